@@ -1,0 +1,127 @@
+"""The settings model: parsed once, validated by pydantic, passed down as typed values."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.findings.model import Severity
+
+
+class _Strict(BaseModel):
+    # Unknown keys are errors, so a typo is named instead of silently ignored.
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProviderConfig(_Strict):
+    """One model endpoint, declared under any name."""
+
+    kind: Literal["openai_compatible", "anthropic"] = "openai_compatible"
+    base_url: str | None = Field(
+        default=None, description="API root, e.g. http://gpu01:8000/v1; None means the SDK default"
+    )
+    model: str = Field(description="Model name as the server knows it")
+    location: Literal["local", "cloud"] | None = Field(
+        default=None,
+        description="local = self-hosted (code stays on premises); inferred from base_url if unset",
+    )
+    context_tokens: int = Field(default=32768, ge=1024, description="Context window in tokens")
+    max_output_tokens: int = Field(default=4096, ge=64, description="Room kept for the answer")
+    structured_output: Literal["auto", "json_schema", "json_object", "instructed"] = Field(
+        default="auto",
+        description="auto tries json_schema, then json_object with a schema (llama.cpp), "
+        "then instructed JSON",
+    )
+    tokenizer: Literal["auto", "server", "tiktoken", "estimate"] = Field(
+        default="auto",
+        description="auto: the server's /tokenize if it answers, tiktoken if its encoding is "
+        "cached, else a bounded estimate",
+    )
+    timeout_s: float = Field(default=120.0, gt=0, description="Per request")
+    max_retries: int = Field(default=2, ge=0, le=10, description="On 429, 5xx and timeouts")
+    concurrency: int = Field(default=4, ge=1, le=64, description="Requests in flight at once")
+    # Key material is never in a repo file: the name of an environment variable or a
+    # secret file (server/org file only), else SWITCHYARD_<NAME>_API_KEY.
+    api_key_env: str | None = Field(
+        default=None,
+        description="Environment variable holding the key (server/org file only; "
+        "default SWITCHYARD_<NAME>_API_KEY, then the SDK's own variable)",
+    )
+    api_key_file: str | None = Field(
+        default=None,
+        description="File holding the key, e.g. a mounted secret (server/org file only)",
+    )
+
+    def resolved_location(self) -> Literal["local", "cloud"]:
+        if self.location:
+            return self.location
+        if self.kind == "anthropic" or self.base_url is None:
+            return "cloud"
+        return "cloud" if any(h in self.base_url for h in _CLOUD_HOSTS) else "local"
+
+
+_CLOUD_HOSTS = (
+    "api.openai.com",
+    "api.anthropic.com",
+    "generativelanguage.googleapis.com",
+    "openai.azure.com",
+    "api.mistral.ai",
+    "api.together.xyz",
+    "openrouter.ai",
+)
+
+
+class RoutingConfig(_Strict):
+    order: list[str] = Field(
+        default_factory=list,
+        description="Provider names in order of preference; default: local ones first",
+    )
+
+
+class FilterConfig(_Strict):
+    include: list[str] = Field(
+        default_factory=list, description="Globs; when set, only matching files are reviewed"
+    )
+    exclude: list[str] = Field(default_factory=list, description="Globs never reviewed")
+    default_filters: bool = Field(
+        default=True,
+        description="Skip lockfiles, generated, vendored, minified and binary files",
+    )
+    max_file_changed_lines: int = Field(
+        default=5000, ge=1, description="Files with more changed lines are listed, not reviewed"
+    )
+
+
+class ReviewConfig(_Strict):
+    extra_context_lines: int = Field(
+        default=8, ge=0, le=200, description="Lines of the file shown around each hunk"
+    )
+    min_severity: Severity = Field(
+        default=Severity.NIT, description="Findings below this severity are not reported"
+    )
+    max_findings: int = Field(default=50, ge=1, description="Most findings kept per run")
+    instructions: str | None = Field(
+        default=None, description="Extra guidance for the reviewer (team conventions)"
+    )
+
+
+class Settings(_Strict):
+    providers: dict[str, ProviderConfig] = Field(
+        default_factory=dict,
+        description="Model endpoints by name, e.g. local or openai; the environment can "
+        "declare these too (SWITCHYARD_LOCAL_BASE_URL + SWITCHYARD_LOCAL_MODEL, OPENAI_API_KEY)",
+    )
+    routing: RoutingConfig = Field(
+        default_factory=RoutingConfig, description="Which provider is tried first"
+    )
+    filters: FilterConfig = Field(
+        default_factory=FilterConfig, description="Which changed files are reviewed"
+    )
+    review: ReviewConfig = Field(default_factory=ReviewConfig, description="What is reported")
+    fail_on: Severity | None = Field(
+        default=None, description="Exit 1 when a finding has this severity or worse"
+    )
+    prompts_dir: str | None = Field(
+        default=None, description="Folder with prompt templates overriding the built-in ones"
+    )
