@@ -1,0 +1,37 @@
+"""Report file formats by name: the one place the CLI's `--format` choices come from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.publish.json_report import render_json
+from bot.publish.markdown import render_markdown
+from bot.publish.sarif import render_sarif
+from bot.report import RunReport
+
+FORMATS: tuple[str, ...] = ("markdown", "json", "sarif")
+ALIASES: dict[str, str] = {"md": "markdown"}
+SUFFIXES: dict[str, str] = {"markdown": ".md", "json": ".json", "sarif": ".sarif"}
+
+_RENDERERS: dict[str, Callable[[RunReport], str]] = {
+    "markdown": render_markdown,
+    "json": render_json,
+    "sarif": render_sarif,
+}
+
+
+def normalize_format(fmt: str) -> str:
+    """The canonical name for `fmt` ("MD" -> "markdown"); ValueError listing the choices."""
+    name = fmt.strip().lower()
+    name = ALIASES.get(name, name)
+    if name not in _RENDERERS:
+        aliases = ", ".join(f"{a} = {n}" for a, n in ALIASES.items())
+        raise ValueError(
+            f"unknown report format {fmt!r}; choose one of: {', '.join(FORMATS)} ({aliases})"
+        )
+    return name
+
+
+def render(report: RunReport, fmt: str) -> str:
+    """The report as text in format `fmt` (see FORMATS)."""
+    return _RENDERERS[normalize_format(fmt)](report)

@@ -1,0 +1,291 @@
+"""The Markdown report: what a reviewer reads in a pull request comment or a CI artifact."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from bot.change.model import Side
+from bot.findings.model import Finding, Severity
+from bot.report import CallRecord, RunReport
+
+SEVERITY_ORDER: tuple[Severity, ...] = (
+    Severity.CRITICAL,
+    Severity.MAJOR,
+    Severity.MINOR,
+    Severity.NIT,
+)
+
+# C0 controls other than tab and newline, and DEL: never meaningful in a report, and some
+# (ESC, backspace) can hide or rewrite what a reader sees.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Bidirectional overrides and isolates can make text read differently from what it is
+# ("Trojan Source"); in prose we show them instead of obeying them.
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+_HEADING = re.compile(r"^( {0,3})(#)")
+_SETEXT_OR_RULE = re.compile(r"^( {0,3})([=\-]+\s*)$")
+
+
+def severity_counts(findings: list[Finding]) -> dict[Severity, int]:
+    """Counts per severity, most severe first, only the severities that occur."""
+    counts = Counter(f.severity for f in findings)
+    return {sev: counts[sev] for sev in SEVERITY_ORDER if counts[sev]}
+
+
+def counts_text(findings: list[Finding]) -> str:
+    """Like `3 findings (1 critical, 2 nit)`, or `no findings`."""
+    if not findings:
+        return "no findings"
+    parts = ", ".join(f"{n} {sev.value}" for sev, n in severity_counts(findings).items())
+    noun = "finding" if len(findings) == 1 else "findings"
+    return f"{len(findings)} {noun} ({parts})"
+
+
+def location_text(finding: Finding) -> str:
+    """Where a finding sits, as a reader says it: `a.py:3`, `a.py:3-5`, `a.py (base line 3)`."""
+    start = finding.start_line
+    if start is None:
+        return finding.path
+    end = max(finding.end_line or start, start)
+    lines = str(start) if end == start else f"{start}-{end}"
+    if finding.side is Side.LEFT:
+        word = "line" if end == start else "lines"
+        return f"{finding.path} (base {word} {lines})"
+    return f"{finding.path}:{lines}"
+
+
+def ordered_by_file(findings: list[Finding]) -> list[tuple[str, list[Finding]]]:
+    """Files with their findings: worst file first; in a file, line order, file-level last."""
+    by_file: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_file.setdefault(f.path, []).append(f)
+
+    def in_file(f: Finding) -> tuple[int, int, int]:
+        line = f.start_line if f.start_line is not None else 0
+        return (0 if f.anchored else 1, line, -f.severity.rank)
+
+    groups = [(path, sorted(items, key=in_file)) for path, items in by_file.items()]
+    groups.sort(key=lambda g: (-max(f.severity.rank for f in g[1]), g[0]))
+    return groups
+
+
+def clean_text(text: str) -> str:
+    """Drops control characters and normalises newlines; keeps the text otherwise."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _show_bidi(text: str) -> str:
+    return _BIDI.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
+
+
+def _escape_html(text: str) -> str:
+    """`<` outside code spans becomes `&lt;`, so model output cannot open HTML or comments."""
+    out: list[str] = []
+    pos = 0
+    for m in _CODE_SPAN.finditer(text):
+        out.append(text[pos : m.start()].replace("<", "&lt;"))
+        out.append(m.group())
+        pos = m.end()
+    out.append(text[pos:].replace("<", "&lt;"))
+    return "".join(out)
+
+
+def inline(text: str) -> str:
+    """Untrusted text made safe for one line of Markdown (titles, reasons, notes)."""
+    flat = " ".join(_show_bidi(clean_text(text)).split())
+    return _escape_html(flat)
+
+
+def table_cell(text: str) -> str:
+    # GFM splits cells on every unescaped pipe, even inside code spans.
+    return inline(text).replace("|", "\\|")
+
+
+def code_span(text: str) -> str:
+    """Inline code whose delimiters outnumber any backtick run inside it."""
+    flat = " ".join(clean_text(text).split())
+    longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
+
+
+def code_block(text: str, info: str = "") -> str:
+    """A fenced block longer than any backtick run in `text`, so the text cannot close it."""
+    body = clean_text(text)
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    if body and not body.endswith("\n"):
+        body += "\n"
+    return f"{fence}{info}\n{body}{fence}"
+
+
+def block(text: str) -> str:
+    """Untrusted multi-line Markdown (bodies, walkthrough) that cannot break the page around it.
+
+    Fenced code is kept as code; a fence left open is closed. Outside code, HTML is escaped and
+    lines that would become headings are escaped, so a body cannot swallow or restructure the
+    rest of the report.
+    """
+    out: list[str] = []
+    open_fence: str | None = None
+    for line in _show_bidi(clean_text(text)).strip("\n").split("\n"):
+        fence = _FENCE.match(line)
+        if open_fence is not None:
+            out.append(line)
+            # A closing fence: same character, at least as long, nothing after it.
+            if (
+                fence
+                and fence.group(2)[0] == open_fence[0]
+                and len(fence.group(2)) >= len(open_fence)
+                and not fence.group(3).strip()
+            ):
+                open_fence = None
+            continue
+        if fence and not (fence.group(2)[0] == "`" and "`" in fence.group(3)):
+            open_fence = fence.group(2)
+            out.append(line)
+            continue
+        line = _HEADING.sub(r"\1\\\2", line)
+        line = _SETEXT_OR_RULE.sub(r"\1\\\2", line)
+        out.append(_escape_html(line))
+    if open_fence is not None:
+        out.append(open_fence)
+    return "\n".join(out)
+
+
+def _short_sha(sha: str | None) -> str | None:
+    return sha[:12] if sha else None
+
+
+def _headline(report: RunReport) -> list[str]:
+    s = report.summary
+    lines = [f"## Switchyard {inline(report.task)}", ""]
+    if report.findings:
+        lines.append(f"**{counts_text(report.findings)}**")
+    else:
+        lines.append("**No findings.**")
+    scope = [f"{s.files_reviewed} of {s.files_changed} changed files reviewed"]
+    if s.changed_lines:
+        scope.append(f"{s.lines_covered} of {s.changed_lines} changed lines covered")
+    if report.skipped:
+        scope.append(f"{len(report.skipped)} not reviewed (see below)")
+    lines += ["", " · ".join(scope) + "."]
+
+    source = []
+    if report.source:
+        source.append(f"Source: {inline(report.source)}")
+    base, head = _short_sha(report.base_sha), _short_sha(report.head_sha)
+    if base or head:
+        source.append(f"{code_span(base or '?')}..{code_span(head or '?')}")
+    if source:
+        lines += ["", " ".join(source)]
+
+    if not s.complete:
+        failed = s.work_items_failed
+        lines += [
+            "",
+            f"**Incomplete review:** {failed} of {s.work_items} work items got no valid answer; "
+            "issues in those parts may be missing from this report.",
+        ]
+    if s.fail_on is not None:
+        verdict = "**failed**" if s.gate_failed else "passed"
+        lines += ["", f"Gate (fail on {s.fail_on.value} or worse): {verdict}."]
+    return lines
+
+
+def _finding(f: Finding) -> list[str]:
+    head = f"**{f.severity.value}** · {code_span(location_text(f))} · {inline(f.title)}"
+    meta = [inline(f.category)]
+    if f.source != "model":
+        meta.append(f"from {inline(f.source)}")
+    lines = [head + f" _({', '.join(meta)})_", ""]
+    if not f.anchored:
+        note = f": {inline(f.anchor_note)}" if f.anchor_note else ""
+        lines += [f"_File-level note{note}_", ""]
+    if f.body.strip():
+        lines += [block(f.body), ""]
+    if f.suggestion is not None:
+        if f.anchored and f.side is Side.RIGHT:
+            lines += [code_block(f.suggestion, "suggestion"), ""]
+        else:
+            lines += ["Suggested change:", "", code_block(f.suggestion), ""]
+    return lines
+
+
+def _findings(report: RunReport) -> list[str]:
+    if not report.findings:
+        return []
+    lines = ["### Findings", ""]
+    for path, items in ordered_by_file(report.findings):
+        lines += [f"#### {code_span(path)}", ""]
+        for f in items:
+            lines += _finding(f)
+    return lines
+
+
+def _skipped(report: RunReport) -> list[str]:
+    if not report.skipped:
+        return []
+    lines = [f"### Not reviewed ({len(report.skipped)})", ""]
+    lines += [f"- {code_span(s.path)}: {inline(s.reason)}" for s in report.skipped]
+    return [*lines, ""]
+
+
+def _notes(report: RunReport) -> list[str]:
+    if not report.notes:
+        return []
+    return ["### Notes", "", *(f"- {inline(n)}" for n in report.notes), ""]
+
+
+def _outcome(call: CallRecord) -> str:
+    if call.outcome == "ok":
+        return "ok (repaired)" if call.repaired else "ok"
+    return f"{call.outcome}: {call.error}" if call.error else call.outcome
+
+
+def _calls(report: RunReport) -> list[str]:
+    if not report.calls:
+        return []
+    tokens_in = sum(c.tokens_in for c in report.calls)
+    tokens_out = sum(c.tokens_out for c in report.calls)
+    failed = sum(1 for c in report.calls if c.outcome != "ok")
+    summary = f"Model calls: {len(report.calls)}, tokens {tokens_in:,} in / {tokens_out:,} out"
+    if failed:
+        summary += f", {failed} failed"
+    lines = [
+        "<details>",
+        f"<summary>{summary}</summary>",
+        "",
+        "| Item | Target | Model | Where | Tokens in | Tokens out | Latency | Route | Outcome |",
+        "|---|---|---|---|--:|--:|--:|---|---|",
+    ]
+    for c in report.calls:
+        cells = [
+            table_cell(c.item),
+            table_cell(c.target),
+            table_cell(c.model),
+            table_cell(c.location),
+            f"{c.tokens_in:,}",
+            f"{c.tokens_out:,}",
+            f"{c.latency_s:.1f} s",
+            table_cell(c.route_reason) or "-",
+            table_cell(_outcome(c)),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return [*lines, "", "</details>", ""]
+
+
+def render_markdown(report: RunReport) -> str:
+    """The whole report as GitHub-flavoured Markdown. Model output and code are escaped."""
+    lines = [*_headline(report), ""]
+    if report.walkthrough and report.walkthrough.strip():
+        lines += ["### Walkthrough", "", block(report.walkthrough), ""]
+    lines += _findings(report)
+    lines += _skipped(report)
+    lines += _notes(report)
+    lines += _calls(report)
+    lines.append(f"<sub>{inline(report.tool)} {inline(report.version)}</sub>")
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,0 +1,255 @@
+"""The SARIF 2.1.0 report: findings for code scanning tools (GitHub, GitLab, IDE viewers).
+
+Where a finding sits:
+- RIGHT side, anchored: a region on the head file, `startLine`..`endLine`.
+- LEFT side (a removed line): SARIF locations refer to the analysed version, the head, where
+  that line no longer exists, and the same number there points at unrelated code. Such a
+  finding is placed at file level (no region); its base lines go into `properties`
+  (`side`, `baseStartLine`, `baseEndLine`) and into the message, so nothing is lost.
+- File-level notes: no region; the reason they could not be anchored goes into the message.
+
+Fixes are only emitted for anchored RIGHT-side findings with a suggestion: that is the only
+case where the suggestion replaces known lines of the head file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import quote
+
+from bot.change.model import Side
+from bot.findings.model import Finding, Severity
+from bot.report import CallRecord, RunReport
+
+SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_VERSION = "2.1.0"
+# The project's home page; change here when the project has a public URL.
+FINGERPRINT_KEY = "switchyard/v1"
+SRCROOT = "%SRCROOT%"
+
+LEVELS: dict[Severity, str] = {
+    Severity.CRITICAL: "error",
+    Severity.MAJOR: "error",
+    Severity.MINOR: "warning",
+    Severity.NIT: "note",
+}
+
+NOT_REVIEWED = "switchyard/not-reviewed"
+NOTE = "switchyard/note"
+CALL_FAILED = "switchyard/model-call-failed"
+INCOMPLETE = "switchyard/incomplete"
+
+_NOTIFICATIONS: tuple[tuple[str, str], ...] = (
+    (NOT_REVIEWED, "A changed file, or part of one, was not reviewed."),
+    (NOTE, "Something the reader of this run must know."),
+    (CALL_FAILED, "A model call failed; the work item may have been retried elsewhere."),
+    (INCOMPLETE, "Some work items got no valid answer; results may be missing."),
+)
+
+
+def slug(text: str) -> str:
+    """`Error Handling` -> `error-handling`: safe inside a rule id."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "general"
+
+
+def rule_id(finding: Finding) -> str:
+    return f"switchyard/{slug(finding.task)}/{slug(finding.category)}"
+
+
+def _uri(path: str) -> str:
+    # A relative URI reference: strip what would make it absolute, percent-encode the rest.
+    return quote(path.replace("\\", "/").removeprefix("./").lstrip("/"), safe="/")
+
+
+def _artifact(path: str) -> dict[str, Any]:
+    return {"uri": _uri(path), "uriBaseId": SRCROOT}
+
+
+def _line_range(finding: Finding) -> tuple[int, int] | None:
+    start = finding.start_line
+    if start is None or start < 1:
+        return None
+    return start, max(finding.end_line or start, start)
+
+
+def _on_head(finding: Finding) -> tuple[int, int] | None:
+    """The head-file lines a finding covers, or None when it belongs at file level."""
+    lines = _line_range(finding)
+    return lines if lines and finding.side is Side.RIGHT else None
+
+
+def _rule(finding: Finding) -> dict[str, Any]:
+    tags = ["switchyard", slug(finding.task), slug(finding.category)]
+    if "security" in tags:
+        tags.append("security")  # what code scanning filters security alerts by
+    return {
+        "id": rule_id(finding),
+        "name": "".join(part.capitalize() for part in re.split(r"[/-]", rule_id(finding))[1:]),
+        "shortDescription": {"text": f"{finding.task} finding: {finding.category}"},
+        "properties": {"tags": list(dict.fromkeys(tags))},
+    }
+
+
+def _message(finding: Finding) -> str:
+    parts = [finding.title.strip()]
+    if finding.body.strip():
+        parts.append(finding.body.strip())
+    lines = _line_range(finding)
+    if finding.anchored and finding.side is Side.LEFT and lines:
+        start, end = lines
+        where = f"line {start}" if start == end else f"lines {start}-{end}"
+        parts.append(f"(On base {where}, removed by this change; shown at file level.)")
+    elif not finding.anchored and finding.anchor_note:
+        parts.append(f"(File-level note: {finding.anchor_note})")
+    if finding.suggestion is not None and not _on_head(finding):
+        parts.append(f"Suggested change:\n{finding.suggestion}")
+    return "\n\n".join(parts)
+
+
+def _location(finding: Finding) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": _artifact(finding.path)}
+    lines = _on_head(finding)
+    if lines:
+        physical["region"] = {"startLine": lines[0], "endLine": lines[1]}
+    return {"physicalLocation": physical}
+
+
+def _fix(finding: Finding, lines: tuple[int, int]) -> dict[str, Any]:
+    start, end = lines
+    text = finding.suggestion or ""
+    if text:
+        # A line-only region spans the lines' text without the final newline.
+        deleted: dict[str, Any] = {"startLine": start, "endLine": end}
+        inserted = text.removesuffix("\n")
+    else:
+        # Deleting the lines outright, newline included, rather than leaving them blank.
+        deleted = {"startLine": start, "startColumn": 1, "endLine": end + 1, "endColumn": 1}
+        inserted = ""
+    where = f"line {start}" if start == end else f"lines {start}-{end}"
+    return {
+        "description": {"text": f"Apply the suggested change to {where}."},
+        "artifactChanges": [
+            {
+                "artifactLocation": _artifact(finding.path),
+                "replacements": [{"deletedRegion": deleted, "insertedContent": {"text": inserted}}],
+            }
+        ],
+    }
+
+
+def _properties(finding: Finding) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "severity": finding.severity.value,
+        "category": finding.category,
+        "task": finding.task,
+        "source": finding.source,
+        "side": finding.side.value,
+    }
+    if finding.confidence is not None:
+        props["confidence"] = finding.confidence
+    lines = _line_range(finding)
+    if finding.side is Side.LEFT and lines:
+        props["baseStartLine"], props["baseEndLine"] = lines
+        props["locationNote"] = "base-side lines do not exist in the head file: file level"
+    if finding.anchor_note:
+        props["anchorNote"] = finding.anchor_note
+    return props
+
+
+def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ruleId": rule_id(finding),
+        "ruleIndex": rule_index,
+        "level": LEVELS[finding.severity],
+        "message": {"text": _message(finding)},
+        "locations": [_location(finding)],
+    }
+    # An empty fingerprint would make every such result look like one alert: leave it out
+    # and let the consumer compute its own.
+    if finding.fingerprint:
+        result["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
+    lines = _on_head(finding)
+    if finding.suggestion is not None and lines:
+        result["fixes"] = [_fix(finding, lines)]
+    result["properties"] = _properties(finding)
+    return result
+
+
+def _notification(
+    descriptor: str, level: str, text: str, path: str | None = None
+) -> dict[str, Any]:
+    note: dict[str, Any] = {
+        "descriptor": {"id": descriptor},
+        "level": level,
+        "message": {"text": text},
+    }
+    if path is not None:
+        note["locations"] = [{"physicalLocation": {"artifactLocation": _artifact(path)}}]
+    return note
+
+
+def _call_failure(call: CallRecord) -> dict[str, Any]:
+    error = f": {call.error}" if call.error else ""
+    text = f"Model call for {call.item} on {call.target} ({call.model}) failed{error}"
+    return _notification(CALL_FAILED, "warning", text)
+
+
+def _invocation(report: RunReport) -> dict[str, Any]:
+    s = report.summary
+    notes = [
+        _notification(NOT_REVIEWED, "warning", f"Not reviewed: {e.path} ({e.reason})", e.path)
+        for e in report.skipped
+    ]
+    notes += [_notification(NOTE, "note", text) for text in report.notes]
+    notes += [_call_failure(c) for c in report.calls if c.outcome != "ok"]
+    if not s.complete:
+        text = (
+            f"Incomplete: {s.work_items_failed} of {s.work_items} work items got no valid "
+            "answer; results for those parts may be missing."
+        )
+        notes.append(_notification(INCOMPLETE, "error", text))
+    invocation: dict[str, Any] = {"executionSuccessful": s.complete}
+    if notes:
+        invocation["toolExecutionNotifications"] = notes
+    return invocation
+
+
+def sarif_data(report: RunReport) -> dict[str, Any]:
+    """The SARIF log as plain data: one run, rules derived from the findings' task and category."""
+    rules: dict[str, dict[str, Any]] = {}
+    for f in report.findings:
+        rules.setdefault(rule_id(f), _rule(f))
+    order = sorted(rules)
+    index = {rid: i for i, rid in enumerate(order)}
+
+    driver: dict[str, Any] = {
+        "name": report.tool,
+        "version": report.version,
+        "semanticVersion": report.version,
+        "rules": [rules[rid] for rid in order],
+        "notifications": [
+            {"id": nid, "shortDescription": {"text": text}} for nid, text in _NOTIFICATIONS
+        ],
+    }
+    run_properties: dict[str, Any] = {
+        "task": report.task,
+        "source": report.source,
+        "baseSha": report.base_sha,
+        "headSha": report.head_sha,
+        "summary": report.summary.model_dump(mode="json"),
+    }
+    if report.walkthrough:
+        run_properties["walkthrough"] = report.walkthrough
+    run: dict[str, Any] = {
+        "tool": {"driver": driver},
+        "invocations": [_invocation(report)],
+        "results": [_result(f, index[rule_id(f)]) for f in report.findings],
+        "properties": run_properties,
+    }
+    return {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
+
+
+def render_sarif(report: RunReport) -> str:
+    return json.dumps(sarif_data(report), indent=2, ensure_ascii=False) + "\n"
