@@ -1,0 +1,426 @@
+"""A fake OpenAI-compatible server on real loopback HTTP, so the real `openai` SDK talks to it.
+
+Flavours mimic the servers Switchyard meets on premises:
+- "vllm": /v1/models with max_model_len, /tokenize, json_schema and json_object, /metrics;
+- "llamacpp": json_schema answered with llama.cpp's HTTP 500, json_object with a "schema",
+  /tokenize {"content"} -> {"tokens"}, /props with n_ctx;
+- "plain" (Ollama-like, or a proxy): no /tokenize, json_schema rejected with 400.
+
+Chat completions answer from a script (`enqueue`) and then from `responder`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+FLAVOURS = ("vllm", "llamacpp", "plain")
+_DEFAULT_REJECTS: dict[str, tuple[str, ...]] = {
+    "vllm": (),
+    "llamacpp": ("json_schema",),
+    "plain": ("json_schema",),
+}
+_PIECES = re.compile(r"\w+|[^\w\s]|\s+")
+_ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    422: "invalid_request_error",
+    429: "rate_limit_error",
+}
+LLAMACPP_JSON_SCHEMA_ERROR = (
+    'response_format type must be one of "text" or "json_object", but got: json_schema'
+)
+
+
+def fake_tokenize(text: str) -> list[int]:
+    """Deterministic stand-in tokenizer: one token per word, punctuation char or space run."""
+    return [zlib.crc32(p.encode()) % 50_000 for p in _PIECES.findall(text)]
+
+
+def unused_port() -> int:
+    """A loopback port with nothing listening, for connection-refused tests."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Reply:
+    content: str | dict[str, Any] | list[Any] = field(
+        default_factory=lambda: {"findings": [], "summary": "ok"}
+    )
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    delay_s: float = 0.0
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    body: bytes | None = None  # sent verbatim when set (Reply.raw)
+    finish_reason: str = "stop"
+
+    @classmethod
+    def error(
+        cls,
+        status: int,
+        message: str,
+        headers: dict[str, str] | None = None,
+        delay_s: float = 0.0,
+    ) -> Reply:
+        return cls(content=message, status=status, headers=dict(headers or {}), delay_s=delay_s)
+
+    @classmethod
+    def raw(cls, body: bytes, status: int = 200) -> Reply:
+        return cls(content="", status=status, body=body)
+
+    @property
+    def text(self) -> str:
+        if isinstance(self.content, str):
+            return self.content
+        return json.dumps(self.content)
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+    json: Any
+
+
+def error_body(status: int, message: str) -> dict[str, Any]:
+    kind = _ERROR_TYPES.get(status, "server_error" if status >= 500 else "invalid_request_error")
+    return {"error": {"message": message, "type": kind, "code": status}}
+
+
+def _default_responder(_request: dict[str, Any]) -> Reply:
+    return Reply({"findings": [], "summary": "ok"})
+
+
+class FakeOpenAIServer:
+    def __init__(
+        self,
+        flavour: str = "vllm",
+        models: list[str] | None = None,
+        max_model_len: int = 32768,
+        *,
+        api_key: str | None = None,
+        rejects: tuple[str, ...] | None = None,
+    ) -> None:
+        if flavour not in FLAVOURS:
+            raise ValueError(f"flavour must be one of {FLAVOURS}")
+        self.flavour = flavour
+        self.models = list(models) if models is not None else ["qwen2.5-coder-14b"]
+        self.max_model_len = max_model_len
+        self.api_key = api_key  # when set, requests without "Bearer <api_key>" get 401
+        # response_format types refused; by default as the real servers do.
+        self.rejects = rejects if rejects is not None else _DEFAULT_REJECTS[flavour]
+        self.responder: Callable[[dict[str, Any]], Reply] = _default_responder
+        self.requests: list[RecordedRequest] = []
+        self._queue: list[Reply] = []
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._running = 0
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> FakeOpenAIServer:
+        handler = type("_BoundHandler", (_Handler,), {"fake": self})
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd.daemon_threads = True
+        # A short poll interval keeps stop() (and so each test's teardown) fast.
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+
+    def __enter__(self) -> FakeOpenAIServer:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        assert self._httpd is not None, "server not started"
+        return int(self._httpd.server_address[1])
+
+    @property
+    def root_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return self.root_url + "/v1"
+
+    # -- scripting and inspection ------------------------------------------------------------
+
+    def enqueue(self, *replies: Reply) -> None:
+        with self._lock:
+            self._queue.extend(replies)
+
+    def next_reply(self, request: dict[str, Any]) -> Reply:
+        with self._lock:
+            if self._queue:
+                return self._queue.pop(0)
+        return self.responder(request)
+
+    def record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self.requests.append(request)
+
+    def chat_requests(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [
+                r.json
+                for r in self.requests
+                if r.path.rstrip("/") == "/v1/chat/completions" and r.method == "POST"
+            ]
+
+    def sleep(self, seconds: float) -> None:
+        # Interruptible, so stop() is not held up by a slow scripted reply.
+        self._stopping.wait(seconds)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeOpenAIServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # keep test output quiet
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _read_json(self) -> Any:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if not raw:
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return None
+
+    def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str]) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (timeout test); nothing to tell it
+
+    def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        self._send(status, json.dumps(payload).encode(), "application/json", headers or {})
+
+    def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        self._json(status, error_body(status, message), headers)
+
+    def _authorised(self) -> bool:
+        key = self.fake.api_key
+        if key is None or self.headers.get("Authorization") == f"Bearer {key}":
+            return True
+        self._error(401, "Incorrect API key provided.")
+        return False
+
+    def _handle(self, method: str) -> None:
+        body = self._read_json() if method == "POST" else None
+        path = self.path.split("?", 1)[0]
+        self.fake.record(
+            RecordedRequest(method, path, {k.lower(): v for k, v in self.headers.items()}, body)
+        )
+        if not self._authorised():
+            return
+        route = _ROUTES.get((method, path.rstrip("/") or "/"))
+        if route is None:
+            self._error(404, f"Not found: {method} {path}")
+            return
+        route(self, body)
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    # -- endpoints ---------------------------------------------------------------------------
+
+    def models(self, _body: Any) -> None:
+        fake = self.fake
+        data: list[dict[str, Any]] = []
+        for name in fake.models:
+            entry: dict[str, Any] = {"id": name, "object": "model", "created": 0}
+            if fake.flavour == "vllm":
+                entry.update(owned_by="vllm", max_model_len=fake.max_model_len, root=name)
+            elif fake.flavour == "llamacpp":
+                entry.update(owned_by="llamacpp", meta={"n_ctx_train": fake.max_model_len})
+            else:
+                entry.update(owned_by="library")
+            data.append(entry)
+        self._json(200, {"object": "list", "data": data})
+
+    def health(self, _body: Any) -> None:
+        self._json(200, {"status": "ok"})
+
+    def tokenize(self, body: Any) -> None:
+        fake = self.fake
+        if fake.flavour == "plain":
+            self._error(404, "Not found: POST /tokenize")
+            return
+        if not isinstance(body, dict):
+            self._error(400, "request body must be JSON")
+            return
+        if fake.flavour == "llamacpp":
+            self._json(200, {"tokens": fake_tokenize(str(body.get("content", "")))})
+            return
+        if "messages" in body:
+            text = "".join(str(m.get("content", "")) for m in body["messages"])
+        elif "prompt" in body:
+            text = str(body["prompt"])
+        else:
+            self._error(400, "either prompt or messages is required")
+            return
+        tokens = fake_tokenize(text)
+        answer = {"count": len(tokens), "max_model_len": fake.max_model_len, "tokens": tokens}
+        self._json(200, answer)
+
+    def props(self, _body: Any) -> None:
+        if self.fake.flavour != "llamacpp":
+            self._error(404, "Not found: GET /props")
+            return
+        self._json(
+            200,
+            {
+                "default_generation_settings": {"n_ctx": self.fake.max_model_len},
+                "total_slots": 1,
+                "model_path": f"/models/{self.fake.models[0]}.gguf",
+            },
+        )
+
+    def metrics(self, _body: Any) -> None:
+        if self.fake.flavour != "vllm":
+            self._error(404, "Not found: GET /metrics")
+            return
+        running = self.fake._running
+        text = (
+            "# HELP vllm:num_requests_running Number of requests in model execution batches.\n"
+            "# TYPE vllm:num_requests_running gauge\n"
+            f'vllm:num_requests_running{{model_name="{self.fake.models[0]}"}} {running:.1f}\n'
+            "# HELP vllm:num_requests_waiting Number of requests waiting to be processed.\n"
+            "# TYPE vllm:num_requests_waiting gauge\n"
+            f'vllm:num_requests_waiting{{model_name="{self.fake.models[0]}"}} 0.0\n'
+        )
+        self._send(200, text.encode(), "text/plain; version=0.0.4", {})
+
+    def chat(self, body: Any) -> None:
+        fake = self.fake
+        if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
+            self._error(400, "messages is required")
+            return
+        rejection = self._check_request(body)
+        if rejection is not None:
+            self._error(*rejection)
+            return
+        reply = fake.next_reply(body)
+        with fake._lock:
+            fake._running += 1
+        try:
+            if reply.delay_s:
+                fake.sleep(reply.delay_s)
+            self._answer(body, reply)
+        finally:
+            with fake._lock:
+                fake._running -= 1
+
+    def _check_request(self, body: dict[str, Any]) -> tuple[int, str] | None:
+        fake = self.fake
+        model = body.get("model")
+        # llama.cpp serves its one model whatever the request names.
+        if fake.flavour != "llamacpp" and model not in fake.models:
+            return 404, f"The model `{model}` does not exist."
+        kind = (body.get("response_format") or {}).get("type")
+        if kind in fake.rejects and fake.flavour == "llamacpp":
+            return 500, LLAMACPP_JSON_SCHEMA_ERROR.replace("json_schema", str(kind))
+        if kind in fake.rejects:
+            return 400, f"response_format {kind} is not supported by this server"
+        if kind not in (None, "text", "json_object", "json_schema"):
+            return 400, f"unknown response_format type {kind!r}"
+        if fake.flavour == "vllm":
+            prompt = _prompt_tokens(body)
+            wanted = prompt + int(body.get("max_tokens") or body.get("max_completion_tokens") or 0)
+            if wanted > fake.max_model_len:
+                return 400, (
+                    f"This model's maximum context length is {fake.max_model_len} tokens. "
+                    f"However, you requested {wanted} tokens ({prompt} in the messages). "
+                    "Please reduce the length of the messages or completion."
+                )
+        return None
+
+    def _answer(self, body: dict[str, Any], reply: Reply) -> None:
+        if reply.body is not None:
+            self._send(reply.status, reply.body, "text/plain", reply.headers)
+            return
+        if reply.status >= 400:
+            self._error(reply.status, reply.text, reply.headers)
+            return
+        text = reply.text
+        prompt = reply.prompt_tokens if reply.prompt_tokens is not None else _prompt_tokens(body)
+        completion = (
+            reply.completion_tokens
+            if reply.completion_tokens is not None
+            else len(fake_tokenize(text))
+        )
+        payload = {
+            "id": f"chatcmpl-{len(self.fake.requests)}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model") or self.fake.models[0],
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": text},
+                    "finish_reason": reply.finish_reason,
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt,
+                "completion_tokens": completion,
+                "total_tokens": prompt + completion,
+            },
+        }
+        self._json(reply.status, payload, reply.headers)
+
+
+def _prompt_tokens(body: dict[str, Any]) -> int:
+    return sum(len(fake_tokenize(str(m.get("content") or ""))) for m in body.get("messages", []))
+
+
+_ROUTES: dict[tuple[str, str], Callable[[_Handler, Any], None]] = {
+    ("GET", "/v1/models"): _Handler.models,
+    ("GET", "/health"): _Handler.health,
+    ("POST", "/tokenize"): _Handler.tokenize,
+    ("GET", "/props"): _Handler.props,
+    ("GET", "/metrics"): _Handler.metrics,
+    ("POST", "/v1/chat/completions"): _Handler.chat,
+}
