@@ -1,0 +1,206 @@
+"""The review task: the change's hunks in, line-anchored findings out."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from bot.change.model import Change, FileChange, Side, SkippedFile
+from bot.config.model import ReviewConfig
+from bot.findings.model import Finding, Severity
+from bot.providers.base import Message
+from bot.tasks.base import Plan, WorkItem
+from bot.tasks.diff_render import file_header, render_hunk, render_hunks, split_hunk
+from bot.tasks.packing import Block, FileUnit, label_parts, pack, render_sections
+from bot.tasks.prompts import PromptTemplate
+
+Category = Literal[
+    "bug",
+    "security",
+    "performance",
+    "error-handling",
+    "concurrency",
+    "maintainability",
+    "tests",
+    "docs",
+    "style",
+]
+
+
+class ReviewComment(BaseModel):
+    path: str
+    line: int = Field(description="NEW line number (side RIGHT) or OLD line number (side LEFT)")
+    end_line: int | None = Field(default=None, description="Last line of a multi-line comment")
+    side: Literal["RIGHT", "LEFT"] = "RIGHT"
+    severity: Severity
+    category: Category = "bug"
+    title: str = Field(max_length=200)
+    body: str
+    suggestion: str | None = Field(
+        default=None, description="Exact replacement for line..end_line, RIGHT side only"
+    )
+
+
+class ReviewAnswer(BaseModel):
+    summary: str = ""
+    findings: list[ReviewComment] = Field(default_factory=list)
+
+
+# Per-message framing the chat format adds around the text, counted on top of the text.
+_MESSAGE_OVERHEAD = 8
+# Label placeholder used when costing headers, as long as any real "part k of n".
+_LABEL_PLACEHOLDER = "part 999 of 999"
+
+
+class ReviewTask:
+    name = "review"
+
+    def __init__(self, cfg: ReviewConfig, prompts_dir: str | None = None) -> None:
+        self.cfg = cfg
+        self.template = PromptTemplate("review", prompts_dir)
+
+    def system_prompt(self) -> str:
+        return self.template.render(
+            "system", boundary=_boundary_placeholder(), instructions=self.cfg.instructions
+        )
+
+    def plan(
+        self,
+        change: Change,
+        budget_tokens: int,
+        count: Callable[[str], int],
+        max_output_tokens: int = 4096,
+    ) -> Plan:
+        """Work items within `budget_tokens` of prompt each; what does not fit is listed."""
+        system = self.system_prompt()
+        frame = self.template.render("user", boundary=_boundary_placeholder(), files=[], part="")
+        room = budget_tokens - count(system) - count(frame) - 2 * _MESSAGE_OVERHEAD
+        skipped: list[SkippedFile] = []
+        if room < 256:
+            return Plan(
+                items=[],
+                skipped=[
+                    SkippedFile(
+                        f.path,
+                        f"context budget of {budget_tokens} tokens leaves no room for the diff",
+                    )
+                    for f in change.files
+                ],
+            )
+        units: list[FileUnit] = []
+        for f in change.files:
+            unit, why = self._unit(f, change, room, count)
+            if unit is None:
+                skipped.append(SkippedFile(f.path, why))
+            else:
+                units.append(unit)
+        packs = pack(units, room)
+        labels = label_parts(packs)
+        items: list[WorkItem] = []
+        for i, pk in enumerate(packs):
+            sections = render_sections(pk, labels, i)
+            part = f"work item {i + 1} of {len(packs)}"
+            boundary = _boundary(sections)
+            user = self.template.render("user", boundary=boundary, files=sections, part=part)
+            sys_text = self.template.render(
+                "system", boundary=boundary, instructions=self.cfg.instructions
+            )
+            lines = pk.lines_by_file()
+            items.append(
+                WorkItem(
+                    id=f"review-{i + 1}",
+                    task=self.name,
+                    messages=[Message("system", sys_text), Message("user", user)],
+                    prompt_tokens=count(sys_text) + count(user) + 2 * _MESSAGE_OVERHEAD,
+                    response_model=ReviewAnswer,
+                    schema_name="review",
+                    max_output_tokens=max_output_tokens,
+                    files=list(lines),
+                    changed_lines=sum(lines.values()),
+                    lines_by_file=lines,
+                )
+            )
+        return Plan(items=items, skipped=skipped)
+
+    def _unit(
+        self, f: FileChange, change: Change, room: int, count: Callable[[str], int]
+    ) -> tuple[FileUnit | None, str]:
+        if not f.hunks:
+            return None, "no textual changes to review"
+        head_text = None
+        if self.cfg.extra_context_lines and change.load_content and f.status.value != "deleted":
+            head_text = change.load_content(f.path, Side.RIGHT)
+        header_tokens = count(file_header(f, _LABEL_PLACEHOLDER))
+        avail = room - header_tokens - 4
+        blocks: list[Block] = []
+        rendered_hunks = render_hunks(f, head_text, self.cfg.extra_context_lines)
+        for hunk, text in zip(f.hunks, rendered_hunks, strict=True):
+            tokens = count(text)
+            if tokens <= avail:
+                blocks.append(Block(text, tokens, hunk.added + hunk.removed))
+                continue
+            # An oversized hunk is cut into windows sized by its measured density.
+            max_lines = max(1, int(len(hunk.lines) * avail / tokens * 0.8))
+            while True:
+                pieces = split_hunk(hunk, max_lines)
+                rendered = [render_hunk(p) for p in pieces]
+                costs = [count(t) for t in rendered]
+                if all(c <= avail for c in costs):
+                    break
+                if max_lines == 1:
+                    return None, (
+                        f"a line near new line {hunk.new_start} is too long for the "
+                        f"{room}-token context budget"
+                    )
+                max_lines = max(1, max_lines // 2)
+            blocks.extend(
+                Block(t, c, p.added + p.removed)
+                for t, c, p in zip(rendered, costs, pieces, strict=True)
+            )
+        return (
+            FileUnit(
+                path=f.path,
+                header=lambda label, f=f: file_header(f, label),  # type: ignore[misc]
+                header_tokens=header_tokens,
+                blocks=blocks,
+            ),
+            "",
+        )
+
+    def interpret(self, item: WorkItem, answer: BaseModel, change: Change) -> list[Finding]:
+        """The model's comments as findings on the lines it cited; anchoring checks them."""
+        assert isinstance(answer, ReviewAnswer)
+        out: list[Finding] = []
+        for c in answer.findings:
+            start, end = c.line, c.end_line if c.end_line is not None else c.line
+            if end < start:
+                start, end = end, start
+            out.append(
+                Finding(
+                    path=c.path.strip().removeprefix("./"),
+                    start_line=start,
+                    end_line=end,
+                    side=Side(c.side),
+                    severity=c.severity,
+                    category=c.category,
+                    title=c.title.strip(),
+                    body=c.body.strip(),
+                    suggestion=c.suggestion,
+                    source="model",
+                    task=self.name,
+                )
+            )
+        return out
+
+
+def _boundary(sections: list[str]) -> str:
+    # Derived from the content so a change cannot predict it, yet stable for caching.
+    digest = hashlib.sha256("\n".join(sections).encode("utf-8", "surrogatepass")).hexdigest()
+    return f"=== CHANGE-DATA {digest[:20]} ==="
+
+
+def _boundary_placeholder() -> str:
+    return "=== CHANGE-DATA " + "0" * 20 + " ==="
