@@ -1,0 +1,67 @@
+"""The `switchyard` command line. Heavy modules load inside commands, so `--help` is instant."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from bot import __version__
+from bot.cli.config_cmd import config
+from bot.cli.doctor import doctor
+from bot.cli.review import review
+from bot.errors import EXIT_USAGE, SwitchyardError
+
+EPILOG = """\b
+Examples:
+  switchyard review --base origin/main
+  switchyard review --diff change.patch --format sarif --output review.sarif
+  git diff main | switchyard review --diff - --fail-on major
+  switchyard doctor
+
+\b
+Exit codes:
+  0  done
+  1  gate failed: a finding at or above --fail-on
+  2  bad input or configuration
+  3  could not complete: no model configured or reachable, or work left unreviewed
+
+\b
+Environment:
+  SWITCHYARD_LOCAL_BASE_URL, SWITCHYARD_LOCAL_MODEL  the self-hosted runner
+  OPENAI_API_KEY, OPENAI_BASE_URL                     OpenAI
+  SWITCHYARD_CONFIG                                   the server/org configuration file
+"""
+
+
+@click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="switchyard")
+def cli() -> None:
+    """Review code changes with self-hosted and cloud models, routed and metered."""
+
+
+cli.add_command(review)
+cli.add_command(config)
+cli.add_command(doctor)
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        code = cli.main(args=argv, prog_name="switchyard", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        code = EXIT_USAGE if exc.exit_code == 1 else exc.exit_code
+    except click.Abort:
+        click.echo("switchyard: aborted", err=True)
+        code = 130
+    except SwitchyardError as exc:
+        click.echo(f"switchyard: error: {exc.message}", err=True)
+        if exc.hint:
+            click.echo(f"  hint: {exc.hint}", err=True)
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("switchyard: interrupted", err=True)
+        code = 130
+    sys.exit(code if isinstance(code, int) else 0)

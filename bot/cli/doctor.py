@@ -1,0 +1,58 @@
+"""`switchyard doctor`: is every configured endpoint usable, and if not, why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bot.cli.options import settings_options
+from bot.cli.setup import load, open_providers
+from bot.errors import EXIT_INCOMPLETE, IncompleteError
+
+
+@click.command()
+@settings_options
+@click.option("--provider", "only", multiple=True, metavar="NAME", help="Check only this one.")
+def doctor(config_path: str | None, repo_dir: Path, only: tuple[str, ...]) -> None:
+    """Check each configured model endpoint: reachable, model served, context size,
+    structured-output mode, tokenizer. Exits 3 when any endpoint has a problem.
+
+    \b
+    Example:
+      SWITCHYARD_LOCAL_BASE_URL=http://gpu01:8000/v1 SWITCHYARD_LOCAL_MODEL=qwen2.5-coder \\
+        switchyard doctor
+    """
+    loaded = load(repo_dir, config_path)
+    providers = open_providers(loaded, only)
+    if not providers:
+        raise IncompleteError(
+            "no model is configured",
+            hint="set SWITCHYARD_LOCAL_BASE_URL and SWITCHYARD_LOCAL_MODEL, or OPENAI_API_KEY, "
+            "or declare providers in .switchyard.yml",
+        )
+    failing = 0
+    try:
+        for name, provider in providers.items():
+            result = provider.probe()
+            mark = "ok " if result.ok else "FAIL"
+            click.echo(f"{mark} {name}: {provider.model} at {result.base_url}")
+            if result.reachable:
+                served = {True: "served", False: "NOT served", None: "unknown"}
+                click.echo(f"     model: {served[result.model_served]}")
+                if result.served_models and result.model_served is False:
+                    click.echo(f"     the server offers: {', '.join(result.served_models[:10])}")
+                if result.context_tokens:
+                    click.echo(f"     context: {result.context_tokens} tokens (server)")
+                click.echo(f"     structured output: {result.structured_mode or 'none worked'}")
+                click.echo(f"     tokenizer: {result.tokenizer or 'estimate'}")
+            for problem in result.problems:
+                click.echo(f"     problem: {problem}")
+            failing += not result.ok
+    finally:
+        for provider in providers.values():
+            provider.close()
+    if failing:
+        click.echo(f"{failing} of {len(providers)} endpoints have problems", err=True)
+        raise click.exceptions.Exit(EXIT_INCOMPLETE)
+    click.echo(f"all {len(providers)} endpoints ready")

@@ -1,0 +1,222 @@
+"""`switchyard review`: review a branch or a patch and report, gate, or both."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from bot.cli.options import settings_options
+from bot.cli.progress import ProgressReporter
+from bot.cli.setup import load, open_providers
+from bot.errors import EXIT_GATE, EXIT_INCOMPLETE, InputError
+
+if TYPE_CHECKING:
+    from bot.change.model import Change
+    from bot.config.model import Settings
+    from bot.report import RunReport
+
+SEVERITIES = ["critical", "major", "minor", "nit"]
+FORMATS = ["console", "markdown", "md", "json", "sarif"]
+_BY_SUFFIX = {".md": "markdown", ".markdown": "markdown", ".json": "json", ".sarif": "sarif"}
+# Tried in order when --base is not given, as most teams name their default branch.
+_BASE_GUESSES = ("origin/HEAD", "origin/main", "origin/master", "main", "master")
+
+
+@click.command()
+@click.option(
+    "--base",
+    metavar="REF",
+    help="Branch or commit to compare with (merge-base is used)."
+    " Default: origin/HEAD, origin/main, origin/master, main or master.",
+)
+@click.option("--head", default="HEAD", show_default=True, metavar="REF", help="Commit to review.")
+@click.option("--diff", "diff_path", metavar="FILE|-", help="Review a unified diff file, or stdin.")
+@settings_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="Report format for stdout, or for --output (default: from the file's extension).",
+)
+@click.option(
+    "--output",
+    "outputs",
+    multiple=True,
+    metavar="FILE",
+    help="Write the report here (repeatable: review.md, review.json, review.sarif).",
+)
+@click.option(
+    "--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 if a finding is this severe or worse."
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show the plan (files, work items, tokens, targets) without calling a model.",
+)
+@click.option(
+    "--provider",
+    "only",
+    multiple=True,
+    metavar="NAME",
+    help="Use only this configured provider (repeatable).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No console report and no progress.")
+def review(
+    base: str | None,
+    head: str,
+    diff_path: str | None,
+    repo_dir: Path,
+    config_path: str | None,
+    fmt: str | None,
+    outputs: tuple[str, ...],
+    fail_on: str | None,
+    dry_run: bool,
+    only: tuple[str, ...],
+    quiet: bool,
+) -> None:
+    """Review the changes on a branch (or in a patch) and report findings.
+
+    \b
+    Examples:
+      switchyard review --base origin/main
+      switchyard review --base main --output review.md --output review.sarif
+      git diff main | switchyard review --diff - --format json
+      switchyard review --base origin/main --fail-on major --quiet
+      switchyard review --base origin/main --dry-run
+    """
+    targets = _outputs(outputs, fmt)
+    overrides = {"fail_on": fail_on} if fail_on else None
+    config_dir = _config_dir(repo_dir, diff_path)
+    loaded = load(config_dir, config_path, overrides, {"fail_on": "--fail-on"})
+    settings = loaded.settings
+    change = _change(repo_dir, base, head, diff_path, settings)
+    reporter = ProgressReporter(quiet)
+
+    if not change.files:
+        reporter.info("nothing to review: every changed file was filtered out")
+    providers = open_providers(loaded, only)
+    try:
+        if dry_run:
+            from bot.cli.plan_view import print_plan
+            from bot.pipeline import plan_review
+
+            print_plan(plan_review(change, settings, providers), change)
+            return
+        from bot.pipeline import run_review
+
+        with reporter:
+            report = run_review(
+                change,
+                settings,
+                providers,
+                fail_on=settings.fail_on,
+                progress=reporter.callback(),
+            )
+    finally:
+        for p in providers.values():
+            p.close()
+    _emit(report, fmt, targets, quiet)
+    # Even with --quiet, a non-zero exit says why on stderr: a CI log must explain a red job.
+    if not report.summary.complete:
+        from bot.pipeline import UNREVIEWED
+
+        for note in report.notes:
+            if UNREVIEWED in note:
+                click.echo(f"switchyard: incomplete: {note}", err=True)
+    if report.summary.gate_failed:
+        worse = sum(1 for f in report.findings if f.severity.at_least(report.summary.fail_on))
+        click.echo(
+            f"switchyard: gate failed: {worse} findings at or above {report.summary.fail_on}",
+            err=True,
+        )
+        raise click.exceptions.Exit(EXIT_GATE)
+    if not report.summary.complete:
+        raise click.exceptions.Exit(EXIT_INCOMPLETE)
+
+
+def _outputs(outputs: tuple[str, ...], fmt: str | None) -> list[tuple[Path, str]]:
+    """Each --output with its format: the --format flag, else the file's extension."""
+    out: list[tuple[Path, str]] = []
+    for name in outputs:
+        path = Path(name)
+        chosen = fmt if fmt and fmt != "console" and len(outputs) == 1 else None
+        chosen = chosen or _BY_SUFFIX.get(path.suffix.lower())
+        if chosen is None:
+            raise click.BadParameter(
+                f"cannot tell the format of {name!r} from its extension; use .md, .json or "
+                ".sarif, or give --format",
+                param_hint="--output",
+            )
+        out.append((path, "markdown" if chosen == "md" else chosen))
+    return out
+
+
+def _config_dir(repo_dir: Path, diff_path: str | None) -> Path | None:
+    """Where .switchyard.yml is looked for: the checkout's top folder."""
+    try:
+        top = subprocess.run(
+            ["git", "-C", str(repo_dir), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=10,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return repo_dir if repo_dir.is_dir() else None
+    if top.returncode == 0:
+        return Path(top.stdout.strip())
+    return repo_dir if diff_path and repo_dir.is_dir() else None
+
+
+def _change(
+    repo_dir: Path, base: str | None, head: str, diff_path: str | None, settings: Settings
+) -> Change:
+    if diff_path:
+        if base:
+            raise click.UsageError("give either --base or --diff, not both")
+        from bot.change.patch_source import change_from_patch, read_patch
+
+        text, source = read_patch(diff_path)
+        return change_from_patch(text, source, settings.filters)
+    from bot.change.git_source import change_from_git
+
+    return change_from_git(repo_dir, base or _guess_base(repo_dir), head, settings.filters)
+
+
+def _guess_base(repo_dir: Path) -> str:
+    for ref in _BASE_GUESSES:
+        probe = subprocess.run(
+            ["git", "-C", str(repo_dir), "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
+            capture_output=True,
+            check=False,
+            timeout=10,
+        )
+        if probe.returncode == 0:
+            return ref
+    raise InputError(
+        "no --base given and none of origin/HEAD, origin/main, origin/master, main, master "
+        "exists here",
+        hint="pass --base REF (the branch your change will merge into), or --diff FILE",
+    )
+
+
+def _emit(report: RunReport, fmt: str | None, targets: list[tuple[Path, str]], quiet: bool) -> None:
+    from bot.publish.formats import render
+
+    for path, kind in targets:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(render(report, kind), encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot write {path}: {exc.strerror}") from None
+    if fmt and fmt != "console" and not targets:
+        sys.stdout.write(render(report, "markdown" if fmt == "md" else fmt))
+        return
+    if not quiet:
+        from bot.publish.console import print_report
+
+        print_report(report)

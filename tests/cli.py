@@ -1,0 +1,56 @@
+"""Runs `switchyard` as a real process, with an environment the test controls fully."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.gitrepo import ISOLATED_ENV
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def both(self) -> str:
+        return self.out + self.err
+
+
+def base_env(home: Path) -> dict[str, str]:
+    """No model keys or URLs leak in from the developer's shell."""
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(home),
+        "CI": "true",
+        "NO_COLOR": "1",
+        "SWITCHYARD_STATE": str(home / "state"),
+        **ISOLATED_ENV,
+    }
+
+
+def switchyard(
+    *args: str,
+    cwd: Path,
+    env: dict[str, str],
+    stdin: str | None = None,
+    timeout: float = 60,
+) -> Result:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    # Whatever went wrong, the user must get a sentence, not a stack trace.
+    assert "Traceback" not in done.stderr, done.stderr
+    return Result(done.returncode, done.stdout, done.stderr)

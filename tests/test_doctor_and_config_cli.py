@@ -1,0 +1,100 @@
+"""`switchyard doctor` and `switchyard config`: what a user sees when setting up."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+
+from tests.cli import base_env, switchyard
+from tests.fakes.openai_server import FakeOpenAIServer, unused_port
+
+
+def test_doctor_reports_a_ready_vllm_server(tmp_path: Path) -> None:
+    with FakeOpenAIServer(flavour="vllm", models=["qwen"], max_model_len=16384) as fake:
+        env = {
+            **base_env(tmp_path),
+            "SWITCHYARD_LOCAL_BASE_URL": fake.base_url,
+            "SWITCHYARD_LOCAL_MODEL": "qwen",
+            "SWITCHYARD_LOCAL_CONTEXT_TOKENS": "16384",
+        }
+        r = switchyard("doctor", cwd=tmp_path, env=env)
+    assert r.code == 0, r.both
+    assert "ok  local: qwen" in r.out
+    assert "context: 16384" in r.out
+    assert "structured output: json_schema" in r.out
+    assert "tokenizer: server" in r.out
+
+
+def test_doctor_names_a_model_the_server_does_not_serve(tmp_path: Path) -> None:
+    with FakeOpenAIServer(flavour="vllm", models=["other-model"]) as fake:
+        env = {
+            **base_env(tmp_path),
+            "SWITCHYARD_LOCAL_BASE_URL": fake.base_url,
+            "SWITCHYARD_LOCAL_MODEL": "qwen",
+        }
+        r = switchyard("doctor", cwd=tmp_path, env=env)
+    assert r.code == 3
+    assert "FAIL local" in r.out and "other-model" in r.out
+
+
+def test_doctor_on_a_server_that_is_down(tmp_path: Path) -> None:
+    env = {
+        **base_env(tmp_path),
+        "SWITCHYARD_LOCAL_BASE_URL": f"http://127.0.0.1:{unused_port()}/v1",
+        "SWITCHYARD_LOCAL_MODEL": "qwen",
+    }
+    r = switchyard("doctor", cwd=tmp_path, env=env)
+    assert r.code == 3
+    assert "FAIL local" in r.out and "problem:" in r.out
+
+
+def test_doctor_without_any_model_says_what_to_set(tmp_path: Path) -> None:
+    r = switchyard("doctor", cwd=tmp_path, env=base_env(tmp_path))
+    assert r.code == 3
+    assert "SWITCHYARD_LOCAL_BASE_URL" in r.err
+
+
+def test_config_validate_names_file_and_key(tmp_path: Path) -> None:
+    (tmp_path / ".switchyard.yml").write_text(
+        "providers:\n  local:\n    model: m\n    contxt_tokens: 4096\n"
+    )
+    r = switchyard("config", "validate", cwd=tmp_path, env=base_env(tmp_path))
+    assert r.code == 2
+    assert ".switchyard.yml" in r.err and "providers.local.contxt_tokens" in r.err
+    assert "context_tokens" in r.err  # the suggestion
+
+
+def test_config_validate_lists_providers_without_their_keys(tmp_path: Path) -> None:
+    env = {**base_env(tmp_path), "OPENAI_API_KEY": "sk-do-not-print-me"}
+    r = switchyard("config", "validate", cwd=tmp_path, env=env)
+    assert r.code == 0, r.both
+    assert "provider openai" in r.out and "key set" in r.out
+    assert "sk-do-not-print-me" not in r.both
+
+
+def test_review_rejects_an_api_key_in_the_repo_file(tmp_path: Path) -> None:
+    (tmp_path / ".switchyard.yml").write_text(
+        "providers:\n  openai:\n    model: gpt-4o\n    api_key: sk-leaked\n"
+    )
+    r = switchyard("config", "validate", cwd=tmp_path, env=base_env(tmp_path))
+    assert r.code == 2
+    assert "sk-leaked" not in r.both
+
+
+def test_config_schema_validates_an_example(tmp_path: Path) -> None:
+    r = switchyard("config", "schema", cwd=tmp_path, env=base_env(tmp_path))
+    assert r.code == 0
+    schema = json.loads(r.out)
+    good = {
+        "providers": {"local": {"base_url": "http://gpu:8000/v1", "model": "q"}},
+        "fail_on": "major",
+    }
+    jsonschema.validate(good, schema)
+    try:
+        jsonschema.validate({"providrs": {}}, schema)
+    except jsonschema.ValidationError:
+        pass
+    else:
+        raise AssertionError("the schema accepted an unknown key")
