@@ -88,14 +88,15 @@ def plan_review(
     counter = TokenCounter(providers[first.name] if first else None)
     method = "estimate"
     if first is not None:
-        exact = [_count_messages(counter, it) for it in plan.items]
+        workers = settings.providers[first.name].concurrency
+        exact = _exact_counts(counter, plan.items, workers)
         method = counter.method
         if method != "estimate":
             if exact and max(exact) > budget:
                 # The estimate undercounted for this tokenizer: pack again, tighter.
                 tighter = int(budget * budget / max(exact))
                 plan = task.plan(change, tighter, estimate_tokens, max_out)
-                exact = [_count_messages(counter, it) for it in plan.items]
+                exact = _exact_counts(counter, plan.items, workers)
             for it, n in zip(plan.items, exact, strict=True):
                 it.prompt_tokens = n
     items = [
@@ -112,8 +113,17 @@ def plan_review(
     )
 
 
-def _count_messages(counter: TokenCounter, item: WorkItem) -> int:
-    return sum(counter.count(m.content) for m in item.messages) + 8 * len(item.messages)
+def _exact_counts(counter: TokenCounter, items: list[WorkItem], workers: int) -> list[int]:
+    """One tokenizer request per item (its messages joined), several in flight at once."""
+
+    def count(item: WorkItem) -> int:
+        text = "\n".join(m.content for m in item.messages)
+        return counter.count(text) + 8 * len(item.messages)
+
+    if len(items) <= 1:
+        return [count(it) for it in items]
+    with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
+        return list(pool.map(count, items))
 
 
 def run_review(
