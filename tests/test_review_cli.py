@@ -104,6 +104,7 @@ def test_review_of_a_branch_writes_every_report(
         == 21
     )
     assert "problem at 21" in r.out  # the console view
+    assert "[1/1] review-1: local ok" in r.err  # CI=true: plain progress lines
     # The request asked the server to enforce our schema, and showed the cited lines.
     [req] = fake.chat_requests()
     assert req["response_format"]["type"] == "json_schema"
@@ -353,3 +354,27 @@ def test_every_command_help_has_an_example(tmp_path: Path) -> None:
         r = switchyard(*cmd, "--help", cwd=tmp_path, env=base_env(tmp_path))
         assert r.code == 0
         assert "Example" in r.out, cmd
+
+
+def test_repository_prompt_template_overrides_the_builtin(
+    repo: GitRepo, fake: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    repo.write(
+        ".switchyard/prompts/review.md.j2",
+        "{% block system %}House rules: be brief. {{ boundary }}{% endblock %}"
+        "{% block user %}{{ boundary }}{% for f in files %}{{ f }}{% endfor %}"
+        "{{ boundary }}{% endblock %}",
+    )
+    _yml(repo, "prompts_dir: .switchyard/prompts\n")
+    r = review(repo, local_env(tmp_path, fake), "--base", "main", "-q")
+    assert r.code == 0, r.both
+    system = fake.chat_requests()[0]["messages"][0]["content"]
+    assert system.startswith("House rules: be brief.")
+
+
+def test_unknown_provider_flag_exits_2(
+    repo: GitRepo, fake: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    r = review(repo, local_env(tmp_path, fake), "--base", "main", "--provider", "gpu9")
+    assert r.code == 2
+    assert "gpu9" in r.err and "local" in r.err

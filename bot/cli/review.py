@@ -93,6 +93,11 @@ def review(
     config_dir = _config_dir(repo_dir, diff_path)
     loaded = load(config_dir, config_path, overrides, {"fail_on": "--fail-on"})
     settings = loaded.settings
+    if settings.prompts_dir and config_dir and not Path(settings.prompts_dir).is_absolute():
+        # A relative prompts_dir in .switchyard.yml means a folder of the repository.
+        settings = settings.model_copy(
+            update={"prompts_dir": str(config_dir / settings.prompts_dir)}
+        )
     change = _change(repo_dir, base, head, diff_path, settings)
     reporter = ProgressReporter(quiet)
 
