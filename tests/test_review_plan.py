@@ -94,3 +94,22 @@ def test_extra_context_is_marked_not_citable() -> None:
     assert re.search(r"^\s+18\s+18 ~ \| line18$", user, re.MULTILINE)
     assert re.search(r"^\s+23\s+24 ~ \| line24$", user, re.MULTILINE)
     assert "line17" not in user and "line26" not in user
+
+
+def test_per_file_items_stay_identical_when_another_file_changes() -> None:
+    files = [f"pkg/m{i}.py" for i in range(10)]
+    task = ReviewTask(ReviewConfig(extra_context_lines=0, packing="per_file"))
+    before = task.plan(_change("".join(_diff(p, 5) for p in files)), 8000, estimate_tokens)
+    edited = "".join(_diff(p, 7 if p == "pkg/m3.py" else 5) for p in files)
+    after = task.plan(_change(edited), 8000, estimate_tokens)
+    assert [it.files for it in before.items] == [[p] for p in files]
+    changed = [
+        a.files for a, b in zip(before.items, after.items, strict=True) if a.messages != b.messages
+    ]
+    assert changed == [["pkg/m3.py"]]
+
+
+def test_dense_packing_is_the_default_and_shares_items() -> None:
+    change = _change("".join(_diff(f"pkg/m{i}.py", 5) for i in range(10)))
+    plan = _task().plan(change, 8000, estimate_tokens)
+    assert len(plan.items) == 1 and len(plan.items[0].files) == 10

@@ -101,6 +101,11 @@ class ReviewConfig(_Strict):
         default=Severity.NIT, description="Findings below this severity are not reported"
     )
     max_findings: int = Field(default=50, ge=1, description="Most findings kept per run")
+    packing: Literal["dense", "per_file"] = Field(
+        default="dense",
+        description="dense: several files per work item (fewer calls, instructions sent once "
+        "per item); per_file: one file per item (more, smaller calls in parallel)",
+    )
     instructions: str | None = Field(
         default=None, description="Extra guidance for the reviewer (team conventions)"
     )

@@ -42,9 +42,13 @@ class Pack:
 _JOIN_TOKENS = 2
 
 
-def pack(units: list[FileUnit], budget: int) -> list[Pack]:
-    """Greedy first-fit in file order, which keeps neighbouring files together.
+def pack(units: list[FileUnit], budget: int, per_file: bool = False) -> list[Pack]:
+    """Packs file units in order into items of at most `budget` tokens.
 
+    Greedy first-fit in file order keeps neighbouring files together: fewer calls, and the
+    instructions are sent once per item rather than once per file. per_file gives every file
+    (or part of a big file) an item of its own: more, smaller calls that run in parallel.
+    Measured on a 13-file PR, per_file sent 74 % more prompt tokens (docs/benchmarks.md).
     Every block must already fit within `budget` together with its file header; the caller
     splits bigger ones first.
     """
@@ -58,6 +62,8 @@ def pack(units: list[FileUnit], budget: int) -> list[Pack]:
         current = Pack()
 
     for unit in units:
+        if per_file:
+            flush()
         whole = unit.header_tokens + sum(b.tokens + _JOIN_TOKENS for b in unit.blocks)
         if whole <= budget - current.tokens:
             current.parts.append((unit, list(range(len(unit.blocks)))))

@@ -97,7 +97,7 @@ class ReviewTask:
                 skipped.append(SkippedFile(f.path, why))
             else:
                 units.append(unit)
-        packs = pack(units, room)
+        packs = pack(units, room, per_file=self.cfg.packing == "per_file")
         labels = label_parts(packs)
         items: list[WorkItem] = []
         for i, pk in enumerate(packs):
