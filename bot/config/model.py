@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from bot.config.base import Strict as _Strict
+from bot.config.classes import DataClass, DataClassConfig, RetentionConfig
+from bot.config.routing import BudgetConfig, RoutingConfig
 from bot.findings.model import Severity
-
-
-class _Strict(BaseModel):
-    # Unknown keys are errors, so a typo is named instead of silently ignored.
-    model_config = ConfigDict(extra="forbid")
 
 
 class ProviderConfig(_Strict):
@@ -53,6 +51,27 @@ class ProviderConfig(_Strict):
         description="File holding the key, e.g. a mounted secret (server/org file only)",
     )
 
+    # Prices in USD per million tokens; unset means the built-in table for the model
+    # (bot/providers/prices.py). A self-hosted target has an internal rate instead: set
+    # per-token prices, or gpu_cost_per_hour with throughput_tokens_per_s.
+    input_per_mtok: float | None = Field(default=None, ge=0)
+    output_per_mtok: float | None = Field(default=None, ge=0)
+    gpu_cost_per_hour: float | None = Field(
+        default=None, ge=0, description="Self-hosted: amortised hardware, power and upkeep"
+    )
+    throughput_tokens_per_s: float | None = Field(
+        default=None, gt=0, description="Self-hosted: tokens per second served on average"
+    )
+    requests_per_minute: int | None = Field(default=None, ge=1)
+    tokens_per_minute: int | None = Field(default=None, ge=1)
+    metrics_url: str | None = Field(
+        default=None,
+        description="Prometheus /metrics of a vLLM server, read for its queue depth; "
+        "default for a local openai_compatible target: <server root>/metrics",
+    )
+    circuit_failures: int = Field(default=3, ge=1, description="Failures that open the breaker")
+    circuit_reset_s: float = Field(default=30.0, gt=0, description="Open time before a probe")
+
     def resolved_location(self) -> Literal["local", "cloud"]:
         if self.location:
             return self.location
@@ -70,13 +89,6 @@ _CLOUD_HOSTS = (
     "api.together.xyz",
     "openrouter.ai",
 )
-
-
-class RoutingConfig(_Strict):
-    order: list[str] = Field(
-        default_factory=list,
-        description="Provider names in order of preference; default: local ones first",
-    )
 
 
 class FilterConfig(_Strict):
@@ -111,11 +123,42 @@ class ReviewConfig(_Strict):
     )
 
 
+class LedgerConfig(_Strict):
+    url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL, e.g. postgresql://user@db/switchyard; default: a SQLite "
+        "file in the state folder (SWITCHYARD_DB_URL overrides)",
+    )
+    retention_days: RetentionConfig = Field(default_factory=RetentionConfig)
+
+
+class CacheConfig(_Strict):
+    enabled: bool = True
+    ttl_days: int = Field(default=30, ge=1)
+
+
 class Settings(_Strict):
     providers: dict[str, ProviderConfig] = Field(
         default_factory=dict,
         description="Model endpoints by name, e.g. local or openai; the environment can "
         "declare these too (SWITCHYARD_LOCAL_BASE_URL + SWITCHYARD_LOCAL_MODEL, OPENAI_API_KEY)",
+    )
+    data_classes: DataClassConfig = Field(
+        default_factory=DataClassConfig, description="Org policy: which code may leave premises"
+    )
+    data_class: DataClass | None = Field(
+        default=None,
+        description="This repository's class; can raise the org's class, never lower it",
+    )
+    budgets: BudgetConfig = Field(
+        default_factory=BudgetConfig, description="Org policy: monthly cloud spend caps"
+    )
+    ledger: LedgerConfig = Field(default_factory=LedgerConfig, description="Where calls are kept")
+    cache: CacheConfig = Field(default_factory=CacheConfig, description="The response cache")
+    state_dir: str | None = Field(
+        default=None,
+        description="Ledger, cache and queue; default SWITCHYARD_STATE or "
+        "~/.local/state/switchyard",
     )
     routing: RoutingConfig = Field(
         default_factory=RoutingConfig, description="Which provider is tried first"
