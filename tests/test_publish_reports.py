@@ -14,6 +14,15 @@ from bot.findings.model import Finding, Severity
 from bot.publish import FORMATS, parse_json, print_report, render
 from bot.publish.markdown import block, code_block, location_text, render_markdown
 from bot.report import CallRecord, RunReport, SkippedEntry, Summary
+from tests.report_samples import (
+    docs_nit,
+    failed_cloud_call,
+    file_level_note,
+    off_by_one,
+    removed_validation,
+    run_report,
+    skipped_files,
+)
 
 ANSI = re.compile(r"\x1b\[")
 UNTRUSTED_BODY = (
@@ -28,61 +37,34 @@ UNTRUSTED_BODY = (
 
 def sample_report() -> RunReport:
     findings = [
-        Finding(
-            path="src/app.py",
-            start_line=10,
-            end_line=12,
-            side=Side.RIGHT,
-            severity=Severity.MAJOR,
-            category="correctness",
-            title="Off-by-one in loop bound",
+        off_by_one(
             body="The loop stops one short.\n\nSecond paragraph with detail.",
             suggestion="for i in range(n + 1):\n    total += i\n    print(total)\n",
             fingerprint="fp-major-1",
             confidence=0.9,
         ),
-        Finding(
-            path="src/app.py",
-            start_line=4,
+        removed_validation(
             end_line=4,
-            side=Side.LEFT,
-            severity=Severity.CRITICAL,
             category="security",
-            title="Removed input validation",
             body="The check on the removed line guarded against path traversal.",
-            suggestion="validate(path)",
             fingerprint="fp-critical-1",
         ),
-        Finding(
+        file_level_note(
             path="src/util.py",
-            severity=Severity.MINOR,
             category="maintainability",
             title="Module grows a god object",
             body="Consider splitting.",
             fingerprint="fp-minor-1",
-            anchor_note="line 99 is not part of the diff",
         ),
-        Finding(
-            path="docs/guide.md",
-            start_line=3,
-            severity=Severity.NIT,
-            category="style",
-            title="Pipe | in <title>",
-            body=UNTRUSTED_BODY,
-            fingerprint="fp-nit-1",
-        ),
+        docs_nit(title="Pipe | in <title>", body=UNTRUSTED_BODY, fingerprint="fp-nit-1"),
     ]
-    return RunReport(
-        source="git origin/main...HEAD",
+    return run_report(
         base_sha="1111111111111111111111111111111111111111",
-        head_sha="2222222222222222222222222222222222222222",
         walkthrough="Adds a loop.\n<!-- injected -->\nAnd a guide.",
         findings=findings,
-        skipped=[
-            SkippedEntry(path="package-lock.json", reason="lockfile"),
-            SkippedEntry(path="vendor/big.js", reason="vendored"),
-            SkippedEntry(path="src/huge.py", reason="over the token budget (lines 400-900)"),
-        ],
+        skipped=skipped_files(
+            SkippedEntry(path="src/huge.py", reason="over the token budget (lines 400-900)")
+        ),
         calls=[
             CallRecord(
                 item="review-1",
@@ -95,18 +77,8 @@ def sample_report() -> RunReport:
                 latency_s=2.5,
                 route_reason="small | private",
             ),
-            CallRecord(
-                item="review-2",
-                task="review",
-                target="cloud",
-                model="gpt-4o-mini",
-                location="cloud",
-                tokens_in=5000,
-                tokens_out=800,
-                latency_s=4.0,
-                route_reason="large diff",
-                outcome="failed",
-                error="timeout",
+            failed_cloud_call(
+                tokens_in=5000, tokens_out=800, latency_s=4.0, route_reason="large diff"
             ),
         ],
         notes=["Cloud model unavailable; review-2 fell back to local."],

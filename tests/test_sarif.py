@@ -17,11 +17,19 @@ from typing import Any
 import jsonschema
 import pytest
 
-from bot.change.model import Side
-from bot.findings.model import Finding, Severity
 from bot.publish import render, render_sarif
 from bot.publish.sarif import FINGERPRINT_KEY, rule_id, slug
-from bot.report import CallRecord, RunReport, SkippedEntry, Summary
+from bot.report import RunReport, Summary
+from tests.report_samples import (
+    docs_nit,
+    failed_cloud_call,
+    file_level_note,
+    finding,
+    off_by_one,
+    removed_validation,
+    run_report,
+    skipped_files,
+)
 
 SCHEMA_PATH = Path(__file__).parent / "fixtures" / "sarif-schema-2.1.0.json"
 
@@ -39,76 +47,32 @@ def assert_valid(log: dict[str, Any]) -> None:
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
 
 
-def _finding(**kw: Any) -> Finding:
-    base: dict[str, Any] = {
-        "path": "src/app.py",
-        "severity": Severity.MINOR,
-        "category": "correctness",
-        "title": "A title",
-        "body": "A body.",
-    }
-    return Finding(**{**base, **kw})
-
-
 def sample_report() -> RunReport:
-    return RunReport(
-        source="git origin/main...HEAD",
-        head_sha="2222222222222222222222222222222222222222",
+    return run_report(
         walkthrough="Adds a loop.",
         findings=[
-            _finding(
-                start_line=10,
-                end_line=12,
-                severity=Severity.MAJOR,
-                title="Off-by-one in loop bound",
+            off_by_one(
                 suggestion="for i in range(n + 1):\n    total += i\n",
                 fingerprint="fp-right",
                 confidence=0.8,
             ),
-            _finding(
-                start_line=4,
-                side=Side.LEFT,
-                severity=Severity.CRITICAL,
-                category="Security",
-                title="Removed input validation",
-                suggestion="validate(path)",
-                fingerprint="fp-left",
-            ),
-            _finding(
+            removed_validation(category="Security", fingerprint="fp-left"),
+            file_level_note(
                 path="src/my util.py",
-                severity=Severity.MINOR,
                 category="Error Handling",
                 title="Swallowed exception",
-                anchor_note="line 99 is not part of the diff",
                 suggestion="raise",
                 fingerprint="fp-file",
             ),
-            _finding(
-                path="docs/guide.md",
-                start_line=3,
-                severity=Severity.NIT,
-                category="style",
+            docs_nit(
                 title="Pipe | and <!-- in title",
                 body="```\nunclosed fence <details>",
                 fingerprint="fp-nit",
             ),
-            _finding(start_line=20, suggestion="", fingerprint="fp-delete"),
+            finding(start_line=20, suggestion="", fingerprint="fp-delete"),
         ],
-        skipped=[
-            SkippedEntry(path="package-lock.json", reason="lockfile"),
-            SkippedEntry(path="vendor/big.js", reason="vendored"),
-        ],
-        calls=[
-            CallRecord(
-                item="review-2",
-                task="review",
-                target="cloud",
-                model="gpt-4o-mini",
-                location="cloud",
-                outcome="failed",
-                error="timeout",
-            )
-        ],
+        skipped=skipped_files(),
+        calls=[failed_cloud_call()],
         notes=["review-2 fell back to local."],
         summary=Summary(files_changed=5, work_items=2, work_items_failed=1, complete=False),
     )
@@ -178,7 +142,7 @@ def test_fingerprints_present() -> None:
 
 
 def test_empty_fingerprint_left_out() -> None:
-    run = _run(RunReport(findings=[_finding(start_line=1)]))
+    run = _run(RunReport(findings=[finding(start_line=1)]))
     assert "partialFingerprints" not in run["results"][0]
 
 
@@ -266,7 +230,7 @@ def test_run_properties_carry_summary() -> None:
 def test_slug() -> None:
     assert slug("Error Handling") == "error-handling"
     assert slug("  ") == "general"
-    assert rule_id(_finding(task="Docs Check", category="a/b")) == "switchyard/docs-check/a-b"
+    assert rule_id(finding(task="Docs Check", category="a/b")) == "switchyard/docs-check/a-b"
 
 
 _BUNDLED = (
