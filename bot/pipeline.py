@@ -22,6 +22,7 @@ from bot.providers.base import CompletionRequest, Provider
 from bot.providers.chain import ChainResult, Gates, call_chain
 from bot.report import CallRecord, RunReport, SkippedEntry, Summary
 from bot.routing import Route, Target, preference, route
+from bot.routing.policy import RouteRequest
 from bot.tasks.base import WorkItem
 from bot.tasks.review import ReviewTask
 from bot.tokens.counting import TokenCounter, estimate_tokens
@@ -100,7 +101,16 @@ def plan_review(
             for it, n in zip(plan.items, exact, strict=True):
                 it.prompt_tokens = n
     items = [
-        PlannedItem(it, route(task.name, it.prompt_tokens, it.max_output_tokens, targets))
+        PlannedItem(
+            it,
+            route(
+                RouteRequest(
+                    task.name, it.prompt_tokens, it.max_output_tokens, paths=tuple(it.files)
+                ),
+                targets,
+                settings.routing.rules,
+            ),
+        )
         for it in plan.items
     ]
     return ReviewPlan(
