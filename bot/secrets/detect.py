@@ -1,0 +1,355 @@
+"""Finding secrets in text: where each value sits, what kind it is, never the value itself.
+
+Three layers, cheapest first, so a 50,000-line diff scans in a fraction of a second:
+
+1. Our own patterns for fixed-format tokens and private key blocks run over the whole text
+   in one pass each (patterns.py); they give exact value spans.
+2. Two prefilters over the lower-cased text pick the lines worth a closer look: lines that
+   mention a secret-ish word (pass, secret, token, key, cred, auth, ...) and lines with a run
+   of 20+ token characters. Typically a few percent of lines pass.
+3. Only those lines go through the generic assignment pattern and detect-secrets' plugins
+   (plugins.py): keyword, high-entropy and vendor-format detectors.
+
+Every candidate then meets the false-positive rules (rules.py), and overlapping candidates
+are resolved in favour of the most specific kind.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+from dataclasses import dataclass
+
+from bot.secrets import plugins, rules
+from bot.secrets.patterns import (
+    ASSIGNMENT,
+    AWS_SECRET,
+    JWT_SAMPLE_PAYLOAD,
+    KEY_BEFORE,
+    KEY_BODY,
+    KEY_MATERIAL,
+    KEYWORD_LINE,
+    LONG_TOKEN,
+    MAX_KEY_BLOCK,
+    PRIVATE_KEY_BEGIN,
+    PRIVATE_KEY_END,
+    SECRET_WORD,
+    TOKEN_PATTERNS,
+    TokenPattern,
+    slug,
+)
+
+SWITCHYARD = "switchyard"
+
+# Which of two overlapping candidates wins: lower first.
+_PRIVATE_KEY, _TOKEN, _PLUGIN_TOKEN, _ASSIGNED, _KEYWORD, _ENTROPY = range(6)
+_MIN_PLUGIN_VALUE = 8  # shorter plugin results are prefixes or noise (see plugins.py)
+_DIGIT = re.compile(r"\d")
+# How far back from a value to look for the name it is assigned to.
+_KEY_REACH = 120
+_ENV_STYLE = re.compile(r"[A-Z][A-Z0-9_]*=[^\s=]")
+
+
+@dataclass(frozen=True, slots=True)
+class SecretHit:
+    """One secret in a text. Offsets, not the value: a hit can be logged safely."""
+
+    kind: str  # "GitHub token", "private key", "password assignment", ...
+    line: int  # 1-based line of the value's first character
+    start: int  # offset of the value in the scanned text
+    end: int
+    end_line: int  # the same as `line` except for a private key block
+    # The spans to replace, each within one line: one for a token, one per line of a key
+    # block (its armour and base64 runs), so redaction keeps every line and its columns.
+    parts: tuple[tuple[int, int], ...]
+    detector: str = SWITCHYARD  # "switchyard" or the detect-secrets plugin's class name
+
+    @property
+    def slug(self) -> str:
+        return slug(self.kind)
+
+    @property
+    def where(self) -> str:
+        """ "GitHub token, line 12" — for reasons and log lines."""
+        return f"{self.kind}, line {self.line}"
+
+
+@dataclass(slots=True)
+class _Candidate:
+    start: int
+    end: int
+    kind: str
+    priority: int
+    detector: str
+    parts: tuple[tuple[int, int], ...] | None = None
+
+
+class _Lines:
+    """Offsets of the text's lines; a line excludes its newline."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        lengths = itertools.accumulate(len(line) + 1 for line in text.split("\n"))
+        self.starts = [0, *lengths]
+        self.starts.pop()  # the offset past the end is no line
+
+    def index(self, offset: int) -> int:
+        """0-based index of the line holding `offset`."""
+        return bisect.bisect_right(self.starts, offset) - 1
+
+    def bounds(self, i: int) -> tuple[int, int]:
+        start = self.starts[i]
+        end = self.starts[i + 1] - 1 if i + 1 < len(self.starts) else len(self.text)
+        return start, end
+
+    def keyword_lines(self, lowered: str) -> set[int]:
+        """Lines that name a secret-ish word: KEYWORD_LINE finds candidates fast, and
+        SECRET_WORD confirms them ("key" alone is too common to count)."""
+        found: set[int] = set()
+        pos = 0
+        while (m := KEYWORD_LINE.search(lowered, pos)) is not None:
+            i = self.index(m.start())
+            start, end = self.bounds(i)
+            if SECRET_WORD.search(lowered, start, end) is not None:
+                found.add(i)
+            pos = end + 1
+        return found
+
+    def long_token_lines(self, lowered: str) -> set[int]:
+        found: set[int] = set()
+        pos = 0
+        while (m := LONG_TOKEN.search(lowered, pos)) is not None:
+            if _DIGIT.search(lowered, m.start(), m.end()) is None:
+                pos = m.end()
+                continue
+            i = self.index(m.start())
+            found.add(i)
+            pos = self.bounds(i)[1] + 1
+        return found
+
+
+def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
+    """The secrets in `text`, in order. `path` (the file the text comes from) lets the
+    rules tell config files (unquoted values count) and tests (random-looking strings
+    without a secret-ish name don't) from other code; without it the rules stay general."""
+    if not text:
+        return []
+    lines = _Lines(text)
+    test = path is not None and rules.is_test_path(path)
+    found: list[_Candidate] = []
+    found.extend(_private_keys(text, lines))
+    for pattern in TOKEN_PATTERNS:
+        for m in pattern.regex.finditer(text):
+            s, e = m.span(pattern.group)
+            if pattern.group == 0 and s > 0 and text[s - 1] in pattern.before:
+                continue
+            if _token_ok(pattern, text[s:e], m, test):
+                found.append(_Candidate(s, e, pattern.kind, _TOKEN, SWITCHYARD))
+
+    lowered = text.lower()
+    keyword_lines = lines.keyword_lines(lowered)
+    token_lines = lines.long_token_lines(lowered)
+    config = rules.is_config_path(path)
+    for i in sorted(keyword_lines | token_lines):
+        base, end = lines.bounds(i)
+        line = text[base:end]
+        if i in keyword_lines:
+            found.extend(_aws_secrets(line, base))
+            assigned, decided = _assignments(line, base, path, config, test)
+            found.extend(assigned)
+            if not decided:
+                # detect-secrets' keyword patterns know syntaxes ours may not; where ours
+                # already judged a secret-ish name on this line they would add nothing.
+                found.extend(_keywords(line, base, path, config, test))
+        if i in token_lines:
+            found.extend(_plugin_tokens(line, base))
+        found.extend(_entropy(line, base, path))
+    return [_to_hit(c, lines) for c in _resolve(found)]
+
+
+def _to_hit(c: _Candidate, lines: _Lines) -> SecretHit:
+    first = lines.index(c.start)
+    last = lines.index(max(c.start, c.end - 1))
+    return SecretHit(
+        kind=c.kind,
+        line=first + 1,
+        start=c.start,
+        end=c.end,
+        end_line=last + 1,
+        parts=c.parts or ((c.start, c.end),),
+        detector=c.detector,
+    )
+
+
+def _resolve(found: list[_Candidate]) -> list[_Candidate]:
+    """Most specific first, then longest; a candidate overlapping a kept one is dropped."""
+    kept: list[_Candidate] = []
+    for c in sorted(found, key=lambda c: (c.priority, c.start - c.end, c.start)):
+        if all(c.end <= k.start or c.start >= k.end for k in kept):
+            kept.append(c)
+    return sorted(kept, key=lambda c: c.start)
+
+
+def _token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) -> bool:
+    if pattern.kind == "password in URL":
+        return (
+            not rules.is_placeholder(value, min_len=4)
+            and not rules.is_reference(value)
+            and value != m.group("user")
+            and rules.weak_value_ok(value, test=test)
+        )
+    if rules.token_is_placeholder(value):
+        return False
+    if pattern.random and not rules.looks_random(value):
+        return False
+    return not (pattern.kind == "JWT" and value.split(".")[1] == JWT_SAMPLE_PAYLOAD)
+
+
+def _private_keys(text: str, lines: _Lines) -> list[_Candidate]:
+    out: list[_Candidate] = []
+    pos = 0
+    while (m := PRIVATE_KEY_BEGIN.search(text, pos)) is not None:
+        end_m = PRIVATE_KEY_END.search(text, m.end(), m.end() + MAX_KEY_BLOCK)
+        end = end_m.end() if end_m else _unterminated_end(text, lines, m.end())
+        pos = max(end, m.end())
+        if KEY_BODY.search(text, m.end(), end) is None:
+            continue  # "-----BEGIN RSA PRIVATE KEY-----" in code that checks for one
+        parts: list[tuple[int, int]] = []
+        for i in range(lines.index(m.start()), lines.index(end - 1) + 1):
+            ls, le = lines.bounds(i)
+            seg_s, seg_e = max(ls, m.start()), min(le, end)
+            runs = list(KEY_MATERIAL.finditer(text, seg_s, seg_e))
+            if runs:
+                parts.append((runs[0].start(), runs[-1].end()))
+        out.append(
+            _Candidate(m.start(), end, "private key", _PRIVATE_KEY, SWITCHYARD, tuple(parts))
+        )
+    return out
+
+
+def _unterminated_end(text: str, lines: _Lines, after: int) -> int:
+    """A block cut off before its END line (a truncated hunk) runs while lines carry key
+    material: redacting too much is better than leaving the tail of a key."""
+    i = lines.index(after)
+    end = lines.bounds(i)[1]
+    while i + 1 < len(lines.starts):
+        i += 1
+        ls, le = lines.bounds(i)
+        if KEY_BODY.search(text, ls, le) is None or le - after > MAX_KEY_BLOCK:
+            break
+        end = le
+    return end
+
+
+def _aws_secrets(line: str, base: int) -> list[_Candidate]:
+    out: list[_Candidate] = []
+    for m in AWS_SECRET.finditer(line):
+        s, e = m.span(1)
+        if not rules.token_is_placeholder(m.group(1)):
+            out.append(_Candidate(base + s, base + e, "AWS secret key", _TOKEN, SWITCHYARD))
+    return out
+
+
+def _assignments(
+    line: str, base: int, path: str | None, config: bool, test: bool
+) -> tuple[list[_Candidate], bool]:
+    """Secrets assigned to secret-ish names, and whether the line had such a name at all."""
+    out: list[_Candidate] = []
+    decided = False
+    for m in ASSIGNMENT.finditer(line):
+        key = m.group("key")
+        if not rules.key_is_secretish(key):
+            continue
+        decided = True
+        quoted = m.group("q") is not None
+        group = "qv" if quoted else "uv"
+        value = m.group(group)
+        if quoted:
+            env_style = False
+            if m.group("op") in ("==", "===") and not rules.looks_random(value):
+                continue  # `if token == "keyword"`: comparing with a name, not a secret
+        else:
+            if m.group("op") in ("==", "==="):
+                continue
+            env_style = _ENV_STYLE.match(m.group(0)) is not None
+            if not (
+                config or (path is None and (env_style or not rules.is_identifier_chain(value)))
+            ):
+                continue
+        if not rules.assigned_value_ok(
+            key, value, quoted=quoted, config=config, env_style=env_style, test=test
+        ):
+            continue
+        s, e = m.span(group)
+        kind = "password assignment" if rules.key_is_password(key) else "secret assignment"
+        out.append(_Candidate(base + s, base + e, kind, _ASSIGNED, SWITCHYARD))
+    return out, decided
+
+
+def _keywords(line: str, base: int, path: str | None, config: bool, test: bool) -> list[_Candidate]:
+    out: list[_Candidate] = []
+    for hit in plugins.keyword_hits(line, path):
+        for s, key in _assigned_spans(line, hit.value):
+            quoted = s > 0 and line[s - 1] in "\"'`"
+            if not quoted and not config:
+                continue
+            ok = rules.assigned_value_ok(
+                key, hit.value, quoted=quoted, config=config, env_style=False, test=test
+            )
+            if ok:
+                kind = "password assignment" if rules.key_is_password(key) else "secret assignment"
+                out.append(
+                    _Candidate(base + s, base + s + len(hit.value), kind, _KEYWORD, hit.plugin)
+                )
+    return out
+
+
+def _plugin_tokens(line: str, base: int) -> list[_Candidate]:
+    out: list[_Candidate] = []
+    for hit in plugins.token_hits(line):
+        if len(hit.value) < _MIN_PLUGIN_VALUE or rules.token_is_placeholder(hit.value):
+            continue
+        if hit.kind == "password in URL" and (
+            rules.is_placeholder(hit.value, min_len=4) or rules.is_reference(hit.value)
+        ):
+            continue
+        for s in _occurrences(line, hit.value):
+            out.append(
+                _Candidate(base + s, base + s + len(hit.value), hit.kind, _PLUGIN_TOKEN, hit.plugin)
+            )
+    return out
+
+
+def _entropy(line: str, base: int, path: str | None) -> list[_Candidate]:
+    out: list[_Candidate] = []
+    for hit in plugins.entropy_hits(line, rules.MIN_ENTROPY_NAMED):
+        for s in _occurrences(line, hit.value):
+            if s == 0 or line[s - 1] not in "\"'":
+                continue
+            key_m = KEY_BEFORE.search(line, max(0, s - _KEY_REACH), s)
+            key = key_m.group("key") if key_m else None
+            if rules.entropy_value_ok(hit.value, key, line, path):
+                out.append(
+                    _Candidate(base + s, base + s + len(hit.value), hit.kind, _ENTROPY, hit.plugin)
+                )
+    return out
+
+
+def _occurrences(line: str, value: str) -> list[int]:
+    out: list[int] = []
+    i = line.find(value)
+    while i != -1:
+        out.append(i)
+        i = line.find(value, i + len(value))
+    return out
+
+
+def _assigned_spans(line: str, value: str) -> list[tuple[int, str]]:
+    """Where `value` sits on the line as the right side of an assignment, with its key."""
+    out: list[tuple[int, str]] = []
+    for s in _occurrences(line, value):
+        m = KEY_BEFORE.search(line, max(0, s - _KEY_REACH), s)
+        if m is not None:
+            out.append((s, m.group("key")))
+    return out

@@ -1,0 +1,159 @@
+"""Switchyard's own patterns for well-known token formats.
+
+These run over the whole text at once (one C-level pass per pattern), which is what keeps a
+50,000-line diff cheap, and each names the exact span of the value so redaction replaces the
+token and nothing around it. detect-secrets covers the long tail of vendors (see plugins.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A token ends where no other token character touches it, and starts likewise: a key
+# embedded in a longer identifier ("xghp_...") is not half-matched. The start is checked in
+# code (TokenPattern.before): a look-behind at the head of a pattern costs Python's regex
+# engine its literal-prefix search, a tenfold slowdown over a large diff.
+_E = r"(?![A-Za-z0-9_\-])"
+TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+_UPPER_DIGITS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPattern:
+    kind: str
+    regex: re.Pattern[str]
+    group: int = 0  # the capture group that is the value; 0 = the whole match
+    # Prefixes such as "sk-" also start CSS class names and slugs; a real key is random,
+    # so it must mix digits with upper and lower case letters to count.
+    random: bool = False
+    # Characters that may not come just before the value's match.
+    before: frozenset[str] = TOKEN_CHARS
+
+
+# Human-readable kinds and their marker slugs. Kinds reported by detect-secrets plugins that
+# are not listed here get a slug derived from their name.
+KIND_SLUGS: dict[str, str] = {
+    "private key": "private-key",
+    "AWS access key": "aws-access-key",
+    "AWS secret key": "aws-secret-key",
+    "GitHub token": "github-token",
+    "GitLab token": "gitlab-token",
+    "Slack token": "slack-token",
+    "Slack webhook": "slack-webhook",
+    "Google API key": "google-api-key",
+    "Stripe key": "stripe-key",
+    "OpenAI API key": "openai-key",
+    "Anthropic API key": "anthropic-key",
+    "JWT": "jwt",
+    "password in URL": "url-password",
+    "bearer token": "bearer-token",
+    "password assignment": "password",
+    "secret assignment": "secret",
+    "high-entropy string": "high-entropy-string",
+}
+
+
+def slug(kind: str) -> str:
+    known = KIND_SLUGS.get(kind)
+    if known is not None:
+        return known
+    return re.sub(r"[^a-z0-9]+", "-", kind.lower()).strip("-") or "secret"
+
+
+TOKEN_PATTERNS: tuple[TokenPattern, ...] = (
+    TokenPattern(
+        "AWS access key",
+        re.compile(r"A(?:KIA|SIA|BIA|CCA|3T[A-Z0-9])[A-Z0-9]{16}(?![A-Z0-9])"),
+        before=_UPPER_DIGITS,
+    ),
+    TokenPattern(
+        "GitHub token",
+        re.compile(r"(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})" + _E),
+    ),
+    TokenPattern(
+        "GitLab token",
+        re.compile(
+            r"(?:glpat|gldt|glft|glsoat|glrt|glptt|gloas|glagent|glimt|glcbt)"
+            r"-[A-Za-z0-9_\-]{20,}" + _E
+        ),
+    ),
+    TokenPattern("Slack token", re.compile(r"xox[abposr]-[A-Za-z0-9\-]{10,}" + _E)),
+    TokenPattern(
+        "Slack webhook",
+        re.compile(r"hooks\.slack\.com/services/(T[A-Za-z0-9_]+/B[A-Za-z0-9_]+/[A-Za-z0-9_]+)"),
+        group=1,
+    ),
+    TokenPattern("Google API key", re.compile(r"AIza[0-9A-Za-z_\-]{35}" + _E)),
+    TokenPattern("Stripe key", re.compile(r"(?:sk|rk)_live_[0-9A-Za-z]{24,}" + _E)),
+    TokenPattern("Anthropic API key", re.compile(r"sk-ant-[A-Za-z0-9_\-]{20,}" + _E), random=True),
+    TokenPattern(
+        "OpenAI API key",
+        re.compile(r"sk-(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}" + _E),
+        random=True,
+    ),
+    TokenPattern(
+        "JWT",
+        re.compile(r"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}" + _E),
+    ),
+    TokenPattern(
+        "password in URL",
+        re.compile(r"://(?P<user>[^\s:@/'\"`<>]{1,128}):([^\s:@/'\"`<>]{1,128})@[A-Za-z0-9\[]"),
+        group=2,
+    ),
+    TokenPattern(
+        "bearer token",
+        re.compile(r"(?:[Bb]earer|BEARER)\s+([A-Za-z0-9._~+/\-]{20,}=*)" + _E),
+        group=1,
+        random=True,
+    ),
+)
+
+# The jwt.io sample token ("John Doe") sits in countless tests and docs; it signs nothing.
+JWT_SAMPLE_PAYLOAD = "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ"
+
+PRIVATE_KEY_BEGIN = re.compile(r"-----BEGIN[ A-Z0-9]{0,30}PRIVATE KEY(?: BLOCK)?-----")
+PRIVATE_KEY_END = re.compile(r"-----END[ A-Z0-9]{0,30}PRIVATE KEY(?: BLOCK)?-----")
+# Key material on one line of a block: the armour lines and base64 runs. Short runs are left
+# alone so a rendered diff's line-number columns survive inside the block.
+KEY_MATERIAL = re.compile(r"-----(?:BEGIN|END)[^\n]*?-----|[A-Za-z0-9+/=]{8,}")
+KEY_BODY = re.compile(r"[A-Za-z0-9+/=]{16,}")
+# A block longer than this without an END line is cut at the first line without key material.
+MAX_KEY_BLOCK = 16_000
+
+# An AWS secret key has no prefix; it is known by its name. Tried on keyword lines only.
+AWS_SECRET = re.compile(
+    r"(?i:aws[\w.\-]{0,20}?(?:secret|sk)|secret[_.\-]?access[_.\-]?key)[\w.\-]{0,20}?"
+    r"[\"'\]]{0,2}\s*(?::=|=>|[:=])\s*[\[(@]?\s*[\"'`]?"
+    r"([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"
+)
+
+# Generic "name = value" assignments, tried only on lines that mention a secret-ish word.
+# Keys may be dotted (spring.datasource.password) or carry $/@ sigils (PHP, shell, Ruby);
+# an optional type annotation (`password: str = "..."`) sits between key and "=".
+ASSIGNMENT = re.compile(
+    r"(?P<key>[A-Za-z_$@][\w.\-$@]*)"
+    r"[\"'\]]{0,2}"
+    r"(?P<ann>\s*:\s*[A-Za-z_][\w.\[\]<>?|, ]{0,40}?(?=\s*=[^=>]))?"
+    r"\s*(?P<op>:=|=>|===|==|=|:)\s*"
+    r"(?:[rbuRBUf]{0,2}(?P<q>[\"'`])(?P<qv>[^\n]{0,256}?)(?P=q)"
+    r"|(?P<uv>[^\s\"'`,;#)\]}]{1,256}))"
+)
+# The key that a value on a line is assigned to, searched backwards from the value.
+KEY_BEFORE = re.compile(
+    r"(?P<key>[A-Za-z_$@][\w.\-$@]*)[\"'\]]{0,2}"
+    r"(?:\s*:\s*[A-Za-z_][\w.\[\]<>?|, ]{0,40}?)?"
+    r"\s*(?::=|=>|===|==|=|:)\s*[\[(@]?\s*[rbuRBUf]{0,2}[\"'`]?$"
+)
+
+# Cheap prefilters over the lower-cased text: only lines they hit go through the per-line
+# checks (the assignment pattern and detect-secrets' plugins). KEYWORD_LINE is a plain
+# alternation (fast to scan for); SECRET_WORD then confirms the line on its own.
+KEYWORD_LINE = re.compile(r"pass|pwd|secret|token|key|cred|contrase")
+SECRET_WORD = re.compile(
+    r"pass|pwd|secret|token|cred|contrase|(?:api|access|private|auth|signing|encryption|master"
+    r"|client|service|account|db|database|priv)[_.\-]?key"
+)
+# A run of 20+ token characters with a digit in it: every vendor format detect-secrets
+# knows has one, and long snake_case names (common in tests) do not.
+LONG_TOKEN = re.compile(r"[a-z0-9+/=_\-]{20,}")

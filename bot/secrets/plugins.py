@@ -1,0 +1,108 @@
+"""detect-secrets' plugins, called directly on single lines.
+
+We instantiate the plugin classes and call `analyze_string` rather than going through
+`detect_secrets.settings.transient_settings` + `scan_line`: the settings object is a
+process-wide singleton (unsafe with concurrent workers), `analyze_line` may verify a token
+over the network when a baseline enables it, and the scan path re-runs its filter
+machinery for every line, which is most of its cost. `analyze_string` is a pure regex pass.
+
+Plugins left out: PrivateKeyDetector, GitHubTokenDetector and GitLabTokenDetector report
+only the "BEGIN ... PRIVATE KEY" words or the token's prefix (their patterns have a capture
+group, and `findall` returns the group), so our own patterns with exact value spans replace
+them; IPPublicDetector finds addresses, which are not credentials and would restrict every
+infrastructure file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from detect_secrets.plugins.artifactory import ArtifactoryDetector
+from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
+from detect_secrets.plugins.base import BasePlugin
+from detect_secrets.plugins.cloudant import CloudantDetector
+from detect_secrets.plugins.discord import DiscordBotTokenDetector
+from detect_secrets.plugins.high_entropy_strings import (
+    Base64HighEntropyString,
+    HexHighEntropyString,
+    HighEntropyStringsPlugin,
+)
+from detect_secrets.plugins.ibm_cloud_iam import IbmCloudIamDetector
+from detect_secrets.plugins.ibm_cos_hmac import IbmCosHmacDetector
+from detect_secrets.plugins.keyword import (
+    QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP,
+    REGEX_BY_FILETYPE,
+    KeywordDetector,
+)
+from detect_secrets.plugins.mailchimp import MailchimpDetector
+from detect_secrets.plugins.npm import NpmDetector
+from detect_secrets.plugins.pypi_token import PypiTokenDetector
+from detect_secrets.plugins.sendgrid import SendGridDetector
+from detect_secrets.plugins.softlayer import SoftlayerDetector
+from detect_secrets.plugins.square_oauth import SquareOAuthDetector
+from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
+from detect_secrets.plugins.twilio import TwilioKeyDetector
+from detect_secrets.util.filetype import determine_file_type
+
+# Vendor-format detectors: every one of them needs a run of 20+ token characters, so they
+# only see lines that have one (the LONG_TOKEN prefilter). AWSKeyDetector, SlackDetector,
+# StripeDetector, JwtTokenDetector, BasicAuthDetector and OpenAIDetector find what our own
+# patterns find (AWS keys, xox*- tokens, sk_live_, JWTs, user:password@ URLs, sk-...);
+# ours give exact value spans, so running theirs as well would only add per-line cost.
+_TOKEN_PLUGINS: tuple[BasePlugin, ...] = (
+    ArtifactoryDetector(),
+    AzureStorageKeyDetector(),
+    CloudantDetector(),
+    DiscordBotTokenDetector(),
+    IbmCloudIamDetector(),
+    IbmCosHmacDetector(),
+    MailchimpDetector(),
+    NpmDetector(),
+    PypiTokenDetector(),
+    SendGridDetector(),
+    SoftlayerDetector(),
+    SquareOAuthDetector(),
+    TelegramBotTokenDetector(),
+    TwilioKeyDetector(),
+)
+_ENTROPY_PLUGINS: tuple[HighEntropyStringsPlugin, ...] = (
+    Base64HighEntropyString(limit=4.5),
+    HexHighEntropyString(limit=3.0),
+)
+_KEYWORD = KeywordDetector()
+
+
+@dataclass(frozen=True, slots=True)
+class PluginHit:
+    kind: str
+    value: str
+    plugin: str
+    entropy: bool = False  # needs the entropy rules before it counts
+    keyword: bool = False  # needs the assignment rules before it counts
+
+
+def token_hits(line: str) -> Iterator[PluginHit]:
+    for plugin in _TOKEN_PLUGINS:
+        for value in plugin.analyze_string(line):
+            yield PluginHit(plugin.secret_type, value, type(plugin).__name__)
+
+
+def entropy_hits(line: str, min_len: int) -> Iterator[PluginHit]:
+    for plugin in _ENTROPY_PLUGINS:
+        for value in plugin.analyze_string(line):
+            # Entropy is the slow part; shorter strings cannot count anyway (rules.py).
+            if len(value) < min_len:
+                continue
+            if plugin.calculate_shannon_entropy(value) > plugin.entropy_limit:
+                yield PluginHit("high-entropy string", value, type(plugin).__name__, entropy=True)
+
+
+def keyword_hits(line: str, path: str | None) -> Iterator[PluginHit]:
+    regexes = (
+        REGEX_BY_FILETYPE.get(determine_file_type(path), QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP)
+        if path
+        else QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP
+    )
+    for value in _KEYWORD.analyze_string(line, denylist_regex_to_group=regexes):
+        yield PluginHit("secret assignment", value, "KeywordDetector", keyword=True)

@@ -1,0 +1,132 @@
+"""Taking secret values out of text before it leaves the premises or reaches a log.
+
+`redact` is for prompts to cloud targets: each value becomes `[REDACTED:<kind>#<n>]`, the
+same value the same marker, so the model can still tell that two spots use one key.
+`mask` is for logs, reports and ledger rows: the same detection, markers without numbers
+(a number would let someone correlate values across rows).
+
+Replacement happens inside lines only: the line count and the rendered diff's line-number
+columns never change, so answers still cite the right lines.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from bot.secrets.detect import SecretHit, find_secrets
+
+MARKER_NOTE = (
+    "Text like [REDACTED:github-token#1] marks a secret value that Switchyard removed before "
+    "sending this code; treat it as a real secret present in the code at that spot (the same "
+    "marker means the same value), and report a hard-coded secret as a finding in itself."
+)
+
+# A rendered diff (bot/tasks/diff_render.file_header) starts each file with
+# "### <path> (<status>, ...)". Scanning each file's part with its path lets the rules
+# tell config files and tests apart, as classification does.
+_FILE_HEADER = re.compile(
+    r"^### (?P<path>\S[^\n]*?) \((?:added|modified|deleted|renamed)\b[^\n]*$", re.MULTILINE
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Redacted:
+    text: str
+    count: int  # values replaced (occurrences)
+    markers: tuple[str, ...] = field(default=())  # distinct markers used, in order of use
+
+    @property
+    def changed(self) -> bool:
+        return self.count > 0
+
+
+def redact(text: str, path: str | None = None) -> Redacted:
+    """`text` with every secret value replaced by a numbered marker."""
+    return _replace(text, path, numbered=True)
+
+
+def mask(text: str, path: str | None = None) -> str:
+    """`text` safe for logs, reports and the ledger: values replaced by `[REDACTED:<kind>]`."""
+    return _replace(text, path, numbered=False).text
+
+
+def scan(text: str, path: str | None = None) -> list[SecretHit]:
+    """Hits over `text`, reading a rendered diff's file headers for each file's path."""
+    return [hit for _, hit in _hits(text, path)]
+
+
+def _hits(text: str, path: str | None) -> Iterator[tuple[int, SecretHit]]:
+    """(offset of the scanned part, hit), the hit's offsets relative to that part."""
+    headers = list(_FILE_HEADER.finditer(text)) if path is None else []
+    if not headers:
+        for hit in find_secrets(text, path):
+            yield 0, hit
+        return
+    cuts = [0, *(h.start() for h in headers), len(text)]
+    paths: list[str | None] = [None, *(h.group("path") for h in headers)]
+    for (start, end), part_path in zip(itertools.pairwise(cuts), paths, strict=True):
+        if start == end:
+            continue
+        for hit in find_secrets(text[start:end], part_path):
+            yield start, hit
+
+
+def _replace(text: str, path: str | None, *, numbered: bool) -> Redacted:
+    spans: list[tuple[int, int, str]] = []  # (start, end, marker) over `text`
+    by_value: dict[str, str] = {}
+    per_kind: dict[str, int] = {}
+    for offset, hit in _hits(text, path):
+        parts = [(offset + s, offset + e) for s, e in hit.parts]
+        value = "\n".join(text[s:e] for s, e in parts)
+        marker = by_value.get(value)
+        if marker is None:
+            if numbered:
+                per_kind[hit.slug] = per_kind.get(hit.slug, 0) + 1
+                marker = f"[REDACTED:{hit.slug}#{per_kind[hit.slug]}]"
+            else:
+                marker = f"[REDACTED:{hit.slug}]"
+            by_value[value] = marker
+        spans.extend((s, e, marker) for s, e in parts)
+    spans.extend(_other_uses(text, by_value, spans))
+    if not spans:
+        return Redacted(text=text, count=0)
+    spans.sort()
+    out: list[str] = []
+    pos = 0
+    used: dict[str, None] = {}
+    count = 0
+    for s, e, marker in spans:
+        if s < pos:
+            # Overlaps the span just replaced: swallow the rest rather than leak a tail.
+            pos = max(pos, e)
+            continue
+        out.append(text[pos:s])
+        out.append(marker)
+        used[marker] = None
+        count += 1
+        pos = e
+    out.append(text[pos:])
+    return Redacted(text="".join(out), count=count, markers=tuple(used))
+
+
+_MIN_REUSE = 8  # shorter values could be ordinary words elsewhere in the text
+
+
+def _other_uses(
+    text: str, by_value: dict[str, str], spans: list[tuple[int, int, str]]
+) -> list[tuple[int, int, str]]:
+    """A value found once is a secret wherever it appears: `check(token)` three lines on
+    may repeat it without the name that made it detectable."""
+    taken = {(s, e) for s, e, _ in spans}
+    extra: list[tuple[int, int, str]] = []
+    for value, marker in by_value.items():
+        if len(value) < _MIN_REUSE or "\n" in value:
+            continue
+        rx = re.compile(r"(?<![A-Za-z0-9])" + re.escape(value) + r"(?![A-Za-z0-9])")
+        for m in rx.finditer(text):
+            if m.span() not in taken:
+                extra.append((m.start(), m.end(), marker))
+    return extra

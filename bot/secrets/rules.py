@@ -1,0 +1,299 @@
+"""When a match is not a secret: the false-positive rules.
+
+A detected secret makes its file restricted (local models only), so a false positive costs
+the review its best model. The rules below keep ordinary code unrestricted:
+
+- Placeholders are not secrets: empty or short values (under 6 characters for assignments,
+  4 for URL passwords), one or two repeated characters ("xxxx", "****"), all digits, colours,
+  versions and dates, and values containing changeme / example / sample / dummy / fake /
+  mock / test / placeholder / redacted / your-... / "..." / password / secret / hunter2 /
+  tiger (demo credentials), or equal to a type or keyword (str, string, none, true).
+- References are not secrets: ${VAR}, {{ var }}, %(name)s, $VAR, <your-key>, os.environ[...],
+  process.env.X, getenv(...), a call or attribute chain in code (settings.API_KEY),
+  an environment variable's name ("OPENAI_API_KEY"), a file path or a plain URL.
+- Names say what a value is: `password_file`, `token_url`, `api_key_env`, `secret_name` hold
+  a pointer, not a secret; `fake_token`, `test_password`, `dummy_secret` are test fixtures
+  named as such. For `a.b.c` only the last part is the name (`token.markup` is markup).
+- Names and slugs are not secrets under a token/key name: "github-token", "sk-proj-" (a
+  prefix being concatenated), one lower-case word ("comment"). Under a password name a word
+  still counts: `db_password = "swordfish"` is a hard-coded password. A comparison
+  (`token == "..."`) counts only when the value looks generated.
+- Unquoted values count only in config-like files (.env, YAML, INI, properties, shell), where
+  `password: hunter2x` is a literal; in code the same text is a variable.
+- In tests and fixtures (tests/, fixtures/, test_*.py, *_test.go, *.spec.ts, ...) assigned
+  values and URL passwords count only when they look generated (digits with upper and lower
+  case, or 16+ characters): "pw123" there is a fixture.
+- Quoted high-entropy strings with no secret-ish name count only when they look random
+  (32+ characters mixing digits with upper and lower case), are not hashes, UUIDs, names,
+  regexes or base64 of a sentence, and the file is not a test or fixture: test vectors and
+  snapshots are full of such strings. Under a secret-ish name 16 characters suffice.
+- Token formats with fixed prefixes (ghp_, AKIA, sk-ant-, ...) ignore the file and the name:
+  a real-format token in a test is still a token. Only AWS's documented EXAMPLE keys, runs of
+  x or 0, alphabet runs and "..." elisions are let through, and the jwt.io sample token.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from pathlib import PurePosixPath
+
+from detect_secrets.filters.heuristic import (
+    is_potential_uuid,
+    is_sequential_string,
+    is_templated_secret,
+)
+
+MIN_ASSIGNED = 6
+MIN_ENTROPY_NAMED = 16
+MIN_ENTROPY_UNNAMED = 32
+
+_PLACEHOLDER_PARTS = (
+    "changeme", "change_me", "change-me", "example", "sample", "dummy", "fake", "placeholder",
+    "redacted", "your_", "your-", "yourkey", "your key", "<your", "xxxx", "****", "...",
+    "insert_", "insert-", "replace_me", "replace-me", "replaceme", "todo", "fixme", "not-a-",
+    "not_a_", "notasecret", "not-secret", "test", "mock", "tiger", "hunter2", "password",
+    "passwd", "secret",
+)  # fmt: skip
+_PLACEHOLDER_WORDS = frozenset(
+    {"password", "passwd", "secret", "token", "none", "null", "nil", "undefined", "true",
+     "false", "required", "optional", "string", "str", "bytes", "int", "default", "empty",
+     "unset", "hidden", "masked", "secretstr", "secretbytes", "sensitive", "any", "object",
+     "apikey", "api_key", "pass", "pwd", "value", "secret_key", "credentials", "tiger"}
+)  # fmt: skip
+_TOKEN_PLACEHOLDER = re.compile(r"example|x{6,}|X{6,}|0{8,}|\.\.\.|<|>|your", re.IGNORECASE)
+# Colours, versions and dates sit under names like `Token` (pygments) or `secret_version`.
+_NOT_SECRET_SHAPE = re.compile(
+    r"#[0-9a-fA-F]{3,8}|v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?|\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+Z?)?"
+)
+_REFERENCE = re.compile(
+    r"\$\{|\{\{|\}\}|%\(|%s\b|\$\(|^\$|^<.*>$|^\{.*\}$|os\.environ|getenv|process\.env|"
+    r"^env[.\[(:]|ENV\[|^secrets\.|^vault:|^ref\+|^!|^ENC\[|^arn:|^projects/.+/secrets/",
+    re.IGNORECASE,
+)
+# Lower-case words joined by separators, or a word ending in one (a prefix being
+# concatenated): names and slugs, not secrets.
+_SLUG = re.compile(r"_?[a-z]+(?:[-_.][a-z]+)+[-_.]?|_?[a-z]+[-_.]")
+# One lower-case word ("comment", "bearer", "keyword"): a token *type*, not a token.
+_WORD = re.compile(r"[a-z]+")
+_ALPHABET_RUN = re.compile(r"abcdefg|ABCDEFG|0123456789|qwerty", re.IGNORECASE)
+_REGEX_SYNTAX = re.compile(r"\(\?[:=!<P]|\\[wsdbWSD]|\[[^\]]*\]\{\d|\[\^")
+# Words joined by underscores or dots ("crypto_scalarmult_ed25519_SCALARBYTES"): a name.
+_WORDY = re.compile(
+    r"[A-Za-z][a-z0-9]+(?:[_.][A-Za-z0-9]+){2,}|[A-Z][A-Z0-9]+(?:[_.][A-Z0-9]+){2,}"
+)
+_IDENT_CHAIN = re.compile(r"[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)*(?:\(\)?|\[)?")
+_ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+_PATH = re.compile(r"^(?:/|\./|\.\./|~/|[A-Za-z]:\\)")
+_PLAIN_URL = re.compile(r"^[a-z][a-z0-9+.\-]*://[^@\s]*$", re.IGNORECASE)
+_HASH_CONTEXT = re.compile(
+    r"integrity|checksum|digest|sha\d*|md5|hash|etag|commit|revision|fingerprint|uuid|guid",
+    re.IGNORECASE,
+)
+
+# Words of a key name that carry a secret, and pairs that do ("api key", "access key").
+_SECRET_WORDS = ("password", "passwd", "passphrase", "secret", "credential", "apikey")
+_SECRET_EXACT = frozenset({"pwd", "pass", "token", "creds", "secrets", "credentials"})
+_KEY_PAIRS = frozenset(
+    {("api", "key"), ("access", "key"), ("private", "key"), ("auth", "key"),
+     ("signing", "key"), ("encryption", "key"), ("master", "key"), ("client", "key"),
+     ("service", "key"), ("account", "key"), ("db", "key"), ("database", "key"),
+     ("priv", "key"), ("db", "pass"), ("database", "pass"), ("auth", "token")}
+)  # fmt: skip
+_KEY_QUALIFIERS = frozenset(
+    {"api", "access", "private", "secret", "auth", "signing", "encryption", "master", "client"}
+)
+# A key ending in one of these names something about the secret, not the secret itself.
+_DESCRIPTOR = frozenset(
+    {"url", "uri", "urls", "endpoint", "host", "type", "types", "name", "names", "field",
+     "fields", "path", "paths", "file", "filename", "files", "dir", "env", "var", "variable",
+     "id", "ids", "length", "len", "count", "size", "header", "headers", "prefix", "suffix",
+     "label", "hint", "policy", "regex", "re", "pattern", "format", "kind", "mode", "ttl",
+     "timeout", "expiry", "expires", "expiration", "limit", "placeholder", "hash", "hashed",
+     "digest", "algorithm", "algo", "version", "param", "parameter", "location", "ref", "arn",
+     "store", "provider", "class", "method", "scope", "scopes", "min", "max", "required",
+     "enabled", "valid", "invalid", "rotation", "reset", "error", "errors", "message", "msg",
+     "text", "title", "description", "help", "prompt", "input", "confirm", "confirmation",
+     "form", "widget", "column", "table", "attr", "attribute", "property", "schema", "source",
+     "manager", "backend", "loader", "getter", "setter", "handler", "factory", "service",
+     "client", "cls", "strength", "key_id", "usage", "created", "updated",
+     "at", "ts", "mask", "masked", "char", "chars", "rule", "rules", "check", "validator"}
+)  # fmt: skip
+_FIXTURE_WORDS = frozenset(
+    {"fake", "dummy", "mock", "test", "tests", "example", "sample", "stub", "placeholder"}
+)
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+")
+
+_CONFIG_SUFFIXES = frozenset(
+    {".env", ".ini", ".cfg", ".conf", ".cnf", ".properties", ".yaml", ".yml", ".toml",
+     ".tfvars", ".envrc", ".npmrc", ".pypirc", ".netrc", ".sh", ".bash", ".zsh", ".ps1",
+     ".service", ".j2"}
+)  # fmt: skip
+_CONFIG_NAMES = re.compile(
+    r"^(?:\.env(?:\..+)?|[^/]*\.env|dockerfile(?:\..+)?|containerfile|docker-compose[^/]*"
+    r"|compose\.ya?ml|\.npmrc|\.pypirc|\.netrc|\.pgpass|pip\.conf|\.htpasswd|credentials)$",
+    re.IGNORECASE,
+)
+_TEST_DIRS = frozenset(
+    {"test", "tests", "testing", "__tests__", "spec", "specs", "fixtures", "fixture",
+     "testdata", "test_data", "__fixtures__", "__snapshots__", "mocks", "__mocks__"}
+)  # fmt: skip
+_TEST_NAME = re.compile(
+    r"^(?:test_.*|.*_test\.[a-z]+|.*\.(?:test|spec)\.[a-z]+|.*Tests?\.[a-z]+|conftest\.py)$"
+)
+
+
+def key_words(key: str) -> list[str]:
+    """A key name cut into lower-case words: `spring.datasource.dbPassword` ->
+    ['spring', 'datasource', 'db', 'password']."""
+    return [w.lower() for w in _WORD_SPLIT.split(_CAMEL.sub("_", key)) if w]
+
+
+def key_is_secretish(key: str) -> bool:
+    """`db_password`, `apiKey`, `GITHUB_TOKEN`, `client_secret`; for an attribute or a
+    dotted config key only the last part counts (`token.markup` is not a token)."""
+    words = key_words(_last_part(key))
+    for i, w in enumerate(words):
+        if w in _SECRET_EXACT or any(s in w for s in _SECRET_WORDS) or w.endswith("token"):
+            return True
+        if i + 1 < len(words) and (w, words[i + 1]) in _KEY_PAIRS:
+            return True
+        if w.endswith("key") and w[:-3] in _KEY_QUALIFIERS:
+            return True
+    return False
+
+
+def _last_part(key: str) -> str:
+    return re.split(r"\.|::|->", key.strip("$@"))[-1] or key
+
+
+def key_is_excluded(key: str) -> bool:
+    """The name says the value is a pointer or metadata, or a test fixture."""
+    words = key_words(key)
+    if not words:
+        return False
+    if words[-1] in _DESCRIPTOR or "_".join(words[-2:]) in _DESCRIPTOR:
+        return True
+    return any(w in _FIXTURE_WORDS for w in words)
+
+
+def key_is_password(key: str) -> bool:
+    return any(w in {"pwd", "pass"} or "passw" in w or "passphrase" in w for w in key_words(key))
+
+
+def is_placeholder(value: str, min_len: int = MIN_ASSIGNED) -> bool:
+    v = value.strip()
+    low = v.lower()
+    if len(v) < min_len or low in _PLACEHOLDER_WORDS or v.isdigit():
+        return True
+    if len(set(v)) <= 2 or _NOT_SECRET_SHAPE.fullmatch(v):
+        return True
+    return any(p in low for p in _PLACEHOLDER_PARTS)
+
+
+def is_reference(value: str) -> bool:
+    v = value.strip()
+    return bool(
+        _REFERENCE.search(v)
+        or is_templated_secret(v)
+        or _ENV_NAME.fullmatch(v)
+        or _PATH.match(v)
+        or _PLAIN_URL.match(v)
+    )
+
+
+def is_identifier_chain(value: str) -> bool:
+    """`settings.API_KEY`, `self.password`, `get_token()`: code, not a literal."""
+    return _IDENT_CHAIN.fullmatch(value) is not None
+
+
+def token_is_placeholder(value: str) -> bool:
+    """For fixed-prefix tokens, where even a test value has the real format."""
+    return bool(
+        _TOKEN_PLACEHOLDER.search(value) or _ALPHABET_RUN.search(value)
+    ) or is_sequential_string(value)
+
+
+def weak_value_ok(value: str, *, test: bool) -> bool:
+    """In tests and fixtures, a password-like value ("hunter2", "pw123") is a fixture;
+    only one that looks generated (mixed classes, or 16+ characters) counts there."""
+    return not test or looks_random(value) or len(value) >= MIN_ENTROPY_NAMED
+
+
+def looks_random(value: str) -> bool:
+    return (
+        any(c.isdigit() for c in value)
+        and any(c.isupper() for c in value)
+        and any(c.islower() for c in value)
+    )
+
+
+def assigned_value_ok(
+    key: str, value: str, *, quoted: bool, config: bool, env_style: bool, test: bool = False
+) -> bool:
+    """Whether `key = value` (already known to have a secret-ish key) is a real secret."""
+    if key_is_excluded(key):
+        return False
+    v = value.strip()
+    if is_placeholder(v) or is_reference(v) or not weak_value_ok(v, test=test):
+        return False
+    if (_SLUG.fullmatch(v) or _WORD.fullmatch(v)) and not key_is_password(key):
+        return False  # "github-token", "sk-proj-", "comment": a name or a fragment
+    low = v.lower()
+    if any(w == low for w in key_words(key)):
+        return False
+    if " " in v and not key_is_password(key):
+        return False  # prose: "Invalid token provided"
+    if _REGEX_SYNTAX.search(v):
+        return False  # a pattern that matches secrets, in a scanner or validator
+    if not quoted:
+        if any(c in v for c in "()[]"):
+            return False
+        if not (config or env_style) and is_identifier_chain(v):
+            return False
+        if config and "." in v and is_identifier_chain(v) and not any(c.isdigit() for c in v):
+            return False
+    return True
+
+
+def entropy_value_ok(value: str, key: str | None, line: str, path: str | None) -> bool:
+    """A quoted high-entropy string: a secret only under a secret-ish name, or when it looks
+    random, is long, and is not a hash, UUID, id or test vector."""
+    if is_potential_uuid(value) or token_is_placeholder(value):
+        return False
+    if key is not None and key_is_excluded(key):
+        return False
+    if key is not None and key_is_secretish(key):
+        return len(value) >= MIN_ENTROPY_NAMED and not is_placeholder(value)
+    if _HASH_CONTEXT.search(line) or (key is not None and _HASH_CONTEXT.search(key)):
+        return False
+    if path is not None and is_test_path(path):
+        return False
+    if _WORDY.fullmatch(value) or _REGEX_SYNTAX.search(value) or _encoded_prose(value):
+        return False
+    return len(value) >= MIN_ENTROPY_UNNAMED and looks_random(value)
+
+
+def _encoded_prose(value: str) -> bool:
+    """Base64 of a sentence (docs showing a base64 field) is not a key."""
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    return decoded.isprintable() and decoded.count(" ") >= 2
+
+
+def is_config_path(path: str | None) -> bool:
+    if path is None:
+        return False
+    p = PurePosixPath(path)
+    return p.suffix.lower() in _CONFIG_SUFFIXES or bool(_CONFIG_NAMES.match(p.name))
+
+
+def is_test_path(path: str) -> bool:
+    p = PurePosixPath(path)
+    if any(part.lower() in _TEST_DIRS for part in p.parts[:-1]):
+        return True
+    return bool(_TEST_NAME.match(p.name))

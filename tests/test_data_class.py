@@ -1,0 +1,208 @@
+"""Data classes per file: org policy, path globs, the repository's floor, detected secrets."""
+
+from __future__ import annotations
+
+import random
+import string
+
+from bot.change.model import Change, DiffLine, FileChange, FileStatus, Hunk, LineKind, Side
+from bot.classify import classify_change, classify_path
+from bot.config.classes import DataClass, DataClassConfig
+
+R = DataClass.RESTRICTED
+I = DataClass.INTERNAL  # noqa: E741
+P = DataClass.PUBLIC
+
+_RNG = random.Random(7)
+GH = "gh" + "p_" + "".join(_RNG.choice(string.ascii_letters + string.digits) for _ in range(34))
+GH += "Q7"
+
+
+def policy(**kw: object) -> DataClassConfig:
+    return DataClassConfig.model_validate(kw)
+
+
+def changed(
+    path: str,
+    added: list[str],
+    *,
+    start: int = 1,
+    removed: list[str] | None = None,
+    old_path: str | None = None,
+) -> FileChange:
+    lines = [DiffLine(LineKind.REMOVED, start + i, None, t) for i, t in enumerate(removed or [])]
+    lines += [DiffLine(LineKind.ADDED, None, start + i, t) for i, t in enumerate(added)]
+    hunk = Hunk(start, len(removed or []), start, len(added), "", lines)
+    status = FileStatus.RENAMED if old_path else FileStatus.MODIFIED
+    return FileChange(path=path, old_path=old_path or path, status=status, hunks=[hunk])
+
+
+def change_of(*files: FileChange) -> Change:
+    return Change(files=list(files), source="test")
+
+
+def test_org_default_applies_to_unlisted_code() -> None:
+    cls = classify_change(change_of(changed("app/main.py", ["x = 1"])), policy(), None, "acme/app")
+    assert cls["app/main.py"] == (I, "internal: org default")
+    assert cls.of(["app/main.py"]) == (I, "internal: org default")
+
+
+def test_repository_exact_name_and_globs() -> None:
+    dc = policy(repositories={"acme/*": "restricted", "acme/docs": "public"})
+    docs = classify_path("index.md", dc, None, "acme/docs")
+    assert (docs.data_class, docs.reason) == (P, "public: repository acme/docs (org policy)")
+    pay = classify_path("api.py", dc, None, "Acme/Payments")
+    assert pay.reason == "restricted: repository Acme/Payments matches 'acme/*' (org policy)"
+    other = classify_path("api.py", dc, None, "globex/app")
+    assert other.reason == "internal: org default"
+
+
+def test_the_highest_matching_repository_glob_wins() -> None:
+    dc = policy(repositories={"acme/*": "public", "acme/pay-*": "restricted"})
+    assert classify_path("a.py", dc, None, "acme/pay-api").data_class is R
+
+
+def test_path_globs_raise_and_the_highest_match_wins() -> None:
+    dc = policy(
+        paths=[
+            {"glob": "billing/**", "class": "restricted"},
+            {"glob": "*.md", "class": "public"},
+            {"glob": "billing/README.md", "class": "internal"},
+        ]
+    )
+    cls = classify_change(
+        change_of(
+            changed("billing/invoice.py", ["total = 1"]),
+            changed("billing/README.md", ["# Billing"]),
+            changed("docs/guide.md", ["Hello"]),
+        ),
+        dc,
+        None,
+        "acme/app",
+    )
+    assert cls["billing/invoice.py"] == (R, "restricted: path matches 'billing/**' (org policy)")
+    assert cls["billing/README.md"][0] is R
+    # a public glob cannot lower the org default
+    assert cls["docs/guide.md"] == (I, "internal: org default")
+
+
+def test_a_renamed_file_keeps_the_class_of_where_it_came_from() -> None:
+    dc = policy(paths=[{"glob": "billing/**", "class": "restricted"}])
+    f = changed("lib/invoice.py", ["total = 1"], old_path="billing/invoice.py")
+    cls = classify_change(change_of(f), dc, None, None)
+    assert cls["lib/invoice.py"] == (
+        R,
+        "restricted: old path billing/invoice.py matches 'billing/**' (org policy)",
+    )
+
+
+def test_repo_floor_raises_but_never_lowers() -> None:
+    dc = policy()
+    raised = classify_path("a.py", dc, R, "acme/app")
+    assert (raised.data_class, raised.reason) == (
+        R,
+        "restricted: raised by the repository's .switchyard.yml",
+    )
+    kept = classify_path("a.py", dc, P, "acme/app")
+    assert (kept.data_class, kept.reason) == (I, "internal: org default")
+    # a floor equal to the org's class leaves the org's reason in place
+    assert classify_path("a.py", dc, I, "acme/app").reason == "internal: org default"
+    # nor can a floor lower a restricted path glob
+    dc = policy(paths=[{"glob": "keys/**", "class": "restricted"}])
+    assert classify_path("keys/a.pem", dc, P, "acme/app").data_class is R
+
+
+def test_repo_floor_raises_a_public_repository() -> None:
+    dc = policy(repositories={"acme/docs": "public"})
+    fc = classify_path("index.md", dc, I, "acme/docs")
+    assert fc.reason == "internal: raised by the repository's .switchyard.yml"
+
+
+def test_a_detected_secret_makes_the_file_restricted() -> None:
+    f = changed("app/client.py", ["import os", "", f'TOKEN = "{GH}"'], start=10)
+    cls = classify_change(change_of(f, changed("app/other.py", ["y = 2"])), policy(), None, None)
+    assert cls["app/client.py"] == (R, "restricted: secret detected (GitHub token, line 12)")
+    assert cls["app/other.py"][0] is I
+    (found,) = cls.secrets["app/client.py"]
+    assert (found.kind, found.line, found.side) == ("GitHub token", 12, Side.RIGHT)
+    assert GH not in repr(cls) and GH not in str(cls.secrets)
+
+
+def test_a_secret_on_a_removed_line_still_counts() -> None:
+    # The rendered diff shows removed lines too: deleting a key sends the key.
+    f = changed("app/client.py", ['TOKEN = os.environ["GH"]'], start=5, removed=[f'TOKEN = "{GH}"'])
+    cls = classify_change(change_of(f), policy(), None, None)
+    assert cls["app/client.py"] == (
+        R,
+        "restricted: secret detected (GitHub token, removed line 5)",
+    )
+
+
+def test_several_secrets_are_counted_in_the_reason() -> None:
+    f = changed("app/keys.py", [f'A = "{GH}"', f'B = "{GH}"'])
+    reason = classify_change(change_of(f), policy(), None, None)["app/keys.py"][1]
+    assert reason == "restricted: secret detected (GitHub token, line 1; 1 more)"
+
+
+def test_secrets_can_be_left_to_redaction() -> None:
+    f = changed("app/client.py", [f'TOKEN = "{GH}"'])
+    cls = classify_change(change_of(f), policy(secrets_make_restricted=False), None, None)
+    assert cls["app/client.py"] == (I, "internal: org default")
+    assert [s.kind for s in cls.secrets["app/client.py"]] == ["GitHub token"]
+
+
+def test_a_policy_restricted_file_keeps_its_policy_reason() -> None:
+    dc = policy(paths=[{"glob": "billing/**", "class": "restricted"}])
+    f = changed("billing/pay.py", [f'TOKEN = "{GH}"'])
+    cls = classify_change(change_of(f), dc, None, None)
+    assert cls["billing/pay.py"][1] == "restricted: path matches 'billing/**' (org policy)"
+    assert "billing/pay.py" in cls.secrets
+
+
+def test_of_gives_the_highest_class_and_names_the_deciding_file() -> None:
+    dc = policy(paths=[{"glob": "billing/**", "class": "restricted"}])
+    cls = classify_change(
+        change_of(
+            changed("app/a.py", ["a = 1"]),
+            changed("billing/b.py", ["b = 1"]),
+            changed("app/c.py", [f'C = "{GH}"']),
+        ),
+        dc,
+        None,
+        "acme/app",
+    )
+    assert cls.of(["app/a.py"]) == (I, "internal: org default")
+    assert cls.of(["app/a.py", "billing/b.py", "app/c.py"]) == (
+        R,
+        "restricted: billing/b.py: path matches 'billing/**' (org policy)",
+    )
+    assert cls.of(["app/c.py", "billing/b.py"]) == (
+        R,
+        "restricted: app/c.py: secret detected (GitHub token, line 1)",
+    )
+    assert cls.of([]) == (I, "internal: org default")
+    assert cls.highest[0] is R
+    # a path outside the change gets the policy's answer for it
+    assert cls.of(["billing/new.py"])[0] is R
+    assert len(cls) == 3 and set(cls) == {"app/a.py", "billing/b.py", "app/c.py"}
+
+
+def test_the_repository_class_includes_the_floor() -> None:
+    cls = classify_change(change_of(), policy(), R, "acme/app")
+    assert cls.of([]) == (R, "restricted: raised by the repository's .switchyard.yml")
+
+
+def test_context_lines_shown_around_a_hunk_are_scanned_when_asked() -> None:
+    head = ["import os"] * 30
+    head[12] = f'TOKEN = "{GH}"'  # line 13: 3 lines below the hunk
+    head[28] = f'OTHER = "{GH}"'  # line 29: far from the hunk, never shown
+    f = changed("app/client.py", ["x = 1"], start=10)
+
+    def load(path: str, side: Side) -> str | None:
+        return "\n".join(head) if side is Side.RIGHT else None
+
+    change = Change(files=[f], source="test", load_content=load)
+    assert classify_change(change, policy(), None, None)["app/client.py"][0] is I
+    cls = classify_change(change, policy(), None, None, extra_context=8)
+    assert cls["app/client.py"] == (R, "restricted: secret detected (GitHub token, line 13)")
+    assert [s.line for s in cls.secrets["app/client.py"]] == [13]

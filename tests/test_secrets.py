@@ -1,0 +1,340 @@
+"""Secret detection and redaction over planted secrets in realistic code.
+
+Every planted value is assembled at run time from a seeded generator, so no string in this
+file looks like a live credential to a repository scanner.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import string
+
+import pytest
+
+from bot.change.model import DiffLine, Hunk, LineKind
+from bot.secrets import MARKER_NOTE, find_secrets, mask, redact, scan
+from bot.secrets.rules import is_test_path
+from bot.tasks.diff_render import render_hunk
+
+_RNG = random.Random(20240607)
+# Substrings the placeholder rules treat as "not a real secret"; planted values avoid them.
+_BANNED = ("test", "mock", "fake", "your", "todo", "xxxx", "example", "sample", "dummy")
+
+
+def rand(n: int, alphabet: str = string.ascii_letters + string.digits) -> str:
+    while True:
+        value = "".join(_RNG.choice(alphabet) for _ in range(n))
+        low = value.lower()
+        mixed = any(c.isdigit() for c in value) and any(c.isupper() for c in value)
+        if not any(b in low for b in _BANNED) and (mixed or alphabet == string.hexdigits[:16]):
+            return value
+
+
+def b64url(obj: dict[str, object]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
+
+
+UPPER_DIGITS = string.ascii_uppercase + string.digits
+HEX = string.hexdigits[:16]
+
+AWS_ID = "AK" + "IA" + rand(16, UPPER_DIGITS)
+AWS_SECRET = rand(20) + "/" + rand(19)
+GH = "gh" + "p_" + rand(36)
+GH_PAT = "github" + "_pat_" + rand(22) + "_" + rand(59)
+GL = "gl" + "pat-" + rand(20)
+SLACK = "xo" + "xb-" + "1234567890" + "-" + "0987654321" + "-" + rand(24)
+GOOGLE = "AI" + "za" + rand(35)
+STRIPE = "sk" + "_live_" + rand(24)
+OPENAI = "sk" + "-proj-" + rand(48)
+ANTHROPIC = "sk" + "-ant-api03-" + rand(90)
+JWT = ".".join(
+    [b64url({"alg": "HS256", "typ": "JWT"}), b64url({"sub": rand(8), "iat": 1717}), rand(43)]
+)
+DB_PW = rand(18)
+PY_PW = rand(10) + "!#"
+YAML_KEY = rand(32)
+BEARER = rand(40)
+DJANGO_HEX = rand(64, HEX)
+PEM_BODY = [rand(64, string.ascii_letters + string.digits + "+/") for _ in range(4)]
+BEGIN = "-----BEGIN " + "RSA PRIVATE KEY-----"
+END = "-----END " + "RSA PRIVATE KEY-----"
+
+# (path, code, planted value, kind)
+PLANTED: list[tuple[str, str, str, str]] = [
+    ("app/aws.py", f'AWS_ACCESS_KEY_ID = "{AWS_ID}"\n', AWS_ID, "AWS access key"),
+    ("config/aws.yml", f"aws_secret_access_key: {AWS_SECRET}\n", AWS_SECRET, "AWS secret key"),
+    (
+        "web/src/github.js",
+        f'const octokit = new Octokit({{ auth: "{GH}" }});\n',
+        GH,
+        "GitHub token",
+    ),
+    ("deploy/release.sh", f"export GH_PAT={GH_PAT}\n", GH_PAT, "GitHub token"),
+    (".gitlab-ci.yml", f'variables:\n  GITLAB_TOKEN: "{GL}"\n', GL, "GitLab token"),
+    ("internal/notify/slack.go", f'\tslackToken := "{SLACK}"\n', SLACK, "Slack token"),
+    (
+        "android/src/Maps.java",
+        f'    private static final String MAPS = "{GOOGLE}";\n',
+        GOOGLE,
+        "Google API key",
+    ),
+    ("billing/charge.rb", f"Stripe.api_key = '{STRIPE}'\n", STRIPE, "Stripe key"),
+    (
+        "src/llm.ts",
+        f'const client = new OpenAI({{ apiKey: "{OPENAI}" }});\n',
+        OPENAI,
+        "OpenAI API key",
+    ),
+    (
+        "bot/claude.py",
+        f'client = anthropic.Anthropic(api_key="{ANTHROPIC}")\n',
+        ANTHROPIC,
+        "Anthropic API key",
+    ),
+    ("src/Auth.kt", f'val session = "{JWT}"\n', JWT, "JWT"),
+    (
+        ".env",
+        f"DATABASE_URL=postgres://app:{DB_PW}@db.internal:5432/app\n",
+        DB_PW,
+        "password in URL",
+    ),
+    ("app/settings.py", f'DB_PASSWORD = "{PY_PW}"\n', PY_PW, "password assignment"),
+    ("config/service.yaml", f"service:\n  api_key: {YAML_KEY}\n", YAML_KEY, "secret assignment"),
+    (
+        "docs/run.sh",
+        f'curl -H "Authorization: Bearer {BEARER}" https://api.internal/v1\n',
+        BEARER,
+        "bearer token",
+    ),
+    ("mysite/settings.py", f"SECRET_KEY = '{DJANGO_HEX}'\n", DJANGO_HEX, "secret assignment"),
+    ("app/legacy.py", 'db_password = "swordfish"\n', "swordfish", "password assignment"),
+    ("app/admin.py", f'if token == "{BEARER[:24]}":\n', BEARER[:24], "secret assignment"),
+]
+
+PEM_PY = (
+    "def load_key():\n"
+    '    pem = """' + BEGIN + "\n" + "\n".join(PEM_BODY) + "\n" + END + '"""\n'
+    "    return serialization.load_pem_private_key(pem.encode(), None)\n"
+)
+
+# Ordinary code that must not be flagged: placeholders, references, hashes, ids, names.
+NOT_SECRETS: list[tuple[str, str]] = [
+    ("tests/test_users.py", 'user_id = "550e8400-e29b-41d4-a716-446655440000"\n'),
+    ("tests/test_users.py", "token = str(uuid.uuid4())\n"),
+    (
+        "requirements.txt",
+        "requests==2.32.3 --hash=sha256:"
+        "70761cfe03c773ceb22aa2f671b4757976145175cdfca038c02654d061d6dcc6\n",
+    ),
+    (
+        "web/package-lock.json",
+        '      "integrity": "sha512-'
+        + "v2kDEe57lecTulaDIuNTPy3Ry4gLGJ6Z1O3vE1krgXZNrsQ+LFTGHVxVjcXPs"
+        + '17LhbZVGedAJv8XZ1tvj5FvSg==",\n',
+    ),
+    (
+        "app/digest.py",
+        'EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"\n',
+    ),
+    ("tests/test_codec.py", 'payload = "aGVsbG8gd29ybGQ="\n'),
+    ("app/db.py", 'password = os.environ["PW"]\n'),
+    ("config/app.yml", "api_key: ${API_KEY}\n"),
+    ("docs/setup.md", "Set `OPENAI_API_KEY=sk-...` in your shell.\n"),
+    ("README.md", "export OPENAI_API_KEY=sk-your-key-here\n"),
+    ("app/settings.py", 'ADMIN_PASSWORD = "changeme"\n'),
+    ("app/settings.py", 'API_KEY = "<your-key>"\n'),
+    ("app/settings.py", 'token = "xxxxxxxxxxxxxxxxxxxx"\n'),
+    ("app/settings.py", 'password = ""\n'),
+    ("app/models.py", "    password: str\n"),
+    ("src/types.ts", "  apiKey: string;\n"),
+    ("app/oauth.py", 'token_url = "https://auth.internal/oauth/token"\n'),
+    ("bot/config.py", 'api_key_env = "OPENAI_API_KEY"\n'),
+    ("bot/tokens.py", 'tokenizer = "cl100k_base"\n'),
+    ("bot/tokens.py", "max_tokens = 4096\n"),
+    ("tests/test_auth.py", 'fake_token = "abc123def456ghi789jkl"\n'),
+    ("docs/aws.md", "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"),
+    ("app/login.py", "password = get_password()\n"),
+    ("app/conf.py", "secret = settings.SECRET_KEY\n"),
+    ("tests/test_git.py", 'commit = "9fceb02d0ae598e95dc970b74767f19372d61af8"\n'),
+    ("pygments/styles/dark.py", "    Token: '#d0d0d0',\n"),
+    ("app/keys.py", 'if pem.startswith("-----BEGIN RSA PRIVATE KEY-----"):\n'),
+    (
+        "docs/jwt.md",
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9l"
+        "IiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c\n",
+    ),
+    ("docker-compose.yml", "      DATABASE_URL: postgres://app:${DB_PASSWORD}@db/app\n"),
+    ("web/spinner.css", ".sk-spinner-double-bounce-container { display: flex; }\n"),
+    (
+        "app/users.py",
+        'password_hash = "$2b$12$'
+        + "R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW"
+        + '"\n',
+    ),
+    ("app/forms.py", 'password_label = "Enter the password you chose"\n'),
+    ("app/errors.py", 'INVALID_TOKEN = "Invalid token provided"\n'),
+    ("scanner/rules.py", "secret = r'([a-zA-Z0-9_\\-]{44}(?![a-zA-Z0-9_\\-]))'\n"),
+    ("sqlalchemy/engine.py", 'url = "postgresql://scott:tiger@localhost/test"\n'),
+    ("nacl/bindings.py", 'name = "crypto_scalarmult_ed25519_SCALARBYTES"\n'),
+    ("jinja2/compiler.py", 'if pass_arg == "environment":\n'),
+    ("jinja2/lexer.py", 'TOKEN_LINECOMMENT: "comment",\n'),
+    ("sqlalchemy/orm/registry.py", '_DEFAULT_TOKEN = "_sa_default"\n'),
+    ("tests/test_config.py", 'environ = {"OPENAI_API_KEY": "sk-secret"}\n'),
+    ("tests/test_ledger.py", 'url = "postgresql://bot:hunter2@db.internal:5432/switchyard"\n'),
+    ("tests/test_ledger.py", 'url = "postgresql://bot:pw123@db/sy"\n'),
+    ("bot/secrets/patterns.py", '    "GitHub token": "github-token",\n'),
+    (
+        "pydantic/types.py",
+        "m = Model(b64='VGhlc2UgYXJlbid0IHRoZSBkcm9pZHMgeW91J3JlIGxvb2tpbmcgZm9y')\n",
+    ),
+    (
+        "app/alphabet.py",
+        'CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"\n',
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "code", "value", "kind"), PLANTED, ids=[p[0] for p in PLANTED])
+def test_planted_secret_is_found_with_its_exact_span(
+    path: str, code: str, value: str, kind: str
+) -> None:
+    hits = find_secrets(code, path)
+    assert [(h.kind, code[h.start : h.end]) for h in hits] == [(kind, value)]
+    hit = hits[0]
+    assert hit.line == code[: hit.start].count("\n") + 1
+    assert value not in repr(hit) and value not in str(hit)
+
+
+@pytest.mark.parametrize(
+    ("path", "code"), NOT_SECRETS, ids=[f"{p}:{c[:30]}" for p, c in NOT_SECRETS]
+)
+def test_ordinary_code_is_not_flagged(path: str, code: str) -> None:
+    assert find_secrets(code, path) == []
+    if not is_test_path(path):
+        # nor when the path is unknown; in tests, weak passwords are fixtures only there
+        assert find_secrets(code) == []
+
+
+def test_planted_secrets_in_one_prompt_are_all_redacted() -> None:
+    prompt = "".join(f"### {path} (modified)\n{code}\n" for path, code, _, _ in PLANTED) + PEM_PY
+    red = redact(prompt)
+    for _, _, value, _ in PLANTED:
+        assert value not in red.text
+    for body in PEM_BODY:
+        assert body not in red.text
+    assert prompt.count("\n") == red.text.count("\n")
+    assert red.count >= len(PLANTED) + 1
+    assert "[REDACTED:github-token#1]" in red.text and "[REDACTED:github-token#2]" in red.text
+    assert "[REDACTED:private-key#1]" in red.text
+    # the scan over the same text reports the same secrets, values nowhere in the hits
+    hits = scan(prompt)
+    text_of_hits = repr(hits) + str(hits)
+    assert all(value not in text_of_hits for _, _, value, _ in PLANTED)
+
+
+def test_same_value_gets_the_same_marker_and_markers_are_stable() -> None:
+    other = "gh" + "p_" + rand(36)
+    code = (
+        f'PRIMARY = "{GH}"\n'
+        f'BACKUP = "{other}"\n'
+        f'headers = {{"Authorization": "token {GH}"}}\n'
+        f"check({GH})\n"
+    )
+    red = redact(code)
+    lines = red.text.splitlines()
+    assert lines[0] == 'PRIMARY = "[REDACTED:github-token#1]"'
+    assert lines[1] == 'BACKUP = "[REDACTED:github-token#2]"'
+    assert lines[2] == 'headers = {"Authorization": "token [REDACTED:github-token#1]"}'
+    assert lines[3] == "check([REDACTED:github-token#1])"
+    assert red.count == 4
+    assert red.markers == ("[REDACTED:github-token#1]", "[REDACTED:github-token#2]")
+    assert redact(code) == red
+
+
+def test_a_value_found_once_is_redacted_where_it_repeats_without_its_name() -> None:
+    code = f'db_password = "{PY_PW}"\nconnect(user="app", pw="{PY_PW}")\n'
+    red = redact(code, "app/db.py")
+    assert PY_PW not in red.text
+    assert red.text.count("[REDACTED:password#1]") == 2
+
+
+def test_private_key_block_keeps_every_line() -> None:
+    red = redact(PEM_PY, "app/keys.py")
+    before, after = PEM_PY.splitlines(), red.text.splitlines()
+    assert len(before) == len(after)
+    assert after[0] == before[0]
+    assert after[1] == '    pem = """[REDACTED:private-key#1]'
+    assert after[2:6] == ["[REDACTED:private-key#1]"] * 4
+    assert after[6] == '[REDACTED:private-key#1]"""'
+    assert after[7] == before[7]
+    (hit,) = find_secrets(PEM_PY, "app/keys.py")
+    assert (hit.kind, hit.line, hit.end_line, len(hit.parts)) == ("private key", 2, 7, 6)
+    assert PEM_PY[hit.start : hit.end].startswith(BEGIN)
+    assert PEM_PY[hit.start : hit.end].endswith(END)
+
+
+def test_a_key_block_cut_off_by_the_hunk_is_still_redacted() -> None:
+    code = "key: |\n  " + BEGIN + "\n  " + "\n  ".join(PEM_BODY[:2]) + "\nnext: 1\n"
+    red = redact(code, "deploy/values.yaml")
+    assert all(body not in red.text for body in PEM_BODY[:2])
+    assert red.text.splitlines()[-1] == "next: 1"
+
+
+def test_redaction_keeps_the_rendered_diff_columns() -> None:
+    hunk = Hunk(old_start=10, old_len=2, new_start=10, new_len=3, section="def connect():")
+    hunk.lines = [
+        DiffLine(LineKind.CONTEXT, 10, 10, "def connect():"),
+        DiffLine(LineKind.REMOVED, 11, None, "    token = os.environ['GH']"),
+        DiffLine(LineKind.ADDED, None, 11, f'    token = "{GH}"'),
+        DiffLine(LineKind.ADDED, None, 12, f'    slack = "{SLACK}"'),
+    ]
+    rendered = "### app/conn.py (modified, python)\n" + render_hunk(hunk)
+    red = redact(rendered)
+    old_rows, new_rows = rendered.splitlines(), red.text.splitlines()
+    assert len(old_rows) == len(new_rows)
+    for old, new in zip(old_rows[2:], new_rows[2:], strict=True):
+        assert old.split("|", 1)[0] == new.split("|", 1)[0]
+    assert new_rows[4].endswith('token = "[REDACTED:github-token#1]"')
+    assert new_rows[5].endswith('slack = "[REDACTED:slack-token#1]"')
+
+
+def test_mask_has_no_numbers_and_leaves_clean_text_alone() -> None:
+    line = f"calling with {GH} and {STRIPE}"
+    assert mask(line) == "calling with [REDACTED:github-token] and [REDACTED:stripe-key]"
+    assert mask("nothing to see here") == "nothing to see here"
+    assert redact("plain = 1\n").changed is False
+
+
+def test_file_headers_give_each_part_its_path() -> None:
+    # Unquoted values count in config files only; the header says which file this is.
+    value = rand(16)
+    prompt = f"### app/main.py (modified)\nprint(1)\n### .env (added)\nAPI_TOKEN={value}\n"
+    assert value not in redact(prompt).text
+    assert redact(f"api_token = {value}\n", "app/main.py").count == 0
+
+
+def test_marker_note_explains_the_marker() -> None:
+    assert "[REDACTED:" in MARKER_NOTE
+    assert "Switchyard" in MARKER_NOTE
+    assert "real secret" in MARKER_NOTE
+    assert "finding" in MARKER_NOTE
+
+
+def test_test_files_tolerate_random_strings_but_not_real_tokens() -> None:
+    blob = rand(40)
+    assert find_secrets(f'expected = "{blob}"\n', "tests/test_codec.py") == []
+    assert [h.kind for h in find_secrets(f'expected = "{blob}"\n', "app/codec.py")] == [
+        "high-entropy string"
+    ]
+    assert [h.kind for h in find_secrets(f'CLIENT = "{GH}"\n', "tests/test_api.py")] == [
+        "GitHub token"
+    ]
+
+
+def test_detect_secrets_plugins_cover_the_long_tail() -> None:
+    sendgrid = "SG." + rand(22) + "." + rand(43)
+    hits = find_secrets(f'SENDGRID = "{sendgrid}"\n', "app/mail.py")
+    assert [(h.kind, h.detector) for h in hits] == [("SendGrid API Key", "SendGridDetector")]
+    assert hits[0].slug == "sendgrid-api-key"
