@@ -12,7 +12,6 @@ import pytest
 from pydantic import BaseModel
 
 from bot.config.model import ProviderConfig, Settings
-from bot.errors import ConfigError
 from bot.providers import (
     CompletionRequest,
     ErrorKind,
@@ -374,14 +373,6 @@ def test_build_providers_uses_keys_from_environ(vllm: FakeOpenAIServer) -> None:
     prov.complete(request())
     assert vllm.requests[-1].headers["authorization"] == "Bearer k123"
     prov.close()
-
-
-def test_build_providers_anthropic_not_yet() -> None:
-    settings = Settings.model_validate(
-        {"providers": {"claude": {"kind": "anthropic", "model": "x"}}}
-    )
-    with pytest.raises(ConfigError, match="issue 3"):
-        build_providers(settings, {})
 
 
 @pytest.mark.parametrize(

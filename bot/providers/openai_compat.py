@@ -149,6 +149,11 @@ class OpenAICompatibleProvider:
     def probe(self) -> ProbeResult:
         return openai_probe.probe(self)
 
+    def prepare(self) -> None:
+        """Loads the SDK now, from the calling thread: imports racing in worker threads can
+        deadlock and leave a module half-initialised."""
+        self.sdk()
+
     def close(self) -> None:
         with self._lock:
             client, self._client = self._client, None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -103,10 +104,17 @@ def short_reason(exc: ValidationError, limit: int = 3) -> str:
     return "; ".join(parts)
 
 
+@dataclass(frozen=True, slots=True)
+class RejectedAnswer(Message):
+    """The assistant's invalid answer, replayed in a repair request. Providers that answer
+    through a tool call replay it as that call, and the next user turn as its result
+    (Anthropic rejects a tool_use left without a tool_result); others send it as text."""
+
+
 def repair_messages(request: CompletionRequest, bad_answer: str, reason: str) -> list[Message]:
     return [
         *request.messages,
-        Message("assistant", bad_answer),
+        RejectedAnswer("assistant", bad_answer),
         Message(
             "user",
             f"That answer was not valid JSON for the schema {request.schema_name}: {reason}. "

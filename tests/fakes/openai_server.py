@@ -13,14 +13,23 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import threading
 import time
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.fakes.http_base import FakeHandler, FakeHTTPServer, RecordedRequest, unused_port
+
+__all__ = [
+    "FLAVOURS",
+    "LLAMACPP_JSON_SCHEMA_ERROR",
+    "FakeOpenAIServer",
+    "RecordedRequest",
+    "Reply",
+    "error_body",
+    "fake_tokenize",
+    "unused_port",
+]
 
 FLAVOURS = ("vllm", "llamacpp", "plain")
 _DEFAULT_REJECTS: dict[str, tuple[str, ...]] = {
@@ -45,13 +54,6 @@ LLAMACPP_JSON_SCHEMA_ERROR = (
 def fake_tokenize(text: str) -> list[int]:
     """Deterministic stand-in tokenizer: one token per word, punctuation char or space run."""
     return [zlib.crc32(p.encode()) % 50_000 for p in _PIECES.findall(text)]
-
-
-def unused_port() -> int:
-    """A loopback port with nothing listening, for connection-refused tests."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -88,14 +90,6 @@ class Reply:
         return json.dumps(self.content)
 
 
-@dataclass(frozen=True)
-class RecordedRequest:
-    method: str
-    path: str
-    headers: dict[str, str]
-    json: Any
-
-
 def error_body(status: int, message: str) -> dict[str, Any]:
     kind = _ERROR_TYPES.get(status, "server_error" if status >= 500 else "invalid_request_error")
     return {"error": {"message": message, "type": kind, "code": status}}
@@ -105,7 +99,7 @@ def _default_responder(_request: dict[str, Any]) -> Reply:
     return Reply({"findings": [], "summary": "ok"})
 
 
-class FakeOpenAIServer:
+class FakeOpenAIServer(FakeHTTPServer[Reply]):
     def __init__(
         self,
         flavour: str = "vllm",
@@ -117,152 +111,46 @@ class FakeOpenAIServer:
     ) -> None:
         if flavour not in FLAVOURS:
             raise ValueError(f"flavour must be one of {FLAVOURS}")
+        super().__init__(_default_responder)
         self.flavour = flavour
         self.models = list(models) if models is not None else ["qwen2.5-coder-14b"]
         self.max_model_len = max_model_len
         self.api_key = api_key  # when set, requests without "Bearer <api_key>" get 401
         # response_format types refused; by default as the real servers do.
         self.rejects = rejects if rejects is not None else _DEFAULT_REJECTS[flavour]
-        self.responder: Callable[[dict[str, Any]], Reply] = _default_responder
-        self.requests: list[RecordedRequest] = []
-        self._queue: list[Reply] = []
-        self._lock = threading.Lock()
-        self._stopping = threading.Event()
         self._running = 0
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle ---------------------------------------------------------------------------
+        # Queue depth reported by /metrics, for overflow tests: a busy runner, in numbers.
+        self.waiting = 0
 
     def start(self) -> FakeOpenAIServer:
-        handler = type("_BoundHandler", (_Handler,), {"fake": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
-        # A short poll interval keeps stop() (and so each test's teardown) fast.
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self._thread.start()
+        super().start()
         return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
 
     def __enter__(self) -> FakeOpenAIServer:
         return self.start()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        assert self._httpd is not None, "server not started"
-        return int(self._httpd.server_address[1])
-
-    @property
-    def root_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     @property
     def base_url(self) -> str:
         return self.root_url + "/v1"
 
-    # -- scripting and inspection ------------------------------------------------------------
-
-    def enqueue(self, *replies: Reply) -> None:
-        with self._lock:
-            self._queue.extend(replies)
-
-    def next_reply(self, request: dict[str, Any]) -> Reply:
-        with self._lock:
-            if self._queue:
-                return self._queue.pop(0)
-        return self.responder(request)
-
-    def record(self, request: RecordedRequest) -> None:
-        with self._lock:
-            self.requests.append(request)
-
     def chat_requests(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return [
-                r.json
-                for r in self.requests
-                if r.path.rstrip("/") == "/v1/chat/completions" and r.method == "POST"
-            ]
-
-    def sleep(self, seconds: float) -> None:
-        # Interruptible, so stop() is not held up by a slow scripted reply.
-        self._stopping.wait(seconds)
+        return self.bodies("POST", "/v1/chat/completions")
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(FakeHandler):
     fake: FakeOpenAIServer
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # keep test output quiet
 
     # -- plumbing ----------------------------------------------------------------------------
 
-    def _read_json(self) -> Any:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        if not raw:
-            return None
-        try:
-            return json.loads(raw)
-        except ValueError:
-            return None
+    def error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        self.json_reply(status, error_body(status, message), headers)
 
-    def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str]) -> None:
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (timeout test); nothing to tell it
-
-    def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        self._send(status, json.dumps(payload).encode(), "application/json", headers or {})
-
-    def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        self._json(status, error_body(status, message), headers)
-
-    def _authorised(self) -> bool:
+    def authorised(self) -> bool:
         key = self.fake.api_key
         if key is None or self.headers.get("Authorization") == f"Bearer {key}":
             return True
-        self._error(401, "Incorrect API key provided.")
+        self.error(401, "Incorrect API key provided.")
         return False
-
-    def _handle(self, method: str) -> None:
-        body = self._read_json() if method == "POST" else None
-        path = self.path.split("?", 1)[0]
-        self.fake.record(
-            RecordedRequest(method, path, {k.lower(): v for k, v in self.headers.items()}, body)
-        )
-        if not self._authorised():
-            return
-        route = _ROUTES.get((method, path.rstrip("/") or "/"))
-        if route is None:
-            self._error(404, f"Not found: {method} {path}")
-            return
-        route(self, body)
-
-    def do_GET(self) -> None:
-        self._handle("GET")
-
-    def do_POST(self) -> None:
-        self._handle("POST")
 
     # -- endpoints ---------------------------------------------------------------------------
 
@@ -278,38 +166,38 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 entry.update(owned_by="library")
             data.append(entry)
-        self._json(200, {"object": "list", "data": data})
+        self.json_reply(200, {"object": "list", "data": data})
 
     def health(self, _body: Any) -> None:
-        self._json(200, {"status": "ok"})
+        self.json_reply(200, {"status": "ok"})
 
     def tokenize(self, body: Any) -> None:
         fake = self.fake
         if fake.flavour == "plain":
-            self._error(404, "Not found: POST /tokenize")
+            self.error(404, "Not found: POST /tokenize")
             return
         if not isinstance(body, dict):
-            self._error(400, "request body must be JSON")
+            self.error(400, "request body must be JSON")
             return
         if fake.flavour == "llamacpp":
-            self._json(200, {"tokens": fake_tokenize(str(body.get("content", "")))})
+            self.json_reply(200, {"tokens": fake_tokenize(str(body.get("content", "")))})
             return
         if "messages" in body:
             text = "".join(str(m.get("content", "")) for m in body["messages"])
         elif "prompt" in body:
             text = str(body["prompt"])
         else:
-            self._error(400, "either prompt or messages is required")
+            self.error(400, "either prompt or messages is required")
             return
         tokens = fake_tokenize(text)
         answer = {"count": len(tokens), "max_model_len": fake.max_model_len, "tokens": tokens}
-        self._json(200, answer)
+        self.json_reply(200, answer)
 
     def props(self, _body: Any) -> None:
         if self.fake.flavour != "llamacpp":
-            self._error(404, "Not found: GET /props")
+            self.error(404, "Not found: GET /props")
             return
-        self._json(
+        self.json_reply(
             200,
             {
                 "default_generation_settings": {"n_ctx": self.fake.max_model_len},
@@ -320,7 +208,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def metrics(self, _body: Any) -> None:
         if self.fake.flavour != "vllm":
-            self._error(404, "Not found: GET /metrics")
+            self.error(404, "Not found: GET /metrics")
             return
         running = self.fake._running
         text = (
@@ -329,18 +217,19 @@ class _Handler(BaseHTTPRequestHandler):
             f'vllm:num_requests_running{{model_name="{self.fake.models[0]}"}} {running:.1f}\n'
             "# HELP vllm:num_requests_waiting Number of requests waiting to be processed.\n"
             "# TYPE vllm:num_requests_waiting gauge\n"
-            f'vllm:num_requests_waiting{{model_name="{self.fake.models[0]}"}} 0.0\n'
+            f'vllm:num_requests_waiting{{model_name="{self.fake.models[0]}"}} '
+            f"{self.fake.waiting:.1f}\n"
         )
-        self._send(200, text.encode(), "text/plain; version=0.0.4", {})
+        self.send(200, text.encode(), "text/plain; version=0.0.4", {})
 
     def chat(self, body: Any) -> None:
         fake = self.fake
         if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
-            self._error(400, "messages is required")
+            self.error(400, "messages is required")
             return
         rejection = self._check_request(body)
         if rejection is not None:
-            self._error(*rejection)
+            self.error(*rejection)
             return
         reply = fake.next_reply(body)
         with fake._lock:
@@ -379,10 +268,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, body: dict[str, Any], reply: Reply) -> None:
         if reply.body is not None:
-            self._send(reply.status, reply.body, "text/plain", reply.headers)
+            self.send(reply.status, reply.body, "text/plain", reply.headers)
             return
         if reply.status >= 400:
-            self._error(reply.status, reply.text, reply.headers)
+            self.error(reply.status, reply.text, reply.headers)
             return
         text = reply.text
         prompt = reply.prompt_tokens if reply.prompt_tokens is not None else _prompt_tokens(body)
@@ -409,14 +298,14 @@ class _Handler(BaseHTTPRequestHandler):
                 "total_tokens": prompt + completion,
             },
         }
-        self._json(reply.status, payload, reply.headers)
+        self.json_reply(reply.status, payload, reply.headers)
 
 
 def _prompt_tokens(body: dict[str, Any]) -> int:
     return sum(len(fake_tokenize(str(m.get("content") or ""))) for m in body.get("messages", []))
 
 
-_ROUTES: dict[tuple[str, str], Callable[[_Handler, Any], None]] = {
+_Handler.routes = {
     ("GET", "/v1/models"): _Handler.models,
     ("GET", "/health"): _Handler.health,
     ("POST", "/tokenize"): _Handler.tokenize,
@@ -424,3 +313,5 @@ _ROUTES: dict[tuple[str, str], Callable[[_Handler, Any], None]] = {
     ("GET", "/metrics"): _Handler.metrics,
     ("POST", "/v1/chat/completions"): _Handler.chat,
 }
+
+FakeOpenAIServer.handler = _Handler
