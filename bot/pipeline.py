@@ -1,7 +1,7 @@
-"""One review run, top to bottom: change → work items → routes → calls → findings → report.
+"""One review run, top to bottom: change → plan → calls → findings → report.
 
-Doors (CLI, webhooks, CI jobs) build a Change and call `plan_review` / `run_review`;
-publishers take the RunReport. Nothing here knows which door or publisher is in use.
+Doors (CLI, webhooks, CI jobs) build a Change and call `run_review`; publishers take the
+RunReport. Nothing here knows which door or publisher is in use.
 """
 
 from __future__ import annotations
@@ -9,169 +9,172 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from bot.cache.sections import SectionCache
 from bot.change.linemap import LineMap
-from bot.change.model import Change, SkippedFile
+from bot.change.model import Change
+from bot.config.classes import DataClass
 from bot.config.model import Settings
-from bot.errors import ConfigError, IncompleteError
+from bot.errors import IncompleteError
 from bot.findings.anchor import anchor_findings
 from bot.findings.model import Finding, Severity
 from bot.findings.rank import dedupe_and_rank
+from bot.metering import Meter
+from bot.planning import PlannedItem, ReviewPlan, RunContext, plan_review
 from bot.providers.base import CompletionRequest, Provider
-from bot.providers.chain import ChainResult, Gates, call_chain
-from bot.report import CallRecord, RunReport, SkippedEntry, Summary
-from bot.routing import Route, Target, preference, route
-from bot.routing.policy import RouteRequest
-from bot.tasks.base import WorkItem
-from bot.tasks.review import ReviewTask
-from bot.tokens.counting import TokenCounter, estimate_tokens
+from bot.providers.prices import price_for, reference_price
+from bot.providers.structured import schema_for
+from bot.report import RunReport, SkippedEntry, Summary
+from bot.routing.budget import BudgetGuard
+from bot.routing.dispatch import ChainResult, Dispatcher
+from bot.routing.live import LiveState
+from bot.tasks.review import ReviewAnswer, split_by_file
 
-# Used to plan when no model is configured (dry runs): a common self-hosted context size.
-DEFAULT_CONTEXT_TOKENS = 32768
-DEFAULT_OUTPUT_TOKENS = 4096
-# Headroom for the difference between our count and the server's chat template.
-_SAFETY = 0.95
+if TYPE_CHECKING:
+    from bot.ledger.store import Ledger
 
 Progress = Callable[[str, int, int], None]  # (message, done, total)
 
 # Starts the note of every work item that no target answered; doors look for it.
 UNREVIEWED = "could not be reviewed"
 
-
-@dataclass(slots=True)
-class PlannedItem:
-    item: WorkItem
-    route: Route
+# Sampling temperature of review calls (part of the cache key).
+TEMPERATURE = 0.0
 
 
 @dataclass(slots=True)
-class ReviewPlan:
-    task: ReviewTask
-    items: list[PlannedItem]
-    skipped: list[SkippedFile]
-    budget_tokens: int
-    token_method: str
-    targets: list[Target] = field(default_factory=list)
+class Services:
+    """The stateful collaborators of a run, opened by the door."""
+
+    providers: Mapping[str, Provider]
+    ledger: Ledger | None = None
+    live: LiveState | None = None  # per process: breakers and limits outlive one run
+    sleep: Callable[[float], None] = time.sleep
 
 
-def targets_of(settings: Settings, providers: Mapping[str, Provider]) -> list[Target]:
-    unknown = [n for n in settings.routing.order if n not in settings.providers]
-    if unknown:
-        known = ", ".join(settings.providers) or "none"
-        raise ConfigError(f"routing.order: no provider named {unknown[0]!r} (declared: {known})")
-    found = [
-        Target(
-            name=name,
-            model=cfg.model,
-            location=cfg.resolved_location(),
-            context_tokens=cfg.context_tokens,
-            max_output_tokens=cfg.max_output_tokens,
-        )
-        for name, cfg in settings.providers.items()
-        if name in providers
-    ]
-    return preference(found, settings.routing.order)
+def section_cache(settings: Settings, ledger: Ledger | None) -> SectionCache | None:
+    if ledger is None or not settings.cache.enabled:
+        return None
+    from bot.tasks.review import ReviewTask
 
-
-def plan_review(
-    change: Change, settings: Settings, providers: Mapping[str, Provider]
-) -> ReviewPlan:
-    targets = targets_of(settings, providers)
-    first = targets[0] if targets else None
-    context = first.context_tokens if first else DEFAULT_CONTEXT_TOKENS
-    max_out = first.max_output_tokens if first else DEFAULT_OUTPUT_TOKENS
-    budget = int((context - max_out) * _SAFETY)
     task = ReviewTask(settings.review, settings.prompts_dir)
-    # Packing counts every hunk, so it uses the fast local estimate, which over-counts;
-    # each finished item is then counted by the first target's own tokenizer when it has one.
-    plan = task.plan(change, budget, estimate_tokens, max_out)
-    counter = TokenCounter(providers[first.name] if first else None)
-    method = "estimate"
-    if first is not None:
-        workers = settings.providers[first.name].concurrency
-        exact = _exact_counts(counter, plan.items, workers)
-        method = counter.method
-        if method != "estimate":
-            if exact and max(exact) > budget:
-                # The estimate undercounted for this tokenizer: pack again, tighter.
-                tighter = int(budget * budget / max(exact))
-                plan = task.plan(change, tighter, estimate_tokens, max_out)
-                exact = _exact_counts(counter, plan.items, workers)
-            for it, n in zip(plan.items, exact, strict=True):
-                it.prompt_tokens = n
-    items = [
-        PlannedItem(
-            it,
-            route(
-                RouteRequest(
-                    task.name, it.prompt_tokens, it.max_output_tokens, paths=tuple(it.files)
-                ),
-                targets,
-                settings.routing.rules,
-            ),
-        )
-        for it in plan.items
-    ]
-    return ReviewPlan(
-        task=task,
-        items=items,
-        skipped=[*change.skipped, *plan.skipped],
-        budget_tokens=budget,
-        token_method=method,
-        targets=targets,
+    return SectionCache(
+        ledger,  # type: ignore[arg-type]
+        task=task.name,
+        instructions=task.system_prompt(),
+        schema=schema_for(ReviewAnswer),
+        temperature=TEMPERATURE,
+        ttl_days=settings.cache.ttl_days,
     )
-
-
-def _exact_counts(counter: TokenCounter, items: list[WorkItem], workers: int) -> list[int]:
-    """One tokenizer request per item (its messages joined), several in flight at once."""
-
-    def count(item: WorkItem) -> int:
-        text = "\n".join(m.content for m in item.messages)
-        return counter.count(text) + 8 * len(item.messages)
-
-    if len(items) <= 1:
-        return [count(it) for it in items]
-    with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
-        return list(pool.map(count, items))
 
 
 def run_review(
     change: Change,
     settings: Settings,
-    providers: Mapping[str, Provider],
+    services: Services,
     *,
+    ctx: RunContext | None = None,
     fail_on: Severity | None = None,
     progress: Progress | None = None,
 ) -> RunReport:
     started = time.perf_counter()
-    rp = plan_review(change, settings, providers)
+    ctx = ctx or RunContext()
+    ledger = services.ledger
+    cache = section_cache(settings, ledger)
+    plan = plan_review(change, settings, services.providers, ctx, cache)
     report = RunReport(
-        task=rp.task.name, source=change.source, base_sha=change.base_sha, head_sha=change.head_sha
+        task=plan.task.name,
+        source=change.source,
+        base_sha=change.base_sha,
+        head_sha=change.head_sha,
     )
-    report.skipped = [SkippedEntry(path=s.path, reason=s.reason) for s in rp.skipped]
-    if rp.items and not rp.targets:
+    report.skipped = [SkippedEntry(path=s.path, reason=s.reason) for s in plan.skipped]
+    if plan.items and not plan.targets:
         raise IncompleteError(
             "no model is configured",
             hint="set SWITCHYARD_LOCAL_BASE_URL and SWITCHYARD_LOCAL_MODEL for a self-hosted "
             "OpenAI-compatible server, or OPENAI_API_KEY; or run with --dry-run to see the plan",
         )
-    if not rp.items:
+    if not plan.items and not plan.cached:
         report.notes.append("nothing to review: every changed file was filtered out")
 
-    limits = {name: cfg.concurrency for name, cfg in settings.providers.items()}
-    results = _dispatch(rp, providers, limits, progress)
+    live = services.live or LiveState(settings, _budget(settings, ledger))
+    prices = {name: price_for(name, cfg) for name, cfg in settings.providers.items()}
+    meter = Meter(
+        reference=reference_price(settings.providers, [t.name for t in plan.targets]),
+        repository=ctx.repository or "",
+        change_ref=ctx.change_ref,
+    )
+    run_id = None
+    if ledger is not None:
+        run_id = ledger.start_run(
+            repository=ctx.repository or "",
+            change_ref=ctx.change_ref,
+            source=change.source,
+            task=plan.task.name,
+            data_class=(
+                plan.classification.highest[0].value
+                if plan.classification
+                else DataClass.INTERNAL.value
+            ),
+        )
 
     raw: list[Finding] = []
     walkthrough: list[str] = []
+    equivalent = 0.0  # what all of this run's calls would have cost all-cloud
+
+    def keep(answer: ReviewAnswer) -> None:
+        if answer.summary and answer.summary.strip() not in walkthrough:
+            walkthrough.append(answer.summary.strip())
+
+    for cs in plan.cached:
+        answer = ReviewAnswer.model_validate_json(cs.hit.value)
+        raw.extend(plan.task.interpret_answer(answer))
+        keep(answer)
+        record, row = meter.cache_hit(
+            target=cs.hit.target,
+            task=plan.task.name,
+            path=cs.unit.path,
+            data_class=cs.data_class,
+            tokens_in=cs.unit.tokens,
+            section_sha256=cache.key(cs.unit.text(), cs.hit.target.model) if cache else "",
+        )
+        report.calls.append(record)
+        equivalent += row.cloud_equivalent_usd
+        if ledger is not None:
+            ledger.record_call(run_id, row)
+
+    dispatcher = Dispatcher(settings, services.providers, live, prices)
+    results = _dispatch(plan, dispatcher, settings, services.sleep, progress)
+
     failed = 0
-    covered = 0
-    for planned, result in zip(rp.items, results, strict=True):
+    covered = sum(cs.unit.changed for cs in plan.cached)
+    stopped: str | None = None
+    for planned, result in zip(plan.items, results, strict=True):
         item = planned.item
-        report.calls.extend(_records(item, planned.route, result))
-        if result.completion is None or result.completion.parsed is None:
+        for attempt in result.attempts:
+            record, row = meter.attempt(
+                attempt,
+                item=item.id,
+                task=item.task,
+                route=planned.route,
+                data_class=planned.data_class,
+                messages=item.messages,
+            )
+            report.calls.append(record)
+            equivalent += row.cloud_equivalent_usd
+            if ledger is not None:
+                ledger.record_call(run_id, row)
+        stopped = stopped or result.stop
+        for note in result.notes:
+            if note not in report.notes:
+                report.notes.append(note)
+        done = result.answered_by
+        if done is None or done.completion is None or done.completion.parsed is None:
             failed += 1
-            why = _failure(planned.route, result)
+            why = _failure(planned, result)
             report.skipped.extend(
                 SkippedEntry(path=p, reason=f"not reviewed ({n} changed lines): {why}")
                 for p, n in item.lines_by_file.items()
@@ -179,12 +182,16 @@ def run_review(
             report.notes.append(f"{item.id} {UNREVIEWED}: {why}")
             continue
         covered += item.changed_lines
-        answer = result.completion.parsed
-        raw.extend(rp.task.interpret(item, answer, change))
-        summary_text = getattr(answer, "summary", "")
-        if summary_text:
-            walkthrough.append(summary_text.strip())
+        answer = done.completion.parsed
+        assert isinstance(answer, ReviewAnswer)
+        raw.extend(plan.task.interpret_answer(answer))
+        keep(answer)
+        if cache is not None:
+            _store(cache, plan, planned, answer, done.model)
 
+    if stopped:
+        report.notes.append(f"the run stopped early: {stopped}")
+    report.notes.extend(live.warnings())
     anchored = anchor_findings(raw, change, LineMap(change.files))
     report.notes.extend(anchored.notes)
     findings, cut = dedupe_and_rank(
@@ -194,23 +201,50 @@ def run_review(
         report.notes.append(f"{cut} more findings were cut by review.max_findings")
     report.findings = findings
     report.walkthrough = "\n\n".join(walkthrough) or None
-    report.summary = _summary(change, rp, report, covered, failed, fail_on, started)
+    report.summary = _summary(change, plan, report, covered, failed, fail_on, started)
+    report.summary.cloud_equivalent_usd = round(equivalent, 6)
+    if ledger is not None and run_id is not None:
+        outcome = "complete" if report.summary.complete else "incomplete"
+        ledger.finish_run(run_id, outcome, findings=len(findings), notes=len(report.notes))
     return report
 
 
+def _budget(settings: Settings, ledger: Ledger | None) -> BudgetGuard | None:
+    b = settings.budgets
+    if b.monthly_usd is None and not b.per_provider_usd:
+        return None
+    from datetime import UTC, datetime
+
+    spent = ledger.month_to_date_cloud_spend(datetime.now(UTC)) if ledger is not None else {}
+    return BudgetGuard(b, spent, settings.routing.essential_tasks)
+
+
+def _store(
+    cache: SectionCache, plan: ReviewPlan, planned: PlannedItem, answer: ReviewAnswer, model: str
+) -> None:
+    """Keeps each whole file's share of the answer; a file split over items is not kept."""
+    per_file = split_by_file(answer, planned.item.files)
+    for path, part in per_file.items():
+        unit = plan.units.get(path)
+        if unit is None or planned.item.lines_by_file.get(path) != unit.changed:
+            continue
+        cache.store_answer(unit.text(), model, planned.data_class, part.model_dump_json())
+
+
 def _dispatch(
-    rp: ReviewPlan,
-    providers: Mapping[str, Provider],
-    limits: Mapping[str, int],
+    plan: ReviewPlan,
+    dispatcher: Dispatcher,
+    settings: Settings,
+    sleep: Callable[[float], None],
     progress: Progress | None,
 ) -> list[ChainResult]:
-    if not rp.items:
+    if not plan.items:
         return []
-    gates = Gates(providers, limits)
+    dispatcher.prepare()
+    limits = {t.name: settings.providers[t.name].concurrency for t in plan.targets}
     # Enough threads to keep every target's allowance busy, never more than there is work.
-    workers = max(1, min(len(rp.items), sum(limits.get(t.name, 1) for t in rp.targets), 32))
-    total = len(rp.items)
-    done = 0
+    workers = max(1, min(len(plan.items), sum(limits.values()) or 1, 32))
+    total = len(plan.items)
 
     def one(planned: PlannedItem) -> ChainResult:
         item = planned.item
@@ -219,64 +253,80 @@ def _dispatch(
             response_model=item.response_model,
             schema_name=item.schema_name,
             max_output_tokens=item.max_output_tokens,
+            temperature=TEMPERATURE,
         )
-        return call_chain(planned.route, providers, request, gates)
+
+        def attempt() -> ChainResult:
+            return dispatcher.call(
+                planned.route,
+                request,
+                task=item.task,
+                data_class=planned.data_class,
+                prompt_tokens=item.prompt_tokens,
+            )
+
+        result = attempt()
+        if planned.data_class is DataClass.RESTRICTED:
+            result = _wait_for_local(result, attempt, settings.routing.restricted_wait_s, sleep)
+        return result
 
     results: list[ChainResult] = []
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="switchyard") as pool:
-        for planned, result in zip(rp.items, pool.map(one, rp.items), strict=True):
-            done += 1
+        for done, (planned, result) in enumerate(
+            zip(plan.items, pool.map(one, plan.items), strict=True), start=1
+        ):
             results.append(result)
             if progress:
                 progress(_progress_line(planned, result), done, total)
     return results
 
 
+def _wait_for_local(
+    result: ChainResult,
+    again: Callable[[], ChainResult],
+    patience_s: float,
+    sleep: Callable[[float], None],
+) -> ChainResult:
+    """Restricted work never goes to the cloud: while the local runner is down, it waits."""
+    waited = 0.0
+    pause = 1.0
+    history = list(result.attempts)
+    while result.completion is None and result.outage_only and waited < patience_s:
+        step = min(pause, patience_s - waited)
+        sleep(step)
+        waited += step
+        pause = min(pause * 2, 30.0)
+        result = again()
+        history.extend(result.attempts)
+    result.attempts = history
+    if result.completion is None and waited:
+        result.notes.append(f"restricted: waited {waited:.0f} s for a local target")
+    return result
+
+
 def _progress_line(planned: PlannedItem, result: ChainResult) -> str:
+    done = result.answered_by
+    if done is not None and done.completion is not None:
+        return f"{planned.item.id}: {done.target} ok in {done.completion.latency_s:.1f}s"
     last = result.attempts[-1] if result.attempts else None
-    if result.completion is not None and last is not None:
-        c = result.completion
-        return f"{planned.item.id}: {last.target} ok in {c.latency_s:.1f}s"
     if last is not None and last.error is not None:
         return f"{planned.item.id}: failed ({last.error.message})"
     return f"{planned.item.id}: no target"
 
 
-def _records(item: WorkItem, rt: Route, result: ChainResult) -> list[CallRecord]:
-    out: list[CallRecord] = []
-    for a in result.attempts:
-        c, e = a.completion, a.error
-        usage = c.usage if c else (e.usage if e else None)
-        out.append(
-            CallRecord(
-                item=item.id,
-                task=item.task,
-                target=a.target,
-                model=c.model if c else a.model,
-                location=a.location,
-                tokens_in=usage.prompt_tokens if usage else 0,
-                tokens_out=usage.completion_tokens if usage else 0,
-                latency_s=round(c.latency_s if c else (e.latency_s if e else 0.0), 3),
-                route_reason=rt.reason,
-                outcome="ok" if c else "failed",
-                error=f"{e.kind.value}: {e.message}" if e else None,
-                structured_mode=c.structured_mode if c else None,
-                repaired=c.repaired if c else False,
-            )
-        )
-    return out
-
-
-def _failure(rt: Route, result: ChainResult) -> str:
-    if not rt.targets:
-        return rt.reason
-    errors = [f"{a.target}: {a.error.message}" for a in result.attempts if a.error]
-    return "; ".join(errors) or "no answer"
+def _failure(planned: PlannedItem, result: ChainResult) -> str:
+    if not planned.route.targets:
+        return planned.route.reason
+    parts = [f"{a.target}: {a.error.message}" for a in result.attempts if a.error]
+    parts += result.notes
+    if planned.data_class is DataClass.RESTRICTED:
+        parts.append("restricted code is never sent to a cloud target")
+    return "; ".join(dict.fromkeys(parts)) or "no answer"
 
 
 def _summary(
     change: Change,
-    rp: ReviewPlan,
+    plan: ReviewPlan,
     report: RunReport,
     covered: int,
     failed: int,
@@ -287,18 +337,21 @@ def _summary(
     for f in report.findings:
         counts[f.severity.value] += 1
     gate = fail_on is not None and any(f.severity.at_least(fail_on) for f in report.findings)
-    reviewed = {p for it in rp.items for p in it.item.files}
+    reviewed = {p for it in plan.items for p in it.item.files} | {c.unit.path for c in plan.cached}
+    sent = [c for c in report.calls if not c.cache_hit]
     return Summary(
         files_changed=len(change.files) + len(change.skipped),
         files_reviewed=len(reviewed),
         files_skipped=len({s.path for s in report.skipped}),
         changed_lines=change.changed_lines,
         lines_covered=covered,
-        work_items=len(rp.items),
+        work_items=len(plan.items),
         work_items_failed=failed,
         findings=counts,
-        tokens_in=sum(c.tokens_in for c in report.calls),
-        tokens_out=sum(c.tokens_out for c in report.calls),
+        tokens_in=sum(c.tokens_in for c in sent),
+        tokens_out=sum(c.tokens_out for c in sent),
+        cost_usd=round(sum(c.cost_usd for c in sent), 6),
+        cache_hits=len(plan.cached),
         fail_on=fail_on,
         gate_failed=gate,
         complete=failed == 0,

@@ -20,10 +20,13 @@ class CallRecord(BaseModel):
     tokens_out: int = 0
     latency_s: float = 0.0
     route_reason: str = ""
-    outcome: str = "ok"  # "ok" | "failed"
+    outcome: str = "ok"  # "ok" | "failed" | "cached"
     error: str | None = None
     structured_mode: str | None = None
     repaired: bool = False
+    cost_usd: float = 0.0
+    cache_hit: bool = False
+    redactions: int = 0  # secret values taken out of the prompt before it left
 
 
 class SkippedEntry(BaseModel):
@@ -42,6 +45,9 @@ class Summary(BaseModel):
     findings: dict[str, int] = Field(default_factory=dict)  # severity -> count
     tokens_in: int = 0
     tokens_out: int = 0
+    cost_usd: float = 0.0
+    cloud_equivalent_usd: float = 0.0  # what the same calls would have cost all-cloud
+    cache_hits: int = 0  # file sections answered from the cache, without a call
     fail_on: Severity | None = None
     gate_failed: bool = False
     complete: bool = True  # every planned work item got a valid answer

@@ -439,7 +439,6 @@ providers:
     base_url: http://gpu01:8000/v1
     model: qwen2.5-coder-32b
     context_tokens: 32768
-    location: local
   openai:
     model: gpt-4o-mini
 routing:
@@ -471,3 +470,26 @@ def test_good_example_loads(tmp_path: Path) -> None:
     settings = load(tmp_path, repo=GOOD_EXAMPLE).settings
     assert settings.routing.order == ["local", "openai"]
     assert settings.review.min_severity is Severity.MINOR
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "data_classes:\n  default: public\n",
+        "budgets:\n  monthly_usd: 100000\n",
+        "providers:\n  openai:\n    model: gpt-4o\n    location: local\n",
+        "providers:\n  openai:\n    model: gpt-4o\n    input_per_mtok: 0\n",
+        "ledger:\n  url: sqlite:////tmp/elsewhere.db\n",
+    ],
+)
+def test_repo_file_cannot_loosen_org_policy(tmp_path: Path, text: str) -> None:
+    (tmp_path / ".switchyard.yml").write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_settings(repo_dir=tmp_path, config_path=None, environ={})
+    assert ".switchyard.yml" in str(err.value) and "org policy" in str(err.value)
+
+
+def test_repo_file_may_raise_its_own_data_class(tmp_path: Path) -> None:
+    (tmp_path / ".switchyard.yml").write_text("data_class: restricted\n")
+    loaded = load_settings(repo_dir=tmp_path, config_path=None, environ={})
+    assert loaded.settings.data_class == "restricted"

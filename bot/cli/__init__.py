@@ -9,7 +9,9 @@ import click
 from bot import __version__
 from bot.cli.config_cmd import config
 from bot.cli.doctor import doctor
+from bot.cli.ledger_cmd import ledger
 from bot.cli.review import review
+from bot.cli.usage import usage
 from bot.errors import EXIT_USAGE, SwitchyardError
 
 EPILOG = """\b
@@ -18,6 +20,7 @@ Examples:
   switchyard review --diff change.patch --format sarif --output review.sarif
   git diff main | switchyard review --diff - --fail-on major
   switchyard doctor
+  switchyard usage --since 30d --by provider
 
 \b
 Exit codes:
@@ -43,6 +46,8 @@ def cli() -> None:
 cli.add_command(review)
 cli.add_command(config)
 cli.add_command(doctor)
+cli.add_command(usage)
+cli.add_command(ledger)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from bot.change.model import Change
-from bot.pipeline import ReviewPlan
+from bot.planning import ReviewPlan
 
 
 def print_plan(plan: ReviewPlan, change: Change) -> None:

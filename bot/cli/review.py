@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import click
 
 from bot.cli.options import settings_options
 from bot.cli.progress import ProgressReporter
+from bot.cli.repository import origin_repository
 from bot.cli.setup import load, open_providers
 from bot.errors import EXIT_GATE, EXIT_INCOMPLETE, InputError
 
@@ -64,6 +66,12 @@ _BASE_GUESSES = ("origin/HEAD", "origin/main", "origin/master", "main", "master"
     metavar="NAME",
     help="Use only this configured provider (repeatable).",
 )
+@click.option(
+    "--repository",
+    metavar="OWNER/NAME",
+    help="The repository, for data-class policy (default: from the origin remote).",
+)
+@click.option("--no-cache", is_flag=True, help="Send every file again, even if answered before.")
 @click.option("-q", "--quiet", is_flag=True, help="No console report and no progress.")
 def review(
     base: str | None,
@@ -76,6 +84,8 @@ def review(
     fail_on: str | None,
     dry_run: bool,
     only: tuple[str, ...],
+    repository: str | None,
+    no_cache: bool,
     quiet: bool,
 ) -> None:
     """Review the changes on a branch (or in a patch) and report findings.
@@ -103,27 +113,43 @@ def review(
 
     if not change.files:
         reporter.info("nothing to review: every changed file was filtered out")
+    from bot.planning import RunContext
+
+    ctx = RunContext(
+        repository=repository or (None if diff_path else origin_repository(repo_dir)),
+        change_ref=head if not diff_path else "",
+    )
     providers = open_providers(loaded, only)
+    ledger = None
     try:
         if dry_run:
             from bot.cli.plan_view import print_plan
-            from bot.pipeline import plan_review
+            from bot.planning import plan_review
 
-            print_plan(plan_review(change, settings, providers), change)
+            print_plan(plan_review(change, settings, providers, ctx), change)
             return
-        from bot.pipeline import run_review
+        from bot.ledger.store import Ledger
+        from bot.pipeline import Services, run_review
 
+        if no_cache:
+            settings = settings.model_copy(
+                update={"cache": settings.cache.model_copy(update={"enabled": False})}
+            )
+        ledger = Ledger.from_settings(settings, os.environ)
         with reporter:
             report = run_review(
                 change,
                 settings,
-                providers,
+                Services(providers=providers, ledger=ledger),
+                ctx=ctx,
                 fail_on=settings.fail_on,
                 progress=reporter.callback(),
             )
     finally:
         for p in providers.values():
             p.close()
+        if ledger is not None:
+            ledger.close()
     _emit(report, fmt, targets, quiet)
     # Even with --quiet, a non-zero exit says why on stderr: a CI log must explain a red job.
     if not report.summary.complete:

@@ -18,6 +18,26 @@ from bot.config.schema import fields_at
 REPO_LOCKED = ("providers.*.api_key_env", "providers.*.api_key_file")
 REPO_LOCKED_MSG = "keys come from the environment or the server config, never from the repository"
 
+# Org policy a repository may not loosen: which code may leave the premises (a repo can
+# only raise its own `data_class`), what the cloud may cost, where calls are recorded, and
+# the facts those rest on (a provider claimed "local" would receive restricted code; a
+# price set to zero would hide spend from the budget).
+ORG_ONLY = (
+    "data_classes",
+    "budgets",
+    "ledger",
+    "state_dir",
+    "providers.*.location",  # only "local" is refused: declaring a target cloud is stricter
+    "providers.*.input_per_mtok",
+    "providers.*.output_per_mtok",
+    "providers.*.gpu_cost_per_hour",
+    "providers.*.throughput_tokens_per_s",
+)
+ORG_ONLY_MSG = (
+    "org policy is set in the server config (--config or SWITCHYARD_CONFIG); a repository "
+    "can only raise its own data_class"
+)
+
 # Field names that look like key material. `context_tokens` and friends must not match,
 # hence the anchors.
 _KEYLIKE = re.compile(
@@ -30,10 +50,13 @@ _KEYLIKE = re.compile(
 def lock_problems(layers: Sequence[Layer]) -> list[str]:
     """One line per key a repo layer sets that REPO_LOCKED or an earlier layer's locks cover."""
     locks: list[tuple[str, str]] = [(p, REPO_LOCKED_MSG) for p in REPO_LOCKED]
+    locks += [(p, ORG_ONLY_MSG) for p in ORG_ONLY]
     problems: list[str] = []
     for layer in layers:
         if layer.from_repo:
-            for path, _ in leaves(layer.data):
+            for path, value in leaves(layer.data):
+                if path[-1:] == ("location",) and value != "local":
+                    continue
                 for pattern, why in locks:
                     if matches(pattern, path):
                         problems.append(f"{layer.label}: {'.'.join(path)}: {why}")

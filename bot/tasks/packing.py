@@ -24,6 +24,18 @@ class FileUnit:
     header_tokens: int
     blocks: list[Block]
 
+    @property
+    def tokens(self) -> int:
+        return self.header_tokens + sum(b.tokens + _JOIN_TOKENS for b in self.blocks)
+
+    @property
+    def changed(self) -> int:
+        return sum(b.changed for b in self.blocks)
+
+    def text(self) -> str:
+        """The whole file's section, as a one-file item would show it: the cache's unit."""
+        return "\n".join([self.header(None), *(b.text for b in self.blocks)])
+
 
 @dataclass(slots=True)
 class Pack:
@@ -64,7 +76,7 @@ def pack(units: list[FileUnit], budget: int, per_file: bool = False) -> list[Pac
     for unit in units:
         if per_file:
             flush()
-        whole = unit.header_tokens + sum(b.tokens + _JOIN_TOKENS for b in unit.blocks)
+        whole = unit.tokens
         if whole <= budget - current.tokens:
             current.parts.append((unit, list(range(len(unit.blocks)))))
             current.tokens += whole

@@ -67,43 +67,45 @@ class ReviewTask:
             "system", boundary=_boundary_placeholder(), instructions=self.cfg.instructions
         )
 
-    def plan(
-        self,
-        change: Change,
-        budget_tokens: int,
-        count: Callable[[str], int],
-        max_output_tokens: int = 4096,
-    ) -> Plan:
-        """Work items within `budget_tokens` of prompt each; what does not fit is listed."""
+    def room(self, budget_tokens: int, count: Callable[[str], int]) -> int:
+        """Tokens left for diff text in an item of `budget_tokens`, after the instructions."""
         system = self.system_prompt()
         frame = self.template.render("user", boundary=_boundary_placeholder(), files=[], part="")
-        room = budget_tokens - count(system) - count(frame) - 2 * _MESSAGE_OVERHEAD
-        skipped: list[SkippedFile] = []
+        return budget_tokens - count(system) - count(frame) - 2 * _MESSAGE_OVERHEAD
+
+    def units(
+        self, change: Change, room: int, count: Callable[[str], int]
+    ) -> tuple[list[FileUnit], list[SkippedFile]]:
+        """Each reviewable file rendered into blocks that fit `room`; the rest, with reasons."""
         if room < 256:
-            return Plan(
-                items=[],
-                skipped=[
-                    SkippedFile(
-                        f.path,
-                        f"context budget of {budget_tokens} tokens leaves no room for the diff",
-                    )
-                    for f in change.files
-                ],
-            )
+            why = "the context budget leaves no room for the diff"
+            return [], [SkippedFile(f.path, why) for f in change.files]
         units: list[FileUnit] = []
+        skipped: list[SkippedFile] = []
         for f in change.files:
             unit, why = self._unit(f, change, room, count)
             if unit is None:
                 skipped.append(SkippedFile(f.path, why))
             else:
                 units.append(unit)
+        return units, skipped
+
+    def items(
+        self,
+        units: list[FileUnit],
+        room: int,
+        count: Callable[[str], int],
+        max_output_tokens: int,
+        first_id: int = 1,
+    ) -> list[WorkItem]:
+        """Packs units into work items, numbered from `first_id`."""
         packs = pack(units, room, per_file=self.cfg.packing == "per_file")
         labels = label_parts(packs)
         items: list[WorkItem] = []
         for i, pk in enumerate(packs):
             sections = render_sections(pk, labels, i)
-            part = f"work item {i + 1} of {len(packs)}"
             boundary = _boundary(sections)
+            part = f"{len(sections)} file section{'s' if len(sections) != 1 else ''}"
             user = self.template.render("user", boundary=boundary, files=sections, part=part)
             sys_text = self.template.render(
                 "system", boundary=boundary, instructions=self.cfg.instructions
@@ -111,7 +113,7 @@ class ReviewTask:
             lines = pk.lines_by_file()
             items.append(
                 WorkItem(
-                    id=f"review-{i + 1}",
+                    id=f"review-{first_id + i}",
                     task=self.name,
                     messages=[Message("system", sys_text), Message("user", user)],
                     prompt_tokens=count(sys_text) + count(user) + 2 * _MESSAGE_OVERHEAD,
@@ -123,7 +125,19 @@ class ReviewTask:
                     lines_by_file=lines,
                 )
             )
-        return Plan(items=items, skipped=skipped)
+        return items
+
+    def plan(
+        self,
+        change: Change,
+        budget_tokens: int,
+        count: Callable[[str], int],
+        max_output_tokens: int = 4096,
+    ) -> Plan:
+        """Work items within `budget_tokens` of prompt each; what does not fit is listed."""
+        room = self.room(budget_tokens, count)
+        units, skipped = self.units(change, room, count)
+        return Plan(items=self.items(units, room, count, max_output_tokens), skipped=skipped)
 
     def _unit(
         self, f: FileChange, change: Change, room: int, count: Callable[[str], int]
@@ -171,8 +185,11 @@ class ReviewTask:
         )
 
     def interpret(self, item: WorkItem, answer: BaseModel, change: Change) -> list[Finding]:
-        """The model's comments as findings on the lines it cited; anchoring checks them."""
         assert isinstance(answer, ReviewAnswer)
+        return self.interpret_answer(answer)
+
+    def interpret_answer(self, answer: ReviewAnswer) -> list[Finding]:
+        """The model's comments as findings on the lines it cited; anchoring checks them."""
         out: list[Finding] = []
         for c in answer.findings:
             start, end = c.line, c.end_line if c.end_line is not None else c.line
@@ -194,6 +211,20 @@ class ReviewTask:
                 )
             )
         return out
+
+
+def split_by_file(answer: ReviewAnswer, paths: list[str]) -> dict[str, ReviewAnswer]:
+    """One item's answer cut into one answer per file, each kept in the cache on its own.
+
+    The item's summary goes with every file: it is the only summary a later run that finds
+    all of them in the cache will have.
+    """
+    out = {p: ReviewAnswer(summary=answer.summary) for p in paths}
+    for c in answer.findings:
+        target = out.get(c.path.strip().removeprefix("./"))
+        if target is not None:
+            target.findings.append(c)
+    return out
 
 
 def _boundary(sections: list[str]) -> str:

@@ -1,0 +1,179 @@
+"""Planning a review: classify, reuse cached answers, pack the rest, route every item.
+
+Pure apart from the cache lookup and the tokenizer requests: no model is called, so
+`--dry-run` and `switchyard route --explain` show exactly what a run would send where.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from bot.cache.sections import Hit, SectionCache
+from bot.change.model import Change, SkippedFile
+from bot.classify.data_class import Classification, classify_change
+from bot.config.classes import DataClass
+from bot.config.model import Settings
+from bot.errors import ConfigError
+from bot.providers.base import Provider
+from bot.routing import Route, Target, preference, route
+from bot.routing.policy import RouteRequest
+from bot.tasks.base import WorkItem
+from bot.tasks.packing import FileUnit
+from bot.tasks.review import ReviewTask
+from bot.tokens.counting import TokenCounter, estimate_tokens
+
+# Used to plan when no model is configured (dry runs): a common self-hosted context size.
+DEFAULT_CONTEXT_TOKENS = 32768
+DEFAULT_OUTPUT_TOKENS = 4096
+# Headroom for the difference between our count and the server's chat template.
+_SAFETY = 0.95
+
+
+@dataclass(frozen=True, slots=True)
+class RunContext:
+    """What a door knows about the change beyond its diff."""
+
+    repository: str | None = None  # "owner/name"
+    change_ref: str = ""  # "pr/42", a branch, a sha
+    labels: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class PlannedItem:
+    item: WorkItem
+    route: Route
+    data_class: DataClass
+    class_reason: str
+
+
+@dataclass(slots=True)
+class CachedSection:
+    unit: FileUnit
+    hit: Hit
+    data_class: DataClass
+
+
+@dataclass(slots=True)
+class ReviewPlan:
+    task: ReviewTask
+    items: list[PlannedItem]
+    skipped: list[SkippedFile]
+    budget_tokens: int
+    token_method: str
+    targets: list[Target] = field(default_factory=list)
+    cached: list[CachedSection] = field(default_factory=list)
+    units: dict[str, FileUnit] = field(default_factory=dict)  # by path
+    classification: Classification | None = None
+
+
+def targets_of(settings: Settings, providers: Mapping[str, Provider]) -> list[Target]:
+    unknown = [n for n in settings.routing.order if n not in settings.providers]
+    for rule in settings.routing.rules:
+        unknown += [n for n in rule.targets if n not in settings.providers]
+    if unknown:
+        known = ", ".join(settings.providers) or "none"
+        raise ConfigError(f"routing: no provider named {unknown[0]!r} (declared: {known})")
+    found = [
+        Target(
+            name=name,
+            model=cfg.model,
+            location=cfg.resolved_location(),
+            context_tokens=cfg.context_tokens,
+            max_output_tokens=cfg.max_output_tokens,
+        )
+        for name, cfg in settings.providers.items()
+        if name in providers
+    ]
+    return preference(found, settings.routing.order)
+
+
+def plan_review(
+    change: Change,
+    settings: Settings,
+    providers: Mapping[str, Provider],
+    ctx: RunContext | None = None,
+    cache: SectionCache | None = None,
+) -> ReviewPlan:
+    ctx = ctx or RunContext()
+    targets = targets_of(settings, providers)
+    first = targets[0] if targets else None
+    context = first.context_tokens if first else DEFAULT_CONTEXT_TOKENS
+    max_out = first.max_output_tokens if first else DEFAULT_OUTPUT_TOKENS
+    budget = int((context - max_out) * _SAFETY)
+    task = ReviewTask(settings.review, settings.prompts_dir)
+    # Packing counts every hunk, so it uses the fast local estimate, which over-counts;
+    # each finished item is then counted by the first target's own tokenizer when it has one.
+    room = task.room(budget, estimate_tokens)
+    units, skipped = task.units(change, room, estimate_tokens)
+    classes = classify_change(
+        change,
+        settings.data_classes,
+        settings.data_class,
+        ctx.repository,
+        extra_context=settings.review.extra_context_lines,
+    )
+    plan = ReviewPlan(
+        task, [], [*change.skipped, *skipped], budget, "estimate", targets, classification=classes
+    )
+    plan.units = {u.path: u for u in units}
+
+    groups: dict[DataClass, list[FileUnit]] = {}
+    for unit in units:
+        data_class = classes.file(unit.path).data_class
+        hit = cache.lookup(unit.text(), targets, data_class) if cache else None
+        if hit is not None:
+            plan.cached.append(CachedSection(unit, hit, data_class))
+        else:
+            # Files of one class share items, so one restricted file never keeps internal
+            # ones from falling back to the cloud.
+            groups.setdefault(data_class, []).append(unit)
+
+    if first is not None and groups:
+        providers[first.name].prepare()
+    counter = TokenCounter(providers[first.name] if first else None)
+    workers = settings.providers[first.name].concurrency if first else 1
+    for group in groups.values():
+        items = task.items(group, room, estimate_tokens, max_out, first_id=len(plan.items) + 1)
+        if first is not None:
+            exact = _exact_counts(counter, items, workers)
+            if counter.method != "estimate":
+                if exact and max(exact) > budget:
+                    # The estimate undercounted for this tokenizer: pack again, tighter.
+                    tighter = task.room(int(budget * budget / max(exact)), estimate_tokens)
+                    items = task.items(
+                        group, tighter, estimate_tokens, max_out, first_id=len(plan.items) + 1
+                    )
+                    exact = _exact_counts(counter, items, workers)
+                for it, n in zip(items, exact, strict=True):
+                    it.prompt_tokens = n
+                plan.token_method = counter.method
+        for it in items:
+            item_class, reason = classes.of(it.files)
+            request = RouteRequest(
+                task=task.name,
+                prompt_tokens=it.prompt_tokens,
+                max_output_tokens=it.max_output_tokens,
+                data_class=item_class,
+                class_reason=reason,
+                paths=tuple(it.files),
+                repository=ctx.repository,
+                labels=ctx.labels,
+            )
+            rt = route(request, targets, settings.routing.rules)
+            plan.items.append(PlannedItem(it, rt, item_class, reason))
+    return plan
+
+
+def _exact_counts(counter: TokenCounter, items: list[WorkItem], workers: int) -> list[int]:
+    """One tokenizer request per item (its messages joined), several in flight at once."""
+
+    def count(item: WorkItem) -> int:
+        text = "\n".join(m.content for m in item.messages)
+        return counter.count(text) + 8 * len(item.messages)
+
+    if len(items) <= 1:
+        return [count(it) for it in items]
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(items)))) as pool:
+        return list(pool.map(count, items))
