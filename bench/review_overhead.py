@@ -91,7 +91,9 @@ def large_repo(root: Path, files: int = 2000, changed_per_file: int = 25) -> Pat
     return repo
 
 
-def run_case(repo: Path, fake: FakeOpenAIServer, out: Path) -> dict[str, float]:
+def run_case(
+    repo: Path, fake: FakeOpenAIServer, out: Path, cache: bool = False
+) -> dict[str, float]:
     env = {
         "PATH": os.environ["PATH"],
         "HOME": str(out.parent),
@@ -111,6 +113,7 @@ def run_case(repo: Path, fake: FakeOpenAIServer, out: Path) -> dict[str, float]:
         "--quiet",
         "--output",
         str(out),
+        *([] if cache else ["--no-cache"]),
     ]
     before = len(fake.chat_requests())
     t0 = time.perf_counter()
@@ -147,6 +150,8 @@ def main() -> None:
         runs = [run_case(small, fake, root / "small.json") for _ in range(args.runs)]
         med = statistics.median(r["wall_s"] for r in runs)
         r = runs[0]
+        calls = sorted({x["model_calls"] for x in runs})
+        print(f"  model calls per run: {calls}")
         print(f"small PR: {r['files']} files, {r['changed_lines']} changed lines")
         print(
             f"  wall {med:.2f} s median of {args.runs} (min {min(x['wall_s'] for x in runs):.2f}"
@@ -154,6 +159,10 @@ def main() -> None:
             f"{r['model_calls']} model calls, {r['prompt_tokens']} prompt tokens, "
             f"covered {r['covered']:.0%} (reviewed {r['reviewed']:.0%}), exit {r['exit']}"
         )
+        run_case(small, fake, root / "small.json", cache=True)  # fills the cache
+        r = run_case(small, fake, root / "small.json", cache=True)
+        print(f"  re-run on the unchanged PR, answered from the cache: wall {r['wall_s']:.2f} s, "
+              f"{r['model_calls']} model calls")
         t0 = time.perf_counter()
         large = large_repo(root)
         print(f"large change: generated in {time.perf_counter() - t0:.1f} s")

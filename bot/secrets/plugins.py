@@ -15,62 +15,84 @@ infrastructure file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from detect_secrets.plugins.artifactory import ArtifactoryDetector
-from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
-from detect_secrets.plugins.base import BasePlugin
-from detect_secrets.plugins.cloudant import CloudantDetector
-from detect_secrets.plugins.discord import DiscordBotTokenDetector
-from detect_secrets.plugins.high_entropy_strings import (
-    Base64HighEntropyString,
-    HexHighEntropyString,
-    HighEntropyStringsPlugin,
-)
-from detect_secrets.plugins.ibm_cloud_iam import IbmCloudIamDetector
-from detect_secrets.plugins.ibm_cos_hmac import IbmCosHmacDetector
-from detect_secrets.plugins.keyword import (
-    QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP,
-    REGEX_BY_FILETYPE,
-    KeywordDetector,
-)
-from detect_secrets.plugins.mailchimp import MailchimpDetector
-from detect_secrets.plugins.npm import NpmDetector
-from detect_secrets.plugins.pypi_token import PypiTokenDetector
-from detect_secrets.plugins.sendgrid import SendGridDetector
-from detect_secrets.plugins.softlayer import SoftlayerDetector
-from detect_secrets.plugins.square_oauth import SquareOAuthDetector
-from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
-from detect_secrets.plugins.twilio import TwilioKeyDetector
-from detect_secrets.util.filetype import determine_file_type
+if TYPE_CHECKING:
+    from detect_secrets.plugins.base import BasePlugin
 
-# Vendor-format detectors: every one of them needs a run of 20+ token characters, so they
-# only see lines that have one (the LONG_TOKEN prefilter). AWSKeyDetector, SlackDetector,
-# StripeDetector, JwtTokenDetector, BasicAuthDetector and OpenAIDetector find what our own
-# patterns find (AWS keys, xox*- tokens, sk_live_, JWTs, user:password@ URLs, sk-...);
-# ours give exact value spans, so running theirs as well would only add per-line cost.
-_TOKEN_PLUGINS: tuple[BasePlugin, ...] = (
-    ArtifactoryDetector(),
-    AzureStorageKeyDetector(),
-    CloudantDetector(),
-    DiscordBotTokenDetector(),
-    IbmCloudIamDetector(),
-    IbmCosHmacDetector(),
-    MailchimpDetector(),
-    NpmDetector(),
-    PypiTokenDetector(),
-    SendGridDetector(),
-    SoftlayerDetector(),
-    SquareOAuthDetector(),
-    TelegramBotTokenDetector(),
-    TwilioKeyDetector(),
-)
-_ENTROPY_PLUGINS: tuple[HighEntropyStringsPlugin, ...] = (
-    Base64HighEntropyString(limit=4.5),
-    HexHighEntropyString(limit=3.0),
-)
-_KEYWORD = KeywordDetector()
+@dataclass(frozen=True, slots=True)
+class _Plugins:
+    tokens: tuple[Any, ...]
+    entropy: tuple[Any, ...]
+    keyword: Any
+    keyword_regexes: Callable[[str | None], Any]  # path -> detect-secrets' denylist
+
+
+@cache
+def _plugins() -> _Plugins:
+    """detect-secrets costs ~120 ms to import (it pulls in requests); most diffs never
+    have a line that passes the prefilters, so it is loaded on the first one that does."""
+    from detect_secrets.plugins.artifactory import ArtifactoryDetector
+    from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
+    from detect_secrets.plugins.cloudant import CloudantDetector
+    from detect_secrets.plugins.discord import DiscordBotTokenDetector
+    from detect_secrets.plugins.high_entropy_strings import (
+        Base64HighEntropyString,
+        HexHighEntropyString,
+    )
+    from detect_secrets.plugins.ibm_cloud_iam import IbmCloudIamDetector
+    from detect_secrets.plugins.ibm_cos_hmac import IbmCosHmacDetector
+    from detect_secrets.plugins.keyword import (
+        QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP,
+        REGEX_BY_FILETYPE,
+        KeywordDetector,
+    )
+    from detect_secrets.plugins.mailchimp import MailchimpDetector
+    from detect_secrets.plugins.npm import NpmDetector
+    from detect_secrets.plugins.pypi_token import PypiTokenDetector
+    from detect_secrets.plugins.sendgrid import SendGridDetector
+    from detect_secrets.plugins.softlayer import SoftlayerDetector
+    from detect_secrets.plugins.square_oauth import SquareOAuthDetector
+    from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
+    from detect_secrets.plugins.twilio import TwilioKeyDetector
+    from detect_secrets.util.filetype import determine_file_type
+
+    # Vendor-format detectors: every one of them needs a run of 20+ token characters, so they
+    # only see lines that have one (the LONG_TOKEN prefilter). AWSKeyDetector, SlackDetector,
+    # StripeDetector, JwtTokenDetector, BasicAuthDetector and OpenAIDetector find what our
+    # own patterns find (AWS keys, xox*- tokens, sk_live_, JWTs, user:password@ URLs, sk-...);
+    # ours give exact value spans, so running theirs as well would only add per-line cost.
+    token_plugins: tuple[BasePlugin, ...] = (
+        ArtifactoryDetector(),
+        AzureStorageKeyDetector(),
+        CloudantDetector(),
+        DiscordBotTokenDetector(),
+        IbmCloudIamDetector(),
+        IbmCosHmacDetector(),
+        MailchimpDetector(),
+        NpmDetector(),
+        PypiTokenDetector(),
+        SendGridDetector(),
+        SoftlayerDetector(),
+        SquareOAuthDetector(),
+        TelegramBotTokenDetector(),
+        TwilioKeyDetector(),
+    )
+    entropy_plugins: tuple[Any, ...] = (
+        Base64HighEntropyString(limit=4.5),
+        HexHighEntropyString(limit=3.0),
+    )
+    def keyword_regexes(path: str | None) -> Any:
+        if not path:
+            return QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP
+        return REGEX_BY_FILETYPE.get(
+            determine_file_type(path), QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP
+        )
+
+    return _Plugins(token_plugins, entropy_plugins, KeywordDetector(), keyword_regexes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,13 +105,13 @@ class PluginHit:
 
 
 def token_hits(line: str) -> Iterator[PluginHit]:
-    for plugin in _TOKEN_PLUGINS:
+    for plugin in _plugins().tokens:
         for value in plugin.analyze_string(line):
             yield PluginHit(plugin.secret_type, value, type(plugin).__name__)
 
 
 def entropy_hits(line: str, min_len: int) -> Iterator[PluginHit]:
-    for plugin in _ENTROPY_PLUGINS:
+    for plugin in _plugins().entropy:
         for value in plugin.analyze_string(line):
             # Entropy is the slow part; shorter strings cannot count anyway (rules.py).
             if len(value) < min_len:
@@ -99,10 +121,7 @@ def entropy_hits(line: str, min_len: int) -> Iterator[PluginHit]:
 
 
 def keyword_hits(line: str, path: str | None) -> Iterator[PluginHit]:
-    regexes = (
-        REGEX_BY_FILETYPE.get(determine_file_type(path), QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP)
-        if path
-        else QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP
-    )
-    for value in _KEYWORD.analyze_string(line, denylist_regex_to_group=regexes):
+    plugins = _plugins()
+    regexes = plugins.keyword_regexes(path)
+    for value in plugins.keyword.analyze_string(line, denylist_regex_to_group=regexes):
         yield PluginHit("secret assignment", value, "KeywordDetector", keyword=True)

@@ -37,13 +37,9 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from functools import cache
 from pathlib import PurePosixPath
-
-from detect_secrets.filters.heuristic import (
-    is_potential_uuid,
-    is_sequential_string,
-    is_templated_secret,
-)
+from types import ModuleType
 
 MIN_ASSIGNED = 6
 MIN_ENTROPY_NAMED = 16
@@ -197,7 +193,7 @@ def is_reference(value: str) -> bool:
     v = value.strip()
     return bool(
         _REFERENCE.search(v)
-        or is_templated_secret(v)
+        or _heuristic().is_templated_secret(v)
         or _ENV_NAME.fullmatch(v)
         or _PATH.match(v)
         or _PLAIN_URL.match(v)
@@ -213,7 +209,7 @@ def token_is_placeholder(value: str) -> bool:
     """For fixed-prefix tokens, where even a test value has the real format."""
     return bool(
         _TOKEN_PLACEHOLDER.search(value) or _ALPHABET_RUN.search(value)
-    ) or is_sequential_string(value)
+    ) or _heuristic().is_sequential_string(value)
 
 
 def weak_value_ok(value: str, *, test: bool) -> bool:
@@ -261,7 +257,7 @@ def assigned_value_ok(
 def entropy_value_ok(value: str, key: str | None, line: str, path: str | None) -> bool:
     """A quoted high-entropy string: a secret only under a secret-ish name, or when it looks
     random, is long, and is not a hash, UUID, id or test vector."""
-    if is_potential_uuid(value) or token_is_placeholder(value):
+    if _heuristic().is_potential_uuid(value) or token_is_placeholder(value):
         return False
     if key is not None and key_is_excluded(key):
         return False
@@ -297,3 +293,12 @@ def is_test_path(path: str) -> bool:
     if any(part.lower() in _TEST_DIRS for part in p.parts[:-1]):
         return True
     return bool(_TEST_NAME.match(p.name))
+
+
+@cache
+def _heuristic() -> ModuleType:
+    """detect-secrets' filters, imported when a candidate first needs them: the package
+    costs ~120 ms to import and most diffs have no candidate at all."""
+    from detect_secrets.filters import heuristic
+
+    return heuristic
