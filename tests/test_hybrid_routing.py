@@ -269,3 +269,38 @@ def test_anthropic_as_the_cloud_fallback(repo: GitRepo, tmp_path: Path) -> None:
         sent = json.dumps([q.json for q in claude.requests])
         assert "def index(request)" in sent
         assert TOKEN not in sent and "gateway.capture" not in sent
+
+
+def test_route_explain_says_where_each_item_goes_and_why(
+    repo: GitRepo, local: FakeOpenAIServer, cloud: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    e = env(tmp_path, local.base_url, cloud.base_url)
+    r = switchyard(
+        "route",
+        "--explain",
+        "--base",
+        "main",
+        "--config",
+        str(org(tmp_path)),
+        "--format",
+        "json",
+        cwd=repo.path,
+        env=e,
+    )
+    assert r.code == 0, r.both
+    items = json.loads(r.out)["items"]
+    by_file = {f: it for it in items for f in it["files"]}
+    billing = by_file["billing/charge.py"]
+    assert billing["targets"] == ["local"] and billing["data_class"] == "restricted"
+    assert "billing/**" in billing["file_classes"]["billing/charge.py"]
+    assert "openai: restricted code stays on premises" in billing["passed_over"]
+    settings_item = by_file["app/settings.py"]
+    assert "secret detected" in settings_item["file_classes"]["app/settings.py"]
+    views = by_file["app/views.py"]
+    assert views["targets"] == ["local", "openai"]
+    assert views["reason"].startswith("review → local/qwen (")
+    assert local.chat_requests() == [] and cloud.chat_requests() == []
+    text = switchyard(
+        "route", "--explain", "--base", "main", "--config", str(org(tmp_path)), cwd=repo.path, env=e
+    )
+    assert "why: review → local/qwen" in text.out and "- billing/charge.py" in text.out

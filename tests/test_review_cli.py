@@ -350,6 +350,10 @@ def test_every_command_help_has_an_example(tmp_path: Path) -> None:
         ["config"],
         ["config", "validate"],
         ["config", "schema"],
+        ["route"],
+        ["usage"],
+        ["ledger"],
+        ["ledger", "prune"],
     ):
         r = switchyard(*cmd, "--help", cwd=tmp_path, env=base_env(tmp_path))
         assert r.code == 0

@@ -11,6 +11,7 @@ from bot.cli.config_cmd import config
 from bot.cli.doctor import doctor
 from bot.cli.ledger_cmd import ledger
 from bot.cli.review import review
+from bot.cli.route_cmd import route
 from bot.cli.usage import usage
 from bot.errors import EXIT_USAGE, SwitchyardError
 
@@ -19,6 +20,7 @@ Examples:
   switchyard review --base origin/main
   switchyard review --diff change.patch --format sarif --output review.sarif
   git diff main | switchyard review --diff - --fail-on major
+  switchyard route --explain --base origin/main
   switchyard doctor
   switchyard usage --since 30d --by provider
 
@@ -46,6 +48,7 @@ def cli() -> None:
 cli.add_command(review)
 cli.add_command(config)
 cli.add_command(doctor)
+cli.add_command(route)
 cli.add_command(usage)
 cli.add_command(ledger)
 

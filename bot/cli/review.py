@@ -3,41 +3,27 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.cli.options import settings_options
+from bot.cli.change_input import ChangeInput, change_options, prepare
 from bot.cli.progress import ProgressReporter
-from bot.cli.repository import origin_repository
-from bot.cli.setup import load, open_providers
+from bot.cli.setup import open_providers
 from bot.errors import EXIT_GATE, EXIT_INCOMPLETE, InputError
 
 if TYPE_CHECKING:
-    from bot.change.model import Change
-    from bot.config.model import Settings
     from bot.report import RunReport
 
 SEVERITIES = ["critical", "major", "minor", "nit"]
 FORMATS = ["console", "markdown", "md", "json", "sarif"]
 _BY_SUFFIX = {".md": "markdown", ".markdown": "markdown", ".json": "json", ".sarif": "sarif"}
-# Tried in order when --base is not given, as most teams name their default branch.
-_BASE_GUESSES = ("origin/HEAD", "origin/main", "origin/master", "main", "master")
 
 
 @click.command()
-@click.option(
-    "--base",
-    metavar="REF",
-    help="Branch or commit to compare with (merge-base is used)."
-    " Default: origin/HEAD, origin/main, origin/master, main or master.",
-)
-@click.option("--head", default="HEAD", show_default=True, metavar="REF", help="Commit to review.")
-@click.option("--diff", "diff_path", metavar="FILE|-", help="Review a unified diff file, or stdin.")
-@settings_options
+@change_options
 @click.option(
     "--format",
     "fmt",
@@ -66,27 +52,17 @@ _BASE_GUESSES = ("origin/HEAD", "origin/main", "origin/master", "main", "master"
     metavar="NAME",
     help="Use only this configured provider (repeatable).",
 )
-@click.option(
-    "--repository",
-    metavar="OWNER/NAME",
-    help="The repository, for data-class policy (default: from the origin remote).",
-)
 @click.option("--no-cache", is_flag=True, help="Send every file again, even if answered before.")
 @click.option("-q", "--quiet", is_flag=True, help="No console report and no progress.")
 def review(
-    base: str | None,
-    head: str,
-    diff_path: str | None,
-    repo_dir: Path,
-    config_path: str | None,
     fmt: str | None,
     outputs: tuple[str, ...],
     fail_on: str | None,
     dry_run: bool,
     only: tuple[str, ...],
-    repository: str | None,
     no_cache: bool,
     quiet: bool,
+    **params: Any,
 ) -> None:
     """Review the changes on a branch (or in a patch) and report findings.
 
@@ -100,25 +76,16 @@ def review(
     """
     targets = _outputs(outputs, fmt)
     overrides = {"fail_on": fail_on} if fail_on else None
-    config_dir = _config_dir(repo_dir, diff_path)
-    loaded = load(config_dir, config_path, overrides, {"fail_on": "--fail-on"})
-    settings = loaded.settings
-    if settings.prompts_dir and config_dir and not Path(settings.prompts_dir).is_absolute():
-        # A relative prompts_dir in .switchyard.yml means a folder of the repository.
-        settings = settings.model_copy(
-            update={"prompts_dir": str(config_dir / settings.prompts_dir)}
-        )
-    change = _change(repo_dir, base, head, diff_path, settings)
+    prepared = prepare(ChangeInput.from_params(params), overrides, {"fail_on": "--fail-on"})
+    loaded, settings, change, ctx = (
+        prepared.loaded,
+        prepared.settings,
+        prepared.change,
+        prepared.ctx,
+    )
     reporter = ProgressReporter(quiet)
-
     if not change.files:
         reporter.info("nothing to review: every changed file was filtered out")
-    from bot.planning import RunContext
-
-    ctx = RunContext(
-        repository=repository or (None if diff_path else origin_repository(repo_dir)),
-        change_ref=head if not diff_path else "",
-    )
     providers = open_providers(loaded, only)
     ledger = None
     try:
@@ -184,55 +151,6 @@ def _outputs(outputs: tuple[str, ...], fmt: str | None) -> list[tuple[Path, str]
             )
         out.append((path, "markdown" if chosen == "md" else chosen))
     return out
-
-
-def _config_dir(repo_dir: Path, diff_path: str | None) -> Path | None:
-    """Where .switchyard.yml is looked for: the checkout's top folder."""
-    try:
-        top = subprocess.run(
-            ["git", "-C", str(repo_dir), "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=10,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return repo_dir if repo_dir.is_dir() else None
-    if top.returncode == 0:
-        return Path(top.stdout.strip())
-    return repo_dir if diff_path and repo_dir.is_dir() else None
-
-
-def _change(
-    repo_dir: Path, base: str | None, head: str, diff_path: str | None, settings: Settings
-) -> Change:
-    if diff_path:
-        if base:
-            raise click.UsageError("give either --base or --diff, not both")
-        from bot.change.patch_source import change_from_patch, read_patch
-
-        text, source = read_patch(diff_path)
-        return change_from_patch(text, source, settings.filters)
-    from bot.change.git_source import change_from_git
-
-    return change_from_git(repo_dir, base or _guess_base(repo_dir), head, settings.filters)
-
-
-def _guess_base(repo_dir: Path) -> str:
-    for ref in _BASE_GUESSES:
-        probe = subprocess.run(
-            ["git", "-C", str(repo_dir), "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
-            capture_output=True,
-            check=False,
-            timeout=10,
-        )
-        if probe.returncode == 0:
-            return ref
-    raise InputError(
-        "no --base given and none of origin/HEAD, origin/main, origin/master, main, master "
-        "exists here",
-        hint="pass --base REF (the branch your change will merge into), or --diff FILE",
-    )
 
 
 def _emit(report: RunReport, fmt: str | None, targets: list[tuple[Path, str]], quiet: bool) -> None:

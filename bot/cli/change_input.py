@@ -1,0 +1,159 @@
+"""What every command that looks at a change needs: which change, read with which settings.
+
+`--base/--head` (a local branch) or `--diff FILE|-` (a patch), the configuration layers,
+and the repository's identity for data-class policy.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from bot.cli.options import settings_options
+from bot.cli.repository import origin_repository
+from bot.cli.setup import load
+from bot.errors import InputError
+
+if TYPE_CHECKING:
+    from bot.change.model import Change
+    from bot.config.loader import LoadedSettings
+    from bot.config.model import Settings
+    from bot.planning import RunContext
+
+F = TypeVar("F", bound=Callable[..., object])
+
+# Tried in order when --base is not given, as most teams name their default branch.
+_BASE_GUESSES = ("origin/HEAD", "origin/main", "origin/master", "main", "master")
+
+
+def change_options(func: F) -> F:
+    """--base, --head, --diff, --repository, plus --config and --repo."""
+    for option in reversed(
+        [
+            click.option(
+                "--base",
+                metavar="REF",
+                help="Branch or commit to compare with (merge-base is used). Default: "
+                "origin/HEAD, origin/main, origin/master, main or master.",
+            ),
+            click.option(
+                "--head", default="HEAD", show_default=True, metavar="REF", help="Commit to review."
+            ),
+            click.option(
+                "--diff", "diff_path", metavar="FILE|-", help="A unified diff file, or stdin."
+            ),
+            settings_options,
+            click.option(
+                "--repository",
+                metavar="OWNER/NAME",
+                help="The repository, for data-class policy (default: from the origin remote).",
+            ),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeInput:
+    base: str | None
+    head: str
+    diff_path: str | None
+    repo_dir: Path
+    config_path: str | None
+    repository: str | None
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> ChangeInput:
+        return cls(
+            params.pop("base"),
+            params.pop("head"),
+            params.pop("diff_path"),
+            params.pop("repo_dir"),
+            params.pop("config_path"),
+            params.pop("repository"),
+        )
+
+
+@dataclass(slots=True)
+class Prepared:
+    loaded: LoadedSettings
+    settings: Settings
+    change: Change
+    ctx: RunContext
+
+
+def prepare(
+    ci: ChangeInput,
+    overrides: dict[str, Any] | None = None,
+    flag_names: dict[str, str] | None = None,
+) -> Prepared:
+    config_dir = _config_dir(ci.repo_dir, ci.diff_path)
+    loaded = load(config_dir, ci.config_path, overrides, flag_names)
+    settings = loaded.settings
+    if settings.prompts_dir and config_dir and not Path(settings.prompts_dir).is_absolute():
+        # A relative prompts_dir in .switchyard.yml means a folder of the repository.
+        settings = settings.model_copy(
+            update={"prompts_dir": str(config_dir / settings.prompts_dir)}
+        )
+    from bot.planning import RunContext
+
+    change = _change(ci, settings)
+    ctx = RunContext(
+        repository=ci.repository or (None if ci.diff_path else origin_repository(ci.repo_dir)),
+        change_ref=ci.head if not ci.diff_path else "",
+    )
+    return Prepared(loaded, settings, change, ctx)
+
+
+def _config_dir(repo_dir: Path, diff_path: str | None) -> Path | None:
+    """Where .switchyard.yml is looked for: the checkout's top folder."""
+    try:
+        top = subprocess.run(
+            ["git", "-C", str(repo_dir), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=10,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return repo_dir if repo_dir.is_dir() else None
+    if top.returncode == 0:
+        return Path(top.stdout.strip())
+    return repo_dir if diff_path and repo_dir.is_dir() else None
+
+
+def _change(ci: ChangeInput, settings: Settings) -> Change:
+    if ci.diff_path:
+        if ci.base:
+            raise click.UsageError("give either --base or --diff, not both")
+        from bot.change.patch_source import change_from_patch, read_patch
+
+        text, source = read_patch(ci.diff_path)
+        return change_from_patch(text, source, settings.filters)
+    from bot.change.git_source import change_from_git
+
+    base = ci.base or _guess_base(ci.repo_dir)
+    return change_from_git(ci.repo_dir, base, ci.head, settings.filters)
+
+
+def _guess_base(repo_dir: Path) -> str:
+    for ref in _BASE_GUESSES:
+        probe = subprocess.run(
+            ["git", "-C", str(repo_dir), "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
+            capture_output=True,
+            check=False,
+            timeout=10,
+        )
+        if probe.returncode == 0:
+            return ref
+    raise InputError(
+        "no --base given and none of origin/HEAD, origin/main, origin/master, main, master "
+        "exists here",
+        hint="pass --base REF (the branch your change will merge into), or --diff FILE",
+    )

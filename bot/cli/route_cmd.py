@@ -1,0 +1,84 @@
+"""`switchyard route --explain`: where each work item of a change would go, and why."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from bot.cli.change_input import ChangeInput, change_options, prepare
+from bot.cli.setup import open_providers
+
+
+@click.command()
+@change_options
+@click.option(
+    "--explain", is_flag=True, help="Say why: classes, limits, rules, passed-over targets."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def route(explain: bool, fmt: str, **params: Any) -> None:
+    """Show each work item's route for a change, without calling a model.
+
+    The live state (circuit breakers, the runner's queue, the budget) can change the order
+    at run time; the reasons for that appear in the review report.
+
+    \b
+    Examples:
+      switchyard route --explain --base origin/main
+      git diff main | switchyard route --explain --diff - --format json
+    """
+    from bot.planning import plan_review
+
+    prepared = prepare(ChangeInput.from_params(params))
+    providers = open_providers(prepared.loaded)
+    try:
+        plan = plan_review(prepared.change, prepared.settings, providers, prepared.ctx)
+    finally:
+        for p in providers.values():
+            p.close()
+    rows = [
+        {
+            "item": p.item.id,
+            "files": p.item.files,
+            "prompt_tokens": p.item.prompt_tokens,
+            "data_class": p.data_class.value,
+            "class_reason": p.class_reason,
+            "file_classes": {
+                f: plan.classification.file(f).reason if plan.classification else ""
+                for f in p.item.files
+            },
+            "targets": [t.name for t in p.route.targets],
+            "reason": p.route.reason,
+            "passed_over": p.route.passed_over,
+        }
+        for p in plan.items
+    ]
+    if fmt == "json":
+        skipped = [{"path": s.path, "reason": s.reason} for s in plan.skipped]
+        click.echo(
+            json.dumps(
+                {"items": rows, "skipped": skipped, "token_method": plan.token_method}, indent=2
+            )
+        )
+        return
+    if not rows:
+        click.echo("nothing to route: every changed file was filtered out")
+    for row in rows:
+        chain = " → ".join(row["targets"]) or "no target"
+        click.echo(
+            f"{row['item']}: {chain}  ({len(row['files'])} files, "
+            f"{row['prompt_tokens']} tokens by {plan.token_method})"
+        )
+        if explain:
+            click.echo(f"  why: {row['reason']}")
+            click.echo(f"  class: {row['class_reason']}")
+            for passed in row["passed_over"]:
+                click.echo(f"  passed over {passed}")
+            for path in row["files"]:
+                click.echo(f"  - {path} ({row['file_classes'][path]})")
+    if explain:
+        for s in plan.skipped:
+            click.echo(f"not routed: {s.path}: {s.reason}")
