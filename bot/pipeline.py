@@ -22,7 +22,7 @@ from bot.findings.anchor import anchor_findings
 from bot.findings.model import Finding, Severity
 from bot.findings.rank import dedupe_and_rank
 from bot.metering import Meter
-from bot.planning import PlannedItem, ReviewPlan, RunContext, plan_review
+from bot.planning import PlannedItem, ReviewPlan, RunContext, plan_review, rechunk_for_local
 from bot.providers.base import CompletionRequest, Provider
 from bot.providers.prices import price_for, reference_price
 from bot.providers.structured import schema_for
@@ -147,12 +147,32 @@ def run_review(
             ledger.record_call(run_id, row)
 
     dispatcher = Dispatcher(settings, services.providers, live, prices)
-    results = _dispatch(plan, dispatcher, settings, services.sleep, progress)
+    results = _dispatch(plan, plan.items, dispatcher, settings, services.sleep, progress)
+    pairs = list(zip(plan.items, results, strict=True))
+    # Outage: work packed for a cloud context whose cloud did not answer is cut again
+    # for the self-hosted runner.
+    rechunked: set[str] = set()
+    extra: list[PlannedItem] = []
+    for planned, result in pairs:
+        if result.completion is None and result.outage_only and not result.stop:
+            more = rechunk_for_local(
+                plan, planned, change, settings, len(plan.items) + len(extra) + 1
+            )
+            if more:
+                rechunked.add(planned.item.id)
+                extra += more
+    if extra:
+        report.notes.append(
+            f"cloud unavailable: {', '.join(sorted(rechunked))} re-sent to the local runner "
+            f"as {len(extra)} smaller work items"
+        )
+        results = _dispatch(plan, extra, dispatcher, settings, services.sleep, progress)
+        pairs += list(zip(extra, results, strict=True))
 
     failed = 0
     covered = sum(cs.unit.changed for cs in plan.cached)
     stopped: str | None = None
-    for planned, result in zip(plan.items, results, strict=True):
+    for planned, result in pairs:
         item = planned.item
         for attempt in result.attempts:
             record, row = meter.attempt(
@@ -172,6 +192,8 @@ def run_review(
             if note not in report.notes:
                 report.notes.append(note)
         done = result.answered_by
+        if item.id in rechunked:
+            continue
         if done is None or done.completion is None or done.completion.parsed is None:
             failed += 1
             why = _failure(planned, result)
@@ -233,18 +255,19 @@ def _store(
 
 def _dispatch(
     plan: ReviewPlan,
+    items: list[PlannedItem],
     dispatcher: Dispatcher,
     settings: Settings,
     sleep: Callable[[float], None],
     progress: Progress | None,
 ) -> list[ChainResult]:
-    if not plan.items:
+    if not items:
         return []
     dispatcher.prepare()
     limits = {t.name: settings.providers[t.name].concurrency for t in plan.targets}
     # Enough threads to keep every target's allowance busy, never more than there is work.
-    workers = max(1, min(len(plan.items), sum(limits.values()) or 1, 32))
-    total = len(plan.items)
+    workers = max(1, min(len(items), sum(limits.values()) or 1, 32))
+    total = len(items)
 
     def one(planned: PlannedItem) -> ChainResult:
         item = planned.item
@@ -273,7 +296,7 @@ def _dispatch(
     results: list[ChainResult] = []
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="switchyard") as pool:
         for done, (planned, result) in enumerate(
-            zip(plan.items, pool.map(one, plan.items), strict=True), start=1
+            zip(items, pool.map(one, items), strict=True), start=1
         ):
             results.append(result)
             if progress:

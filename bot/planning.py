@@ -177,3 +177,32 @@ def _exact_counts(counter: TokenCounter, items: list[WorkItem], workers: int) ->
         return [count(it) for it in items]
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(items)))) as pool:
         return list(pool.map(count, items))
+
+
+def rechunk_for_local(
+    plan: ReviewPlan, planned: PlannedItem, change: Change, settings: Settings, first_id: int
+) -> list[PlannedItem]:
+    """An item packed for a big cloud context, cut again to fit the self-hosted one.
+
+    For when the cloud is down: the work still gets done locally, in more, smaller calls.
+    Empty when no local target exists or the item was never too big for one.
+    """
+    local = [t for t in plan.targets if t.location == "local"]
+    too_big = {p.split(":")[0] for p in planned.route.passed_over if "context" in p}
+    if not local or not too_big & {t.name for t in local}:
+        return []
+    target = local[0]
+    budget = int((target.context_tokens - target.max_output_tokens) * _SAFETY)
+    room = plan.task.room(budget, estimate_tokens)
+    files = [f for f in change.files if f.path in planned.item.lines_by_file]
+    sub = Change(files=files, source=change.source, load_content=change.load_content)
+    units, _ = plan.task.units(sub, room, estimate_tokens)
+    items = plan.task.items(units, room, estimate_tokens, target.max_output_tokens, first_id)
+    why = (
+        f"{plan.task.name} → {target.name}/{target.model} (cloud unavailable: "
+        f"{planned.item.id} cut to fit the {target.location} context; "
+        f"class {planned.data_class.value})"
+    )
+    return [
+        PlannedItem(it, Route(local, why), planned.data_class, planned.class_reason) for it in items
+    ]

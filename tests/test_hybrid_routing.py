@@ -304,3 +304,27 @@ def test_route_explain_says_where_each_item_goes_and_why(
         "route", "--explain", "--base", "main", "--config", str(org(tmp_path)), cwd=repo.path, env=e
     )
     assert "why: review → local/qwen" in text.out and "- billing/charge.py" in text.out
+
+
+def test_when_the_cloud_is_down_big_work_is_cut_for_the_local_runner(
+    git_repo: GitRepo, local: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    body = "".join(
+        f"def handler_{i}(request):\n    return respond(request, {i})\n\n" for i in range(150)
+    )
+    branch(git_repo, {"app/handlers.py": body})
+    config = tmp_path / "org.yml"
+    config.write_text(
+        "providers:\n"
+        "  local:\n    model: qwen\n    max_retries: 0\n    context_tokens: 4096\n"
+        "    max_output_tokens: 1024\n"
+        "  openai:\n    model: gpt-4o-mini\n    location: cloud\n    max_retries: 0\n"
+        "    context_tokens: 128000\n"
+        "routing:\n  order: [openai, local]\n"
+    )
+    r = review(git_repo, env(tmp_path, local.base_url, down()), config)
+    assert r.code == 0, r.both
+    data = json.loads(r.out)
+    assert data["summary"]["lines_covered"] == data["summary"]["changed_lines"]
+    assert len(local.chat_requests()) >= 2  # one cloud-sized item became several local ones
+    assert any("cloud unavailable" in n for n in data["notes"])

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from detect_secrets.plugins.base import BasePlugin
 
+
 @dataclass(frozen=True, slots=True)
 class _Plugins:
     tokens: tuple[Any, ...]
@@ -85,6 +86,7 @@ def _plugins() -> _Plugins:
         Base64HighEntropyString(limit=4.5),
         HexHighEntropyString(limit=3.0),
     )
+
     def keyword_regexes(path: str | None) -> Any:
         if not path:
             return QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP
