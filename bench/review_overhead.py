@@ -161,8 +161,10 @@ def main() -> None:
         )
         run_case(small, fake, root / "small.json", cache=True)  # fills the cache
         r = run_case(small, fake, root / "small.json", cache=True)
-        print(f"  re-run on the unchanged PR, answered from the cache: wall {r['wall_s']:.2f} s, "
-              f"{r['model_calls']} model calls")
+        print(
+            f"  re-run on the unchanged PR, answered from the cache: wall {r['wall_s']:.2f} s, "
+            f"{r['model_calls']} model calls"
+        )
         t0 = time.perf_counter()
         large = large_repo(root)
         print(f"large change: generated in {time.perf_counter() - t0:.1f} s")
