@@ -161,10 +161,32 @@ def test_markdown_calls_table() -> None:
     md = render_markdown(sample_report())
     assert "Model calls: 2, tokens 6,200 in / 1,100 out, 1 failed" in md
     row = next(line for line in md.splitlines() if line.startswith("| review-1 "))
-    # The pipe in the route reason is escaped, so the row keeps its nine columns.
+    # The pipe in the route reason is escaped, so the row keeps its ten columns.
     assert "small \\| private" in row
-    assert len(re.split(r"(?<!\\)\|", row)) == 11
+    assert len(re.split(r"(?<!\\)\|", row)) == 12
     assert "| failed: timeout |" in md
+
+
+def test_cache_hits_are_not_failures_and_cost_is_shown() -> None:
+    report = sample_report()
+    report.calls.append(
+        CallRecord(
+            item="cache:a.py",
+            task="review",
+            target="local",
+            model="qwen",
+            location="local",
+            tokens_in=900,
+            outcome="cached",
+            cache_hit=True,
+        )
+    )
+    report.summary.cost_usd = 0.0123
+    report.summary.cloud_equivalent_usd = 0.0456
+    md = render_markdown(report)
+    assert "Model calls: 2, tokens 6,200 in / 1,100 out, 1 failed, 1 files from the cache" in md
+    assert "cost $0.0123 (all-cloud $0.0456)" in md
+    assert "| from the cache |" in md
 
 
 def test_markdown_untrusted_text_cannot_break_layout() -> None:

@@ -74,7 +74,8 @@ def _finding_lines(f: Finding) -> list[Text]:
 def _calls_line(report: RunReport) -> Text:
     from rich.text import Text
 
-    calls = report.calls
+    cached = sum(1 for c in report.calls if c.cache_hit)
+    calls = [c for c in report.calls if not c.cache_hit]
     tokens_in = sum(c.tokens_in for c in calls) or report.summary.tokens_in
     tokens_out = sum(c.tokens_out for c in calls) or report.summary.tokens_out
     where = {loc: sum(1 for c in calls if c.location == loc) for loc in ("local", "cloud")}
@@ -82,11 +83,17 @@ def _calls_line(report: RunReport) -> Text:
     failed = sum(1 for c in calls if c.outcome != "ok")
     if failed:
         parts.append(f"{failed} failed")
+    if cached:
+        parts.append(f"{cached} files from the cache")
     detail = f" ({', '.join(parts)})" if parts else ""
     latency = sum(c.latency_s for c in calls)
+    cost = report.summary.cost_usd
+    money = ""
+    if cost or report.summary.cloud_equivalent_usd:
+        money = f" | ${cost:.4f} (all-cloud ${report.summary.cloud_equivalent_usd:.4f})"
     return Text(
         f"Model calls: {len(calls)}{detail} | tokens {tokens_in:,} in / {tokens_out:,} out"
-        f" | {latency:.1f} s in calls",
+        f" | {latency:.1f} s in calls{money}",
         style="dim",
     )
 

@@ -241,6 +241,8 @@ def _notes(report: RunReport) -> list[str]:
 
 
 def _outcome(call: CallRecord) -> str:
+    if call.cache_hit:
+        return "from the cache"
     if call.outcome == "ok":
         return "ok (repaired)" if call.repaired else "ok"
     return f"{call.outcome}: {call.error}" if call.error else call.outcome
@@ -249,18 +251,28 @@ def _outcome(call: CallRecord) -> str:
 def _calls(report: RunReport) -> list[str]:
     if not report.calls:
         return []
-    tokens_in = sum(c.tokens_in for c in report.calls)
-    tokens_out = sum(c.tokens_out for c in report.calls)
-    failed = sum(1 for c in report.calls if c.outcome != "ok")
-    summary = f"Model calls: {len(report.calls)}, tokens {tokens_in:,} in / {tokens_out:,} out"
+    sent = [c for c in report.calls if not c.cache_hit]
+    tokens_in = sum(c.tokens_in for c in sent)
+    tokens_out = sum(c.tokens_out for c in sent)
+    failed = sum(1 for c in sent if c.outcome != "ok")
+    summary = f"Model calls: {len(sent)}, tokens {tokens_in:,} in / {tokens_out:,} out"
     if failed:
         summary += f", {failed} failed"
+    cached = len(report.calls) - len(sent)
+    if cached:
+        summary += f", {cached} files from the cache"
+    if report.summary.cost_usd or report.summary.cloud_equivalent_usd:
+        summary += (
+            f", cost ${report.summary.cost_usd:.4f} "
+            f"(all-cloud ${report.summary.cloud_equivalent_usd:.4f})"
+        )
     lines = [
         "<details>",
         f"<summary>{summary}</summary>",
         "",
-        "| Item | Target | Model | Where | Tokens in | Tokens out | Latency | Route | Outcome |",
-        "|---|---|---|---|--:|--:|--:|---|---|",
+        "| Item | Target | Model | Where | Tokens in | Tokens out | Cost | Latency | Route "
+        "| Outcome |",
+        "|---|---|---|---|--:|--:|--:|--:|---|---|",
     ]
     for c in report.calls:
         cells = [
@@ -270,6 +282,7 @@ def _calls(report: RunReport) -> list[str]:
             table_cell(c.location),
             f"{c.tokens_in:,}",
             f"{c.tokens_out:,}",
+            f"${c.cost_usd:.4f}",
             f"{c.latency_s:.1f} s",
             table_cell(c.route_reason) or "-",
             table_cell(_outcome(c)),
