@@ -328,3 +328,31 @@ def test_when_the_cloud_is_down_big_work_is_cut_for_the_local_runner(
     assert data["summary"]["lines_covered"] == data["summary"]["changed_lines"]
     assert len(local.chat_requests()) >= 2  # one cloud-sized item became several local ones
     assert any("cloud unavailable" in n for n in data["notes"])
+
+
+def test_budget_runs_out_mid_run_and_the_rest_stays_local(
+    git_repo: GitRepo, cloud: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    branch(git_repo, {"a.py": "x = 1\n", "b.py": "y = 2\n"})
+    git_repo.write(".switchyard.yml", "review:\n  packing: per_file\n")
+    git_repo.commit("per file")
+    # Only the answer is priced: each call reserves 2 rounds x 1,000 tokens x $1,000/M = $2.00
+    # and really costs its 100 answer tokens, $0.10. The first fits under $2.05; the second
+    # would need $0.10 spent + $2.00 reserved, which does not.
+    config = tmp_path / "org.yml"
+    config.write_text(
+        "providers:\n"
+        "  local:\n    model: qwen\n    max_retries: 0\n"
+        "  openai:\n    model: gpt-4o-mini\n    location: cloud\n    max_retries: 0\n"
+        "    concurrency: 1\n    max_output_tokens: 1000\n"
+        "    input_per_mtok: 0\n    output_per_mtok: 1000\n"
+        "budgets:\n  monthly_usd: 2.05\n  on_exhausted: local_only\n"
+        "routing:\n  restricted_wait_s: 0\n"
+    )
+    cloud.responder = lambda req: Reply({"findings": []}, completion_tokens=100)
+    r = review(git_repo, env(tmp_path, down(), cloud.base_url), config)
+    assert r.code == 3, r.both
+    assert len(cloud.chat_requests()) == 1  # one file of three answered; then the cap
+    data = json.loads(r.out)
+    assert any("budget" in n for n in data["notes"])
+    assert data["summary"]["cost_usd"] <= 2.05
