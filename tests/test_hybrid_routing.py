@@ -13,7 +13,7 @@ import pytest
 from tests.cli import Result, base_env, switchyard
 from tests.fakes.anthropic_server import FakeAnthropicServer
 from tests.fakes.anthropic_server import Reply as AReply
-from tests.fakes.openai_server import FakeOpenAIServer, unused_port
+from tests.fakes.openai_server import FakeOpenAIServer, Reply, unused_port
 from tests.gitrepo import GitRepo
 
 # Built at run time so that no secret-looking literal sits in this repository.

@@ -9,53 +9,21 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
 
 from bot.config.model import ProviderConfig, Settings
-from bot.providers import (
-    CompletionRequest,
-    ErrorKind,
-    Message,
-    ProviderError,
-    build_providers,
-    complete_structured,
-)
+from bot.providers import CompletionRequest, ErrorKind, Message, build_providers
 from bot.providers.openai_compat import OpenAICompatibleProvider
-from bot.providers.structured import extract_json
+from bot.providers.structured import complete_structured, extract_json
 from tests.fakes.openai_server import FakeOpenAIServer, Reply, fake_tokenize, unused_port
+from tests.provider_checks import assert_auth_error, assert_repaired, assert_times_out
+from tests.provider_helpers import GOOD, Review, fails, make_provider, request
 
 MODEL = "qwen2.5-coder-14b"
 
 
-class Finding(BaseModel):
-    line: int
-    message: str
-
-
-class Review(BaseModel):
-    findings: list[Finding]
-    summary: str
-
-
-GOOD = {"findings": [{"line": 3, "message": "off by one"}], "summary": "one bug"}
-
-
-def request(**kw: Any) -> CompletionRequest:
-    return CompletionRequest(
-        messages=[Message("system", "You review code."), Message("user", "Review this diff.")],
-        response_model=Review,
-        schema_name="review",
-        **kw,
-    )
-
-
 def provider(fake_or_url: FakeOpenAIServer | str, **cfg: Any) -> OpenAICompatibleProvider:
-    base_url = fake_or_url if isinstance(fake_or_url, str) else fake_or_url.base_url
     cfg.setdefault("model", MODEL)
-    cfg.setdefault("timeout_s", 5.0)
-    return OpenAICompatibleProvider(
-        "local", ProviderConfig(base_url=base_url, **cfg), None, backoff_s=0.01
-    )
+    return make_provider(OpenAICompatibleProvider, "local", fake_or_url, None, **cfg)
 
 
 @pytest.fixture
@@ -138,10 +106,9 @@ def test_plain_server_json_object(plain: FakeOpenAIServer) -> None:
 
 def test_forced_mode_is_not_negotiated(llamacpp: FakeOpenAIServer) -> None:
     prov = provider(llamacpp, structured_output="json_schema")
-    with pytest.raises(ProviderError) as err:
-        complete_structured(prov, request())
-    assert err.value.kind is ErrorKind.SERVER_ERROR
-    assert "json_schema" in err.value.message
+    err = fails(prov)
+    assert err.kind is ErrorKind.SERVER_ERROR
+    assert "json_schema" in err.message
 
 
 def test_fenced_json_answer(vllm: FakeOpenAIServer) -> None:
@@ -155,10 +122,7 @@ def test_non_json_answer_repaired_on_second_try(vllm: FakeOpenAIServer) -> None:
         Reply("I think the code is fine.", prompt_tokens=100, completion_tokens=7),
         Reply(GOOD, prompt_tokens=120, completion_tokens=30),
     )
-    done = complete_structured(provider(vllm), request())
-    assert done.repaired and done.parsed == Review.model_validate(GOOD)
-    assert (done.usage.prompt_tokens, done.usage.completion_tokens) == (220, 37)
-    assert done.http_requests == 2
+    assert_repaired(complete_structured(provider(vllm), request()))
     repair = vllm.chat_requests()[1]["messages"]
     assert repair[-2] == {"role": "assistant", "content": "I think the code is fine."}
     assert "not valid JSON for the schema review" in repair[-1]["content"]
@@ -166,19 +130,17 @@ def test_non_json_answer_repaired_on_second_try(vllm: FakeOpenAIServer) -> None:
 
 def test_non_json_twice_is_invalid_answer(vllm: FakeOpenAIServer) -> None:
     vllm.enqueue(Reply("nope", prompt_tokens=10, completion_tokens=1), Reply("still nope"))
-    with pytest.raises(ProviderError) as err:
-        complete_structured(provider(vllm), request())
-    assert err.value.kind is ErrorKind.INVALID_ANSWER
-    assert err.value.message.startswith("local: answer was not valid JSON for review:")
-    assert err.value.usage.prompt_tokens > 10  # both attempts counted
+    err = fails(provider(vllm))
+    assert err.kind is ErrorKind.INVALID_ANSWER
+    assert err.message.startswith("local: answer was not valid JSON for review:")
+    assert err.usage.prompt_tokens > 10  # both attempts counted
 
 
 def test_json_of_the_wrong_shape(vllm: FakeOpenAIServer) -> None:
     vllm.enqueue(Reply({"findings": "none"}), Reply({"findings": [{"line": "x"}]}))
-    with pytest.raises(ProviderError) as err:
-        complete_structured(provider(vllm), request())
-    assert err.value.kind is ErrorKind.INVALID_ANSWER
-    assert "findings.0.line" in err.value.message
+    err = fails(provider(vllm))
+    assert err.kind is ErrorKind.INVALID_ANSWER
+    assert "findings.0.line" in err.message
     first_repair = vllm.chat_requests()[1]["messages"][-1]["content"]
     assert "summary: Field required" in first_repair
 
@@ -211,19 +173,17 @@ def test_retry_after_ms_header(vllm: FakeOpenAIServer) -> None:
 
 def test_429_asking_too_long_is_reported_not_waited(vllm: FakeOpenAIServer) -> None:
     vllm.enqueue(Reply.error(429, "quota", headers={"Retry-After": "120"}))
-    with pytest.raises(ProviderError) as err:
-        complete_structured(provider(vllm), request())
-    assert err.value.kind is ErrorKind.RATE_LIMITED
-    assert err.value.retry_after == 120
-    assert err.value.message == "local: rate limited (429), retry after 120 s"
+    err = fails(provider(vllm))
+    assert err.kind is ErrorKind.RATE_LIMITED
+    assert err.retry_after == 120
+    assert err.message == "local: rate limited (429), retry after 120 s"
 
 
 def test_500_repeated_is_server_error_after_retries(vllm: FakeOpenAIServer) -> None:
     vllm.responder = lambda _req: Reply.error(500, "CUDA out of memory")
-    with pytest.raises(ProviderError) as err:
-        complete_structured(provider(vllm, max_retries=2), request())
-    assert err.value.kind is ErrorKind.SERVER_ERROR
-    assert err.value.message == "local: server error (500) after 3 attempts: CUDA out of memory"
+    err = fails(provider(vllm, max_retries=2))
+    assert err.kind is ErrorKind.SERVER_ERROR
+    assert err.message == "local: server error (500) after 3 attempts: CUDA out of memory"
     assert len(vllm.chat_requests()) == 3
 
 
@@ -234,40 +194,30 @@ def test_non_json_http_body(vllm: FakeOpenAIServer) -> None:
 
 def test_connection_refused_is_unreachable() -> None:
     url = f"http://127.0.0.1:{unused_port()}/v1"
-    with pytest.raises(ProviderError) as err:
-        complete_structured(provider(url, max_retries=1), request())
-    assert err.value.kind is ErrorKind.UNREACHABLE
-    assert err.value.message.startswith(f"local: server at {url} unreachable (connection refused)")
+    err = fails(provider(url, max_retries=1))
+    assert err.kind is ErrorKind.UNREACHABLE
+    assert err.message.startswith(f"local: server at {url} unreachable (connection refused)")
 
 
 def test_slow_past_the_timeout_is_timeout(vllm: FakeOpenAIServer) -> None:
     vllm.responder = lambda _req: Reply(GOOD, delay_s=2.0)
-    started = time.monotonic()
-    with pytest.raises(ProviderError) as err:
-        complete_structured(provider(vllm, timeout_s=0.3, max_retries=1), request())
-    assert err.value.kind is ErrorKind.TIMEOUT
-    assert err.value.message == "local: timed out after 0.3 s after 2 attempts"
-    assert time.monotonic() - started < 1.5
+    prov = provider(vllm, timeout_s=0.3, max_retries=1)
+    assert_times_out(prov, "local: timed out after 0.3 s after 2 attempts")
 
 
 def test_auth_error_names_the_variable_not_the_key() -> None:
     with FakeOpenAIServer("vllm", api_key="right") as fake:
         cfg = ProviderConfig(base_url=fake.base_url, model=MODEL)
         prov = OpenAICompatibleProvider("gpu", cfg, "sk-wrong-secret")
-        with pytest.raises(ProviderError) as err:
-            complete_structured(prov, request())
-    assert err.value.kind is ErrorKind.AUTH
-    assert "SWITCHYARD_GPU_API_KEY" in err.value.message
-    assert "sk-wrong-secret" not in err.value.message + repr(prov)
+        assert_auth_error(prov, "SWITCHYARD_GPU_API_KEY", "sk-wrong-secret")
 
 
 def test_context_length_exceeded_is_bad_request() -> None:
     with FakeOpenAIServer("vllm", max_model_len=1000) as fake:
-        with pytest.raises(ProviderError) as err:
-            complete_structured(provider(fake), request(max_output_tokens=4000))
+        err = fails(provider(fake), request(max_output_tokens=4000))
         assert len(fake.chat_requests()) == 1  # not mistaken for a response_format rejection
-    assert err.value.kind is ErrorKind.BAD_REQUEST
-    assert "maximum context length is 1000" in err.value.message
+    assert err.kind is ErrorKind.BAD_REQUEST
+    assert "maximum context length is 1000" in err.message
 
 
 def test_concurrent_use_from_a_thread_pool(llamacpp: FakeOpenAIServer) -> None:

@@ -8,12 +8,9 @@ Tokenizer endpoints and doctor's checks live in openai_probe.
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bot.config.model import ProviderConfig
 from bot.providers import openai_probe
 from bot.providers.base import (
     Completion,
@@ -22,7 +19,8 @@ from bot.providers.base import (
     ProviderError,
     Usage,
 )
-from bot.providers.openai_errors import EndpointErrors, create_with_retries
+from bot.providers.client_base import NO_KEY, SDKClientProvider
+from bot.providers.openai_errors import create_with_retries
 from bot.providers.openai_probe import TokenizerBusy, TokenizerUnavailable
 from bot.providers.structured import (
     parse_answer,
@@ -35,9 +33,7 @@ if TYPE_CHECKING:
 
 OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1"
 MODES = ("json_schema", "json_object", "instructed")
-# The SDK insists on a key; self-hosted servers without auth ignore this one. Passing it
-# explicitly also stops the SDK from sending OPENAI_API_KEY to a local server.
-NO_KEY = "switchyard-no-key"
+__all__ = ["MODES", "NO_KEY", "OPENAI_DEFAULT_BASE_URL", "OpenAICompatibleProvider"]
 _REJECTION_HINTS = ("response_format", "json_schema", "json_object", "schema", "grammar")
 _CONTEXT_HINTS = ("context length", "maximum context", "too many tokens", "context window")
 
@@ -50,49 +46,19 @@ class _ModeRejected(Exception):
         self.status = status
 
 
-class OpenAICompatibleProvider:
+class OpenAICompatibleProvider(SDKClientProvider["openai.OpenAI"]):
     """The Provider protocol over the OpenAI chat completions API. Thread-safe."""
 
-    def __init__(
-        self,
-        name: str,
-        config: ProviderConfig,
-        api_key: str | None,
-        *,
-        backoff_s: float = 0.5,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.name = name
-        self.config = config
-        self.model = config.model
-        self.context_tokens = config.context_tokens
-        self.location = config.resolved_location()
-        self.base_url = (config.base_url or OPENAI_DEFAULT_BASE_URL).rstrip("/")
-        self.root_url = self.base_url.removesuffix("/v1")
-        self._api_key = api_key
-        self._errors = EndpointErrors(name, self.base_url, config, api_key)
-        self._backoff_s = backoff_s
-        self._sleep = sleep
-        self._lock = threading.Lock()
-        self._client: openai.OpenAI | None = None
-        forced = config.structured_output
-        self._mode: str | None = None if forced == "auto" else forced
-        # "vllm" | "llamacpp" once known; False when the server has no tokenizer endpoint.
-        self._tokenizer: str | bool | None = None
-
-    def __repr__(self) -> str:  # no key in reprs, logs or tracebacks
-        return f"OpenAICompatibleProvider(name={self.name!r}, base_url={self.base_url!r})"
+    default_base_url = OPENAI_DEFAULT_BASE_URL
+    answer_kind = "an OpenAI chat completion"
+    # "vllm" | "llamacpp" once known; False when the server has no tokenizer endpoint.
+    # Learnt under the lock.
+    _tokenizer: str | bool | None = None
 
     @property
-    def structured_mode(self) -> str | None:
-        """The mode in use: configured, or learnt by `auto`; None until learnt."""
-        with self._lock:
-            return self._mode
-
-    @property
-    def key_env(self) -> str:
-        """The environment variable that should hold this endpoint's API key."""
-        return self._errors.key_env
+    def root_url(self) -> str:
+        """The server's root, where /tokenize and /props live beside /v1."""
+        return self.base_url.removesuffix("/v1")
 
     # -- Provider protocol -------------------------------------------------------------------
 
@@ -149,32 +115,14 @@ class OpenAICompatibleProvider:
     def probe(self) -> ProbeResult:
         return openai_probe.probe(self)
 
-    def prepare(self) -> None:
-        """Loads the SDK now, from the calling thread: imports racing in worker threads can
-        deadlock and leave a module half-initialised."""
-        self.sdk()
-
-    def close(self) -> None:
-        with self._lock:
-            client, self._client = self._client, None
-        if client is not None:
-            client.close()
-
     # -- requests ----------------------------------------------------------------------------
 
-    def sdk(self) -> openai.OpenAI:
-        """The SDK client, made on first use; shared by every thread."""
-        with self._lock:
-            if self._client is None:
-                import openai  # lazy: importing the SDK costs ~0.5 s of CLI start-up
+    def _sdk_class(self) -> type[openai.OpenAI]:
+        # The SDK insists on a key; passing one explicitly (NO_KEY when none is configured)
+        # also stops it from sending OPENAI_API_KEY to a local server.
+        import openai
 
-                self._client = openai.OpenAI(
-                    api_key=self._api_key or NO_KEY,
-                    base_url=self.base_url,
-                    timeout=self.config.timeout_s,
-                    max_retries=0,
-                )
-            return self._client
+        return openai.OpenAI
 
     def _request_kwargs(self, request: CompletionRequest, mode: str) -> dict[str, Any]:
         messages = request.messages
@@ -226,32 +174,17 @@ class OpenAICompatibleProvider:
             on_status=reject_mode,
         )
 
-    def _completion(
-        self,
-        request: CompletionRequest,
-        response: Any,
-        mode: str,
-        started: float,
-        http_requests: int,
-    ) -> Completion:
+    def _answer(self, request: CompletionRequest, response: Any) -> tuple[str, Any, Usage]:
         text = response.choices[0].message.content or ""
         usage = response.usage
         parsed = None
         if request.response_model is not None:
             parsed, _reason = parse_answer(text, request.response_model)
-        return Completion(
-            text=text,
-            parsed=parsed,
-            usage=Usage(
-                prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
-                completion_tokens=getattr(usage, "completion_tokens", 0) or 0,
-            ),
-            latency_s=time.monotonic() - started,
-            target=self.name,
-            model=getattr(response, "model", None) or self.model,
-            structured_mode=mode,
-            http_requests=http_requests,
+        tokens = Usage(
+            prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
+            completion_tokens=getattr(usage, "completion_tokens", 0) or 0,
         )
+        return text, parsed, tokens
 
 
 def _is_rejection(status: int, message: str) -> bool:

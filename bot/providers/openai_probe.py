@@ -9,16 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
-
-from bot.providers.base import CompletionRequest, Message, ProbeResult, ProviderError
+from bot.providers.base import Message, ProbeResult
 from bot.providers.openai_errors import connection_cause
-from bot.providers.structured import extract_json
+from bot.providers.probing import key_refused, model_not_served, probe_answers
 
 if TYPE_CHECKING:
     from bot.providers.openai_compat import OpenAICompatibleProvider
 
-AUX_TIMEOUT_S = 10.0  # /tokenize, /models, /props: small requests
 TOKENIZER_KINDS = ("vllm", "llamacpp")
 
 
@@ -28,14 +25,6 @@ class TokenizerUnavailable(Exception):
 
 class TokenizerBusy(Exception):
     """The tokenizer endpoint could not answer now (busy, down)."""
-
-
-class _ProbeAnswer(BaseModel):
-    ok: bool
-
-
-def _aux_timeout(provider: OpenAICompatibleProvider) -> float:
-    return min(provider.config.timeout_s, AUX_TIMEOUT_S)
 
 
 def tokenize(provider: OpenAICompatibleProvider, kind: str, text: str) -> int:
@@ -52,7 +41,7 @@ def tokenize(provider: OpenAICompatibleProvider, kind: str, text: str) -> int:
             provider.root_url + "/tokenize",
             cast_to=object,
             body=body,
-            options={"timeout": _aux_timeout(provider)},
+            options={"timeout": provider.aux_timeout()},
         )
     except openai.APIStatusError as exc:
         if exc.status_code == 429 or exc.status_code >= 500:
@@ -78,15 +67,21 @@ def probe(provider: OpenAICompatibleProvider) -> ProbeResult:
     if models is None:
         return result
     _probe_context(provider, result, models)
-    if provider.count_tokens("def probe(): return 1") is not None:
-        result.tokenizer = "server"
-    if result.model_served is not False:
-        _probe_structured(provider, result)
+    probe_answers(
+        provider,
+        result,
+        [
+            Message("system", "You are a health check. Answer in JSON."),
+            Message("user", 'Reply with {"ok": true}.'),
+        ],
+        max_output_tokens=32,
+        advice=f" Try another providers.{provider.name}.structured_output or a stronger model.",
+    )
     return result
 
 
 def _get_json(provider: OpenAICompatibleProvider, url: str) -> Any:
-    return provider.sdk().get(url, cast_to=object, options={"timeout": _aux_timeout(provider)})
+    return provider.sdk().get(url, cast_to=object, options={"timeout": provider.aux_timeout()})
 
 
 def _probe_models(
@@ -100,7 +95,7 @@ def _probe_models(
     except openai.APITimeoutError:
         result.problems.append(
             f"No answer from {base_url} within "
-            f"{_aux_timeout(provider):g} s. Is the server up and the "
+            f"{provider.aux_timeout():g} s. Is the server up and the "
             "address right? Check providers."
             f"{name}.base_url."
         )
@@ -114,10 +109,7 @@ def _probe_models(
     except openai.APIStatusError as exc:
         result.reachable = True
         if exc.status_code in (401, 403):
-            result.problems.append(
-                f"{base_url} refused the API key (HTTP {exc.status_code}). Set "
-                f"{provider.key_env} to a valid key."
-            )
+            result.problems.append(key_refused(provider, exc.status_code))
         else:
             result.problems.append(
                 f"GET {base_url}/models answered HTTP {exc.status_code}; is this an "
@@ -137,11 +129,7 @@ def _probe_models(
     result.served_models = [str(m.get("id")) for m in models if m.get("id")]
     result.model_served = provider.model in result.served_models
     if not result.model_served:
-        served = ", ".join(result.served_models) or "none"
-        result.problems.append(
-            f"Model '{provider.model}' is not served by {base_url} (it serves: {served}). "
-            f"Set providers.{name}.model to one of them."
-        )
+        result.problems.append(model_not_served(provider, result.served_models))
     return models
 
 
@@ -167,29 +155,4 @@ def _probe_context(
             f"providers.{provider.name}.context_tokens is {configured} but the server "
             f"serves at most {result.context_tokens} tokens; set context_tokens to "
             f"{result.context_tokens} or less (or start the server with a longer context)."
-        )
-
-
-def _probe_structured(provider: OpenAICompatibleProvider, result: ProbeResult) -> None:
-    request = CompletionRequest(
-        messages=[
-            Message("system", "You are a health check. Answer in JSON."),
-            Message("user", 'Reply with {"ok": true}.'),
-        ],
-        response_model=_ProbeAnswer,
-        schema_name="health_check",
-        max_output_tokens=32,
-    )
-    try:
-        completion = provider.complete(request)
-    except ProviderError as exc:
-        result.problems.append(f"A test completion failed: {exc.message}")
-        return
-    result.structured_mode = completion.structured_mode
-    # Any JSON object will do: the point is that the mode works, not this tiny schema.
-    if extract_json(completion.text) is None:
-        result.problems.append(
-            f"The model answered a test request in {completion.structured_mode} mode but "
-            "not with JSON; reviews will need repair rounds. Try another "
-            f"providers.{provider.name}.structured_output or a stronger model."
         )

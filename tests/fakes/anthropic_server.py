@@ -15,9 +15,10 @@ recorded first. Faults per reply: delay, error statuses with headers (429 + retr
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from tests.fakes import http_base
 from tests.fakes.http_base import FakeHandler, FakeHTTPServer, RecordedRequest, unused_port
 from tests.fakes.openai_server import fake_tokenize
 
@@ -45,7 +46,7 @@ _ERROR_TYPES = {
 
 
 @dataclass
-class Reply:
+class Reply(http_base.ScriptedReply):
     """One scripted answer to POST /v1/messages.
 
     `content`: a dict is the input of a call to the request's tool (forced, else its first;
@@ -53,27 +54,10 @@ class Reply:
     the content blocks verbatim.
     """
 
-    content: str | dict[str, Any] | list[Any] = field(
-        default_factory=lambda: {"findings": [], "summary": "ok"}
-    )
-    status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
-    delay_s: float = 0.0  # before anything is sent: a timeout
     trickle_s: float = 0.0  # between body bytes, after the headers: a slow stream
     input_tokens: int | None = None
     output_tokens: int | None = None
     stop_reason: str | None = None
-    body: bytes | None = None  # sent verbatim when set (Reply.raw)
-
-    @classmethod
-    def error(
-        cls,
-        status: int,
-        message: str,
-        headers: dict[str, str] | None = None,
-        delay_s: float = 0.0,
-    ) -> Reply:
-        return cls(content=message, status=status, headers=dict(headers or {}), delay_s=delay_s)
 
     @classmethod
     def rate_limited(cls, retry_after: float, message: str = "Rate limit exceeded") -> Reply:
@@ -82,10 +66,6 @@ class Reply:
     @classmethod
     def overloaded(cls) -> Reply:
         return cls.error(529, "Overloaded")
-
-    @classmethod
-    def raw(cls, body: bytes, status: int = 200) -> Reply:
-        return cls(content="", status=status, body=body)
 
 
 def error_body(status: int, message: str) -> dict[str, Any]:
@@ -119,13 +99,6 @@ class FakeAnthropicServer(FakeHTTPServer[Reply]):
         # As newer models do: 400 for tool_choice forcing a tool, or a non-default temperature.
         self.refuse_forced_tools = refuse_forced_tools
         self.refuse_temperature = refuse_temperature
-
-    def start(self) -> FakeAnthropicServer:
-        super().start()
-        return self
-
-    def __enter__(self) -> FakeAnthropicServer:
-        return self.start()
 
     @property
     def base_url(self) -> str:
@@ -214,12 +187,7 @@ class _Handler(FakeHandler):
         reply = fake.next_reply(body)
         if reply.delay_s:
             fake.sleep(reply.delay_s)
-        if reply.body is not None:
-            self.send(reply.status, reply.body, "application/json", reply.headers)
-            return
-        if reply.status >= 400:
-            text = reply.content if isinstance(reply.content, str) else json.dumps(reply.content)
-            self.error(reply.status, text, reply.headers)
+        if self.send_fault(reply, "application/json"):
             return
         content = _content_blocks(body, reply.content)
         uses_tool = any(b.get("type") == "tool_use" for b in content)

@@ -12,9 +12,9 @@ import json
 import socket
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 ReplyT = TypeVar("ReplyT")
 
@@ -24,6 +24,46 @@ def unused_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@dataclass
+class ScriptedReply:
+    """What every fake's scripted reply holds: the answer (or an error's message), its status
+    and headers, and the faults any fake can play. Each fake adds its API's own fields.
+
+    `content`: a dict is a JSON answer, a str text (or an error's message); each fake says
+    how it shapes them into its API's answer.
+    """
+
+    content: str | dict[str, Any] | list[Any] = field(
+        default_factory=lambda: {"findings": [], "summary": "ok"}
+    )
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    delay_s: float = 0.0  # before anything is sent: a timeout
+    # Keyword-only so that each fake's own fields keep their positions after delay_s.
+    body: bytes | None = field(default=None, kw_only=True)  # sent verbatim when set (raw)
+
+    @classmethod
+    def error(
+        cls,
+        status: int,
+        message: str,
+        headers: dict[str, str] | None = None,
+        delay_s: float = 0.0,
+    ) -> Self:
+        return cls(content=message, status=status, headers=dict(headers or {}), delay_s=delay_s)
+
+    @classmethod
+    def raw(cls, body: bytes, status: int = 200) -> Self:
+        return cls(content="", status=status, body=body)
+
+    @property
+    def text(self) -> str:
+        """The content as the body's text: a str as it is, anything else as JSON."""
+        if isinstance(self.content, str):
+            return self.content
+        return json.dumps(self.content)
 
 
 @dataclass(frozen=True)
@@ -50,7 +90,7 @@ class FakeHTTPServer(Generic[ReplyT]):
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    def start(self) -> Any:
+    def start(self) -> Self:
         bound = type("_BoundHandler", (self.handler,), {"fake": self})
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), bound)
         self._httpd.daemon_threads = True
@@ -68,7 +108,7 @@ class FakeHTTPServer(Generic[ReplyT]):
             self._httpd.server_close()
             self._httpd = None
 
-    def __enter__(self) -> Any:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *_exc: object) -> None:
@@ -187,6 +227,17 @@ class FakeHandler(BaseHTTPRequestHandler):
     ) -> None:
         body = json.dumps(payload).encode()
         self.send(status, body, "application/json", headers or {}, trickle_s=trickle_s)
+
+    def send_fault(self, reply: ScriptedReply, content_type: str) -> bool:
+        """Sends `reply` when it is a fault (a raw body, an error status); False when it is
+        an answer, which the fake shapes for its API."""
+        if reply.body is not None:
+            self.send(reply.status, reply.body, content_type, reply.headers)
+            return True
+        if reply.status >= 400:
+            self.error(reply.status, reply.text, reply.headers)
+            return True
+        return False
 
     def handle_any(self, method: str) -> None:
         body = self.read_json() if method == "POST" else None

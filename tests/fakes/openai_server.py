@@ -11,13 +11,13 @@ Chat completions answer from a script (`enqueue`) and then from `responder`.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from tests.fakes import http_base
 from tests.fakes.http_base import FakeHandler, FakeHTTPServer, RecordedRequest, unused_port
 
 __all__ = [
@@ -57,37 +57,13 @@ def fake_tokenize(text: str) -> list[int]:
 
 
 @dataclass
-class Reply:
-    content: str | dict[str, Any] | list[Any] = field(
-        default_factory=lambda: {"findings": [], "summary": "ok"}
-    )
-    status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
-    delay_s: float = 0.0
+class Reply(http_base.ScriptedReply):
+    """One scripted answer to POST /v1/chat/completions: `content` as the message's text
+    (a dict or list as its JSON)."""
+
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
-    body: bytes | None = None  # sent verbatim when set (Reply.raw)
     finish_reason: str = "stop"
-
-    @classmethod
-    def error(
-        cls,
-        status: int,
-        message: str,
-        headers: dict[str, str] | None = None,
-        delay_s: float = 0.0,
-    ) -> Reply:
-        return cls(content=message, status=status, headers=dict(headers or {}), delay_s=delay_s)
-
-    @classmethod
-    def raw(cls, body: bytes, status: int = 200) -> Reply:
-        return cls(content="", status=status, body=body)
-
-    @property
-    def text(self) -> str:
-        if isinstance(self.content, str):
-            return self.content
-        return json.dumps(self.content)
 
 
 def error_body(status: int, message: str) -> dict[str, Any]:
@@ -121,13 +97,6 @@ class FakeOpenAIServer(FakeHTTPServer[Reply]):
         self._running = 0
         # Queue depth reported by /metrics, for overflow tests: a busy runner, in numbers.
         self.waiting = 0
-
-    def start(self) -> FakeOpenAIServer:
-        super().start()
-        return self
-
-    def __enter__(self) -> FakeOpenAIServer:
-        return self.start()
 
     @property
     def base_url(self) -> str:
@@ -267,11 +236,7 @@ class _Handler(FakeHandler):
         return None
 
     def _answer(self, body: dict[str, Any], reply: Reply) -> None:
-        if reply.body is not None:
-            self.send(reply.status, reply.body, "text/plain", reply.headers)
-            return
-        if reply.status >= 400:
-            self.error(reply.status, reply.text, reply.headers)
+        if self.send_fault(reply, "text/plain"):
             return
         text = reply.text
         prompt = reply.prompt_tokens if reply.prompt_tokens is not None else _prompt_tokens(body)

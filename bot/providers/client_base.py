@@ -1,0 +1,150 @@
+"""What every SDK-backed provider shares: its identity from the configuration, the errors it
+raises, and one lazily built SDK client guarded by a lock.
+
+The client is made on first use, not in __init__: building providers must not touch the
+network or import an SDK (~0.5 s of CLI start-up each) for a target that is never called.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+
+from bot.config.model import ProviderConfig
+from bot.providers.base import Completion, CompletionRequest, Usage
+from bot.providers.retry import EndpointErrors
+
+# Passed when no key is configured, so that an SDK never falls back to ambient credentials
+# (OPENAI_API_KEY, ANTHROPIC_API_KEY, profiles on disk) the configuration did not name;
+# self-hosted servers without auth ignore it, the cloud APIs answer 401.
+NO_KEY = "switchyard-no-key"
+AUX_TIMEOUT_S = 10.0  # tokenizer, model list, props: small requests
+
+
+class _Closeable(Protocol):
+    def close(self) -> None: ...
+
+
+ClientT = TypeVar("ClientT", bound=_Closeable)
+
+
+class SDKClientProvider(Generic[ClientT]):
+    """The part of the Provider protocol that does not depend on the API spoken. Thread-safe.
+
+    Subclasses name their API's defaults in the class attributes, their SDK's client class
+    in `_sdk_class`, and read an answer in `_answer`.
+    """
+
+    default_base_url: ClassVar[str]
+    answer_kind: ClassVar[str]  # what a good answer is, for errors about one that is not
+
+    def __init__(
+        self,
+        name: str,
+        config: ProviderConfig,
+        api_key: str | None,
+        *,
+        backoff_s: float = 0.5,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.name = name
+        self.config = config
+        self.model = config.model
+        self.context_tokens = config.context_tokens
+        self.location = config.resolved_location()
+        self.base_url = self._api_root((config.base_url or self.default_base_url).rstrip("/"))
+        self._api_key = api_key
+        self._errors = EndpointErrors(name, self.base_url, config, api_key, answer=self.answer_kind)
+        self._backoff_s = backoff_s
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._client: ClientT | None = None
+        self._mode: str | None = self._configured_mode(config.structured_output)
+
+    def _api_root(self, base_url: str) -> str:
+        """The base_url the SDK takes, from the configured one (trailing slash stripped)."""
+        return base_url
+
+    def _configured_mode(self, structured_output: str) -> str | None:
+        """The structured mode `structured_output` forces; None while `auto` negotiates."""
+        return None if structured_output == "auto" else structured_output
+
+    def __repr__(self) -> str:  # no key in reprs, logs or tracebacks
+        return f"{type(self).__name__}(name={self.name!r}, base_url={self.base_url!r})"
+
+    @property
+    def structured_mode(self) -> str | None:
+        """The structured-output mode in use: configured, or learnt; None until known."""
+        with self._lock:
+            return self._mode
+
+    @property
+    def key_env(self) -> str:
+        """The environment variable that should hold this endpoint's API key."""
+        return self._errors.key_env
+
+    def prepare(self) -> None:
+        """Loads the SDK now, from the calling thread: imports racing in worker threads can
+        deadlock and leave a module half-initialised."""
+        self.sdk()
+
+    def close(self) -> None:
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    def sdk(self) -> ClientT:
+        """The SDK client, made on first use; shared by every thread."""
+        with self._lock:
+            if self._client is None:
+                # Both SDKs are generated from one template and take the same arguments. Their
+                # own retries are off: `retry` retries, visibly.
+                self._client = self._sdk_class()(
+                    api_key=self._api_key or NO_KEY,
+                    base_url=self.base_url,
+                    timeout=self.config.timeout_s,
+                    max_retries=0,
+                    **self._client_options(),
+                )
+            return self._client
+
+    def _sdk_class(self) -> Callable[..., ClientT]:
+        """The SDK's client class, imported only when called: importing an SDK costs ~0.5 s
+        of CLI start-up."""
+        raise NotImplementedError
+
+    def _client_options(self) -> dict[str, Any]:
+        """The SDK client's arguments beyond those every provider passes."""
+        return {}
+
+    def aux_timeout(self) -> float:
+        """The timeout of the small side requests (probe, tokenizer)."""
+        return min(self.config.timeout_s, AUX_TIMEOUT_S)
+
+    def _answer(self, request: CompletionRequest, response: Any) -> tuple[str, Any, Usage]:
+        """(text, parsed, usage) of one SDK answer; parsed is None when it did not validate."""
+        raise NotImplementedError
+
+    def _completion(
+        self,
+        request: CompletionRequest,
+        response: Any,
+        mode: str,
+        started: float,
+        http_requests: int,
+    ) -> Completion:
+        """The Completion of one answer, timed from `started`."""
+        text, parsed, usage = self._answer(request, response)
+        return Completion(
+            text=text,
+            parsed=parsed,
+            usage=usage,
+            latency_s=time.monotonic() - started,
+            target=self.name,
+            model=getattr(response, "model", None) or self.model,
+            structured_mode=mode,
+            http_requests=http_requests,
+        )

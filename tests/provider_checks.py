@@ -1,0 +1,33 @@
+"""Assertions the provider tests make alike of every provider: how an auth failure, a
+timeout and a repaired answer look."""
+
+from __future__ import annotations
+
+import time
+
+from bot.providers import Completion, ErrorKind, Provider
+from tests.provider_helpers import GOOD, Review, fails
+
+
+def assert_auth_error(prov: Provider, variable: str, secret: str) -> None:
+    """A refused key fails as AUTH naming the variable to set, and never shows the key."""
+    err = fails(prov)
+    assert err.kind is ErrorKind.AUTH
+    assert variable in err.message
+    assert secret not in err.message + repr(prov)
+
+
+def assert_times_out(prov: Provider, message: str) -> None:
+    """The request fails as TIMEOUT with `message`, well before a 2 s reply would come."""
+    started = time.monotonic()
+    err = fails(prov)
+    assert err.kind is ErrorKind.TIMEOUT
+    assert err.message == message
+    assert time.monotonic() - started < 1.5
+
+
+def assert_repaired(done: Completion) -> None:
+    """GOOD on the second request, both requests' usage (100 + 120 in, 7 + 30 out) counted."""
+    assert done.repaired and done.parsed == Review.model_validate(GOOD)
+    assert (done.usage.prompt_tokens, done.usage.completion_tokens) == (220, 37)
+    assert done.http_requests == 2
