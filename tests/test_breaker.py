@@ -14,6 +14,14 @@ def _breaker(clock: FakeClock, failures: int = 3, reset_s: float = 30.0) -> Circ
     return CircuitBreaker(failures, reset_s, name="local", clock=clock)
 
 
+def _tripped(clock: FakeClock) -> CircuitBreaker:
+    """A breaker opened by three failures in a row."""
+    b = _breaker(clock)
+    for _ in range(3):
+        b.record_failure()
+    return b
+
+
 def test_closed_until_the_threshold_of_consecutive_failures() -> None:
     b = _breaker(FakeClock())
     for _ in range(2):
@@ -39,9 +47,7 @@ def test_a_success_resets_the_count_of_consecutive_failures() -> None:
 
 def test_open_rejects_until_reset_then_lets_one_probe_through() -> None:
     clock = FakeClock()
-    b = _breaker(clock)
-    for _ in range(3):
-        b.record_failure()
+    b = _tripped(clock)
     assert b.describe() == "local: circuit open after 3 failures, next probe in 30 s"
     clock.advance(17.5)
     assert not b.allow()
@@ -58,9 +64,7 @@ def test_open_rejects_until_reset_then_lets_one_probe_through() -> None:
 
 def test_probe_success_closes() -> None:
     clock = FakeClock()
-    b = _breaker(clock)
-    for _ in range(3):
-        b.record_failure()
+    b = _tripped(clock)
     clock.advance(30)
     assert b.allow()
     b.record_success()
@@ -71,9 +75,7 @@ def test_probe_success_closes() -> None:
 
 def test_probe_failure_reopens_and_restarts_the_timer() -> None:
     clock = FakeClock()
-    b = _breaker(clock)
-    for _ in range(3):
-        b.record_failure()
+    b = _tripped(clock)
     clock.advance(45)
     assert b.allow()
     b.record_failure()
@@ -87,9 +89,7 @@ def test_probe_failure_reopens_and_restarts_the_timer() -> None:
 
 def test_stragglers_while_open_neither_close_nor_delay_the_probe() -> None:
     clock = FakeClock()
-    b = _breaker(clock)
-    for _ in range(3):
-        b.record_failure()
+    b = _tripped(clock)
     clock.advance(10)
     b.record_success()  # a call begun before the circuit opened
     assert b.state == "open"
@@ -99,9 +99,7 @@ def test_stragglers_while_open_neither_close_nor_delay_the_probe() -> None:
 
 def test_released_probe_lets_the_next_caller_probe() -> None:
     clock = FakeClock()
-    b = _breaker(clock)
-    for _ in range(3):
-        b.record_failure()
+    b = _tripped(clock)
     clock.advance(30)
     assert b.allow()
     b.release()
@@ -123,9 +121,7 @@ def test_a_lost_probe_expires_after_probe_timeout() -> None:
 
 def test_exactly_one_probe_among_concurrent_callers() -> None:
     clock = FakeClock()
-    b = _breaker(clock)
-    for _ in range(3):
-        b.record_failure()
+    b = _tripped(clock)
     clock.advance(30)
     n = 32
     barrier = threading.Barrier(n)
