@@ -1,0 +1,1 @@
+"""Forges: one folder per platform (GitHub, later GitLab), each a source and a publisher."""
