@@ -102,6 +102,12 @@ def run_review(
 
     live = services.live or LiveState(settings, _budget(settings, ledger))
     prices = {name: price_for(name, cfg) for name, cfg in settings.providers.items()}
+    for t in plan.targets:
+        if t.location != "local" and not prices[t.name].known:
+            report.notes.append(
+                f"no price known for {t.name}/{t.model}: its calls count as $0 against "
+                f"budgets; set providers.{t.name}.input_per_mtok and output_per_mtok"
+            )
     meter = Meter(
         reference=reference_price(settings.providers, [t.name for t in plan.targets]),
         repository=ctx.repository or "",
@@ -340,7 +346,8 @@ def _progress_line(planned: PlannedItem, result: ChainResult) -> str:
 def _failure(planned: PlannedItem, result: ChainResult) -> str:
     if not planned.route.targets:
         return planned.route.reason
-    parts = [f"{a.target}: {a.error.message}" for a in result.attempts if a.error]
+    # Provider messages already start with the target's name.
+    parts = [a.error.message for a in result.attempts if a.error]
     parts += result.notes
     if planned.data_class is DataClass.RESTRICTED:
         parts.append("restricted code is never sent to a cloud target")

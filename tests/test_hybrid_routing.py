@@ -356,3 +356,17 @@ def test_budget_runs_out_mid_run_and_the_rest_stays_local(
     data = json.loads(r.out)
     assert any("budget" in n for n in data["notes"])
     assert data["summary"]["cost_usd"] <= 2.05
+
+
+def test_a_cloud_model_without_a_known_price_is_called_out(
+    git_repo: GitRepo, tmp_path: Path
+) -> None:
+    branch(git_repo, {"app/views.py": VIEWS})
+    config = tmp_path / "org.yml"
+    config.write_text("providers:\n  openai:\n    model: brand-new-model-7\n    location: cloud\n")
+    with FakeOpenAIServer(models=["brand-new-model-7"]) as cloud:
+        e = {**base_env(tmp_path), "OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": cloud.base_url}
+        r = review(git_repo, e, config)
+    assert r.code == 0, r.both
+    notes = json.loads(r.out)["notes"]
+    assert any("no price known for openai/brand-new-model-7" in n for n in notes)
