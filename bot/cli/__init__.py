@@ -12,7 +12,9 @@ from bot.cli.doctor import doctor
 from bot.cli.ledger_cmd import ledger
 from bot.cli.review import review
 from bot.cli.route_cmd import route
+from bot.cli.serve import serve
 from bot.cli.usage import usage
+from bot.cli.worker import worker
 from bot.errors import EXIT_USAGE, SwitchyardError
 
 EPILOG = """\b
@@ -23,6 +25,7 @@ Examples:
   switchyard route --explain --base origin/main
   switchyard doctor
   switchyard usage --since 30d --by provider
+  GITHUB_WEBHOOK_SECRET=... switchyard serve --port 8080 & switchyard worker
 
 \b
 Exit codes:
@@ -51,6 +54,8 @@ cli.add_command(doctor)
 cli.add_command(route)
 cli.add_command(usage)
 cli.add_command(ledger)
+cli.add_command(serve)
+cli.add_command(worker)
 
 
 def main(argv: list[str] | None = None) -> None:

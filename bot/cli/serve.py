@@ -1,0 +1,107 @@
+"""`switchyard serve`: the webhook server (Starlette on uvicorn)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import click
+
+LOG_LEVELS = ["debug", "info", "warning", "error"]
+
+
+@click.command()
+@click.option(
+    "--host", default="127.0.0.1", envvar="SWITCHYARD_HOST", show_default=True, help="Address."
+)
+@click.option(
+    "--port",
+    default=8080,
+    type=click.IntRange(0, 65535),
+    envvar="SWITCHYARD_PORT",
+    show_default=True,
+    help="Port.",
+)
+@click.option(
+    "--queue",
+    "queue_url",
+    metavar="URL",
+    envvar="SWITCHYARD_QUEUE_URL",
+    help="redis://host/0, or a SQLite file (default: queue.sqlite3 in the state folder).",
+)
+@click.option("--config", "config_path", metavar="FILE", help="Server/org configuration file.")
+@click.option("--log-level", type=click.Choice(LOG_LEVELS), default="info", show_default=True)
+@click.option("--access-log", is_flag=True, help="Log every request (off: metrics count them).")
+def serve(
+    host: str,
+    port: int,
+    queue_url: str | None,
+    config_path: str | None,
+    log_level: str,
+    access_log: bool,
+) -> None:
+    """Receive GitHub webhooks and queue review jobs for `switchyard worker`.
+
+    Answers each delivery at once (202 queued, 200 ignored, 401 bad signature) and does
+    no network I/O while doing so. Pull requests opened, pushed to, reopened or marked
+    ready get the configured tasks; comments /review, /describe, /security, /tests,
+    /docs and /ask QUESTION from users with write access run that task.
+
+    \b
+    Examples:
+      GITHUB_WEBHOOK_SECRET=... GITHUB_APP_ID=123 GITHUB_APP_PRIVATE_KEY=app.pem \\
+        switchyard serve --host 0.0.0.0 --port 8080
+      SWITCHYARD_QUEUE_URL=redis://queue:6379/0 switchyard serve
+      curl -s localhost:8080/healthz
+
+    \b
+    Environment:
+      GITHUB_WEBHOOK_SECRET    the webhook secret (required)
+      GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY   App mode (the key as PEM text or a file)
+      GITHUB_TOKEN             token mode, when there is no App
+      GITHUB_API_URL           GitHub Enterprise Server's API (default api.github.com)
+      SWITCHYARD_QUEUE_URL     the queue (default: SQLite in SWITCHYARD_STATE)
+      SWITCHYARD_PR_TASKS      tasks for pull request events (default: review)
+      SWITCHYARD_BOT_LOGIN     the bot's own login(s) in token mode, comma-separated
+    """
+    import uvicorn
+
+    from bot.cli.setup import load
+    from bot.forges.github.app_auth import token_source_from_environ
+    from bot.ledger.location import resolve_state_dir
+    from bot.server import build_app
+
+    settings = load(None, config_path).settings
+    state_dir = resolve_state_dir(settings, os.environ)
+    # The server itself never calls GitHub, but a bad key should stop it now rather than
+    # every job in the worker later.
+    tokens = token_source_from_environ(os.environ)
+    app = build_app(os.environ, state_dir, queue_url)
+    logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    if tokens is None:
+        logging.getLogger("bot.server").warning(
+            "neither GITHUB_APP_ID/GITHUB_APP_PRIVATE_KEY nor GITHUB_TOKEN is set: "
+            "workers will not be able to reach GitHub"
+        )
+    click.echo(
+        f"switchyard: serving http://{host}:{port}/webhooks/github, queue {app.state.queue.where}",
+        err=True,
+    )
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=access_log,
+        server_header=False,
+        # GitHub keeps connections short; this bounds a stuck client's hold on a slot.
+        timeout_keep_alive=5,
+    )
+
+
+if __name__ == "__main__":  # `python -m bot.cli.serve ...` until the command is registered
+    from bot.cli import cli, main
+
+    cli.add_command(serve)
+    main(["serve", *sys.argv[1:]])
