@@ -50,6 +50,11 @@ def read_yaml_file(path: Path, label: str) -> dict[str, Any]:
         raise ConfigError(f"{label}: not UTF-8 text") from None
     except OSError as exc:
         raise ConfigError(f"{label}: cannot read: {exc.strerror or exc}") from None
+    return read_yaml_text(text, label)
+
+
+def read_yaml_text(text: str, label: str) -> dict[str, Any]:
+    """Parse settings given as text (a file fetched from a forge); errors name `label`."""
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: no arbitrary objects
     except yaml.MarkedYAMLError as exc:

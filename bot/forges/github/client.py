@@ -1,0 +1,201 @@
+"""A PyGithub client with retries that wait out rate limits (boundedly), and the one place
+that turns GitHub's refusals into errors a user can act on.
+
+No module state: each call builds its own client, so two installations or two GitHub
+Enterprise servers never share a token or a connection pool.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+from github import Auth, Github, GithubException, GithubRetry
+from github.GithubException import (
+    BadCredentialsException,
+    RateLimitExceededExceedsMaxWait,
+    RateLimitExceededException,
+)
+from urllib3.exceptions import HTTPError as Urllib3Error
+
+from bot.errors import ConfigError, IncompleteError, InputError, SwitchyardError
+
+DEFAULT_API_URL = "https://api.github.com"
+# Requests a retry may resend after a 5xx: the first attempt may have been applied.
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# GitHub's own guidance: at least one second between writes, to stay clear of the
+# secondary rate limit; reads a little apart for the same reason.
+_PACE = {"seconds_between_requests": 0.25, "seconds_between_writes": 1.0}
+_NO_PACE = {"seconds_between_requests": None, "seconds_between_writes": None}
+
+
+class BoundedRetry(GithubRetry):
+    """GithubRetry (waits for `Retry-After` or a rate-limit reset) with two changes.
+
+    No single wait longer than `max_wait_s`: beyond it the rate limit is raised as
+    RateLimitExceededExceedsMaxWait rather than stalling a CI job for an hour.
+    A write is retried only when GitHub refused it unapplied (403/429 rate limits), not
+    after a 5xx or a lost answer, which could post the same review twice.
+    """
+
+    def __init__(self, *, max_wait_s: float = 60.0, **kwargs: Any) -> None:
+        self.max_wait_s = max_wait_s
+        kwargs.setdefault("max_rate_limit_wait", max_wait_s)
+        kwargs.setdefault("secondary_rate_wait", min(60.0, max_wait_s))
+        kwargs.setdefault("status_forcelist", [*range(500, 600), 429])
+        super().__init__(**kwargs)
+
+    def new(self, **kw: Any) -> BoundedRetry:
+        kw["max_wait_s"] = self.max_wait_s
+        return super().new(**kw)
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        if status_code >= 500 and method.upper() not in _IDEMPOTENT:
+            return False
+        return bool(super().is_retry(method, status_code, has_retry_after))
+
+    def increment(self, method: str | None = None, *args: Any, **kwargs: Any) -> BoundedRetry:
+        error = kwargs.get("error") if "error" in kwargs else (args[2] if len(args) > 2 else None)
+        if (
+            error is not None
+            and method is not None
+            and method.upper() not in _IDEMPOTENT
+            and self._is_read_error(error)
+        ):
+            # The request went out; whether GitHub applied it is unknown. Do not resend.
+            raise error
+        return super().increment(method, *args, **kwargs)  # type: ignore[no-any-return]
+
+    def get_retry_after(self, response: Any) -> float | None:
+        seconds = super().get_retry_after(response)
+        if seconds is not None and seconds > self.max_wait_s:
+            raise RateLimitExceededExceedsMaxWait(
+                response.status,
+                {"message": f"GitHub asked to retry after {seconds:.0f}s"},
+                dict(response.headers),
+                wait=seconds,
+            )
+        return seconds
+
+
+def _retry(max_wait_s: float, retries: int) -> BoundedRetry:
+    return BoundedRetry(
+        max_wait_s=max_wait_s, total=retries, backoff_factor=1.0, backoff_max=max_wait_s
+    )
+
+
+def github_client(
+    token: str,
+    api_url: str = DEFAULT_API_URL,
+    *,
+    timeout: int = 30,
+    retries: int = 3,
+    max_wait_s: float = 60.0,
+    pace: bool = True,
+) -> Github:
+    """A PyGithub client for `api_url` (GitHub Enterprise: "https://HOST/api/v3").
+
+    Rate-limited requests are retried up to `retries` times, each wait at most
+    `max_wait_s`. `pace=False` drops PyGithub's pauses between requests (tests).
+    """
+    if not token or not token.strip():
+        raise ConfigError(
+            "no GitHub token given",
+            hint="pass a token with read access to pull requests and contents "
+            "(in Actions: the workflow's GITHUB_TOKEN)",
+        )
+    return Github(
+        auth=Auth.Token(token.strip()),
+        base_url=api_url.rstrip("/"),
+        timeout=timeout,
+        retry=_retry(max_wait_s, retries),
+        per_page=100,
+        user_agent="switchyard",
+        **(_PACE if pace else _NO_PACE),
+    )
+
+
+def github_app_client(
+    app_id: int | str,
+    private_key_pem: str,
+    installation_id: int,
+    api_url: str = DEFAULT_API_URL,
+    *,
+    timeout: int = 30,
+    retries: int = 3,
+    max_wait_s: float = 60.0,
+    pace: bool = True,
+) -> Github:
+    """A client acting as one installation of a GitHub App. PyGithub asks for an
+    installation token on first use and again shortly before it expires."""
+    auth = Auth.AppAuth(app_id, private_key_pem).get_installation_auth(int(installation_id))
+    return Github(
+        auth=auth,
+        base_url=api_url.rstrip("/"),
+        timeout=timeout,
+        retry=_retry(max_wait_s, retries),
+        per_page=100,
+        user_agent="switchyard",
+        **(_PACE if pace else _NO_PACE),
+    )
+
+
+def github_error(
+    exc: Exception,
+    action: str,
+    *,
+    api_url: str = DEFAULT_API_URL,
+    token_name: str = "the GitHub token",
+    permission: str = "Pull requests: read and Contents: read",
+) -> SwitchyardError:
+    """A user-facing error for `exc`, raised while trying to `action`
+    ("read pull request acme/api#42"). Call sites `raise github_error(...) from None`."""
+    if isinstance(exc, SwitchyardError):
+        return exc
+    if isinstance(exc, (requests.RequestException, Urllib3Error, ConnectionError, TimeoutError)):
+        return IncompleteError(
+            f"could not {action}: GitHub at {api_url} did not answer ({_reason(exc)})",
+            hint="check the network and the API URL; GitHub Enterprise's is https://HOST/api/v3",
+        )
+    if not isinstance(exc, GithubException):
+        return IncompleteError(f"could not {action}: {type(exc).__name__}: {_reason(exc)}")
+    message = _message(exc)
+    if isinstance(exc, RateLimitExceededException):
+        return IncompleteError(
+            f"could not {action}: GitHub's rate limit was reached ({message})",
+            hint="run again later; a GitHub App installation has higher limits than a "
+            "personal token",
+        )
+    status = exc.status
+    if status == 401 or isinstance(exc, BadCredentialsException):
+        return ConfigError(
+            f"could not {action}: GitHub rejected {token_name} (401 {message})",
+            hint="the token is mistyped, expired or revoked; create a new one",
+        )
+    if status == 403:
+        return ConfigError(
+            f"could not {action}: {token_name} is not allowed to (403 {message})",
+            hint=f"grant the token {permission} on the repository "
+            "(classic tokens: the `repo` scope for private repositories)",
+        )
+    if status == 404:
+        return InputError(
+            f"could not {action}: not found on {api_url}",
+            hint=f"check the name and number; a private repository also answers 404 when "
+            f"{token_name} cannot see it (it needs {permission})",
+        )
+    if status >= 500:
+        return IncompleteError(f"could not {action}: GitHub answered {status} ({message})")
+    return InputError(f"could not {action}: GitHub answered {status} ({message})")
+
+
+def _message(exc: GithubException) -> str:
+    data = exc.data
+    if isinstance(data, dict) and data.get("message"):
+        return str(data["message"]).split("\n", 1)[0]
+    return exc.message or "no message"
+
+
+def _reason(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 160 else text[:157] + "..."

@@ -1,0 +1,201 @@
+"""Paced requests to GitHub: every call the publisher makes goes through here.
+
+GitHub's guidance for content-creating requests (reviews, comments, check runs, statuses):
+send them one at a time, at least one second apart, and when a secondary rate limit answers
+(403 or 429), wait for `Retry-After` if given, else until `x-ratelimit-reset` when
+`x-ratelimit-remaining` is 0, else at least a minute, growing on each repeat. A refused
+request created nothing, so sending it again is safe.
+
+The HTTP itself is PyGithub's requester, so its authentication, GHES base URL and
+connection-level retries apply. PyGithub's own write spacing, when left on, measures from the
+same last write and so adds nothing to ours. Sleep and clocks are injected: tests never wait.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from github import Github
+from github.GithubException import GithubException
+
+MIN_WRITE_INTERVAL_S = 1.0
+DEFAULT_MAX_RETRIES = 3
+# A CI job should fail rather than hang: a longer wait than this is reported, not waited.
+DEFAULT_MAX_WAIT_S = 600.0
+SECONDARY_BASE_WAIT_S = 60.0
+PER_PAGE = 100
+MAX_PAGES = 50  # 5,000 comments: beyond that a PR is not one we page through every run
+
+_NEXT_LINK = re.compile(r'<([^>]+)>;\s*rel="next"')
+
+
+@dataclass
+class RequestCounts:
+    """What was sent: attempts, not successes, since a refused write still counts toward limits."""
+
+    reads: int = 0
+    writes: int = 0
+    retries: int = 0
+    waited_s: float = 0.0  # rate-limit waits, not pacing
+    paced_s: float = 0.0  # spacing between writes
+    log: list[str] = field(default_factory=list)  # "POST /repos/o/r/pulls/1/reviews -> 200"
+
+
+def _header(headers: dict[str, str] | None, name: str) -> str | None:
+    for key, value in (headers or {}).items():
+        if key.lower() == name:
+            return str(value)
+    return None
+
+
+def _message(exc: GithubException) -> str:
+    data = exc.data
+    if isinstance(data, dict):
+        return str(data.get("message") or "")
+    return str(data or "")
+
+
+def _retry_after_s(value: str, now: float) -> float | None:
+    value = value.strip()
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - now, 0.0)
+
+
+def rate_limit_wait(exc: GithubException, attempt: int, now: float) -> float | None:
+    """Seconds to wait before sending again, or None when the error is not a rate limit.
+
+    `attempt` counts from 0; `now` is wall-clock epoch seconds (for `x-ratelimit-reset`).
+    """
+    message = _message(exc).lower()
+    if exc.status == 422 and "submitted too quickly" in str(exc.data).lower():
+        # GitHub's content-creation throttle on comments sometimes answers 422 so.
+        return SECONDARY_BASE_WAIT_S * (2**attempt)
+    if exc.status not in (403, 429):
+        return None
+    headers = exc.headers
+    retry_after = _header(headers, "retry-after")
+    if retry_after is not None:
+        wait = _retry_after_s(retry_after, now)
+        if wait is not None:
+            return wait
+    remaining = _header(headers, "x-ratelimit-remaining")
+    reset = _header(headers, "x-ratelimit-reset")
+    if remaining == "0" and reset and reset.strip().isdigit():
+        # Plus one: the reset second itself may not have passed on GitHub's side.
+        return max(int(reset) - now, 0.0) + 1.0
+    if exc.status == 429 or "rate limit" in message or "abuse" in message:
+        return SECONDARY_BASE_WAIT_S * (2**attempt)
+    return None  # a plain 403 is a permission answer: waiting will not change it
+
+
+class PacedClient:
+    """Sends requests through PyGithub's requester, counting, spacing and retrying them."""
+
+    def __init__(
+        self,
+        gh: Github,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        min_write_interval_s: float = MIN_WRITE_INTERVAL_S,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        max_wait_s: float = DEFAULT_MAX_WAIT_S,
+    ) -> None:
+        self._requester = gh.requester
+        self._sleep = sleep
+        self._clock = clock
+        self._wall = wall_clock
+        self.min_write_interval_s = min_write_interval_s
+        self.max_retries = max_retries
+        self.max_wait_s = max_wait_s
+        self.counts = RequestCounts()
+        self._last_write: float | None = None
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        return self._send("GET", path, params=params)[1]
+
+    def paginate(self, path: str, params: dict[str, Any] | None = None) -> Iterator[Any]:
+        """Every item of a list endpoint, following `Link: rel="next"` page by page."""
+        url: str | None = path
+        query: dict[str, Any] | None = {"per_page": PER_PAGE, **(params or {})}
+        for _ in range(MAX_PAGES):
+            if url is None:
+                return
+            headers, data = self._send("GET", url, params=query)
+            yield from data or []
+            link = _header(headers, "link") or ""
+            m = _NEXT_LINK.search(link)
+            url, query = (m.group(1), None) if m else (None, None)
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def write(self, method: str, path: str, body: dict[str, Any]) -> Any:
+        return self._send(method, path, body=body)[1]
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _pace(self) -> None:
+        if self._last_write is None or self.min_write_interval_s <= 0:
+            return
+        gap = self.min_write_interval_s - (self._clock() - self._last_write)
+        if gap > 0:
+            self.counts.paced_s += gap
+            self._sleep(gap)
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> tuple[dict[str, Any], Any]:
+        is_write = method != "GET"
+        waited = 0.0
+        attempt = 0
+        while True:
+            if is_write:
+                self._pace()
+                self.counts.writes += 1
+            else:
+                self.counts.reads += 1
+            try:
+                headers, data = self._requester.requestJsonAndCheck(
+                    method, path, parameters=params, input=body
+                )
+            except GithubException as exc:
+                self.counts.log.append(f"{method} {_path_only(path)} -> {exc.status}")
+                wait = rate_limit_wait(exc, attempt, self._wall())
+                if wait is None or attempt >= self.max_retries or waited + wait > self.max_wait_s:
+                    raise
+                attempt += 1
+                waited += wait
+                self.counts.retries += 1
+                self.counts.waited_s += wait
+                self._sleep(wait)
+                continue
+            finally:
+                if is_write:
+                    self._last_write = self._clock()
+            self.counts.log.append(f"{method} {_path_only(path)} -> ok")
+            return headers, data
+
+
+def _path_only(url: str) -> str:
+    path = re.sub(r"^https?://[^/]+", "", url)
+    return path.split("?", 1)[0]
