@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.cli.change_input import ChangeInput, change_options, prepare
+from bot.cli.change_input import ChangeInput, Prepared, change_options, prepare
 from bot.cli.progress import ProgressReporter
 from bot.cli.setup import open_providers
 from bot.errors import EXIT_GATE, EXIT_INCOMPLETE, InputError
@@ -53,6 +53,25 @@ _BY_SUFFIX = {".md": "markdown", ".markdown": "markdown", ".json": "json", ".sar
     help="Use only this configured provider (repeatable).",
 )
 @click.option("--no-cache", is_flag=True, help="Send every file again, even if answered before.")
+@click.option(
+    "--pr",
+    "pr_ref",
+    metavar="URL",
+    help="Review a GitHub pull request: https://github.com/OWNER/REPO/pull/N or OWNER/REPO#N "
+    "(token from GITHUB_TOKEN; GitHub Enterprise from the URL or GITHUB_API_URL).",
+)
+@click.option(
+    "--publish",
+    type=click.Choice(["github"]),
+    help="Post the results where reviewers look: a review, a check run, a summary comment.",
+)
+@click.option(
+    "--tasks",
+    default="review",
+    show_default=True,
+    metavar="LIST",
+    help="Comma-separated tasks to run (review for now).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No console report and no progress.")
 def review(
     fmt: str | None,
@@ -61,10 +80,13 @@ def review(
     dry_run: bool,
     only: tuple[str, ...],
     no_cache: bool,
+    pr_ref: str | None,
+    publish: str | None,
+    tasks: str,
     quiet: bool,
     **params: Any,
 ) -> None:
-    """Review the changes on a branch (or in a patch) and report findings.
+    """Review the changes on a branch, a patch or a pull request, and report findings.
 
     \b
     Examples:
@@ -73,50 +95,28 @@ def review(
       git diff main | switchyard review --diff - --format json
       switchyard review --base origin/main --fail-on major --quiet
       switchyard review --base origin/main --dry-run
+      GITHUB_TOKEN=... switchyard review --pr https://github.com/acme/api/pull/42 --publish github
     """
     targets = _outputs(outputs, fmt)
+    _check_tasks(tasks)
     overrides = {"fail_on": fail_on} if fail_on else None
-    prepared = prepare(ChangeInput.from_params(params), overrides, {"fail_on": "--fail-on"})
-    loaded, settings, change, ctx = (
-        prepared.loaded,
-        prepared.settings,
-        prepared.change,
-        prepared.ctx,
-    )
     reporter = ProgressReporter(quiet)
-    if not change.files:
-        reporter.info("nothing to review: every changed file was filtered out")
-    providers = open_providers(loaded, only)
-    ledger = None
-    try:
-        if dry_run:
-            from bot.cli.plan_view import print_plan
-            from bot.planning import plan_review
-
-            print_plan(plan_review(change, settings, providers, ctx), change)
-            return
-        from bot.ledger.store import Ledger
-        from bot.pipeline import Services, run_review
-
-        if no_cache:
-            settings = settings.model_copy(
-                update={"cache": settings.cache.model_copy(update={"enabled": False})}
-            )
-        ledger = Ledger.from_settings(settings, os.environ)
+    if pr_ref:
+        if params.get("base") or params.get("diff_path") or dry_run:
+            raise click.UsageError("--pr cannot be combined with --base, --diff or --dry-run")
         with reporter:
-            report = run_review(
-                change,
-                settings,
-                Services(providers=providers, ledger=ledger),
-                ctx=ctx,
-                fail_on=settings.fail_on,
-                progress=reporter.callback(),
-            )
-    finally:
-        for p in providers.values():
-            p.close()
-        if ledger is not None:
-            ledger.close()
+            report = _review_pr(pr_ref, params, overrides, only, no_cache, publish, reporter)
+    else:
+        if publish:
+            raise click.UsageError("--publish github needs --pr URL")
+        prepared = prepare(ChangeInput.from_params(params), overrides, {"fail_on": "--fail-on"})
+        if not prepared.change.files:
+            reporter.info("nothing to review: every changed file was filtered out")
+        if dry_run:
+            _dry_run(prepared, only)
+            return
+        with reporter:
+            report = _review_local(prepared, only, no_cache, reporter)
     _emit(report, fmt, targets, quiet)
     # Even with --quiet, a non-zero exit says why on stderr: a CI log must explain a red job.
     if not report.summary.complete:
@@ -134,6 +134,101 @@ def review(
         raise click.exceptions.Exit(EXIT_GATE)
     if not report.summary.complete:
         raise click.exceptions.Exit(EXIT_INCOMPLETE)
+
+
+def _check_tasks(tasks: str) -> None:
+    unknown = [t for t in (x.strip() for x in tasks.split(",")) if t and t != "review"]
+    if unknown:
+        raise click.BadParameter(
+            f"task {unknown[0]!r} is not available yet; this version runs: review",
+            param_hint="--tasks",
+        )
+
+
+def _dry_run(prepared: Prepared, only: tuple[str, ...]) -> None:
+    from bot.cli.plan_view import print_plan
+    from bot.planning import plan_review
+
+    providers = open_providers(prepared.loaded, only)
+    try:
+        plan = plan_review(prepared.change, prepared.settings, providers, prepared.ctx)
+    finally:
+        for p in providers.values():
+            p.close()
+    print_plan(plan, prepared.change)
+
+
+def _review_local(
+    prepared: Prepared, only: tuple[str, ...], no_cache: bool, reporter: ProgressReporter
+) -> RunReport:
+    from bot.ledger.store import Ledger
+    from bot.pipeline import Services, run_review
+
+    settings = prepared.settings
+    if no_cache:
+        settings = settings.model_copy(
+            update={"cache": settings.cache.model_copy(update={"enabled": False})}
+        )
+    providers = open_providers(prepared.loaded, only)
+    ledger = Ledger.from_settings(settings, os.environ)
+    try:
+        return run_review(
+            prepared.change,
+            settings,
+            Services(providers=providers, ledger=ledger),
+            ctx=prepared.ctx,
+            fail_on=settings.fail_on,
+            progress=reporter.callback(),
+        )
+    finally:
+        for p in providers.values():
+            p.close()
+        ledger.close()
+
+
+def _review_pr(
+    pr_ref: str,
+    params: dict[str, Any],
+    overrides: dict[str, Any] | None,
+    only: tuple[str, ...],
+    no_cache: bool,
+    publish: str | None,
+    reporter: ProgressReporter,
+) -> RunReport:
+    from bot.errors import ConfigError
+    from bot.forges.github.client import github_client
+    from bot.forges.github.door import review_pull_request
+    from bot.forges.github.pr_url import parse_pr_ref
+
+    default_api = os.environ.get("GITHUB_API_URL") or "https://api.github.com"
+    ref = parse_pr_ref(pr_ref, api_url=default_api)
+    token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")
+    if not token:
+        raise ConfigError(
+            "reading a pull request needs a token",
+            hint="set GITHUB_TOKEN (in a workflow: env: GITHUB_TOKEN: ${{ github.token }})",
+        )
+    config_path = params.get("config_path") or os.environ.get("SWITCHYARD_CONFIG")
+    run = review_pull_request(
+        github_client(token, ref.api_url),
+        ref.repository,
+        ref.number,
+        config_path=Path(config_path) if config_path else None,
+        environ=os.environ,
+        publish=publish == "github",
+        overrides=overrides,
+        only=only,
+        no_cache=no_cache,
+        progress=reporter.callback(),
+    )
+    if run.published is not None:
+        for error in run.published.errors:
+            reporter.info(f"publishing: {error}")
+        reporter.info(
+            f"published to {ref.repository}#{ref.number}: {run.published.comments_posted} "
+            f"comments, check {run.published.conclusion or run.published.status}"
+        )
+    return run.report
 
 
 def _outputs(outputs: tuple[str, ...], fmt: str | None) -> list[tuple[Path, str]]:

@@ -14,9 +14,8 @@ import click
 from bot.errors import ConfigError
 
 HANDLER_ENV = "SWITCHYARD_JOB_HANDLER"
-# The pipeline's job handler, once it exists as MODULE:CALLABLE; until then --handler (or
-# SWITCHYARD_JOB_HANDLER) must name one.
-DEFAULT_HANDLER: str | None = None
+# Reviews the pull request and posts to GitHub; --handler replaces it (tests, other forges).
+DEFAULT_HANDLER: str | None = "bot.forges.github.jobs:handle"
 
 
 @click.command()

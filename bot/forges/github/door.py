@@ -1,0 +1,160 @@
+"""The GitHub door: a pull request in, a review, a check and a summary out.
+
+Used by `switchyard review --pr URL` and by the worker for webhook jobs. The repository's
+`.switchyard.yml` is read from the base branch, so a pull request cannot lower its own
+policy; on a new push only the files changed since the last reviewed head are reviewed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+
+from bot.change.filters import apply_filters
+from bot.change.model import Change, SkippedFile
+from bot.config.loader import LoadedSettings, load_settings
+from bot.config.model import FilterConfig
+from bot.forges.github.publisher import GitHubPublisher, PriorState, PublishResult
+from bot.forges.github.source import PRInfo, change_from_github, repo_config_from_base
+
+if TYPE_CHECKING:
+    from github import Github
+
+    from bot.pipeline import Progress
+    from bot.report import RunReport
+
+log = logging.getLogger(__name__)
+
+# Binary files and submodules are still set aside; everything else waits for the real filters.
+_UNFILTERED = FilterConfig(default_filters=False, max_file_changed_lines=10**9)
+
+
+@dataclass(slots=True)
+class PullRequestRun:
+    info: PRInfo
+    report: RunReport
+    published: PublishResult | None
+
+
+def load_pr_settings(
+    gh: Github,
+    repository: str,
+    base_ref: str,
+    *,
+    config_path: Path | None,
+    environ: Mapping[str, str],
+    overrides: dict[str, object] | None = None,
+) -> LoadedSettings:
+    """Settings with the base branch's `.switchyard.yml` as the repository layer."""
+    repo_layer = repo_config_from_base(gh, repository, base_ref)
+    with tempfile.TemporaryDirectory(prefix="switchyard-config-") as tmp:
+        if repo_layer is not None:
+            (Path(tmp) / ".switchyard.yml").write_text(
+                yaml.safe_dump(repo_layer, sort_keys=False), encoding="utf-8"
+            )
+        return load_settings(
+            repo_dir=Path(tmp),
+            config_path=config_path,
+            environ=environ,
+            overrides=overrides,
+        )
+
+
+def since_last_review(gh: Github, change: Change, info: PRInfo, prior: PriorState) -> Change:
+    """Only files that commits since the last reviewed head touched, when that head is still
+    an ancestor (after a force-push the whole pull request is reviewed again)."""
+    last = prior.last_head_sha
+    if not last or last == info.head_sha:
+        return change
+    try:
+        compared = gh.get_repo(info.repository).compare(last, info.head_sha)
+    except Exception as exc:  # whatever the API says, the safe answer is to review it all
+        log.info("incremental range unavailable (%s): reviewing the whole pull request", exc)
+        return change
+    if compared.status not in ("ahead", "identical"):
+        return change
+    touched = {f.filename for f in compared.files}
+    kept = [f for f in change.files if f.path in touched]
+    unchanged = [
+        SkippedFile(f.path, f"unchanged since the last review ({last[:12]})")
+        for f in change.files
+        if f.path not in touched
+    ]
+    return Change(
+        files=kept,
+        skipped=[*change.skipped, *unchanged],
+        source=change.source,
+        base_sha=change.base_sha,
+        head_sha=change.head_sha,
+        load_content=change.load_content,
+    )
+
+
+def review_pull_request(
+    gh: Github,
+    repository: str,
+    number: int,
+    *,
+    config_path: Path | None,
+    environ: Mapping[str, str],
+    publish: bool,
+    overrides: dict[str, object] | None = None,
+    only: tuple[str, ...] = (),
+    no_cache: bool = False,
+    progress: Progress | None = None,
+    login: str | None = None,
+    on_settings: Callable[[LoadedSettings], None] | None = None,
+) -> PullRequestRun:
+    from bot.cli.setup import open_providers
+    from bot.ledger.store import Ledger
+    from bot.pipeline import Services, run_review
+    from bot.planning import RunContext
+
+    # The pull request is read once, unfiltered: the filters are the base branch's, which
+    # only the pull request's base ref can find.
+    change, info = change_from_github(gh, repository, number, _UNFILTERED)
+    loaded = load_pr_settings(
+        gh,
+        repository,
+        info.base_ref,
+        config_path=config_path,
+        environ=environ,
+        overrides=overrides,
+    )
+    if on_settings is not None:
+        on_settings(loaded)
+    settings = loaded.settings
+    if no_cache:
+        settings = settings.model_copy(
+            update={"cache": settings.cache.model_copy(update={"enabled": False})}
+        )
+    kept, filtered = apply_filters(change.files, settings.filters)
+    change = dataclasses.replace(change, files=kept, skipped=[*change.skipped, *filtered])
+    publisher = GitHubPublisher(gh, repository, number, info.head_sha, login=login)
+    prior = publisher.read_state() if publish else None
+    if prior is not None:
+        change = since_last_review(gh, change, info, prior)
+    providers = open_providers(loaded, only)
+    ledger = Ledger.from_settings(settings, environ)
+    try:
+        report = run_review(
+            change,
+            settings,
+            Services(providers=providers, ledger=ledger),
+            ctx=RunContext(repository=repository, change_ref=f"pr/{number}", labels=info.labels),
+            fail_on=settings.fail_on,
+            progress=progress,
+        )
+    finally:
+        for p in providers.values():
+            p.close()
+        ledger.close()
+    published = publisher.publish(report, prior) if publish else None
+    return PullRequestRun(info, report, published)

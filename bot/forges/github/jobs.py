@@ -1,0 +1,67 @@
+"""Runs a queued GitHub job: the worker's handler (`switchyard worker`).
+
+Authentication comes from the environment: a GitHub App (GITHUB_APP_ID and
+GITHUB_APP_PRIVATE_KEY, an installation token per job) or a plain GITHUB_TOKEN. A slash
+command runs only for someone with write access to the repository.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from bot.errors import ConfigError
+from bot.jobs import Job
+
+log = logging.getLogger(__name__)
+
+
+def handle(job: Job) -> None:
+    from bot.forges.github.app_auth import token_source_from_environ
+    from bot.forges.github.client import github_client
+    from bot.forges.github.door import review_pull_request
+    from bot.server.permissions import CommandGuard
+
+    environ = os.environ
+    tokens = token_source_from_environ(environ)
+    if tokens is None:
+        raise ConfigError(
+            "the worker has no GitHub credentials",
+            hint="set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY",
+        )
+    if job.trigger == "comment" and not CommandGuard(tokens).allowed(job):
+        log.info(
+            "ignored /%s on %s#%d from %s: no write access",
+            ",".join(job.tasks),
+            job.repository,
+            job.number,
+            job.requester or "unknown",
+        )
+        return
+    if "review" not in job.tasks:
+        log.info(
+            "task %s is not available yet: skipped %s#%d",
+            ",".join(job.tasks),
+            job.repository,
+            job.number,
+        )
+        return
+    config = environ.get("SWITCHYARD_CONFIG")
+    run = review_pull_request(
+        github_client(tokens.token(job.installation_id), job.api_url),
+        job.repository,
+        job.number,
+        config_path=Path(config) if config else None,
+        environ=environ,
+        publish=True,
+    )
+    summary = run.report.summary
+    log.info(
+        "reviewed %s#%d at %s: %d findings, complete=%s",
+        job.repository,
+        job.number,
+        run.info.head_sha[:12],
+        len(run.report.findings),
+        summary.complete,
+    )
