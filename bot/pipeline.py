@@ -7,9 +7,6 @@ RunReport. Nothing here knows which door or publisher is in use.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.cache.sections import SectionCache
@@ -18,48 +15,33 @@ from bot.change.model import Change
 from bot.config.classes import DataClass
 from bot.config.model import Settings
 from bot.errors import IncompleteError
+from bot.execution import TEMPERATURE, Execution, Progress, Services
 from bot.findings.anchor import anchor_findings
 from bot.findings.model import Finding, Severity
 from bot.findings.rank import dedupe_and_rank
-from bot.metering import Meter
 from bot.planning import PlannedItem, ReviewPlan, RunContext, plan_review, rechunk_for_local
-from bot.providers.base import CompletionRequest, Provider
-from bot.providers.prices import price_for, reference_price
 from bot.providers.structured import schema_for
 from bot.report import RunReport, SkippedEntry, Summary
-from bot.routing.budget import BudgetGuard
-from bot.routing.dispatch import ChainResult, Dispatcher
-from bot.routing.live import LiveState
+from bot.routing.dispatch import ChainResult
 from bot.tasks.review import ReviewAnswer, split_by_file
 
 if TYPE_CHECKING:
     from bot.ledger.store import Ledger
 
-Progress = Callable[[str, int, int], None]  # (message, done, total)
+__all__ = ["UNREVIEWED", "Progress", "Services", "run_review", "section_cache"]
 
 # Starts the note of every work item that no target answered; doors look for it.
 UNREVIEWED = "could not be reviewed"
 
-# Sampling temperature of review calls (part of the cache key).
-TEMPERATURE = 0.0
 
-
-@dataclass(slots=True)
-class Services:
-    """The stateful collaborators of a run, opened by the door."""
-
-    providers: Mapping[str, Provider]
-    ledger: Ledger | None = None
-    live: LiveState | None = None  # per process: breakers and limits outlive one run
-    sleep: Callable[[float], None] = time.sleep
-
-
-def section_cache(settings: Settings, ledger: Ledger | None) -> SectionCache | None:
+def section_cache(
+    settings: Settings, ledger: Ledger | None, task_name: str = "review"
+) -> SectionCache | None:
     if ledger is None or not settings.cache.enabled:
         return None
     from bot.tasks.review import ReviewTask
 
-    task = ReviewTask(settings.review, settings.prompts_dir)
+    task = ReviewTask(settings.review, settings.prompts_dir, task_name)
     return SectionCache(
         ledger,  # type: ignore[arg-type]
         task=task.name,
@@ -78,12 +60,15 @@ def run_review(
     ctx: RunContext | None = None,
     fail_on: Severity | None = None,
     progress: Progress | None = None,
+    task_name: str = "review",
 ) -> RunReport:
+    """`task_name` picks the prompt: "review", or "security" for the security task's model
+    pass (same answer schema, its own instructions)."""
     started = time.perf_counter()
     ctx = ctx or RunContext()
     ledger = services.ledger
-    cache = section_cache(settings, ledger)
-    plan = plan_review(change, settings, services.providers, ctx, cache)
+    cache = section_cache(settings, ledger, task_name)
+    plan = plan_review(change, settings, services.providers, ctx, cache, task_name)
     report = RunReport(
         task=plan.task.name,
         source=change.source,
@@ -100,36 +85,19 @@ def run_review(
     if not plan.items and not plan.cached:
         report.notes.append("nothing to review: every changed file was filtered out")
 
-    live = services.live or LiveState(settings, _budget(settings, ledger))
-    prices = {name: price_for(name, cfg) for name, cfg in settings.providers.items()}
-    for t in plan.targets:
-        if t.location != "local" and not prices[t.name].known:
-            report.notes.append(
-                f"no price known for {t.name}/{t.model}: its calls count as $0 against "
-                f"budgets; set providers.{t.name}.input_per_mtok and output_per_mtok"
-            )
-    meter = Meter(
-        reference=reference_price(settings.providers, [t.name for t in plan.targets]),
-        repository=ctx.repository or "",
-        change_ref=ctx.change_ref,
+    run = Execution.start(
+        settings,
+        services,
+        plan.targets,
+        ctx,
+        source=change.source,
+        task=plan.task.name,
+        data_class=(plan.classification.highest[0] if plan.classification else DataClass.INTERNAL),
     )
-    run_id = None
-    if ledger is not None:
-        run_id = ledger.start_run(
-            repository=ctx.repository or "",
-            change_ref=ctx.change_ref,
-            source=change.source,
-            task=plan.task.name,
-            data_class=(
-                plan.classification.highest[0].value
-                if plan.classification
-                else DataClass.INTERNAL.value
-            ),
-        )
+    report.notes.extend(run.notes)
 
     raw: list[Finding] = []
     walkthrough: list[str] = []
-    equivalent = 0.0  # what all of this run's calls would have cost all-cloud
 
     def keep(answer: ReviewAnswer) -> None:
         if answer.summary and answer.summary.strip() not in walkthrough:
@@ -139,7 +107,7 @@ def run_review(
         answer = ReviewAnswer.model_validate_json(cs.hit.value)
         raw.extend(plan.task.interpret_answer(answer))
         keep(answer)
-        record, row = meter.cache_hit(
+        record, row = run.meter.cache_hit(
             target=cs.hit.target,
             task=plan.task.name,
             path=cs.unit.path,
@@ -147,13 +115,9 @@ def run_review(
             tokens_in=cs.unit.tokens,
             section_sha256=cache.key(cs.unit.text(), cs.hit.target.model) if cache else "",
         )
-        report.calls.append(record)
-        equivalent += row.cloud_equivalent_usd
-        if ledger is not None:
-            ledger.record_call(run_id, row)
+        run.keep(report, record, row)
 
-    dispatcher = Dispatcher(settings, services.providers, live, prices)
-    results = _dispatch(plan, plan.items, dispatcher, settings, services.sleep, progress)
+    results = run.dispatch(plan.items, progress)
     pairs = list(zip(plan.items, results, strict=True))
     # Outage: work packed for a cloud context whose cloud did not answer is cut again
     # for the self-hosted runner.
@@ -172,7 +136,7 @@ def run_review(
             f"cloud unavailable: {', '.join(sorted(rechunked))} re-sent to the local runner "
             f"as {len(extra)} smaller work items"
         )
-        results = _dispatch(plan, extra, dispatcher, settings, services.sleep, progress)
+        results = run.dispatch(extra, progress)
         pairs += list(zip(extra, results, strict=True))
 
     failed = 0
@@ -180,23 +144,8 @@ def run_review(
     stopped: str | None = None
     for planned, result in pairs:
         item = planned.item
-        for attempt in result.attempts:
-            record, row = meter.attempt(
-                attempt,
-                item=item.id,
-                task=item.task,
-                route=planned.route,
-                data_class=planned.data_class,
-                messages=item.messages,
-            )
-            report.calls.append(record)
-            equivalent += row.cloud_equivalent_usd
-            if ledger is not None:
-                ledger.record_call(run_id, row)
+        run.record(planned, result, report)
         stopped = stopped or result.stop
-        for note in result.notes:
-            if note not in report.notes:
-                report.notes.append(note)
         done = result.answered_by
         if item.id in rechunked:
             continue
@@ -219,7 +168,6 @@ def run_review(
 
     if stopped:
         report.notes.append(f"the run stopped early: {stopped}")
-    report.notes.extend(live.warnings())
     anchored = anchor_findings(raw, change, LineMap(change.files))
     report.notes.extend(anchored.notes)
     findings, cut = dedupe_and_rank(
@@ -230,21 +178,8 @@ def run_review(
     report.findings = findings
     report.walkthrough = "\n\n".join(walkthrough) or None
     report.summary = _summary(change, plan, report, covered, failed, fail_on, started)
-    report.summary.cloud_equivalent_usd = round(equivalent, 6)
-    if ledger is not None and run_id is not None:
-        outcome = "complete" if report.summary.complete else "incomplete"
-        ledger.finish_run(run_id, outcome, findings=len(findings), notes=len(report.notes))
+    run.finish(report)
     return report
-
-
-def _budget(settings: Settings, ledger: Ledger | None) -> BudgetGuard | None:
-    b = settings.budgets
-    if b.monthly_usd is None and not b.per_provider_usd:
-        return None
-    from datetime import UTC, datetime
-
-    spent = ledger.month_to_date_cloud_spend(datetime.now(UTC)) if ledger is not None else {}
-    return BudgetGuard(b, spent, settings.routing.essential_tasks)
 
 
 def _store(
@@ -257,90 +192,6 @@ def _store(
         if unit is None or planned.item.lines_by_file.get(path) != unit.changed:
             continue
         cache.store_answer(unit.text(), model, planned.data_class, part.model_dump_json())
-
-
-def _dispatch(
-    plan: ReviewPlan,
-    items: list[PlannedItem],
-    dispatcher: Dispatcher,
-    settings: Settings,
-    sleep: Callable[[float], None],
-    progress: Progress | None,
-) -> list[ChainResult]:
-    if not items:
-        return []
-    dispatcher.prepare()
-    limits = {t.name: settings.providers[t.name].concurrency for t in plan.targets}
-    # Enough threads to keep every target's allowance busy, never more than there is work.
-    workers = max(1, min(len(items), sum(limits.values()) or 1, 32))
-    total = len(items)
-
-    def one(planned: PlannedItem) -> ChainResult:
-        item = planned.item
-        request = CompletionRequest(
-            messages=item.messages,
-            response_model=item.response_model,
-            schema_name=item.schema_name,
-            max_output_tokens=item.max_output_tokens,
-            temperature=TEMPERATURE,
-        )
-
-        def attempt() -> ChainResult:
-            return dispatcher.call(
-                planned.route,
-                request,
-                task=item.task,
-                data_class=planned.data_class,
-                prompt_tokens=item.prompt_tokens,
-            )
-
-        result = attempt()
-        if planned.data_class is DataClass.RESTRICTED:
-            result = _wait_for_local(result, attempt, settings.routing.restricted_wait_s, sleep)
-        return result
-
-    results: list[ChainResult] = []
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="switchyard") as pool:
-        for done, (planned, result) in enumerate(
-            zip(items, pool.map(one, items), strict=True), start=1
-        ):
-            results.append(result)
-            if progress:
-                progress(_progress_line(planned, result), done, total)
-    return results
-
-
-def _wait_for_local(
-    result: ChainResult,
-    again: Callable[[], ChainResult],
-    patience_s: float,
-    sleep: Callable[[float], None],
-) -> ChainResult:
-    """Restricted work never goes to the cloud: while the local runner is down, it waits."""
-    waited = 0.0
-    pause = 1.0
-    history = list(result.attempts)
-    while result.completion is None and result.outage_only and waited < patience_s:
-        step = min(pause, patience_s - waited)
-        sleep(step)
-        waited += step
-        pause = min(pause * 2, 30.0)
-        result = again()
-        history.extend(result.attempts)
-    result.attempts = history
-    if result.completion is None and waited:
-        result.notes.append(f"restricted: waited {waited:.0f} s for a local target")
-    return result
-
-
-def _progress_line(planned: PlannedItem, result: ChainResult) -> str:
-    done = result.answered_by
-    if done is not None and done.completion is not None:
-        return f"{planned.item.id}: {done.target} ok in {done.completion.latency_s:.1f}s"
-    last = result.attempts[-1] if result.attempts else None
-    if last is not None and last.error is not None:
-        return f"{planned.item.id}: failed ({last.error.message})"
-    return f"{planned.item.id}: no target"
 
 
 def _failure(planned: PlannedItem, result: ChainResult) -> str:

@@ -95,6 +95,7 @@ def plan_review(
     providers: Mapping[str, Provider],
     ctx: RunContext | None = None,
     cache: SectionCache | None = None,
+    task_name: str = "review",
 ) -> ReviewPlan:
     ctx = ctx or RunContext()
     targets = targets_of(settings, providers)
@@ -102,7 +103,7 @@ def plan_review(
     context = first.context_tokens if first else DEFAULT_CONTEXT_TOKENS
     max_out = first.max_output_tokens if first else DEFAULT_OUTPUT_TOKENS
     budget = int((context - max_out) * _SAFETY)
-    task = ReviewTask(settings.review, settings.prompts_dir)
+    task = ReviewTask(settings.review, settings.prompts_dir, task_name)
     # Packing counts every hunk, so it uses the fast local estimate, which over-counts;
     # each finished item is then counted by the first target's own tokenizer when it has one.
     room = task.room(budget, estimate_tokens)

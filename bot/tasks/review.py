@@ -56,11 +56,15 @@ _LABEL_PLACEHOLDER = "part 999 of 999"
 
 
 class ReviewTask:
-    name = "review"
+    """Reviews the diff. The security task's model pass is the same machinery with its own
+    prompt (`prompts/security.md.j2`): same answer schema, different instructions."""
 
-    def __init__(self, cfg: ReviewConfig, prompts_dir: str | None = None) -> None:
+    def __init__(
+        self, cfg: ReviewConfig, prompts_dir: str | None = None, name: str = "review"
+    ) -> None:
         self.cfg = cfg
-        self.template = PromptTemplate("review", prompts_dir)
+        self.name = name
+        self.template = PromptTemplate(name, prompts_dir)
 
     def system_prompt(self) -> str:
         return self.template.render(
@@ -118,7 +122,7 @@ class ReviewTask:
                     messages=[Message("system", sys_text), Message("user", user)],
                     prompt_tokens=count(sys_text) + count(user) + 2 * _MESSAGE_OVERHEAD,
                     response_model=ReviewAnswer,
-                    schema_name="review",
+                    schema_name=self.name,
                     max_output_tokens=max_output_tokens,
                     files=list(lines),
                     changed_lines=sum(lines.values()),
