@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,15 +10,13 @@ import click
 
 from bot.cli.change_input import ChangeInput, Prepared, change_options, prepare
 from bot.cli.progress import ProgressReporter
+from bot.cli.report_output import FORMATS, finish, output_targets
 from bot.cli.setup import open_providers
-from bot.errors import EXIT_GATE, EXIT_INCOMPLETE, InputError
 
 if TYPE_CHECKING:
     from bot.report import RunReport
 
 SEVERITIES = ["critical", "major", "minor", "nit"]
-FORMATS = ["console", "markdown", "md", "json", "sarif"]
-_BY_SUFFIX = {".md": "markdown", ".markdown": "markdown", ".json": "json", ".sarif": "sarif"}
 
 
 @click.command()
@@ -97,7 +94,7 @@ def review(
       switchyard review --base origin/main --dry-run
       GITHUB_TOKEN=... switchyard review --pr https://github.com/acme/api/pull/42 --publish github
     """
-    targets = _outputs(outputs, fmt)
+    targets = output_targets(outputs, fmt)
     _check_tasks(tasks)
     overrides = {"fail_on": fail_on} if fail_on else None
     reporter = ProgressReporter(quiet)
@@ -117,23 +114,7 @@ def review(
             return
         with reporter:
             report = _review_local(prepared, only, no_cache, reporter)
-    _emit(report, fmt, targets, quiet)
-    # Even with --quiet, a non-zero exit says why on stderr: a CI log must explain a red job.
-    if not report.summary.complete:
-        from bot.pipeline import UNREVIEWED
-
-        for note in report.notes:
-            if UNREVIEWED in note:
-                click.echo(f"switchyard: incomplete: {note}", err=True)
-    if report.summary.gate_failed:
-        worse = sum(1 for f in report.findings if f.severity.at_least(report.summary.fail_on))
-        click.echo(
-            f"switchyard: gate failed: {worse} findings at or above {report.summary.fail_on}",
-            err=True,
-        )
-        raise click.exceptions.Exit(EXIT_GATE)
-    if not report.summary.complete:
-        raise click.exceptions.Exit(EXIT_INCOMPLETE)
+    finish(report, fmt, targets, quiet)
 
 
 def _check_tasks(tasks: str) -> None:
@@ -229,38 +210,3 @@ def _review_pr(
             f"comments, check {run.published.conclusion or run.published.status}"
         )
     return run.report
-
-
-def _outputs(outputs: tuple[str, ...], fmt: str | None) -> list[tuple[Path, str]]:
-    """Each --output with its format: the --format flag, else the file's extension."""
-    out: list[tuple[Path, str]] = []
-    for name in outputs:
-        path = Path(name)
-        chosen = fmt if fmt and fmt != "console" and len(outputs) == 1 else None
-        chosen = chosen or _BY_SUFFIX.get(path.suffix.lower())
-        if chosen is None:
-            raise click.BadParameter(
-                f"cannot tell the format of {name!r} from its extension; use .md, .json or "
-                ".sarif, or give --format",
-                param_hint="--output",
-            )
-        out.append((path, "markdown" if chosen == "md" else chosen))
-    return out
-
-
-def _emit(report: RunReport, fmt: str | None, targets: list[tuple[Path, str]], quiet: bool) -> None:
-    from bot.publish.formats import render
-
-    for path, kind in targets:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(render(report, kind), encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"cannot write {path}: {exc.strerror}") from None
-    if fmt and fmt != "console" and not targets:
-        sys.stdout.write(render(report, "markdown" if fmt == "md" else fmt))
-        return
-    if not quiet:
-        from bot.publish.console import print_report
-
-        print_report(report)

@@ -1,0 +1,72 @@
+"""Where a run's report goes: report files, stdout, the console; and the exit code."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from bot.errors import EXIT_GATE, EXIT_INCOMPLETE, InputError
+from bot.report import RunReport
+
+FORMATS = ["console", "markdown", "md", "json", "sarif"]
+_BY_SUFFIX = {".md": "markdown", ".markdown": "markdown", ".json": "json", ".sarif": "sarif"}
+
+
+def output_targets(outputs: tuple[str, ...], fmt: str | None) -> list[tuple[Path, str]]:
+    """Each --output with its format: the --format flag, else the file's extension."""
+    out: list[tuple[Path, str]] = []
+    for name in outputs:
+        path = Path(name)
+        chosen = fmt if fmt and fmt != "console" and len(outputs) == 1 else None
+        chosen = chosen or _BY_SUFFIX.get(path.suffix.lower())
+        if chosen is None:
+            raise click.BadParameter(
+                f"cannot tell the format of {name!r} from its extension; use .md, .json or "
+                ".sarif, or give --format",
+                param_hint="--output",
+            )
+        out.append((path, "markdown" if chosen == "md" else chosen))
+    return out
+
+
+def finish(
+    report: RunReport, fmt: str | None, targets: list[tuple[Path, str]], quiet: bool
+) -> None:
+    """Writes the report, then exits 1 for a failed gate, 3 for an incomplete run."""
+    _emit(report, fmt, targets, quiet)
+    # Even with --quiet, a non-zero exit says why on stderr: a CI log must explain a red job.
+    if not report.summary.complete:
+        from bot.pipeline import UNREVIEWED
+
+        for note in report.notes:
+            if UNREVIEWED in note or note.startswith("not scanned"):
+                click.echo(f"switchyard: incomplete: {note}", err=True)
+    if report.summary.gate_failed:
+        worse = sum(1 for f in report.findings if f.severity.at_least(report.summary.fail_on))
+        click.echo(
+            f"switchyard: gate failed: {worse} findings at or above {report.summary.fail_on}",
+            err=True,
+        )
+        raise click.exceptions.Exit(EXIT_GATE)
+    if not report.summary.complete:
+        raise click.exceptions.Exit(EXIT_INCOMPLETE)
+
+
+def _emit(report: RunReport, fmt: str | None, targets: list[tuple[Path, str]], quiet: bool) -> None:
+    from bot.publish.formats import render
+
+    for path, kind in targets:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(render(report, kind), encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot write {path}: {exc.strerror}") from None
+    if fmt and fmt != "console" and not targets:
+        sys.stdout.write(render(report, "markdown" if fmt == "md" else fmt))
+        return
+    if not quiet:
+        from bot.publish.console import print_report
+
+        print_report(report)
