@@ -1,0 +1,450 @@
+"""Score the security scanners on the labelled corpus in tests/fixtures/security/.
+
+Each corpus file is one case, labelled on its first line (format: tests/fixtures/security/
+README.md). The scan runs once over the whole corpus; findings then pass through a triage
+step (identity here; the model triage plugs in with --triage module:function) and are scored:
+
+- recall       vulnerable cases whose every labelled line got a finding with the label's CWE
+- FPR          safe cases with any finding at all
+- TPR - FPR    the two above combined (Youden's J)
+- FP share     findings that match no labelled (line, CWE) pair, over all findings
+- ms/file      semgrep's own per-file match+parse time; the wall time of the whole scan
+               (startup included) divided by the file count is printed with the totals
+
+Printed per category x language and overall.
+
+    .venv/bin/python bench/security_eval.py [--scanner semgrep|bandit|all] [--triage mod:fn]
+                                           [--json out.json] [--show-misses]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bot.security.rules_index import category_by_cwe, rule_metadata, rules_dir  # noqa: E402
+
+CORPUS = ROOT / "tests" / "fixtures" / "security"
+LANGUAGES = {"python", "javascript", "java", "go"}
+SOURCE_SUFFIXES = {".py", ".js", ".ts", ".jsx", ".tsx", ".java", ".go"}
+
+_LABEL = re.compile(
+    r"switchyard-label:\s*(?P<verdict>vulnerable|safe)\s+(?P<cwe>CWE-\d+)(?P<rest>[^\n]*)"
+)
+_OPTION = re.compile(r"(\w+)=(\S+)")
+
+
+# --------------------------------------------------------------------------- corpus
+@dataclass(frozen=True)
+class Label:
+    """One corpus case: a file, its verdict, CWE, expected lines and known-gap flag."""
+
+    path: Path
+    language: str
+    verdict: str  # "vulnerable" | "safe"
+    cwe: str  # "CWE-89"
+    lines: tuple[int, ...] = ()
+    expect: str = ""  # "" | "missed" (known false negative) | "flagged" (known false positive)
+
+    @property
+    def vulnerable(self) -> bool:
+        return self.verdict == "vulnerable"
+
+
+def parse_label(path: Path) -> Label:
+    """Read the label from the first three lines of ``path``; ValueError if absent or bad."""
+    head = "\n".join(path.read_text(encoding="utf-8").splitlines()[:3])
+    m = _LABEL.search(head)
+    if m is None:
+        raise ValueError(f"{path}: no switchyard-label line")
+    opts = dict(_OPTION.findall(m.group("rest")))
+    unknown = set(opts) - {"lines", "expect"}
+    if unknown:
+        raise ValueError(f"{path}: unknown label option(s) {sorted(unknown)}")
+    lines = tuple(int(x) for x in opts.get("lines", "").split(",") if x.strip())
+    verdict = m.group("verdict")
+    expect = opts.get("expect", "")
+    if verdict == "vulnerable" and not lines:
+        raise ValueError(f"{path}: a vulnerable label needs lines=N[,N...]")
+    if verdict == "safe" and lines:
+        raise ValueError(f"{path}: a safe label takes no lines=")
+    if expect not in {"", "missed", "flagged"}:
+        raise ValueError(f"{path}: expect= must be missed or flagged")
+    if (verdict, expect) in {("vulnerable", "flagged"), ("safe", "missed")}:
+        raise ValueError(f"{path}: expect={expect} does not fit a {verdict} case")
+    language = path.relative_to(CORPUS).parts[0] if path.is_relative_to(CORPUS) else ""
+    return Label(path.resolve(), language, verdict, m.group("cwe"), lines, expect)
+
+
+def load_corpus(root: Path = CORPUS) -> list[Label]:
+    """Every labelled source file under ``root``, sorted by path."""
+    return [
+        parse_label(p)
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.suffix in SOURCE_SUFFIXES
+    ]
+
+
+def strip_label(text: str) -> str:
+    """The file text with its label line blanked, for triage that must not see the answer."""
+    return _LABEL.sub("", text, count=1)
+
+
+# --------------------------------------------------------------------------- findings
+@dataclass
+class Finding:
+    scanner: str
+    rule_id: str
+    path: Path
+    start_line: int
+    end_line: int
+    cwe: list[str] = field(default_factory=list)
+    severity: str = ""
+    message: str = ""
+
+    def covers(self, line: int) -> bool:
+        return self.start_line <= line <= self.end_line
+
+
+@dataclass
+class ScanResult:
+    findings: list[Finding]
+    wall_s: float
+    file_times_s: dict[Path, float]
+    errors: list[str]
+
+
+_CWE_ID = re.compile(r"CWE-\d+")
+
+
+def semgrep_command(targets: Iterable[Path], *, time_stats: bool = True) -> list[str]:
+    """The offline semgrep invocation over ``targets`` with the shipped rules only."""
+    exe = shutil.which("semgrep", path=str(Path(sys.executable).parent)) or "semgrep"
+    cmd = [
+        exe,
+        "scan",
+        "--config",
+        str(rules_dir()),
+        "--json",
+        "--metrics=off",
+        "--disable-version-check",
+        "--no-git-ignore",
+        "--no-rewrite-rule-ids",
+        "--quiet",
+    ]
+    if time_stats:
+        cmd.append("--time")
+    return [*cmd, *(str(t) for t in targets)]
+
+
+def run_semgrep(root: Path = CORPUS) -> ScanResult:
+    """One semgrep run over ``root``. The project root is set to ``root`` so that
+    semgrep's default ignores (which skip tests/ folders) do not hide the corpus."""
+    cmd = semgrep_command([root])
+    cmd[2:2] = ["--project-root", str(root)]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
+    wall = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"semgrep exited {proc.returncode}: {proc.stderr[-2000:]}")
+    doc = json.loads(proc.stdout)
+    findings = [
+        Finding(
+            scanner="semgrep",
+            rule_id=r["check_id"],
+            path=(ROOT / r["path"]).resolve(),
+            start_line=r["start"]["line"],
+            end_line=r["end"]["line"],
+            cwe=_CWE_ID.findall(" ".join(r["extra"].get("metadata", {}).get("cwe", []))),
+            severity=r["extra"].get("severity", ""),
+            message=r["extra"].get("message", ""),
+        )
+        for r in doc.get("results", [])
+    ]
+    times = {
+        (ROOT / t["path"]).resolve(): float(t.get("run_time", 0.0))
+        for t in (doc.get("time") or {}).get("targets", [])
+    }
+    errors = [f"{e.get('type')}: {e.get('message', '')[:300]}" for e in doc.get("errors", [])]
+    return ScanResult(findings, wall, times, errors)
+
+
+# Bandit's own CWE numbers are coarser than the corpus labels (eval is CWE-78, yaml.load
+# CWE-20, random CWE-330 ...): map its test ids to the label they correspond to.
+BANDIT_CWE = {
+    "B608": "CWE-89",
+    "B602": "CWE-78",
+    "B604": "CWE-78",
+    "B605": "CWE-78",
+    "B609": "CWE-78",
+    "B307": "CWE-95",
+    "B102": "CWE-95",
+    "B324": "CWE-328",
+    "B303": "CWE-328",
+    "B311": "CWE-338",
+    "B501": "CWE-295",
+    "B323": "CWE-295",
+    "B105": "CWE-798",
+    "B106": "CWE-798",
+    "B107": "CWE-798",
+    "B506": "CWE-502",
+    "B301": "CWE-502",
+    "B302": "CWE-502",
+    "B202": "CWE-22",
+    "B320": "CWE-611",
+    "B313": "CWE-611",
+    "B314": "CWE-611",
+    "B315": "CWE-611",
+    "B316": "CWE-611",
+    "B317": "CWE-611",
+    "B318": "CWE-611",
+    "B319": "CWE-611",
+    "B703": "CWE-79",
+    "B308": "CWE-79",
+    "B701": "CWE-79",
+    "B310": "CWE-918",
+}
+
+
+def run_bandit(root: Path = CORPUS) -> ScanResult:
+    """Bandit over the Python part of the corpus, for comparison."""
+    exe = shutil.which("bandit", path=str(Path(sys.executable).parent)) or "bandit"
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [exe, "-r", str(root / "python"), "-f", "json", "-q"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.perf_counter() - t0
+    doc = json.loads(proc.stdout or "{}")
+    findings = []
+    for r in doc.get("results", []):
+        cwe = BANDIT_CWE.get(r["test_id"]) or f"CWE-{r.get('issue_cwe', {}).get('id', 0)}"
+        lines = r.get("line_range") or [r["line_number"]]
+        findings.append(
+            Finding(
+                "bandit",
+                r["test_id"],
+                Path(r["filename"]).resolve(),
+                min(lines),
+                max(lines),
+                [cwe],
+                r.get("issue_severity", ""),
+                r.get("issue_text", ""),
+            )
+        )
+    return ScanResult(findings, wall, {}, [str(e) for e in doc.get("errors", [])])
+
+
+# --------------------------------------------------------------------------- triage hook
+Triage = Callable[[list[Finding]], list[Finding]]
+
+
+def no_triage(findings: list[Finding]) -> list[Finding]:
+    """The deterministic layer keeps every finding. A model triage replaces this: it gets
+    the findings (read each file with strip_label() so the label stays hidden) and returns
+    the ones it keeps."""
+    return findings
+
+
+def load_triage(spec: str | None) -> Triage:
+    if not spec:
+        return no_triage
+    module, _, name = spec.partition(":")
+    fn = getattr(importlib.import_module(module), name or "triage")
+    return fn  # type: ignore[no-any-return]
+
+
+# --------------------------------------------------------------------------- scoring
+@dataclass
+class CaseResult:
+    label: Label
+    findings: list[Finding]
+    hit_lines: tuple[int, ...] = ()
+    stray: list[Finding] = field(default_factory=list)
+
+    @property
+    def detected(self) -> bool:
+        """Vulnerable: every labelled line found with the right CWE. Safe: any finding."""
+        if self.label.vulnerable:
+            return set(self.hit_lines) == set(self.label.lines)
+        return bool(self.findings)
+
+
+def score_cases(labels: list[Label], findings: list[Finding]) -> list[CaseResult]:
+    by_path: dict[Path, list[Finding]] = defaultdict(list)
+    for f in findings:
+        by_path[f.path].append(f)
+    out = []
+    for label in labels:
+        fs = by_path.get(label.path, [])
+        if not label.vulnerable:
+            out.append(CaseResult(label, fs, (), list(fs)))
+            continue
+        right = [f for f in fs if label.cwe in f.cwe]
+        hits = tuple(ln for ln in label.lines if any(f.covers(ln) for f in right))
+        stray = [f for f in fs if f not in right or not any(f.covers(ln) for ln in label.lines)]
+        out.append(CaseResult(label, fs, hits, stray))
+    return out
+
+
+@dataclass
+class Row:
+    vuln: int = 0
+    safe: int = 0
+    tp: int = 0
+    fp_cases: int = 0
+    findings: int = 0
+    stray: int = 0
+    files: int = 0
+    time_s: float = 0.0
+
+    def add(self, case: CaseResult, time_s: float) -> None:
+        self.files += 1
+        self.time_s += time_s
+        self.findings += len(case.findings)
+        self.stray += len(case.stray)
+        if case.label.vulnerable:
+            self.vuln += 1
+            self.tp += case.detected
+        else:
+            self.safe += 1
+            self.fp_cases += case.detected
+
+    @property
+    def recall(self) -> float:
+        return self.tp / self.vuln if self.vuln else float("nan")
+
+    @property
+    def fpr(self) -> float:
+        return self.fp_cases / self.safe if self.safe else float("nan")
+
+    @property
+    def fp_share(self) -> float:
+        return self.stray / self.findings if self.findings else 0.0
+
+    @property
+    def ms_per_file(self) -> float:
+        return 1000 * self.time_s / self.files if self.files else 0.0
+
+
+def summarize(
+    cases: list[CaseResult], times: dict[Path, float], categories: dict[str, str]
+) -> tuple[dict[tuple[str, str], Row], Row]:
+    rows: dict[tuple[str, str], Row] = defaultdict(Row)
+    total = Row()
+    for case in cases:
+        key = (categories.get(case.label.cwe, case.label.cwe), case.label.language)
+        t = times.get(case.label.path, 0.0)
+        rows[key].add(case, t)
+        total.add(case, t)
+    return dict(sorted(rows.items())), total
+
+
+def _fmt(x: float) -> str:
+    return "  -  " if x != x else f"{x:5.2f}"  # NaN check
+
+
+def print_table(
+    scanner: str, rows: dict[tuple[str, str], Row], total: Row, wall_s: float, n_files: int
+) -> None:
+    head = f"{'category':<22} {'lang':<10} {'vuln':>4} {'safe':>4} {'recall':>6} {'FPR':>5} "
+    head += f"{'TPR-FPR':>7} {'FPshare':>7} {'ms/file':>7}"
+    print(f"\n== {scanner} ==")
+    print(head)
+    print("-" * len(head))
+    by_cat: dict[str, Row] = defaultdict(Row)
+    for (cat, lang), r in rows.items():
+        j = r.recall - r.fpr
+        print(
+            f"{cat:<22} {lang:<10} {r.vuln:>4} {r.safe:>4} {_fmt(r.recall):>6} "
+            f"{_fmt(r.fpr):>5} {_fmt(j):>7} {_fmt(r.fp_share):>7} {r.ms_per_file:7.1f}"
+        )
+        agg = by_cat[cat]
+        for name in ("vuln", "safe", "tp", "fp_cases", "findings", "stray", "files"):
+            setattr(agg, name, getattr(agg, name) + getattr(r, name))
+        agg.time_s += r.time_s
+    print("-" * len(head))
+    for cat, r in sorted(by_cat.items()):
+        print(
+            f"{cat:<22} {'(all)':<10} {r.vuln:>4} {r.safe:>4} {_fmt(r.recall):>6} "
+            f"{_fmt(r.fpr):>5} {_fmt(r.recall - r.fpr):>7} {_fmt(r.fp_share):>7} "
+            f"{r.ms_per_file:7.1f}"
+        )
+    print("-" * len(head))
+    print(
+        f"{'OVERALL':<22} {'':<10} {total.vuln:>4} {total.safe:>4} {_fmt(total.recall):>6} "
+        f"{_fmt(total.fpr):>5} {_fmt(total.recall - total.fpr):>7} "
+        f"{_fmt(total.fp_share):>7} {total.ms_per_file:7.1f}"
+    )
+    print(
+        f"findings {total.findings}, of them matching no label {total.stray}; "
+        f"wall {wall_s:.2f}s for {n_files} files = {1000 * wall_s / max(n_files, 1):.1f} "
+        f"ms/file with startup"
+    )
+
+
+def evaluate(scanner: str, labels: list[Label], triage: Triage, show_misses: bool) -> dict:
+    if scanner == "bandit":
+        labels = [lb for lb in labels if lb.language == "python"]
+        result = run_bandit()
+    else:
+        result = run_semgrep()
+    for err in result.errors:
+        print(f"[{scanner}] error: {err}", file=sys.stderr)
+    kept = triage(result.findings)
+    cases = score_cases(labels, kept)
+    rows, total = summarize(cases, result.file_times_s, category_by_cwe(rule_metadata()))
+    print_table(scanner, rows, total, result.wall_s, len(labels))
+    if show_misses:
+        for c in cases:
+            rel = c.label.path.relative_to(CORPUS)
+            if c.label.vulnerable and not c.detected:
+                print(f"  MISSED  {rel} {c.label.cwe} lines={c.label.lines} hit={c.hit_lines}")
+            for f in c.stray:
+                print(f"  STRAY   {rel}:{f.start_line} {f.rule_id} {f.cwe}")
+    return {
+        "scanner": scanner,
+        "wall_s": result.wall_s,
+        "rows": {
+            f"{c}/{lang}": asdict(r) | {"recall": r.recall, "fpr": r.fpr}
+            for (c, lang), r in rows.items()
+        },
+        "overall": asdict(total)
+        | {"recall": total.recall, "fpr": total.fpr, "fp_share": total.fp_share},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scanner", choices=["semgrep", "bandit", "all"], default="semgrep")
+    ap.add_argument("--triage", help="module:function taking and returning list[Finding]")
+    ap.add_argument("--json", type=Path, help="also write the numbers here")
+    ap.add_argument("--show-misses", action="store_true")
+    args = ap.parse_args(argv)
+    labels = load_corpus()
+    triage = load_triage(args.triage)
+    scanners = ["semgrep", "bandit"] if args.scanner == "all" else [args.scanner]
+    report = [evaluate(s, labels, triage, args.show_misses) for s in scanners]
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

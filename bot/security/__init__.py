@@ -1,0 +1,1 @@
+"""Security scanning: Switchyard's own semgrep rules and what they claim to find."""
