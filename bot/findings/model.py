@@ -45,6 +45,11 @@ class Finding(BaseModel):
     fingerprint: str = ""
     # Why an anchored finding was demoted to a file-level note, for the reader.
     anchor_note: str | None = None
+    # For a scanner's finding: its rule ("B608", a semgrep check id), the weaknesses it
+    # names ("CWE-89") and where the rule is documented; code scanning reports need them.
+    rule_id: str | None = None
+    cwe: list[str] = Field(default_factory=list)
+    help_uri: str | None = None
 
     @property
     def anchored(self) -> bool:

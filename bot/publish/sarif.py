@@ -22,6 +22,7 @@ from urllib.parse import quote
 from bot.change.model import Side
 from bot.findings.model import Finding, Severity
 from bot.report import CallRecord, RunReport
+from bot.security.cwe import SECURITY_SEVERITY, cwe_number, cwe_title, cwe_url
 
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -55,6 +56,10 @@ def slug(text: str) -> str:
 
 
 def rule_id(finding: Finding) -> str:
+    # A scanner's finding keeps its tool's rule ("bandit/B608"): code scanning groups
+    # alerts by rule, and one rule per CWE-bearing check is what its filters expect.
+    if finding.rule_id:
+        return f"{slug(finding.source)}/{finding.rule_id}"
     return f"switchyard/{slug(finding.task)}/{slug(finding.category)}"
 
 
@@ -80,16 +85,88 @@ def _on_head(finding: Finding) -> tuple[int, int] | None:
     return lines if lines and finding.side is Side.RIGHT else None
 
 
-def _rule(finding: Finding) -> dict[str, Any]:
+def _is_security(finding: Finding) -> bool:
+    return bool(finding.cwe) or "security" in (slug(finding.task), slug(finding.category))
+
+
+def _rule(finding: Finding, group: list[Finding]) -> dict[str, Any]:
+    """The rule for `finding` and the other results in `group` that share its id."""
+    if finding.rule_id:
+        return _scanner_rule(finding, group)
     tags = ["switchyard", slug(finding.task), slug(finding.category)]
     if "security" in tags:
         tags.append("security")  # what code scanning filters security alerts by
-    return {
+    rule: dict[str, Any] = {
         "id": rule_id(finding),
         "name": "".join(part.capitalize() for part in re.split(r"[/-]", rule_id(finding))[1:]),
         "shortDescription": {"text": f"{finding.task} finding: {finding.category}"},
         "properties": {"tags": list(dict.fromkeys(tags))},
     }
+    if _is_security(finding):
+        _security_properties(rule, group)
+    return rule
+
+
+def _scanner_rule(finding: Finding, group: list[Finding]) -> dict[str, Any]:
+    cwes = list(dict.fromkeys(c for f in group for c in f.cwe))
+    tags = ["security", slug(finding.source), *(f"external/cwe/{c.lower()}" for c in cwes)]
+    title = re.sub(r"\s*\((?:bandit|semgrep) [^)]*\)$", "", finding.title).strip()
+    name = re.sub(r"[^A-Za-z0-9]+", " ", str(finding.rule_id).rsplit(".", 1)[-1]).title()
+    weakness = "; ".join(_cwe_text(c) for c in cwes) or "no CWE given by the rule"
+    help_lines = [f"{finding.source} rule {finding.rule_id}: {title}.", f"Weakness: {weakness}."]
+    md_lines = [f"**{finding.source}** rule `{finding.rule_id}`: {title}.", ""]
+    md_lines += [f"- [{_cwe_text(c)}]({_cwe_link(c)})" for c in cwes]
+    if finding.help_uri:
+        help_lines.append(f"More: {finding.help_uri}")
+        md_lines += ["", f"[Rule documentation]({finding.help_uri})"]
+    rule: dict[str, Any] = {
+        "id": rule_id(finding),
+        "name": name.replace(" ", "") or "Rule",
+        "shortDescription": {"text": title or str(finding.rule_id)},
+        "fullDescription": {"text": f"{title}. {weakness}."},
+        "help": {"text": "\n".join(help_lines), "markdown": "\n".join(md_lines)},
+        "properties": {"tags": list(dict.fromkeys(tags))},
+    }
+    if finding.help_uri:
+        rule["helpUri"] = finding.help_uri
+    _security_properties(rule, group)
+    return rule
+
+
+def _security_properties(rule: dict[str, Any], group: list[Finding]) -> None:
+    """GitHub code scanning's security metadata: a CVSS-like number for the rule's
+    worst result, and how precise the rule is."""
+    worst = max(group, key=lambda f: f.severity.rank)
+    props = rule["properties"]
+    props["security-severity"] = SECURITY_SEVERITY[worst.severity]
+    confidences = [f.confidence for f in group if f.confidence is not None]
+    if confidences:
+        props["precision"] = _precision(max(confidences))
+    cwes = list(dict.fromkeys(c for f in group for c in f.cwe))
+    if cwes:
+        props["cwe"] = cwes
+        tags = props["tags"]
+        tags += [t for t in (f"external/cwe/{c.lower()}" for c in cwes) if t not in tags]
+        if "security" not in tags:
+            tags.append("security")
+
+
+def _precision(confidence: float) -> str:
+    if confidence >= 0.8:
+        return "high"
+    if confidence >= 0.5:
+        return "medium"
+    return "low"
+
+
+def _cwe_text(cwe: str) -> str:
+    number = cwe_number(cwe)
+    return cwe_title(number) if number else cwe
+
+
+def _cwe_link(cwe: str) -> str:
+    number = cwe_number(cwe)
+    return cwe_url(number) if number else "https://cwe.mitre.org/"
 
 
 def _message(finding: Finding) -> str:
@@ -155,6 +232,10 @@ def _properties(finding: Finding) -> dict[str, Any]:
         props["locationNote"] = "base-side lines do not exist in the head file: file level"
     if finding.anchor_note:
         props["anchorNote"] = finding.anchor_note
+    if finding.rule_id:
+        props["ruleId"] = finding.rule_id
+    if finding.cwe:
+        props["cwe"] = list(finding.cwe)
     return props
 
 
@@ -218,9 +299,10 @@ def _invocation(report: RunReport) -> dict[str, Any]:
 
 def sarif_data(report: RunReport) -> dict[str, Any]:
     """The SARIF log as plain data: one run, rules derived from the findings' task and category."""
-    rules: dict[str, dict[str, Any]] = {}
+    groups: dict[str, list[Finding]] = {}
     for f in report.findings:
-        rules.setdefault(rule_id(f), _rule(f))
+        groups.setdefault(rule_id(f), []).append(f)
+    rules = {rid: _rule(group[0], group) for rid, group in groups.items()}
     order = sorted(rules)
     index = {rid: i for i, rid in enumerate(order)}
 

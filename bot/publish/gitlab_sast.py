@@ -1,0 +1,193 @@
+"""The GitLab SAST report (`gl-sast-report.json`), in GitLab's security report format 15.0.7.
+
+GitLab reads it from a job's `artifacts:reports:sast` and shows the vulnerabilities in the
+merge request's security widget. Shape, per the schema (tests/fixtures/gitlab/):
+- `scan`: analyzer (Switchyard) and scanner (the tools that ran), start and end times as
+  `yyyy-mm-ddThh:mm:ss` UTC, `status`, and `messages` for what the reader must know:
+  files a scanner could not read, tools that failed.
+- `vulnerabilities`: security findings only (a scanner's, or one about a CWE or in the
+  security category). Each has a stable UUID derived from its fingerprint, so GitLab
+  tracks it across pipelines; the primary identifier is the tool's rule (bandit_test_id,
+  semgrep_id, switchyard_secret), then one `cwe` identifier per CWE.
+Schema 15 dropped `category`, `message`, `cve`, `confidence` and per-vulnerability
+`scanner`; they are not written.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot import __version__
+from bot.findings.model import Finding
+from bot.publish.sarif import slug
+from bot.report import RunReport
+from bot.security.cwe import GITLAB_SEVERITY, cwe_number, cwe_title, cwe_url
+
+if TYPE_CHECKING:
+    from bot.security.scanners.base import ScannerRun, ScanResult
+
+SCHEMA_VERSION = "15.0.7"
+SCHEMA_URL = (
+    "https://gitlab.com/gitlab-org/security-products/security-report-schemas/-/raw/"
+    f"v{SCHEMA_VERSION}/dist/sast-report-format.json"
+)
+FILENAME = "gl-sast-report.json"
+_TIME = "%Y-%m-%dT%H:%M:%S"
+_VENDOR = {"name": "Switchyard"}
+# Identifier types GitLab's own analyzers use for these tools' rules.
+_ID_TYPES = {"bandit": "bandit_test_id", "semgrep": "semgrep_id", "secrets": "switchyard_secret"}
+_ID_NAMESPACE = uuid.UUID("6f1b8a52-3c2e-5d4f-9a1b-0c7e2d9f4a61")
+_NAME_CHARS = 255
+_DESCRIPTION_CHARS = 1_048_576
+
+
+def is_security(finding: Finding) -> bool:
+    return (
+        finding.task == "security"
+        or bool(finding.cwe)
+        or slug(finding.category) == "security"
+        or finding.source in _ID_TYPES
+    )
+
+
+def gitlab_sast_data(report: RunReport, scan: ScanResult | None = None) -> dict[str, Any]:
+    """The report as plain data. `scan` adds the tools' versions, the scan's real times
+    and per-tool messages; without it the report's own duration and notes are used."""
+    end = (scan.finished_at if scan and scan.finished_at else None) or _now()
+    start = (scan.started_at if scan and scan.started_at else None) or (
+        end - timedelta(seconds=max(report.summary.duration_s, 0.0))
+    )
+    runs = scan.scanners if scan else []
+    vulns = [_vulnerability(f) for f in report.findings if is_security(f)]
+    status = (
+        "failure"
+        if runs and all(r.status in ("failed", "timeout", "unavailable") for r in runs)
+        else "success"
+    )
+    return {
+        "version": SCHEMA_VERSION,
+        "schema": SCHEMA_URL,
+        "scan": {
+            "analyzer": {
+                "id": "switchyard",
+                "name": "Switchyard",
+                "version": report.version or __version__,
+                "vendor": _VENDOR,
+            },
+            "scanner": _scanner(report, runs),
+            "type": "sast",
+            "start_time": _utc(start).strftime(_TIME),
+            "end_time": _utc(end).strftime(_TIME),
+            "status": status,
+            "messages": _messages(report, runs),
+        },
+        "vulnerabilities": vulns,
+    }
+
+
+def render_gitlab_sast(report: RunReport, scan: ScanResult | None = None) -> str:
+    return json.dumps(gitlab_sast_data(report, scan), indent=2, ensure_ascii=False) + "\n"
+
+
+def _scanner(report: RunReport, runs: Sequence[ScannerRun]) -> dict[str, Any]:
+    used = [r for r in runs if r.status != "skipped"]
+    if used:
+        names = ", ".join(r.name for r in used)
+        version = ", ".join(f"{r.name} {r.version or 'unknown'}" for r in used)
+    else:
+        sources = sorted({f.source for f in report.findings if is_security(f)}) or ["switchyard"]
+        names = ", ".join(sources)
+        version = report.version or __version__
+    return {
+        "id": "switchyard-security",
+        "name": f"Switchyard security ({names})",
+        "version": version,
+        "vendor": _VENDOR,
+    }
+
+
+def _messages(report: RunReport, runs: Sequence[ScannerRun]) -> list[dict[str, str]]:
+    out: list[dict[str, str]] = []
+    for r in runs:
+        if r.status in ("failed", "timeout", "unavailable"):
+            out.append({"level": "warn", "value": f"{r.name} did not scan ({r.status})"})
+    for entry in report.skipped:
+        out.append({"level": "warn", "value": f"Not scanned: {entry.path} ({entry.reason})"})
+    out += [{"level": "info", "value": note} for note in report.notes if note.strip()]
+    return out
+
+
+def _vulnerability(f: Finding) -> dict[str, Any]:
+    vuln: dict[str, Any] = {
+        "id": str(uuid.uuid5(_ID_NAMESPACE, _identity(f))),
+        "name": _cut(f.title.strip() or f.category, _NAME_CHARS),
+        "description": _cut(_description(f), _DESCRIPTION_CHARS),
+        "severity": GITLAB_SEVERITY[f.severity],
+        "identifiers": _identifiers(f),
+        "location": _location(f),
+    }
+    if f.suggestion:
+        vuln["solution"] = _cut(f"Suggested change:\n{f.suggestion}", 7000)
+    links = [{"url": f.help_uri}] if f.help_uri and f.help_uri.startswith("http") else []
+    if links:
+        vuln["links"] = links
+    return vuln
+
+
+def _identity(f: Finding) -> str:
+    # The fingerprint survives line moves; without one, fall back to what it is and where.
+    if f.fingerprint:
+        return f.fingerprint
+    return "\x1f".join([f.source, f.rule_id or "", f.path, str(f.start_line), f.title])
+
+
+def _description(f: Finding) -> str:
+    parts = [f.body.strip() or f.title.strip()]
+    if not f.anchored and f.anchor_note:
+        parts.append(f"(File-level: {f.anchor_note})")
+    return "\n\n".join(parts)
+
+
+def _identifiers(f: Finding) -> list[dict[str, str]]:
+    ids: list[dict[str, str]] = []
+    if f.rule_id:
+        kind = _ID_TYPES.get(f.source, f"{slug(f.source).replace('-', '_')}_rule")
+        ids.append({"type": kind, "name": f"{f.source} {f.rule_id}", "value": f.rule_id})
+    for cwe in f.cwe:
+        number = cwe_number(cwe)
+        if number is None:
+            continue
+        ids.append(
+            {"type": "cwe", "name": cwe_title(number), "value": str(number), "url": cwe_url(number)}
+        )
+    if not ids:
+        # A model finding has no rule: its task and category identify the kind of issue.
+        value = f"{slug(f.task)}/{slug(f.category)}"
+        ids.append(
+            {"type": "switchyard_category", "name": f.category or "security", "value": value}
+        )
+    return ids
+
+
+def _location(f: Finding) -> dict[str, Any]:
+    loc: dict[str, Any] = {"file": f.path}
+    if f.start_line is not None and f.side.value == "RIGHT":
+        loc["start_line"] = f.start_line
+        loc["end_line"] = max(f.end_line or f.start_line, f.start_line)
+    return loc
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC) if moment.tzinfo else moment
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

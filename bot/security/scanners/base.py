@@ -1,0 +1,192 @@
+"""What every scanner runner returns, and the one way they start a tool.
+
+A runner never raises for the tool's sake: a tool that is missing, crashes, hangs or
+prints something unreadable becomes a `status` and a note, so a report can say what was
+not checked instead of looking clean.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from bot.findings.model import Finding, Severity
+from bot.secrets import mask
+
+ScannerStatus = Literal["ok", "partial", "unavailable", "failed", "timeout", "skipped"]
+
+# How much of a tool's stderr a note quotes: enough to see the error, not a whole trace.
+_QUOTE_CHARS = 300
+
+
+@dataclass(frozen=True, slots=True)
+class ScanFinding:
+    """One result of one scanner, on the head version of a changed file.
+
+    `message` and `title` are already masked: nothing here echoes a secret value."""
+
+    scanner: str  # "bandit" | "semgrep" | "secrets"
+    rule_id: str  # "B608", "switchyard.python.sql-injection.format", "github-token"
+    path: str  # repository-relative, as in the Change
+    start_line: int
+    end_line: int
+    title: str
+    message: str
+    severity: Severity
+    scanner_severity: str  # the tool's own word: "HIGH", "ERROR", ...
+    confidence: str | None = None  # "HIGH" | "MEDIUM" | "LOW" when the tool says
+    cwe: tuple[int, ...] = ()
+    help_uri: str | None = None
+
+
+@dataclass(slots=True)
+class ScannerRun:
+    """What one scanner did on this change."""
+
+    name: str
+    status: ScannerStatus = "ok"
+    version: str | None = None
+    findings: list[ScanFinding] = field(default_factory=list)
+    # Files this scanner could not read, with the reason; never dropped silently.
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    scanned: int = 0  # files it read
+    duration_s: float = 0.0
+
+
+@dataclass(slots=True)
+class ScanResult:
+    """The scanners' findings on a change, filtered to it, as report findings."""
+
+    findings: list[Finding] = field(default_factory=list)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    scanners: list[ScannerRun] = field(default_factory=list)
+    scanned: int = 0  # changed files at least one scanner read
+    filtered_out: int = 0  # findings outside the change for the filter mode
+    mode: str = "added"
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Every scanner ran and read every file."""
+        return not self.unreadable and all(s.status in ("ok", "skipped") for s in self.scanners)
+
+
+@dataclass(frozen=True, slots=True)
+class ToolRun:
+    """A finished (or abandoned) tool process."""
+
+    argv: tuple[str, ...]
+    returncode: int | None  # None: it did not start or did not finish
+    stdout: str = ""
+    stderr: str = ""
+    error: str | None = None  # why it did not start or finish, for a note
+    timed_out: bool = False
+    missing: bool = False
+
+
+def run_tool(
+    argv: Sequence[str],
+    *,
+    timeout_s: float,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> ToolRun:
+    """Runs a tool with list arguments and a hard deadline; never raises for the tool."""
+    args = tuple(str(a) for a in argv)
+    try:
+        proc = subprocess.Popen(
+            args,
+            cwd=cwd,
+            env=dict(env) if env is not None else None,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            # Its own process group, so a timeout also ends what it started (semgrep-core).
+            start_new_session=True,
+        )
+    except FileNotFoundError:
+        return ToolRun(args, None, error=f"{args[0]} not found", missing=True)
+    except PermissionError:
+        return ToolRun(args, None, error=f"{args[0]} is not executable", missing=True)
+    except OSError as exc:
+        return ToolRun(args, None, error=f"{args[0]} could not start: {exc.strerror or exc}")
+    try:
+        out, err = proc.communicate(timeout=max(timeout_s, 0.001))
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        out, err = _drain(proc)
+        return ToolRun(
+            args,
+            None,
+            out,
+            err,
+            error=f"did not finish within {timeout_s:g}s",
+            timed_out=True,
+        )
+    return ToolRun(args, proc.returncode, out, err)
+
+
+def _kill_group(proc: subprocess.Popen[str]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
+
+
+def _drain(proc: subprocess.Popen[str]) -> tuple[str, str]:
+    try:
+        out, err = proc.communicate(timeout=5)
+    except subprocess.TimeoutExpired:
+        return "", ""
+    return out or "", err or ""
+
+
+def quote_output(text: str, known: Iterable[str] = ()) -> str:
+    """The tail of a tool's output for a note: masked, one line, bounded."""
+    tail = " ".join(text.split())[-_QUOTE_CHARS:]
+    return scrub(tail, known) if tail else "(no output)"
+
+
+_MARKER = "[REDACTED:secret]"
+
+
+def scrub(text: str, known: Iterable[str] = ()) -> str:
+    """`text` without secret values: masked by detection, and every value a secret scan
+    of the head found replaced wherever it turns up (a tool may quote it out of context)."""
+    if not text:
+        return text
+    for value in sorted(set(known), key=len, reverse=True):
+        if value and value in text:
+            text = text.replace(value, _MARKER)
+    return mask(text)
+
+
+class Stopwatch:
+    def __init__(self) -> None:
+        self._start = time.perf_counter()
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self._start
+
+
+_TOOL_PATH = re.compile(r"[^\s'\"]*?/switchyard-scan-[^/\s'\"]+/")
+
+
+def relativize(text: str) -> str:
+    """Tool messages name the temporary head tree; readers know the repository paths."""
+    return _TOOL_PATH.sub("", text)

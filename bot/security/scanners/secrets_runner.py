@@ -1,0 +1,85 @@
+"""Secrets in the head versions of the changed files: detect-secrets' plugins and
+Switchyard's own patterns, through bot.secrets. Findings say what kind of secret sits on
+which line, never the value; the values found are handed back so that every other
+output can be scrubbed of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.findings.model import Severity
+from bot.secrets import SecretHit, find_secrets
+from bot.security.cwe import cwe_title, cwe_url
+from bot.security.scanners.base import ScanFinding, ScannerRun, Stopwatch
+
+NAME = "secrets"
+# Kinds found by a name or by randomness rather than by a fixed format: likelier to be a
+# test value or a false positive, so one step less severe.
+_INFERRED = {"password assignment", "secret assignment", "high-entropy string", "password in URL"}
+
+
+@dataclass(slots=True)
+class SecretsRun:
+    run: ScannerRun
+    # The values found, for scrubbing other tools' messages; never written anywhere.
+    values: set[str] = field(default_factory=set)
+
+
+def _cwe(hit: SecretHit) -> int:
+    if hit.kind == "private key":
+        return 321
+    if hit.kind.startswith("password"):
+        return 259
+    return 798
+
+
+def run_secrets(contents: Mapping[str, str], *, timeout_s: float = 120.0) -> SecretsRun:
+    """Scans each file's head text; files left when time runs out are listed as unread."""
+    out = SecretsRun(ScannerRun(name=NAME, version="switchyard+detect-secrets"))
+    clock = Stopwatch()
+    items = list(contents.items())
+    for index, (path, text) in enumerate(items):
+        if clock.elapsed > timeout_s:
+            rest = [p for p, _ in items[index:]]
+            out.run.unreadable += [
+                (p, f"not scanned for secrets: the {timeout_s:g}s limit was reached") for p in rest
+            ]
+            out.run.notes.append(
+                f"secret scan stopped at its {timeout_s:g}s limit: {len(rest)} file(s) not scanned"
+            )
+            out.run.status = "timeout"
+            break
+        hits = find_secrets(text, path)
+        for hit in hits:
+            out.values.add("\n".join(text[s:e] for s, e in hit.parts))
+            out.values.update(text[s:e] for s, e in hit.parts)
+            out.run.findings.append(_finding(path, hit))
+        out.run.scanned += 1
+    out.run.duration_s = clock.elapsed
+    return out
+
+
+def _finding(path: str, hit: SecretHit) -> ScanFinding:
+    cwe = _cwe(hit)
+    where = f"line {hit.line}" if hit.line == hit.end_line else f"lines {hit.line}-{hit.end_line}"
+    message = (
+        f"A secret ({hit.kind}) is written into the code on {where}; its value is not shown. "
+        "Anyone who can read the repository can use it: remove it, rotate it, and load it "
+        "from the environment or a secret store instead."
+    )
+    return ScanFinding(
+        scanner=NAME,
+        rule_id=hit.slug,
+        path=path,
+        start_line=hit.line,
+        end_line=hit.end_line,
+        title=f"Hard-coded secret: {hit.kind}",
+        message=f"{message}\n\nDetector: {hit.detector}. {cwe_title(cwe)} ({cwe_url(cwe)})",
+        severity=Severity.MAJOR if hit.kind in _INFERRED else Severity.CRITICAL,
+        scanner_severity="HIGH",
+        confidence="MEDIUM" if hit.kind in _INFERRED else "HIGH",
+        cwe=(cwe,),
+        help_uri=cwe_url(cwe),
+    )

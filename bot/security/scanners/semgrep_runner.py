@@ -1,0 +1,288 @@
+"""semgrep on the head versions of the changed files, offline, with local rules only.
+
+Never `--config auto` or a registry name: both fetch rules over the network and send
+metrics. Files semgrep could not parse, or gave up on, come from its JSON `errors` and
+`paths.skipped` and are listed with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.security.cwe import (
+    CONFIDENCE_SCORE,
+    cwe_number,
+    cwe_title,
+    cwe_url,
+    semgrep_severity,
+)
+from bot.security.scanners.base import (
+    ScanFinding,
+    ScannerRun,
+    Stopwatch,
+    quote_output,
+    relativize,
+    run_tool,
+    scrub,
+)
+
+NAME = "semgrep"
+OFFLINE_FLAGS = ("--metrics=off", "--disable-version-check")
+_OFFLINE_ENV = {"SEMGREP_SEND_METRICS": "off", "SEMGREP_ENABLE_VERSION_CHECK": "0"}
+_TITLE_CHARS = 120
+# Skip reasons that only say no rule applies to the file: not a gap in coverage.
+_NOT_A_GAP = {"excluded_by_config", "wrong_language", "irrelevant_rule", "always_skipped"}
+
+
+def default_rule_paths() -> list[Path]:
+    """Switchyard's own rules: rules_index's folder when that module is there."""
+    try:
+        from bot.security.rules_index import rules_dir
+    except ImportError:
+        return [Path(__file__).resolve().parent.parent / "rules"]
+    return [rules_dir()]
+
+
+def rule_ids(paths: Sequence[Path]) -> set[str]:
+    """The ids of the rules in these files or folders, as written there.
+
+    semgrep prefixes each id with the folder it was loaded from
+    (`work.repo.rules.my-rule`); matching the written ids undoes that."""
+    ids: set[str] = set()
+    for path in paths:
+        files = sorted([*path.rglob("*.yml"), *path.rglob("*.yaml")]) if path.is_dir() else [path]
+        for f in files:
+            try:
+                doc = yaml.safe_load(f.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+                continue  # semgrep reports a bad rule file itself, as an error
+            rules = doc.get("rules") if isinstance(doc, dict) else None
+            for rule in rules if isinstance(rules, list) else []:
+                if isinstance(rule, dict) and rule.get("id"):
+                    ids.add(str(rule["id"]))
+    return ids
+
+
+def written_id(check_id: str, ids: set[str]) -> str:
+    if check_id in ids:
+        return check_id
+    matches = [i for i in ids if check_id.endswith("." + i)]
+    return max(matches, key=len) if matches else check_id
+
+
+def semgrep_command(
+    executable: str | None = None, env: Mapping[str, str] | None = None
+) -> list[str] | None:
+    name = executable or NAME
+    if "/" in name:
+        return [name] if Path(name).exists() else None
+    found = shutil.which(name, path=env.get("PATH", "") if env is not None else None)
+    if found:
+        return [found]
+    if env is None and executable is None:
+        sibling = Path(sys.executable).parent / NAME
+        if sibling.is_file():
+            return [str(sibling)]
+    return None
+
+
+def run_semgrep(
+    root: Path,
+    paths: Sequence[str],
+    *,
+    configs: Sequence[Path] | None = None,
+    extra_configs: Sequence[Path] = (),
+    timeout_s: float = 120.0,
+    semgrep_args: Sequence[str] = (),
+    executable: str | None = None,
+    env: Mapping[str, str] | None = None,
+    known_secrets: Iterable[str] = (),
+) -> ScannerRun:
+    """Scans `paths` (relative to `root`) with the rule files or folders in `configs`
+    (default: Switchyard's rules) plus `extra_configs` (the user's own)."""
+    run = ScannerRun(name=NAME)
+    if not paths:
+        run.status = "skipped"
+        return run
+    clock = Stopwatch()
+    known = list(known_secrets)
+    rule_paths = [*(configs if configs is not None else default_rule_paths()), *extra_configs]
+    missing = [p for p in rule_paths if not Path(p).exists()]
+    for p in missing:
+        run.notes.append(f"semgrep rule path {p} does not exist: its rules were not run")
+    rule_paths = [p for p in rule_paths if Path(p).exists()]
+    if not rule_paths:
+        run.status = "skipped"
+        run.notes.append("semgrep had no rule files to run")
+        run.unreadable = [(p, "not scanned by semgrep: no rule files") for p in paths]
+        return run
+    command = semgrep_command(executable, env)
+    if command is None:
+        run.status = "unavailable"
+        run.notes.append(
+            f"semgrep is not installed ({executable or NAME} not found): {len(paths)} file(s) "
+            "were not checked by semgrep; install it with `pip install semgrep`"
+        )
+        run.unreadable = [(p, "not scanned by semgrep: semgrep is not installed") for p in paths]
+        return run
+
+    # semgrep's own per-file, per-rule limit: a slow file becomes an error naming it
+    # instead of the whole run hitting our deadline.
+    per_rule = max(1, min(30, int(timeout_s / 4)))
+    argv = [
+        *command,
+        "scan",
+        *OFFLINE_FLAGS,
+        "--json",
+        "--quiet",
+        "--no-git-ignore",
+        "--timeout",
+        str(per_rule),
+        *(arg for p in rule_paths for arg in ("--config", str(Path(p).resolve()))),
+        *semgrep_args,
+        "--",
+        *paths,
+    ]
+    tool_env = {**(os.environ if env is None else env), **_OFFLINE_ENV}
+    tool = run_tool(argv, timeout_s=timeout_s, cwd=root, env=tool_env)
+    run.duration_s = clock.elapsed
+    if tool.returncode is None:
+        run.status = "timeout" if tool.timed_out else "failed"
+        why = f"did not finish within its {timeout_s:g}s limit" if tool.timed_out else ""
+        why = why or tool.error or "did not run"
+        run.notes.append(f"semgrep {why}; {len(paths)} file(s) were not checked by semgrep")
+        run.unreadable = [(p, f"not scanned by semgrep: {why}") for p in paths]
+        return run
+    data = _json(tool.stdout)
+    if data is None or not isinstance(data.get("results"), list):
+        detail = quote_output(relativize(tool.stderr or tool.stdout), known)
+        why = f"failed (exit {tool.returncode}, output not semgrep's JSON): {detail}"
+        run.status = "failed"
+        run.notes.append(f"semgrep {why}")
+        run.unreadable = [(p, f"not scanned by semgrep: {why}") for p in paths]
+        return run
+
+    run.version = str(data.get("version")) if data.get("version") else None
+    ids = rule_ids([Path(p) for p in rule_paths])
+    run.findings = [f for r in data["results"] if (f := _finding(r, known, ids)) is not None]
+    problems = _errors(data, set(paths), known)
+    general = problems.pop("", [])
+    run.notes.extend(f"semgrep: {msg}" for msg in general)
+    run.unreadable = [(p, "semgrep: " + "; ".join(dict.fromkeys(ms))) for p, ms in problems.items()]
+    run.scanned = len(paths) - len(problems)
+    fatal = tool.returncode not in (0, 1) and not run.findings and general
+    run.status = "failed" if fatal else ("partial" if problems or general else "ok")
+    if fatal:
+        run.notes.append(
+            f"semgrep exited {tool.returncode}: its findings may be missing for every file"
+        )
+    return run
+
+
+def _json(text: str) -> dict[str, Any] | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _errors(data: dict[str, Any], targets: set[str], known: list[str]) -> dict[str, list[str]]:
+    """path -> what went wrong there; "" -> errors about no one file (a rule, a config)."""
+    out: dict[str, list[str]] = {}
+    for e in data.get("errors") or []:
+        if not isinstance(e, dict):
+            continue
+        path = _rel(str(e.get("path") or ""))
+        kind = e.get("type")
+        kind_name = kind[0] if isinstance(kind, list) and kind else str(kind or "error")
+        message = " ".join(str(e.get("message") or "").split())
+        text = scrub(relativize(f"{kind_name}: {message}".strip(": ")), known)
+        if len(text) > 300:
+            text = text[:297] + "..."
+        key = path if path in targets else ""
+        if key == "" and path:
+            text = f"{path}: {text}"
+        level = str(e.get("level") or "")
+        if key == "" and level:
+            text = f"{level} {text}"
+        out.setdefault(key, []).append(text)
+    paths = data.get("paths") if isinstance(data.get("paths"), dict) else {}
+    for s in paths.get("skipped") or []:
+        if not isinstance(s, dict):
+            continue
+        path = _rel(str(s.get("path") or ""))
+        reason = str(s.get("reason") or "skipped")
+        if path in targets and reason not in _NOT_A_GAP:
+            out.setdefault(path, []).append(f"skipped ({reason.replace('_', ' ')})")
+    return out
+
+
+def _rel(path: str) -> str:
+    return path.removeprefix("./")
+
+
+def _finding(r: dict[str, Any], known: list[str], ids: set[str]) -> ScanFinding | None:
+    path = _rel(str(r.get("path") or ""))
+    start = (r.get("start") or {}).get("line")
+    end = (r.get("end") or {}).get("line")
+    if not path or not isinstance(start, int):
+        return None
+    extra = r.get("extra") if isinstance(r.get("extra"), dict) else {}
+    meta = extra.get("metadata") if isinstance(extra.get("metadata"), dict) else {}
+    rule_id = written_id(str(r.get("check_id") or "semgrep-rule"), ids)
+    cwes = tuple(dict.fromkeys(n for c in _as_list(meta.get("cwe")) if (n := cwe_number(c))))
+    confidence = str(meta.get("confidence") or "").upper() or None
+    impact = str(meta.get("impact") or "").upper() or None
+    level = str(extra.get("severity") or "WARNING").upper()
+    message = scrub(relativize(" ".join(str(extra.get("message") or rule_id).split())), known)
+    title = _first_sentence(message)
+    short_id = rule_id.rsplit(".", 1)[-1]
+    body = [message, f"semgrep rule {rule_id}: severity {level}"]
+    if confidence:
+        body[-1] += f", confidence {confidence}"
+    body[-1] += "."
+    body += [f"{cwe_title(c)} ({cwe_url(c)})" for c in cwes]
+    refs = [u for u in _as_list(meta.get("references")) if u.startswith("http")]
+    source = meta.get("source") if isinstance(meta.get("source"), str) else None
+    help_uri = refs[0] if refs else (source if source and source.startswith("http") else None)
+    return ScanFinding(
+        scanner=NAME,
+        rule_id=rule_id,
+        path=path,
+        start_line=start,
+        end_line=end if isinstance(end, int) and end >= start else start,
+        title=f"{title} (semgrep {short_id})",
+        message="\n\n".join(body),
+        severity=semgrep_severity(level, confidence, impact, cwes),
+        scanner_severity=level,
+        confidence=confidence if confidence in CONFIDENCE_SCORE else None,
+        cwe=cwes,
+        help_uri=help_uri,
+    )
+
+
+def _as_list(value: object) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def _first_sentence(text: str) -> str:
+    cut = text.find(". ")
+    first = text[: cut + 1] if 0 < cut < _TITLE_CHARS else text
+    first = first.rstrip(".")
+    return first if len(first) <= _TITLE_CHARS else first[: _TITLE_CHARS - 3].rstrip() + "..."
