@@ -12,6 +12,7 @@ from bot.cli.doctor import doctor
 from bot.cli.ledger_cmd import ledger
 from bot.cli.review import review
 from bot.cli.route_cmd import route
+from bot.cli.security_cmd import security
 from bot.cli.serve import serve
 from bot.cli.usage import usage
 from bot.cli.worker import worker
@@ -22,6 +23,7 @@ Examples:
   switchyard review --base origin/main
   switchyard review --diff change.patch --format sarif --output review.sarif
   git diff main | switchyard review --diff - --fail-on major
+  switchyard security --base origin/main --output security.sarif
   switchyard route --explain --base origin/main
   switchyard doctor
   switchyard usage --since 30d --by provider
@@ -51,6 +53,7 @@ def cli() -> None:
 cli.add_command(review)
 cli.add_command(config)
 cli.add_command(doctor)
+cli.add_command(security)
 cli.add_command(route)
 cli.add_command(usage)
 cli.add_command(ledger)

@@ -10,7 +10,9 @@ import click
 from bot.errors import EXIT_GATE, EXIT_INCOMPLETE, InputError
 from bot.report import RunReport
 
-FORMATS = ["console", "markdown", "md", "json", "sarif"]
+FORMATS = ["console", "markdown", "md", "json", "sarif", "gitlab-sast"]
+# GitLab finds its SAST report by this name; a .json file by any other name is our report.
+GITLAB_SAST_NAME = "gl-sast-report.json"
 _BY_SUFFIX = {".md": "markdown", ".markdown": "markdown", ".json": "json", ".sarif": "sarif"}
 
 
@@ -20,6 +22,8 @@ def output_targets(outputs: tuple[str, ...], fmt: str | None) -> list[tuple[Path
     for name in outputs:
         path = Path(name)
         chosen = fmt if fmt and fmt != "console" and len(outputs) == 1 else None
+        if chosen is None and path.name.lower().endswith(GITLAB_SAST_NAME):
+            chosen = "gitlab-sast"
         chosen = chosen or _BY_SUFFIX.get(path.suffix.lower())
         if chosen is None:
             raise click.BadParameter(

@@ -1,0 +1,113 @@
+"""`switchyard security`: scanners on the change, model triage, one report."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+
+from bot.cli.change_input import ChangeInput, change_options, prepare
+from bot.cli.progress import ProgressReporter
+from bot.cli.report_output import FORMATS, finish, output_targets
+from bot.cli.setup import open_providers
+
+MODES = ["added", "diff_context", "file", "nofilter"]
+SEVERITIES = ["critical", "major", "minor", "nit"]
+
+
+@click.command()
+@change_options
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="added",
+    show_default=True,
+    help="Which scanner findings count: on added lines, anywhere in the diff's hunks, "
+    "anywhere in a changed file, or everything the scanners report.",
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Report format for stdout.")
+@click.option(
+    "--output",
+    "outputs",
+    multiple=True,
+    metavar="FILE",
+    help="Write the report here (repeatable: .sarif, .json, .md, gl-sast-report.json).",
+)
+@click.option(
+    "--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 if a finding is this severe or worse."
+)
+@click.option(
+    "--no-model",
+    is_flag=True,
+    help="Scanners only: no triage and no model pass, nothing leaves the machine.",
+)
+@click.option(
+    "--provider",
+    "only",
+    multiple=True,
+    metavar="NAME",
+    help="Use only this configured provider (repeatable).",
+)
+@click.option(
+    "--semgrep-config",
+    "semgrep_configs",
+    multiple=True,
+    metavar="PATH",
+    help="Extra semgrep rule files or folders, besides the built-in rules.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No console report and no progress.")
+def security(
+    mode: str,
+    fmt: str | None,
+    outputs: tuple[str, ...],
+    fail_on: str | None,
+    no_model: bool,
+    only: tuple[str, ...],
+    semgrep_configs: tuple[str, ...],
+    quiet: bool,
+    **params: Any,
+) -> None:
+    """Scan the changed files for vulnerabilities and secrets (bandit, semgrep, secret
+    detection), let a model triage what they report and look for what they cannot see.
+
+    Works without a model: the scanners still run and report. Secret values are masked in
+    every output.
+
+    \b
+    Examples:
+      switchyard security --base origin/main
+      switchyard security --base main --output security.sarif --output gl-sast-report.json
+      switchyard security --diff change.patch --no-model --fail-on major
+    """
+    from pathlib import Path
+
+    from bot.ledger.store import Ledger
+    from bot.pipeline import Services
+    from bot.security.run import run_security
+
+    targets = output_targets(outputs, fmt)
+    overrides = {"fail_on": fail_on} if fail_on else None
+    prepared = prepare(ChangeInput.from_params(params), overrides, {"fail_on": "--fail-on"})
+    reporter = ProgressReporter(quiet)
+    providers = {} if no_model else open_providers(prepared.loaded, only)
+    ledger = None if no_model else Ledger.from_settings(prepared.settings, os.environ)
+    try:
+        with reporter:
+            report = run_security(
+                prepared.change,
+                prepared.settings,
+                Services(providers=providers, ledger=ledger),
+                ctx=prepared.ctx,
+                mode=mode,
+                fail_on=prepared.settings.fail_on,
+                progress=reporter.callback(),
+                use_model=not no_model,
+                semgrep_configs=[Path(p) for p in semgrep_configs] or None,
+            )
+    finally:
+        for p in providers.values():
+            p.close()
+        if ledger is not None:
+            ledger.close()
+    finish(report, fmt, targets, quiet)

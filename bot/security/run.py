@@ -1,0 +1,228 @@
+"""The security task, top to bottom: scanners on the change, model triage of what they
+report, a model pass for what they cannot see, one report.
+
+The deterministic layer needs no model: without one, the scanners still run and report,
+and the report says that triage and the model pass did not.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from bot.change.linemap import LineMap
+from bot.change.model import Change
+from bot.classify.data_class import classify_change
+from bot.config.model import Settings
+from bot.execution import Execution, Progress, Services
+from bot.findings.anchor import anchor_findings
+from bot.findings.model import Finding, Severity
+from bot.findings.rank import dedupe_and_rank
+from bot.planning import PlannedItem, RunContext, targets_of
+from bot.report import RunReport, SkippedEntry, Summary
+from bot.routing import route
+from bot.routing.policy import RouteRequest
+from bot.tasks.triage import TriageAnswer, TriageTask, apply_verdicts
+from bot.tokens.counting import estimate_tokens
+
+TASK = "security"
+
+
+def run_security(
+    change: Change,
+    settings: Settings,
+    services: Services,
+    *,
+    ctx: RunContext | None = None,
+    mode: str = "added",
+    fail_on: Severity | None = None,
+    progress: Progress | None = None,
+    use_model: bool = True,
+    semgrep_configs: list[Path] | None = None,
+) -> RunReport:
+    from bot.security.scanners import run_scanners
+
+    started = time.perf_counter()
+    ctx = ctx or RunContext()
+    scan = run_scanners(change, semgrep_configs=semgrep_configs, mode=mode)
+    report = RunReport(
+        task=TASK, source=change.source, base_sha=change.base_sha, head_sha=change.head_sha
+    )
+    report.skipped = [SkippedEntry(path=s.path, reason=s.reason) for s in change.skipped]
+    report.skipped += [
+        SkippedEntry(path=path, reason=f"not scanned: {why}") for path, why in scan.unreadable
+    ]
+    report.notes.extend(scan.notes)
+    findings = _merge_same_weakness(scan.findings)
+    targets = targets_of(settings, services.providers)
+    complete = not scan.unreadable
+    triage_run: Execution | None = None
+    model_equivalent = 0.0
+    if use_model and targets:
+        findings, triage_complete, triage_run = _triage(
+            findings, change, settings, services, ctx, report, progress
+        )
+        model = _model_pass(change, settings, services, ctx, progress)
+        findings += model.findings
+        report.calls.extend(model.calls)
+        report.notes.extend(n for n in model.notes if n not in report.notes)
+        report.skipped.extend(s for s in model.skipped if s not in report.skipped)
+        report.walkthrough = model.walkthrough
+        model_equivalent = model.summary.cloud_equivalent_usd
+        complete = complete and triage_complete and model.summary.complete
+    elif use_model:
+        report.notes.append(
+            "no model configured: scanners only, without triage or the model's security "
+            "pass (set SWITCHYARD_LOCAL_BASE_URL and SWITCHYARD_LOCAL_MODEL, or OPENAI_API_KEY)"
+        )
+    anchored = anchor_findings(findings, change, LineMap(change.files))
+    report.notes.extend(anchored.notes)
+    report.findings, cut = dedupe_and_rank(
+        anchored.findings, settings.review.min_severity, settings.review.max_findings
+    )
+    if cut:
+        report.notes.append(f"{cut} more findings were cut by review.max_findings")
+    report.summary = _summary(change, report, scan.scanned, complete, fail_on, started)
+    if triage_run is not None:
+        triage_run.finish(report)
+    report.summary.cloud_equivalent_usd = round(
+        report.summary.cloud_equivalent_usd + model_equivalent, 6
+    )
+    return report
+
+
+def _triage(
+    findings: list[Finding],
+    change: Change,
+    settings: Settings,
+    services: Services,
+    ctx: RunContext,
+    report: RunReport,
+    progress: Progress | None,
+) -> tuple[list[Finding], bool, Execution | None]:
+    """Findings after triage, whether every triage item got an answer, and the run to
+    finish once the report is complete."""
+    if not findings:
+        return findings, True, None
+    targets = targets_of(settings, services.providers)
+    classes = classify_change(
+        change,
+        settings.data_classes,
+        settings.data_class,
+        ctx.repository,
+        extra_context=settings.review.extra_context_lines,
+    )
+    task = TriageTask(settings.review.instructions, settings.prompts_dir)
+    max_out = min(t.max_output_tokens for t in targets)
+    items = task.items(findings, change, estimate_tokens, max_out)
+    planned: list[PlannedItem] = []
+    for ti in items:
+        data_class, reason = classes.of([ti.path])
+        request = RouteRequest(
+            task=TASK,
+            prompt_tokens=ti.item.prompt_tokens,
+            max_output_tokens=ti.item.max_output_tokens,
+            data_class=data_class,
+            class_reason=reason,
+            paths=(ti.path,),
+            repository=ctx.repository,
+            labels=ctx.labels,
+        )
+        planned.append(
+            PlannedItem(
+                ti.item, route(request, targets, settings.routing.rules), data_class, reason
+            )
+        )
+    run = Execution.start(
+        settings,
+        services,
+        targets,
+        ctx,
+        source=change.source,
+        task=TASK,
+        data_class=classes.highest[0],
+    )
+    report.notes.extend(n for n in run.notes if n not in report.notes)
+    answers: list[TriageAnswer | None] = []
+    for p, result in zip(planned, run.dispatch(planned, progress), strict=True):
+        run.record(p, result, report)
+        done = result.answered_by
+        parsed = done.completion.parsed if done and done.completion else None
+        answers.append(parsed if isinstance(parsed, TriageAnswer) else None)
+    triaged = apply_verdicts(items, answers)
+    for f, why in triaged.dropped:
+        report.notes.append(
+            f"dropped as a likely false positive after triage: {f.source} {f.title} "
+            f"({f.path}:{f.start_line}): {why}"
+        )
+    if triaged.unverified:
+        report.notes.append(f"{len(triaged.unverified)} findings could not be triaged: kept")
+    return triaged.kept + triaged.unverified, all(a is not None for a in answers), run
+
+
+def _merge_same_weakness(findings: list[Finding]) -> list[Finding]:
+    """One finding per weakness and line: two scanners reporting the same CWE on the same
+    line are one problem to a reader. The most severe report stays; the others are named."""
+    kept: dict[tuple[str, int | None, tuple[str, ...]], Finding] = {}
+    also: dict[tuple[str, int | None, tuple[str, ...]], list[str]] = {}
+    for f in sorted(findings, key=lambda f: -f.severity.rank):
+        key = (f.path, f.start_line, tuple(sorted(f.cwe)))
+        if not f.cwe or key not in kept:
+            kept[key if f.cwe else (f.path, f.start_line, (f.fingerprint,))] = f
+        else:
+            also.setdefault(key, []).append(f"{f.source} {f.rule_id or f.title}")
+    out = []
+    for key, f in kept.items():
+        if key in also:
+            f = f.model_copy(
+                update={"body": f"{f.body}\n\nAlso reported by: {', '.join(also[key])}."}
+            )
+        out.append(f)
+    return out
+
+
+def _model_pass(
+    change: Change,
+    settings: Settings,
+    services: Services,
+    ctx: RunContext,
+    progress: Progress | None,
+) -> RunReport:
+    """The model looks for what scanners cannot see; its findings say they are its own."""
+    from bot.pipeline import run_review
+
+    found = run_review(change, settings, services, ctx=ctx, progress=progress, task_name=TASK)
+    for f in found.findings:
+        f.body = f"{f.body}\n\n(Found by the model's security pass, not by a scanner rule.)"
+    return found
+
+
+def _summary(
+    change: Change,
+    report: RunReport,
+    scanned: int,
+    complete: bool,
+    fail_on: Severity | None,
+    started: float,
+) -> Summary:
+    counts = {s.value: 0 for s in Severity}
+    for f in report.findings:
+        counts[f.severity.value] += 1
+    sent = [c for c in report.calls if not c.cache_hit]
+    return Summary(
+        files_changed=len(change.files) + len(change.skipped),
+        files_reviewed=scanned,
+        files_skipped=len({s.path for s in report.skipped}),
+        changed_lines=change.changed_lines,
+        lines_covered=change.changed_lines if complete else 0,
+        work_items=len({c.item for c in sent}),
+        findings=counts,
+        tokens_in=sum(c.tokens_in for c in sent),
+        tokens_out=sum(c.tokens_out for c in sent),
+        cost_usd=round(sum(c.cost_usd for c in sent), 6),
+        fail_on=fail_on,
+        gate_failed=fail_on is not None
+        and any(f.severity.at_least(fail_on) for f in report.findings),
+        complete=complete,
+        duration_s=round(time.perf_counter() - started, 3),
+    )
