@@ -166,3 +166,22 @@ def test_triage_drops_false_positives_and_the_model_adds_what_scanners_miss(
     assert TOKEN not in sent and "deploy/ci.py" not in sent
     secret = next(f for f in data["findings"] if f["path"] == "deploy/ci.py")
     assert "not triaged" in secret["body"]  # kept, not silently dropped
+
+
+def test_the_repository_can_add_its_own_semgrep_rules(repo: GitRepo, tmp_path: Path) -> None:
+    repo.write(
+        "rules/house.yml",
+        "rules:\n"
+        "  - id: house.no-print\n"
+        "    languages: [python]\n"
+        "    severity: WARNING\n"
+        "    message: use the logger, not print\n"
+        "    pattern: print(...)\n",
+    )
+    repo.write("app/cli.py", "def main():\n    print('hello')\n")
+    repo.write(".switchyard.yml", "security:\n  semgrep_rules: [rules/house.yml]\n")
+    repo.commit("house rules")
+    r = scan(repo, base_env(tmp_path), "--no-model", "--format", "json")
+    assert r.code == 0, r.both
+    found = [f for f in json.loads(r.out)["findings"] if "house.no-print" in (f["rule_id"] or "")]
+    assert [(f["path"], f["start_line"]) for f in found] == [("app/cli.py", 2)]

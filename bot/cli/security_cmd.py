@@ -21,10 +21,8 @@ SEVERITIES = ["critical", "major", "minor", "nit"]
 @click.option(
     "--mode",
     type=click.Choice(MODES),
-    default="added",
-    show_default=True,
-    help="Which scanner findings count: on added lines, anywhere in the diff's hunks, "
-    "anywhere in a changed file, or everything the scanners report.",
+    help="Which scanner findings count: on added lines (default, or security.mode), anywhere "
+    "in the diff's hunks, anywhere in a changed file, or everything the scanners report.",
 )
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Report format for stdout.")
 @click.option(
@@ -58,7 +56,7 @@ SEVERITIES = ["critical", "major", "minor", "nit"]
 )
 @click.option("-q", "--quiet", is_flag=True, help="No console report and no progress.")
 def security(
-    mode: str,
+    mode: str | None,
     fmt: str | None,
     outputs: tuple[str, ...],
     fail_on: str | None,

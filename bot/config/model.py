@@ -123,6 +123,23 @@ class ReviewConfig(_Strict):
     )
 
 
+class SecurityConfig(_Strict):
+    mode: Literal["added", "diff_context", "file", "nofilter"] = Field(
+        default="added",
+        description="Which scanner findings count: on added lines, in the diff's hunks, "
+        "anywhere in a changed file, or all",
+    )
+    semgrep_rules: list[str] = Field(
+        default_factory=list,
+        description="Extra semgrep rule files or folders (relative to the repository), run "
+        "with the built-in rules",
+    )
+    bandit_args: list[str] = Field(
+        default_factory=list, description="Extra bandit arguments, e.g. ['--skip', 'B101']"
+    )
+    timeout_s: float = Field(default=120.0, gt=0, description="Per scanner")
+
+
 class LedgerConfig(_Strict):
     url: str | None = Field(
         default=None,
@@ -152,6 +169,9 @@ class Settings(_Strict):
     )
     budgets: BudgetConfig = Field(
         default_factory=BudgetConfig, description="Org policy: monthly cloud spend caps"
+    )
+    security: SecurityConfig = Field(
+        default_factory=SecurityConfig, description="The security task's scanners"
     )
     ledger: LedgerConfig = Field(default_factory=LedgerConfig, description="Where calls are kept")
     cache: CacheConfig = Field(default_factory=CacheConfig, description="The response cache")

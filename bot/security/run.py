@@ -34,7 +34,7 @@ def run_security(
     services: Services,
     *,
     ctx: RunContext | None = None,
-    mode: str = "added",
+    mode: str | None = None,
     fail_on: Severity | None = None,
     progress: Progress | None = None,
     use_model: bool = True,
@@ -44,7 +44,16 @@ def run_security(
 
     started = time.perf_counter()
     ctx = ctx or RunContext()
-    scan = run_scanners(change, semgrep_configs=semgrep_configs, mode=mode)
+    cfg = settings.security
+    root = Path(change.repo_root) if change.repo_root else Path.cwd()
+    configs = [*(semgrep_configs or []), *(root / rule for rule in cfg.semgrep_rules)]
+    scan = run_scanners(
+        change,
+        semgrep_configs=configs or None,
+        mode=mode or cfg.mode,
+        bandit_args=cfg.bandit_args,
+        timeout_s=cfg.timeout_s,
+    )
     report = RunReport(
         task=TASK, source=change.source, base_sha=change.base_sha, head_sha=change.head_sha
     )
