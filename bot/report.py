@@ -67,3 +67,42 @@ class RunReport(BaseModel):
     calls: list[CallRecord] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)  # things the reader must know
     summary: Summary = Field(default_factory=Summary)
+
+
+def merge_reports(reports: list[RunReport]) -> RunReport:
+    """Several tasks' reports on one change as one: what a CLI run with `--tasks a,b` writes."""
+    if len(reports) == 1:
+        return reports[0]
+    first = reports[0]
+    counts: dict[str, int] = {}
+    for r in reports:
+        for sev, n in r.summary.findings.items():
+            counts[sev] = counts.get(sev, 0) + n
+    s = [r.summary for r in reports]
+    summary = first.summary.model_copy(
+        update={
+            "findings": counts,
+            "files_skipped": max(x.files_skipped for x in s),
+            "work_items": sum(x.work_items for x in s),
+            "work_items_failed": sum(x.work_items_failed for x in s),
+            "tokens_in": sum(x.tokens_in for x in s),
+            "tokens_out": sum(x.tokens_out for x in s),
+            "cost_usd": round(sum(x.cost_usd for x in s), 6),
+            "cloud_equivalent_usd": round(sum(x.cloud_equivalent_usd for x in s), 6),
+            "cache_hits": sum(x.cache_hits for x in s),
+            "gate_failed": any(x.gate_failed for x in s),
+            "complete": all(x.complete for x in s),
+            "duration_s": round(sum(x.duration_s for x in s), 3),
+        }
+    )
+    return first.model_copy(
+        update={
+            "task": ",".join(r.task for r in reports),
+            "walkthrough": "\n\n".join(r.walkthrough for r in reports if r.walkthrough) or None,
+            "findings": [f for r in reports for f in r.findings],
+            "skipped": [e for r in reports for e in r.skipped],
+            "calls": [c for r in reports for c in r.calls],
+            "notes": [n for r in reports for n in r.notes],
+            "summary": summary,
+        }
+    )

@@ -225,3 +225,41 @@ def test_a_slash_command_from_a_reader_is_ignored(
         )
     )
     assert len(github.pr(7, repo=REPO).reviews) == 1
+
+
+VULN = (
+    "import sqlite3\n\n\ndef find(db: sqlite3.Connection, name: str):\n"
+    "    return db.execute(f\"SELECT * FROM users WHERE name = '{name}'\").fetchall()\n"
+)
+VULN_DIFF = (
+    "diff --git a/db.py b/db.py\nnew file mode 100644\nindex 0000000..5555555\n"
+    "--- /dev/null\n+++ b/db.py\n@@ -0,0 +1,5 @@\n"
+    + "".join(f"+{line}\n" for line in VULN.splitlines())
+)
+
+
+def test_the_security_task_posts_its_own_check_and_review(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    github.add_pr(REPO, 8, base_sha=BASE, head_sha=HEAD2, diff=VULN_DIFF)
+    github.set_file(REPO, HEAD2, "db.py", VULN)
+    e = {**base_env(tmp_path), "GITHUB_TOKEN": TOKEN, "GITHUB_API_URL": github.base_url}
+    r = switchyard(
+        "review",
+        "--pr",
+        f"{REPO}#8",
+        "--tasks",
+        "security",
+        "--publish",
+        "github",
+        "--format",
+        "json",
+        cwd=tmp_path,
+        env=e,
+        timeout=180,
+    )
+    assert r.code == 0, r.both
+    check = next(c for c in github.repo(REPO).check_runs.values() if c["head_sha"] == HEAD2)
+    assert check["name"] == "switchyard / security"
+    comments = github.pr(8, repo=REPO).review_comments
+    assert any(c["path"] == "db.py" and c["line"] == 5 and "CWE-89" in c["body"] for c in comments)

@@ -12,6 +12,7 @@ from bot.cli.change_input import ChangeInput, Prepared, change_options, prepare
 from bot.cli.progress import ProgressReporter
 from bot.cli.report_output import FORMATS, finish, output_targets
 from bot.cli.setup import open_providers
+from bot.report import merge_reports
 
 if TYPE_CHECKING:
     from bot.report import RunReport
@@ -95,17 +96,25 @@ def review(
       GITHUB_TOKEN=... switchyard review --pr https://github.com/acme/api/pull/42 --publish github
     """
     targets = output_targets(outputs, fmt)
-    _check_tasks(tasks)
+    chosen = _check_tasks(tasks)
     overrides = {"fail_on": fail_on} if fail_on else None
     reporter = ProgressReporter(quiet)
+    reports: list[RunReport] = []
     if pr_ref:
         if params.get("base") or params.get("diff_path") or dry_run:
             raise click.UsageError("--pr cannot be combined with --base, --diff or --dry-run")
         with reporter:
-            report = _review_pr(pr_ref, params, overrides, only, no_cache, publish, reporter)
+            for task in chosen:
+                reports.append(
+                    _review_pr(pr_ref, params, overrides, only, no_cache, publish, reporter, task)
+                )
     else:
         if publish:
             raise click.UsageError("--publish github needs --pr URL")
+        if chosen != ["review"]:
+            raise click.UsageError(
+                "on a branch or a patch, run `switchyard security` for that task"
+            )
         prepared = prepare(ChangeInput.from_params(params), overrides, {"fail_on": "--fail-on"})
         if not prepared.change.files:
             reporter.info("nothing to review: every changed file was filtered out")
@@ -113,17 +122,23 @@ def review(
             _dry_run(prepared, only)
             return
         with reporter:
-            report = _review_local(prepared, only, no_cache, reporter)
-    finish(report, fmt, targets, quiet)
+            reports.append(_review_local(prepared, only, no_cache, reporter))
+    finish(merge_reports(reports), fmt, targets, quiet)
 
 
-def _check_tasks(tasks: str) -> None:
-    unknown = [t for t in (x.strip() for x in tasks.split(",")) if t and t != "review"]
+AVAILABLE_TASKS = ("review", "security")
+
+
+def _check_tasks(tasks: str) -> list[str]:
+    chosen = [t for t in (x.strip() for x in tasks.split(",")) if t]
+    unknown = [t for t in chosen if t not in AVAILABLE_TASKS]
     if unknown:
         raise click.BadParameter(
-            f"task {unknown[0]!r} is not available yet; this version runs: review",
+            f"task {unknown[0]!r} is not available yet; this version runs: "
+            f"{', '.join(AVAILABLE_TASKS)}",
             param_hint="--tasks",
         )
+    return chosen or ["review"]
 
 
 def _dry_run(prepared: Prepared, only: tuple[str, ...]) -> None:
@@ -175,6 +190,7 @@ def _review_pr(
     no_cache: bool,
     publish: str | None,
     reporter: ProgressReporter,
+    task: str = "review",
 ) -> RunReport:
     from bot.errors import ConfigError
     from bot.forges.github.client import github_client
@@ -201,12 +217,14 @@ def _review_pr(
         only=only,
         no_cache=no_cache,
         progress=reporter.callback(),
+        task=task,
     )
     if run.published is not None:
         for error in run.published.errors:
             reporter.info(f"publishing: {error}")
         reporter.info(
-            f"published to {ref.repository}#{ref.number}: {run.published.comments_posted} "
+            f"published {task} to {ref.repository}#{ref.number}: "
+            f"{run.published.comments_posted} "
             f"comments, check {run.published.conclusion or run.published.status}"
         )
     return run.report

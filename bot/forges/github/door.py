@@ -111,7 +111,10 @@ def review_pull_request(
     progress: Progress | None = None,
     login: str | None = None,
     on_settings: Callable[[LoadedSettings], None] | None = None,
+    task: str = "review",
 ) -> PullRequestRun:
+    """`task` is "review" or "security"; each posts its own review, check run
+    (`switchyard / <task>`) and summary comment."""
     from bot.cli.setup import open_providers
     from bot.ledger.store import Ledger
     from bot.pipeline import Services, run_review
@@ -137,21 +140,25 @@ def review_pull_request(
         )
     kept, filtered = apply_filters(change.files, settings.filters)
     change = dataclasses.replace(change, files=kept, skipped=[*change.skipped, *filtered])
-    publisher = GitHubPublisher(gh, repository, number, info.head_sha, login=login)
+    publisher = GitHubPublisher(gh, repository, number, info.head_sha, task=task, login=login)
     prior = publisher.read_state() if publish else None
     if prior is not None:
         change = since_last_review(gh, change, info, prior)
     providers = open_providers(loaded, only)
     ledger = Ledger.from_settings(settings, environ)
+    services = Services(providers=providers, ledger=ledger)
+    ctx = RunContext(repository=repository, change_ref=f"pr/{number}", labels=info.labels)
     try:
-        report = run_review(
-            change,
-            settings,
-            Services(providers=providers, ledger=ledger),
-            ctx=RunContext(repository=repository, change_ref=f"pr/{number}", labels=info.labels),
-            fail_on=settings.fail_on,
-            progress=progress,
-        )
+        if task == "security":
+            from bot.security.run import run_security
+
+            report = run_security(
+                change, settings, services, ctx=ctx, fail_on=settings.fail_on, progress=progress
+            )
+        else:
+            report = run_review(
+                change, settings, services, ctx=ctx, fail_on=settings.fail_on, progress=progress
+            )
     finally:
         for p in providers.values():
             p.close()

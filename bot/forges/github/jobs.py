@@ -16,6 +16,9 @@ from bot.jobs import Job
 
 log = logging.getLogger(__name__)
 
+# Tasks a job can run today; the others are parsed from slash commands and logged.
+RUNNABLE = ("review", "security")
+
 
 def handle(job: Job) -> None:
     from bot.forges.github.app_auth import token_source_from_environ
