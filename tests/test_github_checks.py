@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from github import Auth, Github
 
 from bot.change.model import Side
 from bot.findings.model import Finding, Severity
@@ -20,10 +19,9 @@ from bot.forges.github.checks import (
     check_name,
     verdict,
 )
-from bot.forges.github.pacing import PacedClient
 from bot.report import RunReport, Summary
-from tests.fakeclock import FakeClock
 from tests.fakes.github_server import FakeGitHub
+from tests.github_samples import finding, paced_client
 
 SHA = "b" * 40
 DIFF = """diff --git a/app.py b/app.py
@@ -36,19 +34,6 @@ index 1111111..2222222 100644
 +x = 2
 +y = 3
 """
-
-
-def finding(**kw: Any) -> Finding:
-    base: dict[str, Any] = {
-        "path": "app.py",
-        "start_line": 2,
-        "end_line": 2,
-        "severity": Severity.MINOR,
-        "category": "bug",
-        "title": "A title",
-        "body": "A body.",
-    }
-    return Finding(**{**base, **kw})
 
 
 def report(findings: list[Finding] | None = None, **summary: Any) -> RunReport:
@@ -138,21 +123,9 @@ def fake() -> Iterator[FakeGitHub]:
         server.assert_no_violations()
 
 
-def client(fake: FakeGitHub, token: str) -> PacedClient:
-    gh = Github(
-        auth=Auth.Token(token),
-        base_url=fake.base_url,
-        retry=None,
-        seconds_between_requests=None,
-        seconds_between_writes=None,
-    )
-    clock = FakeClock()
-    return PacedClient(gh, sleep=clock.sleep, clock=clock)
-
-
 def test_120_findings_make_a_check_run_and_two_updates(fake: FakeGitHub) -> None:
     findings = [finding(start_line=2 + i % 2, end_line=2 + i % 2) for i in range(120)]
-    out = CheckWriter(client(fake, "app"), "o/r", SHA, "review").publish(report(findings))
+    out = CheckWriter(paced_client(fake, "app"), "o/r", SHA, "review").publish(report(findings))
     assert out.errors == [] and out.annotations == 120
     assert fake.count("POST", r"/check-runs$") == 1
     assert fake.count("PATCH", r"/check-runs/\d+$") == 2
@@ -163,7 +136,7 @@ def test_120_findings_make_a_check_run_and_two_updates(fake: FakeGitHub) -> None
 
 def test_a_token_refused_checks_writes_a_status(fake: FakeGitHub) -> None:
     r = report([finding()], fail_on=Severity.MINOR, gate_failed=True)
-    out = CheckWriter(client(fake, "nochecks"), "o/r", SHA, "review").publish(
+    out = CheckWriter(paced_client(fake, "nochecks"), "o/r", SHA, "review").publish(
         r, details_url="https://github.com/o/r/pull/7#issuecomment-1"
     )
     assert out.check_run_id is None and out.status_state == "failure" and out.errors == []
@@ -173,7 +146,7 @@ def test_a_token_refused_checks_writes_a_status(fake: FakeGitHub) -> None:
 
 
 def test_a_users_token_goes_straight_to_a_status(fake: FakeGitHub) -> None:
-    c = client(fake, "pat")
+    c = paced_client(fake, "pat")
     out = CheckWriter(c, "o/r", SHA, "review").publish(
         report(complete=False, work_items=2, work_items_failed=1), checks_allowed=False
     )
@@ -188,7 +161,7 @@ def test_a_secondary_limit_on_checks_is_not_mistaken_for_no_permission(
     fake: FakeGitHub,
 ) -> None:
     fake.fail_secondary_rate_limit("POST", r"/check-runs$", retry_after=5)
-    c = client(fake, "app")
+    c = paced_client(fake, "app")
     out = CheckWriter(c, "o/r", SHA, "review").publish(report())
     assert out.check_run_id is not None and out.status_state is None
     assert c.counts.retries == 1 and c.counts.waited_s == 5

@@ -14,34 +14,13 @@ from bot.queue.jobs_queue import JobQueue
 from tests.cli import Result, base_env, switchyard
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
+from tests.github_samples import APP_DIFF, BASE, HEAD, HEAD2, NEW_FILE_DIFF
 
 REPO = "acme/api"
-BASE = "a" * 40
-HEAD = "b" * 40
-HEAD2 = "c" * 40
 TOKEN = "ghs_test_token_for_the_fake"
 
-DIFF = """diff --git a/app.py b/app.py
-index 1111111..2222222 100644
---- a/app.py
-+++ b/app.py
-@@ -1,4 +1,5 @@
- import os
--x = 1
-+x = 2
-+y = 3
- def f():
-     return x
-"""
-MORE = """diff --git a/new.py b/new.py
-new file mode 100644
-index 0000000..4444444
---- /dev/null
-+++ b/new.py
-@@ -0,0 +1,2 @@
-+z = 1
-+w = 2
-"""
+DIFF = APP_DIFF
+MORE = NEW_FILE_DIFF
 
 
 @pytest.fixture

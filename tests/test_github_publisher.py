@@ -16,25 +16,15 @@ from bot.forges.github.publisher import GitHubPublisher, PublishResult, read_sta
 from bot.report import CallRecord, RunReport, SkippedEntry, Summary
 from tests.fakeclock import FakeClock
 from tests.fakes.github_server import INTEGRATION_FORBIDDEN, FakeGitHub
+from tests.github_samples import APP_DIFF, BASE, HEAD, HEAD2, NEW_FILE_DIFF
+from tests.github_samples import finding as sample_finding
 
 REPO = "o/r"
-BASE = "a" * 40
-HEAD = "b" * 40
-HEAD2 = "c" * 40
 BOT = "switchyard[bot]"
 
-DIFF = """diff --git a/app.py b/app.py
-index 1111111..2222222 100644
---- a/app.py
-+++ b/app.py
-@@ -1,4 +1,5 @@
- import os
--x = 1
-+x = 2
-+y = 3
- def f():
-     return x
-diff --git a/util.py b/util.py
+DIFF = (
+    APP_DIFF
+    + """diff --git a/util.py b/util.py
 new file mode 100644
 index 0000000..3333333
 --- /dev/null
@@ -44,33 +34,13 @@ index 0000000..3333333
 +    return 1
 +
 """
-
-DIFF2 = (
-    DIFF
-    + """diff --git a/new.py b/new.py
-new file mode 100644
-index 0000000..4444444
---- /dev/null
-+++ b/new.py
-@@ -0,0 +1,2 @@
-+z = 1
-+w = 2
-"""
 )
+
+DIFF2 = DIFF + NEW_FILE_DIFF
 
 
 def finding(fp: str, **kw: Any) -> Finding:
-    base: dict[str, Any] = {
-        "path": "app.py",
-        "start_line": 2,
-        "end_line": 2,
-        "severity": Severity.MINOR,
-        "category": "bug",
-        "title": f"Finding {fp}",
-        "body": "Because.",
-        "fingerprint": fp,
-    }
-    return Finding(**{**base, **kw})
+    return sample_finding(**{"title": f"Finding {fp}", "body": "Because.", "fingerprint": fp, **kw})
 
 
 def typical_findings() -> list[Finding]:

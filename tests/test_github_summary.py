@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from github import Auth, Github
 
 from bot.change.model import Side
-from bot.findings.model import Finding, Severity
+from bot.findings.model import Severity
 from bot.forges.github.markers import Identity, MarkedComment, parse_summary_marker
-from bot.forges.github.pacing import PacedClient
 from bot.forges.github.review import MAX_BODY_BYTES, MovedFinding, utf8_len
 from bot.forges.github.summary import (
     SummaryInput,
@@ -23,23 +20,10 @@ from bot.forges.github.summary import (
     upsert_summary,
 )
 from bot.report import CallRecord, RunReport, SkippedEntry, Summary
-from tests.fakeclock import FakeClock
 from tests.fakes.github_server import FakeGitHub
+from tests.github_samples import finding, paced_client
 
 SHA = "c" * 40
-
-
-def finding(**kw: Any) -> Finding:
-    base: dict[str, Any] = {
-        "path": "app.py",
-        "start_line": 2,
-        "end_line": 2,
-        "severity": Severity.MINOR,
-        "category": "bug",
-        "title": "A title",
-        "body": "A body.",
-    }
-    return Finding(**{**base, **kw})
 
 
 def calls() -> list[CallRecord]:
@@ -165,23 +149,11 @@ def fake() -> Iterator[FakeGitHub]:
         server.assert_no_violations()
 
 
-def client(fake: FakeGitHub, token: str) -> PacedClient:
-    gh = Github(
-        auth=Auth.Token(token),
-        base_url=fake.base_url,
-        retry=None,
-        seconds_between_requests=None,
-        seconds_between_writes=None,
-    )
-    clock = FakeClock()
-    return PacedClient(gh, sleep=clock.sleep, clock=clock)
-
-
 def test_someone_quoting_the_marker_is_never_edited(fake: FakeGitHub) -> None:
     body = render_summary(SummaryInput(report=RunReport(), head_sha=SHA))
     # Mallory posts a copy of the bot's marker first, then the bot posts its own.
-    client(fake, "mallory").write("POST", "/repos/o/r/issues/7/comments", {"body": body})
-    bot = client(fake, "bot")
+    paced_client(fake, "mallory").write("POST", "/repos/o/r/issues/7/comments", {"body": body})
+    bot = paced_client(fake, "bot")
     me = Identity("switchyard[bot]", "Bot")
     assert find_summary(bot, "o/r", 7, "review", me) is None
     created = upsert_summary(bot, "o/r", 7, body, None)
@@ -195,7 +167,7 @@ def test_someone_quoting_the_marker_is_never_edited(fake: FakeGitHub) -> None:
 
 
 def test_an_unchanged_summary_is_not_written_again(fake: FakeGitHub) -> None:
-    bot = client(fake, "bot")
+    bot = paced_client(fake, "bot")
     body = render_summary(SummaryInput(report=RunReport(), head_sha=SHA))
     first = upsert_summary(bot, "o/r", 7, body, None)
     writes = bot.counts.writes
@@ -216,7 +188,7 @@ def test_the_summary_is_found_past_the_first_page(fake: FakeGitHub) -> None:
                 "updated_at": "2024-01-01T00:00:00Z",
             }
         )
-    bot = client(fake, "bot")
+    bot = paced_client(fake, "bot")
     body = render_summary(SummaryInput(report=RunReport(), head_sha=SHA))
     created = upsert_summary(bot, "o/r", 7, body, None)
     me = Identity("switchyard[bot]")

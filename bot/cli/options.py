@@ -8,6 +8,8 @@ from typing import TypeVar
 
 import click
 
+from bot.cli.report_output import FORMATS
+
 F = TypeVar("F", bound=Callable[..., object])
 
 
@@ -24,3 +26,48 @@ def settings_options(func: F) -> F:
         show_default=True,
         help="The git checkout (its .switchyard.yml is read).",
     )(func)
+
+
+SEVERITIES = ["critical", "major", "minor", "nit"]
+
+
+def report_options(*, format_help: str, output_help: str) -> Callable[[F], F]:
+    """--format, --output (repeatable) and --fail-on: what a command reports, where, and
+    when it fails. The help texts name what each command writes."""
+
+    def decorate(func: F) -> F:
+        for option in reversed(
+            [
+                click.option("--format", "fmt", type=click.Choice(FORMATS), help=format_help),
+                click.option(
+                    "--output", "outputs", multiple=True, metavar="FILE", help=output_help
+                ),
+                click.option(
+                    "--fail-on",
+                    type=click.Choice(SEVERITIES),
+                    help="Exit 1 if a finding is this severe or worse.",
+                ),
+            ]
+        ):
+            func = option(func)
+        return func
+
+    return decorate
+
+
+def provider_option(func: F) -> F:
+    """--provider NAME (repeatable): use only these configured providers."""
+    return click.option(
+        "--provider",
+        "only",
+        multiple=True,
+        metavar="NAME",
+        help="Use only this configured provider (repeatable).",
+    )(func)
+
+
+def quiet_option(func: F) -> F:
+    """-q/--quiet: no console report and no progress."""
+    return click.option("-q", "--quiet", is_flag=True, help="No console report and no progress.")(
+        func
+    )

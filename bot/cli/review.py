@@ -9,47 +9,28 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from bot.cli.change_input import ChangeInput, Prepared, change_options, prepare
+from bot.cli.options import provider_option, quiet_option, report_options
 from bot.cli.progress import ProgressReporter
-from bot.cli.report_output import FORMATS, finish, output_targets
+from bot.cli.report_output import finish, output_targets
 from bot.cli.setup import open_providers
 from bot.report import merge_reports
 
 if TYPE_CHECKING:
     from bot.report import RunReport
 
-SEVERITIES = ["critical", "major", "minor", "nit"]
-
 
 @click.command()
 @change_options
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    help="Report format for stdout, or for --output (default: from the file's extension).",
-)
-@click.option(
-    "--output",
-    "outputs",
-    multiple=True,
-    metavar="FILE",
-    help="Write the report here (repeatable: review.md, review.json, review.sarif).",
-)
-@click.option(
-    "--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 if a finding is this severe or worse."
+@report_options(
+    format_help="Report format for stdout, or for --output (default: from the file's extension).",
+    output_help="Write the report here (repeatable: review.md, review.json, review.sarif).",
 )
 @click.option(
     "--dry-run",
     is_flag=True,
     help="Show the plan (files, work items, tokens, targets) without calling a model.",
 )
-@click.option(
-    "--provider",
-    "only",
-    multiple=True,
-    metavar="NAME",
-    help="Use only this configured provider (repeatable).",
-)
+@provider_option
 @click.option("--no-cache", is_flag=True, help="Send every file again, even if answered before.")
 @click.option(
     "--pr",
@@ -70,7 +51,7 @@ SEVERITIES = ["critical", "major", "minor", "nit"]
     metavar="LIST",
     help="Comma-separated tasks to run (review for now).",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No console report and no progress.")
+@quiet_option
 def review(
     fmt: str | None,
     outputs: tuple[str, ...],

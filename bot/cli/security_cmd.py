@@ -8,12 +8,12 @@ from typing import Any
 import click
 
 from bot.cli.change_input import ChangeInput, change_options, prepare
+from bot.cli.options import provider_option, quiet_option, report_options
 from bot.cli.progress import ProgressReporter
-from bot.cli.report_output import FORMATS, finish, output_targets
+from bot.cli.report_output import finish, output_targets
 from bot.cli.setup import open_providers
 
 MODES = ["added", "diff_context", "file", "nofilter"]
-SEVERITIES = ["critical", "major", "minor", "nit"]
 
 
 @click.command()
@@ -24,29 +24,16 @@ SEVERITIES = ["critical", "major", "minor", "nit"]
     help="Which scanner findings count: on added lines (default, or security.mode), anywhere "
     "in the diff's hunks, anywhere in a changed file, or everything the scanners report.",
 )
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Report format for stdout.")
-@click.option(
-    "--output",
-    "outputs",
-    multiple=True,
-    metavar="FILE",
-    help="Write the report here (repeatable: .sarif, .json, .md, gl-sast-report.json).",
-)
-@click.option(
-    "--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 if a finding is this severe or worse."
+@report_options(
+    format_help="Report format for stdout.",
+    output_help="Write the report here (repeatable: .sarif, .json, .md, gl-sast-report.json).",
 )
 @click.option(
     "--no-model",
     is_flag=True,
     help="Scanners only: no triage and no model pass, nothing leaves the machine.",
 )
-@click.option(
-    "--provider",
-    "only",
-    multiple=True,
-    metavar="NAME",
-    help="Use only this configured provider (repeatable).",
-)
+@provider_option
 @click.option(
     "--semgrep-config",
     "semgrep_configs",
@@ -54,7 +41,7 @@ SEVERITIES = ["critical", "major", "minor", "nit"]
     metavar="PATH",
     help="Extra semgrep rule files or folders, besides the built-in rules.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No console report and no progress.")
+@quiet_option
 def security(
     mode: str | None,
     fmt: str | None,

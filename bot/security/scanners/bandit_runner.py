@@ -9,9 +9,7 @@ Switchyard use it.
 from __future__ import annotations
 
 import ast
-import json
 import re
-import shutil
 import sys
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -34,8 +32,10 @@ from bot.security.scanners.base import (
     ScanFinding,
     ScannerRun,
     Stopwatch,
-    quote_output,
-    relativize,
+    find_command,
+    json_object,
+    not_installed,
+    not_json,
     run_tool,
     scrub,
 )
@@ -61,19 +61,10 @@ def bandit_command(
 
     With no explicit environment, a bandit beside this interpreter (a virtualenv run
     without activating it) counts too; with one, its PATH decides alone."""
-    name = executable or NAME
-    if "/" in name:
-        return [name] if Path(name).exists() else None
-    found = shutil.which(name, path=env.get("PATH", "") if env is not None else None)
-    if found:
-        return [found]
-    if env is None and executable is None:
-        sibling = Path(sys.executable).parent / NAME
-        if sibling.is_file():
-            return [str(sibling)]
-        if find_spec("bandit") is not None:
-            return [sys.executable, "-m", "bandit"]
-    return None
+    command = find_command(NAME, executable, env)
+    if command is None and env is None and executable is None and find_spec("bandit") is not None:
+        return [sys.executable, "-m", "bandit"]
+    return command
 
 
 def run_bandit(
@@ -88,22 +79,14 @@ def run_bandit(
     known_secrets: Iterable[str] = (),
 ) -> ScannerRun:
     """Scans `paths` (relative to `root`) with bandit; never raises for bandit's sake."""
-    run = ScannerRun(name=NAME)
     if not paths:
-        run.status = "skipped"
-        return run
+        return ScannerRun(name=NAME, status="skipped")
+    run = ScannerRun(name=NAME)
     clock = Stopwatch()
     known = list(known_secrets)
     command = bandit_command(executable, env)
     if command is None:
-        shown = executable or NAME
-        run.status = "unavailable"
-        run.notes.append(
-            f"bandit is not installed ({shown} not found): {len(paths)} Python file(s) were "
-            "not checked by bandit; install it with `pip install bandit`"
-        )
-        run.unreadable = [(p, "not scanned by bandit: bandit is not installed") for p in paths]
-        return run
+        return not_installed(run, paths, executable or NAME, "Python file(s)")
 
     version_run = run_tool(
         [*command, "--version"], timeout_s=min(_VERSION_TIMEOUT_S, timeout_s), cwd=root, env=env
@@ -184,10 +167,9 @@ def _scan(
     if tool.returncode is None:
         return None, tool.error or "did not run"
     # bandit exits 1 when it found issues; anything else with no report is a crash.
-    data = _json(tool.stdout)
+    data = json_object(tool.stdout, after_preamble=True)
     if data is None or not isinstance(data.get("results"), list):
-        detail = quote_output(relativize(tool.stderr or tool.stdout), known)
-        return None, f"failed (exit {tool.returncode}, output not bandit's JSON): {detail}"
+        return None, not_json(tool, NAME, known)
     errors = {
         _rel(str(e.get("filename", "")), root): str(e.get("reason", "unknown error"))
         for e in data.get("errors") or []
@@ -195,24 +177,6 @@ def _scan(
     }
     results = [r for r in data["results"] if isinstance(r, dict)]
     return _Batch(results, errors), ""
-
-
-def _json(text: str) -> dict[str, Any] | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        # Some plugins print before the report: take the last top-level object.
-        start = text.find("\n{")
-        if start < 0:
-            return None
-        try:
-            data = json.loads(text[start + 1 :])
-        except json.JSONDecodeError:
-            return None
-    return data if isinstance(data, dict) else None
 
 
 def _rel(filename: str, root: Path) -> str:

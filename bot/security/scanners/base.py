@@ -7,16 +7,19 @@ not checked instead of looking clean.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from bot.findings.model import Finding, Severity
 from bot.secrets import mask
@@ -190,3 +193,63 @@ _TOOL_PATH = re.compile(r"[^\s'\"]*?/switchyard-scan-[^/\s'\"]+/")
 def relativize(text: str) -> str:
     """Tool messages name the temporary head tree; readers know the repository paths."""
     return _TOOL_PATH.sub("", text)
+
+
+def find_command(
+    name: str, executable: str | None = None, env: Mapping[str, str] | None = None
+) -> list[str] | None:
+    """How to start the tool `name` (or `executable`), or None when it is not installed.
+
+    With no explicit environment, one beside this interpreter (a virtualenv run without
+    activating it) counts too; with one, its PATH decides alone."""
+    chosen = executable or name
+    if "/" in chosen:
+        return [chosen] if Path(chosen).exists() else None
+    found = shutil.which(chosen, path=env.get("PATH", "") if env is not None else None)
+    if found:
+        return [found]
+    if env is None and executable is None:
+        sibling = Path(sys.executable).parent / name
+        if sibling.is_file():
+            return [str(sibling)]
+    return None
+
+
+def not_installed(
+    run: ScannerRun, paths: Sequence[str], shown: str, files: str = "file(s)"
+) -> ScannerRun:
+    """`run` marked unavailable: its tool is missing, so none of `paths` was checked."""
+    name = run.name
+    run.status = "unavailable"
+    run.notes.append(
+        f"{name} is not installed ({shown} not found): {len(paths)} {files} were "
+        f"not checked by {name}; install it with `pip install {name}`"
+    )
+    run.unreadable = [(p, f"not scanned by {name}: {name} is not installed") for p in paths]
+    return run
+
+
+def not_json(tool: ToolRun, name: str, known: Iterable[str] = ()) -> str:
+    """Why a tool's output could not be used: its exit status and the tail of what it said."""
+    detail = quote_output(relativize(tool.stderr or tool.stdout), known)
+    return f"failed (exit {tool.returncode}, output not {name}'s JSON): {detail}"
+
+
+def json_object(text: str, *, after_preamble: bool = False) -> dict[str, Any] | None:
+    """The JSON object a tool printed, or None. With `after_preamble`, output that starts
+    with other lines (some plugins print before the report) yields its last top-level
+    object."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        start = text.find("\n{") if after_preamble else -1
+        if start < 0:
+            return None
+        try:
+            data = json.loads(text[start + 1 :])
+        except json.JSONDecodeError:
+            return None
+    return data if isinstance(data, dict) else None

@@ -7,10 +7,7 @@ metrics. Files semgrep could not parse, or gave up on, come from its JSON `error
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,7 +25,10 @@ from bot.security.scanners.base import (
     ScanFinding,
     ScannerRun,
     Stopwatch,
-    quote_output,
+    find_command,
+    json_object,
+    not_installed,
+    not_json,
     relativize,
     run_tool,
     scrub,
@@ -81,17 +81,7 @@ def written_id(check_id: str, ids: set[str]) -> str:
 def semgrep_command(
     executable: str | None = None, env: Mapping[str, str] | None = None
 ) -> list[str] | None:
-    name = executable or NAME
-    if "/" in name:
-        return [name] if Path(name).exists() else None
-    found = shutil.which(name, path=env.get("PATH", "") if env is not None else None)
-    if found:
-        return [found]
-    if env is None and executable is None:
-        sibling = Path(sys.executable).parent / NAME
-        if sibling.is_file():
-            return [str(sibling)]
-    return None
+    return find_command(NAME, executable, env)
 
 
 def run_semgrep(
@@ -108,10 +98,9 @@ def run_semgrep(
 ) -> ScannerRun:
     """Scans `paths` (relative to `root`) with the rule files or folders in `configs`
     (default: Switchyard's rules) plus `extra_configs` (the user's own)."""
-    run = ScannerRun(name=NAME)
     if not paths:
-        run.status = "skipped"
-        return run
+        return ScannerRun(name=NAME, status="skipped")
+    run = ScannerRun(name=NAME)
     clock = Stopwatch()
     known = list(known_secrets)
     rule_paths = [*(configs if configs is not None else default_rule_paths()), *extra_configs]
@@ -126,13 +115,7 @@ def run_semgrep(
         return run
     command = semgrep_command(executable, env)
     if command is None:
-        run.status = "unavailable"
-        run.notes.append(
-            f"semgrep is not installed ({executable or NAME} not found): {len(paths)} file(s) "
-            "were not checked by semgrep; install it with `pip install semgrep`"
-        )
-        run.unreadable = [(p, "not scanned by semgrep: semgrep is not installed") for p in paths]
-        return run
+        return not_installed(run, paths, executable or NAME)
 
     # semgrep's own per-file, per-rule limit: a slow file becomes an error naming it
     # instead of the whole run hitting our deadline.
@@ -161,10 +144,9 @@ def run_semgrep(
         run.notes.append(f"semgrep {why}; {len(paths)} file(s) were not checked by semgrep")
         run.unreadable = [(p, f"not scanned by semgrep: {why}") for p in paths]
         return run
-    data = _json(tool.stdout)
+    data = json_object(tool.stdout)
     if data is None or not isinstance(data.get("results"), list):
-        detail = quote_output(relativize(tool.stderr or tool.stdout), known)
-        why = f"failed (exit {tool.returncode}, output not semgrep's JSON): {detail}"
+        why = not_json(tool, NAME, known)
         run.status = "failed"
         run.notes.append(f"semgrep {why}")
         run.unreadable = [(p, f"not scanned by semgrep: {why}") for p in paths]
@@ -185,17 +167,6 @@ def run_semgrep(
             f"semgrep exited {tool.returncode}: its findings may be missing for every file"
         )
     return run
-
-
-def _json(text: str) -> dict[str, Any] | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _errors(data: dict[str, Any], targets: set[str], known: list[str]) -> dict[str, list[str]]:
