@@ -16,13 +16,14 @@ from bot.metering import Meter
 from bot.planning import PlannedItem, RunContext
 from bot.providers.base import CompletionRequest, Provider
 from bot.providers.prices import price_for, reference_price
-from bot.report import RunReport
+from bot.report import CallRecord, RunReport
 from bot.routing.budget import BudgetGuard
 from bot.routing.dispatch import ChainResult, Dispatcher
 from bot.routing.live import LiveState
 from bot.routing.route import Target
 
 if TYPE_CHECKING:
+    from bot.ledger.rows import CallRow
     from bot.ledger.store import Ledger
 
 Progress = Callable[[str, int, int], None]  # (message, done, total)
@@ -127,11 +128,11 @@ class Execution:
             if note not in report.notes:
                 report.notes.append(note)
 
-    def keep(self, report: RunReport, record: object, row: object) -> None:
-        report.calls.append(record)  # type: ignore[arg-type]
-        self.equivalent_usd += row.cloud_equivalent_usd  # type: ignore[attr-defined]
+    def keep(self, report: RunReport, record: CallRecord, row: CallRow) -> None:
+        report.calls.append(record)
+        self.equivalent_usd += row.cloud_equivalent_usd
         if self.services.ledger is not None:
-            self.services.ledger.record_call(self.run_id, row)  # type: ignore[arg-type]
+            self.services.ledger.record_call(self.run_id, row)
 
     def finish(self, report: RunReport) -> None:
         report.notes.extend(self.live.warnings())

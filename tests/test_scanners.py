@@ -233,7 +233,7 @@ def test_patch_without_checkout_lists_modified_files_and_rebuilds_added_ones() -
     )
     scan = run_scanners(change, scanners=("secrets",))
     assert [p for p, _ in scan.unreadable] == ["m.py"]
-    assert "head_root" in scan.unreadable[0][1]
+    assert "--base" in scan.unreadable[0][1]  # says what to do instead
     assert [f.path for f in scan.findings] == ["n.py"]
 
 

@@ -185,3 +185,28 @@ def test_the_repository_can_add_its_own_semgrep_rules(repo: GitRepo, tmp_path: P
     assert r.code == 0, r.both
     found = [f for f in json.loads(r.out)["findings"] if "house.no-print" in (f["rule_id"] or "")]
     assert [(f["path"], f["start_line"]) for f in found] == [("app/cli.py", 2)]
+
+
+def test_files_the_scanners_could_not_read_are_named_and_the_run_is_incomplete(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    # A patch of a modified file carries no head version to scan, and no checkout to read.
+    patch = tmp_path / "change.diff"
+    patch.write_text(
+        "diff --git a/app/old.py b/app/old.py\n--- a/app/old.py\n+++ b/app/old.py\n"
+        "@@ -1,2 +1,2 @@\n x = 1\n-y = 2\n+y = 3\n"
+    )
+    r = switchyard(
+        "security",
+        "--diff",
+        str(patch),
+        "--no-model",
+        "-q",
+        "--repo",
+        str(tmp_path),
+        cwd=tmp_path,
+        env=base_env(tmp_path),
+        timeout=180,
+    )
+    assert r.code == 3, r.both
+    assert "switchyard: incomplete: app/old.py could not be reviewed: not scanned" in r.err

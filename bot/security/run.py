@@ -18,6 +18,7 @@ from bot.execution import Execution, Progress, Services
 from bot.findings.anchor import anchor_findings
 from bot.findings.model import Finding, Severity
 from bot.findings.rank import dedupe_and_rank
+from bot.pipeline import UNREVIEWED, run_review
 from bot.planning import PlannedItem, RunContext, targets_of
 from bot.report import RunReport, SkippedEntry, Summary
 from bot.routing import route
@@ -59,9 +60,13 @@ def run_security(
     )
     report.skipped = [SkippedEntry(path=s.path, reason=s.reason) for s in change.skipped]
     report.skipped += [
-        SkippedEntry(path=path, reason=f"not scanned: {why}") for path, why in scan.unreadable
+        # The scanners' reasons already say which scanner could not read the file.
+        SkippedEntry(path=path, reason=why)
+        for path, why in scan.unreadable
     ]
     report.notes.extend(scan.notes)
+    # Each file left unscanned makes the run incomplete; the marker lets every door say so.
+    report.notes.extend(f"{path} {UNREVIEWED}: {why}" for path, why in scan.unreadable)
     findings = _merge_same_weakness(scan.findings)
     targets = targets_of(settings, services.providers)
     complete = not scan.unreadable
@@ -198,8 +203,6 @@ def _model_pass(
     progress: Progress | None,
 ) -> RunReport:
     """The model looks for what scanners cannot see; its findings say they are its own."""
-    from bot.pipeline import run_review
-
     found = run_review(change, settings, services, ctx=ctx, progress=progress, task_name=TASK)
     for f in found.findings:
         f.body = f"{f.body}\n\n(Found by the model's security pass, not by a scanner rule.)"

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import httpx
 
 from bot.errors import IncompleteError
-from bot.forges.github.app_auth import API_VERSION, TokenSource
+from bot.forges.github.app_auth import TokenSource, api_headers
 from bot.jobs import Job
 from bot.queue.jobs_queue import JobHandler
 from bot.server.commands import may_command
@@ -35,13 +35,10 @@ class CommandGuard:
             f"{job.api_url.rstrip('/')}/repos/{owner_repo}/collaborators/"
             f"{quote(job.requester, safe='')}/permission"
         )
-        headers = {
-            "Authorization": f"Bearer {self.tokens.token(job.installation_id)}",
-            "Accept": "application/vnd.github+json",
-            "X-GitHub-Api-Version": API_VERSION,
-        }
         try:
-            response = self._http.get(url, headers=headers)
+            response = self._http.get(
+                url, headers=api_headers(self.tokens.token(job.installation_id))
+            )
         except httpx.HTTPError as exc:
             raise IncompleteError(
                 f"cannot check {job.requester}'s permission on {job.repository}: "

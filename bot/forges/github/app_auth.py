@@ -34,6 +34,15 @@ REFRESH_MARGIN_S = 60
 API_VERSION = "2022-11-28"
 
 
+def api_headers(bearer: str) -> dict[str, str]:
+    """Headers of a raw REST call to GitHub (where PyGithub is not used)."""
+    return {
+        "Authorization": f"Bearer {bearer}",
+        "Accept": "application/vnd.github+json",
+        "X-GitHub-Api-Version": API_VERSION,
+    }
+
+
 class TokenSource(Protocol):
     def token(self, installation_id: int | None = None) -> str: ...
 
@@ -125,13 +134,8 @@ class InstallationTokens:
 
     def _fetch(self, installation_id: int) -> _Cached:
         url = f"{self.api_url}/app/installations/{installation_id}/access_tokens"
-        headers = {
-            "Authorization": f"Bearer {self.app_jwt()}",
-            "Accept": "application/vnd.github+json",
-            "X-GitHub-Api-Version": API_VERSION,
-        }
         try:
-            response = self._http.post(url, headers=headers)
+            response = self._http.post(url, headers=api_headers(self.app_jwt()))
         except httpx.HTTPError as exc:
             raise IncompleteError(
                 f"cannot reach {self.api_url} for an installation token: {type(exc).__name__}"

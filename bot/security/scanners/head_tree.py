@@ -111,7 +111,10 @@ def _head_text(change: Change, f: FileChange, head_root: Path | None) -> tuple[s
     if f.status is FileStatus.ADDED and f.hunks:
         return _added_text(f), ""
     if not problems:
-        problems.append("head contents unknown (a patch without a checkout; pass head_root)")
+        problems.append(
+            "not scanned: its text at head is unknown (a patch without a checkout; "
+            "scan the branch with --base instead)"
+        )
     return None, "; ".join(problems)
 
 
