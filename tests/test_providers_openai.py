@@ -205,6 +205,26 @@ def test_slow_past_the_timeout_is_timeout(vllm: FakeOpenAIServer) -> None:
     assert_times_out(prov, "local: timed out after 0.3 s after 2 attempts")
 
 
+def test_slow_stream_times_out_cleanly(vllm: FakeOpenAIServer) -> None:
+    # Headers at once, then a byte every 30 ms: each read is well within the timeout, the
+    # whole body would take ~10 s. The timeout bounds the whole request (deadline_http).
+    vllm.responder = lambda _req: Reply(GOOD, trickle_s=0.03)
+    started = time.monotonic()
+    err = fails(provider(vllm, timeout_s=0.5, max_retries=0))
+    assert err.kind is ErrorKind.TIMEOUT
+    assert err.message == "local: timed out after 0.5 s"
+    assert time.monotonic() - started < 2.0  # far below the ~10 s the body would take
+
+
+def test_slow_but_within_the_timeout_is_answered(vllm: FakeOpenAIServer) -> None:
+    # The same trickle, on a short body, ends well inside the timeout: the deadline spares it.
+    vllm.enqueue(Reply("ok", trickle_s=0.001))
+    prov = provider(vllm, timeout_s=5.0, max_retries=0)
+    done = prov.complete(CompletionRequest(messages=[Message("user", "hi")]))
+    assert done.text == "ok"
+    prov.close()
+
+
 def test_auth_error_names_the_variable_not_the_key() -> None:
     with FakeOpenAIServer("vllm", api_key="right") as fake:
         cfg = ProviderConfig(base_url=fake.base_url, model=MODEL)

@@ -3,7 +3,8 @@
 Holds the provider class: chat requests and the negotiation of a structured-output mode.
 Uses the official `openai` SDK with its own retries off: retries (openai_errors) are visible,
 honour Retry-After, and end in a ProviderError whose message is safe to log (never the key).
-Tokenizer endpoints and doctor's checks live in openai_probe.
+Tokenizer endpoints and doctor's checks live in openai_probe, the whole-request timeout in
+deadline_http.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bot.providers.base import (
     Usage,
 )
 from bot.providers.client_base import NO_KEY, SDKClientProvider
+from bot.providers.deadline_http import deadline_client
 from bot.providers.openai_errors import create_with_retries
 from bot.providers.openai_probe import TokenizerBusy, TokenizerUnavailable
 from bot.providers.structured import (
@@ -123,6 +125,11 @@ class OpenAICompatibleProvider(SDKClientProvider["openai.OpenAI"]):
         import openai
 
         return openai.OpenAI
+
+    def _client_options(self) -> dict[str, Any]:
+        # The timeout bounds the whole request: a server trickling its answer fails as a
+        # timeout (and the router falls back) instead of holding the call for ever.
+        return {"http_client": deadline_client()}
 
     def _request_kwargs(self, request: CompletionRequest, mode: str) -> dict[str, Any]:
         messages = request.messages

@@ -6,7 +6,8 @@ Flavours mimic the servers Switchyard meets on premises:
   /tokenize {"content"} -> {"tokens"}, /props with n_ctx;
 - "plain" (Ollama-like, or a proxy): no /tokenize, json_schema rejected with 400.
 
-Chat completions answer from a script (`enqueue`) and then from `responder`.
+Chat completions answer from a script (`enqueue`) and then from `responder`; a reply may
+trickle its body (`trickle_s`), a slow stream.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class Reply(http_base.ScriptedReply):
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     finish_reason: str = "stop"
+    trickle_s: float = 0.0  # between body bytes, after the headers: a slow stream
 
 
 def error_body(status: int, message: str) -> dict[str, Any]:
@@ -263,7 +265,7 @@ class _Handler(FakeHandler):
                 "total_tokens": prompt + completion,
             },
         }
-        self.json_reply(reply.status, payload, reply.headers)
+        self.json_reply(reply.status, payload, reply.headers, trickle_s=reply.trickle_s)
 
 
 def _prompt_tokens(body: dict[str, Any]) -> int:
