@@ -210,3 +210,49 @@ def test_files_the_scanners_could_not_read_are_named_and_the_run_is_incomplete(
     )
     assert r.code == 3, r.both
     assert "switchyard: incomplete: app/old.py could not be reviewed: not scanned" in r.err
+
+
+def test_one_weakness_reported_by_several_scanners_is_one_finding(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    # md5: bandit B324 and the built-in weak-hash rule; a password literal: bandit B105
+    # and the secret detector. bandit's own CWEs are the family (327, 259): the reports
+    # carry the weakness itself and the family alongside.
+    r = scan(repo, base_env(tmp_path), "--no-model", "--format", "json")
+    assert r.code == 0, r.both
+    findings = json.loads(r.out)["findings"]
+    on_md5 = [f for f in findings if f["path"] == "app/db.py" and f["start_line"] == 10]
+    assert len(on_md5) == 1, on_md5
+    assert on_md5[0]["cwe"][0] == "CWE-328"  # the weakness first, not bandit's family
+    assert "CWE-327" in on_md5[0]["cwe"]
+    assert "Also reported by" in on_md5[0]["body"]
+
+    repo.write("app/settings.py", 'db_password = "Xk8-prod-Qm3zT1vL"\n')
+    repo.commit("settings")
+    r = scan(repo, base_env(tmp_path), "--no-model", "--format", "json")
+    on_password = [f for f in json.loads(r.out)["findings"] if f["path"] == "app/settings.py"]
+    assert len(on_password) == 1, on_password
+    assert {"CWE-259", "CWE-798"} <= set(on_password[0]["cwe"])
+    assert "Xk8-prod-Qm3zT1vL" not in r.both
+
+
+def test_bandit_tests_that_flag_no_flaw_are_off_until_the_repository_asks(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    repo.write(
+        "app/run.py",
+        "import subprocess\n\n\ndef listing(path):\n    assert path\n"
+        '    return subprocess.run(["ls", "-l", path], check=True)\n',
+    )
+    repo.commit("listing")
+
+    def bandit_rules() -> set[str]:
+        r = scan(repo, base_env(tmp_path), "--no-model", "--format", "json")
+        assert r.code == 0, r.both
+        data = json.loads(r.out)
+        return {f["rule_id"] for f in data["findings"] if f["path"] == "app/run.py"}
+
+    assert bandit_rules() == set()  # an import, an assert, a process started without a shell
+    repo.write(".switchyard.yml", "security:\n  bandit_skip: []\n")
+    repo.commit("every bandit test")
+    assert {"B404", "B101", "B603"} <= bandit_rules()

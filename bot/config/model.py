@@ -123,6 +123,12 @@ class ReviewConfig(_Strict):
     )
 
 
+# bandit tests that flag an import, an assert, or a process started without a shell or by
+# a bare name, not a flaw: the tests that flag the dangerous call itself (pickle.loads,
+# subprocess with shell=True, the XML parsers) still run.
+BANDIT_NOISE = "B101 B403 B404 B405 B406 B407 B408 B410 B603 B607".split()
+
+
 class SecurityConfig(_Strict):
     mode: Literal["added", "diff_context", "file", "nofilter"] = Field(
         default="added",
@@ -134,8 +140,14 @@ class SecurityConfig(_Strict):
         description="Extra semgrep rule files or folders (relative to the repository), run "
         "with the built-in rules",
     )
+    bandit_skip: list[str] = Field(
+        default_factory=lambda: list(BANDIT_NOISE),
+        description="bandit tests not run (default: those that flag an import, an assert "
+        "or a process started without a shell or by a bare name); [] runs them all",
+    )
     bandit_args: list[str] = Field(
-        default_factory=list, description="Extra bandit arguments, e.g. ['--skip', 'B101']"
+        default_factory=list,
+        description="Extra bandit arguments, e.g. ['--severity-level', 'medium']",
     )
     timeout_s: float = Field(default=120.0, gt=0, description="Per scanner")
 

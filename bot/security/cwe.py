@@ -121,11 +121,39 @@ def cwe_title(number: int) -> str:
     return f"CWE-{number}: {name}" if name else f"CWE-{number}"
 
 
+# Bandit files many tests under a family rather than the weakness they detect: eval and
+# exec under OS command injection (78), yaml.load and the XML parsers under input
+# validation (20), md5 under broken crypto (327), random under 330. A report, a code
+# scanning filter and the merging of two scanners' findings on one line all need the
+# weakness itself; where bandit's family is still right, it follows the precise one.
+BANDIT_PRECISE: dict[str, tuple[int, ...]] = {
+    "B102": (95,), "B307": (95,),
+    "B105": (259, 798), "B106": (259, 798), "B107": (259, 798),
+    "B303": (328, 327), "B324": (328, 327),
+    "B311": (338, 330),
+    "B506": (502,),
+    "B313": (611, 776), "B314": (611, 776), "B315": (611, 776), "B316": (611, 776),
+    "B317": (611, 776), "B318": (611, 776), "B319": (611, 776), "B320": (611, 776),
+    "B310": (918, 22),
+    "B308": (79, 80), "B703": (79, 80), "B701": (79,),
+    "B609": (155, 78),
+}  # fmt: skip
+
+
 def bandit_cwe(test_id: str, reported: int | None = None) -> int | None:
     """Bandit's own `issue_cwe` when it gave one (0 means unset), else the table's."""
     if reported:
         return reported
     return BANDIT_CWE.get(test_id)
+
+
+def bandit_cwes(test_id: str, reported: int | None = None) -> tuple[int, ...]:
+    """The weaknesses a bandit finding is reported under, the most precise first."""
+    family = bandit_cwe(test_id, reported)
+    precise = BANDIT_PRECISE.get(test_id)
+    if precise is None:
+        return (family,) if family else ()
+    return precise
 
 
 _LEVEL_RANK = {"LOW": 0, "MEDIUM": 1, "HIGH": 2}

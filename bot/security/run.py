@@ -52,7 +52,10 @@ def run_security(
         change,
         semgrep_configs=configs or None,
         mode=mode or cfg.mode,
-        bandit_args=cfg.bandit_args,
+        bandit_args=[
+            *(["--skip", ",".join(cfg.bandit_skip)] if cfg.bandit_skip else []),
+            *cfg.bandit_args,
+        ],
         timeout_s=cfg.timeout_s,
     )
     report = RunReport(
@@ -175,21 +178,39 @@ def _triage(
 
 
 def _merge_same_weakness(findings: list[Finding]) -> list[Finding]:
-    """One finding per weakness and line: two scanners reporting the same CWE on the same
-    line are one problem to a reader. The most severe report stays; the others are named."""
-    kept: dict[tuple[str, int | None, tuple[str, ...]], Finding] = {}
-    also: dict[tuple[str, int | None, tuple[str, ...]], list[str]] = {}
+    """One finding per weakness and line: two scanners reporting the same weakness on the
+    same line are one problem to a reader. Weaknesses are the same when the findings share
+    a CWE (bandit's B105 says 259 and 798, semgrep's rule 798). The most severe report
+    stays, carrying every CWE of the ones merged into it, and names them."""
+    kept: list[Finding] = []
+    also: dict[int, list[str]] = {}
+    cwes: dict[int, list[str]] = {}
     for f in sorted(findings, key=lambda f: -f.severity.rank):
-        key = (f.path, f.start_line, tuple(sorted(f.cwe)))
-        if not f.cwe or key not in kept:
-            kept[key if f.cwe else (f.path, f.start_line, (f.fingerprint,))] = f
-        else:
-            also.setdefault(key, []).append(f"{f.source} {f.rule_id or f.title}")
+        same = next(
+            (
+                i
+                for i, k in enumerate(kept)
+                if f.cwe
+                and k.path == f.path
+                and k.start_line == f.start_line
+                and set(k.cwe) & set(f.cwe)
+            ),
+            None,
+        )
+        if same is None:
+            cwes[len(kept)] = list(f.cwe)
+            kept.append(f)
+            continue
+        also.setdefault(same, []).append(f"{f.source} {f.rule_id or f.title}")
+        cwes[same] += [c for c in f.cwe if c not in cwes[same]]
     out = []
-    for key, f in kept.items():
-        if key in also:
+    for i, f in enumerate(kept):
+        if i in also:
             f = f.model_copy(
-                update={"body": f"{f.body}\n\nAlso reported by: {', '.join(also[key])}."}
+                update={
+                    "body": f"{f.body}\n\nAlso reported by: {', '.join(also[i])}.",
+                    "cwe": cwes[i],
+                }
             )
         out.append(f)
     return out

@@ -18,7 +18,13 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from bot.security.cwe import CONFIDENCE_SCORE, bandit_cwe, cwe_title, cwe_url, scanner_severity
+from bot.security.cwe import (
+    CONFIDENCE_SCORE,
+    bandit_cwes,
+    cwe_title,
+    cwe_url,
+    scanner_severity,
+)
 from bot.security.interpreters import (
     Interpreter,
     InterpreterFinder,
@@ -202,16 +208,14 @@ def _finding(r: dict[str, Any], root: Path, known: list[str]) -> ScanFinding | N
     test_id = str(r.get("test_id", "B000"))
     test_name = str(r.get("test_name", ""))
     reported = r.get("issue_cwe") if isinstance(r.get("issue_cwe"), dict) else {}
-    cwe = bandit_cwe(test_id, _int(reported.get("id")))
-    cwes = (cwe,) if cwe else ()
+    cwes = bandit_cwes(test_id, _int(reported.get("id")))
     level = str(r.get("issue_severity", "MEDIUM")).upper()
     confidence = str(r.get("issue_confidence", "MEDIUM")).upper()
     text = _QUOTED_VALUE.sub(r"\1[REDACTED:password]", str(r.get("issue_text", "")).strip())
     text = scrub(text, known)
     title = f"{text.rstrip('.')} (bandit {test_id})"
     body_parts = [text, f"bandit {test_id} {test_name}: severity {level}, confidence {confidence}."]
-    if cwe:
-        body_parts.append(f"{cwe_title(cwe)} ({cwe_url(cwe)})")
+    body_parts.extend(f"{cwe_title(cwe)} ({cwe_url(cwe)})" for cwe in cwes)
     more = r.get("more_info")
     help_uri = str(more) if isinstance(more, str) and more.startswith("http") else None
     return ScanFinding(

@@ -27,12 +27,14 @@ class SecretsRun:
     values: set[str] = field(default_factory=set)
 
 
-def _cwe(hit: SecretHit) -> int:
+def _cwes(hit: SecretHit) -> tuple[int, ...]:
+    """The precise weakness first, then hard-coded credentials (798), which the others
+    specialise: bandit's and semgrep's reports of the same line then merge with this one."""
     if hit.kind == "private key":
-        return 321
+        return (321, 798)
     if hit.kind.startswith("password"):
-        return 259
-    return 798
+        return (259, 798)
+    return (798,)
 
 
 def run_secrets(contents: Mapping[str, str], *, timeout_s: float = 120.0) -> SecretsRun:
@@ -62,7 +64,7 @@ def run_secrets(contents: Mapping[str, str], *, timeout_s: float = 120.0) -> Sec
 
 
 def _finding(path: str, hit: SecretHit) -> ScanFinding:
-    cwe = _cwe(hit)
+    cwes = _cwes(hit)
     where = f"line {hit.line}" if hit.line == hit.end_line else f"lines {hit.line}-{hit.end_line}"
     message = (
         f"A secret ({hit.kind}) is written into the code on {where}; its value is not shown. "
@@ -76,10 +78,10 @@ def _finding(path: str, hit: SecretHit) -> ScanFinding:
         start_line=hit.line,
         end_line=hit.end_line,
         title=f"Hard-coded secret: {hit.kind}",
-        message=f"{message}\n\nDetector: {hit.detector}. {cwe_title(cwe)} ({cwe_url(cwe)})",
+        message=f"{message}\n\nDetector: {hit.detector}. {cwe_title(cwes[0])} ({cwe_url(cwes[0])})",
         severity=Severity.MAJOR if hit.kind in _INFERRED else Severity.CRITICAL,
         scanner_severity="HIGH",
         confidence="MEDIUM" if hit.kind in _INFERRED else "HIGH",
-        cwe=(cwe,),
-        help_uri=cwe_url(cwe),
+        cwe=cwes,
+        help_uri=cwe_url(cwes[0]),
     )
