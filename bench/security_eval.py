@@ -1,8 +1,10 @@
 """Score the security scanners on the labelled corpus in tests/fixtures/security/.
 
 Each corpus file is one case, labelled on its first line (format: tests/fixtures/security/
-README.md). The scan runs once over the whole corpus; findings then pass through a triage
-step (identity here; the model triage plugs in with --triage module:function) and are scored:
+README.md). semgrep and bandit each run once over the whole corpus; `--scanner product` runs
+`switchyard security` itself on the corpus staged as one change (bench/security_product.py):
+the scanners combined as the product combines them and, with a model configured, its triage
+and model pass, so the FP share there is "false positives after triage". All are scored:
 
 - recall       vulnerable cases whose every labelled line got a finding with the label's CWE
 - FPR          safe cases with any finding at all
@@ -13,22 +15,25 @@ step (identity here; the model triage plugs in with --triage module:function) an
 
 Printed per category x language and overall.
 
-    .venv/bin/python bench/security_eval.py [--scanner semgrep|bandit|all] [--triage mod:fn]
-                                           [--json out.json] [--show-misses]
+    .venv/bin/python bench/security_eval.py [--scanner semgrep|bandit|product|all]
+        [--config FILE] [--no-model] [--json out.json] [--show-misses]
+
+With a model: SWITCHYARD_LOCAL_BASE_URL=http://gpu:8000/v1 SWITCHYARD_LOCAL_MODEL=...
+(or OPENAI_API_KEY, or --config FILE) and --scanner product.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -46,6 +51,7 @@ from bench.security_corpus import (  # noqa: E402, F401
     parse_label,
     strip_label,
 )
+from bot.security.cwe import bandit_cwes, cwe_label  # noqa: E402
 from bot.security.rules_index import category_by_cwe, rule_metadata, rules_dir  # noqa: E402
 
 
@@ -128,43 +134,6 @@ def run_semgrep(root: Path = CORPUS) -> ScanResult:
     return ScanResult(findings, wall, times, errors)
 
 
-# Bandit's own CWE numbers are coarser than the corpus labels (eval is CWE-78, yaml.load
-# CWE-20, random CWE-330 ...): map its test ids to the label they correspond to.
-BANDIT_CWE = {
-    "B608": "CWE-89",
-    "B602": "CWE-78",
-    "B604": "CWE-78",
-    "B605": "CWE-78",
-    "B609": "CWE-78",
-    "B307": "CWE-95",
-    "B102": "CWE-95",
-    "B324": "CWE-328",
-    "B303": "CWE-328",
-    "B311": "CWE-338",
-    "B501": "CWE-295",
-    "B323": "CWE-295",
-    "B105": "CWE-798",
-    "B106": "CWE-798",
-    "B107": "CWE-798",
-    "B506": "CWE-502",
-    "B301": "CWE-502",
-    "B302": "CWE-502",
-    "B202": "CWE-22",
-    "B320": "CWE-611",
-    "B313": "CWE-611",
-    "B314": "CWE-611",
-    "B315": "CWE-611",
-    "B316": "CWE-611",
-    "B317": "CWE-611",
-    "B318": "CWE-611",
-    "B319": "CWE-611",
-    "B703": "CWE-79",
-    "B308": "CWE-79",
-    "B701": "CWE-79",
-    "B310": "CWE-918",
-}
-
-
 def run_bandit(root: Path = CORPUS) -> ScanResult:
     """Bandit over the Python part of the corpus, for comparison."""
     exe = shutil.which("bandit", path=str(Path(sys.executable).parent)) or "bandit"
@@ -179,7 +148,8 @@ def run_bandit(root: Path = CORPUS) -> ScanResult:
     doc = json.loads(proc.stdout or "{}")
     findings = []
     for r in doc.get("results", []):
-        cwe = BANDIT_CWE.get(r["test_id"]) or f"CWE-{r.get('issue_cwe', {}).get('id', 0)}"
+        # The product's mapping: bandit's own CWEs are often the family, not the weakness.
+        cwes = bandit_cwes(r["test_id"], (r.get("issue_cwe") or {}).get("id"))
         lines = r.get("line_range") or [r["line_number"]]
         findings.append(
             Finding(
@@ -188,7 +158,7 @@ def run_bandit(root: Path = CORPUS) -> ScanResult:
                 Path(r["filename"]).resolve(),
                 min(lines),
                 max(lines),
-                [cwe],
+                [cwe_label(n) for n in cwes],
                 r.get("issue_severity", ""),
                 r.get("issue_text", ""),
             )
@@ -196,23 +166,44 @@ def run_bandit(root: Path = CORPUS) -> ScanResult:
     return ScanResult(findings, wall, {}, [str(e) for e in doc.get("errors", [])])
 
 
-# --------------------------------------------------------------------------- triage hook
-Triage = Callable[[list[Finding]], list[Finding]]
+# --------------------------------------------------------------------------- the product
+def run_product_scan(
+    labels: list[Label], config: Path | None, no_model: bool
+) -> tuple[ScanResult, dict]:
+    """`switchyard security` on the staged corpus, its findings mapped back to the cases."""
+    from bench.security_product import run_product, stage_corpus
 
-
-def no_triage(findings: list[Finding]) -> list[Finding]:
-    """The deterministic layer keeps every finding. A model triage replaces this: it gets
-    the findings (read each file with strip_label() so the label stays hidden) and returns
-    the ones it keeps."""
-    return findings
-
-
-def load_triage(spec: str | None) -> Triage:
-    if not spec:
-        return no_triage
-    module, _, name = spec.partition(":")
-    fn = getattr(importlib.import_module(module), name or "triage")
-    return fn  # type: ignore[no-any-return]
+    with tempfile.TemporaryDirectory(prefix="switchyard-bench-corpus-") as tmp:
+        staged = stage_corpus(labels, Path(tmp))
+        run = run_product(staged, config=config, no_model=no_model)
+    findings = []
+    for f in run.findings:
+        label = staged.cases.get(f["path"])
+        if label is None:
+            continue
+        # A file-level finding covers no line: it can only count as a stray.
+        start = f.get("start_line") or 0
+        findings.append(
+            Finding(
+                scanner=f.get("source", ""),
+                rule_id=f.get("rule_id") or f.get("title", ""),
+                path=label.path,
+                start_line=start,
+                end_line=f.get("end_line") or start,
+                cwe=list(f.get("cwe") or []),
+                severity=f.get("severity", ""),
+                message=f.get("title", ""),
+            )
+        )
+    notes = run.report.get("notes", [])
+    summary = {
+        "exit_code": run.exit_code,
+        "dropped_by_triage": sum("after triage" in n for n in notes),
+        "model_findings": sum(f.get("source") == "model" for f in run.findings),
+        "calls": len(run.report.get("calls", [])),
+        "notes": notes,
+    }
+    return ScanResult(findings, run.wall_s, {}, []), summary
 
 
 # --------------------------------------------------------------------------- scoring
@@ -344,18 +335,32 @@ def print_table(
     )
 
 
-def evaluate(scanner: str, labels: list[Label], triage: Triage, show_misses: bool) -> dict:
+def evaluate(
+    scanner: str,
+    labels: list[Label],
+    show_misses: bool,
+    config: Path | None = None,
+    no_model: bool = False,
+) -> dict:
+    extra: dict = {}
     if scanner == "bandit":
         labels = [lb for lb in labels if lb.language == "python"]
         result = run_bandit()
+    elif scanner == "product":
+        result, extra = run_product_scan(labels, config, no_model)
     else:
         result = run_semgrep()
     for err in result.errors:
         print(f"[{scanner}] error: {err}", file=sys.stderr)
-    kept = triage(result.findings)
-    cases = score_cases(labels, kept)
+    cases = score_cases(labels, result.findings)
     rows, total = summarize(cases, result.file_times_s, category_by_cwe(rule_metadata()))
     print_table(scanner, rows, total, result.wall_s, len(labels))
+    if extra:
+        print(
+            f"model calls {extra['calls']}, findings dropped by triage "
+            f"{extra['dropped_by_triage']}, findings from the model pass "
+            f"{extra['model_findings']}"
+        )
     if show_misses:
         for c in cases:
             rel = c.label.path.relative_to(CORPUS)
@@ -366,6 +371,7 @@ def evaluate(scanner: str, labels: list[Label], triage: Triage, show_misses: boo
     return {
         "scanner": scanner,
         "wall_s": result.wall_s,
+        "product": extra or None,
         "rows": {
             f"{c}/{lang}": asdict(r) | {"recall": r.recall, "fpr": r.fpr}
             for (c, lang), r in rows.items()
@@ -377,15 +383,15 @@ def evaluate(scanner: str, labels: list[Label], triage: Triage, show_misses: boo
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--scanner", choices=["semgrep", "bandit", "all"], default="semgrep")
-    ap.add_argument("--triage", help="module:function taking and returning list[Finding]")
+    ap.add_argument("--scanner", choices=["semgrep", "bandit", "product", "all"], default="semgrep")
+    ap.add_argument("--config", type=Path, help="product: the org configuration (models)")
+    ap.add_argument("--no-model", action="store_true", help="product: scanners only")
     ap.add_argument("--json", type=Path, help="also write the numbers here")
     ap.add_argument("--show-misses", action="store_true")
     args = ap.parse_args(argv)
     labels = load_corpus()
-    triage = load_triage(args.triage)
-    scanners = ["semgrep", "bandit"] if args.scanner == "all" else [args.scanner]
-    report = [evaluate(s, labels, triage, args.show_misses) for s in scanners]
+    scanners = ["semgrep", "bandit", "product"] if args.scanner == "all" else [args.scanner]
+    report = [evaluate(s, labels, args.show_misses, args.config, args.no_model) for s in scanners]
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, default=str))
     return 0
