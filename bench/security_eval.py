@@ -1,10 +1,11 @@
 """Score the security scanners on the labelled corpus in tests/fixtures/security/.
 
 Each corpus file is one case, labelled on its first line (format: tests/fixtures/security/
-README.md). semgrep and bandit each run once over the whole corpus; `--scanner product` runs
-`switchyard security` itself on the corpus staged as one change (bench/security_product.py):
-the scanners combined as the product combines them and, with a model configured, its triage
-and model pass, so the FP share there is "false positives after triage". All are scored:
+README.md). semgrep and bandit each run once over the whole corpus (bench/security_scans.py);
+`--scanner product` runs `switchyard security` itself on the corpus staged as one change
+(bench/security_product.py): the scanners combined as the product combines them and, with a
+model configured, its triage and model pass, so the FP share there is "false positives
+after triage". All are scored:
 
 - recall       vulnerable cases whose every labelled line got a finding with the label's CWE
 - FPR          safe cases with any finding at all
@@ -26,14 +27,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -41,169 +36,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-# The corpus names stay importable from here (tests, the corpus README).
-from bench.security_corpus import (  # noqa: E402, F401
-    CORPUS,
-    LANGUAGES,
-    SOURCE_SUFFIXES,
-    Label,
-    load_corpus,
-    parse_label,
-    strip_label,
-)
-from bot.security.cwe import bandit_cwes, cwe_label  # noqa: E402
-from bot.security.rules_index import category_by_cwe, rule_metadata, rules_dir  # noqa: E402
-
-
-# --------------------------------------------------------------------------- findings
-@dataclass
-class Finding:
-    scanner: str
-    rule_id: str
-    path: Path
-    start_line: int
-    end_line: int
-    cwe: list[str] = field(default_factory=list)
-    severity: str = ""
-    message: str = ""
-
-    def covers(self, line: int) -> bool:
-        return self.start_line <= line <= self.end_line
-
-
-@dataclass
-class ScanResult:
-    findings: list[Finding]
-    wall_s: float
-    file_times_s: dict[Path, float]
-    errors: list[str]
-
-
-_CWE_ID = re.compile(r"CWE-\d+")
-
-
-def semgrep_command(targets: Iterable[Path], *, time_stats: bool = True) -> list[str]:
-    """The offline semgrep invocation over ``targets`` with the shipped rules only."""
-    exe = shutil.which("semgrep", path=str(Path(sys.executable).parent)) or "semgrep"
-    cmd = [
-        exe,
-        "scan",
-        "--config",
-        str(rules_dir()),
-        "--json",
-        "--metrics=off",
-        "--disable-version-check",
-        "--no-git-ignore",
-        "--no-rewrite-rule-ids",
-        "--quiet",
-    ]
-    if time_stats:
-        cmd.append("--time")
-    return [*cmd, *(str(t) for t in targets)]
-
-
-def run_semgrep(root: Path = CORPUS) -> ScanResult:
-    """One semgrep run over ``root``. The project root is set to ``root`` so that
-    semgrep's default ignores (which skip tests/ folders) do not hide the corpus."""
-    cmd = semgrep_command([root])
-    cmd[2:2] = ["--project-root", str(root)]
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
-    wall = time.perf_counter() - t0
-    if proc.returncode not in (0, 1):
-        raise RuntimeError(f"semgrep exited {proc.returncode}: {proc.stderr[-2000:]}")
-    doc = json.loads(proc.stdout)
-    findings = [
-        Finding(
-            scanner="semgrep",
-            rule_id=r["check_id"],
-            path=(ROOT / r["path"]).resolve(),
-            start_line=r["start"]["line"],
-            end_line=r["end"]["line"],
-            cwe=_CWE_ID.findall(" ".join(r["extra"].get("metadata", {}).get("cwe", []))),
-            severity=r["extra"].get("severity", ""),
-            message=r["extra"].get("message", ""),
-        )
-        for r in doc.get("results", [])
-    ]
-    times = {
-        (ROOT / t["path"]).resolve(): float(t.get("run_time", 0.0))
-        for t in (doc.get("time") or {}).get("targets", [])
-    }
-    errors = [f"{e.get('type')}: {e.get('message', '')[:300]}" for e in doc.get("errors", [])]
-    return ScanResult(findings, wall, times, errors)
-
-
-def run_bandit(root: Path = CORPUS) -> ScanResult:
-    """Bandit over the Python part of the corpus, for comparison."""
-    exe = shutil.which("bandit", path=str(Path(sys.executable).parent)) or "bandit"
-    t0 = time.perf_counter()
-    proc = subprocess.run(
-        [exe, "-r", str(root / "python"), "-f", "json", "-q"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    wall = time.perf_counter() - t0
-    doc = json.loads(proc.stdout or "{}")
-    findings = []
-    for r in doc.get("results", []):
-        # The product's mapping: bandit's own CWEs are often the family, not the weakness.
-        cwes = bandit_cwes(r["test_id"], (r.get("issue_cwe") or {}).get("id"))
-        lines = r.get("line_range") or [r["line_number"]]
-        findings.append(
-            Finding(
-                "bandit",
-                r["test_id"],
-                Path(r["filename"]).resolve(),
-                min(lines),
-                max(lines),
-                [cwe_label(n) for n in cwes],
-                r.get("issue_severity", ""),
-                r.get("issue_text", ""),
-            )
-        )
-    return ScanResult(findings, wall, {}, [str(e) for e in doc.get("errors", [])])
-
-
-# --------------------------------------------------------------------------- the product
-def run_product_scan(
-    labels: list[Label], config: Path | None, no_model: bool
-) -> tuple[ScanResult, dict]:
-    """`switchyard security` on the staged corpus, its findings mapped back to the cases."""
-    from bench.security_product import run_product, stage_corpus
-
-    with tempfile.TemporaryDirectory(prefix="switchyard-bench-corpus-") as tmp:
-        staged = stage_corpus(labels, Path(tmp))
-        run = run_product(staged, config=config, no_model=no_model)
-    findings = []
-    for f in run.findings:
-        label = staged.cases.get(f["path"])
-        if label is None:
-            continue
-        # A file-level finding covers no line: it can only count as a stray.
-        start = f.get("start_line") or 0
-        findings.append(
-            Finding(
-                scanner=f.get("source", ""),
-                rule_id=f.get("rule_id") or f.get("title", ""),
-                path=label.path,
-                start_line=start,
-                end_line=f.get("end_line") or start,
-                cwe=list(f.get("cwe") or []),
-                severity=f.get("severity", ""),
-                message=f.get("title", ""),
-            )
-        )
-    notes = run.report.get("notes", [])
-    summary = {
-        "exit_code": run.exit_code,
-        "dropped_by_triage": sum("after triage" in n for n in notes),
-        "model_findings": sum(f.get("source") == "model" for f in run.findings),
-        "calls": len(run.report.get("calls", [])),
-        "notes": notes,
-    }
-    return ScanResult(findings, run.wall_s, {}, []), summary
+from bench.security_corpus import CORPUS, Label, load_corpus  # noqa: E402
+from bench.security_product import run_product_scan  # noqa: E402
+from bench.security_scans import Finding, run_bandit, run_semgrep  # noqa: E402
+from bot.security.rules_index import category_by_cwe, rule_metadata  # noqa: E402
 
 
 # --------------------------------------------------------------------------- scoring

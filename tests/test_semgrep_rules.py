@@ -18,16 +18,9 @@ import pytest
 import semgrep
 import yaml
 
-from bench.security_eval import (
-    CORPUS,
-    Label,
-    ScanResult,
-    load_corpus,
-    parse_label,
-    run_semgrep,
-    score_cases,
-    strip_label,
-)
+from bench.security_corpus import CORPUS, Label, load_corpus, parse_label, strip_label
+from bench.security_eval import score_cases
+from bench.security_scans import ScanResult, run_semgrep
 from bot.security.rules_index import (
     RuleMeta,
     category_by_cwe,
