@@ -16,6 +16,7 @@ from tests.fakes.github_server import (
     DIFF_TOO_LARGE_FILES,
     DIFF_TOO_LARGE_LINES,
     INTEGRATION_FORBIDDEN,
+    ONE_PENDING_REVIEW,
     REVIEW_LINE_NOT_IN_DIFF,
     FakeGitHub,
 )
@@ -222,6 +223,44 @@ def test_review_comments_on_both_sides_and_ranges(fake: FakeGitHub) -> None:
             comments=[{"path": "src/app.py", "start_line": 1, "line": 22, "body": "spans hunks"}],
         )
     assert "same hunk" in caught.value.data["errors"][0]
+
+
+def test_pending_reviews_are_the_authors_alone_and_one_at_a_time(fake: FakeGitHub) -> None:
+    spec = load_index()
+    base = "/repos/acme/api/pulls/42/reviews"
+    line = {"path": "src/app.py", "line": 2, "body": "draft"}
+    answer = raw(fake, "POST", base, json={"body": "d", "comments": [line]})
+    assert answer.status_code == 200 and answer.json()["state"] == "PENDING"
+    assert "submitted_at" not in answer.json()
+    pending = answer.json()["id"]
+    # Nobody else sees it, or its comment; its author does.
+    fake.add_token("carol-token", "carol")
+    carol = {"Authorization": "token carol-token"}
+    assert raw(fake, "GET", base, headers=carol).json() == []
+    assert raw(fake, "GET", "/repos/acme/api/pulls/42/comments", headers=carol).json() == []
+    assert [r["id"] for r in raw(fake, "GET", base).json()] == [pending]
+    assert raw(fake, "DELETE", f"{base}/{pending}", headers=carol).status_code == 404
+    # While it exists, no other review from its author, submitted or not.
+    for event in ({"event": "COMMENT"}, {}):
+        refused = raw(fake, "POST", base, json={"body": "x", **event})
+        assert refused.status_code == 422 and refused.json()["errors"] == [ONE_PENDING_REVIEW]
+    deleted = raw(fake, "DELETE", f"{base}/{pending}")
+    assert deleted.status_code == 200 and fake.pr(42).reviews == []
+    assert fake.pr(42).review_comments == []
+    assert spec.check_response("DELETE", f"{base}/{pending}", 200, deleted.json()) == []
+    assert raw(fake, "DELETE", f"{base}/{pending}").status_code == 404
+    # Submitted: by the events endpoint; then it cannot be deleted, or submitted again.
+    again = raw(fake, "POST", base, json={"body": "d", "comments": [line]}).json()["id"]
+    submit = {"body": "final", "event": "COMMENT"}
+    submitted = raw(fake, "POST", f"{base}/{again}/events", json=submit)
+    assert submitted.status_code == 200 and submitted.json()["state"] == "COMMENTED"
+    assert spec.check_response("POST", f"{base}/{again}/events", 200, submitted.json()) == []
+    assert submitted.json()["body"] == "final"
+    assert raw(fake, "DELETE", f"{base}/{again}").status_code == 422
+    assert raw(fake, "POST", f"{base}/{again}/events", json=submit).status_code == 422
+    pr = client(fake, "carol-token").get_repo("acme/api").get_pull(42)
+    assert [r.body for r in pr.get_reviews()] == ["final"]
+    fake.assert_no_violations()
 
 
 def test_own_pull_request_cannot_be_approved(fake: FakeGitHub) -> None:

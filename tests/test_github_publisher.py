@@ -145,7 +145,6 @@ def test_a_typical_run(fake: FakeGitHub) -> None:
         summary_comment_id=comment["id"],
         reads=3,
         writes=3,
-        reviews=1,
         requests=result.requests,
     )
     # The figures a benchmark reports: what was sent, as the fake saw it.
@@ -217,13 +216,65 @@ def test_a_refused_comment_keeps_the_others(fake: FakeGitHub) -> None:
     findings.append(finding("bad", path="util.py", start_line=5, end_line=5, title="Off diff"))
     result = publisher(fake, clock).publish(run_report(findings))
 
-    posted = [c for r in fake.pr(7).reviews for c in r["comments"]]
+    pr = fake.pr(7)
+    # One review, with every comment GitHub accepts; no try left behind.
+    [review] = pr.submitted_reviews
+    assert pr.pending_reviews == [] and len(pr.reviews) == 1
+    posted = review["comments"]
     assert len(posted) == 3 and all(c["path"] != "util.py" or c["line"] != 5 for c in posted)
     assert result.comments_posted == 3 and result.refused == 1 and result.moved_to_summary == 2
-    assert result.errors == []
+    assert result.errors == [] and result.review_id == review["id"]
+    assert "3 findings" in review["body"] and "in the summary comment" in review["body"]
     body = fake.repo(REPO).issue_comments[0]["body"]
     assert "Off diff" in body and "GitHub refused the line comment" in body
     assert "must be part of the diff" in body
+    assert f"#pullrequestreview-{review['id']}" in body  # the summary links the one review
+    # The whole, then pending tries (each one GitHub accepts deleted before the next), and
+    # the last accepted try submitted as the review.
+    reviews = r"/pulls/7/reviews"
+    assert fake.count("POST", reviews + "$") == 4
+    assert fake.count("DELETE", reviews + r"/\d+$") == 1
+    assert fake.count("POST", reviews + r"/\d+/events$") == 1
+
+
+def test_one_review_when_github_refuses_one_comment_of_many(fake: FakeGitHub) -> None:
+    clock = FakeClock()
+    places = [("app.py", 1), ("util.py", 3)]  # a context line and an added one
+    good = [
+        finding(f"g{i}", path=path, start_line=line, end_line=line)
+        for i in range(11)
+        for path, line in [places[i % 2]]
+    ]
+    bad = finding("bad", path="gone.py", start_line=1, end_line=1, title="Not in this PR")
+    findings = [*good[:7], bad, *good[7:]]
+    result = publisher(fake, clock).publish(run_report(findings))
+
+    pr = fake.pr(7)
+    [review] = pr.submitted_reviews
+    assert pr.pending_reviews == []
+    marks = sorted(c["body"].split(" -->", 1)[0] for c in review["comments"])
+    assert marks == sorted(f"<!-- switchyard:fp=g{i}" for i in range(11))
+    assert result.comments_posted == 11 and result.refused == 1 and result.review_id is not None
+    summary = fake.repo(REPO).issue_comments[0]["body"]
+    assert "Not in this PR" in summary and "Path could not be resolved" in summary
+    # Only the bot saw the tries: a person listing the reviews finds the one review.
+    fake.add_token("carol-token", "carol")
+    listed = list(github(fake, "carol-token").get_repo(REPO).get_pull(7).get_reviews())
+    assert [r.id for r in listed] == [review["id"]]
+    assert result.writes <= 12  # 1 refused whole, ~log2(12) tries, 1 submit; summary, check
+
+
+def test_a_pending_review_left_by_a_stopped_run_is_cleared(fake: FakeGitHub) -> None:
+    clock = FakeClock()
+    # A run killed while bisecting left its try: it blocks every review by the bot.
+    pr = github(fake).get_repo(REPO).get_pull(7)
+    pr.create_review(body="<!-- switchyard:review task=review head=" + HEAD + " -->\n")
+    assert len(fake.pr(7).pending_reviews) == 1
+    result = publisher(fake, clock).publish(run_report(typical_findings()))
+    [review] = fake.pr(7).reviews
+    assert review["state"] == "COMMENTED" and len(review["comments"]) == 3
+    assert result.errors == [] and result.comments_posted == 3
+    assert fake.count("DELETE", r"/pulls/7/reviews/\d+$") == 1
 
 
 def test_a_secondary_rate_limit_is_waited_out(fake: FakeGitHub) -> None:

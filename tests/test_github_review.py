@@ -25,13 +25,13 @@ from bot.forges.github.review import (
     MAX_BODY_BYTES,
     NOT_ON_A_LINE,
     PlannedComment,
-    ReviewWriter,
     comment_body,
     comment_payload,
     plan_review,
     review_body,
     utf8_len,
 )
+from bot.forges.github.review_writer import ReviewWriter
 from tests.fakeclock import FakeClock
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
@@ -204,23 +204,82 @@ def test_review_body_is_marked_and_never_approves() -> None:
 
 
 class ScriptedClient:
-    """Stands in for PacedClient: refuses any review holding a comment on a bad path."""
+    """Stands in for PacedClient, with GitHub's rules for reviews: a review holding a comment
+    on a bad path is refused whole (422); a review without `event` is pending, one per user,
+    and blocks any other review until it is deleted or submitted."""
 
     def __init__(self, bad_paths: set[str], status: int = 422) -> None:
         self.bad_paths = bad_paths
         self.status = status
-        self.posts: list[dict[str, Any]] = []
+        self.reviews: dict[int, dict[str, Any]] = {}
+        self.posts: list[dict[str, Any]] = []  # review bodies GitHub accepted (any state)
         self.refused = 0
+        self.log: list[str] = []  # every write: "POST", "POST pending", "DELETE", "SUBMIT"
+        self.ids = iter(range(101, 10_000))
+
+    @property
+    def submitted(self) -> list[dict[str, Any]]:
+        return [r for r in self.reviews.values() if r["state"] == "COMMENTED"]
+
+    @property
+    def pending(self) -> list[dict[str, Any]]:
+        return [r for r in self.reviews.values() if r["state"] == "PENDING"]
+
+    @property
+    def writes(self) -> int:
+        return len(self.log)
+
+    def answer(self, review: dict[str, Any]) -> dict[str, Any]:
+        return {"id": review["id"], "html_url": "https://github.com/o/r/pull/7", **review}
 
     def write(self, method: str, path: str, body: dict[str, Any]) -> Any:
-        assert method == "POST" and path.endswith("/pulls/7/reviews")
-        assert body["event"] == "COMMENT"
+        base = "/repos/o/r/pulls/7/reviews"
+        assert path.startswith(base)
+        if method == "DELETE":
+            self.log.append("DELETE")
+            review = self.reviews.get(int(path.rsplit("/", 1)[1]))
+            if review is None:
+                raise GithubException(404, {"message": "Not Found"}, {})
+            assert review["state"] == "PENDING", "only a pending review can be deleted"
+            del self.reviews[review["id"]]
+            return self.answer(review)
+        assert method == "POST"
+        if path.endswith("/events"):
+            self.log.append("SUBMIT")
+            review = self.reviews.get(int(path.split("/")[-2]))
+            if review is None:
+                raise GithubException(404, {"message": "Not Found"}, {})
+            assert review["state"] == "PENDING" and body["event"] == "COMMENT"
+            review.update(state="COMMENTED", body=body.get("body") or review["body"])
+            return self.answer(review)
+        assert path == base
+        event = body.get("event")
+        assert event in ("COMMENT", None)
+        self.log.append("POST" if event else "POST pending")
+        if self.pending:
+            data = {"message": "Unprocessable Entity", "errors": [ONE_PENDING]}
+            raise GithubException(422, data, {})
         if any(c["path"] in self.bad_paths for c in body["comments"]):
             self.refused += 1
             data = {"message": "Unprocessable Entity", "errors": ["Path could not be resolved"]}
             raise GithubException(self.status, data, {})
         self.posts.append(body)
-        return {"id": 100 + len(self.posts), "html_url": "https://github.com/o/r/pull/7"}
+        review = {
+            "id": next(self.ids),
+            "state": "COMMENTED" if event else "PENDING",
+            "body": body["body"],
+            "comments": body["comments"],
+        }
+        self.reviews[review["id"]] = review
+        return self.answer(review)
+
+    def paginate(self, path: str) -> Any:
+        assert path == "/repos/o/r/pulls/7/reviews"
+        self.log.append("GET")  # a read: taken out of `writes` below
+        return [self.answer(r) for r in self.reviews.values()]
+
+
+ONE_PENDING = "User can only have one pending review per pull request"
 
 
 def planned(paths: list[str]) -> list[PlannedComment]:
@@ -231,22 +290,26 @@ def planned(paths: list[str]) -> list[PlannedComment]:
     return out
 
 
-def writer(client: ScriptedClient) -> ReviewWriter:
-    return ReviewWriter(client, "o/r", 7, SHA)  # type: ignore[arg-type]
+def writer(client: ScriptedClient, **kw: Any) -> ReviewWriter:
+    return ReviewWriter(client, "o/r", 7, SHA, **kw)  # type: ignore[arg-type]
 
 
-def body_for(findings: list[Finding], part: int) -> str:
-    return review_body("review", SHA, findings, False, part)
+def body_for(findings: list[Finding]) -> str:
+    return review_body("review", SHA, findings, False)
+
+
+def lines_of(review: dict[str, Any]) -> list[int]:
+    return [c["line"] for c in review["comments"]]
 
 
 def test_one_request_when_github_accepts() -> None:
     client = ScriptedClient(set())
     out = writer(client).post(planned(["a.py"] * 10), body_for)
-    assert len(client.posts) == 1 and len(out.posted) == 10 and out.review_id == 101
-    assert out.moved == [] and out.error is None
+    assert client.log == ["POST"] and len(out.posted) == 10 and out.review_id == 101
+    assert out.moved == [] and out.error is None and out.attempts == 1
 
 
-def test_bisection_isolates_the_refused_comment_and_posts_the_others() -> None:
+def test_bisection_isolates_the_refused_comment_and_posts_the_others_in_one_review() -> None:
     paths = ["a.py"] * 30
     paths[17] = "gone.py"
     client = ScriptedClient({"gone.py"})
@@ -254,23 +317,67 @@ def test_bisection_isolates_the_refused_comment_and_posts_the_others() -> None:
     assert [m.finding.path for m in out.moved] == ["gone.py"]
     assert "Path could not be resolved" in out.moved[0].reason
     assert len(out.posted) == 29 and out.error is None
-    posted = [c["path"] for body in client.posts for c in body["comments"]]
-    assert sorted(posted) == ["a.py"] * 29  # nothing twice, nothing lost
-    # Halving: ~log2(30) refusals and as many accepted parts, not 30 requests.
-    assert client.refused <= 6 and len(client.posts) <= 6
-    assert "(continued)" in client.posts[-1]["body"]
+    # What the pull request shows: one review, with every good comment once, in order.
+    [review] = client.submitted
+    assert client.pending == []
+    assert lines_of(review) == [n for n in range(1, 31) if n != 18]
+    assert out.review_id == review["id"] and "29 findings" in review["body"]
+    # Halving, not 30 requests: ~log2(30) tries, each one GitHub accepts deleted after.
+    assert client.writes <= 13 and out.attempts <= 8
+    assert client.log[0] == "POST" and client.log[-1] == "SUBMIT"
+
+
+@pytest.mark.parametrize("bad", [0, 1, 14, 15, 28, 29])
+def test_wherever_the_refused_comment_sits(bad: int) -> None:
+    paths = ["a.py"] * 30
+    paths[bad] = "gone.py"
+    client = ScriptedClient({"gone.py"})
+    out = writer(client).post(planned(paths), body_for)
+    [review] = client.submitted
+    assert lines_of(review) == [n for n in range(1, 31) if n != bad + 1]
+    assert client.pending == [] and [m.finding.path for m in out.moved] == ["gone.py"]
+    assert client.writes <= 14 and out.error is None
 
 
 def test_bisection_with_several_refused_comments() -> None:
     paths = ["a.py", "bad.py", "a.py", "a.py", "bad.py", "a.py", "a.py", "bad.py"]
-    out = writer(ScriptedClient({"bad.py"})).post(planned(paths), body_for)
+    client = ScriptedClient({"bad.py"})
+    out = writer(client).post(planned(paths), body_for)
     assert sorted(m.finding.path for m in out.moved) == ["bad.py"] * 3
     assert len(out.posted) == 5
+    [review] = client.submitted
+    assert lines_of(review) == [1, 3, 4, 6, 7] and client.pending == []
 
 
 def test_all_refused_moves_everything() -> None:
-    out = writer(ScriptedClient({"bad.py"})).post(planned(["bad.py"] * 3), body_for)
+    client = ScriptedClient({"bad.py"})
+    out = writer(client).post(planned(["bad.py"] * 3), body_for)
     assert out.posted == [] and len(out.moved) == 3 and out.error
+    assert client.reviews == {}
+
+
+def test_a_spent_budget_still_posts_what_github_accepted() -> None:
+    paths = ["a.py"] * 16
+    paths[9] = paths[14] = "bad.py"
+    client = ScriptedClient({"bad.py"})
+    # The whole, then tries: 1-8 accepted, 9-12 refused; one attempt is left, for the review.
+    out = writer(client, max_attempts=4).post(planned(paths), body_for)
+    assert out.error == "too many refused attempts" and out.attempts == 4
+    [review] = client.submitted
+    assert client.pending == [] and lines_of(review) == list(range(1, 9))
+    assert [f.start_line for f in out.posted] == list(range(1, 9))
+    assert [m.finding.start_line for m in out.moved] == list(range(9, 17))
+    assert all(m.reason == "not posted: too many refused attempts" for m in out.moved)
+
+
+def test_a_budget_spent_while_a_try_is_pending_submits_that_try() -> None:
+    paths = ["a.py"] * 16
+    paths[9] = "bad.py"
+    client = ScriptedClient({"bad.py"})
+    out = writer(client, max_attempts=3).post(planned(paths), body_for)
+    assert client.log == ["POST", "POST pending", "SUBMIT"] and out.attempts == 2
+    [review] = client.submitted
+    assert lines_of(review) == list(range(1, 9)) and out.error == "too many refused attempts"
 
 
 def test_a_refusal_that_is_not_422_is_not_bisected() -> None:
@@ -290,6 +397,71 @@ def test_a_422_about_the_commit_is_not_bisected() -> None:
     client = StaleHead(set())
     out = writer(client).post(planned(["a.py"] * 8), body_for)
     assert client.refused == 1 and len(out.moved) == 8
+
+
+def test_a_failure_while_bisecting_leaves_no_pending_review() -> None:
+    class Flaky(ScriptedClient):
+        def write(self, method: str, path: str, body: dict[str, Any]) -> Any:
+            if self.log.count("POST pending") == 2 and method == "POST":
+                self.log.append("POST pending")
+                raise GithubException(502, {"message": "Bad Gateway"}, {})
+            return super().write(method, path, body)
+
+    paths = ["a.py"] * 8
+    paths[6] = "bad.py"
+    client = Flaky({"bad.py"})
+    out = writer(client).post(planned(paths), body_for)
+    assert client.reviews == {} and out.posted == [] and out.error == "Bad Gateway"
+    assert all(m.reason == "not posted: Bad Gateway" for m in out.moved) and len(out.moved) == 8
+
+
+def test_a_crash_at_the_submit_still_deletes_the_try() -> None:
+    class Broken(ScriptedClient):
+        def write(self, method: str, path: str, body: dict[str, Any]) -> Any:
+            if self.pending and method == "POST":
+                raise ConnectionError("connection reset")
+            return super().write(method, path, body)
+
+    paths = ["a.py"] * 8
+    paths[6] = "bad.py"
+    client = Broken({"bad.py"})
+    with pytest.raises(ConnectionError):
+        writer(client).post(planned(paths), body_for)
+    assert client.reviews == {} and client.log[-1] == "DELETE"
+
+
+def test_a_pending_review_left_by_an_earlier_run_is_cleared() -> None:
+    client = ScriptedClient(set())
+    left = {"id": 99, "state": "PENDING", "body": body_for([]), "comments": []}
+    client.reviews[99] = left
+    out = writer(client).post(planned(["a.py"] * 3), body_for)
+    assert client.log == ["POST", "GET", "DELETE", "POST"]
+    [review] = client.submitted
+    assert client.pending == [] and len(review["comments"]) == 3 and out.error is None
+
+
+def test_a_persons_own_draft_is_never_deleted() -> None:
+    client = ScriptedClient(set())  # the token is a person's, who has a review in progress
+    client.reviews[99] = {"id": 99, "state": "PENDING", "body": "my notes", "comments": []}
+    out = writer(client).post(planned(["a.py"] * 3), body_for)
+    assert client.log == ["POST", "GET"] and client.reviews[99]["state"] == "PENDING"
+    assert out.posted == [] and ONE_PENDING in (out.error or "")
+    assert all(m.reason.startswith("not posted") for m in out.moved)
+
+
+def test_a_try_deleted_under_us_is_posted_anew() -> None:
+    class Racing(ScriptedClient):
+        def write(self, method: str, path: str, body: dict[str, Any]) -> Any:
+            if path.endswith("/events"):  # another run cleared it as a leftover
+                self.reviews = {k: r for k, r in self.reviews.items() if r["state"] != "PENDING"}
+            return super().write(method, path, body)
+
+    paths = ["a.py"] * 4
+    paths[1] = "bad.py"
+    client = Racing({"bad.py"})
+    out = writer(client).post(planned(paths), body_for)
+    [review] = client.submitted
+    assert lines_of(review) == [1, 3, 4] and out.error is None and client.log[-1] == "POST"
 
 
 # -- pacing and rate limits -------------------------------------------------------------------

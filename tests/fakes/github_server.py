@@ -11,6 +11,9 @@ Rules the fake keeps because clients trip over them on the real service:
   20,000 lines; the files list pages at most 100 per page and stops at 3,000 files;
 - a review comment must sit on a line of the diff (its side, its hunk), else 422 and
   nothing of the review is kept;
+- a review created without `event` is PENDING: only its author sees it (and its comments),
+  the author may hold one per pull request (any further review, pending or not, is a 422
+  until it is submitted or deleted), and only a pending review can be deleted;
 - at most 50 check-run annotations per request;
 - tokens: unknown -> 401; an installation token reaches only its installation's
   repositories and cannot read /user; `checks_write=False` -> 403 on check runs.
@@ -46,6 +49,7 @@ __all__ = [
     "DIFF_TOO_LARGE_FILES",
     "DIFF_TOO_LARGE_LINES",
     "INTEGRATION_FORBIDDEN",
+    "ONE_PENDING_REVIEW",
     "REVIEW_LINE_NOT_IN_DIFF",
     "SECONDARY_RATE_LIMIT",
     "FakeGitHub",
@@ -75,6 +79,9 @@ REVIEW_START_LINE_HUNK = (
     "Pull request review thread start line must be part of the same hunk as the line."
 )
 REVIEW_PATH_UNKNOWN = "Path could not be resolved"
+ONE_PENDING_REVIEW = "User can only have one pending review per pull request"
+NOT_PENDING_DELETE = "Can not delete a non-pending pull request review"
+ALREADY_SUBMITTED = "Could not comment pull request review."
 ANNOTATIONS_LIMIT_MESSAGE = (
     "Invalid request.\n\nNo more than 50 items are allowed; {n} were supplied."
 )
@@ -173,6 +180,21 @@ class FakePR:
     @property
     def diff(self) -> str:
         return self.diffs[self.head_sha]
+
+    @property
+    def submitted_reviews(self) -> list[dict[str, Any]]:
+        return [r for r in self.reviews if r["state"] != "PENDING"]
+
+    @property
+    def pending_reviews(self) -> list[dict[str, Any]]:
+        return [r for r in self.reviews if r["state"] == "PENDING"]
+
+    def visible_to(self, login: str | None, review_id: int | None) -> bool:
+        """A pending review, and each of its comments, is seen by its author alone."""
+        for review in self.reviews:
+            if review["id"] == review_id:
+                return review["state"] != "PENDING" or review["user"] == login
+        return True
 
     def files(self, sha: str | None = None) -> list[FakeFile]:
         sha = sha or self.head_sha
@@ -706,7 +728,9 @@ class _Shapes:
             merged_by=None,
             auto_merge=None,
             comments=sum(1 for c in repo.issue_comments if c["issue_number"] == pr.number),
-            review_comments=len(pr.review_comments),
+            review_comments=sum(
+                1 for c in pr.review_comments if pr.visible_to(None, c["review_id"])
+            ),
             commits=len(pr.commits),
             additions=sum(f.additions for f in files),
             deletions=sum(f.deletions for f in files),
@@ -799,6 +823,8 @@ class _Shapes:
             commit_id=review["commit_id"],
             author_association="NONE",
         )
+        if review["submitted_at"] is None:
+            r.pop("submitted_at", None)  # a pending review has not been submitted
         return r
 
     def review_comment(self, pr: FakePR, c: dict[str, Any]) -> dict[str, Any]:
@@ -1446,6 +1472,10 @@ class _Handler(FakeHandler):
             errors = [f"Review Can not {what} your own pull request"]
             self.gh_error(422, "Unprocessable Entity", errors=errors, doc=doc)
             return
+        if any(r["user"] == login for r in pr.pending_reviews):
+            # Submitted or not, a new review waits until the pending one is gone.
+            self.gh_error(422, "Unprocessable Entity", errors=[ONE_PENDING_REVIEW], doc=doc)
+            return
         files = {f.change.path: f for f in pr.files(commit_id)}
         errors: list[str] = []
         placed: list[dict[str, Any]] = []
@@ -1502,7 +1532,8 @@ class _Handler(FakeHandler):
             return
         repo, pr = found
         shapes = self.fake_shapes()
-        items = [shapes.review(pr, r) for r in pr.reviews]
+        login = call.who.login
+        items = [shapes.review(pr, r) for r in pr.reviews if pr.visible_to(login, r["id"])]
         self.paginate(call, items, f"/repos/{repo.full_name}/pulls/{pr.number}/reviews")
 
     def list_review_comments(self, call: Call) -> None:
@@ -1511,8 +1542,60 @@ class _Handler(FakeHandler):
             return
         repo, pr = found
         shapes = self.fake_shapes()
-        items = [shapes.review_comment(pr, c) for c in pr.review_comments]
+        login = call.who.login
+        items = [
+            shapes.review_comment(pr, c)
+            for c in pr.review_comments
+            if pr.visible_to(login, c["review_id"])
+        ]
         self.paginate(call, items, f"/repos/{repo.full_name}/pulls/{pr.number}/comments")
+
+    def find_review(self, call: Call) -> tuple[FakePR, dict[str, Any]] | None:
+        """The review in the path, as its caller may see it (a pending one: its author)."""
+        found = self.pr_for(call)
+        if found is None:
+            return None
+        _, pr = found
+        wanted = int(call.params["review_id"])
+        for review in pr.reviews:
+            if review["id"] == wanted and pr.visible_to(call.who.login, wanted):
+                return pr, review
+        self.not_found()
+        return None
+
+    def delete_pending_review(self, call: Call) -> None:
+        found = self.find_review(call)
+        if found is None:
+            return
+        pr, review = found
+        if review["state"] != "PENDING":
+            doc = f"{DOCS}/pulls/reviews#delete-a-pending-review-for-a-pull-request"
+            self.gh_error(422, "Unprocessable Entity", errors=[NOT_PENDING_DELETE], doc=doc)
+            return
+        pr.reviews.remove(review)
+        pr.review_comments[:] = [c for c in pr.review_comments if c["review_id"] != review["id"]]
+        self.reply(200, self.fake_shapes().review(pr, review))
+
+    def submit_review(self, call: Call) -> None:
+        found = self.find_review(call)
+        if found is None:
+            return
+        pr, review = found
+        body = call.body or {}
+        event = body["event"]
+        doc = f"{DOCS}/pulls/reviews#submit-a-review-for-a-pull-request"
+        if review["state"] != "PENDING":
+            self.gh_error(422, "Validation Failed", errors=[ALREADY_SUBMITTED], doc=doc)
+            return
+        if review["user"] == pr.user and event in ("APPROVE", "REQUEST_CHANGES"):
+            what = "approve" if event == "APPROVE" else "request changes on"
+            errors = [f"Review Can not {what} your own pull request"]
+            self.gh_error(422, "Unprocessable Entity", errors=errors, doc=doc)
+            return
+        if body.get("body"):
+            review["body"] = body["body"]
+        review.update(event=event, state=_REVIEW_STATES[event], submitted_at=_now())
+        self.reply(200, self.fake_shapes().review(pr, review))
 
     # -- endpoints: issue comments -----------------------------------------------------------
 
@@ -1783,6 +1866,10 @@ _Handler.endpoints = {
     ("GET", f"{_R}/collaborators/{{username}}/permission"): _Handler.get_permission,
     ("POST", f"{_R}/pulls/{{pull_number}}/reviews"): _Handler.create_review,
     ("GET", f"{_R}/pulls/{{pull_number}}/reviews"): _Handler.list_reviews,
+    ("DELETE", f"{_R}/pulls/{{pull_number}}/reviews/{{review_id}}"): (
+        _Handler.delete_pending_review
+    ),
+    ("POST", f"{_R}/pulls/{{pull_number}}/reviews/{{review_id}}/events"): _Handler.submit_review,
     ("GET", f"{_R}/pulls/{{pull_number}}/comments"): _Handler.list_review_comments,
     ("GET", f"{_R}/issues/{{issue_number}}/comments"): _Handler.list_issue_comments,
     ("POST", f"{_R}/issues/{{issue_number}}/comments"): _Handler.create_issue_comment,

@@ -28,9 +28,10 @@ from github.GithubException import GithubException
 
 from bot.change.model import Side
 from bot.findings.model import Finding, Severity
+from bot.forges.github.client import error_text
 from bot.forges.github.markers import task_slug
 from bot.forges.github.pacing import PacedClient, rate_limit_wait
-from bot.forges.github.review import error_text, fit_text
+from bot.forges.github.review import fit_text
 from bot.publish.markdown import clean_text, counts_text, inline
 from bot.report import RunReport
 

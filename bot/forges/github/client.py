@@ -189,6 +189,18 @@ def github_error(
     return InputError(f"could not {action}: GitHub answered {status} ({message})")
 
 
+def error_text(exc: GithubException) -> str:
+    """GitHub's message and its `errors` list, as one line (still untrusted: escape to show)."""
+    data = exc.data if isinstance(exc.data, dict) else {}
+    parts = [str(data.get("message") or exc.status)]
+    for err in data.get("errors") or []:
+        if isinstance(err, dict):
+            parts.append(str(err.get("message") or err.get("code") or err))
+        else:
+            parts.append(str(err))
+    return "; ".join(p for p in parts if p)[:500]
+
+
 def _message(exc: GithubException) -> str:
     data = exc.data
     if isinstance(data, dict) and data.get("message"):

@@ -25,6 +25,7 @@ from github.GithubException import GithubException
 
 from bot.findings.model import Finding
 from bot.forges.github.checks import CheckWriter
+from bot.forges.github.client import error_text
 from bot.forges.github.markers import (
     Identity,
     MarkedComment,
@@ -32,14 +33,8 @@ from bot.forges.github.markers import (
     parse_summary_marker,
 )
 from bot.forges.github.pacing import PacedClient
-from bot.forges.github.review import (
-    DEFAULT_MAX_COMMENTS,
-    ReviewOutcome,
-    ReviewWriter,
-    error_text,
-    plan_review,
-    review_body,
-)
+from bot.forges.github.review import DEFAULT_MAX_COMMENTS, plan_review, review_body
+from bot.forges.github.review_writer import ReviewOutcome, ReviewWriter
 from bot.forges.github.summary import (
     StickyComment,
     SummaryInput,
@@ -76,7 +71,7 @@ class PriorState:
 
 @dataclass(slots=True)
 class PublishResult:
-    review_id: int | None  # the first review; `reviews` says if GitHub's 422s split it
+    review_id: int | None  # the one review of the run, if it had line comments
     comments_posted: int
     moved_to_summary: int
     repeated: int  # findings already posted by an earlier run, not posted again
@@ -87,7 +82,6 @@ class PublishResult:
     summary_comment_id: int | None
     reads: int
     writes: int
-    reviews: int = 0
     retries: int = 0
     waited_s: float = 0.0
     requests: list[str] = field(default_factory=list)
@@ -189,9 +183,9 @@ class GitHubPublisher:
         if plan.comments:
             writer = ReviewWriter(self.client, self.repository, self.number, self.head_sha)
 
-            def body_for(posted: list[Finding], part: int) -> str:
+            def body_for(posted: list[Finding]) -> str:
                 more = bool(plan.moved) or len(posted) < len(plan.comments)
-                return review_body(self.task, self.head_sha, posted, more, part)
+                return review_body(self.task, self.head_sha, posted, more)
 
             outcome = writer.post(plan.comments, body_for)
             if outcome.error:
@@ -236,7 +230,6 @@ class GitHubPublisher:
             status=check.status_state,
             conclusion=check.conclusion,
             summary_comment_id=sticky.id if sticky else None,
-            reviews=len(outcome.review_ids),
             reads=counts.reads + outside_reads,
             writes=counts.writes,
             retries=counts.retries,

@@ -5,25 +5,21 @@ What goes on a line and what goes to the summary comment:
 - a finding already posted in an earlier run (same fingerprint) is not posted again;
 - at most `max_comments` line comments (30 by default: more in one request is where others
   met GitHub's abuse detection), the most severe first; the rest: summary;
-- a comment GitHub refuses (422) is found by bisection and moved to the summary, and the
-  others are posted (see ReviewWriter).
+- a comment GitHub refuses (422) is moved to the summary; the others are still posted in
+  the one review (review_writer.py).
 
 The bot never approves or requests changes: a model's opinion is not a maintainer's decision.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from github.GithubException import GithubException
-
 from bot.change.model import Side
 from bot.findings.model import Finding
 from bot.forges.github.markers import fingerprint_marker, review_marker
-from bot.forges.github.pacing import PacedClient
 from bot.publish.markdown import block, clean_text, code_block, counts_text, inline
 
 DEFAULT_MAX_COMMENTS = 30
@@ -31,12 +27,9 @@ DEFAULT_MAX_COMMENTS = 30
 # more permissive, whatever unit GitHub counts in; the margin leaves room for its own notes.
 MAX_BODY_BYTES = 65_000
 MAX_TITLE_CHARS = 300
-MAX_ATTEMPTS = 24  # 422s to bisect through: enough for a few refused comments in 30
 
 NOT_ON_A_LINE = "not on a changed line"
 OVER_THE_CAP = "over the limit of {n} line comments per review"
-REFUSED = "GitHub refused the line comment: {why}"
-NOT_POSTED = "not posted: {why}"
 
 _TRUNCATED = "\n\n_(Truncated: the full text is in the run's report.)_"
 _SUGGESTION_TOO_LONG = "_The suggested change is too long for a comment; see the run's report._"
@@ -88,20 +81,6 @@ class ReviewPlan:
     comments: list[PlannedComment] = field(default_factory=list)
     moved: list[MovedFinding] = field(default_factory=list)
     repeated: list[Finding] = field(default_factory=list)  # posted by an earlier run
-
-
-@dataclass(slots=True)
-class ReviewOutcome:
-    review_ids: list[int] = field(default_factory=list)  # one, unless GitHub refused some
-    html_url: str | None = None
-    posted: list[Finding] = field(default_factory=list)
-    moved: list[MovedFinding] = field(default_factory=list)
-    error: str | None = None
-    attempts: int = 0
-
-    @property
-    def review_id(self) -> int | None:
-        return self.review_ids[0] if self.review_ids else None
 
 
 # -- building ---------------------------------------------------------------------------------
@@ -202,15 +181,8 @@ def plan_review(
     return plan
 
 
-def review_body(
-    task: str, head_sha: str, posted: list[Finding], more_in_summary: bool, part: int = 0
-) -> str:
-    """The review's own text. Written before GitHub has answered, so it does not count what
-    ends up in the summary: after a 422, that is only known later."""
-    if part:
-        # A later part of a review GitHub refused as a whole (see ReviewWriter).
-        text = f"**Switchyard {inline(task)}** (continued): {counts_text(posted)}."
-        return f"{review_marker(task, head_sha)}\n{text}\n"
+def review_body(task: str, head_sha: str, posted: list[Finding], more_in_summary: bool) -> str:
+    """The review's own text, counting the findings it holds."""
     lines = [
         review_marker(task, head_sha),
         f"**Switchyard {inline(task)}:** {counts_text(posted)} on changed lines.",
@@ -218,121 +190,3 @@ def review_body(
     if more_in_summary:
         lines.append("Findings that are not on these lines are in the summary comment.")
     return "\n".join(lines) + "\n"
-
-
-# -- posting ----------------------------------------------------------------------------------
-
-
-def error_text(exc: GithubException) -> str:
-    """GitHub's message and its `errors` list, as one line (still untrusted: escape to show)."""
-    data = exc.data if isinstance(exc.data, dict) else {}
-    parts = [str(data.get("message") or exc.status)]
-    for err in data.get("errors") or []:
-        if isinstance(err, dict):
-            parts.append(str(err.get("message") or err.get("code") or err))
-        else:
-            parts.append(str(err))
-    return "; ".join(p for p in parts if p)[:500]
-
-
-# 422s about the review as a whole (the head moved on, a leftover draft): no comment is to
-# blame, so halving would only spend requests.
-_WHOLE_REVIEW = re.compile(r"commit|pending review", re.IGNORECASE)
-
-
-class _Stop(Exception):
-    """Posting cannot go on (an answer other than 422, the attempt budget spent)."""
-
-    def __init__(self, why: str) -> None:
-        super().__init__(why)
-        self.why = why
-
-
-class ReviewWriter:
-    """Posts the planned comments as one COMMENT review.
-
-    When GitHub refuses the review (422: GitHub says what is wrong, never which comment),
-    the comments are halved and each half sent as its own review, down to the single
-    comments GitHub refuses; those go to the summary. A refused request creates nothing,
-    so nothing is posted twice, but each accepted part is a review of its own: with one
-    bad comment in 30, about five. That is the price of not losing the good comments, and
-    it is only paid when GitHub refuses one.
-    """
-
-    def __init__(
-        self,
-        client: PacedClient,
-        repository: str,
-        number: int,
-        head_sha: str,
-        *,
-        max_attempts: int = MAX_ATTEMPTS,
-    ) -> None:
-        self.client = client
-        self.path = f"/repos/{repository}/pulls/{number}/reviews"
-        self.head_sha = head_sha
-        self.max_attempts = max_attempts
-
-    def post(
-        self,
-        planned: list[PlannedComment],
-        body_for: Callable[[list[Finding], int], str],
-    ) -> ReviewOutcome:
-        """`body_for(findings, part)` writes the body of the review holding `findings`;
-        `part` is 0 for the first review posted, 1 and up for the parts that follow it."""
-        out = ReviewOutcome()
-        done: set[int] = set()
-
-        def send(items: list[PlannedComment]) -> str | None:
-            """None when posted; else GitHub's reason for refusing."""
-            if out.attempts >= self.max_attempts:
-                raise _Stop("too many refused attempts")
-            out.attempts += 1
-            findings = [p.finding for p in items]
-            try:
-                review = self._create(items, body_for(findings, len(out.review_ids)))
-            except GithubException as exc:
-                why = error_text(exc)
-                if exc.status == 422 and not _WHOLE_REVIEW.search(why):
-                    return why
-                raise _Stop(why) from exc
-            out.review_ids.append(int(review["id"]))
-            out.html_url = out.html_url or review.get("html_url")
-            out.posted += findings
-            done.update(id(p) for p in items)
-            return None
-
-        def split(items: list[PlannedComment], refused_as_whole: str | None) -> bool:
-            """Posts what GitHub accepts of `items`; True when some were refused."""
-            why = refused_as_whole or send(items)
-            if why is None:
-                return False
-            if len(items) == 1:
-                out.moved.append(MovedFinding(items[0].finding, REFUSED.format(why=why)))
-                done.add(id(items[0]))
-                return True
-            mid = len(items) // 2
-            left_refused = split(items[:mid], None)
-            # The whole was refused and its left half was not: the fault is on the right.
-            return split(items[mid:], None if left_refused else why) or left_refused
-
-        if not planned:
-            return out
-        try:
-            split(planned, None)
-        except _Stop as stop:
-            out.error = stop.why
-            reason = NOT_POSTED.format(why=stop.why)
-            out.moved += [MovedFinding(p.finding, reason) for p in planned if id(p) not in done]
-        if not out.posted and out.error is None:
-            out.error = "GitHub refused every line comment"
-        return out
-
-    def _create(self, planned: list[PlannedComment], body: str) -> Any:
-        data = {
-            "commit_id": self.head_sha,
-            "body": body,
-            "event": "COMMENT",
-            "comments": [p.payload for p in planned],
-        }
-        return self.client.write("POST", self.path, data)
