@@ -242,3 +242,44 @@ def test_the_security_task_posts_its_own_check_and_review(
     assert check["name"] == "switchyard / security"
     comments = github.pr(8, repo=REPO).review_comments
     assert any(c["path"] == "db.py" and c["line"] == 5 and "CWE-89" in c["body"] for c in comments)
+
+
+def test_the_worker_runs_every_task_a_job_names(
+    github: FakeGitHub, model: FakeOpenAIServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pull request configured for review and security gets both; a `/security` command
+    gets the security task alone; a task not built yet is skipped, the others still run."""
+    from bot.forges.github.jobs import handle
+
+    github.add_pr(REPO, 8, base_sha=BASE, head_sha=HEAD2, diff=VULN_DIFF)
+    github.set_file(REPO, HEAD2, "db.py", VULN)
+    for key, value in env(tmp_path, github, model).items():
+        monkeypatch.setenv(key, value)
+
+    def checks() -> list[str]:
+        runs = github.repo(REPO).check_runs.values()
+        return sorted(c["name"] for c in runs if c["head_sha"] == HEAD2)
+
+    handle(Job("github", REPO, 8, head_sha=HEAD2, tasks=("review", "security"),
+               api_url=github.base_url))  # fmt: skip
+    assert checks() == ["switchyard / review", "switchyard / security"]
+    comments = github.pr(8, repo=REPO).review_comments
+    assert any("CWE-89" in c["body"] for c in comments)
+
+    github.set_permission(REPO, "maintainer", "write")
+    before = len(github.pr(8, repo=REPO).reviews)
+    handle(
+        Job(
+            "github",
+            REPO,
+            8,
+            head_sha="",
+            trigger="comment",
+            requester="maintainer",
+            tasks=("describe", "security"),
+            api_url=github.base_url,
+        )
+    )
+    # The findings were posted by the first run: the summary is updated, nothing reposted.
+    assert checks() == ["switchyard / review", "switchyard / security", "switchyard / security"]
+    assert len(github.pr(8, repo=REPO).reviews) == before

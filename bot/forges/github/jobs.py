@@ -42,29 +42,30 @@ def handle(job: Job) -> None:
             job.requester or "unknown",
         )
         return
-    if "review" not in job.tasks:
-        log.info(
-            "task %s is not available yet: skipped %s#%d",
-            ",".join(job.tasks),
+    runnable = [t for t in job.tasks if t in RUNNABLE]
+    for task in job.tasks:
+        if task not in RUNNABLE:
+            log.info(
+                "task %s is not available yet: skipped %s#%d", task, job.repository, job.number
+            )
+    config = environ.get("SWITCHYARD_CONFIG")
+    for task in runnable:
+        run = review_pull_request(
+            github_client(tokens.token(job.installation_id), job.api_url),
             job.repository,
             job.number,
+            config_path=Path(config) if config else None,
+            environ=environ,
+            publish=True,
+            task=task,
         )
-        return
-    config = environ.get("SWITCHYARD_CONFIG")
-    run = review_pull_request(
-        github_client(tokens.token(job.installation_id), job.api_url),
-        job.repository,
-        job.number,
-        config_path=Path(config) if config else None,
-        environ=environ,
-        publish=True,
-    )
-    summary = run.report.summary
-    log.info(
-        "reviewed %s#%d at %s: %d findings, complete=%s",
-        job.repository,
-        job.number,
-        run.info.head_sha[:12],
-        len(run.report.findings),
-        summary.complete,
-    )
+        summary = run.report.summary
+        log.info(
+            "%s of %s#%d at %s: %d findings, complete=%s",
+            task,
+            job.repository,
+            job.number,
+            run.info.head_sha[:12],
+            len(run.report.findings),
+            summary.complete,
+        )
