@@ -8,6 +8,8 @@ makes it wait its turn instead.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +84,7 @@ def _sqlite_engine(url: URL) -> Engine:
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _enter_wal(cursor)
         cursor.execute("PRAGMA synchronous = NORMAL")  # durable across crashes under WAL
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(
@@ -96,6 +98,24 @@ def _sqlite_engine(url: URL) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _enter_wal(cursor: Any) -> None:
+    """WAL mode, waiting out a concurrent opener: switching a new file to WAL needs an
+    exclusive lock, and SQLite answers "database is locked" at once, without the busy
+    handler, when another connection is doing the same (several workers starting on one
+    new ledger)."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    pause = 0.005
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
 
 
 def _make_parent(path: Path) -> None:
