@@ -2,7 +2,9 @@
 
 Per target: skip it while its circuit is open; for a cloud target, redact secrets and
 reserve the worst-case cost against the budget; wait for a rate-limit slot; call; then
-tell the breaker, the limiter and the budget how it went.
+tell the breaker, the limiter and the budget how it went. The answer is masked before
+anything reads it: a model may quote a secret from the code it was shown, and its words
+end up in comments, reports, the cache and the ledger.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from bot.routing.budget import Refusal, Reservation
 from bot.routing.live import LiveState
 from bot.routing.ratelimit import LimitTimeout
 from bot.routing.route import Route, Target
-from bot.secrets.redact import MARKER_NOTE, redact
+from bot.secrets.redact import MARKER_NOTE, mask_values, redact, secret_values
 
 
 @dataclass(slots=True)
@@ -137,6 +139,7 @@ class Dispatcher:
                 attempt.cost_usd = self._cost(target, spent.prompt_tokens, spent.completion_tokens)
                 self._settle(reservation, attempt.cost_usd)
                 continue
+            attempt.completion = _masked(attempt.completion, request)
             result.attempts.append(attempt)
             self.live.breakers[target.name].record_success()
             usage = attempt.completion.usage
@@ -198,3 +201,30 @@ def _redacted(request: CompletionRequest) -> tuple[CompletionRequest, int]:
             for m in messages
         ]
     return dataclasses.replace(request, messages=messages), total
+
+
+def _masked(completion: Completion, request: CompletionRequest) -> Completion:
+    """The completion with secret values masked in every string of its answer: those the
+    prompt held (a local target sees them as they are) and any that detection finds."""
+    known: set[str] = set()
+    for m in request.messages:
+        if m.role != "system":
+            known |= secret_values(m.content)
+    text = mask_values(completion.text, known)
+    parsed = completion.parsed
+    if parsed is not None:
+        data = parsed.model_dump(mode="json")
+        clean = _mask_strings(data, known)
+        if clean != data:
+            parsed = type(parsed).model_validate(clean)
+    return dataclasses.replace(completion, text=text, parsed=parsed)
+
+
+def _mask_strings(value: object, known: set[str]) -> object:
+    if isinstance(value, str):
+        return mask_values(value, known)
+    if isinstance(value, list):
+        return [_mask_strings(v, known) for v in value]
+    if isinstance(value, dict):
+        return {k: _mask_strings(v, known) for k, v in value.items()}
+    return value

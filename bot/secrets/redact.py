@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from bot.secrets.detect import SecretHit, find_secrets
@@ -51,6 +51,31 @@ def redact(text: str, path: str | None = None) -> Redacted:
 def mask(text: str, path: str | None = None) -> str:
     """`text` safe for logs, reports and the ledger: values replaced by `[REDACTED:<kind>]`."""
     return _replace(text, path, numbered=False).text
+
+
+KNOWN_MARKER = "[REDACTED:secret]"
+
+
+def mask_values(text: str, known: Iterable[str] = ()) -> str:
+    """`mask(text)`, and every value in `known` replaced wherever it turns up: a model or a
+    tool may quote a secret without the context that let detection see it."""
+    if not text:
+        return text
+    for value in sorted(set(known), key=len, reverse=True):
+        if value and value in text:
+            text = text.replace(value, KNOWN_MARKER)
+    return mask(text)
+
+
+def secret_values(text: str, path: str | None = None) -> set[str]:
+    """The values of the secrets detected in `text`: each whole value, and each line of a
+    multi-line one (a key block) on its own."""
+    values: set[str] = set()
+    for offset, hit in _hits(text, path):
+        parts = [text[offset + s : offset + e] for s, e in hit.parts]
+        values.add("\n".join(parts))
+        values.update(parts)
+    return {v for v in values if v.strip()}
 
 
 def scan(text: str, path: str | None = None) -> list[SecretHit]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.findings.model import Finding, Severity
-from bot.secrets import mask
+from bot.secrets import mask_values
 
 ScannerStatus = Literal["ok", "partial", "unavailable", "failed", "timeout", "skipped"]
 
@@ -164,18 +164,10 @@ def quote_output(text: str, known: Iterable[str] = ()) -> str:
     return scrub(tail, known) if tail else "(no output)"
 
 
-_MARKER = "[REDACTED:secret]"
-
-
 def scrub(text: str, known: Iterable[str] = ()) -> str:
     """`text` without secret values: masked by detection, and every value a secret scan
     of the head found replaced wherever it turns up (a tool may quote it out of context)."""
-    if not text:
-        return text
-    for value in sorted(set(known), key=len, reverse=True):
-        if value and value in text:
-            text = text.replace(value, _MARKER)
-    return mask(text)
+    return mask_values(text, known)
 
 
 class Stopwatch:
