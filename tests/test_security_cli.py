@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -182,10 +183,23 @@ def test_the_repository_can_add_its_own_semgrep_rules(repo: GitRepo, tmp_path: P
     repo.write("app/cli.py", "def main():\n    print('hello')\n")
     repo.write(".switchyard.yml", "security:\n  semgrep_rules: [rules/house.yml]\n")
     repo.commit("house rules")
-    r = scan(repo, base_env(tmp_path), "--no-model", "--format", "json")
-    assert r.code == 0, r.both
-    found = [f for f in json.loads(r.out)["findings"] if "house.no-print" in (f["rule_id"] or "")]
-    assert [(f["path"], f["start_line"]) for f in found] == [("app/cli.py", 2)]
+
+    def house(r: Result) -> list[tuple[str, int]]:
+        assert r.code == 0, r.both
+        found = json.loads(r.out)["findings"]
+        return [(f["path"], f["start_line"]) for f in found if f["rule_id"] == "house.no-print"]
+
+    assert house(scan(repo, base_env(tmp_path), "--no-model", "--format", "json")) == [
+        ("app/cli.py", 2)
+    ]
+    # A patch has no checkout: the rules are read where .switchyard.yml is (--repo).
+    patch = tmp_path / "change.diff"
+    patch.write_text(repo.git("diff", "main...HEAD"))
+    r = switchyard(
+        "security", "--diff", str(patch), "--repo", str(repo.path), "--no-model",
+        "--format", "json", cwd=tmp_path, env=base_env(tmp_path), timeout=180,
+    )  # fmt: skip
+    assert house(r) == [("app/cli.py", 2)]
 
 
 def test_files_the_scanners_could_not_read_are_named_and_the_run_is_incomplete(
@@ -257,3 +271,65 @@ def test_bandit_tests_that_flag_no_flaw_are_off_until_the_repository_asks(
     repo.write(".switchyard.yml", "security:\n  bandit_skip: []\n")
     repo.commit("every bandit test")
     assert {"B404", "B101", "B603"} <= bandit_rules()
+
+
+@pytest.mark.parametrize("command", ["security", "review"])
+def test_a_model_quoting_a_secret_never_puts_it_in_any_output(
+    repo: GitRepo, tmp_path: Path, command: str
+) -> None:
+    """The self-hosted runner sees secrets as they are (nothing leaves the premises); what
+    it answers goes to comments, reports, the cache and the ledger, so it is masked."""
+
+    def echo(req: dict) -> Reply:  # type: ignore[type-arg]
+        if req["response_format"]["json_schema"]["name"] == "triage":
+            user = req["messages"][-1]["content"]
+            verdicts = [
+                {
+                    "id": fid,
+                    "verdict": "confirmed",
+                    "explanation": f"the token {TOKEN} is live",
+                    "suggestion": f'GITHUB_TOKEN = os.environ.get("X", "{TOKEN}")',
+                }
+                for fid in sorted(set(re.findall(r"\[(F\d+)\]", user)))
+            ]
+            return Reply({"verdicts": verdicts})
+        return Reply(
+            {
+                "summary": f"Adds a token ({TOKEN}).",
+                "findings": [
+                    {
+                        "path": "deploy/ci.py",
+                        "line": 1,
+                        "severity": "major",
+                        "category": "security",
+                        "title": f"Token {TOKEN} in code",
+                        "body": f"`{TOKEN}` can push to the repository.",
+                        "suggestion": f"# was {TOKEN}",
+                    }
+                ],
+            }
+        )
+
+    with FakeOpenAIServer(models=["qwen"]) as fake:
+        fake.responder = echo
+        env = {
+            **base_env(tmp_path),
+            "SWITCHYARD_LOCAL_BASE_URL": fake.base_url,
+            "SWITCHYARD_LOCAL_MODEL": "qwen",
+        }
+        out = tmp_path / "out"
+        files = [out / "r.json", out / "r.sarif", out / "r.md", out / "gl-sast-report.json"]
+        args = [a for f in files for a in ("--output", str(f))]
+        r = switchyard(
+            command, "--base", "main", *args,
+            cwd=repo.path, env=env, timeout=180,
+        )  # fmt: skip
+        assert TOKEN in json.dumps(fake.chat_requests())  # the local model did see it
+    assert r.code in (0, 1), r.both
+    data = json.loads(files[0].read_text())
+    assert any(f["source"] == "model" for f in data["findings"])  # the answer was used
+    everything = r.both + "".join(f.read_text() for f in files if f.exists())
+    assert TOKEN not in everything
+    assert "[REDACTED" in everything
+    ledger = sqlite3.connect(tmp_path / "state" / "ledger.sqlite3")
+    assert TOKEN not in "\n".join(ledger.iterdump())
