@@ -244,6 +244,64 @@ def test_the_security_task_posts_its_own_check_and_review(
     assert any(c["path"] == "db.py" and c["line"] == 5 and "CWE-89" in c["body"] for c in comments)
 
 
+def _rule(rule_id: str, pattern: str) -> str:
+    return (
+        f"rules:\n  - id: {rule_id}\n    languages: [python]\n    severity: WARNING\n"
+        f"    message: {rule_id} matched\n    pattern: {pattern}\n"
+    )
+
+
+HELLO = "'\"hello\"'"  # the string literal "hello", quoted for YAML
+HOUSE_CODE = 'def main(cmd):\n    print("hello")\n    return eval(cmd)\n'
+HOUSE_DIFF = (
+    "diff --git a/app/cli.py b/app/cli.py\nnew file mode 100644\nindex 0000000..6666666\n"
+    "--- /dev/null\n+++ b/app/cli.py\n@@ -0,0 +1,3 @@\n"
+    + "".join(f"+{line}\n" for line in HOUSE_CODE.splitlines())
+)
+
+
+def test_the_repositorys_own_semgrep_rules_are_read_from_the_base_branch(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """`security.semgrep_rules` names a folder and a file of the repository: with no
+    checkout they are read through the contents API at the base branch, never from the
+    PR's head (which must not change the rules it is scanned under) nor the worker's
+    current folder."""
+    github.add_pr(REPO, 8, base_sha=BASE, head_sha=HEAD2, diff=HOUSE_DIFF)
+    github.set_file(REPO, HEAD2, "app/cli.py", HOUSE_CODE)
+    config = "security:\n  semgrep_rules: [ci/semgrep/, rules/house.yml, rules/gone.yml]\n"
+    github.set_file(REPO, "main", ".switchyard.yml", config)
+    github.set_file(REPO, "main", "rules/house.yml", _rule("house.no-print", "print(...)"))
+    github.set_file(REPO, "main", "ci/semgrep/deep/eval.yaml", _rule("house.no-eval", "eval(...)"))
+    github.set_file(REPO, "main", "ci/semgrep/README.md", "not a rule file\n")
+    # The PR's head empties the base's rule file and adds one to the folder: neither counts.
+    github.set_file(REPO, HEAD2, ".switchyard.yml", config)
+    github.set_file(REPO, HEAD2, "rules/house.yml", "rules: []\n")
+    github.set_file(REPO, HEAD2, "ci/semgrep/head.yml", _rule("house.from-head", HELLO))
+    # A same-named rule file in the worker's folder is not the repository's.
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules/house.yml").write_text(_rule("house.from-cwd", HELLO))
+    e = {**base_env(tmp_path), "GITHUB_TOKEN": TOKEN, "GITHUB_API_URL": github.base_url}
+    r = switchyard(
+        "review", "--pr", f"{REPO}#8", "--tasks", "security", "--publish", "github",
+        "--format", "json", cwd=tmp_path, env=e, timeout=180,
+    )  # fmt: skip
+    assert r.code == 0, r.both
+    data = json.loads(r.out)
+    house = sorted(
+        (f["rule_id"], f["path"], f["start_line"])
+        for f in data["findings"]
+        if (f["rule_id"] or "").startswith("house.")
+    )
+    assert house == [("house.no-eval", "app/cli.py", 3), ("house.no-print", "app/cli.py", 2)]
+    assert any("rules/gone.yml does not exist on main" in n for n in data["notes"])
+    rule_reads = [q for q in github.gh_requests() if "/contents/rules" in q.path
+                  or "/contents/ci" in q.path]  # fmt: skip
+    assert rule_reads and all(q.query.get("ref") == "main" for q in rule_reads)
+    comments = github.pr(8, repo=REPO).review_comments
+    assert any(c["path"] == "app/cli.py" and c["line"] == 2 for c in comments)
+
+
 def test_the_worker_runs_every_task_a_job_names(
     github: FakeGitHub, model: FakeOpenAIServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

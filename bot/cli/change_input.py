@@ -86,6 +86,7 @@ class Prepared:
     settings: Settings
     change: Change
     ctx: RunContext
+    config_dir: Path | None = None  # the folder .switchyard.yml was looked for in
 
 
 def prepare(
@@ -108,7 +109,7 @@ def prepare(
         repository=ci.repository or (None if ci.diff_path else origin_repository(ci.repo_dir)),
         change_ref=ci.head if not ci.diff_path else "",
     )
-    return Prepared(loaded, settings, change, ctx)
+    return Prepared(loaded, settings, change, ctx, config_dir)
 
 
 def _config_dir(repo_dir: Path, diff_path: str | None) -> Path | None:

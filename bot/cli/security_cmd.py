@@ -75,6 +75,14 @@ def security(
     overrides = {"fail_on": fail_on} if fail_on else None
     prepared = prepare(ChangeInput.from_params(params), overrides, {"fail_on": "--fail-on"})
     reporter = ProgressReporter(quiet)
+    rules = prepared.settings.security.semgrep_rules
+    # A patch has no checkout of its own: the repository's rules are read where its
+    # .switchyard.yml was (--repo).
+    repo_rules = (
+        [prepared.config_dir / r for r in rules]
+        if rules and prepared.change.repo_root is None and prepared.config_dir
+        else None
+    )
     providers = {} if no_model else open_providers(prepared.loaded, only)
     ledger = None if no_model else Ledger.from_settings(prepared.settings, os.environ)
     try:
@@ -89,6 +97,7 @@ def security(
                 progress=reporter.callback(),
                 use_model=not no_model,
                 semgrep_configs=[Path(p) for p in semgrep_configs] or None,
+                repo_rules=repo_rules,
             )
     finally:
         for p in providers.values():

@@ -40,14 +40,20 @@ def run_security(
     progress: Progress | None = None,
     use_model: bool = True,
     semgrep_configs: list[Path] | None = None,
+    repo_rules: list[Path] | None = None,
 ) -> RunReport:
+    """`semgrep_configs`: extra rule files or folders (the command line's). The
+    repository's own rules (`security.semgrep_rules`, paths in the repository) are read
+    from the change's checkout; a change without one (a pull request read through an API,
+    a patch) needs its caller to fetch them and pass them as `repo_rules`, else the report
+    says they did not run."""
     from bot.security.scanners import run_scanners
 
     started = time.perf_counter()
     ctx = ctx or RunContext()
     cfg = settings.security
-    root = Path(change.repo_root) if change.repo_root else Path.cwd()
-    configs = [*(semgrep_configs or []), *(root / rule for rule in cfg.semgrep_rules)]
+    configs, rules_note = _rule_configs(change, cfg.semgrep_rules, repo_rules)
+    configs = [*(semgrep_configs or []), *configs]
     scan = run_scanners(
         change,
         semgrep_configs=configs or None,
@@ -67,6 +73,8 @@ def run_security(
         SkippedEntry(path=path, reason=why)
         for path, why in scan.unreadable
     ]
+    if rules_note:
+        report.notes.append(rules_note)
     report.notes.extend(scan.notes)
     # Each file left unscanned makes the run incomplete; the marker lets every door say so.
     report.notes.extend(f"{path} {UNREVIEWED}: {why}" for path, why in scan.unreadable)
@@ -106,6 +114,21 @@ def run_security(
         report.summary.cloud_equivalent_usd + model_equivalent, 6
     )
     return report
+
+
+def _rule_configs(
+    change: Change, named: list[str], fetched: list[Path] | None
+) -> tuple[list[Path], str | None]:
+    """The repository's own semgrep rules to run, and a note when they cannot be. Never
+    looked for in the current folder: that is the bot's, not the repository's."""
+    if change.repo_root:
+        return [Path(change.repo_root) / rule for rule in named], None
+    if fetched is not None or not named:
+        return list(fetched or []), None
+    return [], (
+        f"semgrep rules of the repository ({', '.join(named)}, from security.semgrep_rules) "
+        "were not run: this change has no checkout to read them from"
+    )
 
 
 def _triage(

@@ -1392,7 +1392,11 @@ class _Handler(FakeHandler):
         ref = call.q("ref") or repo.default_branch
         data = self.lookup_file(repo, ref, path)
         if data is None:
-            self.gh_error(404, "Not Found", doc=f"{DOCS}/repos/contents#get-repository-content")
+            listing = self.list_folder(repo, ref, path)
+            if listing is None:
+                self.gh_error(404, "Not Found", doc=f"{DOCS}/repos/contents#get-repository-content")
+            else:
+                self.reply(200, listing)
             return
         full = repo.full_name
         sha = _blob_sha(ref, path, str(len(data)))
@@ -1423,13 +1427,62 @@ class _Handler(FakeHandler):
         self.reply(200, answer)
 
     def lookup_file(self, repo: FakeRepo, ref: str, path: str) -> bytes | None:
+        for key in self.ref_keys(repo, ref):
+            if path in repo.files.get(key, {}):
+                return repo.files[key][path]
+        return None
+
+    def ref_keys(self, repo: FakeRepo, ref: str) -> list[str]:
+        """The keys `set_file` may have stored `ref`'s files under: the name as given, the
+        branch's SHA, the branches at that SHA."""
         ref = ref.removeprefix("refs/heads/")
         candidates = [ref, repo.branches.get(ref, "")]
         candidates += [name for name, sha in repo.branches.items() if sha == ref]
-        for key in candidates:
-            if key and path in repo.files.get(key, {}):
-                return repo.files[key][path]
-        return None
+        return [key for key in candidates if key]
+
+    def list_folder(self, repo: FakeRepo, ref: str, path: str) -> list[dict[str, Any]] | None:
+        """A folder's entries as the contents API lists them (schema content-directory):
+        the files directly in it and its sub-folders, by name; None if no stored file at
+        `ref` lies under `path` ("" is the repository's top)."""
+        prefix = f"{path}/" if path else ""
+        stored: dict[str, bytes] = {}
+        for key in self.ref_keys(repo, ref):
+            for name, data in repo.files.get(key, {}).items():
+                stored.setdefault(name, data)
+        entries: dict[str, dict[str, Any]] = {}
+        for name, data in stored.items():
+            if not name.startswith(prefix):
+                continue
+            first, _, rest = name[len(prefix) :].partition("/")
+            child = f"{prefix}{first}"
+            if child not in entries:
+                entries[child] = self.folder_entry(repo, ref, child, None if rest else data)
+        if not entries:
+            return None
+        return [entries[k] for k in sorted(entries)]
+
+    def folder_entry(
+        self, repo: FakeRepo, ref: str, path: str, data: bytes | None
+    ) -> dict[str, Any]:
+        """One entry of a folder listing: a file (`data`) or a sub-folder (None)."""
+        full, api, html = repo.full_name, self.fake.base_url, self.fake.html_url
+        is_dir = data is None
+        sha = _blob_sha(ref, path, "tree" if is_dir else str(len(data or b"")))
+        git_url = f"{api}/repos/{full}/git/{'trees' if is_dir else 'blobs'}/{sha}"
+        html_url = f"{html}/{full}/{'tree' if is_dir else 'blob'}/{ref}/{path}"
+        self_url = f"{api}/repos/{full}/contents/{path}?ref={ref}"
+        return {
+            "type": "dir" if is_dir else "file",
+            "size": 0 if is_dir else len(data or b""),
+            "name": path.rsplit("/", 1)[-1],
+            "path": path,
+            "sha": sha,
+            "url": self_url,
+            "git_url": git_url,
+            "html_url": html_url,
+            "download_url": None if is_dir else f"{html}/{full}/raw/{ref}/{path}",
+            "_links": {"self": self_url, "git": git_url, "html": html_url},
+        }
 
     def get_permission(self, call: Call) -> None:
         repo = self.repo_for(call)

@@ -27,7 +27,10 @@ from bot.forges.github.source import PRInfo, change_from_github, repo_config_fro
 if TYPE_CHECKING:
     from github import Github
 
+    from bot.config.model import Settings
+    from bot.execution import Services
     from bot.pipeline import Progress
+    from bot.planning import RunContext
     from bot.report import RunReport
 
 log = logging.getLogger(__name__)
@@ -150,11 +153,7 @@ def review_pull_request(
     ctx = RunContext(repository=repository, change_ref=f"pr/{number}", labels=info.labels)
     try:
         if task == "security":
-            from bot.security.run import run_security
-
-            report = run_security(
-                change, settings, services, ctx=ctx, fail_on=settings.fail_on, progress=progress
-            )
+            report = _run_security(gh, change, info, settings, services, ctx, progress)
         else:
             report = run_review(
                 change, settings, services, ctx=ctx, fail_on=settings.fail_on, progress=progress
@@ -165,3 +164,39 @@ def review_pull_request(
         ledger.close()
     published = publisher.publish(report, prior) if publish else None
     return PullRequestRun(info, report, published)
+
+
+def _run_security(
+    gh: Github,
+    change: Change,
+    info: PRInfo,
+    settings: Settings,
+    services: Services,
+    ctx: RunContext,
+    progress: Progress | None,
+) -> RunReport:
+    """The security task, with the repository's own semgrep rules read from the base
+    branch (there is no checkout): a pull request must not change the rules it is scanned
+    under, as it must not change its settings."""
+    from bot.forges.github.repo_files import fetch_rule_files
+    from bot.security.run import run_security
+
+    named = settings.security.semgrep_rules
+    with tempfile.TemporaryDirectory(prefix="switchyard-rules-") as tmp:
+        fetched = (
+            fetch_rule_files(gh, info.repository, info.base_ref, named, Path(tmp))
+            if named
+            else None
+        )
+        report = run_security(
+            change,
+            settings,
+            services,
+            ctx=ctx,
+            fail_on=settings.fail_on,
+            progress=progress,
+            repo_rules=fetched.paths if fetched is not None else None,
+        )
+    if fetched is not None:
+        report.notes[:0] = fetched.notes
+    return report
