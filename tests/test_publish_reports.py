@@ -285,6 +285,15 @@ def test_console_plain_output_has_findings_and_not_reviewed() -> None:
     assert "gate failed (fail on major)" in last
 
 
+def test_console_status_names_failed_work_items_only_when_some_failed() -> None:
+    # A scanners-only security run is incomplete for an unreadable file, with no work items.
+    scan_only = RunReport(task="security", summary=Summary(complete=False))
+    last = _console_text(scan_only).rstrip("\n").splitlines()[-1]
+    assert last.startswith("switchyard security: INCOMPLETE") and "work items" not in last
+    failed = RunReport(summary=Summary(complete=False, work_items=3, work_items_failed=1))
+    assert "1 of 3 work items failed" in _console_text(failed)
+
+
 def test_console_body_is_short_and_not_markup() -> None:
     report = RunReport(
         findings=[

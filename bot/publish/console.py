@@ -112,7 +112,7 @@ def _status_line(report: RunReport) -> Text:
     parts.append(f"{s.files_reviewed} of {s.files_changed} files reviewed")
     if report.skipped:
         parts.append(f"{len(report.skipped)} not reviewed")
-    if not s.complete:
+    if not s.complete and s.work_items_failed:
         parts.append(f"{s.work_items_failed} of {s.work_items} work items failed")
     if s.fail_on is not None:
         gate = "failed" if s.gate_failed else "passed"
