@@ -22,7 +22,7 @@ PICKED = {
     "python/cwe-89/vuln_fstring_query.py",
     "python/cwe-89/safe_parameterized.py",
     "python/cwe-328/vuln_md5_password.py",
-    "python/cwe-338/safe_random_non_security.py",
+    "python/cwe-78/safe_shlex_quote.py",
 }
 LABELS = [lb for lb in load_corpus() if str(lb.path.relative_to(CORPUS)) in PICKED]
 
@@ -56,25 +56,25 @@ def test_without_a_model_the_product_is_scored_as_the_scanners_combined(
     assert cases["vuln_fstring_query.py"].detected
     assert cases["vuln_md5_password.py"].detected
     assert not cases["safe_parameterized.py"].detected
-    assert cases["safe_random_non_security.py"].detected  # bandit's B311: a false positive
+    assert cases["safe_shlex_quote.py"].detected  # bandit's B602/B605: a false positive
     assert extra["calls"] == 0 and extra["dropped_by_triage"] == 0
 
 
 @pytest.fixture
 def model(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAIServer]:
-    """A model that judges a finding by the code shown with it: random used for a shuffle
-    is no security flaw, everything else is confirmed."""
+    """A model that judges a finding by the code shown with it: input quoted with
+    shlex.quote is no injection, everything else is confirmed."""
 
     def answer(req: dict) -> Reply:  # type: ignore[type-arg]
         if req["response_format"]["json_schema"]["name"] != "triage":
             return Reply({"summary": "Adds code.", "findings": []})
         user = req["messages"][-1]["content"]
-        shuffle = "shuffle" in user
+        quoted = "shlex.quote" in user
         verdicts = [
             {
                 "id": fid,
-                "verdict": "likely_false_positive" if shuffle else "confirmed",
-                "explanation": "randomness for a shuffle" if shuffle else "reachable",
+                "verdict": "likely_false_positive" if quoted else "confirmed",
+                "explanation": "the input is quoted" if quoted else "reachable",
             }
             for fid in sorted(set(re.findall(r"\[(F\d+)\]", user)))
         ]
@@ -90,8 +90,8 @@ def model(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Fake
 def test_with_a_model_the_false_positives_it_drops_leave_the_score(
     model: FakeOpenAIServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    picked = [lb for lb in LABELS if lb.path.name == "safe_random_non_security.py"]
-    assert "shuffle" in picked[0].path.read_text()
+    picked = [lb for lb in LABELS if lb.path.name == "safe_shlex_quote.py"]
+    assert "shlex.quote" in picked[0].path.read_text()
     out = evaluate("product", LABELS, show_misses=False)
     overall = out["overall"]
     assert overall["recall"] == 1.0

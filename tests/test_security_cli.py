@@ -256,7 +256,9 @@ def test_bandit_tests_that_flag_no_flaw_are_off_until_the_repository_asks(
 ) -> None:
     repo.write(
         "app/run.py",
-        "import subprocess\n\n\ndef listing(path):\n    assert path\n"
+        "import random\nimport subprocess\n\n\ndef listing(path):\n    assert path\n"
+        '    password = "changeme"  # placeholder, the detectors judge the value\n'
+        "    path = path + str(random.randint(0, 9))\n"
         '    return subprocess.run(["ls", "-l", path], check=True)\n',
     )
     repo.commit("listing")
@@ -267,10 +269,12 @@ def test_bandit_tests_that_flag_no_flaw_are_off_until_the_repository_asks(
         data = json.loads(r.out)
         return {f["rule_id"] for f in data["findings"] if f["path"] == "app/run.py"}
 
-    assert bandit_rules() == set()  # an import, an assert, a process started without a shell
+    # An import, an assert, a process started without a shell; a string named like a
+    # password, a call into random: none is a flaw, and sharper detectors cover the last two.
+    assert bandit_rules() == set()
     repo.write(".switchyard.yml", "security:\n  bandit_skip: []\n")
     repo.commit("every bandit test")
-    assert {"B404", "B101", "B603"} <= bandit_rules()
+    assert {"B404", "B101", "B603", "B105", "B311"} <= bandit_rules()
 
 
 @pytest.mark.parametrize("command", ["security", "review"])
