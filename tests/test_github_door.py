@@ -168,6 +168,19 @@ def test_the_worker_reviews_a_queued_job_and_drops_a_superseded_one(
     assert len(github.pr(7, repo=REPO).reviews) == 1
 
 
+def comment_job(github: FakeGitHub, number: int, requester: str, *tasks: str) -> Job:
+    return Job(
+        "github",
+        REPO,
+        number,
+        head_sha="",
+        trigger="comment",
+        requester=requester,
+        tasks=tasks or ("review",),
+        api_url=github.base_url,
+    )
+
+
 def test_a_slash_command_from_a_reader_is_ignored(
     github: FakeGitHub,
     model: FakeOpenAIServer,
@@ -180,29 +193,9 @@ def test_a_slash_command_from_a_reader_is_ignored(
         monkeypatch.setenv(key, value)
     github.set_permission(REPO, "mallory", "read")
     github.set_permission(REPO, "maintainer", "write")
-    handle(
-        Job(
-            "github",
-            REPO,
-            7,
-            head_sha="",
-            trigger="comment",
-            requester="mallory",
-            api_url=github.base_url,
-        )
-    )
+    handle(comment_job(github, 7, "mallory"))
     assert github.pr(7, repo=REPO).reviews == []
-    handle(
-        Job(
-            "github",
-            REPO,
-            7,
-            head_sha="",
-            trigger="comment",
-            requester="maintainer",
-            api_url=github.base_url,
-        )
-    )
+    handle(comment_job(github, 7, "maintainer"))
     assert len(github.pr(7, repo=REPO).reviews) == 1
 
 
@@ -210,11 +203,26 @@ VULN = (
     "import sqlite3\n\n\ndef find(db: sqlite3.Connection, name: str):\n"
     "    return db.execute(f\"SELECT * FROM users WHERE name = '{name}'\").fetchall()\n"
 )
-VULN_DIFF = (
-    "diff --git a/db.py b/db.py\nnew file mode 100644\nindex 0000000..5555555\n"
-    "--- /dev/null\n+++ b/db.py\n@@ -0,0 +1,5 @@\n"
-    + "".join(f"+{line}\n" for line in VULN.splitlines())
-)
+
+
+def new_file_diff(path: str, text: str) -> str:
+    lines = text.splitlines()
+    return (
+        f"diff --git a/{path} b/{path}\nnew file mode 100644\nindex 0000000..5555555\n"
+        f"--- /dev/null\n+++ b/{path}\n@@ -0,0 +1,{len(lines)} @@\n"
+        + "".join(f"+{line}\n" for line in lines)
+    )
+
+
+VULN_DIFF = new_file_diff("db.py", VULN)
+
+
+def security_on_pr(github: FakeGitHub, tmp_path: Path, number: int) -> Result:
+    e = {**base_env(tmp_path), "GITHUB_TOKEN": TOKEN, "GITHUB_API_URL": github.base_url}
+    return switchyard(
+        "review", "--pr", f"{REPO}#{number}", "--tasks", "security", "--publish", "github",
+        "--format", "json", cwd=tmp_path, env=e, timeout=180,
+    )  # fmt: skip
 
 
 def test_the_security_task_posts_its_own_check_and_review(
@@ -222,21 +230,7 @@ def test_the_security_task_posts_its_own_check_and_review(
 ) -> None:
     github.add_pr(REPO, 8, base_sha=BASE, head_sha=HEAD2, diff=VULN_DIFF)
     github.set_file(REPO, HEAD2, "db.py", VULN)
-    e = {**base_env(tmp_path), "GITHUB_TOKEN": TOKEN, "GITHUB_API_URL": github.base_url}
-    r = switchyard(
-        "review",
-        "--pr",
-        f"{REPO}#8",
-        "--tasks",
-        "security",
-        "--publish",
-        "github",
-        "--format",
-        "json",
-        cwd=tmp_path,
-        env=e,
-        timeout=180,
-    )
+    r = security_on_pr(github, tmp_path, 8)
     assert r.code == 0, r.both
     check = next(c for c in github.repo(REPO).check_runs.values() if c["head_sha"] == HEAD2)
     assert check["name"] == "switchyard / security"
@@ -253,11 +247,7 @@ def _rule(rule_id: str, pattern: str) -> str:
 
 HELLO = "'\"hello\"'"  # the string literal "hello", quoted for YAML
 HOUSE_CODE = 'def main(cmd):\n    print("hello")\n    return eval(cmd)\n'
-HOUSE_DIFF = (
-    "diff --git a/app/cli.py b/app/cli.py\nnew file mode 100644\nindex 0000000..6666666\n"
-    "--- /dev/null\n+++ b/app/cli.py\n@@ -0,0 +1,3 @@\n"
-    + "".join(f"+{line}\n" for line in HOUSE_CODE.splitlines())
-)
+HOUSE_DIFF = new_file_diff("app/cli.py", HOUSE_CODE)
 
 
 def test_the_repositorys_own_semgrep_rules_are_read_from_the_base_branch(
@@ -281,11 +271,7 @@ def test_the_repositorys_own_semgrep_rules_are_read_from_the_base_branch(
     # A same-named rule file in the worker's folder is not the repository's.
     (tmp_path / "rules").mkdir()
     (tmp_path / "rules/house.yml").write_text(_rule("house.from-cwd", HELLO))
-    e = {**base_env(tmp_path), "GITHUB_TOKEN": TOKEN, "GITHUB_API_URL": github.base_url}
-    r = switchyard(
-        "review", "--pr", f"{REPO}#8", "--tasks", "security", "--publish", "github",
-        "--format", "json", cwd=tmp_path, env=e, timeout=180,
-    )  # fmt: skip
+    r = security_on_pr(github, tmp_path, 8)
     assert r.code == 0, r.both
     data = json.loads(r.out)
     house = sorted(
@@ -326,18 +312,7 @@ def test_the_worker_runs_every_task_a_job_names(
 
     github.set_permission(REPO, "maintainer", "write")
     before = len(github.pr(8, repo=REPO).reviews)
-    handle(
-        Job(
-            "github",
-            REPO,
-            8,
-            head_sha="",
-            trigger="comment",
-            requester="maintainer",
-            tasks=("describe", "security"),
-            api_url=github.base_url,
-        )
-    )
+    handle(comment_job(github, 8, "maintainer", "describe", "security"))
     # The findings were posted by the first run: the summary is updated, nothing reposted.
     assert checks() == ["switchyard / review", "switchyard / security", "switchyard / security"]
     assert len(github.pr(8, repo=REPO).reviews) == before
