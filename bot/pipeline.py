@@ -7,6 +7,7 @@ RunReport. Nothing here knows which door or publisher is in use.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.cache.sections import SectionCache
@@ -142,6 +143,7 @@ def run_review(
     failed = 0
     covered = sum(cs.unit.changed for cs in plan.cached)
     stopped: str | None = None
+    answered: dict[str, list[_Part]] = {}  # each file's share of the answers, for the cache
     for planned, result in pairs:
         item = planned.item
         run.record(planned, result, report)
@@ -163,9 +165,12 @@ def run_review(
         assert isinstance(answer, ReviewAnswer)
         raw.extend(plan.task.interpret_answer(answer))
         keep(answer)
-        if cache is not None:
-            _store(cache, plan, planned, answer, done.model)
+        for path, share in split_by_file(answer, item.files).items():
+            part = _Part(item.lines_by_file.get(path, 0), share, done.model, planned.data_class)
+            answered.setdefault(path, []).append(part)
 
+    if cache is not None:
+        _store(cache, plan, answered)
     if stopped:
         report.notes.append(f"the run stopped early: {stopped}")
     anchored = anchor_findings(raw, change, LineMap(change.files))
@@ -182,16 +187,29 @@ def run_review(
     return report
 
 
-def _store(
-    cache: SectionCache, plan: ReviewPlan, planned: PlannedItem, answer: ReviewAnswer, model: str
-) -> None:
-    """Keeps each whole file's share of the answer; a file split over items is not kept."""
-    per_file = split_by_file(answer, planned.item.files)
-    for path, part in per_file.items():
+@dataclass(frozen=True, slots=True)
+class _Part:
+    changed: int  # changed lines of the file that this answer covered
+    answer: ReviewAnswer
+    model: str
+    data_class: DataClass
+
+
+def _store(cache: SectionCache, plan: ReviewPlan, answered: dict[str, list[_Part]]) -> None:
+    """Keeps each file's answer under its whole section. A file split over several items is
+    kept once every part is answered, by one model: its parts' findings together (their
+    line numbers are the file's own), so a re-run finds the whole file in the cache."""
+    for path, parts in answered.items():
         unit = plan.units.get(path)
-        if unit is None or planned.item.lines_by_file.get(path) != unit.changed:
+        models = {p.model for p in parts}
+        if unit is None or len(models) != 1 or sum(p.changed for p in parts) != unit.changed:
             continue
-        cache.store_answer(unit.text(), model, planned.data_class, part.model_dump_json())
+        summaries = dict.fromkeys(p.answer.summary.strip() for p in parts if p.answer.summary)
+        whole = ReviewAnswer(
+            summary="\n\n".join(summaries),
+            findings=[f for p in parts for f in p.answer.findings],
+        )
+        cache.store_answer(unit.text(), models.pop(), parts[0].data_class, whole.model_dump_json())
 
 
 def _failure(planned: PlannedItem, result: ChainResult) -> str:

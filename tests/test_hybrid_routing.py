@@ -192,6 +192,27 @@ def test_a_rerun_on_an_unchanged_change_makes_no_model_call(
     assert json.loads(third.out)["summary"]["cache_hits"] == 9
 
 
+def test_a_file_split_over_several_items_is_cached_whole(
+    git_repo: GitRepo, local: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    body = "".join(f"def f{i}(x):\n    return x * {i} + {i * 7}\n\n" for i in range(150))
+    branch(git_repo, {"pkg/big.py": body, "pkg/small.py": "X = 1\n"})
+    e = env(tmp_path, local.base_url, down())
+    config = org(tmp_path, local="    context_tokens: 4096\n    max_output_tokens: 512\n")
+    first = review(git_repo, e, config, "--provider", "local")
+    assert first.code == 0, first.both
+    sent = local.chat_requests()
+    parts = [r for r in sent if "pkg/big.py" in r["messages"][-1]["content"]]
+    assert len(parts) >= 2  # the file did not fit one item
+    assert any("part 1 of" in r["messages"][-1]["content"] for r in parts)
+
+    again = review(git_repo, e, config, "--provider", "local")
+    assert again.code == 0, again.both
+    assert len(local.chat_requests()) == len(sent)  # nothing sent: both files from the cache
+    summary = json.loads(again.out)["summary"]
+    assert summary["cache_hits"] == 2 and summary["complete"]
+
+
 def test_budget_exhausted_keeps_work_local(
     repo: GitRepo, local: FakeOpenAIServer, cloud: FakeOpenAIServer, tmp_path: Path
 ) -> None:
