@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from bot.forges.github.source import _file_bytes, _get_contents
+from bot.forges.github.source import file_bytes, get_contents
 
 if TYPE_CHECKING:
     from github import Github
@@ -66,7 +66,7 @@ class _Fetch:
             if rel is None:
                 self.note(f"{name!r} is not a file or folder inside the repository: not read")
                 continue
-            data = _get_contents(self.gh, self.repository, rel, self.ref, purpose=_PURPOSE)
+            data = get_contents(self.gh, self.repository, rel, self.ref, purpose=_PURPOSE)
             if data is None:
                 self.note(f"{rel} does not exist on {self.ref} of {self.repository}: not run")
             elif isinstance(data, list):
@@ -110,7 +110,7 @@ class _Fetch:
                     elif int(entry.get("size") or 0) > MAX_CONTENT_BYTES:
                         self.note(f"{path} is over 1 MB, more than the contents API sends")
                     else:
-                        data = _get_contents(
+                        data = get_contents(
                             self.gh, self.repository, path, self.ref, purpose=_PURPOSE
                         )
                         found = self.file(path, data) or found
@@ -124,7 +124,7 @@ class _Fetch:
             self.note(f"more than {MAX_RULE_FOLDERS} folders: {path} and what follows not read")
             return None
         self.folders += 1
-        listed = _get_contents(self.gh, self.repository, path, self.ref, purpose=_PURPOSE)
+        listed = get_contents(self.gh, self.repository, path, self.ref, purpose=_PURPOSE)
         return listed if isinstance(listed, list) else None
 
     def file(self, path: str, data: Any) -> bool:
@@ -135,7 +135,7 @@ class _Fetch:
             self.full = True
             self.note(f"more than {MAX_RULE_FILES} rule files: {path} and what follows not read")
             return False
-        content = _file_bytes(data)
+        content = file_bytes(data)
         if content is None:
             self.note(
                 f"{path} on {self.ref} was not read: GitHub sent no content for it "

@@ -353,10 +353,10 @@ def _explain_missing_patches(
 
 def _get_file(gh: Github, repository: str, path: str, ref: str, *, purpose: str) -> bytes | None:
     """A file's bytes at `ref` through the contents API; None when absent or too large."""
-    return _file_bytes(_get_contents(gh, repository, path, ref, purpose=purpose))
+    return file_bytes(get_contents(gh, repository, path, ref, purpose=purpose))
 
 
-def _get_contents(gh: Github, repository: str, path: str, ref: str, *, purpose: str) -> Any:
+def get_contents(gh: Github, repository: str, path: str, ref: str, *, purpose: str) -> Any:
     """The contents API's answer for `path` at `ref` (a file's object, a folder's list of
     entries), or None when there is nothing there. Raises what `github_error` makes of any
     other refusal or failure."""
@@ -377,7 +377,7 @@ def _get_contents(gh: Github, repository: str, path: str, ref: str, *, purpose: 
     return data
 
 
-def _file_bytes(data: Any) -> bytes | None:
+def file_bytes(data: Any) -> bytes | None:
     """The bytes of a contents API file object; None for anything else or no content."""
     if not isinstance(data, dict) or data.get("type") != "file":
         return None  # a directory, symlink or submodule by that name
