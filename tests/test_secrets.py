@@ -338,3 +338,42 @@ def test_detect_secrets_plugins_cover_the_long_tail() -> None:
     hits = find_secrets(f'SENDGRID = "{sendgrid}"\n', "app/mail.py")
     assert [(h.kind, h.detector) for h in hits] == [("SendGrid API Key", "SendGridDetector")]
     assert hits[0].slug == "sendgrid-api-key"
+
+
+def test_an_answer_quoting_a_secret_is_masked_even_in_a_field_at_its_limit() -> None:
+    """A model may quote a secret from its prompt; the answer keeps its shape (a title at
+    its 200-character limit stays valid) and loses the value."""
+    from bot.providers.base import Completion, CompletionRequest, Message, Usage
+    from bot.routing.dispatch import _masked
+    from bot.tasks.review import ReviewAnswer
+
+    prompt = f"### app/settings.py (modified)\n 12 | DB_PASSWORD = \"{PY_PW}\"\n"
+    title = ("x" * (200 - len(PY_PW) - 1)) + " " + PY_PW
+    answer = ReviewAnswer.model_validate(
+        {
+            "summary": f"Uses {GH} and {PY_PW}.",
+            "findings": [
+                {"path": "app/settings.py", "line": 12, "severity": "major",
+                 "category": "security", "title": title, "body": f"`{PY_PW}` is live"}
+            ],
+        }
+    )  # fmt: skip
+    done = Completion(
+        text=answer.model_dump_json(),
+        parsed=answer,
+        usage=Usage(),
+        latency_s=0.0,
+        target="local",
+        model="qwen",
+        structured_mode="json_schema",
+    )
+    request = CompletionRequest(
+        messages=[Message("system", "review"), Message("user", prompt)],
+        response_model=ReviewAnswer,
+        schema_name="review",
+        max_output_tokens=100,
+    )
+    clean = _masked(done, request)
+    everything = clean.text + clean.parsed.model_dump_json()  # type: ignore[union-attr]
+    assert PY_PW not in everything and GH not in everything
+    assert len(clean.parsed.findings[0].title) <= 200  # type: ignore[union-attr]

@@ -13,6 +13,8 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from pydantic import ValidationError
+
 from bot.config.classes import DataClass
 from bot.config.model import Settings
 from bot.providers.base import (
@@ -214,17 +216,23 @@ def _masked(completion: Completion, request: CompletionRequest) -> Completion:
     parsed = completion.parsed
     if parsed is not None:
         data = parsed.model_dump(mode="json")
-        clean = _mask_strings(data, known)
+        clean = _mask_strings(data, known, keep_length=False)
         if clean != data:
-            parsed = type(parsed).model_validate(clean)
+            try:
+                parsed = type(parsed).model_validate(clean)
+            except ValidationError:
+                # A marker longer than the value pushed a field past its limit: cut each
+                # masked string to its original length, which the answer was valid with.
+                parsed = type(parsed).model_validate(_mask_strings(data, known, keep_length=True))
     return dataclasses.replace(completion, text=text, parsed=parsed)
 
 
-def _mask_strings(value: object, known: set[str]) -> object:
+def _mask_strings(value: object, known: set[str], *, keep_length: bool) -> object:
     if isinstance(value, str):
-        return mask_values(value, known)
+        masked = mask_values(value, known)
+        return masked[: len(value)] if keep_length else masked
     if isinstance(value, list):
-        return [_mask_strings(v, known) for v in value]
+        return [_mask_strings(v, known, keep_length=keep_length) for v in value]
     if isinstance(value, dict):
-        return {k: _mask_strings(v, known) for k, v in value.items()}
+        return {k: _mask_strings(v, known, keep_length=keep_length) for k, v in value.items()}
     return value
