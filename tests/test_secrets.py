@@ -347,7 +347,7 @@ def test_an_answer_quoting_a_secret_is_masked_even_in_a_field_at_its_limit() -> 
     from bot.routing.dispatch import _masked
     from bot.tasks.review import ReviewAnswer
 
-    prompt = f"### app/settings.py (modified)\n 12 | DB_PASSWORD = \"{PY_PW}\"\n"
+    prompt = f'### app/settings.py (modified)\n 12 | DB_PASSWORD = "{PY_PW}"\n'
     title = ("x" * (200 - len(PY_PW) - 1)) + " " + PY_PW
     answer = ReviewAnswer.model_validate(
         {
