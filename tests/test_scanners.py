@@ -405,6 +405,36 @@ def test_users_own_semgrep_rules_run(tmp_path: Path) -> None:
     assert f.severity is Severity.MINOR
 
 
+BAD_RULE = "rules:\n  - id: broken\n    languages: [python]\n    pattern: print(\n"
+EVAL_CHANGE = {"svc.py": (None, "def f(x):\n    return eval(x)\n")}
+
+
+def test_a_repositorys_invalid_rule_file_does_not_stop_the_built_in_rules(
+    tmp_path: Path,
+) -> None:
+    # semgrep refuses a whole run for one invalid rule file: it runs again without it.
+    bad = tmp_path / "bad.yml"
+    bad.write_text(BAD_RULE, encoding="utf-8")
+    scan = run_scanners(make_change(EVAL_CHANGE), scanners=("semgrep",), semgrep_configs=[bad])
+    assert any("CWE-95" in f.cwe for f in scan.findings)  # a built-in rule found eval
+    assert scan.unreadable == []
+    [note] = [n for n in scan.notes if "refused the repository's rules" in n]
+    assert "bad.yml" in note and "InvalidRuleSchemaError" in note
+    assert scan.scanners[0].status == "partial"
+
+
+def test_a_semgrep_run_that_checked_nothing_leaves_every_file_unscanned(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yml"
+    bad.write_text(BAD_RULE, encoding="utf-8")
+    scan = run_scanners(
+        make_change(SMALL), scanners=("semgrep",), semgrep_configs=[bad], builtin_rules=False
+    )
+    reasons = dict(scan.unreadable)
+    assert set(reasons) == {"a.py", "b.py"}
+    assert all("not scanned by semgrep: semgrep exited 7" in r for r in reasons.values())
+    assert scan.scanners[0].status == "failed"
+
+
 # --- bandit and newer Python syntax --------------------------------------------------------
 
 

@@ -180,9 +180,10 @@ def _run_security(
     under, as it must not change its settings."""
     from bot.forges.github.repo_files import fetch_rule_files
     from bot.security.run import run_security
+    from bot.security.scanners.semgrep_runner import FETCHED_RULES_PREFIX
 
     named = settings.security.semgrep_rules
-    with tempfile.TemporaryDirectory(prefix="switchyard-rules-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=FETCHED_RULES_PREFIX) as tmp:
         fetched = (
             fetch_rule_files(gh, info.repository, info.base_ref, named, Path(tmp))
             if named

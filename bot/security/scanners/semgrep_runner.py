@@ -7,8 +7,10 @@ metrics. Files semgrep could not parse, or gave up on, come from its JSON `error
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,8 @@ _OFFLINE_ENV = {"SEMGREP_SEND_METRICS": "off", "SEMGREP_ENABLE_VERSION_CHECK": "
 _TITLE_CHARS = 120
 # Skip reasons that only say no rule applies to the file: not a gap in coverage.
 _NOT_A_GAP = {"excluded_by_config", "wrong_language", "irrelevant_rule", "always_skipped"}
+# The folder the GitHub door fetches a repository's rules into starts with this.
+FETCHED_RULES_PREFIX = "switchyard-rules-"
 
 
 def default_rule_paths() -> list[Path]:
@@ -97,76 +101,138 @@ def run_semgrep(
     known_secrets: Iterable[str] = (),
 ) -> ScannerRun:
     """Scans `paths` (relative to `root`) with the rule files or folders in `configs`
-    (default: Switchyard's rules) plus `extra_configs` (the user's own)."""
+    (default: Switchyard's rules) plus `extra_configs` (the user's own).
+
+    semgrep refuses to run at all when one rule file is invalid: when the user's rules
+    stop a run that way, it runs again without them, and says so."""
     if not paths:
         return ScannerRun(name=NAME, status="skipped")
-    run = ScannerRun(name=NAME)
     clock = Stopwatch()
     known = list(known_secrets)
-    rule_paths = [*(configs if configs is not None else default_rule_paths()), *extra_configs]
-    missing = [p for p in rule_paths if not Path(p).exists()]
-    for p in missing:
-        run.notes.append(f"semgrep rule path {p} does not exist: its rules were not run")
-    rule_paths = [p for p in rule_paths if Path(p).exists()]
-    if not rule_paths:
-        run.status = "skipped"
-        run.notes.append("semgrep had no rule files to run")
-        run.unreadable = [(p, "not scanned by semgrep: no rule files") for p in paths]
-        return run
     command = semgrep_command(executable, env)
     if command is None:
-        return not_installed(run, paths, executable or NAME)
-
-    # semgrep's own per-file, per-rule limit: a slow file becomes an error naming it
-    # instead of the whole run hitting our deadline.
-    per_rule = max(1, min(30, int(timeout_s / 4)))
-    argv = [
-        *command,
-        "scan",
-        *OFFLINE_FLAGS,
-        "--json",
-        "--quiet",
-        "--no-git-ignore",
-        "--timeout",
-        str(per_rule),
-        *(arg for p in rule_paths for arg in ("--config", str(Path(p).resolve()))),
-        *semgrep_args,
-        "--",
-        *paths,
-    ]
-    tool_env = {**(os.environ if env is None else env), **_OFFLINE_ENV}
-    tool = run_tool(argv, timeout_s=timeout_s, cwd=root, env=tool_env)
-    run.duration_s = clock.elapsed
-    if tool.returncode is None:
-        run.status = "timeout" if tool.timed_out else "failed"
-        why = f"did not finish within its {timeout_s:g}s limit" if tool.timed_out else ""
-        why = why or tool.error or "did not run"
-        run.notes.append(f"semgrep {why}; {len(paths)} file(s) were not checked by semgrep")
-        run.unreadable = [(p, f"not scanned by semgrep: {why}") for p in paths]
-        return run
-    data = json_object(tool.stdout)
-    if data is None or not isinstance(data.get("results"), list):
-        why = not_json(tool, NAME, known)
-        run.status = "failed"
-        run.notes.append(f"semgrep {why}")
-        run.unreadable = [(p, f"not scanned by semgrep: {why}") for p in paths]
-        return run
-
-    run.version = str(data.get("version")) if data.get("version") else None
-    ids = rule_ids([Path(p) for p in rule_paths])
-    run.findings = [f for r in data["results"] if (f := _finding(r, known, ids)) is not None]
-    problems = _errors(data, set(paths), known)
-    general = problems.pop("", [])
-    run.notes.extend(f"semgrep: {msg}" for msg in general)
-    run.unreadable = [(p, "semgrep: " + "; ".join(dict.fromkeys(ms))) for p, ms in problems.items()]
-    run.scanned = len(paths) - len(problems)
-    fatal = tool.returncode not in (0, 1) and not run.findings and general
-    run.status = "failed" if fatal else ("partial" if problems or general else "ok")
-    if fatal:
-        run.notes.append(
-            f"semgrep exited {tool.returncode}: its findings may be missing for every file"
+        return not_installed(ScannerRun(name=NAME), paths, executable or NAME)
+    builtin = list(configs if configs is not None else default_rule_paths())
+    scan = _Scan(command, root, paths, timeout_s, semgrep_args, env, known)
+    run = scan.run([*builtin, *extra_configs])
+    if run.status == "failed" and extra_configs and builtin and _bad_rules(run):
+        refused = "; ".join(
+            n.removeprefix("semgrep: ")
+            for n in run.notes
+            if any(m in n for m in _RULE_ERRORS) and not n.startswith("semgrep exited")
         )
+        left = max(timeout_s - clock.elapsed, 1.0)
+        run = dataclasses.replace(scan, timeout_s=left).run(builtin)
+        names = ", ".join(_shown(c) for c in extra_configs)
+        run.notes.insert(
+            0,
+            f"semgrep refused the repository's rules ({names}): {refused}; "
+            "they were not run, the built-in rules were",
+        )
+        run.status = "partial" if run.status == "ok" else run.status
+    run.duration_s = clock.elapsed
     return run
+
+
+# semgrep's error types for a rule file it cannot use.
+_RULE_ERRORS = ("InvalidRuleSchemaError", "RuleParseError", "invalid configuration")
+
+
+def _shown(path: Path) -> str:
+    """A rule path as the repository names it: under the folder the GitHub door fetched
+    the rules into, or under the current folder (a checkout), else as it is."""
+    path = Path(path).resolve()
+    for parent in path.parents:
+        if parent.name.startswith(FETCHED_RULES_PREFIX):
+            return str(path.relative_to(parent))
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _bad_rules(run: ScannerRun) -> bool:
+    return any(marker in note for note in run.notes for marker in _RULE_ERRORS)
+
+
+@dataclass(frozen=True)
+class _Scan:
+    command: list[str]
+    root: Path
+    paths: Sequence[str]
+    timeout_s: float
+    semgrep_args: Sequence[str]
+    env: Mapping[str, str] | None
+    known: list[str]
+
+    def run(self, rule_paths: list[Path]) -> ScannerRun:
+        paths, known, timeout_s = self.paths, self.known, self.timeout_s
+        run = ScannerRun(name=NAME)
+        missing = [p for p in rule_paths if not Path(p).exists()]
+        for p in missing:
+            run.notes.append(f"semgrep rule path {p} does not exist: its rules were not run")
+        rule_paths = [p for p in rule_paths if Path(p).exists()]
+        if not rule_paths:
+            run.status = "skipped"
+            run.notes.append("semgrep had no rule files to run")
+            run.unreadable = [(p, "not scanned by semgrep: no rule files") for p in paths]
+            return run
+        # semgrep's own per-file, per-rule limit: a slow file becomes an error naming it
+        # instead of the whole run hitting our deadline.
+        per_rule = max(1, min(30, int(timeout_s / 4)))
+        argv = [
+            *self.command,
+            "scan",
+            *OFFLINE_FLAGS,
+            "--json",
+            "--quiet",
+            "--no-git-ignore",
+            "--timeout",
+            str(per_rule),
+            *(arg for p in rule_paths for arg in ("--config", str(Path(p).resolve()))),
+            *self.semgrep_args,
+            "--",
+            *paths,
+        ]
+        tool_env = {**(os.environ if self.env is None else self.env), **_OFFLINE_ENV}
+        tool = run_tool(argv, timeout_s=timeout_s, cwd=self.root, env=tool_env)
+        if tool.returncode is None:
+            run.status = "timeout" if tool.timed_out else "failed"
+            why = f"did not finish within its {timeout_s:g}s limit" if tool.timed_out else ""
+            why = why or tool.error or "did not run"
+            run.notes.append(f"semgrep {why}; {len(paths)} file(s) were not checked by semgrep")
+            run.unreadable = [(p, f"not scanned by semgrep: {why}") for p in paths]
+            return run
+        data = json_object(tool.stdout)
+        if data is None or not isinstance(data.get("results"), list):
+            why = not_json(tool, NAME, known)
+            run.status = "failed"
+            run.notes.append(f"semgrep {why}")
+            run.unreadable = [(p, f"not scanned by semgrep: {why}") for p in paths]
+            return run
+
+        run.version = str(data.get("version")) if data.get("version") else None
+        ids = rule_ids([Path(p) for p in rule_paths])
+        run.findings = [f for r in data["results"] if (f := _finding(r, known, ids)) is not None]
+        problems = _errors(data, set(paths), known)
+        general = problems.pop("", [])
+        run.notes.extend(f"semgrep: {msg}" for msg in general)
+        run.unreadable = [
+            (p, "semgrep: " + "; ".join(dict.fromkeys(ms))) for p, ms in problems.items()
+        ]
+        run.scanned = len(paths) - len(problems)
+        listed = data.get("paths") if isinstance(data.get("paths"), dict) else {}
+        # Failed before scanning anything (a bad rule file, a bad option): every file is a
+        # gap. Errors beside a scan that ran are the files' own, listed above.
+        fatal = tool.returncode not in (0, 1) and not run.findings and not listed.get("scanned")
+        run.status = "failed" if fatal else ("partial" if problems or general else "ok")
+        if fatal:
+            # Nothing was checked: every file is a gap, and the run says it is incomplete.
+            why = f"semgrep exited {tool.returncode}" + (f" ({general[-1]})" if general else "")
+            run.notes.append(f"{why}: no file was checked by semgrep")
+            run.unreadable = [(p, f"not scanned by semgrep: {why}") for p in paths]
+            run.scanned = 0
+        return run
 
 
 def _errors(data: dict[str, Any], targets: set[str], known: list[str]) -> dict[str, list[str]]:
