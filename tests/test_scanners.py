@@ -318,6 +318,21 @@ def test_crash_with_garbage_is_a_note(tool: str, tmp_path: Path) -> None:
     assert "Segmentation fault" in " ".join(scan.notes)
 
 
+def test_a_refused_option_is_quoted_by_its_error_line_not_the_usage_text(
+    tmp_path: Path,
+) -> None:
+    usage = "usage: bandit [-h] [-r] " + " ".join(f"[--opt{i} X]" for i in range(40))
+    script = fake_tool(
+        tmp_path,
+        "bandit-usage",
+        f'echo "{usage}" >&2; echo "bandit: error: unrecognized arguments: --bogus" >&2; exit 2',
+    )
+    scan = _run("bandit", tmp_path, executables={"bandit": str(script)})
+    reasons = dict(scan.unreadable)
+    assert reasons["a.py"].endswith("bandit: error: unrecognized arguments: --bogus")
+    assert "usage:" not in reasons["a.py"]
+
+
 @pytest.mark.parametrize("tool", ["bandit", "semgrep"])
 def test_unparsable_output_is_a_note(tool: str, tmp_path: Path) -> None:
     script = fake_tool(tmp_path, f"{tool}-text", 'echo "all good, no issues"; exit 0')

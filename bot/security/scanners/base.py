@@ -28,6 +28,7 @@ ScannerStatus = Literal["ok", "partial", "unavailable", "failed", "timeout", "sk
 
 # How much of a tool's stderr a note quotes: enough to see the error, not a whole trace.
 _QUOTE_CHARS = 300
+_SHORT_LINE = 40  # a last line this short quotes the one before it too
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,8 +160,15 @@ def _drain(proc: subprocess.Popen[str]) -> tuple[str, str]:
 
 
 def quote_output(text: str, known: Iterable[str] = ()) -> str:
-    """The tail of a tool's output for a note: masked, one line, bounded."""
-    tail = " ".join(text.split())[-_QUOTE_CHARS:]
+    """The end of a tool's output for a note: masked, one line, bounded. Tools say what
+    went wrong last (a usage error after the usage text, an exception after its
+    traceback): the last line, and the one before when the last is short."""
+    lines = [" ".join(ln.split()) for ln in text.splitlines()]
+    lines = [ln for ln in lines if ln]
+    kept = lines[-2:] if lines and len(lines[-1]) < _SHORT_LINE else lines[-1:]
+    tail = " ".join(kept)
+    if len(tail) > _QUOTE_CHARS:
+        tail = "..." + tail[-(_QUOTE_CHARS - 3) :]
     return scrub(tail, known) if tail else "(no output)"
 
 
