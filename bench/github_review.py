@@ -5,13 +5,15 @@ Runs `switchyard review --pr ... --publish github` as a real process against a f
 description) and an instant fake model, on the real unidiff 0.7.0 → 0.7.5 change
 (13 files, 358 changed lines). Counts reads (GET) and writes (POST, PATCH, PUT, DELETE) for
 the first review and for a new push with one more file. The issue cites a leading
-open-source peer at 16 reads and 4 writes per review.
+open-source peer at 16 reads and 4 writes per review. With `--tasks review,security` both
+tasks run in one invocation (the head files are served too, for the scanners).
 
-    .venv/bin/python bench/github_review.py
+    .venv/bin/python bench/github_review.py [--tasks review,security]
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import subprocess
@@ -64,7 +66,22 @@ def count(fake: FakeGitHub, since: int) -> Counter[str]:
     return kinds
 
 
+def head_files(root: Path) -> dict[str, bytes]:
+    """The PR's files as its head has them, from the same change applied in a repository."""
+    from bench.review_overhead import small_pr_repo
+
+    repo = small_pr_repo(root)
+    names = subprocess.run(
+        ["git", "diff", "--name-only", "main...HEAD"],
+        cwd=repo, capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    return {n: (repo / n).read_bytes() for n in names if (repo / n).is_file()}
+
+
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tasks", default="review")
+    args = ap.parse_args()
     diff = (ROOT / "bench" / "fixtures" / "small_pr.diff").read_bytes().decode("utf-8")
     with FakeGitHub() as github, FakeOpenAIServer(models=["qwen"]) as model:
         model.responder = answer
@@ -73,6 +90,10 @@ def main() -> None:
         github.set_permission(REPO, "switchyard-bot", "write")
         github.add_pr(REPO, 1, base_sha="a" * 40, head_sha="b" * 40, diff=diff)
         with tempfile.TemporaryDirectory() as tmp:
+            if "security" in args.tasks:
+                for name, data in head_files(Path(tmp) / "git").items():
+                    github.set_file(REPO, "b" * 40, name, data)
+                    github.set_file(REPO, "c" * 40, name, data)
             env = {
                 "PATH": os.environ["PATH"],
                 "HOME": tmp,
@@ -91,6 +112,8 @@ def main() -> None:
                 f"{REPO}#1",
                 "--publish",
                 "github",
+                "--tasks",
+                args.tasks,
                 "--quiet",
             ]
             for label, push in (("first review", False), ("after a push", True)):
@@ -103,7 +126,7 @@ def main() -> None:
                     f"{label}: {kinds['read']} reads, {kinds['write']} writes "
                     f"(exit {done.returncode})"
                 )
-        print(f"OpenAPI violations: {len(github.violations)}")
+        print(f"tasks: {args.tasks}; OpenAPI violations: {len(github.violations)}")
 
 
 if __name__ == "__main__":

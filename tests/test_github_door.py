@@ -316,3 +316,24 @@ def test_the_worker_runs_every_task_a_job_names(
     # The findings were posted by the first run: the summary is updated, nothing reposted.
     assert checks() == ["switchyard / review", "switchyard / security", "switchyard / security"]
     assert len(github.pr(8, repo=REPO).reviews) == before
+
+
+def test_review_and_security_together_read_the_pull_request_once(
+    github: FakeGitHub, model: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    """Each task posts its own check, review and summary, but the pull request, its
+    settings and its files are read once: the API budget is the organisation's."""
+    r = review_pr(tmp_path, env(tmp_path, github, model), "--tasks", "review,security")
+    assert r.code in (0, 3), r.both
+    runs = github.repo(REPO).check_runs.values()
+    assert sorted(c["name"] for c in runs if c["head_sha"] == HEAD) == [
+        "switchyard / review",
+        "switchyard / security",
+    ]
+    # The pull request is read twice in one run, as JSON and as a diff (its Accept header).
+    reads = [
+        (q.path, tuple(sorted(q.query.items())), q.headers.get("accept", ""))
+        for q in github.reads()
+    ]
+    once = [q for q in reads if "/contents/" in q[0] or q[0].endswith("/pulls/7")]
+    assert once and len(once) == len(set(once)), once

@@ -85,10 +85,9 @@ def review(
         if params.get("base") or params.get("diff_path") or dry_run:
             raise click.UsageError("--pr cannot be combined with --base, --diff or --dry-run")
         with reporter:
-            for task in chosen:
-                reports.append(
-                    _review_pr(pr_ref, params, overrides, only, no_cache, publish, reporter, task)
-                )
+            reports += _review_pr(
+                pr_ref, params, overrides, only, no_cache, publish, reporter, chosen
+            )
     else:
         if publish:
             raise click.UsageError("--publish github needs --pr URL")
@@ -171,11 +170,11 @@ def _review_pr(
     no_cache: bool,
     publish: str | None,
     reporter: ProgressReporter,
-    task: str = "review",
-) -> RunReport:
+    tasks: list[str],
+) -> list[RunReport]:
     from bot.errors import ConfigError
     from bot.forges.github.client import github_client
-    from bot.forges.github.door import review_pull_request
+    from bot.forges.github.door import run_pull_request
     from bot.forges.github.pr_url import parse_pr_ref
 
     default_api = os.environ.get("GITHUB_API_URL") or "https://api.github.com"
@@ -187,10 +186,11 @@ def _review_pr(
             hint="set GITHUB_TOKEN (in a workflow: env: GITHUB_TOKEN: ${{ github.token }})",
         )
     config_path = params.get("config_path") or os.environ.get("SWITCHYARD_CONFIG")
-    run = review_pull_request(
+    runs = run_pull_request(
         github_client(token, ref.api_url),
         ref.repository,
         ref.number,
+        tasks=tasks,
         config_path=Path(config_path) if config_path else None,
         environ=os.environ,
         publish=publish == "github",
@@ -198,9 +198,10 @@ def _review_pr(
         only=only,
         no_cache=no_cache,
         progress=reporter.callback(),
-        task=task,
     )
-    if run.published is not None:
+    for task, run in zip(tasks, runs, strict=True):
+        if run.published is None:
+            continue
         for error in run.published.errors:
             reporter.info(f"publishing: {error}")
         reporter.info(
@@ -208,4 +209,4 @@ def _review_pr(
             f"{run.published.comments_posted} "
             f"comments, check {run.published.conclusion or run.published.status}"
         )
-    return run.report
+    return [run.report for run in runs]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -100,11 +100,12 @@ def since_last_review(gh: Github, change: Change, info: PRInfo, prior: PriorStat
     )
 
 
-def review_pull_request(
+def run_pull_request(
     gh: Github,
     repository: str,
     number: int,
     *,
+    tasks: Sequence[str],
     config_path: Path | None,
     environ: Mapping[str, str],
     publish: bool,
@@ -114,13 +115,14 @@ def review_pull_request(
     progress: Progress | None = None,
     login: str | None = None,
     on_settings: Callable[[LoadedSettings], None] | None = None,
-    task: str = "review",
-) -> PullRequestRun:
-    """`task` is "review" or "security"; each posts its own review, check run
-    (`switchyard / <task>`) and summary comment."""
+) -> list[PullRequestRun]:
+    """Each of `tasks` on the pull request, in order. The pull request, its settings and
+    its files are read once for all of them (the contents loader keeps what it read);
+    each task posts its own review, check run (`switchyard / <task>`) and summary comment
+    as soon as it is done."""
     from bot.cli.setup import open_providers
     from bot.ledger.store import Ledger
-    from bot.pipeline import Services, run_review
+    from bot.pipeline import Services
     from bot.planning import RunContext
 
     # The pull request is read once, unfiltered: the filters are the base branch's, which
@@ -143,27 +145,48 @@ def review_pull_request(
         )
     kept, filtered = apply_filters(change.files, settings.filters)
     change = dataclasses.replace(change, files=kept, skipped=[*change.skipped, *filtered])
-    publisher = GitHubPublisher(gh, repository, number, info.head_sha, task=task, login=login)
-    prior = publisher.read_state() if publish else None
-    if prior is not None:
-        change = since_last_review(gh, change, info, prior)
     providers = open_providers(loaded, only)
     ledger = Ledger.from_settings(settings, environ)
     services = Services(providers=providers, ledger=ledger)
     ctx = RunContext(repository=repository, change_ref=f"pr/{number}", labels=info.labels)
+    runs: list[PullRequestRun] = []
     try:
-        if task == "security":
-            report = _run_security(gh, change, info, settings, services, ctx, progress)
-        else:
-            report = run_review(
-                change, settings, services, ctx=ctx, fail_on=settings.fail_on, progress=progress
+        for task in tasks:
+            publisher = GitHubPublisher(
+                gh, repository, number, info.head_sha, task=task, login=login
             )
+            prior = publisher.read_state() if publish else None
+            # Each task has its own last reviewed head: the range is per task.
+            task_change = change if prior is None else since_last_review(gh, change, info, prior)
+            report = _run_task(task, gh, task_change, info, settings, services, ctx, progress)
+            published = publisher.publish(report, prior) if publish else None
+            runs.append(PullRequestRun(info, report, published))
+            if prior is not None and prior.identity.login:
+                login = prior.identity.login  # the next task's publisher need not ask
     finally:
         for p in providers.values():
             p.close()
         ledger.close()
-    published = publisher.publish(report, prior) if publish else None
-    return PullRequestRun(info, report, published)
+    return runs
+
+
+def _run_task(
+    task: str,
+    gh: Github,
+    change: Change,
+    info: PRInfo,
+    settings: Settings,
+    services: Services,
+    ctx: RunContext,
+    progress: Progress | None,
+) -> RunReport:
+    if task == "security":
+        return _run_security(gh, change, info, settings, services, ctx, progress)
+    from bot.pipeline import run_review
+
+    return run_review(
+        change, settings, services, ctx=ctx, fail_on=settings.fail_on, progress=progress
+    )
 
 
 def _run_security(

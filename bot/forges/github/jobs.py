@@ -23,7 +23,7 @@ RUNNABLE = ("review", "security")
 def handle(job: Job) -> None:
     from bot.forges.github.app_auth import token_source_from_environ
     from bot.forges.github.client import github_client
-    from bot.forges.github.door import review_pull_request
+    from bot.forges.github.door import run_pull_request
     from bot.server.permissions import CommandGuard
 
     environ = os.environ
@@ -48,17 +48,19 @@ def handle(job: Job) -> None:
             log.info(
                 "task %s is not available yet: skipped %s#%d", task, job.repository, job.number
             )
+    if not runnable:
+        return
     config = environ.get("SWITCHYARD_CONFIG")
-    for task in runnable:
-        run = review_pull_request(
-            github_client(tokens.token(job.installation_id), job.api_url),
-            job.repository,
-            job.number,
-            config_path=Path(config) if config else None,
-            environ=environ,
-            publish=True,
-            task=task,
-        )
+    runs = run_pull_request(
+        github_client(tokens.token(job.installation_id), job.api_url),
+        job.repository,
+        job.number,
+        tasks=runnable,
+        config_path=Path(config) if config else None,
+        environ=environ,
+        publish=True,
+    )
+    for task, run in zip(runnable, runs, strict=True):
         summary = run.report.summary
         log.info(
             "%s of %s#%d at %s: %d findings, complete=%s",
