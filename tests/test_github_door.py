@@ -337,3 +337,15 @@ def test_review_and_security_together_read_the_pull_request_once(
     ]
     once = [q for q in reads if "/contents/" in q[0] or q[0].endswith("/pulls/7")]
     assert once and len(once) == len(set(once)), once
+
+
+def test_a_task_that_cannot_run_does_not_stop_the_others(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    # No model: the review cannot run, the scanners can.
+    e = {**base_env(tmp_path), "GITHUB_TOKEN": TOKEN, "GITHUB_API_URL": github.base_url}
+    r = review_pr(tmp_path, e, "--tasks", "review,security")
+    assert r.code == 3, r.both
+    assert "no model is configured" in r.err
+    runs = github.repo(REPO).check_runs.values()
+    assert [c["name"] for c in runs if c["head_sha"] == HEAD] == ["switchyard / security"]

@@ -21,6 +21,7 @@ from bot.change.filters import apply_filters
 from bot.change.model import Change, SkippedFile
 from bot.config.loader import LoadedSettings, load_settings
 from bot.config.model import FilterConfig
+from bot.errors import SwitchyardError
 from bot.forges.github.publisher import GitHubPublisher, PriorState, PublishResult
 from bot.forges.github.source import PRInfo, change_from_github, repo_config_from_base
 
@@ -150,6 +151,7 @@ def run_pull_request(
     services = Services(providers=providers, ledger=ledger)
     ctx = RunContext(repository=repository, change_ref=f"pr/{number}", labels=info.labels)
     runs: list[PullRequestRun] = []
+    failed: SwitchyardError | None = None
     try:
         for task in tasks:
             publisher = GitHubPublisher(
@@ -158,7 +160,13 @@ def run_pull_request(
             prior = publisher.read_state() if publish else None
             # Each task has its own last reviewed head: the range is per task.
             task_change = change if prior is None else since_last_review(gh, change, info, prior)
-            report = _run_task(task, gh, task_change, info, settings, services, ctx, progress)
+            try:
+                report = _run_task(task, gh, task_change, info, settings, services, ctx, progress)
+            except SwitchyardError as exc:
+                # One task that cannot run (a review with no model) does not stop the
+                # others (the scanners need none); its error is raised once they are done.
+                failed = failed or exc
+                continue
             published = publisher.publish(report, prior) if publish else None
             runs.append(PullRequestRun(info, report, published))
             if prior is not None and prior.identity.login:
@@ -167,6 +175,8 @@ def run_pull_request(
         for p in providers.values():
             p.close()
         ledger.close()
+    if failed is not None:
+        raise failed
     return runs
 
 
