@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -129,6 +130,41 @@ def test_a_failing_job_is_counted_and_the_next_one_runs(queue: JobQueue) -> None
     assert done == [2]
     assert counter(queue, "switchyard_jobs_failed_total") == 1
     assert counter(queue, "switchyard_jobs_run_total") == 1
+
+
+def test_jobs_for_one_pull_request_never_run_at_once(queue: JobQueue) -> None:
+    """A push, then a `/review` comment, taken by two workers: the second waits for the
+    first (both at once would both post). Another pull request is not held up."""
+    spans: dict[int, list[tuple[float, float]]] = {}
+    lock = threading.Lock()
+
+    def slow(job: Job) -> None:
+        start = time.monotonic()
+        time.sleep(0.3)
+        with lock:
+            spans.setdefault(job.number, []).append((start, time.monotonic()))
+
+    queue.handler = slow
+    queue.submit(PR)
+    queue.submit(replace(PR, head_sha="", trigger="comment", requester="maintainer"))
+    queue.submit(replace(PR, number=8))
+    workers = [threading.Thread(target=queue.run_pending) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert sorted(len(v) for v in spans.values()) == [1, 2]
+    first, second = sorted(spans[7])
+    assert second[0] >= first[1]  # one after the other
+
+
+def test_a_run_lock_left_by_a_dead_worker_is_taken_over(queue: JobQueue) -> None:
+    queue.run_lock_stale_s = 60
+    key = "switchyard:running:github:acme/api#7"
+    assert queue.huey.put_if_empty(key, (time.time() - 3600, "a worker that died"))
+    queue.submit(PR)
+    assert ran(queue) == [PR]
+    assert queue.huey.get(key, peek=True) is None  # released after the job
 
 
 def test_queued_jobs_survive_a_restart(tmp_path: Path) -> None:

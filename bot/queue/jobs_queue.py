@@ -5,6 +5,10 @@ injects: the pipeline and its publisher). A newer push supersedes an older job f
 same pull request and task set: per Job.key the queue keeps the latest head sha in huey's
 own storage (durable, shared by every process on the queue); `submit` revokes the older
 task if it has not started, and the worker drops any job that is no longer the latest.
+
+Jobs for one pull request run one at a time, whatever the number of workers: two runs at
+once would both read "nothing posted yet" and both post (two summaries, every comment
+twice). A push followed by a `/review` comment is the everyday case.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +41,10 @@ QUEUE_URL_ENV = "SWITCHYARD_QUEUE_URL"
 SQLITE_NAME = "queue.sqlite3"
 QUEUE_NAME = "switchyard"
 _LATEST = "switchyard:latest:"
+_RUNNING = "switchyard:running:"
+# A run lock older than this was left by a worker that died mid-job: longer than any job.
+RUN_LOCK_STALE_S = 30 * 60
+_LOCK_POLL_S = 0.2
 _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 JobHandler = Callable[[Job], None]
@@ -71,6 +81,7 @@ class JobQueue:
         self.metrics = metrics
         self.where, self.huey = _open_huey(url_or_path, name)
         self._task = self.huey.task(name="run_job", context=True)(self._run)
+        self.run_lock_stale_s = RUN_LOCK_STALE_S
         # One submitter at a time per process keeps read-then-write of `latest` whole.
         self._lock = threading.Lock()
 
@@ -168,18 +179,47 @@ class JobQueue:
         handler = self.handler
         if handler is None:
             raise RuntimeError("JobQueue.handler is not set: nothing can run jobs")
-        started = time.monotonic()
-        try:
-            handler(job)
-        except Exception:
-            if self.metrics is not None:
-                self.metrics.jobs_failed.inc()
-            raise
-        finally:
-            if self.metrics is not None:
-                self.metrics.jobs_seconds.observe(time.monotonic() - started)
+        with self._one_per_pull_request(job):
+            if not self.is_latest(job):
+                # A newer push arrived while this job waited for the one before it.
+                log.info("job %s for %s dropped: superseded while waiting", task.id, job.key)
+                if self.metrics is not None:
+                    self.metrics.jobs_superseded.labels(stage="worker").inc()
+                return
+            started = time.monotonic()
+            try:
+                handler(job)
+            except Exception:
+                if self.metrics is not None:
+                    self.metrics.jobs_failed.inc()
+                raise
+            finally:
+                if self.metrics is not None:
+                    self.metrics.jobs_seconds.observe(time.monotonic() - started)
         if self.metrics is not None:
             self.metrics.jobs_run.inc()
+
+    @contextmanager
+    def _one_per_pull_request(self, job: Job) -> Iterator[None]:
+        """Holds the pull request's run lock, in huey's storage so that every worker process
+        on the queue sees it; waits for the job before to finish. A lock left by a worker
+        that died is taken over once it is RUN_LOCK_STALE_S old."""
+        key = f"{_RUNNING}{job.forge}:{job.repository}#{job.number}"
+        mine = (time.time(), uuid.uuid4().hex)
+        while not self.huey.put_if_empty(key, mine):
+            held = self.huey.get(key, peek=True)
+            if held is not None and time.time() - float(held[0]) > self.run_lock_stale_s:
+                log.warning("run lock of %s#%d was stale: taken over", job.repository, job.number)
+                if self.huey.get(key, peek=True) == held:
+                    self.huey.delete(key)
+                continue
+            time.sleep(_LOCK_POLL_S)
+            mine = (time.time(), mine[1])
+        try:
+            yield
+        finally:
+            if self.huey.get(key, peek=True) == mine:
+                self.huey.delete(key)
 
 
 def _open_huey(url_or_path: str | Path, name: str) -> tuple[str, Huey]:
