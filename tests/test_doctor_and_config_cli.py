@@ -25,6 +25,10 @@ def test_doctor_reports_a_ready_vllm_server(tmp_path: Path) -> None:
     assert "context: 16384" in r.out
     assert "structured output: json_schema" in r.out
     assert "tokenizer: server" in r.out
+    # The security scanners, as a scan would run them (offline semgrep, shipped rules).
+    assert "ok  bandit: bandit" in r.out
+    assert "ok  semgrep: semgrep" in r.out and "offline, 65 built-in rules" in r.out
+    assert "ok  secrets: detect-secrets" in r.out
 
 
 def test_doctor_names_a_model_the_server_does_not_serve(tmp_path: Path) -> None:
@@ -54,6 +58,18 @@ def test_doctor_without_any_model_says_what_to_set(tmp_path: Path) -> None:
     r = switchyard("doctor", cwd=tmp_path, env=base_env(tmp_path))
     assert r.code == 3
     assert "SWITCHYARD_LOCAL_BASE_URL" in r.err
+
+
+def test_doctor_says_which_scanner_is_missing_and_how_to_get_it(tmp_path: Path) -> None:
+    from bot.security.readiness import check_scanners
+
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    by_name = {r.name: r for r in check_scanners(env={"PATH": str(empty)})}
+    for name in ("bandit", "semgrep"):
+        assert not by_name[name].ok and by_name[name].detail == "not installed"
+        assert f"pip install {name}" in (by_name[name].hint or "")
+    assert by_name["secrets"].ok  # in-process: needs no program on PATH
 
 
 def test_config_validate_names_file_and_key(tmp_path: Path) -> None:

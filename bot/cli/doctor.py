@@ -15,8 +15,9 @@ from bot.errors import EXIT_INCOMPLETE, IncompleteError
 @settings_options
 @click.option("--provider", "only", multiple=True, metavar="NAME", help="Check only this one.")
 def doctor(config_path: str | None, repo_dir: Path, only: tuple[str, ...]) -> None:
-    """Check each configured model endpoint: reachable, model served, context size,
-    structured-output mode, tokenizer. Exits 3 when any endpoint has a problem.
+    """Check each configured model endpoint (reachable, model served, context size,
+    structured-output mode, tokenizer) and the security scanners (bandit, semgrep, secret
+    detection). Exits 3 when anything has a problem.
 
     \b
     Example:
@@ -25,6 +26,7 @@ def doctor(config_path: str | None, repo_dir: Path, only: tuple[str, ...]) -> No
     """
     loaded = load(repo_dir, config_path)
     providers = open_providers(loaded, only)
+    scanners_failing = 0 if only else _scanners()
     if not providers:
         raise IncompleteError(
             "no model is configured",
@@ -54,5 +56,21 @@ def doctor(config_path: str | None, repo_dir: Path, only: tuple[str, ...]) -> No
             provider.close()
     if failing:
         click.echo(f"{failing} of {len(providers)} endpoints have problems", err=True)
+    if scanners_failing:
+        click.echo(f"{scanners_failing} security scanner(s) not ready", err=True)
+    if failing or scanners_failing:
         raise click.exceptions.Exit(EXIT_INCOMPLETE)
     click.echo(f"all {len(providers)} endpoints ready")
+
+
+def _scanners() -> int:
+    """Prints the security scanners' readiness; returns how many are not ready."""
+    from bot.security.readiness import check_scanners
+
+    failing = 0
+    for r in check_scanners():
+        click.echo(f"{'ok ' if r.ok else 'FAIL'} {r.name}: {r.detail}")
+        if r.hint:
+            click.echo(f"     {'fix' if not r.ok else 'note'}: {r.hint}")
+        failing += not r.ok
+    return failing
