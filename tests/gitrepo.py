@@ -63,6 +63,18 @@ class GitRepo:
     def switch(self, branch: str, create: bool = False) -> None:
         self.git("switch", "-q", *(["-c"] if create else []), branch)
 
+    def feature(self, files: dict[str, str], base: dict[str, str] | None = None) -> GitRepo:
+        """`main` with `base` (a README by default), then a checked-out `feature` branch
+        one commit ahead that writes `files`: the shape of most pull requests."""
+        for rel, text in (base or {"README.md": "demo\n"}).items():
+            self.write(rel, text)
+        self.commit("base")
+        self.switch("feature", create=True)
+        for rel, text in files.items():
+            self.write(rel, text)
+        self.commit("feature")
+        return self
+
 
 def numbered(n: int, prefix: str = "line") -> str:
     """n lines "line 1" .. "line n", newline-terminated: easy to reason about in hunks."""

@@ -23,21 +23,10 @@ VIEWS = "def index(request):\n    return render(request, 'index.html')\n"
 SETTINGS = f'GITHUB_TOKEN = "{TOKEN}"\nDEBUG = False\n'
 
 
-def branch(repo: GitRepo, files: dict[str, str]) -> GitRepo:
-    """A feature branch off main that adds `files`."""
-    repo.write("README.md", "demo\n")
-    repo.commit("base")
-    repo.switch("feature", create=True)
-    for path, text in files.items():
-        repo.write(path, text)
-    repo.commit("feature")
-    return repo
-
-
 @pytest.fixture
 def repo(git_repo: GitRepo) -> GitRepo:
-    return branch(
-        git_repo, {"billing/charge.py": BILLING, "app/views.py": VIEWS, "app/settings.py": SETTINGS}
+    return git_repo.feature(
+        {"billing/charge.py": BILLING, "app/views.py": VIEWS, "app/settings.py": SETTINGS}
     )
 
 
@@ -167,7 +156,7 @@ def test_local_first_and_every_call_in_the_ledger(
 def test_a_rerun_on_an_unchanged_change_makes_no_model_call(
     git_repo: GitRepo, local: FakeOpenAIServer, tmp_path: Path
 ) -> None:
-    branch(git_repo, {f"pkg/mod{i}.py": f"def f{i}(x):\n    return x + {i}\n" for i in range(10)})
+    git_repo.feature({f"pkg/mod{i}.py": f"def f{i}(x):\n    return x + {i}\n" for i in range(10)})
     e = env(tmp_path, local.base_url, down())
     config = org(tmp_path)
     first = review(git_repo, e, config)
@@ -196,7 +185,7 @@ def test_a_file_split_over_several_items_is_cached_whole(
     git_repo: GitRepo, local: FakeOpenAIServer, tmp_path: Path
 ) -> None:
     body = "".join(f"def f{i}(x):\n    return x * {i} + {i * 7}\n\n" for i in range(150))
-    branch(git_repo, {"pkg/big.py": body, "pkg/small.py": "X = 1\n"})
+    git_repo.feature({"pkg/big.py": body, "pkg/small.py": "X = 1\n"})
     e = env(tmp_path, local.base_url, down())
     config = org(tmp_path, local="    context_tokens: 4096\n    max_output_tokens: 512\n")
     first = review(git_repo, e, config, "--provider", "local")
@@ -228,7 +217,7 @@ def test_budget_exhausted_keeps_work_local(
 def test_overflow_bursts_to_the_cloud_when_the_local_queue_is_deep(
     git_repo: GitRepo, local: FakeOpenAIServer, cloud: FakeOpenAIServer, tmp_path: Path
 ) -> None:
-    branch(git_repo, {"app/views.py": VIEWS})
+    git_repo.feature({"app/views.py": VIEWS})
     local.waiting = 50
     r = review(git_repo, env(tmp_path, local.base_url, cloud.base_url), org(tmp_path))
     assert r.code == 0, r.both
@@ -239,7 +228,7 @@ def test_overflow_bursts_to_the_cloud_when_the_local_queue_is_deep(
 def test_budget_stop_ends_the_run_with_a_clear_message(
     git_repo: GitRepo, cloud: FakeOpenAIServer, tmp_path: Path
 ) -> None:
-    branch(git_repo, {"app/views.py": VIEWS})
+    git_repo.feature({"app/views.py": VIEWS})
     config = org(tmp_path, "budgets:\n  monthly_usd: 0.0000001\n  on_exhausted: stop\n")
     r = review(git_repo, env(tmp_path, down(), cloud.base_url), config)
     assert r.code == 3
@@ -250,7 +239,7 @@ def test_budget_stop_ends_the_run_with_a_clear_message(
 def test_an_open_circuit_stops_trying_a_dead_local_runner(
     git_repo: GitRepo, cloud: FakeOpenAIServer, tmp_path: Path
 ) -> None:
-    branch(git_repo, {f"m{i}.py": f"x = {i}\n" for i in range(6)})
+    git_repo.feature({f"m{i}.py": f"x = {i}\n" for i in range(6)})
     git_repo.write(".switchyard.yml", "review:\n  packing: per_file\n")
     git_repo.commit("per file")
     config = org(tmp_path, local="    concurrency: 1\n")
@@ -333,7 +322,7 @@ def test_when_the_cloud_is_down_big_work_is_cut_for_the_local_runner(
     body = "".join(
         f"def handler_{i}(request):\n    return respond(request, {i})\n\n" for i in range(150)
     )
-    branch(git_repo, {"app/handlers.py": body})
+    git_repo.feature({"app/handlers.py": body})
     config = tmp_path / "org.yml"
     config.write_text(
         "providers:\n"
@@ -354,7 +343,7 @@ def test_when_the_cloud_is_down_big_work_is_cut_for_the_local_runner(
 def test_budget_runs_out_mid_run_and_the_rest_stays_local(
     git_repo: GitRepo, cloud: FakeOpenAIServer, tmp_path: Path
 ) -> None:
-    branch(git_repo, {"a.py": "x = 1\n", "b.py": "y = 2\n"})
+    git_repo.feature({"a.py": "x = 1\n", "b.py": "y = 2\n"})
     git_repo.write(".switchyard.yml", "review:\n  packing: per_file\n")
     git_repo.commit("per file")
     # Only the answer is priced: each call reserves 2 rounds x 1,000 tokens x $1,000/M = $2.00
@@ -382,7 +371,7 @@ def test_budget_runs_out_mid_run_and_the_rest_stays_local(
 def test_a_cloud_model_without_a_known_price_is_called_out(
     git_repo: GitRepo, tmp_path: Path
 ) -> None:
-    branch(git_repo, {"app/views.py": VIEWS})
+    git_repo.feature({"app/views.py": VIEWS})
     config = tmp_path / "org.yml"
     config.write_text("providers:\n  openai:\n    model: brand-new-model-7\n    location: cloud\n")
     with FakeOpenAIServer(models=["brand-new-model-7"]) as cloud:

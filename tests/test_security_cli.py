@@ -35,13 +35,9 @@ PASSWORD = "Xk8-prod-" + "Qm3zT1vL"
 
 @pytest.fixture
 def repo(git_repo: GitRepo) -> GitRepo:
-    git_repo.write("README.md", "demo\n")
-    git_repo.commit("base")
-    git_repo.switch("feature", create=True)
-    git_repo.write("app/db.py", VULNERABLE)
-    git_repo.write("deploy/ci.py", f'GITHUB_TOKEN = "{TOKEN}"\n')
-    git_repo.commit("feature")
-    return git_repo
+    return git_repo.feature(
+        {"app/db.py": VULNERABLE, "deploy/ci.py": f'GITHUB_TOKEN = "{TOKEN}"\n'}
+    )
 
 
 def scan(repo: GitRepo, env: dict[str, str], *args: str) -> Result:
