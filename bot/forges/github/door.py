@@ -190,27 +190,15 @@ def _run_task(
     ctx: RunContext,
     progress: Progress | None,
 ) -> RunReport:
-    if task == "security":
-        return _run_security(gh, change, info, settings, services, ctx, progress)
-    from bot.pipeline import run_review
+    """Runs one task. The security task gets the repository's own semgrep rules as the
+    base branch has them (there is no checkout): a pull request must not change the rules
+    it is scanned under, as it must not change its settings."""
+    if task != "security":
+        from bot.pipeline import run_review
 
-    return run_review(
-        change, settings, services, ctx=ctx, fail_on=settings.fail_on, progress=progress
-    )
-
-
-def _run_security(
-    gh: Github,
-    change: Change,
-    info: PRInfo,
-    settings: Settings,
-    services: Services,
-    ctx: RunContext,
-    progress: Progress | None,
-) -> RunReport:
-    """The security task, with the repository's own semgrep rules read from the base
-    branch (there is no checkout): a pull request must not change the rules it is scanned
-    under, as it must not change its settings."""
+        return run_review(
+            change, settings, services, ctx=ctx, fail_on=settings.fail_on, progress=progress
+        )
     from bot.forges.github.repo_files import fetch_rule_files
     from bot.security.run import run_security
     from bot.security.scanners.semgrep_runner import FETCHED_RULES_PREFIX
