@@ -8,6 +8,7 @@ and the report says that triage and the model pass did not.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.change.linemap import LineMap
@@ -200,43 +201,41 @@ def _triage(
     return triaged.kept + triaged.unverified, all(a is not None for a in answers), run
 
 
+@dataclass(slots=True)
+class _Merged:
+    finding: Finding  # the most severe report of the weakness
+    cwe: list[str]  # every CWE of the reports merged into it
+    also: list[str]  # the other reports, named
+
+
 def _merge_same_weakness(findings: list[Finding]) -> list[Finding]:
     """One finding per weakness and line: two scanners reporting the same weakness on the
     same line are one problem to a reader. Weaknesses are the same when the findings share
     a CWE (bandit's B105 says 259 and 798, semgrep's rule 798). The most severe report
     stays, carrying every CWE of the ones merged into it, and names them."""
-    kept: list[Finding] = []
-    also: dict[int, list[str]] = {}
-    cwes: dict[int, list[str]] = {}
+    kept: list[_Merged] = []
+    by_line: dict[tuple[str, int | None], list[_Merged]] = {}
     for f in sorted(findings, key=lambda f: -f.severity.rank):
-        same = next(
-            (
-                i
-                for i, k in enumerate(kept)
-                if f.cwe
-                and k.path == f.path
-                and k.start_line == f.start_line
-                and set(k.cwe) & set(f.cwe)
-            ),
-            None,
-        )
+        here = by_line.setdefault((f.path, f.start_line), [])
+        same = next((m for m in here if f.cwe and set(m.cwe) & set(f.cwe)), None)
         if same is None:
-            cwes[len(kept)] = list(f.cwe)
-            kept.append(f)
+            merged = _Merged(f, list(f.cwe), [])
+            here.append(merged)
+            kept.append(merged)
             continue
-        also.setdefault(same, []).append(f"{f.source} {f.rule_id or f.title}")
-        cwes[same] += [c for c in f.cwe if c not in cwes[same]]
-    out = []
-    for i, f in enumerate(kept):
-        if i in also:
-            f = f.model_copy(
-                update={
-                    "body": f"{f.body}\n\nAlso reported by: {', '.join(also[i])}.",
-                    "cwe": cwes[i],
-                }
-            )
-        out.append(f)
-    return out
+        same.also.append(f"{f.source} {f.rule_id or f.title}")
+        same.cwe += [c for c in f.cwe if c not in same.cwe]
+    return [
+        m.finding.model_copy(
+            update={
+                "body": f"{m.finding.body}\n\nAlso reported by: {', '.join(m.also)}.",
+                "cwe": m.cwe,
+            }
+        )
+        if m.also
+        else m.finding
+        for m in kept
+    ]
 
 
 def _model_pass(
