@@ -20,7 +20,7 @@ from bot.security.interpreters import (
 )
 from bot.security.scanners.bandit_runner import bandit_command
 from bot.security.scanners.base import quote_output, run_tool
-from bot.security.scanners.semgrep_runner import OFFLINE_FLAGS, semgrep_command
+from bot.security.scanners.semgrep_runner import OFFLINE_ENV, semgrep_command
 
 _VERSION_TIMEOUT_S = 30.0
 
@@ -68,9 +68,10 @@ def _semgrep(env: Mapping[str, str] | None) -> ScannerReadiness:
         return ScannerReadiness(
             "semgrep", False, "not installed", "pip install semgrep (it comes with switchyard)"
         )
-    offline = {**(os.environ if env is None else env), "SEMGREP_SEND_METRICS": "off"}
+    # As a scan runs it: no version check, no metrics (`--version` takes no --metrics).
+    offline = {**(os.environ if env is None else env), **OFFLINE_ENV}
     run = run_tool(
-        [*command, "--version", *OFFLINE_FLAGS[1:]],
+        [*command, "--version", "--disable-version-check"],
         timeout_s=_VERSION_TIMEOUT_S,
         cwd=Path.cwd(),
         env=offline,

@@ -38,7 +38,7 @@ from bot.security.scanners.base import (
 
 NAME = "semgrep"
 OFFLINE_FLAGS = ("--metrics=off", "--disable-version-check")
-_OFFLINE_ENV = {"SEMGREP_SEND_METRICS": "off", "SEMGREP_ENABLE_VERSION_CHECK": "0"}
+OFFLINE_ENV = {"SEMGREP_SEND_METRICS": "off", "SEMGREP_ENABLE_VERSION_CHECK": "0"}
 _TITLE_CHARS = 120
 # Skip reasons that only say no rule applies to the file: not a gap in coverage.
 _NOT_A_GAP = {"excluded_by_config", "wrong_language", "irrelevant_rule", "always_skipped"}
@@ -194,7 +194,7 @@ class _Scan:
             "--",
             *paths,
         ]
-        tool_env = {**(os.environ if self.env is None else self.env), **_OFFLINE_ENV}
+        tool_env = {**(os.environ if self.env is None else self.env), **OFFLINE_ENV}
         tool = run_tool(argv, timeout_s=timeout_s, cwd=self.root, env=tool_env)
         if tool.returncode is None:
             run.status = "timeout" if tool.timed_out else "failed"
