@@ -31,6 +31,12 @@ Progress = Callable[[str, int, int], None]  # (message, done, total)
 # Sampling temperature of every structured call (part of the cache key).
 TEMPERATURE = 0.0
 
+NO_LOCAL_TARGET = (
+    "restricted code is reviewed only by a self-hosted target, and none is configured: "
+    "set SWITCHYARD_LOCAL_BASE_URL and SWITCHYARD_LOCAL_MODEL, or declare a provider with "
+    "location: local in the server/org config"
+)
+
 
 @dataclass(slots=True)
 class Services:
@@ -164,7 +170,12 @@ class Execution:
             )
 
         result = attempt()
-        if planned.data_class is DataClass.RESTRICTED:
+        if planned.data_class is DataClass.RESTRICTED and result.completion is None:
+            if not any(t.location == "local" for t in self.targets):
+                # Waiting cannot help: no self-hosted target exists to come back.
+                if NO_LOCAL_TARGET not in result.notes:
+                    result.notes.append(NO_LOCAL_TARGET)
+                return result
             result = _wait_for_local(
                 result, attempt, self.settings.routing.restricted_wait_s, self.services.sleep
             )

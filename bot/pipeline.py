@@ -15,6 +15,7 @@ from bot.change.linemap import LineMap
 from bot.change.model import Change
 from bot.config.classes import DataClass
 from bot.config.model import Settings
+from bot.egress import Gate
 from bot.errors import IncompleteError
 from bot.execution import TEMPERATURE, Execution, Progress, Services
 from bot.findings.anchor import anchor_findings
@@ -22,7 +23,7 @@ from bot.findings.model import Finding, Severity
 from bot.findings.rank import dedupe_and_rank
 from bot.planning import PlannedItem, ReviewPlan, RunContext, plan_review, rechunk_for_local
 from bot.providers.structured import schema_for
-from bot.report import RunReport, SkippedEntry, Summary
+from bot.report import RunReport, SkippedEntry, Summary, target_infos
 from bot.routing.dispatch import ChainResult
 from bot.tasks.review import ReviewAnswer, split_by_file
 
@@ -69,7 +70,8 @@ def run_review(
     ctx = ctx or RunContext()
     ledger = services.ledger
     cache = section_cache(settings, ledger, task_name)
-    plan = plan_review(change, settings, services.providers, ctx, cache, task_name)
+    gate = Gate(services.providers, settings)
+    plan = plan_review(change, settings, services.providers, ctx, cache, task_name, gate=gate)
     report = RunReport(
         task=plan.task.name,
         source=change.source,
@@ -77,6 +79,7 @@ def run_review(
         head_sha=change.head_sha,
     )
     report.skipped = [SkippedEntry(path=s.path, reason=s.reason) for s in plan.skipped]
+    report.targets = target_infos(plan.targets)
     if plan.items and not plan.targets:
         raise IncompleteError(
             "no model is configured",

@@ -1,7 +1,9 @@
 """Planning a review: classify, reuse cached answers, pack the rest, route every item.
 
-Pure apart from the cache lookup and the tokenizer requests: no model is called, so
-`--dry-run` and `switchyard route --explain` show exactly what a run would send where.
+Pure apart from the cache lookup: packing counts with the local estimate and sends nothing,
+so `--dry-run` and `switchyard route --explain` show what a run would send where without a
+byte leaving. A run (not a dry run) then asks each routed item's first target for an exact
+count, through the egress gate, with only what that target may see.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from bot.change.model import Change, SkippedFile
 from bot.classify.data_class import Classification, classify_change
 from bot.config.classes import DataClass
 from bot.config.model import Settings
+from bot.egress import Count, EgressRefused, Gate
 from bot.errors import ConfigError
 from bot.providers.base import Provider
 from bot.routing import Route, Target, preference, route
@@ -22,7 +25,7 @@ from bot.routing.policy import RouteRequest
 from bot.tasks.base import WorkItem
 from bot.tasks.packing import FileUnit
 from bot.tasks.review import ReviewTask
-from bot.tokens.counting import TokenCounter, estimate_tokens
+from bot.tokens.counting import estimate_tokens
 
 # Used to plan when no model is configured (dry runs): a common self-hosted context size.
 DEFAULT_CONTEXT_TOKENS = 32768
@@ -82,6 +85,7 @@ def targets_of(settings: Settings, providers: Mapping[str, Provider]) -> list[Ta
             location=cfg.resolved_location(),
             context_tokens=cfg.context_tokens,
             max_output_tokens=cfg.max_output_tokens,
+            declared=cfg.location_declaration(),
         )
         for name, cfg in settings.providers.items()
         if name in providers
@@ -96,7 +100,11 @@ def plan_review(
     ctx: RunContext | None = None,
     cache: SectionCache | None = None,
     task_name: str = "review",
+    *,
+    gate: Gate | None = None,
 ) -> ReviewPlan:
+    """The plan. With `gate`, each routed item is then counted exactly by its first target
+    (through the gate); without one (dry runs) nothing is sent and counts are estimates."""
     ctx = ctx or RunContext()
     targets = targets_of(settings, providers)
     first = targets[0] if targets else None
@@ -104,8 +112,7 @@ def plan_review(
     max_out = first.max_output_tokens if first else DEFAULT_OUTPUT_TOKENS
     budget = int((context - max_out) * _SAFETY)
     task = ReviewTask(settings.review, settings.prompts_dir, task_name)
-    # Packing counts every hunk, so it uses the fast local estimate, which over-counts;
-    # each finished item is then counted by the first target's own tokenizer when it has one.
+    # Packing counts every hunk, so it uses the fast local estimate, which over-counts.
     room = task.room(budget, estimate_tokens)
     units, skipped = task.units(change, room, estimate_tokens)
     classes = classify_change(
@@ -131,53 +138,79 @@ def plan_review(
             # ones from falling back to the cloud.
             groups.setdefault(data_class, []).append(unit)
 
-    if first is not None and groups:
-        providers[first.name].prepare()
-    counter = TokenCounter(providers[first.name] if first else None)
-    workers = settings.providers[first.name].concurrency if first else 1
+    methods: set[str] = set()
     for group in groups.values():
-        items = task.items(group, room, estimate_tokens, max_out, first_id=len(plan.items) + 1)
-        if first is not None:
-            exact = _exact_counts(counter, items, workers)
-            if counter.method != "estimate":
-                if exact and max(exact) > budget:
-                    # The estimate undercounted for this tokenizer: pack again, tighter.
-                    tighter = task.room(int(budget * budget / max(exact)), estimate_tokens)
-                    items = task.items(
-                        group, tighter, estimate_tokens, max_out, first_id=len(plan.items) + 1
+        first_id = len(plan.items) + 1
+        items = task.items(group, room, estimate_tokens, max_out, first_id=first_id)
+        planned = [_routed(it, classes, task.name, ctx, targets, settings) for it in items]
+        if gate is not None and planned:
+            counts = _exact_counts(gate, planned, settings)
+            exact = [c.tokens for c in counts if c is not None]
+            if exact and max(exact) > budget:
+                # The estimate undercounted for this tokenizer: pack again, tighter.
+                tighter = task.room(int(budget * budget / max(exact)), estimate_tokens)
+                items = task.items(group, tighter, estimate_tokens, max_out, first_id=first_id)
+                planned = [_routed(it, classes, task.name, ctx, targets, settings) for it in items]
+                counts = _exact_counts(gate, planned, settings)
+            for i, c in enumerate(counts):
+                if c is None:
+                    continue
+                methods.add(c.method)
+                if c.tokens != planned[i].item.prompt_tokens:
+                    planned[i].item.prompt_tokens = c.tokens
+                    # Limits and rules are judged on the exact count.
+                    planned[i] = _routed(
+                        planned[i].item, classes, task.name, ctx, targets, settings
                     )
-                    exact = _exact_counts(counter, items, workers)
-                for it, n in zip(items, exact, strict=True):
-                    it.prompt_tokens = n
-                plan.token_method = counter.method
-        for it in items:
-            item_class, reason = classes.of(it.files)
-            request = RouteRequest(
-                task=task.name,
-                prompt_tokens=it.prompt_tokens,
-                max_output_tokens=it.max_output_tokens,
-                data_class=item_class,
-                class_reason=reason,
-                paths=tuple(it.files),
-                repository=ctx.repository,
-                labels=ctx.labels,
-            )
-            rt = route(request, targets, settings.routing.rules)
-            plan.items.append(PlannedItem(it, rt, item_class, reason))
+        plan.items.extend(planned)
+    if methods:
+        plan.token_method = "+".join(sorted(methods))
     return plan
 
 
-def _exact_counts(counter: TokenCounter, items: list[WorkItem], workers: int) -> list[int]:
-    """One tokenizer request per item (its messages joined), several in flight at once."""
+def _routed(
+    it: WorkItem,
+    classes: Classification,
+    task_name: str,
+    ctx: RunContext,
+    targets: list[Target],
+    settings: Settings,
+) -> PlannedItem:
+    item_class, reason = classes.of(it.files)
+    request = RouteRequest(
+        task=task_name,
+        prompt_tokens=it.prompt_tokens,
+        max_output_tokens=it.max_output_tokens,
+        data_class=item_class,
+        class_reason=reason,
+        paths=tuple(it.files),
+        repository=ctx.repository,
+        labels=ctx.labels,
+    )
+    return PlannedItem(it, route(request, targets, settings.routing.rules), item_class, reason)
 
-    def count(item: WorkItem) -> int:
-        text = "\n".join(m.content for m in item.messages)
-        return counter.count(text) + 8 * len(item.messages)
 
-    if len(items) <= 1:
-        return [count(it) for it in items]
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(items)))) as pool:
-        return list(pool.map(count, items))
+def _exact_counts(gate: Gate, planned: list[PlannedItem], settings: Settings) -> list[Count | None]:
+    """One count per routed item by its first target, through the gate (several in flight);
+    None for an item with no target, or one the gate would not let go there."""
+
+    def count(p: PlannedItem) -> Count | None:
+        if not p.route.targets:
+            return None
+        text = "\n".join(m.content for m in p.item.messages)
+        try:
+            c = gate.count(p.route.targets[0].name, p.data_class, text)
+        except EgressRefused:
+            return None
+        return Count(c.tokens + 8 * len(p.item.messages), c.method)
+
+    firsts = {p.route.targets[0].name for p in planned if p.route.targets}
+    gate.prepare(firsts)
+    workers = max((settings.providers[n].concurrency for n in firsts), default=1)
+    if len(planned) <= 1:
+        return [count(p) for p in planned]
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(planned)))) as pool:
+        return list(pool.map(count, planned))
 
 
 def rechunk_for_local(

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, Field
 
 from bot import __version__
 from bot.findings.model import Finding, Severity
+
+if TYPE_CHECKING:
+    from bot.routing.route import Target
 
 
 class CallRecord(BaseModel):
@@ -27,6 +33,15 @@ class CallRecord(BaseModel):
     cost_usd: float = 0.0
     cache_hit: bool = False
     redactions: int = 0  # secret values taken out of the prompt before it left
+
+
+class TargetInfo(BaseModel):
+    """A model target the run could use, where it runs and who declared that."""
+
+    name: str
+    model: str
+    location: str  # "local" | "cloud"
+    declared: str = ""  # e.g. "local (declared by /etc/switchyard/org.yml)"
 
 
 class SkippedEntry(BaseModel):
@@ -65,6 +80,7 @@ class RunReport(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     skipped: list[SkippedEntry] = Field(default_factory=list)
     calls: list[CallRecord] = Field(default_factory=list)
+    targets: list[TargetInfo] = Field(default_factory=list)  # in order of preference
     notes: list[str] = Field(default_factory=list)  # things the reader must know
     summary: Summary = Field(default_factory=Summary)
 
@@ -102,7 +118,15 @@ def merge_reports(reports: list[RunReport]) -> RunReport:
             "findings": [f for r in reports for f in r.findings],
             "skipped": [e for r in reports for e in r.skipped],
             "calls": [c for r in reports for c in r.calls],
+            "targets": list({t.name: t for r in reports for t in r.targets}.values()),
             "notes": [n for r in reports for n in r.notes],
             "summary": summary,
         }
     )
+
+
+def target_infos(targets: Sequence[Target]) -> list[TargetInfo]:
+    return [
+        TargetInfo(name=t.name, model=t.model, location=t.location, declared=t.declared)
+        for t in targets
+    ]

@@ -335,7 +335,7 @@ def test_probe_down_server() -> None:
 
 def test_build_providers_uses_keys_from_environ(vllm: FakeOpenAIServer) -> None:
     settings = Settings.model_validate(
-        {"providers": {"gpu": {"base_url": vllm.base_url, "model": MODEL}}}
+        {"providers": {"gpu": {"base_url": vllm.base_url, "model": MODEL, "location": "local"}}}
     )
     built = build_providers(settings, {"SWITCHYARD_GPU_API_KEY": "k123"})
     prov = built["gpu"]

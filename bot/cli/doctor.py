@@ -16,8 +16,10 @@ from bot.errors import EXIT_INCOMPLETE, IncompleteError
 @click.option("--provider", "only", multiple=True, metavar="NAME", help="Check only this one.")
 def doctor(config_path: str | None, repo_dir: Path, only: tuple[str, ...]) -> None:
     """Check each configured model endpoint (reachable, model served, context size,
-    structured-output mode, tokenizer) and the security scanners (bandit, semgrep, secret
-    detection). Exits 3 when anything has a problem.
+    structured-output mode, tokenizer), say where each runs (local or cloud, and who
+    declared it), and check the security scanners (bandit, semgrep, secret detection).
+    Probes send only fixed text of their own, never code. Exits 3 when anything has a
+    problem.
 
     \b
     Example:
@@ -39,6 +41,7 @@ def doctor(config_path: str | None, repo_dir: Path, only: tuple[str, ...]) -> No
             result = provider.probe()
             mark = "ok " if result.ok else "FAIL"
             click.echo(f"{mark} {name}: {provider.model} at {result.base_url}")
+            click.echo(f"     location: {loaded.settings.providers[name].location_declaration()}")
             if result.reachable:
                 served = {True: "served", False: "NOT served", None: "unknown"}
                 click.echo(f"     model: {served[result.model_served]}")

@@ -15,15 +15,17 @@ def print_plan(plan: ReviewPlan, change: Change) -> None:
         f"{len(plan.skipped)} not reviewed, {change.changed_lines} changed lines"
     )
     if plan.targets:
-        chain = " → ".join(f"{t.name} ({t.location}, {t.model})" for t in plan.targets)
-        click.echo(f"targets: {chain}")
+        click.echo("targets, in order of preference:")
+        for t in plan.targets:
+            click.echo(f"  {t.name}: {t.model}, {t.declared or t.location}")
     else:
         click.echo(
             "targets: none configured (set SWITCHYARD_LOCAL_BASE_URL and "
             "SWITCHYARD_LOCAL_MODEL, or OPENAI_API_KEY)"
         )
     click.echo(
-        f"prompt budget: {plan.budget_tokens} tokens per work item (counted by {plan.token_method})"
+        f"prompt budget: {plan.budget_tokens} tokens per work item (counted by "
+        f"{plan.token_method}; a dry run sends nothing, not even to a tokenizer)"
     )
     for p in plan.items:
         it = p.item

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 @click.option(
     "--dry-run",
     is_flag=True,
-    help="Show the plan (files, work items, tokens, targets) without calling a model.",
+    help="Show the plan (files, work items, tokens, targets) and send nothing: no model, "
+    "no tokenizer; tokens are the local estimate.",
 )
 @provider_option
 @click.option("--no-cache", is_flag=True, help="Send every file again, even if answered before.")

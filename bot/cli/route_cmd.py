@@ -20,7 +20,8 @@ from bot.cli.setup import open_providers
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 def route(explain: bool, fmt: str, **params: Any) -> None:
-    """Show each work item's route for a change, without calling a model.
+    """Show each work item's route for a change. Sends nothing: no model and no tokenizer
+    is asked; token counts are the local estimate, which over-counts.
 
     The live state (circuit breakers, the runner's queue, the budget) can change the order
     at run time; the reasons for that appear in the review report.
@@ -56,14 +57,23 @@ def route(explain: bool, fmt: str, **params: Any) -> None:
         }
         for p in plan.items
     ]
+    targets = [
+        {"name": t.name, "model": t.model, "location": t.location, "declared": t.declared}
+        for t in plan.targets
+    ]
     if fmt == "json":
         skipped = [{"path": s.path, "reason": s.reason} for s in plan.skipped]
-        click.echo(
-            json.dumps(
-                {"items": rows, "skipped": skipped, "token_method": plan.token_method}, indent=2
-            )
-        )
+        data = {
+            "targets": targets,
+            "items": rows,
+            "skipped": skipped,
+            "token_method": plan.token_method,
+        }
+        click.echo(json.dumps(data, indent=2))
         return
+    if explain:
+        for t in plan.targets:
+            click.echo(f"target {t.name}: {t.model}, {t.declared}")
     if not rows:
         click.echo("nothing to route: every changed file was filtered out")
     for row in rows:

@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -54,7 +55,13 @@ DEFAULT_HANDLER: str | None = "bot.forges.github.jobs:handle"
     metavar="SECONDS",
     help="On SIGTERM, how long running jobs may take to finish.",
 )
-@click.option("--config", "config_path", metavar="FILE", help="Server/org configuration file.")
+@click.option(
+    "--config",
+    "config_path",
+    metavar="FILE",
+    envvar="SWITCHYARD_CONFIG",
+    help="Server/org configuration file: providers, data classes, budgets for every job.",
+)
 @click.option(
     "--log-level",
     type=click.Choice(["debug", "info", "warning", "error"]),
@@ -83,13 +90,19 @@ def worker(
       SWITCHYARD_QUEUE_URL=redis://queue:6379/0 switchyard worker --metrics-port 9102
     """
     from bot.cli.setup import load
+    from bot.config.env import CONFIG
     from bot.ledger.location import resolve_state_dir
     from bot.queue.jobs_queue import QUEUE_URL_ENV, JobQueue
     from bot.server.metrics import Metrics
 
     handler = resolve_handler(handler_ref or DEFAULT_HANDLER)
-    settings = load(None, config_path).settings
-    state_dir = resolve_state_dir(settings, os.environ)
+    loaded = load(None, config_path)  # a bad org file stops the worker here, exit 2
+    if config_path:
+        # Jobs load their settings anew (with each repository's file) the way `review`
+        # does, from SWITCHYARD_CONFIG: --config must reach them, or they would run
+        # without the organisation's data classes, budgets and providers.
+        os.environ[CONFIG] = str(Path(config_path).expanduser().resolve())
+    state_dir = resolve_state_dir(loaded.settings, os.environ)
     metrics = Metrics()
     environ = {QUEUE_URL_ENV: queue_url} if queue_url else {}
     queue = JobQueue.from_environ(environ, state_dir, handler=handler, metrics=metrics)
@@ -98,7 +111,8 @@ def worker(
         from prometheus_client import start_http_server
 
         start_http_server(metrics_port, addr="127.0.0.1", registry=metrics.registry)
-    click.echo(f"switchyard: worker with {workers} threads on {queue.where}", err=True)
+    org = f"; org config {loaded.sources[0]}" if loaded.sources else "; no org config"
+    click.echo(f"switchyard: worker with {workers} threads on {queue.where}{org}", err=True)
     try:
         queue.consumer(workers, shutdown_timeout=shutdown_timeout).run()
     finally:

@@ -21,7 +21,45 @@ OPENAI_MODEL = "SWITCHYARD_OPENAI_MODEL"
 FAIL_ON = "SWITCHYARD_FAIL_ON"
 CONFIG = "SWITCHYARD_CONFIG"
 
+ANTHROPIC_API_KEY = "ANTHROPIC_API_KEY"
+ANTHROPIC_BASE_URL = "ANTHROPIC_BASE_URL"
+ANTHROPIC_MODEL = "SWITCHYARD_ANTHROPIC_MODEL"
+
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+# A current mid-size Claude model, priced in bot/providers/prices.py.
+DEFAULT_ANTHROPIC_MODEL = "claude-sonnet-4-5"
+
+
+@dataclass(frozen=True)
+class _CloudKey:
+    """A cloud provider declared by its SDK's own key variable alone."""
+
+    name: str
+    kind: str
+    key_var: str
+    url_var: str
+    model_var: str
+    default_model: str
+
+
+_CLOUD_KEYS = (
+    _CloudKey(
+        "openai",
+        "openai_compatible",
+        OPENAI_API_KEY,
+        OPENAI_BASE_URL,
+        OPENAI_MODEL,
+        DEFAULT_OPENAI_MODEL,
+    ),
+    _CloudKey(
+        "anthropic",
+        "anthropic",
+        ANTHROPIC_API_KEY,
+        ANTHROPIC_BASE_URL,
+        ANTHROPIC_MODEL,
+        DEFAULT_ANTHROPIC_MODEL,
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -93,24 +131,28 @@ def read_env(environ: Mapping[str, str], *, declared: Collection[str] = ()) -> E
             put(env.defaults, "providers.local.location", "local", LOCAL_BASE_URL)
         if base_url:
             put(env.values, "providers.local.base_url", base_url, LOCAL_BASE_URL)
+            # The operator names this URL as the self-hosted runner: it is on premises even
+            # when a file declares the provider without a location.
+            put(env.values, "providers.local.location", "local", LOCAL_BASE_URL)
         if model:
             put(env.values, "providers.local.model", model, LOCAL_MODEL)
         if context:
             # Left as text: pydantic coerces it and names this variable if it is not a number.
             put(env.values, "providers.local.context_tokens", context, LOCAL_CONTEXT_TOKENS)
 
-    if _get(environ, OPENAI_API_KEY):
-        put(env.defaults, "providers.openai.kind", "openai_compatible", OPENAI_API_KEY)
-        put(env.defaults, "providers.openai.model", DEFAULT_OPENAI_MODEL, OPENAI_API_KEY)
-        # No explicit location: ProviderConfig.resolved_location() says cloud for the SDK
-        # default and for api.openai.com, and local for a self-hosted OPENAI_BASE_URL.
-    if _get(environ, OPENAI_API_KEY) or "openai" in declared:
-        openai_url = _get(environ, OPENAI_BASE_URL)
-        openai_model = _get(environ, OPENAI_MODEL)
-        if openai_url:
-            put(env.values, "providers.openai.base_url", openai_url, OPENAI_BASE_URL)
-        if openai_model:
-            put(env.values, "providers.openai.model", openai_model, OPENAI_MODEL)
+    # A key declares a cloud provider. No location is set: undeclared is cloud, whatever
+    # OPENAI_BASE_URL / ANTHROPIC_BASE_URL point at (a gateway or proxy is not premises).
+    for cloud in _CLOUD_KEYS:
+        if _get(environ, cloud.key_var):
+            put(env.defaults, f"providers.{cloud.name}.kind", cloud.kind, cloud.key_var)
+            put(env.defaults, f"providers.{cloud.name}.model", cloud.default_model, cloud.key_var)
+        if _get(environ, cloud.key_var) or cloud.name in declared:
+            url = _get(environ, cloud.url_var)
+            chosen = _get(environ, cloud.model_var)
+            if url:
+                put(env.values, f"providers.{cloud.name}.base_url", url, cloud.url_var)
+            if chosen:
+                put(env.values, f"providers.{cloud.name}.model", chosen, cloud.model_var)
 
     fail_on = _get(environ, FAIL_ON)
     if fail_on:

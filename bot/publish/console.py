@@ -145,6 +145,9 @@ def report_lines(report: RunReport) -> list[Text]:
         lines.append(Text(""))
     if report.calls:
         lines.append(_calls_line(report))
+    if report.targets:
+        where = "; ".join(f"{t.name}: {t.declared or t.location}" for t in report.targets)
+        lines.append(Text(f"Targets: {_plain(where)}", style="dim"))
     lines.append(_status_line(report))
     return lines
 

@@ -248,6 +248,14 @@ def _outcome(call: CallRecord) -> str:
     return f"{call.outcome}: {call.error}" if call.error else call.outcome
 
 
+def _targets(report: RunReport) -> list[str]:
+    """Where each target runs and who said so, above the calls made to them."""
+    if not report.targets:
+        return []
+    where = "; ".join(f"{t.name}: {t.declared or t.location}" for t in report.targets)
+    return [f"Targets: {inline(where)}", ""]
+
+
 def _calls(report: RunReport) -> list[str]:
     if not report.calls:
         return []
@@ -270,6 +278,7 @@ def _calls(report: RunReport) -> list[str]:
         "<details>",
         f"<summary>{summary}</summary>",
         "",
+        *_targets(report),
         "| Item | Target | Model | Where | Tokens in | Tokens out | Cost | Latency | Route "
         "| Outcome |",
         "|---|---|---|---|--:|--:|--:|--:|---|---|",

@@ -1,6 +1,7 @@
 """Calls a work item's targets in order, under live state, until one gives a valid answer.
 
-Per target: skip it while its circuit is open; for a cloud target, redact secrets and
+Per target: skip it while its circuit is open; pass the request through the egress gate
+(bot/egress.py: restricted never to the cloud, secrets redacted for it); for a cloud target,
 reserve the worst-case cost against the budget; wait for a rate-limit slot; call; then
 tell the breaker, the limiter and the budget how it went. The answer is masked before
 anything reads it: a model may quote a secret from the code it was shown, and its words
@@ -17,22 +18,21 @@ from pydantic import ValidationError
 
 from bot.config.classes import DataClass
 from bot.config.model import Settings
+from bot.egress import Cleared, EgressRefused, Gate
 from bot.providers.base import (
     Completion,
     CompletionRequest,
     ErrorKind,
-    Message,
     Provider,
     ProviderError,
 )
 from bot.providers.prices import Price, cost_usd
-from bot.providers.structured import complete_structured
 from bot.routing.breaker import is_outage
 from bot.routing.budget import Refusal, Reservation
 from bot.routing.live import LiveState
 from bot.routing.ratelimit import LimitTimeout
 from bot.routing.route import Route, Target
-from bot.secrets.redact import MARKER_NOTE, mask_values, redact, secret_values
+from bot.secrets.redact import mask_values, secret_values
 
 
 @dataclass(slots=True)
@@ -88,6 +88,7 @@ class Dispatcher:
         self.providers = providers
         self.live = live
         self.prices = prices
+        self.gate = Gate(providers, settings)
 
     def prepare(self) -> None:
         """Before calls run in parallel: see Provider.prepare and LiveState.prepare."""
@@ -112,8 +113,12 @@ class Dispatcher:
                 request,
                 max_output_tokens=min(request.max_output_tokens, target.max_output_tokens),
             )
-            if target.location != "local":
-                outgoing, attempt.redactions = _redacted(outgoing)
+            try:
+                cleared = self.gate.clear(target.name, data_class, outgoing)
+            except EgressRefused as refused:
+                result.notes.append(refused.why)
+                continue
+            attempt.redactions = cleared.redactions
             reservation = None
             if target.location != "local" and self.live.budget is not None:
                 worst = _ROUNDS * cost_usd(
@@ -128,7 +133,7 @@ class Dispatcher:
                     continue
                 reservation = granted
             try:
-                attempt.completion = self._call(target, outgoing, prompt_tokens)
+                attempt.completion = self._call(target, cleared, prompt_tokens)
             except _Passed as passed:
                 result.notes.append(passed.why)
                 self._settle(reservation, 0.0)
@@ -151,17 +156,18 @@ class Dispatcher:
             break
         return result
 
-    def _call(self, target: Target, request: CompletionRequest, prompt_tokens: int) -> Completion:
+    def _call(self, target: Target, cleared: Cleared, prompt_tokens: int) -> Completion:
         limiter = self.live.limiters[target.name]
         breaker = self.live.breakers[target.name]
         timeout = self.settings.providers[target.name].timeout_s
+        tokens = prompt_tokens + cleared.request.max_output_tokens
         try:
-            with limiter.slot(prompt_tokens + request.max_output_tokens, timeout_s=timeout):
+            with limiter.slot(tokens, timeout_s=timeout):
                 # Asked once a slot is held: work queued behind the target's concurrency
                 # limit sees the breaker that the calls ahead of it have just opened.
                 if not breaker.allow():
                     raise _Passed(breaker.describe())
-                return complete_structured(self.providers[target.name], request)
+                return self.gate.send(cleared)
         except LimitTimeout as exc:
             raise ProviderError(
                 ErrorKind.RATE_LIMITED,
@@ -184,25 +190,6 @@ class Dispatcher:
 
     def _cost(self, target: Target, tokens_in: int, tokens_out: int) -> float:
         return cost_usd(self.prices[target.name], tokens_in, tokens_out)
-
-
-def _redacted(request: CompletionRequest) -> tuple[CompletionRequest, int]:
-    """The request with secret values taken out of everything the change supplied."""
-    total = 0
-    messages: list[Message] = []
-    for m in request.messages:
-        if m.role == "system":
-            messages.append(m)
-            continue
-        r = redact(m.content)
-        total += r.count
-        messages.append(Message(m.role, r.text))
-    if total:
-        messages = [
-            Message(m.role, f"{m.content}\n\n{MARKER_NOTE}") if m.role == "system" else m
-            for m in messages
-        ]
-    return dataclasses.replace(request, messages=messages), total
 
 
 def _masked(completion: Completion, request: CompletionRequest) -> Completion:

@@ -14,6 +14,8 @@ class Target:
     location: str  # "local" | "cloud"
     context_tokens: int
     max_output_tokens: int
+    # Where `location` comes from, in words: "local (declared by /etc/switchyard/org.yml)".
+    declared: str = ""
 
 
 @dataclass(slots=True)
