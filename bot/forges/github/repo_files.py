@@ -10,9 +10,10 @@ folder semgrep can be given.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.change.repo_paths import repo_relative
 from bot.forges.github.source import file_bytes, get_contents
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ class _Fetch:
             if self.full:
                 self.note(f"{name} was not read: the limit above was reached first")
                 continue
-            rel = _relative(name)
+            rel = repo_relative(name)
             if rel is None:
                 self.note(f"{name!r} is not a file or folder inside the repository: not read")
                 continue
@@ -94,7 +95,7 @@ class _Fetch:
                     f"rule files past them in {here} were not read"
                 )
             for entry in sorted(listed, key=lambda e: str(e.get("path", ""))):
-                path = _relative(str(entry.get("path", "")))
+                path = repo_relative(str(entry.get("path", "")))
                 if path is None or not path.startswith(f"{here}/"):
                     continue  # never written outside the folder asked for
                 kind = entry.get("type")
@@ -147,14 +148,3 @@ class _Fetch:
         target.write_bytes(content)
         self.written.add(path)
         return True
-
-
-def _relative(name: str) -> str | None:
-    """`name` as a clean path inside the repository ("ci/semgrep/" -> "ci/semgrep");
-    None for an absolute path, one that climbs out with "..", or the repository itself."""
-    if name.startswith("/"):
-        return None
-    parts = [p for p in PurePosixPath(name).parts if p != "."]
-    if not parts or ".." in parts:
-        return None
-    return "/".join(parts)
