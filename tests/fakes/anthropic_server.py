@@ -8,8 +8,11 @@ statuses. It checks what the real API checks and a buggy client would trip on: t
 by a tool_result in the next turn, a forced tool that exists, the context window.
 
 Messages answer from a script (`enqueue`) and then from `responder`; every request is
-recorded first. Faults per reply: delay, error statuses with headers (429 + retry-after,
-500, 529), a malformed body, and a slow stream (headers at once, the body trickling).
+recorded first, whatever its method and path, key or no key (see http_base:
+`received_text()`, `where(needle)`). With `api_key` set, a request carrying any other key,
+or none, gets 401 and nothing else. Faults per reply: delay, error statuses with headers
+(429 + retry-after, 500, 529), a malformed body, and a slow stream (headers at once, the
+body trickling).
 """
 
 from __future__ import annotations

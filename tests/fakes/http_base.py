@@ -3,18 +3,26 @@ of replies, a record of every request received, and the HTTP-level faults.
 
 A fake subclasses FakeHTTPServer (its API: URLs, script, lifecycle) and FakeHandler (its
 endpoints and error shape). Everything a fake receives is recorded before it answers, so
-tests can assert what did, and did not, reach a server.
+tests can assert what did, and did not, reach a server: the request line as sent (path and
+query string), every header, and the body's raw bytes, for every method (GET, POST, PUT,
+PATCH, DELETE, OPTIONS, HEAD), on known and unknown paths alike (these get a 404 after the
+record). `FakeHTTPServer.received_text()` is all of it as one text, for "this marker reached
+this server nowhere" assertions, and `where(needle)` says on which request and in which part
+a string was found, for readable failures.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 import threading
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar, Generic, Self, TypeVar
+from urllib.parse import unquote, unquote_plus
 
 ReplyT = TypeVar("ReplyT")
 
@@ -68,10 +76,69 @@ class ScriptedReply:
 
 @dataclass(frozen=True)
 class RecordedRequest:
+    """One request as received. `path` is without the query string; `target` is the path as
+    sent, query included; `raw_body` the body's bytes exactly as they arrived (de-chunked)."""
+
     method: str
     path: str
-    headers: dict[str, str]
-    json: Any
+    headers: dict[str, str]  # names in lower case
+    json: Any  # the body parsed as JSON; None when there is none or it is not JSON
+    raw_body: bytes = b""
+    request_line: str = ""  # "POST /v1/chat/completions?x=1 HTTP/1.1"
+    target: str = ""  # "/v1/chat/completions?x=1"
+
+    @property
+    def query_string(self) -> str:
+        target = self.target or self.path
+        return target.split("?", 1)[1] if "?" in target else ""
+
+    def body_text(self) -> str:
+        """The body as text: decompressed when the client said it was, decoded as UTF-8
+        (undecodable bytes replaced, never dropped), and, when it is JSON, also as JSON with
+        every escape undone (so "\\u0041" and "\\/" cannot hide a string)."""
+        raw = self.raw_body
+        encoding = self.headers.get("content-encoding", "").lower()
+        try:
+            if encoding == "gzip":
+                raw = gzip.decompress(raw)
+            elif encoding == "deflate":
+                raw = zlib.decompress(raw)
+        except (OSError, zlib.error, EOFError):
+            pass  # recorded as it came; the raw bytes are still searched
+        text = raw.decode("utf-8", errors="replace")
+        parsed = self.json
+        if parsed is None and raw:
+            try:
+                parsed = json.loads(raw)
+            except ValueError:
+                parsed = None
+        if parsed is not None:
+            text += "\n" + json.dumps(parsed, ensure_ascii=False)
+        elif "x-www-form-urlencoded" in self.headers.get("content-type", ""):
+            text += "\n" + unquote_plus(text)
+        return text
+
+    def parts(self) -> dict[str, str]:
+        """Every part of the request as text, by name: "line", "target (decoded)",
+        "query (decoded)", "header <name>", "body"."""
+        line = self.request_line or f"{self.method} {self.target or self.path}"
+        target = self.target or self.path
+        out = {"line": line, "target (decoded)": unquote(target)}
+        if self.query_string:
+            out["query (decoded)"] = unquote_plus(self.query_string)
+        for name, value in self.headers.items():
+            out[f"header {name}"] = value
+        body = self.body_text()
+        if body:
+            out["body"] = body
+        return out
+
+    def text(self) -> str:
+        return "\n".join(self.parts().values())
+
+    def where(self, needle: str) -> list[str]:
+        """The parts of this request that contain `needle`."""
+        return [name for name, value in self.parts().items() if needle in value]
 
 
 class FakeHTTPServer(Generic[ReplyT]):
@@ -148,6 +215,25 @@ class FakeHTTPServer(Generic[ReplyT]):
                 if r.path.rstrip("/") == path.rstrip("/") and r.method == method
             ]
 
+    def received(self) -> list[RecordedRequest]:
+        """Every request received so far, oldest first (a copy)."""
+        with self._lock:
+            return list(self.requests)
+
+    def received_text(self) -> str:
+        """Everything received, as one text: request lines (paths with query strings, also
+        URL-decoded), header names and values, and bodies decoded (see body_text)."""
+        return "\n\n".join(r.text() for r in self.received())
+
+    def where(self, needle: str) -> list[str]:
+        """Where `needle` was received, e.g. ["POST /v1/chat/completions: body"]; empty when
+        nowhere."""
+        return [
+            f"{r.method} {r.target or r.path}: {part}"
+            for r in self.received()
+            for part in r.where(needle)
+        ]
+
     def sleep(self, seconds: float) -> None:
         # Interruptible, so stop() is not held up by a slow scripted reply.
         self._stopping.wait(seconds)
@@ -174,17 +260,34 @@ class FakeHandler(BaseHTTPRequestHandler):
     def route(self, method: str, path: str) -> Callable[[Any, Any], None] | None:
         return self.routes.get((method, path.rstrip("/") or "/"))
 
+    def unknown_path(self, method: str, path: str) -> None:
+        """The answer for a path (or method) the fake does not serve; already recorded."""
+        self.error(404, f"Not found: {method} {path}")
+
     # -- plumbing ----------------------------------------------------------------------------
 
-    def read_json(self) -> Any:
+    def read_body(self) -> bytes:
+        """The body's bytes, whatever the method: by Content-Length, or de-chunked."""
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks = []
+            while True:
+                size_line = self.rfile.readline()
+                try:
+                    size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
+                except ValueError:
+                    break
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass  # trailers
+                    break
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()  # the CRLF after each chunk
+            return b"".join(chunks)
         length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        if not raw:
-            return None
-        try:
-            return json.loads(raw)
-        except ValueError:
-            return None
+        return self.rfile.read(length) if length else b""
+
+    def read_json(self) -> Any:
+        return _parse_json(self.read_body())
 
     def send(
         self,
@@ -240,16 +343,31 @@ class FakeHandler(BaseHTTPRequestHandler):
         return False
 
     def handle_any(self, method: str) -> None:
-        body = self.read_json() if method == "POST" else None
+        raw = self.read_body()
+        body = _parse_json(raw)
         path = self.path.split("?", 1)[0]
         self.fake.record(
-            RecordedRequest(method, path, {k.lower(): v for k, v in self.headers.items()}, body)
+            RecordedRequest(
+                method,
+                path,
+                {k.lower(): v for k, v in self.headers.items()},
+                body,
+                raw_body=raw,
+                request_line=self.requestline,
+                target=self.path,
+            )
         )
+        if method == "HEAD":
+            # Recorded; a HEAD reply has no body, so the status alone says "not here".
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if not self.authorised():
             return
         endpoint = self.route(method, path)
         if endpoint is None:
-            self.error(404, f"Not found: {method} {path}")
+            self.unknown_path(method, path)
             return
         endpoint(self, body)
 
@@ -258,3 +376,28 @@ class FakeHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self.handle_any("POST")
+
+    # Methods no fake model API serves: recorded, then 404, so nothing escapes the record.
+    def do_PUT(self) -> None:
+        self.handle_any("PUT")
+
+    def do_PATCH(self) -> None:
+        self.handle_any("PATCH")
+
+    def do_DELETE(self) -> None:
+        self.handle_any("DELETE")
+
+    def do_OPTIONS(self) -> None:
+        self.handle_any("OPTIONS")
+
+    def do_HEAD(self) -> None:
+        self.handle_any("HEAD")
+
+
+def _parse_json(raw: bytes) -> Any:
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None

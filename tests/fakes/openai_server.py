@@ -4,7 +4,15 @@ Flavours mimic the servers Switchyard meets on premises:
 - "vllm": /v1/models with max_model_len, /tokenize, json_schema and json_object, /metrics;
 - "llamacpp": json_schema answered with llama.cpp's HTTP 500, json_object with a "schema",
   /tokenize {"content"} -> {"tokens"}, /props with n_ctx;
-- "plain" (Ollama-like, or a proxy): no /tokenize, json_schema rejected with 400.
+- "plain" (Ollama-like, or a proxy): no /tokenize, json_schema rejected with 400;
+and the one Switchyard meets off premises:
+- "cloud" (OpenAI's own API): /v1/models and /v1/models/{id} without max_model_len,
+  /v1/chat/completions with json_schema; no /tokenize, /metrics, /props or /health (404,
+  as the real API answers). With `api_key` set, every request without
+  `Authorization: Bearer <api_key>` gets 401, before any path is looked at.
+
+Every request is recorded, whatever its method and path (see http_base): a test can assert
+that a string reached this server nowhere with `received_text()` / `where(needle)`.
 
 Chat completions answer from a script (`enqueue`) and then from `responder`; a reply may
 trickle its body (`trickle_s`), a slow stream.
@@ -32,12 +40,15 @@ __all__ = [
     "unused_port",
 ]
 
-FLAVOURS = ("vllm", "llamacpp", "plain")
+FLAVOURS = ("vllm", "llamacpp", "plain", "cloud")
 _DEFAULT_REJECTS: dict[str, tuple[str, ...]] = {
     "vllm": (),
     "llamacpp": ("json_schema",),
     "plain": ("json_schema",),
+    "cloud": (),
 }
+# What OpenAI's API serves (of what Switchyard might call); the rest is 404.
+_CLOUD_ROUTES = frozenset({("GET", "/v1/models"), ("POST", "/v1/chat/completions")})
 _PIECES = re.compile(r"\w+|[^\w\s]|\s+")
 _ERROR_TYPES = {
     400: "invalid_request_error",
@@ -123,6 +134,33 @@ class _Handler(FakeHandler):
         self.error(401, "Incorrect API key provided.")
         return False
 
+    def route(self, method: str, path: str) -> Any:
+        if self.fake.flavour != "cloud":
+            return super().route(method, path)
+        path = path.rstrip("/") or "/"
+        if method == "GET" and path.startswith("/v1/models/"):
+            return _Handler.model
+        if (method, path) in _CLOUD_ROUTES:
+            return super().route(method, path)
+        return None
+
+    def unknown_path(self, method: str, path: str) -> None:
+        if self.fake.flavour == "cloud":
+            # OpenAI's own words for a path it does not serve.
+            self.json_reply(
+                404,
+                {
+                    "error": {
+                        "message": f"Invalid URL ({method} {path})",
+                        "type": "invalid_request_error",
+                        "param": None,
+                        "code": None,
+                    }
+                },
+            )
+            return
+        super().unknown_path(method, path)
+
     # -- endpoints ---------------------------------------------------------------------------
 
     def models(self, _body: Any) -> None:
@@ -134,10 +172,19 @@ class _Handler(FakeHandler):
                 entry.update(owned_by="vllm", max_model_len=fake.max_model_len, root=name)
             elif fake.flavour == "llamacpp":
                 entry.update(owned_by="llamacpp", meta={"n_ctx_train": fake.max_model_len})
+            elif fake.flavour == "cloud":
+                entry.update(owned_by="system")
             else:
                 entry.update(owned_by="library")
             data.append(entry)
         self.json_reply(200, {"object": "list", "data": data})
+
+    def model(self, _body: Any) -> None:
+        wanted = self.path.split("?", 1)[0].rstrip("/").removeprefix("/v1/models/")
+        if wanted not in self.fake.models:
+            self.error(404, f"The model `{wanted}` does not exist or you do not have access to it.")
+            return
+        self.json_reply(200, {"id": wanted, "object": "model", "created": 0, "owned_by": "system"})
 
     def health(self, _body: Any) -> None:
         self.json_reply(200, {"status": "ok"})
