@@ -1,4 +1,9 @@
-"""Loads a task's Jinja2 prompt template: the repo's override first, then the built-in one."""
+"""Loads a task's Jinja2 prompt template: the override folder's first, then the built-in one.
+
+Templates render in Jinja2's immutable sandbox: an override folder is the operator's
+(`prompts_dir`, server/org file only), but a template is still text that runs, and nothing in
+it should reach Python's objects (`''.__class__.__mro__`), the settings or the process.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bot.errors import ConfigError
 
@@ -19,12 +25,12 @@ def builtin_prompts_dir() -> Path:
 
 
 @cache
-def _environment(override_dir: str | None) -> jinja2.Environment:
+def _environment(override_dir: str | None) -> ImmutableSandboxedEnvironment:
     search = [str(builtin_prompts_dir())]
     if override_dir:
         search.insert(0, override_dir)
     # Prompts are plain text, not HTML: autoescape would mangle code.
-    return jinja2.Environment(
+    return ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader(search),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=False,
@@ -58,3 +64,11 @@ class PromptTemplate:
             return "".join(self._template.blocks[block](context)).strip()
         except jinja2.UndefinedError as exc:
             raise ConfigError(f"prompt template {self._template.name}: {exc.message}") from None
+        # OverflowError: the sandbox's cap on range().
+        except (jinja2.exceptions.SecurityError, OverflowError) as exc:
+            raise ConfigError(
+                f"prompt template {self._template.name}: refused by the template sandbox: "
+                f"{exc} (templates may use the variables they are given, not Python objects)"
+            ) from None
+        except jinja2.TemplateError as exc:
+            raise ConfigError(f"prompt template {self._template.name}: {exc}") from None
