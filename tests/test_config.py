@@ -73,16 +73,13 @@ providers:
     base_url: http://org-gpu:8000/v1
     model: org-model
     context_tokens: 16384
+    max_output_tokens: 2048
     api_key_env: ORG_GPU_KEY
 fail_on: critical
 review: {max_findings: 10, extra_context_lines: 3}
 filters: {exclude: ["org/**", "vendor/**"]}
 """
     repo = """
-providers:
-  local:
-    model: repo-model
-    max_output_tokens: 2048
 review: {max_findings: 20}
 filters: {exclude: ["docs/**"]}
 fail_on: major
@@ -98,8 +95,8 @@ fail_on: major
     assert local.base_url == "http://org-gpu:8000/v1"  # server only
     assert local.context_tokens == 16384  # server only, kept through the per-field merge
     assert local.api_key_env == "ORG_GPU_KEY"
-    assert local.max_output_tokens == 2048  # repo only
-    assert local.model == "env-model"  # env beats repo beats server
+    assert local.max_output_tokens == 2048
+    assert local.model == "env-model"  # env beats server, per field
     assert loaded.settings.review.max_findings == 20  # repo beats server
     assert loaded.settings.review.extra_context_lines == 3  # None flag means "not given"
     assert loaded.settings.filters.exclude == ["docs/**"]  # lists are replaced, not joined
@@ -209,17 +206,17 @@ def test_openai_key_does_not_rewrite_a_declared_provider(tmp_path: Path) -> None
 
 
 def test_env_overrides_fields_of_a_file_declared_provider(tmp_path: Path) -> None:
-    repo = "providers:\n  local: {base_url: 'http://a/v1', model: m, context_tokens: 8192}\n"
+    server = "providers:\n  local: {base_url: 'http://a/v1', model: m, context_tokens: 8192}\n"
     # One variable alone is fine here: the file already declares the provider.
-    local = load(tmp_path, repo=repo, environ={"SWITCHYARD_LOCAL_BASE_URL": "http://b/v1"})
+    local = load(tmp_path, server=server, environ={"SWITCHYARD_LOCAL_BASE_URL": "http://b/v1"})
     assert local.settings.providers["local"].base_url == "http://b/v1"
     assert local.settings.providers["local"].context_tokens == 8192
     assert local.settings.providers["local"].model == "m"
 
 
 def test_file_providers_come_before_env_defaults(tmp_path: Path) -> None:
-    repo = "providers:\n  gpu: {base_url: 'http://a/v1', model: m}\n"
-    settings = load(tmp_path, repo=repo, environ={"OPENAI_API_KEY": "k"}).settings
+    server = "providers:\n  gpu: {base_url: 'http://a/v1', model: m}\n"
+    settings = load(tmp_path, server=server, environ={"OPENAI_API_KEY": "k"}).settings
     assert list(settings.providers) == ["gpu", "openai"]
 
 
@@ -276,12 +273,15 @@ def test_bad_flag_names_the_flag(tmp_path: Path) -> None:
 
 
 def test_unknown_key_with_suggestion(tmp_path: Path) -> None:
-    repo = "providers:\n  local: {base_url: 'http://a/v1', model: m, contxt_tokens: 4096}\n"
-    message = error_of(tmp_path, repo=repo)
+    server = "providers:\n  local: {base_url: 'http://a/v1', model: m, contxt_tokens: 4096}\n"
+    message = error_of(tmp_path, server=server)
     assert message == (
-        ".switchyard.yml: providers.local.contxt_tokens: "
+        f"{tmp_path / 'org.yml'}: providers.local.contxt_tokens: "
         "unknown key 'contxt_tokens' (did you mean 'context_tokens'?)"
     )
+    # In a repository file too: a misspelt key is not refused as a key it may not set.
+    message = error_of(tmp_path, repo="reviw:\n  max_findings: 3\n")
+    assert message == ".switchyard.yml: reviw: unknown key 'reviw' (did you mean 'review'?)"
 
 
 def test_unknown_key_without_close_match_lists_the_allowed_ones(tmp_path: Path) -> None:
@@ -295,10 +295,10 @@ def test_unknown_top_level_section(tmp_path: Path) -> None:
 
 
 def test_out_of_range_value(tmp_path: Path) -> None:
-    repo = "providers:\n  local: {base_url: 'http://a/v1', model: m, context_tokens: 512}\n"
-    message = error_of(tmp_path, repo=repo)
+    server = "providers:\n  local: {base_url: 'http://a/v1', model: m, context_tokens: 512}\n"
+    message = error_of(tmp_path, server=server)
     assert message.startswith(
-        ".switchyard.yml: providers.local.context_tokens: "
+        f"{tmp_path / 'org.yml'}: providers.local.context_tokens: "
         "Input should be greater than or equal to 1024"
     )
 
@@ -314,13 +314,13 @@ def test_wrong_type(tmp_path: Path) -> None:
 
 def test_errors_attributed_to_the_layer_that_set_the_key(tmp_path: Path) -> None:
     server = "providers:\n  local: {base_url: 'http://a/v1', model: m, max_retries: 99}\n"
-    repo = "providers:\n  local: {concurrency: 0}\nreview: {min_severity: huge}\n"
+    repo = "review: {min_severity: huge, max_findings: 0}\n"
     with pytest.raises(ConfigProblems) as info:
         load(tmp_path, server=server, repo=repo)
     org = str(tmp_path / "org.yml")
     problems = info.value.problems
     assert any(p.startswith(f"{org}: providers.local.max_retries: ") for p in problems)
-    assert any(p.startswith(".switchyard.yml: providers.local.concurrency: ") for p in problems)
+    assert any(p.startswith(".switchyard.yml: review.max_findings: ") for p in problems)
     assert any(
         p.startswith(".switchyard.yml: review.min_severity: Input should be") for p in problems
     )
@@ -329,8 +329,8 @@ def test_errors_attributed_to_the_layer_that_set_the_key(tmp_path: Path) -> None
 
 
 def test_missing_required_field_names_who_declared_the_provider(tmp_path: Path) -> None:
-    message = error_of(tmp_path, repo="providers:\n  gpu: {base_url: 'http://a/v1'}\n")
-    assert message.startswith(".switchyard.yml: providers.gpu.model: required")
+    message = error_of(tmp_path, server="providers:\n  gpu: {base_url: 'http://a/v1'}\n")
+    assert message.startswith(f"{tmp_path / 'org.yml'}: providers.gpu.model: required")
 
 
 def test_bad_yaml_names_file_line_and_column(tmp_path: Path) -> None:
@@ -390,8 +390,8 @@ def test_key_in_server_file_rejected_too(tmp_path: Path) -> None:
 
 
 def test_token_count_fields_are_not_mistaken_for_keys(tmp_path: Path) -> None:
-    repo = "providers:\n  token: {model: m, context_tokens: 8192, max_output_tokens: 512}\n"
-    assert load(tmp_path, repo=repo).settings.providers["token"].max_output_tokens == 512
+    server = "providers:\n  token: {model: m, context_tokens: 8192, max_output_tokens: 512}\n"
+    assert load(tmp_path, server=server).settings.providers["token"].max_output_tokens == 512
 
 
 @pytest.mark.parametrize("key", ["api_key", "apiKey", "secret", "password", "auth_token"])
@@ -402,11 +402,12 @@ def test_key_looking_fields_anywhere(tmp_path: Path, key: str) -> None:
 
 @pytest.mark.parametrize("field", ["api_key_env", "api_key_file"])
 def test_key_source_in_repo_file_rejected(tmp_path: Path, field: str) -> None:
-    repo = f"providers:\n  local:\n    model: m\n    {field}: HOME\n"
+    repo = f"providers:\n  local:\n    {field}: HOME\n"
     message = error_of(tmp_path, repo=repo)
     assert message == (
-        f".switchyard.yml: providers.local.{field}: "
-        "keys come from the environment or the server config, never from the repository"
+        f".switchyard.yml: providers.local.{field}: a repository file may not set "
+        f"providers.local.{field} (it would choose which secret the bot reads); set it in the "
+        "server/org config (--config or SWITCHYARD_CONFIG) or the environment"
     )
 
 
@@ -418,15 +419,15 @@ def test_key_source_in_server_file_allowed(tmp_path: Path) -> None:
     assert (local.api_key_env, local.api_key_file) == ("GPU_KEY", "/run/k")
 
 
-def test_org_locks_bind_later_repo_layers() -> None:
-    org = Layer("org.yml", {"routing": {"order": ["local"]}}, locks=frozenset({"routing"}))
-    repo = Layer(".switchyard.yml", {"routing": {"order": ["openai"]}}, from_repo=True)
+def test_org_locks_bind_later_repo_layers_even_on_allowed_keys() -> None:
+    org = Layer("org.yml", {"review": {"max_findings": 5}}, locks=frozenset({"review"}))
+    repo = Layer(".switchyard.yml", {"review": {"max_findings": 50}}, from_repo=True)
     with pytest.raises(
-        ConfigProblems, match=r"\.switchyard\.yml: routing\.order: locked by org\.yml"
+        ConfigProblems, match=r"\.switchyard\.yml: review\.max_findings: locked by org\.yml"
     ):
         merge_layers([org, repo])
-    env = Layer("environment", {"routing": {"order": ["openai"]}})
-    assert merge_layers([org, env]).data == {"routing": {"order": ["openai"]}}
+    env = Layer("environment", {"review": {"max_findings": 50}})
+    assert merge_layers([org, env]).data == {"review": {"max_findings": 50}}
 
 
 # --------------------------------------------------------------------------- JSON schema
@@ -467,29 +468,201 @@ def test_schema_accepts_examples_and_rejects_unknown_keys() -> None:
 
 
 def test_good_example_loads(tmp_path: Path) -> None:
-    settings = load(tmp_path, repo=GOOD_EXAMPLE).settings
+    settings = load(tmp_path, server=GOOD_EXAMPLE).settings
     assert settings.routing.order == ["local", "openai"]
     assert settings.review.min_severity is Severity.MINOR
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "data_classes:\n  default: public\n",
-        "budgets:\n  monthly_usd: 100000\n",
-        "providers:\n  openai:\n    model: gpt-4o\n    location: local\n",
-        "providers:\n  openai:\n    model: gpt-4o\n    input_per_mtok: 0\n",
-        "ledger:\n  url: sqlite:////tmp/elsewhere.db\n",
-    ],
-)
-def test_repo_file_cannot_loosen_org_policy(tmp_path: Path, text: str) -> None:
-    (tmp_path / ".switchyard.yml").write_text(text)
-    with pytest.raises(ConfigError) as err:
-        load_settings(repo_dir=tmp_path, config_path=None, environ={})
-    assert ".switchyard.yml" in str(err.value) and "org policy" in str(err.value)
 
 
 def test_repo_file_may_raise_its_own_data_class(tmp_path: Path) -> None:
     (tmp_path / ".switchyard.yml").write_text("data_class: restricted\n")
     loaded = load_settings(repo_dir=tmp_path, config_path=None, environ={})
     assert loaded.settings.data_class == "restricted"
+
+
+# --------------------------------------------------------------------------- repository file
+
+WHERE = "set it in the server/org config (--config or SWITCHYARD_CONFIG) or the environment"
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "named", "why"),
+    [
+        (
+            "providers:\n  openai:\n    base_url: https://evil.example/v1\n",
+            "providers.openai.base_url",
+            "providers",
+            "it would choose where code and keys are sent",
+        ),
+        ("providers:\n  x:\n    kind: anthropic\n", "providers.x.kind", "providers", None),
+        (
+            "providers:\n  local:\n    metrics_url: http://evil/metrics\n",
+            "providers.local.metrics_url",
+            "providers",
+            None,
+        ),
+        (
+            "providers:\n  openai:\n    location: local\n",
+            "providers.openai.location",
+            "providers",
+            None,
+        ),
+        (
+            "routing:\n  order: [openai]\n",
+            "routing.order",
+            "routing",
+            "it would choose which target receives the code",
+        ),
+        ("prompts_dir: .switchyard/prompts\n", "prompts_dir", "prompts_dir", None),
+        (
+            "security:\n  bandit_args: ['-o', '/tmp/x']\n",
+            "security.bandit_args",
+            "security.bandit_args",
+            "they are handed to bandit as written",
+        ),
+        ("security:\n  timeout_s: 9999\n", "security.timeout_s", "security.timeout_s", None),
+        ("budgets:\n  monthly_usd: 100000\n", "budgets.monthly_usd", "budgets", None),
+        ("ledger:\n  url: sqlite:////tmp/elsewhere.db\n", "ledger.url", "ledger", None),
+        ("data_classes:\n  default: public\n", "data_classes.default", "data_classes", None),
+        ("state_dir: /tmp/elsewhere\n", "state_dir", "state_dir", None),
+        ("cache:\n  enabled: false\n", "cache.enabled", "cache", None),
+    ],
+)
+def test_repo_file_may_not_set_what_is_not_on_its_allow_list(
+    tmp_path: Path, text: str, key: str, named: str, why: str | None
+) -> None:
+    message = error_of(tmp_path, repo=text)
+    assert message.startswith(f".switchyard.yml: {key}: a repository file may not set {named} (")
+    assert message.endswith(WHERE)
+    if why:
+        assert f"({why})" in message
+
+
+def test_every_refused_key_is_reported_at_once(tmp_path: Path) -> None:
+    repo = (
+        "providers:\n  openai: {base_url: 'https://evil/v1', model: m}\n"
+        "routing: {order: [openai]}\n"
+        "review: {max_findings: 5}\n"
+        "prompts_dir: p\n"
+    )
+    with pytest.raises(ConfigProblems) as info:
+        load(tmp_path, repo=repo)
+    assert [p.split(": ")[1] for p in info.value.problems] == [
+        "providers.openai.base_url",
+        "providers.openai.model",
+        "routing.order",
+        "prompts_dir",
+    ]
+    assert info.value.exit_code == EXIT_USAGE
+
+
+REPO_EXAMPLE = """
+filters:
+  include: ["src/**"]
+  exclude: ["docs/**"]
+  default_filters: false
+  max_file_changed_lines: 900
+review:
+  instructions: We use SQLAlchemy Core, never the ORM.
+  min_severity: minor
+  max_findings: 20
+  extra_context_lines: 4
+  packing: per_file
+fail_on: major
+data_class: restricted
+security:
+  mode: diff_context
+  semgrep_rules: [ci/semgrep, ./rules/house.yml]
+  bandit_skip: [B101, B603]
+"""
+
+
+def test_repo_file_may_set_every_review_level_key(tmp_path: Path) -> None:
+    server = "providers:\n  local: {base_url: 'http://gpu:8000/v1', model: m}\n"
+    settings = load(tmp_path, server=server, repo=REPO_EXAMPLE).settings
+    assert settings.filters.max_file_changed_lines == 900
+    assert settings.review.packing == "per_file"
+    assert settings.fail_on is Severity.MAJOR
+    assert settings.data_class == "restricted"
+    assert settings.security.semgrep_rules == ["ci/semgrep", "./rules/house.yml"]
+    assert settings.security.bandit_skip == ["B101", "B603"]
+    assert settings.providers["local"].model == "m"
+
+
+def test_the_allow_list_names_real_settings() -> None:
+    from bot.config.policy import REFUSED_WHY, REPO_ALLOWED
+    from bot.config.schema import fields_at
+
+    for pattern in [*REPO_ALLOWED, *(p for p, _ in REFUSED_WHY)]:
+        *parent, leaf = pattern.split(".")
+        assert leaf in fields_at(parent), pattern
+
+
+def test_repo_file_cannot_lower_the_class_the_server_file_sets(tmp_path: Path) -> None:
+    message = error_of(tmp_path, server="data_class: restricted\n", repo="data_class: public\n")
+    assert message.startswith(
+        ".switchyard.yml: data_class: a repository file can only raise its data class, "
+        f"not lower it below restricted (set by {tmp_path / 'org.yml'})"
+    )
+    raised = load(tmp_path, server="data_class: internal\n", repo="data_class: restricted\n")
+    assert raised.settings.data_class == "restricted"
+
+
+def test_repo_class_below_the_org_policy_leaves_the_org_class(tmp_path: Path) -> None:
+    from bot.classify.data_class import classify_path
+    from bot.config.classes import DataClass
+
+    server = "data_classes:\n  default: internal\n  paths: [{glob: 'b/**', class: restricted}]\n"
+    settings = load(tmp_path, server=server, repo="data_class: public\n").settings
+    # The repository's own class only ever raises: the org's class and paths stand.
+    for path, wanted in (("app.py", DataClass.INTERNAL), ("b/x.py", DataClass.RESTRICTED)):
+        found = classify_path(path, settings.data_classes, settings.data_class, "acme/app")
+        assert found.data_class is wanted, path
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "../x.yml",
+        "rules/../../x.yml",
+        "/etc/x.yml",
+        "~/x.yml",
+        "https://evil.example/x.yml",
+        "file:///etc/x.yml",
+        "C:/rules.yml",
+        "..\\x.yml",
+        "p/python",
+        "r/python.lang.security",
+        "auto",
+        "secrets,code",
+        ".",
+        "",
+    ],
+)
+@pytest.mark.parametrize("layer", ["repo", "server"])
+def test_semgrep_rules_must_be_paths_inside_the_repository(
+    tmp_path: Path, rule: str, layer: str
+) -> None:
+    text = yaml.safe_dump({"security": {"semgrep_rules": [rule]}})
+    message = error_of(tmp_path, **{layer: text})
+    assert "security.semgrep_rules: Value error, " in message
+    assert ("registry or cloud name" in message) or ("not a path inside the repository" in message)
+
+
+@pytest.mark.parametrize("entry", ["-o /tmp/x", "B1011", "b101", "B10", "--exit-zero", "B101\n"])
+def test_bandit_skip_takes_test_ids_only(tmp_path: Path, entry: str) -> None:
+    message = error_of(tmp_path, repo=yaml.safe_dump({"security": {"bandit_skip": [entry]}}))
+    assert message.startswith(".switchyard.yml: security.bandit_skip: Value error, ")
+    assert "is not a bandit test id" in message
+
+
+def test_bandit_args_stay_free_in_the_server_file(tmp_path: Path) -> None:
+    server = "security:\n  bandit_args: ['--severity-level', 'medium']\n  timeout_s: 300\n"
+    settings = load(tmp_path, server=server).settings
+    assert settings.security.bandit_args == ["--severity-level", "medium"]
+
+
+def test_relative_prompts_dir_is_beside_the_server_file(tmp_path: Path) -> None:
+    loaded = load(tmp_path, server="prompts_dir: prompts\n")
+    assert loaded.settings.prompts_dir == str(tmp_path / "prompts")
+    loaded = load(tmp_path, server="prompts_dir: /srv/prompts\n")
+    assert loaded.settings.prompts_dir == "/srv/prompts"

@@ -73,13 +73,38 @@ def test_doctor_says_which_scanner_is_missing_and_how_to_get_it(tmp_path: Path) 
 
 
 def test_config_validate_names_file_and_key(tmp_path: Path) -> None:
+    org = tmp_path / "org.yml"
+    org.write_text("providers:\n  local:\n    model: m\n    contxt_tokens: 4096\n")
+    r = switchyard("config", "validate", "--config", str(org), cwd=tmp_path, env=base_env(tmp_path))
+    assert r.code == 2
+    assert "org.yml" in r.err and "providers.local.contxt_tokens" in r.err
+    assert "context_tokens" in r.err  # the suggestion
+
+
+def test_config_validate_refuses_what_a_repository_may_not_set(tmp_path: Path) -> None:
     (tmp_path / ".switchyard.yml").write_text(
-        "providers:\n  local:\n    model: m\n    contxt_tokens: 4096\n"
+        "providers:\n  openai:\n    base_url: https://collector.example/v1\n"
+        "security:\n  bandit_args: ['-o', '/tmp/x']\n"
     )
     r = switchyard("config", "validate", cwd=tmp_path, env=base_env(tmp_path))
-    assert r.code == 2
-    assert ".switchyard.yml" in r.err and "providers.local.contxt_tokens" in r.err
-    assert "context_tokens" in r.err  # the suggestion
+    assert r.code == 2, r.both
+    assert "2 configuration problems" in r.err
+    assert (
+        ".switchyard.yml: providers.openai.base_url: a repository file may not set providers "
+        "(it would choose where code and keys are sent); set it in the server/org config "
+        "(--config or SWITCHYARD_CONFIG) or the environment"
+    ) in r.err
+    assert ".switchyard.yml: security.bandit_args: a repository file may not set" in r.err
+
+
+def test_config_validate_shows_what_was_read(tmp_path: Path) -> None:
+    org = tmp_path / "org.yml"
+    org.write_text("providers:\n  local:\n    base_url: http://gpu:8000/v1\n    model: q\n")
+    (tmp_path / ".switchyard.yml").write_text("review:\n  min_severity: minor\nfail_on: major\n")
+    r = switchyard("config", "validate", "--config", str(org), cwd=tmp_path, env=base_env(tmp_path))
+    assert r.code == 0, r.both
+    assert f"read {org}\n  read .switchyard.yml\n" in r.out
+    assert "provider local:" in r.out
 
 
 def test_config_validate_lists_providers_without_their_keys(tmp_path: Path) -> None:

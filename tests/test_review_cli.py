@@ -243,13 +243,21 @@ def _yml(repo: GitRepo, text: str) -> None:
     repo.write(".switchyard.yml", text)
 
 
+def _org(home: Path, text: str) -> dict[str, str]:
+    """A server/org file named by SWITCHYARD_CONFIG: where providers are declared, since a
+    repository file may not say where code goes."""
+    path = home / "org.yml"
+    path.write_text(text)
+    return {"SWITCHYARD_CONFIG": str(path)}
+
+
 def test_server_down_exits_3_and_lists_what_was_not_reviewed(repo: GitRepo, tmp_path: Path) -> None:
     env = {
         **base_env(tmp_path),
         "SWITCHYARD_LOCAL_BASE_URL": f"http://127.0.0.1:{unused_port()}/v1",
         "SWITCHYARD_LOCAL_MODEL": "m",
+        **_org(tmp_path, "providers:\n  local:\n    max_retries: 0\n    model: m\n"),
     }
-    _yml(repo, "providers:\n  local:\n    max_retries: 0\n    model: m\n")
     out = tmp_path / "r.json"
     r = review(repo, env, "--base", "main", "--output", str(out))
     assert r.code == 3, r.both
@@ -262,9 +270,9 @@ def test_server_down_exits_3_and_lists_what_was_not_reviewed(repo: GitRepo, tmp_
 def test_server_slow_past_the_timeout_exits_3(
     repo: GitRepo, fake: FakeOpenAIServer, tmp_path: Path
 ) -> None:
-    _yml(repo, "providers:\n  local:\n    model: m\n    timeout_s: 0.5\n    max_retries: 0\n")
+    org = _org(tmp_path, "providers:\n  local: {model: m, timeout_s: 0.5, max_retries: 0}\n")
     fake.enqueue(Reply({"findings": []}, delay_s=3))
-    r = review(repo, local_env(tmp_path, fake), "--base", "main", "-q")
+    r = review(repo, local_env(tmp_path, fake, **org), "--base", "main", "-q")
     assert r.code == 3, r.both
     assert "timed out" in r.err
 
@@ -283,9 +291,9 @@ def test_rate_limit_with_retry_after_then_success(
 
 
 def test_persistent_500_exits_3(repo: GitRepo, fake: FakeOpenAIServer, tmp_path: Path) -> None:
-    _yml(repo, "providers:\n  local:\n    model: m\n    max_retries: 1\n")
+    org = _org(tmp_path, "providers:\n  local:\n    model: m\n    max_retries: 1\n")
     fake.responder = lambda req: Reply.error(500, "CUDA out of memory")
-    r = review(repo, local_env(tmp_path, fake), "--base", "main", "-q")
+    r = review(repo, local_env(tmp_path, fake, **org), "--base", "main", "-q")
     assert r.code == 3, r.both
     assert "500" in r.err or "server error" in r.err
 
@@ -325,12 +333,12 @@ def test_falls_back_to_the_cloud_when_local_is_down(repo: GitRepo, tmp_path: Pat
             "SWITCHYARD_LOCAL_MODEL": "m",
             "OPENAI_API_KEY": "sk-test-very-secret-value",
             "OPENAI_BASE_URL": cloud.base_url,
+            **_org(
+                tmp_path,
+                "providers:\n  local:\n    model: m\n    max_retries: 0\n"
+                "  openai:\n    model: gpt-4o-mini\n    location: cloud\n",
+            ),
         }
-        _yml(
-            repo,
-            "providers:\n  local:\n    model: m\n    max_retries: 0\n"
-            "  openai:\n    model: gpt-4o-mini\n    location: cloud\n",
-        )
         r = review(repo, env, "--base", "main", "--format", "json")
         assert r.code == 0, r.both
         data = json.loads(r.out)
@@ -360,20 +368,49 @@ def test_every_command_help_has_an_example(tmp_path: Path) -> None:
         assert "Example" in r.out, cmd
 
 
-def test_repository_prompt_template_overrides_the_builtin(
+def test_org_prompt_template_overrides_the_builtin(
     repo: GitRepo, fake: FakeOpenAIServer, tmp_path: Path
 ) -> None:
-    repo.write(
-        ".switchyard/prompts/review.md.j2",
+    # A relative prompts_dir is taken from the org file's folder, not the repository's.
+    (tmp_path / "prompts").mkdir()
+    (tmp_path / "prompts/review.md.j2").write_text(
         "{% block system %}House rules: be brief. {{ boundary }}{% endblock %}"
         "{% block user %}{{ boundary }}{% for f in files %}{{ f }}{% endfor %}"
         "{{ boundary }}{% endblock %}",
     )
-    _yml(repo, "prompts_dir: .switchyard/prompts\n")
-    r = review(repo, local_env(tmp_path, fake), "--base", "main", "-q")
+    org = _org(tmp_path, "prompts_dir: prompts\n")
+    r = review(repo, local_env(tmp_path, fake, **org), "--base", "main", "-q")
     assert r.code == 0, r.both
     system = fake.chat_requests()[0]["messages"][0]["content"]
     assert system.startswith("House rules: be brief.")
+
+
+def test_repository_may_not_choose_the_prompt_templates(
+    repo: GitRepo, fake: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    repo.write(".switchyard/prompts/review.md.j2", "{% block system %}x{% endblock %}")
+    _yml(repo, "prompts_dir: .switchyard/prompts\n")
+    r = review(repo, local_env(tmp_path, fake), "--base", "main", "-q")
+    assert r.code == 2, r.both
+    assert ".switchyard.yml: prompts_dir: a repository file may not set prompts_dir" in r.err
+    assert "--config or SWITCHYARD_CONFIG" in r.err
+    assert fake.requests == []
+
+
+def test_a_template_reaching_for_python_objects_is_a_config_error(
+    repo: GitRepo, fake: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    (tmp_path / "prompts").mkdir()
+    (tmp_path / "prompts/review.md.j2").write_text(
+        "{% block system %}{{ ''.__class__.__mro__[1].__subclasses__() }}{% endblock %}"
+        "{% block user %}{{ boundary }}{% endblock %}",
+    )
+    org = _org(tmp_path, "prompts_dir: prompts\n")
+    r = review(repo, local_env(tmp_path, fake, **org), "--base", "main", "-q")
+    assert r.code == 2, r.both  # and no traceback: switchyard() checks
+    assert "prompt template review.md.j2: refused by the template sandbox" in r.err
+    assert "__class__" in r.err
+    assert fake.chat_requests() == []
 
 
 def test_unknown_provider_flag_exits_2(

@@ -96,12 +96,8 @@ def prepare(
 ) -> Prepared:
     config_dir = _config_dir(ci.repo_dir, ci.diff_path)
     loaded = load(config_dir, ci.config_path, overrides, flag_names)
+    # prompts_dir is the server file's (policy.REPO_ALLOWED), anchored beside it by the loader.
     settings = loaded.settings
-    if settings.prompts_dir and config_dir and not Path(settings.prompts_dir).is_absolute():
-        # A relative prompts_dir in .switchyard.yml means a folder of the repository.
-        settings = settings.model_copy(
-            update={"prompts_dir": str(config_dir / settings.prompts_dir)}
-        )
     from bot.planning import RunContext
 
     change = _change(ci, settings)

@@ -20,10 +20,10 @@ class Layer:
     data: Mapping[str, Any]
     # Finer labels for some dotted keys (an environment variable, a flag).
     origins: Mapping[str, str] = field(default_factory=dict)
-    # Written by the repository, hence bound by policy.REPO_LOCKED and earlier layers' locks.
+    # Written by the repository, hence bound by policy.REPO_ALLOWED and earlier layers' locks.
     from_repo: bool = False
-    # Dotted patterns ("*" matches one segment) that later repo layers may not set: the
-    # seam for org policy. A lock on "routing" also covers "routing.order".
+    # Dotted patterns ("*" matches one segment) that later repo layers may not set, even
+    # where REPO_ALLOWED lets them: the seam for org policy ("review.instructions").
     locks: frozenset[str] = frozenset()
 
 

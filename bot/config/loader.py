@@ -51,8 +51,8 @@ def merge_layers(layers: Sequence[Layer]) -> Merged:
     """Deep-merge `layers`, lowest precedence first; later layers win per key.
 
     Mappings merge key by key (so `providers.<name>` merges per field); anything else,
-    lists included, is replaced whole. Raises ConfigProblems when a repo layer sets a
-    locked key.
+    lists included, is replaced whole. Raises ConfigProblems, naming every key at once,
+    when a repo layer sets one it may not (policy.lock_problems).
     """
     data: dict[str, Any] = {}
     origins: dict[Path_, str] = {}
@@ -118,6 +118,13 @@ def _order_providers(data: dict[str, Any], layers: Sequence[Layer]) -> None:
     data["providers"] = {n: providers[n] for n in dict.fromkeys([*order, *providers])}
 
 
+def _prompts_beside(settings: Settings, prompts_dir: str, folder: Path) -> Settings:
+    # A relative path in the server file means one beside it, not one in whatever folder
+    # the bot runs from (a checkout, whose author would then choose the templates).
+    path = folder / Path(prompts_dir).expanduser()  # an absolute path stays as it is
+    return settings.model_copy(update={"prompts_dir": str(path)})
+
+
 def load_settings(
     *,
     repo_dir: Path | None,
@@ -137,14 +144,15 @@ def load_settings(
     file_layers: list[Layer] = []
 
     server_path = config_path
+    server_label = ""
     if server_path is None and environ.get(envmod.CONFIG, "").strip():
         server_path = Path(environ[envmod.CONFIG].strip())
     if server_path is not None:
         server_path = server_path.expanduser()
-        label = str(server_path)
+        server_label = str(server_path)
         if config_path is None:
-            label += f" (from {envmod.CONFIG})"
-        file_layers.append(Layer(label, read_yaml_file(server_path, label)))
+            server_label += f" (from {envmod.CONFIG})"
+        file_layers.append(Layer(server_label, read_yaml_file(server_path, server_label)))
         sources.append(str(server_path))
 
     if repo_dir is not None:
@@ -168,6 +176,12 @@ def load_settings(
     merged = merge_layers([env_defaults, *file_layers, *above_files])
     _order_providers(merged.data, [*file_layers, *above_files, env_defaults])
     settings = validate_merged(merged)
+    if (
+        settings.prompts_dir
+        and server_path is not None
+        and merged.origins.get(("prompts_dir",)) == server_label
+    ):
+        settings = _prompts_beside(settings, settings.prompts_dir, server_path.parent)
     return LoadedSettings(
         settings=settings,
         sources=sources,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from bot.config.base import Strict as _Strict
 from bot.config.classes import DataClass, DataClassConfig, RetentionConfig
 from bot.config.routing import BudgetConfig, RoutingConfig
+from bot.config.scanner_values import bandit_skip_problem, semgrep_rule_problem
 from bot.findings.model import Severity
 
 
@@ -143,8 +144,8 @@ class SecurityConfig(_Strict):
     )
     semgrep_rules: list[str] = Field(
         default_factory=list,
-        description="Extra semgrep rule files or folders (relative to the repository), run "
-        "with the built-in rules",
+        description="Extra semgrep rule files or folders, run with the built-in rules: paths "
+        "relative to the repository's top folder that stay inside it (no registry names or URLs)",
     )
     bandit_skip: list[str] = Field(
         default_factory=lambda: list(BANDIT_SKIP_DEFAULT),
@@ -154,9 +155,28 @@ class SecurityConfig(_Strict):
     )
     bandit_args: list[str] = Field(
         default_factory=list,
-        description="Extra bandit arguments, e.g. ['--severity-level', 'medium']",
+        description="Extra bandit arguments, e.g. ['--severity-level', 'medium'] "
+        "(server/org file only: they reach bandit as written)",
     )
     timeout_s: float = Field(default=120.0, gt=0, description="Per scanner")
+
+    # Both reach a scanner's command line and a repository file may set them: a rule path
+    # must not lead out of the repository or to the network, a skip entry must not be a flag.
+    @field_validator("semgrep_rules")
+    @classmethod
+    def _rules_in_repository(cls, rules: list[str]) -> list[str]:
+        problems = [p for p in map(semgrep_rule_problem, rules) if p]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return rules
+
+    @field_validator("bandit_skip")
+    @classmethod
+    def _skip_test_ids(cls, skip: list[str]) -> list[str]:
+        problems = [p for p in map(bandit_skip_problem, skip) if p]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return skip
 
 
 class LedgerConfig(_Strict):
@@ -210,5 +230,7 @@ class Settings(_Strict):
         default=None, description="Exit 1 when a finding has this severity or worse"
     )
     prompts_dir: str | None = Field(
-        default=None, description="Folder with prompt templates overriding the built-in ones"
+        default=None,
+        description="Folder with prompt templates overriding the built-in ones (server/org "
+        "file only); a relative path is taken from that file's folder",
     )

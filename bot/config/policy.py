@@ -1,42 +1,62 @@
-"""What a layer may not set: key material anywhere, and locked keys from the repository.
+"""What a layer may set: a repository file only review-level keys, no layer key material.
 
-A repo file is written by whoever opens a pull request, so it is held to more than the
-server file: it may not say where keys come from, nor override what earlier layers lock.
+The server/org file and the environment belong to the operator. A repository's
+`.switchyard.yml` belongs to anyone who can push to its base branch (on a local branch, to
+the change's author), so it may only say how its own change is reviewed: an allow-list,
+so a field added to the settings later is the operator's until it is listed here. Anything
+that chooses where code and keys are sent, what is spent or kept, or what runs on the
+server is refused, naming the key and where it may be set instead.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
+from bot.config.classes import DataClass
 from bot.config.keys import key_env_name
-from bot.config.layers import Layer, leaves, matches
+from bot.config.layers import Layer, Path_, leaves, matches
 from bot.config.schema import fields_at
 
-# Naming where a key comes from would let a pull request point the bot at a secret it
-# should not read.
-REPO_LOCKED = ("providers.*.api_key_env", "providers.*.api_key_file")
-REPO_LOCKED_MSG = "keys come from the environment or the server config, never from the repository"
+# Dotted patterns ("*" for one segment) a repository file may set. Their values are checked
+# by the model wherever they come from (SecurityConfig keeps rule paths inside the
+# repository and bandit_skip to test ids); data_class may only raise (_lowered).
+REPO_ALLOWED = (
+    "filters.include",
+    "filters.exclude",
+    "filters.default_filters",
+    "filters.max_file_changed_lines",
+    "review.instructions",
+    "review.min_severity",
+    "review.max_findings",
+    "review.extra_context_lines",
+    "review.packing",
+    "fail_on",
+    "data_class",
+    "security.mode",
+    "security.semgrep_rules",
+    "security.bandit_skip",
+)
 
-# Org policy a repository may not loosen: which code may leave the premises (a repo can
-# only raise its own `data_class`), what the cloud may cost, where calls are recorded, and
-# the facts those rest on (a provider claimed "local" would receive restricted code; a
-# price set to zero would hide spend from the budget).
-ORG_ONLY = (
-    "data_classes",
-    "budgets",
-    "ledger",
-    "state_dir",
-    "providers.*.location",  # only "local" is refused: declaring a target cloud is stricter
-    "providers.*.input_per_mtok",
-    "providers.*.output_per_mtok",
-    "providers.*.gpu_cost_per_hour",
-    "providers.*.throughput_tokens_per_s",
+# Why a refused key is the operator's, most specific first: the first pattern covering the
+# key is the one the message names.
+REFUSED_WHY = (
+    ("providers.*.api_key_env", "it would choose which secret the bot reads"),
+    ("providers.*.api_key_file", "it would choose which secret the bot reads"),
+    ("providers", "it would choose where code and keys are sent"),
+    ("routing", "it would choose which target receives the code"),
+    ("data_classes", "it is org policy on which code may leave the premises"),
+    ("budgets", "it is org policy on what the cloud may cost"),
+    ("ledger", "it says where every call is recorded"),
+    ("cache", "it says what the server keeps"),
+    ("state_dir", "it names a folder on the server"),
+    ("prompts_dir", "it names the templates every prompt is built from"),
+    ("security.bandit_args", "they are handed to bandit as written"),
+    ("security.timeout_s", "it says how long the server's scanners may run"),
 )
-ORG_ONLY_MSG = (
-    "org policy is set in the server config (--config or SWITCHYARD_CONFIG); a repository "
-    "can only raise its own data_class"
-)
+_WHY_DEFAULT = "it is the operator's setting"
+WHERE = "set it in the server/org config (--config or SWITCHYARD_CONFIG) or the environment"
 
 # Field names that look like key material. `context_tokens` and friends must not match,
 # hence the anchors.
@@ -48,22 +68,74 @@ _KEYLIKE = re.compile(
 
 
 def lock_problems(layers: Sequence[Layer]) -> list[str]:
-    """One line per key a repo layer sets that REPO_LOCKED or an earlier layer's locks cover."""
-    locks: list[tuple[str, str]] = [(p, REPO_LOCKED_MSG) for p in REPO_LOCKED]
-    locks += [(p, ORG_ONLY_MSG) for p in ORG_ONLY]
+    """One line per key a repository layer may not set: one off REPO_ALLOWED, one an
+    earlier layer locks, or a data_class below the one an earlier layer set."""
+    locks: list[tuple[str, str]] = []
+    floor: tuple[DataClass, str] | None = None
     problems: list[str] = []
     for layer in layers:
-        if layer.from_repo:
-            for path, value in leaves(layer.data):
-                if path[-1:] == ("location",) and value != "local":
-                    continue
-                for pattern, why in locks:
-                    if matches(pattern, path):
-                        problems.append(f"{layer.label}: {'.'.join(path)}: {why}")
-                        break
-        else:
+        if not layer.from_repo:
             locks.extend((p, f"locked by {layer.label}") for p in layer.locks)
+            floor = _raised_floor(floor, layer)
+            continue
+        for path, value in leaves(layer.data):
+            problem = _repo_problem(path, value, locks, floor)
+            if problem:
+                problems.append(f"{layer.label}: {'.'.join(path)}: {problem}")
     return problems
+
+
+def _repo_problem(
+    path: Path_, value: Any, locks: Sequence[tuple[str, str]], floor: tuple[DataClass, str] | None
+) -> str | None:
+    if not any(matches(p, path) for p in REPO_ALLOWED):
+        # A key the schema does not know is refused by validation, which can suggest the
+        # spelling meant; it cannot take effect either way.
+        return _refusal(path) if _known(path) else None
+    for pattern, why in locks:
+        if matches(pattern, path):
+            return why
+    if path == ("data_class",) and floor is not None and _rank(value) < floor[0].rank:
+        return (
+            f"a repository file can only raise its data class, not lower it below "
+            f"{floor[0].value} (set by {floor[1]}); change it there"
+        )
+    return None
+
+
+def _refusal(path: Path_) -> str:
+    name, why = ".".join(path), _WHY_DEFAULT
+    for pattern, reason in REFUSED_WHY:
+        if matches(pattern, path):
+            name, why = ".".join(path[: pattern.count(".") + 1]), reason
+            break
+    return f"a repository file may not set {name} ({why}); {WHERE}"
+
+
+def _known(path: Path_) -> bool:
+    """Whether every segment of `path` is a field the schema has (or a free key)."""
+    for i, part in enumerate(path):
+        fields = fields_at(path[:i])
+        if fields and part not in fields:
+            return False
+    return True
+
+
+def _rank(value: Any) -> int:
+    try:
+        return DataClass(str(value)).rank
+    except ValueError:
+        return len(DataClass)  # not a class at all: validation names it
+
+
+def _raised_floor(
+    floor: tuple[DataClass, str] | None, layer: Layer
+) -> tuple[DataClass, str] | None:
+    try:
+        cls = DataClass(str(layer.data["data_class"]))
+    except (KeyError, ValueError):
+        return floor
+    return (cls, layer.label) if floor is None or cls.rank > floor[0].rank else floor
 
 
 def keylike_problems(layer: Layer) -> list[str]:
