@@ -198,6 +198,69 @@ def test_the_repository_can_add_its_own_semgrep_rules(repo: GitRepo, tmp_path: P
     assert house(r) == [("app/cli.py", 2)]
 
 
+def test_repository_rules_leading_outside_it_are_not_run(git_repo: GitRepo, tmp_path: Path) -> None:
+    """A committed symlink passes any check of the text; where it points is checked at use."""
+    outside = tmp_path / "outside/evil.yml"
+    outside.parent.mkdir()
+    outside.write_text(
+        "rules:\n  - id: outside.evil\n    languages: [python]\n    severity: WARNING\n"
+        "    message: read from outside the repository\n    pattern: print(...)\n"
+    )
+    (git_repo.path / "rules").mkdir()
+    (git_repo.path / "rules/link.yml").symlink_to(outside)
+    house = (
+        "rules:\n  - id: house.no-print\n    languages: [python]\n    severity: WARNING\n"
+        "    message: use the logger\n    pattern: print(...)\n"
+    )
+    repo = git_repo.feature(
+        {"app/cli.py": "def main():\n    print('hello')\n", "app/db.py": VULNERABLE},
+        base={
+            "rules/house.yml": house,
+            ".switchyard.yml": "security:\n  semgrep_rules: [rules/link.yml, rules/house.yml]\n",
+        },
+    )
+    note = (
+        "semgrep rules (security.semgrep_rules): 'rules/link.yml' leads outside the "
+        "repository: not run (the built-in rules still ran)"
+    )
+
+    def check(r: Result) -> None:
+        assert r.code == 0, r.both
+        data = json.loads(r.out)
+        rules = {f["rule_id"] or "" for f in data["findings"]}
+        assert "house.no-print" in rules and "outside.evil" not in rules
+        assert any(rule.startswith("switchyard.") for rule in rules)  # the built-in rules
+        assert note in data["notes"]
+
+    check(scan(repo, base_env(tmp_path), "--no-model", "--format", "json"))
+    # A patch: the rules are read where .switchyard.yml is (--repo), held inside it alike.
+    patch = tmp_path / "change.diff"
+    patch.write_text(repo.git("diff", "main...HEAD"))
+    r = switchyard(
+        "security", "--diff", str(patch), "--repo", str(repo.path), "--no-model",
+        "--format", "json", cwd=tmp_path, env=base_env(tmp_path), timeout=180,
+    )  # fmt: skip
+    check(r)
+
+
+@pytest.mark.parametrize(
+    ("setting", "shown"),
+    [
+        ("semgrep_rules: ['../rules.yml']", "not a path inside the repository"),
+        ("semgrep_rules: [p/python]", "registry or cloud name"),
+        ("bandit_skip: ['-o /tmp/x']", "is not a bandit test id"),
+    ],
+)
+def test_scanner_settings_that_would_escape_are_refused(
+    repo: GitRepo, tmp_path: Path, setting: str, shown: str
+) -> None:
+    repo.write(".switchyard.yml", f"security:\n  {setting}\n")
+    repo.commit("escape")
+    r = scan(repo, base_env(tmp_path), "--no-model")
+    assert r.code == 2, r.both
+    assert ".switchyard.yml: security." in r.err and shown in r.err
+
+
 def test_files_the_scanners_could_not_read_are_named_and_the_run_is_incomplete(
     repo: GitRepo, tmp_path: Path
 ) -> None:

@@ -69,7 +69,7 @@ def security(
 
     from bot.ledger.store import Ledger
     from bot.pipeline import Services
-    from bot.security.run import run_security
+    from bot.security.run import repo_rule_paths, run_security
 
     targets = output_targets(outputs, fmt)
     overrides = {"fail_on": fail_on} if fail_on else None
@@ -77,12 +77,11 @@ def security(
     reporter = ProgressReporter(quiet)
     rules = prepared.settings.security.semgrep_rules
     # A patch has no checkout of its own: the repository's rules are read where its
-    # .switchyard.yml was (--repo).
-    repo_rules = (
-        [prepared.config_dir / r for r in rules]
-        if rules and prepared.change.repo_root is None and prepared.config_dir
-        else None
-    )
+    # .switchyard.yml was (--repo), and held inside that folder as a checkout's are.
+    repo_rules: list[Path] | None = None
+    rules_notes: list[str] = []
+    if rules and prepared.change.repo_root is None and prepared.config_dir:
+        repo_rules, rules_notes = repo_rule_paths(prepared.config_dir, rules)
     providers = {} if no_model else open_providers(prepared.loaded, only)
     ledger = None if no_model else Ledger.from_settings(prepared.settings, os.environ)
     try:
@@ -104,4 +103,5 @@ def security(
             p.close()
         if ledger is not None:
             ledger.close()
+    report.notes[:0] = rules_notes
     finish(report, fmt, targets, quiet)

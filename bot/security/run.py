@@ -8,11 +8,13 @@ and the report says that triage and the model pass did not.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.change.linemap import LineMap
 from bot.change.model import Change
+from bot.change.repo_paths import resolve_inside
 from bot.classify.data_class import classify_change
 from bot.config.model import Settings
 from bot.execution import Execution, Progress, Services
@@ -53,7 +55,7 @@ def run_security(
     started = time.perf_counter()
     ctx = ctx or RunContext()
     cfg = settings.security
-    configs, rules_note = _rule_configs(change, cfg.semgrep_rules, repo_rules)
+    configs, rules_notes = _rule_configs(change, cfg.semgrep_rules, repo_rules)
     configs = [*(semgrep_configs or []), *configs]
     scan = run_scanners(
         change,
@@ -74,8 +76,7 @@ def run_security(
         SkippedEntry(path=path, reason=why)
         for path, why in scan.unreadable
     ]
-    if rules_note:
-        report.notes.append(rules_note)
+    report.notes.extend(rules_notes)
     report.notes.extend(scan.notes)
     # Each file left unscanned makes the run incomplete; the marker lets every door say so.
     report.notes.extend(f"{path} {UNREVIEWED}: {why}" for path, why in scan.unreadable)
@@ -119,17 +120,35 @@ def run_security(
 
 def _rule_configs(
     change: Change, named: list[str], fetched: list[Path] | None
-) -> tuple[list[Path], str | None]:
-    """The repository's own semgrep rules to run, and a note when they cannot be. Never
+) -> tuple[list[Path], list[str]]:
+    """The repository's own semgrep rules to run, and notes on those that cannot be. Never
     looked for in the current folder: that is the bot's, not the repository's."""
     if change.repo_root:
-        return [Path(change.repo_root) / rule for rule in named], None
+        return repo_rule_paths(Path(change.repo_root), named)
     if fetched is not None or not named:
-        return list(fetched or []), None
-    return [], (
+        return list(fetched or []), []
+    return [], [
         f"semgrep rules of the repository ({', '.join(named)}, from security.semgrep_rules) "
         "were not run: this change has no checkout to read them from"
-    )
+    ]
+
+
+def repo_rule_paths(root: Path, named: Sequence[str]) -> tuple[list[Path], list[str]]:
+    """The rule files or folders `named` (security.semgrep_rules) in the checkout at `root`,
+    and a note for each left out because it leads outside it: settings check the text of
+    the path, but only the checkout knows where a committed symlink points."""
+    paths: list[Path] = []
+    notes: list[str] = []
+    for name in named:
+        path = resolve_inside(root, name)
+        if path is None:
+            notes.append(
+                f"semgrep rules (security.semgrep_rules): {name!r} leads outside the "
+                "repository: not run (the built-in rules still ran)"
+            )
+        else:
+            paths.append(path)
+    return paths, notes
 
 
 def _triage(
