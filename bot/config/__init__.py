@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.config.loader import ConfigProblems, LoadedSettings, load_settings
 from bot.config.model import ProviderConfig, Settings
+from bot.config.policy import REPO_ALLOWED
 
 __all__ = [
     "ConfigProblems",
@@ -18,8 +19,8 @@ __all__ = [
 
 
 def _drop_required(node: Any) -> None:
-    # Every file is one layer of several: a repo file may set only
-    # providers.local.context_tokens for a provider whose model the server file names.
+    # Every file is one layer of several: the server file may set only
+    # providers.local.context_tokens for a provider whose model the environment names.
     # Requiredness is checked after the merge, so an editor must not demand it per file.
     if isinstance(node, dict):
         if isinstance(node.get("required"), list):
@@ -38,8 +39,8 @@ def settings_json_schema() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "Switchyard settings",
-        "description": "A .switchyard.yml repo file or a server/org settings file. API keys "
-        "never go here: they come from the environment or from secret files named in the "
-        "server file.",
+        "description": "A server/org settings file, or a .switchyard.yml repo file, which may "
+        f"set only {', '.join(REPO_ALLOWED)}. API keys never go here: they come from the "
+        "environment or from secret files named in the server file.",
         **{k: v for k, v in schema.items() if k not in ("title", "description")},
     }
