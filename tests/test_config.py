@@ -460,7 +460,7 @@ def test_schema_accepts_examples_and_rejects_unknown_keys() -> None:
     validator = jsonschema.Draft202012Validator(schema)
     jsonschema.Draft202012Validator.check_schema(schema)
     assert list(validator.iter_errors(yaml.safe_load(GOOD_EXAMPLE))) == []
-    # A repo file is a partial layer: one field of a server-declared provider is fine.
+    # A file is a partial layer: one field of a provider another layer declares is fine.
     assert list(validator.iter_errors({"providers": {"local": {"context_tokens": 8192}}})) == []
     assert list(validator.iter_errors({"providers": {"local": {"contxt_tokens": 8192}}}))
     assert list(validator.iter_errors({"reviw": {}}))
