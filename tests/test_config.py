@@ -152,14 +152,15 @@ def test_env_only_local(tmp_path: Path) -> None:
     loaded = load(tmp_path, environ={**LOCAL_ENV, "SWITCHYARD_LOCAL_CONTEXT_TOKENS": "65536"})
     assert list(loaded.settings.providers) == ["local"]
     local = loaded.settings.providers["local"]
-    assert local == ProviderConfig(
+    assert local.model_dump() == ProviderConfig(
         kind="openai_compatible",
         base_url="http://gpu01:8000/v1",
         model="qwen",
         location="local",
         context_tokens=65536,
-    )
+    ).model_dump()
     assert local.resolved_location() == "local"
+    assert local.location_declaration() == "local (declared by SWITCHYARD_LOCAL_BASE_URL)"
 
 
 def test_env_only_openai(tmp_path: Path) -> None:
@@ -186,7 +187,9 @@ def test_openai_base_url_honoured(tmp_path: Path) -> None:
     environ = {"OPENAI_API_KEY": "k", "OPENAI_BASE_URL": "http://vllm.internal:8000/v1"}
     openai = load(tmp_path, environ=environ).settings.providers["openai"]
     assert openai.base_url == "http://vllm.internal:8000/v1"
-    assert openai.resolved_location() == "local"  # inferred, as for a file-declared provider
+    # Never inferred from the address: only the org file or SWITCHYARD_LOCAL_BASE_URL makes a
+    # target local, so a gateway or proxy that OPENAI_BASE_URL names stays cloud.
+    assert openai.resolved_location() == "cloud"
     environ["OPENAI_BASE_URL"] = "https://api.openai.com/v1"
     assert load(tmp_path, environ=environ).settings.providers["openai"].resolved_location() == (
         "cloud"

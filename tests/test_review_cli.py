@@ -229,14 +229,35 @@ def test_dry_run_shows_the_plan_without_a_model(repo: GitRepo, tmp_path: Path) -
     assert "app.py" in r.out and "prompt tokens" in r.out
 
 
-def test_dry_run_uses_the_server_tokenizer(
+def test_dry_run_sends_nothing_and_counts_by_estimate(
     repo: GitRepo, fake: FakeOpenAIServer, tmp_path: Path
 ) -> None:
     r = review(repo, local_env(tmp_path, fake), "--base", "main", "--dry-run")
     assert r.code == 0, r.both
-    assert "counted by server" in r.out
+    assert "counted by estimate" in r.out
     assert "route: review → local/qwen2.5-coder-14b" in r.out
-    assert fake.chat_requests() == []
+    assert "local: qwen2.5-coder-14b, local (declared by SWITCHYARD_LOCAL_BASE_URL)" in r.out
+    # Not even the tokenizer: a dry run is a plan, and nothing of the change leaves.
+    assert fake.requests == []
+
+
+def test_a_run_counts_each_item_with_its_local_targets_tokenizer(
+    repo: GitRepo, fake: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    out = tmp_path / "r.json"
+    r = review(repo, local_env(tmp_path, fake), "--base", "main", "--output", str(out))
+    assert r.code == 0, r.both
+    counted = fake.bodies("POST", "/tokenize")
+    assert counted and len(counted) == len(fake.chat_requests())
+    data = json.loads(out.read_text())
+    assert data["targets"] == [
+        {
+            "name": "local",
+            "model": "qwen2.5-coder-14b",
+            "location": "local",
+            "declared": "local (declared by SWITCHYARD_LOCAL_BASE_URL)",
+        }
+    ]
 
 
 def _yml(repo: GitRepo, text: str) -> None:

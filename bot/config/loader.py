@@ -66,9 +66,13 @@ def merge_layers(layers: Sequence[Layer]) -> Merged:
 
 def validate_merged(merged: Merged) -> Settings:
     try:
-        return Settings.model_validate(merged.data)
+        settings = Settings.model_validate(merged.data)
     except ValidationError as exc:
         raise ConfigProblems(validation_problems(exc, merged.origins)) from None
+    for name, provider in settings.providers.items():
+        # Who declared where each target runs, for doctor, route --explain and reports.
+        provider._location_source = merged.origins.get(("providers", name, "location"), "")
+    return settings
 
 
 def _find_repo_file(repo_dir: Path) -> Path | None:

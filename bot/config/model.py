@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from bot.config.base import Strict as _Strict
 from bot.config.classes import DataClass, DataClassConfig, RetentionConfig
+from bot.config.location import Location, local_declaration_problem
 from bot.config.routing import BudgetConfig, RoutingConfig
 from bot.config.scanner_values import bandit_skip_problem, semgrep_rule_problem
 from bot.findings.model import Severity
@@ -23,7 +24,8 @@ class ProviderConfig(_Strict):
     model: str = Field(description="Model name as the server knows it")
     location: Literal["local", "cloud"] | None = Field(
         default=None,
-        description="local = self-hosted (code stays on premises); inferred from base_url if unset",
+        description="local = self-hosted: restricted code and unredacted secrets may go "
+        "there. Server/org file only; never inferred from base_url: unset means cloud",
     )
     context_tokens: int = Field(default=32768, ge=1024, description="Context window in tokens")
     max_output_tokens: int = Field(default=4096, ge=64, description="Room kept for the answer")
@@ -34,8 +36,10 @@ class ProviderConfig(_Strict):
     )
     tokenizer: Literal["auto", "server", "tiktoken", "estimate"] = Field(
         default="auto",
-        description="auto: the server's /tokenize if it answers, tiktoken if its encoding is "
-        "cached, else a bounded estimate",
+        description="How a routed work item is counted: auto asks the server's tokenizer "
+        "(vLLM and llama.cpp /tokenize, Anthropic count_tokens; never an OpenAI-compatible "
+        "cloud API, which has none), then tiktoken if its encoding is cached, else a bounded "
+        "estimate; planning always uses the estimate and sends nothing",
     )
     timeout_s: float = Field(default=120.0, gt=0, description="Per request")
     max_retries: int = Field(default=2, ge=0, le=10, description="On 429, 5xx and timeouts")
@@ -73,23 +77,28 @@ class ProviderConfig(_Strict):
     circuit_failures: int = Field(default=3, ge=1, description="Failures that open the breaker")
     circuit_reset_s: float = Field(default=30.0, gt=0, description="Open time before a probe")
 
-    def resolved_location(self) -> Literal["local", "cloud"]:
-        if self.location:
-            return self.location
-        if self.kind == "anthropic" or self.base_url is None:
-            return "cloud"
-        return "cloud" if any(h in self.base_url for h in _CLOUD_HOSTS) else "local"
+    # Which layer declared `location` (a file, SWITCHYARD_LOCAL_BASE_URL), stamped by the
+    # loader; empty when nothing did. Shown wherever a target's location is.
+    _location_source: str = PrivateAttr(default="")
 
+    @model_validator(mode="after")
+    def _local_is_plausible(self) -> ProviderConfig:
+        if self.location == "local":
+            problem = local_declaration_problem(self.kind, self.base_url)
+            if problem:
+                raise ValueError(problem)
+        return self
 
-_CLOUD_HOSTS = (
-    "api.openai.com",
-    "api.anthropic.com",
-    "generativelanguage.googleapis.com",
-    "openai.azure.com",
-    "api.mistral.ai",
-    "api.together.xyz",
-    "openrouter.ai",
-)
+    def resolved_location(self) -> Location:
+        """local only when declared so; anything undeclared is cloud (fail closed)."""
+        return "local" if self.location == "local" else "cloud"
+
+    def location_declaration(self) -> str:
+        """Where this target runs and who said so, in words: "local (declared by org.yml)"."""
+        where = self.resolved_location()
+        if self.location is None:
+            return f"{where} (location not declared: cloud by default)"
+        return f"{where} (declared by {self._location_source or 'settings'})"
 
 
 class FilterConfig(_Strict):

@@ -23,7 +23,7 @@ from bot.findings.model import Finding, Severity
 from bot.findings.rank import dedupe_and_rank
 from bot.pipeline import UNREVIEWED, run_review
 from bot.planning import PlannedItem, RunContext, targets_of
-from bot.report import RunReport, SkippedEntry, Summary
+from bot.report import RunReport, SkippedEntry, Summary, target_infos
 from bot.routing import route
 from bot.routing.policy import RouteRequest
 from bot.tasks.triage import TriageAnswer, TriageTask, apply_verdicts
@@ -82,6 +82,7 @@ def run_security(
     report.notes.extend(f"{path} {UNREVIEWED}: {why}" for path, why in scan.unreadable)
     findings = _merge_same_weakness(scan.findings)
     targets = targets_of(settings, services.providers)
+    report.targets = target_infos(targets) if use_model else []
     complete = not scan.unreadable
     triage_run: Execution | None = None
     model_equivalent = 0.0
