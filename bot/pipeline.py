@@ -84,7 +84,8 @@ def run_review(
         raise IncompleteError(
             "no model is configured",
             hint="set SWITCHYARD_LOCAL_BASE_URL and SWITCHYARD_LOCAL_MODEL for a self-hosted "
-            "OpenAI-compatible server, or OPENAI_API_KEY; or run with --dry-run to see the plan",
+            "OpenAI-compatible server, or OPENAI_API_KEY or ANTHROPIC_API_KEY; or run with "
+            "--dry-run to see the plan",
         )
     if not plan.items and not plan.cached:
         report.notes.append("nothing to review: every changed file was filtered out")

@@ -38,8 +38,9 @@ Exit codes:
 
 \b
 Environment:
-  SWITCHYARD_LOCAL_BASE_URL, SWITCHYARD_LOCAL_MODEL  the self-hosted runner
-  OPENAI_API_KEY, OPENAI_BASE_URL                     OpenAI
+  SWITCHYARD_LOCAL_BASE_URL, SWITCHYARD_LOCAL_MODEL  the self-hosted runner (on premises)
+  OPENAI_API_KEY, OPENAI_BASE_URL                     OpenAI (cloud, whatever the URL)
+  ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL               Anthropic (cloud)
   SWITCHYARD_CONFIG                                   the server/org configuration file
 """
 

@@ -32,8 +32,9 @@ def doctor(config_path: str | None, repo_dir: Path, only: tuple[str, ...]) -> No
     if not providers:
         raise IncompleteError(
             "no model is configured",
-            hint="set SWITCHYARD_LOCAL_BASE_URL and SWITCHYARD_LOCAL_MODEL, or OPENAI_API_KEY, "
-            "or declare providers in .switchyard.yml",
+            hint="set SWITCHYARD_LOCAL_BASE_URL and SWITCHYARD_LOCAL_MODEL, or OPENAI_API_KEY "
+            "or ANTHROPIC_API_KEY, or declare providers in the server/org config "
+            "(--config or SWITCHYARD_CONFIG)",
         )
     failing = 0
     try:

@@ -206,7 +206,8 @@ class Settings(_Strict):
     providers: dict[str, ProviderConfig] = Field(
         default_factory=dict,
         description="Model endpoints by name, e.g. local or openai; the environment can "
-        "declare these too (SWITCHYARD_LOCAL_BASE_URL + SWITCHYARD_LOCAL_MODEL, OPENAI_API_KEY)",
+        "declare these too (SWITCHYARD_LOCAL_BASE_URL + SWITCHYARD_LOCAL_MODEL, OPENAI_API_KEY, "
+        "ANTHROPIC_API_KEY)",
     )
     data_classes: DataClassConfig = Field(
         default_factory=DataClassConfig, description="Org policy: which code may leave premises"
