@@ -75,6 +75,16 @@ class GitRepo:
         self.commit("feature")
         return self
 
+    def on_base(self, files: dict[str, str], message: str = "base policy") -> None:
+        """Commit `files` on `main` and merge it into the checked-out `feature` branch: the
+        base a change is reviewed under (its settings, its rules) moves on."""
+        self.switch("main")
+        for rel, text in files.items():
+            self.write(rel, text)
+        self.commit(message)
+        self.switch("feature")
+        self.git("merge", "-q", "--no-edit", "main")
+
 
 def numbered(n: int, prefix: str = "line") -> str:
     """n lines "line 1" .. "line n", newline-terminated: easy to reason about in hunks."""

@@ -260,10 +260,6 @@ def test_a_run_counts_each_item_with_its_local_targets_tokenizer(
     ]
 
 
-def _yml(repo: GitRepo, text: str) -> None:
-    repo.write(".switchyard.yml", text)
-
-
 def _org(home: Path, text: str) -> dict[str, str]:
     """A server/org file named by SWITCHYARD_CONFIG: where providers are declared, since a
     repository file may not say where code goes."""
@@ -409,8 +405,12 @@ def test_org_prompt_template_overrides_the_builtin(
 def test_repository_may_not_choose_the_prompt_templates(
     repo: GitRepo, fake: FakeOpenAIServer, tmp_path: Path
 ) -> None:
-    repo.write(".switchyard/prompts/review.md.j2", "{% block system %}x{% endblock %}")
-    _yml(repo, "prompts_dir: .switchyard/prompts\n")
+    repo.on_base(
+        {
+            ".switchyard/prompts/review.md.j2": "{% block system %}x{% endblock %}",
+            ".switchyard.yml": "prompts_dir: .switchyard/prompts\n",
+        }
+    )
     r = review(repo, local_env(tmp_path, fake), "--base", "main", "-q")
     assert r.code == 2, r.both
     assert ".switchyard.yml: prompts_dir: a repository file may not set prompts_dir" in r.err

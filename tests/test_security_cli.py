@@ -166,19 +166,24 @@ def test_triage_drops_false_positives_and_the_model_adds_what_scanners_miss(
     assert "not triaged" in secret["body"]  # kept, not silently dropped
 
 
-def test_the_repository_can_add_its_own_semgrep_rules(repo: GitRepo, tmp_path: Path) -> None:
-    repo.write(
-        "rules/house.yml",
-        "rules:\n"
-        "  - id: house.no-print\n"
-        "    languages: [python]\n"
-        "    severity: WARNING\n"
-        "    message: use the logger, not print\n"
-        "    pattern: print(...)\n",
+HOUSE_RULE = (
+    "rules:\n"
+    "  - id: house.no-print\n"
+    "    languages: [python]\n"
+    "    severity: WARNING\n"
+    "    message: use the logger, not print\n"
+    "    pattern: print(...)\n"
+)
+
+
+def test_the_repository_can_add_its_own_semgrep_rules(git_repo: GitRepo, tmp_path: Path) -> None:
+    repo = git_repo.feature(
+        {"app/cli.py": "def main():\n    print('hello')\n"},
+        base={
+            "rules/house.yml": HOUSE_RULE,
+            ".switchyard.yml": "security:\n  semgrep_rules: [rules/house.yml]\n",
+        },
     )
-    repo.write("app/cli.py", "def main():\n    print('hello')\n")
-    repo.write(".switchyard.yml", "security:\n  semgrep_rules: [rules/house.yml]\n")
-    repo.commit("house rules")
 
     def house(r: Result) -> list[tuple[str, int]]:
         assert r.code == 0, r.both
@@ -196,6 +201,32 @@ def test_the_repository_can_add_its_own_semgrep_rules(repo: GitRepo, tmp_path: P
         "--format", "json", cwd=tmp_path, env=base_env(tmp_path), timeout=180,
     )  # fmt: skip
     assert house(r) == [("app/cli.py", 2)]
+
+
+def test_a_branch_cannot_alter_the_policy_it_is_scanned_under(
+    git_repo: GitRepo, tmp_path: Path
+) -> None:
+    """In CI the checkout is the change's own: its edits to .switchyard.yml and to the rule
+    files must not switch its own scan off."""
+    repo = git_repo.feature(
+        {
+            "app/cli.py": "def main():\n    print('hello')\n",
+            "app/db.py": VULNERABLE,
+            ".switchyard.yml": "filters:\n  exclude: ['app/**']\nsecurity:\n"
+            "  semgrep_rules: [rules/house.yml]\n",
+            "rules/house.yml": "rules: []\n",
+        },
+        base={
+            "rules/house.yml": HOUSE_RULE,
+            ".switchyard.yml": "security:\n  semgrep_rules: [rules/house.yml]\n",
+        },
+    )
+    r = scan(repo, base_env(tmp_path), "--no-model", "--format", "json")
+    assert r.code == 0, r.both
+    found = {(f["path"], f["rule_id"]) for f in json.loads(r.out)["findings"]}
+    assert ("app/cli.py", "house.no-print") in found  # the base's rule, on the base's filters
+    assert any(path == "app/db.py" for path, _ in found)
+    assert ".switchyard.yml is read as on the base" in r.err
 
 
 def test_repository_rules_leading_outside_it_are_not_run(git_repo: GitRepo, tmp_path: Path) -> None:
@@ -254,8 +285,7 @@ def test_repository_rules_leading_outside_it_are_not_run(git_repo: GitRepo, tmp_
 def test_scanner_settings_that_would_escape_are_refused(
     repo: GitRepo, tmp_path: Path, setting: str, shown: str
 ) -> None:
-    repo.write(".switchyard.yml", f"security:\n  {setting}\n")
-    repo.commit("escape")
+    repo.on_base({".switchyard.yml": f"security:\n  {setting}\n"})
     r = scan(repo, base_env(tmp_path), "--no-model")
     assert r.code == 2, r.both
     assert ".switchyard.yml: security." in r.err and shown in r.err
@@ -331,8 +361,7 @@ def test_bandit_tests_that_flag_no_flaw_are_off_until_the_repository_asks(
     # An import, an assert, a process started without a shell; a string named like a
     # password, a call into random: none is a flaw, and sharper detectors cover the last two.
     assert bandit_rules() == set()
-    repo.write(".switchyard.yml", "security:\n  bandit_skip: []\n")
-    repo.commit("every bandit test")
+    repo.on_base({".switchyard.yml": "security:\n  bandit_skip: []\n"}, "every bandit test")
     assert {"B404", "B101", "B603", "B105", "B311"} <= bandit_rules()
 
 

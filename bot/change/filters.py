@@ -79,6 +79,11 @@ _PROSE = frozenset({"markdown", "restructuredtext", "asciidoc", "latex", None})
 _FLAG_ORDER = ("lockfile", "vendored", "generated", "minified")
 
 
+# Nothing set aside but what has no lines (binary files, submodules): for reading a change
+# before the settings whose filters apply to it are known.
+UNFILTERED = FilterConfig(default_filters=False, max_file_changed_lines=10**9)
+
+
 def apply_filters(
     files: list[FileChange], cfg: FilterConfig
 ) -> tuple[list[FileChange], list[SkippedFile]]:

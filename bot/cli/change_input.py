@@ -6,6 +6,7 @@ and the repository's identity for data-class policy.
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from bot.cli.setup import load
 from bot.errors import InputError
 
 if TYPE_CHECKING:
+    from bot.change.base_files import BaseFiles
     from bot.change.model import Change
     from bot.config.loader import LoadedSettings
     from bot.config.model import Settings
@@ -87,6 +89,8 @@ class Prepared:
     change: Change
     ctx: RunContext
     config_dir: Path | None = None  # the folder .switchyard.yml was looked for in
+    # A branch: the repository's policy files as on the merge-base (see base_files).
+    base_files: BaseFiles | None = None
 
 
 def prepare(
@@ -94,18 +98,38 @@ def prepare(
     overrides: dict[str, Any] | None = None,
     flag_names: dict[str, str] | None = None,
 ) -> Prepared:
-    config_dir = _config_dir(ci.repo_dir, ci.diff_path)
-    loaded = load(config_dir, ci.config_path, overrides, flag_names)
-    # prompts_dir is the server file's (policy.REPO_ALLOWED), anchored beside it by the loader.
-    settings = loaded.settings
     from bot.planning import RunContext
 
-    change = _change(ci, settings)
     ctx = RunContext(
         repository=ci.repository or (None if ci.diff_path else origin_repository(ci.repo_dir)),
         change_ref=ci.head if not ci.diff_path else "",
     )
-    return Prepared(loaded, settings, change, ctx, config_dir)
+    if ci.diff_path:
+        if ci.base:
+            raise click.UsageError("give either --base or --diff, not both")
+        config_dir = _config_dir(ci.repo_dir, ci.diff_path)
+        loaded = load(config_dir, ci.config_path, overrides, flag_names)
+        change = _patch_change(ci.diff_path, loaded.settings)
+        return Prepared(loaded, loaded.settings, change, ctx, config_dir)
+    # A branch: read unfiltered first, since the filters belong to the settings of the
+    # change's base, which only the change (its merge-base) can locate.
+    from bot.change.base_files import BaseFiles
+    from bot.change.filters import UNFILTERED, apply_filters
+    from bot.change.git_source import change_from_git
+
+    change = change_from_git(ci.repo_dir, ci.base or _guess_base(ci.repo_dir), ci.head, UNFILTERED)
+    root = Path(change.repo_root or ci.repo_dir)
+    base_files = BaseFiles(root, change.base_sha or "")
+    loaded = load(base_files.settings_dir(), ci.config_path, overrides, flag_names)
+    for name in base_files.settings_edited(change.head_sha or ci.head):
+        click.echo(
+            f"switchyard: note: {name} is read as on the base ({(change.base_sha or '')[:12]}): "
+            "a change cannot alter the policy it is reviewed under; its edits apply once merged",
+            err=True,
+        )
+    kept, filtered = apply_filters(change.files, loaded.settings.filters)
+    change = dataclasses.replace(change, files=kept, skipped=[*change.skipped, *filtered])
+    return Prepared(loaded, loaded.settings, change, ctx, root, base_files)
 
 
 def _config_dir(repo_dir: Path, diff_path: str | None) -> Path | None:
@@ -125,18 +149,11 @@ def _config_dir(repo_dir: Path, diff_path: str | None) -> Path | None:
     return repo_dir if diff_path and repo_dir.is_dir() else None
 
 
-def _change(ci: ChangeInput, settings: Settings) -> Change:
-    if ci.diff_path:
-        if ci.base:
-            raise click.UsageError("give either --base or --diff, not both")
-        from bot.change.patch_source import change_from_patch, read_patch
+def _patch_change(diff_path: str, settings: Settings) -> Change:
+    from bot.change.patch_source import change_from_patch, read_patch
 
-        text, source = read_patch(ci.diff_path)
-        return change_from_patch(text, source, settings.filters)
-    from bot.change.git_source import change_from_git
-
-    base = ci.base or _guess_base(ci.repo_dir)
-    return change_from_git(ci.repo_dir, base, ci.head, settings.filters)
+    text, source = read_patch(diff_path)
+    return change_from_patch(text, source, settings.filters)
 
 
 def _guess_base(repo_dir: Path) -> str:

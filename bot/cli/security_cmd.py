@@ -76,11 +76,20 @@ def security(
     prepared = prepare(ChangeInput.from_params(params), overrides, {"fail_on": "--fail-on"})
     reporter = ProgressReporter(quiet)
     rules = prepared.settings.security.semgrep_rules
-    # A patch has no checkout of its own: the repository's rules are read where its
-    # .switchyard.yml was (--repo), and held inside that folder as a checkout's are.
     repo_rules: list[Path] | None = None
     rules_notes: list[str] = []
-    if rules and prepared.change.repo_root is None and prepared.config_dir:
+    if rules and prepared.base_files is not None:
+        # A branch: the rules as on its base, like its settings; the change cannot alter
+        # the rules it is scanned under.
+        rules_notes = [
+            f"semgrep rules (security.semgrep_rules): {n}"
+            for n in prepared.base_files.extract(rules)
+        ]
+        repo_rules, outside = repo_rule_paths(prepared.base_files.dir, rules)
+        rules_notes += outside
+    elif rules and prepared.change.repo_root is None and prepared.config_dir:
+        # A patch has no checkout of its own: the repository's rules are read where its
+        # .switchyard.yml was (--repo), and held inside that folder as a checkout's are.
         repo_rules, rules_notes = repo_rule_paths(prepared.config_dir, rules)
     providers = {} if no_model else open_providers(prepared.loaded, only)
     ledger = None if no_model else Ledger.from_settings(prepared.settings, os.environ)

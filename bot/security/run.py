@@ -46,10 +46,10 @@ def run_security(
     repo_rules: list[Path] | None = None,
 ) -> RunReport:
     """`semgrep_configs`: extra rule files or folders (the command line's). The
-    repository's own rules (`security.semgrep_rules`, paths in the repository) are read
-    from the change's checkout; a change without one (a pull request read through an API,
-    a patch) needs its caller to fetch them and pass them as `repo_rules`, else the report
-    says they did not run."""
+    repository's own rules (`security.semgrep_rules`, paths in the repository) are
+    `repo_rules` when the caller read them (from a pull request's or a branch's base, so a
+    change cannot alter the rules it is scanned under), else read from the change's
+    checkout; a change with neither gets a note that they did not run."""
     from bot.security.scanners import run_scanners
 
     started = time.perf_counter()
@@ -124,10 +124,10 @@ def _rule_configs(
 ) -> tuple[list[Path], list[str]]:
     """The repository's own semgrep rules to run, and notes on those that cannot be. Never
     looked for in the current folder: that is the bot's, not the repository's."""
-    if change.repo_root:
-        return repo_rule_paths(Path(change.repo_root), named)
     if fetched is not None or not named:
         return list(fetched or []), []
+    if change.repo_root:
+        return repo_rule_paths(Path(change.repo_root), named)
     return [], [
         f"semgrep rules of the repository ({', '.join(named)}, from security.semgrep_rules) "
         "were not run: this change has no checkout to read them from"

@@ -17,10 +17,9 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from bot.change.filters import apply_filters
+from bot.change.filters import UNFILTERED, apply_filters
 from bot.change.model import Change, SkippedFile
 from bot.config.loader import LoadedSettings, load_settings
-from bot.config.model import FilterConfig
 from bot.errors import SwitchyardError
 from bot.forges.github.publisher import GitHubPublisher, PriorState, PublishResult
 from bot.forges.github.source import PRInfo, change_from_github, repo_config_from_base
@@ -35,9 +34,6 @@ if TYPE_CHECKING:
     from bot.report import RunReport
 
 log = logging.getLogger(__name__)
-
-# Binary files and submodules are still set aside; everything else waits for the real filters.
-_UNFILTERED = FilterConfig(default_filters=False, max_file_changed_lines=10**9)
 
 
 @dataclass(slots=True)
@@ -128,7 +124,7 @@ def run_pull_request(
 
     # The pull request is read once, unfiltered: the filters are the base branch's, which
     # only the pull request's base ref can find.
-    change, info = change_from_github(gh, repository, number, _UNFILTERED)
+    change, info = change_from_github(gh, repository, number, UNFILTERED)
     loaded = load_pr_settings(
         gh,
         repository,
