@@ -23,7 +23,9 @@ def cfg(model: str = "gpt-4o", **kw: Any) -> ProviderConfig:
 
 
 def local(**kw: Any) -> ProviderConfig:
-    return ProviderConfig(model="qwen2.5-coder-14b", base_url="http://gpu01:8000/v1", **kw)
+    return ProviderConfig(
+        model="qwen2.5-coder-14b", base_url="http://gpu01:8000/v1", location="local", **kw
+    )
 
 
 @pytest.mark.parametrize(

@@ -221,9 +221,13 @@ def test_default_metrics_url(base: str, metrics: str) -> None:
 
 
 def test_metrics_url_for_a_provider() -> None:
-    local = ProviderConfig(model="m", base_url="http://gpu01:8000/v1")
+    local = ProviderConfig(model="m", base_url="http://gpu01:8000/v1", location="local")
     assert metrics_url_for(local) == "http://gpu01:8000/metrics"
-    custom = ProviderConfig(model="m", base_url="http://gpu01:8000/v1", metrics_url="http://x/m")
+    custom = ProviderConfig(
+        model="m", base_url="http://gpu01:8000/v1", location="local", metrics_url="http://x/m"
+    )
     assert metrics_url_for(custom) == "http://x/m"
+    # Undeclared is cloud, and a cloud API has no /metrics: nothing is asked of it.
+    assert metrics_url_for(ProviderConfig(model="m", base_url="http://gpu01:8000/v1")) is None
     assert metrics_url_for(ProviderConfig(model="gpt-4o")) is None
     assert metrics_url_for(ProviderConfig(kind="anthropic", model="claude")) is None
