@@ -3,6 +3,8 @@ sample finding, and a paced client on the fake GitHub."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from github import Auth, Github
@@ -66,3 +68,15 @@ def paced_client(fake: FakeGitHub, token: str) -> PacedClient:
     )
     clock = FakeClock()
     return PacedClient(gh, sleep=clock.sleep, clock=clock)
+
+
+@contextmanager
+def github_with_pr(repo: str, token: str, number: int = 7, **pr: Any) -> Iterator[FakeGitHub]:
+    """A fake GitHub where `token` is a bot with write access to `repo`, which has pull
+    request `number` from BASE to HEAD (APP_DIFF unless `pr` says otherwise)."""
+    with FakeGitHub() as fake:
+        fake.add_repo(repo)
+        fake.add_token(token, "switchyard-bot", type="Bot")
+        fake.set_permission(repo, "switchyard-bot", "write")
+        fake.add_pr(repo, number, **{"base_sha": BASE, "head_sha": HEAD, "diff": APP_DIFF, **pr})
+        yield fake

@@ -19,7 +19,7 @@ from bot.queue.jobs_queue import JobQueue
 from tests.cli import base_env
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.openai_server import FakeOpenAIServer
-from tests.github_samples import APP_DIFF, BASE, HEAD
+from tests.github_samples import HEAD, github_with_pr
 
 REPO = "acme/api"
 TOKEN = "ghs_test_token_for_the_fake"
@@ -27,11 +27,7 @@ TOKEN = "ghs_test_token_for_the_fake"
 
 @pytest.fixture
 def github() -> Iterator[FakeGitHub]:
-    with FakeGitHub() as fake:
-        fake.add_repo(REPO)
-        fake.add_token(TOKEN, "switchyard-bot", type="Bot")
-        fake.set_permission(REPO, "switchyard-bot", "write")
-        fake.add_pr(REPO, 7, base_sha=BASE, head_sha=HEAD, diff=APP_DIFF)
+    with github_with_pr(REPO, TOKEN) as fake:
         yield fake
 
 
