@@ -152,13 +152,16 @@ def test_env_only_local(tmp_path: Path) -> None:
     loaded = load(tmp_path, environ={**LOCAL_ENV, "SWITCHYARD_LOCAL_CONTEXT_TOKENS": "65536"})
     assert list(loaded.settings.providers) == ["local"]
     local = loaded.settings.providers["local"]
-    assert local.model_dump() == ProviderConfig(
-        kind="openai_compatible",
-        base_url="http://gpu01:8000/v1",
-        model="qwen",
-        location="local",
-        context_tokens=65536,
-    ).model_dump()
+    assert (
+        local.model_dump()
+        == ProviderConfig(
+            kind="openai_compatible",
+            base_url="http://gpu01:8000/v1",
+            model="qwen",
+            location="local",
+            context_tokens=65536,
+        ).model_dump()
+    )
     assert local.resolved_location() == "local"
     assert local.location_declaration() == "local (declared by SWITCHYARD_LOCAL_BASE_URL)"
 
