@@ -17,22 +17,42 @@ _BY_SUFFIX = {".md": "markdown", ".markdown": "markdown", ".json": "json", ".sar
 
 
 def output_targets(outputs: tuple[str, ...], fmt: str | None) -> list[tuple[Path, str]]:
-    """Each --output with its format: the --format flag, else the file's extension."""
+    """Each --output with its format: the one its name says (`.md`, `.json`, `.sarif`,
+    `gl-sast-report.json`), else --format. A --format that contradicts a file's name is
+    refused: JSON written into `review.md` helps no one, and guessing which was meant hides
+    the mistake."""
+    wanted = None if fmt in (None, "console") else ("markdown" if fmt == "md" else fmt)
     out: list[tuple[Path, str]] = []
     for name in outputs:
         path = Path(name)
-        chosen = fmt if fmt and fmt != "console" and len(outputs) == 1 else None
-        if chosen is None and path.name.lower().endswith(GITLAB_SAST_NAME):
-            chosen = "gitlab-sast"
-        chosen = chosen or _BY_SUFFIX.get(path.suffix.lower())
+        named = _format_of_name(path)
+        if named is not None and wanted is not None and wanted != named:
+            if not (wanted == "gitlab-sast" and named == "json"):  # a SAST report is JSON
+                raise click.BadParameter(
+                    f"{name!r} names a {named} file but --format is {fmt}; name the file "
+                    f"for the format it should hold (e.g. {path.stem}{_SUFFIX[wanted]}), or "
+                    "drop --format: each --output takes its format from its name",
+                    param_hint="--output",
+                )
+            named = wanted
+        chosen = named or wanted
         if chosen is None:
             raise click.BadParameter(
                 f"cannot tell the format of {name!r} from its extension; use .md, .json or "
                 ".sarif, or give --format",
                 param_hint="--output",
             )
-        out.append((path, "markdown" if chosen == "md" else chosen))
+        out.append((path, chosen))
     return out
+
+
+_SUFFIX = {"markdown": ".md", "json": ".json", "sarif": ".sarif", "gitlab-sast": ".json"}
+
+
+def _format_of_name(path: Path) -> str | None:
+    if path.name.lower().endswith(GITLAB_SAST_NAME):
+        return "gitlab-sast"
+    return _BY_SUFFIX.get(path.suffix.lower())
 
 
 def finish(
