@@ -314,6 +314,36 @@ def test_files_the_scanners_could_not_read_are_named_and_the_run_is_incomplete(
     )
     assert r.code == 3, r.both
     assert "switchyard: incomplete: app/old.py could not be reviewed: not scanned" in r.err
+    assert "run it there, or give --repo" in r.err
+
+
+def test_a_patch_is_scanned_against_the_checkout_of_its_head(
+    git_repo: GitRepo, tmp_path: Path
+) -> None:
+    """`git diff main | switchyard security --diff -` in the branch's checkout: modified files
+    are read from the checkout where it matches the patch, and not where it does not."""
+    repo = git_repo.feature(
+        {"app/db.py": VULNERABLE, "app/util.py": "def f():\n    return 2\n"},
+        base={"app/db.py": "import sqlite3\n", "app/util.py": "def f():\n    return 1\n"},
+    )
+    patch = repo.git("diff", "main...HEAD") + "\n"
+
+    def scan_patch() -> Result:
+        return switchyard(
+            "security", "--diff", "-", "--no-model", "--format", "json",
+            cwd=repo.path, env=base_env(tmp_path), stdin=patch, timeout=180,
+        )  # fmt: skip
+
+    r = scan_patch()
+    assert r.code == 0, r.both
+    data = json.loads(r.out)
+    assert any(f["path"] == "app/db.py" and f["cwe"] for f in data["findings"])
+    assert data["skipped"] == []
+    # The checkout moved on: its app/db.py is no longer the patch's head.
+    repo.write("app/db.py", "import sqlite3\n\n\ndef find():\n    return None\n")
+    r = scan_patch()
+    assert r.code == 3, r.both
+    assert "app/db.py could not be reviewed" in r.err and "not the patch's head" in r.err
 
 
 def test_one_weakness_reported_by_several_scanners_is_one_finding(

@@ -57,7 +57,8 @@ def security(
     detection), let a model triage what they report and look for what they cannot see.
 
     Works without a model: the scanners still run and report. Secret values are masked in
-    every output.
+    every output. A patch (--diff) is scanned against the checkout of its head (--repo,
+    default here): each changed file is read there when it matches the patch.
 
     \b
     Examples:
@@ -106,6 +107,9 @@ def security(
                 use_model=not no_model,
                 semgrep_configs=[Path(p) for p in semgrep_configs] or None,
                 repo_rules=repo_rules,
+                # A patch: its files at head are read from the checkout (--repo) where it
+                # matches the patch, as in `git diff main | switchyard security --diff -`.
+                head_root=prepared.config_dir if prepared.change.repo_root is None else None,
             )
     finally:
         for p in providers.values():

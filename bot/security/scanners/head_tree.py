@@ -1,9 +1,10 @@
 """The head versions of the changed files, written into a scratch folder for the scanners.
 
 Scanners read files, not diffs. The head contents come from the change's own loader (git,
-a forge's API), else from a checkout (`head_root`, for a patch applied there), else, for a
-file the change adds, from its hunks, which hold all of it. A file with none of these is
-listed as unreadable rather than left out.
+a forge's API), else from a checkout (`head_root`, for a patch whose head is checked out
+there; used only when the file's lines match the patch's head side), else, for a file the
+change adds, from its hunks, which hold all of it. A file with none of these is listed as
+unreadable rather than left out.
 """
 
 from __future__ import annotations
@@ -101,13 +102,23 @@ def _head_text(change: Change, f: FileChange, head_root: Path | None) -> tuple[s
         candidate = head_root.joinpath(*rel.parts) if rel else None
         if candidate is not None and candidate.is_file():
             try:
-                return candidate.read_text(encoding="utf-8"), ""
+                text = candidate.read_text(encoding="utf-8")
             except UnicodeDecodeError:
                 return None, "not UTF-8 text in the checkout: not scanned"
             except OSError as exc:
                 problems.append(f"reading the checkout failed ({exc.strerror or exc})")
+            else:
+                mismatch = _differs_from_patch(f, text)
+                if mismatch is None:
+                    return text, ""
+                # Scanning another version than the patch's head would report findings on
+                # lines the change does not have.
+                problems.append(f"the checkout's copy is not the patch's head ({mismatch})")
         else:
-            problems.append(f"not found in {head_root}")
+            problems.append(
+                f"not scanned: not found in {head_root} (a patch is scanned against a "
+                "checkout of its head: run it there, or give --repo)"
+            )
     if f.status is FileStatus.ADDED and f.hunks:
         return _added_text(f), ""
     if not problems:
@@ -116,6 +127,20 @@ def _head_text(change: Change, f: FileChange, head_root: Path | None) -> tuple[s
             "scan the branch with --base instead)"
         )
     return None, "; ".join(problems)
+
+
+def _differs_from_patch(f: FileChange, text: str) -> str | None:
+    """Where `text` (a file in a checkout) departs from the head side of `f`'s hunks, or
+    None when every added and context line is where the patch puts it."""
+    lines = text.splitlines()
+    for h in f.hunks:
+        for ln in h.lines:
+            if ln.new_no is None:
+                continue
+            have = lines[ln.new_no - 1] if 0 < ln.new_no <= len(lines) else None
+            if have is None or have.rstrip("\r") != ln.text.rstrip("\r"):
+                return f"line {ln.new_no} differs"
+    return None
 
 
 def _added_text(f: FileChange) -> str:
