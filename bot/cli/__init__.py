@@ -12,6 +12,7 @@ from bot.cli.doctor import doctor
 from bot.cli.ledger_cmd import ledger
 from bot.cli.review import review
 from bot.cli.route_cmd import route
+from bot.cli.runner import runner
 from bot.cli.security_cmd import security
 from bot.cli.serve import serve
 from bot.cli.usage import usage
@@ -60,6 +61,7 @@ cli.add_command(usage)
 cli.add_command(ledger)
 cli.add_command(serve)
 cli.add_command(worker)
+cli.add_command(runner)
 
 
 def main(argv: list[str] | None = None) -> None:

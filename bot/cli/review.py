@@ -12,7 +12,7 @@ from bot.cli.change_input import ChangeInput, Prepared, change_options, prepare
 from bot.cli.options import provider_option, quiet_option, report_options
 from bot.cli.progress import ProgressReporter
 from bot.cli.report_output import finish, output_targets
-from bot.cli.setup import open_providers
+from bot.cli.setup import embedded_when_none, open_providers
 from bot.report import merge_reports
 
 if TYPE_CHECKING:
@@ -102,7 +102,8 @@ def review(
         if dry_run:
             _dry_run(prepared, only)
             return
-        with reporter:
+        with reporter, embedded_when_none(prepared.loaded, reporter.info) as loaded:
+            prepared.loaded, prepared.settings = loaded, loaded.settings
             reports.append(_review_local(prepared, only, no_cache, reporter))
     finish(merge_reports(reports), fmt, targets, quiet)
 

