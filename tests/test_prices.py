@@ -78,17 +78,17 @@ def test_internal_rate_from_gpu_cost_and_throughput() -> None:
 def test_default_internal_rate_from_the_business_case() -> None:
     assert round(DEFAULT_GPU_COST_PER_HOUR, 6) == round(184_500 / 26_280, 6)
     price = price_for("gpu", local())
-    assert price.source == "internal rate"
+    # Not the operator's figures: the rate says it is assumed, so reports can say so.
+    assert price.source == "internal rate (assumed)" and price.assumed
     assert price.input_per_mtok == price.output_per_mtok == pytest.approx(0.39, abs=0.005)
     # A cloud model's name on a local server does not make it cost list price.
-    assert price_for("gpu", local().model_copy(update={"model": "gpt-4o"})).source == (
-        "internal rate"
-    )
+    assert price_for("gpu", local().model_copy(update={"model": "gpt-4o"})).assumed
 
 
 def test_only_one_runner_figure_configured_uses_the_default_for_the_other() -> None:
     price = price_for("gpu", local(throughput_tokens_per_s=2_500))
     assert price.input_per_mtok == pytest.approx(0.78, abs=0.01)
+    assert price.assumed  # half of it is still the default
 
 
 def test_cost_usd() -> None:

@@ -107,11 +107,19 @@ DEFAULT_REFERENCE_MODEL = "gpt-4o"
 class Price:
     input_per_mtok: float
     output_per_mtok: float
-    source: str  # "config" | "table:<prefix>" | "internal rate" | "unknown"
+    source: str  # "config" | "table:<prefix>" | "internal rate" | ASSUMED_RATE | "unknown"
 
     @property
     def known(self) -> bool:
         return self.source != "unknown"
+
+    @property
+    def assumed(self) -> bool:
+        """A self-hosted rate from the business case's defaults, not the operator's figures."""
+        return self.source == ASSUMED_RATE
+
+
+ASSUMED_RATE = "internal rate (assumed)"
 
 
 def cost_usd(price: Price, tokens_in: int, tokens_out: int) -> float:
@@ -136,7 +144,8 @@ def internal_rate(cfg: ProviderConfig) -> Price:
         per_hour = DEFAULT_GPU_COST_PER_HOUR
     throughput = cfg.throughput_tokens_per_s or DEFAULT_THROUGHPUT_TOKENS_PER_S
     per_mtok = per_hour / (throughput * 3600) * 1e6
-    return Price(per_mtok, per_mtok, "internal rate")
+    measured = cfg.gpu_cost_per_hour is not None and cfg.throughput_tokens_per_s is not None
+    return Price(per_mtok, per_mtok, "internal rate" if measured else ASSUMED_RATE)
 
 
 def price_for(name: str, cfg: ProviderConfig) -> Price:
