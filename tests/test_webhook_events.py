@@ -14,12 +14,10 @@ import pytest
 from bot.jobs import Job
 from bot.server.commands import NotACommand, SlashCommand, may_command, parse_command
 from bot.server.github_webhook import Ignored, ParseOptions, parse_event
+from tests.tools import node_package
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "github-webhooks"
-NPM_INDEX = (
-    ROOT / "node_modules" / "@octokit" / "webhooks-examples" / "api.github.com" / "index.json"
-)
 OPTIONS = ParseOptions(app_id=4242, bot_logins=frozenset({"switchyard-bot"}))
 
 
@@ -73,10 +71,10 @@ def test_the_vendored_subset_covers_what_the_server_handles() -> None:
     assert len(examples("issue_comment")) == 9
 
 
-@pytest.mark.skipif(not NPM_INDEX.exists(), reason="@octokit/webhooks-examples not installed")
 def test_every_example_in_the_npm_package_is_a_job_or_ignored() -> None:
+    index = node_package("@octokit/webhooks-examples", "api.github.com", "index.json")
     seen = 0
-    for entry in json.loads(NPM_INDEX.read_text()):
+    for entry in json.loads(index.read_text()):
         for payload in entry["examples"]:
             verdict = parse_event(entry["name"], payload, "d", OPTIONS)
             assert isinstance(verdict, Job | Ignored), entry["name"]

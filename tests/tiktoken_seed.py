@@ -11,15 +11,15 @@ import json
 from pathlib import Path
 
 from bot.tokens.counting import tiktoken_cache_path
+from tests.tools import NODE_MODULES, node_package
 
-RANKS = Path(__file__).resolve().parent.parent / "node_modules/js-tiktoken/dist/ranks"
+RANKS = NODE_MODULES / "js-tiktoken/dist/ranks"  # package.json pins js-tiktoken
 
 
 def seed_cl100k(cache_dir: Path) -> bool:
-    """Writes the cl100k_base file into `cache_dir`; False when js-tiktoken is not installed."""
-    source = RANKS / "cl100k_base.js"
-    if not source.exists():
-        return False
+    """Writes the cl100k_base file into `cache_dir`. Without js-tiktoken the calling test is
+    skipped (failed under CI) with the shared reason (tests/tools.py)."""
+    source = node_package("js-tiktoken", "dist", "ranks", "cl100k_base.js")
     js = source.read_text(encoding="utf-8")
     ranks = json.loads(js[js.index("{") : js.rindex("}") + 1])["bpe_ranks"]
     pairs: list[tuple[int, str]] = []
