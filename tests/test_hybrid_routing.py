@@ -361,7 +361,7 @@ def test_budget_runs_out_mid_run_and_the_rest_stays_local(
         "budgets:\n  monthly_usd: 2.05\n  on_exhausted: local_only\n"
         "routing:\n  restricted_wait_s: 0\n"
     )
-    cloud.responder = lambda req: Reply({"findings": []}, completion_tokens=100)
+    cloud.responder = lambda req: Reply({"summary": "ok", "findings": []}, completion_tokens=100)
     r = review(git_repo, env(tmp_path, down(), cloud.base_url), config)
     assert r.code == 3, r.both
     assert len(cloud.chat_requests()) == 1  # one file of three answered; then the cap

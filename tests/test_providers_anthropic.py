@@ -11,7 +11,7 @@ import pytest
 from bot.config.model import ProviderConfig, Settings
 from bot.providers import CompletionRequest, ErrorKind, Message, build_providers
 from bot.providers.anthropic_provider import AnthropicProvider, render_messages
-from bot.providers.structured import RejectedAnswer, complete_structured
+from bot.providers.structured import RejectedAnswer, complete_structured, schema_for
 from tests.fakes.anthropic_server import DEFAULT_MODEL, FakeAnthropicServer, Reply, unused_port
 from tests.provider_checks import assert_auth_error, assert_repaired, assert_times_out
 from tests.provider_helpers import GOOD, Review, fails, make_provider, request
@@ -50,7 +50,7 @@ def test_tool_use_happy_path(fake: FakeAnthropicServer) -> None:
     assert sent["system"] == "You review code."
     assert sent["messages"] == [{"role": "user", "content": "Review this diff."}]
     assert sent["tools"][0]["name"] == "review"
-    assert sent["tools"][0]["input_schema"] == Review.model_json_schema()
+    assert sent["tools"][0]["input_schema"] == schema_for(Review)
     assert sent["tool_choice"] == {"type": "tool", "name": "review"}
     assert sent["max_tokens"] == 2048 and sent["temperature"] == 0.0
     headers = fake.requests[0].headers

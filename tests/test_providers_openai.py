@@ -13,7 +13,7 @@ import pytest
 from bot.config.model import ProviderConfig, Settings
 from bot.providers import CompletionRequest, ErrorKind, Message, build_providers
 from bot.providers.openai_compat import OpenAICompatibleProvider
-from bot.providers.structured import complete_structured, extract_json
+from bot.providers.structured import complete_structured, extract_json, schema_for
 from tests.fakes.openai_server import FakeOpenAIServer, Reply, fake_tokenize, unused_port
 from tests.provider_checks import assert_auth_error, assert_repaired, assert_times_out
 from tests.provider_helpers import GOOD, Review, fails, make_provider, request
@@ -58,7 +58,7 @@ def test_vllm_json_schema_happy_path(vllm: FakeOpenAIServer) -> None:
     fmt = sent["response_format"]
     assert fmt["type"] == "json_schema"
     assert fmt["json_schema"]["name"] == "review"
-    assert fmt["json_schema"]["schema"] == Review.model_json_schema()
+    assert fmt["json_schema"]["schema"] == schema_for(Review)
     assert sent["model"] == MODEL and sent["max_tokens"] == 2048
     # A server without auth still gets a (dummy) bearer key, never OPENAI_API_KEY.
     auth = vllm.requests[0].headers["authorization"]
@@ -83,7 +83,7 @@ def test_llamacpp_falls_back_to_json_object_and_remembers(llamacpp: FakeOpenAISe
     kinds = [r["response_format"]["type"] for r in llamacpp.chat_requests()]
     assert kinds == ["json_schema", "json_object", "json_object"]
     sent = llamacpp.chat_requests()[1]
-    assert sent["response_format"]["schema"] == Review.model_json_schema()
+    assert sent["response_format"]["schema"] == schema_for(Review)
     assert '"findings"' in sent["messages"][0]["content"]  # schema in the system prompt too
     assert prov.structured_mode == "json_object"
 

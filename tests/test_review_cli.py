@@ -127,7 +127,7 @@ def test_merge_base_excludes_what_landed_on_main_later(
 def test_fail_on_gates_at_the_threshold(
     repo: GitRepo, fake: FakeOpenAIServer, tmp_path: Path, severity: str, code: int
 ) -> None:
-    fake.enqueue(Reply({"findings": [finding(10, severity)]}))
+    fake.enqueue(Reply({"summary": "ok", "findings": [finding(10, severity)]}))
     r = review(repo, local_env(tmp_path, fake), "--base", "main", "--fail-on", "major", "-q")
     assert r.code == code, r.both
     assert ("gate failed" in r.err) == (code == 1)
@@ -136,7 +136,7 @@ def test_fail_on_gates_at_the_threshold(
 def test_finding_outside_the_diff_is_demoted_to_a_file_note(
     repo: GitRepo, fake: FakeOpenAIServer, tmp_path: Path
 ) -> None:
-    fake.enqueue(Reply({"findings": [finding(3)]}))
+    fake.enqueue(Reply({"summary": "ok", "findings": [finding(3)]}))
     r = review(repo, local_env(tmp_path, fake), "--base", "main", "--format", "json")
     assert r.code == 0, r.both
     [f] = json.loads(r.out)["findings"]
@@ -146,7 +146,7 @@ def test_finding_outside_the_diff_is_demoted_to_a_file_note(
 
 def test_llamacpp_server_gets_json_object_with_schema(repo: GitRepo, tmp_path: Path) -> None:
     with FakeOpenAIServer(flavour="llamacpp", models=["qwen"]) as llama:
-        llama.responder = lambda req: Reply({"findings": [finding(10)]})
+        llama.responder = lambda req: Reply({"summary": "ok", "findings": [finding(10)]})
         env = {
             **base_env(tmp_path),
             "SWITCHYARD_LOCAL_BASE_URL": llama.base_url,
@@ -161,7 +161,7 @@ def test_llamacpp_server_gets_json_object_with_schema(repo: GitRepo, tmp_path: P
 
 def test_patch_from_stdin(repo: GitRepo, fake: FakeOpenAIServer, tmp_path: Path) -> None:
     patch = repo.git("diff", "main...feature")
-    fake.enqueue(Reply({"findings": [finding(22)]}))
+    fake.enqueue(Reply({"summary": "ok", "findings": [finding(22)]}))
     r = review(
         repo, local_env(tmp_path, fake), "--diff", "-", "--format", "json", stdin=patch + "\n"
     )
@@ -288,7 +288,7 @@ def test_server_slow_past_the_timeout_exits_3(
     repo: GitRepo, fake: FakeOpenAIServer, tmp_path: Path
 ) -> None:
     org = _org(tmp_path, "providers:\n  local: {model: m, timeout_s: 0.5, max_retries: 0}\n")
-    fake.enqueue(Reply({"findings": []}, delay_s=3))
+    fake.enqueue(Reply({"summary": "ok", "findings": []}, delay_s=3))
     r = review(repo, local_env(tmp_path, fake, **org), "--base", "main", "-q")
     assert r.code == 3, r.both
     assert "timed out" in r.err
@@ -299,7 +299,7 @@ def test_rate_limit_with_retry_after_then_success(
 ) -> None:
     fake.enqueue(
         Reply.error(429, "slow down", headers={"Retry-After": "0.2"}),
-        Reply({"findings": [finding(10)]}),
+        Reply({"summary": "ok", "findings": [finding(10)]}),
     )
     r = review(repo, local_env(tmp_path, fake), "--base", "main", "--format", "json")
     assert r.code == 0, r.both
@@ -318,7 +318,7 @@ def test_persistent_500_exits_3(repo: GitRepo, fake: FakeOpenAIServer, tmp_path:
 def test_non_json_answer_is_repaired_once(
     repo: GitRepo, fake: FakeOpenAIServer, tmp_path: Path
 ) -> None:
-    fake.enqueue(Reply("Sure! Here is my review: looks fine"), Reply({"findings": [finding(10)]}))
+    fake.enqueue(Reply("Sure! Here is my review: looks fine"), Reply({"summary": "ok", "findings": [finding(10)]}))
     r = review(repo, local_env(tmp_path, fake), "--base", "main", "--format", "json")
     assert r.code == 0, r.both
     data = json.loads(r.out)
@@ -343,7 +343,7 @@ def test_invalid_answer_after_repair_exits_3_with_a_note(
 
 def test_falls_back_to_the_cloud_when_local_is_down(repo: GitRepo, tmp_path: Path) -> None:
     with FakeOpenAIServer(flavour="vllm", models=["gpt-4o-mini"]) as cloud:
-        cloud.responder = lambda req: Reply({"findings": [finding(10)]})
+        cloud.responder = lambda req: Reply({"summary": "ok", "findings": [finding(10)]})
         env = {
             **base_env(tmp_path),
             "SWITCHYARD_LOCAL_BASE_URL": f"http://127.0.0.1:{unused_port()}/v1",

@@ -42,6 +42,9 @@ class Completion:
     structured_mode: str  # "json_schema" | "json_object" | "instructed" | "text"
     repaired: bool = False  # the first answer was invalid and the repair attempt fixed it
     http_requests: int = 1
+    # Why generation stopped, as the server said: "stop", "length" (OpenAI-compatible) or
+    # "max_tokens" (Anthropic's stop_reason)...; None when the provider did not say.
+    finish_reason: str | None = None
 
 
 class ErrorKind(StrEnum):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from bot.change.model import Change, FileChange, Side, SkippedFile
 from bot.config.model import ReviewConfig
@@ -30,23 +30,58 @@ Category = Literal[
 ]
 
 
+# Limits on what a model writes, enforced here after parsing and never sent in the schema:
+# a maxLength becomes grammar rules, and llama.cpp refused (then crashed on) the triage
+# schema's 2000. Longer text is cut, not refused: a long title is still a finding.
+TITLE_CHARS = 200
+BODY_CHARS = 4000
+SUMMARY_CHARS = 4000
+
+
+def clip(limit: int) -> AfterValidator:
+    """A validator that cuts text longer than `limit` characters, marking the cut."""
+
+    def cut(text: str) -> str:
+        return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+    return AfterValidator(cut)
+
+
+def _said(text: str) -> str:
+    # A blank value passes a schema that only asks for a string; a grammar-bound model that
+    # has nothing to say fills required fields with "" ({"summary": "", "findings": []} is
+    # `{ }` in disguise), so blank counts as missing.
+    if not text.strip():
+        raise ValueError("must not be blank")
+    return text
+
+
+Said = Annotated[str, AfterValidator(_said)]
+
+
+# Class docstrings would travel in the schema as descriptions; these notes are comments.
+# One finding. Required: path, line, severity, title, body.
 class ReviewComment(BaseModel):
-    path: str
+    path: Said
     line: int = Field(description="NEW line number (side RIGHT) or OLD line number (side LEFT)")
     end_line: int | None = Field(default=None, description="Last line of a multi-line comment")
     side: Literal["RIGHT", "LEFT"] = "RIGHT"
     severity: Severity
     category: Category = "bug"
-    title: str = Field(max_length=200)
-    body: str
+    title: Annotated[Said, clip(TITLE_CHARS)] = Field(description="One line, at most 200 chars")
+    body: Annotated[Said, clip(BODY_CHARS)]
     suggestion: str | None = Field(
         default=None, description="Exact replacement for line..end_line, RIGHT side only"
     )
 
 
+# A review of one work item. Both fields are required: an answer without a summary or
+# without its findings list (`{ }`, another shape) is not a review that found nothing.
 class ReviewAnswer(BaseModel):
-    summary: str = ""
-    findings: list[ReviewComment] = Field(default_factory=list)
+    summary: Annotated[Said, clip(SUMMARY_CHARS)] = Field(
+        description="What the change does, in a few sentences"
+    )
+    findings: list[ReviewComment] = Field(description="Problems found; [] when none")
 
 
 # Per-message framing the chat format adds around the text, counted on top of the text.
@@ -223,7 +258,7 @@ def split_by_file(answer: ReviewAnswer, paths: list[str]) -> dict[str, ReviewAns
     The item's summary goes with every file: it is the only summary a later run that finds
     all of them in the cache will have.
     """
-    out = {p: ReviewAnswer(summary=answer.summary) for p in paths}
+    out = {p: ReviewAnswer(summary=answer.summary, findings=[]) for p in paths}
     for c in answer.findings:
         target = out.get(c.path.strip().removeprefix("./"))
         if target is not None:

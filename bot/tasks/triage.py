@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -19,21 +19,30 @@ from bot.findings.model import Finding
 from bot.providers.base import Message
 from bot.tasks.base import WorkItem
 from bot.tasks.prompts import PromptTemplate
+from bot.tasks.review import Said, clip
 
 # Lines of code shown above and below a finding.
 _AROUND = 12
 _MESSAGE_OVERHEAD = 8
 
 
+# Enforced after parsing, never in the schema sent: `Field(max_length=2000)` here became a
+# grammar llama.cpp refused ("number of rules exceeds sane defaults") and then segfaulted on.
+EXPLANATION_CHARS = 2000
+
+
+# One finding judged (no docstring: it would travel in the schema). Required: id, verdict,
+# explanation, the reason a dropped finding is shown with: triage drops, never hides.
 class Verdict(BaseModel):
-    id: str
+    id: Said = Field(description="The finding's id as shown, e.g. F1")
     verdict: Literal["confirmed", "likely_false_positive"]
-    explanation: str = Field(max_length=2000)
+    explanation: Annotated[Said, clip(EXPLANATION_CHARS)]
     suggestion: str | None = None
 
 
+# Required: verdicts, one per finding shown.
 class TriageAnswer(BaseModel):
-    verdicts: list[Verdict] = Field(default_factory=list)
+    verdicts: list[Verdict]
 
 
 @dataclass(slots=True)
