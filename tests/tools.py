@@ -89,10 +89,10 @@ def ensure_node_modules(echo=print) -> str:
     if not stale_packages():
         return "npm tools: up to date in node_modules"
     if os.environ.get(NPM_AUTO_ENV, "").strip() == "0":
-        return _npm_failed(f"{NPM_AUTO_ENV}=0: not installing ({', '.join(stale_packages())})")
+        return _npm_failed(f"not run: {NPM_AUTO_ENV}=0", ", ".join(stale_packages()))
     npm = shutil.which("npm")
     if npm is None:
-        return _npm_failed("npm is not installed")
+        return _npm_failed("not run: npm is not installed", ", ".join(stale_packages()))
     with _install_lock():
         stale = stale_packages()  # another session may have installed them meanwhile
         if not stale:
@@ -108,21 +108,21 @@ def ensure_node_modules(echo=print) -> str:
                 check=False,
             )
         except subprocess.TimeoutExpired:
-            return _npm_failed(f"`npm install` took more than {NPM_TIMEOUT_S} s")
+            return _npm_failed(f"failed: it took more than {NPM_TIMEOUT_S} s")
         except OSError as exc:
-            return _npm_failed(f"`npm install` could not run: {exc}")
+            return _npm_failed(f"failed: {exc}")
         if done.returncode != 0:
             tail = " ".join((done.stderr or done.stdout).strip().splitlines()[-3:])
-            return _npm_failed(f"`npm install` exited {done.returncode}: {tail[-400:]}")
+            return _npm_failed(f"failed: exit {done.returncode}", tail[-400:])
     stale = stale_packages()
     if stale:
-        return _npm_failed(f"`npm install` left {', '.join(stale)}")
+        return _npm_failed("left node_modules incomplete", ", ".join(stale))
     return "npm tools: installed into node_modules by `npm install`"
 
 
-def _npm_failed(reason: str) -> str:
+def _npm_failed(reason: str, detail: str = "") -> str:
     os.environ[NPM_ERROR_ENV] = reason
-    return f"npm tools: NOT installed: {reason}"
+    return f"npm tools: NOT installed (`npm install` {reason})" + (f": {detail}" if detail else "")
 
 
 @contextmanager
@@ -139,8 +139,8 @@ def _install_lock() -> Iterator[None]:
 
 def _why_missing(what: str) -> str:
     failed = os.environ.get(NPM_ERROR_ENV)
-    because = f" (the automatic `npm install` failed: {failed})" if failed else ""
-    return f"{what} is not in node_modules{because}: {INSTALL_HINT}"
+    because = f" (`npm install` {failed})" if failed else ""
+    return f"{what} is missing{because}: {INSTALL_HINT}"
 
 
 def node_package(name: str, *parts: str) -> Path:
@@ -151,8 +151,7 @@ def node_package(name: str, *parts: str) -> Path:
     """
     path = NODE_MODULES.joinpath(name, *parts)
     if not path.exists():
-        shown = "/".join((name, *parts))
-        missing_tool(_why_missing(f"{name} ({shown})"))
+        missing_tool(_why_missing("/".join(("node_modules", name, *parts))))
     return path
 
 
@@ -169,7 +168,7 @@ def node_bin(name: str) -> Path:
     require_node()
     path = NODE_MODULES / ".bin" / name
     if not path.is_file():
-        missing_tool(_why_missing(f"the `{name}` command (node_modules/.bin/{name})"))
+        missing_tool(_why_missing(f"node_modules/.bin/{name}"))
     return path
 
 
