@@ -72,6 +72,12 @@ def validate_merged(merged: Merged) -> Settings:
     for name, provider in settings.providers.items():
         # Who declared where each target runs, for doctor, route --explain and reports.
         provider._location_source = merged.origins.get(("providers", name, "location"), "")
+        # And who set each field, so a provider's error names the variable or file to fix.
+        provider._origins = {
+            path[2]: label
+            for path, label in merged.origins.items()
+            if len(path) == 3 and path[:2] == ("providers", name)
+        }
     return settings
 
 

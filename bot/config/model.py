@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
@@ -12,6 +13,10 @@ from bot.config.location import Location, local_declaration_problem
 from bot.config.routing import BudgetConfig, RoutingConfig
 from bot.config.scanner_values import bandit_skip_problem, semgrep_rule_problem
 from bot.findings.model import Severity
+
+# A one-slot self-hosted runner writing a 4k-token answer at ~15 tokens/s takes minutes.
+LOCAL_TIMEOUT_S = 300.0
+_ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 
 
 class ProviderConfig(_Strict):
@@ -27,7 +32,13 @@ class ProviderConfig(_Strict):
         description="local = self-hosted: restricted code and unredacted secrets may go "
         "there. Server/org file only; never inferred from base_url: unset means cloud",
     )
-    context_tokens: int = Field(default=32768, ge=1024, description="Context window in tokens")
+    context_tokens: int | None = Field(
+        default=None,
+        ge=1024,
+        description="Context window in tokens; unset: asked of the server (vLLM /v1/models, "
+        "llama.cpp /props, Ollama /api/show), else 32768 assumed, with a note. Set, it wins "
+        "over what the server says (SWITCHYARD_LOCAL_CONTEXT_TOKENS sets it for the local runner)",
+    )
     max_output_tokens: int = Field(default=4096, ge=64, description="Room kept for the answer")
     structured_output: Literal["auto", "json_schema", "json_object", "instructed"] = Field(
         default="auto",
@@ -41,8 +52,19 @@ class ProviderConfig(_Strict):
         "cloud API, which has none), then tiktoken if its encoding is cached, else a bounded "
         "estimate; planning always uses the estimate and sends nothing",
     )
-    timeout_s: float = Field(default=120.0, gt=0, description="Per request")
-    max_retries: int = Field(default=2, ge=0, le=10, description="On 429, 5xx and timeouts")
+    timeout_s: float = Field(
+        default=120.0,
+        gt=0,
+        description="Per request; default 120 s, 300 s for a local target (a one-slot "
+        "self-hosted runner writes a long answer slowly)",
+    )
+    max_retries: int = Field(
+        default=2,
+        ge=0,
+        le=10,
+        description="On 429, 5xx, connection errors and timeouts; a local target's timed-out "
+        "generation is never sent to it again (the runner is still busy with it)",
+    )
     concurrency: int = Field(default=4, ge=1, le=64, description="Requests in flight at once")
     # Key material is never in a repo file: the name of an environment variable or a
     # secret file (server/org file only), else SWITCHYARD_<NAME>_API_KEY.
@@ -80,6 +102,23 @@ class ProviderConfig(_Strict):
     # Which layer declared `location` (a file, SWITCHYARD_LOCAL_BASE_URL), stamped by the
     # loader; empty when nothing did. Shown wherever a target's location is.
     _location_source: str = PrivateAttr(default="")
+    # Which layer set each field ("base_url" -> "SWITCHYARD_LOCAL_BASE_URL", a file, a flag),
+    # stamped by the loader, so an error names what the user wrote, not a key they never set.
+    _origins: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @field_validator("base_url", "metrics_url")
+    @classmethod
+    def _http_url(cls, url: str | None) -> str | None:
+        # A typo such as "htp://" would otherwise surface only at the first call, as
+        # "connection failed".
+        if url is None:
+            return url
+        scheme, sep, rest = url.strip().partition("://")
+        if not sep or scheme.lower() not in ("http", "https"):
+            raise ValueError(f"{url!r} is not an http:// or https:// URL")
+        if not rest.split("/", 1)[0]:
+            raise ValueError(f"{url!r} names no host")
+        return url.strip()
 
     @model_validator(mode="after")
     def _local_is_plausible(self) -> ProviderConfig:
@@ -87,7 +126,20 @@ class ProviderConfig(_Strict):
             problem = local_declaration_problem(self.kind, self.base_url)
             if problem:
                 raise ValueError(problem)
+            if "timeout_s" not in self.model_fields_set:
+                self.timeout_s = LOCAL_TIMEOUT_S
         return self
+
+    def origin(self, field: str) -> str:
+        """Who set `field`: an environment variable, a file, "command line"; "" when unknown."""
+        return self._origins.get(field, "")
+
+    def setting_name(self, provider: str, field: str) -> str:
+        """What to tell a user to fix: the variable that set `field`, else its dotted key."""
+        origin = self.origin(field)
+        if _ENV_NAME.fullmatch(origin):
+            return origin
+        return f"providers.{provider}.{field}"
 
     def resolved_location(self) -> Location:
         """local only when declared so; anything undeclared is cloud (fail closed)."""
