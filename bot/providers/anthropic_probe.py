@@ -4,9 +4,11 @@ tool-use call."""
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from bot.providers.base import Message, ProbeResult
+from bot.providers.discovery import EndpointFacts
 from bot.providers.probing import key_refused, model_not_served, probe_answers
 from bot.providers.retry import connection_cause
 
@@ -37,6 +39,29 @@ def probe(provider: AnthropicProvider) -> ProbeResult:
     return result
 
 
+def discover(provider: AnthropicProvider) -> EndpointFacts:
+    """The model's input limit, by GET /v1/models/{id} (aliases resolved); never raises."""
+    import anthropic
+
+    facts = EndpointFacts(checked_at=time.time())
+    try:
+        info = provider.sdk().models.retrieve(provider.model, timeout=provider.aux_timeout())
+    except anthropic.NotFoundError:
+        facts.reachable = True
+        facts.notes.append(f"GET /v1/models/{provider.model}: not found")
+        return facts
+    except anthropic.APIError as exc:
+        facts.reachable = isinstance(exc, anthropic.APIStatusError)
+        facts.notes.append(_problem(provider, exc, f"GET /v1/models/{provider.model}"))
+        return facts
+    facts.reachable = True
+    limit = getattr(info, "max_input_tokens", None)
+    if isinstance(limit, int) and limit > 0:
+        facts.context_tokens = limit
+        facts.context_via = f"/v1/models/{provider.model} max_input_tokens"
+    return facts
+
+
 def _problem(provider: AnthropicProvider, exc: Exception, what: str) -> str:
     import anthropic
 
@@ -44,12 +69,12 @@ def _problem(provider: AnthropicProvider, exc: Exception, what: str) -> str:
     if isinstance(exc, anthropic.APITimeoutError):
         return (
             f"No answer from {base_url} within {provider.aux_timeout():g} s. Is the address "
-            f"right? Check providers.{name}.base_url."
+            f"right? Check {provider.config.setting_name(name, 'base_url')}."
         )
     if isinstance(exc, anthropic.APIConnectionError):
         return (
             f"Cannot reach {base_url} ({connection_cause(exc)}). Check the network, or "
-            f"providers.{name}.base_url."
+            f"{provider.config.setting_name(name, 'base_url')}."
         )
     if isinstance(exc, anthropic.APIStatusError) and exc.status_code in (401, 403):
         return key_refused(provider, exc.status_code)
@@ -76,9 +101,10 @@ def _probe_model(provider: AnthropicProvider, result: ProbeResult) -> None:
     limit = getattr(info, "max_input_tokens", None)
     if isinstance(limit, int):
         result.context_tokens = limit
-        if provider.context_tokens > limit:
+        configured = provider.config.context_tokens
+        if configured is not None and configured > limit:
             result.problems.append(
-                f"providers.{provider.name}.context_tokens is {provider.context_tokens} but "
+                f"providers.{provider.name}.context_tokens is {configured} but "
                 f"{model} takes at most {limit} input tokens; set context_tokens to "
                 f"{limit} or less."
             )

@@ -34,6 +34,7 @@ from bot.providers.base import (
 )
 from bot.providers.client_base import AUX_TIMEOUT_S, NO_KEY, SDKClientProvider
 from bot.providers.deadline_http import deadline_client
+from bot.providers.discovery import EndpointFacts
 from bot.providers.retry import call_with_retries, sdk_failure
 
 if TYPE_CHECKING:
@@ -100,6 +101,7 @@ class AnthropicProvider(SDKClientProvider["anthropic.Anthropic"]):
                 continue
             except ProviderError as exc:
                 exc.latency_s = time.monotonic() - started
+                self._learn_from(exc)
                 raise
             http_requests += sent
             if mode != "text":
@@ -142,6 +144,9 @@ class AnthropicProvider(SDKClientProvider["anthropic.Anthropic"]):
         """Every check doctor makes: the model list, the model itself (aliases resolved),
         its context window, count_tokens and a tiny tool-use call."""
         return anthropic_probe.probe(self)
+
+    def _discover(self) -> EndpointFacts:
+        return anthropic_probe.discover(self)
 
     # -- requests ----------------------------------------------------------------------------
 

@@ -69,6 +69,7 @@ class ProviderError(Exception):
         retry_after: float | None = None,
         usage: Usage | None = None,
         latency_s: float = 0.0,
+        context_tokens: int | None = None,
     ) -> None:
         super().__init__(message)
         self.kind = kind
@@ -77,6 +78,9 @@ class ProviderError(Exception):
         self.retry_after = retry_after
         self.usage = usage or Usage()
         self.latency_s = latency_s
+        # The context size the server reported when it refused a request as too long
+        # ("maximum context length is 8192 tokens"): the item can be packed again to fit.
+        self.context_tokens = context_tokens
 
 
 @dataclass(slots=True)
@@ -91,6 +95,11 @@ class ProbeResult:
     context_tokens: int | None = None  # as the server reports it (vLLM's max_model_len)
     structured_mode: str | None = None  # the mode that worked
     tokenizer: str | None = None  # "server" when /tokenize answers
+    # The context planning uses and where it came from ("server: /props n_ctx", "config:
+    # SWITCHYARD_LOCAL_CONTEXT_TOKENS", "assumed: ..."), and the tokenizer endpoint found.
+    context_used: int | None = None
+    context_source: str = ""
+    tokenizer_endpoint: str | None = None
     problems: list[str] = field(default_factory=list)
 
     @property

@@ -13,7 +13,14 @@ from collections.abc import Callable
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from bot.config.model import ProviderConfig
-from bot.providers.base import Completion, CompletionRequest, Usage
+from bot.providers.base import Completion, CompletionRequest, ProviderError, Usage
+from bot.providers.discovery import (
+    DEFAULT_CONTEXT_TOKENS,
+    REPORTED_VIA,
+    EndpointFacts,
+    FactsStore,
+    endpoint_key,
+)
 from bot.providers.retry import EndpointErrors
 
 # Passed when no key is configured, so that an SDK never falls back to ambient credentials
@@ -52,7 +59,8 @@ class SDKClientProvider(Generic[ClientT]):
         self.name = name
         self.config = config
         self.model = config.model
-        self.context_tokens = config.context_tokens
+        # The configured context until discovery says otherwise (see discover()).
+        self.context_tokens = config.context_tokens or DEFAULT_CONTEXT_TOKENS
         self.location = config.resolved_location()
         self.base_url = self._api_root((config.base_url or self.default_base_url).rstrip("/"))
         self._api_key = api_key
@@ -62,6 +70,11 @@ class SDKClientProvider(Generic[ClientT]):
         self._lock = threading.Lock()
         self._client: ClientT | None = None
         self._mode: str | None = self._configured_mode(config.structured_output)
+        # What the endpoint said about itself (bot.providers.discovery), once per process,
+        # and where it is remembered between processes.
+        self._facts: EndpointFacts | None = None
+        self._store: FactsStore | None = None
+        self._discover_lock = threading.Lock()
 
     def _api_root(self, base_url: str) -> str:
         """The base_url the SDK takes, from the configured one (trailing slash stripped)."""
@@ -84,6 +97,93 @@ class SDKClientProvider(Generic[ClientT]):
     def key_env(self) -> str:
         """The environment variable that should hold this endpoint's API key."""
         return self._errors.key_env
+
+    # -- discovery ---------------------------------------------------------------------------
+
+    @property
+    def facts_key(self) -> str:
+        return endpoint_key(self.base_url, self.model)
+
+    def use_store(self, store: FactsStore | None) -> None:
+        """Remember what is learnt in `store` from now on (None: in this process only)."""
+        with self._lock:
+            self._store = store
+
+    def remembered(self, store: FactsStore | None = None) -> EndpointFacts | None:
+        """What is known without asking: this process's facts, else the store's fresh ones."""
+        if store is not None:
+            self.use_store(store)
+        with self._lock:
+            facts, store = self._facts, self._store
+        if facts is None and store is not None:
+            facts = store.get(self.facts_key)
+            if facts is not None:
+                self._adopt(facts)
+        return facts
+
+    def discover(self, store: FactsStore | None = None, *, refresh: bool = False) -> EndpointFacts:
+        """What the endpoint says about itself: asked once per process (and not while
+        `store` holds fresh facts, unless `refresh`). Never raises: an endpoint that does
+        not answer has facts with reachable False, which are not written down."""
+        if store is not None:
+            self.use_store(store)
+        with self._discover_lock:  # one discovery at a time; the others wait for its facts
+            if not refresh:
+                known = self.remembered()
+                if known is not None and known.discovered:
+                    return known
+            facts = self._discover()
+            facts.discovered = True
+            with self._lock:
+                old, store = self._facts, self._store
+            if store is not None:
+                facts.checked_at = store.now()
+            if old is not None:
+                # Learnt at work, and still true: keep it over what asking cannot tell.
+                facts.structured_mode = facts.structured_mode or old.structured_mode
+                reported = old.context_tokens if old.context_via == REPORTED_VIA else None
+                if reported and (facts.context_tokens is None or reported < facts.context_tokens):
+                    facts.context_tokens, facts.context_via = reported, REPORTED_VIA
+            self._adopt(facts)
+            if facts.reachable and store is not None:
+                store.put(self.facts_key, facts)
+            return facts
+
+    def _discover(self) -> EndpointFacts:
+        """Ask the endpoint; the subclass knows its API."""
+        return EndpointFacts(checked_at=time.time())
+
+    def _adopt(self, facts: EndpointFacts) -> None:
+        """Take `facts` as this process's: the context, and a structured mode for `auto`."""
+        with self._lock:
+            self._facts = facts
+            if self.config.context_tokens is None and facts.context_tokens:
+                self.context_tokens = facts.context_tokens
+            if self.config.structured_output == "auto" and facts.structured_mode:
+                self._mode = facts.structured_mode
+
+    def remember(self, **changes: Any) -> None:
+        """Record a fact learnt while working (a structured mode that worked, a context size
+        a refusal reported), here and in the store."""
+        with self._lock:
+            facts = self._facts or EndpointFacts(reachable=True)
+            for name, value in changes.items():
+                setattr(facts, name, value)
+            facts.checked_at = facts.checked_at or time.time()
+            self._facts, store = facts, self._store
+        if store is not None:
+            store.put(self.facts_key, facts)
+
+    def _learn_from(self, error: ProviderError) -> None:
+        """A refusal as too long says the context the server serves: planned work must fit
+        it from now on."""
+        if error.context_tokens is not None:
+            self.remember(context_tokens=error.context_tokens, context_via=REPORTED_VIA)
+            with self._lock:
+                if self.config.context_tokens is None or error.context_tokens < (
+                    self.config.context_tokens
+                ):
+                    self.context_tokens = error.context_tokens
 
     def prepare(self) -> None:
         """Loads the SDK now, from the calling thread: imports racing in worker threads can

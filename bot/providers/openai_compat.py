@@ -3,8 +3,9 @@
 Holds the provider class: chat requests and the negotiation of a structured-output mode.
 Uses the official `openai` SDK with its own retries off: retries (openai_errors) are visible,
 honour Retry-After, and end in a ProviderError whose message is safe to log (never the key).
-Tokenizer endpoints and doctor's checks live in openai_probe, the whole-request timeout in
-deadline_http.
+Tokenizer endpoints, discovery and doctor's checks live in openai_probe, the whole-request
+timeout in deadline_http. What is learnt (the mode that worked, the tokenizer, a context size
+a refusal reported) is remembered through client_base, in bot.providers.discovery's store.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.providers.base import (
 )
 from bot.providers.client_base import NO_KEY, SDKClientProvider
 from bot.providers.deadline_http import deadline_client
+from bot.providers.discovery import EndpointFacts
 from bot.providers.openai_errors import create_with_retries
 from bot.providers.openai_probe import TokenizerBusy, TokenizerUnavailable
 from bot.providers.structured import (
@@ -37,7 +39,13 @@ OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1"
 MODES = ("json_schema", "json_object", "instructed")
 __all__ = ["MODES", "NO_KEY", "OPENAI_DEFAULT_BASE_URL", "OpenAICompatibleProvider"]
 _REJECTION_HINTS = ("response_format", "json_schema", "json_object", "schema", "grammar")
-_CONTEXT_HINTS = ("context length", "maximum context", "too many tokens", "context window")
+_CONTEXT_HINTS = (
+    "context length",
+    "maximum context",
+    "too many tokens",
+    "context window",
+    "context size",  # llama.cpp: "the request exceeds the available context size"
+)
 
 
 class _ModeRejected(Exception):
@@ -85,18 +93,31 @@ class OpenAICompatibleProvider(SDKClientProvider["openai.OpenAI"]):
                 continue
             except ProviderError as exc:
                 exc.latency_s = time.monotonic() - started
+                self._learn_from(exc)
                 raise
             http_requests += sent
             if mode != "text" and len(modes) > 1:
                 with self._lock:
                     self._mode = mode
+                # Remembered across work items and runs: the next one asks in this mode.
+                self.remember(structured_mode=mode)
             return self._completion(request, response, mode, started, http_requests)
         assert last_rejection is not None
         raise self._errors.status(last_rejection.status, str(last_rejection), attempts=1)
 
+    @property
+    def asks_tokenizer(self) -> bool:
+        """Whether doctor may ask this endpoint's tokenizer: an OpenAI-compatible cloud API
+        has none, so it is asked only when the operator says `tokenizer: server` (as the
+        egress gate decides for counts)."""
+        return self.location == "local" or self.config.tokenizer == "server"
+
     def count_tokens(self, text: str) -> int | None:
         with self._lock:
             known = self._tokenizer
+            facts = self._facts
+        if known is None and facts is not None and facts.tokenizer:
+            known = False if facts.tokenizer == "none" else facts.tokenizer
         if known is False:
             return None
         kinds = [known] if isinstance(known, str) else list(openai_probe.TOKENIZER_KINDS)
@@ -109,13 +130,31 @@ class OpenAICompatibleProvider(SDKClientProvider["openai.OpenAI"]):
                 return None  # server busy or down: not a verdict on the endpoint
             with self._lock:
                 self._tokenizer = kind
+            if known is None:
+                self.remember(tokenizer=kind)
             return n
         with self._lock:
             self._tokenizer = False
+        if known is None:
+            self.remember(tokenizer="none")
         return None
+
+    @property
+    def tokenizer_endpoint(self) -> str | None:
+        """The tokenizer's URL once known; None when there is none or it is not known."""
+        with self._lock:
+            known = self._tokenizer
+            facts = self._facts
+        kind = known if isinstance(known, str) else (facts.tokenizer if facts else None)
+        if not kind or kind == "none" or known is False:
+            return None
+        return self.root_url + openai_probe.TOKENIZER_PATHS[kind]
 
     def probe(self) -> ProbeResult:
         return openai_probe.probe(self)
+
+    def _discover(self) -> EndpointFacts:
+        return openai_probe.discover(self)
 
     # -- requests ----------------------------------------------------------------------------
 

@@ -46,7 +46,8 @@ def probe_answers(
 ) -> None:
     """Records whether the server counts tokens and, when the model is served, whether a
     test completion in structured mode comes back as JSON; `advice` ends that problem."""
-    if provider.count_tokens("def probe(): return 1") is not None:
+    asks = getattr(provider, "asks_tokenizer", True)
+    if asks and provider.count_tokens("def probe(): return 1") is not None:
         result.tokenizer = "server"
     if result.model_served is False:
         return  # a test completion against a missing model only repeats that problem
@@ -72,9 +73,15 @@ def probe_answers(
 
 def model_not_served(provider: Probed, served: list[str]) -> str:
     listed = ", ".join(served) or "none"
+    config = getattr(provider, "config", None)
+    setting = (
+        config.setting_name(provider.name, "model")
+        if config is not None
+        else f"providers.{provider.name}.model"
+    )
     return (
         f"Model '{provider.model}' is not served by {provider.base_url} (it serves: {listed}). "
-        f"Set providers.{provider.name}.model to one of them."
+        f"Set {setting} to one of them."
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import email.utils
 import json
 import random
+import re
 import socket
 import ssl
 import time
@@ -26,6 +27,15 @@ from bot.providers.base import ErrorKind, ProviderError
 
 MAX_RETRY_AFTER_S = 60.0  # a server asking for longer is reported, not waited for
 MAX_BACKOFF_S = 30.0
+# How servers word "too long for my context", with the size they serve: vLLM, OpenAI and
+# llama-cpp-python ("maximum context length is 8192 tokens"), llama.cpp's own words, TGI
+# ("must be <= 8192"), Anthropic ("210000 tokens > 200000 maximum").
+_CONTEXT_SIZE = (
+    re.compile(r"maximum context length (?:is|of) (\d[\d,]*)", re.IGNORECASE),
+    re.compile(r"context (?:window|size|length) (?:of|is) \(?(\d[\d,]*)", re.IGNORECASE),
+    re.compile(r"must be <= (\d[\d,]*)", re.IGNORECASE),
+    re.compile(r"tokens? > (\d[\d,]*) maximum", re.IGNORECASE),
+)
 
 T = TypeVar("T")
 
@@ -40,6 +50,7 @@ class Failure:
     timeout: bool = False
     cause: str = ""  # why a connection failed: "connection refused", ...
     bad_body: bool = False  # an answer that is not what the API promises
+    context_tokens: int | None = None  # the context size a "too long" refusal reported
 
     @property
     def retryable(self) -> bool:
@@ -76,11 +87,26 @@ class EndpointErrors:
     def __repr__(self) -> str:  # no key in reprs, logs or tracebacks
         return f"EndpointErrors(name={self.name!r}, base_url={self.base_url!r})"
 
+    @property
+    def local(self) -> bool:
+        return self.config.resolved_location() == "local"
+
+    def retryable(self, failure: Failure) -> bool:
+        """Whether `failure` is worth another attempt at this endpoint. A self-hosted
+        runner keeps generating for a client that left (llama.cpp does): sending a
+        timed-out generation again only queues a second copy behind the first."""
+        if failure.timeout and self.local:
+            return False
+        return failure.retryable
+
     def failure(self, failure: Failure, attempts: int) -> ProviderError:
         if failure.bad_body:
             return self.bad_body()
         if failure.status is not None:
-            return self.status(failure.status, failure.message, attempts, failure.retry_after)
+            error = self.status(failure.status, failure.message, attempts, failure.retry_after)
+            if failure.context_tokens is not None:
+                error.context_tokens = failure.context_tokens
+            return error
         return self.transport(failure.timeout, failure.cause, attempts)
 
     def status(
@@ -106,13 +132,18 @@ class EndpointErrors:
         else:
             kind = ErrorKind.BAD_REQUEST
             text = f"{self.name}: request rejected ({status}): {detail}"
-        return ProviderError(kind, text, target=self.name, retry_after=retry_after)
+        context = reported_context(message) if 400 <= status < 500 else None
+        return ProviderError(
+            kind, text, target=self.name, retry_after=retry_after, context_tokens=context
+        )
 
     def transport(self, timeout: bool, cause: str, attempts: int) -> ProviderError:
         """A timeout or a connection that never got an HTTP answer."""
         if timeout:
             kind = ErrorKind.TIMEOUT
             text = f"{self.name}: timed out after {self.config.timeout_s:g} s"
+            if self.local:
+                text += " (not sent again: the runner may still be working on it)"
         else:
             kind = ErrorKind.UNREACHABLE
             cause = cause or "connection failed"
@@ -165,7 +196,7 @@ def call_with_retries(
             if failure.status is not None:
                 on_status(failure.status, failure.message)
             too_long = (failure.retry_after or 0) > MAX_RETRY_AFTER_S
-            if not failure.retryable or last or too_long:
+            if not errors.retryable(failure) or last or too_long:
                 raise errors.failure(failure, attempt + 1) from None
             sleep(backoff_wait(attempt, failure.retry_after, backoff_s))
         else:
@@ -178,10 +209,14 @@ def call_with_retries(
 def sdk_failure(sdk: ModuleType, exc: Exception) -> Failure | None:
     """A Failure from an exception of the `openai` or `anthropic` SDK (same shapes)."""
     if isinstance(exc, sdk.APIStatusError):
+        message = server_message(exc)
         return Failure(
             status=exc.status_code,
-            message=server_message(exc),
+            message=message,
             retry_after=parse_retry_after(exc.response.headers),
+            context_tokens=_body_context(exc.body) or reported_context(message)
+            if 400 <= exc.status_code < 500
+            else None,
         )
     # The SDK's timeout is a subclass of its connection error: test it first.
     if isinstance(exc, sdk.APITimeoutError):
@@ -190,6 +225,26 @@ def sdk_failure(sdk: ModuleType, exc: Exception) -> Failure | None:
         return Failure(cause=connection_cause(exc))
     if isinstance(exc, sdk.APIResponseValidationError | json.JSONDecodeError):
         return Failure(bad_body=True)  # the SDK lets a body that is not JSON through as is
+    return None
+
+
+def reported_context(message: str) -> int | None:
+    """The context size a server's "request too long" message names, if it names one."""
+    for pattern in _CONTEXT_SIZE:
+        found = pattern.search(message)
+        if found:
+            size = int(found.group(1).replace(",", ""))
+            if size > 0:
+                return size
+    return None
+
+
+def _body_context(body: Any) -> int | None:
+    # llama.cpp's server puts the size in the error itself:
+    # {"error": {"type": "exceed_context_size_error", "n_ctx": 8192, ...}}
+    inner = body.get("error", body) if isinstance(body, dict) else None
+    if isinstance(inner, dict) and isinstance(inner.get("n_ctx"), int) and inner["n_ctx"] > 0:
+        return int(inner["n_ctx"])
     return None
 
 
