@@ -16,10 +16,11 @@ from bot.cache.sections import Hit, SectionCache
 from bot.change.model import Change, SkippedFile
 from bot.classify.data_class import Classification, classify_change
 from bot.config.classes import DataClass
-from bot.config.model import Settings
+from bot.config.model import ProviderConfig, Settings
 from bot.egress import Count, EgressRefused, Gate
-from bot.errors import ConfigError
+from bot.errors import ConfigError, IncompleteError
 from bot.providers.base import Provider
+from bot.providers.discovery import facts_for, resolve_context
 from bot.routing import Route, Target, preference, route
 from bot.routing.policy import RouteRequest
 from bot.tasks.base import WorkItem
@@ -71,26 +72,54 @@ class ReviewPlan:
     classification: Classification | None = None
 
 
-def targets_of(settings: Settings, providers: Mapping[str, Provider]) -> list[Target]:
+def targets_of(
+    settings: Settings, providers: Mapping[str, Provider], *, discover: bool = False
+) -> list[Target]:
+    """The configured targets in preference order, each with the context it serves: the
+    configuration's, else what the endpoint said (asked only with `discover`; otherwise
+    only what is remembered, so dry runs send nothing), else an assumed default. With
+    `discover`, a target whose server lists its models without this one is refused."""
     unknown = [n for n in settings.routing.order if n not in settings.providers]
     for rule in settings.routing.rules:
         unknown += [n for n in rule.targets if n not in settings.providers]
     if unknown:
         known = ", ".join(settings.providers) or "none"
         raise ConfigError(f"routing: no provider named {unknown[0]!r} (declared: {known})")
-    found = [
-        Target(
-            name=name,
-            model=cfg.model,
-            location=cfg.resolved_location(),
-            context_tokens=cfg.context_tokens,
-            max_output_tokens=cfg.max_output_tokens,
-            declared=cfg.location_declaration(),
+    found = []
+    for name, cfg in settings.providers.items():
+        if name not in providers:
+            continue
+        # Only self-hosted runners are asked in a run: their context varies with how the
+        # server was started; a cloud API's is known (config, or what doctor remembered).
+        local = cfg.resolved_location() == "local"
+        facts = facts_for(providers[name], settings, discover=discover and local)
+        if discover and local and facts is not None and facts.model_served(cfg.model) is False:
+            served = ", ".join((facts.served_models or [])[:20])
+            raise IncompleteError(
+                f"{name}: model '{cfg.model}' is not served by {cfg.base_url} (it serves: "
+                f"{served})",
+                hint=f"set {cfg.setting_name(name, 'model')} to one of them",
+            )
+        context = resolve_context(name, cfg, facts).tokens
+        found.append(
+            Target(
+                name=name,
+                model=cfg.model,
+                location=cfg.resolved_location(),
+                context_tokens=context,
+                max_output_tokens=_answer_allowance(cfg, context),
+                declared=cfg.location_declaration(),
+            )
         )
-        for name, cfg in settings.providers.items()
-        if name in providers
-    ]
     return preference(found, settings.routing.order)
+
+
+def _answer_allowance(cfg: ProviderConfig, context: int) -> int:
+    # A fixed 4,096 would leave a small self-hosted model (4k, 8k) little or no room for
+    # the diff; unless the operator set it, the answer gets at most a quarter of the context.
+    if "max_output_tokens" in cfg.model_fields_set:
+        return cfg.max_output_tokens
+    return min(cfg.max_output_tokens, max(512, context // 4))
 
 
 def plan_review(
@@ -106,7 +135,7 @@ def plan_review(
     """The plan. With `gate`, each routed item is then counted exactly by its first target
     (through the gate); without one (dry runs) nothing is sent and counts are estimates."""
     ctx = ctx or RunContext()
-    targets = targets_of(settings, providers)
+    targets = targets_of(settings, providers, discover=gate is not None)
     first = targets[0] if targets else None
     context = first.context_tokens if first else DEFAULT_CONTEXT_TOKENS
     max_out = first.max_output_tokens if first else DEFAULT_OUTPUT_TOKENS

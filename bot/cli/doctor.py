@@ -37,9 +37,19 @@ def doctor(config_path: str | None, repo_dir: Path, only: tuple[str, ...]) -> No
             "(--config or SWITCHYARD_CONFIG)",
         )
     failing = 0
+    from bot.providers.discovery import resolve_context, store_for
+
+    store = store_for(loaded.settings)
     try:
         for name, provider in providers.items():
+            cfg = loaded.settings.providers[name]
+            use_store = getattr(provider, "use_store", None)
+            if use_store is not None:
+                use_store(store)  # what doctor learns spares the next run the asking
             result = provider.probe()
+            remembered = getattr(provider, "remembered", None)
+            facts = remembered() if remembered is not None else None
+            context = resolve_context(name, cfg, facts)
             mark = "ok " if result.ok else "FAIL"
             click.echo(f"{mark} {name}: {provider.model} at {result.base_url}")
             click.echo(f"     location: {loaded.settings.providers[name].location_declaration()}")
@@ -48,10 +58,11 @@ def doctor(config_path: str | None, repo_dir: Path, only: tuple[str, ...]) -> No
                 click.echo(f"     model: {served[result.model_served]}")
                 if result.served_models and result.model_served is False:
                     click.echo(f"     the server offers: {', '.join(result.served_models[:10])}")
-                if result.context_tokens:
-                    click.echo(f"     context: {result.context_tokens} tokens (server)")
+                click.echo(f"     context: {context.tokens} tokens ({context.source})")
                 click.echo(f"     structured output: {result.structured_mode or 'none worked'}")
-                click.echo(f"     tokenizer: {result.tokenizer or 'estimate'}")
+                endpoint = getattr(provider, "tokenizer_endpoint", None)
+                where = f" ({endpoint})" if result.tokenizer and endpoint else ""
+                click.echo(f"     tokenizer: {result.tokenizer or 'estimate'}{where}")
             for problem in result.problems:
                 click.echo(f"     problem: {problem}")
             failing += not result.ok
