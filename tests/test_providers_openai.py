@@ -23,6 +23,9 @@ MODEL = "qwen2.5-coder-14b"
 
 def provider(fake_or_url: FakeOpenAIServer | str, **cfg: Any) -> OpenAICompatibleProvider:
     cfg.setdefault("model", MODEL)
+    # The fakes stand for self-hosted runners: declared so, as SWITCHYARD_LOCAL_BASE_URL
+    # would; an undeclared target is cloud and is asked nothing beyond /v1/models.
+    cfg.setdefault("location", "local")
     return make_provider(OpenAICompatibleProvider, "local", fake_or_url, None, **cfg)
 
 
@@ -200,9 +203,32 @@ def test_connection_refused_is_unreachable() -> None:
 
 
 def test_slow_past_the_timeout_is_timeout(vllm: FakeOpenAIServer) -> None:
+    # A cloud API serves many: a timed-out request is worth another try.
     vllm.responder = lambda _req: Reply(GOOD, delay_s=2.0)
-    prov = provider(vllm, timeout_s=0.3, max_retries=1)
+    prov = provider(vllm, timeout_s=0.3, max_retries=1, location="cloud")
     assert_times_out(prov, "local: timed out after 0.3 s after 2 attempts")
+
+
+def test_a_local_timeout_is_not_sent_again(vllm: FakeOpenAIServer) -> None:
+    # llama.cpp keeps generating for a client that left: a second copy would queue behind
+    # the first on a one-slot runner. Errors that leave the runner idle are still retried.
+    vllm.responder = lambda _req: Reply(GOOD, delay_s=2.0)
+    err = fails(provider(vllm, timeout_s=0.3, max_retries=2))
+    assert err.kind is ErrorKind.TIMEOUT
+    assert err.message == (
+        "local: timed out after 0.3 s (not sent again: the runner may still be working on it)"
+    )
+    assert len(vllm.chat_requests()) == 1
+    vllm.responder = lambda _req: Reply(GOOD)
+    vllm.enqueue(Reply.error(503, "loading model"))
+    assert complete_structured(provider(vllm, max_retries=2), request()).parsed is not None
+
+
+def test_local_targets_wait_longer_by_default() -> None:
+    local = {"model": "m", "base_url": "http://gpu:8000/v1", "location": "local"}
+    assert ProviderConfig(**local).timeout_s == 300
+    assert ProviderConfig(model="m").timeout_s == 120
+    assert ProviderConfig(**local, timeout_s=60).timeout_s == 60
 
 
 def test_slow_stream_times_out_cleanly(vllm: FakeOpenAIServer) -> None:
@@ -212,7 +238,7 @@ def test_slow_stream_times_out_cleanly(vllm: FakeOpenAIServer) -> None:
     started = time.monotonic()
     err = fails(provider(vllm, timeout_s=0.5, max_retries=0))
     assert err.kind is ErrorKind.TIMEOUT
-    assert err.message == "local: timed out after 0.5 s"
+    assert err.message.startswith("local: timed out after 0.5 s")
     assert time.monotonic() - started < 2.0  # far below the ~10 s the body would take
 
 
@@ -276,7 +302,9 @@ def test_count_tokens_plain_is_none_and_remembered(plain: FakeOpenAIServer) -> N
     prov = provider(plain)
     assert prov.count_tokens("x") is None
     assert prov.count_tokens("y") is None
-    assert len([r for r in plain.requests if r.path == "/tokenize"]) == 2  # both shapes, once
+    # Each tokenizer shape once (vLLM's and llama.cpp's /tokenize, llama-cpp-python's).
+    assert len([r for r in plain.requests if r.path == "/tokenize"]) == 2
+    assert len([r for r in plain.requests if r.path == "/extras/tokenize/count"]) == 1
 
 
 # -- probe ------------------------------------------------------------------------------------

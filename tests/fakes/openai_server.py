@@ -4,7 +4,15 @@ Flavours mimic the servers Switchyard meets on premises:
 - "vllm": /v1/models with max_model_len, /tokenize, json_schema and json_object, /metrics;
 - "llamacpp": json_schema answered with llama.cpp's HTTP 500, json_object with a "schema",
   /tokenize {"content"} -> {"tokens"}, /props with n_ctx;
-- "plain" (Ollama-like, or a proxy): no /tokenize, json_schema rejected with 400;
+- "plain" (a proxy): no /tokenize, json_schema rejected with 400;
+- "ollama": as "plain", plus POST /api/show {model} with model_info "<arch>.context_length"
+  (= max_model_len) and, when `num_ctx` is set, "num_ctx N" in its parameters;
+- "llamacpp-python" (llama-cpp-python's server): /v1/models with no context size, no /props
+  and no /tokenize, but POST /extras/tokenize {input} -> {tokens} and
+  /extras/tokenize/count -> {count}; json_schema refused with FastAPI's 422;
+  a prompt past n_ctx (max_model_len) gets its 400 "maximum context length is N tokens";
+- "llamacpp" also refuses a prompt past n_ctx with llama.cpp's own 400
+  (exceed_context_size_error, n_ctx in the error);
 and the one Switchyard meets off premises:
 - "cloud" (OpenAI's own API): /v1/models and /v1/models/{id} without max_model_len,
   /v1/chat/completions with json_schema; no /tokenize, /metrics, /props or /health (404,
@@ -40,12 +48,14 @@ __all__ = [
     "unused_port",
 ]
 
-FLAVOURS = ("vllm", "llamacpp", "plain", "cloud")
+FLAVOURS = ("vllm", "llamacpp", "plain", "cloud", "ollama", "llamacpp-python")
 _DEFAULT_REJECTS: dict[str, tuple[str, ...]] = {
     "vllm": (),
     "llamacpp": ("json_schema",),
     "plain": ("json_schema",),
     "cloud": (),
+    "ollama": ("json_schema",),
+    "llamacpp-python": ("json_schema",),
 }
 # What OpenAI's API serves (of what Switchyard might call); the rest is 404.
 _CLOUD_ROUTES = frozenset({("GET", "/v1/models"), ("POST", "/v1/chat/completions")})
@@ -97,6 +107,7 @@ class FakeOpenAIServer(FakeHTTPServer[Reply]):
         *,
         api_key: str | None = None,
         rejects: tuple[str, ...] | None = None,
+        num_ctx: int | None = None,
     ) -> None:
         if flavour not in FLAVOURS:
             raise ValueError(f"flavour must be one of {FLAVOURS}")
@@ -104,6 +115,7 @@ class FakeOpenAIServer(FakeHTTPServer[Reply]):
         self.flavour = flavour
         self.models = list(models) if models is not None else ["qwen2.5-coder-14b"]
         self.max_model_len = max_model_len
+        self.num_ctx = num_ctx  # "ollama": the num_ctx in the model's parameters, if any
         self.api_key = api_key  # when set, requests without "Bearer <api_key>" get 401
         # response_format types refused; by default as the real servers do.
         self.rejects = rejects if rejects is not None else _DEFAULT_REJECTS[flavour]
@@ -189,9 +201,46 @@ class _Handler(FakeHandler):
     def health(self, _body: Any) -> None:
         self.json_reply(200, {"status": "ok"})
 
+    def extras_tokenize(self, body: Any) -> None:
+        if self.fake.flavour != "llamacpp-python":
+            self.error(404, "Not Found")
+            return
+        if not isinstance(body, dict) or not isinstance(body.get("input"), str):
+            self.json_reply(422, {"detail": [{"loc": ["body", "input"], "msg": "Field required"}]})
+            return
+        tokens = fake_tokenize(body["input"])
+        if self.path.split("?", 1)[0].rstrip("/").endswith("/count"):
+            self.json_reply(200, {"count": len(tokens)})
+        else:
+            self.json_reply(200, {"tokens": tokens})
+
+    def api_show(self, body: Any) -> None:
+        fake = self.fake
+        if fake.flavour != "ollama":
+            self.error(404, "Not found: POST /api/show")
+            return
+        name = body.get("model") or body.get("name") if isinstance(body, dict) else None
+        if name not in fake.models:
+            self.json_reply(404, {"error": f"model '{name}' not found"})
+            return
+        parameters = 'stop "<|im_end|>"'
+        if fake.num_ctx is not None:
+            parameters = f"num_ctx {fake.num_ctx}\n{parameters}"
+        self.json_reply(
+            200,
+            {
+                "parameters": parameters,
+                "details": {"family": "qwen2", "parameter_size": "14.8B"},
+                "model_info": {
+                    "general.architecture": "qwen2",
+                    "qwen2.context_length": fake.max_model_len,
+                },
+            },
+        )
+
     def tokenize(self, body: Any) -> None:
         fake = self.fake
-        if fake.flavour == "plain":
+        if fake.flavour in ("plain", "ollama", "llamacpp-python"):
             self.error(404, "Not found: POST /tokenize")
             return
         if not isinstance(body, dict):
@@ -247,7 +296,11 @@ class _Handler(FakeHandler):
             return
         rejection = self._check_request(body)
         if rejection is not None:
-            self.error(*rejection)
+            status, message, *extra = rejection
+            payload = error_body(status, message)
+            for fields in extra:
+                payload["error"].update(fields)
+            self.json_reply(status, payload)
             return
         reply = fake.next_reply(body)
         with fake._lock:
@@ -260,7 +313,9 @@ class _Handler(FakeHandler):
             with fake._lock:
                 fake._running -= 1
 
-    def _check_request(self, body: dict[str, Any]) -> tuple[int, str] | None:
+    def _check_request(
+        self, body: dict[str, Any]
+    ) -> tuple[int, str] | tuple[int, str, dict[str, Any]] | None:
         fake = self.fake
         model = body.get("model")
         # llama.cpp serves its one model whatever the request names.
@@ -269,12 +324,33 @@ class _Handler(FakeHandler):
         kind = (body.get("response_format") or {}).get("type")
         if kind in fake.rejects and fake.flavour == "llamacpp":
             return 500, LLAMACPP_JSON_SCHEMA_ERROR.replace("json_schema", str(kind))
+        if kind in fake.rejects and fake.flavour == "llamacpp-python":
+            return 422, f"Input should be 'text' or 'json_object' (got {kind!r})"
         if kind in fake.rejects:
             return 400, f"response_format {kind} is not supported by this server"
         if kind not in (None, "text", "json_object", "json_schema"):
             return 400, f"unknown response_format type {kind!r}"
+        prompt = _prompt_tokens(body)
+        if fake.flavour == "llamacpp" and prompt > fake.max_model_len:
+            # llama.cpp's server says the size in the error, not in its message.
+            return (
+                400,
+                "the request exceeds the available context size, try increasing it",
+                {
+                    "type": "exceed_context_size_error",
+                    "n_prompt_tokens": prompt,
+                    "n_ctx": fake.max_model_len,
+                },
+            )
+        if fake.flavour == "llamacpp-python" and prompt > fake.max_model_len:
+            completion = int(body.get("max_tokens") or 0)
+            return 400, (
+                f"This model's maximum context length is {fake.max_model_len} tokens. However, "
+                f"you requested {prompt + completion} tokens ({prompt} in the messages, "
+                f"{completion} in the completion). Please reduce the length of the messages "
+                "or completion."
+            )
         if fake.flavour == "vllm":
-            prompt = _prompt_tokens(body)
             wanted = prompt + int(body.get("max_tokens") or body.get("max_completion_tokens") or 0)
             if wanted > fake.max_model_len:
                 return 400, (
@@ -325,6 +401,9 @@ _Handler.routes = {
     ("POST", "/tokenize"): _Handler.tokenize,
     ("GET", "/props"): _Handler.props,
     ("GET", "/metrics"): _Handler.metrics,
+    ("POST", "/extras/tokenize"): _Handler.extras_tokenize,
+    ("POST", "/extras/tokenize/count"): _Handler.extras_tokenize,
+    ("POST", "/api/show"): _Handler.api_show,
     ("POST", "/v1/chat/completions"): _Handler.chat,
 }
 
