@@ -23,7 +23,7 @@ from bot.findings.model import Finding, Severity
 from bot.findings.rank import dedupe_and_rank
 from bot.planning import PlannedItem, ReviewPlan, RunContext, plan_review, rechunk_for_local
 from bot.providers.structured import schema_for
-from bot.report import RunReport, SkippedEntry, Summary, target_infos
+from bot.report import RunReport, SkippedEntry, Summary, plural, target_infos
 from bot.routing.dispatch import ChainResult
 from bot.tasks.review import ReviewAnswer, split_by_file
 
@@ -87,7 +87,18 @@ def run_review(
             "OpenAI-compatible server, or OPENAI_API_KEY or ANTHROPIC_API_KEY; or run with "
             "--dry-run to see the plan",
         )
-    if not plan.items and not plan.cached:
+    # Files the filters kept that no work item carries (no room in the context, a line too
+    # long for it): unreviewed for a reason the user did not choose, so the run is
+    # incomplete. Files without lines ("no textual changes") have nothing to miss.
+    kept = {f.path: f for f in change.files}
+    left_out: dict[str, int] = {}
+    for s in plan.skipped:
+        f = kept.get(s.path)
+        if f is not None and f.added + f.removed:
+            left_out[s.path] = left_out.get(s.path, 0) + f.added + f.removed
+    if left_out:
+        report.notes.extend(_left_out_notes(plan, left_out))
+    elif not plan.items and not plan.cached:
         report.notes.append("nothing to review: every changed file was filtered out")
 
     run = Execution.start(
@@ -146,6 +157,7 @@ def run_review(
 
     failed = 0
     covered = sum(cs.unit.changed for cs in plan.cached)
+    unanswered: dict[str, int] = {}  # changed lines per file that got no valid answer
     stopped: str | None = None
     answered: dict[str, list[_Part]] = {}  # each file's share of the answers, for the cache
     for planned, result in pairs:
@@ -159,9 +171,11 @@ def run_review(
             failed += 1
             why = _failure(planned, result)
             report.skipped.extend(
-                SkippedEntry(path=p, reason=f"not reviewed ({n} changed lines): {why}")
+                SkippedEntry(path=p, reason=f"not reviewed ({plural(n, 'changed line')}): {why}")
                 for p, n in item.lines_by_file.items()
             )
+            for p, n in item.lines_by_file.items():
+                unanswered[p] = unanswered.get(p, 0) + n
             report.notes.append(f"{item.id} {UNREVIEWED}: {why}")
             continue
         covered += item.changed_lines
@@ -186,7 +200,9 @@ def run_review(
         report.notes.append(f"{cut} more findings were cut by review.max_findings")
     report.findings = findings
     report.walkthrough = "\n\n".join(walkthrough) or None
-    report.summary = _summary(change, plan, report, covered, failed, fail_on, started)
+    for path, n in left_out.items():
+        unanswered[path] = unanswered.get(path, 0) + n
+    report.summary = _summary(change, plan, report, covered, failed, unanswered, fail_on, started)
     run.finish(report)
     return report
 
@@ -227,12 +243,36 @@ def _failure(planned: PlannedItem, result: ChainResult) -> str:
     return "; ".join(dict.fromkeys(parts)) or "no answer"
 
 
+def _left_out_notes(plan: ReviewPlan, left_out: dict[str, int]) -> list[str]:
+    """One note per reason that files were left out of every work item, with the figures
+    that explain it; each carries UNREVIEWED, so doors say why the run is incomplete."""
+    by_reason: dict[str, list[str]] = {}
+    for s in plan.skipped:
+        if s.path in left_out and s.path not in by_reason.get(s.reason, []):
+            by_reason.setdefault(s.reason, []).append(s.path)
+    notes = []
+    for reason, paths in by_reason.items():
+        lines = sum(left_out[p] for p in paths)
+        what = f"{plural(len(paths), 'changed file')} ({plural(lines, 'changed line')})"
+        hint = ""
+        if "context budget" in reason and plan.targets:
+            t = plan.targets[0]
+            hint = (
+                f" ({t.name}: context {t.context_tokens} tokens, {t.max_output_tokens} kept for "
+                f"the answer, {plan.budget_tokens} for the prompt; raise context_tokens or "
+                "lower max_output_tokens)"
+            )
+        notes.append(f"{what} {UNREVIEWED}: {reason}{hint}")
+    return notes
+
+
 def _summary(
     change: Change,
     plan: ReviewPlan,
     report: RunReport,
     covered: int,
     failed: int,
+    unanswered: dict[str, int],
     fail_on: Severity | None,
     started: float,
 ) -> Summary:
@@ -240,23 +280,28 @@ def _summary(
     for f in report.findings:
         counts[f.severity.value] += 1
     gate = fail_on is not None and any(f.severity.at_least(fail_on) for f in report.findings)
-    reviewed = {p for it in plan.items for p in it.item.files} | {c.unit.path for c in plan.cached}
-    sent = [c for c in report.calls if not c.cache_hit]
+    # Reviewed means answered: a file is counted once none of its changed lines is left
+    # without a valid answer (a file split over items counts only when all parts came back).
+    sent = {p for it in plan.items for p in it.item.files} | {c.unit.path for c in plan.cached}
+    reviewed = sent - set(unanswered)
+    calls = [c for c in report.calls if not c.cache_hit]
     return Summary(
         files_changed=len(change.files) + len(change.skipped),
         files_reviewed=len(reviewed),
-        files_skipped=len({s.path for s in report.skipped}),
+        files_skipped=len({s.path for s in report.skipped} - reviewed),
+        files_unreviewed=len(unanswered),
         changed_lines=change.changed_lines,
         lines_covered=covered,
+        lines_unreviewed=sum(unanswered.values()),
         work_items=len(plan.items),
         work_items_failed=failed,
         findings=counts,
-        tokens_in=sum(c.tokens_in for c in sent),
-        tokens_out=sum(c.tokens_out for c in sent),
-        cost_usd=round(sum(c.cost_usd for c in sent), 6),
+        tokens_in=sum(c.tokens_in for c in calls),
+        tokens_out=sum(c.tokens_out for c in calls),
+        cost_usd=round(sum(c.cost_usd for c in calls), 6),
         cache_hits=len(plan.cached),
         fail_on=fail_on,
         gate_failed=gate,
-        complete=failed == 0,
+        complete=failed == 0 and not unanswered,
         duration_s=round(time.perf_counter() - started, 3),
     )

@@ -50,11 +50,18 @@ class SkippedEntry(BaseModel):
 
 
 class Summary(BaseModel):
+    """The run in figures. For a review they add up: files_reviewed + files_skipped =
+    files_changed, and lines_covered + lines_unreviewed = changed_lines."""
+
     files_changed: int = 0
-    files_reviewed: int = 0
-    files_skipped: int = 0
-    changed_lines: int = 0
+    files_reviewed: int = 0  # every changed line of the file got a valid answer (or cache)
+    files_skipped: int = 0  # filtered out, or left unreviewed (files_unreviewed of them)
+    # Files with changed lines left unreviewed for a reason other than a filter the user
+    # chose (no room in the context, a failed work item, an invalid answer): incomplete.
+    files_unreviewed: int = 0
+    changed_lines: int = 0  # changed lines of the files the filters kept
     lines_covered: int = 0  # changed lines that were sent to a model and answered
+    lines_unreviewed: int = 0  # changed lines of the kept files that got no valid answer
     work_items: int = 0
     work_items_failed: int = 0
     findings: dict[str, int] = Field(default_factory=dict)  # severity -> count
@@ -65,7 +72,9 @@ class Summary(BaseModel):
     cache_hits: int = 0  # file sections answered from the cache, without a call
     fail_on: Severity | None = None
     gate_failed: bool = False
-    complete: bool = True  # every planned work item got a valid answer
+    # Every changed line the filters kept got a valid answer: no work item failed, none
+    # was left out for want of room.
+    complete: bool = True
     duration_s: float = 0.0
 
 
@@ -99,6 +108,8 @@ def merge_reports(reports: list[RunReport]) -> RunReport:
         update={
             "findings": counts,
             "files_skipped": max(x.files_skipped for x in s),
+            "files_unreviewed": max(x.files_unreviewed for x in s),
+            "lines_unreviewed": max(x.lines_unreviewed for x in s),
             "work_items": sum(x.work_items for x in s),
             "work_items_failed": sum(x.work_items_failed for x in s),
             "tokens_in": sum(x.tokens_in for x in s),
@@ -130,3 +141,24 @@ def target_infos(targets: Sequence[Target]) -> list[TargetInfo]:
         TargetInfo(name=t.name, model=t.model, location=t.location, declared=t.declared)
         for t in targets
     ]
+
+
+def plural(n: int, noun: str, many: str | None = None) -> str:
+    """`1 file`, `3 files`: a count with its noun agreeing."""
+    return f"{n} {noun if n == 1 else (many or noun + 's')}"
+
+
+def incomplete_text(summary: Summary) -> str:
+    """Why a run is incomplete, in words that agree with its counts, e.g. `3 changed files
+    (120 changed lines) were not reviewed; 1 of 2 work items got no valid answer`."""
+    s = summary
+    parts: list[str] = []
+    if s.files_unreviewed or s.lines_unreviewed:
+        were = "was" if s.files_unreviewed == 1 else "were"
+        lines = f" ({plural(s.lines_unreviewed, 'changed line')})" if s.lines_unreviewed else ""
+        parts.append(f"{plural(s.files_unreviewed, 'changed file')}{lines} {were} not reviewed")
+    if s.work_items_failed:
+        parts.append(
+            f"{s.work_items_failed} of {plural(s.work_items, 'work item')} got no valid answer"
+        )
+    return "; ".join(parts) or "some work got no valid answer"

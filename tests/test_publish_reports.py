@@ -184,7 +184,7 @@ def test_cache_hits_are_not_failures_and_cost_is_shown() -> None:
     report.summary.cost_usd = 0.0123
     report.summary.cloud_equivalent_usd = 0.0456
     md = render_markdown(report)
-    assert "Model calls: 2, tokens 6,200 in / 1,100 out, 1 failed, 1 files from the cache" in md
+    assert "Model calls: 2, tokens 6,200 in / 1,100 out, 1 failed, 1 file from the cache" in md
     assert "cost $0.0123 (all-cloud $0.0456)" in md
     assert "| from the cache |" in md
 
@@ -291,7 +291,7 @@ def test_console_status_names_failed_work_items_only_when_some_failed() -> None:
     last = _console_text(scan_only).rstrip("\n").splitlines()[-1]
     assert last.startswith("switchyard security: INCOMPLETE") and "work items" not in last
     failed = RunReport(summary=Summary(complete=False, work_items=3, work_items_failed=1))
-    assert "1 of 3 work items failed" in _console_text(failed)
+    assert "1 of 3 work items got no valid answer" in _console_text(failed)
 
 
 def test_console_body_is_short_and_not_markup() -> None:

@@ -7,8 +7,15 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.findings.model import Finding, Severity
-from bot.publish.markdown import clean_text, counts_text, location_text, ordered_by_file
-from bot.report import RunReport
+from bot.publish.markdown import (
+    clean_text,
+    findings_text,
+    location_text,
+    ordered_by_file,
+    scope_parts,
+    skipped_files,
+)
+from bot.report import RunReport, plural
 
 if TYPE_CHECKING:
     # rich costs 50-100 ms to import: only paid when something is printed.
@@ -84,7 +91,7 @@ def _calls_line(report: RunReport) -> Text:
     if failed:
         parts.append(f"{failed} failed")
     if cached:
-        parts.append(f"{cached} files from the cache")
+        parts.append(f"{plural(cached, 'file')} from the cache")
     detail = f" ({', '.join(parts)})" if parts else ""
     latency = sum(c.latency_s for c in calls)
     cost = report.summary.cost_usd
@@ -108,12 +115,8 @@ def _status_line(report: RunReport) -> Text:
         word, style = "INCOMPLETE", "bold yellow"
     else:
         word, style = "OK", "bold green"
-    parts = [counts_text(report.findings)]
-    parts.append(f"{s.files_reviewed} of {s.files_changed} files reviewed")
-    if report.skipped:
-        parts.append(f"{len(report.skipped)} not reviewed")
-    if not s.complete and s.work_items_failed:
-        parts.append(f"{s.work_items_failed} of {s.work_items} work items failed")
+    parts = [findings_text(report)]
+    parts += scope_parts(report)
     if s.fail_on is not None:
         gate = "failed" if s.gate_failed else "passed"
         parts.append(f"gate {gate} (fail on {s.fail_on.value})")
@@ -136,7 +139,7 @@ def report_lines(report: RunReport) -> list[Text]:
             lines += _finding_lines(f)
         lines.append(Text(""))
     if report.skipped:
-        lines.append(Text(f"Not reviewed ({len(report.skipped)}):", style="bold yellow"))
+        lines.append(Text(f"Not reviewed ({skipped_files(report)}):", style="bold yellow"))
         lines += [Text(f"  {_plain(e.path)}: {_plain(e.reason)}") for e in report.skipped]
         lines.append(Text(""))
     if report.notes:

@@ -7,7 +7,7 @@ from collections import Counter
 
 from bot.change.model import Side
 from bot.findings.model import Finding, Severity
-from bot.report import CallRecord, RunReport
+from bot.report import CallRecord, RunReport, incomplete_text, plural
 
 SEVERITY_ORDER: tuple[Severity, ...] = (
     Severity.CRITICAL,
@@ -41,6 +41,37 @@ def counts_text(findings: list[Finding]) -> str:
     parts = ", ".join(f"{n} {sev.value}" for sev, n in severity_counts(findings).items())
     noun = "finding" if len(findings) == 1 else "findings"
     return f"{len(findings)} {noun} ({parts})"
+
+
+def findings_text(report: RunReport) -> str:
+    """The findings' count, as far as the run got: `no findings` only for a complete run;
+    an incomplete one found nothing *in what was reviewed*, or reviewed nothing at all."""
+    s = report.summary
+    text = counts_text(report.findings)
+    if s.complete:
+        return text
+    if not report.findings and not s.files_reviewed and not s.lines_covered:
+        return "nothing reviewed"
+    return f"{text} in what was reviewed"
+
+
+def skipped_files(report: RunReport) -> int:
+    """Files not reviewed, each once (a file split over two failed items is one file)."""
+    return len({e.path for e in report.skipped})
+
+
+def scope_parts(report: RunReport) -> list[str]:
+    """What was reviewed, in counts that agree: `2 of 3 files reviewed`, `1 skipped`, and for
+    an incomplete run what was left unreviewed and why it counts (incomplete_text)."""
+    s = report.summary
+    changed = max(s.files_changed, s.files_reviewed)
+    parts = [f"{s.files_reviewed} of {plural(changed, 'file')} reviewed"]
+    other = skipped_files(report) - s.files_unreviewed
+    if other > 0:
+        parts.append(f"{other} skipped")
+    if not s.complete:
+        parts.append(incomplete_text(s))
+    return parts
 
 
 def location_text(finding: Finding) -> str:
@@ -164,14 +195,17 @@ def _headline(report: RunReport) -> list[str]:
     s = report.summary
     lines = [f"## Switchyard {inline(report.task)}", ""]
     if report.findings:
-        lines.append(f"**{counts_text(report.findings)}**")
-    else:
+        lines.append(f"**{findings_text(report)}**")
+    elif s.complete:
         lines.append("**No findings.**")
-    scope = [f"{s.files_reviewed} of {s.files_changed} changed files reviewed"]
+    else:
+        lines.append(f"**{findings_text(report).capitalize()}.**")
+    changed = max(s.files_changed, s.files_reviewed)
+    scope = [f"{s.files_reviewed} of {plural(changed, 'changed file')} reviewed"]
     if s.changed_lines:
-        scope.append(f"{s.lines_covered} of {s.changed_lines} changed lines covered")
+        scope.append(f"{s.lines_covered} of {plural(s.changed_lines, 'changed line')} covered")
     if report.skipped:
-        scope.append(f"{len(report.skipped)} not reviewed (see below)")
+        scope.append(f"{plural(skipped_files(report), 'file')} not reviewed (see below)")
     lines += ["", " · ".join(scope) + "."]
 
     source = []
@@ -184,10 +218,9 @@ def _headline(report: RunReport) -> list[str]:
         lines += ["", " ".join(source)]
 
     if not s.complete:
-        failed = s.work_items_failed
         lines += [
             "",
-            f"**Incomplete review:** {failed} of {s.work_items} work items got no valid answer; "
+            f"**Incomplete review:** {incomplete_text(s)}; "
             "issues in those parts may be missing from this report.",
         ]
     if s.fail_on is not None:
@@ -268,7 +301,7 @@ def _calls(report: RunReport) -> list[str]:
         summary += f", {failed} failed"
     cached = len(report.calls) - len(sent)
     if cached:
-        summary += f", {cached} files from the cache"
+        summary += f", {plural(cached, 'file')} from the cache"
     if report.summary.cost_usd or report.summary.cloud_equivalent_usd:
         summary += (
             f", cost ${report.summary.cost_usd:.4f} "

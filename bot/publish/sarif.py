@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from bot.change.model import Side
 from bot.findings.model import Finding, Severity
-from bot.report import CallRecord, RunReport
+from bot.report import CallRecord, RunReport, incomplete_text
 from bot.security.cwe import SECURITY_SEVERITY, cwe_number, cwe_title, cwe_url
 
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -286,10 +286,7 @@ def _invocation(report: RunReport) -> dict[str, Any]:
     notes += [_notification(NOTE, "note", text) for text in report.notes]
     notes += [_call_failure(c) for c in report.calls if c.outcome != "ok"]
     if not s.complete:
-        text = (
-            f"Incomplete: {s.work_items_failed} of {s.work_items} work items got no valid "
-            "answer; results for those parts may be missing."
-        )
+        text = f"Incomplete: {incomplete_text(s)}; results for those parts may be missing."
         notes.append(_notification(INCOMPLETE, "error", text))
     invocation: dict[str, Any] = {"executionSuccessful": s.complete}
     if notes:

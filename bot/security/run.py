@@ -288,13 +288,24 @@ def _summary(
     for f in report.findings:
         counts[f.severity.value] += 1
     sent = [c for c in report.calls if not c.cache_hit]
+    # Files the filters kept but that are listed as not reviewed (a scanner could not read
+    # them, the model pass left them out): the covered lines are the rest, so the figures
+    # agree with the words ("files_reviewed 3, lines_covered 0" for a failed triage did not).
+    kept = {f.path: f.added + f.removed for f in change.files}
+    unreviewed = {e.path for e in report.skipped if e.path in kept}
+    lines_unreviewed = sum(kept[p] for p in unreviewed)
+    items = {c.item for c in sent}
+    answered = {c.item for c in sent if c.outcome == "ok"}
     return Summary(
         files_changed=len(change.files) + len(change.skipped),
         files_reviewed=scanned,
         files_skipped=len({s.path for s in report.skipped}),
+        files_unreviewed=len(unreviewed),
         changed_lines=change.changed_lines,
-        lines_covered=change.changed_lines if complete else 0,
-        work_items=len({c.item for c in sent}),
+        lines_covered=change.changed_lines - lines_unreviewed,
+        lines_unreviewed=lines_unreviewed,
+        work_items=len(items),
+        work_items_failed=len(items - answered),
         findings=counts,
         tokens_in=sum(c.tokens_in for c in sent),
         tokens_out=sum(c.tokens_out for c in sent),

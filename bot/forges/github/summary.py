@@ -38,7 +38,7 @@ from bot.publish.markdown import (
     location_text,
     table_cell,
 )
-from bot.report import CallRecord, RunReport
+from bot.report import CallRecord, RunReport, incomplete_text, plural
 
 _URL = re.compile(r"^https?://[^\s()<>\[\]]+$")
 
@@ -100,9 +100,11 @@ def _headline(s: SummaryInput) -> list[str]:
     if s.repeated:
         where.append(f"{len(s.repeated)} already commented by an earlier run")
     lines.append(head + (f" ({', '.join(where)})" if where else ""))
-    scope = [f"{summary.files_reviewed} of {summary.files_changed} changed files reviewed"]
+    changed = max(summary.files_changed, summary.files_reviewed)
+    scope = [f"{summary.files_reviewed} of {plural(changed, 'changed file')} reviewed"]
     if summary.changed_lines:
-        scope.append(f"{summary.lines_covered} of {summary.changed_lines} changed lines covered")
+        lines_changed = plural(summary.changed_lines, "changed line")
+        scope.append(f"{summary.lines_covered} of {lines_changed} covered")
     lines += ["", " · ".join(scope) + "."]
     base = report.base_sha[:12] if report.base_sha else None
     head_sha = report.head_sha[:12] if report.head_sha else None
@@ -111,9 +113,8 @@ def _headline(s: SummaryInput) -> list[str]:
     if not summary.complete:
         lines += [
             "",
-            f"> **Incomplete review:** {summary.work_items_failed} of {summary.work_items} work "
-            "items got no valid answer; issues in those parts may be missing. The next run "
-            "reviews them again.",
+            f"> **Incomplete review:** {incomplete_text(summary)}; issues in those parts may "
+            "be missing. The next run reviews them again.",
         ]
     if summary.fail_on is not None:
         verdict = "**failed**" if summary.gate_failed else "passed"
