@@ -17,6 +17,7 @@ def test_doctor_reaches_the_real_runner(real_runner: str, tmp_path: Path) -> Non
         "SWITCHYARD_LOCAL_MODEL": MODEL,
     }
     r = switchyard("doctor", "--provider", "local", cwd=tmp_path, env=env, timeout=300)
-    assert f"local: {MODEL} at {real_runner}" in r.out, r.both
+    assert r.code == 0, r.both
+    assert f"ok  local: {MODEL} at {real_runner}" in r.out, r.both
     assert "model: served" in r.out, r.both  # printed only when the endpoint was reachable
     assert "structured output:" in r.out, r.both
