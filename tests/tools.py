@@ -97,7 +97,7 @@ def ensure_node_modules(echo=print) -> str:
         stale = stale_packages()  # another session may have installed them meanwhile
         if not stale:
             return "npm tools: up to date in node_modules"
-        echo(f"npm tools: installing into node_modules ({', '.join(stale)}) ...")
+        echo(f"npm tools: `npm install` ({len(stale)} missing or stale in node_modules) ...")
         try:
             done = subprocess.run(
                 [npm, *NPM_INSTALL[1:]],
