@@ -63,10 +63,12 @@ def store(tmp_path: Path) -> FactsStore:
 
 def test_vllm_context_from_v1_models_and_its_tokenizer(store: FactsStore) -> None:
     with FakeOpenAIServer("vllm", max_model_len=16384) as fake:
-        facts = provider(fake).discover(store)
+        prov = provider(fake)
+        facts = prov.discover(store)
+        prov.probe()  # doctor looks for the tokenizer, with a fixed text
     assert facts.reachable and facts.served_models == [MODEL]
     assert (facts.context_tokens, facts.context_via) == (16384, "/v1/models max_model_len")
-    assert facts.tokenizer == "vllm"
+    assert store.get(prov.facts_key).tokenizer == "vllm"  # type: ignore[union-attr]
     # Nothing more asked once /v1/models said the context; the probe text is fixed.
     assert "/props" not in paths(fake) and "/api/show" not in paths(fake)
     assert fake.bodies("POST", "/tokenize")[0]["prompt"] == "def probe(): return 1"
@@ -76,8 +78,10 @@ def test_llamacpp_context_from_props(store: FactsStore) -> None:
     with FakeOpenAIServer("llamacpp", max_model_len=8192) as fake:
         prov = provider(fake)
         facts = prov.discover(store)
+        assert fake.bodies("POST", "/tokenize") == []  # a run finds it with its first count
+        prov.count_tokens("x = 1")
     assert (facts.context_tokens, facts.context_via) == (8192, "/props n_ctx")
-    assert facts.tokenizer == "llamacpp"
+    assert store.get(prov.facts_key).tokenizer == "llamacpp"  # type: ignore[union-attr]
     assert prov.context_tokens == 8192
 
 
@@ -87,8 +91,8 @@ def test_llamacpp_python_tokenizer_at_extras(store: FactsStore) -> None:
     with FakeOpenAIServer("llamacpp-python", models=["gemma"]) as fake:
         prov = provider(fake, model="gemma")
         facts = prov.discover(store)
-        assert facts.tokenizer == "llamacpp-python"
         assert prov.count_tokens("def f(x): return x") == 11
+        assert prov.remembered().tokenizer == "llamacpp-python"  # type: ignore[union-attr]
         bodies = fake.bodies("POST", "/extras/tokenize/count")
         assert prov.tokenizer_endpoint == fake.root_url + "/extras/tokenize/count"
         cfg = ProviderConfig(model="gemma", base_url=fake.base_url, location="local")
@@ -106,7 +110,6 @@ def test_ollama_num_ctx_from_api_show(store: FactsStore) -> None:
         shown = fake.bodies("POST", "/api/show")
     assert shown == [{"model": MODEL}]
     assert (facts.context_tokens, facts.context_via) == (8192, "/api/show num_ctx")
-    assert facts.tokenizer == "none"
 
 
 def test_ollama_without_num_ctx_serves_its_default_not_the_trained_length(

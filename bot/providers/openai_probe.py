@@ -114,8 +114,8 @@ def discover(provider: OpenAICompatibleProvider) -> EndpointFacts:
                 f"the model was trained for {trained[0]} tokens, but the server did not say "
                 "what it serves"
             )
-    if provider.config.tokenizer in ("auto", "server"):
-        facts.tokenizer = _find_tokenizer(provider)
+    # The tokenizer is not looked for here: a run's first exact count finds it with the
+    # text it counts anyway (and remembers it); doctor looks with a fixed text (probe).
     return facts
 
 
@@ -198,6 +198,12 @@ def probe(provider: OpenAICompatibleProvider) -> ProbeResult:
         result.problems.append(model_not_served(provider, result.served_models))
     result.context_tokens = facts.context_tokens
     _check_context(provider, result)
+    looks = provider.asks_tokenizer and provider.config.tokenizer in ("auto", "server")
+    if facts.tokenizer is None and looks:
+        found = _find_tokenizer(provider)
+        if found is not None:
+            provider.remember(tokenizer=found)
+            facts.tokenizer = found
     if facts.tokenizer and facts.tokenizer != "none":
         result.tokenizer_endpoint = provider.root_url + TOKENIZER_PATHS[facts.tokenizer]
     probe_answers(
