@@ -30,6 +30,8 @@ def base_env(home: Path) -> dict[str, str]:
         "CI": "true",
         "NO_COLOR": "1",
         "SWITCHYARD_STATE": str(home / "state"),
+        # The `local` extra may be installed: no test starts the embedded runner unasked.
+        "SWITCHYARD_RUNNER": "off",
         **ISOLATED_ENV,
     }
 

@@ -42,7 +42,10 @@ Environment:
   SWITCHYARD_LOCAL_BASE_URL, SWITCHYARD_LOCAL_MODEL  the self-hosted runner (on premises)
   OPENAI_API_KEY, OPENAI_BASE_URL                     OpenAI (cloud, whatever the URL)
   ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL               Anthropic (cloud)
+  SWITCHYARD_LOCAL_CONTEXT_TOKENS                     its context (default: asked of it)
   SWITCHYARD_CONFIG                                   the server/org configuration file
+  SWITCHYARD_STATE, SWITCHYARD_DB_URL                 state folder; ledger database URL
+  SWITCHYARD_RUNNER=off                               no embedded runner when no model is set
 """
 
 

@@ -18,23 +18,16 @@ _BY_SUFFIX = {".md": "markdown", ".markdown": "markdown", ".json": "json", ".sar
 
 def output_targets(outputs: tuple[str, ...], fmt: str | None) -> list[tuple[Path, str]]:
     """Each --output with its format: the one its name says (`.md`, `.json`, `.sarif`,
-    `gl-sast-report.json`), else --format. A --format that contradicts a file's name is
-    refused: JSON written into `review.md` helps no one, and guessing which was meant hides
-    the mistake."""
+    `gl-sast-report.json`), else --format. --format is what stdout gets: one flag never
+    means two things, so JSON is never written into `review.md`, and a --format given with
+    several files is not silently dropped."""
     wanted = None if fmt in (None, "console") else ("markdown" if fmt == "md" else fmt)
     out: list[tuple[Path, str]] = []
     for name in outputs:
         path = Path(name)
         named = _format_of_name(path)
-        if named is not None and wanted is not None and wanted != named:
-            if not (wanted == "gitlab-sast" and named == "json"):  # a SAST report is JSON
-                raise click.BadParameter(
-                    f"{name!r} names a {named} file but --format is {fmt}; name the file "
-                    f"for the format it should hold (e.g. {path.stem}{_SUFFIX[wanted]}), or "
-                    "drop --format: each --output takes its format from its name",
-                    param_hint="--output",
-                )
-            named = wanted
+        if named == "json" and wanted == "gitlab-sast":
+            named = wanted  # a SAST report by another name is still a JSON file
         chosen = named or wanted
         if chosen is None:
             raise click.BadParameter(
@@ -44,9 +37,6 @@ def output_targets(outputs: tuple[str, ...], fmt: str | None) -> list[tuple[Path
             )
         out.append((path, chosen))
     return out
-
-
-_SUFFIX = {"markdown": ".md", "json": ".json", "sarif": ".sarif", "gitlab-sast": ".json"}
 
 
 def _format_of_name(path: Path) -> str | None:
@@ -87,7 +77,7 @@ def _emit(report: RunReport, fmt: str | None, targets: list[tuple[Path, str]], q
             path.write_text(render(report, kind), encoding="utf-8")
         except OSError as exc:
             raise InputError(f"cannot write {path}: {exc.strerror}") from None
-    if fmt and fmt != "console" and not targets:
+    if fmt and fmt != "console":
         sys.stdout.write(render(report, "markdown" if fmt == "md" else fmt))
         return
     if not quiet:

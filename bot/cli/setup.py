@@ -57,7 +57,8 @@ def embedded_when_none(
     machine with no GPU server still gets a review, and is told where it came from."""
     from bot.runner import available
 
-    if loaded.settings.providers or not available():
+    wanted = os.environ.get(RUNNER_ENV, "auto").strip().lower()
+    if loaded.settings.providers or wanted in ("off", "0", "false", "no") or not available():
         yield loaded
         return
     from bot.config.model import ProviderConfig
@@ -80,6 +81,10 @@ def embedded_when_none(
         say(f"using the embedded runner: {choice.alias} at {served.base_url}")
         yield dataclasses.replace(loaded, settings=settings)
 
+
+# "off" keeps a review with no model configured from starting the embedded runner (it then
+# exits 3, as on a machine without the extra).
+RUNNER_ENV = "SWITCHYARD_RUNNER"
 
 # Room for the answer with the embedded runner's small context (a fixed 4,096 of 8,192 would
 # leave little for the change itself).
