@@ -169,7 +169,9 @@ def test_a_valid_answer_with_every_required_field_still_works(
 def test_a_context_with_no_room_for_the_diff_is_incomplete_and_says_so(
     repo: GitRepo, fake: FakeOpenAIServer, tmp_path: Path
 ) -> None:
-    env = local_env(tmp_path, fake, SWITCHYARD_LOCAL_CONTEXT_TOKENS="4000")
+    # The smallest context allowed: the answer's allowance (512) and the instructions leave
+    # no room for the diff. (4,000 used to, when 4,096 was always kept for the answer.)
+    env = local_env(tmp_path, fake, SWITCHYARD_LOCAL_CONTEXT_TOKENS="1024")
     md, js = tmp_path / "r.md", tmp_path / "r.json"
     result = review(repo, env, "--output", str(md), "--output", str(js))
     assert result.code == 3, result.both
@@ -184,7 +186,7 @@ def test_a_context_with_no_room_for_the_diff_is_incomplete_and_says_so(
     assert s["complete"] is False
     assert (s["files_reviewed"], s["files_skipped"], s["files_unreviewed"]) == (0, 1, 1)
     assert (s["lines_covered"], s["lines_unreviewed"], s["changed_lines"]) == (0, 40, 40)
-    assert any("context 4000 tokens" in n for n in data["notes"])
+    assert any("context 1024 tokens" in n for n in data["notes"])
     text = md.read_text()
     assert "**Nothing reviewed.**" in text and "No findings" not in text
     assert "0 of 1 changed file reviewed · 0 of 40 changed lines covered" in text
@@ -357,3 +359,15 @@ def test_the_schema_sent_is_small_flat_and_lists_what_is_required(
     # Limits still hold, on our side.
     with pytest.raises(ValueError):
         model.model_validate({})
+
+
+def test_a_small_context_keeps_a_quarter_for_the_answer_and_reviews_the_change(
+    repo: GitRepo, fake: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    """A 4,000-token runner once reviewed nothing: 4,096 tokens were kept for the answer."""
+    env = local_env(tmp_path, fake, SWITCHYARD_LOCAL_CONTEXT_TOKENS="4000")
+    result = review(repo, env)
+    assert result.code == 0, result.both
+    sent = fake.chat_requests()
+    assert len(sent) == 1
+    assert (sent[0].get("max_tokens") or sent[0].get("max_completion_tokens")) == 1000
