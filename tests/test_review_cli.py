@@ -318,7 +318,10 @@ def test_persistent_500_exits_3(repo: GitRepo, fake: FakeOpenAIServer, tmp_path:
 def test_non_json_answer_is_repaired_once(
     repo: GitRepo, fake: FakeOpenAIServer, tmp_path: Path
 ) -> None:
-    fake.enqueue(Reply("Sure! Here is my review: looks fine"), Reply({"summary": "ok", "findings": [finding(10)]}))
+    fake.enqueue(
+        Reply("Sure! Here is my review: looks fine"),
+        Reply({"summary": "ok", "findings": [finding(10)]}),
+    )
     r = review(repo, local_env(tmp_path, fake), "--base", "main", "--format", "json")
     assert r.code == 0, r.both
     data = json.loads(r.out)
