@@ -89,18 +89,21 @@ BAD_ANSWERS: dict[str, Reply] = {
     "cut mid-JSON": Reply(CUT_TEXT, finish_reason="length"),
     "cut after a finding": Reply(CUT_AFTER_FIRST),
 }
-# A real server reports both the reason and every allowed token spent; the second figure is
-# what tells a cut-off answer from a whole one while providers do not pass finish_reason on.
+# A real server reports both the reason and every allowed token spent.
 CUT_AT_ALLOWANCE = "finish_reason length"
+# The reason alone, on JSON that parses: the providers pass finish_reason on, so it is enough.
+CUT_BY_REASON = "finish_reason length, whole-looking JSON"
 
 
-@pytest.mark.parametrize("case", [*BAD_ANSWERS, CUT_AT_ALLOWANCE])
+@pytest.mark.parametrize("case", [*BAD_ANSWERS, CUT_AT_ALLOWANCE, CUT_BY_REASON])
 def test_an_answer_that_is_not_complete_ends_the_run_incomplete(
     case: str, repo: GitRepo, fake: FakeOpenAIServer, tmp_path: Path
 ) -> None:
     def answer(req: dict[str, Any]) -> Reply:
         if case == CUT_AT_ALLOWANCE:
             return Reply(GOOD, finish_reason="length", completion_tokens=req["max_tokens"])
+        if case == CUT_BY_REASON:
+            return Reply(GOOD, finish_reason="length", completion_tokens=7)
         return BAD_ANSWERS[case]
 
     fake.responder = answer

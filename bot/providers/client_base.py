@@ -247,4 +247,14 @@ class SDKClientProvider(Generic[ClientT]):
             model=getattr(response, "model", None) or self.model,
             structured_mode=mode,
             http_requests=http_requests,
+            finish_reason=_finish_reason(response),
         )
+
+
+def _finish_reason(response: Any) -> str | None:
+    """Why the model stopped: OpenAI's choices[0].finish_reason ("length" when cut off),
+    Anthropic's stop_reason ("max_tokens"). A cut-off answer must not pass as a whole one."""
+    choices = getattr(response, "choices", None)
+    if choices:
+        return getattr(choices[0], "finish_reason", None)
+    return getattr(response, "stop_reason", None)
