@@ -81,6 +81,14 @@ class Execution:
             for t in targets
             if t.location != "local" and not prices[t.name].known
         ]
+        notes += [
+            f"{t.name}'s calls are costed at an assumed internal rate "
+            f"(${prices[t.name].input_per_mtok:.2f} per million tokens, from the business "
+            f"case's hardware figures); set providers.{t.name}.gpu_cost_per_hour and "
+            "throughput_tokens_per_s for your own"
+            for t in targets
+            if t.location == "local" and prices[t.name].assumed
+        ]
         meter = Meter(
             reference=reference_price(settings.providers, [t.name for t in targets]),
             repository=ctx.repository or "",

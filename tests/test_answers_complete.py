@@ -374,3 +374,19 @@ def test_a_small_context_keeps_a_quarter_for_the_answer_and_reviews_the_change(
     sent = fake.chat_requests()
     assert len(sent) == 1
     assert (sent[0].get("max_tokens") or sent[0].get("max_completion_tokens")) == 1000
+
+
+def test_a_local_cost_from_the_default_rate_says_it_is_assumed(
+    repo: GitRepo, fake: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    out = tmp_path / "r.json"
+    assert review(repo, local_env(tmp_path, fake), "--output", str(out)).code == 0
+    notes = json.loads(out.read_text())["notes"]
+    assert any("costed at an assumed internal rate" in n for n in notes), notes
+    org = tmp_path / "org.yml"
+    org.write_text(
+        "providers:\n  local:\n    gpu_cost_per_hour: 3.6\n    throughput_tokens_per_s: 1000\n"
+    )
+    env = {**local_env(tmp_path, fake), "SWITCHYARD_CONFIG": str(org)}
+    assert review(repo, env, "--output", str(out), "--no-cache").code == 0
+    assert not any("assumed" in n for n in json.loads(out.read_text())["notes"])
