@@ -58,6 +58,9 @@ def test_a_failed_gate_fails() -> None:
 def test_an_incomplete_run_is_never_green() -> None:
     no_gate = verdict(report(complete=False, work_items=4, work_items_failed=1))
     assert no_gate.conclusion == "neutral" and "1 of 4" in no_gate.title
+    # The title says what was missed in the words every report uses, in agreeing numbers.
+    files = verdict(report(complete=False, files_unreviewed=1, lines_unreviewed=40))
+    assert files.title == "Incomplete review: 1 changed file (40 changed lines) was not reviewed"
     # Branch protection counts neutral as passing: with a gate, incomplete must fail.
     gated = verdict(report(complete=False, fail_on=Severity.MAJOR, work_items_failed=1))
     assert gated.conclusion == "failure"

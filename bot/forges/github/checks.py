@@ -33,7 +33,7 @@ from bot.forges.github.markers import task_slug
 from bot.forges.github.pacing import PacedClient, rate_limit_wait
 from bot.forges.github.review import fit_text
 from bot.publish.markdown import clean_text, counts_text, inline
-from bot.report import RunReport
+from bot.report import RunReport, incomplete_text, plural
 
 ANNOTATIONS_PER_REQUEST = 50
 MAX_OUTPUT_BYTES = 65_000  # output.summary and output.text: 65,535 characters at most
@@ -71,11 +71,11 @@ def verdict(report: RunReport) -> Verdict:
         worst = s.fail_on.value if s.fail_on else "the gate's severity"
         return Verdict("failure", f"Failed: findings at {worst} or worse")
     if not s.complete:
-        missing = f"{s.work_items_failed} of {s.work_items} work items got no answer"
         conclusion = "failure" if s.fail_on is not None else "neutral"
-        return Verdict(conclusion, f"Incomplete review: {missing}")
+        return Verdict(conclusion, f"Incomplete review: {incomplete_text(s)}")
     if s.files_changed and not s.files_reviewed:
-        return Verdict("neutral", f"Nothing reviewed: {s.files_changed} changed files skipped")
+        skipped = plural(s.files_changed, "changed file")
+        return Verdict("neutral", f"Nothing reviewed: {skipped} skipped")
     if report.findings:
         return Verdict("success", counts_text(report.findings).capitalize())
     return Verdict("success", "No findings")
