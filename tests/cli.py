@@ -7,8 +7,12 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tests.gitrepo import ISOLATED_ENV
+
+if TYPE_CHECKING:
+    from tests.fakes.openai_server import FakeOpenAIServer
 
 
 @dataclass
@@ -56,3 +60,13 @@ def switchyard(
     # Whatever went wrong, the user must get a sentence, not a stack trace.
     assert "Traceback" not in done.stderr, done.stderr
     return Result(done.returncode, done.stdout, done.stderr)
+
+
+def local_env(home: Path, fake: FakeOpenAIServer, **extra: str) -> dict[str, str]:
+    """base_env with `fake` declared as the self-hosted runner (model qwen2.5-coder-14b)."""
+    return {
+        **base_env(home),
+        "SWITCHYARD_LOCAL_BASE_URL": fake.base_url,
+        "SWITCHYARD_LOCAL_MODEL": "qwen2.5-coder-14b",
+        **extra,
+    }

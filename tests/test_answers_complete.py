@@ -21,7 +21,7 @@ from bot.providers.base import Completion, ErrorKind, ProviderError, Usage
 from bot.providers.structured import complete_structured, extract_json, schema_for
 from bot.tasks.review import ReviewAnswer
 from bot.tasks.triage import TriageAnswer
-from tests.cli import Result, base_env, switchyard
+from tests.cli import Result, local_env, switchyard
 from tests.fakes.anthropic_server import FakeAnthropicServer
 from tests.fakes.anthropic_server import Reply as AReply
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
@@ -60,15 +60,6 @@ def repo(git_repo: GitRepo) -> GitRepo:
 def fake() -> Iterator[FakeOpenAIServer]:
     with FakeOpenAIServer(flavour="vllm", models=["qwen2.5-coder-14b"]) as server:
         yield server
-
-
-def local_env(home: Path, fake: FakeOpenAIServer, **extra: str) -> dict[str, str]:
-    return {
-        **base_env(home),
-        "SWITCHYARD_LOCAL_BASE_URL": fake.base_url,
-        "SWITCHYARD_LOCAL_MODEL": "qwen2.5-coder-14b",
-        **extra,
-    }
 
 
 def review(repo: GitRepo, env: dict[str, str], *args: str) -> Result:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli import Result, base_env, switchyard
+from tests.cli import Result, base_env, local_env, switchyard
 from tests.fakes.openai_server import FakeOpenAIServer, Reply, unused_port
 from tests.gitrepo import GitRepo, numbered
 
@@ -33,15 +33,6 @@ def repo(git_repo: GitRepo) -> GitRepo:
 def fake() -> Iterator[FakeOpenAIServer]:
     with FakeOpenAIServer(flavour="vllm", models=["qwen2.5-coder-14b"]) as server:
         yield server
-
-
-def local_env(home: Path, fake: FakeOpenAIServer, **extra: str) -> dict[str, str]:
-    return {
-        **base_env(home),
-        "SWITCHYARD_LOCAL_BASE_URL": fake.base_url,
-        "SWITCHYARD_LOCAL_MODEL": "qwen2.5-coder-14b",
-        **extra,
-    }
 
 
 def finding(line: int, severity: str = "major", **kw: object) -> dict[str, object]:
