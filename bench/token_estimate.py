@@ -13,7 +13,6 @@ rebuilt file does not hash to what tiktoken expects is left out rather than down
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import statistics
 import sys
@@ -23,11 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.tokens.counting import (  # noqa: E402
-    _TIKTOKEN_FILES,
-    estimate_tokens,
-    tiktoken_cache_path,
-)
+from bot.tokens.counting import _TIKTOKEN_FILES, estimate_tokens  # noqa: E402
+from tests.tiktoken_seed import tiktoken_file, write_encoding  # noqa: E402
 
 RANKS = ROOT / "node_modules" / "js-tiktoken" / "dist" / "ranks"
 
@@ -37,20 +33,10 @@ def seed(encoding: str, cache_dir: Path) -> bool:
     source = RANKS / f"{encoding}.js"
     if not source.is_file():
         return False
-    js = source.read_text(encoding="utf-8")
-    ranks = json.loads(js[js.index("{") : js.rindex("}") + 1])["bpe_ranks"]
-    pairs: list[tuple[int, str]] = []
-    for line in ranks.split("\n"):
-        if line:
-            _, offset, *tokens = line.split(" ")
-            pairs.extend((int(offset) + k, t) for k, t in enumerate(tokens))
-    data = "".join(f"{t} {r}\n" for r, t in sorted(pairs)).encode()
+    data = tiktoken_file(source)
     if hashlib.sha256(data).hexdigest() != _TIKTOKEN_FILES[encoding][1]:
         return False  # tiktoken would re-download it: leave this encoding out
-    target = tiktoken_cache_path(encoding, {"TIKTOKEN_CACHE_DIR": str(cache_dir)})
-    assert target is not None
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    write_encoding(encoding, data, cache_dir)
     return True
 
 

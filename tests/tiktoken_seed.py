@@ -20,16 +20,25 @@ def seed_cl100k(cache_dir: Path) -> bool:
     """Writes the cl100k_base file into `cache_dir`. Without js-tiktoken the calling test is
     skipped (failed under CI) with the shared reason (tests/tools.py)."""
     source = node_package("js-tiktoken", "dist", "ranks", "cl100k_base.js")
-    js = source.read_text(encoding="utf-8")
+    write_encoding("cl100k_base", tiktoken_file(source), cache_dir)
+    return True
+
+
+def tiktoken_file(js_ranks: Path) -> bytes:
+    """A js-tiktoken ranks module (dist/ranks/<encoding>.js) in tiktoken's file format."""
+    js = js_ranks.read_text(encoding="utf-8")
     ranks = json.loads(js[js.index("{") : js.rindex("}") + 1])["bpe_ranks"]
     pairs: list[tuple[int, str]] = []
     for line in ranks.split("\n"):
         if line:
             _, offset, *tokens = line.split(" ")
             pairs.extend((int(offset) + k, t) for k, t in enumerate(tokens))
-    data = "".join(f"{t} {r}\n" for r, t in sorted(pairs)).encode()
-    target = tiktoken_cache_path("cl100k_base", {"TIKTOKEN_CACHE_DIR": str(cache_dir)})
+    return "".join(f"{t} {r}\n" for r, t in sorted(pairs)).encode()
+
+
+def write_encoding(encoding: str, data: bytes, cache_dir: Path) -> None:
+    """`data` where tiktoken looks for `encoding` with TIKTOKEN_CACHE_DIR=`cache_dir`."""
+    target = tiktoken_cache_path(encoding, {"TIKTOKEN_CACHE_DIR": str(cache_dir)})
     assert target is not None
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
-    return True
