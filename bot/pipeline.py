@@ -100,6 +100,14 @@ def run_review(
         report.notes.extend(_left_out_notes(plan, left_out))
     elif not plan.items and not plan.cached:
         report.notes.append("nothing to review: every changed file was filtered out")
+    if plan.cached and not plan.items:
+        # An OK from the cache alone says nothing of the targets now: a typo in a URL since
+        # the last run would go unnoticed until the next change.
+        report.notes.append(
+            f"every file was answered from the cache ({plural(len(plan.cached), 'file')}): no "
+            "model was called, so whether the targets answer now was not checked "
+            "(switchyard doctor checks it; --no-cache sends again)"
+        )
 
     run = Execution.start(
         settings,

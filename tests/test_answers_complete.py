@@ -381,3 +381,23 @@ def test_a_local_cost_from_the_default_rate_says_it_is_assumed(
     env = {**local_env(tmp_path, fake), "SWITCHYARD_CONFIG": str(org)}
     assert review(repo, env, "--output", str(out), "--no-cache").code == 0
     assert not any("assumed" in n for n in json.loads(out.read_text())["notes"])
+
+
+def test_a_run_answered_wholly_from_the_cache_says_no_target_was_asked(
+    repo: GitRepo, fake: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    """With the runner down since the last run, a cached re-run must not pass for a check
+    of it. (A URL typo misses the cache: answers are kept per model and endpoint facts.)"""
+    out = tmp_path / "r.json"
+    env = local_env(tmp_path, fake)
+
+    def cached_review() -> list[str]:
+        r = switchyard("review", "--base", "main", "--output", str(out), cwd=repo.path, env=env)
+        assert r.code == 0, r.both
+        return list(json.loads(out.read_text())["notes"])
+
+    assert not any("answered from the cache" in n for n in cached_review())
+    fake.stop()
+    notes = cached_review()
+    assert any("every file was answered from the cache (1 file)" in n for n in notes), notes
+    assert len(fake.chat_requests()) == 1
