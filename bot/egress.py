@@ -59,7 +59,7 @@ class Gate:
 
     def __init__(self, providers: Mapping[str, Provider], settings: Settings) -> None:
         self._providers = providers
-        self._modes = {n: _tokenizer_mode(settings, n) for n in providers}
+        self._modes = {n: cfg.tokenizer for n, cfg in settings.providers.items() if n in providers}
         self._counters: dict[str, TokenCounter] = {}
         self._lock = threading.Lock()
 
@@ -118,18 +118,6 @@ def check(target: str, location: str, data_class: DataClass) -> None:
     """Raises EgressRefused when an item of `data_class` may not reach `location`."""
     if data_class is DataClass.RESTRICTED and location != "local":
         raise EgressRefused(f"{target}: restricted code stays on premises ({location} target)")
-
-
-def _tokenizer_mode(settings: Settings, name: str) -> str:
-    cfg = settings.providers.get(name)
-    if cfg is None:
-        return "estimate"
-    mode = cfg.tokenizer
-    if mode == "auto" and cfg.kind == "openai_compatible" and cfg.resolved_location() != "local":
-        # OpenAI-compatible cloud APIs have no tokenizer endpoint: asking would only send
-        # the prompt once more to learn nothing.
-        return "tiktoken"
-    return mode
 
 
 def _redacted(request: CompletionRequest) -> tuple[CompletionRequest, int]:

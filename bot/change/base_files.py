@@ -30,6 +30,7 @@ class BaseFiles:
         self.sha = sha
         self._tmp = tempfile.TemporaryDirectory(prefix="switchyard-base-")
         self.dir = Path(self._tmp.name)
+        self._settings: dict[str, bytes | None] = {}  # name -> its text at the base
 
     def close(self) -> None:
         self._tmp.cleanup()
@@ -37,14 +38,15 @@ class BaseFiles:
     def settings_dir(self) -> Path:
         """A folder holding the settings file(s) as on the base; empty when it had none."""
         for name in SETTINGS_NAMES:
-            text = self._show(name)
+            text = self._settings[name] = self._show(name)
             if text is not None:
                 (self.dir / name).write_bytes(text)
         return self.dir
 
     def settings_edited(self, head: str) -> list[str]:
-        """The settings files whose text at `head` differs from the base."""
-        return [n for n in SETTINGS_NAMES if self._show(n, head) != self._show(n)]
+        """The settings files whose text at `head` differs from the base (after
+        settings_dir, which read the base's)."""
+        return [n for n in SETTINGS_NAMES if self._show(n, head) != self._settings.get(n)]
 
     def extract(self, names: Sequence[str]) -> list[str]:
         """Writes the files and folders `names` as on the base under this folder; returns a

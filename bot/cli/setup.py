@@ -73,7 +73,6 @@ def embedded_when_none(
             model=choice.alias,
             location="local",
             context_tokens=served.context,
-            max_output_tokens=EMBEDDED_ANSWER_TOKENS,
             concurrency=1,  # one CPU-bound slot: parallel requests only queue
         )
         cfg._location_source = "the embedded runner (this machine, loopback)"
@@ -85,7 +84,3 @@ def embedded_when_none(
 # "off" keeps a review with no model configured from starting the embedded runner (it then
 # exits 3, as on a machine without the extra).
 RUNNER_ENV = "SWITCHYARD_RUNNER"
-
-# Room for the answer with the embedded runner's small context (a fixed 4,096 of 8,192 would
-# leave little for the change itself).
-EMBEDDED_ANSWER_TOKENS = 2048

@@ -107,12 +107,14 @@ class OpenAICompatibleProvider(SDKClientProvider["openai.OpenAI"]):
 
     @property
     def asks_tokenizer(self) -> bool:
-        """Whether doctor may ask this endpoint's tokenizer: an OpenAI-compatible cloud API
-        has none, so it is asked only when the operator says `tokenizer: server` (as the
-        egress gate decides for counts)."""
+        """Whether this endpoint's tokenizer is asked at all (counts and doctor): an
+        OpenAI-compatible cloud API has none, so it is asked only when the operator says
+        `tokenizer: server`; otherwise it would only be sent the text once more for a 404."""
         return self.location == "local" or self.config.tokenizer == "server"
 
     def count_tokens(self, text: str) -> int | None:
+        if not self.asks_tokenizer:
+            return None
         with self._lock:
             known = self._tokenizer
             facts = self._facts
