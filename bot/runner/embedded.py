@@ -78,10 +78,15 @@ def resolve_model(
     target = models_dir / bundled.MODEL_NAME
     if not target.is_file():
         models_dir.mkdir(parents=True, exist_ok=True)
-        # Assembled beside, then renamed: a run stopped halfway leaves no broken model.
-        partial = target.with_suffix(".part")
-        bundled.assemble(partial, overwrite=True)
-        partial.replace(target)
+        # Assembled beside under a name of its own, then renamed: a run stopped halfway
+        # leaves no broken model, and two processes assembling at once do not clash.
+        fd, partial = tempfile.mkstemp(dir=models_dir, suffix=".partial")
+        os.close(fd)
+        try:
+            bundled.assemble(partial, overwrite=True)
+            os.replace(partial, target)
+        finally:
+            Path(partial).unlink(missing_ok=True)
     return ModelChoice(target, BUNDLED_ALIAS, BUNDLED_CHAT_FORMAT, f"{BUNDLED_PACKAGE} (bundled)")
 
 
@@ -143,7 +148,11 @@ class EmbeddedRunner:
         command = server_command(self.choice, host=self.host, port=self.port, context=self.context)
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
         self._proc = subprocess.Popen(
-            command, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            command,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
         )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
@@ -194,3 +203,13 @@ class EmbeddedRunner:
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
+
+
+def _die_with_parent() -> None:
+    """Linux: the server gets SIGTERM when the process that started it dies, even killed
+    (a CI timeout, SIGKILL), instead of holding gigabytes and a CPU as an orphan."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
