@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Literal
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
@@ -226,18 +227,20 @@ class SecurityConfig(_Strict):
     @field_validator("semgrep_rules")
     @classmethod
     def _rules_in_repository(cls, rules: list[str]) -> list[str]:
-        problems = [p for p in map(semgrep_rule_problem, rules) if p]
-        if problems:
-            raise ValueError("; ".join(problems))
-        return rules
+        return _each_valid(rules, semgrep_rule_problem)
 
     @field_validator("bandit_skip")
     @classmethod
     def _skip_test_ids(cls, skip: list[str]) -> list[str]:
-        problems = [p for p in map(bandit_skip_problem, skip) if p]
-        if problems:
-            raise ValueError("; ".join(problems))
-        return skip
+        return _each_valid(skip, bandit_skip_problem)
+
+
+def _each_valid(values: list[str], problem: Callable[[str], str | None]) -> list[str]:
+    """`values` when `problem` finds nothing wrong with any; else every problem at once."""
+    problems = [p for p in map(problem, values) if p]
+    if problems:
+        raise ValueError("; ".join(problems))
+    return values
 
 
 class LedgerConfig(_Strict):
