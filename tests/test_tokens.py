@@ -198,7 +198,10 @@ def test_counter_uses_cached_tiktoken_when_present(
 
 
 def _provider(fake: FakeOpenAIServer) -> OpenAICompatibleProvider:
-    cfg = ProviderConfig(base_url=fake.base_url, model="qwen2.5-coder-14b", timeout_s=2)
+    # A self-hosted server: only a declared one has its tokenizer asked.
+    cfg = ProviderConfig(
+        base_url=fake.base_url, model="qwen2.5-coder-14b", timeout_s=2, location="local"
+    )
     return OpenAICompatibleProvider("local", cfg, None)
 
 
