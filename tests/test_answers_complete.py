@@ -135,7 +135,10 @@ def test_a_cut_off_answer_is_cut_off_again_with_the_allowance_it_was_given(
     result = review(repo, local_env(tmp_path, fake), "--output", str(out))
     assert result.code == 3, result.both
     notes = json.loads(out.read_text())["notes"]
-    assert any("cut off before its JSON ended (at 8192 output tokens)" in n for n in notes)
+    first, second = fake.chat_requests()
+    assert second["max_tokens"] == 2 * first["max_tokens"]
+    allowance = second["max_tokens"]
+    assert any(f"cut off before its JSON ended (at {allowance} output tokens)" in n for n in notes)
 
 
 def test_a_valid_answer_with_every_required_field_still_works(
@@ -401,3 +404,27 @@ def test_a_run_answered_wholly_from_the_cache_says_no_target_was_asked(
     notes = cached_review()
     assert any("every file was answered from the cache (1 file)" in n for n in notes), notes
     assert len(fake.chat_requests()) == 1
+
+
+def test_the_answer_allowance_is_sized_to_the_change(
+    git_repo: GitRepo, fake: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    """A one-line change does not hand a one-slot runner thousands of tokens to fill; a big
+    change gets more, up to the target's allowance."""
+    git_repo.write("small.py", "x = 1\n")
+    git_repo.write("big.py", "".join(f"v{i} = {i}\n" for i in range(300)))
+    git_repo.write(".switchyard.yml", "review:\n  packing: per_file\n")
+    git_repo.commit("base")
+    git_repo.git("checkout", "-q", "-b", "feature")
+    git_repo.write("small.py", "x = 2\n")
+    git_repo.write("big.py", "".join(f"v{i} = {i + 1}\n" for i in range(300)))
+    git_repo.commit("change")
+    result = review(git_repo, local_env(tmp_path, fake))
+    assert result.code == 0, result.both
+    by_file = {
+        ("big.py" if "big.py" in json.dumps(r["messages"]) else "small.py"): r["max_tokens"]
+        for r in fake.chat_requests()
+    }
+    # The big file gets the target's whole allowance: the default max_output_tokens.
+    assert by_file["big.py"] == 4096
+    assert by_file["small.py"] < 1000 < by_file["big.py"]

@@ -348,17 +348,18 @@ def test_budget_runs_out_mid_run_and_the_rest_stays_local(
         {"a.py": "x = 1\n", "b.py": "y = 2\n"},
         base={".switchyard.yml": "review:\n  packing: per_file\n"},
     )
-    # Only the answer is priced: each call reserves 2 rounds x 1,000 tokens x $1,000/M = $2.00
-    # and really costs its 100 answer tokens, $0.10. The first fits under $2.05; the second
-    # would need $0.10 spent + $2.00 reserved, which does not.
+    # Only the answer is priced: each call reserves 2 rounds x 300 tokens (its allowance,
+    # capped by max_output_tokens) x $1,000/M = $0.60 and really costs its 100 answer
+    # tokens, $0.10. The first fits under $0.65; the second would need $0.10 spent + $0.60
+    # reserved, which does not.
     config = tmp_path / "org.yml"
     config.write_text(
         "providers:\n"
         "  local:\n    model: qwen\n    max_retries: 0\n"
         "  openai:\n    model: gpt-4o-mini\n    location: cloud\n    max_retries: 0\n"
-        "    concurrency: 1\n    max_output_tokens: 1000\n"
+        "    concurrency: 1\n    max_output_tokens: 300\n"
         "    input_per_mtok: 0\n    output_per_mtok: 1000\n"
-        "budgets:\n  monthly_usd: 2.05\n  on_exhausted: local_only\n"
+        "budgets:\n  monthly_usd: 0.65\n  on_exhausted: local_only\n"
         "routing:\n  restricted_wait_s: 0\n"
     )
     cloud.responder = lambda req: Reply({"summary": "ok", "findings": []}, completion_tokens=100)
@@ -367,7 +368,7 @@ def test_budget_runs_out_mid_run_and_the_rest_stays_local(
     assert len(cloud.chat_requests()) == 1  # one file of three answered; then the cap
     data = json.loads(r.out)
     assert any("budget" in n for n in data["notes"])
-    assert data["summary"]["cost_usd"] <= 2.05
+    assert data["summary"]["cost_usd"] <= 0.65
 
 
 def test_a_cloud_model_without_a_known_price_is_called_out(

@@ -12,6 +12,17 @@ from bot.findings.model import Finding
 from bot.providers.base import Message
 
 
+def answer_allowance(base: int, per_unit: int, units: int, floor: int, cap: int) -> int:
+    """Output tokens to allow an answer about `units` things (changed lines, findings).
+
+    Sized to the work, not the target's whole allowance: a small self-hosted model that
+    degenerates fills whatever it is given (Gemma 3 270M wrote 4,096 tokens of zeros into a
+    one-line suggestion at ~10 tokens/s under a grammar: 7 minutes of a one-slot runner for a
+    7-line diff). An answer cut off by this allowance is retried once with twice as much
+    (bot/providers/structured.py), so sizing low costs one round, never the answer."""
+    return max(1, min(cap, max(floor, base + per_unit * units)))
+
+
 @dataclass(slots=True)
 class WorkItem:
     id: str  # "review-1"

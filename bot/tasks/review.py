@@ -12,7 +12,7 @@ from bot.change.model import Change, FileChange, Side, SkippedFile
 from bot.config.model import ReviewConfig
 from bot.findings.model import Finding, Severity
 from bot.providers.base import Message
-from bot.tasks.base import Plan, WorkItem
+from bot.tasks.base import Plan, WorkItem, answer_allowance
 from bot.tasks.diff_render import file_header, render_hunk, render_hunks, split_hunk
 from bot.tasks.packing import Block, FileUnit, label_parts, pack, render_sections
 from bot.tasks.prompts import PromptTemplate
@@ -86,6 +86,11 @@ class ReviewAnswer(BaseModel):
 
 # Per-message framing the chat format adds around the text, counted on top of the text.
 _MESSAGE_OVERHEAD = 8
+# The answer's allowance: a summary of a few sentences, then findings of ~120-200 tokens each
+# (title, body, maybe a suggestion); about one per four changed lines is already a lot.
+_ANSWER_BASE = 256
+_ANSWER_PER_LINE = 40
+_ANSWER_FLOOR = 384
 # Label placeholder used when costing headers, as long as any real "part k of n".
 _LABEL_PLACEHOLDER = "part 999 of 999"
 
@@ -158,7 +163,13 @@ class ReviewTask:
                     prompt_tokens=count(sys_text) + count(user) + 2 * _MESSAGE_OVERHEAD,
                     response_model=ReviewAnswer,
                     schema_name=self.name,
-                    max_output_tokens=max_output_tokens,
+                    max_output_tokens=answer_allowance(
+                        _ANSWER_BASE,
+                        _ANSWER_PER_LINE,
+                        sum(lines.values()),
+                        _ANSWER_FLOOR,
+                        max_output_tokens,
+                    ),
                     files=list(lines),
                     changed_lines=sum(lines.values()),
                     lines_by_file=lines,

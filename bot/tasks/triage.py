@@ -17,13 +17,18 @@ from pydantic import BaseModel, Field
 from bot.change.model import Change, Side
 from bot.findings.model import Finding
 from bot.providers.base import Message
-from bot.tasks.base import WorkItem
+from bot.tasks.base import WorkItem, answer_allowance
 from bot.tasks.prompts import PromptTemplate
 from bot.tasks.review import Said, clip
 
 # Lines of code shown above and below a finding.
 _AROUND = 12
 _MESSAGE_OVERHEAD = 8
+# The answer's allowance: one verdict (id, verdict, a few sentences, maybe a one-line
+# suggestion) is about 100-150 tokens; a floor for the JSON around them.
+_ANSWER_BASE = 64
+_ANSWER_PER_FINDING = 192
+_ANSWER_FLOOR = 256
 
 
 # Enforced after parsing, never in the schema sent: `Field(max_length=2000)` here became a
@@ -98,7 +103,9 @@ class TriageTask:
                 prompt_tokens=count(system) + count(user) + 2 * _MESSAGE_OVERHEAD,
                 response_model=TriageAnswer,
                 schema_name="triage",
-                max_output_tokens=max_output_tokens,
+                max_output_tokens=answer_allowance(
+                    _ANSWER_BASE, _ANSWER_PER_FINDING, len(shown), _ANSWER_FLOOR, max_output_tokens
+                ),
                 files=[path],
             )
             out.append(TriageItem(item, path, shown))
