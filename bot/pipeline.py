@@ -7,12 +7,12 @@ RunReport. Nothing here knows which door or publisher is in use.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.cache.sections import SectionCache
 from bot.change.linemap import LineMap
-from bot.change.model import Change
+from bot.change.model import Change, SkippedFile
 from bot.config.classes import DataClass
 from bot.config.model import Settings
 from bot.egress import Gate
@@ -21,7 +21,14 @@ from bot.execution import TEMPERATURE, Execution, Progress, Services
 from bot.findings.anchor import anchor_findings
 from bot.findings.model import Finding, Severity
 from bot.findings.rank import dedupe_and_rank
-from bot.planning import PlannedItem, ReviewPlan, RunContext, plan_review, rechunk_for_local
+from bot.planning import (
+    PlannedItem,
+    ReviewPlan,
+    RunContext,
+    plan_review,
+    rechunk_for_local,
+    repack_to_reported,
+)
 from bot.providers.structured import schema_for
 from bot.report import RunReport, SkippedEntry, Summary, plural, target_infos
 from bot.routing.dispatch import ChainResult
@@ -143,25 +150,10 @@ def run_review(
 
     results = run.dispatch(plan.items, progress)
     pairs = list(zip(plan.items, results, strict=True))
-    # Outage: work packed for a cloud context whose cloud did not answer is cut again
-    # for the self-hosted runner.
-    rechunked: set[str] = set()
-    extra: list[PlannedItem] = []
-    for planned, result in pairs:
-        if result.completion is None and result.outage_only and not result.stop:
-            more = rechunk_for_local(
-                plan, planned, change, settings, len(plan.items) + len(extra) + 1
-            )
-            if more:
-                rechunked.add(planned.item.id)
-                extra += more
-    if extra:
-        report.notes.append(
-            f"cloud unavailable: {', '.join(sorted(rechunked))} re-sent to the local runner "
-            f"as {len(extra)} smaller work items"
-        )
-        results = run.dispatch(extra, progress)
-        pairs += list(zip(extra, results, strict=True))
+    again = _pack_again(pairs, plan, change, settings)
+    if again.items:
+        report.notes.extend(again.notes)
+        pairs += list(zip(again.items, run.dispatch(again.items, progress), strict=True))
 
     failed = 0
     covered = sum(cs.unit.changed for cs in plan.cached)
@@ -173,7 +165,14 @@ def run_review(
         run.record(planned, result, report)
         stopped = stopped or result.stop
         done = result.answered_by
-        if item.id in rechunked:
+        if item.id in again.replaced:
+            # Its files went out again as smaller items; those that fit nowhere are left.
+            for left in again.replaced[item.id]:
+                n = item.lines_by_file.get(left.path, 0)
+                why = f"not reviewed ({plural(n, 'changed line')}): {left.reason}"
+                report.skipped.append(SkippedEntry(path=left.path, reason=why))
+                unanswered[left.path] = unanswered.get(left.path, 0) + n
+                report.notes.append(f"{item.id} {UNREVIEWED} in part: {left.path}: {left.reason}")
             continue
         if done is None or done.completion is None or done.completion.parsed is None:
             failed += 1
@@ -213,6 +212,57 @@ def run_review(
     report.summary = _summary(change, plan, report, covered, failed, unanswered, fail_on, started)
     run.finish(report)
     return report
+
+
+@dataclass(slots=True)
+class _Again:
+    items: list[PlannedItem] = field(default_factory=list)
+    # Original item id → the files of it that fit no smaller item either.
+    replaced: dict[str, list[SkippedFile]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _pack_again(
+    pairs: list[tuple[PlannedItem, ChainResult]],
+    plan: ReviewPlan,
+    change: Change,
+    settings: Settings,
+) -> _Again:
+    """Items no target answered that smaller ones can still get done, this run: work packed
+    for a cloud context while the cloud is down (cut for the self-hosted runner), and work
+    a server refused as longer than the context it then reported (cut to that size)."""
+    again = _Again()
+    by_cause: dict[str, tuple[list[str], list[PlannedItem]]] = {}
+    for planned, result in pairs:
+        if result.completion is not None or result.stop:
+            continue
+        first_id = len(pairs) + len(again.items) + 1
+        reported = {
+            a.target: a.error.context_tokens
+            for a in result.attempts
+            if a.error is not None and a.error.context_tokens
+        }
+        if result.outage_only:
+            items, left = rechunk_for_local(plan, planned, change, settings, first_id)
+            cause = "cloud unavailable: {ids} re-sent to the local runner as {n}"
+        elif reported:
+            items, left = repack_to_reported(plan, planned, change, settings, reported, first_id)
+            sizes = ", ".join(f"{t}: {n} tokens" for t, n in sorted(reported.items()))
+            cause = f"context smaller than planned ({sizes}): {{ids}} packed again as {{n}}"
+        else:
+            continue
+        if not items:
+            continue
+        again.items += items
+        again.replaced[planned.item.id] = left
+        ids, made = by_cause.setdefault(cause, ([], []))
+        ids.append(planned.item.id)
+        made += items
+    for cause, (ids, made) in by_cause.items():
+        again.notes.append(
+            cause.format(ids=", ".join(ids), n=plural(len(made), "smaller work item"))
+        )
+    return again
 
 
 @dataclass(frozen=True, slots=True)

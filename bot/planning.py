@@ -8,6 +8,7 @@ count, through the egress gate, with only what that target may see.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -242,9 +243,13 @@ def _exact_counts(gate: Gate, planned: list[PlannedItem], settings: Settings) ->
         return list(pool.map(count, planned))
 
 
+# Work items packed again, and the files that did not fit even so (with the reason).
+Repacked = tuple[list[PlannedItem], list[SkippedFile]]
+
+
 def rechunk_for_local(
     plan: ReviewPlan, planned: PlannedItem, change: Change, settings: Settings, first_id: int
-) -> list[PlannedItem]:
+) -> Repacked:
     """An item packed for a big cloud context, cut again to fit the self-hosted one.
 
     For when the cloud is down: the work still gets done locally, in more, smaller calls.
@@ -253,19 +258,63 @@ def rechunk_for_local(
     local = [t for t in plan.targets if t.location == "local"]
     too_big = {p.split(":")[0] for p in planned.route.passed_over if "context" in p}
     if not local or not too_big & {t.name for t in local}:
-        return []
+        return [], []
     target = local[0]
-    budget = int((target.context_tokens - target.max_output_tokens) * _SAFETY)
-    room = plan.task.room(budget, estimate_tokens)
-    files = [f for f in change.files if f.path in planned.item.lines_by_file]
-    sub = Change(files=files, source=change.source, load_content=change.load_content)
-    units, _ = plan.task.units(sub, room, estimate_tokens)
-    items = plan.task.items(units, room, estimate_tokens, target.max_output_tokens, first_id)
     why = (
         f"{plan.task.name} → {target.name}/{target.model} (cloud unavailable: "
         f"{planned.item.id} cut to fit the {target.location} context; "
         f"class {planned.data_class.value})"
     )
-    return [
-        PlannedItem(it, Route(local, why), planned.data_class, planned.class_reason) for it in items
+    return _repacked(plan, planned, change, Route(local, why), target, first_id)
+
+
+def repack_to_reported(
+    plan: ReviewPlan,
+    planned: PlannedItem,
+    change: Change,
+    settings: Settings,
+    reported: Mapping[str, int],
+    first_id: int,
+) -> Repacked:
+    """An item a server refused as too long, cut again to the context it reported
+    (`reported`: target name → tokens), for the same route. Empty when no target of the
+    route reported a context smaller than planned."""
+    targets = []
+    shrunk = None
+    for t in planned.route.targets:
+        size = reported.get(t.name)
+        if size is not None and size < t.context_tokens:
+            cfg = settings.providers[t.name]
+            t = dataclasses.replace(
+                t, context_tokens=size, max_output_tokens=_answer_allowance(cfg, size)
+            )
+            shrunk = shrunk or t
+        targets.append(t)
+    if shrunk is None:
+        return [], []
+    why = (
+        f"{plan.task.name} → {shrunk.name}/{shrunk.model} ({planned.item.id} cut again to the "
+        f"{shrunk.context_tokens}-token context the server reported; "
+        f"class {planned.data_class.value})"
+    )
+    return _repacked(plan, planned, change, Route(targets, why), shrunk, first_id)
+
+
+def _repacked(
+    plan: ReviewPlan,
+    planned: PlannedItem,
+    change: Change,
+    route: Route,
+    target: Target,
+    first_id: int,
+) -> Repacked:
+    """The files of `planned` packed again to fit `target`, one of `route`'s."""
+    budget = int((target.context_tokens - target.max_output_tokens) * _SAFETY)
+    room = plan.task.room(budget, estimate_tokens)
+    files = [f for f in change.files if f.path in planned.item.lines_by_file]
+    sub = Change(files=files, source=change.source, load_content=change.load_content)
+    units, skipped = plan.task.units(sub, room, estimate_tokens)
+    items = plan.task.items(units, room, estimate_tokens, target.max_output_tokens, first_id)
+    return [PlannedItem(it, route, planned.data_class, planned.class_reason) for it in items], [
+        s for s in skipped if s.path in planned.item.lines_by_file
     ]
