@@ -210,13 +210,14 @@ def test_slow_past_the_timeout_is_timeout(vllm: FakeOpenAIServer) -> None:
 
 
 def test_a_local_timeout_is_not_sent_again(vllm: FakeOpenAIServer) -> None:
-    # llama.cpp keeps generating for a client that left: a second copy would queue behind
-    # the first on a one-slot runner. Errors that leave the runner idle are still retried.
+    # The request is streamed, so closing it stops the runner; an answer too slow once is
+    # too slow again. Errors that leave the runner idle are still retried.
     vllm.responder = lambda _req: Reply(GOOD, delay_s=2.0)
     err = fails(provider(vllm, timeout_s=0.3, max_retries=2))
     assert err.kind is ErrorKind.TIMEOUT
     assert err.message == (
-        "local: timed out after 0.3 s (not sent again: the runner may still be working on it)"
+        "local: timed out after 0.3 s "
+        "(the runner was told to stop: its stream was closed; not sent again)"
     )
     assert len(vllm.chat_requests()) == 1
     vllm.responder = lambda _req: Reply(GOOD)
@@ -234,9 +235,10 @@ def test_local_targets_wait_longer_by_default() -> None:
 def test_slow_stream_times_out_cleanly(vllm: FakeOpenAIServer) -> None:
     # Headers at once, then a byte every 30 ms: each read is well within the timeout, the
     # whole body would take ~10 s. The timeout bounds the whole request (deadline_http).
+    # A cloud target: its answer is not streamed (a local one's is: test_local_streaming).
     vllm.responder = lambda _req: Reply(GOOD, trickle_s=0.03)
     started = time.monotonic()
-    err = fails(provider(vllm, timeout_s=0.5, max_retries=0))
+    err = fails(provider(vllm, timeout_s=0.5, max_retries=0, location="cloud"))
     assert err.kind is ErrorKind.TIMEOUT
     assert err.message.startswith("local: timed out after 0.5 s")
     assert time.monotonic() - started < 2.0  # far below the ~10 s the body would take

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
@@ -23,6 +24,14 @@ class CompletionRequest:
     schema_name: str = "answer"
     max_output_tokens: int = 2048
     temperature: float = 0.0
+    # Told how a streamed answer comes along: (tokens received so far, seconds since the
+    # request was sent), at most once a second, on the thread that called complete() (a
+    # worker thread when items run in parallel); never for an answer that is not streamed
+    # (see bot/providers/streaming.py). Not part of what the request asks: left out of
+    # comparisons.
+    on_progress: Callable[[int, float], None] | None = field(
+        default=None, compare=False, repr=False
+    )
 
 
 @dataclass(slots=True)

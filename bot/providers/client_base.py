@@ -46,6 +46,9 @@ class SDKClientProvider(Generic[ClientT]):
 
     default_base_url: ClassVar[str]
     answer_kind: ClassVar[str]  # what a good answer is, for errors about one that is not
+    # Whether chat calls to a target declared local are streamed: closing a stream is how a
+    # client that gives up tells a self-hosted runner to stop (bot.providers.streaming).
+    streams_when_local: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -64,7 +67,9 @@ class SDKClientProvider(Generic[ClientT]):
         self.location = config.resolved_location()
         self.base_url = self._api_root((config.base_url or self.default_base_url).rstrip("/"))
         self._api_key = api_key
-        self._errors = EndpointErrors(name, self.base_url, config, api_key, answer=self.answer_kind)
+        self._errors = EndpointErrors(
+            name, self.base_url, config, api_key, answer=self.answer_kind, streamed=self.streams
+        )
         self._backoff_s = backoff_s
         self._sleep = sleep
         self._lock = threading.Lock()
@@ -86,6 +91,11 @@ class SDKClientProvider(Generic[ClientT]):
 
     def __repr__(self) -> str:  # no key in reprs, logs or tracebacks
         return f"{type(self).__name__}(name={self.name!r}, base_url={self.base_url!r})"
+
+    @property
+    def streams(self) -> bool:
+        """Whether chat calls are streamed: only to a runner declared local."""
+        return self.streams_when_local and self.location == "local"
 
     @property
     def structured_mode(self) -> str | None:

@@ -3,6 +3,8 @@
 Holds the provider class: chat requests and the negotiation of a structured-output mode.
 Uses the official `openai` SDK with its own retries off: retries (openai_errors) are visible,
 honour Retry-After, and end in a ProviderError whose message is safe to log (never the key).
+Calls to a runner declared local are streamed (streaming: a call given up on stops the
+runner); calls to the cloud are not.
 Tokenizer endpoints, discovery and doctor's checks live in openai_probe, the whole-request
 timeout in deadline_http. What is learnt (the mode that worked, the tokenizer, a context size
 a refusal reported) is remembered through client_base, in bot.providers.discovery's store.
@@ -10,6 +12,7 @@ a refusal reported) is remembered through client_base, in bot.providers.discover
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +29,7 @@ from bot.providers.deadline_http import deadline_client
 from bot.providers.discovery import EndpointFacts
 from bot.providers.openai_errors import create_with_retries
 from bot.providers.openai_probe import TokenizerBusy, TokenizerUnavailable
+from bot.providers.streaming import ProgressHook, stream_with_retries
 from bot.providers.structured import (
     parse_answer,
     schema_for,
@@ -61,6 +65,7 @@ class OpenAICompatibleProvider(SDKClientProvider["openai.OpenAI"]):
 
     default_base_url = OPENAI_DEFAULT_BASE_URL
     answer_kind = "an OpenAI chat completion"
+    streams_when_local = True
     # "vllm" | "llamacpp" once known; False when the server has no tokenizer endpoint.
     # Learnt under the lock.
     _tokenizer: str | bool | None = None
@@ -86,7 +91,8 @@ class OpenAICompatibleProvider(SDKClientProvider["openai.OpenAI"]):
         last_rejection: _ModeRejected | None = None
         for mode in modes:
             try:
-                response, sent = self._create(self._request_kwargs(request, mode))
+                kwargs = self._request_kwargs(request, mode)
+                response, sent = self._create(kwargs, request.on_progress)
             except _ModeRejected as exc:
                 http_requests += 1
                 last_rejection = exc
@@ -203,16 +209,22 @@ class OpenAICompatibleProvider(SDKClientProvider["openai.OpenAI"]):
         )
         return kwargs
 
-    def _create(self, kwargs: dict[str, Any]) -> tuple[Any, int]:
-        """The chat completion and the number of HTTP requests it took; raises _ModeRejected
-        while `auto` is still negotiating and the server refuses this response_format."""
+    def _create(self, kwargs: dict[str, Any], on_progress: ProgressHook | None) -> tuple[Any, int]:
+        """The chat completion (streamed, to a local runner) and the number of HTTP
+        requests it took; raises _ModeRejected while `auto` is still negotiating and the
+        server refuses this response_format."""
         negotiating = "response_format" in kwargs and self.config.structured_output == "auto"
 
         def reject_mode(status: int, message: str) -> None:
             if negotiating and _is_rejection(status, message):
                 raise _ModeRejected(status, message) from None
 
-        return create_with_retries(
+        create = (
+            functools.partial(stream_with_retries, on_progress=on_progress)
+            if self.streams
+            else create_with_retries
+        )
+        return create(
             self.sdk(),
             kwargs,
             self._errors,

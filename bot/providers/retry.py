@@ -72,11 +72,14 @@ class EndpointErrors:
         api_key: str | None,
         *,
         answer: str = "an OpenAI chat completion",
+        streamed: bool = False,
     ) -> None:
         self.name = name
         self.base_url = base_url
         self.config = config
         self.answer = answer  # what a good answer is, for "answered with something that is not"
+        # Whether the calls are streamed: closing a timed-out stream tells the runner to stop.
+        self.streamed = streamed
         self._api_key = api_key
 
     @property
@@ -93,8 +96,10 @@ class EndpointErrors:
 
     def retryable(self, failure: Failure) -> bool:
         """Whether `failure` is worth another attempt at this endpoint. A self-hosted
-        runner keeps generating for a client that left (llama.cpp does): sending a
-        timed-out generation again only queues a second copy behind the first."""
+        runner keeps generating for a client that left a request that is not streamed
+        (llama.cpp does): sending a timed-out generation again only queues a second copy
+        behind the first. A closed stream stops it, but a generation that did not finish
+        in time will not finish in time again either."""
         if failure.timeout and self.local:
             return False
         return failure.retryable
@@ -142,7 +147,9 @@ class EndpointErrors:
         if timeout:
             kind = ErrorKind.TIMEOUT
             text = f"{self.name}: timed out after {self.config.timeout_s:g} s"
-            if self.local:
+            if self.local and self.streamed:
+                text += " (the runner was told to stop: its stream was closed; not sent again)"
+            elif self.local:
                 text += " (not sent again: the runner may still be working on it)"
         else:
             kind = ErrorKind.UNREACHABLE

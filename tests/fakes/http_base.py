@@ -8,7 +8,8 @@ query string), every header, and the body's raw bytes, for every method (GET, PO
 PATCH, DELETE, OPTIONS, HEAD), on known and unknown paths alike (these get a 404 after the
 record). `FakeHTTPServer.received_text()` is all of it as one text, for "this marker reached
 this server nowhere" assertions, and `where(needle)` says on which request and in which part
-a string was found, for readable failures.
+a string was found, for readable failures. A streamed reply (`send_stream`) records a
+client that left before its end (`abandoned_streams`, `wait_abandoned`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import json
 import socket
 import threading
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar, Generic, Self, TypeVar
@@ -151,6 +152,10 @@ class FakeHTTPServer(Generic[ReplyT]):
         self.requests: list[RecordedRequest] = []
         self._queue: list[ReplyT] = []
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        # Streamed replies whose client closed the connection before the end: how a client
+        # tells a runner to stop generating.
+        self.abandoned_streams = 0
         self._stopping = threading.Event()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -233,6 +238,18 @@ class FakeHTTPServer(Generic[ReplyT]):
             for r in self.received()
             for part in r.where(needle)
         ]
+
+    def abandon(self) -> None:
+        """Record a streamed reply whose client left before its end."""
+        with self._changed:
+            self.abandoned_streams += 1
+            self._changed.notify_all()
+
+    def wait_abandoned(self, count: int = 1, timeout_s: float = 2.0) -> bool:
+        """Whether `count` streams have been abandoned within `timeout_s`: the server only
+        notices a client that left on its next write or two."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self.abandoned_streams >= count, timeout_s)
 
     def sleep(self, seconds: float) -> None:
         # Interruptible, so stop() is not held up by a slow scripted reply.
@@ -319,6 +336,40 @@ class FakeHandler(BaseHTTPRequestHandler):
                 self.fake.sleep(trickle_s)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (timeout test); nothing to tell it
+
+    def send_stream(
+        self,
+        status: int,
+        pieces: Iterable[bytes],
+        content_type: str,
+        headers: dict[str, str],
+        *,
+        trickle_s: float = 0.0,
+    ) -> None:
+        """Send a reply in chunked transfer encoding, one piece a chunk, `trickle_s` apart,
+        as streaming servers do. A client that leaves before the end is recorded
+        (`abandoned_streams`): that is what a runner takes as "stop generating"."""
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.send_header("Cache-Control", "no-cache")
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.flush()
+            for i, piece in enumerate(pieces):
+                if i and trickle_s:
+                    self.fake.sleep(trickle_s)
+                if self.fake._stopping.is_set():
+                    return
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+            self.fake.abandon()
 
     def json_reply(
         self,

@@ -24,10 +24,18 @@ that a string reached this server nowhere with `received_text()` / `where(needle
 
 Chat completions answer from a script (`enqueue`) and then from `responder`; a reply may
 trickle its body (`trickle_s`), a slow stream.
+
+A request with "stream": true is answered as the real servers stream: text/event-stream,
+one chat.completion.chunk per token (a role chunk first, then content, then one with the
+finish_reason), a usage chunk when `stream_options.include_usage` asks for one and the
+flavour honours it (llama-cpp-python does not), and `data: [DONE]`. Errors are answered
+before any stream starts, as the servers do. A client that closes the stream before its
+end is counted in `abandoned_streams` (see `wait_abandoned`): a runner stops generating.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import zlib
@@ -57,6 +65,9 @@ _DEFAULT_REJECTS: dict[str, tuple[str, ...]] = {
     "ollama": ("json_schema",),
     "llamacpp-python": ("json_schema",),
 }
+# Flavours whose stream ends with a usage chunk when stream_options.include_usage asks;
+# llama-cpp-python's server ignores stream_options and sends none.
+_STREAM_USAGE = frozenset({"vllm", "llamacpp", "plain", "cloud", "ollama"})
 # What OpenAI's API serves (of what Switchyard might call); the rest is 404.
 _CLOUD_ROUTES = frozenset({("GET", "/v1/models"), ("POST", "/v1/chat/completions")})
 _PIECES = re.compile(r"\w+|[^\w\s]|\s+")
@@ -86,7 +97,8 @@ class Reply(http_base.ScriptedReply):
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     finish_reason: str = "stop"
-    trickle_s: float = 0.0  # between body bytes, after the headers: a slow stream
+    # After the headers, between body bytes (between chunks when streamed): a slow stream.
+    trickle_s: float = 0.0
 
 
 def error_body(status: int, message: str) -> dict[str, Any]:
@@ -370,11 +382,16 @@ class _Handler(FakeHandler):
             if reply.completion_tokens is not None
             else len(fake_tokenize(text))
         )
+        usage = {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+        }
+        if body.get("stream"):
+            self._stream(body, reply, usage)
+            return
         payload = {
-            "id": f"chatcmpl-{len(self.fake.requests)}",
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": body.get("model") or self.fake.models[0],
+            **self._head(body, "chat.completion"),
             "choices": [
                 {
                     "index": 0,
@@ -382,13 +399,35 @@ class _Handler(FakeHandler):
                     "finish_reason": reply.finish_reason,
                 }
             ],
-            "usage": {
-                "prompt_tokens": prompt,
-                "completion_tokens": completion,
-                "total_tokens": prompt + completion,
-            },
+            "usage": usage,
         }
         self.json_reply(reply.status, payload, reply.headers, trickle_s=reply.trickle_s)
+
+    def _head(self, body: dict[str, Any], kind: str) -> dict[str, Any]:
+        return {
+            "id": f"chatcmpl-{len(self.fake.requests)}",
+            "object": kind,
+            "created": int(time.time()),
+            "model": body.get("model") or self.fake.models[0],
+        }
+
+    def _stream(self, body: dict[str, Any], reply: Reply, usage: dict[str, int]) -> None:
+        head = self._head(body, "chat.completion.chunk")
+
+        def chunk(delta: dict[str, str], finish: str | None = None) -> dict[str, Any]:
+            return {**head, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+
+        chunks = [chunk({"role": "assistant", "content": ""})]
+        chunks += [chunk({"content": piece}) for piece in _PIECES.findall(reply.text)]
+        chunks.append(chunk({}, reply.finish_reason))
+        asked = (body.get("stream_options") or {}).get("include_usage")
+        if asked and self.fake.flavour in _STREAM_USAGE:
+            chunks.append({**head, "choices": [], "usage": usage})
+        events = [f"data: {json.dumps(c)}\n\n".encode() for c in chunks]
+        events.append(b"data: [DONE]\n\n")
+        self.send_stream(
+            reply.status, events, "text/event-stream", reply.headers, trickle_s=reply.trickle_s
+        )
 
 
 def _prompt_tokens(body: dict[str, Any]) -> int:
