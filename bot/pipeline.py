@@ -37,7 +37,14 @@ from bot.tasks.review import ReviewAnswer, split_by_file
 if TYPE_CHECKING:
     from bot.ledger.store import Ledger
 
-__all__ = ["UNREVIEWED", "Progress", "Services", "run_review", "section_cache"]
+__all__ = [
+    "UNREVIEWED",
+    "Progress",
+    "Services",
+    "run_review",
+    "section_cache",
+    "why_unanswered",
+]
 
 # Starts the note of every work item that no target answered; doors look for it.
 UNREVIEWED = "could not be reviewed"
@@ -176,7 +183,7 @@ def run_review(
             continue
         if done is None or done.completion is None or done.completion.parsed is None:
             failed += 1
-            why = _failure(planned, result)
+            why = why_unanswered(planned, result)
             report.skipped.extend(
                 SkippedEntry(path=p, reason=f"not reviewed ({plural(n, 'changed line')}): {why}")
                 for p, n in item.lines_by_file.items()
@@ -290,7 +297,8 @@ def _store(cache: SectionCache, plan: ReviewPlan, answered: dict[str, list[_Part
         cache.store_answer(unit.text(), models.pop(), parts[0].data_class, whole.model_dump_json())
 
 
-def _failure(planned: PlannedItem, result: ChainResult) -> str:
+def why_unanswered(planned: PlannedItem, result: ChainResult) -> str:
+    """Why no target answered `planned`, in the targets' own words."""
     if not planned.route.targets:
         return planned.route.reason
     # Provider messages already start with the target's name.

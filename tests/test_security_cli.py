@@ -164,6 +164,55 @@ def test_triage_drops_false_positives_and_the_model_adds_what_scanners_miss(
     assert TOKEN not in sent and "deploy/ci.py" not in sent
     secret = next(f for f in data["findings"] if f["path"] == "deploy/ci.py")
     assert "not triaged" in secret["body"]  # kept, not silently dropped
+    [why] = [n for n in data["notes"] if "could not be triaged" in n]
+    assert "(deploy/ci.py, 1 finding) could not be triaged" in why
+    assert "restricted code stays on premises" in why
+
+
+def test_a_triage_the_runner_fails_is_named_with_its_reason(
+    repo: GitRepo, model: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    answer = model.responder
+
+    def failing_triage(req: dict) -> Reply:  # type: ignore[type-arg]
+        if req["response_format"]["json_schema"]["name"] == "triage":
+            return Reply(status=500, content="CUDA out of memory")
+        return answer(req)
+
+    model.responder = failing_triage
+    env = {
+        **base_env(tmp_path),
+        "SWITCHYARD_LOCAL_BASE_URL": model.base_url,
+        "SWITCHYARD_LOCAL_MODEL": "qwen",
+    }
+    org = tmp_path / "org.yml"
+    org.write_text("providers:\n  local:\n    max_retries: 0\n")
+    r = scan(repo, env, "--format", "json", "--config", str(org))
+    assert r.code == 3, r.both
+    data = json.loads(r.out)
+    notes = [n for n in data["notes"] if "could not be triaged" in n]
+    assert len(notes) == 2  # one per file with findings
+    assert all("local: server error (500)" in n and "CUDA out of memory" in n for n in notes)
+    assert any(n.startswith("triage-1 (app/db.py, ") for n in notes)
+    # Every scanner finding is still there, marked unverified.
+    assert any("CWE-89" in f["cwe"] and "not triaged" in f["body"] for f in data["findings"])
+
+
+def test_a_model_the_runner_does_not_serve_still_leaves_the_scanners_report(
+    repo: GitRepo, model: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    env = {
+        **base_env(tmp_path),
+        "SWITCHYARD_LOCAL_BASE_URL": model.base_url,
+        "SWITCHYARD_LOCAL_MODEL": "qwen-typo",
+    }
+    r = scan(repo, env, "--format", "json")
+    assert r.code == 3, r.both
+    data = json.loads(r.out)
+    assert any("CWE-89" in f["cwe"] for f in data["findings"])
+    [note] = [n for n in data["notes"] if "did not run" in n]
+    assert "model 'qwen-typo' is not served" in note and "(it serves: qwen)" in note
+    assert model.chat_requests() == []
 
 
 HOUSE_RULE = (

@@ -17,14 +17,15 @@ from bot.change.model import Change
 from bot.change.repo_paths import resolve_inside
 from bot.classify.data_class import classify_change
 from bot.config.model import Settings
+from bot.errors import IncompleteError
 from bot.execution import Execution, Progress, Services
 from bot.findings.anchor import anchor_findings
 from bot.findings.model import Finding, Severity
 from bot.findings.rank import dedupe_and_rank
-from bot.pipeline import UNREVIEWED, run_review
+from bot.pipeline import UNREVIEWED, run_review, why_unanswered
 from bot.planning import PlannedItem, RunContext, targets_of
-from bot.report import RunReport, SkippedEntry, Summary, target_infos
-from bot.routing import route
+from bot.report import RunReport, SkippedEntry, Summary, plural, target_infos
+from bot.routing import Target, route
 from bot.routing.policy import RouteRequest
 from bot.tasks.triage import TriageAnswer, TriageTask, apply_verdicts
 from bot.tokens.counting import estimate_tokens
@@ -85,14 +86,27 @@ def run_security(
     # Each file left unscanned makes the run incomplete; the marker lets every door say so.
     report.notes.extend(f"{path} {UNREVIEWED}: {why}" for path, why in scan.unreadable)
     findings = _merge_same_weakness(scan.findings)
-    targets = targets_of(settings, services.providers)
-    report.targets = target_infos(targets) if use_model else []
     complete = not scan.unreadable
+    targets: list[Target] = []
+    if use_model:
+        try:
+            # Asked of the self-hosted runners as a review's are: their context, and whether
+            # they serve the model named.
+            targets = targets_of(settings, services.providers, discover=True)
+        except IncompleteError as exc:
+            # The scanners' findings still stand; the run is incomplete without the model.
+            report.notes.append(
+                f"triage and the model's security pass did not run: {exc}"
+                + (f" ({exc.hint})" if exc.hint else "")
+            )
+            complete = False
+            use_model = False
+    report.targets = target_infos(targets)
     triage_run: Execution | None = None
     model_equivalent = 0.0
     if use_model and targets:
         findings, triage_complete, triage_run = _triage(
-            findings, change, settings, services, ctx, report, progress
+            findings, change, settings, services, targets, ctx, report, progress
         )
         model = _model_pass(change, settings, services, ctx, progress)
         findings += model.findings
@@ -161,6 +175,7 @@ def _triage(
     change: Change,
     settings: Settings,
     services: Services,
+    targets: list[Target],
     ctx: RunContext,
     report: RunReport,
     progress: Progress | None,
@@ -169,7 +184,6 @@ def _triage(
     finish once the report is complete."""
     if not findings:
         return findings, True, None
-    targets = targets_of(settings, services.providers)
     classes = classify_change(
         change,
         settings.data_classes,
@@ -209,19 +223,29 @@ def _triage(
     )
     report.notes.extend(n for n in run.notes if n not in report.notes)
     answers: list[TriageAnswer | None] = []
-    for p, result in zip(planned, run.dispatch(planned, progress), strict=True):
+    for ti, p, result in zip(items, planned, run.dispatch(planned, progress), strict=True):
         run.record(p, result, report)
         done = result.answered_by
         parsed = done.completion.parsed if done and done.completion else None
         answers.append(parsed if isinstance(parsed, TriageAnswer) else None)
+        if answers[-1] is None:
+            report.notes.append(
+                f"{p.item.id} ({ti.path}, {plural(len(ti.findings), 'finding')}) could not be "
+                f"triaged: {why_unanswered(p, result)}; its findings are kept, unverified"
+            )
     triaged = apply_verdicts(items, answers)
     for f, why in triaged.dropped:
         report.notes.append(
             f"dropped as a likely false positive after triage: {f.source} {f.title} "
             f"({f.path}:{f.start_line}): {why}"
         )
-    if triaged.unverified:
-        report.notes.append(f"{len(triaged.unverified)} findings could not be triaged: kept")
+    unanswered = sum(len(ti.findings) for ti, a in zip(items, answers, strict=True) if a is None)
+    if len(triaged.unverified) > unanswered:
+        # Answered, but without a verdict for some finding shown.
+        report.notes.append(
+            f"{plural(len(triaged.unverified) - unanswered, 'finding')} got no verdict from "
+            "triage: kept, unverified"
+        )
     return triaged.kept + triaged.unverified, all(a is not None for a in answers), run
 
 
