@@ -11,8 +11,9 @@ from github import Auth, Github
 
 from bot.change.model import Side
 from bot.findings.model import Finding, Severity
-from bot.forges.github.markers import parse_summary_marker
-from bot.forges.github.publisher import GitHubPublisher, PublishResult, read_state
+from bot.forges.contract import PublishResult
+from bot.forges.github.publisher import GitHubPublisher, read_state
+from bot.forges.markers import parse_summary_marker
 from bot.report import CallRecord, RunReport, SkippedEntry, Summary
 from tests.fakeclock import FakeClock
 from tests.fakes.github_server import INTEGRATION_FORBIDDEN, FakeGitHub

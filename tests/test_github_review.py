@@ -10,28 +10,20 @@ from github.GithubException import GithubException
 
 from bot.change.model import Side
 from bot.findings.model import Finding, Severity
-from bot.forges.github.markers import (
-    Identity,
+from bot.forges.body_fit import MAX_BODY_BYTES, utf8_len
+from bot.forges.comment_plan import NOT_ON_A_LINE, comment_body, plan_review, review_body
+from bot.forges.contract import Identity
+from bot.forges.github.authorship import is_ours, marked_review_comment
+from bot.forges.github.pacing import PacedClient, rate_limit_wait
+from bot.forges.github.review import PlannedComment, comment_payload
+from bot.forges.github.review_writer import ReviewWriter
+from bot.forges.markers import (
     fingerprint_marker,
-    is_ours,
     is_summary_for,
-    marked_review_comment,
     parse_fingerprint_marker,
     parse_summary_marker,
     summary_marker,
 )
-from bot.forges.github.pacing import PacedClient, rate_limit_wait
-from bot.forges.github.review import (
-    MAX_BODY_BYTES,
-    NOT_ON_A_LINE,
-    PlannedComment,
-    comment_body,
-    comment_payload,
-    plan_review,
-    review_body,
-    utf8_len,
-)
-from bot.forges.github.review_writer import ReviewWriter
 from tests.fakeclock import FakeClock
 
 SHA = "0123456789abcdef0123456789abcdef01234567"

@@ -10,15 +10,12 @@ import pytest
 
 from bot.change.model import Side
 from bot.findings.model import Severity
-from bot.forges.github.markers import Identity, MarkedComment, parse_summary_marker
-from bot.forges.github.review import MAX_BODY_BYTES, MovedFinding, utf8_len
-from bot.forges.github.summary import (
-    SummaryInput,
-    find_summary,
-    footer,
-    render_summary,
-    upsert_summary,
-)
+from bot.forges.body_fit import MAX_BODY_BYTES, utf8_len
+from bot.forges.comment_plan import MovedFinding
+from bot.forges.contract import Identity, MarkedComment
+from bot.forges.github.sticky import find_summary, upsert_summary
+from bot.forges.markers import parse_summary_marker
+from bot.forges.summary import SummaryInput, footer, render_summary
 from bot.report import CallRecord, RunReport, SkippedEntry, Summary
 from tests.fakes.github_server import FakeGitHub
 from tests.github_samples import finding, paced_client

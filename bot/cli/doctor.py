@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 
 from bot.cli.options import settings_options
-from bot.cli.setup import load, open_providers
+from bot.cli.setup import load
 from bot.errors import EXIT_INCOMPLETE, IncompleteError
+from bot.services import open_providers
 
 
 @click.command()

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from bot.cli.change_input import ChangeInput, change_options, prepare
-from bot.cli.setup import open_providers
+from bot.services import open_providers
 
 
 @click.command()

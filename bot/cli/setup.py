@@ -9,11 +9,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.errors import ConfigError
+# Its home is bot/services.py (every door opens providers); kept importable from here.
+from bot.services import open_providers as open_providers
 
 if TYPE_CHECKING:
     from bot.config.loader import LoadedSettings
-    from bot.providers.base import Provider
 
 
 def load(
@@ -31,21 +31,6 @@ def load(
         overrides=overrides,
         flag_names=flag_names,
     )
-
-
-def open_providers(loaded: LoadedSettings, only: tuple[str, ...] = ()) -> dict[str, Provider]:
-    from bot.providers.registry import build_providers
-
-    settings = loaded.settings
-    unknown = [n for n in only if n not in settings.providers]
-    if unknown:
-        known = ", ".join(settings.providers) or "none"
-        raise ConfigError(f"--provider {unknown[0]}: no such provider (configured: {known})")
-    if only:
-        settings = settings.model_copy(
-            update={"providers": {n: c for n, c in settings.providers.items() if n in only}}
-        )
-    return build_providers(settings, os.environ)
 
 
 @contextmanager

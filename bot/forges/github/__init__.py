@@ -2,10 +2,9 @@
 
 from bot.forges.github.client import github_app_client, github_client, github_error
 from bot.forges.github.pr_url import PullRequestRef, parse_pr_ref
-from bot.forges.github.source import PRInfo, change_from_github, repo_config_from_base
+from bot.forges.github.source import change_from_github, repo_config_from_base
 
 __all__ = [
-    "PRInfo",
     "PullRequestRef",
     "change_from_github",
     "github_app_client",

@@ -20,7 +20,7 @@ exist in the head, and file-level notes have no line: both are in the summary co
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,10 +28,11 @@ from github.GithubException import GithubException
 
 from bot.change.model import Side
 from bot.findings.model import Finding, Severity
+from bot.forges.body_fit import fit_text
+from bot.forges.contract import StatusOutcome
 from bot.forges.github.client import error_text
-from bot.forges.github.markers import task_slug
 from bot.forges.github.pacing import PacedClient, rate_limit_wait
-from bot.forges.github.review import fit_text
+from bot.forges.markers import task_slug
 from bot.publish.markdown import clean_text, counts_text, inline
 from bot.report import RunReport, incomplete_text, plural
 
@@ -139,16 +140,6 @@ def output_summary(report: RunReport, v: Verdict, summary_url: str | None) -> st
     return fit_text(lambda t: t, "\n".join(lines) + "\n", MAX_OUTPUT_BYTES)
 
 
-@dataclass(slots=True)
-class CheckOutcome:
-    check_run_id: int | None = None
-    html_url: str | None = None
-    status_state: str | None = None  # set when a commit status was written instead
-    conclusion: str = ""
-    annotations: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
 def _is_permission_refusal(exc: GithubException) -> bool:
     """403/404 that no waiting will change (a rate limit also answers 403)."""
     if exc.status not in (403, 404):
@@ -169,9 +160,9 @@ class CheckWriter:
         *,
         details_url: str | None = None,
         checks_allowed: bool = True,
-    ) -> CheckOutcome:
+    ) -> StatusOutcome:
         v = verdict(report)
-        out = CheckOutcome(conclusion=v.conclusion)
+        out = StatusOutcome(conclusion=v.conclusion)
         if checks_allowed:
             try:
                 self._check_run(report, v, details_url, out)
@@ -184,7 +175,7 @@ class CheckWriter:
         return out
 
     def _check_run(
-        self, report: RunReport, v: Verdict, details_url: str | None, out: CheckOutcome
+        self, report: RunReport, v: Verdict, details_url: str | None, out: StatusOutcome
     ) -> None:
         summary = output_summary(report, v, details_url)
         parts = batches(annotations(report.findings))
@@ -201,7 +192,7 @@ class CheckWriter:
             body["details_url"] = details_url
         run = self.client.write("POST", f"/repos/{self.repository}/check-runs", body)
         out.check_run_id = run.get("id")
-        out.html_url = run.get("html_url")
+        out.web_url = run.get("html_url")
         out.annotations = len(parts[0])
         for part in parts[1:]:
             # Updates append annotations; title and summary are sent again unchanged.
@@ -215,7 +206,7 @@ class CheckWriter:
                 return
             out.annotations += len(part)
 
-    def _status(self, v: Verdict, target_url: str | None, out: CheckOutcome) -> None:
+    def _status(self, v: Verdict, target_url: str | None, out: StatusOutcome) -> None:
         description = v.title
         if len(description) > MAX_STATUS_DESCRIPTION:
             description = description[: MAX_STATUS_DESCRIPTION - 1] + "…"

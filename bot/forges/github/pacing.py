@@ -17,11 +17,12 @@ import email.utils
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from github import Github
 from github.GithubException import GithubException
+
+from bot.forges.contract import RequestCounts
 
 MIN_WRITE_INTERVAL_S = 1.0
 DEFAULT_MAX_RETRIES = 3
@@ -32,18 +33,6 @@ PER_PAGE = 100
 MAX_PAGES = 50  # 5,000 comments: beyond that a PR is not one we page through every run
 
 _NEXT_LINK = re.compile(r'<([^>]+)>;\s*rel="next"')
-
-
-@dataclass
-class RequestCounts:
-    """What was sent: attempts, not successes, since a refused write still counts toward limits."""
-
-    reads: int = 0
-    writes: int = 0
-    retries: int = 0
-    waited_s: float = 0.0  # rate-limit waits, not pacing
-    paced_s: float = 0.0  # spacing between writes
-    log: list[str] = field(default_factory=list)  # "POST /repos/o/r/pulls/1/reviews -> 200"
 
 
 def _header(headers: dict[str, str] | None, name: str) -> str | None:

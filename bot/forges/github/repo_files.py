@@ -9,17 +9,17 @@ folder semgrep can be given.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.change.repo_paths import repo_relative
+from bot.forges.contract import FetchedRules
 from bot.forges.github.source import file_bytes, get_contents
 
 if TYPE_CHECKING:
     from github import Github
 
-__all__ = ["MAX_RULE_FILES", "FetchedRules", "fetch_rule_files"]
+__all__ = ["MAX_RULE_FILES", "fetch_rule_files"]
 
 MAX_RULE_FILES = 100  # files read in all, whatever the named folders hold
 MAX_RULE_FOLDERS = 100  # folder listings, one API call each
@@ -27,12 +27,6 @@ MAX_CONTENT_BYTES = 1024 * 1024  # the contents API sends no content above this
 _LISTING_LIMIT = 1000  # the contents API lists at most this many entries of a folder
 RULE_SUFFIXES = (".yml", ".yaml")
 _PURPOSE = "read the repository's semgrep rules"
-
-
-@dataclass
-class FetchedRules:
-    paths: list[Path] = field(default_factory=list)  # one per named rule file or folder read
-    notes: list[str] = field(default_factory=list)  # what was not read, and why
 
 
 def fetch_rule_files(

@@ -10,30 +10,21 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from github.GithubException import GithubException
 
 from bot.findings.model import Finding
+from bot.forges.comment_plan import MovedFinding
+from bot.forges.contract import ReviewOutcome
 from bot.forges.github.client import error_text
-from bot.forges.github.markers import PREFIX
 from bot.forges.github.pacing import PacedClient
-from bot.forges.github.review import MovedFinding, PlannedComment
+from bot.forges.github.review import PlannedComment
+from bot.forges.markers import PREFIX
 
 MAX_ATTEMPTS = 24  # 422s to bisect through: enough for a few refused comments in 30
 REFUSED = "GitHub refused the line comment: {why}"
 NOT_POSTED = "not posted: {why}"
-
-
-@dataclass(slots=True)
-class ReviewOutcome:
-    review_id: int | None = None
-    html_url: str | None = None
-    posted: list[Finding] = field(default_factory=list)
-    moved: list[MovedFinding] = field(default_factory=list)
-    error: str | None = None
-    attempts: int = 0  # reviews created: the whole, pending tries, the final one
 
 
 # 422s about the review as a whole (the head moved on, a leftover draft): no comment is to
@@ -159,6 +150,7 @@ class _Posting:
             self.drop_pending(quietly=True)  # a try left behind would block later reviews
             raise
         done = set(self.posted)
+        out.refused = len(self.refused)
         for i, p in enumerate(self.planned):
             if i in self.refused:
                 out.moved.append(MovedFinding(p.finding, REFUSED.format(why=self.refused[i])))
@@ -241,7 +233,7 @@ class _Posting:
     def posted_as(self, review: Any, items: list[int]) -> None:
         out = self.out
         out.review_id = int(review["id"])
-        out.html_url = out.html_url or review.get("html_url")
+        out.web_url = out.web_url or review.get("html_url")
         out.posted += self.findings(items)
         self.posted = list(items)
 

@@ -13,7 +13,6 @@ import base64
 import binascii
 import json
 import threading
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -25,13 +24,12 @@ from bot.change.filters import apply_filters
 from bot.change.language import language_for
 from bot.change.model import Change, FileChange, FileStatus, Side, SkippedFile
 from bot.change.parse import parse_diff
-from bot.config.loader import REPO_FILE_NAMES
 from bot.config.model import FilterConfig
-from bot.config.yaml_file import read_yaml_text
-from bot.errors import ConfigError
+from bot.forges.base_settings import repo_settings
+from bot.forges.contract import ChangeRequest
 from bot.forges.github.client import github_error
 
-__all__ = ["MAX_LISTED_FILES", "PRInfo", "change_from_github", "repo_config_from_base"]
+__all__ = ["MAX_LISTED_FILES", "change_from_github", "repo_config_from_base"]
 
 DIFF_MEDIA_TYPE = "application/vnd.github.v3.diff"
 MAX_LISTED_FILES = 3000  # GitHub's files list stops here, whatever the page size
@@ -47,28 +45,9 @@ _STATUS = {
 _NO_HUNK_REASONS = ("empty file added", "no line changes", "mode change only")
 
 
-@dataclass(frozen=True)
-class PRInfo:
-    repository: str  # "owner/name" of the base repository
-    number: int
-    title: str
-    body: str
-    author: str  # login
-    labels: tuple[str, ...]
-    draft: bool
-    state: str  # "open" or "closed"
-    base_ref: str
-    base_sha: str  # the base branch's tip as GitHub last saw it (not the merge base)
-    head_ref: str
-    head_sha: str
-    head_repo: str | None  # "owner/name" the head branch lives in; None if the fork is gone
-    fork: bool  # the head lives in another repository: its author may not hold secrets
-    html_url: str
-
-
 def change_from_github(
     gh: Github, repository: str, number: int, filters: FilterConfig
-) -> tuple[Change, PRInfo]:
+) -> tuple[Change, ChangeRequest]:
     """Fetch pull request `repository#number` and build its filtered Change.
 
     Raises InputError (not found), ConfigError (token refused or lacking permission) or
@@ -106,30 +85,14 @@ def change_from_github(
 
 
 def repo_config_from_base(gh: Github, repository: str, base_ref: str) -> dict[str, Any] | None:
-    """The repository's .switchyard.yml (or .yaml) as on `base_ref`, parsed; None if absent.
+    """The repository's .switchyard.yml (or .yaml) as on `base_ref`, parsed; None if absent
+    (base_settings.repo_settings). Raises ConfigError also for a token that may not read
+    contents."""
 
-    Read from the base, never the PR's head: a pull request must not be able to loosen
-    the policy it is reviewed under. Raises ConfigError for invalid YAML, both files
-    present, or a token that may not read contents.
-    """
-    found: list[tuple[str, bytes]] = []
-    for name in REPO_FILE_NAMES:
-        data = _get_file(gh, repository, name, base_ref, purpose="read its settings")
-        if data is not None:
-            found.append((name, data))
-    if not found:
-        return None
-    if len(found) > 1:
-        raise ConfigError(
-            f"both {found[0][0]} and {found[1][0]} exist on {base_ref} of {repository}; keep one"
-        )
-    name, data = found[0]
-    label = f"{name} ({repository}@{base_ref})"
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{label}: not UTF-8 text") from None
-    return read_yaml_text(text.removeprefix("\ufeff"), label)
+    def read(path: str, ref: str) -> bytes | None:
+        return get_file(gh, repository, path, ref, purpose="read its settings")
+
+    return repo_settings(read, repository, base_ref)
 
 
 class GitHubContentLoader:
@@ -170,7 +133,7 @@ class GitHubContentLoader:
             real, ref = self._old_paths.get(path, path), self._left_ref()
         else:
             real, ref = path, self._head_sha
-        data = _get_file(self._gh, self._repository, real, ref, purpose="read file contents")
+        data = get_file(self._gh, self._repository, real, ref, purpose="read file contents")
         if data is None or b"\0" in data[:8000]:
             return None
         try:
@@ -204,11 +167,11 @@ def _api_url(gh: Github) -> str:
     return str(getattr(gh.requester, "base_url", "") or "GitHub")
 
 
-def _info(pr: dict[str, Any], repository: str, number: int) -> PRInfo:
+def _info(pr: dict[str, Any], repository: str, number: int) -> ChangeRequest:
     head, base = pr["head"], pr["base"]
     head_repo = head["repo"]["full_name"] if head.get("repo") else None
     base_repo = base["repo"]["full_name"] if base.get("repo") else repository
-    return PRInfo(
+    return ChangeRequest(
         repository=repository,
         number=number,
         title=pr.get("title") or "",
@@ -223,7 +186,7 @@ def _info(pr: dict[str, Any], repository: str, number: int) -> PRInfo:
         head_sha=head["sha"],
         head_repo=head_repo,
         fork=head_repo is None or head_repo.lower() != base_repo.lower(),
-        html_url=pr.get("html_url") or "",
+        web_url=pr.get("html_url") or "",
     )
 
 
@@ -351,7 +314,7 @@ def _explain_missing_patches(
     return still, out_skipped
 
 
-def _get_file(gh: Github, repository: str, path: str, ref: str, *, purpose: str) -> bytes | None:
+def get_file(gh: Github, repository: str, path: str, ref: str, *, purpose: str) -> bytes | None:
     """A file's bytes at `ref` through the contents API; None when absent or too large."""
     return file_bytes(get_contents(gh, repository, path, ref, purpose=purpose))
 

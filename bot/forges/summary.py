@@ -1,13 +1,14 @@
-"""The sticky summary comment: one per PR and task, found again by its hidden marker and the
-bot's own authorship, and edited in place on every run.
+"""The sticky summary comment's text, the same on every forge: one comment per change request
+and task, which each forge's publisher finds again by its hidden marker and the bot's own
+authorship, and edits in place on every run.
 
 It holds what the line comments cannot: the walkthrough, a table of every finding of the run,
 the findings that could not sit on a line (and why), earlier comments the code has since
 outdated, what was not reviewed and why, and a footer with the route, the models, where they
 ran, tokens and cost. Its marker keeps the last head reviewed, for incremental runs.
 
-Everything from a model or a diff is escaped with bot/publish/markdown.py's helpers. GitHub
-refuses bodies over 65,536 characters: when the full text is longer, it is rendered again
+Everything from a model or a diff is escaped with bot/publish/markdown.py's helpers. Forges
+limit a comment's size (body_fit.py): when the full text is longer, it is rendered again
 with less detail, section by section, until it fits.
 """
 
@@ -20,15 +21,10 @@ from typing import Any
 
 from bot.change.model import Side
 from bot.findings.model import Finding
-from bot.forges.github.markers import (
-    Identity,
-    MarkedComment,
-    is_ours,
-    is_summary_for,
-    summary_marker,
-)
-from bot.forges.github.pacing import PacedClient
-from bot.forges.github.review import MAX_BODY_BYTES, MovedFinding, fit_text, utf8_len
+from bot.forges.body_fit import MAX_BODY_BYTES, fit_text, utf8_len
+from bot.forges.comment_plan import MovedFinding
+from bot.forges.contract import MarkedComment
+from bot.forges.markers import summary_marker
 from bot.publish.markdown import (
     block,
     code_block,
@@ -202,7 +198,7 @@ def _outdated(s: SummaryInput, d: _Detail) -> list[str]:
     items, more = _limited(s.outdated, d.list_items)
     for c in items:
         where = code_span(c.path) + (f" line {c.original_line}" if c.original_line else "")
-        link = f" ([comment]({c.html_url}))" if c.html_url and _URL.match(c.html_url) else ""
+        link = f" ([comment]({c.web_url}))" if c.web_url and _URL.match(c.web_url) else ""
         lines.append(f"- {where}{link}")
     return [*lines, *_more(more), ""]
 
@@ -277,41 +273,3 @@ def render_summary(s: SummaryInput, limit: int = MAX_BODY_BYTES) -> str:
             return text
     # Only a pathological report gets here; the marker is first and survives the cut.
     return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
-
-
-# -- finding and writing ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class StickyComment:
-    id: int
-    body: str
-    html_url: str | None
-
-
-def find_summary(
-    client: PacedClient, repository: str, number: int, task: str, identity: Identity
-) -> StickyComment | None:
-    """The bot's summary comment for `task`; the oldest if several (it is the one edited)."""
-    for c in client.paginate(f"/repos/{repository}/issues/{number}/comments"):
-        if is_summary_for(c.get("body"), task) and is_ours(c, identity):
-            return StickyComment(int(c["id"]), str(c.get("body") or ""), c.get("html_url"))
-    return None
-
-
-def upsert_summary(
-    client: PacedClient,
-    repository: str,
-    number: int,
-    body: str,
-    existing: StickyComment | None,
-) -> StickyComment:
-    if existing is not None:
-        if existing.body == body:
-            return existing  # nothing changed: no write, no notification
-        data = client.write(
-            "PATCH", f"/repos/{repository}/issues/comments/{existing.id}", {"body": body}
-        )
-    else:
-        data = client.write("POST", f"/repos/{repository}/issues/{number}/comments", {"body": body})
-    return StickyComment(int(data["id"]), str(data.get("body") or body), data.get("html_url"))

@@ -1,0 +1,138 @@
+"""The change-request door: a pull or merge request in; a review, a check and a summary out.
+
+Used by `switchyard review --pr URL` and by the worker for webhook jobs, on any forge: the
+forge comes as a ChangeSource and a Publisher per task (contract.py). The repository's
+`.switchyard.yml` is read from the base branch, so a change cannot lower its own policy;
+on a new push only the files changed since the last reviewed head are reviewed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.change.filters import apply_filters
+from bot.errors import SwitchyardError
+from bot.forges.base_settings import load_base_settings
+from bot.forges.contract import ChangeRequest, ChangeSource, PublisherFor, PublishResult
+from bot.forges.incremental import since_last_review
+from bot.forges.publishing import publish as publish_run
+from bot.services import opened_services
+
+if TYPE_CHECKING:
+    from bot.change.model import Change
+    from bot.config.model import Settings
+    from bot.execution import Services
+    from bot.pipeline import Progress
+    from bot.planning import RunContext
+    from bot.report import RunReport
+
+
+@dataclass(slots=True)
+class ChangeRun:
+    info: ChangeRequest
+    report: RunReport
+    published: PublishResult | None
+
+
+def run_change_request(
+    source: ChangeSource,
+    publisher_for: PublisherFor,
+    *,
+    tasks: Sequence[str],
+    config_path: Path | None,
+    environ: Mapping[str, str],
+    publish: bool,
+    overrides: dict[str, object] | None = None,
+    only: tuple[str, ...] = (),
+    no_cache: bool = False,
+    progress: Progress | None = None,
+) -> list[ChangeRun]:
+    """Each of `tasks` on the change request, in order. The change, its settings and its
+    files are read once for all of them (the contents loader keeps what it read); each task
+    posts its own review, check (`switchyard / <task>`) and summary as soon as it is done."""
+    from bot.planning import RunContext
+
+    # The change is read once, unfiltered: the filters are the base branch's, which only
+    # the change's base ref can find.
+    change, info = source.read_change()
+    loaded = load_base_settings(
+        source, info.base_ref, config_path=config_path, environ=environ, overrides=overrides
+    )
+    settings = loaded.settings
+    if no_cache:
+        settings = settings.model_copy(
+            update={"cache": settings.cache.model_copy(update={"enabled": False})}
+        )
+    kept, filtered = apply_filters(change.files, settings.filters)
+    change = dataclasses.replace(change, files=kept, skipped=[*change.skipped, *filtered])
+    ctx = RunContext(repository=info.repository, change_ref=f"pr/{info.number}", labels=info.labels)
+    runs: list[ChangeRun] = []
+    failed: SwitchyardError | None = None
+    with opened_services(loaded, settings, only, environ) as services:
+        for task in tasks:
+            publisher = publisher_for(task, info)
+            prior = publisher.read_state() if publish else None
+            # Each task has its own last reviewed head: the range is per task.
+            task_change = (
+                change
+                if prior is None
+                else since_last_review(source, change, info.head_sha, prior.last_head_sha)
+            )
+            try:
+                report = _run_task(
+                    task, source, task_change, info, settings, services, ctx, progress
+                )
+            except SwitchyardError as exc:
+                # One task that cannot run (a review with no model) does not stop the
+                # others (the scanners need none); its error is raised once they are done.
+                failed = failed or exc
+                continue
+            published = publish_run(publisher, report, prior) if publish else None
+            runs.append(ChangeRun(info, report, published))
+    if failed is not None:
+        raise failed
+    return runs
+
+
+def _run_task(
+    task: str,
+    source: ChangeSource,
+    change: Change,
+    info: ChangeRequest,
+    settings: Settings,
+    services: Services,
+    ctx: RunContext,
+    progress: Progress | None,
+) -> RunReport:
+    """Runs one task. The security task gets the repository's own semgrep rules as the
+    base branch has them (there is no checkout): a change must not alter the rules it is
+    scanned under, as it must not alter its settings."""
+    if task != "security":
+        from bot.pipeline import run_review
+
+        return run_review(
+            change, settings, services, ctx=ctx, fail_on=settings.fail_on, progress=progress
+        )
+    from bot.security.run import run_security
+    from bot.security.scanners.semgrep_runner import FETCHED_RULES_PREFIX
+
+    named = settings.security.semgrep_rules
+    with tempfile.TemporaryDirectory(prefix=FETCHED_RULES_PREFIX) as tmp:
+        fetched = source.rule_files(info.base_ref, named, Path(tmp)) if named else None
+        report = run_security(
+            change,
+            settings,
+            services,
+            ctx=ctx,
+            fail_on=settings.fail_on,
+            progress=progress,
+            repo_rules=fetched.paths if fetched is not None else None,
+        )
+    if fetched is not None:
+        report.notes[:0] = fetched.notes
+    return report
