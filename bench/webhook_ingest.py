@@ -32,8 +32,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.forges.github.events import sign  # noqa: E402
 from bot.queue import JobQueue  # noqa: E402
-from bot.server.github_webhook import sign  # noqa: E402
 
 SECRET = "bench-webhook-secret"
 FIXTURE = ROOT / "tests" / "fixtures" / "github-webhooks" / "pull_request.json.gz"

@@ -22,8 +22,8 @@ from bot.forges.github.app_auth import (
     StaticToken,
     token_source_from_environ,
 )
+from bot.forges.github.permissions import CommandGuard
 from bot.jobs import Job
-from bot.server.permissions import CommandGuard
 
 APP_ID = 31337
 NOW = 1_700_000_000.0

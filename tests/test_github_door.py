@@ -144,7 +144,7 @@ def test_the_worker_reviews_a_queued_job_and_drops_a_superseded_one(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from bot.forges.github.jobs import handle
+    from bot.forges.jobs import handle
 
     for key, value in env(tmp_path, github, model).items():
         monkeypatch.setenv(key, value)
@@ -177,7 +177,7 @@ def test_a_slash_command_from_a_reader_is_ignored(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from bot.forges.github.jobs import handle
+    from bot.forges.jobs import handle
 
     for key, value in env(tmp_path, github, model).items():
         monkeypatch.setenv(key, value)
@@ -283,7 +283,7 @@ def test_the_worker_runs_every_task_a_job_names(
 ) -> None:
     """A pull request configured for review and security gets both; a `/security` command
     gets the security task alone; a task not built yet is skipped, the others still run."""
-    from bot.forges.github.jobs import handle
+    from bot.forges.jobs import handle
 
     github.add_pr(REPO, 8, base_sha=BASE, head_sha=HEAD2, diff=VULN_DIFF)
     github.set_file(REPO, HEAD2, "db.py", VULN)

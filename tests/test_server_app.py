@@ -22,10 +22,11 @@ from starlette.testclient import TestClient
 
 from bot.cli.serve import serve
 from bot.errors import ConfigError
+from bot.forges.github.events import MAX_PAYLOAD_BYTES, sign
+from bot.forges.github.webhook import GitHubWebhook
 from bot.queue import JobQueue
-from bot.server import ServerConfig, build_app, create_app
+from bot.server import build_app, create_app
 from bot.server.dedupe import SqliteDeliveryLog
-from bot.server.github_webhook import MAX_PAYLOAD_BYTES, sign
 from tests.test_webhook_events import example, pr_comment
 
 SECRET = "webhook-secret-for-tests"
@@ -36,7 +37,7 @@ class Server:
 
     def __init__(self, state: Path, **config: Any) -> None:
         self.state = state
-        self.config = ServerConfig(webhook_secret=SECRET, app_id=4242, **config)
+        self.config = GitHubWebhook(webhook_secret=SECRET, app_id=4242, **config)
         self.open()
 
     def open(self) -> None:
@@ -243,8 +244,8 @@ def test_healthz_and_metrics(server: Server) -> None:
 
 def test_config_from_environment(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="GITHUB_WEBHOOK_SECRET"):
-        ServerConfig.from_environ({})
-    config = ServerConfig.from_environ(
+        GitHubWebhook.from_environ({})
+    config = GitHubWebhook.from_environ(
         {
             "GITHUB_WEBHOOK_SECRET": "s",
             "GITHUB_APP_ID": "99",
@@ -270,7 +271,7 @@ def test_serve_without_a_secret_exits_2_and_says_why(tmp_path: Path) -> None:
 
 def test_a_real_uvicorn_on_loopback_acknowledges_deliveries(tmp_path: Path) -> None:
     app = create_app(
-        ServerConfig(webhook_secret=SECRET),
+        GitHubWebhook(webhook_secret=SECRET),
         JobQueue(tmp_path / "queue.sqlite3"),
         SqliteDeliveryLog(tmp_path / "deliveries.sqlite3"),
     )

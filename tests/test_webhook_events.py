@@ -11,9 +11,11 @@ from typing import Any
 
 import pytest
 
+from bot.forges.commands import NotACommand, SlashCommand, parse_command
+from bot.forges.github.events import ParseOptions, parse_event
+from bot.forges.github.permissions import may_command
+from bot.forges.webhook import Ignored
 from bot.jobs import Job
-from bot.server.commands import NotACommand, SlashCommand, may_command, parse_command
-from bot.server.github_webhook import Ignored, ParseOptions, parse_event
 from tests.tools import node_package
 
 ROOT = Path(__file__).resolve().parent.parent

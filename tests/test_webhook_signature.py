@@ -6,8 +6,8 @@ import hmac
 
 import pytest
 
-from bot.server import github_webhook
-from bot.server.github_webhook import sign, signature_valid
+from bot.forges.github import events as github_webhook
+from bot.forges.github.events import sign, signature_valid
 
 # GitHub's documented test vector for validating webhook deliveries.
 DOC_SECRET = "It's a Secret to Everybody"

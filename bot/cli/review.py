@@ -12,8 +12,10 @@ from bot.cli.change_input import ChangeInput, Prepared, change_options, prepare
 from bot.cli.options import provider_option, quiet_option, report_options
 from bot.cli.progress import ProgressReporter
 from bot.cli.report_output import finish, output_targets
-from bot.cli.setup import embedded_when_none, open_providers
+from bot.cli.setup import embedded_when_none
+from bot.forges import registry
 from bot.report import merge_reports
+from bot.services import open_providers, opened_services
 
 if TYPE_CHECKING:
     from bot.report import RunReport
@@ -37,13 +39,15 @@ if TYPE_CHECKING:
     "--pr",
     "pr_ref",
     metavar="URL",
-    help="Review a GitHub pull request: https://github.com/OWNER/REPO/pull/N or OWNER/REPO#N "
-    "(token from GITHUB_TOKEN; GitHub Enterprise from the URL or GITHUB_API_URL).",
+    help="Review a pull request, its forge known from the address: "
+    "https://github.com/OWNER/REPO/pull/N or OWNER/REPO#N (token from GITHUB_TOKEN; "
+    "GitHub Enterprise from the URL or GITHUB_API_URL).",
 )
 @click.option(
     "--publish",
-    type=click.Choice(["github"]),
-    help="Post the results where reviewers look: a review, a check run, a summary comment.",
+    type=click.Choice(registry.names()),
+    help="Post the results on the --pr's forge, where reviewers look: a review, a check, "
+    "a summary comment.",
 )
 @click.option(
     "--tasks",
@@ -91,7 +95,7 @@ def review(
             )
     else:
         if publish:
-            raise click.UsageError("--publish github needs --pr URL")
+            raise click.UsageError(f"--publish {publish} needs --pr URL")
         if chosen != ["review"]:
             raise click.UsageError(
                 "on a branch or a patch, run `switchyard security` for that task"
@@ -127,7 +131,7 @@ def _dry_run(prepared: Prepared, only: tuple[str, ...]) -> None:
     from bot.cli.plan_view import print_plan
     from bot.planning import plan_review
 
-    providers = open_providers(prepared.loaded, only)
+    providers = open_providers(prepared.loaded, only, os.environ)
     try:
         plan = plan_review(prepared.change, prepared.settings, providers, prepared.ctx)
     finally:
@@ -139,29 +143,22 @@ def _dry_run(prepared: Prepared, only: tuple[str, ...]) -> None:
 def _review_local(
     prepared: Prepared, only: tuple[str, ...], no_cache: bool, reporter: ProgressReporter
 ) -> RunReport:
-    from bot.ledger.store import Ledger
-    from bot.pipeline import Services, run_review
+    from bot.pipeline import run_review
 
     settings = prepared.settings
     if no_cache:
         settings = settings.model_copy(
             update={"cache": settings.cache.model_copy(update={"enabled": False})}
         )
-    providers = open_providers(prepared.loaded, only)
-    ledger = Ledger.from_settings(settings, os.environ)
-    try:
+    with opened_services(prepared.loaded, settings, only, os.environ) as services:
         return run_review(
             prepared.change,
             settings,
-            Services(providers=providers, ledger=ledger),
+            services,
             ctx=prepared.ctx,
             fail_on=settings.fail_on,
             progress=reporter.callback(),
         )
-    finally:
-        for p in providers.values():
-            p.close()
-        ledger.close()
 
 
 def _review_pr(
@@ -174,28 +171,20 @@ def _review_pr(
     reporter: ProgressReporter,
     tasks: list[str],
 ) -> list[RunReport]:
-    from bot.errors import ConfigError
-    from bot.forges.github.client import github_client
-    from bot.forges.github.door import run_pull_request
-    from bot.forges.github.pr_url import parse_pr_ref
+    from bot.forges.door import run_change_request
 
-    default_api = os.environ.get("GITHUB_API_URL") or "https://api.github.com"
-    ref = parse_pr_ref(pr_ref, api_url=default_api)
-    token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN")
-    if not token:
-        raise ConfigError(
-            "reading a pull request needs a token",
-            hint="set GITHUB_TOKEN (in a workflow: env: GITHUB_TOKEN: ${{ github.token }})",
-        )
+    forge, ref = registry.recognise(pr_ref, os.environ)
+    if publish and publish != forge.name:
+        raise click.UsageError(f"--publish {publish}: {pr_ref} is on {forge.name}")
+    opened = forge.open_ref(ref, os.environ)
     config_path = params.get("config_path") or os.environ.get("SWITCHYARD_CONFIG")
-    runs = run_pull_request(
-        github_client(token, ref.api_url),
-        ref.repository,
-        ref.number,
+    runs = run_change_request(
+        opened.source,
+        opened.publisher_for,
         tasks=tasks,
         config_path=Path(config_path) if config_path else None,
         environ=os.environ,
-        publish=publish == "github",
+        publish=publish is not None,
         overrides=overrides,
         only=only,
         no_cache=no_cache,
@@ -207,7 +196,7 @@ def _review_pr(
         for error in run.published.errors:
             reporter.info(f"publishing: {error}")
         reporter.info(
-            f"published {task} to {ref.repository}#{ref.number}: "
+            f"published {task} to {ref.label}: "
             f"{run.published.comments_posted} "
             f"comments, check {run.published.conclusion or run.published.status}"
         )

@@ -8,6 +8,8 @@ import sys
 
 import click
 
+from bot.forges.webhook import webhook_path
+
 LOG_LEVELS = ["debug", "info", "warning", "error"]
 
 
@@ -41,7 +43,7 @@ def serve(
     log_level: str,
     access_log: bool,
 ) -> None:
-    """Receive GitHub webhooks and queue review jobs for `switchyard worker`.
+    """Receive forges' webhooks and queue review jobs for `switchyard worker`.
 
     Answers each delivery at once (202 queued, 200 ignored, 401 bad signature) and does
     no network I/O while doing so. Pull requests opened, pushed to, reopened or marked
@@ -57,7 +59,7 @@ def serve(
 
     \b
     Environment:
-      GITHUB_WEBHOOK_SECRET    the webhook secret (required)
+      GITHUB_WEBHOOK_SECRET    GitHub's webhook secret: serves /webhooks/github
       GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY   App mode (the key as PEM text or a file)
       GITHUB_TOKEN             token mode, when there is no App
       GITHUB_API_URL           GitHub Enterprise Server's API (default api.github.com)
@@ -68,26 +70,20 @@ def serve(
     import uvicorn
 
     from bot.cli.setup import load
-    from bot.forges.github.app_auth import token_source_from_environ
+    from bot.forges import registry
     from bot.ledger.location import resolve_state_dir
     from bot.server import build_app
 
     settings = load(None, config_path).settings
     state_dir = resolve_state_dir(settings, os.environ)
-    # The server itself never calls GitHub, but a bad key should stop it now rather than
-    # every job in the worker later.
-    tokens = token_source_from_environ(os.environ)
+    served = [f for f in registry.all_forges() if f.webhook(os.environ) is not None]
+    problems = [p for f in served if (p := f.credentials_problem(os.environ))]
     app = build_app(os.environ, state_dir, queue_url)
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
-    if tokens is None:
-        logging.getLogger("bot.server").warning(
-            "neither GITHUB_APP_ID/GITHUB_APP_PRIVATE_KEY nor GITHUB_TOKEN is set: "
-            "workers will not be able to reach GitHub"
-        )
-    click.echo(
-        f"switchyard: serving http://{host}:{port}/webhooks/github, queue {app.state.queue.where}",
-        err=True,
-    )
+    for problem in problems:
+        logging.getLogger("bot.server").warning(problem)
+    urls = ", ".join(f"http://{host}:{port}{webhook_path(f.name)}" for f in served)
+    click.echo(f"switchyard: serving {urls}, queue {app.state.queue.where}", err=True)
     uvicorn.run(
         app,
         host=host,

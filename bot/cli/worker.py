@@ -15,8 +15,9 @@ import click
 from bot.errors import ConfigError
 
 HANDLER_ENV = "SWITCHYARD_JOB_HANDLER"
-# Reviews the pull request and posts to GitHub; --handler replaces it (tests, other forges).
-DEFAULT_HANDLER: str | None = "bot.forges.github.jobs:handle"
+# Reviews the change request and posts to the job's forge (bot/forges/registry.py);
+# --handler replaces it (tests).
+DEFAULT_HANDLER: str | None = "bot.forges.jobs:handle"
 
 
 @click.command()

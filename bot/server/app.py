@@ -1,10 +1,12 @@
-"""The webhook server: a Starlette app with /webhooks/github, /healthz and /metrics.
+"""The webhook server: a Starlette app with /webhooks/<forge> for each forge configured,
+/healthz and /metrics.
 
 A delivery is checked, parsed and queued, and answered at once: no network I/O happens
-before the answer, so GitHub's 10-second limit is never at risk. 202 when a job was
-queued; 200 "ignored: <why>" for what the bot does not act on (and "pong" for ping);
-401 for a bad signature; 400 for a body that is not JSON; 413 past GitHub's 25 MB cap;
-503 when the queue cannot take the job.
+before the answer, so a forge's time limit (GitHub's is 10 seconds) is never at risk. 202
+when a job was queued; 200 "ignored: <why>" for what the bot does not act on (and "pong"
+for a ping); 401 for a bad signature or token; 400 for a body that is not JSON; 413 past
+the forge's cap on payloads; 503 when the queue cannot take the job. What is the forge's
+(the check, the parsing) is its receiver's (bot/forges/webhook.py).
 
 The storage calls are synchronous and made on the event loop: each is a local SQLite
 statement of tens of microseconds, cheaper than a hop to a thread pool.
@@ -15,92 +17,41 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.errors import ConfigError
-from bot.forges.github.app_auth import DEFAULT_API_URL
+from bot.forges.webhook import Answered, Ignored, MalformedPayload, WebhookReceiver
 from bot.queue.jobs_queue import JobQueue
 from bot.server.dedupe import DeliveryLog
-from bot.server.github_webhook import (
-    DELIVERY_HEADER,
-    EVENT_HEADER,
-    MAX_PAYLOAD_BYTES,
-    SIGNATURE_HEADER,
-    Ignored,
-    MalformedPayload,
-    ParseOptions,
-    decode_payload,
-    parse_event,
-    signature_valid,
-)
 from bot.server.metrics import CONTENT_TYPE, Metrics
 
 log = logging.getLogger(__name__)
 
-SECRET_ENV = "GITHUB_WEBHOOK_SECRET"
 _EVENT_NAME = re.compile(r"^[a-z_]{1,64}$")
 
 
-@dataclass(frozen=True)
-class ServerConfig:
-    webhook_secret: str = field(repr=False)
-    api_url: str = DEFAULT_API_URL
-    app_id: int | None = None
-    bot_logins: frozenset[str] = frozenset()
-    pr_tasks: tuple[str, ...] = ("review",)
-    max_payload_bytes: int = MAX_PAYLOAD_BYTES
-
-    @classmethod
-    def from_environ(cls, environ: Mapping[str, str]) -> ServerConfig:
-        """GITHUB_WEBHOOK_SECRET (required), GITHUB_APP_ID, GITHUB_API_URL,
-        SWITCHYARD_BOT_LOGIN (our account(s) in token mode, comma-separated) and
-        SWITCHYARD_PR_TASKS (tasks for pushed pull requests, default review)."""
-        secret = environ.get(SECRET_ENV, "")
-        if not secret:
-            raise ConfigError(
-                f"{SECRET_ENV} is not set: the server cannot tell GitHub's deliveries from "
-                "anyone else's",
-                hint="set it to the webhook secret configured in the GitHub App or webhook",
-            )
-        app_id_text = environ.get("GITHUB_APP_ID", "").strip()
-        if app_id_text and not app_id_text.isdigit():
-            raise ConfigError(f"GITHUB_APP_ID must be a number, not {app_id_text!r}")
-        return cls(
-            webhook_secret=secret,
-            api_url=(environ.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/"),
-            app_id=int(app_id_text) if app_id_text else None,
-            bot_logins=frozenset(_csv(environ.get("SWITCHYARD_BOT_LOGIN", ""))),
-            pr_tasks=tuple(_csv(environ.get("SWITCHYARD_PR_TASKS", ""))) or ("review",),
-        )
-
-    @property
-    def parse_options(self) -> ParseOptions:
-        return ParseOptions(
-            pr_tasks=self.pr_tasks,
-            api_url=self.api_url,
-            app_id=self.app_id,
-            bot_logins=self.bot_logins,
-        )
-
-
 def create_app(
-    config: ServerConfig,
+    receivers: WebhookReceiver | Sequence[WebhookReceiver],
     queue: JobQueue,
     deliveries: DeliveryLog,
     metrics: Metrics | None = None,
 ) -> Starlette:
-    """The ASGI app. It closes `queue` and `deliveries` when it shuts down."""
+    """The ASGI app, with a route for each receiver (one forge's, or several). It closes
+    `queue` and `deliveries` when it shuts down."""
     metrics = metrics or queue.metrics or Metrics()
     if queue.metrics is None:
         queue.metrics = metrics  # so enqueues and supersedes show on this app's /metrics
-    hooks = _Webhooks(config, queue, deliveries, metrics)
+    if not isinstance(receivers, Sequence):
+        receivers = [receivers]
+    hooks = [
+        Route(r.path, _Webhook(r, queue, deliveries, metrics).handle, methods=["POST"])
+        for r in receivers
+    ]
 
     async def healthz(request: Request) -> Response:
         try:
@@ -127,7 +78,7 @@ def create_app(
 
     app = Starlette(
         routes=[
-            Route("/webhooks/github", hooks.github, methods=["POST"]),
+            *hooks,
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", metrics_endpoint, methods=["GET"]),
         ],
@@ -138,29 +89,35 @@ def create_app(
     return app
 
 
-class _Webhooks:
+class _Webhook:
+    """One forge's route: the same checks, log and queue for every forge."""
+
     def __init__(
-        self, config: ServerConfig, queue: JobQueue, deliveries: DeliveryLog, metrics: Metrics
+        self,
+        receiver: WebhookReceiver,
+        queue: JobQueue,
+        deliveries: DeliveryLog,
+        metrics: Metrics,
     ) -> None:
-        self.config = config
-        self.options = config.parse_options
+        self.receiver = receiver
         self.queue = queue
         self.deliveries = deliveries
         self.metrics = metrics
 
-    async def github(self, request: Request) -> Response:
+    async def handle(self, request: Request) -> Response:
         started = time.perf_counter()
         event, outcome, response = "", "error", _text(500, "internal error")
         try:
-            event, outcome, response = await self._github(request)
+            event, outcome, response = await self._handle(request)
         finally:
             self.metrics.deliveries.labels(event=event, outcome=outcome).inc()
             self.metrics.ack_seconds.observe(time.perf_counter() - started)
         return response
 
-    async def _github(self, request: Request) -> tuple[str, str, Response]:
+    async def _handle(self, request: Request) -> tuple[str, str, Response]:
         """(event label, outcome label, answer)."""
-        limit = self.config.max_payload_bytes
+        receiver = self.receiver
+        limit = receiver.max_payload_bytes
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             return "", "too_large", _text(413, "payload too large")
@@ -170,22 +127,20 @@ class _Webhooks:
             if len(body) > limit:
                 return "", "too_large", _text(413, "payload too large")
         raw = bytes(body)
-        if not signature_valid(
-            self.config.webhook_secret, raw, request.headers.get(SIGNATURE_HEADER)
-        ):
+        headers = request.headers
+        if not receiver.authentic(headers, raw):
             self.metrics.signature_failures.inc()
             return "", "bad_signature", _text(401, "bad signature")
-        # Signed by GitHub from here on, but still only a label-safe name goes to metrics.
-        header = request.headers.get(EVENT_HEADER, "")
-        event = header if _EVENT_NAME.match(header) else "other"
-        delivery = request.headers.get(DELIVERY_HEADER, "")
+        # From the forge from here on, but still only a label-safe name goes to metrics.
+        name = receiver.event(headers)
+        event = name if _EVENT_NAME.match(name) else "other"
+        delivery = receiver.delivery_id(headers)
         try:
-            payload = decode_payload(raw, request.headers.get("content-type"))
+            verdict = receiver.parse(headers, raw)
         except MalformedPayload as exc:
             return event, "malformed", _text(400, f"malformed payload: {exc}")
-        if header == "ping":
-            return event, "pong", _text(200, "pong")
-        verdict = parse_event(header, payload, delivery, self.options)
+        if isinstance(verdict, Answered):
+            return event, verdict.outcome, _text(200, verdict.text)
         if isinstance(verdict, Ignored):
             return event, "ignored", _text(200, f"ignored: {verdict.reason}")
         try:
@@ -193,7 +148,7 @@ class _Webhooks:
                 return event, "duplicate", _text(200, "ignored: duplicate delivery")
             submitted = self.queue.submit(verdict)
             self.deliveries.record(delivery)
-        except Exception:  # storage of any kind failing: tell GitHub, keep serving
+        except Exception:  # storage of any kind failing: tell the forge, keep serving
             log.exception("delivery %s: could not queue the job", delivery or "(no id)")
             return event, "error", _text(503, "queue unavailable")
         log.debug("delivery %s: queued %s as %s", delivery, verdict.key, submitted.task_id)
@@ -202,7 +157,3 @@ class _Webhooks:
 
 def _text(status: int, text: str) -> Response:
     return PlainTextResponse(text, status_code=status)
-
-
-def _csv(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]

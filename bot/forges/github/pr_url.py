@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from bot.errors import InputError
 
 DEFAULT_API_URL = "https://api.github.com"
-_EXAMPLE = "https://github.com/OWNER/REPO/pull/123 or OWNER/REPO#123"
+EXAMPLE = "https://github.com/OWNER/REPO/pull/123 or OWNER/REPO#123"
 # GitHub's rules: owners are letters, digits and single hyphens; names add "." and "_".
 _OWNER = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})"
 _NAME = r"[A-Za-z0-9._-]{1,100}"
@@ -19,6 +19,7 @@ _API_PATH = re.compile(
     rf"^(?P<prefix>/api/v3)?/repos/(?P<repo>{_OWNER}/{_NAME})/pulls/(?P<number>[0-9]+)/?$"
 )
 _DOTCOM = frozenset({"github.com", "www.github.com", "api.github.com"})
+_ISSUE_PATH = re.compile(rf"^/{_OWNER}/{_NAME}/issues/[0-9]+")
 
 
 class PullRequestRef(NamedTuple):
@@ -54,12 +55,29 @@ def parse_pr_ref(text: str, *, api_url: str = DEFAULT_API_URL) -> PullRequestRef
     web = _WEB_PATH.match(path)
     if web:
         return _ref(_api_for(parts.scheme, host, origin), web["repo"], web["number"], text)
-    if re.match(rf"^/{_OWNER}/{_NAME}/issues/[0-9]+", path):
+    if _ISSUE_PATH.match(path):
         raise InputError(
             f"{text.strip()!r} is an issue, not a pull request",
-            hint=f"give the pull request's address, e.g. {_EXAMPLE}",
+            hint=f"give the pull request's address, e.g. {EXAMPLE}",
         )
     raise _bad(text)
+
+
+def claims(text: str) -> bool:
+    """Whether `text` is shaped like a GitHub address: OWNER/REPO#N, a github.com (or
+    GitHub Enterprise Cloud) URL, or a URL whose path is a pull request's or an issue's,
+    on any host (GitHub Enterprise Server's)."""
+    value = text.strip()
+    if _SHORT.match(value):
+        return True
+    parts = urlsplit(value) if "://" in value else None
+    if parts is None or parts.scheme not in ("http", "https"):
+        return False
+    host = (parts.hostname or "").lower()
+    if host in _DOTCOM or host.endswith(".ghe.com"):
+        return True
+    path = parts.path.rstrip("/") or "/"
+    return any(p.match(path) for p in (_WEB_PATH, _API_PATH, _ISSUE_PATH))
 
 
 def _api_for(scheme: str, host: str, origin: str) -> str:
@@ -83,5 +101,5 @@ def _ref(api_url: str, repository: str, number: str, text: str) -> PullRequestRe
 def _bad(text: str) -> InputError:
     return InputError(
         f"not a pull request: {text.strip()!r}",
-        hint=f"give a pull request's address, e.g. {_EXAMPLE}",
+        hint=f"give a pull request's address, e.g. {EXAMPLE}",
     )

@@ -1,4 +1,4 @@
-"""Only users with write access may command the bot.
+"""Only users with write access may command the bot on GitHub.
 
 The webhook cannot ask the API (it answers without network I/O), so it drops commands
 from users whose author_association rules write access out and queues the rest; the worker
@@ -17,9 +17,24 @@ from bot.errors import IncompleteError
 from bot.forges.github.app_auth import TokenSource, api_headers
 from bot.jobs import Job
 from bot.queue.jobs_queue import JobHandler
-from bot.server.commands import may_command
 
 log = logging.getLogger(__name__)
+
+# Permission levels that may command the bot. The REST "permission" field folds
+# maintain into write and triage into read; role_name keeps them apart.
+WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
+# author_association values a user with write access can have. Anyone else (NONE,
+# CONTRIBUTOR, FIRST_TIMER...) cannot have write access, so the webhook drops their
+# commands without asking the API; the worker still checks the real permission.
+WRITE_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+
+
+def may_command(permission: str | None, role_name: str | None = None) -> bool:
+    """Whether a collaborator permission (the REST API's `permission`, or its finer
+    `role_name`) allows commanding the bot. Custom roles are judged by `permission`."""
+    return (permission or "").lower() in WRITE_PERMISSIONS or (
+        role_name or ""
+    ).lower() in WRITE_PERMISSIONS
 
 
 class CommandGuard:

@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from bot.forges.commands import NotACommand, parse_command
+from bot.forges.github.permissions import WRITE_ASSOCIATIONS
+from bot.forges.markers import PREFIX
+from bot.forges.webhook import Ignored, MalformedPayload
 from bot.jobs import Job
-from bot.server.commands import WRITE_ASSOCIATIONS, NotACommand, parse_command
 
 SIGNATURE_HEADER = "x-hub-signature-256"
 EVENT_HEADER = "x-github-event"
@@ -27,11 +30,7 @@ MAX_PAYLOAD_BYTES = 25 * 1024 * 1024
 PR_ACTIONS = frozenset({"opened", "synchronize", "reopened", "ready_for_review"})
 # Marks the bot's own comments (the publisher writes it), so they never trigger it, even
 # in token mode where the bot posts as an ordinary user.
-OWN_MARKER = "<!-- switchyard"
-
-
-class MalformedPayload(ValueError):
-    """The body is not a JSON object (or a form with a `payload` field holding one)."""
+OWN_MARKER = f"<!-- {PREFIX}"
 
 
 def sign(secret: str | bytes, body: bytes) -> str:
@@ -67,11 +66,6 @@ def decode_payload(body: bytes, content_type: str | None) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise MalformedPayload("not a JSON object")
     return data
-
-
-@dataclass(frozen=True, slots=True)
-class Ignored:
-    reason: str  # shown in the 200 answer: "ignored: <reason>"
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
-"""Slash commands in pull request comments, and who may give them.
+"""Slash commands in pull and merge request comments, the same words on every forge.
 
 A command is the first non-blank line of a comment when it starts with `/`: `/review`,
 `/describe`, `/security`, `/tests`, `/docs`, `/ask <question>`. Whatever follows the
 command word (the rest of that line, then the lines below it) is its argument, so a
 multi-line `/ask` keeps its whole question. Quoted replies (`> /review`) and commands
 buried mid-comment are not commands: a person discussing `/review` must not trigger one.
+Who may give one is each forge's own rule (GitHub's: github/permissions.py).
 """
 
 from __future__ import annotations
@@ -23,14 +24,6 @@ COMMANDS: dict[str, str] = {
 }
 # Commands that make no sense without an argument.
 NEEDS_ARGUMENT = frozenset({"ask"})
-
-# Permission levels that may command the bot. The REST "permission" field folds
-# maintain into write and triage into read; role_name keeps them apart.
-WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
-# author_association values a user with write access can have. Anyone else (NONE,
-# CONTRIBUTOR, FIRST_TIMER...) cannot have write access, so the webhook drops their
-# commands without asking the API; the worker still checks the real permission.
-WRITE_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
 
 # A limit on what is carried in the queue; GitHub comments are at most 65,536 characters.
 MAX_ARGUMENT_CHARS = 65_536
@@ -68,11 +61,3 @@ def parse_command(body: str | None) -> SlashCommand | NotACommand:
     if word in NEEDS_ARGUMENT and not argument:
         return NotACommand(f"/{word} needs a question after it")
     return SlashCommand(name=word, task=task, argument=argument)
-
-
-def may_command(permission: str | None, role_name: str | None = None) -> bool:
-    """Whether a collaborator permission (the REST API's `permission`, or its finer
-    `role_name`) allows commanding the bot. Custom roles are judged by `permission`."""
-    return (permission or "").lower() in WRITE_PERMISSIONS or (
-        role_name or ""
-    ).lower() in WRITE_PERMISSIONS

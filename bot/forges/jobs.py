@@ -1,0 +1,54 @@
+"""Runs a queued job: the worker's handler (`switchyard worker`), for every forge.
+
+The job names its forge; the registry's forge opens it (credentials, and who may command)
+and the door runs it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from bot.forges import registry
+from bot.forges.door import run_change_request
+from bot.jobs import Job
+
+log = logging.getLogger(__name__)
+
+# Tasks a job can run today; the others are parsed from slash commands and logged.
+RUNNABLE = ("review", "security")
+
+
+def handle(job: Job) -> None:
+    environ = os.environ
+    opened = registry.forge(job.forge).open_job(job, environ)
+    if opened is None:
+        return
+    runnable = [t for t in job.tasks if t in RUNNABLE]
+    for task in job.tasks:
+        if task not in RUNNABLE:
+            log.info(
+                "task %s is not available yet: skipped %s#%d", task, job.repository, job.number
+            )
+    if not runnable:
+        return
+    config = environ.get("SWITCHYARD_CONFIG")
+    runs = run_change_request(
+        opened.source,
+        opened.publisher_for,
+        tasks=runnable,
+        config_path=Path(config) if config else None,
+        environ=environ,
+        publish=True,
+    )
+    for task, run in zip(runnable, runs, strict=True):
+        log.info(
+            "%s of %s#%d at %s: %d findings, complete=%s",
+            task,
+            job.repository,
+            job.number,
+            run.info.head_sha[:12],
+            len(run.report.findings),
+            run.report.summary.complete,
+        )
