@@ -43,6 +43,24 @@ index 0000000..4444444
 """
 
 
+# A model's answer on APP_DIFF: one major finding on app.py line 2, with a suggestion.
+APP_ANSWER: dict[str, Any] = {
+    "summary": "Changes x.",
+    "findings": [
+        {
+            "path": "app.py",
+            "line": 2,
+            "side": "RIGHT",
+            "severity": "major",
+            "category": "bug",
+            "title": "x changed meaning",
+            "body": "Callers expect 1.",
+            "suggestion": "x = 1",
+        },
+    ],
+}
+
+
 def finding(**kw: Any) -> Finding:
     """A minor bug on app.py line 2; `kw` sets the fields a test looks at."""
     base: dict[str, Any] = {

@@ -14,7 +14,15 @@ from bot.queue.jobs_queue import JobQueue
 from tests.cli import Result, base_env, switchyard
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
-from tests.github_samples import APP_DIFF, BASE, HEAD, HEAD2, NEW_FILE_DIFF, github_with_pr
+from tests.github_samples import (
+    APP_ANSWER,
+    APP_DIFF,
+    BASE,
+    HEAD,
+    HEAD2,
+    NEW_FILE_DIFF,
+    github_with_pr,
+)
 
 REPO = "acme/api"
 TOKEN = "ghs_test_token_for_the_fake"
@@ -34,23 +42,7 @@ def github() -> Iterator[FakeGitHub]:
 @pytest.fixture
 def model() -> Iterator[FakeOpenAIServer]:
     with FakeOpenAIServer(models=["qwen"]) as fake:
-        fake.responder = lambda req: Reply(
-            {
-                "summary": "Changes x.",
-                "findings": [
-                    {
-                        "path": "app.py",
-                        "line": 2,
-                        "side": "RIGHT",
-                        "severity": "major",
-                        "category": "bug",
-                        "title": "x changed meaning",
-                        "body": "Callers expect 1.",
-                        "suggestion": "x = 1",
-                    },
-                ],
-            }
-        )
+        fake.responder = lambda req: Reply(APP_ANSWER)
         yield fake
 
 
