@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from bot.config.classes import DataClass
 from bot.config.model import Settings
@@ -21,12 +21,19 @@ from bot.routing.budget import BudgetGuard
 from bot.routing.dispatch import ChainResult, Dispatcher
 from bot.routing.live import LiveState
 from bot.routing.route import Target
+from bot.waiting import Heartbeat, InFlight
 
 if TYPE_CHECKING:
     from bot.ledger.rows import CallRow
     from bot.ledger.store import Ledger
 
-Progress = Callable[[str, int, int], None]  # (message, done, total)
+
+class Progress(Protocol):
+    """Told as work items are answered (`done` of `total`), and, with `waiting`, what the
+    run is still waiting on (every second or so: the callee chooses what to show)."""
+
+    def __call__(self, message: str, done: int, total: int, *, waiting: bool = False) -> None: ...
+
 
 # Sampling temperature of every structured call (part of the cache key).
 TEMPERATURE = 0.0
@@ -116,9 +123,25 @@ class Execution:
         # Enough threads to keep every target's allowance busy, never more than the work.
         workers = max(1, min(len(items), sum(limits.values()) or 1, 32))
         results: list[ChainResult] = []
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="switchyard") as pool:
+        inflight = InFlight()
+
+        def waiting(line: str) -> None:
+            if progress:
+                progress(line, len(results), len(items), waiting=True)
+
+        def one(planned: PlannedItem) -> ChainResult:
+            inflight.start(planned.item.id)
+            try:
+                return self._one(planned, inflight)
+            finally:
+                inflight.finish(planned.item.id)
+
+        with (
+            Heartbeat(inflight, waiting),
+            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="switchyard") as pool,
+        ):
             for done, (planned, result) in enumerate(
-                zip(items, pool.map(self._one, items), strict=True), start=1
+                zip(items, pool.map(one, items), strict=True), start=1
             ):
                 results.append(result)
                 if progress:
@@ -158,14 +181,20 @@ class Execution:
                 self.run_id, outcome, findings=len(report.findings), notes=len(report.notes)
             )
 
-    def _one(self, planned: PlannedItem) -> ChainResult:
+    def _one(self, planned: PlannedItem, inflight: InFlight) -> ChainResult:
         item = planned.item
+
+        def received(tokens: int, _seconds: float) -> None:
+            inflight.tokens(item.id, tokens)
+
         request = CompletionRequest(
             messages=item.messages,
             response_model=item.response_model,
             schema_name=item.schema_name,
             max_output_tokens=item.max_output_tokens,
             temperature=TEMPERATURE,
+            prompt_tokens=item.prompt_tokens,
+            on_progress=received,
         )
 
         def attempt() -> ChainResult:

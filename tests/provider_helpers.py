@@ -33,8 +33,10 @@ GOOD = {"findings": [{"line": 3, "message": "off by one"}], "summary": "one bug"
 
 
 def request(**kw: Any) -> CompletionRequest:
+    kw.setdefault(
+        "messages", [Message("system", "You review code."), Message("user", "Review this diff.")]
+    )
     return CompletionRequest(
-        messages=[Message("system", "You review code."), Message("user", "Review this diff.")],
         response_model=Review,
         schema_name="review",
         **kw,

@@ -210,6 +210,21 @@ def test_the_structured_mode_that_worked_is_remembered(store: FactsStore) -> Non
     assert kinds == ["json_schema", "json_object", "json_object"]
 
 
+def test_a_refused_mode_is_not_offered_again_even_before_one_works(store: FactsStore) -> None:
+    # llama-cpp-python refuses json_schema (422); its first json_object request then fails
+    # for another reason (here a prompt past its context), so no mode has worked yet.
+    with FakeOpenAIServer("llamacpp-python", max_model_len=50) as fake:
+        fake.responder = lambda _req: Reply(GOOD)
+        p = provider(fake, max_retries=0)
+        with pytest.raises(ProviderError):
+            long = [Message("system", "You review code."), Message("user", "word " * 200)]
+            complete_structured(p, request(messages=long))
+        fake.max_model_len = 32768
+        complete_structured(p, request())
+    kinds = [(b.get("response_format") or {}).get("type") for b in fake.chat_requests()]
+    assert kinds == ["json_schema", "json_object", "json_object"]
+
+
 def test_an_unreachable_endpoint_is_not_written_down(store: FactsStore) -> None:
     from tests.fakes.openai_server import unused_port
 

@@ -24,6 +24,9 @@ class CompletionRequest:
     schema_name: str = "answer"
     max_output_tokens: int = 2048
     temperature: float = 0.0
+    # The prompt's size as planning counted it (exact when the target's tokenizer counted
+    # it), for a server whose answer does not say (llama-cpp-python's streams); 0 unknown.
+    prompt_tokens: int = 0
     # Told how a streamed answer comes along: (tokens received so far, seconds since the
     # request was sent), at most once a second, on the thread that called complete() (a
     # worker thread when items run in parallel); never for an answer that is not streamed

@@ -75,6 +75,8 @@ class SDKClientProvider(Generic[ClientT]):
         self._lock = threading.Lock()
         self._client: ClientT | None = None
         self._mode: str | None = self._configured_mode(config.structured_output)
+        # Structured-output modes this server refused, in this process (under the lock).
+        self._refused_modes: set[str] = set()
         # What the endpoint said about itself (bot.providers.discovery), once per process,
         # and where it is remembered between processes.
         self._facts: EndpointFacts | None = None

@@ -29,7 +29,7 @@ from bot.providers.deadline_http import deadline_client
 from bot.providers.discovery import EndpointFacts
 from bot.providers.openai_errors import create_with_retries
 from bot.providers.openai_probe import TokenizerBusy, TokenizerUnavailable
-from bot.providers.streaming import ProgressHook, stream_with_retries
+from bot.providers.streaming import stream_with_retries
 from bot.providers.structured import (
     parse_answer,
     schema_for,
@@ -86,16 +86,21 @@ class OpenAICompatibleProvider(SDKClientProvider["openai.OpenAI"]):
         else:
             with self._lock:
                 learnt = self._mode
-            modes = [learnt] if learnt else list(MODES)
+                refused = set(self._refused_modes)
+            # A mode refused once is not offered again by the items that follow, even
+            # those sent before any mode has worked.
+            modes = [learnt] if learnt else [m for m in MODES if m not in refused]
         http_requests = 0
         last_rejection: _ModeRejected | None = None
         for mode in modes:
             try:
                 kwargs = self._request_kwargs(request, mode)
-                response, sent = self._create(kwargs, request.on_progress)
+                response, sent = self._create(kwargs, request)
             except _ModeRejected as exc:
                 http_requests += 1
                 last_rejection = exc
+                with self._lock:
+                    self._refused_modes.add(mode)
                 continue
             except ProviderError as exc:
                 exc.latency_s = time.monotonic() - started
@@ -209,7 +214,7 @@ class OpenAICompatibleProvider(SDKClientProvider["openai.OpenAI"]):
         )
         return kwargs
 
-    def _create(self, kwargs: dict[str, Any], on_progress: ProgressHook | None) -> tuple[Any, int]:
+    def _create(self, kwargs: dict[str, Any], request: CompletionRequest) -> tuple[Any, int]:
         """The chat completion (streamed, to a local runner) and the number of HTTP
         requests it took; raises _ModeRejected while `auto` is still negotiating and the
         server refuses this response_format."""
@@ -220,7 +225,11 @@ class OpenAICompatibleProvider(SDKClientProvider["openai.OpenAI"]):
                 raise _ModeRejected(status, message) from None
 
         create = (
-            functools.partial(stream_with_retries, on_progress=on_progress)
+            functools.partial(
+                stream_with_retries,
+                on_progress=request.on_progress,
+                prompt_tokens=request.prompt_tokens,
+            )
             if self.streams
             else create_with_retries
         )

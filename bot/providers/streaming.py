@@ -41,6 +41,7 @@ def stream_with_retries(
     sleep: Callable[[float], None],
     on_status: Callable[[int, str], None],
     on_progress: ProgressHook | None = None,
+    prompt_tokens: int = 0,
 ) -> tuple[ChatCompletion, int]:
     """The chat completion, streamed and put together, and the number of HTTP requests it
     took; retried as a non-streamed one (see bot.providers.retry.call_with_retries).
@@ -55,7 +56,7 @@ def stream_with_retries(
         stream = client.chat.completions.create(
             **kwargs, stream=True, stream_options={"include_usage": True}
         )
-        return read_stream(stream, sent_at, on_progress)
+        return read_stream(stream, sent_at, on_progress, prompt_tokens)
 
     return call_with_retries(
         send,
@@ -73,13 +74,15 @@ def read_stream(
     stream: openai.Stream[ChatCompletionChunk],
     sent_at: float,
     on_progress: ProgressHook | None = None,
+    prompt_tokens: int = 0,
 ) -> ChatCompletion:
     """The ChatCompletion a non-streamed call would have returned, from its chunks.
 
     The content deltas of choice 0 make the text; the finish_reason is the last one sent;
     the usage is the server's usage chunk's when it sends one (vLLM, llama.cpp and Ollama
     do when asked), else one completion token per content chunk (llama-cpp-python sends no
-    usage, and one chunk a token). `on_progress` gets (content chunks so far, seconds since
+    usage, and one chunk a token; the prompt then counts `prompt_tokens`, planning's count).
+    `on_progress` gets (content chunks so far, seconds since
     `sent_at`) at most once every PROGRESS_INTERVAL_S. The stream is closed however this
     ends, so a runner is never left generating for nobody.
     """
@@ -111,11 +114,12 @@ def read_stream(
                 reported_at = now
                 on_progress(len(pieces), now - sent_at)
     if usage is None:
-        # No usage chunk: the prompt's count is not in the request (the dispatcher knows
-        # it but does not pass it down), and asking the tokenizer would be one more
-        # request to a one-slot runner; 0, as from a server that does not say.
+        # No usage chunk: the prompt as planning counted it (exact when the runner's own
+        # tokenizer counted it) rather than asking a one-slot runner once more.
         usage = CompletionUsage.model_construct(
-            prompt_tokens=0, completion_tokens=len(pieces), total_tokens=len(pieces)
+            prompt_tokens=prompt_tokens,
+            completion_tokens=len(pieces),
+            total_tokens=prompt_tokens + len(pieces),
         )
     # Built without validation, as the SDK builds answers: a finish_reason it does not
     # know (a runner's own word) is kept, not refused.

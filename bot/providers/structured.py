@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass
@@ -234,12 +235,11 @@ def complete_structured(provider: Provider, request: CompletionRequest) -> Compl
     if reason == CUT_OFF:
         retry = _after_cut_off(provider, request, first)
     else:
-        retry = CompletionRequest(
+        # The same request (its progress hook too) with the repair turns added; its
+        # prompt_tokens, the first prompt's, is then a lower bound.
+        retry = dataclasses.replace(
+            request,
             messages=repair_messages(request, first.text, reason or "invalid"),
-            response_model=model,
-            schema_name=request.schema_name,
-            max_output_tokens=request.max_output_tokens,
-            temperature=request.temperature,
         )
     try:
         second = provider.complete(retry)
@@ -312,12 +312,10 @@ def _after_cut_off(
             f", within {request.max_output_tokens} tokens: keep the summary and each "
             "finding's body short and report only the most important findings"
         )
-    return CompletionRequest(
+    return dataclasses.replace(
+        request,
         messages=[*request.messages, Message("user", ask + ". Only the JSON, no prose.")],
-        response_model=request.response_model,
-        schema_name=request.schema_name,
         max_output_tokens=allowance,
-        temperature=request.temperature,
     )
 
 
