@@ -45,7 +45,13 @@ Environment:
   SWITCHYARD_LOCAL_CONTEXT_TOKENS                     its context (default: asked of it)
   SWITCHYARD_CONFIG                                   the server/org configuration file
   SWITCHYARD_STATE, SWITCHYARD_DB_URL                 state folder; ledger database URL
+  SWITCHYARD_OPENAI_MODEL, SWITCHYARD_ANTHROPIC_MODEL their models
   SWITCHYARD_RUNNER=off                               no embedded runner when no model is set
+  SWITCHYARD_RUNNER_MODEL                             a .gguf file for the embedded runner
+  SWITCHYARD_FAIL_ON                                  default --fail-on severity
+  SWITCHYARD_PROGRESS_EVERY_S                         CI log: a waiting line at most this often
+                                                      (default 30)
+  serve and worker list theirs in their --help; all are in the README.
 """
 
 

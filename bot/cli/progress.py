@@ -4,10 +4,40 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import click
+
+from bot.errors import ConfigError
+
+if TYPE_CHECKING:
+    from bot.execution import Progress
+
+# In a CI log, what the run waits on is written at most this often, and only after this long
+# without any other line: a log stays short, yet a slow runner never looks like a hang.
+CI_WAIT_EVERY_S = 30.0
+WAIT_EVERY_ENV = "SWITCHYARD_PROGRESS_EVERY_S"
+
+
+def _wait_every(environ: Mapping[str, str]) -> float:
+    """SWITCHYARD_PROGRESS_EVERY_S, else CI_WAIT_EVERY_S; a value that is not a positive
+    number is refused, as any bad setting is."""
+    raw = environ.get(WAIT_EVERY_ENV, "").strip()
+    if not raw:
+        return CI_WAIT_EVERY_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise ConfigError(
+            f"{WAIT_EVERY_ENV}={raw!r} is not a number of seconds",
+            hint=f"set it to a positive number, e.g. {WAIT_EVERY_ENV}=60, or unset it",
+        )
+    return value
 
 
 class ProgressReporter:
@@ -17,6 +47,9 @@ class ProgressReporter:
         self._task = None
         # A live bar garbles CI logs; CI=true is set by GitHub, GitLab and Jenkins alike.
         self.interactive = sys.stderr.isatty() and not os.environ.get("CI") and not quiet
+        self._clock: Callable[[], float] = time.monotonic
+        self._last_line = self._clock()
+        self.wait_every_s = _wait_every(os.environ)
 
     def __enter__(self) -> ProgressReporter:
         return self
@@ -34,15 +67,19 @@ class ProgressReporter:
         if not self.quiet:
             click.echo(f"switchyard: {message}", err=True)
 
-    def callback(self) -> Callable[[str, int, int], None] | None:
+    def callback(self) -> Progress | None:
         if self.quiet:
             return None
         return self._interactive if self.interactive else self._line
 
-    def _line(self, message: str, done: int, total: int) -> None:
+    def _line(self, message: str, done: int, total: int, *, waiting: bool = False) -> None:
+        now = self._clock()
+        if waiting and now - self._last_line < self.wait_every_s:
+            return
+        self._last_line = now
         click.echo(f"switchyard: [{done}/{total}] {message}", err=True)
 
-    def _interactive(self, message: str, done: int, total: int) -> None:
+    def _interactive(self, message: str, done: int, total: int, *, waiting: bool = False) -> None:
         if self._bar is None:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
