@@ -13,7 +13,7 @@ from bot.cli.change_input import ChangeInput, Prepared, change_options, prepare
 from bot.cli.options import provider_option, quiet_option, report_options
 from bot.cli.progress import ProgressReporter
 from bot.cli.report_output import finish, output_targets
-from bot.cli.setup import embedded_when_none, open_providers
+from bot.cli.setup import open_providers
 
 if TYPE_CHECKING:
     from bot.ledger.store import Ledger
@@ -63,7 +63,8 @@ def security(
     """Scan the changed files for vulnerabilities and secrets (bandit, semgrep, secret
     detection), let a model triage what they report and look for what they cannot see.
 
-    Works without a model: the scanners still run and report. Secret values are masked in
+    Works without a model: the scanners still run and report (the embedded runner is not
+    started for a scan; `switchyard runner` serves it for triage). Secret values are masked in
     every output. A patch (--diff) is scanned against the checkout of its head (--repo,
     default here): each changed file is read there when it matches the patch.
 
@@ -103,22 +104,19 @@ def security(
         # .switchyard.yml was (--repo), and held inside that folder as a checkout's are.
         repo_rules, rules_notes = repo_rule_paths(prepared.config_dir, rules)
     run_args["repo_rules"] = repo_rules
-    with reporter:
-        if no_model:
-            report = _run(prepared, {}, None, run_args)
-        else:
-            # No model configured: the embedded runner triages, as it reviews (--no-model,
-            # or SWITCHYARD_RUNNER=off, keeps the scanners alone).
-            with embedded_when_none(prepared.loaded, reporter.info) as loaded:
-                prepared.loaded, prepared.settings = loaded, loaded.settings
-                providers = open_providers(loaded, only)
-                ledger = Ledger.from_settings(prepared.settings, os.environ)
-                try:
-                    report = _run(prepared, providers, ledger, run_args)
-                finally:
-                    for p in providers.values():
-                        p.close()
-                    ledger.close()
+    # With no model configured the scanners run alone: the embedded runner is not started
+    # for a security scan (a CPU triage would turn a CI job of seconds into minutes);
+    # `switchyard runner` serves it for whoever wants its triage.
+    providers = {} if no_model else open_providers(prepared.loaded, only)
+    ledger = None if no_model else Ledger.from_settings(prepared.settings, os.environ)
+    try:
+        with reporter:
+            report = _run(prepared, providers, ledger, run_args)
+    finally:
+        for p in providers.values():
+            p.close()
+        if ledger is not None:
+            ledger.close()
     report.notes[:0] = rules_notes
     finish(report, fmt, targets, quiet)
 
