@@ -23,6 +23,9 @@ import re
 from dataclasses import dataclass
 
 PREFIX = "switchyard"
+# Anywhere in a comment: the bot wrote it, so it never triggers the bot (a command check,
+# not a claim of state, so the first-line rule above does not apply).
+OWN_MARKER = f"<!-- {PREFIX}"
 _SUMMARY_RE = re.compile(
     r"^<!-- switchyard:summary task=(?P<task>[a-z0-9-]+)(?: head=(?P<head>[0-9a-f]{7,64}))? -->$"
 )

@@ -16,7 +16,10 @@ from urllib.parse import parse_qs
 
 from bot.forges.commands import NotACommand, parse_command
 from bot.forges.github.permissions import WRITE_ASSOCIATIONS
-from bot.forges.markers import PREFIX
+from bot.forges.markers import OWN_MARKER
+from bot.forges.payload import integer as _int
+from bot.forges.payload import mapping as _dict
+from bot.forges.payload import text as _str
 from bot.forges.webhook import Ignored, MalformedPayload
 from bot.jobs import Job
 
@@ -28,9 +31,6 @@ DELIVERY_HEADER = "x-github-delivery"
 MAX_PAYLOAD_BYTES = 25 * 1024 * 1024
 
 PR_ACTIONS = frozenset({"opened", "synchronize", "reopened", "ready_for_review"})
-# Marks the bot's own comments (the publisher writes it), so they never trigger it, even
-# in token mode where the bot posts as an ordinary user.
-OWN_MARKER = f"<!-- {PREFIX}"
 
 
 def sign(secret: str | bytes, body: bytes) -> str:
@@ -186,16 +186,3 @@ def why_own(comment: Mapping[str, Any], sender: Mapping[str, Any], options: Pars
 
 def _installation(payload: Mapping[str, Any]) -> int | None:
     return _int(_dict(payload.get("installation")).get("id"))
-
-
-def _dict(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _str(value: object) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _int(value: object) -> int | None:
-    # bool is an int subclass; a JSON true is no number.
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
