@@ -10,24 +10,28 @@ import click
 from bot.errors import EXIT_GATE, EXIT_INCOMPLETE, InputError
 from bot.report import RunReport
 
-FORMATS = ["console", "markdown", "md", "json", "sarif", "gitlab-sast"]
-# GitLab finds its SAST report by this name; a .json file by any other name is our report.
-GITLAB_SAST_NAME = "gl-sast-report.json"
+FORMATS = ["console", "markdown", "md", "json", "sarif", "gitlab-sast", "gitlab-codequality"]
+# The names GitLab's own templates give these reports; a .json file by any other name is
+# our report.
+GITLAB_NAMES = {
+    "gl-sast-report.json": "gitlab-sast",
+    "gl-code-quality-report.json": "gitlab-codequality",
+}
 _BY_SUFFIX = {".md": "markdown", ".markdown": "markdown", ".json": "json", ".sarif": "sarif"}
 
 
 def output_targets(outputs: tuple[str, ...], fmt: str | None) -> list[tuple[Path, str]]:
     """Each --output with its format: the one its name says (`.md`, `.json`, `.sarif`,
-    `gl-sast-report.json`), else --format. --format is what stdout gets: one flag never
-    means two things, so JSON is never written into `review.md`, and a --format given with
-    several files is not silently dropped."""
+    `gl-sast-report.json`, `gl-code-quality-report.json`), else --format. --format is what
+    stdout gets: one flag never means two things, so JSON is never written into
+    `review.md`, and a --format given with several files is not silently dropped."""
     wanted = None if fmt in (None, "console") else ("markdown" if fmt == "md" else fmt)
     out: list[tuple[Path, str]] = []
     for name in outputs:
         path = Path(name)
         named = _format_of_name(path)
-        if named == "json" and wanted == "gitlab-sast":
-            named = wanted  # a SAST report by another name is still a JSON file
+        if named == "json" and wanted in GITLAB_NAMES.values():
+            named = wanted  # a GitLab report by another name is still a JSON file
         chosen = named or wanted
         if chosen is None:
             raise click.BadParameter(
@@ -40,8 +44,10 @@ def output_targets(outputs: tuple[str, ...], fmt: str | None) -> list[tuple[Path
 
 
 def _format_of_name(path: Path) -> str | None:
-    if path.name.lower().endswith(GITLAB_SAST_NAME):
-        return "gitlab-sast"
+    name = path.name.lower()
+    for suffix, fmt in GITLAB_NAMES.items():
+        if name.endswith(suffix):
+            return fmt
     return _BY_SUFFIX.get(path.suffix.lower())
 
 

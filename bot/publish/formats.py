@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.publish.codequality import render_codequality
 from bot.publish.gitlab_sast import render_gitlab_sast
 from bot.publish.json_report import render_json
 from bot.publish.markdown import render_markdown
 from bot.publish.sarif import render_sarif
 from bot.report import RunReport
 
-FORMATS: tuple[str, ...] = ("markdown", "json", "sarif", "gitlab-sast")
+FORMATS: tuple[str, ...] = ("markdown", "json", "sarif", "gitlab-sast", "gitlab-codequality")
 ALIASES: dict[str, str] = {"md": "markdown"}
 SUFFIXES: dict[str, str] = {
     "markdown": ".md",
     "json": ".json",
     "sarif": ".sarif",
     "gitlab-sast": ".json",
+    "gitlab-codequality": ".json",
 }
 
 _RENDERERS: dict[str, Callable[[RunReport], str]] = {
@@ -24,6 +26,7 @@ _RENDERERS: dict[str, Callable[[RunReport], str]] = {
     "json": render_json,
     "sarif": render_sarif,
     "gitlab-sast": render_gitlab_sast,
+    "gitlab-codequality": render_codequality,
 }
 
 

@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot import __version__
+from bot.findings.fingerprint import identity
 from bot.findings.model import Finding
 from bot.publish.sarif import slug
 from bot.report import RunReport
@@ -123,7 +124,7 @@ def _messages(report: RunReport, runs: Sequence[ScannerRun]) -> list[dict[str, s
 
 def _vulnerability(f: Finding) -> dict[str, Any]:
     vuln: dict[str, Any] = {
-        "id": str(uuid.uuid5(_ID_NAMESPACE, _identity(f))),
+        "id": str(uuid.uuid5(_ID_NAMESPACE, identity(f))),
         "name": _cut(f.title.strip() or f.category, _NAME_CHARS),
         "description": _cut(_description(f), _DESCRIPTION_CHARS),
         "severity": GITLAB_SEVERITY[f.severity],
@@ -136,13 +137,6 @@ def _vulnerability(f: Finding) -> dict[str, Any]:
     if links:
         vuln["links"] = links
     return vuln
-
-
-def _identity(f: Finding) -> str:
-    # The fingerprint survives line moves; without one, fall back to what it is and where.
-    if f.fingerprint:
-        return f.fingerprint
-    return "\x1f".join([f.source, f.rule_id or "", f.path, str(f.start_line), f.title])
 
 
 def _description(f: Finding) -> str:
