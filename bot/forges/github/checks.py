@@ -2,15 +2,8 @@
 cannot write checks (a personal token, an OAuth token; only GitHub Apps, GITHUB_TOKEN
 included, may create check runs).
 
-Conclusions (a run that did not review everything never shows as a green success):
-- the `--fail-on` gate failed: `failure`;
-- some work items got no valid answer: `failure` when a gate was asked for (branch
-  protection counts `neutral` as passing, so a gated, partial review must not pass), else
-  `neutral`;
-- changed files, none reviewed (all skipped): `neutral`;
-- otherwise `success`, findings or not: without a gate, findings are advice.
-
-A commit status has no `neutral`; the grey cases become `error`, never `success`.
+The conclusion is the shared verdict (bot/forges/verdict.py). A commit status has no
+`neutral`; the grey cases become `error`, never `success`.
 
 Annotations go 50 per request (GitHub's limit): the first batch with the check run, the rest
 appended by updates. Only findings on head lines get one; a removed (LEFT) line does not
@@ -28,13 +21,14 @@ from github.GithubException import GithubException
 
 from bot.change.model import Side
 from bot.findings.model import Finding, Severity
+from bot.forges import verdict as shared
 from bot.forges.body_fit import fit_text
 from bot.forges.contract import StatusOutcome
 from bot.forges.github.client import error_text
 from bot.forges.github.pacing import PacedClient, rate_limit_wait
 from bot.forges.markers import task_slug
-from bot.publish.markdown import clean_text, counts_text, inline
-from bot.report import RunReport, incomplete_text, plural
+from bot.publish.markdown import clean_text, inline
+from bot.report import RunReport
 
 ANNOTATIONS_PER_REQUEST = 50
 MAX_OUTPUT_BYTES = 65_000  # output.summary and output.text: 65,535 characters at most
@@ -48,6 +42,7 @@ LEVELS: dict[Severity, str] = {
     Severity.MINOR: "warning",
     Severity.NIT: "notice",
 }
+# The verdict's conclusion as a commit status state.
 _STATUS_STATE = {"success": "success", "failure": "failure", "neutral": "error"}
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
@@ -57,9 +52,8 @@ def check_name(task: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Verdict:
-    conclusion: str  # a check run conclusion: success | failure | neutral
-    title: str
+class Verdict(shared.Verdict):
+    """The shared verdict, with the state a commit status takes for it."""
 
     @property
     def status_state(self) -> str:
@@ -67,19 +61,8 @@ class Verdict:
 
 
 def verdict(report: RunReport) -> Verdict:
-    s = report.summary
-    if s.gate_failed:
-        worst = s.fail_on.value if s.fail_on else "the gate's severity"
-        return Verdict("failure", f"Failed: findings at {worst} or worse")
-    if not s.complete:
-        conclusion = "failure" if s.fail_on is not None else "neutral"
-        return Verdict(conclusion, f"Incomplete review: {incomplete_text(s)}")
-    if s.files_changed and not s.files_reviewed:
-        skipped = plural(s.files_changed, "changed file")
-        return Verdict("neutral", f"Nothing reviewed: {skipped} skipped")
-    if report.findings:
-        return Verdict("success", counts_text(report.findings).capitalize())
-    return Verdict("success", "No findings")
+    v = shared.verdict(report)
+    return Verdict(v.conclusion, v.title)
 
 
 def _plain(text: str, limit: int) -> str:
