@@ -164,7 +164,8 @@ args = sys.argv[1:]
 if args == ["--version"]:
     print("switchyard, version 0.0.fake")
     sys.exit(0)
-keys = ("SWITCHYARD_CONFIG", "OPENAI_API_KEY")
+keys = ("SWITCHYARD_CONFIG", "OPENAI_API_KEY", "GITLAB_TOKEN", "GITLAB_URL",
+        "SWITCHYARD_LOCAL_BASE_URL", "SWITCHYARD_LOCAL_MODEL")
 with open(os.environ["FAKE_LOG"], "a") as fh:
     fh.write(json.dumps({{"args": args, "env": {{k: os.environ.get(k) for k in keys}}}}) + "\\n")
 for i, arg in enumerate(args):
@@ -198,10 +199,12 @@ def _system_path() -> str:
 
 
 class Job:
-    """The template's script in a merge request checkout, with a fake switchyard."""
+    """A template's script (the security template's by default) in a merge request checkout,
+    with a fake switchyard."""
 
-    def __init__(self, tmp: Path, repo: GitRepo) -> None:
+    def __init__(self, tmp: Path, repo: GitRepo, script: str | None = None) -> None:
         self.tmp, self.repo = tmp, repo
+        self.script = script if script is not None else _script()
         self.fakebin = tmp / "fakebin"
         self.fakebin.mkdir()
         self.switchyard = self.fakebin / "switchyard"
@@ -237,7 +240,7 @@ class Job:
         # -e, as GitLab's runner runs scripts (bash with `set -eo pipefail`); plain `sh` here
         # (dash on Debian) keeps the script POSIX.
         return subprocess.run(
-            ["sh", "-e", "-c", _script()],
+            ["sh", "-e", "-c", self.script],
             env=merged,
             cwd=self.repo.path,
             capture_output=True,
@@ -479,20 +482,29 @@ class Run:
     output: str
     artifacts: Path
 
-    def report(self) -> dict[str, Any]:
-        return json.loads((self.artifacts / "gl-sast-report.json").read_text(encoding="utf-8"))
+    def report(self, name: str = "gl-sast-report.json") -> Any:
+        return json.loads((self.artifacts / name).read_text(encoding="utf-8"))
 
 
 class Project:
-    """A git repository with a merge request (feature into main) and a .gitlab-ci.yml."""
+    """A git repository with a merge request (feature into main), a copy of a template (the
+    security one by default) and a .gitlab-ci.yml; `run` runs its job `job`."""
 
-    def __init__(self, tmp: Path, ci_yaml: str, *, origin: bool) -> None:
-        self.tmp = tmp
+    def __init__(
+        self,
+        tmp: Path,
+        ci_yaml: str,
+        *,
+        origin: bool,
+        template: Path = TEMPLATE,
+        job: str = JOB,
+    ) -> None:
+        self.tmp, self.job = tmp, job
         self.repo = GitRepo.init(tmp / "project")
         # Read by gitlab-ci-local only (CI_PROJECT_PATH and friends); never fetched.
         self.repo.git("remote", "add", "gcl-origin", "https://gitlab.example.com/acme/api.git")
         self.repo.write("README.md", "demo\n")
-        self.repo.write(LOCAL_TEMPLATE, TEMPLATE.read_text(encoding="utf-8"))
+        self.repo.write(f"ci/{template.name}", template.read_text(encoding="utf-8"))
         self.repo.write(".gitlab-ci.yml", ci_yaml)
         self.repo.commit("base")
         if origin:
@@ -552,14 +564,14 @@ class Project:
         # gitlab-ci-local 4.73.0 exits 0 when a job with `allow_failure: exit_codes` fails with
         # another code (its getFailed() reads the object as "allowed"); the status it prints
         # is judged correctly, so that is what is read.
-        summary = re.search(rf"^\s*(PASS|WARN|FAIL)\s+{re.escape(JOB)}\b", output, re.M)
+        summary = re.search(rf"^\s*(PASS|WARN|FAIL)\s+{re.escape(self.job)}\b", output, re.M)
         assert summary, output
         finished = re.search(
-            rf"{re.escape(JOB)} finished in .*?(?:(WARN|FAIL) (\d+))?\s*$", output, re.M
+            rf"{re.escape(self.job)} finished in .*?(?:(WARN|FAIL) (\d+))?\s*$", output, re.M
         )
         assert finished, output
         code = int(finished.group(2)) if finished.group(2) else 0
-        artifacts = self.repo.path / ".gitlab-ci-local" / "artifacts" / JOB
+        artifacts = self.repo.path / ".gitlab-ci-local" / "artifacts" / self.job
         return Run(summary.group(1), code, output, artifacts)
 
 
