@@ -40,7 +40,14 @@ import jwt
 
 from bot.change.model import FileChange, FileStatus, LineKind, Side
 from bot.change.parse import parse_diff
-from tests.fakes.http_base import FakeHandler, FakeHTTPServer, RecordedRequest
+from tests.fakes.http_base import (
+    FakeHandler,
+    FakeHTTPServer,
+    Fault,
+    Faults,
+    ForgeRecord,
+    ForgeRequest,
+)
 from tests.fakes.openapi_check import DEFAULT_SPEC, Match, SpecIndex, load_index
 
 __all__ = [
@@ -134,14 +141,8 @@ def _blob_sha(*parts: str) -> str:
 
 
 @dataclass(frozen=True)
-class GitHubRequest(RecordedRequest):
+class GitHubRequest(ForgeRequest):
     """One request as received; `path` is relative to the API root ("/repos/o/r")."""
-
-    query: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def is_write(self) -> bool:
-        return self.method not in ("GET", "HEAD", "OPTIONS")
 
 
 @dataclass
@@ -264,16 +265,6 @@ class FakeInstallation:
     repos: list[str]
 
 
-@dataclass
-class Fault:
-    method: str
-    pattern: re.Pattern[str]
-    status: int  # 0 drops the connection without an answer
-    body: Any
-    headers: dict[str, str]
-    times: int
-
-
 @dataclass(frozen=True)
 class Identity:
     kind: str  # "anonymous", "token", "app"
@@ -330,12 +321,14 @@ def _github_status(change: FileChange) -> str:
 # -- the server ----------------------------------------------------------------------------
 
 
-class FakeGitHub(FakeHTTPServer[None]):
+class FakeGitHub(FakeHTTPServer[None], ForgeRecord):
     """GitHub's REST API, in memory. `base_url` is what PyGithub takes as `base_url`.
 
     `api_prefix="/api/v3"` serves the API below that path, as GitHub Enterprise Server
     does; `spec="ghes-3.17"` checks requests against that release's description.
     """
+
+    request_type = GitHubRequest
 
     def __init__(self, *, api_prefix: str = "", spec: str = DEFAULT_SPEC) -> None:
         super().__init__(lambda _request: None)
@@ -349,7 +342,7 @@ class FakeGitHub(FakeHTTPServer[None]):
         self.violations: list[str] = []
         self.unimplemented: list[str] = []
         self.state_lock = threading.RLock()
-        self._faults: list[Fault] = []
+        self._faults = Faults()
         self._ids = itertools.count(1000)
 
     # -- addresses ---------------------------------------------------------------------------
@@ -494,17 +487,7 @@ class FakeGitHub(FakeHTTPServer[None]):
         """The next `times` requests matching (method, path_regex searched in the path
         relative to the API root) get `status` and `body` (default: GitHub's error body).
         Status 0 closes the connection without an answer (a network failure)."""
-        with self.state_lock:
-            self._faults.append(
-                Fault(
-                    method.upper(),
-                    re.compile(path_regex),
-                    status,
-                    body,
-                    dict(headers or {}),
-                    times,
-                )
-            )
+        self._faults.add(method, path_regex, status, body, headers, times)
 
     def fail_secondary_rate_limit(
         self, method: str, path_regex: str, retry_after: int | None = 1, times: int = 1
@@ -532,23 +515,7 @@ class FakeGitHub(FakeHTTPServer[None]):
         return found[0]
 
     def gh_requests(self) -> list[GitHubRequest]:
-        with self._lock:
-            return [r for r in self.requests if isinstance(r, GitHubRequest)]
-
-    def reads(self) -> list[GitHubRequest]:
-        return [r for r in self.gh_requests() if not r.is_write]
-
-    def writes(self) -> list[GitHubRequest]:
-        return [r for r in self.gh_requests() if r.is_write]
-
-    def count(self, method: str | None = None, path_regex: str | None = None) -> int:
-        pattern = re.compile(path_regex) if path_regex else None
-        return sum(
-            1
-            for r in self.gh_requests()
-            if (method is None or r.method == method.upper())
-            and (pattern is None or pattern.search(r.path))
-        )
+        return self.forge_requests()
 
     def assert_no_violations(self) -> None:
         problems = [*self.violations, *self.unimplemented]
@@ -557,14 +524,7 @@ class FakeGitHub(FakeHTTPServer[None]):
     # -- internals used by the handler -------------------------------------------------------
 
     def take_fault(self, method: str, path: str) -> Fault | None:
-        with self.state_lock:
-            for fault in self._faults:
-                if fault.method == method and fault.pattern.search(path):
-                    fault.times -= 1
-                    if fault.times <= 0:
-                        self._faults.remove(fault)
-                    return fault
-        return None
+        return self._faults.take(method, path)
 
     def next_id(self) -> int:
         return next(self._ids)

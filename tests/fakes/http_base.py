@@ -10,12 +10,16 @@ record). `FakeHTTPServer.received_text()` is all of it as one text, for "this ma
 this server nowhere" assertions, and `where(needle)` says on which request and in which part
 a string was found, for readable failures. A streamed reply (`send_stream`) records a
 client that left before its end (`abandoned_streams`, `wait_abandoned`).
+
+The forges' stateful fakes (GitHub's, GitLab's) also share their scripted failures
+(`Faults`) and the reading of their record as API requests (`ForgeRecord`, `ForgeRequest`).
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import re
 import socket
 import threading
 import zlib
@@ -140,6 +144,92 @@ class RecordedRequest:
     def where(self, needle: str) -> list[str]:
         """The parts of this request that contain `needle`."""
         return [name for name, value in self.parts().items() if needle in value]
+
+
+@dataclass(frozen=True)
+class ForgeRequest(RecordedRequest):
+    """A request to a forge's fake: `path` relative to its API root, the query's values."""
+
+    query: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_write(self) -> bool:
+        return self.method not in ("GET", "HEAD", "OPTIONS")
+
+
+@dataclass
+class Fault:
+    """A scripted failure: the next `times` requests with `method` whose path `pattern`
+    searches get `status`, `body` and `headers` (each fake says how it shapes the body;
+    GitHub's drops the connection for status 0)."""
+
+    method: str
+    pattern: re.Pattern[str]
+    status: int
+    body: Any
+    headers: dict[str, str]
+    times: int
+
+
+class Faults:
+    """The scripted failures of a stateful fake (GitHub's, GitLab's), taken in order."""
+
+    def __init__(self) -> None:
+        self._items: list[Fault] = []
+        self._lock = threading.Lock()
+
+    def add(
+        self,
+        method: str,
+        path_regex: str,
+        status: int,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        times: int = 1,
+    ) -> None:
+        fault = Fault(method.upper(), re.compile(path_regex), status, body, dict(headers or {}),
+                      times)  # fmt: skip
+        with self._lock:
+            self._items.append(fault)
+
+    def take(self, method: str, path: str) -> Fault | None:
+        with self._lock:
+            for fault in self._items:
+                if fault.method == method and fault.pattern.search(path):
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self._items.remove(fault)
+                    return fault
+        return None
+
+
+class ForgeRecord:
+    """The record of a forge's fake, read as its API's requests (`request_type`)."""
+
+    request_type: ClassVar[type[ForgeRequest]]
+    requests: list[RecordedRequest]
+    _lock: threading.Lock
+
+    def forge_requests(self) -> list[Any]:
+        with self._lock:
+            return [r for r in self.requests if isinstance(r, self.request_type)]
+
+    def reads(self) -> list[Any]:
+        return [r for r in self.forge_requests() if not r.is_write]
+
+    def writes(self) -> list[Any]:
+        return [r for r in self.forge_requests() if r.is_write]
+
+    def count(self, method: str | None = None, path_regex: str | None = None) -> int:
+        """How many requests had `method` (any, when None) and a path `path_regex`
+        searches (any, when None)."""
+        pattern = re.compile(path_regex) if path_regex else None
+        return sum(
+            1
+            for r in self.forge_requests()
+            if (method is None or r.method == method.upper())
+            and (pattern is None or pattern.search(r.path))
+        )
 
 
 class FakeHTTPServer(Generic[ReplyT]):

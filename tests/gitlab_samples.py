@@ -1,0 +1,32 @@
+"""What the GitLab tests share: a fake GitLab holding a project with merge request !7 (the
+GitHub tests' sample change) and the bot's tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from tests.fakes.gitlab_server import DEVELOPER, FakeGitLab
+from tests.github_samples import APP_DIFF, BASE, HEAD
+
+PROJECT = "acme/platform/api"
+TOKEN = "glpat-bot-token-for-the-fake"
+READ_ONLY = "glpat-read-only-token"
+BOT = "switchyard-bot"
+START = "d" * 40  # the target branch's tip, ahead of the merge base
+
+
+@contextmanager
+def gitlab_with_mr(iid: int = 7, **mr: Any) -> Iterator[FakeGitLab]:
+    """A fake GitLab where TOKEN is the bot (Developer on PROJECT, api scope), READ_ONLY the
+    same bot with read_api only, and !iid goes from BASE to HEAD (APP_DIFF unless `mr` says
+    otherwise), the target branch having moved on to START."""
+    with FakeGitLab() as fake:
+        fake.add_project(PROJECT)
+        fake.add_token(TOKEN, BOT)
+        fake.add_token(READ_ONLY, BOT, scopes=("read_api",))
+        fake.set_member(PROJECT, BOT, DEVELOPER)
+        defaults = {"base_sha": BASE, "head_sha": HEAD, "start_sha": START, "diff": APP_DIFF}
+        fake.add_mr(PROJECT, iid, **{**defaults, **mr})
+        yield fake
