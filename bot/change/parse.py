@@ -79,6 +79,13 @@ def parse_diff(text: str, source: str) -> list[FileChange]:
     return [_file_change(pf) for pf in patch]
 
 
+def parse_hunks(patch: str, source: str) -> list[Hunk]:
+    """The hunks of one file's diff body (from its first `@@`), as a forge lists it per file
+    without headers. Raises InputError as parse_diff does."""
+    body = patch.rstrip("\n")
+    return parse_diff(f"--- a/file\n+++ b/file\n{body}\n", source)[0].hunks
+
+
 def _normalise_crlf_patch(text: str) -> str:
     match = _FIRST_HEADER.search(text)
     if match and match.group(0).endswith("\r\n"):

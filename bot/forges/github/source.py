@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import threading
 from typing import Any
 from urllib.parse import quote
 
@@ -20,10 +19,11 @@ import requests
 from github import Github, GithubException
 from urllib3.exceptions import HTTPError as Urllib3Error
 
+from bot.change.content import SideLoader
 from bot.change.filters import apply_filters
 from bot.change.language import language_for
 from bot.change.model import Change, FileChange, FileStatus, Side, SkippedFile
-from bot.change.parse import parse_diff
+from bot.change.parse import parse_diff, parse_hunks
 from bot.config.model import FilterConfig
 from bot.forges.base_settings import repo_settings
 from bot.forges.contract import ChangeRequest
@@ -95,13 +95,11 @@ def repo_config_from_base(gh: Github, repository: str, base_ref: str) -> dict[st
     return repo_settings(read, repository, base_ref)
 
 
-class GitHubContentLoader:
-    """Loads file text through the contents API, once per (path, side), thread-safe.
-
-    LEFT is read at the merge base (what the diff's old line numbers count from), found
-    on first use from the compare API; RIGHT at the head SHA. A renamed file is asked
-    for by its head path and read at base by its old one. None when the file is absent
-    on that side, binary, not UTF-8, or too large for the API.
+class GitHubContentLoader(SideLoader):
+    """Loads file text through the contents API (content.SideLoader: once per path and
+    side, thread-safe). LEFT is read at the merge base (what the diff's old line numbers
+    count from), found on first use from the compare API; RIGHT at the head SHA. None when
+    the file is absent on that side, binary, not UTF-8, or too large for the API.
     """
 
     def __init__(
@@ -112,34 +110,16 @@ class GitHubContentLoader:
         head_sha: str,
         old_paths: dict[str, str],
     ) -> None:
+        super().__init__(old_paths)
         self._gh = gh
         self._repository = repository
         self._base_sha = base_sha
         self._head_sha = head_sha
         self._merge_base: str | None = None
-        self._old_paths = old_paths
-        self._cache: dict[tuple[str, Side], str | None] = {}
-        self._lock = threading.Lock()
 
-    def __call__(self, path: str, side: Side) -> str | None:
-        key = (path, side)
-        with self._lock:
-            if key not in self._cache:
-                self._cache[key] = self._load(path, side)
-            return self._cache[key]
-
-    def _load(self, path: str, side: Side) -> str | None:
-        if side is Side.LEFT:
-            real, ref = self._old_paths.get(path, path), self._left_ref()
-        else:
-            real, ref = path, self._head_sha
-        data = get_file(self._gh, self._repository, real, ref, purpose="read file contents")
-        if data is None or b"\0" in data[:8000]:
-            return None
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
+    def read(self, path: str, side: Side) -> bytes | None:
+        ref = self._left_ref() if side is Side.LEFT else self._head_sha
+        return get_file(self._gh, self._repository, path, ref, purpose="read file contents")
 
     def _left_ref(self) -> str:
         if self._merge_base is None:
@@ -270,8 +250,7 @@ def _file_change(entry: dict[str, Any], number: int) -> tuple[FileChange, str | 
     if patch:
         # Only the hunks are taken from the parse; path and status come from GitHub's
         # fields, which need no quoting rules.
-        text = f"--- a/file\n+++ b/file\n{patch}\n"
-        hunks = parse_diff(text, f"github PR #{number} file {path}")[0].hunks
+        hunks = parse_hunks(patch, f"github PR #{number} file {path}")
     change = FileChange(
         path=path,
         old_path=old_path,
