@@ -96,6 +96,7 @@ class MemorySource:
 
 class MemoryPublisher:
     max_comments = 30
+    failure = None
 
     def __init__(self, state: ChangeRequestState, task: str, head_sha: str) -> None:
         self.state = state

@@ -13,6 +13,7 @@ from bot.cli.options import provider_option, quiet_option, report_options
 from bot.cli.progress import ProgressReporter
 from bot.cli.report_output import finish, output_targets
 from bot.cli.setup import embedded_when_none
+from bot.errors import EXIT_GATE, SwitchyardError
 from bot.forges import registry
 from bot.report import merge_reports
 from bot.services import open_providers, opened_services
@@ -39,15 +40,17 @@ if TYPE_CHECKING:
     "--pr",
     "pr_ref",
     metavar="URL",
-    help="Review a pull request, its forge known from the address: "
+    help="Review a pull or merge request, its forge known from the address: "
     "https://github.com/OWNER/REPO/pull/N or OWNER/REPO#N (token from GITHUB_TOKEN; "
-    "GitHub Enterprise from the URL or GITHUB_API_URL).",
+    "GitHub Enterprise from the URL or GITHUB_API_URL), "
+    "https://gitlab.com/GROUP/PROJECT/-/merge_requests/N or GROUP/PROJECT!N (token from "
+    "GITLAB_TOKEN; a self-managed instance from GITLAB_URL).",
 )
 @click.option(
     "--publish",
     type=click.Choice(registry.names()),
-    help="Post the results on the --pr's forge, where reviewers look: a review, a check, "
-    "a summary comment.",
+    help="Post the results on the --pr's forge, where reviewers look: line comments, a "
+    "check or status, a summary comment.",
 )
 @click.option(
     "--tasks",
@@ -80,19 +83,22 @@ def review(
       switchyard review --base origin/main --fail-on major --quiet
       switchyard review --base origin/main --dry-run
       GITHUB_TOKEN=... switchyard review --pr https://github.com/acme/api/pull/42 --publish github
+      GITLAB_TOKEN=... switchyard review --pr acme/api!7 --publish gitlab
     """
     targets = output_targets(outputs, fmt)
     chosen = _check_tasks(tasks)
     overrides = {"fail_on": fail_on} if fail_on else None
     reporter = ProgressReporter(quiet)
     reports: list[RunReport] = []
+    not_published: SwitchyardError | None = None
     if pr_ref:
         if params.get("base") or params.get("diff_path") or dry_run:
             raise click.UsageError("--pr cannot be combined with --base, --diff or --dry-run")
         with reporter:
-            reports += _review_pr(
+            found, not_published = _review_pr(
                 pr_ref, params, overrides, only, no_cache, publish, reporter, chosen
             )
+            reports += found
     else:
         if publish:
             raise click.UsageError(f"--publish {publish} needs --pr URL")
@@ -109,7 +115,16 @@ def review(
         with reporter, embedded_when_none(prepared.loaded, reporter.info) as loaded:
             prepared.loaded, prepared.settings = loaded, loaded.settings
             reports.append(_review_local(prepared, only, no_cache, reporter))
-    finish(merge_reports(reports), fmt, targets, quiet)
+    try:
+        finish(merge_reports(reports), fmt, targets, quiet)
+    except click.exceptions.Exit as done:
+        if not_published is None or done.exit_code == EXIT_GATE:
+            if not_published is not None:
+                click.echo(f"switchyard: not published: {not_published.message}", err=True)
+            raise
+    if not_published is not None:
+        # The report is out; what could not be posted says so, with its own exit code.
+        raise not_published
 
 
 AVAILABLE_TASKS = ("review", "security")
@@ -170,7 +185,8 @@ def _review_pr(
     publish: str | None,
     reporter: ProgressReporter,
     tasks: list[str],
-) -> list[RunReport]:
+) -> tuple[list[RunReport], SwitchyardError | None]:
+    """The reports, and the first refusal that stopped publishing (PublishResult.failure)."""
     from bot.forges.door import run_change_request
 
     forge, ref = registry.recognise(pr_ref, os.environ)
@@ -190,14 +206,16 @@ def _review_pr(
         no_cache=no_cache,
         progress=reporter.callback(),
     )
+    failure: SwitchyardError | None = None
     for task, run in zip(tasks, runs, strict=True):
         if run.published is None:
             continue
         for error in run.published.errors:
             reporter.info(f"publishing: {error}")
+        failure = failure or run.published.failure
         reporter.info(
             f"published {task} to {ref.label}: "
             f"{run.published.comments_posted} "
             f"comments, check {run.published.conclusion or run.published.status}"
         )
-    return [run.report for run in runs]
+    return [run.report for run in runs], failure

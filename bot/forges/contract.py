@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from bot.change.model import Change
+    from bot.errors import SwitchyardError
     from bot.findings.model import Finding
     from bot.forges.comment_plan import LineComment, MovedFinding
     from bot.report import RunReport
@@ -42,6 +43,8 @@ class ChangeRequest:
     head_repo: str | None  # where the head branch lives; None when the fork is gone
     fork: bool  # the head lives in another repository: its author may not hold secrets
     web_url: str
+    # The ledger's change_ref is "<ref_kind>/<number>": "pr/42" on GitHub, "mr/7" on GitLab.
+    ref_kind: str = "pr"
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +158,10 @@ class PublishResult:
     waited_s: float = 0.0
     requests: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # Why publishing could not be done at all (the token may not write, the rate limit held):
+    # the CLI exits with its code once the report is out. None when it was done, even with
+    # some comments refused.
+    failure: SwitchyardError | None = None
 
     @property
     def ok(self) -> bool:
@@ -203,6 +210,8 @@ class Publisher(Protocol):
     task: str
     head_sha: str
     max_comments: int
+    # Set when a refusal no retry will change stopped publishing (PublishResult.failure).
+    failure: SwitchyardError | None
 
     @property
     def counts(self) -> RequestCounts: ...

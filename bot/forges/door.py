@@ -70,7 +70,9 @@ def run_change_request(
         )
     kept, filtered = apply_filters(change.files, settings.filters)
     change = dataclasses.replace(change, files=kept, skipped=[*change.skipped, *filtered])
-    ctx = RunContext(repository=info.repository, change_ref=f"pr/{info.number}", labels=info.labels)
+    ctx = RunContext(
+        repository=info.repository, change_ref=f"{info.ref_kind}/{info.number}", labels=info.labels
+    )
     runs: list[ChangeRun] = []
     failed: SwitchyardError | None = None
     with opened_services(loaded, settings, only, environ) as services:

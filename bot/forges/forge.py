@@ -24,10 +24,11 @@ class ChangeRef:
     api_url: str
     repository: str
     number: int  # a pull request's number, a merge request's iid
+    sigil: str = "#"  # how the forge writes a reference: OWNER/REPO#N, GROUP/PROJECT!N
 
     @property
     def label(self) -> str:
-        return f"{self.repository}#{self.number}"
+        return f"{self.repository}{self.sigil}{self.number}"
 
 
 @dataclass(frozen=True, slots=True)

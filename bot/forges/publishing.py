@@ -90,4 +90,5 @@ def publish(
         waited_s=counts.waited_s,
         requests=list(counts.log),
         errors=errors,
+        failure=publisher.failure,
     )

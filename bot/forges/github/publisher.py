@@ -17,6 +17,7 @@ from collections.abc import Callable
 from github import Github
 from github.GithubException import GithubException
 
+from bot.errors import SwitchyardError
 from bot.findings.model import Finding
 from bot.forges.comment_plan import DEFAULT_MAX_COMMENTS, LineComment, comment_body
 from bot.forges.contract import (
@@ -93,6 +94,8 @@ def read_state(
 
 
 class GitHubPublisher:
+    failure: SwitchyardError | None = None  # GitHub's refusals stay in the result's errors
+
     def __init__(
         self,
         gh: Github,
