@@ -1,5 +1,5 @@
 """What the GitLab tests share: a fake GitLab holding a project with merge request !7 (the
-GitHub tests' sample change) and the bot's tokens."""
+GitHub tests' sample change), the bot's tokens, and the product's client on it."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from bot.forges.gitlab.client import GitLabAPI, gitlab_api
+from tests.fakeclock import FakeClock
 from tests.fakes.gitlab_server import DEVELOPER, FakeGitLab
 from tests.github_samples import APP_DIFF, BASE, HEAD
 
@@ -30,3 +32,10 @@ def gitlab_with_mr(iid: int = 7, **mr: Any) -> Iterator[FakeGitLab]:
         defaults = {"base_sha": BASE, "head_sha": HEAD, "start_sha": START, "diff": APP_DIFF}
         fake.add_mr(PROJECT, iid, **{**defaults, **mr})
         yield fake
+
+
+def api_on(fake: FakeGitLab, token: str = TOKEN) -> tuple[GitLabAPI, FakeClock]:
+    """The product's python-gitlab client on the fake, waiting on a fake clock (a rate
+    limit's Retry-After takes no time)."""
+    clock = FakeClock()
+    return gitlab_api(fake.url, token, sleep=clock.sleep), clock

@@ -125,7 +125,8 @@ def test_the_registry_recognises_an_address_by_its_forge(memory: MemoryForge) ->
 def test_the_server_routes_each_configured_forge_and_the_worker_dispatches_to_it(
     memory: MemoryForge, tmp_path: Path
 ) -> None:
-    with pytest.raises(ConfigError, match=r"GITHUB_WEBHOOK_SECRET, MEMORY_WEBHOOK_TOKEN"):
+    every_secret = r"GITHUB_WEBHOOK_SECRET, GITLAB_WEBHOOK_SECRET, MEMORY_WEBHOOK_TOKEN"
+    with pytest.raises(ConfigError, match=every_secret):
         receivers_from_environ({})
     only_memory = {"MEMORY_WEBHOOK_TOKEN": "t0ken"}
     assert [r.path for r in receivers_from_environ(only_memory)] == ["/webhooks/memory"]

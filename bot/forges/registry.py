@@ -15,6 +15,7 @@ from bot.forges.forge import ChangeRef, Forge
 
 FORGES: dict[str, str] = {
     "github": "bot.forges.github.forge:FORGE",
+    "gitlab": "bot.forges.gitlab.forge:FORGE",
 }
 
 
