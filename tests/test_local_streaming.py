@@ -186,3 +186,31 @@ def test_a_cloud_target_is_not_streamed_and_not_reported(
     body = vllm.chat_requests()[0]
     assert "stream" not in body and "stream_options" not in body
     assert done.text == WORDS and calls == []
+
+
+# -- a stream refused before its first event ---------------------------------------------------
+
+
+@pytest.mark.parametrize("resets", [False, True], ids=["empty stream", "connection reset"])
+def test_a_streamed_prompt_past_the_context_still_learns_the_context(resets: bool) -> None:
+    # llama-cpp-python raises "exceeds context window" inside the generator it streams
+    # from: the client sees a 200 with no event, or a reset connection. One ask for one
+    # token, not streamed, hears the 400 that says the size.
+    with FakeOpenAIServer("llamacpp-python", rejects=(), max_model_len=100) as fake:
+        fake.refused_stream_resets = resets
+        long = [Message("system", "Review."), Message("user", "word " * 200)]
+        err = fails(provider(fake, max_retries=0), request(messages=long))
+        assert err.kind is ErrorKind.BAD_REQUEST and err.context_tokens == 100
+        asked = fake.chat_requests()
+    assert [b.get("stream") for b in asked] == [True, None]
+    assert asked[-1]["max_tokens"] == 1
+
+
+def test_an_empty_stream_the_ask_cannot_explain_stays_a_server_error() -> None:
+    with FakeOpenAIServer("llamacpp-python", rejects=()) as fake:
+        fake.enqueue(Reply.raw(b"", status=200), Reply(GOOD))
+        err = fails(provider(fake, max_retries=0))
+        asked = fake.chat_requests()
+    # The ask was answered: nothing learnt, so the empty stream is what is reported.
+    assert [b.get("stream") for b in asked] == [True, None]
+    assert err.kind is ErrorKind.SERVER_ERROR

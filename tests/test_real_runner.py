@@ -23,7 +23,7 @@ import pytest
 
 from tests.cli import Result, base_env, switchyard
 from tests.gitrepo import GitRepo
-from tests.real_runner import MODEL
+from tests.real_runner import CONTEXT_TOKENS, MODEL
 
 pytestmark = pytest.mark.xdist_group("real_runner")
 
@@ -137,3 +137,23 @@ def test_security_with_triage_on_the_real_runner(
     assert triage, data["calls"]  # the triage schema reached the runner...
     real_figures(data["calls"])
     assert still_up(real_runner)  # ...and did not bring it down
+
+
+def test_a_prompt_past_the_real_context_is_refused_with_its_size(real_runner: str) -> None:
+    # llama-cpp-python's server says its context nowhere but in this refusal: the size read
+    # from its real words is what a run packs the item again at (bot/pipeline.py).
+    from bot.providers import ErrorKind, Message, ProviderError
+    from bot.providers.openai_compat import OpenAICompatibleProvider
+    from tests.provider_helpers import make_provider, request
+
+    provider = make_provider(
+        OpenAICompatibleProvider, "local", real_runner, None, model=MODEL, location="local"
+    )
+    long = [Message("system", "Review."), Message("user", "word " * (CONTEXT_TOKENS + 500))]
+    with pytest.raises(ProviderError) as caught:
+        provider.complete(request(messages=long))
+    # Streamed, the real server's refusal is an empty 200 or a dropped connection; the
+    # one-token ask on a connection of its own hears the 400 (bot/providers/streaming.py).
+    assert caught.value.kind is ErrorKind.BAD_REQUEST, repr(caught.value.__cause__)
+    assert caught.value.context_tokens == CONTEXT_TOKENS
+    assert still_up(real_runner)

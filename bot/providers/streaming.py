@@ -53,10 +53,20 @@ def stream_with_retries(
 
     def send() -> ChatCompletion:
         sent_at = time.monotonic()
-        stream = client.chat.completions.create(
-            **kwargs, stream=True, stream_options={"include_usage": True}
+        try:
+            stream = client.chat.completions.create(
+                **kwargs, stream=True, stream_options={"include_usage": True}
+            )
+        except openai.APIConnectionError as exc:
+            # Dropped once connected (not refused, not timed out): llama-cpp-python resets
+            # the connection when it raises before the first event, as often as it sends
+            # an empty stream.
+            if not isinstance(exc, openai.APITimeoutError) and _dropped(exc):
+                diagnose(client, kwargs)
+            raise
+        return read_stream(
+            stream, sent_at, on_progress, prompt_tokens, on_empty=lambda: diagnose(client, kwargs)
         )
-        return read_stream(stream, sent_at, on_progress, prompt_tokens)
 
     return call_with_retries(
         send,
@@ -70,11 +80,31 @@ def stream_with_retries(
     )
 
 
+def diagnose(client: openai.OpenAI, kwargs: dict[str, Any]) -> None:
+    """A stream that ended, or broke, before its first event: ask the same once more, not
+    streamed and for one token, to hear why. llama-cpp-python checks the prompt against its
+    context inside the generator it streams from, after its 200: a streamed request too long
+    for it ends at once (cleanly or mid-chunk, as the timing falls), while the same request
+    not streamed gets the 400 that says the context size (which the run then packs the item
+    again at). The SDK raises that error here, and it takes the path any refusal takes.
+    When the ask is answered, nothing is learnt: the caller reports the stream as it was.
+
+    Asked on a connection of its own: the server drops the one the stream came on, and a
+    pooled connection it has just dropped answers the next request with a reset."""
+    from bot.providers.deadline_http import deadline_client
+
+    with deadline_client() as fresh:
+        client.with_options(http_client=fresh).chat.completions.create(
+            **{**kwargs, "max_tokens": 1}
+        )
+
+
 def read_stream(
     stream: openai.Stream[ChatCompletionChunk],
     sent_at: float,
     on_progress: ProgressHook | None = None,
     prompt_tokens: int = 0,
+    on_empty: Callable[[], None] | None = None,
 ) -> ChatCompletion:
     """The ChatCompletion a non-streamed call would have returned, from its chunks.
 
@@ -84,7 +114,8 @@ def read_stream(
     usage, and one chunk a token; the prompt then counts `prompt_tokens`, planning's count).
     `on_progress` gets (content chunks so far, seconds since
     `sent_at`) at most once every PROGRESS_INTERVAL_S. The stream is closed however this
-    ends, so a runner is never left generating for nobody.
+    ends, so a runner is never left generating for nobody. `on_empty` is called when the
+    stream ends or breaks before its first event (and may raise what explains it).
     """
     from openai.types.chat import ChatCompletion, ChatCompletionMessage
     from openai.types.chat.chat_completion import Choice
@@ -97,22 +128,29 @@ def read_stream(
     answered = False  # a chunk carried choice 0: without one, the body was no answer
     reported_at = sent_at
     with stream:
-        for chunk in stream:
-            first = first or chunk
-            if chunk.usage is not None:
-                usage = chunk.usage
-            for choice in chunk.choices:
-                if choice.index != 0:
-                    continue
-                answered = True
-                if choice.delta is not None and choice.delta.content:
-                    pieces.append(choice.delta.content)
-                if choice.finish_reason:
-                    finish = choice.finish_reason
-            now = time.monotonic()
-            if on_progress is not None and now - reported_at >= PROGRESS_INTERVAL_S:
-                reported_at = now
-                on_progress(len(pieces), now - sent_at)
+        try:
+            for chunk in stream:
+                first = first or chunk
+                if chunk.usage is not None:
+                    usage = chunk.usage
+                for choice in chunk.choices:
+                    if choice.index != 0:
+                        continue
+                    answered = True
+                    if choice.delta is not None and choice.delta.content:
+                        pieces.append(choice.delta.content)
+                    if choice.finish_reason:
+                        finish = choice.finish_reason
+                now = time.monotonic()
+                if on_progress is not None and now - reported_at >= PROGRESS_INTERVAL_S:
+                    reported_at = now
+                    on_progress(len(pieces), now - sent_at)
+        except Exception:
+            if first is None and on_empty is not None:
+                on_empty()  # raises what explains the break, if it learns it
+            raise
+        if first is None and on_empty is not None:
+            on_empty()
     if usage is None:
         # No usage chunk: the prompt as planning counted it (exact when the runner's own
         # tokenizer counted it) rather than asking a one-slot runner once more.
@@ -144,6 +182,17 @@ def read_stream(
         choices=choices,
         usage=usage,
     )
+
+
+def _dropped(exc: BaseException) -> bool:
+    """Whether a connection error is the server dropping a connection it had accepted (a
+    read reset, a body cut short), rather than no connection at all."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if type(seen).__name__ in ("ReadError", "RemoteProtocolError"):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _stream_failure(sdk: Any, exc: Exception) -> Failure | None:

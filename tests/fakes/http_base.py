@@ -21,6 +21,7 @@ import gzip
 import json
 import re
 import socket
+import struct
 import threading
 import zlib
 from collections.abc import Callable, Iterable
@@ -426,6 +427,13 @@ class FakeHandler(BaseHTTPRequestHandler):
                 self.fake.sleep(trickle_s)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (timeout test); nothing to tell it
+
+    def reset_connection(self) -> None:
+        """Drop the connection with a TCP reset, no answer: what a client sees as
+        "connection reset by peer" once it has sent its request."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
 
     def send_stream(
         self,

@@ -10,7 +10,9 @@ Flavours mimic the servers Switchyard meets on premises:
 - "llamacpp-python" (llama-cpp-python's server): /v1/models with no context size, no /props
   and no /tokenize, but POST /extras/tokenize {input} -> {tokens} and
   /extras/tokenize/count -> {count}; json_schema refused with FastAPI's 422;
-  a prompt past n_ctx (max_model_len) gets its 400 "maximum context length is N tokens";
+  a prompt past n_ctx (max_model_len) gets its 400 "maximum context length is N tokens",
+  but only when not streamed: a streamed one gets 200 and an event stream that ends with
+  no event at all (the real server raises inside its generator, after the headers);
 - "llamacpp" also refuses a prompt past n_ctx with llama.cpp's own 400
   (exceed_context_size_error, n_ctx in the error);
 and the one Switchyard meets off premises:
@@ -132,6 +134,9 @@ class FakeOpenAIServer(FakeHTTPServer[Reply]):
         # response_format types refused; by default as the real servers do.
         self.rejects = rejects if rejects is not None else _DEFAULT_REJECTS[flavour]
         self._running = 0
+        # "llamacpp-python": a streamed prompt past n_ctx resets the connection instead of
+        # ending an empty stream (the real server does either, as the timing falls).
+        self.refused_stream_resets = False
         # Queue depth reported by /metrics, for overflow tests: a busy runner, in numbers.
         self.waiting = 0
 
@@ -309,6 +314,12 @@ class _Handler(FakeHandler):
         rejection = self._check_request(body)
         if rejection is not None:
             status, message, *extra = rejection
+            if self._refused_mid_stream(body, status):
+                if fake.refused_stream_resets:
+                    self.reset_connection()
+                else:
+                    self.send_stream(200, [], "text/event-stream", {})
+                return
             payload = error_body(status, message)
             for fields in extra:
                 payload["error"].update(fields)
@@ -324,6 +335,11 @@ class _Handler(FakeHandler):
         finally:
             with fake._lock:
                 fake._running -= 1
+
+    def _refused_mid_stream(self, body: dict[str, Any], status: int) -> bool:
+        """llama-cpp-python checks the context inside the generator it streams from: the
+        headers (200) are out before it raises, and the stream just ends."""
+        return self.fake.flavour == "llamacpp-python" and status == 400 and bool(body.get("stream"))
 
     def _check_request(
         self, body: dict[str, Any]
