@@ -124,7 +124,9 @@ def review(
             raise
     if not_published is not None:
         # The report is out; what could not be posted says so, with its own exit code.
-        raise not_published
+        raise type(not_published)(
+            f"not published: {not_published.message}", hint=not_published.hint
+        )
 
 
 AVAILABLE_TASKS = ("review", "security")

@@ -66,7 +66,8 @@ class _CountingTransport(RequestsBackend):
             wait = self._wait(status, answer.headers, attempt, verb)
             if wait is None:
                 return answer
-            if attempt == self.retries or waited + wait > self.max_wait_s:
+            too_long = waited + wait > self.max_wait_s
+            if attempt == self.retries or too_long:
                 break
             waited += wait
             self.counts.retries += 1
@@ -76,7 +77,7 @@ class _CountingTransport(RequestsBackend):
             return answer  # a 5xx: python-gitlab raises it as GitLab's error
         raise RateLimited(
             f"GitLab's rate limit held after {attempt + 1} tries and {waited:.0f} s of waiting"
-            + (f" (it asked for {wait:.0f} s more)" if wait > 0 else ""),
+            + (f" (it asked for {wait:.0f} s more)" if too_long else ""),
             429,
             answer.content,
         )
