@@ -1,44 +1,43 @@
 """Who may command the bot on GitLab: a note's job, as the webhook queues it, checked by the
 worker against the fake GitLab's members (GET /projects/:id/members/all/:user_id). A
-Reporter's command is refused with a note that says why; a Developer's runs."""
+Reporter's command is refused with a note that says why; a Developer's runs. Last, the whole
+way: a delivery to the server `switchyard serve` builds, then the worker's handler."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import gitlab
 import pytest
+from starlette.testclient import TestClient
 
 from bot.errors import IncompleteError
+from bot.forges import jobs
 from bot.forges.gitlab.events import ParseOptions, parse_event
 from bot.forges.gitlab.permissions import REFUSED_MARKER, command_allowed
 from bot.forges.webhook import Ignored
 from bot.jobs import Job
+from bot.queue import JobQueue
+from bot.server import build_app
 from tests.fakes.gitlab_server import DEVELOPER, MAINTAINER, REPORTER, FakeGitLab
-from tests.github_samples import APP_DIFF, BASE, HEAD
+from tests.gitlab_samples import PROJECT, READ_ONLY, TOKEN, api_on, gitlab_with_mr
 from tests.test_gitlab_webhook import NOTE_HOOK, merge_request, note
-
-PROJECT = "gitlab-org/gitlab-test"  # the documented note payload's project
-BOT_TOKEN = "glpat-bot"
 
 
 @pytest.fixture
 def fake() -> Iterator[FakeGitLab]:
-    with FakeGitLab() as server:
-        server.add_project(PROJECT)
-        server.add_mr(PROJECT, 1, base_sha=BASE, head_sha=HEAD, diff=APP_DIFF)
-        server.add_token(BOT_TOKEN, "project_5_bot_1a2b", scopes=("api",))
-        server.set_member(PROJECT, "project_5_bot_1a2b", DEVELOPER)
-        server.set_member(PROJECT, "rita", REPORTER)
-        server.set_member(PROJECT, "dev", DEVELOPER)
-        server.set_member(PROJECT, "maud", MAINTAINER)
+    with gitlab_with_mr(iid=1) as server:
+        for username, level in (("rita", REPORTER), ("dev", DEVELOPER), ("maud", MAINTAINER)):
+            server.set_member(PROJECT, username, level)
         server.user("stranger")
         yield server
 
 
-def client(fake: FakeGitLab, token: str = BOT_TOKEN) -> gitlab.Gitlab:
-    return gitlab.Gitlab(fake.url, private_token=token, retry_transient_errors=False)
+def client(fake: FakeGitLab, token: str = TOKEN) -> gitlab.Gitlab:
+    return api_on(fake, token)[0].gl
 
 
 def command_job(fake: FakeGitLab, username: str, body: str = "/review") -> Job:
@@ -46,7 +45,7 @@ def command_job(fake: FakeGitLab, username: str, body: str = "/review") -> Job:
     user = fake.user(username)
     payload = note(body, author_id=user.id)
     payload["user"].update(id=user.id, username=username)
-    payload["project"]["id"] = fake.project(PROJECT).id  # the id GitLab gave the project
+    payload["project"].update(id=fake.project(PROJECT).id, path_with_namespace=PROJECT)
     job = parse_event(NOTE_HOOK, payload, "d-1", ParseOptions(api_url=fake.url))
     assert isinstance(job, Job), job
     return job
@@ -94,10 +93,32 @@ def test_when_gitlab_cannot_say_the_job_fails_to_be_retried(fake: FakeGitLab) ->
 def test_a_refusal_stands_when_its_note_cannot_be_posted(
     fake: FakeGitLab, caplog: pytest.LogCaptureFixture
 ) -> None:
-    fake.add_token("glpat-read", "project_5_bot_1a2b", scopes=("read_api",))
     with caplog.at_level(logging.INFO, logger="bot.forges.gitlab.permissions"):
-        assert not command_allowed(client(fake, "glpat-read"), command_job(fake, "rita"))
+        assert not command_allowed(client(fake, READ_ONLY), command_job(fake, "rita"))
     assert notes(fake) == []
-    assert "refused /review on gitlab-org/gitlab-test!1: rita is Reporter" in caplog.text
+    assert f"refused /review on {PROJECT}!1: rita is Reporter" in caplog.text
     assert "could not answer the refused command" in caplog.text
-    assert "glpat-read" not in caplog.text  # no secret in the log
+    assert READ_ONLY not in caplog.text  # no secret in the log
+
+
+def test_from_webhook_to_worker_a_reporters_review_is_answered_not_run(
+    fake: FakeGitLab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server as `switchyard serve` builds it (the registry's GitLab receiver), then the
+    worker's handler: the job opens through the forge, which refuses it."""
+    environ = {"GITLAB_WEBHOOK_SECRET": "s3cret", "GITLAB_URL": fake.url, "GITLAB_TOKEN": TOKEN}
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    payload = note("/review", author_id=fake.user("rita").id)
+    payload["user"].update(id=fake.user("rita").id, username="rita")
+    payload["project"].update(id=fake.project(PROJECT).id, path_with_namespace=PROJECT)
+    headers = {"X-Gitlab-Token": "s3cret", "X-Gitlab-Event": NOTE_HOOK, "Idempotency-Key": "k"}
+    with TestClient(build_app(environ, tmp_path)) as http:
+        response = http.post("/webhooks/gitlab", content=json.dumps(payload), headers=headers)
+    assert response.status_code == 202, response.text
+    queue = JobQueue(tmp_path / "queue.sqlite3", handler=jobs.handle)
+    assert queue.run_pending() == 1
+    queue.close()
+    [answer] = notes(fake)
+    assert answer.startswith(REFUSED_MARKER + "\n@rita: `/review` was not run.")
+    assert fake.count("GET", r"/diffs|/changes") == 0  # nothing of the change was read

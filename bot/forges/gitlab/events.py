@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.forges.commands import NotACommand, parse_command
+from bot.forges.gitlab.mr_url import DEFAULT_URL
 from bot.forges.markers import OWN_MARKER
 from bot.forges.payload import integer, mapping, text
 from bot.forges.webhook import Ignored
 from bot.jobs import Job
 
 FORGE = "gitlab"
-DEFAULT_URL = "https://gitlab.com"
 MERGE_REQUEST_HOOK = "Merge Request Hook"
 NOTE_HOOK = "Note Hook"
 

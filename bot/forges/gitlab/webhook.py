@@ -10,16 +10,15 @@ from __future__ import annotations
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from bot.errors import ConfigError
-from bot.forges.gitlab.events import DEFAULT_URL, ParseOptions, parse_event
+from bot.forges.gitlab.events import ParseOptions, parse_event
+from bot.forges.gitlab.mr_url import instance_url
 from bot.forges.payload import decode_object
 from bot.forges.webhook import Answered, Ignored, webhook_path
 from bot.jobs import Job
 
 SECRET_ENV = "GITLAB_WEBHOOK_SECRET"
-URL_ENV = "GITLAB_URL"
 DRAFTS_ENV = "SWITCHYARD_GITLAB_DRAFTS"
 BOT_ENV = "SWITCHYARD_GITLAB_BOT_USERNAME"
 TASKS_ENV = "SWITCHYARD_PR_TASKS"
@@ -29,8 +28,8 @@ MAX_PAYLOAD_BYTES = 25 * 1024 * 1024
 
 TOKEN_HEADER = "x-gitlab-token"
 EVENT_HEADER = "x-gitlab-event"
-# The same on GitLab's own retries and on a "Resend request" (GitLab 17.4+); older
-# instances send only the event's UUID, which a resend also keeps.
+# The same when a delivery is sent again ("Resend request"; GitLab 17.4+); older instances
+# send only the event's UUID, which a resend also keeps.
 IDEMPOTENCY_HEADER = "idempotency-key"
 EVENT_UUID_HEADER = "x-gitlab-event-uuid"
 DRAFT_CHOICES = {"skip": False, "review": True}
@@ -101,19 +100,6 @@ def token_valid(secret: str, given: str | None) -> bool:
     except UnicodeEncodeError:
         return False
     return hmac.compare_digest(secret.encode("utf-8"), sent)
-
-
-def instance_url(environ: Mapping[str, str]) -> str:
-    """The GitLab instance from GITLAB_URL (default gitlab.com), without a trailing slash.
-    Configuration only: a payload's URLs are never called."""
-    url = (environ.get(URL_ENV) or DEFAULT_URL).strip().rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(
-            f"{URL_ENV} must be the instance's address, such as https://gitlab.example.com, "
-            f"not {url!r}"
-        )
-    return url
 
 
 def _csv(text: str) -> list[str]:
