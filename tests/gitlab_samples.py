@@ -17,6 +17,16 @@ TOKEN = "glpat-bot-token-for-the-fake"
 READ_ONLY = "glpat-read-only-token"
 BOT = "switchyard-bot"
 START = "d" * 40  # the target branch's tip, ahead of the merge base
+# old_name.py renamed to new_name.py (one line changed), gone.py deleted, logo.png added.
+RENAME_DELETE_BINARY = (
+    "diff --git a/old_name.py b/new_name.py\nsimilarity index 90%\nrename from old_name.py\n"
+    "rename to new_name.py\nindex 1111111..2222222 100644\n--- a/old_name.py\n"
+    "+++ b/new_name.py\n@@ -1,2 +1,2 @@\n a = 1\n-b = 2\n+b = 3\n"
+    "diff --git a/gone.py b/gone.py\ndeleted file mode 100644\nindex 3333333..0000000\n"
+    "--- a/gone.py\n+++ /dev/null\n@@ -1 +0,0 @@\n-x = 1\n"
+    "diff --git a/logo.png b/logo.png\nnew file mode 100644\nindex 0000000..5555555\n"
+    "Binary files /dev/null and b/logo.png differ\n"
+)
 
 
 @contextmanager

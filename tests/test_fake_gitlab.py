@@ -15,16 +15,14 @@ import requests
 from tests.fakes.gitlab_diffs import LINE_CODE_ERROR, line_code
 from tests.fakes.gitlab_server import REPORTER, FakeGitLab
 from tests.github_samples import APP_DIFF, BASE, HEAD, HEAD2, NEW_FILE_DIFF
-from tests.gitlab_samples import BOT, PROJECT, READ_ONLY, START, TOKEN, gitlab_with_mr
-
-RENAME_DELETE_BINARY = (
-    "diff --git a/old_name.py b/new_name.py\nsimilarity index 90%\nrename from old_name.py\n"
-    "rename to new_name.py\nindex 1111111..2222222 100644\n--- a/old_name.py\n"
-    "+++ b/new_name.py\n@@ -1,2 +1,2 @@\n a = 1\n-b = 2\n+b = 3\n"
-    "diff --git a/gone.py b/gone.py\ndeleted file mode 100644\nindex 3333333..0000000\n"
-    "--- a/gone.py\n+++ /dev/null\n@@ -1 +0,0 @@\n-x = 1\n"
-    "diff --git a/logo.png b/logo.png\nnew file mode 100644\nindex 0000000..5555555\n"
-    "Binary files /dev/null and b/logo.png differ\n"
+from tests.gitlab_samples import (
+    BOT,
+    PROJECT,
+    READ_ONLY,
+    RENAME_DELETE_BINARY,
+    START,
+    TOKEN,
+    gitlab_with_mr,
 )
 
 

@@ -24,8 +24,15 @@ from bot.jobs import Job
 from bot.report import RunReport, Summary
 from tests.fakes.gitlab_server import REPORTER, FakeGitLab
 from tests.github_samples import APP_DIFF, BASE, HEAD, HEAD2, NEW_FILE_DIFF, finding
-from tests.gitlab_samples import PROJECT, READ_ONLY, START, TOKEN, api_on, gitlab_with_mr
-from tests.test_fake_gitlab import RENAME_DELETE_BINARY
+from tests.gitlab_samples import (
+    PROJECT,
+    READ_ONLY,
+    RENAME_DELETE_BINARY,
+    START,
+    TOKEN,
+    api_on,
+    gitlab_with_mr,
+)
 
 DIFF = APP_DIFF + NEW_FILE_DIFF
 
@@ -158,12 +165,12 @@ def test_each_line_comment_is_a_diff_note_gitlab_places(fake: FakeGitLab) -> Non
     out = post(p, added, context, removed, ranged)
     assert (out.error, out.refused, len(out.posted), out.moved) == (None, 0, 4, [])
     notes = [d.notes[0] for d in fake.mr(PROJECT, 7).discussions]
-    where = [(n.position["old_line"], n.position["new_line"]) for n in notes]  # type: ignore[index]
+    where = [(n.position["old_line"], n.position["new_line"]) for n in notes]
     assert where == [(None, 2), (3, 4), (2, None), (None, 3)]
-    assert notes[0].position["head_sha"] == HEAD and notes[0].position["start_sha"] == START  # type: ignore[index]
+    assert notes[0].position["head_sha"] == HEAD and notes[0].position["start_sha"] == START
     assert "```suggestion:-0+0\nx = 1\n```" in notes[0].body
     assert "```suggestion:-1+0\nx = 1\ny = 4\n```" in notes[3].body  # from line 3, 1 above
-    assert notes[3].position["line_range"]["start"]["type"] == "new"  # type: ignore[index]
+    assert notes[3].position["line_range"]["start"]["type"] == "new"
     assert out.web_url == f"{fake.url}/{PROJECT}/-/merge_requests/7#note_{notes[0].id}"
 
 

@@ -16,8 +16,14 @@ from tests.fakes.gitlab_diffs import LINE_CODE_ERROR
 from tests.fakes.gitlab_server import FakeGitLab
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.github_samples import APP_ANSWER, APP_DIFF, BASE, HEAD, HEAD2, NEW_FILE_DIFF
-from tests.gitlab_samples import PROJECT, READ_ONLY, START, TOKEN, gitlab_with_mr
-from tests.test_fake_gitlab import RENAME_DELETE_BINARY
+from tests.gitlab_samples import (
+    PROJECT,
+    READ_ONLY,
+    RENAME_DELETE_BINARY,
+    START,
+    TOKEN,
+    gitlab_with_mr,
+)
 
 SECRET = "sk-never-posted-anywhere"
 NEW_ANSWER = {
