@@ -2,7 +2,8 @@
 job, each document validated with GitLab's CI schema (check-jsonschema's vendored copy); the
 job's script run with `sh` against a fake switchyard for the choices it makes (with a token:
 the merge request through the API, posted on; without: the checkout, nothing posted); and
-the job run for real by gitlab-ci-local, without a token, against a fake model server.
+the job run for real by gitlab-ci-local against a fake model server: without a token (the
+reports, the gate), and with one against the fake GitLab (posted on the merge request).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 import yaml
 
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
+from tests.gitlab_samples import PROJECT, TOKEN, gitlab_with_mr
 from tests.gitrepo import GitRepo
 from tests.test_github_action import _check_jsonschema
 from tests.test_gitlab_ci import Job, Project, _flag
@@ -41,7 +43,6 @@ VARIABLES = (
 )
 MR_URL = "https://gitlab.example.com/acme/api/-/merge_requests/7"
 REPORTS = ["--output", "gl-code-quality-report.json", "--output", "gl-sast-report.json"]
-TOKEN = "glpat-" + "t0ken-for-the-ci-test"
 
 
 def _documents() -> tuple[str, str]:
@@ -274,3 +275,35 @@ def test_job_gate_fails_on_the_fail_on_input(tmp_path: Path, model: FakeOpenAISe
     assert "with origin/main" in run.output
     assert "gate failed: findings at or above 'major'" in run.output
     assert json.dumps(run.report("gl-code-quality-report.json"))  # artifacts: when: always
+
+
+def test_job_with_a_token_posts_on_the_merge_request_in_the_fake_gitlab(
+    tmp_path: Path, model: FakeOpenAIServer
+) -> None:
+    """The job as a merge request pipeline runs it, against the fake GitLab holding the same
+    merge request: GITLAB_URL is CI_SERVER_URL, the address CI_MERGE_REQUEST_PROJECT_URL's."""
+    ci = _ci_yaml(model_base_url=model.base_url, model="qwen")
+    project = Project(tmp_path, ci, origin=False, template=TEMPLATE, job=JOB)
+    head = project.repo.sha()
+    diff = project.repo.git("diff", project.merge_base, head) + "\n"
+    with gitlab_with_mr(base_sha=project.merge_base, head_sha=head, diff=diff) as fake:
+        run = project.run(
+            CI_SERVER_URL=fake.url,
+            CI_MERGE_REQUEST_PROJECT_URL=f"{fake.url}/{PROJECT}",
+            SWITCHYARD_GITLAB_TOKEN=TOKEN,
+            SWITCHYARD_RUNNER="off",
+        )
+        assert (run.status, run.exit_code) == ("PASS", 0), run.output
+        assert "the results are posted on it" in run.output
+        assert TOKEN not in run.output  # masked on GitLab; never echoed by the job either
+        diff_note, summary = (d.notes[0] for d in fake.mr(PROJECT, 7).discussions)
+        assert (diff_note.position["new_path"], diff_note.position["new_line"]) == (
+            "app/db.py",
+            5,
+        )
+        assert "SQL built from user input" in summary.body
+        [status] = fake.project(PROJECT).statuses
+        assert (status.name, status.status, status.sha) == ("switchyard/review", "success", head)
+        fake.assert_no_problems()
+    [issue] = run.report("gl-code-quality-report.json")
+    assert issue["location"]["path"] == "app/db.py"
