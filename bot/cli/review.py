@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 @change_options
 @report_options(
     format_help="Report format for stdout, or for --output (default: from the file's extension).",
-    output_help="Write the report here (repeatable: review.md, review.json, review.sarif).",
+    output_help="Write the report here (repeatable: review.md, review.json, review.sarif, "
+    "gl-code-quality-report.json).",
 )
 @click.option(
     "--dry-run",

@@ -54,6 +54,8 @@ def serve(
     Examples:
       GITHUB_WEBHOOK_SECRET=... GITHUB_APP_ID=123 GITHUB_APP_PRIVATE_KEY=app.pem \\
         switchyard serve --host 0.0.0.0 --port 8080
+      GITLAB_WEBHOOK_SECRET=... GITLAB_URL=https://gitlab.example.com GITLAB_TOKEN=... \\
+        switchyard serve --host 0.0.0.0 --port 8080
       SWITCHYARD_QUEUE_URL=redis://queue:6379/0 switchyard serve
       curl -s localhost:8080/healthz
 
@@ -66,6 +68,10 @@ def serve(
       SWITCHYARD_QUEUE_URL     the queue (default: SQLite in SWITCHYARD_STATE)
       SWITCHYARD_PR_TASKS      tasks for pull request events (default: review)
       SWITCHYARD_BOT_LOGIN     the bot's own login(s) in token mode, comma-separated
+      GITLAB_WEBHOOK_SECRET    GitLab's webhook secret token: serves /webhooks/gitlab
+      GITLAB_URL, GITLAB_TOKEN the GitLab instance (default gitlab.com) and its api token
+      SWITCHYARD_GITLAB_DRAFTS       skip (default) or review draft merge requests
+      SWITCHYARD_GITLAB_BOT_USERNAME the bot's own GitLab user: its notes start nothing
     """
     import uvicorn
 
