@@ -42,3 +42,17 @@ class IncompleteError(SwitchyardError):
     """The run could not complete: no model configured or none reachable."""
 
     exit_code = EXIT_INCOMPLETE
+
+
+class TransientError(SwitchyardError):
+    """A job failed on a cause that may pass (a forge's 5xx or rate limit, a network
+    fault): the worker runs it again later, with backoff, a bounded number of times.
+    `retry_after`: seconds the cause asked to wait, when it said."""
+
+    exit_code = EXIT_INCOMPLETE
+
+    def __init__(
+        self, message: str, hint: str | None = None, *, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, hint)
+        self.retry_after = retry_after
