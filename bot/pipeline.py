@@ -239,7 +239,7 @@ def _pack_again(
     for a cloud context while the cloud is down (cut for the self-hosted runner), and work
     a server refused as longer than the context it then reported (cut to that size)."""
     again = _Again()
-    by_cause: dict[str, tuple[list[str], list[PlannedItem]]] = {}
+    by_cause: dict[tuple[str, str], tuple[list[str], list[PlannedItem]]] = {}
     for planned, result in pairs:
         if result.completion is not None or result.stop:
             continue
@@ -249,13 +249,15 @@ def _pack_again(
             for a in result.attempts
             if a.error is not None and a.error.context_tokens
         }
+        # (the note's words before the item ids, and between them and the count)
+        cause: tuple[str, str]
         if result.outage_only:
             items, left = rechunk_for_local(plan, planned, change, settings, first_id)
-            cause = "cloud unavailable: {ids} re-sent to the local runner as {n}"
+            cause = ("cloud unavailable: ", " re-sent to the local runner as ")
         elif reported:
             items, left = repack_to_reported(plan, planned, change, settings, reported, first_id)
             sizes = ", ".join(f"{t}: {n} tokens" for t, n in sorted(reported.items()))
-            cause = f"context smaller than planned ({sizes}): {{ids}} packed again as {{n}}"
+            cause = (f"context smaller than planned ({sizes}): ", " packed again as ")
         else:
             continue
         if not items:
@@ -265,9 +267,9 @@ def _pack_again(
         ids, made = by_cause.setdefault(cause, ([], []))
         ids.append(planned.item.id)
         made += items
-    for cause, (ids, made) in by_cause.items():
+    for (before, between), (ids, made) in by_cause.items():
         again.notes.append(
-            cause.format(ids=", ".join(ids), n=plural(len(made), "smaller work item"))
+            before + ", ".join(ids) + between + plural(len(made), "smaller work item")
         )
     return again
 
