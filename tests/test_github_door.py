@@ -92,6 +92,22 @@ def test_a_pull_request_gets_one_review_one_check_and_one_summary(
     assert "sk-never-posted-anywhere" not in sent
 
 
+def test_an_incomplete_review_says_so_in_words_that_agree_with_its_counts(
+    github: FakeGitHub, model: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    model.responder = lambda req: Reply("not an answer")
+    r = review_pr(tmp_path, env(tmp_path, github, model))
+    assert r.code == 3, r.both
+    repo = github.repo(REPO)
+    [summary] = [c["body"] for c in repo.issue_comments]
+    assert "**Nothing reviewed.**" in summary and "No findings" not in summary
+    assert "0 of 1 changed file reviewed" in summary and "### Not reviewed (1)" in summary
+    assert "1 changed file (3 changed lines) was not reviewed" in summary
+    assert "comment `/review` to run it again now" in summary
+    [check] = repo.check_runs.values()
+    assert check["conclusion"] == "neutral" and "Incomplete review" in check["output"]["title"]
+
+
 def test_a_new_push_reviews_only_what_changed_and_repeats_nothing(
     github: FakeGitHub, model: FakeOpenAIServer, tmp_path: Path
 ) -> None:

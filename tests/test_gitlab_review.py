@@ -187,3 +187,17 @@ def test_a_rate_limit_that_clears_is_waited_out_and_one_that_holds_ends_the_run(
     assert "rate limit held after 4 tries" in held.err
     assert [f["path"] for f in json.loads(held.out)["findings"]] == ["new.py"]  # not lost
     assert len(gitlab.project(PROJECT).statuses) == 1  # the first run's only
+
+
+def test_an_incomplete_review_says_so_in_words_that_agree_with_its_counts(
+    gitlab: FakeGitLab, model: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    model.responder = lambda req: Reply("not an answer")
+    r = review_mr(tmp_path, gitlab, model)
+    assert r.code == 3, r.both
+    (summary,) = [n.body for n in notes(gitlab) if "switchyard:summary" in n.body]
+    assert "**Nothing reviewed.**" in summary and "No findings" not in summary
+    assert "0 of 1 changed file reviewed" in summary and "### Not reviewed (1)" in summary
+    assert "1 changed file (3 changed lines) was not reviewed" in summary
+    assert "comment `/review` to run it again now" in summary
+    assert gitlab.project(PROJECT).statuses[-1].status == "pending"

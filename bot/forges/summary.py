@@ -22,6 +22,7 @@ from typing import Any
 from bot.change.model import Side
 from bot.findings.model import Finding
 from bot.forges.body_fit import MAX_BODY_BYTES, fit_text, utf8_len
+from bot.forges.commands import COMMANDS
 from bot.forges.comment_plan import MovedFinding
 from bot.forges.contract import MarkedComment
 from bot.forges.markers import summary_marker
@@ -29,12 +30,20 @@ from bot.publish.markdown import (
     block,
     code_block,
     code_span,
-    counts_text,
+    findings_text,
     inline,
     location_text,
     table_cell,
 )
-from bot.report import CallRecord, RunReport, incomplete_text, plural
+from bot.report import CallRecord, RunReport, Summary, incomplete_text, plural
+
+
+def retry_text(task: str) -> str:
+    """How a reader gets a task run again without a push: its slash command, which both
+    forges take (commands.py)."""
+    command = task if task in COMMANDS else "review"
+    return f"comment `/{command}` to run it again"
+
 
 _URL = re.compile(r"^https?://[^\s()<>\[\]]+$")
 
@@ -84,7 +93,11 @@ def _limited(items: list[Any], limit: int | None) -> tuple[list[Any], int]:
 def _headline(s: SummaryInput) -> list[str]:
     report, summary = s.report, s.report.summary
     lines = [f"## Switchyard {inline(report.task)}", ""]
-    head = f"**{counts_text(report.findings)}**" if report.findings else "**No findings.**"
+    reviewed, changed = reviewed_of_changed(summary)
+    # The words the local report uses (findings_text), on the counts the headline shows.
+    counted = summary.model_copy(update={"files_reviewed": reviewed})
+    text = findings_text(report.model_copy(update={"summary": counted}))
+    head = f"**{text[:1].upper()}{text[1:]}{'' if report.findings else '.'}**"
     where: list[str] = []
     if s.posted:
         comments = "line comments"
@@ -96,8 +109,7 @@ def _headline(s: SummaryInput) -> list[str]:
     if s.repeated:
         where.append(f"{len(s.repeated)} already commented by an earlier run")
     lines.append(head + (f" ({', '.join(where)})" if where else ""))
-    changed = max(summary.files_changed, summary.files_reviewed)
-    scope = [f"{summary.files_reviewed} of {plural(changed, 'changed file')} reviewed"]
+    scope = [f"{reviewed} of {plural(changed, 'changed file')} reviewed"]
     if summary.changed_lines:
         lines_changed = plural(summary.changed_lines, "changed line")
         scope.append(f"{summary.lines_covered} of {lines_changed} covered")
@@ -110,12 +122,22 @@ def _headline(s: SummaryInput) -> list[str]:
         lines += [
             "",
             f"> **Incomplete review:** {incomplete_text(summary)}; issues in those parts may "
-            "be missing. The next run reviews them again.",
+            f"be missing. The next run reviews them again; {retry_text(report.task)} now.",
         ]
     if summary.fail_on is not None:
         verdict = "**failed**" if summary.gate_failed else "passed"
         lines += ["", f"Gate (fail on {summary.fail_on.value} or worse): {verdict}."]
     return lines
+
+
+def reviewed_of_changed(summary: Summary) -> tuple[int, int]:
+    """The files reviewed and changed, as the headline says them: a file the run lists as
+    not reviewed (`files_unreviewed`) is never also counted reviewed, whatever a task counted
+    (a scanner that read a file whose triage then failed), so "3 of 3 reviewed" cannot stand
+    above three files listed as not reviewed."""
+    changed = max(summary.files_changed, summary.files_reviewed)
+    reviewed = max(0, min(summary.files_reviewed, changed - summary.files_unreviewed))
+    return reviewed, changed
 
 
 def _walkthrough(s: SummaryInput, d: _Detail) -> list[str]:
