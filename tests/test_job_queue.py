@@ -1,5 +1,6 @@
-"""The huey-backed job queue: submit, supersede, run through the injected handler, survive
-restarts; and `switchyard worker` as a process that stops cleanly on SIGTERM."""
+"""The job queue on its default store (SQLite): submit, supersede, run through the injected
+handler, leases, retries, survive restarts; and `switchyard worker` as a process that stops
+cleanly on SIGTERM. tests/test_job_crash.py kills workers on SQLite, Redis and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import ConfigError
+from bot.errors import ConfigError, TransientError
 from bot.jobs import Job
 from bot.queue import JobQueue
 from bot.server.metrics import Metrics
+from tests.job_handlers import events
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORD_ENV = "SWITCHYARD_TEST_RECORD"
@@ -70,14 +72,17 @@ def test_synchronize_twice_runs_only_the_newer_job(queue: JobQueue) -> None:
     assert counter(queue, "switchyard_jobs_superseded_total", stage="queue") == 1
 
 
-def test_the_worker_drops_a_superseded_job_even_when_revoking_failed(
-    queue: JobQueue, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(queue.huey, "revoke_by_id", lambda *a, **k: None)
+def test_a_job_taken_before_a_newer_push_is_dropped_when_taken_again(tmp_path: Path) -> None:
+    """The older job was running (so the push could not drop it) when its worker died; its
+    lease runs out and the worker that takes it again drops it for the newer head."""
+    queue = JobQueue(tmp_path / "queue.sqlite3", metrics=Metrics(), lease_s=0.2)
     queue.submit(replace(PR, head_sha="1" * 40))
-    queue.submit(replace(PR, head_sha="2" * 40))
+    assert queue.take("a worker that dies") is not None
+    assert queue.submit(replace(PR, head_sha="2" * 40)).superseded is None  # it was running
+    time.sleep(0.3)  # the dead worker's lease runs out
     assert [j.head_sha for j in ran(queue)] == ["2" * 40]
     assert counter(queue, "switchyard_jobs_superseded_total", stage="worker") == 1
+    assert queue.pending_count() == 0
 
 
 def test_supersede_holds_across_processes_sharing_the_queue(tmp_path: Path) -> None:
@@ -133,18 +138,30 @@ def test_a_failing_job_is_counted_and_the_next_one_runs(queue: JobQueue) -> None
 
 
 def test_jobs_for_one_pull_request_never_run_at_once(queue: JobQueue) -> None:
-    """A push, then a `/review` comment, taken by two workers: the second waits for the
-    first (both at once would both post). Another pull request is not held up."""
-    spans: dict[int, list[tuple[float, float]]] = {}
+    """A push, then a `/review` comment, taken by two workers: while the first runs, the
+    other worker is not given the second (both at once would both post) but is given
+    another pull request's job, which is not held up."""
+    running: dict[int, int] = {}
+    most: dict[int, int] = {}
     lock = threading.Lock()
+    other_pr_ran = threading.Event()
+    order: list[tuple[int, str]] = []
 
-    def slow(job: Job) -> None:
-        start = time.monotonic()
-        time.sleep(0.3)
+    def handler(job: Job) -> None:
         with lock:
-            spans.setdefault(job.number, []).append((start, time.monotonic()))
+            running[job.number] = running.get(job.number, 0) + 1
+            most[job.number] = max(most.get(job.number, 0), running[job.number])
+            order.append((job.number, job.trigger))
+        if job.number == 8:
+            other_pr_ran.set()
+        elif job.trigger == "pull_request":
+            # Held until the other worker has taken and run pull request 8: it was free
+            # to take the comment job meanwhile, and must not have.
+            assert other_pr_ran.wait(10)
+        with lock:
+            running[job.number] -= 1
 
-    queue.handler = slow
+    queue.handler = handler
     queue.submit(PR)
     queue.submit(replace(PR, head_sha="", trigger="comment", requester="maintainer"))
     queue.submit(replace(PR, number=8))
@@ -152,19 +169,60 @@ def test_jobs_for_one_pull_request_never_run_at_once(queue: JobQueue) -> None:
     for w in workers:
         w.start()
     for w in workers:
-        w.join()
-    assert sorted(len(v) for v in spans.values()) == [1, 2]
-    first, second = sorted(spans[7])
-    assert second[0] >= first[1]  # one after the other
+        w.join(20)
+    assert most == {7: 1, 8: 1}
+    assert [t for n, t in order if n == 7] == ["pull_request", "comment"]
+    assert queue.pending_count() == 0
 
 
-def test_a_run_lock_left_by_a_dead_worker_is_taken_over(queue: JobQueue) -> None:
-    queue.run_lock_stale_s = 60
-    key = "switchyard:running:github:acme/api#7"
-    assert queue.huey.put_if_empty(key, (time.time() - 3600, "a worker that died"))
+def test_a_lease_left_by_a_dead_worker_runs_out_and_the_job_runs(tmp_path: Path) -> None:
+    queue = JobQueue(tmp_path / "queue.sqlite3", lease_s=0.2)
     queue.submit(PR)
+    assert queue.take("a worker that died") is not None
+    assert ran(queue) == []  # leased: neither the job nor its pull request is free
+    assert queue.pending_count() == 1  # a leased job is still runnable work
+    time.sleep(0.3)
     assert ran(queue) == [PR]
-    assert queue.huey.get(key, peek=True) is None  # released after the job
+    assert queue.pending_count() == 0
+
+
+def test_a_transient_failure_is_retried_with_backoff_then_given_up(tmp_path: Path) -> None:
+    queue = JobQueue(tmp_path / "queue.sqlite3", metrics=Metrics(), max_attempts=3)
+    queue.submit(PR)
+    outcomes = []
+    queue.handler = _raise_transient
+    for _ in range(3):
+        taken = queue.take("w")
+        assert taken is not None
+        outcomes.append(queue.execute(taken, "w"))
+        assert queue.take("w") is None  # waiting for its backoff, or dropped
+        _make_due(queue)
+    assert [o.status for o in outcomes] == ["retry", "retry", "given_up"]
+    assert [o.delay_s for o in outcomes[:2]] == [30.0, 60.0]  # doubling from 30 s
+    assert queue.pending_count() == 0
+    assert counter(queue, "switchyard_jobs_failed_total") == 1
+
+
+def test_retry_after_is_honoured_when_longer_than_the_backoff() -> None:
+    from bot.queue.jobs_queue import retry_delay
+
+    assert retry_delay(1, 30, None) == 30
+    assert retry_delay(3, 30, None) == 120
+    assert retry_delay(1, 30, 90) == 90
+    assert retry_delay(20, 30, None) == 15 * 60  # capped
+
+
+def _raise_transient(job: Job) -> None:
+    raise TransientError("GitHub answered 502")
+
+
+def _make_due(queue: JobQueue) -> None:
+    """Moves every waiting retry's time to now (instead of waiting for its backoff)."""
+    from sqlalchemy import update
+
+    store = queue.store
+    with store.engine.begin() as conn:  # type: ignore[attr-defined]
+        conn.execute(update(store.jobs).values(run_at=0))  # type: ignore[attr-defined]
 
 
 def test_queued_jobs_survive_a_restart(tmp_path: Path) -> None:
@@ -182,7 +240,13 @@ def test_redis_url_without_the_redis_package_is_a_config_error(
         JobQueue("redis://:hunter2@queue:6379/0")
 
 
-def _worker(tmp_path: Path, record: Path, *extra: str, sleep: float = 0) -> subprocess.Popen[str]:
+def _worker(
+    tmp_path: Path,
+    record: Path,
+    *extra: str,
+    sleep: float = 0,
+    handler: str = "tests.test_job_queue:record_to_file",
+) -> subprocess.Popen[str]:
     env = {
         **os.environ,
         "SWITCHYARD_STATE": str(tmp_path),
@@ -197,7 +261,7 @@ def _worker(tmp_path: Path, record: Path, *extra: str, sleep: float = 0) -> subp
             "-m",
             "bot.cli.worker",
             "--handler",
-            "tests.test_job_queue:record_to_file",
+            handler,
             "--workers",
             "2",
             *extra,
@@ -239,19 +303,18 @@ def test_worker_process_runs_jobs_and_stops_cleanly_on_sigterm(tmp_path: Path) -
 
 def test_sigterm_lets_the_running_job_finish(tmp_path: Path) -> None:
     record = tmp_path / "ran.jsonl"
-    worker = _worker(tmp_path, record, "--workers", "1", sleep=1.5)
+    worker = _worker(tmp_path, record, "--workers", "1", handler="tests.job_handlers:record")
     try:
-        JobQueue(tmp_path / "queue.sqlite3").submit(PR)
-        deadline = time.monotonic() + 20
-        while JobQueue(tmp_path / "queue.sqlite3").pending_count() and time.monotonic() < deadline:
-            time.sleep(0.05)  # taken off the queue: the job is running
+        JobQueue(tmp_path / "queue.sqlite3").submit(replace(PR, extra={"sleep": 1.5}))
+        _wait_for_lines(record, 1)  # started: the job is running
         worker.send_signal(signal.SIGTERM)
         output, _ = worker.communicate(timeout=20)
     finally:
         if worker.poll() is None:
             worker.kill()
     assert worker.returncode == 0, output
-    assert len(record.read_text().splitlines()) == 1
+    assert [e["event"] for e in events(record)] == ["start", "end"]
+    assert JobQueue(tmp_path / "queue.sqlite3").pending_count() == 0
 
 
 def test_worker_with_a_bad_handler_says_what_is_wrong(tmp_path: Path) -> None:

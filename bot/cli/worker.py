@@ -1,4 +1,4 @@
-"""`switchyard worker`: run queued jobs with huey's consumer, in this process."""
+"""`switchyard worker`: run queued jobs on leases, in this process (bot/queue/consumer.py)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ DEFAULT_HANDLER: str | None = "bot.forges.jobs:handle"
     "queue_url",
     metavar="URL",
     envvar="SWITCHYARD_QUEUE_URL",
-    help="redis://host/0, or a SQLite file (default: queue.sqlite3 in the state folder).",
+    help="redis://host/0, postgresql://…, or a SQLite file (default: queue.sqlite3 in the "
+    "state folder).",
 )
 @click.option(
     "--handler",
@@ -54,7 +55,8 @@ DEFAULT_HANDLER: str | None = "bot.forges.jobs:handle"
     default=600.0,
     show_default=True,
     metavar="SECONDS",
-    help="On SIGTERM, how long running jobs may take to finish.",
+    help="On SIGTERM, how long running jobs may take to finish before they are handed "
+    "back to the queue for another worker.",
 )
 @click.option(
     "--config",
@@ -80,10 +82,13 @@ def worker(
 ) -> None:
     """Run the jobs `switchyard serve` queues, until SIGTERM or Ctrl-C.
 
-    On SIGTERM running jobs finish (up to --shutdown-timeout) and queued ones stay
-    queued for the next worker; a second SIGTERM stops at once. A job whose pull request
-    has been pushed to since it was queued is dropped: the newer job reviews the newer
-    commit.
+    On SIGTERM running jobs finish (up to --shutdown-timeout); those still running then
+    are handed back to the queue and the worker exits; a second SIGTERM hands them back
+    at once. A worker killed outright loses nothing: its jobs' leases (30 s,
+    SWITCHYARD_JOB_LEASE_S) run out and another worker runs them. A job that failed on a
+    transient cause (a forge's 5xx or rate limit) runs again with backoff, 5 times in all
+    (SWITCHYARD_JOB_MAX_ATTEMPTS). A job whose pull request has been pushed to since it
+    was queued is dropped: the newer job reviews the newer commit.
 
     \b
     Examples:
@@ -93,7 +98,7 @@ def worker(
     from bot.cli.setup import load
     from bot.config.env import CONFIG
     from bot.ledger.location import resolve_state_dir
-    from bot.queue.jobs_queue import QUEUE_URL_ENV, JobQueue
+    from bot.queue.jobs_queue import QUEUE_URL_ENV, JobQueue, queue_options
     from bot.server.metrics import Metrics
 
     handler = resolve_handler(handler_ref or DEFAULT_HANDLER)
@@ -106,7 +111,9 @@ def worker(
     state_dir = resolve_state_dir(loaded.settings, os.environ)
     metrics = Metrics()
     environ = {QUEUE_URL_ENV: queue_url} if queue_url else {}
-    queue = JobQueue.from_environ(environ, state_dir, handler=handler, metrics=metrics)
+    queue = JobQueue.from_environ(
+        environ, state_dir, handler=handler, metrics=metrics, **queue_options(os.environ)
+    )
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     if metrics_port:
         from prometheus_client import start_http_server

@@ -1,73 +1,80 @@
-"""The job queue: huey on a SQLite file in the state dir, or on Redis for scale-out.
+"""The job queue: at-least-once jobs on leases, in SQLite (default), PostgreSQL or Redis.
 
 Doors `submit` Jobs; workers run them through `handler` (a callable(Job) the caller
-injects: the pipeline and its publisher). A newer push supersedes an older job for the
-same pull request and task set: per Job.key the queue keeps the latest head sha in huey's
-own storage (durable, shared by every process on the queue); `submit` revokes the older
-task if it has not started, and the worker drops any job that is no longer the latest.
+injects: the pipeline and its publisher). A job taken is leased for `lease_s` and the
+worker renews the lease while it runs (`bot/queue/consumer.py`); a job whose worker died
+is taken again once its lease runs out. Publishing is idempotent (fingerprints, the sticky
+marker, one check run per head), so running a job twice never posts twice.
+
+A newer push supersedes an older job for the same Job.key: `submit` drops the older job if
+it is still queued, and a worker drops any job it takes that is no longer the latest.
 
 Jobs for one pull request run one at a time, whatever the number of workers: two runs at
-once would both read "nothing posted yet" and both post (two summaries, every comment
-twice). A push followed by a `/review` comment is the everyday case.
+once would both read "nothing posted yet" and both post. The store never leases two jobs
+of one pull request at once, so the run lock is the lease and ends with it.
+
+A job that raises TransientError runs again later with exponential backoff (honouring its
+`retry_after`), `max_attempts` times in all; any other exception fails it, logged.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from huey import Huey, RedisHuey
-from huey.api import Task
-from huey.consumer import Consumer
-from huey.storage import SqliteStorage
-
-from bot.errors import ConfigError
+from bot.errors import TransientError
 from bot.jobs import Job
+from bot.queue.store import SQLITE_NAME, JobStore, Taken, open_store, redact_url
 
 if TYPE_CHECKING:
+    from bot.queue.consumer import Consumer
     from bot.server.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
 QUEUE_URL_ENV = "SWITCHYARD_QUEUE_URL"
-SQLITE_NAME = "queue.sqlite3"
 QUEUE_NAME = "switchyard"
-_LATEST = "switchyard:latest:"
-_RUNNING = "switchyard:running:"
-# A run lock older than this was left by a worker that died mid-job: longer than any job.
-RUN_LOCK_STALE_S = 30 * 60
-_LOCK_POLL_S = 0.2
-_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+LEASE_S = 30.0  # a dead worker's job runs again within this (plus a poll)
+MAX_ATTEMPTS = 5  # takes in all: transient retries, and crashes of a job that kills workers
+RETRY_BASE_S = 30.0  # first retry after this, doubling, at most RETRY_MAX_S
+RETRY_MAX_S = 15 * 60.0
 
 JobHandler = Callable[[Job], None]
 
-
-class _SqliteStorage(SqliteStorage):  # type: ignore[misc]
-    """huey's SQLite storage with synchronous=NORMAL: in WAL mode a commit then survives a
-    killed process and skips the fsync, which is most of an enqueue's cost."""
-
-    def _create_connection(self) -> Any:
-        conn = super()._create_connection()
-        conn.execute("pragma synchronous=NORMAL")
-        return conn
+__all__ = [
+    "QUEUE_URL_ENV",
+    "SQLITE_NAME",
+    "JobHandler",
+    "JobQueue",
+    "Submission",
+    "redact_url",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class Submission:
     task_id: str
-    superseded: str | None = None  # the older task this one revoked, if it had not started
+    superseded: str | None = None  # the older job this one dropped, if it had not started
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of a job a worker took."""
+
+    status: str  # "done" | "superseded" | "retry" | "failed" | "given_up" | "lost"
+    delay_s: float = 0.0
 
 
 class JobQueue:
-    """`JobQueue("/state/queue.sqlite3")`, `JobQueue(state_dir)` or `JobQueue("redis://…")`."""
+    """`JobQueue("/state/queue.sqlite3")`, `JobQueue(state_dir)`, `JobQueue("redis://…")`
+    or `JobQueue("postgresql://…")`."""
 
     def __init__(
         self,
@@ -76,14 +83,17 @@ class JobQueue:
         handler: JobHandler | None = None,
         metrics: Metrics | None = None,
         name: str = QUEUE_NAME,
+        lease_s: float = LEASE_S,
+        max_attempts: int = MAX_ATTEMPTS,
+        retry_base_s: float = RETRY_BASE_S,
     ) -> None:
         self.handler: JobHandler | None = handler
         self.metrics = metrics
-        self.where, self.huey = _open_huey(url_or_path, name)
-        self._task = self.huey.task(name="run_job", context=True)(self._run)
-        self.run_lock_stale_s = RUN_LOCK_STALE_S
-        # One submitter at a time per process keeps read-then-write of `latest` whole.
-        self._lock = threading.Lock()
+        self.store: JobStore = open_store(url_or_path, name)
+        self.where = self.store.where
+        self.lease_s = lease_s
+        self.max_attempts = max_attempts
+        self.retry_base_s = retry_base_s
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str], state_dir: Path, **kwargs: Any) -> JobQueue:
@@ -94,165 +104,153 @@ class JobQueue:
 
     def submit(self, job: Job) -> Submission:
         """Enqueue `job`; a job with a head sha becomes the latest for its key."""
-        task = self._task.s(job.to_dict())
-        superseded = None
-        if job.head_sha:
-            key = _LATEST + job.key
-            with self._lock:
-                previous = self.huey.get(key, peek=True)
-                # Recorded before the enqueue: a crash between the two loses this job
-                # (its delivery was never acknowledged, so it can be redelivered) but never
-                # lets an older job run in its place.
-                self.huey.put(key, (job.head_sha, task.id))
-                if previous and previous[0] != job.head_sha and previous[1]:
-                    superseded = str(previous[1])
-                    self.huey.revoke_by_id(superseded, revoke_once=True)
-        self.huey.enqueue(task)
+        job_id = uuid.uuid4().hex
+        data = json.dumps(job.to_dict(), separators=(",", ":"))
+        superseded = self.store.add(job_id, job.key, _pr(job), job.head_sha, data)
         if self.metrics is not None:
             self.metrics.jobs_enqueued.inc()
             if superseded:
                 self.metrics.jobs_superseded.labels(stage="queue").inc()
-        return Submission(task_id=task.id, superseded=superseded)
+        return Submission(task_id=job_id, superseded=superseded)
 
     def is_latest(self, job: Job) -> bool:
         """False when a newer push to the same pull request has been submitted since."""
         if not job.head_sha:
             return True
-        latest = self.huey.get(_LATEST + job.key, peek=True)
-        return latest is None or latest[0] == job.head_sha
+        latest = self.store.latest_head(job.key)
+        return latest is None or latest == job.head_sha
 
     # -- inspection --------------------------------------------------------------------------
 
     def pending_count(self) -> int:
-        """Tasks waiting, revoked ones included (huey drops those only when it reaches them)."""
-        return int(self.huey.pending_count())
+        """Runnable jobs: queued, waiting to retry, or running (leased). Superseded jobs
+        are deleted when superseded and are not counted."""
+        return self.store.count()
 
     def pending_jobs(self, limit: int | None = None) -> list[Job]:
-        return [Job.from_dict(t.args[0]) for t in self.huey.pending(limit) if t.args]
+        return [Job.from_dict(json.loads(d)) for d in self.store.queued(limit)]
 
     # -- workers -----------------------------------------------------------------------------
 
+    def take(self, owner: str) -> Taken | None:
+        return self.store.take(owner, self.lease_s)
+
     def run_pending(self, limit: int | None = None) -> int:
-        """Run queued tasks in this thread until none are left (or `limit` ran); returns how
-        many were taken off the queue. For tests and one-shot use; `consumer` for service."""
+        """Run runnable jobs in this thread until none is left (or `limit` ran); returns how
+        many were taken. For tests and one-shot use; `consumer` for service."""
+        owner = f"inline-{uuid.uuid4().hex[:8]}"
         taken = 0
         while limit is None or taken < limit:
-            task = self.huey.dequeue()
-            if task is None:
+            got = self.take(owner)
+            if got is None:
                 break
             taken += 1
-            self.huey.execute(task)
+            self.execute(got, owner)
         return taken
 
     def consumer(self, workers: int = 1, *, shutdown_timeout: float | None = None) -> Consumer:
-        """huey's consumer on threads. SIGTERM (and SIGINT) stop it gracefully: running jobs
-        finish, queued ones stay queued; a second signal interrupts."""
-        return self.huey.create_consumer(
-            workers=workers,
-            worker_type="thread",
-            periodic=False,
-            # Idle workers poll with backoff; 1 s caps how long a new job can sit unseen.
-            max_delay=1.0,
-            graceful_signal="TERM",
-            shutdown_timeout=shutdown_timeout,
-        )
+        """Worker threads with a lease heartbeat; SIGTERM stops them gracefully."""
+        from bot.queue.consumer import Consumer
+
+        return Consumer(self, workers, shutdown_timeout=shutdown_timeout)
 
     def close(self) -> None:
-        close = getattr(self.huey.storage, "close", None)
-        if callable(close):
-            close()
+        self.store.close()
 
-    def _run(self, data: dict[str, Any], task: Task) -> None:
-        job = Job.from_dict(data)
-        if job.head_sha:
-            key = _LATEST + job.key
-            latest = self.huey.get(key, peek=True)
-            if latest is not None and latest[0] != job.head_sha:
-                log.info("job %s for %s dropped: superseded by %s", task.id, job.key, latest[0])
-                if self.metrics is not None:
-                    self.metrics.jobs_superseded.labels(stage="worker").inc()
-                return
-            if latest is not None and latest[1] == task.id:
-                # Started: a newer push no longer revokes it (the revoke would never be
-                # consumed and would linger in storage).
-                self.huey.put(key, (job.head_sha, None))
+    def execute(
+        self,
+        taken: Taken,
+        owner: str,
+        settle: Callable[[Callable[[], Any]], Any] | None = None,
+    ) -> Outcome:
+        """Run one leased job through the handler and settle it in the store. `settle`
+        wraps the store call that ends the lease (the consumer uses it to settle nothing
+        once it has handed the job back at shutdown)."""
+        done = settle or (lambda f: f())
+        job = Job.from_dict(json.loads(taken.data))
+        if taken.superseded:
+            log.info("job %s for %s dropped: superseded by a newer head", taken.id, job.key)
+            if self.metrics is not None:
+                self.metrics.jobs_superseded.labels(stage="worker").inc()
+            done(lambda: self.store.finish(taken.id, owner))
+            return Outcome("superseded")
         handler = self.handler
         if handler is None:
             raise RuntimeError("JobQueue.handler is not set: nothing can run jobs")
-        with self._one_per_pull_request(job):
-            if not self.is_latest(job):
-                # A newer push arrived while this job waited for the one before it.
-                log.info("job %s for %s dropped: superseded while waiting", task.id, job.key)
-                if self.metrics is not None:
-                    self.metrics.jobs_superseded.labels(stage="worker").inc()
-                return
-            started = time.monotonic()
-            try:
-                handler(job)
-            except Exception:
-                if self.metrics is not None:
-                    self.metrics.jobs_failed.inc()
-                raise
-            finally:
-                if self.metrics is not None:
-                    self.metrics.jobs_seconds.observe(time.monotonic() - started)
+        started = time.monotonic()
+        try:
+            handler(job)
+        except TransientError as exc:
+            return self._transient(taken, owner, job, exc, done)
+        except Exception:
+            log.exception("job %s for %s failed", taken.id, job.key)
+            if self.metrics is not None:
+                self.metrics.jobs_failed.inc()
+            done(lambda: self.store.finish(taken.id, owner))
+            return Outcome("failed")
+        finally:
+            if self.metrics is not None:
+                self.metrics.jobs_seconds.observe(time.monotonic() - started)
+        if not done(lambda: self.store.finish(taken.id, owner)):
+            log.warning("job %s for %s: its lease was lost before it finished", taken.id, job.key)
+            return Outcome("lost")
         if self.metrics is not None:
             self.metrics.jobs_run.inc()
+        return Outcome("done")
 
-    @contextmanager
-    def _one_per_pull_request(self, job: Job) -> Iterator[None]:
-        """Holds the pull request's run lock, in huey's storage so that every worker process
-        on the queue sees it; waits for the job before to finish. A lock left by a worker
-        that died is taken over once it is RUN_LOCK_STALE_S old."""
-        key = f"{_RUNNING}{job.forge}:{job.repository}#{job.number}"
-        mine = (time.time(), uuid.uuid4().hex)
-        while not self.huey.put_if_empty(key, mine):
-            held = self.huey.get(key, peek=True)
-            if held is not None and time.time() - float(held[0]) > self.run_lock_stale_s:
-                log.warning("run lock of %s#%d was stale: taken over", job.repository, job.number)
-                if self.huey.get(key, peek=True) == held:
-                    self.huey.delete(key)
-                continue
-            time.sleep(_LOCK_POLL_S)
-            mine = (time.time(), mine[1])
-        try:
-            yield
-        finally:
-            if self.huey.get(key, peek=True) == mine:
-                self.huey.delete(key)
-
-
-def _open_huey(url_or_path: str | Path, name: str) -> tuple[str, Huey]:
-    text = os.fspath(url_or_path)
-    if text.startswith(_REDIS_SCHEMES):
-        redis_client(text)  # a clear error when the redis package is missing
-        return redact_url(text), RedisHuey(name, url=text, results=False)
-    if text.startswith("sqlite:///"):
-        text = text.removeprefix("sqlite:///")
-    path = Path(text).expanduser()
-    if path.is_dir():
-        path = path / SQLITE_NAME
-    path.parent.mkdir(parents=True, exist_ok=True)
-    huey = Huey(name, results=False, storage_class=_SqliteStorage, filename=str(path))
-    return str(path), huey
+    def _transient(
+        self,
+        taken: Taken,
+        owner: str,
+        job: Job,
+        exc: TransientError,
+        done: Callable[[Callable[[], Any]], Any],
+    ) -> Outcome:
+        if taken.attempts >= self.max_attempts:
+            log.error(
+                "job %s for %s given up after %d attempts: %s",
+                taken.id,
+                job.key,
+                taken.attempts,
+                exc.message,
+            )
+            if self.metrics is not None:
+                self.metrics.jobs_failed.inc()
+            done(lambda: self.store.finish(taken.id, owner))
+            return Outcome("given_up")
+        delay = retry_delay(taken.attempts, self.retry_base_s, exc.retry_after)
+        log.warning(
+            "job %s for %s: %s; attempt %d of %d, next in %.0f s",
+            taken.id,
+            job.key,
+            exc.message,
+            taken.attempts,
+            self.max_attempts,
+            delay,
+        )
+        done(lambda: self.store.retry(taken.id, owner, delay))
+        return Outcome("retry", delay)
 
 
-def redis_client(url: str) -> Any:
-    try:
-        import redis
-    except ImportError:
-        raise ConfigError(
-            f"the queue URL {redact_url(url)} needs the redis package",
-            hint="pip install redis, or leave SWITCHYARD_QUEUE_URL unset for the SQLite queue",
-        ) from None
-    return redis.Redis.from_url(url)
+def retry_delay(attempt: int, base_s: float, retry_after: float | None) -> float:
+    """base, 2×base, 4×base … capped at RETRY_MAX_S, and never sooner than retry_after."""
+    backoff = min(base_s * 2 ** max(attempt - 1, 0), RETRY_MAX_S)
+    return max(backoff, retry_after or 0.0)
 
 
-def redact_url(url: str) -> str:
-    """A URL fit for messages: any password replaced."""
-    scheme, sep, rest = url.partition("://")
-    if not sep or "@" not in rest:
-        return url
-    creds, _, host = rest.rpartition("@")
-    user = creds.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{host}" if ":" in creds else f"{scheme}://{user}@{host}"
+def _pr(job: Job) -> str:
+    return f"{job.forge}:{job.repository}#{job.number}"
+
+
+def env_float(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name, "").strip()
+    return float(raw) if raw else default
+
+
+def queue_options(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
+    """Lease and retry settings from the environment (tests shorten them)."""
+    return {
+        "lease_s": env_float(environ, "SWITCHYARD_JOB_LEASE_S", LEASE_S),
+        "max_attempts": int(env_float(environ, "SWITCHYARD_JOB_MAX_ATTEMPTS", MAX_ATTEMPTS)),
+        "retry_base_s": env_float(environ, "SWITCHYARD_JOB_RETRY_BASE_S", RETRY_BASE_S),
+    }
