@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Services the tests need: a real PostgreSQL for the ledger. Idempotent; run as root on
+# Services the tests need: a real PostgreSQL (ledger, job queue) and a real Redis (job queue,
+# delivery log). Idempotent; run as root on
 # Debian. Progress goes to stderr; stdout carries only `export` lines, so .ci/run can do
 #   eval "$(.ci/services.sh)"
 set -euo pipefail
@@ -52,3 +53,27 @@ if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'")" != 
 fi
 
 echo "export SWITCHYARD_TEST_PG_URL=postgresql://$PG_USER:$PG_PASSWORD@localhost:$PG_PORT/$PG_DB"
+
+# Redis: the queue's and the delivery log's scale-out store. Its own instance on a port of
+# its own, no persistence (tests empty it), started once and left running like PostgreSQL.
+REDIS_PORT=6390
+if ! command -v redis-server >/dev/null 2>&1; then
+  log "installing Redis"
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >&2
+fi
+if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+  log "starting Redis on port $REDIS_PORT"
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
+    --daemonize yes --dir /tmp --logfile /tmp/switchyard-redis.log >&2
+fi
+for _ in $(seq 1 30); do
+  if redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then break; fi
+  sleep 1
+done
+redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 || {
+  log "Redis did not become ready on port $REDIS_PORT"
+  exit 1
+}
+
+echo "export SWITCHYARD_TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0"
