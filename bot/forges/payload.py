@@ -12,6 +12,29 @@ from typing import Any
 
 from bot.forges.webhook import MalformedPayload
 
+JSON = "application/json"
+
+
+class UnsupportedMediaType(MalformedPayload):
+    """The body is declared in a media type the receiver does not read (answered 415)."""
+
+
+def media_type(content_type: str | None) -> str:
+    """`application/json; charset=utf-8` -> `application/json`; "" when none."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def decode_json_body(body: bytes, content_type: str | None) -> dict[str, Any]:
+    """The JSON object of a delivery declared application/json; UnsupportedMediaType for
+    another type or none (the forges send application/json), MalformedPayload for a body
+    that is not a JSON object."""
+    kind = media_type(content_type)
+    if kind != JSON:
+        raise UnsupportedMediaType(
+            f"Content-Type {kind or '(none)'} is not read: send application/json"
+        )
+    return decode_object(body)
+
 
 def decode_object(text: str | bytes) -> dict[str, Any]:
     """The JSON object in `text`; MalformedPayload for anything else."""

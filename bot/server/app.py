@@ -3,17 +3,23 @@
 
 A delivery is checked, parsed and queued, and answered at once: no network I/O happens
 before the answer, so a forge's time limit (GitHub's is 10 seconds) is never at risk. 202
-when a job was queued; 200 "ignored: <why>" for what the bot does not act on (and "pong"
-for a ping); 401 for a bad signature or token; 400 for a body that is not JSON; 413 past
-the forge's cap on payloads; 503 when the queue cannot take the job. What is the forge's
+when a job was queued; 200 "ignored: <why>" for what the bot does not act on, a duplicate
+delivery included (and "pong" for a ping); 401 for a bad signature or token; then 400 for a
+delivery without the forge's delivery id or a body that is not a JSON object (a nesting
+bomb included), 415 for a content type the forge's receiver does not read; 408 for a body
+not received within `body_timeout_s`; 413 past the forge's cap on payloads; 503 when the
+delivery log or the queue cannot take the job. What is the forge's
 (the check, the parsing) is its receiver's (bot/forges/webhook.py).
 
 The storage calls are synchronous and made on the event loop: each is a local SQLite
-statement of tens of microseconds, cheaper than a hop to a thread pool.
+statement of tens of microseconds, cheaper than a hop to a thread pool. Deduplication is
+one atomic claim in the delivery log (bot/server/dedupe.py), so replicas sharing a store
+queue a delivery once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -21,10 +27,11 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.forges.payload import UnsupportedMediaType
 from bot.forges.webhook import Answered, Ignored, MalformedPayload, WebhookReceiver
 from bot.queue.jobs_queue import JobQueue
 from bot.server.dedupe import DeliveryLog
@@ -33,6 +40,10 @@ from bot.server.metrics import CONTENT_TYPE, Metrics
 log = logging.getLogger(__name__)
 
 _EVENT_NAME = re.compile(r"^[a-z_]{1,64}$")
+# GitHub sends the body at once; 10 s is ample for 25 MB on any link that can deliver it,
+# and bounds how long a client that never sends its body holds a connection.
+BODY_TIMEOUT_S = 10.0
+MAX_DELIVERY_ID = 200  # GitHub's is a UUID, GitLab's a UUID or a key of similar size
 
 
 def create_app(
@@ -40,16 +51,21 @@ def create_app(
     queue: JobQueue,
     deliveries: DeliveryLog,
     metrics: Metrics | None = None,
+    *,
+    body_timeout_s: float = BODY_TIMEOUT_S,
 ) -> Starlette:
     """The ASGI app, with a route for each receiver (one forge's, or several). It closes
-    `queue` and `deliveries` when it shuts down."""
+    `queue` and `deliveries` when it shuts down. A body not received within
+    `body_timeout_s` is answered 408."""
     metrics = metrics or queue.metrics or Metrics()
     if queue.metrics is None:
         queue.metrics = metrics  # so enqueues and supersedes show on this app's /metrics
     if not isinstance(receivers, Sequence):
         receivers = [receivers]
     hooks = [
-        Route(r.path, _Webhook(r, queue, deliveries, metrics).handle, methods=["POST"])
+        Route(
+            r.path, _Webhook(r, queue, deliveries, metrics, body_timeout_s).handle, methods=["POST"]
+        )
         for r in receivers
     ]
 
@@ -98,11 +114,13 @@ class _Webhook:
         queue: JobQueue,
         deliveries: DeliveryLog,
         metrics: Metrics,
+        body_timeout_s: float,
     ) -> None:
         self.receiver = receiver
         self.queue = queue
         self.deliveries = deliveries
         self.metrics = metrics
+        self.body_timeout_s = body_timeout_s
 
     async def handle(self, request: Request) -> Response:
         started = time.perf_counter()
@@ -121,12 +139,21 @@ class _Webhook:
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             return "", "too_large", _text(413, "payload too large")
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > limit:
-                return "", "too_large", _text(413, "payload too large")
-        raw = bytes(body)
+        try:
+            async with asyncio.timeout(self.body_timeout_s):
+                raw = await _read_body(request, limit)
+        except TimeoutError:
+            # A client that declared a body and does not send it holds a connection slot:
+            # answered and the connection closed, within a bounded time.
+            answer = _text(408, f"request body not received within {self.body_timeout_s:g} s")
+            answer.headers["connection"] = "close"
+            return "", "timeout", answer
+        except ClientDisconnect:
+            # Nobody to answer; an ordinary event on the internet, not a traceback.
+            log.debug("a client disconnected before sending its whole body")
+            return "", "disconnected", _text(400, "client disconnected")
+        if raw is None:
+            return "", "too_large", _text(413, "payload too large")
         headers = request.headers
         if not receiver.authentic(headers, raw):
             self.metrics.signature_failures.inc()
@@ -134,9 +161,16 @@ class _Webhook:
         # From the forge from here on, but still only a label-safe name goes to metrics.
         name = receiver.event(headers)
         event = name if _EVENT_NAME.match(name) else "other"
-        delivery = receiver.delivery_id(headers)
         try:
+            # After the signature: an unsigned caller learns nothing of what we require.
+            delivery = receiver.delivery_id(headers)
+            if not delivery:
+                raise MalformedPayload("no delivery id header")
+            if len(delivery) > MAX_DELIVERY_ID:
+                raise MalformedPayload(f"delivery id longer than {MAX_DELIVERY_ID} characters")
             verdict = receiver.parse(headers, raw)
+        except UnsupportedMediaType as exc:
+            return event, "unsupported_media_type", _text(415, str(exc))
         except MalformedPayload as exc:
             return event, "malformed", _text(400, f"malformed payload: {exc}")
         if isinstance(verdict, Answered):
@@ -144,15 +178,40 @@ class _Webhook:
         if isinstance(verdict, Ignored):
             return event, "ignored", _text(200, f"ignored: {verdict.reason}")
         try:
-            if self.deliveries.seen(delivery):
+            # One atomic claim: of several replicas given the same delivery, one queues it.
+            if not self.deliveries.claim(delivery):
                 return event, "duplicate", _text(200, "ignored: duplicate delivery")
-            submitted = self.queue.submit(verdict)
-            self.deliveries.record(delivery)
         except Exception:  # storage of any kind failing: tell the forge, keep serving
-            log.exception("delivery %s: could not queue the job", delivery or "(no id)")
+            log.exception("delivery %s: the delivery log is unavailable", delivery)
+            return event, "error", _text(503, "delivery log unavailable")
+        try:
+            submitted = self.queue.submit(verdict)
+        except Exception:
+            log.exception("delivery %s: could not queue the job", delivery)
+            self._release(delivery)
             return event, "error", _text(503, "queue unavailable")
+        try:
+            self.deliveries.confirm(delivery)
+        except Exception:  # queued: the claim goes stale instead of being confirmed
+            log.exception("delivery %s: queued, but not marked so", delivery)
         log.debug("delivery %s: queued %s as %s", delivery, verdict.key, submitted.task_id)
         return event, "enqueued", _text(202, f"queued {verdict.key} as {submitted.task_id}")
+
+    def _release(self, delivery: str) -> None:
+        try:
+            self.deliveries.release(delivery)
+        except Exception:  # the claim goes stale and a redelivery takes it over
+            log.exception("delivery %s: could not release its claim", delivery)
+
+
+async def _read_body(request: Request, limit: int) -> bytes | None:
+    """The body, or None past `limit` bytes."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
 
 
 def _text(status: int, text: str) -> Response:

@@ -1,117 +1,191 @@
-"""Deliveries already handled, so a redelivered webhook does not run its job twice.
+"""Deliveries already handled, so a redelivered webhook does not queue its job twice.
 
-GitHub retries nothing by itself, but people redeliver from the App's settings (up to
-three days back) and proxies may repeat requests. The log is durable, so a redelivery
-after a restart is still recognised, and bounded: entries live `ttl_s` (four days by
-default, past GitHub's redelivery window) and at most `max_entries` are kept.
+GitHub retries nothing by itself, but people redeliver from the App's settings (up to three
+days back), GitLab resends, and proxies may repeat requests; with several `serve` replicas
+on one store, the repeats can arrive at two processes at once. So a delivery is *claimed*
+in one atomic statement, never checked and then set (that queued 26 of 500 deliveries
+twice with two processes): `INSERT … ON CONFLICT DO NOTHING` on SQLite and PostgreSQL
+(through SQLAlchemy, like the ledger), `SET key NX EX` on Redis. Whoever inserted the row
+queues the job; everyone else answers "duplicate".
 
-The handler asks `seen` before enqueueing and calls `record` after: a crash in between
-costs at worst one duplicate job (at-least-once), never a lost one.
+A claim is `claimed` until the job is on the queue, then `queued`. If queueing fails the
+claim is released, so the forge's next redelivery is taken. If the process dies between
+claim and queue, the claim goes stale after `CLAIM_STALE_S` and a redelivery may take it
+over (one conditional UPDATE, or the Redis key's own expiry): a crash costs at most that
+long, never the delivery.
+
+Entries live `ttl_s`: four days by default, past GitHub's three-day redelivery window (a
+redelivery older than the entry would be queued again, so the window decides it), and
+pruned every `PRUNE_EVERY` claims on SQL (Redis expires its keys itself). At a few hundred
+bytes a row, a busy organisation's 100,000 deliveries a day keep the table near 100 MB.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from bot.queue.jobs_queue import redis_client
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
+
+from bot.errors import ConfigError
+from bot.ledger.engine import IMMEDIATE, make_engine, normalise_url
 
 DEFAULT_TTL_S = 4 * 24 * 3600
-DEFAULT_MAX_ENTRIES = 1_000_000
+# A claim whose job never reached the queue (the process died) may be taken over after
+# this long: well past the time a submit takes, well within a person's redelivery.
+CLAIM_STALE_S = 60.0
 SQLITE_NAME = "webhook-deliveries.sqlite3"
-# Pruning runs every this many records: often enough to stay bounded, rarely enough to
-# cost nothing per request.
+TABLE = "switchyard_webhook_deliveries"
+# Pruning runs every this many claims: often enough to stay bounded, rarely enough to cost
+# nothing per request.
 PRUNE_EVERY = 1000
+CLAIMED, QUEUED = "claimed", "queued"
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+PG_SCHEMES = ("postgresql://", "postgres://", "postgresql+")
 
 
 class DeliveryLog(Protocol):
-    def seen(self, delivery: str) -> bool: ...
+    def claim(self, delivery: str) -> bool:
+        """True for the one caller that may queue this delivery's job; atomic."""
+        ...
 
-    def record(self, delivery: str) -> None: ...
+    def confirm(self, delivery: str) -> None:
+        """The claimed delivery's job is on the queue."""
+        ...
+
+    def release(self, delivery: str) -> None:
+        """Queueing failed: let the next redelivery claim it."""
+        ...
 
     def __len__(self) -> int: ...
 
     def close(self) -> None: ...
 
 
-class SqliteDeliveryLog:
-    """One small table in its own SQLite file: WAL with synchronous=NORMAL survives a killed
-    process (only a power cut can lose the last commits) at a fraction of a full sync."""
+class SqlDeliveryLog:
+    """One table in SQLite (its own file in the state dir by default) or PostgreSQL."""
 
     def __init__(
         self,
-        path: Path | str,
+        url: str,
         *,
         ttl_s: float = DEFAULT_TTL_S,
-        max_entries: int = DEFAULT_MAX_ENTRIES,
+        stale_s: float = CLAIM_STALE_S,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.path = str(path)
         self.ttl_s = ttl_s
-        self.max_entries = max_entries
+        self.stale_s = stale_s
         self._clock = clock
-        self._lock = threading.Lock()
         self._since_prune = 0
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(
-            self.path, timeout=10, check_same_thread=False, isolation_level=None
-        )
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        # rowid grows with each record, so "the newest max_entries" is a rowid range.
-        self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS deliveries (id TEXT NOT NULL UNIQUE, seen_at REAL NOT NULL)"
-        )
-        self._conn.execute("CREATE INDEX IF NOT EXISTS deliveries_seen_at ON deliveries (seen_at)")
+        self._count_lock = threading.Lock()
+        self.engine: Engine = make_engine(normalise_url(url))
+        self._create_table()
 
-    def seen(self, delivery: str) -> bool:
-        if not delivery:
-            return False
-        with self._lock:
-            row = self._conn.execute(
-                "SELECT seen_at FROM deliveries WHERE id = ?", (delivery,)
-            ).fetchone()
-        return row is not None and row[0] >= self._clock() - self.ttl_s
+    @classmethod
+    def sqlite(cls, path: Path | str, **options: Any) -> SqlDeliveryLog:
+        return cls(f"sqlite:///{path}", **options)
 
-    def record(self, delivery: str) -> None:
-        if not delivery:
-            return
-        with self._lock:
-            self._conn.execute(
-                "INSERT INTO deliveries (id, seen_at) VALUES (?, ?) "
-                "ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at",
-                (delivery, self._clock()),
+    def _create_table(self) -> None:
+        ddl = [
+            f"CREATE TABLE IF NOT EXISTS {TABLE} ("
+            "id TEXT PRIMARY KEY, state VARCHAR(8) NOT NULL, at DOUBLE PRECISION NOT NULL)",
+            f"CREATE INDEX IF NOT EXISTS {TABLE}_at ON {TABLE} (at)",
+        ]
+        for attempt in range(3):
+            try:
+                with self.engine.begin() as conn:
+                    for statement in ddl:
+                        conn.exec_driver_sql(statement)
+                return
+            except DBAPIError:
+                # Two processes creating the table at once on PostgreSQL: one of them meets
+                # the other's catalogue row (a unique violation); the second try sees it.
+                if attempt == 2:
+                    raise
+                time.sleep(0.05)
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        # SQLite: take the write lock up front (BEGIN IMMEDIATE), so concurrent writers
+        # queue on the busy timeout; PostgreSQL ignores the option.
+        conn = self.engine.connect().execution_options(**{IMMEDIATE: True})
+        with conn, conn.begin():
+            yield conn
+
+    def claim(self, delivery: str) -> bool:
+        now = self._clock()
+        with self._write() as conn:
+            inserted = conn.execute(
+                text(
+                    f"INSERT INTO {TABLE} (id, state, at) VALUES (:id, :claimed, :now) "
+                    "ON CONFLICT (id) DO NOTHING"
+                ),
+                {"id": delivery, "claimed": CLAIMED, "now": now},
+            ).rowcount
+            if not inserted:
+                # Taken over only when expired, or claimed by a process that never queued;
+                # the WHERE is re-checked under the row lock, so one taker wins.
+                inserted = conn.execute(
+                    text(
+                        f"UPDATE {TABLE} SET state = :claimed, at = :now WHERE id = :id AND "
+                        "(at < :expired OR (state = :claimed AND at < :stale))"
+                    ),
+                    {
+                        "id": delivery,
+                        "claimed": CLAIMED,
+                        "now": now,
+                        "expired": now - self.ttl_s,
+                        "stale": now - self.stale_s,
+                    },
+                ).rowcount
+        if inserted:
+            self._count_claim()
+        return bool(inserted)
+
+    def confirm(self, delivery: str) -> None:
+        with self._write() as conn:
+            conn.execute(
+                text(f"UPDATE {TABLE} SET state = :queued, at = :now WHERE id = :id"),
+                {"id": delivery, "queued": QUEUED, "now": self._clock()},
             )
+
+    def release(self, delivery: str) -> None:
+        with self._write() as conn:
+            conn.execute(
+                text(f"DELETE FROM {TABLE} WHERE id = :id AND state = :claimed"),
+                {"id": delivery, "claimed": CLAIMED},
+            )
+
+    def _count_claim(self) -> None:
+        with self._count_lock:
             self._since_prune += 1
-            if self._since_prune >= PRUNE_EVERY:
-                self._prune_locked()
+            due = self._since_prune >= PRUNE_EVERY
+            if due:
+                self._since_prune = 0
+        if due:
+            self.prune()
 
     def prune(self) -> int:
-        """Drop expired entries and those past the cap; returns how many went."""
-        with self._lock:
-            return self._prune_locked()
-
-    def _prune_locked(self) -> int:
-        self._since_prune = 0
-        cursor = self._conn.execute(
-            "DELETE FROM deliveries WHERE seen_at < ? "
-            "OR rowid <= (SELECT max(rowid) FROM deliveries) - ?",
-            (self._clock() - self.ttl_s, self.max_entries),
-        )
-        return cursor.rowcount
+        """Drop expired entries; returns how many went."""
+        with self._write() as conn:
+            return int(
+                conn.execute(
+                    text(f"DELETE FROM {TABLE} WHERE at < :expired"),
+                    {"expired": self._clock() - self.ttl_s},
+                ).rowcount
+            )
 
     def __len__(self) -> int:
-        with self._lock:
-            return int(self._conn.execute("SELECT count(*) FROM deliveries").fetchone()[0])
+        with self.engine.connect() as conn:
+            return int(conn.execute(text(f"SELECT count(*) FROM {TABLE}")).scalar_one())
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        self.engine.dispose()
 
 
 class RedisDeliveryLog:
@@ -119,16 +193,25 @@ class RedisDeliveryLog:
 
     PREFIX = "switchyard:delivery:"
 
-    def __init__(self, url: str, *, ttl_s: float = DEFAULT_TTL_S) -> None:
-        self.ttl_s = int(ttl_s)
-        self._redis = redis_client(url)
+    def __init__(
+        self, url: str, *, ttl_s: float = DEFAULT_TTL_S, stale_s: float = CLAIM_STALE_S
+    ) -> None:
+        self.ttl_s = max(1, int(ttl_s))
+        self.stale_s = max(1, int(stale_s))
+        self._redis = _redis_client(url)
 
-    def seen(self, delivery: str) -> bool:
-        return bool(delivery) and bool(self._redis.exists(self.PREFIX + delivery))
+    def claim(self, delivery: str) -> bool:
+        # A claim expires on its own after stale_s unless confirmed: a dead process's claim
+        # frees itself.
+        return bool(self._redis.set(self.PREFIX + delivery, CLAIMED, nx=True, ex=self.stale_s))
 
-    def record(self, delivery: str) -> None:
-        if delivery:
-            self._redis.set(self.PREFIX + delivery, b"1", ex=self.ttl_s)
+    def confirm(self, delivery: str) -> None:
+        self._redis.set(self.PREFIX + delivery, QUEUED, ex=self.ttl_s)
+
+    def release(self, delivery: str) -> None:
+        key = self.PREFIX + delivery
+        if self._redis.get(key) == CLAIMED.encode():
+            self._redis.delete(key)
 
     def __len__(self) -> int:
         return sum(1 for _ in self._redis.scan_iter(match=self.PREFIX + "*", count=1000))
@@ -137,8 +220,23 @@ class RedisDeliveryLog:
         self._redis.close()
 
 
+def _redis_client(url: str) -> Any:
+    try:
+        import redis
+    except ImportError:
+        raise ConfigError(
+            "the delivery log on Redis needs the redis package",
+            hint="pip install redis, or leave SWITCHYARD_QUEUE_URL unset for SQLite",
+        ) from None
+    return redis.Redis.from_url(url)
+
+
 def open_delivery_log(queue_url: str | None, state_dir: Path) -> DeliveryLog:
-    """Beside the queue: in Redis when the queue is there, else a file in the state dir."""
-    if queue_url and queue_url.startswith(("redis://", "rediss://", "unix://")):
+    """Beside the queue, chosen by the same URL: Redis (redis://, rediss://, unix://),
+    PostgreSQL (postgresql://) or, for anything else and by default, a SQLite file in the
+    state dir."""
+    if queue_url and queue_url.startswith(REDIS_SCHEMES):
         return RedisDeliveryLog(queue_url)
-    return SqliteDeliveryLog(state_dir / SQLITE_NAME)
+    if queue_url and queue_url.startswith(PG_SCHEMES):
+        return SqlDeliveryLog(queue_url)
+    return SqlDeliveryLog.sqlite(state_dir / SQLITE_NAME)

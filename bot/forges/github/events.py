@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +16,7 @@ from urllib.parse import parse_qs
 from bot.forges.commands import NotACommand, parse_command
 from bot.forges.github.permissions import WRITE_ASSOCIATIONS
 from bot.forges.markers import OWN_MARKER
+from bot.forges.payload import decode_json_body, decode_object, media_type
 from bot.forges.payload import integer as _int
 from bot.forges.payload import mapping as _dict
 from bot.forges.payload import text as _str
@@ -29,6 +29,7 @@ DELIVERY_HEADER = "x-github-delivery"
 # GitHub caps payloads at 25 MB and does not deliver larger ones; anything bigger is not
 # from GitHub.
 MAX_PAYLOAD_BYTES = 25 * 1024 * 1024
+FORM = "application/x-www-form-urlencoded"
 
 PR_ACTIONS = frozenset({"opened", "synchronize", "reopened", "ready_for_review"})
 
@@ -53,19 +54,26 @@ def signature_valid(secret: str | bytes, body: bytes, header: str | None) -> boo
 
 
 def decode_payload(body: bytes, content_type: str | None) -> dict[str, Any]:
-    """The event as a dict. GitHub sends JSON, or a form whose `payload` field is JSON."""
+    """The event as a dict. GitHub sends JSON (content type application/json), or a form
+    whose `payload` field is the JSON (application/x-www-form-urlencoded, the webhook's other
+    setting): both are read, through the shared reader (a nesting bomb is a 400, not a
+    RecursionError). Any other type is UnsupportedMediaType."""
+    if media_type(content_type) != FORM:
+        return decode_json_body(body, content_type)
     try:
-        if (content_type or "").startswith("application/x-www-form-urlencoded"):
-            fields = parse_qs(body.decode("utf-8"), strict_parsing=False)
-            text: str | bytes = (fields.get("payload") or [""])[0]
-        else:
-            text = body
-        data = json.loads(text)
+        fields = parse_qs(body.decode("utf-8"), strict_parsing=False)
     except (UnicodeDecodeError, ValueError) as exc:
-        raise MalformedPayload(f"not JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise MalformedPayload("not a JSON object")
-    return data
+        raise MalformedPayload(f"not a form: {type(exc).__name__}") from None
+    return decode_object((fields.get("payload") or [""])[0])
+
+
+def delivery_id(headers: Mapping[str, str]) -> str:
+    """X-GitHub-Delivery, which GitHub sends with every delivery and keeps on a redelivery;
+    MalformedPayload without one, since the delivery log could not recognise a repeat."""
+    delivery = headers.get(DELIVERY_HEADER, "").strip()
+    if not delivery:
+        raise MalformedPayload("no X-GitHub-Delivery header: GitHub sends one with every delivery")
+    return delivery
 
 
 @dataclass(frozen=True)

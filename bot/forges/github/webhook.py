@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from bot.errors import ConfigError
 from bot.forges.github.app_auth import DEFAULT_API_URL
 from bot.forges.github.events import (
-    DELIVERY_HEADER,
     EVENT_HEADER,
     MAX_PAYLOAD_BYTES,
     SIGNATURE_HEADER,
     ParseOptions,
     decode_payload,
+    delivery_id,
     parse_event,
     signature_valid,
 )
@@ -77,7 +77,7 @@ class GitHubWebhook:
         return headers.get(EVENT_HEADER, "")
 
     def delivery_id(self, headers: Mapping[str, str]) -> str:
-        return headers.get(DELIVERY_HEADER, "")
+        return delivery_id(headers)
 
     def parse(self, headers: Mapping[str, str], body: bytes) -> Job | Ignored | Answered:
         payload = decode_payload(body, headers.get("content-type"))

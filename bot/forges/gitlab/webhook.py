@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from bot.errors import ConfigError
 from bot.forges.gitlab.events import ParseOptions, parse_event
 from bot.forges.gitlab.mr_url import instance_url
-from bot.forges.payload import decode_object
-from bot.forges.webhook import Answered, Ignored, webhook_path
+from bot.forges.payload import decode_json_body
+from bot.forges.webhook import Answered, Ignored, MalformedPayload, webhook_path
 from bot.jobs import Job
 
 SECRET_ENV = "GITLAB_WEBHOOK_SECRET"
@@ -80,11 +80,16 @@ class GitLabWebhook:
 
     def delivery_id(self, headers: Mapping[str, str]) -> str:
         key = (headers.get(IDEMPOTENCY_HEADER) or headers.get(EVENT_UUID_HEADER) or "").strip()
+        if not key:
+            raise MalformedPayload(
+                "no Idempotency-Key or X-Gitlab-Event-UUID header: GitLab sends one with "
+                "every delivery"
+            )
         # Prefixed: the delivery log is shared with GitHub's ids.
-        return f"gitlab:{key}" if key else ""
+        return f"gitlab:{key}"
 
     def parse(self, headers: Mapping[str, str], body: bytes) -> Job | Ignored | Answered:
-        payload = decode_object(body)
+        payload = decode_json_body(body, headers.get("content-type"))
         event = headers.get(EVENT_HEADER, "").strip()
         return parse_event(event, payload, self.delivery_id(headers), self.options)
 
