@@ -3,8 +3,6 @@ timeout and a repaired answer look."""
 
 from __future__ import annotations
 
-import time
-
 from bot.providers import Completion, ErrorKind, Provider
 from tests.provider_helpers import GOOD, Review, fails
 
@@ -18,12 +16,13 @@ def assert_auth_error(prov: Provider, variable: str, secret: str) -> None:
 
 
 def assert_times_out(prov: Provider, message: str) -> None:
-    """The request fails as TIMEOUT with `message`, well before a 2 s reply would come."""
-    started = time.monotonic()
+    """The request fails as TIMEOUT with `message`: the client stopped waiting at its own
+    timeout. The fake's reply (GOOD, after 2 s) would have been a success, so a provider
+    that waited for it could not fail this way. (A wall-clock bound here also timed the
+    SDK's first import, and flaked on a loaded machine.)"""
     err = fails(prov)
     assert err.kind is ErrorKind.TIMEOUT
     assert err.message == message
-    assert time.monotonic() - started < 1.5
 
 
 def assert_repaired(done: Completion) -> None:
