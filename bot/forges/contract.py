@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from bot.errors import IncompleteError, TransientError
+
 if TYPE_CHECKING:
     from bot.change.model import Change
     from bot.errors import SwitchyardError
@@ -172,6 +174,12 @@ class PublishResult:
 class FetchedRules:
     paths: list[Path] = field(default_factory=list)  # one per named rule file or folder read
     notes: list[str] = field(default_factory=list)  # what was not read, and why
+
+
+class ForgeUnavailable(TransientError, IncompleteError):
+    """The forge did not answer, or kept answering a 5xx or a rate limit past the waits a
+    run allows: the run could not complete (IncompleteError, exit 3), and a worker runs the
+    job again later (TransientError, with `retry_after` when the forge said)."""
 
 
 class PublishRefused(Exception):

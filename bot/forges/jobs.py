@@ -1,7 +1,9 @@
 """Runs a queued job: the worker's handler (`switchyard worker`), for every forge.
 
 The job names its forge; the registry's forge opens it (credentials, and who may command)
-and the door runs it.
+and the door runs it. When the forge could not take the results for a cause that may pass
+(down, a rate limit that held), each report is logged whole and TransientError is raised,
+so the worker runs the job again later; a refusal no retry changes is logged, not raised.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import logging
 import os
 from pathlib import Path
 
+from bot.errors import TransientError
 from bot.forges import registry
 from bot.forges.door import run_change_request
 from bot.jobs import Job
@@ -42,6 +45,7 @@ def handle(job: Job) -> None:
         environ=environ,
         publish=True,
     )
+    unavailable: TransientError | None = None
     for task, run in zip(runnable, runs, strict=True):
         log.info(
             "%s of %s#%d at %s: %d findings, complete=%s",
@@ -52,3 +56,20 @@ def handle(job: Job) -> None:
             len(run.report.findings),
             run.report.summary.complete,
         )
+        failure = run.published.failure if run.published else None
+        if failure is None:
+            continue
+        # Publishing stopped: the model's work is kept here, whole, before anything else.
+        log.warning(
+            "%s of %s#%d not published (%s); its report: %s",
+            task,
+            job.repository,
+            job.number,
+            failure.message,
+            run.report.model_dump_json(),
+        )
+        if isinstance(failure, TransientError):
+            unavailable = unavailable or failure
+    if unavailable is not None:
+        # The forge may answer later: the worker runs the job again, with backoff.
+        raise unavailable

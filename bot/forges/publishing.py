@@ -8,12 +8,15 @@ In order, so that each step can point at the one before:
 4. the check run or commit status, linking to the summary comment.
 
 A failed step does not stop the later ones: its error is kept in the result, and findings
-that could not be shown on lines are shown in the summary instead. What each step sends is
+that could not be shown on lines are shown in the summary instead. A forge that is down or
+holding a rate limit (TransientError) stops the steps after it, which would meet it too: it
+becomes the result's `failure`, so a worker runs the job again later. What each step sends is
 the publisher's (contract.Publisher); what goes where is decided here.
 """
 
 from __future__ import annotations
 
+from bot.errors import TransientError
 from bot.findings.model import Finding
 from bot.forges.comment_plan import plan_review, review_body
 from bot.forges.contract import (
@@ -22,6 +25,7 @@ from bot.forges.contract import (
     PublishRefused,
     PublishResult,
     ReviewOutcome,
+    StatusOutcome,
 )
 from bot.forges.summary import SummaryInput, render_summary
 from bot.report import RunReport
@@ -47,7 +51,14 @@ def publish(
         more = bool(plan.moved) or len(posted) < len(plan.comments)
         return review_body(task, head, posted, more)
 
-    outcome = publisher.post_review(plan.comments, body_for) if plan.comments else ReviewOutcome()
+    unavailable: TransientError | None = None
+    outcome = ReviewOutcome()
+    if plan.comments:
+        try:
+            outcome = publisher.post_review(plan.comments, body_for)
+        except TransientError as exc:
+            unavailable = exc
+            errors.append(f"review: {exc.message}")
     if outcome.error:
         errors.append(f"review: {outcome.error}")
     moved = plan.moved + outcome.moved
@@ -67,13 +78,20 @@ def publish(
         )
     )
     sticky = None
+    status = StatusOutcome()
     try:
-        sticky = publisher.write_summary(body, prior.summary)
-    except PublishRefused as exc:
-        errors.append(f"summary comment: {exc}")
-
-    status = publisher.write_status(report, sticky.web_url if sticky else None, prior)
-    errors += status.errors
+        # The forge is down or holding a rate limit: the later steps would meet it too. The
+        # run's report keeps the findings, and the failure says to run it again later.
+        if unavailable is None:
+            try:
+                sticky = publisher.write_summary(body, prior.summary)
+            except PublishRefused as exc:
+                errors.append(f"summary comment: {exc}")
+            status = publisher.write_status(report, sticky.web_url if sticky else None, prior)
+            errors += status.errors
+    except TransientError as exc:
+        errors.append(f"{'status' if sticky else 'summary comment'}: {exc.message}")
+        unavailable = exc
     return PublishResult(
         review_id=outcome.review_id,
         comments_posted=len(outcome.posted),
@@ -90,5 +108,5 @@ def publish(
         waited_s=counts.waited_s,
         requests=list(counts.log),
         errors=errors,
-        failure=publisher.failure,
+        failure=publisher.failure or unavailable,
     )

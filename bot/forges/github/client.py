@@ -7,6 +7,8 @@ Enterprise servers never share a token or a connection pool.
 
 from __future__ import annotations
 
+import email.utils
+import time
 from typing import Any
 
 import requests
@@ -17,14 +19,19 @@ from github.GithubException import (
     RateLimitExceededException,
 )
 from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.exceptions import MaxRetryError
 
 from bot.errors import ConfigError, IncompleteError, InputError, SwitchyardError
+from bot.forges.contract import ForgeUnavailable
 
 DEFAULT_API_URL = "https://api.github.com"
+# What requests, urllib3 and the socket raise when GitHub does not answer.
+NETWORK_ERRORS = (requests.RequestException, Urllib3Error, ConnectionError, TimeoutError)
 # Requests a retry may resend after a 5xx: the first attempt may have been applied.
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # GitHub's own guidance: at least one second between writes, to stay clear of the
 # secondary rate limit; reads a little apart for the same reason.
+SECONDARY_BASE_WAIT_S = 60.0
 _PACE = {"seconds_between_requests": 0.25, "seconds_between_writes": 1.0}
 _NO_PACE = {"seconds_between_requests": None, "seconds_between_writes": None}
 
@@ -64,7 +71,20 @@ class BoundedRetry(GithubRetry):
         ):
             # The request went out; whether GitHub applied it is unknown. Do not resend.
             raise error
-        return super().increment(method, *args, **kwargs)  # type: ignore[no-any-return]
+        try:
+            return super().increment(method, *args, **kwargs)  # type: ignore[no-any-return]
+        except MaxRetryError:
+            response = (
+                kwargs.get("response")
+                if "response" in kwargs
+                else (args[1] if len(args) > 1 else None)
+            )
+            if response is None:
+                raise
+            # Out of retries on an answer (a rate limit that held, a 5xx that lasted):
+            # requests would raise RetryError and drop GitHub's status and Retry-After.
+            # GitHub's own answer, as PyGithub raises it, keeps them for whoever decides.
+            raise _last_answer(response) from None
 
     def get_retry_after(self, response: Any) -> float | None:
         seconds = super().get_retry_after(response)
@@ -76,6 +96,16 @@ class BoundedRetry(GithubRetry):
                 wait=seconds,
             )
         return seconds
+
+
+def _last_answer(response: Any) -> GithubException:
+    status = int(response.status)
+    message = f"GitHub kept answering {status} {response.reason or ''}".strip()
+    data = {"message": f"{message} (rate limit)" if status in (403, 429) else message}
+    headers = dict(response.headers)
+    if status in (403, 429):
+        return RateLimitExceededException(status, data, headers)
+    return GithubException(status, data, headers)
 
 
 def _retry(max_wait_s: float, retries: int) -> BoundedRetry:
@@ -147,24 +177,34 @@ def github_error(
     api_url: str = DEFAULT_API_URL,
     token_name: str = "the GitHub token",
     permission: str = "Pull requests: read and Contents: read",
+    retry_after: float | None = None,
 ) -> SwitchyardError:
     """A user-facing error for `exc`, raised while trying to `action`
-    ("read pull request acme/api#42"). Call sites `raise github_error(...) from None`."""
+    ("read pull request acme/api#42"). Call sites `raise github_error(...) from None`.
+    What may pass (the network, a 5xx, a rate limit; `retry_after`: the wait it asked for,
+    when known) is a ForgeUnavailable, which a worker runs again later."""
     if isinstance(exc, SwitchyardError):
         return exc
-    if isinstance(exc, (requests.RequestException, Urllib3Error, ConnectionError, TimeoutError)):
-        return IncompleteError(
+    if isinstance(exc, requests.exceptions.RetryError):
+        # PyGithub's retries ran out on answers (a rate limit that held, a 5xx that lasted).
+        return ForgeUnavailable(
+            f"could not {action}: GitHub kept refusing ({_reason(exc)})", hint="run again later"
+        )
+    if isinstance(exc, NETWORK_ERRORS):
+        return ForgeUnavailable(
             f"could not {action}: GitHub at {api_url} did not answer ({_reason(exc)})",
             hint="check the network and the API URL; GitHub Enterprise's is https://HOST/api/v3",
         )
     if not isinstance(exc, GithubException):
         return IncompleteError(f"could not {action}: {type(exc).__name__}: {_reason(exc)}")
     message = _message(exc)
-    if isinstance(exc, RateLimitExceededException):
-        return IncompleteError(
+    limited = rate_limit_wait(exc, 0, time.time()) is not None
+    if isinstance(exc, RateLimitExceededException) or limited:
+        return ForgeUnavailable(
             f"could not {action}: GitHub's rate limit was reached ({message})",
             hint="run again later; a GitHub App installation has higher limits than a "
             "personal token",
+            retry_after=retry_after if retry_after is not None else asked_wait(exc),
         )
     status = exc.status
     if status == 401 or isinstance(exc, BadCredentialsException):
@@ -185,7 +225,10 @@ def github_error(
             f"{token_name} cannot see it (it needs {permission})",
         )
     if status >= 500:
-        return IncompleteError(f"could not {action}: GitHub answered {status} ({message})")
+        return ForgeUnavailable(
+            f"could not {action}: GitHub answered {status} ({message})",
+            retry_after=asked_wait(exc),
+        )
     return InputError(f"could not {action}: GitHub answered {status} ({message})")
 
 
@@ -211,3 +254,59 @@ def _message(exc: GithubException) -> str:
 def _reason(exc: Exception) -> str:
     text = " ".join(str(exc).split())
     return text if len(text) <= 160 else text[:157] + "..."
+
+
+# -- rate limits: how long GitHub asked to wait -----------------------------------------
+
+
+def header_value(headers: dict[str, str] | None, name: str) -> str | None:
+    for key, value in (headers or {}).items():
+        if key.lower() == name:
+            return str(value)
+    return None
+
+
+def _retry_after_s(value: str, now: float) -> float | None:
+    value = value.strip()
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - now, 0.0)
+
+
+def asked_wait(exc: GithubException, now: float | None = None) -> float | None:
+    """The wait GitHub asked for in its answer (`Retry-After`, or the primary limit's
+    reset), or None when it did not say."""
+    now = time.time() if now is None else now
+    retry_after = header_value(exc.headers, "retry-after")
+    if retry_after is not None:
+        return _retry_after_s(retry_after, now)
+    reset = header_value(exc.headers, "x-ratelimit-reset")
+    if header_value(exc.headers, "x-ratelimit-remaining") == "0" and reset and reset.isdigit():
+        # Plus one: the reset second itself may not have passed on GitHub's side.
+        return max(int(reset) - now, 0.0) + 1.0
+    return None
+
+
+def rate_limit_wait(exc: GithubException, attempt: int, now: float) -> float | None:
+    """Seconds to wait before sending again, or None when the error is not a rate limit.
+
+    `attempt` counts from 0; `now` is wall-clock epoch seconds (for `x-ratelimit-reset`).
+    """
+    message = _message(exc).lower()
+    if exc.status == 422 and "submitted too quickly" in str(exc.data).lower():
+        # GitHub's content-creation throttle on comments sometimes answers 422 so.
+        return SECONDARY_BASE_WAIT_S * (2**attempt)
+    if exc.status not in (403, 429):
+        return None
+    asked = asked_wait(exc, now)
+    if asked is not None:
+        return asked
+    if exc.status == 429 or "rate limit" in message or "abuse" in message:
+        return SECONDARY_BASE_WAIT_S * (2**attempt)
+    return None  # a plain 403 is a permission answer: waiting will not change it

@@ -13,7 +13,6 @@ same last write and so adds nothing to ours. Sleep and clocks are injected: test
 
 from __future__ import annotations
 
-import email.utils
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -22,71 +21,23 @@ from typing import Any
 from github import Github
 from github.GithubException import GithubException
 
-from bot.forges.contract import RequestCounts
+from bot.forges.contract import ForgeUnavailable, RequestCounts
+from bot.forges.github.client import (
+    DEFAULT_API_URL,
+    NETWORK_ERRORS,
+    github_error,
+    header_value,
+    rate_limit_wait,
+)
 
 MIN_WRITE_INTERVAL_S = 1.0
 DEFAULT_MAX_RETRIES = 3
 # A CI job should fail rather than hang: a longer wait than this is reported, not waited.
 DEFAULT_MAX_WAIT_S = 600.0
-SECONDARY_BASE_WAIT_S = 60.0
 PER_PAGE = 100
 MAX_PAGES = 50  # 5,000 comments: beyond that a PR is not one we page through every run
 
 _NEXT_LINK = re.compile(r'<([^>]+)>;\s*rel="next"')
-
-
-def _header(headers: dict[str, str] | None, name: str) -> str | None:
-    for key, value in (headers or {}).items():
-        if key.lower() == name:
-            return str(value)
-    return None
-
-
-def _message(exc: GithubException) -> str:
-    data = exc.data
-    if isinstance(data, dict):
-        return str(data.get("message") or "")
-    return str(data or "")
-
-
-def _retry_after_s(value: str, now: float) -> float | None:
-    value = value.strip()
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(when.timestamp() - now, 0.0)
-
-
-def rate_limit_wait(exc: GithubException, attempt: int, now: float) -> float | None:
-    """Seconds to wait before sending again, or None when the error is not a rate limit.
-
-    `attempt` counts from 0; `now` is wall-clock epoch seconds (for `x-ratelimit-reset`).
-    """
-    message = _message(exc).lower()
-    if exc.status == 422 and "submitted too quickly" in str(exc.data).lower():
-        # GitHub's content-creation throttle on comments sometimes answers 422 so.
-        return SECONDARY_BASE_WAIT_S * (2**attempt)
-    if exc.status not in (403, 429):
-        return None
-    headers = exc.headers
-    retry_after = _header(headers, "retry-after")
-    if retry_after is not None:
-        wait = _retry_after_s(retry_after, now)
-        if wait is not None:
-            return wait
-    remaining = _header(headers, "x-ratelimit-remaining")
-    reset = _header(headers, "x-ratelimit-reset")
-    if remaining == "0" and reset and reset.strip().isdigit():
-        # Plus one: the reset second itself may not have passed on GitHub's side.
-        return max(int(reset) - now, 0.0) + 1.0
-    if exc.status == 429 or "rate limit" in message or "abuse" in message:
-        return SECONDARY_BASE_WAIT_S * (2**attempt)
-    return None  # a plain 403 is a permission answer: waiting will not change it
 
 
 class PacedClient:
@@ -104,6 +55,8 @@ class PacedClient:
         max_wait_s: float = DEFAULT_MAX_WAIT_S,
     ) -> None:
         self._requester = gh.requester
+        # For error messages only; a stand-in requester may not have one.
+        self._url = str(getattr(gh.requester, "base_url", DEFAULT_API_URL))
         self._sleep = sleep
         self._clock = clock
         self._wall = wall_clock
@@ -127,7 +80,7 @@ class PacedClient:
                 return
             headers, data = self._send("GET", url, params=query)
             yield from data or []
-            link = _header(headers, "link") or ""
+            link = header_value(headers, "link") or ""
             m = _NEXT_LINK.search(link)
             url, query = (m.group(1), None) if m else (None, None)
 
@@ -167,10 +120,22 @@ class PacedClient:
                 headers, data = self._requester.requestJsonAndCheck(
                     method, path, parameters=params, input=body
                 )
+            except NETWORK_ERRORS as exc:
+                # No answer (or PyGithub's retries ran out): may pass, so a worker runs the
+                # job again later; never resent here, since a write may have been applied.
+                self.counts.log.append(f"{method} {_path_only(path)} -> {type(exc).__name__}")
+                raise github_error(exc, f"{method} {_path_only(path)}", api_url=self._url) from exc
             except GithubException as exc:
                 self.counts.log.append(f"{method} {_path_only(path)} -> {exc.status}")
                 wait = rate_limit_wait(exc, attempt, self._wall())
                 if wait is None or attempt >= self.max_retries or waited + wait > self.max_wait_s:
+                    # A rate limit that held or a 5xx that lasted may pass: ForgeUnavailable,
+                    # run again later. Any other refusal stays GitHub's, for the step to say.
+                    error = github_error(
+                        exc, f"{method} {_path_only(path)}", api_url=self._url, retry_after=wait
+                    )
+                    if isinstance(error, ForgeUnavailable):
+                        raise error from exc
                     raise
                 attempt += 1
                 waited += wait

@@ -1,0 +1,93 @@
+"""What the worker does when the forge fails while publishing: the model's work is kept (the
+report is logged), and a cause that may pass (a secondary rate limit that never clears, a
+5xx that lasts, the network) ends the job with TransientError so the worker runs it again
+later; a refusal no retry changes (a read-only token) does not. Against the fake GitHub and
+the fake GitLab, with waits of a second."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.errors import TransientError
+from bot.jobs import Job
+from tests.fakes.github_server import FakeGitHub
+from tests.fakes.openai_server import FakeOpenAIServer, Reply
+from tests.github_samples import APP_ANSWER, APP_DIFF, HEAD, github_with_pr
+from tests.test_github_door import REPO, TOKEN, env
+
+
+@pytest.fixture
+def github(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitHub]:
+    """The fake GitHub with the pull request, and the worker's environment pointing at it
+    and at a fake model that answers with one finding."""
+    with (
+        github_with_pr(REPO, TOKEN, diff=APP_DIFF) as fake,
+        FakeOpenAIServer(models=["qwen"]) as ai,
+    ):
+        ai.responder = lambda req: Reply(APP_ANSWER)
+        for key, value in env(tmp_path, fake, ai).items():
+            monkeypatch.setenv(key, value)
+        yield fake
+
+
+def job(github: FakeGitHub) -> Job:
+    return Job("github", REPO, 7, head_sha=HEAD, api_url=github.base_url)
+
+
+def test_a_secondary_rate_limit_that_never_clears_is_retried_later(
+    github: FakeGitHub, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.forges.jobs import handle
+
+    github.fail_secondary_rate_limit("POST", r"/pulls/7/reviews$", retry_after=1, times=1000)
+    github.fail_secondary_rate_limit("POST", r"/issues/7/comments$", retry_after=1, times=1000)
+    github.fail_secondary_rate_limit("POST", r"/check-runs$", retry_after=1, times=1000)
+    caplog.set_level(logging.INFO)
+    with pytest.raises(TransientError) as raised:
+        handle(job(github))
+    assert raised.value.retry_after is not None and raised.value.retry_after >= 1
+    assert "rate limit" in raised.value.message
+    assert "x changed meaning" in caplog.text  # the model's work is in the log
+
+
+def test_a_5xx_that_lasts_is_retried_later(
+    github: FakeGitHub, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.forges.jobs import handle
+
+    for method, path in (
+        ("POST", r"/pulls/7/reviews$"),
+        ("POST", r"/issues/7/comments$"),
+        ("POST", r"/check-runs$"),
+        ("PATCH", r"/check-runs/\d+$"),
+    ):
+        github.fail_next(method, path, 502, times=1000)  # fmt: skip
+    caplog.set_level(logging.INFO)
+    with pytest.raises(TransientError) as raised:
+        handle(job(github))
+    assert "502" in raised.value.message
+    assert "x changed meaning" in caplog.text
+
+
+def test_a_network_failure_is_retried_later(github: FakeGitHub) -> None:
+    from bot.forges.jobs import handle
+
+    github.fail_next("POST", r"/issues/7/comments$", 0, times=1000)
+    github.fail_next("POST", r"/pulls/7/reviews$", 0, times=1000)
+    github.fail_next("POST", r"/check-runs$", 0, times=1000)
+    with pytest.raises(TransientError):
+        handle(job(github))
+
+
+def test_a_refusal_no_retry_changes_is_not_transient(github: FakeGitHub) -> None:
+    from bot.forges.jobs import handle
+
+    github.fail_next("POST", r"/pulls/7/reviews$", 403, "Resource not accessible by integration",
+                     times=1000)  # fmt: skip
+    github.fail_next("POST", r"/issues/7/comments$", 403, "Resource not accessible by integration",
+                     times=1000)  # fmt: skip
+    handle(job(github))  # logged, not raised: running it again would meet the same refusal
