@@ -198,3 +198,66 @@ def test_jobs_of_one_pull_request_never_overlap(workers: Workers) -> None:
     assert len(ordered) == 3
     for before, after in itertools.pairwise(ordered):
         assert after[0] >= before[1]  # each started after the one before it ended
+
+
+def test_sigkill_during_the_model_call_posts_one_review_after_the_rerun(
+    queue_url: str, tmp_path: Path
+) -> None:
+    """The real handler on the fake GitHub and a fake model: the first worker is killed
+    while the model is answering; the job runs again on the next worker, and the pull
+    request gets one review, one summary and one check run."""
+    from tests.cli import base_env
+    from tests.fakes.openai_server import FakeOpenAIServer, Reply
+    from tests.github_samples import APP_ANSWER, HEAD, github_with_pr
+
+    token = "ghs_test_token_for_the_fake"
+    with (
+        github_with_pr("acme/api", token) as github,
+        FakeOpenAIServer(models=["qwen"]) as model,
+    ):
+        calls: list[int] = []
+
+        def answer(_request: dict[str, Any]) -> Reply:
+            calls.append(1)
+            # The first call hangs past the kill; the rerun's is answered at once.
+            return Reply(APP_ANSWER, delay_s=60 if len(calls) == 1 else 0)
+
+        model.responder = answer
+        env = {
+            **base_env(tmp_path),
+            "GITHUB_TOKEN": token,
+            "GITHUB_API_URL": github.base_url,
+            "SWITCHYARD_LOCAL_BASE_URL": model.base_url,
+            "SWITCHYARD_LOCAL_MODEL": "qwen",
+            "SWITCHYARD_JOB_LEASE_S": str(LEASE_S),
+            "PYTHONPATH": str(ROOT),
+        }
+        JobQueue(queue_url).submit(
+            Job("github", "acme/api", 7, head_sha=HEAD, api_url=github.base_url)
+        )
+        command = [sys.executable, "-m", "bot", "worker", "--workers", "1", "--queue", queue_url]
+        procs = [subprocess.Popen(command, cwd=tmp_path, env=env, stderr=subprocess.PIPE)]
+        try:
+            deadline = time.monotonic() + 60
+            while not calls and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert calls, "the model was never called"
+            procs[0].kill()
+            procs[0].wait()
+            procs.append(subprocess.Popen(command, cwd=tmp_path, env=env, stderr=subprocess.PIPE))
+            deadline = time.monotonic() + 60
+            queue = JobQueue(queue_url)
+            while queue.pending_count() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert queue.pending_count() == 0, "the job did not run again"
+        finally:
+            for proc in procs:
+                if proc.poll() is None:
+                    proc.kill()
+                proc.communicate(timeout=30)
+        pr = github.pr(7, repo="acme/api")
+        repo = github.repo("acme/api")
+        assert len(pr.reviews) == 1, pr.reviews
+        assert len(repo.issue_comments) == 1, repo.issue_comments
+        assert len(repo.check_runs) == 1, repo.check_runs
+        assert len(calls) == 2
