@@ -129,6 +129,18 @@ def test_sigkill_mid_job_runs_the_job_again_on_another_worker_once(workers: Work
     assert JobQueue(workers.url).pending_count() == 0
 
 
+def test_a_job_longer_than_its_lease_keeps_it_while_it_runs(workers: Workers) -> None:
+    """The heartbeat renews the lease: a job three leases long is not taken again by the
+    idle worker beside it."""
+    JobQueue(workers.url).submit(replace(PR, extra={"sleep": 3 * LEASE_S}))
+    workers.start()
+    workers.start()
+    got = workers.wait_for(_named("end"), timeout=30)
+    time.sleep(1)  # a second start, if any, would have been recorded by now
+    assert [e["event"] for e in events(workers.record)] == ["start", "end"], got
+    assert JobQueue(workers.url).pending_count() == 0
+
+
 def test_sigterm_past_the_timeout_hands_the_job_back_and_exits(workers: Workers) -> None:
     JobQueue(workers.url).submit(replace(PR, extra={"sleep": 4.0}))
     first = workers.start("--shutdown-timeout", "0.5")
