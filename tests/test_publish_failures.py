@@ -14,9 +14,13 @@ import pytest
 
 from bot.errors import TransientError
 from bot.jobs import Job
+from tests.cli import base_env
 from tests.fakes.github_server import FakeGitHub
+from tests.fakes.gitlab_server import FakeGitLab
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.github_samples import APP_ANSWER, APP_DIFF, HEAD, github_with_pr
+from tests.gitlab_samples import PROJECT, gitlab_with_mr
+from tests.gitlab_samples import TOKEN as GITLAB_TOKEN
 from tests.test_github_door import REPO, TOKEN, env
 
 
@@ -91,3 +95,54 @@ def test_a_refusal_no_retry_changes_is_not_transient(github: FakeGitHub) -> None
     github.fail_next("POST", r"/issues/7/comments$", 403, "Resource not accessible by integration",
                      times=1000)  # fmt: skip
     handle(job(github))  # logged, not raised: running it again would meet the same refusal
+
+
+@pytest.fixture
+def gitlab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitLab]:
+    """The fake GitLab with the merge request, and the worker's environment for it."""
+    with gitlab_with_mr() as fake, FakeOpenAIServer(models=["qwen"]) as ai:
+        ai.responder = lambda req: Reply(APP_ANSWER)
+        environ = {
+            **base_env(tmp_path),
+            "GITLAB_TOKEN": GITLAB_TOKEN,
+            "GITLAB_URL": fake.url,
+            "SWITCHYARD_LOCAL_BASE_URL": ai.base_url,
+            "SWITCHYARD_LOCAL_MODEL": "qwen",
+        }
+        for key, value in environ.items():
+            monkeypatch.setenv(key, value)
+        yield fake
+
+
+def gitlab_job(gitlab: FakeGitLab) -> Job:
+    return Job("gitlab", PROJECT, 7, head_sha=HEAD, api_url=gitlab.url)
+
+
+def test_gitlab_a_rate_limit_that_holds_is_retried_later_when_it_said(
+    gitlab: FakeGitLab, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.forges.jobs import handle
+
+    gitlab.rate_limit("POST", r".", retry_after=1, times=50)
+    gitlab.rate_limit("PUT", r".", retry_after=1, times=50)
+    caplog.set_level(logging.INFO)
+    with pytest.raises(TransientError) as raised:
+        handle(gitlab_job(gitlab))
+    assert raised.value.retry_after == 1 and "rate limit held" in raised.value.message
+    assert "x changed meaning" in caplog.text
+
+
+def test_gitlab_a_5xx_that_lasts_is_retried_later(gitlab: FakeGitLab) -> None:
+    from bot.forges.jobs import handle
+
+    gitlab.fail_next("POST", r".", 502, times=50)
+    gitlab.fail_next("PUT", r".", 502, times=50)
+    with pytest.raises(TransientError, match="502"):
+        handle(gitlab_job(gitlab))
+
+
+def test_gitlab_a_read_only_token_is_not_transient(gitlab: FakeGitLab) -> None:
+    from bot.forges.jobs import handle
+
+    gitlab.fail_next("POST", r".", 403, times=50)
+    handle(gitlab_job(gitlab))  # logged, not raised: running it again would meet it too

@@ -27,7 +27,7 @@ from gitlab._backends import RequestsBackend
 from gitlab.exceptions import GitlabAuthenticationError, GitlabError, GitlabHttpError
 
 from bot.errors import ConfigError, IncompleteError, InputError, SwitchyardError
-from bot.forges.contract import RequestCounts
+from bot.forges.contract import ForgeUnavailable, RequestCounts
 
 TOKEN_ENV = "GITLAB_TOKEN"
 DEFAULT_RETRIES = 3
@@ -38,7 +38,12 @@ NETWORK_ERRORS = (requests.RequestException, ConnectionError, TimeoutError)
 
 
 class RateLimited(GitlabHttpError):
-    """GitLab kept answering 429 past what this run waits."""
+    """GitLab kept answering 429 past what this run waits; `retry_after`: the wait it asked
+    for last, when it said."""
+
+    def __init__(self, message: str, code: int, body: bytes, *, retry_after: float | None) -> None:
+        super().__init__(message, code, body)
+        self.retry_after = retry_after
 
 
 class _CountingTransport(RequestsBackend):
@@ -80,6 +85,7 @@ class _CountingTransport(RequestsBackend):
             + (f" (it asked for {wait:.0f} s more)" if too_long else ""),
             429,
             answer.content,
+            retry_after=wait,
         )
 
     @staticmethod
@@ -156,11 +162,13 @@ def gitlab_error(
     exc: Exception, action: str, *, url: str, need: str = "the read_api scope"
 ) -> SwitchyardError:
     """A user-facing error for `exc`, raised while trying to `action` ("read merge request
-    group/project!7"). Call sites `raise gitlab_error(...) from None`."""
+    group/project!7"). Call sites `raise gitlab_error(...) from None`. What may pass (no
+    answer, a 5xx, a rate limit that held) is a ForgeUnavailable, which a worker runs again
+    later."""
     if isinstance(exc, SwitchyardError):
         return exc
     if isinstance(exc, NETWORK_ERRORS):
-        return IncompleteError(
+        return ForgeUnavailable(
             f"could not {action}: GitLab at {url} did not answer ({_short(str(exc))})",
             hint="check the network and GITLAB_URL",
         )
@@ -169,10 +177,11 @@ def gitlab_error(
     status = exc.response_code or 0
     text = error_text(exc)
     if status == 429:
-        return IncompleteError(
+        return ForgeUnavailable(
             f"could not {action}: {text}",
             hint="run again later; GitLab's rate limits are per user, so a token of its own "
             "keeps the bot's requests apart from a person's",
+            retry_after=_asked_wait(exc),
         )
     if status == 401 or isinstance(exc, GitlabAuthenticationError):
         return ConfigError(
@@ -191,8 +200,19 @@ def gitlab_error(
             f"404 when {TOKEN_ENV} is not a member",
         )
     if status >= 500:
-        return IncompleteError(f"could not {action}: GitLab answered {text}")
+        return ForgeUnavailable(f"could not {action}: GitLab answered {text}")
     return InputError(f"could not {action}: GitLab answered {text}")
+
+
+def _asked_wait(exc: BaseException) -> float | None:
+    """The wait GitLab asked for, from the RateLimited under python-gitlab's own error (its
+    `on_http_error` re-raises ours as, e.g., GitlabCreateError, from it)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, RateLimited):
+            return seen.retry_after
+        seen = seen.__cause__
+    return None
 
 
 def error_text(exc: Exception) -> str:
