@@ -47,8 +47,11 @@ class SqlJobStore:
         self.where = where or redact_url(url)
         self.engine: Engine = _engine(url)
         self.jobs = _table(MetaData(), f"{name}_jobs")
-        self.jobs.metadata.create_all(self.engine)
         self._pg = self.engine.dialect.name == "postgresql"
+        # Under the lock: servers and workers starting together on a new database would
+        # otherwise race to create the table.
+        with self._locked() as conn:
+            self.jobs.metadata.create_all(conn)
 
     # -- writes, each in one locked transaction -----------------------------------------------
 
