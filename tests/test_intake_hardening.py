@@ -341,6 +341,23 @@ def test_a_github_delivery_without_its_id_is_400_after_the_signature(
     assert queue.pending_count() == 0
 
 
+def test_a_delivery_log_that_fails_is_503_and_nothing_is_queued(
+    github: tuple[TestClient, JobQueue], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, queue = github
+    body = json.dumps(example("pull_request", "opened")).encode()
+
+    def broken(self: SqlDeliveryLog, delivery: str) -> bool:
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(SqlDeliveryLog, "claim", broken)
+    response = _github(client, body)
+    assert (response.status_code, response.text) == (503, "delivery log unavailable")
+    monkeypatch.undo()
+    assert queue.pending_count() == 0
+    assert _github(client, body).status_code == 202  # the redelivery is taken
+
+
 def test_github_content_types(github: tuple[TestClient, JobQueue]) -> None:
     client, queue = github
     body = json.dumps(example("pull_request", "opened")).encode()

@@ -21,7 +21,8 @@ class Metrics:
         self.deliveries = Counter(
             "switchyard_webhook_deliveries",
             "Webhook deliveries received, by event and outcome "
-            "(enqueued, duplicate, ignored, pong, bad_signature, malformed, too_large, error).",
+            "(enqueued, duplicate, ignored, pong, bad_signature, malformed, "
+            "unsupported_media_type, too_large, timeout, disconnected, error).",
             ["event", "outcome"],
             registry=r,
         )
