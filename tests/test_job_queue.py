@@ -203,6 +203,16 @@ def test_a_transient_failure_is_retried_with_backoff_then_given_up(tmp_path: Pat
     assert counter(queue, "switchyard_jobs_failed_total") == 1
 
 
+def test_a_job_whose_workers_keep_dying_is_given_up(tmp_path: Path) -> None:
+    queue = JobQueue(tmp_path / "queue.sqlite3", lease_s=0.05, max_attempts=2)
+    queue.submit(PR)
+    for _ in range(2):  # two workers die with it
+        assert queue.take("a worker that dies") is not None
+        time.sleep(0.1)
+    assert ran(queue) == []  # the third take drops it
+    assert queue.pending_count() == 0
+
+
 def test_retry_after_is_honoured_when_longer_than_the_backoff() -> None:
     from bot.queue.jobs_queue import retry_delay
 

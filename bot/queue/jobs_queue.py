@@ -174,6 +174,19 @@ class JobQueue:
                 self.metrics.jobs_superseded.labels(stage="worker").inc()
             done(lambda: self.store.finish(taken.id, owner))
             return Outcome("superseded")
+        if taken.attempts > self.max_attempts:
+            # Taken again after its worker died each time (a job that runs it out of
+            # memory, say): not run once more.
+            log.error(
+                "job %s for %s given up: taken %d times, its workers died",
+                taken.id,
+                job.key,
+                taken.attempts,
+            )
+            if self.metrics is not None:
+                self.metrics.jobs_failed.inc()
+            done(lambda: self.store.finish(taken.id, owner))
+            return Outcome("given_up")
         handler = self.handler
         if handler is None:
             raise RuntimeError("JobQueue.handler is not set: nothing can run jobs")
