@@ -8,13 +8,15 @@ import gzip
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
 from bot.forges.commands import NotACommand, SlashCommand, parse_command
-from bot.forges.github.events import ParseOptions, parse_event
+from bot.forges.github.events import ParseOptions, decode_payload, delivery_id, parse_event
 from bot.forges.github.permissions import may_command
-from bot.forges.webhook import Ignored
+from bot.forges.payload import UnsupportedMediaType
+from bot.forges.webhook import Ignored, MalformedPayload
 from bot.jobs import Job
 from tests.tools import node_package
 
@@ -216,6 +218,39 @@ def test_payload_fields_of_the_wrong_type_do_not_raise() -> None:
                 payload = {**base, key: value}
                 assert isinstance(parse_event(event, payload, "d", OPTIONS), Job | Ignored)
     assert isinstance(parse_event("pull_request", {}, "d", OPTIONS), Ignored)
+
+
+@pytest.mark.parametrize(
+    "body", [b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 50_000 + b"1" + b"}" * 50_000]
+)
+def test_a_nesting_bomb_is_malformed_not_a_recursion_error(body: bytes) -> None:
+    with pytest.raises(MalformedPayload, match="not JSON"):
+        decode_payload(body, "application/json")
+    form = urlencode({"payload": body.decode()}).encode()
+    with pytest.raises(MalformedPayload, match="not JSON"):
+        decode_payload(form, "application/x-www-form-urlencoded")
+
+
+def test_json_and_githubs_form_are_read_and_other_types_refused() -> None:
+    payload = {"action": "opened"}
+    assert decode_payload(json.dumps(payload).encode(), "application/json") == payload
+    assert decode_payload(json.dumps(payload).encode(), "application/json; charset=UTF-8") == (
+        payload
+    )
+    form = urlencode({"payload": json.dumps(payload)}).encode()
+    assert decode_payload(form, "application/x-www-form-urlencoded") == payload
+    with pytest.raises(MalformedPayload, match="not a form"):
+        decode_payload(b"\xff", "application/x-www-form-urlencoded")
+    for other in ("text/plain", "multipart/form-data; boundary=x", None):
+        with pytest.raises(UnsupportedMediaType, match="send application/json"):
+            decode_payload(json.dumps(payload).encode(), other)
+
+
+def test_the_delivery_id_is_required() -> None:
+    assert delivery_id({"x-github-delivery": " 72d3162e "}) == "72d3162e"
+    for headers in ({}, {"x-github-delivery": "  "}):
+        with pytest.raises(MalformedPayload, match="X-GitHub-Delivery"):
+            delivery_id(headers)
 
 
 def test_parse_command_rules() -> None:
