@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -103,6 +104,23 @@ def test_a_stale_claim_is_taken_over_and_entries_expire(log_url: str) -> None:
         assert log.claim("queued")
     finally:
         log.close()
+
+
+def test_the_log_before_claims_is_adopted(tmp_path: Path) -> None:
+    path = tmp_path / SQLITE_NAME
+    with sqlite3.connect(path) as old:  # the table the check-then-set log kept
+        old.execute("CREATE TABLE deliveries (id TEXT NOT NULL UNIQUE, seen_at REAL NOT NULL)")
+        old.execute("INSERT INTO deliveries VALUES ('before', ?)", (time.time() - 60,))
+    old.close()
+    log = SqlDeliveryLog.sqlite(path)
+    try:
+        assert not log.claim("before") and log.claim("after")
+    finally:
+        log.close()
+    with sqlite3.connect(path) as check:
+        tables = {row[0] for row in check.execute("SELECT name FROM sqlite_master")}
+    check.close()
+    assert "deliveries" not in tables
 
 
 def test_threads_racing_on_one_delivery_claim_it_once(log_url: str) -> None:

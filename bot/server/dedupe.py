@@ -101,6 +101,7 @@ class SqlDeliveryLog:
                 with self.engine.begin() as conn:
                     for statement in ddl:
                         conn.exec_driver_sql(statement)
+                    self._adopt_old_table(conn)
                 return
             except DBAPIError:
                 # Two processes creating the table at once on PostgreSQL: one of them meets
@@ -116,6 +117,25 @@ class SqlDeliveryLog:
         conn = self.engine.connect().execution_options(**{IMMEDIATE: True})
         with conn, conn.begin():
             yield conn
+
+    def _adopt_old_table(self, conn: Connection) -> None:
+        """The SQLite log before claims (table `deliveries`: id, seen_at) becomes queued
+        entries, so an upgrade still recognises the last days' redeliveries."""
+        if self.engine.dialect.name != "sqlite":
+            return
+        old = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deliveries'"
+        ).first()
+        if old is None:
+            return
+        conn.execute(
+            text(
+                f"INSERT INTO {TABLE} (id, state, at) SELECT id, :queued, seen_at "
+                "FROM deliveries WHERE true ON CONFLICT (id) DO NOTHING"
+            ),
+            {"queued": QUEUED},
+        )
+        conn.exec_driver_sql("DROP TABLE deliveries")
 
     def claim(self, delivery: str) -> bool:
         now = self._clock()
