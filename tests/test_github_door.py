@@ -179,20 +179,30 @@ def comment_job(github: FakeGitHub, number: int, requester: str, *tasks: str) ->
     )
 
 
-def test_a_slash_command_from_a_reader_is_ignored(
+def test_a_slash_command_from_a_reader_is_answered_not_run(
     github: FakeGitHub,
     model: FakeOpenAIServer,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from bot.forges.github.permissions import REFUSED_MARKER
     from bot.forges.jobs import handle
 
     for key, value in env(tmp_path, github, model).items():
         monkeypatch.setenv(key, value)
     github.set_permission(REPO, "mallory", "read")
     github.set_permission(REPO, "maintainer", "write")
+    github.set_permission(REPO, "other-app[bot]", "read")
     handle(comment_job(github, 7, "mallory"))
     assert github.pr(7, repo=REPO).reviews == []
+    [reply] = [c["body"] for c in github.repo(REPO).issue_comments]
+    # One short reply, as GitLab's door gives one; its marker keeps it from being a command.
+    assert reply == (
+        f"{REFUSED_MARKER}\n@mallory: `/review` was not run. Commands need write access to "
+        "this repository (read here); ask someone with write access to give it."
+    )
+    handle(comment_job(github, 7, "other-app[bot]"))  # a bot is never answered
+    assert len(github.repo(REPO).issue_comments) == 1
     handle(comment_job(github, 7, "maintainer"))
     assert len(github.pr(7, repo=REPO).reviews) == 1
 

@@ -9,7 +9,6 @@ to the repository.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -22,7 +21,6 @@ from bot.jobs import Job
 if TYPE_CHECKING:
     from github import Github
 
-log = logging.getLogger(__name__)
 
 NAME = "github"
 _NO_WORKER_CREDENTIALS = (
@@ -67,14 +65,7 @@ class GitHubForge:
                 hint="set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY",
             )
         if job.trigger == "comment" and not CommandGuard(tokens).allowed(job):
-            log.info(
-                "ignored /%s on %s#%d from %s: no write access",
-                ",".join(job.tasks),
-                job.repository,
-                job.number,
-                job.requester or "unknown",
-            )
-            return None
+            return None  # logged and answered on the pull request (permissions.py)
         gh = github_client(tokens.token(job.installation_id), job.api_url)
         return _opened(gh, job.repository, job.number)
 

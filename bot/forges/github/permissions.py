@@ -2,19 +2,22 @@
 
 The webhook cannot ask the API (it answers without network I/O), so it drops commands
 from users whose author_association rules write access out and queues the rest; the worker
-asks GitHub for the requester's real permission before the job runs. Wrap the queue's
-handler: `queue.handler = CommandGuard(tokens).wrap(run_pipeline)`.
+asks GitHub for the requester's real permission before the job runs, and answers a refused
+command with a short comment. Wrap the queue's handler:
+`queue.handler = CommandGuard(tokens).wrap(run_pipeline)`.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from urllib.parse import quote
 
 import httpx
 
 from bot.errors import IncompleteError
 from bot.forges.github.app_auth import TokenSource, api_headers
+from bot.forges.markers import PREFIX
 from bot.jobs import Job
 from bot.queue.jobs_queue import JobHandler
 
@@ -27,6 +30,10 @@ WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
 # CONTRIBUTOR, FIRST_TIMER...) cannot have write access, so the webhook drops their
 # commands without asking the API; the worker still checks the real permission.
 WRITE_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+# The first line of the reply to a refused command, the same on GitLab.
+REFUSED_MARKER = f"<!-- {PREFIX}:refused -->"
+# GitHub's logins (an App's ends in [bot]); anything else is not put after an @.
+_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$")
 
 
 def may_command(permission: str | None, role_name: str | None = None) -> bool:
@@ -37,6 +44,27 @@ def may_command(permission: str | None, role_name: str | None = None) -> bool:
     ).lower() in WRITE_PERMISSIONS
 
 
+def refusal_text(job: Job, permission: str) -> str:
+    """The short reply to a refused command; it starts with the bot's marker, so it is never
+    read as a command, and names only what the event said (a login GitHub checked)."""
+    who = f"@{job.requester}" if _LOGIN.match(job.requester) else "This command"
+    return (
+        f"{REFUSED_MARKER}\n{who}: `/{_command(job)}` was not run. Commands need write access "
+        f"to this repository ({permission or 'none'} here); ask someone with write access to "
+        "give it."
+    )
+
+
+def _repo_url(job: Job) -> str:
+    owner_repo = "/".join(quote(part, safe="") for part in job.repository.split("/", 1))
+    return f"{job.api_url.rstrip('/')}/repos/{owner_repo}"
+
+
+def _command(job: Job) -> str:
+    command = job.extra.get("command")
+    return command if isinstance(command, str) and command else ",".join(job.tasks)
+
+
 class CommandGuard:
     def __init__(self, tokens: TokenSource, *, http: httpx.Client | None = None) -> None:
         self.tokens = tokens
@@ -45,11 +73,7 @@ class CommandGuard:
     def permission(self, job: Job) -> tuple[str, str]:
         """The requester's (permission, role_name) on the job's repository; ("none", "")
         for someone who is not a collaborator."""
-        owner_repo = "/".join(quote(part, safe="") for part in job.repository.split("/", 1))
-        url = (
-            f"{job.api_url.rstrip('/')}/repos/{owner_repo}/collaborators/"
-            f"{quote(job.requester, safe='')}/permission"
-        )
+        url = f"{_repo_url(job)}/collaborators/{quote(job.requester, safe='')}/permission"
         try:
             response = self._http.get(
                 url, headers=api_headers(self.tokens.token(job.installation_id))
@@ -72,24 +96,49 @@ class CommandGuard:
         return str(data.get("permission") or "none"), str(data.get("role_name") or "")
 
     def allowed(self, job: Job) -> bool:
-        """Pull request events need no check; a comment's author needs write access."""
+        """Pull request events need no check; a comment's author needs write access. A
+        refused command is logged and answered on the pull request (a refusal nobody sees
+        reads as a broken bot, issue 12), as GitLab's door answers one."""
         if job.trigger != "comment":
             return True
         if not job.requester:
             return False
-        return may_command(*self.permission(job))
+        permission, role = self.permission(job)
+        if may_command(permission, role):
+            return True
+        log.info(
+            "refused /%s on %s#%d: %s has %s access, below write",
+            _command(job),
+            job.repository,
+            job.number,
+            job.requester,
+            role or permission,
+        )
+        if not job.requester.lower().endswith("[bot]"):  # never a reply to a bot, ours included
+            self._answer(job, refusal_text(job, role or permission))
+        return False
+
+    def _answer(self, job: Job, body: str) -> None:
+        url = f"{_repo_url(job)}/issues/{job.number}/comments"
+        try:
+            response = self._http.post(
+                url,
+                headers=api_headers(self.tokens.token(job.installation_id)),
+                json={"body": body},
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            # The refusal stands and is logged above; only the courtesy reply is lost.
+            log.warning(
+                "could not answer the refused command on %s#%d: %s",
+                job.repository,
+                job.number,
+                type(exc).__name__,
+            )
 
     def wrap(self, handler: JobHandler) -> JobHandler:
         def guarded(job: Job) -> None:
-            if not self.allowed(job):
-                log.info(
-                    "dropped /%s on %s#%d: %s lacks write access",
-                    ",".join(job.tasks),
-                    job.repository,
-                    job.number,
-                    job.requester or "unknown user",
-                )
-                return
-            handler(job)
+            if self.allowed(job):  # a refusal is logged and answered there
+                handler(job)
 
         return guarded
