@@ -6,6 +6,8 @@ import base64
 import json
 import os
 import random
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -164,6 +166,38 @@ def test_the_estimate_grows_linearly_with_the_text(unit: str) -> None:
     large = small * 4
     ratio = _cpu_seconds(large) / max(_cpu_seconds(small), 1e-4)
     assert ratio < 8, f"4x the text took {ratio:.1f}x as long"
+
+
+# Building providers and counting with the local estimate load no SDK: planning and
+# `--dry-run` stay cheap to start (the SDKs are imported on a provider's first call). A
+# fresh interpreter, since this one has imported them already.
+LAZY_SDKS = """
+import sys
+from bot.config.model import Settings
+from bot.providers import build_providers
+from bot.tokens import estimate_tokens
+settings = Settings.model_validate({"providers": {
+    "local": {"base_url": "http://127.0.0.1:9/v1", "model": "m", "location": "local"},
+    "claude": {"kind": "anthropic", "model": "claude-x"},
+}})
+providers = build_providers(settings, {"ANTHROPIC_API_KEY": "k", "OPENAI_API_KEY": "k"})
+assert set(providers) == {"local", "claude"}, providers
+estimate_tokens("def f():\\n    return 1\\n")
+print(sorted(m for m in ("openai", "anthropic", "httpx", "tiktoken") if m in sys.modules))
+"""
+
+
+def test_building_providers_and_estimating_load_no_sdk() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", LAZY_SDKS],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
 
 
 # -- tiktoken cache rule -----------------------------------------------------------------------
