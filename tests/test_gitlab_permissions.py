@@ -112,7 +112,12 @@ def test_from_webhook_to_worker_a_reporters_review_is_answered_not_run(
     payload = note("/review", author_id=fake.user("rita").id)
     payload["user"].update(id=fake.user("rita").id, username="rita")
     payload["project"].update(id=fake.project(PROJECT).id, path_with_namespace=PROJECT)
-    headers = {"X-Gitlab-Token": "s3cret", "X-Gitlab-Event": NOTE_HOOK, "Idempotency-Key": "k"}
+    headers = {
+        "X-Gitlab-Token": "s3cret",
+        "X-Gitlab-Event": NOTE_HOOK,
+        "Idempotency-Key": "k",
+        "Content-Type": "application/json",  # as GitLab sends every hook
+    }
     with TestClient(build_app(environ, tmp_path)) as http:
         response = http.post("/webhooks/gitlab", content=json.dumps(payload), headers=headers)
     assert response.status_code == 202, response.text
