@@ -355,5 +355,16 @@ def test_a_task_that_cannot_run_does_not_stop_the_others(
     r = review_pr(tmp_path, e, "--tasks", "review,security")
     assert r.code == 3, r.both
     assert "no model is configured" in r.err
-    runs = github.repo(REPO).check_runs.values()
-    assert [c["name"] for c in runs if c["head_sha"] == HEAD] == ["switchyard / security"]
+    runs = {c["name"]: c for c in github.repo(REPO).check_runs.values() if c["head_sha"] == HEAD}
+    assert sorted(runs) == ["switchyard / review", "switchyard / security"]
+    # The review says it was not done, why, and how to run it again; the scanners ran.
+    review = runs["switchyard / review"]
+    assert review["conclusion"] == "failure"
+    assert review["output"]["title"].startswith("Not done: no model is configured")
+    assert "comment `/review` to run it again" in review["output"]["summary"]
+    summary = next(
+        c["body"] for c in github.repo(REPO).issue_comments if "task=review" in c["body"]
+    )
+    assert "**Not done:** the review could not run: no model is configured" in summary
+    assert "comment `/review` to run it again once that is fixed" in summary
+    assert runs["switchyard / security"]["conclusion"] != "failure"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import TransientError
+from bot.errors import IncompleteError, TransientError
 from bot.jobs import Job
 from tests.cli import base_env
 from tests.fakes.github_server import FakeGitHub
@@ -146,3 +146,42 @@ def test_gitlab_a_read_only_token_is_not_transient(gitlab: FakeGitLab) -> None:
 
     gitlab.fail_next("POST", r".", 403, times=50)
     handle(gitlab_job(gitlab))  # logged, not raised: running it again would meet it too
+
+
+def crash(*args: object, **kwargs: object) -> None:
+    raise RuntimeError("boom near ghs_secret_in_the_message")
+
+
+def test_a_crash_is_logged_once_and_the_pull_request_gets_the_short_reason(
+    github: FakeGitHub, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.forges.jobs import handle
+
+    monkeypatch.setattr("bot.pipeline.run_review", crash)
+    with pytest.raises(IncompleteError, match=r"internal error \(RuntimeError\)"):
+        handle(job(github))
+    assert sum(1 for r in caplog.records if r.exc_info) == 1  # the traceback, once
+    [check] = github.repo(REPO).check_runs.values()
+    assert check["conclusion"] == "failure"
+    assert check["output"]["title"] == "Not done: an internal error (RuntimeError)"
+    [summary] = [c["body"] for c in github.repo(REPO).issue_comments]
+    assert "could not run: an internal error (RuntimeError)" in summary
+    assert "comment `/review` to run it again" in summary
+    posted = str(check) + summary
+    assert "ghs_secret" not in posted and "Traceback" not in posted
+
+
+def test_gitlab_a_crash_fails_the_status_and_says_why_in_the_note(
+    gitlab: FakeGitLab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.forges.jobs import handle
+
+    monkeypatch.setattr("bot.pipeline.run_review", crash)
+    with pytest.raises(IncompleteError):
+        handle(gitlab_job(gitlab))
+    [status] = gitlab.project(PROJECT).statuses
+    assert status.status == "failed"
+    assert status.description == "Not done: an internal error (RuntimeError)"
+    [note] = [d.notes[0].body for d in gitlab.mr(PROJECT, 7).discussions]
+    assert "could not run: an internal error (RuntimeError)" in note and "/review" in note
+    assert "ghs_secret" not in note

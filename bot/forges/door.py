@@ -9,6 +9,7 @@ on a new push only the files changed since the last reviewed head are reviewed.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -16,11 +17,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.change.filters import apply_filters
-from bot.errors import SwitchyardError
+from bot.errors import IncompleteError, SwitchyardError
 from bot.forges.base_settings import load_base_settings
-from bot.forges.contract import ChangeRequest, ChangeSource, PublisherFor, PublishResult
+from bot.forges.contract import (
+    ChangeRequest,
+    ChangeSource,
+    PriorState,
+    Publisher,
+    PublisherFor,
+    PublishResult,
+)
 from bot.forges.incremental import since_last_review
 from bot.forges.publishing import publish as publish_run
+from bot.forges.verdict import not_done_report
 from bot.services import opened_services
 
 if TYPE_CHECKING:
@@ -30,6 +39,8 @@ if TYPE_CHECKING:
     from bot.pipeline import Progress
     from bot.planning import RunContext
     from bot.report import RunReport
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -93,12 +104,33 @@ def run_change_request(
                 # One task that cannot run (a review with no model) does not stop the
                 # others (the scanners need none); its error is raised once they are done.
                 failed = failed or exc
+                if publish:
+                    _say_not_done(publisher, exc.message, prior)
+                continue
+            except Exception as exc:
+                # A crash: its traceback is logged here, once; the change request gets the
+                # short reason (the exception's type: never its text, which may hold a
+                # secret), and the job fails with it.
+                log.exception("%s of %s #%d crashed", task, info.repository, info.number)
+                reason = f"an internal error ({type(exc).__name__})"
+                failed = failed or IncompleteError(f"{task} could not run: {reason}")
+                if publish:
+                    _say_not_done(publisher, reason, prior)
                 continue
             published = publish_run(publisher, report, prior) if publish else None
             runs.append(ChangeRun(info, report, published))
     if failed is not None:
         raise failed
     return runs
+
+
+def _say_not_done(publisher: Publisher, reason: str, prior: PriorState | None) -> None:
+    """The task's check and summary say it could not run and how to run it again, when the
+    forge can still be written to; a failure here is logged, the task's own error stands."""
+    try:
+        publish_run(publisher, not_done_report(publisher.task, publisher.head_sha, reason), prior)
+    except Exception:
+        log.warning("could not say on the change request that %s was not done", publisher.task)
 
 
 def _run_task(

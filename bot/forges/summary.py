@@ -26,6 +26,7 @@ from bot.forges.commands import COMMANDS
 from bot.forges.comment_plan import MovedFinding
 from bot.forges.contract import MarkedComment
 from bot.forges.markers import summary_marker
+from bot.forges.verdict import not_done_reason
 from bot.publish.markdown import (
     block,
     code_block,
@@ -93,6 +94,14 @@ def _limited(items: list[Any], limit: int | None) -> tuple[list[Any], int]:
 def _headline(s: SummaryInput) -> list[str]:
     report, summary = s.report, s.report.summary
     lines = [f"## Switchyard {inline(report.task)}", ""]
+    reason = not_done_reason(report)
+    if reason is not None:
+        return [
+            *lines,
+            f"> **Not done:** the {inline(report.task)} could not run: {inline(reason)}.",
+            f"> Nothing was reviewed or posted by this run; {retry_text(report.task)} once "
+            "that is fixed (a new push runs it too).",
+        ]
     reviewed, changed = reviewed_of_changed(summary)
     # The words the local report uses (findings_text), on the counts the headline shows.
     counted = summary.model_copy(update={"files_reviewed": reviewed})
@@ -237,7 +246,7 @@ def _skipped(s: SummaryInput, d: _Detail) -> list[str]:
 
 def _notes(s: SummaryInput, d: _Detail) -> list[str]:
     notes = s.report.notes
-    if not notes:
+    if not notes or not_done_reason(s.report) is not None:  # the headline says it
         return []
     items, more = _limited(notes, d.list_items)
     return ["### Notes", "", *(f"- {inline(n)}" for n in items), *_more(more), ""]

@@ -27,6 +27,7 @@ from bot.forges.contract import StatusOutcome
 from bot.forges.github.client import error_text
 from bot.forges.github.pacing import PacedClient, rate_limit_wait
 from bot.forges.markers import task_slug
+from bot.forges.summary import retry_text
 from bot.publish.markdown import clean_text, inline
 from bot.report import RunReport
 
@@ -106,6 +107,11 @@ def batches(items: list[dict[str, Any]], size: int = ANNOTATIONS_PER_REQUEST) ->
 def output_summary(report: RunReport, v: Verdict, summary_url: str | None) -> str:
     s = report.summary
     lines = [f"**{inline(v.title)}**", ""]
+    if shared.not_done_reason(report) is not None:
+        lines.append(f"Nothing was reviewed; {retry_text(report.task)} once that is fixed.")
+        if summary_url:
+            lines += ["", f"Details: [summary comment]({summary_url})"]
+        return fit_text(lambda t: t, "\n".join(lines) + "\n", MAX_OUTPUT_BYTES)
     scope = f"{s.files_reviewed} of {s.files_changed} changed files reviewed"
     if s.changed_lines:
         scope += f", {s.lines_covered} of {s.changed_lines} changed lines covered"
