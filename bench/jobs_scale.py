@@ -10,6 +10,11 @@ to the end of the job, for 1, 2 and 4 worker processes of --threads threads each
 same jobs with 4 workers while one of them is SIGKILLed and restarted every --kill-every
 seconds: jobs lost (submitted, never finished) and duplicated (finished twice) — both
 must be 0. The lease is --lease seconds (30 in service; shorter here, as the sleeps are).
+
+With --forge the workers run the real handler (bot.forges.jobs:handle) against the fake
+GitHub (tests/fakes, one repository and pull request per job) and a fake model that takes
+the scaled 2–20 s to answer; "duplicated" then also counts pull requests given more than
+one review, summary or check run, and "lost" those given none.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +52,68 @@ def handle(job: Job) -> None:
         f.write(json.dumps(line) + "\n")
 
 
-def _start(url: str, record: Path, state: Path, threads: int, lease: float) -> Any:
+def handle_forge(job: Job) -> None:
+    """The real handler (fake GitHub, fake model), its end recorded."""
+    from bot.forges.jobs import handle as real
+
+    real(job)
+    line = {"id": job.delivery, "pid": os.getpid(), "t": time.time()}
+    with open(os.environ[RECORD_ENV], "a", encoding="utf-8") as f:
+        f.write(json.dumps(line) + "\n")
+
+
+@contextmanager
+def fake_forge(jobs: int, scale: float, seed: int) -> Iterator[dict[str, Any]]:
+    """A fake GitHub with `jobs` repositories bench/r<n>, each with pull request 1, and a
+    fake model answering in 2–20 s × scale. Yields the workers' environment and fakes."""
+    from tests.fakes.github_server import FakeGitHub
+    from tests.fakes.openai_server import FakeOpenAIServer, Reply
+    from tests.github_samples import APP_ANSWER, APP_DIFF, BASE, HEAD
+
+    rng = random.Random(seed)
+    token = "ghs_bench_token_for_the_fake"
+    with FakeGitHub() as github, FakeOpenAIServer(models=["qwen"]) as model:
+        github.add_token(token, "switchyard-bot", type="Bot")
+        for n in range(jobs):
+            repo = f"bench/r{n}"
+            github.add_repo(repo)
+            github.set_permission(repo, "switchyard-bot", "write")
+            github.add_pr(repo, 1, base_sha=BASE, head_sha=HEAD, diff=APP_DIFF)
+        model.responder = lambda _req: Reply(APP_ANSWER, delay_s=rng.uniform(2, 20) * scale)
+        yield {
+            "github": github,
+            "head": HEAD,
+            "env": {
+                "GITHUB_TOKEN": token,
+                "GITHUB_API_URL": github.base_url,
+                "SWITCHYARD_LOCAL_BASE_URL": model.base_url,
+                "SWITCHYARD_LOCAL_MODEL": "qwen",
+                "SWITCHYARD_RUNNER": "off",
+            },
+        }
+
+
+def _effects(github: Any, jobs: int) -> tuple[int, int]:
+    """(pull requests with no review, pull requests with more than one review, summary
+    or check run) on the fake GitHub."""
+    missing = doubled = 0
+    for n in range(jobs):
+        repo = github.repo(f"bench/r{n}")
+        counts = (len(github.pr(1, repo=f"bench/r{n}").reviews), len(repo.issue_comments))
+        counts += (len(repo.check_runs),)
+        missing += counts[0] == 0
+        doubled += any(c > 1 for c in counts)
+    return missing, doubled
+
+
+def _start(
+    url: str,
+    record: Path,
+    state: Path,
+    threads: int,
+    lease: float,
+    extra_env: dict[str, str] | None = None,
+) -> Any:
     """A worker process; its banner (and any error) goes to <state>/workers.log."""
     env = {
         **os.environ,
@@ -52,9 +121,11 @@ def _start(url: str, record: Path, state: Path, threads: int, lease: float) -> A
         RECORD_ENV: str(record),
         "SWITCHYARD_JOB_LEASE_S": str(lease),
         "PYTHONPATH": str(ROOT),
+        **(extra_env or {}),
     }
+    handler = "bench.jobs_scale:handle_forge" if extra_env else "bench.jobs_scale:handle"
     command = [sys.executable, "-m", "bot.cli.worker", "--queue", url]
-    command += ["--handler", "bench.jobs_scale:handle", "--workers", str(threads)]
+    command += ["--handler", handler, "--workers", str(threads)]
     command += ["--log-level", "error"]
     with open(state / "workers.log", "a", encoding="utf-8") as log:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
@@ -80,20 +151,41 @@ def _ends(record: Path) -> list[dict[str, Any]]:
 def run(
     args: argparse.Namespace, url: str, workers: int, kill_every: float | None, jobs: int
 ) -> dict[str, Any]:
+    forge = fake_forge(jobs, args.scale, workers) if args.forge else nullcontext(None)
+    with forge as fakes:
+        return _run(args, url, workers, kill_every, jobs, fakes)
+
+
+def _run(
+    args: argparse.Namespace,
+    url: str,
+    workers: int,
+    kill_every: float | None,
+    jobs: int,
+    fakes: dict[str, Any] | None,
+) -> dict[str, Any]:
     state = Path(tempfile.mkdtemp(prefix="switchyard-bench-"))
     record = state / "ends.jsonl"
     queue = JobQueue(url)
     rng = random.Random(workers)
-    procs = [_start(url, record, state, args.threads, args.lease) for _ in range(workers)]
+    extra_env = fakes["env"] if fakes else None
+
+    def start() -> Any:
+        return _start(url, record, state, args.threads, args.lease, extra_env)
+
+    procs = [start() for _ in range(workers)]
     _wait_ready(state, workers)  # latency is the queue's, not the workers' start-up
     submitted: dict[str, float] = {}
     for n in range(jobs):
         job_id = f"j{n}"
         sleep = rng.uniform(2, 20) * args.scale
         submitted[job_id] = time.time()
-        queue.submit(
-            Job("github", "bench/repo", n + 1, f"{n:040x}", delivery=job_id, extra={"sleep": sleep})
-        )
+        if fakes:
+            base_url = fakes["github"].base_url
+            job = Job("github", f"bench/r{n}", 1, fakes["head"], delivery=job_id, api_url=base_url)
+        else:
+            job = Job("github", "bench/repo", n + 1, f"{n:040x}", delivery=job_id)
+        queue.submit(replace(job, extra={"sleep": sleep}))
     started = time.monotonic()
     kills = 0
     next_kill = started + kill_every if kill_every else None
@@ -106,7 +198,7 @@ def run(
                 victim = rng.randrange(len(procs))
                 procs[victim].send_signal(signal.SIGKILL)
                 procs[victim].wait()
-                procs[victim] = _start(url, record, state, args.threads, args.lease)
+                procs[victim] = start()
                 kills += 1
                 next_kill += kill_every or 0
             time.sleep(0.05)
@@ -122,6 +214,7 @@ def run(
     latencies = sorted(first_end[j] - submitted[j] for j in first_end)
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
     queue.close()
+    missing, doubled = _effects(fakes["github"], jobs) if fakes else (0, 0)
     return {
         "workers": workers,
         "threads": args.threads,
@@ -131,8 +224,8 @@ def run(
         "p95_s": round(q[94], 2),
         "p99_s": round(q[98], 2),
         "kills": kills,
-        "lost": jobs - len(first_end),
-        "duplicated": len(ends) - len(first_end),
+        "lost": max(jobs - len(first_end), missing),
+        "duplicated": len(ends) - len(first_end) + doubled,
     }
 
 
@@ -146,6 +239,7 @@ def main() -> None:
     parser.add_argument("--kill-every", type=float, default=3.0)
     parser.add_argument("--kill-jobs", type=int, default=360, help="jobs in the kill run")
     parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument("--forge", action="store_true", help="the real handler, fake GitHub")
     args = parser.parse_args()
     rows = []
     for workers, kill in ((1, None), (2, None), (4, None), (4, args.kill_every)):
