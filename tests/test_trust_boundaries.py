@@ -730,7 +730,7 @@ def test_worker_door(order: str, change: Change, fakes: Fakes, tmp_path: Path) -
             cwd=tmp_path, env=s.env, stdout=subprocess.DEVNULL, stderr=err, text=True,
         )  # fmt: skip
         try:
-            # The handler logs each task's end; huey logs a failed job as ERROR. Restricted
+            # The handler logs each task's end; the worker logs a failed job as ERROR. Restricted
             # work with no local target must not hold the job for restricted_wait_s (120 s).
             _wait_for(log, "review of " + GH_REPO, "ERROR", timeout=30)
         finally:
