@@ -124,6 +124,9 @@ class MemoryPublisher:
             counted_by=self._counts,
         )
 
+    def write_started(self, prior: PriorState) -> None:
+        """The memory forge shows no progress: only the outcome."""
+
     def comment_body(self, finding: Finding) -> str:
         return comment_body(finding)
 

@@ -49,7 +49,7 @@ def test_a_secondary_rate_limit_that_never_clears_is_retried_later(
 
     github.fail_secondary_rate_limit("POST", r"/pulls/7/reviews$", retry_after=1, times=1000)
     github.fail_secondary_rate_limit("POST", r"/issues/7/comments$", retry_after=1, times=1000)
-    github.fail_secondary_rate_limit("POST", r"/check-runs$", retry_after=1, times=1000)
+    github.fail_secondary_rate_limit("PATCH", r"/check-runs/\d+$", retry_after=1, times=1000)
     caplog.set_level(logging.INFO)
     with pytest.raises(TransientError) as raised:
         handle(job(github))
@@ -66,7 +66,6 @@ def test_a_5xx_that_lasts_is_retried_later(
     for method, path in (
         ("POST", r"/pulls/7/reviews$"),
         ("POST", r"/issues/7/comments$"),
-        ("POST", r"/check-runs$"),
         ("PATCH", r"/check-runs/\d+$"),
     ):
         github.fail_next(method, path, 502, times=1000)  # fmt: skip

@@ -226,6 +226,11 @@ class Publisher(Protocol):
 
     def read_state(self) -> PriorState: ...
 
+    def write_started(self, prior: PriorState) -> None:
+        """Shows the task as running on the head (a check run in progress), before the
+        model work; its write_status ends that same one. Refusals are logged, not raised."""
+        ...
+
     def comment_body(self, finding: Finding) -> str:
         """A line comment's Markdown: comment_plan.comment_body with the forge's own
         suggestion fence and size limit."""

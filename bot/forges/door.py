@@ -90,6 +90,8 @@ def run_change_request(
         for task in tasks:
             publisher = publisher_for(task, info)
             prior = publisher.read_state() if publish else None
+            if prior is not None:
+                publisher.write_started(prior)
             # Each task has its own last reviewed head: the range is per task.
             task_change = (
                 change

@@ -12,6 +12,7 @@ exist in the head, and file-level notes have no line: both are in the summary co
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +31,8 @@ from bot.forges.markers import task_slug
 from bot.forges.summary import retry_text
 from bot.publish.markdown import clean_text, inline
 from bot.report import RunReport
+
+log = logging.getLogger(__name__)
 
 ANNOTATIONS_PER_REQUEST = 50
 MAX_OUTPUT_BYTES = 65_000  # output.summary and output.text: 65,535 characters at most
@@ -137,11 +140,49 @@ def _is_permission_refusal(exc: GithubException) -> bool:
 
 
 class CheckWriter:
-    def __init__(self, client: PacedClient, repository: str, head_sha: str, task: str) -> None:
+    def __init__(
+        self,
+        client: PacedClient,
+        repository: str,
+        head_sha: str,
+        task: str,
+        *,
+        started_id: int | None = None,
+    ) -> None:
         self.client = client
         self.repository = repository
         self.head_sha = head_sha
         self.task = task
+        self.started_id = started_id  # the check run start() opened, which publish() ends
+
+    def start(self, *, checks_allowed: bool = True) -> int | None:
+        """A check run in progress (a pending commit status where checks may not be
+        written), before the model work: the pull request shows the bot is on it. Returns
+        the check run's id. A refusal is logged: the run goes on, and its end says the rest.
+        """
+        title = f"Running the {self.task}"
+        try:
+            if not checks_allowed:
+                body = {"state": "pending", "context": check_name(self.task), "description": title}
+                self.client.write(
+                    "POST", f"/repos/{self.repository}/statuses/{self.head_sha}", body
+                )
+                return None
+            run = self.client.write(
+                "POST",
+                f"/repos/{self.repository}/check-runs",
+                {
+                    "name": check_name(self.task),
+                    "head_sha": self.head_sha,
+                    "status": "in_progress",
+                    "output": {"title": title, "summary": "Started; the result replaces this."},
+                },
+            )
+        except GithubException as exc:
+            log.warning("could not show %s as started: %s", self.task, error_text(exc)[:200])
+            return None
+        self.started_id = run.get("id")
+        return self.started_id
 
     def publish(
         self,
@@ -179,7 +220,12 @@ class CheckWriter:
         }
         if details_url:
             body["details_url"] = details_url
-        run = self.client.write("POST", f"/repos/{self.repository}/check-runs", body)
+        if self.started_id is not None:
+            # The run start() opened ends here: one check run per task and head.
+            path = f"/repos/{self.repository}/check-runs/{self.started_id}"
+            run = self.client.write("PATCH", path, body)
+        else:
+            run = self.client.write("POST", f"/repos/{self.repository}/check-runs", body)
         out.check_run_id = run.get("id")
         out.web_url = run.get("html_url")
         out.annotations = len(parts[0])

@@ -116,6 +116,7 @@ class GitHubPublisher:
         self.max_comments = max_comments
         self.login = login
         self.client = PacedClient(gh, sleep=sleep, clock=clock)
+        self._started_check: int | None = None
 
     @property
     def counts(self) -> RequestCounts:
@@ -125,6 +126,10 @@ class GitHubPublisher:
         prior = _read_state(self.client, self.repository, self.number, self.task, self.login)
         self.login = self.login or prior.identity.login
         return prior
+
+    def write_started(self, prior: PriorState) -> None:
+        writer = CheckWriter(self.client, self.repository, self.head_sha, self.task)
+        self._started_check = writer.start(checks_allowed=may_write_checks(prior.identity))
 
     def publish(self, report: RunReport, prior: PriorState | None = None) -> PublishResult:
         return publish(self, report, prior)
@@ -148,7 +153,10 @@ class GitHubPublisher:
     def write_status(
         self, report: RunReport, details_url: str | None, prior: PriorState
     ) -> StatusOutcome:
-        return CheckWriter(self.client, self.repository, self.head_sha, self.task).publish(
+        writer = CheckWriter(
+            self.client, self.repository, self.head_sha, self.task, started_id=self._started_check
+        )
+        return writer.publish(
             report,
             details_url=details_url,
             checks_allowed=may_write_checks(prior.identity),

@@ -13,6 +13,7 @@ it too: the findings are in the run's report, and the CLI exits with the failure
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from gitlab.exceptions import GitlabError
@@ -38,6 +39,8 @@ from bot.forges.gitlab.source import GitLabSource
 from bot.forges.gitlab.status import already_set, status_request, status_state
 from bot.forges.verdict import verdict
 from bot.report import RunReport
+
+log = logging.getLogger(__name__)
 
 WRITE_NEEDS = "the api scope (read_api only reads) and the Developer role"
 
@@ -106,10 +109,24 @@ class GitLabPublisher:
         v = verdict(report)
         state = status_state(report, v)
         out = StatusOutcome(conclusion=v.conclusion)
+        self._set_status(state, v.title, details_url, out)
+        return out
+
+    def write_started(self, prior: PriorState) -> None:
+        # Pending, as GitLab shows a job waiting; the outcome replaces it in place (an
+        # incomplete review's own pending is refused on it, and taken as already said).
+        out = StatusOutcome()
+        self._set_status("pending", f"Running the {self.task}", None, out)
+        for error in out.errors:
+            log.warning("could not show %s as started: %s", self.task, error[:200])
+
+    def _set_status(
+        self, state: str, title: str, details_url: str | None, out: StatusOutcome
+    ) -> None:
         if self.failure is not None:
             out.errors.append(f"commit status: not attempted: {self.failure.message}")
-            return out
-        body = status_request(self.facts, self.task, state, v.title, details_url)
+            return
+        body = status_request(self.facts, self.task, state, title, details_url)
         commit = self.source.project().commits.get(self.head_sha, lazy=True)
         with self.api.counting(self._counts):
             try:
@@ -118,9 +135,8 @@ class GitLabPublisher:
                 if not already_set(error_text(exc), state):
                     self._stop_for(exc, "set the commit status")
                     out.errors.append(f"commit status: {error_text(exc)}")
-                    return out
+                    return
         out.status_state = state
-        return out
 
     def _stop_for(self, exc: Exception, action: str) -> Stop | None:
         """A Stop, with the failure kept, for a refusal no retry changes; None for one that
