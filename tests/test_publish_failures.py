@@ -21,7 +21,7 @@ from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.github_samples import APP_ANSWER, APP_DIFF, HEAD, github_with_pr
 from tests.gitlab_samples import PROJECT, gitlab_with_mr
 from tests.gitlab_samples import TOKEN as GITLAB_TOKEN
-from tests.test_github_door import REPO, TOKEN, env
+from tests.test_github_door import REPO, TOKEN, comment_job, env
 
 
 @pytest.fixture
@@ -184,3 +184,15 @@ def test_gitlab_a_crash_fails_the_status_and_says_why_in_the_note(
     [note] = [d.notes[0].body for d in gitlab.mr(PROJECT, 7).discussions]
     assert "could not run: an internal error (RuntimeError)" in note and "/review" in note
     assert "ghs_secret" not in note
+
+
+def test_a_permission_check_github_cannot_answer_is_retried_later(github: FakeGitHub) -> None:
+    from bot.forges.jobs import handle
+
+    github.set_permission(REPO, "maintainer", "write")
+    github.fail_next("GET", r"/collaborators/maintainer/permission$", 502)
+    with pytest.raises(TransientError, match="HTTP 502"):
+        handle(comment_job(github, 7, "maintainer"))
+    assert github.repo(REPO).issue_comments == []  # neither run nor refused
+    handle(comment_job(github, 7, "maintainer"))  # the retry runs it
+    assert len(github.pr(7, repo=REPO).reviews) == 1

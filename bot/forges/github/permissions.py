@@ -16,6 +16,7 @@ from urllib.parse import quote
 import httpx
 
 from bot.errors import IncompleteError
+from bot.forges.contract import ForgeUnavailable
 from bot.forges.github.app_auth import TokenSource, api_headers
 from bot.forges.markers import PREFIX
 from bot.jobs import Job
@@ -79,12 +80,18 @@ class CommandGuard:
                 url, headers=api_headers(self.tokens.token(job.installation_id))
             )
         except httpx.HTTPError as exc:
-            raise IncompleteError(
+            raise ForgeUnavailable(
                 f"cannot check {job.requester}'s permission on {job.repository}: "
                 f"{type(exc).__name__}"
             ) from None
         if response.status_code == 404:
             return "none", ""
+        if response.status_code >= 500 or response.status_code == 429:
+            # May pass: the worker runs the job again later.
+            raise ForgeUnavailable(
+                f"cannot check {job.requester}'s permission on {job.repository}: "
+                f"HTTP {response.status_code}"
+            )
         if response.status_code != 200:
             raise IncompleteError(
                 f"cannot check {job.requester}'s permission on {job.repository}: "
