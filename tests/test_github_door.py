@@ -88,10 +88,11 @@ def test_a_pull_request_gets_one_review_one_check_and_one_summary(
     assert "x changed meaning" in summary["body"] and "qwen" in summary["body"]
     [check] = repo.check_runs.values()
     assert check["name"] == "switchyard / review" and check["conclusion"] != "failure"
-    # Shown in progress before the model work, then that same check run completed.
+    # Shown in progress before the model work (after looking for one a run before this one
+    # left unfinished: none), then that same check run completed.
     checks = [(q.method, (q.json or {}).get("status")) for q in github.requests
               if "/check-runs" in q.path]  # fmt: skip
-    assert checks == [("POST", "in_progress"), ("PATCH", "completed")]
+    assert checks == [("GET", None), ("POST", "in_progress"), ("PATCH", "completed")]
     sent = json.dumps([q.json for q in github.requests])
     assert "sk-never-posted-anywhere" not in sent
 

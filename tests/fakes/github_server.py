@@ -1752,6 +1752,30 @@ class _Handler(FakeHandler):
             run["status"] = "completed"
         self.reply(200, self.fake_shapes().check_run(repo, run))
 
+    def list_check_runs_for_ref(self, call: Call) -> None:
+        repo = self.repo_for(call)
+        if repo is None:
+            return
+        ref = call.params["ref"]
+        name = call.q("check_name")
+        runs = [
+            r
+            for r in repo.check_runs.values()
+            if r.get("head_sha") == ref and (name is None or r.get("name") == name)
+        ]
+        runs.sort(key=lambda r: r["id"], reverse=True)
+        if call.q("filter", "latest") == "latest":
+            # GitHub's default: the newest run of each name.
+            newest: dict[str, dict[str, Any]] = {}
+            for r in runs:
+                newest.setdefault(r.get("name", ""), r)
+            runs = list(newest.values())
+        shapes = self.fake_shapes()
+        self.reply(
+            200,
+            {"total_count": len(runs), "check_runs": [shapes.check_run(repo, r) for r in runs]},
+        )
+
     def get_check_run(self, call: Call) -> None:
         repo = self.repo_for(call)
         if repo is None:
@@ -1892,6 +1916,7 @@ _Handler.endpoints = {
     ("POST", f"{_R}/check-runs"): _Handler.create_check_run,
     ("PATCH", f"{_R}/check-runs/{{check_run_id}}"): _Handler.update_check_run,
     ("GET", f"{_R}/check-runs/{{check_run_id}}"): _Handler.get_check_run,
+    ("GET", f"{_R}/commits/{{ref}}/check-runs"): _Handler.list_check_runs_for_ref,
     ("POST", f"{_R}/statuses/{{sha}}"): _Handler.create_status,
 }
 

@@ -168,21 +168,43 @@ class CheckWriter:
                     "POST", f"/repos/{self.repository}/statuses/{self.head_sha}", body
                 )
                 return None
-            run = self.client.write(
-                "POST",
-                f"/repos/{self.repository}/check-runs",
-                {
-                    "name": check_name(self.task),
-                    "head_sha": self.head_sha,
-                    "status": "in_progress",
-                    "output": {"title": title, "summary": "Started; the result replaces this."},
-                },
-            )
+            started = {
+                "status": "in_progress",
+                "output": {"title": title, "summary": "Started; the result replaces this."},
+            }
+            earlier = self._unfinished_run()
+            if earlier is not None:
+                # A job run again (its worker died, or a transient failure): the check run
+                # it started is taken up again, so a head never shows two for one task.
+                path = f"/repos/{self.repository}/check-runs/{earlier}"
+                run = self.client.write("PATCH", path, started)
+            else:
+                body = {"name": check_name(self.task), "head_sha": self.head_sha, **started}
+                run = self.client.write("POST", f"/repos/{self.repository}/check-runs", body)
         except GithubException as exc:
             log.warning("could not show %s as started: %s", self.task, error_text(exc)[:200])
             return None
         self.started_id = run.get("id")
         return self.started_id
+
+    def _unfinished_run(self) -> int | None:
+        """This task's check run on this head that a run before this one started and never
+        finished, if any. A finished one stays as it is: a new `/review` gets its own."""
+        try:
+            found = self.client.get(
+                f"/repos/{self.repository}/commits/{self.head_sha}/check-runs",
+                {"check_name": check_name(self.task), "filter": "latest"},
+            )
+        except GithubException as exc:
+            log.info("could not list the check runs of %s: %s", self.head_sha, error_text(exc))
+            return None
+        runs = found.get("check_runs") if isinstance(found, dict) else None
+        ids = [
+            r["id"]
+            for r in runs or []
+            if isinstance(r, dict) and r.get("id") and r.get("status") != "completed"
+        ]
+        return max(ids) if ids else None
 
     def publish(
         self,
