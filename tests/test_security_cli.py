@@ -186,7 +186,9 @@ def test_a_triage_the_runner_fails_is_named_with_its_reason(
         "SWITCHYARD_LOCAL_MODEL": "qwen",
     }
     org = tmp_path / "org.yml"
-    org.write_text("providers:\n  local:\n    max_retries: 0\n")
+    # restricted_wait_s 0: the file holding a secret is restricted, and restricted work
+    # would wait two minutes for the failing local runner to come back.
+    org.write_text("providers:\n  local:\n    max_retries: 0\nrouting:\n  restricted_wait_s: 0\n")
     r = scan(repo, env, "--format", "json", "--config", str(org))
     assert r.code == 3, r.both
     data = json.loads(r.out)
