@@ -22,6 +22,7 @@ import json
 import re
 import socket
 import struct
+import sys
 import threading
 import zlib
 from collections.abc import Callable, Iterable
@@ -233,6 +234,16 @@ class ForgeRecord:
         )
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up is an event the tests cause on purpose (a stream closed at
+    its deadline, a reset), not an error to print a traceback for."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 class FakeHTTPServer(Generic[ReplyT]):
     """Lifecycle, script and record of one fake server; `handler` answers the requests."""
 
@@ -255,7 +266,7 @@ class FakeHTTPServer(Generic[ReplyT]):
 
     def start(self) -> Self:
         bound = type("_BoundHandler", (self.handler,), {"fake": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), bound)
+        self._httpd = _QuietServer(("127.0.0.1", 0), bound)
         self._httpd.daemon_threads = True
         # A short poll interval keeps stop() (and so each test's teardown) fast.
         self._thread = threading.Thread(
