@@ -252,7 +252,7 @@ def _pack_again(
         # (the note's words before the item ids, and between them and the count)
         cause: tuple[str, str]
         if result.outage_only:
-            items, left = rechunk_for_local(plan, planned, change, settings, first_id)
+            items, left = rechunk_for_local(plan, planned, change, first_id)
             cause = ("cloud unavailable: ", " re-sent to the local runner as ")
         elif reported:
             items, left = repack_to_reported(plan, planned, change, settings, reported, first_id)

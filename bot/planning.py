@@ -248,7 +248,7 @@ Repacked = tuple[list[PlannedItem], list[SkippedFile]]
 
 
 def rechunk_for_local(
-    plan: ReviewPlan, planned: PlannedItem, change: Change, settings: Settings, first_id: int
+    plan: ReviewPlan, planned: PlannedItem, change: Change, first_id: int
 ) -> Repacked:
     """An item packed for a big cloud context, cut again to fit the self-hosted one.
 

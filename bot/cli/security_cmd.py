@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-from bot.cli.change_input import ChangeInput, Prepared, change_options, prepare
+from bot.cli.change_input import ChangeInput, change_options, prepare
 from bot.cli.options import provider_option, quiet_option, report_options
 from bot.cli.progress import ProgressReporter
 from bot.cli.report_output import finish, output_targets
 from bot.cli.setup import open_providers
-
-if TYPE_CHECKING:
-    from bot.ledger.store import Ledger
-    from bot.providers.base import Provider
-    from bot.report import RunReport
 
 MODES = ["added", "diff_context", "file", "nofilter"]
 
@@ -75,18 +69,13 @@ def security(
       switchyard security --diff change.patch --no-model --fail-on major
     """
     from bot.ledger.store import Ledger
-    from bot.security.run import repo_rule_paths
+    from bot.pipeline import Services
+    from bot.security.run import repo_rule_paths, run_security
 
     targets = output_targets(outputs, fmt)
     overrides = {"fail_on": fail_on} if fail_on else None
     prepared = prepare(ChangeInput.from_params(params), overrides, {"fail_on": "--fail-on"})
     reporter = ProgressReporter(quiet)
-    run_args: dict[str, Any] = {
-        "mode": mode,
-        "progress": reporter.callback(),
-        "use_model": not no_model,
-        "semgrep_configs": [Path(p) for p in semgrep_configs] or None,
-    }
     rules = prepared.settings.security.semgrep_rules
     repo_rules: list[Path] | None = None
     rules_notes: list[str] = []
@@ -103,7 +92,6 @@ def security(
         # A patch has no checkout of its own: the repository's rules are read where its
         # .switchyard.yml was (--repo), and held inside that folder as a checkout's are.
         repo_rules, rules_notes = repo_rule_paths(prepared.config_dir, rules)
-    run_args["repo_rules"] = repo_rules
     # With no model configured the scanners run alone: the embedded runner is not started
     # for a security scan (a CPU triage would turn a CI job of seconds into minutes);
     # `switchyard runner` serves it for whoever wants its triage.
@@ -111,7 +99,21 @@ def security(
     ledger = None if no_model else Ledger.from_settings(prepared.settings, os.environ)
     try:
         with reporter:
-            report = _run(prepared, providers, ledger, run_args)
+            report = run_security(
+                prepared.change,
+                prepared.settings,
+                Services(providers=providers, ledger=ledger),
+                ctx=prepared.ctx,
+                mode=mode,
+                fail_on=prepared.settings.fail_on,
+                progress=reporter.callback(),
+                use_model=not no_model,
+                semgrep_configs=[Path(p) for p in semgrep_configs] or None,
+                repo_rules=repo_rules,
+                # A patch: its files at head are read from the checkout (--repo) where it
+                # matches the patch, as in `git diff main | switchyard security --diff -`.
+                head_root=prepared.config_dir if prepared.change.repo_root is None else None,
+            )
     finally:
         for p in providers.values():
             p.close()
@@ -119,25 +121,3 @@ def security(
             ledger.close()
     report.notes[:0] = rules_notes
     finish(report, fmt, targets, quiet)
-
-
-def _run(
-    prepared: Prepared,
-    providers: Mapping[str, Provider],
-    ledger: Ledger | None,
-    args: dict[str, Any],
-) -> RunReport:
-    from bot.pipeline import Services
-    from bot.security.run import run_security
-
-    return run_security(
-        prepared.change,
-        prepared.settings,
-        Services(providers=providers, ledger=ledger),
-        ctx=prepared.ctx,
-        fail_on=prepared.settings.fail_on,
-        # A patch: its files at head are read from the checkout (--repo) where it matches
-        # the patch, as in `git diff main | switchyard security --diff -`.
-        head_root=prepared.config_dir if prepared.change.repo_root is None else None,
-        **args,
-    )
