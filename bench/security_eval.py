@@ -1,4 +1,8 @@
-"""Score the security scanners on the labelled corpus in tests/fixtures/security/.
+"""Score the security scanners on the labelled corpus, or on public labelled suites.
+
+`--suite corpus` (the default) scores the project's own corpus in tests/fixtures/security/;
+`--suite public` the public suites in tests/fixtures/public/ (see the end of this text);
+`--suite both` does one, then the other.
 
 Each corpus file is one case, labelled on its first line (format: tests/fixtures/security/
 README.md). semgrep and bandit each run once over the whole corpus (bench/security_scans.py);
@@ -21,6 +25,21 @@ Printed per category x language and overall.
 
 With a model: SWITCHYARD_LOCAL_BASE_URL=http://gpu:8000/v1 SWITCHYARD_LOCAL_MODEL=...
 (or OPENAI_API_KEY, or --config FILE) and --scanner product.
+
+Public suites (bench/public_suites/: one loader module per suite, the OWASP method: a case
+is flagged when its file has a finding of an equivalent CWE; per category TPR - FPR, then
+the average over categories), per language and split, each tool side by side: the
+product's deterministic layer as a repository gets it by default (`switchyard security
+--no-model`, no .switchyard.yml), semgrep with the shipped rules alone, bandit alone
+(Python), and the public semgrep registry's rules when a local copy exists
+(`--registry-rules DIR`, by default extracted from the registry's mirror); the last line
+is the product's average over the best single tool's.
+
+    .venv/bin/python bench/security_eval.py --suite public [--language python]
+        [--split tune|holdout|both] [--tools product,semgrep,bandit,registry]
+        [--registry-rules DIR] [--json out.json]
+
+Only `tune` cases may be looked at while writing rules; `holdout` is the honest figure.
 """
 
 from __future__ import annotations
@@ -28,6 +47,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -36,6 +56,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.public_suites import Case, load_all  # noqa: E402
+from bench.public_suites.run import TOOLS, ToolRun, extract_registry, run_tool  # noqa: E402
+from bench.public_suites.score import CategoryScore, average  # noqa: E402
+from bench.public_suites.score import score_cases as score_public  # noqa: E402
 from bench.security_corpus import CORPUS, Label, load_corpus  # noqa: E402
 from bench.security_product import run_product_scan  # noqa: E402
 from bench.security_scans import Finding, run_bandit, run_semgrep  # noqa: E402
@@ -217,6 +241,79 @@ def evaluate(
     }
 
 
+# ------------------------------------------------------------------- public suites
+def _public_table(language: str, split: str, cases: list[Case], runs: list[ToolRun]) -> dict:
+    split_arg = None if split == "both" else split
+    scores = {
+        r.tool: score_public(cases, r.cwes_by_file, split=split_arg) for r in runs if r.available
+    }
+    cats: dict[str, CategoryScore] = next(iter(scores.values()), {})
+    tools = list(scores)
+    print(f"\n== {language} / {split} ==")
+    head = f"{'category':<16} {'CWE':>4} {'vuln':>4} {'safe':>4}"
+    head += "".join(f" | {t:^20}" for t in tools)
+    print(head)
+    print(f"{'':<31}" + "".join(f" | {'TPR':>6} {'FPR':>6} {'J':>6}" for _ in tools))
+    print("-" * len(head))
+    for cat in sorted(cats):
+        c = cats[cat]
+        line = f"{cat:<16} {c.cwe:>4} {c.tp + c.fn:>4} {c.fp + c.tn:>4}"
+        for t in tools:
+            s = scores[t][cat]
+            line += f" | {s.tpr:6.2f} {s.fpr:6.2f} {s.score:6.2f}"
+        print(line)
+    print("-" * len(head))
+    avgs = {t: average(scores[t]) for t in tools}
+    print(f"{'average':<31}" + "".join(f" | {'':>13} {avgs[t]:6.2f}" for t in tools))
+    singles = {t: a for t, a in avgs.items() if t != "product"}
+    ratio = None
+    if "product" in avgs and singles:
+        best = max(singles, key=lambda t: singles[t])
+        ratio = avgs["product"] / singles[best] if singles[best] > 0 else None
+        shown = f"{ratio:.2f}" if ratio is not None else "n/a (best single <= 0)"
+        print(f"product / best single tool ({best} {singles[best]:.3f}): {shown}")
+    for r in runs:
+        if not r.available or r.notes:
+            print(f"  {r.tool}: {'; '.join(r.notes) or 'not run'}")
+    return {
+        "language": language,
+        "split": split,
+        "tools": {
+            t: {
+                "average": avgs[t],
+                "categories": {
+                    k: asdict(v) | {"tpr": v.tpr, "fpr": v.fpr, "score": v.score}
+                    for k, v in scores[t].items()
+                },
+            }
+            for t in tools
+        },
+        "wall_s": {r.tool: r.wall_s for r in runs if r.available},
+        "not_available": [r.tool for r in runs if not r.available],
+        "product_over_best_single": ratio,
+    }
+
+
+def evaluate_public(
+    language: str | None, split: str, tools: list[str], registry_rules: Path | None
+) -> list[dict]:
+    cases = load_all(language)
+    by_lang: dict[str, list[Case]] = defaultdict(list)
+    for case in cases:
+        by_lang[case.language].append(case)
+    if not by_lang:
+        print(f"no public suite cases for {language or 'any language'}")
+    out = []
+    for lang, lang_cases in sorted(by_lang.items()):
+        rules = registry_rules
+        if "registry" in tools and rules is None:
+            rules = extract_registry(lang, Path(tempfile.gettempdir()) / "switchyard-registry")
+        runs = [run_tool(t, lang_cases, rules) for t in tools]
+        for s in ["tune", "holdout"] if split == "both" else [split]:
+            out.append(_public_table(lang, s, lang_cases, runs))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scanner", choices=["semgrep", "bandit", "product", "all"], default="semgrep")
@@ -224,10 +321,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-model", action="store_true", help="product: scanners only")
     ap.add_argument("--json", type=Path, help="also write the numbers here")
     ap.add_argument("--show-misses", action="store_true")
+    ap.add_argument("--suite", choices=["corpus", "public", "both"], default="corpus")
+    ap.add_argument("--language", help="public: one language only (python, java, ...)")
+    ap.add_argument("--split", choices=["tune", "holdout", "both"], default="both")
+    ap.add_argument("--tools", default=",".join(TOOLS), help="public: comma-separated")
+    ap.add_argument("--registry-rules", type=Path, help="public: a local registry rules folder")
     args = ap.parse_args(argv)
-    labels = load_corpus()
-    scanners = ["semgrep", "bandit", "product"] if args.scanner == "all" else [args.scanner]
-    report = [evaluate(s, labels, args.show_misses, args.config, args.no_model) for s in scanners]
+    report: list[dict] = []
+    if args.suite in ("corpus", "both"):
+        labels = load_corpus()
+        scanners = ["semgrep", "bandit", "product"] if args.scanner == "all" else [args.scanner]
+        report += [
+            evaluate(s, labels, args.show_misses, args.config, args.no_model) for s in scanners
+        ]
+    if args.suite in ("public", "both"):
+        tools = [t.strip() for t in args.tools.split(",") if t.strip()]
+        unknown = set(tools) - set(TOOLS)
+        if unknown:
+            ap.error(f"unknown tools {sorted(unknown)}; known: {', '.join(TOOLS)}")
+        report += evaluate_public(args.language, args.split, tools, args.registry_rules)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, default=str))
     return 0

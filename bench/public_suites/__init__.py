@@ -15,6 +15,8 @@ score is the average over categories (see :mod:`bench.public_suites.score`).
 from __future__ import annotations
 
 import hashlib
+import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -47,3 +49,37 @@ def split_of(suite: str, case_id: str) -> Split:
     """``tune`` or ``holdout``, from a hash of the case's identity only."""
     digest = hashlib.sha256(f"{suite}/{case_id}".encode()).digest()
     return "tune" if digest[0] / 256 < TUNE_SHARE else "holdout"
+
+
+# A loader is a module of this package named <language>_<suite> (python_owasp, java_juliet,
+# go_gosec, js_eslint...) with ``load() -> list[Case]``; adding the module registers it.
+_LOADER_NAME = re.compile(r"^(python|java|javascript|js|ts|go)_[a-z0-9_]+$")
+
+
+def loader_names() -> list[str]:
+    """The loader modules present, sorted."""
+    import pkgutil
+
+    return sorted(m.name for m in pkgutil.iter_modules(__path__) if _LOADER_NAME.match(m.name))
+
+
+def load_all(language: str | None = None, names: list[str] | None = None) -> list[Case]:
+    """Every case of every loader (or of ``names``), optionally of one language only."""
+    import importlib
+
+    cases: list[Case] = []
+    for name in names if names is not None else loader_names():
+        module = importlib.import_module(f"{__name__}.{name}")
+        cases += [c for c in module.load() if language in (None, c.language)]
+    return cases
+
+
+def mirror_file(mirror: Path, path: str, rev: str = "HEAD") -> str:
+    """A file's text from a bare git mirror (``/work/.mirror/<owner>+<name>/repo``), for the
+    loaders' ``rebuild`` of a stored subset."""
+    return subprocess.run(
+        ["git", "--git-dir", str(mirror), "show", f"{rev}:{path}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
