@@ -33,6 +33,7 @@ from bot.forges.contract import (
 )
 from bot.forges.forge import ChangeRef, Opened
 from bot.forges.markers import is_summary_for, parse_fingerprint_marker, parse_summary_marker
+from bot.forges.verdict import verdict
 from bot.forges.webhook import Answered, Ignored, MalformedPayload, webhook_path
 from bot.jobs import Job
 from bot.report import RunReport
@@ -151,9 +152,11 @@ class MemoryPublisher:
         self, report: RunReport, details_url: str | None, prior: PriorState
     ) -> StatusOutcome:
         self._counts.writes += 1
-        verdict = "failed" if report.summary.gate_failed else "success"
-        self.state.statuses.append((self.head_sha, self.task, verdict))
-        return StatusOutcome(status_state=verdict, conclusion=verdict)
+        # The conclusion every forge maps from, so a task not done shows as failed here too.
+        conclusion = verdict(report).conclusion
+        state = {"failure": "failed"}.get(conclusion, conclusion)
+        self.state.statuses.append((self.head_sha, self.task, state))
+        return StatusOutcome(status_state=state, conclusion=conclusion)
 
 
 class MemoryWebhook:

@@ -154,3 +154,33 @@ def test_the_worker_opens_a_job_through_its_forge(memory: MemoryForge) -> None:
     assert memory.jobs_opened == [comment]
     with pytest.raises(ConfigError, match="unknown forge"):
         jobs.handle(Job("gitea", REPO, 9, head_sha=HEAD))
+
+
+def test_a_refused_base_config_is_said_on_the_change_request_not_only_in_the_log(
+    memory: MemoryForge, model: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    """A repository file that sets what only the operator may set stops every task; the
+    change request's author must see why, or they see nothing at all."""
+    state = add_change(memory)
+    state.files[("main", ".switchyard.yml")] = "providers:\n  evil: {base_url: http://x}\n"
+    with pytest.raises(ConfigError):
+        review(memory, environ(tmp_path, model))
+    [summary] = state.summaries
+    assert "Not done" in summary.body and "providers" in summary.body
+    assert state.statuses == [(HEAD, "review", "failed")]
+    assert model.chat_requests() == []
+
+
+def test_a_ledger_that_cannot_open_is_said_without_its_text(
+    memory: MemoryForge, model: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    state = add_change(memory)
+    e = environ(tmp_path, model)
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    e["SWITCHYARD_DB_URL"] = f"sqlite:///{blocker}/ledger.db"
+    with pytest.raises(Exception):  # noqa: B017 - whatever the database library raises
+        review(memory, e)
+    [summary] = state.summaries
+    assert "Not done" in summary.body
+    assert str(blocker) not in summary.body  # the type of the error, never its text

@@ -12,6 +12,7 @@ import dataclasses
 import logging
 import tempfile
 from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -71,9 +72,16 @@ def run_change_request(
     # The change is read once, unfiltered: the filters are the base branch's, which only
     # the change's base ref can find.
     change, info = source.read_change()
-    loaded = load_base_settings(
-        source, info.base_ref, config_path=config_path, environ=environ, overrides=overrides
-    )
+    try:
+        loaded = load_base_settings(
+            source, info.base_ref, config_path=config_path, environ=environ, overrides=overrides
+        )
+    except SwitchyardError as exc:
+        # The base's `.switchyard.yml` is refused (a key it may not set, bad YAML): no task
+        # can run, and the change request says why, or its author sees nothing at all.
+        if publish:
+            _say_none_done(publisher_for, info, tasks, exc.message)
+        raise
     settings = loaded.settings
     if no_cache:
         settings = settings.model_copy(
@@ -86,7 +94,17 @@ def run_change_request(
     )
     runs: list[ChangeRun] = []
     failed: SwitchyardError | None = None
-    with opened_services(loaded, settings, only, environ) as services:
+    with ExitStack() as stack:
+        try:
+            services = stack.enter_context(opened_services(loaded, settings, only, environ))
+        except Exception as exc:
+            # The operator's side (a ledger URL, a state folder, a key file): its text may
+            # name a host, a path or a password, so the change request gets the type only.
+            log.exception("services for %s #%d did not open", info.repository, info.number)
+            if publish:
+                reason = f"the bot's set-up could not open ({type(exc).__name__}; see its log)"
+                _say_none_done(publisher_for, info, tasks, reason)
+            raise
         for task in tasks:
             publisher = publisher_for(task, info)
             prior = publisher.read_state() if publish else None
@@ -114,7 +132,7 @@ def run_change_request(
                 # short reason (the exception's type: never its text, which may hold a
                 # secret), and the job fails with it.
                 log.exception("%s of %s #%d crashed", task, info.repository, info.number)
-                reason = f"an internal error ({type(exc).__name__})"
+                reason = _internal(exc)
                 failed = failed or IncompleteError(f"{task} could not run: {reason}")
                 if publish:
                     _say_not_done(publisher, reason, prior)
@@ -124,6 +142,26 @@ def run_change_request(
     if failed is not None:
         raise failed
     return runs
+
+
+def _internal(exc: BaseException) -> str:
+    """A crash as the change request is told it: the exception's type, never its text,
+    which may hold a secret."""
+    return f"an internal error ({type(exc).__name__})"
+
+
+def _say_none_done(
+    publisher_for: PublisherFor, info: ChangeRequest, tasks: Sequence[str], reason: str
+) -> None:
+    """Every task's check and summary say it could not run, before any of them started."""
+    for task in tasks:
+        try:
+            publisher = publisher_for(task, info)
+            prior = publisher.read_state()
+        except Exception:
+            log.warning("could not say on the change request that %s was not done", task)
+            continue
+        _say_not_done(publisher, reason, prior)
 
 
 def _say_not_done(publisher: Publisher, reason: str, prior: PriorState | None) -> None:
