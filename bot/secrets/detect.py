@@ -9,6 +9,9 @@ Three layers, cheapest first, so a 50,000-line diff scans in a fraction of a sec
    of 20+ token characters. Typically a few percent of lines pass.
 3. Only those lines go through the generic assignment pattern and detect-secrets' plugins
    (plugins.py): keyword, high-entropy and vendor-format detectors.
+4. gitleaks' rule set (gitleaks/, pinned): one Aho-Corasick pass finds its keywords, and
+   only the rules whose keyword occurs run, over the lines around it. Service formats
+   count as tokens; its generic rule counts as an assignment and meets the same rules.
 
 Every candidate then meets the false-positive rules (rules.py), and overlapping candidates
 are resolved in favour of the most specific kind.
@@ -22,9 +25,11 @@ import re
 from dataclasses import dataclass
 
 from bot.secrets import plugins, rules
+from bot.secrets.gitleaks import Match, scanner
 from bot.secrets.patterns import (
     ASSIGNMENT,
     AWS_SECRET,
+    GITLEAKS_PEERS,
     JWT_SAMPLE_PAYLOAD,
     KEY_BEFORE,
     KEY_BODY,
@@ -43,7 +48,8 @@ from bot.secrets.patterns import (
 SWITCHYARD = "switchyard"
 
 # Which of two overlapping candidates wins: lower first.
-_PRIVATE_KEY, _TOKEN, _PLUGIN_TOKEN, _ASSIGNED, _KEYWORD, _ENTROPY = range(6)
+_PRIVATE_KEY, _TOKEN, _PLUGIN_TOKEN, _ASSIGNED, _KEYWORD, _GENERIC, _ENTROPY = range(7)
+GITLEAKS = "gitleaks"
 _MIN_PLUGIN_VALUE = 8  # shorter plugin results are prefixes or noise (see plugins.py)
 _DIGIT = re.compile(r"\d")
 # How far back from a value to look for the name it is assigned to.
@@ -147,7 +153,8 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
             if _token_ok(pattern, text[s:e], m, test):
                 found.append(_Candidate(s, e, pattern.kind, _TOKEN, SWITCHYARD))
 
-    lowered = text.lower()
+    lowered = _lower(text)
+    found.extend(_gitleaks(text, lowered, path, test))
     keyword_lines = lines.keyword_lines(lowered)
     token_lines = lines.long_token_lines(lowered)
     config = rules.is_config_path(path)
@@ -165,7 +172,73 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
         if i in token_lines:
             found.extend(_plugin_tokens(line, base))
         found.extend(_entropy(line, base, path))
+    found = [c for c in found if not _allowed(c, text, path)]
     return [_to_hit(c, lines) for c in _resolve(found)]
+
+
+def _allowed(c: _Candidate, text: str, path: str | None) -> bool:
+    """gitleaks' allow-lists over our own detectors' hits (its rules applied their own)."""
+    if c.priority == _PRIVATE_KEY or c.detector.startswith(GITLEAKS):
+        return False
+    ls = text.rfind("\n", 0, c.start) + 1
+    le = text.find("\n", c.end)
+    line = text[ls : len(text) if le == -1 else le]
+    value = text[c.start : c.end]
+    assigned = c.priority in (_ASSIGNED, _KEYWORD)
+    match = text[ls : c.end] if assigned else value
+    # A stopword inside a value that mixes cases and digits is a coincidence, not a word.
+    stopwords = not rules.looks_random(value)
+    return scanner().allowed(
+        GITLEAKS_PEERS.get(c.kind, ()), value, match, line, path, stopwords=stopwords
+    )
+
+
+def _lower(text: str) -> str:
+    """text.lower() with the same length: a few characters ('İ') lower to two, which would
+    shift every offset after them."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def _gitleaks(text: str, lowered: str, path: str | None, test: bool) -> list[_Candidate]:
+    out: list[_Candidate] = []
+    config = rules.is_config_path(path)
+    for m in scanner().scan(text, lowered, path):
+        value = text[m.start : m.end]
+        if m.rule.generic:
+            if not _generic_ok(text, m, value, config, test):
+                continue
+            kind = "secret assignment"
+            priority = _GENERIC
+        else:
+            if rules.token_is_placeholder(value) or JWT_SAMPLE_PAYLOAD in value:
+                continue
+            kind = m.rule.id.replace("-", " ")
+            priority = _TOKEN
+        out.append(_Candidate(m.start, m.end, kind, priority, f"{GITLEAKS}:{m.rule.id}"))
+    return out
+
+
+def _generic_ok(text: str, m: Match, value: str, config: bool, test: bool) -> bool:
+    """gitleaks' generic rule finds `name = value` by a broad list of names; the value then
+    meets the rules an assignment meets (rules.py), with the name found before it."""
+    ls = text.rfind("\n", 0, m.start) + 1
+    key_m = KEY_BEFORE.search(text, max(ls, m.start - _KEY_REACH), m.start)
+    if key_m is None:
+        return False
+    quoted = m.start > 0 and text[m.start - 1] in "\"'`"
+    if not quoted and not config:
+        return False
+    key = key_m.group("key")
+    if rules.key_is_password(key):
+        kind_ok = True
+    else:
+        kind_ok = rules.looks_random(value) or len(value) >= rules.MIN_ENTROPY_NAMED
+    return kind_ok and rules.assigned_value_ok(
+        key, value, quoted=quoted, config=config, env_style=False, test=test
+    )
 
 
 def _to_hit(c: _Candidate, lines: _Lines) -> SecretHit:

@@ -54,6 +54,25 @@ KIND_SLUGS: dict[str, str] = {
 }
 
 
+# gitleaks rules (id prefixes) for the same formats: their allow-lists (published sample
+# keys, documentation values) apply to our patterns too. A high-entropy string has no
+# format, so every rule's allow-list applies ("" prefixes every id).
+GITLEAKS_PEERS: dict[str, tuple[str, ...]] = {
+    "AWS access key": ("aws-access-token",),
+    "GitHub token": ("github-",),
+    "GitLab token": ("gitlab-",),
+    "Slack token": ("slack-",),
+    "Slack webhook": ("slack-webhook",),
+    "Google API key": ("gcp-api-key",),
+    "Stripe key": ("stripe-",),
+    "OpenAI API key": ("openai-",),
+    "Anthropic API key": ("anthropic-",),
+    "JWT": ("jwt",),
+    "secret assignment": ("generic-api-key",),
+    "high-entropy string": ("",),
+}
+
+
 def slug(kind: str) -> str:
     known = KIND_SLUGS.get(kind)
     if known is not None:
@@ -78,7 +97,8 @@ TOKEN_PATTERNS: tuple[TokenPattern, ...] = (
             r"-[A-Za-z0-9_\-]{20,}" + _E
         ),
     ),
-    TokenPattern("Slack token", re.compile(r"xox[abposr]-[A-Za-z0-9\-]{10,}" + _E)),
+    # Slack's legacy hex tokens (no upper case) are gitleaks' slack-* rules' to find.
+    TokenPattern("Slack token", re.compile(r"xox[abposr]-[A-Za-z0-9\-]{10,}" + _E), random=True),
     TokenPattern(
         "Slack webhook",
         re.compile(r"hooks\.slack\.com/services/(T[A-Za-z0-9_]+/B[A-Za-z0-9_]+/[A-Za-z0-9_]+)"),

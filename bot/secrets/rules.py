@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import re
 from functools import cache
 from pathlib import PurePosixPath
@@ -74,6 +75,9 @@ _SLUG = re.compile(r"_?[a-z]+(?:[-_.][a-z]+)+[-_.]?|_?[a-z]+[-_.]")
 # One lower-case word ("comment", "bearer", "keyword"): a token *type*, not a token.
 _WORD = re.compile(r"[a-z]+")
 _ALPHABET_RUN = re.compile(r"abcdefg|ABCDEFG|0123456789|qwerty", re.IGNORECASE)
+# Six letters or digits in a row of the alphabet ("klmnop", "345678"): typed by a person
+# writing a fake key; a random 100-character token has one with odds of about 1 in 10^7.
+_SEQUENCE_LEN = 6
 _REGEX_SYNTAX = re.compile(r"\(\?[:=!<P]|\\[wsdbWSD]|\[[^\]]*\]\{\d|\[\^")
 # Words joined by underscores or dots ("crypto_scalarmult_ed25519_SCALARBYTES"): a name.
 _WORDY = re.compile(
@@ -207,9 +211,26 @@ def is_identifier_chain(value: str) -> bool:
 
 def token_is_placeholder(value: str) -> bool:
     """For fixed-prefix tokens, where even a test value has the real format."""
-    return bool(
-        _TOKEN_PLACEHOLDER.search(value) or _ALPHABET_RUN.search(value)
-    ) or _heuristic().is_sequential_string(value)
+    return (
+        bool(_TOKEN_PLACEHOLDER.search(value) or _ALPHABET_RUN.search(value))
+        or _has_sequence(value)
+        or _heuristic().is_sequential_string(value)
+    )
+
+
+def _has_sequence(value: str) -> bool:
+    run = 1
+    low = value.lower()
+    for a, b in itertools.pairwise(low):
+        if ord(b) == ord(a) + 1 and (
+            (a.isalpha() and b.isalpha()) or (a.isdigit() and b.isdigit())
+        ):
+            run += 1
+            if run >= _SEQUENCE_LEN:
+                return True
+        else:
+            run = 1
+    return False
 
 
 def weak_value_ok(value: str, *, test: bool) -> bool:
@@ -235,6 +256,8 @@ def assigned_value_ok(
     v = value.strip()
     if is_placeholder(v) or is_reference(v) or not weak_value_ok(v, test=test):
         return False
+    if not any(c.isalnum() for c in v):
+        return False  # punctuation only: a separator or a mask, not a credential
     if (_SLUG.fullmatch(v) or _WORD.fullmatch(v)) and not key_is_password(key):
         return False  # "github-token", "sk-proj-", "comment": a name or a fragment
     low = v.lower()

@@ -1,0 +1,139 @@
+"""gitleaks' configuration file read into rules Python can run.
+
+The file's schema (gitleaks v8): `[[rules]]` with id, description, regex, secretGroup,
+entropy, keywords, path and `[[rules.allowlists]]`; a global `[allowlist]` (paths, regexes,
+stopwords). Each allow-list has a regexTarget (the secret, the whole match or the line)
+and a condition (OR: any of its regexes or stopwords; AND: every kind of check it lists).
+Rules with only a `path` (a file is a secret by its name) are left out: Switchyard scans
+text. A rule whose pattern the converter cannot translate is left out and listed in
+`skipped`, never approximated.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from bot.secrets.gitleaks.re2 import UnsupportedPattern, compile_re2
+
+PINNED = Path(__file__).with_name("gitleaks.toml")
+
+Target = Literal["secret", "match", "line"]
+
+
+@dataclass(frozen=True, slots=True)
+class Allowlist:
+    target: Target = "secret"
+    all_of: bool = False  # condition AND
+    regexes: tuple[re.Pattern[str], ...] = ()
+    stopwords: tuple[str, ...] = ()
+    paths: tuple[re.Pattern[str], ...] = ()
+
+    def path_allowed(self, path: str | None) -> bool:
+        return path is not None and any(p.search(path) for p in self.paths)
+
+    def allows(
+        self, secret: str, match: str, line: str, path: str | None, *, stopwords: bool = True
+    ) -> bool:
+        """Whether a finding is let through (gitleaks' checkFindingAllowed)."""
+        target = {"secret": secret, "match": match, "line": line}[self.target]
+        by_regex = bool(target) and any(r.search(target) for r in self.regexes)
+        low = secret.lower()
+        by_stopword = stopwords and bool(secret) and any(w in low for w in self.stopwords)
+        if not self.all_of:
+            return by_regex or by_stopword
+        checks: list[bool] = []
+        if self.paths:
+            checks.append(self.path_allowed(path))
+        if self.regexes:
+            checks.append(by_regex)
+        if self.stopwords:
+            checks.append(by_stopword)
+        return bool(checks) and all(checks)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    description: str
+    regex: re.Pattern[str]
+    keywords: tuple[str, ...]  # lower-case; empty: the rule runs on every text
+    entropy: float = 0.0  # the secret's Shannon entropy must exceed this (0: no check)
+    secret_group: int = 0  # 0: the first non-empty capture group, else the whole match
+    path: re.Pattern[str] | None = None
+    allowlists: tuple[Allowlist, ...] = ()
+
+    @property
+    def generic(self) -> bool:
+        """Found by a name and randomness rather than a service's token format."""
+        return self.id.startswith("generic")
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+    allowlist: Allowlist  # the global one; its paths skip a file altogether
+    source: str  # the file the rules came from
+    skipped: tuple[tuple[str, str], ...] = field(default=())  # (rule id, why)
+
+
+def load(path: Path = PINNED) -> RuleSet:
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    rules: list[Rule] = []
+    skipped: list[tuple[str, str]] = []
+    for raw in data.get("rules", []):
+        rid = str(raw.get("id", "?"))
+        if not raw.get("regex"):
+            skipped.append((rid, "path-only rule (a file name, not text)"))
+            continue
+        try:
+            rules.append(_rule(raw))
+        except UnsupportedPattern as e:
+            skipped.append((rid, str(e)))
+    glob = data.get("allowlist") or {}
+    allowlist = _allowlist(glob) if glob else Allowlist()
+    return RuleSet(tuple(rules), allowlist, str(path), tuple(skipped))
+
+
+@cache
+def pinned() -> RuleSet:
+    return load(PINNED)
+
+
+def _rule(raw: dict[str, Any]) -> Rule:
+    return Rule(
+        id=raw["id"],
+        description=raw.get("description", ""),
+        regex=compile_re2(raw["regex"]),
+        keywords=tuple(k.lower() for k in raw.get("keywords", [])),
+        entropy=float(raw.get("entropy", 0.0)),
+        secret_group=int(raw.get("secretGroup", 0)),
+        path=compile_re2(raw["path"]) if raw.get("path") else None,
+        allowlists=tuple(_allowlist(a) for a in raw.get("allowlists", [])),
+    )
+
+
+def _allowlist(raw: dict[str, Any]) -> Allowlist:
+    return Allowlist(
+        target=raw.get("regexTarget", "secret"),
+        all_of=str(raw.get("condition", "OR")).upper() == "AND",
+        regexes=tuple(compile_re2(r) for r in raw.get("regexes", [])),
+        stopwords=tuple(w.lower() for w in raw.get("stopwords", [])),
+        paths=tuple(compile_re2(p) for p in raw.get("paths", [])),
+    )
+
+
+def shannon_entropy(value: str) -> float:
+    """Bits per character, over the value's bytes as gitleaks counts them."""
+    data = value.encode()
+    if not data:
+        return 0.0
+    n = len(data)
+    return -sum(c / n * math.log2(c / n) for c in Counter(data).values())

@@ -1,0 +1,120 @@
+"""gitleaks' pinned rule set, run in-process: RE2 conversion, keyword prefilter, allow-lists.
+
+The cases come from gitleaks' own rule tests (tests/fixtures/public/gitleaks-rules), so they
+check the port, not the rules' worth (see its ORIGIN.md).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.secrets import find_secrets
+from bot.secrets.gitleaks import PINNED, load, scanner
+from bot.secrets.gitleaks.re2 import UnsupportedPattern, compile_re2, to_python
+
+CASES = Path(__file__).parent / "fixtures" / "public" / "gitleaks-rules" / "cases.jsonl"
+
+# First true positives of gitleaks' tests that Switchyard turns down on purpose: documented
+# sample values ("EXAMPLE", "fake"), typed sequences ("abc123", "klmnopqrstuvwx"), and
+# gcp-service-account's `"type": "service_account"` line, which names a key file rather
+# than holding a secret (the file's private key block is what gets redacted).
+KNOWN_MISSES = {
+    "anthropic-api-key",
+    "anthropic-admin-api-key",
+    "aws-amazon-bedrock-api-key-long-lived",
+    "gcp-service-account",
+}
+
+
+def test_every_rule_of_the_pinned_file_converts() -> None:
+    rs = load(PINNED)
+    assert len(rs.rules) > 200
+    assert [rid for rid, _ in rs.skipped] == ["pkcs12-file"]  # path-only: no text to match
+
+
+@pytest.mark.parametrize(
+    ("re2", "python"),
+    [
+        (r"\b(LTAI(?i)[a-z0-9]{20})", r"\b(LTAI(?i:[a-z0-9]{20}))"),
+        (r"a(?i)b|c", r"a(?i:b)|(?i:c)"),
+        (r"(?i)abc", r"(?i)abc"),
+        (r"(x(?i)y|z)w", r"(x(?i:y)|(?i:z))w"),
+        (r"pat[[:alnum:]]{14}", r"pat[a-zA-Z0-9]{14}"),
+        (r"a\z", r"a\Z"),
+    ],
+)
+def test_re2_syntax_is_translated(re2: str, python: str) -> None:
+    assert to_python(re2) == python
+
+
+def test_a_mid_pattern_flag_applies_to_the_rest_of_its_group_only() -> None:
+    rx = compile_re2(r"\b(LTAI(?i)[a-z0-9]{4})\b")
+    assert rx.search("LTAIaB3d") is not None
+    assert rx.search("ltaiab3d") is None  # the prefix before the flag stays case-sensitive
+
+
+def test_an_untranslatable_construct_is_refused_not_guessed() -> None:
+    with pytest.raises(UnsupportedPattern):
+        compile_re2(r"\p{Greek}+")
+
+
+def test_a_rule_runs_only_where_its_keyword_occurs() -> None:
+    s = scanner()
+    value = "LTAI" + "5tQ8fP3Jw9rKzXnB2mYd"
+    text = f'id = "{value}"\n'
+    assert [m.rule.id for m in s.scan(text, text.lower())] == ["alibaba-access-key-id"]
+    # The same characters with the keyword broken by the case-folding-safe lower text: the
+    # prefilter reads `lowered`, so a text whose lower form lacks the keyword runs nothing.
+    assert s.scan(text, text.lower().replace("ltai", "l-ai")) == []
+
+
+def test_a_keyword_inside_a_longer_word_still_counts() -> None:
+    value = "5c2a8b1e-93d4-4f0b-8a7e-1f2d3c4b5a69"
+    text = f'MYHEROKUAPP_API_KEY = "{value}"\n'
+    assert "heroku-api-key" in {m.rule.id for m in scanner().scan(text, text.lower())}
+
+
+def test_gitleaks_allowlists_apply_to_switchyards_own_patterns() -> None:
+    # A Google API key that gitleaks' maintainers list as a published sample.
+    listed = "AIza" + "SyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs"
+    assert find_secrets(f'init("{listed}")\n') == []
+    unlisted = "AIza" + "SyAnLA7NfeLquW1tJFpx_eQCxoX-oo6Yy1t"
+    assert [h.kind for h in find_secrets(f'init("{unlisted}")\n')] == ["Google API key"]
+
+
+def test_the_inline_gitleaks_allow_comment_is_not_honoured() -> None:
+    value = "LTAI" + "5tQ8fP3Jw9rKzXnB2mYd"
+    hits = find_secrets(f'key = "{value}"  # gitleaks:allow\n')
+    assert [h.detector for h in hits] == ["gitleaks:alibaba-access-key-id"]
+
+
+def test_a_file_gitleaks_skips_is_skipped_by_its_rules_only() -> None:
+    value = "LTAI" + "5tQ8fP3Jw9rKzXnB2mYd"
+    text = f'"{value}"\n'
+    assert scanner().scan(text, text.lower(), "web/node_modules/x/index.js") == []
+    assert scanner().scan(text, text.lower(), "web/src/index.js") != []
+
+
+def _first_true_positive_per_rule() -> dict[str, str]:
+    first: dict[str, str] = {}
+    for line in CASES.read_text(encoding="utf-8").splitlines():
+        case = json.loads(line)
+        if case["label"] == "tp":
+            first.setdefault(case["rule"], case["text"])
+    return first
+
+
+def test_each_gitleaks_rules_first_true_positive_is_found() -> None:
+    missed = sorted(
+        rule for rule, text in _first_true_positive_per_rule().items() if not find_secrets(text)
+    )
+    assert missed == sorted(KNOWN_MISSES)
+
+
+def test_rule_ids_become_kinds_and_marker_slugs() -> None:
+    value = "ico-" + "mlCr1Mn3SRcRiZMObUZOTHLcgtH2Lpgt"
+    hits = find_secrets(f"INFRACOST_API_KEY={value}\n", "ci/.env")
+    assert [(h.kind, h.slug) for h in hits] == [("infracost api token", "infracost-api-token")]
