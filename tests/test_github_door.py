@@ -3,6 +3,7 @@ GitHub that checks every request against GitHub's OpenAPI description and a fake
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -190,8 +191,8 @@ def test_a_slash_command_from_a_reader_is_answered_not_run(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from bot.forges.github.permissions import REFUSED_MARKER
     from bot.forges.jobs import handle
+    from bot.forges.markers import refused_marker
 
     for key, value in env(tmp_path, github, model).items():
         monkeypatch.setenv(key, value)
@@ -203,11 +204,25 @@ def test_a_slash_command_from_a_reader_is_answered_not_run(
     [reply] = [c["body"] for c in github.repo(REPO).issue_comments]
     # One short reply, as GitLab's door gives one; its marker keeps it from being a command.
     assert reply == (
-        f"{REFUSED_MARKER}\n@mallory: `/review` was not run. Commands need write access to "
-        "this repository (read here); ask someone with write access to give it."
+        f"{refused_marker('mallory')}\n@mallory: `/review` was not run. Commands need write "
+        "access to this repository (read here); ask someone with write access to give it."
     )
+    handle(comment_job(github, 7, "mallory"))  # the job run again, or a second command
     handle(comment_job(github, 7, "other-app[bot]"))  # a bot is never answered
     assert len(github.repo(REPO).issue_comments) == 1
+
+    # A commenter whose association rules write access out: refused without asking GitHub.
+    def asked() -> int:
+        return sum("/collaborators/" in r.path for r in github.gh_requests())
+
+    before = asked()
+    outsider = dataclasses.replace(
+        comment_job(github, 7, "drive-by"), extra={"command": "review", "association": "NONE"}
+    )
+    handle(outsider)
+    assert asked() == before
+    assert github.repo(REPO).issue_comments[-1]["body"].startswith(refused_marker("drive-by"))
+    assert "(none here)" in github.repo(REPO).issue_comments[-1]["body"]
     handle(comment_job(github, 7, "maintainer"))
     assert len(github.pr(7, repo=REPO).reviews) == 1
 

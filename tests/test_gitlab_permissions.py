@@ -17,7 +17,8 @@ from starlette.testclient import TestClient
 from bot.errors import IncompleteError
 from bot.forges import jobs
 from bot.forges.gitlab.events import ParseOptions, parse_event
-from bot.forges.gitlab.permissions import REFUSED_MARKER, command_allowed
+from bot.forges.gitlab.permissions import command_allowed
+from bot.forges.markers import refused_marker
 from bot.forges.webhook import Ignored
 from bot.jobs import Job
 from bot.queue import JobQueue
@@ -64,8 +65,11 @@ def test_a_developer_or_above_may_command(fake: FakeGitLab, username: str) -> No
 def test_a_reporters_command_is_refused_with_a_note_saying_why(fake: FakeGitLab) -> None:
     assert not command_allowed(client(fake), command_job(fake, "rita", "/security"))
     [answer] = notes(fake)
-    assert answer.startswith(REFUSED_MARKER + "\n@rita: `/security` was not run.")
+    assert answer.startswith(refused_marker("rita") + "\n@rita: `/security` was not run.")
     assert "Developer role or above on this project (Reporter here)" in answer
+    # The job run again (its worker died after answering) does not answer twice.
+    assert not command_allowed(client(fake), command_job(fake, "rita", "/security"))
+    assert len(notes(fake)) == 1
     # The bot's answer never commands the bot.
     echoed = parse_event(NOTE_HOOK, note(answer), "d-2", ParseOptions())
     assert echoed == Ignored("note written by switchyard")
@@ -125,5 +129,5 @@ def test_from_webhook_to_worker_a_reporters_review_is_answered_not_run(
     assert queue.run_pending() == 1
     queue.close()
     [answer] = notes(fake)
-    assert answer.startswith(REFUSED_MARKER + "\n@rita: `/review` was not run.")
+    assert answer.startswith(refused_marker("rita") + "\n@rita: `/review` was not run.")
     assert fake.count("GET", r"/diffs|/changes") == 0  # nothing of the change was read

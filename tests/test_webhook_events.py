@@ -182,15 +182,12 @@ def test_comments_from_bots_and_from_ourselves_are_ignored() -> None:
     )
 
 
-def test_commands_from_users_without_write_association_are_ignored() -> None:
-    for association in ("NONE", "CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "READ_ONLY", None):
+def test_commands_from_users_without_write_association_are_queued_to_be_answered() -> None:
+    """The worker refuses them without asking GitHub, and answers once (issue 12)."""
+    for association in ("NONE", "CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "READ_ONLY", "OWNER"):
         payload = pr_comment("/review", author_association=association)
-        verdict = parse_event("issue_comment", payload, "d", OPTIONS)
-        assert isinstance(verdict, Ignored)
-        assert "cannot command" in verdict.reason
-    for association in ("OWNER", "MEMBER", "COLLABORATOR"):
-        payload = pr_comment("/review", author_association=association)
-        assert isinstance(parse_event("issue_comment", payload, "d", OPTIONS), Job)
+        job = parse_event("issue_comment", payload, "d", OPTIONS)
+        assert isinstance(job, Job) and job.extra["association"] == association
 
 
 def test_comments_on_issues_edited_comments_and_closed_prs_are_ignored() -> None:

@@ -1,11 +1,13 @@
 """Hidden markers: how a run recognises what the bot wrote before, on any forge.
 
-HTML comments are hidden in GitHub's and GitLab's Markdown alike. Three kinds:
+HTML comments are hidden in GitHub's and GitLab's Markdown alike. Four kinds:
 - the sticky summary comment starts with `<!-- switchyard:summary task=review head=<sha> -->`
   (the head is the last commit reviewed, for incremental runs);
 - each line comment starts with `<!-- switchyard:fp=<fingerprint> -->`, so a finding that
   was already posted is not posted again;
-- the review's own body starts with `<!-- switchyard:review task=review head=<sha> -->`.
+- the review's own body starts with `<!-- switchyard:review task=review head=<sha> -->`;
+- a reply to a refused command starts with `<!-- switchyard:refused who=<login> -->`, so a
+  job run again (or a second command from the same person) never answers twice.
 
 A marker is only believed on the first line of a body. Model text never comes first (the
 bot writes the marker before anything else), so a finding that quotes a marker, even inside
@@ -31,6 +33,7 @@ _SUMMARY_RE = re.compile(
 )
 _FP_RE = re.compile(r"^<!-- switchyard:fp=(?P<fp>[A-Za-z0-9._:+=/-]{1,128}) -->$")
 _REVIEW_RE = re.compile(r"^<!-- switchyard:review task=(?P<task>[a-z0-9-]+)")
+_REFUSED_RE = re.compile(r"^<!-- switchyard:refused who=(?P<who>[a-z0-9._-]{1,64}) -->$")
 _SHA_RE = re.compile(r"^[0-9a-f]{7,64}$")
 _FP_OK_RE = re.compile(r"^[A-Za-z0-9._:+=/-]{1,128}$")
 
@@ -92,3 +95,17 @@ def review_marker(task: str, head_sha: str | None) -> str:
 def is_review_for(body: str | None, task: str) -> bool:
     m = _REVIEW_RE.match(_first_line(body))
     return m is not None and m.group("task") == task_slug(task)
+
+
+def _who(login: str) -> str:
+    return re.sub(r"[^a-z0-9._-]+", "-", login.lower()).strip("-")[:64] or "unknown"
+
+
+def refused_marker(requester: str) -> str:
+    return f"<!-- {PREFIX}:refused who={_who(requester)} -->"
+
+
+def is_refusal_to(body: str | None, requester: str) -> bool:
+    """Whether `body` is the bot's answer to a command of `requester` it refused."""
+    m = _REFUSED_RE.match(_first_line(body))
+    return m is not None and m.group("who") == _who(requester)

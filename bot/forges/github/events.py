@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from bot.forges.commands import NotACommand, parse_command
-from bot.forges.github.permissions import WRITE_ASSOCIATIONS
 from bot.forges.markers import OWN_MARKER
 from bot.forges.payload import decode_json_body, decode_object, media_type
 from bot.forges.payload import integer as _int
@@ -151,9 +150,10 @@ def _issue_comment(
     command = parse_command(_str(comment.get("body")))
     if isinstance(command, NotACommand):
         return Ignored(command.reason)
+    # A commenter whose association rules write access out is queued all the same: the
+    # worker refuses the command without asking GitHub and answers it once (a refusal
+    # nobody sees reads as a broken bot).
     association = _str(comment.get("author_association")).upper()
-    if association not in WRITE_ASSOCIATIONS:
-        return Ignored(f"{login or 'commenter'} ({association or 'no association'}) cannot command")
     repo = _str(_dict(payload.get("repository")).get("full_name"))
     number = _int(issue.get("number"))
     if not repo or not number or not login:
@@ -172,7 +172,11 @@ def _issue_comment(
         installation_id=_installation(payload),
         api_url=options.api_url,
         argument=command.argument,
-        extra={"comment_id": _int(comment.get("id")), "command": command.name},
+        extra={
+            "comment_id": _int(comment.get("id")),
+            "command": command.name,
+            "association": association,
+        },
     )
 
 

@@ -1,9 +1,11 @@
 """Only users with write access may command the bot on GitHub.
 
-The webhook cannot ask the API (it answers without network I/O), so it drops commands
-from users whose author_association rules write access out and queues the rest; the worker
-asks GitHub for the requester's real permission before the job runs, and answers a refused
-command with a short comment. Wrap the queue's handler:
+The webhook cannot ask the API (it answers without network I/O), so it queues every
+command with its author_association. The worker refuses one whose association rules write
+access out without asking, asks GitHub for the requester's real permission otherwise, and
+answers a refused command with a short comment, once per person and pull request (the
+reply's marker is read back first, so a job run again does not answer twice). Wrap the
+queue's handler:
 `queue.handler = CommandGuard(tokens).wrap(run_pipeline)`.
 """
 
@@ -18,7 +20,7 @@ import httpx
 from bot.errors import IncompleteError
 from bot.forges.contract import ForgeUnavailable
 from bot.forges.github.app_auth import TokenSource, api_headers
-from bot.forges.markers import PREFIX
+from bot.forges.markers import is_refusal_to, refused_marker
 from bot.jobs import Job
 from bot.queue.jobs_queue import JobHandler
 
@@ -31,8 +33,8 @@ WRITE_PERMISSIONS = frozenset({"admin", "maintain", "write"})
 # CONTRIBUTOR, FIRST_TIMER...) cannot have write access, so the webhook drops their
 # commands without asking the API; the worker still checks the real permission.
 WRITE_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
-# The first line of the reply to a refused command, the same on GitLab.
-REFUSED_MARKER = f"<!-- {PREFIX}:refused -->"
+# Pages of comments read back before answering a refusal: 2,000 comments.
+_READ_BACK_PAGES = 20
 # GitHub's logins (an App's ends in [bot]); anything else is not put after an @.
 _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$")
 
@@ -50,9 +52,9 @@ def refusal_text(job: Job, permission: str) -> str:
     read as a command, and names only what the event said (a login GitHub checked)."""
     who = f"@{job.requester}" if _LOGIN.match(job.requester) else "This command"
     return (
-        f"{REFUSED_MARKER}\n{who}: `/{_command(job)}` was not run. Commands need write access "
-        f"to this repository ({permission or 'none'} here); ask someone with write access to "
-        "give it."
+        f"{refused_marker(job.requester)}\n{who}: `/{_command(job)}` was not run. "
+        f"Commands need write access to this repository ({permission or 'none'} here); "
+        "ask someone with write access to give it."
     )
 
 
@@ -110,7 +112,11 @@ class CommandGuard:
             return True
         if not job.requester:
             return False
-        permission, role = self.permission(job)
+        association = str(job.extra.get("association") or "").upper()
+        if association and association not in WRITE_ASSOCIATIONS:
+            permission, role = association.lower(), ""  # no write access: nothing to ask
+        else:
+            permission, role = self.permission(job)
         if may_command(permission, role):
             return True
         log.info(
@@ -127,6 +133,9 @@ class CommandGuard:
 
     def _answer(self, job: Job, body: str) -> None:
         url = f"{_repo_url(job)}/issues/{job.number}/comments"
+        if self._answered(job, url):
+            log.info("%s was answered on %s#%d before", job.requester, job.repository, job.number)
+            return
         try:
             response = self._http.post(
                 url,
@@ -142,6 +151,32 @@ class CommandGuard:
                 job.number,
                 type(exc).__name__,
             )
+
+    def _answered(self, job: Job, url: str) -> bool:
+        """Whether a bot account already answered a refused command of this requester here.
+        When GitHub cannot say, the answer is posted: twice is better than never."""
+        headers = api_headers(self.tokens.token(job.installation_id))
+        next_url: str | None = f"{url}?per_page=100"
+        for _ in range(_READ_BACK_PAGES):
+            if next_url is None:
+                return False
+            try:
+                response = self._http.get(next_url, headers=headers)
+                response.raise_for_status()
+                comments = response.json()
+            except (httpx.HTTPError, ValueError):
+                return False
+            if not isinstance(comments, list):
+                return False
+            for comment in comments:
+                if not isinstance(comment, dict):
+                    continue
+                user = comment.get("user") or {}
+                bot = isinstance(user, dict) and user.get("type") == "Bot"
+                if bot and is_refusal_to(comment.get("body"), job.requester):
+                    return True
+            next_url = response.links.get("next", {}).get("url")
+        return False
 
     def wrap(self, handler: JobHandler) -> JobHandler:
         def guarded(job: Job) -> None:

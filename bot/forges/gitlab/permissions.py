@@ -4,21 +4,22 @@ A note event says nothing about its author's role (GitHub's comment carries an
 author_association), so the webhook queues every command and the worker asks GitLab before
 the job runs: GET /projects/:id/members/all/:user_id, which counts memberships inherited
 from groups. A refused command is answered with a short note on the merge request (a
-refusal nobody sees reads as a broken bot, issue 12); the note starts with the bot's marker,
-so it is never read as a command.
+refusal nobody sees reads as a broken bot, issue 12), once per person and merge request: the
+bot's notes are read back first for the marker naming the requester, so a job run again
+does not answer twice. The note starts with that marker, so it is never read as a command.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import requests
 from gitlab.exceptions import GitlabError, GitlabGetError
 
 from bot.errors import IncompleteError
-from bot.forges.markers import PREFIX
+from bot.forges.markers import is_refusal_to, refused_marker
 from bot.jobs import Job
 
 if TYPE_CHECKING:
@@ -29,7 +30,8 @@ log = logging.getLogger(__name__)
 
 DEVELOPER = 30
 ROLES = {10: "Guest", 15: "Planner", 20: "Reporter", 30: "Developer", 40: "Maintainer", 50: "Owner"}
-REFUSED_MARKER = f"<!-- {PREFIX}:refused -->"
+# Pages of notes read back before answering a refusal: 2,000 notes.
+_READ_BACK_PAGES = 20
 # GitLab's usernames; anything else is not put after an @ in the answer.
 _USERNAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$")
 
@@ -79,14 +81,17 @@ def access_level(gl: Gitlab, job: Job) -> int | None:
 def refusal_text(job: Job, level: int | None) -> str:
     who = f"@{job.requester}" if _USERNAME.match(job.requester) else "This command"
     return (
-        f"{REFUSED_MARKER}\n{who}: `/{_command(job)}` was not run. Commands need the "
-        f"Developer role or above on this project ({_role(level)} here); ask a Developer "
-        "or a Maintainer to give it."
+        f"{refused_marker(job.requester)}\n{who}: `/{_command(job)}` was not run. "
+        f"Commands need the Developer role or above on this project ({_role(level)} here); "
+        "ask a Developer or a Maintainer to give it."
     )
 
 
 def _answer(gl: Gitlab, job: Job, body: str) -> None:
     mr = _project(gl, job).mergerequests.get(job.number, lazy=True)
+    if _answered(gl, mr, job):
+        log.info("%s was answered on %s!%d before", job.requester, job.repository, job.number)
+        return
     try:
         mr.notes.create({"body": body})
     except (GitlabError, requests.RequestException) as exc:
@@ -97,6 +102,25 @@ def _answer(gl: Gitlab, job: Job, body: str) -> None:
             job.number,
             type(exc).__name__,
         )
+
+
+def _answered(gl: Gitlab, mr: Any, job: Job) -> bool:
+    """Whether the bot already answered a refused command of this requester here. When
+    GitLab cannot say, the answer is posted: twice is better than never."""
+    try:
+        gl.auth()
+        me = getattr(gl.user, "username", None)
+        notes = mr.notes.list(iterator=True, per_page=100, sort="desc", order_by="created_at")
+        for count, note in enumerate(notes):
+            if count >= 100 * _READ_BACK_PAGES:
+                return False
+            author = getattr(note, "author", None) or {}
+            ours = me is not None and isinstance(author, dict) and author.get("username") == me
+            if ours and is_refusal_to(getattr(note, "body", None), job.requester):
+                return True
+    except (GitlabError, requests.RequestException):
+        return False
+    return False
 
 
 def _project(gl: Gitlab, job: Job) -> Project:
