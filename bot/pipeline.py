@@ -207,12 +207,9 @@ def run_review(
         report.notes.append(f"the run stopped early: {stopped}")
     anchored = anchor_findings(raw, change, LineMap(change.files))
     report.notes.extend(anchored.notes)
-    findings, cut = dedupe_and_rank(
-        anchored.findings, settings.review.min_severity, settings.review.max_findings
-    )
-    if cut:
-        report.notes.append(f"{cut} more findings were cut by review.max_findings")
-    report.findings = findings
+    # Every finding stays in the report; review.max_findings limits what a forge posts.
+    report.findings = dedupe_and_rank(anchored.findings, settings.review.min_severity)
+    report.comment_limit = settings.review.max_findings
     report.walkthrough = "\n\n".join(walkthrough) or None
     for path, n in left_out.items():
         unanswered[path] = unanswered.get(path, 0) + n

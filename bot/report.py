@@ -92,6 +92,9 @@ class RunReport(BaseModel):
     targets: list[TargetInfo] = Field(default_factory=list)  # in order of preference
     notes: list[str] = Field(default_factory=list)  # things the reader must know
     summary: Summary = Field(default_factory=Summary)
+    # review.max_findings when the run was made: the most findings a forge gets posted
+    # (posted_findings). The report itself, and every file written from it, keeps them all.
+    comment_limit: int | None = None
 
 
 def merge_reports(reports: list[RunReport]) -> RunReport:
@@ -133,6 +136,29 @@ def merge_reports(reports: list[RunReport]) -> RunReport:
             "notes": [n for r in reports for n in r.notes],
             "summary": summary,
         }
+    )
+
+
+def posted_findings(report: RunReport) -> list[Finding]:
+    """The findings a forge gets posted (line comments, the summary comment's table, check
+    annotations): the `comment_limit` most severe. The one place that decides it; SARIF,
+    GitLab SAST, JSON and Markdown reports carry `report.findings`, all of them."""
+    ranked = sorted(report.findings, key=lambda f: -f.severity.rank)  # stable: keeps places
+    return ranked if report.comment_limit is None else ranked[: report.comment_limit]
+
+
+def not_posted_text(report: RunReport) -> str | None:
+    """What a forge's summary says of the findings over `comment_limit`, and where they
+    are; None when every finding was posted."""
+    held = len(report.findings) - len(posted_findings(report))
+    if held <= 0:
+        return None
+    return (
+        f"{plural(held, 'more finding')} {'was' if held == 1 else 'were'} not posted as "
+        f"comments: review.max_findings ({report.comment_limit}) limits what is posted, not "
+        "what is found. Every finding is in the run's reports (`--output`): SARIF (code "
+        "scanning, when uploaded), JSON, Markdown, and GitLab's SAST (security findings) and "
+        "Code Quality"
     )
 
 

@@ -13,6 +13,7 @@ from bot.config.classes import DataClass, DataClassConfig, RetentionConfig
 from bot.config.location import Location, local_declaration_problem
 from bot.config.routing import BudgetConfig, RoutingConfig
 from bot.config.scanner_values import bandit_skip_problem, semgrep_rule_problem
+from bot.config.secret_allow import SecretsConfig
 from bot.findings.model import Severity
 
 # A one-slot self-hosted runner writing a 4k-token answer at ~15 tokens/s takes minutes.
@@ -175,7 +176,12 @@ class ReviewConfig(_Strict):
     min_severity: Severity = Field(
         default=Severity.NIT, description="Findings below this severity are not reported"
     )
-    max_findings: int = Field(default=50, ge=1, description="Most findings kept per run")
+    max_findings: int = Field(
+        default=50,
+        ge=1,
+        description="Most findings posted on a pull or merge request per run, most severe "
+        "first; report files (SARIF, GitLab SAST, JSON, Markdown) carry every finding",
+    )
     packing: Literal["dense", "per_file"] = Field(
         default="dense",
         description="dense: several files per work item (fewer calls, instructions sent once "
@@ -276,6 +282,10 @@ class Settings(_Strict):
     )
     security: SecurityConfig = Field(
         default_factory=SecurityConfig, description="The security task's scanners"
+    )
+    secrets: SecretsConfig = Field(
+        default_factory=SecretsConfig,
+        description="Secret detection's allow-list (server/org file only)",
     )
     ledger: LedgerConfig = Field(default_factory=LedgerConfig, description="Where calls are kept")
     cache: CacheConfig = Field(default_factory=CacheConfig, description="The response cache")

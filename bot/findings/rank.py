@@ -5,10 +5,10 @@ from __future__ import annotations
 from bot.findings.model import Finding, Severity
 
 
-def dedupe_and_rank(
-    findings: list[Finding], min_severity: Severity, limit: int
-) -> tuple[list[Finding], int]:
-    """Returns the findings to report and how many were cut by the limit."""
+def dedupe_and_rank(findings: list[Finding], min_severity: Severity) -> list[Finding]:
+    """Every finding at or above `min_severity`, once per fingerprint, most severe first.
+    Nothing is cut here: review.max_findings limits what a forge posts (report.py's
+    posted_findings), never what the reports carry."""
     best: dict[str, Finding] = {}
     for f in findings:
         if not f.severity.at_least(min_severity):
@@ -16,8 +16,7 @@ def dedupe_and_rank(
         seen = best.get(f.fingerprint)
         if seen is None or f.severity.rank > seen.severity.rank:
             best[f.fingerprint] = f
-    ranked = sorted(
+    return sorted(
         best.values(),
         key=lambda f: (-f.severity.rank, f.path, f.start_line or 0, f.title),
     )
-    return ranked[:limit], max(0, len(ranked) - limit)

@@ -28,7 +28,7 @@ from bot.forges.contract import (
     StatusOutcome,
 )
 from bot.forges.summary import SummaryInput, render_summary
-from bot.report import RunReport
+from bot.report import RunReport, posted_findings
 
 
 def publish(
@@ -39,8 +39,9 @@ def publish(
     if prior is None:
         prior = publisher.read_state()
     outside_reads = prior.reads if prior.counted_by is not counts else 0
+    # The report keeps every finding; the forge gets the review.max_findings most severe.
     plan = plan_review(
-        report.findings,
+        posted_findings(report),
         posted_before=prior.fingerprints,
         max_comments=publisher.max_comments,
         body=publisher.comment_body,

@@ -2,10 +2,11 @@
 and task, which each forge's publisher finds again by its hidden marker and the bot's own
 authorship, and edits in place on every run.
 
-It holds what the line comments cannot: the walkthrough, a table of every finding of the run,
-the findings that could not sit on a line (and why), earlier comments the code has since
-outdated, what was not reviewed and why, and a footer with the route, the models, where they
-ran, tokens and cost. Its marker keeps the last head reviewed, for incremental runs.
+It holds what the line comments cannot: the walkthrough, a table of every finding posted (at
+most review.max_findings; it says how many more the run's reports hold), the findings that
+could not sit on a line (and why), earlier comments the code has since outdated, what was not
+reviewed and why, and a footer with the route, the models, where they ran, tokens and cost.
+Its marker keeps the last head reviewed, for incremental runs.
 
 Everything from a model or a diff is escaped with bot/publish/markdown.py's helpers. Forges
 limit a comment's size (body_fit.py): when the full text is longer, it is rendered again
@@ -36,7 +37,15 @@ from bot.publish.markdown import (
     location_text,
     table_cell,
 )
-from bot.report import CallRecord, RunReport, Summary, incomplete_text, plural
+from bot.report import (
+    CallRecord,
+    RunReport,
+    Summary,
+    incomplete_text,
+    not_posted_text,
+    plural,
+    posted_findings,
+)
 
 
 def retry_text(task: str) -> str:
@@ -117,7 +126,12 @@ def _headline(s: SummaryInput) -> list[str]:
         where.append(f"{len(s.moved)} below")
     if s.repeated:
         where.append(f"{len(s.repeated)} already commented by an earlier run")
+    held = not_posted_text(report)
+    if held:
+        where.append(f"{len(report.findings) - len(posted_findings(report))} not posted")
     lines.append(head + (f" ({', '.join(where)})" if where else ""))
+    if held:
+        lines += ["", f"{inline(held)}."]
     scope = [f"{reviewed} of {plural(changed, 'changed file')} reviewed"]
     if summary.changed_lines:
         lines_changed = plural(summary.changed_lines, "changed line")

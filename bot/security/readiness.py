@@ -55,8 +55,8 @@ def _bandit(env: Mapping[str, str] | None) -> ScannerReadiness:
         return ScannerReadiness("bandit", True, detail, f"newer syntax: {best.label} has bandit")
     if newer:
         hint = (
-            f"files using syntax newer than Python {version_text(python)} will be listed as "
-            f"unread; {install_hint(newer[0])} lets Switchyard read them"
+            f"files using syntax newer than Python {version_text(python)} are scanned by "
+            f"semgrep alone; {install_hint(newer[0])} lets bandit read them too"
         )
         return ScannerReadiness("bandit", True, detail, hint)
     return ScannerReadiness("bandit", True, detail)

@@ -79,14 +79,17 @@ def run_security(
     report.skipped += [
         # The scanners' reasons already say which scanner could not read the file.
         SkippedEntry(path=path, reason=why)
-        for path, why in scan.unreadable
+        for path, why in scan.unscanned
     ]
     report.notes.extend(rules_notes)
+    # Includes a note for each file one engine could not read and another did (a bandit
+    # under 3.11 on 3.12 syntax, semgrep parsing it): scanned, so not a gap.
     report.notes.extend(scan.notes)
-    # Each file left unscanned makes the run incomplete; the marker lets every door say so.
-    report.notes.extend(f"{path} {UNREVIEWED}: {why}" for path, why in scan.unreadable)
+    # Each file no engine for its language read makes the run incomplete; the marker lets
+    # every door say so.
+    report.notes.extend(f"{path} {UNREVIEWED}: {why}" for path, why in scan.unscanned)
     findings = _merge_same_weakness(scan.findings)
-    complete = not scan.unreadable
+    complete = not scan.unscanned
     targets: list[Target] = []
     if use_model:
         try:
@@ -123,11 +126,9 @@ def run_security(
         )
     anchored = anchor_findings(findings, change, LineMap(change.files))
     report.notes.extend(anchored.notes)
-    report.findings, cut = dedupe_and_rank(
-        anchored.findings, settings.review.min_severity, settings.review.max_findings
-    )
-    if cut:
-        report.notes.append(f"{cut} more findings were cut by review.max_findings")
+    # Every finding stays in the report; review.max_findings limits what a forge posts.
+    report.findings = dedupe_and_rank(anchored.findings, settings.review.min_severity)
+    report.comment_limit = settings.review.max_findings
     report.summary = _summary(change, report, scan.scanned, complete, fail_on, started)
     if triage_run is not None:
         triage_run.finish(report)

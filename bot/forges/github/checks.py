@@ -30,7 +30,7 @@ from bot.forges.github.pacing import PacedClient, rate_limit_wait
 from bot.forges.markers import task_slug
 from bot.forges.summary import retry_text
 from bot.publish.markdown import clean_text, inline
-from bot.report import RunReport
+from bot.report import RunReport, posted_findings
 
 log = logging.getLogger(__name__)
 
@@ -230,7 +230,7 @@ class CheckWriter:
         self, report: RunReport, v: Verdict, details_url: str | None, out: StatusOutcome
     ) -> None:
         summary = output_summary(report, v, details_url)
-        parts = batches(annotations(report.findings))
+        parts = batches(annotations(posted_findings(report)))
         title = v.title[:MAX_ANNOTATION_TITLE]
         body: dict[str, Any] = {
             "name": check_name(self.task),

@@ -21,6 +21,7 @@ from bot.security.filtering import FilterMode, filter_findings, parse_mode
 from bot.security.interpreters import InterpreterFinder
 from bot.security.scanners.bandit_runner import run_bandit
 from bot.security.scanners.base import ScanFinding, ScannerRun, ScanResult, scrub
+from bot.security.scanners.coverage import coverage
 from bot.security.scanners.head_tree import HeadTree, write_head_tree
 from bot.security.scanners.secrets_runner import run_secrets
 from bot.security.scanners.semgrep_runner import run_semgrep
@@ -102,6 +103,9 @@ def run_scanners(
         found += run.findings
         result.unreadable += [(p, scrub(why, known)) for p, why in run.unreadable]
         result.notes += [scrub(n, known) for n in run.notes]
+    covered = coverage(tree, runs)
+    result.unscanned = [(p, scrub(why, known)) for p, why in covered.unscanned]
+    result.notes += [scrub(n, known) for n in covered.notes]
     filtered = filter_findings(change, found, filter_mode)
     result.filtered_out = len(filtered.dropped)
     if filtered.dropped:
@@ -110,7 +114,7 @@ def run_scanners(
             f"out (mode {filter_mode.value}; mode nofilter shows everything)"
         )
     result.findings = [to_finding(f, tree, known) for f in _ordered(filtered.kept)]
-    result.scanned = _scanned(tree, runs)
+    result.scanned = _scanned(tree, result.unscanned)
     result.finished_at = _now()
     return result
 
@@ -163,14 +167,10 @@ def _tools(
         return [job.result() for job in jobs]
 
 
-def _scanned(tree: HeadTree, runs: list[ScannerRun]) -> int:
-    """Changed files that at least one scanner read."""
-    unread_by: dict[str, int] = {}
-    for run in runs:
-        for path, _ in run.unreadable:
-            unread_by[path] = unread_by.get(path, 0) + 1
-    ran = [r for r in runs if r.status != "skipped"]
-    return sum(1 for p in tree.contents if unread_by.get(p, 0) < max(len(ran), 1))
+def _scanned(tree: HeadTree, unscanned: list[tuple[str, str]]) -> int:
+    """Changed files the scan covered: read by an engine for their language."""
+    gaps = {p for p, _ in unscanned}
+    return sum(1 for p in tree.contents if p not in gaps)
 
 
 def _ordered(found: list[ScanFinding]) -> list[ScanFinding]:

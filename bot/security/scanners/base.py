@@ -71,7 +71,11 @@ class ScanResult:
     """The scanners' findings on a change, filtered to it, as report findings."""
 
     findings: list[Finding] = field(default_factory=list)
+    # Every gap, by each scanner: a file one scanner could not read, with why.
     unreadable: list[tuple[str, str]] = field(default_factory=list)
+    # The gaps that leave a file unscanned: no engine for its language read it, or the
+    # secret scan missed it (coverage.py). What makes a run incomplete.
+    unscanned: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     scanners: list[ScannerRun] = field(default_factory=list)
     scanned: int = 0  # changed files at least one scanner read
