@@ -220,8 +220,8 @@ def test_a_persons_note_that_quotes_a_marker_is_not_the_bots(fake: FakeGitLab) -
     [
         ({}, "success"),
         ({"fail_on": Severity.MINOR, "gate_failed": True}, "failed"),
-        ({"complete": False}, "pending"),
-        ({"files_reviewed": 0}, "skipped"),
+        ({"complete": False}, "canceled"),
+        ({"files_reviewed": 0}, "success"),
     ],
 )
 def test_the_status_says_the_verdict(fake: FakeGitLab, summary: dict[str, Any], state: str) -> None:
@@ -234,8 +234,30 @@ def test_the_status_says_the_verdict(fake: FakeGitLab, summary: dict[str, Any], 
         "switchyard/review", state, HEAD, "feature",
     )  # fmt: skip
     assert status.target_url == "http://x/#note_1"
-    if state == "pending":  # GitLab refuses pending on pending: it says so already
-        assert p.write_status(report(**summary), None, prior).errors == []
+
+
+@pytest.mark.parametrize(
+    ("summary", "state", "title"),
+    [
+        ({}, "success", "No findings"),
+        ({"fail_on": Severity.MINOR, "gate_failed": True}, "failed", "Failed"),
+        ({"complete": False}, "canceled", "Incomplete review"),
+        ({"files_reviewed": 0}, "success", "Nothing reviewed"),
+    ],
+)
+def test_a_started_status_moves_on_to_the_verdict_in_place(
+    fake: FakeGitLab, summary: dict[str, Any], state: str, title: str
+) -> None:
+    """GitLab lets a running status become success, failed or canceled only: the outcome
+    must be one of those, or the status says "Running" for ever (issue 12)."""
+    p, _ = publisher(fake)
+    prior = p.read_state()
+    p.write_started(prior)
+    p.write_started(prior)  # a job run again: GitLab refuses to run it twice
+    out = p.write_status(report(**summary), None, prior)
+    assert (out.status_state, out.errors) == (state, [])
+    [status] = fake.project(PROJECT).statuses
+    assert status.status == state and status.description.startswith(title)
 
 
 def test_the_status_joins_the_head_pipeline(fake: FakeGitLab) -> None:

@@ -12,8 +12,9 @@ Rules the fake keeps because clients trip over them on the real service:
   removed one, both for an unchanged one (tests/fakes/gitlab_diffs.py); anything else is
   GitLab's 400 "Note {:line_code=>[...]}";
 - a commit status goes to the newest pipeline of its commit (an external one is created
-  when there is none); a pending or running status of the same name is updated, and
-  setting one that is pending to pending again is GitLab's 400 "Cannot transition status";
+  when there is none); a pending or running status of the same name is updated along
+  GitLab's state machine, and a move it does not allow (pending to pending, running to
+  pending or skipped) is GitLab's 400 "Cannot transition status";
 - tokens: unknown -> 401; a token without the `api` scope (read_api) -> 403
   insufficient_scope on every write; a project member below Developer may not set a
   status, nobody may edit another's note; a private project is a 404 to a non-member;
@@ -92,7 +93,25 @@ INSUFFICIENT_SCOPE = {
     "scope": "api",
 }
 STATES = ("pending", "running", "success", "failed", "canceled", "skipped")
-_TRANSITION = {"pending": "enqueue", "running": "run"}
+# GitLab's commit status state machine (CommitStatus): the event that takes a status to each
+# state, and the states it may leave from. A pending or running status is the only kind
+# found again by name; a finished one is left and a new one made.
+_TRANSITION = {
+    "pending": "enqueue",
+    "running": "run",
+    "skipped": "skip",
+    "success": "succeed",
+    "failed": "drop",
+    "canceled": "cancel",
+}
+_ALLOWED_FROM = {
+    "pending": ("created",),
+    "running": ("created", "pending"),  # the API enqueues a new status, then runs it
+    "skipped": ("created", "pending"),
+    "success": ("created", "pending", "running"),
+    "failed": ("created", "pending", "running"),
+    "canceled": ("created", "pending", "running"),
+}
 
 
 # -- the server ----------------------------------------------------------------------------
@@ -822,11 +841,11 @@ class _Handler(FakeHandler):
             ),
             None,
         )
-        if status is not None and status.status == state and state in _TRANSITION:
+        if status is not None and status.status not in _ALLOWED_FROM[state]:
             event = _TRANSITION[state]
             self.error(
                 400,
-                f"Cannot transition status via :{event} from :{state} "
+                f"Cannot transition status via :{event} from :{status.status} "
                 f'(Reason(s): Status cannot transition via "{event}")',
             )
             return

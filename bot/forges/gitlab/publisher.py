@@ -113,10 +113,10 @@ class GitLabPublisher:
         return out
 
     def write_started(self, prior: PriorState) -> None:
-        # Pending, as GitLab shows a job waiting; the outcome replaces it in place (an
-        # incomplete review's own pending is refused on it, and taken as already said).
+        # Running; the outcome moves it on in place. On a job run again it runs already,
+        # and GitLab's refusal to run it twice is taken as already said.
         out = StatusOutcome()
-        self._set_status("pending", f"Running the {self.task}", None, out)
+        self._set_status("running", f"Running the {self.task}", None, out)
         for error in out.errors:
             log.warning("could not show %s as started: %s", self.task, error[:200])
 

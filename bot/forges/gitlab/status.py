@@ -1,16 +1,19 @@
 """The run's verdict on the head commit as a GitLab commit status, `switchyard/<task>`.
 
-The conclusion is the shared verdict (bot/forges/verdict.py); GitLab's states say it as:
-success -> `success`, failure -> `failed`, and the grey cases, never green: an incomplete
-review -> `pending` (the next run finishes it; "pipelines must succeed" waits for it),
-nothing reviewed (every file skipped) -> `skipped`.
+A run shows itself `running` when it starts (Publisher.write_started), and its outcome
+moves that status on, in place. GitLab's state machine allows a running status to become
+`success`, `failed` or `canceled` only (not `pending`, not `skipped`), so the shared
+verdict (bot/forges/verdict.py) is said as: success -> `success`; failure -> `failed`; an
+incomplete review -> `canceled` (grey, never green: "pipelines must succeed" waits for the
+next run, which finishes it); nothing reviewed (every file skipped) -> `success`, its
+description saying so, as GitHub counts `neutral` as passing.
 
 The status joins the merge request's head pipeline when it has one for the head commit (in
 CI, the pipeline running this job), so it shows with the pipeline's jobs; else GitLab
 makes an external pipeline for it, on the source branch (or, for a fork, the merge
-request's own ref, the only one the target project has for that commit). GitLab updates a
-pending status of the same name in place and refuses to set `pending` on one that is
-pending already: that refusal means the status already says it.
+request's own ref, the only one the target project has for that commit). GitLab refuses to
+set `running` on a status that runs already (a job run again after its worker died): that
+refusal means the status already says it.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ def status_name(task: str) -> str:
 def status_state(report: RunReport, v: Verdict) -> str:
     if v.conclusion in _STATES:
         return _STATES[v.conclusion]
-    return "pending" if not report.summary.complete else "skipped"
+    return "canceled" if not report.summary.complete else "success"
 
 
 def status_request(
