@@ -28,12 +28,14 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.forges.payload import UnsupportedMediaType
 from bot.forges.webhook import Answered, Ignored, MalformedPayload, WebhookReceiver
+from bot.jobs import Job
 from bot.queue.jobs_queue import JobQueue
 from bot.server.dedupe import DeliveryLog
 from bot.server.metrics import CONTENT_TYPE, Metrics
@@ -72,7 +74,7 @@ def create_app(
 
     async def healthz(request: Request) -> Response:
         try:
-            depth = queue.pending_count()
+            depth = await run_in_threadpool(queue.pending_count)
         except Exception as exc:  # any storage failure means "not healthy"
             log.warning("health check: queue unavailable: %s", type(exc).__name__)
             return JSONResponse({"status": "queue unavailable"}, status_code=503)
@@ -80,7 +82,7 @@ def create_app(
 
     async def metrics_endpoint(request: Request) -> Response:
         try:
-            metrics.queue_depth.set(queue.pending_count())
+            metrics.queue_depth.set(await run_in_threadpool(queue.pending_count))
         except Exception as exc:  # a scrape still shows the counters
             log.warning("metrics: queue depth unavailable: %s", type(exc).__name__)
         return Response(metrics.render(), media_type=CONTENT_TYPE)
@@ -178,6 +180,11 @@ class _Webhook:
             return event, verdict.outcome, _text(200, verdict.text)
         if isinstance(verdict, Ignored):
             return event, "ignored", _text(200, f"ignored: {verdict.reason}")
+        # The delivery log and the queue are a database or Redis away: their round trips
+        # run on a worker thread, so one slow store never stalls every other connection.
+        return await run_in_threadpool(self._enqueue, event, delivery, verdict)
+
+    def _enqueue(self, event: str, delivery: str, verdict: Job) -> tuple[str, str, Response]:
         try:
             # One atomic claim: of several replicas given the same delivery, one queues it.
             if not self.deliveries.claim(delivery):
