@@ -135,6 +135,15 @@ def _prompts_beside(settings: Settings, prompts_dir: str, folder: Path) -> Setti
     return settings.model_copy(update={"prompts_dir": str(path)})
 
 
+def _allow_secrets(settings: Settings) -> None:
+    """Every find_secrets call consults the loaded allow-list (bot/secrets/allow.py): the
+    detector has many callers and one policy. Imported here: bot.secrets needs no settings."""
+    from bot.secrets.allow import AllowList, configure
+
+    allow = settings.secrets.allow
+    configure(AllowList.of(allow.paths, allow.fingerprints))
+
+
 def load_settings(
     *,
     repo_dir: Path | None,
@@ -192,6 +201,7 @@ def load_settings(
         and merged.origins.get(("prompts_dir",)) == server_label
     ):
         settings = _prompts_beside(settings, settings.prompts_dir, server_path.parent)
+    _allow_secrets(settings)
     return LoadedSettings(
         settings=settings,
         sources=sources,

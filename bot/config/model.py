@@ -13,6 +13,7 @@ from bot.config.classes import DataClass, DataClassConfig, RetentionConfig
 from bot.config.location import Location, local_declaration_problem
 from bot.config.routing import BudgetConfig, RoutingConfig
 from bot.config.scanner_values import bandit_skip_problem, semgrep_rule_problem
+from bot.config.secret_allow import SecretsConfig
 from bot.findings.model import Severity
 
 # A one-slot self-hosted runner writing a 4k-token answer at ~15 tokens/s takes minutes.
@@ -281,6 +282,10 @@ class Settings(_Strict):
     )
     security: SecurityConfig = Field(
         default_factory=SecurityConfig, description="The security task's scanners"
+    )
+    secrets: SecretsConfig = Field(
+        default_factory=SecretsConfig,
+        description="Secret detection's allow-list (server/org file only)",
     )
     ledger: LedgerConfig = Field(default_factory=LedgerConfig, description="Where calls are kept")
     cache: CacheConfig = Field(default_factory=CacheConfig, description="The response cache")

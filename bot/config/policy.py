@@ -54,6 +54,7 @@ REFUSED_WHY = (
     ("prompts_dir", "it names the templates every prompt is built from"),
     ("security.bandit_args", "they are handed to bandit as written"),
     ("security.timeout_s", "it says how long the server's scanners may run"),
+    ("secrets", "it would keep secrets out of redaction before a cloud call"),
 )
 _WHY_DEFAULT = "it is the operator's setting"
 WHERE = "set it in the server/org config (--config or SWITCHYARD_CONFIG) or the environment"

@@ -24,6 +24,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from bot.secrets import allow as allowlist
 from bot.secrets import plugins, rules
 from bot.secrets.gitleaks import Match, scanner
 from bot.secrets.patterns import (
@@ -141,6 +142,9 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
     without a secret-ish name don't) from other code; without it the rules stay general."""
     if not text:
         return []
+    allow = allowlist.current()
+    if allow.path_allowed(path):
+        return []
     lines = _Lines(text)
     test = path is not None and rules.is_test_path(path)
     found: list[_Candidate] = []
@@ -173,7 +177,15 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
             found.extend(_plugin_tokens(line, base))
         found.extend(_entropy(line, base, path))
     found = [c for c in found if not _allowed(c, text, path)]
-    return [_to_hit(c, lines) for c in _resolve(found)]
+    kept = _resolve(found)
+    if allow:
+        kept = [c for c in kept if not allow.value_allowed(_value(c, text))]
+    return [_to_hit(c, lines) for c in kept]
+
+
+def _value(c: _Candidate, text: str) -> str:
+    """The value as redaction joins it: a key block's parts, one per line."""
+    return "\n".join(text[s:e] for s, e in c.parts or ((c.start, c.end),))
 
 
 def _allowed(c: _Candidate, text: str, path: str | None) -> bool:

@@ -64,7 +64,36 @@ def mask_values(text: str, known: Iterable[str] = ()) -> str:
     for value in sorted(set(known), key=len, reverse=True):
         if value and value in text:
             text = text.replace(value, KNOWN_MARKER)
-    return mask(text)
+    return mask(_mask_pieces(text, known))
+
+
+_PIECE = 16  # a quoted run this long of a known value counts as the value
+
+
+def _mask_pieces(text: str, known: Iterable[str]) -> str:
+    """Runs of `_PIECE`+ characters of a known value, masked: a model quoting the start of a
+    long key, or an answer field clipped to its limit (a title's 200 characters), still
+    carries most of the value."""
+    grams = {
+        v[i : i + _PIECE] for v in known if len(v) > _PIECE for i in range(len(v) - _PIECE + 1)
+    }
+    if not grams or len(text) < _PIECE:
+        return text
+    out: list[str] = []
+    pos = i = 0
+    last = len(text) - _PIECE
+    while i <= last:
+        if text[i : i + _PIECE] not in grams:
+            i += 1
+            continue
+        j = i + 1
+        while j <= last and text[j : j + _PIECE] in grams:
+            j += 1
+        out.append(text[pos:i])
+        out.append(KNOWN_MARKER)
+        pos = i = j - 1 + _PIECE
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def secret_values(text: str, path: str | None = None) -> set[str]:

@@ -135,9 +135,14 @@ class Scanner:
         return Match(rule, start, start + len(secret))
 
 
+# Characters a pattern without a capture group consumes after the value to mark its end
+# (`(?:[^a-zA-Z0-9+/]|\z)`): not part of the secret, and redaction must keep them.
+_TERMINATORS = "\"'`;,)]}> \t\r\n"
+
+
 def _secret_span(rule: Rule, m: re.Match[str]) -> tuple[int, int]:
     if m.re.groups == 0:
-        return m.span()
+        return m.start(), m.start() + len(m.group().rstrip(_TERMINATORS))
     if rule.secret_group:
         return m.span(rule.secret_group)
     for g in range(1, m.re.groups + 1):
