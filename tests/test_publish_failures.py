@@ -7,6 +7,7 @@ the fake GitLab, with waits of a second."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -196,3 +197,35 @@ def test_a_permission_check_github_cannot_answer_is_retried_later(github: FakeGi
     assert github.repo(REPO).issue_comments == []  # neither run nor refused
     handle(comment_job(github, 7, "maintainer"))  # the retry runs it
     assert len(github.pr(7, repo=REPO).reviews) == 1
+
+
+def test_an_outage_longer_than_the_clients_retries_ends_in_one_of_everything(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    """GitHub answers 502 to every write for longer than the client's own retries wait:
+    the job ends transient, the queue runs it again with backoff, and once GitHub is back
+    the pull request has one review, one summary and one finished check run (the run
+    that failed to publish is not visible twice). The outage here is seconds where
+    GitHub's last minutes; the retry base is shortened in proportion."""
+    from bot.forges.jobs import handle
+    from bot.queue.jobs_queue import JobQueue
+
+    queue = JobQueue(tmp_path / "queue.sqlite3", handler=handle, retry_base_s=2.0)
+    queue.submit(job(github))
+    github.outage("POST", r".", 502, seconds=6)
+    github.outage("PATCH", r".", 502, seconds=6)
+    runs = 0
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        runs += queue.run_pending()
+        if queue.pending_count() == 0:
+            break
+        time.sleep(0.5)
+    queue.close()
+    assert runs >= 2  # the outage outlasted the first run's own retries
+    pr = github.pr(7, repo=REPO)
+    assert len(pr.reviews) == 1
+    summaries = [c for c in github.repo(REPO).issue_comments if "switchyard:summary" in c["body"]]
+    assert len(summaries) == 1
+    [check] = github.repo(REPO).check_runs.values()
+    assert check["status"] == "completed" and check["conclusion"] == "success"

@@ -489,6 +489,10 @@ class FakeGitHub(FakeHTTPServer[None], ForgeRecord):
         Status 0 closes the connection without an answer (a network failure)."""
         self._faults.add(method, path_regex, status, body, headers, times)
 
+    def outage(self, method: str, path_regex: str, status: int, seconds: float) -> None:
+        """Every matching request answers `status` for `seconds` of wall time."""
+        self._faults.add_outage(method, path_regex, status, seconds)
+
     def fail_secondary_rate_limit(
         self, method: str, path_regex: str, retry_after: int | None = 1, times: int = 1
     ) -> None:

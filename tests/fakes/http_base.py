@@ -24,6 +24,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -171,6 +172,7 @@ class Fault:
     body: Any
     headers: dict[str, str]
     times: int
+    until: float | None = None  # monotonic time an outage ends (times is then ignored)
 
 
 class Faults:
@@ -194,9 +196,26 @@ class Faults:
         with self._lock:
             self._items.append(fault)
 
+    def add_outage(
+        self, method: str, path_regex: str, status: int, seconds: float, body: Any = None
+    ) -> None:
+        """Every matching request gets `status` for the next `seconds` of wall time, however
+        many there are: an outage, not a count of failures."""
+        fault = Fault(method.upper(), re.compile(path_regex), status, body, {}, 1)
+        fault.until = time.monotonic() + seconds
+        with self._lock:
+            self._items.append(fault)
+
     def take(self, method: str, path: str) -> Fault | None:
         with self._lock:
-            for fault in self._items:
+            for fault in list(self._items):
+                if fault.until is not None:
+                    if time.monotonic() >= fault.until:
+                        self._items.remove(fault)
+                        continue
+                    if fault.method == method and fault.pattern.search(path):
+                        return fault
+                    continue
                 if fault.method == method and fault.pattern.search(path):
                     fault.times -= 1
                     if fault.times <= 0:
