@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from bot.change.patch_source import change_from_patch
+from bot.security.scanners import ScanResult, run_scanners
 from bot.security.scanners.base import ScannerRun
 from bot.security.scanners.coverage import coverage
 from bot.security.scanners.head_tree import HeadTree
@@ -159,3 +161,74 @@ def test_a_file_the_head_tree_could_not_write_is_unscanned() -> None:
     t.unreadable.append(("gone.py", "no head version to scan"))
     got = coverage(t, [missed("semgrep", [], "")])
     assert got.unscanned == [("gone.py", "no head version to scan")]
+
+
+# --- one engine absent or failing, the other there: run_scanners end to end ---------------
+
+
+def added(files: dict[str, str]) -> str:
+    """A patch adding `files`: their whole text is in the hunks, no checkout needed."""
+    out = []
+    for path, text in files.items():
+        lines = text.splitlines()
+        out.append(
+            f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n+++ b/{path}\n"
+            f"@@ -0,0 +1,{len(lines)} @@\n" + "".join(f"+{line}\n" for line in lines)
+        )
+    return "".join(out)
+
+
+CHANGE = {"a.py": OLD_SYNTAX, "app.js": "eval(location.hash)\n"}
+
+
+def fake(tmp_path: Path, name: str, body: str) -> str:
+    script = tmp_path / name
+    script.write_text(f"#!/bin/sh\n{body}\n", encoding="utf-8")
+    script.chmod(0o755)
+    return str(script)
+
+
+def scan_with(tmp_path: Path, **executables: str) -> ScanResult:
+    return run_scanners(
+        change_from_patch(added(CHANGE), "test"),
+        scanners=("bandit", "semgrep"),
+        executables=executables,
+        # This interpreter's bin first: its bandit, whether or not the venv is activated.
+        env={
+            "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
+            "HOME": str(tmp_path),
+        },
+    )
+
+
+def semgrep_reading_all(tmp_path: Path) -> str:
+    """A semgrep that reads every file and finds nothing: fast, and enough here."""
+    data = json.dumps({"version": "0.0", "results": [], "errors": [], "paths": {"scanned": []}})
+    return fake(tmp_path, "semgrep-ok", f"echo '{data}'")
+
+
+def test_bandit_absent_is_a_note_and_python_counts_as_scanned_by_semgrep(tmp_path: Path) -> None:
+    scan = scan_with(tmp_path, bandit="no-such-bandit", semgrep=semgrep_reading_all(tmp_path))
+    assert scan.unscanned == []
+    assert scan.scanned == 2
+    notes = " ".join(scan.notes)
+    assert "bandit is not installed (no-such-bandit not found)" in notes
+    assert "1 file(s) bandit did not scan were scanned by semgrep" in notes
+
+
+def test_semgrep_crashing_leaves_what_only_it_reads_unscanned(tmp_path: Path) -> None:
+    crash = fake(tmp_path, "semgrep-crash", 'echo "Fatal error: out of memory" >&2; exit 2')
+    scan = scan_with(tmp_path, semgrep=crash)
+    notes = " ".join(scan.notes)
+    assert "semgrep failed (exit 2" in notes and "out of memory" in notes
+    # bandit read the Python file; nothing else reads JavaScript.
+    assert [p for p, _ in scan.unscanned] == ["app.js"]
+    assert "1 file(s) semgrep did not scan were scanned by bandit" in notes
+    assert any(f.source == "bandit" and f.path == "a.py" for f in scan.findings)
+
+
+def test_both_engines_absent_leave_every_file_unscanned(tmp_path: Path) -> None:
+    scan = scan_with(tmp_path, bandit="no-such-bandit", semgrep="no-such-semgrep")
+    assert sorted({p for p, _ in scan.unscanned}) == ["a.py", "app.js"]
+    notes = " ".join(scan.notes)
+    assert "bandit is not installed" in notes and "semgrep is not installed" in notes
