@@ -91,6 +91,7 @@ def run_review(
         source=change.source,
         base_sha=change.base_sha,
         head_sha=change.head_sha,
+        files=[f.path for f in change.files],
     )
     report.skipped = [SkippedEntry(path=s.path, reason=s.reason) for s in plan.skipped]
     report.targets = target_infos(plan.targets)

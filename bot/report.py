@@ -85,6 +85,9 @@ class RunReport(BaseModel):
     source: str = ""
     base_sha: str | None = None
     head_sha: str | None = None
+    # The changed files the filters kept, in diff order: what the run set out to review
+    # (which of them were left unreviewed, and why, is in `skipped`).
+    files: list[str] = Field(default_factory=list)
     walkthrough: str | None = None  # the model's overall summary of the change
     findings: list[Finding] = Field(default_factory=list)
     skipped: list[SkippedEntry] = Field(default_factory=list)
@@ -129,6 +132,7 @@ def merge_reports(reports: list[RunReport]) -> RunReport:
         update={
             "task": ",".join(r.task for r in reports),
             "walkthrough": "\n\n".join(r.walkthrough for r in reports if r.walkthrough) or None,
+            "files": list(dict.fromkeys(p for r in reports for p in r.files)),
             "findings": [f for r in reports for f in r.findings],
             "skipped": [e for r in reports for e in r.skipped],
             "calls": [c for r in reports for c in r.calls],

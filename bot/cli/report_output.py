@@ -10,14 +10,29 @@ import click
 from bot.errors import EXIT_GATE, EXIT_INCOMPLETE, InputError
 from bot.report import RunReport
 
-FORMATS = ["console", "markdown", "md", "json", "sarif", "gitlab-sast", "gitlab-codequality"]
+FORMATS = [
+    "console",
+    "markdown",
+    "md",
+    "json",
+    "sarif",
+    "gitlab-sast",
+    "gitlab-codequality",
+    "junit",
+]
 # The names GitLab's own templates give these reports; a .json file by any other name is
 # our report.
 GITLAB_NAMES = {
     "gl-sast-report.json": "gitlab-sast",
     "gl-code-quality-report.json": "gitlab-codequality",
 }
-_BY_SUFFIX = {".md": "markdown", ".markdown": "markdown", ".json": "json", ".sarif": "sarif"}
+_BY_SUFFIX = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".json": "json",
+    ".sarif": "sarif",
+    ".xml": "junit",  # the one XML report there is
+}
 
 
 def output_targets(outputs: tuple[str, ...], fmt: str | None) -> list[tuple[Path, str]]:
@@ -35,8 +50,8 @@ def output_targets(outputs: tuple[str, ...], fmt: str | None) -> list[tuple[Path
         chosen = named or wanted
         if chosen is None:
             raise click.BadParameter(
-                f"cannot tell the format of {name!r} from its extension; use .md, .json or "
-                ".sarif, or give --format",
+                f"cannot tell the format of {name!r} from its extension; use .md, .json, "
+                ".sarif or .xml, or give --format",
                 param_hint="--output",
             )
         out.append((path, chosen))

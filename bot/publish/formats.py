@@ -7,11 +7,19 @@ from collections.abc import Callable
 from bot.publish.codequality import render_codequality
 from bot.publish.gitlab_sast import render_gitlab_sast
 from bot.publish.json_report import render_json
+from bot.publish.junit import render_junit
 from bot.publish.markdown import render_markdown
 from bot.publish.sarif import render_sarif
 from bot.report import RunReport
 
-FORMATS: tuple[str, ...] = ("markdown", "json", "sarif", "gitlab-sast", "gitlab-codequality")
+FORMATS: tuple[str, ...] = (
+    "markdown",
+    "json",
+    "sarif",
+    "gitlab-sast",
+    "gitlab-codequality",
+    "junit",
+)
 ALIASES: dict[str, str] = {"md": "markdown"}
 SUFFIXES: dict[str, str] = {
     "markdown": ".md",
@@ -19,6 +27,7 @@ SUFFIXES: dict[str, str] = {
     "sarif": ".sarif",
     "gitlab-sast": ".json",
     "gitlab-codequality": ".json",
+    "junit": ".xml",
 }
 
 _RENDERERS: dict[str, Callable[[RunReport], str]] = {
@@ -27,6 +36,7 @@ _RENDERERS: dict[str, Callable[[RunReport], str]] = {
     "sarif": render_sarif,
     "gitlab-sast": render_gitlab_sast,
     "gitlab-codequality": render_codequality,
+    "junit": render_junit,
 }
 
 

@@ -73,7 +73,11 @@ def run_security(
         timeout_s=cfg.timeout_s,
     )
     report = RunReport(
-        task=TASK, source=change.source, base_sha=change.base_sha, head_sha=change.head_sha
+        task=TASK,
+        source=change.source,
+        base_sha=change.base_sha,
+        head_sha=change.head_sha,
+        files=[f.path for f in change.files],
     )
     report.skipped = [SkippedEntry(path=s.path, reason=s.reason) for s in change.skipped]
     report.skipped += [
