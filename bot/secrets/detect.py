@@ -8,7 +8,9 @@ Three layers, cheapest first, so a 50,000-line diff scans in a fraction of a sec
    mention a secret-ish word (pass, secret, token, key, cred, auth, ...) and lines with a run
    of 20+ token characters. Typically a few percent of lines pass.
 3. Only those lines go through the generic assignment pattern and detect-secrets' plugins
-   (plugins.py): keyword, high-entropy and vendor-format detectors.
+   (plugins.py): high-entropy and vendor-format detectors. (Its KeywordDetector is not
+   run: gitleaks' generic rule and our assignment pattern find every line it found on the
+   public suites, bench/secrets_eval.py, at a tenth of its cost.)
 4. gitleaks' rule set (gitleaks/, pinned): one Aho-Corasick pass finds its keywords, and
    only the rules whose keyword occurs run, over the lines around it. Service formats
    count as tokens; its generic rule counts as an assignment and meets the same rules.
@@ -26,7 +28,8 @@ from dataclasses import dataclass
 
 from bot.secrets import allow as allowlist
 from bot.secrets import plugins, rules
-from bot.secrets.gitleaks import Match, scanner
+from bot.secrets.gitleaks import Found, Match, Scanner
+from bot.secrets.gitleaks import scanner as gitleaks_scanner
 from bot.secrets.patterns import (
     ASSIGNMENT,
     AWS_SECRET,
@@ -35,12 +38,13 @@ from bot.secrets.patterns import (
     KEY_BEFORE,
     KEY_BODY,
     KEY_MATERIAL,
-    KEYWORD_LINE,
-    LONG_TOKEN,
+    KEYWORD_WORDS,
+    LONG_TOKEN_MIN,
     MAX_KEY_BLOCK,
     PRIVATE_KEY_BEGIN,
     PRIVATE_KEY_END,
     SECRET_WORD,
+    TOKEN_MASK,
     TOKEN_PATTERNS,
     TokenPattern,
     slug,
@@ -49,10 +53,12 @@ from bot.secrets.patterns import (
 SWITCHYARD = "switchyard"
 
 # Which of two overlapping candidates wins: lower first.
-_PRIVATE_KEY, _TOKEN, _PLUGIN_TOKEN, _ASSIGNED, _KEYWORD, _GENERIC, _ENTROPY = range(7)
+_PRIVATE_KEY, _TOKEN, _PLUGIN_TOKEN, _ASSIGNED, _GENERIC, _ENTROPY = range(6)
 GITLEAKS = "gitleaks"
 _MIN_PLUGIN_VALUE = 8  # shorter plugin results are prefixes or noise (see plugins.py)
-_DIGIT = re.compile(r"\d")
+_DIGIT_BYTES = re.compile(rb"[0-9]")
+_RUN = b"t" * LONG_TOKEN_MIN
+_RUN_END = re.compile(rb"t*")
 # How far back from a value to look for the name it is assigned to.
 _KEY_REACH = 120
 _ENV_STYLE = re.compile(r"[A-Z][A-Z0-9_]*=[^\s=]")
@@ -110,29 +116,37 @@ class _Lines:
         end = self.starts[i + 1] - 1 if i + 1 < len(self.starts) else len(self.text)
         return start, end
 
-    def keyword_lines(self, lowered: str) -> set[int]:
-        """Lines that name a secret-ish word: KEYWORD_LINE finds candidates fast, and
+    def keyword_lines(self, lowered: str, found: Found) -> set[int]:
+        """Lines that name a secret-ish word: the keyword pass found KEYWORD_WORDS, and
         SECRET_WORD confirms them ("key" alone is too common to count)."""
-        found: set[int] = set()
-        pos = 0
-        while (m := KEYWORD_LINE.search(lowered, pos)) is not None:
-            i = self.index(m.start())
+        out: set[int] = set()
+        starts = set().union(*(found.get(w, ()) for w in KEYWORD_WORDS))
+        for ls in starts:
+            i = self.index(ls)
             start, end = self.bounds(i)
             if SECRET_WORD.search(lowered, start, end) is not None:
-                found.add(i)
-            pos = end + 1
-        return found
+                out.add(i)
+        return out
 
     def long_token_lines(self, lowered: str) -> set[int]:
+        """Lines with a run of LONG_TOKEN_MIN+ token characters that has a digit in it.
+        Works on UTF-8 bytes (see TOKEN_MASK): their offsets differ from the text's after a
+        non-ASCII character, but newlines do not, and only line numbers come out."""
+        raw = lowered.encode("utf-8", "surrogatepass")
+        mask = raw.translate(TOKEN_MASK)
         found: set[int] = set()
-        pos = 0
-        while (m := LONG_TOKEN.search(lowered, pos)) is not None:
-            if _DIGIT.search(lowered, m.start(), m.end()) is None:
-                pos = m.end()
+        line = counted = pos = 0
+        while (pos := mask.find(_RUN, pos)) != -1:
+            end = _RUN_END.match(mask, pos + LONG_TOKEN_MIN).end()  # type: ignore[union-attr]
+            if _DIGIT_BYTES.search(raw, pos, end) is None:
+                pos = end
                 continue
-            i = self.index(m.start())
-            found.add(i)
-            pos = self.bounds(i)[1] + 1
+            line += mask.count(b"\n", counted, pos)
+            counted = pos
+            found.add(line)
+            pos = mask.find(b"\n", end)
+            if pos == -1:
+                break
         return found
 
 
@@ -149,7 +163,11 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
     test = path is not None and rules.is_test_path(path)
     found: list[_Candidate] = []
     found.extend(_private_keys(text, lines))
+    lowered = _lower(text)
+    found_words = _scanner().keywords(text, lowered)
     for pattern in TOKEN_PATTERNS:
+        if pattern.keywords and not any(k in found_words for k in pattern.keywords):
+            continue
         for m in pattern.regex.finditer(text):
             s, e = m.span(pattern.group)
             if pattern.group == 0 and s > 0 and text[s - 1] in pattern.before:
@@ -157,9 +175,8 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
             if _token_ok(pattern, text[s:e], m, test):
                 found.append(_Candidate(s, e, pattern.kind, _TOKEN, SWITCHYARD))
 
-    lowered = _lower(text)
-    found.extend(_gitleaks(text, lowered, path, test))
-    keyword_lines = lines.keyword_lines(lowered)
+    found.extend(_gitleaks(text, lowered, path, test, found_words))
+    keyword_lines = lines.keyword_lines(lowered, found_words)
     token_lines = lines.long_token_lines(lowered)
     config = rules.is_config_path(path)
     for i in sorted(keyword_lines | token_lines):
@@ -167,12 +184,7 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
         line = text[base:end]
         if i in keyword_lines:
             found.extend(_aws_secrets(line, base))
-            assigned, decided = _assignments(line, base, path, config, test)
-            found.extend(assigned)
-            if not decided:
-                # detect-secrets' keyword patterns know syntaxes ours may not; where ours
-                # already judged a secret-ish name on this line they would add nothing.
-                found.extend(_keywords(line, base, path, config, test))
+            found.extend(_assignments(line, base, path, config, test))
         if i in token_lines:
             found.extend(_plugin_tokens(line, base))
         found.extend(_entropy(line, base, path))
@@ -196,11 +208,11 @@ def _allowed(c: _Candidate, text: str, path: str | None) -> bool:
     le = text.find("\n", c.end)
     line = text[ls : len(text) if le == -1 else le]
     value = text[c.start : c.end]
-    assigned = c.priority in (_ASSIGNED, _KEYWORD)
+    assigned = c.priority == _ASSIGNED
     match = text[ls : c.end] if assigned else value
     # A stopword inside a value that mixes cases and digits is a coincidence, not a word.
     stopwords = not rules.looks_random(value)
-    return scanner().allowed(
+    return _scanner().allowed(
         GITLEAKS_PEERS.get(c.kind, ()), value, match, line, path, stopwords=stopwords
     )
 
@@ -214,10 +226,20 @@ def _lower(text: str) -> str:
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
-def _gitleaks(text: str, lowered: str, path: str | None, test: bool) -> list[_Candidate]:
+def _scanner() -> Scanner:
+    """gitleaks' scanner, its keyword pass also finding our own layers' words."""
+    return gitleaks_scanner(_OWN_KEYWORDS)
+
+
+_OWN_KEYWORDS = tuple(sorted({*KEYWORD_WORDS, *(k for p in TOKEN_PATTERNS for k in p.keywords)}))
+
+
+def _gitleaks(
+    text: str, lowered: str, path: str | None, test: bool, found_words: Found
+) -> list[_Candidate]:
     out: list[_Candidate] = []
     config = rules.is_config_path(path)
-    for m in scanner().scan(text, lowered, path):
+    for m in _scanner().scan(text, lowered, path, found_words):
         value = text[m.start : m.end]
         if m.rule.generic:
             if not _generic_ok(text, m, value, config, test):
@@ -338,15 +360,13 @@ def _aws_secrets(line: str, base: int) -> list[_Candidate]:
 
 def _assignments(
     line: str, base: int, path: str | None, config: bool, test: bool
-) -> tuple[list[_Candidate], bool]:
-    """Secrets assigned to secret-ish names, and whether the line had such a name at all."""
+) -> list[_Candidate]:
+    """Secrets assigned to secret-ish names."""
     out: list[_Candidate] = []
-    decided = False
     for m in ASSIGNMENT.finditer(line):
         key = m.group("key")
         if not rules.key_is_secretish(key):
             continue
-        decided = True
         quoted = m.group("q") is not None
         group = "qv" if quoted else "uv"
         value = m.group(group)
@@ -369,24 +389,6 @@ def _assignments(
         s, e = m.span(group)
         kind = "password assignment" if rules.key_is_password(key) else "secret assignment"
         out.append(_Candidate(base + s, base + e, kind, _ASSIGNED, SWITCHYARD))
-    return out, decided
-
-
-def _keywords(line: str, base: int, path: str | None, config: bool, test: bool) -> list[_Candidate]:
-    out: list[_Candidate] = []
-    for hit in plugins.keyword_hits(line, path):
-        for s, key in _assigned_spans(line, hit.value):
-            quoted = s > 0 and line[s - 1] in "\"'`"
-            if not quoted and not config:
-                continue
-            ok = rules.assigned_value_ok(
-                key, hit.value, quoted=quoted, config=config, env_style=False, test=test
-            )
-            if ok:
-                kind = "password assignment" if rules.key_is_password(key) else "secret assignment"
-                out.append(
-                    _Candidate(base + s, base + s + len(hit.value), kind, _KEYWORD, hit.plugin)
-                )
     return out
 
 
@@ -427,14 +429,4 @@ def _occurrences(line: str, value: str) -> list[int]:
     while i != -1:
         out.append(i)
         i = line.find(value, i + len(value))
-    return out
-
-
-def _assigned_spans(line: str, value: str) -> list[tuple[int, str]]:
-    """Where `value` sits on the line as the right side of an assignment, with its key."""
-    out: list[tuple[int, str]] = []
-    for s in _occurrences(line, value):
-        m = KEY_BEFORE.search(line, max(0, s - _KEY_REACH), s)
-        if m is not None:
-            out.append((s, m.group("key")))
     return out

@@ -10,12 +10,13 @@ Plugins left out: PrivateKeyDetector, GitHubTokenDetector and GitLabTokenDetecto
 only the "BEGIN ... PRIVATE KEY" words or the token's prefix (their patterns have a capture
 group, and `findall` returns the group), so our own patterns with exact value spans replace
 them; IPPublicDetector finds addresses, which are not credentials and would restrict every
-infrastructure file.
+infrastructure file; KeywordDetector's `name = value` lines are found by gitleaks' generic
+rule and our own assignment pattern (detect.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
 class _Plugins:
     tokens: tuple[Any, ...]
     entropy: tuple[Any, ...]
-    keyword: Any
-    keyword_regexes: Callable[[str | None], Any]  # path -> detect-secrets' denylist
 
 
 @cache
@@ -46,11 +45,6 @@ def _plugins() -> _Plugins:
     )
     from detect_secrets.plugins.ibm_cloud_iam import IbmCloudIamDetector
     from detect_secrets.plugins.ibm_cos_hmac import IbmCosHmacDetector
-    from detect_secrets.plugins.keyword import (
-        QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP,
-        REGEX_BY_FILETYPE,
-        KeywordDetector,
-    )
     from detect_secrets.plugins.mailchimp import MailchimpDetector
     from detect_secrets.plugins.npm import NpmDetector
     from detect_secrets.plugins.pypi_token import PypiTokenDetector
@@ -58,13 +52,12 @@ def _plugins() -> _Plugins:
     from detect_secrets.plugins.softlayer import SoftlayerDetector
     from detect_secrets.plugins.square_oauth import SquareOAuthDetector
     from detect_secrets.plugins.twilio import TwilioKeyDetector
-    from detect_secrets.util.filetype import determine_file_type
 
     # TelegramBotTokenDetector is left out: it flags any `digits:A...` run with no context
     # (gitleaks' rule tests list such look-alikes); gitleaks' telegram rule, which wants
     # the service named nearby, and our assignment rules find real bot tokens.
     # Vendor-format detectors: every one of them needs a run of 20+ token characters, so they
-    # only see lines that have one (the LONG_TOKEN prefilter). AWSKeyDetector, SlackDetector,
+    # only see lines that have one (the long-token prefilter). AWSKeyDetector, SlackDetector,
     # StripeDetector, JwtTokenDetector, BasicAuthDetector and OpenAIDetector find what our
     # own patterns find (AWS keys, xox*- tokens, sk_live_, JWTs, user:password@ URLs, sk-...);
     # ours give exact value spans, so running theirs as well would only add per-line cost.
@@ -88,14 +81,7 @@ def _plugins() -> _Plugins:
         HexHighEntropyString(limit=3.0),
     )
 
-    def keyword_regexes(path: str | None) -> Any:
-        if not path:
-            return QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP
-        return REGEX_BY_FILETYPE.get(
-            determine_file_type(path), QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP
-        )
-
-    return _Plugins(token_plugins, entropy_plugins, KeywordDetector(), keyword_regexes)
+    return _Plugins(token_plugins, entropy_plugins)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +90,6 @@ class PluginHit:
     value: str
     plugin: str
     entropy: bool = False  # needs the entropy rules before it counts
-    keyword: bool = False  # needs the assignment rules before it counts
 
 
 def token_hits(line: str) -> Iterator[PluginHit]:
@@ -121,10 +106,3 @@ def entropy_hits(line: str, min_len: int) -> Iterator[PluginHit]:
                 continue
             if plugin.calculate_shannon_entropy(value) > plugin.entropy_limit:
                 yield PluginHit("high-entropy string", value, type(plugin).__name__, entropy=True)
-
-
-def keyword_hits(line: str, path: str | None) -> Iterator[PluginHit]:
-    plugins = _plugins()
-    regexes = plugins.keyword_regexes(path)
-    for value in plugins.keyword.analyze_string(line, denylist_regex_to_group=regexes):
-        yield PluginHit("secret assignment", value, "KeywordDetector", keyword=True)

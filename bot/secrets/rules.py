@@ -38,7 +38,7 @@ import base64
 import binascii
 import itertools
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import PurePosixPath
 from types import ModuleType
 
@@ -261,8 +261,8 @@ def assigned_value_ok(
     if (_SLUG.fullmatch(v) or _WORD.fullmatch(v)) and not key_is_password(key):
         return False  # "github-token", "sk-proj-", "comment": a name or a fragment
     low = v.lower()
-    if any(w == low for w in key_words(key)):
-        return False
+    if any(w == low for w in key_words(key)) or key_words(v) == key_words(_last_part(key)):
+        return False  # the name itself: `CI_MUST_PASS = "ci_must_pass"`
     if " " in v and not key_is_password(key):
         return False  # prose: "Invalid token provided"
     if _REGEX_SYNTAX.search(v):
@@ -304,6 +304,7 @@ def _encoded_prose(value: str) -> bool:
     return decoded.isprintable() and decoded.count(" ") >= 2
 
 
+@lru_cache(maxsize=4096)
 def is_config_path(path: str | None) -> bool:
     if path is None:
         return False
@@ -311,6 +312,7 @@ def is_config_path(path: str | None) -> bool:
     return p.suffix.lower() in _CONFIG_SUFFIXES or bool(_CONFIG_NAMES.match(p.name))
 
 
+@lru_cache(maxsize=4096)
 def is_test_path(path: str) -> bool:
     p = PurePosixPath(path)
     if any(part.lower() in _TEST_DIRS for part in p.parts[:-1]):

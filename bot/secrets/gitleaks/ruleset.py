@@ -68,6 +68,9 @@ class Rule:
     secret_group: int = 0  # 0: the first non-empty capture group, else the whole match
     path: re.Pattern[str] | None = None
     allowlists: tuple[Allowlist, ...] = ()
+    # The regex without a leading lazy name prefix (see _SEMI_GENERIC): what the scanner runs.
+    search: re.Pattern[str] | None = None
+    prefix: int = 0  # how far before a `search` match the full match may start
 
     @property
     def generic(self) -> bool:
@@ -107,11 +110,24 @@ def pinned() -> RuleSet:
     return load(PINNED)
 
 
+# gitleaks' semi-generic rules (`<name> = <value>`, ~100 of them) start with a lazy run of
+# name characters before the keyword. Python's engine tries that run at every position, up
+# to 50 characters each: most of the cost of a scan. It decides only where the match starts,
+# not whether there is one nor the value's group, so the scanner runs the pattern without it
+# and walks back over the name characters when an allow-list wants the whole match.
+_SEMI_GENERIC = re.compile(r"^\(\?i\)\[\\w\.-\]\{0,(\d+)\}\?")
+
+
 def _rule(raw: dict[str, Any]) -> Rule:
+    pattern: str = raw["regex"]
+    head = _SEMI_GENERIC.match(pattern)
+    search = compile_re2("(?i)" + pattern[head.end() :]) if head else None
     return Rule(
         id=raw["id"],
         description=raw.get("description", ""),
-        regex=compile_re2(raw["regex"]),
+        regex=compile_re2(pattern),
+        search=search,
+        prefix=int(head.group(1)) if head else 0,
         keywords=tuple(k.lower() for k in raw.get("keywords", [])),
         entropy=float(raw.get("entropy", 0.0)),
         secret_group=int(raw.get("secretGroup", 0)),

@@ -3,14 +3,15 @@
 Hundreds of regexes over a 100 KB prompt would cost a second in Python; almost all of them
 cannot match because their keyword (a service's name or a token prefix) is absent. So:
 
-1. One Aho-Corasick pass (pyahocorasick, C) over the lower-cased text finds every
-   occurrence of every rule's keyword, overlapping ones included, as gitleaks does. On a
-   100 KB text it takes ~1.5 ms where the same keywords as one regex (even folded into a
-   trie) take ~4.5 ms, and a `k in text` per keyword ~14 ms (bench/secrets_scan.py).
+1. One Aho-Corasick pass (ahocorasick-rs, Rust) over the lower-cased text finds every
+   occurrence of every rule's keyword, overlapping ones included, as gitleaks does. Over a
+   100 KB prompt with ~250 keywords it takes ~0.8 ms of CPU; pyahocorasick (C) ~2.3 ms,
+   the same keywords as one regex folded into a trie ~4.5 ms, a `k in text` per keyword
+   ~14 ms (measured on this project's 2-core machine, see docs/benchmarks.md).
 2. Each rule whose keyword occurs runs only over the lines around those occurrences (the
    line before to the line after: a value may sit on the line after its name, a name on
-   the line before its value), merged into spans. The generic rules' patterns start with a
-   lazy `[\\w.-]{0,50}?`, costly at every position of a text and cheap on a few lines.
+   the line before a value holding the keyword), merged into spans; semi-generic rules
+   run without their leading lazy name prefix (ruleset._SEMI_GENERIC).
 3. A match then meets gitleaks' own checks: the secret's entropy, the global allow-list
    and the rule's allow-lists (regexes, stopwords, paths).
 
@@ -23,8 +24,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
-import ahocorasick
+import ahocorasick_rs
 
 from bot.secrets.gitleaks.ruleset import Rule, RuleSet, shannon_entropy
 
@@ -36,8 +38,15 @@ class Match:
     end: int
 
 
+Found = dict[str, set[int]]  # keyword -> start offsets of the lines it occurs on
+
+
 class Scanner:
-    def __init__(self, ruleset: RuleSet) -> None:
+    """gitleaks' rules behind one Aho-Corasick pass. `extra` keywords ride along in the
+    same pass for the caller's own prefilters (bot/secrets/detect.py): one pass over the
+    text serves every layer."""
+
+    def __init__(self, ruleset: RuleSet, extra: tuple[str, ...] = ()) -> None:
         self.ruleset = ruleset
         self._by_keyword: dict[str, list[int]] = defaultdict(list)
         self._always: list[int] = []
@@ -46,11 +55,26 @@ class Scanner:
                 self._always.append(i)
             for k in rule.keywords:
                 self._by_keyword[k].append(i)
-        self._keywords = ahocorasick.Automaton()
-        for k in self._by_keyword:
-            self._keywords.add_word(k, k)
-        if self._by_keyword:
-            self._keywords.make_automaton()
+        self._words = sorted({*self._by_keyword, *extra})
+        self._keywords = (
+            ahocorasick_rs.AhoCorasick(self._words, matchkind=ahocorasick_rs.MatchKind.Standard)
+            if self._words
+            else None
+        )
+
+    # The same few paths come back for every use of a file (classification, redaction,
+    # masking, the scan); 25 global path patterns and the rules' own are matched once each.
+    @lru_cache(maxsize=4096)  # noqa: B019 - one Scanner per process (gitleaks.scanner)
+    def _path_skipped(self, path: str | None) -> bool:
+        return self.ruleset.allowlist.path_allowed(path)
+
+    @lru_cache(maxsize=16384)  # noqa: B019
+    def _rule_path_skipped(self, rule_id: str, path: str) -> bool:
+        rule = next(r for r in self.ruleset.rules if r.id == rule_id)
+        return any(
+            a.paths and not a.regexes and not a.stopwords and a.path_allowed(path)
+            for a in rule.allowlists
+        )
 
     def allowed(
         self,
@@ -79,21 +103,34 @@ class Scanner:
             for a in rule.allowlists
         )
 
-    def scan(self, text: str, lowered: str, path: str | None = None) -> list[Match]:
-        """Matches in `text`; `lowered` is text.lower() with the same length."""
-        glob = self.ruleset.allowlist
-        if glob.path_allowed(path):
+    def keywords(self, text: str, lowered: str) -> Found:
+        """Every keyword (the rules' and `extra`) in `lowered`, with its lines."""
+        found: Found = defaultdict(set)
+        if self._keywords is None:
+            return found
+        words = self._words
+        ls = le = -1
+        # In order of end offset; character offsets, as the text's own.
+        for k, p, _ in self._keywords.find_matches_as_indexes(lowered, overlapping=True):
+            if p > le or p < ls:
+                ls = text.rfind("\n", 0, p) + 1
+                le = _line_end(text, p)
+            found[words[k]].add(ls)
+        return found
+
+    def scan(
+        self, text: str, lowered: str, path: str | None = None, found: Found | None = None
+    ) -> list[Match]:
+        """Matches in `text`; `lowered` is text.lower() with the same length; `found` is
+        what `keywords` returned for it, if the caller already asked."""
+        if self._path_skipped(path):
             return []
+        if found is None:
+            found = self.keywords(text, lowered)
         line_starts: dict[int, set[int]] = defaultdict(set)  # rule index -> line starts
-        if self._by_keyword:
-            ls = le = -1
-            for last, keyword in self._keywords.iter(lowered):
-                p = last + 1 - len(keyword)
-                if p > le or p < ls:
-                    ls = text.rfind("\n", 0, p) + 1
-                    le = _line_end(text, p)
-                for i in self._by_keyword[keyword]:
-                    line_starts[i].add(ls)
+        for keyword, starts in found.items():
+            for i in self._by_keyword.get(keyword, ()):
+                line_starts[i] |= starts
         out: list[Match] = []
         for i in self._always:
             out.extend(self._run(self.ruleset.rules[i], text, [(0, len(text))], path))
@@ -107,12 +144,12 @@ class Scanner:
     ) -> list[Match]:
         if rule.path is not None and (path is None or rule.path.search(path) is None):
             return []
-        if any(a.paths and not a.regexes and not a.stopwords and a.path_allowed(path)
-               for a in rule.allowlists):  # fmt: skip
+        if path is not None and self._rule_path_skipped(rule.id, path):
             return []
         out: list[Match] = []
+        regex = rule.search or rule.regex
         for s, e in spans:
-            for m in rule.regex.finditer(text, s, e):
+            for m in regex.finditer(text, s, e):
                 found = self._check(rule, text, m, path)
                 if found is not None:
                     out.append(found)
@@ -125,8 +162,9 @@ class Scanner:
             return None
         if rule.entropy and shannon_entropy(secret) <= rule.entropy:
             return None
-        match = m.group().strip("\n")
         ls = text.rfind("\n", 0, m.start()) + 1
+        match = text[_name_start(text, m.start(), max(ls, m.start() - rule.prefix)) : m.end()]
+        match = match.strip("\n")
         line = text[ls : _line_end(text, max(m.start(), m.end() - 1))]
         if self.ruleset.allowlist.allows(secret, match, line, path):
             return None
@@ -152,13 +190,24 @@ def _secret_span(rule: Rule, m: re.Match[str]) -> tuple[int, int]:
     return m.span()
 
 
+def _name_start(text: str, start: int, floor: int) -> int:
+    """Where the full pattern's lazy name prefix (`[\\w.-]{0,50}?`) would have started the
+    match: back from `start` over name characters, not past `floor`."""
+    i = start
+    while i > floor and (text[i - 1].isalnum() or text[i - 1] in "_.-") and text[i - 1].isascii():
+        i -= 1
+    return i
+
+
 def _line_end(text: str, p: int) -> int:
     e = text.find("\n", p)
     return len(text) if e == -1 else e
 
 
 def _windows(text: str, starts: list[int]) -> list[tuple[int, int]]:
-    """Spans from the line before each line start to the line after, merged."""
+    """Each line with a keyword, with the line before and the line after it, merged: a
+    value may sit on the line after its name (an XML element), and a keyword may be part
+    of the value, its name on the line before."""
     out: list[tuple[int, int]] = []
     for ls in starts:
         s = text.rfind("\n", 0, ls - 1) + 1 if ls > 0 else 0
