@@ -21,9 +21,12 @@ everywhere, and a repository file that sets it is refused (exit 2).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import random
 import string
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -234,6 +237,62 @@ def test_the_report_says_where_the_quoted_values_were() -> None:
     f = FAMILIES[0]
     masked = mask_values(f"The value {f.value} is in the code.", [f.value])
     assert masked.startswith("The value [REDACTED:") and masked.endswith("is in the code.")
+
+
+# -- look-alikes ----------------------------------------------------------------------------
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+_UUID = str(uuid.UUID(int=_RNG.getrandbits(128)))
+_SHA512 = _b64(hashlib.sha512(_rand(16).encode()).digest())
+LOOK_ALIKES = [
+    ("a uuid under an id name", "app/models.py", f'request_id = "{_UUID}"\n'),
+    ("a uuid under a generic key name", "app/jobs.py", f'idempotency_key = "{_UUID}"\n'),
+    ("an npm lockfile hash", "package-lock.json", f'      "integrity": "sha512-{_SHA512}",\n'),
+    ("a yarn lockfile hash", "yarn.lock", f"  integrity sha512-{_SHA512}\n"),
+    (
+        "a poetry lockfile hash",
+        "poetry.lock",
+        f'    {{file = "x.whl", hash = "sha256:{hashlib.sha256(_UUID.encode()).hexdigest()}"}},\n',
+    ),
+    (
+        "a go.sum hash",
+        "go.sum",
+        f"github.com/x/y v1.0.0 h1:{_b64(hashlib.sha256(b'g').digest())}\n",
+    ),
+    ("a commit sha", "app/version.py", f'COMMIT = "{hashlib.sha1(_UUID.encode()).hexdigest()}"\n'),
+    (
+        "AWS's documented example keys",
+        "docs/aws.md",
+        "export AWS_ACCESS_KEY_ID=AKIA" + "IOSFODNN7EXAMPLE\n"
+        "export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCY" + "EXAMPLEKEY\n",
+    ),
+    (
+        "a docs line marked as an example",
+        "README.md",
+        f'stripe.api_key = "sk_test_{_rand(24)}"  # example key, not a real one\n',
+    ),
+    ("a placeholder", "config/.env.example", "OPENAI_API_KEY=your-api-key-here\n"),
+    ("a reference", "deploy/compose.yml", "    POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}\n"),
+    ("a name, not a value", "gitlab/const.py", 'CI_MUST_PASS = "ci_must_pass"\n'),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "text"), [c[1:] for c in LOOK_ALIKES], ids=[c[0] for c in LOOK_ALIKES]
+)
+def test_look_alikes_are_not_flagged(path: str, text: str) -> None:
+    assert find_secrets(text, path) == []
+
+
+def test_the_same_key_outside_docs_or_unmarked_is_flagged() -> None:
+    """The control for the docs rule: it is the file and the word, not the key's shape."""
+    line = f'stripe.api_key = "sk_test_{_rand(24)}"'
+    assert find_secrets(line + "  # example key\n", "app/pay.py") != []
+    assert find_secrets(line + "\n", "README.md") != []
 
 
 # -- the allow-list ---------------------------------------------------------------------------

@@ -189,6 +189,8 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
             found.extend(_plugin_tokens(line, base))
         found.extend(_entropy(line, base, path))
     found = [c for c in found if not _allowed(c, text, path)]
+    if rules.is_doc_path(path):
+        found = [c for c in found if not rules.marked_as_example(_line_of(c, text))]
     kept = _resolve(found)
     if allow:
         kept = [c for c in kept if not allow.value_allowed(_value(c, text))]
@@ -200,13 +202,18 @@ def _value(c: _Candidate, text: str) -> str:
     return "\n".join(text[s:e] for s, e in c.parts or ((c.start, c.end),))
 
 
+def _line_of(c: _Candidate, text: str) -> str:
+    ls = text.rfind("\n", 0, c.start) + 1
+    le = text.find("\n", c.end)
+    return text[ls : len(text) if le == -1 else le]
+
+
 def _allowed(c: _Candidate, text: str, path: str | None) -> bool:
     """gitleaks' allow-lists over our own detectors' hits (its rules applied their own)."""
     if c.priority == _PRIVATE_KEY or c.detector.startswith(GITLEAKS):
         return False
     ls = text.rfind("\n", 0, c.start) + 1
-    le = text.find("\n", c.end)
-    line = text[ls : len(text) if le == -1 else le]
+    line = _line_of(c, text)
     value = text[c.start : c.end]
     assigned = c.priority == _ASSIGNED
     match = text[ls : c.end] if assigned else value
@@ -258,6 +265,8 @@ def _gitleaks(
 def _generic_ok(text: str, m: Match, value: str, config: bool, test: bool) -> bool:
     """gitleaks' generic rule finds `name = value` by a broad list of names; the value then
     meets the rules an assignment meets (rules.py), with the name found before it."""
+    if rules.is_uuid(value):
+        return False
     ls = text.rfind("\n", 0, m.start) + 1
     key_m = KEY_BEFORE.search(text, max(ls, m.start - _KEY_REACH), m.start)
     if key_m is None:

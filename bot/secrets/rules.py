@@ -29,7 +29,13 @@ the review its best model. The rules below keep ordinary code unrestricted:
   snapshots are full of such strings. Under a secret-ish name 16 characters suffice.
 - Token formats with fixed prefixes (ghp_, AKIA, sk-ant-, ...) ignore the file and the name:
   a real-format token in a test is still a token. Only AWS's documented EXAMPLE keys, runs of
-  x or 0, alphabet runs and "..." elisions are let through, and the jwt.io sample token.
+  x or 0, alphabet runs, six letters or digits in sequence ("klmnop", "345678"), "..."
+  elisions and the jwt.io sample token are let through, and values gitleaks' allow-lists
+  name (published sample keys).
+- In documentation (.md, .rst, .adoc, docs/), a line that calls its value an example,
+  sample, placeholder, dummy or fake shows the shape of a key, not a key.
+- A UUID found by gitleaks' generic rule (`idempotency_key = "<uuid>"`) is an identifier;
+  under a service's own name (heroku_api_key, snyk token) its service rule finds it.
 """
 
 from __future__ import annotations
@@ -143,6 +149,10 @@ _TEST_DIRS = frozenset(
 _TEST_NAME = re.compile(
     r"^(?:test_.*|.*_test\.[a-z]+|.*\.(?:test|spec)\.[a-z]+|.*Tests?\.[a-z]+|conftest\.py)$"
 )
+_DOC_SUFFIXES = frozenset({".md", ".markdown", ".rst", ".adoc", ".asciidoc"})
+_DOC_DIRS = frozenset({"docs", "doc", "documentation"})
+# A documentation line that calls its value an example ("# example key", "sample token").
+_EXAMPLE_LINE = re.compile(r"\b(?:examples?|samples?|placeholder|dummy|fake)\b", re.IGNORECASE)
 
 
 def key_words(key: str) -> list[str]:
@@ -239,6 +249,10 @@ def weak_value_ok(value: str, *, test: bool) -> bool:
     return not test or looks_random(value) or len(value) >= MIN_ENTROPY_NAMED
 
 
+def is_uuid(value: str) -> bool:
+    return bool(_heuristic().is_potential_uuid(value))
+
+
 def looks_random(value: str) -> bool:
     return (
         any(c.isdigit() for c in value)
@@ -310,6 +324,20 @@ def is_config_path(path: str | None) -> bool:
         return False
     p = PurePosixPath(path)
     return p.suffix.lower() in _CONFIG_SUFFIXES or bool(_CONFIG_NAMES.match(p.name))
+
+
+@lru_cache(maxsize=4096)
+def is_doc_path(path: str | None) -> bool:
+    if path is None:
+        return False
+    p = PurePosixPath(path)
+    return p.suffix.lower() in _DOC_SUFFIXES or any(d.lower() in _DOC_DIRS for d in p.parts[:-1])
+
+
+def marked_as_example(line: str) -> bool:
+    """In documentation, a line that says its key is an example shows one: a reader is
+    meant to copy its shape, not use it."""
+    return _EXAMPLE_LINE.search(line) is not None
 
 
 @lru_cache(maxsize=4096)
