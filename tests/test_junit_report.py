@@ -185,8 +185,9 @@ def test_the_cli_writes_it_and_it_is_valid_against_the_schema_jenkins_reads(
 
 def assert_valid(files: list[Path]) -> None:
     java = shutil.which("java")
-    if java is None:
-        missing_tool("`java` is not installed: apt-get install default-jre-headless")
+    # `java File.java` compiles the validator in memory: a JDK, not only a runtime.
+    if java is None or shutil.which("javac") is None:
+        missing_tool("a JDK is not installed: apt-get install default-jdk-headless")
     done = subprocess.run(
         [java, str(VALIDATOR), str(XSD), *map(str, files)],
         capture_output=True,
