@@ -278,6 +278,10 @@ LOOK_ALIKES = [
     ("a placeholder", "config/.env.example", "OPENAI_API_KEY=your-api-key-here\n"),
     ("a reference", "deploy/compose.yml", "    POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}\n"),
     ("a name, not a value", "gitlab/const.py", 'CI_MUST_PASS = "ci_must_pass"\n'),
+    ("a public key", "app/crypto.py", f'public_key = "{_rand(43)}"\n'),
+    ("a CSRF token in a form", "app/form.html", f'<input name="csrf_token" value="{_rand(64)}">\n'),
+    ("a signature", "app/hook.json", f'{{"signature": "{_rand(86)}"}}\n'),
+    ("one repeated character", "app/keys.py", 'GOOGLE_KEY = "AIza' + "a" * 35 + '"\n'),
 ]
 
 

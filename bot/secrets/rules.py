@@ -13,7 +13,8 @@ the review its best model. The rules below keep ordinary code unrestricted:
   an environment variable's name ("OPENAI_API_KEY"), a file path or a plain URL.
 - Names say what a value is: `password_file`, `token_url`, `api_key_env`, `secret_name` hold
   a pointer, not a secret; `fake_token`, `test_password`, `dummy_secret` are test fixtures
-  named as such. For `a.b.c` only the last part is the name (`token.markup` is markup).
+  named as such; `public_key`, `publishable_key`, `csrf_token` are meant to be seen. For
+  `a.b.c` only the last part is the name (`token.markup` is markup).
 - Names and slugs are not secrets under a token/key name: "github-token", "sk-proj-" (a
   prefix being concatenated), one lower-case word ("comment"). Under a password name a word
   still counts: `db_password = "swordfish"` is a hard-coded password. A comparison
@@ -65,7 +66,13 @@ _PLACEHOLDER_WORDS = frozenset(
      "unset", "hidden", "masked", "secretstr", "secretbytes", "sensitive", "any", "object",
      "apikey", "api_key", "pass", "pwd", "value", "secret_key", "credentials", "tiger"}
 )  # fmt: skip
-_TOKEN_PLACEHOLDER = re.compile(r"example|x{6,}|X{6,}|0{8,}|\.\.\.|<|>|your", re.IGNORECASE)
+# A random token ends in "here" ("...TokenHere") with odds under 1 in 10^7: typed by a
+# person, as are the words.
+_TOKEN_PLACEHOLDER = re.compile(r"example|x{6,}|X{6,}|0{8,}|\.\.\.|<|>|your|here$", re.IGNORECASE)
+# Half the value one repeated character ("AIzaaaaaaaa...", "glc_1111..."): a stand-in. Real
+# formats may start with a run (Twitter's bearer tokens: 22 A's of 112), never this long.
+_REPEATED = re.compile(r"(.)\1*")
+_LONG_RUN = 12
 # Colours, versions and dates sit under names like `Token` (pygments) or `secret_version`.
 _NOT_SECRET_SHAPE = re.compile(
     r"#[0-9a-fA-F]{3,8}|v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?|\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+Z?)?"
@@ -94,7 +101,8 @@ _ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 _PATH = re.compile(r"^(?:/|\./|\.\./|~/|[A-Za-z]:\\)")
 _PLAIN_URL = re.compile(r"^[a-z][a-z0-9+.\-]*://[^@\s]*$", re.IGNORECASE)
 _HASH_CONTEXT = re.compile(
-    r"integrity|checksum|digest|sha\d*|md5|hash|etag|commit|revision|fingerprint|uuid|guid",
+    r"integrity|checksum|digest|sha\d*|md5|hash|etag|commit|revision|fingerprint|uuid|guid"
+    r"|signature|authenticity_token|csrf",
     re.IGNORECASE,
 )
 
@@ -129,6 +137,8 @@ _DESCRIPTOR = frozenset(
 _FIXTURE_WORDS = frozenset(
     {"fake", "dummy", "mock", "test", "tests", "example", "sample", "stub", "placeholder"}
 )
+# A public key or token, a publishable key (Stripe's pk_), a CSRF token: meant to be seen.
+_PUBLIC_WORDS = frozenset({"public", "publishable", "pub", "csrf", "xsrf", "authenticity"})
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+")
 
@@ -186,7 +196,7 @@ def key_is_excluded(key: str) -> bool:
         return False
     if words[-1] in _DESCRIPTOR or "_".join(words[-2:]) in _DESCRIPTOR:
         return True
-    return any(w in _FIXTURE_WORDS for w in words)
+    return any(w in _FIXTURE_WORDS or w in _PUBLIC_WORDS for w in words)
 
 
 def key_is_password(key: str) -> bool:
@@ -224,8 +234,14 @@ def token_is_placeholder(value: str) -> bool:
     return (
         bool(_TOKEN_PLACEHOLDER.search(value) or _ALPHABET_RUN.search(value))
         or _has_sequence(value)
+        or _mostly_one_character(value)
         or _heuristic().is_sequential_string(value)
     )
+
+
+def _mostly_one_character(value: str) -> bool:
+    run = max((len(m.group()) for m in _REPEATED.finditer(value)), default=0)
+    return run >= _LONG_RUN and 2 * run >= len(value)
 
 
 def _has_sequence(value: str) -> bool:
