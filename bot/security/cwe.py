@@ -63,6 +63,7 @@ CWE_NAMES: dict[int, str] = {
     400: "Uncontrolled Resource Consumption",
     434: "Unrestricted Upload of File with Dangerous Type",
     494: "Download of Code Without Integrity Check",
+    501: "Trust Boundary Violation",
     502: "Deserialization of Untrusted Data",
     532: "Insertion of Sensitive Information into Log File",
     601: "Open Redirect",
