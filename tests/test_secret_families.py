@@ -5,14 +5,16 @@ rule tests, tests/fixtures/public/gitleaks-rules) and Switchyard's own kinds (pr
 block, AWS secret key, JWT, password in a URL, password and secret assignments, bearer
 token), each planted in its own file of one change.
 
-Two real `switchyard review` runs share the change (module-scoped, so the families' checks
-cost one run each):
+Three runs share the change (module-scoped, so the families' checks cost one run each):
 - cloud: the OpenAI cloud fake only, and the org lets files with secrets go to the cloud
   (`secrets_make_restricted: false`), so every file is sent and only redaction stands
   between a value and the cloud. The cloud fake must receive every file and no value.
 - echo: the self-hosted fake only. It receives the values (on premises, unredacted) and
   answers with findings and a summary that quote them, as a careless model would. The
   report, the log (stderr) and the ledger must not show them.
+- pull request: the same echo model behind the pull-request door against the fake GitHub
+  (the trust-boundary matrix's `run_pull_request_here`): no comment, review or check run
+  it posts, and no report, may quote a value.
 In both, the state folder (the ledger's database, the cache) is read byte for byte.
 
 Then the allow-list: `secrets.allow` in the server/org file lets a value or a path through
@@ -37,8 +39,10 @@ import pytest
 from bot.secrets import find_secrets
 from bot.secrets.allow import AllowList, configure, fingerprint
 from tests.cli import Result, base_env, switchyard
+from tests.fakes.github_server import FakeGitHub
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.gitrepo import GitRepo
+from tests.test_trust_boundaries import GH_REPO, GH_TOKEN, Setup, run_pull_request_here
 
 FIXTURE = Path(__file__).parent / "fixtures" / "public" / "gitleaks-rules" / "cases.jsonl"
 _RNG = random.Random("secret-families")
@@ -70,7 +74,7 @@ def _own_families() -> list[tuple[str, str, str]]:
     jwt = f"{header}.eyJzdWIiOiI{_rand(24)}.{_rand(43)}"
     return [
         (
-            "private-key",
+            "private-key-block",
             "deploy/id_rsa.pem",
             f"-----BEGIN RSA PRIVATE KEY-----\n{pem}\n-----END RSA PRIVATE KEY-----\n",
         ),
@@ -137,8 +141,16 @@ class Run:
         return {"report": self.result.out, "log": self.result.err, "ledger": self.state}
 
 
+@dataclass(frozen=True)
+class Change:
+    path: Path
+    patch: str  # main...feature, for the pull request on the fake GitHub
+    base_sha: str
+    head_sha: str
+
+
 @pytest.fixture(scope="module")
-def change(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def change(tmp_path_factory: pytest.TempPathFactory) -> Change:
     root = tmp_path_factory.mktemp("families") / "repo"
     repo = GitRepo.init(root)
     repo.write("README.md", "demo\n")
@@ -147,11 +159,13 @@ def change(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for f in FAMILIES:
         repo.write(f.path, f.text)
     repo.commit("credentials everywhere")
-    return root
+    patch = repo.git("diff", "--full-index", "main...feature") + "\n"
+    return Change(root, patch, repo.sha("main"), repo.sha("feature"))
 
 
-def _review(change: Path, tmp: Path, fake: FakeOpenAIServer, provider: str, cloud: bool) -> Run:
-    env = base_env(tmp)
+def _org_file(tmp: Path, fake: FakeOpenAIServer, provider: str, cloud: bool) -> Path:
+    """Files with secrets may go to the cloud (`secrets_make_restricted: false`): only
+    redaction stands between a value and a cloud target."""
     org = tmp / "org.yml"
     where = "" if cloud else "    location: local\n"
     key = ""
@@ -164,15 +178,20 @@ def _review(change: Path, tmp: Path, fake: FakeOpenAIServer, provider: str, clou
         "data_classes:\n  secrets_make_restricted: false\n"
         f"routing:\n  order: [{provider}]\n"
     )
+    return org
+
+
+def _review(change: Change, tmp: Path, fake: FakeOpenAIServer, provider: str, cloud: bool) -> Run:
+    org = _org_file(tmp, fake, provider, cloud)
     result = switchyard(
         "review", "--base", "main", "--format", "json", "--config", str(org),
-        cwd=change, env=env, timeout=120,
+        cwd=change.path, env=base_env(tmp), timeout=120,
     )  # fmt: skip
     return Run(result, fake, _state_bytes(tmp / "state"))
 
 
 @pytest.fixture(scope="module")
-def cloud_run(change: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
+def cloud_run(change: Change, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     with FakeOpenAIServer("cloud", models=["m"]) as fake:
         fake.responder = lambda body: Reply({"summary": "ok", "findings": []})
         yield _review(change, tmp_path_factory.mktemp("cloud"), fake, "openai", cloud=True)
@@ -197,7 +216,7 @@ def _echo(body: dict[str, Any]) -> Reply:
 
 
 @pytest.fixture(scope="module")
-def echo_run(change: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
+def echo_run(change: Change, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     with FakeOpenAIServer("vllm", models=["m"]) as fake:
         fake.responder = _echo
         yield _review(change, tmp_path_factory.mktemp("echo"), fake, "local", cloud=False)
@@ -229,14 +248,65 @@ def test_a_model_quoting_the_value_is_masked_everywhere(family: Family, echo_run
             assert needle not in text, f"the {name} shows {family.name}"
 
 
-def test_the_report_says_where_the_quoted_values_were() -> None:
-    """The echo answers are not dropped: their findings stay, with markers for values."""
-    # Checked on a small answer: mask keeps the text around a masked value.
-    from bot.secrets import mask_values
+def test_the_quoting_findings_are_kept_with_markers(echo_run: Run) -> None:
+    """Masking keeps the answer: its findings stay, each value replaced by a marker."""
+    report = json.loads(echo_run.result.out)
+    bodies = [f["body"] for f in report["findings"] if f["body"].startswith("The value ")]
+    assert len(bodies) >= len(FAMILIES) // 2, report["findings"][:3]
+    assert all("[REDACTED:" in b and b.endswith("is in the code.") for b in bodies)
 
-    f = FAMILIES[0]
-    masked = mask_values(f"The value {f.value} is in the code.", [f.value])
-    assert masked.startswith("The value [REDACTED:") and masked.endswith("is in the code.")
+
+# -- the pull-request door: comments, reviews and check runs on the fake GitHub ---------------
+
+
+@dataclass
+class PullRequestRun:
+    code: int
+    reports: str
+    github: FakeGitHub
+    fake: FakeOpenAIServer
+
+
+@pytest.fixture(scope="module")
+def pr_run(change: Change, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PullRequestRun]:
+    """The echo model behind the pull-request door (run_pull_request in this process, as
+    the trust-boundary matrix runs it): what it posts must not quote a value."""
+    tmp = tmp_path_factory.mktemp("pr")
+    with FakeOpenAIServer("vllm", models=["m"]) as fake:
+        fake.responder = _echo
+        org = _org_file(tmp, fake, "local", cloud=False)
+        gh = FakeGitHub().start()
+        try:
+            gh.add_repo(GH_REPO)
+            gh.add_token(GH_TOKEN, "switchyard-bot", type="Bot")
+            gh.set_permission(GH_REPO, "switchyard-bot", "write")
+            gh.add_pr(
+                GH_REPO, 7, base_sha=change.base_sha, head_sha=change.head_sha, diff=change.patch
+            )
+            for f in FAMILIES:
+                gh.set_file(GH_REPO, change.head_sha, f.path, f.text)
+            gh.set_file(GH_REPO, change.head_sha, "README.md", "demo\n")
+            gh.set_file(GH_REPO, "main", "README.md", "demo\n")
+            setup = Setup(env={**base_env(tmp), "SWITCHYARD_CONFIG": str(org)}, config=org,
+                          hostile=None, names=["local"])  # fmt: skip
+            with pytest.MonkeyPatch.context() as mp:
+                code, reports = run_pull_request_here(setup, gh, mp, ("review",))
+            yield PullRequestRun(code, reports, gh, fake)
+        finally:
+            gh.stop()
+
+
+@pytest.mark.parametrize("family", FAMILIES, ids=FAMILY_IDS)
+def test_nothing_posted_on_the_pull_request_quotes_the_value(
+    family: Family, pr_run: PullRequestRun
+) -> None:
+    assert pr_run.code == 0, pr_run.reports[-2000:]
+    assert pr_run.fake.where(family.value.splitlines()[0]), f"{family.name} was not sent"
+    # Positive control: comments were posted, with markers where the values were.
+    assert pr_run.github.where("[REDACTED:"), "nothing was posted"
+    for piece in _pieces(family):
+        assert not pr_run.github.where(piece), f"GitHub received {family.name}"
+        assert piece not in pr_run.reports, f"the report shows {family.name}"
 
 
 # -- look-alikes ----------------------------------------------------------------------------
