@@ -208,7 +208,7 @@ def is_placeholder(value: str, min_len: int = MIN_ASSIGNED) -> bool:
     low = v.lower()
     if len(v) < min_len or low in _PLACEHOLDER_WORDS or v.isdigit():
         return True
-    if len(set(v)) <= 2 or _NOT_SECRET_SHAPE.fullmatch(v):
+    if len(set(v)) <= 2 or _NOT_SECRET_SHAPE.fullmatch(v) or _mostly_one_character(v):
         return True
     return any(p in low for p in _PLACEHOLDER_PARTS)
 
