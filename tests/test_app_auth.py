@@ -118,6 +118,8 @@ class FakeGitHub:
     def on_permission(self, h: BaseHTTPRequestHandler) -> None:
         # /repos/{owner}/{repo}/collaborators/{user}/permission
         parts = h.path.strip("/").split("/")
+        if "collaborators" not in parts:
+            return self.reply(h, 404, {"message": "Not Found"})  # not served by this fake
         self.permission_requests.append(h.headers.get("Authorization", ""))
         user = parts[4] if len(parts) == 6 else ""
         if user not in self.permissions:
