@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -27,6 +28,7 @@ LIBRARY = ROOT / "jenkins"
 HARNESS = ROOT / "tests" / "jenkins_harness" / "Harness.groovy"
 # The recommended rules, less three that do not fit Pipeline code (docs/jenkins.md says why).
 LINT_CONFIG = LIBRARY / ".groovylintrc.json"
+EXAMPLES = sorted((ROOT / "docs" / "examples").glob("Jenkinsfile*"))
 GROOVY_INSTALL = "apt-get install -y groovy (Debian's package; it needs a JDK 11+)"
 
 PR = {
@@ -131,7 +133,7 @@ def java_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+def harness(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     groovy = require_command("groovy", GROOVY_INSTALL)
     folder = tmp_path_factory.mktemp("jenkins")
     scenarios = [
@@ -140,7 +142,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     path = folder / "scenarios.json"
     path.write_text(json.dumps(scenarios), encoding="utf-8")
     done = subprocess.run(
-        [groovy, str(HARNESS), str(LIBRARY), str(path)],
+        [groovy, str(HARNESS), str(LIBRARY), str(path), *map(str, EXAMPLES)],
         capture_output=True,
         text=True,
         timeout=180,
@@ -148,7 +150,18 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    return {run["name"]: run for run in json.loads(done.stdout)}
+    return dict(json.loads(done.stdout))
+
+
+@pytest.fixture(scope="module")
+def runs(harness: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {run["name"]: run for run in harness["scenarios"]}
+
+
+def test_the_library_and_the_example_jenkinsfiles_compile(harness: dict[str, Any]) -> None:
+    # Compiling the library is the harness's first act; the examples are compiled after it.
+    assert harness["compiled"] == [str(p) for p in EXAMPLES]
+    assert len(EXAMPLES) == 2
 
 
 def steps(run: dict[str, Any], name: str) -> list[dict[str, Any]]:
@@ -383,7 +396,7 @@ def test_the_run_script_quotes_every_value_and_keeps_the_exit_code(
     )
 
 
-def test_npm_groovy_lint_finds_nothing(tmp_path: Path) -> None:
+def test_npm_groovy_lint_finds_nothing() -> None:
     lint = node_bin("npm-groovy-lint")
     if shutil.which("java") is None:
         missing_tool("`java` is not installed (npm-groovy-lint runs CodeNarc): " + GROOVY_INSTALL)
@@ -398,6 +411,7 @@ def test_npm_groovy_lint_finds_nothing(tmp_path: Path) -> None:
             "--output",
             "txt",
             str(LIBRARY),
+            *map(str, EXAMPLES),
         ],
         cwd=ROOT,
         capture_output=True,
@@ -407,3 +421,70 @@ def test_npm_groovy_lint_finds_nothing(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    # It read them all: the library's three files and the two examples.
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout)
+    assert "npm-groovy-lint results in 5 linted files" in plain, plain[-2000:]
+
+
+def test_the_fetch_script_brings_a_base_a_shallow_single_branch_clone_lacks(
+    runs: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    [fetch] = [c for c in steps(runs["branch-incomplete"], "sh") if c["env"].get("SY_BASE")]
+    assert fetch["env"] == {"SY_BASE": "origin/develop"}
+    git = require_command("git", "apt-get install git")
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
+
+    def run(*args: str, cwd: Path = tmp_path) -> str:
+        done = subprocess.run(
+            [git, *args], cwd=cwd, env=env, capture_output=True, text=True, check=True
+        )
+        return done.stdout.strip()
+
+    origin = tmp_path / "origin"
+    origin.mkdir()
+    run("init", "-q", "-b", "develop", cwd=origin)
+    for n in range(3):
+        (origin / "f.txt").write_text(f"{n}\n", encoding="utf-8")
+        run("add", "f.txt", cwd=origin)
+        run("commit", "-q", "-m", f"c{n}", cwd=origin)
+    run("checkout", "-q", "-b", "feature/x", cwd=origin)
+    (origin / "g.txt").write_text("x\n", encoding="utf-8")
+    run("add", "g.txt", cwd=origin)
+    run("commit", "-q", "-m", "feature", cwd=origin)
+    # What a multibranch checkout often is: the branch alone, one commit deep.
+    run(
+        "clone",
+        "-q",
+        "--depth",
+        "1",
+        "--single-branch",
+        "--branch",
+        "feature/x",
+        f"file://{origin}",
+        "work",
+    )
+    work = tmp_path / "work"
+    assert run("rev-parse", "--is-shallow-repository", cwd=work) == "true"
+    done = subprocess.run(
+        ["/bin/sh", "-e", "-c", fetch["script"]],
+        cwd=work,
+        env={**env, **fetch["env"]},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert run("rev-parse", "--is-shallow-repository", cwd=work) == "false"
+    assert run("rev-parse", "origin/develop", cwd=work) == run("rev-parse", "develop", cwd=origin)
+    assert run("merge-base", "HEAD", "origin/develop", cwd=work) == run(
+        "rev-parse", "develop", cwd=origin
+    )

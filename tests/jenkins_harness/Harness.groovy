@@ -1,15 +1,16 @@
 // Runs the shared library's global variables (jenkins/vars) outside Jenkins, with the pipeline
 // steps they call stubbed, and prints what they did as JSON.
 //
-//   groovy Harness.groovy LIBRARY_DIR SCENARIOS.json
+//   groovy Harness.groovy LIBRARY_DIR SCENARIOS.json [JENKINSFILE...]
 //
-// Every .groovy file of the library is compiled first (a syntax or type error fails here).
+// Every .groovy file of the library is compiled first (a syntax or type error fails here),
+// then each JENKINSFILE (compiled only: a declarative `pipeline {}` needs Jenkins to run).
 // SCENARIOS.json is a list of {name, step, config, env, credentials, plugins, status, files}:
 // `status` maps a regular expression to the exit code of the `sh` steps whose script it
 // finds (default 0); `credentials` maps a credentials id to its secret; `plugins` lists the
 // optional plugins present ("warnings-ng"). The answer is one object per scenario: the
 // calls in order, each with the environment the step saw, and the value returned or the
-// error raised.
+// error raised; printed as {"compiled": [paths], "scenarios": [answers]}.
 import groovy.json.JsonOutput
 import groovy.json.JsonSlurper
 import org.codehaus.groovy.control.CompilerConfiguration
@@ -24,15 +25,24 @@ List scenarios = new JsonSlurper().parse(new File(args[1])) as List
 
 // As Jenkins does: @NonCPS needs no import in a Pipeline script or library class.
 CompilerConfiguration compiler = new CompilerConfiguration()
-compiler.addCompilationCustomizers(new ImportCustomizer().addImports('com.cloudbees.groovy.cps.NonCPS'))
-GroovyClassLoader loader = new GroovyClassLoader(this.class.classLoader, compiler)
-loader.parseClass(new File(new File(getClass().protectionDomain.codeSource.location.path).parentFile,
-    'stubs/com/cloudbees/groovy/cps/NonCPS.groovy'))
+compiler.addCompilationCustomizers(new ImportCustomizer()
+    .addImports('com.cloudbees.groovy.cps.NonCPS', 'org.jenkinsci.plugins.workflow.libs.Library'))
+File stubs = new File(new File(getClass().protectionDomain.codeSource.location.path).parentFile, 'stubs')
+GroovyClassLoader stubLoader = new GroovyClassLoader(this.class.classLoader)
+stubLoader.parseClass(new File(stubs, 'com/cloudbees/groovy/cps/NonCPS.groovy'))
+stubLoader.parseClass(new File(stubs, 'org/jenkinsci/plugins/workflow/libs/Library.groovy'))
+GroovyClassLoader loader = new GroovyClassLoader(stubLoader, compiler)
 loader.addClasspath(new File(library, 'src').path)
 library.eachFileRecurse { File file ->
     if (file.name.endsWith('.groovy')) {
         loader.parseClass(file)
     }
+}
+
+List<String> compiled = []
+args.drop(2).each { String path ->
+    new GroovyShell(loader, new Binding(), compiler).parse(new File(path))
+    compiled << path
 }
 
 Map runScenario(GroovyClassLoader loader, File library, Map scenario) {
@@ -126,4 +136,4 @@ Map runScenario(GroovyClassLoader loader, File library, Map scenario) {
 }
 
 List results = scenarios.collect { Map scenario -> runScenario(loader, library, scenario) }
-println JsonOutput.prettyPrint(JsonOutput.toJson(results))
+println JsonOutput.prettyPrint(JsonOutput.toJson([compiled: compiled, scenarios: results]))
