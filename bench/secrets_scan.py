@@ -28,11 +28,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.change.model import Change, DiffLine, FileChange, FileStatus, Hunk, LineKind
-from bot.classify.data_class import classify_change
+from bot.classify.data_class import Classification, classify_change
 from bot.config.classes import DataClass, DataClassConfig
 from bot.secrets.detect import find_secrets
 from bot.secrets.gitleaks.ruleset import pinned
-from bot.secrets.redact import mask, redact
+from bot.secrets.redact import Redacted, mask, redact
 from bot.tasks.diff_render import file_header, render_hunk
 
 _SUFFIXES = {".py", ".pyi", ".js", ".ts", ".json", ".yaml", ".yml", ".toml", ".cfg", ".ini",
@@ -115,21 +115,23 @@ def main() -> None:
         wall, cpu = median_ms(fn, args.repeat)
         print(f"{name:38s} {wall:8.1f} ms wall {cpu:8.1f} ms CPU (median of {args.repeat})")
     dc = DataClassConfig()
-    timings: dict[str, float] = {}
-    t = time.perf_counter()
-    cls = classify_change(change, dc, None, "acme/app")
-    timings["classify_change (per-file scan)"] = time.perf_counter() - t
-    t = time.perf_counter()
-    red = redact(rendered)
-    timings["redact (rendered prompt)"] = time.perf_counter() - t
-    t = time.perf_counter()
-    mask(rendered)
-    timings["mask (rendered prompt)"] = time.perf_counter() - t
-    t = time.perf_counter()
-    hits = find_secrets(rendered)
-    timings["find_secrets (one text, no paths)"] = time.perf_counter() - t
-    for name, secs in timings.items():
-        print(f"{name:38s} {secs * 1000:8.1f} ms")
+    results: dict[str, object] = {}
+
+    def timed(name: str, fn: Callable[[], object]) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        results[name] = fn()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        print(f"{name:38s} {wall * 1000:8.1f} ms wall {cpu * 1000:8.1f} ms CPU")
+
+    timed("classify_change (per-file scan)", lambda: classify_change(change, dc, None, "acme/app"))
+    timed("redact (rendered prompt)", lambda: redact(rendered))
+    timed("mask (rendered prompt)", lambda: mask(rendered))
+    timed("find_secrets (one text, no paths)", lambda: find_secrets(rendered))
+    cls = results["classify_change (per-file scan)"]
+    red = results["redact (rendered prompt)"]
+    hits = results["find_secrets (one text, no paths)"]
+    assert isinstance(cls, Classification) and isinstance(red, Redacted)
+    assert isinstance(hits, list)
 
     restricted = [p for p, (c, _) in cls.items() if c is DataClass.RESTRICTED]
     print(f"files restricted by a detected secret: {len(restricted)} of {len(cls)}")
