@@ -120,3 +120,12 @@ def test_rule_ids_become_kinds_and_marker_slugs() -> None:
     value = "ico-" + "mlCr1Mn3SRcRiZMObUZOTHLcgtH2Lpgt"
     hits = find_secrets(f"INFRACOST_API_KEY={value}\n", "ci/.env")
     assert [(h.kind, h.slug) for h in hits] == [("infracost api token", "infracost-api-token")]
+
+
+def test_a_lone_surrogate_does_not_stop_the_scan() -> None:
+    """Bytes decoded with surrogateescape cannot cross into the Rust keyword pass as they
+    are; the scan goes on with every offset kept."""
+    value = "LTAI" + "5tQ8fP3Jw9rKzXnB2mYd"
+    text = f'caf\udce9 = 1\nid = "{value}"\n'
+    hits = find_secrets(text)
+    assert [text[h.start : h.end] for h in hits] == [value]

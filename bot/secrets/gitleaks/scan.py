@@ -110,8 +110,16 @@ class Scanner:
             return found
         words = self._words
         ls = le = -1
-        # In order of end offset; character offsets, as the text's own.
-        for k, p, _ in self._keywords.find_matches_as_indexes(lowered, overlapping=True):
+        try:
+            # Character offsets, as the text's own.
+            hits = self._keywords.find_matches_as_indexes(lowered, overlapping=True)
+        except UnicodeEncodeError:
+            # A lone surrogate (bytes decoded with surrogateescape) cannot cross into Rust;
+            # one character for one keeps every offset.
+            hits = self._keywords.find_matches_as_indexes(
+                _SURROGATE.sub("?", lowered), overlapping=True
+            )
+        for k, p, _ in hits:
             if p > le or p < ls:
                 ls = text.rfind("\n", 0, p) + 1
                 le = _line_end(text, p)
@@ -173,6 +181,7 @@ class Scanner:
         return Match(rule, start, start + len(secret))
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Characters a pattern without a capture group consumes after the value to mark its end
 # (`(?:[^a-zA-Z0-9+/]|\z)`): not part of the secret, and redaction must keep them.
 _TERMINATORS = "\"'`;,)]}> \t\r\n"
