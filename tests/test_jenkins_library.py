@@ -120,6 +120,7 @@ SCENARIOS: list[dict[str, Any]] = [
     {"name": "bad-fail-on", "config": {"failOn": "huge"}, "env": PR},
     {"name": "unknown-option", "config": {"fail_on": "major"}, "env": PR},
     {"name": "publish-without-token", "config": {"publish": "github"}, "env": PR},
+    {"name": "unknown-task", "config": {"tasks": "review,describe"}, "env": PR},
 ]
 
 
@@ -344,7 +345,10 @@ def test_bad_options_are_refused_before_anything_runs(runs: dict[str, dict[str, 
     )
     assert runs["unknown-option"]["error"].startswith("switchyard: unknown option fail_on; known:")
     assert "needs credentialsId" in runs["publish-without-token"]["error"]
-    for name in ("bad-fail-on", "unknown-option", "publish-without-token"):
+    assert (
+        runs["unknown-task"]["error"] == "switchyard: each of tasks must be one of review, security"
+    )
+    for name in ("bad-fail-on", "unknown-option", "publish-without-token", "unknown-task"):
         assert steps(runs[name], "sh") == []
 
 

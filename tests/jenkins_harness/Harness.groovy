@@ -113,6 +113,13 @@ Map runScenario(GroovyClassLoader loader, File library, Map scenario) {
     if (plugins.contains('warnings-ng')) {
         binding.setVariable('sarif', { Map args -> [tool: 'sarif'] + args })
         binding.setVariable('recordIssues', { Map args -> record('recordIssues', [args: args]) })
+    } else {
+        // What Jenkins throws for a step no installed plugin provides.
+        ['sarif', 'recordIssues'].each { String name ->
+            binding.setVariable(name, { Map args ->
+                throw new NoSuchMethodError("No such DSL method '${name}' found among steps [sh, junit]")
+            })
+        }
     }
     binding.setVariable('echo', { String message -> record('echo', [message: message]) })
     binding.setVariable('unstable', { String message -> record('unstable', [message: message]) })

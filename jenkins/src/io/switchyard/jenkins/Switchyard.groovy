@@ -16,6 +16,7 @@ class Switchyard implements Serializable {
     private static final long serialVersionUID = 1L
 
     static final List<String> SEVERITIES = ['critical', 'major', 'minor', 'nit']
+    static final List<String> TASKS = ['review', 'security']
     static final List<String> RESULTS = ['FAILURE', 'UNSTABLE', 'SUCCESS']
     static final List<String> PUBLISH = ['github', 'gitlab', 'none']
     static final List<String> INSTALL_MODES = ['auto', 'always', 'never']
@@ -221,6 +222,7 @@ exit "$(cat "$SY_LOG.rc" 2>/dev/null || echo 2)"
         check(INSTALL_MODES.contains(cfg.install), 'install', INSTALL_MODES)
         check(CREDENTIAL_TYPES.contains(cfg.credentialsType), 'credentialsType', CREDENTIAL_TYPES)
         cfg.tasks = splitTasks(cfg.tasks)
+        check(TASKS.containsAll(cfg.tasks), 'each of tasks', TASKS)
         if (!(cfg.extraArgs in List)) {
             fail('extraArgs must be a list of strings, one per argument (nothing is split on spaces)')
         }
@@ -376,8 +378,8 @@ exit "$(cat "$SY_LOG.rc" 2>/dev/null || echo 2)"
         try {
             steps.recordIssues(tool: steps.sarif(pattern: one.sarif, id: "switchyard-${one.name}",
                 name: "Switchyard ${one.name}"), enabledForFailure: true)
-        } catch (NoSuchMethodError | MissingMethodException ignored) {
-            // An unknown step is a NoSuchMethodError in Jenkins: Warnings NG is optional.
+        } catch (NoSuchMethodError ignored) {
+            // What Jenkins throws for a step no installed plugin provides: Warnings NG is optional.
             steps.echo('switchyard: the Warnings Next Generation plugin is not installed: the SARIF ' +
                 "report ${one.sarif} is archived but not recorded as issues")
         }
