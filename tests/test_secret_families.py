@@ -352,6 +352,12 @@ LOOK_ALIKES = [
     ("a CSRF token in a form", "app/form.html", f'<input name="csrf_token" value="{_rand(64)}">\n'),
     ("a signature", "app/hook.json", f'{{"signature": "{_rand(86)}"}}\n'),
     ("one repeated character", "app/keys.py", 'GOOGLE_KEY = "AIza' + "a" * 35 + '"\n'),
+    (
+        "code that checks for a key's armour",
+        "app/pem.py",
+        'def is_key(text):\n    if text.startswith("-----BEGIN RSA PRIVATE KEY-----"):\n'
+        '        return text.rstrip().endswith("-----END RSA PRIVATE KEY-----")\n',
+    ),
 ]
 
 
