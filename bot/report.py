@@ -161,8 +161,8 @@ def not_posted_text(report: RunReport) -> str | None:
         f"{plural(held, 'more finding')} {'was' if held == 1 else 'were'} not posted as "
         f"comments: review.max_findings ({report.comment_limit}) limits what is posted, not "
         "what is found. Every finding is in the run's reports (`--output`): SARIF (code "
-        "scanning, when uploaded), JSON, Markdown, and GitLab's SAST (security findings) and "
-        "Code Quality"
+        "scanning, when uploaded), JSON, Markdown, JUnit, and GitLab's SAST (security "
+        "findings) and Code Quality"
     )
 
 

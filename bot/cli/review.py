@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 @report_options(
     format_help="Report format for stdout, or for --output (default: from the file's extension).",
     output_help="Write the report here (repeatable: review.md, review.json, review.sarif, "
-    "gl-code-quality-report.json).",
+    "gl-code-quality-report.json, junit.xml).",
 )
 @click.option(
     "--dry-run",

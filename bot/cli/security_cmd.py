@@ -27,7 +27,8 @@ MODES = ["added", "diff_context", "file", "nofilter"]
 )
 @report_options(
     format_help="Report format for stdout.",
-    output_help="Write the report here (repeatable: .sarif, .json, .md, gl-sast-report.json).",
+    output_help="Write the report here (repeatable: .sarif, .json, .md, gl-sast-report.json, "
+    ".xml for JUnit).",
 )
 @click.option(
     "--no-model",
