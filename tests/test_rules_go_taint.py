@@ -146,15 +146,20 @@ CASES: dict[str, tuple[str, str]] = {
     ),
     "path_readfile_env": (
         "CWE-22",
-        go('b, _ := os.ReadFile(os.Getenv("REPORT")) // sink\n_ = b', MAIN),
+        go('b, _ := os.ReadFile("/var/reports/" + os.Getenv("REPORT")) // sink\n_ = b', MAIN),
     ),
     "path_stdin_sliced": (
         "CWE-22",
         go(
             "rd := bufio.NewReader(os.Stdin)\nname, _ := rd.ReadString('\\n')\n"
-            "name = name[:len(name)-1]\nf, _ := os.Open(name) // sink\n_ = f",
+            "name = name[:len(name)-1]\n"
+            'f, _ := os.Open(filepath.Join("/srv", name)) // sink\n_ = f',
             MAIN,
         ),
+    ),
+    "path_whole_argument_safe": (
+        "CWE-22",
+        go("b, _ := os.ReadFile(os.Args[1])\n_ = b", MAIN),
     ),
     "path_base_safe": (
         "CWE-22",
