@@ -63,6 +63,14 @@ CASES: dict[str, tuple[str, str]] = {
         "CWE-89",
         js("await db.query(`SELECT * FROM t WHERE id = ${ctx.params.id}`); // sink", KOA),
     ),
+    "sql_koa_cookie": (
+        "CWE-89",
+        js('await db.query("SELECT * FROM s WHERE id = " + ctx.cookies.get("sid")); // sink', KOA),
+    ),
+    "xss_signed_cookie": (
+        "CWE-79",
+        js("res.send(`<p>${req.signedCookies.name}</p>`); // sink"),
+    ),
     "sql_placeholders_safe": (
         "CWE-89",
         js(
