@@ -10,6 +10,11 @@ Suites (tests/fixtures/public/<suite>/cases.jsonl, each with ORIGIN.md and its l
   its keyword tests' lines per file type. Labels say what that plugin's regex should match
   (`AKIAZZZZZZZZZZZZZZZZ` is labelled a secret there), so a miss can be a deliberate
   placeholder rule here; the disagreements are listed with --show.
+- noseyparker-rules: the `examples` and `negative_examples` of Nosey Parker's default rules,
+  written by another team for another engine and never used to build Switchyard's rules:
+  the independent suite, and its holdout split the evidence.
+- ripsecrets-tests: ripsecrets' test files (one secret per line or file, and a file of
+  look-alikes); small, also independent.
 
 Every case falls into `tune` or `holdout` by a hash of its id (bench.public_suites.split_of);
 both are printed. A case counts as flagged when the detector reports anything in its text.
@@ -40,7 +45,7 @@ from bench.public_suites import PUBLIC, Split, split_of
 from bot.secrets import find_secrets
 from bot.secrets.gitleaks import scanner
 
-SUITES = ("gitleaks-rules", "detect-secrets-tests")
+SUITES = ("gitleaks-rules", "detect-secrets-tests", "noseyparker-rules", "ripsecrets-tests")
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,7 @@ class SecretCase:
     secret: bool
     text: str
     path: str | None
-    rule: str | None = None  # gitleaks-rules: the rule the case was written for
+    rule: str | None = None  # the gitleaks or Nosey Parker rule the case was written for
 
     @property
     def split(self) -> Split:
@@ -76,7 +81,7 @@ def _family(rule: str) -> str:
 
 def other_rule(case: SecretCase) -> bool:
     """A gitleaks false positive that the full gitleaks set flags under another rule."""
-    if case.rule is None or case.secret:
+    if case.suite != "gitleaks-rules" or case.rule is None or case.secret:
         return False
     matches = scanner().scan(case.text, case.text.lower(), case.path)
     return any(m.rule.id != case.rule for m in matches)
@@ -148,7 +153,7 @@ def evaluate(
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--suite", choices=SUITES, action="append")
-    ap.add_argument("--families", action="store_true", help="per service family, holdout")
+    ap.add_argument("--families", action="store_true", help="per service family, both splits")
     ap.add_argument("--show", type=int, default=0, help="list this many misses/false alarms")
     ap.add_argument("--split", choices=("tune", "holdout"), default="tune", help="for --show")
     args = ap.parse_args()
@@ -166,11 +171,11 @@ def main() -> None:
         for split in ("tune", "holdout"):
             print(f"  {split:8s} switchyard      {ours[(split, '*')].line()}")
             print(f"  {split:8s} detect-secrets  {theirs[(split, '*')].line()}")
-        if args.families:
-            fams = sorted({f for s, f in ours if s == "holdout" and f != "*"})
-            print(f"  holdout per family (switchyard | detect-secrets), {len(fams)} families:")
+        for split in ("tune", "holdout") if args.families else ():
+            fams = sorted({f for s, f in ours if s == split and f != "*"})
+            print(f"  {split} per family (switchyard | detect-secrets), {len(fams)} families:")
             for fam in fams:
-                a, b = ours[("holdout", fam)], theirs[("holdout", fam)]
+                a, b = ours[(split, fam)], theirs[(split, fam)]
                 print(
                     f"    {fam:24s} recall {a.recall:5.2f} | {b.recall:5.2f}   "
                     f"FPR {a.fpr:5.2f} | {b.fpr:5.2f}   (n={a.tp + a.fn}+{a.fp + a.tn})"

@@ -21,6 +21,7 @@ are resolved in favour of the most specific kind.
 
 from __future__ import annotations
 
+import base64
 import bisect
 import itertools
 import re
@@ -49,6 +50,7 @@ from bot.secrets.patterns import (
     TokenPattern,
     slug,
 )
+from bot.secrets.services import AUTHORIZATION_HEADER, CONNECTION_FIELD, SERVICE_PATTERNS
 
 SWITCHYARD = "switchyard"
 
@@ -165,7 +167,7 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
     found.extend(_private_keys(text, lines))
     lowered = _lower(text)
     found_words = _scanner().keywords(text, lowered)
-    for pattern in TOKEN_PATTERNS:
+    for pattern in _TOKEN_PATTERNS:
         if pattern.keywords and not any(k in found_words for k in pattern.keywords):
             continue
         for m in pattern.regex.finditer(text):
@@ -238,7 +240,8 @@ def _scanner() -> Scanner:
     return gitleaks_scanner(_OWN_KEYWORDS)
 
 
-_OWN_KEYWORDS = tuple(sorted({*KEYWORD_WORDS, *(k for p in TOKEN_PATTERNS for k in p.keywords)}))
+_TOKEN_PATTERNS = (*TOKEN_PATTERNS, *SERVICE_PATTERNS)
+_OWN_KEYWORDS = tuple(sorted({*KEYWORD_WORDS, *(k for p in _TOKEN_PATTERNS for k in p.keywords)}))
 
 
 # gitleaks rules whose findings our own detectors make better: its private-key pattern
@@ -316,6 +319,10 @@ def _resolve(found: list[_Candidate]) -> list[_Candidate]:
 
 
 def _token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) -> bool:
+    if pattern.kind == "password in connection string":
+        return CONNECTION_FIELD.search(_before(m, 384)) is not None and rules.assigned_value_ok(
+            "password", value, quoted=True, config=True, env_style=False, test=test
+        )
     if pattern.kind == "password in URL":
         return (
             not rules.is_placeholder(value, min_len=4)
@@ -323,11 +330,40 @@ def _token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) -
             and value != m.group("user")
             and rules.weak_value_ok(value, test=test)
         )
+    if pattern.kind == "HTTP basic credentials":
+        return AUTHORIZATION_HEADER.search(_before(m, 24)) is not None and _basic_ok(value, test)
     if rules.token_is_placeholder(value):
+        return False
+    if pattern.kind == "token in URL" and not (
+        any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+    ):
         return False
     if pattern.random and not rules.looks_random(value):
         return False
     return not (pattern.kind == "JWT" and value.split(".")[1] == JWT_SAMPLE_PAYLOAD)
+
+
+def _before(m: re.Match[str], reach: int) -> str:
+    """The lower-cased text before a match on its line, at most `reach` characters of it."""
+    text, start = m.string, m.start()
+    line_start = text.rfind("\n", max(0, start - reach), start) + 1
+    return text[max(line_start, start - reach) : start].lower()
+
+
+def _basic_ok(value: str, test: bool) -> bool:
+    """Whether base64 `value` decodes to `user:password` with a password worth reporting."""
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        return False
+    user, colon, password = decoded.partition(":")
+    return (
+        bool(colon and user and password)
+        and decoded.isprintable()
+        and not rules.is_placeholder(password, min_len=4)
+        and not rules.is_reference(password)
+        and rules.weak_value_ok(password, test=test)
+    )
 
 
 def _private_keys(text: str, lines: _Lines) -> list[_Candidate]:

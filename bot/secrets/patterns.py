@@ -197,7 +197,7 @@ KEYWORD_WORDS = ("pass", "pwd", "secret", "token", "key", "cred", "contrase")
 KEYWORD_LINE = re.compile("|".join(KEYWORD_WORDS))
 SECRET_WORD = re.compile(
     r"pass|pwd|secret|token|cred|contrase|(?:api|access|private|auth|signing|encryption|master"
-    r"|client|service|account|db|database|priv)[_.\-]?key"
+    r"|client|service|account|db|database|priv|license|licence)[_.\-]?key"
 )
 # A run of 20+ token characters with a digit in it: every vendor format detect-secrets
 # knows has one, and long snake_case names (common in tests) do not.

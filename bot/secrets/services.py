@@ -1,0 +1,175 @@
+"""More vendors' fixed-format tokens, from each vendor's documented format.
+
+The tokens here carry a prefix or a structure of their own (an `aio_` or `dckr_pat_`
+prefix, a check suffix such as New Relic's `NRAL`, a webhook URL's path), so the format
+alone says "credential"; gitleaks' pinned rule set either lacks them or asks for a keyword
+nearby. They run like patterns.TOKEN_PATTERNS: one pass over the text each, only when the
+keyword pass saw one of their keywords.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.secrets.patterns import TokenPattern
+
+_E = r"(?![A-Za-z0-9_\-])"
+_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+# A value in a URL query string or header: it ends at a delimiter, never inside a token.
+_Q = r"(?![A-Za-z0-9_\-.~])"
+
+# What must precede a header's `Basic` value, and a connection string's `Password=`, on the
+# same line (searched in the few characters before, lower-cased).
+AUTHORIZATION_HEADER = re.compile(r"authorization[\"']?\s*[:=]\s*[\"']?$")
+CONNECTION_FIELD = re.compile(
+    r"\b(?:user\s?id|uid|user(?:name)?|server|data\s?source|host|database)\s*=[^;\n]{0,128};"
+)
+
+SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
+    TokenPattern("Adafruit IO key", re.compile(r"aio_[A-Za-z0-9]{28}" + _E), keywords=("aio_",)),
+    # Azure DevOps personal access tokens since 2024: 84 characters, "AZDO" at 76-79.
+    TokenPattern(
+        "Azure DevOps token",
+        re.compile(r"[A-Za-z0-9]{76}AZDO[A-Za-z0-9]{4}" + _E),
+        keywords=("azdo",),
+    ),
+    TokenPattern(
+        "Azure connection key",
+        re.compile(
+            r"(?:SharedAccessKey|AccountKey)\s*=\s*([A-Za-z0-9+/]{40,}={0,2})(?![A-Za-z0-9+/=])"
+        ),
+        group=1,
+        keywords=("sharedaccesskey", "accountkey"),
+    ),
+    TokenPattern(
+        "crates.io token", re.compile(r"cio[A-Za-z0-9]{32}" + _E), random=True, keywords=("cio",)
+    ),
+    TokenPattern(
+        "Dependency-Track key", re.compile(r"odt_[A-Za-z0-9]{32,}" + _E), keywords=("odt_",)
+    ),
+    TokenPattern(
+        "Docker Hub token",
+        re.compile(r"dckr_(?:pat|oat)_[A-Za-z0-9_\-]{27,}" + _E),
+        keywords=("dckr_pat_", "dckr_oat_"),
+    ),
+    # Vault's service, batch and recovery tokens since 1.10.
+    TokenPattern(
+        "Vault token",
+        re.compile(r"hv[sbr]\.[A-Za-z0-9_\-]{24,}" + _E),
+        random=True,
+        keywords=("hvs.", "hvb.", "hvr."),
+    ),
+    TokenPattern(
+        "Microsoft Teams webhook",
+        re.compile(
+            r"(?:outlook\.office(?:365)?\.com/webhook|\.webhook\.office\.com/webhookb2)/("
+            + _UUID
+            + "@"
+            + _UUID
+            + r"/IncomingWebhook/[0-9a-f]{32}/"
+            + _UUID
+            + ")"
+        ),
+        group=1,
+        keywords=("/webhook",),
+    ),
+    TokenPattern(
+        "New Relic key",
+        re.compile(r"(?:NRAA-[a-f0-9]{27}|[a-f0-9]{36}NRAL|NRA[KJIS]-[A-Z0-9]{27})" + _E),
+        keywords=("nraa-", "nral", "nrak-", "nraj-", "nrai-", "nras-"),
+    ),
+    TokenPattern("NuGet API key", re.compile(r"oy2[a-z0-9]{43}" + _E), keywords=("oy2",)),
+    TokenPattern(
+        "Okta API token",
+        re.compile(r"\bSSWS\s+(00[A-Za-z0-9_\-]{40})" + _E),
+        group=1,
+        keywords=("ssws",),
+    ),
+    TokenPattern(
+        "Sourcegraph token",
+        re.compile(r"sgp_(?:local_|[a-f0-9]{16}_)?[a-f0-9]{40}" + _E),
+        keywords=("sgp_",),
+    ),
+    TokenPattern(
+        "Square token",
+        re.compile(
+            r"(?:EAAA[A-Za-z0-9+=\-]{60}|sq0atp-[A-Za-z0-9_\-]{22}|sq0csp-[A-Za-z0-9_\-]{43})" + _E
+        ),
+        keywords=("eaaa", "sq0atp-", "sq0csp-"),
+    ),
+    # A bot's numeric id, a colon, then 35 characters starting "AA".
+    TokenPattern(
+        "Telegram bot token",
+        re.compile(r"[0-9]{8,10}:AA[A-Za-z0-9_\-]{33}" + _E),
+        keywords=(":aa",),
+    ),
+    TokenPattern(
+        "TeamCity token",
+        re.compile(r"eyJ0eXAiOiAiVENWMiJ9\.[A-Za-z0-9_\-]{36}\.[A-Za-z0-9_\-]{48}" + _E),
+        keywords=("eyj0exaioiaivenwmij9",),
+    ),
+    TokenPattern(
+        "Twitch stream key",
+        re.compile(r"live_[0-9]{6,12}_[A-Za-z0-9]{30}" + _E),
+        keywords=("live_",),
+    ),
+    TokenPattern("Groq API key", re.compile(r"gsk_[A-Za-z0-9]{52}" + _E), keywords=("gsk_",)),
+    TokenPattern(
+        "Google OAuth client secret",
+        re.compile(r"GOCSPX-[A-Za-z0-9_\-]{28}" + _E),
+        keywords=("gocspx-",),
+    ),
+    TokenPattern(
+        "Google OAuth access token",
+        re.compile(r"ya29\.[A-Za-z0-9_\-]{30,}" + _E),
+        random=True,
+        keywords=("ya29.",),
+    ),
+    TokenPattern(
+        "LangSmith API key",
+        re.compile(r"lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}" + _E),
+        keywords=("lsv2_",),
+    ),
+    TokenPattern(
+        "Replicate API token",
+        re.compile(r"r8_[A-Za-z0-9]{37}" + _E),
+        random=True,
+        keywords=("r8_",),
+    ),
+    TokenPattern("Supabase access token", re.compile(r"sbp_[a-f0-9]{40}" + _E), keywords=("sbp_",)),
+    TokenPattern(
+        "Tavily API key",
+        re.compile(r"tvly-(?:dev-|prod-)?[A-Za-z0-9]{32}" + _E),
+        random=True,
+        keywords=("tvly-",),
+    ),
+    TokenPattern(
+        "xAI API key", re.compile(r"xai-[A-Za-z0-9]{80}" + _E), random=True, keywords=("xai-",)
+    ),
+    # Base64 of "user:password" after an Authorization header's name (checked when decoded,
+    # detect._token_ok). The scheme, as RFC 7617 spells it, starts the regex: a literal start
+    # is what lets Python's engine skip ahead, and "Basic" is rarer than "authorization".
+    TokenPattern(
+        "HTTP basic credentials",
+        re.compile(r"Basic\s+([A-Za-z0-9+/]{8,}={0,2})" + _Q),
+        group=1,
+        keywords=("basic",),
+    ),
+    # `Password=` in an ADO.NET/ODBC/JDBC connection string; another of the string's fields
+    # must come before it on the line (CONNECTION_FIELD, checked in detect._token_ok).
+    TokenPattern(
+        "password in connection string",
+        re.compile(r"(?:[Pp]ass[Ww]ord|PASSWORD|[Pp]wd|PWD)\s*=\s*([^;\"'\s<>]{1,128})"),
+        group=1,
+        keywords=("password", "pwd"),
+    ),
+    # A token passed in a URL's query string (?token=, &access_token=, ?api_key=).
+    TokenPattern(
+        "token in URL",
+        re.compile(
+            r"[?&](?:access_token|auth_token|token|api_key|apikey)=([A-Za-z0-9_\-.~]{20,})" + _Q
+        ),
+        group=1,
+        keywords=("token=", "api_key=", "apikey="),
+    ),
+)
