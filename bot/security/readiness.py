@@ -88,15 +88,19 @@ def _semgrep(env: Mapping[str, str] | None) -> ScannerReadiness:
 
 
 def _secrets() -> ScannerReadiness:
+    from bot.secrets.gitleaks import GITLEAKS_VERSION
+
+    # gitleaks' rules run in-process from a pinned copy, whatever is installed.
+    rules = f"gitleaks' rules {GITLEAKS_VERSION} (pinned) and Switchyard's patterns"
     try:
         from importlib.metadata import version
 
         found = version("detect-secrets")
-    except Exception:  # not installed, or metadata unreadable: our own patterns still run
+    except Exception:  # not installed, or metadata unreadable: the other layers still run
         return ScannerReadiness(
             "secrets",
             True,
-            "Switchyard's patterns only",
+            rules,
             "pip install detect-secrets adds its plugins (it comes with switchyard)",
         )
-    return ScannerReadiness("secrets", True, f"detect-secrets {found} and Switchyard's patterns")
+    return ScannerReadiness("secrets", True, f"detect-secrets {found}, {rules}")

@@ -14,6 +14,8 @@ from bot.secrets.gitleaks.ruleset import PINNED, Rule, RuleSet, load, pinned
 from bot.secrets.gitleaks.scan import Found, Match, Scanner
 
 GITLEAKS_COMMIT = "b58d3f102cf3a2c84cb7f923d05c25c9b1aed84b"
+# `git describe --tags` of that commit: 27 commits after the v8.30.0 release.
+GITLEAKS_VERSION = "v8.30.0-27-gb58d3f10"
 
 
 @cache
@@ -25,6 +27,7 @@ def scanner(extra: tuple[str, ...] = ()) -> Scanner:
 
 __all__ = [
     "GITLEAKS_COMMIT",
+    "GITLEAKS_VERSION",
     "PINNED",
     "Found",
     "Match",

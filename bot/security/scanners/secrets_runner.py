@@ -1,7 +1,7 @@
-"""Secrets in the head versions of the changed files: detect-secrets' plugins and
-Switchyard's own patterns, through bot.secrets. Findings say what kind of secret sits on
-which line, never the value; the values found are handed back so that every other
-output can be scrubbed of them.
+"""Secrets in the head versions of the changed files: detect-secrets' plugins, gitleaks'
+pinned rules and Switchyard's own patterns, through bot.secrets. Findings say what kind of
+secret sits on which line, never the value; the values found are handed back so that every
+other output can be scrubbed of them.
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 
 from bot.findings.model import Severity
 from bot.secrets import SecretHit, find_secrets
+from bot.secrets.gitleaks import GITLEAKS_VERSION
 from bot.security.cwe import cwe_title, cwe_url
 from bot.security.scanners.base import ScanFinding, ScannerRun, Stopwatch
 
 NAME = "secrets"
+VERSION = f"switchyard+detect-secrets+gitleaks-rules-{GITLEAKS_VERSION}"
 # Kinds found by a name or by randomness rather than by a fixed format: likelier to be a
 # test value or a false positive, so one step less severe.
 _INFERRED = {"password assignment", "secret assignment", "high-entropy string", "password in URL"}
@@ -39,7 +41,7 @@ def _cwes(hit: SecretHit) -> tuple[int, ...]:
 
 def run_secrets(contents: Mapping[str, str], *, timeout_s: float = 120.0) -> SecretsRun:
     """Scans each file's head text; files left when time runs out are listed as unread."""
-    out = SecretsRun(ScannerRun(name=NAME, version="switchyard+detect-secrets"))
+    out = SecretsRun(ScannerRun(name=NAME, version=VERSION))
     clock = Stopwatch()
     items = list(contents.items())
     for index, (path, text) in enumerate(items):
