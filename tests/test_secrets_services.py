@@ -24,6 +24,7 @@ CASES = [  # (kind, line)
     ("Dependency-Track key", "X-Api-Key: odt_ASZ4y20xmL6iFxXwRuGul8zTG7dzRIRB"),
     ("Docker Hub token", "docker login -u me -p dckr_pat_kBrMN7w7Sk5qG3RUYYhyWOnByrK"),
     ("Vault token", "VAULT_TOKEN=hvs.XhkJbT5eofXUY66ILrRzJwyC"),
+    ("Vault unseal key", "Unseal Key 3: n0Qx9b7Kf1VZ3gE8yWcRr5tLmA2jD6hUo4sPiXe+T/kB"),
     ("New Relic key", "license_key: 4de6bc155caa9bafd43a1e934ce45f9ded2fNRAL"),
     ("NuGet API key", "nuget push pkg.nupkg oy2bpszqcc56u3u3tsg9ivddz68dibkwx048yiumy3iyq2"),
     ("Okta API token", "Authorization: SSWS 00VwRyKqgzOrjRCgUda1h2Huj2oJvScDIVMuOP40gt"),
@@ -69,6 +70,7 @@ LOOK_ALIKES = [
     "Authorization: Basic aGVsbG8gd29ybGQ=",  # "hello world": no user:password pair
     "https://example.com/search?token=correct_horse_battery",  # words, no digit
     "Server=db;User Id=app;Password=${DB_PASSWORD};",  # a reference
+    "uid=#{opts[:user]};pwd=#{opts[:secret]}",  # Ruby interpolation
     "Data Source=x;User ID=sa;Password=;",  # empty
     '"db_password": "&lt;mysqlrootpw&gt;"',  # an HTML-escaped <placeholder>
     "precious-cioabcdefghijklmnopqrstuvwxyzABCDEF",  # "cio" inside a word, a typed run

@@ -78,7 +78,7 @@ _NOT_SECRET_SHAPE = re.compile(
     r"#[0-9a-fA-F]{3,8}|v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?|\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+Z?)?"
 )
 _REFERENCE = re.compile(
-    r"\$\{|\{\{|\}\}|%\(|%s\b|\$\(|^\$|^(?:<|&lt;).*(?:>|&gt;)$|^\{.*\}$|os\.environ|getenv|process\.env|"
+    r"\$\{|#\{|\{\{|\}\}|%\(|%s\b|\$\(|^\$|^(?:<|&lt;).*(?:>|&gt;)$|^\{.*\}$|os\.environ|getenv|process\.env|"
     r"^env[.\[(:]|ENV\[|^secrets\.|^vault:|^ref\+|^!|^ENC\[|^arn:|^projects/.+/secrets/",
     re.IGNORECASE,
 )

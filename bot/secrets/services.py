@@ -59,6 +59,13 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         random=True,
         keywords=("hvs.", "hvb.", "hvr."),
     ),
+    # `vault operator init` prints the unseal key shares (33 bytes, 44 base64 characters).
+    TokenPattern(
+        "Vault unseal key",
+        re.compile(r"Unseal Key(?: \d{1,2})?: ([A-Za-z0-9+/]{44})(?![A-Za-z0-9+/=])"),
+        group=1,
+        keywords=("unseal key",),
+    ),
     TokenPattern(
         "Microsoft Teams webhook",
         re.compile(
