@@ -37,7 +37,7 @@ is the product's average over the best single tool's.
 
     .venv/bin/python bench/security_eval.py --suite public [--language python]
         [--split tune|holdout|both] [--tools product,semgrep,bandit,registry]
-        [--registry-rules DIR] [--json out.json]
+        [--registry-rules DIR] [--repo-config .switchyard.yml] [--json out.json]
 
 Only `tune` cases may be looked at while writing rules; `holdout` is the honest figure.
 """
@@ -57,7 +57,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.public_suites import Case, load_all  # noqa: E402
-from bench.public_suites.run import TOOLS, ToolRun, extract_registry, run_tool  # noqa: E402
+from bench.public_suites.run import PUBLIC_TOOLS, TOOLS, ToolRun, extract_registry, run_tool  # noqa: E402
 from bench.public_suites.score import CategoryScore, average  # noqa: E402
 from bench.public_suites.score import score_cases as score_public  # noqa: E402
 from bench.security_corpus import CORPUS, Label, load_corpus  # noqa: E402
@@ -265,13 +265,16 @@ def _public_table(language: str, split: str, cases: list[Case], runs: list[ToolR
     print("-" * len(head))
     avgs = {t: average(scores[t]) for t in tools}
     print(f"{'average':<31}" + "".join(f" | {'':>13} {avgs[t]:6.2f}" for t in tools))
-    singles = {t: a for t, a in avgs.items() if t != "product"}
+    # The public tools a user could run instead; "semgrep" is this project's rules alone.
+    singles = {t: a for t, a in avgs.items() if t in PUBLIC_TOOLS}
     ratio = None
     if "product" in avgs and singles:
         best = max(singles, key=lambda t: singles[t])
         ratio = avgs["product"] / singles[best] if singles[best] > 0 else None
         shown = f"{ratio:.2f}" if ratio is not None else "n/a (best single <= 0)"
-        print(f"product / best single tool ({best} {singles[best]:.3f}): {shown}")
+        print(f"product / best single public tool ({best} {singles[best]:.3f}): {shown}")
+    if "product" in avgs and "semgrep" in avgs:
+        print(f"product - shipped rules alone: {avgs['product'] - avgs['semgrep']:+.3f}")
     for r in runs:
         if not r.available or r.notes:
             print(f"  {r.tool}: {'; '.join(r.notes) or 'not run'}")
@@ -295,7 +298,11 @@ def _public_table(language: str, split: str, cases: list[Case], runs: list[ToolR
 
 
 def evaluate_public(
-    language: str | None, split: str, tools: list[str], registry_rules: Path | None
+    language: str | None,
+    split: str,
+    tools: list[str],
+    registry_rules: Path | None,
+    repo_config: Path | None = None,
 ) -> list[dict]:
     cases = load_all(language)
     by_lang: dict[str, list[Case]] = defaultdict(list)
@@ -308,7 +315,7 @@ def evaluate_public(
         rules = registry_rules
         if "registry" in tools and rules is None:
             rules = extract_registry(lang, Path(tempfile.gettempdir()) / "switchyard-registry")
-        runs = [run_tool(t, lang_cases, rules) for t in tools]
+        runs = [run_tool(t, lang_cases, rules, repo_config) for t in tools]
         for s in ["tune", "holdout"] if split == "both" else [split]:
             out.append(_public_table(lang, s, lang_cases, runs))
     return out
@@ -326,6 +333,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", choices=["tune", "holdout", "both"], default="both")
     ap.add_argument("--tools", default=",".join(TOOLS), help="public: comma-separated")
     ap.add_argument("--registry-rules", type=Path, help="public: a local registry rules folder")
+    ap.add_argument(
+        "--repo-config", type=Path, help="public: the product run's .switchyard.yml (default none)"
+    )
     args = ap.parse_args(argv)
     report: list[dict] = []
     if args.suite in ("corpus", "both"):
@@ -339,7 +349,9 @@ def main(argv: list[str] | None = None) -> int:
         unknown = set(tools) - set(TOOLS)
         if unknown:
             ap.error(f"unknown tools {sorted(unknown)}; known: {', '.join(TOOLS)}")
-        report += evaluate_public(args.language, args.split, tools, args.registry_rules)
+        report += evaluate_public(
+            args.language, args.split, tools, args.registry_rules, args.repo_config
+        )
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, default=str))
     return 0

@@ -33,6 +33,7 @@ from bot.security.cwe import bandit_cwes, cwe_number
 from bot.security.rules_index import rules_dir
 
 TOOLS = ("product", "semgrep", "bandit", "registry")
+PUBLIC_TOOLS = ("bandit", "registry")
 REGISTRY_MIRROR = Path("/work/.mirror/semgrep+semgrep-rules/repo")
 # The registry's folders for each language this project claims.
 REGISTRY_FOLDERS = {
@@ -145,12 +146,16 @@ def run_bandit(cases: list[Case]) -> ToolRun:
     )
 
 
-def run_product(cases: list[Case]) -> ToolRun:
-    """``switchyard security --no-model`` on the cases as one change, default settings."""
+def run_product(cases: list[Case], repo_config: Path | None = None) -> ToolRun:
+    """``switchyard security --no-model`` on the cases as one change: default settings, or
+    ``repo_config`` as the repository's ``.switchyard.yml`` (to measure a setting)."""
     with tempfile.TemporaryDirectory(prefix="switchyard-public-product-") as tmp:
         repo = Path(tmp) / "repo"
         repo.mkdir()
         _git(repo, "init", "-q", "-b", "main")
+        if repo_config is not None:
+            shutil.copyfile(repo_config, repo / ".switchyard.yml")
+            _git(repo, "add", ".switchyard.yml")
         _git(repo, "commit", "-q", "--allow-empty", "-m", "base")
         base = _git(repo, "rev-parse", "HEAD")
         names = {f"src/{k}": v for k, v in stage(cases, repo / "src").items()}
@@ -210,9 +215,14 @@ def extract_registry(language: str, dest: Path, mirror: Path = REGISTRY_MIRROR) 
     return target
 
 
-def run_tool(tool: str, cases: list[Case], registry_rules: Path | None = None) -> ToolRun:
+def run_tool(
+    tool: str,
+    cases: list[Case],
+    registry_rules: Path | None = None,
+    repo_config: Path | None = None,
+) -> ToolRun:
     if tool == "product":
-        return run_product(cases)
+        return run_product(cases, repo_config)
     if tool == "semgrep":
         return run_semgrep_rules(cases)
     if tool == "bandit":
