@@ -1,0 +1,65 @@
+"""Which of the built-in rule files a scan needs: those for the languages it scans.
+
+semgrep parses every rule file it is given before it looks at a target, and the taint
+rules are most of its start-up: a change of Python files need not pay for the Java, Go and
+JavaScript rules. A file's language is semgrep's own, by extension.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import cache
+from pathlib import Path, PurePosixPath
+
+import yaml
+
+# semgrep's extensions for the languages the built-in rules are written in.
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "python": (".py", ".pyi"),
+    "javascript": (".js", ".jsx", ".mjs", ".cjs"),
+    "typescript": (".ts", ".tsx", ".mts", ".cts"),
+    "java": (".java",),
+    "go": (".go",),
+}
+
+
+@cache
+def _languages(path: Path, mtime_ns: int) -> frozenset[str]:
+    """The languages a rule file's rules are written for; empty when it cannot be read
+    (semgrep then says why)."""
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return frozenset()
+    rules = doc.get("rules") if isinstance(doc, dict) else None
+    found: set[str] = set()
+    for rule in rules if isinstance(rules, list) else []:
+        if isinstance(rule, dict) and isinstance(rule.get("languages"), list):
+            found.update(str(lang).lower() for lang in rule["languages"])
+    return frozenset(found)
+
+
+def languages_of(paths: Iterable[str]) -> frozenset[str]:
+    suffixes = {PurePosixPath(p).suffix.lower() for p in paths}
+    return frozenset(lang for lang, exts in EXTENSIONS.items() if suffixes & set(exts))
+
+
+def rule_files_for(files: Sequence[Path], paths: Iterable[str]) -> list[Path]:
+    """The rule files among `files` with a rule for a language of `paths` (a README or a
+    YAML file needs none of them). All of them when a path has no extension (semgrep
+    reads a script's shebang) or a rule file names a language not listed here: semgrep
+    then decides, and no rule is left out for a file it could apply to."""
+    wanted = languages_of(paths)
+    kept: list[Path] = []
+    for f in files:
+        try:
+            langs = _languages(f, f.stat().st_mtime_ns)
+        except OSError:
+            return list(files)
+        if not langs or not langs <= set(EXTENSIONS):
+            return list(files)
+        if langs & wanted:
+            kept.append(f)
+    if any(not PurePosixPath(p).suffix for p in paths):
+        return list(files)  # a script without an extension: semgrep reads its shebang
+    return kept
