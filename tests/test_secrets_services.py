@@ -24,6 +24,11 @@ CASES = [  # (kind, line)
     ("Dependency-Track key", "X-Api-Key: odt_ASZ4y20xmL6iFxXwRuGul8zTG7dzRIRB"),
     ("Docker Hub token", "docker login -u me -p dckr_pat_kBrMN7w7Sk5qG3RUYYhyWOnByrK"),
     ("Vault token", "VAULT_TOKEN=hvs.XhkJbT5eofXUY66ILrRzJwyC"),
+    (
+        "Jenkins initial admin password",
+        "Please use the following password to proceed to installation:\n\n"
+        "5e0c81f3a9b24d7e8c6f1a2b3d4e5f60\n\nThis may also be found at: ...",
+    ),
     ("Vault unseal key", "Unseal Key 3: n0Qx9b7Kf1VZ3gE8yWcRr5tLmA2jD6hUo4sPiXe+T/kB"),
     ("New Relic key", "license_key: 4de6bc155caa9bafd43a1e934ce45f9ded2fNRAL"),
     ("NuGet API key", "nuget push pkg.nupkg oy2bpszqcc56u3u3tsg9ivddz68dibkwx048yiumy3iyq2"),
@@ -82,3 +87,9 @@ LOOK_ALIKES = [
 @pytest.mark.parametrize("text", LOOK_ALIKES)
 def test_look_alike_is_not_reported(text: str) -> None:
     assert find_secrets(text) == []
+
+
+def test_assignment_with_escaped_quotes_inside_a_string_literal() -> None:
+    text = r'$sql = "$user = \"mg1021\"; $password = \"g00dSp3c!\";";'
+    hits = find_secrets(text)
+    assert [text[h.start : h.end] for h in hits] == ["g00dSp3c!"]

@@ -173,13 +173,14 @@ AWS_SECRET = re.compile(
 
 # Generic "name = value" assignments, tried only on lines that mention a secret-ish word.
 # Keys may be dotted (spring.datasource.password) or carry $/@ sigils (PHP, shell, Ruby);
-# an optional type annotation (`password: str = "..."`) sits between key and "=".
+# an optional type annotation (`password: str = "..."`) sits between key and "=". Quotes may
+# be escaped (`$password = \"...\";` inside a string literal), both of them alike.
 ASSIGNMENT = re.compile(
     r"(?P<key>[A-Za-z_$@][\w.\-$@]*)"
     r"[\"'\]]{0,2}"
     r"(?P<ann>\s*:\s*[A-Za-z_][\w.\[\]<>?|, ]{0,40}?(?=\s*=[^=>]))?"
     r"\s*(?P<op>:=|=>|===|==|=|:)\s*"
-    r"(?:[rbuRBUf]{0,2}(?P<q>[\"'`])(?P<qv>[^\n]{0,256}?)(?P=q)"
+    r"(?:[rbuRBUf]{0,2}(?P<esc>\\?)(?P<q>[\"'`])(?P<qv>[^\n]{0,256}?)(?P=esc)(?P=q)"
     r"|(?P<uv>[^\s\"'`,;#)\]}]{1,256}))"
 )
 # The key that a value on a line is assigned to, searched backwards from the value.

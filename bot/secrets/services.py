@@ -59,6 +59,13 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         random=True,
         keywords=("hvs.", "hvb.", "hvr."),
     ),
+    # A new Jenkins prints its generated admin password in its log, on its own line.
+    TokenPattern(
+        "Jenkins initial admin password",
+        re.compile(r"following password to proceed to installation:\s*\n\s*([a-f0-9]{32})\b"),
+        group=1,
+        keywords=("proceed to installation",),
+    ),
     # `vault operator init` prints the unseal key shares (33 bytes, 44 base64 characters).
     TokenPattern(
         "Vault unseal key",
