@@ -4,7 +4,8 @@ Every tool sees the cases copied under neutral names (``case_0001.py``) into a f
 folder, so neither a path (``tests/``, a suite's name, ``BenchmarkTest``) nor an ignore
 file decides what is scanned; the findings are mapped back to the case files.
 
-- ``product``:  ``switchyard security --no-model`` on the cases staged as one change, with
+- ``product``:  ``switchyard security --no-model`` on the cases staged as changes of at most
+  100 files each, with
   the default settings a repository without a ``.switchyard.yml`` gets
   (bench/security_product.py's staging, without its raised report limits).
 - ``semgrep``:  semgrep with the shipped rules alone.
@@ -146,9 +147,26 @@ def run_bandit(cases: list[Case]) -> ToolRun:
     )
 
 
+# Cases per staged change: pull-request sized. Hundreds of files as one change run semgrep
+# past the scanner's time limit on a 2-core machine, and no pull request is like that.
+PRODUCT_CHUNK = 100
+
+
 def run_product(cases: list[Case], repo_config: Path | None = None) -> ToolRun:
-    """``switchyard security --no-model`` on the cases as one change: default settings, or
-    ``repo_config`` as the repository's ``.switchyard.yml`` (to measure a setting)."""
+    """``switchyard security --no-model`` on the cases, staged as changes of at most
+    PRODUCT_CHUNK files: default settings, or ``repo_config`` as the repository's
+    ``.switchyard.yml`` (to measure a setting)."""
+    merged = ToolRun("product")
+    for start in range(0, len(cases), PRODUCT_CHUNK):
+        run = _product_once(cases[start : start + PRODUCT_CHUNK], repo_config)
+        for path, cwes in run.cwes_by_file.items():
+            merged.cwes_by_file.setdefault(path, set()).update(cwes)
+        merged.wall_s += run.wall_s
+        merged.notes += run.notes
+    return merged
+
+
+def _product_once(cases: list[Case], repo_config: Path | None) -> ToolRun:
     with tempfile.TemporaryDirectory(prefix="switchyard-public-product-") as tmp:
         repo = Path(tmp) / "repo"
         repo.mkdir()
