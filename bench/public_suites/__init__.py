@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -83,3 +84,32 @@ def mirror_file(mirror: Path, path: str, rev: str = "HEAD") -> str:
         text=True,
         check=True,
     ).stdout
+
+
+def write_labels(path: Path, header: list[str], rows: list[list[object]]) -> None:
+    """A stored subset's labels as CSV, one row per case, the way every loader reads them."""
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh, lineterminator="\n")
+        out.writerow(header)
+        out.writerows(rows)
+
+
+def suite_main(
+    doc: str, mirror: Path, rebuild: Callable[[Path], object], load: Callable[[], list[Case]]
+) -> None:
+    """A loader's command line: `--from-mirror [DIR]` rebuilds the stored subset from a
+    mirror first (what it left out is printed when it says), then the cases are counted."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--from-mirror", type=Path, nargs="?", const=mirror)
+    args = parser.parse_args()
+    if args.from_mirror:
+        left_out = rebuild(args.from_mirror)
+        if isinstance(left_out, dict):
+            print("left out:", left_out)
+    cases = load()
+    vulnerable = sum(c.vulnerable for c in cases)
+    print(f"{len(cases)} cases, {vulnerable} vulnerable, {len(cases) - vulnerable} safe")

@@ -11,7 +11,6 @@ mirror of the upstream repository, the same way every time (ORIGIN.md says how).
 
 from __future__ import annotations
 
-import argparse
 import csv
 import re
 import shutil
@@ -19,7 +18,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.public_suites import PUBLIC, Case
+from bench.public_suites import PUBLIC, Case, suite_main, write_labels
 
 SUITE = "gosec"
 FOLDER = PUBLIC / SUITE
@@ -166,22 +165,14 @@ def rebuild(mirror: Path = MIRROR, folder: Path = FOLDER) -> dict[str, int]:
             case_id = f"{rule}-{s.index:03d}"
             (cases / f"{case_id}.go").write_text(s.files[0].lstrip("\n"), encoding="utf-8")
             rows.append([case_id, rule, category, cwe, s.errors])
-    with (folder / LABELS).open("w", encoding="utf-8", newline="") as fh:
-        out = csv.writer(fh, lineterminator="\n")
-        out.writerow(["case_id", "gosec_rule", "category", "cwe", "expected_issues"])
-        out.writerows(rows)
+    write_labels(
+        folder / LABELS, ["case_id", "gosec_rule", "category", "cwe", "expected_issues"], rows
+    )
     return skipped
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--from-mirror", type=Path, nargs="?", const=MIRROR)
-    args = parser.parse_args()
-    if args.from_mirror:
-        print("left out:", rebuild(args.from_mirror))
-    cases = load()
-    vulnerable = sum(c.vulnerable for c in cases)
-    print(f"{len(cases)} cases, {vulnerable} vulnerable, {len(cases) - vulnerable} safe")
+    suite_main(__doc__ or "", MIRROR, rebuild, load)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ records its cases instead of checking them; ORIGIN.md says how).
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import shutil
@@ -22,7 +21,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from bench.public_suites import PUBLIC, Case
+from bench.public_suites import PUBLIC, Case, suite_main, write_labels
 
 SUITE = "eslint-plugin-security"
 FOLDER = PUBLIC / SUITE
@@ -108,22 +107,12 @@ def rebuild(mirror: Path = MIRROR, folder: Path = FOLDER) -> int:
                     text = _code(item).strip("\n") + "\n"
                     (cases / f"{case_id}.js").write_text(text, encoding="utf-8")
                     rows.append([case_id, rule, category, cwe, expected])
-    with (folder / LABELS).open("w", encoding="utf-8", newline="") as fh:
-        out_csv = csv.writer(fh, lineterminator="\n")
-        out_csv.writerow(["case_id", "eslint_rule", "category", "cwe", "expected"])
-        out_csv.writerows(rows)
+    write_labels(folder / LABELS, ["case_id", "eslint_rule", "category", "cwe", "expected"], rows)
     return len(rows)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--from-mirror", type=Path, nargs="?", const=MIRROR)
-    args = parser.parse_args()
-    if args.from_mirror:
-        rebuild(args.from_mirror)
-    cases = load()
-    vulnerable = sum(c.vulnerable for c in cases)
-    print(f"{len(cases)} cases, {vulnerable} vulnerable, {len(cases) - vulnerable} safe")
+    suite_main(__doc__ or "", MIRROR, rebuild, load)
 
 
 if __name__ == "__main__":

@@ -13,14 +13,13 @@ them again from the bare mirror of the upstream repository (ORIGIN.md says how).
 
 from __future__ import annotations
 
-import argparse
 import csv
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
-from bench.public_suites import PUBLIC, Case
+from bench.public_suites import PUBLIC, Case, suite_main, write_labels
 
 SUITE = "juice-shop-codefixes"
 FOLDER = PUBLIC / SUITE
@@ -97,22 +96,12 @@ def rebuild(mirror: Path = MIRROR, folder: Path = FOLDER) -> int:
         text = _git(mirror, "show", f"HEAD:{CODEFIXES}/{path}")
         (cases / f"{case_id}.ts").write_text(complete(text), encoding="utf-8")
         rows.append([case_id, m["challenge"], category, cwe, "yes" if m["correct"] else "no"])
-    with (folder / LABELS).open("w", encoding="utf-8", newline="") as fh:
-        out = csv.writer(fh, lineterminator="\n")
-        out.writerow(["case_id", "challenge", "category", "cwe", "correct_fix"])
-        out.writerows(rows)
+    write_labels(folder / LABELS, ["case_id", "challenge", "category", "cwe", "correct_fix"], rows)
     return len(rows)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--from-mirror", type=Path, nargs="?", const=MIRROR)
-    args = parser.parse_args()
-    if args.from_mirror:
-        rebuild(args.from_mirror)
-    cases = load()
-    vulnerable = sum(c.vulnerable for c in cases)
-    print(f"{len(cases)} cases, {vulnerable} vulnerable, {len(cases) - vulnerable} safe")
+    suite_main(__doc__ or "", MIRROR, rebuild, load)
 
 
 if __name__ == "__main__":
