@@ -113,3 +113,33 @@ def suite_main(
     cases = load()
     vulnerable = sum(c.vulnerable for c in cases)
     print(f"{len(cases)} cases, {vulnerable} vulnerable, {len(cases) - vulnerable} safe")
+
+
+def cases_from_labels(
+    suite: str,
+    folder: Path,
+    labels: str,
+    *,
+    language: str,
+    suffix: str,
+    vulnerable: Callable[[dict[str, str]], bool],
+) -> list[Case]:
+    """The cases of a stored subset whose labels CSV has `case_id`, `cwe` and `category`
+    columns and whose files are `cases/<case_id><suffix>`; `vulnerable` reads a row's
+    verdict in the suite's own words."""
+    import csv
+
+    with (folder / labels).open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return [
+        Case(
+            suite=suite,
+            case_id=row["case_id"],
+            path=folder / "cases" / f"{row['case_id']}{suffix}",
+            language=language,
+            cwe=int(row["cwe"]),
+            vulnerable=vulnerable(row),
+            category=row["category"],
+        )
+        for row in rows
+    ]

@@ -11,14 +11,13 @@ mirror of the upstream repository, the same way every time (ORIGIN.md says how).
 
 from __future__ import annotations
 
-import csv
 import re
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.public_suites import PUBLIC, Case, suite_main, write_labels
+from bench.public_suites import PUBLIC, Case, cases_from_labels, suite_main, write_labels
 
 SUITE = "gosec"
 FOLDER = PUBLIC / SUITE
@@ -70,20 +69,10 @@ class Sample:
 
 
 def load(folder: Path = FOLDER) -> list[Case]:
-    with (folder / LABELS).open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    return [
-        Case(
-            suite=SUITE,
-            case_id=row["case_id"],
-            path=folder / "cases" / f"{row['case_id']}.go",
-            language="go",
-            cwe=int(row["cwe"]),
-            vulnerable=int(row["expected_issues"]) > 0,
-            category=row["category"],
-        )
-        for row in rows
-    ]
+    return cases_from_labels(
+        SUITE, folder, LABELS, language="go", suffix=".go",
+        vulnerable=lambda row: int(row["expected_issues"]) > 0,
+    )  # fmt: skip
 
 
 # A Go string literal: raw (`...`) or interpreted ("..." with escapes).

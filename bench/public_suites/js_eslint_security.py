@@ -14,14 +14,13 @@ records its cases instead of checking them; ORIGIN.md says how).
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
-from bench.public_suites import PUBLIC, Case, suite_main, write_labels
+from bench.public_suites import PUBLIC, Case, cases_from_labels, suite_main, write_labels
 
 SUITE = "eslint-plugin-security"
 FOLDER = PUBLIC / SUITE
@@ -57,20 +56,10 @@ require(require('path').resolve(process.argv[2]));
 
 
 def load(folder: Path = FOLDER) -> list[Case]:
-    with (folder / LABELS).open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    return [
-        Case(
-            suite=SUITE,
-            case_id=row["case_id"],
-            path=folder / "cases" / f"{row['case_id']}.js",
-            language="javascript",
-            cwe=int(row["cwe"]),
-            vulnerable=row["expected"] == "invalid",
-            category=row["category"],
-        )
-        for row in rows
-    ]
+    return cases_from_labels(
+        SUITE, folder, LABELS, language="javascript", suffix=".js",
+        vulnerable=lambda row: row["expected"] == "invalid",
+    )  # fmt: skip
 
 
 def _code(item: str | dict) -> str:

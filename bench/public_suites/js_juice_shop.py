@@ -13,13 +13,12 @@ them again from the bare mirror of the upstream repository (ORIGIN.md says how).
 
 from __future__ import annotations
 
-import csv
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
-from bench.public_suites import PUBLIC, Case, suite_main, write_labels
+from bench.public_suites import PUBLIC, Case, cases_from_labels, suite_main, write_labels
 
 SUITE = "juice-shop-codefixes"
 FOLDER = PUBLIC / SUITE
@@ -48,20 +47,10 @@ _METHOD = re.compile(r"^[A-Za-z_$][\w$]*\s*\(\)\s*\{")
 
 
 def load(folder: Path = FOLDER) -> list[Case]:
-    with (folder / LABELS).open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    return [
-        Case(
-            suite=SUITE,
-            case_id=row["case_id"],
-            path=folder / "cases" / f"{row['case_id']}.ts",
-            language="javascript",
-            cwe=int(row["cwe"]),
-            vulnerable=row["correct_fix"] == "no",
-            category=row["category"],
-        )
-        for row in rows
-    ]
+    return cases_from_labels(
+        SUITE, folder, LABELS, language="javascript", suffix=".ts",
+        vulnerable=lambda row: row["correct_fix"] == "no",
+    )  # fmt: skip
 
 
 def complete(snippet: str) -> str:
