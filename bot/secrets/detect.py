@@ -24,48 +24,40 @@ are resolved in favour of the most specific kind.
 from __future__ import annotations
 
 import base64
-import bisect
-import itertools
 import re
 from dataclasses import dataclass
 
 from bot.secrets import allow as allowlist
-from bot.secrets import plugins, rules
+from bot.secrets import rules
 from bot.secrets.gitleaks import Found, Match, Scanner
 from bot.secrets.gitleaks import scanner as gitleaks_scanner
+from bot.secrets.line_finders import (
+    KEY_REACH,
+    RANK_ASSIGNED,
+    RANK_GENERIC,
+    RANK_PRIVATE_KEY,
+    RANK_TOKEN,
+    SWITCHYARD,
+    Candidate,
+    Lines,
+    assignments,
+    aws_secrets,
+    entropy_tokens,
+    plugin_tokens,
+    private_keys,
+)
 from bot.secrets.patterns import (
-    ASSIGNMENT,
-    AWS_SECRET,
     GITLEAKS_PEERS,
     JWT_SAMPLE_PAYLOAD,
     KEY_BEFORE,
-    KEY_BODY,
-    KEY_MATERIAL,
     KEYWORD_WORDS,
-    LONG_TOKEN_MIN,
-    MAX_KEY_BLOCK,
-    PRIVATE_KEY_BEGIN,
-    PRIVATE_KEY_END,
-    SECRET_WORD,
-    TOKEN_MASK,
     TOKEN_PATTERNS,
     TokenPattern,
     slug,
 )
 from bot.secrets.services import AUTHORIZATION_HEADER, CONNECTION_FIELD, SERVICE_PATTERNS
 
-SWITCHYARD = "switchyard"
-
-# Which of two overlapping candidates wins: lower first.
-_PRIVATE_KEY, _TOKEN, _PLUGIN_TOKEN, _ASSIGNED, _GENERIC, _ENTROPY = range(6)
 GITLEAKS = "gitleaks"
-_MIN_PLUGIN_VALUE = 8  # shorter plugin results are prefixes or noise (see plugins.py)
-_DIGIT_BYTES = re.compile(rb"[0-9]")
-_RUN = b"t" * LONG_TOKEN_MIN
-_RUN_END = re.compile(rb"t*")
-# How far back from a value to look for the name it is assigned to.
-_KEY_REACH = 120
-_ENV_STYLE = re.compile(r"[A-Z][A-Z0-9_]*=[^\s=]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,68 +84,6 @@ class SecretHit:
         return f"{self.kind}, line {self.line}"
 
 
-@dataclass(slots=True)
-class _Candidate:
-    start: int
-    end: int
-    kind: str
-    priority: int
-    detector: str
-    parts: tuple[tuple[int, int], ...] | None = None
-
-
-class _Lines:
-    """Offsets of the text's lines; a line excludes its newline."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        lengths = itertools.accumulate(len(line) + 1 for line in text.split("\n"))
-        self.starts = [0, *lengths]
-        self.starts.pop()  # the offset past the end is no line
-
-    def index(self, offset: int) -> int:
-        """0-based index of the line holding `offset`."""
-        return bisect.bisect_right(self.starts, offset) - 1
-
-    def bounds(self, i: int) -> tuple[int, int]:
-        start = self.starts[i]
-        end = self.starts[i + 1] - 1 if i + 1 < len(self.starts) else len(self.text)
-        return start, end
-
-    def keyword_lines(self, lowered: str, found: Found) -> set[int]:
-        """Lines that name a secret-ish word: the keyword pass found KEYWORD_WORDS, and
-        SECRET_WORD confirms them ("key" alone is too common to count)."""
-        out: set[int] = set()
-        starts = set().union(*(found.get(w, ()) for w in KEYWORD_WORDS))
-        for ls in starts:
-            i = self.index(ls)
-            start, end = self.bounds(i)
-            if SECRET_WORD.search(lowered, start, end) is not None:
-                out.add(i)
-        return out
-
-    def long_token_lines(self, lowered: str) -> set[int]:
-        """Lines with a run of LONG_TOKEN_MIN+ token characters that has a digit in it.
-        Works on UTF-8 bytes (see TOKEN_MASK): their offsets differ from the text's after a
-        non-ASCII character, but newlines do not, and only line numbers come out."""
-        raw = lowered.encode("utf-8", "surrogatepass")
-        mask = raw.translate(TOKEN_MASK)
-        found: set[int] = set()
-        line = counted = pos = 0
-        while (pos := mask.find(_RUN, pos)) != -1:
-            end = _RUN_END.match(mask, pos + LONG_TOKEN_MIN).end()  # type: ignore[union-attr]
-            if _DIGIT_BYTES.search(raw, pos, end) is None:
-                pos = end
-                continue
-            line += mask.count(b"\n", counted, pos)
-            counted = pos
-            found.add(line)
-            pos = mask.find(b"\n", end)
-            if pos == -1:
-                break
-        return found
-
-
 def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
     """The secrets in `text`, in order. `path` (the file the text comes from) lets the
     rules tell config files (unquoted values count) and tests (random-looking strings
@@ -163,10 +93,10 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
     allow = allowlist.current()
     if allow.path_allowed(path):
         return []
-    lines = _Lines(text)
+    lines = Lines(text)
     test = path is not None and rules.is_test_path(path)
-    found: list[_Candidate] = []
-    found.extend(_private_keys(text, lines))
+    found: list[Candidate] = []
+    found.extend(private_keys(text, lines))
     lowered = _lower(text)
     found_words = _scanner().keywords(text, lowered)
     for pattern in _token_patterns(found_words):
@@ -175,7 +105,7 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
             if pattern.group == 0 and s > 0 and text[s - 1] in pattern.before:
                 continue
             if _token_ok(pattern, text[s:e], m, test):
-                found.append(_Candidate(s, e, pattern.kind, _TOKEN, SWITCHYARD))
+                found.append(Candidate(s, e, pattern.kind, RANK_TOKEN, SWITCHYARD))
 
     found.extend(_gitleaks(text, lowered, path, test, found_words))
     keyword_lines = lines.keyword_lines(lowered, found_words)
@@ -185,11 +115,11 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
         base, end = lines.bounds(i)
         line = text[base:end]
         if i in keyword_lines:
-            found.extend(_aws_secrets(line, base))
-            found.extend(_assignments(line, base, path, config, test))
+            found.extend(aws_secrets(line, base))
+            found.extend(assignments(line, base, path, config, test))
         if i in token_lines:
-            found.extend(_plugin_tokens(line, base))
-        found.extend(_entropy(line, base, path))
+            found.extend(plugin_tokens(line, base))
+        found.extend(entropy_tokens(line, base, path))
     found = [c for c in found if not _allowed(c, text, path)]
     if rules.is_doc_path(path):
         found = [c for c in found if not rules.marked_as_example(_line_of(c, text))]
@@ -199,25 +129,25 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
     return [_to_hit(c, lines) for c in kept]
 
 
-def _value(c: _Candidate, text: str) -> str:
+def _value(c: Candidate, text: str) -> str:
     """The value as redaction joins it: a key block's parts, one per line."""
     return "\n".join(text[s:e] for s, e in c.parts or ((c.start, c.end),))
 
 
-def _line_of(c: _Candidate, text: str) -> str:
+def _line_of(c: Candidate, text: str) -> str:
     ls = text.rfind("\n", 0, c.start) + 1
     le = text.find("\n", c.end)
     return text[ls : len(text) if le == -1 else le]
 
 
-def _allowed(c: _Candidate, text: str, path: str | None) -> bool:
+def _allowed(c: Candidate, text: str, path: str | None) -> bool:
     """gitleaks' allow-lists over our own detectors' hits (its rules applied their own)."""
-    if c.priority == _PRIVATE_KEY or c.detector.startswith(GITLEAKS):
+    if c.priority == RANK_PRIVATE_KEY or c.detector.startswith(GITLEAKS):
         return False
     ls = text.rfind("\n", 0, c.start) + 1
     line = _line_of(c, text)
     value = text[c.start : c.end]
-    assigned = c.priority == _ASSIGNED
+    assigned = c.priority == RANK_ASSIGNED
     match = text[ls : c.end] if assigned else value
     # A stopword inside a value that mixes cases and digits is a coincidence, not a word.
     stopwords = not rules.looks_random(value)
@@ -262,14 +192,14 @@ def _token_patterns(found_words: Found) -> list[TokenPattern]:
 
 # gitleaks rules whose findings our own detectors make better: its private-key pattern
 # takes any 64 characters between a BEGIN and a later "KEY-----" (code that checks for the
-# armour lines); _private_keys wants base64 key material and redacts each line's part.
+# armour lines); private_keys wants base64 key material and redacts each line's part.
 _OWN_RULES = frozenset({"private-key"})
 
 
 def _gitleaks(
     text: str, lowered: str, path: str | None, test: bool, found_words: Found
-) -> list[_Candidate]:
-    out: list[_Candidate] = []
+) -> list[Candidate]:
+    out: list[Candidate] = []
     config = rules.is_config_path(path)
     for m in _scanner().scan(text, lowered, path, found_words):
         if m.rule.id in _OWN_RULES:
@@ -279,13 +209,13 @@ def _gitleaks(
             if not _generic_ok(text, m, value, config, test):
                 continue
             kind = "secret assignment"
-            priority = _GENERIC
+            priority = RANK_GENERIC
         else:
             if rules.token_is_placeholder(value) or JWT_SAMPLE_PAYLOAD in value:
                 continue
             kind = m.rule.id.replace("-", " ")
-            priority = _TOKEN
-        out.append(_Candidate(m.start, m.end, kind, priority, f"{GITLEAKS}:{m.rule.id}"))
+            priority = RANK_TOKEN
+        out.append(Candidate(m.start, m.end, kind, priority, f"{GITLEAKS}:{m.rule.id}"))
     return out
 
 
@@ -295,7 +225,7 @@ def _generic_ok(text: str, m: Match, value: str, config: bool, test: bool) -> bo
     if rules.is_uuid(value):
         return False
     ls = text.rfind("\n", 0, m.start) + 1
-    key_m = KEY_BEFORE.search(text, max(ls, m.start - _KEY_REACH), m.start)
+    key_m = KEY_BEFORE.search(text, max(ls, m.start - KEY_REACH), m.start)
     if key_m is None:
         return False
     quoted = m.start > 0 and text[m.start - 1] in "\"'`"
@@ -311,7 +241,7 @@ def _generic_ok(text: str, m: Match, value: str, config: bool, test: bool) -> bo
     )
 
 
-def _to_hit(c: _Candidate, lines: _Lines) -> SecretHit:
+def _to_hit(c: Candidate, lines: Lines) -> SecretHit:
     first = lines.index(c.start)
     last = lines.index(max(c.start, c.end - 1))
     return SecretHit(
@@ -325,9 +255,9 @@ def _to_hit(c: _Candidate, lines: _Lines) -> SecretHit:
     )
 
 
-def _resolve(found: list[_Candidate]) -> list[_Candidate]:
+def _resolve(found: list[Candidate]) -> list[Candidate]:
     """Most specific first, then longest; a candidate overlapping a kept one is dropped."""
-    kept: list[_Candidate] = []
+    kept: list[Candidate] = []
     for c in sorted(found, key=lambda c: (c.priority, c.start - c.end, c.start)):
         if all(c.end <= k.start or c.start >= k.end for k in kept):
             kept.append(c)
@@ -380,122 +310,3 @@ def _basic_ok(value: str, test: bool) -> bool:
         and not rules.is_reference(password)
         and rules.weak_value_ok(password, test=test)
     )
-
-
-def _private_keys(text: str, lines: _Lines) -> list[_Candidate]:
-    out: list[_Candidate] = []
-    pos = 0
-    while (m := PRIVATE_KEY_BEGIN.search(text, pos)) is not None:
-        end_m = PRIVATE_KEY_END.search(text, m.end(), m.end() + MAX_KEY_BLOCK)
-        end = end_m.end() if end_m else _unterminated_end(text, lines, m.end())
-        pos = max(end, m.end())
-        if KEY_BODY.search(text, m.end(), end) is None:
-            continue  # "-----BEGIN RSA PRIVATE KEY-----" in code that checks for one
-        parts: list[tuple[int, int]] = []
-        for i in range(lines.index(m.start()), lines.index(end - 1) + 1):
-            ls, le = lines.bounds(i)
-            seg_s, seg_e = max(ls, m.start()), min(le, end)
-            runs = list(KEY_MATERIAL.finditer(text, seg_s, seg_e))
-            if runs:
-                parts.append((runs[0].start(), runs[-1].end()))
-        out.append(
-            _Candidate(m.start(), end, "private key", _PRIVATE_KEY, SWITCHYARD, tuple(parts))
-        )
-    return out
-
-
-def _unterminated_end(text: str, lines: _Lines, after: int) -> int:
-    """A block cut off before its END line (a truncated hunk) runs while lines carry key
-    material: redacting too much is better than leaving the tail of a key."""
-    i = lines.index(after)
-    end = lines.bounds(i)[1]
-    while i + 1 < len(lines.starts):
-        i += 1
-        ls, le = lines.bounds(i)
-        if KEY_BODY.search(text, ls, le) is None or le - after > MAX_KEY_BLOCK:
-            break
-        end = le
-    return end
-
-
-def _aws_secrets(line: str, base: int) -> list[_Candidate]:
-    out: list[_Candidate] = []
-    for m in AWS_SECRET.finditer(line):
-        s, e = m.span(1)
-        if not rules.token_is_placeholder(m.group(1)):
-            out.append(_Candidate(base + s, base + e, "AWS secret key", _TOKEN, SWITCHYARD))
-    return out
-
-
-def _assignments(
-    line: str, base: int, path: str | None, config: bool, test: bool
-) -> list[_Candidate]:
-    """Secrets assigned to secret-ish names."""
-    out: list[_Candidate] = []
-    for m in ASSIGNMENT.finditer(line):
-        key = m.group("key")
-        if not rules.key_is_secretish(key):
-            continue
-        quoted = m.group("q") is not None
-        group = "qv" if quoted else "uv"
-        value = m.group(group)
-        if quoted:
-            env_style = False
-            if m.group("op") in ("==", "===") and not rules.looks_random(value):
-                continue  # `if token == "keyword"`: comparing with a name, not a secret
-        else:
-            if m.group("op") in ("==", "==="):
-                continue
-            env_style = _ENV_STYLE.match(m.group(0)) is not None
-            if not (
-                config or (path is None and (env_style or not rules.is_identifier_chain(value)))
-            ):
-                continue
-        if not rules.assigned_value_ok(
-            key, value, quoted=quoted, config=config, env_style=env_style, test=test
-        ):
-            continue
-        s, e = m.span(group)
-        kind = "password assignment" if rules.key_is_password(key) else "secret assignment"
-        out.append(_Candidate(base + s, base + e, kind, _ASSIGNED, SWITCHYARD))
-    return out
-
-
-def _plugin_tokens(line: str, base: int) -> list[_Candidate]:
-    out: list[_Candidate] = []
-    for hit in plugins.token_hits(line):
-        if len(hit.value) < _MIN_PLUGIN_VALUE or rules.token_is_placeholder(hit.value):
-            continue
-        if hit.kind == "password in URL" and (
-            rules.is_placeholder(hit.value, min_len=4) or rules.is_reference(hit.value)
-        ):
-            continue
-        for s in _occurrences(line, hit.value):
-            out.append(
-                _Candidate(base + s, base + s + len(hit.value), hit.kind, _PLUGIN_TOKEN, hit.plugin)
-            )
-    return out
-
-
-def _entropy(line: str, base: int, path: str | None) -> list[_Candidate]:
-    out: list[_Candidate] = []
-    for hit in plugins.entropy_hits(line, rules.MIN_ENTROPY_NAMED):
-        for s in _occurrences(line, hit.value):
-            if s == 0 or line[s - 1] not in "\"'":
-                continue
-            key_m = KEY_BEFORE.search(line, max(0, s - _KEY_REACH), s)
-            key = key_m.group("key") if key_m else None
-            if rules.entropy_value_ok(hit.value, key, line, path):
-                out.append(
-                    _Candidate(base + s, base + s + len(hit.value), hit.kind, _ENTROPY, hit.plugin)
-                )
-    return out
-
-
-def _occurrences(line: str, value: str) -> list[int]:
-    out: list[int] = []
-    i = line.find(value)
-    while i != -1:
-        out.append(i)
-        i = line.find(value, i + len(value))
-    return out

@@ -1,0 +1,226 @@
+"""Where candidate secrets are in a text, line by line: private key blocks, AWS secret keys,
+values assigned to secret-ish names, detect-secrets' vendor and entropy plugins. Each
+finder returns candidates (spans, a kind, a priority); detect.py runs them on the lines
+its prefilters picked and decides which candidates stand."""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+from dataclasses import dataclass
+
+from bot.secrets import plugins, rules
+from bot.secrets.gitleaks import Found
+from bot.secrets.patterns import (
+    ASSIGNMENT,
+    AWS_SECRET,
+    KEY_BEFORE,
+    KEY_BODY,
+    KEY_MATERIAL,
+    KEYWORD_WORDS,
+    LONG_TOKEN_MIN,
+    MAX_KEY_BLOCK,
+    PRIVATE_KEY_BEGIN,
+    PRIVATE_KEY_END,
+    SECRET_WORD,
+    TOKEN_MASK,
+)
+
+SWITCHYARD = "switchyard"
+# Which of two overlapping candidates wins: lower first.
+RANK_PRIVATE_KEY, RANK_TOKEN, RANK_PLUGIN_TOKEN, RANK_ASSIGNED, RANK_GENERIC, RANK_ENTROPY = range(
+    6
+)
+_MIN_PLUGIN_VALUE = 8  # shorter plugin results are prefixes or noise (see plugins.py)
+_DIGIT_BYTES = re.compile(rb"[0-9]")
+_RUN = b"t" * LONG_TOKEN_MIN
+_RUN_END = re.compile(rb"t*")
+# How far back from a value to look for the name it is assigned to.
+KEY_REACH = 120
+_ENV_STYLE = re.compile(r"[A-Z][A-Z0-9_]*=[^\s=]")
+
+
+@dataclass(slots=True)
+class Candidate:
+    start: int
+    end: int
+    kind: str
+    priority: int
+    detector: str
+    parts: tuple[tuple[int, int], ...] | None = None
+
+
+class Lines:
+    """Offsets of the text's lines; a line excludes its newline."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        lengths = itertools.accumulate(len(line) + 1 for line in text.split("\n"))
+        self.starts = [0, *lengths]
+        self.starts.pop()  # the offset past the end is no line
+
+    def index(self, offset: int) -> int:
+        """0-based index of the line holding `offset`."""
+        return bisect.bisect_right(self.starts, offset) - 1
+
+    def bounds(self, i: int) -> tuple[int, int]:
+        start = self.starts[i]
+        end = self.starts[i + 1] - 1 if i + 1 < len(self.starts) else len(self.text)
+        return start, end
+
+    def keyword_lines(self, lowered: str, found: Found) -> set[int]:
+        """Lines that name a secret-ish word: the keyword pass found KEYWORD_WORDS, and
+        SECRET_WORD confirms them ("key" alone is too common to count)."""
+        out: set[int] = set()
+        starts = set().union(*(found.get(w, ()) for w in KEYWORD_WORDS))
+        for ls in starts:
+            i = self.index(ls)
+            start, end = self.bounds(i)
+            if SECRET_WORD.search(lowered, start, end) is not None:
+                out.add(i)
+        return out
+
+    def long_token_lines(self, lowered: str) -> set[int]:
+        """Lines with a run of LONG_TOKEN_MIN+ token characters that has a digit in it.
+        Works on UTF-8 bytes (see TOKEN_MASK): their offsets differ from the text's after a
+        non-ASCII character, but newlines do not, and only line numbers come out."""
+        raw = lowered.encode("utf-8", "surrogatepass")
+        mask = raw.translate(TOKEN_MASK)
+        found: set[int] = set()
+        line = counted = pos = 0
+        while (pos := mask.find(_RUN, pos)) != -1:
+            end = _RUN_END.match(mask, pos + LONG_TOKEN_MIN).end()  # type: ignore[union-attr]
+            if _DIGIT_BYTES.search(raw, pos, end) is None:
+                pos = end
+                continue
+            line += mask.count(b"\n", counted, pos)
+            counted = pos
+            found.add(line)
+            pos = mask.find(b"\n", end)
+            if pos == -1:
+                break
+        return found
+
+
+def private_keys(text: str, lines: Lines) -> list[Candidate]:
+    out: list[Candidate] = []
+    pos = 0
+    while (m := PRIVATE_KEY_BEGIN.search(text, pos)) is not None:
+        end_m = PRIVATE_KEY_END.search(text, m.end(), m.end() + MAX_KEY_BLOCK)
+        end = end_m.end() if end_m else _unterminated_end(text, lines, m.end())
+        pos = max(end, m.end())
+        if KEY_BODY.search(text, m.end(), end) is None:
+            continue  # "-----BEGIN RSA PRIVATE KEY-----" in code that checks for one
+        parts: list[tuple[int, int]] = []
+        for i in range(lines.index(m.start()), lines.index(end - 1) + 1):
+            ls, le = lines.bounds(i)
+            seg_s, seg_e = max(ls, m.start()), min(le, end)
+            runs = list(KEY_MATERIAL.finditer(text, seg_s, seg_e))
+            if runs:
+                parts.append((runs[0].start(), runs[-1].end()))
+        out.append(
+            Candidate(m.start(), end, "private key", RANK_PRIVATE_KEY, SWITCHYARD, tuple(parts))
+        )
+    return out
+
+
+def _unterminated_end(text: str, lines: Lines, after: int) -> int:
+    """A block cut off before its END line (a truncated hunk) runs while lines carry key
+    material: redacting too much is better than leaving the tail of a key."""
+    i = lines.index(after)
+    end = lines.bounds(i)[1]
+    while i + 1 < len(lines.starts):
+        i += 1
+        ls, le = lines.bounds(i)
+        if KEY_BODY.search(text, ls, le) is None or le - after > MAX_KEY_BLOCK:
+            break
+        end = le
+    return end
+
+
+def aws_secrets(line: str, base: int) -> list[Candidate]:
+    out: list[Candidate] = []
+    for m in AWS_SECRET.finditer(line):
+        s, e = m.span(1)
+        if not rules.token_is_placeholder(m.group(1)):
+            out.append(Candidate(base + s, base + e, "AWS secret key", RANK_TOKEN, SWITCHYARD))
+    return out
+
+
+def assignments(
+    line: str, base: int, path: str | None, config: bool, test: bool
+) -> list[Candidate]:
+    """Secrets assigned to secret-ish names."""
+    out: list[Candidate] = []
+    for m in ASSIGNMENT.finditer(line):
+        key = m.group("key")
+        if not rules.key_is_secretish(key):
+            continue
+        quoted = m.group("q") is not None
+        group = "qv" if quoted else "uv"
+        value = m.group(group)
+        if quoted:
+            env_style = False
+            if m.group("op") in ("==", "===") and not rules.looks_random(value):
+                continue  # `if token == "keyword"`: comparing with a name, not a secret
+        else:
+            if m.group("op") in ("==", "==="):
+                continue
+            env_style = _ENV_STYLE.match(m.group(0)) is not None
+            if not (
+                config or (path is None and (env_style or not rules.is_identifier_chain(value)))
+            ):
+                continue
+        if not rules.assigned_value_ok(
+            key, value, quoted=quoted, config=config, env_style=env_style, test=test
+        ):
+            continue
+        s, e = m.span(group)
+        kind = "password assignment" if rules.key_is_password(key) else "secret assignment"
+        out.append(Candidate(base + s, base + e, kind, RANK_ASSIGNED, SWITCHYARD))
+    return out
+
+
+def plugin_tokens(line: str, base: int) -> list[Candidate]:
+    out: list[Candidate] = []
+    for hit in plugins.token_hits(line):
+        if len(hit.value) < _MIN_PLUGIN_VALUE or rules.token_is_placeholder(hit.value):
+            continue
+        if hit.kind == "password in URL" and (
+            rules.is_placeholder(hit.value, min_len=4) or rules.is_reference(hit.value)
+        ):
+            continue
+        for s in _occurrences(line, hit.value):
+            out.append(
+                Candidate(
+                    base + s, base + s + len(hit.value), hit.kind, RANK_PLUGIN_TOKEN, hit.plugin
+                )
+            )
+    return out
+
+
+def entropy_tokens(line: str, base: int, path: str | None) -> list[Candidate]:
+    out: list[Candidate] = []
+    for hit in plugins.entropy_hits(line, rules.MIN_ENTROPY_NAMED):
+        for s in _occurrences(line, hit.value):
+            if s == 0 or line[s - 1] not in "\"'":
+                continue
+            key_m = KEY_BEFORE.search(line, max(0, s - KEY_REACH), s)
+            key = key_m.group("key") if key_m else None
+            if rules.entropy_value_ok(hit.value, key, line, path):
+                out.append(
+                    Candidate(
+                        base + s, base + s + len(hit.value), hit.kind, RANK_ENTROPY, hit.plugin
+                    )
+                )
+    return out
+
+
+def _occurrences(line: str, value: str) -> list[int]:
+    out: list[int] = []
+    i = line.find(value)
+    while i != -1:
+        out.append(i)
+        i = line.find(value, i + len(value))
+    return out
