@@ -1,6 +1,6 @@
 """Finding secrets in text: where each value sits, what kind it is, never the value itself.
 
-Three layers, cheapest first, so a 50,000-line diff scans in a fraction of a second:
+Four layers, cheapest first, so a 50,000-line diff scans in a fraction of a second:
 
 1. Our own patterns for fixed-format tokens and private key blocks run over the whole text
    in one pass each (patterns.py, and services.py for more vendors and for credentials
@@ -10,7 +10,7 @@ Three layers, cheapest first, so a 50,000-line diff scans in a fraction of a sec
    mention a secret-ish word (pass, secret, token, key, cred, auth, ...) and lines with a run
    of 20+ token characters. Typically a few percent of lines pass.
 3. Only those lines go through the generic assignment pattern and detect-secrets' plugins
-   (plugins.py): high-entropy and vendor-format detectors. (Its KeywordDetector is not
+   (plugins.py): high-entropy and vendor-format detectors (line_finders.py). (Its KeywordDetector is not
    run: gitleaks' generic rule and our assignment pattern find every line it found on the
    public suites, bench/secrets_eval.py, at a tenth of its cost.)
 4. gitleaks' rule set (gitleaks/, pinned): one Aho-Corasick pass finds its keywords, and
