@@ -10,9 +10,10 @@ Four layers, cheapest first, so a 50,000-line diff scans in a fraction of a seco
    mention a secret-ish word (pass, secret, token, key, cred, auth, ...) and lines with a run
    of 20+ token characters. Typically a few percent of lines pass.
 3. Only those lines go through the generic assignment pattern and detect-secrets' plugins
-   (plugins.py): high-entropy and vendor-format detectors (line_finders.py). (Its KeywordDetector is not
-   run: gitleaks' generic rule and our assignment pattern find every line it found on the
-   public suites, bench/secrets_eval.py, at a tenth of its cost.)
+   (plugins.py): high-entropy and vendor-format detectors, found by line_finders.py. (Its
+   KeywordDetector is not run: gitleaks' generic rule and our assignment pattern find
+   every line it found on the public suites, bench/secrets_eval.py, at a tenth of its
+   cost.)
 4. gitleaks' rule set (gitleaks/, pinned): one Aho-Corasick pass finds its keywords, and
    only the rules whose keyword occurs run, over the lines around it. Service formats
    count as tokens; its generic rule counts as an assignment and meets the same rules.
