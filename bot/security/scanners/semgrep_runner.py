@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.security.cwe import (
     CONFIDENCE_SCORE,
     cwe_number,
@@ -35,7 +33,7 @@ from bot.security.scanners.base import (
     run_tool,
     scrub,
 )
-from bot.security.scanners.rule_choice import rule_files_for
+from bot.security.scanners.rule_choice import rule_files_for, rules_in
 
 NAME = "semgrep"
 OFFLINE_FLAGS = ("--metrics=off", "--disable-version-check")
@@ -73,14 +71,7 @@ def rule_ids(paths: Sequence[Path]) -> set[str]:
     for path in paths:
         files = sorted([*path.rglob("*.yml"), *path.rglob("*.yaml")]) if path.is_dir() else [path]
         for f in files:
-            try:
-                doc = yaml.safe_load(f.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, yaml.YAMLError):
-                continue  # semgrep reports a bad rule file itself, as an error
-            rules = doc.get("rules") if isinstance(doc, dict) else None
-            for rule in rules if isinstance(rules, list) else []:
-                if isinstance(rule, dict) and rule.get("id"):
-                    ids.add(str(rule["id"]))
+            ids.update(str(rule["id"]) for rule in rules_in(f) if rule.get("id"))
     return ids
 
 
