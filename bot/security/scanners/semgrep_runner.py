@@ -45,21 +45,11 @@ _NOT_A_GAP = {"excluded_by_config", "wrong_language", "irrelevant_rule", "always
 FETCHED_RULES_PREFIX = "switchyard-rules-"
 
 
-def default_rule_paths() -> list[Path]:
-    """Switchyard's own rules: rules_index's folder when that module is there."""
-    try:
-        from bot.security.rules_index import rules_dir
-    except ImportError:
-        return [Path(__file__).resolve().parent.parent / "rules"]
-    return [rules_dir()]
-
-
 def default_rule_files() -> list[Path]:
-    """Each rule file of Switchyard's own rules."""
-    files: list[Path] = []
-    for path in default_rule_paths():
-        files += sorted([*path.glob("*.yml"), *path.glob("*.yaml")]) if path.is_dir() else [path]
-    return files
+    """Each rule file of Switchyard's own rules, inside the installed package."""
+    from bot.security.rules_index import rule_files
+
+    return rule_files()
 
 
 def rule_ids(paths: Sequence[Path]) -> set[str]:
