@@ -259,6 +259,58 @@ def _each_valid(values: list[str], problem: Callable[[str], str | None]) -> list
     return values
 
 
+TEST_LANGUAGES = ("python", "javascript", "typescript", "go", "java")
+TestLanguage = Literal["python", "javascript", "typescript", "go", "java"]
+
+
+class TestsConfig(_Strict):
+    # Not collected by pytest when imported into a test module.
+    __test__ = False
+
+    languages: list[TestLanguage] = Field(
+        default_factory=lambda: list(TEST_LANGUAGES),
+        description="Languages whose changed functions get generated tests",
+    )
+    framework: dict[TestLanguage, str] = Field(
+        default_factory=dict,
+        description="Per language, the test framework when detection from the repository's "
+        "files picks the wrong one: pytest, unittest, jest, vitest, mocha, node:test, "
+        "go test, junit5, junit4",
+    )
+    command: dict[TestLanguage, str | list[str]] = Field(
+        default_factory=dict,
+        description="Per language, the command that runs one test file (split like a shell "
+        "would, but run without one; slots {file}, {test_id}, {package}, {python}), e.g. "
+        "{python: 'python -m pytest {file}'}; default: the framework's own",
+    )
+    timeout_s: float = Field(
+        default=60.0, gt=0, le=900, description="Per run of one generated test file"
+    )
+    repair_rounds: int = Field(
+        default=1, ge=0, le=3, description="Model rounds to repair a generated test that fails"
+    )
+    max_symbols: int = Field(
+        default=20, ge=1, le=200, description="Most changed functions given tests in one run"
+    )
+
+    @field_validator("command")
+    @classmethod
+    def _runs_something(cls, commands: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
+        empty = [k for k, c in commands.items() if not (c.strip() if isinstance(c, str) else c)]
+        if empty:
+            raise ValueError(f"tests.command.{empty[0]}: a command needs the program to run")
+        return commands
+
+    def overrides(self) -> dict[str, dict[str, object]]:
+        """Per language, what bot/testgen/frameworks.py takes over detection."""
+        out: dict[str, dict[str, object]] = {}
+        for language, name in self.framework.items():
+            out.setdefault(language, {})["framework"] = name
+        for language, command in self.command.items():
+            out.setdefault(language, {})["command"] = command
+        return out
+
+
 class LedgerConfig(_Strict):
     url: str | None = Field(
         default=None,
@@ -296,6 +348,9 @@ class Settings(_Strict):
     secrets: SecretsConfig = Field(
         default_factory=SecretsConfig,
         description="Secret detection's allow-list (server/org file only)",
+    )
+    tests: TestsConfig = Field(
+        default_factory=TestsConfig, description="The tests task: generated, run, kept"
     )
     ledger: LedgerConfig = Field(default_factory=LedgerConfig, description="Where calls are kept")
     cache: CacheConfig = Field(default_factory=CacheConfig, description="The response cache")

@@ -37,6 +37,12 @@ REPO_ALLOWED = (
     "security.mode",
     "security.semgrep_rules",
     "security.bandit_skip",
+    # The command runs the repository's own code in the test sandbox (no secrets, no
+    # network, a throwaway worktree, the operator's timeout), as its conftest.py or npm
+    # test script already would: it grants a writer nothing running the tests did not.
+    "tests.languages",
+    "tests.framework",
+    "tests.command",
 )
 
 # Why a refused key is the operator's, most specific first: the first pattern covering the
@@ -54,6 +60,9 @@ REFUSED_WHY = (
     ("prompts_dir", "it names the templates every prompt is built from"),
     ("security.bandit_args", "they are handed to bandit as written"),
     ("security.timeout_s", "it says how long the server's scanners may run"),
+    ("tests.timeout_s", "it says how long the server runs generated tests"),
+    ("tests.repair_rounds", "it says how many model calls a run may spend"),
+    ("tests.max_symbols", "it says how many model calls a run may spend"),
     ("secrets", "it would keep secrets out of redaction before a cloud call"),
 )
 _WHY_DEFAULT = "it is the operator's setting"
