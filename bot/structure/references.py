@@ -66,7 +66,8 @@ def _query(kind: str, language: str) -> Query:
 
 def calls_in(symbol: Symbol, source: bytes) -> list[str]:
     """Functions and methods called in `symbol`'s body (`source` is the file it was read
-    from), in order of first appearance, each once: "helper", "self.repo.save",
+    from), each once, in the order their callees start in the text (in a chain
+    `a.b().c()`, "a.b" before "c"): "helper", "self.repo.save",
     "fmt.Println", "Foo" for `new Foo()`. A callee that is no plain chain of names
     (`a().b()`, `fns[i]()`) is given by the name it ends with ("b"), or left out.
     The body is taken by lines, so on a line shared with another definition that one's
