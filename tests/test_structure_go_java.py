@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from bot.structure import Symbol, calls_in, changed_symbols, imports_in, symbols_in
+from bot.structure import calls_in, imports_in
+from tests.structure_helpers import by_qualname, changed_names, exported_names, outline
 
 SERVER_GO = textwrap.dedent(
     """\
@@ -81,13 +82,8 @@ CART_JAVA = textwrap.dedent(
 ).encode()
 
 
-def by_qualname(path: str, source: bytes) -> dict[str, Symbol]:
-    return {symbol.qualname: symbol for symbol in symbols_in(path, source)}
-
-
 def test_go_symbols() -> None:
-    symbols = symbols_in("server/server.go", SERVER_GO)
-    assert [(s.qualname, s.kind, s.start_line, s.end_line) for s in symbols] == [
+    assert outline("server/server.go", SERVER_GO) == [
         ("Server", "class", 9, 11),
         ("Store", "interface", 14, 17),
         ("Store.Get", "method", 16, 16),
@@ -107,13 +103,17 @@ def test_go_symbols() -> None:
     assert named["Store.Get"].doc == "Get finds one order."
     assert named["Store.Get"].body_start_line is None
     assert named["newServer"].signature == "func newServer[S Store](store S) *Server"
-    exported = {name for name, symbol in named.items() if symbol.exported}
-    assert exported == {"Server", "Store", "Store.Get", "Server.Handle"}
+    assert exported_names("server.go", SERVER_GO) == {
+        "Server",
+        "Store",
+        "Store.Get",
+        "Server.Handle",
+    }
 
 
 def test_go_changed_calls_imports() -> None:
     def changed(*lines: int) -> list[str]:
-        return [s.qualname for s in changed_symbols("server.go", SERVER_GO, lines)]
+        return changed_names("server.go", SERVER_GO, *lines)
 
     assert changed(25) == ["Server.Handle"]
     assert changed(20) == ["Server.Handle"]  # its doc comment
@@ -132,8 +132,7 @@ def test_go_changed_calls_imports() -> None:
 
 
 def test_java_symbols() -> None:
-    symbols = symbols_in("src/main/java/shop/Cart.java", CART_JAVA)
-    assert [(s.qualname, s.kind, s.start_line, s.end_line) for s in symbols] == [
+    assert outline("src/main/java/shop/Cart.java", CART_JAVA) == [
         ("Cart", "class", 7, 31),  # from its annotation
         ("Cart.Cart", "constructor", 12, 14),
         ("Cart.total", "method", 21, 24),
@@ -153,14 +152,19 @@ def test_java_symbols() -> None:
     assert named["Cart.Cart"].signature == "public Cart(List<T> items)"
     assert named["Cart.Cart"].doc == "Makes an empty cart."
     assert named["Cart.Listener.changed"].signature == "void changed(Cart<?> cart)"
-    exported = {name for name, symbol in named.items() if symbol.exported}
     # clear() is package-private; an interface's methods are public without saying so.
-    assert exported == {"Cart", "Cart.Cart", "Cart.total", "Cart.Listener", "Cart.Listener.changed"}
+    assert exported_names("Cart.java", CART_JAVA) == {
+        "Cart",
+        "Cart.Cart",
+        "Cart.total",
+        "Cart.Listener",
+        "Cart.Listener.changed",
+    }
 
 
 def test_java_changed_calls_imports() -> None:
     def changed(*lines: int) -> list[str]:
-        return [s.qualname for s in changed_symbols("Cart.java", CART_JAVA, lines)]
+        return changed_names("Cart.java", CART_JAVA, *lines)
 
     assert changed(23) == ["Cart.total"]
     assert changed(21) == ["Cart.total"]  # its annotation

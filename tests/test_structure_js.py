@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from bot.structure import Symbol, calls_in, changed_symbols, imports_in, symbols_in
+from bot.structure import calls_in, imports_in, symbols_in
+from tests.structure_helpers import by_qualname, changed_names, exported_names, outline
 
 CART_JS = textwrap.dedent(
     """\
@@ -88,13 +89,8 @@ SHAPES_TS = textwrap.dedent(
 ).encode()
 
 
-def by_qualname(path: str, source: bytes) -> dict[str, Symbol]:
-    return {symbol.qualname: symbol for symbol in symbols_in(path, source)}
-
-
 def test_js_symbols() -> None:
-    symbols = symbols_in("cart.js", CART_JS)
-    assert [(s.qualname, s.kind, s.start_line, s.end_line) for s in symbols] == [
+    assert outline("cart.js", CART_JS) == [
         ("Cart", "class", 8, 24),
         ("Cart.constructor", "constructor", 9, 12),
         ("Cart.total", "method", 15, 17),
@@ -105,7 +101,7 @@ def test_js_symbols() -> None:
         ("helper", "function", 37, 37),
         ("legacy", "function", 39, 41),
     ]
-    assert {s.language for s in symbols} == {"javascript"}
+    assert {s.language for s in symbols_in("cart.js", CART_JS)} == {"javascript"}
 
 
 def test_js_signatures_docs_and_exports() -> None:
@@ -122,8 +118,7 @@ def test_js_signatures_docs_and_exports() -> None:
     assert symbols["Cart.onChange"].signature == "onChange = (event) =>"
     assert symbols["main"].signature == "export default function main()"
     assert symbols["main"].doc is None
-    exported = {name for name, symbol in symbols.items() if symbol.exported}
-    assert exported == {"add", "main", "legacy"}
+    assert exported_names("cart.js", CART_JS) == {"add", "main", "legacy"}
 
 
 def test_ts_interface_generic_function_and_decorated_class() -> None:
@@ -186,7 +181,7 @@ def test_tsx_components() -> None:
 
 def test_js_changed_symbols() -> None:
     def changed(*lines: int) -> list[str]:
-        return [s.qualname for s in changed_symbols("cart.js", CART_JS, lines)]
+        return changed_names("cart.js", CART_JS, *lines)
 
     assert changed(16) == ["Cart.total"]
     assert changed(14) == ["Cart.total"]  # its JSDoc
@@ -198,9 +193,7 @@ def test_js_changed_symbols() -> None:
 
 
 def test_ts_changed_decorator_selects_the_method() -> None:
-    assert [s.qualname for s in changed_symbols("shapes.ts", SHAPES_TS, [20])] == [
-        "ShapeService.find"
-    ]
+    assert changed_names("shapes.ts", SHAPES_TS, 20) == ["ShapeService.find"]
 
 
 def test_js_calls_and_imports() -> None:

@@ -5,14 +5,8 @@ from __future__ import annotations
 import textwrap
 
 from bot.change.model import DiffLine, FileChange, FileStatus, Hunk, LineKind
-from bot.structure import (
-    calls_in,
-    changed_symbols,
-    imports_in,
-    language_of,
-    symbols_changed_in,
-    symbols_in,
-)
+from bot.structure import calls_in, imports_in, language_of, symbols_changed_in, symbols_in
+from tests.structure_helpers import by_qualname, changed_names, outline
 
 SOURCE = textwrap.dedent(
     '''\
@@ -61,10 +55,6 @@ SOURCE = textwrap.dedent(
 ).encode()
 
 
-def by_qualname(path: str, source: bytes) -> dict[str, object]:
-    return {symbol.qualname: symbol for symbol in symbols_in(path, source)}
-
-
 def test_language_of_suffixes() -> None:
     assert [language_of(p) for p in ("a.py", "b.pyi", "c.mjs", "d.jsx", "e.cts", "f.tsx")] == [
         "python",
@@ -80,8 +70,7 @@ def test_language_of_suffixes() -> None:
 
 
 def test_python_symbols_names_ranges_and_kinds() -> None:
-    symbols = symbols_in("shop/cart.py", SOURCE)
-    assert [(s.qualname, s.kind, s.start_line, s.end_line) for s in symbols] == [
+    assert outline("shop/cart.py", SOURCE) == [
         ("Cart", "class", 10, 32),
         ("Cart.__init__", "constructor", 18, 19),
         ("Cart.total", "method", 21, 26),  # from the first decorator
@@ -89,8 +78,8 @@ def test_python_symbols_names_ranges_and_kinds() -> None:
         ("checkout", "function", 35, 36),
         ("_fetch", "function", 39, 41),
     ]
-    assert {s.path for s in symbols} == {"shop/cart.py"}
-    assert {s.language for s in symbols} == {"python"}
+    symbols = symbols_in("shop/cart.py", SOURCE)
+    assert {(s.path, s.language) for s in symbols} == {("shop/cart.py", "python")}
 
 
 def test_python_signatures_docs_and_exports() -> None:
@@ -144,7 +133,7 @@ def test_python_broken_file_still_gives_what_parsed() -> None:
 
 def test_changed_symbols_picks_the_innermost_definition() -> None:
     def changed(*lines: int) -> list[str]:
-        return [s.qualname for s in changed_symbols("cart.py", SOURCE, lines)]
+        return changed_names("cart.py", SOURCE, *lines)
 
     assert changed(25) == ["Cart.total"]  # inside the method, not the whole class
     assert changed(21) == ["Cart.total"]  # its decorator
