@@ -211,3 +211,21 @@ def test_js_calls_and_imports() -> None:
         b"export * from './all';\nasync function f() { await import('./lazy'); x.require('no'); }"
     )
     assert imports_in("m.mjs", dynamic) == ["./all", "./lazy"]
+
+
+def test_js_functions_assigned_to_members_at_module_level() -> None:
+    source = textwrap.dedent(
+        """\
+        THREE.OrbitControls = function (object) {
+          this.update = function () {};
+        };
+        Cart.prototype.total = function () { return 1; };
+        window.onload = () => start();
+        """
+    ).encode()
+    assert outline("legacy.js", source) == [
+        ("THREE.OrbitControls", "function", 1, 3),  # this.update is inside its body
+        ("Cart.total", "method", 4, 4),
+        ("window.onload", "function", 5, 5),
+    ]
+    assert exported_names("legacy.js", source) == set()

@@ -2,8 +2,9 @@
 
 Functions (declared, or a function or arrow assigned to a const), classes and their
 methods and function-valued fields, TS interfaces and their method signatures, functions
-assigned to module.exports / exports.x / X.prototype.y, and the same inside TS
-namespaces. Function bodies are not searched: callbacks belong to the function around them.
+assigned at module level to module.exports, exports.x, X.prototype.y or any a.b.c, and
+the same inside TS namespaces. Function bodies are not searched: callbacks belong to the
+function around them.
 """
 
 from __future__ import annotations
@@ -138,6 +139,9 @@ def _read_assignment(reader: FileReader, statement: Node, assignment: Node, scop
     elif len(parts) == 3 and parts[1] == "prototype" and value.type in _FUNCTION_VALUES:
         owner = _Scope((parts[0],), parts[0] in scope.export_names, frozenset())
         _emit_member(reader, statement, None, value, parts[2], owner, private=False)
+    elif parts[0] != "this":  # THREE.OrbitControls = function (...) {...}: older libraries
+        owner = _Scope(tuple(parts[:-1]), parts[0] in scope.export_names, frozenset())
+        _emit_value(reader, statement, value, parts[-1], owner, owner.exported)
 
 
 def _read_class_body(reader: FileReader, body: Node, scope: _Scope) -> None:
