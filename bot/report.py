@@ -98,6 +98,8 @@ class RunReport(BaseModel):
     # review.max_findings when the run was made: the most findings a forge gets posted
     # (posted_findings). The report itself, and every file written from it, keeps them all.
     comment_limit: int | None = None
+    # The tests task: a unified diff adding the generated test files that ran and passed.
+    patch: str | None = None
 
 
 def merge_reports(reports: list[RunReport]) -> RunReport:
@@ -139,6 +141,7 @@ def merge_reports(reports: list[RunReport]) -> RunReport:
             "targets": list({t.name: t for r in reports for t in r.targets}.values()),
             "notes": [n for r in reports for n in r.notes],
             "summary": summary,
+            "patch": next((r.patch for r in reports if r.patch), None),
         }
     )
 

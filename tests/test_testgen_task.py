@@ -4,13 +4,11 @@ with their reasons, proving tests first."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from pydantic import ValidationError
 
 from bot.testgen.answer import GeneratedFile, GenerationAnswer
-from bot.testgen.loop import Candidate, run_loop
+from bot.testgen.loop import Candidate, Checked, run_loop
 from bot.testgen.prompt import Shown
 from bot.testgen.task import Subject, TestItem, TestsTask, numbered
 from bot.tokens.counting import estimate_tokens
@@ -100,13 +98,6 @@ def test_a_path_outside_the_repository_does_not_validate(path: str) -> None:
         GeneratedFile(path=path, content="x", covers=[])
 
 
-@dataclass
-class _Verdict:
-    kept: bool
-    reason: str
-    proves_change: bool = False
-
-
 def _items(*names: str) -> list[TestItem]:
     return TestsTask().plan([_subject(*names)], 8000, estimate_tokens, 2048).items
 
@@ -136,14 +127,14 @@ def test_the_loop_repairs_a_failing_file_once_and_lists_proving_tests_first() ->
                 out.append((answers[t.item.id], ""))
         return out
 
-    def verify(c: Candidate) -> _Verdict:
+    def verify(c: Candidate) -> Checked:
         if c.content == "BROKEN\n":
-            return _Verdict(False, "failed")
-        return _Verdict(True, "passed", proves_change=True)
+            return Checked(False, "failed")
+        return Checked(True, "passed", proves_change=True)
 
-    def repair(c: Candidate, v: _Verdict, n: int) -> TestItem:
+    def repair(c: Candidate, v: Checked, n: int) -> TestItem:
         return TestsTask().repair(
-            c.item, n, c.path, c.content, v.reason, "AssertionError: 1 != 2", estimate_tokens
+            c.item, n, c.path, c.content, v.outcome, "AssertionError: 1 != 2", estimate_tokens
         )
 
     result = run_loop(items, ask, verify, repair, lambda p: False)
@@ -171,17 +162,17 @@ def test_hanging_and_flaky_files_are_dropped_without_a_repair_and_counted() -> N
         ]
     )
     verdicts = {
-        "HANG\n": _Verdict(False, "timed out"),
-        "FLAKY\n": _Verdict(False, "flaky"),
-        "BASE-TOO\n": _Verdict(True, "passed"),
-        "PROVES\n": _Verdict(True, "passed", proves_change=True),
-        "FAILS\n": _Verdict(False, "failed"),
+        "HANG\n": Checked(False, "timed out"),
+        "FLAKY\n": Checked(False, "flaky"),
+        "BASE-TOO\n": Checked(True, "passed"),
+        "PROVES\n": Checked(True, "passed", proves_change=True),
+        "FAILS\n": Checked(False, "failed"),
     }
     repaired: list[str] = []
 
-    def repair(c: Candidate, v: _Verdict, n: int) -> TestItem:
+    def repair(c: Candidate, v: Checked, n: int) -> TestItem:
         repaired.append(c.path)
-        return TestsTask().repair(c.item, n, c.path, c.content, v.reason, "", estimate_tokens)
+        return TestsTask().repair(c.item, n, c.path, c.content, v.outcome, "", estimate_tokens)
 
     result = run_loop(
         items,
@@ -193,8 +184,9 @@ def test_hanging_and_flaky_files_are_dropped_without_a_repair_and_counted() -> N
     assert repaired == ["tests/test_e.py"]  # only the failing file was worth a round
     assert [o.candidate.path for o in result.kept] == ["tests/test_d.py", "tests/test_c.py"]
     assert result.dropped_counts() == {"timed out": 1, "flaky": 1, "failed": 1}
-    # A covers list naming nothing shown means the functions the item was about.
-    assert [o.candidate.covers for o in result.dropped][1] == ["add"]
+    # Names the item did not show are kept as the model gave them, never made into a claim
+    # about a changed function.
+    assert [o.candidate.covers for o in result.dropped][1] == ["nothing"]
     assert [why for _, why in result.unanswered] == ["no target"]
 
 
@@ -210,7 +202,7 @@ def test_a_generated_file_never_replaces_one_in_the_repository() -> None:
     result = run_loop(
         items,
         lambda batch: [(answer, "")],
-        lambda c: _Verdict(True, "passed"),
+        lambda c: Checked(True, "passed"),
         lambda c, v, n: c.item,
         existing.__contains__,
         is_test_path=lambda p, lang: p.split("/")[-1].startswith("test_"),

@@ -15,6 +15,7 @@ from bot.cli.route_cmd import route
 from bot.cli.runner import runner
 from bot.cli.security_cmd import security
 from bot.cli.serve import serve
+from bot.cli.tests_cmd import tests
 from bot.cli.usage import usage
 from bot.cli.worker import worker
 from bot.errors import EXIT_USAGE, SwitchyardError
@@ -25,6 +26,7 @@ Examples:
   switchyard review --diff change.patch --format sarif --output review.sarif
   git diff main | switchyard review --diff - --fail-on major
   switchyard security --base origin/main --output security.sarif
+  switchyard tests --base origin/main --write
   switchyard route --explain --base origin/main
   switchyard doctor
   switchyard usage --since 30d --by provider
@@ -65,6 +67,7 @@ cli.add_command(review)
 cli.add_command(config)
 cli.add_command(doctor)
 cli.add_command(security)
+cli.add_command(tests)
 cli.add_command(route)
 cli.add_command(usage)
 cli.add_command(ledger)

@@ -333,12 +333,29 @@ def _calls(report: RunReport) -> list[str]:
     return [*lines, "", "</details>", ""]
 
 
+def _patch(report: RunReport) -> list[str]:
+    """The tests task's generated files as a patch, collapsed: long, and read on demand."""
+    if not report.patch:
+        return []
+    files = sum(1 for line in report.patch.splitlines() if line.startswith("+++ "))
+    return [
+        "<details>",
+        f"<summary>Patch: {plural(files, 'test file')} (git apply)</summary>",
+        "",
+        code_block(report.patch, "diff"),
+        "",
+        "</details>",
+        "",
+    ]
+
+
 def render_markdown(report: RunReport) -> str:
     """The whole report as GitHub-flavoured Markdown. Model output and code are escaped."""
     lines = [*_headline(report), ""]
     if report.walkthrough and report.walkthrough.strip():
         lines += ["### Walkthrough", "", block(report.walkthrough), ""]
     lines += _findings(report)
+    lines += _patch(report)
     lines += _skipped(report)
     lines += _notes(report)
     lines += _calls(report)

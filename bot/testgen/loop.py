@@ -2,11 +2,11 @@
 
 Pure apart from its two seams: `ask` sends work items to a model (routed, metered) and
 returns each one's answer, and `verify` runs one generated file on the head and the base
-(bot/testgen/verify.py) and says whether it stays. A file that fails or does not compile
-gets `rounds` repair rounds, each a new work item carrying the failing file and the end of
-its output; a file that hangs or flakes is dropped at once (a repair would cost another
-timeout, and a flaky test cannot be made trustworthy by asking again). Every file dropped
-is counted with its reason; kept files that prove the change come first.
+(bot/testgen/verify.py) and says whether it stays, as a `Checked`. A file that fails or
+does not compile gets `rounds` repair rounds, each a new work item carrying the failing
+file and the end of its output; a file that hangs or flakes is dropped at once (a repair
+would cost another timeout, and a flaky test cannot be made trustworthy by asking again).
+Every file dropped is counted with its reason; kept files that prove the change come first.
 """
 
 from __future__ import annotations
@@ -14,24 +14,25 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from bot.testgen.answer import GenerationAnswer
 from bot.testgen.task import TestItem, numbered
 
-# Reasons a verdict gives for a file that is not kept and that one more round may mend.
+# Outcomes of a file not kept that one more round may mend.
 REPAIRABLE = frozenset({"failed", "did not compile"})
 
 
-class Verdict(Protocol):
-    """What the loop reads of bot/testgen/verify.py's Verdict."""
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """What running one generated file said, in the loop's words."""
 
-    @property
-    def kept(self) -> bool: ...
-    @property
-    def reason(self) -> str: ...
-    @property
-    def proves_change(self) -> bool: ...
+    kept: bool  # passed on the head, twice
+    # "passed" | "failed" | "did not compile" | "timed out" | "flaky" | "could not run"
+    outcome: str
+    proves_change: bool = False  # kept, and failed on the base
+    detail: str = ""  # the verifier's own words
+    output: str = ""  # the end of the head run's output, for a repair round
+    coverage: str = ""  # e.g. "4 of 5 changed lines run", when a coverage tool ran
 
 
 @dataclass(slots=True)
@@ -48,7 +49,7 @@ class Candidate:
 @dataclass(slots=True)
 class Outcome:
     candidate: Candidate
-    verdict: Verdict
+    verdict: Checked
 
 
 @dataclass(slots=True)
@@ -60,14 +61,14 @@ class LoopResult:
     repairs: int = 0  # repair items sent
 
     def dropped_counts(self) -> Counter[str]:
-        return Counter(o.verdict.reason for o in self.dropped)
+        return Counter(o.verdict.outcome for o in self.dropped)
 
 
 # An answer per item, or None with the reason no target gave one.
 Ask = Callable[[list[TestItem]], list[tuple[GenerationAnswer | None, str]]]
-Verify = Callable[[Candidate], Verdict]
+Verify = Callable[[Candidate], Checked]
 # Builds the repair item for a failed candidate: (candidate, verdict, number) -> item.
-Repair = Callable[[Candidate, Verdict, int], TestItem]
+Repair = Callable[[Candidate, Checked, int], TestItem]
 # Whether a path already holds a file in the repository (generated files never replace one).
 Exists = Callable[[str], bool]
 
@@ -94,7 +95,7 @@ def run_loop(
         candidates += _placed(item, answer, taken, exists, is_test_path, result)
     outcomes = [Outcome(c, verify(c)) for c in candidates]
     for n in range(1, rounds + 1):
-        failing = [o for o in outcomes if not o.verdict.kept and o.verdict.reason in REPAIRABLE]
+        failing = [o for o in outcomes if not o.verdict.kept and o.verdict.outcome in REPAIRABLE]
         if not failing:
             break
         asked = [
@@ -158,14 +159,15 @@ def _mended(
 
 
 def _covers(claimed: list[str], item: TestItem) -> list[str]:
-    """The changed functions a file covers, by qualname: the ones it names that the item
-    showed (by qualname or bare name); all the item showed when it names none of them."""
+    """The functions a file covers: those it names that the item showed, by qualname (a
+    bare name finds its qualname); else the names it gives, as given; else, naming none,
+    all the item showed (the file was written for them)."""
     shown = [s.qualname for s in item.symbols]
     by_name = {q.rsplit(".", 1)[-1]: q for q in shown}
-    found = []
-    for name in claimed:
-        q = name.strip()
-        q = q if q in shown else by_name.get(q.rsplit(".", 1)[-1], "")
+    names = [n.strip() for n in claimed if n.strip()]
+    found: list[str] = []
+    for name in names:
+        q = name if name in shown else by_name.get(name.rsplit(".", 1)[-1], "")
         if q and q not in found:
             found.append(q)
-    return found or shown
+    return found or list(dict.fromkeys(names)) or shown

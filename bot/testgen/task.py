@@ -20,6 +20,7 @@ from bot.providers.base import Message
 from bot.tasks.base import WorkItem, answer_allowance
 from bot.tasks.packing import Block, FileUnit, label_parts, pack
 from bot.testgen.answer import GenerationAnswer
+from bot.testgen.framework_types import Framework
 from bot.testgen.prompt import Shown, TestsPrompt, failure_block, header_block, symbol_block
 
 TASK = "tests"
@@ -44,6 +45,9 @@ class Subject:
     callees: list[str] = field(default_factory=list)  # signatures of what they call
     example: tuple[str, str] | None = None  # the nearest test file: (path, text)
     import_hint: str = ""
+    runner: Framework | None = None  # runs the file (bot/testgen/frameworks.py)
+    changed_lines: list[int] = field(default_factory=list)  # head lines the change added
+    read: list[str] = field(default_factory=list)  # other files the callees came from
 
 
 @dataclass(slots=True)
@@ -59,6 +63,7 @@ class TestItem:
     sections: list[str]  # what the prompt shows between its boundaries
     # Every path whose text the prompt carries (the source, the example): its data class.
     reads: list[str] = field(default_factory=list)
+    origin: str = ""  # a repair item: the id of the item whose file it mends
 
 
 @dataclass(slots=True)
@@ -139,8 +144,9 @@ class TestsTask:
         item = _work_item(f"tests-repair-{number}", messages, count, first.item.max_output_tokens)
         item.files = list(first.item.files)
         item.changed_lines = first.item.changed_lines
+        origin = first.origin or first.item.id
         return TestItem(
-            item, first.subject, first.symbols, test_path, first.sections, list(first.reads)
+            item, first.subject, first.symbols, test_path, first.sections, first.reads, origin
         )
 
     def _unit(
@@ -207,7 +213,8 @@ class TestsTask:
         item.files = [subject.path]
         item.changed_lines = sum(s.end_line - s.start_line + 1 for s in symbols)
         item.lines_by_file = {subject.path: item.changed_lines}
-        reads = [subject.path, *([subject.example[0]] if subject.example else [])]
+        example = [subject.example[0]] if subject.example else []
+        reads = [subject.path, *example, *subject.read]
         return TestItem(item, subject, symbols, test_path, sections, reads)
 
 
