@@ -33,6 +33,7 @@ class Checked:
     detail: str = ""  # the verifier's own words
     output: str = ""  # the end of the head run's output, for a repair round
     coverage: str = ""  # e.g. "4 of 5 changed lines run", when a coverage tool ran
+    networked: bool = False  # the run could not be cut off from the network
 
 
 @dataclass(slots=True)

@@ -19,6 +19,10 @@ from bot.testgen.task import TestItem
 
 PROVES = "proves the change: fails on the base, passes on the head"
 PASSES_BOTH = "passes on the base and the head: does not prove the change"
+NETWORKED = (
+    "generated tests ran with network access: this machine cannot give a run a network of "
+    "its own (unshare with user namespaces); they still ran without the bot's secrets"
+)
 
 
 def tests_report(
@@ -30,6 +34,8 @@ def tests_report(
     started: float,
 ) -> None:
     report.patch = patch_of([(o.candidate.path, o.candidate.content) for o in result.kept]) or None
+    if any(o.verdict.networked for o in [*result.kept, *result.dropped]):
+        report.notes.append(NETWORKED)
     report.notes.extend(kept_lines(result.kept))
     report.notes.extend(dropped_lines(result))
     unanswered: dict[str, list[str]] = {}
