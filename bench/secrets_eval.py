@@ -15,6 +15,13 @@ Suites (tests/fixtures/public/<suite>/cases.jsonl, each with ORIGIN.md and its l
   the independent suite, and its holdout split the evidence.
 - ripsecrets-tests: ripsecrets' test files (one secret per line or file, and a file of
   look-alikes); small, also independent.
+- semgrep-rules-secrets: the annotated test files of semgrep-rules' `generic/secrets`
+  rules (`gitleaks/` and `security/`): a `ruleid:` comment marks the next line as a
+  secret, an `ok:` comment as a look-alike (363 and 113). Each file is scanned whole, under
+  its own path, and a case counts as flagged when a secret is reported on its line.
+  semgrep-rules is under LGPL 2.1 with the Commons Clause, so its files are not copied
+  into this repository: the suite is read from a checkout or mirror of
+  github.com/semgrep/semgrep-rules (--semgrep-rules PATH, or $SEMGREP_RULES).
 
 Every case falls into `tune` or `holdout` by a hash of its id (bench.public_suites.split_of);
 both are printed. A case counts as flagged when the detector reports anything in its text.
@@ -33,7 +40,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
+import subprocess
 import sys
+import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -45,7 +56,14 @@ from bench.public_suites import PUBLIC, Split, split_of
 from bot.secrets import find_secrets
 from bot.secrets.gitleaks import scanner
 
-SUITES = ("gitleaks-rules", "detect-secrets-tests", "noseyparker-rules", "ripsecrets-tests")
+SUITES = (
+    "gitleaks-rules",
+    "detect-secrets-tests",
+    "noseyparker-rules",
+    "ripsecrets-tests",
+    "semgrep-rules-secrets",
+)
+SEMGREP_RULES_MIRROR = Path("/work/.mirror/semgrep+semgrep-rules/repo")
 
 
 @dataclass(frozen=True)
@@ -57,13 +75,19 @@ class SecretCase:
     text: str
     path: str | None
     rule: str | None = None  # the gitleaks or Nosey Parker rule the case was written for
+    # For a case that is one line of a whole file: that file's text, and the line (1-based).
+    file_text: str | None = None
+    line: int | None = None
 
     @property
     def split(self) -> Split:
         return split_of(self.suite, self.case_id)
 
 
-def load(suite: str) -> Iterator[SecretCase]:
+def load(suite: str, semgrep_rules: Path | None = None) -> Iterator[SecretCase]:
+    if suite == "semgrep-rules-secrets":
+        yield from load_semgrep_rules(semgrep_rules or _semgrep_rules_default())
+        return
     with (PUBLIC / suite / "cases.jsonl").open(encoding="utf-8") as fh:
         for line in fh:
             raw = json.loads(line)
@@ -72,6 +96,67 @@ def load(suite: str) -> Iterator[SecretCase]:
             yield SecretCase(
                 suite, raw["id"], family, raw["label"] == "tp", raw["text"], raw.get("path"), rule
             )
+
+
+def _semgrep_rules_default() -> Path:
+    return Path(os.environ.get("SEMGREP_RULES") or SEMGREP_RULES_MIRROR)
+
+
+_ANNOTATION = re.compile(r"^\s*(?:#|//|<!--|;|--)\s*(ruleid|ok):\s*([\w.-]+)")
+
+
+def load_semgrep_rules(root: Path) -> Iterator[SecretCase]:
+    """Every annotated line of semgrep-rules' generic/secrets test files under `root`, a
+    checkout or a bare mirror."""
+    for path, text in _semgrep_secret_files(root):
+        lines = text.splitlines()
+        pending: list[tuple[str, str]] = []
+        for number, line in enumerate(lines, 1):
+            m = _ANNOTATION.match(line)
+            if m:
+                pending.append((m.group(1), m.group(2)))
+                continue
+            for kind, rule in pending:
+                yield SecretCase(
+                    "semgrep-rules-secrets",
+                    f"{path}:{number}:{rule}",
+                    _family(rule.removeprefix("detected-")),
+                    kind == "ruleid",
+                    line,
+                    path,
+                    rule,
+                    file_text=text,
+                    line=number,
+                )
+            pending = []
+
+
+def _semgrep_secret_files(root: Path) -> Iterator[tuple[str, str]]:
+    folders = ("generic/secrets/gitleaks", "generic/secrets/security")
+    if (root / "generic").is_dir():
+        for folder in folders:
+            for f in sorted((root / folder).iterdir()):
+                if f.suffix not in (".yaml", ".yml"):
+                    yield f"{folder}/{f.name}", f.read_text(encoding="utf-8", errors="replace")
+        return
+    if not (root / "HEAD").is_file():
+        raise SystemExit(
+            f"semgrep-rules not found at {root}: clone github.com/semgrep/semgrep-rules and "
+            "pass --semgrep-rules PATH (or set SEMGREP_RULES)"
+        )
+    git = ["git", f"--git-dir={root}"]
+    names = subprocess.run(
+        [*git, "ls-tree", "-r", "--name-only", "HEAD", *folders],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    for name in names:
+        if not name.endswith((".yaml", ".yml")):
+            blob = subprocess.run(
+                [*git, "show", f"HEAD:{name}"], capture_output=True, check=True
+            ).stdout
+            yield name, blob.decode("utf-8", errors="replace")
 
 
 def _family(rule: str) -> str:
@@ -87,15 +172,40 @@ def other_rule(case: SecretCase) -> bool:
     return any(m.rule.id != case.rule for m in matches)
 
 
+_FILE_HITS: dict[tuple[str, str], list[tuple[int, int]]] = {}
+
+
 def switchyard(case: SecretCase) -> bool:
-    return bool(find_secrets(case.text, case.path))
+    if case.file_text is None or case.line is None:
+        return bool(find_secrets(case.text, case.path))
+    key = (case.path or "", case.file_text)
+    if key not in _FILE_HITS:
+        _FILE_HITS[key] = [(h.line, h.end_line) for h in find_secrets(case.file_text, case.path)]
+    return any(first <= case.line <= last for first, last in _FILE_HITS[key])
 
 
 def detect_secrets_alone() -> Callable[[SecretCase], bool]:
-    from detect_secrets.core.scan import scan_line
+    """A one-line case as `detect-secrets scan --string`; a line of a whole file as
+    `detect-secrets scan` on that file (its filters see the file's name and type)."""
+    from detect_secrets.core.scan import scan_file, scan_line
     from detect_secrets.settings import default_settings
 
+    lines_by_file: dict[str, set[int]] = {}
+    tmp = Path(tempfile.mkdtemp(prefix="secrets-eval-"))
+
+    def file_lines(case: SecretCase) -> set[int]:
+        key = case.path or case.case_id
+        if key not in lines_by_file:
+            target = tmp / key
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(case.file_text or "", encoding="utf-8")
+            with default_settings():
+                lines_by_file[key] = {s.line_number for s in scan_file(str(target))}
+        return lines_by_file[key]
+
     def run(case: SecretCase) -> bool:
+        if case.file_text is not None and case.line is not None:
+            return case.line in file_lines(case)
         with default_settings():
             return any(any(True for _ in scan_line(line)) for line in case.text.splitlines())
 
@@ -156,11 +266,17 @@ def main() -> None:
     ap.add_argument("--families", action="store_true", help="per service family, both splits")
     ap.add_argument("--show", type=int, default=0, help="list this many misses/false alarms")
     ap.add_argument("--split", choices=("tune", "holdout"), default="tune", help="for --show")
+    ap.add_argument(
+        "--semgrep-rules",
+        type=Path,
+        help="a checkout or bare mirror of github.com/semgrep/semgrep-rules "
+        f"(default $SEMGREP_RULES or {SEMGREP_RULES_MIRROR})",
+    )
     args = ap.parse_args()
     find_secrets("warm = 'up'")
     ds = detect_secrets_alone()
     for suite in args.suite or SUITES:
-        cases = list(load(suite))
+        cases = list(load(suite, args.semgrep_rules))
         excluded = [c for c in cases if other_rule(c)]
         cases = [c for c in cases if not other_rule(c)]
         secrets = sum(c.secret for c in cases)

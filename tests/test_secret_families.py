@@ -1,9 +1,10 @@
 """A planted credential of every supported family stays out of every output.
 
 Families: each gitleaks rule Switchyard runs (its first true positive from gitleaks' own
-rule tests, tests/fixtures/public/gitleaks-rules) and Switchyard's own kinds (private key
+rule tests, tests/fixtures/public/gitleaks-rules), Switchyard's own kinds (private key
 block, AWS secret key, JWT, password in a URL, password and secret assignments, bearer
-token), each planted in its own file of one change.
+token) and each vendor format of bot/secrets/services.py (tests/test_secrets_services.py),
+each planted in its own file of one change.
 
 Three runs share the change (module-scoped, so the families' checks cost one run each):
 - cloud: the OpenAI cloud fake only, and the org lets files with secrets go to the cloud
@@ -42,6 +43,7 @@ from tests.cli import Result, base_env, switchyard
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.gitrepo import GitRepo
+from tests.test_secrets_services import CASES as SERVICE_CASES
 from tests.test_trust_boundaries import GH_REPO, GH_TOKEN, Setup, run_pull_request_here
 
 FIXTURE = Path(__file__).parent / "fixtures" / "public" / "gitleaks-rules" / "cases.jsonl"
@@ -87,6 +89,14 @@ def _own_families() -> list[tuple[str, str, str]]:
     ]
 
 
+def _service_families() -> list[tuple[str, str, str]]:
+    """Each vendor format of bot/secrets/services.py, as its own test writes it."""
+    return [
+        (kind, f"svc/own-{kind.lower().replace(' ', '-')}.txt", text + "\n")
+        for kind, text in SERVICE_CASES
+    ]
+
+
 def _gitleaks_families() -> list[tuple[str, str, str]]:
     seen: set[str] = set()
     out: list[tuple[str, str, str]] = []
@@ -100,7 +110,7 @@ def _gitleaks_families() -> list[tuple[str, str, str]]:
 
 def _families() -> list[Family]:
     out: list[Family] = []
-    for name, path, text in [*_own_families(), *_gitleaks_families()]:
+    for name, path, text in [*_own_families(), *_service_families(), *_gitleaks_families()]:
         hits = find_secrets(text, path)
         if not hits:
             continue  # a look-alike by Switchyard's rules (see KNOWN_MISSES there)
@@ -114,7 +124,7 @@ def _families() -> list[Family]:
 FAMILIES = _families()
 # Every own kind, and all but the few gitleaks rules whose first sample is a look-alike by
 # Switchyard's rules or too short to search for: the list cannot shrink unnoticed.
-assert len(FAMILIES) >= 210, len(FAMILIES)
+assert len(FAMILIES) >= 250, len(FAMILIES)
 
 
 def _pieces(f: Family) -> list[str]:

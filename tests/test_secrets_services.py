@@ -62,6 +62,27 @@ CASES = [  # (kind, line)
         "password in connection string",
         '"Server=db1;Database=app;User Id=svc;Password=sK!g2Ex_=jJ6Gx5v;"',
     ),
+    ("Amazon MWS auth token", "mws: amzn.mws.4ea38b7b-f563-7709-4bae-87aeaa39d09a"),
+    (
+        "Onfido API token",
+        "ONFIDO = 'api_live.Kq3vZ0_a9Xw.Rt7YhB2m-cN4pLs8Jd6Fg1QwEz5Ux0Vk'",
+    ),
+    (
+        "Braintree access token",
+        "bt = access_token$production$k3m9q2wz7x4r8t1p$0c9e8b7a6f5d4c3b2a1e0f9d8c7b6a5e",
+    ),
+    (
+        "bcrypt password hash",
+        "INSERT INTO users VALUES "
+        "(7, 'ada', '$2y$10$Qm7kR2vX9pL4sT8wZ1nB3eH6jU0cY5fA.gD/iK3lO7qM2rN8tV4xW');",
+    ),
+    (
+        "SoftLayer API key",
+        "softlayer_api_key: 9f3a7c1e5b2d8f4a6c0e9b3d7f1a5c2e8b4d0f6a3c9e1b7d5f2a8c4e0b6d9f3a",
+    ),
+    ("Hugging Face organization token", "(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)"),
+    ("npm registry credentials", "//npm.corp.example/:_password=Zm9vYmFyYmF6cXV4"),
+    ("AWS account ID", 'AccountId: "604172859316"'),
 ]
 
 
@@ -81,6 +102,13 @@ LOOK_ALIKES = [
     "precious-cioabcdefghijklmnopqrstuvwxyzABCDEF",  # "cio" inside a word, a typed run
     "sq0atp-xxxxxxxxxxxxxxxxxxxxxx",
     "hvs.deprecated_setting_name_in_docs",  # no digits or upper case: a name
+    "aws_account_id_fake: 604172859316123",  # 15 digits: no account id
+    'password_hash = "$2b$12$Qm7kR2vX9pL4sT8wZ1nB3eH6jU0cY5fA.gD/iK3lO7qM2rN8tV4xW"',  # named
+    "secretary: 7a9d0c3e1f5b8a2d4c6e0f9b3a7d1c5e",  # not a secret word
+    "gh_token: ghp_abababababababababababababababababab",  # two characters, repeated
+    "aws_secret_access_key: wJalrXUtnFEMI/K7MDENG/bPxRfiCYzSAMPLEKEY",  # says SAMPLE
+    # The alphabet typed in order, even in a service's format.
+    "sk-ant-api03-abc123xyz-456de-klMnopqrstuvwx-3456yza789bcde-1234fghijklmnopAA",
 ]
 
 
@@ -93,3 +121,23 @@ def test_assignment_with_escaped_quotes_inside_a_string_literal() -> None:
     text = r'$sql = "$user = \"mg1021\"; $password = \"g00dSp3c!\";";'
     hits = find_secrets(text)
     assert [text[h.start : h.end] for h in hits] == ["g00dSp3c!"]
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        # A service's format under its name: digits typed in order do not make it a
+        # stand-in (they start many vendors' documented keys).
+        ("deploy/heroku.env", "HEROKU_API_KEY=12345678-9ABC-4DEF-8A1B-2C3D4E5F6A7B"),
+        ("notes.txt", "SLACK_TOKEN=xoxb-244636495000-244564491300-Wwpw98qcdkfvbnmzuyrtpe"),
+        # Outside source code, `name: value` and `name=value` are settings.
+        ("docker/README.txt", "      POSTGRES_PASSWORD: eQ7kp2Bb9r3xgL"),
+        ("ops/runbook", "jenkins.api.token=Mx9dKRz_NppWpBGAYPDUks7zoc"),
+    ],
+)
+def test_service_and_setting_values_are_found(path: str, text: str) -> None:
+    assert find_secrets(text, path), text
+
+
+def test_unquoted_value_in_source_code_stays_an_expression() -> None:
+    assert find_secrets("password = new_password_value\n", "app/users.py") == []

@@ -212,7 +212,7 @@ def _gitleaks(
             kind = "secret assignment"
             priority = RANK_GENERIC
         else:
-            if rules.token_is_placeholder(value) or JWT_SAMPLE_PAYLOAD in value:
+            if rules.token_is_placeholder(value, service=True) or JWT_SAMPLE_PAYLOAD in value:
                 continue
             kind = m.rule.id.replace("-", " ")
             priority = RANK_TOKEN
@@ -279,7 +279,11 @@ def _token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) -
         )
     if pattern.kind == "HTTP basic credentials":
         return AUTHORIZATION_HEADER.search(_before(m, 24)) is not None and _basic_ok(value, test)
-    if rules.token_is_placeholder(value):
+    if pattern.kind == "bcrypt password hash":
+        # Named as a hash (`password_hash = "$2b$..."`): a fixture or a stored hash on
+        # purpose; a bare one (a users table's dump, a CSV row) is someone's password.
+        return not rules.names_a_hash(_before(m, KEY_REACH))
+    if rules.token_is_placeholder(value, service=True):
         return False
     if pattern.kind == "token in URL" and not (
         any(c.isdigit() for c in value) and any(c.isalpha() for c in value)

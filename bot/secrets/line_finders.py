@@ -168,6 +168,11 @@ def assignments(
             if m.group("op") in ("==", "==="):
                 continue
             env_style = _ENV_STYLE.match(m.group(0)) is not None
+            # Outside source code (a .txt, a log, a file without a suffix) `name: value` and
+            # `name=value` are settings, as in a config file; in code an unquoted value is
+            # an expression. Text without a path (an answer, a comment) keeps the old rule.
+            plain = path is not None and not rules.is_code_path(path)
+            config = config or plain
             if not (
                 config or (path is None and (env_style or not rules.is_identifier_chain(value)))
             ):

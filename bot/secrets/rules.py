@@ -68,7 +68,20 @@ _PLACEHOLDER_WORDS = frozenset(
 )  # fmt: skip
 # A random token ends in "here" ("...TokenHere") with odds under 1 in 10^7: typed by a
 # person, as are the words.
-_TOKEN_PLACEHOLDER = re.compile(r"example|x{6,}|X{6,}|0{8,}|\.\.\.|<|>|your|here$", re.IGNORECASE)
+_TOKEN_PLACEHOLDER = re.compile(
+    r"example|sample|dummy|fake|x{6,}|X{6,}|0{8,}|\.\.\.|<|>|your|here$", re.IGNORECASE
+)
+_ALNUM_RUN = re.compile(r"[A-Za-z0-9]{16,}")
+_FEW_MAX = 4
+# Ten letters of the alphabet in a row ("klmnopqrstuv"): a person typing a stand-in, even
+# in a service's format. Runs of digits are not counted there: "12345678" starts many
+# documented example keys that are still the format (see token_is_placeholder).
+_LETTER_RUN = re.compile(
+    "|".join(
+        "".join(chr(c) for c in range(start, start + 10)) for start in range(ord("a"), ord("z") - 8)
+    ),
+    re.IGNORECASE,
+)
 # Half the value one repeated character ("AIzaaaaaaaa...", "glc_1111..."): a stand-in. Real
 # formats may start with a run (Twitter's bearer tokens: 22 A's of 112), never this long.
 _REPEATED = re.compile(r"(.)\1*")
@@ -106,14 +119,19 @@ _HASH_CONTEXT = re.compile(
     re.IGNORECASE,
 )
 
+_KEY_AT_END = re.compile(r"([A-Za-z_$@][\w.\-$@]*)[\"'\]]{0,2}\s*(?::=|=>|=|:)\s*[\"'`]?$")
+
 # Words of a key name that carry a secret, and pairs that do ("api key", "access key").
 _SECRET_WORDS = ("password", "passwd", "passphrase", "secret", "credential", "apikey")
+# Words that start like a secret word and are not one.
+_NOT_SECRET_PREFIXES = ("secretar", "passport", "passage", "passenger")
 _SECRET_EXACT = frozenset({"pwd", "pass", "token", "creds", "secrets", "credentials"})
 _KEY_PAIRS = frozenset(
     {("api", "key"), ("access", "key"), ("private", "key"), ("auth", "key"),
      ("signing", "key"), ("encryption", "key"), ("master", "key"), ("client", "key"),
      ("service", "key"), ("account", "key"), ("db", "key"), ("database", "key"),
-     ("priv", "key"), ("db", "pass"), ("database", "pass"), ("auth", "token")}
+     ("priv", "key"), ("db", "pass"), ("database", "pass"), ("auth", "token"),
+     ("license", "key"), ("licence", "key")}
 )  # fmt: skip
 _KEY_QUALIFIERS = frozenset(
     {"api", "access", "private", "secret", "auth", "signing", "encryption", "master", "client"}
@@ -147,6 +165,13 @@ _CONFIG_SUFFIXES = frozenset(
      ".tfvars", ".envrc", ".npmrc", ".pypirc", ".netrc", ".sh", ".bash", ".zsh", ".ps1",
      ".service", ".j2"}
 )  # fmt: skip
+_CODE_SUFFIXES = frozenset(
+    {".py", ".pyi", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".go",
+     ".java", ".kt", ".kts", ".scala", ".groovy", ".gradle", ".rb", ".php", ".cs", ".fs",
+     ".vb", ".c", ".cc", ".cpp", ".cxx", ".h", ".hh", ".hpp", ".m", ".mm", ".rs", ".swift",
+     ".dart", ".lua", ".pl", ".pm", ".r", ".jl", ".ex", ".exs", ".erl", ".clj", ".hs",
+     ".ml", ".vue", ".svelte", ".sql", ".tf", ".hcl"}
+)  # fmt: skip
 _CONFIG_NAMES = re.compile(
     r"^(?:\.env(?:\..+)?|[^/]*\.env|dockerfile(?:\..+)?|containerfile|docker-compose[^/]*"
     r"|compose\.ya?ml|\.npmrc|\.pypirc|\.netrc|\.pgpass|pip\.conf|\.htpasswd|credentials)$",
@@ -176,6 +201,8 @@ def key_is_secretish(key: str) -> bool:
     dotted config key only the last part counts (`token.markup` is not a token)."""
     words = key_words(_last_part(key))
     for i, w in enumerate(words):
+        if w.startswith(_NOT_SECRET_PREFIXES):
+            continue
         if w in _SECRET_EXACT or any(s in w for s in _SECRET_WORDS) or w.endswith("token"):
             return True
         if i + 1 < len(words) and (w, words[i + 1]) in _KEY_PAIRS:
@@ -229,14 +256,29 @@ def is_identifier_chain(value: str) -> bool:
     return _IDENT_CHAIN.fullmatch(value) is not None
 
 
-def token_is_placeholder(value: str) -> bool:
-    """For fixed-prefix tokens, where even a test value has the real format."""
+def token_is_placeholder(value: str, *, service: bool = False) -> bool:
+    """For fixed-prefix tokens, where even a test value has the real format.
+
+    `service`: the value has a service's own format (a prefix, a structure, the service's
+    name just before it). There only what marks a stand-in counts ("EXAMPLE", a run of x's,
+    two characters repeated), not a run of the alphabet or of digits: "12345678-ABCD-..." under
+    `HEROKU_API_KEY` is still the shape of a key, and would still reach a cloud model
+    unredacted if let through (semgrep-rules' secret tests label such values secrets)."""
+    if _TOKEN_PLACEHOLDER.search(value) or _mostly_one_character(value) or _few_characters(value):
+        return True
+    if service:
+        return _LETTER_RUN.search(value) is not None
     return (
-        bool(_TOKEN_PLACEHOLDER.search(value) or _ALPHABET_RUN.search(value))
+        bool(_ALPHABET_RUN.search(value))
         or _has_sequence(value)
-        or _mostly_one_character(value)
         or _heuristic().is_sequential_string(value)
     )
+
+
+def _few_characters(value: str) -> bool:
+    """ "ghp_abababab...": a long run of a handful of characters. A random 16-character
+    token uses about 13 different ones."""
+    return any(len(set(m.group())) <= _FEW_MAX for m in _ALNUM_RUN.finditer(value))
 
 
 def _mostly_one_character(value: str) -> bool:
@@ -325,6 +367,13 @@ def entropy_value_ok(value: str, key: str | None, line: str, path: str | None) -
     return len(value) >= MIN_ENTROPY_UNNAMED and looks_random(value)
 
 
+def names_a_hash(before: str) -> bool:
+    """Whether the name a value is assigned to (in `before`, the line up to the value)
+    says it is a hash or a digest."""
+    key_m = _KEY_AT_END.search(before)
+    return key_m is not None and _HASH_CONTEXT.search(key_m.group(1)) is not None
+
+
 def _encoded_prose(value: str) -> bool:
     """Base64 of a sentence (docs showing a base64 field) is not a key."""
     try:
@@ -340,6 +389,12 @@ def is_config_path(path: str | None) -> bool:
         return False
     p = PurePosixPath(path)
     return p.suffix.lower() in _CONFIG_SUFFIXES or bool(_CONFIG_NAMES.match(p.name))
+
+
+@lru_cache(maxsize=4096)
+def is_code_path(path: str | None) -> bool:
+    """Source code, where an unquoted value after `=` is an expression, not a literal."""
+    return path is not None and PurePosixPath(path).suffix.lower() in _CODE_SUFFIXES
 
 
 @lru_cache(maxsize=4096)

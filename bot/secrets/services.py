@@ -62,7 +62,11 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
     # A new Jenkins prints its generated admin password in its log, on its own line.
     TokenPattern(
         "Jenkins initial admin password",
-        re.compile(r"following password to proceed to installation:\s*\n\s*([a-f0-9]{32})\b"),
+        re.compile(
+            # The lines may carry a diff's or a prompt's prefix ("  12    14 + | ").
+            r"following password to proceed to installation:[^\n]*\n"
+            r"(?:[^\n\w]*\n|[ \d]*[-+ ]?\s*\|?\s*\n)?[ \d]*[-+ ]?\s*\|?\s*([a-f0-9]{32})\b"
+        ),
         group=1,
         keywords=("proceed to installation",),
     ),
@@ -159,6 +163,64 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
     ),
     TokenPattern(
         "xAI API key", re.compile(r"xai-[A-Za-z0-9]{80}" + _E), random=True, keywords=("xai-",)
+    ),
+    TokenPattern(
+        "Amazon MWS auth token",
+        re.compile(r"amzn\.mws\." + _UUID + _E),
+        keywords=("amzn.mws.",),
+    ),
+    # Onfido's API tokens: environment, then an 11-character id and a 32-character secret.
+    TokenPattern(
+        "Onfido API token",
+        re.compile(
+            r"api_(?:live|sandbox)(?:_[a-z]{2})?\.[A-Za-z0-9_\-]{11}\.[A-Za-z0-9_\-]{32}" + _E
+        ),
+        keywords=("api_live", "api_sandbox"),
+    ),
+    TokenPattern(
+        "Braintree access token",
+        re.compile(r"access_token\$(?:production|sandbox)\$[0-9a-z]{16}\$[0-9a-z]{32}" + _E),
+        keywords=("access_token$",),
+    ),
+    # A password's bcrypt hash: enough to crack a weak password offline.
+    TokenPattern(
+        "bcrypt password hash",
+        re.compile(r"\$2[abxy]?\$[0-9]{2}\$[./A-Za-z0-9]{53}(?![./A-Za-z0-9])"),
+        keywords=("$2a$", "$2b$", "$2x$", "$2y$", "$2$"),
+    ),
+    # SoftLayer (IBM Cloud classic) API keys: 64 lower-case hex-like characters after the name.
+    TokenPattern(
+        "SoftLayer API key",
+        re.compile(
+            r"(?i:softlayer|\bsl)[\w.\-]{0,20}[\"']?\s*(?::=|=|:)\s*[\"']?([a-z0-9]{64})" + _E
+        ),
+        group=1,
+        keywords=("softlayer", "sl"),
+    ),
+    # An AWS account's 12-digit id under an account name. AWS does not call it a secret, but
+    # it names the target of every ARN and of social engineering; it is hidden from cloud
+    # models like a credential (an operator who disagrees allow-lists the value).
+    TokenPattern(
+        "AWS account ID",
+        re.compile(
+            r"(?i:aws_?account_?id|account_?id|\baccount)[\"']?\s*(?:=|:)\s*[\"']?([0-9]{12})"
+            r"(?![0-9A-Za-z_])"
+        ),
+        group=1,
+        keywords=("account",),
+    ),
+    TokenPattern(
+        "Hugging Face organization token",
+        re.compile(r"api_org_[A-Za-z]{34}" + _E),
+        keywords=("api_org_",),
+    ),
+    # .npmrc's registry credentials: `_auth` (base64 of user:password) and `_password`,
+    # alone or after a registry's path (`//registry.example/:_password=`).
+    TokenPattern(
+        "npm registry credentials",
+        re.compile(r"(?:^|[\s:])_(?:auth|password)\s*=\s*[\"']?([^\s\"'$]{6,})", re.MULTILINE),
+        group=1,
+        keywords=("_auth", "_password"),
     ),
     # Base64 of "user:password" after an Authorization header's name (checked when decoded,
     # detect._token_ok). The scheme, as RFC 7617 spells it, starts the regex: a literal start
