@@ -16,7 +16,10 @@ from bot.config.model import Settings, TestsConfig
 from bot.publish.markdown import render_markdown
 from bot.report import RunReport
 from bot.testgen.report import patch_of
+from bot.testgen.run import checked
+from bot.testgen.sandbox import RunResult
 from bot.testgen.subjects import _import_hint, find_subjects
+from bot.testgen.verify import CoverageDelta, Verdict
 from tests.gitrepo import GitRepo
 
 UTIL = "def helper(x: int) -> int:\n    return x * 2\n"
@@ -146,3 +149,36 @@ def test_a_repository_file_may_set_the_test_command_but_not_the_timeout() -> Non
     assert "tests.timeout_s" in problem and "how long the server runs generated tests" in problem
     with pytest.raises(ValidationError, match="a command needs the program to run"):
         Settings.model_validate({"tests": {"command": {"go": " "}}})
+
+
+def _run(status: str, output: str = "", isolated: bool = True) -> RunResult:
+    return RunResult(status, None if status == "timeout" else 1, output, 0.5, isolated, ["x"])
+
+
+@pytest.mark.parametrize(
+    ("head", "flaky", "outcome"),
+    [
+        ((_run("timeout"), _run("timeout")), False, "timed out"),
+        ((_run("failed", "E   assert 1 == 2"), _run("failed")), False, "failed"),
+        ((_run("failed", "SyntaxError: invalid syntax"), _run("failed")), False, "did not compile"),
+        ((_run("failed", "[build failed]"), _run("failed")), False, "did not compile"),
+        ((_run("passed"), _run("failed")), True, "flaky"),
+        ((_run("error"),), False, "could not run"),
+    ],
+)
+def test_a_verdict_is_named_in_the_loops_words(
+    head: tuple[RunResult, ...], flaky: bool, outcome: str
+) -> None:
+    verdict = Verdict(False, "the verifier's words", False, flaky, head, None, None)
+    got = checked(verdict)
+    assert (got.kept, got.outcome, got.detail) == (False, outcome, "the verifier's words")
+    assert got.output == head[0].output_tail  # what a repair round is shown
+
+
+def test_a_kept_verdict_carries_its_coverage_and_whether_the_run_had_network() -> None:
+    coverage = CoverageDelta("coverage.py", 1, 3, (("a.py", 2),), (("a.py", 3), ("a.py", 4)))
+    head = (_run("passed", isolated=False), _run("passed", isolated=False))
+    got = checked(Verdict(True, "proves", True, False, head, _run("failed"), coverage))
+    assert (got.kept, got.outcome, got.proves_change, got.networked) == (True, "passed", True, True)
+    assert got.coverage == "1 of 3 changed lines run (coverage.py)"
+    assert got.covered == {("a.py", 2)} and len(got.coverable) == 3

@@ -34,6 +34,10 @@ class Checked:
     output: str = ""  # the end of the head run's output, for a repair round
     coverage: str = ""  # e.g. "4 of 5 changed lines run", when a coverage tool ran
     networked: bool = False  # the run could not be cut off from the network
+    # (path, head line) of the change's added lines the first head run executed, and of
+    # those it was asked about: both empty without a coverage tool.
+    covered: frozenset[tuple[str, int]] = frozenset()
+    coverable: frozenset[tuple[str, int]] = frozenset()
 
 
 @dataclass(slots=True)

@@ -37,6 +37,9 @@ def tests_report(
     if any(o.verdict.networked for o in [*result.kept, *result.dropped]):
         report.notes.append(NETWORKED)
     report.notes.extend(kept_lines(result.kept))
+    added = coverage_line(result.kept)
+    if added:
+        report.notes.append(added)
     report.notes.extend(dropped_lines(result))
     unanswered: dict[str, list[str]] = {}
     for t, why in result.unanswered:
@@ -97,6 +100,18 @@ def kept_lines(kept: Sequence[Outcome]) -> list[str]:
         run = f"; {o.verdict.coverage}" if o.verdict.coverage else ""
         lines.append(f"kept {c.path}{repaired}: covers {', '.join(c.covers)}; {how}{run}")
     return lines
+
+
+def coverage_line(kept: Sequence[Outcome]) -> str:
+    """The changed lines the kept tests run together, where a coverage tool said."""
+    covered = frozenset().union(*(o.verdict.covered for o in kept))
+    coverable = frozenset().union(*(o.verdict.coverable for o in kept))
+    if not coverable:
+        return ""
+    return (
+        f"the kept tests run {len(covered)} of the {plural(len(coverable), 'added line')} of "
+        "the files they test"
+    )
 
 
 def dropped_lines(result: LoopResult) -> list[str]:

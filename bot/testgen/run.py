@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,7 @@ from bot.change.model import Change
 from bot.classify.data_class import Classification, classify_change
 from bot.config.classes import DataClass
 from bot.config.model import Settings
-from bot.errors import IncompleteError
+from bot.errors import IncompleteError, InputError
 from bot.execution import Execution, Progress, Services
 from bot.pipeline import why_unanswered
 from bot.planning import (
@@ -140,6 +140,12 @@ def run_tests_task(
     `timeout_s` overrides tests.timeout_s; `write` puts the kept files into the working
     tree at `checkout`; `verify` replaces the sandbox (tests)."""
     started = time.perf_counter()
+    if change.head_sha is None:
+        raise InputError(
+            "the tests task runs generated tests at the change's head commit, and this "
+            "change has none (a patch)",
+            hint="run it on a branch in a checkout: switchyard tests --base REF",
+        )
     ctx = ctx or RunContext()
     plan = plan_tests(change, settings, services, checkout=checkout, ctx=ctx)
     if plan.items and not plan.targets:
@@ -256,7 +262,7 @@ def sandbox_verifier(change: Change, checkout: Path, timeout_s: float) -> Verify
 
     def one(c: Candidate) -> Checked:
         subject = c.item.subject
-        assert subject.runner is not None and change.head_sha is not None
+        assert subject.runner is not None and change.head_sha is not None  # planned so
         verdict = verify_file(
             c.path,
             c.content,
@@ -295,8 +301,15 @@ def checked(verdict: Verdict) -> Checked:
         outcome = "did not compile"
     else:
         outcome = "failed"
+    networked = first is not None and first.status != "error" and not first.network_isolated
+    base = Checked(verdict.kept, outcome, verdict.proves_change, verdict.reason, output)
     cov = verdict.coverage
-    coverage = ""
-    if cov is not None and cov.tool is not None and cov.total:
-        coverage = f"{cov.covered} of {plural(cov.total, 'changed line')} run ({cov.tool})"
-    return Checked(verdict.kept, outcome, verdict.proves_change, verdict.reason, output, coverage)
+    if cov is None or cov.tool is None or not cov.total:
+        return replace(base, networked=networked)
+    return replace(
+        base,
+        coverage=f"{cov.covered} of {plural(cov.total, 'changed line')} run ({cov.tool})",
+        networked=networked,
+        covered=frozenset(cov.covered_lines),
+        coverable=frozenset(cov.covered_lines) | frozenset(cov.missed_lines),
+    )
