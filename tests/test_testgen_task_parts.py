@@ -16,7 +16,7 @@ from bot.config.model import Settings, TestsConfig
 from bot.publish.markdown import render_markdown
 from bot.report import RunReport
 from bot.testgen.report import patch_of
-from bot.testgen.run import checked
+from bot.testgen.run import checked, write_kept
 from bot.testgen.sandbox import RunResult
 from bot.testgen.subjects import _import_hint, find_subjects
 from bot.testgen.verify import CoverageDelta, Verdict
@@ -182,3 +182,49 @@ def test_a_kept_verdict_carries_its_coverage_and_whether_the_run_had_network() -
     assert (got.kept, got.outcome, got.proves_change, got.networked) == (True, "passed", True, True)
     assert got.coverage == "1 of 3 changed lines run (coverage.py)"
     assert got.covered == {("a.py", 2)} and len(got.coverable) == 3
+
+
+def test_a_javascript_subject_reads_its_callee_from_the_module_it_imports(
+    git_repo: GitRepo,
+) -> None:
+    head = (
+        "import { pad } from './util.js';\n\n"
+        "export function label(x) {\n  return pad(String(x), 4);\n}\n"
+    )
+    repo = git_repo.feature(
+        {"lib/main.js": head},
+        base={
+            "package.json": '{"type": "module", "scripts": {"test": "node --test"}}\n',
+            "lib/util.js": "export function pad(s, n) {\n  return s.padStart(n);\n}\n",
+            "lib/main.js": "import { pad } from './util.js';\n",
+        },
+    )
+    change = change_from_git(repo.path, "main", "HEAD", UNFILTERED)
+    [subject] = find_subjects(change, TestsConfig(), repo.path).subjects
+    assert [s.qualname for s in subject.symbols] == ["label"]
+    assert subject.callees == ["export function pad(s, n)"] and subject.read == ["lib/util.js"]
+    assert subject.import_hint == "from the test file the source is ./main.js"
+
+
+def test_written_files_never_replace_a_file_or_follow_a_link_out(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    outside = tmp_path / "outside"
+    (root / "tests").mkdir(parents=True)
+    outside.mkdir()
+    (root / "tests" / "test_old.py").write_text("kept\n")
+    (root / "linked").symlink_to(outside)
+    notes = write_kept(
+        [
+            ("tests/test_new.py", "new\n"),
+            ("tests/test_old.py", "replaced?\n"),
+            ("linked/test_x.py", "escaped?\n"),
+        ],
+        root,
+    )
+    assert notes == [
+        "written: tests/test_new.py",
+        "not written: tests/test_old.py: a file is already there",
+        "not written: linked/test_x.py: it leads outside the repository",
+    ]
+    assert (root / "tests" / "test_old.py").read_text() == "kept\n"
+    assert list(outside.iterdir()) == []
