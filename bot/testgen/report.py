@@ -34,6 +34,7 @@ def tests_report(
     started: float,
 ) -> None:
     report.patch = patch_of([(o.candidate.path, o.candidate.content) for o in result.kept]) or None
+    report.walkthrough = headline(items, result)
     if any(o.verdict.networked for o in [*result.kept, *result.dropped]):
         report.notes.append(NETWORKED)
     report.notes.extend(kept_lines(result.kept))
@@ -78,6 +79,21 @@ def tests_report(
         cost_usd=round(sum(c.cost_usd for c in sent), 6),
         complete=not failed_items and not undetected,
         duration_s=round(time.perf_counter() - started, 3),
+    )
+
+
+def headline(items: Sequence[TestItem], result: LoopResult) -> str | None:
+    """The run in one sentence, for the top of a report: what was generated, what stayed."""
+    made = len(result.kept) + len(result.dropped) + len(result.refused)
+    if not made:
+        return None
+    functions = len({(t.subject.path, s.qualname) for t in items for s in t.symbols})
+    proving = sum(1 for o in result.kept if o.verdict.proves_change)
+    dropped = made - len(result.kept)
+    return (
+        f"Generated {plural(made, 'test file')} for {plural(functions, 'changed function')}: "
+        f"{len(result.kept)} kept after passing on the head ({proving} of them "
+        f"{'proves' if proving == 1 else 'prove'} the change), {dropped} dropped."
     )
 
 
