@@ -15,10 +15,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from bot.change.model import Change, Side
 from bot.change.parse import parse_diff
 from bot.errors import InputError
 from bot.findings.model import Finding
+from bot.forges import registry
 from bot.forges.comment_plan import LineComment, comment_body
 from bot.forges.contract import (
     ChangeRequest,
@@ -256,3 +259,11 @@ def change_request(repository: str, number: int, *, base: str, head: str) -> Cha
         fork=False,
         web_url=f"memory://{repository}!{number}",
     )
+
+
+def registered(monkeypatch: pytest.MonkeyPatch) -> MemoryForge:
+    """The memory forge in the registry, emptied: the one line a new forge adds."""
+    monkeypatch.setitem(registry.FORGES, "memory", "tests.memory_forge:FORGE")
+    FORGE.states.clear()
+    FORGE.jobs_opened.clear()
+    return FORGE

@@ -20,7 +20,7 @@ from bot.server import build_app, receivers_from_environ
 from tests.cli import base_env
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.github_samples import APP_ANSWER, APP_DIFF, BASE, HEAD, HEAD2, NEW_FILE_DIFF
-from tests.memory_forge import FORGE, ChangeRequestState, MemoryForge, change_request
+from tests.memory_forge import ChangeRequestState, MemoryForge, change_request, registered
 
 REPO = "acme/api"
 
@@ -33,12 +33,8 @@ def model() -> Iterator[FakeOpenAIServer]:
 
 
 @pytest.fixture
-def memory(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryForge]:
-    """The memory forge in the registry: the one line a new forge adds."""
-    monkeypatch.setitem(registry.FORGES, "memory", "tests.memory_forge:FORGE")
-    FORGE.states.clear()
-    FORGE.jobs_opened.clear()
-    yield FORGE
+def memory(monkeypatch: pytest.MonkeyPatch) -> MemoryForge:
+    return registered(monkeypatch)
 
 
 def environ(tmp_path: Path, model: FakeOpenAIServer) -> dict[str, str]:

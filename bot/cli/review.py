@@ -104,9 +104,8 @@ def review(
         if publish:
             raise click.UsageError(f"--publish {publish} needs --pr URL")
         if chosen != ["review"]:
-            raise click.UsageError(
-                "on a branch or a patch, run `switchyard security` for that task"
-            )
+            others = ", ".join(f"`switchyard {t}`" for t in chosen if t != "review")
+            raise click.UsageError(f"on a branch or a patch, run {others} for that task")
         prepared = prepare(ChangeInput.from_params(params), overrides, {"fail_on": "--fail-on"})
         if not prepared.change.files:
             reporter.info("nothing to review: every changed file was filtered out")
@@ -130,7 +129,7 @@ def review(
         )
 
 
-AVAILABLE_TASKS = ("review", "security")
+AVAILABLE_TASKS = ("review", "security", "tests")
 
 
 def _check_tasks(tasks: str) -> list[str]:

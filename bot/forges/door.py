@@ -118,14 +118,16 @@ def run_change_request(
             )
             try:
                 report = _run_task(
-                    task, source, task_change, info, settings, services, ctx, progress
+                    task, source, task_change, info, settings, services, ctx, progress, environ
                 )
             except SwitchyardError as exc:
                 # One task that cannot run (a review with no model) does not stop the
                 # others (the scanners need none); its error is raised once they are done.
                 failed = failed or exc
                 if publish:
-                    _say_not_done(publisher, exc.message, prior)
+                    # Its hint is ours, never a secret's text: what to set or run instead.
+                    why = f"{exc.message}; {exc.hint}" if exc.hint else exc.message
+                    _say_not_done(publisher, why, prior)
                 continue
             except Exception as exc:
                 # A crash: its traceback is logged here, once; the change request gets the
@@ -182,10 +184,20 @@ def _run_task(
     services: Services,
     ctx: RunContext,
     progress: Progress | None,
+    environ: Mapping[str, str],
 ) -> RunReport:
     """Runs one task. The security task gets the repository's own semgrep rules as the
     base branch has them (there is no checkout): a change must not alter the rules it is
-    scanned under, as it must not alter its settings."""
+    scanned under, as it must not alter its settings. The tests task runs code, so it needs
+    a checkout: the CI job's own, or one the operator names (bot/forges/checkout.py)."""
+    if task == "tests":
+        from bot.forges.checkout import checkout_for
+        from bot.testgen.run import run_tests_task
+
+        checkout = checkout_for(info.head_sha, change.base_sha, environ)
+        return run_tests_task(
+            change, settings, services, checkout=checkout, ctx=ctx, progress=progress
+        )
     if task != "security":
         from bot.pipeline import run_review
 

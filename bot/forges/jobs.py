@@ -20,7 +20,7 @@ from bot.jobs import Job
 log = logging.getLogger(__name__)
 
 # Tasks a job can run today; the others are parsed from slash commands and logged.
-RUNNABLE = ("review", "security")
+RUNNABLE = ("review", "security", "tests")
 
 
 def handle(job: Job) -> None:

@@ -266,6 +266,31 @@ def _notes(s: SummaryInput, d: _Detail) -> list[str]:
     return ["### Notes", "", *(f"- {inline(n)}" for n in items), *_more(more), ""]
 
 
+def _patch(s: SummaryInput, d: _Detail) -> list[str]:
+    """The tests task's kept files as a patch, collapsed; when it is too long for the
+    comment at this level of detail, where to get it instead."""
+    patch = s.report.patch
+    if not patch:
+        return []
+    files = sum(1 for line in patch.splitlines() if line.startswith("+++ "))
+    title = f"Patch: {plural(files, 'test file')} (save it and run `git apply`)"
+    if d.walkthrough_bytes is not None and utf8_len(patch) > d.walkthrough_bytes:
+        return [
+            f"{title}: too long for this comment; `switchyard tests --base "
+            "<base> --write` writes the files, or `--format markdown` prints the patch.",
+            "",
+        ]
+    return [
+        "<details>",
+        f"<summary>{title}</summary>",
+        "",
+        code_block(patch, "diff"),
+        "",
+        "</details>",
+        "",
+    ]
+
+
 def footer(report: RunReport) -> str:
     """Route, models, local or cloud, tokens and cost, on one small line."""
     sent = [c for c in report.calls if not c.cache_hit]
@@ -306,6 +331,7 @@ def _render(s: SummaryInput, d: _Detail) -> str:
     lines += _outdated(s, d)
     lines += _skipped(s, d)
     lines += _notes(s, d)
+    lines += _patch(s, d)
     lines.append(footer(s.report))
     return "\n".join(lines).rstrip("\n") + "\n"
 

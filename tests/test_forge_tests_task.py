@@ -1,0 +1,106 @@
+"""The tests task through a forge's door (`/tests`, `--tasks tests`, a queued job): it runs
+generated tests in the CI job's checkout, publishes the kept ones as a patch in the
+summary, and says what to set when the worker has no checkout to run them in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.errors import IncompleteError
+from bot.forges.door import ChangeRun, run_change_request
+from bot.forges.jobs import handle
+from bot.jobs import Job
+from tests.cli import base_env
+from tests.fakes.openai_server import FakeOpenAIServer, Reply
+from tests.gitrepo import GitRepo
+from tests.memory_forge import ChangeRequestState, MemoryForge, change_request, registered
+from tests.test_tests_cli import OPS_BASE, OPS_HEAD, _answer, _python_project, _test
+
+REPO = "acme/calc"
+KEPT = _test("test_clamp_low", "    assert clamp(-1, 0, 5) == 0\n")
+
+
+@pytest.fixture
+def memory(monkeypatch: pytest.MonkeyPatch) -> MemoryForge:
+    return registered(monkeypatch)
+
+
+@pytest.fixture
+def model() -> Iterator[FakeOpenAIServer]:
+    with FakeOpenAIServer(models=["qwen"]) as fake:
+        fake.responder = lambda req: Reply(_answer({"tests/test_clamp.py": KEPT}))
+        yield fake
+
+
+@pytest.fixture
+def project(tmp_path: Path, memory: MemoryForge) -> tuple[GitRepo, ChangeRequestState]:
+    """A real repository (the CI job's checkout) and the same change as the forge shows it."""
+    repo = _python_project(GitRepo.init(tmp_path / "checkout"))
+    base, head = repo.sha("main"), repo.sha("feature")
+    diff = repo.git("diff", "main...feature") + "\n"
+    state = ChangeRequestState(change_request(REPO, 3, base=base, head=head), diff)
+    state.files[(base, "calc/ops.py")] = OPS_BASE
+    state.files[(head, "calc/ops.py")] = OPS_HEAD
+    memory.states[(REPO, 3)] = state
+    return repo, state
+
+
+def _environ(tmp_path: Path, model: FakeOpenAIServer, **extra: str) -> dict[str, str]:
+    return {
+        **base_env(tmp_path / "home"),
+        "SWITCHYARD_LOCAL_BASE_URL": model.base_url,
+        "SWITCHYARD_LOCAL_MODEL": "qwen",
+        **extra,
+    }
+
+
+def _run(memory: MemoryForge, e: dict[str, str]) -> list[ChangeRun]:
+    opened = memory.open_ref(memory.parse_ref(f"memory://{REPO}!3", e), e)
+    return run_change_request(
+        opened.source, opened.publisher_for, tasks=("tests",), config_path=None, environ=e,
+        publish=True,
+    )  # fmt: skip
+
+
+def test_the_kept_test_is_published_as_a_patch_in_the_summary(
+    memory: MemoryForge,
+    model: FakeOpenAIServer,
+    project: tuple[GitRepo, ChangeRequestState],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    repo, state = project
+    monkeypatch.chdir(tmp_path)  # not a repository: the CI workspace variable names it
+    [run] = _run(memory, _environ(tmp_path, model, GITHUB_WORKSPACE=str(repo.path)))
+    assert run.report.patch is not None and "+++ b/tests/test_clamp.py" in run.report.patch
+    [summary] = state.summaries
+    assert "<summary>Patch: 1 test file" in summary.body
+    assert "+++ b/tests/test_clamp.py" in summary.body and "clamp(-1, 0, 5)" in summary.body
+    assert state.statuses == [(state.info.head_sha, "tests", "success")]
+    # Nothing was written into the job's checkout: the patch is offered, not applied.
+    assert not (repo.path / "tests" / "test_clamp.py").exists()
+
+
+def test_a_worker_without_a_checkout_says_what_to_set(
+    memory: MemoryForge,
+    model: FakeOpenAIServer,
+    project: tuple[GitRepo, ChangeRequestState],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, state = project
+    monkeypatch.chdir(tmp_path)
+    for name, value in _environ(tmp_path, model).items():
+        monkeypatch.setenv(name, value)
+    for name in ("GITHUB_WORKSPACE", "CI_PROJECT_DIR", "WORKSPACE", "SWITCHYARD_CHECKOUT"):
+        monkeypatch.delenv(name, raising=False)
+    job = Job("memory", REPO, 3, state.info.head_sha, tasks=("tests",))
+    with pytest.raises(IncompleteError, match="no checkout"):
+        handle(job)  # the job fails: the worker logs it, and it is said on the change
+    [summary] = state.summaries
+    assert "no checkout of the repository" in summary.body
+    assert "SWITCHYARD_CHECKOUT" in summary.body
+    assert model.chat_requests() == []  # nothing generated that could not be run
