@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.cli.change_input import ChangeInput, change_options, prepare
+from bot.cli.change_input import ChangeInput, Prepared, change_options, prepare
 from bot.services import open_providers
+
+if TYPE_CHECKING:
+    from bot.classify.data_class import Classification
+    from bot.planning import PlannedItem
+    from bot.providers.base import Provider
+    from bot.routing import Target
+
+ROUTED_TASKS = ("review", "tests")
 
 
 @click.command()
@@ -19,7 +29,14 @@ from bot.services import open_providers
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-def route(explain: bool, fmt: str, **params: Any) -> None:
+@click.option(
+    "--task",
+    type=click.Choice(ROUTED_TASKS),
+    default="review",
+    show_default=True,
+    help="Whose work items to route: the review's, or the tests task's (generated tests).",
+)
+def route(explain: bool, fmt: str, task: str, **params: Any) -> None:
     """Show each work item's route for a change. Sends nothing: no model and no tokenizer
     is asked; token counts are the local estimate, which over-counts.
 
@@ -29,14 +46,13 @@ def route(explain: bool, fmt: str, **params: Any) -> None:
     \b
     Examples:
       switchyard route --explain --base origin/main
+      switchyard route --explain --task tests --base origin/main
       git diff main | switchyard route --explain --diff - --format json
     """
-    from bot.planning import plan_review
-
     prepared = prepare(ChangeInput.from_params(params))
     providers = open_providers(prepared.loaded)
     try:
-        plan = plan_review(prepared.change, prepared.settings, providers, prepared.ctx)
+        plan = _plan(task, prepared, providers)
     finally:
         for p in providers.values():
             p.close()
@@ -48,7 +64,7 @@ def route(explain: bool, fmt: str, **params: Any) -> None:
             "data_class": p.data_class.value,
             "class_reason": p.class_reason,
             "file_classes": {
-                f: plan.classification.file(f).reason if plan.classification else ""
+                f: plan.classification.file(f).reason if plan.classification else p.class_reason
                 for f in p.item.files
             },
             "targets": [t.name for t in p.route.targets],
@@ -92,3 +108,34 @@ def route(explain: bool, fmt: str, **params: Any) -> None:
     if explain:
         for s in plan.skipped:
             click.echo(f"not routed: {s.path}: {s.reason}")
+
+
+@dataclass(slots=True)
+class _View:
+    """What every task's plan shows here: items with their routes, the targets, what was
+    left out."""
+
+    items: list[PlannedItem]
+    targets: list[Target]
+    skipped: list[Any] = field(default_factory=list)  # .path and .reason
+    token_method: str = "estimate"
+    classification: Classification | None = None
+
+
+def _plan(task: str, prepared: Prepared, providers: dict[str, Provider]) -> _View:
+    if task == "tests":
+        from bot.execution import Services
+        from bot.testgen.run import plan_tests
+
+        tests = plan_tests(
+            prepared.change,
+            prepared.settings,
+            Services(providers=providers),
+            checkout=Path(prepared.change.repo_root or "."),
+            ctx=prepared.ctx,
+        )
+        return _View(tests.items, tests.targets, [*tests.found.skipped, *tests.skipped])
+    from bot.planning import plan_review
+
+    plan = plan_review(prepared.change, prepared.settings, providers, prepared.ctx)
+    return _View(plan.items, plan.targets, plan.skipped, plan.token_method, plan.classification)
