@@ -153,6 +153,19 @@ def test_a_file_with_no_tests_does_not_pass(repo: GitRepo, unittest_fw: Framewor
     assert "no tests" in result.note
 
 
+def test_a_plain_folder_runs_as_a_copy(tmp_path: Path, unittest_fw: Framework) -> None:
+    (tmp_path / "calc.py").write_text(FIXED)
+    content = _case("self.assertEqual(mul(2, 3), 6)", imports="from calc import mul")
+    result = run_test_file(tmp_path, None, "test_calc.py", content, unittest_fw, timeout_s=30)
+    assert result.status == "passed", result.output_tail
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["calc.py"]  # the original untouched
+
+
+def test_a_path_outside_the_checkout_is_refused(repo: GitRepo, unittest_fw: Framework) -> None:
+    result = run_test_file(repo.path, repo.sha(), "../x.py", "", unittest_fw, timeout_s=30)
+    assert result.status == "error" and "not a relative path inside" in result.note
+
+
 def test_a_missing_runner_is_an_error_not_a_failure(repo: GitRepo, pytest_fw: Framework) -> None:
     broken = Framework(**{**pytest_fw.__dict__, "command": ["no-such-runner-xyz", "{file}"]})
     result = _run(repo, broken, "def test_x():\n    pass\n", timeout_s=30)

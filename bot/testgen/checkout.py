@@ -6,9 +6,14 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+# Git locks .git/worktrees while it adds or removes one; parallel verifications of one
+# repository would otherwise fail on each other's lock instead of waiting.
+_WORKTREES = threading.Lock()
 
 
 class CheckoutError(Exception):
@@ -40,8 +45,9 @@ def checkout(repo: Path, rev: str | None, into: Path) -> Iterator[Path]:
 
 def _git(repo: Path, *args: str) -> None:
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
-    done = subprocess.run(
-        ["git", "-C", str(repo), *args], capture_output=True, text=True, env=env, check=False
-    )
+    with _WORKTREES:
+        done = subprocess.run(
+            ["git", "-C", str(repo), *args], capture_output=True, text=True, env=env, check=False
+        )
     if done.returncode != 0:
         raise CheckoutError(f"git {' '.join(args)}: {done.stderr.strip()}")
