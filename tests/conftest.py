@@ -41,6 +41,48 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return list(_status)
 
 
+@pytest.hookimpl(trylast=True)  # after xdist's own hook, so its suffix is seen when it works
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under `-n 2 --dist loadgroup`, on each worker: a test's xdist_group, and for a test
+    using a module- or session-scoped fixture of its own module (one semgrep scan, one CLI
+    run, one Groovy harness) that module as its group, so the fixture runs on one worker,
+    not on both. Tests of the module that do not use it stay free.
+
+    The group travels as an "@group" suffix of the test id, which xdist 3.8 writes to a field
+    pytest 9.2 no longer reads (pytest-xdist#1386): every test was spread as if ungrouped.
+    The suffix is written here where xdist's is missing."""
+    if not hasattr(config, "workerinput") or not config.getvalue("loadgroup"):
+        return
+    for item in items:
+        group = _group(item)
+        if group and not item.nodeid.endswith(f"@{group}"):
+            _set_node_id(item, f"{item.nodeid}@{group}")
+
+
+def _group(item: pytest.Item) -> str | None:
+    marks = item.iter_markers("xdist_group")
+    names = {str(m.args[0] if m.args else m.kwargs.get("name", "default")) for m in marks}
+    if names:
+        return "_".join(sorted(names))  # as xdist joins several marks
+    module = item.nodeid.split("::", 1)[0]
+    info = getattr(item, "_fixtureinfo", None)  # pytest's own record; doctests have none
+    if info is not None and any(
+        defs and defs[-1].baseid == module and defs[-1].scope in ("module", "session")
+        for defs in info.name2fixturedefs.values()
+    ):
+        return module
+    return None
+
+
+def _set_node_id(item: pytest.Item, node_id: str) -> None:
+    if hasattr(item, "_id"):  # pytest >= 9.2: the structured id is the one read
+        from _pytest.nodeid import NodeId
+
+        item._id = NodeId.parse(node_id)
+    else:
+        item._nodeid = node_id
+
+
 @pytest.fixture
 def git_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Shield git, as run by the code under test, from the developer's own git config."""
