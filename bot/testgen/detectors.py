@@ -3,8 +3,10 @@ where its project folder is, and whether the runner is there to call."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import subprocess
 from pathlib import Path, PurePosixPath
 
 from bot.testgen.framework_types import Framework, Undetected, Which
@@ -16,7 +18,7 @@ PYTEST = [
     *("--junitxml={junit}", "{file}"),
 ]
 UNITTEST = ["{python}", "-m", "unittest", "-v", "{file}"]
-# The spec reporter for the log, and a JUnit file for per-test outcomes (Node 20+).
+# The spec reporter for the log, and a JUnit file for per-test outcomes (Node 20.11+).
 NODE_TEST = [
     "node",
     "--test",
@@ -121,15 +123,16 @@ def _javascript(
         "project_dir": project,
     }
     if named == "node:test":
+        node_test = NODE_TEST if _node_has_junit() else [*NODE_TEST[:2], NODE_TEST[-1]]
         if language == "javascript":
-            return Framework(command=list(NODE_TEST), reason=reason, **shape)
+            return Framework(command=list(node_test), reason=reason, **shape)
         if _installed(root, project, "tsx") is None:
             return Undetected(
                 language,
                 hint="TypeScript tests need vitest, jest or tsx installed in node_modules",
                 reason="no TypeScript test runner",
             )
-        command = [NODE_TEST[0], "--import", "tsx", *NODE_TEST[1:]]
+        command = [node_test[0], "--import", "tsx", *node_test[1:]]
         return Framework(command=command, reason=f"{reason}; TypeScript through tsx", **shape)
     binary = _installed(root, project, f".bin/{named}")
     if binary is None:
@@ -147,6 +150,22 @@ def _javascript(
         "mocha": [binary, "{file}"],
     }[named]
     return Framework(command=command, reason=reason, **shape)
+
+
+@functools.cache
+def _node_has_junit() -> bool:
+    """Node's junit test reporter came in 20.11 (and 21.3); older ones refuse the option."""
+    try:
+        done = subprocess.run(
+            ["node", "--version"], capture_output=True, text=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    found = re.match(r"v(\d+)\.(\d+)", done.stdout.strip())
+    if found is None:
+        return False
+    major, minor = int(found[1]), int(found[2])
+    return major > 21 or (major, minor) >= (21, 3) or (major == 20 and minor >= 11)
 
 
 def _js_runner(manifest: dict[str, object], project: str) -> tuple[str, str]:
