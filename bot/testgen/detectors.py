@@ -3,14 +3,13 @@ where its project folder is, and whether the runner is there to call."""
 
 from __future__ import annotations
 
-import functools
 import json
 import re
-import subprocess
 from pathlib import Path, PurePosixPath
 
 from bot.testgen.framework_types import Framework, Undetected, Which
 from bot.testgen.listing import repo_files
+from bot.testgen.node import node_reporters
 from bot.testgen.testfiles import is_test_file
 
 PYTEST = [
@@ -123,7 +122,7 @@ def _javascript(
         "project_dir": project,
     }
     if named == "node:test":
-        node_test = NODE_TEST if _node_has_junit() else [*NODE_TEST[:2], NODE_TEST[-1]]
+        node_test = NODE_TEST if node_reporters() else [*NODE_TEST[:2], NODE_TEST[-1]]
         if language == "javascript":
             return Framework(command=list(node_test), reason=reason, **shape)
         if _installed(root, project, "tsx") is None:
@@ -150,22 +149,6 @@ def _javascript(
         "mocha": [binary, "{file}"],
     }[named]
     return Framework(command=command, reason=reason, **shape)
-
-
-@functools.cache
-def _node_has_junit() -> bool:
-    """Node's junit test reporter came in 20.11 (and 21.3); older ones refuse the option."""
-    try:
-        done = subprocess.run(
-            ["node", "--version"], capture_output=True, text=True, timeout=10, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    found = re.match(r"v(\d+)\.(\d+)", done.stdout.strip())
-    if found is None:
-        return False
-    major, minor = int(found[1]), int(found[2])
-    return major > 21 or (major, minor) >= (21, 3) or (major == 20 and minor >= 11)
 
 
 def _js_runner(manifest: dict[str, object], project: str) -> tuple[str, str]:

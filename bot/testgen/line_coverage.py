@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from bot.testgen.node import node_reporters
+
 Lines = dict[str, set[int]]
 
 
@@ -48,6 +50,8 @@ def plan(argv: list[str], language: str, work: Path, project_dir: str) -> Plan |
             "coverage.py", run, after, lambda root: _coverage_json(report, root, project_dir)
         )
     if argv and PurePosixPath(argv[0]).name == "node" and "--test" in argv:
+        if not node_reporters():
+            return "this node has no lcov test reporter (Node 20.11 or later has)"
         lcov = work / "lcov.info"
         at = argv.index("--test") + 1
         extra = ["--experimental-test-coverage", "--test-reporter=lcov"]
