@@ -109,6 +109,11 @@ SCENARIOS: list[dict[str, Any]] = [
     },
     {"name": "branch-no-base", "config": {}, "env": {"BRANCH_NAME": "main"}},
     {
+        "name": "branch-tests",
+        "config": {"base": "origin/main", "tasks": "review,tests", "failOn": "major"},
+        "env": {"BRANCH_NAME": "feature/y", "GIT_COMMIT": "abc"},
+    },
+    {
         "name": "security-local",
         "step": "switchyardSecurity",
         "config": {"base": "origin/main", "mode": "diff_context", "noModel": True},
@@ -238,6 +243,15 @@ def test_switchyard_is_installed_into_a_venv_only_when_it_is_not_on_path(
     assert "pipSpec" in runs["no-pip-spec"]["error"]
 
 
+def test_a_branch_build_runs_generated_tests_without_a_findings_gate(
+    runs: dict[str, dict[str, Any]],
+) -> None:
+    review, tests = reviews(runs["branch-tests"])
+    assert "'--fail-on' 'major'" in argv(review)
+    assert argv(tests).startswith("'switchyard' 'tests' '--base' 'origin/main' '--output'")
+    assert "--fail-on" not in argv(tests)  # `switchyard tests` has no findings to gate on
+
+
 def test_a_fork_gets_no_token_and_no_cloud_key_and_nothing_is_posted(
     runs: dict[str, dict[str, Any]],
 ) -> None:
@@ -346,7 +360,7 @@ def test_bad_options_are_refused_before_anything_runs(runs: dict[str, dict[str, 
     assert runs["unknown-option"]["error"].startswith("switchyard: unknown option fail_on; known:")
     assert "needs credentialsId" in runs["publish-without-token"]["error"]
     assert (
-        runs["unknown-task"]["error"] == "switchyard: each of tasks must be one of review, security"
+        runs["unknown-task"]["error"] == "switchyard: each of tasks must be one of review, security, tests"
     )
     for name in ("bad-fail-on", "unknown-option", "publish-without-token", "unknown-task"):
         assert steps(runs[name], "sh") == []

@@ -16,7 +16,7 @@ class Switchyard implements Serializable {
     private static final long serialVersionUID = 1L
 
     static final List<String> SEVERITIES = ['critical', 'major', 'minor', 'nit']
-    static final List<String> TASKS = ['review', 'security']
+    static final List<String> TASKS = ['review', 'security', 'tests']
     static final List<String> RESULTS = ['FAILURE', 'UNSTABLE', 'SUCCESS']
     static final List<String> PUBLISH = ['github', 'gitlab', 'none']
     static final List<String> INSTALL_MODES = ['auto', 'always', 'never']
@@ -281,9 +281,6 @@ exit "$(cat "$SY_LOG.rc" 2>/dev/null || echo 2)"
     /** One argv per switchyard command, with the report files it writes. */
     List<Map> commands(Map cfg, Map change, String binary) {
         List<String> common = []
-        if (cfg.failOn) {
-            common += ['--fail-on', cfg.failOn]
-        }
         if (cfg.config) {
             common += ['--config', cfg.config as String]
         }
@@ -292,7 +289,7 @@ exit "$(cat "$SY_LOG.rc" 2>/dev/null || echo 2)"
             String name = cfg.tasks.join('-')
             List<String> argv = [binary, 'review', '--pr', change.url as String, '--publish', cfg.publish,
                 '--tasks', cfg.tasks.join(',')]
-            return [command(cfg, name, argv + outputs(cfg, name) + common)]
+            return [command(cfg, name, argv + outputs(cfg, name) + gate(cfg) + common)]
         }
         List<Map> out = []
         for (String task : cfg.tasks) {
@@ -304,9 +301,15 @@ exit "$(cat "$SY_LOG.rc" 2>/dev/null || echo 2)"
                 argv += cfg.mode ? ['--mode', cfg.mode as String] : []
                 argv += cfg.noModel ? ['--no-model'] : []
             }
-            out << command(cfg, task, argv + outputs(cfg, task) + common)
+            // Generated tests have no findings to gate on: only what kept passing is offered.
+            List<String> gated = task == 'tests' ? [] : gate(cfg)
+            out << command(cfg, task, argv + outputs(cfg, task) + gated + common)
         }
         return out
+    }
+
+    List<String> gate(Map cfg) {
+        return cfg.failOn ? ['--fail-on', cfg.failOn as String] : []
     }
 
     /** Publishing needs a pull request, a token, and (for a fork) the operator's opt-in. */
