@@ -7,7 +7,9 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -44,33 +46,47 @@ def scan(repo: GitRepo, env: dict[str, str], *args: str) -> Result:
     return switchyard("security", "--base", "main", *args, cwd=repo.path, env=env, timeout=180)
 
 
-def test_scanners_alone_find_injection_weak_hashing_and_a_secret(
-    repo: GitRepo, tmp_path: Path
-) -> None:
-    out = tmp_path / "out"
-    r = scan(
-        repo,
-        base_env(tmp_path),
-        "--no-model",
-        "--format",
-        "json",
-        "--output",
-        str(out / "s.sarif"),
-        "--output",
-        str(out / "gl-sast-report.json"),
+@dataclass(frozen=True)
+class Scanned:
+    result: Result
+    report: dict[str, Any]
+    files: dict[str, str]  # the report files' text, by name
+
+    @property
+    def everything(self) -> str:
+        return self.result.both + "".join(self.files.values())
+
+
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory: pytest.TempPathFactory) -> Scanned:
+    """One scanners-only scan for the tests that only read its reports: the weak hashing,
+    injection and token of `repo`, and a password literal two detectors report."""
+    root = tmp_path_factory.mktemp("scanned")
+    repo = GitRepo.init(root / "repo").feature(
+        {
+            "app/db.py": VULNERABLE,
+            "deploy/ci.py": f'GITHUB_TOKEN = "{TOKEN}"\n',
+            "app/settings.py": f'db_password = "{PASSWORD}"\n',
+        }
     )
+    out = root / "out"
+    names = ("r.json", "s.sarif", "gl-sast-report.json")
+    outputs = [arg for name in names for arg in ("--output", str(out / name))]
+    r = scan(repo, base_env(root), "--no-model", "--format", "json", *outputs)
     assert r.code == 0, r.both
-    # The JSON went to the files; ask again for stdout.
-    r = scan(repo, base_env(tmp_path), "--no-model", "--format", "json")
-    data = json.loads(r.out)
+    files = {name: (out / name).read_text() for name in names}
+    return Scanned(r, json.loads(files["r.json"]), files)
+
+
+def test_scanners_alone_find_injection_weak_hashing_and_a_secret(scanned: Scanned) -> None:
+    data = scanned.report
     found = {(f["path"], f["start_line"], tuple(f["cwe"])) for f in data["findings"]}
     assert ("app/db.py", 6, ("CWE-89",)) in found
     assert any(p == "app/db.py" and line == 10 for p, line, _ in found)
     assert any(f["path"] == "deploy/ci.py" and f["source"] == "secrets" for f in data["findings"])
-    everything = r.both + (out / "s.sarif").read_text() + (out / "gl-sast-report.json").read_text()
-    assert TOKEN not in everything
+    assert TOKEN not in scanned.everything
 
-    sarif = json.loads((out / "s.sarif").read_text())
+    sarif = json.loads(scanned.files["s.sarif"])
     jsonschema.validate(sarif, json.loads((FIXTURES / "sarif-schema-2.1.0.json").read_text()))
     tags = {
         t
@@ -78,7 +94,7 @@ def test_scanners_alone_find_injection_weak_hashing_and_a_secret(
         for t in rule.get("properties", {}).get("tags", [])
     }
     assert "external/cwe/cwe-89" in tags
-    gitlab = json.loads((out / "gl-sast-report.json").read_text())
+    gitlab = json.loads(scanned.files["gl-sast-report.json"])
     schema = json.loads(next((FIXTURES / "gitlab").glob("sast-report-format-*.json")).read_text())
     jsonschema.validate(gitlab, schema)
     assert any(
@@ -397,28 +413,21 @@ def test_a_patch_is_scanned_against_the_checkout_of_its_head(
     assert "app/db.py could not be reviewed" in r.err and "not the patch's head" in r.err
 
 
-def test_one_weakness_reported_by_several_scanners_is_one_finding(
-    repo: GitRepo, tmp_path: Path
-) -> None:
+def test_one_weakness_reported_by_several_scanners_is_one_finding(scanned: Scanned) -> None:
     # md5: bandit B324 and the built-in weak-hash rule; a password literal: bandit B105
     # and the secret detector. bandit's own CWEs are the family (327, 259): the reports
     # carry the weakness itself and the family alongside.
-    r = scan(repo, base_env(tmp_path), "--no-model", "--format", "json")
-    assert r.code == 0, r.both
-    findings = json.loads(r.out)["findings"]
+    findings = scanned.report["findings"]
     on_md5 = [f for f in findings if f["path"] == "app/db.py" and f["start_line"] == 10]
     assert len(on_md5) == 1, on_md5
     assert on_md5[0]["cwe"][0] == "CWE-328"  # the weakness first, not bandit's family
     assert "CWE-327" in on_md5[0]["cwe"]
     assert "Also reported by" in on_md5[0]["body"]
 
-    repo.write("app/settings.py", f'db_password = "{PASSWORD}"\n')
-    repo.commit("settings")
-    r = scan(repo, base_env(tmp_path), "--no-model", "--format", "json")
-    on_password = [f for f in json.loads(r.out)["findings"] if f["path"] == "app/settings.py"]
+    on_password = [f for f in findings if f["path"] == "app/settings.py"]
     assert len(on_password) == 1, on_password
     assert {"CWE-259", "CWE-798"} <= set(on_password[0]["cwe"])
-    assert PASSWORD not in r.both
+    assert PASSWORD not in scanned.everything
 
 
 def test_bandit_tests_that_flag_no_flaw_are_off_until_the_repository_asks(
