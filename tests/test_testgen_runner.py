@@ -111,7 +111,8 @@ def test_the_environment_is_an_allow_list(
     monkeypatch.setenv("LC_ALL", "C.UTF-8")
     seen = tmp_path / "env.json"
     content = _case(
-        f"seen = {{'env': dict(os.environ), 'bot': os.path.exists('/proc/{os.getpid()}')}}",
+        f"seen = {{'env': dict(os.environ), 'bot': os.path.exists('/proc/{os.getpid()}'),",
+        "        'uid': os.getuid()}",
         f"json.dump(seen, open({str(seen)!r}, 'w'))",
         imports="import json, os",
     )
@@ -123,6 +124,7 @@ def test_the_environment_is_an_allow_list(
     assert not {"OPENAI_API_KEY", "SWITCHYARD_LOCAL_BASE_URL", "DEPLOY_PASSWORD"} & set(env)
     assert env["LC_ALL"] == "C.UTF-8" and env["PATH"] == os.environ["PATH"]
     assert env["HOME"] != str(Path.home())
+    assert inside["uid"] == os.getuid()  # not root inside a namespace: permissions as in CI
     if result.network_isolated:
         # The bot's own process is not there to read /proc/<pid>/environ from.
         assert inside["bot"] is False
@@ -141,7 +143,7 @@ def test_the_network_is_cut_where_isolated(repo: GitRepo, unittest_fw: Framework
     finally:
         server.close()
     assert open_run.status == "passed", open_run.output_tail  # the test can pass
-    assert not open_run.network_isolated and "no network isolation" in open_run.note
+    assert not open_run.network_isolated and "no network isolation: turned off" in open_run.note
     assert cut_run.network_isolated
     assert cut_run.status == "failed"
     assert "ConnectionRefusedError" in cut_run.output_tail

@@ -27,7 +27,10 @@ def checkout(repo: Path, rev: str | None, into: Path) -> Iterator[Path]:
     target = into / "checkout"
     if rev is None:
         ignored = shutil.ignore_patterns(".git", "node_modules")
-        shutil.copytree(repo, target, symlinks=True, ignore=ignored)
+        try:
+            shutil.copytree(repo, target, symlinks=True, ignore=ignored)
+        except OSError as failed:  # shutil.Error too: an unreadable file, a vanished one
+            raise CheckoutError(f"could not copy {repo}: {failed}") from failed
         yield target
         return
     # No hooks: post-checkout would run the repository's configured code outside the sandbox.

@@ -79,7 +79,7 @@ def run_test_file(
             return _run(root, work, test_file, framework, timeout_s, python, coverage,
                         parent_env if parent_env is not None else os.environ, isolated)  # fmt: skip
     except CheckoutError as failed:
-        return _error(f"could not check out {rev}: {failed}", isolated)
+        return _error(f"could not check out {rev or repo}: {failed}", isolated)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -105,7 +105,10 @@ def _run(
     if framework.language == "python":
         env["PYTHONPATH"] = os.pathsep.join(_python_path(root, framework.project_dir))
         env["PYTHONDONTWRITEBYTECODE"] = "1"
-    notes = [] if isolated else ["no network isolation: unshare is not available here"]
+    notes = []
+    if not isolated:
+        why = "turned off" if isolation.available() else "unshare cannot make namespaces here"
+        notes.append(f"no network isolation: {why}")
     plan = line_coverage.plan(argv, framework.language, work, framework.project_dir)
     if want_coverage and isinstance(plan, str):
         notes.append(plan)
