@@ -133,6 +133,8 @@ def test_assignment_with_escaped_quotes_inside_a_string_literal() -> None:
         # Outside source code, `name: value` and `name=value` are settings.
         ("docker/README.txt", "      POSTGRES_PASSWORD: eQ7kp2Bb9r3xgL"),
         ("ops/runbook", "jenkins.api.token=Mx9dKRz_NppWpBGAYPDUks7zoc"),
+        # A weak password is still a password: the word inside it does not make it a name.
+        ("conf/app.ini", "AdminPassword = thisismypassword"),
     ],
 )
 def test_service_and_setting_values_are_found(path: str, text: str) -> None:
@@ -141,3 +143,8 @@ def test_service_and_setting_values_are_found(path: str, text: str) -> None:
 
 def test_unquoted_value_in_source_code_stays_an_expression() -> None:
     assert find_secrets("password = new_password_value\n", "app/users.py") == []
+
+
+def test_a_route_or_name_that_mentions_a_password_is_not_one() -> None:
+    routes = "put '/forgot-password' => \"cms/sites/passwords#edit\", as: 'reset_password'\n"
+    assert find_secrets(routes, "config/routes.rb") == []

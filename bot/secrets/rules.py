@@ -57,9 +57,12 @@ _PLACEHOLDER_PARTS = (
     "changeme", "change_me", "change-me", "example", "sample", "dummy", "fake", "placeholder",
     "redacted", "your_", "your-", "yourkey", "your key", "<your", "xxxx", "****", "...",
     "insert_", "insert-", "replace_me", "replace-me", "replaceme", "todo", "fixme", "not-a-",
-    "not_a_", "notasecret", "not-secret", "test", "mock", "tiger", "hunter2", "password",
-    "passwd", "secret",
+    "not_a_", "notasecret", "not-secret", "test", "mock", "tiger", "hunter2",
 )  # fmt: skip
+# A value that names a password rather than being one ("thisismypassword" is a weak password
+# and counts; "reset_password" and "cms/passwords#edit" are names).
+_SECRET_NAMES = ("password", "passwd", "secret")
+_LOWER_NAME = re.compile(r"[a-z]+(?:[/#._:\-][a-z]+)+")
 _PLACEHOLDER_WORDS = frozenset(
     {"password", "passwd", "secret", "token", "none", "null", "nil", "undefined", "true",
      "false", "required", "optional", "string", "str", "bytes", "int", "default", "empty",
@@ -237,6 +240,8 @@ def is_placeholder(value: str, min_len: int = MIN_ASSIGNED) -> bool:
         return True
     if len(set(v)) <= 2 or _NOT_SECRET_SHAPE.fullmatch(v) or _mostly_one_character(v):
         return True
+    if any(w in low for w in _SECRET_NAMES) and _LOWER_NAME.fullmatch(v):
+        return True  # "cms/sites/passwords#edit", "reset-password": a route or a name
     return any(p in low for p in _PLACEHOLDER_PARTS)
 
 
