@@ -1,0 +1,210 @@
+"""Building a repository map: list, read what the cache lacks, admit, link, rank."""
+
+from __future__ import annotations
+
+import posixpath
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from bot.config.classes import DataClass
+from bot.repomap.admission import (
+    RESTRICTED_LEFT_OUT,
+    MapScope,
+    file_class,
+    filter_reason,
+    map_filters,
+)
+from bot.repomap.cache import FactsCache, cache_key
+from bot.repomap.extract import facts_of_many
+from bot.repomap.graph import ReferenceGraph
+from bot.repomap.model import Definition, FileFacts
+from bot.repomap.render import RenderedMap, render_map
+from bot.repomap.resolve import ImportResolver
+from bot.repomap.sources import SourceFile, Sources
+from bot.structure import language_of
+
+# Files read and parsed together: one secret scan each, a bounded amount of bytes held.
+_READ_BATCH = 200
+_NO_FACTS = FileFacts(None, (), (), (), (), False, ())
+
+
+@dataclass(frozen=True, slots=True)
+class MappedFile:
+    path: str
+    language: str
+    data_class: DataClass
+    definitions: tuple[Definition, ...]
+    imports: tuple[str, ...]  # repository files its imports resolved to
+
+
+@dataclass(frozen=True, slots=True)
+class BuildStats:
+    listed: int  # files the source listed
+    mapped: int  # files in the map
+    parsed: int  # files read and parsed by this build (the cache's misses)
+    cached: int  # files whose facts came from the cache
+    no_grammar: int  # files no grammar reads (documents, data, other languages)
+    seconds: float
+
+
+@dataclass(slots=True)
+class RepoMap:
+    """The files of a repository a target may see, ranked by how much the rest uses them."""
+
+    files: dict[str, MappedFile]  # in rank order, highest first
+    ranks: dict[str, float]
+    # Why files were left out -> how many. Counts only: a restricted file's path is itself
+    # something the target may not see.
+    left_out: dict[str, int]
+    stats: BuildStats
+    focus: tuple[str, ...] = ()
+    graph: ReferenceGraph | None = field(default=None, repr=False)
+
+    def render(self, budget: int) -> RenderedMap:
+        """The map as text within `budget` tokens (bot.tokens.estimate_tokens)."""
+        return render_map(self, budget)
+
+    def focused(self, paths: Iterable[str]) -> RepoMap:
+        """The same map ranked around `paths` (such as a change's files): the files they
+        use and that use them first. Paths not in the map are ignored."""
+        focus = tuple(p for p in dict.fromkeys(paths) if p in self.files)
+        ranks = self.graph.rank(focus) if self.graph is not None else dict(self.ranks)
+        return RepoMap(
+            _in_rank_order(self.files.values(), ranks), ranks, self.left_out, self.stats,
+            focus, self.graph,
+        )  # fmt: skip
+
+    def users_of(self, path: str, name: str) -> list[str]:
+        """Files that use `name` as defined in `path` (callers, subclasses, importers of
+        it), by rank; what `impact` puts beside a changed definition."""
+        if self.graph is None:
+            return []
+        found = {
+            link.user
+            for link in self.graph.links({name})
+            if link.definer == path and link.user in self.files
+        }
+        return [p for p in self.files if p in found]
+
+    def definition_scores(self) -> dict[tuple[str, str], float]:
+        """(path, name) -> how much the ranked rest of the map uses that definition."""
+        scores: dict[tuple[str, str], float] = {}
+        if self.graph is None:
+            return scores
+        for link in self.graph.links():
+            key = (link.definer, link.name)
+            scores[key] = scores.get(key, 0.0) + self.ranks.get(link.user, 0.0) * link.share
+        return scores
+
+
+def build_map(
+    sources: Sources,
+    *,
+    scope: MapScope | None = None,
+    cache: FactsCache | None = None,
+    focus: Sequence[str] = (),
+    for_cloud: bool = False,
+) -> RepoMap:
+    """The map of `sources` under `scope` (filters, data classes; all classes allowed by
+    default). `for_cloud` narrows the scope to what a cloud target may receive.
+    `cache` keeps facts between builds (one in memory for this build when None)."""
+    started = time.perf_counter()
+    scope = scope or MapScope()
+    if for_cloud:
+        scope = scope.for_cloud()
+    cache = cache or FactsCache(None)
+    left_out: Counter[str] = Counter()
+    candidates: list[SourceFile] = []
+    no_grammar = 0
+    for f in sources.files:
+        if language_of(f.path) is None and posixpath.basename(f.path) != "go.mod":
+            no_grammar += 1
+        elif not _allowed(f.path, _NO_FACTS, scope):
+            left_out[RESTRICTED_LEFT_OUT] += 1  # by policy, before anything is read
+        else:
+            candidates.append(f)
+    facts, parsed = _facts(sources, candidates, cache)
+
+    filters = map_filters(scope.filters)
+    admitted: dict[str, tuple[FileFacts, DataClass]] = {}
+    go_modules: dict[str, str] = {}
+    for f in candidates:
+        found = facts.get(cache_key(f.digest, f.path))
+        if found is None:
+            left_out["unreadable"] += 1
+            continue
+        if found.go_module is not None:
+            go_modules[posixpath.dirname(f.path)] = found.go_module
+            continue
+        cls = file_class(f.path, found, scope)
+        if cls.data_class not in scope.allowed:
+            left_out[RESTRICTED_LEFT_OUT] += 1
+        elif (reason := filter_reason(f.path, found, filters)) is not None:
+            left_out[reason] += 1
+        else:
+            admitted[f.path] = (found, cls.data_class)
+
+    resolver = ImportResolver(admitted, go_modules)
+    files: list[MappedFile] = []
+    for path, (found, cls) in admitted.items():
+        assert found.language is not None
+        resolved: dict[str, None] = {}
+        for module in found.imports:
+            resolved.update(dict.fromkeys(resolver.resolve(path, found.language, module)))
+        files.append(MappedFile(path, found.language, cls, found.definitions, tuple(resolved)))
+    graph = ReferenceGraph(
+        languages={f.path: f.language for f in files},
+        defines={f.path: [d.name for d in f.definitions] for f in files},
+        uses={path: found.references for path, (found, _) in admitted.items()},
+        imports={f.path: f.imports for f in files},
+    )
+    focus = tuple(p for p in dict.fromkeys(focus) if p in admitted)
+    ranks = graph.rank(focus)
+    stats = BuildStats(
+        listed=len(sources.files) + len(sources.unreadable),
+        mapped=len(files),
+        parsed=parsed,
+        cached=len(candidates) - parsed,
+        no_grammar=no_grammar,
+        seconds=time.perf_counter() - started,
+    )
+    left_out.update(reason for _, reason in sources.unreadable)
+    return RepoMap(
+        _in_rank_order(files, ranks), ranks, dict(sorted(left_out.items())), stats, focus, graph
+    )
+
+
+def _allowed(path: str, facts: FileFacts, scope: MapScope) -> bool:
+    return file_class(path, facts, scope).data_class in scope.allowed
+
+
+def _facts(
+    sources: Sources, wanted: list[SourceFile], cache: FactsCache
+) -> tuple[dict[str, FileFacts], int]:
+    keys = [cache_key(f.digest, f.path) for f in wanted]
+    found = cache.get_many(keys)
+    missing = [f for f, key in zip(wanted, keys, strict=True) if key not in found]
+    fresh: dict[str, FileFacts] = {}
+    batch: list[tuple[SourceFile, bytes]] = []
+    for item in sources.read(missing):
+        batch.append(item)
+        if len(batch) == _READ_BATCH:
+            fresh.update(_extract(batch))
+            batch = []
+    fresh.update(_extract(batch))
+    if fresh:
+        cache.put_many(fresh)
+    found.update(fresh)
+    return found, len(fresh)
+
+
+def _extract(batch: list[tuple[SourceFile, bytes]]) -> dict[str, FileFacts]:
+    facts = facts_of_many([(f.path, data) for f, data in batch])
+    return {cache_key(f.digest, f.path): one for (f, _), one in zip(batch, facts, strict=True)}
+
+
+def _in_rank_order(files: Iterable[MappedFile], ranks: dict[str, float]) -> dict[str, MappedFile]:
+    ordered = sorted(files, key=lambda f: (-ranks.get(f.path, 0.0), f.path))
+    return {f.path: f for f in ordered}

@@ -1,0 +1,120 @@
+"""File facts by content: a SQLite table in the state folder, or a dict for one process.
+
+The key is the blob hash together with the path: the facts depend on the path a little
+(its suffix picks the grammar, its name marks a go.mod or a test file for the secret
+allow-lists), and keying by both keeps that exact at the price of re-reading a moved file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.repomap.model import FACTS_VERSION, Definition, FileFacts
+
+CACHE_NAME = "repomap.sqlite3"
+_BATCH = 500  # SQLite's default limit on bound parameters is 999 (older builds)
+
+
+@dataclass(slots=True)
+class CacheStats:
+    hits: int = 0
+    misses: int = 0
+
+
+class FactsCache:
+    """Facts by (blob hash, path). `FactsCache(None)` keeps them in memory only."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.stats = CacheStats()
+        self._memory: dict[str, FileFacts] = {}
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, check_same_thread=False)
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS facts"
+                " (key TEXT PRIMARY KEY, version INTEGER, body TEXT)"
+            )
+
+    @classmethod
+    def in_state_dir(cls, state_dir: Path) -> FactsCache:
+        """The cache file beside the ledger's (see bot.ledger.location.resolve_state_dir)."""
+        return cls(state_dir / CACHE_NAME)
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, FileFacts]:
+        """The known facts among `keys`; counts a hit or a miss for each key."""
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, FileFacts] = {}
+        with self._lock:
+            if self._db is None:
+                found = {k: self._memory[k] for k in wanted if k in self._memory}
+            else:
+                for start in range(0, len(wanted), _BATCH):
+                    part = wanted[start : start + _BATCH]
+                    marks = ",".join("?" * len(part))  # placeholders only: no value in the SQL
+                    rows = self._db.execute(
+                        f"SELECT key, body FROM facts WHERE version = ? AND key IN ({marks})",
+                        (FACTS_VERSION, *part),
+                    )
+                    found.update((key, _decode(body)) for key, body in rows)
+            self.stats.hits += len(found)
+            self.stats.misses += len(wanted) - len(found)
+        return found
+
+    def put_many(self, facts: Mapping[str, FileFacts]) -> None:
+        with self._lock:
+            if self._db is None:
+                self._memory.update(facts)
+                return
+            with self._db:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO facts (key, version, body) VALUES (?, ?, ?)",
+                    [(k, FACTS_VERSION, _encode(f)) for k, f in facts.items()],
+                )
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def cache_key(digest: str, path: str) -> str:
+    return f"{digest} {path}"
+
+
+def _encode(f: FileFacts) -> str:
+    defs = [
+        [d.name, d.qualname, d.kind, d.line, d.signature, d.doc, d.exported] for d in f.definitions
+    ]
+    body = [
+        f.language,
+        defs,
+        f.references,
+        f.imports,
+        f.content_flags,
+        f.binary,
+        f.secrets,
+        f.go_module,
+    ]
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+def _decode(body: str) -> FileFacts:
+    language, defs, references, imports, flags, binary, secrets, go_module = json.loads(body)
+    return FileFacts(
+        language=language,
+        definitions=tuple(Definition(*d) for d in defs),
+        references=tuple(references),
+        imports=tuple(imports),
+        content_flags=tuple(flags),
+        binary=binary,
+        secrets=tuple(secrets),
+        go_module=go_module,
+    )
