@@ -89,6 +89,9 @@ class RunReport(BaseModel):
     # (which of them were left unreviewed, and why, is in `skipped`).
     files: list[str] = Field(default_factory=list)
     walkthrough: str | None = None  # the model's overall summary of the change
+    # A task's own outcome in one sentence, said instead of a findings count and a review's
+    # scope (generated tests: how many were kept, proved the change, were dropped).
+    headline: str | None = None
     findings: list[Finding] = Field(default_factory=list)
     skipped: list[SkippedEntry] = Field(default_factory=list)
     calls: list[CallRecord] = Field(default_factory=list)
@@ -100,6 +103,9 @@ class RunReport(BaseModel):
     comment_limit: int | None = None
     # The tests task: a unified diff adding the generated test files that ran and passed.
     patch: str | None = None
+    # The ask task: the model's answer to the question (masked for secrets like every
+    # answer); None when no target answered.
+    answer: str | None = None
 
 
 def merge_reports(reports: list[RunReport]) -> RunReport:
@@ -133,7 +139,10 @@ def merge_reports(reports: list[RunReport]) -> RunReport:
     return first.model_copy(
         update={
             "task": ",".join(r.task for r in reports),
-            "walkthrough": "\n\n".join(r.walkthrough for r in reports if r.walkthrough) or None,
+            # One task's headline is one part of the whole: it joins the walkthrough.
+            "walkthrough": "\n\n".join(w for r in reports if (w := r.headline or r.walkthrough))
+            or None,
+            "headline": None,
             "files": list(dict.fromkeys(p for r in reports for p in r.files)),
             "findings": [f for r in reports for f in r.findings],
             "skipped": [e for r in reports for e in r.skipped],
@@ -142,6 +151,7 @@ def merge_reports(reports: list[RunReport]) -> RunReport:
             "notes": [n for r in reports for n in r.notes],
             "summary": summary,
             "patch": next((r.patch for r in reports if r.patch), None),
+            "answer": next((r.answer for r in reports if r.answer), None),
         }
     )
 

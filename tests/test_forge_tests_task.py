@@ -12,7 +12,11 @@ import pytest
 from bot.errors import IncompleteError
 from bot.forges.door import ChangeRun, run_change_request
 from bot.forges.jobs import handle
+from bot.forges.summary import SummaryInput, render_summary
 from bot.jobs import Job
+from bot.publish.console import report_lines
+from bot.publish.markdown import render_markdown
+from bot.report import RunReport, merge_reports
 from tests.cli import base_env
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.gitrepo import GitRepo
@@ -77,6 +81,8 @@ def test_the_kept_test_is_published_as_a_patch_in_the_summary(
     [run] = _run(memory, _environ(tmp_path, model, GITHUB_WORKSPACE=str(repo.path)))
     assert run.report.patch is not None and "+++ b/tests/test_clamp.py" in run.report.patch
     [summary] = state.summaries
+    assert "**Generated 1 test file for 1 changed function: 1 kept" in summary.body
+    assert "No findings" not in summary.body and "changed file reviewed" not in summary.body
     assert "<summary>Patch: 1 test file" in summary.body
     assert "+++ b/tests/test_clamp.py" in summary.body and "clamp(-1, 0, 5)" in summary.body
     assert state.statuses == [(state.info.head_sha, "tests", "success")]
@@ -104,3 +110,21 @@ def test_a_worker_without_a_checkout_says_what_to_set(
     assert "no checkout of the repository" in summary.body
     assert "SWITCHYARD_CHECKOUT" in summary.body
     assert model.chat_requests() == []  # nothing generated that could not be run
+
+
+def test_a_task_headline_replaces_the_review_words_in_every_view() -> None:
+    """A run that wrote tests found nothing to report as findings; its outcome is its own."""
+    headline = "Generated 2 test files for 1 changed function: 1 kept after passing on the head"
+    report = RunReport(task="tests", headline=headline, files=["calc/ops.py"])
+    views = {
+        "markdown": render_markdown(report),
+        "console": "\n".join(line.plain for line in report_lines(report)),
+        "summary": render_summary(SummaryInput(report, head_sha="abc")),
+    }
+    for name, text in views.items():
+        assert headline in text, name
+        assert "No findings" not in text and "no findings" not in text, name
+        assert "reviewed" not in text.split(headline)[0], name
+    # Beside another task's report, the tests' outcome is one part of the whole.
+    both = merge_reports([RunReport(task="review"), report])
+    assert both.headline is None and both.walkthrough == headline

@@ -144,7 +144,7 @@ def test_proving_tests_come_first_and_one_passing_on_both_is_kept_unlisted_as_pr
     assert "covers add; passes on the base and the head: does not prove the change" in kept[2]
     notes = python_run.report["notes"]
     assert "kept 3 generated test files that passed on the head (2 prove the change)" in notes
-    assert python_run.report["walkthrough"] == (
+    assert python_run.report["headline"] == (
         "Generated 4 test files for 1 changed function: 3 kept after passing on the head "
         "(2 of them prove the change), 1 dropped."
     )

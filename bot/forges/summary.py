@@ -111,6 +111,8 @@ def _headline(s: SummaryInput) -> list[str]:
             f"> Nothing was reviewed or posted by this run; {retry_text(report.task)} once "
             "that is fixed (a new push runs it too).",
         ]
+    if report.headline and not report.findings:
+        return [*lines, f"**{inline(report.headline)}**", *_range_and_gate(report)]
     reviewed, changed = reviewed_of_changed(summary)
     # The words the local report uses (findings_text), on the counts the headline shows.
     counted = summary.model_copy(update={"files_reviewed": reviewed})
@@ -137,6 +139,13 @@ def _headline(s: SummaryInput) -> list[str]:
         lines_changed = plural(summary.changed_lines, "changed line")
         scope.append(f"{summary.lines_covered} of {lines_changed} covered")
     lines += ["", " · ".join(scope) + "."]
+    return lines + _range_and_gate(report)
+
+
+def _range_and_gate(report: RunReport) -> list[str]:
+    """The commits the run covered, whether it is incomplete, and the gate's verdict."""
+    summary = report.summary
+    lines: list[str] = []
     base = report.base_sha[:12] if report.base_sha else None
     head_sha = report.head_sha[:12] if report.head_sha else None
     if base or head_sha:

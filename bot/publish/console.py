@@ -115,8 +115,10 @@ def _status_line(report: RunReport) -> Text:
         word, style = "INCOMPLETE", "bold yellow"
     else:
         word, style = "OK", "bold green"
-    parts = [findings_text(report)]
-    parts += scope_parts(report)
+    if report.headline and not report.findings:
+        parts = [report.headline.rstrip(".")]
+    else:
+        parts = [findings_text(report), *scope_parts(report)]
     if s.fail_on is not None:
         gate = "failed" if s.gate_failed else "passed"
         parts.append(f"gate {gate} (fail on {s.fail_on.value})")

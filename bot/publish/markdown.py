@@ -194,19 +194,22 @@ def _short_sha(sha: str | None) -> str | None:
 def _headline(report: RunReport) -> list[str]:
     s = report.summary
     lines = [f"## Switchyard {inline(report.task)}", ""]
-    if report.findings:
-        lines.append(f"**{findings_text(report)}**")
-    elif s.complete:
-        lines.append("**No findings.**")
+    if report.headline and not report.findings:
+        lines.append(f"**{inline(report.headline)}**")
     else:
-        lines.append(f"**{findings_text(report).capitalize()}.**")
-    changed = max(s.files_changed, s.files_reviewed)
-    scope = [f"{s.files_reviewed} of {plural(changed, 'changed file')} reviewed"]
-    if s.changed_lines:
-        scope.append(f"{s.lines_covered} of {plural(s.changed_lines, 'changed line')} covered")
-    if report.skipped:
-        scope.append(f"{plural(skipped_files(report), 'file')} not reviewed (see below)")
-    lines += ["", " · ".join(scope) + "."]
+        if report.findings:
+            lines.append(f"**{findings_text(report)}**")
+        elif s.complete:
+            lines.append("**No findings.**")
+        else:
+            lines.append(f"**{findings_text(report).capitalize()}.**")
+        changed = max(s.files_changed, s.files_reviewed)
+        scope = [f"{s.files_reviewed} of {plural(changed, 'changed file')} reviewed"]
+        if s.changed_lines:
+            scope.append(f"{s.lines_covered} of {plural(s.changed_lines, 'changed line')} covered")
+        if report.skipped:
+            scope.append(f"{plural(skipped_files(report), 'file')} not reviewed (see below)")
+        lines += ["", " · ".join(scope) + "."]
 
     source = []
     if report.source:
@@ -354,6 +357,8 @@ def render_markdown(report: RunReport) -> str:
     lines = [*_headline(report), ""]
     if report.walkthrough and report.walkthrough.strip():
         lines += ["### Walkthrough", "", block(report.walkthrough), ""]
+    if report.answer and report.answer.strip():
+        lines += ["### Answer", "", block(report.answer), ""]
     lines += _findings(report)
     lines += _patch(report)
     lines += _skipped(report)

@@ -34,7 +34,7 @@ def tests_report(
     started: float,
 ) -> None:
     report.patch = patch_of([(o.candidate.path, o.candidate.content) for o in result.kept]) or None
-    report.walkthrough = headline(items, result)
+    report.headline = headline(items, result)
     if any(o.verdict.networked for o in [*result.kept, *result.dropped]):
         report.notes.append(NETWORKED)
     report.notes.extend(kept_lines(result.kept))
