@@ -8,7 +8,9 @@ import click
 
 from bot import __version__
 from bot.cli.config_cmd import config
+from bot.cli.describe_cmd import describe
 from bot.cli.doctor import doctor
+from bot.cli.hooks_cmd import hooks
 from bot.cli.ledger_cmd import ledger
 from bot.cli.review import review
 from bot.cli.route_cmd import route
@@ -27,6 +29,8 @@ Examples:
   git diff main | switchyard review --diff - --fail-on major
   switchyard security --base origin/main --output security.sarif
   switchyard tests --base origin/main --write
+  switchyard describe --pr https://github.com/acme/api/pull/42 --publish
+  switchyard hooks install
   switchyard route --explain --base origin/main
   switchyard doctor
   switchyard usage --since 30d --by provider
@@ -68,6 +72,8 @@ cli.add_command(config)
 cli.add_command(doctor)
 cli.add_command(security)
 cli.add_command(tests)
+cli.add_command(describe)
+cli.add_command(hooks)
 cli.add_command(route)
 cli.add_command(usage)
 cli.add_command(ledger)

@@ -10,6 +10,7 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from bot.config.base import Strict as _Strict
 from bot.config.classes import DataClass, DataClassConfig, RetentionConfig
+from bot.config.describe import DescribeConfig
 from bot.config.location import Location, local_declaration_problem
 from bot.config.routing import BudgetConfig, RoutingConfig
 from bot.config.scanner_values import bandit_skip_problem, semgrep_rule_problem
@@ -351,6 +352,10 @@ class Settings(_Strict):
     )
     tests: TestsConfig = Field(
         default_factory=TestsConfig, description="The tests task: generated, run, kept"
+    )
+    describe: DescribeConfig = Field(
+        default_factory=DescribeConfig,
+        description="Generated pull/merge request descriptions and commit messages",
     )
     ledger: LedgerConfig = Field(default_factory=LedgerConfig, description="Where calls are kept")
     cache: CacheConfig = Field(default_factory=CacheConfig, description="The response cache")

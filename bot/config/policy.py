@@ -43,6 +43,12 @@ REPO_ALLOWED = (
     "tests.languages",
     "tests.framework",
     "tests.command",
+    # Read from the base branch's file: the repository's own labels and title policy. The
+    # model picks only among the listed labels (others are dropped), and a label is only
+    # ever added; docs/security.md says which labels not to list.
+    "describe.labels",
+    "describe.apply_labels",
+    "describe.title",
 )
 
 # Why a refused key is the operator's, most specific first: the first pattern covering the
@@ -63,6 +69,7 @@ REFUSED_WHY = (
     ("tests.timeout_s", "it says how long the server runs generated tests"),
     ("tests.repair_rounds", "it says how many model calls a run may spend"),
     ("tests.max_symbols", "it says how many model calls a run may spend"),
+    ("describe.max_diff_tokens", "it says how much code a commit message call sends"),
     ("secrets", "it would keep secrets out of redaction before a cloud call"),
 )
 _WHY_DEFAULT = "it is the operator's setting"

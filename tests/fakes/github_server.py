@@ -1268,6 +1268,50 @@ class _Handler(FakeHandler):
             return
         self.reply(200, self.fake_shapes().pull(pr))
 
+    def update_pull(self, call: Call) -> None:
+        """PATCH a pull request: its title and body (what Switchyard's description edits).
+        GitHub lets its author or anyone with write access; it answers the updated PR."""
+        found = self.pr_for(call)
+        if found is None:
+            return
+        repo, pr = found
+        login = call.who.login
+        if login != pr.user and _PERMISSIONS.index(self.fake.access(call.who, repo)) < (
+            _PERMISSIONS.index("write")
+        ):
+            self.gh_error(403, "Resource not accessible by integration")
+            return
+        body = call.body or {}
+        title = body.get("title")
+        if title is not None and (not str(title).strip() or len(str(title)) > 256):
+            errors = [{"resource": "Issue", "field": "title", "code": "custom"}]
+            self.gh_error(422, "Validation Failed", errors=errors)
+            return
+        text = body.get("body")
+        if text is not None and len(str(text)) > 65536:
+            errors = [{"resource": "Issue", "field": "body", "code": "custom",
+                       "message": "body is too long (maximum is 65536 characters)"}]  # fmt: skip
+            self.gh_error(422, "Validation Failed", errors=errors)
+            return
+        if title is not None:
+            pr.title = str(title)
+        if text is not None:
+            pr.body = str(text)
+        self.reply(200, self.fake_shapes().pull(pr))
+
+    def add_labels(self, call: Call) -> None:
+        """POST labels onto a pull request (an issue): added, never replaced; the labels
+        the issue now has are answered."""
+        found = self.pr_for(call, "write")
+        if found is None:
+            return
+        repo, pr = found
+        for name in (call.body or {}).get("labels") or []:
+            if str(name) not in pr.labels:
+                pr.labels.append(str(name))
+        shapes = self.fake_shapes()
+        self.reply(200, [shapes.label(repo, name) for name in pr.labels])
+
     def list_files(self, call: Call) -> None:
         found = self.pr_for(call)
         if found is None:
@@ -1900,6 +1944,8 @@ _Handler.endpoints = {
     ("GET", f"{_R}/installation"): _Handler.get_repo_installation,
     ("GET", _R): _Handler.get_repo,
     ("GET", f"{_R}/pulls/{{pull_number}}"): _Handler.get_pull,
+    ("PATCH", f"{_R}/pulls/{{pull_number}}"): _Handler.update_pull,
+    ("POST", f"{_R}/issues/{{issue_number}}/labels"): _Handler.add_labels,
     ("GET", f"{_R}/pulls/{{pull_number}}/files"): _Handler.list_files,
     ("GET", f"{_R}/pulls/{{pull_number}}/commits"): _Handler.list_commits,
     ("GET", f"{_R}/compare/{{basehead}}"): _Handler.compare,

@@ -561,6 +561,47 @@ class _Handler(FakeHandler):
         assert call.mr is not None
         self.reply(200, self.shapes().mr(call.mr, self.head_pipeline(call.mr)))
 
+    def update_mr(self, call: Call) -> None:
+        """PUT a merge request: title, description, add_labels (what Switchyard's description
+        edits). GitLab's own checks: one of the parameters is needed, the title must not be
+        blank nor past 255 characters, the description not past 1,048,576; the author or a
+        Developer may edit. It answers the updated merge request."""
+        mr = call.mr
+        assert mr is not None and call.project is not None
+        p = call.params
+        known = ("title", "description", "add_labels", "labels", "remove_labels")
+        if not any(k in p for k in known):
+            self.grape_error(
+                "assignee_id, assignee_ids, ..., add_labels, description, ..., title are "
+                "missing, at least one parameter must be provided"
+            )
+            return
+        if mr.author.id != call.user.id and self.level(call, call.project) < 30:
+            self.error(403, "403 Forbidden")
+            return
+        title = p.get("title")
+        if title is not None and not str(title).strip():
+            self.reply(400, {"message": {"title": ["can't be blank"]}})
+            return
+        if title is not None and len(str(title)) > 255:
+            self.reply(400, {"message": {"title": ["is too long (maximum is 255 characters)"]}})
+            return
+        text = p.get("description")
+        if text is not None and len(str(text)) > 1_048_576:
+            self.reply(
+                400,
+                {"message": {"description": ["is too long (maximum is 1048576 characters)"]}},
+            )
+            return
+        if title is not None:
+            mr.title = str(title)
+        if text is not None:
+            mr.description = str(text)
+        for name in str(p.get("add_labels") or "").split(","):
+            if name.strip() and name.strip() not in mr.labels:
+                mr.labels.append(name.strip())
+        self.reply(200, self.shapes().mr(mr, self.head_pipeline(mr)))
+
     def get_changes(self, call: Call) -> None:
         assert call.mr is not None
         answer = self.shapes().mr(call.mr, self.head_pipeline(call.mr))
@@ -927,6 +968,7 @@ _Handler.table = [
     _route("GET", _P + r"/members/all", _Handler.list_members_all),
     _route("GET", _P + r"/members/all/(?P<user>\d+)", _Handler.get_member_all),
     _route("GET", _MR, _Handler.get_mr),
+    _route("PUT", _MR, _Handler.update_mr),
     _route("GET", _MR + r"/changes", _Handler.get_changes),
     _route("GET", _MR + r"/diffs", _Handler.list_diffs),
     _route("GET", _MR + r"/versions", _Handler.list_versions),

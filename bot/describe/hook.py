@@ -1,0 +1,82 @@
+"""The `prepare-commit-msg` hook: a Conventional Commits message for the staged diff,
+written into the message file only when git gives no message of its own.
+
+Git passes the hook the message file and the message's source: empty for a plain
+`git commit`, "message" for -m/-F, "template", "merge", "squash", or "commit" for
+--amend/-c/-C. The script returns at once unless the source is empty; this module then
+also checks that the file holds no message yet. It never blocks a commit: on any failure
+(no model, a timeout, a refusal) the file is left as it was and one line says why.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+HOOK_NAME = "prepare-commit-msg"
+HOOK_MARK = "# switchyard:prepare-commit-msg"
+# The most a commit waits for the model; past it the commit goes on without a message.
+TIMEOUT_ENV = "SWITCHYARD_HOOK_TIMEOUT_S"
+DEFAULT_TIMEOUT_S = 30.0
+
+
+def hook_script(python: str) -> str:
+    """The hook file's text: it runs this installation's Python, found at install time."""
+    py = shlex.quote(python)
+    return f"""#!/bin/sh
+{HOOK_MARK}
+# Written by `switchyard hooks install`. A message for the staged diff, only for a plain
+# `git commit` (not -m, a template, a merge, a squash or an amend); never blocks a commit.
+[ -n "$2" ] && exit 0
+[ -x {py} ] || exit 0
+{py} -m bot describe --commit-message --message-file "$1" || true
+exit 0
+"""
+
+
+def has_message(text: str) -> bool:
+    """Whether the message file already says something besides git's comments."""
+    return any(line.strip() and not line.startswith("#") for line in text.splitlines())
+
+
+def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=False, timeout=30
+    )
+
+
+def toplevel(repo: Path) -> Path | None:
+    """The working tree's top folder; None outside a repository."""
+    done = _git(repo, "rev-parse", "--show-toplevel")
+    return Path(done.stdout.strip()) if done.returncode == 0 else None
+
+
+def hooks_dir(repo: Path) -> Path | None:
+    """Where git looks for hooks: core.hooksPath when set, else the repository's own;
+    None outside a repository."""
+    done = _git(repo, "rev-parse", "--git-path", "hooks")
+    if done.returncode != 0:
+        return None
+    path = Path(done.stdout.strip())
+    return path if path.is_absolute() else (repo / path)
+
+
+def staged_diff(repo: Path) -> str:
+    done = _git(repo, "diff", "--cached", "--no-color", "--no-ext-diff", "-M")
+    if done.returncode != 0:
+        raise OSError(done.stderr.strip() or "git diff --cached failed")
+    return done.stdout
+
+
+def hook_timeout(environ: dict[str, str] | os._Environ[str] = os.environ) -> float:
+    try:
+        return max(1.0, float(environ.get(TIMEOUT_ENV) or DEFAULT_TIMEOUT_S))
+    except ValueError:
+        return DEFAULT_TIMEOUT_S
+
+
+def current_python() -> str:
+    return sys.executable

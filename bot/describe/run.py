@@ -1,0 +1,278 @@
+"""The describe task, top to bottom: change → one packed, routed item → model → description.
+
+`run_describe_task` is what every door calls; `run_commit_message` is the same pipeline on
+a staged diff with a smaller prompt and answer. Both go through `Execution` as a review
+does: routed (diff scope: self-hosted first, restricted code only to a self-hosted
+target), through the egress gate (secrets redacted before a cloud call), metered into the
+ledger, and cached by the whole prompt: a description is of the change as a whole, so a
+push that changes any file asks again, and a re-run on the same diff costs no call.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from bot.cache.sections import Hit, SectionCache
+from bot.change.model import Change
+from bot.classify.data_class import classify_change
+from bot.config.classes import DataClass
+from bot.config.model import Settings
+from bot.describe.answer import CommitMessage, DescribeAnswer
+from bot.describe.body import author_text
+from bot.describe.description import Description, interpret
+from bot.describe.task import COMMIT_TASK, TASK, DescribePlan, DescribeTask, request_text
+from bot.errors import IncompleteError, InputError
+from bot.execution import TEMPERATURE, Execution, Progress, Services
+from bot.pipeline import why_unanswered
+from bot.planning import (
+    DEFAULT_CONTEXT_TOKENS,
+    DEFAULT_OUTPUT_TOKENS,
+    PlannedItem,
+    RunContext,
+    targets_of,
+)
+from bot.providers.structured import schema_for
+from bot.report import RunReport, SkippedEntry, Summary, target_infos
+from bot.routing import Target, route
+from bot.routing.policy import RouteRequest
+from bot.tokens.counting import estimate_tokens
+
+if TYPE_CHECKING:
+    from bot.forges.contract import ChangeRequest
+
+# Headroom for the difference between our count and the server's chat template.
+_SAFETY = 0.95
+# What the commit message prompt's instructions take besides the diff.
+_COMMIT_FRAME = 300
+NO_MODEL_HINT = (
+    "set SWITCHYARD_LOCAL_BASE_URL and SWITCHYARD_LOCAL_MODEL for a self-hosted "
+    "OpenAI-compatible server, or OPENAI_API_KEY or ANTHROPIC_API_KEY; or run with "
+    "--dry-run to see the plan"
+)
+
+
+@dataclass(slots=True)
+class RunPlan:
+    """What a run would send where: `--dry-run` shows it, a run sends it."""
+
+    task: DescribeTask
+    packed: DescribePlan
+    planned: PlannedItem | None
+    targets: list[Target] = field(default_factory=list)
+    data_class: DataClass = DataClass.INTERNAL
+    budget_tokens: int = 0
+
+
+def plan_describe(
+    change: Change,
+    settings: Settings,
+    services: Services,
+    *,
+    info: ChangeRequest | None = None,
+    ctx: RunContext | None = None,
+    discover: bool = True,
+    task_name: str = TASK,
+) -> RunPlan:
+    """The item and its route; nothing is sent (without `discover`, the self-hosted
+    runners are not even asked their context)."""
+    ctx = ctx or RunContext()
+    targets = targets_of(settings, services.providers, discover=discover)
+    first = targets[0] if targets else None
+    context = first.context_tokens if first else DEFAULT_CONTEXT_TOKENS
+    max_out = first.max_output_tokens if first else DEFAULT_OUTPUT_TOKENS
+    budget = int((context - max_out) * _SAFETY)
+    if task_name == COMMIT_TASK:
+        budget = min(budget, settings.describe.max_diff_tokens + _COMMIT_FRAME)
+    task = DescribeTask(
+        task_name, settings.prompts_dir, settings.review.instructions, settings.describe.labels
+    )
+    request = request_text(info.title, author_text(info.body)) if info is not None else ""
+    packed = task.plan(change, budget, estimate_tokens, max_out, request)
+    classes = classify_change(
+        change, settings.data_classes, settings.data_class, ctx.repository, extra_context=0
+    )
+    plan = RunPlan(task, packed, None, targets, classes.highest[0], budget)
+    if packed.item is None:
+        return plan
+    data_class, reason = classes.of(packed.reads)
+    request_ = RouteRequest(
+        task=task_name,
+        prompt_tokens=packed.item.prompt_tokens,
+        max_output_tokens=packed.item.max_output_tokens,
+        data_class=data_class,
+        class_reason=reason,
+        scope="diff",
+        paths=tuple(packed.reads),
+        repository=ctx.repository,
+        labels=ctx.labels,
+    )
+    chosen = route(request_, targets, settings.routing.rules)
+    plan.planned = PlannedItem(packed.item, chosen, data_class, reason)
+    plan.data_class = data_class
+    return plan
+
+
+def run_describe_task(
+    change: Change,
+    info: ChangeRequest | None,
+    settings: Settings,
+    services: Services,
+    *,
+    ctx: RunContext | None = None,
+    progress: Progress | None = None,
+) -> tuple[RunReport, Description]:
+    """A title and body for `change`; `info` (a pull/merge request) adds its author's own
+    title and text to the prompt, as data. The report's walkthrough is the summary."""
+    report, plan, answer = _run(change, info, settings, services, ctx, progress, TASK)
+    assert isinstance(answer, DescribeAnswer)
+    packed = plan.packed
+    changed = [*packed.shown, *packed.summarized, *(s.path for s in packed.left_out)]
+    description, notes = interpret(answer, changed, settings.describe.labels)
+    description.summarized = list(packed.summarized)
+    description.left_out = [s.path for s in packed.left_out]
+    description.head_sha = change.head_sha
+    report.notes.extend(notes)
+    report.walkthrough = description.summary
+    return report, description
+
+
+def run_commit_message(
+    change: Change,
+    settings: Settings,
+    services: Services,
+    *,
+    ctx: RunContext | None = None,
+    progress: Progress | None = None,
+) -> tuple[RunReport, CommitMessage]:
+    """One Conventional Commits message for `change` (a staged diff)."""
+    report, _, answer = _run(change, None, settings, services, ctx, progress, COMMIT_TASK)
+    assert isinstance(answer, CommitMessage)
+    report.walkthrough = answer.text()
+    return report, answer
+
+
+def _run(
+    change: Change,
+    info: ChangeRequest | None,
+    settings: Settings,
+    services: Services,
+    ctx: RunContext | None,
+    progress: Progress | None,
+    task_name: str,
+) -> tuple[RunReport, RunPlan, BaseModel]:
+    started = time.perf_counter()
+    ctx = ctx or RunContext()
+    plan = plan_describe(change, settings, services, info=info, ctx=ctx, task_name=task_name)
+    planned = plan.planned
+    if planned is None:
+        raise InputError(
+            "nothing to describe: no changed file has a diff",
+            hint="stage or commit a change first (git add), or check the filters",
+        )
+    if not plan.targets:
+        raise IncompleteError("no model is configured", hint=NO_MODEL_HINT)
+    report = RunReport(
+        task=task_name,
+        source=change.source,
+        base_sha=change.base_sha,
+        head_sha=change.head_sha,
+        files=[f.path for f in change.files],
+    )
+    report.targets = target_infos(plan.targets)
+    report.skipped = [SkippedEntry(path=s.path, reason=s.reason) for s in change.skipped]
+    report.skipped += [
+        SkippedEntry(path=s.path, reason=f"not shown to the model: {s.reason}")
+        for s in plan.packed.left_out
+    ]
+    run = Execution.start(
+        settings,
+        services,
+        plan.targets,
+        ctx,
+        source=change.source,
+        task=task_name,
+        data_class=plan.data_class,
+    )
+    report.notes.extend(run.notes)
+    cache = _cache(settings, services, plan.task)
+    user = planned.item.messages[-1].content
+    hit: Hit | None = cache.lookup(user, plan.targets, planned.data_class) if cache else None
+    answer: BaseModel | None = None
+    failed = 0
+    if hit is not None and cache is not None:
+        answer = plan.task.model.model_validate_json(hit.value)
+        record, row = run.meter.cache_hit(
+            target=hit.target,
+            task=task_name,
+            path="(whole change)",
+            data_class=planned.data_class,
+            tokens_in=planned.item.prompt_tokens,
+            section_sha256=cache.key(user, hit.target.model),
+        )
+        run.keep(report, record, row)
+    else:
+        [result] = run.dispatch([planned], progress)
+        run.record(planned, result, report)
+        done = result.answered_by
+        parsed = done.completion.parsed if done and done.completion else None
+        if isinstance(parsed, plan.task.model):
+            answer = parsed
+            if cache is not None and done is not None:
+                cache.store_answer(user, done.model, planned.data_class, parsed.model_dump_json())
+        else:
+            failed = 1
+            report.notes.append(
+                f"{planned.item.id} got no answer: {why_unanswered(planned, result)}"
+            )
+    report.summary = _summary(change, plan, report, failed, started)
+    run.finish(report)
+    if answer is None:
+        raise IncompleteError(
+            f"no {'description' if task_name == TASK else 'commit message'} was written: "
+            + report.notes[-1].split(": ", 1)[-1],
+            hint="switchyard doctor checks the configured models",
+        )
+    return report, plan, answer
+
+
+def _cache(settings: Settings, services: Services, task: DescribeTask) -> SectionCache | None:
+    if services.ledger is None or not settings.cache.enabled:
+        return None
+    return SectionCache(
+        services.ledger,  # type: ignore[arg-type]
+        task=task.name,
+        instructions=task.system_prompt(),
+        schema=schema_for(task.model),
+        temperature=TEMPERATURE,
+        ttl_days=settings.cache.ttl_days,
+    )
+
+
+def _summary(
+    change: Change, plan: RunPlan, report: RunReport, failed: int, started: float
+) -> Summary:
+    packed = plan.packed
+    item = plan.planned.item if plan.planned else None
+    calls = [c for c in report.calls if not c.cache_hit]
+    lines = item.changed_lines if item and not failed else 0
+    return Summary(
+        files_changed=len(change.files) + len(change.skipped),
+        files_reviewed=0 if failed else len(packed.shown) + len(packed.summarized),
+        files_skipped=len(change.skipped) + len(packed.left_out),
+        files_unreviewed=len(packed.left_out) + (len(item.files) if item and failed else 0),
+        changed_lines=change.changed_lines,
+        lines_covered=lines,
+        lines_unreviewed=max(0, change.changed_lines - lines),
+        work_items=1,
+        work_items_failed=failed,
+        tokens_in=sum(c.tokens_in for c in calls),
+        tokens_out=sum(c.tokens_out for c in calls),
+        cost_usd=round(sum(c.cost_usd for c in calls), 6),
+        cache_hits=sum(1 for c in report.calls if c.cache_hit),
+        complete=not failed and not packed.left_out,
+        duration_s=round(time.perf_counter() - started, 3),
+    )
