@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.change.filters import apply_filters
-from bot.change.language import language_for
 from bot.change.model import DiffLine, FileChange, FileStatus, Hunk, LineKind
 from bot.classify import FileClass, classify_path
 from bot.config.classes import DataClass, DataClassConfig
@@ -81,9 +80,10 @@ def filter_reason(path: str, facts: FileFacts, filters: FilterConfig) -> str | N
     # The review's own decision, asked about a one-line added file carrying the flags the
     # content gave at extraction: include/exclude, binary, then the default filters.
     line = DiffLine(LineKind.ADDED, None, 1, "")
+    # No language: it only tells how to read hunk lines, and this one line is empty.
     probe = FileChange(
         path, None, FileStatus.ADDED, [Hunk(0, 0, 1, 1, "", [line])],
-        language=language_for(path), binary=facts.binary, flags=set(facts.content_flags),
+        binary=facts.binary, flags=set(facts.content_flags),
     )  # fmt: skip
     _, skipped = apply_filters([probe], filters)
     return skipped[0].reason if skipped else None

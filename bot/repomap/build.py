@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from bot.config.classes import DataClass
 from bot.repomap.admission import (
@@ -83,8 +84,8 @@ class RepoMap:
             return []
         found = {
             link.user
-            for link in self.graph.links({name})
-            if link.definer == path and link.user in self.files
+            for link in self.graph.links
+            if link.name == name and link.definer == path and link.user in self.files
         }
         return [p for p in self.files if p in found]
 
@@ -93,7 +94,7 @@ class RepoMap:
         scores: dict[tuple[str, str], float] = {}
         if self.graph is None:
             return scores
-        for link in self.graph.links():
+        for link in self.graph.links:
             key = (link.definer, link.name)
             scores[key] = scores.get(key, 0.0) + self.ranks.get(link.user, 0.0) * link.share
         return scores
@@ -119,7 +120,8 @@ def build_map(
     candidates: list[SourceFile] = []
     no_grammar = 0
     for f in sources.files:
-        if language_of(f.path) is None and posixpath.basename(f.path) != "go.mod":
+        name = posixpath.basename(f.path)
+        if _grammar_of(name) is None and name != "go.mod":
             no_grammar += 1
         elif not _allowed(f.path, _NO_FACTS, scope):
             left_out[RESTRICTED_LEFT_OUT] += 1  # by policy, before anything is read
@@ -174,6 +176,11 @@ def build_map(
     return RepoMap(
         _in_rank_order(files, ranks), ranks, dict(sorted(left_out.items())), stats, focus, graph
     )
+
+
+@lru_cache(maxsize=4096)
+def _grammar_of(name: str) -> str | None:
+    return language_of(name)  # it reads the name only; a repository repeats few names
 
 
 def _allowed(path: str, facts: FileFacts, scope: MapScope) -> bool:

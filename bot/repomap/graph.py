@@ -23,7 +23,7 @@ _MIN_NAME = 3
 # JavaScript calls TypeScript and back; Python never calls Go by name.
 _FAMILY = {"typescript": "ecmascript", "tsx": "ecmascript", "javascript": "ecmascript"}
 DAMPING = 0.85
-_TOLERANCE = 1e-9
+_TOLERANCE = 1e-6  # per node, as networkx
 _MAX_ROUNDS = 100
 
 
@@ -56,8 +56,10 @@ class ReferenceGraph:
                 if len(name) >= _MIN_NAME and not (name.startswith("__") and name.endswith("__")):
                     definers[(family, name)].append(path)
         self._definers = definers
+        # Kept: ranking per definition and `users_of` read them again.
+        self.links: list[Link] = list(self._links())
         self.edges: dict[str, dict[str, float]] = {path: {} for path in self.files}
-        for link in self.links():
+        for link in self.links:
             out = self.edges[link.user]
             out[link.definer] = out.get(link.definer, 0.0) + link.share
         for user in self.files:
@@ -66,14 +68,12 @@ class ReferenceGraph:
                 if target in self.edges and target != user:
                     out[target] = out.get(target, 0.0) + 1.0
 
-    def links(self, names: set[str] | None = None) -> Iterator[Link]:
-        """Every (user, definer, name) link, in a fixed order; only for `names` if given."""
+    def _links(self) -> Iterator[Link]:
+        """Every (user, definer, name) link, in a fixed order."""
         for user in self.files:
             imported = set(self._imports.get(user, ()))
             family = self._family[user]
             for name in self._uses.get(user, ()):
-                if names is not None and name not in names:
-                    continue
                 found = self._definers.get((family, name))
                 if not found:
                     continue

@@ -1,10 +1,11 @@
 """The map as text that fits a token budget.
 
 Files in rank order, each with its definitions most used elsewhere (then the rest of what
-it exports), shown as their signatures in file order, a method under its class. How many
-(file, definition) entries fit is found by binary search over whole renders, counted with
-bot.tokens.estimate_tokens; doc lines are then added to as many of the chosen entries as
-still fit. Everything is sorted on fixed keys, so the same map renders the same text.
+it exports; a file with neither is not shown), shown as their signatures in file order, a
+member under its owner. How many (file, definition) entries fit is found by binary search
+over whole renders, counted with bot.tokens.estimate_tokens, the better half of the
+entries with their doc lines; the rest get theirs while they still fit. Everything is
+sorted on fixed keys, so the same map renders the same text.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 MAX_DEFINITIONS_PER_FILE = 12
 _HASH_COMMENT = frozenset({"python"})
 
-Entry = tuple[str, Definition | None]
+Entry = tuple[str, Definition]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +44,10 @@ def render_map(repo_map: RepoMap, budget: int) -> RenderedMap:
     def size(k: int, docs: int) -> int:
         return estimate_tokens(_text(repo_map, entries[:k], docs))
 
-    count = _most(lambda k: size(k, 0) <= budget, len(entries))
-    docs = _most(lambda d: size(count, d) <= budget, count)
+    # Doc lines for the better half of what is shown, then for more of it if room is left:
+    # a few explained definitions beat a few more bare ones, but not all of them.
+    count = _most(lambda k: size(k, k // 2) <= budget, len(entries))
+    docs = count // 2 + _most(lambda d: size(count, count // 2 + d) <= budget, count - count // 2)
     chosen = entries[:count]
     text = _text(repo_map, chosen, docs)
     return RenderedMap(
@@ -53,8 +56,8 @@ def render_map(repo_map: RepoMap, budget: int) -> RenderedMap:
         budget=budget,
         files_shown=len({path for path, _ in chosen}),
         files_total=len(repo_map.files),
-        definitions_shown=sum(1 for _, d in chosen if d is not None),
-        docs_shown=sum(1 for _, d in chosen[:docs] if d is not None and d.doc),
+        definitions_shown=len(chosen),
+        docs_shown=sum(1 for _, d in chosen[:docs] if d.doc),
     )
 
 
@@ -86,33 +89,45 @@ def _entries(repo_map: RepoMap) -> list[Entry]:
             (d for d in mapped.definitions if d.exported or scores.get((path, d.name), 0) > 0),
             key=lambda d: (-scores.get((path, d.name), 0.0), d.line, d.qualname),
         )[:MAX_DEFINITIONS_PER_FILE]
-        if ranked:
-            out.extend((path, d) for d in ranked)
-        else:
-            out.append((path, None))
+        # A file with nothing to show (an __init__.py that only imports) costs its
+        # path line and tells the model nothing it can use.
+        out.extend((path, d) for d in ranked)
     return out
 
 
 def _text(repo_map: RepoMap, entries: list[Entry], docs: int) -> str:
     by_file: dict[str, list[tuple[Definition, bool]]] = {}
     for i, (path, definition) in enumerate(entries):
-        shown = by_file.setdefault(path, [])
-        if definition is not None:
-            shown.append((definition, i < docs))
+        by_file.setdefault(path, []).append((definition, i < docs))
     lines = _header(repo_map, len(by_file))
     for path, shown in by_file.items():
         lines.append(f"{path}:")
         marker = "#" if repo_map.files[path].language in _HASH_COMMENT else "//"
-        names = {d.qualname for d, _ in shown}
-        for definition, with_doc in sorted(shown, key=lambda s: (s[0].line, s[0].qualname)):
-            owner, _, _ = definition.qualname.rpartition(".")
-            depth = definition.qualname.count(".") if owner in names else 0
-            indent = "  " * (depth + 1)
-            prefix = f"{owner}: " if owner and owner not in names else ""
-            lines.append(f"{indent}{prefix}{definition.signature}")
-            if with_doc and definition.doc:
-                lines.append(f"{indent}  {marker} {definition.doc}")
+        lines.extend(_file_lines(shown, marker))
     return "\n".join(lines) + "\n"
+
+
+def _file_lines(shown: list[tuple[Definition, bool]], marker: str) -> list[str]:
+    # A member goes under its owner when the owner is shown too (a Go method is declared
+    # apart from its struct), else it is named with its owner: "Cart: def total(self)".
+    at = {d.qualname: d.line for d, _ in shown}
+
+    def owners(d: Definition) -> list[str]:
+        parts = d.qualname.split(".")
+        return [q for q in (".".join(parts[:i]) for i in range(1, len(parts))) if q in at]
+
+    def place(d: Definition) -> tuple[tuple[int, ...], str]:
+        return (*(at[q] for q in owners(d)), d.line), d.qualname
+
+    out: list[str] = []
+    for d, with_doc in sorted(shown, key=lambda s: place(s[0])):
+        indent = "  " * (len(owners(d)) + 1)
+        owner = d.qualname.rpartition(".")[0]
+        prefix = f"{owner}: " if owner and owner not in at else ""
+        out.append(f"{indent}{prefix}{d.signature}")
+        if with_doc and d.doc:
+            out.append(f"{indent}  {marker} {d.doc}")
+    return out
 
 
 def _header(repo_map: RepoMap, shown: int) -> list[str]:

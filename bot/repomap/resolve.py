@@ -62,7 +62,18 @@ class ImportResolver:
                 [f"{stem}.py", f"{stem}/__init__.py"] if rest else [f"{stem}/__init__.py"]
             )
         stem = module.replace(".", "/")
-        return self._unique_suffix([f"{stem}.py", f"{stem}/__init__.py"])
+        for suffix in (f"{stem}.py", f"{stem}/__init__.py"):
+            # An absolute import starts at a source root: a folder that is no package
+            # itself (so `import operator` is the standard library's, not toolz/curried's).
+            roots = [p for p in self._by_suffix.get(suffix, []) if self._at_root(p, suffix)]
+            found = self._shallowest(roots)
+            if found:
+                return found
+        return []
+
+    def _at_root(self, path: str, suffix: str) -> bool:
+        root = path[: len(path) - len(suffix)].rstrip("/")
+        return not root or f"{root}/__init__.py" not in self._paths
 
     def _script(self, path: str, module: str) -> list[str]:
         if not module.startswith(("./", "../")):
@@ -110,13 +121,17 @@ class ImportResolver:
 
     def _unique_suffix(self, suffixes: list[str]) -> list[str]:
         for suffix in suffixes:
-            found = self._by_suffix.get(suffix, [])
-            if len(found) == 1:
-                return found
+            found = self._shallowest(self._by_suffix.get(suffix, []))
             if found:
-                # Several roots hold the module (vendored copies were filtered already):
-                # the shallowest is most often the package itself, but only if it is alone.
-                depth = min(p.count("/") for p in found)
-                shallowest = [p for p in found if p.count("/") == depth]
-                return shallowest if len(shallowest) == 1 else []
+                return found
         return []
+
+    @staticmethod
+    def _shallowest(found: list[str]) -> list[str]:
+        # Several roots hold the module (vendored copies were filtered already): the
+        # shallowest is most often the package itself, but only if it is alone.
+        if len(found) <= 1:
+            return found
+        depth = min(p.count("/") for p in found)
+        shallowest = [p for p in found if p.count("/") == depth]
+        return shallowest if len(shallowest) == 1 else []

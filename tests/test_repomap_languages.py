@@ -1,0 +1,127 @@
+"""The repository map over small real projects, one per language: definitions with their
+signatures and doc lines, imports resolved to the project's files, and which files use
+which definitions. Fixtures: tests/fixtures/public/repomap/README.md (origins, licences)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.repomap import RepoMap, Sources, build_map, from_blobs
+
+FIXTURES = Path(__file__).parent / "fixtures" / "public"
+TOOLZ = FIXTURES / "testgen" / "toolz-partition-all-bad-len" / "base"
+REPOMAP = FIXTURES / "repomap"
+JAVA_HELPERS = "src/main/java/org/owasp/benchmark/helpers"
+
+
+def fixture_sources(root: Path) -> Sources:
+    """Every file under `root`, as a forge door would hand them over."""
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    return from_blobs((p.relative_to(root).as_posix(), p.read_bytes()) for p in files)
+
+
+@pytest.fixture(scope="module")
+def maps() -> dict[str, RepoMap]:
+    roots = {
+        "python": TOOLZ,
+        "javascript": REPOMAP / "fastify-plugin",
+        "typescript": REPOMAP / "juice-shop",
+        "go": REPOMAP / "gitleaks",
+        "java": REPOMAP / "benchmark-java",
+    }
+    return {language: build_map(fixture_sources(root)) for language, root in roots.items()}
+
+
+def definition(repo_map: RepoMap, path: str, qualname: str) -> tuple[str, str | None, bool]:
+    found = {d.qualname: d for d in repo_map.files[path].definitions}[qualname]
+    return found.signature, found.doc, found.exported
+
+
+def test_python_toolz(maps: dict[str, RepoMap]) -> None:
+    m = maps["python"]
+    assert definition(m, "toolz/itertoolz.py", "partition_all") == (
+        "def partition_all(n, seq)",
+        "Partition all elements of sequence into tuples of length at most n",
+        True,
+    )
+    # `from .itertoolz import *` and `from toolz.utils import no_default` resolve; the
+    # standard library's `import operator` does not land on toolz/curried/operator.py.
+    assert set(m.files["toolz/__init__.py"].imports) >= {"toolz/itertoolz.py", "toolz/functoolz.py"}
+    assert m.files["toolz/itertoolz.py"].imports == ("toolz/utils.py",)
+    assert set(m.users_of("toolz/itertoolz.py", "partition_all")) == {
+        "toolz/sandbox/parallel.py",
+        "toolz/tests/test_itertoolz.py",
+    }
+    # The modules everything uses outrank the leaves, which nothing uses.
+    top = list(m.files)[:3]
+    assert set(top) == {"toolz/functoolz.py", "toolz/itertoolz.py", "toolz/utils.py"}
+    assert m.ranks["toolz/tests/test_itertoolz.py"] < m.ranks["toolz/recipes.py"]
+
+
+def test_javascript_fastify_plugin(maps: dict[str, RepoMap]) -> None:
+    m = maps["javascript"]
+    # require('./lib/getPluginName') names lib/getPluginName.js.
+    assert m.files["index.js"].imports == ("lib/getPluginName.js", "lib/toCamelCase.js")
+    assert m.users_of("lib/toCamelCase.js", "toCamelCase") == ["index.js"]
+    assert definition(m, "lib/toCamelCase.js", "toCamelCase") == (
+        "module.exports = function toCamelCase (name)",
+        None,
+        True,
+    )
+    assert list(m.files)[-1] == "index.js"  # used by nothing in the project
+
+
+def test_typescript_juice_shop(maps: dict[str, RepoMap]) -> None:
+    m = maps["typescript"]
+    assert m.files["routes/premiumReward.ts"].imports == ("lib/challengeUtils.ts",)
+    assert m.files["routes/appVersion.ts"].imports == ("lib/utils.ts",)
+    # `challengeUtils.solveIf(...)` through `import * as challengeUtils`.
+    assert m.users_of("lib/challengeUtils.ts", "solveIf") == ["routes/premiumReward.ts"]
+    assert "routes/appVersion.ts" in m.users_of("lib/utils.ts", "version")
+    assert next(iter(m.files)) == "lib/utils.ts"
+
+
+def test_go_gitleaks(maps: dict[str, RepoMap]) -> None:
+    m = maps["go"]
+    # The import path github.com/zricethezav/gitleaks/v8/config under go.mod's module.
+    assert set(m.files["report/sarif.go"].imports) == {"config/rule.go", "config/allowlist.go"}
+    assert "go.mod" not in m.files
+    assert m.users_of("config/rule.go", "Rule") == ["report/sarif.go"]
+    assert set(m.users_of("report/finding.go", "Finding")) >= {"report/json.go", "report/sarif.go"}
+    signature, _, exported = definition(m, "report/finding.go", "Finding.Redact")
+    assert signature.startswith("func (f *Finding) Redact(")
+    assert exported
+
+
+def test_java_benchmark(maps: dict[str, RepoMap]) -> None:
+    m = maps["java"]
+    test_case = "src/main/java/org/owasp/benchmark/testcode/BenchmarkTest00384.java"
+    factory = f"{JAVA_HELPERS}/ThingFactory.java"
+    interface = f"{JAVA_HELPERS}/ThingInterface.java"
+    # A fully qualified call, org.owasp.benchmark.helpers.ThingFactory.createThing().
+    assert m.users_of(factory, "createThing") == [test_case]
+    # `implements ThingInterface` and the factory's return type.
+    assert set(m.users_of(interface, "ThingInterface")) >= {
+        f"{JAVA_HELPERS}/Thing1.java",
+        f"{JAVA_HELPERS}/Thing2.java",
+        factory,
+    }
+    assert next(iter(m.files)) == interface
+    signature, _, exported = definition(m, factory, "ThingFactory.createThing")
+    assert signature.startswith("public static ThingInterface createThing(")
+    assert exported
+
+
+def test_go_methods_are_shown_under_their_struct(maps: dict[str, RepoMap]) -> None:
+    text = maps["go"].render(4000).text
+    block = text.split("report/finding.go:\n", 1)[1].split("\n", 6)[:6]
+    assert block == [
+        "  type Finding struct",
+        "    // Finding contains a whole bunch of information about a secret finding.",
+        "    func (f *Finding) AddRequiredFindings(afs []*RequiredFinding)",
+        "    func (f *Finding) Redact(percent uint)",
+        "      // Redact removes sensitive information from a finding.",
+        "    func (f *Finding) PrintRequiredFindings()",
+    ]
