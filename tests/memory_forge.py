@@ -29,6 +29,7 @@ from bot.forges.contract import (
     Identity,
     MarkedComment,
     PriorState,
+    PublishRefused,
     RequestCounts,
     ReviewOutcome,
     StatusOutcome,
@@ -58,6 +59,7 @@ class ChangeRequestState:
     summaries: list[StickyComment] = field(default_factory=list)
     statuses: list[tuple[str, str, str]] = field(default_factory=list)  # sha, task, verdict
     reviews: int = 0
+    proposals: list[tuple[str, str, str]] = field(default_factory=list)  # branch, into, title
 
 
 class MemorySource:
@@ -107,6 +109,13 @@ class MemoryPublisher:
         self.task = task
         self.head_sha = head_sha
         self._counts = RequestCounts()
+
+    def propose(self, branch: str, into: str, title: str, body: str) -> str:
+        """A request of `branch` into `into`, refused as forges do when one is open."""
+        if any(b == branch and i == into for b, i, _ in self.state.proposals):
+            raise PublishRefused(f"A pull request already exists for {branch}.")
+        self.state.proposals.append((branch, into, title))
+        return f"memory://{self.state.info.repository}!{100 + len(self.state.proposals)}"
 
     @property
     def counts(self) -> RequestCounts:

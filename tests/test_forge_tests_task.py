@@ -4,6 +4,7 @@ summary, and says what to set when the worker has no checkout to run them in."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -128,3 +129,76 @@ def test_a_task_headline_replaces_the_review_words_in_every_view() -> None:
     # Beside another task's report, the tests' outcome is one part of the whole.
     both = merge_reports([RunReport(task="review"), report])
     assert both.headline is None and both.walkthrough == headline
+
+
+def _with_origin(repo: GitRepo, tmp_path: Path) -> Path:
+    """The job's checkout gets the origin it was cloned from, holding main and feature."""
+    origin = tmp_path / "origin.git"
+    repo.git("init", "--quiet", "--bare", str(origin))
+    repo.git("remote", "add", "origin", str(origin))
+    repo.git("push", "--quiet", "origin", "main", "feature")
+    return origin
+
+
+def test_proposed_tests_go_to_a_new_branch_and_a_request_into_the_reviewed_branch(
+    memory: MemoryForge,
+    model: FakeOpenAIServer,
+    project: tuple[GitRepo, ChangeRequestState],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    repo, state = project
+    origin = _with_origin(repo, tmp_path)
+    feature_before = repo.git("--git-dir", str(origin), "rev-parse", "feature").strip()
+    org = tmp_path / "org.yml"
+    org.write_text("tests:\n  propose: true\n")
+    monkeypatch.chdir(tmp_path)
+    e = _environ(tmp_path, model, GITHUB_WORKSPACE=str(repo.path))
+    opened = memory.open_ref(memory.parse_ref(f"memory://{REPO}!3", e), e)
+
+    def run() -> None:
+        run_change_request(
+            opened.source, opened.publisher_for, tasks=("tests",), config_path=org,
+            environ=e, publish=True,
+        )  # fmt: skip
+
+    run()
+    branch = f"switchyard/tests/3-{state.info.head_sha[:12]}"
+    [(pushed, into, title)] = state.proposals
+    assert (pushed, into) == (branch, state.info.head_ref) and "#3" in title
+    # The branch holds the head plus one commit: the kept test, as the patch shows it.
+    tree = repo.git("--git-dir", str(origin), "ls-tree", "-r", "--name-only", branch)
+    assert "tests/test_clamp.py" in tree.split()
+    parent = repo.git("--git-dir", str(origin), "rev-parse", f"{branch}^").strip()
+    assert parent == state.info.head_sha
+    # Nothing was pushed to the reviewed branch, and the summary says where the tests are.
+    assert repo.git("--git-dir", str(origin), "rev-parse", "feature").strip() == feature_before
+    assert f"proposed the kept tests in memory://{REPO}!101" in state.summaries[-1].body
+
+    run()  # the same head again: the branch exists, nothing is proposed twice
+    assert len(state.proposals) == 1
+    assert "exists already" in state.summaries[-1].body
+
+
+def test_a_fork_gets_the_patch_and_no_branch(
+    memory: MemoryForge,
+    model: FakeOpenAIServer,
+    project: tuple[GitRepo, ChangeRequestState],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    repo, state = project
+    state.info = dataclasses.replace(state.info, fork=True, head_repo="mallory/calc")
+    _with_origin(repo, tmp_path)
+    org = tmp_path / "org.yml"
+    org.write_text("tests:\n  propose: true\n")
+    monkeypatch.chdir(tmp_path)
+    e = _environ(tmp_path, model, GITHUB_WORKSPACE=str(repo.path))
+    opened = memory.open_ref(memory.parse_ref(f"memory://{REPO}!3", e), e)
+    run_change_request(
+        opened.source, opened.publisher_for, tasks=("tests",), config_path=org, environ=e,
+        publish=True,
+    )  # fmt: skip
+    assert state.proposals == []
+    assert "comes from a fork" in state.summaries[-1].body
+    assert "<summary>Patch: 1 test file" in state.summaries[-1].body

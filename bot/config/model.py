@@ -294,6 +294,13 @@ class TestsConfig(_Strict):
         default=20, ge=1, le=200, description="Most changed functions given tests in one run"
     )
 
+    propose: bool = Field(
+        default=False,
+        description="On a pull/merge request, also push the kept tests to a new branch "
+        "(switchyard/tests/<number>-<head>) and open a request of it into the reviewed "
+        "branch; never a push to the reviewed branch. Needs write access to contents "
+        "(the job's own checkout credentials, or SWITCHYARD_PUSH_TOKEN)",
+    )
     @field_validator("command")
     @classmethod
     def _runs_something(cls, commands: dict[str, str | list[str]]) -> dict[str, str | list[str]]:

@@ -26,6 +26,7 @@ from bot.forges.contract import (
     PriorState,
     Publisher,
     PublisherFor,
+    PublishRefused,
     PublishResult,
 )
 from bot.forges.incremental import since_last_review
@@ -139,11 +140,71 @@ def run_change_request(
                 if publish:
                     _say_not_done(publisher, reason, prior)
                 continue
+            if task == "tests" and publish and report.patch and settings.tests.propose:
+                _propose_tests(publisher, info, report, environ)
             published = publish_run(publisher, report, prior) if publish else None
             runs.append(ChangeRun(info, report, published))
     if failed is not None:
         raise failed
     return runs
+
+
+def _propose_tests(
+    publisher: Publisher, info: ChangeRequest, report: RunReport, environ: Mapping[str, str]
+) -> None:
+    """The kept tests on a new branch, proposed as a pull or merge request into the change's
+    own head branch (`tests.propose`); what happened is a note of the report and summary.
+    The reviewed branch itself is never pushed to."""
+    from bot.forges.checkout import checkout_for
+    from bot.testgen.deliver import (
+        ProposeError,
+        basic_auth_header,
+        branch_name,
+        files_of_patch,
+        push_branch,
+    )
+
+    not_proposed = "the kept tests were not proposed as a pull request"
+    propose = getattr(publisher, "propose", None)
+    if info.fork or info.head_repo is None:
+        report.notes.append(
+            f"{not_proposed}: the change comes from a fork, whose branch the bot does not "
+            "push to; the patch applies"
+        )
+        return
+    if propose is None:
+        report.notes.append(f"{not_proposed}: this forge cannot open one")
+        return
+    files = files_of_patch(report.patch or "")
+    token = environ.get("SWITCHYARD_PUSH_TOKEN")
+    auth = basic_auth_header("x-access-token", token) if token else None
+    title = f"Generated tests for #{info.number} ({info.head_ref})"
+    body = "\n\n".join(
+        [
+            f"Tests Switchyard generated for #{info.number}; each ran twice on "
+            f"`{info.head_sha[:12]}` and passed.",
+            report.headline or "",
+            *(f"- {n}" for n in report.notes if n.startswith("kept ")),
+        ]
+    )
+    try:
+        checkout = checkout_for(info.head_sha, None, environ)
+        pushed = push_branch(
+            checkout,
+            info.head_sha,
+            files,
+            branch_name(info.number, info.head_sha),
+            f"test: add generated tests for #{info.number}",
+            auth_header=auth,
+        )
+        url = propose(pushed.branch, info.head_ref, title, body)
+    except (ProposeError, PublishRefused, IncompleteError) as exc:
+        report.notes.append(f"{not_proposed}: {exc}")
+        return
+    report.notes.append(
+        f"proposed the kept tests in {url or pushed.branch} (branch {pushed.branch} into "
+        f"{info.head_ref}; nothing was pushed to {info.head_ref})"
+    )
 
 
 def _internal(exc: BaseException) -> str:

@@ -1268,6 +1268,41 @@ class _Handler(FakeHandler):
             return
         self.reply(200, self.fake_shapes().pull(pr))
 
+    def create_pull(self, call: Call) -> None:
+        """POST a pull request, as GitHub checks it: both branches must exist in the
+        repository (a head pushed elsewhere is `invalid`), and one open pull request per
+        head and base (`A pull request already exists for ...`)."""
+        repo = self.repo_for(call, "write")
+        if repo is None:
+            return
+        if _PERMISSIONS.index(self.fake.access(call.who, repo)) < _PERMISSIONS.index("write"):
+            self.gh_error(403, "Resource not accessible by integration")
+            return
+        body = call.body or {}
+        head, base = str(body.get("head") or ""), str(body.get("base") or "")
+        title = str(body.get("title") or "")
+        invalid = [f for f, ref in (("head", head), ("base", base)) if ref not in repo.branches]
+        if not title.strip():
+            invalid.append("title")
+        if invalid:
+            errors = [{"resource": "PullRequest", "field": f, "code": "invalid"} for f in invalid]
+            self.gh_error(422, "Validation Failed", errors=errors)
+            return
+        owner = repo.full_name.split("/")[0]
+        if any(p.head_ref == head and p.base_ref == base and p.state == "open"
+               for p in repo.pulls.values()):  # fmt: skip
+            errors = [{"resource": "PullRequest", "code": "custom",
+                       "message": f"A pull request already exists for {owner}:{head}."}]  # fmt: skip
+            self.gh_error(422, "Validation Failed", errors=errors)
+            return
+        number = max([*repo.pulls, 0]) + 1
+        pr = self.fake.add_pr(
+            repo.full_name, number, base_ref=base, head_ref=head,
+            base_sha=repo.branches[base], head_sha=repo.branches[head], diff="",
+            title=title, body=str(body.get("body") or ""), user=call.who.login,
+        )  # fmt: skip
+        self.reply(201, self.fake_shapes().pull(pr))
+
     def update_pull(self, call: Call) -> None:
         """PATCH a pull request: its title and body (what Switchyard's description edits).
         GitHub lets its author or anyone with write access; it answers the updated PR."""
@@ -1944,6 +1979,7 @@ _Handler.endpoints = {
     ("GET", f"{_R}/installation"): _Handler.get_repo_installation,
     ("GET", _R): _Handler.get_repo,
     ("GET", f"{_R}/pulls/{{pull_number}}"): _Handler.get_pull,
+    ("POST", f"{_R}/pulls"): _Handler.create_pull,
     ("PATCH", f"{_R}/pulls/{{pull_number}}"): _Handler.update_pull,
     ("POST", f"{_R}/issues/{{issue_number}}/labels"): _Handler.add_labels,
     ("GET", f"{_R}/pulls/{{pull_number}}/files"): _Handler.list_files,

@@ -561,6 +561,46 @@ class _Handler(FakeHandler):
         assert call.mr is not None
         self.reply(200, self.shapes().mr(call.mr, self.head_pipeline(call.mr)))
 
+    def create_mr(self, call: Call) -> None:
+        """POST a merge request, with GitLab's checks: a Developer may; title, source and
+        target branches are required (Grape's 400); both branches must exist (400 with the
+        model's errors); one open merge request per source and target branch (409)."""
+        project = call.project
+        assert project is not None
+        if self.level(call, project) < 30:
+            self.error(403, "403 Forbidden")
+            return
+        p = call.params
+        missing = [k for k in ("source_branch", "target_branch", "title") if not p.get(k)]
+        if missing:
+            self.grape_error(f"{', '.join(missing)} is missing")
+            return
+        source, target = str(p["source_branch"]), str(p["target_branch"])
+        errors = {
+            f"{k}_branch": ["does not exist"]
+            for k, ref in (("source", source), ("target", target))
+            if ref not in project.branches
+        }
+        if errors:
+            self.reply(400, {"message": errors})
+            return
+        for mr in project.mrs.values():
+            if mr.source_branch == source and mr.target_branch == target:
+                self.error(
+                    409,
+                    "Another open merge request already exists for this source branch: "
+                    f"!{mr.iid}",
+                )
+                return
+        iid = max([*project.mrs, 0]) + 1
+        head = project.branches[source]
+        created = self.fake.add_mr(
+            project.path, iid, base_sha=project.branches[target], head_sha=head, diff="",
+            source_branch=source, target_branch=target, title=str(p["title"]),
+            description=str(p.get("description") or ""), author=call.user.username,
+        )  # fmt: skip
+        self.reply(201, self.shapes().mr(created, None))
+
     def update_mr(self, call: Call) -> None:
         """PUT a merge request: title, description, add_labels (what Switchyard's description
         edits). GitLab's own checks: one of the parameters is needed, the title must not be
@@ -968,6 +1008,7 @@ _Handler.table = [
     _route("GET", _P + r"/members/all", _Handler.list_members_all),
     _route("GET", _P + r"/members/all/(?P<user>\d+)", _Handler.get_member_all),
     _route("GET", _MR, _Handler.get_mr),
+    _route("POST", _P + r"/merge_requests", _Handler.create_mr),
     _route("PUT", _MR, _Handler.update_mr),
     _route("GET", _MR + r"/changes", _Handler.get_changes),
     _route("GET", _MR + r"/diffs", _Handler.list_diffs),

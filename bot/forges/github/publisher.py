@@ -134,6 +134,14 @@ class GitHubPublisher:
     def publish(self, report: RunReport, prior: PriorState | None = None) -> PublishResult:
         return publish(self, report, prior)
 
+    def propose(self, branch: str, into: str, title: str, body: str) -> str:
+        """A pull request of `branch` into `into`; its address."""
+        from bot.forges.github.proposal import open_pull_request
+
+        return open_pull_request(
+            self.client, self.repository, branch=branch, base=into, title=title, body=body
+        )
+
     def comment_body(self, finding: Finding) -> str:
         return comment_body(finding)
 

@@ -112,6 +112,12 @@ class GitLabPublisher:
         self._set_status(state, v.title, details_url, out)
         return out
 
+    def propose(self, branch: str, into: str, title: str, body: str) -> str:
+        """A merge request of `branch` into `into`; its address."""
+        from bot.forges.gitlab.proposal import open_merge_request
+
+        return open_merge_request(self.source, branch=branch, target=into, title=title, body=body)
+
     def write_started(self, prior: PriorState) -> None:
         # Running; the outcome moves it on in place. On a job run again it runs already,
         # and GitLab's refusal to run it twice is taken as already said.
