@@ -10,6 +10,7 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from bot.config.base import Strict as _Strict
 from bot.config.classes import DataClass, DataClassConfig, RetentionConfig
+from bot.config.docs import DocsConfig
 from bot.config.describe import DescribeConfig
 from bot.config.location import Location, local_declaration_problem
 from bot.config.routing import BudgetConfig, RoutingConfig
@@ -359,6 +360,9 @@ class Settings(_Strict):
     )
     tests: TestsConfig = Field(
         default_factory=TestsConfig, description="The tests task: generated, run, kept"
+    )
+    docs: DocsConfig = Field(
+        default_factory=DocsConfig, description="The docs task: written doc comments"
     )
     describe: DescribeConfig = Field(
         default_factory=DescribeConfig,

@@ -49,6 +49,8 @@ REPO_ALLOWED = (
     "describe.labels",
     "describe.apply_labels",
     "describe.title",
+    # The repository's own docstring convention: the wording of a suggestion, no more.
+    "docs.style",
 )
 
 # Why a refused key is the operator's, most specific first: the first pattern covering the

@@ -1,0 +1,91 @@
+"""What every task that sends work items of a change does before and around the calls:
+the prompt budget of the first target, each item routed by the data class of the files
+its prompt holds, and the refusal when no model is configured.
+
+Shared by the docs and ask tasks (the review plans in bot/planning.py, the tests task in
+bot/testgen/run.py, in the same words)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.change.model import Change
+from bot.classify.data_class import Classification, classify_change
+from bot.config.model import Settings
+from bot.errors import IncompleteError
+from bot.planning import DEFAULT_CONTEXT_TOKENS, DEFAULT_OUTPUT_TOKENS, PlannedItem, RunContext
+from bot.report import RunReport, SkippedEntry, target_infos
+from bot.routing import Target, route
+from bot.routing.policy import RouteRequest
+from bot.tasks.base import WorkItem
+
+# Headroom for the difference between our count and the server's chat template.
+_SAFETY = 0.95
+
+
+def prompt_budget(targets: Sequence[Target]) -> tuple[int, int]:
+    """(prompt tokens an item may have, answer tokens kept) on the first target."""
+    first = targets[0] if targets else None
+    context = first.context_tokens if first else DEFAULT_CONTEXT_TOKENS
+    max_out = first.max_output_tokens if first else DEFAULT_OUTPUT_TOKENS
+    return int((context - max_out) * _SAFETY), max_out
+
+
+def classify(change: Change, settings: Settings, ctx: RunContext) -> Classification:
+    return classify_change(
+        change,
+        settings.data_classes,
+        settings.data_class,
+        ctx.repository,
+        extra_context=settings.review.extra_context_lines,
+    )
+
+
+def routed_item(
+    item: WorkItem,
+    reads: Sequence[str],
+    classes: Classification,
+    ctx: RunContext,
+    targets: list[Target],
+    settings: Settings,
+) -> PlannedItem:
+    """`item` routed diff-scope: every file whose text the prompt carries decides where it
+    may go (restricted stays on premises)."""
+    data_class, reason = classes.of(reads)
+    request = RouteRequest(
+        task=item.task,
+        prompt_tokens=item.prompt_tokens,
+        max_output_tokens=item.max_output_tokens,
+        data_class=data_class,
+        class_reason=reason,
+        scope="diff",
+        paths=tuple(reads),
+        repository=ctx.repository,
+        labels=ctx.labels,
+    )
+    return PlannedItem(item, route(request, targets, settings.routing.rules), data_class, reason)
+
+
+def require_targets(has_work: bool, targets: Sequence[Target]) -> None:
+    if has_work and not targets:
+        raise IncompleteError(
+            "no model is configured",
+            hint="set SWITCHYARD_LOCAL_BASE_URL and SWITCHYARD_LOCAL_MODEL for a self-hosted "
+            "OpenAI-compatible server, or OPENAI_API_KEY or ANTHROPIC_API_KEY; or run with "
+            "--dry-run to see the plan",
+        )
+
+
+def new_report(task: str, change: Change, targets: Sequence[Target]) -> RunReport:
+    """A task's report on `change` before any call: the files, the targets, what the
+    filters left out."""
+    report = RunReport(
+        task=task,
+        source=change.source,
+        base_sha=change.base_sha,
+        head_sha=change.head_sha,
+        files=[f.path for f in change.files],
+    )
+    report.targets = target_infos(targets)
+    report.skipped = [SkippedEntry(path=s.path, reason=s.reason) for s in change.skipped]
+    return report
