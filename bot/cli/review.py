@@ -60,6 +60,13 @@ if TYPE_CHECKING:
     metavar="LIST",
     help="Comma-separated tasks to run (review for now).",
 )
+@click.option(
+    "--deep",
+    is_flag=True,
+    help="Also run the impact task: the callers and overrides of every changed definition, "
+    "found in the whole repository, go to the model with the diff (repository scope: cloud "
+    "first); what it finds outside the diff is reported as file-level notes with links.",
+)
 @quiet_option
 def review(
     fmt: str | None,
@@ -71,6 +78,7 @@ def review(
     pr_ref: str | None,
     publish: str | None,
     tasks: str,
+    deep: bool,
     quiet: bool,
     **params: Any,
 ) -> None:
@@ -83,6 +91,7 @@ def review(
       git diff main | switchyard review --diff - --format json
       switchyard review --base origin/main --fail-on major --quiet
       switchyard review --base origin/main --dry-run
+      switchyard review --base origin/main --deep
       GITHUB_TOKEN=... switchyard review --pr https://github.com/acme/api/pull/42 --publish github
       GITLAB_TOKEN=... switchyard review --pr acme/api!7 --publish gitlab
     """
@@ -92,6 +101,8 @@ def review(
     reporter = ProgressReporter(quiet)
     reports: list[RunReport] = []
     not_published: SwitchyardError | None = None
+    if deep and (pr_ref or params.get("diff_path")):
+        raise click.UsageError("--deep reads the repository: run it on a branch (--base)")
     if pr_ref:
         if params.get("base") or params.get("diff_path") or dry_run:
             raise click.UsageError("--pr cannot be combined with --base, --diff or --dry-run")
@@ -111,10 +122,18 @@ def review(
             reporter.info("nothing to review: every changed file was filtered out")
         if dry_run:
             _dry_run(prepared, only)
+            if deep:
+                from bot.cli.impact_view import print_impact_plan
+
+                print_impact_plan(prepared, only)
             return
         with reporter, embedded_when_none(prepared.loaded, reporter.info) as loaded:
             prepared.loaded, prepared.settings = loaded, loaded.settings
             reports.append(_review_local(prepared, only, no_cache, reporter))
+            if deep:
+                from bot.cli.impact_view import run_impact_local
+
+                reports.append(run_impact_local(prepared, only, reporter))
     try:
         finish(merge_reports(reports), fmt, targets, quiet)
     except click.exceptions.Exit as done:
