@@ -7,8 +7,10 @@ import sys
 import click
 
 from bot import __version__
+from bot.cli.ask_cmd import ask
 from bot.cli.config_cmd import config
 from bot.cli.describe_cmd import describe
+from bot.cli.docs_cmd import docs
 from bot.cli.doctor import doctor
 from bot.cli.hooks_cmd import hooks
 from bot.cli.ledger_cmd import ledger
@@ -31,6 +33,8 @@ Examples:
   switchyard tests --base origin/main --write
   switchyard describe --pr https://github.com/acme/api/pull/42 --publish
   switchyard hooks install
+  switchyard docs --base origin/main
+  switchyard ask "what could this break?" --base origin/main
   switchyard route --explain --base origin/main
   switchyard doctor
   switchyard usage --since 30d --by provider
@@ -72,6 +76,8 @@ cli.add_command(config)
 cli.add_command(doctor)
 cli.add_command(security)
 cli.add_command(tests)
+cli.add_command(docs)
+cli.add_command(ask)
 cli.add_command(describe)
 cli.add_command(hooks)
 cli.add_command(route)

@@ -228,8 +228,8 @@ def run_docs_task(
     report.notes += anchored.notes
     report.findings = anchored.findings
     report.patch = patch_of(plan.edits) or None
-    report.walkthrough = _headline(plan, report)
     _summarise(report, change, plan, failed, started)
+    report.headline = _headline(plan, report)
     run.finish(report)
     return report
 
@@ -330,6 +330,9 @@ def _headline(plan: DocsPlan, report: RunReport) -> str | None:
     if report.patch:
         files = sum(1 for line in report.patch.splitlines() if line.startswith("+++ "))
         parts.append(f"{plural(files, 'documentation file')} to update (patch)")
+    if not parts and not report.summary.work_items_failed:
+        checked = plural(plan.checked, "changed public definition")
+        return f"Docs are up to date: {checked} checked, nothing to change."
     return "; ".join(parts) + "." if parts else None
 
 
@@ -341,10 +344,6 @@ def _summarise(
         counts[f.severity.value] += 1
     sent = [c for c in report.calls if not c.cache_hit]
     unanswered = {s.path for s in report.skipped if s.reason.startswith("no docs written")}
-    if not plan.gaps and not plan.edits.edits and not plan.edits.windows:
-        report.notes.append(
-            f"docs are up to date: {plural(plan.checked, 'changed public definition')} checked"
-        )
     report.summary = Summary(
         files_changed=len(change.files) + len(change.skipped),
         files_reviewed=len({f.path for f in change.files} - unanswered),
