@@ -150,17 +150,22 @@ def build_map(
 
     resolver = ImportResolver(admitted, go_modules)
     files: list[MappedFile] = []
+    direct: dict[str, list[str]] = {}
     for path, (found, cls) in admitted.items():
         assert found.language is not None
         resolved: dict[str, None] = {}
         for module in found.imports:
-            resolved.update(dict.fromkeys(resolver.resolve(path, found.language, module)))
+            targets = resolver.resolve(path, found.language, module)
+            resolved.update(dict.fromkeys(targets))
+            if len(targets) == 1:
+                direct.setdefault(path, []).append(targets[0])
         files.append(MappedFile(path, found.language, cls, found.definitions, tuple(resolved)))
     graph = ReferenceGraph(
         languages={f.path: f.language for f in files},
         defines={f.path: [d.name for d in f.definitions] for f in files},
         uses={path: found.references for path, (found, _) in admitted.items()},
         imports={f.path: f.imports for f in files},
+        direct=direct,
     )
     focus = tuple(p for p in dict.fromkeys(focus) if p in admitted)
     ranks = graph.rank(focus)

@@ -3,17 +3,19 @@
 A file A links to a file B for every name A uses that B defines in the same language
 family (as the better coding assistants' repository maps do: names, not types, so it
 works the same in every language). A name several files define is shared among them, or
-given to those of them A imports when A imports any; a name defined in very many files
+given to those of them A imports (or shares a Go or Java package with) when there are
+any; a name defined in very many files
 (`get`, `toString`) tells nothing and is dropped, as are dunder names (protocols, not
 references) and names under three characters; a private name (`_x`) weighs a tenth. An
-import of B adds one more link. The edge weight is thus about how many of B's
-definitions A uses.
+import of B alone (a module, a class; not a Go package of many files) adds one more link.
+The edge weight is thus about how many of B's definitions A uses.
 """
 
 from __future__ import annotations
 
+import posixpath
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 # A name defined in more files than this links nothing, unless the user imports some.
@@ -21,6 +23,7 @@ MAX_DEFINERS = 24
 PRIVATE_WEIGHT = 0.1
 _MIN_NAME = 3
 # JavaScript calls TypeScript and back; Python never calls Go by name.
+_PACKAGE_SCOPED = frozenset({"go", "java"})
 _FAMILY = {"typescript": "ecmascript", "tsx": "ecmascript", "javascript": "ecmascript"}
 DAMPING = 0.85
 _TOLERANCE = 1e-6  # per node, as networkx
@@ -44,11 +47,19 @@ class ReferenceGraph:
         defines: Mapping[str, Sequence[str]],
         uses: Mapping[str, Sequence[str]],
         imports: Mapping[str, Sequence[str]],
+        direct: Mapping[str, Sequence[str]],
     ) -> None:
+        """`imports`: every file a file's imports resolved to (a Go package is all of its
+        files); `direct`: those imported one by one (a module, a class), which also link."""
         self.files = sorted(defines)
         self._family = {p: _FAMILY.get(lang, lang) for p, lang in languages.items()}
         self._uses = uses
         self._imports = imports
+        # In Go and Java a file sees its own package's names without importing them.
+        self._package: dict[str, list[str]] = defaultdict(list)
+        for path in self.files:
+            if languages[path] in _PACKAGE_SCOPED:
+                self._package[posixpath.dirname(path)].append(path)
         definers: dict[tuple[str, str], list[str]] = defaultdict(list)
         for path in self.files:
             family = self._family[path]
@@ -57,21 +68,24 @@ class ReferenceGraph:
                     definers[(family, name)].append(path)
         self._definers = definers
         # Kept: ranking per definition and `users_of` read them again.
-        self.links: list[Link] = list(self._links())
+        self.links: list[Link] = self._links()
         self.edges: dict[str, dict[str, float]] = {path: {} for path in self.files}
         for link in self.links:
             out = self.edges[link.user]
             out[link.definer] = out.get(link.definer, 0.0) + link.share
         for user in self.files:
             out = self.edges[user]
-            for target in imports.get(user, ()):
+            for target in direct.get(user, ()):
                 if target in self.edges and target != user:
                     out[target] = out.get(target, 0.0) + 1.0
 
-    def _links(self) -> Iterator[Link]:
+    def _links(self) -> list[Link]:
         """Every (user, definer, name) link, in a fixed order."""
+        links: list[Link] = []
         for user in self.files:
             imported = set(self._imports.get(user, ()))
+            if user in self._package.get(posixpath.dirname(user), ()):
+                imported.update(self._package[posixpath.dirname(user)])
             family = self._family[user]
             for name in self._uses.get(user, ()):
                 found = self._definers.get((family, name))
@@ -84,9 +98,8 @@ class ReferenceGraph:
                     chosen = found
                 weight = PRIVATE_WEIGHT if name.startswith("_") else 1.0
                 share = weight / len(chosen)
-                for definer in chosen:
-                    if definer != user:
-                        yield Link(user, definer, name, share)
+                links.extend(Link(user, d, name, share) for d in chosen if d != user)
+        return links
 
     def rank(self, focus: Sequence[str] = ()) -> dict[str, float]:
         """PageRank of every file; with `focus`, personalised toward those files (the
