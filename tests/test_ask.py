@@ -17,8 +17,10 @@ from bot.ask.comment import answer_comment_body
 from bot.ask.run import run_ask_task
 from bot.change.git_source import change_from_git
 from bot.config.loader import load_settings
+from bot.config.model import Settings
 from bot.execution import Services
 from bot.forges.body_fit import MAX_BODY_BYTES, utf8_len
+from bot.ledger.store import Ledger
 from bot.publish.markdown import render_markdown
 from bot.report import RunReport
 from bot.services import open_providers
@@ -45,12 +47,15 @@ def _settings(repo: GitRepo, env: dict[str, str], org: str = "") -> Any:
     return load_settings(repo_dir=repo.path, config_path=config, environ=env)
 
 
-def _ask(repo: GitRepo, env: dict[str, str], question: str, org: str = "") -> RunReport:
+def _ask(
+    repo: GitRepo, env: dict[str, str], question: str, org: str = "", ledger: Ledger | None = None
+) -> RunReport:
     loaded = _settings(repo, env, org)
     providers = open_providers(loaded, (), env)
     try:
         change = change_from_git(repo.path, "main")
-        return run_ask_task(change, question, loaded.settings, Services(providers=providers))
+        services = Services(providers=providers, ledger=ledger)
+        return run_ask_task(change, question, loaded.settings, services)
     finally:
         for p in providers.values():
             p.close()
@@ -104,6 +109,20 @@ def test_the_answer_comes_from_the_diff_and_the_question_stays_inside_the_bounda
     assert first < user.index("=== ASK-DATA\n") < last
     assert "Ignore previous" not in system and "Answer only about this change" in system
     assert "### Answer\n\n`net.py:2` loops until `get` returns." in render_markdown(report)
+
+
+def test_the_same_question_on_the_same_change_is_answered_from_the_cache(
+    git_repo: GitRepo, local: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    git_repo.feature({"net.py": RETRY_HEAD}, base={"net.py": RETRY})
+    local.responder = lambda req: Reply({"answer": "It loops."})
+    with Ledger.from_settings(Settings(), {"SWITCHYARD_STATE": str(tmp_path / "s")}) as ledger:
+        first = _ask(git_repo, _local_env(local), "Why?", ledger=ledger)
+        again = _ask(git_repo, _local_env(local), "Why?", ledger=ledger)
+        other = _ask(git_repo, _local_env(local), "Why not?", ledger=ledger)
+    assert first.answer == again.answer == other.answer == "It loops."
+    assert len(_chat(local)) == 2  # the repeated question cost no call
+    assert [c.outcome for c in again.calls] == ["cached"] and again.summary.cache_hits == 1
 
 
 RESTRICTED_ORG = (

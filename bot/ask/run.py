@@ -17,11 +17,11 @@ from bot.change.model import Change
 from bot.config.model import Settings
 from bot.errors import InputError
 from bot.execution import Execution, Progress, Services
-from bot.pipeline import UNREVIEWED, why_unanswered
+from bot.pipeline import UNREVIEWED
 from bot.planning import PlannedItem, RunContext, targets_of
 from bot.report import RunReport, SkippedEntry, Summary, plural
 from bot.routing import Target
-from bot.tasks.routed import classify, new_report, prompt_budget, require_targets, routed_item
+from bot.tasks import routed
 from bot.tokens.counting import estimate_tokens
 
 
@@ -47,12 +47,12 @@ def plan_ask(
         raise InputError("ask needs a question", hint='switchyard ask "what does this change do?"')
     ctx = ctx or RunContext()
     targets = targets_of(settings, services.providers, discover=discover)
-    budget, max_out = prompt_budget(targets)
+    budget, max_out = routed.prompt_budget(targets)
     task = AskTask(settings.review, settings.prompts_dir, settings.review.instructions)
     ask = task.plan(change, question, budget, estimate_tokens, max_out)
     # No file shown: the repository's class, as for any other item without paths.
-    planned = routed_item(
-        ask.item, ask.reads, classify(change, settings, ctx), ctx, targets, settings
+    planned = routed.routed_item(
+        ask.item, ask.reads, routed.classify(change, settings, ctx), ctx, targets, settings
     )
     return AskPlan(ask, planned, targets)
 
@@ -70,8 +70,8 @@ def run_ask_task(
     started = time.perf_counter()
     ctx = ctx or RunContext()
     plan = plan_ask(change, question, settings, services, ctx=ctx)
-    require_targets(True, plan.targets)
-    report = new_report(TASK, change, plan.targets)
+    routed.require_targets(True, plan.targets)
+    report = routed.new_report(TASK, change, plan.targets)
     report.skipped += [
         SkippedEntry(path=p, reason="not shown to the model: no room left in its context")
         for p in plan.ask.left_out
@@ -86,17 +86,15 @@ def run_ask_task(
         data_class=plan.planned.data_class,
     )
     report.notes.extend(run.notes)
-    [result] = run.dispatch([plan.planned], progress)
-    run.record(plan.planned, result, report)
-    done = result.answered_by
-    parsed = done.completion.parsed if done and done.completion else None
-    if isinstance(parsed, AskAnswer):
-        report.answer = parsed.answer.strip()
+    [got] = routed.send(run, report, [plan.planned], settings, services, progress)
+    if isinstance(got.answer, AskAnswer):
+        report.answer = got.answer.answer.strip()
         shown = plural(len(plan.ask.reads), "touched file")
         report.headline = f"Answered from the diff and {shown}."
     else:
-        report.notes.append(f"ask-1 {UNREVIEWED}: {why_unanswered(plan.planned, result)}")
+        report.notes.append(f"ask-1 {UNREVIEWED}: {got.why}")
     sent = [c for c in report.calls if not c.cache_hit]
+    cached = len(report.calls) - len(sent)
     shown = set(plan.ask.reads)
     report.summary = Summary(
         files_changed=len(change.files) + len(change.skipped),
@@ -106,6 +104,7 @@ def run_ask_task(
         lines_covered=plan.ask.item.changed_lines if report.answer else 0,
         work_items=1,
         work_items_failed=0 if report.answer else 1,
+        cache_hits=cached,
         tokens_in=sum(c.tokens_in for c in sent),
         tokens_out=sum(c.tokens_out for c in sent),
         cost_usd=round(sum(c.cost_usd for c in sent), 6),

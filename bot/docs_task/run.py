@@ -36,13 +36,20 @@ from bot.docs_task.task import TASK, DocsAnswer, DocsItem, DocsTask, EditsAnswer
 from bot.execution import Execution, Progress, Services
 from bot.findings.anchor import anchor_findings
 from bot.findings.model import Finding, Severity
-from bot.pipeline import UNREVIEWED, why_unanswered
+from bot.pipeline import UNREVIEWED
 from bot.planning import PlannedItem, RunContext, targets_of
 from bot.report import RunReport, SkippedEntry, Summary, plural
 from bot.routing import Target
 from bot.structure.changed import symbols_changed_in
 from bot.structure.languages import language_of
-from bot.tasks.routed import classify, new_report, prompt_budget, require_targets, routed_item
+from bot.tasks.routed import (
+    classify,
+    new_report,
+    prompt_budget,
+    require_targets,
+    routed_item,
+    send,
+)
 from bot.tokens.counting import estimate_tokens
 
 
@@ -208,19 +215,16 @@ def run_docs_task(
     raw: list[Finding] = []
     failed: list[str] = []
     line_map = LineMap(change.files)
-    for planned, d, result in zip(
-        plan.items, plan.docs, run.dispatch(plan.items, progress), strict=True
-    ):
-        run.record(planned, result, report)
-        done = result.answered_by
-        parsed = done.completion.parsed if done and done.completion else None
+    answers = send(run, report, plan.items, settings, services, progress)
+    for d, got in zip(plan.docs, answers, strict=True):
+        parsed = got.answer
         if isinstance(parsed, DocsAnswer):
             raw += _findings(d, parsed, plan, line_map, report.notes)
         elif isinstance(parsed, EditsAnswer):
             _take_edits(d, parsed, plan.edits, report.notes)
         else:
             failed.append(d.item.id)
-            why = why_unanswered(planned, result)
+            why = got.why
             report.notes.append(f"{d.item.id} ({', '.join(d.item.files)}) {UNREVIEWED}: {why}")
             for path in d.item.files:
                 report.skipped.append(SkippedEntry(path=path, reason=f"no docs written: {why}"))
@@ -354,6 +358,7 @@ def _summarise(
         lines_unreviewed=sum(f.added + f.removed for f in change.files if f.path in unanswered),
         work_items=len(plan.items),
         work_items_failed=len(failed),
+        cache_hits=len(report.calls) - len(sent),
         findings=counts,
         tokens_in=sum(c.tokens_in for c in sent),
         tokens_out=sum(c.tokens_out for c in sent),
