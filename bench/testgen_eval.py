@@ -146,7 +146,7 @@ def build_repo(case: Case, where: Path) -> Path:
 def replay_responder(case: Case, broken_first: bool) -> Callable[[dict[str, Any]], Reply]:
     """Answers every generation with the upstream test (broken, when asked, until the
     repair call), naming as covered the changed functions the prompt shows that the test
-    text calls by name."""
+    calls by name (`name(`); naming none, the product counts all it showed."""
     upstream = case.replay()
 
     def answer(request: dict[str, Any]) -> Reply:
@@ -161,7 +161,7 @@ def replay_responder(case: Case, broken_first: bool) -> Callable[[dict[str, Any]
 
 
 def _calls(text: str, name: str) -> bool:
-    return re.search(rf"\b{re.escape(name)}\b", text) is not None
+    return re.search(rf"\b{re.escape(name)}\s*\(", text) is not None
 
 
 def switchyard(repo: Path, env: dict[str, str], *args: str, timeout: float) -> tuple[int, str]:
@@ -228,9 +228,8 @@ def run_case(case: Case, mode: str, timeout_s: float, work: Path) -> Outcome:
     }
     args = ("--format", "json", "--timeout", f"{timeout_s:g}")
     if mode == "local":
-        for key in ("SWITCHYARD_LOCAL_BASE_URL", "SWITCHYARD_LOCAL_MODEL"):
-            if os.environ.get(key):
-                env[key] = os.environ[key]
+        # The runner's address, model and any other setting of it (an API key, a context).
+        env.update({k: v for k, v in os.environ.items() if k.startswith("SWITCHYARD_LOCAL_")})
         return _measured(case, mode, repo, env, args, timeout_s)
     with FakeOpenAIServer(models=[REPLAY_MODEL]) as fake:
         fake.responder = replay_responder(case, broken_first=mode == "repair")
@@ -257,7 +256,7 @@ def _measured(
 
 
 def per_kept(total: int, kept: int) -> str:
-    return f"{total / kept:.1f}" if kept else "-"
+    return f"{total / kept:.0f}" if kept else "-"
 
 
 def table(rows: list[Outcome]) -> str:
@@ -361,7 +360,22 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  {r.case}: dropped {r.dropped}")
             t = totals(rows)
             print_totals(t)
-            result["runs"][mode] = {"totals": t, "cases": [asdict(r) for r in rows]}
+            by_language: dict[str, dict[str, Any]] = {}
+            for language in sorted({r.language for r in rows}):
+                part = by_language[language] = totals([r for r in rows if r.language == language])
+                print(
+                    f"  {language}: {part['functions_with_kept_test']}/"
+                    f"{part['changed_functions']} functions with a kept test, "
+                    f"{part['kept_tests_proving']}/{part['kept_tests']} kept tests prove the "
+                    f"change, {part['changed_lines_run']}/{part['changed_lines_coverable']} "
+                    f"lines run, {part['calls_per_kept']} calls and "
+                    f"{part['tokens_per_kept']} tokens per kept test"
+                )
+            result["runs"][mode] = {
+                "totals": t,
+                "by_language": by_language,
+                "cases": [asdict(r) for r in rows],
+            }
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
     failed = any(v["totals"]["failed_runs"] for v in result["runs"].values())
