@@ -5,16 +5,19 @@ once it is there, and the user-facing names read from code and configuration."""
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 import pytest
 
 from bot.change.linemap import LineMap
 from bot.change.patch_source import change_from_patch
+from bot.config.loader import load_settings
 from bot.docs_task.check import Gap, gaps_in, module_gap
 from bot.docs_task.docstrings import python_style, read_python, read_tags
 from bot.docs_task.references import Name, names_in, needle
 from bot.docs_task.render import apply, place
 from bot.docs_task.style import detect_style
+from bot.errors import ConfigError
 from bot.structure.languages import parse
 from bot.structure.symbols import symbols_in
 
@@ -236,3 +239,15 @@ def test_names_from_code_and_configuration() -> None:
     assert Name("setting", "review.max_findings") in keys
     assert needle(Name("setting", "review.max_findings")) == "max_findings"
     assert needle(Name("setting", "port")) is None
+
+
+def test_a_repository_may_set_its_docstring_style_but_not_the_calls_spent(tmp_path: Path) -> None:
+    repo_file = tmp_path / ".switchyard.yml"
+    repo_file.write_text("docs:\n  style: numpy\n")
+    loaded = load_settings(repo_dir=tmp_path, config_path=None, environ={})
+    assert loaded.settings.docs.style == "numpy"
+    repo_file.write_text("docs:\n  max_symbols: 300\n")
+    with pytest.raises(ConfigError) as refused:
+        load_settings(repo_dir=tmp_path, config_path=None, environ={})
+    assert "docs.max_symbols" in refused.value.message
+    assert "how many model calls a run may spend" in refused.value.message
