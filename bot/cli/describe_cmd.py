@@ -240,6 +240,8 @@ def _plan_lines(
 
 
 def _show_plan(plan: RunPlan) -> None:
+    from bot.report import plural
+
     echo = click.echo
     planned = plan.planned
     if planned is None:
@@ -247,8 +249,8 @@ def _show_plan(plan: RunPlan) -> None:
         return
     p = plan.packed
     echo(
-        f"Plan: 1 work item, {planned.item.id}: {len(p.shown)} files shown in full, "
-        f"{len(p.summarized)} by one line, {len(p.left_out)} left out; "
+        f"Plan: 1 work item, {planned.item.id}: {plural(len(p.shown), 'file')} shown in "
+        f"full, {len(p.summarized)} by one line, {len(p.left_out)} left out; "
         f"~{planned.item.prompt_tokens} tokens (budget {plan.budget_tokens}), answer up to "
         f"{planned.item.max_output_tokens}; class {planned.data_class.value}"
     )
@@ -321,7 +323,7 @@ def _hook(message_file: Path, params: dict[str, Any], only: tuple[str, ...]) -> 
         except SwitchyardError as exc:
             done["error"] = exc.message
         except Exception as exc:  # the commit must go on whatever happened
-            done["error"] = f"{type(exc).__name__}"
+            done["error"] = f"an internal error ({type(exc).__name__})"
 
     limit = hook_timeout()
     worker = threading.Thread(target=work, daemon=True)
@@ -338,11 +340,16 @@ def _hook(message_file: Path, params: dict[str, Any], only: tuple[str, ...]) -> 
 
 
 def _message_text(params: dict[str, Any], only: tuple[str, ...]) -> str:
+    loaded, change, ctx = _staged(params)
+    # No embedded runner here: starting one would take longer than a commit should wait.
+    # Said before the pipeline loads (a second on a small machine): the commit goes on.
+    if not loaded.settings.providers:
+        from bot.errors import IncompleteError
+
+        raise IncompleteError("no model is configured")
     from bot.describe.run import run_commit_message
     from bot.services import opened_services
 
-    loaded, change, ctx = _staged(params)
-    # No embedded runner here: starting one would take longer than a commit should wait.
     with opened_services(loaded, loaded.settings, only, os.environ) as services:
         _, message = run_commit_message(change, loaded.settings, services, ctx=ctx)
     return message.text()

@@ -81,6 +81,13 @@ def _subject(text: str) -> str:
     return subject
 
 
+def _body(text: str | None) -> str | None:
+    if text is None or not text.strip():
+        return None
+    text = text.strip()
+    return text if len(text) <= BODY_CHARS else text[: BODY_CHARS - 1].rstrip() + "…"
+
+
 # Required: type, subject. The scope and body may be left out.
 class CommitMessage(BaseModel):
     type: CommitType = Field(description="feat, fix, docs, style, refactor, perf, test, ...")
@@ -90,7 +97,7 @@ class CommitMessage(BaseModel):
     subject: Annotated[str, AfterValidator(_subject)] = Field(
         description="Imperative, lower case, under 72 characters, no final period"
     )
-    body: Annotated[str | None, clip(BODY_CHARS)] = Field(
+    body: Annotated[str | None, AfterValidator(_body)] = Field(
         default=None, description="Why the change was made, wrapped at 72; omit if obvious"
     )
     breaking: bool = Field(default=False, description="True if it breaks a public interface")
