@@ -125,3 +125,36 @@ def test_go_methods_are_shown_under_their_struct(maps: dict[str, RepoMap]) -> No
         "      // Redact removes sensitive information from a finding.",
         "    func (f *Finding) PrintRequiredFindings()",
     ]
+
+
+@pytest.mark.parametrize(
+    ("helper", "outsider", "insider"),
+    [
+        (
+            ("tools/fmt.py", b"def dumps(x):\n    return x\n"),
+            ("a.py", b"from json import dumps\n\ndumps(1)\n"),
+            ("b.py", b"from tools.fmt import dumps\n\ndumps(1)\n"),
+        ),
+        (
+            ("src/fmt.ts", b"export function dumps (x: number) { return x }\n"),
+            ("src/a.ts", b"import { dumps } from 'serializer'\ndumps(1)\n"),
+            ("src/b.ts", b"import { dumps } from './fmt'\ndumps(1)\n"),
+        ),
+        (
+            ("src/main/java/t/Checks.java", b"package t;\npublic class Checks {\n"
+             b"  public static void assertThat(Object o) {}\n}\n"),
+            ("src/test/java/t/ATest.java", b"package t;\n"
+             b"import static org.assertj.core.api.Assertions.assertThat;\n"
+             b"class ATest { void t() { assertThat(1); } }\n"),
+            ("src/test/java/u/BTest.java", b"package u;\nimport static t.Checks.assertThat;\n"
+             b"class BTest { void t() { assertThat(1); } }\n"),
+        ),
+    ],
+    ids=["python", "typescript", "java"],
+)  # fmt: skip
+def test_a_name_imported_from_outside_the_repository_links_nothing(
+    helper: tuple[str, bytes], outsider: tuple[str, bytes], insider: tuple[str, bytes]
+) -> None:
+    m = build_map(from_blobs([helper, outsider, insider]))
+    name = "assertThat" if helper[0].endswith(".java") else "dumps"
+    assert m.users_of(helper[0], name) == [insider[0]]

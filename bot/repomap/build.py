@@ -151,6 +151,7 @@ def build_map(
     resolver = ImportResolver(admitted, go_modules)
     files: list[MappedFile] = []
     direct: dict[str, list[str]] = {}
+    external: dict[str, set[str]] = {}
     for path, (found, cls) in admitted.items():
         assert found.language is not None
         resolved: dict[str, None] = {}
@@ -159,6 +160,9 @@ def build_map(
             resolved.update(dict.fromkeys(targets))
             if len(targets) == 1:
                 direct.setdefault(path, []).append(targets[0])
+        outside = _external_names(path, found, resolver)
+        if outside:
+            external[path] = outside
         files.append(MappedFile(path, found.language, cls, found.definitions, tuple(resolved)))
     graph = ReferenceGraph(
         languages={f.path: f.language for f in files},
@@ -166,6 +170,7 @@ def build_map(
         uses={path: found.references for path, (found, _) in admitted.items()},
         imports={f.path: f.imports for f in files},
         direct=direct,
+        external=external,
     )
     focus = tuple(p for p in dict.fromkeys(focus) if p in admitted)
     ranks = graph.rank(focus)
@@ -181,6 +186,22 @@ def build_map(
     return RepoMap(
         _in_rank_order(files, ranks), ranks, dict(sorted(left_out.items())), stats, focus, graph
     )
+
+
+def _external_names(path: str, facts: FileFacts, resolver: ImportResolver) -> set[str]:
+    """Names the file imports by name from outside the repository: `assertThat` from
+    `import static org.assertj...Assertions.assertThat` is not the test helper of the
+    same name some file in the repository defines."""
+    language = facts.language or ""
+    pairs = list(facts.imported_names)
+    if language == "java":
+        # `import a.b.C;` names C, `import static a.b.C.m;` names m; `a.b.*` names none.
+        pairs += [(m, m.rsplit(".", 1)[-1]) for m in facts.imports if not m.endswith("*")]
+    return {
+        name
+        for module, name in pairs
+        if not module.startswith(".") and not resolver.resolve(path, language, module)
+    }
 
 
 @lru_cache(maxsize=4096)

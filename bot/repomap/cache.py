@@ -102,12 +102,13 @@ def _encode(f: FileFacts) -> str:
         f.binary,
         f.secrets,
         f.go_module,
+        f.imported_names,
     ]
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 
 
 def _decode(body: str) -> FileFacts:
-    language, defs, references, imports, flags, binary, secrets, go_module = json.loads(body)
+    language, defs, references, imports, flags, binary, secrets, go_module, named = json.loads(body)
     return FileFacts(
         language=language,
         definitions=tuple(Definition(*d) for d in defs),
@@ -117,4 +118,5 @@ def _decode(body: str) -> FileFacts:
         binary=binary,
         secrets=tuple(secrets),
         go_module=go_module,
+        imported_names=tuple((module, name) for module, name in named),
     )

@@ -15,7 +15,7 @@ from bot.change.filters import default_flags
 from bot.change.language import language_for
 from bot.change.model import DiffLine, FileChange, FileStatus, Hunk, LineKind
 from bot.repomap.model import Definition, FileFacts
-from bot.repomap.names import names_used
+from bot.repomap.names import names_imported, names_used
 from bot.secrets.detect import find_secrets
 from bot.structure import Symbol, calls_in, imports_in, language_of, symbols_in
 
@@ -58,6 +58,7 @@ def _unscanned(path: str, source: bytes) -> FileFacts:
         definitions=definitions,
         references=tuple(sorted(references)),
         imports=tuple(imports_in(path, source)),
+        imported_names=tuple(names_imported(language, source)),
         content_flags=flags,
         binary=False,
         secrets=(),

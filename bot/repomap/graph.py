@@ -48,13 +48,16 @@ class ReferenceGraph:
         uses: Mapping[str, Sequence[str]],
         imports: Mapping[str, Sequence[str]],
         direct: Mapping[str, Sequence[str]],
+        external: Mapping[str, set[str]],
     ) -> None:
         """`imports`: every file a file's imports resolved to (a Go package is all of its
-        files); `direct`: those imported one by one (a module, a class), which also link."""
+        files); `direct`: those imported one by one (a module, a class), which also link;
+        `external`: names a file imports from outside the repository, which link nothing."""
         self.files = sorted(defines)
         self._family = {p: _FAMILY.get(lang, lang) for p, lang in languages.items()}
         self._uses = uses
         self._imports = imports
+        self._external = external
         # In Go and Java a file sees its own package's names without importing them.
         self._package: dict[str, list[str]] = defaultdict(list)
         for path in self.files:
@@ -87,9 +90,10 @@ class ReferenceGraph:
             if user in self._package.get(posixpath.dirname(user), ()):
                 imported.update(self._package[posixpath.dirname(user)])
             family = self._family[user]
+            outside = self._external.get(user, set())
             for name in self._uses.get(user, ()):
                 found = self._definers.get((family, name))
-                if not found:
+                if not found or name in outside:
                     continue
                 chosen = [p for p in found if p in imported] if imported else []
                 if not chosen:

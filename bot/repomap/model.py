@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bot.structure import Kind
 
 # Raised whenever extraction changes what it stores, so an old cache row is read as a miss.
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,3 +40,7 @@ class FileFacts:
     # lines), never the values: with secrets_make_restricted the file is restricted.
     secrets: tuple[str, ...]
     go_module: str | None = None  # the `module` line of a go.mod, for Go import paths
+    # (module, local name) of each name imported by name: `from a.b import c` gives
+    # ("a.b", "c"), `import { x as y } from 'pkg'` ("pkg", "y"). A name from a module
+    # outside the repository is no reference to a definition in it.
+    imported_names: tuple[tuple[str, str], ...] = ()

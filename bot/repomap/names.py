@@ -1,4 +1,5 @@
-"""Names a file uses besides what it calls: imported names, base classes, type names.
+"""Names a file uses besides what it calls (imported names, base classes, type names),
+and which module each name imported by name comes from.
 
 bot.structure's calls_in sees calls only; a Java field of type `Order` or a Python
 `from shop.cart import Cart` refers to a definition just as much, so these queries add
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import threading
 
-from tree_sitter import Query, QueryCursor
+from tree_sitter import Node, Query, QueryCursor
 
 from bot.structure.languages import grammar, parse
 
@@ -41,19 +42,57 @@ _QUERIES: dict[str, str] = {
     "java": "(type_identifier) @name",
 }
 
+_ECMASCRIPT_FROM = """
+(import_statement
+  (import_clause (named_imports (import_specifier name: (identifier) @name !alias)))
+  source: (string (string_fragment) @module))
+(import_statement
+  (import_clause (named_imports (import_specifier alias: (identifier) @name)))
+  source: (string (string_fragment) @module))
+(import_statement (import_clause (identifier) @name) source: (string (string_fragment) @module))
+"""
+_FROM: dict[str, str] = {
+    "python": """
+(import_from_statement module_name: (_) @module name: (dotted_name) @name)
+(import_from_statement module_name: (_) @module name: (aliased_import alias: (identifier) @name))
+""",
+    "javascript": _ECMASCRIPT_FROM,
+    "typescript": _ECMASCRIPT_FROM,
+    "tsx": _ECMASCRIPT_FROM,
+}
+
 _lock = threading.Lock()
-_compiled: dict[str, Query] = {}
+_compiled: dict[tuple[str, str], Query] = {}
 
 
-def _query(language: str) -> Query:
-    found = _compiled.get(language)
+def _query(kind: str, language: str) -> Query:
+    found = _compiled.get((kind, language))
     if found is None:
         with _lock:
-            found = _compiled.get(language)
+            found = _compiled.get((kind, language))
             if found is None:
-                found = Query(grammar(language), _QUERIES[language])
-                _compiled[language] = found
+                text = (_QUERIES if kind == "used" else _FROM)[language]
+                found = Query(grammar(language), text)
+                _compiled[(kind, language)] = found
     return found
+
+
+def _text(source: bytes, node: Node) -> str:
+    return source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+def names_imported(language: str, source: bytes) -> list[tuple[str, str]]:
+    """(module, local name) for each name imported by name, in order: Python's
+    `from m import a, b as c` and ECMAScript's `import d, { e, f as g } from 'm'`."""
+    if language not in _FROM:
+        return []
+    tree = parse(language, source)
+    found: dict[tuple[str, str], None] = {}
+    for _, captures in QueryCursor(_query("from", language)).matches(tree.root_node):
+        module, name = captures.get("module"), captures.get("name")
+        if module and name:
+            found.setdefault((_text(source, module[0]), _text(source, name[0])), None)
+    return list(found)
 
 
 def names_used(language: str, source: bytes) -> set[str]:
@@ -61,8 +100,5 @@ def names_used(language: str, source: bytes) -> set[str]:
     if language not in _QUERIES:
         return set()
     tree = parse(language, source)
-    captures = QueryCursor(_query(language)).captures(tree.root_node)
-    return {
-        source[n.start_byte : n.end_byte].decode("utf-8", "replace")
-        for n in captures.get("name", [])
-    }
+    captures = QueryCursor(_query("used", language)).captures(tree.root_node)
+    return {_text(source, n) for n in captures.get("name", [])}
