@@ -180,3 +180,21 @@ def test_a_commit_subject_is_held_to_the_convention() -> None:
     for bad in ({"type": "feature", "subject": "x"}, {"type": "fix", "subject": "y" * 73}):
         with pytest.raises(ValueError):
             CommitMessage.model_validate(bad)
+
+
+def test_a_commit_message_past_the_convention_gets_one_repair_round(tmp_path: Path) -> None:
+    repo = GitRepo.init(tmp_path / "staged")
+    repo.write("calc/ops.py", BASE_FILES["calc/ops.py"])
+    repo.commit("base")
+    repo.write("calc/ops.py", HEAD_FILES["calc/ops.py"])
+    repo.git("add", "-A")
+    long = {"type": "feat", "subject": "add " + "a very long subject " * 5}
+    good = {"type": "feat", "scope": "ops", "subject": "add clamp"}
+    with FakeOpenAIServer(models=["qwen"]) as model:
+        model.enqueue(Reply(long), Reply(good))
+        r = switchyard("describe", "--commit-message", cwd=repo.path, env=_env(tmp_path, model))
+        assert r.code == 0, r.both
+        assert r.out == "feat(ops): add clamp\n"
+        first, repair = model.chat_requests()
+        assert "longer than 72" in repair["messages"][-1]["content"]
+        assert first["max_tokens"] <= 256

@@ -155,3 +155,15 @@ def test_gitlab_refuses_a_description_past_its_limit_and_the_bot_never_cuts_the_
         assert "past GitLab's 1048576" in r.err
         assert gitlab.mr(PROJECT, 7).description == huge
         assert not [q for q in gitlab.gl_requests() if q.method == "PUT"]
+
+
+def test_dry_run_on_a_pull_request_reads_it_and_sends_and_writes_nothing(
+    github: FakeGitHub, model: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    env = _env(tmp_path, model, GITHUB_TOKEN=GH_TOKEN, GITHUB_API_URL=github.base_url)
+    r = switchyard("describe", "--pr", f"{REPO}#7", "--dry-run", cwd=tmp_path, env=env)
+    assert r.code == 0, r.both
+    assert "Plan: 1 work item, describe-1: 1 file shown in full" in r.out
+    assert model.chat_requests() == []
+    assert [q.method for q in github.gh_requests() if q.method != "GET"] == []
+    assert github.pr(7).body == AUTHOR_BODY
