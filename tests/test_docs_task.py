@@ -128,7 +128,7 @@ def test_tag_languages_and_go() -> None:
     assert gap.qualname == "add" and gap.reasons == ["parameters not documented: c"]
     assert read_tags("@param {Object} opts.x the x\n@param <T> type").params == ["opts"]
     java = (
-        "public class A {\n  /**\n   * Go.\n   * @param a the a\n   * @return nothing\n   */\n"
+        "public class A {\n  /**\n   * Go.\n   * @param a the a\n   * @return the count\n   */\n"
         "  public void go(int a) {}\n}\n"
     )
     gaps = _gaps("A.java", java)
@@ -251,3 +251,19 @@ def test_a_repository_may_set_its_docstring_style_but_not_the_calls_spent(tmp_pa
         load_settings(repo_dir=tmp_path, config_path=None, environ={})
     assert "docs.max_symbols" in refused.value.message
     assert "how many model calls a run may spend" in refused.value.message
+
+
+def test_placeholder_returns_and_go_paragraph_conventions_are_not_stale() -> None:
+    # Seen in PyCQA/bandit: `:return: -` on a visitor that returns nothing.
+    visitor = (
+        'def visit(node):\n    """Visit.\n\n    :param node: the node\n    :return: -\n    """\n'
+    )
+    assert _gaps("v.py", visitor + "    print(node)\n") == []
+    assert read_python("X.\n\nArgs:\n    a: x.\n\nReturns:\n    None").returns is False
+    assert read_tags("@param a x\n@returns {void}").returns is False
+    # Seen in gitleaks: "Deprecated:" paragraphs and "Rules contain..." over type Rule.
+    go = (
+        "package m\n\n// Deprecated: use Run instead\nfunc Old() {}\n\n"
+        "// Rules contain the details\ntype Rule struct{}\n"
+    )
+    assert _gaps("m.go", go) == []

@@ -92,7 +92,9 @@ def _go(symbol: Symbol) -> list[str]:
     first = words[0] if words else ""
     if first in _GO_ARTICLES and len(words) > 1:
         first = words[1]
-    if first.rstrip(".,:") == symbol.name:
+    first = first.rstrip(".,:")
+    # "Deprecated:" opens a doc paragraph by Go convention; "Rules hold..." names its Rule.
+    if first == "Deprecated" or first in (symbol.name, f"{symbol.name}s", f"{symbol.name}'s"):
         return []
     return [f"its doc comment does not start with its name, {symbol.name} (Go convention)"]
 

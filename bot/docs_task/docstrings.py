@@ -29,10 +29,12 @@ _DASHES = re.compile(r"^\s*-{3,}\s*$")
 _REST_PARAM = re.compile(
     r"^\s*:(?:param|parameter|arg|argument|key|keyword)\s+(?:[^:]*\s)?(\*{0,2}\w+)\s*:"
 )
-_REST_RETURNS = re.compile(r"^\s*:(?:returns?|rtype|yields?)\s*:")
+_REST_RETURNS = re.compile(r"^\s*:(?:returns?|rtype|yields?)\s*:(.*)$")
 _REST_RAISES = re.compile(r"^\s*:(?:raises?|except|exception)\s+([\w.]+)\s*:")
 _TAG_PARAM = re.compile(r"^\s*@(?:param|arg|argument)\s+(?:\{[^}]*\}\s*)?\[?([\w$.]+)")
-_TAG_RETURNS = re.compile(r"^\s*@returns?\b")
+_TAG_RETURNS = re.compile(r"^\s*@returns?\b(.*)$")
+# What a return section says when there is nothing to say: "-", "None", "{void}".
+_NOTHING = frozenset({"", "-", "none", "nothing", "n/a", "null", "void", "{void}", "undefined"})
 _TAG_THROWS = re.compile(r"^\s*@(?:throws|exception)\s+(?:\{([^}]*)\}|([\w.]+))")
 
 
@@ -100,8 +102,8 @@ def read_tags(doc: str) -> Documented:
                 out.params.append(name)
         elif re.match(r"^\s*@param\s+<", line):
             out.has_params = True
-        elif _TAG_RETURNS.match(line):
-            out.returns = True
+        elif m := _TAG_RETURNS.match(line):
+            out.returns = out.returns or not _nothing(m.group(1))
         elif m := _TAG_THROWS.match(line):
             out.has_raises = True
             out.raises.append((m.group(1) or m.group(2) or "").split(".")[-1])
@@ -182,11 +184,17 @@ def _from_sections(
     if "params" in found:
         out.has_params = True
         out.params = [bare(n) for n in _entries(found["params"], entry)]
-    out.returns = "returns" in found
+    out.returns = "returns" in found and not _nothing(" ".join(found["returns"]))
     if "raises" in found:
         out.has_raises = True
         out.raises = [n.split(".")[-1] for n in _entries(found["raises"], entry)]
     return out
+
+
+def _nothing(text: str) -> bool:
+    """A return section that documents no value: empty, "-", "None", "{void}"."""
+    lines = [ln for ln in text.split() if not _DASHES.match(ln)]
+    return " ".join(lines).strip().lower().rstrip(".") in _NOTHING
 
 
 def _read_rest(doc: str) -> Documented:
@@ -195,8 +203,8 @@ def _read_rest(doc: str) -> Documented:
         if m := _REST_PARAM.match(line):
             out.has_params = True
             out.params.append(bare(m.group(1)))
-        elif _REST_RETURNS.match(line):
-            out.returns = True
+        elif m := _REST_RETURNS.match(line):
+            out.returns = out.returns or not _nothing(m.group(1))
         elif m := _REST_RAISES.match(line):
             out.has_raises = True
             out.raises.append(m.group(1).split(".")[-1])
