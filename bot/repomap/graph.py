@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 # A name defined in more files than this links nothing, unless the user imports some.
@@ -70,40 +70,49 @@ class ReferenceGraph:
                 if len(name) >= _MIN_NAME and not (name.startswith("__") and name.endswith("__")):
                     definers[(family, name)].append(path)
         self._definers = definers
-        # Kept: ranking per definition and `users_of` read them again.
-        self.links: list[Link] = self._links()
+        self._definer_sets: dict[tuple[str, str], set[str]] = {}
         self.edges: dict[str, dict[str, float]] = {path: {} for path in self.files}
-        for link in self.links:
-            out = self.edges[link.user]
-            out[link.definer] = out.get(link.definer, 0.0) + link.share
+        # Kept: ranking per definition and `users_of` read them again.
+        self.links: list[Link] = []
         for user in self.files:
             out = self.edges[user]
+            for link in self._links_of(user):
+                self.links.append(link)
+                out[link.definer] = out.get(link.definer, 0.0) + link.share
             for target in direct.get(user, ()):
                 if target in self.edges and target != user:
                     out[target] = out.get(target, 0.0) + 1.0
 
-    def _links(self) -> list[Link]:
-        """Every (user, definer, name) link, in a fixed order."""
-        links: list[Link] = []
-        for user in self.files:
-            imported = set(self._imports.get(user, ()))
-            if user in self._package.get(posixpath.dirname(user), ()):
-                imported.update(self._package[posixpath.dirname(user)])
-            family = self._family[user]
-            outside = self._external.get(user, set())
-            for name in self._uses.get(user, ()):
-                found = self._definers.get((family, name))
-                if not found or name in outside:
+    def _links_of(self, user: str) -> Iterator[Link]:
+        visible = set(self._imports.get(user, ()))
+        package = self._package.get(posixpath.dirname(user), [])
+        if user in package:
+            visible.update(package)
+        family = self._family[user]
+        outside = self._external.get(user, set())
+        for name in self._uses.get(user, ()):
+            found = self._definers.get((family, name))
+            if not found or name in outside:
+                continue
+            if len(found) <= len(visible):
+                chosen = [p for p in found if p in visible]
+            else:  # `get` is defined in thousands of files: look from the smaller side
+                chosen = sorted(visible.intersection(self._definer_set(family, name)))
+            if not chosen:
+                if len(found) > MAX_DEFINERS:
                     continue
-                chosen = [p for p in found if p in imported] if imported else []
-                if not chosen:
-                    if len(found) > MAX_DEFINERS:
-                        continue
-                    chosen = found
-                weight = PRIVATE_WEIGHT if name.startswith("_") else 1.0
-                share = weight / len(chosen)
-                links.extend(Link(user, d, name, share) for d in chosen if d != user)
-        return links
+                chosen = found
+            share = (PRIVATE_WEIGHT if name.startswith("_") else 1.0) / len(chosen)
+            for definer in chosen:
+                if definer != user:
+                    yield Link(user, definer, name, share)
+
+    def _definer_set(self, family: str, name: str) -> set[str]:
+        key = (family, name)
+        found = self._definer_sets.get(key)
+        if found is None:
+            found = self._definer_sets[key] = set(self._definers[key])
+        return found
 
     def rank(self, focus: Sequence[str] = ()) -> dict[str, float]:
         """PageRank of every file; with `focus`, personalised toward those files (the

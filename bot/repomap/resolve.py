@@ -35,19 +35,27 @@ class ImportResolver:
                 self._dirs_by_suffix["/".join(parts[i:])].append(directory)
         # Longest module directory first, so a nested go.mod wins over the one above it.
         self._go = sorted(go_modules.items(), key=lambda item: -len(item[0]))
+        # Thousands of files import the same few modules: an absolute import resolves the
+        # same from anywhere, a relative one the same from within one folder.
+        self._known: dict[tuple[str, str, str], list[str]] = {}
 
     def resolve(self, path: str, language: str, module: str) -> list[str]:
         """Repository files `module`, imported by the file at `path`, stands for."""
-        if language == "python":
-            found = self._python(path, module)
-        elif language in _ECMASCRIPT:
-            found = self._script(path, module)
-        elif language == "go":
-            found = self._go_package(module)
-        elif language == "java":
-            found = self._java(module)
-        else:
-            found = []
+        relative = module.startswith(".")
+        key = (language, posixpath.dirname(path) if relative else "", module)
+        found = self._known.get(key)
+        if found is None:
+            if language == "python":
+                found = self._python(path, module)
+            elif language in _ECMASCRIPT:
+                found = self._script(path, module)
+            elif language == "go":
+                found = self._go_package(module)
+            elif language == "java":
+                found = self._java(module)
+            else:
+                found = []
+            self._known[key] = found
         return [f for f in found if f != path]
 
     def _python(self, path: str, module: str) -> list[str]:
