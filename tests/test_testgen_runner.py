@@ -188,7 +188,7 @@ def _verify(repo: GitRepo, fw: Framework, content: str, **kw: object) -> Verdict
 
 def test_verify_keeps_a_test_that_proves_the_change(repo: GitRepo, pytest_fw: Framework) -> None:
     content = "from calc import add\n\ndef test_add():\n    assert add(2, 3) == 5\n"
-    verdict = _verify(repo, pytest_fw, content, changed_lines={"calc.py": [2, 6]})
+    verdict = _verify(repo, pytest_fw, content, changed_lines={"calc.py": [2, 3, 6]})
     assert verdict.kept and verdict.proves_change and not verdict.flaky
     assert [r.status for r in verdict.head] == ["passed", "passed"]
     assert verdict.base is not None and verdict.base.status == "failed"
@@ -196,7 +196,8 @@ def test_verify_keeps_a_test_that_proves_the_change(repo: GitRepo, pytest_fw: Fr
     assert "proves the change" in verdict.reason and "assert -1 == 5" in verdict.reason
     coverage = verdict.coverage
     assert coverage is not None and coverage.tool == "coverage.py"
-    # Line 2 (add's body) ran, line 6 (mul's body) did not.
+    # Line 2 (add's body) ran, line 6 (mul's body) did not; line 3 is blank, so it is no
+    # line a test could have run.
     assert (coverage.covered, coverage.total) == (1, 2)
     assert coverage.missed_lines == (("calc.py", 6),)
 

@@ -15,8 +15,10 @@ example.com/svc/pkg/other.go:10.1,10.20 1 3
 
 
 def test_a_go_profile_maps_import_paths_to_files() -> None:
-    lines = go_profile_lines(GO_PROFILE, "example.com/svc", "svc")
-    assert lines == {"svc/pkg/calc.go": {3, 4, 5}, "svc/pkg/other.go": {10}}
+    executed, executable = go_profile_lines(GO_PROFILE, "example.com/svc", "svc")
+    assert executed == {"svc/pkg/calc.go": {3, 4, 5}, "svc/pkg/other.go": {10}}
+    # A block never run is executable all the same: its lines count as missed.
+    assert executable == {"svc/pkg/calc.go": {3, 4, 5, 7, 8, 9}, "svc/pkg/other.go": {10}}
 
 
 def test_lcov_keeps_lines_hit_and_files_inside_the_checkout(tmp_path: Path) -> None:
@@ -25,7 +27,9 @@ def test_lcov_keeps_lines_hit_and_files_inside_the_checkout(tmp_path: Path) -> N
         "SF:lib/b.js\nDA:5,1\nend_of_record\n"
         "SF:/usr/lib/node/internal.js\nDA:1,1\nend_of_record\n"
     )
-    assert lcov_lines(text, tmp_path, "web") == {"web/lib/a.js": {1, 3}, "web/lib/b.js": {5}}
+    executed, executable = lcov_lines(text, tmp_path, "web")
+    assert executed == {"web/lib/a.js": {1, 3}, "web/lib/b.js": {5}}
+    assert executable == {"web/lib/a.js": {1, 2, 3}, "web/lib/b.js": {5}}
 
 
 def test_the_plans_change_the_command_as_each_tool_wants(tmp_path: Path) -> None:

@@ -180,7 +180,7 @@ def test_a_kept_verdict_carries_its_coverage_and_whether_the_run_had_network() -
     head = (_run("passed", isolated=False), _run("passed", isolated=False))
     got = checked(Verdict(True, "proves", True, False, head, _run("failed"), coverage))
     assert (got.kept, got.outcome, got.proves_change, got.networked) == (True, "passed", True, True)
-    assert got.coverage == "1 of 3 changed lines run (coverage.py)"
+    assert got.coverage == "1 of 3 executable changed lines run (coverage.py)"
     assert got.covered == {("a.py", 2)} and len(got.coverable) == 3
 
 

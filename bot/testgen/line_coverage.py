@@ -11,7 +11,9 @@
 - Java: none (JaCoCo needs the build file changed).
 
 A `Plan` says how to change the command, what to run after it, and how to read the result
-into `{path relative to the checkout root: executed line numbers}`.
+into `{path relative to the checkout root: line numbers}` twice: the lines executed, and the
+lines the tool counts as executable (a comment, a blank line or a docstring is neither, so a
+changed comment is not a changed line the tests missed).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pathlib import Path, PurePosixPath
 from bot.testgen.node import node_reporters
 
 Lines = dict[str, set[int]]
+Coverage = tuple[Lines, Lines]  # executed, executable
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class Plan:
     tool: str
     argv: list[str]  # the test command, with coverage on
     after: list[str] | None  # a command to run after it, in the same sandbox, or None
-    read: Callable[[Path], Lines]  # the checkout root -> executed lines
+    read: Callable[[Path], Coverage]  # the checkout root -> executed, executable lines
 
 
 def plan(argv: list[str], language: str, work: Path, project_dir: str) -> Plan | str:
@@ -82,47 +85,63 @@ def _importable(python: str, module: str) -> bool:
     return done.returncode == 0
 
 
-def _coverage_json(report: Path, root: Path, project_dir: str) -> Lines:
+def _coverage_json(report: Path, root: Path, project_dir: str) -> Coverage:
     try:
         files = json.loads(_read(report) or "{}").get("files", {})
     except ValueError:
-        return {}
-    return {
-        rel: set(data.get("executed_lines", []))
-        for name, data in files.items()
-        if (rel := _relative(name, root, project_dir)) is not None
-    }
+        return {}, {}
+    executed: Lines = {}
+    executable: Lines = {}
+    for name, data in files.items():
+        rel = _relative(name, root, project_dir)
+        if rel is None:
+            continue
+        executed[rel] = set(data.get("executed_lines", []))
+        executable[rel] = executed[rel] | set(data.get("missing_lines", []))
+    return executed, executable
 
 
-def lcov_lines(text: str, root: Path, project_dir: str) -> Lines:
-    lines: Lines = {}
-    current: set[int] | None = None
+def lcov_lines(text: str, root: Path, project_dir: str) -> Coverage:
+    """lcov's `DA:<line>,<hits>` records: every line it lists is executable."""
+    executed: Lines = {}
+    executable: Lines = {}
+    hit: set[int] | None = None
+    seen: set[int] | None = None
     for line in text.splitlines():
         if line.startswith("SF:"):
             rel = _relative(line[3:], root, project_dir)
-            current = lines.setdefault(rel, set()) if rel is not None else None
-        elif line.startswith("DA:") and current is not None:
+            if rel is None:
+                hit = seen = None
+                continue
+            hit, seen = executed.setdefault(rel, set()), executable.setdefault(rel, set())
+        elif line.startswith("DA:") and hit is not None and seen is not None:
             number, _, hits = line[3:].partition(",")
+            seen.add(int(number))
             if hits.split(",")[0].strip() not in ("", "0"):
-                current.add(int(number))
-    return lines
+                hit.add(int(number))
+    return executed, executable
 
 
 _PROFILE_LINE = re.compile(r"^(?P<file>.+):(?P<start>\d+)\.\d+,(?P<end>\d+)\.\d+ \d+ (?P<n>\d+)$")
 
 
-def go_profile_lines(text: str, module: str, project_dir: str) -> Lines:
-    lines: Lines = {}
+def go_profile_lines(text: str, module: str, project_dir: str) -> Coverage:
+    """A cover profile's blocks: every block is executable, those with a count executed."""
+    executed: Lines = {}
+    executable: Lines = {}
     for line in text.splitlines():
         found = _PROFILE_LINE.match(line.strip())
-        if found is None or found["n"] == "0":
+        if found is None:
             continue
         name = found["file"]
         if module and name.startswith(module + "/"):
             name = name[len(module) + 1 :]
         rel = f"{project_dir}/{name}" if project_dir else name
-        lines.setdefault(rel, set()).update(range(int(found["start"]), int(found["end"]) + 1))
-    return lines
+        span = range(int(found["start"]), int(found["end"]) + 1)
+        executable.setdefault(rel, set()).update(span)
+        if found["n"] != "0":
+            executed.setdefault(rel, set()).update(span)
+    return executed, executable
 
 
 def _go_module(root: Path, project_dir: str) -> str:

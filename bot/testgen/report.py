@@ -125,8 +125,8 @@ def coverage_line(kept: Sequence[Outcome]) -> str:
     if not coverable:
         return ""
     return (
-        f"the kept tests run {len(covered)} of the {plural(len(coverable), 'added line')} of "
-        "the files they test"
+        f"the kept tests run {len(covered)} of the "
+        f"{plural(len(coverable), 'executable added line')} of the files they test"
     )
 
 

@@ -308,7 +308,8 @@ def checked(verdict: Verdict) -> Checked:
         return replace(base, networked=networked)
     return replace(
         base,
-        coverage=f"{cov.covered} of {plural(cov.total, 'changed line')} run ({cov.tool})",
+        coverage=f"{cov.covered} of {plural(cov.total, 'executable changed line')} run "
+        f"({cov.tool})",
         networked=networked,
         covered=frozenset(cov.covered_lines),
         coverable=frozenset(cov.covered_lines) | frozenset(cov.missed_lines),

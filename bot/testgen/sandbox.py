@@ -49,6 +49,9 @@ class RunResult:
     # and a tool ran; None otherwise (the note says why).
     covered: Mapping[str, frozenset[int]] | None = field(default=None)
     coverage_tool: str | None = None
+    # The lines the tool counts as executable, per file it saw; a file it never loaded is
+    # missing, and then every changed line of it counts.
+    executable: Mapping[str, frozenset[int]] | None = field(default=None)
 
 
 def run_test_file(
@@ -131,13 +134,16 @@ def _run(
     elif status == "passed" and (tests == () or _NO_TESTS.search(tail)):
         status = "failed"
         notes.insert(0, "the runner found no tests in the file")
-    covered = None
+    covered = executable = None
     if use is not None:
         if use.after:
             _call(use.after, cwd, env, work / "after.log", 60.0, isolated)
-        covered = {k: frozenset(v) for k, v in use.read(root).items()}
+        ran, can_run = use.read(root)
+        covered = {k: frozenset(v) for k, v in ran.items()}
+        executable = {k: frozenset(v) for k, v in can_run.items()}
     return RunResult(status, exit_code, tail, seconds, isolated, argv, tests or (),
-                     "; ".join(notes), covered, use.tool if use else None)  # fmt: skip
+                     "; ".join(notes), covered, use.tool if use else None,
+                     executable)  # fmt: skip
 
 
 def _call(

@@ -123,7 +123,13 @@ def _failure(result: RunResult, where: str = "the head") -> str:
 
 
 def _coverage(result: RunResult, changed: Mapping[str, Iterable[int]]) -> CoverageDelta:
-    wanted = sorted((path, line) for path, lines in changed.items() for line in set(lines))
+    executable = result.executable or {}
+    wanted = sorted(
+        (path, line)
+        for path, lines in changed.items()
+        for line in set(lines)
+        if path not in executable or line in executable[path]
+    )
     if result.covered is None:
         note = result.note or "no coverage"
         return CoverageDelta(None, 0, len(wanted), (), tuple(wanted), note)
