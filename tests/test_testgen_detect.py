@@ -36,6 +36,15 @@ def framework(found: Framework | Undetected) -> Framework:
         ({"requirements-dev.txt": "pytest==8.0\n"}, "requirements-dev.txt names pytest"),
         ({"tox.ini": "[testenv]\ncommands = pytest\n"}, "tox.ini names pytest"),
         ({"tests/conftest.py": ""}, "tests/conftest.py exists"),
+        (
+            {".github/workflows/ci.yml": "steps:\n  - run: python -m pytest\n"},
+            ".github/workflows/ci.yml names pytest",
+        ),
+        # No configuration at all, but the tests there are bare pytest functions.
+        (
+            {"tests/test_core.py": "from pkg import f\n\n\ndef test_f():\n    assert f()\n"},
+            "tests/test_core.py is written for pytest",
+        ),
     ],
 )
 def test_python_uses_pytest_on_any_sign_of_it(
@@ -49,7 +58,15 @@ def test_python_uses_pytest_on_any_sign_of_it(
 
 
 def test_python_without_pytest_is_unittest_and_settings_override(tmp_path: Path) -> None:
-    root = layout(tmp_path, {"setup.py": "from setuptools import setup\n", "a.py": ""})
+    unittest_style = "import unittest\n\n\nclass T(unittest.TestCase):\n    def test_a(self):\n"
+    root = layout(
+        tmp_path,
+        {
+            "setup.py": "from setuptools import setup\n",
+            "a.py": "",
+            "tests/test_a.py": unittest_style,
+        },
+    )
     assert framework(detect(root, "python")).name == "unittest"
     settings = {"python": {"framework": "unittest", "command": "python -m unittest {file}"}}
     found = framework(detect_for_file(root, "a.py", settings=settings))

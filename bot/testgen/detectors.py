@@ -93,13 +93,39 @@ def _pytest_evidence(root: Path, where: Path) -> str:
         for conftest in (folder / "conftest.py", folder / "tests" / "conftest.py"):
             if conftest.is_file():
                 return f"{_rel(root, conftest)} exists"
-        candidates = ["pyproject.toml", "setup.cfg", "tox.ini", "setup.py"]
+        candidates = ["pyproject.toml", "setup.cfg", "tox.ini", "setup.py", "noxfile.py"]
+        candidates += ["Makefile"]
         candidates += sorted(p.name for p in folder.glob("requirements*.txt"))
         candidates += sorted(f"requirements/{p.name}" for p in folder.glob("requirements/*.txt"))
+        candidates += sorted(
+            f".github/workflows/{p.name}" for p in folder.glob(".github/workflows/*.y*ml")
+        )
         for name in candidates:
             if re.search(r"\bpytest\b", _read(folder / name)):
                 return f"{_rel(root, folder / name)} names pytest"
+        # Tests already written for pytest: they import it, or are bare test functions
+        # (unittest's are methods of a TestCase).
+        for test in _some_tests(folder):
+            if _PYTEST_STYLE.search(_read(test)):
+                return f"{_rel(root, test)} is written for pytest"
     return ""
+
+
+_PYTEST_STYLE = re.compile(r"^(?:import pytest|from pytest\b|def test_)", re.MULTILINE)
+_SOME_TESTS = 20
+
+
+def _some_tests(folder: Path) -> list[Path]:
+    """A few of the folder's Python test files, nearest first: enough to see their style."""
+    found: list[Path] = []
+    for pattern in ("test_*.py", "*_test.py", "tests/test_*.py", "tests/**/test_*.py",
+                    "test/test_*.py"):  # fmt: skip
+        for p in sorted(folder.glob(pattern)):
+            if p not in found:
+                found.append(p)
+            if len(found) >= _SOME_TESTS:
+                return found
+    return found
 
 
 def _javascript(
