@@ -7,6 +7,7 @@ import sys
 import click
 
 from bot import __version__
+from bot.cli.analyze_cmd import analyze
 from bot.cli.ask_cmd import ask
 from bot.cli.config_cmd import config
 from bot.cli.describe_cmd import describe
@@ -80,6 +81,7 @@ cli.add_command(docs)
 cli.add_command(ask)
 cli.add_command(describe)
 cli.add_command(hooks)
+cli.add_command(analyze)
 cli.add_command(route)
 cli.add_command(usage)
 cli.add_command(ledger)

@@ -11,10 +11,14 @@ import click
 from bot.services import open_providers, opened_services
 
 if TYPE_CHECKING:
+    from bot.change.model import SkippedFile
     from bot.cli.change_input import Prepared
     from bot.cli.progress import ProgressReporter
+    from bot.planning import PlannedItem
+    from bot.providers.base import Provider
     from bot.repomap import FactsCache
     from bot.report import RunReport
+    from bot.routing import Target
 
 
 def facts_cache(prepared: Prepared) -> FactsCache:
@@ -74,3 +78,39 @@ def run_impact_local(
 def _checkout(prepared: Prepared) -> Path | None:
     root = prepared.change.repo_root
     return Path(root) if root else None
+
+
+def repository_view(
+    task: str, prepared: Prepared, providers: dict[str, Provider]
+) -> tuple[list[PlannedItem], list[Target], list[SkippedFile], list[str]]:
+    """`route --task impact|analyze`: the items, targets, what was left out, and the lines
+    a repository-scope plan adds (map size, tokens, scope, reason, estimated cost)."""
+    from bot.impact.cost import cost_text, estimated_usd
+
+    settings = prepared.settings
+    if task == "analyze":
+        from bot.analyze.plan import plan_analyze
+        from bot.cli.analyze_cmd import plan_lines
+
+        root = _checkout(prepared) or Path(".")
+        plan = plan_analyze(
+            settings, providers, checkout=root, ref=prepared.change.head_sha or "HEAD",
+            ctx=prepared.ctx, cache=facts_cache(prepared),
+        )  # fmt: skip
+        return plan.items, plan.targets, [], ["scope: repository", *plan_lines(plan, settings)]
+    from bot.impact.plan import plan_impact
+    from bot.impact.run import map_line
+
+    impact = plan_impact(
+        prepared.change, settings, providers, checkout=_checkout(prepared), ctx=prepared.ctx,
+        cache=facts_cache(prepared),
+    )  # fmt: skip
+    details = ["scope: repository (cloud first)", map_line(impact)]
+    for planned, it in zip(impact.items, impact.impacts, strict=True):
+        usd = cost_text(estimated_usd(settings, planned))
+        details.append(
+            f"{planned.item.id}: {it.snippets} uses elsewhere from {len(it.shown) - 1} other "
+            f"files ({it.left_out} left out); ~{planned.item.prompt_tokens} tokens; {usd}"
+        )
+    details += [f"note: {n}" for n in impact.notes]
+    return impact.items, impact.targets, impact.skipped, details

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from bot.providers.base import Provider
     from bot.routing import Target
 
-ROUTED_TASKS = ("review", "tests")
+ROUTED_TASKS = ("review", "tests", "impact", "analyze")
 
 
 @click.command()
@@ -34,7 +34,8 @@ ROUTED_TASKS = ("review", "tests")
     type=click.Choice(ROUTED_TASKS),
     default="review",
     show_default=True,
-    help="Whose work items to route: the review's, or the tests task's (generated tests).",
+    help="Whose work items to route: the review's, the tests task's (generated tests), "
+    "impact's (review --deep) or analyze's (the whole repository; the change is not used).",
 )
 def route(explain: bool, fmt: str, task: str, **params: Any) -> None:
     """Show each work item's route for a change. Sends nothing: no model and no tokenizer
@@ -84,12 +85,15 @@ def route(explain: bool, fmt: str, task: str, **params: Any) -> None:
             "items": rows,
             "skipped": skipped,
             "token_method": plan.token_method,
+            "details": plan.details,
         }
         click.echo(json.dumps(data, indent=2))
         return
     if explain:
         for t in plan.targets:
             click.echo(f"target {t.name}: {t.model}, {t.declared}")
+        for line in plan.details:
+            click.echo(line)
     if not rows:
         click.echo("nothing to route: every changed file was filtered out")
     for row in rows:
@@ -120,9 +124,15 @@ class _View:
     skipped: list[Any] = field(default_factory=list)  # .path and .reason
     token_method: str = "estimate"
     classification: Classification | None = None
+    details: list[str] = field(default_factory=list)  # a task's own lines: map, scope, cost
 
 
 def _plan(task: str, prepared: Prepared, providers: dict[str, Provider]) -> _View:
+    if task in ("impact", "analyze"):
+        from bot.cli.impact_view import repository_view
+
+        items, targets, skipped, details = repository_view(task, prepared, providers)
+        return _View(items, targets, skipped, details=details)
     if task == "tests":
         from bot.execution import Services
         from bot.testgen.run import plan_tests
