@@ -267,3 +267,13 @@ def test_placeholder_returns_and_go_paragraph_conventions_are_not_stale() -> Non
         "// Rules contain the details\ntype Rule struct{}\n"
     )
     assert _gaps("m.go", go) == []
+
+
+def test_a_go_doc_comment_goes_above_the_function_at_its_indentation() -> None:
+    base = "package m\n"
+    head = "package m\n\nfunc Serve(addr string) error {\n\treturn nil\n}\n"
+    after, gap = _placed("m.go", base, head, "Serve listens on addr.\n\nIt blocks.")
+    assert gap.problem == "missing"
+    assert "\n// Serve listens on addr.\n//\n// It blocks.\nfunc Serve(" in after
+    [serve] = symbols_in("m.go", after.encode())
+    assert serve.doc == "Serve listens on addr.\n\nIt blocks."

@@ -211,5 +211,26 @@ def test_the_cli_dry_run_lists_what_needs_a_doc(
     assert r.code == 0, r.both
     assert "Plan: 3 of 3 changed public definitions need a doc; 2 work items" in r.out
     assert "calc.py: Box.area (missing): public method Box.area has no doc comment" in r.out
-    assert "docs patch: README.md (1 lines renamed)" in r.out
+    assert "docs patch: README.md (1 line renamed)" in r.out
     assert "docs edit by the model: README.md lines 2-4" in r.out
+
+
+def test_renamed_settings_keys_and_routes_are_patched_without_a_model(
+    tmp_path: Path, fake: FakeOpenAIServer
+) -> None:
+    repo = GitRepo.init(tmp_path / "svc")
+    app = '@app.get("/v1/items")\ndef items():\n    """The items."""\n    return []\n'
+    new_app = app.replace("/v1/items", "/v2/items")
+    conf = "server:\n  max_workers: 4\n"
+    guide = "# Guide\n\nSet `server.max_workers` and call `GET /v1/items`.\n"
+    new_conf = conf.replace("max_workers", "worker_count")
+    repo.feature(
+        {"app.py": new_app, "conf.yml": new_conf},
+        base={"app.py": app, "conf.yml": conf, "docs/guide.md": guide},
+    )
+    before = len(_chat(fake))
+    report = _run(repo, fake)
+    assert len(_chat(fake)) == before  # a plain rename is applied word for word
+    assert report.patch is not None
+    assert "+Set `server.worker_count` and call `GET /v2/items`." in report.patch.splitlines()
+    assert report.headline == "1 documentation file to update (patch)."

@@ -13,6 +13,7 @@ from bot.cli.options import provider_option, quiet_option
 from bot.cli.progress import ProgressReporter
 from bot.cli.report_output import FORMATS, finish, output_targets
 from bot.cli.setup import embedded_when_none
+from bot.report import plural
 from bot.services import open_providers, opened_services
 
 
@@ -94,7 +95,7 @@ def _dry_run(prepared: Prepared, question: str, only: tuple[str, ...]) -> None:
             p.close()
     item = plan.planned.item
     click.echo(
-        f"Plan: 1 work item ({len(plan.ask.reads)} files shown); ~{item.prompt_tokens} "
+        f"Plan: 1 work item ({plural(len(plan.ask.reads), 'file')} shown); ~{item.prompt_tokens} "
         f"tokens; {plan.planned.route.reason}"
     )
     for path in plan.ask.left_out:

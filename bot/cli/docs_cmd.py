@@ -14,6 +14,7 @@ from bot.cli.options import provider_option, quiet_option
 from bot.cli.progress import ProgressReporter
 from bot.cli.report_output import FORMATS, finish, output_targets
 from bot.cli.setup import embedded_when_none
+from bot.report import plural
 from bot.services import open_providers, opened_services
 
 
@@ -99,9 +100,10 @@ def _dry_run(prepared: Prepared, only: tuple[str, ...], checkout: Path | None) -
         for p in providers.values():
             p.close()
     echo = click.echo
+    need = "needs" if len(plan.gaps) == 1 else "need"
     echo(
-        f"Plan: {len(plan.gaps)} of {plan.checked} changed public definitions need a doc; "
-        f"{len(plan.items)} work items"
+        f"Plan: {len(plan.gaps)} of {plural(plan.checked, 'changed public definition')} "
+        f"{need} a doc; {plural(len(plan.items), 'work item')}"
     )
     for gap in plan.gaps:
         echo(f"  {gap.path}: {gap.qualname} ({gap.problem}): {'; '.join(gap.reasons)}")
@@ -112,7 +114,7 @@ def _dry_run(prepared: Prepared, only: tuple[str, ...], checkout: Path | None) -
             f"{planned.route.reason}"
         )
     for path in sorted(plan.edits.edits):
-        echo(f"  docs patch: {path} ({len(plan.edits.edits[path])} lines renamed)")
+        echo(f"  docs patch: {path} ({plural(len(plan.edits.edits[path]), 'line')} renamed)")
     for w in plan.edits.windows:
         echo(f"  docs edit by the model: {w.path} lines {w.start}-{w.end}")
     for s in plan.skipped:

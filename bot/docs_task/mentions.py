@@ -69,7 +69,7 @@ class DocEdits:
 def pattern(text: str) -> re.Pattern[str]:
     """`text` as a whole token: `--port` not inside `--port-range`, `/users` not inside
     `/users/{id}`, `API_KEY` not inside `MY_API_KEY`."""
-    return re.compile(rf"(?<![\w\-/.$]){re.escape(text)}(?![\w\-/])")
+    return re.compile(rf"(?<![\w\-/$]){re.escape(text)}(?![\w\-/])")
 
 
 def changed_names(change: Change) -> Changes:
