@@ -88,6 +88,10 @@ def test_a_branch_gets_a_title_and_body_with_every_file_and_only_allowed_labels(
     assert "enhancement, bug, docs" in system
     assert "+def clamp(x, lo, hi):" in user
     assert out["report"]["calls"][0]["route_reason"].startswith("describe")
+    assert out["report"]["headline"] == (
+        "Described the change as “Add clamp to the ops module”: 2 files in 2 themes, "
+        "1 risk note; labels: enhancement."
+    )
 
 
 def test_markdown_prints_the_title_then_the_body(
@@ -112,7 +116,7 @@ def test_a_second_run_on_the_same_diff_comes_from_the_cache_and_the_ledger_has_b
     ledger = sqlite3.connect(tmp_path / "state" / "ledger.sqlite3")
     rows = ledger.execute("select task, item from calls order by id").fetchall()
     ledger.close()
-    assert rows == [("describe", "describe-1"), ("describe", "cache:(whole change)")]
+    assert rows == [("describe", "describe-1"), ("describe", "cache:describe-1")]
 
 
 def test_dry_run_shows_the_plan_and_sends_nothing(

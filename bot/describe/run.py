@@ -16,9 +16,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from bot.cache.sections import Hit, SectionCache
 from bot.change.model import Change
-from bot.classify.data_class import classify_change
 from bot.config.classes import DataClass
 from bot.config.model import Settings
 from bot.describe.answer import CommitMessage, DescribeAnswer
@@ -26,33 +24,25 @@ from bot.describe.body import author_text
 from bot.describe.description import Description, interpret
 from bot.describe.task import COMMIT_TASK, TASK, DescribePlan, DescribeTask, request_text
 from bot.errors import IncompleteError, InputError
-from bot.execution import TEMPERATURE, Execution, Progress, Services
-from bot.pipeline import why_unanswered
-from bot.planning import (
-    DEFAULT_CONTEXT_TOKENS,
-    DEFAULT_OUTPUT_TOKENS,
-    PlannedItem,
-    RunContext,
-    targets_of,
+from bot.execution import Execution, Progress, Services
+from bot.planning import PlannedItem, RunContext, targets_of
+from bot.report import RunReport, SkippedEntry, Summary, plural
+from bot.routing import Target
+from bot.tasks.routed import (
+    classify,
+    new_report,
+    prompt_budget,
+    require_targets,
+    routed_item,
+    send,
 )
-from bot.providers.structured import schema_for
-from bot.report import RunReport, SkippedEntry, Summary, target_infos
-from bot.routing import Target, route
-from bot.routing.policy import RouteRequest
 from bot.tokens.counting import estimate_tokens
 
 if TYPE_CHECKING:
     from bot.forges.contract import ChangeRequest
 
-# Headroom for the difference between our count and the server's chat template.
-_SAFETY = 0.95
 # What the commit message prompt's instructions take besides the diff.
 _COMMIT_FRAME = 300
-NO_MODEL_HINT = (
-    "set SWITCHYARD_LOCAL_BASE_URL and SWITCHYARD_LOCAL_MODEL for a self-hosted "
-    "OpenAI-compatible server, or OPENAI_API_KEY or ANTHROPIC_API_KEY; or run with "
-    "--dry-run to see the plan"
-)
 
 
 @dataclass(slots=True)
@@ -81,10 +71,7 @@ def plan_describe(
     runners are not even asked their context)."""
     ctx = ctx or RunContext()
     targets = targets_of(settings, services.providers, discover=discover)
-    first = targets[0] if targets else None
-    context = first.context_tokens if first else DEFAULT_CONTEXT_TOKENS
-    max_out = first.max_output_tokens if first else DEFAULT_OUTPUT_TOKENS
-    budget = int((context - max_out) * _SAFETY)
+    budget, max_out = prompt_budget(targets)
     if task_name == COMMIT_TASK:
         budget = min(budget, settings.describe.max_diff_tokens + _COMMIT_FRAME)
     task = DescribeTask(
@@ -92,27 +79,11 @@ def plan_describe(
     )
     request = request_text(info.title, author_text(info.body)) if info is not None else ""
     packed = task.plan(change, budget, estimate_tokens, max_out, request)
-    classes = classify_change(
-        change, settings.data_classes, settings.data_class, ctx.repository, extra_context=0
-    )
+    classes = classify(change, settings, ctx)
     plan = RunPlan(task, packed, None, targets, classes.highest[0], budget)
-    if packed.item is None:
-        return plan
-    data_class, reason = classes.of(packed.reads)
-    request_ = RouteRequest(
-        task=task_name,
-        prompt_tokens=packed.item.prompt_tokens,
-        max_output_tokens=packed.item.max_output_tokens,
-        data_class=data_class,
-        class_reason=reason,
-        scope="diff",
-        paths=tuple(packed.reads),
-        repository=ctx.repository,
-        labels=ctx.labels,
-    )
-    chosen = route(request_, targets, settings.routing.rules)
-    plan.planned = PlannedItem(packed.item, chosen, data_class, reason)
-    plan.data_class = data_class
+    if packed.item is not None:
+        plan.planned = routed_item(packed.item, packed.reads, classes, ctx, targets, settings)
+        plan.data_class = plan.planned.data_class
     return plan
 
 
@@ -137,6 +108,12 @@ def run_describe_task(
     description.head_sha = change.head_sha
     report.notes.extend(notes)
     report.walkthrough = description.summary
+    themes = len(description.walkthrough)
+    labels = f"; labels: {', '.join(description.labels)}" if description.labels else ""
+    report.headline = (
+        f"Described the change as “{description.title}”: {plural(len(changed), 'file')} in "
+        f"{plural(themes, 'theme')}, {plural(len(description.risks), 'risk note')}{labels}."
+    )
     return report, description
 
 
@@ -152,6 +129,7 @@ def run_commit_message(
     report, _, answer = _run(change, None, settings, services, ctx, progress, COMMIT_TASK)
     assert isinstance(answer, CommitMessage)
     report.walkthrough = answer.text()
+    report.headline = f"Wrote a commit message: {answer.header()}"
     return report, answer
 
 
@@ -173,17 +151,8 @@ def _run(
             "nothing to describe: no changed file has a diff",
             hint="stage or commit a change first (git add), or check the filters",
         )
-    if not plan.targets:
-        raise IncompleteError("no model is configured", hint=NO_MODEL_HINT)
-    report = RunReport(
-        task=task_name,
-        source=change.source,
-        base_sha=change.base_sha,
-        head_sha=change.head_sha,
-        files=[f.path for f in change.files],
-    )
-    report.targets = target_infos(plan.targets)
-    report.skipped = [SkippedEntry(path=s.path, reason=s.reason) for s in change.skipped]
+    require_targets(True, plan.targets)
+    report = new_report(task_name, change, plan.targets)
     report.skipped += [
         SkippedEntry(path=s.path, reason=f"not shown to the model: {s.reason}")
         for s in plan.packed.left_out
@@ -198,58 +167,18 @@ def _run(
         data_class=plan.data_class,
     )
     report.notes.extend(run.notes)
-    cache = _cache(settings, services, plan.task)
-    user = planned.item.messages[-1].content
-    hit: Hit | None = cache.lookup(user, plan.targets, planned.data_class) if cache else None
-    answer: BaseModel | None = None
-    failed = 0
-    if hit is not None and cache is not None:
-        answer = plan.task.model.model_validate_json(hit.value)
-        record, row = run.meter.cache_hit(
-            target=hit.target,
-            task=task_name,
-            path="(whole change)",
-            data_class=planned.data_class,
-            tokens_in=planned.item.prompt_tokens,
-            section_sha256=cache.key(user, hit.target.model),
-        )
-        run.keep(report, record, row)
-    else:
-        [result] = run.dispatch([planned], progress)
-        run.record(planned, result, report)
-        done = result.answered_by
-        parsed = done.completion.parsed if done and done.completion else None
-        if isinstance(parsed, plan.task.model):
-            answer = parsed
-            if cache is not None and done is not None:
-                cache.store_answer(user, done.model, planned.data_class, parsed.model_dump_json())
-        else:
-            failed = 1
-            report.notes.append(
-                f"{planned.item.id} got no answer: {why_unanswered(planned, result)}"
-            )
-    report.summary = _summary(change, plan, report, failed, started)
+    [answered] = send(run, report, [planned], settings, services, progress)
+    if answered.answer is None:
+        report.notes.append(f"{planned.item.id} got no answer: {answered.why}")
+    report.summary = _summary(change, plan, report, int(answered.answer is None), started)
     run.finish(report)
-    if answer is None:
+    if answered.answer is None:
+        what = "description" if task_name == TASK else "commit message"
         raise IncompleteError(
-            f"no {'description' if task_name == TASK else 'commit message'} was written: "
-            + report.notes[-1].split(": ", 1)[-1],
+            f"no {what} was written: {answered.why}",
             hint="switchyard doctor checks the configured models",
         )
-    return report, plan, answer
-
-
-def _cache(settings: Settings, services: Services, task: DescribeTask) -> SectionCache | None:
-    if services.ledger is None or not settings.cache.enabled:
-        return None
-    return SectionCache(
-        services.ledger,  # type: ignore[arg-type]
-        task=task.name,
-        instructions=task.system_prompt(),
-        schema=schema_for(task.model),
-        temperature=TEMPERATURE,
-        ttl_days=settings.cache.ttl_days,
-    )
+    return report, plan, answered.answer
 
 
 def _summary(
