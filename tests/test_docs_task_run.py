@@ -19,6 +19,7 @@ from bot.execution import Services
 from bot.publish.markdown import render_markdown
 from bot.report import RunReport
 from bot.services import open_providers
+from bot.structure.languages import parse
 from bot.structure.symbols import symbols_in
 from tests.cli import base_env, switchyard
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
@@ -71,9 +72,15 @@ def _responder(req: dict[str, Any]) -> Reply:
     return Reply({"docs": docs})
 
 
-def _run(repo: GitRepo, fake: FakeOpenAIServer) -> RunReport:
-    env = {"SWITCHYARD_LOCAL_BASE_URL": fake.base_url, "SWITCHYARD_LOCAL_MODEL": "qwen"}
-    loaded = load_settings(repo_dir=repo.path, config_path=None, environ=env)
+def _run(
+    repo: GitRepo,
+    fake: FakeOpenAIServer,
+    env: dict[str, str] | None = None,
+    config: Path | None = None,
+) -> RunReport:
+    if env is None:
+        env = {"SWITCHYARD_LOCAL_BASE_URL": fake.base_url, "SWITCHYARD_LOCAL_MODEL": "qwen"}
+    loaded = load_settings(repo_dir=repo.path, config_path=config, environ=env)
     providers = open_providers(loaded, (), env)
     try:
         change = change_from_git(repo.path, "main")
@@ -234,3 +241,42 @@ def test_renamed_settings_keys_and_routes_are_patched_without_a_model(
     assert report.patch is not None
     assert "+Set `server.worker_count` and call `GET /v2/items`." in report.patch.splitlines()
     assert report.headline == "1 documentation file to update (patch)."
+
+
+def test_restricted_code_never_reaches_a_cloud_model(tmp_path: Path) -> None:
+    repo = GitRepo.init(tmp_path / "pay")
+    repo.feature({"billing/charge.py": "def charge(card):\n    return card\n"})
+    org = tmp_path / "org.yml"
+    org.write_text("data_classes:\n  paths:\n    - {glob: 'billing/**', class: restricted}\n")
+    with FakeOpenAIServer(flavour="cloud", models=["gpt-4o-mini"]) as cloud:
+        env = {"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": cloud.base_url}
+        report = _run(repo, cloud, env, org)
+        assert _chat(cloud) == []
+    assert not report.summary.complete and report.findings == []
+    [skipped] = [s for s in report.skipped if s.path == "billing/charge.py"]
+    assert "no docs written" in skipped.reason and "restricted" in skipped.reason
+
+
+def test_a_missing_jsdoc_is_suggested_above_the_export_and_the_file_still_parses(
+    tmp_path: Path, fake: FakeOpenAIServer
+) -> None:
+    repo = GitRepo.init(tmp_path / "js")
+    head = "export function total(items, tax) {\n  return items.length * tax\n}\n"
+    repo.feature({"lib/total.js": head})
+    saved = fake.responder
+    fake.responder = lambda req: Reply(
+        {"docs": [{"name": "total", "text": "Sum with tax.\n@param {Array} items x\n"
+                   "@param {number} tax y\n@returns {number} z"}]}
+    )  # fmt: skip
+    try:
+        report = _run(repo, fake)
+    finally:
+        fake.responder = saved
+    [finding] = report.findings
+    assert (finding.start_line, finding.end_line) == (1, 1) and finding.suggestion is not None
+    lines = head.split("\n")
+    applied = "\n".join([*finding.suggestion.split("\n"), *lines[1:]])
+    assert applied.startswith("/**\n * Sum with tax.\n * @param {Array} items x\n")
+    assert not parse("javascript", applied.encode()).root_node.has_error
+    [total] = symbols_in("lib/total.js", applied.encode())
+    assert total.doc is not None and "@returns {number} z" in total.doc
