@@ -158,3 +158,19 @@ def test_a_name_imported_from_outside_the_repository_links_nothing(
     m = build_map(from_blobs([helper, outsider, insider]))
     name = "assertThat" if helper[0].endswith(".java") else "dumps"
     assert m.users_of(helper[0], name) == [insider[0]]
+
+
+def test_a_name_every_file_of_a_package_defines_links_nothing() -> None:
+    # OWASP Benchmark's 2,740 servlets share one package and each defines doGet: linking
+    # each to all others would make millions of links that say nothing.
+    servlet = (
+        "package t;\npublic class Case{n} {{\n  public void doGet() {{ doGet(); shared(); }}\n}}\n"
+    )
+    files = [(f"src/t/Case{n}.java", servlet.format(n=n).encode()) for n in range(40)]
+    files.append(
+        ("src/t/Shared.java", b"package t;\npublic class Shared {\n  void shared() {}\n}\n")
+    )
+    m = build_map(from_blobs(files))
+    assert m.graph is not None
+    assert {link.name for link in m.graph.links} == {"shared"}
+    assert len(m.users_of("src/t/Shared.java", "shared")) == 40
