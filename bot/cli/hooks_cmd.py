@@ -11,7 +11,12 @@ import click
 
 @click.group()
 def hooks() -> None:
-    """Git hooks that call Switchyard."""
+    """Git hooks that call Switchyard.
+
+    \b
+    Examples:
+      switchyard hooks install          # prepare-commit-msg: commit messages from the diff
+    """
 
 
 @hooks.command("install")

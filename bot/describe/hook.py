@@ -31,7 +31,10 @@ def hook_script(python: str) -> str:
 # Written by `switchyard hooks install`. A message for the staged diff, only for a plain
 # `git commit` (not -m, a template, a merge, a squash or an amend); never blocks a commit.
 [ -n "$2" ] && exit 0
-[ -x {py} ] || exit 0
+if [ ! -x {py} ]; then  # moved or removed since: `switchyard hooks install` again
+  echo "switchyard: no commit message written: {py} is gone" >&2
+  exit 0
+fi
 {py} -m bot describe --commit-message --message-file "$1" || true
 exit 0
 """
