@@ -14,7 +14,7 @@ import pytest
 
 from bot.change.git_source import change_from_git
 from bot.config.loader import load_settings
-from bot.docs_task.run import run_docs_task
+from bot.docs_task.run import plan_docs, run_docs_task
 from bot.execution import Services
 from bot.publish.markdown import render_markdown
 from bot.report import RunReport
@@ -280,3 +280,22 @@ def test_a_missing_jsdoc_is_suggested_above_the_export_and_the_file_still_parses
     assert not parse("javascript", applied.encode()).root_node.has_error
     [total] = symbols_in("lib/total.js", applied.encode())
     assert total.doc is not None and "@returns {number} z" in total.doc
+
+
+def test_a_name_still_read_elsewhere_is_not_removed_but_a_changelog_does_not_count(
+    tmp_path: Path,
+) -> None:
+    repo = GitRepo.init(tmp_path / "moved")
+    base = {
+        "settings.py": SETTINGS + 'ROOT = os.environ["CALC_ROOT"]\n',
+        "paths.py": 'import os\n\nROOT = os.environ["CALC_ROOT"]\n',
+        "README.md": "Set `CALC_HOME` and `CALC_ROOT`.\n",
+        "CHANGELOG.md": "- CALC_HOME is read by settings.py\n",
+    }
+    # settings.py stops reading both; paths.py, unchanged, still reads CALC_ROOT.
+    repo.feature({"settings.py": "HOME = '~'\n"}, base=base)
+    settings = load_settings(repo_dir=repo.path, config_path=None, environ={}).settings
+    change = change_from_git(repo.path, "main")
+    plan = plan_docs(change, settings, Services(providers={}), checkout=repo.path, discover=False)
+    [window] = plan.edits.windows
+    assert [r.old.text for r in window.names] == ["CALC_HOME"]

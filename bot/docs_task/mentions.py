@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from bot.change.model import Change, FileStatus, Side
-from bot.docs_task.references import KIND_WORDS, Name, names_in, needle
+from bot.docs_task.references import KIND_WORDS, Name, is_config_file, names_in, needle
+from bot.structure.languages import language_of
 
 # Lines around a mention of a removed name that the model sees, and rewrites.
 WINDOW = 2
@@ -129,7 +130,8 @@ def still_defined(checkout: Path | None, head_sha: str | None, text: str, paths:
         timeout=30,
     )
     found = {line.split(":", 1)[-1] for line in done.stdout.splitlines()}
-    return bool(found - set(paths))
+    # Code and configuration only: a changelog that tells of the removal is no use of it.
+    return any(language_of(p) or is_config_file(p) for p in found - set(paths))
 
 
 def plan_edits(

@@ -123,11 +123,10 @@ class DocsTask:
         return [Message("system", system), Message("user", user)]
 
     def frame_tokens(self, count: Callable[[str], int]) -> int:
-        longest = max(
-            (self.messages(m, lang, "numpy", []) for m in ("code", "text") for lang in ("python",)),
-            key=lambda ms: sum(count(m.content) for m in ms),
-        )
-        return sum(count(m.content) for m in longest) + 2 * _MESSAGE_OVERHEAD + 16
+        """Tokens of the instructions and the frame, for the longer of the two modes."""
+        framed = [self.messages(mode, "python", "numpy", []) for mode in ("code", "text")]
+        longest = max(sum(count(m.content) for m in ms) for ms in framed)
+        return longest + 2 * _MESSAGE_OVERHEAD + 16
 
     def plan(
         self,
