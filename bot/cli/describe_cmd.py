@@ -11,14 +11,18 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.cli.change_input import ChangeInput, Prepared, change_options, prepare
+from bot.cli.change_input import ChangeInput, change_options, prepare
 from bot.cli.options import provider_option, quiet_option
 from bot.cli.progress import ProgressReporter
 from bot.errors import SwitchyardError
 
 if TYPE_CHECKING:
+    from bot.change.model import Change
+    from bot.config.loader import LoadedSettings
     from bot.describe.description import Description
     from bot.describe.run import RunPlan
+    from bot.forges.contract import ChangeRequest
+    from bot.planning import RunContext
     from bot.report import RunReport
 
 
@@ -111,7 +115,7 @@ def describe(
         return
     prepared = prepare(ChangeInput.from_params(params))
     if dry_run:
-        _dry_run(prepared.change, prepared, only)
+        _plan_lines(prepared.change, prepared.loaded, prepared.ctx, only, None)
         return
     from bot.cli.setup import embedded_when_none
     from bot.describe.run import run_describe_task
@@ -170,10 +174,7 @@ def _describe_pr(
         repository=info.repository, change_ref=f"{info.ref_kind}/{info.number}", labels=info.labels
     )
     if dry_run:
-        from bot.config.loader import LoadedSettings
-
-        assert isinstance(loaded, LoadedSettings)
-        _plan_lines(change, loaded, settings, ctx, only, info)
+        _plan_lines(change, loaded, ctx, only, info)
         return
     reporter = ProgressReporter(quiet)
     with reporter, opened_services(loaded, settings, only, os.environ) as services:
@@ -205,19 +206,15 @@ def _print(
     _emit(fields, description.text(), report, fmt, reporter)
 
 
-def _dry_run(change: Any, prepared: Prepared, only: tuple[str, ...]) -> None:
-    _plan_lines(change, prepared.loaded, prepared.settings, prepared.ctx, only, None)
-
-
 def _plan_lines(
-    change: Any,
-    loaded: Any,
-    settings: Any,
-    ctx: Any,
+    change: Change,
+    loaded: LoadedSettings,
+    ctx: RunContext,
     only: tuple[str, ...],
-    info: Any,
+    info: ChangeRequest | None,
     task_name: str = "describe",
 ) -> None:
+    """The plan `--dry-run` shows: nothing is sent, not even to ask a runner its context."""
     from bot.describe.run import plan_describe
     from bot.execution import Services
     from bot.services import open_providers
@@ -226,7 +223,7 @@ def _plan_lines(
     try:
         plan = plan_describe(
             change,
-            settings,
+            loaded.settings,
             Services(providers=providers),
             info=info,
             ctx=ctx,
@@ -260,7 +257,7 @@ def _show_plan(plan: RunPlan) -> None:
     echo("Nothing was sent (dry run).")
 
 
-def _staged(params: dict[str, Any]) -> tuple[Any, Any, Any]:
+def _staged(params: dict[str, Any]) -> tuple[LoadedSettings, Change, RunContext]:
     """The staged change, the settings of the working tree's repository, the context."""
     from bot.change.patch_source import change_from_patch
     from bot.cli.setup import load
@@ -290,7 +287,7 @@ def _commit_message(
 
     loaded, change, ctx = _staged(params)
     if dry_run:
-        _plan_lines(change, loaded, loaded.settings, ctx, only, None, "commit_message")
+        _plan_lines(change, loaded, ctx, only, None, "commit_message")
         return
     reporter = ProgressReporter(quiet)
     with (
