@@ -57,6 +57,11 @@ def docs(
       switchyard docs --base main --format markdown --output docs.md
       switchyard docs --base main --dry-run
     """
+    if params.get("diff_path"):
+        raise click.UsageError(
+            "docs read the changed files whole and the repository's README and docs/ at the "
+            "head: they need a branch in a checkout (--base), not a patch (--diff)"
+        )
     targets = output_targets(outputs, fmt)
     reporter = ProgressReporter(quiet)
     prepared = prepare(ChangeInput.from_params(params))
