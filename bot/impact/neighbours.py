@@ -13,7 +13,7 @@ from bot.repomap import RepoMap
 from bot.structure import Symbol
 
 # Files shown per changed definition, most used first (the map's rank around the change).
-MAX_USER_FILES = 12
+MAX_USER_FILES = 40
 # Lines of an overriding definition shown: its header and the start of its body.
 OVERRIDE_LINES = 8
 _CONSTRUCTORS = frozenset({"__init__", "__new__", "constructor"})
