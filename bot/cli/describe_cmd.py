@@ -182,7 +182,7 @@ def _describe_pr(
             change, info, settings, services, ctx=ctx, progress=reporter.callback()
         )
     if publish:
-        result = publish_description(opened.source, description, settings.describe)
+        result = publish_description(forge.name, opened.source, description, settings.describe)
         reporter.info(result.line(ref.label))
     _print(description, report, fmt, reporter)
 

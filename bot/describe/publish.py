@@ -1,6 +1,10 @@
 """Publishing a description: the forge's own edit of the pull/merge request's body.
 
-    result = publish_description(opened.source, description, settings.describe)
+    result = publish_description("github", opened.source, description, settings.describe)
+
+Each forge does the edit its way (bot/forges/<forge>/description.py, reached through the
+registry's forge object as every forge-specific module is); what to write is decided here,
+once (`plan_edit`).
 
 The body is read again just before it is written (not taken from the change as read at
 the start of the run): an author's edit made in between is kept. Nothing is written when
@@ -11,8 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-
-from bot.errors import InputError
 
 if TYPE_CHECKING:
     from bot.config.describe import DescribeConfig
@@ -96,20 +98,10 @@ def plan_edit(
 
 
 def publish_description(
-    source: ChangeSource, description: Description, cfg: DescribeConfig
+    forge: str, source: ChangeSource, description: Description, cfg: DescribeConfig
 ) -> EditResult:
-    """Edits the body of the change request `source` reads (GitHubSource, GitLabSource)."""
-    from bot.forges.github.change_source import GitHubSource
-    from bot.forges.gitlab.source import GitLabSource
+    """Edits the body of the change request `source` reads, through the forge named
+    `forge` (the registry's name: Job.forge, ChangeRef.forge)."""
+    from bot.forges import registry
 
-    if isinstance(source, GitHubSource):
-        from bot.forges.github.description import edit_github_description
-
-        return edit_github_description(
-            source.gh, source.repository, source.number, description, cfg
-        )
-    if isinstance(source, GitLabSource):
-        from bot.forges.gitlab.description import edit_gitlab_description
-
-        return edit_gitlab_description(source.api, source.repository, source.iid, description, cfg)
-    raise InputError(f"publishing a description is not supported for {type(source).__name__}")
+    return registry.forge(forge).edit_description(source, description, cfg)

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from bot.config.describe import DescribeConfig
+    from bot.describe.description import Description
+    from bot.describe.publish import EditResult
     from bot.forges.contract import ChangeSource, PublisherFor
     from bot.forges.webhook import WebhookReceiver
     from bot.jobs import Job
@@ -79,4 +82,12 @@ class Forge(Protocol):
     def credentials_problem(self, environ: Mapping[str, str]) -> str | None:
         """Why workers could not reach this forge, said once when the server starts;
         raises ConfigError for credentials that are set but broken (a bad key)."""
+        ...
+
+    def edit_description(
+        self, source: ChangeSource, description: Description, cfg: DescribeConfig
+    ) -> EditResult:
+        """Puts `description` into the body of the change request `source` reads (one this
+        forge opened), between Switchyard's markers above the author's text, which is kept
+        (bot/describe/body.py); writes nothing when nothing would change."""
         ...

@@ -21,6 +21,11 @@ from bot.jobs import Job
 if TYPE_CHECKING:
     from github import Github
 
+    from bot.config.describe import DescribeConfig
+    from bot.describe.description import Description
+    from bot.describe.publish import EditResult
+    from bot.forges.contract import ChangeSource
+
 
 NAME = "github"
 _NO_WORKER_CREDENTIALS = (
@@ -80,6 +85,18 @@ class GitHubForge:
         # The server itself never calls GitHub, but a bad key should stop it now rather
         # than every job in the worker later.
         return _NO_WORKER_CREDENTIALS if token_source_from_environ(environ) is None else None
+
+    def edit_description(
+        self, source: ChangeSource, description: Description, cfg: DescribeConfig
+    ) -> EditResult:
+        from bot.forges.github.change_source import GitHubSource
+        from bot.forges.github.description import edit_github_description
+
+        if not isinstance(source, GitHubSource):
+            raise TypeError(f"not a GitHub pull request: {type(source).__name__}")
+        return edit_github_description(
+            source.gh, source.repository, source.number, description, cfg
+        )
 
 
 def _opened(gh: Github, repository: str, number: int) -> Opened:

@@ -22,6 +22,10 @@ from bot.forges.gitlab.client import TOKEN_ENV, GitLabAPI, gitlab_api
 from bot.jobs import Job
 
 if TYPE_CHECKING:
+    from bot.config.describe import DescribeConfig
+    from bot.describe.description import Description
+    from bot.describe.publish import EditResult
+    from bot.forges.contract import ChangeSource
     from bot.forges.webhook import WebhookReceiver
 
 log = logging.getLogger(__name__)
@@ -81,6 +85,16 @@ class GitLabForge:
         if environ.get(TOKEN_ENV):
             return None
         return f"{TOKEN_ENV} is not set: workers will not be able to reach GitLab"
+
+    def edit_description(
+        self, source: ChangeSource, description: Description, cfg: DescribeConfig
+    ) -> EditResult:
+        from bot.forges.gitlab.description import edit_gitlab_description
+        from bot.forges.gitlab.source import GitLabSource
+
+        if not isinstance(source, GitLabSource):
+            raise TypeError(f"not a GitLab merge request: {type(source).__name__}")
+        return edit_gitlab_description(source.api, source.repository, source.iid, description, cfg)
 
 
 def _api(instance: str, environ: Mapping[str, str]) -> GitLabAPI:
