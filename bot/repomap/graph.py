@@ -6,8 +6,9 @@ works the same in every language). A name several files define is shared among t
 given to those of them A imports (or shares a Go or Java package with) when there are
 any; a name still shared by very many files (`get`, `toString`) tells nothing and is
 dropped, as are dunder names (protocols, not references) and names under three
-characters; a private name (`_x`) weighs a tenth. An import of B alone (a module, a class; not a Go package of many files) adds one more link.
-The edge weight is thus about how many of B's definitions A uses.
+characters; a private name (`_x`) weighs a tenth. An import of B alone (a module, a
+class; not a Go package of many files) adds one more link. The edge weight is thus about
+how many of B's definitions A uses.
 """
 
 from __future__ import annotations
@@ -58,18 +59,21 @@ class ReferenceGraph:
         self._uses = uses
         self._imports = imports
         self._external = external
-        # In Go and Java a file sees its own package's names without importing them.
-        self._package: dict[str, list[str]] = defaultdict(list)
-        for path in self.files:
-            if languages[path] in _PACKAGE_SCOPED:
-                self._package[posixpath.dirname(path)].append(path)
+        # In Go and Java a file sees its own package's names without importing them:
+        # (package folder, family, name) -> the package's files defining it.
+        self._scoped = {p for p in self.files if languages[p] in _PACKAGE_SCOPED}
         definers: dict[tuple[str, str], list[str]] = defaultdict(list)
+        in_package: dict[tuple[str, str, str], list[str]] = defaultdict(list)
         for path in self.files:
             family = self._family[path]
+            folder = posixpath.dirname(path) if path in self._scoped else None
             for name in dict.fromkeys(defines[path]):
                 if len(name) >= _MIN_NAME and not (name.startswith("__") and name.endswith("__")):
                     definers[(family, name)].append(path)
+                    if folder is not None:
+                        in_package[(folder, family, name)].append(path)
         self._definers = definers
+        self._in_package = in_package
         self._definer_sets: dict[tuple[str, str], set[str]] = {}
         self.edges: dict[str, dict[str, float]] = {path: {} for path in self.files}
         # Kept: ranking per definition and `users_of` read them again.
@@ -84,20 +88,25 @@ class ReferenceGraph:
                     out[target] = out.get(target, 0.0) + 1.0
 
     def _links_of(self, user: str) -> Iterator[Link]:
-        visible = set(self._imports.get(user, ()))
-        package = self._package.get(posixpath.dirname(user), [])
-        if user in package:
-            visible.update(package)
+        imported = set(self._imports.get(user, ()))
+        folder = posixpath.dirname(user) if user in self._scoped else None
         family = self._family[user]
         outside = self._external.get(user, set())
         for name in self._uses.get(user, ()):
             found = self._definers.get((family, name))
             if not found or name in outside:
                 continue
-            if len(found) <= len(visible):
-                chosen = [p for p in found if p in visible]
+            if not imported:
+                chosen = []
+            elif len(found) <= len(imported):
+                chosen = [p for p in found if p in imported]
             else:  # `get` is defined in thousands of files: look from the smaller side
-                chosen = sorted(visible.intersection(self._definer_set(family, name)))
+                chosen = sorted(imported.intersection(self._definer_set(family, name)))
+            near = self._in_package.get((folder, family, name)) if folder is not None else None
+            if near:
+                if len(near) > MAX_DEFINERS:
+                    continue
+                chosen = sorted({*chosen, *near}) if chosen else near
             if not chosen:
                 chosen = found
             if len(chosen) > MAX_DEFINERS:
