@@ -360,7 +360,8 @@ def test_bad_options_are_refused_before_anything_runs(runs: dict[str, dict[str, 
     assert runs["unknown-option"]["error"].startswith("switchyard: unknown option fail_on; known:")
     assert "needs credentialsId" in runs["publish-without-token"]["error"]
     assert (
-        runs["unknown-task"]["error"] == "switchyard: each of tasks must be one of review, security, tests"
+        runs["unknown-task"]["error"]
+        == "switchyard: each of tasks must be one of review, security, tests"
     )
     for name in ("bad-fail-on", "unknown-option", "publish-without-token", "unknown-task"):
         assert steps(runs[name], "sh") == []

@@ -1291,8 +1291,8 @@ class _Handler(FakeHandler):
         owner = repo.full_name.split("/")[0]
         if any(p.head_ref == head and p.base_ref == base and p.state == "open"
                for p in repo.pulls.values()):  # fmt: skip
-            errors = [{"resource": "PullRequest", "code": "custom",
-                       "message": f"A pull request already exists for {owner}:{head}."}]  # fmt: skip
+            message = f"A pull request already exists for {owner}:{head}."
+            errors = [{"resource": "PullRequest", "code": "custom", "message": message}]
             self.gh_error(422, "Validation Failed", errors=errors)
             return
         number = max([*repo.pulls, 0]) + 1
