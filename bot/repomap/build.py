@@ -80,15 +80,12 @@ class RepoMap:
         )  # fmt: skip
 
     def users_of(self, path: str, name: str) -> list[str]:
-        """Files that use `name` as defined in `path` (callers, subclasses, importers of
-        it), by rank; what `impact` puts beside a changed definition."""
+        """Files that use `name` (a Definition's name, "save" for Cart.save) as defined in
+        `path` — callers, subclasses, importers of it — by rank; what `impact` puts beside
+        a changed definition. A name shared by too many files (see graph.py) has none."""
         if self.graph is None:
             return []
-        found = {
-            link.user
-            for link in self.graph.links
-            if link.name == name and link.definer == path and link.user in self.files
-        }
+        found = set(self.graph.users_of(path, name))
         return [p for p in self.files if p in found]
 
     def definition_scores(self) -> dict[tuple[str, str], float]:

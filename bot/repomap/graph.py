@@ -75,6 +75,7 @@ class ReferenceGraph:
         self._definers = definers
         self._in_package = in_package
         self._definer_sets: dict[tuple[str, str], set[str]] = {}
+        self._users: dict[tuple[str, str], list[str]] | None = None  # built when first asked
         self.edges: dict[str, dict[str, float]] = {path: {} for path in self.files}
         # Kept: ranking per definition and `users_of` read them again.
         self.links: list[Link] = []
@@ -122,6 +123,15 @@ class ReferenceGraph:
         if found is None:
             found = self._definer_sets[key] = set(self._definers[key])
         return found
+
+    def users_of(self, definer: str, name: str) -> list[str]:
+        """Files linking to `definer` through `name`, in path order."""
+        if self._users is None:
+            users: dict[tuple[str, str], list[str]] = defaultdict(list)
+            for link in self.links:
+                users[(link.definer, link.name)].append(link.user)
+            self._users = users
+        return self._users.get((definer, name), [])
 
     def rank(self, focus: Sequence[str] = ()) -> dict[str, float]:
         """PageRank of every file; with `focus`, personalised toward those files (the
