@@ -76,3 +76,15 @@ def test_focused_ranks_the_given_files_and_their_neighbours_first(toolz: RepoMap
     text = around.render(400).text
     assert text.startswith("Repository map: 2 of 16 files, most used first, around 1 given files.")
     assert "toolz/sandbox/core.py:\n  class EqualityHashKey" in text
+
+
+def test_only_renders_a_part_in_the_whole_maps_order(toolz: RepoMap) -> None:
+    part = toolz.only(["toolz/sandbox/core.py", "toolz/sandbox/parallel.py", "toolz/utils.py"])
+    assert list(part.files) == [p for p in toolz.files if p in part.files]
+    text = part.render(100_000).text
+    assert text.startswith("Repository map: 3 of 3 files, most used first.\ntoolz/utils.py:\n")
+    assert "toolz/itertoolz.py" not in text
+    # Ranked with the whole repository (utils leads because the rest uses it), but only
+    # the part's own files are named: the test that uses `raises` is not in it.
+    assert toolz.users_of("toolz/utils.py", "raises") == ["toolz/tests/test_itertoolz.py"]
+    assert part.users_of("toolz/utils.py", "raises") == []

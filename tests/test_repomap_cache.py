@@ -93,3 +93,16 @@ def test_links_and_submodules_are_counted_never_followed(repo: GitRepo, tmp_path
         assert "app/linked.py" not in m.files
         assert m.left_out == {"symbolic link: not followed": 1}
         assert "secret_helper" not in m.render(10_000).text
+
+
+def test_an_unusable_state_folder_costs_the_cache_not_the_map(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "state"
+    blocked.write_text("a file where the state folder should be\n")
+    cache = FactsCache(blocked / CACHE_NAME)
+    assert cache.trouble is not None and "state" in cache.trouble
+    first = build_map(from_checkout(repo.path), cache=cache)
+    again = build_map(from_checkout(repo.path), cache=cache)
+    assert (first.stats.parsed, again.stats.parsed) == (4, 0)  # kept in memory instead
+    assert again.users_of("app/store.py", "save") == ["app/orders.py"]

@@ -79,6 +79,14 @@ class RepoMap:
             focus, self.graph,
         )  # fmt: skip
 
+    def only(self, paths: Iterable[str]) -> RepoMap:
+        """The map cut down to `paths` (one package, say, for a model with a small
+        context), ranks and links kept from the whole: what matters in the repository
+        still comes first within the part."""
+        wanted = set(paths)
+        files = {p: f for p, f in self.files.items() if p in wanted}
+        return RepoMap(files, self.ranks, self.left_out, self.stats, self.focus, self.graph)
+
     def users_of(self, path: str, name: str) -> list[str]:
         """Files that use `name` (a Definition's name, "save" for Cart.save) as defined in
         `path` — callers, subclasses, importers of it — by rank; what `impact` puts beside

@@ -7,6 +7,7 @@ allow-lists), and keying by both keeps that exact at the price of re-reading a m
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -35,13 +36,20 @@ class FactsCache:
         self._memory: dict[str, FileFacts] = {}
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
+        self.trouble: str | None = None  # why the file is not used, when it is not
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, check_same_thread=False)
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS facts"
-                " (key TEXT PRIMARY KEY, version INTEGER, body TEXT)"
-            )
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(path, check_same_thread=False, timeout=30)
+                # Several workers may map at once: readers then never wait for a writer.
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS facts"
+                    " (key TEXT PRIMARY KEY, version INTEGER, body TEXT)"
+                )
+                self._db = db
+            except (OSError, sqlite3.Error) as err:
+                self._give_up(err)
 
     @classmethod
     def in_state_dir(cls, state_dir: Path) -> FactsCache:
@@ -56,14 +64,11 @@ class FactsCache:
             if self._db is None:
                 found = {k: self._memory[k] for k in wanted if k in self._memory}
             else:
-                for start in range(0, len(wanted), _BATCH):
-                    part = wanted[start : start + _BATCH]
-                    marks = ",".join("?" * len(part))  # placeholders only: no value in the SQL
-                    rows = self._db.execute(
-                        f"SELECT key, body FROM facts WHERE version = ? AND key IN ({marks})",
-                        (FACTS_VERSION, *part),
-                    )
-                    found.update((key, _decode(body)) for key, body in rows)
+                try:
+                    found = self._select(self._db, wanted)
+                except sqlite3.Error as err:
+                    self._give_up(err)
+                    found = {}
             self.stats.hits += len(found)
             self.stats.misses += len(wanted) - len(found)
         return found
@@ -73,11 +78,37 @@ class FactsCache:
             if self._db is None:
                 self._memory.update(facts)
                 return
-            with self._db:
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO facts (key, version, body) VALUES (?, ?, ?)",
-                    [(k, FACTS_VERSION, _encode(f)) for k, f in facts.items()],
-                )
+            rows = [(k, FACTS_VERSION, _encode(f)) for k, f in facts.items()]
+            try:
+                with self._db:
+                    self._db.executemany(
+                        "INSERT OR REPLACE INTO facts (key, version, body) VALUES (?, ?, ?)", rows
+                    )
+            except sqlite3.Error as err:
+                self._give_up(err)
+                self._memory.update(facts)
+
+    @staticmethod
+    def _select(db: sqlite3.Connection, wanted: list[str]) -> dict[str, FileFacts]:
+        found: dict[str, FileFacts] = {}
+        for start in range(0, len(wanted), _BATCH):
+            part = wanted[start : start + _BATCH]
+            marks = ",".join("?" * len(part))  # placeholders only: no value in the SQL
+            rows = db.execute(
+                f"SELECT key, body FROM facts WHERE version = ? AND key IN ({marks})",
+                (FACTS_VERSION, *part),
+            )
+            found.update((key, _decode(body)) for key, body in rows)
+        return found
+
+    def _give_up(self, err: Exception) -> None:
+        # A read-only, full or broken state folder costs re-reading files next run, never
+        # the map itself: the facts stay in memory for this process.
+        self.trouble = f"{type(err).__name__}: {err}"
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+        self._db = None
 
     def close(self) -> None:
         if self._db is not None:
