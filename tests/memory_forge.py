@@ -8,12 +8,14 @@ Addresses look like `memory://OWNER/REPO!N`.
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -237,6 +239,25 @@ class MemoryForge:
 
     def credentials_problem(self, environ: Mapping[str, str]) -> str | None:
         return None
+
+    def edit_description(self, source: Any, description: Any, cfg: Any) -> Any:
+        """The product's own edit planning (markers, the author's text kept, limits) on the
+        body held in memory, as the real forges do it over their APIs."""
+        from bot.describe.publish import Limits, plan_edit
+
+        state = source.state
+        info = state.info
+        planned = plan_edit(
+            info.body, info.title, list(info.labels), description, cfg,
+            Limits("memory", 65_536, 256), f"memory://{info.repository}!{info.number}",
+        )  # fmt: skip
+        state.info = dataclasses.replace(
+            info,
+            body=planned.body if planned.body is not None else info.body,
+            title=planned.title if planned.title is not None else info.title,
+            labels=(*info.labels, *planned.add_labels),
+        )
+        return planned.result
 
     def _opened(self, repository: str, number: int) -> Opened:
         state = self.states[(repository, number)]

@@ -148,7 +148,7 @@ def review(
         )
 
 
-AVAILABLE_TASKS = ("review", "security", "tests")
+AVAILABLE_TASKS = ("review", "security", "tests", "docs", "describe")
 
 
 def _check_tasks(tasks: str) -> list[str]:
@@ -208,7 +208,7 @@ def _review_pr(
     tasks: list[str],
 ) -> tuple[list[RunReport], SwitchyardError | None]:
     """The reports, and the first refusal that stopped publishing (PublishResult.failure)."""
-    from bot.forges.door import run_change_request
+    from bot.forges.door import Command, run_change_request
 
     forge, ref = registry.recognise(pr_ref, os.environ)
     if publish and publish != forge.name:
@@ -226,6 +226,7 @@ def _review_pr(
         only=only,
         no_cache=no_cache,
         progress=reporter.callback(),
+        command=Command(forge.name),
     )
     failure: SwitchyardError | None = None
     for task, run in zip(tasks, runs, strict=True):

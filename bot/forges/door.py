@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.change.filters import apply_filters
-from bot.errors import IncompleteError, SwitchyardError
+from bot.errors import IncompleteError, InputError, SwitchyardError
 from bot.forges.base_settings import load_base_settings
 from bot.forges.contract import (
     ChangeRequest,
@@ -32,6 +32,7 @@ from bot.forges.contract import (
 from bot.forges.incremental import since_last_review
 from bot.forges.publishing import publish as publish_run
 from bot.forges.verdict import not_done_report
+from bot.publish.markdown import inline
 from bot.services import opened_services
 
 if TYPE_CHECKING:
@@ -52,6 +53,23 @@ class ChangeRun:
     published: PublishResult | None
 
 
+@dataclass(frozen=True, slots=True)
+class Command:
+    """Who asked for the run, on which forge, and what followed the command word (/ask's
+    question). The question is the change request's text: untrusted data, never
+    instructions."""
+
+    forge: str = ""
+    argument: str = ""
+    requester: str = ""
+
+
+# Tasks whose result is a reply, not a review: a description edited in place, an answer
+# posted under the question. They get no check run and no sticky summary, and they look at
+# the whole change, not the range since their last run.
+REPLY_TASKS = frozenset({"describe", "ask"})
+
+
 def run_change_request(
     source: ChangeSource,
     publisher_for: PublisherFor,
@@ -64,6 +82,7 @@ def run_change_request(
     only: tuple[str, ...] = (),
     no_cache: bool = False,
     progress: Progress | None = None,
+    command: Command | None = None,
 ) -> list[ChangeRun]:
     """Each of `tasks` on the change request, in order. The change, its settings and its
     files are read once for all of them (the contents loader keeps what it read); each task
@@ -108,6 +127,19 @@ def run_change_request(
             raise
         for task in tasks:
             publisher = publisher_for(task, info)
+            if task in REPLY_TASKS:
+                try:
+                    report = _run_reply_task(
+                        task, source, change, info, settings, services, ctx, progress,
+                        command or Command(), publisher if publish else None,
+                    )  # fmt: skip
+                except SwitchyardError as exc:
+                    failed = failed or exc
+                    if publish:
+                        _reply_not_done(publisher, task, exc)
+                    continue
+                runs.append(ChangeRun(info, report, None))
+                continue
             prior = publisher.read_state() if publish else None
             if prior is not None:
                 publisher.write_started(prior)
@@ -147,6 +179,54 @@ def run_change_request(
     if failed is not None:
         raise failed
     return runs
+
+
+def _run_reply_task(
+    task: str,
+    source: ChangeSource,
+    change: Change,
+    info: ChangeRequest,
+    settings: Settings,
+    services: Services,
+    ctx: RunContext,
+    progress: Progress | None,
+    command: Command,
+    publisher: Publisher | None,
+) -> RunReport:
+    """describe edits the change request's description (the author's text kept); ask posts
+    the answer under the question. Without `publisher` (not publishing) only the report."""
+    if task == "describe":
+        from bot.describe.publish import publish_description
+        from bot.describe.run import run_describe_task
+
+        report, description = run_describe_task(
+            change, info, settings, services, ctx=ctx, progress=progress
+        )
+        if publisher is not None:
+            edited = publish_description(command.forge, source, description, settings.describe)
+            report.notes.append(edited.line(f"{info.ref_kind} {info.number}"))
+        return report
+    from bot.ask.comment import answer_comment_body
+    from bot.ask.run import run_ask_task
+
+    if not command.argument.strip():
+        raise InputError("/ask needs a question after it", hint="comment `/ask <question>`")
+    report = run_ask_task(change, command.argument, settings, services, ctx=ctx, progress=progress)
+    if publisher is not None:
+        # A new comment, not the sticky one: each question gets its own answer.
+        publisher.write_summary(
+            answer_comment_body(command.argument, report, command.requester), None
+        )
+    return report
+
+
+def _reply_not_done(publisher: Publisher, task: str, exc: SwitchyardError) -> None:
+    """A reply task that could not run says so in one comment, with what to do."""
+    why = f"{exc.message}; {exc.hint}" if exc.hint else exc.message
+    try:
+        publisher.write_summary(f"Switchyard could not run `/{task}`: {inline(why)}.\n", None)
+    except Exception:
+        log.warning("could not say on the change request that %s was not done", task)
 
 
 def _propose_tests(
@@ -259,6 +339,17 @@ def _run_task(
         return run_tests_task(
             change, settings, services, checkout=checkout, ctx=ctx, progress=progress
         )
+    if task == "docs":
+        from bot.docs_task.run import run_docs_task
+        from bot.forges.checkout import checkout_for
+
+        # The README and docs/ are read from a checkout when the job has one; without it
+        # the changed files' own doc comments are still checked.
+        try:
+            found: Path | None = checkout_for(info.head_sha, None, environ)
+        except IncompleteError:
+            found = None
+        return run_docs_task(change, settings, services, checkout=found, ctx=ctx, progress=progress)
     if task != "security":
         from bot.pipeline import run_review
 

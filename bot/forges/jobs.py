@@ -14,13 +14,13 @@ from pathlib import Path
 
 from bot.errors import TransientError
 from bot.forges import registry
-from bot.forges.door import run_change_request
+from bot.forges.door import Command, run_change_request
 from bot.jobs import Job
 
 log = logging.getLogger(__name__)
 
 # Tasks a job can run today; the others are parsed from slash commands and logged.
-RUNNABLE = ("review", "security", "tests")
+RUNNABLE = ("review", "security", "tests", "docs", "describe", "ask")
 
 
 def handle(job: Job) -> None:
@@ -44,6 +44,7 @@ def handle(job: Job) -> None:
         config_path=Path(config) if config else None,
         environ=environ,
         publish=True,
+        command=Command(job.forge, job.argument, job.requester),
     )
     unavailable: TransientError | None = None
     for task, run in zip(runnable, runs, strict=True):
