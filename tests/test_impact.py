@@ -183,3 +183,27 @@ def test_a_link_needs_a_known_forge_otherwise_path_and_line() -> None:
 def _root(change: Change) -> Path:
     assert change.repo_root is not None
     return Path(change.repo_root)
+
+
+def test_cloud_down_an_item_too_big_for_the_local_runner_is_packed_again_for_it(
+    change: Change,
+) -> None:
+    with FakeOpenAIServer(models=["qwen"]) as local:
+        local.enqueue(Reply(ANSWER))
+        settings = _settings(local.base_url, _down())
+        [planned] = plan_impact(
+            change, settings, build_providers(settings, {}), checkout=_root(change)
+        ).items
+        # Just too small for the item and its answer: the chain passes over it.
+        need = planned.item.prompt_tokens + planned.item.max_output_tokens
+        settings.providers["gpu"].context_tokens = need - 1
+        services = Services(providers=build_providers(settings, {}))
+        report = run_impact(change, settings, services, checkout=_root(change))
+        [asked] = local.chat_requests()
+    assert "cloud unavailable: impact-1 re-packed for the self-hosted context as 1 item" in (
+        report.notes
+    )
+    text = "\n".join(m["content"] for m in asked["messages"])
+    assert "Changed: method Cart.total" in text and asked["max_tokens"] <= 512
+    assert [c.target for c in report.calls if c.tokens_out] == ["gpu"]
+    assert {f.path for f in report.findings} == {"shop/cart.py", "shop/checkout.py"}

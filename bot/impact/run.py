@@ -161,12 +161,7 @@ def _line(text: str | None, n: int) -> str:
 
 
 def _shown_of(plan: ImpactPlan, item_id: str) -> set[str]:
-    for it in plan.impacts:
-        if it.item.id == item_id:
-            return set(it.shown)
-    # A re-packed item shows a subset of its original's files.
-    base = item_id.split("/")[0]
-    return next((set(it.shown) for it in plan.impacts if it.item.id == base), set())
+    return next((set(it.shown) for it in plan.impacts if it.item.id == item_id), set())
 
 
 def _local_again(
@@ -193,6 +188,7 @@ def _local_again(
         again = []
         for i, it in enumerate(made, start=1):
             it.item.id = f"{planned.item.id}/{i}"
+            plan.impacts.append(it)  # what it shows decides which notes are kept
             assert plan.classification is not None
             again.append(
                 routed(it, plan.classification, RunContext(), local, settings, Route(local, why))
