@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from bot.change.model import Change, FileStatus, Side
 from bot.config.model import ReviewConfig
 from bot.providers.base import Message
-from bot.tasks.base import WorkItem
+from bot.tasks.base import WorkItem, answer_allowance
 from bot.tasks.prompts import PromptTemplate
 from bot.tasks.review import ReviewTask, Said, clip
 from bot.testgen.prompt import fenced
@@ -26,8 +26,12 @@ from bot.testgen.prompt import fenced
 TASK = "ask"
 ANSWER_CHARS = 12_000
 QUESTION_CHARS = 4_000
-# An answer of a few paragraphs; a grammar-bound runner is never given room to ramble.
-ANSWER_TOKENS = 1024
+# An answer of a few paragraphs, more for a bigger change; a grammar-bound runner is never
+# given room to ramble (an answer cut off is retried once with twice the room).
+_ANSWER_BASE = 256
+_ANSWER_PER_LINE = 4
+_ANSWER_FLOOR = 384
+_ANSWER_CAP = 1024
 _MESSAGE_OVERHEAD = 8
 
 
@@ -129,6 +133,7 @@ class AskTask:
             else ""
         )
         messages = self.messages(question, sections, note)
+        changed = sum(f.added + f.removed for f in change.files if f.path in reads)
         item = WorkItem(
             id="ask-1",
             task=TASK,
@@ -136,8 +141,14 @@ class AskTask:
             prompt_tokens=sum(count(m.content) for m in messages) + 2 * _MESSAGE_OVERHEAD,
             response_model=AskAnswer,
             schema_name=TASK,
-            max_output_tokens=min(ANSWER_TOKENS, max_output_tokens),
+            max_output_tokens=answer_allowance(
+                _ANSWER_BASE,
+                _ANSWER_PER_LINE,
+                changed,
+                _ANSWER_FLOOR,
+                min(_ANSWER_CAP, max_output_tokens),
+            ),
             files=list(reads),
-            changed_lines=sum(f.added + f.removed for f in change.files if f.path in reads),
+            changed_lines=changed,
         )
         return AskItem(item, reads, left)

@@ -245,12 +245,14 @@ def _findings(
     line_map: LineMap,
     notes: list[str],
 ) -> list[Finding]:
-    written = {w.name.strip(): w.text for w in answer.docs}
+    written = {_plain_name(w.name): w.text for w in answer.docs}
     out: list[Finding] = []
     head = plan.heads[d.path]
     lines = head.split("\n")
     for gap in d.gaps:
         text = written.get(gap.qualname) or written.get(gap.qualname.rsplit(".", 1)[-1])
+        if text is None and len(d.gaps) == 1 and len(answer.docs) == 1:
+            text = answer.docs[0].text  # one asked, one written: however it was named
         if text is None:
             notes.append(f"{gap.path}: no doc written for {gap.qualname}")
             continue
@@ -277,6 +279,12 @@ def _findings(
             )
         )
     return out
+
+
+def _plain_name(name: str) -> str:
+    """ "add", "`add`", "add()", "calc.py: add (function)" all name add."""
+    text = name.strip().strip("`").split("(", 1)[0].strip()
+    return text.rsplit(" ", 1)[-1].strip("`:")
 
 
 def _body(gap: Gap, text: str, placement: Placement, head: str, plan: DocsPlan) -> str:
