@@ -174,3 +174,21 @@ def test_a_name_every_file_of_a_package_defines_links_nothing() -> None:
     assert m.graph is not None
     assert {link.name for link in m.graph.links} == {"shared"}
     assert len(m.users_of("src/t/Shared.java", "shared")) == 40
+
+
+def test_from_a_package_import_a_module_imports_that_module() -> None:
+    m = build_map(
+        from_blobs(
+            [
+                ("pkg/__init__.py", b""),
+                ("pkg/mod.py", b"def run():\n    pass\n"),
+                ("pkg/inner.py", b"from . import mod\n\nmod.run()\n"),
+                ("app.py", b"from pkg import mod, missing\n\nmod.run()\n"),
+            ]
+        )
+    )
+    assert m.files["app.py"].imports == ("pkg/__init__.py", "pkg/mod.py")
+    assert m.files["pkg/inner.py"].imports == ("pkg/__init__.py", "pkg/mod.py")
+    assert m.users_of("pkg/mod.py", "run") == sorted(
+        ["app.py", "pkg/inner.py"], key=list(m.files).index
+    )

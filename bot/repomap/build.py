@@ -187,7 +187,7 @@ def _build(
     for path, (found, cls) in admitted.items():
         assert found.language is not None
         resolved: dict[str, None] = {}
-        for module in found.imports:
+        for module in [*found.imports, *_submodules(found)]:
             targets = resolver.resolve(path, found.language, module)
             resolved.update(dict.fromkeys(targets))
             if len(targets) == 1:
@@ -218,6 +218,17 @@ def _build(
     return RepoMap(
         _in_rank_order(files, ranks), ranks, dict(sorted(left_out.items())), stats, focus, graph
     )
+
+
+def _submodules(facts: FileFacts) -> list[str]:
+    """`from pkg import mod` imports the module pkg/mod.py when there is one, not only
+    pkg/__init__.py: the dotted names to try (a name that is no module resolves to none)."""
+    if facts.language != "python":
+        return []
+    return [
+        module + name if module.endswith(".") else f"{module}.{name}"
+        for module, name in facts.imported_names
+    ]
 
 
 def _external_names(path: str, facts: FileFacts, resolver: ImportResolver) -> set[str]:
