@@ -52,3 +52,20 @@ def test_the_review_is_still_the_default(git_repo: GitRepo, tmp_path: Path) -> N
     repo = _python_project(git_repo)
     plan = _route(repo, base_env(tmp_path))
     assert [i["item"] for i in plan["items"]] == ["review-1"]  # type: ignore[union-attr]
+
+
+def test_docs_and_describe_items_are_routed_before_anything_is_sent(
+    git_repo: GitRepo, tmp_path: Path
+) -> None:
+    repo = _python_project(git_repo)  # clamp: a new public function with a docstring
+    repo.write("calc/ops.py", repo.path.joinpath("calc/ops.py").read_text()
+               + "\n\ndef scale(value, factor):\n    return value * factor\n")  # fmt: skip
+    repo.commit("scale, undocumented")
+    with FakeOpenAIServer(models=["qwen"]) as local:
+        env = {**base_env(tmp_path), "SWITCHYARD_LOCAL_BASE_URL": local.base_url,
+               "SWITCHYARD_LOCAL_MODEL": "qwen"}  # fmt: skip
+        [docs] = _route(repo, env, "--task", "docs")["items"]  # type: ignore[misc]
+        [described] = _route(repo, env, "--task", "describe")["items"]  # type: ignore[misc]
+        assert local.chat_requests() == []
+    assert docs["files"] == ["calc/ops.py"] and docs["targets"] == ["local"]
+    assert described["item"].startswith("describe") and described["targets"] == ["local"]

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from bot.providers.base import Provider
     from bot.routing import Target
 
-ROUTED_TASKS = ("review", "tests", "impact", "analyze")
+ROUTED_TASKS = ("review", "tests", "docs", "describe", "impact", "analyze")
 
 
 @click.command()
@@ -35,7 +35,8 @@ ROUTED_TASKS = ("review", "tests", "impact", "analyze")
     default="review",
     show_default=True,
     help="Whose work items to route: the review's, the tests task's (generated tests), "
-    "impact's (review --deep) or analyze's (the whole repository; the change is not used).",
+    "docs', describe's (a title and body), impact's (review --deep) or analyze's (the "
+    "whole repository; the change is not used).",
 )
 def route(explain: bool, fmt: str, task: str, **params: Any) -> None:
     """Show each work item's route for a change. Sends nothing: no model and no tokenizer
@@ -133,6 +134,27 @@ def _plan(task: str, prepared: Prepared, providers: dict[str, Provider]) -> _Vie
 
         items, targets, skipped, details = repository_view(task, prepared, providers)
         return _View(items, targets, skipped, details=details)
+    if task == "describe":
+        from bot.describe.run import plan_describe
+        from bot.execution import Services
+
+        described = plan_describe(
+            prepared.change, prepared.settings, Services(providers=providers), ctx=prepared.ctx
+        )
+        planned = [described.planned] if described.planned is not None else []
+        return _View(planned, described.targets, list(prepared.change.skipped))
+    if task == "docs":
+        from bot.docs_task.run import plan_docs
+        from bot.execution import Services
+
+        docs = plan_docs(
+            prepared.change,
+            prepared.settings,
+            Services(providers=providers),
+            checkout=Path(prepared.change.repo_root) if prepared.change.repo_root else None,
+            ctx=prepared.ctx,
+        )
+        return _View(docs.items, docs.targets, docs.skipped)
     if task == "tests":
         from bot.execution import Services
         from bot.testgen.run import plan_tests
