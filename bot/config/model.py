@@ -10,8 +10,8 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from bot.config.base import Strict as _Strict
 from bot.config.classes import DataClass, DataClassConfig, RetentionConfig
-from bot.config.docs import DocsConfig
 from bot.config.describe import DescribeConfig
+from bot.config.docs import DocsConfig
 from bot.config.location import Location, local_declaration_problem
 from bot.config.routing import BudgetConfig, RoutingConfig
 from bot.config.scanner_values import bandit_skip_problem, semgrep_rule_problem
@@ -294,7 +294,6 @@ class TestsConfig(_Strict):
     max_symbols: int = Field(
         default=20, ge=1, le=200, description="Most changed functions given tests in one run"
     )
-
     propose: bool = Field(
         default=False,
         description="On a pull/merge request, also push the kept tests to a new branch "
@@ -302,6 +301,7 @@ class TestsConfig(_Strict):
         "branch; never a push to the reviewed branch. Needs write access to contents "
         "(the job's own checkout credentials, or SWITCHYARD_PUSH_TOKEN)",
     )
+
     @field_validator("command")
     @classmethod
     def _runs_something(cls, commands: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
@@ -361,12 +361,12 @@ class Settings(_Strict):
     tests: TestsConfig = Field(
         default_factory=TestsConfig, description="The tests task: generated, run, kept"
     )
-    docs: DocsConfig = Field(
-        default_factory=DocsConfig, description="The docs task: written doc comments"
-    )
     describe: DescribeConfig = Field(
         default_factory=DescribeConfig,
         description="Generated pull/merge request descriptions and commit messages",
+    )
+    docs: DocsConfig = Field(
+        default_factory=DocsConfig, description="The docs task: written doc comments"
     )
     ledger: LedgerConfig = Field(default_factory=LedgerConfig, description="Where calls are kept")
     cache: CacheConfig = Field(default_factory=CacheConfig, description="The response cache")

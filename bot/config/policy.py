@@ -71,10 +71,10 @@ REFUSED_WHY = (
     ("tests.timeout_s", "it says how long the server runs generated tests"),
     ("tests.repair_rounds", "it says how many model calls a run may spend"),
     ("tests.max_symbols", "it says how many model calls a run may spend"),
-    ("describe.max_diff_tokens", "it says how much code a commit message call sends"),
-    ("secrets", "it would keep secrets out of redaction before a cloud call"),
     ("tests.propose", "it lets the bot push branches and open requests with its token"),
     ("docs.max_symbols", "it says how many model calls a run may spend"),
+    ("describe.max_diff_tokens", "it says how much code a commit message call sends"),
+    ("secrets", "it would keep secrets out of redaction before a cloud call"),
 )
 _WHY_DEFAULT = "it is the operator's setting"
 WHERE = "set it in the server/org config (--config or SWITCHYARD_CONFIG) or the environment"
