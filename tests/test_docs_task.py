@@ -277,3 +277,12 @@ def test_a_go_doc_comment_goes_above_the_function_at_its_indentation() -> None:
     assert "\n// Serve listens on addr.\n//\n// It blocks.\nfunc Serve(" in after
     [serve] = symbols_in("m.go", after.encode())
     assert serve.doc == "Serve listens on addr.\n\nIt blocks."
+
+
+@pytest.mark.parametrize("written", ["add", "`add`", "add()", "calc.py: add", " Box.add "])
+def test_a_written_doc_is_matched_to_its_definition_however_the_model_names_it(
+    written: str,
+) -> None:
+    from bot.docs_task.run import _plain_name
+
+    assert _plain_name(written).rsplit(".", 1)[-1] == "add"
