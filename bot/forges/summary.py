@@ -35,6 +35,7 @@ from bot.publish.markdown import (
     findings_text,
     inline,
     location_text,
+    patch_noun,
     table_cell,
 )
 from bot.report import (
@@ -276,17 +277,18 @@ def _notes(s: SummaryInput, d: _Detail) -> list[str]:
 
 
 def _patch(s: SummaryInput, d: _Detail) -> list[str]:
-    """The tests task's kept files as a patch, collapsed; when it is too long for the
-    comment at this level of detail, where to get it instead."""
+    """A task's files as a patch (the tests task's kept tests, the docs task's edits),
+    collapsed; when it is too long for the comment at this level of detail, where to get it
+    instead."""
     patch = s.report.patch
     if not patch:
         return []
     files = sum(1 for line in patch.splitlines() if line.startswith("+++ "))
-    title = f"Patch: {plural(files, 'test file')} (save it and run `git apply`)"
+    title = f"Patch: {plural(files, patch_noun(s.report.task))} (save it and run `git apply`)"
     if d.walkthrough_bytes is not None and utf8_len(patch) > d.walkthrough_bytes:
         return [
-            f"{title}: too long for this comment; `switchyard tests --base "
-            "<base> --write` writes the files, or `--format markdown` prints the patch.",
+            f"{title}: too long for this comment; `switchyard {inline(s.report.task)} --base "
+            "<base> --format markdown` prints it.",
             "",
         ]
     return [

@@ -336,6 +336,11 @@ def _calls(report: RunReport) -> list[str]:
     return [*lines, "", "</details>", ""]
 
 
+def patch_noun(task: str) -> str:
+    """What a task's patch holds: the tests task's kept tests, the docs task's edits."""
+    return {"tests": "test file", "docs": "documentation file"}.get(task, "file")
+
+
 def _patch(report: RunReport) -> list[str]:
     """The tests task's generated files as a patch, collapsed: long, and read on demand."""
     if not report.patch:
@@ -343,7 +348,7 @@ def _patch(report: RunReport) -> list[str]:
     files = sum(1 for line in report.patch.splitlines() if line.startswith("+++ "))
     return [
         "<details>",
-        f"<summary>Patch: {plural(files, 'test file')} (git apply)</summary>",
+        f"<summary>Patch: {plural(files, patch_noun(report.task))} (git apply)</summary>",
         "",
         code_block(report.patch, "diff"),
         "",
