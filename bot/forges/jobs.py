@@ -19,7 +19,7 @@ from bot.jobs import Job
 
 log = logging.getLogger(__name__)
 
-# Tasks a job can run today; the others are parsed from slash commands and logged.
+# Tasks a job can run; any other word a slash command parsed is logged and skipped.
 RUNNABLE = ("review", "security", "tests", "docs", "describe", "ask")
 
 
