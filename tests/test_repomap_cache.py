@@ -106,3 +106,20 @@ def test_an_unusable_state_folder_costs_the_cache_not_the_map(
     again = build_map(from_checkout(repo.path), cache=cache)
     assert (first.stats.parsed, again.stats.parsed) == (4, 0)  # kept in memory instead
     assert again.users_of("app/store.py", "save") == ["app/orders.py"]
+
+
+def test_a_folder_replaced_by_a_link_after_checkout_is_not_read(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "place.js").write_text("function leaked () {}\nmodule.exports = { leaked }\n")
+    (outside / "main.js").write_text("require('./place')\n")
+    for name in ("main.js", "place.js"):
+        (repo.path / "web" / name).unlink()
+    (repo.path / "web").rmdir()
+    os.symlink(outside, repo.path / "web")
+    m = build_map(from_checkout(repo.path))
+    assert not any(p.startswith("web/") for p in m.files)
+    assert m.left_out == {"not a regular file in the work tree": 2}
+    assert "leaked" not in m.render(10_000).text

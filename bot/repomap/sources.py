@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.change.repo_paths import resolve_inside
+
 _SUBMODULE = "160000"
 _SYMLINK = "120000"
 _BATCH = 256
@@ -77,8 +79,8 @@ def from_checkout(root: Path, ref: str | None = None) -> Sources:
             unreadable.append((path, reason))
             continue
         if path in edited:
-            on_disk = root / path
-            if on_disk.is_symlink() or not on_disk.is_file():
+            on_disk = _inside(root, path)
+            if on_disk is None:
                 unreadable.append((path, "not a regular file in the work tree"))
                 continue
             digest = blob_digest(on_disk.read_bytes())
@@ -86,11 +88,21 @@ def from_checkout(root: Path, ref: str | None = None) -> Sources:
 
     def read(wanted: Sequence[SourceFile]) -> Iterator[tuple[SourceFile, bytes]]:
         for f in wanted:
-            on_disk = root / f.path
-            if not on_disk.is_symlink():
+            on_disk = _inside(root, f.path)
+            if on_disk is not None:
                 yield f, on_disk.read_bytes()
 
     return Sources(files, read, unreadable, f"work tree of {root}")
+
+
+def _inside(root: Path, path: str) -> Path | None:
+    # The work tree may have changed since checkout (a build step can put a link where a
+    # folder was): a file is read only when it is a regular file and, every link on the
+    # way resolved, still inside the checkout.
+    target = root / path
+    if target.is_symlink() or not target.is_file():
+        return None
+    return target if resolve_inside(root, path) is not None else None
 
 
 def _at_ref(root: Path, ref: str) -> Sources:
