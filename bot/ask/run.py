@@ -16,7 +16,7 @@ from bot.ask.task import TASK, AskAnswer, AskItem, AskTask
 from bot.change.model import Change
 from bot.config.model import Settings
 from bot.errors import InputError
-from bot.execution import Execution, Progress, Services
+from bot.execution import Progress, Services
 from bot.pipeline import UNREVIEWED
 from bot.planning import PlannedItem, RunContext, targets_of
 from bot.report import RunReport, SkippedEntry, Summary, plural
@@ -76,16 +76,10 @@ def run_ask_task(
         SkippedEntry(path=p, reason="not shown to the model: no room left in its context")
         for p in plan.ask.left_out
     ]
-    run = Execution.start(
-        settings,
-        services,
-        plan.targets,
-        ctx,
-        source=change.source,
-        task=TASK,
+    run = routed.start_run(
+        report, settings, services, plan.targets, ctx, source=change.source,
         data_class=plan.planned.data_class,
-    )
-    report.notes.extend(run.notes)
+    )  # fmt: skip
     [got] = routed.send(run, report, [plan.planned], settings, services, progress)
     if isinstance(got.answer, AskAnswer):
         report.answer = got.answer.answer.strip()

@@ -24,7 +24,7 @@ from bot.describe.body import author_text
 from bot.describe.description import Description, interpret
 from bot.describe.task import COMMIT_TASK, TASK, DescribePlan, DescribeTask, request_text
 from bot.errors import IncompleteError, InputError
-from bot.execution import Execution, Progress, Services
+from bot.execution import Progress, Services
 from bot.planning import PlannedItem, RunContext, targets_of
 from bot.report import RunReport, SkippedEntry, Summary, plural
 from bot.routing import Target
@@ -35,6 +35,7 @@ from bot.tasks.routed import (
     require_targets,
     routed_item,
     send,
+    start_run,
 )
 from bot.tokens.counting import estimate_tokens
 
@@ -157,16 +158,10 @@ def _run(
         SkippedEntry(path=s.path, reason=f"not shown to the model: {s.reason}")
         for s in plan.packed.left_out
     ]
-    run = Execution.start(
-        settings,
-        services,
-        plan.targets,
-        ctx,
-        source=change.source,
-        task=task_name,
+    run = start_run(
+        report, settings, services, plan.targets, ctx, source=change.source,
         data_class=plan.data_class,
-    )
-    report.notes.extend(run.notes)
+    )  # fmt: skip
     [answered] = send(run, report, [planned], settings, services, progress)
     if answered.answer is None:
         report.notes.append(f"{planned.item.id} got no answer: {answered.why}")

@@ -33,7 +33,7 @@ from bot.docs_task.mentions import (
 from bot.docs_task.render import Placement, apply, place
 from bot.docs_task.style import Detected, detect_style
 from bot.docs_task.task import TASK, DocsAnswer, DocsItem, DocsTask, EditsAnswer
-from bot.execution import Execution, Progress, Services
+from bot.execution import Progress, Services
 from bot.findings.anchor import anchor_findings
 from bot.findings.model import Finding, Severity
 from bot.pipeline import UNREVIEWED
@@ -49,6 +49,7 @@ from bot.tasks.routed import (
     require_targets,
     routed_item,
     send,
+    start_run,
 )
 from bot.tokens.counting import estimate_tokens
 
@@ -202,16 +203,10 @@ def run_docs_task(
     report = new_report(TASK, change, plan.targets)
     report.skipped += plan.skipped
     report.notes += plan.notes
-    run = Execution.start(
-        settings,
-        services,
-        plan.targets,
-        ctx,
-        source=change.source,
-        task=TASK,
+    run = start_run(
+        report, settings, services, plan.targets, ctx, source=change.source,
         data_class=plan.data_class,
-    )
-    report.notes.extend(run.notes)
+    )  # fmt: skip
     raw: list[Finding] = []
     failed: list[str] = []
     line_map = LineMap(change.files)

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from bot.cache.sections import SectionCache
 from bot.change.model import Change
 from bot.classify.data_class import Classification, classify_change
+from bot.config.classes import DataClass
 from bot.config.model import Settings
 from bot.errors import IncompleteError
 from bot.execution import TEMPERATURE, Execution, Progress, Services
@@ -97,6 +98,31 @@ def new_report(task: str, change: Change, targets: Sequence[Target]) -> RunRepor
     report.targets = target_infos(targets)
     report.skipped = [SkippedEntry(path=s.path, reason=s.reason) for s in change.skipped]
     return report
+
+
+def start_run(
+    report: RunReport,
+    settings: Settings,
+    services: Services,
+    targets: Sequence[Target],
+    ctx: RunContext,
+    *,
+    source: str,
+    data_class: DataClass,
+) -> Execution:
+    """The run that sends a task's items (budget, breakers, metering), its start-up notes
+    (a target left out, a budget near its cap) already in the report."""
+    run = Execution.start(
+        settings,
+        services,
+        list(targets),
+        ctx,
+        source=source,
+        task=report.task,
+        data_class=data_class,
+    )
+    report.notes.extend(run.notes)
+    return run
 
 
 @dataclass(slots=True)

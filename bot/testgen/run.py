@@ -20,8 +20,8 @@ from bot.change.model import Change
 from bot.classify.data_class import Classification, classify_change
 from bot.config.classes import DataClass
 from bot.config.model import Settings
-from bot.errors import IncompleteError, InputError
-from bot.execution import Execution, Progress, Services
+from bot.errors import InputError
+from bot.execution import Progress, Services
 from bot.pipeline import why_unanswered
 from bot.planning import (
     DEFAULT_CONTEXT_TOKENS,
@@ -30,9 +30,10 @@ from bot.planning import (
     RunContext,
     targets_of,
 )
-from bot.report import RunReport, SkippedEntry, plural, target_infos
+from bot.report import RunReport, SkippedEntry, plural
 from bot.routing import Target, route
 from bot.routing.policy import RouteRequest
+from bot.tasks.routed import new_report, require_targets, start_run
 from bot.testgen.answer import GenerationAnswer
 from bot.testgen.loop import Candidate, Checked, run_loop
 from bot.testgen.report import tests_report
@@ -148,34 +149,14 @@ def run_tests_task(
         )
     ctx = ctx or RunContext()
     plan = plan_tests(change, settings, services, checkout=checkout, ctx=ctx)
-    if plan.items and not plan.targets:
-        raise IncompleteError(
-            "no model is configured",
-            hint="set SWITCHYARD_LOCAL_BASE_URL and SWITCHYARD_LOCAL_MODEL for a self-hosted "
-            "OpenAI-compatible server, or OPENAI_API_KEY or ANTHROPIC_API_KEY; or run with "
-            "--dry-run to see the plan",
-        )
-    report = RunReport(
-        task=TASK,
-        source=change.source,
-        base_sha=change.base_sha,
-        head_sha=change.head_sha,
-        files=[f.path for f in change.files],
-    )
-    report.targets = target_infos(plan.targets)
-    report.skipped = [SkippedEntry(path=s.path, reason=s.reason) for s in change.skipped]
+    require_targets(bool(plan.items), plan.targets)
+    report = new_report(TASK, change, plan.targets)
     report.skipped += plan.found.skipped + plan.skipped
     report.notes.extend(plan.found.notes)
-    run = Execution.start(
-        settings,
-        services,
-        plan.targets,
-        ctx,
-        source=change.source,
-        task=TASK,
+    run = start_run(
+        report, settings, services, plan.targets, ctx, source=change.source,
         data_class=plan.data_class,
-    )
-    report.notes.extend(run.notes)
+    )  # fmt: skip
     task = TestsTask(settings.prompts_dir, settings.review.instructions)
     routes = {p.item.id: p for p in plan.items}
 
