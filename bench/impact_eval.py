@@ -28,11 +28,12 @@ import sys
 import tempfile
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.change.filters import UNFILTERED  # noqa: E402
 from bot.change.git_source import change_from_git  # noqa: E402
 from bot.config.model import Settings  # noqa: E402
 from bot.impact.neighbours import used_name  # noqa: E402
@@ -40,7 +41,7 @@ from bot.impact.plan import plan_impact  # noqa: E402
 from bot.impact.sites import uses_of  # noqa: E402
 from bot.providers import build_providers  # noqa: E402
 from bot.repomap import FactsCache  # noqa: E402
-from bot.structure import language_of, symbols_in  # noqa: E402
+from bot.structure import language_of, symbols_changed_in, symbols_in  # noqa: E402
 
 DEFAULT_REPOS = (
     "PyCQA+bandit",
@@ -50,6 +51,11 @@ DEFAULT_REPOS = (
 )
 _SNIPPET = re.compile(r"^--- (\S+) lines (\d+)-(\d+) \(", re.MULTILINE)
 _PARAMS = re.compile(r"\((.*)\)", re.DOTALL)
+# A removed line that defines rather than calls: another definition of the same name.
+_DEFINES = re.compile(
+    r"^\s*(?:export\s+)?(?:async\s+)?(?:def|func|function|public|private|protected|static)\b"
+)
+_IMPORT = re.compile(r"^\s*(?:import|from|export\s.*\sfrom)\b|require\(")
 MAX_CASES_PER_REPO = 40
 
 
@@ -104,7 +110,8 @@ def _params(signature: str) -> str:
 
 def signature_changes(repo: Path, parent: str, sha: str) -> list[tuple[str, str, str]]:
     """(path, qualname, the name callers write) of every function or method whose
-    parameter list `sha` changed."""
+    parameter list `sha` changed, in a hunk of the diff (a definition whose header text
+    differs only because lines around it moved is not a change of it)."""
     out: list[tuple[str, str, str]] = []
     for path in diff_of(repo, parent, sha):
         if language_of(path) is None:
@@ -120,9 +127,32 @@ def signature_changes(repo: Path, parent: str, sha: str) -> list[tuple[str, str,
                 and s.kind in ("function", "method", "constructor")
                 and _params(was.signature) != _params(s.signature)
                 and len(used_name(s)) >= 3
+                and s.qualname in _touched(repo, parent, sha, path, new)
             ):
                 out.append((path, s.qualname, used_name(s)))
     return out
+
+
+def _touched(repo: Path, parent: str, sha: str, path: str, new: bytes) -> set[str]:
+    change = change_from_git(repo, parent, sha, UNFILTERED)
+    files = [f for f in change.files if f.path == path]
+    return {s.qualname for f in files for s in symbols_changed_in(f, new)}
+
+
+def reaches(lines: list[str], path: str, defined_in: str) -> bool:
+    """Whether the file at `path` (its `lines`) can call into `defined_in` at all, read
+    without the repository map (whose reach is what is measured): the same folder for Go
+    and Java (one package), else an import line naming the defining module's file stem
+    (Python, JavaScript, TypeScript) or its folder (Go's import path). A sibling Python or
+    JavaScript module calls only what it imports."""
+    source, target = PurePosixPath(path), PurePosixPath(defined_in)
+    if source.parent == target.parent and target.suffix in (".go", ".java"):
+        return True
+    names = {target.stem} if target.suffix != ".go" else {target.parent.name}
+    return any(
+        _IMPORT.search(line) and any(re.search(rf"\b{re.escape(n)}\b", line) for n in names)
+        for line in lines
+    )
 
 
 def mine(repo: Path, name: str, commits: int, window: int) -> list[Case]:
@@ -141,8 +171,16 @@ def mine(repo: Path, name: str, commits: int, window: int) -> list[Case]:
                         continue
                     if (sha, qualname, path) in seen or not any(pattern.search(a) for a in added):
                         continue
-                    calls = [r for r in removed if pattern.search(r) and f"{called}(" in r]
+                    calls = [
+                        r
+                        for r in removed
+                        if pattern.search(r) and f"{called}(" in r and not _DEFINES.match(r)
+                    ]
+                    if not calls:
+                        continue
                     at_c1 = (show(repo, sha, path) or b"").decode("utf-8", "replace").splitlines()
+                    if not reaches(at_c1, path, defined_in):
+                        continue
                     lines = [n for n, text in enumerate(at_c1, 1) if text in calls]
                     if lines:
                         seen.add((sha, qualname, path))

@@ -207,3 +207,21 @@ def test_cloud_down_an_item_too_big_for_the_local_runner_is_packed_again_for_it(
     assert "Changed: method Cart.total" in text and asked["max_tokens"] <= 512
     assert [c.target for c in report.calls if c.tokens_out] == ["gpu"]
     assert {f.path for f in report.findings} == {"shop/cart.py", "shop/checkout.py"}
+
+
+def test_a_changed_stub_reaches_the_callers_of_the_module_it_describes() -> None:
+    from bot.impact.neighbours import reach_of
+    from bot.repomap import build_map, from_blobs
+    from bot.structure import symbols_in
+
+    stub = b"def nth(iterable, n, default=None, *, strict=False): ...\n"
+    files = {
+        "pkg/__init__.py": b"",
+        "pkg/recipes.py": b"def nth(iterable, n, default=None):\n    return default\n",
+        "pkg/recipes.pyi": stub,
+        "pkg/more.py": b"from .recipes import nth\n\n\ndef first(xs):\n    return nth(xs, 0)\n",
+    }
+    repo_map = build_map(from_blobs(files.items()))
+    [symbol] = symbols_in("pkg/recipes.pyi", stub)
+    reach = reach_of(symbol, repo_map, lambda p: files[p].decode(), head_text=stub.decode())
+    assert [(s.path, s.first, s.last) for s in reach.snippets] == [("pkg/more.py", 1, 5)]

@@ -58,7 +58,13 @@ def reach_of(
         reach.snippets += call_sites(
             symbol.path, head_text, name, own_class, f"uses {name}", skip=symbol.extent
         )
-    users = [p for p in repo_map.users_of(symbol.path, name) if p != symbol.path]
+    users = [
+        p
+        for definer in (symbol.path, *_counterparts(symbol.path))
+        for p in repo_map.users_of(definer, name)
+        if p != symbol.path
+    ]
+    users = list(dict.fromkeys(users))
     reach.files_not_shown = max(0, len(users) - max_files)
     for path in users[:max_files]:
         text = read(path)
@@ -67,6 +73,17 @@ def reach_of(
             reach.snippets += call_sites(path, text, name, cls, f"uses {name}")
     reach.snippets += _overrides(symbol, repo_map, read)
     return reach
+
+
+def _counterparts(path: str) -> tuple[str, ...]:
+    """The module a type stub describes: callers import `x`, which resolves to `x.py` (or
+    `x.js`), not to the stub whose signatures a change edits."""
+    if path.endswith(".pyi"):
+        return (path[:-1],)
+    if path.endswith(".d.ts"):
+        stem = path[: -len(".d.ts")]
+        return (f"{stem}.js", f"{stem}.ts")
+    return ()
 
 
 def _overrides(symbol: Symbol, repo_map: RepoMap, read: Read) -> list[Snippet]:
