@@ -181,3 +181,13 @@ def _tokens(request: dict[str, Any]) -> int:
     from bot.tokens.counting import estimate_tokens
 
     return sum(estimate_tokens(m["content"]) for m in request["messages"])
+
+
+def test_a_whole_map_over_the_budget_is_split_into_chunks_before_any_call(repo: GitRepo) -> None:
+    settings = _settings(_down(), _down())
+    whole = plan_analyze(settings, build_providers(settings, {}), checkout=repo.path)
+    assert whole.route_taken == CLOUD and len(whole.items) == 1
+    plan = plan_analyze(settings, build_providers(settings, {}), checkout=repo.path, budget=1200)
+    assert plan.route_taken == CHUNKS and plan.why.startswith("over budget: the whole map in")
+    assert [p.route.targets[0].name for p in plan.items] == ["gpu"] * 3
+    assert all("chunk" in p.route.reason and "gpu/qwen" in p.route.reason for p in plan.items)

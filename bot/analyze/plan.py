@@ -123,6 +123,11 @@ def plan_analyze(
             first = planned.route.targets[0] if planned.route.targets else None
             plan.route_taken = CLOUD if first and first.location != "local" else CHUNKS
             plan.why = planned.route.reason
+            if item.prompt_tokens > plan.budget_tokens:
+                plan.notes.append(
+                    f"the figures alone take the item to {item.prompt_tokens} tokens, over the "
+                    f"{plan.budget_tokens}-token budget; no self-hosted target to split it for"
+                )
             restricted = cloud_map.left_out.get("data class not allowed for this target", 0)
             if restricted:
                 plan.notes.append(
