@@ -28,6 +28,7 @@ SCOPE = "repository"
 MIN_SHOWN = 0.6
 # Packages with fewer files share a chunk with their neighbours.
 SMALL_PACKAGE = 8
+UNLIMITED = 10**9
 CLOUD, CHUNKS, NONE = "cloud", "self-hosted chunks", "none"
 
 
@@ -106,7 +107,10 @@ def plan_analyze(
             f"{TASK}-1", facts, cloud_map, "the whole repository", plan.budget_tokens,
             estimate_tokens, max_out,
         )  # fmt: skip
-        shown = rendered.files_shown / max(1, rendered.files_total)
+        # Against the files the whole map would show, whatever the budget (the renderer
+        # need not list every mapped file).
+        whole = cloud_map.render(UNLIMITED).files_shown
+        shown = rendered.files_shown / max(1, whole)
         if shown >= MIN_SHOWN or not local:
             _fill(plan, cloud_map, facts, rendered.tokens)
             request = RouteRequest(
@@ -136,7 +140,7 @@ def plan_analyze(
             return plan
         why = (
             f"over budget: the whole map in {plan.budget_tokens} tokens shows "
-            f"{rendered.files_shown} of {rendered.files_total} files"
+            f"{rendered.files_shown} of its {whole} files"
         )
     full()
     assert plan.full_map is not None and plan.full_facts is not None
