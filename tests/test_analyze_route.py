@@ -4,6 +4,7 @@ cost — before anything is sent."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -108,3 +109,22 @@ def test_review_deep_dry_run_shows_the_impact_plan(
     assert "Impact plan: impact: repository map of 4 files" in r.out
     assert "impact-1: shop/cart.py with 2 uses elsewhere" in r.out
     assert "repository scope: cloud first" in r.out
+
+
+def test_analyze_writes_its_report_and_says_the_route(
+    repo: GitRepo, servers: tuple[FakeOpenAIServer, FakeOpenAIServer], tmp_path: Path
+) -> None:
+    from tests.test_analyze import _answer
+
+    local, cloud = servers
+    local.responder = cloud.responder = _answer
+    out = tmp_path / "analysis.json"
+    args = ("analyze", "--format", "json", "--output", str(out))
+    r = switchyard(*args, cwd=repo.path, env=_env(tmp_path, local, cloud))
+    assert r.code == 0, r.both
+    data = json.loads(out.read_text())
+    assert data["route"]["taken"] == "cloud" and "cloud first" in data["route"]["why"]
+    assert data["summary"] == "About the whole repository." and data["complete"] is True
+    assert "route: cloud" in r.err and local.chat_requests() == []
+    md = switchyard("analyze", cwd=repo.path, env=_env(tmp_path, local, cloud))
+    assert md.out.startswith("# Repository analysis: ") and "## Test gaps" in md.out
