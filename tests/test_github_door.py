@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.errors import IncompleteError
 from bot.jobs import Job
 from bot.queue.jobs_queue import JobQueue
 from tests.cli import Result, base_env, switchyard
@@ -320,7 +321,8 @@ def test_the_worker_runs_every_task_a_job_names(
     github: FakeGitHub, model: FakeOpenAIServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A pull request configured for review and security gets both; a `/security` command
-    gets the security task alone; a task not built yet is skipped, the others still run."""
+    gets the security task alone; a task that cannot run (a describe the model answered
+    with something else) says so on the pull request, and the others still run."""
     from bot.forges.jobs import handle
 
     github.add_pr(REPO, 8, base_sha=BASE, head_sha=HEAD2, diff=VULN_DIFF)
@@ -340,7 +342,10 @@ def test_the_worker_runs_every_task_a_job_names(
 
     github.set_permission(REPO, "maintainer", "write")
     before = len(github.pr(8, repo=REPO).reviews)
-    handle(comment_job(github, 8, "maintainer", "describe", "security"))
+    with pytest.raises(IncompleteError, match="no description was written"):
+        handle(comment_job(github, 8, "maintainer", "describe", "security"))
+    said = [c["body"] for c in github.repo(REPO).issue_comments if c["issue_number"] == 8]
+    assert any("could not run `/describe`" in body for body in said)
     # The findings were posted by the first run: the summary is updated, nothing reposted.
     assert checks() == ["switchyard / review", "switchyard / security", "switchyard / security"]
     assert len(github.pr(8, repo=REPO).reviews) == before
