@@ -66,6 +66,8 @@ def test_docs_and_describe_items_are_routed_before_anything_is_sent(
                "SWITCHYARD_LOCAL_MODEL": "qwen"}  # fmt: skip
         [docs] = _route(repo, env, "--task", "docs")["items"]  # type: ignore[misc]
         [described] = _route(repo, env, "--task", "describe")["items"]  # type: ignore[misc]
+        [asked] = _route(repo, env, "--task", "ask", "--question", "why scale?")["items"]  # type: ignore[misc]
         assert local.chat_requests() == []
     assert docs["files"] == ["calc/ops.py"] and docs["targets"] == ["local"]
     assert described["item"].startswith("describe") and described["targets"] == ["local"]
+    assert asked["item"].startswith("ask") and asked["targets"] == ["local"]

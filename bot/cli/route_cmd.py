@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from bot.providers.base import Provider
     from bot.routing import Target
 
-ROUTED_TASKS = ("review", "tests", "docs", "describe", "impact", "analyze")
+ROUTED_TASKS = ("review", "tests", "docs", "describe", "ask", "impact", "analyze")
 
 
 @click.command()
@@ -38,7 +38,13 @@ ROUTED_TASKS = ("review", "tests", "docs", "describe", "impact", "analyze")
     "docs', describe's (a title and body), impact's (review --deep) or analyze's (the "
     "whole repository; the change is not used).",
 )
-def route(explain: bool, fmt: str, task: str, **params: Any) -> None:
+@click.option(
+    "--question",
+    default="",
+    metavar="TEXT",
+    help="With --task ask: the question whose item to route.",
+)
+def route(explain: bool, fmt: str, task: str, question: str, **params: Any) -> None:
     """Show each work item's route for a change. Sends nothing: no model and no tokenizer
     is asked; token counts are the local estimate, which over-counts.
 
@@ -49,12 +55,13 @@ def route(explain: bool, fmt: str, task: str, **params: Any) -> None:
     Examples:
       switchyard route --explain --base origin/main
       switchyard route --explain --task tests --base origin/main
+      switchyard route --explain --task ask --question "is this safe?" --base main
       git diff main | switchyard route --explain --diff - --format json
     """
     prepared = prepare(ChangeInput.from_params(params))
     providers = open_providers(prepared.loaded)
     try:
-        plan = _plan(task, prepared, providers)
+        plan = _plan(task, prepared, providers, question)
     finally:
         for p in providers.values():
             p.close()
@@ -128,12 +135,26 @@ class _View:
     details: list[str] = field(default_factory=list)  # a task's own lines: map, scope, cost
 
 
-def _plan(task: str, prepared: Prepared, providers: dict[str, Provider]) -> _View:
+def _plan(
+    task: str, prepared: Prepared, providers: dict[str, Provider], question: str = ""
+) -> _View:
     if task in ("impact", "analyze"):
         from bot.cli.impact_view import repository_view
 
         items, targets, skipped, details = repository_view(task, prepared, providers)
         return _View(items, targets, skipped, details=details)
+    if task == "ask":
+        from bot.ask.run import plan_ask
+        from bot.execution import Services
+
+        asked = plan_ask(
+            prepared.change,
+            question,
+            prepared.settings,
+            Services(providers=providers),
+            ctx=prepared.ctx,
+        )
+        return _View([asked.planned], asked.targets, list(prepared.change.skipped))
     if task == "describe":
         from bot.describe.run import plan_describe
         from bot.execution import Services
