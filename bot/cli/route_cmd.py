@@ -58,6 +58,8 @@ def route(explain: bool, fmt: str, task: str, question: str, **params: Any) -> N
       switchyard route --explain --task ask --question "is this safe?" --base main
       git diff main | switchyard route --explain --diff - --format json
     """
+    if task == "ask" and not question.strip():
+        raise click.UsageError('--task ask needs the question: --question "is this safe?"')
     prepared = prepare(ChangeInput.from_params(params))
     providers = open_providers(prepared.loaded)
     try:
