@@ -191,3 +191,16 @@ def test_a_whole_map_over_the_budget_is_split_into_chunks_before_any_call(repo: 
     assert plan.route_taken == CHUNKS and plan.why.startswith("over budget: the whole map in")
     assert [p.route.targets[0].name for p in plan.items] == ["gpu"] * 3
     assert all("chunk" in p.route.reason and "gpu/qwen" in p.route.reason for p in plan.items)
+
+
+def test_a_package_too_big_for_one_local_item_is_shown_whole_over_several(
+    repo: GitRepo,
+) -> None:
+    settings = _settings(_down(), None, local_context=1600)
+    plan = plan_analyze(settings, build_providers(settings, {}), checkout=repo.path)
+    labels = [plan.chunks[p.item.id].label for p in plan.items]
+    billing = [label for label in labels if label.startswith("billing (part ")]
+    assert len(billing) > 1 and billing[-1] == f"billing (part {len(billing)} of {len(billing)})"
+    assert all(p.item.prompt_tokens <= plan.budget_tokens for p in plan.items)
+    shown = "\n".join(p.item.messages[1].content for p in plan.items)
+    assert all(f"ledger{i}_step_5" in shown for i in range(8))  # every file's definitions

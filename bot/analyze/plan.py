@@ -3,6 +3,7 @@ per-package chunks to the self-hosted runner), why, and the work items. Sends no
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from bot.repomap import FactsCache, MapScope, RepoMap, build_map, from_checkout
 from bot.repomap.sources import Sources
 from bot.routing import Route, Target, route
 from bot.routing.policy import RouteRequest
+from bot.tasks.base import WorkItem
 from bot.tasks.routed import prompt_budget
 from bot.tokens.counting import estimate_tokens
 
@@ -36,6 +38,11 @@ CLOUD, CHUNKS, NONE = "cloud", "self-hosted chunks", "none"
 class Chunk:
     modules: list[str]
     paths: list[str]
+    part: str = ""  # "part 2 of 3" when one package is too big for one item
+
+    @property
+    def label(self) -> str:
+        return ", ".join(self.modules) + (f" ({self.part})" if self.part else "")
 
 
 @dataclass(slots=True)
@@ -159,38 +166,59 @@ def chunk_items(
     first_id: int = 1,
 ) -> list[PlannedItem]:
     """Per-package items sized to the first self-hosted target's context, routed there
-    only; appended to `plan`, which records the route taken and why."""
+    only; appended to `plan`, which records the route taken and why. A package whose map
+    does not fit one item whole (every file, every definition the renderer would show) is
+    halved until each part's does, or is one file."""
     if plan.build_full is not None:
         plan.build_full()
     assert plan.full_map is not None and plan.full_facts is not None
     repo_map, facts = plan.full_map, plan.full_facts
     budget, max_out = prompt_budget(local)
-    made: list[PlannedItem] = []
-    chunks = package_chunks(repo_map)
-    target = local[0] if local else None
-    for i, chunk in enumerate(chunks, start=first_id):
-        item_id = f"{TASK}-{i}"
-        sub = RepoMap(
-            {p: repo_map.files[p] for p in chunk.paths}, repo_map.ranks, {}, repo_map.stats,
-            (), repo_map.graph,
-        )  # fmt: skip
-        scope = "the packages " + ", ".join(chunk.modules) + " (one part of the repository)"
+    built: list[tuple[int, Chunk, WorkItem, int]] = []  # (package, chunk, item, map tokens)
+    queue = [(n, chunk) for n, chunk in enumerate(package_chunks(repo_map))]
+    while queue:
+        n, chunk = queue.pop(0)
+        sub = _sub_map(repo_map, chunk.paths)
         item, rendered = task.item(
-            item_id, narrowed(facts, set(chunk.paths), set(chunk.modules)), sub, scope,
+            "", narrowed(facts, set(chunk.paths), set(chunk.modules)), sub,
+            # As long as any part's label, so the labelled item below fits the same.
+            f"the packages {', '.join(chunk.modules)} (part 999 of 999) (one part of the "
+            "repository)",
             budget, estimate_tokens, max_out,
         )  # fmt: skip
-        plan.map_tokens += rendered.tokens
+        whole = sub.render(UNLIMITED)
+        cut = (rendered.files_shown, rendered.definitions_shown) < (
+            whole.files_shown, whole.definitions_shown,
+        )  # fmt: skip
+        if len(chunk.paths) > 1 and cut:
+            half = len(chunk.paths) // 2
+            queue[:0] = [(n, Chunk(chunk.modules, chunk.paths[:half])),
+                         (n, Chunk(chunk.modules, chunk.paths[half:]))]  # fmt: skip
+            continue
+        built.append((n, chunk, item, rendered.tokens))
+    parts = Counter(n for n, *_ in built)
+    seen: Counter[int] = Counter()
+    target = local[0] if local else None
+    made: list[PlannedItem] = []
+    for i, (n, chunk, _, tokens) in enumerate(built, start=first_id):
+        seen[n] += 1
+        chunk.part = f"part {seen[n]} of {parts[n]}" if parts[n] > 1 else ""
+        scope = f"the packages {chunk.label} (one part of the repository)"
+        item = task.item(
+            f"{TASK}-{i}", narrowed(facts, set(chunk.paths), set(chunk.modules)),
+            _sub_map(repo_map, chunk.paths), scope, budget, estimate_tokens, max_out,
+        )[0]  # fmt: skip
+        plan.map_tokens += tokens
         if target is None:
             reason = f"{TASK} → no target ({why}; no self-hosted target configured)"
         else:
             reason = (
                 f"{TASK} → {target.name}/{target.model} ({why}: chunk {i - first_id + 1} of "
-                f"{len(chunks)} cut to fit the {target.location} context; class "
+                f"{len(built)} cut to fit the {target.location} context; class "
                 f"{data_class.value})"
             )
-        planned = PlannedItem(item, Route(local, reason), data_class, why)
-        plan.chunks[item_id] = chunk
-        made.append(planned)
+        plan.chunks[item.id] = chunk
+        made.append(PlannedItem(item, Route(local, reason), data_class, why))
     plan.items += made
     plan.route_taken = CHUNKS if local else NONE
     plan.why = why
@@ -217,6 +245,14 @@ def package_chunks(repo_map: RepoMap) -> list[Chunk]:
     if pending.paths:
         out.append(pending)
     return out
+
+
+def _sub_map(repo_map: RepoMap, paths: list[str]) -> RepoMap:
+    """The part of `repo_map` holding `paths`, ranked as in the whole."""
+    return RepoMap(
+        {p: repo_map.files[p] for p in paths}, repo_map.ranks, {}, repo_map.stats, (),
+        repo_map.graph,
+    )  # fmt: skip
 
 
 def _fill(plan: AnalyzePlan, repo_map: RepoMap, facts: RepoFacts, tokens: int) -> None:

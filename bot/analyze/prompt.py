@@ -19,6 +19,8 @@ _MESSAGE_OVERHEAD = 8
 _PLACEHOLDER = "=== REPO-DATA " + "0" * 20 + " ==="
 # Rows per list in a prompt: past these, more rows of the same kind add tokens, not insight.
 _ROWS = 40
+_MIN_ROWS = 5
+_TOKENS_PER_ROW = 500  # of the budget, per row of each list: a 32k context shows 40
 ANSWER_TOKENS = 3000
 
 
@@ -35,10 +37,10 @@ def narrowed(facts: RepoFacts, paths: Collection[str], modules: Collection[str])
     )
 
 
-def facts_text(facts: RepoFacts) -> str:
+def facts_text(facts: RepoFacts, rows: int = _ROWS) -> str:
     lines = [f"Figures ({facts.files} mapped files; {facts.commits} commits in {facts.window}):"]
     lines.append("Modules (files, definitions, test files; depends on, by weight):")
-    for m in facts.modules[:_ROWS]:
+    for m in facts.modules[:rows]:
         uses = ", ".join(f"{name} ({w})" for name, w in m.uses) or "nothing else"
         lines.append(
             f"- {m.name}: {m.files} files, {m.definitions} definitions, {m.tests} tests; "
@@ -48,16 +50,16 @@ def facts_text(facts: RepoFacts) -> str:
     lines += [
         f"- {h.path}:{h.line} {h.qualname}: {h.branches} branches, {h.commits} commits, "
         f"{h.lines_changed} lines changed"
-        for h in facts.hot_spots[:_ROWS]
+        for h in facts.hot_spots[:rows]
     ] or ["- none"]
     lines.append("Dead-code candidates (exported, used by no other file):")
-    lines += [f"- {u.path}:{u.line} {u.qualname} ({u.kind})" for u in facts.unused[:_ROWS]]
-    if len(facts.unused) > _ROWS:
-        lines.append(f"- ... and {len(facts.unused) - _ROWS} more")
+    lines += [f"- {u.path}:{u.line} {u.qualname} ({u.kind})" for u in facts.unused[:rows]]
+    if len(facts.unused) > rows:
+        lines.append(f"- ... and {len(facts.unused) - rows} more")
     lines.append("Test gaps (source files no test file uses):")
-    lines += [f"- {p}" for p in facts.untested[:_ROWS]]
-    if len(facts.untested) > _ROWS:
-        lines.append(f"- ... and {len(facts.untested) - _ROWS} more")
+    lines += [f"- {p}" for p in facts.untested[:rows]]
+    if len(facts.untested) > rows:
+        lines.append(f"- ... and {len(facts.untested) - rows} more")
     return "\n".join(lines)
 
 
@@ -83,10 +85,12 @@ class AnalyzeTask:
         count: Callable[[str], int],
         max_output_tokens: int,
     ) -> tuple[WorkItem, RenderedMap]:
-        """One item within `budget` prompt tokens: the figures whole, the map cut to fit."""
-        text = facts_text(facts)
+        """One item within `budget` prompt tokens: the figures (fewer rows per list in a
+        small budget, so the map keeps room), then the map cut to fit."""
+        text = facts_text(facts, max(_MIN_ROWS, min(_ROWS, budget // _TOKENS_PER_ROW)))
         frame = self._messages(text, "", scope, _PLACEHOLDER)
-        room = budget - sum(count(m.content) for m in frame) - 2 * _MESSAGE_OVERHEAD
+        # The joins between figures and map, and the boundary's digest, cost a few more.
+        room = budget - sum(count(m.content) for m in frame) - 2 * _MESSAGE_OVERHEAD - 16
         rendered = repo_map.render(max(0, room))
         data = f"{text}\n\n{rendered.text}"
         digest = hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()[:20]

@@ -141,7 +141,7 @@ def _merge(
     seen: set[tuple[str, str]] = set()
     for planned, answer in answers:
         chunk = plan.chunks.get(planned.item.id)
-        label = ", ".join(chunk.modules) if chunk else "the whole repository"
+        label = chunk.label if chunk else "the whole repository"
         summaries.append(
             answer.summary.strip() if not chunk else f"{label}: {answer.summary.strip()}"
         )
