@@ -1,6 +1,6 @@
 """`switchyard review --deep` as a process: the review and the impact task in one report;
 the note on a caller outside the diff is file-level, with a link to the head on the forge
-the CI names."""
+the CI names, and fails --fail-on as a finding on the diff would."""
 
 from __future__ import annotations
 
@@ -33,9 +33,11 @@ def test_review_deep_reports_outside_notes_at_file_level_with_links(
         "GITHUB_SERVER_URL": "https://github.com",
         "GITHUB_REPOSITORY": "acme/shop",
     }
-    r = switchyard("review", "--base", "main", "--deep", "--format", "json", cwd=repo.path, env=env)
+    args = ("review", "--base", "main", "--deep", "--format", "json", "--fail-on", "major")
+    r = switchyard(*args, cwd=repo.path, env=env)
     data = json.loads(r.out)
     assert data["task"] == "review,impact", r.both
+    assert r.code == 1  # the broken caller is a major finding: the gate fails on it
     [note] = [f for f in data["findings"] if f["path"] == "shop/checkout.py"]
     assert note["start_line"] is None and note["task"] == "impact"
     head = repo.sha()

@@ -104,7 +104,7 @@ def run_impact(
     report.findings = dedupe_and_rank([*anchored.findings, *outside], settings.review.min_severity)
     report.comment_limit = settings.review.max_findings
     report.walkthrough = "\n\n".join(summaries) or None
-    report.summary = _summary(change, plan, report, covered, failed, started)
+    report.summary = _summary(change, plan, report, covered, failed, started, settings)
     run.finish(report)
     return report
 
@@ -204,6 +204,7 @@ def _summary(
     covered: set[str],
     failed: int,
     started: float,
+    settings: Settings,
 ) -> Summary:
     counts: dict[str, int] = {}
     for f in report.findings:
@@ -222,6 +223,10 @@ def _summary(
         tokens_in=sum(c.tokens_in for c in calls),
         tokens_out=sum(c.tokens_out for c in calls),
         cost_usd=round(sum(c.cost_usd for c in calls), 6),
+        # A caller the change breaks fails the gate as a finding on the diff would.
+        fail_on=settings.fail_on,
+        gate_failed=settings.fail_on is not None
+        and any(f.severity.at_least(settings.fail_on) for f in report.findings),
         complete=failed == 0,
         duration_s=round(time.perf_counter() - started, 3),
     )
