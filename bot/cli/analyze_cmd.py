@@ -127,7 +127,7 @@ def plan_lines(plan: AnalyzePlan, settings: Settings) -> list[str]:
     ]
     for p in plan.items:
         chunk = plan.chunks.get(p.item.id)
-        covers = ", ".join(chunk.modules) if chunk else "the whole repository"
+        covers = chunk.label if chunk else "the whole repository"
         usd = cost_text(estimated_usd(settings, p))
         lines.append(
             f"  {p.item.id}: {covers}; ~{p.item.prompt_tokens} tokens; {usd}; {p.route.reason}"
