@@ -15,7 +15,7 @@ from bot.change.model import Change
 from bot.config.model import Settings
 from bot.execution import Services
 from bot.forges.publishing import publish
-from bot.impact.links import WebRepo, web_repo, where
+from bot.impact.links import WebRepo, web_repo, web_repo_of_change, where
 from bot.impact.plan import plan_impact
 from bot.impact.run import run_impact
 from bot.providers import build_providers
@@ -178,6 +178,13 @@ def test_a_link_needs_a_known_forge_otherwise_path_and_line() -> None:
     assert ssh == WebRepo("https://github.com/acme/shop", "github")
     assert web_repo({}, "/srv/git/shop.git") is None
     assert web_repo({"CI_PROJECT_URL": "javascript:alert(1)"}) is None
+    assert web_repo_of_change("https://github.com/acme/shop/pull/42") == WebRepo(
+        "https://github.com/acme/shop", "github"
+    )
+    assert web_repo_of_change("https://gitlab.example.com/g/sub/p/-/merge_requests/7#note_1") == (
+        WebRepo("https://gitlab.example.com/g/sub/p", "gitlab")
+    )
+    assert web_repo_of_change("memory://acme/shop!1") is None
 
 
 def _root(change: Change) -> Path:

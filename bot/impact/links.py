@@ -44,6 +44,20 @@ def web_repo(environ: Mapping[str, str], remote_url: str | None = None) -> WebRe
     return None
 
 
+_CHANGE_URL = re.compile(
+    r"^(?P<repo>https://[^\s?#]+?)(?:/-/merge_requests/|/pull/)[0-9]+(?:[/?#].*)?$"
+)
+
+
+def web_repo_of_change(url: str) -> WebRepo | None:
+    """The repository's address from a pull or merge request's (ChangeRequest.web_url),
+    for a forge door: `…/pull/42` is GitHub's, `…/-/merge_requests/7` GitLab's."""
+    m = _CHANGE_URL.match(url)
+    if m is None:
+        return None
+    return _checked(m.group("repo"), "gitlab" if "/-/merge_requests/" in url else "github")
+
+
 def _checked(url: str, kind: str) -> WebRepo | None:
     return WebRepo(url, kind) if _SAFE_URL.match(url) else None
 
