@@ -148,7 +148,7 @@ def review(
         )
 
 
-AVAILABLE_TASKS = ("review", "security", "tests", "docs", "describe")
+AVAILABLE_TASKS = ("review", "security", "tests", "docs", "describe", "impact")
 
 
 def _check_tasks(tasks: str) -> list[str]:

@@ -1,7 +1,7 @@
 """Slash commands in pull and merge request comments, the same words on every forge.
 
 A command is the first non-blank line of a comment when it starts with `/`: `/review`,
-`/describe`, `/security`, `/tests`, `/docs`, `/ask <question>`. Whatever follows the
+`/describe`, `/security`, `/tests`, `/docs`, `/ask <question>`, `/analyze`. Whatever follows the
 command word (the rest of that line, then the lines below it) is its argument, so a
 multi-line `/ask` keeps its whole question. Quoted replies (`> /review`) and commands
 buried mid-comment are not commands: a person discussing `/review` must not trigger one.
@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "tests": "tests",
     "docs": "docs",
     "ask": "ask",
+    "analyze": "analyze",
 }
 # Commands that make no sense without an argument.
 NEEDS_ARGUMENT = frozenset({"ask"})

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from bot.change.filters import apply_filters
 from bot.errors import IncompleteError, InputError, SwitchyardError
 from bot.forges.base_settings import load_base_settings
+from bot.forges.body_fit import MAX_BODY_BYTES, fit_text
 from bot.forges.contract import (
     ChangeRequest,
     ChangeSource,
@@ -67,7 +68,7 @@ class Command:
 # Tasks whose result is a reply, not a review: a description edited in place, an answer
 # posted under the question. They get no check run and no sticky summary, and they look at
 # the whole change, not the range since their last run.
-REPLY_TASKS = frozenset({"describe", "ask"})
+REPLY_TASKS = frozenset({"describe", "ask", "analyze"})
 
 
 def run_change_request(
@@ -131,7 +132,7 @@ def run_change_request(
                 try:
                     report = _run_reply_task(
                         task, source, change, info, settings, services, ctx, progress,
-                        command or Command(), publisher if publish else None,
+                        command or Command(), publisher if publish else None, environ,
                     )  # fmt: skip
                 except SwitchyardError as exc:
                     failed = failed or exc
@@ -192,9 +193,12 @@ def _run_reply_task(
     progress: Progress | None,
     command: Command,
     publisher: Publisher | None,
+    environ: Mapping[str, str],
 ) -> RunReport:
     """describe edits the change request's description (the author's text kept); ask posts
     the answer under the question. Without `publisher` (not publishing) only the report."""
+    if task == "analyze":
+        return _analyze(info, settings, services, ctx, progress, environ, publisher)
     if task == "describe":
         from bot.describe.publish import publish_description
         from bot.describe.run import run_describe_task
@@ -217,6 +221,45 @@ def _run_reply_task(
         publisher.write_summary(
             answer_comment_body(command.argument, report, command.requester), None
         )
+    return report
+
+
+def _analyze(
+    info: ChangeRequest,
+    settings: Settings,
+    services: Services,
+    ctx: RunContext,
+    progress: Progress | None,
+    environ: Mapping[str, str],
+    publisher: Publisher | None,
+) -> RunReport:
+    """/analyze: the repository at the change's head, from the job's checkout; the report
+    (which route it took, and why) posted as one new comment."""
+    from bot.analyze.render import to_markdown
+    from bot.analyze.run import run_analyze
+    from bot.forges.checkout import checkout_for
+    from bot.ledger.location import resolve_state_dir
+    from bot.repomap import FactsCache
+    from bot.report import RunReport
+
+    checkout = checkout_for(info.head_sha, None, environ)
+    analysis = run_analyze(
+        settings,
+        services,
+        checkout=checkout,
+        ref=info.head_sha,
+        ctx=ctx,
+        cache=FactsCache.in_state_dir(resolve_state_dir(settings, environ)),
+        progress=progress,
+    )
+    body = to_markdown(analysis)
+    if publisher is not None:
+        # Rendered from escaped parts already: only its length is cut here.
+        publisher.write_summary(fit_text(lambda text: text, body, MAX_BODY_BYTES), None)
+    report = RunReport(task="analyze", head_sha=info.head_sha, notes=list(analysis.notes))
+    report.headline = (
+        f"analyzed {info.repository} at {info.head_sha[:12]}: {analysis.route} ({analysis.why})"
+    )
     return report
 
 
@@ -338,6 +381,26 @@ def _run_task(
         checkout = checkout_for(info.head_sha, change.base_sha, environ)
         return run_tests_task(
             change, settings, services, checkout=checkout, ctx=ctx, progress=progress
+        )
+    if task == "impact":
+        from bot.forges.checkout import checkout_for
+        from bot.impact.links import web_repo_of_change
+        from bot.impact.run import run_impact
+        from bot.ledger.location import resolve_state_dir
+        from bot.repomap import FactsCache
+
+        # Callers outside the diff are found in the job's checkout; notes on them link to
+        # the head on the forge, and never become line comments outside the diff.
+        checkout = checkout_for(info.head_sha, None, environ)
+        return run_impact(
+            change,
+            settings,
+            services,
+            checkout=checkout,
+            ctx=ctx,
+            cache=FactsCache.in_state_dir(resolve_state_dir(settings, environ)),
+            progress=progress,
+            web=web_repo_of_change(info.web_url or ""),
         )
     if task == "docs":
         from bot.docs_task.run import run_docs_task

@@ -20,7 +20,7 @@ from bot.jobs import Job
 log = logging.getLogger(__name__)
 
 # Tasks a job can run; any other word a slash command parsed is logged and skipped.
-RUNNABLE = ("review", "security", "tests", "docs", "describe", "ask")
+RUNNABLE = ("review", "security", "tests", "docs", "describe", "ask", "impact", "analyze")
 
 
 def handle(job: Job) -> None:
