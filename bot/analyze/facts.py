@@ -11,6 +11,7 @@ from pathlib import PurePosixPath
 
 from bot.analyze.churn import Churn
 from bot.analyze.complexity import complexity_of
+from bot.analyze.flows import Flow, security_flows
 from bot.repomap import RepoMap
 from bot.testgen.testfiles import is_test_file, tested_stem
 
@@ -70,6 +71,7 @@ class RepoFacts:
     hot_spots: list[HotSpot] = field(default_factory=list)
     unused: list[Unused] = field(default_factory=list)  # dead-code candidates
     untested: list[str] = field(default_factory=list)  # source files no test file uses
+    flows: list[Flow] = field(default_factory=list)  # entry points to sink files (flows.py)
     window: str = ""
     commits: int = 0  # in the window
     left_out: dict[str, int] = field(default_factory=dict)  # the map's, counts only
@@ -113,6 +115,7 @@ def compute_facts(repo_map: RepoMap, churn: Churn, read: ReadMany) -> RepoFacts:
     facts.hot_spots = _hot_spots(repo_map, churn, read, tests)
     facts.unused = _unused(repo_map, tests)
     facts.untested = _untested(repo_map, tests)
+    facts.flows = security_flows(repo_map, tests)
     return facts
 
 

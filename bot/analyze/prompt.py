@@ -33,6 +33,7 @@ def narrowed(facts: RepoFacts, paths: Collection[str], modules: Collection[str])
         hot_spots=[h for h in facts.hot_spots if h.path in paths],
         unused=[u for u in facts.unused if u.path in paths],
         untested=[p for p in facts.untested if p in paths],
+        flows=[f for f in facts.flows if f.entry in paths or f.sink in paths],
         left_out={},
     )
 
@@ -56,6 +57,14 @@ def facts_text(facts: RepoFacts, rows: int = _ROWS) -> str:
     lines += [f"- {u.path}:{u.line} {u.qualname} ({u.kind})" for u in facts.unused[:rows]]
     if len(facts.unused) > rows:
         lines.append(f"- ... and {len(facts.unused) - rows} more")
+    if facts.flows:
+        # Only when there are some: a chunk's prompt may have little room to spare.
+        lines.append("Security-relevant flows (request-handling file -> files it uses -> sink):")
+        lines += [
+            f"- {' -> '.join((f.entry, *f.via, f.sink)) if f.sink != f.entry else f.entry}: "
+            f"{', '.join(f.kinds)}"
+            for f in facts.flows[:rows]
+        ]
     lines.append("Test gaps (source files no test file uses):")
     lines += [f"- {p}" for p in facts.untested[:rows]]
     if len(facts.untested) > rows:

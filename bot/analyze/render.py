@@ -12,8 +12,9 @@ from bot.publish.markdown import block, code_span, inline, table_cell
 # Rows per list in the Markdown report; JSON carries every row.
 _ROWS = 50
 SECURITY_NOTE = (
-    "Not computed by this report: `switchyard security` runs the scanners and the model's "
-    "security pass on a change."
+    "Files that take requests, and the files they use (up to three hops) that run a "
+    "command, build SQL, evaluate code, deserialise or write HTML: where to look, not proof "
+    "that input reaches the sink. `switchyard security` runs the taint rules on a change."
 )
 
 
@@ -70,6 +71,16 @@ def to_markdown(r: AnalysisReport) -> str:
     lines += ["", "## Test gaps", "", "Source files that no test file uses.", ""]
     lines += _listed(f.untested)
     lines += ["", "## Security-relevant flows", "", SECURITY_NOTE, ""]
+    if f.flows:
+        lines += ["| Entry point | Through | Sink file | Sinks |", "|---|---|---|---|"]
+        lines += [
+            f"| {table_cell(x.entry)} | {table_cell(' → '.join(x.via)) or '—'} | "
+            f"{table_cell(x.sink)} | {table_cell(', '.join(x.kinds))} |"
+            for x in f.flows[:_ROWS]
+        ]
+    else:
+        lines.append("None found.")
+    lines.append("")
     notes = r.notes + [f"{n} files left out of the map: {why}" for why, n in f.left_out.items()]
     if notes:
         lines += ["## Notes", "", *(f"- {inline(n)}" for n in notes), ""]
@@ -122,7 +133,10 @@ def to_json(r: AnalysisReport) -> str:
             {"path": u.path, "line": u.line, "name": u.qualname, "kind": u.kind} for u in f.unused
         ],
         "test_gaps": f.untested,
-        "security_flows": None,
+        "security_flows": [
+            {"entry": x.entry, "via": list(x.via), "sink": x.sink, "kinds": list(x.kinds)}
+            for x in f.flows
+        ],
         "left_out": f.left_out,
         "notes": r.notes,
         "usage": {

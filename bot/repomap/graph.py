@@ -88,6 +88,11 @@ class ReferenceGraph:
                 if target in self.edges and target != user:
                     out[target] = out.get(target, 0.0) + 1.0
 
+    @property
+    def uses(self) -> Mapping[str, Sequence[str]]:
+        """The names each file uses (callee parts, imported and type names)."""
+        return self._uses
+
     def _links_of(self, user: str) -> Iterator[Link]:
         imported = set(self._imports.get(user, ()))
         folder = posixpath.dirname(user) if user in self._scoped else None
