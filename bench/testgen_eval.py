@@ -48,7 +48,9 @@ _PLAN = re.compile(r"^\s+tests-\d+: (?P<path>\S+) \((?P<names>[^)]*)\) → ")
 _KEPT = re.compile(
     r"^kept (?P<path>\S+)(?P<repaired> \(after a repair round\))?: covers (?P<c>[^;]*);"
 )
-_COVERAGE = re.compile(r"the kept tests run (?P<n>\d+) of the (?P<m>\d+) (?:executable )?added lines?")
+_COVERAGE = re.compile(
+    r"the kept tests run (?P<n>\d+) of the (?P<m>\d+) (?:executable )?added lines?"
+)
 _DROPPED = re.compile(r"^dropped \d+ generated test files?: (?P<why>.*)$")
 _SHORT = {"python": "py", "javascript": "js"}
 # Appended to the upstream test for the repair run: it fails on the head whatever the code.
