@@ -204,7 +204,6 @@ def test_a_fork_gets_the_patch_and_no_branch(
     assert "<summary>Patch: 1 test file" in state.summaries[-1].body
 
 
-
 def test_a_docs_patch_is_called_documentation_in_the_summary() -> None:
     patch = "--- a/README.md\n+++ b/README.md\n@@ -1 +1 @@\n-old\n+new\n"
     body = render_summary(SummaryInput(RunReport(task="docs", patch=patch), head_sha="abc"))

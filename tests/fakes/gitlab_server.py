@@ -588,8 +588,7 @@ class _Handler(FakeHandler):
             if mr.source_branch == source and mr.target_branch == target:
                 self.error(
                     409,
-                    "Another open merge request already exists for this source branch: "
-                    f"!{mr.iid}",
+                    f"Another open merge request already exists for this source branch: !{mr.iid}",
                 )
                 return
         iid = max([*project.mrs, 0]) + 1
