@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import IncompleteError
 from bot.jobs import Job
 from bot.queue.jobs_queue import JobQueue
 from tests.cli import Result, base_env, switchyard
@@ -320,9 +319,9 @@ def test_the_repositorys_own_semgrep_rules_are_read_from_the_base_branch(
 def test_the_worker_runs_every_task_a_job_names(
     github: FakeGitHub, model: FakeOpenAIServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A pull request configured for review and security gets both; a `/security` command
-    gets the security task alone; a task that cannot run (a describe the model answered
-    with something else) says so on the pull request, and the others still run."""
+    """A pull request configured for review and security gets both; a `/describe security`
+    command gets its two tasks: the description edited in place, the security task's own
+    check (and nothing reposted)."""
     from bot.forges.jobs import handle
 
     github.add_pr(REPO, 8, base_sha=BASE, head_sha=HEAD2, diff=VULN_DIFF)
@@ -342,10 +341,18 @@ def test_the_worker_runs_every_task_a_job_names(
 
     github.set_permission(REPO, "maintainer", "write")
     before = len(github.pr(8, repo=REPO).reviews)
-    with pytest.raises(IncompleteError, match="no description was written"):
-        handle(comment_job(github, 8, "maintainer", "describe", "security"))
-    said = [c["body"] for c in github.repo(REPO).issue_comments if c["issue_number"] == 8]
-    assert any("could not run `/describe`" in body for body in said)
+    described = {
+        "title": "Query users by name",
+        "summary": "Looks users up by name in db.py.",
+        "walkthrough": [{"theme": "Data", "files": ["db.py"], "notes": "A new query."}],
+        "risks": ["The query is built from input."],
+        "labels": [],
+    }
+    model.responder = lambda req: Reply(
+        described if "walkthrough" in json.dumps(req.get("response_format") or "") else APP_ANSWER
+    )
+    handle(comment_job(github, 8, "maintainer", "describe", "security"))
+    assert "Looks users up by name in db.py." in github.pr(8, repo=REPO).body
     # The findings were posted by the first run: the summary is updated, nothing reposted.
     assert checks() == ["switchyard / review", "switchyard / security", "switchyard / security"]
     assert len(github.pr(8, repo=REPO).reviews) == before
