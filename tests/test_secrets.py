@@ -15,7 +15,7 @@ import pytest
 
 from bot.change.model import DiffLine, Hunk, LineKind
 from bot.secrets import MARKER_NOTE, find_secrets, mask, redact, scan
-from bot.secrets.rules import is_test_path
+from bot.secrets.paths import is_test_path
 from bot.tasks.diff_render import render_hunk
 
 _RNG = random.Random(20240607)

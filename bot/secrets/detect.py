@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 
 from bot.secrets import allow as allowlist
-from bot.secrets import rules
+from bot.secrets import paths, rules
 from bot.secrets.gitleaks import Found, Match, Scanner
 from bot.secrets.gitleaks import scanner as gitleaks_scanner
 from bot.secrets.line_finders import (
@@ -95,7 +95,7 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
     if allow.path_allowed(path):
         return []
     lines = Lines(text)
-    test = path is not None and rules.is_test_path(path)
+    test = path is not None and paths.is_test_path(path)
     found: list[Candidate] = []
     found.extend(private_keys(text, lines))
     lowered = _lower(text)
@@ -111,7 +111,7 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
     found.extend(_gitleaks(text, lowered, path, test, found_words))
     keyword_lines = lines.keyword_lines(lowered, found_words)
     token_lines = lines.long_token_lines(lowered)
-    config = rules.is_config_path(path)
+    config = paths.is_config_path(path)
     for i in sorted(keyword_lines | token_lines):
         base, end = lines.bounds(i)
         line = text[base:end]
@@ -122,8 +122,8 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
             found.extend(plugin_tokens(line, base))
         found.extend(entropy_tokens(line, base, path))
     found = [c for c in found if not _allowed(c, text, path)]
-    if rules.is_doc_path(path):
-        found = [c for c in found if not rules.marked_as_example(_line_of(c, text))]
+    if paths.is_doc_path(path):
+        found = [c for c in found if not paths.marked_as_example(_line_of(c, text))]
     kept = _resolve(found)
     if allow:
         kept = [c for c in kept if not allow.value_allowed(_value(c, text))]
@@ -201,7 +201,7 @@ def _gitleaks(
     text: str, lowered: str, path: str | None, test: bool, found_words: Found
 ) -> list[Candidate]:
     out: list[Candidate] = []
-    config = rules.is_config_path(path)
+    config = paths.is_config_path(path)
     for m in _scanner().scan(text, lowered, path, found_words):
         if m.rule.id in _OWN_RULES:
             continue

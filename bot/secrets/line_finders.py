@@ -10,7 +10,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from bot.secrets import plugins, rules
+from bot.secrets import paths, plugins, rules
 from bot.secrets.gitleaks import Found
 from bot.secrets.patterns import (
     ASSIGNMENT,
@@ -171,7 +171,7 @@ def assignments(
             # Outside source code (a .txt, a log, a file without a suffix) `name: value` and
             # `name=value` are settings, as in a config file; in code an unquoted value is
             # an expression. Text without a path (an answer, a comment) keeps the old rule.
-            plain = path is not None and not rules.is_code_path(path)
+            plain = path is not None and not paths.is_code_path(path)
             config = config or plain
             if not (
                 config or (path is None and (env_style or not rules.is_identifier_chain(value)))

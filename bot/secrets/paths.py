@@ -1,0 +1,75 @@
+"""What kind of file a text comes from, by its path: configuration (unquoted values count),
+source code (an unquoted value is an expression), documentation (a line may call its key an
+example), tests (fixtures hold made-up passwords). The secret rules (rules.py) and the
+finders (detect.py, line_finders.py) ask; the path alone decides."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import PurePosixPath
+
+_CONFIG_SUFFIXES = frozenset(
+    {".env", ".ini", ".cfg", ".conf", ".cnf", ".properties", ".yaml", ".yml", ".toml",
+     ".tfvars", ".envrc", ".npmrc", ".pypirc", ".netrc", ".sh", ".bash", ".zsh", ".ps1",
+     ".service", ".j2"}
+)  # fmt: skip
+_CODE_SUFFIXES = frozenset(
+    {".py", ".pyi", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".go",
+     ".java", ".kt", ".kts", ".scala", ".groovy", ".gradle", ".rb", ".php", ".cs", ".fs",
+     ".vb", ".c", ".cc", ".cpp", ".cxx", ".h", ".hh", ".hpp", ".m", ".mm", ".rs", ".swift",
+     ".dart", ".lua", ".pl", ".pm", ".r", ".jl", ".ex", ".exs", ".erl", ".clj", ".hs",
+     ".ml", ".vue", ".svelte", ".sql", ".tf", ".hcl"}
+)  # fmt: skip
+_CONFIG_NAMES = re.compile(
+    r"^(?:\.env(?:\..+)?|[^/]*\.env|dockerfile(?:\..+)?|containerfile|docker-compose[^/]*"
+    r"|compose\.ya?ml|\.npmrc|\.pypirc|\.netrc|\.pgpass|pip\.conf|\.htpasswd|credentials)$",
+    re.IGNORECASE,
+)
+_TEST_DIRS = frozenset(
+    {"test", "tests", "testing", "__tests__", "spec", "specs", "fixtures", "fixture",
+     "testdata", "test_data", "__fixtures__", "__snapshots__", "mocks", "__mocks__"}
+)  # fmt: skip
+_TEST_NAME = re.compile(
+    r"^(?:test_.*|.*_test\.[a-z]+|.*\.(?:test|spec)\.[a-z]+|.*Tests?\.[a-z]+|conftest\.py)$"
+)
+_DOC_SUFFIXES = frozenset({".md", ".markdown", ".rst", ".adoc", ".asciidoc"})
+_DOC_DIRS = frozenset({"docs", "doc", "documentation"})
+# A documentation line that calls its value an example ("# example key", "sample token").
+_EXAMPLE_LINE = re.compile(r"\b(?:examples?|samples?|placeholder|dummy|fake)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def is_config_path(path: str | None) -> bool:
+    if path is None:
+        return False
+    p = PurePosixPath(path)
+    return p.suffix.lower() in _CONFIG_SUFFIXES or bool(_CONFIG_NAMES.match(p.name))
+
+
+@lru_cache(maxsize=4096)
+def is_code_path(path: str | None) -> bool:
+    """Source code, where an unquoted value after `=` is an expression, not a literal."""
+    return path is not None and PurePosixPath(path).suffix.lower() in _CODE_SUFFIXES
+
+
+@lru_cache(maxsize=4096)
+def is_doc_path(path: str | None) -> bool:
+    if path is None:
+        return False
+    p = PurePosixPath(path)
+    return p.suffix.lower() in _DOC_SUFFIXES or any(d.lower() in _DOC_DIRS for d in p.parts[:-1])
+
+
+def marked_as_example(line: str) -> bool:
+    """In documentation, a line that says its key is an example shows one: a reader is
+    meant to copy its shape, not use it."""
+    return _EXAMPLE_LINE.search(line) is not None
+
+
+@lru_cache(maxsize=4096)
+def is_test_path(path: str) -> bool:
+    p = PurePosixPath(path)
+    if any(part.lower() in _TEST_DIRS for part in p.parts[:-1]):
+        return True
+    return bool(_TEST_NAME.match(p.name))
