@@ -92,8 +92,8 @@ def _own_families() -> list[tuple[str, str, str]]:
 def _service_families() -> list[tuple[str, str, str]]:
     """Each vendor format of bot/secrets/services.py, as its own test writes it."""
     return [
-        (kind, f"svc/own-{kind.lower().replace(' ', '-')}.txt", text + "\n")
-        for kind, text in SERVICE_CASES
+        (kind, f"svc/own-{i}-{kind.lower().replace(' ', '-')}.txt", text + "\n")
+        for i, (kind, text) in enumerate(SERVICE_CASES)
     ]
 
 

@@ -83,6 +83,15 @@ CASES = [  # (kind, line)
     ("Hugging Face organization token", "(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)"),
     ("npm registry credentials", "//npm.corp.example/:_password=Zm9vYmFyYmF6cXV4"),
     ("AWS account ID", 'AccountId: "604172859316"'),
+    ("Vault token", 'curl -H "X-Vault-Token: s.Qe7Vb2Lk9XnR4tYw1ZsA8mPd" https://vault:8200'),
+    (
+        "Azure DevOps token",
+        'AZURE_DEVOPS_PAT = "k4m7q2zx5n3w6vbr2t7ycd4hf5jla3pe6ug7sx2nmq4rbw5ty3zk"',
+    ),
+    ("Kubernetes bootstrap token", "kubeadm join 10.0.0.1:6443 --token r7q2xk.m4p9w2v7c3b8n5zt"),
+    ("Kubernetes bootstrap token", "token-id: r7q2xk\ntoken-secret: m4p9w2v7c3b8n5zt"),
+    ("Postmark server token", 'POSTMARK_SERVER_TOKEN: "5b3e9d1a-7c4f-4e2b-9a6d-0f8c1e3b5d7a"'),
+    ("ThingsBoard access token", "https://thingsboard.cloud/api/v1/Ab3Kz9Qp2Lm7Xw4Rt8Yn/telemetry"),
 ]
 
 
@@ -103,6 +112,8 @@ LOOK_ALIKES = [
     "sq0atp-xxxxxxxxxxxxxxxxxxxxxx",
     "hvs.deprecated_setting_name_in_docs",  # no digits or upper case: a name
     "aws_account_id_fake: 604172859316123",  # 15 digits: no account id
+    "vault_token_ttl: s.deprecated_setting_name",  # no random run after `s.`
+    "token-secret: ${BOOTSTRAP_SECRET}",  # a reference
     'password_hash = "$2b$12$Qm7kR2vX9pL4sT8wZ1nB3eH6jU0cY5fA.gD/iK3lO7qM2rN8tV4xW"',  # named
     "secretary: 7a9d0c3e1f5b8a2d4c6e0f9b3a7d1c5e",  # not a secret word
     "gh_token: ghp_abababababababababababababababababab",  # two characters, repeated

@@ -209,6 +209,58 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         group=1,
         keywords=("account",),
     ),
+    # Vault's service tokens before 1.10 (`s.` and a random run), known by the name or the
+    # header they are passed under; the bare `s.` prefix is too common to stand alone.
+    TokenPattern(
+        "Vault token",
+        re.compile(
+            r"(?i:vault[\w-]{0,12}token|x-vault-token)[\"'`]?\s*[:=]?\s*[\"'`]?"
+            r"(s\.[A-Za-z0-9_\-]{24,})" + _E
+        ),
+        group=1,
+        keywords=("vault",),
+    ),
+    # Azure DevOps personal access tokens before 2024: 52 characters of base32, under a
+    # name that says Azure DevOps.
+    TokenPattern(
+        "Azure DevOps token",
+        re.compile(
+            r"(?i:ado|azure|devops|vsts)[\w.\-]{0,20}?(?i:pat|token)[\"']?\s*[:=]\s*[\"']?"
+            r"([a-z2-7]{52})" + _E
+        ),
+        group=1,
+        keywords=("ado", "azure", "devops", "vsts"),
+    ),
+    # Kubernetes bootstrap tokens: a 6-character id, a dot, a 16-character secret; and the
+    # secret alone in a bootstrap token's Secret manifest.
+    TokenPattern(
+        "Kubernetes bootstrap token",
+        re.compile(
+            r"(?:bootstrap-token|kubeadm[^\n]{0,80}?--token)[=\s\"':]+[a-z0-9]{6}\.([a-z0-9]{16})"
+            + _E
+        ),
+        group=1,
+        keywords=("bootstrap-token", "kubeadm"),
+    ),
+    TokenPattern(
+        "Kubernetes bootstrap token",
+        re.compile(r"token-secret:\s*[\"']?([a-z0-9]{16})" + _E),
+        group=1,
+        keywords=("token-secret",),
+    ),
+    TokenPattern(
+        "Postmark server token",
+        re.compile(r"(?i:postmark)[\w.\-]{0,30}[\"']?\s*[:=]\s*[\"']?(" + _UUID + ")" + _E),
+        group=1,
+        keywords=("postmark",),
+    ),
+    # ThingsBoard devices send telemetry with their access token in the URL's path.
+    TokenPattern(
+        "ThingsBoard access token",
+        re.compile(r"thingsboard\.[\w.]+/api/v1/([A-Za-z0-9]{20})/(?:telemetry|attributes|rpc)"),
+        group=1,
+        keywords=("thingsboard",),
+    ),
     TokenPattern(
         "Hugging Face organization token",
         re.compile(r"api_org_[A-Za-z]{34}" + _E),
