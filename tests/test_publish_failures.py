@@ -57,6 +57,10 @@ def test_a_secondary_rate_limit_that_never_clears_is_retried_later(
     assert raised.value.retry_after is not None and raised.value.retry_after >= 1
     assert "rate limit" in raised.value.message
     assert "x changed meaning" in caplog.text  # the model's work is in the log
+    # One retry loop owns a write's rate limit: sent at most 1 + 3 times, never the product
+    # of the client library's retries and the paced client's.
+    posted = [r for r in github.gh_requests() if r.method == "POST" and "/reviews" in r.path]
+    assert 1 <= len(posted) <= 4, len(posted)
 
 
 def test_a_5xx_that_lasts_is_retried_later(

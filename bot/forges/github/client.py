@@ -29,6 +29,7 @@ DEFAULT_API_URL = "https://api.github.com"
 NETWORK_ERRORS = (requests.RequestException, Urllib3Error, ConnectionError, TimeoutError)
 # Requests a retry may resend after a 5xx: the first attempt may have been applied.
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 # GitHub's own guidance: at least one second between writes, to stay clear of the
 # secondary rate limit; reads a little apart for the same reason.
 SECONDARY_BASE_WAIT_S = 60.0
@@ -41,8 +42,8 @@ class BoundedRetry(GithubRetry):
 
     No single wait longer than `max_wait_s`: beyond it the rate limit is raised as
     RateLimitExceededExceedsMaxWait rather than stalling a CI job for an hour.
-    A write is retried only when GitHub refused it unapplied (403/429 rate limits), not
-    after a 5xx or a lost answer, which could post the same review twice.
+    A write is never resent after a 5xx or a lost answer, which could post the same review
+    twice, and its rate limits are waited out by the paced client alone (pacing.py).
     """
 
     def __init__(self, *, max_wait_s: float = 60.0, **kwargs: Any) -> None:
@@ -58,6 +59,11 @@ class BoundedRetry(GithubRetry):
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
         if status_code >= 500 and method.upper() not in _IDEMPOTENT:
+            return False
+        if status_code in (403, 429) and method.upper() not in _READS:
+            # Every write goes through the paced client (pacing.py), which waits out rate
+            # limits itself and spaces writes; retrying here too multiplied the two loops
+            # (a write that stayed limited was sent 16 times with 15 waits).
             return False
         return bool(super().is_retry(method, status_code, has_retry_after))
 
