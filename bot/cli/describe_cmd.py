@@ -261,8 +261,9 @@ def _staged(params: dict[str, Any]) -> tuple[LoadedSettings, Change, RunContext]
     """The staged change, the settings of the working tree's repository, the context."""
     from bot.change.patch_source import change_from_patch
     from bot.cli.setup import load
-    from bot.describe.hook import staged_diff, toplevel
+    from bot.describe.hook import staged_diff
     from bot.errors import InputError
+    from bot.gitcmd import toplevel
     from bot.planning import RunContext
 
     repo = Path(params.get("repo_dir") or ".")

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import os
 import shlex
-import subprocess
 import sys
 from pathlib import Path
+
+from bot.gitcmd import git
 
 HOOK_NAME = "prepare-commit-msg"
 HOOK_MARK = "# switchyard:prepare-commit-msg"
@@ -45,22 +46,10 @@ def has_message(text: str) -> bool:
     return any(line.strip() and not line.startswith("#") for line in text.splitlines())
 
 
-def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=False, timeout=30
-    )
-
-
-def toplevel(repo: Path) -> Path | None:
-    """The working tree's top folder; None outside a repository."""
-    done = _git(repo, "rev-parse", "--show-toplevel")
-    return Path(done.stdout.strip()) if done.returncode == 0 else None
-
-
 def hooks_dir(repo: Path) -> Path | None:
     """Where git looks for hooks: core.hooksPath when set, else the repository's own;
     None outside a repository."""
-    done = _git(repo, "rev-parse", "--git-path", "hooks")
+    done = git(repo, "rev-parse", "--git-path", "hooks")
     if done.returncode != 0:
         return None
     path = Path(done.stdout.strip())
@@ -68,7 +57,7 @@ def hooks_dir(repo: Path) -> Path | None:
 
 
 def staged_diff(repo: Path) -> str:
-    done = _git(repo, "diff", "--cached", "--no-color", "--no-ext-diff", "-M")
+    done = git(repo, "diff", "--cached", "--no-color", "--no-ext-diff", "-M")
     if done.returncode != 0:
         raise OSError(done.stderr.strip() or "git diff --cached failed")
     return done.stdout

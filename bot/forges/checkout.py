@@ -10,11 +10,11 @@ instead of running nothing in silence.
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
 from bot.errors import IncompleteError
+from bot.gitcmd import git, toplevel
 
 # Where each CI system puts the job's checkout; SWITCHYARD_CHECKOUT names one explicitly.
 _WORKSPACES = ("SWITCHYARD_CHECKOUT", "GITHUB_WORKSPACE", "CI_PROJECT_DIR", "WORKSPACE")
@@ -28,11 +28,11 @@ def checkout_for(head_sha: str, base_sha: str | None, environ: Mapping[str, str]
     # The working directory counts only when it already holds the change (`review --pr`
     # run in a clone); it may be any repository, the bot's own included, so nothing is
     # fetched into it. A CI system's workspace is the job's checkout of this repository.
-    cwd = _work_tree(Path(os.getcwd()))
+    cwd = toplevel(Path(os.getcwd()))
     if cwd is not None and all(_has_commit(cwd, s) for s in wanted):
         return cwd
     for raw in dict.fromkeys(environ[k] for k in _WORKSPACES if environ.get(k)):
-        root = _work_tree(Path(raw))
+        root = toplevel(Path(raw))
         if root is None:
             continue
         missing = [s for s in wanted if not _has_commit(root, s)]
@@ -54,32 +54,11 @@ def checkout_for(head_sha: str, base_sha: str | None, environ: Mapping[str, str]
     )
 
 
-def _work_tree(path: Path) -> Path | None:
-    if not path.is_dir():
-        return None
-    done = _git(path, "rev-parse", "--show-toplevel")
-    return Path(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip() else None
-
-
 def _has_commit(root: Path, sha: str) -> bool:
-    return _git(root, "cat-file", "-e", f"{sha}^{{commit}}").returncode == 0
+    return git(root, "cat-file", "-e", f"{sha}^{{commit}}").returncode == 0
 
 
 def _fetch(root: Path, shas: list[str]) -> None:
     """Best effort: a shallow CI clone fetches the commits it lacks from its own origin with
     the credentials the job already configured; a failure leaves the check above to say so."""
-    _git(root, "fetch", "--quiet", "--no-tags", "origin", *shas, timeout=_FETCH_TIMEOUT_S)
-
-
-def _git(root: Path, *args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
-    try:
-        return subprocess.run(
-            ["git", "-C", str(root), *args],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return subprocess.CompletedProcess(args, 1, "", "")
+    git(root, "fetch", "--quiet", "--no-tags", "origin", *shas, timeout=_FETCH_TIMEOUT_S)

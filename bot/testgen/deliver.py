@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import base64
 import os
-import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.gitcmd import git
 from bot.testgen.checkout import CheckoutError
 from bot.testgen.checkout import checkout as worktree_at
 
@@ -92,10 +92,7 @@ def _commit_and_push(
              "--no-verify", "-m", message)  # fmt: skip
         commit = _git(tree, env, "rev-parse", "HEAD").strip()
         refspec = f"{commit}:refs/heads/{branch}"
-        pushed = subprocess.run(
-            ["git", "-C", str(tree), "push", "--quiet", remote, refspec],
-            capture_output=True, text=True, env=env, timeout=_PUSH_TIMEOUT_S, check=False,
-        )  # fmt: skip
+        pushed = git(tree, "push", "--quiet", remote, refspec, env=env, timeout=_PUSH_TIMEOUT_S)
         if pushed.returncode != 0:
             raise ProposeError(
                 f"git push of {branch} was refused (exit {pushed.returncode}): the token "
@@ -105,15 +102,13 @@ def _commit_and_push(
 
 
 def _remote_has(checkout: Path, remote: str, branch: str, env: Mapping[str, str]) -> bool:
-    done = subprocess.run(
-        ["git", "-C", str(checkout), "ls-remote", "--heads", remote, f"refs/heads/{branch}"],
-        capture_output=True, text=True, env=dict(env), timeout=_PUSH_TIMEOUT_S, check=False,
-    )  # fmt: skip
+    head = f"refs/heads/{branch}"
+    done = git(checkout, "ls-remote", "--heads", remote, head, env=env, timeout=_PUSH_TIMEOUT_S)
     return done.returncode == 0 and bool(done.stdout.strip())
 
 
 def _git_env(auth_header: str | None) -> dict[str, str]:
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+    env = dict(os.environ)
     if auth_header:
         count = int(env.get("GIT_CONFIG_COUNT", "0") or 0)
         env[f"GIT_CONFIG_KEY_{count}"] = "http.extraHeader"
@@ -123,10 +118,7 @@ def _git_env(auth_header: str | None) -> dict[str, str]:
 
 
 def _git(cwd: Path, env: Mapping[str, str], *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-C", str(cwd), *args], capture_output=True, text=True, env=dict(env),
-        timeout=_PUSH_TIMEOUT_S, check=False,
-    )  # fmt: skip
+    done = git(cwd, *args, env=env, timeout=_PUSH_TIMEOUT_S)
     if done.returncode != 0:
         raise ProposeError(
             f"git {args[0]} failed while committing the tests (exit {done.returncode})"
