@@ -12,9 +12,9 @@ from bot.cli.change_input import ChangeInput, Prepared, change_options, prepare
 from bot.cli.options import provider_option, quiet_option
 from bot.cli.progress import ProgressReporter
 from bot.cli.report_output import FORMATS, finish, output_targets
-from bot.cli.setup import embedded_when_none
+from bot.cli.setup import task_services
 from bot.report import plural
-from bot.services import open_providers, opened_services
+from bot.services import open_providers
 
 
 @click.command()
@@ -58,17 +58,15 @@ def ask(
         return
     from bot.ask.run import run_ask_task
 
-    with reporter, embedded_when_none(prepared.loaded, reporter.info) as loaded:
-        prepared.loaded, prepared.settings = loaded, loaded.settings
-        with opened_services(prepared.loaded, prepared.settings, only, os.environ) as services:
-            report = run_ask_task(
-                prepared.change,
-                question,
-                prepared.settings,
-                services,
-                ctx=prepared.ctx,
-                progress=reporter.callback(),
-            )
+    with task_services(prepared, reporter, only) as services:
+        report = run_ask_task(
+            prepared.change,
+            question,
+            prepared.settings,
+            services,
+            ctx=prepared.ctx,
+            progress=reporter.callback(),
+        )
     if fmt is None and report.answer:
         click.echo(report.answer)
         finish(report, None, targets, True)

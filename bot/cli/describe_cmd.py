@@ -117,20 +117,15 @@ def describe(
     if dry_run:
         _plan_lines(prepared.change, prepared.loaded, prepared.ctx, only, None)
         return
-    from bot.cli.setup import embedded_when_none
+    from bot.cli.setup import task_services
     from bot.describe.run import run_describe_task
-    from bot.services import opened_services
 
     reporter = ProgressReporter(quiet)
-    with (
-        reporter,
-        embedded_when_none(prepared.loaded, reporter.info) as loaded,
-        opened_services(loaded, loaded.settings, only, os.environ) as services,
-    ):
+    with task_services(prepared, reporter, only) as services:
         report, description = run_describe_task(
             prepared.change,
             None,
-            loaded.settings,
+            prepared.settings,
             services,
             ctx=prepared.ctx,
             progress=reporter.callback(),

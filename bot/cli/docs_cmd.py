@@ -13,9 +13,9 @@ from bot.cli.change_input import ChangeInput, Prepared, change_options, prepare
 from bot.cli.options import provider_option, quiet_option
 from bot.cli.progress import ProgressReporter
 from bot.cli.report_output import FORMATS, finish, output_targets
-from bot.cli.setup import embedded_when_none
+from bot.cli.setup import task_services
 from bot.report import plural
-from bot.services import open_providers, opened_services
+from bot.services import open_providers
 
 
 @click.command()
@@ -73,17 +73,15 @@ def docs(
         return
     from bot.docs_task.run import run_docs_task
 
-    with reporter, embedded_when_none(prepared.loaded, reporter.info) as loaded:
-        prepared.loaded, prepared.settings = loaded, loaded.settings
-        with opened_services(prepared.loaded, prepared.settings, only, os.environ) as services:
-            report = run_docs_task(
-                prepared.change,
-                prepared.settings,
-                services,
-                checkout=checkout,
-                ctx=prepared.ctx,
-                progress=reporter.callback(),
-            )
+    with task_services(prepared, reporter, only) as services:
+        report = run_docs_task(
+            prepared.change,
+            prepared.settings,
+            services,
+            checkout=checkout,
+            ctx=prepared.ctx,
+            progress=reporter.callback(),
+        )
     finish(report, fmt, targets, quiet)
 
 

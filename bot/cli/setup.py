@@ -13,7 +13,10 @@ from typing import TYPE_CHECKING, Any
 from bot.services import open_providers as open_providers
 
 if TYPE_CHECKING:
+    from bot.cli.change_input import Prepared
+    from bot.cli.progress import ProgressReporter
     from bot.config.loader import LoadedSettings
+    from bot.execution import Services
 
 
 def load(
@@ -69,3 +72,17 @@ def embedded_when_none(
 # "off" keeps a review with no model configured from starting the embedded runner (it then
 # exits 3, as on a machine without the extra).
 RUNNER_ENV = "SWITCHYARD_RUNNER"
+
+
+@contextmanager
+def task_services(
+    prepared: Prepared, reporter: ProgressReporter, only: tuple[str, ...]
+) -> Iterator[Services]:
+    """A task command's run: progress shown, the embedded runner started when no model is
+    configured (`prepared` then carries the settings the run uses), the services open."""
+    from bot.services import opened_services
+
+    with reporter, embedded_when_none(prepared.loaded, reporter.info) as loaded:
+        prepared.loaded, prepared.settings = loaded, loaded.settings
+        with opened_services(loaded, loaded.settings, only, os.environ) as services:
+            yield services

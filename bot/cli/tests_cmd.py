@@ -13,8 +13,8 @@ from bot.cli.change_input import ChangeInput, Prepared, change_options, prepare
 from bot.cli.options import provider_option, quiet_option
 from bot.cli.progress import ProgressReporter
 from bot.cli.report_output import FORMATS, finish, output_targets
-from bot.cli.setup import embedded_when_none
-from bot.services import open_providers, opened_services
+from bot.cli.setup import task_services
+from bot.services import open_providers
 
 
 @click.command()
@@ -90,19 +90,17 @@ def tests(
     from bot.testgen.run import run_tests_task
 
     assert prepared.change.repo_root is not None  # a branch always has its checkout
-    with reporter, embedded_when_none(prepared.loaded, reporter.info) as loaded:
-        prepared.loaded, prepared.settings = loaded, loaded.settings
-        with opened_services(prepared.loaded, prepared.settings, only, os.environ) as services:
-            report = run_tests_task(
-                prepared.change,
-                prepared.settings,
-                services,
-                checkout=Path(prepared.change.repo_root),
-                ctx=prepared.ctx,
-                progress=reporter.callback(),
-                timeout_s=timeout_s,
-                write=write,
-            )
+    with task_services(prepared, reporter, only) as services:
+        report = run_tests_task(
+            prepared.change,
+            prepared.settings,
+            services,
+            checkout=Path(prepared.change.repo_root),
+            ctx=prepared.ctx,
+            progress=reporter.callback(),
+            timeout_s=timeout_s,
+            write=write,
+        )
     finish(report, fmt, targets, quiet)
 
 
