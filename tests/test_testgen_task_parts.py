@@ -147,6 +147,10 @@ def test_a_repository_file_may_set_the_test_command_but_not_the_timeout() -> Non
     )
     [problem] = lock_problems([repo])
     assert "tests.timeout_s" in problem and "how long the server runs generated tests" in problem
+    # Pushing a branch and opening a request with the bot's token: never the repository's.
+    pushy = Layer(label=".switchyard.yml", data={"tests": {"propose": True}}, from_repo=True)
+    [problem] = lock_problems([pushy])
+    assert "tests.propose" in problem and "push branches" in problem
     with pytest.raises(ValidationError, match="a command needs the program to run"):
         Settings.model_validate({"tests": {"command": {"go": " "}}})
 
