@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import IncompleteError
+from bot.forges.contract import PublishRefused
 from bot.forges.door import ChangeRun, run_change_request
 from bot.forges.jobs import handle
 from bot.forges.summary import SummaryInput, render_summary
@@ -21,7 +22,13 @@ from bot.report import RunReport, merge_reports
 from tests.cli import base_env
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.gitrepo import GitRepo
-from tests.memory_forge import ChangeRequestState, MemoryForge, change_request, registered
+from tests.memory_forge import (
+    ChangeRequestState,
+    MemoryForge,
+    MemoryPublisher,
+    change_request,
+    registered,
+)
 from tests.test_tests_cli import OPS_BASE, OPS_HEAD, _answer, _python_project, _test
 
 REPO = "acme/calc"
@@ -208,3 +215,38 @@ def test_a_docs_patch_is_called_documentation_in_the_summary() -> None:
     patch = "--- a/README.md\n+++ b/README.md\n@@ -1 +1 @@\n-old\n+new\n"
     body = render_summary(SummaryInput(RunReport(task="docs", patch=patch), head_sha="abc"))
     assert "Patch: 1 documentation file" in body and "test file" not in body
+
+
+def test_a_request_the_forge_did_not_open_is_asked_for_again_on_the_next_run(
+    memory: MemoryForge,
+    model: FakeOpenAIServer,
+    project: tuple[GitRepo, ChangeRequestState],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The branch was pushed, then the forge failed to open the request: the job's next run
+    does not push again, and asks for the request."""
+    repo, state = project
+    _with_origin(repo, tmp_path)
+    org = tmp_path / "org.yml"
+    org.write_text("tests:\n  propose: true\n")
+    monkeypatch.chdir(tmp_path)
+    e = _environ(tmp_path, model, GITHUB_WORKSPACE=str(repo.path))
+    opened = memory.open_ref(memory.parse_ref(f"memory://{REPO}!3", e), e)
+    real = MemoryPublisher.propose
+    failures = iter([PublishRefused("502 Bad Gateway")])
+
+    def flaky(self: MemoryPublisher, branch: str, into: str, title: str, body: str) -> str:
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        return real(self, branch, into, title, body)
+
+    monkeypatch.setattr(MemoryPublisher, "propose", flaky)
+    for _ in range(2):
+        run_change_request(
+            opened.source, opened.publisher_for, tasks=("tests",), config_path=org,
+            environ=e, publish=True,
+        )  # fmt: skip
+    assert len(state.proposals) == 1
+    assert f"proposed the kept tests in memory://{REPO}!101" in state.summaries[-1].body

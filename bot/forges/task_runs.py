@@ -147,6 +147,7 @@ def propose_tests(
     from bot.forges.checkout import checkout_for
     from bot.testgen.deliver import (
         ProposeError,
+        Pushed,
         basic_auth_header,
         branch_name,
         files_of_patch,
@@ -176,6 +177,7 @@ def propose_tests(
             *(f"- {n}" for n in report.notes if n.startswith("kept ")),
         ]
     )
+    pushed: Pushed | None = None
     try:
         checkout = checkout_for(info.head_sha, None, environ)
         pushed = push_branch(
@@ -187,7 +189,15 @@ def propose_tests(
             auth_header=auth,
         )
         url = propose(pushed.branch, info.head_ref, title, body)
-    except (ProposeError, PublishRefused, IncompleteError) as exc:
+    except PublishRefused as exc:
+        # A run of the same head again: the branch was pushed before, and the forge says
+        # whether its request is open already (then nothing new is posted).
+        again = pushed is not None and not pushed.commit
+        report.notes.append(
+            f"{not_proposed}{' again (its branch exists already)' if again else ''}: {exc}"
+        )
+        return
+    except (ProposeError, IncompleteError) as exc:
         report.notes.append(f"{not_proposed}: {exc}")
         return
     report.notes.append(

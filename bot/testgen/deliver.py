@@ -2,8 +2,9 @@
 against the reviewed branch (`tests.propose`, the operator's setting).
 
 Never a push to the reviewed branch: the branch is new, named for the change request and
-its head (`switchyard/tests/<number>-<head12>`), and a name that exists already is left
-alone (a re-run of the same head proposes nothing twice). The commit is made in a
+its head (`switchyard/tests/<number>-<head12>`), and a name that exists already is not
+pushed again (a re-run of the same head, after a push whose request was not opened, only
+asks for the request; the forge refuses a second one). The commit is made in a
 throwaway worktree at the head, so the job's checkout is not touched. The forge token, when
 given, reaches git through its environment (GIT_CONFIG_*), never a command line or a URL,
 where a process list or an error message would show it.
@@ -29,7 +30,7 @@ _PUSH_TIMEOUT_S = 120
 @dataclass(frozen=True, slots=True)
 class Pushed:
     branch: str
-    commit: str
+    commit: str  # "" when the branch was there already (an earlier run of this head)
 
 
 class ProposeError(Exception):
@@ -57,10 +58,11 @@ def push_branch(
     auth_header: str | None = None,
 ) -> Pushed:
     """Commits `files` (path, text) on top of `head_sha` and pushes the commit to a new
-    `branch` of `remote`. Raises ProposeError when the branch exists or the push fails."""
+    `branch` of `remote`; a branch that is there already is left as it is. Raises
+    ProposeError when the push fails."""
     env = _git_env(auth_header)
     if _remote_has(checkout, remote, branch, env):
-        raise ProposeError(f"branch {branch} exists already: this head's tests were proposed")
+        return Pushed(branch, "")
     try:
         return _commit_and_push(checkout, head_sha, files, branch, message, remote, env)
     except CheckoutError as failed:
