@@ -35,7 +35,8 @@ from bot.publish.markdown import (
     findings_text,
     inline,
     location_text,
-    patch_noun,
+    patch_section,
+    patch_title,
     table_cell,
 )
 from bot.report import (
@@ -281,25 +282,13 @@ def _patch(s: SummaryInput, d: _Detail) -> list[str]:
     collapsed; when it is too long for the comment at this level of detail, where to get it
     instead."""
     patch = s.report.patch
-    if not patch:
-        return []
-    files = sum(1 for line in patch.splitlines() if line.startswith("+++ "))
-    title = f"Patch: {plural(files, patch_noun(s.report.task))} (save it and run `git apply`)"
-    if d.walkthrough_bytes is not None and utf8_len(patch) > d.walkthrough_bytes:
+    if patch and d.walkthrough_bytes is not None and utf8_len(patch) > d.walkthrough_bytes:
         return [
-            f"{title}: too long for this comment; `switchyard {inline(s.report.task)} --base "
-            "<base> --format markdown` prints it.",
+            f"{patch_title(s.report)}: too long for this comment; `switchyard "
+            f"{inline(s.report.task)} --base <base> --format markdown` prints it.",
             "",
         ]
-    return [
-        "<details>",
-        f"<summary>{title}</summary>",
-        "",
-        code_block(patch, "diff"),
-        "",
-        "</details>",
-        "",
-    ]
+    return patch_section(s.report, "save it and run `git apply`")
 
 
 def footer(report: RunReport) -> str:

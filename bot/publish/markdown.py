@@ -341,14 +341,20 @@ def patch_noun(task: str) -> str:
     return {"tests": "test file", "docs": "documentation file"}.get(task, "file")
 
 
-def _patch(report: RunReport) -> list[str]:
-    """The tests task's generated files as a patch, collapsed: long, and read on demand."""
+def patch_title(report: RunReport) -> str:
+    """`Patch: 2 test files`: what a task's patch holds."""
+    files = sum(1 for line in (report.patch or "").splitlines() if line.startswith("+++ "))
+    return f"Patch: {plural(files, patch_noun(report.task))}"
+
+
+def patch_section(report: RunReport, how: str = "git apply") -> list[str]:
+    """A task's files as a patch (the tests task's kept tests, the docs task's edits),
+    collapsed: long, and read on demand."""
     if not report.patch:
         return []
-    files = sum(1 for line in report.patch.splitlines() if line.startswith("+++ "))
     return [
         "<details>",
-        f"<summary>Patch: {plural(files, patch_noun(report.task))} (git apply)</summary>",
+        f"<summary>{patch_title(report)} ({how})</summary>",
         "",
         code_block(report.patch, "diff"),
         "",
@@ -365,7 +371,7 @@ def render_markdown(report: RunReport) -> str:
     if report.answer and report.answer.strip():
         lines += ["### Answer", "", block(report.answer), ""]
     lines += _findings(report)
-    lines += _patch(report)
+    lines += patch_section(report)
     lines += _skipped(report)
     lines += _notes(report)
     lines += _calls(report)
