@@ -92,6 +92,28 @@ CASES = [  # (kind, line)
     ("Kubernetes bootstrap token", "token-id: r7q2xk\ntoken-secret: m4p9w2v7c3b8n5zt"),
     ("Postmark server token", 'POSTMARK_SERVER_TOKEN: "5b3e9d1a-7c4f-4e2b-9a6d-0f8c1e3b5d7a"'),
     ("ThingsBoard access token", "https://thingsboard.cloud/api/v1/Ab3Kz9Qp2Lm7Xw4Rt8Yn/telemetry"),
+    ("Kolide API key", "KOLIDE_API_KEY=k2sk_v1_Hq7Tz2Vw9Kp4Lm8Xr3Nc6By1"),
+    (
+        "Django secret key",
+        "SECRET_KEY = 'django-insecure-q8#v2k!m7x(z3p-w9r)t=4b+n6c^j1h&y5g@s0d%f*a_e2l7u9'",
+    ),
+    (
+        "Google OAuth client ID",
+        '"client_id": "830192746581-k3q9z7x2m5v8b4n1c6p0w3r7t9y2u5h8.apps.googleusercontent.com"',
+    ),
+    # Credentials known by their context (bot/secrets/contexts.py).
+    ("password on a command line", "sshpass -p 'Vq9#mT2w' ssh deploy@10.0.4.7 uptime"),
+    ("password on a command line", "mysql -h db -u app -pK7vQ2mX9wLp app < dump.sql"),
+    ("password on a command line", "docker login -u ci --password Rt5vZ8qW2nKx registry.corp"),
+    ("password on a command line", 'Connect-VIServer vc01 -User admin -Password "Tq4!Lm8zPw"'),
+    ("password on a command line", "$pw = ConvertTo-SecureString 'Zx8#Kq2wVm' -AsPlainText -Force"),
+    ("password on a command line", "ldapsearch -x -D cn=admin,dc=corp -w Hw3kP9xQ -b dc=corp"),
+    ("password hash", "root:$6$Gk2Vq9Zt$Yq3mW8xK1pL5nR7tB2vC4zH6jD9fS0aE3gU5iO7kM1qN2wX4yT6rP8sL0:19500:0:99999:7:::"),
+    ("password hash", "alice:$apr1$Zq7x9mKd$4Hn2bV8cXw1LpQ7rT0sY3/"),
+    ("secret in an XML element", "<server><id>nexus</id><password>Mv7qK2zX9wLp</password></server>"),
+    ("netrc password", "machine api.corp.example\n  login deploy\n  password Qx7mV2kZ9wTp"),
+    ("password compared with a literal", 'if creds.Secret != "open-sesame-42" {'),
+    ("password compared with a literal", 'if (!"Rrhh1234".equals(password)) {'),
 ]
 
 
@@ -118,6 +140,21 @@ LOOK_ALIKES = [
     "secretary: 7a9d0c3e1f5b8a2d4c6e0f9b3a7d1c5e",  # not a secret word
     "gh_token: ghp_abababababababababababababababababab",  # two characters, repeated
     "aws_secret_access_key: wJalrXUtnFEMI/K7MDENG/bPxRfiCYzSAMPLEKEY",  # says SAMPLE
+    # A command's password taken from a variable, a prompt, a format's slot.
+    'sshpass -p "$SSH_PASS" ssh host',
+    'cmd := fmt.Sprintf("sshpass -p %s ssh %s", password, host)',
+    "mysql -u root -p -h db app",
+    'docker login -u "$USER" --password-stdin registry.corp',
+    "Connect-VIServer $vc -User $user -Password $password",
+    'docker login -u ci -p "${{ secrets.REGISTRY_PASSWORD }}" ghcr.io',
+    "mysql -u app -p<password> app",
+    # A locked account, a hash named as one, an element that holds no secret.
+    "root:!:19500:0:99999:7:::",
+    '<passwordPolicy>strict</passwordPolicy><key>name</key>',
+    "<password>${env.NEXUS_PASSWORD}</password>",
+    # A type test or an empty check, not a password.
+    'if (typeof password === "string") {',
+    'if password == "" or secret != "":',
     # The alphabet typed in order, even in a service's format.
     "sk-ant-api03-abc123xyz-456de-klMnopqrstuvwx-3456yza789bcde-1234fghijklmnopAA",
 ]

@@ -30,6 +30,13 @@ from dataclasses import dataclass
 
 from bot.secrets import allow as allowlist
 from bot.secrets import paths, rules
+from bot.secrets.contexts import (
+    COMPARED_PASSWORD,
+    CONTEXT_KINDS,
+    CONTEXT_PATTERNS,
+    compared_passwords,
+    context_value,
+)
 from bot.secrets.gitleaks import Found, Match, Scanner
 from bot.secrets.gitleaks import scanner as gitleaks_scanner
 from bot.secrets.line_finders import (
@@ -102,6 +109,11 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
     found_words = _scanner().keywords(text, lowered)
     for pattern in _token_patterns(found_words):
         for m in pattern.regex.finditer(text):
+            if pattern.kind in CONTEXT_KINDS:
+                span = context_value(pattern.kind, m, test)
+                if span is not None:
+                    found.append(Candidate(*span, pattern.kind, RANK_TOKEN, SWITCHYARD))
+                continue
             s, e = m.span(pattern.group)
             if pattern.group == 0 and s > 0 and text[s - 1] in pattern.before:
                 continue
@@ -118,6 +130,10 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
         if i in keyword_lines:
             found.extend(aws_secrets(line, base))
             found.extend(assignments(line, base, path, config, test))
+            for s, e in compared_passwords(line, test):
+                found.append(
+                    Candidate(base + s, base + e, COMPARED_PASSWORD, RANK_TOKEN, SWITCHYARD)
+                )
         if i in token_lines:
             found.extend(plugin_tokens(line, base))
         found.extend(entropy_tokens(line, base, path))
@@ -171,7 +187,7 @@ def _scanner() -> Scanner:
     return gitleaks_scanner(_OWN_KEYWORDS)
 
 
-_TOKEN_PATTERNS = (*TOKEN_PATTERNS, *SERVICE_PATTERNS)
+_TOKEN_PATTERNS = (*TOKEN_PATTERNS, *SERVICE_PATTERNS, *CONTEXT_PATTERNS)
 _OWN_KEYWORDS = tuple(sorted({*KEYWORD_WORDS, *(k for p in _TOKEN_PATTERNS for k in p.keywords)}))
 # keyword -> the token patterns it enables (indexes, to keep their order). Looked up from
 # the few words a text holds: asking each of ~50 patterns about each of its keywords cost a

@@ -261,6 +261,26 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         group=1,
         keywords=("thingsboard",),
     ),
+    # Kolide's API keys (its documented `k2sk_v1_` prefix).
+    TokenPattern(
+        "Kolide API key", re.compile(r"k2sk_v1_[A-Za-z0-9]{16,}" + _E), keywords=("k2sk_v1_",)
+    ),
+    # `django-admin startproject` writes a 50-character key from this alphabet, prefixed
+    # to say it is for development; such keys still sign sessions wherever they ship.
+    TokenPattern(
+        "Django secret key",
+        re.compile(r"django-insecure-([a-z0-9!@#$%^&*(\-_=+)]{50})(?![a-z0-9!@#$%^&*(\-_=+)])"),
+        group=1,
+        keywords=("django-insecure-",),
+    ),
+    # A Google OAuth client's id: not secret on its own in an installed app, but it names
+    # the client whose secret sits beside it, and both rule sets this one is checked
+    # against (noseyparker, semgrep-rules) report it.
+    TokenPattern(
+        "Google OAuth client ID",
+        re.compile(r"[0-9]{6,}-[a-z0-9]{32}\.apps\.googleusercontent\.com"),
+        keywords=("googleusercontent",),
+    ),
     TokenPattern(
         "Hugging Face organization token",
         re.compile(r"api_org_[A-Za-z]{34}" + _E),

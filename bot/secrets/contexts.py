@@ -1,0 +1,152 @@
+"""Credentials known by where they are written rather than by their format: a password
+after a command's password flag, a crypt(3) hash in a passwd/shadow/htpasswd line, an XML
+element named for a secret, a .netrc entry, a secret-named variable compared with a
+literal. The value itself is often an ordinary word ("Rrhh1234", "open-sesame"), so each
+match then meets the rules an assigned password meets (rules.assigned_value_ok), which
+turn down references (`$PASS`, `%s`, `${{ secrets.X }}`), placeholders and, in tests,
+weak fixtures.
+
+The patterns run like services.SERVICE_PATTERNS: one pass over the text each, only when
+the keyword pass saw one of their keywords; comparisons run on the lines that name a secret.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.secrets import rules
+from bot.secrets.patterns import TokenPattern
+
+# A value on a command line: quoted (group `q`, then the value) or a bare word. A bare
+# word stops at a quote, so `-p"$PASS"` in a larger string ends where the string does.
+_ARG = r"(?P<q>[\"']?)(?P<v>(?(q)[^\"'\n]{1,128}|[^\s\"'`;|&)]{1,128}))(?P=q)"
+# The rest of a command, up to its flag: never past the command's end.
+_ARGS = r"[^\n;|&]{0,120}?\s"
+
+COMMAND_PASSWORD = "password on a command line"
+CRYPT_HASH = "password hash"
+XML_SECRET = "secret in an XML element"
+NETRC_PASSWORD = "netrc password"
+COMPARED_PASSWORD = "password compared with a literal"
+
+
+def _command(regex: str, *keywords: str) -> TokenPattern:
+    return TokenPattern(COMMAND_PASSWORD, re.compile(regex + _ARG), keywords=keywords)
+
+
+# Every pattern starts with a literal: Python's engine then skips to its occurrences
+# instead of trying the pattern at each of a 100 KB prompt's positions (an alternation or
+# a leading `\b` made these five times slower than all the other layers together).
+CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
+    _command(r"sshpass\s+-p\s*", "sshpass"),
+    # `docker login -p`, `helm registry login --password`, `az login -p`: any login.
+    _command(r"login\b" + _ARGS + r"(?:-p|--password)(?:\s+|=)", " login"),
+    _command(r"--password\s+", "--password"),
+    _command(r"ldap" + _ARGS + r"-w\s+", "ldap"),
+    _command(r"redis-cli\b" + _ARGS + r"-a\s+", "redis-cli"),
+    # PowerShell: `-Password "..."`, and `ConvertTo-SecureString "..." -AsPlainText`.
+    _command(r"-Password\s+", "-password"),
+    _command(
+        r"ConvertTo-SecureString\s+(?:-String\s+)?(?=[\"'][^\"'\n]+[\"']\s+-AsPlainText)",
+        "securestring",
+    ),
+    # `mysql -pPASSWORD`: attached; a bare `-p` prompts for it.
+    _command(r"mysql(?:dump|admin|import|show|check)?\b" + _ARGS + r"-p(?=[^\s\"'-])", "mysql"),
+    # crypt(3) hashes in a passwd/shadow/htpasswd line: `root:$6$salt$hash:19000:...` (the
+    # user's name before the colon is checked in context_value). bcrypt (`$2b$`) has its
+    # own pattern (services.py).
+    TokenPattern(
+        CRYPT_HASH,
+        re.compile(
+            r":(\$(?:1|5|6|7|y|gy|apr1|md5|sha1)\$[A-Za-z0-9./$=,]{8,}[A-Za-z0-9./=])(?=:|\s|$)",
+            re.MULTILINE,
+        ),
+        keywords=("$1$", "$5$", "$6$", "$7$", "$y$", "$gy$", "$apr1$", "$md5", "$sha1$"),
+    ),
+    # Maven's settings.xml `<password>`, `<apiKey>`, `<client-secret>` and the like (the
+    # element's name must say secret: rules.key_is_secretish).
+    TokenPattern(
+        XML_SECRET,
+        re.compile(
+            r"<(?P<tag>(?:[\w-]+:)?[\w.-]{0,40}(?i:pass(?:word|wd|phrase)?|pwd|secret|token|key))"
+            r"(?:\s[^>\n]{0,120})?>([^<\s][^<\n]{0,255})</(?P=tag)>"
+        ),
+        keywords=("pass", "pwd>", "secret>", "token>", "key>"),
+    ),
+    # A .netrc entry, on one line or over the next few: `machine host login user password
+    # secret` (a prompt's line prefixes may sit between them).
+    TokenPattern(
+        NETRC_PASSWORD,
+        re.compile(r"machine\s+[\w.\-]+(?:[^\n]*\n){0,3}?[^\n]*?\bpassword\s+([^\s\"'`]{1,128})"),
+        keywords=("machine",),
+    ),
+)
+
+CONTEXT_KINDS = frozenset(p.kind for p in CONTEXT_PATTERNS)
+# Flags matched without knowing the command: their value must not read as a word.
+_BARE_FLAGS = ("--password", "-Password")
+_USER_BEFORE = re.compile(r"(?:^|[^\w.$@-])[A-Za-z_][\w.-]{0,31}$")
+
+# `if password == "team10"`, `creds.Secret != 'open-sesame'`, `"s3cret".equals(pwd)`: a
+# credential checked against a literal is a credential written into the code. Only
+# password and secret names: a `token` compared with a literal is a lexer's token. Run on
+# the lines that name a secret (detect.py's keyword lines), not over the whole text.
+_NAME = r"(?i:[\w.]{0,40}(?:passw(?:or)?d|pwd|passphrase|secret))"
+_COMPARED = re.compile(
+    r"(?<![\w.])" + _NAME + r"[\"'\]]{0,2}\s*(?:===?|!==?)\s*([\"'])([^\"'\n]{1,128})\1"
+    r"|([\"'])([^\"'\n]{1,128})\3\s*(?:===?|!==?|\.equals\()\s*" + _NAME + r"\b(?![\w.]*\s*\()"
+    r"|(?<![\w.])" + _NAME + r"\.equals\(\s*\"([^\"\n]{1,128})\"\s*\)"
+)
+_TYPE_TEST = re.compile(r"\btypeof\s+[\w.]*$|\binstanceof\s*$")
+
+
+def compared_passwords(line: str, test: bool) -> list[tuple[int, int]]:
+    """The spans of literals that a password or secret is compared with on `line`."""
+    out: list[tuple[int, int]] = []
+    for m in _COMPARED.finditer(line):
+        group = next(g for g in (2, 4, 5) if m.group(g) is not None)
+        if _TYPE_TEST.search(line, 0, m.start()):
+            continue  # `typeof password === "string"`
+        if _password_ok(m.group(group), test):
+            out.append(m.span(group))
+    return out
+
+
+def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | None:
+    """The span of the credential in a match of the pattern for `kind`, or None when the
+    value is not one: a reference, a placeholder, the next flag or, in tests, a weak
+    fixture."""
+    s, e = _span(kind, m)
+    text, value = m.string, m.string[s:e]
+    ls = text.rfind("\n", 0, m.start()) + 1
+    if kind == CRYPT_HASH:
+        if _USER_BEFORE.search(text, ls, m.start()) is None:
+            return None
+        if rules.names_a_hash(text[ls : m.start()].lower()) or rules.token_is_placeholder(value):
+            return None
+        return s, e
+    if m.start() > ls and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
+        return None  # inside a word: `xmachine`, `no_login`
+    if kind == XML_SECRET:
+        key = m.group("tag").rsplit(":", 1)[-1]
+        ok = rules.key_is_secretish(key) and rules.assigned_value_ok(
+            key, value, quoted=True, config=True, env_style=False, test=test
+        )
+        return (s, e) if ok else None
+    if m.group(0).startswith(_BARE_FLAGS) and value.isalpha() and value.islower():
+        return None  # "use --password yourpassword": prose about a flag of any tool
+    return (s, e) if _password_ok(value, test) else None
+
+
+def _password_ok(value: str, test: bool) -> bool:
+    if value.startswith(("-", "<", "(")) or "{" in value:
+        return False  # the next flag, a placeholder `<password>`, a format's slot
+    return rules.assigned_value_ok(
+        "password", value, quoted=True, config=True, env_style=False, test=test
+    )
+
+
+def _span(kind: str, m: re.Match[str]) -> tuple[int, int]:
+    if kind == COMMAND_PASSWORD:
+        return m.span("v")
+    return m.span(2 if kind == XML_SECRET else 1)
