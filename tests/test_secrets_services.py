@@ -6,9 +6,32 @@ shape); none comes from a suite that bench/secrets_eval.py scores.
 
 from __future__ import annotations
 
+import random
+import string
+
 import pytest
 
 from bot.secrets import find_secrets
+
+_RANDOM = random.Random(14)
+_ALNUM = string.ascii_letters + string.digits
+_URL = _ALNUM + "_-"
+_SF = _ALNUM + "._"
+
+
+def _r(n: int, alphabet: str = _ALNUM) -> str:
+    """Random characters of a vendor's alphabet, the same on every run."""
+    return "".join(_RANDOM.choice(alphabet) for _ in range(n))
+
+
+def _ppk() -> str:
+    """A PuTTY private key file (.ppk), unencrypted."""
+    return (
+        "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: deploy\n"
+        f"Public-Lines: 2\nAAAAC3NzaC1lZDI1NTE5AAAAI{_r(40)}\n{_r(20)}\n"
+        f"Private-Lines: 1\n{_r(64, _ALNUM + '+/')}\nPrivate-MAC: {_r(64, '0123456789abcdef')}"
+    )
+
 
 CASES = [  # (kind, line)
     ("Adafruit IO key", 'IO_KEY = "aio_hkFsKUHNqZKZ4ZS7wW9Rqa9joHBC"'),
@@ -101,6 +124,14 @@ CASES = [  # (kind, line)
         "Google OAuth client ID",
         '"client_id": "830192746581-k3q9z7x2m5v8b4n1c6p0w3r7t9y2u5h8.apps.googleusercontent.com"',
     ),
+    ("Firebase Cloud Messaging server key", f'FCM = "AAAA{_r(7)}:APA91b{_r(134, _URL)}"'),
+    ("Salesforce access token", f"Access Token 00D{_r(12)}!{_r(96, _SF)}"),
+    (
+        "Discord webhook",
+        "WEBHOOK=https://discord.com/api/webhooks/304348395486205798/1qtc4xatws8phP9nhFyJfm5di4PzJ59FHz5r1pY4OjE2jBMptUsGr7CmY_uCu3ZR1zTO",
+    ),
+    ("password in URL", "REDIS_URL = 'redis://:Zq8vK3mW7xPt@cache.internal:6379/0'"),
+    ("private key", _ppk()),
     # Credentials known by their context (bot/secrets/contexts.py).
     ("password on a command line", "sshpass -p 'Vq9#mT2w' ssh deploy@10.0.4.7 uptime"),
     ("password on a command line", "mysql -h db -u app -pK7vQ2mX9wLp app < dump.sql"),
@@ -108,11 +139,27 @@ CASES = [  # (kind, line)
     ("password on a command line", 'Connect-VIServer vc01 -User admin -Password "Tq4!Lm8zPw"'),
     ("password on a command line", "$pw = ConvertTo-SecureString 'Zx8#Kq2wVm' -AsPlainText -Force"),
     ("password on a command line", "ldapsearch -x -D cn=admin,dc=corp -w Hw3kP9xQ -b dc=corp"),
-    ("password hash", "root:$6$Gk2Vq9Zt$Yq3mW8xK1pL5nR7tB2vC4zH6jD9fS0aE3gU5iO7kM1qN2wX4yT6rP8sL0:19500:0:99999:7:::"),
+    (
+        "password hash",
+        "root:$6$Gk2Vq9Zt$Yq3mW8xK1pL5nR7tB2vC4zH6jD9fS0aE3gU5iO7kM1qN2wX4yT6rP8sL0:19500:0:99999:7:::",
+    ),
     ("password hash", "alice:$apr1$Zq7x9mKd$4Hn2bV8cXw1LpQ7rT0sY3/"),
-    ("secret in an XML element", "<server><id>nexus</id><password>Mv7qK2zX9wLp</password></server>"),
+    (
+        "secret in an XML element",
+        "<server><id>nexus</id><password>Mv7qK2zX9wLp</password></server>",
+    ),
     ("netrc password", "machine api.corp.example\n  login deploy\n  password Qx7mV2kZ9wTp"),
     ("password compared with a literal", 'if creds.Secret != "open-sesame-42" {'),
+    ("password on a command line", "requirepass Hv8mQ2zK5wXp"),
+    ("password passed to a login call", 'server.login("alerts@corp.example", "Kp7vX2mQ9wLz")'),
+    (
+        "password passed to a login call",
+        'DriverManager.getConnection("jdbc:mysql://db/app", "svc", "Tz4qW8mK2vXp");',
+    ),
+    ("password passed to a login call", 'new NetworkCredential("svc_ldap", "Rrhh1234", "CORP")'),
+    ("password passed to a login call", 'requests.get(url, auth=("api", "Wq5zK8vM2xTp"))'),
+    ("password passed to a login call", "$db = new PDO($dsn, 'app', 'Lm3xQ7vK9zWp');"),
+    ("secret constant", "define( 'DB_PASSWORD', 'Jv6pR2xK8mQz' );"),
     ("password compared with a literal", 'if (!"Rrhh1234".equals(password)) {'),
 ]
 
@@ -150,8 +197,22 @@ LOOK_ALIKES = [
     "mysql -u app -p<password> app",
     # A locked account, a hash named as one, an element that holds no secret.
     "root:!:19500:0:99999:7:::",
-    '<passwordPolicy>strict</passwordPolicy><key>name</key>',
+    "<passwordPolicy>strict</passwordPolicy><key>name</key>",
     "<password>${env.NEXUS_PASSWORD}</password>",
+    # A login call given a variable, a placeholder, a format's slot; a constant that is
+    # not a secret; WordPress' placeholder salt.
+    "server.login(user, password)",
+    'server.login("me@example.com", os.environ["SMTP_PASSWORD"])',
+    'DriverManager.getConnection(url, user, "")',
+    "define('WP_DEBUG_DISPLAY', 'false');",
+    "define('AUTH_KEY', 'put your unique phrase here');",
+    "requirepass foobared",
+    # Seen in real packages' code and docs (redis-py, httpx, pip, dotenv): a URL's
+    # template, prose about a flag, a docstring's example comparison.
+    "redis://[[username]:[password]]@localhost:6379/0",
+    "# The --username and --password options can't be used for",
+    'assert url.password == "a secret"',
+    'DOTENV_KEY="dotenv://:key_1234@dotenvx.com/vault/.env.vault?environment=prod"',
     # A type test or an empty check, not a password.
     'if (typeof password === "string") {',
     'if password == "" or secret != "":',

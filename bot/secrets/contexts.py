@@ -19,7 +19,7 @@ from bot.secrets.patterns import TokenPattern
 
 # A value on a command line: quoted (group `q`, then the value) or a bare word. A bare
 # word stops at a quote, so `-p"$PASS"` in a larger string ends where the string does.
-_ARG = r"(?P<q>[\"']?)(?P<v>(?(q)[^\"'\n]{1,128}|[^\s\"'`;|&)]{1,128}))(?P=q)"
+_ARG = r"(?P<q>[\"'])?(?P<v>(?(q)[^\"'\n]{1,128}|[^\s\"'`;|&)]{1,128}))(?(q)(?P=q))"
 # The rest of a command, up to its flag: never past the command's end.
 _ARGS = r"[^\n;|&]{0,120}?\s"
 
@@ -28,10 +28,21 @@ CRYPT_HASH = "password hash"
 XML_SECRET = "secret in an XML element"
 NETRC_PASSWORD = "netrc password"
 COMPARED_PASSWORD = "password compared with a literal"
+LOGIN_ARGUMENT = "password passed to a login call"
+SECRET_CONSTANT = "secret constant"
+
+
+# A quoted literal argument, and an argument before it (a literal, a name, an attribute).
+_QV = r"(?P<q>[\"'])(?P<v>[^\"'\n]{1,128})(?P=q)"
+_A = r"\s*(?:\"[^\"\n]*\"|'[^'\n]*'|[\w.\[\]$>-]+)\s*,\s*"
 
 
 def _command(regex: str, *keywords: str) -> TokenPattern:
     return TokenPattern(COMMAND_PASSWORD, re.compile(regex + _ARG), keywords=keywords)
+
+
+def _login(regex: str, *keywords: str) -> TokenPattern:
+    return TokenPattern(LOGIN_ARGUMENT, re.compile(regex + _QV), keywords=keywords)
 
 
 # Every pattern starts with a literal: Python's engine then skips to its occurrences
@@ -52,13 +63,39 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     ),
     # `mysql -pPASSWORD`: attached; a bare `-p` prompts for it.
     _command(r"mysql(?:dump|admin|import|show|check)?\b" + _ARGS + r"-p(?=[^\s\"'-])", "mysql"),
+    # redis.conf's `requirepass` and `masterauth` take the password as their argument.
+    _command(r"requirepass\s+", "requirepass"),
+    _command(r"masterauth\s+", "masterauth"),
+    # A password literal as a login API's password argument: smtplib/ftplib/imaplib and
+    # most clients' `.login(user, "...")`, JDBC's getConnection(url, user, "..."), .NET's
+    # NetworkCredential and DirectoryEntry, requests' auth tuple and HTTPBasicAuth, Apache
+    # HttpClient's UsernamePasswordCredentials, java.net's PasswordAuthentication, LDAP's
+    # simple_bind, PHP's mysqli and PDO.
+    _login(r"\.login\(" + _A, ".login("),
+    _login(r"getConnection\(" + _A + _A, "getconnection("),
+    _login(r"NetworkCredential\(" + _A, "networkcredential("),
+    _login(r"DirectoryEntry\(" + _A + _A, "directoryentry("),
+    _login(r"HTTP(?:Basic|Digest|Proxy)Auth\(" + _A, "basicauth(", "digestauth(", "proxyauth("),
+    _login(r"auth\s*=\s*\(" + _A, "auth"),
+    _login(r"UsernamePasswordCredentials\(" + _A, "usernamepasswordcredentials("),
+    _login(r"PasswordAuthentication\(" + _A, "passwordauthentication("),
+    _login(r"simple_bind(?:_s)?\(" + _A, "simple_bind"),
+    _login(r"mysqli(?:_connect|_real_connect)?\(" + _A + _A, "mysqli"),
+    _login(r"PDO\(" + _A + _A, "pdo("),
+    # PHP's `define('DB_PASSWORD', '...')` (wp-config.php's keys and salts): a constant
+    # whose name says secret (checked in context_value).
+    TokenPattern(
+        SECRET_CONSTANT,
+        re.compile(r"define\(\s*[\"'](?P<name>\w+)[\"']\s*,\s*" + _QV + r"\s*\)"),
+        keywords=("define(",),
+    ),
     # crypt(3) hashes in a passwd/shadow/htpasswd line: `root:$6$salt$hash:19000:...` (the
     # user's name before the colon is checked in context_value). bcrypt (`$2b$`) has its
     # own pattern (services.py).
     TokenPattern(
         CRYPT_HASH,
         re.compile(
-            r":(\$(?:1|5|6|7|y|gy|apr1|md5|sha1)\$[A-Za-z0-9./$=,]{8,}[A-Za-z0-9./=])(?=:|\s|$)",
+            r":(?P<v>\$(?:1|5|6|7|y|gy|apr1|md5|sha1)\$[A-Za-z0-9./$=,]{8,}[A-Za-z0-9./=])(?=:|\s|$)",
             re.MULTILINE,
         ),
         keywords=("$1$", "$5$", "$6$", "$7$", "$y$", "$gy$", "$apr1$", "$md5", "$sha1$"),
@@ -69,7 +106,7 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         XML_SECRET,
         re.compile(
             r"<(?P<tag>(?:[\w-]+:)?[\w.-]{0,40}(?i:pass(?:word|wd|phrase)?|pwd|secret|token|key))"
-            r"(?:\s[^>\n]{0,120})?>([^<\s][^<\n]{0,255})</(?P=tag)>"
+            r"(?:\s[^>\n]{0,120})?>(?P<v>[^<\s][^<\n]{0,255})</(?P=tag)>"
         ),
         keywords=("pass", "pwd>", "secret>", "token>", "key>"),
     ),
@@ -77,7 +114,9 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     # secret` (a prompt's line prefixes may sit between them).
     TokenPattern(
         NETRC_PASSWORD,
-        re.compile(r"machine\s+[\w.\-]+(?:[^\n]*\n){0,3}?[^\n]*?\bpassword\s+([^\s\"'`]{1,128})"),
+        re.compile(
+            r"machine\s+[\w.\-]+(?:[^\n]*\n){0,3}?[^\n]*?\bpassword\s+(?P<v>[^\s\"'`]{1,128})"
+        ),
         keywords=("machine",),
     ),
 )
@@ -105,8 +144,8 @@ def compared_passwords(line: str, test: bool) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for m in _COMPARED.finditer(line):
         group = next(g for g in (2, 4, 5) if m.group(g) is not None)
-        if _TYPE_TEST.search(line, 0, m.start()):
-            continue  # `typeof password === "string"`
+        if _TYPE_TEST.search(line, 0, m.start()) or " " in m.group(group):
+            continue  # `typeof password === "string"`, `url.password == "a secret"`
         if _password_ok(m.group(group), test):
             out.append(m.span(group))
     return out
@@ -116,7 +155,7 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
     """The span of the credential in a match of the pattern for `kind`, or None when the
     value is not one: a reference, a placeholder, the next flag or, in tests, a weak
     fixture."""
-    s, e = _span(kind, m)
+    s, e = m.span("v")
     text, value = m.string, m.string[s:e]
     ls = text.rfind("\n", 0, m.start()) + 1
     if kind == CRYPT_HASH:
@@ -125,10 +164,11 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
         if rules.names_a_hash(text[ls : m.start()].lower()) or rules.token_is_placeholder(value):
             return None
         return s, e
-    if m.start() > ls and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
+    word = text[m.start()].isalnum()
+    if word and m.start() > ls and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
         return None  # inside a word: `xmachine`, `no_login`
-    if kind == XML_SECRET:
-        key = m.group("tag").rsplit(":", 1)[-1]
+    if kind in (XML_SECRET, SECRET_CONSTANT):
+        key = m.group("tag").rsplit(":", 1)[-1] if kind == XML_SECRET else m.group("name")
         ok = rules.key_is_secretish(key) and rules.assigned_value_ok(
             key, value, quoted=True, config=True, env_style=False, test=test
         )
@@ -144,9 +184,3 @@ def _password_ok(value: str, test: bool) -> bool:
     return rules.assigned_value_ok(
         "password", value, quoted=True, config=True, env_style=False, test=test
     )
-
-
-def _span(kind: str, m: re.Match[str]) -> tuple[int, int]:
-    if kind == COMMAND_PASSWORD:
-        return m.span("v")
-    return m.span(2 if kind == XML_SECRET else 1)

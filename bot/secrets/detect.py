@@ -287,6 +287,8 @@ def _token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) -
             "password", value, quoted=True, config=True, env_style=False, test=test
         )
     if pattern.kind == "password in URL":
+        if value.startswith("[") or (not m.group("user") and not rules.looks_random(value)):
+            return False  # `redis://[[user]:[password]]@`, `dotenv://:key_1234@`
         return (
             not rules.is_placeholder(value, min_len=4)
             and not rules.is_reference(value)

@@ -23,6 +23,9 @@ from bot.secrets.patterns import (
     MAX_KEY_BLOCK,
     PRIVATE_KEY_BEGIN,
     PRIVATE_KEY_END,
+    PUTTY_BEGIN,
+    PUTTY_END,
+    PUTTY_MARK,
     SECRET_WORD,
     TOKEN_MASK,
 )
@@ -104,10 +107,21 @@ class Lines:
 
 
 def private_keys(text: str, lines: Lines) -> list[Candidate]:
+    """PEM/OpenSSH/PGP private key blocks, and PuTTY's .ppk files (their private lines
+    run from the header to the `Private-MAC:` line)."""
+    out = _key_blocks(text, lines, PRIVATE_KEY_BEGIN, PRIVATE_KEY_END)
+    if PUTTY_MARK in text:  # a substring test spares a second regex pass over every text
+        out.extend(_key_blocks(text, lines, PUTTY_BEGIN, PUTTY_END))
+    return out
+
+
+def _key_blocks(
+    text: str, lines: Lines, begin: re.Pattern[str], end_re: re.Pattern[str]
+) -> list[Candidate]:
     out: list[Candidate] = []
     pos = 0
-    while (m := PRIVATE_KEY_BEGIN.search(text, pos)) is not None:
-        end_m = PRIVATE_KEY_END.search(text, m.end(), m.end() + MAX_KEY_BLOCK)
+    while (m := begin.search(text, pos)) is not None:
+        end_m = end_re.search(text, m.end(), m.end() + MAX_KEY_BLOCK)
         end = end_m.end() if end_m else _unterminated_end(text, lines, m.end())
         pos = max(end, m.end())
         if KEY_BODY.search(text, m.end(), end) is None:

@@ -139,7 +139,7 @@ TOKEN_PATTERNS: tuple[TokenPattern, ...] = (
     ),
     TokenPattern(
         "password in URL",
-        re.compile(r"://(?P<user>[^\s:@/'\"`<>]{1,128}):([^\s:@/'\"`<>]{1,128})@[A-Za-z0-9\[]"),
+        re.compile(r"://(?P<user>[^\s:@/'\"`<>]{0,128}):([^\s:@/'\"`<>]{1,128})@[A-Za-z0-9\[]"),
         group=2,
         keywords=("://",),
     ),
@@ -157,6 +157,10 @@ JWT_SAMPLE_PAYLOAD = "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0Ij
 
 PRIVATE_KEY_BEGIN = re.compile(r"-----BEGIN[ A-Z0-9]{0,30}PRIVATE KEY(?: BLOCK)?-----")
 PRIVATE_KEY_END = re.compile(r"-----END[ A-Z0-9]{0,30}PRIVATE KEY(?: BLOCK)?-----")
+# PuTTY's private key files: a header line, then public and private lines, then a MAC.
+PUTTY_MARK = "PuTTY-User-Key-File-"
+PUTTY_BEGIN = re.compile(r"PuTTY-User-Key-File-[23]: [\w-]+")
+PUTTY_END = re.compile(r"Private-(?:MAC|Hash): [0-9a-fA-F]+")
 # Key material on one line of a block: the armour lines and base64 runs. Short runs are left
 # alone so a rendered diff's line-number columns survive inside the block.
 KEY_MATERIAL = re.compile(r"-----(?:BEGIN|END)[^\n]*?-----|[A-Za-z0-9+/=]{8,}")

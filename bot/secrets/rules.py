@@ -68,8 +68,10 @@ _PLACEHOLDER_WORDS = frozenset(
     {"password", "passwd", "secret", "token", "none", "null", "nil", "undefined", "true",
      "false", "required", "optional", "string", "str", "bytes", "int", "default", "empty",
      "unset", "hidden", "masked", "secretstr", "secretbytes", "sensitive", "any", "object",
-     "apikey", "api_key", "pass", "pwd", "value", "secret_key", "credentials", "tiger"}
+     "apikey", "api_key", "pass", "pwd", "value", "secret_key", "credentials", "tiger",
+     "foobared"}
 )  # fmt: skip
+# "tiger": Oracle's scott/tiger; "foobared": the example in redis.conf's comments.
 # A random token ends in "here" ("...TokenHere") with odds under 1 in 10^7: typed by a
 # person, as are the words.
 _TOKEN_PLACEHOLDER = re.compile(

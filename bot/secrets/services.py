@@ -261,6 +261,25 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         group=1,
         keywords=("thingsboard",),
     ),
+    # Firebase Cloud Messaging's legacy server keys: an 11-character id, a colon, 140 more.
+    TokenPattern(
+        "Firebase Cloud Messaging server key",
+        re.compile(r"AAAA[A-Za-z0-9_\-]{7}:APA91b[A-Za-z0-9_\-]{134}" + _E),
+        keywords=("apa91b",),
+    ),
+    # A Salesforce session or access token: the org's 15-character id, "!", the session.
+    TokenPattern(
+        "Salesforce access token",
+        re.compile(r"00D[A-Za-z0-9]{12}![A-Za-z0-9._]{80,}" + _E),
+        keywords=("00d",),
+    ),
+    # Posting to a Discord webhook needs nothing but its URL.
+    TokenPattern(
+        "Discord webhook",
+        re.compile(r"discord(?:app)?\.com/api/webhooks/[0-9]{17,20}/([A-Za-z0-9_\-]{60,68})" + _E),
+        group=1,
+        keywords=("/api/webhooks/",),
+    ),
     # Kolide's API keys (its documented `k2sk_v1_` prefix).
     TokenPattern(
         "Kolide API key", re.compile(r"k2sk_v1_[A-Za-z0-9]{16,}" + _E), keywords=("k2sk_v1_",)
