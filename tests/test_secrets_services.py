@@ -213,6 +213,12 @@ LOOK_ALIKES = [
     "# The --username and --password options can't be used for",
     'assert url.password == "a secret"',
     'DOTENV_KEY="dotenv://:key_1234@dotenvx.com/vault/.env.vault?environment=prod"',
+    # RFC 6749's and RFC 5849's example tokens, copied into library docs and tests.
+    '"access_token":"2YotnFZFEjr1zCsicMWpAA", "refresh_token":"tGzv3JOkF0XG5Qx2TlKWIA"',
+    'oauth_consumer_key="0685bd9184jfhq22", oauth_token="ad180jjd733klru7"',
+    # A setting whose value repeats its own name (an entry point), a password in prose.
+    "try_except_pass = bandit.plugins.try_except_pass:try_except_pass",
+    '"wallet_password": "top secret",  # password for the PEM file',
     # A type test or an empty check, not a password.
     'if (typeof password === "string") {',
     'if password == "" or secret != "":',
@@ -257,3 +263,17 @@ def test_unquoted_value_in_source_code_stays_an_expression() -> None:
 def test_a_route_or_name_that_mentions_a_password_is_not_one() -> None:
     routes = "put '/forgot-password' => \"cms/sites/passwords#edit\", as: 'reset_password'\n"
     assert find_secrets(routes, "config/routes.rb") == []
+
+
+def test_unnamed_encoded_strings_in_docs_and_bundles_are_not_keys() -> None:
+    encoded = "base64url.fromBase64('qL8R4QIcQ/ZsRqOAbeRfcZhilN/MksRtDaErMA==')\n"
+    table = (
+        'Cf: () => decode("tFzqBzqBBEBXhGhGyBhMhMBxCxCs5D9-B9-BBDBbEByBEBCJBw03B6H6HBBBimEQQj7IP'
+        'BhjiBDBwmFHBn0rYffB+CB")\n'
+    )
+    assert find_secrets(encoded, "docs/usage.md") == []
+    assert find_secrets(table, "dist/index.umd.js") == []
+    # The same strings in source code stand out, and a named one counts everywhere.
+    assert find_secrets(encoded, "src/codec.js")
+    assert find_secrets(table, "src/tables.js")
+    assert find_secrets("API_KEY = 'qL8R4QIcQ/ZsRqOAbeRfcZhilN/MksRtDaErMA=='\n", "docs/usage.md")

@@ -35,6 +35,9 @@ _TEST_NAME = re.compile(
 )
 _DOC_SUFFIXES = frozenset({".md", ".markdown", ".rst", ".adoc", ".asciidoc"})
 _DOC_DIRS = frozenset({"docs", "doc", "documentation"})
+_BUNDLE_SUFFIXES = frozenset({".js", ".mjs", ".cjs"})
+_BUNDLE_NAME = re.compile(r"\.(?:min|umd|bundle|prod|production)\.[cm]?js$", re.IGNORECASE)
+_BUNDLE_DIRS = frozenset({"dist", "build", "bundle", "bundles"})
 # A documentation line that calls its value an example ("# example key", "sample token").
 _EXAMPLE_LINE = re.compile(r"\b(?:examples?|samples?|placeholder|dummy|fake)\b", re.IGNORECASE)
 
@@ -59,6 +62,16 @@ def is_doc_path(path: str | None) -> bool:
         return False
     p = PurePosixPath(path)
     return p.suffix.lower() in _DOC_SUFFIXES or any(d.lower() in _DOC_DIRS for d in p.parts[:-1])
+
+
+@lru_cache(maxsize=4096)
+def is_bundle_path(path: str) -> bool:
+    """JavaScript a bundler or minifier wrote (`dist/`, `build/`, `*.min.js`): its long
+    strings are encoded tables and inlined data, not keys someone typed."""
+    p = PurePosixPath(path)
+    if p.suffix.lower() not in _BUNDLE_SUFFIXES:
+        return False
+    return bool(_BUNDLE_NAME.search(p.name)) or any(d in _BUNDLE_DIRS for d in p.parts[:-1])
 
 
 def marked_as_example(line: str) -> bool:

@@ -60,6 +60,17 @@ _PLACEHOLDER_PARTS = (
     "insert_", "insert-", "replace_me", "replace-me", "replaceme", "todo", "fixme", "not-a-",
     "not_a_", "notasecret", "not-secret", "test", "mock", "tiger", "hunter2",
 )  # fmt: skip
+# Values published as examples in the specifications that define their format: RFC 6749
+# (OAuth 2.0: access, refresh and authorization-code tokens, client secret) and RFC 5849
+# (OAuth 1.0: consumer keys and secrets, tokens). Library docs and tests copy them.
+_PUBLISHED_EXAMPLES = frozenset(
+    {"2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA", "SplxlOBeZQQYbYS6WxSbIA",
+     "7Fjfp0ZBr1KtDRbnfVdmIw", "mF_9.B5f-4.1JqM", "8xLOxBtZp8", "0685bd9184jfhq22",
+     "ad180jjd733klru7", "dpf43f3p2l4k3l03", "kd94hf93k423kf44", "nnch734d00sl2jdk",
+     "pfkkdhi9sl3r4s00", "hh5s93j4hdidpola", "hdhd0244k9j7ao03", "j49sk3j29djd", "9zJQ9zCP"}
+)  # fmt: skip
+# Words joined by spaces ("top secret", "my password here"): prose about a password.
+_PROSE = re.compile(r"[A-Za-z]+(?: [A-Za-z]+)+")
 # A value that names a password rather than being one ("thisismypassword" is a weak password
 # and counts; "reset_password" and "cms/passwords#edit" are names).
 _SECRET_NAMES = ("password", "passwd", "secret")
@@ -210,7 +221,7 @@ def key_is_password(key: str) -> bool:
 def is_placeholder(value: str, min_len: int = MIN_ASSIGNED) -> bool:
     v = value.strip()
     low = v.lower()
-    if len(v) < min_len or low in _PLACEHOLDER_WORDS or v.isdigit():
+    if len(v) < min_len or low in _PLACEHOLDER_WORDS or v.isdigit() or v in _PUBLISHED_EXAMPLES:
         return True
     if len(set(v)) <= 2 or _NOT_SECRET_SHAPE.fullmatch(v) or _mostly_one_character(v):
         return True
@@ -314,8 +325,11 @@ def assigned_value_ok(
     low = v.lower()
     if any(w == low for w in key_words(key)) or key_words(v) == key_words(_last_part(key)):
         return False  # the name itself: `CI_MUST_PASS = "ci_must_pass"`
-    if " " in v and not key_is_password(key):
-        return False  # prose: "Invalid token provided"
+    if " " in v and (not key_is_password(key) or _PROSE.fullmatch(v)):
+        return False  # prose: "Invalid token provided", "top secret"
+    compound = key.strip("$@").lower()
+    if len(key_words(key)) > 1 and len(compound) >= 8 and compound in low:
+        return False  # `try_except_pass = bandit.plugins.try_except_pass:...`: a name
     if _REGEX_SYNTAX.search(v):
         return False  # a pattern that matches secrets, in a scanner or validator
     if not quoted:
@@ -339,8 +353,10 @@ def entropy_value_ok(value: str, key: str | None, line: str, path: str | None) -
         return len(value) >= MIN_ENTROPY_NAMED and not is_placeholder(value)
     if _HASH_CONTEXT.search(line) or (key is not None and _HASH_CONTEXT.search(key)):
         return False
-    if path is not None and paths.is_test_path(path):
-        return False
+    if path is not None and (
+        paths.is_test_path(path) or paths.is_doc_path(path) or paths.is_bundle_path(path)
+    ):
+        return False  # test vectors, documented encodings, a bundler's tables
     if _WORDY.fullmatch(value) or _REGEX_SYNTAX.search(value) or _encoded_prose(value):
         return False
     return len(value) >= MIN_ENTROPY_UNNAMED and looks_random(value)
