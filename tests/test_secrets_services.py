@@ -277,3 +277,12 @@ def test_unnamed_encoded_strings_in_docs_and_bundles_are_not_keys() -> None:
     assert find_secrets(encoded, "src/codec.js")
     assert find_secrets(table, "src/tables.js")
     assert find_secrets("API_KEY = 'qL8R4QIcQ/ZsRqOAbeRfcZhilN/MksRtDaErMA=='\n", "docs/usage.md")
+
+
+def test_a_sealed_secret_is_ciphertext_but_a_plain_secret_manifest_is_not() -> None:
+    value = "AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq" + _r(300, _ALNUM + "+/") + "=="
+    sealed = f"kind: SealedSecret\nspec:\n  encryptedData:\n    password: {value}\n"
+    plain = "kind: Secret\nstringData:\n  password: Vq9mT2wKx7Lp\n"
+    assert find_secrets(sealed, "deploy/db-sealed.yaml") == []
+    assert find_secrets(plain, "deploy/db-secret.yaml")
+    assert find_secrets(sealed.replace("SealedSecret", "Secret"), "deploy/db-secret.yaml")

@@ -138,12 +138,24 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
             found.extend(plugin_tokens(line, base))
         found.extend(entropy_tokens(line, base, path))
     found = [c for c in found if not _allowed(c, text, path)]
+    if _SEALED_KIND in text:
+        found = [c for c in found if not _sealed(text[c.start : c.end])]
     if paths.is_doc_path(path):
         found = [c for c in found if not paths.marked_as_example(_line_of(c, text))]
     kept = _resolve(found)
     if allow:
         kept = [c for c in kept if not allow.value_allowed(_value(c, text))]
     return [_to_hit(c, lines) for c in kept]
+
+
+# Bitnami Sealed Secrets are encrypted for one cluster's controller and made to be
+# committed: their values (version byte 2, then RSA-wrapped AES, base64) are ciphertext.
+_SEALED_KIND = "kind: SealedSecret"
+_SEALED_MIN = 100
+
+
+def _sealed(value: str) -> bool:
+    return value.startswith("Ag") and len(value) >= _SEALED_MIN
 
 
 def _value(c: Candidate, text: str) -> str:
