@@ -286,3 +286,37 @@ def test_a_sealed_secret_is_ciphertext_but_a_plain_secret_manifest_is_not() -> N
     assert find_secrets(sealed, "deploy/db-sealed.yaml") == []
     assert find_secrets(plain, "deploy/db-secret.yaml")
     assert find_secrets(sealed.replace("SealedSecret", "Secret"), "deploy/db-secret.yaml")
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        (None, "[DEBUG] Using Key=qsCG7Hq2Lm8Xr3Nc6By1Tz5V"),
+        ("deploy/app.yml", "app_key: Hq2Lm8Xr3Nc6By1Tz5Vw9Kp4"),
+        ("src/client.py", 'key = "Zr4Kq8Xv2Lm7Nc3By9Tw5Hp1"'),
+        (
+            "src/fetch.go",
+            'url := "https://api.example.io/v2/quote?symbol=X&key=Tz5Vw9Kp4Hq2Lm8Xr3Nc6By1"',
+        ),
+        (
+            "ops/blob.txt",
+            "https://acct.blob.core.windows.net/c/f?sv=2022-11-02&sig=q7Zr4Kq8Xv2Lm7Nc3By9Tw5Hp1%3D",
+        ),
+    ],
+)
+def test_a_generated_value_under_a_bare_key_or_in_a_url_counts(path: str | None, text: str) -> None:
+    assert find_secrets(text, path), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'cache_key = "user:1234:profileAbcDef12345"',  # says what kind of key
+        'public_key = "Hq2Lm8Xr3Nc6By1Tz5Vw9Kp4"',
+        'key = "checkout.button.label.primary"',  # an i18n key: no digits, no mixed case
+        "key = 7c9e2a4f-1b8d-3e6a-0c5f-9b2d7e1a4c8f",  # a UUID
+        'url = "https://example.org/search?key=category_pages_index"',  # words
+    ],
+)
+def test_a_bare_key_that_is_a_name_or_an_id_does_not(text: str) -> None:
+    assert find_secrets(text, "src/app.py") == []

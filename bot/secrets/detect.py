@@ -136,6 +136,8 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
                 )
         if i in token_lines:
             found.extend(plugin_tokens(line, base))
+            if i not in keyword_lines or "key" in lowered[base:end]:
+                found.extend(assignments(line, base, path, config, test, bare_key=True))
         found.extend(entropy_tokens(line, base, path))
     found = [c for c in found if not _allowed(c, text, path)]
     if _SEALED_KIND in text:

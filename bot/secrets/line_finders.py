@@ -163,17 +163,22 @@ def aws_secrets(line: str, base: int) -> list[Candidate]:
 
 
 def assignments(
-    line: str, base: int, path: str | None, config: bool, test: bool
+    line: str, base: int, path: str | None, config: bool, test: bool, *, bare_key: bool = False
 ) -> list[Candidate]:
-    """Secrets assigned to secret-ish names."""
+    """Secrets assigned to secret-ish names. With `bare_key`, instead: random-looking values
+    of 20+ characters assigned to a plain `key` (`Key=qsCG…`, `app_key: …`), a name too
+    common in code to count on its own (cache keys, dict keys, i18n keys are not random)."""
     out: list[Candidate] = []
     for m in ASSIGNMENT.finditer(line):
         key = m.group("key")
-        if not rules.key_is_secretish(key):
-            continue
         quoted = m.group("q") is not None
         group = "qv" if quoted else "uv"
         value = m.group(group)
+        if bare_key:
+            if not (rules.key_is_bare_key(key) and rules.random_key_value(value)):
+                continue
+        elif not rules.key_is_secretish(key):
+            continue
         if quoted:
             env_style = False
             if m.group("op") in ("==", "===") and not rules.looks_random(value):
@@ -186,7 +191,8 @@ def assignments(
             # `name=value` are settings, as in a config file; in code an unquoted value is
             # an expression. Text without a path (an answer, a comment) keeps the old rule.
             plain = path is not None and not paths.is_code_path(path)
-            config = config or plain
+            # A generated-looking value under a bare `key` outside code is a literal.
+            config = config or plain or (bare_key and path is None)
             if not (
                 config or (path is None and (env_style or not rules.is_identifier_chain(value)))
             ):

@@ -200,6 +200,30 @@ def key_is_secretish(key: str) -> bool:
     return False
 
 
+def key_is_bare_key(key: str) -> bool:
+    """`key`, `Key`, `app_key`, `licenseKey`: named a key without saying which kind (a
+    `public_key` or a `key_id` says it is not secret)."""
+    words = key_words(_last_part(key))
+    return (
+        bool(words)
+        and words[-1] == "key"
+        and not key_is_excluded(key)
+        and not any(
+            w.startswith(("pub", "sort", "cache", "primary", "foreign", "partition")) for w in words
+        )
+    )
+
+
+_BARE_KEY_MIN = 20
+
+
+def random_key_value(value: str) -> bool:
+    """A value that looks generated: 20+ characters mixing digits with both cases, not a
+    UUID and not prose."""
+    v = value.strip()
+    return len(v) >= _BARE_KEY_MIN and looks_random(v) and " " not in v and not is_uuid(v)
+
+
 def _last_part(key: str) -> str:
     return re.split(r"\.|::|->", key.strip("$@"))[-1] or key
 
