@@ -33,7 +33,11 @@ Beside Switchyard (bot.secrets.find_secrets, the one detector every path uses) t
 cases go through detect-secrets alone with its default plugins and filters
 (`scan_line`, as `detect-secrets scan --string` does).
 
+With --peer credsweeper / --peer semgrep-registry other detectors get a line too
+(bench/secrets_peers.py says how each runs).
+
     .venv/bin/python bench/secrets_eval.py [--suite gitleaks-rules] [--families] [--show 20]
+        [--peer credsweeper] [--peer semgrep-registry]
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.public_suites import PUBLIC, Split, split_of
+from bench.secrets_peers import PEERS, peer_detector, peer_version
 from bot.secrets import find_secrets
 from bot.secrets.gitleaks import scanner
 
@@ -272,7 +277,10 @@ def main() -> None:
         help="a checkout or bare mirror of github.com/semgrep/semgrep-rules "
         f"(default $SEMGREP_RULES or {SEMGREP_RULES_MIRROR})",
     )
+    ap.add_argument("--peer", choices=PEERS, action="append", default=[], help="repeatable")
     args = ap.parse_args()
+    for peer in args.peer:
+        print(f"peer {peer}: {peer_version(peer)}")
     find_secrets("warm = 'up'")
     ds = detect_secrets_alone()
     for suite in args.suite or SUITES:
@@ -284,17 +292,26 @@ def main() -> None:
         print(f" ({len(excluded)} other-rule false positives left out)" if excluded else "")
         ours = evaluate(cases, switchyard)
         theirs = evaluate(cases, ds)
+        semgrep_rules = args.semgrep_rules or _semgrep_rules_default()
+        peers = {p: evaluate(cases, peer_detector(p, cases, semgrep_rules)) for p in args.peer}
         for split in ("tune", "holdout"):
             print(f"  {split:8s} switchyard      {ours[(split, '*')].line()}")
             print(f"  {split:8s} detect-secrets  {theirs[(split, '*')].line()}")
+            for peer, tallies in peers.items():
+                print(f"  {split:8s} {peer:15s} {tallies[(split, '*')].line()}")
+        if "semgrep-registry" in peers and suite == "semgrep-rules-secrets":
+            print("  (semgrep-registry is scored on its own rules' tests here)")
+        names = " | ".join(("switchyard", "detect-secrets", *peers))
         for split in ("tune", "holdout") if args.families else ():
             fams = sorted({f for s, f in ours if s == split and f != "*"})
-            print(f"  {split} per family (switchyard | detect-secrets), {len(fams)} families:")
+            print(f"  {split} per family ({names}), {len(fams)} families:")
             for fam in fams:
-                a, b = ours[(split, fam)], theirs[(split, fam)]
+                cols = [t[(split, fam)] for t in (ours, theirs, *peers.values())]
+                recalls = " | ".join(f"{t.recall:5.2f}" for t in cols)
+                fprs = " | ".join(f"{t.fpr:5.2f}" for t in cols)
+                a = cols[0]
                 print(
-                    f"    {fam:24s} recall {a.recall:5.2f} | {b.recall:5.2f}   "
-                    f"FPR {a.fpr:5.2f} | {b.fpr:5.2f}   (n={a.tp + a.fn}+{a.fp + a.tn})"
+                    f"    {fam:24s} recall {recalls}   FPR {fprs}   (n={a.tp + a.fn}+{a.fp + a.tn})"
                 )
         if args.show:
             t = ours[(args.split, "*")]
