@@ -292,6 +292,9 @@ def test_a_sealed_secret_is_ciphertext_but_a_plain_secret_manifest_is_not() -> N
     ("path", "text"),
     [
         (None, "[DEBUG] Using Key=qsCG7Hq2Lm8Xr3Nc6By1Tz5V"),
+        # Lower-case service keys in a log line (no path): machine-made, not a name.
+        (None, "[DEBUG] redhat_api_key=o9ynnj1wfw33a50g9009ti0ne1kqe8ac"),
+        (None, "using key = 81a1411a7e276fd88819df3137eb406e0f281f8a8c417947ca4b025890c8541c"),
         ("deploy/app.yml", "app_key: Hq2Lm8Xr3Nc6By1Tz5Vw9Kp4"),
         ("src/client.py", 'key = "Zr4Kq8Xv2Lm7Nc3By9Tw5Hp1"'),
         (
@@ -316,7 +319,10 @@ def test_a_generated_value_under_a_bare_key_or_in_a_url_counts(path: str | None,
         'key = "checkout.button.label.primary"',  # an i18n key: no digits, no mixed case
         "key = 7c9e2a4f-1b8d-3e6a-0c5f-9b2d7e1a4c8f",  # a UUID
         'url = "https://example.org/search?key=category_pages_index"',  # words
+        "key = getUserProfileById2",  # a name with a digit at its end
+        "deployKey=px-dep-d4c3b2a1-f6e5-h8g7-j1i8-p5o0n5m3l2k1",  # an id's shape
     ],
 )
 def test_a_bare_key_that_is_a_name_or_an_id_does_not(text: str) -> None:
     assert find_secrets(text, "src/app.py") == []
+    assert find_secrets(text) == []  # nor in text without a path (a log, a comment)

@@ -193,9 +193,10 @@ def assignments(
             plain = path is not None and not paths.is_code_path(path)
             # A generated-looking value under a bare `key` outside code is a literal.
             config = config or plain or (bare_key and path is None)
-            if not (
-                config or (path is None and (env_style or not rules.is_identifier_chain(value)))
-            ):
+            # Without a path, a generated-looking value is a literal even when it could parse
+            # as a name (`api_key=o9ynnj1wfw33a50g9009ti0ne1kqe8ac` in a log line).
+            literal = env_style or not rules.is_identifier_chain(value) or rules.generated(value)
+            if not (config or (path is None and literal)):
                 continue
         if not rules.assigned_value_ok(
             key, value, quoted=quoted, config=config, env_style=env_style, test=test

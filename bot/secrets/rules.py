@@ -215,13 +215,40 @@ def key_is_bare_key(key: str) -> bool:
 
 
 _BARE_KEY_MIN = 20
+_GENERATED_MIN = 16
+_GENERATED_DISTINCT = 10
+_CHUNKS = re.compile(r"[A-Za-z0-9]+")
+_SWITCHES = re.compile(r"[A-Za-z][0-9]|[0-9][A-Za-z]")
+# 8-4-4-4-12 groups, hex or not: under a bare `key` an id more often than a credential.
+_UUID_SHAPE = re.compile(
+    r"[0-9A-Za-z]{8}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{12}"
+)
+
+
+def generated(value: str) -> bool:
+    """A value that looks machine-made rather than named: 16+ characters, letters and
+    digits mixed, many distinct characters, no spaces, and not words joined by separators
+    (`user_profile_settings_v2`). Service keys are often lower-case (`o9ynnj1wfw33a50g...`)
+    and would fail `looks_random`."""
+    v = value.strip()
+    if len(v) < _GENERATED_MIN or " " in v or len(set(v)) < _GENERATED_DISTINCT:
+        return False
+    if not (any(c.isdigit() for c in v) and any(c.isalpha() for c in v)):
+        return False
+    if _WORDY.fullmatch(v) or _SLUG.fullmatch(v):
+        return False
+    # Some run between separators must itself interleave letters and digits: "release_2024"
+    # has digits only as their own part, "getUserById2" only at its end.
+    return any(
+        len(chunk) >= 8 and len(_SWITCHES.findall(chunk)) >= 2 for chunk in _CHUNKS.findall(v)
+    )
 
 
 def random_key_value(value: str) -> bool:
-    """A value that looks generated: 20+ characters mixing digits with both cases, not a
-    UUID and not prose."""
+    """A value generated enough to be a key under a bare `key` name: 20+ characters, not a
+    UUID."""
     v = value.strip()
-    return len(v) >= _BARE_KEY_MIN and looks_random(v) and " " not in v and not is_uuid(v)
+    return len(v) >= _BARE_KEY_MIN and generated(v) and not _UUID_SHAPE.search(v)
 
 
 def _last_part(key: str) -> str:
