@@ -345,9 +345,12 @@ def main() -> None:
 
     find_secrets("warm = 'up'")
     ours, ours_s = _score(cases, switchyard)
+    # Scored as detect-secrets is, for a like-for-like figure.
+    some, _ = _score(cases, lambda c: bool(find_secrets(c.text, c.path)))
     theirs, theirs_s = _score(cases, detect_secrets_alone())
     for split in ("tune", "holdout"):
         print(f"  {split:8s} switchyard      {_recall(ours[(split, '*')])}  (a hit covers a want)")
+        print(f"  {split:8s} switchyard      {_recall(some[(split, '*')])}  (anything reported)")
         print(f"  {split:8s} detect-secrets  {_recall(theirs[(split, '*')])}  (anything reported)")
     print(
         f"  time: load {loaded:.1f} s, switchyard {ours_s:.1f} s, detect-secrets {theirs_s:.1f} s"
