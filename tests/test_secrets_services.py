@@ -326,3 +326,19 @@ def test_a_generated_value_under_a_bare_key_or_in_a_url_counts(path: str | None,
 def test_a_bare_key_that_is_a_name_or_an_id_does_not(text: str) -> None:
     assert find_secrets(text, "src/app.py") == []
     assert find_secrets(text) == []  # nor in text without a path (a log, a comment)
+
+
+def test_a_machine_made_value_after_a_secret_flag_counts() -> None:
+    deploy = "deployctl deploy --project=o88 main.ts --token Ub7Kq2Zx9Lm4Wp8Tr3Vy6Nc1Hs5\n"
+    api = "tool --api-key=Zr4Kq8Xv2Lm7Nc3By9Tw5Hp1 run\n"
+    for text in (deploy, api):
+        hits = find_secrets(text, "ci/deploy.sh")
+        assert [h.kind for h in hits] == ["secret on a command line"], text
+    # A file, a word, a name or a stand-in after such a flag is not a secret.
+    for text in (
+        "tool --token-file /run/secrets/deploy_token_file run\n",
+        "gh auth login --with-token < token.txt\n",
+        "cmd --cache-key build-release-artifacts-linux\n",
+        "tool --api-key xxxxxxxxxxxxxxxxxxxxxxxx run\n",
+    ):
+        assert find_secrets(text, "ci/deploy.sh") == [], text

@@ -30,6 +30,7 @@ NETRC_PASSWORD = "netrc password"
 COMPARED_PASSWORD = "password compared with a literal"
 LOGIN_ARGUMENT = "password passed to a login call"
 SECRET_CONSTANT = "secret constant"
+SECRET_FLAG = "secret on a command line"
 
 
 # A quoted literal argument, and an argument before it (a literal, a name, an attribute).
@@ -184,3 +185,28 @@ def _password_ok(value: str, test: bool) -> bool:
     return rules.assigned_value_ok(
         "password", value, quoted=True, config=True, env_style=False, test=test
     )
+
+
+# A command-line flag named for a secret, its value after a space or `=`: `--token X`,
+# `-storagekey X`, `--api-key=X`. Run on the lines with a long token run (detect.py), and
+# the value must look machine-made: a flag's value is otherwise a word or a file name.
+_FLAG = re.compile(
+    r"(?:^|[\s\"'(])--?(?P<flag>[A-Za-z][\w-]{0,40})(?:\s+|=)(?P<q>[\"']?)"
+    r"(?P<v>[^\s\"'`;|&)]{16,256})(?P=q)(?=[\s\"'`;|&)]|$)"
+)
+
+
+def flag_values(line: str, test: bool) -> list[tuple[int, int]]:
+    """The spans of machine-made values given to a secret-named command-line flag."""
+    out: list[tuple[int, int]] = []
+    for m in _FLAG.finditer(line):
+        flag, value = m.group("flag").replace("-", "_"), m.group("v")
+        if not (rules.key_is_secretish(flag) or rules.key_is_bare_key(flag)):
+            continue
+        if not rules.generated(value) or rules.token_is_placeholder(value):
+            continue
+        if rules.assigned_value_ok(
+            flag, value, quoted=True, config=True, env_style=False, test=test
+        ):
+            out.append(m.span("v"))
+    return out

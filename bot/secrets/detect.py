@@ -34,8 +34,10 @@ from bot.secrets.contexts import (
     COMPARED_PASSWORD,
     CONTEXT_KINDS,
     CONTEXT_PATTERNS,
+    SECRET_FLAG,
     compared_passwords,
     context_value,
+    flag_values,
 )
 from bot.secrets.gitleaks import Found, Match, Scanner
 from bot.secrets.gitleaks import scanner as gitleaks_scanner
@@ -138,6 +140,8 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
             found.extend(plugin_tokens(line, base))
             if i not in keyword_lines or "key" in lowered[base:end]:
                 found.extend(assignments(line, base, path, config, test, bare_key=True))
+            for s, e in flag_values(line, test):
+                found.append(Candidate(base + s, base + e, SECRET_FLAG, RANK_TOKEN, SWITCHYARD))
         found.extend(entropy_tokens(line, base, path))
     found = [c for c in found if not _allowed(c, text, path)]
     if _SEALED_KIND in text:
