@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from bot.secrets import rules
+from bot.secrets import names, rules
 from bot.secrets.patterns import TokenPattern
 
 # A value on a command line: quoted (group `q`, then the value) or a bare word. A bare
@@ -102,7 +102,7 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         keywords=("$1$", "$5$", "$6$", "$7$", "$y$", "$gy$", "$apr1$", "$md5", "$sha1$"),
     ),
     # Maven's settings.xml `<password>`, `<apiKey>`, `<client-secret>` and the like (the
-    # element's name must say secret: rules.key_is_secretish).
+    # element's name must say secret: names.key_is_secretish).
     TokenPattern(
         XML_SECRET,
         re.compile(
@@ -170,7 +170,7 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
         return None  # inside a word: `xmachine`, `no_login`
     if kind in (XML_SECRET, SECRET_CONSTANT):
         key = m.group("tag").rsplit(":", 1)[-1] if kind == XML_SECRET else m.group("name")
-        ok = rules.key_is_secretish(key) and rules.assigned_value_ok(
+        ok = names.key_is_secretish(key) and rules.assigned_value_ok(
             key, value, quoted=True, config=True, env_style=False, test=test
         )
         return (s, e) if ok else None
@@ -201,7 +201,7 @@ def flag_values(line: str, test: bool) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for m in _FLAG.finditer(line):
         flag, value = m.group("flag").replace("-", "_"), m.group("v")
-        if not (rules.key_is_secretish(flag) or rules.key_is_bare_key(flag)):
+        if not (names.key_is_secretish(flag) or names.key_is_bare_key(flag)):
             continue
         if not rules.generated(value) or rules.token_is_placeholder(value):
             continue

@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 
 from bot.secrets import allow as allowlist
-from bot.secrets import paths, rules
+from bot.secrets import names, paths, rules
 from bot.secrets.contexts import (
     COMPARED_PASSWORD,
     CONTEXT_KINDS,
@@ -267,7 +267,7 @@ def _generic_ok(text: str, m: Match, value: str, config: bool, test: bool) -> bo
     if not quoted and not config:
         return False
     key = key_m.group("key")
-    if rules.key_is_password(key):
+    if names.key_is_password(key):
         kind_ok = True
     else:
         kind_ok = rules.looks_random(value) or len(value) >= rules.MIN_ENTROPY_NAMED

@@ -10,7 +10,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from bot.secrets import paths, plugins, rules
+from bot.secrets import names, paths, plugins, rules
 from bot.secrets.gitleaks import Found
 from bot.secrets.patterns import (
     ASSIGNMENT,
@@ -175,9 +175,9 @@ def assignments(
         group = "qv" if quoted else "uv"
         value = m.group(group)
         if bare_key:
-            if not (rules.key_is_bare_key(key) and rules.random_key_value(value)):
+            if not (names.key_is_bare_key(key) and rules.random_key_value(value)):
                 continue
-        elif not rules.key_is_secretish(key):
+        elif not names.key_is_secretish(key):
             continue
         if quoted:
             env_style = False
@@ -203,7 +203,7 @@ def assignments(
         ):
             continue
         s, e = m.span(group)
-        kind = "password assignment" if rules.key_is_password(key) else "secret assignment"
+        kind = "password assignment" if names.key_is_password(key) else "secret assignment"
         out.append(Candidate(base + s, base + e, kind, RANK_ASSIGNED, SWITCHYARD))
     return out
 

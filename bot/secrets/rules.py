@@ -11,10 +11,11 @@ the review its best model. The rules below keep ordinary code unrestricted:
 - References are not secrets: ${VAR}, {{ var }}, %(name)s, $VAR, <your-key>, os.environ[...],
   process.env.X, getenv(...), a call or attribute chain in code (settings.API_KEY),
   an environment variable's name ("OPENAI_API_KEY"), a file path or a plain URL.
-- Names say what a value is: `password_file`, `token_url`, `api_key_env`, `secret_name` hold
-  a pointer, not a secret; `fake_token`, `test_password`, `dummy_secret` are test fixtures
-  named as such; `public_key`, `publishable_key`, `csrf_token` are meant to be seen. For
-  `a.b.c` only the last part is the name (`token.markup` is markup).
+- Names say what a value is (names.py): `password_file`, `token_url`, `api_key_env`,
+  `secret_name` hold a pointer, not a secret; `fake_token`, `test_password`,
+  `dummy_secret` are test fixtures named as such; `public_key`, `publishable_key`,
+  `csrf_token` are meant to be seen. For `a.b.c` only the last part is the name
+  (`token.markup` is markup).
 - Names and slugs are not secrets under a token/key name: "github-token", "sk-proj-" (a
   prefix being concatenated), one lower-case word ("comment"). Under a password name a word
   still counts: `db_password = "swordfish"` is a hard-coded password. A comparison
@@ -49,6 +50,13 @@ from functools import cache
 from types import ModuleType
 
 from bot.secrets import paths
+from bot.secrets.names import (
+    key_is_excluded,
+    key_is_password,
+    key_is_secretish,
+    key_words,
+    last_part,
+)
 
 MIN_ASSIGNED = 6
 MIN_ENTROPY_NAMED = 16
@@ -138,82 +146,6 @@ _HASH_CONTEXT = re.compile(
 
 _KEY_AT_END = re.compile(r"([A-Za-z_$@][\w.\-$@]*)[\"'\]]{0,2}\s*(?::=|=>|=|:)\s*[\"'`]?$")
 
-# Words of a key name that carry a secret, and pairs that do ("api key", "access key").
-_SECRET_WORDS = ("password", "passwd", "passphrase", "secret", "credential", "apikey")
-# Words that start like a secret word and are not one.
-_NOT_SECRET_PREFIXES = ("secretar", "passport", "passage", "passenger")
-_SECRET_EXACT = frozenset({"pwd", "pass", "token", "creds", "secrets", "credentials"})
-_KEY_PAIRS = frozenset(
-    {("api", "key"), ("access", "key"), ("private", "key"), ("auth", "key"),
-     ("signing", "key"), ("encryption", "key"), ("master", "key"), ("client", "key"),
-     ("service", "key"), ("account", "key"), ("db", "key"), ("database", "key"),
-     ("priv", "key"), ("db", "pass"), ("database", "pass"), ("auth", "token"),
-     ("license", "key"), ("licence", "key")}
-)  # fmt: skip
-_KEY_QUALIFIERS = frozenset(
-    {"api", "access", "private", "secret", "auth", "signing", "encryption", "master", "client"}
-)
-# A key ending in one of these names something about the secret, not the secret itself.
-_DESCRIPTOR = frozenset(
-    {"url", "uri", "urls", "endpoint", "host", "type", "types", "name", "names", "field",
-     "fields", "path", "paths", "file", "filename", "files", "dir", "env", "var", "variable",
-     "id", "ids", "length", "len", "count", "size", "header", "headers", "prefix", "suffix",
-     "label", "hint", "policy", "regex", "re", "pattern", "format", "kind", "mode", "ttl",
-     "timeout", "expiry", "expires", "expiration", "limit", "placeholder", "hash", "hashed",
-     "digest", "algorithm", "algo", "version", "param", "parameter", "location", "ref", "arn",
-     "store", "provider", "class", "method", "scope", "scopes", "min", "max", "required",
-     "enabled", "valid", "invalid", "rotation", "reset", "error", "errors", "message", "msg",
-     "text", "title", "description", "help", "prompt", "input", "confirm", "confirmation",
-     "form", "widget", "column", "table", "attr", "attribute", "property", "schema", "source",
-     "manager", "backend", "loader", "getter", "setter", "handler", "factory", "service",
-     "client", "cls", "strength", "key_id", "usage", "created", "updated",
-     "at", "ts", "mask", "masked", "char", "chars", "rule", "rules", "check", "validator"}
-)  # fmt: skip
-_FIXTURE_WORDS = frozenset(
-    {"fake", "dummy", "mock", "test", "tests", "example", "sample", "stub", "placeholder"}
-)
-# A public key or token, a publishable key (Stripe's pk_), a CSRF token: meant to be seen.
-_PUBLIC_WORDS = frozenset({"public", "publishable", "pub", "csrf", "xsrf", "authenticity"})
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-_WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+")
-
-
-def key_words(key: str) -> list[str]:
-    """A key name cut into lower-case words: `spring.datasource.dbPassword` ->
-    ['spring', 'datasource', 'db', 'password']."""
-    return [w.lower() for w in _WORD_SPLIT.split(_CAMEL.sub("_", key)) if w]
-
-
-def key_is_secretish(key: str) -> bool:
-    """`db_password`, `apiKey`, `GITHUB_TOKEN`, `client_secret`; for an attribute or a
-    dotted config key only the last part counts (`token.markup` is not a token)."""
-    words = key_words(_last_part(key))
-    for i, w in enumerate(words):
-        if w.startswith(_NOT_SECRET_PREFIXES):
-            continue
-        if w in _SECRET_EXACT or any(s in w for s in _SECRET_WORDS) or w.endswith("token"):
-            return True
-        if i + 1 < len(words) and (w, words[i + 1]) in _KEY_PAIRS:
-            return True
-        if w.endswith("key") and w[:-3] in _KEY_QUALIFIERS:
-            return True
-    return False
-
-
-def key_is_bare_key(key: str) -> bool:
-    """`key`, `Key`, `app_key`, `licenseKey`: named a key without saying which kind (a
-    `public_key` or a `key_id` says it is not secret)."""
-    words = key_words(_last_part(key))
-    return (
-        bool(words)
-        and words[-1] == "key"
-        and not key_is_excluded(key)
-        and not any(
-            w.startswith(("pub", "sort", "cache", "primary", "foreign", "partition")) for w in words
-        )
-    )
-
-
 _BARE_KEY_MIN = 20
 _GENERATED_MIN = 16
 _GENERATED_DISTINCT = 10
@@ -249,24 +181,6 @@ def random_key_value(value: str) -> bool:
     UUID."""
     v = value.strip()
     return len(v) >= _BARE_KEY_MIN and generated(v) and not _UUID_SHAPE.search(v)
-
-
-def _last_part(key: str) -> str:
-    return re.split(r"\.|::|->", key.strip("$@"))[-1] or key
-
-
-def key_is_excluded(key: str) -> bool:
-    """The name says the value is a pointer or metadata, or a test fixture."""
-    words = key_words(key)
-    if not words:
-        return False
-    if words[-1] in _DESCRIPTOR or "_".join(words[-2:]) in _DESCRIPTOR:
-        return True
-    return any(w in _FIXTURE_WORDS or w in _PUBLIC_WORDS for w in words)
-
-
-def key_is_password(key: str) -> bool:
-    return any(w in {"pwd", "pass"} or "passw" in w or "passphrase" in w for w in key_words(key))
 
 
 def is_placeholder(value: str, min_len: int = MIN_ASSIGNED) -> bool:
@@ -374,7 +288,7 @@ def assigned_value_ok(
     if (_SLUG.fullmatch(v) or _WORD.fullmatch(v)) and not key_is_password(key):
         return False  # "github-token", "sk-proj-", "comment": a name or a fragment
     low = v.lower()
-    if any(w == low for w in key_words(key)) or key_words(v) == key_words(_last_part(key)):
+    if any(w == low for w in key_words(key)) or key_words(v) == key_words(last_part(key)):
         return False  # the name itself: `CI_MUST_PASS = "ci_must_pass"`
     if " " in v and (not key_is_password(key) or _PROSE.fullmatch(v)):
         return False  # prose: "Invalid token provided", "top secret"

@@ -1,0 +1,100 @@
+"""What a name says about the value assigned to it: secret words (`password`, `token`,
+`api_key`), names that say the value is not one (`public_key`, `token_type`, a fixture),
+a bare `key`. rules.py judges values; the finders ask both."""
+
+from __future__ import annotations
+
+import re
+
+# Words of a key name that carry a secret, and pairs that do ("api key", "access key").
+_SECRET_WORDS = ("password", "passwd", "passphrase", "secret", "credential", "apikey")
+# Words that start like a secret word and are not one.
+_NOT_SECRET_PREFIXES = ("secretar", "passport", "passage", "passenger")
+_SECRET_EXACT = frozenset({"pwd", "pass", "token", "creds", "secrets", "credentials"})
+_KEY_PAIRS = frozenset(
+    {("api", "key"), ("access", "key"), ("private", "key"), ("auth", "key"),
+     ("signing", "key"), ("encryption", "key"), ("master", "key"), ("client", "key"),
+     ("service", "key"), ("account", "key"), ("db", "key"), ("database", "key"),
+     ("priv", "key"), ("db", "pass"), ("database", "pass"), ("auth", "token"),
+     ("license", "key"), ("licence", "key")}
+)  # fmt: skip
+_KEY_QUALIFIERS = frozenset(
+    {"api", "access", "private", "secret", "auth", "signing", "encryption", "master", "client"}
+)
+# A key ending in one of these names something about the secret, not the secret itself.
+_DESCRIPTOR = frozenset(
+    {"url", "uri", "urls", "endpoint", "host", "type", "types", "name", "names", "field",
+     "fields", "path", "paths", "file", "filename", "files", "dir", "env", "var", "variable",
+     "id", "ids", "length", "len", "count", "size", "header", "headers", "prefix", "suffix",
+     "label", "hint", "policy", "regex", "re", "pattern", "format", "kind", "mode", "ttl",
+     "timeout", "expiry", "expires", "expiration", "limit", "placeholder", "hash", "hashed",
+     "digest", "algorithm", "algo", "version", "param", "parameter", "location", "ref", "arn",
+     "store", "provider", "class", "method", "scope", "scopes", "min", "max", "required",
+     "enabled", "valid", "invalid", "rotation", "reset", "error", "errors", "message", "msg",
+     "text", "title", "description", "help", "prompt", "input", "confirm", "confirmation",
+     "form", "widget", "column", "table", "attr", "attribute", "property", "schema", "source",
+     "manager", "backend", "loader", "getter", "setter", "handler", "factory", "service",
+     "client", "cls", "strength", "key_id", "usage", "created", "updated",
+     "at", "ts", "mask", "masked", "char", "chars", "rule", "rules", "check", "validator"}
+)  # fmt: skip
+_FIXTURE_WORDS = frozenset(
+    {"fake", "dummy", "mock", "test", "tests", "example", "sample", "stub", "placeholder"}
+)
+# A public key or token, a publishable key (Stripe's pk_), a CSRF token: meant to be seen.
+_PUBLIC_WORDS = frozenset({"public", "publishable", "pub", "csrf", "xsrf", "authenticity"})
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+")
+
+
+def key_words(key: str) -> list[str]:
+    """A key name cut into lower-case words: `spring.datasource.dbPassword` ->
+    ['spring', 'datasource', 'db', 'password']."""
+    return [w.lower() for w in _WORD_SPLIT.split(_CAMEL.sub("_", key)) if w]
+
+
+def key_is_secretish(key: str) -> bool:
+    """`db_password`, `apiKey`, `GITHUB_TOKEN`, `client_secret`; for an attribute or a
+    dotted config key only the last part counts (`token.markup` is not a token)."""
+    words = key_words(last_part(key))
+    for i, w in enumerate(words):
+        if w.startswith(_NOT_SECRET_PREFIXES):
+            continue
+        if w in _SECRET_EXACT or any(s in w for s in _SECRET_WORDS) or w.endswith("token"):
+            return True
+        if i + 1 < len(words) and (w, words[i + 1]) in _KEY_PAIRS:
+            return True
+        if w.endswith("key") and w[:-3] in _KEY_QUALIFIERS:
+            return True
+    return False
+
+
+def key_is_bare_key(key: str) -> bool:
+    """`key`, `Key`, `app_key`, `licenseKey`: named a key without saying which kind (a
+    `public_key` or a `key_id` says it is not secret)."""
+    words = key_words(last_part(key))
+    return (
+        bool(words)
+        and words[-1] == "key"
+        and not key_is_excluded(key)
+        and not any(
+            w.startswith(("pub", "sort", "cache", "primary", "foreign", "partition")) for w in words
+        )
+    )
+
+
+def last_part(key: str) -> str:
+    return re.split(r"\.|::|->", key.strip("$@"))[-1] or key
+
+
+def key_is_excluded(key: str) -> bool:
+    """The name says the value is a pointer or metadata, or a test fixture."""
+    words = key_words(key)
+    if not words:
+        return False
+    if words[-1] in _DESCRIPTOR or "_".join(words[-2:]) in _DESCRIPTOR:
+        return True
+    return any(w in _FIXTURE_WORDS or w in _PUBLIC_WORDS for w in words)
+
+
+def key_is_password(key: str) -> bool:
+    return any(w in {"pwd", "pass"} or "passw" in w or "passphrase" in w for w in key_words(key))
