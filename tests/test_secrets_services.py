@@ -294,6 +294,7 @@ def test_a_sealed_secret_is_ciphertext_but_a_plain_secret_manifest_is_not() -> N
         (None, "[DEBUG] Using Key=qsCG7Hq2Lm8Xr3Nc6By1Tz5V"),
         # Lower-case service keys in a log line (no path): machine-made, not a name.
         (None, "[DEBUG] redhat_api_key=o9ynnj1wfw33a50g9009ti0ne1kqe8ac"),
+        (None, "[DEBUG] Using cloudinary_apiSecret=n7diawudh1wdaj9oidjaj4awdeps"),
         (None, "using key = 81a1411a7e276fd88819df3137eb406e0f281f8a8c417947ca4b025890c8541c"),
         ("deploy/app.yml", "app_key: Hq2Lm8Xr3Nc6By1Tz5Vw9Kp4"),
         ("src/client.py", 'key = "Zr4Kq8Xv2Lm7Nc3By9Tw5Hp1"'),

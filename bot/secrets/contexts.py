@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from bot.secrets import names, rules
+from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
 from bot.secrets.patterns import TokenPattern
 
 # A value on a command line: quoted (group `q`, then the value) or a bare word. A bare
@@ -140,16 +141,20 @@ _COMPARED = re.compile(
 _TYPE_TEST = re.compile(r"\btypeof\s+[\w.]*$|\binstanceof\s*$")
 
 
-def compared_passwords(line: str, test: bool) -> list[tuple[int, int]]:
-    """The spans of literals that a password or secret is compared with on `line`."""
-    out: list[tuple[int, int]] = []
+def compared_passwords(line: str, base: int, test: bool) -> list[Candidate]:
+    """Literals that a password or secret is compared with on `line` (at `base`)."""
+    out: list[Candidate] = []
     for m in _COMPARED.finditer(line):
         group = next(g for g in (2, 4, 5) if m.group(g) is not None)
         if _TYPE_TEST.search(line, 0, m.start()) or " " in m.group(group):
             continue  # `typeof password === "string"`, `url.password == "a secret"`
         if _password_ok(m.group(group), test):
-            out.append(m.span(group))
+            out.append(_candidate(base, m.span(group), COMPARED_PASSWORD))
     return out
+
+
+def _candidate(base: int, span: tuple[int, int], kind: str) -> Candidate:
+    return Candidate(base + span[0], base + span[1], kind, RANK_TOKEN, SWITCHYARD)
 
 
 def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | None:
@@ -170,9 +175,7 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
         return None  # inside a word: `xmachine`, `no_login`
     if kind in (XML_SECRET, SECRET_CONSTANT):
         key = m.group("tag").rsplit(":", 1)[-1] if kind == XML_SECRET else m.group("name")
-        ok = names.key_is_secretish(key) and rules.assigned_value_ok(
-            key, value, quoted=True, config=True, env_style=False, test=test
-        )
+        ok = names.key_is_secretish(key) and rules.literal_ok(key, value, test=test)
         return (s, e) if ok else None
     if m.group(0).startswith(_BARE_FLAGS) and value.isalpha() and value.islower():
         return None  # "use --password yourpassword": prose about a flag of any tool
@@ -182,9 +185,7 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
 def _password_ok(value: str, test: bool) -> bool:
     if value.startswith(("-", "<", "(")) or "{" in value:
         return False  # the next flag, a placeholder `<password>`, a format's slot
-    return rules.assigned_value_ok(
-        "password", value, quoted=True, config=True, env_style=False, test=test
-    )
+    return rules.literal_ok("password", value, test=test)
 
 
 # A command-line flag named for a secret, its value after a space or `=`: `--token X`,
@@ -196,17 +197,15 @@ _FLAG = re.compile(
 )
 
 
-def flag_values(line: str, test: bool) -> list[tuple[int, int]]:
-    """The spans of machine-made values given to a secret-named command-line flag."""
-    out: list[tuple[int, int]] = []
+def flag_values(line: str, base: int, test: bool) -> list[Candidate]:
+    """Machine-made values given to a secret-named command-line flag on `line`."""
+    out: list[Candidate] = []
     for m in _FLAG.finditer(line):
         flag, value = m.group("flag").replace("-", "_"), m.group("v")
         if not (names.key_is_secretish(flag) or names.key_is_bare_key(flag)):
             continue
         if not rules.generated(value) or rules.token_is_placeholder(value):
             continue
-        if rules.assigned_value_ok(
-            flag, value, quoted=True, config=True, env_style=False, test=test
-        ):
-            out.append(m.span("v"))
+        if rules.literal_ok(flag, value, test=test):
+            out.append(_candidate(base, m.span("v"), SECRET_FLAG))
     return out

@@ -31,10 +31,8 @@ from dataclasses import dataclass
 from bot.secrets import allow as allowlist
 from bot.secrets import names, paths, rules
 from bot.secrets.contexts import (
-    COMPARED_PASSWORD,
     CONTEXT_KINDS,
     CONTEXT_PATTERNS,
-    SECRET_FLAG,
     compared_passwords,
     context_value,
     flag_values,
@@ -132,16 +130,12 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
         if i in keyword_lines:
             found.extend(aws_secrets(line, base))
             found.extend(assignments(line, base, path, config, test))
-            for s, e in compared_passwords(line, test):
-                found.append(
-                    Candidate(base + s, base + e, COMPARED_PASSWORD, RANK_TOKEN, SWITCHYARD)
-                )
+            found.extend(compared_passwords(line, base, test))
         if i in token_lines:
             found.extend(plugin_tokens(line, base))
-            if i not in keyword_lines or "key" in lowered[base:end]:
+            found.extend(flag_values(line, base, test))
+            if "key" in lowered[base:end]:  # only a `...key` name can be a bare key
                 found.extend(assignments(line, base, path, config, test, bare_key=True))
-            for s, e in flag_values(line, test):
-                found.append(Candidate(base + s, base + e, SECRET_FLAG, RANK_TOKEN, SWITCHYARD))
         found.extend(entropy_tokens(line, base, path))
     found = [c for c in found if not _allowed(c, text, path)]
     if _SEALED_KIND in text:
@@ -301,8 +295,9 @@ def _resolve(found: list[Candidate]) -> list[Candidate]:
 
 def _token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) -> bool:
     if pattern.kind == "password in connection string":
-        return CONNECTION_FIELD.search(_before(m, 384)) is not None and rules.assigned_value_ok(
-            "password", value, quoted=True, config=True, env_style=False, test=test
+        before = _before(m, 384)
+        return CONNECTION_FIELD.search(before) is not None and rules.literal_ok(
+            "password", value, test=test
         )
     if pattern.kind == "password in URL":
         if value.startswith("[") or (not m.group("user") and not rules.looks_random(value)):

@@ -191,12 +191,12 @@ def assignments(
             # `name=value` are settings, as in a config file; in code an unquoted value is
             # an expression. Text without a path (an answer, a comment) keeps the old rule.
             plain = path is not None and not paths.is_code_path(path)
-            # A generated-looking value under a bare `key` outside code is a literal.
-            config = config or plain or (bare_key and path is None)
-            # Without a path, a generated-looking value is a literal even when it could parse
-            # as a name (`api_key=o9ynnj1wfw33a50g9009ti0ne1kqe8ac` in a log line).
-            literal = env_style or not rules.is_identifier_chain(value) or rules.generated(value)
-            if not (config or (path is None and literal)):
+            # Without a path, a machine-made value is a literal even where it could parse as
+            # a name (`api_key=o9ynnj1wfw33a50g9009ti0ne1kqe8ac` in a log line).
+            config = config or plain or (path is None and rules.generated(value))
+            if not (
+                config or (path is None and (env_style or not rules.is_identifier_chain(value)))
+            ):
                 continue
         if not rules.assigned_value_ok(
             key, value, quoted=quoted, config=config, env_style=env_style, test=test

@@ -307,6 +307,13 @@ def assigned_value_ok(
     return True
 
 
+def literal_ok(key: str, value: str, *, test: bool) -> bool:
+    """Whether a literal known by its context (a connection string's field, a command's
+    flag, an XML element, a login call's argument) is a secret under the name `key`: the
+    rules of a quoted value in a config file."""
+    return assigned_value_ok(key, value, quoted=True, config=True, env_style=False, test=test)
+
+
 def entropy_value_ok(value: str, key: str | None, line: str, path: str | None) -> bool:
     """A quoted high-entropy string: a secret only under a secret-ish name, or when it looks
     random, is long, and is not a hash, UUID, id or test vector."""
