@@ -67,6 +67,9 @@ SUITES = (
     "noseyparker-rules",
     "ripsecrets-tests",
     "semgrep-rules-secrets",
+    "kingfisher-rules",
+    "whispers-tests",
+    "trivy-secrets",
 )
 SEMGREP_RULES_MIRROR = Path("/work/.mirror/semgrep+semgrep-rules/repo")
 
@@ -93,13 +96,27 @@ def load(suite: str, semgrep_rules: Path | None = None) -> Iterator[SecretCase]:
     if suite == "semgrep-rules-secrets":
         yield from load_semgrep_rules(semgrep_rules or _semgrep_rules_default())
         return
+    files: dict[str, str] = {}
     with (PUBLIC / suite / "cases.jsonl").open(encoding="utf-8") as fh:
         for line in fh:
             raw = json.loads(line)
             rule = raw.get("rule")
             family = raw.get("family") or _family(rule)
+            # A line of a whole file: `file` names the copy in the suite's folder, scanned
+            # whole under `path`; `line` is the labelled line (1-based).
+            file = raw.get("file")
+            if file is not None and file not in files:
+                files[file] = (PUBLIC / suite / file).read_text(encoding="utf-8")
             yield SecretCase(
-                suite, raw["id"], family, raw["label"] == "tp", raw["text"], raw.get("path"), rule
+                suite,
+                raw["id"],
+                family,
+                raw["label"] == "tp",
+                raw["text"],
+                raw.get("path"),
+                rule,
+                file_text=files.get(file) if file is not None else None,
+                line=raw.get("line"),
             )
 
 
@@ -284,6 +301,9 @@ def main() -> None:
     find_secrets("warm = 'up'")
     ds = detect_secrets_alone()
     for suite in args.suite or SUITES:
+        if suite != "semgrep-rules-secrets" and not (PUBLIC / suite / "cases.jsonl").is_file():
+            print(f"\n== {suite}: not built (no {PUBLIC / suite / 'cases.jsonl'})")
+            continue
         cases = list(load(suite, args.semgrep_rules))
         excluded = [c for c in cases if other_rule(c)]
         cases = [c for c in cases if not other_rule(c)]
