@@ -23,6 +23,7 @@ from tests.github_samples import (
     HEAD2,
     NEW_FILE_DIFF,
     github_with_pr,
+    unpaced,
 )
 
 REPO = "acme/api"
@@ -162,6 +163,7 @@ def test_the_worker_reviews_a_queued_job_and_drops_a_superseded_one(
 
     for key, value in env(tmp_path, github, model).items():
         monkeypatch.setenv(key, value)
+    unpaced(monkeypatch)
     queue = JobQueue(tmp_path / "queue.sqlite3", handler=handle)
     old = Job("github", REPO, 7, head_sha=BASE, api_url=github.base_url)
     new = Job("github", REPO, 7, head_sha=HEAD, api_url=github.base_url)
@@ -196,6 +198,7 @@ def test_a_slash_command_from_a_reader_is_answered_not_run(
 
     for key, value in env(tmp_path, github, model).items():
         monkeypatch.setenv(key, value)
+    unpaced(monkeypatch)
     github.set_permission(REPO, "mallory", "read")
     github.set_permission(REPO, "maintainer", "write")
     github.set_permission(REPO, "other-app[bot]", "read")
@@ -328,6 +331,7 @@ def test_the_worker_runs_every_task_a_job_names(
     github.set_file(REPO, HEAD2, "db.py", VULN)
     for key, value in env(tmp_path, github, model).items():
         monkeypatch.setenv(key, value)
+    unpaced(monkeypatch)
 
     def checks() -> list[str]:
         runs = github.repo(REPO).check_runs.values()

@@ -19,7 +19,7 @@ from tests.cli import base_env
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.gitlab_server import FakeGitLab
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
-from tests.github_samples import APP_ANSWER, APP_DIFF, HEAD, github_with_pr
+from tests.github_samples import APP_ANSWER, APP_DIFF, HEAD, github_with_pr, unpaced
 from tests.gitlab_samples import PROJECT, gitlab_with_mr
 from tests.gitlab_samples import TOKEN as GITLAB_TOKEN
 from tests.test_github_door import REPO, TOKEN, comment_job, env
@@ -36,6 +36,7 @@ def github(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitH
         ai.responder = lambda req: Reply(APP_ANSWER)
         for key, value in env(tmp_path, fake, ai).items():
             monkeypatch.setenv(key, value)
+        unpaced(monkeypatch)
         yield fake
 
 

@@ -59,7 +59,6 @@ Runtime: about 90 s with `-n 2` on two busy cores (the security scanners dominat
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import random
@@ -86,6 +85,7 @@ from tests.fakes.anthropic_server import Reply as AReply
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.http_base import FakeHTTPServer
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
+from tests.github_samples import unpaced
 from tests.gitrepo import GitRepo
 
 # -- the change ------------------------------------------------------------------------------
@@ -622,15 +622,11 @@ def run_pull_request_here(
     run_pull_request, without GitHub's write pacing): its exit code as `review --pr` maps
     it, and the reports as JSON."""
     from bot.errors import SwitchyardError
-    from bot.forges.github import publisher
     from bot.forges.github.client import github_client
     from bot.forges.github.door import run_pull_request
-    from bot.forges.github.pacing import PacedClient
     from bot.publish.json_report import render_json
 
-    monkeypatch.setattr(
-        publisher, "PacedClient", functools.partial(PacedClient, min_write_interval_s=0)
-    )
+    unpaced(monkeypatch)
     for name in _PROVIDER_VARS:
         monkeypatch.delenv(name, raising=False)
     for name, value in s.env.items():
