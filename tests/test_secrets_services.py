@@ -343,3 +343,11 @@ def test_a_machine_made_value_after_a_secret_flag_counts() -> None:
         "tool --api-key xxxxxxxxxxxxxxxxxxxxxxxx run\n",
     ):
         assert find_secrets(text, "ci/deploy.sh") == [], text
+
+
+def test_a_long_number_under_a_secret_name_is_a_key_and_a_short_one_is_not() -> None:
+    # 24 digits and more: longer than a port, a PIN or a 64-bit id (20 digits).
+    assert find_secrets('API_KEY="830216749165032847501983"\n', "deploy/app.env")
+    assert find_secrets("SECRET: 830216749165032847501983\n", "deploy/app.yml")
+    assert find_secrets('api_key = "18446744073709551615"\n', "app/settings.py") == []
+    assert find_secrets("secret_port: 8443\n", "deploy/app.yml") == []

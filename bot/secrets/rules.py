@@ -147,6 +147,9 @@ _HASH_CONTEXT = re.compile(
 _KEY_AT_END = re.compile(r"([A-Za-z_$@][\w.\-$@]*)[\"'\]]{0,2}\s*(?::=|=>|=|:)\s*[\"'`]?$")
 
 _BARE_KEY_MIN = 20
+# A number under a secret's name is a port, a PIN, an id or a counter; 24 digits and more
+# is longer than any of those (a 64-bit id has 20) and is a numeric key.
+_DIGITS_KEY_MIN = 24
 _GENERATED_MIN = 16
 _GENERATED_DISTINCT = 10
 _CHUNKS = re.compile(r"[A-Za-z0-9]+")
@@ -186,7 +189,9 @@ def random_key_value(value: str) -> bool:
 def is_placeholder(value: str, min_len: int = MIN_ASSIGNED) -> bool:
     v = value.strip()
     low = v.lower()
-    if len(v) < min_len or low in _PLACEHOLDER_WORDS or v.isdigit() or v in _PUBLISHED_EXAMPLES:
+    if len(v) < min_len or low in _PLACEHOLDER_WORDS or v in _PUBLISHED_EXAMPLES:
+        return True
+    if v.isdigit() and len(v) < _DIGITS_KEY_MIN:
         return True
     if len(set(v)) <= 2 or _NOT_SECRET_SHAPE.fullmatch(v) or _mostly_one_character(v):
         return True
