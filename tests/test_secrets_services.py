@@ -161,6 +161,15 @@ CASES = [  # (kind, line)
     ("password passed to a login call", "$db = new PDO($dsn, 'app', 'Lm3xQ7vK9zWp');"),
     ("secret constant", "define( 'DB_PASSWORD', 'Jv6pR2xK8mQz' );"),
     ("password compared with a literal", 'if (!"Rrhh1234".equals(password)) {'),
+    ("secret in a name/value pair", "env:\n  - name: POSTGRES_PASSWORD\n    value: Kq8vM2xZ7wTp"),
+    ("secret in a name/value pair", '{"name": "STRIPE_SECRET", "value": "Vx3mQ9kZ2wLp"}'),
+    ("secret as an environment variable's default", 'os.getenv("API_TOKEN", "Zp4kV8mX2qWt")'),
+    (
+        "secret as an environment variable's default",
+        'const pw = process.env.DB_PASSWORD || "Mq7xK2vZ9wLp";',
+    ),
+    ("secret in a Dockerfile ENV", "ENV DRONE_TOKEN Wz5qK8mV2xTp"),
+    ("password on a command line", "curl --proxy-user ops:Tq6vK9mZ2xWp https://corp.example"),
 ]
 
 
@@ -222,6 +231,14 @@ LOOK_ALIKES = [
     # A type test or an empty check, not a password.
     'if (typeof password === "string") {',
     'if password == "" or secret != "":',
+    # A name/value pair, a default, an ENV that holds no secret or only a reference.
+    "env:\n  - name: LOG_LEVEL\n    value: debug-verbose-42",
+    "env:\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef: {name: db, key: pw}",
+    '{"name": "DB_PASSWORD", "value": "${DB_PASSWORD}"}',
+    'const password = process.env.REACT_APP_PASSWORD || "not-set"',
+    'os.getenv("API_TOKEN", "")',
+    "ENV NODE_ENV production",
+    'RUN echo "ENV API_TOKEN Wz5qK8mV2xTp" >> notes',  # ENV not the instruction
     # The alphabet typed in order, even in a service's format.
     "sk-ant-api03-abc123xyz-456de-klMnopqrstuvwx-3456yza789bcde-1234fghijklmnopAA",
 ]

@@ -32,6 +32,9 @@ COMPARED_PASSWORD = "password compared with a literal"
 LOGIN_ARGUMENT = "password passed to a login call"
 SECRET_CONSTANT = "secret constant"
 SECRET_FLAG = "secret on a command line"
+NAMED_PAIR = "secret in a name/value pair"
+ENV_DEFAULT = "secret as an environment variable's default"
+DOCKER_ENV = "secret in a Dockerfile ENV"
 
 
 # A quoted literal argument, and an argument before it (a literal, a name, an attribute).
@@ -45,6 +48,37 @@ def _command(regex: str, *keywords: str) -> TokenPattern:
 
 def _login(regex: str, *keywords: str) -> TokenPattern:
     return TokenPattern(LOGIN_ARGUMENT, re.compile(regex + _QV), keywords=keywords)
+
+
+# What a diff or a prompt puts before a line ("  12    14 + | ", "+", "> 12 | ").
+_LINE_PREFIX = r"[ \t\d]*[-+>]?[ \t\d]*\|?[ \t]*"
+_PREFIX_ONLY = re.compile(_LINE_PREFIX)
+# A value after `value:`/`"value":`: quoted, or bare up to a separator.
+_PAIR_VALUE = r"(?P<q>[\"'])?(?P<v>(?(q)[^\"'\n]{1,256}|[^\s\"',}\]#]{1,256}))(?(q)(?P=q))"
+
+
+def _pair(field: str) -> TokenPattern:
+    """`- name: DB_PASSWORD` then `value: ...` (a Kubernetes container's env, an ECS task
+    definition, `{"key": "Password", "value": ...}`): the secret's name sits in one field
+    and its value in the next, on the same line or the one after."""
+    return TokenPattern(
+        NAMED_PAIR,
+        re.compile(
+            field + r"[\"']?\s*[:=]\s*[\"']?(?P<name>[A-Za-z_][\w.-]{1,80})[\"']?\s*,?[ \t]*"
+            r"(?:\r?\n" + _LINE_PREFIX + r"(?:-[ \t]+)?)?"
+            r"[\"']?value[\"']?\s*[:=][ \t]*" + _PAIR_VALUE
+        ),
+        keywords=("value",),
+    )
+
+
+def _env_default(regex: str, *keywords: str) -> TokenPattern:
+    """A literal fallback for a secret-named environment variable: the secret is in the
+    code for every run without the variable."""
+    return TokenPattern(ENV_DEFAULT, re.compile(regex + _QV), keywords=keywords)
+
+
+_ENV_NAME = r"\(\s*[\"'](?P<name>\w+)[\"']\s*,\s*"
 
 
 # Every pattern starts with a literal: Python's engine then skips to its occurrences
@@ -91,6 +125,24 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         re.compile(r"define\(\s*[\"'](?P<name>\w+)[\"']\s*,\s*" + _QV + r"\s*\)"),
         keywords=("define(",),
     ),
+    _pair("name"),
+    _pair("key"),
+    # `os.getenv("API_TOKEN", "...")`, `os.environ.get(...)`, `os.environ.setdefault(...)`,
+    # Ruby's `ENV.fetch("X", "...")`, `process.env.X || "..."`.
+    _env_default(r"getenv" + _ENV_NAME, "getenv("),
+    _env_default(r"environ\.get" + _ENV_NAME, "environ.get("),
+    _env_default(r"setdefault" + _ENV_NAME, "setdefault("),
+    _env_default(r"ENV\.fetch" + _ENV_NAME, "env.fetch("),
+    _env_default(r"process\.env\.(?P<name>\w+)\s*(?:\|\||\?\?)\s*", "process.env."),
+    # A Dockerfile's `ENV NAME value` (the older form, without `=`; the `NAME=value` form
+    # is an assignment). Checked to start its line in context_value.
+    TokenPattern(
+        DOCKER_ENV,
+        re.compile(r"ENV[ \t]+(?P<name>[A-Za-z_]\w*)[ \t]+" + _ARG + r"[ \t]*$", re.MULTILINE),
+        keywords=("env ",),
+    ),
+    # curl's `--proxy-user user:password`.
+    _command(r"--proxy-user\s+[^\s:\"']{1,64}:", "--proxy-user"),
     # crypt(3) hashes in a passwd/shadow/htpasswd line: `root:$6$salt$hash:19000:...` (the
     # user's name before the colon is checked in context_value). bcrypt (`$2b$`) has its
     # own pattern (services.py).
@@ -124,6 +176,8 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
 )
 
 CONTEXT_KINDS = frozenset(p.kind for p in CONTEXT_PATTERNS)
+# Kinds whose match names the secret (`tag` or `name`): the name must say secret.
+_NAMED_KINDS = frozenset({XML_SECRET, SECRET_CONSTANT, NAMED_PAIR, ENV_DEFAULT, DOCKER_ENV})
 # Flags matched without knowing the command: their value must not read as a word.
 _BARE_FLAGS = ("--password", "-Password")
 _USER_BEFORE = re.compile(r"(?:^|[^\w.$@-])[A-Za-z_][\w.-]{0,31}$")
@@ -173,7 +227,11 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
     word = text[m.start()].isalnum()
     if word and m.start() > ls and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
         return None  # inside a word: `xmachine`, `no_login`
-    if kind in (XML_SECRET, SECRET_CONSTANT):
+    if kind == DOCKER_ENV and not _PREFIX_ONLY.fullmatch(text, ls, m.start()):
+        return None  # `ENV` inside a line: not the instruction
+    if kind == ENV_DEFAULT and rules.reads_as_name(value):
+        return None  # `process.env.DB_PASSWORD || "not-set"`: a sentinel, not a password
+    if kind in _NAMED_KINDS:
         key = m.group("tag").rsplit(":", 1)[-1] if kind == XML_SECRET else m.group("name")
         ok = names.key_is_secretish(key) and rules.literal_ok(key, value, test=test)
         return (s, e) if ok else None

@@ -290,7 +290,7 @@ def assigned_value_ok(
         return False
     if not any(c.isalnum() for c in v):
         return False  # punctuation only: a separator or a mask, not a credential
-    if (_SLUG.fullmatch(v) or _WORD.fullmatch(v)) and not key_is_password(key):
+    if reads_as_name(v) and not key_is_password(key):
         return False  # "github-token", "sk-proj-", "comment": a name or a fragment
     low = v.lower()
     if any(w == low for w in key_words(key)) or key_words(v) == key_words(last_part(key)):
@@ -310,6 +310,11 @@ def assigned_value_ok(
         if config and "." in v and is_identifier_chain(v) and not any(c.isdigit() for c in v):
             return False
     return True
+
+
+def reads_as_name(value: str) -> bool:
+    """Lower-case words, alone or joined (`comment`, `not-set`, `github-token`)."""
+    return bool(_SLUG.fullmatch(value) or _WORD.fullmatch(value))
 
 
 def literal_ok(key: str, value: str, *, test: bool) -> bool:
