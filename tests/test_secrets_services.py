@@ -239,6 +239,12 @@ LOOK_ALIKES = [
     'os.getenv("API_TOKEN", "")',
     "ENV NODE_ENV production",
     'RUN echo "ENV API_TOKEN Wz5qK8mV2xTp" >> notes',  # ENV not the instruction
+    # A format's slot or a framework's reference, not a password.
+    'format_password = "prefix_{}".format(value)',
+    'format_password = f"prefix_{dynamic_value}"',
+    "<Symfony_DB_Key>%env(DB_SECRET_VALUE)%</Symfony_DB_Key>",
+    # A token's prefix at the end of a longer identifier (gho_ in Bigho_...).
+    "Bigho_RENDERCONTEXTFORMATTINGSTATE2D4D6D8D",
     # The alphabet typed in order, even in a service's format.
     "sk-ant-api03-abc123xyz-456de-klMnopqrstuvwx-3456yza789bcde-1234fghijklmnopAA",
 ]

@@ -242,10 +242,16 @@ def _gitleaks(
         else:
             if rules.token_is_placeholder(value, service=True) or JWT_SAMPLE_PAYLOAD in value:
                 continue
+            if m.start > 0 and text[m.start - 1].isalnum() and _PREFIXED.match(value):
+                continue  # `Sogho_ICANVAS...`: a format's prefix at the end of a longer word
             kind = m.rule.id.replace("-", " ")
             priority = RANK_TOKEN
         out.append(Candidate(m.start, m.end, kind, priority, f"{GITLEAKS}:{m.rule.id}"))
     return out
+
+
+# A token that starts with its format's prefix (`gho_`, `xoxb-`, `sk_live_`).
+_PREFIXED = re.compile(r"[A-Za-z]{2,12}[_-]")
 
 
 def _generic_ok(text: str, m: Match, value: str, config: bool, test: bool) -> bool:

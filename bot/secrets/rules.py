@@ -117,7 +117,9 @@ _NOT_SECRET_SHAPE = re.compile(
 )
 _REFERENCE = re.compile(
     r"\$\{|#\{|\{\{|\}\}|%\(|%s\b|\$\(|^\$|^(?:<|&lt;).*(?:>|&gt;)$|^\{.*\}$|os\.environ|getenv|process\.env|"
-    r"^env[.\[(:]|ENV\[|^secrets\.|^vault:|^ref\+|^!|^ENC\[|^arn:|^projects/.+/secrets/",
+    r"^env[.\[(:]|ENV\[|^secrets\.|^vault:|^ref\+|^!|^ENC\[|^arn:|^projects/.+/secrets/|"
+    # A format's slot ("prefix_{}", f"...{name}"), Symfony's `%env(NAME)%`.
+    r"\{[A-Za-z_]?\w{0,40}\}|%env\(",
     re.IGNORECASE,
 )
 # Lower-case words joined by separators, or a word ending in one (a prefix being
