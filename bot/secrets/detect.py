@@ -63,6 +63,7 @@ from bot.secrets.patterns import (
     TokenPattern,
     slug,
 )
+from bot.secrets.prefixed import PREFIXED_PATTERNS
 from bot.secrets.services import AUTHORIZATION_HEADER, CONNECTION_FIELD, SERVICE_PATTERNS
 
 GITLEAKS = "gitleaks"
@@ -199,7 +200,7 @@ def _scanner() -> Scanner:
     return gitleaks_scanner(_OWN_KEYWORDS)
 
 
-_TOKEN_PATTERNS = (*TOKEN_PATTERNS, *SERVICE_PATTERNS, *CONTEXT_PATTERNS)
+_TOKEN_PATTERNS = (*TOKEN_PATTERNS, *SERVICE_PATTERNS, *PREFIXED_PATTERNS, *CONTEXT_PATTERNS)
 _OWN_KEYWORDS = tuple(sorted({*KEYWORD_WORDS, *(k for p in _TOKEN_PATTERNS for k in p.keywords)}))
 # keyword -> the token patterns it enables (indexes, to keep their order). Looked up from
 # the few words a text holds: asking each of ~50 patterns about each of its keywords cost a
