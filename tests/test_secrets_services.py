@@ -170,6 +170,9 @@ CASES = [  # (kind, line)
     ),
     ("secret in a Dockerfile ENV", "ENV DRONE_TOKEN Wz5qK8mV2xTp"),
     ("password on a command line", "curl --proxy-user ops:Tq6vK9mZ2xWp https://corp.example"),
+    ("secret after its name", "[DEBUG] Using token Hq2Lm8Xr3Nc6By1Tz5Vw9Kp4"),
+    ("secret after its name", "acme SECRET - 'Zr4Kq8Xv2Lm7Nc3By9Tw5Hp1'"),
+    ("secret in an XML element", "<password>  Mv7qK2zX9wLp  </password>"),
 ]
 
 
@@ -239,6 +242,11 @@ LOOK_ALIKES = [
     'os.getenv("API_TOKEN", "")',
     "ENV NODE_ENV production",
     'RUN echo "ENV API_TOKEN Wz5qK8mV2xTp" >> notes',  # ENV not the instruction
+    # After a secret's name and a space: an id, words, a stand-in, a public key.
+    "the key 7c9e2a4f-1b8d-3e6a-0c5f-9b2d7e1a4c8f was rotated",
+    "token kind_identifier_string_value",
+    "secret xxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+    "public key Hq2Lm8Xr3Nc6By1Tz5Vw9Kp4",
     # A format's slot or a framework's reference, not a password.
     'format_password = "prefix_{}".format(value)',
     'format_password = f"prefix_{dynamic_value}"',

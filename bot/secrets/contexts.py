@@ -35,6 +35,7 @@ SECRET_FLAG = "secret on a command line"
 NAMED_PAIR = "secret in a name/value pair"
 ENV_DEFAULT = "secret as an environment variable's default"
 DOCKER_ENV = "secret in a Dockerfile ENV"
+SPACED_SECRET = "secret after its name"
 
 
 # A quoted literal argument, and an argument before it (a literal, a name, an attribute).
@@ -160,7 +161,7 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         XML_SECRET,
         re.compile(
             r"<(?P<tag>(?:[\w-]+:)?[\w.-]{0,40}(?i:pass(?:word|wd|phrase)?|pwd|secret|token|key))"
-            r"(?:\s[^>\n]{0,120})?>(?P<v>[^<\s][^<\n]{0,255})</(?P=tag)>"
+            r"(?:\s[^>\n]{0,120})?>[ \t]*(?P<v>[^<\s][^<\n]{0,255}?)[ \t]*</(?P=tag)>"
         ),
         keywords=("pass", "pwd>", "secret>", "token>", "key>"),
     ),
@@ -266,4 +267,26 @@ def flag_values(line: str, base: int, test: bool) -> list[Candidate]:
             continue
         if rules.literal_ok(flag, value, test=test):
             out.append(_candidate(base, m.span("v"), SECRET_FLAG))
+    return out
+
+
+# A secret's name, then its machine-made value after spaces (and a dash): a log line's
+# `Using token 3f9c...`, a note's `service SECRET value`. The name ends at the gap.
+_SPACED = re.compile(
+    r"(?<![\w.-])(?P<name>[A-Za-z][\w]{0,40})[ \t]+(?:-[ \t]+)?(?P<q>[\"']?)"
+    r"(?P<v>[^\s\"'`;|&),]{20,256})(?P=q)(?=[\s\"'`;|&),]|$)"
+)
+
+
+def spaced_values(line: str, base: int, test: bool) -> list[Candidate]:
+    """Machine-made values written after a secret's name and a space on `line`."""
+    out: list[Candidate] = []
+    for m in _SPACED.finditer(line):
+        name, value = m.group("name"), m.group("v")
+        if not names.key_is_secretish(name) or not rules.generated(value):
+            continue
+        if rules.token_is_placeholder(value) or rules.is_uuid(value):
+            continue
+        if rules.literal_ok(name, value, test=test):
+            out.append(_candidate(base, m.span("v"), SPACED_SECRET))
     return out

@@ -36,6 +36,7 @@ from bot.secrets.contexts import (
     compared_passwords,
     context_value,
     flag_values,
+    spaced_values,
 )
 from bot.secrets.gitleaks import Found, Match, Scanner
 from bot.secrets.gitleaks import scanner as gitleaks_scanner
@@ -135,6 +136,8 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
         if i in token_lines:
             found.extend(plugin_tokens(line, base))
             found.extend(flag_values(line, base, test))
+            if i in keyword_lines:
+                found.extend(spaced_values(line, base, test))
             if "key" in lowered[base:end]:  # only a `...key` name can be a bare key
                 found.extend(assignments(line, base, path, config, test, bare_key=True))
         found.extend(entropy_tokens(line, base, path))
