@@ -256,20 +256,6 @@ _FLAG = re.compile(
 )
 
 
-def flag_values(line: str, base: int, test: bool) -> list[Candidate]:
-    """Machine-made values given to a secret-named command-line flag on `line`."""
-    out: list[Candidate] = []
-    for m in _FLAG.finditer(line):
-        flag, value = m.group("flag").replace("-", "_"), m.group("v")
-        if not (names.key_is_secretish(flag) or names.key_is_bare_key(flag)):
-            continue
-        if not rules.generated(value) or rules.token_is_placeholder(value):
-            continue
-        if rules.literal_ok(flag, value, test=test):
-            out.append(_candidate(base, m.span("v"), SECRET_FLAG))
-    return out
-
-
 # A secret's name, then its machine-made value after spaces (and a dash): a log line's
 # `Using token 3f9c...`, a note's `service SECRET value`. The name ends at the gap.
 _SPACED = re.compile(
@@ -278,15 +264,36 @@ _SPACED = re.compile(
 )
 
 
+def flag_values(line: str, base: int, test: bool) -> list[Candidate]:
+    """Machine-made values given to a secret-named command-line flag on `line`."""
+    return _machine_made(_FLAG, "flag", line, base, test, SECRET_FLAG, bare_key=True)
+
+
 def spaced_values(line: str, base: int, test: bool) -> list[Candidate]:
     """Machine-made values written after a secret's name and a space on `line`."""
+    return _machine_made(_SPACED, "name", line, base, test, SPACED_SECRET, bare_key=False)
+
+
+def _machine_made(
+    regex: re.Pattern[str],
+    group: str,
+    line: str,
+    base: int,
+    test: bool,
+    kind: str,
+    *,
+    bare_key: bool,
+) -> list[Candidate]:
+    """Values in `regex`'s group `v` on `line` whose name (group `group`) says secret (or,
+    with `bare_key`, key) and that look machine-made: a flag's or a note's value is
+    otherwise a word or a file name."""
     out: list[Candidate] = []
-    for m in _SPACED.finditer(line):
-        name, value = m.group("name"), m.group("v")
-        if not names.key_is_secretish(name) or not rules.generated(value):
+    for m in regex.finditer(line):
+        name, value = m.group(group).replace("-", "_"), m.group("v")
+        if not (names.key_is_secretish(name) or (bare_key and names.key_is_bare_key(name))):
             continue
-        if rules.token_is_placeholder(value) or rules.is_uuid(value):
+        if not rules.generated(value) or rules.token_is_placeholder(value) or rules.is_uuid(value):
             continue
         if rules.literal_ok(name, value, test=test):
-            out.append(_candidate(base, m.span("v"), SPACED_SECRET))
+            out.append(_candidate(base, m.span("v"), kind))
     return out
