@@ -254,8 +254,9 @@ def _gitleaks(
     return out
 
 
-# A token that starts with its format's prefix (`gho_`, `xoxb-`, `sk_live_`).
-_PREFIXED = re.compile(r"[A-Za-z]{2,12}[_-]")
+# A token that starts with a short prefix of its format (`gho_`, `xoxb-`): glued to the end
+# of a word, such a prefix is a coincidence; a long one (`github_pat_`) is not.
+_PREFIXED = re.compile(r"[A-Za-z]{2,4}[_-]")
 
 
 def _generic_ok(text: str, m: Match, value: str, config: bool, test: bool) -> bool:
