@@ -3,10 +3,179 @@ services that neither gitleaks' pinned rules nor services.py cover. Each format 
 from the vendor's documentation or a public detector's description of it (prefix, length,
 alphabet), never copied from another tool's rule file. They run like services.py's
 patterns: one pass each, only when the keyword pass saw the prefix.
+
+"Kingfisher" and "TruffleHog" below name the detector whose description of the format
+(mongodb/kingfisher's data/rules, trufflesecurity/trufflehog's pkg/detectors) was read.
+Public and publishable keys (PubNub's, Langfuse's pk-lf-, Stripe's pk_) are left out: they
+are meant to ship in client code.
 """
 
 from __future__ import annotations
 
+import re
+
 from bot.secrets.patterns import TokenPattern
 
-PREFIXED_PATTERNS: tuple[TokenPattern, ...] = ()
+_E = r"(?![A-Za-z0-9_\-])"
+# Base64 bodies: the value ends where the alphabet does.
+_E64 = r"(?![A-Za-z0-9+/=_\-])"
+# A UUID whose first group is one digit repeated ("11111111-1111-...") is a stand-in, which
+# the placeholder rules' runs (16 characters) do not see across the hyphens.
+_NOT_FILLER = r"(?!([0-9a-fA-F])\1{7})"
+_UUID = _NOT_FILLER + r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_UUID4 = _NOT_FILLER + r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+
+
+def _token(
+    kind: str, body: str, *keywords: str, random: bool = False, end: str = _E
+) -> TokenPattern:
+    """A prefixed format: the regex is anchored on its literal prefix, which Python's
+    engine then searches for directly; `keywords` are the prefixes, lower-cased."""
+    return TokenPattern(kind, re.compile(body + end), random=random, keywords=keywords)
+
+
+PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
+    # Buildkite's API access tokens (Buildkite docs, "API access tokens"; Kingfisher).
+    _token("Buildkite token", r"bkua_[a-z0-9]{40}", "bkua_"),
+    # Contentful's personal access tokens (Contentful CMA docs; Kingfisher, TruffleHog).
+    _token("Contentful token", r"CFPAT-[A-Za-z0-9_\-]{43}", "cfpat-"),
+    # Doppler's CLI, service (optionally named), service account, SCIM and audit tokens
+    # (Doppler docs, "Token formats"; Kingfisher). Personal tokens, dp.pt., gitleaks finds.
+    _token(
+        "Doppler token",
+        r"dp\.(?:ct|sa|scim|audit|st(?:\.[a-z0-9_\-]{2,35})?)\.[A-Za-z0-9]{40,44}",
+        "dp.ct.",
+        "dp.st.",
+        "dp.sa.",
+        "dp.scim.",
+        "dp.audit.",
+    ),
+    # Dropbox's short-lived access tokens: "sl." then 130 or more URL-safe characters (the
+    # newer ones "sl.u." and far longer) (Dropbox OAuth guide; Kingfisher).
+    _token("Dropbox token", r"sl\.(?:u\.)?[A-Za-z0-9_\-]{130,1500}", "sl.", random=True),
+    # Fleetbase live API keys (Fleetbase API docs; Kingfisher, TruffleHog).
+    _token("Fleetbase key", r"flb_live_[A-Za-z0-9]{20}", "flb_live_"),
+    # Flexport API keys (Flexport API docs; Kingfisher, TruffleHog).
+    _token("Flexport key", r"shltm_[A-Za-z0-9_\-]{40}", "shltm_"),
+    # HubSpot private app tokens: "pat-", a region, a UUID-like body (HubSpot developer
+    # docs, private apps; Kingfisher, TruffleHog).
+    _token(
+        "HubSpot token",
+        r"pat-(?:na|eu)[12]-"
+        + _NOT_FILLER
+        + r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+        "pat-na1-",
+        "pat-na2-",
+        "pat-eu1-",
+        "pat-eu2-",
+    ),
+    # Ionic Appflow personal access tokens (Ionic docs; Kingfisher).
+    _token("Ionic token", r"ion_[a-z0-9]{42}", "ion_"),
+    # MongoDB Atlas service account secrets (Atlas docs, service accounts; Kingfisher).
+    # The client id, mdb_sa_id_, is not a secret.
+    _token("MongoDB Atlas service account secret", r"mdb_sa_sk_[A-Za-z0-9_\-]{40}", "mdb_sa_sk_"),
+    # Nightfall API keys (Nightfall docs; Kingfisher, TruffleHog). "NF-" also starts
+    # identifiers, so the body must look random.
+    _token("Nightfall key", r"NF-[A-Za-z0-9]{32}", "nf-", random=True),
+    # NVIDIA API catalogue keys (build.nvidia.com docs; Kingfisher, TruffleHog).
+    _token("NVIDIA API key", r"nvapi-[A-Za-z0-9_\-]{64}", "nvapi-"),
+    # Pagar.me live secret keys (Pagar.me API docs; Kingfisher, TruffleHog).
+    _token("Pagar.me key", r"ak_live_[A-Za-z0-9]{30}", "ak_live_"),
+    # Sourcegraph Cody gateway keys (TruffleHog, Kingfisher: "slk_" and 64 hex digits).
+    _token("Sourcegraph Cody key", r"slk_[a-f0-9]{64}", "slk_"),
+    # Supabase's secret API keys since 2025 (Supabase docs, "API keys"); the publishable
+    # sb_publishable_ key is public. Management tokens, sbp_, gitleaks finds.
+    _token("Supabase secret key", r"sb_secret_[A-Za-z0-9_\-]{24,64}", "sb_secret_"),
+    # Tailscale API, auth, OAuth client, SCIM and webhook keys: "tskey-", the key's kind,
+    # its id, its secret (Tailscale docs, "API access"; Kingfisher, TruffleHog).
+    _token(
+        "Tailscale key",
+        r"tskey-(?:api|auth|client|scim|webhook)-[A-Za-z0-9]{6,24}-[A-Za-z0-9]{20,64}",
+        "tskey-",
+    ),
+    # Typeform personal access tokens (Typeform developer docs; Kingfisher, TruffleHog).
+    _token("Typeform token", r"tfp_[A-Za-z0-9_]{40,59}", "tfp_"),
+    # Ubidots account tokens (Ubidots API docs; Kingfisher, TruffleHog).
+    _token("Ubidots token", r"BBFF-[A-Za-z0-9]{30}", "bbff-"),
+    # Zoho OAuth access and refresh tokens: "1000.", two 32-digit hex parts (Zoho API
+    # docs, OAuth; Kingfisher, TruffleHog).
+    _token("Zoho token", r"1000\.[a-f0-9]{32}\.[a-f0-9]{32}", "1000."),
+    # Segment's Public API (workspace management) tokens: "sgp_" and 64 characters
+    # (Segment docs, Public API; Kingfisher). Sourcegraph's sgp_ tokens are hex, 40 long.
+    _token("Segment token", r"sgp_[A-Za-z0-9]{64}", "sgp_"),
+    # ClickUp personal API tokens: "pk_", the user's numeric id, 32 upper-case letters and
+    # digits (ClickUp API docs; Kingfisher).
+    _token("ClickUp token", r"pk_[0-9]{6,10}_[0-9A-Z]{32}", "pk_"),
+    # pganalyze API keys (TruffleHog: "pgar_" and 27 letters or digits).
+    _token("pganalyze key", r"pgar_[A-Za-z0-9]{27}", "pgar_"),
+    # Rootly API keys (Rootly API docs; TruffleHog).
+    _token("Rootly key", r"rootly_[a-f0-9]{64}", "rootly_"),
+    # SpectralOps personal API keys (TruffleHog: "spu-" and 32 lower-case letters/digits).
+    _token("SpectralOps key", r"spu-[a-z0-9]{32}", "spu-"),
+    # Voiceflow Dialog Manager and workspace API keys: "VF.", "DM." or "WS.", a 24-digit
+    # hex id, a 16-character secret (Voiceflow API docs; TruffleHog).
+    _token("Voiceflow key", r"VF\.(?:DM\.|WS\.)?[a-f0-9]{24}\.[A-Za-z0-9]{16}", "vf."),
+    # Bitbucket Data Center HTTP access tokens (Atlassian docs; TruffleHog).
+    _token("Bitbucket Data Center token", r"BBDC-[A-Za-z0-9+/@_\-]{40,50}", "bbdc-", end=_E64),
+    # AWS AppSync API keys: "da2-" and 26 lower-case letters or digits (AWS AppSync docs,
+    # API keys; TruffleHog).
+    _token("AWS AppSync key", r"da2-[a-z0-9]{26}", "da2-"),
+    # Fly.io macaroon tokens as `fly tokens create` prints them: "FlyV1 fm2_" and several
+    # hundred base64 characters, comma-separated (Fly.io docs, access tokens; TruffleHog).
+    _token(
+        "Fly.io token",
+        r"FlyV1 fm\d_[A-Za-z0-9+/=,_\-]{100,2000}",
+        "flyv1 fm",
+        end=r"(?![\w+/=,\-])",
+    ),
+    # TruffleHog Enterprise API secrets (TruffleHog's own detector).
+    _token("TruffleHog Enterprise secret", r"thog-secret-[a-f0-9]{32}", "thog-secret-"),
+    # Sentry organisation auth tokens: "sntrys_" and a base64 JSON payload (Sentry docs,
+    # auth tokens; TruffleHog). User tokens, sntryu_, gitleaks finds.
+    _token("Sentry token", r"sntrys_eyJ[A-Za-z0-9+/_=]{100,400}", "sntrys_eyj", end=_E64),
+    # Langfuse secret keys: "sk-lf-" and a UUID (Langfuse docs; TruffleHog). The public
+    # key, pk-lf-, is not a secret.
+    _token("Langfuse secret key", r"sk-lf-" + _UUID, "sk-lf-"),
+    # LaunchDarkly API access tokens and server-side SDK keys: "api-" or "sdk-" and a
+    # version 4 UUID (LaunchDarkly docs, "Keys"; TruffleHog). Mobile keys are public.
+    _token("LaunchDarkly key", r"(?:api|sdk)-" + _UUID4, "api-", "sdk-"),
+    # PhotoRoom API keys, live or sandbox: "sk_pr_", a name, 40 hex digits (PhotoRoom API
+    # docs; TruffleHog).
+    _token("PhotoRoom key", r"(?:sandbox_)?sk_pr_[A-Za-z0-9]{1,64}_[a-f0-9]{40}", "sk_pr_"),
+    # Apify API tokens (Apify docs, integrations; TruffleHog).
+    _token("Apify token", r"apify_api_[A-Za-z0-9]{36}", "apify_api_"),
+    # CircleCI personal API tokens since 2023: "CCIPAT_", 22 characters, "_", 40 hex
+    # digits (CircleCI docs; TruffleHog).
+    _token("CircleCI token", r"CCIPAT_[A-Za-z0-9]{22}_[a-f0-9]{40}", "ccipat_"),
+    # Cloudflare's global API keys in their prefixed form (TruffleHog: "cfk_", 40
+    # characters, an 8-digit hex check).
+    _token("Cloudflare global API key", r"cfk_[A-Za-z0-9]{40}[a-f0-9]{8}", "cfk_"),
+    # Pinecone API keys: "pcsk_", a short id, "_", 63 characters (Pinecone docs;
+    # TruffleHog).
+    _token("Pinecone key", r"pcsk_[A-Za-z0-9]{5,6}_[A-Za-z0-9]{63}", "pcsk_"),
+    # PostHog personal API keys (PostHog docs, "Personal API keys"; TruffleHog). Project
+    # keys, phc_, are public.
+    _token("PostHog personal key", r"phx_[A-Za-z0-9_]{43,48}", "phx_"),
+    # Ramp API client secrets (Ramp developer docs; TruffleHog). The client id is not one.
+    _token("Ramp client secret", r"ramp_sec_[A-Za-z0-9]{48}", "ramp_sec_"),
+    # SaladCloud API keys: "salad_cloud_", a short id, "_", the secret (SaladCloud docs;
+    # TruffleHog).
+    _token("SaladCloud key", r"salad_cloud_[A-Za-z0-9]{1,7}_[A-Za-z0-9]{20,235}", "salad_cloud_"),
+    # OpenRouter API keys: "sk-or-v1-" and 64 hex digits (OpenRouter docs; TruffleHog).
+    _token("OpenRouter key", r"sk-or-v1-[a-f0-9]{64}", "sk-or-v1-"),
+    # SonarCloud tokens (TruffleHog: "sqco_" and 59 characters) and SonarQube's user,
+    # project and global analysis tokens, "squ_", "sqp_", "sqa_" and 40 hex digits
+    # (SonarQube docs, "Managing your tokens").
+    _token("SonarCloud token", r"sqco_[A-Za-z0-9]{59}", "sqco_"),
+    _token("SonarQube token", r"sq[upa]_[a-f0-9]{40}", "squ_", "sqp_", "sqa_"),
+    # Stripe webhook signing secrets: "whsec_" and 32 or more base64 characters (Stripe
+    # docs, "Check the webhook signatures").
+    _token("Stripe webhook secret", r"whsec_[A-Za-z0-9+/]{32,88}={0,2}", "whsec_", end=_E64),
+    # Render API keys: "rnd_" and 32 characters (Render docs, "API keys").
+    _token("Render key", r"rnd_[A-Za-z0-9]{32}", "rnd_", random=True),
+    # Figma personal access tokens, "figd_" (Figma REST API docs) and "figp_" (TruffleHog).
+    _token("Figma token", r"fig[dp]_[A-Za-z0-9_\-]{38,54}", "figd_", "figp_", random=True),
+    # Flutterwave live and test secret keys: "FLWSECK-" or "FLWSECK_TEST-", 32 hex
+    # digits, "-X" (Flutterwave docs, API keys; TruffleHog). gitleaks knows the test form.
+    _token("Flutterwave secret key", r"FLWSECK(?:_TEST)?-[a-f0-9]{32}-X", "flwseck"),
+)

@@ -1,0 +1,147 @@
+"""Vendor tokens known by their documented prefix (bot/secrets/prefixed.py).
+
+Every value is built here from random characters in the vendor's documented shape; none is
+a real token. Prefixes are split ("bk" + "ua_") so this file does not trip scanners.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from dataclasses import dataclass
+
+import pytest
+
+from bot.secrets import find_secrets
+
+_RANDOM = random.Random(2026)
+_DIGITS = string.digits
+_HEX = "0123456789abcdef"
+_LOWER = string.ascii_lowercase + string.digits
+_UPPER = string.ascii_uppercase + string.digits
+_ALNUM = string.ascii_letters + string.digits
+_URL = _ALNUM + "_-"
+
+Segment = str | tuple[str, int]  # a literal, or (alphabet, count) random characters
+_UUID: tuple[Segment, ...] = ((_HEX, 8), "-", (_HEX, 4), "-", (_HEX, 4), "-", (_HEX, 4), "-")
+_UUID += ((_HEX, 12),)
+
+
+@dataclass(frozen=True)
+class Format:
+    kind: str
+    prefix: str
+    body: tuple[Segment, ...]
+
+    def value(self, *, short: bool = False, fill: bool = False) -> str:
+        """A value in the format; `short` drops one character of the last random part
+        (every count below is the format's least); `fill` writes each random part as one
+        character repeated, the way people type a stand-in."""
+        last = max(i for i, s in enumerate(self.body) if isinstance(s, tuple))
+        out = [self.prefix]
+        for i, seg in enumerate(self.body):
+            if isinstance(seg, str):
+                out.append(seg)
+                continue
+            alphabet, n = seg
+            n -= short and i == last
+            out.append(
+                alphabet[1] * n if fill else "".join(_RANDOM.choice(alphabet) for _ in range(n))
+            )
+        return "".join(out)
+
+
+FORMATS = [
+    Format("Buildkite token", "bk" + "ua_", ((_LOWER, 40),)),
+    Format("Contentful token", "CF" + "PAT-", ((_URL, 43),)),
+    Format("Doppler token", "dp" + ".st.", ((_ALNUM, 40),)),
+    Format("Doppler token", "dp" + ".ct.", ((_ALNUM, 40),)),
+    Format("Dropbox token", "s" + "l.", ((_URL, 130),)),
+    Format("Fleetbase key", "flb" + "_live_", ((_ALNUM, 20),)),
+    Format("Flexport key", "shl" + "tm_", ((_URL, 40),)),
+    Format("HubSpot token", "pat" + "-na1-", _UUID),
+    Format("Ionic token", "io" + "n_", ((_LOWER, 42),)),
+    Format("MongoDB Atlas service account secret", "mdb_sa" + "_sk_", ((_URL, 40),)),
+    Format("Nightfall key", "N" + "F-", ((_ALNUM, 32),)),
+    Format("NVIDIA API key", "nv" + "api-", ((_URL, 64),)),
+    Format("Pagar.me key", "ak" + "_live_", ((_ALNUM, 30),)),
+    Format("Sourcegraph Cody key", "sl" + "k_", ((_HEX, 64),)),
+    Format("Supabase secret key", "sb_" + "secret_", ((_URL, 24),)),
+    Format("Tailscale key", "ts" + "key-auth-", ((_ALNUM, 10), "-", (_ALNUM, 20))),
+    Format("Typeform token", "tf" + "p_", ((_ALNUM + "_", 40),)),
+    Format("Ubidots token", "BB" + "FF-", ((_ALNUM, 30),)),
+    Format("Zoho token", "10" + "00.", ((_HEX, 32), ".", (_HEX, 32))),
+    Format("Segment token", "sg" + "p_", ((_ALNUM, 64),)),
+    Format("ClickUp token", "p" + "k_", ((_DIGITS, 6), "_", (_UPPER, 32))),
+    Format("pganalyze key", "pg" + "ar_", ((_ALNUM, 27),)),
+    Format("Rootly key", "root" + "ly_", ((_HEX, 64),)),
+    Format("SpectralOps key", "sp" + "u-", ((_LOWER, 32),)),
+    Format("Voiceflow key", "VF" + ".DM.", ((_HEX, 24), ".", (_ALNUM, 16))),
+    Format("Bitbucket Data Center token", "BB" + "DC-", ((_ALNUM + "+/@_-", 40),)),
+    Format("AWS AppSync key", "da" + "2-", ((_LOWER, 26),)),
+    Format("Fly.io token", "FlyV1 " + "fm2_", ((_URL + "+/=,", 100),)),
+    Format("TruffleHog Enterprise secret", "thog-" + "secret-", ((_HEX, 32),)),
+    Format("Sentry token", "sntr" + "ys_eyJ", ((_ALNUM + "+/_", 100),)),
+    Format("Langfuse secret key", "sk-" + "lf-", _UUID),
+    Format(
+        "LaunchDarkly key",
+        "sd" + "k-",
+        ((_HEX, 8), "-", (_HEX, 4), "-4", (_HEX, 3), "-a", (_HEX, 3), "-", (_HEX, 12)),
+    ),
+    Format("PhotoRoom key", "sk_" + "pr_", ((_ALNUM, 10), "_", (_HEX, 40))),
+    Format("Apify token", "apify" + "_api_", ((_ALNUM, 36),)),
+    Format("CircleCI token", "CCI" + "PAT_", ((_ALNUM, 22), "_", (_HEX, 40))),
+    Format("Cloudflare global API key", "cf" + "k_", ((_ALNUM, 40), (_HEX, 8))),
+    Format("Pinecone key", "pc" + "sk_", ((_ALNUM, 6), "_", (_ALNUM, 63))),
+    Format("PostHog personal key", "ph" + "x_", ((_ALNUM, 43),)),
+    Format("Ramp client secret", "ramp" + "_sec_", ((_ALNUM, 48),)),
+    Format("SaladCloud key", "salad" + "_cloud_", ((_ALNUM, 5), "_", (_ALNUM, 20))),
+    Format("OpenRouter key", "sk-or" + "-v1-", ((_HEX, 64),)),
+    Format("SonarCloud token", "sq" + "co_", ((_ALNUM, 59),)),
+    Format("SonarQube token", "sq" + "u_", ((_HEX, 40),)),
+    Format("Stripe webhook secret", "wh" + "sec_", ((_ALNUM + "+/", 32),)),
+    Format("Render key", "rn" + "d_", ((_ALNUM, 32),)),
+    Format("Figma token", "fi" + "gd_", ((_URL, 38),)),
+    Format("Flutterwave secret key", "FLW" + "SECK-", ((_HEX, 32), "-X")),
+]
+_IDS = [f"{f.kind}:{f.prefix}" for f in FORMATS]
+
+
+def _kinds_at(text: str, path: str = "src/app.py") -> set[tuple[str, int, int]]:
+    return {(h.kind, h.start, h.end) for h in find_secrets(text, path)}
+
+
+@pytest.mark.parametrize("fmt", FORMATS, ids=_IDS)
+def test_format_is_reported_with_its_kind_and_exact_span(fmt: Format) -> None:
+    value = fmt.value()
+    for text, path in (
+        (f'client = Client(token="{value}")\n', "src/app.py"),
+        (f"Ran the deploy with {value} and it worked.\n", "notes.txt"),
+    ):
+        start = text.index(value)
+        assert (fmt.kind, start, start + len(value)) in _kinds_at(text, path), text
+
+
+@pytest.mark.parametrize("fmt", FORMATS, ids=_IDS)
+def test_look_alikes_are_not_reported(fmt: Format) -> None:
+    too_short = fmt.value(short=True)
+    in_a_word = "Z" + fmt.value()
+    stand_in = fmt.value(fill=True)
+    for value in (too_short, in_a_word, stand_in):
+        text = f'client = Client(token="{value}")\n'
+        assert fmt.kind not in {kind for kind, _, _ in _kinds_at(text)}, value
+
+
+def test_public_keys_and_ids_beside_the_secrets_are_not_reported() -> None:
+    """Langfuse's pk-lf- key ships in browsers; Atlas's mdb_sa_id_ is a client id."""
+    public = Format("", "pk-" + "lf-", _UUID).value()
+    client_id = Format("", "mdb_sa" + "_id_", ((_HEX, 24),)).value()
+    assert find_secrets(f"{public} {client_id}\n", "src/app.py") == []
+
+
+def test_prefix_in_ordinary_text_is_not_reported() -> None:
+    text = (
+        "Set API-GATEWAY-TIMEOUT-SECONDS-FOR-ALL-CLIENTS and read sl.txt; 1000.5 ms\n"
+        "cfg = {'pk_': pk_value, 'ion_': function_name, 'NF-': nf_count}\n"
+    )
+    assert find_secrets(text, "src/app.py") == []
