@@ -53,9 +53,9 @@ PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
     # Dropbox's short-lived access tokens: "sl." then 130 or more URL-safe characters (the
     # newer ones "sl.u." and far longer) (Dropbox OAuth guide; Kingfisher).
     _token("Dropbox token", r"sl\.(?:u\.)?[A-Za-z0-9_\-]{130,1500}", "sl.", random=True),
-    # Fleetbase live API keys (Fleetbase API docs; Kingfisher, TruffleHog).
+    # Fleetbase live API keys (Kingfisher, TruffleHog).
     _token("Fleetbase key", r"flb_live_[A-Za-z0-9]{20}", "flb_live_"),
-    # Flexport API keys (Flexport API docs; Kingfisher, TruffleHog).
+    # Flexport API keys (Kingfisher, TruffleHog).
     _token("Flexport key", r"shltm_[A-Za-z0-9_\-]{40}", "shltm_"),
     # HubSpot private app tokens: "pat-", a region, a UUID-like body (HubSpot developer
     # docs, private apps; Kingfisher, TruffleHog).
@@ -69,17 +69,17 @@ PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
         "pat-eu1-",
         "pat-eu2-",
     ),
-    # Ionic Appflow personal access tokens (Ionic docs; Kingfisher).
+    # Ionic Appflow personal access tokens (Kingfisher).
     _token("Ionic token", r"ion_[a-z0-9]{42}", "ion_"),
     # MongoDB Atlas service account secrets (Atlas docs, service accounts; Kingfisher).
     # The client id, mdb_sa_id_, is not a secret.
     _token("MongoDB Atlas service account secret", r"mdb_sa_sk_[A-Za-z0-9_\-]{40}", "mdb_sa_sk_"),
-    # Nightfall API keys (Nightfall docs; Kingfisher, TruffleHog). "NF-" also starts
+    # Nightfall API keys (Kingfisher, TruffleHog). "NF-" also starts
     # identifiers, so the body must look random.
     _token("Nightfall key", r"NF-[A-Za-z0-9]{32}", "nf-", random=True),
     # NVIDIA API catalogue keys (build.nvidia.com docs; Kingfisher, TruffleHog).
     _token("NVIDIA API key", r"nvapi-[A-Za-z0-9_\-]{64}", "nvapi-"),
-    # Pagar.me live secret keys (Pagar.me API docs; Kingfisher, TruffleHog).
+    # Pagar.me live secret keys (Kingfisher, TruffleHog).
     _token("Pagar.me key", r"ak_live_[A-Za-z0-9]{30}", "ak_live_"),
     # Sourcegraph Cody gateway keys (TruffleHog, Kingfisher: "slk_" and 64 hex digits).
     _token("Sourcegraph Cody key", r"slk_[a-f0-9]{64}", "slk_"),
@@ -95,7 +95,7 @@ PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
     ),
     # Typeform personal access tokens (Typeform developer docs; Kingfisher, TruffleHog).
     _token("Typeform token", r"tfp_[A-Za-z0-9_]{40,59}", "tfp_"),
-    # Ubidots account tokens (Ubidots API docs; Kingfisher, TruffleHog).
+    # Ubidots account tokens (Kingfisher, TruffleHog).
     _token("Ubidots token", r"BBFF-[A-Za-z0-9]{30}", "bbff-"),
     # Zoho OAuth access and refresh tokens: "1000.", two 32-digit hex parts (Zoho API
     # docs, OAuth; Kingfisher, TruffleHog).
@@ -108,7 +108,7 @@ PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
     _token("ClickUp token", r"pk_[0-9]{6,10}_[0-9A-Z]{32}", "pk_"),
     # pganalyze API keys (TruffleHog: "pgar_" and 27 letters or digits).
     _token("pganalyze key", r"pgar_[A-Za-z0-9]{27}", "pgar_"),
-    # Rootly API keys (Rootly API docs; TruffleHog).
+    # Rootly API keys (TruffleHog).
     _token("Rootly key", r"rootly_[a-f0-9]{64}", "rootly_"),
     # SpectralOps personal API keys (TruffleHog: "spu-" and 32 lower-case letters/digits).
     _token("SpectralOps key", r"spu-[a-z0-9]{32}", "spu-"),
@@ -139,8 +139,7 @@ PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
     # LaunchDarkly API access tokens and server-side SDK keys: "api-" or "sdk-" and a
     # version 4 UUID (LaunchDarkly docs, "Keys"; TruffleHog). Mobile keys are public.
     _token("LaunchDarkly key", r"(?:api|sdk)-" + _UUID4, "api-", "sdk-"),
-    # PhotoRoom API keys, live or sandbox: "sk_pr_", a name, 40 hex digits (PhotoRoom API
-    # docs; TruffleHog).
+    # PhotoRoom API keys, live or sandbox: "sk_pr_", a name, 40 hex digits (TruffleHog).
     _token("PhotoRoom key", r"(?:sandbox_)?sk_pr_[A-Za-z0-9]{1,64}_[a-f0-9]{40}", "sk_pr_"),
     # Apify API tokens (Apify docs, integrations; TruffleHog).
     _token("Apify token", r"apify_api_[A-Za-z0-9]{36}", "apify_api_"),
@@ -156,10 +155,9 @@ PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
     # PostHog personal API keys (PostHog docs, "Personal API keys"; TruffleHog). Project
     # keys, phc_, are public.
     _token("PostHog personal key", r"phx_[A-Za-z0-9_]{43,48}", "phx_"),
-    # Ramp API client secrets (Ramp developer docs; TruffleHog). The client id is not one.
+    # Ramp API client secrets (TruffleHog). The client id is not one.
     _token("Ramp client secret", r"ramp_sec_[A-Za-z0-9]{48}", "ramp_sec_"),
-    # SaladCloud API keys: "salad_cloud_", a short id, "_", the secret (SaladCloud docs;
-    # TruffleHog).
+    # SaladCloud API keys: "salad_cloud_", a short id, "_", the secret (TruffleHog).
     _token("SaladCloud key", r"salad_cloud_[A-Za-z0-9]{1,7}_[A-Za-z0-9]{20,235}", "salad_cloud_"),
     # OpenRouter API keys: "sk-or-v1-" and 64 hex digits (OpenRouter docs; TruffleHog).
     _token("OpenRouter key", r"sk-or-v1-[a-f0-9]{64}", "sk-or-v1-"),
