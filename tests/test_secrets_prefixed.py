@@ -103,6 +103,13 @@ FORMATS = [
     Format("Render key", "rn" + "d_", ((_ALNUM, 32),)),
     Format("Figma token", "fi" + "gd_", ((_URL, 38),)),
     Format("Flutterwave secret key", "FLW" + "SECK-", ((_HEX, 32), "-X")),
+    Format("Airtable token", "pa" + "t", ((_ALNUM, 14), ".", (_HEX, 64))),
+    Format("Axiom token", "xa" + "at-", _UUID),
+    Format("Deno Deploy token", "dd" + "p_", ((_ALNUM, 36),)),
+    Format("Honeycomb key", "hca" + "ik_", ((_LOWER, 20),)),
+    Format("Netlify token", "nf" + "p_", ((_ALNUM, 36),)),
+    Format("Ory API key", "ory" + "_pat_", ((_ALNUM, 24),)),
+    Format("Vercel Blob token", "vercel_blob" + "_rw_", ((_ALNUM, 16), "_", (_ALNUM, 20))),
 ]
 _IDS = [f"{f.kind}:{f.prefix}" for f in FORMATS]
 

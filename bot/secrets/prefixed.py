@@ -176,4 +176,25 @@ PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
     # Flutterwave live and test secret keys: "FLWSECK-" or "FLWSECK_TEST-", 32 hex
     # digits, "-X" (Flutterwave docs, API keys; TruffleHog). gitleaks knows the test form.
     _token("Flutterwave secret key", r"FLWSECK(?:_TEST)?-[a-f0-9]{32}-X", "flwseck"),
+    # Airtable personal access tokens: "pat", a 14-character id, ".", 64 hex digits
+    # (Airtable docs, "Personal access tokens").
+    _token("Airtable token", r"pat[A-Za-z0-9]{14}\.[a-f0-9]{64}", "pat"),
+    # Axiom API and personal tokens: "xaat-" or "xapt-" and a UUID (Axiom docs, tokens).
+    _token("Axiom token", r"xa[ap]t-" + _UUID, "xaat-", "xapt-"),
+    # Deno Deploy access tokens: "ddp_" and 36 characters (Deno Deploy docs).
+    _token("Deno Deploy token", r"ddp_[A-Za-z0-9]{36}", "ddp_"),
+    # Honeycomb ingest and management keys: "hcaik_", "hcxik_", "hcxmk_" (Honeycomb docs,
+    # API keys).
+    _token("Honeycomb key", r"hc(?:aik|xik|xmk)_[A-Za-z0-9]{20,70}", "hcaik_", "hcxik_", "hcxmk_"),
+    # Netlify personal access tokens since 2023: "nfp_" (Netlify docs).
+    _token("Netlify token", r"nfp_[A-Za-z0-9]{36,40}", "nfp_"),
+    # Ory Network project API keys: "ory_pat_" (Ory docs, API keys).
+    _token("Ory API key", r"ory_pat_[A-Za-z0-9]{24,64}", "ory_pat_"),
+    # Vercel Blob read-write tokens: "vercel_blob_rw_", the store's id, "_", the secret
+    # (Vercel Blob docs, BLOB_READ_WRITE_TOKEN).
+    _token(
+        "Vercel Blob token",
+        r"vercel_blob_rw_[A-Za-z0-9]{8,32}_[A-Za-z0-9]{20,64}",
+        "vercel_blob_rw_",
+    ),
 )
