@@ -43,6 +43,7 @@ from tests.cli import Result, base_env, switchyard
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.gitrepo import GitRepo
+from tests.test_secrets_prefixed import FORMATS as PREFIXED_FORMATS
 from tests.test_secrets_services import CASES as SERVICE_CASES
 from tests.test_trust_boundaries import GH_REPO, GH_TOKEN, Setup, run_pull_request_here
 
@@ -97,6 +98,14 @@ def _service_families() -> list[tuple[str, str, str]]:
     ]
 
 
+def _prefixed_families() -> list[tuple[str, str, str]]:
+    """Each format of bot/secrets/prefixed.py, a value built as its own test builds it."""
+    return [
+        (f"{f.kind} {f.prefix}", f"svc/prefixed-{i}.env", f"TOKEN={f.value()}\n")
+        for i, f in enumerate(PREFIXED_FORMATS)
+    ]
+
+
 def _gitleaks_families() -> list[tuple[str, str, str]]:
     seen: set[str] = set()
     out: list[tuple[str, str, str]] = []
@@ -110,7 +119,12 @@ def _gitleaks_families() -> list[tuple[str, str, str]]:
 
 def _families() -> list[Family]:
     out: list[Family] = []
-    for name, path, text in [*_own_families(), *_service_families(), *_gitleaks_families()]:
+    for name, path, text in [
+        *_own_families(),
+        *_service_families(),
+        *_prefixed_families(),
+        *_gitleaks_families(),
+    ]:
         hits = find_secrets(text, path)
         if not hits:
             continue  # a look-alike by Switchyard's rules (see KNOWN_MISSES there)
@@ -124,7 +138,7 @@ def _families() -> list[Family]:
 FAMILIES = _families()
 # Every own kind, and all but the few gitleaks rules whose first sample is a look-alike by
 # Switchyard's rules or too short to search for: the list cannot shrink unnoticed.
-assert len(FAMILIES) >= 250, len(FAMILIES)
+assert len(FAMILIES) >= 330, len(FAMILIES)
 
 
 def _pieces(f: Family) -> list[str]:
