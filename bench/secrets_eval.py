@@ -22,6 +22,19 @@ Suites (tests/fixtures/public/<suite>/cases.jsonl, each with ORIGIN.md and its l
   semgrep-rules is under LGPL 2.1 with the Commons Clause, so its files are not copied
   into this repository: the suite is read from a checkout or mirror of
   github.com/semgrep/semgrep-rules (--semgrep-rules PATH, or $SEMGREP_RULES).
+- kingfisher-rules: the `examples` (and five `negative_examples`) of MongoDB Kingfisher's
+  rules, leaving out texts already in noseyparker-rules (Kingfisher grew from Nosey
+  Parker); a second independent recall figure over ~640 services. About 700 of its 1,165
+  examples are typed stand-ins (`1234...`, `abc123...`) that Switchyard turns down on
+  purpose, so its recall here has a ceiling well below 1.
+- whispers-tests: Skyscanner Whispers' fixture files (config and source in many formats),
+  scanned whole; the lines its tests require it to report are secrets, the secret-named
+  lines of its Compliant parts and zero-yield files are look-alikes. Its secrets are
+  marked by the word "hardcoded", which gitleaks' stopwords turn down: its recall here
+  measures contexts, not values.
+- trivy-secrets: Trivy's secret-scanner test files, scanned whole: the first lines of its
+  builtin rules' expected findings are secrets, the lines of files it expects nothing from
+  are look-alikes (small: 45 + 29).
 
 Every case falls into `tune` or `holdout` by a hash of its id (bench.public_suites.split_of);
 both are printed. A case counts as flagged when the detector reports anything in its text.
