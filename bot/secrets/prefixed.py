@@ -19,11 +19,8 @@ from bot.secrets.patterns import TokenPattern
 _E = r"(?![A-Za-z0-9_\-])"
 # Base64 bodies: the value ends where the alphabet does.
 _E64 = r"(?![A-Za-z0-9+/=_\-])"
-# A UUID whose first group is one digit repeated ("11111111-1111-...") is a stand-in, which
-# the placeholder rules' runs (16 characters) do not see across the hyphens.
-_NOT_FILLER = r"(?!([0-9a-fA-F])\1{7})"
-_UUID = _NOT_FILLER + r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-_UUID4 = _NOT_FILLER + r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_UUID4 = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
 
 
 def _token(
@@ -61,9 +58,7 @@ PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
     # docs, private apps; Kingfisher, TruffleHog).
     _token(
         "HubSpot token",
-        r"pat-(?:na|eu)[12]-"
-        + _NOT_FILLER
-        + r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+        r"pat-(?:na|eu)[12]-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
         "pat-na1-",
         "pat-na2-",
         "pat-eu1-",

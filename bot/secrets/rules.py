@@ -240,7 +240,10 @@ def token_is_placeholder(value: str, *, service: bool = False) -> bool:
 def _few_characters(value: str) -> bool:
     """ "ghp_abababab...": a long run of a handful of characters. A random 16-character
     token uses about 13 different ones."""
-    return any(len(set(m.group())) <= _FEW_MAX for m in _ALNUM_RUN.finditer(value))
+    if any(len(set(m.group())) <= _FEW_MAX for m in _ALNUM_RUN.finditer(value)):
+        return True
+    # A UUID's hyphens cut every run short: "11111111-1111-4111-a111-111111111111".
+    return any(len(set(m.group()) - {"-"}) <= _FEW_MAX for m in _UUID_SHAPE.finditer(value))
 
 
 def _mostly_one_character(value: str) -> bool:
