@@ -247,6 +247,11 @@ LOOK_ALIKES = [
     "token kind_identifier_string_value",
     "secret xxxxxxxxxxxxxxxxxxxxxxxxxxxx",
     "public key Hq2Lm8Xr3Nc6By1Tz5Vw9Kp4",
+    # A key block whose body is typed filler, as in docs and scanners' tests.
+    "-----BEGIN "
+    + "ENCRYPTED PRIVATE KEY-----\n"
+    + "ab" * 32
+    + "\n-----END ENCRYPTED PRIVATE KEY-----",
     # A format's slot or a framework's reference, not a password.
     'format_password = "prefix_{}".format(value)',
     'format_password = f"prefix_{dynamic_value}"',

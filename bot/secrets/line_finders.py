@@ -124,8 +124,11 @@ def _key_blocks(
         end_m = end_re.search(text, m.end(), m.end() + MAX_KEY_BLOCK)
         end = end_m.end() if end_m else _unterminated_end(text, lines, m.end())
         pos = max(end, m.end())
-        if KEY_BODY.search(text, m.end(), end) is None:
+        body = "".join(b.group() for b in KEY_BODY.finditer(text, m.end(), end))
+        if not body:
             continue  # "-----BEGIN RSA PRIVATE KEY-----" in code that checks for one
+        if rules.is_filler(body):
+            continue  # a body of "ababab...": a stand-in in docs or tests
         parts: list[tuple[int, int]] = []
         for i in range(lines.index(m.start()), lines.index(end - 1) + 1):
             ls, le = lines.bounds(i)

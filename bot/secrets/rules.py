@@ -237,6 +237,12 @@ def token_is_placeholder(value: str, *, service: bool = False) -> bool:
     )
 
 
+def is_filler(value: str) -> bool:
+    """Typed filler rather than material: a long run of a handful of characters
+    ("ababab..."), or half the value one character."""
+    return _few_characters(value) or _mostly_one_character(value)
+
+
 def _few_characters(value: str) -> bool:
     """ "ghp_abababab...": a long run of a handful of characters. A random 16-character
     token uses about 13 different ones."""
