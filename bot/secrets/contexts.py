@@ -18,9 +18,18 @@ from bot.secrets import names, rules
 from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
 from bot.secrets.patterns import TokenPattern
 
-# A value on a command line: quoted (group `q`, then the value) or a bare word. A bare
-# word stops at a quote, so `-p"$PASS"` in a larger string ends where the string does.
-_ARG = r"(?P<q>[\"'])?(?P<v>(?(q)[^\"'\n]{1,128}|[^\s\"'`;|&)]{1,128}))(?(q)(?P=q))"
+
+def _quoted_or_bare(stops: str, most: int) -> str:
+    """A value quoted (group `q`, then the value in group `v`) or bare, a bare one ending
+    at whitespace, a quote or one of `stops`."""
+    return (
+        rf"(?P<q>[\"'])?(?P<v>(?(q)[^\"'\n]{{1,{most}}}|[^\s\"'{stops}]{{1,{most}}}))(?(q)(?P=q))"
+    )
+
+
+# A value on a command line. A bare word stops at a quote, so `-p"$PASS"` in a larger
+# string ends where the string does.
+_ARG = _quoted_or_bare("`;|&)", 128)
 # The rest of a command, up to its flag: never past the command's end.
 _ARGS = r"[^\n;|&]{0,120}?\s"
 
@@ -54,8 +63,8 @@ def _login(regex: str, *keywords: str) -> TokenPattern:
 # What a diff or a prompt puts before a line ("  12    14 + | ", "+", "> 12 | ").
 _LINE_PREFIX = r"[ \t\d]*[-+>]?[ \t\d]*\|?[ \t]*"
 _PREFIX_ONLY = re.compile(_LINE_PREFIX)
-# A value after `value:`/`"value":`: quoted, or bare up to a separator.
-_PAIR_VALUE = r"(?P<q>[\"'])?(?P<v>(?(q)[^\"'\n]{1,256}|[^\s\"',}\]#]{1,256}))(?(q)(?P=q))"
+# A value after `value:`/`"value":`, a bare one up to a separator.
+_PAIR_VALUE = _quoted_or_bare(r",}\]#", 256)
 
 
 def _pair(field: str) -> TokenPattern:

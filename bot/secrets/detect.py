@@ -306,8 +306,7 @@ def _resolve(found: list[Candidate]) -> list[Candidate]:
 
 def _token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) -> bool:
     if pattern.kind == "password in connection string":
-        before = _before(m, 384)
-        return CONNECTION_FIELD.search(before) is not None and rules.literal_ok(
+        return CONNECTION_FIELD.search(_before(m, 384)) is not None and rules.literal_ok(
             "password", value, test=test
         )
     if pattern.kind == "password in URL":

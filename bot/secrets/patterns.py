@@ -14,7 +14,9 @@ from dataclasses import dataclass
 # embedded in a longer identifier ("xghp_...") is not half-matched. The start is checked in
 # code (TokenPattern.before): a look-behind at the head of a pattern costs Python's regex
 # engine its literal-prefix search, a tenfold slowdown over a large diff.
-_E = r"(?![A-Za-z0-9_\-])"
+# Where a token ends: not before another token character (a longer word).
+TOKEN_END = r"(?![A-Za-z0-9_\-])"
+_E = TOKEN_END
 TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 _UPPER_DIGITS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 
-from bot.secrets.patterns import TokenPattern
+from bot.secrets.patterns import TOKEN_END, TokenPattern
 
-_E = r"(?![A-Za-z0-9_\-])"
+_E = TOKEN_END
 # Base64 bodies: the value ends where the alphabet does.
 _E64 = r"(?![A-Za-z0-9+/=_\-])"
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"

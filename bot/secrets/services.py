@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from bot.secrets.patterns import TokenPattern
+from bot.secrets.patterns import TOKEN_END, TokenPattern
 
-_E = r"(?![A-Za-z0-9_\-])"
+_E = TOKEN_END
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 # A value in a URL query string or header: it ends at a delimiter, never inside a token.
 _Q = r"(?![A-Za-z0-9_\-.~])"
