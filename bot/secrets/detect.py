@@ -312,6 +312,8 @@ def _token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) -
     if pattern.kind == "password in URL":
         if value.startswith("[") or (not m.group("user") and not rules.looks_random(value)):
             return False  # `redis://[[user]:[password]]@`, `dotenv://:key_1234@`
+        if "**" in value:
+            return False  # masked in a log or a comment: `postgres://ad***:9f2**@`
         return (
             not rules.is_placeholder(value, min_len=4)
             and not rules.is_reference(value)
@@ -319,7 +321,11 @@ def _token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) -
             and rules.weak_value_ok(value, test=test)
         )
     if pattern.kind == "HTTP basic credentials":
-        return AUTHORIZATION_HEADER.search(_before(m, 24)) is not None and _basic_ok(value, test)
+        # After an Authorization header's name, or opening a string ("Basic dXNl..." as a
+        # test expects it, a cassette records it): the decoded `user:password` decides.
+        before = _before(m, 24)
+        header = AUTHORIZATION_HEADER.search(before) is not None or before.endswith(_QUOTES)
+        return header and _basic_ok(value, test)
     if pattern.kind == "bcrypt password hash":
         # Named as a hash (`password_hash = "$2b$..."`): a fixture or a stored hash on
         # purpose; a bare one (a users table's dump, a CSV row) is someone's password.
@@ -330,9 +336,15 @@ def _token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) -
         any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
     ):
         return False
+    if pattern.kind == "bearer token":
+        # Opaque tokens are often lower-case hex or base36 (`Bearer 7b266a22...`).
+        return rules.looks_random(value) or rules.generated(value)
     if pattern.random and not rules.looks_random(value):
         return False
     return not (pattern.kind == "JWT" and value.split(".")[1] == JWT_SAMPLE_PAYLOAD)
+
+
+_QUOTES = ('"', "'", "`")
 
 
 def _before(m: re.Match[str], reach: int) -> str:

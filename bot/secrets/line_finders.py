@@ -165,6 +165,10 @@ def aws_secrets(line: str, base: int) -> list[Candidate]:
     return out
 
 
+# Between two string literals joined by `+` (`"a=" + f(x) + "b"`).
+_CONCATENATED = re.compile(r"^\s*\+\s|\s\+\s*$")
+
+
 def assignments(
     line: str, base: int, path: str | None, config: bool, test: bool, *, bare_key: bool = False
 ) -> list[Candidate]:
@@ -172,6 +176,8 @@ def assignments(
     of 20+ characters assigned to a plain `key` (`Key=qsCG…`, `app_key: …`), a name too
     common in code to count on its own (cache keys, dict keys, i18n keys are not random)."""
     out: list[Candidate] = []
+    if paths.is_locale_path(path):
+        return out  # a message catalogue's `"LABEL_PASSWORD": "Passwort"` is a translation
     for m in ASSIGNMENT.finditer(line):
         key = m.group("key")
         quoted = m.group("q") is not None
@@ -184,6 +190,10 @@ def assignments(
             continue
         if quoted:
             env_style = False
+            if m.group("q") == "`" and (" " in value or "$" in value):
+                continue  # a shell's command substitution, a template with text
+            if _CONCATENATED.search(value):
+                continue  # `"&password=" + escape(x) + "`: the quotes close two literals
             if m.group("op") in ("==", "===") and not rules.looks_random(value):
                 continue  # `if token == "keyword"`: comparing with a name, not a secret
         else:

@@ -38,6 +38,17 @@ _DOC_DIRS = frozenset({"docs", "doc", "documentation"})
 _BUNDLE_SUFFIXES = frozenset({".js", ".mjs", ".cjs"})
 _BUNDLE_NAME = re.compile(r"\.(?:min|umd|bundle|prod|production)\.[cm]?js$", re.IGNORECASE)
 _BUNDLE_DIRS = frozenset({"dist", "build", "bundle", "bundles"})
+# Message catalogues: `i18n/de_DE.json`, `config/locales/pl.yml`, `lang/fr/messages.php`,
+# `po/de.po`, Android's `values-de/strings.xml`. Their values are translations; the names
+# (`LABEL_PASSWORD`, `confirm_password`) say what a text is about, not what it holds.
+_LOCALE_DIRS = frozenset(
+    {"i18n", "l10n", "locale", "locales", "lang", "langs", "languages", "translations",
+     "translation", "po"}
+)  # fmt: skip
+_LOCALE_SUFFIXES = frozenset({".po", ".pot", ".xliff", ".xlf", ".strings", ".resx", ".arb"})
+# A Java bundle (`messages_de.properties`) or an Android `values-de` folder.
+_LOCALE_NAME = re.compile(r"^(?:messages|strings|translations?)(?:_[a-z]{2}(?:_[A-Z]{2})?)?\.")
+_LOCALE_VALUES = re.compile(r"^values-[a-z]{2}(?:-r?[A-Z]{2})?$")
 # A documentation line that calls its value an example ("# example key", "sample token").
 _EXAMPLE_LINE = re.compile(r"\b(?:examples?|samples?|placeholder|dummy|fake)\b", re.IGNORECASE)
 
@@ -78,6 +89,17 @@ def marked_as_example(line: str) -> bool:
     """In documentation, a line that says its key is an example shows one: a reader is
     meant to copy its shape, not use it."""
     return _EXAMPLE_LINE.search(line) is not None
+
+
+@lru_cache(maxsize=4096)
+def is_locale_path(path: str | None) -> bool:
+    """A message catalogue: its named values are texts shown to a user."""
+    if path is None:
+        return False
+    p = PurePosixPath(path)
+    if p.suffix.lower() in _LOCALE_SUFFIXES or _LOCALE_NAME.match(p.name):
+        return True
+    return any(d.lower() in _LOCALE_DIRS or _LOCALE_VALUES.match(d) for d in p.parts[:-1])
 
 
 @lru_cache(maxsize=4096)

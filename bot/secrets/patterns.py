@@ -31,8 +31,9 @@ class TokenPattern:
     random: bool = False
     # Characters that may not come just before the value's match.
     before: frozenset[str] = TOKEN_CHARS
-    # Lower-case strings one of which every match contains: a text without any of them is
-    # not searched at all (a substring test is ~50x cheaper than the regex over 100 KB).
+    # Lower-case strings one of which the text must contain to be searched at all (a
+    # substring test is ~50x cheaper than the regex over 100 KB): the format's own prefix,
+    # or, for a format with no distinctive prefix, words that always come with it.
     keywords: tuple[str, ...] = ()
 
 

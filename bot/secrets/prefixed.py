@@ -185,6 +185,10 @@ PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
     _token("Netlify token", r"nfp_[A-Za-z0-9]{36,40}", "nfp_"),
     # Ory Network project API keys: "ory_pat_" (Ory docs, API keys).
     _token("Ory API key", r"ory_pat_[A-Za-z0-9]{24,64}", "ory_pat_"),
+    # NATS nkey seeds: "S", the key's type (Account, Cluster, Operator, User, server N,
+    # curve X), then base32 of the rest of 36 bytes: 58 characters in all (nats-io/nkeys,
+    # strkey.go). The public keys ("U...", "A...") are meant to be shared and are left out.
+    _token("NATS nkey seed", r"S[ACOUNX][A-Z2-7]{56}", "nkey", "seed", "nats"),
     # Vercel Blob read-write tokens: "vercel_blob_rw_", the store's id, "_", the secret
     # (Vercel Blob docs, BLOB_READ_WRITE_TOKEN).
     _token(

@@ -64,7 +64,7 @@ MIN_ENTROPY_UNNAMED = 32
 
 _PLACEHOLDER_PARTS = (
     "changeme", "change_me", "change-me", "example", "sample", "dummy", "fake", "placeholder",
-    "redacted", "your_", "your-", "yourkey", "your key", "<your", "xxxx", "****", "...",
+    "redacted", "your_", "your-", "yourkey", "your key", "<your", "xxxx", "***", "...",
     "insert_", "insert-", "replace_me", "replace-me", "replaceme", "todo", "fixme", "not-a-",
     "not_a_", "notasecret", "not-secret", "test", "mock", "tiger", "hunter2",
 )  # fmt: skip
@@ -77,8 +77,23 @@ _PUBLISHED_EXAMPLES = frozenset(
      "ad180jjd733klru7", "dpf43f3p2l4k3l03", "kd94hf93k423kf44", "nnch734d00sl2jdk",
      "pfkkdhi9sl3r4s00", "hh5s93j4hdidpola", "hdhd0244k9j7ao03", "j49sk3j29djd", "9zJQ9zCP"}
 )  # fmt: skip
-# Words joined by spaces ("top secret", "my password here"): prose about a password.
-_PROSE = re.compile(r"[A-Za-z]+(?: [A-Za-z]+)+")
+# Words joined by spaces ("top secret", "my password here", "Zadejte prosím heslo."),
+# in any script, ending in a sentence's punctuation or none: prose about a password, as in
+# a form's label or a message catalogue.
+_PROSE = re.compile(r"[^\W\d_]+(?:[-'’,]?[ \u3000][^\W\d_]+)+[.!?:…。！？]?")
+# A file's name ("resetOSPassword.sh", "server.key"): where a secret lives, not the secret.
+_FILE_NAME = re.compile(
+    r"[A-Za-z][\w-]*\.(?:sh|bash|ps1|bat|cmd|py|rb|js|ts|php|jsp|pl|json|ya?ml|xml|toml|ini"
+    r"|cfg|conf|properties|txt|log|sql|html?|pem|key|crt|cer|der|p12|pfx|jks|keystore|gpg"
+    r"|asc|pub|env)",
+    re.IGNORECASE,
+)
+# GraphQL's built-in types (`password: String!`, `[ID!]!`): a schema, not a value. Other
+# capitalised words with a "!" are passwords often enough (`Password123!`).
+_SCHEMA_TYPE = re.compile(r"\[?(?:String|Int|Float|Boolean|ID)!?\]?!")
+# A setting's value that is itself settings (`uid=user,userPassword=password`,
+# `audit_trail=none,...`): an unquoted list of assignments, not one secret.
+_NESTED_SETTING = re.compile(r"^[A-Za-z_]{2,}=\w")
 # A value that names a password rather than being one ("thisismypassword" is a weak password
 # and counts; "reset_password" and "cms/passwords#edit" are names).
 _SECRET_NAMES = ("password", "passwd", "secret")
@@ -113,13 +128,15 @@ _REPEATED = re.compile(r"(.)\1*")
 _LONG_RUN = 12
 # Colours, versions and dates sit under names like `Token` (pygments) or `secret_version`.
 _NOT_SECRET_SHAPE = re.compile(
-    r"#[0-9a-fA-F]{3,8}|v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?|\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+Z?)?"
+    r"#[0-9a-fA-F]{3,8}|v?\d+(?:\.\d+)+(?:[-+][\w.]+)?|\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+Z?)?"
 )
 _REFERENCE = re.compile(
     r"\$\{|#\{|\{\{|\}\}|%\(|%s\b|\$\(|^\$|^(?:<|&lt;).*(?:>|&gt;)$|^\{.*\}$|os\.environ|getenv|process\.env|"
     r"^env[.\[(:]|ENV\[|^secrets\.|^vault:|^ref\+|^!|^ENC\[|^arn:|^projects/.+/secrets/|"
     # A format's slot ("prefix_{}", f"...{name}"), Symfony's `%env(NAME)%`.
-    r"\{[A-Za-z_]?\w{0,40}\}|%env\(",
+    r"\{[A-Za-z_]?\w{0,40}\}|%env\(|"
+    # Template and batch markers: `%RANDOM%`, `%%PWD%%`, `###ORACLE_PWD###`, `@DB_PASS@`.
+    r"^%%?[A-Z_][A-Z0-9_]*%|^#{2,}[A-Za-z_]\w*#{2,}$|^@[A-Z][A-Z0-9_]+@$",
     re.IGNORECASE,
 )
 # Lower-case words joined by separators, or a word ending in one (a prefix being
@@ -139,7 +156,8 @@ _WORDY = re.compile(
 _IDENT_CHAIN = re.compile(r"[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)*(?:\(\)?|\[)?")
 _ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 _PATH = re.compile(r"^(?:/|\./|\.\./|~/|[A-Za-z]:\\)")
-_PLAIN_URL = re.compile(r"^[a-z][a-z0-9+.\-]*://[^@\s]*$", re.IGNORECASE)
+# `https://host/x`, and a typed path (`texthash:/etc/postfix/sasl_passwd`).
+_PLAIN_URL = re.compile(r"^[a-z][a-z0-9+.\-]*:/+[^@\s]*$", re.IGNORECASE)
 _HASH_CONTEXT = re.compile(
     r"integrity|checksum|digest|sha\d*|md5|hash|etag|commit|revision|fingerprint|uuid|guid"
     r"|signature|authenticity_token|csrf",
@@ -301,6 +319,8 @@ def assigned_value_ok(
         return False
     if not any(c.isalnum() for c in v):
         return False  # punctuation only: a separator or a mask, not a credential
+    if "." in v and is_identifier_chain(v) and key_is_secretish(last_part(v)):
+        return False  # `formModel.password`, `payload.password`: where a secret is kept
     if reads_as_name(v) and not key_is_password(key):
         return False  # "github-token", "sk-proj-", "comment": a name or a fragment
     low = v.lower()
@@ -308,19 +328,34 @@ def assigned_value_ok(
         return False  # the name itself: `CI_MUST_PASS = "ci_must_pass"`
     if " " in v and (not key_is_password(key) or _PROSE.fullmatch(v)):
         return False  # prose: "Invalid token provided", "top secret"
+    if natural_language(v):
+        return False
+    if _FILE_NAME.fullmatch(v) or _SCHEMA_TYPE.fullmatch(v):
+        return False
     compound = key.strip("$@").lower()
     if len(key_words(key)) > 1 and len(compound) >= 8 and compound in low:
         return False  # `try_except_pass = bandit.plugins.try_except_pass:...`: a name
     if _REGEX_SYNTAX.search(v):
         return False  # a pattern that matches secrets, in a scanner or validator
     if not quoted:
-        if any(c in v for c in "()[]"):
-            return False
+        if any(c in v for c in "()[]") or v.startswith("<") or _NESTED_SETTING.search(v):
+            return False  # a call, a `<placeholder ...>` cut at its space, nested settings
         if not (config or env_style) and is_identifier_chain(v):
             return False
         if config and "." in v and is_identifier_chain(v) and not any(c.isdigit() for c in v):
             return False
     return True
+
+
+def natural_language(value: str) -> bool:
+    """A word or phrase in a language (`Passwort`, `Contraseña`, `新しいパスワード`,
+    `Zadejte prosím heslo.`): a translation or a label. Letters outside ASCII and no digit:
+    a password typed into a config file is ASCII, and a translated one still is a word."""
+    if _PROSE.fullmatch(value):
+        return True
+    return any(c.isalpha() and not c.isascii() for c in value) and not any(
+        c.isdigit() for c in value
+    )
 
 
 def reads_as_name(value: str) -> bool:

@@ -1,0 +1,104 @@
+"""False alarms and misses of the kinds Samsung's CredData labels in real repositories
+(bench/secrets_creddata.py): message catalogues, form labels, templates and shell
+plumbing under a password's name are not passwords; a bearer token in a recorded request,
+basic credentials a test expects, and a NATS seed are secrets.
+
+Every value here was written for this file (random characters in the right shape, made-up
+labels); none is copied from CredData or the repositories it labels.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+import string
+
+import pytest
+
+from bot.secrets import find_secrets
+
+_RANDOM = random.Random(4096)
+
+
+def _r(n: int, alphabet: str = string.ascii_letters + string.digits) -> str:
+    return "".join(_RANDOM.choice(alphabet) for _ in range(n))
+
+
+NOT_SECRETS = [  # (path, line)
+    # Message catalogues: a translation under a password's name.
+    ("web/src/assets/i18n/de_DE.json", '"LABEL_PASSWORD": "Kennwort",'),
+    ("config/locales/fr.yml", "confirm_password: Confirmez le mot de passe"),
+    ("app/lang/es/auth.php", "'password' => 'Clave',"),
+    ("res/values-pt-rBR/strings.xml", '<string name="token_hint">Codigo</string>'),
+    ("po/nl.po", 'msgstr "Wachtwoord"'),
+    # Prose in any script, outside a catalogue too.
+    ("src/forms.ts", 'passwordHint = "Bitte geben Sie Ihr Passwort ein.";'),
+    ("src/forms.ts", 'const newPasswordLabel = "Новый пароль";'),
+    ("src/forms.ts", "passwordError = 'Please enter your password!';"),
+    ("src/strings.go", 'msgTokenExpired = "トークンの有効期限が切れました"'),
+    # A placeholder cut at its space, a command substitution, concatenated literals.
+    ("install/oracle.rsp", "ADMIN_PASSWORD=<Admin Server Password>"),
+    ("scripts/start.sh", "PASS=`grep ^password= $PROPS | cut -d= -f2`"),
+    ("web/app.jsp", 'q += "&password=" + encodeURIComponent(pw) + "&x=1";'),
+    # Settings inside a setting, a typed path, an OID, a script's file name.
+    ("docs/ldap.md", "- LDAP_PASS_ATTRS=uid=user,userPassword=password"),
+    ("etc/setup.sh", 'postconf "smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd"'),
+    ("ldap/control.go", 'ControlTypePasswordExpired = "2.16.840.1.113730.3.4.4"'),
+    ("docker/Dockerfile", 'RESET_DB_PASSWORD="resetPassword.sh" \\'),
+    # A schema's types, template and batch markers, a binding to a model's field.
+    ("schema.graphql", "login(email: String!, password: String!): AuthPayload"),
+    ("win/reset.bat", "set passwd=%RANDOM%%RANDOM%"),
+    ("db/setup.rsp.tmpl", 'SYS_PASSWORD = "###SYS_PWD###"'),
+    ("db/setup.sql.template", "CREATE LOGIN app WITH PASSWORD = '%%DB_PWD%%'"),
+    ("web/signup.html", '<strength-meter password="form.password"></strength-meter>'),
+    # A masked URL password in a comment.
+    ("app/db.py", "# postgres://ad***:9f2**@db.internal:5432/app"),
+]
+
+
+@pytest.mark.parametrize(("path", "text"), NOT_SECRETS, ids=[t[:40] for _, t in NOT_SECRETS])
+def test_labels_templates_and_plumbing_are_not_secrets(path: str, text: str) -> None:
+    assert find_secrets(text, path) == []
+
+
+SECRETS = [  # (path, line, the value)
+    # A password ending in "!" is not a GraphQL type; digits keep a non-English word a
+    # password; a password in a catalogue-looking name outside a catalogue still counts.
+    ("conf/app.yml", "admin_password: Winter2024!", "Winter2024!"),
+    ("conf/app.yml", "db_password: Kennwört93", "Kennwört93"),
+    ("deploy/.env", "SMTP_PASSWORD=Tq6vK9mZ2xWp", "Tq6vK9mZ2xWp"),
+]
+
+
+@pytest.mark.parametrize(("path", "text", "value"), SECRETS, ids=[v for _, _, v in SECRETS])
+def test_passwords_beside_those_rules_still_count(path: str, text: str, value: str) -> None:
+    assert [text[h.start : h.end] for h in find_secrets(text, path)] == [value]
+
+
+def test_a_bearer_token_of_lower_case_hex_in_a_recorded_request_is_found() -> None:
+    token = _r(64, "0123456789abcdef")
+    text = f"    headers:\n      Authorization:\n      - Bearer {token}\n"
+    hits = find_secrets(text, "spec/cassettes/vehicle_state.yml")
+    assert [(h.kind, text[h.start : h.end]) for h in hits] == [("bearer token", token)]
+
+
+def test_basic_credentials_a_test_expects_are_found_when_they_decode_to_a_pair() -> None:
+    encoded = base64.b64encode(f"deploy:{_r(14)}".encode()).decode()
+    text = f'if auth != "Basic {encoded}" {{\n'
+    hits = find_secrets(text, "internal/client_test.go")
+    assert [text[h.start : h.end] for h in hits] == [encoded]
+    # Base64 of words without a user:password pair, and a placeholder pair, are not.
+    for plain in ("hello world again", "user:password"):
+        other = base64.b64encode(plain.encode()).decode()
+        assert find_secrets(f'want := "Basic {other}"\n', "internal/client_test.go") == []
+
+
+def test_a_nats_seed_is_found_beside_its_words() -> None:
+    seed = "S" + "U" + _r(56, string.ascii_uppercase + "234567")
+    text = f"# the user's nkey, from `nsc generate nkey --user`\n{seed}\n"
+    hits = find_secrets(text, "docs/nats/auth.md")
+    assert [(h.kind, text[h.start : h.end]) for h in hits] == [("NATS nkey seed", seed)]
+    # One character short, or inside a longer word, it is not in the seed's format.
+    for other in (seed[:-1], f"X{seed}"):
+        hits = find_secrets(f"nkey seed: {other}\n", "conf/nats.conf")
+        assert "NATS nkey seed" not in {h.kind for h in hits}
