@@ -15,7 +15,7 @@ import string
 
 import pytest
 
-from bot.secrets import find_secrets
+from bot.secrets import find_secrets, mask
 
 _RANDOM = random.Random(4096)
 
@@ -102,3 +102,27 @@ def test_a_nats_seed_is_found_beside_its_words() -> None:
     for other in (seed[:-1], f"X{seed}"):
         hits = find_secrets(f"nkey seed: {other}\n", "conf/nats.conf")
         assert "NATS nkey seed" not in {h.kind for h in hits}
+
+
+@pytest.mark.parametrize(
+    ("path", "template"),
+    [
+        ("deploy/connections.yaml", "    password: {value}\n"),
+        ("conf/db.properties", "db.password={value}\n"),
+        ("deploy/.env", "DB_PASSWORD={value}\n"),
+    ],
+)
+def test_a_config_value_is_redacted_whole_past_hash_and_brackets(path: str, template: str) -> None:
+    """`#` without a space before it and closing brackets are part of a YAML plain scalar
+    or a properties value: redacting up to them would send the rest of the password."""
+    value = f"Qm{_r(4)}#7D]pX{_r(3)}=K}}{_r(3)}"
+    redacted = mask(template.format(value=value), path)
+    assert value[:2] not in redacted and value[-3:] not in redacted, redacted
+
+
+def test_a_flow_mapping_and_code_in_a_config_file_keep_their_brackets() -> None:
+    value = _r(12)
+    text = f"db: {{user: app, password: {value}}}\n"
+    assert [text[h.start : h.end] for h in find_secrets(text, "conf/app.yml")] == [value]
+    code = "$Base64Pass = [System.Convert]::ToBase64String($bytes)\n"
+    assert find_secrets(code, "scripts/encode.ps1") == []

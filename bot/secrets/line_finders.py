@@ -169,6 +169,29 @@ def aws_secrets(line: str, base: int) -> list[Candidate]:
 _CONCATENATED = re.compile(r"^\s*\+\s|\s\+\s*$")
 
 
+# What an unquoted value stopped at, when it is still the value in a config file: a `#`
+# not after a space (YAML's comments need one), a closing bracket. Then on to a space,
+# `,` or `;`.
+_SCALAR_TAIL = re.compile(r"[#)\]}][^\s,;]*")
+
+
+def _plain_scalar(line: str, key_start: int, start: int, end: int) -> int:
+    """Where an unquoted config value that stopped at `end` really ends. Inside a flow
+    mapping or sequence (`{user: a, password: b}`) brackets close it, so it ends there."""
+    tail = _SCALAR_TAIL.match(line, end)
+    before = line[:key_start]
+    if (
+        tail is None
+        or before.count("{") > before.count("}")
+        or before.count("[") > before.count("]")
+    ):
+        return end
+    longer = line[start : tail.end()]
+    if longer[0] in "[({" or "(" in longer:
+        return end  # code, even in a config-like file: `[System.Convert]::ToBase64(...)`
+    return tail.end() if rules.looks_random(longer) else end
+
+
 def assignments(
     line: str, base: int, path: str | None, config: bool, test: bool, *, bare_key: bool = False
 ) -> list[Candidate]:
@@ -211,11 +234,18 @@ def assignments(
                 config or (path is None and (env_style or not rules.is_identifier_chain(value)))
             ):
                 continue
+        s, e = m.span(group)
+        literal = quoted
+        if not quoted and config:
+            longer = _plain_scalar(line, m.start(), s, e)
+            if longer > e:
+                # `password: Qm#3DU]pP8a=CK}`: a YAML plain scalar or a properties value
+                # runs on past `#`, `]` and `}`; a literal, judged as a quoted one.
+                value, e, literal = line[s:longer], longer, True
         if not rules.assigned_value_ok(
-            key, value, quoted=quoted, config=config, env_style=env_style, test=test
+            key, value, quoted=literal, config=config, env_style=env_style, test=test
         ):
             continue
-        s, e = m.span(group)
         kind = "password assignment" if names.key_is_password(key) else "secret assignment"
         out.append(Candidate(base + s, base + e, kind, RANK_ASSIGNED, SWITCHYARD))
     return out
