@@ -1,0 +1,381 @@
+"""Secret detection on Samsung's CredData: real credentials labelled in real repositories.
+
+CredData (github.com/Samsung/CredData, Apache-2.0) labels lines of files in ~330 public GitHub
+repositories, each at a pinned commit: `meta/<repo>.csv` gives the file (as the first eight
+hex digits of the sha256 of its path in the repository), the line range, and the ground
+truth, T (a credential) or F/X (not one: a look-alike, a placeholder, a test value the
+reviewers called no credential). Its README: credentials in test and example folders are
+labelled T; obvious placeholders, function calls and `${VAR}` references F; an unquoted
+`password=my_password` is T in YAML and F in JavaScript or Python. Nobody on this project
+wrote a line of it, and the files are code and configuration as committed, not test
+fixtures for a detector, so this is the closest of the suites to what Switchyard scans.
+
+The data files are not in CredData: its `download_data.py` clones each repository. Here
+they are read from mirrors of those repositories (`--mirrors DIR`, one bare git directory
+per repository at `DIR/<owner>+<name>/repo`, as the project's fetch tool leaves them),
+at the commit CredData pins, matching paths to FileIDs as `download_data.py` does (and, as
+it does, leaving `.xml` files out). A repository without a mirror, without the pinned
+commit, or a labelled file missing at that commit (snapshots lack files of 4 MiB and more)
+is counted and left out. Nothing of the repositories is copied into this one: they are
+read at run time, and so are CredData's labels.
+
+**Scoring.** Each labelled row is one case; a case counts as flagged when a secret that
+`bot.secrets.find_secrets` reports on the file (scanned whole, under its path in the
+repository) covers a line of the row's range. detect-secrets alone runs as `detect-secrets
+scan` on the same file. X rows are counted as look-alikes, as CredData's README says
+("True (T) / False (F,X)"). Categories are CredData's own (`Password`, `Key`, `UUID`,
+`PEM Private Key`, ...; a row with several, `Auth:Token`, is counted under the first).
+
+**Split.** By repository (`bench.public_suites.split_of("creddata", repo)`), so that a
+repository's conventions seen while tuning do not reappear in the holdout. Each split's
+figure is also printed without its largest repository (the one with the most credentials),
+so that one project's conventions do not carry a split. --show lists tune misses and false
+alarms only; --families prints both splits' figures per category (numbers, no cases).
+
+    .venv/bin/python bench/secrets_creddata.py [--creddata PATH] [--mirrors DIR]
+        [--families] [--show N] [--no-detect-secrets]
+
+detect-secrets scans one file at a time in a process per core (it is ~20x slower than
+Switchyard here); Switchyard's scan runs in this process and is timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import binascii
+import csv
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.public_suites import Split, split_of
+from bench.secrets_eval import SecretCase, Tally
+from bot.secrets import find_secrets
+
+SUITE = "creddata"
+CREDDATA_MIRROR = Path("/work/.mirror/Samsung+CredData/repo")
+MIRRORS = Path("/work/.mirror")
+
+
+@dataclass(frozen=True)
+class CredCase(SecretCase):
+    repo: str = ""  # CredData's eight-hex repository id
+    file_id: str = ""
+    last_line: int = 0
+
+    @property
+    def split(self) -> Split:
+        return split_of(SUITE, self.repo)
+
+
+@dataclass
+class Repo:
+    rid: str  # CredData's eight-hex id (crc32 of the snapshot key)
+    url: str
+    commit: str
+    rows: list[dict[str, str]]
+
+
+# --- CredData's labels -----------------------------------------------------------------
+
+
+class Source:
+    """A CredData checkout or bare mirror."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.bare = not (root / "meta").is_dir()
+        if self.bare and not (root / "HEAD").is_file():
+            raise SystemExit(
+                f"CredData not found at {root}: clone github.com/Samsung/CredData and pass "
+                "--creddata PATH"
+            )
+
+    def read(self, name: str) -> str:
+        if not self.bare:
+            return (self.root / name).read_text(encoding="utf-8")
+        return _git(self.root, "show", f"HEAD:{name}").decode("utf-8")
+
+    def repos(self) -> list[Repo]:
+        snapshot: dict[str, str] = json.loads(self.read("snapshot.json"))
+        out = []
+        for key, url in snapshot.items():
+            rid = f"{binascii.crc32(binascii.unhexlify(key)):08x}"
+            try:
+                text = self.read(f"meta/{rid}.csv")
+            except (OSError, subprocess.CalledProcessError):
+                continue
+            rows = list(csv.DictReader(io.StringIO(text)))
+            if rows:
+                out.append(Repo(rid, url, key[:40], rows))
+        return out
+
+
+def _git(git_dir: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    return subprocess.run(
+        ["git", f"--git-dir={git_dir}", *args], input=stdin, capture_output=True, check=True
+    ).stdout
+
+
+# --- the repositories' files -----------------------------------------------------------
+
+
+def mirror_of(url: str, mirrors: Path) -> Path | None:
+    owner_name = url.removeprefix("https://github.com/").strip("/").removesuffix(".git")
+    base = mirrors / owner_name.replace("/", "+") / "repo"
+    for git_dir in (base / ".git", base):
+        if (git_dir / "HEAD").is_file():
+            return git_dir
+    return None
+
+
+def labelled_files(repo: Repo, git_dir: Path) -> dict[str, tuple[str, bytes]]:
+    """FileID -> (path in the repository, content) for the files repo's rows label."""
+    wanted = {row["FileID"] for row in repo.rows}
+    listing = _git(git_dir, "ls-tree", "-r", "-z", repo.commit).split(b"\0")
+    blobs: dict[str, tuple[str, str]] = {}
+    for entry in listing:
+        if not entry:
+            continue
+        meta, _, raw_path = entry.partition(b"\t")
+        mode, kind, sha = meta.decode().split()
+        path = raw_path.decode("utf-8", errors="surrogateescape")
+        file_id = hashlib.sha256(raw_path).hexdigest()[:8]
+        wanted_blob = kind == "blob" and mode != "120000" and file_id in wanted
+        if wanted_blob and not path.endswith(".xml"):
+            blobs[file_id] = (path, sha)
+    if not blobs:
+        return {}
+    batch = _git(
+        git_dir,
+        "cat-file",
+        "--batch",
+        stdin="".join(f"{sha}\n" for _, sha in blobs.values()).encode(),
+    )
+    out: dict[str, tuple[str, bytes]] = {}
+    pos = 0
+    for file_id, (path, _sha) in blobs.items():
+        header_end = batch.index(b"\n", pos)
+        header = batch[pos:header_end].split()
+        pos = header_end + 1
+        if header[1] == b"missing":
+            continue
+        size = int(header[2])
+        out[file_id] = (path, batch[pos : pos + size])
+        pos += size + 1
+    return out
+
+
+def decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+# --- cases -----------------------------------------------------------------------------
+
+
+@dataclass
+class Loaded:
+    cases: list[CredCase]
+    files: dict[tuple[str, str], tuple[str, str]]  # (repo, FileID) -> (path, text)
+    left_out: Counter[str]  # why rows were left out -> count
+
+
+def load(source: Source, mirrors: Path, progress: bool) -> Loaded:
+    cases: list[CredCase] = []
+    files: dict[tuple[str, str], tuple[str, str]] = {}
+    left_out: Counter[str] = Counter()
+    repos = source.repos()
+    for n, repo in enumerate(repos, 1):
+        if progress:
+            print(f"\r  reading {n}/{len(repos)} repositories", end="", file=sys.stderr)
+        git_dir = mirror_of(repo.url, mirrors)
+        if git_dir is None:
+            left_out["repository not mirrored"] += len(repo.rows)
+            continue
+        try:
+            found = labelled_files(repo, git_dir)
+        except subprocess.CalledProcessError:
+            left_out["pinned commit not in the mirror"] += len(repo.rows)
+            continue
+        for row in repo.rows:
+            got = found.get(row["FileID"])
+            if got is None:
+                left_out["file missing at the commit (or .xml)"] += 1
+                continue
+            path, data = got
+            text = decode(data)
+            first, last = int(row["LineStart"]), int(row["LineEnd"])
+            lines = text.split("\n")
+            if not 1 <= first <= last <= len(lines):
+                left_out["labelled line past the file's end"] += 1
+                continue
+            files[(repo.rid, row["FileID"])] = (path, text)
+            cases.append(
+                CredCase(
+                    SUITE,
+                    row["Id"],
+                    row["Category"].split(":")[0],
+                    row["GroundTruth"] == "T",
+                    lines[first - 1],
+                    path,
+                    line=first,
+                    repo=repo.rid,
+                    file_id=row["FileID"],
+                    last_line=last,
+                )
+            )
+    if progress:
+        print(file=sys.stderr)
+    return Loaded(cases, files, left_out)
+
+
+# --- detectors -------------------------------------------------------------------------
+
+FileLines = Callable[[str, str, str, str], set[int]]  # (repo, file id, path, text) -> lines
+
+
+def switchyard_lines(repo: str, file_id: str, path: str, text: str) -> set[int]:
+    lines: set[int] = set()
+    for hit in find_secrets(text, path):
+        lines.update(range(hit.line, hit.end_line + 1))
+    return lines
+
+
+_TMP: Path | None = None
+
+
+def detect_secrets_lines(repo: str, file_id: str, path: str, text: str) -> set[int]:
+    """`detect-secrets scan` on the file, written under its own name so that its filters
+    see the file's type."""
+    from detect_secrets.core.scan import scan_file
+    from detect_secrets.settings import default_settings
+
+    global _TMP
+    _TMP = _TMP or Path(tempfile.mkdtemp(prefix="creddata-"))
+    target = _TMP / repo / file_id / Path(path).name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8", errors="surrogateescape")
+    try:
+        with default_settings():
+            return {s.line_number for s in scan_file(str(target))}
+    finally:
+        target.unlink()
+
+
+def _call(job: tuple[FileLines, str, str, str, str]) -> set[int]:
+    detector, *args = job
+    return detector(*args)
+
+
+def flags(loaded: Loaded, detector: FileLines, jobs: int = 1) -> Callable[[SecretCase], bool]:
+    """Scan every file once (in `jobs` processes), then answer per case."""
+    work = [(detector, *key, *value) for key, value in loaded.files.items()]
+    if jobs > 1:
+        with ProcessPoolExecutor(jobs) as pool:
+            found = list(pool.map(_call, work, chunksize=16))
+    else:
+        found = [_call(job) for job in work]
+    hits = dict(zip(loaded.files, found, strict=True))
+
+    def flagged(case: SecretCase) -> bool:
+        assert isinstance(case, CredCase)
+        lines = hits[(case.repo, case.file_id)]
+        return any(n in lines for n in range(case.line or 0, case.last_line + 1))
+
+    return flagged
+
+
+# --- report ----------------------------------------------------------------------------
+
+
+def tallies(cases: list[CredCase], flagged: Callable[[SecretCase], bool]) -> dict[str, Tally]:
+    """Keys: the split, the split without its largest repository (the one with the most
+    credentials), `<split>/<category>`."""
+    largest = {
+        split: Counter(c.repo for c in cases if c.secret and c.split == split).most_common(1)
+        for split in ("tune", "holdout")
+    }
+    out: dict[str, Tally] = defaultdict(Tally)
+    for case in cases:
+        hit = flagged(case)
+        out[case.split].add(case, hit)
+        if not largest[case.split] or case.repo != largest[case.split][0][0]:
+            out[f"{case.split} w/o largest"].add(case, hit)
+        out[f"{case.split}/{case.family}"].add(case, hit)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--creddata", type=Path, default=CREDDATA_MIRROR)
+    ap.add_argument("--mirrors", type=Path, default=MIRRORS)
+    ap.add_argument("--families", action="store_true", help="per CredData category")
+    ap.add_argument("--show", type=int, default=0, help="list this many tune misses/alarms")
+    ap.add_argument("--no-detect-secrets", action="store_true")
+    args = ap.parse_args()
+
+    started = time.perf_counter()
+    loaded = load(Source(args.creddata), args.mirrors, sys.stderr.isatty())
+    cases = loaded.cases
+    repos = {c.repo for c in cases}
+    secrets = sum(c.secret for c in cases)
+    print(
+        f"== creddata: {secrets} credentials, {len(cases) - secrets} look-alikes in "
+        f"{len(loaded.files)} files of {len(repos)} repositories "
+        f"(read in {time.perf_counter() - started:.0f} s)"
+    )
+    for why, count in sorted(loaded.left_out.items()):
+        print(f"  left out: {count} rows, {why}")
+    find_secrets("warm = 'up'")
+    started = time.perf_counter()
+    ours = tallies(cases, flags(loaded, switchyard_lines))
+    took = time.perf_counter() - started
+    theirs = (
+        None
+        if args.no_detect_secrets
+        else tallies(cases, flags(loaded, detect_secrets_lines, os.cpu_count() or 1))
+    )
+    for key in ("tune", "holdout", "tune w/o largest", "holdout w/o largest"):
+        print(f"  {key:20s} switchyard      {ours[key].line()}")
+        if theirs is not None:
+            print(f"  {key:20s} detect-secrets  {theirs[key].line()}")
+    print(f"  switchyard scanned {len(loaded.files)} files in {took:.1f} s")
+    for split in ("tune", "holdout") if args.families else ():
+        fams = sorted(
+            (k for k in ours if k.startswith(f"{split}/")),
+            key=lambda k: -(ours[k].tp + ours[k].fn + ours[k].fp + ours[k].tn),
+        )
+        print(f"  {split} per category, recall / FPR (switchyard | detect-secrets):")
+        for key in fams:
+            a, b = ours[key], theirs[key] if theirs else None
+            other = f" | {b.recall:5.2f} / {b.fpr:5.2f}" if b else ""
+            print(
+                f"    {key.split('/', 1)[1]:30s} {a.recall:5.2f} / {a.fpr:5.2f}{other}"
+                f"   (n={a.tp + a.fn}+{a.fp + a.tn})"
+            )
+    if args.show:
+        t = ours["tune"]
+        for label, items in (("missed", t.misses), ("false alarm", t.false_alarms)):
+            for c in items[: args.show]:
+                assert isinstance(c, CredCase)
+                where = f"{c.repo} {c.path}:{c.line} [{c.family}]"
+                print(f"  {label}: {where} {c.text.strip()[:160]!r}")
+
+
+if __name__ == "__main__":
+    main()
