@@ -126,3 +126,20 @@ def test_a_flow_mapping_and_code_in_a_config_file_keep_their_brackets() -> None:
     assert [text[h.start : h.end] for h in find_secrets(text, "conf/app.yml")] == [value]
     code = "$Base64Pass = [System.Convert]::ToBase64String($bytes)\n"
     assert find_secrets(code, "scripts/encode.ps1") == []
+
+
+def test_a_json_web_keys_private_members_are_found_in_its_key_object() -> None:
+    b64url = string.ascii_letters + string.digits + "-_"
+    d, k, n = _r(43, b64url), _r(22, b64url), _r(342, b64url)
+    text = (
+        '{"keys": [\n  {"kty": "RSA", "kid": "signing-2024", "e": "AQAB",\n'
+        f'   "n": "{n}",\n   "d": "{d}"}},\n'
+        f'  {{"kty": "oct", "alg": "A128GCM", "k": "{k}"}}\n]}}\n'
+    )
+    hits = find_secrets(text, "config/jwks.json")
+    jwk = [text[h.start : h.end] for h in hits if h.kind == "private member of a JSON Web Key"]
+    assert jwk == [d, k]
+    # The same member names outside a key object are not a key's.
+    other = f'{{"d": "{d}", "p": "{_r(20, b64url)}"}}\n'
+    kinds = {h.kind for h in find_secrets(other, "data/points.json")}
+    assert "private member of a JSON Web Key" not in kinds

@@ -173,6 +173,9 @@ CASES = [  # (kind, line)
     ("secret after its name", "[DEBUG] Using token Hq2Lm8Xr3Nc6By1Tz5Vw9Kp4"),
     ("secret after its name", "acme SECRET - 'Zr4Kq8Xv2Lm7Nc3By9Tw5Hp1'"),
     ("secret in an XML element", "<password>  Mv7qK2zX9wLp  </password>"),
+    ("private member of a JSON Web Key", f'{{"kty": "oct", "k": "{_r(22, _URL)}"}}'),
+    ("NATS nkey seed", f"nkey seed: SU{_r(56, string.ascii_uppercase + '234567')}"),
+    ("bearer token", f"      - Bearer {_r(64, '0123456789abcdef')}"),
 ]
 
 

@@ -45,6 +45,7 @@ NAMED_PAIR = "secret in a name/value pair"
 ENV_DEFAULT = "secret as an environment variable's default"
 DOCKER_ENV = "secret in a Dockerfile ENV"
 SPACED_SECRET = "secret after its name"
+JWK_PRIVATE = "private member of a JSON Web Key"
 
 
 # A quoted literal argument, and an argument before it (a literal, a name, an attribute).
@@ -151,6 +152,17 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         re.compile(r"ENV[ \t]+(?P<name>[A-Za-z_]\w*)[ \t]+" + _ARG + r"[ \t]*$", re.MULTILINE),
         keywords=("env ",),
     ),
+    # A JSON Web Key's private members: `d`, `p`, `q`, `dp`, `dq`, `qi` of an RSA or EC
+    # key, a symmetric key's `k` (RFC 7518, 6.2.2, 6.3.2 and 6.4.1), base64url. Only in a
+    # key object: its `kty` must be near (context_value); `n`, `e`, `x`, `y` are public.
+    TokenPattern(
+        JWK_PRIVATE,
+        re.compile(
+            r"(?<![\w$.-])[\"']?(?:d|p|q|dp|dq|qi|k)[\"']?\s*:\s*"
+            r"(?P<q>[\"'])(?P<v>[A-Za-z0-9_\-]{16,})(?P=q)"
+        ),
+        keywords=("kty",),
+    ),
     # curl's `--proxy-user user:password`.
     _command(r"--proxy-user\s+[^\s:\"']{1,64}:", "--proxy-user"),
     # crypt(3) hashes in a passwd/shadow/htpasswd line: `root:$6$salt$hash:19000:...` (the
@@ -188,6 +200,9 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
 CONTEXT_KINDS = frozenset(p.kind for p in CONTEXT_PATTERNS)
 # Kinds whose match names the secret (`tag` or `name`): the name must say secret.
 _NAMED_KINDS = frozenset({XML_SECRET, SECRET_CONSTANT, NAMED_PAIR, ENV_DEFAULT, DOCKER_ENV})
+# How far from a JWK member its key object's `kty` may be (an RSA key's `n` alone is ~350
+# characters of base64url, and members come in any order).
+_JWK_REACH = 1200
 # Flags matched without knowing the command: their value must not read as a word.
 _BARE_FLAGS = ("--password", "-Password")
 _USER_BEFORE = re.compile(r"(?:^|[^\w.$@-])[A-Za-z_][\w.-]{0,31}$")
@@ -232,6 +247,11 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
         if _USER_BEFORE.search(text, ls, m.start()) is None:
             return None
         if rules.names_a_hash(text[ls : m.start()].lower()) or rules.token_is_placeholder(value):
+            return None
+        return s, e
+    if kind == JWK_PRIVATE:
+        near = text[max(0, m.start() - _JWK_REACH) : e + _JWK_REACH]
+        if "kty" not in near or rules.token_is_placeholder(value):
             return None
         return s, e
     word = text[m.start()].isalnum()
