@@ -93,11 +93,18 @@ def test_the_inline_gitleaks_allow_comment_is_not_honoured() -> None:
     assert [h.detector for h in hits] == ["gitleaks:alibaba-access-key-id"]
 
 
-def test_a_file_gitleaks_skips_is_skipped_by_its_rules_only() -> None:
+def test_in_a_path_gitleaks_skips_only_its_generic_rule_stays_off() -> None:
+    """gitleaks skips lockfiles, vendor/ and node_modules/ to keep repository scans quiet;
+    a file there can still be sent to a cloud model, so a service's format is found."""
     value = "LTAI" + "5tQ8fP3Jw9rKzXnB2mYd"
     text = f'"{value}"\n'
-    assert scanner().scan(text, text.lower(), "web/node_modules/x/index.js") == []
-    assert scanner().scan(text, text.lower(), "web/src/index.js") != []
+    for path in ("web/node_modules/x/index.js", "package-lock.json", "web/src/index.js"):
+        assert [m.rule.id for m in scanner().scan(text, text.lower(), path)] == [
+            "alibaba-access-key-id"
+        ], path
+    generic = 'api_secret = "Zq8vM2xK7wTpLm3nB9cD"\n'
+    assert scanner().scan(generic, generic.lower(), "web/src/app.js") != []
+    assert scanner().scan(generic, generic.lower(), "web/node_modules/x/app.js") == []
 
 
 def _first_true_positive_per_rule() -> dict[str, str]:

@@ -30,6 +30,9 @@ import ahocorasick_rs
 
 from bot.secrets.gitleaks.ruleset import Rule, RuleSet, shannon_entropy
 
+# Rules that match any value under a secret-ish name rather than a service's format.
+GENERIC_RULES = frozenset({"generic-api-key"})
+
 
 @dataclass(frozen=True, slots=True)
 class Match:
@@ -131,8 +134,11 @@ class Scanner:
     ) -> list[Match]:
         """Matches in `text`; `lowered` is text.lower() with the same length; `found` is
         what `keywords` returned for it, if the caller already asked."""
-        if self._path_skipped(path):
-            return []
+        # gitleaks skips its global allow-list's paths (lockfiles, vendor/, node_modules/,
+        # virtualenvs) to keep repository scans quiet. Here a skipped file could still go
+        # to a cloud model, so a token in a service's format is found there too; only the
+        # generic rule, whose noise those paths are listed for, stays off.
+        generic_only_off = self._path_skipped(path)
         if found is None:
             found = self.keywords(text, lowered)
         line_starts: dict[int, set[int]] = defaultdict(set)  # rule index -> line starts
@@ -141,10 +147,13 @@ class Scanner:
                 line_starts[i] |= starts
         out: list[Match] = []
         for i in self._always:
-            out.extend(self._run(self.ruleset.rules[i], text, [(0, len(text))], path))
+            rule = self.ruleset.rules[i]
+            if not (generic_only_off and rule.id in GENERIC_RULES):
+                out.extend(self._run(rule, text, [(0, len(text))], path))
         for i, starts in line_starts.items():
             rule = self.ruleset.rules[i]
-            out.extend(self._run(rule, text, _windows(text, sorted(starts)), path))
+            if not (generic_only_off and rule.id in GENERIC_RULES):
+                out.extend(self._run(rule, text, _windows(text, sorted(starts)), path))
         return out
 
     def _run(
