@@ -53,6 +53,18 @@ NOT_SECRETS = [  # (path, line)
     ("web/signup.html", '<strength-meter password="form.password"></strength-meter>'),
     # A masked URL password in a comment.
     ("app/db.py", "# postgres://ad***:9f2**@db.internal:5432/app"),
+    # Lockfiles: package names and version ranges.
+    ("web/yarn.lock", '"password-prompt@npm:^1.0.4":'),
+    ("package-lock.json", '    "registry-auth-token": "^3.0.1",'),
+    # A constant that spells its own name, a left-out value, a description, a message.
+    ("mysql/const.go", 'AUTH_SHA256_PASSWORD = "sha256_password"'),
+    ("aws/api.go", 'const opGetPasswordData = "GetPasswordData"'),
+    ("tests/test_logs.py", "next_token='nextToken1'),"),
+    ("docs/auth.md", "password: '[omitted]',"),
+    ("README.md", "DOMAIN_PASSWORD= WebLogic admin password for the new domain"),
+    ("mysql/errname.go", 'ER_MUST_CHANGE_PASSWORD: "Your password has expired. Change it.",'),
+    # A handful of characters typed into a UUID's shape.
+    ("notify/notifier_test.go", 'tokenA := "11111111-4444-4444-8444-cccccccccccc"'),
 ]
 
 
@@ -73,6 +85,12 @@ SECRETS = [  # (path, line, the value)
 @pytest.mark.parametrize(("path", "text", "value"), SECRETS, ids=[v for _, _, v in SECRETS])
 def test_passwords_beside_those_rules_still_count(path: str, text: str, value: str) -> None:
     assert [text[h.start : h.end] for h in find_secrets(text, path)] == [value]
+
+
+def test_a_token_in_a_service_format_is_found_in_a_lockfile_too() -> None:
+    token = "npm" + "_" + _r(36)
+    text = f'  "registry": "https://registry.npmjs.org/",\n  "_authToken": "{token}"\n'
+    assert [text[h.start : h.end] for h in find_secrets(text, "package-lock.json")] == [token]
 
 
 def test_a_bearer_token_of_lower_case_hex_in_a_recorded_request_is_found() -> None:

@@ -91,6 +91,23 @@ def marked_as_example(line: str) -> bool:
     return _EXAMPLE_LINE.search(line) is not None
 
 
+# Package managers' lockfiles: names, versions, ranges and integrity hashes, written by a
+# tool. A token in one (a registry's `_authToken` pasted by hand) has a service's format,
+# which the format rules still find.
+_LOCK_NAMES = frozenset(
+    {"yarn.lock", "package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "bun.lock",
+     "pipfile.lock", "poetry.lock", "uv.lock", "pdm.lock", "cargo.lock", "composer.lock",
+     "gemfile.lock", "go.sum", "packages.lock.json", "podfile.lock", "mix.lock",
+     "pubspec.lock", "flake.lock", "gradle.lockfile"}
+)  # fmt: skip
+
+
+@lru_cache(maxsize=4096)
+def is_lock_path(path: str | None) -> bool:
+    """A lockfile a package manager wrote."""
+    return path is not None and PurePosixPath(path).name.lower() in _LOCK_NAMES
+
+
 @lru_cache(maxsize=4096)
 def is_locale_path(path: str | None) -> bool:
     """A message catalogue: its named values are texts shown to a user."""

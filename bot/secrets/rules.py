@@ -80,7 +80,7 @@ _PUBLISHED_EXAMPLES = frozenset(
 # Words joined by spaces ("top secret", "my password here", "Zadejte prosím heslo."),
 # in any script, ending in a sentence's punctuation or none: prose about a password, as in
 # a form's label or a message catalogue.
-_PROSE = re.compile(r"[^\W\d_]+(?:[-'’,]?[ \u3000][^\W\d_]+)+[.!?:…。！？]?")
+_PROSE = re.compile(r"[^\W\d_]+(?:[-'’,.;:!?]?[ \u3000][^\W\d_]+)+[.!?:…。！？]?")
 # A file's name ("resetOSPassword.sh", "server.key"): where a secret lives, not the secret.
 _FILE_NAME = re.compile(
     r"[A-Za-z][\w-]*\.(?:sh|bash|ps1|bat|cmd|py|rb|js|ts|php|jsp|pl|json|ya?ml|xml|toml|ini"
@@ -136,7 +136,9 @@ _REFERENCE = re.compile(
     # A format's slot ("prefix_{}", f"...{name}"), Symfony's `%env(NAME)%`.
     r"\{[A-Za-z_]?\w{0,40}\}|%env\(|"
     # Template and batch markers: `%RANDOM%`, `%%PWD%%`, `###ORACLE_PWD###`, `@DB_PASS@`.
-    r"^%%?[A-Z_][A-Z0-9_]*%|^#{2,}[A-Za-z_]\w*#{2,}$|^@[A-Z][A-Z0-9_]+@$",
+    r"^%%?[A-Z_][A-Z0-9_]*%|^#{2,}[A-Za-z_]\w*#{2,}$|^@[A-Z][A-Z0-9_]+@$|"
+    # A bracketed word where a value was left out: `[omitted]`, `[REDACTED]`.
+    r"^\[[A-Za-z][A-Za-z _-]*\]$",
     re.IGNORECASE,
 )
 # Lower-case words joined by separators, or a word ending in one (a prefix being
@@ -326,6 +328,10 @@ def assigned_value_ok(
     low = v.lower()
     if any(w == low for w in key_words(key)) or key_words(v) == key_words(last_part(key)):
         return False  # the name itself: `CI_MUST_PASS = "ci_must_pass"`
+    if _words_of_the_name(key, v):
+        return False  # `AUTH_SHA2_PASSWORD = "sha2_password"`, `next_token = "nextToken1"`
+    if is_filler(v):
+        return False  # `"1111-4444-8444-cccc..."`: a handful of characters, typed
     if " " in v and (not key_is_password(key) or _PROSE.fullmatch(v)):
         return False  # prose: "Invalid token provided", "top secret"
     if natural_language(v):
@@ -345,6 +351,13 @@ def assigned_value_ok(
         if config and "." in v and is_identifier_chain(v) and not any(c.isdigit() for c in v):
             return False
     return True
+
+
+def _words_of_the_name(key: str, value: str) -> bool:
+    """The value spells two or more of its own name's words (a constant naming itself,
+    `opGetPasswordData = "GetPasswordData"`), a trailing number aside."""
+    words = key_words(value.rstrip("0123456789"))
+    return len(words) >= 2 and set(words) <= set(key_words(key))
 
 
 def natural_language(value: str) -> bool:
