@@ -36,6 +36,10 @@ the review its best model. The rules below keep ordinary code unrestricted:
   name (published sample keys).
 - In documentation (.md, .rst, .adoc, docs/), a line that calls its value an example,
   sample, placeholder, dummy or fake shows the shape of a key, not a key.
+- Language is not a secret: prose in any script, a word with letters outside ASCII and no
+  digit (a translation), a description after `KEY=`; neither are a message catalogue's or
+  a lockfile's named values (paths.py), template markers (`%RANDOM%`, `###PWD###`), a
+  bracketed left-out value (`[omitted]`), a file's name, an OID or GraphQL's types.
 - A UUID found by gitleaks' generic rule (`idempotency_key = "<uuid>"`) is an identifier;
   under a service's own name (heroku_api_key, snyk token) its service rule finds it.
 """
