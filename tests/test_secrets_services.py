@@ -176,6 +176,8 @@ CASES = [  # (kind, line)
     ("private member of a JSON Web Key", f'{{"kty": "oct", "k": "{_r(22, _URL)}"}}'),
     ("NATS nkey seed", f"nkey seed: SU{_r(56, string.ascii_uppercase + '234567')}"),
     ("bearer token", f"      - Bearer {_r(64, '0123456789abcdef')}"),
+    # Behind a short lower-case prefix the random part still makes it a token.
+    ("bearer token", f'authHeader := "Bearer bb_pr_{_r(28, "0123456789abcdef")}"'),
 ]
 
 

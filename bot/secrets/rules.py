@@ -196,13 +196,14 @@ def generated(value: str) -> bool:
         return False
     if not (any(c.isdigit() for c in v) and any(c.isalpha() for c in v)):
         return False
+    chunks = _CHUNKS.findall(v)
     if _WORDY.fullmatch(v) or _SLUG.fullmatch(v):
-        return False
+        # Words joined by separators are a name, unless one part is itself long and
+        # random: a token behind a short prefix (`bb_pr_7f3c2b40ef44e1d9...`).
+        return any(len(c) >= _GENERATED_MIN and len(_SWITCHES.findall(c)) >= 4 for c in chunks)
     # Some run between separators must itself interleave letters and digits: "release_2024"
     # has digits only as their own part, "getUserById2" only at its end.
-    return any(
-        len(chunk) >= 8 and len(_SWITCHES.findall(chunk)) >= 2 for chunk in _CHUNKS.findall(v)
-    )
+    return any(len(chunk) >= 8 and len(_SWITCHES.findall(chunk)) >= 2 for chunk in chunks)
 
 
 def random_key_value(value: str) -> bool:
