@@ -165,3 +165,21 @@ def test_a_json_web_keys_private_members_are_found_in_its_key_object() -> None:
     other = f'{{"d": "{d}", "p": "{_r(20, b64url)}"}}\n'
     kinds = {h.kind for h in find_secrets(other, "data/points.json")}
     assert "private member of a JSON Web Key" not in kinds
+
+
+def test_a_word_inside_a_machine_made_value_does_not_make_it_a_stand_in() -> None:
+    """gitleaks' stopwords ("fun", "hardcoded") mark typed values; inside a random
+    lower-case token they are a coincidence, wherever the token sits."""
+    lower = string.ascii_lowercase + string.digits
+    missed = []
+    for _ in range(50):
+        token = f"pk_{_r(10, lower)}fun{_r(30, lower)}"
+        for text, path in (
+            (f'auth_token = "{token}"\n', None),
+            (f'AUTH_TOKEN = "{token}"', "a.py"),
+        ):
+            if [text[h.start : h.end] for h in find_secrets(text, path)] != [token]:
+                missed.append((text, path))
+    assert missed == []
+    typed = 'auth_token: "my-fun-token-for-the-demo"\n'
+    assert find_secrets(typed, "config/app.yml") == []

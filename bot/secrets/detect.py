@@ -182,8 +182,9 @@ def _allowed(c: Candidate, text: str, path: str | None) -> bool:
     value = text[c.start : c.end]
     assigned = c.priority == RANK_ASSIGNED
     match = text[ls : c.end] if assigned else value
-    # A stopword inside a value that mixes cases and digits is a coincidence, not a word.
-    stopwords = not rules.looks_random(value)
+    # A stopword inside a machine-made value (cases and digits mixed, or letters and
+    # digits interleaved: `pk_q7w2e9fun4r8...` holds "fun") is a coincidence, not a word.
+    stopwords = not (rules.looks_random(value) or rules.generated(value))
     return _scanner().allowed(
         GITLEAKS_PEERS.get(c.kind, ()), value, match, line, path, stopwords=stopwords
     )
