@@ -182,12 +182,26 @@ def _allowed(c: Candidate, text: str, path: str | None) -> bool:
     value = text[c.start : c.end]
     assigned = c.priority == RANK_ASSIGNED
     match = text[ls : c.end] if assigned else value
-    # A stopword inside a machine-made value (cases and digits mixed, or letters and
-    # digits interleaved: `pk_q7w2e9fun4r8...` holds "fun") is a coincidence, not a word.
-    stopwords = not (rules.looks_random(value) or rules.generated(value))
+    # A stopword inside a value that mixes cases and digits is a coincidence, not a word;
+    # so is a short one inside a machine-made lower-case value (`pk_q7w2e9fun4r8...` holds
+    # "fun" by chance), while a long one ("hardcoded", "example") was typed there.
+    stopwords = not rules.looks_random(value)
+    machine_made = rules.generated(value) and not rules.token_is_placeholder(value)
     return _scanner().allowed(
-        GITLEAKS_PEERS.get(c.kind, ()), value, match, line, path, stopwords=stopwords
+        GITLEAKS_PEERS.get(c.kind, ()),
+        value,
+        match,
+        line,
+        path,
+        stopwords=stopwords,
+        stopword_min=_CHANCE_WORD if machine_made else 0,
     )
+
+
+# Stopwords shorter than this turn up by chance in random lower-case tokens: a given
+# four-letter word sits in a random 40-character base-36 value about once in 45,000, and
+# gitleaks lists hundreds of them.
+_CHANCE_WORD = 5
 
 
 def _lower(text: str) -> str:

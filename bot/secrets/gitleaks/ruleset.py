@@ -39,13 +39,25 @@ class Allowlist:
         return path is not None and any(p.search(path) for p in self.paths)
 
     def allows(
-        self, secret: str, match: str, line: str, path: str | None, *, stopwords: bool = True
+        self,
+        secret: str,
+        match: str,
+        line: str,
+        path: str | None,
+        *,
+        stopwords: bool = True,
+        stopword_min: int = 0,
     ) -> bool:
-        """Whether a finding is let through (gitleaks' checkFindingAllowed)."""
+        """Whether a finding is let through (gitleaks' checkFindingAllowed); only stopwords
+        of `stopword_min` letters or more count."""
         target = {"secret": secret, "match": match, "line": line}[self.target]
         by_regex = bool(target) and any(r.search(target) for r in self.regexes)
         low = secret.lower()
-        by_stopword = stopwords and bool(secret) and any(w in low for w in self.stopwords)
+        by_stopword = (
+            stopwords
+            and bool(secret)
+            and any(w in low for w in self.stopwords if len(w) >= stopword_min)
+        )
         if not self.all_of:
             return by_regex or by_stopword
         checks: list[bool] = []

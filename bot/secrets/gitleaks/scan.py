@@ -88,19 +88,22 @@ class Scanner:
         path: str | None,
         *,
         stopwords: bool = True,
+        stopword_min: int = 0,
     ) -> bool:
         """Whether gitleaks' allow-lists let a value through: the global one, and those of
         the rules whose id starts with one of `rule_prefix`. Switchyard's own detectors ask
         this for the formats gitleaks also knows, so a value gitleaks' maintainers list as
         published or fake (a documented sample key) is let through by every detector.
         `stopwords=False` skips the stopword lists (1,400 common words for the generic rule:
-        "easy" sits by chance inside a random 24-character value often enough to matter)."""
-        if self.ruleset.allowlist.allows(secret, match, line, path, stopwords=stopwords):
+        "easy" sits by chance inside a random 24-character value often enough to matter);
+        `stopword_min` counts only the stopwords that long or longer."""
+        words = {"stopwords": stopwords, "stopword_min": stopword_min}
+        if self.ruleset.allowlist.allows(secret, match, line, path, **words):
             return True
         if not rule_prefix:
             return False
         return any(
-            a.allows(secret, match, line, path, stopwords=stopwords)
+            a.allows(secret, match, line, path, **words)
             for rule in self.ruleset.rules
             if rule.id.startswith(rule_prefix)
             for a in rule.allowlists
