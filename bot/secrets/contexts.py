@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from bot.secrets import names, rules
+from bot.secrets import names, rules, wording
 from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
 from bot.secrets.patterns import TokenPattern
 
@@ -259,7 +259,7 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
         return None  # inside a word: `xmachine`, `no_login`
     if kind == DOCKER_ENV and not _PREFIX_ONLY.fullmatch(text, ls, m.start()):
         return None  # `ENV` inside a line: not the instruction
-    if kind == ENV_DEFAULT and rules.reads_as_name(value):
+    if kind == ENV_DEFAULT and wording.reads_as_name(value):
         return None  # `process.env.DB_PASSWORD || "not-set"`: a sentinel, not a password
     if kind in _NAMED_KINDS:
         key = m.group("tag").rsplit(":", 1)[-1] if kind == XML_SECRET else m.group("name")

@@ -10,7 +10,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from bot.secrets import names, paths, plugins, rules
+from bot.secrets import names, paths, plugins, rules, wording
 from bot.secrets.gitleaks import Found
 from bot.secrets.patterns import (
     ASSIGNMENT,
@@ -237,7 +237,7 @@ def assignments(
             ):
                 continue
         s, e = m.span(group)
-        if not quoted and rules.natural_language(line[s:].strip()):
+        if not quoted and wording.natural_language(line[s:].strip()):
             continue  # `DOMAIN_PASSWORD= WebLogic admin user for the domain`: a description
         literal = quoted
         if not quoted and config:

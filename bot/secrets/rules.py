@@ -53,7 +53,7 @@ import re
 from functools import cache
 from types import ModuleType
 
-from bot.secrets import paths
+from bot.secrets import paths, wording
 from bot.secrets.names import (
     key_is_excluded,
     key_is_password,
@@ -81,20 +81,6 @@ _PUBLISHED_EXAMPLES = frozenset(
      "ad180jjd733klru7", "dpf43f3p2l4k3l03", "kd94hf93k423kf44", "nnch734d00sl2jdk",
      "pfkkdhi9sl3r4s00", "hh5s93j4hdidpola", "hdhd0244k9j7ao03", "j49sk3j29djd", "9zJQ9zCP"}
 )  # fmt: skip
-# Words joined by spaces ("top secret", "my password here", "Zadejte prosím heslo."),
-# in any script, ending in a sentence's punctuation or none: prose about a password, as in
-# a form's label or a message catalogue.
-_PROSE = re.compile(r"[^\W\d_]+(?:[-'’,.;:!?]?[ \u3000][^\W\d_]+)+[.!?:…。！？]?")
-# A file's name ("resetOSPassword.sh", "server.key"): where a secret lives, not the secret.
-_FILE_NAME = re.compile(
-    r"[A-Za-z][\w-]*\.(?:sh|bash|ps1|bat|cmd|py|rb|js|ts|php|jsp|pl|json|ya?ml|xml|toml|ini"
-    r"|cfg|conf|properties|txt|log|sql|html?|pem|key|crt|cer|der|p12|pfx|jks|keystore|gpg"
-    r"|asc|pub|env)",
-    re.IGNORECASE,
-)
-# GraphQL's built-in types (`password: String!`, `[ID!]!`): a schema, not a value. Other
-# capitalised words with a "!" are passwords often enough (`Password123!`).
-_SCHEMA_TYPE = re.compile(r"\[?(?:String|Int|Float|Boolean|ID)!?\]?!")
 # A setting's value that is itself settings (`uid=user,userPassword=password`,
 # `audit_trail=none,...`): an unquoted list of assignments, not one secret.
 _NESTED_SETTING = re.compile(r"^[A-Za-z_]{2,}=\w")
@@ -145,11 +131,6 @@ _REFERENCE = re.compile(
     r"^\[[A-Za-z][A-Za-z _-]*\]$",
     re.IGNORECASE,
 )
-# Lower-case words joined by separators, or a word ending in one (a prefix being
-# concatenated): names and slugs, not secrets.
-_SLUG = re.compile(r"_?[a-z]+(?:[-_.][a-z]+)+[-_.]?|_?[a-z]+[-_.]")
-# One lower-case word ("comment", "bearer", "keyword"): a token *type*, not a token.
-_WORD = re.compile(r"[a-z]+")
 _ALPHABET_RUN = re.compile(r"abcdefg|ABCDEFG|0123456789|qwerty", re.IGNORECASE)
 # Six letters or digits in a row of the alphabet ("klmnop", "345678"): typed by a person
 # writing a fake key; a random 100-character token has one with odds of about 1 in 10^7.
@@ -197,7 +178,7 @@ def generated(value: str) -> bool:
     if not (any(c.isdigit() for c in v) and any(c.isalpha() for c in v)):
         return False
     chunks = _CHUNKS.findall(v)
-    if _WORDY.fullmatch(v) or _SLUG.fullmatch(v):
+    if _WORDY.fullmatch(v) or wording.is_slug(v):
         # Words joined by separators are a name, unless one part is itself long and
         # random: a token behind a short prefix (`bb_pr_7f3c2b40ef44e1d9...`).
         return any(len(c) >= _GENERATED_MIN and len(_SWITCHES.findall(c)) >= 4 for c in chunks)
@@ -328,20 +309,20 @@ def assigned_value_ok(
         return False  # punctuation only: a separator or a mask, not a credential
     if "." in v and is_identifier_chain(v) and key_is_secretish(last_part(v)):
         return False  # `formModel.password`, `payload.password`: where a secret is kept
-    if reads_as_name(v) and not key_is_password(key):
+    if wording.reads_as_name(v) and not key_is_password(key):
         return False  # "github-token", "sk-proj-", "comment": a name or a fragment
     low = v.lower()
     if any(w == low for w in key_words(key)) or key_words(v) == key_words(last_part(key)):
         return False  # the name itself: `CI_MUST_PASS = "ci_must_pass"`
-    if _words_of_the_name(key, v):
+    if wording.names_itself(key, v):
         return False  # `AUTH_SHA2_PASSWORD = "sha2_password"`, `next_token = "nextToken1"`
     if is_filler(v):
         return False  # `"1111-4444-8444-cccc..."`: a handful of characters, typed
-    if " " in v and (not key_is_password(key) or _PROSE.fullmatch(v)):
+    if " " in v and (not key_is_password(key) or wording.is_prose(v)):
         return False  # prose: "Invalid token provided", "top secret"
-    if natural_language(v):
+    if wording.natural_language(v):
         return False
-    if _FILE_NAME.fullmatch(v) or _SCHEMA_TYPE.fullmatch(v):
+    if wording.names_a_file_or_type(v):
         return False
     compound = key.strip("$@").lower()
     if len(key_words(key)) > 1 and len(compound) >= 8 and compound in low:
@@ -356,29 +337,6 @@ def assigned_value_ok(
         if config and "." in v and is_identifier_chain(v) and not any(c.isdigit() for c in v):
             return False
     return True
-
-
-def _words_of_the_name(key: str, value: str) -> bool:
-    """The value spells two or more of its own name's words (a constant naming itself,
-    `opGetPasswordData = "GetPasswordData"`), a trailing number aside."""
-    words = key_words(value.rstrip("0123456789"))
-    return len(words) >= 2 and set(words) <= set(key_words(key))
-
-
-def natural_language(value: str) -> bool:
-    """A word or phrase in a language (`Passwort`, `Contraseña`, `新しいパスワード`,
-    `Zadejte prosím heslo.`): a translation or a label. Letters outside ASCII and no digit:
-    a password typed into a config file is ASCII, and a translated one still is a word."""
-    if _PROSE.fullmatch(value):
-        return True
-    return any(c.isalpha() and not c.isascii() for c in value) and not any(
-        c.isdigit() for c in value
-    )
-
-
-def reads_as_name(value: str) -> bool:
-    """Lower-case words, alone or joined (`comment`, `not-set`, `github-token`)."""
-    return bool(_SLUG.fullmatch(value) or _WORD.fullmatch(value))
 
 
 def literal_ok(key: str, value: str, *, test: bool) -> bool:

@@ -1,0 +1,65 @@
+"""Values that read as language or as a name rather than as a secret: prose in any script,
+a translated word, lower-case names and slugs, a constant that spells its own name, a
+file's name, a schema's type. The secret rules (rules.py) ask; the finders ask
+`natural_language` and `reads_as_name` for a value's context."""
+
+from __future__ import annotations
+
+import re
+
+from bot.secrets.names import key_words
+
+# Words joined by spaces ("top secret", "my password here", "Zadejte prosím heslo."),
+# in any script, ending in a sentence's punctuation or none: prose about a password, as in
+# a form's label or a message catalogue.
+_PROSE = re.compile(r"[^\W\d_]+(?:[-'’,.;:!?]?[ \u3000][^\W\d_]+)+[.!?:…。！？]?")
+# A file's name ("resetOSPassword.sh", "server.key"): where a secret lives, not the secret.
+_FILE_NAME = re.compile(
+    r"[A-Za-z][\w-]*\.(?:sh|bash|ps1|bat|cmd|py|rb|js|ts|php|jsp|pl|json|ya?ml|xml|toml|ini"
+    r"|cfg|conf|properties|txt|log|sql|html?|pem|key|crt|cer|der|p12|pfx|jks|keystore|gpg"
+    r"|asc|pub|env)",
+    re.IGNORECASE,
+)
+# GraphQL's built-in types (`password: String!`, `[ID!]!`): a schema, not a value. Other
+# capitalised words with a "!" are passwords often enough (`Password123!`).
+_SCHEMA_TYPE = re.compile(r"\[?(?:String|Int|Float|Boolean|ID)!?\]?!")
+# Lower-case words joined by separators, or a word ending in one (a prefix being
+# concatenated): names and slugs, not secrets.
+_SLUG = re.compile(r"_?[a-z]+(?:[-_.][a-z]+)+[-_.]?|_?[a-z]+[-_.]")
+# One lower-case word ("comment", "bearer", "keyword"): a token *type*, not a token.
+_WORD = re.compile(r"[a-z]+")
+
+
+def is_prose(value: str) -> bool:
+    return _PROSE.fullmatch(value) is not None
+
+
+def is_slug(value: str) -> bool:
+    return _SLUG.fullmatch(value) is not None
+
+
+def names_a_file_or_type(value: str) -> bool:
+    return bool(_FILE_NAME.fullmatch(value) or _SCHEMA_TYPE.fullmatch(value))
+
+
+def names_itself(key: str, value: str) -> bool:
+    """The value spells two or more of its own name's words (a constant naming itself,
+    `opGetPasswordData = "GetPasswordData"`), a trailing number aside."""
+    words = key_words(value.rstrip("0123456789"))
+    return len(words) >= 2 and set(words) <= set(key_words(key))
+
+
+def natural_language(value: str) -> bool:
+    """A word or phrase in a language (`Passwort`, `Contraseña`, `新しいパスワード`,
+    `Zadejte prosím heslo.`): a translation or a label. Letters outside ASCII and no digit:
+    a password typed into a config file is ASCII, and a translated one still is a word."""
+    if is_prose(value):
+        return True
+    return any(c.isalpha() and not c.isascii() for c in value) and not any(
+        c.isdigit() for c in value
+    )
+
+
+def reads_as_name(value: str) -> bool:
+    """Lower-case words, alone or joined (`comment`, `not-set`, `github-token`)."""
+    return bool(_SLUG.fullmatch(value) or _WORD.fullmatch(value))
