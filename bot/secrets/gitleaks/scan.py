@@ -97,13 +97,14 @@ class Scanner:
         `stopwords=False` skips the stopword lists (1,400 common words for the generic rule:
         "easy" sits by chance inside a random 24-character value often enough to matter);
         `stopword_min` counts only the stopwords that long or longer."""
-        words = {"stopwords": stopwords, "stopword_min": stopword_min}
-        if self.ruleset.allowlist.allows(secret, match, line, path, **words):
+        if self.ruleset.allowlist.allows(
+            secret, match, line, path, stopwords=stopwords, stopword_min=stopword_min
+        ):
             return True
         if not rule_prefix:
             return False
         return any(
-            a.allows(secret, match, line, path, **words)
+            a.allows(secret, match, line, path, stopwords=stopwords, stopword_min=stopword_min)
             for rule in self.ruleset.rules
             if rule.id.startswith(rule_prefix)
             for a in rule.allowlists
@@ -141,7 +142,7 @@ class Scanner:
         # virtualenvs) to keep repository scans quiet. Here a skipped file could still go
         # to a cloud model, so a token in a service's format is found there too; only the
         # generic rule, whose noise those paths are listed for, stays off.
-        generic_only_off = self._path_skipped(path)
+        quiet_path = self._path_skipped(path)
         if found is None:
             found = self.keywords(text, lowered)
         line_starts: dict[int, set[int]] = defaultdict(set)  # rule index -> line starts
@@ -151,11 +152,11 @@ class Scanner:
         out: list[Match] = []
         for i in self._always:
             rule = self.ruleset.rules[i]
-            if not (generic_only_off and rule.id in GENERIC_RULES):
+            if not (quiet_path and rule.id in GENERIC_RULES):
                 out.extend(self._run(rule, text, [(0, len(text))], path))
         for i, starts in line_starts.items():
             rule = self.ruleset.rules[i]
-            if not (generic_only_off and rule.id in GENERIC_RULES):
+            if not (quiet_path and rule.id in GENERIC_RULES):
                 out.extend(self._run(rule, text, _windows(text, sorted(starts)), path))
         return out
 
