@@ -126,21 +126,27 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
     keyword_lines = lines.keyword_lines(lowered, found_words)
     token_lines = lines.long_token_lines(lowered)
     config = paths.is_config_path(path)
+    # A lockfile's names, versions and integrity hashes, a message catalogue's translations:
+    # named values that are never secrets there (a service's format still is).
+    lockfile = paths.is_lock_path(path)
+    named = not (lockfile or paths.is_locale_path(path))
     for i in sorted(keyword_lines | token_lines):
         base, end = lines.bounds(i)
         line = text[base:end]
         if i in keyword_lines:
             found.extend(aws_secrets(line, base))
-            found.extend(assignments(line, base, path, config, test))
+            if named:
+                found.extend(assignments(line, base, path, config, test))
             found.extend(compared_passwords(line, base, test))
         if i in token_lines:
             found.extend(plugin_tokens(line, base))
             found.extend(flag_values(line, base, test))
             if i in keyword_lines:
                 found.extend(spaced_values(line, base, test))
-            if "key" in lowered[base:end]:  # only a `...key` name can be a bare key
+            if named and "key" in lowered[base:end]:  # only a `...key` name is a bare key
                 found.extend(assignments(line, base, path, config, test, bare_key=True))
-        found.extend(entropy_tokens(line, base, path))
+        if not lockfile:
+            found.extend(entropy_tokens(line, base, path))
     found = [c for c in found if not _allowed(c, text, path)]
     if _SEALED_KIND in text:
         found = [c for c in found if not _sealed(text[c.start : c.end])]

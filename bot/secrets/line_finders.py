@@ -199,10 +199,6 @@ def assignments(
     of 20+ characters assigned to a plain `key` (`Key=qsCG…`, `app_key: …`), a name too
     common in code to count on its own (cache keys, dict keys, i18n keys are not random)."""
     out: list[Candidate] = []
-    if paths.is_locale_path(path) or paths.is_lock_path(path):
-        # A message catalogue's `"LABEL_PASSWORD": "Passwort"` is a translation; a
-        # lockfile's `"registry-auth-token": "^3.0.1"` a package's version.
-        return out
     for m in ASSIGNMENT.finditer(line):
         key = m.group("key")
         quoted = m.group("q") is not None
@@ -275,8 +271,6 @@ def plugin_tokens(line: str, base: int) -> list[Candidate]:
 
 def entropy_tokens(line: str, base: int, path: str | None) -> list[Candidate]:
     out: list[Candidate] = []
-    if paths.is_lock_path(path):
-        return out  # integrity hashes and checksums
     for hit in plugins.entropy_hits(line, rules.MIN_ENTROPY_NAMED):
         for s in _occurrences(line, hit.value):
             if s == 0 or line[s - 1] not in "\"'":

@@ -318,10 +318,10 @@ def assigned_value_ok(
         return False  # `AUTH_SHA2_PASSWORD = "sha2_password"`, `next_token = "nextToken1"`
     if is_filler(v):
         return False  # `"1111-4444-8444-cccc..."`: a handful of characters, typed
-    if " " in v and (not key_is_password(key) or wording.is_prose(v)):
-        return False  # prose: "Invalid token provided", "top secret"
+    if " " in v and not key_is_password(key):
+        return False  # words under a token's name: "Invalid token provided"
     if wording.natural_language(v):
-        return False
+        return False  # prose or a translated word under any name: "top secret", "Passwort"
     if wording.names_a_file_or_type(v):
         return False
     compound = key.strip("$@").lower()

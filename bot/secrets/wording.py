@@ -30,10 +30,6 @@ _SLUG = re.compile(r"_?[a-z]+(?:[-_.][a-z]+)+[-_.]?|_?[a-z]+[-_.]")
 _WORD = re.compile(r"[a-z]+")
 
 
-def is_prose(value: str) -> bool:
-    return _PROSE.fullmatch(value) is not None
-
-
 def is_slug(value: str) -> bool:
     return _SLUG.fullmatch(value) is not None
 
@@ -53,7 +49,7 @@ def natural_language(value: str) -> bool:
     """A word or phrase in a language (`Passwort`, `Contraseña`, `新しいパスワード`,
     `Zadejte prosím heslo.`): a translation or a label. Letters outside ASCII and no digit:
     a password typed into a config file is ASCII, and a translated one still is a word."""
-    if is_prose(value):
+    if _PROSE.fullmatch(value):
         return True
     return any(c.isalpha() and not c.isascii() for c in value) and not any(
         c.isdigit() for c in value
