@@ -65,6 +65,12 @@ NOT_SECRETS = [  # (path, line)
     ("mysql/errname.go", 'ER_MUST_CHANGE_PASSWORD: "Your password has expired. Change it.",'),
     # A handful of characters typed into a UUID's shape.
     ("notify/notifier_test.go", 'tokenA := "11111111-4444-4444-8444-cccccccccccc"'),
+    # A key's fingerprint, a token's checksum: hashes of a secret, public by design.
+    ("pay/EncryptTest.java", '"  \\"encryptionKeyFingerprint\\": \\"mW3qT8xZ0pL5vK2nB7cY4rH9sD1fJ6gA=\\"," +'),
+    (
+        "ctl/cred_test.go",
+        '"cattle.io/harvester-token-checksum": "5e0c9a4f7b2d81e3c6a9f0b4d7e2a1c8",',
+    ),
 ]
 
 
@@ -89,6 +95,24 @@ SECRETS = [  # (path, line, the value)
 @pytest.mark.parametrize(("path", "text", "value"), SECRETS, ids=[v for _, _, v in SECRETS])
 def test_passwords_beside_those_rules_still_count(path: str, text: str, value: str) -> None:
     assert [text[h.start : h.end] for h in find_secrets(text, path)] == [value]
+
+
+@pytest.mark.parametrize(
+    ("path", "template"),
+    [
+        (
+            "src/TokenTest.java",
+            'String body = "{ \\"access_token\\":\\"{value}\\", \\"expires\\": 1 }";',
+        ),
+        ("data/live.json", '"last-applied": "{\\"data\\":{\\"db-password\\":\\"{value}\\"}}",'),
+    ],
+)
+def test_a_secret_in_json_quoted_inside_a_string_is_found(path: str, template: str) -> None:
+    """JSON inside a string literal escapes its quotes: `\\"access_token\\":\\"…\\"`.
+    The escaped name still names the value, and the span stops before the backslash."""
+    for value in (_r(40, string.ascii_uppercase + string.digits), _r(16) + "=="):
+        text = template.replace("{value}", value)
+        assert [text[h.start : h.end] for h in find_secrets(text, path)] == [value], text
 
 
 def test_a_token_in_a_service_format_is_found_in_a_lockfile_too() -> None:

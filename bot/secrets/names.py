@@ -28,7 +28,7 @@ _DESCRIPTOR = frozenset(
      "id", "ids", "length", "len", "count", "size", "header", "headers", "prefix", "suffix",
      "label", "hint", "policy", "regex", "re", "pattern", "format", "kind", "mode", "ttl",
      "timeout", "expiry", "expires", "expiration", "limit", "placeholder", "hash", "hashed",
-     "digest", "algorithm", "algo", "version", "param", "parameter", "location", "ref", "arn",
+     "digest", "fingerprint", "thumbprint", "checksum", "algorithm", "algo", "version", "param", "parameter", "location", "ref", "arn",
      "store", "provider", "class", "method", "scope", "scopes", "min", "max", "required",
      "enabled", "valid", "invalid", "rotation", "reset", "error", "errors", "message", "msg",
      "text", "title", "description", "help", "prompt", "input", "confirm", "confirmation",

@@ -184,7 +184,7 @@ AWS_SECRET = re.compile(
 # be escaped (`$password = \"...\";` inside a string literal), both of them alike.
 ASSIGNMENT = re.compile(
     r"(?P<key>[A-Za-z_$@][\w.\-$@]*)"
-    r"[\"'\]]{0,2}"
+    r"(?:\\?[\"'\]]){0,2}"
     r"(?P<ann>\s*:\s*[A-Za-z_][\w.\[\]<>?|, ]{0,40}?(?=\s*=[^=>]))?"
     r"\s*(?P<op>:=|=>|===|==|=|:)\s*"
     r"(?:[rbuRBUf]{0,2}(?P<esc>\\?)(?P<q>[\"'`])(?P<qv>[^\n]{0,256}?)(?P=esc)(?P=q)"
@@ -192,9 +192,9 @@ ASSIGNMENT = re.compile(
 )
 # The key that a value on a line is assigned to, searched backwards from the value.
 KEY_BEFORE = re.compile(
-    r"(?P<key>[A-Za-z_$@][\w.\-$@]*)[\"'\]]{0,2}"
+    r"(?P<key>[A-Za-z_$@][\w.\-$@]*)(?:\\?[\"'\]]){0,2}"
     r"(?:\s*:\s*[A-Za-z_][\w.\[\]<>?|, ]{0,40}?)?"
-    r"\s*(?::=|=>|===|==|=|:)\s*[\[(@]?\s*[rbuRBUf]{0,2}[\"'`]?$"
+    r"\s*(?::=|=>|===|==|=|:)\s*[\[(@]?\s*[rbuRBUf]{0,2}\\?[\"'`]?$"
 )
 
 # Cheap prefilters over the lower-cased text: only lines they hit go through the per-line
