@@ -66,7 +66,10 @@ NOT_SECRETS = [  # (path, line)
     # A handful of characters typed into a UUID's shape.
     ("notify/notifier_test.go", 'tokenA := "11111111-4444-4444-8444-cccccccccccc"'),
     # A key's fingerprint, a token's checksum: hashes of a secret, public by design.
-    ("pay/EncryptTest.java", '"  \\"encryptionKeyFingerprint\\": \\"mW3qT8xZ0pL5vK2nB7cY4rH9sD1fJ6gA=\\"," +'),
+    (
+        "pay/EncryptTest.java",
+        '"  \\"encryptionKeyFingerprint\\": \\"mW3qT8xZ0pL5vK2nB7cY4rH9sD1fJ6gA=\\"," +',
+    ),
     (
         "ctl/cred_test.go",
         '"cattle.io/harvester-token-checksum": "5e0c9a4f7b2d81e3c6a9f0b4d7e2a1c8",',
@@ -113,6 +116,14 @@ def test_a_secret_in_json_quoted_inside_a_string_is_found(path: str, template: s
     for value in (_r(40, string.ascii_uppercase + string.digits), _r(16) + "=="):
         text = template.replace("{value}", value)
         assert [text[h.start : h.end] for h in find_secrets(text, path)] == [value], text
+
+
+def test_a_key_in_a_urls_query_is_found_under_a_camel_case_name() -> None:
+    hexdigits = "0123456789abcdef"
+    for name in ("apiKey", "accessToken", "clientSecret", "API_KEY"):
+        value = _r(24, hexdigits)
+        text = f"fetch('https://api.example.com/v1/items?q=1&{name}={value}');\n"
+        assert [text[h.start : h.end] for h in find_secrets(text, "server/proxy.js")] == [value]
 
 
 def test_a_token_in_a_service_format_is_found_in_a_lockfile_too() -> None:

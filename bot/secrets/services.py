@@ -330,13 +330,13 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         group=1,
         keywords=("password", "pwd"),
     ),
-    # A token passed in a URL's query string (?token=, &access_token=, ?api_key=, ?key=,
+    # A token passed in a URL's query string (?token=, &accessToken=, ?apiKey=, ?key=,
     # an Azure SAS token's sig=). It must mix letters and digits (detect._token_ok).
     TokenPattern(
         "token in URL",
         re.compile(
-            r"[?&](?:access_token|auth_token|token|api_key|apikey|api-key|key|client_secret"
-            r"|secret|license_key|sig)=([A-Za-z0-9_\-.~%]{20,})" + _Q
+            r"[?&](?i:(?:access|auth)[_\-]?token|token|api[_\-]?key|key|client[_\-]?secret"
+            r"|secret|license[_\-]?key|sig)=([A-Za-z0-9_\-.~%]{20,})" + _Q
         ),
         group=1,
         keywords=("token=", "api_key=", "apikey=", "api-key=", "key=", "secret=", "sig="),
