@@ -82,6 +82,10 @@ CASES = [  # (kind, line)
         'requests.get("https://api.example.io/v1/get?token=uSd23xn6Od25qKAjmHkGdfS8&pin=1")',
     ),
     (
+        "one-time password seed",
+        "uri: otpauth://totp/Acme:dev%40acme.io?issuer=Acme&secret=UJZDEGXDNCF32EPF&digits=6",
+    ),
+    (
         "password in connection string",
         '"Server=db1;Database=app;User Id=svc;Password=sK!g2Ex_=jJ6Gx5v;"',
     ),

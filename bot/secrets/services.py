@@ -341,4 +341,14 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         group=1,
         keywords=("token=", "api_key=", "apikey=", "api-key=", "key=", "secret=", "sig="),
     ),
+    # An authenticator's seed in a key URI (what a 2FA QR code holds): base32, often only 16
+    # characters, too short for the URL rule above; whoever holds it makes the codes.
+    TokenPattern(
+        "one-time password seed",
+        re.compile(
+            r"otpauth://(?i:[ht]otp)/[^\s\"'?]*\?(?:[^\s\"'#]*?&)?secret=([A-Za-z2-7]{16,}=*)" + _Q
+        ),
+        group=1,
+        keywords=("otpauth://",),
+    ),
 )
