@@ -65,6 +65,15 @@ NOT_SECRETS = [  # (path, line)
     ("mysql/errname.go", 'ER_MUST_CHANGE_PASSWORD: "Your password has expired. Change it.",'),
     # A handful of characters typed into a UUID's shape.
     ("notify/notifier_test.go", 'tokenA := "11111111-4444-4444-8444-cccccccccccc"'),
+    # Code: a request's field, a call after a closed literal, a cmdlet, a literal opening.
+    ("backend/app/views.py", "    _password = request.form['inputPassword']"),
+    ("WEB-INF/jsp/db.jsp", 'data += "&password="+fieldValue("password");'),
+    ("tools/creds.ps1", '$cred.Password = Read-Host -AsSecureString -Prompt "Password"'),
+    ("docs/server.md", "var secrets = gin.H{"),
+    # Prose with a comma short of its space, sudo's NOPASSWD tag, a dependency's commit.
+    ("src/Consts.java", 'String SIGN_NOT_PASS = "sign did not pass,Please check the key!";'),
+    ("docs/sudo.sh", "用户 主机=NOPASSWD:命令1，命令2"),
+    ("build/deps.mk", "pkg_vault_passwd_commit = develop"),
     # A key's fingerprint, a token's checksum: hashes of a secret, public by design.
     (
         "pay/EncryptTest.java",

@@ -166,7 +166,7 @@ def aws_secrets(line: str, base: int) -> list[Candidate]:
 
 
 # Between two string literals joined by `+` (`"a=" + f(x) + "b"`).
-_CONCATENATED = re.compile(r"^\s*\+\s|\s\+\s*$")
+_CONCATENATED = re.compile(r"^\s*\+\s|\s\+\s*$|^\+[\w.$]+[(+]$")
 
 
 # What an unquoted value stopped at, when it is still the value in a config file: a `#`
@@ -214,7 +214,7 @@ def assignments(
             if m.group("q") == "`" and (" " in value or "$" in value):
                 continue  # a shell's command substitution, a template with text
             if _CONCATENATED.search(value):
-                continue  # `"&password=" + escape(x) + "`: the quotes close two literals
+                continue  # `"&password=" + escape(x) + "`, `"&pwd="+f("pwd")`: two literals' quotes
             if m.group("op") in ("==", "===") and not rules.looks_random(value):
                 continue  # `if token == "keyword"`: comparing with a name, not a secret
         else:

@@ -9,7 +9,7 @@ import re
 # Words of a key name that carry a secret, and pairs that do ("api key", "access key").
 _SECRET_WORDS = ("password", "passwd", "passphrase", "secret", "credential", "apikey")
 # Words that start like a secret word and are not one.
-_NOT_SECRET_PREFIXES = ("secretar", "passport", "passage", "passenger")
+_NOT_SECRET_PREFIXES = ("secretar", "passport", "passage", "passenger", "nopasswd")
 _SECRET_EXACT = frozenset({"pwd", "pass", "token", "creds", "secrets", "credentials"})
 _KEY_PAIRS = frozenset(
     {("api", "key"), ("access", "key"), ("private", "key"), ("auth", "key"),
@@ -29,7 +29,7 @@ _DESCRIPTOR = frozenset(
      "label", "hint", "policy", "regex", "re", "pattern", "format", "kind", "mode", "ttl",
      "timeout", "expiry", "expires", "expiration", "limit", "placeholder", "hash", "hashed",
      "digest", "fingerprint", "thumbprint", "checksum", "algorithm", "algo", "version",
-     "param", "parameter", "location", "ref", "arn",
+     "param", "parameter", "location", "ref", "arn", "commit", "branch",
      "store", "provider", "class", "method", "scope", "scopes", "min", "max", "required",
      "enabled", "valid", "invalid", "rotation", "reset", "error", "errors", "message", "msg",
      "text", "title", "description", "help", "prompt", "input", "confirm", "confirmation",

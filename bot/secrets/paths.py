@@ -11,7 +11,7 @@ from pathlib import PurePosixPath
 
 _CONFIG_SUFFIXES = frozenset(
     {".env", ".ini", ".cfg", ".conf", ".cnf", ".properties", ".yaml", ".yml", ".toml",
-     ".tfvars", ".envrc", ".npmrc", ".pypirc", ".netrc", ".sh", ".bash", ".zsh", ".ps1",
+     ".tfvars", ".envrc", ".npmrc", ".pypirc", ".netrc", ".sh", ".bash", ".zsh",
      ".service", ".j2"}
 )  # fmt: skip
 _CODE_SUFFIXES = frozenset(
@@ -19,7 +19,7 @@ _CODE_SUFFIXES = frozenset(
      ".java", ".kt", ".kts", ".scala", ".groovy", ".gradle", ".rb", ".php", ".cs", ".fs",
      ".vb", ".c", ".cc", ".cpp", ".cxx", ".h", ".hh", ".hpp", ".m", ".mm", ".rs", ".swift",
      ".dart", ".lua", ".pl", ".pm", ".r", ".jl", ".ex", ".exs", ".erl", ".clj", ".hs",
-     ".ml", ".vue", ".svelte", ".sql", ".tf", ".hcl"}
+     ".ml", ".vue", ".svelte", ".sql", ".tf", ".hcl", ".ps1", ".psm1"}
 )  # fmt: skip
 _CONFIG_NAMES = re.compile(
     r"^(?:\.env(?:\..+)?|[^/]*\.env|dockerfile(?:\..+)?|containerfile|docker-compose[^/]*"

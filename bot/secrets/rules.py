@@ -330,8 +330,10 @@ def assigned_value_ok(
     if _REGEX_SYNTAX.search(v):
         return False  # a pattern that matches secrets, in a scanner or validator
     if not quoted:
-        if any(c in v for c in "()[]") or v.startswith("<") or _NESTED_SETTING.search(v):
-            return False  # a call, a `<placeholder ...>` cut at its space, nested settings
+        if any(c in v for c in "()[]") or v.endswith("{") or _NESTED_SETTING.search(v):
+            return False  # a call, a literal opening (`gin.H{`), nested settings
+        if v.startswith("<"):
+            return False  # a `<placeholder with spaces>` cut at its first space
         if not (config or env_style) and is_identifier_chain(v):
             return False
         if config and "." in v and is_identifier_chain(v) and not any(c.isdigit() for c in v):

@@ -309,7 +309,10 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
     # alone or after a registry's path (`//registry.example/:_password=`).
     TokenPattern(
         "npm registry credentials",
-        re.compile(r"(?:^|[\s:])_(?:auth|password)\s*=\s*[\"']?([^\s\"'$]{6,})", re.MULTILINE),
+        re.compile(
+            r"(?:^|[\s:])_(?:auth|password)\s*=\s*[\"']?([A-Za-z0-9+/]{6,}=*)(?=[\s\"';,]|$)",
+            re.MULTILINE,
+        ),
         group=1,
         keywords=("_auth", "_password"),
     ),

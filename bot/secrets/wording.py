@@ -12,7 +12,9 @@ from bot.secrets.names import key_words
 # Words joined by spaces ("top secret", "my password here", "Zadejte prosím heslo."),
 # in any script, ending in a sentence's punctuation or none: prose about a password, as in
 # a form's label or a message catalogue.
-_PROSE = re.compile(r"[^\W\d_]+(?:[-'’,.;:!?]?[ \u3000][^\W\d_]+)+[.!?:…。！？]?")
+_PROSE = re.compile(
+    r"[^\W\d_]+(?:(?:[-'’,.;:!?]?[ \u3000]|[,;](?=[^\W\d_]))[^\W\d_]+)+[.!?:…。！？]?"
+)
 # A file's name ("resetOSPassword.sh", "server.key"): where a secret lives, not the secret.
 _FILE_NAME = re.compile(
     r"[A-Za-z][\w-]*\.(?:sh|bash|ps1|bat|cmd|py|rb|js|ts|php|jsp|pl|json|ya?ml|xml|toml|ini"
@@ -49,8 +51,8 @@ def natural_language(value: str) -> bool:
     """A word or phrase in a language (`Passwort`, `Contraseña`, `新しいパスワード`,
     `Zadejte prosím heslo.`): a translation or a label. Letters outside ASCII and no digit:
     a password typed into a config file is ASCII, and a translated one still is a word."""
-    if _PROSE.fullmatch(value):
-        return True
+    if _PROSE.fullmatch(value) and (" " in value or "\u3000" in value):
+        return True  # a comma without its space ("not pass,Please check") is still prose
     return any(c.isalpha() and not c.isascii() for c in value) and not any(
         c.isdigit() for c in value
     )
