@@ -36,6 +36,9 @@ def base_env(home: Path) -> dict[str, str]:
         "SWITCHYARD_STATE": str(home / "state"),
         # The `local` extra may be installed: no test starts the embedded runner unasked.
         "SWITCHYARD_RUNNER": "off",
+        # No second between writes to the fake GitHub (a review --pr waited ~5 s for them):
+        # tests assert what was posted, not when; pacing has its fake-clock tests.
+        "SWITCHYARD_GITHUB_PACING": "off",
         **ISOLATED_ENV,
     }
 

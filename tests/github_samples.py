@@ -3,7 +3,6 @@ sample finding, and a paced client on the fake GitHub."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -12,6 +11,7 @@ import pytest
 from github import Auth, Github
 
 from bot.findings.model import Finding, Severity
+from bot.forges.github.client import PACING_ENV
 from bot.forges.github.pacing import PacedClient
 from tests.fakeclock import FakeClock
 from tests.fakes.github_server import FakeGitHub
@@ -94,14 +94,9 @@ def unpaced(monkeypatch: pytest.MonkeyPatch) -> None:
     """GitHub's pacing off for the code this process runs (the client library's spacing of
     requests, the paced client's second between writes): the tests that call it assert what
     was posted, not when, and pacing has its own test on a fake clock
-    (test_github_publisher). Retries and their waits are left as they are."""
-    from bot.forges.github import client, description, publisher
-
-    monkeypatch.setattr(client, "_PACE", client._NO_PACE)
-    for module in (publisher, description):
-        monkeypatch.setattr(
-            module, "PacedClient", functools.partial(PacedClient, min_write_interval_s=0)
-        )
+    (test_github_publisher). Retries and their waits are left as they are. The same
+    variable turns pacing off in the processes the tests start (tests/cli.py:base_env)."""
+    monkeypatch.setenv(PACING_ENV, "off")
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from bot.forges.body_fit import MAX_BODY_BYTES, utf8_len
 from bot.forges.comment_plan import NOT_ON_A_LINE, comment_body, plan_review, review_body
 from bot.forges.contract import ForgeUnavailable, Identity
 from bot.forges.github.authorship import is_ours, marked_review_comment
+from bot.forges.github.client import PACING_ENV, pacing_on
 from bot.forges.github.pacing import PacedClient, rate_limit_wait
 from bot.forges.github.review import PlannedComment, comment_payload
 from bot.forges.github.review_writer import ReviewWriter
@@ -507,6 +508,19 @@ def test_writes_are_spaced_a_second_apart_reads_are_not() -> None:
     client.write("POST", "/c", {})
     assert clock.slept == [0.75, 1.0]
     assert (client.counts.reads, client.counts.writes) == (2, 3)
+
+
+def test_pacing_is_off_only_when_the_environment_says_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert pacing_on({}) and pacing_on({PACING_ENV: "0"}) and pacing_on({PACING_ENV: ""})
+    assert not pacing_on({PACING_ENV: " Off "})
+    monkeypatch.setenv(PACING_ENV, "off")
+    clock = FakeClock()
+    client = paced([], clock)
+    client.write("POST", "/a", {})
+    client.write("POST", "/b", {})
+    assert clock.slept == [] and client.counts.writes == 2
 
 
 def test_secondary_limit_is_waited_out_then_retried() -> None:

@@ -27,6 +27,7 @@ from bot.forges.github.client import (
     NETWORK_ERRORS,
     github_error,
     header_value,
+    pacing_on,
     rate_limit_wait,
 )
 
@@ -50,7 +51,7 @@ class PacedClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
-        min_write_interval_s: float = MIN_WRITE_INTERVAL_S,
+        min_write_interval_s: float | None = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         max_wait_s: float = DEFAULT_MAX_WAIT_S,
     ) -> None:
@@ -60,6 +61,8 @@ class PacedClient:
         self._sleep = sleep
         self._clock = clock
         self._wall = wall_clock
+        if min_write_interval_s is None:  # a second, unless SWITCHYARD_GITHUB_PACING=off
+            min_write_interval_s = MIN_WRITE_INTERVAL_S if pacing_on() else 0.0
         self.min_write_interval_s = min_write_interval_s
         self.max_retries = max_retries
         self.max_wait_s = max_wait_s
