@@ -129,12 +129,19 @@ SCENARIOS: list[dict[str, Any]] = [
 ]
 
 
+# Short-lived JVMs (CodeNarc over five files, the harness) spent half their CPU in the C2
+# compiler: the quick tier alone and the serial collector halve npm-groovy-lint's ~22 s.
+# The bytecode run is the same; only how it is compiled changes.
+JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+
+
 def java_env() -> dict[str, str]:
     """Debian's groovy launcher wants JAVA_HOME (it looks for default-java otherwise)."""
     env = dict(os.environ)
     java = shutil.which("java")
     if not env.get("JAVA_HOME") and java:
         env["JAVA_HOME"] = str(Path(java).resolve().parents[1])
+    env["JAVA_TOOL_OPTIONS"] = f"{env.get('JAVA_TOOL_OPTIONS', '')} {JVM_OPTIONS}".strip()
     return env
 
 
