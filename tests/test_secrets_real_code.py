@@ -74,6 +74,14 @@ NOT_SECRETS = [  # (path, line)
     ("src/Consts.java", 'String SIGN_NOT_PASS = "sign did not pass,Please check the key!";'),
     ("docs/sudo.sh", "用户 主机=NOPASSWD:命令1，命令2"),
     ("build/deps.mk", "pkg_vault_passwd_commit = develop"),
+    # A private field named like .npmrc's key, a JOSE header, an LDAP filter, a message.
+    ("orm/tests/Users.cc", 'const std::string Users::Cols::_password = "password";'),
+    ("src/jwe/decrypt.ts", "*   protected: 'eyJhbGciOiJSU0EtT0FFUC0yNTYiLCJlbmMiOiJBMTI4R0NNIn0',"),
+    ("test/ldap.bats", '  -e MAIL_PASS_FILTER="(&(objectClass=mailUser)(uid=%n))" \\'),
+    (
+        "src/schemas/user.ts",
+        'export const passwordTooShort = "password must have at least 8 letters";',
+    ),
     # A key's fingerprint, a token's checksum: hashes of a secret, public by design.
     (
         "pay/EncryptTest.java",
@@ -135,6 +143,16 @@ def test_a_key_in_a_urls_query_is_found_under_a_camel_case_name() -> None:
         assert [text[h.start : h.end] for h in find_secrets(text, "server/proxy.js")] == [value]
 
 
+def test_npm_registry_credentials_are_found_where_npm_reads_them() -> None:
+    value = base64.b64encode(f"ci:{_r(14)}".encode()).decode()
+    for text, path in (
+        (f"//npm.example.com/releases:_password={value}\n", ".npmrc"),
+        (f"_auth = {value}\n", ".npmrc"),
+        (f'RUN echo "_auth={value}" > ~/.npmrc\n', "Dockerfile"),
+    ):
+        assert [text[h.start : h.end] for h in find_secrets(text, path)] == [value], text
+
+
 def test_a_token_in_a_service_format_is_found_in_a_lockfile_too() -> None:
     token = "npm" + "_" + _r(36)
     text = f'  "registry": "https://registry.npmjs.org/",\n  "_authToken": "{token}"\n'
@@ -149,7 +167,7 @@ def test_a_bearer_token_of_lower_case_hex_in_a_recorded_request_is_found() -> No
 
 
 def test_basic_credentials_a_test_expects_are_found_when_they_decode_to_a_pair() -> None:
-    encoded = base64.b64encode(f"deploy:{_r(14)}".encode()).decode()
+    encoded = base64.b64encode(f"deploy:{_r(11)}{_r(3, string.digits)}".encode()).decode()
     text = f'if auth != "Basic {encoded}" {{\n'
     hits = find_secrets(text, "internal/client_test.go")
     assert [text[h.start : h.end] for h in hits] == [encoded]

@@ -29,7 +29,7 @@ _DESCRIPTOR = frozenset(
      "label", "hint", "policy", "regex", "re", "pattern", "format", "kind", "mode", "ttl",
      "timeout", "expiry", "expires", "expiration", "limit", "placeholder", "hash", "hashed",
      "digest", "fingerprint", "thumbprint", "checksum", "algorithm", "algo", "version",
-     "param", "parameter", "location", "ref", "arn", "commit", "branch",
+     "param", "parameter", "location", "ref", "arn", "commit", "branch", "filter", "query",
      "store", "provider", "class", "method", "scope", "scopes", "min", "max", "required",
      "enabled", "valid", "invalid", "rotation", "reset", "error", "errors", "message", "msg",
      "text", "title", "description", "help", "prompt", "input", "confirm", "confirmation",

@@ -363,7 +363,7 @@ def entropy_value_ok(value: str, key: str | None, line: str, path: str | None) -
         paths.is_test_path(path) or paths.is_doc_path(path) or paths.is_bundle_path(path)
     ):
         return False  # test vectors, documented encodings, a bundler's tables
-    if _WORDY.fullmatch(value) or _REGEX_SYNTAX.search(value) or _encoded_prose(value):
+    if _WORDY.fullmatch(value) or _REGEX_SYNTAX.search(value) or _encoded_text(value):
         return False
     return len(value) >= MIN_ENTROPY_UNNAMED and looks_random(value)
 
@@ -375,13 +375,15 @@ def names_a_hash(before: str) -> bool:
     return key_m is not None and _HASH_CONTEXT.search(key_m.group(1)) is not None
 
 
-def _encoded_prose(value: str) -> bool:
-    """Base64 of a sentence (docs showing a base64 field) is not a key."""
+def _encoded_text(value: str) -> bool:
+    """Base64 of a sentence (docs showing a base64 field) or of a JSON object (a JOSE
+    header, `eyJhbGciOi…` alone, with no signature after it) is not a key."""
+    b64 = value.replace("-", "+").replace("_", "/")
     try:
-        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("ascii")
+        decoded = base64.b64decode(b64 + "=" * (-len(b64) % 4), validate=True).decode("ascii")
     except (binascii.Error, UnicodeDecodeError):
         return False
-    return decoded.isprintable() and decoded.count(" ") >= 2
+    return decoded.isprintable() and (decoded.count(" ") >= 2 or decoded.startswith('{"'))
 
 
 @cache

@@ -306,11 +306,13 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         keywords=("api_org_",),
     ),
     # .npmrc's registry credentials: `_auth` (base64 of user:password) and `_password`,
-    # alone or after a registry's path (`//registry.example/:_password=`).
+    # starting a line or a string, or after a registry's path (`//registry.example/:_auth=`);
+    # not a private field in code (`Users::Cols::_password = "password"`).
     TokenPattern(
         "npm registry credentials",
         re.compile(
-            r"(?:^|[\s:])_(?:auth|password)\s*=\s*[\"']?([A-Za-z0-9+/]{6,}=*)(?=[\s\"';,]|$)",
+            r"(?:^[ \t]*|(?<!:):|[\"'])_(?:auth|password)\s*=\s*[\"']?"
+            r"([A-Za-z0-9+/]{6,}=*)(?=[\s\"';,]|$)",
             re.MULTILINE,
         ),
         group=1,

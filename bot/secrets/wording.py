@@ -15,6 +15,9 @@ from bot.secrets.names import key_words
 _PROSE = re.compile(
     r"[^\W\d_]+(?:(?:[-'’,.;:!?]?[ \u3000]|[,;](?=[^\W\d_]))[^\W\d_]+)+[.!?:…。！？]?"
 )
+# A number standing as a word between words, and a word of letters.
+_NUMBER_WORD = re.compile(r"(?<= )\d+ ")
+_LETTER_WORD = re.compile(r"(?<![^\W\d_])[^\W\d_]{2,}(?![^\W\d_])")
 # A file's name ("resetOSPassword.sh", "server.key"): where a secret lives, not the secret.
 _FILE_NAME = re.compile(
     r"[A-Za-z][\w-]*\.(?:sh|bash|ps1|bat|cmd|py|rb|js|ts|php|jsp|pl|json|ya?ml|xml|toml|ini"
@@ -53,6 +56,9 @@ def natural_language(value: str) -> bool:
     a password typed into a config file is ASCII, and a translated one still is a word."""
     if _PROSE.fullmatch(value) and (" " in value or "\u3000" in value):
         return True  # a comma without its space ("not pass,Please check") is still prose
+    if _NUMBER_WORD.search(value) and len(_LETTER_WORD.findall(value)) >= 4:
+        # "must be at least 8 characters": a sentence with a number in it
+        return _PROSE.fullmatch(_NUMBER_WORD.sub("", value)) is not None
     return any(c.isalpha() and not c.isascii() for c in value) and not any(
         c.isdigit() for c in value
     )
