@@ -141,6 +141,21 @@ def test_a_key_in_a_urls_query_is_found_under_a_camel_case_name() -> None:
         value = _r(24, hexdigits)
         text = f"fetch('https://api.example.com/v1/items?q=1&{name}={value}');\n"
         assert [text[h.start : h.end] for h in find_secrets(text, "server/proxy.js")] == [value]
+    # OAuth's implicit flow hands the token over in the fragment.
+    value = _r(30)
+    text = f"// http://localhost:9000/cb.html#access_token={value}&token_type=Bearer\n"
+    assert [text[h.start : h.end] for h in find_secrets(text, "app/Oauth.js")] == [value]
+
+
+def test_a_dotted_settings_qualifier_one_part_up_names_a_key() -> None:
+    value = f"{_r(10)}7;[=L:{_r(6)}"
+    for path, text in (
+        ("conf/app.properties", f"webflow.encryption.key={value}\n"),
+        ("docs/setup.md", f'token.secret.key = "{value}"\n'),
+    ):
+        assert [text[h.start : h.end] for h in find_secrets(text, path)] == [value], text
+    # One part up must qualify the key: a cache's key is an id.
+    assert find_secrets(f"cache.entry.key={value}\n", "conf/app.properties") == []
 
 
 def test_npm_registry_credentials_are_found_where_npm_reads_them() -> None:
@@ -197,9 +212,9 @@ def test_a_nats_seed_is_found_beside_its_words() -> None:
     ],
 )
 def test_a_config_value_is_redacted_whole_past_hash_and_brackets(path: str, template: str) -> None:
-    """`#` without a space before it and closing brackets are part of a YAML plain scalar
-    or a properties value: redacting up to them would send the rest of the password."""
-    value = f"Qm{_r(4)}#7D]pX{_r(3)}=K}}{_r(3)}"
+    """`#` without a space before it, closing brackets, `,` and `;` are part of a YAML
+    plain scalar or a properties value: redacting up to them would send the rest."""
+    value = f"Qm{_r(4)}#7D]pX{_r(3)};K,}}{_r(3)}"
     redacted = mask(template.format(value=value), path)
     assert value[:2] not in redacted and value[-3:] not in redacted, redacted
 

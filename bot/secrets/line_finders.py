@@ -170,9 +170,9 @@ _CONCATENATED = re.compile(r"^\s*\+\s|\s\+\s*$|^\+[\w.$]+[(+]$")
 
 
 # What an unquoted value stopped at, when it is still the value in a config file: a `#`
-# not after a space (YAML's comments need one), a closing bracket. Then on to a space,
-# `,` or `;`.
-_SCALAR_TAIL = re.compile(r"[#)\]}][^\s,;]*")
+# not after a space (YAML's comments need one), a closing bracket, a `,` or `;` (a YAML
+# plain scalar or a properties value holds both). Then on to a space.
+_SCALAR_TAIL = re.compile(r"[#)\]},;]\S*")
 
 
 def _plain_scalar(line: str, key_start: int, start: int, end: int) -> int:

@@ -57,6 +57,12 @@ def key_is_secretish(key: str) -> bool:
     """`db_password`, `apiKey`, `GITHUB_TOKEN`, `client_secret`; for an attribute or a
     dotted config key only the last part counts (`token.markup` is not a token)."""
     words = key_words(last_part(key))
+    if words == ["key"]:
+        # A dotted setting's qualifier sits one part up: `webflow.encryption.key`.
+        parts = re.split(r"\.|::|->", key.strip("$@"))
+        before = key_words(parts[-2]) if len(parts) > 1 else []
+        if before and (before[-1] in _KEY_QUALIFIERS or (before[-1], "key") in _KEY_PAIRS):
+            return True
     for i, w in enumerate(words):
         if w.startswith(_NOT_SECRET_PREFIXES):
             continue

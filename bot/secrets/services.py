@@ -335,12 +335,12 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         group=1,
         keywords=("password", "pwd"),
     ),
-    # A token passed in a URL's query string (?token=, &accessToken=, ?apiKey=, ?key=,
+    # A token passed in a URL's query or fragment (?token=, #access_token=, ?apiKey=, ?key=,
     # an Azure SAS token's sig=). It must mix letters and digits (detect._token_ok).
     TokenPattern(
         "token in URL",
         re.compile(
-            r"[?&](?i:(?:access|auth)[_\-]?token|token|api[_\-]?key|key|client[_\-]?secret"
+            r"[?&#](?i:(?:access|auth)[_\-]?token|token|api[_\-]?key|key|client[_\-]?secret"
             r"|secret|license[_\-]?key|sig)=([A-Za-z0-9_\-.~%]{20,})" + _Q
         ),
         group=1,
