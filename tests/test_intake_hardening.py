@@ -200,16 +200,20 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
+def _spawn(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
+
+
+def _ready(process: subprocess.Popen[bytes], port: int) -> None:
+    """Wait until `process` answers /healthz on `port`."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
+                return
         except httpx.HTTPError:
             time.sleep(0.05)
     process.kill()
@@ -277,7 +281,11 @@ def test_two_serve_processes_racing_on_the_same_deliveries_queue_each_once(
                 # `switchyard serve` itself; the delivery log goes where the queue is.
                 command = [sys.executable, "-m", "bot.cli.serve", "--port", str(port)]
                 command += ["--log-level", "warning", "--queue", queue_url]
-                processes.append(_start(command, env, port))
+                processes.append(_spawn(command, env))
+            # Both start side by side (each takes a second or two to import and open the
+            # store); the race begins once both answer.
+            for process, port in zip(processes, ports, strict=True):
+                _ready(process, port)
             items = _signed_deliveries(200)
             statuses = asyncio.run(_race(ports, items))
         finally:
