@@ -147,6 +147,22 @@ def test_a_key_in_a_urls_query_is_found_under_a_camel_case_name() -> None:
     assert [text[h.start : h.end] for h in find_secrets(text, "app/Oauth.js")] == [value]
 
 
+@pytest.mark.parametrize(
+    ("path", "template"),
+    [
+        ("examples/login.py", "login, password = 'dev@example.com', '{value}'"),
+        ("examples/login.py", "password, login = '{value}', 'dev@example.com'"),
+        ("cmd/main.go", 'user, pass := "admin", "{value}"'),
+        ("src/auth.js", "const [user, token] = ['me', '{value}'];"),
+    ],
+)
+def test_names_assigned_at_once_each_get_the_value_at_their_place(path: str, template: str) -> None:
+    """Redacting the login instead of the password would send the password out."""
+    value = _r(11) + _r(3, string.digits)
+    text = template.replace("{value}", value)
+    assert [text[h.start : h.end] for h in find_secrets(text, path)] == [value]
+
+
 def test_a_dotted_settings_qualifier_one_part_up_names_a_key() -> None:
     value = f"{_r(10)}7;[=L:{_r(6)}"
     for path, text in (

@@ -192,6 +192,51 @@ def _plain_scalar(line: str, key_start: int, start: int, end: int) -> int:
     return tail.end() if rules.looks_random(longer) else end
 
 
+# Several names assigned at once, starting a statement (`user, password = "a", "b"`, Go's
+# `u, p := …`, `[a, b] = […]`); a call's `f(user, password="x")` is not one.
+_UNPACK = re.compile(
+    r"\s*(?:(?:var|let|const|val|local)\s+)?\[?"
+    r"(?P<names>[A-Za-z_$@][\w.$@]*(?:\s*,\s*[A-Za-z_$@][\w.$@]*)+)\]?\s*(?::=|=)(?![=>])"
+)
+_LITERAL = re.compile(r"""\s*\[?\s*(["'])((?:\\.|(?!\1)[^\\\n])*)\1\s*""")
+
+
+def _unpacked_value(line: str, pos: int, index: int) -> tuple[int, int] | None:
+    """The span of the `index`-th of the comma-separated string literals from `pos`, or
+    None where the values are not all literals up to it (`a, b = f(), "x"`)."""
+    for i in range(index + 1):
+        lit = _LITERAL.match(line, pos)
+        if lit is None:
+            return None
+        if i == index:
+            return lit.span(2)
+        pos = lit.end()
+        if not line.startswith(",", pos):
+            return None
+        pos += 1
+    return None
+
+
+def _unpacked(unpack: re.Match[str], base: int, config: bool, test: bool) -> list[Candidate]:
+    """`login, password = 'dev@example.com', 'Tq6v…'`: each secret name with the literal at
+    its own place, not the first one after `=`."""
+    line = unpack.string
+    out: list[Candidate] = []
+    for i, key in enumerate(n.strip() for n in unpack.group("names").split(",")):
+        if not names.key_is_secretish(key):
+            continue
+        place = _unpacked_value(line, unpack.end(), i)
+        if place is None:
+            continue
+        s, e = place
+        if rules.assigned_value_ok(
+            key, line[s:e], quoted=True, config=config, env_style=False, test=test
+        ):
+            kind = "password assignment" if names.key_is_password(key) else "secret assignment"
+            out.append(Candidate(base + s, base + e, kind, RANK_ASSIGNED, SWITCHYARD))
+    return out
+
+
 def assignments(
     line: str, base: int, path: str | None, config: bool, test: bool, *, bare_key: bool = False
 ) -> list[Candidate]:
@@ -199,11 +244,17 @@ def assignments(
     of 20+ characters assigned to a plain `key` (`Key=qsCG…`, `app_key: …`), a name too
     common in code to count on its own (cache keys, dict keys, i18n keys are not random)."""
     out: list[Candidate] = []
+    unpack = None if bare_key else _UNPACK.match(line)
+    if unpack is not None:
+        out.extend(_unpacked(unpack, base, config, test))
     for m in ASSIGNMENT.finditer(line):
         key = m.group("key")
         quoted = m.group("q") is not None
         group = "qv" if quoted else "uv"
         value = m.group(group)
+        s, e = m.span(group)
+        if unpack is not None and m.start() < unpack.end():
+            continue  # one of several names assigned at once: `_unpacked` pairs them up
         if bare_key:
             if not (names.key_is_bare_key(key) and rules.random_key_value(value)):
                 continue
@@ -232,7 +283,6 @@ def assignments(
                 config or (path is None and (env_style or not rules.is_identifier_chain(value)))
             ):
                 continue
-        s, e = m.span(group)
         if not quoted and wording.natural_language(line[s:].strip()):
             continue  # `DOMAIN_PASSWORD= WebLogic admin user for the domain`: a description
         literal = quoted
