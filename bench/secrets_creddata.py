@@ -26,6 +26,12 @@ scan` on the same file. X rows are counted as look-alikes, as CredData's README 
 ("True (T) / False (F,X)"). Categories are CredData's own (`Password`, `Key`, `UUID`,
 `PEM Private Key`, ...; a row with several, `Auth:Token`, is counted under the first).
 
+**Redaction.** A flagged line is not yet a masked credential: the reported span may stop
+short of the value, or cover another value on the line. Where CredData marks the value
+(ValueStart/ValueEnd on a one-line row), "value masked whole" counts the flagged credentials
+whose value lies wholly inside Switchyard's reported spans, which is what `mask`/`redact`
+replace.
+
 **Split.** By repository (`bench.public_suites.split_of("creddata", repo)`), so that a
 repository's conventions seen while tuning do not reappear in the holdout. Each split's
 figure is also printed without its largest repository (the one with the most credentials),
@@ -74,6 +80,8 @@ class CredCase(SecretCase):
     repo: str = ""  # CredData's eight-hex repository id
     file_id: str = ""
     last_line: int = 0
+    # Where CredData marks the credential's value on a one-line row: the line's offsets.
+    value: tuple[int, int] | None = None
 
     @property
     def split(self) -> Split:
@@ -237,6 +245,7 @@ def load(source: Source, mirrors: Path, progress: bool) -> Loaded:
                     repo=repo.rid,
                     file_id=row["FileID"],
                     last_line=last,
+                    value=_value_span(row, first, last),
                 )
             )
     if progress:
@@ -244,16 +253,68 @@ def load(source: Source, mirrors: Path, progress: bool) -> Loaded:
     return Loaded(cases, files, left_out)
 
 
+def _value_span(row: dict[str, str], first: int, last: int) -> tuple[int, int] | None:
+    if first != last or not row["ValueStart"] or not row["ValueEnd"]:
+        return None
+    try:
+        start, end = int(float(row["ValueStart"])), int(float(row["ValueEnd"]))
+    except ValueError:
+        return None
+    return (start, end) if 0 <= start < end else None
+
+
 # --- detectors -------------------------------------------------------------------------
 
 FileLines = Callable[[str, str, str, str], set[int]]  # (repo, file id, path, text) -> lines
 
 
+# What Switchyard reported in each file, as (start, end) offsets: what redaction masks.
+SPANS: dict[tuple[str, str], list[tuple[int, int]]] = {}
+
+
 def switchyard_lines(repo: str, file_id: str, path: str, text: str) -> set[int]:
     lines: set[int] = set()
-    for hit in find_secrets(text, path):
+    hits = find_secrets(text, path)
+    for hit in hits:
         lines.update(range(hit.line, hit.end_line + 1))
+    SPANS[(repo, file_id)] = [(hit.start, hit.end) for hit in hits]
     return lines
+
+
+def value_coverage(loaded: Loaded, split: str) -> tuple[int, int, int]:
+    """Of the credentials flagged on their line whose value CredData marks, how many lie
+    wholly inside what Switchyard reported (and so are masked), and how many are cut short
+    (partly masked; the rest is sent): (flagged with a marked value, whole, partly)."""
+    flagged = covered = partly = 0
+    starts: dict[tuple[str, str], list[int]] = {}
+    for case in loaded.cases:
+        if case.split != split or not case.secret or case.value is None or case.line is None:
+            continue
+        key = (case.repo, case.file_id)
+        if key not in starts:
+            text = loaded.files[key][1]
+            starts[key] = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+        base = starts[key][case.line - 1]
+        line_end = base + len(case.text)
+        spans = [(s, e) for s, e in SPANS[key] if s <= line_end and e > base]
+        if not spans:
+            continue
+        flagged += 1
+        start, end = base + case.value[0], base + case.value[1]
+        masked = sum(max(0, min(e, end) - max(s, start)) for s, e in _merged(spans))
+        covered += masked == end - start
+        partly += 0 < masked < end - start
+    return flagged, covered, partly
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
 
 
 _TMP: Path | None = None
@@ -355,6 +416,13 @@ def main() -> None:
         if theirs is not None:
             print(f"  {key:20s} detect-secrets  {theirs[key].line()}")
     print(f"  switchyard scanned {len(loaded.files)} files in {took:.1f} s")
+    for split in ("tune", "holdout"):
+        flagged, covered, partly = value_coverage(loaded, split)
+        print(
+            f"  {split:20s} value masked whole: {covered} of {flagged} credentials flagged on "
+            f"their line with a marked value ({covered / max(flagged, 1):.3f}); "
+            f"cut short: {partly}"
+        )
     for split in ("tune", "holdout") if args.families else ():
         fams = sorted(
             (k for k in ours if k.startswith(f"{split}/")),

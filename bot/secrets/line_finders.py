@@ -21,6 +21,7 @@ from bot.secrets.patterns import (
     KEYWORD_WORDS,
     LONG_TOKEN_MIN,
     MAX_KEY_BLOCK,
+    PLAIN_ASSIGNMENT,
     PRIVATE_KEY_BEGIN,
     PRIVATE_KEY_END,
     PUTTY_BEGIN,
@@ -175,16 +176,17 @@ _CONCATENATED = re.compile(r"^\s*\+\s|\s\+\s*$|^\+[\w.$]+[(+]$")
 _SCALAR_TAIL = re.compile(r"[#)\]},;]\S*")
 
 
-def _plain_scalar(line: str, key_start: int, start: int, end: int) -> int:
-    """Where an unquoted config value that stopped at `end` really ends. Inside a flow
-    mapping or sequence (`{user: a, password: b}`) brackets close it, so it ends there."""
-    tail = _SCALAR_TAIL.match(line, end)
+def _in_flow(line: str, key_start: int) -> bool:
+    """Whether the key sits inside a flow mapping or sequence (`{user: a, password: b}`),
+    where brackets and commas close a value."""
     before = line[:key_start]
-    if (
-        tail is None
-        or before.count("{") > before.count("}")
-        or before.count("[") > before.count("]")
-    ):
+    return before.count("{") > before.count("}") or before.count("[") > before.count("]")
+
+
+def _plain_scalar(line: str, key_start: int, start: int, end: int) -> int:
+    """Where an unquoted config value that stopped at `end` really ends."""
+    tail = _SCALAR_TAIL.match(line, end)
+    if tail is None or _in_flow(line, key_start):
         return end
     longer = line[start : tail.end()]
     if longer[0] in "[({" or "(" in longer:
@@ -247,7 +249,8 @@ def assignments(
     unpack = None if bare_key else _UNPACK.match(line)
     if unpack is not None:
         out.extend(_unpacked(unpack, base, config, test))
-    for m in ASSIGNMENT.finditer(line):
+    pattern = PLAIN_ASSIGNMENT if path is not None and not paths.is_code_path(path) else ASSIGNMENT
+    for m in pattern.finditer(line):
         key = m.group("key")
         quoted = m.group("q") is not None
         group = "qv" if quoted else "uv"
@@ -296,9 +299,19 @@ def assignments(
             key, value, quoted=literal, config=config, env_style=env_style, test=test
         ):
             continue
+        if not quoted and config and not _in_flow(line, m.start()):
+            # Judged on the part the pattern took; masked to the next space, the rest of a
+            # value with `(`, `,` or `>` in it (`password: JB2m?J7,(x`) would be sent, and
+            # from a `>` the `=>` took (`PASS=>rp2A…` in a .env file).
+            e = _NON_SPACE.match(line, e).end()
+            if m.group("op") == "=>" and line[s - 1] == ">":
+                s -= 1
         kind = "password assignment" if names.key_is_password(key) else "secret assignment"
         out.append(Candidate(base + s, base + e, kind, RANK_ASSIGNED, SWITCHYARD))
     return out
+
+
+_NON_SPACE = re.compile(r"\S*")
 
 
 def plugin_tokens(line: str, base: int) -> list[Candidate]:

@@ -182,14 +182,18 @@ AWS_SECRET = re.compile(
 # Keys may be dotted (spring.datasource.password) or carry $/@ sigils (PHP, shell, Ruby);
 # an optional type annotation (`password: str = "..."`) sits between key and "=". Quotes may
 # be escaped (`$password = \"...\";` inside a string literal), both of them alike.
-ASSIGNMENT = re.compile(
-    r"(?P<key>[A-Za-z_$@][\w.\-$@]*)"
-    r"(?:\\?[\"'\]]){0,2}"
-    r"(?P<ann>\s*:\s*[A-Za-z_][\w.\[\]<>?|, ]{0,40}?(?=\s*=[^=>]))?"
+_ASSIGN_KEY = r"(?P<key>[A-Za-z_$@][\w.\-$@]*)(?:\\?[\"'\]]){0,2}"
+_ASSIGN_VALUE = (
     r"\s*(?P<op>:=|=>|===|==|=|:)\s*"
     r"(?:[rbuRBUf]{0,2}(?P<esc>\\?)(?P<q>[\"'`])(?P<qv>[^\n]{0,256}?)(?P=esc)(?P=q)"
     r"|(?P<uv>[^\s\"'`,;#)\]}]{1,256}))"
 )
+ASSIGNMENT = re.compile(
+    _ASSIGN_KEY + r"(?P<ann>\s*:\s*[A-Za-z_][\w.\[\]<>?|, ]{0,40}?(?=\s*=[^=>]))?" + _ASSIGN_VALUE
+)
+# The same outside code, without type annotations: in `password: XM=4H~6y` the value
+# after the colon is `XM=4H~6y`, not `4H~6y` after an annotation `: XM`.
+PLAIN_ASSIGNMENT = re.compile(_ASSIGN_KEY + r"(?P<ann>)" + _ASSIGN_VALUE)
 # The key that a value on a line is assigned to, searched backwards from the value.
 KEY_BEFORE = re.compile(
     r"(?P<key>[A-Za-z_$@][\w.\-$@]*)(?:\\?[\"'\]]){0,2}"
