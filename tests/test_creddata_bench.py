@@ -9,9 +9,17 @@ import binascii
 import hashlib
 import json
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
-from bench.secrets_creddata import Source, flags, load, switchyard_lines, tallies
+from bench.secrets_creddata import (
+    Source,
+    flags,
+    load,
+    switchyard_lines,
+    tallies,
+    value_coverage,
+)
 
 _HEADER = (
     "Id,FileID,Domain,RepoName,FilePath,LineStart,LineEnd,GroundTruth,ValueStart,ValueEnd,"
@@ -84,3 +92,9 @@ def test_labels_are_matched_to_files_at_the_pinned_commit(tmp_path: Path) -> Non
     split = by_id["1"].split
     t = tallies(loaded.cases, flagged)[split]
     assert (t.tp, t.fn, t.fp, t.tn) == (1, 0, 0, 2)
+    # Row 1 marks the password at columns 13-25 of its line: masked whole.
+    assert by_id["1"].value == (13, 25)
+    assert value_coverage(loaded, split) == (1, 1, 0)
+    # Marked wider than what is reported (as if the name were part of the value): cut short.
+    loaded.cases = [replace(c, value=(3, 25)) if c.case_id == "1" else c for c in loaded.cases]
+    assert value_coverage(loaded, split) == (1, 0, 1)
