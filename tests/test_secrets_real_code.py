@@ -272,6 +272,25 @@ def test_a_reported_config_value_is_masked_whole_whatever_symbols_it_holds() -> 
     assert found > tried * 0.6  # the property is about values the detector does report
 
 
+@pytest.mark.parametrize(
+    ("path", "template", "symbols"),
+    [
+        ("conf/app.yml", "url: mysql://app:{v}@db:3306/app", "@x:8,|"),
+        ("src/db.py", 'engine = create_engine("postgresql://app:{v}@db.internal/app")', "@8:|"),
+        ("conf/redis.conf", "requirepass {v}", ";8,|)"),
+        ("conf/app.json", '"db": "Server=db;Database=app;User Id=sa;Password={v};"', ">8<"),
+    ],
+)
+def test_a_password_with_symbols_is_masked_whole_in_urls_and_directives(
+    path: str, template: str, symbols: str
+) -> None:
+    """A URL's password runs to the last `@` before the host, as URL parsers split it; a
+    directive's argument and a connection string's field run past `,`, `|`, `>`."""
+    value = f"{_r(5)}{symbols}{_r(5)}"
+    text = template.replace("{v}", value)
+    assert [text[h.start : h.end] for h in find_secrets(text, path)] == [value]
+
+
 def test_a_flow_mapping_and_code_in_a_config_file_keep_their_brackets() -> None:
     value = _r(12)
     text = f"db: {{user: app, password: {value}}}\n"

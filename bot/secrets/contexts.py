@@ -30,6 +30,7 @@ def _quoted_or_bare(stops: str, most: int) -> str:
 # A value on a command line. A bare word stops at a quote, so `-p"$PASS"` in a larger
 # string ends where the string does.
 _ARG = _quoted_or_bare("`;|&)", 128)
+_DIRECTIVE_ARG = _quoted_or_bare("", 128)
 # The rest of a command, up to its flag: never past the command's end.
 _ARGS = r"[^\n;|&]{0,120}?\s"
 
@@ -53,8 +54,8 @@ _QV = r"(?P<q>[\"'])(?P<v>[^\"'\n]{1,128})(?P=q)"
 _A = r"\s*(?:\"[^\"\n]*\"|'[^'\n]*'|[\w.\[\]$>-]+)\s*,\s*"
 
 
-def _command(regex: str, *keywords: str) -> TokenPattern:
-    return TokenPattern(COMMAND_PASSWORD, re.compile(regex + _ARG), keywords=keywords)
+def _command(regex: str, *keywords: str, arg: str = _ARG) -> TokenPattern:
+    return TokenPattern(COMMAND_PASSWORD, re.compile(regex + arg), keywords=keywords)
 
 
 def _login(regex: str, *keywords: str) -> TokenPattern:
@@ -110,9 +111,10 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     ),
     # `mysql -pPASSWORD`: attached; a bare `-p` prompts for it.
     _command(r"mysql(?:dump|admin|import|show|check)?\b" + _ARGS + r"-p(?=[^\s\"'-])", "mysql"),
-    # redis.conf's `requirepass` and `masterauth` take the password as their argument.
-    _command(r"requirepass\s+", "requirepass"),
-    _command(r"masterauth\s+", "masterauth"),
+    # redis.conf's `requirepass` and `masterauth` take the password as their argument, a
+    # directive's: up to the next space (`;`, `|`, `)` are a generated password's).
+    _command(r"requirepass\s+", "requirepass", arg=_DIRECTIVE_ARG),
+    _command(r"masterauth\s+", "masterauth", arg=_DIRECTIVE_ARG),
     # A password literal as a login API's password argument: smtplib/ftplib/imaplib and
     # most clients' `.login(user, "...")`, JDBC's getConnection(url, user, "..."), .NET's
     # NetworkCredential and DirectoryEntry, requests' auth tuple and HTTPBasicAuth, Apache

@@ -142,7 +142,9 @@ TOKEN_PATTERNS: tuple[TokenPattern, ...] = (
     ),
     TokenPattern(
         "password in URL",
-        re.compile(r"://(?P<user>[^\s:@/'\"`<>]{0,128}):([^\s:@/'\"`<>]{1,128})@[A-Za-z0-9\[]"),
+        # Up to the last `@` before the host, as URL parsers split it: a password with an
+        # unencoded `@` or `:` in it is still all password (`app:p@ss@db` is `p@ss`).
+        re.compile(r"://(?P<user>[^\s:@/'\"`<>]{0,128}):([^\s/'\"`<>]{1,128})@[A-Za-z0-9\[]"),
         group=2,
         keywords=("://",),
     ),
