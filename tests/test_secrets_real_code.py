@@ -82,6 +82,8 @@ NOT_SECRETS = [  # (path, line)
         "src/schemas/user.ts",
         'export const passwordTooShort = "password must have at least 8 letters";',
     ),
+    # Words with an escaped apostrophe are still words.
+    ("vendor/pq/doc.go", "\"user=app password='it\\'s valid'\""),
     # A key's fingerprint, a token's checksum: hashes of a secret, public by design.
     (
         "pay/EncryptTest.java",
@@ -287,6 +289,27 @@ def test_a_password_with_symbols_is_masked_whole_in_urls_and_directives(
     """A URL's password runs to the last `@` before the host, as URL parsers split it; a
     directive's argument and a connection string's field run past `,`, `|`, `>`."""
     value = f"{_r(5)}{symbols}{_r(5)}"
+    text = template.replace("{v}", value)
+    assert [text[h.start : h.end] for h in find_secrets(text, path)] == [value]
+
+
+@pytest.mark.parametrize(
+    ("path", "template", "quote"),
+    [
+        ("src/app.py", "password = '{v}'", "'"),
+        ("src/App.java", 'String password = "{v}";', '"'),
+        ("conf/app.json", '"password": "{v}",', '"'),
+        ("src/Db.java", 'conn = DriverManager.getConnection(url, "app", "{v}");', '"'),
+        ("src/wp-config.php", "define('DB_PASSWORD', '{v}');", "'"),
+        ("src/Extractor.kt", 'val line = "val password = \\"{v}\\""', ""),
+    ],
+)
+def test_a_quoted_password_is_masked_past_its_escaped_quotes(
+    path: str, template: str, quote: str
+) -> None:
+    """`"9f6bSGk4\\"Tk"` is one literal: ending it at the escaped quote sent `"Tk`. A
+    string that holds code with its own quotes escaped is read inside too."""
+    value = f"{_r(4)}\\{quote}{_r(4)}{_r(3, string.digits)}" if quote else f"P@{_r(6)}|2|)7"
     text = template.replace("{v}", value)
     assert [text[h.start : h.end] for h in find_secrets(text, path)] == [value]
 

@@ -18,13 +18,16 @@ from bot.secrets import names, rules, wording
 from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
 from bot.secrets.patterns import TokenPattern
 
+# Inside quotes `q`: up to the closing one, past escaped characters (`"9f6b\"Tk"`) and
+# the other kind of quote.
+_IN_QUOTES = r"(?:\\.|(?!(?P=q))[^\\\n])"
+
 
 def _quoted_or_bare(stops: str, most: int) -> str:
     """A value quoted (group `q`, then the value in group `v`) or bare, a bare one ending
     at whitespace, a quote or one of `stops`."""
-    return (
-        rf"(?P<q>[\"'])?(?P<v>(?(q)[^\"'\n]{{1,{most}}}|[^\s\"'{stops}]{{1,{most}}}))(?(q)(?P=q))"
-    )
+    quoted, bare = rf"{_IN_QUOTES}{{1,{most}}}", rf"[^\s\"'{stops}]{{1,{most}}}"
+    return rf"(?P<q>[\"'])?(?P<v>(?(q){quoted}|{bare}))(?(q)(?P=q))"
 
 
 # A value on a command line. A bare word stops at a quote, so `-p"$PASS"` in a larger
@@ -50,7 +53,7 @@ JWK_PRIVATE = "private member of a JSON Web Key"
 
 
 # A quoted literal argument, and an argument before it (a literal, a name, an attribute).
-_QV = r"(?P<q>[\"'])(?P<v>[^\"'\n]{1,128})(?P=q)"
+_QV = r"(?P<q>[\"'])(?P<v>" + _IN_QUOTES + r"{1,128})(?P=q)"
 _A = r"\s*(?:\"[^\"\n]*\"|'[^'\n]*'|[\w.\[\]$>-]+)\s*,\s*"
 
 

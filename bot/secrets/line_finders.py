@@ -250,12 +250,16 @@ def assignments(
     if unpack is not None:
         out.extend(_unpacked(unpack, base, config, test))
     pattern = PLAIN_ASSIGNMENT if path is not None and not paths.is_code_path(path) else ASSIGNMENT
-    for m in pattern.finditer(line):
+    pos = 0
+    while (m := pattern.search(line, pos)) is not None:
+        pos = m.end()
         key = m.group("key")
         quoted = m.group("q") is not None
         group = "qv" if quoted else "uv"
         value = m.group(group)
         s, e = m.span(group)
+        if quoted and "\\" + m.group("q") in value:
+            pos = s  # `body = "{\"token\":\"…\"}"`: the literal holds assignments of its own
         if unpack is not None and m.start() < unpack.end():
             continue  # one of several names assigned at once: `_unpacked` pairs them up
         if bare_key:
@@ -295,6 +299,8 @@ def assignments(
                 # `password: Qm#3DU]pP8a=CK}`: a YAML plain scalar or a properties value
                 # runs on past `#`, `]` and `}`; a literal, judged as a quoted one.
                 value, e, literal = line[s:longer], longer, True
+        if quoted and "\\" in value:
+            value = _ESCAPE.sub(r"\1", value)  # judged as the program reads it: `it\'s`
         if not rules.assigned_value_ok(
             key, value, quoted=literal, config=config, env_style=env_style, test=test
         ):
@@ -312,6 +318,7 @@ def assignments(
 
 
 _NON_SPACE = re.compile(r"\S*")
+_ESCAPE = re.compile(r"\\(.)")
 
 
 def plugin_tokens(line: str, base: int) -> list[Candidate]:

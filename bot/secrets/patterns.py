@@ -187,7 +187,10 @@ AWS_SECRET = re.compile(
 _ASSIGN_KEY = r"(?P<key>[A-Za-z_$@][\w.\-$@]*)(?:\\?[\"'\]]){0,2}"
 _ASSIGN_VALUE = (
     r"\s*(?P<op>:=|=>|===|==|=|:)\s*"
-    r"(?:[rbuRBUf]{0,2}(?P<esc>\\?)(?P<q>[\"'`])(?P<qv>[^\n]{0,256}?)(?P=esc)(?P=q)"
+    # Quoted: to the closing quote, past escaped ones (`"9f6b\"Tk"` is all value); or, with
+    # the quotes themselves escaped (JSON inside a string), to the escaped closing quote.
+    r"(?:[rbuRBUf]{0,2}(?P<esc>\\)?(?P<q>[\"'`])"
+    r"(?P<qv>(?(esc)[^\n]{0,256}?|(?:\\.|[^\\\n]){0,256}?))(?(esc)\\)(?P=q)"
     r"|(?P<uv>[^\s\"'`,;#)\]}]{1,256}))"
 )
 ASSIGNMENT = re.compile(

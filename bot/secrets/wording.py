@@ -13,7 +13,8 @@ from bot.secrets.names import key_words
 # in any script, ending in a sentence's punctuation or none: prose about a password, as in
 # a form's label or a message catalogue.
 _PROSE = re.compile(
-    r"[^\W\d_]+(?:(?:[-'’,.;:!?]?[ \u3000]|[,;](?=[^\W\d_]))[^\W\d_]+)+[.!?:…。！？]?"
+    r"[^\W\d_]+(?:['’][^\W\d_]+)?"
+    r"(?:(?:[-'’,.;:!?]?[ \u3000]|[,;](?=[^\W\d_]))[^\W\d_]+(?:['’][^\W\d_]+)?)+[.!?:…。！？]?"
 )
 # A number standing as a word between words, and a word of letters.
 _NUMBER_WORD = re.compile(r"(?<= )\d+ ")
