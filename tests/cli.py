@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import locale
 import os
@@ -155,10 +156,10 @@ class _Launcher:
         err_r, child_err = os.pipe()
         request = {"module": command[2], "argv": command[3:], "env": env, "cwd": str(cwd)}
         body = json.dumps(request).encode()
+        payload = struct.pack("!I", len(body)) + body
         try:
-            socket.send_fds(
-                self.sock, [struct.pack("!I", len(body)) + body], [child_in, child_out, child_err]
-            )
+            sent = socket.send_fds(self.sock, [payload], [child_in, child_out, child_err])
+            self.sock.sendall(payload[sent:])
         finally:
             for fd in (child_in, child_out, child_err):
                 os.close(fd)
@@ -200,7 +201,9 @@ class _Launcher:
                 sel.unregister(key.fd)
                 os.close(key.fd)
         if timed_out:
-            os.kill(pid, signal.SIGKILL)
+            # ProcessLookupError: it ended, and something it started holds the pipes open.
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         code = int(self.lines.readline())
         stdout, stderr = _text(bytes(out), encoding), _text(bytes(err), encoding)
         if timed_out:
