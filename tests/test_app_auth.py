@@ -65,6 +65,8 @@ class FakeGitHub:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # as tests/fakes/http_base.py: no 40 ms stalls
+
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 

@@ -35,6 +35,8 @@ class _Server:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # as tests/fakes/http_base.py: no 40 ms stalls
+
             def do_GET(self) -> None:
                 server.hits += 1
                 if self.path != "/metrics":
