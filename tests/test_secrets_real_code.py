@@ -82,6 +82,13 @@ NOT_SECRETS = [  # (path, line)
         "src/schemas/user.ts",
         'export const passwordTooShort = "password must have at least 8 letters";',
     ),
+    # A block scalar under a name that is not a secret's, or holding a template; a field's
+    # name set by name; SQL's PASSWORD without an account; the Token scheme's placeholder.
+    ("k8s/values.yaml", "description: |\n  The password must be rotated every 90 days.\n"),
+    ("k8s/secret.yaml", "stringData:\n  password: |\n    {{ .Values.db.password }}\n"),
+    ("src/Form.java", 'fields.put("passwordField", "inputPassword1");'),
+    ("docs/db.sql", "-- then type PASSWORD 'your-password-here' at the prompt"),
+    ("docs/api.md", "Authorization: Token <your-api-token-from-settings>"),
     # Words with an escaped apostrophe are still words.
     ("vendor/pq/doc.go", "\"user=app password='it\\'s valid'\""),
     # A key's fingerprint, a token's checksum: hashes of a secret, public by design.
@@ -163,6 +170,18 @@ def test_names_assigned_at_once_each_get_the_value_at_their_place(path: str, tem
     value = _r(11) + _r(3, string.digits)
     text = template.replace("{value}", value)
     assert [text[h.start : h.end] for h in find_secrets(text, path)] == [value]
+
+
+def test_a_secret_argument_inside_a_call_is_read_past_the_call() -> None:
+    """`client = Client(api_key='…')`: the call, taken as `client`'s unquoted value, hid
+    the argument from the assignment rule (other layers caught only the random-looking)."""
+    missed = []
+    for _ in range(40):
+        value = _r(13) + _r(3, string.digits)
+        text = f"client = Client(api_key='{value}', region='eu')\n"
+        if [text[h.start : h.end] for h in find_secrets(text, "src/app.py")] != [value]:
+            missed.append(text)
+    assert missed == []
 
 
 def test_a_dotted_settings_qualifier_one_part_up_names_a_key() -> None:

@@ -136,7 +136,7 @@ CASES = [  # (kind, line)
     ),
     ("password in URL", "REDIS_URL = 'redis://:Zq8vK3mW7xPt@cache.internal:6379/0'"),
     ("private key", _ppk()),
-    # Credentials known by their context (bot/secrets/contexts.py).
+    # Credentials known by their context (bot/secrets/contexts.py, line_contexts.py).
     ("password on a command line", "sshpass -p 'Vq9#mT2w' ssh deploy@10.0.4.7 uptime"),
     ("password on a command line", "mysql -h db -u app -pK7vQ2mX9wLp app < dump.sql"),
     ("password on a command line", "docker login -u ci --password Rt5vZ8qW2nKx registry.corp"),
@@ -182,6 +182,15 @@ CASES = [  # (kind, line)
     ("bearer token", f"      - Bearer {_r(64, '0123456789abcdef')}"),
     # Behind a short lower-case prefix the random part still makes it a token.
     ("bearer token", f'authHeader := "Bearer bb_pr_{_r(28, "0123456789abcdef")}"'),
+    (
+        "token authorization",
+        f'req.Header.Set("Authorization", "Token {_r(40, "0123456789abcdef")}")',
+    ),
+    ("password in SQL", f"CREATE USER 'app'@'%' IDENTIFIED BY '{_r(12)}7';"),
+    ("password in SQL", f"ALTER ROLE reporter WITH LOGIN PASSWORD '{_r(12)}7';"),
+    ("secret in a YAML block scalar", f"stringData:\n  api-token: |\n    {_r(32)}\n"),
+    ("secret set by its name", f'props.setProperty("db.password", "{_r(12)}7");'),
+    ("password in a URL's query", f"url=jdbc:mysql://db/app?user=app&password={_r(12)}7"),
 ]
 
 

@@ -1,13 +1,14 @@
 """Credentials known by where they are written rather than by their format: a password
 after a command's password flag, a crypt(3) hash in a passwd/shadow/htpasswd line, an XML
-element named for a secret, a .netrc entry, a secret-named variable compared with a
-literal. The value itself is often an ordinary word ("Rrhh1234", "open-sesame"), so each
-match then meets the rules an assigned password meets (rules.assigned_value_ok), which
-turn down references (`$PASS`, `%s`, `${{ secrets.X }}`), placeholders and, in tests,
-weak fixtures.
+element named for a secret, a .netrc entry, SQL's IDENTIFIED BY, a YAML block scalar
+under a secret's name. The value itself is often an ordinary word ("Rrhh1234",
+"open-sesame"), so each match then meets the rules an assigned password meets
+(rules.assigned_value_ok), which turn down references (`$PASS`, `%s`,
+`${{ secrets.X }}`), placeholders and, in tests, weak fixtures.
 
 The patterns run like services.SERVICE_PATTERNS: one pass over the text each, only when
-the keyword pass saw one of their keywords; comparisons run on the lines that name a secret.
+the keyword pass saw one of their keywords. What is known on one line only (a literal
+compared with a password, a secret-named flag) is line_contexts.py's.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import re
 
 from bot.secrets import names, rules, wording
-from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
 from bot.secrets.patterns import TokenPattern
 
 # Inside quotes `q`: up to the closing one, past escaped characters (`"9f6b\"Tk"`) and
@@ -50,6 +50,10 @@ ENV_DEFAULT = "secret as an environment variable's default"
 DOCKER_ENV = "secret in a Dockerfile ENV"
 SPACED_SECRET = "secret after its name"
 JWK_PRIVATE = "private member of a JSON Web Key"
+SQL_PASSWORD = "password in SQL"
+BLOCK_SCALAR = "secret in a YAML block scalar"
+SET_BY_NAME = "secret set by its name"
+QUERY_PASSWORD = "password in a URL's query"
 
 
 # A quoted literal argument, and an argument before it (a literal, a name, an attribute).
@@ -85,6 +89,20 @@ def _pair(field: str) -> TokenPattern:
         ),
         keywords=("value",),
     )
+
+
+def _set_by_name(call: str) -> TokenPattern:
+    """`props.setProperty("password", "...")`, `map.put("api_key", "...")`: the secret's
+    name as the first argument, its literal value as the second."""
+    return TokenPattern(
+        SET_BY_NAME,
+        re.compile(call + r"\(\s*[\"'](?P<name>[\w.\-]{1,80})[\"']\s*,\s*" + _QV + r"\s*\)"),
+        keywords=(call.lower() + "(",),
+    )
+
+
+# SQL's string literal: a quote doubled inside it is one quote.
+_SQL_LITERAL = r"'(?P<v>(?:''|[^'\n]){1,128})'"
 
 
 def _env_default(regex: str, *keywords: str) -> TokenPattern:
@@ -168,6 +186,38 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         ),
         keywords=("kty",),
     ),
+    _set_by_name("setProperty"),
+    _set_by_name("put"),
+    _set_by_name("set"),
+    _set_by_name("setItem"),
+    # SQL: `CREATE USER app IDENTIFIED BY 'pw'` (MySQL, Oracle; Oracle's may be bare), and
+    # PostgreSQL's `CREATE|ALTER ROLE|USER … [WITH] [ENCRYPTED] PASSWORD 'pw'` (a USER or
+    # ROLE must come before it on the line: context_value).
+    TokenPattern(
+        SQL_PASSWORD,
+        re.compile(r"(?i:identified\s+by)\s+(?:" + _SQL_LITERAL + r"|(?P<bare>\w{1,128}))"),
+        keywords=("identified",),
+    ),
+    TokenPattern(SQL_PASSWORD, re.compile(r"PASSWORD\s+" + _SQL_LITERAL), keywords=("password '",)),
+    TokenPattern(SQL_PASSWORD, re.compile(r"password\s+" + _SQL_LITERAL), keywords=("password '",)),
+    # A YAML block scalar under a secret's name (`password: |`, a Kubernetes Secret's
+    # stringData): the value is the next, indented line (its key: context_value).
+    TokenPattern(
+        BLOCK_SCALAR,
+        re.compile(
+            # (the next line may start with a diff's `+`, or a rendered diff's columns)
+            r":[ \t]*[|>][-+]?[0-9]?[ \t]*\r?\n(?:[ \t\d]*[-+ ]?[ \t]*\|[ \t]|[-+ ])?[ \t]+"
+            r"(?P<v>[^\s#][^\n]{0,255}?)[ \t]*$",
+            re.M,
+        ),
+        keywords=(": |", ": >"),
+    ),
+    # A JDBC or ODBC URL's `?user=app&password=…` (a token in a query is services.py's).
+    TokenPattern(
+        QUERY_PASSWORD,
+        re.compile(r"[?&;](?i:password|passwd|pwd)=(?P<v>[^&\s\"'`#;<>]{1,128})"),
+        keywords=("password=", "passwd=", "pwd="),
+    ),
     # curl's `--proxy-user user:password`.
     _command(r"--proxy-user\s+[^\s:\"']{1,64}:", "--proxy-user"),
     # crypt(3) hashes in a passwd/shadow/htpasswd line: `root:$6$salt$hash:19000:...` (the
@@ -204,7 +254,11 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
 
 CONTEXT_KINDS = frozenset(p.kind for p in CONTEXT_PATTERNS)
 # Kinds whose match names the secret (`tag` or `name`): the name must say secret.
-_NAMED_KINDS = frozenset({XML_SECRET, SECRET_CONSTANT, NAMED_PAIR, ENV_DEFAULT, DOCKER_ENV})
+_NAMED_KINDS = frozenset(
+    {XML_SECRET, SECRET_CONSTANT, NAMED_PAIR, ENV_DEFAULT, DOCKER_ENV, SET_BY_NAME}
+)
+_SQL_ACCOUNT = re.compile(r"\b(?:user|role)\b", re.IGNORECASE)
+_KEY_BEFORE_COLON = re.compile(r"(?P<key>[A-Za-z_][\w.\-]*)[\"']?[ \t]*$")
 # How far from a JWK member its key object's `kty` may be (an RSA key's `n` alone is ~350
 # characters of base64url, and members come in any order).
 _JWK_REACH = 1200
@@ -212,42 +266,21 @@ _JWK_REACH = 1200
 _BARE_FLAGS = ("--password", "-Password")
 _USER_BEFORE = re.compile(r"(?:^|[^\w.$@-])[A-Za-z_][\w.-]{0,31}$")
 
-# `if password == "team10"`, `creds.Secret != 'open-sesame'`, `"s3cret".equals(pwd)`: a
-# credential checked against a literal is a credential written into the code. Only
-# password and secret names: a `token` compared with a literal is a lexer's token. Run on
-# the lines that name a secret (detect.py's keyword lines), not over the whole text.
-_NAME = r"(?i:[\w.]{0,40}(?:passw(?:or)?d|pwd|passphrase|secret))"
-_COMPARED = re.compile(
-    r"(?<![\w.])" + _NAME + r"[\"'\]]{0,2}\s*(?:===?|!==?)\s*([\"'])([^\"'\n]{1,128})\1"
-    r"|([\"'])([^\"'\n]{1,128})\3\s*(?:===?|!==?|\.equals\()\s*" + _NAME + r"\b(?![\w.]*\s*\()"
-    r"|(?<![\w.])" + _NAME + r"\.equals\(\s*\"([^\"\n]{1,128})\"\s*\)"
-)
-_TYPE_TEST = re.compile(r"\btypeof\s+[\w.]*$|\binstanceof\s*$")
-
-
-def compared_passwords(line: str, base: int, test: bool) -> list[Candidate]:
-    """Literals that a password or secret is compared with on `line` (at `base`)."""
-    out: list[Candidate] = []
-    for m in _COMPARED.finditer(line):
-        group = next(g for g in (2, 4, 5) if m.group(g) is not None)
-        if _TYPE_TEST.search(line, 0, m.start()) or " " in m.group(group):
-            continue  # `typeof password === "string"`, `url.password == "a secret"`
-        if _password_ok(m.group(group), test):
-            out.append(_candidate(base, m.span(group), COMPARED_PASSWORD))
-    return out
-
-
-def _candidate(base: int, span: tuple[int, int], kind: str) -> Candidate:
-    return Candidate(base + span[0], base + span[1], kind, RANK_TOKEN, SWITCHYARD)
-
 
 def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | None:
     """The span of the credential in a match of the pattern for `kind`, or None when the
     value is not one: a reference, a placeholder, the next flag or, in tests, a weak
     fixture."""
+    if kind == SQL_PASSWORD:
+        return _sql_password(m, test)
     s, e = m.span("v")
     text, value = m.string, m.string[s:e]
     ls = text.rfind("\n", 0, m.start()) + 1
+    if kind == BLOCK_SCALAR:
+        key_m = _KEY_BEFORE_COLON.search(text, ls, m.start())
+        if key_m is None or not names.key_is_secretish(key_m.group("key")):
+            return None
+        return (s, e) if rules.literal_ok(key_m.group("key"), value, test=test) else None
     if kind == CRYPT_HASH:
         if _USER_BEFORE.search(text, ls, m.start()) is None:
             return None
@@ -272,62 +305,20 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
         return (s, e) if ok else None
     if m.group(0).startswith(_BARE_FLAGS) and value.isalpha() and value.islower():
         return None  # "use --password yourpassword": prose about a flag of any tool
-    return (s, e) if _password_ok(value, test) else None
+    return (s, e) if password_ok(value, test) else None
 
 
-def _password_ok(value: str, test: bool) -> bool:
+def _sql_password(m: re.Match[str], test: bool) -> tuple[int, int] | None:
+    group = "v" if m.group("v") is not None else "bare"
+    s, e = m.span(group)
+    text = m.string
+    ls = text.rfind("\n", 0, m.start()) + 1
+    if m.group(0)[0] not in "iI" and _SQL_ACCOUNT.search(text, ls, m.start()) is None:
+        return None  # `PASSWORD '…'` outside CREATE/ALTER USER|ROLE
+    return (s, e) if password_ok(text[s:e].replace("''", "'"), test) else None
+
+
+def password_ok(value: str, test: bool) -> bool:
     if value.startswith(("-", "<", "(")) or "{" in value:
         return False  # the next flag, a placeholder `<password>`, a format's slot
     return rules.literal_ok("password", value, test=test)
-
-
-# A command-line flag named for a secret, its value after a space or `=`: `--token X`,
-# `-storagekey X`, `--api-key=X`. Run on the lines with a long token run (detect.py), and
-# the value must look machine-made: a flag's value is otherwise a word or a file name.
-_FLAG = re.compile(
-    r"(?:^|[\s\"'(])--?(?P<flag>[A-Za-z][\w-]{0,40})(?:\s+|=)(?P<q>[\"']?)"
-    r"(?P<v>[^\s\"'`;|&)]{16,256})(?P=q)(?=[\s\"'`;|&)]|$)"
-)
-
-
-# A secret's name, then its machine-made value after spaces (and a dash): a log line's
-# `Using token 3f9c...`, a note's `service SECRET value`. The name ends at the gap.
-_SPACED = re.compile(
-    r"(?<![\w.-])(?P<name>[A-Za-z][\w]{0,40})[ \t]+(?:-[ \t]+)?(?P<q>[\"']?)"
-    r"(?P<v>[^\s\"'`;|&),]{20,256})(?P=q)(?=[\s\"'`;|&),]|$)"
-)
-
-
-def flag_values(line: str, base: int, test: bool) -> list[Candidate]:
-    """Machine-made values given to a secret-named command-line flag on `line`."""
-    return _machine_made(_FLAG, "flag", line, base, test, SECRET_FLAG, bare_key=True)
-
-
-def spaced_values(line: str, base: int, test: bool) -> list[Candidate]:
-    """Machine-made values written after a secret's name and a space on `line`."""
-    return _machine_made(_SPACED, "name", line, base, test, SPACED_SECRET, bare_key=False)
-
-
-def _machine_made(
-    regex: re.Pattern[str],
-    group: str,
-    line: str,
-    base: int,
-    test: bool,
-    kind: str,
-    *,
-    bare_key: bool,
-) -> list[Candidate]:
-    """Values in `regex`'s group `v` on `line` whose name (group `group`) says secret (or,
-    with `bare_key`, key) and that look machine-made: a flag's or a note's value is
-    otherwise a word or a file name."""
-    out: list[Candidate] = []
-    for m in regex.finditer(line):
-        name, value = m.group(group).replace("-", "_"), m.group("v")
-        if not (names.key_is_secretish(name) or (bare_key and names.key_is_bare_key(name))):
-            continue
-        if not rules.generated(value) or rules.token_is_placeholder(value) or rules.is_uuid(value):
-            continue
-        if rules.literal_ok(name, value, test=test):
-            out.append(_candidate(base, m.span("v"), kind))
-    return out

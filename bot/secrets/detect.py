@@ -30,16 +30,10 @@ from dataclasses import dataclass
 
 from bot.secrets import allow as allowlist
 from bot.secrets import names, paths, rules
-from bot.secrets.contexts import (
-    CONTEXT_KINDS,
-    CONTEXT_PATTERNS,
-    compared_passwords,
-    context_value,
-    flag_values,
-    spaced_values,
-)
+from bot.secrets.contexts import CONTEXT_KINDS, CONTEXT_PATTERNS, context_value
 from bot.secrets.gitleaks import Found, Match, Scanner
 from bot.secrets.gitleaks import scanner as gitleaks_scanner
+from bot.secrets.line_contexts import compared_passwords, flag_values, spaced_values
 from bot.secrets.line_finders import (
     KEY_REACH,
     RANK_ASSIGNED,
@@ -357,6 +351,10 @@ def _token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) -
         any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
     ):
         return False
+    if pattern.kind == "token authorization":
+        if _AUTHORIZATION_ARG.search(_before(m, 24)) is None:
+            return False
+        return rules.looks_random(value) or rules.generated(value)
     if pattern.kind == "bearer token":
         # Opaque tokens are often lower-case hex or base36 (`Bearer 7b266a22...`).
         return rules.looks_random(value) or rules.generated(value)
@@ -366,6 +364,9 @@ def _token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) -
 
 
 _QUOTES = ('"', "'", "`")
+# An Authorization header's name before its value: `Authorization: `, `"Authorization":
+# "`, `Header.Set("Authorization", "`.
+_AUTHORIZATION_ARG = re.compile(r"authorization[\"']?\s*[:=,]\s*[\"']?$")
 
 
 def _before(m: re.Match[str], reach: int) -> str:

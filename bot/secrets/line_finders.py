@@ -260,6 +260,8 @@ def assignments(
         s, e = m.span(group)
         if quoted and "\\" + m.group("q") in value:
             pos = s  # `body = "{\"token\":\"…\"}"`: the literal holds assignments of its own
+        elif not quoted and "(" in value:
+            pos = s + value.index("(") + 1  # `c = Client(api_key='…')`: a call's arguments
         if unpack is not None and m.start() < unpack.end():
             continue  # one of several names assigned at once: `_unpacked` pairs them up
         if bare_key:

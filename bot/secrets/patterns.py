@@ -155,6 +155,14 @@ TOKEN_PATTERNS: tuple[TokenPattern, ...] = (
         keywords=("bearer",),
         random=True,
     ),
+    # The `Token` scheme (Django REST framework, GitHub's `token ghp_…`) after an
+    # Authorization header's name: a header line, a dict entry, a `Header.Set` call.
+    TokenPattern(
+        "token authorization",
+        re.compile(r"[Tt]oken\s+([A-Za-z0-9._~+/\-]{20,}=*)" + _E),
+        group=1,
+        keywords=("authorization",),
+    ),
 )
 
 # The jwt.io sample token ("John Doe") sits in countless tests and docs; it signs nothing.

@@ -1,0 +1,91 @@
+"""Credentials known by their context on one line, run on the lines the prefilters pick
+(detect.py): a literal a password is compared with, a secret-named command-line flag's
+machine-made value, a machine-made value written after a secret's name and a space."""
+
+from __future__ import annotations
+
+import re
+
+from bot.secrets import names, rules
+from bot.secrets.contexts import COMPARED_PASSWORD, SECRET_FLAG, SPACED_SECRET, password_ok
+from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
+
+# `if password == "team10"`, `creds.Secret != 'open-sesame'`, `"s3cret".equals(pwd)`: a
+# credential checked against a literal is a credential written into the code. Only
+# password and secret names: a `token` compared with a literal is a lexer's token. Run on
+# the lines that name a secret (detect.py's keyword lines), not over the whole text.
+_NAME = r"(?i:[\w.]{0,40}(?:passw(?:or)?d|pwd|passphrase|secret))"
+_COMPARED = re.compile(
+    r"(?<![\w.])" + _NAME + r"[\"'\]]{0,2}\s*(?:===?|!==?)\s*([\"'])([^\"'\n]{1,128})\1"
+    r"|([\"'])([^\"'\n]{1,128})\3\s*(?:===?|!==?|\.equals\()\s*" + _NAME + r"\b(?![\w.]*\s*\()"
+    r"|(?<![\w.])" + _NAME + r"\.equals\(\s*\"([^\"\n]{1,128})\"\s*\)"
+)
+_TYPE_TEST = re.compile(r"\btypeof\s+[\w.]*$|\binstanceof\s*$")
+
+
+def compared_passwords(line: str, base: int, test: bool) -> list[Candidate]:
+    """Literals that a password or secret is compared with on `line` (at `base`)."""
+    out: list[Candidate] = []
+    for m in _COMPARED.finditer(line):
+        group = next(g for g in (2, 4, 5) if m.group(g) is not None)
+        if _TYPE_TEST.search(line, 0, m.start()) or " " in m.group(group):
+            continue  # `typeof password === "string"`, `url.password == "a secret"`
+        if password_ok(m.group(group), test):
+            out.append(_candidate(base, m.span(group), COMPARED_PASSWORD))
+    return out
+
+
+def _candidate(base: int, span: tuple[int, int], kind: str) -> Candidate:
+    return Candidate(base + span[0], base + span[1], kind, RANK_TOKEN, SWITCHYARD)
+
+
+# A command-line flag named for a secret, its value after a space or `=`: `--token X`,
+# `-storagekey X`, `--api-key=X`. Run on the lines with a long token run (detect.py), and
+# the value must look machine-made: a flag's value is otherwise a word or a file name.
+_FLAG = re.compile(
+    r"(?:^|[\s\"'(])--?(?P<flag>[A-Za-z][\w-]{0,40})(?:\s+|=)(?P<q>[\"']?)"
+    r"(?P<v>[^\s\"'`;|&)]{16,256})(?P=q)(?=[\s\"'`;|&)]|$)"
+)
+
+
+# A secret's name, then its machine-made value after spaces (and a dash): a log line's
+# `Using token 3f9c...`, a note's `service SECRET value`. The name ends at the gap.
+_SPACED = re.compile(
+    r"(?<![\w.-])(?P<name>[A-Za-z][\w]{0,40})[ \t]+(?:-[ \t]+)?(?P<q>[\"']?)"
+    r"(?P<v>[^\s\"'`;|&),]{20,256})(?P=q)(?=[\s\"'`;|&),]|$)"
+)
+
+
+def flag_values(line: str, base: int, test: bool) -> list[Candidate]:
+    """Machine-made values given to a secret-named command-line flag on `line`."""
+    return _machine_made(_FLAG, "flag", line, base, test, SECRET_FLAG, bare_key=True)
+
+
+def spaced_values(line: str, base: int, test: bool) -> list[Candidate]:
+    """Machine-made values written after a secret's name and a space on `line`."""
+    return _machine_made(_SPACED, "name", line, base, test, SPACED_SECRET, bare_key=False)
+
+
+def _machine_made(
+    regex: re.Pattern[str],
+    group: str,
+    line: str,
+    base: int,
+    test: bool,
+    kind: str,
+    *,
+    bare_key: bool,
+) -> list[Candidate]:
+    """Values in `regex`'s group `v` on `line` whose name (group `group`) says secret (or,
+    with `bare_key`, key) and that look machine-made: a flag's or a note's value is
+    otherwise a word or a file name."""
+    out: list[Candidate] = []
+    for m in regex.finditer(line):
+        name, value = m.group(group).replace("-", "_"), m.group("v")
+        if not (names.key_is_secretish(name) or (bare_key and names.key_is_bare_key(name))):
+            continue
+        if not rules.generated(value) or rules.token_is_placeholder(value) or rules.is_uuid(value):
+            continue
+        if rules.literal_ok(name, value, test=test):
+            out.append(_candidate(base, m.span("v"), kind))
+    return out
