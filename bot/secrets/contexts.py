@@ -258,6 +258,7 @@ _NAMED_KINDS = frozenset(
     {XML_SECRET, SECRET_CONSTANT, NAMED_PAIR, ENV_DEFAULT, DOCKER_ENV, SET_BY_NAME}
 )
 _SQL_ACCOUNT = re.compile(r"\b(?:user|role)\b", re.IGNORECASE)
+_SQL_ACCOUNT_NAMED = re.compile(r"\b(?:user|role)\s+\S+\s+$", re.IGNORECASE)
 _KEY_BEFORE_COLON = re.compile(r"(?P<key>[A-Za-z_][\w.\-]*)[\"']?[ \t]*$")
 # How far from a JWK member its key object's `kty` may be (an RSA key's `n` alone is ~350
 # characters of base64url, and members come in any order).
@@ -313,7 +314,11 @@ def _sql_password(m: re.Match[str], test: bool) -> tuple[int, int] | None:
     s, e = m.span(group)
     text = m.string
     ls = text.rfind("\n", 0, m.start()) + 1
-    if m.group(0)[0] not in "iI" and _SQL_ACCOUNT.search(text, ls, m.start()) is None:
+    before = text[ls : m.start()]
+    if m.group(0)[0] in "iI":
+        if _SQL_ACCOUNT_NAMED.search(before) is None:
+            return None  # "the type identified by full_name": prose, not `USER x IDENTIFIED BY`
+    elif _SQL_ACCOUNT.search(before) is None:
         return None  # `PASSWORD '…'` outside CREATE/ALTER USER|ROLE
     return (s, e) if password_ok(text[s:e].replace("''", "'"), test) else None
 

@@ -329,6 +329,8 @@ def _token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) -
             return False  # `redis://[[user]:[password]]@`, `dotenv://:key_1234@`
         if "**" in value:
             return False  # masked in a log or a comment: `postgres://ad***:9f2**@`
+        if _MULTI_HOST.match(value):
+            return False  # `://h1.db:5432,u:p@h2.db`: the first host's port, then a host
         return (
             not rules.is_placeholder(value, min_len=4)
             and not rules.is_reference(value)
@@ -364,6 +366,7 @@ def _token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) -
 
 
 _QUOTES = ('"', "'", "`")
+_MULTI_HOST = re.compile(r"\d{1,5},")
 # An Authorization header's name before its value: `Authorization: `, `"Authorization":
 # "`, `Header.Set("Authorization", "`.
 _AUTHORIZATION_ARG = re.compile(r"authorization[\"']?\s*[:=,]\s*[\"']?$")

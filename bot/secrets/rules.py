@@ -232,7 +232,7 @@ def token_is_placeholder(value: str, *, service: bool = False) -> bool:
     two characters repeated), not a run of the alphabet or of digits: "12345678-ABCD-..." under
     `HEROKU_API_KEY` is still the shape of a key, and would still reach a cloud model
     unredacted if let through (semgrep-rules' secret tests label such values secrets)."""
-    if _TOKEN_PLACEHOLDER.search(value) or is_filler(value):
+    if _TOKEN_PLACEHOLDER.search(value) or is_filler(value) or value in _PUBLISHED_EXAMPLES:
         return True
     if service:
         return _LETTER_RUN.search(value) is not None
