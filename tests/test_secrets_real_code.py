@@ -95,6 +95,7 @@ NOT_SECRETS = [  # (path, line)
     ("src/models.py", '"""A user in the organization, identified by tagged id and email."""'),
     ("src/urls.py", "mhu = MultiHostUrl('https://db1.internal:5432,db2:5433@db3.internal/app')"),
     ("docs/oauth.py", "Location: http://example.com/cb#access_token=2YotnFZFEjr1zCsicMWpAA"),
+    ("spec/uri_spec.rb", "eq 'otpauth://totp/alice%40google.com?secret=JBSWY3DPEHPK3PXP'"),
     # Words with an escaped apostrophe are still words.
     ("vendor/pq/doc.go", "\"user=app password='it\\'s valid'\""),
     # A key's fingerprint, a token's checksum: hashes of a secret, public by design.

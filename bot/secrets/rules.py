@@ -74,12 +74,14 @@ _PLACEHOLDER_PARTS = (
 )  # fmt: skip
 # Values published as examples in the specifications that define their format: RFC 6749
 # (OAuth 2.0: access, refresh and authorization-code tokens, client secret) and RFC 5849
-# (OAuth 1.0: consumer keys and secrets, tokens). Library docs and tests copy them.
+# (OAuth 1.0: consumer keys and secrets, tokens), and the authenticator seed of Google
+# Authenticator's key-URI documentation. Library docs and tests copy them.
 _PUBLISHED_EXAMPLES = frozenset(
     {"2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA", "SplxlOBeZQQYbYS6WxSbIA",
      "7Fjfp0ZBr1KtDRbnfVdmIw", "mF_9.B5f-4.1JqM", "8xLOxBtZp8", "0685bd9184jfhq22",
      "ad180jjd733klru7", "dpf43f3p2l4k3l03", "kd94hf93k423kf44", "nnch734d00sl2jdk",
-     "pfkkdhi9sl3r4s00", "hh5s93j4hdidpola", "hdhd0244k9j7ao03", "j49sk3j29djd", "9zJQ9zCP"}
+     "pfkkdhi9sl3r4s00", "hh5s93j4hdidpola", "hdhd0244k9j7ao03", "j49sk3j29djd", "9zJQ9zCP",
+     "JBSWY3DPEHPK3PXP"}
 )  # fmt: skip
 # A setting's value that is itself settings (`uid=user,userPassword=password`,
 # `audit_trail=none,...`): an unquoted list of assignments, not one secret.
