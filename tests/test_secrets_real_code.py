@@ -300,42 +300,32 @@ def test_a_reported_config_value_is_masked_whole_whatever_symbols_it_holds() -> 
     assert found > tried * 0.6  # the property is about values the detector does report
 
 
-@pytest.mark.parametrize(
-    ("path", "template", "symbols"),
-    [
-        ("conf/app.yml", "url: mysql://app:{v}@db:3306/app", "@x:8,|"),
-        ("src/db.py", 'engine = create_engine("postgresql://app:{v}@db.internal/app")', "@8:|"),
-        ("conf/redis.conf", "requirepass {v}", ";8,|)"),
-        ("conf/app.json", '"db": "Server=db;Database=app;User Id=sa;Password={v};"', ">8<"),
-    ],
-)
-def test_a_password_with_symbols_is_masked_whole_in_urls_and_directives(
-    path: str, template: str, symbols: str
-) -> None:
-    """A URL's password runs to the last `@` before the host, as URL parsers split it; a
-    directive's argument and a connection string's field run past `,`, `|`, `>`."""
-    value = f"{_r(5)}{symbols}{_r(5)}"
-    text = template.replace("{v}", value)
-    assert [text[h.start : h.end] for h in find_secrets(text, path)] == [value]
+_WHOLE = [  # (path, line with {v}, value): each reported whole, to its last character
+    # A URL's password runs to the last `@` before the host, as URL parsers split it; a
+    # directive's argument and a connection string's field run past `,`, `|`, `>`.
+    ("conf/app.yml", "url: mysql://app:{v}@db:3306/app", f"{_r(5)}@x:8,|{_r(5)}"),
+    ("src/db.py", 'engine = create_engine("postgresql://app:{v}@db/app")', f"{_r(5)}@8:|{_r(5)}"),
+    ("conf/redis.conf", "requirepass {v}", f"{_r(5)};8,|){_r(5)}"),
+    ("conf/app.json", '"db": "Server=db;User Id=sa;Password={v};"', f"{_r(5)}>8<{_r(5)}"),
+    # `"9f6bSGk4\"Tk"` is one literal: ending it at the escaped quote sent `"Tk`. A string
+    # that holds code with its own quotes escaped is read inside too.
+    ("src/app.py", "password = '{v}'", f"{_r(4)}\\'{_r(4)}{_r(3, string.digits)}"),
+    ("src/App.java", 'String password = "{v}";', f'{_r(4)}\\"{_r(4)}{_r(3, string.digits)}'),
+    ("conf/app.json", '"password": "{v}",', f'{_r(4)}\\"{_r(4)}{_r(3, string.digits)}'),
+    (
+        "src/Db.java",
+        'conn = DriverManager.getConnection(url, "app", "{v}");',
+        f'{_r(4)}\\"{_r(4)}{_r(3, string.digits)}',
+    ),
+    ("src/wp-config.php", "define('DB_PASSWORD', '{v}');", f"{_r(4)}\\'{_r(4)}7{_r(2)}"),
+    ("src/Extractor.kt", 'val line = "val password = \\"{v}\\""', f"P@{_r(6)}|2|)7"),
+]
 
 
-@pytest.mark.parametrize(
-    ("path", "template", "quote"),
-    [
-        ("src/app.py", "password = '{v}'", "'"),
-        ("src/App.java", 'String password = "{v}";', '"'),
-        ("conf/app.json", '"password": "{v}",', '"'),
-        ("src/Db.java", 'conn = DriverManager.getConnection(url, "app", "{v}");', '"'),
-        ("src/wp-config.php", "define('DB_PASSWORD', '{v}');", "'"),
-        ("src/Extractor.kt", 'val line = "val password = \\"{v}\\""', ""),
-    ],
-)
-def test_a_quoted_password_is_masked_past_its_escaped_quotes(
-    path: str, template: str, quote: str
+@pytest.mark.parametrize(("path", "template", "value"), _WHOLE, ids=[t for _, t, _ in _WHOLE])
+def test_a_password_with_symbols_or_escaped_quotes_is_masked_whole(
+    path: str, template: str, value: str
 ) -> None:
-    """`"9f6bSGk4\\"Tk"` is one literal: ending it at the escaped quote sent `"Tk`. A
-    string that holds code with its own quotes escaped is read inside too."""
-    value = f"{_r(4)}\\{quote}{_r(4)}{_r(3, string.digits)}" if quote else f"P@{_r(6)}|2|)7"
     text = template.replace("{v}", value)
     assert [text[h.start : h.end] for h in find_secrets(text, path)] == [value]
 
