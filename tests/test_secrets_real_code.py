@@ -10,6 +10,7 @@ labels); none is copied from CredData or the repositories it labels.
 from __future__ import annotations
 
 import base64
+import json
 import random
 import string
 
@@ -189,6 +190,21 @@ def test_a_secret_argument_inside_a_call_is_read_past_the_call() -> None:
         if [text[h.start : h.end] for h in find_secrets(text, "src/app.py")] != [value]:
             missed.append(text)
     assert missed == []
+
+
+def test_a_credential_file_in_base64_is_found_and_a_jose_header_is_not() -> None:
+    """Base64 of JSON: a JOSE header (a few fields) is data; a service account's key file
+    in base64 (its fields say secret) is a credential, found even without a name."""
+    account = {
+        "type": "service_account",
+        "project_id": "acme-prod",
+        "private_key": f"-----BEGIN PRIVATE KEY-----\n{_r(300)}",
+    }
+    blob = base64.b64encode(json.dumps(account).encode()).decode()
+    text = f'const creds = Buffer.from("{blob}", "base64");\n'
+    assert [text[h.start : h.end] for h in find_secrets(text, "src/gcp.js")] == [blob]
+    header = base64.urlsafe_b64encode(b'{"alg":"RSA-OAEP-256","enc":"A256GCM"}').decode()
+    assert find_secrets(f"protected: '{header.rstrip('=')}',\n", "src/jwe/decrypt.ts") == []
 
 
 def test_a_dotted_settings_qualifier_one_part_up_names_a_key() -> None:

@@ -377,6 +377,10 @@ def names_a_hash(before: str) -> bool:
     return key_m is not None and _HASH_CONTEXT.search(key_m.group(1)) is not None
 
 
+_JOSE_HEADER_MAX = 200
+_SECRET_FIELD = re.compile(r'"[^"]*(?:key|secret|password|token|credential)', re.IGNORECASE)
+
+
 def _encoded_text(value: str) -> bool:
     """Base64 of a sentence (docs showing a base64 field) or of a JSON object (a JOSE
     header, `eyJhbGciOi…` alone, with no signature after it) is not a key."""
@@ -385,7 +389,12 @@ def _encoded_text(value: str) -> bool:
         decoded = base64.b64decode(b64 + "=" * (-len(b64) % 4), validate=True).decode("ascii")
     except (binascii.Error, UnicodeDecodeError):
         return False
-    return decoded.isprintable() and (decoded.count(" ") >= 2 or decoded.startswith('{"'))
+    if not decoded.isprintable():
+        return False
+    if decoded.startswith('{"'):
+        # A header's few fields, not a credential file in base64 (a service account's JSON)
+        return len(decoded) <= _JOSE_HEADER_MAX and not _SECRET_FIELD.search(decoded)
+    return decoded.count(" ") >= 2
 
 
 @cache
