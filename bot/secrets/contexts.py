@@ -16,17 +16,13 @@ from __future__ import annotations
 import re
 
 from bot.secrets import names, rules, wording
-from bot.secrets.patterns import TokenPattern
-
-# Inside quotes `q`: up to the closing one, past escaped characters (`"9f6b\"Tk"`) and
-# the other kind of quote.
-_IN_QUOTES = r"(?:\\.|(?!(?P=q))[^\\\n])"
+from bot.secrets.patterns import IN_QUOTES, TokenPattern
 
 
 def _quoted_or_bare(stops: str, most: int) -> str:
     """A value quoted (group `q`, then the value in group `v`) or bare, a bare one ending
     at whitespace, a quote or one of `stops`."""
-    quoted, bare = rf"{_IN_QUOTES}{{1,{most}}}", rf"[^\s\"'{stops}]{{1,{most}}}"
+    quoted, bare = rf"{IN_QUOTES}{{1,{most}}}", rf"[^\s\"'{stops}]{{1,{most}}}"
     return rf"(?P<q>[\"'])?(?P<v>(?(q){quoted}|{bare}))(?(q)(?P=q))"
 
 
@@ -57,7 +53,7 @@ QUERY_PASSWORD = "password in a URL's query"
 
 
 # A quoted literal argument, and an argument before it (a literal, a name, an attribute).
-_QV = r"(?P<q>[\"'])(?P<v>" + _IN_QUOTES + r"{1,128})(?P=q)"
+_QV = r"(?P<q>[\"'])(?P<v>" + IN_QUOTES + r"{1,128})(?P=q)"
 _A = r"\s*(?:\"[^\"\n]*\"|'[^'\n]*'|[\w.\[\]$>-]+)\s*,\s*"
 
 

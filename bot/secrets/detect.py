@@ -354,7 +354,7 @@ def _token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) -
     ):
         return False
     if pattern.kind == "token authorization":
-        if _AUTHORIZATION_ARG.search(_before(m, 24)) is None:
+        if AUTHORIZATION_HEADER.search(_before(m, 24)) is None:
             return False
         return rules.looks_random(value) or rules.generated(value)
     if pattern.kind == "bearer token":
@@ -367,9 +367,6 @@ def _token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) -
 
 _QUOTES = ('"', "'", "`")
 _MULTI_HOST = re.compile(r"\d{1,5},")
-# An Authorization header's name before its value: `Authorization: `, `"Authorization":
-# "`, `Header.Set("Authorization", "`.
-_AUTHORIZATION_ARG = re.compile(r"authorization[\"']?\s*[:=,]\s*[\"']?$")
 
 
 def _before(m: re.Match[str], reach: int) -> str:

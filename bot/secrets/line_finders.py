@@ -15,6 +15,7 @@ from bot.secrets.gitleaks import Found
 from bot.secrets.patterns import (
     ASSIGNMENT,
     AWS_SECRET,
+    IN_QUOTES,
     KEY_BEFORE,
     KEY_BODY,
     KEY_MATERIAL,
@@ -200,7 +201,7 @@ _UNPACK = re.compile(
     r"\s*(?:(?:var|let|const|val|local)\s+)?\[?"
     r"(?P<names>[A-Za-z_$@][\w.$@]*(?:\s*,\s*[A-Za-z_$@][\w.$@]*)+)\]?\s*(?::=|=)(?![=>])"
 )
-_LITERAL = re.compile(r"""\s*\[?\s*(["'])((?:\\.|(?!\1)[^\\\n])*)\1\s*""")
+_LITERAL = re.compile(r"\s*\[?\s*(?P<q>[\"'])(?P<v>" + IN_QUOTES + r"*)(?P=q)\s*")
 
 
 def _unpacked_value(line: str, pos: int, index: int) -> tuple[int, int] | None:
@@ -211,7 +212,7 @@ def _unpacked_value(line: str, pos: int, index: int) -> tuple[int, int] | None:
         if lit is None:
             return None
         if i == index:
-            return lit.span(2)
+            return lit.span("v")
         pos = lit.end()
         if not line.startswith(",", pos):
             return None

@@ -188,6 +188,10 @@ AWS_SECRET = re.compile(
     r"([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"
 )
 
+# Inside quotes `q` (a group named so before it): up to the closing one, past escaped
+# characters (`"9f6b\"Tk"`) and the other kind of quote.
+IN_QUOTES = r"(?:\\.|(?!(?P=q))[^\\\n])"
+
 # Generic "name = value" assignments, tried only on lines that mention a secret-ish word.
 # Keys may be dotted (spring.datasource.password) or carry $/@ sigils (PHP, shell, Ruby);
 # an optional type annotation (`password: str = "..."`) sits between key and "=". Quotes may

@@ -46,8 +46,6 @@ the review its best model. The rules below keep ordinary code unrestricted:
 
 from __future__ import annotations
 
-import base64
-import binascii
 import itertools
 import re
 from functools import cache
@@ -365,7 +363,7 @@ def entropy_value_ok(value: str, key: str | None, line: str, path: str | None) -
         paths.is_test_path(path) or paths.is_doc_path(path) or paths.is_bundle_path(path)
     ):
         return False  # test vectors, documented encodings, a bundler's tables
-    if _WORDY.fullmatch(value) or _REGEX_SYNTAX.search(value) or _encoded_text(value):
+    if _WORDY.fullmatch(value) or _REGEX_SYNTAX.search(value) or wording.encoded_text(value):
         return False
     return len(value) >= MIN_ENTROPY_UNNAMED and looks_random(value)
 
@@ -375,26 +373,6 @@ def names_a_hash(before: str) -> bool:
     says it is a hash or a digest."""
     key_m = _KEY_AT_END.search(before)
     return key_m is not None and _HASH_CONTEXT.search(key_m.group(1)) is not None
-
-
-_JOSE_HEADER_MAX = 200
-_SECRET_FIELD = re.compile(r'"[^"]*(?:key|secret|password|token|credential)', re.IGNORECASE)
-
-
-def _encoded_text(value: str) -> bool:
-    """Base64 of a sentence (docs showing a base64 field) or of a JSON object (a JOSE
-    header, `eyJhbGciOi…` alone, with no signature after it) is not a key."""
-    b64 = value.replace("-", "+").replace("_", "/")
-    try:
-        decoded = base64.b64decode(b64 + "=" * (-len(b64) % 4), validate=True).decode("ascii")
-    except (binascii.Error, UnicodeDecodeError):
-        return False
-    if not decoded.isprintable():
-        return False
-    if decoded.startswith('{"'):
-        # A header's few fields, not a credential file in base64 (a service account's JSON)
-        return len(decoded) <= _JOSE_HEADER_MAX and not _SECRET_FIELD.search(decoded)
-    return decoded.count(" ") >= 2
 
 
 @cache

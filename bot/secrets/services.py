@@ -20,7 +20,9 @@ _Q = r"(?![A-Za-z0-9_\-.~])"
 
 # What must precede a header's `Basic` value, and a connection string's `Password=`, on the
 # same line (searched in the few characters before, lower-cased).
-AUTHORIZATION_HEADER = re.compile(r"authorization[\"']?\s*[:=]\s*[\"']?$")
+# An Authorization header's name before its value: `Authorization: `, `"Authorization":
+# "`, `Header.Set("Authorization", "`.
+AUTHORIZATION_HEADER = re.compile(r"authorization[\"']?\s*[:=,]\s*[\"']?$")
 CONNECTION_FIELD = re.compile(
     r"\b(?:user\s?id|uid|user(?:name)?|server|data\s?source|host|database)\s*=[^;\n]{0,128};"
 )

@@ -1,10 +1,13 @@
 """Values that read as language or as a name rather than as a secret: prose in any script,
 a translated word, lower-case names and slugs, a constant that spells its own name, a
 file's name, a schema's type. The secret rules (rules.py) ask; the finders ask
-`natural_language` and `reads_as_name` for a value's context."""
+`natural_language` and `reads_as_name` for a value's context. `encoded_text`: base64
+that decodes to a sentence or to a JOSE header."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 
 from bot.secrets.names import key_words
@@ -68,3 +71,23 @@ def natural_language(value: str) -> bool:
 def reads_as_name(value: str) -> bool:
     """Lower-case words, alone or joined (`comment`, `not-set`, `github-token`)."""
     return bool(_SLUG.fullmatch(value) or _WORD.fullmatch(value))
+
+
+_JOSE_HEADER_MAX = 200
+_SECRET_FIELD = re.compile(r'"[^"]*(?:key|secret|password|token|credential)', re.IGNORECASE)
+
+
+def encoded_text(value: str) -> bool:
+    """Base64 of a sentence (docs showing a base64 field) or of a JSON object (a JOSE
+    header, `eyJhbGciOi…` alone, with no signature after it) is not a key."""
+    b64 = value.replace("-", "+").replace("_", "/")
+    try:
+        decoded = base64.b64decode(b64 + "=" * (-len(b64) % 4), validate=True).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    if not decoded.isprintable():
+        return False
+    if decoded.startswith('{"'):
+        # A header's few fields, not a credential file in base64 (a service account's JSON)
+        return len(decoded) <= _JOSE_HEADER_MAX and not _SECRET_FIELD.search(decoded)
+    return decoded.count(" ") >= 2
