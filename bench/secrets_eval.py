@@ -35,6 +35,10 @@ Suites (tests/fixtures/public/<suite>/cases.jsonl, each with ORIGIN.md and its l
 - trivy-secrets: Trivy's secret-scanner test files, scanned whole: the first lines of its
   builtin rules' expected findings are secrets, the lines of files it expects nothing from
   are look-alikes (small: 45 + 29).
+- secretlint-rules: secretlint's rule snapshot tests (MIT), scanned whole: the lines of
+  each expected message are secrets, the non-blank lines of inputs that expect none are
+  look-alikes (114 + 227; its `ok` inputs hold the near-misses secretlint's authors chose:
+  placeholders in URLs, tokens one character short, a prefix inside a longer word).
 
 Every case falls into `tune` or `holdout` by a hash of its id (bench.public_suites.split_of);
 both are printed. A case counts as flagged when the detector reports anything in its text.
@@ -83,6 +87,7 @@ SUITES = (
     "kingfisher-rules",
     "whispers-tests",
     "trivy-secrets",
+    "secretlint-rules",
 )
 SEMGREP_RULES_MIRROR = Path("/work/.mirror/semgrep+semgrep-rules/repo")
 
