@@ -387,3 +387,20 @@ def test_a_word_inside_a_machine_made_value_does_not_make_it_a_stand_in() -> Non
     assert missed == []
     typed = 'auth_token: "my-fun-token-for-the-demo"\n'
     assert find_secrets(typed, "config/app.yml") == []
+
+
+def test_base64_of_typed_text_stands_in_for_a_key_and_a_binary_body_does_not() -> None:
+    """secretlint's look-alikes: a key block whose body is base64 of text, and base64 of a
+    sentence under a key's name, were typed for docs. Key material is binary, and a
+    password may be a phrase, so those stay secrets."""
+    typed = base64.b64encode(b"the quick brown fox jumps over it").decode()
+    block = "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n"
+    assert find_secrets(block.format(typed), "docs/keys.md") == []
+    assert find_secrets(f"SIGNING_KEY = {typed}\n", "deploy/settings.env") == []
+    # 48 random bytes (an Ed25519 key's PKCS#8 size) and 16 random bytes in hex: secrets.
+    for body in (base64.b64encode(_RANDOM.randbytes(48)).decode(), _RANDOM.randbytes(16).hex()):
+        assert [h.kind for h in find_secrets(block.format(body), "deploy/id.pem")] == [
+            "private key"
+        ]
+    text = f"DB_PASSWORD = {typed}\n"
+    assert [text[h.start : h.end] for h in find_secrets(text, "deploy/settings.env")] == [typed]

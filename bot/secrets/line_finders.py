@@ -117,6 +117,14 @@ def private_keys(text: str, lines: Lines) -> list[Candidate]:
     return out
 
 
+def _not_key_material(body: str) -> bool:
+    """A key's body is DER or an OpenSSH blob: binary. One that decodes to typed text
+    (base64 of "abcdef…") stands in for a key in docs or tests. A short body is still
+    reported: 32 random hex digits between the markers are a secret whatever they encode."""
+    raw = wording.decoded_base64(body)
+    return raw is not None and wording.is_text(raw)
+
+
 def _key_blocks(
     text: str, lines: Lines, begin: re.Pattern[str], end_re: re.Pattern[str]
 ) -> list[Candidate]:
@@ -129,8 +137,8 @@ def _key_blocks(
         body = "".join(b.group() for b in KEY_BODY.finditer(text, m.end(), end))
         if not body:
             continue  # "-----BEGIN RSA PRIVATE KEY-----" in code that checks for one
-        if rules.is_filler(body):
-            continue  # a body of "ababab...": a stand-in in docs or tests
+        if rules.is_filler(body) or _not_key_material(body):
+            continue  # a body of "ababab...", or of base64 text: a stand-in in docs or tests
         parts: list[tuple[int, int]] = []
         for i in range(lines.index(m.start()), lines.index(end - 1) + 1):
             ls, le = lines.bounds(i)

@@ -322,6 +322,8 @@ def assigned_value_ok(
         return False  # words under a token's name: "Invalid token provided"
     if wording.natural_language(v):
         return False  # prose or a translated word under any name: "top secret", "Passwort"
+    if not key_is_password(key) and wording.encoded_text(v):
+        return False  # base64 of a sentence under a key's name (a password may be a phrase)
     if wording.names_a_file_or_type(v):
         return False
     compound = key.strip("$@").lower()

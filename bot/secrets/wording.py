@@ -2,12 +2,11 @@
 a translated word, lower-case names and slugs, a constant that spells its own name, a
 file's name, a schema's type. The secret rules (rules.py) ask; the finders ask
 `natural_language` and `reads_as_name` for a value's context. `encoded_text`: base64
-that decodes to a sentence or to a JOSE header."""
+that decodes to a sentence or to a JOSE header; `is_text`: bytes a person typed."""
 
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 
 from bot.secrets.names import key_words
@@ -77,14 +76,27 @@ _JOSE_HEADER_MAX = 200
 _SECRET_FIELD = re.compile(r'"[^"]*(?:key|secret|password|token|credential)', re.IGNORECASE)
 
 
+def decoded_base64(value: str) -> bytes | None:
+    """`value` (standard or URL-safe base64, padding optional) decoded, or None."""
+    b64 = value.replace("-", "+").replace("_", "/")
+    try:
+        return base64.b64decode(b64 + "=" * (-len(b64) % 4), validate=True)
+    except ValueError:  # binascii.Error, or a character outside ASCII
+        return None
+
+
+def is_text(raw: bytes) -> bool:
+    """Printable ASCII, lines and tabs allowed: typed, where key material is binary."""
+    return all(32 <= b < 127 or b in (9, 10, 13) for b in raw)
+
+
 def encoded_text(value: str) -> bool:
     """Base64 of a sentence (docs showing a base64 field) or of a JSON object (a JOSE
     header, `eyJhbGciOi…` alone, with no signature after it) is not a key."""
-    b64 = value.replace("-", "+").replace("_", "/")
-    try:
-        decoded = base64.b64decode(b64 + "=" * (-len(b64) % 4), validate=True).decode("ascii")
-    except (binascii.Error, UnicodeDecodeError):
+    raw = decoded_base64(value)
+    if raw is None or not raw.isascii():
         return False
+    decoded = raw.decode("ascii")
     if not decoded.isprintable():
         return False
     if decoded.startswith('{"'):
