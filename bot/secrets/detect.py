@@ -59,7 +59,12 @@ from bot.secrets.patterns import (
     slug,
 )
 from bot.secrets.prefixed import PREFIXED_PATTERNS
-from bot.secrets.services import AUTHORIZATION_HEADER, CONNECTION_FIELD, SERVICE_PATTERNS
+from bot.secrets.services import (
+    AUTHORIZATION_HEADER,
+    CONNECTION_FIELD,
+    NPM_CREDENTIALS,
+    SERVICE_PATTERNS,
+)
 
 GITLEAKS = "gitleaks"
 
@@ -343,6 +348,8 @@ def _token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) -
         before = _before(m, 24)
         header = AUTHORIZATION_HEADER.search(before) is not None or before.endswith(_QUOTES)
         return header and _basic_ok(value, test)
+    if pattern.kind == NPM_CREDENTIALS and not _npm_key_starts(m):
+        return False
     if pattern.kind == "bcrypt password hash":
         # Named as a hash (`password_hash = "$2b$..."`): a fixture or a stored hash on
         # purpose; a bare one (a users table's dump, a CSV row) is someone's password.
@@ -366,6 +373,18 @@ def _token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) -
 
 
 _QUOTES = ('"', "'", "`")
+
+
+def _npm_key_starts(m: re.Match[str]) -> bool:
+    """`_auth`/`_password` starts its line or a string, or follows a registry's path
+    (`//registry.example/:_auth`), as .npmrc writes it; `Cols::_password` is code."""
+    text, start = m.string, m.start()
+    before = text[text.rfind("\n", 0, start) + 1 : start]
+    if not before.strip(" \t") or before.endswith(_QUOTES[:2]):
+        return True
+    return before.endswith(":") and not before.endswith("::")
+
+
 _MULTI_HOST = re.compile(r"\d{1,5},")
 
 
