@@ -191,6 +191,8 @@ CASES = [  # (kind, line)
     ("secret in a YAML block scalar", f"stringData:\n  api-token: |\n    {_r(32)}\n"),
     ("secret set by its name", f'props.setProperty("db.password", "{_r(12)}7");'),
     ("password in a URL's query", f"url=jdbc:mysql://db/app?user=app&password={_r(12)}7"),
+    ("secret in a list", f"api_keys:\n  - {_r(32)}7\n"),
+    ("secret in a list", f'{{"tokens": ["{_r(24)}7"]}}'),
 ]
 
 
@@ -276,6 +278,11 @@ LOOK_ALIKES = [
     "<Symfony_DB_Key>%env(DB_SECRET_VALUE)%</Symfony_DB_Key>",
     # A token's prefix at the end of a longer identifier (gho_ in Bigho_...).
     "Bigho_RENDERCONTEXTFORMATTINGSTATE2D4D6D8D",
+    # A tokenizer's or a lexer's tokens, a Compose service's secrets by name: lists under
+    # a token's or a secret's name that hold names, not credentials.
+    'special_tokens = ["<|endoftext|>", "<|pad|>"]',
+    "tokens = ('LPAREN', 'RPAREN', 'NUMBER', 'IDENTIFIER_2')",
+    "    secrets:\n      - db_password\n      - API_TOKEN_FILE\n",
     # The alphabet typed in order, even in a service's format.
     "sk-ant-api03-abc123xyz-456de-klMnopqrstuvwx-3456yza789bcde-1234fghijklmnopAA",
 ]

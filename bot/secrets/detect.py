@@ -49,6 +49,7 @@ from bot.secrets.line_finders import (
     plugin_tokens,
     private_keys,
 )
+from bot.secrets.lists import listed_values
 from bot.secrets.patterns import (
     GITLEAKS_PEERS,
     JWT_SAMPLE_PAYLOAD,
@@ -136,6 +137,7 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
             found.extend(aws_secrets(line, base))
             if named:
                 found.extend(assignments(line, base, path, config, test))
+                found.extend(listed_values(text, lines, i, test))
             found.extend(compared_passwords(line, base, test))
         if i in token_lines:
             found.extend(plugin_tokens(line, base))
