@@ -17,7 +17,7 @@ import pytest
 
 from tests.cli import base_env, run_module
 
-PROBE = r'''
+PROBE = r"""
 import json, locale, os, sys, time
 
 text = sys.stdin.read()
@@ -45,7 +45,7 @@ elif action == "raise":
 elif action == "signal":
     os.kill(os.getpid(), 15)
 sys.exit(int(action) if action.isdigit() else 0)
-'''
+"""
 
 
 @pytest.fixture

@@ -335,6 +335,11 @@ _WHOLE = [  # (path, line with {v}, value): each reported whole, to its last cha
     ),
     ("src/wp-config.php", "define('DB_PASSWORD', '{v}');", f"{_r(4)}\\'{_r(4)}7{_r(2)}"),
     ("src/Extractor.kt", 'val line = "val password = \\"{v}\\""', f"P@{_r(6)}|2|)7"),
+    # A Go MySQL DSN's password runs to the `@` before `tcp(`; a PostgreSQL password file's
+    # is the rest of its line, colons and escapes included; an echoed one ends at the pipe.
+    ("cmd/api/main.go", 'dsn := "app:{v}@tcp(db:3306)/app"', f"{_r(5)}@:8!{_r(5)}"),
+    ("home/app/.pgpass", "db.internal:5432:*:app:{v}", f"{_r(5)}\\:8#:{_r(5)}"),
+    ("ci/push.sh", "echo '{v}' | docker login -u ci --password-stdin", f"{_r(5)}|8&{_r(5)}"),
 ]
 
 

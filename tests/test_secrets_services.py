@@ -192,6 +192,8 @@ CASES = [  # (kind, line)
     ("secret set by its name", f'props.setProperty("db.password", "{_r(12)}7");'),
     ("password in a URL's query", f"url=jdbc:mysql://db/app?user=app&password={_r(12)}7"),
     ("secret in a list", f"api_keys:\n  - {_r(32)}7\n"),
+    ("password in a DSN", f'db, err := sql.Open("mysql", "app:{_r(12)}7@tcp(db:3306)/app")'),
+    ("password on a command line", f"echo '{_r(12)}7' | helm registry login r --password-stdin"),
     ("secret in a list", f'{{"tokens": ["{_r(24)}7"]}}'),
 ]
 
@@ -283,6 +285,9 @@ LOOK_ALIKES = [
     'special_tokens = ["<|endoftext|>", "<|pad|>"]',
     "tokens = ('LPAREN', 'RPAREN', 'NUMBER', 'IDENTIFIER_2')",
     "    secrets:\n      - db_password\n      - API_TOKEN_FILE\n",
+    # A DSN built from variables, echoing a variable into a login.
+    'dsn := fmt.Sprintf("%s:%s@tcp(%s)/%s", user, pass, host, name)',
+    'echo "$REGISTRY_TOKEN" | docker login -u ci --password-stdin',
     # The alphabet typed in order, even in a service's format.
     "sk-ant-api03-abc123xyz-456de-klMnopqrstuvwx-3456yza789bcde-1234fghijklmnopAA",
 ]

@@ -50,6 +50,8 @@ SQL_PASSWORD = "password in SQL"
 BLOCK_SCALAR = "secret in a YAML block scalar"
 SET_BY_NAME = "secret set by its name"
 QUERY_PASSWORD = "password in a URL's query"
+DSN_PASSWORD = "password in a DSN"
+PGPASS_PASSWORD = "password in a .pgpass file"
 
 
 # A quoted literal argument, and an argument before it (a literal, a name, an attribute).
@@ -213,6 +215,20 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         QUERY_PASSWORD,
         re.compile(r"[?&;](?i:password|passwd|pwd)=(?P<v>[^&\s\"'`#;<>]{1,128})"),
         keywords=("password=", "passwd=", "pwd="),
+    ),
+    # go-sql-driver/mysql's DSN, `user:password@tcp(host:3306)/db`: the password runs to
+    # the `@` before the protocol's parenthesis.
+    TokenPattern(
+        DSN_PASSWORD,
+        re.compile(r"(?<![\w.:/@-])[\w.\-]{1,64}:(?P<v>[^\s\"'`]{1,128}?)@(?:tcp6?|udp|unix)\("),
+        keywords=("@tcp(", "@tcp6(", "@udp(", "@unix("),
+    ),
+    # `echo 'pw' | docker login -u app --password-stdin` (and helm's, podman's, oras'):
+    # the echoed word is the password.
+    TokenPattern(
+        COMMAND_PASSWORD,
+        re.compile(r"echo\s+(?:-[neE]{1,3}\s+)?" + _ARG + r"(?=[ \t]*\|[^\n|]*--password-stdin)"),
+        keywords=("--password-stdin",),
     ),
     # curl's `--proxy-user user:password`.
     _command(r"--proxy-user\s+[^\s:\"']{1,64}:", "--proxy-user"),

@@ -33,7 +33,12 @@ from bot.secrets import names, paths, rules
 from bot.secrets.contexts import CONTEXT_KINDS, CONTEXT_PATTERNS, context_value
 from bot.secrets.gitleaks import Found, Match, Scanner
 from bot.secrets.gitleaks import scanner as gitleaks_scanner
-from bot.secrets.line_contexts import compared_passwords, flag_values, spaced_values
+from bot.secrets.line_contexts import (
+    compared_passwords,
+    flag_values,
+    pgpass_passwords,
+    spaced_values,
+)
 from bot.secrets.line_finders import (
     KEY_REACH,
     RANK_ASSIGNED,
@@ -107,6 +112,7 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
     test = path is not None and paths.is_test_path(path)
     found: list[Candidate] = []
     found.extend(private_keys(text, lines))
+    found.extend(pgpass_passwords(text, path, test))
     lowered = _lower(text)
     found_words = _scanner().keywords(text, lowered)
     for pattern in _token_patterns(found_words):

@@ -1,13 +1,21 @@
 """Credentials known by their context on one line, run on the lines the prefilters pick
 (detect.py): a literal a password is compared with, a secret-named command-line flag's
-machine-made value, a machine-made value written after a secret's name and a space."""
+machine-made value, a machine-made value written after a secret's name and a space; and
+every line of a PostgreSQL password file, known by its name."""
 
 from __future__ import annotations
 
 import re
+from pathlib import PurePosixPath
 
 from bot.secrets import names, rules
-from bot.secrets.contexts import COMPARED_PASSWORD, SECRET_FLAG, SPACED_SECRET, password_ok
+from bot.secrets.contexts import (
+    COMPARED_PASSWORD,
+    PGPASS_PASSWORD,
+    SECRET_FLAG,
+    SPACED_SECRET,
+    password_ok,
+)
 from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
 
 # `if password == "team10"`, `creds.Secret != 'open-sesame'`, `"s3cret".equals(pwd)`: a
@@ -88,4 +96,23 @@ def _machine_made(
             continue
         if rules.literal_ok(name, value, test=test):
             out.append(_candidate(base, m.span("v"), kind))
+    return out
+
+
+# libpq's password file (`~/.pgpass`, `%APPDATA%\\postgresql\\pgpass.conf`): a line is
+# `host:port:database:user:password`, `:` and `\\` escaped by `\\` in the first four
+# fields; the password is the rest of the line.
+_PGPASS_NAMES = frozenset({".pgpass", "pgpass.conf"})
+_PGPASS_LINE = re.compile(r"^(?![ \t]*#)(?:(?:\\.|[^:\\\n])*:){4}(?P<v>[^\n]*?)[ \t]*\r?$", re.M)
+
+
+def pgpass_passwords(text: str, path: str | None, test: bool) -> list[Candidate]:
+    """The passwords of a PostgreSQL password file's lines, when `path` names one."""
+    if path is None or PurePosixPath(path.replace("\\", "/")).name not in _PGPASS_NAMES:
+        return []
+    out: list[Candidate] = []
+    for m in _PGPASS_LINE.finditer(text):
+        value = re.sub(r"\\(.)", r"\1", m.group("v"))
+        if value and password_ok(value, test):
+            out.append(_candidate(0, m.span("v"), PGPASS_PASSWORD))
     return out
