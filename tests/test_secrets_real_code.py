@@ -409,3 +409,20 @@ def test_base64_of_typed_text_stands_in_for_a_key_and_a_binary_body_does_not() -
         ]
     text = f"DB_PASSWORD = {typed}\n"
     assert [text[h.start : h.end] for h in find_secrets(text, "deploy/settings.env")] == [typed]
+
+
+def test_a_json_web_keys_public_members_are_not_secrets_beside_its_private_one() -> None:
+    """A JWKS document's moduli, points and certificates are random and public; the
+    private member beside them is still found."""
+
+    def b64(n: int) -> str:
+        return base64.urlsafe_b64encode(_RANDOM.randbytes(n)).decode().rstrip("=")
+
+    cert = base64.b64encode(_RANDOM.randbytes(600)).decode()
+    rsa = {"kty": "RSA", "kid": "k1", "n": b64(256), "e": "AQAB", "x5c": [cert], "x5t": b64(20)}
+    private = b64(32)
+    ec = {"kty": "EC", "crv": "P-256", "x": b64(32), "y": b64(32), "d": private}
+    text = json.dumps({"keys": [rsa, ec]}, indent=2)
+    assert [text[h.start : h.end] for h in find_secrets(text, "config/jwks.json")] == [private]
+    # The same random string under `x` outside a key object is still reported.
+    assert find_secrets(f"const cfg = {{ x: '{b64(32)}' }};", "src/cfg.ts") != []

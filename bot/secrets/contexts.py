@@ -280,6 +280,26 @@ _BARE_FLAGS = ("--password", "-Password")
 _USER_BEFORE = re.compile(r"(?:^|[^\w.$@-])[A-Za-z_][\w.-]{0,31}$")
 
 
+# A JSON Web Key's public members (RFC 7517, 7518): an RSA key's modulus and exponent,
+# an EC or OKP key's point, a certificate chain and its thumbprints. Random to an entropy
+# check, public in a key object (a JWKS document, a verifier's configuration).
+_JWK_PUBLIC = re.compile(
+    r"(?<![\w$.-])[\"']?(?:n|e|x|y|x5c|x5t(?:#S256)?)[\"']?\s*:\s*\[?\s*[\"']$"
+)
+_OPENS_LIST = re.compile(r"[\"']?x5c[\"']?\s*:\s*\[\s*$")
+
+
+def jwk_public_member(text: str, start: int) -> bool:
+    """Whether the string at `start` is a public member of a JSON Web Key: its name just
+    before it (or `"x5c": [` a line up) and the key's `kty` near."""
+    ls = text.rfind("\n", 0, start) + 1
+    if _JWK_PUBLIC.search(text, ls, start) is None:
+        above = text.rfind("\n", 0, max(ls - 1, 0)) + 1
+        if not (text[ls:start].strip() in ('"', "'") and _OPENS_LIST.search(text, above, ls)):
+            return False
+    return "kty" in text[max(0, start - _JWK_REACH) : start + _JWK_REACH]
+
+
 def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | None:
     """The span of the credential in a match of the pattern for `kind`, or None when the
     value is not one: a reference, a placeholder, the next flag or, in tests, a weak

@@ -30,7 +30,12 @@ from dataclasses import dataclass
 
 from bot.secrets import allow as allowlist
 from bot.secrets import names, paths, rules
-from bot.secrets.contexts import CONTEXT_KINDS, CONTEXT_PATTERNS, context_value
+from bot.secrets.contexts import (
+    CONTEXT_KINDS,
+    CONTEXT_PATTERNS,
+    context_value,
+    jwk_public_member,
+)
 from bot.secrets.gitleaks import Found, Match, Scanner
 from bot.secrets.gitleaks import scanner as gitleaks_scanner
 from bot.secrets.line_contexts import (
@@ -42,6 +47,7 @@ from bot.secrets.line_contexts import (
 from bot.secrets.line_finders import (
     KEY_REACH,
     RANK_ASSIGNED,
+    RANK_ENTROPY,
     RANK_GENERIC,
     RANK_PRIVATE_KEY,
     RANK_TOKEN,
@@ -155,6 +161,10 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
         if not lockfile:
             found.extend(entropy_tokens(line, base, path))
     found = [c for c in found if not _allowed(c, text, path)]
+    if "kty" in lowered:  # a JSON Web Key's public members are random, and public
+        found = [
+            c for c in found if c.priority != RANK_ENTROPY or not jwk_public_member(text, c.start)
+        ]
     if _SEALED_KIND in text:
         found = [c for c in found if not _sealed(text[c.start : c.end])]
     if paths.is_doc_path(path):
