@@ -84,6 +84,8 @@ _PUBLISHED_EXAMPLES = frozenset(
 # A setting's value that is itself settings (`uid=user,userPassword=password`,
 # `audit_trail=none,...`): an unquoted list of assignments, not one secret.
 _NESTED_SETTING = re.compile(r"^[A-Za-z_]{2,}=\w")
+# A call or a literal list opening a value (which may be cut at its first space or bracket).
+_CALL_OR_LIST = re.compile(r"[A-Za-z_][A-Za-z_.:]*\(|[\[({]")
 # A value that names a password rather than being one ("thisismypassword" is a weak password
 # and counts; "reset_password" and "cms/passwords#edit" are names).
 _SECRET_NAMES = ("password", "passwd", "secret")
@@ -120,9 +122,18 @@ _LONG_RUN = 12
 _NOT_SECRET_SHAPE = re.compile(
     r"#[0-9a-fA-F]{3,8}|v?\d+(?:\.\d+)+(?:[-+][\w.]+)?|\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+Z?)?"
 )
+# References, by their syntax: an interpolation must be well formed, not merely start like
+# one. A generated password has `${`, `$(`, `#{`, `%(` in it, or starts with `$` or `!`,
+# about one time in fifty; read as a reference, it went unredacted. So `${` must open a
+# name (`${DB_PASS}`, `${DB_PASS:-x}`, or cut at the value's end), `$` (or Compose's
+# `$$`) a variable that ends the value or goes on as code or as another variable
+# (`$cfg->pw`, `$_ENV['X']`, `"$user$host"`), `!` a YAML tag's word.
 _REFERENCE = re.compile(
-    r"\$\{|#\{|\{\{|\}\}|%\(|%s\b|\$\(|^\$|^(?:<|&lt;).*(?:>|&gt;)$|^\{.*\}$|os\.environ|getenv|process\.env|"
-    r"^env[.\[(:]|ENV\[|^secrets\.|^vault:|^ref\+|^!|^ENC\[|^arn:|^projects/.+/secrets/|"
+    r"\$\{\s*[A-Za-z_][\w.]*(?:\s|[}:\-?=,|\[]|$)|#\{\s*[A-Za-z_@$]|\{\{|\}\}|%\(\w+\)|%s\b"
+    r"|\$\([A-Za-z_]|^\$\$?(?:[A-Za-z_]\w*|\d+[a-z]?)(?:[\[.:{(\-$]|$)"
+    r"|^(?:<|&lt;).*(?:>|&gt;)$|^\{.*\}$|os\.environ|getenv|process\.env|"
+    r"^env[.\[(:]|ENV\[|^secrets\.|^vault:|^ref\+|^!!?[A-Za-z][A-Za-z.:]*(?:\s|$)|^ENC\[|^arn:"
+    r"|^projects/.+/secrets/|"
     # A format's slot ("prefix_{}", f"...{name}"), Symfony's `%env(NAME)%`.
     r"\{[A-Za-z_]?\w{0,40}\}|%env\(|"
     # Template and batch markers: `%RANDOM%`, `%%PWD%%`, `###ORACLE_PWD###`, `@DB_PASS@`.
@@ -142,7 +153,10 @@ _WORDY = re.compile(
 )
 _IDENT_CHAIN = re.compile(r"[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)*(?:\(\)?|\[)?")
 _ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
-_PATH = re.compile(r"^(?:/|\./|\.\./|~/|[A-Za-z]:\\)")
+# A path with a directory in it; a name at the root (`/data`) unless it looks random (a
+# generated password may start with `/`).
+_PATH = re.compile(r"^(?:\./|\.\./|~/|[A-Za-z]:\\|/[^/\s]*/)")
+_ROOT_NAME = re.compile(r"/[\w.\-]+")
 # `https://host/x`, and a typed path (`texthash:/etc/postfix/sasl_passwd`).
 _PLAIN_URL = re.compile(r"^[a-z][a-z0-9+.\-]*:/+[^@\s]*$", re.IGNORECASE)
 _HASH_CONTEXT = re.compile(
@@ -215,6 +229,7 @@ def is_reference(value: str) -> bool:
         or _heuristic().is_templated_secret(v)
         or _ENV_NAME.fullmatch(v)
         or _PATH.match(v)
+        or (_ROOT_NAME.fullmatch(v) is not None and not looks_random(v))
         or _PLAIN_URL.match(v)
     )
 
@@ -332,9 +347,14 @@ def assigned_value_ok(
     if _REGEX_SYNTAX.search(v):
         return False  # a pattern that matches secrets, in a scanner or validator
     if not quoted:
-        if any(c in v for c in "()[]") or v.endswith("{") or _NESTED_SETTING.search(v):
-            return False  # a call, a literal opening (`gin.H{`), nested settings
-        if v.startswith("<"):
+        # In a config file a generated password is written bare, brackets and all; a call
+        # or a list there is still written whole (`ENC(…)`, `[a, b]`).
+        generated_setting = (config or env_style) and looks_random(v) and not _CALL_OR_LIST.match(v)
+        if not generated_setting and (any(c in v for c in "()[]") or v.endswith("{")):
+            return False  # a call, a literal opening (`gin.H{`)
+        if _NESTED_SETTING.search(v):
+            return False  # nested settings
+        if v.startswith("<") and not generated_setting:
             return False  # a `<placeholder with spaces>` cut at its first space
         if not (config or env_style) and is_identifier_chain(v):
             return False
