@@ -475,3 +475,30 @@ def test_a_generated_password_with_symbols_is_not_read_as_a_reference() -> None:
         ("conf/app.json", '"password": "$user$host"'),
     ]
     assert [t for p, t in references if find_secrets(t, p)] == []
+
+
+def test_a_password_with_a_brace_or_quoted_after_its_flag_is_found_where_commands_take_it() -> None:
+    """`mysql -p'…'` (quotes are the shell's) was never read, and a `{` anywhere in a value
+    after a flag, in SQL or in .netrc made it a format's slot: one password in five with
+    symbols went unredacted there. A slot is a reference only when well formed."""
+    value = f"{_r(4)}{{{_r(3)}7!{_r(3)}"
+    for path, template in [
+        ("ci/restore.sh", "mysql -u root -p'{v}' app < dump.sql"),
+        ("ci/deploy.sh", "sshpass -p '{v}' ssh deploy@web1"),
+        ("ci/push.sh", "docker login -u ci -p '{v}' registry.example.org"),
+        ("db/init.sql", "CREATE USER app IDENTIFIED BY '{v}';"),
+        ("home/ci/.netrc", "machine git.example.org login ci password {v}"),
+        ("conf/redis.conf", "requirepass {v}"),
+    ]:
+        text = template.replace("{v}", value)
+        assert [text[h.start : h.end] for h in find_secrets(text, path)] == [value], text
+    slots = [
+        'cmd = f"sshpass -p {password} ssh u@h"',
+        'cmd = "sshpass -p {} ssh".format(pw)',
+        "CREATE USER app IDENTIFIED BY '{password}';",
+        "ALTER USER x IDENTIFIED BY '{{ pw }}';",
+        "requirepass {{ redis_password }}",
+        'mysql -u root -p"$PASS" db',
+        "mysql -p(optional)",
+    ]
+    assert [t for t in slots if find_secrets(t, "ops/setup.sh")] == []

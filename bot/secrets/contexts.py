@@ -128,8 +128,8 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         r"ConvertTo-SecureString\s+(?:-String\s+)?(?=[\"'][^\"'\n]+[\"']\s+-AsPlainText)",
         "securestring",
     ),
-    # `mysql -pPASSWORD`: attached; a bare `-p` prompts for it.
-    _command(r"mysql(?:dump|admin|import|show|check)?\b" + _ARGS + r"-p(?=[^\s\"'-])", "mysql"),
+    # `mysql -pPASSWORD`, `-p'PASSWORD'`: attached; a bare `-p` prompts for it.
+    _command(r"mysql(?:dump|admin|import|show|check)?\b" + _ARGS + r"-p(?=[^\s-])", "mysql"),
     # redis.conf's `requirepass` and `masterauth` take the password as their argument, a
     # directive's: up to the next space (`;`, `|`, `)` are a generated password's).
     _command(r"requirepass\s+", "requirepass", arg=_DIRECTIVE_ARG),
@@ -356,6 +356,10 @@ def _sql_password(m: re.Match[str], test: bool) -> tuple[int, int] | None:
 
 
 def password_ok(value: str, test: bool) -> bool:
-    if value.startswith(("-", "<", "(")) or "{" in value:
-        return False  # the next flag, a placeholder `<password>`, a format's slot
+    if value.startswith("-"):
+        return False  # the next flag
+    if value.startswith(("<", "(")) and not rules.looks_random(value):
+        return False  # a placeholder: `<password>`, `(optional)`
+    # A format's slot (`{}`, `{0}`, `{password}`) is a reference (rules.is_reference); a
+    # brace elsewhere is one of a generated password's symbols.
     return rules.literal_ok("password", value, test=test)
