@@ -198,7 +198,7 @@ def _plain_scalar(line: str, key_start: int, start: int, end: int) -> int:
     if tail is None or _in_flow(line, key_start):
         return end
     longer = line[start : tail.end()]
-    if longer[0] in "[({" or "(" in longer:
+    if rules.opens_call_or_list(longer):
         return end  # code, even in a config-like file: `[System.Convert]::ToBase64(...)`
     return tail.end() if rules.looks_random(longer) else end
 

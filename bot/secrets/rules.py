@@ -83,7 +83,8 @@ _PUBLISHED_EXAMPLES = frozenset(
 )  # fmt: skip
 # A setting's value that is itself settings (`uid=user,userPassword=password`,
 # `audit_trail=none,...`): an unquoted list of assignments, not one secret.
-_NESTED_SETTING = re.compile(r"^[A-Za-z_]{2,}=\w")
+# `JAVA_OPTS=-Xmx`, `opts=x`: a setting nested in a value (a random `NtZ=2v…` is not one).
+_NESTED_SETTING = re.compile(r"^(?:[A-Za-z_][a-z_]+|[A-Z_]{2,})=\w")
 # A call or a literal list opening a value (which may be cut at its first space or bracket).
 _CALL_OR_LIST = re.compile(r"[A-Za-z_][A-Za-z_.:]*\(|[\[({]")
 # A value that names a password rather than being one ("thisismypassword" is a weak password
@@ -234,6 +235,11 @@ def is_reference(value: str) -> bool:
     )
 
 
+def opens_call_or_list(value: str) -> bool:
+    """`ENC(…`, `get_password(`, `[a, b]`, `{…`: code or a structure, not a bare value."""
+    return _CALL_OR_LIST.match(value) is not None
+
+
 def is_identifier_chain(value: str) -> bool:
     """`settings.API_KEY`, `self.password`, `get_token()`: code, not a literal."""
     return _IDENT_CHAIN.fullmatch(value) is not None
@@ -349,7 +355,7 @@ def assigned_value_ok(
     if not quoted:
         # In a config file a generated password is written bare, brackets and all; a call
         # or a list there is still written whole (`ENC(…)`, `[a, b]`).
-        generated_setting = (config or env_style) and looks_random(v) and not _CALL_OR_LIST.match(v)
+        generated_setting = (config or env_style) and looks_random(v) and not opens_call_or_list(v)
         if not generated_setting and (any(c in v for c in "()[]") or v.endswith("{")):
             return False  # a call, a literal opening (`gin.H{`)
         if _NESTED_SETTING.search(v):

@@ -1,0 +1,107 @@
+"""Generated passwords drawn into the places credentials are written, and how many the one
+detector reports, and reports whole.
+
+A password manager's password mixes letters, digits and symbols; the symbols are what
+reference syntax, placeholders, quoting and value boundaries are made of, so a rule that
+reads `${`, `{`, `(`, a leading `$` or `/` as syntax lets such a password through whole,
+and a value boundary at `#`, `,` or `)` lets part of it through. This prints, per place,
+the share of drawn passwords reported (`found`) and how many were reported only in part
+(`cut`: the rest reaches a cloud model).
+
+The draws are made here, so these figures are a property of the rules (a regression
+check), not a measurement of recall on real credentials: that is bench/secrets_eval.py's
+and bench/secrets_creddata.py's. A password is 8 letters, 4 digits and 4 symbols from the
+set the place can hold unescaped (a quote is left out of a literal quoted with it).
+
+    .venv/bin/python bench/secrets_drawn.py [--draws 200] [--seed 9] [--show 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import string
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.secrets import find_secrets
+
+SYMBOLS = "!#$%&()*+,-./:;<=>?@[]^_{|}~"
+
+
+def _without(chars: str) -> str:
+    return "".join(c for c in SYMBOLS if c not in chars)
+
+
+# (path, line with {v}, the symbols the place holds unescaped)
+PLACES: list[tuple[str, str, str]] = [
+    ("conf/app.yml", "password: {v}", SYMBOLS),
+    ("conf/app.properties", "spring.datasource.password={v}", SYMBOLS),
+    ("conf/app.ini", "password = {v}", SYMBOLS),
+    ("deploy/.env", "DB_PASSWORD='{v}'", SYMBOLS),
+    ("deploy/compose.yml", "      - POSTGRES_PASSWORD={v}", SYMBOLS),
+    ("k8s/secret.yml", 'stringData:\n  password: "{v}"', SYMBOLS),
+    ("conf/app.toml", 'password = "{v}"', SYMBOLS),
+    ("conf/settings.xml", "<password>{v}</password>", _without("<&")),
+    ("conf/app.json", '"password": "{v}",', SYMBOLS),
+    ("ci/restore.sh", "mysql -u root -p'{v}' app", SYMBOLS),
+    ("ci/deploy.sh", "sshpass -p '{v}' ssh app@web1", SYMBOLS),
+    ("ci/push.sh", "docker login -u app -p '{v}' registry.example.org", SYMBOLS),
+    ("db/init.sql", "CREATE USER app IDENTIFIED BY '{v}';", SYMBOLS),
+    ("home/ci/.netrc", "machine git.example.org login ci password {v}", SYMBOLS),
+    ("conf/redis.conf", "requirepass {v}", SYMBOLS),
+    ("home/ci/.pgpass", "db.internal:5432:*:app:{v}", SYMBOLS),
+    ("src/wp-config.php", "define('DB_PASSWORD', '{v}');", SYMBOLS),
+    ("infra/main.tf", '  password = "{v}"', SYMBOLS),
+    ("src/Db.java", 'props.setProperty("password", "{v}");', SYMBOLS),
+    ("src/app.js", "const client = new Client({ password: '{v}' });", SYMBOLS),
+    ("src/app.go", 'Password: "{v}",', SYMBOLS),
+    ("src/App.cs", 'var cs = "Server=db;User Id=sa;Password={v};";', _without(";")),
+    ("src/app.py", "conn = psycopg2.connect(password='{v}')", SYMBOLS),
+    # In a URL's userinfo only RFC 3986's sub-delimiters and unreserved symbols stand
+    # unencoded; the rest (`/?#@[]<>{}|^%`) are percent-encoded.
+    ("src/app.py", 'DATABASE_URL = "postgresql://app:{v}@db/app"', "!$&()*+,;=-._~:"),
+]
+
+
+def draw_password(rng: random.Random, symbols: str) -> str:
+    chars = [rng.choice(string.ascii_letters) for _ in range(8)]
+    chars += [rng.choice(string.digits) for _ in range(4)]
+    chars += [rng.choice(symbols) for _ in range(4)]
+    rng.shuffle(chars)
+    return "".join(chars)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--draws", type=int, default=200, help="passwords per place")
+    ap.add_argument("--seed", type=int, default=9)
+    ap.add_argument("--show", type=int, default=3, help="missed passwords listed per place")
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    total_found = total = total_cut = 0
+    print(f"{'found':>6} {'cut':>4}  place")
+    for path, template, symbols in PLACES:
+        found = cut = 0
+        missed: list[str] = []
+        for _ in range(args.draws):
+            value = draw_password(rng, symbols)
+            line = template.replace("{v}", value)
+            start = line.index(value)
+            masked: set[int] = set()
+            for hit in find_secrets(line, path):
+                masked.update(range(max(hit.start, start), min(hit.end, start + len(value))))
+            found += bool(masked)
+            cut += bool(masked) and len(masked) < len(value)
+            if not masked:
+                missed.append(value)
+        total_found, total, total_cut = total_found + found, total + args.draws, total_cut + cut
+        shown = f"  missed e.g. {missed[: args.show]}" if missed and args.show else ""
+        print(f"{found / args.draws:6.3f} {cut:4d}  {path}: {template!r}{shown}")
+    print(f"{total_found / total:6.3f} {total_cut:4d}  all {len(PLACES)} places, {total} draws")
+
+
+if __name__ == "__main__":
+    main()
