@@ -502,3 +502,19 @@ def test_a_password_with_a_brace_or_quoted_after_its_flag_is_found_where_command
         "mysql -p(optional)",
     ]
     assert [t for t in slots if find_secrets(t, "ops/setup.sh")] == []
+
+
+def test_a_password_named_pw_or_by_its_owner_is_found_and_look_alike_words_are_not() -> None:
+    """`LDAP_BIND_PW`, `db_pw`, `dbpass`, `rootpass`: a password's name spelled short or
+    joined to whose it is; `bypass`, `compass`, a `pwa` or a `pw_length` are not one."""
+    value = f"{_r(10)}7"
+    for text, path in [
+        (f"LDAP_BIND_PW={value}", "deploy/ldap.env"),
+        (f'db_pw = "{value}"', "src/settings.py"),
+        (f"dbpass: {value}", "conf/app.yml"),
+        (f"$rootpass = '{value}';", "src/install.php"),
+    ]:
+        assert [text[h.start : h.end] for h in find_secrets(text, path)] == [value], text
+    for text in (f'bypass = "{value}"', f'compass = "{value}"', f'const pwa = "{value}"'):
+        assert find_secrets(text, "src/app.js") == [], text
+    assert find_secrets("pw_length = 12\npw = getpass()\n", "src/cli.py") == []

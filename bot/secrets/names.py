@@ -10,7 +10,20 @@ import re
 _SECRET_WORDS = ("password", "passwd", "passphrase", "secret", "credential", "apikey")
 # Words that start like a secret word and are not one.
 _NOT_SECRET_PREFIXES = ("secretar", "passport", "passage", "passenger", "nopasswd")
-_SECRET_EXACT = frozenset({"pwd", "pass", "token", "creds", "secrets", "credentials"})
+_SECRET_EXACT = frozenset({"pwd", "pw", "pass", "token", "creds", "secrets", "credentials"})
+# Whose password a compound word names (`dbpass`, `rootpass`, `bindpw`): `bypass`,
+# `compass` and `surpass` name no owner.
+_PASS_OWNERS = frozenset(
+    {"db", "user", "admin", "root", "app", "sys", "mail", "smtp", "ftp", "sftp", "ldap",
+     "bind", "vnc", "ssh", "sa", "web", "api", "svc", "master", "sql", "mysql", "pg",
+     "redis", "rabbit", "mq", "proxy", "wifi", "vpn", "login", "auth", "key", "store"}
+)  # fmt: skip
+
+
+def _owned_password(word: str) -> bool:
+    return any(word.endswith(t) and word[: -len(t)] in _PASS_OWNERS for t in ("pass", "pw"))
+
+
 _KEY_PAIRS = frozenset(
     {("api", "key"), ("access", "key"), ("private", "key"), ("auth", "key"),
      ("signing", "key"), ("encryption", "key"), ("master", "key"), ("client", "key"),
@@ -68,6 +81,8 @@ def key_is_secretish(key: str) -> bool:
             continue
         if w in _SECRET_EXACT or any(s in w for s in _SECRET_WORDS) or w.endswith("token"):
             return True
+        if _owned_password(w):
+            return True
         if i + 1 < len(words) and (w, words[i + 1]) in _KEY_PAIRS:
             return True
         if w.endswith("key") and w[:-3] in _KEY_QUALIFIERS:
@@ -104,4 +119,7 @@ def key_is_excluded(key: str) -> bool:
 
 
 def key_is_password(key: str) -> bool:
-    return any(w in {"pwd", "pass"} or "passw" in w or "passphrase" in w for w in key_words(key))
+    return any(
+        w in {"pwd", "pw", "pass"} or "passw" in w or "passphrase" in w or _owned_password(w)
+        for w in key_words(key)
+    )

@@ -85,6 +85,7 @@ _PUBLISHED_EXAMPLES = frozenset(
 # `audit_trail=none,...`): an unquoted list of assignments, not one secret.
 # `JAVA_OPTS=-Xmx`, `opts=x`: a setting nested in a value (a random `NtZ=2v…` is not one).
 _NESTED_SETTING = re.compile(r"^(?:[A-Za-z_][a-z_]+|[A-Z_]{2,})=\w")
+_CMDLET = re.compile(r"[A-Z][A-Za-z]+-[A-Z][A-Za-z]+")
 # A call or a literal list opening a value (which may be cut at its first space or bracket).
 _CALL_OR_LIST = re.compile(r"[A-Za-z_][A-Za-z_.:]*\(|[\[({]")
 # A value that names a password rather than being one ("thisismypassword" is a weak password
@@ -360,6 +361,8 @@ def assigned_value_ok(
             return False  # a call, a literal opening (`gin.H{`)
         if _NESTED_SETTING.search(v):
             return False  # nested settings
+        if _CMDLET.fullmatch(v):
+            return False  # `$pw = ConvertTo-SecureString '…'`: PowerShell's Verb-Noun
         if v.startswith("<") and not generated_setting:
             return False  # a `<placeholder with spaces>` cut at its first space
         if not (config or env_style) and is_identifier_chain(v):
