@@ -39,6 +39,13 @@ def test_every_item_of_a_list_under_a_secrets_name_is_found(path: str, template:
     assert _found(template.format(*values), path) == values
 
 
+def test_short_hex_tokens_in_a_list_are_all_found() -> None:
+    """Sixteen hex digits repeat letters often; each token of the list is still one."""
+    tokens = ["a1f3fa6b39e3a6aa", "9e1b0c7d2f4a5b68"]
+    text = '{"id": 7, "tokens": ["' + '", "'.join(tokens) + '"], "state": "online"}'
+    assert _found(text, "spec/cassettes/vehicle.json") == tokens
+
+
 def test_passwords_in_a_list_meet_a_passwords_rules() -> None:
     """Under a password's name a short typed password counts, a reference or a
     placeholder does not, and in a test's fixtures a weak one does not either."""

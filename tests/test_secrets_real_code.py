@@ -473,6 +473,12 @@ def test_a_generated_password_with_symbols_is_not_read_as_a_reference() -> None:
         ("conf/app.yml", "password: ENC(G6N718UuyPE5bHyWKyuLQSm02auQPUtm)"),
         ("conf/app.yml", "password: $6$rounds=5000$Qz7vR2$mX9pL4aB3cD5"),
         ("conf/app.json", '"password": "$user$host"'),
+        # Code and paths that start like a reference, a call or a nested setting.
+        ("docs/auth.rst", "token = sha256(APP_SECRET + self.salt_value).hexdigest()"),
+        ("src/db.ts", "query(`UPDATE users SET password = '${crypto.hash(pw)}' WHERE id = 1`)"),
+        ("docs/ldap.md", "- LDAP_ATTRS=uniqueMember=user,userPassword=password"),
+        ("scripts/setup.sh", "PWD_FILE_PATH=$APP_HOME/secrets/pwd.txt"),
+        ("scripts/setup.sh", "ADMIN_PW=$DOMAIN_HOME/admin.pw"),
     ]
     assert [t for p, t in references if find_secrets(t, p)] == []
 

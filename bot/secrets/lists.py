@@ -78,9 +78,15 @@ def _singular(name: str) -> str | None:
     return key if names.key_is_secretish(key) and not names.key_is_excluded(key) else None
 
 
+# 16+ hex digits: a device or session token, machine-made even when a short draw repeats
+# its few letters more than `rules.generated` allows.
+_HEX = re.compile(r"(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{16,}", re.IGNORECASE)
+
+
 def _item_ok(key: str, value: str, test: bool) -> bool:
+    machine_made = rules.generated(value) or _HEX.fullmatch(value) is not None
     if not names.key_is_password(key) and (
-        not rules.generated(value) or rules.token_is_placeholder(value) or rules.is_uuid(value)
+        not machine_made or rules.token_is_placeholder(value) or rules.is_uuid(value)
     ):
         return False
     return rules.literal_ok(key, value, test=test)

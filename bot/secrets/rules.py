@@ -83,11 +83,13 @@ _PUBLISHED_EXAMPLES = frozenset(
 )  # fmt: skip
 # A setting's value that is itself settings (`uid=user,userPassword=password`,
 # `audit_trail=none,...`): an unquoted list of assignments, not one secret.
-# `JAVA_OPTS=-Xmx`, `opts=x`: a setting nested in a value (a random `NtZ=2v…` is not one).
-_NESTED_SETTING = re.compile(r"^(?:[A-Za-z_][a-z_]+|[A-Z_]{2,})=\w")
+# `JAVA_OPTS=-Xmx`, `uniqueIdentifier=user`: a setting nested in a value (a random
+# `NtZ=2v…` is not one).
+_NESTED_SETTING = re.compile(r"^(?:[a-z_]{2,}|[A-Z_]{2,}|[A-Za-z_]{4,})=\w")
 _CMDLET = re.compile(r"[A-Z][A-Za-z]+-[A-Z][A-Za-z]+")
-# A call or a literal list opening a value (which may be cut at its first space or bracket).
-_CALL_OR_LIST = re.compile(r"[A-Za-z_][A-Za-z_.:]*\(|[\[({]")
+# A call or a literal list opening a value (which may be cut at its first space or
+# bracket): `md5(SECRET_KEY`, `ENC(…)`, `f()`; `Xk9(7@e…` opens no argument.
+_CALL_OR_LIST = re.compile(r"[A-Za-z_][\w.:]*\((?:[A-Za-z_\"'\[{(]|\)|$)|[\[({]")
 # A value that names a password rather than being one ("thisismypassword" is a weak password
 # and counts; "reset_password" and "cms/passwords#edit" are names).
 _SECRET_NAMES = ("password", "passwd", "secret")
@@ -127,12 +129,12 @@ _NOT_SECRET_SHAPE = re.compile(
 # References, by their syntax: an interpolation must be well formed, not merely start like
 # one. A generated password has `${`, `$(`, `#{`, `%(` in it, or starts with `$` or `!`,
 # about one time in fifty; read as a reference, it went unredacted. So `${` must open a
-# name (`${DB_PASS}`, `${DB_PASS:-x}`, or cut at the value's end), `$` (or Compose's
-# `$$`) a variable that ends the value or goes on as code or as another variable
-# (`$cfg->pw`, `$_ENV['X']`, `"$user$host"`), `!` a YAML tag's word.
+# name (`${DB_PASS}`, `${DB_PASS:-x}`, `${hash(pw)}`, or cut at the value's end), `$` (or
+# Compose's `$$`) a variable that ends the value or goes on as code, a path or another
+# variable (`$cfg->pw`, `$_ENV['X']`, `$HOME/pw.txt`, `"$user$host"`), `!` a YAML tag's word.
 _REFERENCE = re.compile(
-    r"\$\{\s*[A-Za-z_][\w.]*(?:\s|[}:\-?=,|\[]|$)|#\{\s*[A-Za-z_@$]|\{\{|\}\}|%\(\w+\)|%s\b"
-    r"|\$\([A-Za-z_]|^\$\$?(?:[A-Za-z_]\w*|\d+[a-z]?)(?:[\[.:{(\-$]|$)"
+    r"\$\{\s*[A-Za-z_][\w.]*(?:\s|[}:\-?=,|\[(+*/%&<>!)]|$)|#\{\s*[A-Za-z_@$]|\{\{|\}\}"
+    r"|%\(\w+\)|%s\b|\$\([A-Za-z_]|^\$\$?(?:[A-Za-z_]\w*|\d+[a-z]?)(?:[\[.:{(\-$/]|$)"
     r"|^(?:<|&lt;).*(?:>|&gt;)$|^\{.*\}$|os\.environ|getenv|process\.env|"
     r"^env[.\[(:]|ENV\[|^secrets\.|^vault:|^ref\+|^!!?[A-Za-z][A-Za-z.:]*(?:\s|$)|^ENC\[|^arn:"
     r"|^projects/.+/secrets/|"
