@@ -46,10 +46,7 @@ the review its best model. The rules below keep ordinary code unrestricted:
 
 from __future__ import annotations
 
-import itertools
 import re
-from functools import cache
-from types import ModuleType
 
 from bot.secrets import paths, wording
 from bot.secrets.names import (
@@ -58,6 +55,14 @@ from bot.secrets.names import (
     key_is_secretish,
     key_words,
     last_part,
+)
+from bot.secrets.stand_ins import (
+    PUBLISHED_EXAMPLES,
+    UUID_SHAPE,
+    heuristic,
+    is_filler,
+    mostly_one_character,
+    token_is_placeholder,
 )
 
 MIN_ASSIGNED = 6
@@ -70,22 +75,11 @@ _PLACEHOLDER_PARTS = (
     "insert_", "insert-", "replace_me", "replace-me", "replaceme", "todo", "fixme", "not-a-",
     "not_a_", "notasecret", "not-secret", "test", "mock", "tiger", "hunter2",
 )  # fmt: skip
-# Values published as examples in the specifications that define their format: RFC 6749
-# (OAuth 2.0: access, refresh and authorization-code tokens, client secret) and RFC 5849
-# (OAuth 1.0: consumer keys and secrets, tokens), and the authenticator seed of Google
-# Authenticator's key-URI documentation. Library docs and tests copy them.
-_PUBLISHED_EXAMPLES = frozenset(
-    {"2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA", "SplxlOBeZQQYbYS6WxSbIA",
-     "7Fjfp0ZBr1KtDRbnfVdmIw", "mF_9.B5f-4.1JqM", "8xLOxBtZp8", "0685bd9184jfhq22",
-     "ad180jjd733klru7", "dpf43f3p2l4k3l03", "kd94hf93k423kf44", "nnch734d00sl2jdk",
-     "pfkkdhi9sl3r4s00", "hh5s93j4hdidpola", "hdhd0244k9j7ao03", "j49sk3j29djd", "9zJQ9zCP",
-     "JBSWY3DPEHPK3PXP"}
-)  # fmt: skip
 # A setting's value that is itself settings (`uid=user,userPassword=password`,
-# `audit_trail=none,...`): an unquoted list of assignments, not one secret.
-# `JAVA_OPTS=-Xmx`, `uniqueIdentifier=user`: a setting nested in a value (a random
-# `NtZ=2v…` is not one).
+# `audit_trail=none,...`, `uniqueIdentifier=user,...`): an unquoted list of assignments,
+# not one secret. A random `NtZ=2v…` (three letters, mixed case) is not one.
 _NESTED_SETTING = re.compile(r"^(?:[a-z_]{2,}|[A-Z_]{2,}|[A-Za-z_]{4,})=\w")
+# PowerShell's Verb-Noun: `ConvertTo-SecureString`, `Get-Credential`.
 _CMDLET = re.compile(r"[A-Z][A-Za-z]+-[A-Z][A-Za-z]+")
 # A call or a literal list opening a value (which may be cut at its first space or
 # bracket): `md5(SECRET_KEY`, `ENC(…)`, `f()`; `Xk9(7@e…` opens no argument.
@@ -102,26 +96,6 @@ _PLACEHOLDER_WORDS = frozenset(
      "foobared"}
 )  # fmt: skip
 # "tiger": Oracle's scott/tiger; "foobared": the example in redis.conf's comments.
-# A random token ends in "here" ("...TokenHere") with odds under 1 in 10^7: typed by a
-# person, as are the words.
-_TOKEN_PLACEHOLDER = re.compile(
-    r"example|sample|dummy|fake|x{6,}|X{6,}|0{8,}|\.\.\.|<|>|your|here$", re.IGNORECASE
-)
-_ALNUM_RUN = re.compile(r"[A-Za-z0-9]{16,}")
-_FEW_MAX = 4
-# Ten letters of the alphabet in a row ("klmnopqrstuv"): a person typing a stand-in, even
-# in a service's format. Runs of digits are not counted there: "12345678" starts many
-# documented example keys that are still the format (see token_is_placeholder).
-_LETTER_RUN = re.compile(
-    "|".join(
-        "".join(chr(c) for c in range(start, start + 10)) for start in range(ord("a"), ord("z") - 8)
-    ),
-    re.IGNORECASE,
-)
-# Half the value one repeated character ("AIzaaaaaaaa...", "glc_1111..."): a stand-in. Real
-# formats may start with a run (Twitter's bearer tokens: 22 A's of 112), never this long.
-_REPEATED = re.compile(r"(.)\1*")
-_LONG_RUN = 12
 # Colours, versions and dates sit under names like `Token` (pygments) or `secret_version`.
 _NOT_SECRET_SHAPE = re.compile(
     r"#[0-9a-fA-F]{3,8}|v?\d+(?:\.\d+)+(?:[-+][\w.]+)?|\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+Z?)?"
@@ -146,10 +120,6 @@ _REFERENCE = re.compile(
     r"^\[[A-Za-z][A-Za-z _-]*\]$",
     re.IGNORECASE,
 )
-_ALPHABET_RUN = re.compile(r"abcdefg|ABCDEFG|0123456789|qwerty", re.IGNORECASE)
-# Six letters or digits in a row of the alphabet ("klmnop", "345678"): typed by a person
-# writing a fake key; a random 100-character token has one with odds of about 1 in 10^7.
-_SEQUENCE_LEN = 6
 _REGEX_SYNTAX = re.compile(r"\(\?[:=!<P]|\\[wsdbWSD]|\[[^\]]*\]\{\d|\[\^")
 # Words joined by underscores or dots ("crypto_scalarmult_ed25519_SCALARBYTES"): a name.
 _WORDY = re.compile(
@@ -179,10 +149,6 @@ _GENERATED_MIN = 16
 _GENERATED_DISTINCT = 10
 _CHUNKS = re.compile(r"[A-Za-z0-9]+")
 _SWITCHES = re.compile(r"[A-Za-z][0-9]|[0-9][A-Za-z]")
-# 8-4-4-4-12 groups, hex or not: under a bare `key` an id more often than a credential.
-_UUID_SHAPE = re.compile(
-    r"[0-9A-Za-z]{8}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{12}"
-)
 
 
 def generated(value: str) -> bool:
@@ -209,17 +175,17 @@ def random_key_value(value: str) -> bool:
     """A value generated enough to be a key under a bare `key` name: 20+ characters, not a
     UUID."""
     v = value.strip()
-    return len(v) >= _BARE_KEY_MIN and generated(v) and not _UUID_SHAPE.search(v)
+    return len(v) >= _BARE_KEY_MIN and generated(v) and not UUID_SHAPE.search(v)
 
 
 def is_placeholder(value: str, min_len: int = MIN_ASSIGNED) -> bool:
     v = value.strip()
     low = v.lower()
-    if len(v) < min_len or low in _PLACEHOLDER_WORDS or v in _PUBLISHED_EXAMPLES:
+    if len(v) < min_len or low in _PLACEHOLDER_WORDS or v in PUBLISHED_EXAMPLES:
         return True
     if v.isdigit() and len(v) < _DIGITS_KEY_MIN:
         return True
-    if len(set(v)) <= 2 or _NOT_SECRET_SHAPE.fullmatch(v) or _mostly_one_character(v):
+    if len(set(v)) <= 2 or _NOT_SECRET_SHAPE.fullmatch(v) or mostly_one_character(v):
         return True
     if any(w in low for w in _SECRET_NAMES) and _LOWER_NAME.fullmatch(v):
         return True  # "cms/sites/passwords#edit", "reset-password": a route or a name
@@ -230,7 +196,7 @@ def is_reference(value: str) -> bool:
     v = value.strip()
     return bool(
         _REFERENCE.search(v)
-        or _heuristic().is_templated_secret(v)
+        or heuristic().is_templated_secret(v)
         or _ENV_NAME.fullmatch(v)
         or _PATH.match(v)
         or (_ROOT_NAME.fullmatch(v) is not None and not looks_random(v))
@@ -248,60 +214,6 @@ def is_identifier_chain(value: str) -> bool:
     return _IDENT_CHAIN.fullmatch(value) is not None
 
 
-def token_is_placeholder(value: str, *, service: bool = False) -> bool:
-    """For fixed-prefix tokens, where even a test value has the real format.
-
-    `service`: the value has a service's own format (a prefix, a structure, the service's
-    name just before it). There only what marks a stand-in counts ("EXAMPLE", a run of x's,
-    two characters repeated), not a run of the alphabet or of digits: "12345678-ABCD-..." under
-    `HEROKU_API_KEY` is still the shape of a key, and would still reach a cloud model
-    unredacted if let through (semgrep-rules' secret tests label such values secrets)."""
-    if _TOKEN_PLACEHOLDER.search(value) or is_filler(value) or value in _PUBLISHED_EXAMPLES:
-        return True
-    if service:
-        return _LETTER_RUN.search(value) is not None
-    return (
-        bool(_ALPHABET_RUN.search(value))
-        or _has_sequence(value)
-        or _heuristic().is_sequential_string(value)
-    )
-
-
-def is_filler(value: str) -> bool:
-    """Typed filler rather than material: a long run of a handful of characters
-    ("ababab..."), or half the value one character."""
-    return _few_characters(value) or _mostly_one_character(value)
-
-
-def _few_characters(value: str) -> bool:
-    """ "ghp_abababab...": a long run of a handful of characters. A random 16-character
-    token uses about 13 different ones."""
-    if any(len(set(m.group())) <= _FEW_MAX for m in _ALNUM_RUN.finditer(value)):
-        return True
-    # A UUID's hyphens cut every run short: "11111111-1111-4111-a111-111111111111".
-    return any(len(set(m.group()) - {"-"}) <= _FEW_MAX for m in _UUID_SHAPE.finditer(value))
-
-
-def _mostly_one_character(value: str) -> bool:
-    run = max((len(m.group()) for m in _REPEATED.finditer(value)), default=0)
-    return run >= _LONG_RUN and 2 * run >= len(value)
-
-
-def _has_sequence(value: str) -> bool:
-    run = 1
-    low = value.lower()
-    for a, b in itertools.pairwise(low):
-        if ord(b) == ord(a) + 1 and (
-            (a.isalpha() and b.isalpha()) or (a.isdigit() and b.isdigit())
-        ):
-            run += 1
-            if run >= _SEQUENCE_LEN:
-                return True
-        else:
-            run = 1
-    return False
-
-
 def weak_value_ok(value: str, *, test: bool) -> bool:
     """In tests and fixtures, a password-like value ("hunter2", "pw123") is a fixture;
     only one that looks generated (mixed classes, or 16+ characters) counts there."""
@@ -309,7 +221,7 @@ def weak_value_ok(value: str, *, test: bool) -> bool:
 
 
 def is_uuid(value: str) -> bool:
-    return bool(_heuristic().is_potential_uuid(value))
+    return bool(heuristic().is_potential_uuid(value))
 
 
 def looks_random(value: str) -> bool:
@@ -384,7 +296,7 @@ def literal_ok(key: str, value: str, *, test: bool) -> bool:
 def entropy_value_ok(value: str, key: str | None, line: str, path: str | None) -> bool:
     """A quoted high-entropy string: a secret only under a secret-ish name, or when it looks
     random, is long, and is not a hash, UUID, id or test vector."""
-    if _heuristic().is_potential_uuid(value) or token_is_placeholder(value):
+    if heuristic().is_potential_uuid(value) or token_is_placeholder(value):
         return False
     if key is not None and key_is_excluded(key):
         return False
@@ -406,12 +318,3 @@ def names_a_hash(before: str) -> bool:
     says it is a hash or a digest."""
     key_m = _KEY_AT_END.search(before)
     return key_m is not None and _HASH_CONTEXT.search(key_m.group(1)) is not None
-
-
-@cache
-def _heuristic() -> ModuleType:
-    """detect-secrets' filters, imported when a candidate first needs them: the package
-    costs ~120 ms to import and most diffs have no candidate at all."""
-    from detect_secrets.filters import heuristic
-
-    return heuristic

@@ -314,7 +314,7 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
     # .npmrc's registry credentials: `_auth` (base64 of user:password) and `_password`,
     # starting a line or a string, or after a registry's path (`//registry.example/:_auth=`);
     # not a private field in code (`Users::Cols::_password = "password"`): where it starts
-    # is checked in detect._token_ok, so that the regex starts with a literal.
+    # is checked in token_checks.token_ok, so that the regex starts with a literal.
     TokenPattern(
         NPM_CREDENTIALS,
         re.compile(
@@ -325,7 +325,7 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         keywords=("_auth", "_password"),
     ),
     # Base64 of "user:password" after an Authorization header's name (checked when decoded,
-    # detect._token_ok). The scheme, as RFC 7617 spells it, starts the regex: a literal start
+    # token_checks.token_ok). The scheme, as RFC 7617 spells it, starts the regex: a literal start
     # is what lets Python's engine skip ahead, and "Basic" is rarer than "authorization".
     TokenPattern(
         "HTTP basic credentials",
@@ -334,7 +334,7 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         keywords=("basic",),
     ),
     # `Password=` in an ADO.NET/ODBC/JDBC connection string; another of the string's fields
-    # must come before it on the line (CONNECTION_FIELD, checked in detect._token_ok).
+    # must come before it on the line (CONNECTION_FIELD, checked in token_checks.token_ok).
     TokenPattern(
         "password in connection string",
         re.compile(r"(?:[Pp]ass[Ww]ord|PASSWORD|[Pp]wd|PWD)\s*=\s*([^;\"'\s]{1,128})"),
@@ -342,7 +342,7 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         keywords=("password", "pwd"),
     ),
     # A token passed in a URL's query or fragment (?token=, #access_token=, ?apiKey=, ?key=,
-    # an Azure SAS token's sig=). It must mix letters and digits (detect._token_ok).
+    # an Azure SAS token's sig=). It must mix letters and digits (token_checks.token_ok).
     TokenPattern(
         "token in URL",
         re.compile(

@@ -1,0 +1,115 @@
+"""Values typed to stand in for a secret: published examples (RFC 6749's tokens), runs of
+x's, "EXAMPLE", the alphabet or digits in order, a handful of characters repeated
+(`ghp_abab…`), half the value one character. rules.py asks `token_is_placeholder` and
+`is_filler` for service formats and assigned values alike; `heuristic` is detect-secrets'
+filter module, imported on first use."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from functools import cache
+from types import ModuleType
+
+# Values published as examples in the specifications that define their format: RFC 6749
+# (OAuth 2.0: access, refresh and authorization-code tokens, client secret) and RFC 5849
+# (OAuth 1.0: consumer keys and secrets, tokens), and the authenticator seed of Google
+# Authenticator's key-URI documentation. Library docs and tests copy them.
+PUBLISHED_EXAMPLES = frozenset(
+    {"2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA", "SplxlOBeZQQYbYS6WxSbIA",
+     "7Fjfp0ZBr1KtDRbnfVdmIw", "mF_9.B5f-4.1JqM", "8xLOxBtZp8", "0685bd9184jfhq22",
+     "ad180jjd733klru7", "dpf43f3p2l4k3l03", "kd94hf93k423kf44", "nnch734d00sl2jdk",
+     "pfkkdhi9sl3r4s00", "hh5s93j4hdidpola", "hdhd0244k9j7ao03", "j49sk3j29djd", "9zJQ9zCP",
+     "JBSWY3DPEHPK3PXP"}
+)  # fmt: skip
+# A random token ends in "here" ("...TokenHere") with odds under 1 in 10^7: typed by a
+# person, as are the words.
+_TOKEN_PLACEHOLDER = re.compile(
+    r"example|sample|dummy|fake|x{6,}|X{6,}|0{8,}|\.\.\.|<|>|your|here$", re.IGNORECASE
+)
+_ALNUM_RUN = re.compile(r"[A-Za-z0-9]{16,}")
+_FEW_MAX = 4
+# Ten letters of the alphabet in a row ("klmnopqrstuv"): a person typing a stand-in, even
+# in a service's format. Runs of digits are not counted there: "12345678" starts many
+# documented example keys that are still the format (see token_is_placeholder).
+_LETTER_RUN = re.compile(
+    "|".join(
+        "".join(chr(c) for c in range(start, start + 10)) for start in range(ord("a"), ord("z") - 8)
+    ),
+    re.IGNORECASE,
+)
+# Half the value one repeated character ("AIzaaaaaaaa...", "glc_1111..."): a stand-in. Real
+# formats may start with a run (Twitter's bearer tokens: 22 A's of 112), never this long.
+_REPEATED = re.compile(r"(.)\1*")
+_LONG_RUN = 12
+_ALPHABET_RUN = re.compile(r"abcdefg|ABCDEFG|0123456789|qwerty", re.IGNORECASE)
+# Six letters or digits in a row of the alphabet ("klmnop", "345678"): typed by a person
+# writing a fake key; a random 100-character token has one with odds of about 1 in 10^7.
+_SEQUENCE_LEN = 6
+# 8-4-4-4-12 groups, hex or not: under a bare `key` an id more often than a credential.
+UUID_SHAPE = re.compile(
+    r"[0-9A-Za-z]{8}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{12}"
+)
+
+
+def token_is_placeholder(value: str, *, service: bool = False) -> bool:
+    """For fixed-prefix tokens, where even a test value has the real format.
+
+    `service`: the value has a service's own format (a prefix, a structure, the service's
+    name just before it). There only what marks a stand-in counts ("EXAMPLE", a run of x's,
+    two characters repeated), not a run of the alphabet or of digits: "12345678-ABCD-..." under
+    `HEROKU_API_KEY` is still the shape of a key, and would still reach a cloud model
+    unredacted if let through (semgrep-rules' secret tests label such values secrets)."""
+    if _TOKEN_PLACEHOLDER.search(value) or is_filler(value) or value in PUBLISHED_EXAMPLES:
+        return True
+    if service:
+        return _LETTER_RUN.search(value) is not None
+    return (
+        bool(_ALPHABET_RUN.search(value))
+        or _has_sequence(value)
+        or heuristic().is_sequential_string(value)
+    )
+
+
+def is_filler(value: str) -> bool:
+    """Typed filler rather than material: a long run of a handful of characters
+    ("ababab..."), or half the value one character."""
+    return _few_characters(value) or mostly_one_character(value)
+
+
+def _few_characters(value: str) -> bool:
+    """ "ghp_abababab...": a long run of a handful of characters. A random 16-character
+    token uses about 13 different ones."""
+    if any(len(set(m.group())) <= _FEW_MAX for m in _ALNUM_RUN.finditer(value)):
+        return True
+    # A UUID's hyphens cut every run short: "11111111-1111-4111-a111-111111111111".
+    return any(len(set(m.group()) - {"-"}) <= _FEW_MAX for m in UUID_SHAPE.finditer(value))
+
+
+def mostly_one_character(value: str) -> bool:
+    run = max((len(m.group()) for m in _REPEATED.finditer(value)), default=0)
+    return run >= _LONG_RUN and 2 * run >= len(value)
+
+
+def _has_sequence(value: str) -> bool:
+    run = 1
+    low = value.lower()
+    for a, b in itertools.pairwise(low):
+        if ord(b) == ord(a) + 1 and (
+            (a.isalpha() and b.isalpha()) or (a.isdigit() and b.isdigit())
+        ):
+            run += 1
+            if run >= _SEQUENCE_LEN:
+                return True
+        else:
+            run = 1
+    return False
+
+
+@cache
+def heuristic() -> ModuleType:
+    """detect-secrets' filters, imported when a candidate first needs them: the package
+    costs ~120 ms to import and most diffs have no candidate at all."""
+    from detect_secrets.filters import heuristic
+
+    return heuristic

@@ -1,0 +1,101 @@
+"""Whether a match of one of Switchyard's token patterns (patterns.py, services.py,
+prefixed.py) is a secret: what its format alone cannot say, the text around it does (an
+Authorization header's name before `Basic`, a connection string's other fields, where an
+npm key starts, a URL's user and host), and a stand-in's markers turn it down."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+from bot.secrets import rules
+from bot.secrets.line_finders import KEY_REACH
+from bot.secrets.patterns import JWT_SAMPLE_PAYLOAD, TokenPattern
+from bot.secrets.services import AUTHORIZATION_HEADER, CONNECTION_FIELD, NPM_CREDENTIALS
+
+
+def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) -> bool:
+    if pattern.kind == "password in connection string":
+        return CONNECTION_FIELD.search(_before(m, 384)) is not None and rules.literal_ok(
+            "password", value, test=test
+        )
+    if pattern.kind == "password in URL":
+        if value.startswith("[") or (not m.group("user") and not rules.looks_random(value)):
+            return False  # `redis://[[user]:[password]]@`, `dotenv://:key_1234@`
+        if "**" in value:
+            return False  # masked in a log or a comment: `postgres://ad***:9f2**@`
+        if _MULTI_HOST.match(value):
+            return False  # `://h1.db:5432,u:p@h2.db`: the first host's port, then a host
+        return (
+            not rules.is_placeholder(value, min_len=4)
+            and not rules.is_reference(value)
+            and value != m.group("user")
+            and rules.weak_value_ok(value, test=test)
+        )
+    if pattern.kind == "HTTP basic credentials":
+        # After an Authorization header's name, or opening a string ("Basic dXNl..." as a
+        # test expects it, a cassette records it): the decoded `user:password` decides.
+        before = _before(m, 24)
+        header = AUTHORIZATION_HEADER.search(before) is not None or before.endswith(_QUOTES)
+        return header and _basic_ok(value, test)
+    if pattern.kind == NPM_CREDENTIALS and not _npm_key_starts(m):
+        return False
+    if pattern.kind == "bcrypt password hash":
+        # Named as a hash (`password_hash = "$2b$..."`): a fixture or a stored hash on
+        # purpose; a bare one (a users table's dump, a CSV row) is someone's password.
+        return not rules.names_a_hash(_before(m, KEY_REACH))
+    if rules.token_is_placeholder(value, service=True):
+        return False
+    if pattern.kind == "token in URL" and not (
+        any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+    ):
+        return False
+    if pattern.kind == "token authorization":
+        if AUTHORIZATION_HEADER.search(_before(m, 24)) is None:
+            return False
+        return rules.looks_random(value) or rules.generated(value)
+    if pattern.kind == "bearer token":
+        # Opaque tokens are often lower-case hex or base36 (`Bearer 7b266a22...`).
+        return rules.looks_random(value) or rules.generated(value)
+    if pattern.random and not rules.looks_random(value):
+        return False
+    return not (pattern.kind == "JWT" and value.split(".")[1] == JWT_SAMPLE_PAYLOAD)
+
+
+_QUOTES = ('"', "'", "`")
+
+
+def _npm_key_starts(m: re.Match[str]) -> bool:
+    """`_auth`/`_password` starts its line or a string, or follows a registry's path
+    (`//registry.example/:_auth`), as .npmrc writes it; `Cols::_password` is code."""
+    text, start = m.string, m.start()
+    before = text[text.rfind("\n", 0, start) + 1 : start]
+    if not before.strip(" \t") or before.endswith(_QUOTES[:2]):
+        return True
+    return before.endswith(":") and not before.endswith("::")
+
+
+_MULTI_HOST = re.compile(r"\d{1,5},")
+
+
+def _before(m: re.Match[str], reach: int) -> str:
+    """The lower-cased text before a match on its line, at most `reach` characters of it."""
+    text, start = m.string, m.start()
+    line_start = text.rfind("\n", max(0, start - reach), start) + 1
+    return text[max(line_start, start - reach) : start].lower()
+
+
+def _basic_ok(value: str, test: bool) -> bool:
+    """Whether base64 `value` decodes to `user:password` with a password worth reporting."""
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        return False
+    user, colon, password = decoded.partition(":")
+    return (
+        bool(colon and user and password)
+        and decoded.isprintable()
+        and not rules.is_placeholder(password, min_len=4)
+        and not rules.is_reference(password)
+        and rules.weak_value_ok(password, test=test)
+    )
