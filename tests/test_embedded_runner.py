@@ -4,6 +4,7 @@ server is started, and what a machine without the `local` extra is told."""
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,46 @@ def test_the_command_names_a_missing_model_file(tmp_path: Path) -> None:
         "runner", "--model", str(tmp_path / "missing.gguf"), cwd=tmp_path, env=base_env(tmp_path)
     )
     assert r.code == 2 and "does not exist" in r.err
+
+
+# A stand-in for llama-cpp-python's server: it answers /v1/models, then dies of SIGSEGV on
+# the first completion, as a llama.cpp built for CPU features the machine lacks does.
+_CRASHING_SERVER = r"""
+import http.server, os, signal, sys
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b'{"data": []}')
+
+    def do_POST(self):
+        os.kill(os.getpid(), signal.SIGSEGV)
+
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+"""
+
+
+def test_a_runner_that_crashes_on_a_completion_says_why_and_how_to_rebuild(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import httpx
+
+    script = tmp_path / "server.py"
+    script.write_text(_CRASHING_SERVER)
+    monkeypatch.setattr(embedded, "available", lambda: True)
+    command = [sys.executable, str(script)]
+    monkeypatch.setattr(embedded, "server_command", lambda _, **kw: [*command, str(kw["port"])])
+    choice = ModelChoice(tmp_path / "m.gguf", "m", None, "a test")
+    with embedded.EmbeddedRunner(choice) as served:
+        assert served.running and served.ended() == ""
+        with pytest.raises(httpx.HTTPError):
+            httpx.post(served.base_url + "/chat/completions", json={}, timeout=10)
+        for _ in range(50):
+            if not served.running:
+                break
+            time.sleep(0.1)
+        said = served.ended()
+    assert said.startswith("crashed with SIGSEGV"), said
+    assert "-DGGML_NATIVE=OFF" in said and "--no-cache-dir" in said

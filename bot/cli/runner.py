@@ -65,7 +65,8 @@ def runner(model: str | None, port: int, context: int) -> None:
             while not stop.wait(1.0):
                 if not served.running:
                     raise click.ClickException(
-                        f"the runner stopped: {served.last_log_line() or 'no message'}"
+                        f"the runner stopped ({served.ended()}): "
+                        f"{served.last_log_line() or 'no message'}"
                     )
         except KeyboardInterrupt:
             pass

