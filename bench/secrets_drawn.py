@@ -55,6 +55,8 @@ PLACES: list[tuple[str, str, str]] = [
     ("home/ci/.pgpass", "db.internal:5432:*:app:{v}", SYMBOLS),
     ("src/wp-config.php", "define('DB_PASSWORD', '{v}');", SYMBOLS),
     ("infra/main.tf", '  password = "{v}"', SYMBOLS),
+    ("infra/variables.tf", 'variable "db_password" {\n  default = "{v}"\n}', SYMBOLS),
+    ("src/Config.kt", 'val props = mapOf("password" to "{v}")', SYMBOLS),
     ("src/Db.java", 'props.setProperty("password", "{v}");', SYMBOLS),
     ("src/app.js", "const client = new Client({ password: '{v}' });", SYMBOLS),
     ("src/app.go", 'Password: "{v}",', SYMBOLS),

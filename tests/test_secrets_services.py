@@ -193,6 +193,12 @@ CASES = [  # (kind, line)
     ("password in a URL's query", f"url=jdbc:mysql://db/app?user=app&password={_r(12)}7"),
     ("secret in a list", f"api_keys:\n  - {_r(32)}7\n"),
     ("password in a DSN", f'db, err := sql.Open("mysql", "app:{_r(12)}7@tcp(db:3306)/app")'),
+    (
+        "secret as a variable's default",
+        f'variable "db_password" {{\n  type      = string\n  default   = "{_r(12)}7"\n}}',
+    ),
+    ("secret in a map literal", f'val props = mapOf("user" to "app", "password" to "{_r(12)}7")'),
+    ("secret set by its name", f'os.Setenv("DB_PASSWORD", "{_r(12)}7")'),
     ("password on a command line", f"echo '{_r(12)}7' | helm registry login r --password-stdin"),
     ("secret in a list", f'{{"tokens": ["{_r(24)}7"]}}'),
 ]
@@ -285,6 +291,10 @@ LOOK_ALIKES = [
     'special_tokens = ["<|endoftext|>", "<|pad|>"]',
     "tokens = ('LPAREN', 'RPAREN', 'NUMBER', 'IDENTIFIER_2')",
     "    secrets:\n      - db_password\n      - API_TOKEN_FILE\n",
+    # A variable's default that is no secret or only a stand-in, a map of names.
+    'variable "region" {\n  default = "eu-west-1"\n}',
+    'variable "api_token" {\n  sensitive = true\n  default   = "changeme"\n}',
+    'val labels = mapOf("name" to "Kx7mQ2vZ9wLp", "team" to "core")',
     # A DSN built from variables, echoing a variable into a login.
     'dsn := fmt.Sprintf("%s:%s@tcp(%s)/%s", user, pass, host, name)',
     'echo "$REGISTRY_TOKEN" | docker login -u ci --password-stdin',

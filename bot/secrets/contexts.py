@@ -52,6 +52,8 @@ SET_BY_NAME = "secret set by its name"
 QUERY_PASSWORD = "password in a URL's query"
 DSN_PASSWORD = "password in a DSN"
 PGPASS_PASSWORD = "password in a .pgpass file"
+VARIABLE_DEFAULT = "secret as a variable's default"
+MAPPED_PAIR = "secret in a map literal"
 
 
 # A quoted literal argument, and an argument before it (a literal, a name, an attribute).
@@ -188,6 +190,26 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     _set_by_name("put"),
     _set_by_name("set"),
     _set_by_name("setItem"),
+    # Go's `os.Setenv("DB_PASSWORD", "…")`, Python's `os.putenv(…)`.
+    _set_by_name("Setenv"),
+    _set_by_name("putenv"),
+    # Terraform's `variable "db_password" { default = "…" }`: the default of a variable
+    # named for a secret is in every plan that does not set it (a nested block, such as
+    # `validation { … }`, may come first).
+    TokenPattern(
+        VARIABLE_DEFAULT,
+        re.compile(
+            r"variable\s+\"(?P<name>[\w-]{1,80})\"\s*\{(?:[^{}]|\{[^{}]*\}){0,600}?"
+            r"\bdefault\s*=\s*" + _QV
+        ),
+        keywords=("variable ",),
+    ),
+    # Kotlin's `mapOf("password" to "…")`, Scala's `Map("password" -> "…")`.
+    TokenPattern(
+        MAPPED_PAIR,
+        re.compile(r"[\"'](?P<name>[\w.\-]{1,80})[\"']\s*(?:->|\bto\b)\s*" + _QV),
+        keywords=('" to "', "' to '", '" -> "', "' -> '", '"->"', "'->'"),
+    ),
     # SQL: `CREATE USER app IDENTIFIED BY 'pw'` (MySQL, Oracle; Oracle's may be bare), and
     # PostgreSQL's `CREATE|ALTER ROLE|USER … [WITH] [ENCRYPTED] PASSWORD 'pw'` (a USER or
     # ROLE must come before it on the line: context_value).
@@ -267,7 +289,16 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
 CONTEXT_KINDS = frozenset(p.kind for p in CONTEXT_PATTERNS)
 # Kinds whose match names the secret (`tag` or `name`): the name must say secret.
 _NAMED_KINDS = frozenset(
-    {XML_SECRET, SECRET_CONSTANT, NAMED_PAIR, ENV_DEFAULT, DOCKER_ENV, SET_BY_NAME}
+    {
+        XML_SECRET,
+        SECRET_CONSTANT,
+        NAMED_PAIR,
+        ENV_DEFAULT,
+        DOCKER_ENV,
+        SET_BY_NAME,
+        VARIABLE_DEFAULT,
+        MAPPED_PAIR,
+    }
 )
 _SQL_ACCOUNT = re.compile(r"\b(?:user|role)\b", re.IGNORECASE)
 _SQL_ACCOUNT_NAMED = re.compile(r"\b(?:user|role)\s+\S+\s+$", re.IGNORECASE)
