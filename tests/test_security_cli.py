@@ -515,3 +515,31 @@ def test_a_model_quoting_a_secret_never_puts_it_in_any_output(
     assert "[REDACTED" in everything
     ledger = sqlite3.connect(tmp_path / "state" / "ledger.sqlite3")
     assert TOKEN not in "\n".join(ledger.iterdump())
+
+
+def test_a_file_semgrep_parses_in_part_is_scanned_and_its_unparsed_lines_named(
+    git_repo: GitRepo, tmp_path: Path
+) -> None:
+    """A class static block (ES2022) semgrep's JavaScript parser does not know: it parses
+    the rest and its rules run there, so the file is scanned with a note, not a gap that
+    makes the run incomplete (exit 3) when semgrep is its only engine."""
+    server = (
+        "const express = require('express');\n"
+        "const app = express();\n"
+        "app.get('/hello', (req, res) => {\n"
+        "  res.send('<p>' + req.query.name + '</p>');\n"
+        "});\n"
+        "class Config { static { this.ready = true; } }\n"
+    )
+    repo = git_repo.feature({"web/server.js": server}, base={"README.md": "x\n"})
+    r = switchyard(
+        "security", "--no-model", "--format", "json",
+        cwd=repo.path, env=base_env(tmp_path), timeout=180,
+    )  # fmt: skip
+    assert r.code == 0, r.both
+    data = json.loads(r.out)
+    assert data["skipped"] == [], data["skipped"]
+    found = [(f["path"], f["start_line"]) for f in data["findings"]]
+    assert ("web/server.js", 4) in found, found
+    [note] = [n for n in data["notes"] if "web/server.js parsed in part" in n]
+    assert "line 6 not parsed" in note, note

@@ -211,9 +211,10 @@ class _Scan:
         run.version = str(data.get("version")) if data.get("version") else None
         ids = rule_ids([Path(p) for p in rule_paths])
         run.findings = [f for r in data["results"] if (f := _finding(r, known, ids)) is not None]
-        problems = _errors(data, set(paths), known)
+        problems, partly = _errors(data, set(paths), known)
         general = problems.pop("", [])
         run.notes.extend(f"semgrep: {msg}" for msg in general)
+        run.notes.extend(_partly_note(p, lines) for p, lines in partly.items())
         run.unreadable = [
             (p, "semgrep: " + "; ".join(dict.fromkeys(ms))) for p, ms in problems.items()
         ]
@@ -232,14 +233,24 @@ class _Scan:
         return run
 
 
-def _errors(data: dict[str, Any], targets: set[str], known: list[str]) -> dict[str, list[str]]:
-    """path -> what went wrong there; "" -> errors about no one file (a rule, a config)."""
+def _errors(
+    data: dict[str, Any], targets: set[str], known: list[str]
+) -> tuple[dict[str, list[str]], dict[str, list[int]]]:
+    """(path -> what went wrong there, "" -> errors about no one file (a rule, a config);
+    path -> the lines semgrep could not parse in a file it otherwise checked)."""
     out: dict[str, list[str]] = {}
+    partly: dict[str, list[int]] = {}
     for e in data.get("errors") or []:
         if not isinstance(e, dict):
             continue
         path = _rel(str(e.get("path") or ""))
         kind = e.get("type")
+        if path in targets and isinstance(kind, list) and kind and kind[0] == _PARTLY:
+            # Parsed except some ranges, and the rules ran on the rest: a note naming the
+            # lines left unchecked, not a file left unscanned.
+            lines = partly.setdefault(path, [])
+            lines.extend(_span_lines(kind[1] if len(kind) > 1 else []))
+            continue
         kind_name = kind[0] if isinstance(kind, list) and kind else str(kind or "error")
         message = " ".join(str(e.get("message") or "").split())
         text = scrub(relativize(f"{kind_name}: {message}".strip(": ")), known)
@@ -260,7 +271,30 @@ def _errors(data: dict[str, Any], targets: set[str], known: list[str]) -> dict[s
         reason = str(s.get("reason") or "skipped")
         if path in targets and reason not in _NOT_A_GAP:
             out.setdefault(path, []).append(f"skipped ({reason.replace('_', ' ')})")
+    return out, partly
+
+
+_PARTLY = "PartialParsing"
+
+
+def _span_lines(spans: object) -> list[int]:
+    """The lines of semgrep's error spans (`{"start": {"line": 6}, "end": {"line": 7}}`)."""
+    out: list[int] = []
+    for span in spans if isinstance(spans, list) else []:
+        start = span.get("start", {}).get("line") if isinstance(span, dict) else None
+        end = span.get("end", {}).get("line") if isinstance(span, dict) else None
+        if isinstance(start, int):
+            out.extend(range(start, (end if isinstance(end, int) else start) + 1))
     return out
+
+
+def _partly_note(path: str, lines: list[int]) -> str:
+    where = ", ".join(str(n) for n in sorted(set(lines))[:10]) if lines else ""
+    more = "…" if len(set(lines)) > 10 else ""
+    left = f"line {where}{more}" if len(set(lines)) == 1 else f"lines {where}{more}"
+    return f"semgrep: {path} parsed in part; its rules checked the rest" + (
+        f" ({left} not parsed)" if lines else ""
+    )
 
 
 def _rel(path: str) -> str:
