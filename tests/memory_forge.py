@@ -38,7 +38,12 @@ from bot.forges.contract import (
     StickyComment,
 )
 from bot.forges.forge import ChangeRef, Opened
-from bot.forges.markers import is_summary_for, parse_fingerprint_marker, parse_summary_marker
+from bot.forges.markers import (
+    is_reply_for,
+    is_summary_for,
+    parse_fingerprint_marker,
+    parse_summary_marker,
+)
 from bot.forges.verdict import verdict
 from bot.forges.webhook import Answered, Ignored, MalformedPayload, webhook_path
 from bot.jobs import Job
@@ -161,6 +166,10 @@ class MemoryPublisher:
         sticky = StickyComment(existing.id if existing else len(self.state.summaries), body, None)
         self.state.summaries.append(sticky)
         return sticky
+
+    def replied(self, task: str, key: str) -> bool:
+        self._counts.reads += 1
+        return any(is_reply_for(s.body, task, key) for s in self.state.summaries)
 
     def write_status(
         self, report: RunReport, details_url: str | None, prior: PriorState

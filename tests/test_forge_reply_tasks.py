@@ -5,6 +5,7 @@ body planning)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -128,3 +129,18 @@ def test_docs_suggests_a_docstring_on_the_changed_function_as_a_line_comment(
     assert (path, line) == ("calc.py", 1)
     assert "```suggestion" in body and '"""Value multiplied by factor.' in body
     assert [t for _, t, _ in state.statuses] == ["docs"]
+
+
+def test_a_question_job_run_again_posts_its_answer_once(
+    state: ChangeRequestState, model: FakeOpenAIServer
+) -> None:
+    """A worker that posted the answer and died before giving the job back: the job runs
+    again (same delivery) and finds its answer; another delivery is another question."""
+    first = Job("memory", REPO, 7, HEAD, tasks=("ask",), trigger="action",
+                argument="what does x do?", requester="bob", delivery="d-71")  # fmt: skip
+    handle(first)
+    handle(first)
+    [reply] = state.summaries
+    assert reply.body.startswith("<!-- switchyard:reply task=ask key=d-71 -->\n> what does x")
+    handle(dataclasses.replace(first, delivery="d-72"))
+    assert len(state.summaries) == 2

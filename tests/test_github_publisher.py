@@ -13,7 +13,7 @@ from bot.change.model import Side
 from bot.findings.model import Finding, Severity
 from bot.forges.contract import PublishResult
 from bot.forges.github.publisher import GitHubPublisher, read_state
-from bot.forges.markers import parse_summary_marker
+from bot.forges.markers import parse_summary_marker, reply_marker
 from bot.report import CallRecord, RunReport, SkippedEntry, Summary
 from tests.fakeclock import FakeClock
 from tests.fakes.github_server import INTEGRATION_FORBIDDEN, FakeGitHub
@@ -344,3 +344,22 @@ def test_github_enterprise_base_url() -> None:
         assert result.errors == [] and result.repeated == 3
         assert len(server.repo(REPO).issue_comments) == 1
         server.assert_no_violations()
+
+
+def test_an_answer_is_known_by_its_reply_marker_on_a_comment_of_the_bots_own(
+    fake: FakeGitHub,
+) -> None:
+    """A job run again asks whether its /ask answer is there: the bot's comment with the
+    delivery's marker is; the same marker quoted by a person, or another delivery, is not."""
+    marker = reply_marker("ask", "d-41")
+    clock = FakeClock()
+    fake.add_token("alice-token", "alice")
+    people = GitHubPublisher(
+        github(fake, "alice-token"), REPO, 7, HEAD, sleep=clock.sleep, clock=clock
+    )
+    people.write_summary(f"{marker}\nquoted by a person", None)
+    bot = publisher(fake, clock)
+    assert not bot.replied("ask", "d-41")
+    bot.write_summary(f"{marker}\n> what does x do?\n\nIt sets x.\n", None)
+    assert bot.replied("ask", "d-41")
+    assert not bot.replied("ask", "d-42") and not bot.replied("analyze", "d-41")

@@ -19,6 +19,7 @@ from bot.forges.contract import ChangeRequest
 from bot.forges.gitlab.forge import FORGE
 from bot.forges.gitlab.publisher import GitLabPublisher, GitLabPublishers
 from bot.forges.gitlab.source import GitLabSource
+from bot.forges.markers import reply_marker
 from bot.forges.publishing import publish
 from bot.jobs import Job
 from bot.report import RunReport, Summary
@@ -213,6 +214,23 @@ def test_a_persons_note_that_quotes_a_marker_is_not_the_bots(fake: FakeGitLab) -
     p, _ = publisher(fake)
     prior = p.read_state()
     assert prior.summary is None and prior.last_head_sha is None
+
+
+def test_an_answer_is_known_by_its_reply_marker_on_a_note_of_the_bots_own(
+    fake: FakeGitLab,
+) -> None:
+    """A job run again asks whether its /ask answer is there: the bot's note with the
+    delivery's marker is; the same marker quoted by a person, or another delivery, is not."""
+    marker = reply_marker("ask", "d-41")
+    fake.add_token("glpat-mallory", "mallory")
+    fake.set_member(PROJECT, "mallory", REPORTER)
+    mallory, _ = publisher(fake, "glpat-mallory")
+    mallory.write_summary(f"{marker}\nquoted by a person", None)
+    p, _ = publisher(fake)
+    assert not p.replied("ask", "d-41")
+    p.write_summary(f"{marker}\n> what does x do?\n\nIt sets x.\n", None)
+    assert p.replied("ask", "d-41")
+    assert not p.replied("ask", "d-42") and not p.replied("analyze", "d-41")
 
 
 @pytest.mark.parametrize(

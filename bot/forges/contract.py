@@ -245,6 +245,11 @@ class Publisher(Protocol):
 
     def write_summary(self, body: str, existing: StickyComment | None) -> StickyComment:
         """Creates the sticky summary, or edits `existing` in place. Raises PublishRefused."""
+
+    def replied(self, task: str, key: str) -> bool:
+        """Whether a comment of the bot's already answers the command `key` for `task`
+        (markers.reply_marker): a job run again after it posted. False when the forge
+        cannot say: an answer twice is better than none."""
         ...
 
     def write_status(

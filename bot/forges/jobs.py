@@ -44,7 +44,7 @@ def handle(job: Job) -> None:
         config_path=Path(config) if config else None,
         environ=environ,
         publish=True,
-        command=Command(job.forge, job.argument, job.requester),
+        command=Command(job.forge, job.argument, job.requester, job.delivery),
     )
     unavailable: TransientError | None = None
     for task, run in zip(runnable, runs, strict=True):

@@ -7,7 +7,10 @@ HTML comments are hidden in GitHub's and GitLab's Markdown alike. Four kinds:
   was already posted is not posted again;
 - the review's own body starts with `<!-- switchyard:review task=review head=<sha> -->`;
 - a reply to a refused command starts with `<!-- switchyard:refused who=<login> -->`, so a
-  job run again (or a second command from the same person) never answers twice.
+  job run again (or a second command from the same person) never answers twice;
+- an answer to a command (`/ask`, `/analyze`) starts with
+  `<!-- switchyard:reply task=ask key=<delivery> -->`, so a job run again after a crash
+  (its lease expired after it posted) does not post the answer a second time.
 
 A marker is only believed on the first line of a body. Model text never comes first (the
 bot writes the marker before anything else), so a finding that quotes a marker, even inside
@@ -34,6 +37,9 @@ _SUMMARY_RE = re.compile(
 _FP_RE = re.compile(r"^<!-- switchyard:fp=(?P<fp>[A-Za-z0-9._:+=/-]{1,128}) -->$")
 _REVIEW_RE = re.compile(r"^<!-- switchyard:review task=(?P<task>[a-z0-9-]+)")
 _REFUSED_RE = re.compile(r"^<!-- switchyard:refused who=(?P<who>[a-z0-9._-]{1,64}) -->$")
+_REPLY_RE = re.compile(
+    r"^<!-- switchyard:reply task=(?P<task>[a-z0-9-]+) key=(?P<key>[A-Za-z0-9._:-]{1,128}) -->$"
+)
 _SHA_RE = re.compile(r"^[0-9a-f]{7,64}$")
 _FP_OK_RE = re.compile(r"^[A-Za-z0-9._:+=/-]{1,128}$")
 
@@ -109,3 +115,18 @@ def is_refusal_to(body: str | None, requester: str) -> bool:
     """Whether `body` is the bot's answer to a command of `requester` it refused."""
     m = _REFUSED_RE.match(_first_line(body))
     return m is not None and m.group("who") == _who(requester)
+
+
+def _key(key: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._:-]+", "-", key).strip("-")[:128] or "unknown"
+
+
+def reply_marker(task: str, key: str) -> str:
+    """The first line of the answer to the command whose delivery is `key`."""
+    return f"<!-- {PREFIX}:reply task={task_slug(task)} key={_key(key)} -->"
+
+
+def is_reply_for(body: str | None, task: str, key: str) -> bool:
+    """Whether `body` is the bot's answer to the command `key` for `task`."""
+    m = _REPLY_RE.match(_first_line(body))
+    return m is not None and m.group("task") == task_slug(task) and m.group("key") == _key(key)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from bot.errors import IncompleteError, InputError, SwitchyardError
 from bot.forges.body_fit import MAX_BODY_BYTES, fit_text
 from bot.forges.contract import ChangeRequest, ChangeSource, Publisher, PublishRefused
+from bot.forges.markers import reply_marker
 from bot.publish.markdown import inline
 
 if TYPE_CHECKING:
@@ -42,6 +43,9 @@ class Command:
     forge: str = ""
     argument: str = ""
     requester: str = ""
+    # The command's delivery (the webhook's id): the same for a job run again, so its answer
+    # is posted once (markers.reply_marker). Empty for a run no webhook started.
+    key: str = ""
 
 
 # Tasks whose result is a reply, not a review: a description edited in place, an answer
@@ -66,7 +70,7 @@ def run_reply_task(
     """describe edits the change request's description (the author's text kept); ask posts
     the answer under the question. Without `publisher` (not publishing) only the report."""
     if task == "analyze":
-        return _analyze(info, settings, services, ctx, progress, environ, publisher)
+        return _analyze(info, settings, services, ctx, progress, environ, publisher, command)
     if task == "describe":
         from bot.describe.publish import publish_description
         from bot.describe.run import run_describe_task
@@ -86,9 +90,8 @@ def run_reply_task(
     report = run_ask_task(change, command.argument, settings, services, ctx=ctx, progress=progress)
     if publisher is not None:
         # A new comment, not the sticky one: each question gets its own answer.
-        publisher.write_summary(
-            answer_comment_body(command.argument, report, command.requester), None
-        )
+        body = answer_comment_body(command.argument, report, command.requester)
+        _post_reply(publisher, "ask", command, body, report)
     return report
 
 
@@ -100,6 +103,7 @@ def _analyze(
     progress: Progress | None,
     environ: Mapping[str, str],
     publisher: Publisher | None,
+    command: Command,
 ) -> RunReport:
     """/analyze: the repository at the change's head, from the job's checkout; the report
     (which route it took, and why) posted as one new comment."""
@@ -119,14 +123,29 @@ def _analyze(
         progress=progress,
     )
     body = to_markdown(analysis)
+    report = RunReport(task="analyze", head_sha=info.head_sha, notes=list(analysis.notes))
     if publisher is not None:
         # Rendered from escaped parts already: only its length is cut here.
-        publisher.write_summary(fit_text(lambda text: text, body, MAX_BODY_BYTES), None)
-    report = RunReport(task="analyze", head_sha=info.head_sha, notes=list(analysis.notes))
+        fitted = fit_text(lambda text: text, body, MAX_BODY_BYTES)
+        _post_reply(publisher, "analyze", command, fitted, report)
     report.headline = (
         f"analyzed {info.repository} at {info.head_sha[:12]}: {analysis.route} ({analysis.why})"
     )
     return report
+
+
+def _post_reply(
+    publisher: Publisher, task: str, command: Command, body: str, report: RunReport
+) -> None:
+    """Posts the answer as a new comment, once per command: a job run again after it posted
+    (a crash before its lease was given back) finds its marker and posts nothing."""
+    if not command.key:
+        publisher.write_summary(body, None)
+        return
+    if publisher.replied(task, command.key):
+        report.notes.append(f"the answer to this /{task} was already posted: not posted again")
+        return
+    publisher.write_summary(f"{reply_marker(task, command.key)}\n{body}", None)
 
 
 def reply_not_done(publisher: Publisher, task: str, exc: SwitchyardError) -> None:

@@ -30,14 +30,14 @@ from bot.forges.contract import (
     StatusOutcome,
     StickyComment,
 )
-from bot.forges.github.authorship import marked_review_comment, may_write_checks
+from bot.forges.github.authorship import is_ours, marked_review_comment, may_write_checks
 from bot.forges.github.checks import CheckWriter
 from bot.forges.github.client import error_text
 from bot.forges.github.pacing import PacedClient
 from bot.forges.github.review import PlannedComment, comment_payload
 from bot.forges.github.review_writer import ReviewWriter
 from bot.forges.github.sticky import find_summary, upsert_summary
-from bot.forges.markers import parse_summary_marker
+from bot.forges.markers import is_reply_for, parse_summary_marker
 from bot.forges.publishing import publish
 from bot.report import RunReport
 
@@ -157,6 +157,19 @@ class GitHubPublisher:
             return upsert_summary(self.client, self.repository, self.number, body, existing)
         except GithubException as exc:
             raise PublishRefused(error_text(exc)) from exc
+
+    def replied(self, task: str, key: str) -> bool:
+        try:
+            identity = whoami(self.client, self.login)
+            self.login = self.login or identity.login
+            return any(
+                is_reply_for(c.get("body"), task, key) and is_ours(c, identity)
+                for c in self.client.paginate(
+                    f"/repos/{self.repository}/issues/{self.number}/comments"
+                )
+            )
+        except (GithubException, SwitchyardError):
+            return False  # GitHub cannot say now: answering twice beats not answering
 
     def write_status(
         self, report: RunReport, details_url: str | None, prior: PriorState

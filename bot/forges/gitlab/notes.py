@@ -19,7 +19,12 @@ from gitlab.exceptions import GitlabError
 from bot.forges.contract import Identity, MarkedComment, PriorState, StickyComment
 from bot.forges.gitlab.client import NETWORK_ERRORS, GitLabAPI, gitlab_error
 from bot.forges.gitlab.source import MergeRequestFacts
-from bot.forges.markers import is_summary_for, parse_fingerprint_marker, parse_summary_marker
+from bot.forges.markers import (
+    is_reply_for,
+    is_summary_for,
+    parse_fingerprint_marker,
+    parse_summary_marker,
+)
 
 
 def whoami(api: GitLabAPI) -> Identity:
@@ -84,6 +89,15 @@ def upsert_summary(
                 raise  # deleted by someone (404): written anew below
     created = mr.notes.create({"body": body})
     return StickyComment(int(created.id), body, facts.note_url(int(created.id)))
+
+
+def has_reply(mr: Any, identity: Identity, task: str, key: str) -> bool:
+    """Whether one of the bot's notes on `mr` answers the command `key` for `task`.
+    Raises GitLab's error."""
+    return any(
+        _ours(note.attributes, identity) and is_reply_for(note.attributes.get("body"), task, key)
+        for note in mr.notes.list(iterator=True)
+    )
 
 
 def _ours(note: dict[str, Any], identity: Identity) -> bool:

@@ -33,7 +33,7 @@ from bot.forges.contract import (
 )
 from bot.forges.gitlab.client import NETWORK_ERRORS, GitLabAPI, error_text, gitlab_error
 from bot.forges.gitlab.discussions import Stop, not_posted, post_comments
-from bot.forges.gitlab.notes import read_state, upsert_summary, whoami
+from bot.forges.gitlab.notes import has_reply, read_state, upsert_summary, whoami
 from bot.forges.gitlab.positions import suggestion_fence
 from bot.forges.gitlab.source import GitLabSource
 from bot.forges.gitlab.status import already_set, status_request, status_state
@@ -102,6 +102,16 @@ class GitLabPublisher:
             except (GitlabError, *NETWORK_ERRORS) as exc:
                 self._stop_for(exc, "write the summary note")
                 raise PublishRefused(error_text(exc)) from exc
+
+    def replied(self, task: str, key: str) -> bool:
+        if self.failure is not None:
+            return False
+        with self.api.counting(self._counts):
+            try:
+                self.identity = self.identity or whoami(self.api)
+                return has_reply(self.source.merge_request(), self.identity, task, key)
+            except (GitlabError, SwitchyardError, *NETWORK_ERRORS):
+                return False  # GitLab cannot say now: answering twice beats not answering
 
     def write_status(
         self, report: RunReport, details_url: str | None, prior: PriorState
