@@ -68,10 +68,13 @@ PLACES: list[tuple[str, str, str]] = [
 ]
 
 
-def draw_password(rng: random.Random, symbols: str) -> str:
-    chars = [rng.choice(string.ascii_letters) for _ in range(8)]
-    chars += [rng.choice(string.digits) for _ in range(4)]
-    chars += [rng.choice(symbols) for _ in range(4)]
+def draw_password(
+    rng: random.Random, symbols: str = SYMBOLS, letters: int = 8, digits: int = 4, marks: int = 4
+) -> str:
+    """A password as a password manager makes one: letters, digits and symbols, shuffled."""
+    chars = [rng.choice(string.ascii_letters) for _ in range(letters)]
+    chars += [rng.choice(string.digits) for _ in range(digits)]
+    chars += [rng.choice(symbols) for _ in range(marks)]
     rng.shuffle(chars)
     return "".join(chars)
 

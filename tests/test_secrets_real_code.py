@@ -16,6 +16,7 @@ import string
 
 import pytest
 
+from bench.secrets_drawn import draw_password
 from bot.secrets import find_secrets, mask
 
 _RANDOM = random.Random(4096)
@@ -289,6 +290,11 @@ _SETTINGS = [  # (path, line): config files, where an unquoted value runs to the
 ]
 
 
+def _drawn_password(draw: random.Random) -> str:
+    """Twelve characters as a password manager makes them: letters, digits, symbols."""
+    return draw_password(draw, _SYMBOLS, letters=6, digits=3, marks=3)
+
+
 def test_a_reported_config_value_is_masked_whole_whatever_symbols_it_holds() -> None:
     """A generated password with symbols in a config file: whether or not a given one is
     reported, one that is must be masked to its end. Reporting part of it (after a
@@ -298,11 +304,7 @@ def test_a_reported_config_value_is_masked_whole_whatever_symbols_it_holds() -> 
     cut, found, tried = [], 0, 0
     for _ in range(120):
         for path, template in _SETTINGS:
-            chars = [draw.choice(string.ascii_letters) for _ in range(6)]
-            chars += [draw.choice(string.digits) for _ in range(3)]
-            chars += [draw.choice(_SYMBOLS) for _ in range(3)]
-            draw.shuffle(chars)
-            value = "".join(chars)
+            value = _drawn_password(draw)
             line = template.replace("{v}", value)
             start = line.index(value)
             masked = set()
@@ -439,11 +441,7 @@ def _found_share(templates: list[tuple[str, str]], draw: random.Random, n: int) 
     found = tried = 0
     for _ in range(n):
         for path, template in templates:
-            chars = [draw.choice(string.ascii_letters) for _ in range(6)]
-            chars += [draw.choice(string.digits) for _ in range(3)]
-            chars += [draw.choice(_SYMBOLS) for _ in range(3)]
-            draw.shuffle(chars)
-            value = "".join(chars)
+            value = _drawn_password(draw)
             if any(q in template and q in value for q in "'\""):
                 continue  # would end the literal
             tried += 1
