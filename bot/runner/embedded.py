@@ -188,7 +188,10 @@ class EmbeddedRunner:
             return ""
         if code >= 0:
             return f"exit {code}"
-        sig = signal.Signals(-code)
+        try:
+            sig = signal.Signals(-code)
+        except ValueError:  # a real-time signal has no name
+            return f"killed by signal {-code}"
         if sig not in _CRASH_SIGNALS:
             return f"killed by {sig.name}"
         return (
