@@ -342,6 +342,9 @@ _WHOLE = [  # (path, line with {v}, value): each reported whole, to its last cha
     ("cmd/api/main.go", 'dsn := "app:{v}@tcp(db:3306)/app"', f"{_r(5)}@:8!{_r(5)}"),
     ("home/app/.pgpass", "db.internal:5432:*:app:{v}", f"{_r(5)}\\:8#:{_r(5)}"),
     ("ci/push.sh", "echo '{v}' | docker login -u ci --password-stdin", f"{_r(5)}|8&{_r(5)}"),
+    # A default assigned with `||=` (Ruby) or `??=` (JavaScript).
+    ("lib/settings.rb", 'ENV["DB_PASSWORD"] ||= "{v}"', f"{_r(6)}#8!{_r(4)}"),
+    ("src/config.js", 'config.apiKey ??= "{v}"', f"{_r(12)}7{_r(8)}"),
 ]
 
 
@@ -471,6 +474,7 @@ def test_a_generated_password_with_symbols_is_not_read_as_a_reference() -> None:
         ("conf/app.yml", "password: ENC(G6N718UuyPE5bHyWKyuLQSm02auQPUtm)"),
         ("conf/app.yml", "password: $6$rounds=5000$Qz7vR2$mX9pL4aB3cD5"),
         ("conf/app.json", '"password": "$user$host"'),
+        ("lib/settings.rb", "@password ||= compute_password"),
         # Code and paths that start like a reference, a call or a nested setting.
         ("docs/auth.rst", "token = sha256(APP_SECRET + self.salt_value).hexdigest()"),
         ("src/db.ts", "query(`UPDATE users SET password = '${crypto.hash(pw)}' WHERE id = 1`)"),

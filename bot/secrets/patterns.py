@@ -198,7 +198,8 @@ IN_QUOTES = r"(?:\\.|(?!(?P=q))[^\\\n])"
 # be escaped (`$password = \"...\";` inside a string literal), both of them alike.
 _ASSIGN_KEY = r"(?P<key>[A-Za-z_$@][\w.\-$@]*)(?:\\?[\"'\]]){0,2}"
 _ASSIGN_VALUE = (
-    r"\s*(?P<op>:=|=>|===|==|=|:)\s*"
+    # `||=` and `??=` (Ruby, JavaScript) assign a default: `ENV["DB_PASSWORD"] ||= "…"`.
+    r"\s*(?P<op>:=|=>|===|==|\|\|=|\?\?=|=|:)\s*"
     # Quoted: to the closing quote, past escaped ones (`"9f6b\"Tk"` is all value); or, with
     # the quotes themselves escaped (JSON inside a string), to the escaped closing quote.
     r"(?:[rbuRBUf]{0,2}(?P<esc>\\)?(?P<q>[\"'`])"
@@ -215,7 +216,7 @@ PLAIN_ASSIGNMENT = re.compile(_ASSIGN_KEY + r"(?P<ann>)" + _ASSIGN_VALUE)
 KEY_BEFORE = re.compile(
     r"(?P<key>[A-Za-z_$@][\w.\-$@]*)(?:\\?[\"'\]]){0,2}"
     r"(?:\s*:\s*[A-Za-z_][\w.\[\]<>?|, ]{0,40}?)?"
-    r"\s*(?::=|=>|===|==|=|:)\s*[\[(@]?\s*[rbuRBUf]{0,2}\\?[\"'`]?$"
+    r"\s*(?::=|=>|===|==|\|\|=|\?\?=|=|:)\s*[\[(@]?\s*[rbuRBUf]{0,2}\\?[\"'`]?$"
 )
 
 # Cheap prefilters over the lower-cased text: only lines they hit go through the per-line
