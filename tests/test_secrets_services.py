@@ -6,6 +6,7 @@ shape); none comes from a suite that bench/secrets_eval.py scores.
 
 from __future__ import annotations
 
+import base64
 import random
 import string
 
@@ -199,6 +200,12 @@ CASES = [  # (kind, line)
     ),
     ("secret in a map literal", f'val props = mapOf("user" to "app", "password" to "{_r(12)}7")'),
     ("secret set by its name", f'os.Setenv("DB_PASSWORD", "{_r(12)}7")'),
+    (
+        "value of a Kubernetes Secret",
+        "kind: Secret\ndata:\n  config.json: "
+        + base64.b64encode(f'{{"auth": "{_r(24)}7"}}'.encode()).decode()
+        + "\n",
+    ),
     ("password on a command line", f"echo '{_r(12)}7' | helm registry login r --password-stdin"),
     ("secret in a list", f'{{"tokens": ["{_r(24)}7"]}}'),
 ]

@@ -60,6 +60,7 @@ from bot.secrets.line_finders import (
     private_keys,
 )
 from bot.secrets.lists import listed_values
+from bot.secrets.manifests import secret_data
 from bot.secrets.patterns import (
     GITLEAKS_PEERS,
     JWT_SAMPLE_PAYLOAD,
@@ -114,6 +115,7 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
     found: list[Candidate] = []
     found.extend(private_keys(text, lines))
     found.extend(pgpass_passwords(text, path, test))
+    found.extend(secret_data(text, test))
     lowered = _lower(text)
     found_words = _scanner().keywords(text, lowered)
     for pattern in _token_patterns(found_words):

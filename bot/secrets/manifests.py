@@ -1,0 +1,101 @@
+"""A Kubernetes Secret's `data`: every value there is base64 of a secret, whatever its key
+is called (`.dockerconfigjson`, `config.yaml`, `credentials`), so the name rules that find
+`password: …` miss most of them. Each value is decoded and reported unless it is public
+(a certificate) or a stand-in (empty, a placeholder word). A SealedSecret's values are
+ciphertext (detect.py lets them through); a Helm template's `{{ … | b64enc }}` is not
+base64 and is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.secrets import names, rules, wording
+from bot.secrets.line_finders import RANK_ASSIGNED, SWITCHYARD, Candidate
+
+KUBERNETES_SECRET = "value of a Kubernetes Secret"
+
+_SECRET_KIND = re.compile(r"kind:[ \t]*[\"']?Secret[\"']?[ \t]*")
+_ANY_SECRET = re.compile(r"kind:[ \t]*[\"']?Secret[\"']?[ \t]*\r?$", re.MULTILINE)
+_DATA = re.compile(r"data:[ \t]*")
+# `  key: value` one level in; a value is one base64 run, quoted or not.
+_ENTRY = re.compile(
+    r"(?P<indent>[ \t]+)[\"']?(?P<key>[\w.\-]{1,253})[\"']?:[ \t]*"
+    r"(?P<q>[\"']?)(?P<v>[A-Za-z0-9+/]{4,}={0,2})(?P=q)[ \t]*"
+)
+_PUBLIC = (b"-----BEGIN CERTIFICATE-----", b"-----BEGIN PUBLIC KEY-----")
+# Longer than this, or over several lines, a value is a file (a config, a credentials JSON).
+_SHORT = 64
+# What a rendered prompt puts before each line (bot/tasks/diff_render.py's rows), and a
+# unified diff's one-character marker: the manifest is read from the text after them.
+_ROW = re.compile(r"^[ \d]{5} [ \d]{5} [-+ ~] \| ", re.MULTILINE)
+_HUNK = re.compile(r"^@@ -\d", re.MULTILINE)
+
+
+def secret_data(text: str, test: bool) -> list[Candidate]:
+    """The values of the `data` maps of the Kubernetes Secrets in `text` (a file, a diff, or
+    a prompt's rendered diff)."""
+    if _ANY_SECRET.search(text) is None:
+        return []  # (a literal-led search: most texts hold no Secret manifest)
+    out: list[Candidate] = []
+    document: list[tuple[int, str]] = []
+    for offset, line in _content_lines(text):
+        if line.rstrip() == "---":
+            out.extend(_document(document, test))
+            document = []
+        else:
+            document.append((offset, line))
+    out.extend(_document(document, test))
+    return out
+
+
+def _content_lines(text: str) -> list[tuple[int, str]]:
+    """Each line's text after its rendering's prefix, and where that text starts."""
+    skip = 16 if _ROW.search(text) else (1 if _HUNK.search(text) else 0)
+    out: list[tuple[int, str]] = []
+    pos = 0
+    for line in text.split("\n"):
+        cut = min(skip, len(line)) if skip != 16 or _ROW.match(line) else 0
+        out.append((pos + cut, line[cut:]))
+        pos += len(line) + 1
+    return out
+
+
+def _document(lines: list[tuple[int, str]], test: bool) -> list[Candidate]:
+    """The secret values of one YAML document, when it is a Secret."""
+    if not any(_SECRET_KIND.fullmatch(line.rstrip("\r")) for _, line in lines):
+        return []
+    out: list[Candidate] = []
+    in_data = False
+    for offset, line in lines:
+        if line.strip() and not line[0].isspace():
+            in_data = _DATA.fullmatch(line.rstrip("\r")) is not None  # a top-level key
+            continue
+        m = _ENTRY.fullmatch(line.rstrip("\r")) if in_data else None
+        if m is not None and _is_secret(m.group("key"), m.group("v"), test):
+            out.append(
+                Candidate(
+                    offset + m.start("v"), offset + m.end("v"), KUBERNETES_SECRET,
+                    RANK_ASSIGNED, SWITCHYARD,
+                )
+            )  # fmt: skip
+    return out
+
+
+def _is_secret(key: str, value: str, test: bool) -> bool:
+    raw = wording.decoded_base64(value)
+    if raw is None or not raw.strip():
+        return False
+    if raw.lstrip().startswith(_PUBLIC):
+        return False  # `ca.crt`, `tls.crt`: public
+    if not wording.is_text(raw):
+        return True  # key material, a keystore: binary
+    decoded = raw.decode("ascii").strip()
+    if "\n" in decoded or len(decoded) > _SHORT or decoded[:1] in "{[":
+        return True  # a file: a config, a JSON of credentials
+    if rules.is_placeholder(decoded, min_len=4) or rules.is_reference(decoded):
+        return False
+    # One short value: a secret by its key's name (`api-token`, `key`), or by its look; a
+    # `username`, `host` or `database` beside the password is not one.
+    named = names.key_is_secretish(key) or names.key_is_bare_key(key)
+    return (named or rules.generated(decoded)) and rules.weak_value_ok(decoded, test=test)
