@@ -1,9 +1,9 @@
 """A Kubernetes Secret's `data`: every value there is base64 of a secret, whatever its key
 is called (`.dockerconfigjson`, `config.yaml`, `credentials`), so the name rules that find
 `password: …` miss most of them. Each value is decoded and reported unless it is public
-(a certificate) or a stand-in (empty, a placeholder word). A SealedSecret's values are
-ciphertext (detect.py lets them through); a Helm template's `{{ … | b64enc }}` is not
-base64 and is left alone.
+(a certificate), a short non-secret beside the password (`username`, `host`) or a
+stand-in (empty, a placeholder word). A SealedSecret (ciphertext) and a ConfigMap are
+other kinds; a Helm template's `{{ … | b64enc }}` is not base64 and is left alone.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from bot.secrets.line_finders import RANK_ASSIGNED, SWITCHYARD, Candidate
 
 KUBERNETES_SECRET = "value of a Kubernetes Secret"
 
-_SECRET_KIND = re.compile(r"kind:[ \t]*[\"']?Secret[\"']?[ \t]*")
-_ANY_SECRET = re.compile(r"kind:[ \t]*[\"']?Secret[\"']?[ \t]*\r?$", re.MULTILINE)
+_KIND = r"kind:[ \t]*[\"']?Secret[\"']?[ \t]*"
+_SECRET_KIND = re.compile(_KIND)
+_ANY_SECRET = re.compile(_KIND + r"\r?$", re.MULTILINE)
 _DATA = re.compile(r"data:[ \t]*")
 # `  key: value` one level in; a value is one base64 run, quoted or not.
 _ENTRY = re.compile(
-    r"(?P<indent>[ \t]+)[\"']?(?P<key>[\w.\-]{1,253})[\"']?:[ \t]*"
+    r"[ \t]+[\"']?(?P<key>[\w.\-]{1,253})[\"']?:[ \t]*"
     r"(?P<q>[\"']?)(?P<v>[A-Za-z0-9+/]{4,}={0,2})(?P=q)[ \t]*"
 )
 _PUBLIC = (b"-----BEGIN CERTIFICATE-----", b"-----BEGIN PUBLIC KEY-----")
