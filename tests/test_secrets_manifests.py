@@ -69,3 +69,11 @@ def test_a_secret_added_in_a_diff_or_shown_in_a_prompt_is_found_past_the_line_pr
     )
     assert _found(diff) == [token]
     assert _found(rows) == [token]
+
+
+def test_base64_of_a_stand_in_under_a_secrets_name_is_a_stand_in() -> None:
+    """`password: cGFzc3dvcmQ=` is base64 of "password": a stand-in, as the word is."""
+    manifest = f"kind: Secret\ndata:\n  password: {_b64('password')}\n  token: {_b64('changeme')}\n"
+    assert _found(manifest) == []
+    real = _b64(_r(14))
+    assert _found(f"kind: Secret\ndata:\n  password: {real}\n") == [real]

@@ -260,6 +260,8 @@ def assigned_value_ok(
         return False  # prose or a translated word under any name: "top secret", "Passwort"
     if not key_is_password(key) and wording.encoded_text(v):
         return False  # base64 of a sentence under a key's name (a password may be a phrase)
+    if _encodes_a_placeholder(v):
+        return False  # `password: cGFzc3dvcmQ=`: base64 of "password", a Secret's stand-in
     if wording.names_a_file_or_type(v):
         return False
     compound = key.strip("$@").lower()
@@ -284,6 +286,13 @@ def assigned_value_ok(
         if config and "." in v and is_identifier_chain(v) and not any(c.isdigit() for c in v):
             return False
     return True
+
+
+def _encodes_a_placeholder(value: str) -> bool:
+    if len(value) < 8 or len(value) % 4:
+        return False
+    raw = wording.decoded_base64(value)
+    return raw is not None and wording.is_text(raw) and is_placeholder(raw.decode().strip(), 4)
 
 
 def literal_ok(key: str, value: str, *, test: bool) -> bool:
