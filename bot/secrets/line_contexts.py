@@ -6,7 +6,6 @@ every line of a PostgreSQL password file, known by its name."""
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
 
 from bot.secrets import names, rules
 from bot.secrets.contexts import (
@@ -108,7 +107,8 @@ _PGPASS_LINE = re.compile(r"^(?![ \t]*#)(?:(?:\\.|[^:\\\n])*:){4}(?P<v>[^\n]*?)[
 
 def pgpass_passwords(text: str, path: str | None, test: bool) -> list[Candidate]:
     """The passwords of a PostgreSQL password file's lines, when `path` names one."""
-    if path is None or PurePosixPath(path.replace("\\", "/")).name not in _PGPASS_NAMES:
+    # (the name by string: this runs for every file of a prompt, and pathlib costs 4 µs)
+    if path is None or path.replace("\\", "/").rsplit("/", 1)[-1] not in _PGPASS_NAMES:
         return []
     out: list[Candidate] = []
     for m in _PGPASS_LINE.finditer(text):
