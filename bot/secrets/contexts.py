@@ -70,8 +70,8 @@ def _login(regex: str, *keywords: str) -> TokenPattern:
 
 
 # What a diff or a prompt puts before a line ("  12    14 + | ", "+", "> 12 | ").
-_LINE_PREFIX = r"[ \t\d]*[-+>]?[ \t\d]*\|?[ \t]*"
-_PREFIX_ONLY = re.compile(_LINE_PREFIX)
+LINE_PREFIX = r"[ \t\d]*[-+>]?[ \t\d]*\|?[ \t]*"
+_PREFIX_ONLY = re.compile(LINE_PREFIX)
 # A value after `value:`/`"value":`, a bare one up to a separator.
 _PAIR_VALUE = _quoted_or_bare(r",}\]#", 256)
 
@@ -84,7 +84,7 @@ def _pair(field: str) -> TokenPattern:
         NAMED_PAIR,
         re.compile(
             field + r"[\"']?\s*[:=]\s*[\"']?(?P<name>[A-Za-z_][\w.-]{1,80})[\"']?\s*,?[ \t]*"
-            r"(?:\r?\n" + _LINE_PREFIX + r"(?:-[ \t]+)?)?"
+            r"(?:\r?\n" + LINE_PREFIX + r"(?:-[ \t]+)?)?"
             r"[\"']?value[\"']?\s*[:=][ \t]*" + _PAIR_VALUE
         ),
         keywords=("value",),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from bot.secrets import names, rules
+from bot.secrets.contexts import LINE_PREFIX
 from bot.secrets.line_finders import RANK_ASSIGNED, SWITCHYARD, Candidate, Lines
 from bot.secrets.patterns import IN_QUOTES
 
@@ -25,14 +26,13 @@ _INLINE = re.compile(r"(?<![\w$@.-])" + _NAME + r"\s*(?::=|=>|[:=])\s*(?:\[\]\w+
 # pattern skips them faster than _INLINE, which would try a name at every position.
 _OPENS = re.compile(r"[:=>]\s*(?:\[\]\w+\{|[\[(])")
 _ITEM = re.compile(r"\s*(?P<q>[\"'])(?P<v>" + IN_QUOTES + r"{1,256})(?P=q)\s*,?")
-# What a diff or a prompt puts before a line ("+", "  12    14 + | ").
-_PREFIX = r"[ \t\d]*[-+>]?[ \t\d]*\|?"
-# `api_keys:` alone on its line (a comment may follow), then `- item` lines.
+# `api_keys:` alone on its line (a comment may follow), then `- item` lines; a diff's or a
+# prompt's prefix (contexts.LINE_PREFIX) may come first.
 _SEQUENCE_NAME = re.compile(
-    r"^" + _PREFIX + r"[ \t]*(?:-[ \t]+)?" + _NAME + r"[ \t]*:[ \t]*(?:#.*)?$"
+    r"^" + LINE_PREFIX + r"(?:-[ \t]+)?" + _NAME + r"[ \t]*:[ \t]*(?:#.*)?$"
 )
 _SEQUENCE_ITEM = re.compile(
-    r"^" + _PREFIX + r"[ \t]*-[ \t]+(?:(?P<q>[\"'])(?P<v>" + IN_QUOTES + r"{1,256})(?P=q)"
+    r"^" + LINE_PREFIX + r"-[ \t]+(?:(?P<q>[\"'])(?P<v>" + IN_QUOTES + r"{1,256})(?P=q)"
     r"|(?P<bare>[^\s\"'#][^\n]{0,255}?))[ \t]*(?:[ \t]#.*)?$",
     re.MULTILINE,  # matched from a line's start inside the text
 )

@@ -5,10 +5,9 @@ npm key starts, a URL's user and host), and a stand-in's markers turn it down.""
 
 from __future__ import annotations
 
-import base64
 import re
 
-from bot.secrets import rules
+from bot.secrets import rules, wording
 from bot.secrets.line_finders import KEY_REACH
 from bot.secrets.patterns import JWT_SAMPLE_PAYLOAD, TokenPattern
 from bot.secrets.services import AUTHORIZATION_HEADER, CONNECTION_FIELD, NPM_CREDENTIALS
@@ -87,9 +86,10 @@ def _before(m: re.Match[str], reach: int) -> str:
 
 def _basic_ok(value: str, test: bool) -> bool:
     """Whether base64 `value` decodes to `user:password` with a password worth reporting."""
+    raw = wording.decoded_base64(value)
     try:
-        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode()
-    except (ValueError, UnicodeDecodeError):
+        decoded = raw.decode() if raw is not None else ""
+    except UnicodeDecodeError:
         return False
     user, colon, password = decoded.partition(":")
     return (
