@@ -80,7 +80,10 @@ def draw_password(
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="example: .venv/bin/python bench/secrets_drawn.py --draws 200 --show 3",
+    )
     ap.add_argument("--draws", type=int, default=200, help="passwords per place")
     ap.add_argument("--seed", type=int, default=9)
     ap.add_argument("--show", type=int, default=3, help="missed passwords listed per place")

@@ -235,11 +235,11 @@ class _Scan:
 
 def _errors(
     data: dict[str, Any], targets: set[str], known: list[str]
-) -> tuple[dict[str, list[str]], dict[str, list[int]]]:
+) -> tuple[dict[str, list[str]], dict[str, set[int]]]:
     """(path -> what went wrong there, "" -> errors about no one file (a rule, a config);
     path -> the lines semgrep could not parse in a file it otherwise checked)."""
     out: dict[str, list[str]] = {}
-    partly: dict[str, list[int]] = {}
+    partly: dict[str, set[int]] = {}
     for e in data.get("errors") or []:
         if not isinstance(e, dict):
             continue
@@ -248,8 +248,7 @@ def _errors(
         if path in targets and isinstance(kind, list) and kind and kind[0] == _PARTLY:
             # Parsed except some ranges, and the rules ran on the rest: a note naming the
             # lines left unchecked, not a file left unscanned.
-            lines = partly.setdefault(path, [])
-            lines.extend(_span_lines(kind[1] if len(kind) > 1 else []))
+            partly.setdefault(path, set()).update(_span_lines(kind[1] if len(kind) > 1 else []))
             continue
         kind_name = kind[0] if isinstance(kind, list) and kind else str(kind or "error")
         message = " ".join(str(e.get("message") or "").split())
@@ -277,24 +276,28 @@ def _errors(
 _PARTLY = "PartialParsing"
 
 
-def _span_lines(spans: object) -> list[int]:
+def _span_lines(spans: object) -> set[int]:
     """The lines of semgrep's error spans (`{"start": {"line": 6}, "end": {"line": 7}}`)."""
-    out: list[int] = []
+    out: set[int] = set()
     for span in spans if isinstance(spans, list) else []:
-        start = span.get("start", {}).get("line") if isinstance(span, dict) else None
-        end = span.get("end", {}).get("line") if isinstance(span, dict) else None
-        if isinstance(start, int):
-            out.extend(range(start, (end if isinstance(end, int) else start) + 1))
+        start = _line_at(span, "start")
+        if start is not None:
+            out.update(range(start, (_line_at(span, "end") or start) + 1))
     return out
 
 
-def _partly_note(path: str, lines: list[int]) -> str:
-    where = ", ".join(str(n) for n in sorted(set(lines))[:10]) if lines else ""
-    more = "…" if len(set(lines)) > 10 else ""
-    left = f"line {where}{more}" if len(set(lines)) == 1 else f"lines {where}{more}"
-    return f"semgrep: {path} parsed in part; its rules checked the rest" + (
-        f" ({left} not parsed)" if lines else ""
-    )
+def _line_at(span: object, key: str) -> int | None:
+    point = span.get(key) if isinstance(span, dict) else None
+    line = point.get("line") if isinstance(point, dict) else None
+    return line if isinstance(line, int) else None
+
+
+def _partly_note(path: str, lines: set[int]) -> str:
+    note = f"semgrep: {path} parsed in part; its rules checked the rest"
+    if not lines:
+        return note
+    shown = ", ".join(str(n) for n in sorted(lines)[:10]) + ("…" if len(lines) > 10 else "")
+    return f"{note} ({'line' if len(lines) == 1 else 'lines'} {shown} not parsed)"
 
 
 def _rel(path: str) -> str:
