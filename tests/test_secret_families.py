@@ -75,6 +75,7 @@ def _own_families() -> list[tuple[str, str, str]]:
     pem = "\n".join(_rand(64, b64) for _ in range(6))
     header = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
     jwt = f"{header}.eyJzdWIiOiI{_rand(24)}.{_rand(43)}"
+    hex_key = hashlib.sha256(_rand(16).encode()).hexdigest()
     return [
         (
             "private-key-block",
@@ -87,6 +88,9 @@ def _own_families() -> list[tuple[str, str, str]]:
         ("yaml-password", "deploy/compose.yml", f"    POSTGRES_PASSWORD: {_rand(16)}\n"),
         ("secret-assignment", "app/settings.py", f'CLIENT_SECRET = "{_rand(32)}"\n'),
         ("bearer-token", "scripts/call.sh", f'curl -H "Authorization: Bearer {_rand(40)}" x\n'),
+        ("setter-argument", "src/main/java/app/Db.java", f'ds.setPassword("{_rand(20)}");\n'),
+        ("wrapped-literal", "cmd/sign.go", f'key, err := hex.DecodeString("{hex_key}")\n'),
+        ("csrf-signing-secret", "app/csrf.py", f'WTF_CSRF_SECRET_KEY = "{_rand(32)}"\n'),
     ]
 
 

@@ -17,7 +17,7 @@ import string
 import pytest
 
 from bench.secrets_drawn import draw_password
-from bot.secrets import find_secrets, mask
+from bot.secrets import find_secrets, mask, redact
 
 _RANDOM = random.Random(4096)
 
@@ -179,6 +179,11 @@ def test_names_assigned_at_once_each_get_the_value_at_their_place(path: str, tem
     value = _r(11) + _r(3, string.digits)
     text = template.replace("{value}", value)
     assert [text[h.start : h.end] for h in find_secrets(text, path)] == [value]
+    # The same line as a diff and a rendered prompt show it: the prompt is what goes out.
+    for prefix in ("+", "  12    14 + | "):
+        shown = prefix + text
+        assert [shown[h.start : h.end] for h in find_secrets(shown, path)] == [value]
+        assert value not in redact(f"{prefix}{text}\n", path).text
 
 
 def test_a_secret_argument_inside_a_call_is_read_past_the_call() -> None:

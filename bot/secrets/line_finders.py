@@ -20,6 +20,7 @@ from bot.secrets.patterns import (
     KEY_BODY,
     KEY_MATERIAL,
     KEYWORD_WORDS,
+    LINE_PREFIX,
     LONG_TOKEN_MIN,
     MAX_KEY_BLOCK,
     PLAIN_ASSIGNMENT,
@@ -30,6 +31,7 @@ from bot.secrets.patterns import (
     PUTTY_MARK,
     SECRET_WORD,
     TOKEN_MASK,
+    WRAPPER,
 )
 
 SWITCHYARD = "switchyard"
@@ -206,10 +208,13 @@ def _plain_scalar(line: str, key_start: int, start: int, end: int) -> int:
 # Several names assigned at once, starting a statement (`user, password = "a", "b"`, Go's
 # `u, p := …`, `[a, b] = […]`); a call's `f(user, password="x")` is not one.
 _UNPACK = re.compile(
-    r"\s*(?:(?:var|let|const|val|local)\s+)?\[?"
+    LINE_PREFIX + r"(?:(?:var|let|const|val|local)\s+)?\[?"
     r"(?P<names>[A-Za-z_$@][\w.$@]*(?:\s*,\s*[A-Za-z_$@][\w.$@]*)+)\]?\s*(?::=|=)(?![=>])"
 )
-_LITERAL = re.compile(r"\s*\[?\s*(?P<q>[\"'])(?P<v>" + IN_QUOTES + r"*)(?P=q)\s*")
+# (Go's `key, err := hex.DecodeString("…")` gives the first name the decoded literal.)
+_LITERAL = re.compile(
+    r"\s*\[?\s*(?:" + WRAPPER + r")?(?P<q>[\"'])(?P<v>" + IN_QUOTES + r"*)(?P=q)\s*"
+)
 
 
 def _unpacked_value(line: str, pos: int, index: int) -> tuple[int, int] | None:
@@ -228,18 +233,22 @@ def _unpacked_value(line: str, pos: int, index: int) -> tuple[int, int] | None:
     return None
 
 
-def _unpacked(unpack: re.Match[str], base: int, config: bool, test: bool) -> list[Candidate]:
+def _unpacked(
+    unpack: re.Match[str], base: int, config: bool, test: bool, bare_key: bool
+) -> list[Candidate]:
     """`login, password = 'dev@example.com', 'Tq6v…'`: each secret name with the literal at
-    its own place, not the first one after `=`."""
+    its own place, not the first one after `=` (with `bare_key`, each plain `key`)."""
     line = unpack.string
     out: list[Candidate] = []
     for i, key in enumerate(n.strip() for n in unpack.group("names").split(",")):
-        if not names.key_is_secretish(key):
+        if not (names.key_is_bare_key(key) if bare_key else names.key_is_secretish(key)):
             continue
         place = _unpacked_value(line, unpack.end(), i)
         if place is None:
             continue
         s, e = place
+        if bare_key and not rules.random_key_value(line[s:e]):
+            continue  # a plain `key` holds a secret only when its value is random
         if rules.assigned_value_ok(
             key, line[s:e], quoted=True, config=config, env_style=False, test=test
         ):
@@ -255,9 +264,9 @@ def assignments(
     of 20+ characters assigned to a plain `key` (`Key=qsCG…`, `app_key: …`), a name too
     common in code to count on its own (cache keys, dict keys, i18n keys are not random)."""
     out: list[Candidate] = []
-    unpack = None if bare_key else _UNPACK.match(line)
+    unpack = _UNPACK.match(line)
     if unpack is not None:
-        out.extend(_unpacked(unpack, base, config, test))
+        out.extend(_unpacked(unpack, base, config, test, bare_key))
     pattern = PLAIN_ASSIGNMENT if path is not None and not paths.is_code_path(path) else ASSIGNMENT
     pos = 0
     while (m := pattern.search(line, pos)) is not None:

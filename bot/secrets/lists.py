@@ -13,9 +13,8 @@ from __future__ import annotations
 import re
 
 from bot.secrets import names, rules
-from bot.secrets.contexts import LINE_PREFIX
 from bot.secrets.line_finders import RANK_ASSIGNED, SWITCHYARD, Candidate, Lines
-from bot.secrets.patterns import IN_QUOTES
+from bot.secrets.patterns import IN_QUOTES, LINE_PREFIX
 
 LISTED_SECRET = "secret in a list"
 

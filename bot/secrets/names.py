@@ -115,7 +115,12 @@ def key_is_excluded(key: str) -> bool:
         return False
     if words[-1] in _DESCRIPTOR or "_".join(words[-2:]) in _DESCRIPTOR:
         return True
-    return any(w in _FIXTURE_WORDS or w in _PUBLIC_WORDS for w in words)
+    if any(w in _FIXTURE_WORDS for w in words):
+        return True
+    # A CSRF token is sent to every browser; the secret that signs it is not
+    # (`WTF_CSRF_SECRET_KEY`, `csrf_secret`).
+    signing = "secret" in words and not {"public", "publishable", "pub"} & set(words)
+    return not signing and any(w in _PUBLIC_WORDS for w in words)
 
 
 def key_is_password(key: str) -> bool:

@@ -188,6 +188,9 @@ AWS_SECRET = re.compile(
     r"([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"
 )
 
+# What a diff or a prompt puts before a line ("  12    14 + | ", "+", "> 12 | ").
+LINE_PREFIX = r"[ \t\d]*[-+>]?[ \t\d]*\|?[ \t]*"
+
 # Inside quotes `q` (a group named so before it): up to the closing one, past escaped
 # characters (`"9f6b\"Tk"`) and the other kind of quote.
 IN_QUOTES = r"(?:\\.|(?!(?P=q))[^\\\n])"
@@ -197,12 +200,25 @@ IN_QUOTES = r"(?:\\.|(?!(?P=q))[^\\\n])"
 # an optional type annotation (`password: str = "..."`) sits between key and "=". Quotes may
 # be escaped (`$password = \"...\";` inside a string literal), both of them alike.
 _ASSIGN_KEY = r"(?P<key>[A-Za-z_$@][\w.\-$@]*)(?:\\?[\"'\]]){0,2}"
+# A call that only converts or decodes the literal it is given: the value assigned is
+# still the literal (`Password: aws.String("…")`, `String::from("…")`, `Some("…")`,
+# `key = unhexlify('…')`, `Buffer.from('…', 'hex')`, `hex.DecodeString("…")`). A getter
+# (`get_secret("name")`) is not one: its argument names the secret.
+WRAPPER = (
+    r"(?:(?:\w+\.)?String\(|String::from\(|Secret\w*::new\(|Some\(|new\s+String\(|\[\]byte\("
+    r"|str\(|bytes\(|(?:bytes|bytearray)\.fromhex\(|(?:binascii\.)?(?:unhexlify|a2b_hex)\("
+    r"|(?:base64\.)?(?:urlsafe_|standard_)?b64decode\(|Secret(?:Str|Bytes)\(|Buffer\.from\("
+    r"|atob\(|hex(?:\.|::)(?:DecodeString|decode)\(|\w*Encoding\.DecodeString\("
+    r"|Base64\.get\w*Decoder\(\)\.decode\(|(?:Hex\.)?decodeHex\(|base64Decode\("
+    r"|DatatypeConverter\.parse(?:Hex|Base64)Binary\(|Convert\.FromBase64String\("
+    r"|Encoding\.\w+\.GetBytes\(|Base64\.(?:strict_|urlsafe_)?decode64\()\s*"
+)
 _ASSIGN_VALUE = (
     # `||=` and `??=` (Ruby, JavaScript) assign a default: `ENV["DB_PASSWORD"] ||= "…"`.
     r"\s*(?P<op>:=|=>|===|==|\|\|=|\?\?=|=|:)\s*"
     # Quoted: to the closing quote, past escaped ones (`"9f6b\"Tk"` is all value); or, with
     # the quotes themselves escaped (JSON inside a string), to the escaped closing quote.
-    r"(?:[rbuRBUf]{0,2}(?P<esc>\\)?(?P<q>[\"'`])"
+    r"(?:(?P<wrap>" + WRAPPER + r")?[rbuRBUf]{0,2}(?P<esc>\\)?(?P<q>[\"'`])"
     r"(?P<qv>(?(esc)[^\n]{0,256}?|(?:\\.|[^\\\n]){0,256}?))(?(esc)\\)(?P=q)"
     r"|(?P<uv>[^\s\"'`,;#)\]}]{1,256}))"
 )
@@ -216,7 +232,8 @@ PLAIN_ASSIGNMENT = re.compile(_ASSIGN_KEY + r"(?P<ann>)" + _ASSIGN_VALUE)
 KEY_BEFORE = re.compile(
     r"(?P<key>[A-Za-z_$@][\w.\-$@]*)(?:\\?[\"'\]]){0,2}"
     r"(?:\s*:\s*[A-Za-z_][\w.\[\]<>?|, ]{0,40}?)?"
-    r"\s*(?::=|=>|===|==|\|\|=|\?\?=|=|:)\s*[\[(@]?\s*[rbuRBUf]{0,2}\\?[\"'`]?$"
+    r"\s*(?::=|=>|===|==|\|\|=|\?\?=|=|:)\s*(?:[\[(@]|" + WRAPPER + r")?"
+    r"\s*[rbuRBUf]{0,2}\\?[\"'`]?$"
 )
 
 # Cheap prefilters over the lower-cased text: only lines they hit go through the per-line

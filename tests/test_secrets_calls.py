@@ -1,0 +1,74 @@
+"""Secrets handed to code rather than assigned: a setter's or a builder's argument, a literal
+wrapped in a call that only converts or decodes it. Getters and checks take a secret's
+name or a user's input, not the secret, and stay quiet.
+
+Every value here is drawn at random for this file.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+
+import pytest
+
+from bot.secrets import find_secrets, redact
+
+_RANDOM = random.Random(2718)
+
+
+def _r(n: int, alphabet: str = string.ascii_letters + string.digits) -> str:
+    return "".join(_RANDOM.choice(alphabet) for _ in range(n))
+
+
+def _hex(n: int) -> str:
+    return _r(n, "0123456789abcdef")
+
+
+_V = _r(22) + "7"
+_H = _hex(64)
+
+HANDED = [  # (path, line, value)
+    ("src/main/java/app/Db.java", f'dataSource.setPassword("{_V}");', _V),
+    ("src/main/java/app/Auth.java", f'appAuth.setAppSecret("{_H[:32].upper()}");', _H[:32].upper()),
+    ("lib/Mailer.php", f"$client->setApiKey('{_V}');", _V),
+    ("src/main/kotlin/Client.kt", f'val c = Client.builder().clientSecret("{_V}").build()', _V),
+    ("src/main/java/app/S3.java", f'b.withSecretKey("{_V}")', _V),
+    ("src/main/java/app/Cache.java", f'signer.setKey("{_V}");', _V),
+    ("cmd/main.go", f'Password: aws.String("{_V}"),', _V),
+    ("cmd/main.go", f'key, err := hex.DecodeString("{_H}")', _H),
+    ("src/main.rs", f'let password = String::from("{_V}");', _V),
+    ("src/main.rs", f'password: Some("{_V}".to_string()),', _V),
+    ("app/crypto.py", f"SECRET_KEY = bytes.fromhex('{_H}')", _H),
+    ("app/crypto.py", f"key = unhexlify('{_H}')", _H),
+    ("web/sign.js", f"const secretKey = Buffer.from('{_H}', 'hex')", _H),
+    ("src/Sign.java", f'byte[] secretKey = Hex.decodeHex("{_H}");', _H),
+]
+
+
+@pytest.mark.parametrize(("path", "line", "value"), HANDED, ids=[h[1][:36] for h in HANDED])
+def test_a_secret_handed_to_a_setter_or_wrapped_in_a_conversion_is_found_and_redacted(
+    path: str, line: str, value: str
+) -> None:
+    hits = find_secrets(line, path)
+    assert [line[h.start : h.end] for h in hits] == [value]
+    assert value not in redact(line, path).text
+
+
+NOT_HANDED = [  # (path, line)
+    ("src/main/java/app/Vault.java", 'String pw = vault.getSecret("prod-db-password");'),
+    ("src/main/java/app/Login.java", f'if (encoder.checkPassword("{_V}")) {{'),
+    ("src/main/java/app/Db.java", 'ds.setPasswordFile("/run/secrets/db_password");'),
+    ("src/main/java/app/Sso.java", 'oauth.setTokenUrl("https://login.example.org/oauth2/token");'),
+    ("src/main/java/app/Cache.java", 'entry.setKey("user-profile-settings");'),
+    ("src/main/java/app/Db.java", 'ds.setPassword(System.getenv("DB_PASSWORD"));'),
+    ("app/cli.py", "password = getpass('Enter the password for the vault: ')"),
+    ("app/settings.py", "api_token = str(os.environ['API_TOKEN'])"),
+    ("cmd/main.go", 'Token: github.String("ghs-token-label"),'),
+    ("src/test/java/app/DbTest.java", 'ds.setPassword("secret1");'),
+]
+
+
+@pytest.mark.parametrize(("path", "line"), NOT_HANDED, ids=[t[:40] for _, t in NOT_HANDED])
+def test_getters_checks_and_names_given_to_calls_are_not_secrets(path: str, line: str) -> None:
+    assert find_secrets(line, path) == []
