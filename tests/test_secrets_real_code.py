@@ -179,11 +179,10 @@ def test_names_assigned_at_once_each_get_the_value_at_their_place(path: str, tem
     value = _r(11) + _r(3, string.digits)
     text = template.replace("{value}", value)
     assert [text[h.start : h.end] for h in find_secrets(text, path)] == [value]
-    # The same line as a diff and a rendered prompt show it: the prompt is what goes out.
-    for prefix in ("+", "  12    14 + | "):
-        shown = prefix + text
-        assert [shown[h.start : h.end] for h in find_secrets(shown, path)] == [value]
-        assert value not in redact(f"{prefix}{text}\n", path).text
+    # The same line in a prompt's rendered diff and a description's unified diff: the
+    # prompt is what goes out (bot/secrets/prompt_view.py reads it as the file).
+    for shown in (f"   12    14 + | {text}", f"@@ -1,0 +1,1 @@\n+{text}"):
+        assert value not in redact(f"### {path} (added)\n{shown}\n").text
 
 
 def test_a_secret_argument_inside_a_call_is_read_past_the_call() -> None:

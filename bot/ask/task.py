@@ -114,7 +114,7 @@ class AskTask:
             head = change.load_content(f.path, Side.RIGHT)
             if head is None:
                 continue
-            text = f"head version of {f.path}:\n{fenced(head)}"
+            text = head_section(f.path, head)
             cost = count(text) + 2
             if used + cost > room:
                 left.append(f.path)
@@ -152,3 +152,8 @@ class AskTask:
             changed_lines=changed,
         )
         return AskItem(item, reads, left)
+
+
+def head_section(path: str, text: str) -> str:
+    """A whole file as the prompt shows it (bot/secrets/sections.py reads the path back)."""
+    return f"head version of {path}:\n{fenced(text)}"

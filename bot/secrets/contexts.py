@@ -213,6 +213,7 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         SETTER,
         re.compile(r"[.>](?P<name>[A-Za-z]\w{0,60})\(\s*(?:" + WRAPPER + r")?" + _QV + r"\s*\)"),
         keywords=(*(w + "(" for w in _SETTER_WORDS), "credentials(", "pwd(", "passwd("),
+        on_keyword_lines=True,
     ),
     _set_by_name("setProperty"),
     _set_by_name("put"),
@@ -336,7 +337,7 @@ _KEY_BEFORE_COLON = re.compile(r"(?P<key>[A-Za-z_][\w.\-]*)[\"']?[ \t]*$")
 _JWK_REACH = 1200
 # Flags matched without knowing the command: their value must not read as a word.
 _BARE_FLAGS = ("--password", "-Password")
-_USER_BEFORE = re.compile(r"(?:^|[^\w.$@-])[A-Za-z_][\w.-]{0,31}$")
+_USER_BEFORE = re.compile(r"(?:^|[^\w.$@-])[A-Za-z_][\w.-]{0,31}$", re.MULTILINE)
 
 
 # A JSON Web Key's public members (RFC 7517, 7518): an RSA key's modulus and exponent,

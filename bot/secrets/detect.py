@@ -25,6 +25,7 @@ are resolved in favour of the most specific kind.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bot.secrets import allow as allowlist
@@ -119,7 +120,7 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
     lowered = _lower(text)
     found_words = _scanner().keywords(text, lowered)
     for pattern in _token_patterns(found_words):
-        for m in pattern.regex.finditer(text):
+        for m in _matches(pattern, text, found_words):
             if pattern.kind in CONTEXT_KINDS:
                 span = context_value(pattern.kind, m, test)
                 if span is not None:
@@ -256,6 +257,16 @@ def _token_patterns(found_words: Found) -> list[TokenPattern]:
     for word in found_words:
         wanted.update(_BY_KEYWORD.get(word, ()))
     return [_TOKEN_PATTERNS[i] for i in sorted(wanted)]
+
+
+def _matches(pattern: TokenPattern, text: str, found_words: Found) -> Iterator[re.Match[str]]:
+    if not pattern.on_keyword_lines:
+        yield from pattern.regex.finditer(text)
+        return
+    starts = set().union(*(found_words.get(k, ()) for k in pattern.keywords))
+    for ls in sorted(starts):
+        le = text.find("\n", ls)
+        yield from pattern.regex.finditer(text, ls, len(text) if le == -1 else le)
 
 
 # gitleaks rules whose findings our own detectors make better: its private-key pattern

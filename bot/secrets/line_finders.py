@@ -20,7 +20,6 @@ from bot.secrets.patterns import (
     KEY_BODY,
     KEY_MATERIAL,
     KEYWORD_WORDS,
-    LINE_PREFIX,
     LONG_TOKEN_MIN,
     MAX_KEY_BLOCK,
     PLAIN_ASSIGNMENT,
@@ -208,7 +207,7 @@ def _plain_scalar(line: str, key_start: int, start: int, end: int) -> int:
 # Several names assigned at once, starting a statement (`user, password = "a", "b"`, Go's
 # `u, p := …`, `[a, b] = […]`); a call's `f(user, password="x")` is not one.
 _UNPACK = re.compile(
-    LINE_PREFIX + r"(?:(?:var|let|const|val|local)\s+)?\[?"
+    r"\s*(?:(?:var|let|const|val|local)\s+)?\[?"
     r"(?P<names>[A-Za-z_$@][\w.$@]*(?:\s*,\s*[A-Za-z_$@][\w.$@]*)+)\]?\s*(?::=|=)(?![=>])"
 )
 # (Go's `key, err := hex.DecodeString("…")` gives the first name the decoded literal.)

@@ -12,6 +12,7 @@ import re
 
 from bot.secrets import names, rules, wording
 from bot.secrets.line_finders import RANK_ASSIGNED, SWITCHYARD, Candidate
+from bot.secrets.prompt_view import View
 
 KUBERNETES_SECRET = "value of a Kubernetes Secret"
 
@@ -27,10 +28,6 @@ _ENTRY = re.compile(
 _PUBLIC = (b"-----BEGIN CERTIFICATE-----", b"-----BEGIN PUBLIC KEY-----")
 # Longer than this, or over several lines, a value is a file (a config, a credentials JSON).
 _SHORT = 64
-# What a rendered prompt puts before each line (bot/tasks/diff_render.py's rows), and a
-# unified diff's one-character marker: the manifest is read from the text after them.
-_ROW = re.compile(r"^[ \d]{5} [ \d]{5} [-+ ~] \| ", re.MULTILINE)
-_HUNK = re.compile(r"^@@ -\d", re.MULTILINE)
 
 
 def secret_data(text: str, test: bool) -> list[Candidate]:
@@ -40,25 +37,14 @@ def secret_data(text: str, test: bool) -> list[Candidate]:
         return []  # (a literal-led search: most texts hold no Secret manifest)
     out: list[Candidate] = []
     document: list[tuple[int, str]] = []
-    for offset, line in _content_lines(text):
+    # (a diff's or a prompt's rows are read as the manifest's lines: prompt_view.py)
+    for offset, line in View(text).lines():
         if line.rstrip() == "---":
             out.extend(_document(document, test))
             document = []
         else:
             document.append((offset, line))
     out.extend(_document(document, test))
-    return out
-
-
-def _content_lines(text: str) -> list[tuple[int, str]]:
-    """Each line's text after its rendering's prefix, and where that text starts."""
-    skip = 16 if _ROW.search(text) else (1 if _HUNK.search(text) else 0)
-    out: list[tuple[int, str]] = []
-    pos = 0
-    for line in text.split("\n"):
-        cut = min(skip, len(line)) if skip != 16 or _ROW.match(line) else 0
-        out.append((pos + cut, line[cut:]))
-        pos += len(line) + 1
     return out
 
 

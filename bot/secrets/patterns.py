@@ -35,6 +35,9 @@ class TokenPattern:
     # substring test is ~50x cheaper than the regex over 100 KB): the format's own prefix,
     # or, for a format with no distinctive prefix, words that always come with it.
     keywords: tuple[str, ...] = ()
+    # Run only over the lines that hold one of `keywords` (a pattern that cannot start
+    # with a literal costs Python's engine a try at each position of the whole text).
+    on_keyword_lines: bool = False
 
 
 # Human-readable kinds and their marker slugs. Kinds reported by detect-secrets plugins that

@@ -11,24 +11,18 @@ columns never change, so answers still cite the right lines.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from bot.secrets import sections
 from bot.secrets.detect import SecretHit, find_secrets
+from bot.secrets.prompt_view import View
 
 MARKER_NOTE = (
     "Text like [REDACTED:github-token#1] marks a secret value that Switchyard removed before "
     "sending this code; treat it as a real secret present in the code at that spot (the same "
     "marker means the same value), and report a hard-coded secret as a finding in itself."
-)
-
-# A rendered diff (bot/tasks/diff_render.file_header) starts each file with
-# "### <path> (<status>, ...)". Scanning each file's part with its path lets the rules
-# tell config files and tests apart, as classification does.
-_FILE_HEADER = re.compile(
-    r"^### (?P<path>\S[^\n]*?) \((?:added|modified|deleted|renamed)\b[^\n]*$", re.MULTILINE
 )
 
 
@@ -114,18 +108,17 @@ def scan(text: str, path: str | None = None) -> list[SecretHit]:
 
 def _hits(text: str, path: str | None) -> Iterator[tuple[int, SecretHit]]:
     """(offset of the scanned part, hit), the hit's offsets relative to that part."""
-    headers = list(_FILE_HEADER.finditer(text)) if path is None else []
-    if not headers:
-        for hit in find_secrets(text, path):
-            yield 0, hit
-        return
-    cuts = [0, *(h.start() for h in headers), len(text)]
-    paths: list[str | None] = [None, *(h.group("path") for h in headers)]
-    for (start, end), part_path in zip(itertools.pairwise(cuts), paths, strict=True):
-        if start == end:
+    # Each file a prompt shows, under its own path (sections.py).
+    for start, end, part_path in sections.parts(text, path):
+        part = text[start:end]
+        view = View(part)
+        if not view.changed:
+            for hit in find_secrets(part, part_path):
+                yield start, hit
             continue
-        for hit in find_secrets(text[start:end], part_path):
-            yield start, hit
+        # The part as its file has it (prompt_view.py); hits mapped back to the prompt.
+        for hit in find_secrets(view.text, part_path):
+            yield start, view.hit(hit)
 
 
 def _replace(text: str, path: str | None, *, numbered: bool) -> Redacted:
