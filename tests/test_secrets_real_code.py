@@ -489,6 +489,33 @@ def test_a_generated_password_with_symbols_is_not_read_as_a_reference() -> None:
     assert [t for p, t in references if find_secrets(t, p)] == []
 
 
+def test_a_setting_that_opens_with_a_symbol_runs_to_the_lines_end() -> None:
+    """In a properties, INI or dotenv file (and a Compose `- NAME=value` item) a setting's
+    value is the rest of the line; one opening with `[`, `{`, `}`, `,` or `=` was read as
+    a list or not at all. Lists, references and a commented-out value still are not."""
+    value = f"]{_r(5)}7{{{_r(4)}2,Q"
+    places = [
+        ("conf/app.properties", "spring.datasource.password={v}"),
+        ("conf/app.ini", "password = {v}"),
+        ("deploy/.env", "DB_PASSWORD={v}"),
+        ("deploy/compose.yml", "      - POSTGRES_PASSWORD={v}"),
+        ("deploy/compose.yml", "      - POSTGRES_PASSWORD=={v}"),
+    ]
+    for path, template in places:
+        line = template.replace("{v}", value)
+        assert [line[h.start : h.end] for h in find_secrets(line, path)][-1].endswith(value)
+        assert value not in redact(line, path).text
+    not_values = [
+        ("conf/app.properties", "allowed.passwords=[alpha, beta]"),
+        ("conf/app.ini", "password = #set me before the first start"),
+        ("deploy/.env", "DB_PASSWORD={{ .Values.db.password }}"),
+        ("deploy/compose.yml", "      - POSTGRES_PASSWORD=${POSTGRES_PASSWORD:?set it}"),
+        ("conf/app.yml", "password: [Zq7, Wd2]"),  # a YAML flow sequence, not one value
+        ("scripts/run.sh", "PASSWORD=[a-z]*"),  # a shell's glob: only settings files
+    ]
+    assert [t for p, t in not_values if find_secrets(t, p)] == []
+
+
 def test_a_password_with_a_brace_or_quoted_after_its_flag_is_found_where_commands_take_it() -> None:
     """`mysql -p'…'` (quotes are the shell's) was never read, and a `{` anywhere in a value
     after a flag, in SQL or in .netrc made it a format's slot: one password in five with

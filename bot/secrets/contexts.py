@@ -55,6 +55,7 @@ PGPASS_PASSWORD = "password in a .pgpass file"
 VARIABLE_DEFAULT = "secret as a variable's default"
 MAPPED_PAIR = "secret in a map literal"
 SETTER = "secret passed to its setter"
+SETTING_TO_LINE_END = "secret setting to the line's end"
 
 
 # A quoted literal argument, and an argument before it (a literal, a name, an attribute).

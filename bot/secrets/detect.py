@@ -41,6 +41,7 @@ from bot.secrets.gitleaks import scanner as gitleaks_scanner
 from bot.secrets.line_contexts import (
     compared_passwords,
     flag_values,
+    line_settings,
     pgpass_passwords,
     spaced_values,
 )
@@ -136,6 +137,7 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
     keyword_lines = lines.keyword_lines(lowered, found_words)
     token_lines = lines.long_token_lines(lowered)
     config = paths.is_config_path(path)
+    line_value = paths.line_value_kind(path)
     # A lockfile's names, versions and integrity hashes, a message catalogue's translations:
     # named values that are never secrets there (a service's format still is).
     lockfile = paths.is_lock_path(path)
@@ -149,6 +151,8 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
                 found.extend(assignments(line, base, path, config, test))
                 found.extend(listed_values(text, lines, i, test))
             found.extend(compared_passwords(line, base, test))
+            if line_value is not None:
+                found.extend(line_settings(line, base, line_value, test))
         if i in token_lines:
             found.extend(plugin_tokens(line, base))
             found.extend(flag_values(line, base, test))

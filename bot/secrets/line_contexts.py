@@ -12,6 +12,7 @@ from bot.secrets.contexts import (
     COMPARED_PASSWORD,
     PGPASS_PASSWORD,
     SECRET_FLAG,
+    SETTING_TO_LINE_END,
     SPACED_SECRET,
     password_ok,
 )
@@ -96,6 +97,32 @@ def _machine_made(
         if rules.literal_ok(name, value, test=test):
             out.append(_candidate(base, m.span("v"), kind))
     return out
+
+
+# A setting whose value runs to the line's end: `spring.datasource.password=}4aQ…` in a
+# properties file, `password = [TV)…` in an INI file, Compose's `- DB_PASSWORD=[YY…`. The
+# assignment pattern reads a value opening with a bracket as a list and one opening with
+# `}`, `,` or `=` not at all; a generated password opens with a symbol one time in four.
+_LINE_SETTING = re.compile(
+    r"^[ \t]*(?P<item>-[ \t]+)?(?P<key>[A-Za-z_][\w.\-]{0,80})[ \t]*=[ \t]*"
+    r"(?P<v>[^\w\s#;\"'`][^\s\"'`]{0,255})[ \t]*\r?$"
+)
+
+
+def line_settings(line: str, base: int, kind: str, test: bool) -> list[Candidate]:
+    """The value of a secret-named setting on `line` that opens with a symbol, in a file
+    whose settings run to the line's end (`kind` "line") or a YAML item (`kind` "item",
+    which must be a `- NAME=value` item). Only a value that looks generated counts: a
+    bracket or a brace opens a list or a structure as often."""
+    m = _LINE_SETTING.match(line)
+    if m is None or (kind == "item") != (m.group("item") is not None):
+        return []
+    key, value = m.group("key"), m.group("v")
+    if not names.key_is_secretish(key) or not rules.looks_random(value):
+        return []
+    if not rules.literal_ok(key, value, test=test):
+        return []
+    return [_candidate(base, m.span("v"), SETTING_TO_LINE_END)]
 
 
 # libpq's password file (`~/.pgpass`, `%APPDATA%\\postgresql\\pgpass.conf`): a line is

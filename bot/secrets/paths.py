@@ -61,6 +61,27 @@ def is_config_path(path: str | None) -> bool:
     return p.suffix.lower() in _CONFIG_SUFFIXES or bool(_CONFIG_NAMES.match(p.name))
 
 
+# Files whose `name = value` line holds its value to the line's end, whatever its first
+# character: Java properties, INI and .conf files, dotenv files.
+_LINE_VALUE_SUFFIXES = frozenset({".properties", ".ini", ".cfg", ".conf", ".cnf", ".env", ".envrc"})
+_LINE_VALUE_NAME = re.compile(r"^(?:\.env(?:\..+)?|[^/]*\.env)$", re.IGNORECASE)
+_YAML_SUFFIXES = frozenset({".yaml", ".yml"})
+
+
+@lru_cache(maxsize=4096)
+def line_value_kind(path: str | None) -> str | None:
+    """ "line" where a setting's value runs to the line's end (properties, INI, dotenv),
+    "item" in YAML (a `- NAME=value` item is one plain scalar: Compose's environment),
+    else None."""
+    if path is None:
+        return None
+    p = PurePosixPath(path)
+    suffix = p.suffix.lower()
+    if suffix in _LINE_VALUE_SUFFIXES or _LINE_VALUE_NAME.match(p.name):
+        return "line"
+    return "item" if suffix in _YAML_SUFFIXES else None
+
+
 @lru_cache(maxsize=4096)
 def is_code_path(path: str | None) -> bool:
     """Source code, where an unquoted value after `=` is an expression, not a literal."""
