@@ -42,6 +42,9 @@ NOT_SECRETS = [  # (path, line)
     ("install/oracle.rsp", "ADMIN_PASSWORD=<Admin Server Password>"),
     ("scripts/start.sh", "PASS=`grep ^password= $PROPS | cut -d= -f2`"),
     ("web/app.jsp", 'q += "&password=" + encodeURIComponent(pw) + "&x=1";'),
+    # A secret word glued to what it names: the password file, the attribute holding it.
+    ("db/dbca.rsp", "initParams=audit_trail=none,remote_login_passwordfile=exclusive"),
+    ("conf/ldap.properties", "ldap.passwordattribute=userPassword1"),
     # Settings inside a setting, a typed path, an OID, a script's file name.
     ("docs/ldap.md", "- LDAP_PASS_ATTRS=uid=user,userPassword=password"),
     ("etc/setup.sh", 'postconf "smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd"'),

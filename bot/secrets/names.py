@@ -115,12 +115,22 @@ def key_is_excluded(key: str) -> bool:
         return False
     if words[-1] in _DESCRIPTOR or "_".join(words[-2:]) in _DESCRIPTOR:
         return True
+    if _glued_descriptor(words[-1]):
+        return True  # `remote_login_passwordfile`, `tokenurl`: one word, still a pointer
     if any(w in _FIXTURE_WORDS for w in words):
         return True
     # A CSRF token is sent to every browser; the secret that signs it is not
     # (`WTF_CSRF_SECRET_KEY`, `csrf_secret`).
     signing = "secret" in words and not {"public", "publishable", "pub"} & set(words)
     return not signing and any(w in _PUBLIC_WORDS for w in words)
+
+
+_GLUED_SECRET_WORDS = ("password", "passwd", "pwd", "secret", "token")
+
+
+def _glued_descriptor(word: str) -> bool:
+    """A secret word and a descriptor written as one word: `passwordfile`, `secretname`."""
+    return any(word.startswith(w) and word[len(w) :] in _DESCRIPTOR for w in _GLUED_SECRET_WORDS)
 
 
 def key_is_password(key: str) -> bool:
