@@ -503,17 +503,22 @@ def test_a_setting_that_opens_with_a_symbol_runs_to_the_lines_end() -> None:
         ("deploy/.env", "DB_PASSWORD={v}"),
         ("deploy/compose.yml", "      - POSTGRES_PASSWORD={v}"),
         ("deploy/compose.yml", "      - POSTGRES_PASSWORD=={v}"),
+        # `(` opens nothing in YAML; `[^` without its `]` is no pattern.
+        ("conf/app.yml", "password: ({w}"),
+        ("conf/app.yml", "password: {w})[^"),
     ]
     for path, template in places:
-        line = template.replace("{v}", value)
-        assert [line[h.start : h.end] for h in find_secrets(line, path)][-1].endswith(value)
-        assert value not in redact(line, path).text
+        line = template.replace("{v}", value).replace("{w}", value[1:])
+        assert value[1:] in [line[h.start : h.end] for h in find_secrets(line, path)][-1]
+        assert value[1:] not in redact(line, path).text
     not_values = [
         ("conf/app.properties", "allowed.passwords=[alpha, beta]"),
         ("conf/app.ini", "password = #set me before the first start"),
         ("deploy/.env", "DB_PASSWORD={{ .Values.db.password }}"),
         ("deploy/compose.yml", "      - POSTGRES_PASSWORD=${POSTGRES_PASSWORD:?set it}"),
         ("conf/app.yml", "password: [Zq7, Wd2]"),  # a YAML flow sequence, not one value
+        ("conf/app.yml", "password: (optional)"),
+        ("conf/app.yml", 'password: "[^\\s]{12,}"'),  # a validator's pattern
         ("scripts/run.sh", "PASSWORD=[a-z]*"),  # a shell's glob: only settings files
     ]
     assert [t for p, t in not_values if find_secrets(t, p)] == []

@@ -120,7 +120,9 @@ _REFERENCE = re.compile(
     r"^\[[A-Za-z][A-Za-z _-]*\]$",
     re.IGNORECASE,
 )
-_REGEX_SYNTAX = re.compile(r"\(\?[:=!<P]|\\[wsdbWSD]|\[[^\]]*\]\{\d|\[\^")
+# A pattern's syntax: a group's flag, a class escape, a counted or negated class (closed:
+# a generated password holds an unclosed `[^` by chance).
+_REGEX_SYNTAX = re.compile(r"\(\?[:=!<P]|\\[wsdbWSD]|\[[^\]]*\]\{\d|\[\^[^\]\s]*\]")
 # Words joined by underscores or dots ("crypto_scalarmult_ed25519_SCALARBYTES"): a name.
 _WORDY = re.compile(
     r"[A-Za-z][a-z0-9]+(?:[_.][A-Za-z0-9]+){2,}|[A-Z][A-Z0-9]+(?:[_.][A-Z0-9]+){2,}"
@@ -272,7 +274,9 @@ def assigned_value_ok(
     if not quoted:
         # In a config file a generated password is written bare, brackets and all; a call
         # or a list there is still written whole (`ENC(…)`, `[a, b]`).
-        generated_setting = (config or env_style) and looks_random(v) and not opens_call_or_list(v)
+        # (`(` opens nothing in a config file: `(optional)` is a placeholder, not random.)
+        opens = opens_call_or_list(v) and not v.startswith("(")
+        generated_setting = (config or env_style) and looks_random(v) and not opens
         if not generated_setting and (any(c in v for c in "()[]") or v.endswith("{")):
             return False  # a call, a literal opening (`gin.H{`)
         if _NESTED_SETTING.search(v):
