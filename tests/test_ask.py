@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot.ask.comment import answer_comment_body
-from bot.ask.run import run_ask_task
+from bot.ask.run import plan_ask, run_ask_task
 from bot.change.git_source import change_from_git
 from bot.config.loader import load_settings
 from bot.config.model import Settings
@@ -203,3 +203,42 @@ def test_the_cli_prints_the_answer(
     r = switchyard("ask", "Does it stop?", "--base", "main", cwd=git_repo.path, env=env)
     assert r.code == 0, r.both
     assert r.out.strip() == "It loops forever."
+
+
+CLOUD_FALLBACK_ORG = (
+    "providers:\n  local:\n    model: qwen\n    max_retries: 0\n"
+    "  openai:\n    model: gpt-4o-mini\n    location: cloud\n    max_retries: 0\n"
+    "routing:\n  restricted_wait_s: 0\n"
+)
+
+
+def _settings_file(secret: str | None) -> str:
+    lines = [f"key_{i}: value_{i}" for i in range(60)]
+    if secret is not None:
+        lines[1] = f"db_password: {secret}"  # far from the change, outside its context
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("with_secret", [True, False])
+def test_a_secret_in_the_head_file_ask_shows_keeps_the_question_on_premises(
+    git_repo: GitRepo, cloud: FakeOpenAIServer, with_secret: bool
+) -> None:
+    """Classification scans the hunks and the lines around them; ask also shows each
+    touched file whole. A secret in the rest of the file makes what ask sends restricted:
+    with the runner down it is not answered, rather than sent to the cloud redacted."""
+    secret = "Qm7r" + "Tz2pLx9wKd4v" if with_secret else None
+    head = _settings_file(secret).replace("key_55: value_55", "key_55: value_changed")
+    git_repo.feature({"deploy/app.yml": head}, base={"deploy/app.yml": _settings_file(secret)})
+    cloud.responder = lambda req: Reply({"answer": "One value changed."})
+    down = {"SWITCHYARD_LOCAL_BASE_URL": "http://127.0.0.1:9/v1", "SWITCHYARD_LOCAL_MODEL": "qwen"}
+    report = _ask(git_repo, {**down, **_cloud_env(cloud)}, "What changed?", CLOUD_FALLBACK_ORG)
+    loaded = _settings(git_repo, {**down, **_cloud_env(cloud)}, CLOUD_FALLBACK_ORG)
+    services = Services(providers={})
+    plan = plan_ask(change_from_git(git_repo.path, "main"), "?", loaded.settings, services)
+    if with_secret:
+        assert report.answer is None and _chat(cloud) == []
+        assert plan.planned.class_reason == (
+            "restricted: deploy/app.yml: secret detected in the text it shows (password assignment)"
+        )
+    else:  # the control: the same change without the secret falls back to the cloud
+        assert report.answer == "One value changed." and len(_chat(cloud)) == 1

@@ -15,7 +15,9 @@ added, context and removed lines, since the rendered diff shows all three (remov
 hard-coded key still sends the key) — plus, when `extra_context` is given and contents can
 be loaded, the head-file lines the renderer shows around each hunk. The rest of the file is
 not scanned: it is not sent, and a key elsewhere in the file should not take the review of an
-unrelated change away from the cloud. Tasks that send whole files scan what they send.
+unrelated change away from the cloud. A task that shows more (ask's whole head files,
+testgen's functions and the test file it copies, docs' definitions) is classified by the
+text its prompt shows too (bot/tasks/routed.routed_item).
 """
 
 from __future__ import annotations

@@ -106,19 +106,31 @@ def scan(text: str, path: str | None = None) -> list[SecretHit]:
     return [hit for _, hit in _hits(text, path)]
 
 
+def shown_secrets(text: str) -> Iterator[tuple[str | None, SecretHit]]:
+    """(the path of the file the prompt shows it in, hit) for each secret in a prompt; the
+    hit's offsets are relative to that file's part."""
+    for _, part_path, hit in _found(text, None):
+        yield part_path, hit
+
+
 def _hits(text: str, path: str | None) -> Iterator[tuple[int, SecretHit]]:
     """(offset of the scanned part, hit), the hit's offsets relative to that part."""
+    for start, _, hit in _found(text, path):
+        yield start, hit
+
+
+def _found(text: str, path: str | None) -> Iterator[tuple[int, str | None, SecretHit]]:
     # Each file a prompt shows, under its own path (sections.py).
     for start, end, part_path in sections.parts(text, path):
         part = text[start:end]
         view = View(part)
         if not view.changed:
             for hit in find_secrets(part, part_path):
-                yield start, hit
+                yield start, part_path, hit
             continue
         # The part as its file has it (prompt_view.py); hits mapped back to the prompt.
         for hit in find_secrets(view.text, part_path):
-            yield start, view.hit(hit)
+            yield start, part_path, view.hit(hit)
 
 
 def _replace(text: str, path: str | None, *, numbered: bool) -> Redacted:

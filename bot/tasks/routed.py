@@ -26,6 +26,7 @@ from bot.providers.structured import schema_for
 from bot.report import RunReport, SkippedEntry, target_infos
 from bot.routing import Target, route
 from bot.routing.policy import RouteRequest
+from bot.secrets.redact import shown_secrets
 from bot.tasks.base import WorkItem
 
 # Headroom for the difference between our count and the server's chat template.
@@ -61,6 +62,16 @@ def routed_item(
     """`item` routed diff-scope: every file whose text the prompt carries decides where it
     may go (restricted stays on premises)."""
     data_class, reason = classes.of(reads)
+    if data_class is not DataClass.RESTRICTED and settings.data_classes.secrets_make_restricted:
+        # Classification scanned the hunks and the lines around them; a task that shows
+        # more (ask's whole head files, testgen's functions and a test file to copy, docs'
+        # definitions) is classified by what it shows too.
+        shown = next((found for m in item.messages for found in shown_secrets(m.content)), None)
+        if shown is not None:
+            where, hit = shown
+            data_class = DataClass.RESTRICTED
+            shows = where or "the prompt"
+            reason = f"restricted: {shows}: secret detected in the text it shows ({hit.kind})"
     request = RouteRequest(
         task=item.task,
         prompt_tokens=item.prompt_tokens,

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.change.model import Change
-from bot.classify.data_class import Classification, classify_change
+from bot.classify.data_class import classify_change
 from bot.config.classes import DataClass
 from bot.config.model import Settings
 from bot.errors import InputError
@@ -31,9 +31,8 @@ from bot.planning import (
     targets_of,
 )
 from bot.report import RunReport, SkippedEntry, plural
-from bot.routing import Target, route
-from bot.routing.policy import RouteRequest
-from bot.tasks.routed import new_report, require_targets, start_run
+from bot.routing import Target
+from bot.tasks.routed import new_report, require_targets, routed_item, start_run
 from bot.testgen.answer import GenerationAnswer
 from bot.testgen.loop import Candidate, Checked, run_loop
 from bot.testgen.report import tests_report
@@ -97,32 +96,10 @@ def plan_tests(
     plan.data_class = classes.highest[0]
     for t in packed.items:
         plan.tests.append(t)
-        plan.items.append(_routed(t, classes, ctx, targets, settings))
+        # Every file whose text the prompt carries decides where it may go: the source,
+        # the style example, the files its callees' signatures came from.
+        plan.items.append(routed_item(t.item, t.reads, classes, ctx, targets, settings))
     return plan
-
-
-def _routed(
-    t: TestItem,
-    classes: Classification,
-    ctx: RunContext,
-    targets: list[Target],
-    settings: Settings,
-) -> PlannedItem:
-    # Every file whose text the prompt carries decides where it may go: the source, the
-    # style example, the files its callees' signatures came from.
-    data_class, reason = classes.of(t.reads)
-    request = RouteRequest(
-        task=TASK,
-        prompt_tokens=t.item.prompt_tokens,
-        max_output_tokens=t.item.max_output_tokens,
-        data_class=data_class,
-        class_reason=reason,
-        scope="diff",
-        paths=tuple(t.reads),
-        repository=ctx.repository,
-        labels=ctx.labels,
-    )
-    return PlannedItem(t.item, route(request, targets, settings.routing.rules), data_class, reason)
 
 
 def run_tests_task(
