@@ -27,6 +27,7 @@ def _hex(n: int) -> str:
 
 _V = _r(22) + "7"
 _H = _hex(64)
+_U = _r(27, string.ascii_uppercase + string.digits) + "7Q"
 
 HANDED = [  # (path, line, value)
     ("src/main/java/app/Db.java", f'dataSource.setPassword("{_V}");', _V),
@@ -43,6 +44,8 @@ HANDED = [  # (path, line, value)
     ("app/crypto.py", f"key = unhexlify('{_H}')", _H),
     ("web/sign.js", f"const secretKey = Buffer.from('{_H}', 'hex')", _H),
     ("src/Sign.java", f'byte[] secretKey = Hex.decodeHex("{_H}");', _H),
+    # A composite literal's field, past the literal's opening brace.
+    ("api/runners_test.go", f'want := &RemoveToken{{Token: String("{_U}"), At: &ts}}', _U),
 ]
 
 
@@ -66,6 +69,8 @@ NOT_HANDED = [  # (path, line)
     ("app/settings.py", "api_token = str(os.environ['API_TOKEN'])"),
     ("cmd/main.go", 'Token: github.String("ghs-token-label"),'),
     ("src/test/java/app/DbTest.java", 'ds.setPassword("secret1");'),
+    # A reference's default is not read as a literal past its brace.
+    ("src/main/resources/application.yml", "password: ${DATASOURCE_PASSWORD:Wq7v2}"),
 ]
 
 

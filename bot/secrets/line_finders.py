@@ -277,8 +277,10 @@ def assignments(
         s, e = m.span(group)
         if quoted and "\\" + m.group("q") in value:
             pos = s  # `body = "{\"token\":\"…\"}"`: the literal holds assignments of its own
-        elif not quoted and "(" in value:
-            pos = s + value.index("(") + 1  # `c = Client(api_key='…')`: a call's arguments
+        elif not quoted and (opening := _OPENING.search(value)) is not None:
+            # `c = Client(api_key='…')`, `want := &Config{Token: String("…")}`: a call's
+            # arguments, a composite literal's fields (`${NAME:default}` is a reference).
+            pos = s + opening.end()
         if unpack is not None and m.start() < unpack.end():
             continue  # one of several names assigned at once: `_unpacked` pairs them up
         if bare_key:
@@ -337,6 +339,7 @@ def assignments(
 
 
 _NON_SPACE = re.compile(r"\S*")
+_OPENING = re.compile(r"\(|(?<![$#{])\{(?!\{)")
 _ESCAPE = re.compile(r"\\(.)")
 
 
