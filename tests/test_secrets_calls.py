@@ -44,6 +44,7 @@ HANDED = [  # (path, line, value)
     ("app/crypto.py", f"key = unhexlify('{_H}')", _H),
     ("web/sign.js", f"const secretKey = Buffer.from('{_H}', 'hex')", _H),
     ("src/Sign.java", f'byte[] secretKey = Hex.decodeHex("{_H}");', _H),
+    ("src/Sign.java", f'ByteString secret = ByteString.decodeHex("{_H[:24]}");', _H[:24]),
     # A composite literal's field, past the literal's opening brace.
     ("api/runners_test.go", f'want := &RemoveToken{{Token: String("{_U}"), At: &ts}}', _U),
 ]

@@ -212,7 +212,7 @@ WRAPPER = (
     r"|str\(|bytes\(|(?:bytes|bytearray)\.fromhex\(|(?:binascii\.)?(?:unhexlify|a2b_hex)\("
     r"|(?:base64\.)?(?:urlsafe_|standard_)?b64decode\(|Secret(?:Str|Bytes)\(|Buffer\.from\("
     r"|atob\(|hex(?:\.|::)(?:DecodeString|decode)\(|\w*Encoding\.DecodeString\("
-    r"|Base64\.get\w*Decoder\(\)\.decode\(|(?:Hex\.)?decodeHex\(|base64Decode\("
+    r"|Base64\.get\w*Decoder\(\)\.decode\(|(?:\w+\.)?decodeHex\(|base64Decode\("
     r"|DatatypeConverter\.parse(?:Hex|Base64)Binary\(|Convert\.FromBase64String\("
     r"|Encoding\.\w+\.GetBytes\(|Base64\.(?:strict_|urlsafe_)?decode64\()\s*"
 )
