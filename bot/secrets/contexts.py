@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 
 from bot.secrets import names, rules, wording
-from bot.secrets.patterns import IN_QUOTES, LINE_PREFIX, WRAPPER, TokenPattern
+from bot.secrets.patterns import IN_QUOTES, LINE_PREFIX, TokenPattern
+from bot.secrets.setters import SETTER, SETTER_PATTERN, setter_value_ok
 
 
 def _quoted_or_bare(stops: str, most: int) -> str:
@@ -54,7 +55,6 @@ DSN_PASSWORD = "password in a DSN"
 PGPASS_PASSWORD = "password in a .pgpass file"
 VARIABLE_DEFAULT = "secret as a variable's default"
 MAPPED_PAIR = "secret in a map literal"
-SETTER = "secret passed to its setter"
 SETTING_TO_LINE_END = "secret setting to the line's end"
 
 
@@ -99,27 +99,6 @@ def _set_by_name(call: str) -> TokenPattern:
         re.compile(call + r"\(\s*[\"'](?P<name>[\w.\-]{1,80})[\"']\s*,\s*" + _QV + r"\s*\)"),
         keywords=(call.lower() + "(",),
     )
-
-
-# The words a setter's or builder method's name may end in.
-_SETTER_WORDS = ("password", "passphrase", "secret", "token", "key")
-# A builder's method is the secret's name alone (`.password(…)`, `.apiKey(…)`); any other
-# word in it is a verb or says what it does with the secret (`.checkPassword(…)`).
-_BUILDER_WORDS = frozenset(
-    {"password", "passwd", "pwd", "passphrase", "secret", "token", "key", "api", "access",
-     "client", "private", "auth", "app", "signing", "master", "encryption", "refresh",
-     "bearer", "credentials", "credential"}
-)  # fmt: skip
-_SETTER_PREFIX = re.compile(r"(?:set|with)(?=[A-Z_])_?")
-
-
-def _setter_key(method: str) -> str | None:
-    """The secret's name a setter or builder method sets, or None for other methods."""
-    prefix = _SETTER_PREFIX.match(method)
-    if prefix is not None:
-        return method[prefix.end() :]
-    words = names.key_words(method)
-    return method if words and all(w in _BUILDER_WORDS for w in words) else None
 
 
 # SQL's string literal: a quote doubled inside it is one quote.
@@ -207,15 +186,7 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         ),
         keywords=("kty",),
     ),
-    # `ds.setPassword("…")`, `$mail->setApiKey('…')`, a builder's `.withSecret("…")` or
-    # `.clientSecret("…")`: a method named for a secret, given a literal (context_value
-    # turns down getters, whose argument names the secret).
-    TokenPattern(
-        SETTER,
-        re.compile(r"[.>](?P<name>[A-Za-z]\w{0,60})\(\s*(?:" + WRAPPER + r")?" + _QV + r"\s*\)"),
-        keywords=(*(w + "(" for w in _SETTER_WORDS), "credentials(", "pwd(", "passwd("),
-        on_keyword_lines=True,
-    ),
+    SETTER_PATTERN,
     _set_by_name("setProperty"),
     _set_by_name("put"),
     _set_by_name("set"),
@@ -394,12 +365,7 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
     if kind == ENV_DEFAULT and wording.reads_as_name(value):
         return None  # `process.env.DB_PASSWORD || "not-set"`: a sentinel, not a password
     if kind == SETTER:
-        key = _setter_key(m.group("name"))
-        if key is None or not rules.literal_ok(key, value, test=test):
-            return None
-        # `setKey("…")` sets a secret only when the value is random, as `key = "…"` does.
-        bare = names.key_is_bare_key(key) and rules.random_key_value(value)
-        return (s, e) if bare or names.key_is_secretish(key) else None
+        return (s, e) if setter_value_ok(m.group("name"), value, test) else None
     if kind in _NAMED_KINDS:
         key = m.group("tag").rsplit(":", 1)[-1] if kind == XML_SECRET else m.group("name")
         ok = names.key_is_secretish(key) and rules.literal_ok(key, value, test=test)

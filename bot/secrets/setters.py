@@ -1,0 +1,54 @@
+"""A secret handed to a setter or a builder: `ds.setPassword("…")`, `$mail->setApiKey('…')`,
+a builder's `.withSecretKey("…")` or `.clientSecret("…")`. The method's name says what the
+literal is; a getter's argument (`getSecret("name")`) names a secret and is not one, nor
+is the argument of a method that checks or hashes it (`.checkPassword(…)`). Run by
+contexts.py like its other patterns, only on the lines holding one of its words."""
+
+from __future__ import annotations
+
+import re
+
+from bot.secrets import names, rules
+from bot.secrets.patterns import IN_QUOTES, WRAPPER, TokenPattern
+
+SETTER = "secret passed to its setter"
+
+# The words a setter's or builder method's name may end in.
+_SETTER_WORDS = ("password", "passphrase", "secret", "token", "key")
+# A builder's method is the secret's name alone (`.password(…)`, `.apiKey(…)`); any other
+# word in it is a verb or says what it does with the secret (`.checkPassword(…)`).
+_BUILDER_WORDS = frozenset(
+    {"password", "passwd", "pwd", "passphrase", "secret", "token", "key", "api", "access",
+     "client", "private", "auth", "app", "signing", "master", "encryption", "refresh",
+     "bearer", "credentials", "credential"}
+)  # fmt: skip
+_SETTER_PREFIX = re.compile(r"(?:set|with)(?=[A-Z_])_?")
+_LITERAL = r"(?P<q>[\"'])(?P<v>" + IN_QUOTES + r"{1,128})(?P=q)"
+
+SETTER_PATTERN = TokenPattern(
+    SETTER,
+    re.compile(r"[.>](?P<name>[A-Za-z]\w{0,60})\(\s*(?:" + WRAPPER + r")?" + _LITERAL + r"\s*\)"),
+    keywords=(*(w + "(" for w in _SETTER_WORDS), "credentials(", "pwd(", "passwd("),
+    # (the pattern cannot start with a literal: over a whole 100 KB prompt it cost 0.5 ms)
+    on_keyword_lines=True,
+)
+
+
+def setter_value_ok(method: str, value: str, test: bool) -> bool:
+    """Whether `value`, given to `method`, is a secret: the method sets a secret's name, and
+    the value meets the rules a quoted config value meets. `setKey("…")` sets one only
+    when the value is random, as `key = "…"` does."""
+    key = _setter_key(method)
+    if key is None or not rules.literal_ok(key, value, test=test):
+        return False
+    bare = names.key_is_bare_key(key) and rules.random_key_value(value)
+    return bare or names.key_is_secretish(key)
+
+
+def _setter_key(method: str) -> str | None:
+    """The secret's name a setter or builder method sets, or None for other methods."""
+    prefix = _SETTER_PREFIX.match(method)
+    if prefix is not None:
+        return method[prefix.end() :]
+    words = names.key_words(method)
+    return method if words and all(w in _BUILDER_WORDS for w in words) else None
