@@ -76,6 +76,7 @@ def _own_families() -> list[tuple[str, str, str]]:
     header = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
     jwt = f"{header}.eyJzdWIiOiI{_rand(24)}.{_rand(43)}"
     hex_key = hashlib.sha256(_rand(16).encode()).hexdigest()
+    key_bytes = ", ".join(f"0x{b:02x}" for b in hashlib.sha256(hex_key.encode()).digest()[:16])
     return [
         (
             "private-key-block",
@@ -91,6 +92,7 @@ def _own_families() -> list[tuple[str, str, str]]:
         ("setter-argument", "src/main/java/app/Db.java", f'ds.setPassword("{_rand(20)}");\n'),
         ("wrapped-literal", "cmd/sign.go", f'key, err := hex.DecodeString("{hex_key}")\n'),
         ("csrf-signing-secret", "app/csrf.py", f'WTF_CSRF_SECRET_KEY = "{_rand(32)}"\n'),
+        ("key-bytes", "src/crypt.c", f"static const uint8_t key[16] = {{{key_bytes}}};\n"),
     ]
 
 

@@ -78,3 +78,43 @@ NOT_HANDED = [  # (path, line)
 @pytest.mark.parametrize(("path", "line"), NOT_HANDED, ids=[t[:40] for _, t in NOT_HANDED])
 def test_getters_checks_and_names_given_to_calls_are_not_secrets(path: str, line: str) -> None:
     assert find_secrets(line, path) == []
+
+
+def _bytes_text(values: list[int], hexa: bool) -> str:
+    return ", ".join(f"0x{v:02x}" if hexa else str(v) for v in values)
+
+
+_KEY_BYTES = [_RANDOM.randrange(256) for _ in range(16)]
+_DEC, _HEXA = _bytes_text(_KEY_BYTES, False), _bytes_text(_KEY_BYTES, True)
+
+
+@pytest.mark.parametrize(
+    ("path", "line", "value"),
+    [
+        ("internal/gateway.go", f"aesKey := lorawan.AES128Key{{{_DEC}}}", _DEC),
+        ("infra/conf/proxy.go", f"Secret: []byte{{{_DEC}}},", _DEC),
+        ("src/main/java/app/Crypto.java", f"private static final byte[] KEY = {{{_HEXA}}};", _HEXA),
+        ("src/Crypto.cs", f"var key = new byte[] {{ {_HEXA} }};", _HEXA),
+        ("src/crypt.c", f"static const uint8_t key[16] = {{{_HEXA}}};", _HEXA),
+        ("app/crypto.py", f"SECRET_KEY = bytes([{_DEC}])", _DEC),
+    ],
+)
+def test_a_key_written_as_its_bytes_is_found(path: str, line: str, value: str) -> None:
+    assert [line[h.start : h.end] for h in find_secrets(line, path)] == [value]
+    assert value not in redact(line, path).text
+
+
+def test_bytes_under_other_names_typed_or_published_are_not_keys() -> None:
+    typed = ", ".join(f"0x{17 * i:02x}" for i in range(16))  # 0x00, 0x11, 0x22, ...
+    # FIPS-197's example key, in countless tests.
+    fips = ", ".join(f"0x{b:02x}" for b in bytes.fromhex("2b7e151628aed2a6abf7158809cf4f3c"))
+    lines = [
+        ("internal/aead.go", f"iv := []byte{{{_DEC}}}"),
+        ("internal/aead.go", f"nonce := []byte{{{_DEC}}}"),
+        ("internal/aead.go", f"publicKey := []byte{{{_DEC}}}"),
+        ("internal/aead.go", f"salt := []byte{{{_DEC}}}"),
+        ("qlog/frames_test.go", f"Token: protocol.StatelessResetToken{{{typed}}},"),
+        ("src/test/AesTest.java", f"byte[] key = {{{fips}}};"),
+        ("internal/aead.go", f"key := []byte{{{_bytes_text(_KEY_BYTES[:8], False)}}}"),
+    ]
+    assert [t for p, t in lines if find_secrets(t, p)] == []

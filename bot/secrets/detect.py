@@ -39,6 +39,7 @@ from bot.secrets.contexts import (
 from bot.secrets.gitleaks import Found, Match, Scanner
 from bot.secrets.gitleaks import scanner as gitleaks_scanner
 from bot.secrets.line_contexts import (
+    byte_array_keys,
     compared_passwords,
     flag_values,
     line_settings,
@@ -162,6 +163,11 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
                 found.extend(assignments(line, base, path, config, test, bare_key=True))
         if not lockfile:
             found.extend(entropy_tokens(line, base, path))
+    # A key written as its bytes (`aesKey := AES128Key{95, 234, …}`): its line names a key,
+    # a secret or a token, though not always as the prefilters' secret words do.
+    for ls in sorted(set().union(*(found_words.get(w, ()) for w in _BYTE_KEY_WORDS))):
+        le = text.find("\n", ls)
+        found.extend(byte_array_keys(text[ls : len(text) if le == -1 else le], ls))
     found = [c for c in found if not _allowed(c, text, path)]
     if "kty" in lowered:  # a JSON Web Key's public members are random, and public
         found = [
@@ -261,6 +267,9 @@ def _token_patterns(found_words: Found) -> list[TokenPattern]:
     for word in found_words:
         wanted.update(_BY_KEYWORD.get(word, ()))
     return [_TOKEN_PATTERNS[i] for i in sorted(wanted)]
+
+
+_BYTE_KEY_WORDS = ("key", "secret", "token")
 
 
 def _matches(pattern: TokenPattern, text: str, found_words: Found) -> Iterator[re.Match[str]]:

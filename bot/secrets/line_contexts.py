@@ -5,6 +5,7 @@ every line of a PostgreSQL password file, known by its name."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from bot.secrets import names, rules
@@ -123,6 +124,53 @@ def line_settings(line: str, base: int, kind: str, test: bool) -> list[Candidate
     if not rules.literal_ok(key, value, test=test):
         return []
     return [_candidate(base, m.span("v"), SETTING_TO_LINE_END)]
+
+
+# A key written as its bytes under a secret's or a key's name: Go's
+# `aesKey := lorawan.AES128Key{95, 234, …}`, `Secret: []byte{176, …}`, Java's and C#'s
+# `byte[] key = {0x2b, …}` / `new byte[] {…}`, C's `uint8_t key[16] = {…}`, Python's
+# `key = bytes([…])`. Sixteen bytes or more on the line.
+_BYTE = r"(?:0[xX][0-9a-fA-F]{1,2}|\d{1,3})"
+_BYTE_ARRAY = re.compile(
+    r"(?P<name>[A-Za-z_]\w*)\s*(?:\[\s*\d*\s*\])?\s*(?::=|=|:)\s*(?:new\s+)?"
+    r"(?:(?:\[\s*\d*\s*\])*[\w.]*(?:\[\s*\d*\s*\])*\s*)?(?:\(\s*)?[\[{(]\s*"
+    r"(?P<v>" + _BYTE + r"(?:\s*,\s*" + _BYTE + r"){15,})\s*,?\s*[\]})]"
+)
+_BYTE_LIST_START = re.compile(r"[\[{(]\s*" + _BYTE + r"\s*,\s*" + _BYTE + r"\s*,")
+_COMMA = re.compile(r"\s*,\s*")
+_BYTES_MIN_DISTINCT = 12
+KEY_BYTES = "key written as its bytes"
+
+
+def byte_array_keys(line: str, base: int) -> list[Candidate]:
+    """Random bytes written as a number list under a secret's or a key's name (an IV, a
+    nonce, a salt, a lookup table or a public key is none of those names)."""
+    if _BYTE_LIST_START.search(line) is None:
+        return []
+    out: list[Candidate] = []
+    for m in _BYTE_ARRAY.finditer(line):
+        name = m.group("name")
+        if not (names.key_is_secretish(name) or names.key_is_bare_key(name)):
+            continue
+        values = [int(b, 16 if b[1:2] in "xX" else 10) for b in _COMMA.split(m.group("v"))]
+        if _random_bytes(values):
+            out.append(_candidate(base, m.span("v"), KEY_BYTES))
+    return out
+
+
+# The example key of FIPS-197 and SP 800-38A (`2b7e1516…`), in countless tests and docs.
+_PUBLISHED_KEY_BYTES = frozenset({"2b7e151628aed2a6abf7158809cf4f3c"})
+
+
+def _random_bytes(values: list[int]) -> bool:
+    """Bytes that look drawn: all bytes, many distinct, not a run or a fixed step
+    (`0x00, 0x11, 0x22, …` and `1, 2, 3, …` are typed), not a published example."""
+    if any(v > 255 for v in values) or len(set(values)) < _BYTES_MIN_DISTINCT:
+        return False
+    if bytes(values[:16]).hex() in _PUBLISHED_KEY_BYTES:
+        return False
+    steps = {b - a for a, b in itertools.pairwise(values)}
+    return len(steps) > 2
 
 
 # libpq's password file (`~/.pgpass`, `%APPDATA%\\postgresql\\pgpass.conf`): a line is
