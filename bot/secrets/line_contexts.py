@@ -152,7 +152,7 @@ def byte_array_keys(line: str, base: int) -> list[Candidate]:
         name = m.group("name")
         if not (names.key_is_secretish(name) or names.key_is_bare_key(name)):
             continue
-        values = [int(b, 16 if b[1:2] in "xX" else 10) for b in _COMMA.split(m.group("v"))]
+        values = [int(b, 16 if b[:2] in ("0x", "0X") else 10) for b in _COMMA.split(m.group("v"))]
         if _random_bytes(values):
             out.append(_candidate(base, m.span("v"), KEY_BYTES))
     return out
