@@ -118,3 +118,19 @@ def test_bytes_under_other_names_typed_or_published_are_not_keys() -> None:
         ("internal/aead.go", f"key := []byte{{{_bytes_text(_KEY_BYTES[:8], False)}}}"),
     ]
     assert [t for p, t in lines if find_secrets(t, p)] == []
+
+
+def test_a_key_written_as_its_bytes_over_several_lines_is_found_and_redacted_row_by_row() -> None:
+    rows = [_HEXA.split(", ")[:8], _HEXA.split(", ")[8:]]
+    body = [", ".join(r) + "," for r in rows]
+    text = "var key = []byte{\n\t" + "\n\t".join(body) + "\n}\n"
+    [hit] = find_secrets(text, "internal/crypt.go")
+    assert [text[s:e] for s, e in hit.parts] == [b.rstrip(",") for b in body]
+    # In a review's prompt each row keeps its columns; no byte of the key is left.
+    prompt = "### internal/crypt.go (added)\n@@ -0,0 +1,4 @@\n" + "\n".join(
+        f"{'':>5} {i + 1:>5} + | {line}" for i, line in enumerate(text.splitlines())
+    )
+    out = redact(prompt).text
+    assert not any(b in out for b in _HEXA.split(", ")[:2]) and out.count(" + | ") == 4
+    iv = text.replace("var key", "var iv")
+    assert find_secrets(iv, "internal/crypt.go") == []

@@ -167,7 +167,7 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
     # a secret or a token, though not always as the prefilters' secret words do.
     for ls in sorted(set().union(*(found_words.get(w, ()) for w in _BYTE_KEY_WORDS))):
         le = text.find("\n", ls)
-        found.extend(byte_array_keys(text[ls : len(text) if le == -1 else le], ls))
+        found.extend(byte_array_keys(text, ls, len(text) if le == -1 else le))
     found = [c for c in found if not _allowed(c, text, path)]
     if "kty" in lowered:  # a JSON Web Key's public members are random, and public
         found = [

@@ -139,23 +139,58 @@ _BYTE_ARRAY = re.compile(
 _BYTE_LIST_START = re.compile(r"[\[{(]\s*" + _BYTE + r"\s*,\s*" + _BYTE + r"\s*,")
 _COMMA = re.compile(r"\s*,\s*")
 _BYTES_MIN_DISTINCT = 12
+_BYTES_MIN = 16
 KEY_BYTES = "key written as its bytes"
 
 
-def byte_array_keys(line: str, base: int) -> list[Candidate]:
-    """Random bytes written as a number list under a secret's or a key's name (an IV, a
-    nonce, a salt, a lookup table or a public key is none of those names)."""
-    if _BYTE_LIST_START.search(line) is None:
+# The same list opened at a line's end and written over the lines after it, up to its
+# closing bracket: `var key = []byte{` then rows of `0x2b, 0x7e, …,` then `}`.
+_BYTE_ARRAY_OPEN = re.compile(_BYTE_ARRAY.pattern.split("(?P<v>")[0] + r"$")
+_BYTE_ROW = re.compile(r"[ \t]*(?P<v>" + _BYTE + r"(?:\s*,\s*" + _BYTE + r")*)\s*,?[ \t]*\r?$")
+_BYTE_ROWS_MAX = 64
+
+
+def byte_array_keys(text: str, ls: int, le: int) -> list[Candidate]:
+    """Random bytes written as a number list under a secret's or a key's name, on the line
+    `text[ls:le]` or opened there and written over the lines after it (an IV, a nonce, a
+    salt, a lookup table or a public key is none of those names)."""
+    line = text[ls:le]
+    if _BYTE_LIST_START.search(line) is not None:
+        return [
+            _candidate(ls, m.span("v"), KEY_BYTES)
+            for m in _BYTE_ARRAY.finditer(line)
+            if _named_key(m.group("name")) and _random_bytes(_values([m.group("v")]))
+        ]
+    opened = _BYTE_ARRAY_OPEN.search(line) if line.rstrip().endswith(("{", "[", "(")) else None
+    if opened is None or not _named_key(opened.group("name")):
         return []
-    out: list[Candidate] = []
-    for m in _BYTE_ARRAY.finditer(line):
-        name = m.group("name")
-        if not (names.key_is_secretish(name) or names.key_is_bare_key(name)):
-            continue
-        values = [int(b, 16 if b[:2] in ("0x", "0X") else 10) for b in _COMMA.split(m.group("v"))]
-        if _random_bytes(values):
-            out.append(_candidate(base, m.span("v"), KEY_BYTES))
-    return out
+    parts: list[tuple[int, int]] = []
+    pos = le + 1
+    for _ in range(_BYTE_ROWS_MAX):
+        end = text.find("\n", pos)
+        end = len(text) if end == -1 else end
+        row = _BYTE_ROW.match(text, pos, end)
+        if row is None:
+            break
+        parts.append((row.start("v"), row.end("v")))
+        pos = end + 1
+    values = _values([text[s:e] for s, e in parts])
+    if len(values) < _BYTES_MIN or not _random_bytes(values):
+        return []
+    return [Candidate(parts[0][0], parts[-1][1], KEY_BYTES, RANK_TOKEN, SWITCHYARD, tuple(parts))]
+
+
+def _named_key(name: str) -> bool:
+    return names.key_is_secretish(name) or names.key_is_bare_key(name)
+
+
+def _values(runs: list[str]) -> list[int]:
+    return [
+        int(b, 16 if b[:2] in ("0x", "0X") else 10)
+        for run in runs
+        for b in _COMMA.split(run.strip().rstrip(","))
+        if b
+    ]
 
 
 # The example key of FIPS-197 and SP 800-38A (`2b7e1516…`), in countless tests and docs.
