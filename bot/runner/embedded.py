@@ -39,7 +39,7 @@ _START_TIMEOUT_S = 120.0
 # reports AMX tiles the kernel does not hand out: SIGSEGV on the first token, seen here).
 _CRASH_SIGNALS = frozenset({signal.SIGSEGV, signal.SIGILL, signal.SIGBUS})
 PORTABLE_REBUILD = (
-    "CMAKE_ARGS='-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON' "
+    "CMAKE_ARGS='-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON' "
     "pip install --no-cache-dir --force-reinstall --no-deps 'llama-cpp-python[server]'"
 )
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from bot.secrets import names, rules, wording
-from bot.secrets.patterns import IN_QUOTES, LINE_PREFIX, TokenPattern
+from bot.secrets.patterns import IN_QUOTES, LINE_PREFIX, QUOTED_ARGUMENT, TokenPattern
 from bot.secrets.setters import SETTER, SETTER_PATTERN, setter_value_ok
 
 
@@ -59,7 +59,7 @@ SETTING_TO_LINE_END = "secret setting to the line's end"
 
 
 # A quoted literal argument, and an argument before it (a literal, a name, an attribute).
-_QV = r"(?P<q>[\"'])(?P<v>" + IN_QUOTES + r"{1,128})(?P=q)"
+_QV = QUOTED_ARGUMENT
 _A = r"\s*(?:\"[^\"\n]*\"|'[^'\n]*'|[\w.\[\]$>-]+)\s*,\s*"
 
 

@@ -165,9 +165,8 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
             found.extend(entropy_tokens(line, base, path))
     # A key written as its bytes (`aesKey := AES128Key{95, 234, …}`): its line names a key,
     # a secret or a token, though not always as the prefilters' secret words do.
-    for ls in sorted(set().union(*(found_words.get(w, ()) for w in _BYTE_KEY_WORDS))):
-        le = text.find("\n", ls)
-        found.extend(byte_array_keys(text, ls, len(text) if le == -1 else le))
+    for ls, le in _keyword_lines(text, found_words, _BYTE_KEY_WORDS):
+        found.extend(byte_array_keys(text, ls, le))
     found = [c for c in found if not _allowed(c, text, path)]
     if "kty" in lowered:  # a JSON Web Key's public members are random, and public
         found = [
@@ -276,10 +275,17 @@ def _matches(pattern: TokenPattern, text: str, found_words: Found) -> Iterator[r
     if not pattern.on_keyword_lines:
         yield from pattern.regex.finditer(text)
         return
-    starts = set().union(*(found_words.get(k, ()) for k in pattern.keywords))
-    for ls in sorted(starts):
+    for ls, le in _keyword_lines(text, found_words, pattern.keywords):
+        yield from pattern.regex.finditer(text, ls, le)
+
+
+def _keyword_lines(
+    text: str, found_words: Found, words: tuple[str, ...]
+) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line holding one of `words`, in order."""
+    for ls in sorted(set().union(*(found_words.get(w, ()) for w in words))):
         le = text.find("\n", ls)
-        yield from pattern.regex.finditer(text, ls, len(text) if le == -1 else le)
+        yield ls, len(text) if le == -1 else le
 
 
 # gitleaks rules whose findings our own detectors make better: its private-key pattern

@@ -129,13 +129,15 @@ def line_settings(line: str, base: int, kind: str, test: bool) -> list[Candidate
 # A key written as its bytes under a secret's or a key's name: Go's
 # `aesKey := lorawan.AES128Key{95, 234, …}`, `Secret: []byte{176, …}`, Java's and C#'s
 # `byte[] key = {0x2b, …}` / `new byte[] {…}`, C's `uint8_t key[16] = {…}`, Python's
-# `key = bytes([…])`. Sixteen bytes or more on the line.
+# `key = bytes([…])`. Sixteen bytes or more.
 _BYTE = r"(?:0[xX][0-9a-fA-F]{1,2}|\d{1,3})"
-_BYTE_ARRAY = re.compile(
+_BYTES = _BYTE + r"(?:\s*,\s*" + _BYTE + r")*"
+# The name, its assignment and type, up to the list's opening bracket.
+_BYTE_ARRAY_HEAD = (
     r"(?P<name>[A-Za-z_]\w*)\s*(?:\[\s*\d*\s*\])?\s*(?::=|=|:)\s*(?:new\s+)?"
     r"(?:(?:\[\s*\d*\s*\])*[\w.]*(?:\[\s*\d*\s*\])*\s*)?(?:\(\s*)?[\[{(]\s*"
-    r"(?P<v>" + _BYTE + r"(?:\s*,\s*" + _BYTE + r"){15,})\s*,?\s*[\]})]"
 )
+_BYTE_ARRAY = re.compile(_BYTE_ARRAY_HEAD + r"(?P<v>" + _BYTES + r")\s*,?\s*[\]})]")
 _BYTE_LIST_START = re.compile(r"[\[{(]\s*" + _BYTE + r"\s*,\s*" + _BYTE + r"\s*,")
 _COMMA = re.compile(r"\s*,\s*")
 _BYTES_MIN_DISTINCT = 12
@@ -145,8 +147,8 @@ KEY_BYTES = "key written as its bytes"
 
 # The same list opened at a line's end and written over the lines after it, up to its
 # closing bracket: `var key = []byte{` then rows of `0x2b, 0x7e, …,` then `}`.
-_BYTE_ARRAY_OPEN = re.compile(_BYTE_ARRAY.pattern.split("(?P<v>")[0] + r"$")
-_BYTE_ROW = re.compile(r"[ \t]*(?P<v>" + _BYTE + r"(?:\s*,\s*" + _BYTE + r")*)\s*,?[ \t]*\r?$")
+_BYTE_ARRAY_OPEN = re.compile(_BYTE_ARRAY_HEAD + r"$")
+_BYTE_ROW = re.compile(r"[ \t]*(?P<v>" + _BYTES + r")\s*,?[ \t]*\r?$")
 _BYTE_ROWS_MAX = 64
 
 
@@ -159,10 +161,10 @@ def byte_array_keys(text: str, ls: int, le: int) -> list[Candidate]:
         return [
             _candidate(ls, m.span("v"), KEY_BYTES)
             for m in _BYTE_ARRAY.finditer(line)
-            if _named_key(m.group("name")) and _random_bytes(_values([m.group("v")]))
+            if _key_bytes(m.group("name"), _values([m.group("v")]))
         ]
     opened = _BYTE_ARRAY_OPEN.search(line) if line.rstrip().endswith(("{", "[", "(")) else None
-    if opened is None or not _named_key(opened.group("name")):
+    if opened is None:
         return []
     parts: list[tuple[int, int]] = []
     pos = le + 1
@@ -174,14 +176,15 @@ def byte_array_keys(text: str, ls: int, le: int) -> list[Candidate]:
             break
         parts.append((row.start("v"), row.end("v")))
         pos = end + 1
-    values = _values([text[s:e] for s, e in parts])
-    if len(values) < _BYTES_MIN or not _random_bytes(values):
+    if not _key_bytes(opened.group("name"), _values([text[s:e] for s, e in parts])):
         return []
     return [Candidate(parts[0][0], parts[-1][1], KEY_BYTES, RANK_TOKEN, SWITCHYARD, tuple(parts))]
 
 
-def _named_key(name: str) -> bool:
-    return names.key_is_secretish(name) or names.key_is_bare_key(name)
+def _key_bytes(name: str, values: list[int]) -> bool:
+    """Sixteen or more random bytes under a secret's or a key's name."""
+    named = names.key_is_secretish(name) or names.key_is_bare_key(name)
+    return named and len(values) >= _BYTES_MIN and _random_bytes(values)
 
 
 def _values(runs: list[str]) -> list[int]:

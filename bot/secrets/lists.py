@@ -26,7 +26,7 @@ _INLINE = re.compile(r"(?<![\w$@.-])" + _NAME + r"\s*(?::=|=>|[:=])\s*(?:\[\]\w+
 _OPENS = re.compile(r"[:=>]\s*(?:\[\]\w+\{|[\[(])")
 _ITEM = re.compile(r"\s*(?P<q>[\"'])(?P<v>" + IN_QUOTES + r"{1,256})(?P=q)\s*,?")
 # `api_keys:` alone on its line (a comment may follow), then `- item` lines; a diff's or a
-# prompt's prefix (contexts.LINE_PREFIX) may come first.
+# prompt's prefix (patterns.LINE_PREFIX) may come first.
 _SEQUENCE_NAME = re.compile(
     r"^" + LINE_PREFIX + r"(?:-[ \t]+)?" + _NAME + r"[ \t]*:[ \t]*(?:#.*)?$"
 )

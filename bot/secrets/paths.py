@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import PurePosixPath
+from typing import Literal
 
 _CONFIG_SUFFIXES = frozenset(
     {".env", ".ini", ".cfg", ".conf", ".cnf", ".properties", ".yaml", ".yml", ".toml",
@@ -69,7 +70,7 @@ _YAML_SUFFIXES = frozenset({".yaml", ".yml"})
 
 
 @lru_cache(maxsize=4096)
-def line_value_kind(path: str | None) -> str | None:
+def line_value_kind(path: str | None) -> Literal["line", "item"] | None:
     """ "line" where a setting's value runs to the line's end (properties, INI, dotenv),
     "item" in YAML (a `- NAME=value` item is one plain scalar: Compose's environment),
     else None."""

@@ -19,6 +19,8 @@ import dataclasses
 import re
 from typing import TYPE_CHECKING
 
+from bot.secrets.sections import line_matches
+
 if TYPE_CHECKING:  # detect.py reads a view too (manifests.py): no import at run time
     from bot.secrets.detect import SecretHit
 
@@ -120,10 +122,7 @@ def _row_cuts(text: str) -> list[tuple[int, int]]:
     """The rendered rows' prefixes."""
     if " | " not in text:
         return []
-    first = _FIRST_ROW.match(text)
-    cuts = [first.span()] if first is not None else []
-    cuts.extend((m.start() + 1, m.end()) for m in _ROW.finditer(text))
-    return cuts
+    return [(ls, m.end()) for ls, m in line_matches(_FIRST_ROW, _ROW, text)]
 
 
 def _unified_cuts(text: str) -> list[tuple[int, int]]:

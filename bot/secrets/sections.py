@@ -43,7 +43,7 @@ def parts(text: str, path: str | None = None) -> list[tuple[int, int, str | None
     else a part before the first header (no path) and one per header."""
     if path is not None:
         return [(0, len(text), path)]
-    headers = _found(_FIRST_HEADER, _HEADER, text)
+    headers = line_matches(_FIRST_HEADER, _HEADER, text)
     if not headers:
         return [(0, len(text), None)]
     fenced = _fenced_spans(text) if "```" in text or "~~~" in text else []
@@ -55,10 +55,12 @@ def parts(text: str, path: str | None = None) -> list[tuple[int, int, str | None
     return [(s, e, p) for (s, p), e in zip(cuts, ends, strict=True) if e > s]
 
 
-def _found(
+def line_matches(
     first: re.Pattern[str], rest: re.Pattern[str], text: str
 ) -> list[tuple[int, re.Match[str]]]:
-    """(line start, match) of `first` on the first line and `rest` after each newline."""
+    """(line start, match) of a pattern at a line's start: `first` matched on the first
+    line, `rest` (the same pattern led by a newline, a literal start that lets Python's
+    engine skip to each newline instead of trying `^` at every position) after each."""
     out = [(0, m)] if (m := first.match(text)) is not None else []
     out.extend((m.start() + 1, m) for m in rest.finditer(text))
     return out
@@ -69,7 +71,7 @@ def _fenced_spans(text: str) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     opening: str | None = None
     start = 0
-    for line_start, m in _found(_FIRST_FENCE, _FENCE, text):
+    for line_start, m in line_matches(_FIRST_FENCE, _FENCE, text):
         fence = m.group("fence")
         if opening is None:
             opening, start = fence, m.end() + 1
