@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bot.secrets import allow as allowlist
-from bot.secrets import names, paths, rules
+from bot.secrets import names, paths, rules, wording
 from bot.secrets.contexts import (
     CONTEXT_KINDS,
     CONTEXT_PATTERNS,
@@ -225,6 +225,8 @@ def _allowed(c: Candidate, text: str, path: str | None) -> bool:
         path,
         stopwords=stopwords,
         stopword_min=_CHANCE_WORD if machine_made else 0,
+        # Random letters under a secret's name are drawn, not a name (`KUVcZImFPqjahAcr`).
+        shapes=not (assigned and wording.random_letters(value)),
     )
 
 

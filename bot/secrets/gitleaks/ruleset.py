@@ -34,6 +34,9 @@ class Allowlist:
     regexes: tuple[re.Pattern[str], ...] = ()
     stopwords: tuple[str, ...] = ()
     paths: tuple[re.Pattern[str], ...] = ()
+    # Regexes that judge only the characters a value is made of (`^[a-zA-Z_.-]+$`: letters
+    # are a name). A caller that knows the value was drawn at random skips them.
+    shapes: tuple[re.Pattern[str], ...] = ()
 
     def path_allowed(self, path: str | None) -> bool:
         return path is not None and any(p.search(path) for p in self.paths)
@@ -47,11 +50,13 @@ class Allowlist:
         *,
         stopwords: bool = True,
         stopword_min: int = 0,
+        shapes: bool = True,
     ) -> bool:
         """Whether a finding is let through (gitleaks' checkFindingAllowed); only stopwords
-        of `stopword_min` letters or more count."""
+        of `stopword_min` letters or more count, and the shape regexes only with `shapes`."""
         target = {"secret": secret, "match": match, "line": line}[self.target]
-        by_regex = bool(target) and any(r.search(target) for r in self.regexes)
+        regexes = self.regexes + self.shapes if shapes else self.regexes
+        by_regex = bool(target) and any(r.search(target) for r in regexes)
         low = secret.lower()
         by_stopword = (
             stopwords
@@ -63,7 +68,7 @@ class Allowlist:
         checks: list[bool] = []
         if self.paths:
             checks.append(self.path_allowed(path))
-        if self.regexes:
+        if self.regexes or self.shapes:
             checks.append(by_regex)
         if self.stopwords:
             checks.append(by_stopword)
@@ -148,13 +153,21 @@ def _rule(raw: dict[str, Any]) -> Rule:
     )
 
 
+# `^[a-zA-Z_.-]+$`: a whole value of one character class.
+_SHAPE = re.compile(r"\^\[[^\]]+\][+*]\$")
+
+
 def _allowlist(raw: dict[str, Any]) -> Allowlist:
+    target = raw.get("regexTarget", "secret")
+    sources = raw.get("regexes", [])
+    shape = [r for r in sources if target == "secret" and _SHAPE.fullmatch(r)]
     return Allowlist(
-        target=raw.get("regexTarget", "secret"),
+        target=target,
         all_of=str(raw.get("condition", "OR")).upper() == "AND",
-        regexes=tuple(compile_re2(r) for r in raw.get("regexes", [])),
+        regexes=tuple(compile_re2(r) for r in sources if r not in shape),
         stopwords=tuple(w.lower() for w in raw.get("stopwords", [])),
         paths=tuple(compile_re2(p) for p in raw.get("paths", [])),
+        shapes=tuple(compile_re2(r) for r in shape),
     )
 
 

@@ -28,7 +28,7 @@ from functools import lru_cache
 
 import ahocorasick_rs
 
-from bot.secrets.gitleaks.ruleset import Rule, RuleSet, shannon_entropy
+from bot.secrets.gitleaks.ruleset import Allowlist, Rule, RuleSet, shannon_entropy
 
 # Rules that match any value under a secret-ish name rather than a service's format.
 GENERIC_RULES = frozenset({"generic-api-key"})
@@ -75,7 +75,7 @@ class Scanner:
     def _rule_path_skipped(self, rule_id: str, path: str) -> bool:
         rule = next(r for r in self.ruleset.rules if r.id == rule_id)
         return any(
-            a.paths and not a.regexes and not a.stopwords and a.path_allowed(path)
+            a.paths and not (a.regexes or a.shapes or a.stopwords) and a.path_allowed(path)
             for a in rule.allowlists
         )
 
@@ -89,6 +89,7 @@ class Scanner:
         *,
         stopwords: bool = True,
         stopword_min: int = 0,
+        shapes: bool = True,
     ) -> bool:
         """Whether gitleaks' allow-lists let a value through: the global one, and those of
         the rules whose id starts with one of `rule_prefix`. Switchyard's own detectors ask
@@ -96,15 +97,21 @@ class Scanner:
         published or fake (a documented sample key) is let through by every detector.
         `stopwords=False` skips the stopword lists (1,400 common words for the generic rule:
         "easy" sits by chance inside a random 24-character value often enough to matter);
-        `stopword_min` counts only the stopwords that long or longer."""
-        if self.ruleset.allowlist.allows(
-            secret, match, line, path, stopwords=stopwords, stopword_min=stopword_min
-        ):
+        `stopword_min` counts only the stopwords that long or longer; `shapes=False` skips
+        the regexes that judge a value by its characters alone (`^[a-zA-Z_.-]+$`)."""
+
+        def allows(a: Allowlist) -> bool:
+            return a.allows(
+                secret, match, line, path,
+                stopwords=stopwords, stopword_min=stopword_min, shapes=shapes,
+            )  # fmt: skip
+
+        if allows(self.ruleset.allowlist):
             return True
         if not rule_prefix:
             return False
         return any(
-            a.allows(secret, match, line, path, stopwords=stopwords, stopword_min=stopword_min)
+            allows(a)
             for rule in self.ruleset.rules
             if rule.id.startswith(rule_prefix)
             for a in rule.allowlists

@@ -1,0 +1,65 @@
+"""A key of random letters and no digit under a secret's name. gitleaks' generic rule lets
+every letters-only value through as a name (`^[a-zA-Z_.-]+$`); one random 16-letter key in
+sixteen has no digit, and that one went to the cloud unredacted. A camel-case name or a
+word under the same names stays quiet.
+
+Every value here is drawn at random for this file.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+
+import pytest
+
+from bot.secrets import find_secrets, redact
+from bot.secrets.wording import random_letters
+
+_RANDOM = random.Random(1618)
+
+
+def _letters(n: int) -> str:
+    return "".join(_RANDOM.choice(string.ascii_letters) for _ in range(n))
+
+
+_DRAWS = [_letters(n) for n in (16, 20, 24, 32) for _ in range(50)]
+
+# (path, line with {v} where the value goes)
+_PLACES = [
+    ("config/app.properties", "webflow.encryption.key={v}"),
+    ("config/settings.yml", "client_secret: {v}"),
+    ("app/settings.py", 'SECRET_KEY = "{v}"'),
+    ("src/main/java/app/Auth.java", 'private static final String API_TOKEN = "{v}";'),
+    (".env", "SESSION_SECRET={v}"),
+]
+
+
+@pytest.mark.parametrize(("path", "template"), _PLACES, ids=[p for p, _ in _PLACES])
+def test_random_letters_under_a_secret_name_are_found_and_redacted_whole(
+    path: str, template: str
+) -> None:
+    drawn = [v for v in _DRAWS if random_letters(v)]
+    # Most random letters read as drawn; the rest mix vowels like a name and stay quiet.
+    assert len(drawn) >= 0.7 * len(_DRAWS)
+    for value in drawn:
+        line = template.format(v=value)
+        hits = find_secrets(line, path)
+        assert [line[h.start : h.end] for h in hits] == [value], line
+        assert value not in redact(line, path).text
+
+
+NAMES = [  # letters only under a secret's name, and a name or words rather than a key
+    'token = "GetEntPropString"',
+    'api_key = "XMLHttpRequestUpload"',
+    "secret: ApplicationSecretKey",
+    'AUTH_TOKEN = "BearerTokenProvider"',
+    "auth.secret=HTTPSProxyURLConfig",
+    'client_secret = "YourClientSecretHere"',
+]
+
+
+@pytest.mark.parametrize("line", NAMES)
+def test_a_camel_case_name_or_words_under_a_secret_name_is_not_a_key(line: str) -> None:
+    assert find_secrets(line, "config/app.yml") == []
+    assert find_secrets(line, "app/settings.py") == []
