@@ -565,3 +565,15 @@ def test_a_password_named_pw_or_by_its_owner_is_found_and_look_alike_words_are_n
     for text in (f'bypass = "{value}"', f'compass = "{value}"', f'const pwa = "{value}"'):
         assert find_secrets(text, "src/app.js") == [], text
     assert find_secrets("pw_length = 12\npw = getpass()\n", "src/cli.py") == []
+
+
+def test_a_name_that_opens_with_an_acronym_is_read_word_by_word() -> None:
+    """`MACKey` is a MAC key and `RSAPublicKey` a public one: the acronym is a word of
+    its own, where `mackey` and `rsapublickey` were one word that named nothing."""
+    value = _r(28)
+    for name in ("MACKey", "AESKey", "HMACSecret", "myAPIKeys", "ACMEAPIKey", "OAuthKey"):
+        line = f'    {name}:      "{value}",'
+        hits = find_secrets(line, "pkg/crypto_test.go")
+        assert [line[h.start : h.end] for h in hits] == [value], name
+    for name in ("RSAPublicKey", "withXSRFToken", "AWSAccessKeyId"):
+        assert find_secrets(f"{name}: {value}", "config/keys.yml") == [], name

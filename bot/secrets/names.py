@@ -31,6 +31,11 @@ _KEY_PAIRS = frozenset(
      ("priv", "key"), ("db", "pass"), ("database", "pass"), ("auth", "token"),
      ("license", "key"), ("licence", "key")}
 )  # fmt: skip
+_PAIR_FIRSTS: dict[str, tuple[str, ...]] = {
+    second: tuple(a for a, b in _KEY_PAIRS if b == second) for _, second in _KEY_PAIRS
+}
+# `myAPIKeys`, `access_tokens`: several keys of one kind are still keys.
+_SINGULAR = {"keys": "key", "tokens": "token"}
 _KEY_QUALIFIERS = frozenset(
     {"api", "access", "private", "secret", "auth", "signing", "encryption", "master", "client"}
 )
@@ -56,7 +61,9 @@ _FIXTURE_WORDS = frozenset(
 )
 # A public key or token, a publishable key (Stripe's pk_), a CSRF token: meant to be seen.
 _PUBLIC_WORDS = frozenset({"public", "publishable", "pub", "csrf", "xsrf", "authenticity"})
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+# A word starts at a capital after a lower-case letter or a digit, and after an acronym
+# (`MACKey` -> MAC, Key; `RSAPublicKey` -> RSA, Public, Key), not inside `OAuth` or `IDs`.
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z]{2})(?=[A-Z][a-z]{2})")
 _WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+")
 
 
@@ -83,7 +90,9 @@ def key_is_secretish(key: str) -> bool:
             return True
         if _owned_password(w):
             return True
-        if i + 1 < len(words) and (w, words[i + 1]) in _KEY_PAIRS:
+        # `ACMEAPIKey` -> acmeapi, key: the word before may end in the pair's first word.
+        nxt = _SINGULAR.get(words[i + 1], words[i + 1]) if i + 1 < len(words) else ""
+        if w.endswith(_PAIR_FIRSTS.get(nxt, ())):
             return True
         if w.endswith("key") and w[:-3] in _KEY_QUALIFIERS:
             return True
