@@ -39,6 +39,7 @@ import pytest
 
 from bot.secrets import find_secrets
 from bot.secrets.allow import AllowList, configure, fingerprint
+from bot.secrets.wording import random_letters
 from tests.cli import Result, base_env, switchyard
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
@@ -77,6 +78,9 @@ def _own_families() -> list[tuple[str, str, str]]:
     jwt = f"{header}.eyJzdWIiOiI{_rand(24)}.{_rand(43)}"
     hex_key = hashlib.sha256(_rand(16).encode()).hexdigest()
     key_bytes = ", ".join(f"0x{b:02x}" for b in hashlib.sha256(hex_key.encode()).digest()[:16])
+    # A key of letters only (`_rand` insists on a digit).
+    drawn = ("".join(_RNG.choice(string.ascii_letters) for _ in range(24)) for _ in range(50))
+    letters = next(v for v in drawn if random_letters(v))
     return [
         (
             "private-key-block",
@@ -93,6 +97,12 @@ def _own_families() -> list[tuple[str, str, str]]:
         ("wrapped-literal", "cmd/sign.go", f'key, err := hex.DecodeString("{hex_key}")\n'),
         ("csrf-signing-secret", "app/csrf.py", f'WTF_CSRF_SECRET_KEY = "{_rand(32)}"\n'),
         ("key-bytes", "src/crypt.c", f"static const uint8_t key[16] = {{{key_bytes}}};\n"),
+        ("random-letters-key", "config/app.properties", f"app.secret={letters}\n"),
+        (
+            "session-cookie",
+            "spec/cassettes/login.yml",
+            f"      set-cookie:\n      - sessionid={_rand(32)}; Path=/; HttpOnly\n",
+        ),
     ]
 
 

@@ -36,6 +36,7 @@ from bot.secrets.contexts import (
     context_value,
     jwk_public_member,
 )
+from bot.secrets.cookies import COOKIE_WORDS, session_cookies
 from bot.secrets.gitleaks import Found, Match, Scanner
 from bot.secrets.gitleaks import scanner as gitleaks_scanner
 from bot.secrets.line_contexts import (
@@ -167,6 +168,8 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
     # a secret or a token, though not always as the prefilters' secret words do.
     for ls, le in _keyword_lines(text, found_words, _BYTE_KEY_WORDS):
         found.extend(byte_array_keys(text, ls, le))
+    for ls, le in _keyword_lines(text, found_words, COOKIE_WORDS):
+        found.extend(session_cookies(text, ls, le))
     found = [c for c in found if not _allowed(c, text, path)]
     if "kty" in lowered:  # a JSON Web Key's public members are random, and public
         found = [
@@ -251,7 +254,9 @@ def _scanner() -> Scanner:
 
 
 _TOKEN_PATTERNS = (*TOKEN_PATTERNS, *SERVICE_PATTERNS, *PREFIXED_PATTERNS, *CONTEXT_PATTERNS)
-_OWN_KEYWORDS = tuple(sorted({*KEYWORD_WORDS, *(k for p in _TOKEN_PATTERNS for k in p.keywords)}))
+_OWN_KEYWORDS = tuple(
+    sorted({*KEYWORD_WORDS, *COOKIE_WORDS, *(k for p in _TOKEN_PATTERNS for k in p.keywords)})
+)
 # keyword -> the token patterns it enables (indexes, to keep their order). Looked up from
 # the few words a text holds: asking each of ~50 patterns about each of its keywords cost a
 # fifth of a short text's scan (redact scans a prompt file by file).

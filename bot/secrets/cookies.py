@@ -1,0 +1,94 @@
+"""Session cookies: a `Cookie` or `Set-Cookie` header's session id, as an HTTP recording
+(a VCR cassette, a HAR file, a curl command, a log) keeps it. Whoever holds the value is
+logged in, so it is a credential though its name (`sessionid`, `connect.sid`,
+`JSESSIONID`) says "id": outside a cookie those names stay identifiers. Run on the lines
+that say "cookie" or run curl (detect.py), and on a YAML header's list items below it (`Set-Cookie:`
+then `- sid=…; Path=/`, as vcrpy and VCR write them)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+from bot.secrets import rules
+from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
+from bot.secrets.stand_ins import token_is_placeholder
+
+SESSION_COOKIE = "session cookie"
+COOKIE_WORDS = ("cookie", "curl ")
+
+# Where a cookie string starts: a header (`Cookie:`, `Set-Cookie:`, `"Cookie": "`), curl's
+# `-b` / `--cookie`, `document.cookie =`, a HAR header object on one line.
+_COOKIE_START = re.compile(
+    r"(?i)(?:\bset-)?\bcookies?[\"']?\s*[:=]\s*[\"']?|(?:^|\s)(?:-b|--cookie)\s+[\"']?"
+    r"|\bdocument\.cookie\s*=\s*[\"'`]?"
+    r'|"name"\s*:\s*"(?:set-)?cookie"\s*,\s*"value"\s*:\s*"'
+)
+# A HAR header object: `"name": "Cookie"`, its `"value": "…"` on the same line or the next.
+_HAR_NAME = re.compile(r'(?i)"name"\s*:\s*"(?:set-)?cookie"\s*,?\s*$')
+_HAR_VALUE = re.compile(r'\s*"value"\s*:\s*"')
+# A YAML key that opens a list of header values on the lines below.
+_YAML_HEADER = re.compile(r"(?i)^(?P<indent>\s*)[\"']?(?:set-)?cookie[\"']?:\s*$")
+_YAML_ITEM = re.compile(r"(?P<indent>[ \t]*)-\s+[\"']?")
+_ITEMS_MAX = 20
+# RFC 6265: a cookie's value holds no space, quote, comma, semicolon or backslash.
+_PAIR = re.compile(r"(?P<name>[!#$%&'*+\-.^_`|~\w]+)=(?P<v>[^;,\s\"'\\]+)")
+# Names that carry a login: sessions (`sessionid`, `PHPSESSID`, `_gh_sess`), `sid` as a word
+# (`connect.sid`), auth and token cookies. A CSRF token is sent to every page, on purpose.
+_SESSION_NAME = re.compile(
+    r"(?i)sess|(?:^|[._\-])sid(?:$|[._\-])|^sid|auth|token|jwt|remember|sso|login"
+)
+_NOT_SESSION = re.compile(r"(?i)csrf|xsrf")
+_VALUE_MIN = 16
+
+
+def session_cookies(text: str, ls: int, le: int) -> list[Candidate]:
+    """Session cookies' values on the line `text[ls:le]` (which says "cookie") and, under a
+    YAML `Set-Cookie:` key, on the list items below it."""
+    line = text[ls:le]
+    if _YAML_HEADER.match(line):
+        return _yaml_items(text, le, len(line) - len(line.lstrip()))
+    if _HAR_NAME.search(line) and le < len(text):
+        nle = text.find("\n", le + 1)
+        nle = len(text) if nle == -1 else nle
+        value = _HAR_VALUE.match(text, le + 1, nle)
+        return [] if value is None else _pairs(text, value.end(), nle)
+    start = _COOKIE_START.search(line)
+    if start is None:
+        return []
+    return _pairs(text, ls + start.end(), le)
+
+
+def _yaml_items(text: str, pos: int, indent: int) -> list[Candidate]:
+    out: list[Candidate] = []
+    for _ in range(_ITEMS_MAX):
+        if pos >= len(text):
+            break
+        ls = pos + 1
+        le = text.find("\n", ls)
+        le = len(text) if le == -1 else le
+        item = _YAML_ITEM.match(text, ls, le)
+        if item is None or len(item.group("indent")) < indent:
+            break
+        out.extend(_pairs(text, item.end(), le))
+        pos = le
+    return out
+
+
+def _pairs(text: str, start: int, end: int) -> list[Candidate]:
+    """The session pairs of a cookie string from `start`: a `Cookie` header's many, a
+    `Set-Cookie` header's one (its attributes, `Path=/`, name no session)."""
+    return [
+        Candidate(*m.span("v"), SESSION_COOKIE, RANK_TOKEN, SWITCHYARD)
+        for m in _PAIR.finditer(text, start, end)
+        if _session_value(m.group("name"), m.group("v"))
+    ]
+
+
+def _session_value(name: str, value: str) -> bool:
+    if not _SESSION_NAME.search(name) or _NOT_SESSION.search(name):
+        return False
+    decoded = unquote(value)
+    if len(decoded) < _VALUE_MIN or token_is_placeholder(decoded):
+        return False
+    return rules.generated(decoded)
