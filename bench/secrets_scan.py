@@ -7,19 +7,26 @@ virtual environment (25 added lines from each file), then times:
   (redact cuts it at each file's header and scans each part with its path): target
   <= 10 ms, median of --repeat runs, wall clock and CPU time of this process (on a shared
   2-core machine the CPU time is the figure that does not depend on the neighbours);
-- redact, mask and find_secrets over the whole rendered change.
+- redact, mask and find_secrets over the whole rendered change;
+- with --long-lines, one 100 KB line of hex, base64, base64url and dotted words after each
+  of several openings (`token: `, `password=`, `Cookie: `, ...): what a minified bundle, a
+  firmware dump or a data URI in a pull request costs. Python's regex engine backtracks
+  where gitleaks' RE2 does not, so these are the worst cases to watch.
 Hits in this corpus are almost all false positives or test keys shipped in packages, so
 the list printed at the end is the review list for the false-positive rules.
 
     .venv/bin/python bench/secrets_scan.py [--files 2000] [--lines 25] [--show 40] [--repeat 21]
+    .venv/bin/python bench/secrets_scan.py --long-lines
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import random
 import site
 import statistics
+import string
 import sys
 import time
 from collections.abc import Callable
@@ -85,13 +92,45 @@ def median_ms(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
     return statistics.median(wall) * 1000, statistics.median(cpu) * 1000
 
 
+_ALPHABETS = {
+    "hex": "0123456789abcdef",
+    "base64": string.ascii_letters + string.digits + "+/",
+    "base64url": string.ascii_letters + string.digits + "-_",
+    "dotted words": string.ascii_lowercase + "._-",
+}
+_OPENINGS = ("", "token: ", "password=", 'const key = "', "Cookie: ", "Authorization: Bearer ")
+
+
+def long_lines(size: int = 100_000) -> None:
+    rng = random.Random(3)
+    find_secrets("warm up = 'imports and regex caches'")
+    worst = 0.0
+    for name, alphabet in _ALPHABETS.items():
+        blob = "".join(rng.choice(alphabet) for _ in range(size))
+        times = []
+        for opening in _OPENINGS:
+            t = time.process_time()
+            find_secrets(opening + blob + "\n", "notes.txt")
+            times.append(time.process_time() - t)
+        worst = max(worst, *times)
+        print(
+            f"{name:14s} one {size // 1000} KB line, {len(_OPENINGS)} openings: "
+            f"median {statistics.median(times):6.2f} s, worst {max(times):6.2f} s CPU"
+        )
+    print(f"worst of all: {worst:.2f} s CPU")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--files", type=int, default=2000)
     ap.add_argument("--lines", type=int, default=25)
     ap.add_argument("--show", type=int, default=40)
     ap.add_argument("--repeat", type=int, default=21)
+    ap.add_argument("--long-lines", action="store_true", help="time 100 KB single lines only")
     args = ap.parse_args()
+    if args.long_lines:
+        long_lines()
+        return
 
     files = corpus(args.files, args.lines)
     change = build_change(files)

@@ -32,7 +32,9 @@ _YAML_HEADER = re.compile(r"(?i)^(?P<indent>\s*)[\"']?(?:set-)?cookie[\"']?:\s*$
 _YAML_ITEM = re.compile(r"(?P<indent>[ \t]*)-\s+[\"']?")
 _ITEMS_MAX = 20
 # RFC 6265: a cookie's value holds no space, quote, comma, semicolon or backslash.
-_PAIR = re.compile(r"(?P<name>[!#$%&'*+\-.^_`|~\w]+)=(?P<v>[^;,\s\"'\\]+)")
+# A name's length is bounded: a long run of name characters with no `=` (a base64url blob
+# after the word "cookie") would otherwise be read again from each of its characters.
+_PAIR = re.compile(r"(?P<name>[!#$%&'*+\-.^_`|~\w]{1,64})=(?P<v>[^;,\s\"'\\]+)")
 # Names that carry a login: sessions (`sessionid`, `PHPSESSID`, `_gh_sess`), `sid` as a word
 # (`connect.sid`), auth and token cookies. A CSRF token is sent to every page, on purpose.
 _SESSION_NAME = re.compile(
