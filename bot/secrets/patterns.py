@@ -204,9 +204,11 @@ QUOTED_ARGUMENT = r"(?P<q>[\"'])(?P<v>" + IN_QUOTES + r"{1,128})(?P=q)"
 # Keys may be dotted (spring.datasource.password) or carry $/@ sigils (PHP, shell, Ruby);
 # an optional type annotation (`password: str = "..."`) sits between key and "=". Quotes may
 # be escaped (`$password = \"...\";` inside a string literal), both of them alike.
-# A name is bounded: an unbounded one was read again from each character of a long run of
-# name characters with no `=` after it (a 10 KB base64url line took 6 s; now milliseconds).
-_ASSIGN_KEY = r"(?P<key>[A-Za-z_$@][\w.\-$@]{0,127})(?:\\?[\"'\]]){0,2}"
+# A name is bounded, and starts where a letter does not come before it: otherwise a long
+# run of name characters with no `=` after it was read again from each of its characters
+# (a 10 KB base64url line took 6 s). A name still starts after a digit (`2fa_secret`) or
+# a dash (`--password`).
+_ASSIGN_KEY = r"(?<![A-Za-z_$@])(?P<key>[A-Za-z_$@][\w.\-$@]{0,127})(?:\\?[\"'\]]){0,2}"
 # A call that only converts or decodes the literal it is given: the value assigned is
 # still the literal (`Password: aws.String("…")`, `String::from("…")`, `Some("…")`,
 # `key = unhexlify('…')`, `Buffer.from('…', 'hex')`, `hex.DecodeString("…")`). A getter
