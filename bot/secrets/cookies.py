@@ -2,8 +2,8 @@
 (a VCR cassette, a HAR file, a curl command, a log) keeps it. Whoever holds the value is
 logged in, so it is a credential though its name (`sessionid`, `connect.sid`,
 `JSESSIONID`) says "id": outside a cookie those names stay identifiers. Run on the lines
-that say "cookie" or run curl (detect.py), and on a YAML header's list items below it (`Set-Cookie:`
-then `- sid=…; Path=/`, as vcrpy and VCR write them)."""
+that say "cookie" or run curl (detect.py), and on a YAML header's list items below it
+(`Set-Cookie:` then `- sid=…; Path=/`, as vcrpy and VCR write them)."""
 
 from __future__ import annotations
 

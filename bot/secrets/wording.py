@@ -105,7 +105,8 @@ def encoded_text(value: str) -> bool:
     return decoded.count(" ") >= 2
 
 
-# A name's words (`HTTPSProxy` -> HTTPS, Proxy) and the vowels that make a word readable.
+# A value's camel-case words at every switch of case (`YQl` -> Y, Ql; names.key_words keeps
+# such runs whole, as a name's reader does), and the vowels that make a word readable.
 _CAMEL_WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+")
 _VOWELS = frozenset("aeiouAEIOU")
 _RANDOM_LETTERS_MIN = 16
