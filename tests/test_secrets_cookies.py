@@ -120,3 +120,21 @@ NOT_SESSIONS = [
 @pytest.mark.parametrize("line", NOT_SESSIONS)
 def test_other_cookies_and_stand_ins_are_not_sessions(line: str) -> None:
     assert find_secrets(line, "docs/http.md") == []
+
+
+def test_a_har_files_parsed_cookies_are_read_by_name() -> None:
+    """Browsers export a HAR entry's cookies as objects, one field per line: the session's
+    value is found under its name, the CSRF cookie's (Django's `csrftoken`) is not."""
+    text = (
+        '      "cookies": [\n'
+        "        {\n"
+        '          "name": "sessionid",\n'
+        f'          "value": "{_SESSION}",\n'
+        '          "path": "/"\n'
+        "        },\n"
+        f'        {{"name": "csrftoken", "value": "{_CSRF}"}}\n'
+        "      ],\n"
+        f'      "headers": [{{"name": "X-Request-Id", "value": "{_r(32)}"}}]\n'
+    )
+    hits = find_secrets(text, "test/fixtures/login.har")
+    assert [text[h.start : h.end] for h in hits] == [_SESSION]

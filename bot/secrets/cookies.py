@@ -27,6 +27,13 @@ _COOKIE_START = re.compile(
 # A HAR header object: `"name": "Cookie"`, its `"value": "…"` on the same line or the next.
 _HAR_NAME = re.compile(r'(?i)"name"\s*:\s*"(?:set-)?cookie"\s*,?\s*$')
 _HAR_VALUE = re.compile(r'\s*"value"\s*:\s*"')
+# A HAR entry's parsed cookies: `"cookies": [` then objects with a `"name"` and a `"value"`,
+# one per line as browsers export them or all on one line.
+_HAR_COOKIES = re.compile(r'"cookies"\s*:\s*\[')
+_ARRAY_ITEM = re.compile(
+    r'"name"\s*:\s*"(?P<n>[^"\n]{1,64})"|"value"\s*:\s*"(?P<v>[^"\\\n]*)"|(?P<end>\])'
+)
+_ARRAY_LINES_MAX = 200
 # A YAML key that opens a list of header values on the lines below.
 _YAML_HEADER = re.compile(r"(?i)^(?P<indent>\s*)[\"']?(?:set-)?cookie[\"']?:\s*$")
 _YAML_ITEM = re.compile(r"(?P<indent>[ \t]*)-\s+[\"']?")
@@ -55,10 +62,32 @@ def session_cookies(text: str, ls: int, le: int) -> list[Candidate]:
         nle = len(text) if nle == -1 else nle
         value = _HAR_VALUE.match(text, le + 1, nle)
         return [] if value is None else _pairs(text, value.end(), nle)
+    if (array := _HAR_COOKIES.search(line)) is not None:
+        return _cookie_array(text, ls + array.end())
     start = _COOKIE_START.search(line)
     if start is None:
         return []
     return _pairs(text, ls + start.end(), le)
+
+
+def _cookie_array(text: str, pos: int) -> list[Candidate]:
+    """A HAR `cookies` array from `pos` to its `]`: each object's value under its name."""
+    out: list[Candidate] = []
+    name = ""
+    for _ in range(_ARRAY_LINES_MAX):
+        le = text.find("\n", pos)
+        le = len(text) if le == -1 else le
+        for m in _ARRAY_ITEM.finditer(text, pos, le):
+            if m.group("end") is not None:
+                return out
+            if m.group("n") is not None:
+                name = m.group("n")
+            elif _session_value(name, m.group("v")):
+                out.append(Candidate(*m.span("v"), SESSION_COOKIE, RANK_TOKEN, SWITCHYARD))
+        if le >= len(text):
+            break
+        pos = le + 1
+    return out
 
 
 def _yaml_items(text: str, pos: int, indent: int) -> list[Candidate]:

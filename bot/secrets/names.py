@@ -61,6 +61,7 @@ _FIXTURE_WORDS = frozenset(
 )
 # A public key or token, a publishable key (Stripe's pk_), a CSRF token: meant to be seen.
 _PUBLIC_WORDS = frozenset({"public", "publishable", "pub", "csrf", "xsrf", "authenticity"})
+_CSRF = ("csrf", "xsrf")
 # A word starts at a capital after a lower-case letter or a digit, and after an acronym
 # (`MACKey` -> MAC, Key; `RSAPublicKey` -> RSA, Public, Key), not inside `OAuth` or `IDs`.
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z]{2})(?=[A-Z][a-z]{2})")
@@ -131,7 +132,8 @@ def key_is_excluded(key: str) -> bool:
     # A CSRF token is sent to every browser; the secret that signs it is not
     # (`WTF_CSRF_SECRET_KEY`, `csrf_secret`).
     signing = "secret" in words and not {"public", "publishable", "pub"} & set(words)
-    return not signing and any(w in _PUBLIC_WORDS for w in words)
+    # `csrftoken` (Django's cookie) is one word and still a CSRF token's name.
+    return not signing and any(w in _PUBLIC_WORDS or w.startswith(_CSRF) for w in words)
 
 
 _GLUED_SECRET_WORDS = ("password", "passwd", "pwd", "secret", "token")
