@@ -8,6 +8,7 @@ that say "cookie" or run curl (detect.py), and on a YAML header's list items bel
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from urllib.parse import unquote
 
 from bot.secrets import rules
@@ -56,12 +57,12 @@ def session_cookies(text: str, ls: int, le: int) -> list[Candidate]:
     YAML `Set-Cookie:` key, on the list items below it."""
     line = text[ls:le]
     if _YAML_HEADER.match(line):
-        return _yaml_items(text, le, len(line) - len(line.lstrip()))
-    if _HAR_NAME.search(line) and le < len(text):
-        nle = text.find("\n", le + 1)
-        nle = len(text) if nle == -1 else nle
-        value = _HAR_VALUE.match(text, le + 1, nle)
-        return [] if value is None else _pairs(text, value.end(), nle)
+        return _yaml_items(text, le + 1, len(line) - len(line.lstrip()))
+    if _HAR_NAME.search(line):
+        for s, e in _lines_from(text, le + 1, 1):
+            value = _HAR_VALUE.match(text, s, e)
+            return [] if value is None else _pairs(text, value.end(), e)
+        return []
     if (array := _HAR_COOKIES.search(line)) is not None:
         return _cookie_array(text, ls + array.end())
     start = _COOKIE_START.search(line)
@@ -70,39 +71,41 @@ def session_cookies(text: str, ls: int, le: int) -> list[Candidate]:
     return _pairs(text, ls + start.end(), le)
 
 
+def _lines_from(text: str, pos: int, count: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of up to `count` lines: from `pos` to its line's end, then the lines
+    after it; none when `pos` is past the text."""
+    for _ in range(count):
+        if pos > len(text):
+            return
+        end = text.find("\n", pos)
+        end = len(text) if end == -1 else end
+        yield pos, end
+        pos = end + 1
+
+
 def _cookie_array(text: str, pos: int) -> list[Candidate]:
     """A HAR `cookies` array from `pos` to its `]`: each object's value under its name."""
     out: list[Candidate] = []
     name = ""
-    for _ in range(_ARRAY_LINES_MAX):
-        le = text.find("\n", pos)
-        le = len(text) if le == -1 else le
-        for m in _ARRAY_ITEM.finditer(text, pos, le):
+    for s, e in _lines_from(text, pos, _ARRAY_LINES_MAX):
+        for m in _ARRAY_ITEM.finditer(text, s, e):
             if m.group("end") is not None:
                 return out
             if m.group("n") is not None:
                 name = m.group("n")
             elif _session_value(name, m.group("v")):
                 out.append(Candidate(*m.span("v"), SESSION_COOKIE, RANK_TOKEN, SWITCHYARD))
-        if le >= len(text):
-            break
-        pos = le + 1
     return out
 
 
 def _yaml_items(text: str, pos: int, indent: int) -> list[Candidate]:
+    """The `- value` items from `pos`, the line after a YAML header key, at its indent."""
     out: list[Candidate] = []
-    for _ in range(_ITEMS_MAX):
-        if pos >= len(text):
-            break
-        ls = pos + 1
-        le = text.find("\n", ls)
-        le = len(text) if le == -1 else le
-        item = _YAML_ITEM.match(text, ls, le)
+    for s, e in _lines_from(text, pos, _ITEMS_MAX):
+        item = _YAML_ITEM.match(text, s, e)
         if item is None or len(item.group("indent")) < indent:
             break
-        out.extend(_pairs(text, item.end(), le))
-        pos = le
+        out.extend(_pairs(text, item.end(), e))
     return out
 
 

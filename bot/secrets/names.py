@@ -31,8 +31,9 @@ _KEY_PAIRS = frozenset(
      ("priv", "key"), ("db", "pass"), ("database", "pass"), ("auth", "token"),
      ("license", "key"), ("licence", "key")}
 )  # fmt: skip
+# The pairs by their second word, for `w.endswith(...)`: `acmeapi` + `key` is an API key.
 _PAIR_FIRSTS: dict[str, tuple[str, ...]] = {
-    second: tuple(a for a, b in _KEY_PAIRS if b == second) for _, second in _KEY_PAIRS
+    second: tuple(a for a, b in _KEY_PAIRS if b == second) for second in {b for _, b in _KEY_PAIRS}
 }
 # `myAPIKeys`, `access_tokens`: several keys of one kind are still keys.
 _SINGULAR = {"keys": "key", "tokens": "token"}

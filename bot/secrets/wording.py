@@ -123,13 +123,12 @@ def random_letters(value: str) -> bool:
     rule lets every letters-only value through as a name. Of 22,199 mixed-case letter
     runs in installed packages' files, 51 pass (mostly base64 fragments); of random ones,
     four in five."""
-    v = value
-    if len(v) < _RANDOM_LETTERS_MIN or not (v.isascii() and v.isalpha()):
+    if len(value) < _RANDOM_LETTERS_MIN or not (value.isascii() and value.isalpha()):
         return False
-    if v.islower() or v.isupper():
+    if value.islower() or value.isupper():
         return False
-    words = _CAMEL_WORDS.findall(v)
-    if len(v) / len(words) >= _RANDOM_WORD_LEN:
+    words = _CAMEL_WORDS.findall(value)
+    if len(value) / len(words) >= _RANDOM_WORD_LEN:
         return False
     vowelless = any(len(w) >= 3 and not _VOWELS.intersection(w) for w in words)
-    return vowelless or sum(c in _VOWELS for c in v) / len(v) < _RANDOM_VOWEL_SHARE
+    return vowelless or sum(c in _VOWELS for c in value) / len(value) < _RANDOM_VOWEL_SHARE
