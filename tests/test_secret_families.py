@@ -103,6 +103,12 @@ def _own_families() -> list[tuple[str, str, str]]:
             "spec/cassettes/login.yml",
             f"      set-cookie:\n      - sessionid={_rand(32)}; Path=/; HttpOnly\n",
         ),
+        (
+            "wrapped-value",
+            "src/upload.ts",
+            f"const fields = {{\n  apiToken:\n    '{_rand(40)}',\n}};\n",
+        ),
+        ("heredoc-password", "infra/db.tf", f"  password = <<-EOT\n    {_rand(20)}\n  EOT\n"),
     ]
 
 

@@ -77,6 +77,7 @@ from bot.secrets.patterns import (
 from bot.secrets.prefixed import PREFIXED_PATTERNS
 from bot.secrets.services import SERVICE_PATTERNS
 from bot.secrets.token_checks import token_ok
+from bot.secrets.wrapped import wrapped_values
 
 GITLEAKS = "gitleaks"
 
@@ -152,6 +153,7 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
             if named:
                 found.extend(assignments(line, base, path, config, test))
                 found.extend(listed_values(text, lines, i, test))
+                found.extend(wrapped_values(text, lines, i, path, config, test))
             found.extend(compared_passwords(line, base, test))
             if line_value is not None:
                 found.extend(line_settings(line, base, line_value, test))

@@ -208,7 +208,7 @@ QUOTED_ARGUMENT = r"(?P<q>[\"'])(?P<v>" + IN_QUOTES + r"{1,128})(?P=q)"
 # run of name characters with no `=` after it was read again from each of its characters
 # (a 10 KB base64url line took 6 s). A name still starts after a digit (`2fa_secret`) or
 # a dash (`--password`).
-_ASSIGN_KEY = r"(?<![A-Za-z_$@])(?P<key>[A-Za-z_$@][\w.\-$@]{0,127})(?:\\?[\"'\]]){0,2}"
+ASSIGN_KEY = r"(?<![A-Za-z_$@])(?P<key>[A-Za-z_$@][\w.\-$@]{0,127})(?:\\?[\"'\]]){0,2}"
 # A call that only converts or decodes the literal it is given: the value assigned is
 # still the literal (`Password: aws.String("…")`, `String::from("…")`, `Some("…")`,
 # `key = unhexlify('…')`, `Buffer.from('…', 'hex')`, `hex.DecodeString("…")`). A getter
@@ -232,14 +232,14 @@ _ASSIGN_VALUE = (
     r"|(?P<uv>[^\s\"'`,;#)\]}]{1,256}))"
 )
 ASSIGNMENT = re.compile(
-    _ASSIGN_KEY + r"(?P<ann>\s*:\s*[A-Za-z_][\w.\[\]<>?|, ]{0,40}?(?=\s*=[^=>]))?" + _ASSIGN_VALUE
+    ASSIGN_KEY + r"(?P<ann>\s*:\s*[A-Za-z_][\w.\[\]<>?|, ]{0,40}?(?=\s*=[^=>]))?" + _ASSIGN_VALUE
 )
 # The same outside code, without type annotations: in `password: XM=4H~6y` the value
 # after the colon is `XM=4H~6y`, not `4H~6y` after an annotation `: XM`.
-PLAIN_ASSIGNMENT = re.compile(_ASSIGN_KEY + r"(?P<ann>)" + _ASSIGN_VALUE)
+PLAIN_ASSIGNMENT = re.compile(ASSIGN_KEY + r"(?P<ann>)" + _ASSIGN_VALUE)
 # The key that a value on a line is assigned to, searched backwards from the value.
 KEY_BEFORE = re.compile(
-    _ASSIGN_KEY + r"(?:\s*:\s*[A-Za-z_][\w.\[\]<>?|, ]{0,40}?)?"
+    ASSIGN_KEY + r"(?:\s*:\s*[A-Za-z_][\w.\[\]<>?|, ]{0,40}?)?"
     r"\s*(?::=|=>|===|==|\|\|=|\?\?=|=|:)\s*(?:[\[(@]|" + WRAPPER + r")?"
     r"\s*[rbuRBUf]{0,2}\\?[\"'`]?$"
 )

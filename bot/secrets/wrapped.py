@@ -1,0 +1,155 @@
+"""A secret's value written on the lines after its name.
+
+Formatters wrap a long assignment after its operator (Prettier's `'x-amz-security-token':`
+then the token on the next line, google-java-format's `String password =`, Black's
+`API_TOKEN = (` … `)`), and some syntaxes put a value below its name on purpose: an HCL or
+Ruby heredoc (`password = <<EOF`), a TOML or Python triple-quoted string. Read line by line,
+the name's line has no value and the value's line no name, so neither was a secret. (A
+YAML block scalar, `password: |`, is contexts.py's.)
+
+Here the name's part of the first line and the value are joined into one line and read by
+the assignment finder (line_finders.assignments): a value written below its name meets
+exactly the rules it would meet beside it. Only a value alone on its line (or the one line
+of a block) is joined; a concatenation (`"abc" +`, Python's adjacent literals) is left,
+since one piece of it is not the secret. Run on the lines that name a secret."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from bot.secrets.line_finders import Candidate, Lines, assignments
+from bot.secrets.patterns import ASSIGN_KEY, IN_QUOTES, LINE_PREFIX, WRAPPER
+
+# The name and its operator closing a line, then what opens the value: nothing (the value
+# is on the next line), `(`, a heredoc's tag or triple quotes.
+_NAME_AND_OP = (
+    ASSIGN_KEY  # then perhaps a type annotation: `password: str =`
+    + r"(?:[ \t]*:[ \t]*[A-Za-z_][\w.\[\]<>?|, ]{0,40}?(?=[ \t]*=))?"
+    r"[ \t]*(?P<op>:=|=>|\|\|=|\?\?=|=|:)[ \t]*"
+)
+_NAME_OPENS = re.compile(
+    _NAME_AND_OP + r"(?:(?P<paren>\()|<<[-~]?[ \t]*(?P<hq>[\"']?)(?P<tag>[A-Za-z_]\w{0,30})(?P=hq)"
+    r"|(?P<triple>\"\"\"|'''))?"
+    r"[ \t]*\r?$"
+)
+# What a line that opens a value ends with (a heredoc has `<<` in it): most keyword lines end
+# otherwise, and this check skips them before the pattern above is tried at each position.
+_OPENER_ENDS = ("=", ">", ":", "(", '"""', "'''")
+
+# The value alone on its line: a quoted literal, perhaps inside a converting call, then at
+# most a closing bracket, a comma or a semicolon and a comment.
+_LONE_LITERAL = re.compile(
+    r"[ \t]*(?:" + WRAPPER + r")?[rbuRBUf]{0,2}(?P<q>[\"'`])(?P<v>" + IN_QUOTES + r"{1,512})"
+    r"(?P=q)[ \t]*[,;)\]]*[ \t]*(?:(?://|#).*)?\r?$"
+)
+# A triple-quoted string on its name's line (`password = """…"""`): the line pass reads its
+# first two quotes as an empty string.
+_TRIPLE_ON_LINE = re.compile(
+    _NAME_AND_OP + r"[rbuRBUf]{0,2}(?P<t>\"\"\"|''')(?P<v>(?:(?!(?P=t))[^\n]){1,512})(?P=t)"
+)
+_BLOCK_LINE = re.compile(r"(?P<v>\S(?:[^\n]{0,510}\S)?)[ \t]*\r?$")
+_PREFIX = re.compile(LINE_PREFIX)
+_MAX_BLOCK_LINES = 4
+
+
+def wrapped_values(
+    text: str, lines: Lines, i: int, path: str | None, config: bool, test: bool
+) -> list[Candidate]:
+    """The secret whose name closes line `i` of `text` and whose value follows it."""
+    base, end = lines.bounds(i)
+    line = text[base:end].rstrip("\r")
+    if '"""' in line or "'''" in line:
+        one = _TRIPLE_ON_LINE.search(line)
+        if one is not None:
+            return _block_value(
+                line[: one.end("op")],
+                (base + one.start("v"), base + one.end("v")),
+                text,
+                path,
+                config,
+                test,
+            )
+    opens = line.rstrip(" \t").endswith(_OPENER_ENDS) or "<<" in line
+    if not opens or i + 1 >= len(lines.starts):
+        return []
+    m = _NAME_OPENS.search(line)
+    if m is None:
+        return []
+    head = line[: m.start("paren")] if m.group("paren") else line[: m.end("op")]
+    if m.group("tag") or m.group("triple"):
+        body = _closed_block(text, lines, i, m.group("tag") or m.group("triple"))
+    else:
+        s, e = lines.bounds(i + 1)
+        prefix = _PREFIX.match(text, s, e)
+        lone = _LONE_LITERAL.match(text, prefix.end() if prefix else s, e)
+        if lone is None or _continues(text, lines, i + 2):
+            return []
+        return _judged(head, "", lone.start(), lone.end(), text, path, config, test)
+    return [] if body is None else _block_value(head, body, text, path, config, test)
+
+
+def _block_value(
+    head: str, body: tuple[int, int], text: str, path: str | None, config: bool, test: bool
+) -> list[Candidate]:
+    """A block's line judged as a literal: quoted with a quote it does not hold."""
+    quote = next((q for q in "\"'" if q not in text[body[0] : body[1]]), None)
+    return [] if quote is None else _judged(head, quote, *body, text, path, config, test)
+
+
+def _content(text: str, lines: Lines, j: int) -> tuple[int, int, int]:
+    """Line `j`'s bounds and where its content starts: past one diff marker (`+`, `-`)
+    and the indentation."""
+    s, e = lines.bounds(j)
+    cs = s + 1 if text[s : s + 1] in ("+", "-") else s
+    while cs < e and text[cs] in " \t":
+        cs += 1
+    return s, e, cs
+
+
+def _closed_block(text: str, lines: Lines, i: int, closing: str) -> tuple[int, int] | None:
+    """The span of the one line of a heredoc or a triple-quoted string opened at the end
+    of line `i` and closed by `closing` (the tag, the quotes); None when it holds several
+    lines (a certificate, a script, a document) or does not close soon."""
+    body: tuple[int, int] | None = None
+    for j in range(i + 1, min(i + 2 + _MAX_BLOCK_LINES, len(lines.starts))):
+        _, e, cs = _content(text, lines, j)
+        content = text[cs:e].strip()
+        if content == closing:
+            return body
+        if not content:
+            continue
+        if body is not None:
+            return None  # a second line: not a one-line secret
+        close_at = text.rfind(closing, cs, e) if closing in ('"""', "'''") else -1
+        vm = _BLOCK_LINE.match(text, cs, close_at if close_at != -1 else e)
+        if vm is None:
+            return None
+        if close_at != -1:
+            return vm.span("v")  # `value"""`: closed on the value's line
+        body = vm.span("v")
+    return None
+
+
+def _continues(text: str, lines: Lines, j: int) -> bool:
+    """Whether line `j` carries the literal on: another literal (Python's adjacent ones) or
+    an operator opening the line (`+ "…"`, `. "…"`)."""
+    if j >= len(lines.starts):
+        return False
+    _, e, cs = _content(text, lines, j)
+    return text[cs:e].startswith(('"', "'", "`", "+", ". ", ".."))
+
+
+def _judged(
+    head: str, quote: str, vs: int, ve: int, text: str, path: str | None, config: bool, test: bool
+) -> list[Candidate]:
+    """The assignment finder's verdict on `head` joined with the value at `vs`..`ve`
+    (wrapped in `quote` when it is a block's bare line), mapped back to `text`."""
+    joined = f"{head} {quote}{text[vs:ve]}{quote}"
+    offset = len(head) + 1 + len(quote)  # where text[vs] sits in `joined`
+    shift = vs - offset
+    return [
+        dataclasses.replace(c, start=c.start + shift, end=c.end + shift)
+        for c in assignments(joined, 0, path, config, test)
+        if c.start >= len(head)  # a value on the name's own line was found by the line pass
+    ]
