@@ -119,6 +119,13 @@ CASES = [  # (kind, line)
     ("Kubernetes bootstrap token", "kubeadm join 10.0.0.1:6443 --token r7q2xk.m4p9w2v7c3b8n5zt"),
     ("Kubernetes bootstrap token", "token-id: r7q2xk\ntoken-secret: m4p9w2v7c3b8n5zt"),
     ("Postmark server token", 'POSTMARK_SERVER_TOKEN: "5b3e9d1a-7c4f-4e2b-9a6d-0f8c1e3b5d7a"'),
+    ("Vault AppRole secret ID", "VAULT_SECRET_ID=2f7d1c9e-4b8a-4e36-a1d5-9c0b7e3f6a24"),
+    (
+        "Vault AppRole secret ID",
+        'vault write auth/approle/login role_id="$ROLE"'
+        ' secret_id="8e1a4c7d-2b9f-4d05-b6e3-1f7a9c2d8b40"',
+    ),
+    ("Vault AppRole secret ID", '{"secretId": "c3b8e2a7-5d1f-4a96-8e0c-7b4d2f9a1e63"}'),
     ("ThingsBoard access token", "https://thingsboard.cloud/api/v1/Ab3Kz9Qp2Lm7Xw4Rt8Yn/telemetry"),
     ("Kolide API key", "KOLIDE_API_KEY=k2sk_v1_Hq7Tz2Vw9Kp4Lm8Xr3Nc6By1"),
     (
@@ -307,6 +314,10 @@ LOOK_ALIKES = [
     'echo "$REGISTRY_TOKEN" | docker login -u ci --password-stdin',
     # The alphabet typed in order, even in a service's format.
     "sk-ant-api03-abc123xyz-456de-klMnopqrstuvwx-3456yza789bcde-1234fghijklmnopAA",
+    # An Azure client secret's key id is public (its value is the secret); a role id is
+    # AppRole's user name.
+    'client_secret_id = "6d2f9b1e-8a4c-4f37-b0e5-3c7a1d9f2b84"',
+    'role_id = "6d2f9b1e-8a4c-4f37-b0e5-3c7a1d9f2b84"',
 ]
 
 

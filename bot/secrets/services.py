@@ -260,6 +260,18 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         group=1,
         keywords=("postmark",),
     ),
+    # Vault AppRole's secret ID, with its role ID a login: a UUID under `secret_id`,
+    # `secretId`, `VAULT_SECRET_ID` or `--secret-id`. (`client_secret_id` names an Azure
+    # client secret's key id, which is public.)
+    TokenPattern(
+        "Vault AppRole secret ID",
+        re.compile(
+            r"(?:(?<![\w.-])|(?<=--))(?i:(?:vault|approle)[_-]?)?(?i:secret[_-]?id)[\"'`]?"
+            r"\s*(?::=|=>|[:=])?\s*[\"'`]?(" + _UUID + ")" + _E
+        ),
+        group=1,
+        keywords=("secret_id", "secretid", "secret-id"),
+    ),
     # ThingsBoard devices send telemetry with their access token in the URL's path.
     TokenPattern(
         "ThingsBoard access token",
