@@ -65,6 +65,10 @@ PLACES: list[tuple[str, str, str]] = [
     # In a URL's userinfo only RFC 3986's sub-delimiters and unreserved symbols stand
     # unencoded; the rest (`/?#@[]<>{}|^%`) are percent-encoded.
     ("src/app.py", 'DATABASE_URL = "postgresql://app:{v}@db/app"', "!$&()*+,;=-._~:"),
+    # Below its name: a formatter's wrap, an HCL heredoc, a TOML multi-line string.
+    ("src/upload.ts", "const db = {\n  password:\n    '{v}',\n};", _without("'\\")),
+    ("infra/db.tf", "  password = <<-EOT\n    {v}\n  EOT", SYMBOLS),
+    ("conf/app.toml", 'password = """\n{v}"""', _without('"\\')),
 ]
 
 

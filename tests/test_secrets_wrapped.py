@@ -89,3 +89,11 @@ def test_a_value_beside_its_name_is_reported_once() -> None:
     text = f'password = "{V}"\ntoken =\n  "{_drawn(32)}"\n'
     hits = find_secrets(text, "src/app.py")
     assert [h.line for h in hits] == [1, 3]
+
+
+def test_a_leading_dash_is_the_values_own_outside_a_diff() -> None:
+    value = "-" + V
+    text = f"password = <<EOF\n{value}\nEOF\n"
+    assert [text[h.start : h.end] for h in find_secrets(text, "infra/db.tf")] == [value]
+    diff = f"+password = <<EOF\n+{value}\n+EOF\n"
+    assert [diff[h.start : h.end] for h in find_secrets(diff, "infra/db.tf")] == [value]

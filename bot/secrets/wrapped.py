@@ -97,14 +97,21 @@ def _block_value(
     return [] if quote is None else _judged(head, quote, *body, text, path, config, test)
 
 
-def _content(text: str, lines: Lines, j: int) -> tuple[int, int, int]:
-    """Line `j`'s bounds and where its content starts: past one diff marker (`+`, `-`)
-    and the indentation."""
+def _content(text: str, lines: Lines, j: int, marker: str) -> tuple[int, int, int]:
+    """Line `j`'s bounds and where its content starts: past the diff's `marker` (`+`, `-`
+    when the name's line has one: elsewhere a leading `-` is the value's own) and the
+    indentation."""
     s, e = lines.bounds(j)
-    cs = s + 1 if text[s : s + 1] in ("+", "-") else s
+    cs = s + 1 if marker and text[s : s + 1] == marker else s
     while cs < e and text[cs] in " \t":
         cs += 1
     return s, e, cs
+
+
+def _marker(text: str, lines: Lines, i: int) -> str:
+    """The diff marker line `i` opens with, if any."""
+    first = text[lines.starts[i] : lines.starts[i] + 1]
+    return first if first in ("+", "-") else ""
 
 
 def _closed_block(text: str, lines: Lines, i: int, closing: str) -> tuple[int, int] | None:
@@ -112,8 +119,9 @@ def _closed_block(text: str, lines: Lines, i: int, closing: str) -> tuple[int, i
     of line `i` and closed by `closing` (the tag, the quotes); None when it holds several
     lines (a certificate, a script, a document) or does not close soon."""
     body: tuple[int, int] | None = None
+    marker = _marker(text, lines, i)
     for j in range(i + 1, min(i + 2 + _MAX_BLOCK_LINES, len(lines.starts))):
-        _, e, cs = _content(text, lines, j)
+        _, e, cs = _content(text, lines, j, marker)
         content = text[cs:e].strip()
         if content == closing:
             return body
@@ -136,7 +144,7 @@ def _continues(text: str, lines: Lines, j: int) -> bool:
     an operator opening the line (`+ "…"`, `. "…"`)."""
     if j >= len(lines.starts):
         return False
-    _, e, cs = _content(text, lines, j)
+    _, e, cs = _content(text, lines, j, _marker(text, lines, j - 2))
     return text[cs:e].startswith(('"', "'", "`", "+", ". ", ".."))
 
 
