@@ -18,6 +18,7 @@ _RANDOM = random.Random(14)
 _ALNUM = string.ascii_letters + string.digits
 _URL = _ALNUM + "_-"
 _SF = _ALNUM + "._"
+_CRYPT = _ALNUM + "./"
 
 
 def _r(n: int, alphabet: str = _ALNUM) -> str:
@@ -156,6 +157,13 @@ CASES = [  # (kind, line)
         "root:$6$Gk2Vq9Zt$Yq3mW8xK1pL5nR7tB2vC4zH6jD9fS0aE3gU5iO7kM1qN2wX4yT6rP8sL0:19500:0:99999:7:::",
     ),
     ("password hash", "alice:$apr1$Zq7x9mKd$4Hn2bV8cXw1LpQ7rT0sY3/"),
+    # written whole outside a passwd line: a cloud-init user, a users table's dump
+    ("crypt password hash", f"    passwd: ${'6'}${_r(16, _CRYPT)}${_r(86, _CRYPT)}"),
+    (
+        "crypt password hash",
+        f"VALUES (1, 'ada', '$5$rounds=5000${_r(16, _CRYPT)}${_r(43, _CRYPT)}')",
+    ),
+    ("crypt password hash", f"ada,$y$j9T${_r(22, _CRYPT)}${_r(43, _CRYPT)},admin"),
     (
         "secret in an XML element",
         "<server><id>nexus</id><password>Mv7qK2zX9wLp</password></server>",
@@ -318,6 +326,9 @@ LOOK_ALIKES = [
     # AppRole's user name.
     'client_secret_id = "6d2f9b1e-8a4c-4f37-b0e5-3c7a1d9f2b84"',
     'role_id = "6d2f9b1e-8a4c-4f37-b0e5-3c7a1d9f2b84"',
+    # a hash named as one is stored on purpose; `$1$2` in a shell line is three arguments
+    f"password_hash = '$6${_r(16, _CRYPT)}${_r(86, _CRYPT)}'",
+    'echo "$1$2$3"',
 ]
 
 

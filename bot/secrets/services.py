@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from bot.secrets.patterns import TOKEN_END, TokenPattern
+from bot.secrets.patterns import TOKEN_CHARS, TOKEN_END, TokenPattern
 
 _E = TOKEN_END
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -24,6 +24,7 @@ _Q = r"(?![A-Za-z0-9_\-.~])"
 # "`, `Header.Set("Authorization", "`.
 AUTHORIZATION_HEADER = re.compile(r"authorization[\"']?\s*[:=,]\s*[\"']?$")
 NPM_CREDENTIALS = "npm registry credentials"
+CRYPT_HASH_BARE = "crypt password hash"
 CONNECTION_FIELD = re.compile(
     r"\b(?:user\s?id|uid|user(?:name)?|server|data\s?source|host|database)\s*=[^;\n]{0,128};"
 )
@@ -190,6 +191,21 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         "bcrypt password hash",
         re.compile(r"\$2[abxy]?\$[0-9]{2}\$[./A-Za-z0-9]{53}(?![./A-Za-z0-9])"),
         keywords=("$2a$", "$2b$", "$2x$", "$2y$", "$2$"),
+    ),
+    # crypt(3)'s other hashes, written whole (MD5-crypt and Apache's, SHA-256/512-crypt,
+    # yescrypt): as crackable as bcrypt's. After a `:` it is a passwd/shadow/htpasswd line's,
+    # which contexts.py reads with its user.
+    TokenPattern(
+        CRYPT_HASH_BARE,
+        re.compile(
+            r"\$(?:(?:1|apr1)\$[./A-Za-z0-9]{1,8}\$[./A-Za-z0-9]{22}"
+            r"|5\$(?:rounds=[0-9]{1,9}\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{43}"
+            r"|6\$(?:rounds=[0-9]{1,9}\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{86}"
+            r"|y\$[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{1,86}\$[./A-Za-z0-9]{43})"
+            r"(?![./A-Za-z0-9$])"
+        ),
+        before=frozenset({*TOKEN_CHARS, ":", "$"}),
+        keywords=("$1$", "$apr1$", "$5$", "$6$", "$y$"),
     ),
     # SoftLayer (IBM Cloud classic) API keys: 64 lower-case hex-like characters after the name.
     TokenPattern(

@@ -10,7 +10,12 @@ import re
 from bot.secrets import rules, wording
 from bot.secrets.line_finders import KEY_REACH
 from bot.secrets.patterns import JWT_SAMPLE_PAYLOAD, TokenPattern
-from bot.secrets.services import AUTHORIZATION_HEADER, CONNECTION_FIELD, NPM_CREDENTIALS
+from bot.secrets.services import (
+    AUTHORIZATION_HEADER,
+    CONNECTION_FIELD,
+    CRYPT_HASH_BARE,
+    NPM_CREDENTIALS,
+)
 
 
 def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) -> bool:
@@ -39,7 +44,7 @@ def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) ->
         return header and _basic_ok(value, test)
     if pattern.kind == NPM_CREDENTIALS and not _npm_key_starts(m):
         return False
-    if pattern.kind == "bcrypt password hash":
+    if pattern.kind in ("bcrypt password hash", CRYPT_HASH_BARE):
         # Named as a hash (`password_hash = "$2b$..."`): a fixture or a stored hash on
         # purpose; a bare one (a users table's dump, a CSV row) is someone's password.
         return not rules.names_a_hash(_before(m, KEY_REACH))
