@@ -329,6 +329,9 @@ LOOK_ALIKES = [
     # a hash named as one is stored on purpose; `$1$2` in a shell line is three arguments
     f"password_hash = '$6${_r(16, _CRYPT)}${_r(86, _CRYPT)}'",
     'echo "$1$2$3"',
+    # the SHA-crypt specification's test vectors, copied into every implementation's tests
+    f"$5$rounds=5000$toolongsaltstrin${_r(43, _CRYPT)}",
+    f"root:$6$saltstring${_r(86, _CRYPT)}:19000:0:99999:7:::",
 ]
 
 

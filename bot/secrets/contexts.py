@@ -18,6 +18,7 @@ import re
 from bot.secrets import names, rules, wording
 from bot.secrets.patterns import IN_QUOTES, LINE_PREFIX, QUOTED_ARGUMENT, TokenPattern
 from bot.secrets.setters import SETTER, SETTER_PATTERN, setter_value_ok
+from bot.secrets.stand_ins import published_crypt_hash
 
 
 def _quoted_or_bare(stops: str, most: int) -> str:
@@ -350,6 +351,8 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
         if _USER_BEFORE.search(text, ls, m.start()) is None:
             return None
         if rules.names_a_hash(text[ls : m.start()].lower()) or rules.token_is_placeholder(value):
+            return None
+        if published_crypt_hash(value):
             return None
         return s, e
     if kind == JWK_PRIVATE:

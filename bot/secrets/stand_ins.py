@@ -22,6 +22,22 @@ PUBLISHED_EXAMPLES = frozenset(
      "pfkkdhi9sl3r4s00", "hh5s93j4hdidpola", "hdhd0244k9j7ao03", "j49sk3j29djd", "9zJQ9zCP",
      "JBSWY3DPEHPK3PXP"}
 )  # fmt: skip
+# The salts of the SHA-crypt specification's test vectors (Drepper, "Unix crypt using
+# SHA-256 and SHA-512"), as a hash shows them (cut to 16 characters): every implementation's
+# tests copy those hashes.
+_SPEC_SALTS = frozenset(
+    {"saltstring", "saltstringsaltst", "toolongsaltstrin", "anotherlongsalts", "short",
+     "asaltof16chars..", "roundstoolow"}
+)  # fmt: skip
+_CRYPT_SALT = re.compile(r"\$[0-9a-z]{1,4}\$(?:rounds=[0-9]+\$)?([^$]*)\$")
+
+
+def published_crypt_hash(value: str) -> bool:
+    """A crypt(3) hash of the SHA-crypt specification's test vectors, by its salt."""
+    m = _CRYPT_SALT.match(value)
+    return m is not None and m.group(1) in _SPEC_SALTS
+
+
 # A random token ends in "here" ("...TokenHere") with odds under 1 in 10^7: typed by a
 # person, as are the words.
 _TOKEN_PLACEHOLDER = re.compile(

@@ -16,6 +16,7 @@ from bot.secrets.services import (
     CRYPT_HASH_BARE,
     NPM_CREDENTIALS,
 )
+from bot.secrets.stand_ins import published_crypt_hash
 
 
 def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) -> bool:
@@ -43,6 +44,8 @@ def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) ->
         header = AUTHORIZATION_HEADER.search(before) is not None or before.endswith(_QUOTES)
         return header and _basic_ok(value, test)
     if pattern.kind == NPM_CREDENTIALS and not _npm_key_starts(m):
+        return False
+    if pattern.kind == CRYPT_HASH_BARE and published_crypt_hash(value):
         return False
     if pattern.kind in ("bcrypt password hash", CRYPT_HASH_BARE):
         # Named as a hash (`password_hash = "$2b$..."`): a fixture or a stored hash on
