@@ -9,8 +9,9 @@ Four layers, cheapest first, so a 50,000-line diff scans in a fraction of a seco
 2. Two prefilters over the lower-cased text pick the lines worth a closer look: lines that
    mention a secret-ish word (pass, secret, token, key, cred, auth, ...) and lines with a run
    of 20+ token characters. Typically a few percent of lines pass.
-3. Only those lines go through the generic assignment pattern and detect-secrets' plugins
-   (plugins.py): high-entropy and vendor-format detectors, found by line_finders.py. (Its
+3. Only those lines go through the generic assignment pattern (with a value below its
+   name joined to it: wrapped.py) and detect-secrets' plugins (plugins.py): high-entropy
+   and vendor-format detectors, found by line_finders.py. (Its
    KeywordDetector is not run: gitleaks' generic rule and our assignment pattern find
    every line it found on the public suites, bench/secrets_eval.py, at a tenth of its
    cost.)
