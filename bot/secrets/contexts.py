@@ -246,6 +246,7 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         DSN_PASSWORD,
         re.compile(r"(?<![\w.:/@-])[\w.\-]{1,64}:(?P<v>[^\s\"'`]{1,128}?)@(?:tcp6?|udp|unix)\("),
         keywords=("@tcp(", "@tcp6(", "@udp(", "@unix("),
+        on_keyword_lines=True,
     ),
     # `echo 'pw' | docker login -u app --password-stdin` (and helm's, podman's, oras'):
     # the echoed word is the password.

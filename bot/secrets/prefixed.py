@@ -135,7 +135,7 @@ PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
     # version 4 UUID (LaunchDarkly docs, "Keys"; TruffleHog). Mobile keys are public.
     _token("LaunchDarkly key", r"(?:api|sdk)-" + _UUID4, "api-", "sdk-"),
     # PhotoRoom API keys, live or sandbox: "sk_pr_", a name, 40 hex digits (TruffleHog).
-    _token("PhotoRoom key", r"(?:sandbox_)?sk_pr_[A-Za-z0-9]{1,64}_[a-f0-9]{40}", "sk_pr_"),
+    _token("PhotoRoom key", r"(?:sandbox_sk_pr_|sk_pr_)[A-Za-z0-9]{1,64}_[a-f0-9]{40}", "sk_pr_"),
     # Apify API tokens (Apify docs, integrations; TruffleHog).
     _token("Apify token", r"apify_api_[A-Za-z0-9]{36}", "apify_api_"),
     # CircleCI personal API tokens since 2023: "CCIPAT_", 22 characters, "_", 40 hex

@@ -106,6 +106,7 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         re.compile(r"\bSSWS\s+(00[A-Za-z0-9_\-]{40})" + _E),
         group=1,
         keywords=("ssws",),
+        on_keyword_lines=True,
     ),
     TokenPattern(
         "Sourcegraph token",
@@ -230,6 +231,7 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         ),
         group=1,
         keywords=("account",),
+        on_keyword_lines=True,
     ),
     # Vault's service tokens before 1.10 (`s.` and a random run), known by the name or the
     # header they are passed under; the bare `s.` prefix is too common to stand alone.
@@ -287,6 +289,7 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         ),
         group=1,
         keywords=("secret_id", "secretid", "secret-id"),
+        on_keyword_lines=True,  # no literal opens it
     ),
     # ThingsBoard devices send telemetry with their access token in the URL's path.
     TokenPattern(
