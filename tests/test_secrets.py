@@ -345,6 +345,22 @@ def test_detect_secrets_plugins_cover_the_long_tail() -> None:
     assert hits[0].slug in {"sendgrid-api-key", "sendgrid-api-token"}
 
 
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [
+        # Discord's third part grew from 27 characters to 38; detect-secrets' pattern takes 27
+        ("Discord Bot Token", "MTAy" + rand(20) + "." + rand(6) + "." + rand(38)),
+        # a run longer than SendGrid's format: whatever it is, not a third of it left out
+        ("SendGrid API Key", "SG." + rand(22) + "." + rand(50)),
+    ],
+)
+def test_a_plugin_match_inside_a_longer_run_is_redacted_whole(kind: str, value: str) -> None:
+    text = f"see {value} here\n"
+    hits = find_secrets(text, "notes/run.txt")
+    assert [(h.kind, text[h.start : h.end]) for h in hits] == [(kind, value)]
+    assert value[-12:] not in redact(text, "notes/run.txt").text
+
+
 def test_an_answer_quoting_a_secret_is_masked_even_in_a_field_at_its_limit() -> None:
     """A model may quote a secret from its prompt; the answer keeps its shape (a title at
     its 200-character limit stays valid) and loses the value."""

@@ -353,12 +353,30 @@ def plugin_tokens(line: str, base: int) -> list[Candidate]:
         ):
             continue
         for s in _occurrences(line, hit.value):
-            out.append(
-                Candidate(
-                    base + s, base + s + len(hit.value), hit.kind, RANK_PLUGIN_TOKEN, hit.plugin
-                )
-            )
+            s, e = _whole_run(line, s, s + len(hit.value))
+            out.append(Candidate(base + s, base + e, hit.kind, RANK_PLUGIN_TOKEN, hit.plugin))
     return out
+
+
+# Characters that carry a token on past a vendor plugin's match. Several of detect-secrets'
+# format regexes have no end (Discord's third part `[\w-]{27}` takes 27 of today's 38,
+# SendGrid's 43 of a longer run): redacting the match alone would send the rest, so the
+# span grows to the whole run.
+_RUN_ON = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+_BASE64_ON = _RUN_ON | frozenset("+/")
+
+
+def _whole_run(line: str, s: int, e: int) -> tuple[int, int]:
+    """line[s:e] widened to the token run it is part of (a base64 run when it holds `+`
+    or `/`)."""
+    on = _BASE64_ON if any(c in "+/" for c in line[s:e]) else _RUN_ON
+    if line[s] in on:
+        while s > 0 and line[s - 1] in on:
+            s -= 1
+    if line[e - 1] in on:
+        while e < len(line) and line[e] in on:
+            e += 1
+    return s, e
 
 
 def entropy_tokens(line: str, base: int, path: str | None) -> list[Candidate]:
