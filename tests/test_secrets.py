@@ -352,9 +352,12 @@ def test_detect_secrets_plugins_cover_the_long_tail() -> None:
         ("Discord Bot Token", "MTAy" + rand(20) + "." + rand(6) + "." + rand(38)),
         # a run longer than SendGrid's format: whatever it is, not a third of it left out
         ("SendGrid API Key", "SG." + rand(22) + "." + rand(50)),
+        # gitleaks' rules stop at their format's length
+        ("shopify access token", "shpat_" + rand(40, string.hexdigits[:16])),
+        ("twilio api key", "SK" + rand(40, string.hexdigits[:16])),
     ],
 )
-def test_a_plugin_match_inside_a_longer_run_is_redacted_whole(kind: str, value: str) -> None:
+def test_a_format_match_inside_a_longer_run_is_redacted_whole(kind: str, value: str) -> None:
     text = f"see {value} here\n"
     hits = find_secrets(text, "notes/run.txt")
     assert [(h.kind, text[h.start : h.end]) for h in hits] == [(kind, value)]

@@ -63,6 +63,7 @@ from bot.secrets.line_finders import (
     entropy_tokens,
     plugin_tokens,
     private_keys,
+    whole_run,
 )
 from bot.secrets.lists import listed_values
 from bot.secrets.manifests import secret_data
@@ -135,7 +136,9 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
             if pattern.group == 0 and s > 0 and text[s - 1] in pattern.before:
                 continue
             if token_ok(pattern, text[s:e], m, test):
-                found.append(Candidate(s, e, pattern.kind, RANK_TOKEN, SWITCHYARD))
+                found.append(
+                    Candidate(*whole_run(text, s, e), pattern.kind, RANK_TOKEN, SWITCHYARD)
+                )
 
     found.extend(_gitleaks(text, lowered, path, test, found_words))
     keyword_lines = lines.keyword_lines(lowered, found_words)
@@ -325,7 +328,8 @@ def _gitleaks(
                 continue  # `Sogho_ICANVAS...`: a format's prefix at the end of a longer word
             kind = m.rule.id.replace("-", " ")
             priority = RANK_TOKEN
-        out.append(Candidate(m.start, m.end, kind, priority, f"{GITLEAKS}:{m.rule.id}"))
+        start, end = (m.start, m.end) if m.rule.generic else whole_run(text, m.start, m.end)
+        out.append(Candidate(start, end, kind, priority, f"{GITLEAKS}:{m.rule.id}"))
     return out
 
 

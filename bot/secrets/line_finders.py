@@ -353,20 +353,20 @@ def plugin_tokens(line: str, base: int) -> list[Candidate]:
         ):
             continue
         for s in _occurrences(line, hit.value):
-            s, e = _whole_run(line, s, s + len(hit.value))
+            s, e = whole_run(line, s, s + len(hit.value))
             out.append(Candidate(base + s, base + e, hit.kind, RANK_PLUGIN_TOKEN, hit.plugin))
     return out
 
 
-# Characters that carry a token on past a vendor plugin's match. Several of detect-secrets'
-# format regexes have no end (Discord's third part `[\w-]{27}` takes 27 of today's 38,
-# SendGrid's 43 of a longer run): redacting the match alone would send the rest, so the
-# span grows to the whole run.
+# Characters that carry a token on past a format's match. Many formats' patterns have no
+# end (detect-secrets' Discord pattern takes 27 characters of today's 38 in the third part;
+# gitleaks' Shopify, Twilio and Linear rules stop at their length): redacting the match
+# alone would send the rest of a longer run, so the span grows to the whole run.
 _RUN_ON = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 _BASE64_ON = _RUN_ON | frozenset("+/")
 
 
-def _whole_run(line: str, s: int, e: int) -> tuple[int, int]:
+def whole_run(line: str, s: int, e: int) -> tuple[int, int]:
     """line[s:e] widened to the token run it is part of (a base64 run when it holds `+`
     or `/`)."""
     on = _BASE64_ON if any(c in "+/" for c in line[s:e]) else _RUN_ON
