@@ -40,6 +40,7 @@ from bot.secrets.contexts import (
 from bot.secrets.cookies import COOKIE_WORDS, session_cookies
 from bot.secrets.gitleaks import Found, Match, Scanner
 from bot.secrets.gitleaks import scanner as gitleaks_scanner
+from bot.secrets.key_files import key_file_secrets
 from bot.secrets.line_contexts import (
     byte_array_keys,
     compared_passwords,
@@ -122,6 +123,7 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
     found: list[Candidate] = []
     found.extend(private_keys(text, lines))
     found.extend(pgpass_passwords(text, path, test))
+    found.extend(key_file_secrets(text, path, test))
     found.extend(secret_data(text, test))
     lowered = _lower(text)
     found_words = _scanner().keywords(text, lowered)

@@ -55,6 +55,11 @@ def parts(text: str, path: str | None = None) -> list[tuple[int, int, str | None
     return [(s, e, p) for (s, p), e in zip(cuts, ends, strict=True) if e > s]
 
 
+def is_header(line: str) -> bool:
+    """Whether `line` is a part's header (`### <path> (added, …)`, `head version of …:`)."""
+    return _FIRST_HEADER.fullmatch(line.rstrip("\r")) is not None
+
+
 def line_matches(
     first: re.Pattern[str], rest: re.Pattern[str], text: str
 ) -> list[tuple[int, re.Match[str]]]:
