@@ -120,6 +120,10 @@ CASES = [  # (kind, line)
     ("Kubernetes bootstrap token", "kubeadm join 10.0.0.1:6443 --token r7q2xk.m4p9w2v7c3b8n5zt"),
     ("Kubernetes bootstrap token", "token-id: r7q2xk\ntoken-secret: m4p9w2v7c3b8n5zt"),
     ("Postmark server token", 'POSTMARK_SERVER_TOKEN: "5b3e9d1a-7c4f-4e2b-9a6d-0f8c1e3b5d7a"'),
+    (
+        "password in connection string",
+        'sql.Open("postgres", "host=db user=app password=Tq8mLz2pVx9wRk dbname=app")',
+    ),
     ("Vault AppRole secret ID", "VAULT_SECRET_ID=2f7d1c9e-4b8a-4e36-a1d5-9c0b7e3f6a24"),
     (
         "Vault AppRole secret ID",
@@ -329,6 +333,9 @@ LOOK_ALIKES = [
     # a hash named as one is stored on purpose; `$1$2` in a shell line is three arguments
     f"password_hash = '$6${_r(16, _CRYPT)}${_r(86, _CRYPT)}'",
     'echo "$1$2$3"',
+    # libpq's keyword/value form with a slot or a variable for the password
+    'fmt.Sprintf("host=%s user=%s password=%s dbname=%s", h, u, p, d)',
+    'dsn := "host=db user=app password=${PGPASSWORD} dbname=app"',
     # the SHA-crypt specification's test vectors, copied into every implementation's tests
     f"$5$rounds=5000$toolongsaltstrin${_r(43, _CRYPT)}",
     f"root:$6$saltstring${_r(86, _CRYPT)}:19000:0:99999:7:::",
