@@ -124,6 +124,10 @@ CASES = [  # (kind, line)
         "password in connection string",
         'sql.Open("postgres", "host=db user=app password=Tq8mLz2pVx9wRk dbname=app")',
     ),
+    (
+        "Azure storage account key",
+        f"AzCopy.exe -storagename corpbackups -storagekey {_r(86, _ALNUM + '+/')}== -container db",
+    ),
     ("Vault AppRole secret ID", "VAULT_SECRET_ID=2f7d1c9e-4b8a-4e36-a1d5-9c0b7e3f6a24"),
     (
         "Vault AppRole secret ID",

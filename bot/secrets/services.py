@@ -47,6 +47,21 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         group=1,
         keywords=("sharedaccesskey", "accountkey"),
     ),
+    # An Azure storage account's key on its own (64 random bytes: 86 base64 characters and
+    # `==`) a little after a name that says storage, account or access key: a CLI's
+    # `-storagekey`, `storageKey:`, `$accountKey =` (a connection string's is the one above).
+    TokenPattern(
+        "Azure storage account key",
+        re.compile(
+            r"(?i:storage|account|access)[_.-]?(?i:key)[^\n]{0,25}?(?<![A-Za-z0-9+/])"
+            r"([A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])"
+        ),
+        group=1,
+        keywords=tuple(
+            f"{w}{sep}key" for w in ("storage", "account", "access") for sep in ("", "_", "-", ".")
+        ),
+        on_keyword_lines=True,
+    ),
     TokenPattern(
         "crates.io token", re.compile(r"cio[A-Za-z0-9]{32}" + _E), random=True, keywords=("cio",)
     ),
