@@ -40,6 +40,7 @@ def b64url(obj: dict[str, object]) -> str:
 
 UPPER_DIGITS = string.ascii_uppercase + string.digits
 HEX = string.hexdigits[:16]
+_URLSAFE = string.ascii_letters + string.digits + "_-"
 
 AWS_ID = "AK" + "IA" + rand(16, UPPER_DIGITS)
 AWS_SECRET = rand(20) + "/" + rand(19)
@@ -62,6 +63,7 @@ DJANGO_HEX = rand(64, HEX)
 PEM_BODY = [rand(64, string.ascii_letters + string.digits + "+/") for _ in range(4)]
 BEGIN = "-----BEGIN " + "RSA PRIVATE KEY-----"
 END = "-----END " + "RSA PRIVATE KEY-----"
+MS_REFRESH = "0.AXEA" + rand(60, _URLSAFE) + ".AgABAAAAAAD" + rand(800, _URLSAFE)
 
 # (path, code, planted value, kind)
 PLANTED: list[tuple[str, str, str, str]] = [
@@ -113,6 +115,9 @@ PLANTED: list[tuple[str, str, str, str]] = [
     ("mysite/settings.py", f"SECRET_KEY = '{DJANGO_HEX}'\n", DJANGO_HEX, "secret assignment"),
     ("app/legacy.py", 'db_password = "swordfish"\n', "swordfish", "password assignment"),
     ("app/admin.py", f'if token == "{BEARER[:24]}":\n', BEARER[:24], "secret assignment"),
+    # a Microsoft Entra refresh token is 700-1,300 characters with dots in it: no entropy
+    # run sees it whole, and a quoted value was read up to 256 characters only
+    ("msal_cache.json", f'  "refresh_token": "{MS_REFRESH}",\n', MS_REFRESH, "secret assignment"),
 ]
 
 PEM_PY = (
@@ -123,6 +128,9 @@ PEM_PY = (
 
 # Ordinary code that must not be flagged: placeholders, references, hashes, ids, names.
 NOT_SECRETS: list[tuple[str, str]] = [
+    # a JWE's encrypted key is ciphertext
+    ("src/jwe.ts", f"  encrypted_key: '{rand(43, _URLSAFE)}',\n"),
+    ("src/Jwe.java", f'    String encryptedKey = "{rand(64, HEX)}";\n'),
     ("tests/test_users.py", 'user_id = "550e8400-e29b-41d4-a716-446655440000"\n'),
     ("tests/test_users.py", "token = str(uuid.uuid4())\n"),
     (

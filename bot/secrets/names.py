@@ -130,6 +130,8 @@ def key_is_excluded(key: str) -> bool:
         return True  # `remote_login_passwordfile`, `tokenurl`: one word, still a pointer
     if any(w in _FIXTURE_WORDS for w in words):
         return True
+    if len(words) > 1 and words[-2] == "encrypted":
+        return True  # `encryptedKey`, `encrypted_key`: ciphertext (a JWE's wrapped key)
     # A CSRF token is sent to every browser; the secret that signs it is not
     # (`WTF_CSRF_SECRET_KEY`, `csrf_secret`).
     signing = "secret" in words and not {"public", "publishable", "pub"} & set(words)

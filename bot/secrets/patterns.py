@@ -228,7 +228,7 @@ _ASSIGN_VALUE = (
     # Quoted: to the closing quote, past escaped ones (`"9f6b\"Tk"` is all value); or, with
     # the quotes themselves escaped (JSON inside a string), to the escaped closing quote.
     r"(?:(?P<wrap>" + WRAPPER + r")?[rbuRBUf]{0,2}(?P<esc>\\)?(?P<q>[\"'`])"
-    r"(?P<qv>(?(esc)[^\n]{0,256}?|(?:\\.|[^\\\n]){0,256}?))(?(esc)\\)(?P=q)"
+    r"(?P<qv>(?(esc)[^\n]{0,4096}?|(?:\\.|[^\\\n]){0,4096}?))(?(esc)\\)(?P=q)"
     r"|(?P<uv>[^\s\"'`,;#)\]}]{1,256}))"
 )
 ASSIGNMENT = re.compile(

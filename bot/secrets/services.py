@@ -28,7 +28,7 @@ CRYPT_HASH_BARE = "crypt password hash"
 CONNECTION_FIELD = re.compile(
     r"\b(?:user\s?id|uid|user(?:name)?|server|data\s?source|host|database)\s*=[^;\n]{0,128};"
     # libpq's keyword/value form, fields apart by spaces: `host=db user=app password=…`
-    r"|\b(?:host|hostaddr|dbname|user|port|sslmode)=[^\s;\"'=]{1,128}[ \t]"
+    r"|(?<![\w-])(?:host|hostaddr|dbname|user|port|sslmode)=[^\s;\"'=]{1,128}[ \t]"
 )
 
 SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
