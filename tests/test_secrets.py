@@ -372,6 +372,31 @@ def test_a_format_match_inside_a_longer_run_is_redacted_whole(kind: str, value: 
     assert value[-12:] not in redact(text, "notes/run.txt").text
 
 
+LONG = rand(2000, string.ascii_letters + string.digits + "+/")  # an ECR login's length
+
+
+@pytest.mark.parametrize(
+    ("path", "template"),
+    [
+        ("ci/push.sh", "docker login -u AWS -p {v} 1234.dkr.ecr.eu-west-1.amazonaws.com"),
+        ("ci/push.sh", "docker login -u AWS -p '{v}' registry"),
+        ("notes/db.txt", "jdbc:sqlserver://db;user=app;password={v};"),
+        ("notes/db.txt", "https://db.internal/x?user=app&password={v}&ssl=1"),
+        ("home/.netrc", "machine git.corp login ci password {v}"),
+        ("app/config.py", "TOKEN = os.getenv('TOKEN', '{v}')"),
+        ("app/config.py", 'API_TOKEN = "{v}"'),
+        ("db/init.sql", "CREATE USER app IDENTIFIED BY '{v}';"),
+    ],
+)
+def test_a_long_value_is_redacted_whole_wherever_it_is_written(path: str, template: str) -> None:
+    text = template.replace("{v}", LONG)
+    start = text.index(LONG)
+    covered: set[int] = set()
+    for hit in find_secrets(text, path):
+        covered.update(range(max(hit.start, start), min(hit.end, start + len(LONG))))
+    assert len(covered) == len(LONG)
+
+
 def test_an_answer_quoting_a_secret_is_masked_even_in_a_field_at_its_limit() -> None:
     """A model may quote a secret from its prompt; the answer keeps its shape (a title at
     its 200-character limit stays valid) and loses the value."""

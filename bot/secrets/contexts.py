@@ -30,8 +30,8 @@ def _quoted_or_bare(stops: str, most: int) -> str:
 
 # A value on a command line. A bare word stops at a quote, so `-p"$PASS"` in a larger
 # string ends where the string does.
-_ARG = _quoted_or_bare("`;|&)", 128)
-_DIRECTIVE_ARG = _quoted_or_bare("", 128)
+_ARG = _quoted_or_bare("`;|&)", 4096)
+_DIRECTIVE_ARG = _quoted_or_bare("", 4096)
 # The rest of a command, up to its flag: never past the command's end.
 _ARGS = r"[^\n;|&]{0,120}?\s"
 
@@ -103,7 +103,7 @@ def _set_by_name(call: str) -> TokenPattern:
 
 
 # SQL's string literal: a quote doubled inside it is one quote.
-_SQL_LITERAL = r"'(?P<v>(?:''|[^'\n]){1,128})'"
+_SQL_LITERAL = r"'(?P<v>(?:''|[^'\n]){1,4096})'"
 
 
 def _env_default(regex: str, *keywords: str) -> TokenPattern:
@@ -217,7 +217,7 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     # ROLE must come before it on the line: context_value).
     TokenPattern(
         SQL_PASSWORD,
-        re.compile(r"(?i:identified\s+by)\s+(?:" + _SQL_LITERAL + r"|(?P<bare>\w{1,128}))"),
+        re.compile(r"(?i:identified\s+by)\s+(?:" + _SQL_LITERAL + r"|(?P<bare>\w{1,4096}))"),
         keywords=("identified",),
     ),
     TokenPattern(SQL_PASSWORD, re.compile(r"PASSWORD\s+" + _SQL_LITERAL), keywords=("password '",)),
@@ -237,7 +237,7 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     # A JDBC or ODBC URL's `?user=app&password=…` (a token in a query is services.py's).
     TokenPattern(
         QUERY_PASSWORD,
-        re.compile(r"[?&;](?i:password|passwd|pwd)=(?P<v>[^&\s\"'`#;<>]{1,128})"),
+        re.compile(r"[?&;](?i:password|passwd|pwd)=(?P<v>[^&\s\"'`#;<>]{1,4096})"),
         keywords=("password=", "passwd=", "pwd="),
     ),
     # go-sql-driver/mysql's DSN, `user:password@tcp(host:3306)/db`: the password runs to
@@ -283,7 +283,7 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     TokenPattern(
         NETRC_PASSWORD,
         re.compile(
-            r"machine\s+[\w.\-]+(?:[^\n]*\n){0,3}?[^\n]*?\bpassword\s+(?P<v>[^\s\"'`]{1,128})"
+            r"machine\s+[\w.\-]+(?:[^\n]*\n){0,3}?[^\n]*?\bpassword\s+(?P<v>[^\s\"'`]{1,4096})"
         ),
         keywords=("machine",),
     ),

@@ -197,8 +197,11 @@ LINE_PREFIX = r"[ \t\d]*[-+>]?[ \t\d]*\|?[ \t]*"
 # Inside quotes `q` (a group named so before it): up to the closing one, past escaped
 # characters (`"9f6b\"Tk"`) and the other kind of quote.
 IN_QUOTES = r"(?:\\.|(?!(?P=q))[^\\\n])"
-# A quoted literal argument: its quote in group `q`, its text in group `v`.
-QUOTED_ARGUMENT = r"(?P<q>[\"'])(?P<v>" + IN_QUOTES + r"{1,128})(?P=q)"
+# A quoted literal argument: its quote in group `q`, its text in group `v`. Values are read
+# up to 4,096 characters wherever a pattern takes one: an ECR login's password is ~2,000
+# characters, an Entra refresh token ~1,000, and a pattern that stopped at 128 redacted the
+# first 128 and sent the rest.
+QUOTED_ARGUMENT = r"(?P<q>[\"'])(?P<v>" + IN_QUOTES + r"{1,4096})(?P=q)"
 
 # Generic "name = value" assignments, tried only on lines that mention a secret-ish word.
 # Keys may be dotted (spring.datasource.password) or carry $/@ sigils (PHP, shell, Ruby);

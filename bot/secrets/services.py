@@ -385,7 +385,7 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
     # must come before it on the line (CONNECTION_FIELD, checked in token_checks.token_ok).
     TokenPattern(
         "password in connection string",
-        re.compile(r"(?:[Pp]ass[Ww]ord|PASSWORD|[Pp]wd|PWD)\s*=\s*([^;\"'\s]{1,128})"),
+        re.compile(r"(?:[Pp]ass[Ww]ord|PASSWORD|[Pp]wd|PWD)\s*=\s*([^;\"'\s]{1,4096})"),
         group=1,
         keywords=("password", "pwd"),
     ),
