@@ -147,7 +147,7 @@ TOKEN_PATTERNS: tuple[TokenPattern, ...] = (
         "password in URL",
         # Up to the last `@` before the host, as URL parsers split it: a password with an
         # unencoded `@` or `:` in it is still all password (`app:p@ss@db` is `p@ss`).
-        re.compile(r"://(?P<user>[^\s:@/'\"`<>]{0,128}):([^\s/'\"`<>]{1,128})@[A-Za-z0-9\[]"),
+        re.compile(r"://(?P<user>[^\s:@/'\"`<>]{0,128}):([^\s/'\"`<>]{1,4096})@[A-Za-z0-9\[]"),
         group=2,
         keywords=("://",),
     ),
