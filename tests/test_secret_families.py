@@ -46,6 +46,7 @@ from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.gitrepo import GitRepo
 from tests.test_secrets_prefixed import FORMATS as PREFIXED_FORMATS
 from tests.test_secrets_services import CASES as SERVICE_CASES
+from tests.test_secrets_services import SEED_WORDS
 from tests.test_trust_boundaries import GH_REPO, GH_TOKEN, Setup, run_pull_request_here
 
 FIXTURE = Path(__file__).parent / "fixtures" / "public" / "gitleaks-rules" / "cases.jsonl"
@@ -113,6 +114,20 @@ def _own_families() -> list[tuple[str, str, str]]:
         ("heredoc-password", "infra/db.tf", f"  password = <<-EOT\n    {_rand(20)}\n  EOT\n"),
         ("rails-master-key", "config/master.key", _rand(32, "0123456789abcdef") + "\n"),
         ("ansible-vault-password-file", "deploy/.vault_pass", _rand(24) + "\n"),
+        (
+            "wallet-seed-phrase",
+            "hardhat.config.js",
+            'module.exports = {\n  networks: { main: { accounts: { mnemonic: "'
+            + " ".join(_RNG.sample(SEED_WORDS, 12))
+            + '" } } },\n};\n',
+        ),
+        (
+            "openvpn-static-key",
+            "vpn/ta.key",
+            "-----BEGIN OpenVPN Static key V1-----\n"
+            + "".join(_rand(32, "0123456789abcdef") + "\n" for _ in range(16))
+            + "-----END OpenVPN Static key V1-----\n",
+        ),
     ]
 
 

@@ -26,6 +26,19 @@ def _r(n: int, alphabet: str = _ALNUM) -> str:
     return "".join(_RANDOM.choice(alphabet) for _ in range(n))
 
 
+# Made-up words of BIP39's shape (3-8 lower-case letters): no real wallet's phrase.
+SEED_WORDS = [
+    "amber", "bishop", "cobalt", "dune", "ember", "fjord", "gravel", "harbor", "island",
+    "jasper", "kettle", "lantern", "meadow", "nectar", "orchid", "pebble", "quartz", "raven",
+    "saddle", "timber", "umber", "velvet", "willow", "yonder", "zephyr", "acorn", "birch",
+    "canyon", "delta", "falcon",
+]  # fmt: skip
+
+
+def _phrase(n: int) -> str:
+    return " ".join(_RANDOM.sample(SEED_WORDS, n))
+
+
 def _ppk() -> str:
     """A PuTTY private key file (.ppk), unencrypted."""
     return (
@@ -127,6 +140,15 @@ CASES = [  # (kind, line)
     (
         "Azure storage account key",
         f"AzCopy.exe -storagename corpbackups -storagekey {_r(86, _ALNUM + '+/')}== -container db",
+    ),
+    ("wallet seed phrase", f'    accounts: {{ mnemonic: "{_phrase(12)}" }},'),
+    ("wallet seed phrase", f"DEPLOYER_MNEMONIC={_phrase(24)}"),
+    ("wallet seed phrase", f"const w = Wallet.fromPhrase('{_phrase(12)}');"),
+    (
+        "OpenVPN static key",
+        "<tls-auth>\n-----BEGIN OpenVPN Static key V1-----\n"
+        + "\n".join(_r(32, "0123456789abcdef") for _ in range(16))
+        + "\n-----END OpenVPN Static key V1-----\n</tls-auth>",
     ),
     ("Vault AppRole secret ID", "VAULT_SECRET_ID=2f7d1c9e-4b8a-4e36-a1d5-9c0b7e3f6a24"),
     (
@@ -337,9 +359,17 @@ LOOK_ALIKES = [
     # a hash named as one is stored on purpose; `$1$2` in a shell line is three arguments
     f"password_hash = '$6${_r(16, _CRYPT)}${_r(86, _CRYPT)}'",
     'echo "$1$2$3"',
+    # the development wallets' phrases every tutorial copies, a sentence, a CPU's mnemonic
+    "mnemonic: 'test test test test test test test test test test test junk',",
+    "const mnemonic = 'candy maple cake sugar pudding cream honey rich smooth crumble sweet treat'",
+    "seed_phrase: the twelve words you wrote down when you created your wallet",
+    "mnemonic = 'mov eax ebx'",
+    "if '-----BEGIN OpenVPN Static key V1-----' in text:",
     # libpq's keyword/value form with a slot or a variable for the password
     'fmt.Sprintf("host=%s user=%s password=%s dbname=%s", h, u, p, d)',
     'dsn := "host=db user=app password=${PGPASSWORD} dbname=app"',
+    # keyword arguments are not libpq's fields
+    "def build(fragment='', port=None, username=None, password=None):",
     # the SHA-crypt specification's test vectors, copied into every implementation's tests
     f"$5$rounds=5000$toolongsaltstrin${_r(43, _CRYPT)}",
     f"root:$6$saltstring${_r(86, _CRYPT)}:19000:0:99999:7:::",

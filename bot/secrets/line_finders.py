@@ -22,6 +22,9 @@ from bot.secrets.patterns import (
     KEYWORD_WORDS,
     LONG_TOKEN_MIN,
     MAX_KEY_BLOCK,
+    OPENVPN_BEGIN,
+    OPENVPN_END,
+    OPENVPN_MARK,
     PLAIN_ASSIGNMENT,
     PRIVATE_KEY_BEGIN,
     PRIVATE_KEY_END,
@@ -110,12 +113,17 @@ class Lines:
 
 
 def private_keys(text: str, lines: Lines) -> list[Candidate]:
-    """PEM/OpenSSH/PGP private key blocks, and PuTTY's .ppk files (their private lines
-    run from the header to the `Private-MAC:` line)."""
+    """PEM/OpenSSH/PGP private key blocks, PuTTY's .ppk files (their private lines run from
+    the header to the `Private-MAC:` line) and OpenVPN's static keys."""
     out = _key_blocks(text, lines, PRIVATE_KEY_BEGIN, PRIVATE_KEY_END)
     if PUTTY_MARK in text:  # a substring test spares a second regex pass over every text
         out.extend(_key_blocks(text, lines, PUTTY_BEGIN, PUTTY_END))
+    if OPENVPN_MARK in text:
+        out.extend(_key_blocks(text, lines, OPENVPN_BEGIN, OPENVPN_END, OPENVPN_KEY))
     return out
+
+
+OPENVPN_KEY = "OpenVPN static key"
 
 
 def _not_key_material(body: str) -> bool:
@@ -127,7 +135,11 @@ def _not_key_material(body: str) -> bool:
 
 
 def _key_blocks(
-    text: str, lines: Lines, begin: re.Pattern[str], end_re: re.Pattern[str]
+    text: str,
+    lines: Lines,
+    begin: re.Pattern[str],
+    end_re: re.Pattern[str],
+    kind: str = "private key",
 ) -> list[Candidate]:
     out: list[Candidate] = []
     pos = 0
@@ -147,9 +159,7 @@ def _key_blocks(
             runs = list(KEY_MATERIAL.finditer(text, seg_s, seg_e))
             if runs:
                 parts.append((runs[0].start(), runs[-1].end()))
-        out.append(
-            Candidate(m.start(), end, "private key", RANK_PRIVATE_KEY, SWITCHYARD, tuple(parts))
-        )
+        out.append(Candidate(m.start(), end, kind, RANK_PRIVATE_KEY, SWITCHYARD, tuple(parts)))
     return out
 
 

@@ -25,10 +25,11 @@ _Q = r"(?![A-Za-z0-9_\-.~])"
 AUTHORIZATION_HEADER = re.compile(r"authorization[\"']?\s*[:=,]\s*[\"']?$")
 NPM_CREDENTIALS = "npm registry credentials"
 CRYPT_HASH_BARE = "crypt password hash"
+SEED_PHRASE = "wallet seed phrase"
 CONNECTION_FIELD = re.compile(
     r"\b(?:user\s?id|uid|user(?:name)?|server|data\s?source|host|database)\s*=[^;\n]{0,128};"
     # libpq's keyword/value form, fields apart by spaces: `host=db user=app password=…`
-    r"|(?<![\w-])(?:host|hostaddr|dbname|user|port|sslmode)=[^\s;\"'=]{1,128}[ \t]"
+    r"|(?<![\w-])(?:host|hostaddr|dbname|user|port|sslmode)=[\w.\-/:%@+]{1,128}[ \t]"
 )
 
 SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
@@ -209,6 +210,21 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         "bcrypt password hash",
         re.compile(r"\$2[abxy]?\$[0-9]{2}\$[./A-Za-z0-9]{53}(?![./A-Za-z0-9])"),
         keywords=("$2a$", "$2b$", "$2x$", "$2y$", "$2$"),
+    ),
+    # A crypto wallet's BIP39 recovery phrase (12 to 24 lower-case words) under a name that
+    # says mnemonic, seed or recovery phrase (Hardhat's `accounts: { mnemonic: "…" }`,
+    # `MNEMONIC=…`, ethers' `Wallet.fromPhrase("…")`): whoever has it has the wallet.
+    # (token_checks: the count of words, and the published development phrases.)
+    TokenPattern(
+        SEED_PHRASE,
+        re.compile(
+            r"(?i:mnemonic|from_?phrase|(?:seed|recovery)[_ -]?(?:phrase|words))[\w.\-]{0,30}"
+            r"[\"'`]?\s*(?::=|=>|[:=(,])\s*[\"'`]?"
+            r"([a-z]{3,8}(?:[ ]+[a-z]{3,8}){11,23})(?![ ]*[a-z])"
+        ),
+        group=1,
+        keywords=("mnemonic", "fromphrase", "from_phrase", "seed", "recovery"),
+        on_keyword_lines=True,
     ),
     # crypt(3)'s other hashes, written whole (MD5-crypt and Apache's, SHA-256/512-crypt,
     # yescrypt): as crackable as bcrypt's. After a `:` it is a passwd/shadow/htpasswd line's,

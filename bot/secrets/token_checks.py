@@ -15,8 +15,9 @@ from bot.secrets.services import (
     CONNECTION_FIELD,
     CRYPT_HASH_BARE,
     NPM_CREDENTIALS,
+    SEED_PHRASE,
 )
-from bot.secrets.stand_ins import published_crypt_hash
+from bot.secrets.stand_ins import published_crypt_hash, published_seed_phrase
 
 
 def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) -> bool:
@@ -45,6 +46,8 @@ def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) ->
         return header and _basic_ok(value, test)
     if pattern.kind == NPM_CREDENTIALS and not _npm_key_starts(m):
         return False
+    if pattern.kind == SEED_PHRASE:
+        return seed_phrase_ok(value)
     if pattern.kind == CRYPT_HASH_BARE and published_crypt_hash(value):
         return False
     if pattern.kind in ("bcrypt password hash", CRYPT_HASH_BARE):
@@ -106,4 +109,27 @@ def _basic_ok(value: str, test: bool) -> bool:
         and not rules.is_placeholder(password, min_len=4)
         and not rules.is_reference(password)
         and rules.weak_value_ok(password, test=test)
+    )
+
+
+_PHRASE_LENGTHS = frozenset({12, 15, 18, 21, 24})
+# Words that hold an English sentence together: a description under a phrase's name
+# ("the twelve words you wrote down when you created the wallet") has them.
+_PROSE_WORDS = frozenset(
+    {"the", "and", "you", "your", "are", "for", "with", "that", "from", "have", "will",
+     "these", "them", "when", "were", "been", "which", "there", "their", "here", "into",
+     "should", "would", "could"}
+)  # fmt: skip
+
+
+def seed_phrase_ok(value: str) -> bool:
+    """A BIP39 phrase's length, words mostly distinct (a phrase drawn from 2,048 words
+    rarely repeats one; "test test … junk" is typed), no sentence, and not a published
+    one."""
+    words = value.split()
+    return (
+        len(words) in _PHRASE_LENGTHS
+        and len(set(words)) >= len(words) - 2
+        and sum(w in _PROSE_WORDS for w in words) < 2
+        and not published_seed_phrase(value)
     )
