@@ -122,6 +122,12 @@ def _own_families() -> list[tuple[str, str, str]]:
             + '" } } },\n};\n',
         ),
         (
+            "gradle-signing-password",
+            "app/build.gradle",
+            f'android {{\n  signingConfigs {{\n    release {{\n      storePassword "{_rand(18)}"\n'
+            "    }\n  }\n}\n",
+        ),
+        (
             "openvpn-static-key",
             "vpn/ta.key",
             "-----BEGIN OpenVPN Static key V1-----\n"

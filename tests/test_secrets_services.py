@@ -141,6 +141,14 @@ CASES = [  # (kind, line)
         "Azure storage account key",
         f"AzCopy.exe -storagename corpbackups -storagekey {_r(86, _ALNUM + '+/')}== -container db",
     ),
+    (
+        "secret in a call without parentheses",
+        'signingConfigs {\n  release {\n    storePassword "Tq8mLz2pVx9wRk"\n  }\n}',
+    ),
+    ("secret in a call without parentheses", "set :scm_passphrase, 'Wn4kPq7zLx2mVb'"),
+    ("secret in a call without parentheses", 'set db_password "Wn4kPq7zLx2mVb"'),
+    ("password encoded for a Basic header", 'const auth = "Basic " + btoa("ci:Tq8mLz2pVx9wRk");'),
+    ("password encoded for a Basic header", 'token = base64.b64encode(b"ci:Tq8mLz2pVx9wRk")'),
     ("wallet seed phrase", f'    accounts: {{ mnemonic: "{_phrase(12)}" }},'),
     ("wallet seed phrase", f"DEPLOYER_MNEMONIC={_phrase(24)}"),
     ("wallet seed phrase", f"const w = Wallet.fromPhrase('{_phrase(12)}');"),
@@ -368,6 +376,14 @@ LOOK_ALIKES = [
     # libpq's keyword/value form with a slot or a variable for the password
     'fmt.Sprintf("host=%s user=%s password=%s dbname=%s", h, u, p, d)',
     'dsn := "host=db user=app password=${PGPASSWORD} dbname=app"',
+    # a call without parentheses holding a placeholder, a test's description, a print
+    '    storePassword "your password"',
+    '    storePassword "***"',
+    '  it "rejects a bad password" do',
+    'puts "Enter your token"',
+    # a Basic pair built from variables
+    "const t = Buffer.from(`${user}:${pass}`).toString('base64');",
+    'auth = btoa("ci:" + password)',
     # keyword arguments are not libpq's fields
     "def build(fragment='', port=None, username=None, password=None):",
     # the SHA-crypt specification's test vectors, copied into every implementation's tests

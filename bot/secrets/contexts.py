@@ -16,7 +16,13 @@ from __future__ import annotations
 import re
 
 from bot.secrets import names, rules, wording
-from bot.secrets.patterns import IN_QUOTES, LINE_PREFIX, QUOTED_ARGUMENT, TokenPattern
+from bot.secrets.patterns import (
+    IN_QUOTES,
+    KEYWORD_WORDS,
+    LINE_PREFIX,
+    QUOTED_ARGUMENT,
+    TokenPattern,
+)
 from bot.secrets.setters import SETTER, SETTER_PATTERN, setter_value_ok
 from bot.secrets.stand_ins import published_crypt_hash
 
@@ -57,6 +63,8 @@ PGPASS_PASSWORD = "password in a .pgpass file"
 VARIABLE_DEFAULT = "secret as a variable's default"
 MAPPED_PAIR = "secret in a map literal"
 SETTING_TO_LINE_END = "secret setting to the line's end"
+DSL_SECRET = "secret in a call without parentheses"
+ENCODED_PAIR = "password encoded for a Basic header"
 
 
 # A quoted literal argument, and an argument before it (a literal, a name, an attribute).
@@ -206,6 +214,44 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         ),
         keywords=("variable ",),
     ),
+    # A secret-named call without parentheses, alone on its line: Gradle's Groovy DSL
+    # (`storePassword "…"`, `password '…'` in `credentials { }`), Chef's and other Ruby DSLs,
+    # Tcl's and csh's `set`/`setenv NAME "…"`; and Capistrano's `set :password, "…"`.
+    TokenPattern(
+        DSL_SECRET,
+        re.compile(
+            r"^"
+            + LINE_PREFIX
+            + r"(?:(?:set|setenv)[ \t]+)?(?P<name>[A-Za-z_]\w{0,60})[ \t]+"
+            + _QV
+            + r"[ \t]*(?:(?://|#).*)?\r?$",
+            re.MULTILINE,
+        ),
+        keywords=KEYWORD_WORDS,
+        on_keyword_lines=True,
+    ),
+    TokenPattern(
+        DSL_SECRET,
+        re.compile(r"set(?<!\wset)\s+:(?P<name>\w{1,60}),\s*" + _QV),
+        keywords=("set :",),
+    ),
+    # `btoa("user:password")`, `base64.b64encode(b"user:password")`, `Buffer.from("u:p")`:
+    # a Basic header's pair before it is encoded (the header itself is services.py's).
+    TokenPattern(
+        ENCODED_PAIR,
+        re.compile(
+            r"(?:btoa|b64encode|encodebytes|encodeToString|encode64|Buffer\.from)"
+            r"\(\s*[bB]?(?P<q>[\"'])[^\"':\s]{1,64}:(?P<v>[^\"'\s]{1,4096})(?P=q)"
+        ),
+        keywords=(
+            "btoa(",
+            "b64encode(",
+            "encodebytes(",
+            "encodetostring(",
+            "encode64(",
+            "buffer.from(",
+        ),
+    ),
     # Kotlin's `mapOf("password" to "…")`, Scala's `Map("password" -> "…")`.
     TokenPattern(
         MAPPED_PAIR,
@@ -293,6 +339,7 @@ CONTEXT_KINDS = frozenset(p.kind for p in CONTEXT_PATTERNS)
 # Kinds whose match names the secret (`tag` or `name`): the name must say secret.
 _NAMED_KINDS = frozenset(
     {
+        DSL_SECRET,
         XML_SECRET,
         SECRET_CONSTANT,
         NAMED_PAIR,
