@@ -16,13 +16,7 @@ from __future__ import annotations
 import re
 
 from bot.secrets import names, rules, wording
-from bot.secrets.patterns import (
-    IN_QUOTES,
-    KEYWORD_WORDS,
-    LINE_PREFIX,
-    QUOTED_ARGUMENT,
-    TokenPattern,
-)
+from bot.secrets.patterns import IN_QUOTES, LINE_PREFIX, QUOTED_ARGUMENT, TokenPattern
 from bot.secrets.setters import SETTER, SETTER_PATTERN, setter_value_ok
 from bot.secrets.stand_ins import published_crypt_hash
 
@@ -214,22 +208,8 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         ),
         keywords=("variable ",),
     ),
-    # A secret-named call without parentheses, alone on its line: Gradle's Groovy DSL
-    # (`storePassword "…"`, `password '…'` in `credentials { }`), Chef's and other Ruby DSLs,
-    # Tcl's and csh's `set`/`setenv NAME "…"`; and Capistrano's `set :password, "…"`.
-    TokenPattern(
-        DSL_SECRET,
-        re.compile(
-            r"^"
-            + LINE_PREFIX
-            + r"(?:(?:set|setenv)[ \t]+)?(?P<name>[A-Za-z_]\w{0,60})[ \t]+"
-            + _QV
-            + r"[ \t]*(?:(?://|#).*)?\r?$",
-            re.MULTILINE,
-        ),
-        keywords=KEYWORD_WORDS,
-        on_keyword_lines=True,
-    ),
+    # Capistrano's `set :password, "…"` (a call without parentheses alone on its line is
+    # line_contexts.dsl_calls').
     TokenPattern(
         DSL_SECRET,
         re.compile(r"set(?<!\wset)\s+:(?P<name>\w{1,60}),\s*" + _QV),

@@ -44,6 +44,7 @@ from bot.secrets.key_files import key_file_secrets
 from bot.secrets.line_contexts import (
     byte_array_keys,
     compared_passwords,
+    dsl_calls,
     flag_values,
     line_settings,
     pgpass_passwords,
@@ -161,6 +162,7 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
                 found.extend(listed_values(text, lines, i, test))
                 found.extend(wrapped_values(text, lines, i, path, config, test))
             found.extend(compared_passwords(line, base, test))
+            found.extend(dsl_calls(line, base, test))
             if line_value is not None:
                 found.extend(line_settings(line, base, line_value, test))
         if i in token_lines:

@@ -11,6 +11,7 @@ import re
 from bot.secrets import names, rules
 from bot.secrets.contexts import (
     COMPARED_PASSWORD,
+    DSL_SECRET,
     PGPASS_PASSWORD,
     SECRET_FLAG,
     SETTING_TO_LINE_END,
@@ -18,6 +19,7 @@ from bot.secrets.contexts import (
     password_ok,
 )
 from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
+from bot.secrets.patterns import LINE_PREFIX, QUOTED_ARGUMENT
 
 # `if password == "team10"`, `creds.Secret != 'open-sesame'`, `"s3cret".equals(pwd)`: a
 # credential checked against a literal is a credential written into the code. Only
@@ -42,6 +44,30 @@ def compared_passwords(line: str, base: int, test: bool) -> list[Candidate]:
         if password_ok(m.group(group), test):
             out.append(_candidate(base, m.span(group), COMPARED_PASSWORD))
     return out
+
+
+# A secret-named call without parentheses, alone on its line: Gradle's Groovy DSL
+# (`storePassword "…"`, `password '…'` in `credentials { }`), Chef's and other Ruby DSLs,
+# Tcl's `set NAME "…"` and csh's `setenv NAME "…"`. A diff's or a prompt's prefix may come
+# first, a comment after.
+_DSL_CALL = re.compile(
+    LINE_PREFIX
+    + r"(?:(?:set|setenv)[ \t]+)?(?P<name>[A-Za-z_]\w{0,60})[ \t]+"
+    + QUOTED_ARGUMENT
+    + r"[ \t]*(?:(?://|#).*)?\r?$"
+)
+
+
+def dsl_calls(line: str, base: int, test: bool) -> list[Candidate]:
+    """The literal a secret-named call without parentheses is given on `line`."""
+    if '"' not in line and "'" not in line:
+        return []
+    m = _DSL_CALL.match(line)
+    if m is None or not names.key_is_secretish(m.group("name")):
+        return []
+    if not rules.literal_ok(m.group("name"), m.group("v"), test=test):
+        return []
+    return [_candidate(base, m.span("v"), DSL_SECRET)]
 
 
 def _candidate(base: int, span: tuple[int, int], kind: str) -> Candidate:
