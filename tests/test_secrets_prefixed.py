@@ -64,6 +64,7 @@ FORMATS = [
     Format("MongoDB Atlas service account secret", "mdb_sa" + "_sk_", ((_URL, 40),)),
     Format("Nightfall key", "N" + "F-", ((_ALNUM, 32),)),
     Format("NVIDIA API key", "nv" + "api-", ((_URL, 64),)),
+    Format("ElevenLabs API key", "s" + "k_", ((_HEX, 48),)),
     Format("Pagar.me key", "ak" + "_live_", ((_ALNUM, 30),)),
     Format("Sourcegraph Cody key", "sl" + "k_", ((_HEX, 64),)),
     Format("Supabase secret key", "sb_" + "secret_", ((_URL, 24),)),

@@ -74,6 +74,9 @@ PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
     _token("Nightfall key", r"NF-[A-Za-z0-9]{32}", "nf-", random=True),
     # NVIDIA API catalogue keys (build.nvidia.com docs; Kingfisher, TruffleHog).
     _token("NVIDIA API key", r"nvapi-[A-Za-z0-9_\-]{64}", "nvapi-"),
+    # ElevenLabs API keys: "sk_" and 48 hex digits (TruffleHog; Stripe's keys go on with
+    # live_/test_, not hex).
+    _token("ElevenLabs API key", r"sk_[a-f0-9]{48}", "sk_"),
     # Pagar.me live secret keys (Kingfisher, TruffleHog).
     _token("Pagar.me key", r"ak_live_[A-Za-z0-9]{30}", "ak_live_"),
     # Sourcegraph Cody gateway keys (TruffleHog, Kingfisher: "slk_" and 64 hex digits).
