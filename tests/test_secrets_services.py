@@ -17,6 +17,7 @@ from bot.secrets import find_secrets
 _RANDOM = random.Random(14)
 _ALNUM = string.ascii_letters + string.digits
 _URL = _ALNUM + "_-"
+_LOWER = string.ascii_lowercase + string.digits
 _SF = _ALNUM + "._"
 _CRYPT = _ALNUM + "./"
 
@@ -158,6 +159,12 @@ CASES = [  # (kind, line)
         + "\n".join(_r(32, "0123456789abcdef") for _ in range(16))
         + "\n-----END OpenVPN Static key V1-----\n</tls-auth>",
     ),
+    (
+        "Telegram bot token",
+        f'requests.post(f"https://api.telegram.org/bot5432109876:AAH{_r(32, _URL)}/sendMessage")',
+    ),
+    ("IFTTT webhook key", f"curl -X POST https://maker.ifttt.com/trigger/door/with/key/{_r(22)}"),
+    ("Zapier webhook", f"ZAP = 'https://hooks.zapier.com/hooks/catch/4819276/{_r(7, _LOWER)}/'"),
     ("Vault AppRole secret ID", "VAULT_SECRET_ID=2f7d1c9e-4b8a-4e36-a1d5-9c0b7e3f6a24"),
     (
         "Vault AppRole secret ID",

@@ -99,6 +99,30 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         group=1,
         keywords=("unseal key",),
     ),
+    # A Telegram bot's token in the Bot API's URL (`https://api.telegram.org/bot<token>/…`):
+    # the bare `digits:A…` form needs the word telegram beside it (gitleaks' rule), a URL
+    # says it. IFTTT's and Zapier's webhook URLs are capabilities, as Slack's are.
+    TokenPattern(
+        "Telegram bot token",
+        re.compile(r"api\.telegram\.org/(?:file/)?bot([0-9]{5,16}:A[A-Za-z0-9_\-]{34})" + _E),
+        group=1,
+        keywords=("api.telegram.org",),
+    ),
+    TokenPattern(
+        "IFTTT webhook key",
+        re.compile(
+            r"maker\.ifttt\.com/(?:trigger/[^/\s]{1,100}/(?:json/)?with/key|use)/"
+            r"([A-Za-z0-9_\-]{22,43})" + _E
+        ),
+        group=1,
+        keywords=("maker.ifttt.com",),
+    ),
+    TokenPattern(
+        "Zapier webhook",
+        re.compile(r"hooks\.zapier\.com/hooks/catch/([0-9]{4,12}/[A-Za-z0-9]{5,12})" + _E),
+        group=1,
+        keywords=("hooks.zapier.com",),
+    ),
     TokenPattern(
         "Microsoft Teams webhook",
         re.compile(
