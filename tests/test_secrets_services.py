@@ -163,6 +163,10 @@ CASES = [  # (kind, line)
         "Telegram bot token",
         f'requests.post(f"https://api.telegram.org/bot5432109876:AAH{_r(32, _URL)}/sendMessage")',
     ),
+    (
+        "AWS session token",
+        f"2026-12-05T01:00:00Z\tIQoJb3JpZ2luX2VjE{_r(300, _ALNUM + '/+')}\tarn:aws:sts::role/ci",
+    ),
     ("IFTTT webhook key", f"curl -X POST https://maker.ifttt.com/trigger/door/with/key/{_r(22)}"),
     ("Zapier webhook", f"ZAP = 'https://hooks.zapier.com/hooks/catch/4819276/{_r(7, _LOWER)}/'"),
     ("Vault AppRole secret ID", "VAULT_SECRET_ID=2f7d1c9e-4b8a-4e36-a1d5-9c0b7e3f6a24"),

@@ -99,6 +99,14 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         group=1,
         keywords=("unseal key",),
     ),
+    # AWS STS session tokens open with a fixed header, base64 (`FwoGZXIvYXdz` "aws",
+    # `IQoJb3JpZ2luX2Vj` "origin_ec"): found without a name, as the CLI's text output and
+    # logs print them. (URL-encoded, in a presigned URL, the query's name finds them.)
+    TokenPattern(
+        "AWS session token",
+        re.compile(r"(?:FwoGZXIvYXdz|FQoGZXIvYXdz|IQoJb3JpZ2luX2Vj)[A-Za-z0-9/+]{80,4096}={0,2}"),
+        keywords=("fwogzxivyxdz", "fqogzxivyxdz", "iqojb3jpz2lux2vj"),
+    ),
     # A Telegram bot's token in the Bot API's URL (`https://api.telegram.org/bot<token>/…`):
     # the bare `digits:A…` form needs the word telegram beside it (gitleaks' rule), a URL
     # says it. IFTTT's and Zapier's webhook URLs are capabilities, as Slack's are.
