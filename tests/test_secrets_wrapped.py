@@ -85,6 +85,16 @@ def test_what_is_not_a_secret_below_a_name_is_not_flagged(path: str, text: str) 
     assert find_secrets(text, path) == []
 
 
+def test_a_long_value_below_its_name_is_found_whole() -> None:
+    """A refresh token as Prettier wraps it: a thousand characters with dots in them, so no
+    entropy run sees it whole."""
+    urlsafe = string.ascii_letters + string.digits + "-_"
+    value = ".".join("".join(_RNG.choice(urlsafe) for _ in range(n)) for n in (60, 900))
+    text = f"      tokens: {{\n        refresh_token:\n          '{value}',\n"
+    hits = find_secrets(text, "cypress/e2e/upload.cy.js")
+    assert [text[h.start : h.end] for h in hits] == [value]
+
+
 def test_a_value_beside_its_name_is_reported_once() -> None:
     text = f'password = "{V}"\ntoken =\n  "{_drawn(32)}"\n'
     hits = find_secrets(text, "src/app.py")

@@ -40,15 +40,15 @@ _OPENER_ENDS = ("=", ">", ":", "(", '"""', "'''")
 # The value alone on its line: a quoted literal, perhaps inside a converting call, then at
 # most a closing bracket, a comma or a semicolon and a comment.
 _LONE_LITERAL = re.compile(
-    r"[ \t]*(?:" + WRAPPER + r")?[rbuRBUf]{0,2}(?P<q>[\"'`])(?P<v>" + IN_QUOTES + r"{1,512})"
+    r"[ \t]*(?:" + WRAPPER + r")?[rbuRBUf]{0,2}(?P<q>[\"'`])(?P<v>" + IN_QUOTES + r"{1,4096})"
     r"(?P=q)[ \t]*[,;)\]]*[ \t]*(?:(?://|#).*)?\r?$"
 )
 # A triple-quoted string on its name's line (`password = """…"""`): the line pass reads its
 # first two quotes as an empty string.
 _TRIPLE_ON_LINE = re.compile(
-    _NAME_AND_OP + r"[rbuRBUf]{0,2}(?P<t>\"\"\"|''')(?P<v>(?:(?!(?P=t))[^\n]){1,512})(?P=t)"
+    _NAME_AND_OP + r"[rbuRBUf]{0,2}(?P<t>\"\"\"|''')(?P<v>(?:(?!(?P=t))[^\n]){1,4096})(?P=t)"
 )
-_BLOCK_LINE = re.compile(r"(?P<v>\S(?:[^\n]{0,510}\S)?)[ \t]*\r?$")
+_BLOCK_LINE = re.compile(r"(?P<v>\S(?:[^\n]{0,4094}\S)?)[ \t]*\r?$")
 _PREFIX = re.compile(LINE_PREFIX)
 _MAX_BLOCK_LINES = 4
 
