@@ -27,7 +27,7 @@ _VAULT_PASS_NAMES = frozenset(
 )  # fmt: skip
 _HEX_KEY = re.compile(r"[0-9a-f]{32}")
 _HUNK = re.compile(r"@@ -\d")
-_MOST = 256
+_LONGEST_PASSWORD = 256
 
 
 def key_file_secrets(text: str, path: str | None, test: bool) -> list[Candidate]:
@@ -45,7 +45,7 @@ def key_file_secrets(text: str, path: str | None, test: bool) -> list[Candidate]
     s, e = content
     if rails:
         return [_candidate(s, e, RAILS_MASTER_KEY)] if _HEX_KEY.fullmatch(text, s, e) else []
-    ok = e - s <= _MOST and password_ok(text[s:e], test)
+    ok = e - s <= _LONGEST_PASSWORD and password_ok(text[s:e], test)
     return [_candidate(s, e, VAULT_PASSWORD_FILE)] if ok else []
 
 

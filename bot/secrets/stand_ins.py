@@ -33,8 +33,8 @@ _CRYPT_SALT = re.compile(r"\$[0-9a-z]{1,4}\$(?:rounds=[0-9]+\$)?([^$]*)\$")
 
 
 # The development wallets' phrases that local chains print and every tutorial copies:
-# Truffle's and Ganache's (Hardhat's and Anvil's, "test test … junk", and BIP39's "abandon
-# … about" repeat one word, which seed_phrase_ok turns down).
+# `truffle develop`'s and `ganache -d`'s (Hardhat's and Anvil's, "test test … junk", and
+# BIP39's test vector "abandon … about" repeat one word, which seed_phrase_ok turns down).
 _PUBLISHED_PHRASES = frozenset(
     {"candy maple cake sugar pudding cream honey rich smooth crumble sweet treat",
      "myth like bonus scare over problem client lizard pioneer submit female collect"}
