@@ -160,6 +160,12 @@ CASES = [  # (kind, line)
         + "\n-----END OpenVPN Static key V1-----\n</tls-auth>",
     ),
     (
+        "OpenVPN static key",
+        "<tls-crypt-v2>\n-----BEGIN OpenVPN tls-crypt-v2 client key-----\n"
+        + "\n".join(_r(64, _ALNUM + "+/") for _ in range(8))
+        + "\n-----END OpenVPN tls-crypt-v2 client key-----\n</tls-crypt-v2>",
+    ),
+    (
         "Telegram bot token",
         f'requests.post(f"https://api.telegram.org/bot5432109876:AAH{_r(32, _URL)}/sendMessage")',
     ),

@@ -175,10 +175,12 @@ PRIVATE_KEY_BEGIN = re.compile(r"-----BEGIN[ A-Z0-9]{0,30}PRIVATE KEY(?: BLOCK)?
 PRIVATE_KEY_END = re.compile(r"-----END[ A-Z0-9]{0,30}PRIVATE KEY(?: BLOCK)?-----")
 # PuTTY's private key files: a header line, then public and private lines, then a MAC.
 PUTTY_MARK = "PuTTY-User-Key-File-"
-# OpenVPN's shared key for tls-auth/tls-crypt (`openvpn --genkey`): 256 bytes of hex.
-OPENVPN_MARK = "OpenVPN Static key"
-OPENVPN_BEGIN = re.compile(r"-----BEGIN OpenVPN Static key V[12]-----")
-OPENVPN_END = re.compile(r"-----END OpenVPN Static key V[12]-----")
+# OpenVPN's shared key for tls-auth/tls-crypt (`openvpn --genkey`: 256 bytes of hex) and
+# its tls-crypt-v2 client and server keys (base64).
+OPENVPN_MARK = "-----BEGIN OpenVPN "
+_OPENVPN_KIND = r"OpenVPN (?:Static key V[12]|tls-crypt-v2 (?:client|server) key)"
+OPENVPN_BEGIN = re.compile(r"-----BEGIN " + _OPENVPN_KIND + "-----")
+OPENVPN_END = re.compile(r"-----END " + _OPENVPN_KIND + "-----")
 PUTTY_BEGIN = re.compile(r"PuTTY-User-Key-File-[23]: [\w-]+")
 PUTTY_END = re.compile(r"Private-(?:MAC|Hash): [0-9a-fA-F]+")
 # Key material on one line of a block: the armour lines and base64 runs. Short runs are left
