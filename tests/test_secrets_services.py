@@ -173,6 +173,8 @@ CASES = [  # (kind, line)
         "AWS session token",
         f"2026-12-05T01:00:00Z\tIQoJb3JpZ2luX2VjE{_r(300, _ALNUM + '/+')}\tarn:aws:sts::role/ci",
     ),
+    ("secret as a reference's default", "      - POSTGRES_PASSWORD=${DB_PASSWORD:-Tq8mLz2pVx9wRk}"),
+    ("secret as a reference's default", "spring.datasource.password=${DB_PASSWORD:Wn4kPq7zLx2mVb}"),
     ("IFTTT webhook key", f"curl -X POST https://maker.ifttt.com/trigger/door/with/key/{_r(22)}"),
     ("Zapier webhook", f"ZAP = 'https://hooks.zapier.com/hooks/catch/4819276/{_r(7, _LOWER)}/'"),
     ("Vault AppRole secret ID", "VAULT_SECRET_ID=2f7d1c9e-4b8a-4e36-a1d5-9c0b7e3f6a24"),
@@ -401,6 +403,15 @@ LOOK_ALIKES = [
     # a Basic pair built from variables
     "const t = Buffer.from(`${user}:${pass}`).toString('base64');",
     'auth = btoa("ci:" + password)',
+    # a reference's default that is a stand-in, a nested reference, a required variable
+    "      - POSTGRES_PASSWORD=${DB_PASSWORD:-changeme}",
+    "  password: ${DB_PASSWORD:${FALLBACK_PASSWORD}}",
+    'echo "${API_TOKEN:?set API_TOKEN first}"',
+    "const url = `${host}:${port}/${token}`;",
+    # jwt.io's sample token under a name, as bare
+    "localStorage.setItem('token', 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+    "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ."
+    "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c');",
     # keyword arguments are not libpq's fields
     "def build(fragment='', port=None, username=None, password=None):",
     # the SHA-crypt specification's test vectors, copied into every implementation's tests

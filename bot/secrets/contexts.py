@@ -58,6 +58,7 @@ VARIABLE_DEFAULT = "secret as a variable's default"
 MAPPED_PAIR = "secret in a map literal"
 SETTING_TO_LINE_END = "secret setting to the line's end"
 DSL_SECRET = "secret in a call without parentheses"
+REFERENCE_DEFAULT = "secret as a reference's default"
 ENCODED_PAIR = "password encoded for a Basic header"
 
 
@@ -208,6 +209,14 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         ),
         keywords=("variable ",),
     ),
+    # A reference's default under a secret's name: the shell's and Compose's
+    # `${DB_PASSWORD:-…}` (`-`, `:=`, `=` too), Spring's `${DB_PASSWORD:…}`. The reference
+    # is not a secret, its default is: it is what runs wherever the variable is unset.
+    TokenPattern(
+        REFERENCE_DEFAULT,
+        re.compile(r"\$\{(?P<name>[A-Za-z_][\w.\-]{0,80})(?::-|:=|:|-|=)(?P<v>[^}${\s?][^}${\s]{0,4095})\}"),
+        keywords=("${",),
+    ),
     # Capistrano's `set :password, "…"` (a call without parentheses alone on its line is
     # line_contexts.dsl_calls').
     TokenPattern(
@@ -320,6 +329,7 @@ CONTEXT_KINDS = frozenset(p.kind for p in CONTEXT_PATTERNS)
 _NAMED_KINDS = frozenset(
     {
         DSL_SECRET,
+        REFERENCE_DEFAULT,
         XML_SECRET,
         SECRET_CONSTANT,
         NAMED_PAIR,

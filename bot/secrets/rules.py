@@ -56,6 +56,7 @@ from bot.secrets.names import (
     key_words,
     last_part,
 )
+from bot.secrets.patterns import JWT_SAMPLE_PAYLOAD
 from bot.secrets.stand_ins import (
     PUBLISHED_EXAMPLES,
     UUID_SHAPE,
@@ -243,6 +244,8 @@ def assigned_value_ok(
     v = value.strip()
     if is_placeholder(v) or is_reference(v) or not weak_value_ok(v, test=test):
         return False
+    if JWT_SAMPLE_PAYLOAD in v:
+        return False  # jwt.io's sample token ("John Doe"), as the JWT pattern turns it down
     if not any(c.isalnum() for c in v):
         return False  # punctuation only: a separator or a mask, not a credential
     if "." in v and is_identifier_chain(v) and key_is_secretish(last_part(v)):
