@@ -214,7 +214,9 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     # is not a secret, its default is: it is what runs wherever the variable is unset.
     TokenPattern(
         REFERENCE_DEFAULT,
-        re.compile(r"\$\{(?P<name>[A-Za-z_][\w.\-]{0,80})(?::-|:=|:|-|=)(?P<v>[^}${\s?][^}${\s]{0,4095})\}"),
+        re.compile(
+            r"\$\{(?P<name>[A-Za-z_][\w.\-]{0,80})(?::-|:=|:|-|=)(?P<v>[^}${\s?][^}${\s]{0,4095})\}"
+        ),
         keywords=("${",),
     ),
     # Capistrano's `set :password, "…"` (a call without parentheses alone on its line is
