@@ -40,6 +40,7 @@ from bot.secrets.contexts import (
 from bot.secrets.cookies import COOKIE_WORDS, session_cookies
 from bot.secrets.gitleaks import Found, Match, Scanner
 from bot.secrets.gitleaks import scanner as gitleaks_scanner
+from bot.secrets.key_blocks import private_keys
 from bot.secrets.key_files import key_file_secrets
 from bot.secrets.line_contexts import (
     byte_array_keys,
@@ -64,7 +65,6 @@ from bot.secrets.line_finders import (
     aws_secrets,
     entropy_tokens,
     plugin_tokens,
-    private_keys,
     whole_run,
 )
 from bot.secrets.lists import listed_values
@@ -81,6 +81,7 @@ from bot.secrets.patterns import (
 from bot.secrets.prefixed import PREFIXED_PATTERNS
 from bot.secrets.services import SERVICE_PATTERNS
 from bot.secrets.token_checks import token_ok
+from bot.secrets.url_secrets import URL_PATTERNS
 from bot.secrets.wrapped import wrapped_values
 
 GITLEAKS = "gitleaks"
@@ -263,7 +264,13 @@ def _scanner() -> Scanner:
     return gitleaks_scanner(_OWN_KEYWORDS)
 
 
-_TOKEN_PATTERNS = (*TOKEN_PATTERNS, *SERVICE_PATTERNS, *PREFIXED_PATTERNS, *CONTEXT_PATTERNS)
+_TOKEN_PATTERNS = (
+    *TOKEN_PATTERNS,
+    *SERVICE_PATTERNS,
+    *URL_PATTERNS,
+    *PREFIXED_PATTERNS,
+    *CONTEXT_PATTERNS,
+)
 _OWN_KEYWORDS = tuple(
     sorted({*KEYWORD_WORDS, *COOKIE_WORDS, *(k for p in _TOKEN_PATTERNS for k in p.keywords)})
 )

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 # engine its literal-prefix search, a tenfold slowdown over a large diff.
 # Where a token ends: not before another token character (a longer word).
 TOKEN_END = r"(?![A-Za-z0-9_\-])"
+UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+# A value in a URL query string or header: it ends at a delimiter, never inside a token.
+QUERY_END = r"(?![A-Za-z0-9_\-.~])"
 _E = TOKEN_END
 TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 _UPPER_DIGITS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import re
 
-from bot.secrets.patterns import TOKEN_CHARS, TOKEN_END, TokenPattern
+from bot.secrets.patterns import QUERY_END, TOKEN_CHARS, TOKEN_END, UUID, TokenPattern
 
 _E = TOKEN_END
-_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-# A value in a URL query string or header: it ends at a delimiter, never inside a token.
-_Q = r"(?![A-Za-z0-9_\-.~])"
+_UUID = UUID
+_Q = QUERY_END
 
 # What must precede a header's `Basic` value, and a connection string's `Password=`, on the
 # same line (searched in the few characters before, lower-cased).
@@ -106,44 +105,6 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         "AWS session token",
         re.compile(r"(?:FwoGZXIvYXdz|FQoGZXIvYXdz|IQoJb3JpZ2luX2Vj)[A-Za-z0-9/+]{80,4096}={0,2}"),
         keywords=("fwogzxivyxdz", "fqogzxivyxdz", "iqojb3jpz2lux2vj"),
-    ),
-    # A Telegram bot's token in the Bot API's URL (`https://api.telegram.org/bot<token>/…`):
-    # the bare `digits:A…` form needs the word telegram beside it (gitleaks' rule), a URL
-    # says it. IFTTT's and Zapier's webhook URLs are capabilities, as Slack's are.
-    TokenPattern(
-        "Telegram bot token",
-        re.compile(r"api\.telegram\.org/(?:file/)?bot([0-9]{5,16}:A[A-Za-z0-9_\-]{34})" + _E),
-        group=1,
-        keywords=("api.telegram.org",),
-    ),
-    TokenPattern(
-        "IFTTT webhook key",
-        re.compile(
-            r"maker\.ifttt\.com/(?:trigger/[^/\s]{1,100}/(?:json/)?with/key|use)/"
-            r"([A-Za-z0-9_\-]{22,43})" + _E
-        ),
-        group=1,
-        keywords=("maker.ifttt.com",),
-    ),
-    TokenPattern(
-        "Zapier webhook",
-        re.compile(r"hooks\.zapier\.com/hooks/catch/([0-9]{4,12}/[A-Za-z0-9]{5,12})" + _E),
-        group=1,
-        keywords=("hooks.zapier.com",),
-    ),
-    TokenPattern(
-        "Microsoft Teams webhook",
-        re.compile(
-            r"(?:outlook\.office(?:365)?\.com/webhook|\.webhook\.office\.com/webhookb2)/("
-            + _UUID
-            + "@"
-            + _UUID
-            + r"/IncomingWebhook/[0-9a-f]{32}/"
-            + _UUID
-            + ")"
-        ),
-        group=1,
-        keywords=("/webhook",),
     ),
     TokenPattern(
         "New Relic key",
@@ -356,13 +317,6 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         keywords=("secret_id", "secretid", "secret-id"),
         on_keyword_lines=True,  # no literal opens it
     ),
-    # ThingsBoard devices send telemetry with their access token in the URL's path.
-    TokenPattern(
-        "ThingsBoard access token",
-        re.compile(r"thingsboard\.[\w.]+/api/v1/([A-Za-z0-9]{20})/(?:telemetry|attributes|rpc)"),
-        group=1,
-        keywords=("thingsboard",),
-    ),
     # Firebase Cloud Messaging's legacy server keys: an 11-character id, a colon, 140 more.
     TokenPattern(
         "Firebase Cloud Messaging server key",
@@ -374,13 +328,6 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         "Salesforce access token",
         re.compile(r"00D[A-Za-z0-9]{12}![A-Za-z0-9._]{80,}" + _E),
         keywords=("00d",),
-    ),
-    # Posting to a Discord webhook needs nothing but its URL.
-    TokenPattern(
-        "Discord webhook",
-        re.compile(r"discord(?:app)?\.com/api/webhooks/[0-9]{17,20}/([A-Za-z0-9_\-]{60,68})" + _E),
-        group=1,
-        keywords=("/api/webhooks/",),
     ),
     # Kolide's API keys (its documented `k2sk_v1_` prefix).
     TokenPattern(
@@ -436,26 +383,5 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         re.compile(r"(?:[Pp]ass[Ww]ord|PASSWORD|[Pp]wd|PWD)\s*=\s*([^;\"'\s]{1,4096})"),
         group=1,
         keywords=("password", "pwd"),
-    ),
-    # A token passed in a URL's query or fragment (?token=, #access_token=, ?apiKey=, ?key=,
-    # an Azure SAS token's sig=). It must mix letters and digits (token_checks.token_ok).
-    TokenPattern(
-        "token in URL",
-        re.compile(
-            r"[?&#](?i:(?:access|auth)[_\-]?token|token|api[_\-]?key|key|client[_\-]?secret"
-            r"|secret|license[_\-]?key|sig)=([A-Za-z0-9_\-.~%]{20,})" + _Q
-        ),
-        group=1,
-        keywords=("token=", "api_key=", "apikey=", "api-key=", "key=", "secret=", "sig="),
-    ),
-    # An authenticator's seed in a key URI (what a 2FA QR code holds): base32, often only 16
-    # characters, too short for the URL rule above; whoever holds it makes the codes.
-    TokenPattern(
-        "one-time password seed",
-        re.compile(
-            r"otpauth://(?i:[ht]otp)/[^\s\"'?]*\?(?:[^\s\"'#]*?&)?secret=([A-Za-z2-7]{16,}=*)" + _Q
-        ),
-        group=1,
-        keywords=("otpauth://",),
     ),
 )

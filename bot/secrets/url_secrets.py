@@ -1,0 +1,91 @@
+"""Credentials a URL carries: a token in its query (an Azure SAS signature, `?api_key=`),
+an authenticator's seed in an `otpauth://` URI, a bot's token in Telegram's Bot API path,
+and webhook URLs that are capabilities on their own (Discord, Microsoft Teams, IFTTT,
+Zapier, ThingsBoard's device path). They run like services.SERVICE_PATTERNS: one pass each,
+only when the keyword pass saw one of their keywords."""
+
+from __future__ import annotations
+
+import re
+
+from bot.secrets.patterns import QUERY_END, TOKEN_END, UUID, TokenPattern
+
+_E = TOKEN_END
+_UUID = UUID
+_Q = QUERY_END
+
+URL_PATTERNS: tuple[TokenPattern, ...] = (
+    # A Telegram bot's token in the Bot API's URL (`https://api.telegram.org/bot<token>/…`):
+    # the bare `digits:A…` form needs the word telegram beside it (gitleaks' rule), a URL
+    # says it. IFTTT's and Zapier's webhook URLs are capabilities, as Slack's are.
+    TokenPattern(
+        "Telegram bot token",
+        re.compile(r"api\.telegram\.org/(?:file/)?bot([0-9]{5,16}:A[A-Za-z0-9_\-]{34})" + _E),
+        group=1,
+        keywords=("api.telegram.org",),
+    ),
+    TokenPattern(
+        "IFTTT webhook key",
+        re.compile(
+            r"maker\.ifttt\.com/(?:trigger/[^/\s]{1,100}/(?:json/)?with/key|use)/"
+            r"([A-Za-z0-9_\-]{22,43})" + _E
+        ),
+        group=1,
+        keywords=("maker.ifttt.com",),
+    ),
+    TokenPattern(
+        "Zapier webhook",
+        re.compile(r"hooks\.zapier\.com/hooks/catch/([0-9]{4,12}/[A-Za-z0-9]{5,12})" + _E),
+        group=1,
+        keywords=("hooks.zapier.com",),
+    ),
+    TokenPattern(
+        "Microsoft Teams webhook",
+        re.compile(
+            r"(?:outlook\.office(?:365)?\.com/webhook|\.webhook\.office\.com/webhookb2)/("
+            + _UUID
+            + "@"
+            + _UUID
+            + r"/IncomingWebhook/[0-9a-f]{32}/"
+            + _UUID
+            + ")"
+        ),
+        group=1,
+        keywords=("/webhook",),
+    ),
+    # ThingsBoard devices send telemetry with their access token in the URL's path.
+    TokenPattern(
+        "ThingsBoard access token",
+        re.compile(r"thingsboard\.[\w.]+/api/v1/([A-Za-z0-9]{20})/(?:telemetry|attributes|rpc)"),
+        group=1,
+        keywords=("thingsboard",),
+    ),
+    # Posting to a Discord webhook needs nothing but its URL.
+    TokenPattern(
+        "Discord webhook",
+        re.compile(r"discord(?:app)?\.com/api/webhooks/[0-9]{17,20}/([A-Za-z0-9_\-]{60,68})" + _E),
+        group=1,
+        keywords=("/api/webhooks/",),
+    ),
+    # A token passed in a URL's query or fragment (?token=, #access_token=, ?apiKey=, ?key=,
+    # an Azure SAS token's sig=). It must mix letters and digits (token_checks.token_ok).
+    TokenPattern(
+        "token in URL",
+        re.compile(
+            r"[?&#](?i:(?:access|auth)[_\-]?token|token|api[_\-]?key|key|client[_\-]?secret"
+            r"|secret|license[_\-]?key|sig)=([A-Za-z0-9_\-.~%]{20,})" + _Q
+        ),
+        group=1,
+        keywords=("token=", "api_key=", "apikey=", "api-key=", "key=", "secret=", "sig="),
+    ),
+    # An authenticator's seed in a key URI (what a 2FA QR code holds): base32, often only 16
+    # characters, too short for the URL rule above; whoever holds it makes the codes.
+    TokenPattern(
+        "one-time password seed",
+        re.compile(
+            r"otpauth://(?i:[ht]otp)/[^\s\"'?]*\?(?:[^\s\"'#]*?&)?secret=([A-Za-z2-7]{16,}=*)" + _Q
+        ),
+        group=1,
+        keywords=("otpauth://",),
+    ),
+)
