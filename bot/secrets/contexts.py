@@ -271,7 +271,7 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         ),
         keywords=(": |", ": >"),
     ),
-    # A JDBC or ODBC URL's `?user=app&password=…` (a token in a query is services.py's).
+    # A JDBC or ODBC URL's `?user=app&password=…` (a token in a query is url_secrets.py's).
     TokenPattern(
         QUERY_PASSWORD,
         re.compile(r"[?&;](?i:password|passwd|pwd)=(?P<v>[^&\s\"'`#;<>]{1,4096})"),

@@ -2,10 +2,11 @@
 
 Four layers, cheapest first, so a 50,000-line diff scans in a fraction of a second:
 
-1. Our own patterns for fixed-format tokens and private key blocks run over the whole text
-   in one pass each (patterns.py, and services.py for more vendors and for credentials
-   known by their context: HTTP basic headers, URL query tokens, connection strings), each
-   only when the keyword pass saw one of its words; they give exact value spans.
+1. Our own patterns for fixed-format tokens and private key blocks (key_blocks.py) run
+   over the whole text in one pass each (patterns.py; services.py for more vendors and for
+   credentials known by their context: HTTP basic headers, connection strings; url_secrets.py
+   for what a URL carries), each only when the keyword pass saw one of its words; they give
+   exact value spans.
 2. Two prefilters over the lower-cased text pick the lines worth a closer look: lines that
    mention a secret-ish word (pass, secret, token, key, cred, auth, ...) and lines with a run
    of 20+ token characters. Typically a few percent of lines pass.

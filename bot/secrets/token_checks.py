@@ -1,7 +1,8 @@
 """Whether a match of one of Switchyard's token patterns (patterns.py, services.py,
-prefixed.py) is a secret: what its format alone cannot say, the text around it does (an
-Authorization header's name before `Basic`, a connection string's other fields, where an
-npm key starts, a URL's user and host), and a stand-in's markers turn it down."""
+url_secrets.py, prefixed.py) is a secret: what its format alone cannot say, the text
+around it does (an Authorization header's name before `Basic`, a connection string's other
+fields, where an npm key starts, a URL's user and host), and a stand-in's markers turn it
+down."""
 
 from __future__ import annotations
 
