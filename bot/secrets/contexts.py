@@ -16,7 +16,14 @@ from __future__ import annotations
 import re
 
 from bot.secrets import names, rules, wording
-from bot.secrets.patterns import IN_QUOTES, LINE_PREFIX, QUOTED_ARGUMENT, TokenPattern
+from bot.secrets.patterns import (
+    IN_QUOTES,
+    LINE_PREFIX,
+    MAX_VALUE,
+    QUOTED_ARGUMENT,
+    VALUE_LENGTH,
+    TokenPattern,
+)
 from bot.secrets.setters import SETTER, SETTER_PATTERN, setter_value_ok
 from bot.secrets.stand_ins import published_crypt_hash
 
@@ -30,8 +37,8 @@ def _quoted_or_bare(stops: str, most: int) -> str:
 
 # A value on a command line. A bare word stops at a quote, so `-p"$PASS"` in a larger
 # string ends where the string does.
-_ARG = _quoted_or_bare("`;|&)", 4096)
-_DIRECTIVE_ARG = _quoted_or_bare("", 4096)
+_ARG = _quoted_or_bare("`;|&)", MAX_VALUE)
+_DIRECTIVE_ARG = _quoted_or_bare("", MAX_VALUE)
 # The rest of a command, up to its flag: never past the command's end.
 _ARGS = r"[^\n;|&]{0,120}?\s"
 
@@ -106,7 +113,7 @@ def _set_by_name(call: str) -> TokenPattern:
 
 
 # SQL's string literal: a quote doubled inside it is one quote.
-_SQL_LITERAL = r"'(?P<v>(?:''|[^'\n]){1,4096})'"
+_SQL_LITERAL = r"'(?P<v>(?:''|[^'\n])" + VALUE_LENGTH + ")'"
 
 
 def _env_default(regex: str, *keywords: str) -> TokenPattern:
@@ -215,7 +222,9 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     TokenPattern(
         REFERENCE_DEFAULT,
         re.compile(
-            r"\$\{(?P<name>[A-Za-z_][\w.\-]{0,80})(?::-|:=|:|-|=)(?P<v>[^}${\s?][^}${\s]{0,4095})\}"
+            r"\$\{(?P<name>[A-Za-z_][\w.\-]{0,80})(?::-|:=|:|-|=)(?P<v>[^}${\s?][^}${\s]{0,"
+            + str(MAX_VALUE - 1)
+            + r"})\}"
         ),
         keywords=("${",),
     ),
@@ -232,7 +241,7 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         ENCODED_PAIR,
         re.compile(
             r"(?:btoa|b64encode|encodebytes|encodeToString|encode64|Buffer\.from)"
-            r"\(\s*[bB]?(?P<q>[\"'])[^\"':\s]{1,64}:(?P<v>[^\"'\s]{1,4096})(?P=q)"
+            r"\(\s*[bB]?(?P<q>[\"'])[^\"':\s]{1,64}:(?P<v>[^\"'\s]" + VALUE_LENGTH + r")(?P=q)"
         ),
         keywords=(
             "btoa(",
@@ -254,7 +263,9 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     # ROLE must come before it on the line: context_value).
     TokenPattern(
         SQL_PASSWORD,
-        re.compile(r"(?i:identified\s+by)\s+(?:" + _SQL_LITERAL + r"|(?P<bare>\w{1,4096}))"),
+        re.compile(
+            r"(?i:identified\s+by)\s+(?:" + _SQL_LITERAL + r"|(?P<bare>\w" + VALUE_LENGTH + "))"
+        ),
         keywords=("identified",),
     ),
     TokenPattern(SQL_PASSWORD, re.compile(r"PASSWORD\s+" + _SQL_LITERAL), keywords=("password '",)),
@@ -274,7 +285,7 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     # A JDBC or ODBC URL's `?user=app&password=…` (a token in a query is url_secrets.py's).
     TokenPattern(
         QUERY_PASSWORD,
-        re.compile(r"[?&;](?i:password|passwd|pwd)=(?P<v>[^&\s\"'`#;<>]{1,4096})"),
+        re.compile(r"[?&;](?i:password|passwd|pwd)=(?P<v>[^&\s\"'`#;<>]" + VALUE_LENGTH + ")"),
         keywords=("password=", "passwd=", "pwd="),
     ),
     # go-sql-driver/mysql's DSN, `user:password@tcp(host:3306)/db`: the password runs to
@@ -320,7 +331,9 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     TokenPattern(
         NETRC_PASSWORD,
         re.compile(
-            r"machine\s+[\w.\-]+(?:[^\n]*\n){0,3}?[^\n]*?\bpassword\s+(?P<v>[^\s\"'`]{1,4096})"
+            r"machine\s+[\w.\-]+(?:[^\n]*\n){0,3}?[^\n]*?\bpassword\s+(?P<v>[^\s\"'`]"
+            + VALUE_LENGTH
+            + ")"
         ),
         keywords=("machine",),
     ),

@@ -22,6 +22,7 @@ from bot.secrets.patterns import (
     LONG_TOKEN_MIN,
     PLAIN_ASSIGNMENT,
     SECRET_WORD,
+    TOKEN_CHARS,
     TOKEN_MASK,
     WRAPPER,
 )
@@ -297,14 +298,13 @@ def plugin_tokens(line: str, base: int) -> list[Candidate]:
 # end (detect-secrets' Discord pattern takes 27 characters of today's 38 in the third part;
 # gitleaks' Shopify, Twilio and Linear rules stop at their length): redacting the match
 # alone would send the rest of a longer run, so the span grows to the whole run.
-_RUN_ON = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
-_BASE64_ON = _RUN_ON | frozenset("+/")
+_BASE64_ON = TOKEN_CHARS | frozenset("+/")
 
 
 def whole_run(line: str, s: int, e: int) -> tuple[int, int]:
     """line[s:e] widened to the token run it is part of (a base64 run when it holds `+`
     or `/`)."""
-    on = _BASE64_ON if any(c in "+/" for c in line[s:e]) else _RUN_ON
+    on = _BASE64_ON if any(c in "+/" for c in line[s:e]) else TOKEN_CHARS
     if line[s] in on:
         while s > 0 and line[s - 1] in on:
             s -= 1

@@ -16,6 +16,11 @@ from dataclasses import dataclass
 # engine its literal-prefix search, a tenfold slowdown over a large diff.
 # Where a token ends: not before another token character (a longer word).
 TOKEN_END = r"(?![A-Za-z0-9_\-])"
+# How long a value a pattern reads, wherever it takes one: an ECR login's password is
+# ~2,000 characters, an Entra refresh token ~1,000, and a pattern that stopped at 128
+# redacted the first 128 and sent the rest. VALUE_LENGTH is the quantifier.
+MAX_VALUE = 4096
+VALUE_LENGTH = f"{{1,{MAX_VALUE}}}"
 UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 # A value in a URL query string or header: it ends at a delimiter, never inside a token.
 QUERY_END = r"(?![A-Za-z0-9_\-.~])"
@@ -150,7 +155,9 @@ TOKEN_PATTERNS: tuple[TokenPattern, ...] = (
         "password in URL",
         # Up to the last `@` before the host, as URL parsers split it: a password with an
         # unencoded `@` or `:` in it is still all password (`app:p@ss@db` is `p@ss`).
-        re.compile(r"://(?P<user>[^\s:@/'\"`<>]{0,128}):([^\s/'\"`<>]{1,4096})@[A-Za-z0-9\[]"),
+        re.compile(
+            r"://(?P<user>[^\s:@/'\"`<>]{0,128}):([^\s/'\"`<>]" + VALUE_LENGTH + r")@[A-Za-z0-9\[]"
+        ),
         group=2,
         keywords=("://",),
     ),
@@ -206,11 +213,8 @@ LINE_PREFIX = r"[ \t\d]*[-+>]?[ \t\d]*\|?[ \t]*"
 # Inside quotes `q` (a group named so before it): up to the closing one, past escaped
 # characters (`"9f6b\"Tk"`) and the other kind of quote.
 IN_QUOTES = r"(?:\\.|(?!(?P=q))[^\\\n])"
-# A quoted literal argument: its quote in group `q`, its text in group `v`. Values are read
-# up to 4,096 characters wherever a pattern takes one: an ECR login's password is ~2,000
-# characters, an Entra refresh token ~1,000, and a pattern that stopped at 128 redacted the
-# first 128 and sent the rest.
-QUOTED_ARGUMENT = r"(?P<q>[\"'])(?P<v>" + IN_QUOTES + r"{1,4096})(?P=q)"
+# A quoted literal argument: its quote in group `q`, its text in group `v`.
+QUOTED_ARGUMENT = r"(?P<q>[\"'])(?P<v>" + IN_QUOTES + VALUE_LENGTH + r")(?P=q)"
 
 # Generic "name = value" assignments, tried only on lines that mention a secret-ish word.
 # Keys may be dotted (spring.datasource.password) or carry $/@ sigils (PHP, shell, Ruby);
@@ -240,7 +244,7 @@ _ASSIGN_VALUE = (
     # Quoted: to the closing quote, past escaped ones (`"9f6b\"Tk"` is all value); or, with
     # the quotes themselves escaped (JSON inside a string), to the escaped closing quote.
     r"(?:(?P<wrap>" + WRAPPER + r")?[rbuRBUf]{0,2}(?P<esc>\\)?(?P<q>[\"'`])"
-    r"(?P<qv>(?(esc)[^\n]{0,4096}?|(?:\\.|[^\\\n]){0,4096}?))(?(esc)\\)(?P=q)"
+    rf"(?P<qv>(?(esc)[^\n]{{0,{MAX_VALUE}}}?|(?:\\.|[^\\\n]){{0,{MAX_VALUE}}}?))(?(esc)\\)(?P=q)"
     r"|(?P<uv>[^\s\"'`,;#)\]}]{1,256}))"
 )
 ASSIGNMENT = re.compile(

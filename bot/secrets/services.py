@@ -11,11 +11,17 @@ from __future__ import annotations
 
 import re
 
-from bot.secrets.patterns import QUERY_END, TOKEN_CHARS, TOKEN_END, UUID, TokenPattern
+from bot.secrets.patterns import (
+    MAX_VALUE,
+    QUERY_END,
+    TOKEN_CHARS,
+    TOKEN_END,
+    UUID,
+    VALUE_LENGTH,
+    TokenPattern,
+)
 
 _E = TOKEN_END
-_UUID = UUID
-_Q = QUERY_END
 
 # What must precede a header's `Basic` value, and a connection string's `Password=`, on the
 # same line (searched in the few characters before, lower-cased).
@@ -103,7 +109,11 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
     # logs print them. (URL-encoded, in a presigned URL, the query's name finds them.)
     TokenPattern(
         "AWS session token",
-        re.compile(r"(?:FwoGZXIvYXdz|FQoGZXIvYXdz|IQoJb3JpZ2luX2Vj)[A-Za-z0-9/+]{80,4096}={0,2}"),
+        re.compile(
+            r"(?:FwoGZXIvYXdz|FQoGZXIvYXdz|IQoJb3JpZ2luX2Vj)[A-Za-z0-9/+]{80,"
+            + str(MAX_VALUE)
+            + "}={0,2}"
+        ),
         keywords=("fwogzxivyxdz", "fqogzxivyxdz", "iqojb3jpz2lux2vj"),
     ),
     TokenPattern(
@@ -182,7 +192,7 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
     ),
     TokenPattern(
         "Amazon MWS auth token",
-        re.compile(r"amzn\.mws\." + _UUID + _E),
+        re.compile(r"amzn\.mws\." + UUID + _E),
         keywords=("amzn.mws.",),
     ),
     # Onfido's API tokens: environment, then an 11-character id and a 32-character secret.
@@ -300,7 +310,7 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
     ),
     TokenPattern(
         "Postmark server token",
-        re.compile(r"(?i:postmark)[\w.\-]{0,30}[\"']?\s*[:=]\s*[\"']?(" + _UUID + ")" + _E),
+        re.compile(r"(?i:postmark)[\w.\-]{0,30}[\"']?\s*[:=]\s*[\"']?(" + UUID + ")" + _E),
         group=1,
         keywords=("postmark",),
     ),
@@ -311,7 +321,7 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         "Vault AppRole secret ID",
         re.compile(
             r"(?:(?<![\w.-])|(?<=--))(?i:(?:vault|approle)[_-]?)?(?i:secret[_-]?id)[\"'`]?"
-            r"\s*(?::=|=>|[:=])?\s*[\"'`]?(" + _UUID + ")" + _E
+            r"\s*(?::=|=>|[:=])?\s*[\"'`]?(" + UUID + ")" + _E
         ),
         group=1,
         keywords=("secret_id", "secretid", "secret-id"),
@@ -372,7 +382,7 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
     # is what lets Python's engine skip ahead, and "Basic" is rarer than "authorization".
     TokenPattern(
         "HTTP basic credentials",
-        re.compile(r"Basic\s+([A-Za-z0-9+/]{8,}={0,2})" + _Q),
+        re.compile(r"Basic\s+([A-Za-z0-9+/]{8,}={0,2})" + QUERY_END),
         group=1,
         keywords=("basic",),
     ),
@@ -380,7 +390,7 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
     # must come before it on the line (CONNECTION_FIELD, checked in token_checks.token_ok).
     TokenPattern(
         "password in connection string",
-        re.compile(r"(?:[Pp]ass[Ww]ord|PASSWORD|[Pp]wd|PWD)\s*=\s*([^;\"'\s]{1,4096})"),
+        re.compile(r"(?:[Pp]ass[Ww]ord|PASSWORD|[Pp]wd|PWD)\s*=\s*([^;\"'\s]" + VALUE_LENGTH + ")"),
         group=1,
         keywords=("password", "pwd"),
     ),

@@ -11,8 +11,6 @@ import re
 from bot.secrets.patterns import QUERY_END, TOKEN_END, UUID, TokenPattern
 
 _E = TOKEN_END
-_UUID = UUID
-_Q = QUERY_END
 
 URL_PATTERNS: tuple[TokenPattern, ...] = (
     # A Telegram bot's token in the Bot API's URL (`https://api.telegram.org/bot<token>/…`):
@@ -43,11 +41,11 @@ URL_PATTERNS: tuple[TokenPattern, ...] = (
         "Microsoft Teams webhook",
         re.compile(
             r"(?:outlook\.office(?:365)?\.com/webhook|\.webhook\.office\.com/webhookb2)/("
-            + _UUID
+            + UUID
             + "@"
-            + _UUID
+            + UUID
             + r"/IncomingWebhook/[0-9a-f]{32}/"
-            + _UUID
+            + UUID
             + ")"
         ),
         group=1,
@@ -73,7 +71,7 @@ URL_PATTERNS: tuple[TokenPattern, ...] = (
         "token in URL",
         re.compile(
             r"[?&#](?i:(?:access|auth)[_\-]?token|token|api[_\-]?key|key|client[_\-]?secret"
-            r"|secret|license[_\-]?key|sig)=([A-Za-z0-9_\-.~%]{20,})" + _Q
+            r"|secret|license[_\-]?key|sig)=([A-Za-z0-9_\-.~%]{20,})" + QUERY_END
         ),
         group=1,
         keywords=("token=", "api_key=", "apikey=", "api-key=", "key=", "secret=", "sig="),
@@ -83,7 +81,8 @@ URL_PATTERNS: tuple[TokenPattern, ...] = (
     TokenPattern(
         "one-time password seed",
         re.compile(
-            r"otpauth://(?i:[ht]otp)/[^\s\"'?]*\?(?:[^\s\"'#]*?&)?secret=([A-Za-z2-7]{16,}=*)" + _Q
+            r"otpauth://(?i:[ht]otp)/[^\s\"'?]*\?(?:[^\s\"'#]*?&)?secret=([A-Za-z2-7]{16,}=*)"
+            + QUERY_END
         ),
         group=1,
         keywords=("otpauth://",),

@@ -19,7 +19,14 @@ import dataclasses
 import re
 
 from bot.secrets.line_finders import Candidate, Lines, assignments
-from bot.secrets.patterns import ASSIGN_KEY, IN_QUOTES, LINE_PREFIX, WRAPPER
+from bot.secrets.patterns import (
+    ASSIGN_KEY,
+    IN_QUOTES,
+    LINE_PREFIX,
+    MAX_VALUE,
+    VALUE_LENGTH,
+    WRAPPER,
+)
 
 # The name and its operator closing a line, then what opens the value: nothing (the value
 # is on the next line), `(`, a heredoc's tag or triple quotes.
@@ -40,15 +47,18 @@ _OPENER_ENDS = ("=", ">", ":", "(", '"""', "'''")
 # The value alone on its line: a quoted literal, perhaps inside a converting call, then at
 # most a closing bracket, a comma or a semicolon and a comment.
 _LONE_LITERAL = re.compile(
-    r"[ \t]*(?:" + WRAPPER + r")?[rbuRBUf]{0,2}(?P<q>[\"'`])(?P<v>" + IN_QUOTES + r"{1,4096})"
+    r"[ \t]*(?:" + WRAPPER + r")?[rbuRBUf]{0,2}(?P<q>[\"'`])(?P<v>" + IN_QUOTES + VALUE_LENGTH + ")"
     r"(?P=q)[ \t]*[,;)\]]*[ \t]*(?:(?://|#).*)?\r?$"
 )
 # A triple-quoted string on its name's line (`password = """…"""`): the line pass reads its
 # first two quotes as an empty string.
 _TRIPLE_ON_LINE = re.compile(
-    _NAME_AND_OP + r"[rbuRBUf]{0,2}(?P<t>\"\"\"|''')(?P<v>(?:(?!(?P=t))[^\n]){1,4096})(?P=t)"
+    _NAME_AND_OP
+    + r"[rbuRBUf]{0,2}(?P<t>\"\"\"|''')(?P<v>(?:(?!(?P=t))[^\n])"
+    + VALUE_LENGTH
+    + r")(?P=t)"
 )
-_BLOCK_LINE = re.compile(r"(?P<v>\S(?:[^\n]{0,4094}\S)?)[ \t]*\r?$")
+_BLOCK_LINE = re.compile(rf"(?P<v>\S(?:[^\n]{{0,{MAX_VALUE - 2}}}\S)?)[ \t]*\r?$")
 _PREFIX = re.compile(LINE_PREFIX)
 _MAX_BLOCK_LINES = 4
 
