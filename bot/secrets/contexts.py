@@ -1,9 +1,9 @@
 """Credentials known by where they are written rather than by their format: a password
-after a command's password flag, a crypt(3) hash in a passwd/shadow/htpasswd line, an XML
-element named for a secret, a .netrc entry, SQL's IDENTIFIED BY, a YAML block scalar
-under a secret's name. The value itself is often an ordinary word ("Rrhh1234",
-"open-sesame"), so each match then meets the rules an assigned password meets
-(rules.assigned_value_ok), which turn down references (`$PASS`, `%s`,
+after a command's flag or in a login call (command_lines.py's patterns), a crypt(3) hash
+in a passwd/shadow/htpasswd line, an XML element named for a secret, a .netrc entry, SQL's
+IDENTIFIED BY, a YAML block scalar under a secret's name. The value itself is often an
+ordinary word ("Rrhh1234", "open-sesame"), so each match then meets the rules an assigned
+password meets (rules.assigned_value_ok), which turn down references (`$PASS`, `%s`,
 `${{ secrets.X }}`), placeholders and, in tests, weak fixtures.
 
 The patterns run like services.SERVICE_PATTERNS: one pass over the text each, only when
@@ -16,8 +16,14 @@ from __future__ import annotations
 import re
 
 from bot.secrets import names, rules, wording
+from bot.secrets.command_lines import (
+    ARG,
+    COMMAND_PASSWORD,
+    COMMAND_PATTERNS,
+    command,
+    quoted_or_bare,
+)
 from bot.secrets.patterns import (
-    IN_QUOTES,
     LINE_PREFIX,
     MAX_VALUE,
     QUOTED_ARGUMENT,
@@ -27,27 +33,10 @@ from bot.secrets.patterns import (
 from bot.secrets.setters import SETTER, SETTER_PATTERN, setter_value_ok
 from bot.secrets.stand_ins import published_crypt_hash
 
-
-def _quoted_or_bare(stops: str, most: int) -> str:
-    """A value quoted (group `q`, then the value in group `v`) or bare, a bare one ending
-    at whitespace, a quote or one of `stops`."""
-    quoted, bare = rf"{IN_QUOTES}{{1,{most}}}", rf"[^\s\"'{stops}]{{1,{most}}}"
-    return rf"(?P<q>[\"'])?(?P<v>(?(q){quoted}|{bare}))(?(q)(?P=q))"
-
-
-# A value on a command line. A bare word stops at a quote, so `-p"$PASS"` in a larger
-# string ends where the string does.
-_ARG = _quoted_or_bare("`;|&)", MAX_VALUE)
-_DIRECTIVE_ARG = _quoted_or_bare("", MAX_VALUE)
-# The rest of a command, up to its flag: never past the command's end.
-_ARGS = r"[^\n;|&]{0,120}?\s"
-
-COMMAND_PASSWORD = "password on a command line"
 CRYPT_HASH = "password hash"
 XML_SECRET = "secret in an XML element"
 NETRC_PASSWORD = "netrc password"
 COMPARED_PASSWORD = "password compared with a literal"
-LOGIN_ARGUMENT = "password passed to a login call"
 SECRET_CONSTANT = "secret constant"
 SECRET_FLAG = "secret on a command line"
 NAMED_PAIR = "secret in a name/value pair"
@@ -69,22 +58,13 @@ REFERENCE_DEFAULT = "secret as a reference's default"
 ENCODED_PAIR = "password encoded for a Basic header"
 
 
-# A quoted literal argument, and an argument before it (a literal, a name, an attribute).
+# A quoted literal argument.
 _QV = QUOTED_ARGUMENT
-_A = r"\s*(?:\"[^\"\n]*\"|'[^'\n]*'|[\w.\[\]$>-]+)\s*,\s*"
-
-
-def _command(regex: str, *keywords: str, arg: str = _ARG) -> TokenPattern:
-    return TokenPattern(COMMAND_PASSWORD, re.compile(regex + arg), keywords=keywords)
-
-
-def _login(regex: str, *keywords: str) -> TokenPattern:
-    return TokenPattern(LOGIN_ARGUMENT, re.compile(regex + _QV), keywords=keywords)
 
 
 _PREFIX_ONLY = re.compile(LINE_PREFIX)
 # A value after `value:`/`"value":`, a bare one up to a separator.
-_PAIR_VALUE = _quoted_or_bare(r",}\]#", 256)
+_PAIR_VALUE = quoted_or_bare(r",}\]#", 256)
 
 
 def _pair(field: str) -> TokenPattern:
@@ -129,40 +109,7 @@ _ENV_NAME = r"\(\s*[\"'](?P<name>\w+)[\"']\s*,\s*"
 # instead of trying the pattern at each of a 100 KB prompt's positions (an alternation or
 # a leading `\b` made these five times slower than all the other layers together).
 CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
-    _command(r"sshpass\s+-p\s*", "sshpass"),
-    # `docker login -p`, `helm registry login --password`, `az login -p`: any login.
-    _command(r"login\b" + _ARGS + r"(?:-p|--password)(?:\s+|=)", " login"),
-    _command(r"--password\s+", "--password"),
-    _command(r"ldap" + _ARGS + r"-w\s+", "ldap"),
-    _command(r"redis-cli\b" + _ARGS + r"-a\s+", "redis-cli"),
-    # PowerShell: `-Password "..."`, and `ConvertTo-SecureString "..." -AsPlainText`.
-    _command(r"-Password\s+", "-password"),
-    _command(
-        r"ConvertTo-SecureString\s+(?:-String\s+)?(?=[\"'][^\"'\n]+[\"']\s+-AsPlainText)",
-        "securestring",
-    ),
-    # `mysql -pPASSWORD`, `-p'PASSWORD'`: attached; a bare `-p` prompts for it.
-    _command(r"mysql(?:dump|admin|import|show|check)?\b" + _ARGS + r"-p(?=[^\s-])", "mysql"),
-    # redis.conf's `requirepass` and `masterauth` take the password as their argument, a
-    # directive's: up to the next space (`;`, `|`, `)` are a generated password's).
-    _command(r"requirepass\s+", "requirepass", arg=_DIRECTIVE_ARG),
-    _command(r"masterauth\s+", "masterauth", arg=_DIRECTIVE_ARG),
-    # A password literal as a login API's password argument: smtplib/ftplib/imaplib and
-    # most clients' `.login(user, "...")`, JDBC's getConnection(url, user, "..."), .NET's
-    # NetworkCredential and DirectoryEntry, requests' auth tuple and HTTPBasicAuth, Apache
-    # HttpClient's UsernamePasswordCredentials, java.net's PasswordAuthentication, LDAP's
-    # simple_bind, PHP's mysqli and PDO.
-    _login(r"\.login\(" + _A, ".login("),
-    _login(r"getConnection\(" + _A + _A, "getconnection("),
-    _login(r"NetworkCredential\(" + _A, "networkcredential("),
-    _login(r"DirectoryEntry\(" + _A + _A, "directoryentry("),
-    _login(r"HTTP(?:Basic|Digest|Proxy)Auth\(" + _A, "basicauth(", "digestauth(", "proxyauth("),
-    _login(r"auth\s*=\s*\(" + _A, "auth"),
-    _login(r"UsernamePasswordCredentials\(" + _A, "usernamepasswordcredentials("),
-    _login(r"PasswordAuthentication\(" + _A, "passwordauthentication("),
-    _login(r"simple_bind(?:_s)?\(" + _A, "simple_bind"),
-    _login(r"mysqli(?:_connect|_real_connect)?\(" + _A + _A, "mysqli"),
-    _login(r"PDO\(" + _A + _A, "pdo("),
+    *COMMAND_PATTERNS,
     # PHP's `define('DB_PASSWORD', '...')` (wp-config.php's keys and salts): a constant
     # whose name says secret (checked in context_value).
     TokenPattern(
@@ -183,7 +130,7 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     # is an assignment). Checked to start its line in context_value.
     TokenPattern(
         DOCKER_ENV,
-        re.compile(r"ENV[ \t]+(?P<name>[A-Za-z_]\w*)[ \t]+" + _ARG + r"[ \t]*$", re.MULTILINE),
+        re.compile(r"ENV[ \t]+(?P<name>[A-Za-z_]\w*)[ \t]+" + ARG + r"[ \t]*$", re.MULTILINE),
         keywords=("env ",),
     ),
     # A JSON Web Key's private members: `d`, `p`, `q`, `dp`, `dq`, `qi` of an RSA or EC
@@ -300,11 +247,11 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     # the echoed word is the password.
     TokenPattern(
         COMMAND_PASSWORD,
-        re.compile(r"echo\s+(?:-[neE]{1,3}\s+)?" + _ARG + r"(?=[ \t]*\|[^\n|]*--password-stdin)"),
+        re.compile(r"echo\s+(?:-[neE]{1,3}\s+)?" + ARG + r"(?=[ \t]*\|[^\n|]*--password-stdin)"),
         keywords=("--password-stdin",),
     ),
     # curl's `--proxy-user user:password`.
-    _command(r"--proxy-user\s+[^\s:\"']{1,64}:", "--proxy-user"),
+    command(r"--proxy-user\s+[^\s:\"']{1,64}:", "--proxy-user"),
     # crypt(3) hashes in a passwd/shadow/htpasswd line: `root:$6$salt$hash:19000:...` (the
     # user's name before the colon is checked in context_value). bcrypt (`$2b$`) has its
     # own pattern (services.py).

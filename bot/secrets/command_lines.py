@@ -1,0 +1,79 @@
+"""Passwords known by the command or the call they are given to: a command's password flag
+(`sshpass -p`, `docker login -p`, `mysql -pPASSWORD`, `ldapsearch -w`, `redis-cli -a`,
+PowerShell's `-Password`, redis.conf's `requirepass`) and a login API's password argument
+(`.login(user, "…")`, JDBC's `getConnection`, `NetworkCredential`, `HTTPBasicAuth`, …).
+contexts.py runs them first among its patterns and judges each value (context_value)."""
+
+from __future__ import annotations
+
+import re
+
+from bot.secrets.patterns import IN_QUOTES, MAX_VALUE, QUOTED_ARGUMENT, TokenPattern
+
+COMMAND_PASSWORD = "password on a command line"
+LOGIN_ARGUMENT = "password passed to a login call"
+
+
+def quoted_or_bare(stops: str, most: int) -> str:
+    """A value quoted (group `q`, then the value in group `v`) or bare, a bare one ending
+    at whitespace, a quote or one of `stops`."""
+    quoted, bare = rf"{IN_QUOTES}{{1,{most}}}", rf"[^\s\"'{stops}]{{1,{most}}}"
+    return rf"(?P<q>[\"'])?(?P<v>(?(q){quoted}|{bare}))(?(q)(?P=q))"
+
+
+# A value on a command line. A bare word stops at a quote, so `-p"$PASS"` in a larger
+# string ends where the string does.
+ARG = quoted_or_bare("`;|&)", MAX_VALUE)
+DIRECTIVE_ARG = quoted_or_bare("", MAX_VALUE)
+# The rest of a command, up to its flag: never past the command's end.
+ARGS = r"[^\n;|&]{0,120}?\s"
+# An argument before the password (a literal, a name, an attribute).
+A = r"\s*(?:\"[^\"\n]*\"|'[^'\n]*'|[\w.\[\]$>-]+)\s*,\s*"
+
+
+def command(regex: str, *keywords: str, arg: str = ARG) -> TokenPattern:
+    return TokenPattern(COMMAND_PASSWORD, re.compile(regex + arg), keywords=keywords)
+
+
+def login(regex: str, *keywords: str) -> TokenPattern:
+    return TokenPattern(LOGIN_ARGUMENT, re.compile(regex + QUOTED_ARGUMENT), keywords=keywords)
+
+
+# Every pattern starts with a literal: Python's engine then skips to its occurrences
+# instead of trying the pattern at each of a 100 KB prompt's positions.
+COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
+    command(r"sshpass\s+-p\s*", "sshpass"),
+    # `docker login -p`, `helm registry login --password`, `az login -p`: any login.
+    command(r"login\b" + ARGS + r"(?:-p|--password)(?:\s+|=)", " login"),
+    command(r"--password\s+", "--password"),
+    command(r"ldap" + ARGS + r"-w\s+", "ldap"),
+    command(r"redis-cli\b" + ARGS + r"-a\s+", "redis-cli"),
+    # PowerShell: `-Password "..."`, and `ConvertTo-SecureString "..." -AsPlainText`.
+    command(r"-Password\s+", "-password"),
+    command(
+        r"ConvertTo-SecureString\s+(?:-String\s+)?(?=[\"'][^\"'\n]+[\"']\s+-AsPlainText)",
+        "securestring",
+    ),
+    # `mysql -pPASSWORD`, `-p'PASSWORD'`: attached; a bare `-p` prompts for it.
+    command(r"mysql(?:dump|admin|import|show|check)?\b" + ARGS + r"-p(?=[^\s-])", "mysql"),
+    # redis.conf's `requirepass` and `masterauth` take the password as their argument, a
+    # directive's: up to the next space (`;`, `|`, `)` are a generated password's).
+    command(r"requirepass\s+", "requirepass", arg=DIRECTIVE_ARG),
+    command(r"masterauth\s+", "masterauth", arg=DIRECTIVE_ARG),
+    # A password literal as a login API's password argument: smtplib/ftplib/imaplib and
+    # most clients' `.login(user, "...")`, JDBC's getConnection(url, user, "..."), .NET's
+    # NetworkCredential and DirectoryEntry, requests' auth tuple and HTTPBasicAuth, Apache
+    # HttpClient's UsernamePasswordCredentials, java.net's PasswordAuthentication, LDAP's
+    # simple_bind, PHP's mysqli and PDO.
+    login(r"\.login\(" + A, ".login("),
+    login(r"getConnection\(" + A + A, "getconnection("),
+    login(r"NetworkCredential\(" + A, "networkcredential("),
+    login(r"DirectoryEntry\(" + A + A, "directoryentry("),
+    login(r"HTTP(?:Basic|Digest|Proxy)Auth\(" + A, "basicauth(", "digestauth(", "proxyauth("),
+    login(r"auth\s*=\s*\(" + A, "auth"),
+    login(r"UsernamePasswordCredentials\(" + A, "usernamepasswordcredentials("),
+    login(r"PasswordAuthentication\(" + A, "passwordauthentication("),
+    login(r"simple_bind(?:_s)?\(" + A, "simple_bind"),
+    login(r"mysqli(?:_connect|_real_connect)?\(" + A + A, "mysqli"),
+    login(r"PDO\(" + A + A, "pdo("),
+)
