@@ -3,6 +3,7 @@ PostgreSQL). Keep this file to fixtures and hooks; helpers live in their own mod
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,19 @@ from tests.gitrepo import ISOLATED_ENV, GitRepo
 
 _status: list[str] = []
 _cluster: pg_cluster.ThrowawayCluster | None = None
+
+
+@pytest.fixture(autouse=True)
+def _draws_seeded_by_the_test(request: pytest.FixtureRequest) -> None:
+    """Reseed a test module's own random generators (`_RANDOM = random.Random(…)`) with the
+    test's id before it runs: a value drawn in a test's body then does not depend on which
+    tests ran before it in the same process, which xdist decides (a letters-only token drawn
+    only under `-n 3` once failed a format test). Values drawn at import, for parametrize
+    lists, are the same in every process already."""
+    test_id = request.node.nodeid.split("@", 1)[0]  # xdist's loadgroup appends "@group"
+    for value in vars(request.module).values():
+        if isinstance(value, random.Random):
+            value.seed(test_id)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -130,6 +130,17 @@ def test_format_is_reported_with_its_kind_and_exact_span(fmt: Format) -> None:
         assert (fmt.kind, start, start + len(value)) in _kinds_at(text, path), text
 
 
+@pytest.mark.parametrize("prefix", ["NF" + "-", "rn" + "d_"])
+def test_a_body_that_drew_no_digit_is_still_a_key(prefix: str) -> None:
+    # One 32-character body in 300 has no digit; drawn under `-n 3`, this one was missed.
+    value = prefix + "kNhhciHwMPPtbBLiwAyypXAQoXilIbQT"
+    assert [h.end - h.start for h in find_secrets(f'token = "{value}"\n', "src/app.py")] == [
+        len(value)
+    ]
+    named = prefix + "SomeIdentifierNameForTheFieldXyz"  # 32 letters, but words
+    assert find_secrets(f'field = "{named}"\n', "src/app.py") == []
+
+
 @pytest.mark.parametrize("fmt", FORMATS, ids=_IDS)
 def test_look_alikes_are_not_reported(fmt: Format) -> None:
     too_short = fmt.value(short=True)

@@ -68,12 +68,19 @@ def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) ->
     if pattern.kind == "bearer token":
         # Opaque tokens are often lower-case hex or base36 (`Bearer 7b266a22...`).
         return rules.looks_random(value) or rules.generated(value)
-    if pattern.random and not rules.looks_random(value):
+    if pattern.random and not (rules.looks_random(value) or _drawn_letters(value)):
         return False
     return not (pattern.kind == "JWT" and value.split(".")[1] == JWT_SAMPLE_PAYLOAD)
 
 
 _QUOTES = ('"', "'", "`")
+_LETTER_RUN = re.compile(r"[A-Za-z]{16,}")
+
+
+def _drawn_letters(value: str) -> bool:
+    """A body of letters only that reads as drawn: one random 32-character key in 300 has
+    no digit (`NF-` and 32 letters is still a Nightfall key)."""
+    return any(wording.random_letters(run) for run in _LETTER_RUN.findall(value))
 
 
 def _npm_key_starts(m: re.Match[str]) -> bool:
