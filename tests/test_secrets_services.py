@@ -228,6 +228,8 @@ CASES = [  # (kind, line)
     ("netrc password", "machine api.corp.example\n  login deploy\n  password Qx7mV2kZ9wTp"),
     ("password compared with a literal", 'if creds.Secret != "open-sesame-42" {'),
     ("password on a command line", "requirepass Hv8mQ2zK5wXp"),
+    # curl's unquoted `user:password` with symbols gitleaks' rule does not read
+    ("password on a command line", "curl -sS -u deploy:Xk9#mQ2%vL7! https://ci.corp/api"),
     ("password passed to a login call", 'server.login("alerts@corp.example", "Kp7vX2mQ9wLz")'),
     (
         "password passed to a login call",
@@ -314,6 +316,8 @@ LOOK_ALIKES = [
     "Connect-VIServer $vc -User $user -Password $password",
     'docker login -u ci -p "${{ secrets.REGISTRY_PASSWORD }}" ghcr.io',
     "mysql -u app -p<password> app",
+    "curl -u elastic:${ELASTIC_PASSWORD} https://localhost:9200",
+    "curl --user admin:<password> https://ci.corp/api",
     # A locked account, a hash named as one, an element that holds no secret.
     "root:!:19500:0:99999:7:::",
     "<passwordPolicy>strict</passwordPolicy><key>name</key>",

@@ -47,6 +47,9 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     command(r"login\b" + ARGS + r"(?:-p|--password)(?:\s+|=)", " login"),
     command(r"--password\s+", "--password"),
     command(r"ldap" + ARGS + r"-w\s+", "ldap"),
+    # curl's `-u user:password` unquoted: the password runs to the next space (`#`, `%`, `!`
+    # are a generated password's; gitleaks' rule reads letters, digits and `$@.-` only).
+    command(r"curl\b" + ARGS + r"(?:-u|--user)(?:\s+|=)[^\s:\"'`]{1,64}:", "curl"),
     command(r"redis-cli\b" + ARGS + r"-a\s+", "redis-cli"),
     # PowerShell: `-Password "..."`, and `ConvertTo-SecureString "..." -AsPlainText`.
     command(r"-Password\s+", "-password"),
