@@ -127,6 +127,13 @@ def _own_families() -> list[tuple[str, str, str]]:
             f'android {{\n  signingConfigs {{\n    release {{\n      storePassword "{_rand(18)}"\n'
             "    }\n  }\n}\n",
         ),
+        # Told in a sentence, as a pull request's description or a README says it.
+        (
+            "password-told-in-a-sentence",
+            "docs/STAGING.md",
+            f"The admin password is {_rand(12)} for now.\n",
+        ),
+        ("key-told-in-a-sentence", "docs/SETUP.md", f"Your API key is {_rand(32)}.\n"),
         (
             "openvpn-static-key",
             "vpn/ta.key",
@@ -166,8 +173,9 @@ def _gitleaks_families() -> list[tuple[str, str, str]]:
 
 def _families() -> list[Family]:
     out: list[Family] = []
+    own = _own_families()
     for name, path, text in [
-        *_own_families(),
+        *own,
         *_service_families(),
         *_prefixed_families(),
         *_gitleaks_families(),
@@ -179,6 +187,9 @@ def _families() -> list[Family]:
         value = "\n".join(text[s:e] for s, e in hit.parts)
         if len(value) >= 10:
             out.append(Family(name, path, text, value))
+    # Switchyard's own kinds are each found: a finder that stops would otherwise only
+    # shrink the list.
+    assert {n for n, _, _ in own} <= {f.name for f in out}, "an own family is not found"
     return out
 
 

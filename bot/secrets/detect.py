@@ -80,6 +80,7 @@ from bot.secrets.patterns import (
     slug,
 )
 from bot.secrets.prefixed import PREFIXED_PATTERNS
+from bot.secrets.prose import told_secrets
 from bot.secrets.services import SERVICE_PATTERNS
 from bot.secrets.token_checks import token_ok
 from bot.secrets.url_secrets import URL_PATTERNS
@@ -165,6 +166,7 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
                 found.extend(wrapped_values(text, lines, i, path, config, test))
             found.extend(compared_passwords(line, base, test))
             found.extend(dsl_calls(line, base, test))
+            found.extend(told_secrets(line, base, test))
             if line_value is not None:
                 found.extend(line_settings(line, base, line_value, test))
         if i in token_lines:
@@ -172,6 +174,8 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
             found.extend(flag_values(line, base, test))
             if i in keyword_lines:
                 found.extend(spaced_values(line, base, test))
+            else:  # "your API key is …": a long value, a name no prefilter word spells
+                found.extend(told_secrets(line, base, test))
             if named and "key" in lowered[base:end]:  # only a `...key` name is a bare key
                 found.extend(assignments(line, base, path, config, test, bare_key=True))
         if not lockfile:

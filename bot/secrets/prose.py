@@ -1,0 +1,77 @@
+"""A secret told in a sentence: `The admin password is Kq8#vLm2Zx for now.`, `your API
+key is …`, `the token was …`. Pull request descriptions, commit messages, review comments,
+READMEs and models' answers are prose; all of them reach prompts and reports. Run on the
+lines that name a secret (detect.py's keyword lines).
+
+The verb is the context a name and a space alone are not, and it is as common before a
+word: "the token is invalid", "the password is stored in Vault", "the key is the user id".
+So a password must read as one (letters with a digit or a symbol, not a name or a word
+chain) and any other secret must look machine-made."""
+
+from __future__ import annotations
+
+import re
+
+from bot.secrets import names, rules, wording
+from bot.secrets.contexts import password_ok
+from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
+
+TOLD_SECRET = "secret told in a sentence"
+
+# The longer forms first: "was changed to X" is not "was" and "changed".
+_VERB = (
+    r"(?:(?:(?:is|was|has[ \t]+been)[ \t]+)?(?:now[ \t]+)?(?:set|changed|reset)[ \t]+to"
+    r"|(?:will|would|should)[ \t]+be|is|was)"
+)
+_TOLD = re.compile(
+    r"(?i)(?<![\w.$@-])(?P<name>(?:[a-z][\w-]{0,30}[ \t]+)?"
+    r"(?:password|passphrase|passwd|pwd|secret|token|api[ _-]?key|key))"
+    r"[ \t]+" + _VERB + r"[ \t]*:?[ \t]+(?P<q>[\"'`]?)(?P<v>[^\s\"'`]{6,256})(?P=q)"
+)
+# Around a value in Markdown (`**…**`), and a sentence's end after it.
+_EMPHASIS = "*_"
+_SENTENCE_END = ".,;:)"
+_PASSWORD_MIN = 8
+# A symbol that makes a word a password; a sentence's punctuation does not.
+_PASSWORD_SYMBOLS = frozenset("#@&%*+=^~|<>[]{}$")
+_SECRET_MIN = 16
+
+
+def told_secrets(line: str, base: int, test: bool) -> list[Candidate]:
+    """Secrets a sentence on `line` (at `base`) says are some secret's value."""
+    out: list[Candidate] = []
+    for m in _TOLD.finditer(line):
+        s, e = m.span("v")
+        if not m.group("q"):
+            while e > s and line[e - 1] in _SENTENCE_END:
+                e -= 1
+        while e - s > 2 and line[s] in _EMPHASIS and line[e - 1] == line[s]:
+            s, e = s + 1, e - 1
+        name = re.sub(r"[ \t-]+", "_", m.group("name").lower())
+        if _told(name, line[s:e], test):
+            out.append(Candidate(base + s, base + e, TOLD_SECRET, RANK_TOKEN, SWITCHYARD))
+    return out
+
+
+def _told(name: str, value: str, test: bool) -> bool:
+    if not names.key_is_secretish(name) or rules.token_is_placeholder(value):
+        return False
+    if names.key_is_password(name):
+        return (
+            len(value) >= _PASSWORD_MIN and _reads_as_password(value) and password_ok(value, test)
+        )
+    if len(value) < _SECRET_MIN or not rules.generated(value) or rules.is_uuid(value):
+        return False
+    return rules.literal_ok(name, value, test=test)
+
+
+def _reads_as_password(value: str) -> bool:
+    """Letters with a digit or a symbol, and not a name or a path: "stored", "not_set",
+    "correct-horse-battery" and "/etc/secret" are words of a sentence."""
+    if not any(c.isalpha() for c in value):
+        return False
+    if not any(c.isdigit() or c in _PASSWORD_SYMBOLS for c in value):
+        return False  # "incorrect." and "required," are words at a sentence's end
+    if value[0] in "/~$%{<[(" or "://" in value or "\\" in value:
+        return False  # a path, a reference, a URL; `\n` inside a string literal's text
+    return not wording.reads_as_name(value)

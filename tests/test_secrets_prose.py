@@ -1,0 +1,69 @@
+"""A secret told in a sentence (bot/secrets/prose.py): a pull request's description, a
+commit message, a README or a model's answer that says what a password or a key is.
+Values are drawn here at import; none is a real credential."""
+
+from __future__ import annotations
+
+import random
+import string
+
+import pytest
+
+from bot.secrets import find_secrets, redact
+
+_RANDOM = random.Random("prose")
+
+
+def _r(n: int) -> str:
+    """Letters and digits with a digit and an upper-case letter in them."""
+    while True:
+        v = "".join(_RANDOM.choice(string.ascii_letters + string.digits) for _ in range(n))
+        if any(c.isdigit() for c in v) and any(c.isupper() for c in v):
+            return v
+
+
+PASSWORD = _r(10) + "#"
+KEY = _r(32)
+
+TOLD = [
+    ("notes.md", f"The admin password is {PASSWORD} for now.", PASSWORD),
+    ("notes.md", f"The staging DB password was changed to `{PASSWORD}` yesterday.", PASSWORD),
+    ("notes.md", f"The password is **{PASSWORD}**.", PASSWORD),
+    ("notes.md", f"Your API key is {KEY}.", KEY),
+    ("notes.md", f"the token is now set to {KEY}, rotate it Friday", KEY),
+    ("app/views.py", f"# the secret is {KEY}", KEY),
+    (None, f"Sure! The access token was {KEY} in that log.", KEY),
+    ("README.md", f"Log in as admin; the password is: '{PASSWORD}'", PASSWORD),
+]
+
+
+@pytest.mark.parametrize(("path", "text", "value"), TOLD)
+def test_a_secret_told_in_a_sentence_is_found_and_redacted(
+    path: str | None, text: str, value: str
+) -> None:
+    hits = find_secrets(text, path)
+    assert [text[h.start : h.end] for h in hits] == [value], hits
+    assert value not in redact(text, path).text
+
+
+SENTENCES = [
+    "The token is invalid or has expired.",
+    "The password is stored in Vault, never in this file.",
+    "A password is at least 12 characters long.",
+    "The default password is admin.",
+    "the password is incorrect.",
+    "The token is $GITHUB_TOKEN in the workflow.",
+    "The password is ${DB_PASSWORD} from the environment.",
+    "The key is the user's id; the primary key is user_id.",
+    "the password is not_set or correct-horse-battery",
+    "The secret is /etc/app/secret.key on the host.",
+    "The password is <your-password> in the example.",
+    f"The cache key is {KEY} here.",  # a cache key is no secret
+    f"The request id is {KEY}.",
+    't.Fatalf("Password is incorrect.\\nexpected: %s", want)',
+]
+
+
+@pytest.mark.parametrize("text", SENTENCES)
+def test_a_sentence_about_a_secret_that_tells_none_is_not_flagged(text: str) -> None:
+    assert find_secrets(text, "notes.md") == []
