@@ -146,6 +146,9 @@ def test_passwords_beside_those_rules_still_count(path: str, text: str, value: s
             'String body = "{ \\"access_token\\":\\"{value}\\", \\"expires\\": 1 }";',
         ),
         ("data/live.json", '"last-applied": "{\\"data\\":{\\"db-password\\":\\"{value}\\"}}",'),
+        # or quoted with the other quote: the literal's name (`body`) names nothing
+        ("tests/api.py", 'r = client.post("/login", data=\'{"password": "{value}", "u": 1}\')'),
+        ("src/seed.js", 'const body = `{"api_key": "{value}"}`;'),
     ],
 )
 def test_a_secret_in_json_quoted_inside_a_string_is_found(path: str, template: str) -> None:
@@ -154,6 +157,16 @@ def test_a_secret_in_json_quoted_inside_a_string_is_found(path: str, template: s
     for value in (_r(40, string.ascii_uppercase + string.digits), _r(16) + "=="):
         text = template.replace("{value}", value)
         assert [text[h.start : h.end] for h in find_secrets(text, path)] == [value], text
+
+
+def test_a_password_in_json_in_a_string_of_the_other_quote_is_found() -> None:
+    # Too short for gitleaks' generic rule: only the name inside the literal says password.
+    value = _r(9) + "7"
+    for text in (
+        f'x = \'{{"password": "{value}", "user": "bob"}}\'\n',
+        f'curl -d \'{{"login": "ci", "password": "{value}"}}\' https://ci.example.org/api\n',
+    ):
+        assert [text[h.start : h.end] for h in find_secrets(text, "app/client.py")] == [value]
 
 
 def test_a_key_in_a_urls_query_is_found_under_a_camel_case_name() -> None:

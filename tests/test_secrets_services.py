@@ -228,6 +228,12 @@ CASES = [  # (kind, line)
     ("netrc password", "machine api.corp.example\n  login deploy\n  password Qx7mV2kZ9wTp"),
     ("password compared with a literal", 'if creds.Secret != "open-sesame-42" {'),
     ("password on a command line", "requirepass Hv8mQ2zK5wXp"),
+    # the answer an Expect or pexpect script sends to a password prompt
+    ("password sent to a prompt", 'expect "Password:"\nsend -- "Vq9#mT2wKx\\r"\ninteract'),
+    ("password sent to a prompt", 'expect -re "(P|p)assword: $"\nsend "Vq9#mT2wKx\\r"'),
+    # the prompt's `"Password:"` is no name: the quote after it closes it
+    ("password sent to a prompt", 'expect "Password:" { send "Vq9#mT2wKx\\r" }'),
+    ("password sent to a prompt", 'child.expect("[Pp]assword:")\nchild.sendline("Vq9#mT2wKx")'),
     # curl's unquoted `user:password` with symbols gitleaks' rule does not read
     ("password on a command line", "curl -sS -u deploy:Xk9#mQ2%vL7! https://ci.corp/api"),
     ("password passed to a login call", 'server.login("alerts@corp.example", "Kp7vX2mQ9wLz")'),
@@ -317,6 +323,9 @@ LOOK_ALIKES = [
     'docker login -u ci -p "${{ secrets.REGISTRY_PASSWORD }}" ghcr.io',
     "mysql -u app -p<password> app",
     "curl -u elastic:${ELASTIC_PASSWORD} https://localhost:9200",
+    'expect "password:"\nsend -- "$env(DEPLOY_PASSWORD)\\r"',
+    'child.expect("Password:")\nchild.sendline(os.environ["PW"])',
+    'expect(screen.getByLabelText("Password")).toBeVisible();\nsend("hello world")',
     "curl --user admin:<password> https://ci.corp/api",
     # A locked account, a hash named as one, an element that holds no secret.
     "root:!:19500:0:99999:7:::",

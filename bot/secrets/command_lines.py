@@ -12,6 +12,7 @@ from bot.secrets.patterns import IN_QUOTES, MAX_VALUE, QUOTED_ARGUMENT, TokenPat
 
 COMMAND_PASSWORD = "password on a command line"
 LOGIN_ARGUMENT = "password passed to a login call"
+PROMPT_ANSWER = "password sent to a prompt"
 
 
 def quoted_or_bare(stops: str, most: int) -> str:
@@ -33,6 +34,16 @@ A = r"\s*(?:\"[^\"\n]*\"|'[^'\n]*'|[\w.\[\]$>-]+)\s*,\s*"
 
 def command(regex: str, *keywords: str, arg: str = ARG) -> TokenPattern:
     return TokenPattern(COMMAND_PASSWORD, re.compile(regex + arg), keywords=keywords)
+
+
+# Expect and pexpect scripts answer a password prompt: on the prompt's line (`expect
+# "Password:" { send "…\r" }`) or on one of the next two (`send -- "…\r"`, pexpect's
+# `child.sendline("…")`). The `\r` or `\n` that ends the answer is not the password.
+_PROMPT_ANSWER = re.compile(
+    r"expect\b[^\n]{0,80}?(?i:ass(?:word|phrase))[^\n]{0,120}?(?:\n[^\n]{0,120}?){0,2}?"
+    r"\bsend(?:line)?\s*\(?\s*(?:--\s+)?(?P<q>[\"'])"
+    rf"(?P<v>[^\"'\\\n]{{1,{MAX_VALUE}}})(?:\\[rn])?(?P=q)"
+)
 
 
 def login(regex: str, *keywords: str) -> TokenPattern:
@@ -63,6 +74,7 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     # directive's: up to the next space (`;`, `|`, `)` are a generated password's).
     command(r"requirepass\s+", "requirepass", arg=DIRECTIVE_ARG),
     command(r"masterauth\s+", "masterauth", arg=DIRECTIVE_ARG),
+    TokenPattern(PROMPT_ANSWER, _PROMPT_ANSWER, keywords=("expect",)),
     # A password literal as a login API's password argument: smtplib/ftplib/imaplib and
     # most clients' `.login(user, "...")`, JDBC's getConnection(url, user, "..."), .NET's
     # NetworkCredential and DirectoryEntry, requests' auth tuple and HTTPBasicAuth, Apache

@@ -192,6 +192,20 @@ def _unpacked(
     return out
 
 
+_OTHER_QUOTE = {'"': "'", "'": '"', "`": '"'}
+
+
+def _closes_its_string(line: str, m: re.Match[str]) -> bool:
+    """Whether the name opens a string that is still open at the operator, so that the
+    quote after it closes that string and what follows is other code: `expect "Password:"
+    { send "…" }`. Glued to the quote, it is the value (shell's `"PASSWORD="$X`)."""
+    at = m.start("key")
+    q = line[at - 1] if at else ""
+    if q not in "\"'" or q != m.group("q") or q in line[m.end("key") : m.start("op")]:
+        return False
+    return m.group("qv")[:1].isspace()
+
+
 def assignments(
     line: str, base: int, path: str | None, config: bool, test: bool, *, bare_key: bool = False
 ) -> list[Candidate]:
@@ -211,8 +225,10 @@ def assignments(
         group = "qv" if quoted else "uv"
         value = m.group(group)
         s, e = m.span(group)
-        if quoted and "\\" + m.group("q") in value:
-            pos = s  # `body = "{\"token\":\"…\"}"`: the literal holds assignments of its own
+        if quoted and ("\\" + m.group("q") in value or _OTHER_QUOTE[m.group("q")] in value):
+            # `body = "{\"token\":\"…\"}"`, `body = '{"token": "…"}'`: the literal holds
+            # assignments of its own
+            pos = s
         elif not quoted and (opening := _OPENING.search(value)) is not None:
             # `c = Client(api_key='…')`, `want := &Config{Token: String("…")}`: a call's
             # arguments, a composite literal's fields (`${NAME:default}` is a reference).
@@ -226,6 +242,8 @@ def assignments(
             continue
         if quoted:
             env_style = False
+            if _closes_its_string(line, m):
+                continue  # `expect "Password:" { send "…" }`: a prompt's text, not a name
             if m.group("q") == "`" and (" " in value or "$" in value):
                 continue  # a shell's command substitution, a template with text
             if _CONCATENATED.search(value):
