@@ -557,3 +557,14 @@ def test_a_long_number_under_a_secret_name_is_a_key_and_a_short_one_is_not() -> 
     assert find_secrets("SECRET: 830216749165032847501983\n", "deploy/app.yml")
     assert find_secrets('api_key = "18446744073709551615"\n', "app/settings.py") == []
     assert find_secrets("secret_port: 8443\n", "deploy/app.yml") == []
+
+
+def test_a_prompts_text_is_not_a_name_for_the_code_after_its_string() -> None:
+    # yarn's bundled CLI (minified, vendored into repositories as .yarn/releases/*.cjs):
+    # `"Password:"` then its closing quote and code up to the next string.
+    text = (
+        '{type:"password",name:"password",message:n?"Token:":"Password:",required:!0,'
+        "onCancel:()=>process.exit(130),stdin:o,stdout:a}]);return r.reportSeparator(),u}"
+        'var lw=new Set(["npmAuthIdent","npmAuthToken"]),G0=class'
+    )
+    assert find_secrets(text, ".yarn/releases/yarn-4.1.1.cjs") == []

@@ -193,17 +193,21 @@ def _unpacked(
 
 
 _OTHER_QUOTE = {'"': "'", "'": '"', "`": '"'}
+# What follows a string in code, never a value glued to it: `"Password:",required:!0`.
+_AFTER_A_STRING = frozenset(",;)]}{")
 
 
 def _closes_its_string(line: str, m: re.Match[str]) -> bool:
     """Whether the name opens a string that is still open at the operator, so that the
     quote after it closes that string and what follows is other code: `expect "Password:"
-    { send "…" }`. Glued to the quote, it is the value (shell's `"PASSWORD="$X`)."""
+    { send "…" }`, `message:"Password:",required:!0`. Glued to the quote, it is the value
+    (shell's `"PASSWORD="$X`)."""
     at = m.start("key")
     q = line[at - 1] if at else ""
     if q not in "\"'" or q != m.group("q") or q in line[m.end("key") : m.start("op")]:
         return False
-    return m.group("qv")[:1].isspace()
+    first = m.group("qv")[:1]
+    return first.isspace() or first in _AFTER_A_STRING
 
 
 def assignments(
