@@ -27,6 +27,11 @@ def _r(n: int, alphabet: str = _ALNUM) -> str:
     return "".join(_RANDOM.choice(alphabet) for _ in range(n))
 
 
+def _uuid() -> str:
+    h = _r(32, "0123456789abcdef")
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 # Made-up words of BIP39's shape (3-8 lower-case letters): no real wallet's phrase.
 SEED_WORDS = [
     "amber", "bishop", "cobalt", "dune", "ember", "fjord", "gravel", "harbor", "island",
@@ -228,6 +233,10 @@ CASES = [  # (kind, line)
     ("netrc password", "machine api.corp.example\n  login deploy\n  password Qx7mV2kZ9wTp"),
     ("password compared with a literal", 'if creds.Secret != "open-sesame-42" {'),
     ("password on a command line", "requirepass Hv8mQ2zK5wXp"),
+    # an Authorization header's credentials under a scheme without a pattern of its own
+    ("credentials in an Authorization header", f'h = {{"Authorization": "GenieKey {_uuid()}"}}'),
+    ("credentials in an Authorization header", f"Authorization: Splunk {_uuid().upper()}"),
+    ("credentials in an Authorization header", f"Authorization: DeepL-Auth-Key {_uuid()}:fx"),
     # the answer an Expect or pexpect script sends to a password prompt
     ("password sent to a prompt", 'expect "Password:"\nsend -- "Vq9#mT2wKx\\r"\ninteract'),
     ("password sent to a prompt", 'expect -re "(P|p)assword: $"\nsend "Vq9#mT2wKx\\r"'),
@@ -323,6 +332,11 @@ LOOK_ALIKES = [
     'docker login -u ci -p "${{ secrets.REGISTRY_PASSWORD }}" ghcr.io',
     "mysql -u app -p<password> app",
     "curl -u elastic:${ELASTIC_PASSWORD} https://localhost:9200",
+    # an Authorization header's parameters, a handshake's answer, a reference
+    "Authorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/"
+    "aws4_request, SignedHeaders=host, Signature=fe5f80f77d5fa3beca038a248ff027d0445342fe",
+    "Authorization: Negotiate YIIJ6wYGKwYBBQUCoIIJ3zCCCdugJDAiBgkqhkiG9w0BAgIGCSqGSIb3EgEC",
+    "Authorization: SSWS ${OKTA_API_TOKEN}",
     'expect "password:"\nsend -- "$env(DEPLOY_PASSWORD)\\r"',
     'child.expect("Password:")\nchild.sendline(os.environ["PW"])',
     'expect(screen.getByLabelText("Password")).toBeVisible();\nsend("hello world")',

@@ -71,6 +71,7 @@ from bot.secrets.line_finders import (
 from bot.secrets.lists import listed_values
 from bot.secrets.manifests import secret_data
 from bot.secrets.patterns import (
+    AUTHORIZATION_SCHEME_PATTERN,
     GITLEAKS_PEERS,
     JWT_SAMPLE_PAYLOAD,
     KEY_BEFORE,
@@ -275,6 +276,7 @@ _TOKEN_PATTERNS = (
     *URL_PATTERNS,
     *PREFIXED_PATTERNS,
     *CONTEXT_PATTERNS,
+    AUTHORIZATION_SCHEME_PATTERN,
 )
 _OWN_KEYWORDS = tuple(
     sorted({*KEYWORD_WORDS, *COOKIE_WORDS, *(k for p in _TOKEN_PATTERNS for k in p.keywords)})

@@ -48,6 +48,8 @@ class TokenPattern:
     on_keyword_lines: bool = False
 
 
+AUTHORIZATION_SCHEME = "credentials in an Authorization header"
+
 # Human-readable kinds and their marker slugs. Kinds reported by detect-secrets plugins that
 # are not listed here get a slug derived from their name.
 KIND_SLUGS: dict[str, str] = {
@@ -176,6 +178,19 @@ TOKEN_PATTERNS: tuple[TokenPattern, ...] = (
         group=1,
         keywords=("authorization",),
     ),
+)
+# Any other scheme's credentials in an Authorization header: Okta's `SSWS …`, Opsgenie's
+# `GenieKey <uuid>`, `Splunk …`, `DeepL-Auth-Key …`, `Klaviyo-API-Key …`, GoDaddy's
+# `sso-key …`. The header says the value is a credential, whatever its scheme. Run after
+# every vendor's pattern (detect.py), so that on the same span the vendor's kind is kept.
+AUTHORIZATION_SCHEME_PATTERN = TokenPattern(
+    AUTHORIZATION_SCHEME,
+    re.compile(
+        r"[Aa]uthorization[\"']?\s*[:=,]\s*[\"']?([A-Za-z][\w-]{1,30})[ \t]+"
+        r"([A-Za-z0-9._~+/\-:]{16,}=*)" + _E
+    ),
+    group=2,
+    keywords=("authorization",),
 )
 
 # The jwt.io sample token ("John Doe") sits in countless tests and docs; it signs nothing.

@@ -10,7 +10,7 @@ import re
 
 from bot.secrets import rules, wording
 from bot.secrets.line_finders import KEY_REACH
-from bot.secrets.patterns import JWT_SAMPLE_PAYLOAD, TokenPattern
+from bot.secrets.patterns import AUTHORIZATION_SCHEME, JWT_SAMPLE_PAYLOAD, TokenPattern
 from bot.secrets.services import (
     AUTHORIZATION_HEADER,
     CONNECTION_FIELD,
@@ -65,6 +65,10 @@ def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) ->
         if AUTHORIZATION_HEADER.search(_before(m, 24)) is None:
             return False
         return rules.looks_random(value) or rules.generated(value)
+    if pattern.kind == AUTHORIZATION_SCHEME:
+        if m.group(1).lower() in _SCHEMES_READ_ELSEWHERE or "=" in value.rstrip("="):
+            return False  # their own patterns; `Credential=…, Signature=…` are parameters
+        return rules.looks_random(value) or rules.generated(value) or rules.is_uuid(value)
     if pattern.kind == "bearer token":
         # Opaque tokens are often lower-case hex or base36 (`Bearer 7b266a22...`).
         return rules.looks_random(value) or rules.generated(value)
@@ -74,6 +78,9 @@ def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) ->
 
 
 _QUOTES = ('"', "'", "`")
+# Basic pairs, bearer and `Token` values have patterns of their own; Digest, Negotiate
+# and NTLM carry a handshake's one-time answer, not a credential kept anywhere.
+_SCHEMES_READ_ELSEWHERE = frozenset({"basic", "bearer", "token", "digest", "negotiate", "ntlm"})
 _LETTER_RUN = re.compile(r"[A-Za-z]{16,}")
 
 
