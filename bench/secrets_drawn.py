@@ -69,6 +69,9 @@ PLACES: list[tuple[str, str, str]] = [
     ("src/upload.ts", "const db = {\n  password:\n    '{v}',\n};", _without("'\\")),
     ("infra/db.tf", "  password = <<-EOT\n    {v}\n  EOT", SYMBOLS),
     ("conf/app.toml", 'password = """\n{v}"""', _without('"\\')),
+    # Told in a sentence (a pull request's description, a README): a sentence's end after it.
+    ("docs/STAGING.md", "The admin password is {v} until Friday.", SYMBOLS),
+    ("docs/STAGING.md", "The staging DB password was changed to `{v}` today.", _without("`")),
 ]
 
 

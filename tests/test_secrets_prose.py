@@ -42,7 +42,8 @@ def test_a_secret_told_in_a_sentence_is_found_and_redacted(
     path: str | None, text: str, value: str
 ) -> None:
     hits = find_secrets(text, path)
-    assert [text[h.start : h.end] for h in hits] == [value], hits
+    # A sentence's `.` or `,` after the value is masked with it: a password may end in one.
+    assert [text[h.start : h.end].removesuffix(".").removesuffix(",") for h in hits] == [value]
     assert value not in redact(text, path).text
 
 

@@ -42,36 +42,44 @@ def told_secrets(line: str, base: int, test: bool) -> list[Candidate]:
     out: list[Candidate] = []
     for m in _TOLD.finditer(line):
         s, e = m.span("v")
+        # Judged without a sentence's end after it; masked with it, since a password may
+        # end in `.` or `,` as well (one drawn password in six ends in a symbol).
+        end = e
         if not m.group("q"):
-            while e > s and line[e - 1] in _SENTENCE_END:
-                e -= 1
-        while e - s > 2 and line[s] in _EMPHASIS and line[e - 1] == line[s]:
-            s, e = s + 1, e - 1
+            while end > s and line[end - 1] in _SENTENCE_END:
+                end -= 1
+        js, je = s, end
+        while je - js > 2 and line[js] in _EMPHASIS and line[je - 1] == line[js]:
+            js, je = js + 1, je - 1
         name = re.sub(r"[ \t-]+", "_", m.group("name").lower())
-        if _told(name, line[s:e], test):
-            out.append(Candidate(base + s, base + e, TOLD_SECRET, RANK_TOKEN, SWITCHYARD))
+        if _told(name, line[js:je], test):
+            masked_end = e if je == end else je
+            out.append(Candidate(base + js, base + masked_end, TOLD_SECRET, RANK_TOKEN, SWITCHYARD))
     return out
 
 
 def _told(name: str, value: str, test: bool) -> bool:
-    if not names.key_is_secretish(name) or rules.token_is_placeholder(value):
+    if not names.key_is_secretish(name):
         return False
-    if names.key_is_password(name):
+    if names.key_is_password(name):  # placeholders judged as a password's are (`<…>`)
         return (
             len(value) >= _PASSWORD_MIN and _reads_as_password(value) and password_ok(value, test)
         )
     if len(value) < _SECRET_MIN or not rules.generated(value) or rules.is_uuid(value):
+        return False
+    if rules.token_is_placeholder(value):
         return False
     return rules.literal_ok(name, value, test=test)
 
 
 def _reads_as_password(value: str) -> bool:
     """Letters with a digit or a symbol, and not a name or a path: "stored", "not_set",
-    "correct-horse-battery" and "/etc/secret" are words of a sentence."""
+    "correct-horse-battery" and "/etc/app/secret" are words of a sentence. References and
+    placeholders (`${DB_PASSWORD}`, `<password>`) are password_ok's to turn down."""
     if not any(c.isalpha() for c in value):
         return False
     if not any(c.isdigit() or c in _PASSWORD_SYMBOLS for c in value):
         return False  # "incorrect." and "required," are words at a sentence's end
-    if value[0] in "/~$%{<[(" or "://" in value or "\\" in value:
-        return False  # a path, a reference, a URL; `\n` inside a string literal's text
+    if (value[0] in "/~" and "/" in value[1:]) or "://" in value or "\\" in value:
+        return False  # a path, a URL; `\n` inside a string literal's text
     return not wording.reads_as_name(value)
