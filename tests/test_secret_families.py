@@ -65,6 +65,11 @@ def _rand(n: int, alphabet: str = string.ascii_letters + string.digits) -> str:
             return value
 
 
+def _uuid() -> str:
+    h = _rand(32, "0123456789abcdef")
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 @dataclass(frozen=True)
 class Family:
     name: str
@@ -126,6 +131,16 @@ def _own_families() -> list[tuple[str, str, str]]:
             "app/build.gradle",
             f'android {{\n  signingConfigs {{\n    release {{\n      storePassword "{_rand(18)}"\n'
             "    }\n  }\n}\n",
+        ),
+        (
+            "expect-prompt-answer",
+            "scripts/login.exp",
+            f'spawn ssh deploy@db1\nexpect "password:"\nsend "{_rand(14)}\\r"\ninteract\n',
+        ),
+        (
+            "authorization-scheme",
+            "scripts/alert.sh",
+            f'curl -H "Authorization: GenieKey {_uuid()}" https://api.opsgenie.com/v2/alerts\n',
         ),
         # Told in a sentence, as a pull request's description or a README says it.
         (
