@@ -169,6 +169,25 @@ def test_a_password_in_json_in_a_string_of_the_other_quote_is_found() -> None:
         assert [text[h.start : h.end] for h in find_secrets(text, "app/client.py")] == [value]
 
 
+@pytest.mark.parametrize(
+    ("path", "template"),
+    [
+        ("README.md", "Run `mysql --password={v}` first."),
+        ("README.md", "Run `terraform apply -var 'db_password={v}'` once."),
+        ("docs/setup.md", "Then `DB_PASSWORD={v} make db` creates it."),
+        (".env", "DB_PASSWORD={v}"),
+    ],
+)
+def test_a_value_inside_inline_code_or_a_quote_ends_at_its_closing_mark(
+    path: str, template: str
+) -> None:
+    """Masked with its closing backtick, a posted comment's code span stayed open to the
+    end of its paragraph; with its closing quote, the command read wrong."""
+    value = _r(11) + "7"
+    text = template.replace("{v}", value)
+    assert [text[h.start : h.end] for h in find_secrets(text, path)] == [value]
+
+
 def test_a_key_in_a_urls_query_is_found_under_a_camel_case_name() -> None:
     hexdigits = "0123456789abcdef"
     for name in ("apiKey", "accessToken", "clientSecret", "API_KEY"):

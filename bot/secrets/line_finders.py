@@ -291,12 +291,28 @@ def assignments(
             e = _NON_SPACE.match(line, e).end()
             if m.group("op") == "=>" and line[s - 1] == ">":
                 s -= 1
+            e = _closing_mark(line, m.start("key"), s, e)
         kind = "password assignment" if names.key_is_password(key) else "secret assignment"
         out.append(Candidate(base + s, base + e, kind, RANK_ASSIGNED, SWITCHYARD))
     return out
 
 
 _NON_SPACE = re.compile(r"\S*")
+
+
+def _closing_mark(line: str, key_start: int, s: int, e: int) -> int:
+    """Where a value read to the next space really ends when the name opened a quote
+    (`-var 'db_password=X'`) or sits inside Markdown's inline code (`` `--password=X` ``):
+    at the closing mark. Masked with it, a posted comment's code span stayed open to the
+    end of its paragraph."""
+    opened = line[key_start - 1] if key_start else ""
+    if opened and opened in "\"'" and opened in line[s:e]:
+        e = line.index(opened, s)
+    if line.count("`", 0, s) % 2 and "`" in line[s:e]:
+        e = line.index("`", s)
+    return e
+
+
 _OPENING = re.compile(r"\(|(?<![$#{])\{(?!\{)")
 _ESCAPE = re.compile(r"\\(.)")
 
