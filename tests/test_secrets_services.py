@@ -237,6 +237,12 @@ CASES = [  # (kind, line)
     ("credentials in an Authorization header", f'h = {{"Authorization": "GenieKey {_uuid()}"}}'),
     ("credentials in an Authorization header", f"Authorization: Splunk {_uuid().upper()}"),
     ("credentials in an Authorization header", f"Authorization: DeepL-Auth-Key {_uuid()}:fx"),
+    # PowerShell's environment: a scope before the name, a .NET call with a target after
+    ("password assignment", '$env:DB_PASSWORD = "Vq9#mT2wKx"'),
+    (
+        "secret set by its name",
+        '[Environment]::SetEnvironmentVariable("DB_PASSWORD", "Vq9#mT2wKx", "User")',
+    ),
     # the answer an Expect or pexpect script sends to a password prompt
     ("password sent to a prompt", 'expect "Password:"\nsend -- "Vq9#mT2wKx\\r"\ninteract'),
     ("password sent to a prompt", 'expect -re "(P|p)assword: $"\nsend "Vq9#mT2wKx\\r"'),
@@ -335,6 +341,8 @@ LOOK_ALIKES = [
     'docker login -u ci -p "${{ secrets.REGISTRY_PASSWORD }}" ghcr.io',
     "mysql -u app -p<password> app",
     "curl -u elastic:${ELASTIC_PASSWORD} https://localhost:9200",
+    "$env:DB_PASSWORD = $secrets.DbPassword",
+    '[Environment]::SetEnvironmentVariable("DB_PASSWORD", $password, "User")',
     # an Authorization header's parameters, a handshake's answer, a reference
     "Authorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/"
     "aws4_request, SignedHeaders=host, Signature=fe5f80f77d5fa3beca038a248ff027d0445342fe",

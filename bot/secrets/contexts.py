@@ -82,13 +82,19 @@ def _pair(field: str) -> TokenPattern:
     )
 
 
-def _set_by_name(call: str) -> TokenPattern:
+def _set_by_name(call: str, keyword: str = "") -> TokenPattern:
     """`props.setProperty("password", "...")`, `map.put("api_key", "...")`: the secret's
-    name as the first argument, its literal value as the second."""
+    name as the first argument, its literal value as the second (.NET's
+    SetEnvironmentVariable takes a target after it)."""
     return TokenPattern(
         SET_BY_NAME,
-        re.compile(call + r"\(\s*[\"'](?P<name>[\w.\-]{1,80})[\"']\s*,\s*" + _QV + r"\s*\)"),
-        keywords=(call.lower() + "(",),
+        re.compile(
+            call
+            + r"\(\s*[\"'](?P<name>[\w.\-]{1,80})[\"']\s*,\s*"
+            + _QV
+            + r"\s*(?:,[^()\n]{1,80})?\)"
+        ),
+        keywords=(keyword or call.lower() + "(",),
     )
 
 
@@ -149,9 +155,11 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     _set_by_name("put"),
     _set_by_name("set"),
     _set_by_name("setItem"),
-    # Go's `os.Setenv("DB_PASSWORD", "…")`, Python's `os.putenv(…)`.
-    _set_by_name("Setenv"),
+    # Go's `os.Setenv("DB_PASSWORD", "…")`, Python's `os.putenv(…)`, pytest's
+    # `monkeypatch.setenv(…)`, .NET's `Environment.SetEnvironmentVariable(…, "User")`.
+    _set_by_name("[Ss]etenv", "setenv("),
     _set_by_name("putenv"),
+    _set_by_name("SetEnvironmentVariable"),
     # Terraform's `variable "db_password" { default = "…" }`: the default of a variable
     # named for a secret is in every plan that does not set it (a nested block, such as
     # `validation { … }`, may come first).

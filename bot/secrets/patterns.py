@@ -239,7 +239,11 @@ QUOTED_ARGUMENT = r"(?P<q>[\"'])(?P<v>" + IN_QUOTES + VALUE_LENGTH + r")(?P=q)"
 # run of name characters with no `=` after it was read again from each of its characters
 # (a 10 KB base64url line took 6 s). A name still starts after a digit (`2fa_secret`) or
 # a dash (`--password`).
-ASSIGN_KEY = r"(?<![A-Za-z_$@])(?P<key>[A-Za-z_$@][\w.\-$@]{0,127})(?:\\?[\"'\]]){0,2}"
+# PowerShell's scope comes before the name (`$env:API_KEY = "…"`): the name is what follows.
+ASSIGN_KEY = (
+    r"(?<![A-Za-z_$@])(?:\$(?i:env|global|script|local|private|using):)?"
+    r"(?P<key>[A-Za-z_$@][\w.\-$@]{0,127})(?:\\?[\"'\]]){0,2}"
+)
 # A call that only converts or decodes the literal it is given: the value assigned is
 # still the literal (`Password: aws.String("…")`, `String::from("…")`, `Some("…")`,
 # `key = unhexlify('…')`, `Buffer.from('…', 'hex')`, `hex.DecodeString("…")`). A getter
