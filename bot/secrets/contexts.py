@@ -23,6 +23,7 @@ from bot.secrets.command_lines import (
     command,
     quoted_or_bare,
 )
+from bot.secrets.keyed_forms import KEYED_FORM, KEYED_PATTERNS
 from bot.secrets.patterns import (
     LINE_PREFIX,
     MAX_VALUE,
@@ -116,6 +117,7 @@ _ENV_NAME = r"\(\s*[\"'](?P<name>\w+)[\"']\s*,\s*"
 # a leading `\b` made these five times slower than all the other layers together).
 CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     *COMMAND_PATTERNS,
+    *KEYED_PATTERNS,
     # PHP's `define('DB_PASSWORD', '...')` (wp-config.php's keys and salts): a constant
     # whose name says secret (checked in context_value).
     TokenPattern(
@@ -308,6 +310,7 @@ _NAMED_KINDS = frozenset(
         SET_BY_NAME,
         VARIABLE_DEFAULT,
         MAPPED_PAIR,
+        KEYED_FORM,
     }
 )
 _SQL_ACCOUNT = re.compile(r"\b(?:user|role)\b", re.IGNORECASE)

@@ -1,0 +1,69 @@
+"""A secret's name and value in a platform's own key/value form, where neither an
+assignment nor an element named for the secret holds it: Java's XML properties
+(`<entry key="db.password">…</entry>`), an Apple property list (`<key>ClientSecret</key>`
+then `<string>…</string>`, on the next line as Xcode writes it), Android Gradle's
+generated fields (`buildConfigField "String", "API_KEY", "\\"…\\""`, `resValue "string",
+"api_key", "…"`: the usual way an app's key reaches its code) and Erlang's and Elixir's
+terms (`{password, "…"}` in a sys.config). contexts.py runs them and judges each value by
+its name (context_value)."""
+
+from __future__ import annotations
+
+import re
+
+from bot.secrets.patterns import LINE_PREFIX, MAX_VALUE, QUOTED_ARGUMENT, TokenPattern
+
+KEYED_FORM = "secret in a platform's key/value form"
+
+_NAME = r"(?P<name>[\w.\-]{1,80})"
+_TEXT = rf"(?P<v>[^<\s][^<\n]{{0,{MAX_VALUE}}}?)"
+
+KEYED_PATTERNS: tuple[TokenPattern, ...] = (
+    TokenPattern(
+        KEYED_FORM,
+        re.compile(r"<entry\s+key=[\"']" + _NAME + r"[\"']\s*>" + _TEXT + r"</entry>"),
+        keywords=("<entry",),
+    ),
+    TokenPattern(
+        KEYED_FORM,
+        re.compile(
+            r"<key>"
+            + _NAME
+            + r"</key>[ \t]*(?:\r?\n"
+            + LINE_PREFIX
+            + r")?[ \t]*<string>"
+            + _TEXT
+            + r"</string>"
+        ),
+        keywords=("<key>",),
+    ),
+    TokenPattern(
+        KEYED_FORM,
+        re.compile(
+            r"buildConfigField\s*\(?\s*[\"']String[\"']\s*,\s*[\"']" + _NAME + r"[\"']\s*,\s*"
+            rf"[\"']\\?\"(?P<v>[^\"\\\n]{{1,{MAX_VALUE}}})\\?\"[\"']"
+        ),
+        keywords=("buildconfigfield",),
+    ),
+    TokenPattern(
+        KEYED_FORM,
+        re.compile(
+            r"resValue\s*\(?\s*[\"']string[\"']\s*,\s*[\"']"
+            + _NAME
+            + r"[\"']\s*,\s*"
+            + QUOTED_ARGUMENT
+        ),
+        keywords=("resvalue",),
+    ),
+    # An atom and a string (a charlist, or an Elixir binary `<<"…">>`); only on the lines
+    # that name a secret.
+    TokenPattern(
+        KEYED_FORM,
+        re.compile(
+            r"\{\s*:?(?P<name>[a-z]\w{0,60})\s*,\s*(?:<<)?\"(?P<v>[^\"\n]"
+            rf"{{1,{MAX_VALUE}}})\"(?:>>)?\s*\}}"
+        ),
+        keywords=("pass", "pwd", "secret", "token", "key"),
+        on_keyword_lines=True,
+    ),
+)

@@ -1,0 +1,68 @@
+"""A secret's name and value in a platform's own key/value form (bot/secrets/keyed_forms.py)
+and R's and F#'s `<-`. Values are drawn here; none is a real credential."""
+
+from __future__ import annotations
+
+import random
+import string
+
+import pytest
+
+from bot.secrets import find_secrets
+
+_RANDOM = random.Random("keyed-forms")
+
+
+def _r(n: int) -> str:
+    while True:
+        v = "".join(_RANDOM.choice(string.ascii_letters + string.digits) for _ in range(n))
+        if any(c.isdigit() for c in v) and any(c.isupper() for c in v):
+            return v
+
+
+KEY = _r(32)
+PASSWORD = _r(11) + "#"
+
+FOUND = [
+    # Java's XML properties (Properties.storeToXML)
+    ("conf/app.xml", f'  <entry key="db.password">{PASSWORD}</entry>', PASSWORD),
+    # an Apple property list, the value on the next line as Xcode writes it
+    ("App/Info.plist", f"\t<key>ClientSecret</key>\n\t<string>{KEY}</string>", KEY),
+    # Android Gradle's generated fields, Groovy and Kotlin DSL
+    ("app/build.gradle", f'buildConfigField "String", "API_KEY", "\\"{KEY}\\""', KEY),
+    ("app/build.gradle.kts", f'buildConfigField("String", "API_SECRET", "\\"{KEY}\\"")', KEY),
+    ("app/build.gradle", f'resValue "string", "api_secret", "{KEY}"', KEY),
+    # Erlang's sys.config, Elixir's keyword tuples
+    ("config/sys.config", f'[{{my_app, [{{db, [{{password, "{PASSWORD}"}}]}}]}}].', PASSWORD),
+    ("config/prod.exs", f'config :app, Repo, [{{:password, "{PASSWORD}"}}]', PASSWORD),
+    # R's and F#'s `<-`
+    ("R/db.R", f'password <- "{PASSWORD}"', PASSWORD),
+    ("src/Db.fs", f'conn.Password <- "{PASSWORD}"', PASSWORD),
+]
+
+
+@pytest.mark.parametrize(("path", "text", "value"), FOUND)
+def test_a_secret_in_a_platforms_key_value_form_is_found(path: str, text: str, value: str) -> None:
+    assert [text[h.start : h.end] for h in find_secrets(text, path)] == [value]
+
+
+NOT_SECRETS = [
+    ("conf/app.xml", '<entry key="db.password">${DB_PASSWORD}</entry>'),
+    ("conf/app.xml", '<entry key="db.user">app_service_account</entry>'),
+    ("App/Info.plist", "<key>CFBundleName</key>\n<string>MyApp</string>"),
+    ("App/Info.plist", "<key>APIKey</key>\n<string>$(API_KEY)</string>"),
+    ("app/build.gradle", 'buildConfigField "String", "API_KEY", "\\"${apiKey}\\""'),
+    ("app/build.gradle", 'buildConfigField "String", "API_KEY", "\\"" + apiKey + "\\""'),
+    ("app/build.gradle", 'buildConfigField "String", "BASE_URL", "\\"https://api.example.org\\""'),
+    ("config/sys.config", '{db, [{password, ""}, {user, "app"}]}'),
+    ("config/sys.config", '{db, [{password, "changeme"}]}'),
+    ("R/db.R", 'password <- Sys.getenv("DB_PASSWORD")'),
+    ("cmd/main.go", 'tokens <- "next"'),
+]
+
+
+@pytest.mark.parametrize(("path", "text"), NOT_SECRETS)
+def test_a_reference_or_a_plain_setting_in_those_forms_is_not_a_secret(
+    path: str, text: str
+) -> None:
+    assert find_secrets(text, path) == []
