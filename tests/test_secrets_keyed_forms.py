@@ -1,5 +1,6 @@
-"""A secret's name and value in a platform's own key/value form (bot/secrets/keyed_forms.py)
-and R's and F#'s `<-`. Values are drawn here; none is a real credential."""
+"""A secret's name and value in a platform's own key/value form (bot/secrets/keyed_forms.py),
+a setting that opens a command, and R's and F#'s `<-`. Values are drawn here; none is a
+real credential."""
 
 from __future__ import annotations
 
@@ -35,6 +36,9 @@ FOUND = [
     # Erlang's sys.config, Elixir's keyword tuples
     ("config/sys.config", f'[{{my_app, [{{db, [{{password, "{PASSWORD}"}}]}}]}}].', PASSWORD),
     ("config/prod.exs", f'config :app, Repo, [{{:password, "{PASSWORD}"}}]', PASSWORD),
+    # a setting that opens a Procfile's command, a Compose command's
+    ("Procfile", f"web: API_KEY={KEY} node index.js", KEY),
+    ("docker-compose.yml", f"    command: API_SECRET={KEY} ./run.sh", KEY),
     # R's and F#'s `<-`
     ("R/db.R", f'password <- "{PASSWORD}"', PASSWORD),
     ("src/Db.fs", f'conn.Password <- "{PASSWORD}"', PASSWORD),

@@ -243,6 +243,8 @@ CASES = [  # (kind, line)
         "secret set by its name",
         '[Environment]::SetEnvironmentVariable("DB_PASSWORD", "Vq9#mT2wKx", "User")',
     ),
+    # Make's `?=`
+    ("secret assignment", f"API_TOKEN ?= {_r(32)}"),
     # the answer an Expect or pexpect script sends to a password prompt
     ("password sent to a prompt", 'expect "Password:"\nsend -- "Vq9#mT2wKx\\r"\ninteract'),
     ("password sent to a prompt", 'expect -re "(P|p)assword: $"\nsend "Vq9#mT2wKx\\r"'),

@@ -237,6 +237,10 @@ def assignments(
             # `c = Client(api_key='…')`, `want := &Config{Token: String("…")}`: a call's
             # arguments, a composite literal's fields (`${NAME:default}` is a reference).
             pos = s + opening.end()
+        elif not quoted and _INNER_SETTING.match(value):
+            # `web: API_KEY=… node index.js` (a Procfile), `args: TOKEN=…`: the value
+            # opens with a setting of its own.
+            pos = s
         if unpack is not None and m.start() < unpack.end():
             continue  # one of several names assigned at once: `_unpacked` pairs them up
         if bare_key:
@@ -298,6 +302,7 @@ def assignments(
 
 
 _NON_SPACE = re.compile(r"\S*")
+_INNER_SETTING = re.compile(r"[A-Za-z_][\w.-]{0,80}=")
 
 
 def _closing_mark(line: str, key_start: int, s: int, e: int) -> int:

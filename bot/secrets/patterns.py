@@ -260,7 +260,8 @@ WRAPPER = (
 _ASSIGN_VALUE = (
     # `||=` and `??=` (Ruby, JavaScript) assign a default: `ENV["DB_PASSWORD"] ||= "…"`.
     # R's and F#'s `<-` assign too: `password <- "…"`, `conn.Password <- "…"`.
-    r"\s*(?P<op>:=|=>|===|==|\|\|=|\?\?=|=|:|<-)\s*"
+    # Make's `?=` assigns when unset: `API_TOKEN ?= …`.
+    r"\s*(?P<op>:=|=>|===|==|\|\|=|\?\?=|\?=|=|:|<-)\s*"
     # Quoted: to the closing quote, past escaped ones (`"9f6b\"Tk"` is all value); or, with
     # the quotes themselves escaped (JSON inside a string), to the escaped closing quote.
     r"(?:(?P<wrap>" + WRAPPER + r")?[rbuRBUf]{0,2}(?P<esc>\\)?(?P<q>[\"'`])"
