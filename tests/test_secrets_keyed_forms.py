@@ -39,6 +39,9 @@ FOUND = [
     # a setting that opens a Procfile's command, a Compose command's
     ("Procfile", f"web: API_KEY={KEY} node index.js", KEY),
     ("docker-compose.yml", f"    command: API_SECRET={KEY} ./run.sh", KEY),
+    # a daemon's directive and its one argument (keepalived, bitcoind)
+    ("etc/keepalived/keepalived.conf", f"    auth_pass {PASSWORD}", PASSWORD),
+    ("bitcoin.conf", f"rpcpassword {PASSWORD}", PASSWORD),
     # R's and F#'s `<-`
     ("R/db.R", f'password <- "{PASSWORD}"', PASSWORD),
     ("src/Db.fs", f'conn.Password <- "{PASSWORD}"', PASSWORD),
@@ -61,6 +64,10 @@ NOT_SECRETS = [
     ("config/sys.config", '{db, [{password, ""}, {user, "app"}]}'),
     ("config/sys.config", '{db, [{password, "changeme"}]}'),
     ("R/db.R", 'password <- Sys.getenv("DB_PASSWORD")'),
+    ("etc/keepalived/keepalived.conf", "    auth_type PASS"),
+    ("etc/nginx/nginx.conf", "    ssl_password_file /etc/keys/global.pass;"),
+    ("etc/app.conf", "password required"),
+    ("etc/app.conf", "api_key YOUR_API_KEY"),
     ("cmd/main.go", 'tokens <- "next"'),
 ]
 

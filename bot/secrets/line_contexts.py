@@ -142,6 +142,8 @@ def line_settings(line: str, base: int, kind: str, test: bool) -> list[Candidate
     which must be a `- NAME=value` item). Only a value that looks generated counts: a
     bracket or a brace opens a list or a structure as often."""
     m = _LINE_SETTING.match(line)
+    if m is None and kind == "line":
+        return _directive(line, base, test)
     if m is None or (kind == "item") != (m.group("item") is not None):
         return []
     key, value = m.group("key"), m.group("v")
@@ -150,6 +152,29 @@ def line_settings(line: str, base: int, kind: str, test: bool) -> list[Candidate
     if not rules.literal_ok(key, value, test=test):
         return []
     return [_candidate(base, m.span("v"), SETTING_TO_LINE_END)]
+
+
+# A directive and its one argument, the form of keepalived's `auth_pass`, Squid's and
+# other daemons' config files (`auth_pass Kq8…`): nothing else on the line.
+_DIRECTIVE = re.compile(
+    r"^[ \t]*(?P<key>[A-Za-z_][\w.\-]{0,80})[ \t]+(?P<q>[\"']?)(?P<v>[^\s\"'][^\s]{0,4095}?)"
+    r"(?P=q)[ \t]*\r?$"
+)
+DIRECTIVE_SECRET = "secret as a directive's argument"
+
+
+def _directive(line: str, base: int, test: bool) -> list[Candidate]:
+    """A password directive's argument (password_ok), or another secret's machine-made one."""
+    m = _DIRECTIVE.match(line)
+    if m is None:
+        return []
+    key, value = m.group("key"), m.group("v")
+    if names.key_is_password(key):
+        ok = password_ok(value, test)
+    else:
+        ok = names.key_is_secretish(key) and rules.generated(value)
+        ok = ok and rules.literal_ok(key, value, test=test)
+    return [_candidate(base, m.span("v"), DIRECTIVE_SECRET)] if ok else []
 
 
 # A key written as its bytes under a secret's or a key's name: Go's
