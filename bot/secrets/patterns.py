@@ -177,6 +177,9 @@ TOKEN_PATTERNS: tuple[TokenPattern, ...] = (
         re.compile(r"[Tt]oken\s+([A-Za-z0-9._~+/\-]{20,}=*)" + _E),
         group=1,
         keywords=("authorization",),
+        # A header is one line: its lines only (a pattern that opens with a character
+        # class is tried at every position of the whole text).
+        on_keyword_lines=True,
     ),
 )
 # Any other scheme's credentials in an Authorization header: Okta's `SSWS …`, Opsgenie's
@@ -191,6 +194,7 @@ AUTHORIZATION_SCHEME_PATTERN = TokenPattern(
     ),
     group=2,
     keywords=("authorization",),
+    on_keyword_lines=True,
 )
 
 # The jwt.io sample token ("John Doe") sits in countless tests and docs; it signs nothing.
