@@ -5,20 +5,17 @@ real credential."""
 from __future__ import annotations
 
 import random
-import string
 
 import pytest
 
 from bot.secrets import find_secrets
+from tests.drawn import drawn_key
 
 _RANDOM = random.Random("keyed-forms")
 
 
 def _r(n: int) -> str:
-    while True:
-        v = "".join(_RANDOM.choice(string.ascii_letters + string.digits) for _ in range(n))
-        if any(c.isdigit() for c in v) and any(c.isupper() for c in v):
-            return v
+    return drawn_key(_RANDOM, n)
 
 
 KEY = _r(32)

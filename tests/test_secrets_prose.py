@@ -5,21 +5,17 @@ Values are drawn here at import; none is a real credential."""
 from __future__ import annotations
 
 import random
-import string
 
 import pytest
 
 from bot.secrets import find_secrets, redact
+from tests.drawn import drawn_key
 
 _RANDOM = random.Random("prose")
 
 
 def _r(n: int) -> str:
-    """Letters and digits with a digit and an upper-case letter in them."""
-    while True:
-        v = "".join(_RANDOM.choice(string.ascii_letters + string.digits) for _ in range(n))
-        if any(c.isdigit() for c in v) and any(c.isupper() for c in v):
-            return v
+    return drawn_key(_RANDOM, n)
 
 
 PASSWORD = _r(10) + "#"
