@@ -31,7 +31,13 @@ from bot.secrets.patterns import (
     VALUE_LENGTH,
     TokenPattern,
 )
-from bot.secrets.setters import SETTER, SETTER_PATTERN, setter_value_ok
+from bot.secrets.setters import (
+    SET_BY_NAME,
+    SET_BY_NAME_PATTERNS,
+    SETTER,
+    SETTER_PATTERN,
+    setter_value_ok,
+)
 from bot.secrets.stand_ins import published_crypt_hash
 
 CRYPT_HASH = "password hash"
@@ -47,7 +53,6 @@ SPACED_SECRET = "secret after its name"
 JWK_PRIVATE = "private member of a JSON Web Key"
 SQL_PASSWORD = "password in SQL"
 BLOCK_SCALAR = "secret in a YAML block scalar"
-SET_BY_NAME = "secret set by its name"
 QUERY_PASSWORD = "password in a URL's query"
 DSN_PASSWORD = "password in a DSN"
 PGPASS_PASSWORD = "password in a .pgpass file"
@@ -80,22 +85,6 @@ def _pair(field: str) -> TokenPattern:
             r"[\"']?value[\"']?\s*[:=][ \t]*" + _PAIR_VALUE
         ),
         keywords=("value",),
-    )
-
-
-def _set_by_name(call: str, keyword: str = "") -> TokenPattern:
-    """`props.setProperty("password", "...")`, `map.put("api_key", "...")`: the secret's
-    name as the first argument, its literal value as the second (.NET's
-    SetEnvironmentVariable takes a target after it)."""
-    return TokenPattern(
-        SET_BY_NAME,
-        re.compile(
-            call
-            + r"\(\s*[\"'](?P<name>[\w.\-]{1,80})[\"']\s*,\s*"
-            + _QV
-            + r"\s*(?:,[^()\n]{1,80})?\)"
-        ),
-        keywords=(keyword or call.lower() + "(",),
     )
 
 
@@ -153,15 +142,7 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         keywords=("kty",),
     ),
     SETTER_PATTERN,
-    _set_by_name("setProperty"),
-    _set_by_name("put"),
-    _set_by_name("set"),
-    _set_by_name("setItem"),
-    # Go's `os.Setenv("DB_PASSWORD", "…")`, Python's `os.putenv(…)`, pytest's
-    # `monkeypatch.setenv(…)`, .NET's `Environment.SetEnvironmentVariable(…, "User")`.
-    _set_by_name("[Ss]etenv", "setenv("),
-    _set_by_name("putenv"),
-    _set_by_name("SetEnvironmentVariable"),
+    *SET_BY_NAME_PATTERNS,
     # Terraform's `variable "db_password" { default = "…" }`: the default of a variable
     # named for a secret is in every plan that does not set it (a nested block, such as
     # `validation { … }`, may come first).

@@ -69,7 +69,7 @@ from bot.secrets.line_finders import (
     whole_run,
 )
 from bot.secrets.lists import listed_values
-from bot.secrets.manifests import secret_data
+from bot.secrets.manifests import SEALED_KIND, sealed_value, secret_data
 from bot.secrets.patterns import (
     AUTHORIZATION_SCHEME_PATTERN,
     GITLEAKS_PEERS,
@@ -192,24 +192,14 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
         found = [
             c for c in found if c.priority != RANK_ENTROPY or not jwk_public_member(text, c.start)
         ]
-    if _SEALED_KIND in text:
-        found = [c for c in found if not _sealed(text[c.start : c.end])]
+    if SEALED_KIND in text:
+        found = [c for c in found if not sealed_value(text[c.start : c.end])]
     if paths.is_doc_path(path):
         found = [c for c in found if not paths.marked_as_example(_line_of(c, text))]
     kept = _resolve(found)
     if allow:
         kept = [c for c in kept if not allow.value_allowed(_value(c, text))]
     return [_to_hit(c, lines) for c in kept]
-
-
-# Bitnami Sealed Secrets are encrypted for one cluster's controller and made to be
-# committed: their values (version byte 2, then RSA-wrapped AES, base64) are ciphertext.
-_SEALED_KIND = "kind: SealedSecret"
-_SEALED_MIN = 100
-
-
-def _sealed(value: str) -> bool:
-    return value.startswith("Ag") and len(value) >= _SEALED_MIN
 
 
 def _value(c: Candidate, text: str) -> str:

@@ -16,6 +16,17 @@ from bot.secrets.prompt_view import View
 
 KUBERNETES_SECRET = "value of a Kubernetes Secret"
 
+# Bitnami Sealed Secrets are encrypted for one cluster's controller and made to be
+# committed: their values (version byte 2, then RSA-wrapped AES, base64) are ciphertext.
+SEALED_KIND = "kind: SealedSecret"
+_SEALED_MIN = 100
+
+
+def sealed_value(value: str) -> bool:
+    """Whether a hit in a text holding a SealedSecret is one of its encrypted values."""
+    return value.startswith("Ag") and len(value) >= _SEALED_MIN
+
+
 _KIND = r"kind:[ \t]*[\"']?Secret[\"']?[ \t]*"
 _SECRET_KIND = re.compile(_KIND)
 _ANY_SECRET = re.compile(_KIND + r"\r?$", re.MULTILINE)

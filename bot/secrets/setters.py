@@ -2,7 +2,10 @@
 a builder's `.withSecretKey("…")` or `.clientSecret("…")`. The method's name says what the
 literal is; a getter's argument (`getSecret("name")`) names a secret and is not one, nor
 is the argument of a method that checks or hashes it (`.checkPassword(…)`). Run by
-contexts.py like its other patterns, only on the lines holding one of its words."""
+contexts.py like its other patterns, only on the lines holding one of its words.
+
+Or set by its name, a call's first argument: `props.setProperty("password", "…")`,
+`map.put("api_key", "…")`, `os.Setenv("DB_PASSWORD", "…")` (contexts.py judges the name)."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from bot.secrets import names, rules
 from bot.secrets.patterns import QUOTED_ARGUMENT, WRAPPER, TokenPattern
 
 SETTER = "secret passed to its setter"
+SET_BY_NAME = "secret set by its name"
 
 # The words a setter's or builder method's name may end in.
 _SETTER_WORDS = ("password", "passphrase", "secret", "token", "key")
@@ -53,3 +57,31 @@ def _setter_key(method: str) -> str | None:
         return method[prefix.end() :]
     words = names.key_words(method)
     return method if words and all(w in _BUILDER_WORDS for w in words) else None
+
+
+def _set_by_name(call: str, keyword: str = "") -> TokenPattern:
+    """The secret's name as the call's first argument, its literal value as the second
+    (.NET's SetEnvironmentVariable takes a target after it)."""
+    return TokenPattern(
+        SET_BY_NAME,
+        re.compile(
+            call
+            + r"\(\s*[\"'](?P<name>[\w.\-]{1,80})[\"']\s*,\s*"
+            + QUOTED_ARGUMENT
+            + r"\s*(?:,[^()\n]{1,80})?\)"
+        ),
+        keywords=(keyword or call.lower() + "(",),
+    )
+
+
+SET_BY_NAME_PATTERNS: tuple[TokenPattern, ...] = (
+    _set_by_name("setProperty"),
+    _set_by_name("put"),
+    _set_by_name("set"),
+    _set_by_name("setItem"),
+    # Go's `os.Setenv("DB_PASSWORD", "…")`, Python's `os.putenv(…)`, pytest's
+    # `monkeypatch.setenv(…)`, .NET's `Environment.SetEnvironmentVariable(…, "User")`.
+    _set_by_name("[Ss]etenv", "setenv("),
+    _set_by_name("putenv"),
+    _set_by_name("SetEnvironmentVariable"),
+)
