@@ -19,7 +19,7 @@ from bot.secrets.contexts import (
     password_ok,
 )
 from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
-from bot.secrets.patterns import LINE_PREFIX, QUOTED_ARGUMENT
+from bot.secrets.patterns import LINE_PREFIX, MAX_VALUE, QUOTED_ARGUMENT
 
 # `if password == "team10"`, `creds.Secret != 'open-sesame'`, `"s3cret".equals(pwd)`: a
 # credential checked against a literal is a credential written into the code. Only
@@ -157,8 +157,8 @@ def line_settings(line: str, base: int, kind: str, test: bool) -> list[Candidate
 # A directive and its one argument, the form of keepalived's `auth_pass`, Squid's and
 # other daemons' config files (`auth_pass Kq8…`): nothing else on the line.
 _DIRECTIVE = re.compile(
-    r"^[ \t]*(?P<key>[A-Za-z_][\w.\-]{0,80})[ \t]+(?P<q>[\"']?)(?P<v>[^\s\"'][^\s]{0,4095}?)"
-    r"(?P=q)[ \t]*\r?$"
+    r"^[ \t]*(?P<key>[A-Za-z_][\w.\-]{0,80})[ \t]+(?P<q>[\"']?)"
+    rf"(?P<v>[^\s\"'][^\s]{{0,{MAX_VALUE - 1}}}?)(?P=q)[ \t]*\r?$"
 )
 DIRECTIVE_SECRET = "secret as a directive's argument"
 

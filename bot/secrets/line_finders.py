@@ -204,8 +204,10 @@ def _closes_its_string(line: str, m: re.Match[str]) -> bool:
     (shell's `"PASSWORD="$X`)."""
     at = m.start("key")
     q = line[at - 1] if at else ""
-    if q not in "\"'" or q != m.group("q") or q in line[m.end("key") : m.start("op")]:
+    if not q or q not in "\"'" or q != m.group("q"):
         return False
+    if q in line[m.end("key") : m.start("op")]:
+        return False  # closed after the name: `"password": "…"`
     first = m.group("qv")[:1]
     return first.isspace() or first in _AFTER_A_STRING
 
