@@ -20,6 +20,7 @@ def _r(n: int) -> str:
 
 PASSWORD = _r(10) + "#"
 KEY = _r(32)
+LONG = _r(700)
 
 TOLD = [
     ("notes.md", f"The admin password is {PASSWORD} for now.", PASSWORD),
@@ -30,6 +31,8 @@ TOLD = [
     ("app/views.py", f"# the secret is {KEY}", KEY),
     (None, f"Sure! The access token was {KEY} in that log.", KEY),
     ("README.md", f"Log in as admin; the password is: '{PASSWORD}'", PASSWORD),
+    # long, as a cloud session token is: read to its end, not to a cap
+    ("notes.md", f"The session token was {LONG} until it expired.", LONG),
 ]
 
 
