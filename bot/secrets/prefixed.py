@@ -24,11 +24,20 @@ _UUID4 = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
 
 
 def _token(
-    kind: str, body: str, *keywords: str, random: bool = False, end: str = _E
+    kind: str,
+    body: str,
+    *keywords: str,
+    random: bool = False,
+    end: str = _E,
+    lines: bool = False,
 ) -> TokenPattern:
     """A prefixed format: the regex is anchored on its literal prefix, which Python's
-    engine then searches for directly; `keywords` are the prefixes, lower-cased."""
-    return TokenPattern(kind, re.compile(body + end), random=random, keywords=keywords)
+    engine then searches for directly; `keywords` are the prefixes, lower-cased. With
+    `lines`, it runs on the lines holding a prefix only (one that opens with a choice of
+    prefixes is tried at every position of the whole text)."""
+    return TokenPattern(
+        kind, re.compile(body + end), random=random, keywords=keywords, on_keyword_lines=lines
+    )
 
 
 PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
@@ -136,7 +145,7 @@ PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
     _token("Langfuse secret key", r"sk-lf-" + _UUID, "sk-lf-"),
     # LaunchDarkly API access tokens and server-side SDK keys: "api-" or "sdk-" and a
     # version 4 UUID (LaunchDarkly docs, "Keys"; TruffleHog). Mobile keys are public.
-    _token("LaunchDarkly key", r"(?:api|sdk)-" + _UUID4, "api-", "sdk-"),
+    _token("LaunchDarkly key", r"(?:api|sdk)-" + _UUID4, "api-", "sdk-", lines=True),
     # PhotoRoom API keys, live or sandbox: "sk_pr_", a name, 40 hex digits (TruffleHog).
     _token("PhotoRoom key", r"(?:sandbox_sk_pr_|sk_pr_)[A-Za-z0-9]{1,64}_[a-f0-9]{40}", "sk_pr_"),
     # Apify API tokens (Apify docs, integrations; TruffleHog).

@@ -255,6 +255,8 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         ),
         group=1,
         keywords=("softlayer", "sl"),
+        # `sl` is in most texts (`slice`, `slug`); the name and its key share a line.
+        on_keyword_lines=True,
     ),
     # An AWS account's 12-digit id under an account name. AWS does not call it a secret, but
     # it names the target of every ARN and of social engineering; it is hidden from cloud
