@@ -167,16 +167,15 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
                 found.extend(wrapped_values(text, lines, i, path, config, test))
             found.extend(compared_passwords(line, base, test))
             found.extend(dsl_calls(line, base, test))
-            found.extend(told_secrets(line, base, test))
             if line_value is not None:
                 found.extend(line_settings(line, base, line_value, test))
+        # On a token line a name no prefilter word spells counts too ("your API key is …").
+        found.extend(told_secrets(line, base, test))
         if i in token_lines:
             found.extend(plugin_tokens(line, base))
             found.extend(flag_values(line, base, test))
             if i in keyword_lines:
                 found.extend(spaced_values(line, base, test))
-            else:  # "your API key is …": a long value, a name no prefilter word spells
-                found.extend(told_secrets(line, base, test))
             if named and "key" in lowered[base:end]:  # only a `...key` name is a bare key
                 found.extend(assignments(line, base, path, config, test, bare_key=True))
         if not lockfile:

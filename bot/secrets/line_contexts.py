@@ -117,13 +117,19 @@ def _machine_made(
     out: list[Candidate] = []
     for m in regex.finditer(line):
         name, value = m.group(group).replace("-", "_"), m.group("v")
-        if not (names.key_is_secretish(name) or (bare_key and names.key_is_bare_key(name))):
-            continue
-        if not rules.generated(value) or rules.token_is_placeholder(value) or rules.is_uuid(value):
-            continue
-        if rules.literal_ok(name, value, test=test):
+        named = names.key_is_secretish(name) or (bare_key and names.key_is_bare_key(name))
+        if named and machine_made_value(name, value, test):
             out.append(_candidate(base, m.span("v"), kind))
     return out
+
+
+def machine_made_value(name: str, value: str, test: bool) -> bool:
+    """Whether `value`, under a name already known to say secret, is one where only a
+    machine-made value counts (after a flag, a space, a verb, a directive's name): not a
+    word, a placeholder or an id (a UUID), and meeting the rules a literal meets."""
+    if not rules.generated(value) or rules.token_is_placeholder(value) or rules.is_uuid(value):
+        return False
+    return rules.literal_ok(name, value, test=test)
 
 
 # A setting whose value runs to the line's end: `spring.datasource.password=}4aQ…` in a
@@ -172,8 +178,7 @@ def _directive(line: str, base: int, test: bool) -> list[Candidate]:
     if names.key_is_password(key):
         ok = password_ok(value, test)
     else:
-        ok = names.key_is_secretish(key) and rules.generated(value)
-        ok = ok and rules.literal_ok(key, value, test=test)
+        ok = names.key_is_secretish(key) and machine_made_value(key, value, test)
     return [_candidate(base, m.span("v"), DIRECTIVE_SECRET)] if ok else []
 
 

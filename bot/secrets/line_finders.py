@@ -197,14 +197,18 @@ _OTHER_QUOTE = {'"': "'", "'": '"', "`": '"'}
 _AFTER_A_STRING = frozenset(",;)]}{")
 
 
+def _quote_before(line: str, at: int) -> str | None:
+    """The quote that opens a string just before `at`, if one does."""
+    return line[at - 1] if at and line[at - 1] in "\"'" else None
+
+
 def _closes_its_string(line: str, m: re.Match[str]) -> bool:
     """Whether the name opens a string that is still open at the operator, so that the
     quote after it closes that string and what follows is other code: `expect "Password:"
     { send "…" }`, `message:"Password:",required:!0`. Glued to the quote, it is the value
     (shell's `"PASSWORD="$X`)."""
-    at = m.start("key")
-    q = line[at - 1] if at else ""
-    if not q or q not in "\"'" or q != m.group("q"):
+    q = _quote_before(line, m.start("key"))
+    if q is None or q != m.group("q"):
         return False
     if q in line[m.end("key") : m.start("op")]:
         return False  # closed after the name: `"password": "…"`
@@ -312,8 +316,8 @@ def _closing_mark(line: str, key_start: int, s: int, e: int) -> int:
     (`-var 'db_password=X'`) or sits inside Markdown's inline code (`` `--password=X` ``):
     at the closing mark. Masked with it, a posted comment's code span stayed open to the
     end of its paragraph."""
-    opened = line[key_start - 1] if key_start else ""
-    if opened and opened in "\"'" and opened in line[s:e]:
+    opened = _quote_before(line, key_start)
+    if opened is not None and opened in line[s:e]:
         e = line.index(opened, s)
     if line.count("`", 0, s) % 2 and "`" in line[s:e]:
         e = line.index("`", s)

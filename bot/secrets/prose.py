@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 
-from bot.secrets import names, rules, wording
+from bot.secrets import names, wording
 from bot.secrets.contexts import password_ok
+from bot.secrets.line_contexts import machine_made_value
 from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
 from bot.secrets.patterns import MAX_VALUE
 
@@ -35,7 +36,6 @@ _SENTENCE_END = ".,;:)"
 _PASSWORD_MIN = 8
 # A symbol that makes a word a password; a sentence's punctuation does not.
 _PASSWORD_SYMBOLS = frozenset("#@&%*+=^~|<>[]{}$")
-_SECRET_MIN = 16
 
 
 def told_secrets(line: str, base: int, test: bool) -> list[Candidate]:
@@ -66,11 +66,7 @@ def _told(name: str, value: str, test: bool) -> bool:
         return (
             len(value) >= _PASSWORD_MIN and _reads_as_password(value) and password_ok(value, test)
         )
-    if len(value) < _SECRET_MIN or not rules.generated(value) or rules.is_uuid(value):
-        return False
-    if rules.token_is_placeholder(value):
-        return False
-    return rules.literal_ok(name, value, test=test)
+    return machine_made_value(name, value, test)
 
 
 def _reads_as_password(value: str) -> bool:
