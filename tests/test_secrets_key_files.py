@@ -3,6 +3,7 @@ an Ansible Vault password file, known by their paths. Values are drawn at run ti
 
 from __future__ import annotations
 
+import base64
 import random
 import string
 
@@ -31,6 +32,17 @@ def test_the_file_is_the_secret(path: str, text: str, kind: str) -> None:
     hits = find_secrets(text, path)
     assert [(h.kind, text[h.start : h.end]) for h in hits] == [(kind, value)]
     assert value not in redact(text, path).text
+
+
+def test_a_long_or_wrapped_vault_password_is_found_whole() -> None:
+    # `openssl rand -base64 384` prints 512 characters wrapped at 64; unwrapped, one line.
+    raw = base64.b64encode(_RNG.randbytes(384)).decode()
+    wrapped = "\n".join(raw[i : i + 64] for i in range(0, len(raw), 64)) + "\n"
+    for text in (raw + "\n", wrapped):
+        hits = find_secrets(text, "deploy/.vault_pass")
+        assert [h.kind for h in hits] == ["Ansible Vault password"]
+        masked = redact(text, "deploy/.vault_pass").text
+        assert not any(line and line in masked for line in text.split("\n"))
 
 
 def test_a_prompt_shows_the_file_under_its_header() -> None:

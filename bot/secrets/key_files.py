@@ -15,6 +15,7 @@ import re
 from bot.secrets import sections
 from bot.secrets.contexts import password_ok
 from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
+from bot.secrets.patterns import MAX_VALUE
 
 RAILS_MASTER_KEY = "Rails master key"
 VAULT_PASSWORD_FILE = "Ansible Vault password"
@@ -26,8 +27,8 @@ _VAULT_PASS_NAMES = frozenset(
      "vault-password.txt", ".vault_pass.txt", ".ansible_vault_pass"}
 )  # fmt: skip
 _HEX_KEY = re.compile(r"[0-9a-f]{32}")
+_BASE64_LINE = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 _HUNK = re.compile(r"@@ -\d")
-_LONGEST_PASSWORD = 256
 
 
 def key_file_secrets(text: str, path: str | None, test: bool) -> list[Candidate]:
@@ -39,32 +40,37 @@ def key_file_secrets(text: str, path: str | None, test: bool) -> list[Candidate]
     rails = name.endswith(".key") and _RAILS_KEY_PATH.search(norm) is not None
     if not rails and name not in _VAULT_PASS_NAMES:
         return []
-    content = _content_line(text)
-    if content is None:
+    lines = _content_lines(text)
+    if not lines:
         return []
-    s, e = content
-    if rails:
-        return [_candidate(s, e, RAILS_MASTER_KEY)] if _HEX_KEY.fullmatch(text, s, e) else []
-    ok = e - s <= _LONGEST_PASSWORD and password_ok(text[s:e], test)
-    return [_candidate(s, e, VAULT_PASSWORD_FILE)] if ok else []
+    if len(lines) == 1:
+        s, e = lines[0]
+        if rails:
+            return [_candidate(lines, RAILS_MASTER_KEY)] if _HEX_KEY.fullmatch(text, s, e) else []
+        ok = e - s <= MAX_VALUE and password_ok(text[s:e], test)
+        return [_candidate(lines, VAULT_PASSWORD_FILE)] if ok else []
+    # `openssl rand -base64 2048 > .vault_pass` wraps at 64 characters: every line is base64
+    # (a password client script's lines are not).
+    if rails or not all(_BASE64_LINE.fullmatch(text, s, e) for s, e in lines):
+        return []
+    return [_candidate(lines, VAULT_PASSWORD_FILE)]
 
 
-def _content_line(text: str) -> tuple[int, int] | None:
-    """The span of the file's one line of content (stripped), past a prompt's header and
-    hunk lines; None when there are several."""
-    found: tuple[int, int] | None = None
+def _content_lines(text: str) -> list[tuple[int, int]]:
+    """The spans of the file's lines of content (stripped), past a prompt's header and
+    hunk lines."""
+    found: list[tuple[int, int]] = []
     pos = 0
     for line in text.split("\n"):
         start, pos = pos, pos + len(line) + 1
         stripped = line.strip()
         if not stripped or sections.is_header(line) or _HUNK.match(line):
             continue
-        if found is not None:
-            return None
         lead = len(line) - len(line.lstrip())
-        found = (start + lead, start + lead + len(stripped))
+        found.append((start + lead, start + lead + len(stripped)))
     return found
 
 
-def _candidate(s: int, e: int, kind: str) -> Candidate:
-    return Candidate(s, e, kind, RANK_TOKEN, SWITCHYARD)
+def _candidate(parts: list[tuple[int, int]], kind: str) -> Candidate:
+    """The file's content, each line its own part (redaction keeps the lines)."""
+    return Candidate(parts[0][0], parts[-1][1], kind, RANK_TOKEN, SWITCHYARD, tuple(parts))
