@@ -237,6 +237,9 @@ CASES = [  # (kind, line)
     ("credentials in an Authorization header", f'h = {{"Authorization": "GenieKey {_uuid()}"}}'),
     ("credentials in an Authorization header", f"Authorization: Splunk {_uuid().upper()}"),
     ("credentials in an Authorization header", f"Authorization: DeepL-Auth-Key {_uuid()}:fx"),
+    # a scheme's word and its token kept together under a token's name: the token is read
+    ("secret assignment", f'api_key = "Key {_r(32)}"'),
+    ("secret assignment", f'opsgenie_token: "GenieKey {_r(36)}"'),
     # PowerShell's environment: a scope before the name, a .NET call with a target after
     ("password assignment", '$env:DB_PASSWORD = "Vq9#mT2wKx"'),
     (
@@ -350,6 +353,8 @@ LOOK_ALIKES = [
     "aws4_request, SignedHeaders=host, Signature=fe5f80f77d5fa3beca038a248ff027d0445342fe",
     "Authorization: Negotiate YIIJ6wYGKwYBBQUCoIIJ3zCCCdugJDAiBgkqhkiG9w0BAgIGCSqGSIb3EgEC",
     "Authorization: SSWS ${OKTA_API_TOKEN}",
+    'api_key = "Invalid key provided"',  # words under a key's name
+    'api_key = "Key ${HASURA_KEY}"',  # a scheme and a reference
     'expect "password:"\nsend -- "$env(DEPLOY_PASSWORD)\\r"',
     'child.expect("Password:")\nchild.sendline(os.environ["PW"])',
     'expect(screen.getByLabelText("Password")).toBeVisible();\nsend("hello world")',

@@ -193,6 +193,8 @@ def _unpacked(
 
 
 _OTHER_QUOTE = {'"': "'", "'": '"', "`": '"'}
+# An Authorization scheme's word before the token it carries.
+_SCHEME_WORD = re.compile(r"[A-Za-z][\w-]{1,30} +(?=\S+$)")
 # What follows a string in code, never a value glued to it: `"Password:",required:!0`.
 _AFTER_A_STRING = frozenset(",;)]}{")
 
@@ -288,6 +290,12 @@ def assignments(
                 # `password: Qm#3DU]pP8a=CK}`: a YAML plain scalar or a properties value
                 # runs on past `#`, `]` and `}`; a literal, judged as a quoted one.
                 value, e, literal = line[s:longer], longer, True
+        if quoted and (scheme := _SCHEME_WORD.match(value)) is not None:
+            token = value[scheme.end() :]
+            if not names.key_is_password(key) and rules.generated(token):
+                # `api_key = "Key …"`, `auth = "SSWS …"`: a header's scheme and its token
+                # kept together; a token's name holds no words, so the token is judged.
+                value, s = token, s + scheme.end()
         if quoted and "\\" in value:
             value = _ESCAPE.sub(r"\1", value)  # judged as the program reads it: `it\'s`
         if not rules.assigned_value_ok(
