@@ -33,6 +33,9 @@ TOLD = [
     ("README.md", f"Log in as admin; the password is: '{PASSWORD}'", PASSWORD),
     # long, as a cloud session token is: read to its end, not to a cap
     ("notes.md", f"The session token was {LONG} until it expired.", LONG),
+    # a key of a kind no word names as secret: as random as a bare `key`'s value
+    ("notes.md", f"The hasura key is {KEY}.", KEY),
+    ("notes.md", f"our license key is `{KEY}`", KEY),
 ]
 
 
@@ -60,6 +63,9 @@ SENTENCES = [
     "The password is <your-password> in the example.",
     f"The cache key is {KEY} here.",  # a cache key is no secret
     f"The request id is {KEY}.",
+    f"The object key is uploads/2024/{KEY}.png in the bucket.",  # a storage path
+    f"The sort key is {KEY[:12]}.",  # too short for a bare key
+    "The idempotency key is 123e4567-e89b-12d3-a456-426614174000.",
     't.Fatalf("Password is incorrect.\\nexpected: %s", want)',
 ]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from bot.secrets import names, wording
+from bot.secrets import names, rules, wording
 from bot.secrets.contexts import password_ok
 from bot.secrets.line_contexts import machine_made_value
 from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
@@ -34,6 +34,8 @@ _TOLD = re.compile(
 _EMPHASIS = "*_"
 _SENTENCE_END = ".,;:)"
 _PASSWORD_MIN = 8
+# A storage key's path: a directory of a word or a number, or a file's suffix.
+_PATH_LIKE = re.compile(r"(?:^|/)(?:[a-z]{3,}|\d{2,})/|\.[a-z]{2,4}$")
 # A symbol that makes a word a password; a sentence's punctuation does not.
 _PASSWORD_SYMBOLS = frozenset("#@&%*+=^~|<>[]{}$")
 
@@ -61,7 +63,15 @@ def told_secrets(line: str, base: int, test: bool) -> list[Candidate]:
 
 def _told(name: str, value: str, test: bool) -> bool:
     if not names.key_is_secretish(name):
-        return False
+        # "the hasura key is …", "our license key is …": a key of no kind a word names
+        # must be as long and random as a bare `key`'s value (a cache key, a sort key
+        # and a primary key are named as not secret).
+        return (
+            names.key_is_bare_key(name)
+            and rules.random_key_value(value)
+            and _PATH_LIKE.search(value) is None  # "the object key is uploads/2024/…"
+            and machine_made_value(name, value, test)
+        )
     if names.key_is_password(name):  # placeholders judged as a password's are (`<…>`)
         return (
             len(value) >= _PASSWORD_MIN and _reads_as_password(value) and password_ok(value, test)
