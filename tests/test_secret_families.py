@@ -150,6 +150,12 @@ def _own_families() -> list[tuple[str, str, str]]:
         ),
         ("key-told-in-a-sentence", "docs/SETUP.md", f"Your API key is {_rand(32)}.\n"),
         (
+            "sql-inserted-row",
+            "db/seed.sql",
+            "INSERT INTO service_accounts (name, api_token) VALUES\n"
+            f"  ('billing', '{_rand(32)}');\n",
+        ),
+        (
             "openvpn-static-key",
             "vpn/ta.key",
             "-----BEGIN OpenVPN Static key V1-----\n"

@@ -83,6 +83,7 @@ from bot.secrets.patterns import (
 from bot.secrets.prefixed import PREFIXED_PATTERNS
 from bot.secrets.prose import told_secrets
 from bot.secrets.services import SERVICE_PATTERNS
+from bot.secrets.sql_rows import inserted_secrets
 from bot.secrets.token_checks import token_ok
 from bot.secrets.url_secrets import URL_PATTERNS
 from bot.secrets.wrapped import wrapped_values
@@ -130,6 +131,8 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
     found.extend(pgpass_passwords(text, path, test))
     found.extend(key_file_secrets(text, path, test))
     found.extend(secret_data(text, test))
+    if "insert" in text or "INSERT" in text:
+        found.extend(inserted_secrets(text, test))
     lowered = _lower(text)
     found_words = _scanner().keywords(text, lowered)
     for pattern in _token_patterns(found_words):
