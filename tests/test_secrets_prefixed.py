@@ -93,6 +93,8 @@ FORMATS = [
     Format("Apify token", "apify" + "_api_", ((_ALNUM, 36),)),
     Format("CircleCI token", "CCI" + "PAT_", ((_ALNUM, 22), "_", (_HEX, 40))),
     Format("Cloudflare global API key", "cf" + "k_", ((_ALNUM, 40), (_HEX, 8))),
+    Format("Cloudflare API token", "cf" + "ut_", ((_ALNUM, 40), (_HEX, 8))),
+    Format("Cloudflare API token", "cf" + "at_", ((_ALNUM, 40), (_HEX, 8))),
     Format("Pinecone key", "pc" + "sk_", ((_ALNUM, 6), "_", (_ALNUM, 63))),
     Format("PostHog personal key", "ph" + "x_", ((_ALNUM, 43),)),
     Format("Ramp client secret", "ramp" + "_sec_", ((_ALNUM, 48),)),
@@ -111,6 +113,11 @@ FORMATS = [
     Format("Netlify token", "nf" + "p_", ((_ALNUM, 36),)),
     Format("Ory API key", "ory" + "_pat_", ((_ALNUM, 24),)),
     Format("Vercel Blob token", "vercel_blob" + "_rw_", ((_ALNUM, 16), "_", (_ALNUM, 20))),
+    Format("Vercel token", "vc" + "p_", ((_ALNUM, 20),)),
+    Format("Vercel token", "vc" + "a_", ((_ALNUM, 20),)),
+    Format("Vercel token", "vc" + "k_", ((_ALNUM, 20),)),
+    Format("Shopify token", "shp" + "at_", ((_ALNUM, 32),)),
+    Format("Shopify token", "shp" + "ca_", ((_ALNUM, 32),)),
 ]
 _IDS = [f"{f.kind}:{f.prefix}" for f in FORMATS]
 

@@ -156,6 +156,10 @@ PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
     # Cloudflare's global API keys in their prefixed form (TruffleHog: "cfk_", 40
     # characters, an 8-digit hex check).
     _token("Cloudflare global API key", r"cfk_[A-Za-z0-9]{40}[a-f0-9]{8}", "cfk_"),
+    # Cloudflare's user and account API tokens in the prefixed form of 2025: "cfut_" or
+    # "cfat_", 40 characters, an 8-digit hex check (Cloudflare docs, "API token formats";
+    # secretlint's cloudflare rule).
+    _token("Cloudflare API token", r"cf[ua]t_[A-Za-z0-9]{40}[a-f0-9]{8}", "cfut_", "cfat_"),
     # Pinecone API keys: "pcsk_", a short id, "_", 63 characters (Pinecone docs;
     # TruffleHog).
     _token("Pinecone key", r"pcsk_[A-Za-z0-9]{5,6}_[A-Za-z0-9]{63}", "pcsk_"),
@@ -193,6 +197,18 @@ PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
     # Honeycomb ingest and management keys: "hcaik_", "hcxik_", "hcxmk_" (Honeycomb docs,
     # API keys).
     _token("Honeycomb key", r"hc(?:aik|xik|xmk)_[A-Za-z0-9]{20,70}", "hcaik_", "hcxik_", "hcxmk_"),
+    # Shopify's admin API, custom app, partner and shared-secret tokens: "shpat_", "shpca_",
+    # "shppa_", "shpss_" (Shopify docs, "Access tokens"). gitleaks' rules want 32 hex digits
+    # after them, secretlint's 32-64 letters and digits; the prefix says enough to take both.
+    _token(
+        "Shopify token",
+        r"shp(?:at|ca|pa|ss)_[A-Za-z0-9]{32,64}",
+        "shpat_",
+        "shpca_",
+        "shppa_",
+        "shpss_",
+        random=True,
+    ),
     # Netlify personal access tokens since 2023: "nfp_" (Netlify docs).
     _token("Netlify token", r"nfp_[A-Za-z0-9]{36,40}", "nfp_"),
     # Ory Network project API keys: "ory_pat_" (Ory docs, API keys).
@@ -201,6 +217,19 @@ PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
     # curve X), then base32 of the rest of 36 bytes: 58 characters in all (nats-io/nkeys,
     # strkey.go). The public keys ("U...", "A...") are meant to be shared and are left out.
     _token("NATS nkey seed", r"S[ACOUNX][A-Z2-7]{56}", "nkey", "seed", "nats"),
+    # Vercel's prefixed tokens: personal ("vcp_"), integration ("vci_"), app access and
+    # refresh ("vca_", "vcr_") and AI Gateway keys ("vck_") (Vercel changelog, 2025;
+    # secretlint's vercel rule).
+    _token(
+        "Vercel token",
+        r"vc[piark]_[A-Za-z0-9]{20,60}",
+        "vcp_",
+        "vci_",
+        "vca_",
+        "vcr_",
+        "vck_",
+        random=True,
+    ),
     # Vercel Blob read-write tokens: "vercel_blob_rw_", the store's id, "_", the secret
     # (Vercel Blob docs, BLOB_READ_WRITE_TOKEN).
     _token(
