@@ -113,6 +113,8 @@ FORMATS = [
     Format("Netlify token", "nf" + "p_", ((_ALNUM, 36),)),
     Format("Ory API key", "ory" + "_pat_", ((_ALNUM, 24),)),
     Format("Vercel Blob token", "vercel_blob" + "_rw_", ((_ALNUM, 16), "_", (_ALNUM, 20))),
+    Format("Notion token", "nt" + "n_", ((_DIGITS, 11), (_ALNUM, 35))),
+    Format("1Password service account token", "op" + "s_ey", ((_ALNUM + "+/", 100),)),
     Format("Vercel token", "vc" + "p_", ((_ALNUM, 20),)),
     Format("Vercel token", "vc" + "a_", ((_ALNUM, 20),)),
     Format("Vercel token", "vc" + "k_", ((_ALNUM, 20),)),

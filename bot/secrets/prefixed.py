@@ -217,6 +217,18 @@ PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
     # curve X), then base32 of the rest of 36 bytes: 58 characters in all (nats-io/nkeys,
     # strkey.go). The public keys ("U...", "A...") are meant to be shared and are left out.
     _token("NATS nkey seed", r"S[ACOUNX][A-Z2-7]{56}", "nkey", "seed", "nats"),
+    # Notion's integration tokens since 2024: "ntn_", 11 digits, 35 characters (GitHub's
+    # secret scanning patterns; secretlint's notion rule). The older "secret_" form is
+    # TruffleHog's description, and too plain a prefix to read alone.
+    _token("Notion token", r"ntn_[0-9]{11}[A-Za-z0-9]{35}", "ntn_"),
+    # 1Password service account tokens: "ops_" and base64 of a JSON object, so "ey" first
+    # (1Password docs, "Service accounts"; secretlint's 1password rule).
+    _token(
+        "1Password service account token",
+        r"ops_ey[A-Za-z0-9+/]{100,1280}={0,2}",
+        "ops_ey",
+        end=_E64,
+    ),
     # Vercel's prefixed tokens: personal ("vcp_"), integration ("vci_"), app access and
     # refresh ("vca_", "vcr_") and AI Gateway keys ("vck_") (Vercel changelog, 2025;
     # secretlint's vercel rule).
