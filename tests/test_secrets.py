@@ -388,6 +388,15 @@ LONG = rand(2000, string.ascii_letters + string.digits + "+/")  # an ECR login's
         ("db/init.sql", "CREATE USER app IDENTIFIED BY '{v}';"),
         # a URL's userinfo holds no `/`: a URL-safe token there
         ("notes/clone.txt", "git clone https://oauth2:{u}@gitlab.corp/app.git"),
+        # each of these read at most 256 characters once, and missed a longer value whole
+        ("conf/settings.xml", "<apiToken>{v}</apiToken>"),
+        ("conf/app.yml", "api_tokens:\n  - {v}\n"),
+        ("conf/app.yml", 'api_tokens:\n  - "{v}"\n'),
+        ("app/config.py", 'API_TOKENS = ["{v}"]'),
+        ("conf/app.ini", "password = [{v}"),
+        ("k8s/secret.yml", "stringData:\n  api-token: |\n    {v}\n"),
+        ("ci/deploy.sh", "deploy --api-token {v} --env prod"),
+        ("notes/run.txt", "Using token {v} for the upload"),
     ],
 )
 def test_a_long_value_is_redacted_whole_wherever_it_is_written(path: str, template: str) -> None:

@@ -71,3 +71,30 @@ def test_passwords_in_a_list_meet_a_passwords_rules() -> None:
 )
 def test_a_list_of_names_or_references_is_not_reported(text: str) -> None:
     assert find_secrets(text, "config/app.yml") == []
+
+
+@pytest.mark.parametrize(
+    ("path", "template"),
+    [
+        ("deploy/values.yml", "api_keys:\n{items}\nreplicas: 2\n"),
+        ("settings.py", "API_KEYS = [{items}]\n"),
+    ],
+)
+def test_a_long_list_is_read_to_its_end(path: str, template: str) -> None:
+    # 150 keys: the lists were read to their hundredth item once, and the rest sent.
+    values = [_r(31) for _ in range(150)]
+    if path.endswith(".yml"):
+        items = "\n".join(f"  - {v}" for v in values)
+    else:
+        items = ", ".join(f'"{v}"' for v in values)
+    assert _found(template.format(items=items), path) == values
+
+
+def test_a_drawn_key_with_one_digit_or_none_is_found_in_a_list() -> None:
+    # A random 32-character key has at most one digit one time in forty; its runs of
+    # letters then read as drawn, not as words.
+    keys = ["WEACyyw8oWWSdRWzBWSxERfaIDUrkjNP", "QYKplbLdBaTPwSeimjPUKSDIDuUMCLFx"]
+    text = "api_keys:\n" + "".join(f"  - {k}\n" for k in keys)
+    assert _found(text, "deploy/values.yml") == keys
+    names = "api_keys:\n  - ThisIsAVeryLongClassName\n  - userProfileSettingsVersion\n"
+    assert _found(names, "deploy/values.yml") == []

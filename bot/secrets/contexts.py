@@ -215,7 +215,7 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         re.compile(
             # (the next line may start with a diff's `+`, or a rendered diff's columns)
             r":[ \t]*[|>][-+]?[0-9]?[ \t]*\r?\n(?:[ \t\d]*[-+ ]?[ \t]*\|[ \t]|[-+ ])?[ \t]+"
-            r"(?P<v>[^\s#][^\n]{0,255}?)[ \t]*$",
+            rf"(?P<v>[^\s#][^\n]{{0,{MAX_VALUE - 1}}}?)[ \t]*$",
             re.M,
         ),
         keywords=(": |", ": >"),
@@ -260,7 +260,8 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         XML_SECRET,
         re.compile(
             r"<(?P<tag>(?:[\w-]+:)?[\w.-]{0,40}(?i:pass(?:word|wd|phrase)?|pwd|secret|token|key))"
-            r"(?:\s[^>\n]{0,120})?>[ \t]*(?P<v>[^<\s][^<\n]{0,255}?)[ \t]*</(?P=tag)>"
+            r"(?:\s[^>\n]{0,120})?>[ \t]*"
+            rf"(?P<v>[^<\s][^<\n]{{0,{MAX_VALUE - 1}}}?)[ \t]*</(?P=tag)>"
         ),
         keywords=("pass", "pwd>", "secret>", "token>", "key>"),
     ),

@@ -79,7 +79,7 @@ def _candidate(base: int, span: tuple[int, int], kind: str) -> Candidate:
 # the value must look machine-made: a flag's value is otherwise a word or a file name.
 _FLAG = re.compile(
     r"(?:^|[\s\"'(])--?(?P<flag>[A-Za-z][\w-]{0,40})(?:\s+|=)(?P<q>[\"']?)"
-    r"(?P<v>[^\s\"'`;|&)]{16,256})(?P=q)(?=[\s\"'`;|&)]|$)"
+    rf"(?P<v>[^\s\"'`;|&)]{{16,{MAX_VALUE}}})(?P=q)(?=[\s\"'`;|&)]|$)"
 )
 
 
@@ -87,7 +87,7 @@ _FLAG = re.compile(
 # `Using token 3f9c...`, a note's `service SECRET value`. The name ends at the gap.
 _SPACED = re.compile(
     r"(?<![\w.-])(?P<name>[A-Za-z][\w]{0,40})[ \t]+(?:-[ \t]+)?(?P<q>[\"']?)"
-    r"(?P<v>[^\s\"'`;|&),]{20,256})(?P=q)(?=[\s\"'`;|&),]|$)"
+    rf"(?P<v>[^\s\"'`;|&),]{{20,{MAX_VALUE}}})(?P=q)(?=[\s\"'`;|&),]|$)"
 )
 
 
@@ -138,7 +138,7 @@ def machine_made_value(name: str, value: str, test: bool) -> bool:
 # `}`, `,` or `=` not at all; a generated password opens with a symbol one time in four.
 _LINE_SETTING = re.compile(
     r"^[ \t]*(?P<item>-[ \t]+)?(?P<key>[A-Za-z_][\w.\-]{0,80})[ \t]*=[ \t]*"
-    r"(?P<v>[^\w\s#;\"'`][^\s\"'`]{0,255})[ \t]*\r?$"
+    rf"(?P<v>[^\w\s#;\"'`][^\s\"'`]{{0,{MAX_VALUE - 1}}})[ \t]*\r?$"
 )
 
 

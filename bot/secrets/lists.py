@@ -14,7 +14,7 @@ import re
 
 from bot.secrets import names, rules
 from bot.secrets.line_finders import RANK_ASSIGNED, SWITCHYARD, Candidate, Lines
-from bot.secrets.patterns import IN_QUOTES, LINE_PREFIX
+from bot.secrets.patterns import IN_QUOTES, LINE_PREFIX, MAX_VALUE, VALUE_LENGTH
 
 LISTED_SECRET = "secret in a list"
 
@@ -24,18 +24,17 @@ _INLINE = re.compile(r"(?<![\w$@.-])" + _NAME + r"\s*(?::=|=>|[:=])\s*(?:\[\]\w+
 # Where a list opens after an assignment: most keyword lines have none, and this literal-led
 # pattern skips them faster than _INLINE, which would try a name at every position.
 _OPENS = re.compile(r"[:=>]\s*(?:\[\]\w+\{|[\[(])")
-_ITEM = re.compile(r"\s*(?P<q>[\"'])(?P<v>" + IN_QUOTES + r"{1,256})(?P=q)\s*,?")
+_ITEM = re.compile(r"\s*(?P<q>[\"'])(?P<v>" + IN_QUOTES + VALUE_LENGTH + r")(?P=q)\s*,?")
 # `api_keys:` alone on its line (a comment may follow), then `- item` lines; a diff's or a
 # prompt's prefix (patterns.LINE_PREFIX) may come first.
 _SEQUENCE_NAME = re.compile(
     r"^" + LINE_PREFIX + r"(?:-[ \t]+)?" + _NAME + r"[ \t]*:[ \t]*(?:#.*)?$"
 )
 _SEQUENCE_ITEM = re.compile(
-    r"^" + LINE_PREFIX + r"-[ \t]+(?:(?P<q>[\"'])(?P<v>" + IN_QUOTES + r"{1,256})(?P=q)"
-    r"|(?P<bare>[^\s\"'#][^\n]{0,255}?))[ \t]*(?:[ \t]#.*)?$",
+    r"^" + LINE_PREFIX + r"-[ \t]+(?:(?P<q>[\"'])(?P<v>" + IN_QUOTES + VALUE_LENGTH + r")(?P=q)"
+    rf"|(?P<bare>[^\s\"'#][^\n]{{0,{MAX_VALUE - 1}}}?))[ \t]*(?:[ \t]#.*)?$",
     re.MULTILINE,  # matched from a line's start inside the text
 )
-_MAX_ITEMS = 100
 
 
 def listed_values(text: str, lines: Lines, i: int, test: bool) -> list[Candidate]:
@@ -48,10 +47,8 @@ def listed_values(text: str, lines: Lines, i: int, test: bool) -> list[Candidate
         if key is None:
             continue
         pos = m.end()
-        for _ in range(_MAX_ITEMS):
-            item = _ITEM.match(line, pos)
-            if item is None:
-                break
+        # Every item: each is read once, so a list of any length costs its length.
+        while (item := _ITEM.match(line, pos)) is not None:
             if _item_ok(key, item.group("v"), test):
                 out.append(_candidate(base, item.span("v")))
             pos = item.end()
@@ -59,7 +56,7 @@ def listed_values(text: str, lines: Lines, i: int, test: bool) -> list[Candidate
     key = _singular(m.group("name")) if m else None
     if key is None:
         return out
-    for j in range(i + 1, min(i + 1 + _MAX_ITEMS, len(lines.starts))):
+    for j in range(i + 1, len(lines.starts)):
         s, e = lines.bounds(j)
         item = _SEQUENCE_ITEM.match(text, s, e)
         if item is None:

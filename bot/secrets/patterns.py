@@ -270,7 +270,7 @@ _ASSIGN_VALUE = (
     # the quotes themselves escaped (JSON inside a string), to the escaped closing quote.
     r"(?:(?P<wrap>" + WRAPPER + r")?[rbuRBUf]{0,2}(?P<esc>\\)?(?P<q>[\"'`])"
     rf"(?P<qv>(?(esc)[^\n]{{0,{MAX_VALUE}}}?|(?:\\.|[^\\\n]){{0,{MAX_VALUE}}}?))(?(esc)\\)(?P=q)"
-    r"|(?P<uv>[^\s\"'`,;#)\]}]{1,256}))"
+    r"|(?P<uv>[^\s\"'`,;#)\]}]" + VALUE_LENGTH + "))"
 )
 ASSIGNMENT = re.compile(
     ASSIGN_KEY + r"(?P<ann>\s*:\s*[A-Za-z_][\w.\[\]<>?|, ]{0,40}?(?=\s*=[^=>]))?" + _ASSIGN_VALUE

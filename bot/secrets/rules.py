@@ -151,6 +151,8 @@ _DIGITS_KEY_MIN = 24
 _GENERATED_MIN = 16
 _GENERATED_DISTINCT = 10
 _CHUNKS = re.compile(r"[A-Za-z0-9]+")
+_ALNUM_ONLY = re.compile(r"[A-Za-z0-9]+")
+_LETTERS = re.compile(r"[A-Za-z]{16,}")
 _SWITCHES = re.compile(r"[A-Za-z][0-9]|[0-9][A-Za-z]")
 
 
@@ -163,7 +165,7 @@ def generated(value: str) -> bool:
     if len(v) < _GENERATED_MIN or " " in v or len(set(v)) < _GENERATED_DISTINCT:
         return False
     if not (any(c.isdigit() for c in v) and any(c.isalpha() for c in v)):
-        return False
+        return _drawn_run(v)
     chunks = _CHUNKS.findall(v)
     if _WORDY.fullmatch(v) or wording.is_slug(v):
         # Words joined by separators are a name, unless one part is itself long and
@@ -171,7 +173,18 @@ def generated(value: str) -> bool:
         return any(len(c) >= _GENERATED_MIN and len(_SWITCHES.findall(c)) >= 4 for c in chunks)
     # Some run between separators must itself interleave letters and digits: "release_2024"
     # has digits only as their own part, "getUserById2" only at its end.
-    return any(len(chunk) >= 8 and len(_SWITCHES.findall(chunk)) >= 2 for chunk in chunks)
+    if any(len(chunk) >= 8 and len(_SWITCHES.findall(chunk)) >= 2 for chunk in chunks):
+        return True
+    return _drawn_run(v)
+
+
+def _drawn_run(value: str) -> bool:
+    """One run of letters (a digit or two among them) that reads as drawn: a random
+    32-character key has at most one digit one time in forty, and then no run of letters
+    and digits switches often enough for `generated`'s rule."""
+    return _ALNUM_ONLY.fullmatch(value) is not None and any(
+        wording.random_letters(run) for run in _LETTERS.findall(value)
+    )
 
 
 def random_key_value(value: str) -> bool:
