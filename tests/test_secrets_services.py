@@ -275,6 +275,10 @@ CASES = [  # (kind, line)
     ),
     ("secret in a Dockerfile ENV", "ENV DRONE_TOKEN Wz5qK8mV2xTp"),
     ("password on a command line", "curl --proxy-user ops:Tq6vK9mZ2xWp https://corp.example"),
+    # any tool's password flag, not only `--password`
+    ("password on a command line", "curl --tlspassword Tq6vK9mZ2xWp https://corp.example"),
+    ("password on a command line", "app migrate --db-password Tq6vK9mZ2xWp --db-user app"),
+    ("password on a command line", "keytool -list --keystore-password=Tq6vK9mZ2xWp"),
     ("secret after its name", "[DEBUG] Using token Hq2Lm8Xr3Nc6By1Tz5Vw9Kp4"),
     ("secret after its name", "acme SECRET - 'Zr4Kq8Xv2Lm7Nc3By9Tw5Hp1'"),
     ("secret in an XML element", "<password>  Mv7qK2zX9wLp  </password>"),
@@ -354,6 +358,11 @@ LOOK_ALIKES = [
     "Authorization: Negotiate YIIJ6wYGKwYBBQUCoIIJ3zCCCdugJDAiBgkqhkiG9w0BAgIGCSqGSIb3EgEC",
     "Authorization: SSWS ${OKTA_API_TOKEN}",
     'api_key = "Invalid key provided"',  # words under a key's name
+    # not a password's flag, a help text's metavar, a file's flag, a reference
+    "tool --bypass Tq6vK9mZ2xWp",
+    "  --passphrase PHRASE      Passphrase as configured (type: string)",
+    "app --password-file secrets/pw.txt",
+    'app --db-password "$DB_PASSWORD"',
     'api_key = "Key ${HASURA_KEY}"',  # a scheme and a reference
     'expect "password:"\nsend -- "$env(DEPLOY_PASSWORD)\\r"',
     'child.expect("Password:")\nchild.sendline(os.environ["PW"])',

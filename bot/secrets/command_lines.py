@@ -56,7 +56,14 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     command(r"sshpass\s+-p\s*", "sshpass"),
     # `docker login -p`, `helm registry login --password`, `az login -p`: any login.
     command(r"login\b" + ARGS + r"(?:-p|--password)(?:\s+|=)", " login"),
-    command(r"--password\s+", "--password"),
+    # `--password X`, and a password flag of any tool: `--db-password`, `--proxy-pass`,
+    # curl's `--tlspassword`, `--keystore-password=X` (a glued word only before
+    # "password": `--bypass` is no password's flag).
+    command(
+        r"--(?:[A-Za-z0-9]+[-_])*(?:pass(?:word|wd|phrase)?|pwd|[A-Za-z]+password)(?:\s+|=)",
+        "pass",
+        "pwd",
+    ),
     command(r"ldap" + ARGS + r"-w\s+", "ldap"),
     # curl's `-u user:password` unquoted: the password runs to the next space (`#`, `%`, `!`
     # are a generated password's; gitleaks' rule reads letters, digits and `$@.-` only).

@@ -302,7 +302,7 @@ _KEY_BEFORE_COLON = re.compile(r"(?P<key>[A-Za-z_][\w.\-]*)[\"']?[ \t]*$")
 # characters of base64url, and members come in any order).
 _JWK_REACH = 1200
 # Flags matched without knowing the command: their value must not read as a word.
-_BARE_FLAGS = ("--password", "-Password")
+_BARE_FLAGS = ("--", "-Password")
 _USER_BEFORE = re.compile(r"(?:^|[^\w.$@-])[A-Za-z_][\w.-]{0,31}$", re.MULTILINE)
 
 
@@ -366,8 +366,11 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
         key = m.group("tag").rsplit(":", 1)[-1] if kind == XML_SECRET else m.group("name")
         ok = names.key_is_secretish(key) and rules.literal_ok(key, value, test=test)
         return (s, e) if ok else None
-    if m.group(0).startswith(_BARE_FLAGS) and value.isalpha() and value.islower():
-        return None  # "use --password yourpassword": prose about a flag of any tool
+    one_case = value.islower() or value.isupper()
+    if m.group(0).startswith(_BARE_FLAGS) and value.isalpha() and one_case:
+        # "use --password yourpassword": prose about a flag of any tool; a help text's
+        # metavar (`--passphrase PHRASE`)
+        return None
     return (s, e) if password_ok(value, test) else None
 
 
