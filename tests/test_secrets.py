@@ -397,6 +397,8 @@ LONG = rand(2000, string.ascii_letters + string.digits + "+/")  # an ECR login's
         ("k8s/secret.yml", "stringData:\n  api-token: |\n    {v}\n"),
         ("ci/deploy.sh", "deploy --api-token {v} --env prod"),
         ("notes/run.txt", "Using token {v} for the upload"),
+        ("app/auth.py", 'if password == "{v}":'),
+        ("app/db.go", 'db, _ := sql.Open("mysql", "app:{v}@tcp(db:3306)/app")'),
     ],
 )
 def test_a_long_value_is_redacted_whole_wherever_it_is_written(path: str, template: str) -> None:

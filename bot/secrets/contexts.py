@@ -230,7 +230,11 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     # the `@` before the protocol's parenthesis.
     TokenPattern(
         DSN_PASSWORD,
-        re.compile(r"(?<![\w.:/@-])[\w.\-]{1,64}:(?P<v>[^\s\"'`]{1,128}?)@(?:tcp6?|udp|unix)\("),
+        re.compile(
+            r"(?<![\w.:/@-])[\w.\-]{1,64}:(?P<v>[^\s\"'`]"
+            + VALUE_LENGTH
+            + r"?)@(?:tcp6?|udp|unix)\("
+        ),
         keywords=("@tcp(", "@tcp6(", "@udp(", "@unix("),
         on_keyword_lines=True,
     ),

@@ -19,7 +19,7 @@ from bot.secrets.contexts import (
     password_ok,
 )
 from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
-from bot.secrets.patterns import LINE_PREFIX, MAX_VALUE, QUOTED_ARGUMENT
+from bot.secrets.patterns import LINE_PREFIX, MAX_VALUE, QUOTED_ARGUMENT, VALUE_LENGTH
 
 # `if password == "team10"`, `creds.Secret != 'open-sesame'`, `"s3cret".equals(pwd)`: a
 # credential checked against a literal is a credential written into the code. Only
@@ -27,9 +27,9 @@ from bot.secrets.patterns import LINE_PREFIX, MAX_VALUE, QUOTED_ARGUMENT
 # the lines that name a secret (detect.py's keyword lines), not over the whole text.
 _NAME = r"(?i:[\w.]{0,40}(?:passw(?:or)?d|pwd|passphrase|secret))"
 _COMPARED = re.compile(
-    r"(?<![\w.])" + _NAME + r"[\"'\]]{0,2}\s*(?:===?|!==?)\s*([\"'])([^\"'\n]{1,128})\1"
-    r"|([\"'])([^\"'\n]{1,128})\3\s*(?:===?|!==?|\.equals\()\s*" + _NAME + r"\b(?![\w.]*\s*\()"
-    r"|(?<![\w.])" + _NAME + r"\.equals\(\s*\"([^\"\n]{1,128})\"\s*\)"
+    rf"(?<![\w.]){_NAME}[\"'\]]{{0,2}}\s*(?:===?|!==?)\s*([\"'])([^\"'\n]{VALUE_LENGTH})\1"
+    rf"|([\"'])([^\"'\n]{VALUE_LENGTH})\3\s*(?:===?|!==?|\.equals\()\s*{_NAME}\b(?![\w.]*\s*\()"
+    rf"|(?<![\w.]){_NAME}\.equals\(\s*\"([^\"\n]{VALUE_LENGTH})\"\s*\)"
 )
 _TYPE_TEST = re.compile(r"\btypeof\s+[\w.]*$|\binstanceof\s*$")
 
