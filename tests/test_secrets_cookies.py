@@ -138,3 +138,43 @@ def test_a_har_files_parsed_cookies_are_read_by_name() -> None:
     )
     hits = find_secrets(text, "test/fixtures/login.har")
     assert [text[h.start : h.end] for h in hits] == [_SESSION]
+
+
+def _har_cookie(name: str, value: str) -> str:
+    return (
+        "        {\n"
+        f'          "name": "{name}",\n'
+        f'          "value": "{value}",\n'
+        '          "path": "/",\n'
+        '          "domain": ".shop.example",\n'
+        '          "expires": "2027-01-01T00:00:00.000Z",\n'
+        '          "httpOnly": false,\n'
+        '          "secure": true\n'
+        "        },\n"
+    )
+
+
+def test_a_session_cookie_after_many_others_is_still_read() -> None:
+    """A shop's page sets dozens of analytics cookies; the login's may come last. Arrays
+    were read to their 200th line and a YAML header's list to its 20th item."""
+    har = (
+        '      "cookies": [\n'
+        + "".join(_har_cookie(f"_ga_{i}", _r(20)) for i in range(40))
+        + _har_cookie("sessionid", _SESSION)
+        + "      ],\n"
+    )
+    assert [har[h.start : h.end] for h in find_secrets(har, "test/fixtures/shop.har")] == [_SESSION]
+    cassette = (
+        "    headers:\n      Set-Cookie:\n"
+        + "".join(f"      - _pref_{i}=dark; Path=/\n" for i in range(30))
+        + f"      - sessionid={_SESSION}; HttpOnly; Path=/\n"
+    )
+    hits = find_secrets(cassette, "tests/cassettes/shop.yaml")
+    assert [cassette[h.start : h.end] for h in hits] == [_SESSION]
+
+
+def test_an_array_left_open_ends_where_the_next_one_opens() -> None:
+    text = '"cookies": [\n' + '{"name": "theme", "value": "dark"},\n' * 3
+    text += '"cookies": [\n' + f'{{"name": "sessionid", "value": "{_SESSION}"}}\n]\n'
+    hits = find_secrets(text, "test/fixtures/two.har")
+    assert [text[h.start : h.end] for h in hits] == [_SESSION]

@@ -7,6 +7,7 @@ that say "cookie" or run curl (detect.py), and on a YAML header's list items bel
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from urllib.parse import unquote
@@ -34,11 +35,9 @@ _HAR_COOKIES = re.compile(r'"cookies"\s*:\s*\[')
 _ARRAY_ITEM = re.compile(
     r'"name"\s*:\s*"(?P<n>[^"\n]{1,64})"|"value"\s*:\s*"(?P<v>[^"\\\n]*)"|(?P<end>\])'
 )
-_ARRAY_LINES_MAX = 200
 # A YAML key that opens a list of header values on the lines below.
 _YAML_HEADER = re.compile(r"(?i)^(?P<indent>\s*)[\"']?(?:set-)?cookie[\"']?:\s*$")
 _YAML_ITEM = re.compile(r"(?P<indent>[ \t]*)-\s+[\"']?")
-_ITEMS_MAX = 20
 # RFC 6265: a cookie's value holds no space, quote, comma, semicolon or backslash.
 # A name's length is bounded: a long run of name characters with no `=` (a base64url blob
 # after the word "cookie") would otherwise be read again from each of its characters.
@@ -71,10 +70,10 @@ def session_cookies(text: str, ls: int, le: int) -> list[Candidate]:
     return _pairs(text, ls + start.end(), le)
 
 
-def _lines_from(text: str, pos: int, count: int) -> Iterator[tuple[int, int]]:
-    """(start, end) of up to `count` lines: from `pos` to its line's end, then the lines
-    after it; none when `pos` is past the text."""
-    for _ in range(count):
+def _lines_from(text: str, pos: int, count: int | None = None) -> Iterator[tuple[int, int]]:
+    """(start, end) of up to `count` lines (all, without): from `pos` to its line's end,
+    then the lines after it; none when `pos` is past the text."""
+    for _ in range(count) if count is not None else itertools.count():
         if pos > len(text):
             return
         end = text.find("\n", pos)
@@ -87,7 +86,11 @@ def _cookie_array(text: str, pos: int) -> list[Candidate]:
     """A HAR `cookies` array from `pos` to its `]`: each object's value under its name."""
     out: list[Candidate] = []
     name = ""
-    for s, e in _lines_from(text, pos, _ARRAY_LINES_MAX):
+    # To its `]`, however many cookies it holds; an array left open ends where the next
+    # one opens (arrays do not nest), so that every line is read once.
+    for s, e in _lines_from(text, pos):
+        if s > pos and _HAR_COOKIES.search(text, s, e):
+            return out
         for m in _ARRAY_ITEM.finditer(text, s, e):
             if m.group("end") is not None:
                 return out
@@ -101,7 +104,7 @@ def _cookie_array(text: str, pos: int) -> list[Candidate]:
 def _yaml_items(text: str, pos: int, indent: int) -> list[Candidate]:
     """The `- value` items from `pos`, the line after a YAML header key, at its indent."""
     out: list[Candidate] = []
-    for s, e in _lines_from(text, pos, _ITEMS_MAX):
+    for s, e in _lines_from(text, pos):
         item = _YAML_ITEM.match(text, s, e)
         if item is None or len(item.group("indent")) < indent:
             break
