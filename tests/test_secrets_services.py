@@ -279,6 +279,8 @@ CASES = [  # (kind, line)
     ("password on a command line", "curl --tlspassword Tq6vK9mZ2xWp https://corp.example"),
     ("password on a command line", "app migrate --db-password Tq6vK9mZ2xWp --db-user app"),
     ("password on a command line", "keytool -list --keystore-password=Tq6vK9mZ2xWp"),
+    # capitals that are not the flag's own word: a password, not a help text's metavar
+    ("password on a command line", "app --password ZQXWVKRMTP"),
     ("secret after its name", "[DEBUG] Using token Hq2Lm8Xr3Nc6By1Tz5Vw9Kp4"),
     ("secret after its name", "acme SECRET - 'Zr4Kq8Xv2Lm7Nc3By9Tw5Hp1'"),
     ("secret in an XML element", "<password>  Mv7qK2zX9wLp  </password>"),
@@ -361,6 +363,7 @@ LOOK_ALIKES = [
     # not a password's flag, a help text's metavar, a file's flag, a reference
     "tool --bypass Tq6vK9mZ2xWp",
     "  --passphrase PHRASE      Passphrase as configured (type: string)",
+    "  --db-password STRING   Database password",
     "app --password-file secrets/pw.txt",
     'app --db-password "$DB_PASSWORD"',
     'api_key = "Key ${HASURA_KEY}"',  # a scheme and a reference

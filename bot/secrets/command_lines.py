@@ -99,3 +99,20 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     login(r"mysqli(?:_connect|_real_connect)?\(" + A + A, "mysqli"),
     login(r"PDO\(" + A + A, "pdo("),
 )
+
+
+# Flags matched without knowing the command: their value must not read as a word.
+_BARE_FLAGS = ("--", "-Password")
+_METAVAR_TYPES = frozenset({"STRING", "STR", "TEXT", "VALUE", "VAL", "ARG"})
+
+
+def flag_word(m: re.Match[str], value: str) -> bool:
+    """A bare flag's value that is a word, not a password: `--password yourpassword` (prose
+    about a flag of any tool), `--passphrase PHRASE` (a help text's metavar, which argparse
+    and click spell as the flag's own word in capitals, or a type's name)."""
+    if not (m.group(0).startswith(_BARE_FLAGS) and value.isalpha()):
+        return False
+    if value.islower():
+        return True
+    flag = m.group(0)[: m.start("v") - m.start()].lower()
+    return value.isupper() and (value.lower() in flag or value in _METAVAR_TYPES)

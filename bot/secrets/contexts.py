@@ -21,6 +21,7 @@ from bot.secrets.command_lines import (
     COMMAND_PASSWORD,
     COMMAND_PATTERNS,
     command,
+    flag_word,
     quoted_or_bare,
 )
 from bot.secrets.keyed_forms import KEYED_FORM, KEYED_PATTERNS
@@ -305,8 +306,6 @@ _KEY_BEFORE_COLON = re.compile(r"(?P<key>[A-Za-z_][\w.\-]*)[\"']?[ \t]*$")
 # How far from a JWK member its key object's `kty` may be (an RSA key's `n` alone is ~350
 # characters of base64url, and members come in any order).
 _JWK_REACH = 1200
-# Flags matched without knowing the command: their value must not read as a word.
-_BARE_FLAGS = ("--", "-Password")
 _USER_BEFORE = re.compile(r"(?:^|[^\w.$@-])[A-Za-z_][\w.-]{0,31}$", re.MULTILINE)
 
 
@@ -370,10 +369,7 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
         key = m.group("tag").rsplit(":", 1)[-1] if kind == XML_SECRET else m.group("name")
         ok = names.key_is_secretish(key) and rules.literal_ok(key, value, test=test)
         return (s, e) if ok else None
-    one_case = value.islower() or value.isupper()
-    if m.group(0).startswith(_BARE_FLAGS) and value.isalpha() and one_case:
-        # "use --password yourpassword": prose about a flag of any tool; a help text's
-        # metavar (`--passphrase PHRASE`)
+    if flag_word(m, value):
         return None
     return (s, e) if password_ok(value, test) else None
 
