@@ -91,6 +91,12 @@ NOT_SECRETS = [  # (path, line)
     # name set by name; SQL's PASSWORD without an account; the Token scheme's placeholder.
     ("k8s/values.yaml", "description: |\n  The password must be rotated every 90 days.\n"),
     ("k8s/secret.yaml", "stringData:\n  password: |\n    {{ .Values.db.password }}\n"),
+    # slots, with or without spaces, and the symbols templates write around them
+    ("conf/app.yml", "password: '{{.Values.db.password|b64enc}}'\n"),
+    ("conf/app.yml", "password: '{{password}}'\n"),
+    ("src/db.py", 'DB_PASSWORD = "{user}@{host}:{port}"\n'),
+    ("src/db.py", 'API_TOKEN = "tok_{}".format(suffix)\n'),
+    ("src/db.py", 'API_TOKEN = f"{prefix}-{uuid4()}"\n'),
     ("src/Form.java", 'fields.put("passwordField", "inputPassword1");'),
     ("docs/db.sql", "-- then type PASSWORD 'your-password-here' at the prompt"),
     ("docs/api.md", "Authorization: Token <your-api-token-from-settings>"),
@@ -130,6 +136,9 @@ SECRETS = [  # (path, line, the value)
     # rule weighs its entropy): only words are read as translations there.
     ("src/lang/db.go", 'db_password = "Kq8vM2xZ7wTp3nR"', "Kq8vM2xZ7wTp3nR"),
     ("app/i18n/config.yml", "password: Kq8vM2xZ7wTp3nR", "Kq8vM2xZ7wTp3nR"),
+    # Braces among a generated password's symbols are not a template's or a format's slot.
+    ("conf/app.ini", "password = CP{}sQ18$9W@lhH6", "CP{}sQ18$9W@lhH6"),
+    ("src/db.py", 'DB_PASSWORD = "Kq{{7x)p$Z]v(8d[w>-_#Lm}}"', "Kq{{7x)p$Z]v(8d[w>-_#Lm}}"),
 ]
 
 

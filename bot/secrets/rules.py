@@ -108,19 +108,25 @@ _NOT_SECRET_SHAPE = re.compile(
 # Compose's `$$`) a variable that ends the value or goes on as code, a path or another
 # variable (`$cfg->pw`, `$_ENV['X']`, `$HOME/pw.txt`, `"$user$host"`), `!` a YAML tag's word.
 _REFERENCE = re.compile(
-    r"\$\{\s*[A-Za-z_][\w.]*(?:\s|[}:\-?=,|\[(+*/%&<>!)]|$)|#\{\s*[A-Za-z_@$]|\{\{|\}\}"
+    r"\$\{\s*[A-Za-z_][\w.]*(?:\s|[}:\-?=,|\[(+*/%&<>!)]|$)|#\{\s*[A-Za-z_@$]"
     r"|%\(\w+\)|%s\b|\$\([A-Za-z_]|^\$\$?(?:[A-Za-z_]\w*|\d+[a-z]?)(?:[\[.:{(\-$/]|$)"
     r"|^(?:<|&lt;).*(?:>|&gt;)$|^\{.*\}$|os\.environ|getenv|process\.env|"
     r"^env[.\[(:]|ENV\[|^secrets\.|^vault:|^ref\+|^!!?[A-Za-z][A-Za-z.:]*(?:\s|$)|^ENC\[|^arn:"
     r"|^projects/.+/secrets/|"
-    # A format's slot ("prefix_{}", f"...{name}"), Symfony's `%env(NAME)%`.
-    r"\{[A-Za-z_]?\w{0,40}\}|%env\(|"
+    # Symfony's `%env(NAME)%`.
+    r"%env\(|"
     # Template and batch markers: `%RANDOM%`, `%%PWD%%`, `###ORACLE_PWD###`, `@DB_PASS@`.
     r"^%%?[A-Z_][A-Z0-9_]*%|^#{2,}[A-Za-z_]\w*#{2,}$|^@[A-Z][A-Z0-9_]+@$|"
     # A bracketed word where a value was left out: `[omitted]`, `[REDACTED]`.
     r"^\[[A-Za-z][A-Za-z _-]*\]$",
     re.IGNORECASE,
 )
+# A template's or a format's slot: `{{ .Values.password }}`, "prefix_{}", f"...{name}". A
+# generated password holds braces as well (`m{{h}o)p${e]nob(ody[…}}`, `CP{}sQ18$9W@l`): a
+# value with no space and three kinds of other symbols is one, slots and all.
+_SLOT = re.compile(r"\{\{|\}\}|\{[A-Za-z_]?\w{0,40}\}")
+_PASSWORD_SYMBOLS = frozenset("!#$%^&*()[]<>~;|?@")
+_SYMBOL_KINDS = 2
 # A pattern's syntax: a group's flag, a class escape, a counted or negated class (closed:
 # a generated password holds an unclosed `[^` by chance).
 _REGEX_SYNTAX = re.compile(r"\(\?[:=!<P]|\\[wsdbWSD]|\[[^\]]*\]\{\d|\[\^[^\]\s]*\]")
@@ -212,12 +218,17 @@ def is_reference(value: str) -> bool:
     v = value.strip()
     return bool(
         _REFERENCE.search(v)
+        or (_SLOT.search(v) is not None and not _drawn_symbols(v))
         or heuristic().is_templated_secret(v)
         or _ENV_NAME.fullmatch(v)
         or _PATH.match(v)
         or (_ROOT_NAME.fullmatch(v) is not None and not looks_random(v))
         or _PLAIN_URL.match(v)
     )
+
+
+def _drawn_symbols(value: str) -> bool:
+    return " " not in value and len(_PASSWORD_SYMBOLS.intersection(value)) >= _SYMBOL_KINDS
 
 
 def opens_call_or_list(value: str) -> bool:
