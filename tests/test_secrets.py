@@ -398,6 +398,7 @@ LONG = rand(2000, string.ascii_letters + string.digits + "+/")  # an ECR login's
         ("ci/deploy.sh", "deploy --api-token {v} --env prod"),
         ("notes/run.txt", "Using token {v} for the upload"),
         ("app/auth.py", 'if password == "{v}":'),
+        ("k8s/deploy.yml", "env:\n  - name: API_TOKEN\n    value: {v}\n"),
         ("app/db.go", 'db, _ := sql.Open("mysql", "app:{v}@tcp(db:3306)/app")'),
     ],
 )

@@ -298,6 +298,9 @@ CASES = [  # (kind, line)
     ("secret in a YAML block scalar", f"stringData:\n  api-token: |\n    {_r(32)}\n"),
     ("secret set by its name", f'props.setProperty("db.password", "{_r(12)}7");'),
     ("password in a URL's query", f"url=jdbc:mysql://db/app?user=app&password={_r(12)}7"),
+    # a query parameter whose name says password, not only `password=`
+    ("password in a URL's query", f"url=jdbc:mysql://db/app?user=admin&userpass={_r(12)}7"),
+    ("password in a URL's query", f"url=jdbc:x://db/app?db_pass={_r(12)}7&ssl=true"),
     ("secret in a list", f"api_keys:\n  - {_r(32)}7\n"),
     ("password in a DSN", f'db, err := sql.Open("mysql", "app:{_r(12)}7@tcp(db:3306)/app")'),
     (
@@ -362,6 +365,7 @@ LOOK_ALIKES = [
     'api_key = "Invalid key provided"',  # words under a key's name
     # not a password's flag, a help text's metavar, a file's flag, a reference
     "tool --bypass Tq6vK9mZ2xWp",
+    "https://cdn.example/img?bypass=Tq6vK9mZ2xWp&w=640",
     "  --passphrase PHRASE      Passphrase as configured (type: string)",
     "  --db-password STRING   Database password",
     "app --password-file secrets/pw.txt",

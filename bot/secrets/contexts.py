@@ -24,6 +24,7 @@ from bot.secrets.command_lines import (
     flag_word,
     quoted_or_bare,
 )
+from bot.secrets.jwk import JWK_PRIVATE, JWK_PRIVATE_PATTERN, jwk_private_value
 from bot.secrets.keyed_forms import KEYED_FORM, KEYED_PATTERNS
 from bot.secrets.patterns import (
     LINE_PREFIX,
@@ -51,7 +52,6 @@ NAMED_PAIR = "secret in a name/value pair"
 ENV_DEFAULT = "secret as an environment variable's default"
 DOCKER_ENV = "secret in a Dockerfile ENV"
 SPACED_SECRET = "secret after its name"
-JWK_PRIVATE = "private member of a JSON Web Key"
 SQL_PASSWORD = "password in SQL"
 BLOCK_SCALAR = "secret in a YAML block scalar"
 QUERY_PASSWORD = "password in a URL's query"
@@ -71,7 +71,7 @@ _QV = QUOTED_ARGUMENT
 
 _PREFIX_ONLY = re.compile(LINE_PREFIX)
 # A value after `value:`/`"value":`, a bare one up to a separator.
-_PAIR_VALUE = quoted_or_bare(r",}\]#", 256)
+_PAIR_VALUE = quoted_or_bare(r",}\]#", MAX_VALUE)
 
 
 def _pair(field: str) -> TokenPattern:
@@ -131,17 +131,7 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         re.compile(r"ENV[ \t]+(?P<name>[A-Za-z_]\w*)[ \t]+" + ARG + r"[ \t]*$", re.MULTILINE),
         keywords=("env ",),
     ),
-    # A JSON Web Key's private members: `d`, `p`, `q`, `dp`, `dq`, `qi` of an RSA or EC
-    # key, a symmetric key's `k` (RFC 7518, 6.2.2, 6.3.2 and 6.4.1), base64url. Only in a
-    # key object: its `kty` must be near (context_value); `n`, `e`, `x`, `y` are public.
-    TokenPattern(
-        JWK_PRIVATE,
-        re.compile(
-            r"(?<![\w$.-])[\"']?(?:d|p|q|dp|dq|qi|k)[\"']?\s*:\s*"
-            r"(?P<q>[\"'])(?P<v>[A-Za-z0-9_\-]{16,})(?P=q)"
-        ),
-        keywords=("kty",),
-    ),
+    JWK_PRIVATE_PATTERN,
     SETTER_PATTERN,
     *SET_BY_NAME_PATTERNS,
     # Terraform's `variable "db_password" { default = "…" }`: the default of a variable
@@ -224,8 +214,11 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     # A JDBC or ODBC URL's `?user=app&password=…` (a token in a query is url_secrets.py's).
     TokenPattern(
         QUERY_PASSWORD,
-        re.compile(r"[?&;](?i:password|passwd|pwd)=(?P<v>[^&\s\"'`#;<>]" + VALUE_LENGTH + ")"),
-        keywords=("password=", "passwd=", "pwd="),
+        re.compile(
+            r"[?&;](?P<name>[A-Za-z][\w.\-]{0,30}?)?(?i:pass(?:word|wd)?|pwd)="
+            r"(?P<v>[^&\s\"'`#;<>]" + VALUE_LENGTH + ")"
+        ),
+        keywords=("pass=", "password=", "passwd=", "pwd="),
     ),
     # go-sql-driver/mysql's DSN, `user:password@tcp(host:3306)/db`: the password runs to
     # the `@` before the protocol's parenthesis.
@@ -303,30 +296,7 @@ _NAMED_KINDS = frozenset(
 _SQL_ACCOUNT = re.compile(r"\b(?:user|role)\b", re.IGNORECASE)
 _SQL_ACCOUNT_NAMED = re.compile(r"\b(?:user|role)\s+\S+\s+$", re.IGNORECASE)
 _KEY_BEFORE_COLON = re.compile(r"(?P<key>[A-Za-z_][\w.\-]*)[\"']?[ \t]*$")
-# How far from a JWK member its key object's `kty` may be (an RSA key's `n` alone is ~350
-# characters of base64url, and members come in any order).
-_JWK_REACH = 1200
 _USER_BEFORE = re.compile(r"(?:^|[^\w.$@-])[A-Za-z_][\w.-]{0,31}$", re.MULTILINE)
-
-
-# A JSON Web Key's public members (RFC 7517, 7518): an RSA key's modulus and exponent,
-# an EC or OKP key's point, a certificate chain and its thumbprints. Random to an entropy
-# check, public in a key object (a JWKS document, a verifier's configuration).
-_JWK_PUBLIC = re.compile(
-    r"(?<![\w$.-])[\"']?(?:n|e|x|y|x5c|x5t(?:#S256)?)[\"']?\s*:\s*\[?\s*[\"']$"
-)
-_OPENS_LIST = re.compile(r"[\"']?x5c[\"']?\s*:\s*\[\s*$")
-
-
-def jwk_public_member(text: str, start: int) -> bool:
-    """Whether the string at `start` is a public member of a JSON Web Key: its name just
-    before it (or `"x5c": [` a line up) and the key's `kty` near."""
-    ls = text.rfind("\n", 0, start) + 1
-    if _JWK_PUBLIC.search(text, ls, start) is None:
-        above = text.rfind("\n", 0, max(ls - 1, 0)) + 1
-        if not (text[ls:start].strip() in ('"', "'") and _OPENS_LIST.search(text, above, ls)):
-            return False
-    return "kty" in text[max(0, start - _JWK_REACH) : start + _JWK_REACH]
 
 
 def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | None:
@@ -352,10 +322,7 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
             return None
         return s, e
     if kind == JWK_PRIVATE:
-        near = text[max(0, m.start() - _JWK_REACH) : e + _JWK_REACH]
-        if "kty" not in near or rules.token_is_placeholder(value):
-            return None
-        return s, e
+        return jwk_private_value(m)
     word = text[m.start()].isalnum()
     if word and m.start() > ls and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
         return None  # inside a word: `xmachine`, `no_login`
@@ -371,6 +338,8 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
         return (s, e) if ok else None
     if flag_word(m, value):
         return None
+    if kind == QUERY_PASSWORD and not names.key_is_password(text[m.start() + 1 : s - 1]):
+        return None  # `?bypass=…`: a word that ends in "pass"
     return (s, e) if password_ok(value, test) else None
 
 

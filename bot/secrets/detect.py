@@ -36,11 +36,11 @@ from bot.secrets.contexts import (
     CONTEXT_KINDS,
     CONTEXT_PATTERNS,
     context_value,
-    jwk_public_member,
 )
 from bot.secrets.cookies import COOKIE_WORDS, session_cookies
 from bot.secrets.gitleaks import Found, Match, Scanner
 from bot.secrets.gitleaks import scanner as gitleaks_scanner
+from bot.secrets.jwk import jwk_public_member
 from bot.secrets.key_blocks import private_keys
 from bot.secrets.key_files import key_file_secrets
 from bot.secrets.line_contexts import (

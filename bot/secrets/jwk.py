@@ -1,0 +1,57 @@
+"""A JSON Web Key's members (RFC 7517, 7518): the private ones are secrets, the public ones
+random-looking strings an entropy check would otherwise report. Both only in a key object:
+its `kty` must be near."""
+
+from __future__ import annotations
+
+import re
+
+from bot.secrets.patterns import TokenPattern
+from bot.secrets.stand_ins import token_is_placeholder
+
+JWK_PRIVATE = "private member of a JSON Web Key"
+
+# How far from a JWK member its key object's `kty` may be (an RSA key's `n` alone is ~350
+# characters of base64url, and members come in any order).
+_JWK_REACH = 1200
+
+# The private members: `d`, `p`, `q`, `dp`, `dq`, `qi` of an RSA or EC key, a symmetric
+# key's `k` (RFC 7518, 6.2.2, 6.3.2 and 6.4.1), base64url. Run by contexts.py, judged by
+# jwk_private_value; `n`, `e`, `x`, `y` are public.
+JWK_PRIVATE_PATTERN = TokenPattern(
+    JWK_PRIVATE,
+    re.compile(
+        r"(?<![\w$.-])[\"']?(?:d|p|q|dp|dq|qi|k)[\"']?\s*:\s*"
+        r"(?P<q>[\"'])(?P<v>[A-Za-z0-9_\-]{16,})(?P=q)"
+    ),
+    keywords=("kty",),
+)
+
+# The public members: an RSA key's modulus and exponent, an EC or OKP key's point, a
+# certificate chain and its thumbprints. Random to an entropy check, public in a key object
+# (a JWKS document, a verifier's configuration).
+_JWK_PUBLIC = re.compile(
+    r"(?<![\w$.-])[\"']?(?:n|e|x|y|x5c|x5t(?:#S256)?)[\"']?\s*:\s*\[?\s*[\"']$"
+)
+_OPENS_LIST = re.compile(r"[\"']?x5c[\"']?\s*:\s*\[\s*$")
+
+
+def jwk_private_value(m: re.Match[str]) -> tuple[int, int] | None:
+    """The span of a private member's value, when a key object is near and the value is
+    no stand-in."""
+    s, e = m.span("v")
+    near = m.string[max(0, m.start() - _JWK_REACH) : e + _JWK_REACH]
+    if "kty" not in near or token_is_placeholder(m.string[s:e]):
+        return None
+    return s, e
+
+
+def jwk_public_member(text: str, start: int) -> bool:
+    """Whether the string at `start` is a public member of a JSON Web Key: its name just
+    before it (or `"x5c": [` a line up) and the key's `kty` near."""
+    ls = text.rfind("\n", 0, start) + 1
+    if _JWK_PUBLIC.search(text, ls, start) is None:
+        above = text.rfind("\n", 0, max(ls - 1, 0)) + 1
+        if not (text[ls:start].strip() in ('"', "'") and _OPENS_LIST.search(text, above, ls)):
+            return False
+    return "kty" in text[max(0, start - _JWK_REACH) : start + _JWK_REACH]
