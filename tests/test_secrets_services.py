@@ -98,6 +98,8 @@ CASES = [  # (kind, line)
         "xai-d0uSQvuE66c4BhT5MSlwWTSTALzNypTuITn1JPvbGkVGM3sHtry7Ip12yMVoAhLPggpBGHYQdJ6BQoao",
     ),
     ("HTTP basic credentials", "Authorization: Basic YWRtaW46cjBzM2J1ZCE="),
+    # the scheme in any case: git's http.extraheader as actions/checkout writes it
+    ("HTTP basic credentials", "\textraheader = AUTHORIZATION: basic YWRtaW46cjBzM2J1ZCE="),
     (
         "token in URL",
         'requests.get("https://api.example.io/v1/get?token=uSd23xn6Od25qKAjmHkGdfS8&pin=1")',

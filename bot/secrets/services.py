@@ -380,11 +380,13 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         keywords=("_auth", "_password"),
     ),
     # Base64 of "user:password" after an Authorization header's name (checked when decoded,
-    # token_checks.token_ok). The scheme, as RFC 7617 spells it, starts the regex: a literal start
-    # is what lets Python's engine skip ahead, and "Basic" is rarer than "authorization".
+    # token_checks.token_ok). The scheme starts the regex: a character to start is what lets
+    # Python's engine skip ahead, and "basic" is rarer than "authorization". Schemes are
+    # case-insensitive (RFC 9110): git's `http.extraheader` holds `AUTHORIZATION: basic …`
+    # as actions/checkout writes it.
     TokenPattern(
         "HTTP basic credentials",
-        re.compile(r"Basic\s+([A-Za-z0-9+/]{8,}={0,2})" + QUERY_END),
+        re.compile(r"(?:[Bb]asic|BASIC)\s+([A-Za-z0-9+/]{8,}={0,2})" + QUERY_END),
         group=1,
         keywords=("basic",),
     ),
