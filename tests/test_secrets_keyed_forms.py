@@ -30,6 +30,12 @@ FOUND = [
     ("app/build.gradle", f'buildConfigField "String", "API_KEY", "\\"{KEY}\\""', KEY),
     ("app/build.gradle.kts", f'buildConfigField("String", "API_SECRET", "\\"{KEY}\\"")', KEY),
     ("app/build.gradle", f'resValue "string", "api_secret", "{KEY}"', KEY),
+    # .NET's application settings, the value below its setting as Visual Studio writes it
+    (
+        "App.config",
+        f'<setting name="ApiToken" serializeAs="String">\n  <value>{KEY}</value>',
+        KEY,
+    ),
     # Erlang's sys.config, Elixir's keyword tuples
     ("config/sys.config", f'[{{my_app, [{{db, [{{password, "{PASSWORD}"}}]}}]}}].', PASSWORD),
     ("config/prod.exs", f'config :app, Repo, [{{:password, "{PASSWORD}"}}]', PASSWORD),
@@ -54,6 +60,7 @@ NOT_SECRETS = [
     ("conf/app.xml", '<entry key="db.password">${DB_PASSWORD}</entry>'),
     ("conf/app.xml", '<entry key="db.user">app_service_account</entry>'),
     ("App/Info.plist", "<key>CFBundleName</key>\n<string>MyApp</string>"),
+    ("App.config", '<setting name="WindowTitle" serializeAs="String"><value>Main</value>'),
     ("App/Info.plist", "<key>APIKey</key>\n<string>$(API_KEY)</string>"),
     ("app/build.gradle", 'buildConfigField "String", "API_KEY", "\\"${apiKey}\\""'),
     ("app/build.gradle", 'buildConfigField "String", "API_KEY", "\\"" + apiKey + "\\""'),

@@ -3,7 +3,8 @@ assignment nor an element named for the secret holds it: Java's XML properties
 (`<entry key="db.password">…</entry>`), an Apple property list (`<key>ClientSecret</key>`
 then `<string>…</string>`, on the next line as Xcode writes it), Android Gradle's
 generated fields (`buildConfigField "String", "API_KEY", "\\"…\\""`, `resValue "string",
-"api_key", "…"`: the usual way an app's key reaches its code) and Erlang's and Elixir's
+"api_key", "…"`: the usual way an app's key reaches its code), .NET's application settings
+(`<setting name="ApiKey" …>` then `<value>…</value>`) and Erlang's and Elixir's
 terms (`{password, "…"}` in a sys.config). contexts.py runs them and judges each value by
 its name (context_value)."""
 
@@ -36,6 +37,22 @@ KEYED_PATTERNS: tuple[TokenPattern, ...] = (
             + r"</string>"
         ),
         keywords=("<key>",),
+    ),
+    # .NET's application settings (app.config, Settings.settings): `<setting name="ApiKey"
+    # serializeAs="String">` then `<value>…</value>`, on the line below as Visual Studio
+    # writes it.
+    TokenPattern(
+        KEYED_FORM,
+        re.compile(
+            r"<setting\s+name=[\"']"
+            + _NAME
+            + r"[\"'][^>\n]{0,120}>[ \t]*(?:\r?\n"
+            + LINE_PREFIX
+            + r")?[ \t]*<value>"
+            + _TEXT
+            + r"</value>"
+        ),
+        keywords=("<setting",),
     ),
     TokenPattern(
         KEYED_FORM,
