@@ -215,6 +215,7 @@ def test_a_key_in_a_urls_query_is_found_under_a_camel_case_name() -> None:
         ("examples/login.py", "login, password = 'dev@example.com', '{value}'"),
         ("examples/login.py", "password, login = '{value}', 'dev@example.com'"),
         ("cmd/main.go", 'user, pass := "admin", "{value}"'),
+        ("cmd/main.go", 'var user, pass string = "admin", "{value}"'),
         ("src/auth.js", "const [user, token] = ['me', '{value}'];"),
     ],
 )

@@ -144,7 +144,9 @@ def _plain_scalar(line: str, key_start: int, start: int, end: int) -> int:
 # `u, p := …`, `[a, b] = […]`); a call's `f(user, password="x")` is not one.
 _UNPACK = re.compile(
     r"\s*(?:(?:var|let|const|val|local)\s+)?\[?"
-    r"(?P<names>[A-Za-z_$@][\w.$@]*(?:\s*,\s*[A-Za-z_$@][\w.$@]*)+)\]?\s*(?::=|=)(?![=>])"
+    r"(?P<names>[A-Za-z_$@][\w.$@]*(?:\s*,\s*[A-Za-z_$@][\w.$@]*)+)\]?"
+    # Go's `var user, pass string = "…", "…"` names the type before the values.
+    r"(?:[ \t]+\*?[A-Za-z_][\w.\[\]]*)?\s*(?::=|=)(?![=>])"
 )
 # (Go's `key, err := hex.DecodeString("…")` gives the first name the decoded literal.)
 _LITERAL = re.compile(
