@@ -10,7 +10,8 @@ import re
 _SECRET_WORDS = ("password", "passwd", "passphrase", "secret", "credential", "apikey")
 # Words that start like a secret word and are not one.
 _NOT_SECRET_PREFIXES = ("secretar", "passport", "passage", "passenger", "nopasswd")
-_SECRET_EXACT = frozenset({"pwd", "pw", "pass", "token", "creds", "secrets", "credentials"})
+# `psk`: a pre-shared key (wpa_supplicant's `psk="…"`, NetworkManager's, IPsec's).
+_SECRET_EXACT = frozenset({"pwd", "pw", "pass", "token", "creds", "secrets", "credentials", "psk"})
 # Whose password a compound word names (`dbpass`, `rootpass`, `bindpw`): `bypass`,
 # `compass` and `surpass` name no owner.
 _PASS_OWNERS = frozenset(
@@ -29,7 +30,8 @@ _KEY_PAIRS = frozenset(
      ("signing", "key"), ("encryption", "key"), ("master", "key"), ("client", "key"),
      ("service", "key"), ("account", "key"), ("db", "key"), ("database", "key"),
      ("priv", "key"), ("db", "pass"), ("database", "pass"), ("auth", "token"),
-     ("license", "key"), ("licence", "key")}
+     ("license", "key"), ("licence", "key"), ("jwt", "key"), ("hmac", "key"), ("mac", "key"),
+     ("aes", "key"), ("cipher", "key"), ("crypto", "key"), ("shared", "key")}
 )  # fmt: skip
 # The pairs by their second word, for `w.endswith(...)`: `acmeapi` + `key` is an API key.
 _PAIR_FIRSTS: dict[str, tuple[str, ...]] = {
@@ -37,9 +39,12 @@ _PAIR_FIRSTS: dict[str, tuple[str, ...]] = {
 }
 # `myAPIKeys`, `access_tokens`: several keys of one kind are still keys.
 _SINGULAR = {"keys": "key", "tokens": "token"}
+# A symmetric key's use or cipher (`jwtKey`, `hmac_key`, `AES_KEY`, `sharedKey`): the key
+# itself, as a signing key is; a session key is as often a cache's or a store's name.
 _KEY_QUALIFIERS = frozenset(
-    {"api", "access", "private", "secret", "auth", "signing", "encryption", "master", "client"}
-)
+    {"api", "access", "private", "secret", "auth", "signing", "encryption", "master", "client",
+     "jwt", "hmac", "mac", "aes", "cipher", "crypto", "shared"}
+)  # fmt: skip
 # A key ending in one of these names something about the secret, not the secret itself.
 _DESCRIPTOR = frozenset(
     {"url", "uri", "urls", "endpoint", "host", "type", "types", "name", "names", "field",

@@ -289,12 +289,12 @@ KEY_BEFORE = re.compile(
 # checks (the assignment pattern and detect-secrets' plugins). KEYWORD_WORDS are found by
 # the gitleaks scanner's keyword pass (one Aho-Corasick pass for every layer); SECRET_WORD
 # then confirms the line on its own.
-KEYWORD_WORDS = ("pass", "pwd", "pw", "secret", "token", "key", "cred", "contrase")
+KEYWORD_WORDS = ("pass", "pwd", "pw", "secret", "token", "key", "cred", "contrase", "psk")
 KEYWORD_LINE = re.compile("|".join(KEYWORD_WORDS))
 SECRET_WORD = re.compile(
-    r"pass|pwd|(?<![a-z])pw(?![a-z])|pw(?=\s*[:=])|secret|token|cred|contrase"
-    r"|(?:api|access|private|auth|signing|encryption|master"
-    r"|client|service|account|db|database|priv|license|licence)[_.\-]?key"
+    r"pass|pwd|(?<![a-z])pw(?![a-z])|pw(?=\s*[:=])|secret|token|cred|contrase|psk"
+    r"|(?:api|access|private|auth|signing|encryption|master|client|service|account|db"
+    r"|database|priv|license|licence|jwt|hmac|mac|aes|cipher|crypto|shared)[_.\-]?key"
 )
 # A run of 20+ token characters with a digit in it: every vendor format detect-secrets
 # knows has one, and long snake_case names (common in tests) do not.
