@@ -25,6 +25,7 @@ from bot.secrets.command_lines import (
     quoted_or_bare,
 )
 from bot.secrets.jwk import JWK_PRIVATE, JWK_PRIVATE_PATTERN, jwk_private_value
+from bot.secrets.key_calls import KEY_ARGUMENT, KEY_CALL_PATTERNS
 from bot.secrets.keyed_forms import KEYED_FORM, KEYED_PATTERNS
 from bot.secrets.patterns import (
     LINE_PREFIX,
@@ -107,6 +108,7 @@ _ENV_NAME = r"\(\s*[\"'](?P<name>\w+)[\"']\s*,\s*"
 # a leading `\b` made these five times slower than all the other layers together).
 CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     *COMMAND_PATTERNS,
+    *KEY_CALL_PATTERNS,
     *KEYED_PATTERNS,
     # PHP's `define('DB_PASSWORD', '...')` (wp-config.php's keys and salts): a constant
     # whose name says secret (checked in context_value).
@@ -338,6 +340,8 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
         return (s, e) if ok else None
     if flag_word(m, value):
         return None
+    if kind == KEY_ARGUMENT and "-----BEGIN" in value:
+        return None  # a verifier's public key or certificate (a private key is key_blocks')
     if kind == QUERY_PASSWORD and not names.key_is_password(text[m.start() + 1 : s - 1]):
         return None  # `?bypass=…`: a word that ends in "pass"
     return (s, e) if password_ok(value, test) else None
