@@ -150,6 +150,11 @@ def _own_families() -> list[tuple[str, str, str]]:
         ),
         ("key-told-in-a-sentence", "docs/SETUP.md", f"Your API key is {_rand(32)}.\n"),
         (
+            "jwt-key-in-a-call",
+            "src/auth.js",
+            f"const t = jwt.sign({{ id: user.id }}, '{_rand(24)}', {{ expiresIn: '1h' }});\n",
+        ),
+        (
             "sql-inserted-row",
             "db/seed.sql",
             "INSERT INTO service_accounts (name, api_token) VALUES\n"
