@@ -131,9 +131,8 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
     found.extend(pgpass_passwords(text, path, test))
     found.extend(key_file_secrets(text, path, test))
     found.extend(secret_data(text, test))
-    if "insert" in text or "INSERT" in text:
-        found.extend(inserted_secrets(text, test))
     lowered = _lower(text)
+    found.extend(inserted_secrets(text, lowered, test))
     found_words = _scanner().keywords(text, lowered)
     for pattern in _token_patterns(found_words):
         for m in _matches(pattern, text, found_words):

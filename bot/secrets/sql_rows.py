@@ -11,6 +11,7 @@ are not secrets."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from bot.secrets import names
 from bot.secrets.contexts import password_ok
@@ -39,10 +40,11 @@ _BETWEEN_ROWS = re.compile(r"\s*,\s*")
 _CONCATENATION = re.compile(r"^[\"`]\s*(?:\+|\.|&|\|\|)|(?:\+|\.|&|\|\|)\s*[\"`]$")
 
 
-def inserted_secrets(text: str, test: bool) -> list[Candidate]:
-    """Secrets in the rows of `text`'s INSERT statements whose columns name a secret."""
+def inserted_secrets(text: str, lowered: str, test: bool) -> list[Candidate]:
+    """Secrets in the rows of `text`'s INSERT statements whose columns name a secret
+    (`lowered`: the text in lower case, the same length)."""
     out: list[Candidate] = []
-    for m in _INSERT.finditer(text):
+    for m in _statements(text, lowered):
         columns = [_COLUMN.fullmatch(c) for c in m.group("cols").split(",")]
         if any(c is None for c in columns):
             continue  # an expression in the column list: not a plain INSERT
@@ -61,6 +63,17 @@ def inserted_secrets(text: str, test: bool) -> list[Candidate]:
                 break
             pos = comma.end()
     return out
+
+
+def _statements(text: str, lowered: str) -> Iterator[re.Match[str]]:
+    """Each INSERT statement with a column list. Found by the word first: a case-blind
+    pattern has no literal for the engine to skip to (over a 2.8 MB prompt, 20 ms)."""
+    pos = lowered.find("insert")
+    while pos != -1:
+        m = _INSERT.match(text, pos)
+        if m is not None:
+            yield m
+        pos = lowered.find("insert", pos + 6)
 
 
 def _row(text: str, pos: int) -> tuple[list[re.Match[str]], int] | None:
