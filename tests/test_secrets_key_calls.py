@@ -33,6 +33,8 @@ IN_A_CALL = [
         f'var key = new SymmetricSecurityKey(Encoding.UTF8.GetBytes("{KEY}"));',
     ),
     ("auth/jwt.go", f's, err := token.SignedString([]byte("{KEY}"))'),
+    ("src/app.js", f"app.use(cookieParser('{KEY}'));"),
+    ("app/tokens.py", f"serializer = URLSafeTimedSerializer('{KEY}', salt='reset')"),
     # by its name: a symmetric key's use or cipher, a Wi-Fi or IPsec pre-shared key
     ("auth/jwt.go", f'var jwtKey = []byte("{KEY}")'),
     ("app/crypto.py", f'AES_KEY = b"{KEY}"'),

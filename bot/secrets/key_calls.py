@@ -51,4 +51,9 @@ KEY_CALL_PATTERNS: tuple[TokenPattern, ...] = (
     _call(r"SymmetricSecurityKey\(\s*Encoding\.\w+\.GetBytes\(", "symmetricsecuritykey("),
     # golang-jwt: token.SignedString([]byte("…")).
     _call(r"SignedString\(\s*\[\]byte\(", "signedstring("),
+    # Cookies and tokens signed with the app's secret: Express's cookieParser("…"),
+    # itsdangerous' URLSafeTimedSerializer("…") and TimestampSigner("…").
+    _call(r"cookieParser\(", "cookieparser("),
+    _call(r"URLSafe(?:Timed)?Serializer\(", "urlsafetimedserializer(", "urlsafeserializer("),
+    _call(r"TimestampSigner\(", "timestampsigner("),
 )
