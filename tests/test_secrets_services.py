@@ -271,6 +271,30 @@ CASES = [  # (kind, line)
     ("secret in a name/value pair", "env:\n  - name: POSTGRES_PASSWORD\n    value: Kq8vM2xZ7wTp"),
     ("secret in a name/value pair", '{"name": "STRIPE_SECRET", "value": "Vx3mQ9kZ2wLp"}'),
     ("secret as an environment variable's default", 'os.getenv("API_TOKEN", "Zp4kV8mX2qWt")'),
+    # the same fallback in other languages and in the helpers Go code writes for it
+    ("secret as an environment variable's default", 'pw := getEnv("DB_PASSWORD", "Zp4kV8mX2qWt")'),
+    (
+        "secret as an environment variable's default",
+        'val pw = sys.env.getOrElse("DB_PASSWORD", "Zp4kV8mX2qWt")',
+    ),
+    (
+        "secret as an environment variable's default",
+        'def pw = System.getenv("DB_PASSWORD") ?: "Zp4kV8mX2qWt"',
+    ),
+    (
+        "secret as an environment variable's default",
+        'var pw = Environment.GetEnvironmentVariable("DB_PASSWORD") ?? "Zp4kV8mX2qWt";',
+    ),
+    (
+        "secret as an environment variable's default",
+        'let pw = env::var("DB_PASSWORD").unwrap_or("Zp4kV8mX2qWt".to_string());',
+    ),
+    (
+        "secret as an environment variable's default",
+        'pw = os.environ.get("DB_PASSWORD") or "Zp4kV8mX2qWt"',
+    ),
+    # Rust's type annotation between the name and `=`
+    ("password assignment", 'static DB_PASSWORD: &\'static str = "Zp4kV8mX2qWt";'),
     (
         "secret as an environment variable's default",
         'const pw = process.env.DB_PASSWORD || "Mq7xK2vZ9wLp";',
@@ -410,6 +434,7 @@ LOOK_ALIKES = [
     '{"name": "DB_PASSWORD", "value": "${DB_PASSWORD}"}',
     'const password = process.env.REACT_APP_PASSWORD || "not-set"',
     'os.getenv("API_TOKEN", "")',
+    'host := getEnv("DB_HOST", "db.internal.example")',
     "ENV NODE_ENV production",
     'RUN echo "ENV API_TOKEN Wz5qK8mV2xTp" >> notes',  # ENV not the instruction
     # After a secret's name and a space: an id, words, a stand-in, a public key.

@@ -24,6 +24,7 @@ from bot.secrets.command_lines import (
     flag_word,
     quoted_or_bare,
 )
+from bot.secrets.env_defaults import ENV_DEFAULT, ENV_DEFAULT_PATTERNS
 from bot.secrets.jwk import JWK_PRIVATE, JWK_PRIVATE_PATTERN, jwk_private_value
 from bot.secrets.key_calls import KEY_ARGUMENT, KEY_CALL_PATTERNS
 from bot.secrets.keyed_forms import KEYED_FORM, KEYED_PATTERNS
@@ -50,7 +51,6 @@ COMPARED_PASSWORD = "password compared with a literal"
 SECRET_CONSTANT = "secret constant"
 SECRET_FLAG = "secret on a command line"
 NAMED_PAIR = "secret in a name/value pair"
-ENV_DEFAULT = "secret as an environment variable's default"
 DOCKER_ENV = "secret in a Dockerfile ENV"
 SPACED_SECRET = "secret after its name"
 SQL_PASSWORD = "password in SQL"
@@ -94,15 +94,6 @@ def _pair(field: str) -> TokenPattern:
 _SQL_LITERAL = r"'(?P<v>(?:''|[^'\n])" + VALUE_LENGTH + ")'"
 
 
-def _env_default(regex: str, *keywords: str) -> TokenPattern:
-    """A literal fallback for a secret-named environment variable: the secret is in the
-    code for every run without the variable."""
-    return TokenPattern(ENV_DEFAULT, re.compile(regex + _QV), keywords=keywords)
-
-
-_ENV_NAME = r"\(\s*[\"'](?P<name>\w+)[\"']\s*,\s*"
-
-
 # Every pattern starts with a literal: Python's engine then skips to its occurrences
 # instead of trying the pattern at each of a 100 KB prompt's positions (an alternation or
 # a leading `\b` made these five times slower than all the other layers together).
@@ -119,13 +110,7 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     ),
     _pair("name"),
     _pair("key"),
-    # `os.getenv("API_TOKEN", "...")`, `os.environ.get(...)`, `os.environ.setdefault(...)`,
-    # Ruby's `ENV.fetch("X", "...")`, `process.env.X || "..."`.
-    _env_default(r"getenv" + _ENV_NAME, "getenv("),
-    _env_default(r"environ\.get" + _ENV_NAME, "environ.get("),
-    _env_default(r"setdefault" + _ENV_NAME, "setdefault("),
-    _env_default(r"ENV\.fetch" + _ENV_NAME, "env.fetch("),
-    _env_default(r"process\.env\.(?P<name>\w+)\s*(?:\|\||\?\?)\s*", "process.env."),
+    *ENV_DEFAULT_PATTERNS,
     # A Dockerfile's `ENV NAME value` (the older form, without `=`; the `NAME=value` form
     # is an assignment). Checked to start its line in context_value.
     TokenPattern(
