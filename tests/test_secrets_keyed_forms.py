@@ -36,6 +36,8 @@ FOUND = [
         f'<setting name="ApiToken" serializeAs="String">\n  <value>{KEY}</value>',
         KEY,
     ),
+    # Clojure's and EDN's maps
+    ("resources/config.edn", f'{{:db {{:user "app" :password "{PASSWORD}"}}}}', PASSWORD),
     # Erlang's sys.config, Elixir's keyword tuples
     ("config/sys.config", f'[{{my_app, [{{db, [{{password, "{PASSWORD}"}}]}}]}}].', PASSWORD),
     ("config/prod.exs", f'config :app, Repo, [{{:password, "{PASSWORD}"}}]', PASSWORD),
@@ -61,6 +63,7 @@ NOT_SECRETS = [
     ("conf/app.xml", '<entry key="db.user">app_service_account</entry>'),
     ("App/Info.plist", "<key>CFBundleName</key>\n<string>MyApp</string>"),
     ("App.config", '<setting name="WindowTitle" serializeAs="String"><value>Main</value>'),
+    ("src/app/core.clj", '{:password (System/getenv "DB_PASSWORD") :token-url "https://x/t"}'),
     ("App/Info.plist", "<key>APIKey</key>\n<string>$(API_KEY)</string>"),
     ("app/build.gradle", 'buildConfigField "String", "API_KEY", "\\"${apiKey}\\""'),
     ("app/build.gradle", 'buildConfigField "String", "API_KEY", "\\"" + apiKey + "\\""'),

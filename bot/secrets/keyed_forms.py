@@ -4,7 +4,8 @@ assignment nor an element named for the secret holds it: Java's XML properties
 then `<string>…</string>`, on the next line as Xcode writes it), Android Gradle's
 generated fields (`buildConfigField "String", "API_KEY", "\\"…\\""`, `resValue "string",
 "api_key", "…"`: the usual way an app's key reaches its code), .NET's application settings
-(`<setting name="ApiKey" …>` then `<value>…</value>`) and Erlang's and Elixir's
+(`<setting name="ApiKey" …>` then `<value>…</value>`), Clojure's and EDN's maps
+(`{:db-password "…"}`) and Erlang's and Elixir's
 terms (`{password, "…"}` in a sys.config). contexts.py runs them and judges each value by
 its name (context_value)."""
 
@@ -71,6 +72,17 @@ KEYED_PATTERNS: tuple[TokenPattern, ...] = (
             + QUOTED_ARGUMENT
         ),
         keywords=("resvalue",),
+    ),
+    # Clojure's and EDN's maps: a keyword, a space, a string (`{:db-password "…"}` in a
+    # config.edn); only on the lines that name a secret.
+    TokenPattern(
+        KEYED_FORM,
+        re.compile(
+            r"(?<![\w:]):(?P<name>[A-Za-z][\w.\-]{0,60})[ \t]+"
+            rf"\"(?P<v>[^\"\n]{{1,{MAX_VALUE}}})\""
+        ),
+        keywords=("pass", "pwd", "secret", "token", "key"),
+        on_keyword_lines=True,
     ),
     # An atom and a string (a charlist, or an Elixir binary `<<"…">>`); only on the lines
     # that name a secret.

@@ -273,7 +273,10 @@ _ASSIGN_VALUE = (
     r"|(?P<uv>[^\s\"'`,;#)\]}]" + VALUE_LENGTH + "))"
 )
 ASSIGNMENT = re.compile(
-    ASSIGN_KEY + r"(?P<ann>\s*:\s*[A-Za-z_][\w.\[\]<>?|, ]{0,40}?(?=\s*=[^=>]))?" + _ASSIGN_VALUE
+    # (Rust's `: &str`, `: &'static str`; Go's and C's `*T` are types too.)
+    ASSIGN_KEY
+    + r"(?P<ann>\s*:\s*[A-Za-z_&*][\w.\[\]<>?|, &'*]{0,40}?(?=\s*=[^=>]))?"
+    + _ASSIGN_VALUE
 )
 # The same outside code, without type annotations: in `password: XM=4H~6y` the value
 # after the colon is `XM=4H~6y`, not `4H~6y` after an annotation `: XM`.
