@@ -305,6 +305,25 @@ CASES = [  # (kind, line)
     ("password on a command line", "curl --tlspassword Tq6vK9mZ2xWp https://corp.example"),
     ("password on a command line", "app migrate --db-password Tq6vK9mZ2xWp --db-user app"),
     ("password on a command line", "keytool -list --keystore-password=Tq6vK9mZ2xWp"),
+    # tools' own password flags and arguments
+    ("password on a command line", "keytool -importkeystore -srcstorepass Tq6vK9mZ2xWp -v"),
+    ("password on a command line", "jarsigner -storepass Tq6vK9mZ2xWp app.apk release"),
+    ("password on a command line", "apksigner sign --ks-pass pass:Tq6vK9mZ2xWp app.apk"),
+    ("password on a command line", "openssl pkcs12 -export -passout pass:Tq6vK9mZ2xWp -out c.p12"),
+    ("password on a command line", "openssl enc -aes-256-cbc -k Tq6vK9mZ2xWp -in backup.tar"),
+    ("password on a command line", 'ssh-keygen -t ed25519 -N "Tq6vK9mZ2xWp" -f deploy_key'),
+    ("password on a command line", "zip -r -P Tq6vK9mZ2xWp backup.zip data/"),
+    ("password on a command line", "7z a -pTq6vK9mZ2xWp backup.7z data/"),
+    ("password on a command line", r"net use \\fs01\share /user:CORP\svc Tq6vK9mZ2xWp"),
+    ("password on a command line", 'sqlcmd -S db -U sa -P Tq6vK9mZ2xWp -Q "select 1"'),
+    (
+        "password on a command line",
+        "mongosh -u admin -p Tq6vK9mZ2xWp --authenticationDatabase admin",
+    ),
+    ("password on a command line", "smbclient //fs01/share -U svc%Tq6vK9mZ2xWp"),
+    ("password on a command line", "rabbitmqctl add_user deploy Tq6vK9mZ2xWp"),
+    ("password on a command line", "htpasswd -bc /etc/nginx/.htpasswd admin Tq6vK9mZ2xWp"),
+    ("password on a command line", 'echo "deploy:Tq6vK9mZ2xWp" | sudo chpasswd'),
     # capitals that are not the flag's own word: a password, not a help text's metavar
     ("password on a command line", "app --password ZQXWVKRMTP"),
     ("secret after its name", "[DEBUG] Using token Hq2Lm8Xr3Nc6By1Tz5Vw9Kp4"),
@@ -391,6 +410,12 @@ LOOK_ALIKES = [
     'api_key = "Invalid key provided"',  # words under a key's name
     # not a password's flag, a help text's metavar, a file's flag, a reference
     "tool --bypass Tq6vK9mZ2xWp",
+    "tool -bypass Tq6vK9mZ2xWp",
+    "openssl rsa -in key.pem -passin env:KEY_PASSPHRASE",
+    "openssl rsa -in key.pem -passin file:secrets/pass.txt",
+    "7z a -p backup.7z data/",  # asks for it
+    "mongosh -u admin -p --authenticationDatabase admin",
+    "htpasswd -c /etc/nginx/.htpasswd admin",
     "https://cdn.example/img?bypass=Tq6vK9mZ2xWp&w=640",
     "  --passphrase PHRASE      Passphrase as configured (type: string)",
     "  --db-password STRING   Database password",

@@ -59,10 +59,56 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     # `--password X`, and a password flag of any tool: `--db-password`, `--proxy-pass`,
     # curl's `--tlspassword`, `--keystore-password=X` (a glued word only before
     # "password": `--bypass` is no password's flag).
+    # (apksigner's `--ks-pass pass:X` writes the password after a `pass:`.)
     command(
-        r"--(?:[A-Za-z0-9]+[-_])*(?:pass(?:word|wd|phrase)?|pwd|[A-Za-z]+password)(?:\s+|=)",
+        r"--(?:[A-Za-z0-9]+[-_])*(?:pass(?:word|wd|phrase)?|pwd|[A-Za-z]+password)(?:\s+|=)"
+        r"(?:pass:)?",
         "pass",
         "pwd",
+    ),
+    # A single-dash password flag: keytool's and jarsigner's `-storepass`, `-keypass`,
+    # `-srcstorepass`, influx's and many Java tools' `-password` (an owner glued before
+    # "pass" from a list: `-bypass` is none; not the tail of `--ks-pass`). A flag is one
+    # line: its lines only.
+    TokenPattern(
+        COMMAND_PASSWORD,
+        re.compile(
+            r"(?<![\w-])-(?:store|key|src|dest|srcstore|deststore|srckey|destkey|new|db|admin"
+            r"|root|user)?"
+            r"pass(?:word|wd)?\s+" + ARG
+        ),
+        keywords=("pass",),
+        on_keyword_lines=True,
+    ),
+    # openssl's `-k X`, `-pass pass:X`, `-passin pass:X`, `-passout pass:X` (`env:` and
+    # `file:` name where the password is, not the password).
+    command(r"openssl\b" + ARGS + r"-(?:k\s+|pass(?:in|out)?\s+pass:)", "openssl"),
+    # ssh-keygen's new passphrase, zip's and unzip's and 7-Zip's archive password.
+    command(r"ssh-keygen\b" + ARGS + r"-N\s+", "ssh-keygen"),
+    command(r"zip\b" + ARGS + r"-P\s+", "zip"),
+    command(r"unzip\b" + ARGS + r"-P\s+", "unzip"),
+    command(r"7z\b" + ARGS + r"-p(?=[^\s-])", "7z"),
+    # Windows' `net use \\server\share /user:NAME PASSWORD`.
+    command(r"net\s+use\b" + ARGS + r"/user:\S+\s+", "net use"),
+    # SQL Server's sqlcmd, osql and bcp, MongoDB's shells: `-P X`, `-p X`.
+    command(r"sqlcmd\b" + ARGS + r"-P\s*", "sqlcmd"),
+    command(r"osql\b" + ARGS + r"-P\s*", "osql"),
+    command(r"bcp\b" + ARGS + r"-P\s*", "bcp"),
+    command(r"mongo(?:sh)?\b" + ARGS + r"-p\s+", "mongo"),
+    # Samba's `-U user%password`; RabbitMQ's `add_user NAME PASSWORD`; htpasswd's batch
+    # mode, `-b FILE USER PASSWORD`.
+    command(r"smbclient\b" + ARGS + r"-U\s*[^\s%]+%", "smbclient"),
+    command(r"rpcclient\b" + ARGS + r"-U\s*[^\s%]+%", "rpcclient"),
+    command(r"rabbitmqctl\s+(?:add_user|change_password)\s+\S+\s+", "rabbitmqctl"),
+    command(r"htpasswd\s+(?:-\w+\s+)*?-\w*b\w*\s+(?:-\w+\s+)*\S+\s+\S+\s+", "htpasswd"),
+    # `echo "user:password" | chpasswd`.
+    TokenPattern(
+        COMMAND_PASSWORD,
+        re.compile(
+            r"echo\s+(?P<q>[\"'])?[\w.@-]{1,64}:"
+            rf"(?P<v>[^\s\"':]{{1,{MAX_VALUE}}})(?(q)(?P=q))\s*\|\s*(?:sudo\s+)?chpasswd"
+        ),
+        keywords=("chpasswd",),
     ),
     command(r"ldap" + ARGS + r"-w\s+", "ldap"),
     # curl's `-u user:password` unquoted: the password runs to the next space (`#`, `%`, `!`
