@@ -72,6 +72,16 @@ PLACES: list[tuple[str, str, str]] = [
     # Told in a sentence (a pull request's description, a README): a sentence's end after it.
     ("docs/STAGING.md", "The admin password is {v} until Friday.", SYMBOLS),
     ("docs/STAGING.md", "The staging DB password was changed to `{v}` today.", _without("`")),
+    # Tools' own flags, a row inserted under its column, a key in its signing call.
+    ("ci/sign.sh", "keytool -importkeystore -srcstorepass '{v}' -v", _without("'")),
+    ("ci/pack.sh", "openssl pkcs12 -export -passout 'pass:{v}' -out app.p12", _without("'")),
+    ("ci/backup.sh", "zip -r -P '{v}' backup.zip data/", _without("'")),
+    (
+        "db/seed.sql",
+        "INSERT INTO users (email, password) VALUES ('ada@corp.example', '{v}');",
+        _without("'"),
+    ),
+    ("src/auth.js", "const t = jwt.sign(payload, '{v}');", _without("'\\")),
 ]
 
 

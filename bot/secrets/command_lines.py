@@ -82,7 +82,15 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     ),
     # openssl's `-k X`, `-pass pass:X`, `-passin pass:X`, `-passout pass:X` (`env:` and
     # `file:` name where the password is, not the password).
-    command(r"openssl\b" + ARGS + r"-(?:k\s+|pass(?:in|out)?\s+pass:)", "openssl"),
+    command(r"openssl\b" + ARGS + r"-k\s+", "openssl"),
+    TokenPattern(
+        COMMAND_PASSWORD,
+        re.compile(
+            r"openssl\b" + ARGS + r"-pass(?:in|out)?\s+(?P<q>[\"'])?pass:"
+            rf"(?P<v>(?(q){IN_QUOTES}{{1,{MAX_VALUE}}}|[^\s\"'`;|&)]{{1,{MAX_VALUE}}}))(?(q)(?P=q))"
+        ),
+        keywords=("openssl",),
+    ),
     # ssh-keygen's new passphrase, zip's and unzip's and 7-Zip's archive password.
     command(r"ssh-keygen\b" + ARGS + r"-N\s+", "ssh-keygen"),
     command(r"zip\b" + ARGS + r"-P\s+", "zip"),
