@@ -311,6 +311,7 @@ CASES = [  # (kind, line)
     ("password on a command line", "apksigner sign --ks-pass pass:Tq6vK9mZ2xWp app.apk"),
     ("password on a command line", "openssl pkcs12 -export -passout pass:Tq6vK9mZ2xWp -out c.p12"),
     ("password on a command line", "openssl enc -aes-256-cbc -k Tq6vK9mZ2xWp -in backup.tar"),
+    ("password on a command line", "openssl pkcs12 -export -passin 'pass:Tq6vK9mZ2xWp' -in a.p12"),
     ("password on a command line", 'ssh-keygen -t ed25519 -N "Tq6vK9mZ2xWp" -f deploy_key'),
     ("password on a command line", "zip -r -P Tq6vK9mZ2xWp backup.zip data/"),
     ("password on a command line", "7z a -pTq6vK9mZ2xWp backup.7z data/"),
