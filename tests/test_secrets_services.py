@@ -414,6 +414,10 @@ LOOK_ALIKES = [
     "tool -bypass Tq6vK9mZ2xWp",
     "openssl rsa -in key.pem -passin env:KEY_PASSPHRASE",
     "openssl rsa -in key.pem -passin file:secrets/pass.txt",
+    "openssl enc -d -aes-256-cbc -pass file:pw.txt -in backup.enc",
+    "openssl enc -d -aes-256-cbc -pass stdin -in backup.enc",
+    # minified code compares a password; a query's parameter has no dot and no `==`
+    "function w(t){return t.username===this.o.username&&t.password===this.o.password}",
     "7z a -p backup.7z data/",  # asks for it
     "mongosh -u admin -p --authenticationDatabase admin",
     "htpasswd -c /etc/nginx/.htpasswd admin",

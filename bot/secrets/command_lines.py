@@ -75,7 +75,8 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
         re.compile(
             r"(?<![\w-])-(?:store|key|src|dest|srcstore|deststore|srckey|destkey|new|db|admin"
             r"|root|user)?"
-            r"pass(?:word|wd)?\s+" + ARG
+            # openssl's pass phrase arguments name where it is: `file:`, `fd:`, `env:`, `stdin`
+            r"pass(?:word|wd)?\s+(?:pass:)?(?!(?:file|fd|env):|stdin\b)" + ARG
         ),
         keywords=("pass",),
         on_keyword_lines=True,

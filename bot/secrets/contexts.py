@@ -202,7 +202,8 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     TokenPattern(
         QUERY_PASSWORD,
         re.compile(
-            r"[?&;](?P<name>[A-Za-z][\w.\-]{0,30}?)?(?i:pass(?:word|wd)?|pwd)="
+            # (no dot in the name, no `==` after it: minified code's `&&t.password===x`)
+            r"[?&;](?P<name>[A-Za-z][\w\-]{0,30}?)?(?i:pass(?:word|wd)?|pwd)=(?!=)"
             r"(?P<v>[^&\s\"'`#;<>]" + VALUE_LENGTH + ")"
         ),
         keywords=("pass=", "password=", "passwd=", "pwd="),
