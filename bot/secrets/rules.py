@@ -123,7 +123,7 @@ _REFERENCE = re.compile(
 )
 # A template's or a format's slot: `{{ .Values.password }}`, "prefix_{}", f"...{name}". A
 # generated password holds braces as well (`m{{h}o)p${e]nob(ody[…}}`, `CP{}sQ18$9W@l`): a
-# value with no space and three kinds of other symbols is one, slots and all.
+# value with no space and two kinds of other symbols is one, slots and all.
 _SLOT = re.compile(r"\{\{|\}\}|\{[A-Za-z_]?\w{0,40}\}")
 _PASSWORD_SYMBOLS = frozenset("!#$%^&*()[]<>~;|?@")
 _SYMBOL_KINDS = 2
@@ -157,8 +157,6 @@ _DIGITS_KEY_MIN = 24
 _GENERATED_MIN = 16
 _GENERATED_DISTINCT = 10
 _CHUNKS = re.compile(r"[A-Za-z0-9]+")
-_ALNUM_ONLY = re.compile(r"[A-Za-z0-9]+")
-_LETTERS = re.compile(r"[A-Za-z]{16,}")
 _SWITCHES = re.compile(r"[A-Za-z][0-9]|[0-9][A-Za-z]")
 
 
@@ -188,9 +186,7 @@ def _drawn_run(value: str) -> bool:
     """One run of letters (a digit or two among them) that reads as drawn: a random
     32-character key has at most one digit one time in forty, and then no run of letters
     and digits switches often enough for `generated`'s rule."""
-    return _ALNUM_ONLY.fullmatch(value) is not None and any(
-        wording.random_letters(run) for run in _LETTERS.findall(value)
-    )
+    return _CHUNKS.fullmatch(value) is not None and wording.has_drawn_letters(value)
 
 
 def random_key_value(value: str) -> bool:

@@ -72,7 +72,8 @@ def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) ->
     if pattern.kind == "bearer token":
         # Opaque tokens are often lower-case hex or base36 (`Bearer 7b266a22...`).
         return rules.looks_random(value) or rules.generated(value)
-    if pattern.random and not (rules.looks_random(value) or _drawn_letters(value)):
+    # (`NF-` and 32 letters is still a Nightfall key: one random body in 300 has no digit.)
+    if pattern.random and not (rules.looks_random(value) or wording.has_drawn_letters(value)):
         return False
     return not (pattern.kind == "JWT" and value.split(".")[1] == JWT_SAMPLE_PAYLOAD)
 
@@ -81,13 +82,6 @@ _QUOTES = ('"', "'", "`")
 # Basic pairs, bearer and `Token` values have patterns of their own; Digest, Negotiate
 # and NTLM carry a handshake's one-time answer, not a credential kept anywhere.
 _SCHEMES_READ_ELSEWHERE = frozenset({"basic", "bearer", "token", "digest", "negotiate", "ntlm"})
-_LETTER_RUN = re.compile(r"[A-Za-z]{16,}")
-
-
-def _drawn_letters(value: str) -> bool:
-    """A body of letters only that reads as drawn: one random 32-character key in 300 has
-    no digit (`NF-` and 32 letters is still a Nightfall key)."""
-    return any(wording.random_letters(run) for run in _LETTER_RUN.findall(value))
 
 
 def _npm_key_starts(m: re.Match[str]) -> bool:

@@ -132,3 +132,12 @@ def random_letters(value: str) -> bool:
         return False
     vowelless = any(len(w) >= 3 and not _VOWELS.intersection(w) for w in words)
     return vowelless or sum(c in _VOWELS for c in value) / len(value) < _RANDOM_VOWEL_SHARE
+
+
+_LETTER_RUN = re.compile(r"[A-Za-z]{16,}")
+
+
+def has_drawn_letters(value: str) -> bool:
+    """A run of 16+ letters in `value` that reads as drawn (random_letters): a random key
+    with few digits or none still has one."""
+    return any(random_letters(run) for run in _LETTER_RUN.findall(value))
