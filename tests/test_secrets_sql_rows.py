@@ -64,6 +64,9 @@ NOT_SECRETS = [
     "INSERT INTO users (email, password) VALUES ('a@corp.example', crypt('x', gen_salt('bf')));",
     "INSERT INTO users (email, password) VALUES ('a@corp.example', NULL);",
     # a column whose name is no secret's, though it says password
+    "INSERT INTO users (email, password_hash) VALUES ('a@corp.example', "
+    "'9f2c71e04b8a3d56e1f0c7a2b4d8e6f1');",
+    "INSERT INTO users (email, encrypted_password) VALUES ('a@corp.example', 'Qm7kR2vX9pL4sT8w');",
     "INSERT INTO users (email, password_changed_at) VALUES ('a@corp.example', '2024-01-01');",
     # a placeholder and a token's stand-in
     "INSERT INTO users (email, password) VALUES ('a@corp.example', '<password>');",

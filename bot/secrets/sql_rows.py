@@ -49,7 +49,12 @@ def inserted_secrets(text: str, lowered: str, test: bool) -> list[Candidate]:
         if any(c is None for c in columns):
             continue  # an expression in the column list: not a plain INSERT
         named = [c.group(1) for c in columns if c is not None]
-        secret = [i for i, name in enumerate(named) if names.key_is_secretish(name)]
+        # (`password_hash`, `token_expires_at`, `api_key_id` name something about a secret)
+        secret = [
+            i
+            for i, name in enumerate(named)
+            if names.key_is_secretish(name) and not names.key_is_excluded(name)
+        ]
         if not secret:
             continue
         # Every row: a dump's statement may hold thousands, each read once.
