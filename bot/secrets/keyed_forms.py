@@ -20,6 +20,17 @@ KEYED_FORM = "secret in a platform's key/value form"
 _NAME = r"(?P<name>[\w.\-]{1,80})"
 _TEXT = rf"(?P<v>[^<\s][^<\n]{{0,{MAX_VALUE}}}?)"
 
+
+def _on_secret_lines(regex: str) -> TokenPattern:
+    """A form that opens with no literal of its own, run on the lines that name a secret."""
+    return TokenPattern(
+        KEYED_FORM,
+        re.compile(regex),
+        keywords=("pass", "pwd", "secret", "token", "key"),
+        on_keyword_lines=True,
+    )
+
+
 KEYED_PATTERNS: tuple[TokenPattern, ...] = (
     TokenPattern(
         KEYED_FORM,
@@ -75,24 +86,14 @@ KEYED_PATTERNS: tuple[TokenPattern, ...] = (
     ),
     # Clojure's and EDN's maps: a keyword, a space, a string (`{:db-password "…"}` in a
     # config.edn); only on the lines that name a secret.
-    TokenPattern(
-        KEYED_FORM,
-        re.compile(
-            r"(?<![\w:]):(?P<name>[A-Za-z][\w.\-]{0,60})[ \t]+"
-            rf"\"(?P<v>[^\"\n]{{1,{MAX_VALUE}}})\""
-        ),
-        keywords=("pass", "pwd", "secret", "token", "key"),
-        on_keyword_lines=True,
+    _on_secret_lines(
+        r"(?<![\w:]):(?P<name>[A-Za-z][\w.\-]{0,60})[ \t]+"
+        rf"\"(?P<v>[^\"\n]{{1,{MAX_VALUE}}})\""
     ),
     # An atom and a string (a charlist, or an Elixir binary `<<"…">>`); only on the lines
     # that name a secret.
-    TokenPattern(
-        KEYED_FORM,
-        re.compile(
-            r"\{\s*:?(?P<name>[a-z]\w{0,60})\s*,\s*(?:<<)?\"(?P<v>[^\"\n]"
-            rf"{{1,{MAX_VALUE}}})\"(?:>>)?\s*\}}"
-        ),
-        keywords=("pass", "pwd", "secret", "token", "key"),
-        on_keyword_lines=True,
+    _on_secret_lines(
+        r"\{\s*:?(?P<name>[a-z]\w{0,60})\s*,\s*(?:<<)?\"(?P<v>[^\"\n]"
+        rf"{{1,{MAX_VALUE}}})\"(?:>>)?\s*\}}"
     ),
 )
