@@ -379,16 +379,14 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         group=1,
         keywords=("_auth", "_password"),
     ),
-    # Base64 of "user:password" after an Authorization header's name (checked when decoded,
-    # token_checks.token_ok). Schemes are case-insensitive (RFC 9110): git's
-    # `http.extraheader` holds `AUTHORIZATION: basic …` as actions/checkout writes it.
+    # Base64 of "user:password" (checked decoded: token_checks.token_ok) after the scheme in
+    # any case (RFC 9110; git's `http.extraheader` holds `AUTHORIZATION: basic …`). Three
+    # spellings leave no literal to skip to: on the lines that say "basic" only.
     TokenPattern(
         "HTTP basic credentials",
         re.compile(r"(?:[Bb]asic|BASIC)\s+([A-Za-z0-9+/]{8,}={0,2})" + QUERY_END),
         group=1,
         keywords=("basic",),
-        # Three spellings open it, so no literal prefix to skip to: a header is one line,
-        # and the lines that say "basic" are few (over a whole text it cost 0.9 ms a 100 KB).
         on_keyword_lines=True,
     ),
     # `Password=` in an ADO.NET/ODBC/JDBC connection string; another of the string's fields
