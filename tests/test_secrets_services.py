@@ -268,6 +268,9 @@ CASES = [  # (kind, line)
     ("password passed to a login call", "$db = new PDO($dsn, 'app', 'Lm3xQ7vK9zWp');"),
     ("secret constant", "define( 'DB_PASSWORD', 'Jv6pR2xK8mQz' );"),
     ("password compared with a literal", 'if (!"Rrhh1234".equals(password)) {'),
+    # a request's key checked against one written in the code
+    ("key compared with a literal", f'if api_key != "{_r(32)}":'),
+    ("key compared with a literal", f'if (req.query.apiKey === "{_r(32)}") {{'),
     ("secret in a name/value pair", "env:\n  - name: POSTGRES_PASSWORD\n    value: Kq8vM2xZ7wTp"),
     ("secret in a name/value pair", '{"name": "STRIPE_SECRET", "value": "Vx3mQ9kZ2wLp"}'),
     ("secret as an environment variable's default", 'os.getenv("API_TOKEN", "Zp4kV8mX2qWt")'),
@@ -458,6 +461,7 @@ LOOK_ALIKES = [
     # A type test or an empty check, not a password.
     'if (typeof password === "string") {',
     'if password == "" or secret != "":',
+    'if api_key == "test" or access_key != "abc":',
     # A name/value pair, a default, an ENV that holds no secret or only a reference.
     "env:\n  - name: LOG_LEVEL\n    value: debug-verbose-42",
     "env:\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef: {name: db, key: pw}",

@@ -25,7 +25,11 @@ from bot.secrets.patterns import LINE_PREFIX, MAX_VALUE, QUOTED_ARGUMENT, VALUE_
 # credential checked against a literal is a credential written into the code. Only
 # password and secret names: a `token` compared with a literal is a lexer's token. Run on
 # the lines that name a secret (detect.py's keyword lines), not over the whole text.
-_NAME = r"(?i:[\w.]{0,40}(?:passw(?:or)?d|pwd|passphrase|secret))"
+_NAME = r"(?i:[\w.]{0,40}(?:passw(?:or)?d|pwd|passphrase|secret|(?:api|access|auth)_?key))"
+# A key compared with a literal (`if api_key != "…"`: a hard-coded check of the key a
+# request brings) must look machine-made; "test" and "abc" are fixtures.
+_KEY_NAME = re.compile(r"(?i)(?:api|access|auth)_?key")
+COMPARED_KEY = "key compared with a literal"
 _COMPARED = re.compile(
     rf"(?<![\w.]){_NAME}[\"'\]]{{0,2}}\s*(?:===?|!==?)\s*([\"'])([^\"'\n]{VALUE_LENGTH})\1"
     rf"|([\"'])([^\"'\n]{VALUE_LENGTH})\3\s*(?:===?|!==?|\.equals\()\s*{_NAME}\b(?![\w.]*\s*\()"
@@ -41,7 +45,12 @@ def compared_passwords(line: str, base: int, test: bool) -> list[Candidate]:
         group = next(g for g in (2, 4, 5) if m.group(g) is not None)
         if _TYPE_TEST.search(line, 0, m.start()) or " " in m.group(group):
             continue  # `typeof password === "string"`, `url.password == "a secret"`
-        if password_ok(m.group(group), test):
+        value = m.group(group)
+        named = line[m.start() : m.start(group)] + line[m.end(group) : m.end()]
+        if _KEY_NAME.search(named):
+            if machine_made_value("api_key", value, test):
+                out.append(_candidate(base, m.span(group), COMPARED_KEY))
+        elif password_ok(value, test):
             out.append(_candidate(base, m.span(group), COMPARED_PASSWORD))
     return out
 
