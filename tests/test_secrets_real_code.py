@@ -94,6 +94,9 @@ NOT_SECRETS = [  # (path, line)
     # slots, with or without spaces, and the symbols templates write around them
     ("conf/app.yml", "password: '{{.Values.db.password|b64enc}}'\n"),
     ("conf/app.yml", "password: '{{password}}'\n"),
+    ("src/db.php", "$password = $cfg->db_password;\n"),
+    ("src/db.php", "define('DB_PASSWORD', $env['DB_PASSWORD']);\n"),
+    ("deploy/.env", "DB_PASSWORD=$pw[0]\n"),
     ("src/db.py", 'DB_PASSWORD = "{user}@{host}:{port}"\n'),
     ("src/db.py", 'API_TOKEN = "tok_{}".format(suffix)\n'),
     ("src/db.py", 'API_TOKEN = f"{prefix}-{uuid4()}"\n'),
@@ -138,6 +141,9 @@ SECRETS = [  # (path, line, the value)
     ("app/i18n/config.yml", "password: Kq8vM2xZ7wTp3nR", "Kq8vM2xZ7wTp3nR"),
     # Braces among a generated password's symbols are not a template's or a format's slot.
     ("conf/app.ini", "password = CP{}sQ18$9W@lhH6", "CP{}sQ18$9W@lhH6"),
+    # A `$` first, then symbols a variable's name does not take there.
+    ("deploy/.env", "DB_PASSWORD='$aOX-4+ju{0HSe68'", "$aOX-4+ju{0HSe68"),
+    ("conf/app.toml", 'password = "$ShL8Ft[e26.0X;S"', "$ShL8Ft[e26.0X;S"),
     ("src/db.py", 'DB_PASSWORD = "Kq{{7x)p$Z]v(8d[w>-_#Lm}}"', "Kq{{7x)p$Z]v(8d[w>-_#Lm}}"),
 ]
 

@@ -106,10 +106,12 @@ _NOT_SECRET_SHAPE = re.compile(
 # about one time in fifty; read as a reference, it went unredacted. So `${` must open a
 # name (`${DB_PASS}`, `${DB_PASS:-x}`, `${hash(pw)}`, or cut at the value's end), `$` (or
 # Compose's `$$`) a variable that ends the value or goes on as code, a path or another
-# variable (`$cfg->pw`, `$_ENV['X']`, `$HOME/pw.txt`, `"$user$host"`), `!` a YAML tag's word.
+# variable (`$cfg->pw`, `$_ENV['X']`, `$pw[0]`, `$HOME/pw.txt`, `"$user$host"`), `!` a YAML
+# tag's word; `$aOX-4+j…` and `$ShL8[e2…` are a generated password's `$`, not a variable's.
 _REFERENCE = re.compile(
     r"\$\{\s*[A-Za-z_][\w.]*(?:\s|[}:\-?=,|\[(+*/%&<>!)]|$)|#\{\s*[A-Za-z_@$]"
-    r"|%\(\w+\)|%s\b|\$\([A-Za-z_]|^\$\$?(?:[A-Za-z_]\w*|\d+[a-z]?)(?:[\[.:{(\-$/]|$)"
+    r"|%\(\w+\)|%s\b|\$\([A-Za-z_]|^\$\$?(?:[A-Za-z_]\w*|\d+[a-z]?)"
+    r"(?:[.:{($/]|->|\[(?:[\"'$]|\w+\])|$)"
     r"|^(?:<|&lt;).*(?:>|&gt;)$|^\{.*\}$|os\.environ|getenv|process\.env|"
     r"^env[.\[(:]|ENV\[|^secrets\.|^vault:|^ref\+|^!!?[A-Za-z][A-Za-z.:]*(?:\s|$)|^ENC\[|^arn:"
     r"|^projects/.+/secrets/|"
