@@ -310,6 +310,8 @@ CASES = [  # (kind, line)
     ("password on a command line", "keytool -list --keystore-password=Tq6vK9mZ2xWp"),
     # tools' own password flags and arguments
     ("password on a command line", "keytool -importkeystore -srcstorepass Tq6vK9mZ2xWp -v"),
+    # quoted, a leading `-` is a generated password's symbol, not the next flag
+    ("password on a command line", "sshpass -p '-1qs1Y*}qE0jx^S2' ssh app@web1"),
     ("password on a command line", "jarsigner -storepass Tq6vK9mZ2xWp app.apk release"),
     ("password on a command line", "apksigner sign --ks-pass pass:Tq6vK9mZ2xWp app.apk"),
     ("password on a command line", "openssl pkcs12 -export -passout pass:Tq6vK9mZ2xWp -out c.p12"),
@@ -399,6 +401,7 @@ LOOK_ALIKES = [
     'sshpass -p "$SSH_PASS" ssh host',
     'cmd := fmt.Sprintf("sshpass -p %s ssh %s", password, host)',
     "mysql -u root -p -h db app",
+    "sshpass -p -f /run/secrets/ssh_pw ssh app@web1",  # the next flag, unquoted
     'docker login -u "$USER" --password-stdin registry.corp',
     "Connect-VIServer $vc -User $user -Password $password",
     'docker login -u ci -p "${{ secrets.REGISTRY_PASSWORD }}" ghcr.io',

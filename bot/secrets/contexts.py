@@ -330,7 +330,8 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
         return None  # a verifier's public key or certificate (a private key is key_blocks')
     if kind == QUERY_PASSWORD and not names.key_is_password(text[m.start() + 1 : s - 1]):
         return None  # `?bypass=…`: a word that ends in "pass"
-    return (s, e) if password_ok(value, test) else None
+    quoted = "q" in m.re.groupindex and m.group("q") is not None
+    return (s, e) if password_ok(value, test, quoted=quoted) else None
 
 
 def _sql_password(m: re.Match[str], test: bool) -> tuple[int, int] | None:
@@ -344,11 +345,13 @@ def _sql_password(m: re.Match[str], test: bool) -> tuple[int, int] | None:
             return None  # "the type identified by full_name": prose, not `USER x IDENTIFIED BY`
     elif _SQL_ACCOUNT.search(before) is None:
         return None  # `PASSWORD '…'` outside CREATE/ALTER USER|ROLE
-    return (s, e) if password_ok(text[s:e].replace("''", "'"), test) else None
+    return (s, e) if password_ok(text[s:e].replace("''", "'"), test, quoted=True) else None
 
 
-def password_ok(value: str, test: bool) -> bool:
-    if value.startswith("-"):
+def password_ok(value: str, test: bool, *, quoted: bool = False) -> bool:
+    """A password literal's rules; `quoted`: the value was written in quotes, where a
+    leading `-` is one of a generated password's symbols rather than the next flag."""
+    if value.startswith("-") and not quoted:
         return False  # the next flag
     if value.startswith(("<", "(")) and not rules.looks_random(value):
         return False  # a placeholder: `<password>`, `(optional)`

@@ -50,7 +50,7 @@ def compared_passwords(line: str, base: int, test: bool) -> list[Candidate]:
         if _KEY_NAME.search(named):
             if machine_made_value("api_key", value, test):
                 out.append(_candidate(base, m.span(group), COMPARED_KEY))
-        elif password_ok(value, test):
+        elif password_ok(value, test, quoted=True):
             out.append(_candidate(base, m.span(group), COMPARED_PASSWORD))
     return out
 

@@ -110,7 +110,7 @@ def _secrets(
             continue
         name = named[i]
         if names.key_is_password(name):
-            ok = password_ok(value, test)
+            ok = password_ok(value, test, quoted=True)
         else:
             ok = machine_made_value(name, value, test)
         if ok:
