@@ -233,6 +233,7 @@ CASES = [  # (kind, line)
         "<server><id>nexus</id><password>Mv7qK2zX9wLp</password></server>",
     ),
     ("netrc password", "machine api.corp.example\n  login deploy\n  password Qx7mV2kZ9wTp"),
+    ("netrc password", "machine api.corp.example login deploy password -3&0{t7JFpQHi&6R"),
     ("password compared with a literal", 'if creds.Secret != "open-sesame-42" {'),
     ("password on a command line", "requirepass Hv8mQ2zK5wXp"),
     # an Authorization header's credentials under a scheme without a pattern of its own
