@@ -87,7 +87,8 @@ KEYED_PATTERNS: tuple[TokenPattern, ...] = (
     # Clojure's and EDN's maps: a keyword, a space, a string (`{:db-password "…"}` in a
     # config.edn); only on the lines that name a secret.
     _on_secret_lines(
-        r"(?<![\w:]):(?P<name>[A-Za-z][\w.\-]{0,60})[ \t]+"
+        # (the colon first, then what stands before it: a literal to skip to)
+        r":(?<![\w:]:)(?P<name>[A-Za-z][\w.\-]{0,60})[ \t]+"
         rf"\"(?P<v>[^\"\n]{{1,{MAX_VALUE}}})\""
     ),
     # An atom and a string (a charlist, or an Elixir binary `<<"…">>`); only on the lines
