@@ -94,20 +94,16 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     ),
     # ssh-keygen's new passphrase, zip's and unzip's and 7-Zip's archive password.
     command(r"ssh-keygen\b" + ARGS + r"-N\s+", "ssh-keygen"),
-    command(r"zip\b" + ARGS + r"-P\s+", "zip"),
-    command(r"unzip\b" + ARGS + r"-P\s+", "unzip"),
+    *(command(rf"{tool}\b" + ARGS + r"-P\s+", tool) for tool in ("zip", "unzip")),
     command(r"7z\b" + ARGS + r"-p(?=[^\s-])", "7z"),
     # Windows' `net use \\server\share /user:NAME PASSWORD`.
     command(r"net\s+use\b" + ARGS + r"/user:\S+\s+", "net use"),
     # SQL Server's sqlcmd, osql and bcp, MongoDB's shells: `-P X`, `-p X`.
-    command(r"sqlcmd\b" + ARGS + r"-P\s*", "sqlcmd"),
-    command(r"osql\b" + ARGS + r"-P\s*", "osql"),
-    command(r"bcp\b" + ARGS + r"-P\s*", "bcp"),
+    *(command(rf"{tool}\b" + ARGS + r"-P\s*", tool) for tool in ("sqlcmd", "osql", "bcp")),
     command(r"mongo(?:sh)?\b" + ARGS + r"-p\s+", "mongo"),
     # Samba's `-U user%password`; RabbitMQ's `add_user NAME PASSWORD`; htpasswd's batch
     # mode, `-b FILE USER PASSWORD`.
-    command(r"smbclient\b" + ARGS + r"-U\s*[^\s%]+%", "smbclient"),
-    command(r"rpcclient\b" + ARGS + r"-U\s*[^\s%]+%", "rpcclient"),
+    *(command(rf"{tool}\b" + ARGS + r"-U\s*[^\s%]+%", tool) for tool in ("smbclient", "rpcclient")),
     command(r"rabbitmqctl\s+(?:add_user|change_password)\s+\S+\s+", "rabbitmqctl"),
     command(r"htpasswd\s+(?:-\w+\s+)*?-\w*b\w*\s+(?:-\w+\s+)*\S+\s+\S+\s+", "htpasswd"),
     # `echo "user:password" | chpasswd`.

@@ -90,8 +90,9 @@ def _pair(field: str) -> TokenPattern:
     )
 
 
-# SQL's string literal: a quote doubled inside it is one quote.
-_SQL_LITERAL = r"'(?P<v>(?:''|[^'\n])" + VALUE_LENGTH + ")'"
+# A character of SQL's string literal, on one line: a quote doubled inside it is one quote.
+SQL_CHAR = r"(?:''|[^'\n])"
+_SQL_LITERAL = r"'(?P<v>" + SQL_CHAR + VALUE_LENGTH + ")'"
 
 
 # Every pattern starts with a literal: Python's engine then skips to its occurrences

@@ -47,8 +47,8 @@ def compared_passwords(line: str, base: int, test: bool) -> list[Candidate]:
             continue  # `typeof password === "string"`, `url.password == "a secret"`
         value = m.group(group)
         named = line[m.start() : m.start(group)] + line[m.end(group) : m.end()]
-        if _KEY_NAME.search(named):
-            if machine_made_value("api_key", value, test):
+        if (key := _KEY_NAME.search(named)) is not None:
+            if machine_made_value(key.group(), value, test):
                 out.append(_candidate(base, m.span(group), COMPARED_KEY))
         elif password_ok(value, test, quoted=True):
             out.append(_candidate(base, m.span(group), COMPARED_PASSWORD))

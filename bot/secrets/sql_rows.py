@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 from bot.secrets import names
-from bot.secrets.contexts import password_ok
+from bot.secrets.contexts import SQL_CHAR, password_ok
 from bot.secrets.line_contexts import machine_made_value
 from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
 from bot.secrets.patterns import MAX_VALUE
@@ -31,7 +31,7 @@ _COLUMN = re.compile(r"\s*[`\"\[]?([\w$]+)[`\"\]]?\s*")
 # up to the next comma or the row's end that is not a string (a number, NULL, a call
 # without commas). Bounded, so that a statement left open costs a line, not the file.
 _ITEM = re.compile(
-    rf"\s*(?:'(?P<v>(?:''|[^'\n]){{0,{MAX_VALUE}}})'"
+    rf"\s*(?:'(?P<v>{SQL_CHAR}{{0,{MAX_VALUE}}})'"
     r"|(?P<other>[^,()'\n]*(?:\([^()'\n]*\))?[^,()'\n]*))\s*"
 )
 _BETWEEN_ROWS = re.compile(r"\s*,\s*")
