@@ -56,6 +56,9 @@ NOT_SECRETS = [  # (path, line)
     ("db/setup.rsp.tmpl", 'SYS_PASSWORD = "###SYS_PWD###"'),
     ("db/setup.sql.template", "CREATE LOGIN app WITH PASSWORD = '%%DB_PWD%%'"),
     ("web/signup.html", '<strength-meter password="form.password"></strength-meter>'),
+    # A comment after a space, where a value was left out.
+    ("deploy/app.env", "DB_PASSWORD= # set in the vault"),
+    ("conf/app.yml", "password: #changeme"),
     # A masked URL password in a comment.
     ("app/db.py", "# postgres://ad***:9f2**@db.internal:5432/app"),
     # Lockfiles: package names and version ranges.
@@ -379,6 +382,12 @@ _WHOLE = [  # (path, line with {v}, value): each reported whole, to its last cha
     ("conf/app.yml", "url: mysql://app:{v}@db:3306/app", f"{_r(5)}@x:8,|{_r(5)}"),
     ("src/db.py", 'engine = create_engine("postgresql://app:{v}@db/app")', f"{_r(5)}@8:|{_r(5)}"),
     ("conf/redis.conf", "requirepass {v}", f"{_r(5)};8,|){_r(5)}"),
+    # No flag follows a directive: a leading `-` is the password's.
+    ("conf/redis.conf", "masterauth {v}", f"-{_r(5)}8{_r(6)}"),
+    # Glued to `=`, a `#` or `;` opens the value: dotenv, properties and shell read a
+    # comment only after a space.
+    ("deploy/app.env", "DB_PASSWORD={v}", f"#{_r(6)}8{_r(5)}"),
+    ("conf/app.properties", "db.password={v}", f";{_r(6)}8{_r(5)}"),
     ("conf/app.json", '"db": "Server=db;User Id=sa;Password={v};"', f"{_r(5)}>8<{_r(5)}"),
     # `"9f6bSGk4\"Tk"` is one literal: ending it at the escaped quote sent `"Tk`. A string
     # that holds code with its own quotes escaped is read inside too.

@@ -25,7 +25,9 @@ def quoted_or_bare(stops: str, most: int) -> str:
 # A value on a command line. A bare word stops at a quote, so `-p"$PASS"` in a larger
 # string ends where the string does.
 ARG = quoted_or_bare("`;|&)", MAX_VALUE)
-DIRECTIVE_ARG = quoted_or_bare("", MAX_VALUE)
+# A directive's argument (redis.conf's): no flag follows a directive, so a leading `-` is
+# the password's own (the empty group marks the pattern as one).
+DIRECTIVE_ARG = r"(?P<directive>)" + quoted_or_bare("", MAX_VALUE)
 # The rest of a command, up to its flag: never past the command's end.
 ARGS = r"[^\n;|&]{0,120}?\s"
 # An argument before the password (a literal, a name, an attribute).

@@ -331,8 +331,14 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
         return None  # a verifier's public key or certificate (a private key is key_blocks')
     if kind == QUERY_PASSWORD and not names.key_is_password(text[m.start() + 1 : s - 1]):
         return None  # `?bypass=…`: a word that ends in "pass"
-    # (a .netrc has no flags: a password there may open with `-` as a quoted one may)
-    quoted = kind == NETRC_PASSWORD or ("q" in m.re.groupindex and m.group("q") is not None)
+    # (a .netrc and a directive have no flags: a password there may open with `-` as a
+    # quoted one may)
+    groups = m.re.groupindex
+    quoted = (
+        kind == NETRC_PASSWORD
+        or "directive" in groups
+        or ("q" in groups and m.group("q") is not None)
+    )
     return (s, e) if password_ok(value, test, quoted=quoted) else None
 
 

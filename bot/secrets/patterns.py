@@ -270,7 +270,9 @@ _ASSIGN_VALUE = (
     # the quotes themselves escaped (JSON inside a string), to the escaped closing quote.
     r"(?:(?P<wrap>" + WRAPPER + r")?[rbuRBUf]{0,2}(?P<esc>\\)?(?P<q>[\"'`])"
     rf"(?P<qv>(?(esc)[^\n]{{0,{MAX_VALUE}}}?|(?:\\.|[^\\\n]){{0,{MAX_VALUE}}}?))(?(esc)\\)(?P=q)"
-    r"|(?P<uv>[^\s\"'`,;#)\]}]" + VALUE_LENGTH + "))"
+    # Unquoted, glued to `=` or `:`, a `#` or `;` opens the value (`DB_PASSWORD=#Xk9…`):
+    # dotenv, properties and shell read a comment only after a space.
+    r"|(?P<uv>(?:(?<=[=:])[#;])?[^\s\"'`,;#)\]}]" + VALUE_LENGTH + "))"
 )
 ASSIGNMENT = re.compile(
     # (Rust's `: &str`, `: &'static str`; Go's and C's `*T` are types too.)
