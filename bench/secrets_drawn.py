@@ -111,6 +111,7 @@ def main() -> None:
     for path, template, symbols in PLACES:
         found = cut = 0
         missed: list[str] = []
+        cut_short: list[str] = []
         for _ in range(args.draws):
             value = draw_password(rng, symbols)
             line = template.replace("{v}", value)
@@ -119,11 +120,14 @@ def main() -> None:
             for hit in find_secrets(line, path):
                 masked.update(range(max(hit.start, start), min(hit.end, start + len(value))))
             found += bool(masked)
-            cut += bool(masked) and len(masked) < len(value)
+            if masked and len(masked) < len(value):
+                cut += 1
+                cut_short.append(value)
             if not masked:
                 missed.append(value)
         total_found, total, total_cut = total_found + found, total + args.draws, total_cut + cut
         shown = f"  missed e.g. {missed[: args.show]}" if missed and args.show else ""
+        shown += f"  cut: {cut_short[: args.show]}" if cut_short and args.show else ""
         print(f"{found / args.draws:6.3f} {cut:4d}  {path}: {template!r}{shown}")
     print(f"{total_found / total:6.3f} {total_cut:4d}  all {len(PLACES)} places, {total} draws")
 

@@ -26,6 +26,8 @@ TOLD = [
     ("notes.md", f"The admin password is {PASSWORD} for now.", PASSWORD),
     ("notes.md", f"The staging DB password was changed to `{PASSWORD}` yesterday.", PASSWORD),
     ("notes.md", f"The password is **{PASSWORD}**.", PASSWORD),
+    # in a code span, `_` and `*` around it are the password's own
+    ("notes.md", f"The password was changed to `_{PASSWORD}_` today.", f"_{PASSWORD}_"),
     ("notes.md", f"Your API key is {KEY}.", KEY),
     ("notes.md", f"the token is now set to {KEY}, rotate it Friday", KEY),
     ("app/views.py", f"# the secret is {KEY}", KEY),

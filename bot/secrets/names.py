@@ -137,6 +137,8 @@ def key_is_excluded(key: str) -> bool:
         return True
     if len(words) > 1 and words[-2] == "encrypted":
         return True  # `encryptedKey`, `encrypted_key`: ciphertext (a JWE's wrapped key)
+    if "hashed" in words[:-1]:
+        return True  # `hashed_password`, `hashedTokenKey`: what is kept is a hash
     # A CSRF token is sent to every browser; the secret that signs it is not
     # (`WTF_CSRF_SECRET_KEY`, `csrf_secret`).
     signing = "secret" in words and not {"public", "publishable", "pub"} & set(words)

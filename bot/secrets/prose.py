@@ -52,7 +52,11 @@ def told_secrets(line: str, base: int, test: bool) -> list[Candidate]:
             while end > s and line[end - 1] in _SENTENCE_END:
                 end -= 1
         js, je = s, end
-        while je - js > 2 and line[js] in _EMPHASIS and line[je - 1] == line[js]:
+        # Markdown's emphasis around a value is not the value's; inside quotes or a code
+        # span, `_` and `*` are (they were sent).
+        while (
+            not m.group("q") and je - js > 2 and line[js] in _EMPHASIS and line[je - 1] == line[js]
+        ):
             js, je = js + 1, je - 1
         name = re.sub(r"[ \t-]+", "_", m.group("name").lower())
         if _told(name, line[js:je], test):

@@ -108,21 +108,39 @@ _NOT_SECRET_SHAPE = re.compile(
 # Compose's `$$`) a variable that ends the value or goes on as code, a path or another
 # variable (`$cfg->pw`, `$_ENV['X']`, `$pw[0]`, `$HOME/pw.txt`, `"$user$host"`), `!` a YAML
 # tag's word; `$aOX-4+j…` and `$ShL8[e2…` are a generated password's `$`, not a variable's.
-_REFERENCE = re.compile(
+_INTERPOLATION = re.compile(
     r"\$\{\s*[A-Za-z_][\w.]*(?:\s|[}:\-?=,|\[(+*/%&<>!)]|$)|#\{\s*[A-Za-z_@$]"
     r"|%\(\w+\)|%s\b|\$\([A-Za-z_]|^\$\$?(?:[A-Za-z_]\w*|\d+[a-z]?)"
     r"(?:[.:{($/]|->|\[(?:[\"'$]|\w+\])|$)"
-    r"|^(?:<|&lt;).*(?:>|&gt;)$|^\{.*\}$|os\.environ|getenv|process\.env|"
+    # Batch variables and template markers: `%RANDOM%`, `%%PWD%%`.
+    r"|^%%?[A-Z_][A-Z0-9_]*%",
+    re.IGNORECASE,
+)
+_REFERENCE = re.compile(
+    r"^(?:<|&lt;).*(?:>|&gt;)$|^\{.*\}$|os\.environ|getenv|process\.env|"
     r"^env[.\[(:]|ENV\[|^secrets\.|^vault:|^ref\+|^!!?[A-Za-z][A-Za-z.:]*(?:\s|$)|^ENC\[|^arn:"
     r"|^projects/.+/secrets/|"
     # Symfony's `%env(NAME)%`.
     r"%env\(|"
-    # Template and batch markers: `%RANDOM%`, `%%PWD%%`, `###ORACLE_PWD###`, `@DB_PASS@`.
-    r"^%%?[A-Z_][A-Z0-9_]*%|^#{2,}[A-Za-z_]\w*#{2,}$|^@[A-Z][A-Z0-9_]+@$|"
+    # Template markers: `###ORACLE_PWD###`, `@DB_PASS@`.
+    r"^#{2,}[A-Za-z_]\w*#{2,}$|^@[A-Z][A-Z0-9_]+@$|"
     # A bracketed word where a value was left out: `[omitted]`, `[REDACTED]`.
     r"^\[[A-Za-z][A-Za-z _-]*\]$",
     re.IGNORECASE,
 )
+# The same syntax by chance in a generated password: `Mm8Bp$_R3}}7oFC5`, `$x41Q(2kux_r9_Hu`,
+# `Hu48x9%s!)6AjVr^`, `/e=~9DgBw9/Qm0z8`; about one such password in sixty went unredacted.
+# Around a real reference there is nothing, or code and text made of names (`${DB_PASS}`,
+# `$cfg->db_password`, `"{user}:{password}@"`, `%(pw)s`); around a drawn one, the rest of
+# the password: letters and digits in runs no name is spelled with.
+_REFERENCE_TOKEN = re.compile(
+    r"[$#]\{[^}\s]*\}|[$#]\{|\$\(\w*\)?|\$\$?\w+|%\(\w+\)[a-z]?|%\w*%|%s"
+    r"|\{\{[^}\s]*\}\}|\{\{|\}\}|\{\w*\}"
+)
+# A run spelled as names are: a word, camelCase or CAPS with digits at its end, a number;
+# or two characters of one word (`db`, `Id`).
+_NAME_RUN = re.compile(r"(?:[A-Za-z][a-z]+|[A-Z]+)(?:[A-Z][a-z]+)*\d*|\d+|[A-Za-z][a-z]?|[A-Z]{2}")
+_DRAWN_RUN_CHARS = 8
 # A template's or a format's slot: `{{ .Values.password }}`, "prefix_{}", f"...{name}". A
 # generated password holds braces as well (`m{{h}o)p${e]nob(ody[…}}`, `CP{}sQ18$9W@l`): a
 # value with no space and two kinds of other symbols is one, slots and all.
@@ -214,15 +232,26 @@ def is_placeholder(value: str, min_len: int = MIN_ASSIGNED) -> bool:
 
 def is_reference(value: str) -> bool:
     v = value.strip()
-    return bool(
-        _REFERENCE.search(v)
+    if _REFERENCE.search(v) or heuristic().is_templated_secret(v) or _ENV_NAME.fullmatch(v):
+        return True
+    syntax = (
+        _INTERPOLATION.search(v)
         or (_SLOT.search(v) is not None and not _drawn_symbols(v))
-        or heuristic().is_templated_secret(v)
-        or _ENV_NAME.fullmatch(v)
         or _PATH.match(v)
         or (_ROOT_NAME.fullmatch(v) is not None and not looks_random(v))
         or _PLAIN_URL.match(v)
     )
+    return bool(syntax) and not _drawn_around_syntax(v)
+
+
+def _drawn_around_syntax(value: str) -> bool:
+    """Whether what a value holds besides its reference syntax is a generated password's
+    rest: no space, and 8+ letters and digits mixed in runs that spell no name."""
+    if len(value) < _DRAWN_RUN_CHARS + 2 or any(c.isspace() for c in value):
+        return False
+    rest = _REFERENCE_TOKEN.sub(" ", value)
+    unnamed = sum(len(run) for run in _CHUNKS.findall(rest) if not _NAME_RUN.fullmatch(run))
+    return unnamed >= _DRAWN_RUN_CHARS and looks_random(rest)
 
 
 def _drawn_symbols(value: str) -> bool:
