@@ -83,8 +83,14 @@ _NESTED_SETTING = re.compile(r"^(?:[a-z_]{2,}|[A-Z_]{2,}|[A-Za-z_]{4,})=\w")
 # PowerShell's Verb-Noun: `ConvertTo-SecureString`, `Get-Credential`.
 _CMDLET = re.compile(r"[A-Z][A-Za-z]+-[A-Z][A-Za-z]+")
 # A call or a literal list opening a value (which may be cut at its first space or
-# bracket): `md5(SECRET_KEY`, `ENC(…)`, `f()`; `Xk9(7@e…` opens no argument.
-_CALL_OR_LIST = re.compile(r"[A-Za-z_][\w.:]*\((?:[A-Za-z_\"'\[{(]|\)|$)|[\[({]")
+# bracket): `md5(SECRET_KEY`, `ENC(…)`, `f()`; `Xk9(7@e…` opens no argument. A call's
+# function is named (`Nyfq5ql3(W>4#…` is a generated password's), and a list or a group
+# opening a value closes in it (`[u7.pDa2,2Ou*C3i` opens nothing).
+_CALL_OR_LIST = re.compile(
+    r"(?P<callee>[A-Za-z_][\w.:]*)\((?:[A-Za-z_\"'\[{(]|\)|$)|(?P<open>[\[({])"
+)
+_CLOSER = {"[": "]", "(": ")", "{": "}"}
+_NAME_SEPARATORS = re.compile(r"[._:]+")
 # A value that names a password rather than being one ("thisismypassword" is a weak password
 # and counts; "reset_password" and "cms/passwords#edit" are names).
 _SECRET_NAMES = ("password", "passwd", "secret")
@@ -259,8 +265,14 @@ def _drawn_symbols(value: str) -> bool:
 
 
 def opens_call_or_list(value: str) -> bool:
-    """`ENC(…`, `get_password(`, `[a, b]`, `{…`: code or a structure, not a bare value."""
-    return _CALL_OR_LIST.match(value) is not None
+    """`ENC(…`, `get_password(`, `[a, b]`, `{…}`: code or a structure, not a bare value."""
+    m = _CALL_OR_LIST.match(value)
+    if m is None:
+        return False
+    if m.group("open"):
+        return _CLOSER[m.group("open")] in value
+    parts = _NAME_SEPARATORS.split(m.group("callee"))
+    return all(_NAME_RUN.fullmatch(part) for part in parts if part)
 
 
 def is_identifier_chain(value: str) -> bool:
