@@ -598,6 +598,8 @@ def test_a_generated_password_holding_reference_syntax_by_chance_is_found_whole(
         f"{_unnamed()}$({_r(4)}>",
         f"/{_r(2)}/={_unnamed()}~",
         f"{_r(3)}{{{_r(1, string.ascii_lowercase)}0{_r(1, string.ascii_lowercase)}}}{_unnamed()}",
+        # a `$` before letters no variable is named with: the password's own
+        f"${_unnamed()}(41{_r(2, string.ascii_lowercase)}|",
     ]
     for path, template in [
         ("conf/app.yml", 'password: "{v}"'),
@@ -618,6 +620,7 @@ def test_a_generated_password_holding_reference_syntax_by_chance_is_found_whole(
         "/run/secrets/db_password",
         "%DB_PASS%",
         "#{vault.dbPassword2}",
+        "$6$rounds=5000$" + _r(8) + "$" + _r(12),  # a crypt(3) hash where a password would be
     ]
     found = [v for v in references if find_secrets(f'password: "{v}"', "conf/app.yml")]
     assert found == []

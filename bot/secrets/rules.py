@@ -139,14 +139,16 @@ _REFERENCE = re.compile(
 # Around a real reference there is nothing, or code and text made of names (`${DB_PASS}`,
 # `$cfg->db_password`, `"{user}:{password}@"`, `%(pw)s`); around a drawn one, the rest of
 # the password: letters and digits in runs no name is spelled with.
+# (A variable's, a batch variable's or a slot's name is a name: `$IpOljh2` is no variable.)
 _REFERENCE_TOKEN = re.compile(
-    r"[$#]\{[^}\s]*\}|[$#]\{|\$\(\w*\)?|\$\$?\w+|%\(\w+\)[a-z]?|%\w*%|%s"
-    r"|\{\{[^}\s]*\}\}|\{\{|\}\}|\{\w*\}"
+    r"[$#]\{[^}\s]*\}|[$#]\{|\$\(\w*\)?|\$\$?(?P<var>\w+)|%\(\w+\)[a-z]?|%(?P<batch>\w*)%|%s"
+    r"|\{\{[^}\s]*\}\}|\{\{|\}\}|\{(?P<slot>\w*)\}"
 )
 # A run spelled as names are: a word, camelCase or CAPS with digits at its end, a number;
 # or two characters of one word (`db`, `Id`).
 _NAME_RUN = re.compile(r"(?:[A-Za-z][a-z]+|[A-Z]+)(?:[A-Z][a-z]+)*\d*|\d+|[A-Za-z][a-z]?|[A-Z]{2}")
-_DRAWN_RUN_CHARS = 8
+_DRAWN_RUN_CHARS = 6
+_CRYPT_PREFIX = re.compile(r"\$[\w-]{1,10}\$")
 # A template's or a format's slot: `{{ .Values.password }}`, "prefix_{}", f"...{name}". A
 # generated password holds braces as well (`m{{h}o)p${e]nob(ody[…}}`, `CP{}sQ18$9W@l`): a
 # value with no space and two kinds of other symbols is one, slots and all.
@@ -252,16 +254,28 @@ def is_reference(value: str) -> bool:
 
 def _drawn_around_syntax(value: str) -> bool:
     """Whether what a value holds besides its reference syntax is a generated password's
-    rest: no space, and 8+ letters and digits mixed in runs that spell no name."""
+    rest: no space, and 6+ letters and digits mixed in runs that spell no name."""
     if len(value) < _DRAWN_RUN_CHARS + 2 or any(c.isspace() for c in value):
         return False
-    rest = _REFERENCE_TOKEN.sub(" ", value)
+    if _CRYPT_PREFIX.match(value):
+        return False  # `$6$rounds=5000$…`: a crypt(3) hash, a hash where a password would be
+    rest = _REFERENCE_TOKEN.sub(_unless_unnamed, value)
     unnamed = sum(len(run) for run in _CHUNKS.findall(rest) if not _NAME_RUN.fullmatch(run))
     return unnamed >= _DRAWN_RUN_CHARS and looks_random(rest)
 
 
 def _drawn_symbols(value: str) -> bool:
     return " " not in value and len(_PASSWORD_SYMBOLS.intersection(value)) >= _SYMBOL_KINDS
+
+
+def _unless_unnamed(m: re.Match[str]) -> str:
+    name = m.group("var") or m.group("batch") or m.group("slot")
+    return m.group(0) if name and not _spells_a_name(name) else " "
+
+
+def _spells_a_name(text: str) -> bool:
+    """`get_password`, `os.getenv`, `DB_PASS2`, `md5`: each part a name's run."""
+    return all(_NAME_RUN.fullmatch(part) for part in _NAME_SEPARATORS.split(text) if part)
 
 
 def opens_call_or_list(value: str) -> bool:
@@ -271,8 +285,7 @@ def opens_call_or_list(value: str) -> bool:
         return False
     if m.group("open"):
         return _CLOSER[m.group("open")] in value
-    parts = _NAME_SEPARATORS.split(m.group("callee"))
-    return all(_NAME_RUN.fullmatch(part) for part in parts if part)
+    return _spells_a_name(m.group("callee"))
 
 
 def is_identifier_chain(value: str) -> bool:
