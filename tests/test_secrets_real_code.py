@@ -111,6 +111,7 @@ NOT_SECRETS = [  # (path, line)
     ("docs/notes.txt", "* Problems identified by Coverity in the reftable code"),
     ("src/models.py", '"""A user in the organization, identified by tagged id and email."""'),
     ("src/urls.py", "mhu = MultiHostUrl('https://db1.internal:5432,db2:5433@db3.internal/app')"),
+    ("app/db.py", "# postgres://app:p**d@db.internal:5432/app"),
     ("docs/oauth.py", "Location: http://example.com/cb#access_token=2YotnFZFEjr1zCsicMWpAA"),
     ("spec/uri_spec.rb", "eq 'otpauth://totp/alice%40google.com?secret=JBSWY3DPEHPK3PXP'"),
     # Words with an escaped apostrophe are still words.
@@ -381,6 +382,9 @@ _WHOLE = [  # (path, line with {v}, value): each reported whole, to its last cha
     # directive's argument and a connection string's field run past `,`, `|`, `>`.
     ("conf/app.yml", "url: mysql://app:{v}@db:3306/app", f"{_r(5)}@x:8,|{_r(5)}"),
     ("src/db.py", 'engine = create_engine("postgresql://app:{v}@db/app")', f"{_r(5)}@8:|{_r(5)}"),
+    # `**` between long runs is no mask, and one digit and a comma no port before a host.
+    ("src/db.py", 'DATABASE_URL = "postgresql://app:{v}@db/app"', f"{_r(8)}**7{_r(5)}"),
+    ("src/db.py", 'DATABASE_URL = "postgresql://app:{v}@db/app"', f"4,{_r(6)}8{_r(6)}"),
     ("conf/redis.conf", "requirepass {v}", f"{_r(5)};8,|){_r(5)}"),
     # No flag follows a directive: a leading `-` is the password's.
     ("conf/redis.conf", "masterauth {v}", f"-{_r(5)}8{_r(6)}"),

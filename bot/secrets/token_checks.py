@@ -29,7 +29,7 @@ def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) ->
     if pattern.kind == "password in URL":
         if value.startswith("[") or (not m.group("user") and not rules.looks_random(value)):
             return False  # `redis://[[user]:[password]]@`, `dotenv://:key_1234@`
-        if "**" in value:
+        if _MASKED.match(value):
             return False  # masked in a log or a comment: `postgres://ad***:9f2**@`
         if _MULTI_HOST.match(value):
             return False  # `://h1.db:5432,u:p@h2.db`: the first host's port, then a host
@@ -94,7 +94,11 @@ def _npm_key_starts(m: re.Match[str]) -> bool:
     return before.endswith(":") and not before.endswith("::")
 
 
-_MULTI_HOST = re.compile(r"\d{1,5},")
+# A port's digits and a comma: the next host (`4,Re67x…` opens a generated password).
+_MULTI_HOST = re.compile(r"\d{2,5},")
+# Stars hiding a value but for a few characters at its ends (`9f2**`, `ad***`, `p**d`,
+# `********`); a generated password may hold `**` between longer runs.
+_MASKED = re.compile(r"[^*]{0,4}\*{2,}[^*]{0,4}$|.*\*{3}")
 
 
 def _before(m: re.Match[str], reach: int) -> str:
