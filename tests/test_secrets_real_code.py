@@ -409,6 +409,7 @@ _WHOLE = [  # (path, line with {v}, value): each reported whole, to its last cha
     # is the rest of its line, colons and escapes included; an echoed one ends at the pipe.
     ("cmd/api/main.go", 'dsn := "app:{v}@tcp(db:3306)/app"', f"{_r(5)}@:8!{_r(5)}"),
     ("home/app/.pgpass", "db.internal:5432:*:app:{v}", f"{_r(5)}\\:8#:{_r(5)}"),
+    ("home/app/.pgpass", "db.internal:5432:*:app:{v}", f"-{_r(6)}8{_r(5)}"),
     ("ci/push.sh", "echo '{v}' | docker login -u ci --password-stdin", f"{_r(5)}|8&{_r(5)}"),
     # A default assigned with `||=` (Ruby) or `??=` (JavaScript).
     ("lib/settings.rb", 'ENV["DB_PASSWORD"] ||= "{v}"', f"{_r(6)}#8!{_r(4)}"),

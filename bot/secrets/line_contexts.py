@@ -291,6 +291,7 @@ def pgpass_passwords(text: str, path: str | None, test: bool) -> list[Candidate]
     out: list[Candidate] = []
     for m in _PGPASS_LINE.finditer(text):
         value = re.sub(r"\\(.)", r"\1", m.group("v"))
-        if value and password_ok(value, test):
+        # (no flag follows in a password file: a leading `-` is the password's)
+        if value and password_ok(value, test, quoted=True):
             out.append(_candidate(0, m.span("v"), PGPASS_PASSWORD))
     return out
