@@ -145,19 +145,21 @@ def machine_made_value(name: str, value: str, test: bool) -> bool:
 # properties file, `password = [TV)…` in an INI file, Compose's `- DB_PASSWORD=[YY…`. The
 # assignment pattern reads a value opening with a bracket as a list and one opening with
 # `}`, `,` or `=` not at all; a generated password opens with a symbol one time in four.
-_LINE_SETTING = re.compile(
-    r"^[ \t]*(?P<item>-[ \t]+)?(?P<key>[A-Za-z_][\w.\-]{0,80})[ \t]*=[ \t]*"
-    rf"(?P<v>[^\w\s#;\"'`][^\s\"'`]{{0,{MAX_VALUE - 1}}})[ \t]*\r?$"
-)
+# Where a comment opens only a whole line (properties, INI), `#` and `;` may open a value.
+_SETTING_START = r"^[ \t]*(?P<item>-[ \t]+)?(?P<key>[A-Za-z_][\w.\-]{0,80})[ \t]*=[ \t]*"
+_SETTING_REST = rf"[^\s\"'`]{{0,{MAX_VALUE - 1}}})[ \t]*\r?$"
+_LINE_SETTING = re.compile(_SETTING_START + r"(?P<v>[^\w\s#;\"'`]" + _SETTING_REST)
+_WHOLE_LINE_SETTING = re.compile(_SETTING_START + r"(?P<v>[^\w\s\"'`]" + _SETTING_REST)
 
 
 def line_settings(line: str, base: int, kind: str, test: bool) -> list[Candidate]:
     """The value of a secret-named setting on `line` that opens with a symbol, in a file
-    whose settings run to the line's end (`kind` "line") or a YAML item (`kind` "item",
+    whose settings run to the line's end (`kind` "line", or "whole" where `#` and `;` may
+    open the value), or a YAML item (`kind` "item",
     which must be a `- NAME=value` item). Only a value that looks generated counts: a
     bracket or a brace opens a list or a structure as often."""
-    m = _LINE_SETTING.match(line)
-    if m is None and kind == "line":
+    m = (_WHOLE_LINE_SETTING if kind == "whole" else _LINE_SETTING).match(line)
+    if m is None and kind != "item":
         return _directive(line, base, test)
     if m is None or (kind == "item") != (m.group("item") is not None):
         return []

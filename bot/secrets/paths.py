@@ -65,19 +65,25 @@ def is_config_path(path: str | None) -> bool:
 # Files whose `name = value` line holds its value to the line's end, whatever its first
 # character: Java properties, INI and .conf files, dotenv files.
 _LINE_VALUE_SUFFIXES = frozenset({".properties", ".ini", ".cfg", ".conf", ".cnf", ".env", ".envrc"})
+# Of those, where `#` and `;` open a comment only at a line's start: Java properties and INI
+# files as Python's configparser reads them (MySQL's option files and dotenv files read one
+# after a space inside a line too).
+_WHOLE_LINE_COMMENT_SUFFIXES = frozenset({".properties", ".ini", ".cfg"})
 _LINE_VALUE_NAME = re.compile(r"^(?:\.env(?:\..+)?|[^/]*\.env)$", re.IGNORECASE)
 _YAML_SUFFIXES = frozenset({".yaml", ".yml"})
 
 
 @lru_cache(maxsize=4096)
-def line_value_kind(path: str | None) -> Literal["line", "item"] | None:
+def line_value_kind(path: str | None) -> Literal["line", "whole", "item"] | None:
     """ "line" where a setting's value runs to the line's end (properties, INI, dotenv),
-    "item" in YAML (a `- NAME=value` item is one plain scalar: Compose's environment),
-    else None."""
+    "whole" where it does and `#`/`;` may open it too (properties, INI), "item" in YAML (a
+    `- NAME=value` item is one plain scalar: Compose's environment), else None."""
     if path is None:
         return None
     p = PurePosixPath(path)
     suffix = p.suffix.lower()
+    if suffix in _WHOLE_LINE_COMMENT_SUFFIXES:
+        return "whole"
     if suffix in _LINE_VALUE_SUFFIXES or _LINE_VALUE_NAME.match(p.name):
         return "line"
     return "item" if suffix in _YAML_SUFFIXES else None
