@@ -394,6 +394,9 @@ _WHOLE = [  # (path, line with {v}, value): each reported whole, to its last cha
     ("conf/app.properties", "db.password={v}", f";{_r(6)}8{_r(5)}"),
     # Properties and INI files read a comment only on a line of its own.
     ("conf/app.ini", "password = {v}", f"#{_r(6)}8{_r(5)}"),
+    # A YAML plain scalar may open with `)` or `;`: no indicator of YAML's.
+    ("conf/app.yml", "password: {v}", f"){_r(6)}8{_r(5)}"),
+    ("conf/app.yml", "  - password: {v}", f";{_r(6)}8{_r(5)}"),
     ("conf/app.properties", "db.password = {v}", f";{_r(6)}8{_r(5)}"),
     ("conf/app.json", '"db": "Server=db;User Id=sa;Password={v};"', f"{_r(5)}>8<{_r(5)}"),
     # `"9f6bSGk4\"Tk"` is one literal: ending it at the escaped quote sent `"Tk`. A string

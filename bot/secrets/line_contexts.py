@@ -150,18 +150,28 @@ _SETTING_START = r"^[ \t]*(?P<item>-[ \t]+)?(?P<key>[A-Za-z_][\w.\-]{0,80})[ \t]
 _SETTING_REST = rf"[^\s\"'`]{{0,{MAX_VALUE - 1}}})[ \t]*\r?$"
 _LINE_SETTING = re.compile(_SETTING_START + r"(?P<v>[^\w\s#;\"'`]" + _SETTING_REST)
 _WHOLE_LINE_SETTING = re.compile(_SETTING_START + r"(?P<v>[^\w\s\"'`]" + _SETTING_REST)
+# A YAML mapping's plain scalar may open with `)` or `;` (no indicator of YAML's), which the
+# assignment pattern reads as code's.
+_YAML_SETTING = re.compile(
+    r"^[ \t]*(?:-[ \t]+)?(?P<key>[A-Za-z_][\w.\-]{0,80}):[ \t]+(?P<v>[);]" + _SETTING_REST
+)
 
 
 def line_settings(line: str, base: int, kind: str, test: bool) -> list[Candidate]:
     """The value of a secret-named setting on `line` that opens with a symbol, in a file
     whose settings run to the line's end (`kind` "line", or "whole" where `#` and `;` may
     open the value), or a YAML item (`kind` "item",
-    which must be a `- NAME=value` item). Only a value that looks generated counts: a
-    bracket or a brace opens a list or a structure as often."""
+    which must be a `- NAME=value` item, or a mapping's value opening with `)` or `;`).
+    Only a value that looks generated counts: a bracket or a brace opens a list or a
+    structure as often."""
     m = (_WHOLE_LINE_SETTING if kind == "whole" else _LINE_SETTING).match(line)
     if m is None and kind != "item":
         return _directive(line, base, test)
-    if m is None or (kind == "item") != (m.group("item") is not None):
+    if kind == "item" and (m is None or m.group("item") is None):
+        m = _YAML_SETTING.match(line)
+    elif m is None or (kind != "item" and m.group("item") is not None):
+        return []
+    if m is None:
         return []
     key, value = m.group("key"), m.group("v")
     if not names.key_is_secretish(key) or not rules.looks_random(value):
