@@ -236,6 +236,10 @@ CASES = [  # (kind, line)
     ("netrc password", "machine api.corp.example login deploy password -3&0{t7JFpQHi&6R"),
     ("password compared with a literal", 'if creds.Secret != "open-sesame-42" {'),
     ("password on a command line", "requirepass Hv8mQ2zK5wXp"),
+    (
+        "token on a command line",
+        "vault login -address=https://vault:8200 s.Hv8mQ2zK5wXpT4nR7cL2aY9d",
+    ),
     # an Authorization header's credentials under a scheme without a pattern of its own
     ("credentials in an Authorization header", f'h = {{"Authorization": "GenieKey {_uuid()}"}}'),
     ("credentials in an Authorization header", f"Authorization: Splunk {_uuid().upper()}"),
@@ -450,6 +454,11 @@ LOOK_ALIKES = [
     "define('WP_DEBUG_DISPLAY', 'false');",
     "define('AUTH_KEY', 'put your unique phrase here');",
     "requirepass foobared",
+    # A dev server's root token, another method's pairs, a variable, stdin.
+    "vault login root",
+    "vault login -method=userpass username=ada",
+    "vault login $VAULT_TOKEN",
+    "vault login - < token.txt",
     # Seen in real packages' code and docs (redis-py, httpx, pip, dotenv): a URL's
     # template, prose about a flag, a docstring's example comparison.
     "redis://[[username]:[password]]@localhost:6379/0",

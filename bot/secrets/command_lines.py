@@ -13,6 +13,7 @@ from bot.secrets.patterns import IN_QUOTES, MAX_VALUE, QUOTED_ARGUMENT, TokenPat
 COMMAND_PASSWORD = "password on a command line"
 LOGIN_ARGUMENT = "password passed to a login call"
 PROMPT_ANSWER = "password sent to a prompt"
+TOKEN_ARGUMENT = "token on a command line"
 
 
 def quoted_or_bare(stops: str, most: int) -> str:
@@ -118,6 +119,13 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
         keywords=("chpasswd",),
     ),
     command(r"ldap" + ARGS + r"-w\s+", "ldap"),
+    # `vault login [-flag=x …] TOKEN`: the token method's one argument (the other methods
+    # take `name=value` pairs; a token in Vault's own format is found anyway).
+    TokenPattern(
+        TOKEN_ARGUMENT,
+        re.compile(r"vault\s+login(?:\s+-[\w-]+(?:=\S*)?)*\s+(?![^\s=]*=)(?!-)" + ARG),
+        keywords=("vault",),
+    ),
     # curl's `-u user:password` unquoted: the password runs to the next space (`#`, `%`, `!`
     # are a generated password's; gitleaks' rule reads letters, digits and `$@.-` only).
     command(r"curl\b" + ARGS + r"(?:-u|--user)(?:\s+|=)[^\s:\"'`]{1,64}:", "curl"),

@@ -20,6 +20,7 @@ from bot.secrets.command_lines import (
     ARG,
     COMMAND_PASSWORD,
     COMMAND_PATTERNS,
+    TOKEN_ARGUMENT,
     command,
     flag_word,
     quoted_or_bare,
@@ -327,6 +328,9 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
         return (s, e) if ok else None
     if flag_word(m, value):
         return None
+    if kind == TOKEN_ARGUMENT:  # a token is machine-made: `vault login root` is a dev server's
+        ok = not rules.is_reference(value) and (rules.looks_random(value) or rules.generated(value))
+        return (s, e) if ok and not rules.token_is_placeholder(value) else None
     if kind == KEY_ARGUMENT and "-----BEGIN" in value:
         return None  # a verifier's public key or certificate (a private key is key_blocks')
     if kind == QUERY_PASSWORD and not names.key_is_password(text[m.start() + 1 : s - 1]):
