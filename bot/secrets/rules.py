@@ -148,7 +148,12 @@ _REFERENCE_TOKEN = re.compile(
 # or two characters of one word (`db`, `Id`).
 _NAME_RUN = re.compile(r"(?:[A-Za-z][a-z]+|[A-Z]+)(?:[A-Z][a-z]+)*\d*|\d+|[A-Za-z][a-z]?|[A-Z]{2}")
 _DRAWN_RUN_CHARS = 6
-_CRYPT_PREFIX = re.compile(r"\$[\w-]{1,10}\$")
+# A hash where a password would be: crypt(3)'s and passlib's `$id$` (`$6$rounds=5000$…`,
+# `$pbkdf2-sha256$29000$…`), LDAP's and Spring Security's `{SSHA}`, `{bcrypt}` (their
+# plain-text schemes, `{noop}`, `{PLAIN}`, `{CLEARTEXT}`, hold the password itself).
+_HASH_PREFIX = re.compile(
+    r"\$[\w-]{1,20}\$|\{(?!(?:noop|plain|clear|cleartext)\})[A-Za-z][\w.-]{1,20}\}", re.IGNORECASE
+)
 # A template's or a format's slot: `{{ .Values.password }}`, "prefix_{}", f"...{name}". A
 # generated password holds braces as well (`m{{h}o)p${e]nob(ody[…}}`, `CP{}sQ18$9W@l`): a
 # value with no space and two kinds of other symbols is one, slots and all.
@@ -168,6 +173,7 @@ _ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 # generated password may start with `/`).
 _PATH = re.compile(r"^(?:\./|\.\./|~/|[A-Za-z]:\\|/[^/\s]*/)")
 _ROOT_NAME = re.compile(r"/[\w.\-]+")
+_NOT_IN_A_PATH = re.compile(r"[^\w./\-~:@+%]")
 # `https://host/x`, and a typed path (`texthash:/etc/postfix/sasl_passwd`).
 _PLAIN_URL = re.compile(r"^[a-z][a-z0-9+.\-]*:/+[^@\s]*$", re.IGNORECASE)
 _HASH_CONTEXT = re.compile(
@@ -242,14 +248,14 @@ def is_reference(value: str) -> bool:
     v = value.strip()
     if _REFERENCE.search(v) or heuristic().is_templated_secret(v) or _ENV_NAME.fullmatch(v):
         return True
-    syntax = (
-        _INTERPOLATION.search(v)
-        or (_SLOT.search(v) is not None and not _drawn_symbols(v))
-        or _PATH.match(v)
-        or (_ROOT_NAME.fullmatch(v) is not None and not looks_random(v))
-        or _PLAIN_URL.match(v)
-    )
-    return bool(syntax) and not _drawn_around_syntax(v)
+    if _INTERPOLATION.search(v) or (_SLOT.search(v) is not None and not _drawn_symbols(v)):
+        return not _drawn_around_syntax(v)
+    root_name = _ROOT_NAME.fullmatch(v) is not None and not looks_random(v)
+    if _PATH.match(v) or root_name or _PLAIN_URL.match(v):
+        # (a path's segments may be random, a temporary folder's: a symbol no path holds
+        # says it is a password that opens with `/`)
+        return not (_NOT_IN_A_PATH.search(v) and _drawn_around_syntax(v))
+    return False
 
 
 def _drawn_around_syntax(value: str) -> bool:
@@ -257,8 +263,8 @@ def _drawn_around_syntax(value: str) -> bool:
     rest: no space, and 6+ letters and digits mixed in runs that spell no name."""
     if len(value) < _DRAWN_RUN_CHARS + 2 or any(c.isspace() for c in value):
         return False
-    if _CRYPT_PREFIX.match(value):
-        return False  # `$6$rounds=5000$…`: a crypt(3) hash, a hash where a password would be
+    if _HASH_PREFIX.match(value):
+        return False  # a hash's scheme opens it: what is kept is a hash
     rest = _REFERENCE_TOKEN.sub(_unless_unnamed, value)
     unnamed = sum(len(run) for run in _CHUNKS.findall(rest) if not _NAME_RUN.fullmatch(run))
     return unnamed >= _DRAWN_RUN_CHARS and looks_random(rest)
