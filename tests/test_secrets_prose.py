@@ -26,6 +26,14 @@ TOLD = [
     ("notes.md", f"The admin password is {PASSWORD} for now.", PASSWORD),
     ("notes.md", f"The staging DB password was changed to `{PASSWORD}` yesterday.", PASSWORD),
     ("notes.md", f"The password is **{PASSWORD}**.", PASSWORD),
+    # a random password may open with `-` or with `~` and hold `/` (a flag and a path
+    # are words: below)
+    ("notes.md", f"The admin password is -{PASSWORD} until Friday.", f"-{PASSWORD}"),
+    (
+        "notes.md",
+        f"The admin password is ~{PASSWORD}/{PASSWORD} until Friday.",
+        f"~{PASSWORD}/{PASSWORD}",
+    ),
     # in a code span, `_` and `*` around it are the password's own
     ("notes.md", f"The password was changed to `_{PASSWORD}_` today.", f"_{PASSWORD}_"),
     ("notes.md", f"Your API key is {KEY}.", KEY),
@@ -62,6 +70,8 @@ SENTENCES = [
     "The key is the user's id; the primary key is user_id.",
     "the password is not_set or correct-horse-battery",
     "The secret is /etc/app/secret.key on the host.",
+    "The password is in ~/secrets/db_password.txt on the host.",
+    "The password option is --password-file with a path.",
     "The password is <your-password> in the example.",
     f"The cache key is {KEY} here.",  # a cache key is no secret
     f"The request id is {KEY}.",

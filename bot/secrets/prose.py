@@ -77,8 +77,13 @@ def _told(name: str, value: str, test: bool) -> bool:
             and machine_made_value(name, value, test)
         )
     if names.key_is_password(name):  # placeholders judged as a password's are (`<…>`)
+        # (a flag a sentence names is a word, `-storepass`; a random `-pm23;(zy…` is the
+        # password itself)
+        flag_like = not rules.looks_random(value)
         return (
-            len(value) >= _PASSWORD_MIN and _reads_as_password(value) and password_ok(value, test)
+            len(value) >= _PASSWORD_MIN
+            and _reads_as_password(value)
+            and password_ok(value, test, quoted=not flag_like)
         )
     return machine_made_value(name, value, test)
 
@@ -91,6 +96,8 @@ def _reads_as_password(value: str) -> bool:
         return False
     if not any(c.isdigit() or c in _PASSWORD_SYMBOLS for c in value):
         return False  # "incorrect." and "required," are words at a sentence's end
-    if (value[0] in "/~" and "/" in value[1:]) or "://" in value or "\\" in value:
+    if (value[0] in "/~" and "/" in value[1:] and rules.path_characters_only(value)) or (
+        "://" in value or "\\" in value
+    ):
         return False  # a path, a URL; `\n` inside a string literal's text
     return not wording.reads_as_name(value)

@@ -254,8 +254,14 @@ def is_reference(value: str) -> bool:
     if _PATH.match(v) or root_name or _PLAIN_URL.match(v):
         # (a path's segments may be random, a temporary folder's: a symbol no path holds
         # says it is a password that opens with `/`)
-        return not (_NOT_IN_A_PATH.search(v) and _drawn_around_syntax(v))
+        return path_characters_only(v) or not _drawn_around_syntax(v)
     return False
+
+
+def path_characters_only(value: str) -> bool:
+    """Whether `value` holds only what paths are spelled with (`=`, `*`, `#`, `(` are a
+    generated password's)."""
+    return _NOT_IN_A_PATH.search(value) is None
 
 
 def _drawn_around_syntax(value: str) -> bool:
