@@ -597,9 +597,16 @@ def _unnamed() -> str:
     return _r(3, string.ascii_lowercase) + _r(2, string.digits) + _r(3, string.ascii_uppercase)
 
 
+def _assert_each_found_whole(values: list[str], places: list[tuple[str, str]]) -> None:
+    for path, template in places:
+        for value in values:
+            text = template.replace("{v}", value)
+            assert [text[h.start : h.end] for h in find_secrets(text, path)] == [value], text
+
+
 def test_a_generated_password_holding_reference_syntax_by_chance_is_found_whole() -> None:
     """`}}`, `$name(`, `%s`, `#{`, `$(`, a `/…/` or a `{x}` fall in a generated password
-    by chance (one in sixty went unredacted); around a real reference there is nothing
+    by chance (one in 110 went unredacted); around a real reference there is nothing
     but names and code."""
     values = [
         f"{_unnamed()}}}}}{_unnamed()}",
@@ -612,14 +619,12 @@ def test_a_generated_password_holding_reference_syntax_by_chance_is_found_whole(
         # a `$` before letters no variable is named with: the password's own
         f"${_unnamed()}(41{_r(2, string.ascii_lowercase)}|",
     ]
-    for path, template in [
+    places = [
         ("conf/app.yml", 'password: "{v}"'),
         ("src/settings.py", "DB_PASSWORD = '{v}'"),
         ("conf/redis.conf", "requirepass {v}"),
-    ]:
-        for value in values:
-            text = template.replace("{v}", value)
-            assert [text[h.start : h.end] for h in find_secrets(text, path)] == [value], text
+    ]
+    _assert_each_found_whole(values, places)
     references = [
         "${DB_PASSWORD:-changeme}",
         "$cfg->database_Password1",
@@ -645,13 +650,9 @@ def test_a_generated_setting_that_reads_like_a_call_or_a_list_at_first_is_found_
     password's `Nyfq5ql3(` and its unclosed `[` or `(` open neither (one in twelve drawn
     into YAML went unredacted)."""
     values = [f"{_unnamed()}({_r(3)}>", f"[{_r(3)}.{_unnamed()},", f"(]{_unnamed()}.7"]
-    for path, template in [
-        ("conf/app.yml", "password: {v}"),
-        ("conf/app.properties", "db.password={v}"),
-    ]:
-        for value in values:
-            text = template.replace("{v}", value)
-            assert [text[h.start : h.end] for h in find_secrets(text, path)] == [value], text
+    _assert_each_found_whole(
+        values, [("conf/app.yml", "password: {v}"), ("conf/app.properties", "db.password={v}")]
+    )
     code = [
         "password: ENC(" + _unnamed() + ")",
         "password: md5(SECRET_KEY)",

@@ -160,19 +160,19 @@ _YAML_SETTING = re.compile(
 def line_settings(line: str, base: int, kind: str, test: bool) -> list[Candidate]:
     """The value of a secret-named setting on `line` that opens with a symbol, in a file
     whose settings run to the line's end (`kind` "line", or "whole" where `#` and `;` may
-    open the value), or a YAML item (`kind` "item",
-    which must be a `- NAME=value` item, or a mapping's value opening with `)` or `;`).
-    Only a value that looks generated counts: a bracket or a brace opens a list or a
-    structure as often."""
+    open the value), or in YAML (`kind` "item": a `- NAME=value` item, or a mapping's
+    value opening with `)` or `;`). Only a value that looks generated counts: a bracket or
+    a brace opens a list or a structure as often."""
     m = (_WHOLE_LINE_SETTING if kind == "whole" else _LINE_SETTING).match(line)
-    if m is None and kind != "item":
+    if kind == "item":
+        if m is None or m.group("item") is None:
+            m = _YAML_SETTING.match(line)
+        if m is None:
+            return []
+    elif m is None:
         return _directive(line, base, test)
-    if kind == "item" and (m is None or m.group("item") is None):
-        m = _YAML_SETTING.match(line)
-    elif m is None or (kind != "item" and m.group("item") is not None):
-        return []
-    if m is None:
-        return []
+    elif m.group("item") is not None:
+        return []  # a `- NAME=value` item outside YAML
     key, value = m.group("key"), m.group("v")
     if not names.key_is_secretish(key) or not rules.looks_random(value):
         return []

@@ -77,13 +77,12 @@ def _told(name: str, value: str, test: bool) -> bool:
             and machine_made_value(name, value, test)
         )
     if names.key_is_password(name):  # placeholders judged as a password's are (`<…>`)
-        # (a flag a sentence names is a word, `-storepass`; a random `-pm23;(zy…` is the
-        # password itself)
-        flag_like = not rules.looks_random(value)
+        # (a leading `-` opens a flag a sentence names, `-storepass`, unless the value is
+        # random: `-pm23;(zy…` is the password itself)
         return (
             len(value) >= _PASSWORD_MIN
             and _reads_as_password(value)
-            and password_ok(value, test, quoted=not flag_like)
+            and password_ok(value, test, quoted=rules.looks_random(value))
         )
     return machine_made_value(name, value, test)
 
