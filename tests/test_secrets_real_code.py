@@ -394,6 +394,12 @@ _WHOLE = [  # (path, line with {v}, value): each reported whole, to its last cha
     ("conf/app.properties", "db.password={v}", f";{_r(6)}8{_r(5)}"),
     # Properties and INI files read a comment only on a line of its own.
     ("conf/app.ini", "password = {v}", f"#{_r(6)}8{_r(5)}"),
+    # Where a file holds a setting to its line's end, a password with a space runs on
+    # (a YAML or dotenv comment after a space is not the value; in properties it is).
+    ("conf/app.ini", "password = {v}", f"{_r(4)}7 {_r(4)}8 {_r(4)}"),
+    ("conf/app.yml", "password: {v}  # rotated monthly", f"{_r(4)}7 {_r(4)}8 {_r(4)}"),
+    ("deploy/app.env", "export DB_PASSWORD={v}", f"{_r(4)}7 {_r(4)}8 {_r(4)}"),
+    ("conf/app.properties", "db.password={v}", f"{_r(12)}7 # {_r(4)}"),
     # A YAML plain scalar may open with `)` or `;`: no indicator of YAML's.
     ("conf/app.yml", "password: {v}", f"){_r(6)}8{_r(5)}"),
     ("conf/app.yml", "  - password: {v}", f";{_r(6)}8{_r(5)}"),

@@ -26,6 +26,14 @@ from bot.secrets.patterns import (
     TOKEN_MASK,
     WRAPPER,
 )
+from bot.secrets.value_ends import (
+    NON_SPACE,
+    closing_mark,
+    in_flow,
+    plain_scalar,
+    quote_before,
+    setting_end,
+)
 
 SWITCHYARD = "switchyard"
 # Which of two overlapping candidates wins: lower first.
@@ -116,30 +124,6 @@ def aws_secrets(line: str, base: int) -> list[Candidate]:
 _CONCATENATED = re.compile(r"^\s*\+\s|\s\+\s*$|^\+[\w.$]+[(+]$")
 
 
-# What an unquoted value stopped at, when it is still the value in a config file: a `#`
-# not after a space (YAML's comments need one), a closing bracket, a `,` or `;` (a YAML
-# plain scalar or a properties value holds both). Then on to a space.
-_SCALAR_TAIL = re.compile(r"[#)\]},;]\S*")
-
-
-def _in_flow(line: str, key_start: int) -> bool:
-    """Whether the key sits inside a flow mapping or sequence (`{user: a, password: b}`),
-    where brackets and commas close a value."""
-    before = line[:key_start]
-    return before.count("{") > before.count("}") or before.count("[") > before.count("]")
-
-
-def _plain_scalar(line: str, key_start: int, start: int, end: int) -> int:
-    """Where an unquoted config value that stopped at `end` really ends."""
-    tail = _SCALAR_TAIL.match(line, end)
-    if tail is None or _in_flow(line, key_start):
-        return end
-    longer = line[start : tail.end()]
-    if rules.opens_call_or_list(longer):
-        return end  # code, even in a config-like file: `[System.Convert]::ToBase64(...)`
-    return tail.end() if rules.looks_random(longer) else end
-
-
 # Several names assigned at once, starting a statement (`user, password = "a", "b"`, Go's
 # `u, p := …`, `[a, b] = […]`); a call's `f(user, password="x")` is not one.
 _UNPACK = re.compile(
@@ -201,17 +185,12 @@ _SCHEME_WORD = re.compile(r"[A-Za-z][\w-]{1,30} +(?=\S+$)")
 _AFTER_A_STRING = frozenset(",;)]}{")
 
 
-def _quote_before(line: str, at: int) -> str | None:
-    """The quote that opens a string just before `at`, if one does."""
-    return line[at - 1] if at and line[at - 1] in "\"'" else None
-
-
 def _closes_its_string(line: str, m: re.Match[str]) -> bool:
     """Whether the name opens a string that is still open at the operator, so that the
     quote after it closes that string and what follows is other code: `expect "Password:"
     { send "…" }`, `message:"Password:",required:!0`. Glued to the quote, it is the value
     (shell's `"PASSWORD="$X`)."""
-    q = _quote_before(line, m.start("key"))
+    q = quote_before(line, m.start("key"))
     if q is None or q != m.group("q"):
         return False
     if q in line[m.end("key") : m.start("op")]:
@@ -286,12 +265,15 @@ def assignments(
         if not quoted and wording.natural_language(line[s:].strip()):
             continue  # `DOMAIN_PASSWORD= WebLogic admin user for the domain`: a description
         literal = quoted
+        whole_end = e
         if not quoted and config:
-            longer = _plain_scalar(line, m.start(), s, e)
+            longer = plain_scalar(line, m.start(), s, e)
             if longer > e:
                 # `password: Qm#3DU]pP8a=CK}`: a YAML plain scalar or a properties value
                 # runs on past `#`, `]` and `}`; a literal, judged as a quoted one.
                 value, e, literal = line[s:longer], longer, True
+            if not in_flow(line, m.start()):
+                whole_end = setting_end(line, m.start("key"), e, paths.line_value_kind(path))
         if quoted and (scheme := _SCHEME_WORD.match(value)) is not None:
             token = value[scheme.end() :]
             if not names.key_is_password(key) and rules.generated(token):
@@ -300,38 +282,31 @@ def assignments(
                 value, s = token, s + scheme.end()
         if quoted and "\\" in value:
             value = _ESCAPE.sub(r"\1", value)  # judged as the program reads it: `it\'s`
-        if not rules.assigned_value_ok(
+        ok = rules.assigned_value_ok(
             key, value, quoted=literal, config=config, env_style=env_style, test=test
-        ):
+        )
+        if not ok and whole_end > e and names.key_is_password(key):
+            # `password = Xk9m QvL8 pR4t`: a password with a space, judged whole
+            ok = rules.assigned_value_ok(
+                key, line[s:whole_end], quoted=False, config=config, env_style=env_style, test=test
+            )
+        if not ok:
             continue
-        if not quoted and config and not _in_flow(line, m.start()):
+        if not quoted and config and not in_flow(line, m.start()):
             # Judged on the part the pattern took; masked to the next space, the rest of a
             # value with `(`, `,` or `>` in it (`password: JB2m?J7,(x`) would be sent, and
-            # from a `>` the `=>` took (`PASS=>rp2A…` in a .env file).
-            e = _NON_SPACE.match(line, e).end()
+            # from a `>` the `=>` took (`PASS=>rp2A…` in a .env file); where a file holds
+            # a setting to its line's end, to there.
+            e = max(NON_SPACE.match(line, e).end(), whole_end)
             if m.group("op") == "=>" and line[s - 1] == ">":
                 s -= 1
-            e = _closing_mark(line, m.start("key"), s, e)
+            e = closing_mark(line, m.start("key"), s, e)
         kind = "password assignment" if names.key_is_password(key) else "secret assignment"
         out.append(Candidate(base + s, base + e, kind, RANK_ASSIGNED, SWITCHYARD))
     return out
 
 
-_NON_SPACE = re.compile(r"\S*")
 _INNER_SETTING = re.compile(r"[A-Za-z_][\w.-]{0,80}=")
-
-
-def _closing_mark(line: str, key_start: int, s: int, e: int) -> int:
-    """Where a value read to the next space really ends when the name opened a quote
-    (`-var 'db_password=X'`) or sits inside Markdown's inline code (`` `--password=X` ``):
-    at the closing mark. Masked with it, a posted comment's code span stayed open to the
-    end of its paragraph."""
-    opened = _quote_before(line, key_start)
-    if opened is not None and opened in line[s:e]:
-        e = line.index(opened, s)
-    if line.count("`", 0, s) % 2 and "`" in line[s:e]:
-        e = line.index("`", s)
-    return e
 
 
 _OPENING = re.compile(r"\(|(?<![$#{])\{(?!\{)")

@@ -1,0 +1,71 @@
+"""Where an unquoted value found by the assignment pattern really ends on its line. The
+pattern stops at a space, a quote, `#`, a bracket, `,` or `;`, as code's expressions do; a
+config file's value may run on past them, and a value masked only to where the pattern
+stopped sends its rest to the model."""
+
+from __future__ import annotations
+
+import re
+
+from bot.secrets import rules
+
+# What an unquoted value stopped at, when it is still the value in a config file: a `#`
+# not after a space (YAML's comments need one), a closing bracket, a `,` or `;` (a YAML
+# plain scalar or a properties value holds both). Then on to a space.
+_SCALAR_TAIL = re.compile(r"[#)\]},;]\S*")
+NON_SPACE = re.compile(r"\S*")
+# A comment after a space, where a file reads one inside a line (YAML, dotenv, .conf).
+_INLINE_COMMENT = re.compile(r"[ \t]+#")
+# What may come before a setting's name on its line: indentation, a YAML item's dash,
+# shell's `export`.
+_SETTING_OPENS = re.compile(r"[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?")
+
+
+def in_flow(line: str, key_start: int) -> bool:
+    """Whether the key sits inside a flow mapping or sequence (`{user: a, password: b}`),
+    where brackets and commas close a value."""
+    before = line[:key_start]
+    return before.count("{") > before.count("}") or before.count("[") > before.count("]")
+
+
+def plain_scalar(line: str, key_start: int, start: int, end: int) -> int:
+    """Where an unquoted config value that stopped at `end` really ends."""
+    tail = _SCALAR_TAIL.match(line, end)
+    if tail is None or in_flow(line, key_start):
+        return end
+    longer = line[start : tail.end()]
+    if rules.opens_call_or_list(longer):
+        return end  # code, even in a config-like file: `[System.Convert]::ToBase64(...)`
+    return tail.end() if rules.looks_random(longer) else end
+
+
+def setting_end(line: str, key_start: int, end: int, kind: str | None) -> int:
+    """Where a setting's unquoted value that stopped at `end` ends, in a file that holds
+    it to the line's end (paths.line_value_kind `kind`: properties, INI, dotenv, YAML) and
+    when its name opens the line: a password with a space in it (`password = Xk9m QvL8
+    pR4t`) runs on to the line's end, less trailing space and, but in properties and INI
+    files, a comment after a space. `end` elsewhere (`command: API_SECRET=… ./run.sh`)."""
+    if kind is None or _SETTING_OPENS.fullmatch(line, 0, key_start) is None:
+        return end
+    stop = len(line.rstrip())
+    if kind != "whole" and (comment := _INLINE_COMMENT.search(line, end)) is not None:
+        stop = comment.start()
+    return max(end, stop)
+
+
+def quote_before(line: str, at: int) -> str | None:
+    """The quote that opens a string just before `at`, if one does."""
+    return line[at - 1] if at and line[at - 1] in "\"'" else None
+
+
+def closing_mark(line: str, key_start: int, s: int, e: int) -> int:
+    """Where a value read to the next space really ends when the name opened a quote
+    (`-var 'db_password=X'`) or sits inside Markdown's inline code (`` `--password=X` ``):
+    at the closing mark. Masked with it, a posted comment's code span stayed open to the
+    end of its paragraph."""
+    opened = quote_before(line, key_start)
+    if opened is not None and opened in line[s:e]:
+        e = line.index(opened, s)
+    if line.count("`", 0, s) % 2 and "`" in line[s:e]:
+        e = line.index("`", s)
+    return e
