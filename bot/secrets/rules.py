@@ -252,9 +252,7 @@ def is_reference(value: str) -> bool:
         return not _drawn_around_syntax(v)
     root_name = _ROOT_NAME.fullmatch(v) is not None and not looks_random(v)
     if _PATH.match(v) or root_name or _PLAIN_URL.match(v):
-        # (a path's segments may be random, a temporary folder's: a symbol no path holds
-        # says it is a password that opens with `/`)
-        return path_characters_only(v) or not _drawn_around_syntax(v)
+        return not _drawn_around_syntax(v)  # `/e=~9DgBw9/Qm0z8`, base64's `/aB3+x…/Kp4…`
     return False
 
 
