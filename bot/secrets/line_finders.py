@@ -265,15 +265,16 @@ def assignments(
         if not quoted and wording.natural_language(line[s:].strip()):
             continue  # `DOMAIN_PASSWORD= WebLogic admin user for the domain`: a description
         literal = quoted
+        # an unquoted config value outside a flow mapping: it may run past where it stopped
+        setting = not quoted and config and not in_flow(line, m.start())
         whole_end = e
-        if not quoted and config:
-            longer = plain_scalar(line, m.start(), s, e)
+        if setting:
+            longer = plain_scalar(line, s, e)
             if longer > e:
                 # `password: Qm#3DU]pP8a=CK}`: a YAML plain scalar or a properties value
                 # runs on past `#`, `]` and `}`; a literal, judged as a quoted one.
                 value, e, literal = line[s:longer], longer, True
-            if not in_flow(line, m.start()):
-                whole_end = setting_end(line, m.start("key"), e, paths.line_value_kind(path))
+            whole_end = setting_end(line, m.start("key"), e, paths.line_value_kind(path))
         if quoted and (scheme := _SCHEME_WORD.match(value)) is not None:
             token = value[scheme.end() :]
             if not names.key_is_password(key) and rules.generated(token):
@@ -292,7 +293,7 @@ def assignments(
             )
         if not ok:
             continue
-        if not quoted and config and not in_flow(line, m.start()):
+        if setting:
             # Judged on the part the pattern took; masked to the next space, the rest of a
             # value with `(`, `,` or `>` in it (`password: JB2m?J7,(x`) would be sent, and
             # from a `>` the `=>` took (`PASS=>rp2A…` in a .env file); where a file holds

@@ -28,10 +28,11 @@ def in_flow(line: str, key_start: int) -> bool:
     return before.count("{") > before.count("}") or before.count("[") > before.count("]")
 
 
-def plain_scalar(line: str, key_start: int, start: int, end: int) -> int:
-    """Where an unquoted config value that stopped at `end` really ends."""
+def plain_scalar(line: str, start: int, end: int) -> int:
+    """Where an unquoted config value outside a flow mapping that stopped at `end` really
+    ends."""
     tail = _SCALAR_TAIL.match(line, end)
-    if tail is None or in_flow(line, key_start):
+    if tail is None:
         return end
     longer = line[start : tail.end()]
     if rules.opens_call_or_list(longer):
