@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from bot.secrets import names, rules, wording
+from bot.secrets import names, references, rules, wording
 from bot.secrets.command_lines import (
     ARG,
     COMMAND_PASSWORD,
@@ -329,7 +329,9 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
     if flag_word(m, value):
         return None
     if kind == TOKEN_ARGUMENT:  # a token is machine-made: `vault login root` is a dev server's
-        ok = not rules.is_reference(value) and (rules.looks_random(value) or rules.generated(value))
+        ok = not references.is_reference(value) and (
+            rules.looks_random(value) or rules.generated(value)
+        )
         return (s, e) if ok and not rules.token_is_placeholder(value) else None
     if kind == KEY_ARGUMENT and "-----BEGIN" in value:
         return None  # a verifier's public key or certificate (a private key is key_blocks')
@@ -367,6 +369,6 @@ def password_ok(value: str, test: bool, *, quoted: bool = False) -> bool:
         return False  # the next flag
     if value.startswith(("<", "(")) and not rules.looks_random(value):
         return False  # a placeholder: `<password>`, `(optional)`
-    # A format's slot (`{}`, `{0}`, `{password}`) is a reference (rules.is_reference); a
+    # A format's slot (`{}`, `{0}`, `{password}`) is a reference (references.is_reference); a
     # brace elsewhere is one of a generated password's symbols.
     return rules.literal_ok("password", value, test=test)

@@ -11,7 +11,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from bot.secrets import names, paths, plugins, rules, wording
+from bot.secrets import names, paths, plugins, references, rules, wording
 from bot.secrets.gitleaks import Found
 from bot.secrets.patterns import (
     ASSIGNMENT,
@@ -320,7 +320,7 @@ def plugin_tokens(line: str, base: int) -> list[Candidate]:
         if len(hit.value) < _MIN_PLUGIN_VALUE or rules.token_is_placeholder(hit.value):
             continue
         if hit.kind == "password in URL" and (
-            rules.is_placeholder(hit.value, min_len=4) or rules.is_reference(hit.value)
+            rules.is_placeholder(hit.value, min_len=4) or references.is_reference(hit.value)
         ):
             continue
         for s in _occurrences(line, hit.value):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.secrets import names, rules, wording
+from bot.secrets import names, references, rules, wording
 from bot.secrets.line_finders import RANK_ASSIGNED, SWITCHYARD, Candidate
 from bot.secrets.prompt_view import View
 
@@ -91,7 +91,7 @@ def _is_secret(key: str, value: str, test: bool) -> bool:
     decoded = raw.decode("ascii").strip()
     if "\n" in decoded or len(decoded) > _SHORT or decoded[:1] in "{[":
         return True  # a file: a config, a JSON of credentials
-    if rules.is_placeholder(decoded, min_len=4) or rules.is_reference(decoded):
+    if rules.is_placeholder(decoded, min_len=4) or references.is_reference(decoded):
         return False
     # One short value: a secret by its key's name (`api-token`, `key`), or by its look; a
     # `username`, `host` or `database` beside the password is not one.

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from bot.secrets import names, rules, wording
+from bot.secrets import names, references, rules, wording
 from bot.secrets.contexts import password_ok
 from bot.secrets.line_contexts import machine_made_value
 from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
@@ -95,7 +95,7 @@ def _reads_as_password(value: str) -> bool:
         return False
     if not any(c.isdigit() or c in _PASSWORD_SYMBOLS for c in value):
         return False  # "incorrect." and "required," are words at a sentence's end
-    if (value[0] in "/~" and "/" in value[1:] and rules.path_characters_only(value)) or (
+    if (value[0] in "/~" and "/" in value[1:] and references.path_characters_only(value)) or (
         "://" in value or "\\" in value
     ):
         return False  # a path, a URL; `\n` inside a string literal's text

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bot.secrets import rules, wording
+from bot.secrets import references, rules, wording
 from bot.secrets.line_finders import KEY_REACH
 from bot.secrets.patterns import AUTHORIZATION_SCHEME, JWT_SAMPLE_PAYLOAD, TokenPattern
 from bot.secrets.services import (
@@ -35,7 +35,7 @@ def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) ->
             return False  # `://h1.db:5432,u:p@h2.db`: the first host's port, then a host
         return (
             not rules.is_placeholder(value, min_len=4)
-            and not rules.is_reference(value)
+            and not references.is_reference(value)
             and value != m.group("user")
             and rules.weak_value_ok(value, test=test)
         )
@@ -120,7 +120,7 @@ def _basic_ok(value: str, test: bool) -> bool:
         bool(colon and user and password)
         and decoded.isprintable()
         and not rules.is_placeholder(password, min_len=4)
-        and not rules.is_reference(password)
+        and not references.is_reference(password)
         and rules.weak_value_ok(password, test=test)
     )
 

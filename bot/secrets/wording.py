@@ -141,3 +141,12 @@ def has_drawn_letters(value: str) -> bool:
     """A run of 16+ letters in `value` that reads as drawn (random_letters): a random key
     with few digits or none still has one."""
     return any(random_letters(run) for run in _LETTER_RUN.findall(value))
+
+
+def looks_random(value: str) -> bool:
+    """Digits and letters of both cases: a drawn value's mix, which names seldom have."""
+    return (
+        any(c.isdigit() for c in value)
+        and any(c.isupper() for c in value)
+        and any(c.islower() for c in value)
+    )
