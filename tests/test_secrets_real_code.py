@@ -56,6 +56,9 @@ NOT_SECRETS = [  # (path, line)
     ("db/setup.rsp.tmpl", 'SYS_PASSWORD = "###SYS_PWD###"'),
     ("db/setup.sql.template", "CREATE LOGIN app WITH PASSWORD = '%%DB_PWD%%'"),
     ("web/signup.html", '<strength-meter password="form.password"></strength-meter>'),
+    # A format's slot in a dotenv template, read whole past the `}` the pattern stops at.
+    ("deploy/app.env", "DB_PASSWORD={password}"),
+    ("deploy/app.env", "DB_PASSWORD={self.db_password}"),
     # A comment after a space, where a value was left out.
     ("deploy/app.env", "DB_PASSWORD= # set in the vault"),
     ("conf/app.yml", "password: #changeme"),
@@ -642,6 +645,10 @@ def test_a_generated_password_holding_reference_syntax_by_chance_is_found_whole(
         "/run/secrets/db_password",
         "%DB_PASS%",
         "#{vault.dbPassword2}",
+        # Azure Pipelines' runtime expression, token-replacement markers
+        "$[variables.dbPassword2]",
+        "@@dbPassword2@@",
+        "__DbPassword2__",
         # a hash where a password would be
         "$6$rounds=5000$" + _r(8) + "$" + _r(12),
         "{SSHA}" + base64.b64encode(_r(20).encode()).decode(),

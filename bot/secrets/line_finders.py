@@ -264,6 +264,12 @@ def assignments(
                 continue
         if not quoted and wording.natural_language(line[s:].strip()):
             continue  # `DOMAIN_PASSWORD= WebLogic admin user for the domain`: a description
+        if (
+            not quoted
+            and config
+            and references.is_reference(line[s : NON_SPACE.match(line, e).end()])
+        ):
+            continue  # `DB_PASSWORD={password}`: a slot the pattern cut at its `}`
         literal = quoted
         # an unquoted config value outside a flow mapping: it may run past where it stopped
         setting = not quoted and config and not in_flow(line, m.start())

@@ -26,8 +26,9 @@ _INTERPOLATION = re.compile(
     r"\$\{\s*[A-Za-z_][\w.]*(?:\s|[}:\-?=,|\[(+*/%&<>!)]|$)|#\{\s*[A-Za-z_@$]"
     r"|%\(\w+\)|%s\b|\$\([A-Za-z_]|^\$\$?(?:[A-Za-z_]\w*|\d+[a-z]?)"
     r"(?:[.:{($/]|->|\[(?:[\"'$]|\w+\])|$)"
-    # Batch variables and template markers: `%RANDOM%`, `%%PWD%%`.
-    r"|^%%?[A-Z_][A-Z0-9_]*%",
+    # Batch variables and template markers: `%RANDOM%`, `%%PWD%%`. Azure Pipelines'
+    # runtime expressions: `$[variables.dbPassword]`.
+    r"|^%%?[A-Z_][A-Z0-9_]*%|\$\[\s*[A-Za-z_][\w.]*",
     re.IGNORECASE,
 )
 _REFERENCE = re.compile(
@@ -36,8 +37,9 @@ _REFERENCE = re.compile(
     r"|^projects/.+/secrets/|"
     # Symfony's `%env(NAME)%`.
     r"%env\(|"
-    # Template markers: `###ORACLE_PWD###`, `@DB_PASS@`.
-    r"^#{2,}[A-Za-z_]\w*#{2,}$|^@[A-Z][A-Z0-9_]+@$|"
+    # Template and token-replacement markers: `###ORACLE_PWD###`, `@DB_PASS@`,
+    # `@@dbPassword@@`, `__DbPassword__` (Azure DevOps' Replace Tokens).
+    r"^#{2,}[A-Za-z_]\w*#{2,}$|^@[A-Z][A-Z0-9_]+@$|^@@[A-Za-z_][\w.-]*@@$|^__[A-Za-z][\w.-]*__$|"
     # A bracketed word where a value was left out: `[omitted]`, `[REDACTED]`.
     r"^\[[A-Za-z][A-Za-z _-]*\]$",
     re.IGNORECASE,
