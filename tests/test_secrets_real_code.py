@@ -649,6 +649,9 @@ def test_a_generated_password_holding_reference_syntax_by_chance_is_found_whole(
         "$[variables.dbPassword2]",
         "@@dbPassword2@@",
         "__DbPassword2__",
+        # Jasypt's ciphertext, quoted too; Concourse's and CredHub's interpolation
+        "ENC(" + _r(32) + ")",
+        "((db_password2))",
         # a hash where a password would be
         "$6$rounds=5000$" + _r(8) + "$" + _r(12),
         "{SSHA}" + base64.b64encode(_r(20).encode()).decode(),

@@ -34,6 +34,9 @@ _INTERPOLATION = re.compile(
 _REFERENCE = re.compile(
     r"^(?:<|&lt;).*(?:>|&gt;)$|^\{.*\}$|os\.environ|getenv|process\.env|"
     r"^env[.\[(:]|ENV\[|^secrets\.|^vault:|^ref\+|^!!?[A-Za-z][A-Za-z.:]*(?:\s|$)|^ENC\[|^arn:"
+    # Jasypt's ciphertext (`ENC(…)`, its key kept elsewhere); Concourse's, BOSH's and
+    # CredHub's `((name))`.
+    r"|^ENC\(|^\(\([\w./-]+\)\)$"
     r"|^projects/.+/secrets/|"
     # Symfony's `%env(NAME)%`.
     r"%env\(|"
