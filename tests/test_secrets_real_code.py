@@ -54,6 +54,11 @@ NOT_SECRETS = [  # (path, line)
     ("schema.graphql", "login(email: String!, password: String!): AuthPayload"),
     ("win/reset.bat", "set passwd=%RANDOM%%RANDOM%"),
     ("db/setup.rsp.tmpl", 'SYS_PASSWORD = "###SYS_PWD###"'),
+    # A value left to be filled in, saying so of itself.
+    ("deploy/app.env", "DB_PASSWORD=to-be-replaced"),
+    ("conf/app.yml", 'password: "set-via-env"'),
+    ("conf/app.yml", "password: NOTSET"),
+    ("src/settings.py", 'API_TOKEN = "token_goes_here"'),
     ("db/setup.sql.template", "CREATE LOGIN app WITH PASSWORD = '%%DB_PWD%%'"),
     ("web/signup.html", '<strength-meter password="form.password"></strength-meter>'),
     # A format's slot in a dotenv template, read whole past the `}` the pattern stops at.

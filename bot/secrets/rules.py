@@ -81,6 +81,10 @@ _PLACEHOLDER_PARTS = (
     "redacted", "your_", "your-", "yourkey", "your key", "<your", "xxxx", "***", "...",
     "insert_", "insert-", "replace_me", "replace-me", "replaceme", "todo", "fixme", "not-a-",
     "not_a_", "notasecret", "not-secret", "test", "mock", "tiger", "hunter2",
+    # what a value left to be filled in says of itself
+    "to-be-replaced", "to_be_replaced", "goes_here", "goes-here", "notset", "not_set",
+    "not-set", "fillme", "fill_me", "fill-me", "set-via-", "set_via_", "overridden",
+    "dont-use", "do-not-use", "do_not_use",
 )  # fmt: skip
 # A setting's value that is itself settings (`uid=user,userPassword=password`,
 # `audit_trail=none,...`, `uniqueIdentifier=user,...`): an unquoted list of assignments,
