@@ -221,6 +221,8 @@ CASES = [  # (kind, line)
         "root:$6$Gk2Vq9Zt$Yq3mW8xK1pL5nR7tB2vC4zH6jD9fS0aE3gU5iO7kM1qN2wX4yT6rP8sL0:19500:0:99999:7:::",
     ),
     ("password hash", "alice:$apr1$Zq7x9mKd$4Hn2bV8cXw1LpQ7rT0sY3/"),
+    # htpasswd's unsalted SHA-1: cracked as fast as the password is guessed
+    ("password hash", "alice:{SHA}" + base64.b64encode(_r(20).encode()).decode()),
     # written whole outside a passwd line: a cloud-init user, a users table's dump
     ("crypt password hash", f"    passwd: ${'6'}${_r(16, _CRYPT)}${_r(86, _CRYPT)}"),
     (

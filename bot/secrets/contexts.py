@@ -237,10 +237,12 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     TokenPattern(
         CRYPT_HASH,
         re.compile(
-            r":(?P<v>\$(?:1|5|6|7|y|gy|apr1|md5|sha1)\$[A-Za-z0-9./$=,]{8,}[A-Za-z0-9./=])(?=:|\s|$)",
+            r":(?P<v>\$(?:1|5|6|7|y|gy|apr1|md5|sha1)\$[A-Za-z0-9./$=,]{8,}[A-Za-z0-9./=]"
+            # htpasswd's unsalted SHA-1 (`{SHA}` and 28 characters of base64)
+            r"|\{SHA\}[A-Za-z0-9+/]{27}=)(?=:|\s|$)",
             re.MULTILINE,
         ),
-        keywords=("$1$", "$5$", "$6$", "$7$", "$y$", "$gy$", "$apr1$", "$md5", "$sha1$"),
+        keywords=("$1$", "$5$", "$6$", "$7$", "$y$", "$gy$", "$apr1$", "$md5", "$sha1$", "{sha}"),
     ),
     # Maven's settings.xml `<password>`, `<apiKey>`, `<client-secret>` and the like (the
     # element's name must say secret: names.key_is_secretish).
