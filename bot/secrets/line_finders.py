@@ -264,11 +264,9 @@ def assignments(
                 continue
         if not quoted and wording.natural_language(line[s:].strip()):
             continue  # `DOMAIN_PASSWORD= WebLogic admin user for the domain`: a description
-        if (
-            not quoted
-            and config
-            and references.is_reference(line[s : NON_SPACE.match(line, e).end()])
-        ):
+        # (where an unquoted value that stopped at a bracket or `#` meets the next space)
+        to_space = NON_SPACE.match(line, e).end()
+        if not quoted and config and references.is_reference(line[s:to_space]):
             continue  # `DB_PASSWORD={password}`: a slot the pattern cut at its `}`
         literal = quoted
         # an unquoted config value outside a flow mapping: it may run past where it stopped
@@ -304,7 +302,7 @@ def assignments(
             # value with `(`, `,` or `>` in it (`password: JB2m?J7,(x`) would be sent, and
             # from a `>` the `=>` took (`PASS=>rp2A…` in a .env file); where a file holds
             # a setting to its line's end, to there.
-            e = max(NON_SPACE.match(line, e).end(), whole_end)
+            e = max(to_space, whole_end)
             if m.group("op") == "=>" and line[s - 1] == ">":
                 s -= 1
             e = closing_mark(line, m.start("key"), s, e)

@@ -59,7 +59,7 @@ _REFERENCE_TOKEN = re.compile(
 )
 # A run spelled as names are: a word, camelCase or CAPS with digits at its end, a number;
 # or one or two letters of a word (`x`, `db`, `Id`, `DB`).
-NAME_RUN = re.compile(r"(?:[A-Za-z][a-z]+|[A-Z]+)(?:[A-Z][a-z]+)*\d*|\d+|[A-Za-z][a-z]?|[A-Z]{2}")
+_NAME_RUN = re.compile(r"(?:[A-Za-z][a-z]+|[A-Z]+)(?:[A-Z][a-z]+)*\d*|\d+|[A-Za-z][a-z]?|[A-Z]{2}")
 _DRAWN_RUN_CHARS = 6
 # A hash where a password would be: crypt(3)'s and passlib's `$id$` (`$6$rounds=5000$…`,
 # `$pbkdf2-sha256$29000$…`), LDAP's and Spring Security's `{SSHA}`, `{bcrypt}` (their
@@ -87,12 +87,15 @@ def is_reference(value: str) -> bool:
     v = value.strip()
     if _REFERENCE.search(v) or heuristic().is_templated_secret(v) or _ENV_NAME.fullmatch(v):
         return True
-    if _INTERPOLATION.search(v) or (_SLOT.search(v) is not None and not _drawn_symbols(v)):
-        return not _drawn_around_syntax(v)
-    root_name = _ROOT_NAME.fullmatch(v) is not None and not looks_random(v)
-    if _PATH.match(v) or root_name or _PLAIN_URL.match(v):
-        return not _drawn_around_syntax(v)  # `/e=~9DgBw9/Qm0z8`, base64's `/aB3+x…/Kp4…`
-    return False
+    # (a path's reading too: `/e=~9DgBw9/Qm0z8`, base64's `/aB3+x…/Kp4…` are drawn)
+    syntax = (
+        _INTERPOLATION.search(v)
+        or (_SLOT.search(v) is not None and not _drawn_symbols(v))
+        or _PATH.match(v)
+        or (_ROOT_NAME.fullmatch(v) is not None and not looks_random(v))
+        or _PLAIN_URL.match(v)
+    )
+    return bool(syntax) and not _drawn_around_syntax(v)
 
 
 def path_characters_only(value: str) -> bool:
@@ -109,7 +112,7 @@ def _drawn_around_syntax(value: str) -> bool:
     if _HASH_PREFIX.match(value):
         return False  # a hash's scheme opens it: what is kept is a hash
     rest = _REFERENCE_TOKEN.sub(_unless_unnamed, value)
-    unnamed = sum(len(run) for run in _RUNS.findall(rest) if not NAME_RUN.fullmatch(run))
+    unnamed = sum(len(run) for run in _RUNS.findall(rest) if not _NAME_RUN.fullmatch(run))
     return unnamed >= _DRAWN_RUN_CHARS and looks_random(rest)
 
 
@@ -126,4 +129,4 @@ def _unless_unnamed(m: re.Match[str]) -> str:
 
 def spells_a_name(text: str) -> bool:
     """`get_password`, `os.getenv`, `DB_PASS2`, `md5`: each part a name's run."""
-    return all(NAME_RUN.fullmatch(part) for part in _NAME_SEPARATORS.split(text) if part)
+    return all(_NAME_RUN.fullmatch(part) for part in _NAME_SEPARATORS.split(text) if part)
