@@ -32,7 +32,7 @@ from bot.routing.budget import Refusal, Reservation
 from bot.routing.live import LiveState
 from bot.routing.ratelimit import LimitTimeout
 from bot.routing.route import Route, Target
-from bot.secrets.redact import mask_values, secret_values
+from bot.secrets.redact import KnownValues, secret_values
 
 
 @dataclass(slots=True)
@@ -199,27 +199,28 @@ def _masked(completion: Completion, request: CompletionRequest) -> Completion:
     for m in request.messages:
         if m.role != "system":
             known |= secret_values(m.content)
-    text = mask_values(completion.text, known)
+    masker = KnownValues(known)
+    text = masker.mask(completion.text)
     parsed = completion.parsed
     if parsed is not None:
         data = parsed.model_dump(mode="json")
-        clean = _mask_strings(data, known, keep_length=False)
+        clean = _mask_strings(data, masker, keep_length=False)
         if clean != data:
             try:
                 parsed = type(parsed).model_validate(clean)
             except ValidationError:
                 # A marker longer than the value pushed a field past its limit: cut each
                 # masked string to its original length, which the answer was valid with.
-                parsed = type(parsed).model_validate(_mask_strings(data, known, keep_length=True))
+                parsed = type(parsed).model_validate(_mask_strings(data, masker, keep_length=True))
     return dataclasses.replace(completion, text=text, parsed=parsed)
 
 
-def _mask_strings(value: object, known: set[str], *, keep_length: bool) -> object:
+def _mask_strings(value: object, masker: KnownValues, *, keep_length: bool) -> object:
     if isinstance(value, str):
-        masked = mask_values(value, known)
+        masked = masker.mask(value)
         return masked[: len(value)] if keep_length else masked
     if isinstance(value, list):
-        return [_mask_strings(v, known, keep_length=keep_length) for v in value]
+        return [_mask_strings(v, masker, keep_length=keep_length) for v in value]
     if isinstance(value, dict):
-        return {k: _mask_strings(v, known, keep_length=keep_length) for k, v in value.items()}
+        return {k: _mask_strings(v, masker, keep_length=keep_length) for k, v in value.items()}
     return value
