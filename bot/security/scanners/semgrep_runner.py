@@ -33,7 +33,7 @@ from bot.security.scanners.base import (
     run_tool,
     scrub,
 )
-from bot.security.scanners.rule_choice import rule_files_for, rules_in
+from bot.security.scanners.rule_choice import as_json, rule_files_for, rules_in
 
 NAME = "semgrep"
 OFFLINE_FLAGS = ("--metrics=off", "--disable-version-check")
@@ -111,7 +111,7 @@ def run_semgrep(
     else:
         builtin = list(configs)
     scan = _Scan(command, root, paths, timeout_s, semgrep_args, env, known)
-    run = scan.run([*builtin, *extra_configs])
+    run = scan.run(builtin, extra_configs)
     if run.status == "failed" and extra_configs and builtin and _bad_rules(run):
         refused = "; ".join(
             n.removeprefix("semgrep: ")
@@ -162,13 +162,15 @@ class _Scan:
     env: Mapping[str, str] | None
     known: list[str]
 
-    def run(self, rule_paths: list[Path]) -> ScannerRun:
+    def run(self, builtin: list[Path], extra: Sequence[Path] = ()) -> ScannerRun:
+        """A scan with Switchyard's rule files `builtin` and the repository's `extra`."""
         paths, known, timeout_s = self.paths, self.known, self.timeout_s
         run = ScannerRun(name=NAME)
-        missing = [p for p in rule_paths if not Path(p).exists()]
-        for p in missing:
-            run.notes.append(f"semgrep rule path {p} does not exist: its rules were not run")
-        rule_paths = [p for p in rule_paths if Path(p).exists()]
+        for p in extra:
+            if not Path(p).exists():
+                run.notes.append(f"semgrep rule path {p} does not exist: its rules were not run")
+        extra = [p for p in extra if Path(p).exists()]
+        rule_paths = [*builtin, *extra]
         if not rule_paths:
             run.status = "skipped"
             run.notes.append("semgrep had no rule files to run")
@@ -177,22 +179,23 @@ class _Scan:
         # semgrep's own per-file, per-rule limit: a slow file becomes an error naming it
         # instead of the whole run hitting our deadline.
         per_rule = max(1, min(30, int(timeout_s / 4)))
-        argv = [
-            *self.command,
-            "scan",
-            *OFFLINE_FLAGS,
-            "--json",
-            "--quiet",
-            "--no-git-ignore",
-            "--timeout",
-            str(per_rule),
-            *(arg for p in rule_paths for arg in ("--config", str(Path(p).resolve()))),
-            *self.semgrep_args,
-            "--",
-            *paths,
-        ]
         tool_env = {**(os.environ if self.env is None else self.env), **OFFLINE_ENV}
-        tool = run_tool(argv, timeout_s=timeout_s, cwd=self.root, env=tool_env)
+        with as_json(builtin, extra) as configs:
+            argv = [
+                *self.command,
+                "scan",
+                *OFFLINE_FLAGS,
+                "--json",
+                "--quiet",
+                "--no-git-ignore",
+                "--timeout",
+                str(per_rule),
+                *(arg for p in configs for arg in ("--config", str(Path(p).resolve()))),
+                *self.semgrep_args,
+                "--",
+                *paths,
+            ]
+            tool = run_tool(argv, timeout_s=timeout_s, cwd=self.root, env=tool_env)
         if tool.returncode is None:
             run.status = "timeout" if tool.timed_out else "failed"
             why = f"did not finish within its {timeout_s:g}s limit" if tool.timed_out else ""
