@@ -39,6 +39,7 @@ import pytest
 
 from bot.secrets import find_secrets
 from bot.secrets.allow import AllowList, configure, fingerprint
+from bot.secrets.passphrases import drawn_phrase
 from bot.secrets.wording import random_letters
 from tests.cli import Result, base_env, switchyard
 from tests.fakes.github_server import FakeGitHub
@@ -89,6 +90,9 @@ def _own_families() -> list[tuple[str, str, str]]:
     # A key of letters only (`_rand` insists on a digit).
     drawn = ("".join(_RNG.choice(string.ascii_letters) for _ in range(24)) for _ in range(50))
     letters = next(v for v in drawn if random_letters(v))
+    # A passphrase of drawn words (diceware), none of them one that prose would use.
+    phrases = (" ".join(_RNG.sample(SEED_WORDS, 5)) for _ in range(50))
+    phrase = next(p for p in phrases if drawn_phrase(p))
     return [
         (
             "private-key-block",
@@ -106,6 +110,7 @@ def _own_families() -> list[tuple[str, str, str]]:
         ("csrf-signing-secret", "app/csrf.py", f'WTF_CSRF_SECRET_KEY = "{_rand(32)}"\n'),
         ("key-bytes", "src/crypt.c", f"static const uint8_t key[16] = {{{key_bytes}}};\n"),
         ("random-letters-key", "config/app.properties", f"app.secret={letters}\n"),
+        ("drawn-passphrase", "backup/restic.env", f"RESTIC_PASSWORD={phrase}\n"),
         (
             "session-cookie",
             "spec/cassettes/login.yml",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.secrets import names, paths, plugins, references, rules, wording
 from bot.secrets.gitleaks import Found
+from bot.secrets.passphrases import drawn_password
 from bot.secrets.patterns import (
     ASSIGNMENT,
     AWS_SECRET,
@@ -262,7 +263,8 @@ def assignments(
                 config or (path is None and (env_style or not rules.is_identifier_chain(value)))
             ):
                 continue
-        if not quoted and wording.natural_language(line[s:].strip()):
+        rest = line[s:].strip()
+        if not quoted and wording.natural_language(rest) and not drawn_password(key, rest):
             continue  # `DOMAIN_PASSWORD= WebLogic admin user for the domain`: a description
         # (where an unquoted value that stopped at a bracket or `#` meets the next space)
         to_space = NON_SPACE.match(line, e).end()
