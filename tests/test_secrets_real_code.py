@@ -59,6 +59,10 @@ NOT_SECRETS = [  # (path, line)
     ("conf/app.yml", 'password: "set-via-env"'),
     ("conf/app.yml", "password: NOTSET"),
     ("src/settings.py", 'API_TOKEN = "token_goes_here"'),
+    # `your` glued to what is to be filled in, as `your_password` and `yourkey` are.
+    ("docs/signing.md", "keytool -genkey -keystore release.jks -storepass yourpassword"),
+    ("src/settings.py", 'API_KEY = "yourapikey"'),
+    ("conf/app.yml", "client_secret: YourSecretHere"),
     ("db/setup.sql.template", "CREATE LOGIN app WITH PASSWORD = '%%DB_PWD%%'"),
     ("web/signup.html", '<strength-meter password="form.password"></strength-meter>'),
     # A format's slot in a dotenv template, read whole past the `}` the pattern stops at.

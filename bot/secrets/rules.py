@@ -80,6 +80,7 @@ MIN_ENTROPY_UNNAMED = 32
 _PLACEHOLDER_PARTS = (
     "changeme", "change_me", "change-me", "example", "sample", "dummy", "fake", "placeholder",
     "redacted", "your_", "your-", "yourkey", "your key", "<your", "xxxx", "***", "...",
+    "yourpass", "yourpwd", "yoursecret", "yourtoken", "yourapi",
     "insert_", "insert-", "replace_me", "replace-me", "replaceme", "todo", "fixme", "not-a-",
     "not_a_", "notasecret", "not-secret", "test", "mock", "tiger", "hunter2",
     # what a value left to be filled in says of itself
