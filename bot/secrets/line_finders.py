@@ -263,8 +263,7 @@ def assignments(
                 config or (path is None and (env_style or not rules.is_identifier_chain(value)))
             ):
                 continue
-        rest = line[s:].strip()
-        if not quoted and wording.natural_language(rest) and not drawn_password(key, rest):
+        if not quoted and _described(key, line[s:].strip()):
             continue  # `DOMAIN_PASSWORD= WebLogic admin user for the domain`: a description
         # (where an unquoted value that stopped at a bracket or `#` meets the next space)
         to_space = NON_SPACE.match(line, e).end()
@@ -314,6 +313,11 @@ def assignments(
 
 
 _INNER_SETTING = re.compile(r"[A-Za-z_][\w.-]{0,80}=")
+
+
+def _described(key: str, rest: str) -> bool:
+    """The rest of the line is prose about the setting, not a passphrase of drawn words."""
+    return wording.natural_language(rest) and not drawn_password(key, rest)
 
 
 _OPENING = re.compile(r"\(|(?<![$#{])\{(?!\{)")

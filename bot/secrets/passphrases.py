@@ -39,7 +39,7 @@ _PROSE_WORDING = """
     digits least minimum maximum match matches mismatch expired expires expiry
     example examples sample samples test tests testing dummy fake mock placeholder default
     value values string text field label hint help message error errors warning
-    replace replaced real actual insert fill set unset todo fixme later goes here
+    replace replaced real actual insert fill set unset todo fixme later goes
     admin access panel page form button click submit save cancel sign log recover remember
 """
 _PROSE_WORDS = frozenset(_PROSE_WORDING.split())
