@@ -126,6 +126,21 @@ CASES = [  # (kind, line)
         "INSERT INTO users VALUES "
         "(7, 'ada', '$2y$10$Qm7kR2vX9pL4sT8wZ1nB3eH6jU0cY5fA.gD/iK3lO7qM2rN8tV4xW');",
     ),
+    # Django's hashers and PHC strings, bare in a fixture or a dump as bcrypt's are.
+    (
+        "PBKDF2 password hash",
+        f'{{"model": "auth.user", "fields": {{"password": "pbkdf2_sha256$870000${_r(22)}$'
+        f'{_r(43, _ALNUM + "+/")}="}}}}',
+    ),
+    ("PBKDF2 password hash", f"ci:$pbkdf2-sha256$29000${_r(22, _CRYPT)}${_r(43, _CRYPT)}"),
+    (
+        "Argon2 password hash",
+        f"PASSWORD = 'argon2$argon2id$v=19$m=102400,t=2,p=8${_r(22)}${_r(43, _ALNUM + '+/')}'",
+    ),
+    (
+        "Argon2 password hash",
+        f"(3, 'ada', '$argon2id$v=19$m=65536,t=3,p=4${_r(22)}${_r(43, _ALNUM + '+/')}')",
+    ),
     (
         "SoftLayer API key",
         "softlayer_api_key: 9f3a7c1e5b2d8f4a6c0e9b3d7f1a5c2e8b4d0f6a3c9e1b7d5f2a8c4e0b6d9f3a",
@@ -523,6 +538,8 @@ LOOK_ALIKES = [
     # a hash named as one is stored on purpose; `$1$2` in a shell line is three arguments
     f"password_hash = '$6${_r(16, _CRYPT)}${_r(86, _CRYPT)}'",
     'echo "$1$2$3"',
+    f"password_hash = 'pbkdf2_sha256$870000${_r(22)}${_r(43, _ALNUM + '+/')}='",
+    f"hashed_password: $argon2id$v=19$m=65536,t=3,p=4${_r(22)}${_r(43, _ALNUM + '+/')}",
     # the development wallets' phrases every tutorial copies, a sentence, a CPU's mnemonic
     "mnemonic: 'test test test test test test test test test test test junk',",
     "const mnemonic = 'candy maple cake sugar pudding cream honey rich smooth crumble sweet treat'",

@@ -30,6 +30,10 @@ _E = TOKEN_END
 AUTHORIZATION_HEADER = re.compile(r"authorization[\"']?\s*[:=,]\s*[\"']?$")
 NPM_CREDENTIALS = "npm registry credentials"
 CRYPT_HASH_BARE = "crypt password hash"
+ARGON2_HASH = "Argon2 password hash"
+PBKDF2_HASH = "PBKDF2 password hash"
+# Reported bare, not when their name says hash (token_checks.token_ok).
+PASSWORD_HASHES = ("bcrypt password hash", CRYPT_HASH_BARE, ARGON2_HASH, PBKDF2_HASH)
 SEED_PHRASE = "wallet seed phrase"
 CONNECTION_FIELD = re.compile(
     r"\b(?:user\s?id|uid|user(?:name)?|server|data\s?source|host|database)\s*=[^;\n]{0,128};"
@@ -213,6 +217,26 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         "bcrypt password hash",
         re.compile(r"\$2[abxy]?\$[0-9]{2}\$[./A-Za-z0-9]{53}(?![./A-Za-z0-9])"),
         keywords=("$2a$", "$2b$", "$2x$", "$2y$", "$2$"),
+    ),
+    # The memory-hard and iterated hashes of PHC's string format and Django's (`argon2$` or
+    # `pbkdf2_sha256$` first, then the parameters, the salt and the hash): slower to crack
+    # than bcrypt, still a weak password's undoing, and reported as bcrypt's are.
+    TokenPattern(
+        ARGON2_HASH,
+        re.compile(
+            r"(?:argon2)?\$argon2(?:id|i|d)\$(?:v=[0-9]{1,3}\$)?m=[0-9]{1,9},t=[0-9]{1,6},"
+            r"p=[0-9]{1,4}\$[A-Za-z0-9+/]{8,}={0,2}\$[A-Za-z0-9+/]{16,}={0,2}"
+            r"(?![./A-Za-z0-9+=$])"
+        ),
+        keywords=("$argon2",),
+    ),
+    TokenPattern(
+        PBKDF2_HASH,
+        re.compile(
+            r"\$?pbkdf2[_-]sha(?:1|256|512)\$[0-9]{1,7}\$[./A-Za-z0-9+]{1,64}\$"
+            r"[./A-Za-z0-9+]{16,}={0,2}(?![./A-Za-z0-9+=$])"
+        ),
+        keywords=("pbkdf2_sha", "pbkdf2-sha"),
     ),
     # A crypto wallet's BIP39 recovery phrase (12 to 24 lower-case words) under a name that
     # says mnemonic, seed or recovery phrase (Hardhat's `accounts: { mnemonic: "…" }`,

@@ -16,6 +16,7 @@ from bot.secrets.services import (
     CONNECTION_FIELD,
     CRYPT_HASH_BARE,
     NPM_CREDENTIALS,
+    PASSWORD_HASHES,
     SEED_PHRASE,
 )
 from bot.secrets.stand_ins import published_crypt_hash, published_seed_phrase
@@ -51,7 +52,7 @@ def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) ->
         return seed_phrase_ok(value)
     if pattern.kind == CRYPT_HASH_BARE and published_crypt_hash(value):
         return False
-    if pattern.kind in ("bcrypt password hash", CRYPT_HASH_BARE):
+    if pattern.kind in PASSWORD_HASHES:
         # Named as a hash (`password_hash = "$2b$..."`): a fixture or a stored hash on
         # purpose; a bare one (a users table's dump, a CSV row) is someone's password.
         return not rules.names_a_hash(_before(m, KEY_REACH))
