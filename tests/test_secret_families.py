@@ -45,6 +45,7 @@ from tests.cli import Result, base_env, switchyard
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.gitrepo import GitRepo
+from tests.test_secrets_microsoft import VALUES as MICROSOFT_VALUES
 from tests.test_secrets_prefixed import FORMATS as PREFIXED_FORMATS
 from tests.test_secrets_services import CASES as SERVICE_CASES
 from tests.test_secrets_services import SEED_WORDS
@@ -191,6 +192,17 @@ def _prefixed_families() -> list[tuple[str, str, str]]:
     ]
 
 
+def _microsoft_families() -> list[tuple[str, str, str]]:
+    """Each Azure identifiable key shape of bot/secrets/microsoft, bare in a settings file
+    (the annotated keys' fifty services share one shape: Azure OpenAI's and the catch-all
+    stand for them)."""
+    return [
+        (f"microsoft {kind}", f"svc/azure-{i}.json", f'{{"primary": "{value}"}}\n')
+        for i, (kind, value) in enumerate(MICROSOFT_VALUES)
+        if "(Cognitive Services)" not in kind or "OpenAI" in kind
+    ]
+
+
 def _gitleaks_families() -> list[tuple[str, str, str]]:
     seen: set[str] = set()
     out: list[tuple[str, str, str]] = []
@@ -209,6 +221,7 @@ def _families() -> list[Family]:
         *own,
         *_service_families(),
         *_prefixed_families(),
+        *_microsoft_families(),
         *_gitleaks_families(),
     ]:
         hits = find_secrets(text, path)

@@ -70,6 +70,7 @@ from bot.secrets.line_finders import (
 )
 from bot.secrets.lists import listed_values
 from bot.secrets.manifests import SEALED_KIND, sealed_value, secret_data
+from bot.secrets.microsoft import MICROSOFT_PATTERNS
 from bot.secrets.patterns import (
     AUTHORIZATION_SCHEME_PATTERN,
     GITLEAKS_PEERS,
@@ -134,22 +135,11 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
     lowered = _lower(text)
     found.extend(inserted_secrets(text, lowered, test))
     found_words = _scanner().keywords(text, lowered)
-    for pattern in _token_patterns(found_words):
-        for m in _matches(pattern, text, found_words):
-            if pattern.kind in CONTEXT_KINDS:
-                span = context_value(pattern.kind, m, test)
-                if span is not None:
-                    found.append(Candidate(*span, pattern.kind, RANK_TOKEN, SWITCHYARD))
-                continue
-            s, e = m.span(pattern.group)
-            if pattern.group == 0 and s > 0 and text[s - 1] in pattern.before:
-                continue
-            if token_ok(pattern, text[s:e], m, test):
-                found.append(
-                    Candidate(*whole_run(text, s, e), pattern.kind, RANK_TOKEN, SWITCHYARD)
-                )
-
+    own, microsoft = _token_patterns(found_words)
+    found.extend(_token_candidates(text, own, found_words, test))
     found.extend(_gitleaks(text, lowered, path, test, found_words))
+    # Microsoft's formats after gitleaks' and ours: a value one of those names keeps its name.
+    found.extend(_token_candidates(text, microsoft, found_words, test))
     keyword_lines = lines.keyword_lines(lowered, found_words)
     token_lines = lines.long_token_lines(lowered)
     config = paths.is_config_path(path)
@@ -201,6 +191,25 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
     if allow:
         kept = [c for c in kept if not allow.value_allowed(_value(c, text))]
     return [_to_hit(c, lines) for c in kept]
+
+
+def _token_candidates(
+    text: str, patterns: list[TokenPattern], found_words: Found, test: bool
+) -> list[Candidate]:
+    out: list[Candidate] = []
+    for pattern in patterns:
+        for m in _matches(pattern, text, found_words):
+            if pattern.kind in CONTEXT_KINDS:
+                span = context_value(pattern.kind, m, test)
+                if span is not None:
+                    out.append(Candidate(*span, pattern.kind, RANK_TOKEN, SWITCHYARD))
+                continue
+            s, e = m.span(pattern.group)
+            if pattern.group == 0 and s > 0 and text[s - 1] in pattern.before:
+                continue
+            if token_ok(pattern, text[s:e], m, test):
+                out.append(Candidate(*whole_run(text, s, e), pattern.kind, RANK_TOKEN, SWITCHYARD))
+    return out
 
 
 def _value(c: Candidate, text: str) -> str:
@@ -268,7 +277,9 @@ _TOKEN_PATTERNS = (
     *PREFIXED_PATTERNS,
     *CONTEXT_PATTERNS,
     AUTHORIZATION_SCHEME_PATTERN,
+    *MICROSOFT_PATTERNS,
 )
+_FIRST_MICROSOFT = len(_TOKEN_PATTERNS) - len(MICROSOFT_PATTERNS)
 _OWN_KEYWORDS = tuple(
     sorted({*KEYWORD_WORDS, *COOKIE_WORDS, *(k for p in _TOKEN_PATTERNS for k in p.keywords)})
 )
@@ -282,12 +293,17 @@ for _i, _p in enumerate(_TOKEN_PATTERNS):
 _UNKEYED = frozenset(i for i, p in enumerate(_TOKEN_PATTERNS) if not p.keywords)
 
 
-def _token_patterns(found_words: Found) -> list[TokenPattern]:
-    """The token patterns to run: those without keywords, and those whose keyword occurs."""
+def _token_patterns(found_words: Found) -> tuple[list[TokenPattern], list[TokenPattern]]:
+    """The token patterns to run, our own and Microsoft's: those without keywords, and
+    those whose keyword occurs."""
     wanted = set(_UNKEYED)
     for word in found_words:
         wanted.update(_BY_KEYWORD.get(word, ()))
-    return [_TOKEN_PATTERNS[i] for i in sorted(wanted)]
+    order = sorted(wanted)
+    return (
+        [_TOKEN_PATTERNS[i] for i in order if i < _FIRST_MICROSOFT],
+        [_TOKEN_PATTERNS[i] for i in order if i >= _FIRST_MICROSOFT],
+    )
 
 
 _BYTE_KEY_WORDS = ("key", "secret", "token")

@@ -229,6 +229,7 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
             r"(?![./A-Za-z0-9+=$])"
         ),
         keywords=("$argon2",),
+        on_keyword_lines=True,  # Django's `argon2` prefix is optional: no literal opens it
     ),
     TokenPattern(
         PBKDF2_HASH,
@@ -237,6 +238,7 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
             r"[./A-Za-z0-9+]{16,}={0,2}(?![./A-Za-z0-9+=$])"
         ),
         keywords=("pbkdf2_sha", "pbkdf2-sha"),
+        on_keyword_lines=True,
     ),
     # A crypto wallet's BIP39 recovery phrase (12 to 24 lower-case words) under a name that
     # says mnemonic, seed or recovery phrase (Hardhat's `accounts: { mnemonic: "…" }`,

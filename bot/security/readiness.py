@@ -89,9 +89,13 @@ def _semgrep(env: Mapping[str, str] | None) -> ScannerReadiness:
 
 def _secrets() -> ScannerReadiness:
     from bot.secrets.gitleaks import GITLEAKS_VERSION
+    from bot.secrets.microsoft import SECURITY_UTILITIES_VERSION
 
-    # gitleaks' rules run in-process from a pinned copy, whatever is installed.
-    rules = f"gitleaks' rules {GITLEAKS_VERSION} (pinned) and Switchyard's patterns"
+    # gitleaks' and Microsoft's rules run in-process from pinned copies, whatever is installed.
+    rules = (
+        f"gitleaks' rules {GITLEAKS_VERSION}, Microsoft's identifiable key formats "
+        f"{SECURITY_UTILITIES_VERSION} (both pinned) and Switchyard's patterns"
+    )
     try:
         from importlib.metadata import version
 

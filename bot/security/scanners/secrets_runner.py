@@ -1,7 +1,7 @@
 """Secrets in the head versions of the changed files: detect-secrets' plugins, gitleaks'
-pinned rules and Switchyard's own patterns, through bot.secrets. Findings say what kind of
-secret sits on which line, never the value; the values found are handed back so that every
-other output can be scrubbed of them.
+and Microsoft's pinned rules and Switchyard's own patterns, through bot.secrets. Findings
+say what kind of secret sits on which line, never the value; the values found are handed
+back so that every other output can be scrubbed of them.
 """
 
 from __future__ import annotations
@@ -12,11 +12,15 @@ from dataclasses import dataclass, field
 from bot.findings.model import Severity
 from bot.secrets import SecretHit, find_secrets
 from bot.secrets.gitleaks import GITLEAKS_VERSION
+from bot.secrets.microsoft import SECURITY_UTILITIES_VERSION
 from bot.security.cwe import cwe_title, cwe_url
 from bot.security.scanners.base import ScanFinding, ScannerRun, Stopwatch
 
 NAME = "secrets"
-VERSION = f"switchyard+detect-secrets+gitleaks-rules-{GITLEAKS_VERSION}"
+VERSION = (
+    f"switchyard+detect-secrets+gitleaks-rules-{GITLEAKS_VERSION}"
+    f"+security-utilities-{SECURITY_UTILITIES_VERSION}"
+)
 # Kinds found by a name or by randomness rather than by a fixed format: likelier to be a
 # test value or a false positive, so one step less severe.
 _INFERRED = {"password assignment", "secret assignment", "high-entropy string", "password in URL"}
