@@ -170,7 +170,8 @@ def main() -> None:
     t = time.perf_counter()
     find_secrets("warm up = 'imports and regex caches'")
     took = (time.perf_counter() - t) * 1000
-    print(f"first call (imports, {len(pinned().rules)} gitleaks rules compiled): {took:.0f} ms")
+    rules = len(pinned().rules)
+    print(f"first call (imports, {rules} gitleaks rules, compiled when woken): {took:.0f} ms")
     prompt = rendered[:PROMPT_BYTES]
     redact(prompt)  # paths seen once, as a running server has seen them
     for name, fn in (

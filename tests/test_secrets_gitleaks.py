@@ -7,12 +7,13 @@ check the port, not the rules' worth (see its ORIGIN.md).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from bot.secrets import find_secrets
-from bot.secrets.gitleaks import PINNED, load, scanner
+from bot.secrets.gitleaks import PINNED, Scanner, load, scanner
 from bot.secrets.gitleaks.re2 import UnsupportedPattern, compile_re2, to_python
 
 CASES = Path(__file__).parent / "fixtures" / "public" / "gitleaks-rules" / "cases.jsonl"
@@ -35,6 +36,24 @@ def test_every_rule_of_the_pinned_file_converts() -> None:
     rs = load(PINNED)
     assert len(rs.rules) > 200
     assert [rid for rid, _ in rs.skipped] == ["pkcs12-file"]  # path-only: no text to match
+    # Loading translates; Python compiles each regex at its first use. Every one compiles.
+    for rule in rs.rules:
+        allowlists = (*rule.allowlists, rs.allowlist)
+        regexes = [rule.regex, rule.search, rule.path]
+        regexes += [r for a in allowlists for r in (*a.regexes, *a.paths, *a.shapes)]
+        for regex in regexes:
+            if regex is not None:
+                assert isinstance(regex.compiled, re.Pattern), rule.id  # type: ignore[union-attr]
+
+
+def test_rules_compile_when_a_text_wakes_them_not_when_they_load() -> None:
+    rs = load(PINNED)
+    assert not any(r.regex.compiled_already for r in rs.rules)  # type: ignore[union-attr]
+    s = Scanner(rs)
+    text = 'id = "LTAI' + '5tQ8fP3Jw9rKzXnB2mYd"\n'
+    assert [m.rule.id for m in s.scan(text, text.lower())] == ["alibaba-access-key-id"]
+    woken = [r.id for r in rs.rules if (r.search or r.regex).compiled_already]  # type: ignore[union-attr]
+    assert woken == ["alibaba-access-key-id"]
 
 
 @pytest.mark.parametrize(

@@ -106,6 +106,12 @@ def test_every_rule_of_the_pinned_file_loads() -> None:
     assert "Azure OpenAI (Cognitive Services) legacy common annotated security key" in kinds
 
 
+def test_each_value_group_is_numbered_as_re_numbers_it_and_compiled_on_demand() -> None:
+    fresh = load()
+    assert not any(p.regex.compiled_already for p in fresh)  # type: ignore[union-attr]
+    assert [p.group for p in fresh] == [p.regex.groupindex["refine"] for p in fresh]
+
+
 def test_a_newer_file_of_the_same_schema_drops_in(tmp_path: Path) -> None:
     """A rule in .NET's spelling (`(?<refine>…)`) loads; one without a value group fails
     loudly rather than being approximated."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.secrets.lazy_regex import Regex
+
 # A token ends where no other token character touches it, and starts likewise: a key
 # embedded in a longer identifier ("xghp_...") is not half-matched. The start is checked in
 # code (TokenPattern.before): a look-behind at the head of a pattern costs Python's regex
@@ -32,7 +34,7 @@ _UPPER_DIGITS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 @dataclass(frozen=True, slots=True)
 class TokenPattern:
     kind: str
-    regex: re.Pattern[str]
+    regex: Regex  # a LazyRegex for the formats most texts never wake
     group: int = 0  # the capture group that is the value; 0 = the whole match
     # Prefixes such as "sk-" also start CSS class names and slugs; a real key is random,
     # so it must mix digits with upper and lower case letters to count.

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from bot.secrets.lazy_regex import LazyRegex
+
 _POSIX = {
     "alnum": "a-zA-Z0-9",
     "alpha": "a-zA-Z",
@@ -93,6 +95,12 @@ def compile_re2(pattern: str) -> re.Pattern[str]:
         return re.compile(to_python(pattern), re.ASCII)
     except re.error as e:
         raise UnsupportedPattern(str(e)) from e
+
+
+def lazy_re2(pattern: str) -> LazyRegex:
+    """The pattern translated now (a construct with no Python spelling is refused here)
+    and compiled at its first use."""
+    return LazyRegex(to_python(pattern), re.ASCII, UnsupportedPattern)
 
 
 def _class_end(pattern: str, start: int) -> int:

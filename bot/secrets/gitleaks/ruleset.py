@@ -20,7 +20,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.secrets.gitleaks.re2 import UnsupportedPattern, compile_re2
+from bot.secrets.gitleaks.re2 import UnsupportedPattern, lazy_re2
+from bot.secrets.lazy_regex import Regex
 
 PINNED = Path(__file__).with_name("gitleaks.toml")
 
@@ -31,12 +32,12 @@ Target = Literal["secret", "match", "line"]
 class Allowlist:
     target: Target = "secret"
     all_of: bool = False  # condition AND
-    regexes: tuple[re.Pattern[str], ...] = ()
+    regexes: tuple[Regex, ...] = ()
     stopwords: tuple[str, ...] = ()
-    paths: tuple[re.Pattern[str], ...] = ()
+    paths: tuple[Regex, ...] = ()
     # Regexes that judge only the characters a value is made of (`^[a-zA-Z_.-]+$`: letters
     # are a name). A caller that knows the value was drawn at random skips them.
-    shapes: tuple[re.Pattern[str], ...] = ()
+    shapes: tuple[Regex, ...] = ()
 
     def path_allowed(self, path: str | None) -> bool:
         return path is not None and any(p.search(path) for p in self.paths)
@@ -94,14 +95,14 @@ def _bounded(target: str, secret: str) -> str:
 class Rule:
     id: str
     description: str
-    regex: re.Pattern[str]
+    regex: Regex
     keywords: tuple[str, ...]  # lower-case; empty: the rule runs on every text
     entropy: float = 0.0  # the secret's Shannon entropy must exceed this (0: no check)
     secret_group: int = 0  # 0: the first non-empty capture group, else the whole match
-    path: re.Pattern[str] | None = None
+    path: Regex | None = None
     allowlists: tuple[Allowlist, ...] = ()
     # The regex without a leading lazy name prefix (see _SEMI_GENERIC): what the scanner runs.
-    search: re.Pattern[str] | None = None
+    search: Regex | None = None
     prefix: int = 0  # how far before a `search` match the full match may start
 
     @property
@@ -158,20 +159,20 @@ def _rule(raw: dict[str, Any]) -> Rule:
     pattern: str = raw["regex"]
     search, prefix = None, 0
     if head := _SEMI_GENERIC.match(pattern):
-        search, prefix = compile_re2("(?i)" + pattern[head.end() :]), int(head.group(1))
+        search, prefix = lazy_re2("(?i)" + pattern[head.end() :]), int(head.group(1))
     elif head := _SEMI_GENERIC_CASED.match(pattern):
-        search = compile_re2("(?i:" + pattern[head.end() :])
+        search = lazy_re2("(?i:" + pattern[head.end() :])
         prefix = int(head.group(1)) + int(head.group(2))
     return Rule(
         id=raw["id"],
         description=raw.get("description", ""),
-        regex=compile_re2(pattern),
+        regex=lazy_re2(pattern),
         search=search,
         prefix=prefix,
         keywords=tuple(k.lower() for k in raw.get("keywords", [])),
         entropy=float(raw.get("entropy", 0.0)),
         secret_group=int(raw.get("secretGroup", 0)),
-        path=compile_re2(raw["path"]) if raw.get("path") else None,
+        path=lazy_re2(raw["path"]) if raw.get("path") else None,
         allowlists=tuple(_allowlist(a) for a in raw.get("allowlists", [])),
     )
 
@@ -187,10 +188,10 @@ def _allowlist(raw: dict[str, Any]) -> Allowlist:
     return Allowlist(
         target=target,
         all_of=str(raw.get("condition", "OR")).upper() == "AND",
-        regexes=tuple(compile_re2(r) for r in sources if r not in shape),
+        regexes=tuple(lazy_re2(r) for r in sources if r not in shape),
         stopwords=tuple(w.lower() for w in raw.get("stopwords", [])),
-        paths=tuple(compile_re2(p) for p in raw.get("paths", [])),
-        shapes=tuple(compile_re2(r) for r in shape),
+        paths=tuple(lazy_re2(p) for p in raw.get("paths", [])),
+        shapes=tuple(lazy_re2(r) for r in shape),
     )
 
 

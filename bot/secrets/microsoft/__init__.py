@@ -22,6 +22,7 @@ import json
 import re
 from pathlib import Path
 
+from bot.secrets.lazy_regex import LazyRegex
 from bot.secrets.patterns import TokenPattern
 
 PINNED = Path(__file__).with_name("HighConfidenceSecurityModels.json")
@@ -90,13 +91,41 @@ def _pattern(source: str, kind: str, signatures: set[str]) -> TokenPattern:
     # must also start a word, as gitleaks' `\b` and TokenPattern.before ask: Databricks'
     # rule lets a letter glue on (`mydapi1234…`).
     source = _DOTNET_GROUP.sub(r"(?P<\1>", source).replace(_VALUE, _WORD_START + _VALUE, 1)
-    regex = re.compile(source, re.MULTILINE)
     keywords = tuple(sorted({s.lower() for s in signatures}))
-    if "refine" not in regex.groupindex or not keywords:
+    group = _group_number(source, _VALUE)
+    if group is None or not keywords:
         raise ValueError(f"{kind}: a rule needs a `refine` group and signatures")
-    return TokenPattern(
-        kind, regex, group=regex.groupindex["refine"], keywords=keywords, on_keyword_lines=True
-    )
+    # Compiled when a signature first occurs: most texts hold none of them.
+    regex = LazyRegex(source, re.MULTILINE)
+    return TokenPattern(kind, regex, group=group, keywords=keywords, on_keyword_lines=True)
+
+
+def _group_number(source: str, opening: str) -> int | None:
+    """The number of the capturing group that `opening` starts, counted as `re` counts
+    (without compiling: parsing is half of a compile's cost)."""
+    number = 0
+    i = 0
+    in_class = False
+    while i < len(source):
+        c = source[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            i += 1
+            i += source.startswith("^", i)
+            i += source.startswith("]", i)  # a `]` first in a class is a literal
+            continue
+        elif c == "(":
+            if source.startswith(opening, i):
+                return number + 1
+            if not source.startswith("?", i + 1) or source.startswith("?P<", i + 1):
+                number += 1
+        i += 1
+    return None
 
 
 MICROSOFT_PATTERNS: tuple[TokenPattern, ...] = load()
