@@ -192,6 +192,9 @@ def _prefixed_families() -> list[tuple[str, str, str]]:
     ]
 
 
+_CASK_CATCH_ALL = "Microsoft common annotated security key"
+
+
 def _microsoft_families() -> list[tuple[str, str, str]]:
     """Each Azure identifiable key shape of bot/secrets/microsoft, bare in a settings file
     (the annotated keys' fifty services share one shape: Azure OpenAI's and the catch-all
@@ -199,7 +202,7 @@ def _microsoft_families() -> list[tuple[str, str, str]]:
     return [
         (f"microsoft {kind}", f"svc/azure-{i}.json", f'{{"primary": "{value}"}}\n')
         for i, (kind, value) in enumerate(MICROSOFT_VALUES)
-        if "(Cognitive Services)" not in kind or "OpenAI" in kind
+        if "JQQJ" not in value or kind in ("Azure OpenAI key", _CASK_CATCH_ALL)
     ]
 
 

@@ -37,6 +37,16 @@ _ARTICLE = re.compile(r"^(?:a|an)\s+")
 # Microsoft's names for its catch-all rules (a format with no service known): run after
 # the rules that name the service of the same value, so that the service's name is kept.
 _UNCLASSIFIED = "Unclassified"
+# How Microsoft tells its key generations and families apart, which says nothing to the
+# reader of a finding: "legacy common annotated security key" is the service's key.
+_SHORTER = {
+    " (Cognitive Services)": "",
+    " legacy common annotated security key": " key",
+    " legacy CASK ": " ",
+    " legacy identifiable ": " ",
+    "general ": "",
+}
+_WORDING = re.compile("|".join(re.escape(w) for w in _SHORTER))
 _VALUE = "(?P<refine>"
 # .NET's named group (the library is C#; its generated files use Python's spelling today).
 _DOTNET_GROUP = re.compile(r"\(\?<(?![=!])(\w+)>")
@@ -61,10 +71,12 @@ def load(path: Path = PINNED) -> tuple[TokenPattern, ...]:
 
 
 def _kind(rule: dict[str, str]) -> str:
+    """The rule's label as a finding's title says it: "Azure OpenAI key" for "an Azure
+    OpenAI (Cognitive Services) legacy common annotated security key"."""
     label = _ARTICLE.sub("", rule.get("Label") or rule["Name"])
     if rule["Name"].startswith(_UNCLASSIFIED):
-        return "Microsoft " + label.removeprefix("unclassified ")
-    return label
+        return "Microsoft " + label.removeprefix("unclassified ").removeprefix("legacy ")
+    return _WORDING.sub(lambda m: _SHORTER[m.group(0)], label)
 
 
 def _shared(names: list[str]) -> str:
