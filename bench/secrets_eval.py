@@ -51,7 +51,8 @@ cases go through detect-secrets alone with its default plugins and filters
 (`scan_line`, as `detect-secrets scan --string` does).
 
 With --peer credsweeper / --peer semgrep-registry other detectors get a line too
-(bench/secrets_peers.py says how each runs).
+(bench/secrets_peers.py says how each runs), and a count of Switchyard's false alarms and
+misses that the peer shares, per split (counts, so the holdout's lines stay unread).
 
     .venv/bin/python bench/secrets_eval.py [--suite gitleaks-rules] [--families] [--show 20]
         [--peer credsweeper] [--peer semgrep-registry]
@@ -300,6 +301,26 @@ def evaluate(
     return out
 
 
+def _shared_errors(
+    ours: dict[tuple[Split, str], Tally], peer: dict[tuple[Split, str], Tally]
+) -> str:
+    """How many of Switchyard's false alarms the peer raises too, and how many of its misses
+    the peer misses too, per split: counts only, so a holdout's lines stay unread. A false
+    alarm every detector raises is a label to doubt before a rule to change."""
+    parts = []
+    for split in ("tune", "holdout"):
+        a, b = ours[(split, "*")], peer[(split, "*")]
+        alarms = {c.case_id for c in b.false_alarms}
+        missed = {c.case_id for c in b.misses}
+        both_alarm = sum(c.case_id in alarms for c in a.false_alarms)
+        both_miss = sum(c.case_id in missed for c in a.misses)
+        parts.append(
+            f"{split} false alarms {both_alarm} of {len(a.false_alarms)}, "
+            f"misses {both_miss} of {len(a.misses)}"
+        )
+    return "; ".join(parts)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--suite", choices=SUITES, action="append")
@@ -334,6 +355,11 @@ def main() -> None:
             print(f"  {split:8s} detect-secrets  {theirs[(split, '*')].line()}")
             for peer, tallies in peers.items():
                 print(f"  {split:8s} {peer:15s} {tallies[(split, '*')].line()}")
+        for peer, tallies in peers.items():
+            print(
+                f"  {peer}, where it agrees with switchyard's errors:",
+                _shared_errors(ours, tallies),
+            )
         if "semgrep-registry" in peers and suite == "semgrep-rules-secrets":
             print("  (semgrep-registry is scored on its own rules' tests here)")
         names = " | ".join(("switchyard", "detect-secrets", *peers))
