@@ -6,7 +6,10 @@ stopwords). Each allow-list has a regexTarget (the secret, the whole match or th
 and a condition (OR: any of its regexes or stopwords; AND: every kind of check it lists).
 Rules with only a `path` (a file is a secret by its name) are left out: Switchyard scans
 text. A rule whose pattern the converter cannot translate is left out and listed in
-`skipped`, never approximated.
+`skipped`, never approximated. Patterns are translated on load and compiled at first use
+(bot/secrets/lazy_regex.py); one that Python's engine then refuses raises
+UnsupportedPattern there, and tests/test_secrets_gitleaks.py compiles every pattern of the
+pinned file, so a dropped-in file that would do so fails the tests first.
 """
 
 from __future__ import annotations
