@@ -52,7 +52,8 @@ cases go through detect-secrets alone with its default plugins and filters
 
 With --peer credsweeper / --peer semgrep-registry other detectors get a line too
 (bench/secrets_peers.py says how each runs), and a count of Switchyard's false alarms and
-misses that the peer shares, per split (counts, so the holdout's lines stay unread).
+misses that the peer shares, per split (counts, so the holdout's lines stay unread); with
+two peers also together: the false alarms either raises, the misses both make.
 
     .venv/bin/python bench/secrets_eval.py [--suite gitleaks-rules] [--families] [--show 20]
         [--peer credsweeper] [--peer semgrep-registry]
@@ -302,16 +303,16 @@ def evaluate(
 
 
 def _shared_errors(
-    ours: dict[tuple[Split, str], Tally], peer: dict[tuple[Split, str], Tally]
+    ours: dict[tuple[Split, str], Tally], *peers: dict[tuple[Split, str], Tally]
 ) -> str:
-    """How many of Switchyard's false alarms the peer raises too, and how many of its misses
-    the peer misses too, per split: counts only, so a holdout's lines stay unread. A false
-    alarm every detector raises is a label to doubt before a rule to change."""
+    """How many of Switchyard's false alarms some peer raises too, and how many of its
+    misses every peer misses too, per split: counts only, so a holdout's lines stay unread.
+    A false alarm another detector raises is a label to doubt before a rule to change."""
     parts = []
     for split in ("tune", "holdout"):
-        a, b = ours[(split, "*")], peer[(split, "*")]
-        alarms = {c.case_id for c in b.false_alarms}
-        missed = {c.case_id for c in b.misses}
+        a = ours[(split, "*")]
+        alarms = {c.case_id for p in peers for c in p[(split, "*")].false_alarms}
+        missed = set.intersection(*({c.case_id for c in p[(split, "*")].misses} for p in peers))
         both_alarm = sum(c.case_id in alarms for c in a.false_alarms)
         both_miss = sum(c.case_id in missed for c in a.misses)
         parts.append(
@@ -360,6 +361,8 @@ def main() -> None:
                 f"  {peer}, where it agrees with switchyard's errors:",
                 _shared_errors(ours, tallies),
             )
+        if len(peers) > 1:
+            print("  the peers together:", _shared_errors(ours, *peers.values()))
         if "semgrep-registry" in peers and suite == "semgrep-rules-secrets":
             print("  (semgrep-registry is scored on its own rules' tests here)")
         names = " | ".join(("switchyard", "detect-secrets", *peers))
