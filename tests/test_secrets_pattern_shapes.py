@@ -11,8 +11,8 @@ from re import _constants as sre
 from re import _parser as sre_parse
 from typing import Any
 
-from bot.secrets.detect import _TOKEN_PATTERNS
 from bot.secrets.jwk import JWK_PRIVATE
+from bot.secrets.token_pass import ALL_TOKEN_PATTERNS as _TOKEN_PATTERNS
 
 # A JSON Web Key's private members (`"d": "…"`) sit on other lines than the `kty` that
 # tells they are a key's, so that pattern reads the whole text (and only when `kty` occurs).

@@ -3,10 +3,10 @@
 Four layers, cheapest first, so a 50,000-line diff scans in a fraction of a second:
 
 1. Our own patterns for fixed-format tokens and private key blocks (key_blocks.py) run
-   over the whole text in one pass each (patterns.py; services.py for more vendors and for
-   credentials known by their context: HTTP basic headers, connection strings; url_secrets.py
-   for what a URL carries), each only when the keyword pass saw one of its words; they give
-   exact value spans.
+   over the whole text in one pass each (token_pass.py: patterns.py; services.py for more
+   vendors and for credentials known by their context: HTTP basic headers, connection
+   strings; hashes.py for password hashes; url_secrets.py for what a URL carries), each only
+   when the keyword pass saw one of its words; they give exact value spans.
 2. Two prefilters over the lower-cased text pick the lines worth a closer look: lines that
    mention a secret-ish word (pass, secret, token, key, cred, auth, ...) and lines with a run
    of 20+ token characters. Typically a few percent of lines pass.
@@ -19,6 +19,8 @@ Four layers, cheapest first, so a 50,000-line diff scans in a fraction of a seco
 4. gitleaks' rule set (gitleaks/, pinned): one Aho-Corasick pass finds its keywords, and
    only the rules whose keyword occurs run, over the lines around it. Service formats
    count as tokens; its generic rule counts as an assignment and meets the same rules.
+   Then Microsoft's Azure key formats (microsoft/, pinned), run as layer 1's patterns are,
+   so that a value gitleaks or Switchyard already names keeps that name.
 
 Every candidate then meets the false-positive rules (rules.py), and overlapping candidates
 are resolved in favour of the most specific kind.
@@ -27,16 +29,10 @@ are resolved in favour of the most specific kind.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bot.secrets import allow as allowlist
 from bot.secrets import names, paths, rules, wording
-from bot.secrets.contexts import (
-    CONTEXT_KINDS,
-    CONTEXT_PATTERNS,
-    context_value,
-)
 from bot.secrets.cookies import COOKIE_WORDS, session_cookies
 from bot.secrets.gitleaks import Found, Match, Scanner
 from bot.secrets.gitleaks import scanner as gitleaks_scanner
@@ -70,23 +66,17 @@ from bot.secrets.line_finders import (
 )
 from bot.secrets.lists import listed_values
 from bot.secrets.manifests import SEALED_KIND, sealed_value, secret_data
-from bot.secrets.microsoft import MICROSOFT_PATTERNS
 from bot.secrets.patterns import (
-    AUTHORIZATION_SCHEME_PATTERN,
     GITLEAKS_PEERS,
     JWT_SAMPLE_PAYLOAD,
     KEY_BEFORE,
     KEYWORD_WORDS,
-    TOKEN_PATTERNS,
-    TokenPattern,
     slug,
 )
-from bot.secrets.prefixed import PREFIXED_PATTERNS
 from bot.secrets.prose import told_secrets
-from bot.secrets.services import SERVICE_PATTERNS
 from bot.secrets.sql_rows import inserted_secrets
-from bot.secrets.token_checks import token_ok
-from bot.secrets.url_secrets import URL_PATTERNS
+from bot.secrets.token_pass import TOKEN_KEYWORDS, token_candidates, token_patterns
+from bot.secrets.token_pass import keyword_lines as lines_holding
 from bot.secrets.wrapped import wrapped_values
 
 GITLEAKS = "gitleaks"
@@ -135,11 +125,11 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
     lowered = _lower(text)
     found.extend(inserted_secrets(text, lowered, test))
     found_words = _scanner().keywords(text, lowered)
-    own, microsoft = _token_patterns(found_words)
-    found.extend(_token_candidates(text, own, found_words, test))
+    own, microsoft = token_patterns(found_words)
+    found.extend(token_candidates(text, own, found_words, test))
     found.extend(_gitleaks(text, lowered, path, test, found_words))
     # Microsoft's formats after gitleaks' and ours: a value one of those names keeps its name.
-    found.extend(_token_candidates(text, microsoft, found_words, test))
+    found.extend(token_candidates(text, microsoft, found_words, test))
     keyword_lines = lines.keyword_lines(lowered, found_words)
     token_lines = lines.long_token_lines(lowered)
     config = paths.is_config_path(path)
@@ -174,9 +164,9 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
             found.extend(entropy_tokens(line, base, path))
     # A key written as its bytes (`aesKey := AES128Key{95, 234, …}`): its line names a key,
     # a secret or a token, though not always as the prefilters' secret words do.
-    for ls, le in _keyword_lines(text, found_words, _BYTE_KEY_WORDS):
+    for ls, le in lines_holding(text, found_words, _BYTE_KEY_WORDS):
         found.extend(byte_array_keys(text, ls, le))
-    for ls, le in _keyword_lines(text, found_words, COOKIE_WORDS):
+    for ls, le in lines_holding(text, found_words, COOKIE_WORDS):
         found.extend(session_cookies(text, ls, le))
     found = [c for c in found if not _allowed(c, text, path)]
     if "kty" in lowered:  # a JSON Web Key's public members are random, and public
@@ -191,25 +181,6 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
     if allow:
         kept = [c for c in kept if not allow.value_allowed(_value(c, text))]
     return [_to_hit(c, lines) for c in kept]
-
-
-def _token_candidates(
-    text: str, patterns: list[TokenPattern], found_words: Found, test: bool
-) -> list[Candidate]:
-    out: list[Candidate] = []
-    for pattern in patterns:
-        for m in _matches(pattern, text, found_words):
-            if pattern.kind in CONTEXT_KINDS:
-                span = context_value(pattern.kind, m, test)
-                if span is not None:
-                    out.append(Candidate(*span, pattern.kind, RANK_TOKEN, SWITCHYARD))
-                continue
-            s, e = m.span(pattern.group)
-            if pattern.group == 0 and s > 0 and text[s - 1] in pattern.before:
-                continue
-            if token_ok(pattern, text[s:e], m, test):
-                out.append(Candidate(*whole_run(text, s, e), pattern.kind, RANK_TOKEN, SWITCHYARD))
-    return out
 
 
 def _value(c: Candidate, text: str) -> str:
@@ -270,60 +241,10 @@ def _scanner() -> Scanner:
     return gitleaks_scanner(_OWN_KEYWORDS)
 
 
-_TOKEN_PATTERNS = (
-    *TOKEN_PATTERNS,
-    *SERVICE_PATTERNS,
-    *URL_PATTERNS,
-    *PREFIXED_PATTERNS,
-    *CONTEXT_PATTERNS,
-    AUTHORIZATION_SCHEME_PATTERN,
-    *MICROSOFT_PATTERNS,
-)
-_FIRST_MICROSOFT = len(_TOKEN_PATTERNS) - len(MICROSOFT_PATTERNS)
-_OWN_KEYWORDS = tuple(
-    sorted({*KEYWORD_WORDS, *COOKIE_WORDS, *(k for p in _TOKEN_PATTERNS for k in p.keywords)})
-)
-# keyword -> the token patterns it enables (indexes, to keep their order). Looked up from
-# the few words a text holds: asking each of ~50 patterns about each of its keywords cost a
-# fifth of a short text's scan (redact scans a prompt file by file).
-_BY_KEYWORD: dict[str, list[int]] = {}
-for _i, _p in enumerate(_TOKEN_PATTERNS):
-    for _k in _p.keywords:
-        _BY_KEYWORD.setdefault(_k, []).append(_i)
-_UNKEYED = frozenset(i for i, p in enumerate(_TOKEN_PATTERNS) if not p.keywords)
-
-
-def _token_patterns(found_words: Found) -> tuple[list[TokenPattern], list[TokenPattern]]:
-    """The token patterns to run, our own and Microsoft's: those without keywords, and
-    those whose keyword occurs."""
-    wanted = set(_UNKEYED)
-    for word in found_words:
-        wanted.update(_BY_KEYWORD.get(word, ()))
-    order = sorted(wanted)
-    return (
-        [_TOKEN_PATTERNS[i] for i in order if i < _FIRST_MICROSOFT],
-        [_TOKEN_PATTERNS[i] for i in order if i >= _FIRST_MICROSOFT],
-    )
+_OWN_KEYWORDS = tuple(sorted({*KEYWORD_WORDS, *COOKIE_WORDS, *TOKEN_KEYWORDS}))
 
 
 _BYTE_KEY_WORDS = ("key", "secret", "token")
-
-
-def _matches(pattern: TokenPattern, text: str, found_words: Found) -> Iterator[re.Match[str]]:
-    if not pattern.on_keyword_lines:
-        yield from pattern.regex.finditer(text)
-        return
-    for ls, le in _keyword_lines(text, found_words, pattern.keywords):
-        yield from pattern.regex.finditer(text, ls, le)
-
-
-def _keyword_lines(
-    text: str, found_words: Found, words: tuple[str, ...]
-) -> Iterator[tuple[int, int]]:
-    """(start, end) of each line holding one of `words`, in order."""
-    for ls in sorted(set().union(*(found_words.get(w, ()) for w in words))):
-        le = text.find("\n", ls)
-        yield ls, len(text) if le == -1 else le
 
 
 # gitleaks rules whose findings our own detectors make better: its private-key pattern

@@ -14,7 +14,6 @@ import re
 from bot.secrets.patterns import (
     MAX_VALUE,
     QUERY_END,
-    TOKEN_CHARS,
     TOKEN_END,
     UUID,
     VALUE_LENGTH,
@@ -29,11 +28,6 @@ _E = TOKEN_END
 # "`, `Header.Set("Authorization", "`.
 AUTHORIZATION_HEADER = re.compile(r"authorization[\"']?\s*[:=,]\s*[\"']?$")
 NPM_CREDENTIALS = "npm registry credentials"
-CRYPT_HASH_BARE = "crypt password hash"
-ARGON2_HASH = "Argon2 password hash"
-PBKDF2_HASH = "PBKDF2 password hash"
-# Reported bare, not when their name says hash (token_checks.token_ok).
-PASSWORD_HASHES = ("bcrypt password hash", CRYPT_HASH_BARE, ARGON2_HASH, PBKDF2_HASH)
 SEED_PHRASE = "wallet seed phrase"
 CONNECTION_FIELD = re.compile(
     r"\b(?:user\s?id|uid|user(?:name)?|server|data\s?source|host|database)\s*=[^;\n]{0,128};"
@@ -212,34 +206,6 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         re.compile(r"access_token\$(?:production|sandbox)\$[0-9a-z]{16}\$[0-9a-z]{32}" + _E),
         keywords=("access_token$",),
     ),
-    # A password's bcrypt hash: enough to crack a weak password offline.
-    TokenPattern(
-        "bcrypt password hash",
-        re.compile(r"\$2[abxy]?\$[0-9]{2}\$[./A-Za-z0-9]{53}(?![./A-Za-z0-9])"),
-        keywords=("$2a$", "$2b$", "$2x$", "$2y$", "$2$"),
-    ),
-    # The memory-hard and iterated hashes of PHC's string format and Django's (`argon2$` or
-    # `pbkdf2_sha256$` first, then the parameters, the salt and the hash): slower to crack
-    # than bcrypt, still a weak password's undoing, and reported as bcrypt's are.
-    TokenPattern(
-        ARGON2_HASH,
-        re.compile(
-            r"(?:argon2)?\$argon2(?:id|i|d)\$(?:v=[0-9]{1,3}\$)?m=[0-9]{1,9},t=[0-9]{1,6},"
-            r"p=[0-9]{1,4}\$[A-Za-z0-9+/]{8,}={0,2}\$[A-Za-z0-9+/]{16,}={0,2}"
-            r"(?![./A-Za-z0-9+=$])"
-        ),
-        keywords=("$argon2",),
-        on_keyword_lines=True,  # Django's `argon2` prefix is optional: no literal opens it
-    ),
-    TokenPattern(
-        PBKDF2_HASH,
-        re.compile(
-            r"\$?pbkdf2[_-]sha(?:1|256|512)\$[0-9]{1,7}\$[./A-Za-z0-9+]{1,64}\$"
-            r"[./A-Za-z0-9+]{16,}={0,2}(?![./A-Za-z0-9+=$])"
-        ),
-        keywords=("pbkdf2_sha", "pbkdf2-sha"),
-        on_keyword_lines=True,
-    ),
     # A crypto wallet's BIP39 recovery phrase (12 to 24 lower-case words) under a name that
     # says mnemonic, seed or recovery phrase (Hardhat's `accounts: { mnemonic: "…" }`,
     # `MNEMONIC=…`, ethers' `Wallet.fromPhrase("…")`): whoever has it has the wallet.
@@ -254,21 +220,6 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         group=1,
         keywords=("mnemonic", "fromphrase", "from_phrase", "seed", "recovery"),
         on_keyword_lines=True,
-    ),
-    # crypt(3)'s other hashes, written whole (MD5-crypt and Apache's, SHA-256/512-crypt,
-    # yescrypt): as crackable as bcrypt's. After a `:` it is a passwd/shadow/htpasswd line's,
-    # which contexts.py reads with its user.
-    TokenPattern(
-        CRYPT_HASH_BARE,
-        re.compile(
-            r"\$(?:(?:1|apr1)\$[./A-Za-z0-9]{1,8}\$[./A-Za-z0-9]{22}"
-            r"|5\$(?:rounds=[0-9]{1,9}\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{43}"
-            r"|6\$(?:rounds=[0-9]{1,9}\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{86}"
-            r"|y\$[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{1,86}\$[./A-Za-z0-9]{43})"
-            r"(?![./A-Za-z0-9$])"
-        ),
-        before=frozenset({*TOKEN_CHARS, ":", "$"}),
-        keywords=("$1$", "$apr1$", "$5$", "$6$", "$y$"),
     ),
     # SoftLayer (IBM Cloud classic) API keys: 64 lower-case hex-like characters after the name.
     TokenPattern(

@@ -9,14 +9,13 @@ from __future__ import annotations
 import re
 
 from bot.secrets import references, rules, wording
+from bot.secrets.hashes import CRYPT_HASH_BARE, PASSWORD_HASHES
 from bot.secrets.line_finders import KEY_REACH
 from bot.secrets.patterns import AUTHORIZATION_SCHEME, JWT_SAMPLE_PAYLOAD, TokenPattern
 from bot.secrets.services import (
     AUTHORIZATION_HEADER,
     CONNECTION_FIELD,
-    CRYPT_HASH_BARE,
     NPM_CREDENTIALS,
-    PASSWORD_HASHES,
     SEED_PHRASE,
 )
 from bot.secrets.stand_ins import published_crypt_hash, published_seed_phrase

@@ -1,0 +1,97 @@
+"""The token patterns' pass: every fixed format Switchyard knows by shape (its own, the
+vendors' of services.py and prefixed.py, password hashes, what a URL carries, credentials
+known by their context, Microsoft's Azure keys), which of them a text's keywords wake, and
+the candidates they find.
+
+A pattern runs only when the keyword pass (gitleaks' Aho-Corasick scanner, which also looks
+for these patterns' words) saw one of its keywords; one that no literal opens runs on those
+keywords' lines only (tests/test_secrets_pattern_shapes.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from bot.secrets.contexts import CONTEXT_KINDS, CONTEXT_PATTERNS, context_value
+from bot.secrets.gitleaks import Found
+from bot.secrets.hashes import HASH_PATTERNS
+from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate, whole_run
+from bot.secrets.microsoft import MICROSOFT_PATTERNS
+from bot.secrets.patterns import AUTHORIZATION_SCHEME_PATTERN, TOKEN_PATTERNS, TokenPattern
+from bot.secrets.prefixed import PREFIXED_PATTERNS
+from bot.secrets.services import SERVICE_PATTERNS
+from bot.secrets.token_checks import token_ok
+from bot.secrets.url_secrets import URL_PATTERNS
+
+# Microsoft's last: detect.py runs them after gitleaks' rules, so that a value gitleaks or
+# Switchyard already names keeps that name.
+ALL_TOKEN_PATTERNS = (
+    *TOKEN_PATTERNS,
+    *SERVICE_PATTERNS,
+    *HASH_PATTERNS,
+    *URL_PATTERNS,
+    *PREFIXED_PATTERNS,
+    *CONTEXT_PATTERNS,
+    AUTHORIZATION_SCHEME_PATTERN,
+    *MICROSOFT_PATTERNS,
+)
+_FIRST_MICROSOFT = len(ALL_TOKEN_PATTERNS) - len(MICROSOFT_PATTERNS)
+TOKEN_KEYWORDS = frozenset(k for p in ALL_TOKEN_PATTERNS for k in p.keywords)
+# keyword -> the token patterns it enables (indexes, to keep their order). Looked up from
+# the few words a text holds: asking each of ~50 patterns about each of its keywords cost a
+# fifth of a short text's scan (redact scans a prompt file by file).
+_BY_KEYWORD: dict[str, list[int]] = {}
+for _i, _p in enumerate(ALL_TOKEN_PATTERNS):
+    for _k in _p.keywords:
+        _BY_KEYWORD.setdefault(_k, []).append(_i)
+_UNKEYED = frozenset(i for i, p in enumerate(ALL_TOKEN_PATTERNS) if not p.keywords)
+
+
+def token_patterns(found_words: Found) -> tuple[list[TokenPattern], list[TokenPattern]]:
+    """The token patterns to run, our own and Microsoft's: those without keywords, and
+    those whose keyword occurs."""
+    wanted = set(_UNKEYED)
+    for word in found_words:
+        wanted.update(_BY_KEYWORD.get(word, ()))
+    order = sorted(wanted)
+    return (
+        [ALL_TOKEN_PATTERNS[i] for i in order if i < _FIRST_MICROSOFT],
+        [ALL_TOKEN_PATTERNS[i] for i in order if i >= _FIRST_MICROSOFT],
+    )
+
+
+def token_candidates(
+    text: str, patterns: list[TokenPattern], found_words: Found, test: bool
+) -> list[Candidate]:
+    out: list[Candidate] = []
+    for pattern in patterns:
+        for m in _matches(pattern, text, found_words):
+            if pattern.kind in CONTEXT_KINDS:
+                span = context_value(pattern.kind, m, test)
+                if span is not None:
+                    out.append(Candidate(*span, pattern.kind, RANK_TOKEN, SWITCHYARD))
+                continue
+            s, e = m.span(pattern.group)
+            if pattern.group == 0 and s > 0 and text[s - 1] in pattern.before:
+                continue
+            if token_ok(pattern, text[s:e], m, test):
+                out.append(Candidate(*whole_run(text, s, e), pattern.kind, RANK_TOKEN, SWITCHYARD))
+    return out
+
+
+def _matches(pattern: TokenPattern, text: str, found_words: Found) -> Iterator[re.Match[str]]:
+    if not pattern.on_keyword_lines:
+        yield from pattern.regex.finditer(text)
+        return
+    for ls, le in keyword_lines(text, found_words, pattern.keywords):
+        yield from pattern.regex.finditer(text, ls, le)
+
+
+def keyword_lines(
+    text: str, found_words: Found, words: tuple[str, ...]
+) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line holding one of `words`, in order."""
+    for ls in sorted(set().union(*(found_words.get(w, ()) for w in words))):
+        le = text.find("\n", ls)
+        yield ls, len(text) if le == -1 else le
