@@ -11,7 +11,8 @@ virtual environment (25 added lines from each file), then times:
 - with --long-lines, one 100 KB line of hex, base64, base64url and dotted words after each
   of several openings (`token: `, `password=`, `Cookie: `, ...): what a minified bundle, a
   firmware dump or a data URI in a pull request costs. Python's regex engine backtracks
-  where gitleaks' RE2 does not, so these are the worst cases to watch;
+  where gitleaks' RE2 does not, so these are the worst cases to watch; and one 1 MB base64
+  line with Azure key signatures in it, against the same line without them;
 - with --mask-answer, masking a structured answer's strings with the values its prompt
   held (470 values, 1,410 strings quoting them): the known values prepared once per answer,
   as the dispatcher does, against once per string, as it did before (the ratio).
@@ -43,6 +44,7 @@ from bot.classify.data_class import Classification, classify_change
 from bot.config.classes import DataClass, DataClassConfig
 from bot.secrets.detect import find_secrets
 from bot.secrets.gitleaks.ruleset import pinned
+from bot.secrets.microsoft import MICROSOFT_PATTERNS
 from bot.secrets.redact import KnownValues, Redacted, mask, redact
 from bot.tasks.diff_render import file_header, render_hunk
 
@@ -122,6 +124,38 @@ def long_lines(size: int = 100_000) -> None:
             f"median {statistics.median(times):6.2f} s, worst {max(times):6.2f} s CPU"
         )
     print(f"worst of all: {worst:.2f} s CPU")
+    signatures_line(rng)
+
+
+def signatures_line(rng: random.Random, size: int = 1_000_000) -> None:
+    """A 1 MB base64 line with the signatures of Microsoft's Azure key formats in it every
+    20 KB (`JQQJ99`, `+ASt`, `APIM`, ...), against the same line without them: the ~50
+    rules those wake run near each signature, not over the line."""
+    b64 = string.ascii_letters + string.digits + "+/"
+    plain = [rng.choice(b64) for _ in range(size)]
+    # A random base64 megabyte holds a few signatures by chance (`oy2`, `apim` in any
+    # case): the line "without" them has those broken.
+    low = "".join(plain).lower()
+    for word in {k for p in MICROSOFT_PATTERNS for k in p.keywords}:
+        at = low.find(word)
+        while at != -1:
+            plain[at] = "0"
+            at = low.find(word, at + 1)
+    marked = list(plain)
+    for at in range(1_000, size - 100, 20_000):
+        for k, sig in enumerate(("JQQJ99", "+ASt", "APIM", "AzFu", "AIoT", "+ACR", "oy2")):
+            marked[at + 40 * k : at + 40 * k + len(sig)] = sig
+    times = {}
+    for name, chars in (("without", plain), ("with", marked)):
+        text = "blob = '" + "".join(chars) + "'\n"
+        t = time.process_time()
+        find_secrets(text, "notes.txt")
+        times[name] = time.process_time() - t
+    print(
+        f"base64, one {size // 1_000_000} MB line, Azure key signatures every 20 KB: "
+        f"{times['with']:.2f} s CPU, {times['without']:.2f} s without them "
+        f"(ratio {times['with'] / times['without']:.2f})"
+    )
 
 
 def mask_answer(n_values: int = 470) -> None:

@@ -209,3 +209,18 @@ def test_the_kinds_are_readable_names() -> None:
     for pattern in MICROSOFT_PATTERNS:
         assert not re.match(r"(?:a|an)\s", pattern.kind), pattern.kind
         assert not re.search(r"Identifiable|legacy|CASK|Cognitive Services\)", pattern.kind)
+
+
+def test_keys_in_a_long_line_are_found_around_their_signatures() -> None:
+    """The rules run near their signatures, not over the whole line: a minified bundle's
+    line holding keys at its start, middle and end still yields each of them."""
+    filler = "".join(_RNG.choice(_B62) for _ in range(20_000))
+    keys = [_storage_key(), _cask_key(), _storage_key()]
+    line = f"{keys[0]},{filler}APIM+ASt{filler},{keys[1]};{filler} {keys[2]}"
+    hits = find_secrets(f"{line}\nnext line\n")
+    assert [(h.kind, h.line) for h in hits] == [
+        ("Azure storage account access key", 1),
+        ("Azure OpenAI key", 1),
+        ("Azure storage account access key", 1),
+    ]
+    assert all(k not in redact(line).text for k in keys)

@@ -126,10 +126,10 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
     found.extend(inserted_secrets(text, lowered, test))
     found_words = _scanner().keywords(text, lowered)
     own, microsoft = token_patterns(found_words)
-    found.extend(token_candidates(text, own, found_words, test))
+    found.extend(token_candidates(text, lowered, own, found_words, test))
     found.extend(_gitleaks(text, lowered, path, test, found_words))
     # Microsoft's formats after gitleaks' and ours: a value one of those names keeps its name.
-    found.extend(token_candidates(text, microsoft, found_words, test))
+    found.extend(token_candidates(text, lowered, microsoft, found_words, test))
     keyword_lines = lines.keyword_lines(lowered, found_words)
     token_lines = lines.long_token_lines(lowered)
     config = paths.is_config_path(path)

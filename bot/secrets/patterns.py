@@ -48,6 +48,10 @@ class TokenPattern:
     # Run only over the lines that hold one of `keywords` (a pattern that cannot start
     # with a literal costs Python's engine a try at each position of the whole text).
     on_keyword_lines: bool = False
+    # With on_keyword_lines: run only this far either side of each keyword on those lines
+    # (0: the whole line). For formats whose value sits at a fixed distance from a
+    # signature (Microsoft's `…+ASt…==`): fifty such patterns over a 1 MB line cost 1.2 s.
+    reach: int = 0
 
 
 AUTHORIZATION_SCHEME = "credentials in an Authorization header"

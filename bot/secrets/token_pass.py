@@ -62,11 +62,11 @@ def token_patterns(found_words: Found) -> tuple[list[TokenPattern], list[TokenPa
 
 
 def token_candidates(
-    text: str, patterns: list[TokenPattern], found_words: Found, test: bool
+    text: str, lowered: str, patterns: list[TokenPattern], found_words: Found, test: bool
 ) -> list[Candidate]:
     out: list[Candidate] = []
     for pattern in patterns:
-        for m in _matches(pattern, text, found_words):
+        for m in _matches(pattern, text, lowered, found_words):
             if pattern.kind in CONTEXT_KINDS:
                 span = context_value(pattern.kind, m, test)
                 if span is not None:
@@ -80,12 +80,43 @@ def token_candidates(
     return out
 
 
-def _matches(pattern: TokenPattern, text: str, found_words: Found) -> Iterator[re.Match[str]]:
+def _matches(
+    pattern: TokenPattern, text: str, lowered: str, found_words: Found
+) -> Iterator[re.Match[str]]:
     if not pattern.on_keyword_lines:
         yield from pattern.regex.finditer(text)
         return
     for ls, le in keyword_lines(text, found_words, pattern.keywords):
-        yield from pattern.regex.finditer(text, ls, le)
+        if not pattern.reach:
+            yield from pattern.regex.finditer(text, ls, le)
+            continue
+        for ws, we in _windows(lowered, ls, le, pattern.keywords, pattern.reach):
+            yield from pattern.regex.finditer(text, ws, we)
+
+
+def _windows(
+    lowered: str, ls: int, le: int, words: tuple[str, ...], reach: int
+) -> Iterator[tuple[int, int]]:
+    """The spans within `reach` of each of `words` in lowered[ls:le], overlapping ones
+    joined. The engine sees the text around a window (`^`, look-behinds), as over the line."""
+    starts = sorted(at for w in words for at in _occurrences(lowered, w, ls, le))
+    ws = we = -1
+    for at in starts:
+        s, e = max(ls, at - reach), min(le, at + reach)
+        if s > we:
+            if we > ws:
+                yield ws, we
+            ws = s
+        we = max(we, e)
+    if we > ws:
+        yield ws, we
+
+
+def _occurrences(lowered: str, word: str, start: int, end: int) -> Iterator[int]:
+    at = lowered.find(word, start, end)
+    while at != -1:
+        yield at
+        at = lowered.find(word, at + 1, end)
 
 
 def keyword_lines(

@@ -51,6 +51,9 @@ _VALUE = "(?P<refine>"
 # .NET's named group (the library is C#; its generated files use Python's spelling today).
 _DOTNET_GROUP = re.compile(r"\(\?<(?![=!])(\w+)>")
 _WORD_START = r"(?<![A-Za-z0-9_\-])"
+# How far from its signature a rule's value may reach: the longest of today's keys is 88
+# characters with its signature 76 in; a rule's own boundary characters come on top.
+_REACH = 256
 
 
 def load(path: Path = PINNED) -> tuple[TokenPattern, ...]:
@@ -109,7 +112,9 @@ def _pattern(source: str, kind: str, signatures: set[str]) -> TokenPattern:
         raise ValueError(f"{kind}: a rule needs a `refine` group and signatures")
     # Compiled when a signature first occurs: most texts hold none of them.
     regex = LazyRegex(source, re.MULTILINE)
-    return TokenPattern(kind, regex, group=group, keywords=keywords, on_keyword_lines=True)
+    return TokenPattern(
+        kind, regex, group=group, keywords=keywords, on_keyword_lines=True, reach=_REACH
+    )
 
 
 def _group_number(source: str, opening: str) -> int | None:
