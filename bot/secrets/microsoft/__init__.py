@@ -9,11 +9,11 @@ the other AI services, `AzFu`, `APIM`, ...), which gitleaks' rule set does not k
 shape: bare, outside a connection string or a named setting, they were not found at all.
 
 Each rule becomes a token pattern (bot.secrets.patterns.TokenPattern): its `Signatures`
-are the keyword pass's words, its regex runs on the lines that hold one (every rule opens
-with a character class, which Python's engine would try at each position of a text), and
-its `refine` group is the value. To update, drop in a newer file of the same schema:
-`tests/test_secrets_microsoft.py` checks that every rule loads and finds a value of its own
-shape.
+are the keyword pass's words, its regex runs near each signature on the lines that hold
+one (every rule opens with a character class, which Python's engine would try at each
+position of a text), and its `refine` group is the value. To update, drop in a newer file
+of the same schema: `tests/test_secrets_microsoft.py` checks that every rule loads and
+finds a value of its own shape.
 """
 
 from __future__ import annotations
