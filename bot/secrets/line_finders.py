@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.secrets import names, paths, plugins, references, rules, wording
 from bot.secrets.gitleaks import Found
+from bot.secrets.long_lines import search_near, sparse_operators
 from bot.secrets.passphrases import drawn_password
 from bot.secrets.patterns import (
     ASSIGNMENT,
@@ -212,7 +213,8 @@ def assignments(
         out.extend(_unpacked(unpack, base, config, test, bare_key))
     pattern = PLAIN_ASSIGNMENT if path is not None and not paths.is_code_path(path) else ASSIGNMENT
     pos = 0
-    while (m := pattern.search(line, pos)) is not None:
+    ops = sparse_operators(line)
+    while (m := search_near(pattern, line, pos, ops)) is not None:
         pos = m.end()
         key = m.group("key")
         quoted = m.group("q") is not None
