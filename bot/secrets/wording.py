@@ -62,6 +62,8 @@ def natural_language(value: str) -> bool:
     if _NUMBER_WORD.search(value) and len(_LETTER_WORD.findall(value)) >= 4:
         # "must be at least 8 characters": a sentence with a number in it
         return _PROSE.fullmatch(_NUMBER_WORD.sub("", value)) is not None
+    if value.isascii():
+        return False
     return any(c.isalpha() and not c.isascii() for c in value) and not any(
         c.isdigit() for c in value
     )
