@@ -235,6 +235,8 @@ def assignments(
             pos = s
         if unpack is not None and m.start() < unpack.end():
             continue  # one of several names assigned at once: `_unpacked` pairs them up
+        if not names.may_be_secretish(key):
+            continue  # (a bare `key` holds "key" too)
         if bare_key:
             if not (names.key_is_bare_key(key) and rules.random_key_value(value)):
                 continue

@@ -80,6 +80,16 @@ def key_words(key: str) -> list[str]:
     return [w.lower() for w in _WORD_SPLIT.split(_CAMEL.sub("_", key)) if w]
 
 
+# Every secret-ish name holds one of these (each rule of key_is_secretish asks for one):
+# a minified bundle's ten thousand `a=b` are turned down without cutting names into words.
+_SECRETISH_PART = re.compile(r"pw|pass|token|cred|secret|psk|key", re.IGNORECASE)
+
+
+def may_be_secretish(key: str) -> bool:
+    """A cheap first test: False only where key_is_secretish is False too."""
+    return _SECRETISH_PART.search(key) is not None
+
+
 def key_is_secretish(key: str) -> bool:
     """`db_password`, `apiKey`, `GITHUB_TOKEN`, `client_secret`; for an attribute or a
     dotted config key only the last part counts (`token.markup` is not a token)."""
