@@ -11,7 +11,7 @@ import string
 
 import pytest
 
-from bot.secrets import find_secrets
+from bot.secrets import find_secrets, names
 from bot.secrets.long_lines import operators, search_near, sparse_operators
 from bot.secrets.patterns import ASSIGNMENT, PLAIN_ASSIGNMENT
 
@@ -73,3 +73,16 @@ def test_a_secret_in_a_minified_line_is_found() -> None:
     line = f'{blob[:50_000]};const apiToken="{value}";{blob[50_000:]}'
     hits = find_secrets(line + "\n", "dist/app.min.js")
     assert any(line[h.start : h.end] == value for h in hits), hits
+
+
+def test_the_cheap_name_test_turns_down_no_secret_name() -> None:
+    """may_be_secretish is False only where key_is_secretish is: names built from secret
+    words, their owners and qualifiers and plain words, in every case and joining."""
+    words = "db Pass word api KEY token user Secret auth id PW cred ential psk tokens keys".split()
+    words += ["access", "dbPass", "rootpw", "x"]
+    rng = random.Random("names")
+    for _ in range(20_000):
+        joiner = rng.choice(["_", ".", "", "-", "::"])
+        key = joiner.join(rng.choice(words) for _ in range(rng.randint(1, 4)))
+        assert names.may_be_secretish(key) or not names.key_is_secretish(key), key
+        assert names.may_be_secretish(key) or not names.key_is_bare_key(key), key
