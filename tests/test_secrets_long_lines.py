@@ -78,7 +78,24 @@ def test_a_secret_in_a_minified_line_is_found() -> None:
 def test_the_cheap_name_test_turns_down_no_secret_name() -> None:
     """may_be_secretish is False only where key_is_secretish is: names built from secret
     words, their owners and qualifiers and plain words, in every case and joining."""
-    words = "db Pass word api KEY token user Secret auth id PW cred ential psk tokens keys".split()
+    words = [
+        "db",
+        "Pass",
+        "word",
+        "api",
+        "KEY",
+        "token",
+        "user",
+        "Secret",
+        "auth",
+        "id",
+        "PW",
+        "cred",
+        "ential",
+        "psk",
+        "tokens",
+        "keys",
+    ]
     words += ["access", "dbPass", "rootpw", "x"]
     rng = random.Random("names")
     for _ in range(20_000):
