@@ -120,14 +120,22 @@ def test_no_input_is_declared_in_the_job() -> None:
         assert name in _script(), name
 
 
-def test_artifacts_hand_gitlab_the_sast_report() -> None:
+def test_artifacts_hand_gitlab_the_sast_and_secret_detection_reports() -> None:
     artifacts = _load(TEMPLATE)[HIDDEN]["artifacts"]
     assert artifacts["when"] == "always"
-    assert artifacts["reports"] == {"sast": "gl-sast-report.json"}
-    assert artifacts["paths"] == ["gl-sast-report.json", "switchyard.sarif"]
+    assert artifacts["reports"] == {
+        "sast": "gl-sast-report.json",
+        "secret_detection": "gl-secret-detection-report.json",
+    }
+    assert artifacts["paths"] == [
+        "gl-sast-report.json",
+        "gl-secret-detection-report.json",
+        "switchyard.sarif",
+    ]
     assert artifacts["expire_in"]
     script = _script()
-    assert "--output gl-sast-report.json --output switchyard.sarif" in script
+    assert "--output gl-sast-report.json \\\n" in script
+    assert "--output gl-secret-detection-report.json --output switchyard.sarif" in script
 
 
 def test_example_includes_the_template_and_sets_its_variables() -> None:
@@ -286,11 +294,11 @@ def test_a_merge_request_pipeline_compares_with_gitlabs_diff_base(job: Job) -> N
     assert result.returncode == 0, result.stdout + result.stderr
     args = job.args()
     assert args[:3] == ["security", "--base", job.repo.sha("main")]
-    assert args.count("--output") == 2
-    assert {_flag(args, "--output"), args[args.index("--output", 4) + 1]} == {
+    assert [args[i + 1] for i, a in enumerate(args) if a == "--output"] == [
         "gl-sast-report.json",
+        "gl-secret-detection-report.json",
         "switchyard.sarif",
-    }
+    ]
     assert _flag(args, "--repository") == "acme/api"
     for flag in ("--fail-on", "--mode", "--config"):
         assert flag not in args  # an unset variable adds nothing
@@ -604,6 +612,9 @@ def test_job_passes_and_hands_gitlab_a_valid_sast_report(tmp_path: Path) -> None
     _assert_sql_injection_reported(run.report())
     sarif = json.loads((run.artifacts / "switchyard.sarif").read_text(encoding="utf-8"))
     assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"]
+    secrets = run.report("gl-secret-detection-report.json")
+    assert secrets["scan"]["type"] == "secret_detection"
+    assert secrets["vulnerabilities"] == []  # the change holds no secret
 
 
 def test_example_gate_fails_the_job_and_keeps_the_report(tmp_path: Path) -> None:

@@ -106,7 +106,15 @@ def sample_report() -> RunReport:
 
 def test_formats_dispatch_and_alias() -> None:
     report = sample_report()
-    assert FORMATS == ("markdown", "json", "sarif", "gitlab-sast", "gitlab-codequality", "junit")
+    assert FORMATS == (
+        "markdown",
+        "json",
+        "sarif",
+        "gitlab-sast",
+        "gitlab-secret-detection",
+        "gitlab-codequality",
+        "junit",
+    )
     assert render(report, "md") == render(report, "markdown") == render_markdown(report)
     assert json.loads(render(report, "json"))["schema_version"] == 1
     assert json.loads(render(report, "SARIF"))["version"] == "2.1.0"

@@ -17,6 +17,7 @@ FORMATS = [
     "json",
     "sarif",
     "gitlab-sast",
+    "gitlab-secret-detection",
     "gitlab-codequality",
     "junit",
 ]
@@ -24,6 +25,7 @@ FORMATS = [
 # our report.
 GITLAB_NAMES = {
     "gl-sast-report.json": "gitlab-sast",
+    "gl-secret-detection-report.json": "gitlab-secret-detection",
     "gl-code-quality-report.json": "gitlab-codequality",
 }
 _BY_SUFFIX = {
@@ -37,7 +39,8 @@ _BY_SUFFIX = {
 
 def output_targets(outputs: tuple[str, ...], fmt: str | None) -> list[tuple[Path, str]]:
     """Each --output with its format: the one its name says (`.md`, `.json`, `.sarif`,
-    `gl-sast-report.json`, `gl-code-quality-report.json`), else --format. --format is what
+    `gl-sast-report.json`, `gl-secret-detection-report.json`, `gl-code-quality-report.json`),
+    else --format. --format is what
     stdout gets: one flag never means two things, so JSON is never written into
     `review.md`, and a --format given with several files is not silently dropped."""
     wanted = None if fmt in (None, "console") else ("markdown" if fmt == "md" else fmt)
@@ -92,14 +95,16 @@ def finish(
 def _emit(report: RunReport, fmt: str | None, targets: list[tuple[Path, str]], quiet: bool) -> None:
     from bot.publish.formats import render
 
+    # With a Secret Detection report in the run, GitLab would list each secret twice.
+    apart = "gitlab-secret-detection" in {kind for _, kind in targets} | {fmt}
     for path, kind in targets:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(render(report, kind), encoding="utf-8")
+            path.write_text(render(report, kind, secrets_apart=apart), encoding="utf-8")
         except OSError as exc:
             raise InputError(f"cannot write {path}: {exc.strerror}") from None
     if fmt and fmt != "console":
-        sys.stdout.write(render(report, "markdown" if fmt == "md" else fmt))
+        sys.stdout.write(render(report, "markdown" if fmt == "md" else fmt, secrets_apart=apart))
         return
     if not quiet:
         from bot.publish.console import print_report

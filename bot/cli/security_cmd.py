@@ -28,7 +28,8 @@ MODES = ["added", "diff_context", "file", "nofilter"]
 @report_options(
     format_help="Report format for stdout.",
     output_help="Write the report here (repeatable: .sarif, .json, .md, gl-sast-report.json, "
-    ".xml for JUnit).",
+    "gl-secret-detection-report.json, .xml for JUnit). With GitLab's Secret Detection report "
+    "beside it, the SAST report leaves the secrets to it.",
 )
 @click.option(
     "--no-model",
@@ -67,6 +68,7 @@ def security(
     Examples:
       switchyard security --base origin/main
       switchyard security --base main --output security.sarif --output gl-sast-report.json
+      switchyard security --output gl-sast-report.json --output gl-secret-detection-report.json
       switchyard security --diff change.patch --no-model --fail-on major
     """
     from bot.ledger.store import Ledger

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from bot.publish.codequality import render_codequality
 from bot.publish.gitlab_sast import render_gitlab_sast
+from bot.publish.gitlab_secret_detection import render_gitlab_secret_detection
 from bot.publish.json_report import render_json
 from bot.publish.junit import render_junit
 from bot.publish.markdown import render_markdown
@@ -17,6 +18,7 @@ FORMATS: tuple[str, ...] = (
     "json",
     "sarif",
     "gitlab-sast",
+    "gitlab-secret-detection",
     "gitlab-codequality",
     "junit",
 )
@@ -26,6 +28,7 @@ SUFFIXES: dict[str, str] = {
     "json": ".json",
     "sarif": ".sarif",
     "gitlab-sast": ".json",
+    "gitlab-secret-detection": ".json",
     "gitlab-codequality": ".json",
     "junit": ".xml",
 }
@@ -35,6 +38,7 @@ _RENDERERS: dict[str, Callable[[RunReport], str]] = {
     "json": render_json,
     "sarif": render_sarif,
     "gitlab-sast": render_gitlab_sast,
+    "gitlab-secret-detection": render_gitlab_secret_detection,
     "gitlab-codequality": render_codequality,
     "junit": render_junit,
 }
@@ -52,6 +56,10 @@ def normalize_format(fmt: str) -> str:
     return name
 
 
-def render(report: RunReport, fmt: str) -> str:
-    """The report as text in format `fmt` (see FORMATS)."""
-    return _RENDERERS[normalize_format(fmt)](report)
+def render(report: RunReport, fmt: str, *, secrets_apart: bool = False) -> str:
+    """The report as text in format `fmt` (see FORMATS). `secrets_apart`: a GitLab Secret
+    Detection report is written beside it, so the SAST report leaves the secrets to it."""
+    name = normalize_format(fmt)
+    if name == "gitlab-sast" and secrets_apart:
+        return render_gitlab_sast(report, secrets=False)
+    return _RENDERERS[name](report)

@@ -37,10 +37,16 @@ SCHEMA_URL = (
     f"v{SCHEMA_VERSION}/dist/sast-report-format.json"
 )
 FILENAME = "gl-sast-report.json"
-_TIME = "%Y-%m-%dT%H:%M:%S"
-_VENDOR = {"name": "Switchyard"}
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
+VENDOR = {"name": "Switchyard"}
+# The secret detector's findings' source (bot/security/scanners/secrets_runner.py).
+SECRETS_SOURCE = "secrets"
 # Identifier types GitLab's own analyzers use for these tools' rules.
-_ID_TYPES = {"bandit": "bandit_test_id", "semgrep": "semgrep_id", "secrets": "switchyard_secret"}
+_ID_TYPES = {
+    "bandit": "bandit_test_id",
+    "semgrep": "semgrep_id",
+    SECRETS_SOURCE: "switchyard_secret",
+}
 _ID_NAMESPACE = uuid.UUID("6f1b8a52-3c2e-5d4f-9a1b-0c7e2d9f4a61")
 _NAME_CHARS = 255
 _DESCRIPTION_CHARS = 1_048_576
@@ -55,15 +61,23 @@ def is_security(finding: Finding) -> bool:
     )
 
 
-def gitlab_sast_data(report: RunReport, scan: ScanResult | None = None) -> dict[str, Any]:
+def gitlab_sast_data(
+    report: RunReport, scan: ScanResult | None = None, *, secrets: bool = True
+) -> dict[str, Any]:
     """The report as plain data. `scan` adds the tools' versions, the scan's real times
-    and per-tool messages; without it the report's own duration and notes are used."""
-    end = (scan.finished_at if scan and scan.finished_at else None) or _now()
+    and per-tool messages; without it the report's own duration and notes are used.
+    `secrets=False` leaves the secret detector's findings to the Secret Detection report
+    written beside it, so that GitLab does not list each twice."""
+    end = (scan.finished_at if scan and scan.finished_at else None) or now()
     start = (scan.started_at if scan and scan.started_at else None) or (
         end - timedelta(seconds=max(report.summary.duration_s, 0.0))
     )
     runs = scan.scanners if scan else []
-    vulns = [_vulnerability(f) for f in report.findings if is_security(f)]
+    vulns = [
+        vulnerability(f)
+        for f in report.findings
+        if is_security(f) and (secrets or f.source != SECRETS_SOURCE)
+    ]
     status = (
         "failure"
         if runs and all(r.status in ("failed", "timeout", "unavailable") for r in runs)
@@ -77,24 +91,27 @@ def gitlab_sast_data(report: RunReport, scan: ScanResult | None = None) -> dict[
                 "id": "switchyard",
                 "name": "Switchyard",
                 "version": report.version or __version__,
-                "vendor": _VENDOR,
+                "vendor": VENDOR,
             },
-            "scanner": _scanner(report, runs),
+            "scanner": scanner_of(report, runs),
             "type": "sast",
-            "start_time": _utc(start).strftime(_TIME),
-            "end_time": _utc(end).strftime(_TIME),
+            "start_time": utc(start).strftime(TIME_FORMAT),
+            "end_time": utc(end).strftime(TIME_FORMAT),
             "status": status,
-            "messages": _messages(report, runs),
+            "messages": messages_of(report, runs),
         },
         "vulnerabilities": vulns,
     }
 
 
-def render_gitlab_sast(report: RunReport, scan: ScanResult | None = None) -> str:
-    return json.dumps(gitlab_sast_data(report, scan), indent=2, ensure_ascii=False) + "\n"
+def render_gitlab_sast(
+    report: RunReport, scan: ScanResult | None = None, *, secrets: bool = True
+) -> str:
+    data = gitlab_sast_data(report, scan, secrets=secrets)
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def _scanner(report: RunReport, runs: Sequence[ScannerRun]) -> dict[str, Any]:
+def scanner_of(report: RunReport, runs: Sequence[ScannerRun]) -> dict[str, Any]:
     used = [r for r in runs if r.status != "skipped"]
     if used:
         names = ", ".join(r.name for r in used)
@@ -107,11 +124,11 @@ def _scanner(report: RunReport, runs: Sequence[ScannerRun]) -> dict[str, Any]:
         "id": "switchyard-security",
         "name": f"Switchyard security ({names})",
         "version": version,
-        "vendor": _VENDOR,
+        "vendor": VENDOR,
     }
 
 
-def _messages(report: RunReport, runs: Sequence[ScannerRun]) -> list[dict[str, str]]:
+def messages_of(report: RunReport, runs: Sequence[ScannerRun]) -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
     for r in runs:
         if r.status in ("failed", "timeout", "unavailable"):
@@ -122,7 +139,7 @@ def _messages(report: RunReport, runs: Sequence[ScannerRun]) -> list[dict[str, s
     return out
 
 
-def _vulnerability(f: Finding) -> dict[str, Any]:
+def vulnerability(f: Finding) -> dict[str, Any]:
     vuln: dict[str, Any] = {
         "id": str(uuid.uuid5(_ID_NAMESPACE, identity(f))),
         "name": _cut(f.title.strip() or f.category, _NAME_CHARS),
@@ -179,9 +196,9 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _utc(moment: datetime) -> datetime:
+def utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC) if moment.tzinfo else moment
 
 
-def _now() -> datetime:
+def now() -> datetime:
     return datetime.now(UTC)
