@@ -42,7 +42,14 @@ VARIABLES = (
     "SWITCHYARD_LOCAL_MODEL",
 )
 MR_URL = "https://gitlab.example.com/acme/api/-/merge_requests/7"
-REPORTS = ["--output", "gl-code-quality-report.json", "--output", "gl-sast-report.json"]
+REPORTS = [
+    "--output",
+    "gl-code-quality-report.json",
+    "--output",
+    "gl-sast-report.json",
+    "--output",
+    "gl-secret-detection-report.json",
+]
 
 
 def _documents() -> tuple[str, str]:
@@ -110,14 +117,19 @@ def test_inputs_reach_the_script_under_names_of_their_own() -> None:
     assert variables == {f"SWITCHYARD_INPUT_{n.upper()}": f"$[[ inputs.{n} ]]" for n in INPUTS[2:]}
 
 
-def test_artifacts_hand_gitlab_code_quality_and_sast() -> None:
+def test_artifacts_hand_gitlab_code_quality_sast_and_secret_detection() -> None:
     artifacts = _jobs()[HIDDEN]["artifacts"]
     assert artifacts["when"] == "always"
     assert artifacts["reports"] == {
         "codequality": "gl-code-quality-report.json",
         "sast": "gl-sast-report.json",
+        "secret_detection": "gl-secret-detection-report.json",
     }
-    assert sorted(artifacts["paths"]) == ["gl-code-quality-report.json", "gl-sast-report.json"]
+    assert sorted(artifacts["paths"]) == [
+        "gl-code-quality-report.json",
+        "gl-sast-report.json",
+        "gl-secret-detection-report.json",
+    ]
 
 
 def test_the_header_and_the_docs_name_every_input_and_variable() -> None:
@@ -174,7 +186,7 @@ def test_without_a_token_the_checkout_is_reviewed_and_nothing_is_posted(job: Job
     result = job.run(SWITCHYARD_INPUT_TASKS="review,security")
     assert result.returncode == 0, result.stdout + result.stderr
     args = job.args()
-    assert args[:5] == ["review", *REPORTS]
+    assert args[:7] == ["review", *REPORTS]
     assert _flag(args, "--base") == job.repo.sha("main")
     assert _flag(args, "--repository") == "acme/api"
     assert "--publish" not in args and "--pr" not in args and "--tasks" not in args
