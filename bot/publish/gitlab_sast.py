@@ -87,12 +87,7 @@ def gitlab_sast_data(
         "version": SCHEMA_VERSION,
         "schema": SCHEMA_URL,
         "scan": {
-            "analyzer": {
-                "id": "switchyard",
-                "name": "Switchyard",
-                "version": report.version or __version__,
-                "vendor": VENDOR,
-            },
+            "analyzer": analyzer_of(report),
             "scanner": scanner_of(report, runs),
             "type": "sast",
             "start_time": utc(start).strftime(TIME_FORMAT),
@@ -109,6 +104,15 @@ def render_gitlab_sast(
 ) -> str:
     data = gitlab_sast_data(report, scan, secrets=secrets)
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def analyzer_of(report: RunReport) -> dict[str, Any]:
+    return {
+        "id": "switchyard",
+        "name": "Switchyard",
+        "version": report.version or __version__,
+        "vendor": VENDOR,
+    }
 
 
 def scanner_of(report: RunReport, runs: Sequence[ScannerRun]) -> dict[str, Any]:

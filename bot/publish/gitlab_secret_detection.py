@@ -17,11 +17,11 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from bot import __version__
 from bot.publish.gitlab_sast import (
     SECRETS_SOURCE,
     TIME_FORMAT,
     VENDOR,
+    analyzer_of,
     messages_of,
     now,
     utc,
@@ -50,17 +50,11 @@ def gitlab_secret_detection_data(report: RunReport) -> dict[str, Any]:
         vuln = vulnerability(f)
         vuln["location"]["commit"] = {"sha": sha}
         vulns.append(vuln)
-    version = report.version or __version__
     return {
         "version": SCHEMA_VERSION,
         "schema": SCHEMA_URL,
         "scan": {
-            "analyzer": {
-                "id": "switchyard",
-                "name": "Switchyard",
-                "version": version,
-                "vendor": VENDOR,
-            },
+            "analyzer": analyzer_of(report),
             "scanner": {
                 "id": "switchyard-secrets",
                 "name": "Switchyard secret detection",
