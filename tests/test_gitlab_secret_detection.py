@@ -13,11 +13,12 @@ from typing import Any
 import jsonschema
 import pytest
 
-from bot.findings.model import Finding, Severity
+from bot.findings.model import Severity
 from bot.publish.gitlab_secret_detection import NO_COMMIT, gitlab_secret_detection_data
 from bot.report import RunReport, Summary
 from tests.cli import base_env, switchyard
 from tests.gitrepo import GitRepo
+from tests.test_gitlab_sast import bandit_sql
 
 SCHEMA = (
     Path(__file__).parent / "fixtures" / "gitlab" / "secret-detection-report-format-15.0.7.json"
@@ -107,20 +108,17 @@ def test_beside_it_the_sast_report_leaves_the_secret_out(reports: dict[str, Any]
 
 
 def test_a_change_without_a_head_commit_says_so_as_gitlab_does() -> None:
-    finding = Finding(
+    finding = bandit_sql(
         path="conf/app.env",
-        start_line=3,
         severity=Severity.CRITICAL,
-        category="security",
         title="Hard-coded secret: Azure OpenAI key",
-        body="A secret (Azure OpenAI key) is written into the code on line 3.",
+        body="A secret (Azure OpenAI key) is written into the code on line 10.",
         source="secrets",
-        task="security",
         fingerprint="fp-azure",
         rule_id="azure-openai-key",
         cwe=["CWE-798"],
     )
-    other = finding.model_copy(update={"source": "semgrep", "fingerprint": "fp-other"})
+    other = bandit_sql()
     data = gitlab_secret_detection_data(
         RunReport(task="security", summary=Summary(), findings=[finding, other])
     )
