@@ -64,9 +64,9 @@ from bot.secrets.references import (
     spells_a_name,
 )
 from bot.secrets.stand_ins import (
-    PUBLISHED_EXAMPLES,
     UUID_SHAPE,
     heuristic,
+    holds_published_example,
     is_filler,
     mostly_one_character,
     token_is_placeholder,
@@ -183,7 +183,7 @@ def random_key_value(value: str) -> bool:
 def is_placeholder(value: str, min_len: int = MIN_ASSIGNED) -> bool:
     v = value.strip()
     low = v.lower()
-    if len(v) < min_len or low in _PLACEHOLDER_WORDS or v in PUBLISHED_EXAMPLES:
+    if len(v) < min_len or low in _PLACEHOLDER_WORDS or holds_published_example(v):
         return True
     if v.isdigit() and len(v) < _DIGITS_KEY_MIN:
         return True

@@ -14,14 +14,26 @@ from types import ModuleType
 # Values published as examples in the specifications that define their format: RFC 6749
 # (OAuth 2.0: access, refresh and authorization-code tokens, client secret) and RFC 5849
 # (OAuth 1.0: consumer keys and secrets, tokens), and the authenticator seed of Google
-# Authenticator's key-URI documentation. Library docs and tests copy them.
+# Authenticator's key-URI documentation. Library docs and tests copy them. Also the one
+# account key of Azure's storage emulators (Azurite, the Storage Emulator before it:
+# `devstoreaccount1`), fixed and published by Microsoft's docs, in every local set-up.
 PUBLISHED_EXAMPLES = frozenset(
     {"2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA", "SplxlOBeZQQYbYS6WxSbIA",
      "7Fjfp0ZBr1KtDRbnfVdmIw", "mF_9.B5f-4.1JqM", "8xLOxBtZp8", "0685bd9184jfhq22",
      "ad180jjd733klru7", "dpf43f3p2l4k3l03", "kd94hf93k423kf44", "nnch734d00sl2jdk",
      "pfkkdhi9sl3r4s00", "hh5s93j4hdidpola", "hdhd0244k9j7ao03", "j49sk3j29djd", "9zJQ9zCP",
-     "JBSWY3DPEHPK3PXP"}
+     "JBSWY3DPEHPK3PXP",
+     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="}
 )  # fmt: skip
+# Inside a value too: a detector's match may hold its name (`AccountKey=Eby8…`), a header
+# its scheme (`Bearer 2Yot…`).
+_PUBLISHED = re.compile("|".join(re.escape(v) for v in sorted(PUBLISHED_EXAMPLES, key=len)[::-1]))
+
+
+def holds_published_example(value: str) -> bool:
+    return _PUBLISHED.search(value) is not None
+
+
 # The salts of the SHA-crypt specification's test vectors (Drepper, "Unix crypt using
 # SHA-256 and SHA-512"), as a hash shows them (cut to 16 characters): every implementation's
 # tests copy those hashes.
@@ -96,7 +108,7 @@ def token_is_placeholder(value: str, *, service: bool = False) -> bool:
     two characters repeated), not a run of the alphabet or of digits: "12345678-ABCD-..." under
     `HEROKU_API_KEY` is still the shape of a key, and would still reach a cloud model
     unredacted if let through (semgrep-rules' secret tests label such values secrets)."""
-    if _TOKEN_PLACEHOLDER.search(value) or is_filler(value) or value in PUBLISHED_EXAMPLES:
+    if _TOKEN_PLACEHOLDER.search(value) or is_filler(value) or holds_published_example(value):
         return True
     if service:
         return _LETTER_RUN.search(value) is not None
