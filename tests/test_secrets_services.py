@@ -568,12 +568,14 @@ LOOK_ALIKES = [
     "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c');",
     # keyword arguments are not libpq's fields
     "def build(fragment='', port=None, username=None, password=None):",
-    # Azure's storage emulators' one account key, published by Microsoft, in every local set-up
+    # Azure's storage and Cosmos DB emulators' keys, published by Microsoft, in local set-ups
     "AZURE_STORAGE_CONNECTION_STRING=DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
     "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBe"
     "ksoGMGw==;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;",
     'azurite_key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHB'
     'eksoGMGw=="',
+    "AccountEndpoint=https://localhost:8081/;AccountKey=C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE"
+    "2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==",
     # the SHA-crypt specification's test vectors, copied into every implementation's tests
     f"$5$rounds=5000$toolongsaltstrin${_r(43, _CRYPT)}",
     f"root:$6$saltstring${_r(86, _CRYPT)}:19000:0:99999:7:::",

@@ -16,14 +16,16 @@ from types import ModuleType
 # (OAuth 1.0: consumer keys and secrets, tokens), and the authenticator seed of Google
 # Authenticator's key-URI documentation. Library docs and tests copy them. Also the one
 # account key of Azure's storage emulators (Azurite, the Storage Emulator before it:
-# `devstoreaccount1`), fixed and published by Microsoft's docs, in every local set-up.
+# `devstoreaccount1`) and the Cosmos DB emulator's, fixed and published by Microsoft's docs,
+# in every local set-up and Testcontainers' modules.
 PUBLISHED_EXAMPLES = frozenset(
     {"2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA", "SplxlOBeZQQYbYS6WxSbIA",
      "7Fjfp0ZBr1KtDRbnfVdmIw", "mF_9.B5f-4.1JqM", "8xLOxBtZp8", "0685bd9184jfhq22",
      "ad180jjd733klru7", "dpf43f3p2l4k3l03", "kd94hf93k423kf44", "nnch734d00sl2jdk",
      "pfkkdhi9sl3r4s00", "hh5s93j4hdidpola", "hdhd0244k9j7ao03", "j49sk3j29djd", "9zJQ9zCP",
      "JBSWY3DPEHPK3PXP",
-     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="}
+     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+     "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="}
 )  # fmt: skip
 # Inside a value too: a detector's match may hold its name (`AccountKey=Eby8…`), a header
 # its scheme (`Bearer 2Yot…`).
