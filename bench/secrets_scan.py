@@ -201,7 +201,7 @@ def main() -> None:
     ap.add_argument("--lines", type=int, default=25)
     ap.add_argument("--show", type=int, default=40)
     ap.add_argument("--repeat", type=int, default=21)
-    ap.add_argument("--long-lines", action="store_true", help="time 100 KB single lines only")
+    ap.add_argument("--long-lines", action="store_true", help="time long single lines only")
     ap.add_argument("--mask-answer", action="store_true", help="time masking an answer only")
     args = ap.parse_args()
     if args.long_lines:

@@ -75,8 +75,12 @@ from bot.secrets.patterns import (
 )
 from bot.secrets.prose import told_secrets
 from bot.secrets.sql_rows import inserted_secrets
-from bot.secrets.token_pass import TOKEN_KEYWORDS, token_candidates, token_patterns
-from bot.secrets.token_pass import keyword_lines as lines_holding
+from bot.secrets.token_pass import (
+    TOKEN_KEYWORDS,
+    lines_holding,
+    token_candidates,
+    token_patterns,
+)
 from bot.secrets.wrapped import wrapped_values
 
 GITLEAKS = "gitleaks"

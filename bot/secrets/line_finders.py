@@ -11,10 +11,10 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from bot.secrets import names, paths, plugins, references, rules, wording
+from bot.secrets import names, paths, plugins, references, rules
 from bot.secrets.gitleaks import Found
 from bot.secrets.long_lines import search_near, sparse_operators
-from bot.secrets.passphrases import drawn_password
+from bot.secrets.passphrases import described
 from bot.secrets.patterns import (
     ASSIGNMENT,
     AWS_SECRET,
@@ -267,7 +267,7 @@ def assignments(
                 config or (path is None and (env_style or not rules.is_identifier_chain(value)))
             ):
                 continue
-        if not quoted and _described(key, line[s:].strip()):
+        if not quoted and described(key, line[s:].strip()):
             continue  # `DOMAIN_PASSWORD= WebLogic admin user for the domain`: a description
         # (where an unquoted value that stopped at a bracket or `#` meets the next space)
         to_space = NON_SPACE.match(line, e).end()
@@ -317,11 +317,6 @@ def assignments(
 
 
 _INNER_SETTING = re.compile(r"[A-Za-z_][\w.-]{0,80}=")
-
-
-def _described(key: str, rest: str) -> bool:
-    """The rest of the line is prose about the setting, not a passphrase of drawn words."""
-    return wording.natural_language(rest) and not drawn_password(key, rest)
 
 
 _OPENING = re.compile(r"\(|(?<![$#{])\{(?!\{)")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from bot.secrets.names import key_is_password
+from bot.secrets.wording import natural_language
 
 # Three to ten words of letters, one space between, all lower case or all capitalized.
 _LOWER = re.compile(r"[a-z]{3,12}(?: [a-z]{3,12}){2,9}")
@@ -56,3 +57,9 @@ def drawn_phrase(value: str) -> bool:
 def drawn_password(key: str, value: str) -> bool:
     """`value` is a passphrase of drawn words under the password's name `key`."""
     return key_is_password(key) and drawn_phrase(value)
+
+
+def described(key: str, value: str) -> bool:
+    """`value` under `key` is prose (a description, a label, a translated word), not a
+    passphrase of drawn words under a password's name."""
+    return natural_language(value) and not drawn_password(key, value)

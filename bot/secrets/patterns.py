@@ -35,7 +35,8 @@ _UPPER_DIGITS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 class TokenPattern:
     kind: str
     regex: Regex  # a LazyRegex for the formats most texts never wake
-    group: int = 0  # the capture group that is the value; 0 = the whole match
+    # The capture group that is the value, by number or name; 0 = the whole match.
+    group: int | str = 0
     # Prefixes such as "sk-" also start CSS class names and slugs; a real key is random,
     # so it must mix digits with upper and lower case letters to count.
     random: bool = False

@@ -57,7 +57,7 @@ from bot.secrets.names import (
     key_words,
     last_part,
 )
-from bot.secrets.passphrases import drawn_password
+from bot.secrets.passphrases import described
 from bot.secrets.patterns import JWT_SAMPLE_PAYLOAD
 from bot.secrets.references import (
     is_reference,
@@ -245,7 +245,7 @@ def assigned_value_ok(
         return False  # `"1111-4444-8444-cccc..."`: a handful of characters, typed
     if " " in v and not key_is_password(key):
         return False  # words under a token's name: "Invalid token provided"
-    if wording.natural_language(v) and not drawn_password(key, v):
+    if described(key, v):
         return False  # prose or a translated word under any name: "top secret", "Passwort"
     if not key_is_password(key) and wording.encoded_text(v):
         return False  # base64 of a sentence under a key's name (a password may be a phrase)

@@ -86,7 +86,7 @@ def _matches(
     if not pattern.on_keyword_lines:
         yield from pattern.regex.finditer(text)
         return
-    for ls, le in keyword_lines(text, found_words, pattern.keywords):
+    for ls, le in lines_holding(text, found_words, pattern.keywords):
         if not pattern.reach:
             yield from pattern.regex.finditer(text, ls, le)
             continue
@@ -119,7 +119,7 @@ def _occurrences(lowered: str, word: str, start: int, end: int) -> Iterator[int]
         at = lowered.find(word, at + 1, end)
 
 
-def keyword_lines(
+def lines_holding(
     text: str, found_words: Found, words: tuple[str, ...]
 ) -> Iterator[tuple[int, int]]:
     """(start, end) of each line holding one of `words`, in order."""

@@ -47,7 +47,8 @@ _SHORTER = {
     "general ": "",
 }
 _WORDING = re.compile("|".join(re.escape(w) for w in _SHORTER))
-_VALUE = "(?P<refine>"
+_VALUE_NAME = "refine"
+_VALUE = f"(?P<{_VALUE_NAME}>"
 # .NET's named group (the library is C#; its generated files use Python's spelling today).
 _DOTNET_GROUP = re.compile(r"\(\?<(?![=!])(\w+)>")
 _WORD_START = r"(?<![A-Za-z0-9_\-])"
@@ -105,44 +106,15 @@ def _pattern(source: str, kind: str, signatures: set[str]) -> TokenPattern:
     # MULTILINE: a rule opens with `(^|[^…])`, and it runs from a line's start. Its value
     # must also start a word, as gitleaks' `\b` and TokenPattern.before ask: Databricks'
     # rule lets a letter glue on (`mydapi1234…`).
-    source = _DOTNET_GROUP.sub(r"(?P<\1>", source).replace(_VALUE, _WORD_START + _VALUE, 1)
+    source = _DOTNET_GROUP.sub(r"(?P<\1>", source)
     keywords = tuple(sorted({s.lower() for s in signatures}))
-    group = _group_number(source, _VALUE)
-    if group is None or not keywords:
+    if _VALUE not in source or not keywords:
         raise ValueError(f"{kind}: a rule needs a `refine` group and signatures")
     # Compiled when a signature first occurs: most texts hold none of them.
-    regex = LazyRegex(source, re.MULTILINE)
+    regex = LazyRegex(source.replace(_VALUE, _WORD_START + _VALUE, 1), re.MULTILINE)
     return TokenPattern(
-        kind, regex, group=group, keywords=keywords, on_keyword_lines=True, reach=_REACH
+        kind, regex, group=_VALUE_NAME, keywords=keywords, on_keyword_lines=True, reach=_REACH
     )
-
-
-def _group_number(source: str, opening: str) -> int | None:
-    """The number of the capturing group that `opening` starts, counted as `re` counts
-    (without compiling: parsing is half of a compile's cost)."""
-    number = 0
-    i = 0
-    in_class = False
-    while i < len(source):
-        c = source[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-            i += 1
-            i += source.startswith("^", i)
-            i += source.startswith("]", i)  # a `]` first in a class is a literal
-            continue
-        elif c == "(":
-            if source.startswith(opening, i):
-                return number + 1
-            if not source.startswith("?", i + 1) or source.startswith("?P<", i + 1):
-                number += 1
-        i += 1
-    return None
 
 
 MICROSOFT_PATTERNS: tuple[TokenPattern, ...] = load()

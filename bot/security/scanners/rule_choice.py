@@ -88,10 +88,11 @@ def as_json(own: Sequence[Path], others: Sequence[Path]) -> Iterator[list[Path]]
     semgrep reads YAML rules with a parser written in Python: on the Python rules alone
     that is ~0.4 s of a ~2 s scan, and JSON it reads at once (docs/benchmarks.md). A
     repository's rules stay as written, so what semgrep says of them names their lines."""
-    if not own or any(not rules_in(path) for path in own):
+    loaded = [rules_in(path) for path in own]
+    if not own or not all(loaded):
         yield [*own, *others]  # one it cannot read here: semgrep says why, as ever
         return
-    rules = [rule for path in own for rule in rules_in(path)]
+    rules = [rule for rules_of_file in loaded for rule in rules_of_file]
     with tempfile.TemporaryDirectory(prefix="switchyard-semgrep-") as folder:
         combined = Path(folder) / "switchyard-rules.json"
         combined.write_text(json.dumps({"rules": rules}), encoding="utf-8")
