@@ -130,3 +130,17 @@ def test_the_format_is_offered_by_name_and_by_file_name(tmp_path: Path) -> None:
     help_text = switchyard("security", "--help", cwd=tmp_path, env=base_env(tmp_path)).out
     assert "gitlab-secret-detection" in help_text
     assert "gl-secret-detection-report.json" in help_text
+
+
+def test_by_format_name_the_report_renders_and_the_sast_report_can_leave_secrets_out() -> None:
+    from bot.publish.formats import render
+
+    secret = bandit_sql(source="secrets", rule_id="github-token", fingerprint="fp-token")
+    report = RunReport(task="security", summary=Summary(), findings=[secret, bandit_sql()])
+    data = json.loads(render(report, "gitlab-secret-detection"))
+    assert_valid(data)
+    assert [v["identifiers"][0]["value"] for v in data["vulnerabilities"]] == ["github-token"]
+    sast = json.loads(render(report, "gitlab-sast", secrets_apart=True))
+    assert [v["identifiers"][0]["value"] for v in sast["vulnerabilities"]] == ["B608"]
+    whole = json.loads(render(report, "gitlab-sast"))
+    assert len(whole["vulnerabilities"]) == 2
