@@ -100,6 +100,14 @@ CASES = [  # (kind, line)
     ("HTTP basic credentials", "Authorization: Basic YWRtaW46cjBzM2J1ZCE="),
     # the scheme in any case: git's http.extraheader as actions/checkout writes it
     ("HTTP basic credentials", "\textraheader = AUTHORIZATION: basic YWRtaW46cjBzM2J1ZCE="),
+    # .NET's header value, a scheme and its parameter as two arguments
+    (
+        "HTTP basic credentials",
+        'new AuthenticationHeaderValue("Basic", "YWRtaW46cjBzM2J1ZCE=")',
+    ),
+    # without a header's name: a runbook's line, a log's, a test's expected value
+    ("HTTP basic credentials", "then send Basic YWRtaW46cjBzM2J1ZCE= with each call"),
+    ("HTTP basic credentials", 'header: "Basic YWRtaW46cjBzM2J1ZCE=",'),
     (
         "token in URL",
         'requests.get("https://api.example.io/v1/get?token=uSd23xn6Od25qKAjmHkGdfS8&pin=1")',
@@ -287,6 +295,13 @@ CASES = [  # (kind, line)
     ),
     ("password passed to a login call", 'new NetworkCredential("svc_ldap", "Rrhh1234", "CORP")'),
     ("password passed to a login call", 'requests.get(url, auth=("api", "Wq5zK8vM2xTp"))'),
+    # a Basic header's pair handed to a client: Go, Spring, aiohttp, OkHttp, REST Assured
+    ("password passed to a login call", 'req.SetBasicAuth("ci", "Wq5zK8vM2xTp")'),
+    ("password passed to a login call", 'headers.setBasicAuth("ci", "Wq5zK8vM2xTp");'),
+    ("password passed to a login call", 'aiohttp.BasicAuth("ci", "Wq5zK8vM2xTp")'),
+    ("password passed to a login call", '.basicAuthentication("ci", "Wq5zK8vM2xTp")'),
+    ("password passed to a login call", 'Credentials.basic("ci", "Wq5zK8vM2xTp")'),
+    ("password passed to a login call", 'given().auth().preemptive().basic("ci", "Wq5zK8vM2xTp")'),
     ("password passed to a login call", "$db = new PDO($dsn, 'app', 'Lm3xQ7vK9zWp');"),
     ("secret constant", "define( 'DB_PASSWORD', 'Jv6pR2xK8mQz' );"),
     ("password compared with a literal", 'if (!"Rrhh1234".equals(password)) {'),
@@ -466,6 +481,9 @@ LOOK_ALIKES = [
     # A login call given a variable, a placeholder, a format's slot; a constant that is
     # not a secret; WordPress' placeholder salt.
     "server.login(user, password)",
+    "req.SetBasicAuth(user, password)",
+    'req.SetBasicAuth("ci", "")',
+    "Basic authentication is configured per route",  # prose, no base64 pair
     'server.login("me@example.com", os.environ["SMTP_PASSWORD"])',
     'DriverManager.getConnection(url, user, "")',
     "define('WP_DEBUG_DISPLAY', 'false');",

@@ -147,12 +147,16 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     # most clients' `.login(user, "...")`, JDBC's getConnection(url, user, "..."), .NET's
     # NetworkCredential and DirectoryEntry, requests' auth tuple and HTTPBasicAuth, Apache
     # HttpClient's UsernamePasswordCredentials, java.net's PasswordAuthentication, LDAP's
-    # simple_bind, PHP's mysqli and PDO.
+    # simple_bind, PHP's mysqli and PDO; a Basic header's pair: Go's and Spring's
+    # `SetBasicAuth`/`setBasicAuth`, aiohttp's `BasicAuth`, Spring's `basicAuthentication`,
+    # OkHttp's `Credentials.basic`, REST Assured's `auth().basic` and `preemptive().basic`.
     login(r"\.login\(" + A, ".login("),
     login(r"getConnection\(" + A + A, "getconnection("),
     login(r"NetworkCredential\(" + A, "networkcredential("),
     login(r"DirectoryEntry\(" + A + A, "directoryentry("),
     login(r"HTTP(?:Basic|Digest|Proxy)Auth\(" + A, "basicauth(", "digestauth(", "proxyauth("),
+    login(r"(?:[Ss]etBasicAuth|[Bb]asicAuth)(?:entication)?\(" + A, "basicauth"),
+    login(r"(?:Credentials|\(\))\.basic\(" + A, ".basic("),
     login(r"auth\s*=\s*\(" + A, "auth"),
     login(r"UsernamePasswordCredentials\(" + A, "usernamepasswordcredentials("),
     login(r"PasswordAuthentication\(" + A, "passwordauthentication("),

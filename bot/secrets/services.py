@@ -357,11 +357,12 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         keywords=("_auth", "_password"),
     ),
     # Base64 of "user:password" (checked decoded: token_checks.token_ok) after the scheme in
-    # any case (RFC 9110; git's `http.extraheader` holds `AUTHORIZATION: basic …`). Three
+    # any case (RFC 9110; git's `http.extraheader` holds `AUTHORIZATION: basic …`), or as
+    # .NET's `AuthenticationHeaderValue("Basic", "…")` takes it. Three
     # spellings leave no literal to skip to: on the lines that say "basic" only.
     TokenPattern(
         "HTTP basic credentials",
-        re.compile(r"(?:[Bb]asic|BASIC)\s+([A-Za-z0-9+/]{8,}={0,2})" + QUERY_END),
+        re.compile(r"(?:[Bb]asic|BASIC)(?:\s+|\"\s*,\s*\")([A-Za-z0-9+/]{8,}={0,2})" + QUERY_END),
         group=1,
         keywords=("basic",),
         on_keyword_lines=True,
