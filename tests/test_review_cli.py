@@ -361,22 +361,24 @@ def test_falls_back_to_the_cloud_when_local_is_down(repo: GitRepo, tmp_path: Pat
     assert "sk-test-very-secret-value" not in r.both
 
 
-def test_every_command_help_has_an_example(tmp_path: Path) -> None:
-    for cmd in (
-        [],
-        ["review"],
-        ["doctor"],
-        ["config"],
-        ["config", "validate"],
-        ["config", "schema"],
-        ["route"],
-        ["usage"],
-        ["ledger"],
-        ["ledger", "prune"],
-    ):
-        r = switchyard(*cmd, "--help", cwd=tmp_path, env=base_env(tmp_path))
-        assert r.code == 0
-        assert "Example" in r.out, cmd
+def test_every_command_help_has_an_example() -> None:
+    """Walks the whole command tree, so a new command or subcommand is held to it too."""
+    import click
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    def paths(cmd: click.Command, path: list[str]) -> Iterator[list[str]]:
+        yield path
+        for name, sub in getattr(cmd, "commands", {}).items():
+            yield from paths(sub, [*path, name])
+
+    every = list(paths(cli, []))
+    assert ["secrets", "fingerprint"] in every and ["ledger", "prune"] in every
+    for cmd in every:
+        r = CliRunner().invoke(cli, [*cmd, "--help"])
+        assert r.exit_code == 0, (cmd, r.output)
+        assert "Example" in r.output, cmd
 
 
 def test_org_prompt_template_overrides_the_builtin(

@@ -18,6 +18,7 @@ from bot.cli.ledger_cmd import ledger
 from bot.cli.review import review
 from bot.cli.route_cmd import route
 from bot.cli.runner import runner
+from bot.cli.secrets_cmd import secrets
 from bot.cli.security_cmd import security
 from bot.cli.serve import serve
 from bot.cli.tests_cmd import tests
@@ -31,6 +32,7 @@ Examples:
   switchyard review --diff change.patch --format sarif --output review.sarif
   git diff main | switchyard review --diff - --fail-on major
   switchyard security --base origin/main --output security.sarif
+  switchyard secrets fingerprint config/settings.py:12
   switchyard tests --base origin/main --write
   switchyard describe --pr https://github.com/acme/api/pull/42 --publish
   switchyard hooks install
@@ -76,6 +78,7 @@ cli.add_command(review)
 cli.add_command(config)
 cli.add_command(doctor)
 cli.add_command(security)
+cli.add_command(secrets)
 cli.add_command(tests)
 cli.add_command(docs)
 cli.add_command(ask)

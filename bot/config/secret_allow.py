@@ -24,8 +24,8 @@ class SecretsAllow(Strict):
     )
     fingerprints: list[str] = Field(
         default_factory=list,
-        description="'sha256:<hex>' of values that are not secrets (a published test key): "
-        "printf %s VALUE | sha256sum",
+        description="'sha256:<hex>' of values that are not secrets (a published test key), "
+        "as `switchyard secrets fingerprint PATH:LINE` prints them",
     )
 
     @field_validator("fingerprints")

@@ -9,8 +9,10 @@ nothing else is.
 
 - `paths`: gitignore-style globs (bot.change.filters.glob_match); a file they match is not
   scanned. For documentation of sample keys, fixtures of a secret scanner's own tests.
-- `fingerprints`: `sha256:<hex>` of a value (`printf %s VALUE | sha256sum`); a hit with
-  that exact value is dropped wherever it is found. The file names only a hash, so the
+- `fingerprints`: `sha256:<hex>` of a value (`switchyard secrets fingerprint PATH:LINE`
+  prints them for what the detector finds there); a hit with that exact value is dropped
+  wherever it is found, and the security scan leaves out other scanners' reports of a
+  hard-coded secret on its lines (and in allowed paths). The file names only a hash, so the
   allow-list itself discloses nothing.
 
 The allow-list is process-wide: the server serves one org, and the settings loader sets

@@ -114,11 +114,19 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
     """The secrets in `text`, in order. `path` (the file the text comes from) lets the
     rules tell config files (unquoted values count) and tests (random-looking strings
     without a secret-ish name don't) from other code; without it the rules stay general."""
+    return find_secrets_and_allowed(text, path)[0]
+
+
+def find_secrets_and_allowed(
+    text: str, path: str | None = None
+) -> tuple[list[SecretHit], list[SecretHit]]:
+    """find_secrets' hits, and those the allow-list's fingerprints let through: the
+    security scan drops the other scanners' reports of a hard-coded secret on their lines."""
     if not text:
-        return []
+        return [], []
     allow = allowlist.current()
     if allow.path_allowed(path):
-        return []
+        return [], []
     lines = Lines(text)
     test = path is not None and paths.is_test_path(path)
     found: list[Candidate] = []
@@ -182,13 +190,15 @@ def find_secrets(text: str, path: str | None = None) -> list[SecretHit]:
     if paths.is_doc_path(path):
         found = [c for c in found if not paths.marked_as_example(_line_of(c, text))]
     kept = _resolve(found)
-    if allow:
-        kept = [c for c in kept if not allow.value_allowed(_value(c, text))]
-    return [_to_hit(c, lines) for c in kept]
+    allowed = [c for c in kept if allow and allow.value_allowed(hit_value(c, text))]
+    return [_to_hit(c, lines) for c in kept if c not in allowed], [
+        _to_hit(c, lines) for c in allowed
+    ]
 
 
-def _value(c: Candidate, text: str) -> str:
-    """The value as redaction joins it: a key block's parts, one per line."""
+def hit_value(c: Candidate | SecretHit, text: str) -> str:
+    """The value as redaction joins it, and as the allow-list's fingerprints hash it: a key
+    block's parts, one per line."""
     return "\n".join(text[s:e] for s, e in c.parts or ((c.start, c.end),))
 
 

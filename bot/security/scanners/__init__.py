@@ -23,7 +23,7 @@ from bot.security.scanners.bandit_runner import run_bandit
 from bot.security.scanners.base import ScanFinding, ScannerRun, ScanResult, scrub
 from bot.security.scanners.coverage import coverage
 from bot.security.scanners.head_tree import HeadTree, write_head_tree
-from bot.security.scanners.secrets_runner import run_secrets
+from bot.security.scanners.secrets_runner import HARD_CODED_SECRET, SecretsRun, run_secrets
 from bot.security.scanners.semgrep_runner import run_semgrep
 
 __all__ = [
@@ -80,6 +80,7 @@ def run_scanners(
         result.unreadable.extend(tree.unreadable)
         known: set[str] = set()
         runs: list[ScannerRun] = []
+        secrets: SecretsRun | None = None
         if "secrets" in scanners:
             secrets = run_secrets(tree.contents, timeout_s=timeout_s)
             known = secrets.values
@@ -103,6 +104,8 @@ def run_scanners(
         found += run.findings
         result.unreadable += [(p, scrub(why, known)) for p, why in run.unreadable]
         result.notes += [scrub(n, known) for n in run.notes]
+    if secrets is not None:
+        found = _allow_listed_left_out(found, secrets, result.notes)
     covered = coverage(tree, runs)
     result.unscanned = [(p, scrub(why, known)) for p, why in covered.unscanned]
     result.notes += [scrub(n, known) for n in covered.notes]
@@ -117,6 +120,32 @@ def run_scanners(
     result.scanned = _scanned(tree, result.unscanned)
     result.finished_at = _now()
     return result
+
+
+def _allow_listed_left_out(
+    found: list[ScanFinding], secrets: SecretsRun, notes: list[str]
+) -> list[ScanFinding]:
+    """Other scanners' reports of a hard-coded secret where the operator's allow-list let
+    the secret detector's through (bandit's B105, semgrep's literal-secret): one value
+    allowed is allowed in the security scan too."""
+    if not (secrets.allowed_paths or secrets.allowed_lines):
+        return found
+
+    def allowed(f: ScanFinding) -> bool:
+        if f.scanner == secrets.run.name or not HARD_CODED_SECRET.intersection(f.cwe):
+            return False
+        lines = range(f.start_line, max(f.start_line, f.end_line) + 1)
+        return f.path in secrets.allowed_paths or any(
+            (f.path, n) in secrets.allowed_lines for n in lines
+        )
+
+    kept = [f for f in found if not allowed(f)]
+    if len(kept) < len(found):
+        notes.append(
+            f"{len(found) - len(kept)} report(s) of a hard-coded secret left out: the value "
+            "or its file is on the server's allow-list (secrets.allow)"
+        )
+    return kept
 
 
 def _tools(

@@ -10,7 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.findings.model import Severity
-from bot.secrets import SecretHit, find_secrets
+from bot.secrets import SecretHit
+from bot.secrets import allow as allowlist
+from bot.secrets.detect import find_secrets_and_allowed
 from bot.secrets.gitleaks import GITLEAKS_VERSION
 from bot.secrets.microsoft import SECURITY_UTILITIES_VERSION
 from bot.security.cwe import cwe_title, cwe_url
@@ -31,6 +33,16 @@ class SecretsRun:
     run: ScannerRun
     # The values found, for scrubbing other tools' messages; never written anywhere.
     values: set[str] = field(default_factory=set)
+    # What the operator's allow-list (`secrets.allow`) let through: files by their path,
+    # lines by their value's fingerprint. Other scanners' reports of a hard-coded secret
+    # there are left out too, or the allow-list would not hold in the security scan.
+    allowed_paths: set[str] = field(default_factory=set)
+    allowed_lines: set[tuple[str, int]] = field(default_factory=set)
+
+
+# Hard-coded password (259), cryptographic key (321), credentials (798): the weaknesses
+# this scanner reports, and bandit's and semgrep's reports of them.
+HARD_CODED_SECRET = frozenset({259, 321, 798})
 
 
 def _cwes(hit: SecretHit) -> tuple[int, ...]:
@@ -59,7 +71,11 @@ def run_secrets(contents: Mapping[str, str], *, timeout_s: float = 120.0) -> Sec
             )
             out.run.status = "timeout"
             break
-        hits = find_secrets(text, path)
+        if allowlist.current().path_allowed(path):
+            out.allowed_paths.add(path)
+        hits, allowed = find_secrets_and_allowed(text, path)
+        for hit in allowed:
+            out.allowed_lines.update((path, n) for n in range(hit.line, hit.end_line + 1))
         for hit in hits:
             out.values.add("\n".join(text[s:e] for s, e in hit.parts))
             out.values.update(text[s:e] for s, e in hit.parts)

@@ -1,0 +1,143 @@
+"""`switchyard secrets fingerprint`: what to write in `secrets.allow.fingerprints` to let a
+value the detector reports through, without the value ever being typed, shown or logged."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+
+from bot.cli.options import settings_options
+from bot.cli.setup import load
+from bot.errors import InputError
+
+# A file this large is data, not what a change holds; the detector would read it whole.
+_MAX_BYTES = 5_000_000
+
+
+@click.group()
+def secrets() -> None:
+    """Helpers for secret detection's allow-list.
+
+    \b
+    Examples:
+      switchyard secrets fingerprint config/settings.py:12
+      switchyard secrets fingerprint docs/examples/ --config /etc/switchyard/org.yml
+    """
+
+
+@secrets.command()
+@click.argument("targets", nargs=-1, required=True, metavar="PATH[:LINE]...")
+@settings_options
+def fingerprint(targets: tuple[str, ...], config_path: str | None, repo_dir: Path) -> None:
+    """Print the fingerprint of each secret the detector finds in PATH (a file or a folder;
+    on LINE only, when given), and the lines to add to the server/org file's
+    `secrets.allow.fingerprints` so that it is let through everywhere. Values are never
+    printed. Fingerprints already allowed by the configuration are marked.
+
+    A fingerprint is the value's SHA-256: one of a guessable password can be guessed back,
+    so run this on your machine rather than in a public CI log. Hashing the value by hand
+    (`printf %s VALUE | sha256sum`) leaves it in the shell's history.
+
+    \b
+    Exit codes: 0 found, 1 nothing found, 2 bad input or configuration.
+
+    \b
+    Example:
+      $ switchyard secrets fingerprint tests/fixtures/webhook.json:4
+      tests/fixtures/webhook.json:4  GitHub token  sha256:3f0a…
+    """
+    from bot.secrets import allow as allowlist
+    from bot.secrets.detect import find_secrets, hit_value
+
+    wanted = [_target(raw) for raw in targets]
+    load(repo_dir, config_path)  # sets the configured allow-list
+    allowed = allowlist.current()
+    root = repo_dir.resolve()
+    new: dict[str, str] = {}
+    found = 0
+    allowlist.configure(allowlist.AllowList())  # find what the allow-list would drop, too
+    try:
+        for path, line in wanted:
+            for file in _files(path):
+                name = _relative(file, root)
+                if allowed.path_allowed(name):
+                    click.echo(f"{name}: not scanned (secrets.allow.paths)")
+                    continue
+                text = _text(file)
+                if text is None:
+                    if file == path:  # named, not met in a folder: say why nothing is listed
+                        click.echo(f"{name}: not scanned (binary, unreadable or over 5 MB)")
+                    continue
+                for hit in find_secrets(text, name):
+                    if line is not None and not hit.line <= line <= hit.end_line:
+                        continue
+                    found += 1
+                    fp = allowlist.fingerprint(hit_value(hit, text))
+                    mark = "  (allowed)" if allowed.value_allowed(hit_value(hit, text)) else ""
+                    click.echo(f"{name}:{hit.line}  {hit.kind}  {fp}{mark}")
+                    if not mark:
+                        new.setdefault(fp, f"{name}:{hit.line} {hit.kind}")
+    finally:
+        allowlist.configure(allowed)
+    if not found:
+        click.echo(f"no secret found in {', '.join(targets)}", err=True)
+        sys.exit(1)
+    if new:
+        click.echo(
+            "\n# To let these through everywhere, add them to the server/org file "
+            "(--config or $SWITCHYARD_CONFIG; a repository's .switchyard.yml may not):"
+        )
+        click.echo("secrets:\n  allow:\n    fingerprints:")
+        for fp, said in new.items():
+            click.echo(f"      - {fp}  # {said}")
+
+
+def _target(raw: str) -> tuple[Path, int | None]:
+    """`PATH` or `PATH:LINE` (a file whose own name ends in `:digits` is taken whole)."""
+    head, colon, tail = raw.rpartition(":")
+    if colon and tail.isdigit() and not Path(raw).exists():
+        if int(tail) < 1:
+            raise InputError(f"{raw}: line numbers start at 1")
+        path, line = Path(head), int(tail)
+        if not path.is_file():
+            raise InputError(f"{head}: no such file (a line is given, so a file is meant)")
+        return path, line
+    path = Path(raw)
+    if not path.exists():
+        raise InputError(f"{raw}: no such file or folder")
+    return path, None
+
+
+def _files(path: Path) -> Iterator[Path]:
+    if path.is_file():
+        yield path
+        return
+    for folder, dirs, files in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if d != ".git")
+        for name in sorted(files):
+            yield Path(folder) / name
+
+
+def _relative(file: Path, root: Path) -> str:
+    """The path as the repository names it (globs and path rules match that), else as given."""
+    try:
+        return file.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return file.as_posix()
+
+
+def _text(file: Path) -> str | None:
+    """The file's text, or None for a binary, unreadable or outsized file."""
+    try:
+        if file.stat().st_size > _MAX_BYTES:
+            return None
+        data = file.read_bytes()
+    except OSError:
+        return None
+    if b"\0" in data[:8192]:
+        return None
+    return data.decode("utf-8", errors="replace")
