@@ -371,6 +371,8 @@ CASES = [  # (kind, line)
     ("password on a command line", "app --password ZQXWVKRMTP"),
     ("secret after its name", "[DEBUG] Using token Hq2Lm8Xr3Nc6By1Tz5Vw9Kp4"),
     ("secret after its name", "acme SECRET - 'Zr4Kq8Xv2Lm7Nc3By9Tw5Hp1'"),
+    # a name glued to a service's, in any case (one word of the name in capitals)
+    ("secret after its name", "weatherTOKEN Zr4Kq8Xv2Lm7Nc3By9Tw5Hp1"),
     ("secret in an XML element", "<password>  Mv7qK2zX9wLp  </password>"),
     ("private member of a JSON Web Key", f'{{"kty": "oct", "k": "{_r(22, _URL)}"}}'),
     ("NATS nkey seed", f"nkey seed: SU{_r(56, string.ascii_uppercase + '234567')}"),
@@ -484,6 +486,9 @@ LOOK_ALIKES = [
     "req.SetBasicAuth(user, password)",
     'req.SetBasicAuth("ci", "")',
     "Basic authentication is configured per route",  # prose, no base64 pair
+    # a list of base64 tokens (a tokenizer's ranks): `PWNvbG9y` is no `pw` name
+    'export default {"name": "tokenizer", "bpe_ranks": "IFBhc3Npb24= 5pat PWNvbG9y '
+    'b3JpYW5DYWxlbmRhcg== IEtub2Nr IGhhaWxlZA=="}',
     'server.login("me@example.com", os.environ["SMTP_PASSWORD"])',
     'DriverManager.getConnection(url, user, "")',
     "define('WP_DEBUG_DISPLAY', 'false');",

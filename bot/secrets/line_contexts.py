@@ -20,6 +20,8 @@ from bot.secrets.contexts import (
 )
 from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
 from bot.secrets.patterns import LINE_PREFIX, MAX_VALUE, QUOTED_ARGUMENT, VALUE_LENGTH
+from bot.secrets.references import spells_a_name
+from bot.secrets.wording import looks_random
 
 # `if password == "team10"`, `creds.Secret != 'open-sesame'`, `"s3cret".equals(pwd)`: a
 # credential checked against a literal is a credential written into the code. Only
@@ -126,6 +128,8 @@ def _machine_made(
     out: list[Candidate] = []
     for m in regex.finditer(line):
         name, value = m.group(group).replace("-", "_"), m.group("v")
+        if not spells_a_name(name) and looks_random(name):
+            continue  # a run of base64 is no name (`PWNvbG9y b3JpYW5D…`, a list of tokens)
         named = names.key_is_secretish(name) or (bare_key and names.key_is_bare_key(name))
         if named and machine_made_value(name, value, test):
             out.append(_candidate(base, m.span("v"), kind))
