@@ -599,6 +599,14 @@ LOOK_ALIKES = [
     'eksoGMGw=="',
     "AccountEndpoint=https://localhost:8081/;AccountKey=C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE"
     "2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==",
+    # GitHub's REST API description's example responses, copied into API clients' tests
+    '{"token": "ghs_16C7e42F292c6912E7710c838347Ae178B4a", "expires_at": "2016-07-11T22:14:10Z"}',
+    'want := &RegistrationToken{Token: String("LLBF3JGZDX3P5PMEXLND6TS6FCWO6")}',
+    '{"key_id": "012345678912345678", "key": "2Sg8iYjAxxmI2LvUXpJjkYrMxURPc8r+dB7TJyvv1234"}',
+    '"temp_clone_token": "ABTLWHOULUVAXGTRYU7OC2876QJ2O",',
+    # the last characters shown to tell tokens apart
+    '"token_last_eight": "Ae178B4a",',
+    f'key_last4 = "{_r(4)}"',
     # the SHA-crypt specification's test vectors, copied into every implementation's tests
     f"$5$rounds=5000$toolongsaltstrin${_r(43, _CRYPT)}",
     f"root:$6$saltstring${_r(86, _CRYPT)}:19000:0:99999:7:::",

@@ -62,6 +62,8 @@ _DESCRIPTOR = frozenset(
      "client", "cls", "strength", "key_id", "usage", "created", "updated",
      "at", "ts", "mask", "masked", "char", "chars", "rule", "rules", "check", "validator"}
 )  # fmt: skip
+_FEW_CHARACTERS = frozenset({"last4", "last8", "first4", "first8"})
+_HOW_MANY = frozenset({"four", "six", "eight", "4", "6", "8", "chars", "characters", "digits"})
 _FIXTURE_WORDS = frozenset(
     {"fake", "dummy", "mock", "test", "tests", "example", "sample", "stub", "placeholder"}
 )
@@ -149,6 +151,10 @@ def key_is_excluded(key: str) -> bool:
         return True  # `encryptedKey`, `encrypted_key`: ciphertext (a JWE's wrapped key)
     if "hashed" in words[:-1]:
         return True  # `hashed_password`, `hashedTokenKey`: what is kept is a hash
+    if words[-1] in _FEW_CHARACTERS or (
+        len(words) > 1 and words[-2] in ("last", "first") and words[-1] in _HOW_MANY
+    ):
+        return True  # `token_last_eight`, `key_last4`: a few characters shown to tell keys apart
     # A CSRF token is sent to every browser; the secret that signs it is not
     # (`WTF_CSRF_SECRET_KEY`, `csrf_secret`).
     signing = "secret" in words and not {"public", "publishable", "pub"} & set(words)

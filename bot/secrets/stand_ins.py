@@ -17,7 +17,11 @@ from types import ModuleType
 # Authenticator's key-URI documentation. Library docs and tests copy them. Also the one
 # account key of Azure's storage emulators (Azurite, the Storage Emulator before it:
 # `devstoreaccount1`) and the Cosmos DB emulator's, fixed and published by Microsoft's docs,
-# in every local set-up and Testcontainers' modules.
+# in every local set-up and Testcontainers' modules. And the example values of GitHub's REST
+# API description (github/rest-api-description, which its docs and Octokit's types render):
+# the `ghu_`/`ghs_` token body, the legacy token, `temp_clone_token`, an app manifest's
+# client and webhook secrets, runner registration tokens, the Actions secrets' public key;
+# tests of GitHub integrations copy those responses.
 PUBLISHED_EXAMPLES = frozenset(
     {"2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA", "SplxlOBeZQQYbYS6WxSbIA",
      "7Fjfp0ZBr1KtDRbnfVdmIw", "mF_9.B5f-4.1JqM", "8xLOxBtZp8", "0685bd9184jfhq22",
@@ -25,7 +29,11 @@ PUBLISHED_EXAMPLES = frozenset(
      "pfkkdhi9sl3r4s00", "hh5s93j4hdidpola", "hdhd0244k9j7ao03", "j49sk3j29djd", "9zJQ9zCP",
      "JBSWY3DPEHPK3PXP",
      "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
-     "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="}
+     "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==",
+     "16C7e42F292c6912E7710c838347Ae178B4a", "e72e16c7e42f292c6912e7710c838347ae178b4a",
+     "ABTLWHOULUVAXGTRYU7OC2876QJ2O", "1726be1638095a19edd134c77bde3aa2ece1e5d8",
+     "e340154128314309424b7c8e90325147d99fdafa", "LLBF3JGZDX3P5PMEXLND6TS6FCWO6",
+     "AABF3JGZDX3P5PMEXLND6TS6FCWO6", "2Sg8iYjAxxmI2LvUXpJjkYrMxURPc8r+dB7TJy"}
 )  # fmt: skip
 # Inside a value too: a detector's match may hold its name (`AccountKey=Eby8…`), a header
 # its scheme (`Bearer 2Yot…`).
