@@ -85,6 +85,11 @@ def test_a_folder_is_walked_and_an_allowed_path_is_named(tmp_path: Path) -> None
         "app/settings.py:4",
     ]
     assert TOKEN not in r.both and OTHER not in r.both
+    # From a folder inside the checkout, paths are still the repository's.
+    r = switchyard(
+        "secrets", "fingerprint", "settings.py:2", cwd=repo.path / "app", env=base_env(tmp_path)
+    )
+    assert r.out.startswith("app/settings.py:2  secret assignment  sha256:"), r.both
 
 
 def test_nothing_found_exits_1_and_bad_targets_exit_2(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import click
 from bot.cli.options import settings_options
 from bot.cli.setup import load
 from bot.errors import InputError
+from bot.gitcmd import toplevel
 
 # A file this large is data, not what a change holds; the detector would read it whole.
 _MAX_BYTES = 5_000_000
@@ -56,7 +57,9 @@ def fingerprint(targets: tuple[str, ...], config_path: str | None, repo_dir: Pat
     wanted = [_target(raw) for raw in targets]
     load(repo_dir, config_path)  # sets the configured allow-list
     allowed = allowlist.current()
-    root = repo_dir.resolve()
+    # Paths as the repository names them, from its top (globs and path rules match those),
+    # wherever in the checkout the command runs.
+    root = (toplevel(repo_dir) or repo_dir).resolve()
     new: dict[str, str] = {}
     found = 0
     allowlist.configure(allowlist.AllowList())  # find what the allow-list would drop, too
