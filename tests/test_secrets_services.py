@@ -604,6 +604,7 @@ LOOK_ALIKES = [
     'want := &RegistrationToken{Token: String("LLBF3JGZDX3P5PMEXLND6TS6FCWO6")}',
     '{"key_id": "012345678912345678", "key": "2Sg8iYjAxxmI2LvUXpJjkYrMxURPc8r+dB7TJyvv1234"}',
     '"temp_clone_token": "ABTLWHOULUVAXGTRYU7OC2876QJ2O",',
+    '"password": "provide-password-here!"',  # what to put here, in an API's example
     # the last characters shown to tell tokens apart
     '"token_last_eight": "Ae178B4a",',
     f'key_last4 = "{_r(4)}"',

@@ -86,7 +86,7 @@ _PLACEHOLDER_PARTS = (
     # what a value left to be filled in says of itself
     "to-be-replaced", "to_be_replaced", "goes_here", "goes-here", "notset", "not_set",
     "not-set", "fillme", "fill_me", "fill-me", "set-via-", "set_via_", "overridden",
-    "dont-use", "do-not-use", "do_not_use",
+    "dont-use", "do-not-use", "do_not_use", "-here", "_here",
 )  # fmt: skip
 # A setting's value that is itself settings (`uid=user,userPassword=password`,
 # `audit_trail=none,...`, `uniqueIdentifier=user,...`): an unquoted list of assignments,
