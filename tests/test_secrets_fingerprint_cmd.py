@@ -36,7 +36,9 @@ def test_the_printed_lines_let_the_value_through_when_pasted_into_the_server_fil
     tmp_path: Path,
 ) -> None:
     repo = _repo(tmp_path)
-    assert "app/settings.py:2" in _security(repo, tmp_path)
+    [first, _] = json.loads(_security(repo, tmp_path, "--format", "json"))["findings"]
+    assert first["start_line"] == 2
+    assert "`switchyard secrets fingerprint app/settings.py:2`" in first["body"]  # it says how
 
     r = switchyard(
         "secrets", "fingerprint", "app/settings.py:2", cwd=repo.path, env=base_env(tmp_path)

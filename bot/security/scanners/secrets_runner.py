@@ -6,6 +6,7 @@ back so that every other output can be scrubbed of them.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -91,7 +92,10 @@ def _finding(path: str, hit: SecretHit) -> ScanFinding:
     message = (
         f"A secret ({hit.kind}) is written into the code on {where}; its value is not shown. "
         "Anyone who can read the repository can use it: remove it, rotate it, and load it "
-        "from the environment or a secret store instead."
+        "from the environment or a secret store instead. If it is no secret (a published "
+        "test key), an operator can let it through everywhere: `switchyard secrets "
+        f"fingerprint {shlex.quote(f'{path}:{hit.line}')}` prints what to add to the server's "
+        "secrets.allow."
     )
     return ScanFinding(
         scanner=NAME,
