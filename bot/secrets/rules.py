@@ -50,6 +50,7 @@ from __future__ import annotations
 import re
 
 from bot.secrets import paths, wording
+from bot.secrets.der import public_der
 from bot.secrets.names import (
     key_is_excluded,
     key_is_password,
@@ -300,6 +301,8 @@ def entropy_value_ok(value: str, key: str | None, line: str, path: str | None) -
         return False
     if key is not None and key_is_excluded(key):
         return False
+    if public_der(value):
+        return False  # a certificate or a signature, public by what it is
     if key is not None and key_is_secretish(key):
         return len(value) >= MIN_ENTROPY_NAMED and not is_placeholder(value)
     if _HASH_CONTEXT.search(line) or (key is not None and _HASH_CONTEXT.search(key)):

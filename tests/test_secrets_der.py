@@ -1,0 +1,80 @@
+"""Certificates and signatures in base64 are public; a private key in base64 is not, though
+all three are DER and read as high-entropy strings."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import serialization as ser
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.x509.oid import NameOID
+
+from bot.secrets import find_secrets
+
+
+def _b64(der: bytes) -> str:
+    return base64.b64encode(der).decode()
+
+
+def _certificate() -> str:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "idp.example")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    return _b64(cert.public_bytes(ser.Encoding.DER))
+
+
+def _signature() -> str:
+    key = ec.generate_private_key(ec.SECP384R1())
+    return _b64(key.sign(b"release.tar.gz", ec.ECDSA(hashes.SHA384())))
+
+
+@pytest.mark.parametrize(
+    ("path", "template"),
+    [
+        # python3-saml's settings: the identity provider's certificate
+        ("saml/settings.json", '{{"idp": {{"x509cert": "{cert}"}}}}'),
+        ("app/config.py", 'IDP_CERT = "{cert}"'),
+        # a sigstore bundle's certificate and signature
+        ("bundle.json", '{{"rawBytes": "{cert}", "sig": "{sig}"}}'),
+        ("release.json", '{{"signature": "{sig}"}}'),
+    ],
+)
+def test_a_certificate_or_a_signature_is_not_reported(path: str, template: str) -> None:
+    text = template.format(cert=_certificate(), sig=_signature())
+    assert find_secrets(text, path) == []
+
+
+@pytest.mark.parametrize(
+    ("key", "form"),
+    [
+        (ec.generate_private_key(ec.SECP256R1()), ser.PrivateFormat.PKCS8),
+        (ec.generate_private_key(ec.SECP256R1()), ser.PrivateFormat.TraditionalOpenSSL),
+        (rsa.generate_private_key(65537, 2048), ser.PrivateFormat.PKCS8),
+        (rsa.generate_private_key(65537, 2048), ser.PrivateFormat.TraditionalOpenSSL),
+        (ed25519.Ed25519PrivateKey.generate(), ser.PrivateFormat.PKCS8),
+    ],
+    ids=["ec-pkcs8", "ec-sec1", "rsa-pkcs8", "rsa-pkcs1", "ed25519-pkcs8"],
+)
+def test_a_private_key_in_base64_is_still_reported(
+    key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey,
+    form: ser.PrivateFormat,
+) -> None:
+    value = _b64(key.private_bytes(ser.Encoding.DER, form, ser.NoEncryption()))
+    text = json.dumps({"data": value})
+    hits = find_secrets(text, "deploy/values.json")
+    assert [text[h.start : h.end] for h in hits] == [value]
