@@ -247,13 +247,27 @@ assert len(FAMILIES) >= 330, len(FAMILIES)
 
 
 def _pieces(f: Family) -> list[str]:
-    """The value, and a distinctive middle piece of each of its lines: a partial leak is one."""
-    out = [f.value]
+    """The value, a distinctive middle piece of each of its lines (a partial leak is one),
+    and what a base64 value decodes to, with a `user:password`'s password alone."""
+    out = [f.value, *_decoded(f.value)]
     for line in f.value.split("\n"):
         if len(line) >= 20:
             mid = (len(line) - 12) // 2
             out.append(line[mid : mid + 12])
     return out
+
+
+def _decoded(value: str) -> list[str]:
+    """A model on premises may decode a base64 value it was shown (`Basic YWRt…` is
+    `admin:…`): the text, and the password of a `user:password`."""
+    try:
+        text = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("ascii")
+    except ValueError:
+        return []
+    if len(text) < 8 or not text.isprintable():
+        return []
+    user, _, password = text.partition(":")
+    return [text, password] if user and len(password) >= 6 else [text]
 
 
 def _state_bytes(state: Path) -> bytes:
@@ -326,6 +340,10 @@ def cloud_run(change: Change, tmp_path_factory: pytest.TempPathFactory) -> Itera
         yield _review(change, tmp_path_factory.mktemp("cloud"), fake, "openai", cloud=True)
 
 
+def _decoding(value: str) -> str:
+    return "".join(f"(it decodes to {d}) " for d in _decoded(value))
+
+
 def _echo(body: dict[str, Any]) -> Reply:
     """A model that quotes every secret it was shown, in its summary and its findings."""
     sent = json.dumps(body.get("messages"))
@@ -336,7 +354,7 @@ def _echo(body: dict[str, Any]) -> Reply:
             "line": 1,
             "severity": "major",
             "title": f"Hard-coded {f.name}: {f.value.splitlines()[0][:150]}",
-            "body": f"The value {f.value} is in the code.",
+            "body": f"The value {f.value} {_decoding(f.value)}is in the code.",
         }
         for f in shown
     ]

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from bot.secrets import sections
+from bot.secrets.decoded import decoded_forms
 from bot.secrets.detect import SecretHit, find_secrets
 from bot.secrets.prompt_view import View
 
@@ -104,13 +105,15 @@ class KnownValues:
 
 
 def secret_values(text: str, path: str | None = None) -> set[str]:
-    """The values of the secrets detected in `text`: each whole value, and each line of a
-    multi-line one (a key block) on its own."""
+    """The values of the secrets detected in `text`: each whole value, each line of a
+    multi-line one (a key block) on its own, and what a base64 one decodes to."""
     values: set[str] = set()
     for offset, hit in _hits(text, path):
         parts = [text[offset + s : offset + e] for s, e in hit.parts]
         values.add("\n".join(parts))
         values.update(parts)
+        if len(parts) == 1:
+            values |= decoded_forms(parts[0])
     return {v for v in values if v.strip()}
 
 

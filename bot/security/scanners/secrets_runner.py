@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from bot.findings.model import Severity
 from bot.secrets import SecretHit
 from bot.secrets import allow as allowlist
+from bot.secrets.decoded import decoded_forms
 from bot.secrets.detect import find_secrets_and_allowed
 from bot.secrets.gitleaks import GITLEAKS_VERSION
 from bot.secrets.microsoft import SECURITY_UTILITIES_VERSION
@@ -80,6 +81,8 @@ def run_secrets(contents: Mapping[str, str], *, timeout_s: float = 120.0) -> Sec
         for hit in hits:
             out.values.add("\n".join(text[s:e] for s, e in hit.parts))
             out.values.update(text[s:e] for s, e in hit.parts)
+            if len(hit.parts) == 1:
+                out.values |= decoded_forms(text[hit.start : hit.end])
             out.run.findings.append(_finding(path, hit))
         out.run.scanned += 1
     out.run.duration_s = clock.elapsed

@@ -1,0 +1,35 @@
+"""What a secret written encoded reads as once decoded: a model shown
+`Authorization: Basic YWRtaW46…` on premises may write "this decodes to admin:r0s3bud!",
+and a Kubernetes Secret's `data:` value decodes to the password itself. Masking an answer
+(bot/secrets/redact.py KnownValues) must know those forms too, or a comment on the pull
+request would carry the password the report masks in its base64."""
+
+from __future__ import annotations
+
+from bot.secrets.detect import find_secrets
+from bot.secrets.wording import decoded_base64
+
+# Shorter decoded text is too common a string to mask everywhere in an answer ("admin").
+_MIN_TEXT = 8
+_MIN_PASSWORD = 6
+
+
+def decoded_forms(value: str) -> set[str]:
+    """The printable text base64 `value` decodes to, the password alone of a
+    `user:password`, and the secrets the text holds; nothing for a value that is not base64
+    of text."""
+    if len(value) < 12 or "\n" in value:
+        return set()
+    raw = decoded_base64(value.strip())
+    if raw is None or not raw.isascii():
+        return set()
+    text = raw.decode("ascii").strip()
+    if len(text) < _MIN_TEXT or not text.isprintable():
+        return set()
+    out = {text}
+    _, colon, password = text.partition(":")
+    if colon and len(password) >= _MIN_PASSWORD:
+        out.add(password)
+    # What the text holds in turn: a Secret's `{"auth": "…"}`, a `.env` file's values.
+    out.update(text[h.start : h.end] for h in find_secrets(text))
+    return out
