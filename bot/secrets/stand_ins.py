@@ -118,7 +118,7 @@ def token_is_placeholder(value: str, *, service: bool = False) -> bool:
     two characters repeated), not a run of the alphabet or of digits: "12345678-ABCD-..." under
     `HEROKU_API_KEY` is still the shape of a key, and would still reach a cloud model
     unredacted if let through (semgrep-rules' secret tests label such values secrets)."""
-    if _TOKEN_PLACEHOLDER.search(value) or is_filler(value) or holds_published_example(value):
+    if _marked(value) or is_filler(value) or holds_published_example(value):
         return True
     if service:
         return _LETTER_RUN.search(value) is not None
@@ -127,6 +127,32 @@ def token_is_placeholder(value: str, *, service: bool = False) -> bool:
         or _has_sequence(value)
         or heuristic().is_sequential_string(value)
     )
+
+
+# Four letters, which a long random value holds by chance (one base64 private key in a few
+# hundred holds "your" in some case): there they count as a word of their own only.
+_SHORT_MARKERS = frozenset({"your", "fake"})
+_LONG_VALUE = 64
+
+
+def _marked(value: str) -> bool:
+    """Whether a marker of a stand-in is in `value`: "EXAMPLE", "your", a run of x's, …"""
+    for m in _TOKEN_PLACEHOLDER.finditer(value):
+        if len(value) < _LONG_VALUE or m.group().lower() not in _SHORT_MARKERS:
+            return True
+        if _set_apart(value, m.start(), m.end()):
+            return True
+    return False
+
+
+def _set_apart(value: str, start: int, end: int) -> bool:
+    """A word of its own: not inside a run of letters and digits, or a capitalised word of
+    a camel-case name (`…-FakeKeyFor…`)."""
+    before = value[start - 1] if start else ""
+    after = value[end] if end < len(value) else ""
+    if not before.isalnum() or not after.isalnum():
+        return True
+    return value[start:end].istitle() and (after.isupper() or after.isdigit())
 
 
 def is_filler(value: str) -> bool:
