@@ -407,6 +407,8 @@ CASES = [  # (kind, line)
     ),
     ("password on a command line", f"echo '{_r(12)}7' | helm registry login r --password-stdin"),
     ("secret in a list", f'{{"tokens": ["{_r(24)}7"]}}'),
+    # a long random value spells `md5` or `YOur` by chance: no hash context, no stand-in
+    ("high-entropy string", f'{{"data": "{_r(40, _ALNUM + "+/")}md5{_r(40)}YOur{_r(40)}=="}}'),
 ]
 
 
