@@ -409,6 +409,7 @@ CASES = [  # (kind, line)
     ("secret in a list", f'{{"tokens": ["{_r(24)}7"]}}'),
     # a long random value spells `md5` or `YOur` by chance: no hash context, no stand-in
     ("high-entropy string", f'{{"data": "{_r(40, _ALNUM + "+/")}md5{_r(40)}YOur{_r(40)}=="}}'),
+    ("secret assignment", f'API_TOKEN = "{_r(120)}mock{_r(60)}xxxx{_r(60)}"'),
 ]
 
 

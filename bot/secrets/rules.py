@@ -65,11 +65,13 @@ from bot.secrets.references import (
     spells_a_name,
 )
 from bot.secrets.stand_ins import (
+    LONG_VALUE,
     UUID_SHAPE,
     heuristic,
     holds_published_example,
     is_filler,
     mostly_one_character,
+    set_apart,
     token_is_placeholder,
 )
 from bot.secrets.wording import looks_random
@@ -192,7 +194,24 @@ def is_placeholder(value: str, min_len: int = MIN_ASSIGNED) -> bool:
         return True
     if any(w in low for w in _SECRET_NAMES) and _LOWER_NAME.fullmatch(v):
         return True  # "cms/sites/passwords#edit", "reset-password": a route or a name
-    return any(p in low for p in _PLACEHOLDER_PARTS)
+    if len(v) < LONG_VALUE:
+        return any(p in low for p in _PLACEHOLDER_PARTS)
+    # A long random value spells `mock` or `xxxx` by chance (one in a few hundred of 256+
+    # characters did): there a short part counts as a word of its own only.
+    return any(_part_in(p, v, low) for p in _PLACEHOLDER_PARTS)
+
+
+def _part_in(part: str, value: str, low: str) -> bool:
+    if len(set(part)) == 1:  # `xxxx`, `***`: six in a row is no chance
+        return part[0] * max(len(part), 6) in low
+    at = low.find(part)
+    if len(part) > 4:
+        return at != -1
+    while at != -1:
+        if set_apart(value, at, at + len(part)):
+            return True
+        at = low.find(part, at + 1)
+    return False
 
 
 def opens_call_or_list(value: str) -> bool:

@@ -132,20 +132,20 @@ def token_is_placeholder(value: str, *, service: bool = False) -> bool:
 # Four letters, which a long random value holds by chance (one base64 private key in a few
 # hundred holds "your" in some case): there they count as a word of their own only.
 _SHORT_MARKERS = frozenset({"your", "fake"})
-_LONG_VALUE = 64
+LONG_VALUE = 64
 
 
 def _marked(value: str) -> bool:
     """Whether a marker of a stand-in is in `value`: "EXAMPLE", "your", a run of x's, …"""
     for m in _TOKEN_PLACEHOLDER.finditer(value):
-        if len(value) < _LONG_VALUE or m.group().lower() not in _SHORT_MARKERS:
+        if len(value) < LONG_VALUE or m.group().lower() not in _SHORT_MARKERS:
             return True
-        if _set_apart(value, m.start(), m.end()):
+        if set_apart(value, m.start(), m.end()):
             return True
     return False
 
 
-def _set_apart(value: str, start: int, end: int) -> bool:
+def set_apart(value: str, start: int, end: int) -> bool:
     """A word of its own: not inside a run of letters and digits, or a capitalised word of
     a camel-case name (`…-FakeKeyFor…`)."""
     before = value[start - 1] if start else ""
