@@ -14,6 +14,11 @@ and bench/secrets_creddata.py's. A password is 8 letters, 4 digits and 4 symbols
 set the place can hold unescaped (a quote is left out of a literal quoted with it).
 
     .venv/bin/python bench/secrets_drawn.py [--draws 200] [--seed 9] [--show 3]
+    .venv/bin/python bench/secrets_drawn.py --tokens [--draws 50]
+
+`--tokens` draws machine-made tokens instead (hex, base64, base64url, letters and digits,
+20 to 1,600 characters) under secrets' names: a long random value spells `mock`, `md5` or
+`your` by chance, which a rule that reads such words anywhere in a value lets through.
 """
 
 from __future__ import annotations
@@ -85,6 +90,40 @@ PLACES: list[tuple[str, str, str]] = [
 ]
 
 
+# Machine-made tokens: (alphabet's name, characters, lengths). Under a secret's name each is
+# a secret whatever it spells; a long one may spell `mock`, `md5` or `your` by chance.
+HEX = "0123456789abcdef"
+B64 = string.ascii_letters + string.digits + "+/"
+B64URL = string.ascii_letters + string.digits + "-_"
+ALNUM = string.ascii_letters + string.digits
+TOKEN_KINDS: list[tuple[str, str, tuple[int, ...]]] = [
+    ("hex", HEX, (32, 40, 64)),
+    ("base64", B64, (44, 88, 344, 1600)),
+    ("base64url", B64URL, (43, 86, 256)),
+    ("alnum", ALNUM, (20, 32, 40, 64, 128)),
+]
+TOKEN_PLACES: list[tuple[str, str]] = [
+    ("app/settings.py", 'API_TOKEN = "{v}"'),
+    ("conf/app.json", '"api_key": "{v}",'),
+    ("conf/app.yml", "client_secret: {v}"),
+    ("deploy/.env", "SECRET_KEY={v}"),
+    ("docs/api.http", "Authorization: Bearer {v}"),
+    ("ci/call.sh", 'curl -H "X-Api-Key: {v}" https://api.example.org/v1/items'),
+    ("infra/main.tf", '  access_key = "{v}"'),
+    ("src/app.js", "const apiKey = '{v}';"),
+    ("src/app.go", 'req.Header.Set("Authorization", "Bearer {v}")'),
+    ("src/client.py", 'requests.get("https://api.example.org/v1/items?access_token={v}")'),
+]
+
+
+def draw_token(rng: random.Random, alphabet: str, length: int) -> str:
+    token = "".join(rng.choice(alphabet) for _ in range(length))
+    # base64 of whole bytes ends in its padding as often as not
+    return (
+        token[:-2] + "==" if alphabet is B64 and length % 4 == 0 and rng.random() < 0.5 else token
+    )
+
+
 def draw_password(
     rng: random.Random, symbols: str = SYMBOLS, letters: int = 8, digits: int = 4, marks: int = 4
 ) -> str:
@@ -104,8 +143,17 @@ def main() -> None:
     ap.add_argument("--draws", type=int, default=200, help="passwords per place")
     ap.add_argument("--seed", type=int, default=9)
     ap.add_argument("--show", type=int, default=3, help="missed passwords listed per place")
+    ap.add_argument(
+        "--tokens",
+        action="store_true",
+        help="machine-made tokens (hex, base64, base64url, letters and digits; 20 to 1,600 "
+        "characters) under secrets' names instead of passwords",
+    )
     args = ap.parse_args()
     rng = random.Random(args.seed)
+    if args.tokens:
+        _tokens(rng, args.draws, args.show)
+        return
     total_found = total = total_cut = 0
     print(f"{'found':>6} {'cut':>4}  place")
     for path, template, symbols in PLACES:
@@ -130,6 +178,41 @@ def main() -> None:
         shown += f"  cut: {cut_short[: args.show]}" if cut_short and args.show else ""
         print(f"{found / args.draws:6.3f} {cut:4d}  {path}: {template!r}{shown}")
     print(f"{total_found / total:6.3f} {total_cut:4d}  all {len(PLACES)} places, {total} draws")
+
+
+def _tokens(rng: random.Random, draws: int, show: int) -> None:
+    """Each place with draws of every alphabet and length: found, cut, misses per place."""
+    total_found = total = total_cut = 0
+    print(f"{'found':>6} {'cut':>4}  place (tokens: {draws} per alphabet and length)")
+    for path, template in TOKEN_PLACES:
+        found = cut = n = 0
+        missed: list[str] = []
+        cut_short: list[str] = []
+        for name, alphabet, lengths in TOKEN_KINDS:
+            for length in lengths:
+                for _ in range(draws):
+                    value = draw_token(rng, alphabet, length)
+                    line = template.replace("{v}", value)
+                    start = line.index(value)
+                    masked: set[int] = set()
+                    for hit in find_secrets(line, path):
+                        masked.update(
+                            range(max(hit.start, start), min(hit.end, start + len(value)))
+                        )
+                    n += 1
+                    found += bool(masked)
+                    if masked and len(masked) < len(value):
+                        cut += 1
+                        cut_short.append(f"{name}{length}:{value}")
+                    if not masked:
+                        missed.append(f"{name}{length}:{value[:24]}…")
+        total_found, total, total_cut = total_found + found, total + n, total_cut + cut
+        shown = f"  missed e.g. {missed[:show]}" if missed and show else ""
+        shown += f"  cut: {cut_short[:show]}" if cut_short and show else ""
+        print(f"{found / n:6.3f} {cut:4d}  {path}: {template!r}{shown}")
+    print(
+        f"{total_found / total:6.3f} {total_cut:4d}  all {len(TOKEN_PLACES)} places, {total} draws"
+    )
 
 
 if __name__ == "__main__":

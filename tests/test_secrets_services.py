@@ -752,3 +752,23 @@ def test_a_prompts_text_is_not_a_name_for_the_code_after_its_string() -> None:
         'var lw=new Set(["npmAuthIdent","npmAuthToken"]),G0=class'
     )
     assert find_secrets(text, ".yarn/releases/yarn-4.1.1.cjs") == []
+
+
+@pytest.mark.parametrize(
+    ("template", "value"),
+    [
+        # detect-secrets' IBM Cloud IAM plugin takes 44 characters and stops at a `+`: the
+        # value's run goes on through `+`, `/` and its padding
+        ('API_TOKEN = "{v}"', f"{_r(44)}+{_r(40, _ALNUM + '/')}/{_r(45)}=="),
+        # base64 put in a query unencoded keeps its `+`, `/` and `=`
+        (
+            'requests.get("https://api.example.org/v1/items?access_token={v}")',
+            f"{_r(21)}+{_r(9)}/{_r(10)}=",
+        ),
+    ],
+)
+def test_a_base64_value_is_masked_to_its_end(template: str, value: str) -> None:
+    text = template.replace("{v}", value)
+    start = text.index(value)
+    masked = set().union(*(range(h.start, h.end) for h in find_secrets(text, "app/client.py")))
+    assert set(range(start, start + len(value))) <= masked

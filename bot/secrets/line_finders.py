@@ -347,14 +347,18 @@ _BASE64_ON = TOKEN_CHARS | frozenset("+/")
 
 def whole_run(line: str, s: int, e: int) -> tuple[int, int]:
     """line[s:e] widened to the token run it is part of (a base64 run when it holds `+`
-    or `/`)."""
-    on = _BASE64_ON if any(c in "+/" for c in line[s:e]) else TOKEN_CHARS
+    or `/` or one stands next to it: a plugin's 44 characters cut from a longer base64
+    value at its first `+` left the rest unmasked)."""
+    base64 = any(c in "+/" for c in line[s:e]) or line[e : e + 1] in ("+", "/")
+    on = _BASE64_ON if base64 or (s > 0 and line[s - 1] in "+/") else TOKEN_CHARS
     if line[s] in on:
         while s > 0 and line[s - 1] in on:
             s -= 1
     if line[e - 1] in on:
         while e < len(line) and line[e] in on:
             e += 1
+    if on is _BASE64_ON:  # and its padding
+        e += len(line[e : e + 2]) - len(line[e : e + 2].lstrip("="))
     return s, e
 
 

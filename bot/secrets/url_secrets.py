@@ -67,11 +67,12 @@ URL_PATTERNS: tuple[TokenPattern, ...] = (
     ),
     # A token passed in a URL's query or fragment (?token=, #access_token=, ?apiKey=, ?key=,
     # an Azure SAS token's sig=). It must mix letters and digits (token_checks.token_ok).
+    # Base64 put in a query unencoded keeps its `+`, `/` and `=`: the value runs past them.
     TokenPattern(
         "token in URL",
         re.compile(
             r"[?&#](?i:(?:access|auth)[_\-]?token|token|api[_\-]?key|key|client[_\-]?secret"
-            r"|secret|license[_\-]?key|sig)=([A-Za-z0-9_\-.~%]{20,})" + QUERY_END
+            r"|secret|license[_\-]?key|sig)=([A-Za-z0-9_\-.~%+/=]{20,})" + QUERY_END
         ),
         group=1,
         keywords=("token=", "api_key=", "apikey=", "api-key=", "key=", "secret=", "sig="),
