@@ -96,14 +96,29 @@ HEX = "0123456789abcdef"
 B64 = string.ascii_letters + string.digits + "+/"
 B64URL = string.ascii_letters + string.digits + "-_"
 ALNUM = string.ascii_letters + string.digits
-TOKEN_KINDS: list[tuple[str, str, tuple[int, ...]]] = [
-    ("hex", HEX, (32, 40, 64)),
-    ("base64", B64, (44, 88, 344, 1600)),
-    ("base64url", B64URL, (43, 86, 256)),
-    ("alnum", ALNUM, (20, 32, 40, 64, 128)),
+UPPER_DIGITS = string.ascii_uppercase + string.digits
+# (name, prefix, alphabet of the random body, body lengths): a service's prefix, or none.
+TOKEN_KINDS: list[tuple[str, str, str, tuple[int, ...]]] = [
+    ("hex", "", HEX, (32, 40, 64)),
+    ("base64", "", B64, (44, 88, 344, 1600)),
+    ("base64url", "", B64URL, (43, 86, 256)),
+    ("alnum", "", ALNUM, (20, 32, 40, 64, 128)),
+    ("github", "ghp_", ALNUM, (36,)),
+    ("gitlab", "glpat-", B64URL, (20,)),
+    ("aws", "AKIA", UPPER_DIGITS, (16,)),
+    ("anthropic", "sk-ant-api03-", B64URL, (95,)),
 ]
 TOKEN_PLACES: list[tuple[str, str]] = [
     ("app/settings.py", 'API_TOKEN = "{v}"'),
+    ("conf/app.toml", "token = '{v}'"),
+    ("conf/settings.xml", "<apiKey>{v}</apiKey>"),
+    ("conf/app.properties", "app.secret={v}"),
+    ("ci/env.sh", "export GITHUB_TOKEN={v}"),
+    ("Dockerfile", "ENV API_KEY={v}"),
+    ("ci/release.sh", "gh release create v1 --token {v}"),
+    ("src/Config.java", 'private static final String API_KEY = "{v}";'),
+    ("config/initializers/app.rb", "config.secret_key_base = '{v}'"),
+    ("src/config.php", "'api_key' => '{v}',"),
     ("conf/app.json", '"api_key": "{v}",'),
     ("conf/app.yml", "client_secret: {v}"),
     ("deploy/.env", "SECRET_KEY={v}"),
@@ -116,8 +131,8 @@ TOKEN_PLACES: list[tuple[str, str]] = [
 ]
 
 
-def draw_token(rng: random.Random, alphabet: str, length: int) -> str:
-    token = "".join(rng.choice(alphabet) for _ in range(length))
+def draw_token(rng: random.Random, alphabet: str, length: int, prefix: str = "") -> str:
+    token = prefix + "".join(rng.choice(alphabet) for _ in range(length))
     # base64 of whole bytes ends in its padding as often as not
     return (
         token[:-2] + "==" if alphabet is B64 and length % 4 == 0 and rng.random() < 0.5 else token
@@ -188,10 +203,10 @@ def _tokens(rng: random.Random, draws: int, show: int) -> None:
         found = cut = n = 0
         missed: list[str] = []
         cut_short: list[str] = []
-        for name, alphabet, lengths in TOKEN_KINDS:
+        for name, prefix, alphabet, lengths in TOKEN_KINDS:
             for length in lengths:
                 for _ in range(draws):
-                    value = draw_token(rng, alphabet, length)
+                    value = draw_token(rng, alphabet, length, prefix)
                     line = template.replace("{v}", value)
                     start = line.index(value)
                     masked: set[int] = set()

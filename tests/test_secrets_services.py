@@ -410,6 +410,11 @@ CASES = [  # (kind, line)
     # a long random value spells `md5` or `YOur` by chance: no hash context, no stand-in
     ("high-entropy string", f'{{"data": "{_r(40, _ALNUM + "+/")}md5{_r(40)}YOur{_r(40)}=="}}'),
     ("secret assignment", f'API_TOKEN = "{_r(120)}mock{_r(60)}xxxx{_r(60)}"'),
+    # base64's `+` and `/` cut a drawn value into runs with a digit or none
+    (
+        "secret on a command line",
+        "gh release create v1 --token dCwAPISsK95/86/ANh4xItxL+eKoUjNaGhFi==",
+    ),
 ]
 
 

@@ -144,6 +144,9 @@ _DIGITS_KEY_MIN = 24
 _GENERATED_MIN = 16
 _GENERATED_DISTINCT = 10
 _CHUNKS = re.compile(r"[A-Za-z0-9]+")
+_BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
+# A path's segments: a word of three or more lower-case letters between slashes.
+_PATH_LIKE = re.compile(r"(?:^|/)[a-z]{3,}(?:/|$)")
 _SWITCHES = re.compile(r"[A-Za-z][0-9]|[0-9][A-Za-z]")
 
 
@@ -158,6 +161,10 @@ def generated(value: str) -> bool:
     if not (any(c.isdigit() for c in v) and any(c.isalpha() for c in v)):
         return _drawn_run(v)
     chunks = _CHUNKS.findall(v)
+    if ("+" in v or "/" in v) and _BASE64.fullmatch(v) and not _PATH_LIKE.search(v):
+        # base64's `+` and `/` cut a drawn value into short runs (7 digits in 44 characters,
+        # a run with one): its letters and digits are read as one run
+        chunks = ["".join(chunks)]
     if _WORDY.fullmatch(v) or wording.is_slug(v):
         # Words joined by separators are a name, unless one part is itself long and
         # random: a token behind a short prefix (`bb_pr_7f3c2b40ef44e1d9...`).
