@@ -16,7 +16,7 @@ import string
 
 import pytest
 
-from bench.secrets_drawn import draw_password
+from bench.secrets_drawn import TOKEN_KINDS, TOKEN_PLACES, draw_password, draw_token
 from bot.secrets import find_secrets, mask, redact
 
 _RANDOM = random.Random(4096)
@@ -387,6 +387,39 @@ def test_a_reported_config_value_is_masked_whole_whatever_symbols_it_holds() -> 
                 cut.append(line)
     assert cut == []
     assert found > tried * 0.6  # the property is about values the detector does report
+
+
+def test_a_drawn_token_under_a_secrets_name_is_found_and_masked_whole() -> None:
+    """Machine-made tokens (hex, base64 with `+`, `/` and padding, base64url, letters and
+    digits; up to 1,600 characters) under secrets' names: a long one spells `mock`, `md5`
+    or `your` by chance and a base64 one is cut into short runs by `+` and `/`, which let
+    such values through or cut them. Drawn with two digits and both cases at least, so
+    that no draw reads as a name by chance."""
+    draw = random.Random(5)
+    missed, cut = [], []
+    for path, template in TOKEN_PLACES:
+        for _, prefix, alphabet, lengths in TOKEN_KINDS:
+            for length in lengths:
+                value = draw_token(draw, alphabet, length, prefix)
+                while not _drawn_enough(value[len(prefix) :], alphabet):
+                    value = draw_token(draw, alphabet, length, prefix)
+                line = template.replace("{v}", value)
+                start = line.index(value)
+                masked = set()
+                for h in find_secrets(line, path):
+                    masked.update(range(max(h.start, start), min(h.end, start + len(value))))
+                if not masked:
+                    missed.append(line[:120])
+                elif len(masked) < len(value):
+                    cut.append(line[:120])
+    assert missed == [] and cut == []
+
+
+def _drawn_enough(body: str, alphabet: str) -> bool:
+    """Two digits, and both cases where the alphabet has them."""
+    both = any(c.islower() for c in alphabet) and any(c.isupper() for c in alphabet)
+    cases = not both or not (body.isupper() or body.islower())
+    return sum(c.isdigit() for c in body) >= 2 and cases
 
 
 _WHOLE = [  # (path, line with {v}, value): each reported whole, to its last character
