@@ -129,8 +129,9 @@ def token_is_placeholder(value: str, *, service: bool = False) -> bool:
     )
 
 
-# Four letters, which a long random value holds by chance (one base64 private key in a few
-# hundred holds "your" in some case): there they count as a word of their own only.
+# Four letters, which a long random value holds by chance (a 1,600-character base64 key
+# spells "your" or "fake" in some case about one time in three hundred): there they count
+# as a word of their own only.
 _SHORT_MARKERS = frozenset({"your", "fake"})
 LONG_VALUE = 64
 
