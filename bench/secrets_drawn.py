@@ -119,6 +119,14 @@ TOKEN_PLACES: list[tuple[str, str]] = [
     ("src/Config.java", 'private static final String API_KEY = "{v}";'),
     ("config/initializers/app.rb", "config.secret_key_base = '{v}'"),
     ("src/config.php", "'api_key' => '{v}',"),
+    ("home/ci/.npmrc", "//registry.npmjs.org/:_authToken={v}"),
+    ("home/ci/.pypirc", "[pypi]\nusername = __token__\npassword = {v}"),
+    ("ci/clone.sh", "git clone https://ci:{v}@git.example.org/app.git"),
+    ("docs/api.md", "curl -H 'Authorization: token {v}' https://api.example.org/user"),
+    ("src/api.py", 'headers = {{"X-Auth-Token": "{v}"}}'),
+    ("home/ci/.aws/credentials", "[default]\naws_secret_access_key = {v}"),
+    ("k8s/app.yml", "env:\n  - name: API_TOKEN\n    value: {v}"),
+    ("conf/app.yml", "auth:\n  token: |\n    {v}"),
     ("conf/app.json", '"api_key": "{v}",'),
     ("conf/app.yml", "client_secret: {v}"),
     ("deploy/.env", "SECRET_KEY={v}"),
@@ -137,6 +145,11 @@ def draw_token(rng: random.Random, alphabet: str, length: int, prefix: str = "")
     return (
         token[:-2] + "==" if alphabet is B64 and length % 4 == 0 and rng.random() < 0.5 else token
     )
+
+
+def as_placed(template: str, value: str) -> str:
+    """`value` as the place writes it: a URL's userinfo holds `/` and `+` percent-encoded."""
+    return value.replace("/", "%2F").replace("+", "%2B") if "{v}@" in template else value
 
 
 def draw_password(
@@ -206,7 +219,7 @@ def _tokens(rng: random.Random, draws: int, show: int) -> None:
         for name, prefix, alphabet, lengths in TOKEN_KINDS:
             for length in lengths:
                 for _ in range(draws):
-                    value = draw_token(rng, alphabet, length, prefix)
+                    value = as_placed(template, draw_token(rng, alphabet, length, prefix))
                     line = template.replace("{v}", value)
                     start = line.index(value)
                     masked: set[int] = set()

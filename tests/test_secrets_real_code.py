@@ -16,7 +16,13 @@ import string
 
 import pytest
 
-from bench.secrets_drawn import TOKEN_KINDS, TOKEN_PLACES, draw_password, draw_token
+from bench.secrets_drawn import (
+    TOKEN_KINDS,
+    TOKEN_PLACES,
+    as_placed,
+    draw_password,
+    draw_token,
+)
 from bot.secrets import find_secrets, mask, redact
 
 _RANDOM = random.Random(4096)
@@ -403,6 +409,7 @@ def test_a_drawn_token_under_a_secrets_name_is_found_and_masked_whole() -> None:
                 value = draw_token(draw, alphabet, length, prefix)
                 while not _drawn_enough(value[len(prefix) :], alphabet):
                     value = draw_token(draw, alphabet, length, prefix)
+                value = as_placed(template, value)
                 line = template.replace("{v}", value)
                 start = line.index(value)
                 masked = set()

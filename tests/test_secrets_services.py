@@ -410,6 +410,17 @@ CASES = [  # (kind, line)
     # a long random value spells `md5` or `YOur` by chance: no hash context, no stand-in
     ("high-entropy string", f'{{"data": "{_r(40, _ALNUM + "+/")}md5{_r(40)}YOur{_r(40)}=="}}'),
     ("secret assignment", f'API_TOKEN = "{_r(120)}mock{_r(60)}xxxx{_r(60)}"'),
+    # chance in a drawn value: a camel-case "Todo" among digits, no digit at all in a
+    # query's base64, a drawn run between a base64url value's underscores
+    ("secret assignment", f'API_TOKEN = "{_r(60)}WhGwTodoD9{_r(60)}"'),
+    (
+        "token in URL",
+        "https://api.example.org/v1/items?access_token=EfiqQ+LvdnMjXriecIcuZKk/vNVuocr",
+    ),
+    (
+        "secret on a command line",
+        "gh release create v1 --token poq_XDJRXVweMTsJUdI8oeoXXhPHtjQYVNoFtSvS_NO",
+    ),
     # base64's `+` and `/` cut a drawn value into runs with a digit or none
     (
         "secret on a command line",
@@ -613,6 +624,7 @@ LOOK_ALIKES = [
     '{"key_id": "012345678912345678", "key": "2Sg8iYjAxxmI2LvUXpJjkYrMxURPc8r+dB7TJyvv1234"}',
     '"temp_clone_token": "ABTLWHOULUVAXGTRYU7OC2876QJ2O",',
     '"password": "provide-password-here!"',  # what to put here, in an API's example
+    '--data \'{"username":"notarealuser","password":"notarealpassword"}\'',
     # the last characters shown to tell tokens apart
     '"token_last_eight": "Ae178B4a",',
     f'key_last4 = "{_r(4)}"',
@@ -770,6 +782,8 @@ def test_a_prompts_text_is_not_a_name_for_the_code_after_its_string() -> None:
             'requests.get("https://api.example.org/v1/items?access_token={v}")',
             f"{_r(21)}+{_r(9)}/{_r(10)}=",
         ),
+        # AWS's pattern took 40 characters of a longer base64url value and stopped at `-`
+        ('aws_secret_access_key = "{v}"', f"{_r(44)}-{_r(20)}_{_r(20)}"),
     ],
 )
 def test_a_base64_value_is_masked_to_its_end(template: str, value: str) -> None:
@@ -777,3 +791,18 @@ def test_a_base64_value_is_masked_to_its_end(template: str, value: str) -> None:
     start = text.index(value)
     masked = set().union(*(range(h.start, h.end) for h in find_secrets(text, "app/client.py")))
     assert set(range(start, start + len(value))) <= masked
+
+
+def test_an_example_host_makes_a_docs_line_an_illustration_unless_its_key_is_machine_made() -> None:
+    """`example.com` names a host, not the key: a token pasted into a curl line for
+    `api.example.org` in a README is still a token; `password='thecheat'` beside
+    `ssh.example.com` is an illustration (CredData labels it so)."""
+    token = f"{_r(8, '0123456789abcdef')}1a2b{_r(28, '0123456789abcdef')}"
+    docs = [
+        f"curl -H 'Authorization: token {token}' https://api.example.org/user",
+        f"curl -H 'PRIVATE-TOKEN: glpat-{_r(20)}' https://gitlab.example.com/api/v4/user",
+    ]
+    for line in docs:
+        assert find_secrets(line, "docs/api.md"), line
+    shown = "client.connect('ssh.example.com', username='strongbad', password='thecheat')"
+    assert find_secrets(shown, "README.rst") == []

@@ -53,6 +53,7 @@ from bot.secrets.line_finders import (
     RANK_ASSIGNED,
     RANK_ENTROPY,
     RANK_GENERIC,
+    RANK_PLUGIN_TOKEN,
     RANK_PRIVATE_KEY,
     RANK_TOKEN,
     SWITCHYARD,
@@ -188,7 +189,7 @@ def find_secrets_and_allowed(
     if SEALED_KIND in text:
         found = [c for c in found if not sealed_value(text[c.start : c.end])]
     if paths.is_doc_path(path):
-        found = [c for c in found if not paths.marked_as_example(_line_of(c, text))]
+        found = [c for c in found if not _illustrated(c, text)]
     kept = _resolve(found)
     allowed = [c for c in kept if allow and allow.value_allowed(hit_value(c, text))]
     return [_to_hit(c, lines) for c in kept if c not in allowed], [
@@ -200,6 +201,19 @@ def hit_value(c: Candidate | SecretHit, text: str) -> str:
     """The value as redaction joins it, and as the allow-list's fingerprints hash it: a key
     block's parts, one per line."""
     return "\n".join(text[s:e] for s, e in c.parts or ((c.start, c.end),))
+
+
+def _illustrated(c: Candidate, text: str) -> bool:
+    """In documentation: a line that calls its key an example, or one about an example
+    host (`client.connect('ssh.example.com', password='thecheat')`) whose value has no
+    service's format and is no machine-made key (a real token pasted into a curl line for
+    `api.example.org` is one)."""
+    line = _line_of(c, text)
+    if paths.marked_as_example(line):
+        return True
+    if c.priority <= RANK_PLUGIN_TOKEN:
+        return False  # a service's format (`glpat-…`) is a key whatever host it is sent to
+    return paths.names_example_host(line) and not rules.generated(text[c.start : c.end])
 
 
 def _line_of(c: Candidate, text: str) -> str:

@@ -52,6 +52,8 @@ _LOCALE_NAME = re.compile(r"^(?:messages|strings|translations?)(?:_[a-z]{2}(?:_[
 _LOCALE_VALUES = re.compile(r"^values-[a-z]{2}(?:-r?[A-Z]{2})?$")
 # A documentation line that calls its value an example ("# example key", "sample token").
 _EXAMPLE_LINE = re.compile(r"\b(?:examples?|samples?|placeholder|dummy|fake)\b", re.IGNORECASE)
+# RFC 2606's example domains name a host, not the key (detect.py weighs them apart).
+_EXAMPLE_DOMAIN = re.compile(r"\bexample\.(?:com|org|net|edu)\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)
@@ -116,7 +118,12 @@ def is_bundle_path(path: str) -> bool:
 def marked_as_example(line: str) -> bool:
     """In documentation, a line that says its key is an example shows one: a reader is
     meant to copy its shape, not use it."""
-    return _EXAMPLE_LINE.search(line) is not None
+    return _EXAMPLE_LINE.search(_EXAMPLE_DOMAIN.sub(" ", line)) is not None
+
+
+def names_example_host(line: str) -> bool:
+    """`ssh.example.com`, `https://api.example.org`: an illustration's host."""
+    return _EXAMPLE_DOMAIN.search(line) is not None
 
 
 # Package managers' lockfiles: names, versions, ranges and integrity hashes, written by a

@@ -230,7 +230,8 @@ MAX_KEY_BLOCK = 16_000
 AWS_SECRET = re.compile(
     r"(?i:aws[\w.\-]{0,20}?(?:secret|sk)|secret[_.\-]?access[_.\-]?key)[\w.\-]{0,20}?"
     r"[\"'\]]{0,2}\s*(?::=|=>|[:=])\s*[\[(@]?\s*[\"'`]?"
-    r"([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"
+    # (a run going on in `-` or `_` is a longer value, which the assignment takes whole)
+    r"([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=_\-])"
 )
 
 # What a diff or a prompt puts before a line ("  12    14 + | ", "+", "> 12 | ").

@@ -89,7 +89,8 @@ _PLACEHOLDER_PARTS = (
     # what a value left to be filled in says of itself
     "to-be-replaced", "to_be_replaced", "goes_here", "goes-here", "notset", "not_set",
     "not-set", "fillme", "fill_me", "fill-me", "set-via-", "set_via_", "overridden",
-    "dont-use", "do-not-use", "do_not_use", "-here", "_here",
+    "dont-use", "do-not-use", "do_not_use", "-here", "_here", "notareal", "not_real",
+    "not-real",
 )  # fmt: skip
 # A setting's value that is itself settings (`uid=user,userPassword=password`,
 # `audit_trail=none,...`, `uniqueIdentifier=user,...`): an unquoted list of assignments,
@@ -168,7 +169,11 @@ def generated(value: str) -> bool:
     if _WORDY.fullmatch(v) or wording.is_slug(v):
         # Words joined by separators are a name, unless one part is itself long and
         # random: a token behind a short prefix (`bb_pr_7f3c2b40ef44e1d9...`).
-        return any(len(c) >= _GENERATED_MIN and len(_SWITCHES.findall(c)) >= 4 for c in chunks)
+        return any(
+            len(c) >= _GENERATED_MIN
+            and (len(_SWITCHES.findall(c)) >= 4 or wording.has_drawn_letters(c))
+            for c in chunks
+        )
     # Some run between separators must itself interleave letters and digits: "release_2024"
     # has digits only as their own part, "getUserById2" only at its end.
     if any(len(chunk) >= 8 and len(_SWITCHES.findall(chunk)) >= 2 for chunk in chunks):

@@ -148,12 +148,20 @@ def _marked(value: str) -> bool:
 
 def set_apart(value: str, start: int, end: int) -> bool:
     """A word of its own: not inside a run of letters and digits, or a capitalised word of
-    a camel-case name (`…-FakeKeyFor…`)."""
+    a camel-case name among words (`…ThisIsAFakeKeyFor…`; drawn characters have digits
+    near: `…WhGwTodoD9…` is chance)."""
     before = value[start - 1] if start else ""
     after = value[end] if end < len(value) else ""
     if not before.isalnum() or not after.isalnum():
         return True
-    return value[start:end].istitle() and (after.isupper() or after.isdigit())
+    if len(value) >= _TYPED_MAX:
+        return False  # a stand-in typed whole is shorter; over this, chance spells words
+    near = value[max(0, start - _NEAR) : end + _NEAR]
+    return value[start:end].istitle() and after.isupper() and not any(c.isdigit() for c in near)
+
+
+_NEAR = 8
+_TYPED_MAX = 256
 
 
 def is_filler(value: str) -> bool:
