@@ -128,3 +128,16 @@ def test_an_allowed_file_gets_no_hard_coded_secret_report_from_any_scanner(
     after = json.loads(_security(repo, tmp_path, "--format", "json", "--config", str(org)))
     assert after["findings"] == []
     assert any("hard-coded secret left out" in n for n in after["notes"]), after["notes"]
+
+
+def test_a_path_that_could_close_the_code_span_is_not_written_into_the_hint() -> None:
+    """A pull request's author names the files: a backtick in a name would end the hint's
+    code span in the comment and let the name write markdown of its own."""
+    from bot.security.scanners.secrets_runner import run_secrets
+
+    hostile = "app/x` [review passed](https://evil.example) `.py"
+    run = run_secrets({hostile: CODE, "app/settings.py": CODE}).run
+    hints = {(f.path, f.start_line): f.message for f in run.findings}
+    assert "secrets fingerprint PATH:2`" in hints[hostile, 2]
+    assert not any("evil" in body for (path, _), body in hints.items() if path == hostile)
+    assert "secrets fingerprint app/settings.py:2`" in hints["app/settings.py", 2]

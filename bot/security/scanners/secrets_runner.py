@@ -6,7 +6,7 @@ back so that every other output can be scrubbed of them.
 
 from __future__ import annotations
 
-import shlex
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -89,6 +89,15 @@ def run_secrets(contents: Mapping[str, str], *, timeout_s: float = 120.0) -> Sec
     return out
 
 
+# A path a pull request's author named goes into a comment's code span: one with a
+# backtick, a quote or a space could close it and write markdown of its own.
+_PLAIN_PATH = re.compile(r"[\w./@+-]+")
+
+
+def _target(path: str, line: int) -> str:
+    return f"{path}:{line}" if _PLAIN_PATH.fullmatch(path) else f"PATH:{line}"
+
+
 def _finding(path: str, hit: SecretHit) -> ScanFinding:
     cwes = _cwes(hit)
     where = f"line {hit.line}" if hit.line == hit.end_line else f"lines {hit.line}-{hit.end_line}"
@@ -97,7 +106,7 @@ def _finding(path: str, hit: SecretHit) -> ScanFinding:
         "Anyone who can read the repository can use it: remove it, rotate it, and load it "
         "from the environment or a secret store instead. If it is no secret (a published "
         "test key), an operator can let it through everywhere: `switchyard secrets "
-        f"fingerprint {shlex.quote(f'{path}:{hit.line}')}` prints what to add to the server's "
+        f"fingerprint {_target(path, hit.line)}` prints what to add to the server's "
         "secrets.allow."
     )
     return ScanFinding(
