@@ -141,3 +141,20 @@ def test_a_path_that_could_close_the_code_span_is_not_written_into_the_hint() ->
     assert "secrets fingerprint PATH:2`" in hints[hostile, 2]
     assert not any("evil" in body for (path, _), body in hints.items() if path == hostile)
     assert "secrets fingerprint app/settings.py:2`" in hints["app/settings.py", 2]
+
+
+def test_a_file_name_with_a_newline_stays_on_its_line(tmp_path: Path) -> None:
+    """git allows a newline in a file's name; the printed lines are pasted into the
+    server's file, so a name must not start a line of its own there."""
+    repo = GitRepo.init(tmp_path / "repo").feature(
+        {"conf/a\nsecrets: {allow: {paths: ['**']}}\n.env": f"API_TOKEN={TOKEN}\n"}
+    )
+    r = switchyard("secrets", "fingerprint", "conf", cwd=repo.path, env=base_env(tmp_path))
+    assert r.code == 0, r.both
+    snippet = yaml.safe_load(r.out[r.out.index("\nsecrets:") :])
+    assert snippet == {
+        "secrets": {
+            "allow": {"fingerprints": ["sha256:" + hashlib.sha256(TOKEN.encode()).hexdigest()]}
+        }
+    }
+    assert "conf/a?secrets:" in r.out

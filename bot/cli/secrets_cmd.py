@@ -67,23 +67,25 @@ def fingerprint(targets: tuple[str, ...], config_path: str | None, repo_dir: Pat
         for path, line in wanted:
             for file in _files(path):
                 name = _relative(file, root)
+                shown = _printable(name)
                 if allowed.path_allowed(name):
-                    click.echo(f"{name}: not scanned (secrets.allow.paths)")
+                    click.echo(f"{shown}: not scanned (secrets.allow.paths)")
                     continue
                 text = _text(file)
                 if text is None:
                     if file == path:  # named, not met in a folder: say why nothing is listed
-                        click.echo(f"{name}: not scanned (binary, unreadable or over 5 MB)")
+                        click.echo(f"{shown}: not scanned (binary, unreadable or over 5 MB)")
                     continue
                 for hit in find_secrets(text, name):
                     if line is not None and not hit.line <= line <= hit.end_line:
                         continue
                     found += 1
-                    fp = allowlist.fingerprint(hit_value(hit, text))
-                    mark = "  (allowed)" if allowed.value_allowed(hit_value(hit, text)) else ""
-                    click.echo(f"{name}:{hit.line}  {hit.kind}  {fp}{mark}")
+                    value = hit_value(hit, text)
+                    fp = allowlist.fingerprint(value)
+                    mark = "  (allowed)" if allowed.value_allowed(value) else ""
+                    click.echo(f"{shown}:{hit.line}  {hit.kind}  {fp}{mark}")
                     if not mark:
-                        new.setdefault(fp, f"{name}:{hit.line} {hit.kind}")
+                        new.setdefault(fp, f"{shown}:{hit.line} {hit.kind}")
     finally:
         allowlist.configure(allowed)
     if not found:
@@ -113,6 +115,12 @@ def _target(raw: str) -> tuple[Path, int | None]:
     if not path.exists():
         raise InputError(f"{raw}: no such file or folder")
     return path, None
+
+
+def _printable(name: str) -> str:
+    """A file's name as one line of output (git allows a newline in one, and the lines
+    printed here are pasted into the server's file)."""
+    return "".join(c if c.isprintable() else "?" for c in name)
 
 
 def _files(path: Path) -> Iterator[Path]:
