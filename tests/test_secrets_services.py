@@ -806,3 +806,22 @@ def test_an_example_host_makes_a_docs_line_an_illustration_unless_its_key_is_mac
         assert find_secrets(line, "docs/api.md"), line
     shown = "client.connect('ssh.example.com', username='strongbad', password='thecheat')"
     assert find_secrets(shown, "README.rst") == []
+
+
+def test_masking_knows_the_secrets_a_base64_value_decodes_to() -> None:
+    """A Kubernetes Secret's `app.env` decodes to several lines of settings: a model on
+    premises that decodes it and quotes one password has it masked all the same."""
+    from bot.secrets import mask_values, secret_values
+
+    password, token = f"Kq8v{_r(12)}7", f"{_r(28)}4Q"
+    env = f"DB_HOST=db\nDB_PASSWORD={password}\nAPI_TOKEN={token}\n".encode()
+    manifest = (
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ndata:\n"
+        f"  app.env: {base64.b64encode(env).decode()}\n"
+    )
+    known = secret_values(manifest, "k8s/secret.yml")
+    # quoted bare, where the answer's own scan sees no name before them
+    answer = f"app.env holds {password} for the database and {token} for the API."
+    masked = mask_values(answer, known)
+    assert password not in masked and token not in masked
+    assert masked.startswith("app.env holds [REDACTED")

@@ -7,7 +7,7 @@ request would carry the password the report masks in its base64."""
 from __future__ import annotations
 
 from bot.secrets.detect import find_secrets
-from bot.secrets.wording import decoded_base64
+from bot.secrets.wording import decoded_base64, is_text
 
 # Shorter decoded text is too common a string to mask everywhere in an answer ("admin").
 _MIN_TEXT = 8
@@ -21,15 +21,17 @@ def decoded_forms(value: str) -> set[str]:
     if len(value) < 12 or "\n" in value:
         return set()
     raw = decoded_base64(value.strip())
-    if raw is None or not raw.isascii():
+    if raw is None or not is_text(raw):
         return set()
     text = raw.decode("ascii").strip()
-    if len(text) < _MIN_TEXT or not text.isprintable():
+    if len(text) < _MIN_TEXT:
         return set()
-    out = {text}
-    _, colon, password = text.partition(":")
-    if colon and len(password) >= _MIN_PASSWORD:
-        out.add(password)
-    # What the text holds in turn: a Secret's `{"auth": "…"}`, a `.env` file's values.
-    out.update(text[h.start : h.end] for h in find_secrets(text))
+    # What the text holds in turn: a Secret's `{"auth": "…"}`, a `.env` file's values, a
+    # `.dockerconfigjson` over several lines.
+    out = {text[h.start : h.end] for h in find_secrets(text)}
+    if text.isprintable():  # one line: the text itself, and a `user:password`'s password
+        out.add(text)
+        _, colon, password = text.partition(":")
+        if colon and len(password) >= _MIN_PASSWORD:
+            out.add(password)
     return out
