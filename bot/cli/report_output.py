@@ -9,18 +9,10 @@ import click
 
 from bot.errors import EXIT_GATE, EXIT_INCOMPLETE, InputError
 from bot.report import RunReport
+from bot.report_formats import ALIASES
+from bot.report_formats import FORMATS as REPORT_FORMATS
 
-FORMATS = [
-    "console",
-    "markdown",
-    "md",
-    "json",
-    "sarif",
-    "gitlab-sast",
-    "gitlab-secret-detection",
-    "gitlab-codequality",
-    "junit",
-]
+FORMATS = ["console", *REPORT_FORMATS, *ALIASES]
 # The names GitLab's own templates give these reports; a .json file by any other name is
 # our report.
 GITLAB_NAMES = {

@@ -1,4 +1,4 @@
-"""Report file formats by name: the one place the CLI's `--format` choices come from."""
+"""Report file formats: each name (bot/report_formats.py) with its renderer and suffix."""
 
 from __future__ import annotations
 
@@ -12,17 +12,8 @@ from bot.publish.junit import render_junit
 from bot.publish.markdown import render_markdown
 from bot.publish.sarif import render_sarif
 from bot.report import RunReport
+from bot.report_formats import ALIASES, FORMATS
 
-FORMATS: tuple[str, ...] = (
-    "markdown",
-    "json",
-    "sarif",
-    "gitlab-sast",
-    "gitlab-secret-detection",
-    "gitlab-codequality",
-    "junit",
-)
-ALIASES: dict[str, str] = {"md": "markdown"}
 SUFFIXES: dict[str, str] = {
     "markdown": ".md",
     "json": ".json",
