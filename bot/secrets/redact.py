@@ -109,12 +109,19 @@ def secret_values(text: str, path: str | None = None) -> set[str]:
     multi-line one (a key block) on its own, and what a base64 one decodes to."""
     values: set[str] = set()
     for offset, hit in _hits(text, path):
-        parts = [text[offset + s : offset + e] for s, e in hit.parts]
-        values.add("\n".join(parts))
-        values.update(parts)
-        if len(parts) == 1:
-            values |= decoded_forms(parts[0])
+        values |= hit_values(hit, text, offset)
     return {v for v in values if v.strip()}
+
+
+def hit_values(hit: SecretHit, text: str, offset: int = 0) -> set[str]:
+    """What to mask wherever one hit's value turns up: the value whole, each line of a
+    multi-line one on its own, and what a base64 one decodes to (`text` holds the hit at
+    `offset`)."""
+    parts = [text[offset + s : offset + e] for s, e in hit.parts]
+    values = {"\n".join(parts), *parts}
+    if len(parts) == 1:
+        values |= decoded_forms(parts[0])
+    return values
 
 
 def scan(text: str, path: str | None = None) -> list[SecretHit]:

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from bot.findings.model import Severity
 from bot.secrets import SecretHit
 from bot.secrets import allow as allowlist
-from bot.secrets.decoded import decoded_forms
 from bot.secrets.detect import find_secrets_and_allowed
 from bot.secrets.gitleaks import GITLEAKS_VERSION
 from bot.secrets.microsoft import SECURITY_UTILITIES_VERSION
+from bot.secrets.redact import hit_values
 from bot.security.cwe import cwe_title, cwe_url
 from bot.security.scanners.base import ScanFinding, ScannerRun, Stopwatch
 
@@ -79,10 +79,7 @@ def run_secrets(contents: Mapping[str, str], *, timeout_s: float = 120.0) -> Sec
         for hit in allowed:
             out.allowed_lines.update((path, n) for n in range(hit.line, hit.end_line + 1))
         for hit in hits:
-            out.values.add("\n".join(text[s:e] for s, e in hit.parts))
-            out.values.update(text[s:e] for s, e in hit.parts)
-            if len(hit.parts) == 1:
-                out.values |= decoded_forms(text[hit.start : hit.end])
+            out.values |= hit_values(hit, text)
             out.run.findings.append(_finding(path, hit))
         out.run.scanned += 1
     out.run.duration_s = clock.elapsed
