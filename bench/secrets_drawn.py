@@ -147,6 +147,17 @@ def draw_token(rng: random.Random, alphabet: str, length: int, prefix: str = "")
     )
 
 
+def masked_characters(path: str, template: str, value: str) -> int:
+    """How many of `value`'s characters the detector masks where `template` places it in
+    a file at `path`: none is a miss, fewer than all a value cut short."""
+    line = template.replace("{v}", value)
+    start = line.index(value)
+    masked: set[int] = set()
+    for hit in find_secrets(line, path):
+        masked.update(range(max(hit.start, start), min(hit.end, start + len(value))))
+    return len(masked)
+
+
 def as_placed(template: str, value: str) -> str:
     """`value` as the place writes it: a URL's userinfo holds `/` and `+` percent-encoded."""
     return value.replace("/", "%2F").replace("+", "%2B") if "{v}@" in template else value
@@ -190,13 +201,9 @@ def main() -> None:
         cut_short: list[str] = []
         for _ in range(args.draws):
             value = draw_password(rng, symbols)
-            line = template.replace("{v}", value)
-            start = line.index(value)
-            masked: set[int] = set()
-            for hit in find_secrets(line, path):
-                masked.update(range(max(hit.start, start), min(hit.end, start + len(value))))
+            masked = masked_characters(path, template, value)
             found += bool(masked)
-            if masked and len(masked) < len(value):
+            if masked and masked < len(value):
                 cut += 1
                 cut_short.append(value)
             if not masked:
@@ -220,16 +227,10 @@ def _tokens(rng: random.Random, draws: int, show: int) -> None:
             for length in lengths:
                 for _ in range(draws):
                     value = as_placed(template, draw_token(rng, alphabet, length, prefix))
-                    line = template.replace("{v}", value)
-                    start = line.index(value)
-                    masked: set[int] = set()
-                    for hit in find_secrets(line, path):
-                        masked.update(
-                            range(max(hit.start, start), min(hit.end, start + len(value)))
-                        )
+                    masked = masked_characters(path, template, value)
                     n += 1
                     found += bool(masked)
-                    if masked and len(masked) < len(value):
+                    if masked and masked < len(value):
                         cut += 1
                         cut_short.append(f"{name}{length}:{value}")
                     if not masked:
