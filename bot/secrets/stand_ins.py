@@ -134,6 +134,10 @@ def token_is_placeholder(value: str, *, service: bool = False) -> bool:
 # as a word of their own only.
 _SHORT_MARKERS = frozenset({"your", "fake"})
 LONG_VALUE = 64
+# A camel-case word counts when no digit stands this near it and the value is shorter than
+# a stand-in typed whole would be.
+_NEAR = 8
+_TYPED_MAX = 256
 
 
 def _marked(value: str) -> bool:
@@ -158,10 +162,6 @@ def set_apart(value: str, start: int, end: int) -> bool:
         return False  # a stand-in typed whole is shorter; over this, chance spells words
     near = value[max(0, start - _NEAR) : end + _NEAR]
     return value[start:end].istitle() and after.isupper() and not any(c.isdigit() for c in near)
-
-
-_NEAR = 8
-_TYPED_MAX = 256
 
 
 def is_filler(value: str) -> bool:
