@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from bot.change.content import decode_text
 from bot.cli.options import settings_options
 from bot.cli.setup import load
 from bot.errors import InputError
@@ -74,7 +75,9 @@ def fingerprint(targets: tuple[str, ...], config_path: str | None, repo_dir: Pat
                 text = _text(file)
                 if text is None:
                     if file == path:  # named, not met in a folder: say why nothing is listed
-                        click.echo(f"{shown}: not scanned (binary, unreadable or over 5 MB)")
+                        click.echo(
+                            f"{shown}: not scanned (binary, not UTF-8, unreadable or > 5 MB)"
+                        )
                     continue
                 for hit in find_secrets(text, name):
                     if line is not None and not hit.line <= line <= hit.end_line:
@@ -142,13 +145,11 @@ def _relative(file: Path, root: Path) -> str:
 
 
 def _text(file: Path) -> str | None:
-    """The file's text, or None for a binary, unreadable or outsized file."""
+    """The file's text as a change's files are read (binary or not UTF-8: None), or None
+    for an unreadable or outsized file."""
     try:
         if file.stat().st_size > _MAX_BYTES:
             return None
-        data = file.read_bytes()
+        return decode_text(file.read_bytes())
     except OSError:
         return None
-    if b"\0" in data[:8192]:
-        return None
-    return data.decode("utf-8", errors="replace")
