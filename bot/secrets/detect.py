@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from bot.secrets import allow as allowlist
 from bot.secrets import names, paths, rules, wording
@@ -264,8 +265,10 @@ def _lower(text: str) -> str:
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
+@cache
 def _scanner() -> Scanner:
-    """gitleaks' scanner, its keyword pass also finding our own layers' words."""
+    """gitleaks' scanner, its keyword pass also finding our own layers' words. (Held here:
+    looking it up by its keywords hashed their ~100-word tuple on every call.)"""
     return gitleaks_scanner(_OWN_KEYWORDS)
 
 

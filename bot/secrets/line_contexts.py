@@ -43,6 +43,8 @@ _TYPE_TEST = re.compile(r"\btypeof\s+[\w.]*$|\binstanceof\s*$")
 def compared_passwords(line: str, base: int, test: bool) -> list[Candidate]:
     """Literals that a password or secret is compared with on `line` (at `base`)."""
     out: list[Candidate] = []
+    if "==" not in line and "!=" not in line and ".equals(" not in line:
+        return out  # _COMPARED tries a name at every position: most lines compare nothing
     for m in _COMPARED.finditer(line):
         group = next(g for g in (2, 4, 5) if m.group(g) is not None)
         if _TYPE_TEST.search(line, 0, m.start()) or " " in m.group(group):

@@ -208,6 +208,8 @@ def assignments(
     of 20+ characters assigned to a plain `key` (`Key=qsCG…`, `app_key: …`), a name too
     common in code to count on its own (cache keys, dict keys, i18n keys are not random)."""
     out: list[Candidate] = []
+    if "=" not in line and ":" not in line and "<-" not in line:
+        return out  # every operator the patterns know holds one of these
     unpack = _UNPACK.match(line)
     if unpack is not None:
         out.extend(_unpacked(unpack, base, config, test, bare_key))

@@ -27,8 +27,12 @@ if TYPE_CHECKING:  # detect.py reads a view too (manifests.py): no import at run
 # A rendered row (diff_render._row): old and new line numbers, each right-aligned in five
 # columns or more (either may be blank), a marker, a bar.
 # (Searched from a newline: a literal start lets Python's engine skip to each one.)
-_ROW = re.compile(r"\n[ \d]{5,9} [ \d]{5,9} [-+~ ] \| ?")
-_FIRST_ROW = re.compile(r"[ \d]{5,9} [ \d]{5,9} [-+~ ] \| ?")
+# Five columns each come first: the general form backtracks through a blank column's
+# spaces on every row (0.78 against 0.48 ms over a 100 KB prompt's rows); both end at
+# the same bar.
+_COLUMNS = r"(?:[ \d]{5} [ \d]{5}|[ \d]{5,9} [ \d]{5,9}) [-+~ ] \| ?"
+_ROW = re.compile(r"\n" + _COLUMNS)
+_FIRST_ROW = re.compile(_COLUMNS)
 # A unified hunk's header; the hunk runs on while its lines start with a diff's marker.
 _HUNK = re.compile(r"\n@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@[^\n]*$", re.MULTILINE)
 _DIFF_LINE = re.compile(r"[-+ \\]")
