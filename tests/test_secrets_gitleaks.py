@@ -7,6 +7,7 @@ check the port, not the rules' worth (see its ORIGIN.md).
 from __future__ import annotations
 
 import json
+import random
 import re
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from bot.secrets import find_secrets
 from bot.secrets.gitleaks import PINNED, Scanner, load, scanner
 from bot.secrets.gitleaks.re2 import UnsupportedPattern, compile_re2, to_python
+from bot.secrets.gitleaks.scan import KEYWORD_LED, led_matches
 
 CASES = Path(__file__).parent / "fixtures" / "public" / "gitleaks-rules" / "cases.jsonl"
 
@@ -155,3 +157,26 @@ def test_a_lone_surrogate_does_not_stop_the_scan() -> None:
     text = f'caf\udce9 = 1\nid = "{value}"\n'
     hits = find_secrets(text)
     assert [text[h.start : h.end] for h in hits] == [value]
+
+
+def test_a_keyword_led_rule_tried_at_its_keywords_finds_what_a_full_search_finds() -> None:
+    """The generic rule is tried only where one of its keywords stands (scan.KEYWORD_LED):
+    over texts dense with its words, look-alike words, operators and values, it finds the
+    same matches, in the same order, as a search at every position."""
+    rules = {r.id: r for r in load(PINNED).rules}
+    pieces = ["api_key", "API", "aPi", "Auth", "secret", "Token", "passwd", "Password",
+              "pass", "creds", "credentials", "accessKey", "keys", "x", "_", ".", "-", " ",
+              "\t", "\n", "=", ":", ":=", "=>", "?=", ",", "'", '"', "`", ";", "\\n",
+              "Xk9mQvL8pR4tZ2wB", "a1b2c3d4e5f6a7b8c9d0", "AbCd+/EfGh1234==", "value"]  # fmt: skip
+    rng = random.Random(7)
+    for rid in KEYWORD_LED:
+        rule = rules[rid]
+        regex = rule.search or rule.regex
+        for _ in range(3000):
+            text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 40)))
+            lowered = text.lower()
+            start = rng.randint(0, len(text))
+            end = rng.randint(start, len(text))
+            full = [(m.span(), m.groups()) for m in regex.finditer(text, start, end)]
+            led = led_matches(regex, text, lowered, start, end, rule.keywords)
+            assert [(m.span(), m.groups()) for m in led] == full, text
