@@ -11,6 +11,8 @@ import string
 from functools import cache
 from types import ModuleType
 
+from bot.secrets.caseless import CaselessWords
+
 # Values published as examples in the specifications that define their format: RFC 6749
 # (OAuth 2.0: access, refresh and authorization-code tokens, client secret) and RFC 5849
 # (OAuth 1.0: consumer keys and secrets, tokens), and the authenticator seed of Google
@@ -78,31 +80,28 @@ def published_crypt_hash(value: str) -> bool:
 _TOKEN_PLACEHOLDER = re.compile(
     r"example|sample|dummy|fake|x{6,}|X{6,}|0{8,}|\.\.\.|<|>|your|here$", re.IGNORECASE
 )
+# What each of its alternatives holds: a value without any has no marker.
+_MARKER_WORDS = ("example", "sample", "dummy", "fake", "xxxxxx", "00000000", "...", "<", ">",
+                 "your", "here")  # fmt: skip
 _ALNUM_RUN = re.compile(r"[A-Za-z0-9]{16,}")
 _FEW_MAX = 4
 # Ten letters of the alphabet in a row ("klmnopqrstuv"): a person typing a stand-in, even
 # in a service's format. Runs of digits are not counted there: "12345678" starts many
 # documented example keys that are still the format (see token_is_placeholder).
-_LETTER_RUN = re.compile(
-    "|".join(
-        "".join(chr(c) for c in range(start, start + 10)) for start in range(ord("a"), ord("z") - 8)
-    ),
-    re.IGNORECASE,
+_LETTER_RUN = CaselessWords(
+    "".join(chr(c) for c in range(start, start + 10)) for start in range(ord("a"), ord("z") - 8)
 )
 # Half the value one repeated character ("AIzaaaaaaaa...", "glc_1111..."): a stand-in. Real
 # formats may start with a run (Twitter's bearer tokens: 22 A's of 112), never this long.
 _LONG_RUN = 12
-_ALPHABET_RUN = re.compile(r"abcdefg|ABCDEFG|0123456789|qwerty", re.IGNORECASE)
+_ALPHABET_RUN = CaselessWords(("abcdefg", "0123456789", "qwerty"))
 # Six letters or digits in a row of the alphabet ("klmnop", "345678"): typed by a person
 # writing a fake key; a random 100-character token has one with odds of about 1 in 10^7.
 _SEQUENCE_LEN = 6
-_SEQUENCE = re.compile(
-    "|".join(
-        alphabet[i : i + _SEQUENCE_LEN]
-        for alphabet in (string.ascii_lowercase, string.digits)
-        for i in range(len(alphabet) - _SEQUENCE_LEN + 1)
-    ),
-    re.IGNORECASE,
+_SEQUENCE = CaselessWords(
+    alphabet[i : i + _SEQUENCE_LEN]
+    for alphabet in (string.ascii_lowercase, string.digits)
+    for i in range(len(alphabet) - _SEQUENCE_LEN + 1)
 )
 # 8-4-4-4-12 groups, hex or not: under a bare `key` an id more often than a credential.
 UUID_SHAPE = re.compile(
@@ -121,9 +120,9 @@ def token_is_placeholder(value: str, *, service: bool = False) -> bool:
     if _marked(value) or is_filler(value) or holds_published_example(value):
         return True
     if service:
-        return _LETTER_RUN.search(value) is not None
+        return _LETTER_RUN.found_in(value)
     return (
-        bool(_ALPHABET_RUN.search(value))
+        _ALPHABET_RUN.found_in(value)
         or _has_sequence(value)
         or heuristic().is_sequential_string(value)
     )
@@ -142,6 +141,8 @@ _TYPED_MAX = 256
 
 def _marked(value: str) -> bool:
     """Whether a marker of a stand-in is in `value`: "EXAMPLE", "your", a run of x's, …"""
+    if value.isascii() and not any(w in value.lower() for w in _MARKER_WORDS):
+        return False  # (the pattern tries ten words at every position of a long value)
     for m in _TOKEN_PLACEHOLDER.finditer(value):
         if len(value) < LONG_VALUE or m.group().lower() not in _SHORT_MARKERS:
             return True
@@ -198,7 +199,7 @@ def _run_through(value: str, at: int) -> int:
 
 def _has_sequence(value: str) -> bool:
     """Six letters or digits in a row of the alphabet (`klmnop`, `345678`), any case."""
-    return _SEQUENCE.search(value) is not None
+    return _SEQUENCE.found_in(value)
 
 
 @cache

@@ -1,0 +1,30 @@
+"""Whether any of a set of words occurs in a value, in any case.
+
+Python's engine tries each word of a case-folded alternation at every position: over a
+1 MB base64 value, six-letter runs of the alphabet (`abcdef`, `234567`, ...) took 0.6 s
+where `in` over the lower-cased value takes milliseconds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+
+class CaselessWords:
+    """Literal words, asked whether one occurs in a value, ignoring case as `re.IGNORECASE`
+    does."""
+
+    __slots__ = ("_regex", "words")
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = tuple(dict.fromkeys(w.lower() for w in words))
+        self._regex = re.compile("|".join(map(re.escape, self.words)), re.IGNORECASE)
+
+    def found_in(self, value: str) -> bool:
+        if value.isascii():
+            low = value.lower()
+            return any(w in low for w in self.words)
+        # Outside ASCII case folding is the engine's: `ſ` (long s) matches `s`, and its
+        # lower case is itself.
+        return self._regex.search(value) is not None
