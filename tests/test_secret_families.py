@@ -39,12 +39,14 @@ import pytest
 
 from bot.secrets import find_secrets
 from bot.secrets.allow import AllowList, configure, fingerprint
+from bot.secrets.device_configs import type7_decoded
 from bot.secrets.passphrases import drawn_phrase
 from bot.secrets.wording import random_letters
 from tests.cli import Result, base_env, switchyard
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.gitrepo import GitRepo
+from tests.test_secrets_device_configs import JUNOS_ALPHABET, type7
 from tests.test_secrets_microsoft import VALUES as MICROSOFT_VALUES
 from tests.test_secrets_prefixed import FORMATS as PREFIXED_FORMATS
 from tests.test_secrets_services import CASES as SERVICE_CASES
@@ -172,6 +174,19 @@ def _own_families() -> list[tuple[str, str, str]]:
             "-----BEGIN OpenVPN Static key V1-----\n"
             + "".join(_rand(32, "0123456789abcdef") + "\n" for _ in range(16))
             + "-----END OpenVPN Static key V1-----\n",
+        ),  # A network device's backup (RANCID, Oxidized): a type 7 password, which the echo
+        # model decodes, a plain one, an SNMP community, a Junos `$9$` secret.
+        (
+            "cisco-type-7-password",
+            "configs/core-sw1",
+            f"username netops privilege 15 password 7 {type7(_rand(12), 6)}\n",
+        ),
+        ("cisco-plain-secret", "configs/core-sw2", f"username backup secret 0 {_rand(14)}\n"),
+        ("snmp-community", "configs/core-sw3", f"snmp-server community {_rand(14)} RW\n"),
+        (
+            "junos-secret",
+            "junos/edge1.conf",
+            f'    pre-shared-key ascii-text "$9${_rand(30, JUNOS_ALPHABET)}"; ## SECRET-DATA\n',
         ),
     ]
 
@@ -259,7 +274,9 @@ def _pieces(f: Family) -> list[str]:
 
 def _decoded(value: str) -> list[str]:
     """A model on premises may decode a base64 value it was shown (`Basic YWRt…` is
-    `admin:…`): the text, and the password of a `user:password`."""
+    `admin:…`): the text, and the password of a `user:password`; and a Cisco type 7 one."""
+    if (password := type7_decoded(value)) is not None:
+        return [password]
     try:
         text = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("ascii")
     except ValueError:

@@ -1,9 +1,9 @@
 """Password hashes written whole: crypt(3)'s (bcrypt, MD5-crypt and Apache's, SHA-256/512-
-crypt, yescrypt), PHC's strings and Django's (Argon2, PBKDF2). Each is a weak password's
-undoing offline, so a hash is reported where it sits bare (a users table's dump, a fixture,
-a CSV row) and not where its name says it is a hash (`password_hash = "$2b$…"`: stored on
-purpose; token_checks.token_ok). They run like services.py's patterns: one pass each, only
-when the keyword pass saw the scheme.
+crypt, yescrypt, Cisco's types 8 and 9), PHC's strings and Django's (Argon2, PBKDF2). Each
+is a weak password's undoing offline, so a hash is reported where it sits bare (a users
+table's dump, a fixture, a CSV row) and not where its name says it is a hash
+(`password_hash = "$2b$…"`: stored on purpose; token_checks.token_ok). They run like
+services.py's patterns: one pass each, only when the keyword pass saw the scheme.
 """
 
 from __future__ import annotations
@@ -56,10 +56,13 @@ HASH_PATTERNS: tuple[TokenPattern, ...] = (
             r"\$(?:(?:1|apr1)\$[./A-Za-z0-9]{1,8}\$[./A-Za-z0-9]{22}"
             r"|5\$(?:rounds=[0-9]{1,9}\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{43}"
             r"|6\$(?:rounds=[0-9]{1,9}\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{86}"
-            r"|y\$[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{1,86}\$[./A-Za-z0-9]{43})"
+            r"|y\$[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{1,86}\$[./A-Za-z0-9]{43}"
+            # Cisco's type 8 (PBKDF2-SHA256) and type 9 (scrypt): a 14-character salt and a
+            # 43-character hash (`enable secret 9 $9$…$…`).
+            r"|[89]\$[./A-Za-z0-9]{14}\$[./A-Za-z0-9]{43})"
             r"(?![./A-Za-z0-9$])"
         ),
         before=frozenset({*TOKEN_CHARS, ":", "$"}),
-        keywords=("$1$", "$apr1$", "$5$", "$6$", "$y$"),
+        keywords=("$1$", "$apr1$", "$5$", "$6$", "$y$", "$8$", "$9$"),
     ),
 )

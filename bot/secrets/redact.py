@@ -120,7 +120,7 @@ def hit_values(hit: SecretHit, text: str, offset: int = 0) -> set[str]:
     parts = [text[offset + s : offset + e] for s, e in hit.parts]
     values = {"\n".join(parts), *parts}
     if len(parts) == 1:
-        values |= decoded_forms(parts[0])
+        values |= decoded_forms(parts[0], hit.kind)
     return values
 
 

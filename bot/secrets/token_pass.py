@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 
 from bot.secrets.contexts import CONTEXT_KINDS, CONTEXT_PATTERNS, context_value
+from bot.secrets.device_configs import DEVICE_KINDS, DEVICE_PATTERNS, device_value
 from bot.secrets.gitleaks import Found
 from bot.secrets.hashes import HASH_PATTERNS
 from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate, whole_run
@@ -33,6 +34,7 @@ ALL_TOKEN_PATTERNS = (
     *URL_PATTERNS,
     *PREFIXED_PATTERNS,
     *CONTEXT_PATTERNS,
+    *DEVICE_PATTERNS,
     AUTHORIZATION_SCHEME_PATTERN,
     *MICROSOFT_PATTERNS,
 )
@@ -67,8 +69,9 @@ def token_candidates(
     out: list[Candidate] = []
     for pattern in patterns:
         for m in _matches(pattern, text, lowered, found_words):
-            if pattern.kind in CONTEXT_KINDS:
-                span = context_value(pattern.kind, m, test)
+            if pattern.kind in CONTEXT_KINDS or pattern.kind in DEVICE_KINDS:
+                read = context_value if pattern.kind in CONTEXT_KINDS else device_value
+                span = read(pattern.kind, m, test)
                 if span is not None:
                     out.append(Candidate(*span, pattern.kind, RANK_TOKEN, SWITCHYARD))
                 continue

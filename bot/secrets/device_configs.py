@@ -1,0 +1,135 @@
+"""Credentials in network devices' configurations: Cisco IOS, IOS XE, NX-OS and ASA, and
+Juniper Junos, as RANCID and Oxidized commit device backups to git and Ansible's network
+roles template them.
+
+A device's configuration names its secrets by its own grammar, with no `=` or `:` between
+name and value (`username admin privilege 15 password 7 0822455D0A16`), so the assignment
+finders never read them. Three forms are credentials:
+
+- **Cisco's type 7** (`password 7 …`, `key 7 …`, `key-string 7 …`, `md5 7 …`; NTP's
+  `authentication-key 1 md5 … 7`): not a hash but a fixed XOR encoding that any tool, and
+  any model, reverses: the password itself. A match counts only when it decodes to
+  printable text (two decimal digits, the offset into Cisco's key, then hex pairs).
+- **Junos' `$9$`** (`secret "$9$…"; ## SECRET-DATA`, `authentication-key`,
+  `pre-shared-key ascii-text`): Juniper's reversible encoding, as plain as type 7.
+- **Plain text**: a user's or enable password given as type 0 or with no type, a TACACS+
+  or RADIUS key, an SNMP community other than the defaults `public` and `private`; judged
+  by a password's rules (references, placeholders, weak fixtures in tests).
+
+Cisco's hashed forms are password hashes: type 5 is MD5-crypt (`$1$`), types 8 and 9
+(`$8$`, `$9$`: PBKDF2 and scrypt) are read with crypt(3)'s (hashes.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.secrets import rules
+from bot.secrets.contexts import password_ok
+from bot.secrets.patterns import TokenPattern
+
+CISCO_TYPE7 = "Cisco type 7 password"
+JUNOS_SECRET = "Junos $9$ secret"
+DEVICE_PASSWORD = "network device password"
+DEVICE_KINDS = frozenset({CISCO_TYPE7, JUNOS_SECRET, DEVICE_PASSWORD})
+
+# Cisco's type 7 key (53 characters; the first two digits of an encoded password say where
+# in it the XOR starts).
+_TYPE7_KEY = "dsfd;kfoA,.iyewrkldJKDHSUBsgvca69834ncxv9873254k;fg87"
+_HEX_PAIRS = re.compile(r"[0-9]{2}(?:[0-9A-Fa-f]{2})+")
+
+# A value ends a device's command, or a Junos statement at its `;`.
+_END = r"(?=[ \t]*(?:;|!|\r?$))"
+_PLAIN_VALUE = r"(?P<v>[^\s\"';!]\S{0,127})"
+
+DEVICE_PATTERNS: tuple[TokenPattern, ...] = (
+    TokenPattern(
+        CISCO_TYPE7,
+        re.compile(
+            r"(?<![\w-])(?:password|secret|key|key-string|md5)[ \t]+7[ \t]+"
+            r"(?P<v>[0-9]{2}[0-9A-Fa-f]{4,254})(?![\w-])"
+            # NTP writes the type after the value: `ntp authentication-key 1 md5 0822… 7`.
+            r"|(?<![\w-])authentication-key[ \t]+[0-9]+[ \t]+md5[ \t]+"
+            r"(?P<ntp>[0-9]{2}[0-9A-Fa-f]{4,254})[ \t]+7\b",
+            re.MULTILINE,
+        ),
+        keywords=("password 7", "secret 7", "key 7", "key-string 7", "md5 7", "authentication-key"),
+        on_keyword_lines=True,
+    ),
+    TokenPattern(
+        JUNOS_SECRET,
+        re.compile(
+            r"(?<![\w-])[\w-]*(?:secret|key|password|ascii-text)[ \t]+"
+            r"\"(?P<v>\$9\$[A-Za-z0-9./-]{4,1024})\""
+        ),
+        keywords=("$9$",),
+        on_keyword_lines=True,
+    ),
+    TokenPattern(
+        DEVICE_PASSWORD,
+        re.compile(
+            r"^[ \t]*(?:"
+            # `username admin [privilege 15] [role network-admin] password|secret [0] …`,
+            # `enable password|secret [level 15] [0] …`; a type 5, 7, 8 or 9 value is read
+            # as a hash or by the type 7 pattern.
+            r"(?:username[ \t]+\S+(?:[ \t]+(?:privilege[ \t]+[0-9]+|role[ \t]+\S+))*|enable)"
+            r"[ \t]+(?:password|secret)(?:[ \t]+level[ \t]+[0-9]+)?(?:[ \t]+0)?"
+            r"(?![ \t]+[4-9][ \t])"
+            # `tacacs-server [host 10.0.0.1] key [0] …`, `radius-server key …`. (A bare `key`
+            # line of a `tacacs server` block is read in its type 7 form only: alone,
+            # `key works.` is a docstring's line.)
+            r"|(?:tacacs|radius)-server(?:[ \t]+host[ \t]+\S+)?[ \t]+key(?:[ \t]+0)?"
+            r"(?![ \t]+[4-9][ \t])"
+            r")[ \t]+" + _PLAIN_VALUE + _END,
+            re.MULTILINE,
+        ),
+        keywords=("username", "enable", "tacacs-server", "radius-server"),
+        on_keyword_lines=True,
+    ),
+    # `snmp-server community …` and its access (RO, RW, a view or an ACL).
+    TokenPattern(
+        DEVICE_PASSWORD,
+        re.compile(
+            r"^[ \t]*snmp-server[ \t]+community[ \t]+(?:0[ \t]+)?"
+            + _PLAIN_VALUE
+            + r"(?=[ \t]+\S|[ \t]*\r?$)",
+            re.MULTILINE,
+        ),
+        keywords=("snmp-server community",),
+        on_keyword_lines=True,
+    ),
+)
+
+
+def type7_decoded(value: str) -> str | None:
+    """The password a Cisco type 7 value encodes, or None when `value` is not one."""
+    if _HEX_PAIRS.fullmatch(value) is None:
+        return None
+    offset = int(value[:2])
+    if offset >= len(_TYPE7_KEY):
+        return None
+    pairs = [int(value[i : i + 2], 16) for i in range(2, len(value), 2)]
+    text = "".join(
+        chr(b ^ ord(_TYPE7_KEY[(offset + i) % len(_TYPE7_KEY)])) for i, b in enumerate(pairs)
+    )
+    return text if text.isprintable() and text.isascii() else None
+
+
+# SNMP's default communities: known to everyone, in every device's manual.
+_DEFAULT_COMMUNITIES = frozenset({"public", "private"})
+
+
+def device_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | None:
+    """The credential's span in a match of a device pattern, or None when it is none."""
+    group = "ntp" if kind == CISCO_TYPE7 and m.group("ntp") is not None else "v"
+    s, e = m.span(group)
+    value = m.group(group)
+    if kind == CISCO_TYPE7:
+        # Judged as the password it encodes: `0822455D0A16` is "cisco", every manual's.
+        password = type7_decoded(value)
+        return (s, e) if password is not None and password_ok(password, test) else None
+    if kind == JUNOS_SECRET:
+        return None if rules.token_is_placeholder(value[3:]) else (s, e)  # `$9$xxxxxxxx`
+    if value.lower() in _DEFAULT_COMMUNITIES and "community" in m.group(0):
+        return None
+    return (s, e) if password_ok(value, test) else None

@@ -1,0 +1,186 @@
+"""Network devices' configurations as RANCID and Oxidized commit them: Cisco's type 7 and
+plain-text passwords, TACACS+ keys and SNMP communities, Cisco's hashed types 8 and 9,
+Junos' `$9$` secrets (bot/secrets/device_configs.py)."""
+
+from __future__ import annotations
+
+import random
+import string
+
+import pytest
+
+from bot.secrets import find_secrets
+from bot.secrets.device_configs import CISCO_TYPE7, DEVICE_PASSWORD, JUNOS_SECRET, type7_decoded
+from bot.secrets.redact import KnownValues, hit_values, redact
+
+_RNG = random.Random("device-configs")
+# Cisco's type 7 key: the test encodes with it; the product decodes.
+_KEY = "dsfd;kfoA,.iyewrkldJKDHSUBsgvca69834ncxv9873254k;fg87"
+_ITOA64 = "./" + string.digits + string.ascii_uppercase + string.ascii_lowercase
+JUNOS_ALPHABET = "QzF3n6/9CAtpu0OB1IREhcSyrleKvMW8LXx7N-dVbwsY2g4oaJZGUDjiHkq.mPf5T"
+
+
+def type7(password: str, offset: int) -> str:
+    return f"{offset:02d}" + "".join(
+        f"{ord(c) ^ ord(_KEY[(offset + i) % len(_KEY)]):02X}" for i, c in enumerate(password)
+    )
+
+
+def _password() -> str:
+    # Letters, digits and a symbol, as an operator's password is.
+    return "".join(_RNG.choice(string.ascii_letters) for _ in range(6)) + "4#" + "Qz9"
+
+
+@pytest.mark.parametrize(
+    ("encoded", "password"),
+    [
+        # Published encodings of "cisco" (passlib's cisco_type7 documentation, Cisco forums)
+        ("0822455D0A16", "cisco"),
+        ("02050D480809", "cisco"),
+        ("060506324F41", "cisco"),
+        ("121A0C041104", "cisco"),
+        ("0822455D0A16544541", "cisco123"),
+    ],
+)
+def test_type_7_values_decode_to_their_passwords(encoded: str, password: str) -> None:
+    assert type7_decoded(encoded) == password
+    assert type7_decoded(encoded.lower()) == password
+
+
+def test_what_is_no_type_7_value_does_not_decode() -> None:
+    assert type7_decoded("9912AB") is None  # no offset into the key past 52
+    assert type7_decoded("08224") is None  # half a pair
+    assert type7_decoded("08ZZ") is None
+    assert type7_decoded("0841") is None  # 0x41 ^ "A", the key's ninth character: NUL
+
+
+def test_every_credential_of_a_cisco_backup_is_found_and_nothing_else() -> None:
+    secrets = {name: _password() for name in ("user", "vty", "tacacs", "ospf", "ntp", "plain")}
+    community = _password()
+    hash9 = (
+        "$9$" + "".join(_RNG.choices(_ITOA64, k=14)) + "$" + "".join(_RNG.choices(_ITOA64, k=43))
+    )
+    config = f"""!RANCID-CONTENT-TYPE: cisco
+!
+version 15.2
+service password-encryption
+hostname core-sw1
+!
+enable secret 9 {hash9}
+no enable password
+!
+username netops privilege 15 password 7 {type7(secrets["user"], 7)}
+username backup secret 0 {secrets["plain"]}
+!
+tacacs-server host 10.20.0.5 key 7 {type7(secrets["tacacs"], 3)}
+!
+interface Vlan10
+ ip ospf message-digest-key 1 md5 7 {type7(secrets["ospf"], 11)}
+!
+snmp-server community {community} RW 99
+snmp-server community public RO
+ntp authentication-key 1 md5 {type7(secrets["ntp"], 2)} 7
+!
+line vty 0 4
+ password 7 {type7(secrets["vty"], 14)}
+ transport input ssh
+!
+end
+"""
+    hits = find_secrets(config, "configs/core-sw1")
+    found = {config[h.start : h.end]: h.kind for h in hits}
+    encoded = {
+        type7(secrets["user"], 7),
+        type7(secrets["tacacs"], 3),
+        type7(secrets["ospf"], 11),
+        type7(secrets["ntp"], 2),
+        type7(secrets["vty"], 14),
+    }
+    assert {v for v, k in found.items() if k == CISCO_TYPE7} == encoded
+    assert {v for v, k in found.items() if k == DEVICE_PASSWORD} == {secrets["plain"], community}
+    assert found[hash9] == "crypt password hash"
+    assert len(found) == 8  # not `public`, not `password-encryption`, not `no enable password`
+
+
+def test_a_junos_config_s_secrets_are_found() -> None:
+    key = "$9$" + "".join(_RNG.choices(JUNOS_ALPHABET, k=22))
+    psk = "$9$" + "".join(_RNG.choices(JUNOS_ALPHABET, k=40))
+    config = f"""system {{
+    root-authentication {{
+        encrypted-password "$6$Ur5G3w$xqgm8LzqgnjJ0rR5HqE2oGqzqpPO3Vzu.bq3s3CLJ9Ni1SuI5Nd2sQK3UMrKlGsC1B/9dh5QC6Ay/SZ8iYK3X1"; ## SECRET-DATA
+    }}
+}}
+protocols {{
+    ospf {{
+        area 0.0.0.0 {{
+            interface ge-0/0/0.0 {{
+                authentication {{
+                    md5 1 key "{key}"; ## SECRET-DATA
+                }}
+            }}
+        }}
+    }}
+}}
+security {{
+    ike {{
+        policy ike-pol {{
+            pre-shared-key ascii-text "{psk}"; ## SECRET-DATA
+        }}
+    }}
+}}
+"""  # noqa: E501 - a Junos hash is one long line
+    kinds = {config[h.start : h.end]: h.kind for h in find_secrets(config, "junos/edge1.conf")}
+    assert kinds[key] == JUNOS_SECRET
+    assert kinds[psk] == JUNOS_SECRET
+    assert any(v.startswith("$6$Ur5G3w$") for v in kinds)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # every manual's example: "cisco" encoded
+        "username admin privilege 15 password 7 0822455D0A16",
+        "enable password cisco",
+        "snmp-server community private RW",
+        "Use `password 7 <encrypted>` for the line's password.",
+        "password = 7",
+        "service password-encryption",
+        # a shell's ninth argument, not a Junos secret; a stand-in in Junos' form
+        'echo "$9$HOME"',
+        '    secret "$9$xxxxxxxxxxxx"; ## SECRET-DATA',
+        # Python that calls a key 7 things
+        "key 7 times",
+        # docstrings' lines that open with `key` (installed packages' own)
+        "        key works.",
+        "    key ``name``.",
+    ],
+)
+def test_look_alikes_in_and_around_device_configs_are_not_flagged(line: str) -> None:
+    assert find_secrets(line + "\n", "configs/edge.cfg") == []
+
+
+def test_a_model_writing_out_a_type_7_password_has_it_masked() -> None:
+    """On premises a model shown `password 7 …` may decode it in its answer; the answer is
+    masked with the decoded password as well as the encoded one."""
+    password = _password()
+    config = f"line vty 0 4\n password 7 {type7(password, 5)}\n"
+    (hit,) = find_secrets(config, "configs/sw1")
+    values = hit_values(hit, config)
+    assert password in values
+    answer = f"The vty password 7 {type7(password, 5)} decodes to {password}."
+    masked = KnownValues(values).mask(answer)
+    assert password not in masked
+    assert type7(password, 5) not in masked
+
+
+def test_a_prompt_showing_a_device_config_goes_out_redacted() -> None:
+    password, community = _password(), _password()
+    prompt = (
+        "### configs/core-sw1 (modified)\n@@ -1,0 +1,2 @@\n"
+        f"          1 + | username netops privilege 15 password 7 {type7(password, 9)}\n"
+        f"          2 + | snmp-server community {community} RO\n"
+    )
+    out = redact(prompt).text
+    assert type7(password, 9) not in out
+    assert community not in out
+    assert "[REDACTED:" in out
