@@ -56,7 +56,7 @@ def test_what_is_no_type_7_value_does_not_decode() -> None:
 
 def test_every_credential_of_a_cisco_backup_is_found_and_nothing_else() -> None:
     secrets = {name: _password() for name in ("user", "vty", "tacacs", "ospf", "ntp", "plain")}
-    community = _password()
+    community, quoted = _password(), _password() + " x"
     hash9 = (
         "$9$" + "".join(_RNG.choices(_ITOA64, k=14)) + "$" + "".join(_RNG.choices(_ITOA64, k=43))
     )
@@ -78,6 +78,7 @@ interface Vlan10
  ip ospf message-digest-key 1 md5 7 {type7(secrets["ospf"], 11)}
 !
 snmp-server community {community} RW 99
+snmp-server community "{quoted}" RO 98
 snmp-server community public RO
 ntp authentication-key 1 md5 {type7(secrets["ntp"], 2)} 7
 !
@@ -97,14 +98,19 @@ end
         type7(secrets["vty"], 14),
     }
     assert {v for v, k in found.items() if k == CISCO_TYPE7} == encoded
-    assert {v for v, k in found.items() if k == DEVICE_PASSWORD} == {secrets["plain"], community}
+    assert {v for v, k in found.items() if k == DEVICE_PASSWORD} == {
+        secrets["plain"],
+        community,
+        quoted,
+    }
     assert found[hash9] == "crypt password hash"
-    assert len(found) == 8  # not `public`, not `password-encryption`, not `no enable password`
+    assert len(found) == 9  # not `public`, not `password-encryption`, not `no enable password`
 
 
 def test_a_junos_config_s_secrets_are_found() -> None:
     key = "$9$" + "".join(_RNG.choices(JUNOS_ALPHABET, k=22))
     psk = "$9$" + "".join(_RNG.choices(JUNOS_ALPHABET, k=40))
+    hex_psk = "$9$" + "".join(_RNG.choices(JUNOS_ALPHABET, k=24))
     config = f"""system {{
     root-authentication {{
         encrypted-password "$6$Ur5G3w$xqgm8LzqgnjJ0rR5HqE2oGqzqpPO3Vzu.bq3s3CLJ9Ni1SuI5Nd2sQK3UMrKlGsC1B/9dh5QC6Ay/SZ8iYK3X1"; ## SECRET-DATA
@@ -126,12 +132,16 @@ security {{
         policy ike-pol {{
             pre-shared-key ascii-text "{psk}"; ## SECRET-DATA
         }}
+        policy ike-hex {{
+            pre-shared-key hexadecimal "{hex_psk}"; ## SECRET-DATA
+        }}
     }}
 }}
 """  # noqa: E501 - a Junos hash is one long line
     kinds = {config[h.start : h.end]: h.kind for h in find_secrets(config, "junos/edge1.conf")}
     assert kinds[key] == JUNOS_SECRET
     assert kinds[psk] == JUNOS_SECRET
+    assert kinds[hex_psk] == JUNOS_SECRET
     assert any(v.startswith("$6$Ur5G3w$") for v in kinds)
 
 

@@ -59,7 +59,7 @@ DEVICE_PATTERNS: tuple[TokenPattern, ...] = (
     TokenPattern(
         JUNOS_SECRET,
         re.compile(
-            r"(?<![\w-])[\w-]*(?:secret|key|password|ascii-text)[ \t]+"
+            r"(?<![\w-])[\w-]*(?:secret|key|password|ascii-text|hexadecimal)[ \t]+"
             r"\"(?P<v>\$9\$[A-Za-z0-9./-]{4,1024})\""
         ),
         keywords=("$9$",),
@@ -91,8 +91,10 @@ DEVICE_PATTERNS: tuple[TokenPattern, ...] = (
         DEVICE_PASSWORD,
         re.compile(
             r"^[ \t]*snmp-server[ \t]+community[ \t]+(?:0[ \t]+)?"
+            # (in quotes when it holds a space or a symbol the parser would read)
+            + r"(?:\"(?P<q>[^\"\n]{1,128})\"|"
             + _PLAIN_VALUE
-            + r"(?=[ \t]+\S|[ \t]*\r?$)",
+            + r")(?=[ \t]+\S|[ \t]*\r?$)",
             re.MULTILINE,
         ),
         keywords=("snmp-server community",),
@@ -121,7 +123,7 @@ _DEFAULT_COMMUNITIES = frozenset({"public", "private"})
 
 def device_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | None:
     """The credential's span in a match of a device pattern, or None when it is none."""
-    group = "ntp" if kind == CISCO_TYPE7 and m.group("ntp") is not None else "v"
+    group = next(g for g in ("ntp", "q", "v") if m.re.groupindex.get(g) and m.group(g) is not None)
     s, e = m.span(group)
     value = m.group(group)
     if kind == CISCO_TYPE7:
