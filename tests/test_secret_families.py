@@ -183,6 +183,8 @@ def _own_families() -> list[tuple[str, str, str]]:
         ),
         ("cisco-plain-secret", "configs/core-sw2", f"username backup secret 0 {_rand(14)}\n"),
         ("snmp-community", "configs/core-sw3", f"snmp-server community {_rand(14)} RW\n"),
+        ("strongswan-psk", "etc/ipsec.secrets", f': PSK "{_rand(20)}"\n'),
+        ("haproxy-stats-auth", "haproxy/haproxy.cfg", f"    stats auth admin:{_rand(16)}\n"),
         (
             "junos-secret",
             "junos/edge1.conf",

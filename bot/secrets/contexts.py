@@ -237,7 +237,8 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     TokenPattern(
         CRYPT_HASH,
         re.compile(
-            r":(?P<v>\$(?:1|5|6|7|y|gy|apr1|md5|sha1)\$[A-Za-z0-9./$=,]{8,}[A-Za-z0-9./=]"
+            # (Mosquitto's `$6$`/`$7$` hashes write their salt and hash in base64, `+` too.)
+            r":(?P<v>\$(?:1|5|6|7|y|gy|apr1|md5|sha1)\$[A-Za-z0-9./+$=,]{8,}[A-Za-z0-9./+=]"
             # htpasswd's unsalted SHA-1 (`{SHA}` and 28 characters of base64)
             r"|\{SHA\}[A-Za-z0-9+/]{27}=)(?=:|\s|$)",
             re.MULTILINE,

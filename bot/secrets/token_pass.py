@@ -11,9 +11,10 @@ keywords' lines only (tests/test_secrets_pattern_shapes.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from bot.secrets.contexts import CONTEXT_KINDS, CONTEXT_PATTERNS, context_value
+from bot.secrets.daemon_configs import DAEMON_KINDS, DAEMON_PATTERNS, daemon_value
 from bot.secrets.device_configs import DEVICE_KINDS, DEVICE_PATTERNS, device_value
 from bot.secrets.gitleaks import Found
 from bot.secrets.hashes import HASH_PATTERNS
@@ -35,6 +36,7 @@ ALL_TOKEN_PATTERNS = (
     *PREFIXED_PATTERNS,
     *CONTEXT_PATTERNS,
     *DEVICE_PATTERNS,
+    *DAEMON_PATTERNS,
     AUTHORIZATION_SCHEME_PATTERN,
     *MICROSOFT_PATTERNS,
 )
@@ -63,14 +65,22 @@ def token_patterns(found_words: Found) -> tuple[list[TokenPattern], list[TokenPa
     )
 
 
+# Kinds known by their context: where the value stands in the match, and whether it is one.
+_READERS: dict[str, Callable[[str, re.Match[str], bool], tuple[int, int] | None]] = {
+    **dict.fromkeys(CONTEXT_KINDS, context_value),
+    **dict.fromkeys(DEVICE_KINDS, device_value),
+    **dict.fromkeys(DAEMON_KINDS, daemon_value),
+}
+
+
 def token_candidates(
     text: str, lowered: str, patterns: list[TokenPattern], found_words: Found, test: bool
 ) -> list[Candidate]:
     out: list[Candidate] = []
     for pattern in patterns:
         for m in _matches(pattern, text, lowered, found_words):
-            if pattern.kind in CONTEXT_KINDS or pattern.kind in DEVICE_KINDS:
-                read = context_value if pattern.kind in CONTEXT_KINDS else device_value
+            read = _READERS.get(pattern.kind)
+            if read is not None:
                 span = read(pattern.kind, m, test)
                 if span is not None:
                     out.append(Candidate(*span, pattern.kind, RANK_TOKEN, SWITCHYARD))

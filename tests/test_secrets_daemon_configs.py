@@ -1,0 +1,80 @@
+"""Network daemons' own grammars: strongSwan's ipsec.secrets, HAProxy's logins, Mosquitto's
+password file (bot/secrets/daemon_configs.py, contexts.py)."""
+
+from __future__ import annotations
+
+import base64
+import random
+import string
+
+import pytest
+
+from bot.secrets import find_secrets
+from bot.secrets.daemon_configs import PROXY_PASSWORD, VPN_SECRET
+
+_RNG = random.Random("daemon-configs")
+
+
+def _password(n: int = 14) -> str:
+    return "".join(_RNG.choice(string.ascii_letters) for _ in range(n - 3)) + "7#q"
+
+
+def _found(text: str, path: str) -> dict[str, str]:
+    return {text[h.start : h.end]: h.kind for h in find_secrets(text, path)}
+
+
+def test_every_secret_of_an_ipsec_secrets_file_is_found() -> None:
+    psk, eap, xauth = _password(), _password(), _password()
+    key = "0s" + base64.b64encode(_RNG.randbytes(24)).decode()
+    text = f"""# ipsec.secrets - strongSwan IPsec secrets file
+: RSA moonKey.pem
+moon.example.org sun.example.org : PSK "{psk}"
+192.168.0.0/24 %any : PSK {key}
+carol@example.org : EAP "{eap}"
+dave : XAUTH "{xauth}"
+"""
+    found = _found(text, "etc/ipsec.secrets")
+    assert found == dict.fromkeys((psk, key, eap, xauth), VPN_SECRET)
+
+
+def test_haproxy_s_statistics_login_and_a_userlist_s_plain_password_are_found() -> None:
+    stats, user = _password(), _password()
+    text = f"""listen stats
+    bind :8404
+    stats enable
+    stats uri /stats
+    stats auth admin:{stats}
+
+userlist ops
+    user alice insecure-password {user} groups admins
+    user bob password $5$rounds=5000$saltsalt$Ysk0PMwI3Gd3vKgXGI7NmKlXBSVNYn6M2YEzUf2pO4C
+"""
+    found = _found(text, "haproxy/haproxy.cfg")
+    assert found[stats] == PROXY_PASSWORD
+    assert found[user] == PROXY_PASSWORD
+    assert "alice" not in "".join(found)
+
+
+def test_a_mosquitto_password_file_s_hashes_are_found() -> None:
+    # base64 as mosquitto_passwd writes it, `+` and `/` among its characters
+    salt = base64.b64encode(bytes.fromhex("fbefbe") + _RNG.randbytes(9)).decode()
+    digest = base64.b64encode(_RNG.randbytes(64)).decode()
+    assert salt.startswith("++++")
+    line = f"sensor1:$7$101${salt}${digest}\n"
+    (hit,) = find_secrets(line, "mosquitto/passwd")
+    assert line[hit.start : hit.end] == f"$7$101${salt}${digest}"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        ': PSK "<your pre-shared key>"',
+        ": RSA moonKey.pem",
+        'x = cheap : PSK "abc"',
+        "stats auth admin:admin",
+        "    stats auth ${STATS_USER}:${STATS_PASSWORD}",
+        "    user alice insecure-password changeme",
+    ],
+)
+def test_look_alikes_in_daemon_configs_are_not_flagged(line: str) -> None:
+    assert find_secrets(line + "\n", "etc/ipsec.secrets") == []
