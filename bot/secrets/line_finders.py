@@ -83,7 +83,10 @@ class Lines:
         """Lines that name a secret-ish word: the keyword pass found KEYWORD_WORDS, and
         SECRET_WORD confirms them ("key" alone is too common to count)."""
         out: set[int] = set()
-        starts = set().union(*(found.get(w, ()) for w in KEYWORD_WORDS))
+        held = [found[w] for w in KEYWORD_WORDS if w in found]
+        if not held:
+            return out
+        starts = set().union(*held)
         for ls in starts:
             i = self.index(ls)
             start, end = self.bounds(i)

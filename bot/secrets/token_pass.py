@@ -136,6 +136,9 @@ def lines_holding(
     text: str, found_words: Found, words: tuple[str, ...]
 ) -> Iterator[tuple[int, int]]:
     """(start, end) of each line holding one of `words`, in order."""
-    for ls in sorted(set().union(*(found_words.get(w, ()) for w in words))):
+    held = [found_words[w] for w in words if w in found_words]
+    if not held:
+        return  # (most texts hold none: asked for each pattern of each file of a prompt)
+    for ls in sorted(set().union(*held)):
         le = text.find("\n", ls)
         yield ls, len(text) if le == -1 else le
