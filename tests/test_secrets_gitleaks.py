@@ -6,6 +6,7 @@ check the port, not the rules' worth (see its ORIGIN.md).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import re
@@ -16,7 +17,7 @@ import pytest
 from bot.secrets import find_secrets
 from bot.secrets.gitleaks import PINNED, Scanner, load, scanner
 from bot.secrets.gitleaks.re2 import UnsupportedPattern, compile_re2, to_python
-from bot.secrets.gitleaks.scan import KEYWORD_LED, led_matches
+from bot.secrets.gitleaks.scan import KEYWORD_LED, keyword_led, led_matches
 
 CASES = Path(__file__).parent / "fixtures" / "public" / "gitleaks-rules" / "cases.jsonl"
 
@@ -159,11 +160,23 @@ def test_a_lone_surrogate_does_not_stop_the_scan() -> None:
     assert [text[h.start : h.end] for h in hits] == [value]
 
 
+def test_a_rule_that_no_longer_opens_with_its_keywords_is_searched_whole() -> None:
+    rule = next(r for r in load(PINNED).rules if r.id == "generic-api-key")
+    assert keyword_led(rule)
+    regex = rule.search or rule.regex
+    moved = dataclasses.replace(rule, search=compile_re2(r"[\w.-]{0,5}" + regex.pattern))
+    assert not keyword_led(moved)
+    fewer = dataclasses.replace(rule, keywords=tuple(k for k in rule.keywords if k != "creds"))
+    assert not keyword_led(fewer)
+
+
 def test_a_keyword_led_rule_tried_at_its_keywords_finds_what_a_full_search_finds() -> None:
     """The generic rule is tried only where one of its keywords stands (scan.KEYWORD_LED):
     over texts dense with its words, look-alike words, operators and values, it finds the
     same matches, in the same order, as a search at every position."""
     rules = {r.id: r for r in load(PINNED).rules}
+    # The pinned rule is read that way; were it to open otherwise, it would be searched whole.
+    assert all(keyword_led(rules[rid]) for rid in KEYWORD_LED)
     pieces = ["api_key", "API", "aPi", "Auth", "secret", "Token", "passwd", "Password",
               "pass", "creds", "credentials", "accessKey", "keys", "x", "_", ".", "-", " ",
               "\t", "\n", "=", ":", ":=", "=>", "?=", ",", "'", '"', "`", ";", "\\n",
