@@ -174,8 +174,9 @@ def _own_families() -> list[tuple[str, str, str]]:
             "-----BEGIN OpenVPN Static key V1-----\n"
             + "".join(_rand(32, "0123456789abcdef") + "\n" for _ in range(16))
             + "-----END OpenVPN Static key V1-----\n",
-        ),  # A network device's backup (RANCID, Oxidized): a type 7 password, which the echo
-        # model decodes, a plain one, an SNMP community, a Junos `$9$` secret.
+        ),
+        # A network device's backup (RANCID, Oxidized): a type 7 password, which the echo
+        # model decodes, a plain one, an SNMP community; a VPN's and a proxy's own files.
         (
             "cisco-type-7-password",
             "configs/core-sw1",

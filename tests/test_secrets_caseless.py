@@ -9,8 +9,8 @@ import re
 from bot.secrets.caseless import CaselessWords
 from bot.secrets.stand_ins import _TOKEN_PLACEHOLDER, _marked
 
-# Characters that fold into ASCII letters under re.IGNORECASE but lower to themselves
-# (long s, Kelvin sign, dotless i, Latin small letter long s's kin) and others around.
+# Characters that re.IGNORECASE folds onto ASCII letters though they lower to themselves or
+# to two characters (long s, Kelvin sign, dotless i, dotted capital I), and others near.
 _ODD = "ſKıİßµ\u212b\u0130é"
 
 
