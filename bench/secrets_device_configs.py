@@ -4,10 +4,12 @@ of Cisco IOS/NX-OS/XR/ASA, Arista, Juniper, Palo Alto, F5, ... syntax), read fro
 checkout or bare mirror at run time, never copied.
 
 They carry no labels, so the figures are a review list, not a score: the hits by kind with
-their lines (each should be a credential in its device's grammar), and the lines that
-hold a device's credential statement (`password 7 …`, `"$9$…"`, `snmp-server community …`,
-`key 7 …`) that nothing was reported on, to be read for misses (Batfish's authors wrote
-many values as stand-ins: `xxxxxxxx`, `SECRETcommunity1`, `0123456789ABCDEF…`).
+their lines (each should be a credential in its device's grammar), the values found in a
+file that a prompt showing it would still send (bench/secrets_prompt_parity.py's three
+forms), and the lines holding a device's credential statement (`password 7 …`, `"$9$…"`,
+`snmp-server community …`, `key 7 …`) that nothing was reported on, to be read for misses
+(Batfish's authors wrote many values as stand-ins: `xxxxxxxx`, `SECRETcommunity1`,
+`0123456789ABCDEF…`).
 
     .venv/bin/python bench/secrets_device_configs.py [--batfish PATH] [--show 40]
 """
@@ -24,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.secrets_prompt_parity import leaks
 from bot.secrets import find_secrets
 
 BATFISH_MIRROR = Path("/work/.mirror/batfish+batfish/repo")
@@ -63,6 +66,7 @@ def main() -> None:
     kinds: collections.Counter[str] = collections.Counter()
     hits: list[tuple[str, str, str]] = []
     unreported: list[tuple[str, str]] = []
+    left: collections.Counter[str] = collections.Counter()
     files = 0
     for path, text in configs(args.batfish):
         files += 1
@@ -75,10 +79,14 @@ def main() -> None:
         for number, line in enumerate(lines, 1):
             if number not in flagged and _STATEMENT.search(line):
                 unreported.append((path.rsplit("/", 1)[-1], line.strip()))
+        if flagged:
+            left.update({form: len(values) for form, values in leaks(path, text).items()})
     print(f"{files} configuration files; {sum(kinds.values())} hits")
     for kind, n in kinds.most_common():
         print(f"  {n:5d} {kind}")
     print(f"credential statements with nothing reported: {len(unreported)}")
+    forms = ", ".join(f"{form} {left[form]}" for form in ("rendered", "context", "unified"))
+    print(f"values found in a file but left in its prompt ({forms})")
     for kind, name, line in hits[: args.show]:
         print(f"  hit  {kind}: {name}: {line[:120]}")
     for name, line in unreported[: args.show]:
