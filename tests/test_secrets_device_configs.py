@@ -57,6 +57,7 @@ def test_what_is_no_type_7_value_does_not_decode() -> None:
 def test_every_credential_of_a_cisco_backup_is_found_and_nothing_else() -> None:
     secrets = {name: _password() for name in ("user", "vty", "tacacs", "ospf", "ntp", "plain")}
     community, quoted = _password(), _password() + " x"
+    plain = {name: _password() for name in ("bgp", "isakmp", "keyring", "keystring", "ospf", "ntp")}
     hash9 = (
         "$9$" + "".join(_RNG.choices(_ITOA64, k=14)) + "$" + "".join(_RNG.choices(_ITOA64, k=43))
     )
@@ -86,6 +87,20 @@ line vty 0 4
  password 7 {type7(secrets["vty"], 14)}
  transport input ssh
 !
+router bgp 65000
+ neighbor 10.9.0.2 password {plain["bgp"]}
+!
+crypto isakmp key {plain["isakmp"]} address 10.9.0.3
+crypto keyring PEERS
+  pre-shared-key address 10.9.0.4 key {plain["keyring"]}
+key chain HSRP
+ key 1
+  key-string {plain["keystring"]}
+interface Gi0/1
+ ip ospf message-digest-key 2 md5 {plain["ospf"]}
+ ip ospf authentication-key 3 8e008e8d49648110
+ntp authentication-key 5 hmac-sha2-256 {plain["ntp"]}
+!
 end
 """
     hits = find_secrets(config, "configs/core-sw1")
@@ -102,15 +117,18 @@ end
         secrets["plain"],
         community,
         quoted,
+        *plain.values(),
     }
     assert found[hash9] == "crypt password hash"
-    assert len(found) == 9  # not `public`, not `password-encryption`, not `no enable password`
+    # not `public`, `password-encryption`, `no enable password`, NX-OS's encrypted type 3
+    assert len(found) == 15
 
 
 def test_a_junos_config_s_secrets_are_found() -> None:
     key = "$9$" + "".join(_RNG.choices(JUNOS_ALPHABET, k=22))
     psk = "$9$" + "".join(_RNG.choices(JUNOS_ALPHABET, k=40))
     hex_psk = "$9$" + "".join(_RNG.choices(JUNOS_ALPHABET, k=24))
+    plain_psk, set_psk = _password(), _password()
     config = f"""system {{
     root-authentication {{
         encrypted-password "$6$Ur5G3w$xqgm8LzqgnjJ0rR5HqE2oGqzqpPO3Vzu.bq3s3CLJ9Ni1SuI5Nd2sQK3UMrKlGsC1B/9dh5QC6Ay/SZ8iYK3X1"; ## SECRET-DATA
@@ -135,6 +153,9 @@ security {{
         policy ike-hex {{
             pre-shared-key hexadecimal "{hex_psk}"; ## SECRET-DATA
         }}
+        policy ike-plain {{
+            pre-shared-key ascii-text "{plain_psk}";
+        }}
     }}
 }}
 """  # noqa: E501 - a Junos hash is one long line
@@ -142,6 +163,9 @@ security {{
     assert kinds[key] == JUNOS_SECRET
     assert kinds[psk] == JUNOS_SECRET
     assert kinds[hex_psk] == JUNOS_SECRET
+    assert kinds[plain_psk] == DEVICE_PASSWORD  # plain until committed
+    line = f'set security ike policy p2 pre-shared-key ascii-text "{set_psk}"\n'
+    assert [line[h.start : h.end] for h in find_secrets(line, "junos/set.conf")] == [set_psk]
     assert any(v.startswith("$6$Ur5G3w$") for v in kinds)
 
 

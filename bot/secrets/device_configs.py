@@ -13,8 +13,11 @@ finders never read them. Three forms are credentials:
 - **Junos' `$9$`** (`secret "$9$…"; ## SECRET-DATA`, `authentication-key`,
   `pre-shared-key ascii-text`): Juniper's reversible encoding, as plain as type 7.
 - **Plain text**: a user's or enable password given as type 0 or with no type, a TACACS+
-  or RADIUS key, an SNMP community other than the defaults `public` and `private`; judged
-  by a password's rules (references, placeholders, weak fixtures in tests).
+  or RADIUS key, a BGP neighbor's password, an IKE pre-shared key (`crypto isakmp key`,
+  a keyring's `pre-shared-key address … key`, Junos' `ascii-text "…"`), `key-string`,
+  OSPF's and NTP's keys, an SNMP community other than the defaults `public` and
+  `private`; judged by a password's rules (references, placeholders, weak fixtures in
+  tests).
 
 Cisco's hashed forms are password hashes: type 5 is MD5-crypt (`$1$`), types 8 and 9
 (`$8$`, `$9$`: PBKDF2 and scrypt) are read with crypt(3)'s (hashes.py).
@@ -80,10 +83,53 @@ DEVICE_PATTERNS: tuple[TokenPattern, ...] = (
             # `key works.` is a docstring's line.)
             r"|(?:tacacs|radius)-server(?:[ \t]+host[ \t]+\S+)?[ \t]+key(?:[ \t]+0)?"
             r"(?![ \t]+[4-9][ \t])"
+            # Routing protocols' and NTP's keys given plain: a BGP neighbor's password, an
+            # IKE keyring's pre-shared key, `key-string`, OSPF's keys, NTP's (a type 7 or
+            # NX-OS's type 3 value is encrypted: read as type 7, or not at all).
+            r"|neighbor[ \t]+\S+[ \t]+password(?:[ \t]+0)?(?![ \t]+[3-9][ \t])"
+            r"|pre-shared-key[ \t]+(?:address|hostname)[ \t]+\S+(?:[ \t]+\S+)?[ \t]+key"
+            r"|key-string(?:[ \t]+0)?(?![ \t]+[3-9][ \t])"
+            r"|ip[ \t]+ospf[ \t]+(?:authentication-key|message-digest-key[ \t]+[0-9]+[ \t]+md5)"
+            r"(?:[ \t]+0)?(?![ \t]+[3-9][ \t])"
+            r"|ntp[ \t]+authentication-key[ \t]+[0-9]+[ \t]+(?:md5|sha\d*|cmac\S*|hmac-\S+)"
             r")[ \t]+" + _PLAIN_VALUE + _END,
             re.MULTILINE,
         ),
-        keywords=("username", "enable", "tacacs-server", "radius-server"),
+        keywords=(
+            "username",
+            "enable",
+            "tacacs-server",
+            "radius-server",
+            "neighbor",
+            "pre-shared-key",
+            "key-string",
+            "ospf",
+            "authentication-key",
+        ),
+        on_keyword_lines=True,
+    ),
+    # IOS's classic IKE key, the peer after it: `crypto isakmp key … address 10.0.0.2`.
+    TokenPattern(
+        DEVICE_PASSWORD,
+        re.compile(
+            r"^[ \t]*crypto[ \t]+isakmp[ \t]+key(?:[ \t]+0)?(?![ \t]+[4-9][ \t])[ \t]+"
+            + _PLAIN_VALUE
+            + r"(?=[ \t]+(?:address|hostname)[ \t])",
+            re.MULTILINE,
+        ),
+        keywords=("crypto isakmp key",),
+        on_keyword_lines=True,
+    ),
+    # Junos given a key plain, in quotes (it shows it as `$9$…` once committed).
+    TokenPattern(
+        DEVICE_PASSWORD,
+        re.compile(
+            r"(?<![\w-])(?:pre-shared-key[ \t]+ascii-text|authentication-key|simple-password)"
+            # (`;` ends a statement in a configuration; a `set` command ends with its line)
+            r"[ \t]+\"(?P<q>[^\"$\n][^\"\n]{0,127})\"(?=[ \t]*(?:;|\r?$))",
+            re.MULTILINE,
+        ),
+        keywords=("ascii-text", "authentication-key", "simple-password"),
         on_keyword_lines=True,
     ),
     # `snmp-server community …` and its access (RO, RW, a view or an ACL).
