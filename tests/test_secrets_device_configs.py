@@ -4,13 +4,20 @@ Junos' `$9$` secrets (bot/secrets/device_configs.py)."""
 
 from __future__ import annotations
 
+import base64
 import random
 import string
 
 import pytest
 
 from bot.secrets import find_secrets
-from bot.secrets.device_configs import CISCO_TYPE7, DEVICE_PASSWORD, JUNOS_SECRET, type7_decoded
+from bot.secrets.device_configs import (
+    CISCO_TYPE7,
+    DEVICE_PASSWORD,
+    FORTIOS_SECRET,
+    JUNOS_SECRET,
+    type7_decoded,
+)
 from bot.secrets.redact import KnownValues, hit_values, redact
 
 _RNG = random.Random("device-configs")
@@ -169,6 +176,34 @@ security {{
     assert any(v.startswith("$6$Ur5G3w$") for v in kinds)
 
 
+def test_a_fortigate_backup_s_secrets_are_found() -> None:
+    admin_hash = "SH2" + base64.b64encode(_RNG.randbytes(45)).decode()
+    psk_enc = base64.b64encode(_RNG.randbytes(48)).decode()
+    plain = _password()
+    config = f"""config system admin
+    edit "admin"
+        set accprofile "super_admin"
+        set vdom "root"
+        set password ENC {admin_hash}
+    next
+end
+config vpn ipsec phase1-interface
+    edit "to-branch"
+        set interface "wan1"
+        set psksecret ENC {psk_enc}
+    next
+    edit "to-lab"
+        set psksecret {plain}
+    next
+end
+config system password-policy
+    set status enable
+end
+"""
+    kinds = {config[h.start : h.end]: h.kind for h in find_secrets(config, "backups/fgt1.conf")}
+    assert kinds == {admin_hash: FORTIOS_SECRET, psk_enc: FORTIOS_SECRET, plain: DEVICE_PASSWORD}
+
+
 @pytest.mark.parametrize(
     "line",
     [
@@ -184,6 +219,10 @@ security {{
         '    secret "$9$xxxxxxxxxxxx"; ## SECRET-DATA',
         # Python that calls a key 7 things
         "key 7 times",
+        # a Tcl script's `set` at the margin; FortiOS without a value
+        'set password "$env(PW)"',
+        "        set password ENC",
+        "        set passwd-policy enable",
         # docstrings' lines that open with `key` (installed packages' own)
         "        key works.",
         "    key ``name``.",

@@ -1,6 +1,6 @@
-"""Credentials in network devices' configurations: Cisco IOS, IOS XE, NX-OS and ASA, and
-Juniper Junos, as RANCID and Oxidized commit device backups to git and Ansible's network
-roles template them.
+"""Credentials in network devices' configurations: Cisco IOS, IOS XE, NX-OS and ASA,
+Juniper Junos and Fortinet FortiOS, as RANCID and Oxidized commit device backups to git
+and Ansible's network roles template them.
 
 A device's configuration names its secrets by its own grammar, with no `=` or `:` between
 name and value (`username admin privilege 15 password 7 0822455D0A16`), so the assignment
@@ -12,6 +12,8 @@ finders never read them. Three forms are credentials:
   printable text (two decimal digits, the offset into Cisco's key, then hex pairs).
 - **Junos' `$9$`** (`secret "$9$…"; ## SECRET-DATA`, `authentication-key`,
   `pre-shared-key ascii-text`): Juniper's reversible encoding, as plain as type 7.
+- **FortiOS' `ENC`** (`set password ENC …`, `set psksecret ENC …`): an admin's hash or a
+  secret encrypted under a key all FortiGates share; its plain form is judged as below.
 - **Plain text**: a user's or enable password given as type 0 or with no type, a TACACS+
   or RADIUS key, a BGP neighbor's password, an IKE pre-shared key (`crypto isakmp key`,
   a keyring's `pre-shared-key address … key`, Junos' `ascii-text "…"`), `key-string`,
@@ -33,8 +35,9 @@ from bot.secrets.patterns import TokenPattern
 
 CISCO_TYPE7 = "Cisco type 7 password"
 JUNOS_SECRET = "Junos $9$ secret"
+FORTIOS_SECRET = "FortiOS ENC secret"
 DEVICE_PASSWORD = "network device password"
-DEVICE_KINDS = frozenset({CISCO_TYPE7, JUNOS_SECRET, DEVICE_PASSWORD})
+DEVICE_KINDS = frozenset({CISCO_TYPE7, JUNOS_SECRET, FORTIOS_SECRET, DEVICE_PASSWORD})
 
 # Cisco's type 7 key (53 characters; the first two digits of an encoded password say where
 # in it the XOR starts).
@@ -44,6 +47,9 @@ _HEX_PAIRS = re.compile(r"[0-9]{2}(?:[0-9A-Fa-f]{2})+")
 # A value ends a device's command, or a Junos statement at its `;`.
 _END = r"(?=[ \t]*(?:;|!|\r?$))"
 _PLAIN_VALUE = r"(?P<v>[^\s\"';!]\S{0,127})"
+# FortiOS' `set <name> …` for a secret's names (`password`, `passwd`, `psksecret`,
+# `auth-password`, `psksecret-remote`, ...).
+_FORTIOS_SET = r"set[ \t]+(?:[\w-]*-)?(?:password|passwd|psksecret|secret)(?:-remote)?[ \t]+"
 
 DEVICE_PATTERNS: tuple[TokenPattern, ...] = (
     TokenPattern(
@@ -132,6 +138,32 @@ DEVICE_PATTERNS: tuple[TokenPattern, ...] = (
         keywords=("ascii-text", "authentication-key", "simple-password"),
         on_keyword_lines=True,
     ),
+    # FortiOS: `set password ENC …`, `set psksecret ENC …` (an admin's salted hash, or a
+    # secret encrypted under a key every FortiGate shares: CVE-2019-6693), or the value
+    # plain, as a provisioning script or a template gives it.
+    TokenPattern(
+        FORTIOS_SECRET,
+        re.compile(
+            r"^[ \t]*" + _FORTIOS_SET + r"ENC[ \t]+(?P<v>[A-Za-z0-9+/]{16,1024}={0,2})[ \t]*\r?$",
+            re.MULTILINE,
+        ),
+        keywords=("set ",),
+        on_keyword_lines=True,
+    ),
+    TokenPattern(
+        DEVICE_PASSWORD,
+        re.compile(
+            # Inside a `config`/`edit` block, indented as FortiOS prints it (a script's `set
+            # password "…"` at the margin is Tcl's, read by contexts.py), and quoted
+            # without a space (`set secret "a sentence"`).
+            r"^[ \t]+"
+            + _FORTIOS_SET
+            + r"(?!ENC[ \t])(?:\"(?P<q>[^\"\s]{1,128})\"|(?P<v>[^\s\"'$]\S{0,127}))[ \t]*\r?$",
+            re.MULTILINE,
+        ),
+        keywords=("set ",),
+        on_keyword_lines=True,
+    ),
     # `snmp-server community …` and its access (RO, RW, a view or an ACL).
     TokenPattern(
         DEVICE_PASSWORD,
@@ -172,6 +204,8 @@ def device_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | N
     group = next(g for g in ("ntp", "q", "v") if m.re.groupindex.get(g) and m.group(g) is not None)
     s, e = m.span(group)
     value = m.group(group)
+    if kind == FORTIOS_SECRET:
+        return None if rules.token_is_placeholder(value) else (s, e)
     if kind == CISCO_TYPE7:
         # Judged as the password it encodes: `0822455D0A16` is "cisco", every manual's.
         password = type7_decoded(value)
