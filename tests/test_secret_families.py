@@ -39,14 +39,14 @@ import pytest
 
 from bot.secrets import find_secrets
 from bot.secrets.allow import AllowList, configure, fingerprint
-from bot.secrets.device_configs import type7_decoded
+from bot.secrets.device_configs import junos_decoded, type7_decoded
 from bot.secrets.passphrases import drawn_phrase
 from bot.secrets.wording import random_letters
 from tests.cli import Result, base_env, switchyard
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.gitrepo import GitRepo
-from tests.test_secrets_device_configs import JUNOS_ALPHABET, type7
+from tests.test_secrets_device_configs import junos, type7
 from tests.test_secrets_microsoft import VALUES as MICROSOFT_VALUES
 from tests.test_secrets_prefixed import FORMATS as PREFIXED_FORMATS
 from tests.test_secrets_services import CASES as SERVICE_CASES
@@ -189,7 +189,7 @@ def _own_families() -> list[tuple[str, str, str]]:
         (
             "junos-secret",
             "junos/edge1.conf",
-            f'    pre-shared-key ascii-text "$9${_rand(30, JUNOS_ALPHABET)}"; ## SECRET-DATA\n',
+            f'    pre-shared-key ascii-text "{junos(_rand(16), _RNG)}"; ## SECRET-DATA\n',
         ),
     ]
 
@@ -277,8 +277,9 @@ def _pieces(f: Family) -> list[str]:
 
 def _decoded(value: str) -> list[str]:
     """A model on premises may decode a base64 value it was shown (`Basic YWRt…` is
-    `admin:…`): the text, and the password of a `user:password`; and a Cisco type 7 one."""
-    if (password := type7_decoded(value)) is not None:
+    `admin:…`): the text, and the password of a `user:password`; and what a Cisco type 7 or
+    a Junos `$9$` value encodes."""
+    if (password := type7_decoded(value) or junos_decoded(value)) is not None:
         return [password]
     try:
         text = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("ascii")

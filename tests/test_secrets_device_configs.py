@@ -16,6 +16,7 @@ from bot.secrets.device_configs import (
     DEVICE_PASSWORD,
     FORTIOS_SECRET,
     JUNOS_SECRET,
+    junos_decoded,
     type7_decoded,
 )
 from bot.secrets.redact import KnownValues, hit_values, redact
@@ -24,7 +25,28 @@ _RNG = random.Random("device-configs")
 # Cisco's type 7 key: the test encodes with it; the product decodes.
 _KEY = "dsfd;kfoA,.iyewrkldJKDHSUBsgvca69834ncxv9873254k;fg87"
 _ITOA64 = "./" + string.digits + string.ascii_uppercase + string.ascii_lowercase
-JUNOS_ALPHABET = "QzF3n6/9CAtpu0OB1IREhcSyrleKvMW8LXx7N-dVbwsY2g4oaJZGUDjiHkq.mPf5T"
+# Junos' `$9$` scheme, encoding side (the product decodes): four families of characters, a
+# salt whose family says how many random characters follow, then each character as gaps
+# between consecutive characters, weighted by a cycle of rows.
+_JUNOS_FAMILIES = ("QzF3n6/9CAtpu0O", "B1IREhcSyrleKvMW8LXx", "7N-dVbwsY2g4oaJZGUDj", "iHkq.mPf5T")
+JUNOS_ALPHABET = "".join(_JUNOS_FAMILIES)
+_WEIGHTS = ((1, 4, 32), (1, 16, 32), (1, 8, 32), (1, 64), (1, 32), (1, 4, 16, 128), (1, 32, 64))
+
+
+def junos(secret: str, rng: random.Random) -> str:
+    salt = rng.choice(JUNOS_ALPHABET)
+    extra = 3 - next(i for i, family in enumerate(_JUNOS_FAMILIES) if salt in family)
+    out = [salt, *rng.choices(JUNOS_ALPHABET, k=extra)]
+    prev = salt
+    for n, ch in enumerate(secret):
+        code, gaps = ord(ch), []
+        for weight in reversed(_WEIGHTS[n % len(_WEIGHTS)]):
+            gaps.insert(0, code // weight)
+            code %= weight
+        for gap in gaps:
+            prev = JUNOS_ALPHABET[(JUNOS_ALPHABET.index(prev) + gap + 1) % len(JUNOS_ALPHABET)]
+            out.append(prev)
+    return "$9$" + "".join(out)
 
 
 def type7(password: str, offset: int) -> str:
@@ -52,6 +74,22 @@ def _password() -> str:
 def test_type_7_values_decode_to_their_passwords(encoded: str, password: str) -> None:
     assert type7_decoded(encoded) == password
     assert type7_decoded(encoded.lower()) == password
+
+
+@pytest.mark.parametrize(
+    ("encoded", "secret"),
+    [
+        # junosdecode's test (github.com/jeremmfr/junosdecode), netmeld's and jumation's docs
+        ("$9$1HFIyKXxdsgJ-VH.Pfn6lKMXdsZUi5Qnikfz", "testPassWord"),
+        ("$9$2GgZjHkPQ39.PhrvLVb.P5Tz6", "password"),
+        ("$9$ReqcyKY2aHqf", "foo"),
+    ],
+)
+def test_junos_values_decode_to_their_secrets(encoded: str, secret: str) -> None:
+    assert junos_decoded(encoded) == secret
+    assert junos_decoded(encoded[:-1]) is None  # a character short: a run cut
+    assert junos(secret, _RNG) != encoded  # a salt drawn anew each time...
+    assert junos_decoded(junos(secret, _RNG)) == secret  # ...decodes all the same
 
 
 def test_what_is_no_type_7_value_does_not_decode() -> None:
@@ -132,9 +170,7 @@ end
 
 
 def test_a_junos_config_s_secrets_are_found() -> None:
-    key = "$9$" + "".join(_RNG.choices(JUNOS_ALPHABET, k=22))
-    psk = "$9$" + "".join(_RNG.choices(JUNOS_ALPHABET, k=40))
-    hex_psk = "$9$" + "".join(_RNG.choices(JUNOS_ALPHABET, k=24))
+    key, psk, hex_psk = (junos(_password(), _RNG) for _ in range(3))
     plain_psk, set_psk = _password(), _password()
     config = f"""system {{
     root-authentication {{
@@ -217,6 +253,8 @@ end
         # a shell's ninth argument, not a Junos secret; a stand-in in Junos' form
         'echo "$9$HOME"',
         '    secret "$9$xxxxxxxxxxxx"; ## SECRET-DATA',
+        # Batfish's `$9$czBSK87-wgoG` decodes to "psk": a stand-in
+        '    secret "$9$czBSK87-wgoG"; ## SECRET-DATA',
         # Python that calls a key 7 things
         "key 7 times",
         # a Tcl script's `set` at the margin; FortiOS without a value
@@ -244,6 +282,16 @@ def test_a_model_writing_out_a_type_7_password_has_it_masked() -> None:
     masked = KnownValues(values).mask(answer)
     assert password not in masked
     assert type7(password, 5) not in masked
+
+
+def test_a_model_writing_out_a_junos_secret_has_it_masked() -> None:
+    secret = _password()
+    encoded = junos(secret, _RNG)
+    config = f'    authentication-key "{encoded}"; ## SECRET-DATA\n'
+    (hit,) = find_secrets(config, "junos/edge2.conf")
+    masked = KnownValues(hit_values(hit, config)).mask(f"{encoded} is Junos for {secret}.")
+    assert secret not in masked
+    assert encoded not in masked
 
 
 def test_a_prompt_showing_a_device_config_goes_out_redacted() -> None:

@@ -11,7 +11,8 @@ finders never read them. Three forms are credentials:
   any model, reverses: the password itself. A match counts only when it decodes to
   printable text (two decimal digits, the offset into Cisco's key, then hex pairs).
 - **Junos' `$9$`** (`secret "$9$…"; ## SECRET-DATA`, `authentication-key`,
-  `pre-shared-key ascii-text`): Juniper's reversible encoding, as plain as type 7.
+  `pre-shared-key ascii-text`): Juniper's reversible encoding, as plain as type 7, and
+  decoded and judged as it is.
 - **FortiOS' `ENC`** (`set password ENC …`, `set psksecret ENC …`): an admin's hash or a
   secret encrypted under a key all FortiGates share; its plain form is judged as below.
 - **Plain text**: a user's or enable password given as type 0 or with no type, a TACACS+
@@ -195,6 +196,46 @@ def type7_decoded(value: str) -> str | None:
     return text if text.isprintable() and text.isascii() else None
 
 
+# Junos' `$9$` scheme (Kevin Brintnall's Crypt::Juniper describes it): 65 characters in
+# four families; the first character after `$9$` is a salt whose family says how many
+# random characters follow it; then each character of the secret is a run of "gaps"
+# between consecutive characters, weighted by the next row of _JUNOS_WEIGHTS.
+_JUNOS_FAMILIES = ("QzF3n6/9CAtpu0O", "B1IREhcSyrleKvMW8LXx", "7N-dVbwsY2g4oaJZGUDj", "iHkq.mPf5T")
+_JUNOS_ALPHABET = "".join(_JUNOS_FAMILIES)
+_JUNOS_AT = {c: i for i, c in enumerate(_JUNOS_ALPHABET)}
+_JUNOS_EXTRA = {c: 3 - i for i, family in enumerate(_JUNOS_FAMILIES) for c in family}
+_JUNOS_WEIGHTS = (
+    (1, 4, 32),
+    (1, 16, 32),
+    (1, 8, 32),
+    (1, 64),
+    (1, 32),
+    (1, 4, 16, 128),
+    (1, 32, 64),
+)
+
+
+def junos_decoded(value: str) -> str | None:
+    """The secret a Junos `$9$` value encodes, or None when `value` is not one."""
+    body = value.removeprefix("$9$")
+    if body == value or not body or any(c not in _JUNOS_AT for c in body):
+        return None
+    prev, rest = body[0], body[1 + _JUNOS_EXTRA[body[0]] :]
+    out: list[str] = []
+    while rest:
+        weights = _JUNOS_WEIGHTS[len(out) % len(_JUNOS_WEIGHTS)]
+        run, rest = rest[: len(weights)], rest[len(weights) :]
+        if len(run) < len(weights):
+            return None  # cut short
+        total = 0
+        for c, weight in zip(run, weights, strict=True):
+            total += ((_JUNOS_AT[c] - _JUNOS_AT[prev]) % len(_JUNOS_ALPHABET) - 1) * weight
+            prev = c
+        out.append(chr(total % 256))
+    text = "".join(out)
+    return text if text and text.isprintable() and text.isascii() else None
+
+
 # SNMP's default communities: known to everyone, in every device's manual.
 _DEFAULT_COMMUNITIES = frozenset({"public", "private"})
 
@@ -211,7 +252,9 @@ def device_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | N
         password = type7_decoded(value)
         return (s, e) if password is not None and password_ok(password, test) else None
     if kind == JUNOS_SECRET:
-        return None if rules.token_is_placeholder(value[3:]) else (s, e)  # `$9$xxxxxxxx`
+        # Judged as the secret it encodes, as type 7 is (Batfish's `$9$czBSK87-wgoG` is "psk").
+        secret = junos_decoded(value)
+        return (s, e) if secret is not None and password_ok(secret, test) else None
     if value.lower() in _DEFAULT_COMMUNITIES and "community" in m.group(0):
         return None
     return (s, e) if password_ok(value, test) else None
