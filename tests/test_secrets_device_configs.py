@@ -12,6 +12,7 @@ import pytest
 
 from bot.secrets import find_secrets
 from bot.secrets.device_configs import (
+    ASA_HASH,
     CISCO_TYPE7,
     DEVICE_PASSWORD,
     FORTIOS_SECRET,
@@ -210,6 +211,25 @@ security {{
     line = f'set security ike policy p2 pre-shared-key ascii-text "{set_psk}"\n'
     assert [line[h.start : h.end] for h in find_secrets(line, "junos/set.conf")] == [set_psk]
     assert any(v.startswith("$6$Ur5G3w$") for v in kinds)
+
+
+def test_an_asa_s_tunnel_keys_and_hashes_are_found() -> None:
+    ike1, ike2 = _password(), _password()
+    pbkdf2 = "$sha512$5000$" + base64.b64encode(_RNG.randbytes(16)).decode()
+    pbkdf2 += "$" + base64.b64encode(_RNG.randbytes(16)).decode()
+    config = f"""ASA Version 9.16(4)
+hostname edge-asa
+enable password 8Ry2YjIyt7RRXU24 encrypted
+username admin password {pbkdf2} pbkdf2 privilege 15
+tunnel-group 203.0.113.5 type ipsec-l2l
+tunnel-group 203.0.113.5 ipsec-attributes
+ ikev1 pre-shared-key {ike1}
+ ikev2 remote-authentication pre-shared-key {ike2}
+ ikev2 local-authentication pre-shared-key *****
+"""
+    kinds = {config[h.start : h.end]: h.kind for h in find_secrets(config, "asa/edge-asa.cfg")}
+    # (not the empty password's PIX hash every ASA ships with, nor `show run`'s stars)
+    assert kinds == {pbkdf2: ASA_HASH, ike1: DEVICE_PASSWORD, ike2: DEVICE_PASSWORD}
 
 
 def test_a_fortigate_backup_s_secrets_are_found() -> None:

@@ -15,6 +15,8 @@ finders never read them. Three forms are credentials:
   decoded and judged as it is.
 - **FortiOS' `ENC`** (`set password ENC …`, `set psksecret ENC …`): an admin's hash or a
   secret encrypted under a key all FortiGates share; its plain form is judged as below.
+- **Cisco ASA's hashes** (`enable password … encrypted`, `username … password …
+  encrypted|pbkdf2`), but the empty password's well-known `8Ry2YjIyt7RRXU24`.
 - **Plain text**: a user's or enable password given as type 0 or with no type, a TACACS+
   or RADIUS key, a BGP neighbor's password, an IKE pre-shared key (`crypto isakmp key`,
   a keyring's `pre-shared-key address … key`, Junos' `ascii-text "…"`), `key-string`,
@@ -37,8 +39,9 @@ from bot.secrets.patterns import TokenPattern
 CISCO_TYPE7 = "Cisco type 7 password"
 JUNOS_SECRET = "Junos $9$ secret"
 FORTIOS_SECRET = "FortiOS ENC secret"
+ASA_HASH = "Cisco ASA password hash"
 DEVICE_PASSWORD = "network device password"
-DEVICE_KINDS = frozenset({CISCO_TYPE7, JUNOS_SECRET, FORTIOS_SECRET, DEVICE_PASSWORD})
+DEVICE_KINDS = frozenset({CISCO_TYPE7, JUNOS_SECRET, FORTIOS_SECRET, ASA_HASH, DEVICE_PASSWORD})
 
 # Cisco's type 7 key (53 characters; the first two digits of an encoded password say where
 # in it the XOR starts).
@@ -99,6 +102,11 @@ DEVICE_PATTERNS: tuple[TokenPattern, ...] = (
             r"|ip[ \t]+ospf[ \t]+(?:authentication-key|message-digest-key[ \t]+[0-9]+[ \t]+md5)"
             r"(?:[ \t]+0)?(?![ \t]+[3-9][ \t])"
             r"|ntp[ \t]+authentication-key[ \t]+[0-9]+[ \t]+(?:md5|sha\d*|cmac\S*|hmac-\S+)"
+            # An ASA tunnel group's IKE keys (`ikev1 pre-shared-key …`, IKEv2's local and
+            # remote ones, the older bare `pre-shared-key …`); `show run` prints `*****`.
+            r"|ikev1[ \t]+pre-shared-key"
+            r"|ikev2[ \t]+(?:local|remote)-authentication[ \t]+pre-shared-key"
+            r"|pre-shared-key(?![ \t]+(?:address|hostname|ascii-text|hexadecimal)[ \t])"
             r")[ \t]+" + _PLAIN_VALUE + _END,
             re.MULTILINE,
         ),
@@ -112,6 +120,8 @@ DEVICE_PATTERNS: tuple[TokenPattern, ...] = (
             "key-string",
             "ospf",
             "authentication-key",
+            "ikev1",
+            "ikev2",
         ),
         on_keyword_lines=True,
     ),
@@ -163,6 +173,18 @@ DEVICE_PATTERNS: tuple[TokenPattern, ...] = (
             re.MULTILINE,
         ),
         keywords=("set ",),
+        on_keyword_lines=True,
+    ),
+    # An ASA's hashed passwords: `enable password … encrypted` (PIX-MD5, unsalted),
+    # `username admin password … encrypted|pbkdf2`; as crackable as crypt(3)'s.
+    TokenPattern(
+        ASA_HASH,
+        re.compile(
+            r"^[ \t]*(?:enable[ \t]+password(?:[ \t]+level[ \t]+[0-9]+)?"
+            r"|username[ \t]+\S+[ \t]+password)[ \t]+(?P<v>\S{12,160})[ \t]+(?:encrypted|pbkdf2)\b",
+            re.MULTILINE,
+        ),
+        keywords=("encrypted", "pbkdf2"),
         on_keyword_lines=True,
     ),
     # `snmp-server community …` and its access (RO, RW, a view or an ACL).
@@ -236,6 +258,7 @@ def junos_decoded(value: str) -> str | None:
     return text if text and text.isprintable() and text.isascii() else None
 
 
+_EMPTY_PIX = "8Ry2YjIyt7RRXU24"
 # SNMP's default communities: known to everyone, in every device's manual.
 _DEFAULT_COMMUNITIES = frozenset({"public", "private"})
 
@@ -247,6 +270,9 @@ def device_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | N
     value = m.group(group)
     if kind == FORTIOS_SECRET:
         return None if rules.token_is_placeholder(value) else (s, e)
+    if kind == ASA_HASH:
+        # `8Ry2YjIyt7RRXU24` is the PIX-MD5 hash of an empty password: every ASA's default.
+        return None if value == _EMPTY_PIX or rules.token_is_placeholder(value) else (s, e)
     if kind == CISCO_TYPE7:
         # Judged as the password it encodes: `0822455D0A16` is "cisco", every manual's.
         password = type7_decoded(value)
