@@ -4,12 +4,13 @@ and Ansible's network roles template them.
 
 A device's configuration names its secrets by its own grammar, with no `=` or `:` between
 name and value (`username admin privilege 15 password 7 0822455D0A16`), so the assignment
-finders never read them. Three forms are credentials:
+finders never read them. These forms are credentials:
 
 - **Cisco's type 7** (`password 7 …`, `key 7 …`, `key-string 7 …`, `md5 7 …`; NTP's
   `authentication-key 1 md5 … 7`): not a hash but a fixed XOR encoding that any tool, and
   any model, reverses: the password itself. A match counts only when it decodes to
-  printable text (two decimal digits, the offset into Cisco's key, then hex pairs).
+  printable text (two decimal digits, the offset into Cisco's key, then hex pairs) that
+  meets a password's rules, and the decoded password is masked in answers too.
 - **Junos' `$9$`** (`secret "$9$…"; ## SECRET-DATA`, `authentication-key`,
   `pre-shared-key ascii-text`): Juniper's reversible encoding, as plain as type 7, and
   decoded and judged as it is.
