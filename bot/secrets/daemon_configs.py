@@ -16,7 +16,7 @@ import re
 
 from bot.secrets import rules
 from bot.secrets.contexts import password_ok
-from bot.secrets.patterns import TokenPattern
+from bot.secrets.patterns import TokenPattern, value_span
 
 VPN_SECRET = "VPN pre-shared key or password"
 PROXY_PASSWORD = "proxy login password"
@@ -51,11 +51,8 @@ DAEMON_PATTERNS: tuple[TokenPattern, ...] = (
 
 def daemon_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | None:
     """The credential's span in a match of a daemon pattern, or None when it is none."""
-    if "q" in m.re.groupindex and m.group("q") is not None:
-        s, e = m.span("q")
-    else:
-        s, e = m.span("v")
+    group, s, e = value_span(m, ("q", "v"))
     value = m.string[s:e]
-    if kind == VPN_SECRET and value[:2] in ("0x", "0s") and value == m.group("v"):
+    if kind == VPN_SECRET and group == "v":  # strongSwan's `0x…`/`0s…` key material
         return None if rules.token_is_placeholder(value[2:]) else (s, e)
     return (s, e) if password_ok(value, test, quoted=True) else None

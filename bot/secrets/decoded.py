@@ -23,8 +23,8 @@ def decoded_forms(value: str, kind: str = "") -> set[str]:
     `user:password`, and the secrets the text holds; nothing for a value that is not base64
     of text. A Cisco type 7 or Junos `$9$` value (`kind`): the password it encodes, which
     a model that knows the scheme may well write out."""
-    if kind in _DEVICE_DECODERS:
-        password = _DEVICE_DECODERS[kind](value)
+    if (decode := _DEVICE_DECODERS.get(kind)) is not None:
+        password = decode(value)
         return {password} if password is not None and len(password) >= _MIN_PASSWORD else set()
     if len(value) < 12 or "\n" in value:
         return set()

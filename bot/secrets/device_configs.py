@@ -35,7 +35,7 @@ import re
 
 from bot.secrets import rules
 from bot.secrets.contexts import password_ok
-from bot.secrets.patterns import TokenPattern
+from bot.secrets.patterns import TokenPattern, value_span
 
 CISCO_TYPE7 = "Cisco type 7 password"
 JUNOS_SECRET = "Junos $9$ secret"
@@ -266,9 +266,8 @@ _DEFAULT_COMMUNITIES = frozenset({"public", "private"})
 
 def device_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | None:
     """The credential's span in a match of a device pattern, or None when it is none."""
-    group = next(g for g in ("ntp", "q", "v") if m.re.groupindex.get(g) and m.group(g) is not None)
-    s, e = m.span(group)
-    value = m.group(group)
+    _, s, e = value_span(m, ("ntp", "q", "v"))
+    value = m.string[s:e]
     if kind == FORTIOS_SECRET:
         return None if rules.token_is_placeholder(value) else (s, e)
     if kind == ASA_HASH:

@@ -99,6 +99,13 @@ GITLEAKS_PEERS: dict[str, tuple[str, ...]] = {
 }
 
 
+def value_span(m: re.Match[str], names: tuple[str, ...]) -> tuple[str, int, int]:
+    """(name, start, end) of the first of the groups `names` that took part in match `m`:
+    patterns with alternatives hold their value in one group or another."""
+    name = next(n for n in names if n in m.re.groupindex and m.group(n) is not None)
+    return (name, *m.span(name))
+
+
 def slug(kind: str) -> str:
     known = KIND_SLUGS.get(kind)
     if known is not None:

@@ -81,8 +81,8 @@ _TOKEN_PLACEHOLDER = re.compile(
     r"example|sample|dummy|fake|x{6,}|X{6,}|0{8,}|\.\.\.|<|>|your|here$", re.IGNORECASE
 )
 # What each of its alternatives holds: a value without any has no marker.
-_MARKER_WORDS = ("example", "sample", "dummy", "fake", "xxxxxx", "00000000", "...", "<", ">",
-                 "your", "here")  # fmt: skip
+_MARKER_WORDS = CaselessWords(("example", "sample", "dummy", "fake", "xxxxxx", "00000000",
+                               "...", "<", ">", "your", "here"))  # fmt: skip
 _ALNUM_RUN = re.compile(r"[A-Za-z0-9]{16,}")
 _FEW_MAX = 4
 # Ten letters of the alphabet in a row ("klmnopqrstuv"): a person typing a stand-in, even
@@ -141,7 +141,7 @@ _TYPED_MAX = 256
 
 def _marked(value: str) -> bool:
     """Whether a marker of a stand-in is in `value`: "EXAMPLE", "your", a run of x's, …"""
-    if value.isascii() and not any(w in value.lower() for w in _MARKER_WORDS):
+    if not _MARKER_WORDS.found_in(value):
         return False  # (the pattern tries ten words at every position of a long value)
     for m in _TOKEN_PLACEHOLDER.finditer(value):
         if len(value) < LONG_VALUE or m.group().lower() not in _SHORT_MARKERS:

@@ -61,6 +61,7 @@ class Scanner:
             for k in rule.keywords:
                 self._by_keyword[k].append(i)
         self._words = sorted({*self._by_keyword, *extra})
+        self._led = frozenset(rule.id for rule in ruleset.rules if keyword_led(rule))
         self._keywords = (
             ahocorasick_rs.AhoCorasick(
                 self._words,
@@ -190,7 +191,7 @@ class Scanner:
             return []
         out: list[Match] = []
         regex = rule.search or rule.regex
-        led = keyword_led(rule)
+        led = rule.id in self._led
         for s, e in spans:
             matches = (
                 led_matches(regex, text, lowered, s, e, rule.keywords)
