@@ -52,6 +52,11 @@ GOOGLE = "AI" + "za" + rand(35)
 STRIPE = "sk" + "_live_" + rand(24)
 OPENAI = "sk" + "-proj-" + rand(48)
 ANTHROPIC = "sk" + "-ant-api03-" + rand(90)
+# jwt.io's sample token: every maintained detector and labelled suite reports it.
+JWT_SAMPLE = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9l"
+    "IiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+)
 JWT = ".".join(
     [b64url({"alg": "HS256", "typ": "JWT"}), b64url({"sub": rand(8), "iat": 1717}), rand(43)]
 )
@@ -98,6 +103,7 @@ PLANTED: list[tuple[str, str, str, str]] = [
         "Anthropic API key",
     ),
     ("src/Auth.kt", f'val session = "{JWT}"\n', JWT, "JWT"),
+    ("docs/jwt.md", f"Send `Authorization: Bearer {JWT_SAMPLE}`.\n", JWT_SAMPLE, "JWT"),
     (
         ".env",
         f"DATABASE_URL=postgres://app:{DB_PW}@db.internal:5432/app\n",
@@ -170,11 +176,9 @@ NOT_SECRETS: list[tuple[str, str]] = [
     ("tests/test_git.py", 'commit = "9fceb02d0ae598e95dc970b74767f19372d61af8"\n'),
     ("pygments/styles/dark.py", "    Token: '#d0d0d0',\n"),
     ("app/keys.py", 'if pem.startswith("-----BEGIN RSA PRIVATE KEY-----"):\n'),
-    (
-        "docs/jwt.md",
-        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9l"
-        "IiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c\n",
-    ),
+    # shaped like a JWT, but its header is cut short (no closing brace) or typed over
+    ("docs/jwt.md", f"{JWT_SAMPLE.replace('XVCJ9.', 'XVCJ.')}\n"),
+    ("docs/jwt.md", f"{JWT_SAMPLE.replace('GciOiJIUz', 'asdGciOiJIUaddasdz')}\n"),
     ("docker-compose.yml", "      DATABASE_URL: postgres://app:${DB_PASSWORD}@db/app\n"),
     ("web/spinner.css", ".sk-spinner-double-bounce-container { display: flex; }\n"),
     (

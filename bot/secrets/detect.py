@@ -70,13 +70,13 @@ from bot.secrets.lists import listed_values
 from bot.secrets.manifests import SEALED_KIND, sealed_value, secret_data
 from bot.secrets.patterns import (
     GITLEAKS_PEERS,
-    JWT_SAMPLE_PAYLOAD,
     KEY_BEFORE,
     KEYWORD_WORDS,
     slug,
 )
 from bot.secrets.prose import told_secrets
 from bot.secrets.sql_rows import inserted_secrets
+from bot.secrets.token_checks import jwt_header_ok
 from bot.secrets.token_pass import (
     TOKEN_KEYWORDS,
     lines_holding,
@@ -299,7 +299,9 @@ def _gitleaks(
             kind = "secret assignment"
             priority = RANK_GENERIC
         else:
-            if rules.token_is_placeholder(value, service=True) or JWT_SAMPLE_PAYLOAD in value:
+            if rules.token_is_placeholder(value, service=True):
+                continue
+            if m.rule.id == "jwt" and not jwt_header_ok(value):
                 continue
             if m.start > 0 and text[m.start - 1].isalnum() and _PREFIXED.match(value):
                 continue  # `Sogho_ICANVAS...`: a format's prefix at the end of a longer word

@@ -211,9 +211,6 @@ AUTHORIZATION_SCHEME_PATTERN = TokenPattern(
     on_keyword_lines=True,
 )
 
-# The jwt.io sample token ("John Doe") sits in countless tests and docs; it signs nothing.
-JWT_SAMPLE_PAYLOAD = "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ"
-
 PRIVATE_KEY_BEGIN = re.compile(r"-----BEGIN[ A-Z0-9]{0,30}PRIVATE KEY(?: BLOCK)?-----")
 PRIVATE_KEY_END = re.compile(r"-----END[ A-Z0-9]{0,30}PRIVATE KEY(?: BLOCK)?-----")
 # PuTTY's private key files: a header line, then public and private lines, then a MAC.
