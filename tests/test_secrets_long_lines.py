@@ -1,6 +1,8 @@
 """A long line is searched near its operators only (bot/secrets/long_lines.py), and finds
 what the whole line's search finds. Lines are drawn at random: base64url blobs (one long
 word run, the costly case) with assignments, spaces and operators put in at random places.
+detect-secrets' assignment patterns are tried only before a secret-ish word on a long line,
+and give what the plugin gives run whole.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import string
 import pytest
 
 from bot.secrets import find_secrets, names
-from bot.secrets.long_lines import operators, search_near, sparse_operators
+from bot.secrets.long_lines import named_operators, operators, search_near, secretish_parts
 from bot.secrets.patterns import ASSIGNMENT, PLAIN_ASSIGNMENT
+from bot.secrets.plugins import _plugins, _values
 
 _RNG = random.Random("long-lines")
 _URL64 = string.ascii_letters + string.digits + "_-"
@@ -31,14 +34,14 @@ _PIECES = (
 )
 
 
-def _line(n: int) -> str:
+def _line(n: int, joiners: tuple[str, ...] = ("", " ", "\t")) -> str:
     parts = []
     for _ in range(_RNG.randint(1, 6)):
         parts.append("".join(_RNG.choice(_URL64) for _ in range(_RNG.randint(0, n))))
         value = "".join(_RNG.choice(string.ascii_letters + string.digits) for _ in range(24))
         parts.append(_RNG.choice(_PIECES).format(v=value))
     parts.append("".join(_RNG.choice(_URL64) for _ in range(n)))
-    return _RNG.choice(("", " ", "\t")).join(parts)
+    return _RNG.choice(joiners).join(parts)
 
 
 def _all(pattern: re.Pattern[str], line: str, ops: list[int] | None) -> list[tuple[int, int]]:
@@ -60,11 +63,79 @@ def test_the_windows_find_what_the_whole_line_finds(seed: int) -> None:
         assert _all(pattern, line, ops) == _all(pattern, line, None)
 
 
-def test_only_a_long_line_with_few_operators_is_windowed() -> None:
-    assert sparse_operators("api_key = 'x'" * 10) is None  # short
-    assert sparse_operators("a=1;" * 5_000) is None  # an operator every 4 characters
+def _secretish(pattern: re.Pattern[str], line: str, ops: list[int] | None) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    while (m := search_near(pattern, line, pos, ops)) is not None:
+        if names.may_be_secretish(m.group("key")):
+            out.append(m.span())
+        pos = m.end()
+    return out
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_the_named_operators_find_every_secret_ish_assignment(seed: int) -> None:
+    """Windowed around the operators a secret-ish name stands before, a long line of
+    statements gives the assignments to secret-ish names that the whole line's search
+    gives. (Glued to a run with operators of its own, `…Xk: :b_api_key = "…"`, a name can
+    be read from another start than the whole line's search reads it from.)"""
+    _RNG.seed(seed)
+    line = _line(_RNG.choice((3000, 9000)), joiners=(";", ",", "; ", ", "))
+    line += " " * max(0, 4096 - len(line))  # long enough to be windowed
+    for pattern in (ASSIGNMENT, PLAIN_ASSIGNMENT):
+        assert _secretish(pattern, line, named_operators(line)) == _secretish(pattern, line, None)
+
+
+def test_a_match_found_in_an_earlier_operators_window_keeps_its_whole_value() -> None:
+    """`token:` opens no assignment, so its window's search finds the next one, 1,000
+    characters on, whose value runs past that window's end."""
+    value = "".join(_RNG.choice(string.ascii_letters + string.digits) for _ in range(4000))
+    line = f"{'a' * 5000}; token:; {'b' * 1000}; api_key={value}; {'c' * 100}"
+    ops = named_operators(line)
+    assert ops is not None and len(ops) == 2
+    for pattern in (ASSIGNMENT, PLAIN_ASSIGNMENT):
+        assert _secretish(pattern, line, ops) == _secretish(pattern, line, None)
+        assert _secretish(pattern, line, ops)[0][1] == line.index(value) + len(value)
+
+
+def test_only_a_long_line_is_windowed_and_only_near_secret_ish_names() -> None:
+    assert named_operators("api_key = 'x'" * 10) is None  # short
+    assert named_operators("a=1;" * 5_000) == []  # a minified line of plain names
     blob = "".join(_RNG.choice(_URL64) for _ in range(40_000))
-    assert sparse_operators(f"{blob}token={blob}") == [40_005]
+    assert named_operators(f"{blob}token={blob}") == [40_005]
+    # spaces between a name and its operator do not count against the name's reach
+    assert named_operators(f"{blob} token{' ' * 300}={blob}") == [40_306]
+
+
+_VENDOR_NAMES = (
+    "ibm_cloud_iam_api_key", "cloudant_password", "softlayer_api_key",
+    "ibm_cos_hmac_secret_access_key", "SL_TOKEN", '["cl_pwd"]', "iam-api-key",
+)  # fmt: skip
+_ASSIGNING = ("=", ": ", " = ", "  ", ":=")
+
+
+def test_detect_secrets_assignment_patterns_give_what_the_plugins_give_on_a_long_line() -> None:
+    """Each vendor plugin's values on a drawn long line (minified code around vendor-named
+    assignments of the plugins' formats, glued or spaced), tried before secret-ish words
+    only, are the plugin's own, in its order."""
+    rng = random.Random("plugins")
+    hexdigits = "0123456789abcdef"
+    for _ in range(30):
+        pieces = []
+        for _ in range(rng.randint(3, 12)):
+            pieces.append(
+                "".join(rng.choice(_URL64 + ";=(){},.") for _ in range(rng.randint(0, 900)))
+            )
+            name = rng.choice(_VENDOR_NAMES)
+            value = "".join(
+                rng.choice(rng.choice((hexdigits, _URL64))) for _ in range(rng.choice((44, 48, 64)))
+            )
+            pieces.append(f"{name}{rng.choice(_ASSIGNING)}{rng.choice(('', chr(34)))}{value}")
+        line = rng.choice(("", " ", ";")).join(pieces)
+        line += "x" * max(0, 4096 - len(line))
+        parts = secretish_parts(line)
+        assert parts is not None
+        for plugin in _plugins().tokens:
+            assert list(_values(plugin, line, parts)) == list(plugin.analyze_string(line))
 
 
 def test_a_secret_in_a_minified_line_is_found() -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.secrets import names, paths, plugins, references, rules
 from bot.secrets.gitleaks import Found
-from bot.secrets.long_lines import search_near, sparse_operators
+from bot.secrets.long_lines import named_operators, search_near
 from bot.secrets.passphrases import described
 from bot.secrets.patterns import (
     ASSIGNMENT,
@@ -218,7 +218,7 @@ def assignments(
         out.extend(_unpacked(unpack, base, config, test, bare_key))
     pattern = PLAIN_ASSIGNMENT if path is not None and not paths.is_code_path(path) else ASSIGNMENT
     pos = 0
-    ops = sparse_operators(line)
+    ops = named_operators(line)
     while (m := search_near(pattern, line, pos, ops)) is not None:
         pos = m.end()
         key = m.group("key")

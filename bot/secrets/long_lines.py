@@ -6,21 +6,32 @@ may start and reads up to 128 characters before it finds no `=` or `:` after the
 for one 100 KB line, where a 100 KB prompt of ordinary lines takes 7 ms. A name is always
 followed, within its own length and the spaces or quotes after it, by an operator's first
 character (`=` or `:`, `<-`, `=>`, `||=`, `:=`), and its value is at most MAX_VALUE long; so
-on a long line with few operators the pattern runs in a window around each of them and
-finds what it finds over the whole line.
+the pattern runs in a window around each operator and finds what it finds over the whole
+line.
+
+A minified bundle's line is the opposite of one long run: one `a=b` every ten characters
+(a 2 MB line of js-tiktoken's bundle holds 196,000 operators, and the search stopped
+500,000 times). Only a name that holds a secret-ish part (names.may_be_secretish) is
+judged, so on a long line only the operators with such a part within a name's reach before
+them are windowed. Over statements (`;`, `,` between them) that gives the whole line's
+secret-ish assignments; where a name is glued to a run with operators of its own the whole
+line's search may read it from another start.
+
+detect-secrets' assignment patterns are alike (a vendor's prefix, then a secret-ish word):
+led_matches tries them only where such a word can stand within their lead.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 
+from bot.secrets.names import SECRETISH_PART, SECRETISH_PARTS
 from bot.secrets.patterns import MAX_VALUE
 
 # Lines shorter than this are searched whole: the windows cost more than they save.
 _LONG = 4096
-# Above one operator per this many characters the windows would overlap: search whole.
-_SPARSE = 8192
 _OPERATOR = re.compile(r"[:=]|<-")
 # From a name's start to its operator: the name (128), a `$env:` scope (9), quotes and
 # brackets (4), `||` (2); spaces before the operator are added per operator.
@@ -30,13 +41,61 @@ _BEFORE = 160
 _AFTER = MAX_VALUE + 96
 
 
-def sparse_operators(line: str) -> list[int] | None:
-    """The operators' positions on a long line that has few of them; None to search the
-    line whole."""
+def named_operators(line: str) -> list[int] | None:
+    """The operators on a long line with a secret-ish name part within a name's reach
+    before them (spaces before an operator do not count against it); None for a short
+    line, searched whole."""
     if len(line) < _LONG:
         return None
-    ops = operators(line)
-    return ops if len(ops) * _SPARSE <= len(line) else None
+    out: set[int] = set()
+    for w in _parts(line):
+        reach = w + _BEFORE
+        out.update(m.start() for m in _OPERATOR.finditer(line, w, reach + 2))
+        # `token        =`: past the reach, spaces up to an operator
+        tail = line[reach + 1 : reach + 1 + _LONG]
+        gap = len(tail) - len(tail.lstrip())
+        if gap and _OPERATOR.match(line, reach + 1 + gap):
+            out.add(reach + 1 + gap)
+    return sorted(out)
+
+
+def secretish_parts(line: str) -> list[int] | None:
+    """Where a secret-ish name part stands on a long line; None for a short one."""
+    return _parts(line) if len(line) >= _LONG else None
+
+
+def led_matches(
+    regex: re.Pattern[str], line: str, parts: list[int] | None, lead: int
+) -> Iterator[re.Match[str]]:
+    """regex.finditer(line), for a regex each match of which holds a secret-ish part at
+    most `lead` characters after its start: with `parts`, tried only where such a match
+    can start, left to right and not overlapping, as finditer tries every position."""
+    if parts is None:
+        yield from regex.finditer(line)
+        return
+    starts = sorted({x for w in parts for x in range(max(0, w - lead), w + 1)})
+    pos = 0
+    for x in starts:
+        if x < pos:
+            continue
+        if (m := regex.match(line, x)) is not None:
+            yield m
+            pos = max(m.end(), x + 1)
+
+
+def _parts(line: str) -> list[int]:
+    """Where SECRETISH_PARTS stand in a line, found with str.find in its lower-cased copy:
+    a regex's per-position cost over megabytes is what this module avoids."""
+    lowered = line.lower()
+    if len(lowered) != len(line):  # `İ` lower-cases to two characters
+        return [m.start() for m in SECRETISH_PART.finditer(line)]
+    out = []
+    for part in SECRETISH_PARTS:
+        at = lowered.find(part)
+        while at >= 0:
+            out.append(at)
+            at = lowered.find(part, at + 1)
+    return out
 
 
 def operators(line: str) -> list[int]:
@@ -54,7 +113,9 @@ def search_near(
         start = max(pos, q - _BEFORE - _spaces_before(line, q))
         end = min(len(line), q + _AFTER + _spaces_after(line, q))
         if (m := pattern.search(line, start, end)) is not None:
-            return m
+            # found in the window of an operator before its own: its value may run on
+            # past this window's end
+            return pattern.match(line, m.start()) or m if m.end() == end else m
     return None
 
 

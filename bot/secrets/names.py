@@ -84,12 +84,13 @@ def key_words(key: str) -> list[str]:
 
 # Every secret-ish name holds one of these (each rule of key_is_secretish asks for one):
 # a minified bundle's ten thousand `a=b` are turned down without cutting names into words.
-_SECRETISH_PART = re.compile(r"pw|pass|token|cred|secret|psk|key", re.IGNORECASE)
+SECRETISH_PARTS = ("pw", "pass", "token", "cred", "secret", "psk", "key")
+SECRETISH_PART = re.compile("|".join(SECRETISH_PARTS), re.IGNORECASE)
 
 
 def may_be_secretish(key: str) -> bool:
     """A cheap first test: False only where key_is_secretish is False too."""
-    return _SECRETISH_PART.search(key) is not None
+    return SECRETISH_PART.search(key) is not None
 
 
 def key_is_secretish(key: str) -> bool:

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from bot.secrets.long_lines import led_matches, secretish_parts
+
 if TYPE_CHECKING:
     from detect_secrets.plugins.base import BasePlugin
 
@@ -93,9 +95,35 @@ class PluginHit:
 
 
 def token_hits(line: str) -> Iterator[PluginHit]:
+    parts = secretish_parts(line)
     for plugin in _plugins().tokens:
-        for value in plugin.analyze_string(line):
+        values = plugin.analyze_string(line) if parts is None else _values(plugin, line, parts)
+        for value in values:
             yield PluginHit(plugin.secret_type, value, type(plugin).__name__)
+
+
+# detect-secrets' build_assignment_regex opens every pattern it builds with this, then
+# brackets, quotes and a vendor's prefix (`ibm_cloud_iam_api_`, 20 characters at most)
+# before one of `key`, `pwd`, `pw`, `password`, `pass`, `token`, `secret`.
+_ASSIGNMENT_BEGIN = r"(?:(?<=\W)|(?<=^))"
+_ASSIGNMENT_LEAD = 32
+
+
+def _values(plugin: BasePlugin, line: str, parts: list[int]) -> Iterator[str]:
+    """plugin.analyze_string(line) on a long line: its assignment patterns tried only
+    before a secret-ish part (each such pattern costs ~0.1 s a megabyte tried everywhere,
+    and a minified bundle's line is megabytes), its other patterns as it runs them."""
+    for regex in plugin.denylist:
+        if regex.pattern.startswith(_ASSIGNMENT_BEGIN):
+            matches = led_matches(regex, line, parts, _ASSIGNMENT_LEAD)
+        else:
+            matches = regex.finditer(line)
+        for m in matches:
+            groups = m.groups()
+            if len(groups) > 1:  # findall's tuple, of which analyze_string keeps the set ones
+                yield from filter(None, groups)
+            else:
+                yield m.group(1) or "" if groups else m.group()
 
 
 def entropy_hits(line: str, min_len: int) -> Iterator[PluginHit]:
