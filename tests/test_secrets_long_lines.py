@@ -13,7 +13,7 @@ import string
 
 import pytest
 
-from bot.secrets import find_secrets, names
+from bot.secrets import find_secrets, line_contexts, names
 from bot.secrets.long_lines import named_operators, operators, search_near, secretish_parts
 from bot.secrets.patterns import ASSIGNMENT, PLAIN_ASSIGNMENT
 from bot.secrets.plugins import _plugins, _values
@@ -174,3 +174,33 @@ def test_the_cheap_name_test_turns_down_no_secret_name() -> None:
         key = joiner.join(rng.choice(words) for _ in range(rng.randint(1, 4)))
         assert names.may_be_secretish(key) or not names.key_is_secretish(key), key
         assert names.may_be_secretish(key) or not names.key_is_bare_key(key), key
+
+
+_COMPARISONS = (
+    'if (password == "{v}")', "secret!=='{v}'", '"{v}" === cfg.apiKey', 'x.Passwd.equals("{v}")',
+    "'{v}'!=db_pwd", "pwd ==  '{v}'",
+)  # fmt: skip
+
+
+def test_comparisons_on_a_long_line_are_found_as_on_the_whole_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Searched only around the names a comparison needs, a drawn minified line (base64
+    padding's `==` everywhere, comparisons of names and literals put in at random) gives
+    the candidates the whole line's search gives."""
+    rng = random.Random("comparisons")
+    lines = []
+    for _ in range(30):
+        pieces = []
+        for _ in range(rng.randint(1, 8)):
+            pieces.append(" ".join(
+                "".join(rng.choice(_URL64) for _ in range(rng.randint(2, 12))) + "=="
+                for _ in range(rng.randint(0, 400))
+            ))  # fmt: skip
+            value = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(16))
+            pieces.append(rng.choice(_COMPARISONS).format(v=value))
+        lines.append(rng.choice((";", " ", "")).join(pieces) + " " * 4096)
+    windowed = [line_contexts.compared_passwords(line, 0, False) for line in lines]
+    monkeypatch.setattr(line_contexts, "word_windows", lambda line, *_: [(0, len(line))])
+    assert windowed == [line_contexts.compared_passwords(line, 0, False) for line in lines]
+    assert sum(map(len, windowed)) > 30  # the comparisons were found

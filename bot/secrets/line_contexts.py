@@ -19,6 +19,7 @@ from bot.secrets.contexts import (
     password_ok,
 )
 from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
+from bot.secrets.long_lines import word_windows
 from bot.secrets.patterns import LINE_PREFIX, MAX_VALUE, QUOTED_ARGUMENT, VALUE_LENGTH
 from bot.secrets.references import spells_a_name
 from bot.secrets.wording import looks_random
@@ -38,6 +39,12 @@ _COMPARED = re.compile(
     rf"|(?<![\w.]){_NAME}\.equals\(\s*\"([^\"\n]{VALUE_LENGTH})\"\s*\)"
 )
 _TYPE_TEST = re.compile(r"\btypeof\s+[\w.]*$|\binstanceof\s*$")
+# What _NAME ends with, and the operators that stand within a name's length of it; a match
+# reaches from a literal before the name to one after it.
+_NAME_WORDS = ("passw", "pwd", "passphrase", "secret", "apikey", "api_key", "accesskey",
+               "access_key", "authkey", "auth_key")  # fmt: skip
+_COMPARING = re.compile(r"[=!]=|\.equals\(")
+_COMPARED_REACH = MAX_VALUE + 128
 
 
 def compared_passwords(line: str, base: int, test: bool) -> list[Candidate]:
@@ -45,7 +52,9 @@ def compared_passwords(line: str, base: int, test: bool) -> list[Candidate]:
     out: list[Candidate] = []
     if "==" not in line and "!=" not in line and ".equals(" not in line:
         return out  # _COMPARED tries a name at every position: most lines compare nothing
-    for m in _COMPARED.finditer(line):
+    # On a long line (a minified bundle's, `===` everywhere) only around the names.
+    windows = word_windows(line, _NAME_WORDS, _COMPARING, _COMPARED_REACH)
+    for m in (m for ws, we in windows for m in _COMPARED.finditer(line, ws, we)):
         group = next(g for g in (2, 4, 5) if m.group(g) is not None)
         if _TYPE_TEST.search(line, 0, m.start()) or " " in m.group(group):
             continue  # `typeof password === "string"`, `url.password == "a secret"`

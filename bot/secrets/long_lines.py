@@ -83,18 +83,46 @@ def led_matches(
             pos = max(m.end(), x + 1)
 
 
+def word_windows(
+    line: str, words: tuple[str, ...], near: re.Pattern[str], reach: int
+) -> list[tuple[int, int]]:
+    """Where a finder whose matches hold one of `words` (lower-case) with `near` matching
+    within `near`'s few characters of it need look on `line`: the whole of a short line,
+    on a long one the merged windows `reach` characters either side of each such word."""
+    positions = _found(line, words) if len(line) >= _LONG else None
+    if positions is None:
+        return [(0, len(line))]
+    out: list[tuple[int, int]] = []
+    for w in sorted(positions):
+        if near.search(line, max(0, w - _BEFORE), w + _BEFORE) is None:
+            continue
+        start, end = max(0, w - reach), min(len(line), w + reach)
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
+
+
 def _parts(line: str) -> list[int]:
-    """Where SECRETISH_PARTS stand in a line, found with str.find in its lower-cased copy:
-    a regex's per-position cost over megabytes is what this module avoids."""
+    """Where SECRETISH_PARTS stand in a line."""
+    found = _found(line, SECRETISH_PARTS)
+    return [m.start() for m in SECRETISH_PART.finditer(line)] if found is None else found
+
+
+def _found(line: str, words: tuple[str, ...]) -> list[int] | None:
+    """Where `words` stand in a line, found with str.find in its lower-cased copy (a
+    regex's per-position cost over megabytes is what this module avoids); None where
+    lower-casing changes the line's length (`İ` lower-cases to two characters)."""
     lowered = line.lower()
-    if len(lowered) != len(line):  # `İ` lower-cases to two characters
-        return [m.start() for m in SECRETISH_PART.finditer(line)]
+    if len(lowered) != len(line):
+        return None
     out = []
-    for part in SECRETISH_PARTS:
-        at = lowered.find(part)
+    for word in words:
+        at = lowered.find(word)
         while at >= 0:
             out.append(at)
-            at = lowered.find(part, at + 1)
+            at = lowered.find(word, at + 1)
     return out
 
 
