@@ -17,6 +17,7 @@ import pytest
 from bot.secrets import find_secrets
 from bot.secrets.gitleaks import PINNED, Scanner, load, scanner
 from bot.secrets.gitleaks.re2 import UnsupportedPattern, compile_re2, to_python
+from bot.secrets.gitleaks.ruleset import _holds_a_stopword
 from bot.secrets.gitleaks.scan import KEYWORD_LED, keyword_led, led_matches
 
 CASES = Path(__file__).parent / "fixtures" / "public" / "gitleaks-rules" / "cases.jsonl"
@@ -193,3 +194,26 @@ def test_a_keyword_led_rule_tried_at_its_keywords_finds_what_a_full_search_finds
             full = [(m.span(), m.groups()) for m in regex.finditer(text, start, end)]
             led = led_matches(regex, text, lowered, start, end, rule.keywords)
             assert [(m.span(), m.groups()) for m in led] == full, text
+
+
+def test_the_stopword_automaton_lets_through_what_a_word_by_word_check_does() -> None:
+    """The generic rule's stopwords, found with one automaton, over drawn values (each
+    with a stopword put in or not) and every minimum length the scan asks for."""
+    allowlist = next(
+        a
+        for r in load(PINNED).rules
+        if r.id == "generic-api-key"
+        for a in r.allowlists
+        if a.stopwords
+    )
+    words = allowlist.stopwords
+    rng = random.Random("stopwords")
+    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
+    for _ in range(3000):
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randint(8, 40)))
+        if rng.random() < 0.3:
+            at = rng.randint(0, len(value))
+            value = value[:at] + rng.choice(words).upper() + value[at:]
+        for minimum in (0, 4, 5, 8):
+            naive = any(w in value.lower() for w in words if len(w) >= minimum)
+            assert _holds_a_stopword(allowlist, value, minimum) == naive, (value, minimum)
