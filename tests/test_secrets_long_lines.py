@@ -13,7 +13,7 @@ import string
 
 import pytest
 
-from bot.secrets import find_secrets, line_contexts, names
+from bot.secrets import find_secrets, line_contexts, names, prose
 from bot.secrets.long_lines import named_operators, operators, search_near, secretish_parts
 from bot.secrets.patterns import ASSIGNMENT, PLAIN_ASSIGNMENT
 from bot.secrets.plugins import _plugins, _values
@@ -204,3 +204,35 @@ def test_comparisons_on_a_long_line_are_found_as_on_the_whole_line(
     monkeypatch.setattr(line_contexts, "word_windows", lambda line, *_: [(0, len(line))])
     assert windowed == [line_contexts.compared_passwords(line, 0, False) for line in lines]
     assert sum(map(len, windowed)) > 30  # the comparisons were found
+
+
+_TOLD = (
+    "the password is {v}", "Your API key was changed to `{v}`.", "token: will be {v}",
+    "admin  passphrase   is now set to '{v}'", "secret is {v},", "The pwd should be {v}",
+    "the public key is {v}",  # read from `key` alone, a bare key's random value
+)  # fmt: skip
+
+
+def test_secrets_told_in_sentences_on_a_long_line_are_found_as_on_the_whole_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Tried only before a secret-ish word, a drawn long line of words and base64 with
+    sentences that tell a secret put in at random gives the whole line's candidates."""
+    rng = random.Random("told")
+    words = ["is", "was", "the", "key", "be", "to", "set", "a" * 40, "now"]
+    lines = []
+    for _ in range(30):
+        pieces = []
+        for _ in range(rng.randint(1, 8)):
+            pieces.append(" ".join(
+                rng.choice(words) if rng.random() < 0.5
+                else "".join(rng.choice(_URL64) for _ in range(rng.randint(2, 30)))
+                for _ in range(rng.randint(0, 300))
+            ))  # fmt: skip
+            value = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(20))
+            pieces.append(rng.choice(_TOLD).format(v=value))
+        lines.append(" ".join(pieces) + " " * 4096)
+    windowed = [prose.told_secrets(line, 0, False) for line in lines]
+    monkeypatch.setattr(prose, "secretish_parts", lambda line: None)
+    assert windowed == [prose.told_secrets(line, 0, False) for line in lines]
+    assert sum(map(len, windowed)) > 30  # the sentences' values were found

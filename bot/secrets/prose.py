@@ -16,6 +16,7 @@ from bot.secrets import names, references, rules, wording
 from bot.secrets.contexts import password_ok
 from bot.secrets.line_contexts import machine_made_value
 from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
+from bot.secrets.long_lines import led_matches, secretish_parts
 from bot.secrets.patterns import MAX_VALUE
 
 TOLD_SECRET = "secret told in a sentence"
@@ -30,6 +31,7 @@ _TOLD = re.compile(
     r"(?:password|passphrase|passwd|pwd|secret|token|api[ _-]?key|key))"
     r"[ \t]+" + _VERB + rf"[ \t]*:?[ \t]+(?P<q>[\"'`]?)(?P<v>[^\s\"'`]{{6,{MAX_VALUE}}})(?P=q)"
 )
+_TOLD_LEAD = 64
 # Around a value in Markdown (`**…**`), and a sentence's end after it.
 _EMPHASIS = "*_"
 _SENTENCE_END = ".,;:)"
@@ -43,7 +45,9 @@ _PASSWORD_SYMBOLS = frozenset("#@&%*+=^~|<>[]{}$")
 def told_secrets(line: str, base: int, test: bool) -> list[Candidate]:
     """Secrets a sentence on `line` (at `base`) says are some secret's value."""
     out: list[Candidate] = []
-    for m in _TOLD.finditer(line):
+    # On a long line, tried only before the name's secret-ish word (a word of 31 characters
+    # and a space or two may stand before it).
+    for m in led_matches(_TOLD, line, secretish_parts(line), _TOLD_LEAD):
         s, e = m.span("v")
         # Judged without a sentence's end after it; masked with it, since a password may
         # end in `.` or `,` as well (9 of 200 drawn ones were cut short before).
