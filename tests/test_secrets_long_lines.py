@@ -130,6 +130,9 @@ def test_detect_secrets_assignment_patterns_give_what_the_plugins_give_on_a_long
                 rng.choice(rng.choice((hexdigits, _URL64))) for _ in range(rng.choice((44, 48, 64)))
             )
             pieces.append(f"{name}{rng.choice(_ASSIGNING)}{rng.choice(('', chr(34)))}{value}")
+            # formats led by a literal: Artifactory's, Mailchimp's
+            pieces.append(rng.choice(("AKC", "AP6", "xAKC", "")) + value[: rng.randint(6, 20)])
+            pieces.append(value[:32].lower() + rng.choice(("-us1", "-us12", "-usa", "-u")))
         line = rng.choice(("", " ", ";")).join(pieces)
         line += "x" * max(0, 4096 - len(line))
         parts = secretish_parts(line)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from bot.secrets.long_lines import led_matches, secretish_parts
+from bot.secrets.long_lines import led_matches, occurrences, secretish_parts
 
 if TYPE_CHECKING:
     from detect_secrets.plugins.base import BasePlugin
@@ -109,13 +109,26 @@ _ASSIGNMENT_BEGIN = r"(?:(?<=\W)|(?<=^))"
 _ASSIGNMENT_LEAD = 32
 
 
+# Formats with a literal at a known distance from the match's start: Artifactory's `AKC`
+# and `AP` after one character (a space, `=`, `:`, a quote) or none, Mailchimp's `-us`
+# after 32. Tried only there on a long line.
+_LITERAL_LED: dict[str, tuple[tuple[str, ...], int]] = {
+    "ArtifactoryDetector": (("AKC", "AP"), 1),
+    "MailchimpDetector": (("-us",), 32),
+}
+
+
 def _values(plugin: BasePlugin, line: str, parts: list[int]) -> Iterator[str]:
     """plugin.analyze_string(line) on a long line: its assignment patterns tried only
     before a secret-ish part (each such pattern costs ~0.1 s a megabyte tried everywhere,
-    and a minified bundle's line is megabytes), its other patterns as it runs them."""
+    and a minified bundle's line is megabytes), the formats _LITERAL_LED knows only
+    before their literal, its other patterns as it runs them."""
+    literal = _LITERAL_LED.get(type(plugin).__name__)
     for regex in plugin.denylist:
         if regex.pattern.startswith(_ASSIGNMENT_BEGIN):
             matches = led_matches(regex, line, parts, _ASSIGNMENT_LEAD)
+        elif literal is not None:
+            matches = led_matches(regex, line, occurrences(line, literal[0]), literal[1])
         else:
             matches = regex.finditer(line)
         for m in matches:
