@@ -13,7 +13,8 @@ virtual environment (25 added lines from each file), then times:
   firmware dump or a data URI in a pull request costs. Python's regex engine backtracks
   where gitleaks' RE2 does not, so these are the worst cases to watch; and one 1 MB base64
   line with Azure key signatures in it, against the same line without them; and
-  node_modules' minified bundles (real long lines, dense with `a=b`);
+  node_modules' minified bundles (real long lines, dense with `a=b`) and its largest
+  JavaScript file;
 - with --mask-answer, masking a structured answer's strings with the values its prompt
   held (470 values, 1,410 strings quoting them): the known values prepared once per answer,
   as the dispatcher does, against once per string, as it did before (the ratio).
@@ -144,6 +145,15 @@ def minified_bundles(least: int = 80_000) -> None:
             best = min(best, time.process_time() - t)
         total += best
     print(f"{len(paths)} minified bundles of node_modules over {least // 1000} KB: {total:.3f} s")
+    # The largest JavaScript file there (js-tiktoken's 5.6 MB bundle: its token tables as
+    # base64 words on megabyte lines), once: a vendored `dist/` file in a pull request.
+    largest = max(root.rglob("*.js"), key=lambda p: p.stat().st_size, default=None)
+    if largest is not None:
+        text = largest.read_text(encoding="utf-8", errors="replace")
+        t = time.process_time()
+        find_secrets(text, str(largest.relative_to(root)))
+        took = time.process_time() - t
+        print(f"the largest, {largest.relative_to(root)} ({len(text) / 1e6:.1f} MB): {took:.2f} s")
 
 
 def signatures_line(rng: random.Random, size: int = 1_000_000) -> None:
