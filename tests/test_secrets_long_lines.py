@@ -1,8 +1,10 @@
 """A long line is searched near its operators only (bot/secrets/long_lines.py), and finds
 what the whole line's search finds. Lines are drawn at random: base64url blobs (one long
 word run, the costly case) with assignments, spaces and operators put in at random places.
-detect-secrets' assignment patterns are tried only before a secret-ish word on a long line,
-and give what the plugin gives run whole.
+On a long line, the assignments to secret-ish names, detect-secrets' assignment, Artifactory
+and Mailchimp patterns, comparisons with a literal and sentences that tell a secret are
+looked for only near the words or literals their matches hold, and give what the whole
+line's search gives.
 """
 
 from __future__ import annotations

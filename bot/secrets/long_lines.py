@@ -67,9 +67,10 @@ def secretish_parts(line: str) -> list[int] | None:
 def led_matches(
     regex: re.Pattern[str], line: str, parts: list[int] | None, lead: int
 ) -> Iterator[re.Match[str]]:
-    """regex.finditer(line), for a regex each match of which holds a secret-ish part at
-    most `lead` characters after its start: with `parts`, tried only where such a match
-    can start, left to right and not overlapping, as finditer tries every position."""
+    """regex.finditer(line), for a regex each match of which holds one of `parts` (where
+    secret-ish words or a format's literal stand) at most `lead` characters after its
+    start: tried only where such a match can start, left to right and not overlapping, as
+    finditer tries every position. Without `parts` (a short line), finditer itself."""
     if parts is None:
         yield from regex.finditer(line)
         return
@@ -86,9 +87,10 @@ def led_matches(
 def word_windows(
     line: str, words: tuple[str, ...], near: re.Pattern[str], reach: int
 ) -> list[tuple[int, int]]:
-    """Where a finder whose matches hold one of `words` (lower-case) with `near` matching
-    within `near`'s few characters of it need look on `line`: the whole of a short line,
-    on a long one the merged windows `reach` characters either side of each such word."""
+    """Where a finder need look on `line` whose every match holds one of `words`
+    (lower-case) with `near` matching within a name's reach of it, and reaches at most
+    `reach` characters either side of that word: the whole of a short line; on a long one
+    those windows around each such word, overlapping ones merged."""
     positions = _found(line, words) if len(line) >= _LONG else None
     if positions is None:
         return [(0, len(line))]

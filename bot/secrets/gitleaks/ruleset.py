@@ -78,8 +78,8 @@ class Allowlist:
 
 # One automaton per allow-list and minimum length: the generic rule's 1,400 stopwords
 # checked one `in` at a time were a third of a short file's scan where values were found.
-_STOPWORD_FINDERS: dict[tuple[int, int], tuple[tuple[str, ...], ahocorasick_rs.AhoCorasick | None]]
-_STOPWORD_FINDERS = {}
+_Finder = tuple[tuple[str, ...], ahocorasick_rs.AhoCorasick | None]
+_STOPWORD_FINDERS: dict[tuple[int, int], _Finder] = {}
 
 
 def _holds_a_stopword(allowlist: Allowlist, secret: str, minimum: int) -> bool:
