@@ -36,6 +36,16 @@ FOUND = [
         f'<setting name="ApiToken" serializeAs="String">\n  <value>{KEY}</value>',
         KEY,
     ),
+    # Hadoop's configuration, the value on the line below its name as it is written
+    (
+        "conf/hive-site.xml",
+        "<property>\n  <name>javax.jdo.option.ConnectionPassword</name>\n"
+        f"  <value>{PASSWORD}</value>\n</property>",
+        PASSWORD,
+    ),
+    ("conf/core-site.xml", f"<property><name>fs.s3a.secret.key</name><value>{KEY}</value>", KEY),
+    # an element named by its `name` attribute
+    ("conf/server.xml", f'<property name="password">{PASSWORD}</property>', PASSWORD),
     # Clojure's and EDN's maps
     ("resources/config.edn", f'{{:db {{:user "app" :password "{PASSWORD}"}}}}', PASSWORD),
     # Erlang's sys.config, Elixir's keyword tuples
@@ -59,6 +69,18 @@ def test_a_secret_in_a_platforms_key_value_form_is_found(path: str, text: str, v
 
 
 NOT_SECRETS = [
+    (
+        "conf/core-site.xml",
+        "<name>fs.s3a.endpoint</name>\n<value>s3.eu-west-1.amazonaws.com</value>",
+    ),
+    (
+        "conf/hive-site.xml",
+        "<name>javax.jdo.option.ConnectionPassword</name><value>${DB_PW}</value>",
+    ),
+    # C#'s documentation comments, and a sentence that a file's name breaks
+    ("src/Certs.cs", '/// <param name="password">The password of the .pfx file</param>'),
+    ("src/Certs.cs", '/// <param name="apiKey">ak_live_Rk29XmP4qLz8Tn</param>'),
+    ("conf/app.xml", "<password>Set a password for the .pfx file.</password>"),
     ("conf/app.xml", '<entry key="db.password">${DB_PASSWORD}</entry>'),
     ("conf/app.xml", '<entry key="db.user">app_service_account</entry>'),
     ("App/Info.plist", "<key>CFBundleName</key>\n<string>MyApp</string>"),

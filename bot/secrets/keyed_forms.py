@@ -4,7 +4,9 @@ assignment nor an element named for the secret holds it: Java's XML properties
 then `<string>…</string>`, on the next line as Xcode writes it), Android Gradle's
 generated fields (`buildConfigField "String", "API_KEY", "\\"…\\""`, `resValue "string",
 "api_key", "…"`: the usual way an app's key reaches its code), .NET's application settings
-(`<setting name="ApiKey" …>` then `<value>…</value>`), Clojure's and EDN's maps
+(`<setting name="ApiKey" …>` then `<value>…</value>`), Hadoop's configuration
+(`<name>fs.s3a.secret.key</name>` then `<value>…</value>`), an element named by its
+`name` attribute (`<parameter name="password">…</parameter>`), Clojure's and EDN's maps
 (`{:db-password "…"}`) and Erlang's and Elixir's
 terms (`{password, "…"}` in a sys.config). contexts.py runs them and judges each value by
 its name (context_value)."""
@@ -66,6 +68,22 @@ KEYED_PATTERNS: tuple[TokenPattern, ...] = (
         ),
         keywords=("<setting",),
     ),
+    # Hadoop's configuration files (core-site.xml, hive-site.xml, Oozie's, HBase's):
+    # `<name>fs.s3a.secret.key</name>` then `<value>…</value>`, on the next line as they are
+    # written, or the same.
+    TokenPattern(
+        KEYED_FORM,
+        re.compile(
+            r"<name>[ \t]*"
+            + _NAME
+            + r"[ \t]*</name>[ \t]*(?:\r?\n"
+            + LINE_PREFIX
+            + r")?[ \t]*<value>"
+            + _TEXT
+            + r"</value>"
+        ),
+        keywords=("<name>",),
+    ),
     TokenPattern(
         KEYED_FORM,
         re.compile(
@@ -83,6 +101,15 @@ KEYED_PATTERNS: tuple[TokenPattern, ...] = (
             + QUOTED_ARGUMENT
         ),
         keywords=("resvalue",),
+    ),
+    # An element named by its `name` or `key` attribute, its text the value
+    # (`<parameter name="password">…</parameter>`, `<option name="secret">…</option>`);
+    # only on the lines that name a secret. Not C#'s and VB's documentation comments'
+    # `<param name="password">…</param>` (a `<param>` in a configuration has a `value`).
+    _on_secret_lines(
+        r"<(?!(?:type)?param\b)(?P<tag>[A-Za-z][\w:.\-]{0,40})\s+"
+        r"(?:[\w:\-]+=[\"'][^\"'\n]{0,80}[\"']\s+)?"
+        r"(?:name|key)=[\"']" + _NAME + r"[\"'][^>\n]{0,120}(?<!/)>" + _TEXT + r"</(?P=tag)>"
     ),
     # Clojure's and EDN's maps: a keyword, a space, a string (`{:db-password "…"}` in a
     # config.edn); only on the lines that name a secret.

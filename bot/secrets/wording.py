@@ -59,6 +59,8 @@ def natural_language(value: str) -> bool:
     a password typed into a config file is ASCII, and a translated one still is a word."""
     if _PROSE.fullmatch(value) and (" " in value or "\u3000" in value):
         return True  # a comma without its space ("not pass,Please check") is still prose
+    if _sentence(value):
+        return True  # "Set a password for the .pfx file.": a file's name in a sentence
     if _NUMBER_WORD.search(value) and len(_LETTER_WORD.findall(value)) >= 4:
         # "must be at least 8 characters": a sentence with a number in it
         return _PROSE.fullmatch(_NUMBER_WORD.sub("", value)) is not None
@@ -67,6 +69,17 @@ def natural_language(value: str) -> bool:
     return any(c.isalpha() and not c.isascii() for c in value) and not any(
         c.isdigit() for c in value
     )
+
+
+def _sentence(value: str) -> bool:
+    """Five or more pieces between spaces, four in five of them words of letters (a
+    sentence's punctuation around them aside), and a sentence's end: prose that a file's
+    name, a path or a short code breaks, which _PROSE would not read whole."""
+    pieces = value.split()
+    if len(pieces) < 5 or not value.endswith((".", "!", "?")):
+        return False
+    words = sum(p.strip(".,;:!?()\"'`").isalpha() for p in pieces)
+    return words * 5 >= len(pieces) * 4
 
 
 def reads_as_name(value: str) -> bool:
