@@ -72,11 +72,12 @@ def natural_language(value: str) -> bool:
 
 
 def _sentence(value: str) -> bool:
-    """Five or more pieces between spaces, four in five of them words of letters (a
-    sentence's punctuation around them aside), and a sentence's end: prose that a file's
-    name, a path or a short code breaks, which _PROSE would not read whole."""
+    """Five or more pieces between spaces, the first and four in five of them words of
+    letters (a sentence's punctuation around them aside), and a sentence's end: prose that
+    a file's name, a path or a short code breaks, which _PROSE would not read whole. (An
+    unquoted value, then words, is a value and what is said of it: `T5aJ… make db`.)"""
     pieces = value.split()
-    if len(pieces) < 5 or not value.endswith((".", "!", "?")):
+    if len(pieces) < 5 or not value.endswith((".", "!", "?")) or not pieces[0].isalpha():
         return False
     words = sum(p.strip(".,;:!?()\"'`").isalpha() for p in pieces)
     return words * 5 >= len(pieces) * 4
