@@ -18,7 +18,8 @@ from bot.secrets import find_secrets
 from bot.secrets.gitleaks import PINNED, Scanner, load, scanner
 from bot.secrets.gitleaks.re2 import UnsupportedPattern, compile_re2, to_python
 from bot.secrets.gitleaks.ruleset import _holds_a_stopword
-from bot.secrets.gitleaks.scan import KEYWORD_LED, keyword_led, led_matches
+from bot.secrets.gitleaks.scan import KEYWORD_LED, keyword_led
+from bot.secrets.word_led import led_matches, occurrences
 
 CASES = Path(__file__).parent / "fixtures" / "public" / "gitleaks-rules" / "cases.jsonl"
 
@@ -192,7 +193,9 @@ def test_a_keyword_led_rule_tried_at_its_keywords_finds_what_a_full_search_finds
             start = rng.randint(0, len(text))
             end = rng.randint(start, len(text))
             full = [(m.span(), m.groups()) for m in regex.finditer(text, start, end)]
-            led = led_matches(regex, text, lowered, start, end, rule.keywords)
+            led = led_matches(
+                regex, text, occurrences(lowered, rule.keywords, start, end), 0, start, end
+            )
             assert [(m.span(), m.groups()) for m in led] == full, text
 
 

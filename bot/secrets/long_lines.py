@@ -18,17 +18,17 @@ secret-ish assignments; where a name is glued to a run with operators of its own
 line's search may read it from another start.
 
 detect-secrets' assignment patterns are alike (a vendor's prefix, then a secret-ish word):
-led_matches tries them only where such a word can stand within their lead.
+they are tried only where such a word can stand within their lead (word_led.py).
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
 
 from bot.secrets.names import SECRETISH_PART, SECRETISH_PARTS
 from bot.secrets.patterns import MAX_VALUE
+from bot.secrets.word_led import merged_windows, occurrences
 
 # Lines shorter than this are searched whole: the windows cost more than they save.
 _LONG = 4096
@@ -64,26 +64,6 @@ def secretish_parts(line: str) -> list[int] | None:
     return _parts(line) if len(line) >= _LONG else None
 
 
-def led_matches(
-    regex: re.Pattern[str], line: str, parts: list[int] | None, lead: int
-) -> Iterator[re.Match[str]]:
-    """regex.finditer(line), for a regex each match of which holds one of `parts` (where
-    secret-ish words or a format's literal stand) at most `lead` characters after its
-    start: tried only where such a match can start, left to right and not overlapping, as
-    finditer tries every position. Without `parts` (a short line), finditer itself."""
-    if parts is None:
-        yield from regex.finditer(line)
-        return
-    starts = sorted({x for w in parts for x in range(max(0, w - lead), w + 1)})
-    pos = 0
-    for x in starts:
-        if x < pos:
-            continue
-        if (m := regex.match(line, x)) is not None:
-            yield m
-            pos = max(m.end(), x + 1)
-
-
 def word_windows(
     line: str, words: tuple[str, ...], near: re.Pattern[str], reach: int
 ) -> list[tuple[int, int]]:
@@ -94,16 +74,8 @@ def word_windows(
     positions = _found(line, words) if len(line) >= _LONG else None
     if positions is None:
         return [(0, len(line))]
-    out: list[tuple[int, int]] = []
-    for w in sorted(positions):
-        if near.search(line, max(0, w - _BEFORE), w + _BEFORE) is None:
-            continue
-        start, end = max(0, w - reach), min(len(line), w + reach)
-        if out and start <= out[-1][1]:
-            out[-1] = (out[-1][0], end)
-        else:
-            out.append((start, end))
-    return out
+    named = [w for w in positions if near.search(line, max(0, w - _BEFORE), w + _BEFORE)]
+    return merged_windows(named, reach, 0, len(line))
 
 
 def _parts(line: str) -> list[int]:
@@ -117,18 +89,6 @@ def _found(line: str, words: tuple[str, ...]) -> list[int] | None:
     lower-casing changes the line's length (`İ` lower-cases to two characters)."""
     lowered = line.lower()
     return occurrences(lowered, words) if len(lowered) == len(line) else None
-
-
-def occurrences(line: str, words: tuple[str, ...]) -> list[int]:
-    """Where `words` stand in `line`, as written, found with str.find: a regex's
-    per-position cost over megabytes is what this module avoids."""
-    out = []
-    for word in words:
-        at = line.find(word)
-        while at >= 0:
-            out.append(at)
-            at = line.find(word, at + 1)
-    return out
 
 
 def operators(line: str) -> list[int]:

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from bot.secrets.long_lines import led_matches, occurrences, secretish_parts
+from bot.secrets.long_lines import secretish_parts
+from bot.secrets.word_led import led_matches, occurrences
 
 if TYPE_CHECKING:
     from detect_secrets.plugins.base import BasePlugin

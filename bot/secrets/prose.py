@@ -16,8 +16,9 @@ from bot.secrets import names, references, rules, wording
 from bot.secrets.contexts import password_ok
 from bot.secrets.line_contexts import machine_made_value
 from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
-from bot.secrets.long_lines import led_matches, secretish_parts
+from bot.secrets.long_lines import secretish_parts
 from bot.secrets.patterns import MAX_VALUE
+from bot.secrets.word_led import led_matches
 
 TOLD_SECRET = "secret told in a sentence"
 

@@ -25,6 +25,7 @@ from bot.secrets.prefixed import PREFIXED_PATTERNS
 from bot.secrets.services import SERVICE_PATTERNS
 from bot.secrets.token_checks import token_ok
 from bot.secrets.url_secrets import URL_PATTERNS
+from bot.secrets.word_led import merged_windows, occurrences
 
 # Microsoft's last: detect.py runs them after gitleaks' rules, so that a value gitleaks or
 # Switchyard already names keeps that name.
@@ -103,33 +104,9 @@ def _matches(
         if not pattern.reach:
             yield from pattern.regex.finditer(text, ls, le)
             continue
-        for ws, we in _windows(lowered, ls, le, pattern.keywords, pattern.reach):
+        at_words = occurrences(lowered, pattern.keywords, ls, le)
+        for ws, we in merged_windows(at_words, pattern.reach, ls, le):
             yield from pattern.regex.finditer(text, ws, we)
-
-
-def _windows(
-    lowered: str, ls: int, le: int, words: tuple[str, ...], reach: int
-) -> Iterator[tuple[int, int]]:
-    """The spans within `reach` of each of `words` in lowered[ls:le], overlapping ones
-    joined. The engine sees the text around a window (`^`, look-behinds), as over the line."""
-    starts = sorted(at for w in words for at in _occurrences(lowered, w, ls, le))
-    ws = we = -1
-    for at in starts:
-        s, e = max(ls, at - reach), min(le, at + reach)
-        if s > we:
-            if we > ws:
-                yield ws, we
-            ws = s
-        we = max(we, e)
-    if we > ws:
-        yield ws, we
-
-
-def _occurrences(lowered: str, word: str, start: int, end: int) -> Iterator[int]:
-    at = lowered.find(word, start, end)
-    while at != -1:
-        yield at
-        at = lowered.find(word, at + 1, end)
 
 
 def lines_holding(

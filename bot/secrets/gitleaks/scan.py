@@ -23,14 +23,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 import ahocorasick_rs
 
 from bot.secrets.gitleaks.ruleset import Allowlist, Rule, RuleSet, shannon_entropy
-from bot.secrets.lazy_regex import Regex
+from bot.secrets.word_led import led_matches, occurrences
 
 # Rules that match any value under a secret-ish name rather than a service's format.
 GENERIC_RULES = frozenset({"generic-api-key"})
@@ -193,11 +192,8 @@ class Scanner:
         regex = rule.search or rule.regex
         led = rule.id in self._led
         for s, e in spans:
-            matches = (
-                led_matches(regex, text, lowered, s, e, rule.keywords)
-                if led
-                else regex.finditer(text, s, e)
-            )
+            at_words = occurrences(lowered, rule.keywords, s, e) if led else None
+            matches = led_matches(regex, text, at_words, 0, s, e)
             for m in matches:
                 found = self._check(rule, text, m, path)
                 if found is not None:
@@ -279,27 +275,6 @@ def keyword_led(rule: Rule) -> bool:
         return False
     opening, words = led
     return (rule.search or rule.regex).pattern.startswith(opening) and words <= set(rule.keywords)
-
-
-def led_matches(
-    regex: Regex, text: str, lowered: str, start: int, end: int, words: tuple[str, ...]
-) -> Iterator[re.Match[str]]:
-    """regex.finditer(text, start, end) for a pattern that can start only at one of `words`
-    (in `lowered`, text.lower() with the same length)."""
-    at_words: set[int] = set()
-    for word in words:
-        at = lowered.find(word, start, end)
-        while at != -1:
-            at_words.add(at)
-            at = lowered.find(word, at + 1, end)
-    after = start
-    for at in sorted(at_words):
-        if at < after:
-            continue  # inside the last match: finditer goes on from its end
-        m = regex.match(text, at, end)
-        if m is not None:
-            yield m
-            after = max(m.end(), at + 1)
 
 
 def _windows(text: str, starts: list[int]) -> list[tuple[int, int]]:
