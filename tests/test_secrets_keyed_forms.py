@@ -81,6 +81,11 @@ NOT_SECRETS = [
     ("src/Certs.cs", '/// <param name="password">The password of the .pfx file</param>'),
     ("src/Certs.cs", '/// <param name="apiKey">ak_live_Rk29XmP4qLz8Tn</param>'),
     ("conf/app.xml", "<password>Set a password for the .pfx file.</password>"),
+    # an Android app's button: its name holds no secret's word
+    (
+        "app/src/main/res/values/strings.xml",
+        '<string name="save_credential">Save\\nCredential</string>',
+    ),
     ("conf/app.xml", '<entry key="db.password">${DB_PASSWORD}</entry>'),
     ("conf/app.xml", '<entry key="db.user">app_service_account</entry>'),
     ("App/Info.plist", "<key>CFBundleName</key>\n<string>MyApp</string>"),

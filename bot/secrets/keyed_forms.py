@@ -21,6 +21,9 @@ KEYED_FORM = "secret in a platform's key/value form"
 
 _NAME = r"(?P<name>[\w.\-]{1,80})"
 _TEXT = rf"(?P<v>[^<\s][^<\n]{{0,{MAX_VALUE}}}?)"
+# Before _NAME: it holds one of the words a secret's name does (the lines _on_secret_lines
+# runs on hold one of them).
+_SECRET_NAMED = r"(?=[\w.\-]{0,80}?(?i:pass|pwd|secret|token|key))"
 
 
 def _on_secret_lines(regex: str) -> TokenPattern:
@@ -104,12 +107,24 @@ KEYED_PATTERNS: tuple[TokenPattern, ...] = (
     ),
     # An element named by its `name` or `key` attribute, its text the value
     # (`<parameter name="password">…</parameter>`, `<option name="secret">…</option>`);
-    # only on the lines that name a secret. Not C#'s and VB's documentation comments'
-    # `<param name="password">…</param>` (a `<param>` in a configuration has a `value`).
-    _on_secret_lines(
-        r"<(?!(?:type)?param\b)(?P<tag>[A-Za-z][\w:.\-]{0,40})\s+"
-        r"(?:[\w:\-]+=[\"'][^\"'\n]{0,80}[\"']\s+)?"
-        r"(?:name|key)=[\"']" + _NAME + r"[\"'][^>\n]{0,120}(?<!/)>" + _TEXT + r"</(?P=tag)>"
+    # only on the lines that hold such an attribute, and only a name that holds a secret's
+    # word (`<string name="delete_credential">` is an Android app's button). Not C#'s and
+    # VB's documentation comments' `<param name="password">…</param>` (a `<param>` in a
+    # configuration has a `value`).
+    TokenPattern(
+        KEYED_FORM,
+        re.compile(
+            r"<(?!(?:type)?param\b)(?P<tag>[A-Za-z][\w:.\-]{0,40})\s+"
+            r"(?:[\w:\-]+=[\"'][^\"'\n]{0,80}[\"']\s+)?"
+            r"(?:name|key)=[\"']"
+            + _SECRET_NAMED
+            + _NAME
+            + r"[\"'][^>\n]{0,120}(?<!/)>"
+            + _TEXT
+            + r"</(?P=tag)>"
+        ),
+        keywords=('name="', "name='", 'key="', "key='"),
+        on_keyword_lines=True,
     ),
     # Clojure's and EDN's maps: a keyword, a space, a string (`{:db-password "…"}` in a
     # config.edn); only on the lines that name a secret.
