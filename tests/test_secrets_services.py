@@ -13,7 +13,7 @@ import string
 import pytest
 
 from bench.secrets_drawn import masked_characters
-from bot.secrets import find_secrets
+from bot.secrets import find_secrets, wording
 
 _RANDOM = random.Random(14)
 _ALNUM = string.ascii_letters + string.digits
@@ -709,6 +709,10 @@ def test_a_sealed_secret_is_ciphertext_but_a_plain_secret_manifest_is_not() -> N
         (None, "using key = 81a1411a7e276fd88819df3137eb406e0f281f8a8c417947ca4b025890c8541c"),
         ("deploy/app.yml", "app_key: Hq2Lm8Xr3Nc6By1Tz5Vw9Kp4"),
         ("src/client.py", 'key = "Zr4Kq8Xv2Lm7Nc3By9Tw5Hp1"'),
+        # The same rule in XML, a setter and a map: `<key>` as `key = "…"`.
+        ("conf/app.xml", "<key>Zr4Kq8Xv2Lm7Nc3By9Tw5Hp1</key>"),
+        ("conf/app.xml", "  <tomtom_key>Hq2Lm8Xr3Nc6By1Tz5Vw9Kp4</tomtom_key>"),
+        ("tests/TestCase.php", "$app['config']->set('app.key', 'Hq2Lm8Xr3Nc6By1Tz5Vw9Kp4');"),
         (
             "src/fetch.go",
             'url := "https://api.example.io/v2/quote?symbol=X&key=Tz5Vw9Kp4Hq2Lm8Xr3Nc6By1"',
@@ -733,11 +737,30 @@ def test_a_generated_value_under_a_bare_key_or_in_a_url_counts(path: str | None,
         'url = "https://example.org/search?key=category_pages_index"',  # words
         "key = getUserProfileById2",  # a name with a digit at its end
         "deployKey=px-dep-d4c3b2a1-f6e5-h8g7-j1i8-p5o0n5m3l2k1",  # an id's shape
+        'key = "IDEDidComputeMac32BitWarning"',  # a name in camel case, digits and all
     ],
 )
 def test_a_bare_key_that_is_a_name_or_an_id_does_not(text: str) -> None:
     assert find_secrets(text, "src/app.py") == []
     assert find_secrets(text) == []  # nor in text without a path (a log, a comment)
+
+
+def test_drawn_keys_are_not_read_as_camel_case_names() -> None:
+    # Drawn letters switch case too; of 100,000 such values, 8 read as a name.
+    values = [_r(random.randint(20, 48)) for _ in range(2000)]
+    names = [v for v in values if wording.camel_name(v)]
+    assert len(names) <= 2, names
+    for name in ("NSAppTransportSecurity", "keychainAccessGroups2", "CFBundleShortVersionString"):
+        assert wording.camel_name(name), name
+
+
+def test_a_property_lists_keys_are_names() -> None:
+    # Xcode's IDEWorkspaceChecks.plist: a `<key>` element names the entry after it.
+    plist = (
+        "<dict>\n\t<key>IDEDidComputeMac32BitWarning</key>\n\t<true/>\n"
+        "\t<key>NSLocationWhenInUseUsageDescription</key>\n\t<string>Maps</string>\n</dict>\n"
+    )
+    assert find_secrets(plist, "App.xcworkspace/xcshareddata/IDEWorkspaceChecks.plist") == []
 
 
 def test_a_machine_made_value_after_a_secret_flag_counts() -> None:

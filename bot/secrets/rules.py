@@ -190,9 +190,11 @@ def _drawn_run(value: str) -> bool:
 
 def random_key_value(value: str) -> bool:
     """A value generated enough to be a key under a bare `key` name: 20+ characters, not a
-    UUID."""
+    UUID, not a name in camel case (a property list's `<key>` names its entry)."""
     v = value.strip()
-    return len(v) >= _BARE_KEY_MIN and generated(v) and not UUID_SHAPE.search(v)
+    if len(v) < _BARE_KEY_MIN or UUID_SHAPE.search(v) or wording.camel_name(v):
+        return False
+    return generated(v)
 
 
 def is_placeholder(value: str, min_len: int = MIN_ASSIGNED) -> bool:

@@ -150,6 +150,34 @@ def random_letters(value: str) -> bool:
     return vowelless or sum(c in _VOWELS for c in value) / len(value) < _RANDOM_VOWEL_SHARE
 
 
+# What a camel-case name cannot hold: a symbol, lower case right after a digit, a capital
+# alone before a digit, its end or another word (`A9`, `ABc`).
+_NOT_CAMEL = re.compile(r"[^A-Za-z0-9]|\d[a-z]|(?<![A-Z])[A-Z](?:\d|$|[A-Z][a-z])")
+_CAMEL_WORD = re.compile(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]+")
+_ACRONYM_MAX = 4
+_CONSONANTS = re.compile(r"[^aeiouy\d]{4}", re.IGNORECASE)
+
+
+def camel_name(value: str) -> bool:
+    """A name written in camel case (`IDEDidComputeMac32BitWarning`, a property list's
+    `<key>`), where drawn letters also switch case but make "words" of one to three letters
+    and words without a vowel."""
+    if not value.isascii() or _NOT_CAMEL.search(value):
+        return False
+    words = _CAMEL_WORD.findall(value)
+    if not words or sum(map(len, words)) / len(words) < _RANDOM_WORD_LEN:
+        return False
+    if sum(1 for w in words if len(w) >= 3 and not w.isupper()) < 2:
+        return False  # `ABCD1234EFGH5678`, `abcdefabcdef`: no two words to read
+    for w in words:
+        if w.isupper():
+            if len(w) > _ACRONYM_MAX:
+                return False
+        elif len(w) >= 3 and (not _VOWELS.intersection(w) or _CONSONANTS.search(w)):
+            return False
+    return True
+
+
 _LETTER_RUN = re.compile(r"[A-Za-z]{16,}")
 
 
