@@ -10,6 +10,7 @@ import dataclasses
 import json
 import random
 import re
+import string
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,29 @@ def test_each_gitleaks_rules_first_true_positive_is_found() -> None:
         rule for rule, text in _first_true_positive_per_rule().items() if not find_secrets(text)
     )
     assert missed == sorted(KNOWN_MISSES)
+
+
+def test_a_value_ends_at_an_xml_tag_as_it_ends_at_a_quote() -> None:
+    # gitleaks ends a value at a quote, a space or `;`: `<discordToken>…</discordToken>` on
+    # one line was missed where `discordToken = "…"` was found.
+    rng = random.Random("xml")
+    hf = "hf_" + "".join(rng.choice(string.ascii_letters) for _ in range(34))
+    discord = "".join(rng.choice(string.digits) for _ in range(18))
+    for text, kind in (
+        (f"<default>{hf}</default>", "huggingface access token"),
+        (f"<discordToken>{discord}</discordToken>", "discord client id"),
+    ):
+        assert [h.kind for h in find_secrets(text, "conf/app.xml")] == [kind], text
+        assert [h.kind for h in find_secrets(text.replace("<", " <"), "conf/app.xml")] == [kind]
+
+
+def test_a_name_in_camel_case_after_a_services_name_is_not_its_key() -> None:
+    # twitter-api-key takes any 25 letters after "twitter" and a colon: a C# class's base.
+    line = "public class TwitterTests : RemoteAuthenticationTests<TwitterOptions>\n"
+    assert scanner().scan(line, line.lower(), "test/TwitterTests.cs")  # gitleaks matches it
+    assert find_secrets(line, "test/TwitterTests.cs") == []
+    key = "Rk8Zq2Lm7Xv4Nc9By3Tw5Hp1D"  # 25 drawn letters and digits
+    assert find_secrets(f"twitter_api_key: {key}\n", "conf/app.yml")
 
 
 def test_rule_ids_become_kinds_and_marker_slugs() -> None:

@@ -53,6 +53,7 @@ class Format:
 
 FORMATS = [
     Format("Buildkite token", "bk" + "ua_", ((_LOWER, 40),)),
+    Format("CircleCI token", "CCIP" + "RJ_", ((_ALNUM, 22), "_", (_HEX, 40))),
     Format("Contentful token", "CF" + "PAT-", ((_URL, 43),)),
     Format("Doppler token", "dp" + ".st.", ((_ALNUM, 40),)),
     Format("Doppler token", "dp" + ".ct.", ((_ALNUM, 40),)),

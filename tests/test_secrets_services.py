@@ -76,6 +76,8 @@ CASES = [  # (kind, line)
     ),
     ("Vault unseal key", "Unseal Key 3: n0Qx9b7Kf1VZ3gE8yWcRr5tLmA2jD6hUo4sPiXe+T/kB"),
     ("New Relic key", "license_key: 4de6bc155caa9bafd43a1e934ce45f9ded2fNRAL"),
+    ("New Relic key", "<insertKey>NRII-" + _r(32, _ALNUM + "_-") + "</insertKey>"),
+    ("New Relic key", "query_key = NRIQ-" + _r(32, _ALNUM + "_-")),
     ("NuGet API key", "nuget push pkg.nupkg oy2bpszqcc56u3u3tsg9ivddz68dibkwx048yiumy3iyq2"),
     ("Okta API token", "Authorization: SSWS 00VwRyKqgzOrjRCgUda1h2Huj2oJvScDIVMuOP40gt"),
     ("Sourcegraph token", "src: sgp_f729b14a9de7c6c5_37660562da197878a32d427ede5d88df6a95eb9c"),
@@ -165,6 +167,8 @@ CASES = [  # (kind, line)
     ("Kubernetes bootstrap token", "kubeadm join 10.0.0.1:6443 --token r7q2xk.m4p9w2v7c3b8n5zt"),
     ("Kubernetes bootstrap token", "token-id: r7q2xk\ntoken-secret: m4p9w2v7c3b8n5zt"),
     ("Postmark server token", 'POSTMARK_SERVER_TOKEN: "5b3e9d1a-7c4f-4e2b-9a6d-0f8c1e3b5d7a"'),
+    ("Postmark server token", 'postmarkToken := "5b3e9d1a-7c4f-4e2b-9a6d-0f8c1e3b5d7a"'),
+    ("Postmark server token", "<postmark>5b3e9d1a-7c4f-4e2b-9a6d-0f8c1e3b5d7a</postmark>"),
     (
         "password in connection string",
         'sql.Open("postgres", "host=db user=app password=Tq8mLz2pVx9wRk dbname=app")',

@@ -150,9 +150,15 @@ PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
     _token("PhotoRoom key", r"(?:sandbox_sk_pr_|sk_pr_)[A-Za-z0-9]{1,64}_[a-f0-9]{40}", "sk_pr_"),
     # Apify API tokens (Apify docs, integrations; TruffleHog).
     _token("Apify token", r"apify_api_[A-Za-z0-9]{36}", "apify_api_"),
-    # CircleCI personal API tokens since 2023: "CCIPAT_", 22 characters, "_", 40 hex
-    # digits (CircleCI docs; TruffleHog).
-    _token("CircleCI token", r"CCIPAT_[A-Za-z0-9]{22}_[a-f0-9]{40}", "ccipat_"),
+    # CircleCI's personal and project API tokens since 2023: "CCIPAT_" or "CCIPRJ_", a
+    # base58 UUID (22 characters), "_", 40 hex digits (CircleCI changelog, "New format for
+    # API access tokens"; TruffleHog). Kingfisher's examples are wider in both parts.
+    _token(
+        "CircleCI token",
+        r"CCIP(?:AT|RJ)_[A-Za-z0-9]{20,24}_[A-Za-z0-9]{40}",
+        "ccipat_",
+        "cciprj_",
+    ),
     # Cloudflare's global API keys in their prefixed form (TruffleHog: "cfk_", 40
     # characters, an 8-digit hex check).
     _token("Cloudflare global API key", r"cfk_[A-Za-z0-9]{40}[a-f0-9]{8}", "cfk_"),

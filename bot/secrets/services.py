@@ -21,6 +21,8 @@ from bot.secrets.patterns import (
 )
 
 _E = TOKEN_END
+# Between a service's name and its value: `=`, `:`, Go's `:=`, Ruby's `=>`, an XML tag's `>`.
+_OP = r"\s*(?::=|=>|[:=>])\s*"
 
 # What must precede a header's `Basic` value, and a connection string's `Password=`, on the
 # same line (searched in the few characters before, lower-cased).
@@ -116,8 +118,12 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
     ),
     TokenPattern(
         "New Relic key",
-        re.compile(r"(?:NRAA-[a-f0-9]{27}|[a-f0-9]{36}NRAL|NRA[KJIS]-[A-Z0-9]{27})" + _E),
-        keywords=("nraa-", "nral", "nrak-", "nraj-", "nrai-", "nras-"),
+        # (Insights insert and query keys, NRII- and NRIQ-: 32 URL-safe characters.)
+        re.compile(
+            r"(?:NRAA-[a-f0-9]{27}|[a-f0-9]{36}NRAL|NRA[KJIS]-[A-Z0-9]{27}"
+            r"|NRI[IQ]-[A-Za-z0-9_\-]{32})" + _E
+        ),
+        keywords=("nraa-", "nral", "nrak-", "nraj-", "nrai-", "nras-", "nrii-", "nriq-"),
     ),
     TokenPattern("NuGet API key", re.compile(r"oy2[a-z0-9]{43}" + _E), keywords=("oy2",)),
     TokenPattern(
@@ -264,7 +270,7 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
     TokenPattern(
         "Azure DevOps token",
         re.compile(
-            r"(?i:ado|azure|devops|vsts)[\w.\-]{0,20}?(?i:pat|token)[\"']?\s*[:=]\s*[\"']?"
+            r"(?i:ado|azure|devops|vsts)[\w.\-]{0,20}?(?i:pat|token)[\"']?" + _OP + r"[\"']?"
             r"([a-z2-7]{52})" + _E
         ),
         group=1,
@@ -289,7 +295,7 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
     ),
     TokenPattern(
         "Postmark server token",
-        re.compile(r"(?i:postmark)[\w.\-]{0,30}[\"']?\s*[:=]\s*[\"']?(" + UUID + ")" + _E),
+        re.compile(r"(?i:postmark)[\w.\-]{0,30}[\"']?" + _OP + r"[\"']?(" + UUID + ")" + _E),
         group=1,
         keywords=("postmark",),
     ),

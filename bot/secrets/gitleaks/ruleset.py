@@ -173,8 +173,15 @@ _SEMI_GENERIC = re.compile(r"^\(\?i\)\[\\w\.-\]\{0,(\d+)\}\?")
 _SEMI_GENERIC_CASED = re.compile(r"^\[\\w\.-\]\{0,(\d+)\}\?\(\?i:\[\\w\.-\]\{0,(\d+)\}\?")
 
 
+# gitleaks ends a value at a quote, a space, `;`, an escaped line end or the line's end, so
+# that `<apiToken>…</apiToken>` on one line is missed where the same value on its own line
+# is found (its rule tests write XML that way). Here an XML or HTML tag's `<` ends it too.
+_VALUE_END = r"""(?:[\x60'"\s;]|\\[nr]|$"""
+_VALUE_END_TAG = r"""(?:[\x60'"\s;<]|\\[nr]|$"""
+
+
 def _rule(raw: dict[str, Any]) -> Rule:
-    pattern: str = raw["regex"]
+    pattern: str = raw["regex"].replace(_VALUE_END, _VALUE_END_TAG)
     search, prefix = None, 0
     if head := _SEMI_GENERIC.match(pattern):
         search, prefix = lazy_re2("(?i)" + pattern[head.end() :]), int(head.group(1))
