@@ -115,6 +115,9 @@ CASES = [  # (kind, line)
         "token in URL",
         'requests.get("https://api.example.io/v1/get?token=uSd23xn6Od25qKAjmHkGdfS8&pin=1")',
     ),
+    # any parameter whose name says secret, as an assignment's name would
+    ("token in URL", 'fetch("https://graph.example.com/me?x=1&fbApiKey=0278fc1adf6dc1d82a156f")'),
+    ("token in URL", "https://ci.example.com/badge?REPO_TOKEN=d37a8b9e09642cb73cfcf4e1284815fc"),
     (
         "one-time password seed",
         "uri: otpauth://totp/Acme:dev%40acme.io?issuer=Acme&secret=UJZDEGXDNCF32EPF&digits=6",
@@ -446,6 +449,11 @@ LOOK_ALIKES = [
     "Authorization: Basic dXNlcjpwYXNzd29yZA==",  # user:password
     "Authorization: Basic aGVsbG8gd29ybGQ=",  # "hello world": no user:password pair
     "https://example.com/search?token=correct_horse_battery",  # words, no digit
+    # a listing's next page, a form's CSRF token, a URL and punctuation percent-encoded
+    "https://www.googleapis.com/drive/v3/files?pageToken=Cj4KHgoMbW9kaWZpZWRUaW1lEg4I9",
+    "https://app.example.com/form?csrf_token=8f14e45fceea167a5a36dedd4bea2543",
+    "POST url?param-key=https%3A%2F%2Fmalicious.com%2F%3Fq%3D%3Cscript%3E1",
+    "POST url?param-key=%3A%2F%3F%23%5B%5D%40%21%24%26%27%28%29%2A",
     "Server=db;User Id=app;Password=${DB_PASSWORD};",  # a reference
     "uid=#{opts[:user]};pwd=#{opts[:secret]}",  # Ruby interpolation
     "Data Source=x;User ID=sa;Password=;",  # empty

@@ -7,8 +7,9 @@ down."""
 from __future__ import annotations
 
 import re
+import urllib.parse
 
-from bot.secrets import references, rules, wording
+from bot.secrets import names, references, rules, wording
 from bot.secrets.hashes import CRYPT_HASH_BARE, PASSWORD_HASHES
 from bot.secrets.line_finders import KEY_REACH
 from bot.secrets.patterns import AUTHORIZATION_SCHEME, TokenPattern
@@ -57,10 +58,7 @@ def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) ->
         return False
     if pattern.kind == "JWT" and not jwt_header_ok(value):
         return False
-    if pattern.kind == "token in URL" and not (
-        (any(c.isdigit() for c in value) and any(c.isalpha() for c in value))
-        or wording.has_drawn_letters(value)  # one drawn base64 token in ~1,000 has no digit
-    ):
+    if pattern.kind == "token in URL" and not _query_token_ok(m.group(1), value):
         return False
     if pattern.kind == "token authorization":
         if AUTHORIZATION_HEADER.search(_before(m, 24)) is None:
@@ -156,3 +154,29 @@ def seed_phrase_ok(value: str) -> bool:
         and sum(w in _PROSE_WORDS for w in words) < 2
         and not published_seed_phrase(value)
     )
+
+
+# A page's or a resumed listing's position: random-looking, handed out to every caller.
+_PAGING = frozenset({"page", "next", "continuation", "cursor", "sync", "resume", "start"})
+
+
+def _query_token_ok(name: str, value: str) -> bool:
+    """A URL query parameter holding a secret: its name says so (`token`, `api_key`,
+    `fbApiKey`, `sig`, an Azure SAS token's signature; not `pageToken` or `csrf_token`), a
+    bare `key` holds a generated value, and the value decoded mixes letters and digits
+    (`%3A%2F%3F` is punctuation, `https%3A%2F%2F…` a URL)."""
+    decoded = urllib.parse.unquote(value)
+    if "://" in decoded or any(c.isspace() for c in decoded):
+        return False
+    if not (
+        (any(c.isdigit() for c in decoded) and any(c.isalpha() for c in decoded))
+        or wording.has_drawn_letters(decoded)  # one drawn base64 token in ~1,000 has no digit
+    ):
+        return False
+    if name.lower() == "sig":
+        return True
+    if names.key_is_excluded(name) or _PAGING.intersection(names.key_words(name)):
+        return False
+    if names.key_is_secretish(name):
+        return True
+    return names.key_is_bare_key(name) and rules.random_key_value(decoded)

@@ -65,17 +65,15 @@ URL_PATTERNS: tuple[TokenPattern, ...] = (
         group=1,
         keywords=("/api/webhooks/",),
     ),
-    # A token passed in a URL's query or fragment (?token=, #access_token=, ?apiKey=, ?key=,
-    # an Azure SAS token's sig=). It must mix letters and digits (token_checks.token_ok).
+    # A token passed in a URL's query or fragment under a secret's name (?token=,
+    # #access_token=, ?apiKey=, ?fbApiKey=, ?key=, an Azure SAS token's sig=): the name as
+    # an assignment's (token_checks.token_ok), the value mixing letters and digits.
     # Base64 put in a query unencoded keeps its `+`, `/` and `=`: the value runs past them.
     TokenPattern(
         "token in URL",
-        re.compile(
-            r"[?&#](?i:(?:access|auth)[_\-]?token|token|api[_\-]?key|key|client[_\-]?secret"
-            r"|secret|license[_\-]?key|sig)=([A-Za-z0-9_\-.~%+/=]{20,})" + QUERY_END
-        ),
-        group=1,
-        keywords=("token=", "api_key=", "apikey=", "api-key=", "key=", "secret=", "sig="),
+        re.compile(r"[?&#]([A-Za-z][\w.\-]{0,60})=([A-Za-z0-9_\-.~%+/=]{20,})" + QUERY_END),
+        group=2,
+        keywords=("token=", "key=", "secret=", "sig="),
     ),
     # An authenticator's seed in a key URI (what a 2FA QR code holds): base32, often only 16
     # characters, too short for the URL rule above; whoever holds it makes the codes.
