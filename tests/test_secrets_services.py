@@ -312,6 +312,7 @@ CASES = [  # (kind, line)
     ("password passed to a login call", 'given().auth().preemptive().basic("ci", "Wq5zK8vM2xTp")'),
     ("password passed to a login call", "$db = new PDO($dsn, 'app', 'Lm3xQ7vK9zWp');"),
     ("secret constant", "define( 'DB_PASSWORD', 'Jv6pR2xK8mQz' );"),
+    ("secret constant", "define('mail.smtp-password', 'Jv6pR2xK8mQz');"),  # any string names it
     ("password compared with a literal", 'if (!"Rrhh1234".equals(password)) {'),
     # a request's key checked against one written in the code
     ("key compared with a literal", f'if api_key != "{_r(32)}":'),

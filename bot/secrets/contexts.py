@@ -107,7 +107,7 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     # whose name says secret (checked in context_value).
     TokenPattern(
         SECRET_CONSTANT,
-        re.compile(r"define\(\s*[\"'](?P<name>\w+)[\"']\s*,\s*" + _QV + r"\s*\)"),
+        re.compile(r"define\(\s*[\"'](?P<name>\w[\w.\-]*)[\"']\s*,\s*" + _QV + r"\s*\)"),
         keywords=("define(",),
     ),
     _pair("name"),

@@ -43,6 +43,15 @@ def _token(
 PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
     # Buildkite's API access tokens (Buildkite docs, "API access tokens"; Kingfisher).
     _token("Buildkite token", r"bkua_[a-z0-9]{40}", "bkua_"),
+    # Mapbox's secret and temporary tokens: "sk." or "tk.", base64url of `{"u":"<user>",…`,
+    # a dot and the signature (Mapbox docs, "Access tokens"; Kingfisher, TruffleHog). Its
+    # public tokens, "pk.", are meant for client code.
+    _token(
+        "Mapbox secret token",
+        r"[st]k\.eyJ1Ijoi[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{20,}",
+        "sk.eyj1ijoi",
+        "tk.eyj1ijoi",
+    ),
     # Contentful's personal access tokens (Contentful CMA docs; Kingfisher, TruffleHog).
     _token("Contentful token", r"CFPAT-[A-Za-z0-9_\-]{43}", "cfpat-"),
     # Doppler's CLI, service (optionally named), service account, SCIM and audit tokens
