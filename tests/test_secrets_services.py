@@ -118,6 +118,11 @@ CASES = [  # (kind, line)
     # any parameter whose name says secret, as an assignment's name would
     ("token in URL", 'fetch("https://graph.example.com/me?x=1&fbApiKey=0278fc1adf6dc1d82a156f")'),
     ("token in URL", "https://ci.example.com/badge?REPO_TOKEN=d37a8b9e09642cb73cfcf4e1284815fc"),
+    # a bare `key` in a query is an API's key, a UUID too (an assignment's may be a map's)
+    (
+        "token in URL",
+        'base_url: "https://api.example.com/v1/user?key=5c1e7a2d-93b4-4f60-a8d1-2e7b9c04f3a6"',
+    ),
     (
         "one-time password seed",
         "uri: otpauth://totp/Acme:dev%40acme.io?issuer=Acme&secret=UJZDEGXDNCF32EPF&digits=6",
