@@ -111,6 +111,13 @@ CASES = [  # (kind, line)
     # without a header's name: a runbook's line, a log's, a test's expected value
     ("HTTP basic credentials", "then send Basic YWRtaW46cjBzM2J1ZCE= with each call"),
     ("HTTP basic credentials", 'header: "Basic YWRtaW46cjBzM2J1ZCE=",'),
+    # a registry login as Docker's config.json keeps it, also as JSON escaped in a string
+    ("container registry login", '{"auths": {"r.io": {"auth": "Y2ktYm90OldxNXpLOHZNMnhUcA=="}}}'),
+    (
+        "container registry login",
+        'environment = ["DOCKER_AUTH_CONFIG={\\"auths\\":{\\"r.io:8083\\":'
+        '{\\"auth\\":\\"Y2ktYm90OldxNXpLOHZNMnhUcA==\\"}}}"]',
+    ),
     (
         "token in URL",
         'requests.get("https://api.example.io/v1/get?token=uSd23xn6Od25qKAjmHkGdfS8&pin=1")',
@@ -454,6 +461,7 @@ def test_service_format_is_found_under_its_kind(kind: str, text: str) -> None:
 LOOK_ALIKES = [
     "Authorization: Basic dXNlcjpwYXNzd29yZA==",  # user:password
     "Authorization: Basic aGVsbG8gd29ybGQ=",  # "hello world": no user:password pair
+    '{"auths": {"r.io": {"auth": "Y2ktYm90Og=="}}}',  # "ci-bot:", no password
     "https://example.com/search?token=correct_horse_battery",  # words, no digit
     # a listing's next page, a form's CSRF token, a URL and punctuation percent-encoded
     "https://www.googleapis.com/drive/v3/files?pageToken=Cj4KHgoMbW9kaWZpZWRUaW1lEg4I9",

@@ -21,6 +21,7 @@ from bot.secrets.patterns import (
 )
 
 _E = TOKEN_END
+REGISTRY_AUTH = "container registry login"
 # Between a service's name and its value: `=`, `:`, Go's `:=`, Ruby's `=>`, an XML tag's `>`.
 _OP = r"\s*(?::=|=>|[:=>])\s*"
 
@@ -372,6 +373,15 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         group=1,
         keywords=("basic",),
         on_keyword_lines=True,
+    ),
+    # A container registry's login as Docker's config.json keeps it, `"auth": "<base64 of
+    # user:password>"` (checked decoded, as a Basic header's), also where the JSON sits
+    # escaped in a string: GitLab Runner's `environment = ["DOCKER_AUTH_CONFIG={\"auths\":…"]`.
+    TokenPattern(
+        REGISTRY_AUTH,
+        re.compile(r"auth\\{0,3}[\"']\s*:\s*\\{0,3}[\"']([A-Za-z0-9+/]{8,}={0,2})\\{0,3}[\"']"),
+        group=1,
+        keywords=('auth"', "auth'", "auth\\"),
     ),
     # `Password=` in an ADO.NET/ODBC/JDBC connection string; another of the string's fields
     # must come before it on the line (CONNECTION_FIELD, checked in token_checks.token_ok).

@@ -17,6 +17,7 @@ from bot.secrets.services import (
     AUTHORIZATION_HEADER,
     CONNECTION_FIELD,
     NPM_CREDENTIALS,
+    REGISTRY_AUTH,
     SEED_PHRASE,
 )
 from bot.secrets.stand_ins import published_crypt_hash, published_seed_phrase
@@ -40,7 +41,7 @@ def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) ->
             and value != m.group("user")
             and rules.weak_value_ok(value, test=test)
         )
-    if pattern.kind == "HTTP basic credentials":
+    if pattern.kind in ("HTTP basic credentials", REGISTRY_AUTH):
         # Wherever the scheme's word stands (a header, a string, a log, a runbook): base64
         # that decodes to printable `user:password` is hardly chance, so that decides.
         return _basic_ok(value, test)
