@@ -327,10 +327,7 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
         return (s, e) if setter_value_ok(m.group("name"), value, test) else None
     if kind in _NAMED_KINDS:
         key = m.group("tag").rsplit(":", 1)[-1] if kind == XML_SECRET else m.group("name")
-        # A bare `key` (`<key>`, `tomtom_key`) holds a secret when the value is generated,
-        # as in an assignment (`key = "…"`): a sort key or a map's key is a word.
-        bare = names.key_is_bare_key(key) and rules.random_key_value(value)
-        ok = (bare or names.key_is_secretish(key)) and rules.literal_ok(key, value, test=test)
+        ok = rules.names_a_secret(key, value) and rules.literal_ok(key, value, test=test)
         return (s, e) if ok else None
     if flag_word(m, value):
         return None

@@ -53,6 +53,7 @@ import re
 from bot.secrets import paths, wording
 from bot.secrets.der import public_der
 from bot.secrets.names import (
+    key_is_bare_key,
     key_is_excluded,
     key_is_password,
     key_is_secretish,
@@ -195,6 +196,12 @@ def random_key_value(value: str) -> bool:
     if len(v) < _BARE_KEY_MIN or UUID_SHAPE.search(v) or wording.camel_name(v):
         return False
     return generated(v)
+
+
+def names_a_secret(key: str, value: str) -> bool:
+    """Whether `key` names `value` a secret: a secret's name (`api_token`), or a bare `key`
+    (`key`, `tomtom_key`, `<key>`) holding a generated value."""
+    return key_is_secretish(key) or (key_is_bare_key(key) and random_key_value(value))
 
 
 def is_placeholder(value: str, min_len: int = MIN_ASSIGNED) -> bool:

@@ -46,8 +46,7 @@ def setter_value_ok(method: str, value: str, test: bool) -> bool:
     key = _setter_key(method)
     if key is None or not rules.literal_ok(key, value, test=test):
         return False
-    bare = names.key_is_bare_key(key) and rules.random_key_value(value)
-    return bare or names.key_is_secretish(key)
+    return rules.names_a_secret(key, value)
 
 
 def _setter_key(method: str) -> str | None:
