@@ -55,6 +55,7 @@ FORMATS = [
     Format("Buildkite token", "bk" + "ua_", ((_LOWER, 40),)),
     Format("CircleCI token", "CCIP" + "RJ_", ((_ALNUM, 22), "_", (_HEX, 40))),
     Format("Mapbox secret token", "s" + "k.eyJ1Ijoi", ((_URL, 8), ".", (_URL, 20))),
+    Format("Teamwork token", "tkn" + ".v1_", ((_ALNUM, 60),)),
     Format("Mapbox secret token", "t" + "k.eyJ1Ijoi", ((_URL, 60), ".", (_URL, 20))),
     Format("Contentful token", "CF" + "PAT-", ((_URL, 43),)),
     Format("Doppler token", "dp" + ".st.", ((_ALNUM, 40),)),

@@ -52,6 +52,9 @@ PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
         "sk.eyj1ijoi",
         "tk.eyj1ijoi",
     ),
+    # Teamwork's API tokens: "tkn.v1_" and base64 of `<uuid>-<account>.<user>.<region>`, 72
+    # characters with 6-digit ids (Teamwork Desk docs, Bearer tokens; Kingfisher).
+    _token("Teamwork token", r"tkn\.v1_[A-Za-z0-9+/]{60,100}={0,2}", "tkn.v1_", end=_E64),
     # Contentful's personal access tokens (Contentful CMA docs; Kingfisher, TruffleHog).
     _token("Contentful token", r"CFPAT-[A-Za-z0-9_\-]{43}", "cfpat-"),
     # Doppler's CLI, service (optionally named), service account, SCIM and audit tokens
