@@ -303,7 +303,7 @@ def _gitleaks(
                 continue
             if m.rule.id == "jwt" and not jwt_header_ok(value):
                 continue
-            if m.rule.search is not None and wording.camel_name(value):
+            if m.rule.semi_generic and wording.camel_name(value):
                 # A rule led by its service's name takes any 25 letters after it:
                 # `TwitterTests : RemoteAuthenticationTests<…>` names a class.
                 continue

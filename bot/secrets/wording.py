@@ -152,8 +152,8 @@ def random_letters(value: str) -> bool:
 
 # What a camel-case name cannot hold: a symbol, lower case right after a digit, a capital
 # alone before a digit, its end or another word (`A9`, `ABc`).
+# (With those gone, _CAMEL_WORDS reads each word and acronym whole.)
 _NOT_CAMEL = re.compile(r"[^A-Za-z0-9]|\d[a-z]|(?<![A-Z])[A-Z](?:\d|$|[A-Z][a-z])")
-_CAMEL_WORD = re.compile(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]+")
 _ACRONYM_MAX = 4
 _CONSONANTS = re.compile(r"[^aeiouy\d]{4}", re.IGNORECASE)
 
@@ -164,7 +164,7 @@ def camel_name(value: str) -> bool:
     and words without a vowel."""
     if not value.isascii() or _NOT_CAMEL.search(value):
         return False
-    words = _CAMEL_WORD.findall(value)
+    words = _CAMEL_WORDS.findall(value)
     if not words or sum(map(len, words)) / len(words) < _RANDOM_WORD_LEN:
         return False
     if sum(1 for w in words if len(w) >= 3 and not w.isupper()) < 2:

@@ -128,6 +128,12 @@ class Rule:
         """Found by a name and randomness rather than a service's token format."""
         return self.id.startswith("generic")
 
+    @property
+    def semi_generic(self) -> bool:
+        """Led by its service's name (`<name> = <value>`), the value any run of the format's
+        alphabet: what `search` runs without the name's lazy prefix."""
+        return self.search is not None
+
 
 @dataclass(frozen=True, slots=True)
 class RuleSet:
