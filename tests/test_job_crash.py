@@ -130,9 +130,9 @@ def test_sigkill_mid_job_runs_the_job_again_on_another_worker_once(workers: Work
 
 
 def test_a_job_longer_than_its_lease_keeps_it_while_it_runs(workers: Workers) -> None:
-    """The heartbeat renews the lease: a job three leases long is not taken again by the
-    idle worker beside it."""
-    JobQueue(workers.url).submit(replace(PR, extra={"sleep": 3 * LEASE_S}))
+    """The heartbeat renews the lease: a job two leases long is not taken again by the
+    idle worker beside it (without a renewal its lease ends halfway through)."""
+    JobQueue(workers.url).submit(replace(PR, extra={"sleep": 2 * LEASE_S}))
     workers.start()
     workers.start()
     got = workers.wait_for(_named("end"), timeout=30)
