@@ -91,6 +91,9 @@ def _pair(field: str) -> TokenPattern:
     )
 
 
+PAIR_PATTERNS = (_pair("name"), _pair("key"))
+
+
 # A character of SQL's string literal, on one line: a quote doubled inside it is one quote.
 SQL_CHAR = r"(?:''|[^'\n])"
 _SQL_LITERAL = r"'(?P<v>" + SQL_CHAR + VALUE_LENGTH + ")'"
@@ -110,8 +113,7 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         re.compile(r"define\(\s*[\"'](?P<name>\w[\w.\-]*)[\"']\s*,\s*" + _QV + r"\s*\)"),
         keywords=("define(",),
     ),
-    _pair("name"),
-    _pair("key"),
+    *PAIR_PATTERNS,
     *ENV_DEFAULT_PATTERNS,
     # A Dockerfile's `ENV NAME value` (the older form, without `=`; the `NAME=value` form
     # is an assignment). Checked to start its line in context_value.

@@ -29,7 +29,7 @@ are resolved in favour of the most specific kind.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from bot.secrets import allow as allowlist
@@ -75,6 +75,7 @@ from bot.secrets.patterns import (
     slug,
 )
 from bot.secrets.prose import told_secrets
+from bot.secrets.restated import named_values, restated
 from bot.secrets.sql_rows import inserted_secrets
 from bot.secrets.token_checks import jwt_header_ok
 from bot.secrets.token_pass import (
@@ -142,6 +143,7 @@ def find_secrets_and_allowed(
     own, microsoft = token_patterns(found_words)
     found.extend(token_candidates(text, lowered, own, found_words, test))
     found.extend(_gitleaks(text, lowered, path, test, found_words))
+    found.extend(_restated(text, path, test, found_words))
     # Microsoft's formats after gitleaks' and ours: a value one of those names keeps its name.
     found.extend(token_candidates(text, lowered, microsoft, found_words, test))
     keyword_lines = lines.keyword_lines(lowered, found_words)
@@ -167,9 +169,11 @@ def find_secrets_and_allowed(
                 found.extend(line_settings(line, base, line_value, test))
         # On a token line a name no prefilter word spells counts too ("your API key is …").
         found.extend(told_secrets(line, base, test))
+        if i in token_lines or (i in keyword_lines and "-" in line):
+            # A flag's value may be 16-19 characters, shorter than a token line's run.
+            found.extend(flag_values(line, base, test))
         if i in token_lines:
             found.extend(plugin_tokens(line, base))
-            found.extend(flag_values(line, base, test))
             if i in keyword_lines:
                 found.extend(spaced_values(line, base, test))
             if named and "key" in lowered[base:end]:  # only a `...key` name is a bare key
@@ -287,32 +291,52 @@ _OWN_RULES = frozenset({"private-key"})
 def _gitleaks(
     text: str, lowered: str, path: str | None, test: bool, found_words: Found
 ) -> list[Candidate]:
-    out: list[Candidate] = []
     config = paths.is_config_path(path)
-    for m in _scanner().scan(text, lowered, path, found_words):
-        if m.rule.id in _OWN_RULES:
-            continue
-        value = text[m.start : m.end]
-        if m.rule.generic:
-            if not _generic_ok(text, m, value, config, test):
-                continue
-            kind = "secret assignment"
-            priority = RANK_GENERIC
-        else:
-            if rules.token_is_placeholder(value, service=True):
-                continue
-            if m.rule.id == "jwt" and not jwt_header_ok(value):
-                continue
-            if m.rule.semi_generic and wording.camel_name(value):
-                # A rule led by its service's name takes any 25 letters after it:
-                # `TwitterTests : RemoteAuthenticationTests<…>` names a class.
-                continue
-            if m.start > 0 and text[m.start - 1].isalnum() and _PREFIXED.match(value):
-                continue  # `Sogho_ICANVAS...`: a format's prefix at the end of a longer word
-            kind = m.rule.id.replace("-", " ")
-            priority = RANK_TOKEN
-        start, end = (m.start, m.end) if m.rule.generic else whole_run(text, m.start, m.end)
-        out.append(Candidate(start, end, kind, priority, f"{GITLEAKS}:{m.rule.id}"))
+    found = (
+        _gitleaks_candidate(text, m, config, test)
+        for m in _scanner().scan(text, lowered, path, found_words)
+    )
+    return [c for c in found if c is not None]
+
+
+def _gitleaks_candidate(text: str, m: Match, config: bool, test: bool) -> Candidate | None:
+    if m.rule.id in _OWN_RULES:
+        return None
+    value = text[m.start : m.end]
+    if m.rule.generic:
+        if not _generic_ok(text, m, value, config, test):
+            return None
+        kind = "secret assignment"
+        priority = RANK_GENERIC
+    else:
+        if rules.token_is_placeholder(value, service=True):
+            return None
+        if m.rule.id == "jwt" and not jwt_header_ok(value):
+            return None
+        if m.rule.semi_generic and wording.camel_name(value):
+            # A rule led by its service's name takes any 25 letters after it:
+            # `TwitterTests : RemoteAuthenticationTests<…>` names a class.
+            return None
+        if m.start > 0 and text[m.start - 1].isalnum() and _PREFIXED.match(value):
+            return None  # `Sogho_ICANVAS...`: a format's prefix at the end of a longer word
+        kind = m.rule.id.replace("-", " ")
+        priority = RANK_TOKEN
+    start, end = (m.start, m.end) if m.rule.generic else whole_run(text, m.start, m.end)
+    return Candidate(start, end, kind, priority, f"{GITLEAKS}:{m.rule.id}")
+
+
+def _restated(text: str, path: str | None, test: bool, found_words: Found) -> list[Candidate]:
+    """The values of flags and Kubernetes entries that a rule led by its service's name
+    reports once the pair is written as an assignment (restated.py)."""
+    starts = _scanner().named_lines(found_words)
+    out: list[Candidate] = []
+    for name, s, e in named_values(text, starts) if starts else ():
+        line, at = restated(name, text[s:e])
+        for m in _scanner().scan(line, line.lower(), path):
+            service = m.rule.semi_generic and not m.rule.generic
+            c = _gitleaks_candidate(line, m, False, test) if service else None
+            if c is not None and at <= c.start and c.end <= at + e - s:
+                out.append(replace(c, start=s + c.start - at, end=s + c.end - at))
     return out
 
 

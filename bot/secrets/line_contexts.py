@@ -18,7 +18,7 @@ from bot.secrets.contexts import (
     SPACED_SECRET,
     password_ok,
 )
-from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
+from bot.secrets.line_finders import RANK_NAMED, RANK_TOKEN, SWITCHYARD, Candidate
 from bot.secrets.long_lines import word_windows
 from bot.secrets.patterns import LINE_PREFIX, MAX_VALUE, QUOTED_ARGUMENT, VALUE_LENGTH
 from bot.secrets.references import spells_a_name
@@ -92,13 +92,14 @@ def dsl_calls(line: str, base: int, test: bool) -> list[Candidate]:
     return [_candidate(base, m.span("v"), DSL_SECRET)]
 
 
-def _candidate(base: int, span: tuple[int, int], kind: str) -> Candidate:
-    return Candidate(base + span[0], base + span[1], kind, RANK_TOKEN, SWITCHYARD)
+def _candidate(base: int, span: tuple[int, int], kind: str, rank: int = RANK_TOKEN) -> Candidate:
+    return Candidate(base + span[0], base + span[1], kind, rank, SWITCHYARD)
 
 
 # A command-line flag named for a secret, its value after a space or `=`: `--token X`,
-# `-storagekey X`, `--api-key=X`. Run on the lines with a long token run (detect.py), and
-# the value must look machine-made: a flag's value is otherwise a word or a file name.
+# `-storagekey X`, `--api-key=X`. Run on the lines with a long token run or a secret's word
+# and a dash (detect.py), and the value must look machine-made: a flag's value is otherwise
+# a word or a file name.
 _FLAG = re.compile(
     r"(?:^|[\s\"'(])--?(?P<flag>[A-Za-z][\w-]{0,40})(?:\s+|=)(?P<q>[\"']?)"
     rf"(?P<v>[^\s\"'`;|&)]{{16,{MAX_VALUE}}})(?P=q)(?=[\s\"'`;|&)]|$)"
@@ -143,7 +144,9 @@ def _machine_made(
             continue  # a run of base64 is no name (`PWNvbG9y b3JpYW5D…`, a list of tokens)
         named = names.key_is_secretish(name) or (bare_key and names.key_is_bare_key(name))
         if named and machine_made_value(name, value, test):
-            out.append(_candidate(base, m.span("v"), kind))
+            # Known by a name only: a format or a context that knows the value
+            # (`--ks-pass pass:…`, a bootstrap token) names it better.
+            out.append(_candidate(base, m.span("v"), kind, RANK_NAMED))
     return out
 
 

@@ -38,10 +38,18 @@ from bot.secrets.value_ends import (
 )
 
 SWITCHYARD = "switchyard"
-# Which of two overlapping candidates wins: lower first.
-RANK_PRIVATE_KEY, RANK_TOKEN, RANK_PLUGIN_TOKEN, RANK_ASSIGNED, RANK_GENERIC, RANK_ENTROPY = range(
-    6
-)
+# Which of two overlapping candidates wins: lower first. RANK_NAMED: a value known by the
+# secret's name before it in a syntax of its own (a flag), which names it better than an
+# assignment's reading of the same text does, and worse than a format.
+(
+    RANK_PRIVATE_KEY,
+    RANK_TOKEN,
+    RANK_PLUGIN_TOKEN,
+    RANK_NAMED,
+    RANK_ASSIGNED,
+    RANK_GENERIC,
+    RANK_ENTROPY,
+) = range(7)
 _MIN_PLUGIN_VALUE = 8  # shorter plugin results are prefixes or noise (see plugins.py)
 _DIGIT_BYTES = re.compile(rb"[0-9]")
 _RUN = b"t" * LONG_TOKEN_MIN

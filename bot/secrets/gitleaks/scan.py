@@ -61,6 +61,12 @@ class Scanner:
                 self._by_keyword[k].append(i)
         self._words = sorted({*self._by_keyword, *extra})
         self._led = frozenset(rule.id for rule in ruleset.rules if keyword_led(rule))
+        self._named_words = frozenset(
+            k
+            for rule in ruleset.rules
+            if rule.semi_generic and not rule.generic
+            for k in rule.keywords
+        )
         self._keywords = (
             ahocorasick_rs.AhoCorasick(
                 self._words,
@@ -147,6 +153,11 @@ class Scanner:
                 le = _line_end(text, p)
             found[words[k]].add(ls)
         return found
+
+    def named_lines(self, found: Found) -> set[int]:
+        """The starts of the lines holding a keyword of a rule led by its service's name
+        (`<name> = <value>`, Rule.semi_generic; not the generic rule), of those `found`."""
+        return set().union(*(lines for word, lines in found.items() if word in self._named_words))
 
     def scan(
         self, text: str, lowered: str, path: str | None = None, found: Found | None = None
