@@ -231,6 +231,7 @@ def assignments(
         pos = m.end()
         key = m.group("key")
         quoted = m.group("q") is not None
+        code_literal = False
         group = "qv" if quoted else "uv"
         value = m.group(group)
         s, e = m.span(group)
@@ -279,14 +280,18 @@ def assignments(
             if not (
                 config or (path is None and (env_style or not rules.is_identifier_chain(value)))
             ):
-                continue
+                # In code, unless no program reads the value as code: a commented-out
+                # `# API_TOKEN = 3c88e4…`, a docstring's `export TOKEN=…` (judged as a literal).
+                if not rules.no_expression(value):
+                    continue
+                code_literal = True
         if not quoted and described(key, line[s:].strip()):
             continue  # `DOMAIN_PASSWORD= WebLogic admin user for the domain`: a description
         # (where an unquoted value that stopped at a bracket or `#` meets the next space)
         to_space = NON_SPACE.match(line, e).end()
         if not quoted and config and references.is_reference(line[s:to_space]):
             continue  # `DB_PASSWORD={password}`: a slot the pattern cut at its `}`
-        literal = quoted
+        literal = quoted or code_literal
         # an unquoted config value outside a flow mapping: it may run past where it stopped
         setting = not quoted and config and not in_flow(line, m.start())
         whole_end = e
