@@ -72,3 +72,23 @@ def test_a_secret_named_flag_holds_a_sixteen_character_value() -> None:
     # Still machine-made only: a word or a path after the flag is not its value.
     for line in ("tool --token-file config/token.txt\n", "docker login --password-stdin\n"):
         assert _found(line, "run.sh") == [], line
+
+
+@pytest.mark.parametrize(
+    ("path", "template"),
+    [
+        (
+            "app/config.json",
+            '{{"settings": "{{\\"asanaToken\\": \\"{v}\\"}}"}}\n',
+        ),  # JSON in a string
+        ("app/settings.py", 'os.environ["ASANA_TOKEN"] = "{v}"\n'),
+        ("bin/run.sh", 'declare -A cfg=([ASANA_TOKEN]="{v}")\n'),
+    ],
+)
+def test_escaped_json_and_an_index_are_read_as_an_assignment(path: str, template: str) -> None:
+    value = _digits(16)
+    text = template.format(v=value)
+    assert _found(text, path) == [("asana client id", value)]
+    # Under a name no service's rule leads with, the same run is a number.
+    other = text.replace("asanaToken", "buildId").replace("ASANA_TOKEN", "BUILD_ID")
+    assert _found(other, path) == []

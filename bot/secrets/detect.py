@@ -75,7 +75,7 @@ from bot.secrets.patterns import (
     slug,
 )
 from bot.secrets.prose import told_secrets
-from bot.secrets.restated import named_values, restated
+from bot.secrets.restated import named_values, restated, unescaped_lines
 from bot.secrets.sql_rows import inserted_secrets
 from bot.secrets.token_checks import jwt_header_ok
 from bot.secrets.token_pass import (
@@ -326,8 +326,8 @@ def _gitleaks_candidate(text: str, m: Match, config: bool, test: bool) -> Candid
 
 
 def _restated(text: str, path: str | None, test: bool, found_words: Found) -> list[Candidate]:
-    """The values of flags and Kubernetes entries that a rule led by its service's name
-    reports once the pair is written as an assignment (restated.py)."""
+    """The values of flags, Kubernetes entries, escaped JSON and indexes that a rule led by
+    its service's name reports once the pair is read as an assignment (restated.py)."""
     starts = _scanner().named_lines(found_words)
     out: list[Candidate] = []
     for name, s, e in named_values(text, starts) if starts else ():
@@ -337,6 +337,12 @@ def _restated(text: str, path: str | None, test: bool, found_words: Found) -> li
             c = _gitleaks_candidate(line, m, False, test) if service else None
             if c is not None and at <= c.start and c.end <= at + e - s:
                 out.append(replace(c, start=s + c.start - at, end=s + c.end - at))
+    for ls, line in unescaped_lines(text, starts):
+        for m in _scanner().scan(line, line.lower(), path):
+            service = m.rule.semi_generic and not m.rule.generic
+            c = _gitleaks_candidate(line, m, False, test) if service else None
+            if c is not None:
+                out.append(replace(c, start=ls + c.start, end=ls + c.end))
     return out
 
 

@@ -1,14 +1,16 @@
 """A service's name and value written where gitleaks' rules cannot read them: a Kubernetes
-`env` entry (`- name: ASANA_TOKEN` then `value: 8195…`) or a command-line flag
-(`--asana-token 8195…`).
+`env` entry (`- name: ASANA_TOKEN` then `value: 8195…`), a command-line flag
+(`--asana-token 8195…`), JSON inside a string (`\"asanaToken\": \"8195…\"`) or an index
+(`os.environ["ASANA_TOKEN"] = "8195…"`, bash's `([ASANA_TOKEN]="8195…")`).
 
 gitleaks' rules led by a service's name (Rule.semi_generic: `asana… = <16 digits>`) need an
 operator after the name, and their values are often a plain run (digits, a UUID, 32 hex
 characters) that only the name makes a credential. Such a pair is restated as the
 assignment `name = "value"` and those rules run on it; a value they report there is
-reported where it is written. Only their rules count: the generic rule's names and values
-are the assignment rules' (rules.py), which read these syntaxes already (contexts.py's
-name/value pairs, line_contexts.py's flags).
+reported where it is written. In escaped JSON and an index, the line is read with the
+escape and the `]` as spaces (a rewrite of the same length, so every offset holds). Only
+their rules count: the generic rule's names and values are the assignment rules'
+(rules.py), which read these syntaxes already.
 """
 
 from __future__ import annotations
@@ -60,3 +62,21 @@ def restated(name: str, value: str) -> tuple[str, int]:
     """The assignment `name = "value"`, and where the value starts in it."""
     head = f'{name} = "'
     return f'{head}{value}"', len(head)
+
+
+# An escape before a quote, and an index's `]` after a quote or before `=`: what stands
+# between a name and gitleaks' operators in JSON inside a string and in an index.
+_ESCAPED_QUOTE = re.compile(r"\\(?=[\"'])")
+_CLOSING_INDEX = re.compile(r"(?<=[\"'])\]|\](?=\s*=)")
+
+
+def unescaped_lines(text: str, line_starts: set[int]) -> Iterator[tuple[int, str]]:
+    """(start, line) for each line starting at `line_starts` that holds an escaped quote or
+    an index's `]`, with those read as spaces (same length: its offsets are the text's)."""
+    for ls in sorted(line_starts):
+        line = text[ls : _end(text, ls)]
+        if "\\" not in line and "]" not in line:
+            continue
+        read = _CLOSING_INDEX.sub(" ", _ESCAPED_QUOTE.sub(" ", line))
+        if read != line:
+            yield ls, read
