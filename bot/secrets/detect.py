@@ -18,7 +18,8 @@ Four layers, cheapest first, so a 50,000-line diff scans in a fraction of a seco
    cost.)
 4. gitleaks' rule set (gitleaks/, pinned): one Aho-Corasick pass finds its keywords, and
    only the rules whose keyword occurs run, over the lines around it. Service formats
-   count as tokens; its generic rule counts as an assignment and meets the same rules.
+   count as tokens; its generic rule counts as an assignment and meets the same rules
+   (gitleaks_pass.py, which also runs its service-led rules on restated.py's pairs).
    Then Microsoft's Azure key formats (microsoft/, pinned), run as layer 1's patterns are,
    so that a value gitleaks or Switchyard already names keeps that name.
 
@@ -28,15 +29,12 @@ are resolved in favour of the most specific kind.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, replace
-from functools import cache
+from dataclasses import dataclass
 
 from bot.secrets import allow as allowlist
-from bot.secrets import names, paths, rules, wording
+from bot.secrets import paths, rules, wording
 from bot.secrets.cookies import COOKIE_WORDS, session_cookies
-from bot.secrets.gitleaks import Found, Match, Scanner
-from bot.secrets.gitleaks import scanner as gitleaks_scanner
+from bot.secrets.gitleaks_pass import GITLEAKS, gitleaks_candidates, restated_candidates, scanner
 from bot.secrets.jwk import jwk_public_member
 from bot.secrets.key_blocks import private_keys
 from bot.secrets.key_files import key_file_secrets
@@ -50,13 +48,10 @@ from bot.secrets.line_contexts import (
     spaced_values,
 )
 from bot.secrets.line_finders import (
-    KEY_REACH,
     RANK_ASSIGNED,
     RANK_ENTROPY,
-    RANK_GENERIC,
     RANK_PLUGIN_TOKEN,
     RANK_PRIVATE_KEY,
-    RANK_TOKEN,
     SWITCHYARD,
     Candidate,
     Lines,
@@ -64,29 +59,21 @@ from bot.secrets.line_finders import (
     aws_secrets,
     entropy_tokens,
     plugin_tokens,
-    whole_run,
 )
 from bot.secrets.lists import listed_values
 from bot.secrets.manifests import SEALED_KIND, sealed_value, secret_data
 from bot.secrets.patterns import (
     GITLEAKS_PEERS,
-    KEY_BEFORE,
-    KEYWORD_WORDS,
     slug,
 )
 from bot.secrets.prose import told_secrets
-from bot.secrets.restated import named_values, restated, unescaped_lines
 from bot.secrets.sql_rows import inserted_secrets
-from bot.secrets.token_checks import jwt_header_ok
 from bot.secrets.token_pass import (
-    TOKEN_KEYWORDS,
     lines_holding,
     token_candidates,
     token_patterns,
 )
 from bot.secrets.wrapped import wrapped_values
-
-GITLEAKS = "gitleaks"
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,11 +126,11 @@ def find_secrets_and_allowed(
     found.extend(secret_data(text, test))
     lowered = _lower(text)
     found.extend(inserted_secrets(text, lowered, test))
-    found_words = _scanner().keywords(text, lowered)
+    found_words = scanner().keywords(text, lowered)
     own, microsoft = token_patterns(found_words)
     found.extend(token_candidates(text, lowered, own, found_words, test))
-    found.extend(_gitleaks(text, lowered, path, test, found_words))
-    found.extend(_restated(text, path, test, found_words))
+    found.extend(gitleaks_candidates(text, lowered, path, test, found_words))
+    found.extend(restated_candidates(text, path, test, found_words))
     # Microsoft's formats after gitleaks' and ours: a value one of those names keeps its name.
     found.extend(token_candidates(text, lowered, microsoft, found_words, test))
     keyword_lines = lines.keyword_lines(lowered, found_words)
@@ -241,7 +228,7 @@ def _allowed(c: Candidate, text: str, path: str | None) -> bool:
     # "fun" by chance), while a long one ("hardcoded", "example") was typed there.
     stopwords = not rules.looks_random(value)
     machine_made = rules.generated(value) and not rules.token_is_placeholder(value)
-    return _scanner().allowed(
+    return scanner().allowed(
         GITLEAKS_PEERS.get(c.kind, ()),
         value,
         match,
@@ -269,108 +256,7 @@ def _lower(text: str) -> str:
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
-@cache
-def _scanner() -> Scanner:
-    """gitleaks' scanner, its keyword pass also finding our own layers' words. (Held here:
-    looking it up by its keywords hashed their ~100-word tuple on every call.)"""
-    return gitleaks_scanner(_OWN_KEYWORDS)
-
-
-_OWN_KEYWORDS = tuple(sorted({*KEYWORD_WORDS, *COOKIE_WORDS, *TOKEN_KEYWORDS}))
-
-
 _BYTE_KEY_WORDS = ("key", "secret", "token")
-
-
-# gitleaks rules whose findings our own detectors make better: its private-key pattern
-# takes any 64 characters between a BEGIN and a later "KEY-----" (code that checks for the
-# armour lines); private_keys wants base64 key material and redacts each line's part.
-_OWN_RULES = frozenset({"private-key"})
-
-
-def _gitleaks(
-    text: str, lowered: str, path: str | None, test: bool, found_words: Found
-) -> list[Candidate]:
-    config = paths.is_config_path(path)
-    found = (
-        _gitleaks_candidate(text, m, config, test)
-        for m in _scanner().scan(text, lowered, path, found_words)
-    )
-    return [c for c in found if c is not None]
-
-
-def _gitleaks_candidate(text: str, m: Match, config: bool, test: bool) -> Candidate | None:
-    if m.rule.id in _OWN_RULES:
-        return None
-    value = text[m.start : m.end]
-    if m.rule.generic:
-        if not _generic_ok(text, m, value, config, test):
-            return None
-        kind = "secret assignment"
-        priority = RANK_GENERIC
-    else:
-        if rules.token_is_placeholder(value, service=True):
-            return None
-        if m.rule.id == "jwt" and not jwt_header_ok(value):
-            return None
-        if m.rule.semi_generic and wording.camel_name(value):
-            # A rule led by its service's name takes any 25 letters after it:
-            # `TwitterTests : RemoteAuthenticationTests<…>` names a class.
-            return None
-        if m.start > 0 and text[m.start - 1].isalnum() and _PREFIXED.match(value):
-            return None  # `Sogho_ICANVAS...`: a format's prefix at the end of a longer word
-        kind = m.rule.id.replace("-", " ")
-        priority = RANK_TOKEN
-    start, end = (m.start, m.end) if m.rule.generic else whole_run(text, m.start, m.end)
-    return Candidate(start, end, kind, priority, f"{GITLEAKS}:{m.rule.id}")
-
-
-def _restated(text: str, path: str | None, test: bool, found_words: Found) -> list[Candidate]:
-    """The values of flags, Kubernetes entries, escaped JSON and indexes that a rule led by
-    its service's name reports once the pair is read as an assignment (restated.py)."""
-    starts = _scanner().named_lines(found_words)
-    out: list[Candidate] = []
-    for name, s, e in named_values(text, starts) if starts else ():
-        line, at = restated(name, text[s:e])
-        for m in _scanner().scan(line, line.lower(), path):
-            service = m.rule.semi_generic and not m.rule.generic
-            c = _gitleaks_candidate(line, m, False, test) if service else None
-            if c is not None and at <= c.start and c.end <= at + e - s:
-                out.append(replace(c, start=s + c.start - at, end=s + c.end - at))
-    for ls, line in unescaped_lines(text, starts):
-        for m in _scanner().scan(line, line.lower(), path):
-            service = m.rule.semi_generic and not m.rule.generic
-            c = _gitleaks_candidate(line, m, False, test) if service else None
-            if c is not None:
-                out.append(replace(c, start=ls + c.start, end=ls + c.end))
-    return out
-
-
-# A token that starts with a short prefix of its format (`gho_`, `xoxb-`): glued to the end
-# of a word, such a prefix is a coincidence; a long one (`github_pat_`) is not.
-_PREFIXED = re.compile(r"[A-Za-z]{2,4}[_-]")
-
-
-def _generic_ok(text: str, m: Match, value: str, config: bool, test: bool) -> bool:
-    """gitleaks' generic rule finds `name = value` by a broad list of names; the value then
-    meets the rules an assignment meets (rules.py), with the name found before it."""
-    if rules.is_uuid(value):
-        return False
-    ls = text.rfind("\n", 0, m.start) + 1
-    key_m = KEY_BEFORE.search(text, max(ls, m.start - KEY_REACH), m.start)
-    if key_m is None:
-        return False
-    quoted = m.start > 0 and text[m.start - 1] in "\"'`"
-    if not quoted and not config:
-        return False
-    key = key_m.group("key")
-    if names.key_is_password(key):
-        kind_ok = True
-    else:
-        kind_ok = rules.looks_random(value) or len(value) >= rules.MIN_ENTROPY_NAMED
-    return kind_ok and rules.assigned_value_ok(
-        key, value, quoted=quoted, config=config, env_style=False, test=test
-    )
 
 
 def _to_hit(c: Candidate, lines: Lines) -> SecretHit:

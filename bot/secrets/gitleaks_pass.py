@@ -1,0 +1,126 @@
+"""gitleaks' rule set as one of detect.py's layers: its matches made candidates (a service's
+format as a token, its generic rule as an assignment that meets the assignment rules), and
+its service-led rules run again on the pairs restated.py reads in syntaxes they cannot.
+The scanner's keyword pass also finds the words of Switchyard's own layers: one pass over
+the text serves every layer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from functools import cache
+
+from bot.secrets import names, paths, rules, wording
+from bot.secrets.cookies import COOKIE_WORDS
+from bot.secrets.gitleaks import Found, Match, Scanner
+from bot.secrets.gitleaks import scanner as gitleaks_scanner
+from bot.secrets.line_finders import KEY_REACH, RANK_GENERIC, RANK_TOKEN, Candidate, whole_run
+from bot.secrets.patterns import KEY_BEFORE, KEYWORD_WORDS
+from bot.secrets.restated import named_values, restated, unescaped_lines
+from bot.secrets.token_checks import jwt_header_ok
+from bot.secrets.token_pass import TOKEN_KEYWORDS
+
+GITLEAKS = "gitleaks"
+
+
+@cache
+def scanner() -> Scanner:
+    """gitleaks' scanner, its keyword pass also finding our own layers' words. (Held here:
+    looking it up by its keywords hashed their ~100-word tuple on every call.)"""
+    return gitleaks_scanner(_OWN_KEYWORDS)
+
+
+_OWN_KEYWORDS = tuple(sorted({*KEYWORD_WORDS, *COOKIE_WORDS, *TOKEN_KEYWORDS}))
+
+
+# gitleaks rules whose findings our own detectors make better: its private-key pattern
+# takes any 64 characters between a BEGIN and a later "KEY-----" (code that checks for the
+# armour lines); private_keys wants base64 key material and redacts each line's part.
+_OWN_RULES = frozenset({"private-key"})
+
+
+def gitleaks_candidates(
+    text: str, lowered: str, path: str | None, test: bool, found_words: Found
+) -> list[Candidate]:
+    config = paths.is_config_path(path)
+    found = (
+        _gitleaks_candidate(text, m, config, test)
+        for m in scanner().scan(text, lowered, path, found_words)
+    )
+    return [c for c in found if c is not None]
+
+
+def _gitleaks_candidate(text: str, m: Match, config: bool, test: bool) -> Candidate | None:
+    if m.rule.id in _OWN_RULES:
+        return None
+    value = text[m.start : m.end]
+    if m.rule.generic:
+        if not _generic_ok(text, m, value, config, test):
+            return None
+        kind = "secret assignment"
+        priority = RANK_GENERIC
+    else:
+        if rules.token_is_placeholder(value, service=True):
+            return None
+        if m.rule.id == "jwt" and not jwt_header_ok(value):
+            return None
+        if m.rule.semi_generic and wording.camel_name(value):
+            # A rule led by its service's name takes any 25 letters after it:
+            # `TwitterTests : RemoteAuthenticationTests<…>` names a class.
+            return None
+        if m.start > 0 and text[m.start - 1].isalnum() and _PREFIXED.match(value):
+            return None  # `Sogho_ICANVAS...`: a format's prefix at the end of a longer word
+        kind = m.rule.id.replace("-", " ")
+        priority = RANK_TOKEN
+    start, end = (m.start, m.end) if m.rule.generic else whole_run(text, m.start, m.end)
+    return Candidate(start, end, kind, priority, f"{GITLEAKS}:{m.rule.id}")
+
+
+def restated_candidates(
+    text: str, path: str | None, test: bool, found_words: Found
+) -> list[Candidate]:
+    """The values of flags, Kubernetes entries, escaped JSON and indexes that a rule led by
+    its service's name reports once the pair is read as an assignment (restated.py)."""
+    starts = scanner().named_lines(found_words)
+    out: list[Candidate] = []
+    for name, s, e in named_values(text, starts) if starts else ():
+        line, at = restated(name, text[s:e])
+        for m in scanner().scan(line, line.lower(), path):
+            service = m.rule.semi_generic and not m.rule.generic
+            c = _gitleaks_candidate(line, m, False, test) if service else None
+            if c is not None and at <= c.start and c.end <= at + e - s:
+                out.append(replace(c, start=s + c.start - at, end=s + c.end - at))
+    for ls, line in unescaped_lines(text, starts):
+        for m in scanner().scan(line, line.lower(), path):
+            service = m.rule.semi_generic and not m.rule.generic
+            c = _gitleaks_candidate(line, m, False, test) if service else None
+            if c is not None:
+                out.append(replace(c, start=ls + c.start, end=ls + c.end))
+    return out
+
+
+# A token that starts with a short prefix of its format (`gho_`, `xoxb-`): glued to the end
+# of a word, such a prefix is a coincidence; a long one (`github_pat_`) is not.
+_PREFIXED = re.compile(r"[A-Za-z]{2,4}[_-]")
+
+
+def _generic_ok(text: str, m: Match, value: str, config: bool, test: bool) -> bool:
+    """gitleaks' generic rule finds `name = value` by a broad list of names; the value then
+    meets the rules an assignment meets (rules.py), with the name found before it."""
+    if rules.is_uuid(value):
+        return False
+    ls = text.rfind("\n", 0, m.start) + 1
+    key_m = KEY_BEFORE.search(text, max(ls, m.start - KEY_REACH), m.start)
+    if key_m is None:
+        return False
+    quoted = m.start > 0 and text[m.start - 1] in "\"'`"
+    if not quoted and not config:
+        return False
+    key = key_m.group("key")
+    if names.key_is_password(key):
+        kind_ok = True
+    else:
+        kind_ok = rules.looks_random(value) or len(value) >= rules.MIN_ENTROPY_NAMED
+    return kind_ok and rules.assigned_value_ok(
+        key, value, quoted=quoted, config=config, env_style=False, test=test
+    )
