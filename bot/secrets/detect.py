@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from bot.secrets import allow as allowlist
 from bot.secrets import paths, rules, wording
 from bot.secrets.cookies import COOKIE_WORDS, session_cookies
+from bot.secrets.entities import quotes_read
 from bot.secrets.gitleaks_pass import GITLEAKS, gitleaks_candidates, restated_candidates, scanner
 from bot.secrets.jwk import jwk_public_member
 from bot.secrets.key_blocks import private_keys
@@ -112,6 +113,28 @@ def find_secrets_and_allowed(
 ) -> tuple[list[SecretHit], list[SecretHit]]:
     """find_secrets' hits, and those the allow-list's fingerprints let through: the
     security scan drops the other scanners' reports of a hard-coded secret on their lines."""
+    hits, allowed = _found(text, path)
+    view = quotes_read(text)
+    if view is None:
+        return hits, allowed
+    # Quotes written as character references (`&quot;`): read again as quotes, the same
+    # length, so the spans found there are the text's (entities.py).
+    more, more_allowed = _found(view, path)
+    return _merged(hits, more), _merged(allowed, more_allowed)
+
+
+def _merged(first: list[SecretHit], more: list[SecretHit]) -> list[SecretHit]:
+    """`first` and `more`, in order; where two overlap, the one of `more` when it lies
+    within the other (the value without `&apos;…&apos;</code>` around it), else the first."""
+    kept = list(first)
+    for h in more:
+        over = [k for k in kept if not (h.end <= k.start or h.start >= k.end)]
+        if all(k.start <= h.start and h.end <= k.end for k in over):
+            kept = [k for k in kept if k not in over] + [h]
+    return sorted(kept, key=lambda h: h.start)
+
+
+def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit]]:
     if not text:
         return [], []
     allow = allowlist.current()
