@@ -1,6 +1,6 @@
 """In source code an unquoted value after a secret's name is an expression
 (`password = new_password`), unless no program reads it as code: a commented-out setting, a
-docstring's example, a `.env` line pasted into a script (bot/secrets/rules.py:no_expression)."""
+docstring's example, a `.env` line pasted into a script (bot/secrets/code_literals.py)."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from bot.secrets import names, paths, plugins, references, rules
+from bot.secrets.code_literals import no_expression
 from bot.secrets.gitleaks import Found
 from bot.secrets.long_lines import named_operators, search_near
 from bot.secrets.passphrases import described
@@ -41,15 +42,8 @@ SWITCHYARD = "switchyard"
 # Which of two overlapping candidates wins: lower first. RANK_NAMED: a value known by the
 # secret's name before it in a syntax of its own (a flag), which names it better than an
 # assignment's reading of the same text does, and worse than a format.
-(
-    RANK_PRIVATE_KEY,
-    RANK_TOKEN,
-    RANK_PLUGIN_TOKEN,
-    RANK_NAMED,
-    RANK_ASSIGNED,
-    RANK_GENERIC,
-    RANK_ENTROPY,
-) = range(7)
+RANK_PRIVATE_KEY, RANK_TOKEN, RANK_PLUGIN_TOKEN, RANK_NAMED = range(4)
+RANK_ASSIGNED, RANK_GENERIC, RANK_ENTROPY = range(4, 7)
 _MIN_PLUGIN_VALUE = 8  # shorter plugin results are prefixes or noise (see plugins.py)
 _DIGIT_BYTES = re.compile(rb"[0-9]")
 _RUN = b"t" * LONG_TOKEN_MIN
@@ -282,7 +276,7 @@ def assignments(
             ):
                 # In code, unless no program reads the value as code: a commented-out
                 # `# API_TOKEN = 3c88e4…`, a docstring's `export TOKEN=…` (judged as a literal).
-                if not rules.no_expression(value):
+                if not no_expression(value):
                     continue
                 code_literal = True
         if not quoted and described(key, line[s:].strip()):

@@ -245,51 +245,6 @@ def opens_call_or_list(value: str) -> bool:
     return spells_a_name(m.group("callee"))
 
 
-def no_expression(value: str) -> bool:
-    """An unquoted value in source code that no program reads as code, so a literal after
-    all (a commented-out setting, a docstring's example, a pasted `.env` line): machine-made
-    (`generated`), not a number literal (`0x9E37…`) nor a name in camel case, and either
-    no name at all (`3c88e493…`, `a1B+c3/…`) or a long one drawn rather than named: mixed
-    case with digits, and no word spelled in lower case (`Nh7vRf3mKp9wXc5t…`;
-    `X509Certificate2Collection` spells one)."""
-    v = value.strip()
-    if not _TOKEN_CHARS.fullmatch(v) or not generated(v) or _NUMBER_LITERAL.match(v):
-        return False  # a call, a member, a literal of some type: code (`b64decode(secret)`)
-    if wording.camel_name(v):
-        return False
-    if not _IDENT_CHAIN.fullmatch(v):
-        return True
-    if _HEX_NAME.fullmatch(v):
-        return True  # 20+ hex digits: no one names a variable so
-    return (
-        len(v) >= _DRAWN_NAME_MIN
-        and wording.looks_random(v)
-        and not any(_spelled(run) for run in _LOWER_RUN.findall(v))
-    )
-
-
-def _spelled(run: str) -> bool:
-    """A run of lower-case letters long enough to be a word and spelled as one: vowels
-    among its consonants (`ertificate`), where a drawn run clusters them (`rpbgrivcy`)."""
-    return (
-        len(run) >= _WORD_RUN
-        and sum(c in "aeiou" for c in run) * 4 >= len(run)
-        and not _CLUSTER.search(run)
-    )
-
-
-_CLUSTER = re.compile(r"[^aeiouy]{4}")
-# A token's characters, no member access (`.`), call, index, sigil or separator of code.
-_TOKEN_CHARS = re.compile(r"[A-Za-z0-9+/=_~-]+")
-_NUMBER_LITERAL = re.compile(r"0[xXbBoO]|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?[lLuUfFdDnN]*$")
-_HEX_NAME = re.compile(r"(?=.*\d)[a-f][0-9a-f]{19,}|(?=.*\d)[A-F][0-9A-F]{19,}")
-_LOWER_RUN = re.compile(r"[a-z]+")
-_DRAWN_NAME_MIN = 24
-# A run of this many lower-case letters may be a word (`ertificate`); a drawn 32-character
-# mixed-case value has one about one time in twelve, seldom spelled as a word.
-_WORD_RUN = 7
-
-
 def is_identifier_chain(value: str) -> bool:
     """`settings.API_KEY`, `self.password`, `get_token()`: code, not a literal."""
     return _IDENT_CHAIN.fullmatch(value) is not None
