@@ -92,3 +92,12 @@ def test_escaped_json_and_an_index_are_read_as_an_assignment(path: str, template
     # Under a name no service's rule leads with, the same run is a number.
     other = text.replace("asanaToken", "buildId").replace("ASANA_TOKEN", "BUILD_ID")
     assert _found(other, path) == []
+
+
+def test_a_heroku_key_given_as_a_flag_is_found_though_it_is_a_uuid() -> None:
+    """A UUID after a secret-named flag is an id (line_contexts), except where the flag
+    names a service whose keys are UUIDs: gitleaks' Heroku rule reads the pair."""
+    key = "3f8c2b1a-9d4e-4f7a-b6c5-1e2d3c4b5a69"
+    for line in (f"deploy --heroku-api-key {key}\n", f"deploy --heroku_api_key={key}\n"):
+        assert _found(line, "bin/deploy.sh") == [("heroku api key", key)], line
+    assert _found(f"deploy --request-token {key}\n", "bin/deploy.sh") == []
