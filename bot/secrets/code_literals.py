@@ -30,27 +30,13 @@ def no_expression(value: str) -> bool:
     return (
         len(v) >= _DRAWN_NAME_MIN
         and wording.looks_random(v)
-        and not any(_spelled(run) for run in _LOWER_RUN.findall(v))
+        and not any(wording.spelled_word(run) for run in _LOWER_RUN.findall(v))
     )
 
 
-def _spelled(run: str) -> bool:
-    """A run of lower-case letters long enough to be a word and spelled as one: vowels
-    among its consonants (`ertificate`), where a drawn run clusters them (`rpbgrivcy`)."""
-    return (
-        len(run) >= _WORD_RUN
-        and sum(c in "aeiou" for c in run) * 4 >= len(run)
-        and not _CLUSTER.search(run)
-    )
-
-
-_CLUSTER = re.compile(r"[^aeiouy]{4}")
 # A token's characters, no member access (`.`), call, index, sigil or separator of code.
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9+/=_~-]+")
 _NUMBER_LITERAL = re.compile(r"0[xXbBoO]|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?[lLuUfFdDnN]*$")
 _HEX_NAME = re.compile(r"(?=.*\d)[a-f][0-9a-f]{19,}|(?=.*\d)[A-F][0-9A-F]{19,}")
 _LOWER_RUN = re.compile(r"[a-z]+")
 _DRAWN_NAME_MIN = 24
-# A run of this many lower-case letters may be a word (`ertificate`); a drawn 32-character
-# mixed-case value has one about one time in twelve, seldom spelled as a word.
-_WORD_RUN = 7

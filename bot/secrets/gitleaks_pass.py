@@ -7,6 +7,7 @@ the text serves every layer."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from functools import cache
 
@@ -85,18 +86,22 @@ def restated_candidates(
     out: list[Candidate] = []
     for name, s, e in named_values(text, starts) if starts else ():
         line, at = restated(name, text[s:e])
-        for m in scanner().scan(line, line.lower(), path):
-            service = m.rule.semi_generic and not m.rule.generic
-            c = _gitleaks_candidate(line, m, False, test) if service else None
-            if c is not None and at <= c.start and c.end <= at + e - s:
+        for c in _service_led(line, path, test):
+            if at <= c.start and c.end <= at + e - s:
                 out.append(replace(c, start=s + c.start - at, end=s + c.end - at))
     for ls, line in unescaped_lines(text, starts):
-        for m in scanner().scan(line, line.lower(), path):
-            service = m.rule.semi_generic and not m.rule.generic
-            c = _gitleaks_candidate(line, m, False, test) if service else None
-            if c is not None:
-                out.append(replace(c, start=ls + c.start, end=ls + c.end))
+        out.extend(
+            replace(c, start=ls + c.start, end=ls + c.end) for c in _service_led(line, path, test)
+        )
     return out
+
+
+def _service_led(line: str, path: str | None, test: bool) -> Iterator[Candidate]:
+    """What gitleaks' service-led rules report in `line`, offsets within it."""
+    for m in scanner().scan(line, line.lower(), path):
+        c = _gitleaks_candidate(line, m, False, test) if m.rule.service_led else None
+        if c is not None:
+            yield c
 
 
 # A token that starts with a short prefix of its format (`gho_`, `xoxb-`): glued to the end

@@ -178,6 +178,21 @@ def camel_name(value: str) -> bool:
     return True
 
 
+# A run of this many lower-case letters may be a word (`ertificate`); a drawn 32-character
+# mixed-case value has one about one time in twelve, seldom spelled as a word.
+_WORD_RUN = 7
+
+
+def spelled_word(run: str) -> bool:
+    """A run of letters long enough to be a word and spelled as one: vowels among its
+    consonants (`ertificate`), where a drawn run clusters them (`rpbgrivcy`)."""
+    return (
+        len(run) >= _WORD_RUN
+        and sum(c in _VOWELS for c in run) * 4 >= len(run)
+        and not _CONSONANTS.search(run)
+    )
+
+
 _LETTER_RUN = re.compile(r"[A-Za-z]{16,}")
 
 

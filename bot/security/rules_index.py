@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from bot.security.scanners.rule_choice import rules_in
 
 _ID = re.compile(r"^switchyard\.(?P<lang>[a-z]+)\.(?P<category>[a-z0-9-]+)\.(?P<name>[a-z0-9-]+)$")
 _CWE = re.compile(r"^(CWE-\d+)\b")
@@ -91,11 +91,9 @@ def rule_metadata(files: list[Path] | None = None) -> dict[str, RuleMeta]:
     """Rule id -> RuleMeta for every rule in ``files`` (default: all shipped rule files)."""
     out: dict[str, RuleMeta] = {}
     for path in files if files is not None else rule_files():
-        # libyaml's parser where PyYAML has it: the pure-Python one took ~0.9 s over the
-        # shipped files, most of what `switchyard doctor` spent.
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
-        for rule in doc.get("rules") or []:
+        # Parsed once per version of the file, with libyaml (the pure-Python parser took
+        # ~0.9 s over the shipped files, most of what `switchyard doctor` spent).
+        for rule in rules_in(path):
             meta = _meta(rule)
             if meta.id in out:
                 raise ValueError(f"duplicate rule id {meta.id} in {path.name}")

@@ -134,6 +134,12 @@ class Rule:
         alphabet: what `search` runs without the name's lazy prefix."""
         return self.search is not None
 
+    @property
+    def service_led(self) -> bool:
+        """Semi-generic and named for a service (`asana… = <16 digits>`), not the generic
+        rule: what restated.py's pairs are read with."""
+        return self.semi_generic and not self.generic
+
 
 @dataclass(frozen=True, slots=True)
 class RuleSet:

@@ -62,10 +62,7 @@ class Scanner:
         self._words = sorted({*self._by_keyword, *extra})
         self._led = frozenset(rule.id for rule in ruleset.rules if keyword_led(rule))
         self._named_words = frozenset(
-            k
-            for rule in ruleset.rules
-            if rule.semi_generic and not rule.generic
-            for k in rule.keywords
+            k for rule in ruleset.rules if rule.service_led for k in rule.keywords
         )
         self._keywords = (
             ahocorasick_rs.AhoCorasick(
@@ -156,7 +153,7 @@ class Scanner:
 
     def named_lines(self, found: Found) -> set[int]:
         """The starts of the lines holding a keyword of a rule led by its service's name
-        (`<name> = <value>`, Rule.semi_generic; not the generic rule), of those `found`."""
+        (`<name> = <value>`, Rule.service_led), of those `found`."""
         return set().union(*(lines for word, lines in found.items() if word in self._named_words))
 
     def scan(
