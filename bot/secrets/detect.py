@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from bot.secrets import allow as allowlist
 from bot.secrets import paths, rules, wording
+from bot.secrets.contexts import named_not_secret
 from bot.secrets.cookies import COOKIE_WORDS, session_cookies
 from bot.secrets.entities import quotes_read
 from bot.secrets.gitleaks_pass import GITLEAKS, gitleaks_candidates, restated_candidates, scanner
@@ -201,6 +202,11 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
         found = [
             c for c in found if c.priority != RANK_ENTROPY or not jwk_public_member(text, c.start)
         ]
+    # A value a construct names as no secret (`define('public_key', …)`) is let through as
+    # it is under that name in an assignment (contexts.named_not_secret).
+    found = [
+        c for c in found if c.priority != RANK_ENTROPY or not named_not_secret(text, c.start, c.end)
+    ]
     if SEALED_KIND in text:
         found = [c for c in found if not sealed_value(text[c.start : c.end])]
     if paths.is_doc_path(path):

@@ -69,6 +69,8 @@ def _gitleaks_candidate(text: str, m: Match, config: bool, test: bool) -> Candid
             # A rule led by its service's name takes any 25 letters after it:
             # `TwitterTests : RemoteAuthenticationTests<…>` names a class.
             return None
+        if m.rule.id == "curl-auth-header" and rules.dotted_name(value):
+            return None  # `-H "Key: jetbrains.mps.v8_elimination"`: a name, not a key
         if m.start > 0 and text[m.start - 1].isalnum() and _PREFIXED.match(value):
             return None  # `Sogho_ICANVAS...`: a format's prefix at the end of a longer word
         kind = m.rule.id.replace("-", " ")

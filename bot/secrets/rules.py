@@ -250,6 +250,12 @@ def is_identifier_chain(value: str) -> bool:
     return _IDENT_CHAIN.fullmatch(value) is not None
 
 
+def dotted_name(value: str) -> bool:
+    """Names joined by dots, not machine-made: `jetbrains.mps.v8_elimination`, a setting's
+    or a module's name where a header or a query holds a key."""
+    return "." in value and is_identifier_chain(value) and not generated(value)
+
+
 def weak_value_ok(value: str, *, test: bool) -> bool:
     """In tests and fixtures, a password-like value ("hunter2", "pw123") is a fixture;
     only one that looks generated (mixed classes, or 16+ characters) counts there."""

@@ -177,6 +177,10 @@ def _query_token_ok(name: str, value: str) -> bool:
         return False
     if name.lower() == "sig":
         return True
+    if rules.token_is_placeholder(decoded):
+        return False  # under a secret's name as in an assignment: `1234567890abcdef1234…`
+    if rules.dotted_name(decoded):
+        return False  # `?key=jetbrains.mps.v8_elimination`
     if names.key_is_excluded(name) or _PAGING.intersection(names.key_words(name)):
         return False
     return names.key_is_secretish(name) or names.key_is_bare_key(name)

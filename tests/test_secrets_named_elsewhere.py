@@ -1,0 +1,80 @@
+"""A value's name is read the same whatever syntax writes it: a name that says "not a
+secret" lets a random value through in `define('n', …)`, a Kubernetes entry or
+`setenv("n", …)` as it does in `n = "…"`; a query parameter or a curl header holding a
+dotted name or a typed stand-in is judged as an assignment's value is."""
+
+from __future__ import annotations
+
+import random
+import string
+
+import pytest
+
+from bot.secrets import find_secrets, redact
+
+_RANDOM = random.Random("named elsewhere")
+
+
+def _drawn(n: int) -> str:
+    return "".join(_RANDOM.choice(string.ascii_letters + string.digits) for _ in range(n))
+
+
+def _found(text: str, path: str) -> list[tuple[str, str]]:
+    return [(h.kind, text[h.start : h.end]) for h in find_secrets(text, path)]
+
+
+_SYNTAXES = [
+    ("src/config.php", "define('{n}', '{v}');\n"),
+    ("src/app.go", '\tos.Setenv("{n}", "{v}")\n'),
+    ("deploy/api.yaml", '          env:\n            - name: {n}\n              value: "{v}"\n'),
+    ("src/app.py", 'os.environ.setdefault("{n}", "{v}")\n'),
+]
+
+
+@pytest.mark.parametrize(("path", "template"), _SYNTAXES)
+@pytest.mark.parametrize("name", ["public_key", "LOOKUP_TABLE", "ROUTE_NAME"])
+def test_a_random_value_under_a_name_that_says_public_or_metadata_is_let_through(
+    path: str, template: str, name: str
+) -> None:
+    value = _drawn(43)
+    # The assignment has always let it through: the high-entropy layer reads the name.
+    assert _found(f'{name} = "{value}"\n', "src/app.py") == []
+    assert _found(template.format(n=name, v=value), path) == []
+
+
+@pytest.mark.parametrize(("path", "template"), _SYNTAXES)
+def test_a_random_value_under_a_neutral_name_is_still_reported(path: str, template: str) -> None:
+    value = _drawn(43)
+    text = template.format(n="SERVICE_CONFIG", v=value)
+    assert [v for _, v in _found(text, path)] == [value]
+    assert value not in redact(text, path).text
+
+
+@pytest.mark.parametrize(("path", "template"), _SYNTAXES)
+def test_a_secret_named_value_is_reported_in_every_syntax(path: str, template: str) -> None:
+    value = _drawn(40)
+    assert [v for _, v in _found(template.format(n="API_TOKEN", v=value), path)] == [value]
+
+
+def test_a_dotted_name_in_a_query_or_a_curl_header_is_not_a_key() -> None:
+    for text in (
+        'fetch("https://api.example.com/v1/search?key=jetbrains.mps.v8_elimination")\n',
+        'curl -H "Key: jetbrains.mps.v8_elimination" https://api.example.com/v1\n',
+    ):
+        assert _found(text, "scripts/call.js") == []
+    key = _drawn(32)
+    for text in (
+        f'fetch("https://api.example.com/v1/search?key={key}")\n',
+        f'curl -H "X-Api-Key: {key}" https://api.example.com/v1\n',
+    ):
+        assert [v for _, v in _found(text, "scripts/call.js")] == [key]
+
+
+def test_a_typed_stand_in_in_a_query_is_turned_down_as_in_an_assignment() -> None:
+    stand_in = "1234567890abcdef1234567890abcdef1234567890abcdefextra"
+    assert _found(f'secret_access_key = "{stand_in}"\n', "src/app.py") == []
+    url = f'fetch("https://s3.example.com/b?secret_access_key={stand_in}")\n'
+    assert _found(url, "src/app.js") == []
+    drawn = _drawn(40)
+    url = f'fetch("https://s3.example.com/b?secret_access_key={drawn}")\n'
+    assert [v for _, v in _found(url, "src/app.js")] == [drawn]
