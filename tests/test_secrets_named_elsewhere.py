@@ -70,6 +70,15 @@ def test_a_dotted_name_in_a_query_or_a_curl_header_is_not_a_key() -> None:
         assert [v for _, v in _found(text, "scripts/call.js")] == [key]
 
 
+def test_a_query_parameter_gets_the_verdict_its_assignment_gets() -> None:
+    # A value typed to a key's length and shape is reported under a key's name (semgrep's
+    # and Kingfisher's tests label such values secrets); a URL does not change that.
+    typed = "abcdefghij1234567890abcdefghij123456"
+    assert [v for _, v in _found(f'sslmate_key = "{typed}"\n', "src/app.js")] == [typed]
+    url = f'fetch("https://api.sslmate.com/v2/certs?sslmate_key={typed}")\n'
+    assert [v for _, v in _found(url, "src/app.js")] == [typed]
+
+
 def test_a_typed_stand_in_in_a_query_is_turned_down_as_in_an_assignment() -> None:
     stand_in = "1234567890abcdef1234567890abcdef1234567890abcdefextra"
     assert _found(f'secret_access_key = "{stand_in}"\n', "src/app.py") == []

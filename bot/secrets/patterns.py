@@ -95,6 +95,8 @@ GITLEAKS_PEERS: dict[str, tuple[str, ...]] = {
     "Anthropic API key": ("anthropic-",),
     "JWT": ("jwt",),
     "secret assignment": ("generic-api-key",),
+    # A query's parameter is a name and its value, as an assignment is.
+    "token in URL": ("generic-api-key",),
     "high-entropy string": ("",),
 }
 

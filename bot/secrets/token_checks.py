@@ -55,11 +55,11 @@ def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) ->
         # Named as a hash (`password_hash = "$2b$..."`): a fixture or a stored hash on
         # purpose; a bare one (a users table's dump, a CSV row) is someone's password.
         return not rules.names_a_hash(_before(m, KEY_REACH))
+    if pattern.kind == "token in URL":
+        return _query_token_ok(m.group(1), value, test)
     if rules.token_is_placeholder(value, service=True):
         return False
     if pattern.kind == "JWT" and not jwt_header_ok(value):
-        return False
-    if pattern.kind == "token in URL" and not _query_token_ok(m.group(1), value):
         return False
     if pattern.kind == "token authorization":
         if AUTHORIZATION_HEADER.search(_before(m, 24)) is None:
@@ -161,7 +161,7 @@ def seed_phrase_ok(value: str) -> bool:
 _PAGING = frozenset({"page", "next", "continuation", "cursor", "sync", "resume", "start"})
 
 
-def _query_token_ok(name: str, value: str) -> bool:
+def _query_token_ok(name: str, value: str, test: bool) -> bool:
     """A URL query parameter holding a secret: its name says so (`token`, `api_key`,
     `fbApiKey`, a bare `key`, `sig`, an Azure SAS token's signature; not `pageToken` or
     `csrf_token`), and the value decoded mixes letters and digits (`%3A%2F%3F` is
@@ -177,10 +177,12 @@ def _query_token_ok(name: str, value: str) -> bool:
         return False
     if name.lower() == "sig":
         return True
-    if rules.token_is_placeholder(decoded):
-        return False  # under a secret's name as in an assignment: `1234567890abcdef1234…`
     if rules.dotted_name(decoded):
         return False  # `?key=jetbrains.mps.v8_elimination`
     if names.key_is_excluded(name) or _PAGING.intersection(names.key_words(name)):
         return False
-    return names.key_is_secretish(name) or names.key_is_bare_key(name)
+    if not (names.key_is_secretish(name) or names.key_is_bare_key(name)):
+        return False
+    # The value then meets the rules it meets assigned to that name (a stand-in is judged
+    # as it is there, so `?api_key=…` and `api_key = "…"` agree).
+    return rules.literal_ok(name, decoded, test=test)
