@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from bot.secrets.lazy_regex import Regex
+from bot.secrets.lazy_regex import LazyRegex, Regex
 
 
 def occurrences(
@@ -51,10 +51,11 @@ def led_matches(
         positions if not lead else sorted({x for p in positions for x in range(p - lead, p + 1)})
     )
     after = start
+    match = (regex.compiled if isinstance(regex, LazyRegex) else regex).match
     for x in starts:
         if x < after:
             continue  # before `start`, or inside the last match: finditer goes on from its end
-        if (m := regex.match(text, x, end)) is not None:
+        if (m := match(text, x, end)) is not None:
             yield m
             after = max(m.end(), x + 1)
 

@@ -144,10 +144,13 @@ class Scanner:
             hits = self._keywords.find_matches_as_indexes(
                 _SURROGATE.sub("?", lowered), overlapping=True
             )
+        size = len(text)
         for k, p, _ in hits:
-            if p > le or p < ls:
+            if p > le or p < ls:  # (inlined: a prompt's parts hold hundreds of hits)
                 ls = text.rfind("\n", 0, p) + 1
-                le = _line_end(text, p)
+                le = text.find("\n", p)
+                if le == -1:
+                    le = size
             found[words[k]].add(ls)
         return found
 
@@ -290,10 +293,16 @@ def _windows(text: str, starts: list[int]) -> list[tuple[int, int]]:
     value may sit on the line after its name (an XML element), and a keyword may be part
     of the value, its name on the line before."""
     out: list[tuple[int, int]] = []
+    size = len(text)
     for ls in starts:
         s = text.rfind("\n", 0, ls - 1) + 1 if ls > 0 else 0
-        le = _line_end(text, ls)
-        e = _line_end(text, le + 1) if le < len(text) else le
+        le = text.find("\n", ls)
+        if le == -1:
+            le = e = size
+        else:
+            e = text.find("\n", le + 1)
+            if e == -1:
+                e = size
         if out and s <= out[-1][1]:
             out[-1] = (out[-1][0], max(out[-1][1], e))
         else:
