@@ -427,13 +427,68 @@ BAD_RULE = "rules:\n  - id: broken\n    languages: [python]\n    pattern: print(
 EVAL_CHANGE = {"svc.py": (None, "def f(x):\n    return eval(x)\n")}
 
 
-def test_a_repositorys_invalid_rule_file_does_not_stop_the_built_in_rules(
-    tmp_path: Path,
-) -> None:
-    # semgrep refuses a whole run for one invalid rule file: it runs again without it.
+GOOD_RULE = (
+    "rules:\n  - id: team.no-print\n    languages: [python]\n    severity: WARNING\n"
+    "    message: print() in library code\n    pattern: print(...)\n"
+)
+
+
+def test_a_repositorys_invalid_rule_does_not_stop_the_other_rules(tmp_path: Path) -> None:
+    # semgrep's fast command line runs every rule it can read and names the one it cannot.
     bad = tmp_path / "bad.yml"
     bad.write_text(BAD_RULE, encoding="utf-8")
-    scan = run_scanners(make_change(EVAL_CHANGE), scanners=("semgrep",), semgrep_configs=[bad])
+    good = tmp_path / "good.yml"
+    good.write_text(GOOD_RULE, encoding="utf-8")
+    change = make_change({"svc.py": (None, "def f(x):\n    print(x)\n    return eval(x)\n")})
+    scan = run_scanners(change, scanners=("semgrep",), semgrep_configs=[bad, good])
+    assert any("CWE-95" in f.cwe for f in scan.findings)  # a built-in rule found eval
+    assert any(f.rule_id == "team.no-print" for f in scan.findings)  # the good file's rule
+    assert scan.unreadable == []
+    [note] = [n for n in scan.notes if "refused the repository's rule broken" in n]
+    assert "bad.yml" in note and "Invalid pattern for Python" in note
+    assert "the other rules were" in note
+    assert scan.scanners[0].status == "partial"
+
+
+def _semgrep_without_the_fast_command_line(tmp_path: Path) -> Path:
+    """The installed semgrep behind a shim that refuses `--experimental` as a semgrep
+    without it does (click's usage error, exit 2)."""
+    [real] = semgrep_command() or [""]
+    return fake_tool(
+        tmp_path,
+        "old-semgrep",
+        'for a in "$@"; do if [ "$a" = --experimental ]; then\n'
+        '  echo "Error: No such option: --experimental" >&2; exit 2; fi; done\n'
+        f'exec "{real}" "$@"',
+    )
+
+
+def test_a_semgrep_without_the_fast_command_line_scans_on_the_standard_one(
+    tmp_path: Path,
+) -> None:
+    old = _semgrep_without_the_fast_command_line(tmp_path)
+    scan = run_scanners(
+        make_change(EVAL_CHANGE), scanners=("semgrep",), executables={"semgrep": str(old)}
+    )
+    assert any("CWE-95" in f.cwe for f in scan.findings)
+    assert scan.unreadable == []
+    [note] = [n for n in scan.notes if "fast command line did not run" in n]
+    assert "No such option: --experimental" in note and "the standard one did" in note
+    assert scan.scanners[0].status == "ok"
+
+
+def test_on_the_standard_command_line_an_invalid_rule_file_is_left_out(tmp_path: Path) -> None:
+    # The standard command line refuses a whole run for one invalid rule file: it runs
+    # again without the repository's rules.
+    old = _semgrep_without_the_fast_command_line(tmp_path)
+    bad = tmp_path / "bad.yml"
+    bad.write_text(BAD_RULE, encoding="utf-8")
+    scan = run_scanners(
+        make_change(EVAL_CHANGE),
+        scanners=("semgrep",),
+        semgrep_configs=[bad],
+        executables={"semgrep": str(old)},
+    )
     assert any("CWE-95" in f.cwe for f in scan.findings)  # a built-in rule found eval
     assert scan.unreadable == []
     [note] = [n for n in scan.notes if "refused the repository's rules" in n]

@@ -284,7 +284,7 @@ def run_task(
             change, settings, services, ctx=ctx, fail_on=settings.fail_on, progress=progress
         )
     from bot.security.run import run_security
-    from bot.security.scanners.semgrep_runner import FETCHED_RULES_PREFIX
+    from bot.security.scanners.semgrep_refusals import FETCHED_RULES_PREFIX
 
     named = settings.security.semgrep_rules
     with tempfile.TemporaryDirectory(prefix=FETCHED_RULES_PREFIX) as tmp:
