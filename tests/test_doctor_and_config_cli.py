@@ -75,6 +75,29 @@ def test_doctor_says_which_scanner_is_missing_and_how_to_get_it(tmp_path: Path) 
     assert by_name["secrets"].ok  # in-process: needs no program on PATH
 
 
+def test_doctor_says_when_semgrep_has_only_its_standard_command_line(tmp_path: Path) -> None:
+    from bot.security.readiness import check_scanners
+    from bot.security.scanners.semgrep_runner import semgrep_command
+
+    # The installed semgrep behind a shim that refuses `--experimental`, as an older one does.
+    [real] = semgrep_command() or [""]
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    shim = folder / "semgrep"
+    shim.write_text(
+        '#!/bin/sh\nfor a in "$@"; do if [ "$a" = --experimental ]; then\n'
+        '  echo "Error: No such option: --experimental" >&2; exit 2; fi; done\n'
+        f'exec "{real}" "$@"\n',
+        encoding="utf-8",
+    )
+    shim.chmod(0o755)
+    by_name = {r.name: r for r in check_scanners(env={"PATH": f"{folder}:/usr/bin:/bin"})}
+    assert by_name["semgrep"].ok, by_name["semgrep"].detail
+    assert "standard command line only" in by_name["semgrep"].detail
+    ready = {r.name: r for r in check_scanners()}["semgrep"]
+    assert ready.ok and "standard command line" not in ready.detail
+
+
 def test_config_validate_names_file_and_key(tmp_path: Path) -> None:
     org = tmp_path / "org.yml"
     org.write_text("providers:\n  local:\n    model: m\n    contxt_tokens: 4096\n")

@@ -21,7 +21,7 @@ from bot.security.interpreters import (
 )
 from bot.security.scanners.bandit_runner import bandit_command
 from bot.security.scanners.base import quote_output, run_tool
-from bot.security.scanners.semgrep_runner import OFFLINE_ENV, semgrep_command
+from bot.security.scanners.semgrep_runner import FAST_ENGINE, OFFLINE_ENV, semgrep_command
 
 _VERSION_TIMEOUT_S = 30.0
 
@@ -74,22 +74,29 @@ def _semgrep(env: Mapping[str, str] | None) -> ScannerReadiness:
         return ScannerReadiness(
             "semgrep", False, "not installed", "pip install semgrep (it comes with switchyard)"
         )
-    # As a scan runs it: no version check, no metrics (`--version` takes no --metrics).
+    # As a scan runs it: no version check, no metrics (`--version` takes no --metrics), on
+    # the fast command line first (0.3 s where the standard one takes 1.5-3 s).
     offline = {**(os.environ if env is None else env), **OFFLINE_ENV}
-    run = run_tool(
-        [*command, "--version", "--disable-version-check"],
-        timeout_s=_VERSION_TIMEOUT_S,
-        cwd=Path.cwd(),
-        env=offline,
-    )
+    fast = True
+    for engine in (FAST_ENGINE, ()):
+        fast = bool(engine)
+        run = run_tool(
+            [*command, *engine, "--version", "--disable-version-check"],
+            timeout_s=_VERSION_TIMEOUT_S,
+            cwd=Path.cwd(),
+            env=offline,
+        )
+        if run.returncode == 0:
+            break
     if run.returncode != 0:
         why = quote_output(run.stderr or run.stdout) if run.returncode is not None else run.error
         return ScannerReadiness("semgrep", False, f"does not run: {why}")
     from bot.security.rules_index import rule_metadata
 
     version = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else "?"
+    how = "" if fast else ", standard command line only (each scan takes ~2 s more)"
     return ScannerReadiness(
-        "semgrep", True, f"semgrep {version}, offline, {len(rule_metadata())} built-in rules"
+        "semgrep", True, f"semgrep {version}, offline{how}, {len(rule_metadata())} built-in rules"
     )
 
 
