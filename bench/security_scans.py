@@ -3,19 +3,23 @@ shape for scoring (bench/security_eval.py) and the rule tests."""
 
 from __future__ import annotations
 
+import atexit
 import json
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from bench.security_corpus import CORPUS, ROOT
 from bot.security.cwe import bandit_cwes, cwe_label
-from bot.security.rules_index import rules_dir
+from bot.security.scanners.rule_choice import write_json
+from bot.security.scanners.semgrep_runner import FAST_ENGINE, default_rule_files
 
 
 @dataclass
@@ -44,14 +48,25 @@ class ScanResult:
 _CWE_ID = re.compile(r"CWE-\d+")
 
 
+@cache
+def _shipped_rules() -> Path:
+    """The shipped rule files as the scanner hands them to semgrep (one JSON document,
+    rule_choice.as_json), written once for this process."""
+    folder = tempfile.mkdtemp(prefix="switchyard-bench-rules-")
+    atexit.register(shutil.rmtree, folder, True)
+    return write_json(default_rule_files(), Path(folder) / "switchyard-rules.json")
+
+
 def semgrep_command(targets: Iterable[Path], *, time_stats: bool = True) -> list[str]:
-    """The offline semgrep invocation over ``targets`` with the shipped rules only."""
+    """The offline semgrep invocation over ``targets`` with the shipped rules only, on the
+    command line and with the rules as the scanner runs them."""
     exe = shutil.which("semgrep", path=str(Path(sys.executable).parent)) or "semgrep"
     cmd = [
         exe,
         "scan",
+        *FAST_ENGINE,
         "--config",
-        str(rules_dir()),
+        str(_shipped_rules()),
         "--json",
         "--metrics=off",
         "--disable-version-check",

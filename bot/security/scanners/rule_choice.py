@@ -88,12 +88,15 @@ def as_json(own: Sequence[Path], others: Sequence[Path]) -> Iterator[list[Path]]
     semgrep reads YAML rules with a parser written in Python: on the Python rules alone
     that is ~0.4 s of a ~2 s scan, and JSON it reads at once (docs/benchmarks.md). A
     repository's rules stay as written, so what semgrep says of them names their lines."""
-    loaded = [rules_in(path) for path in own]
-    if not own or not all(loaded):
+    if not own or not all(rules_in(path) for path in own):
         yield [*own, *others]  # one it cannot read here: semgrep says why, as ever
         return
-    rules = [rule for rules_of_file in loaded for rule in rules_of_file]
     with tempfile.TemporaryDirectory(prefix="switchyard-semgrep-") as folder:
-        combined = Path(folder) / "switchyard-rules.json"
-        combined.write_text(json.dumps({"rules": rules}), encoding="utf-8")
-        yield [combined, *others]
+        yield [write_json(own, Path(folder) / "switchyard-rules.json"), *others]
+
+
+def write_json(files: Sequence[Path], path: Path) -> Path:
+    """The rules of `files` written to `path` as one JSON document (anchors resolved)."""
+    rules = [rule for f in files for rule in rules_in(f)]
+    path.write_text(json.dumps({"rules": rules}), encoding="utf-8")
+    return path
