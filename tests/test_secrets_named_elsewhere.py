@@ -87,3 +87,32 @@ def test_a_typed_stand_in_in_a_query_is_turned_down_as_in_an_assignment() -> Non
     drawn = _drawn(40)
     url = f'fetch("https://s3.example.com/b?secret_access_key={drawn}")\n'
     assert [v for _, v in _found(url, "src/app.js")] == [drawn]
+
+
+@pytest.mark.parametrize(("path", "template"), [*_SYNTAXES, ("conf/app.xml", "<{n}>{v}</{n}>\n")])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        # Code and names under a secret's name, as real repositories write them: gitleaks'
+        # generic allow-list turns them down in an assignment, and now wherever they are named.
+        ("ACCESS_TOKEN", "Token::ASSIGN"),
+        ("credentials", "playerCredentials"),
+        ("GITHUB_TOKEN", "YourGitHubTokenWithAccess"),
+    ],
+)
+def test_a_named_value_an_assignment_lets_through_is_let_through_in_every_syntax(
+    path: str, template: str, name: str, value: str
+) -> None:
+    assert _found(f'{name} = "{value}"\n', "src/app.py") == []
+    assert _found(template.format(n=name, v=value), path) == []
+
+
+@pytest.mark.parametrize(("path", "template"), _SYNTAXES)
+def test_a_password_is_any_word_whatever_syntax_names_it(path: str, template: str) -> None:
+    # A password may be a word the allow-list holds: neither the assignment nor a named
+    # construct turns it down for that.
+    assert [v for _, v in _found('DB_PASSWORD = "playerCredentials"\n', "src/app.py")] == [
+        "playerCredentials"
+    ]
+    text = template.format(n="DB_PASSWORD", v="playerCredentials")
+    assert [v for _, v in _found(text, path)] == ["playerCredentials"]

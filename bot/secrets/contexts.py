@@ -327,8 +327,8 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
         return None  # `process.env.DB_PASSWORD || "not-set"`: a sentinel, not a password
     if kind == SETTER:
         return (s, e) if setter_value_ok(m.group("name"), value, test) else None
-    if kind in _NAMED_KINDS:
-        key = m.group("tag").rsplit(":", 1)[-1] if kind == XML_SECRET else m.group("name")
+    key = context_name(kind, m)
+    if key is not None:
         ok = rules.names_a_secret(key, value) and rules.literal_ok(key, value, test=test)
         return (s, e) if ok else None
     if flag_word(m, value):
@@ -351,6 +351,14 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
         or ("q" in groups and m.group("q") is not None)
     )
     return (s, e) if password_ok(value, test, quoted=quoted) else None
+
+
+def context_name(kind: str, m: re.Match[str]) -> str | None:
+    """The name a match of a named kind gives its value (`define('DB_PASSWORD', …)`, an
+    XML element's tag), or None for the other kinds."""
+    if kind not in _NAMED_KINDS:
+        return None
+    return m.group("tag").rsplit(":", 1)[-1] if kind == XML_SECRET else m.group("name")
 
 
 def _sql_password(m: re.Match[str], test: bool) -> tuple[int, int] | None:

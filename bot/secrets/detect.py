@@ -250,7 +250,7 @@ def _allowed(c: Candidate, text: str, path: str | None) -> bool:
     ls = text.rfind("\n", 0, c.start) + 1
     line = _line_of(c, text)
     value = text[c.start : c.end]
-    assigned = c.priority == RANK_ASSIGNED
+    assigned = c.priority == RANK_ASSIGNED or c.peers is not None
     match = text[ls : c.end] if assigned else value
     # A stopword inside a value that mixes cases and digits is a coincidence, not a word;
     # so is a short one inside a machine-made lower-case value (`pk_q7w2e9fun4r8...` holds
@@ -258,7 +258,7 @@ def _allowed(c: Candidate, text: str, path: str | None) -> bool:
     stopwords = not rules.looks_random(value)
     machine_made = rules.generated(value) and not rules.token_is_placeholder(value)
     return scanner().allowed(
-        GITLEAKS_PEERS.get(c.kind, ()),
+        c.peers if c.peers is not None else GITLEAKS_PEERS.get(c.kind, ()),
         value,
         match,
         line,

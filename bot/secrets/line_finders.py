@@ -61,6 +61,9 @@ class Candidate:
     priority: int
     detector: str
     parts: tuple[tuple[int, int], ...] | None = None
+    # The gitleaks rules whose allow-lists apply, where not the kind's (GITLEAKS_PEERS): a
+    # value a construct names as an assignment does is judged as an assignment is.
+    peers: tuple[str, ...] | None = None
 
 
 _PLUS_ONE = (1).__add__

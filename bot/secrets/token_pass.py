@@ -13,14 +13,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from bot.secrets.contexts import CONTEXT_KINDS, CONTEXT_PATTERNS, context_value
+from bot.secrets import names
+from bot.secrets.contexts import CONTEXT_KINDS, CONTEXT_PATTERNS, context_name, context_value
 from bot.secrets.daemon_configs import DAEMON_KINDS, DAEMON_PATTERNS, daemon_value
 from bot.secrets.device_configs import DEVICE_KINDS, DEVICE_PATTERNS, device_value
 from bot.secrets.gitleaks import Found
 from bot.secrets.hashes import HASH_PATTERNS
 from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate, whole_run
 from bot.secrets.microsoft import MICROSOFT_PATTERNS
-from bot.secrets.patterns import AUTHORIZATION_SCHEME_PATTERN, TOKEN_PATTERNS, TokenPattern
+from bot.secrets.patterns import (
+    AUTHORIZATION_SCHEME_PATTERN,
+    GITLEAKS_PEERS,
+    TOKEN_PATTERNS,
+    TokenPattern,
+)
 from bot.secrets.prefixed import PREFIXED_PATTERNS
 from bot.secrets.services import SERVICE_PATTERNS
 from bot.secrets.token_checks import token_ok
@@ -50,6 +56,7 @@ _BY_KEYWORD: dict[str, list[int]] = {}
 for _i, _p in enumerate(ALL_TOKEN_PATTERNS):
     for _k in _p.keywords:
         _BY_KEYWORD.setdefault(_k, []).append(_i)
+_ASSIGNED = GITLEAKS_PEERS["secret assignment"]
 _UNKEYED = frozenset(i for i, p in enumerate(ALL_TOKEN_PATTERNS) if not p.keywords)
 
 
@@ -84,7 +91,11 @@ def token_candidates(
             if read is not None:
                 span = read(pattern.kind, m, test)
                 if span is not None:
-                    out.append(Candidate(*span, pattern.kind, RANK_TOKEN, SWITCHYARD))
+                    name = context_name(pattern.kind, m)
+                    # Named as in an assignment, judged as one: gitleaks' generic allow-list
+                    # (its stopwords and shapes) where the name is not a password's.
+                    peers = _ASSIGNED if name and not names.key_is_password(name) else None
+                    out.append(Candidate(*span, pattern.kind, RANK_TOKEN, SWITCHYARD, peers=peers))
                 continue
             s, e = m.span(pattern.group)
             if pattern.group == 0 and s > 0 and text[s - 1] in pattern.before:
