@@ -116,3 +116,13 @@ def test_a_password_is_any_word_whatever_syntax_names_it(path: str, template: st
     ]
     text = template.format(n="DB_PASSWORD", v="playerCredentials")
     assert [v for _, v in _found(text, path)] == ["playerCredentials"]
+
+
+def test_terraforms_password_field_meets_an_assigned_passwords_rules() -> None:
+    # gitleaks' Terraform rule takes any quoted 8-20 characters under a password's name.
+    for stand_in in ("my_password", "test-password", "changeme123"):
+        assert _found(f'  password = "{stand_in}"\n', "infra/main.tf") == []
+        assert _found(f'password = "{stand_in}"\n', "src/app.py") == []
+    text = '  administrator_login_password = "Xk9mQvL8pR4t"\n'
+    assert [v.strip('"') for _, v in _found(text, "infra/main.tf")] == ["Xk9mQvL8pR4t"]
+    assert "Xk9mQvL8pR4t" not in redact(text, "infra/main.tf").text

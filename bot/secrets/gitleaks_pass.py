@@ -69,6 +69,10 @@ def _gitleaks_candidate(text: str, m: Match, config: bool, test: bool) -> Candid
             # A rule led by its service's name takes any 25 letters after it:
             # `TwitterTests : RemoteAuthenticationTests<…>` names a class.
             return None
+        if m.rule.id in _PASSWORD_RULES and not rules.literal_ok(
+            "password", value.strip('"'), test=test
+        ):
+            return None  # a password's name and a quoted literal: the assignment's rules
         if m.rule.id == "curl-auth-header" and rules.dotted_name(value):
             return None  # `-H "Key: jetbrains.mps.v8_elimination"`: a name, not a key
         if m.start > 0 and text[m.start - 1].isalnum() and _PREFIXED.match(value):
@@ -106,6 +110,10 @@ def _service_led(line: str, path: str | None, test: bool) -> Iterator[Candidate]
             yield c
 
 
+# Rules that take any quoted value under a password's name (Terraform's `password = "…"`):
+# the value meets an assigned password's rules, so `"my_password"` is the stand-in there
+# that it is in any other file.
+_PASSWORD_RULES = frozenset({"hashicorp-tf-password"})
 # A token that starts with a short prefix of its format (`gho_`, `xoxb-`): glued to the end
 # of a word, such a prefix is a coincidence; a long one (`github_pat_`) is not.
 _PREFIXED = re.compile(r"[A-Za-z]{2,4}[_-]")
