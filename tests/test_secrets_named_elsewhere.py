@@ -126,3 +126,19 @@ def test_terraforms_password_field_meets_an_assigned_passwords_rules() -> None:
     text = '  administrator_login_password = "Xk9mQvL8pR4t"\n'
     assert [v.strip('"') for _, v in _found(text, "infra/main.tf")] == ["Xk9mQvL8pR4t"]
     assert "Xk9mQvL8pR4t" not in redact(text, "infra/main.tf").text
+
+
+@pytest.mark.parametrize("value", ["react-apollo", "first-proj", "_rails_app_session", "x-number"])
+def test_a_name_in_a_curl_header_is_not_a_key(value: str) -> None:
+    # gitleaks' curl rule takes any 8 characters after `Key:` or `Token:`; a key is
+    # machine-made, as Switchyard's own header patterns require.
+    assert _found(f'curl -H "Key: {value}" https://api.example.com/v1\n', "run.sh") == []
+
+
+def test_a_machine_made_key_in_a_curl_header_is_still_reported() -> None:
+    uuid = "3f2b8c1e-9d4a-4e7b-a1c6-5d8e2f0b7a94"
+    token = _drawn(32)
+    for value in (uuid, token):
+        text = f'curl -H "X-Api-Key: {value}" https://api.example.com/v1\n'
+        assert value in [v for _, v in _found(text, "run.sh")]
+        assert value not in redact(text, "run.sh").text

@@ -73,8 +73,8 @@ def _gitleaks_candidate(text: str, m: Match, config: bool, test: bool) -> Candid
             "password", value.strip('"'), test=test
         ):
             return None  # a password's name and a quoted literal: the assignment's rules
-        if m.rule.id == "curl-auth-header" and rules.dotted_name(value):
-            return None  # `-H "Key: jetbrains.mps.v8_elimination"`: a name, not a key
+        if m.rule.id == "curl-auth-header" and not _header_token_ok(text, m.start, value):
+            return None  # `-H "Key: react-apollo"`: a name, not a key
         if m.start > 0 and text[m.start - 1].isalnum() and _PREFIXED.match(value):
             return None  # `Sogho_ICANVAS...`: a format's prefix at the end of a longer word
         kind = m.rule.id.replace("-", " ")
@@ -108,6 +108,15 @@ def _service_led(line: str, path: str | None, test: bool) -> Iterator[Candidate]
         c = _gitleaks_candidate(line, m, False, test) if m.rule.service_led else None
         if c is not None:
             yield c
+
+
+def _header_token_ok(text: str, start: int, value: str) -> bool:
+    """A curl header's value as Switchyard's own header patterns judge it: machine-made (a
+    UUID included, as API keys often are), unless it is a Basic pair's base64, which
+    decodes to whatever the user typed."""
+    if text[max(0, start - 6) : start].lower() == "basic ":
+        return True
+    return rules.looks_random(value) or rules.generated(value) or rules.is_uuid(value)
 
 
 # Rules that take any quoted value under a password's name (Terraform's `password = "…"`):
