@@ -142,3 +142,25 @@ def test_a_machine_made_key_in_a_curl_header_is_still_reported() -> None:
         text = f'curl -H "X-Api-Key: {value}" https://api.example.com/v1\n'
         assert value in [v for _, v in _found(text, "run.sh")]
         assert value not in redact(text, "run.sh").text
+
+
+@pytest.mark.parametrize(("path", "template"), _SYNTAXES)
+@pytest.mark.parametrize("name", ["jsapi_ticket", "oauth_verifier", "nkey"])
+def test_a_name_gitleaks_generic_rule_reads_counts_in_every_syntax(
+    path: str, template: str, name: str
+) -> None:
+    # An assignment takes gitleaks' generic rule's names too (a word anywhere in the name:
+    # `jsapi_ticket`); a construct that names its value takes the same. (Upper-case base32,
+    # as a NATS key is: no mix of cases for the high-entropy layer to take it by; no vowel,
+    # so that no word of gitleaks' stopwords is spelled by chance.)
+    value = "".join(_RANDOM.choice("BCDFGHJKLMNPQRSTVWXZ234567") for _ in range(56))
+    assert [v for _, v in _found(f'{name} = "{value}"\n', "src/app.py")] == [value]
+    assert [v for _, v in _found(template.format(n=name, v=value), path)] == [value]
+
+
+@pytest.mark.parametrize(("path", "template"), _SYNTAXES)
+def test_a_low_entropy_value_under_such_a_name_is_not_taken(path: str, template: str) -> None:
+    # As gitleaks' rule asks: its value characters and its entropy (`0xC000090A`, an
+    # error code under `STATUS_NO_KEY`).
+    assert _found('STATUS_NO_KEY = "0xC000090A"\n', "src/app.py") == []
+    assert _found(template.format(n="STATUS_NO_KEY", v="0xC000090A"), path) == []

@@ -329,7 +329,9 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
         return (s, e) if setter_value_ok(m.group("name"), value, test) else None
     key = context_name(kind, m)
     if key is not None:
-        ok = rules.names_a_secret(key, value) and rules.literal_ok(key, value, test=test)
+        # The names an assignment takes: its own and gitleaks' generic rule's.
+        named = rules.names_a_secret(key, value) or rules.generic_name(key, value)
+        ok = named and rules.literal_ok(key, value, test=test)
         return (s, e) if ok else None
     if flag_word(m, value):
         return None

@@ -52,6 +52,7 @@ import re
 
 from bot.secrets import paths, wording
 from bot.secrets.der import public_der
+from bot.secrets.gitleaks.ruleset import shannon_entropy
 from bot.secrets.names import (
     key_is_bare_key,
     key_is_excluded,
@@ -202,6 +203,30 @@ def names_a_secret(key: str, value: str) -> bool:
     """Whether `key` names `value` a secret: a secret's name (`api_token`), or a bare `key`
     (`key`, `tomtom_key`, `<key>`) holding a generated value."""
     return key_is_secretish(key) or (key_is_bare_key(key) and random_key_value(value))
+
+
+# What gitleaks' generic rule (gitleaks.toml's generic-api-key) takes: a name holding one of
+# its words anywhere (`oauth_verifier`, `jsapi_ticket`; `api` in these cases only), a value
+# of its characters over its entropy. In an assignment the value then meets the assignment
+# rules (gitleaks_pass._generic_ok).
+_GENERIC_NAME = re.compile(
+    r"(?i:access|auth|credential|creds|key|passw(?:or)?d|secret|token)|[Aa]pi|API"
+)
+_GENERIC_VALUE = re.compile(r"[\w.=-]{10,150}|[a-z0-9][a-z0-9+/]{11,}={0,3}", re.IGNORECASE)
+_GENERIC_ENTROPY = 3.5
+
+
+def generic_name(key: str, value: str) -> bool:
+    """Whether gitleaks' generic rule would take `value` under `key` as an assignment: a
+    name holding one of its words, a value of its characters over its entropy, and (as
+    _generic_ok asks) random-looking or 16+ characters long."""
+    if _GENERIC_NAME.search(key) is None or not value.isascii():
+        return False
+    if _GENERIC_VALUE.fullmatch(value) is None or shannon_entropy(value) <= _GENERIC_ENTROPY:
+        return False
+    if wording.camel_name(value):
+        return False  # a name (`IDEDidComputeMac32BitWarning` under a property list's `<key>`)
+    return looks_random(value) or len(value) >= MIN_ENTROPY_NAMED
 
 
 def is_placeholder(value: str, min_len: int = MIN_ASSIGNED) -> bool:
