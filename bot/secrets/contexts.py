@@ -391,24 +391,6 @@ def password_ok(value: str, test: bool, *, quoted: bool = False) -> bool:
 
 # The patterns whose match names its value in a group of its own (`define('n', …)`, a
 # name/value pair, `setenv("n", …)`); an XML element's tag says secret by its pattern.
-_NAMING_PATTERNS = tuple(
+NAMING_PATTERNS = tuple(
     p for p in CONTEXT_PATTERNS if p.kind in _NAMED_KINDS and "name" in p.regex.groupindex
 )
-
-
-def named_not_secret(text: str, start: int, end: int) -> bool:
-    """Whether a construct that names the value at `start`..`end` in `text` gives it a name
-    that says it is not a secret (names.key_is_excluded: `public_key`, `rookTable`). Such a
-    value is let through as it is under that name in an assignment, where the high-entropy
-    layer reads the name before the value: `define('public_key', '9Cnz…')` and a
-    Kubernetes entry `- name: PUBLIC_KEY` then `value: "9Cnz…"` as `public_key = "9Cnz…"`."""
-    line_start = text.rfind("\n", 0, start) + 1
-    window_start = text.rfind("\n", 0, max(line_start - 1, 0)) + 1 if line_start else 0
-    window_end = text.find("\n", end)
-    window_end = len(text) if window_end == -1 else window_end
-    for pattern in _NAMING_PATTERNS:
-        for m in pattern.regex.finditer(text, window_start, window_end):
-            s, e = m.span("v")
-            if s <= start and end <= e and names.key_is_excluded(m.group("name")):
-                return True
-    return False

@@ -33,9 +33,9 @@ from dataclasses import dataclass
 
 from bot.secrets import allow as allowlist
 from bot.secrets import paths, rules, wording
-from bot.secrets.contexts import named_not_secret
 from bot.secrets.cookies import COOKIE_WORDS, session_cookies
 from bot.secrets.entities import quotes_read
+from bot.secrets.entropy_strings import entropy_tokens, named_not_secret
 from bot.secrets.gitleaks_pass import GITLEAKS, gitleaks_candidates, restated_candidates, scanner
 from bot.secrets.jwk import jwk_public_member
 from bot.secrets.key_blocks import private_keys
@@ -59,7 +59,6 @@ from bot.secrets.line_finders import (
     Lines,
     assignments,
     aws_secrets,
-    entropy_tokens,
     plugin_tokens,
 )
 from bot.secrets.lists import listed_values
@@ -203,7 +202,7 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
             c for c in found if c.priority != RANK_ENTROPY or not jwk_public_member(text, c.start)
         ]
     # A value a construct names as no secret (`define('public_key', …)`) is let through as
-    # it is under that name in an assignment (contexts.named_not_secret).
+    # it is under that name in an assignment (entropy_strings.named_not_secret).
     found = [
         c for c in found if c.priority != RANK_ENTROPY or not named_not_secret(text, c.start, c.end)
     ]

@@ -20,7 +20,6 @@ from bot.secrets.patterns import (
     ASSIGNMENT,
     AWS_SECRET,
     IN_QUOTES,
-    KEY_BEFORE,
     KEYWORD_WORDS,
     LONG_TOKEN_MIN,
     PLAIN_ASSIGNMENT,
@@ -351,7 +350,7 @@ def plugin_tokens(line: str, base: int) -> list[Candidate]:
             rules.is_placeholder(hit.value, min_len=4) or references.is_reference(hit.value)
         ):
             continue
-        for s in _occurrences(line, hit.value):
+        for s in occurrences_of(line, hit.value):
             s, e = whole_run(line, s, s + len(hit.value))
             out.append(Candidate(base + s, base + e, hit.kind, RANK_PLUGIN_TOKEN, hit.plugin))
     return out
@@ -381,24 +380,8 @@ def whole_run(line: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def entropy_tokens(line: str, base: int, path: str | None) -> list[Candidate]:
-    out: list[Candidate] = []
-    for hit in plugins.entropy_hits(line, rules.MIN_ENTROPY_NAMED):
-        for s in _occurrences(line, hit.value):
-            if s == 0 or line[s - 1] not in "\"'":
-                continue
-            key_m = KEY_BEFORE.search(line, max(0, s - KEY_REACH), s)
-            key = key_m.group("key") if key_m else None
-            if rules.entropy_value_ok(hit.value, key, line, path):
-                out.append(
-                    Candidate(
-                        base + s, base + s + len(hit.value), hit.kind, RANK_ENTROPY, hit.plugin
-                    )
-                )
-    return out
-
-
-def _occurrences(line: str, value: str) -> list[int]:
+def occurrences_of(line: str, value: str) -> list[int]:
+    """Where `value` stands in `line`, not overlapping."""
     out: list[int] = []
     i = line.find(value)
     while i != -1:
