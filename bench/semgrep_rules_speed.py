@@ -75,13 +75,13 @@ def main() -> None:
             cpu: dict[str, list[float]] = {"yaml": [], "json": [], "fast": []}
             found: dict[str, list[tuple[str, int]]] = {}
             for _ in range(args.repeat):
-                for name in cpu:
-                    with as_json(rules, []) as configs:
+                with as_json(rules, []) as configs:
+                    for name in cpu:
                         given = rules if name == "yaml" else configs
                         engine = FAST_ENGINE if name == "fast" else ()
                         t, hits = _scan(given, target, engine)
-                    cpu[name].append(t)
-                    found[name] = sorted((written_id(i, ids), ln) for i, ln in hits)
+                        cpu[name].append(t)
+                        found[name] = sorted((written_id(i, ids), ln) for i, ln in hits)
             y, j, f = (statistics.median(cpu[n]) for n in ("yaml", "json", "fast"))
             agree = found["yaml"] == found["json"] == found["fast"]
             same = "same findings" if agree else "FINDINGS DIFFER"

@@ -49,10 +49,11 @@ the review its best model. The rules below keep ordinary code unrestricted:
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from bot.secrets import paths, wording
 from bot.secrets.der import public_der
-from bot.secrets.gitleaks.ruleset import shannon_entropy
+from bot.secrets.gitleaks.ruleset import Rule, pinned, shannon_entropy
 from bot.secrets.names import (
     key_is_bare_key,
     key_is_excluded,
@@ -205,28 +206,25 @@ def names_a_secret(key: str, value: str) -> bool:
     return key_is_secretish(key) or (key_is_bare_key(key) and random_key_value(value))
 
 
-# What gitleaks' generic rule (gitleaks.toml's generic-api-key) takes: a name holding one of
-# its words anywhere (`oauth_verifier`, `jsapi_ticket`; `api` in these cases only), a value
-# of its characters over its entropy. In an assignment the value then meets the assignment
-# rules (gitleaks_pass._generic_ok).
-_GENERIC_NAME = re.compile(
-    r"(?i:access|auth|credential|creds|key|passw(?:or)?d|secret|token)|[Aa]pi|API"
-)
-_GENERIC_VALUE = re.compile(r"[\w.=-]{10,150}|[a-z0-9][a-z0-9+/]{11,}={0,3}", re.IGNORECASE)
-_GENERIC_ENTROPY = 3.5
-
-
 def generic_name(key: str, value: str) -> bool:
-    """Whether gitleaks' generic rule would take `value` under `key` as an assignment: a
-    name holding one of its words, a value of its characters over its entropy, and (as
-    _generic_ok asks) random-looking or 16+ characters long."""
-    if _GENERIC_NAME.search(key) is None or not value.isascii():
+    """Whether gitleaks' generic rule (the pinned one: its names, value characters and
+    entropy) takes `value` under `key` written as an assignment, and the value is random or
+    long enough to count there (gitleaks_pass._generic_ok): `oauth_verifier`, `jsapi_ticket`
+    name a secret for it. A name in camel case is no value."""
+    rule = _generic_rule()
+    if rule is None:
         return False
-    if _GENERIC_VALUE.fullmatch(value) is None or shannon_entropy(value) <= _GENERIC_ENTROPY:
+    m = rule.regex.search(f'{key} = "{value}"')
+    if m is None or value not in m.groups() or shannon_entropy(value) <= rule.entropy:
         return False
     if wording.camel_name(value):
         return False  # a name (`IDEDidComputeMac32BitWarning` under a property list's `<key>`)
     return looks_random(value) or len(value) >= MIN_ENTROPY_NAMED
+
+
+@cache
+def _generic_rule() -> Rule | None:
+    return next((r for r in pinned().rules if r.generic), None)
 
 
 def is_placeholder(value: str, min_len: int = MIN_ASSIGNED) -> bool:

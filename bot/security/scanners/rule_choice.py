@@ -57,6 +57,12 @@ def _languages(path: Path) -> frozenset[str]:
     return frozenset(found)
 
 
+def rule_files_under(path: Path) -> list[Path]:
+    """The rule files a `--config` path gives semgrep: the file, or a folder's YAML files."""
+    path = Path(path)
+    return sorted([*path.rglob("*.yml"), *path.rglob("*.yaml")]) if path.is_dir() else [path]
+
+
 def languages_of(paths: Iterable[str]) -> frozenset[str]:
     suffixes = {PurePosixPath(p).suffix.lower() for p in paths}
     return frozenset(lang for lang, exts in EXTENSIONS.items() if suffixes & set(exts))

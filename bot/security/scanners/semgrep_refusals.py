@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from bot.security.scanners.base import relativize, scrub
-from bot.security.scanners.rule_choice import rules_in
+from bot.security.scanners.rule_choice import rule_files_under, rules_in
 
 _RULE_ERROR = "Rule parse error"
 _MESSAGE_CHARS = 300
@@ -48,9 +48,7 @@ def rule_refusals(
 def _file_of(rule_id: str, paths: Sequence[Path]) -> str | None:
     """The repository's rule file that defines `rule_id`, as the repository names it."""
     for path in paths:
-        path = Path(path)
-        files = sorted([*path.rglob("*.yml"), *path.rglob("*.yaml")]) if path.is_dir() else [path]
-        for f in files:
+        for f in rule_files_under(path):
             if any(str(rule.get("id")) == rule_id for rule in rules_in(f)):
                 return shown(f)
     return None

@@ -33,7 +33,7 @@ from bot.security.scanners.base import (
     run_tool,
     scrub,
 )
-from bot.security.scanners.rule_choice import as_json, rule_files_for, rules_in
+from bot.security.scanners.rule_choice import as_json, rule_files_for, rule_files_under, rules_in
 from bot.security.scanners.semgrep_refusals import rule_refusals, shown
 
 NAME = "semgrep"
@@ -63,8 +63,7 @@ def rule_ids(paths: Sequence[Path]) -> set[str]:
     (`work.repo.rules.my-rule`); matching the written ids undoes that."""
     ids: set[str] = set()
     for path in paths:
-        files = sorted([*path.rglob("*.yml"), *path.rglob("*.yaml")]) if path.is_dir() else [path]
-        for f in files:
+        for f in rule_files_under(path):
             ids.update(str(rule["id"]) for rule in rules_in(f) if rule.get("id"))
     return ids
 
