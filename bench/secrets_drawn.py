@@ -15,6 +15,13 @@ set the place can hold unescaped (a quote is left out of a literal quoted with i
 
     .venv/bin/python bench/secrets_drawn.py [--draws 200] [--seed 9] [--show 3]
     .venv/bin/python bench/secrets_drawn.py --tokens [--draws 50]
+    .venv/bin/python bench/secrets_drawn.py --written [--draws 200]
+
+`--written` draws passwords with quotes, a backtick, a backslash and a space among their
+symbols, and writes each as its place escapes it (a quote doubled in YAML's single quotes,
+SQL, PowerShell, C#'s verbatim and VB's strings; a shell's `'\''`; `\"` in Python,
+JavaScript and JSON; XML's references; nothing in a properties or INI line): `cut` counts
+those masked only in part.
 
 `--tokens` draws machine-made tokens instead (hex, base64, base64url, letters and digits,
 20 to 1,600 characters) under secrets' names: a long random value spells `mock`, `md5` or
@@ -24,10 +31,13 @@ set the place can hold unescaped (a quote is left out of a literal quoted with i
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import string
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -88,6 +98,100 @@ PLACES: list[tuple[str, str, str]] = [
     ),
     ("src/auth.js", "const t = jwt.sign(payload, '{v}');", _without("'\\")),
 ]
+
+
+# Passwords whose symbols include quotes, a backslash and a space, written as each place
+# writes them (`--written`): a quote doubled, backslashed, closed and reopened by a shell,
+# or as an XML reference; or the rest of a settings line, where nothing is escaped.
+QUOTING = SYMBOLS + "'\"` \\"
+
+
+def xml_escape(value: str) -> str:
+    return escape(value, {'"': "&quot;", "'": "&apos;"})
+
+
+def _doubled(quote: str) -> Callable[[str], str]:
+    return lambda v: v.replace(quote, quote + quote)
+
+
+def _backslashed(quote: str) -> Callable[[str], str]:
+    return lambda v: v.replace("\\", "\\\\").replace(quote, "\\" + quote)
+
+
+def _shell_single(value: str) -> str:
+    return value.replace("'", "'\\''")
+
+
+def _json(value: str) -> str:
+    return json.dumps(value)[1:-1]
+
+
+def _as_is(value: str) -> str:
+    return value
+
+
+def _without_quoting(chars: str) -> str:
+    return "".join(c for c in QUOTING if c not in chars)
+
+
+# (path, line with {v}, how the place writes the password, the characters drawn from)
+WRITTEN_PLACES: list[tuple[str, str, Callable[[str], str], str]] = [
+    ("conf/app.yml", "password: '{v}'", _doubled("'"), QUOTING),
+    (
+        "deploy/compose.yml",
+        "    environment:\n      POSTGRES_PASSWORD: '{v}'",
+        _doubled("'"),
+        QUOTING,
+    ),
+    ("k8s/app.yml", "env:\n  - name: DB_PASSWORD\n    value: '{v}'", _doubled("'"), QUOTING),
+    ("conf/app.yml", 'password: "{v}"', _backslashed('"'), QUOTING),
+    ("ci/env.sh", "export DB_PASSWORD='{v}'", _shell_single, QUOTING),
+    ("ci/restore.sh", "mysql -u root -p'{v}' app", _shell_single, QUOTING),
+    ("ci/push.sh", "docker login -u app -p '{v}' registry.example.org", _shell_single, QUOTING),
+    (
+        "ci/setup.ps1",
+        "$pw = ConvertTo-SecureString '{v}' -AsPlainText -Force",
+        _doubled("'"),
+        QUOTING,
+    ),
+    ("db/init.sql", "CREATE USER app IDENTIFIED BY '{v}';", _doubled("'"), QUOTING),
+    ("src/Db.cs", 'var password = @"{v}";', _doubled('"'), QUOTING),
+    ("src/Db.vb", 'Dim password As String = "{v}"', _doubled('"'), QUOTING),
+    ("app/settings.py", 'DB_PASSWORD = "{v}"', _backslashed('"'), QUOTING),
+    ("src/app.js", "const dbPassword = '{v}';", _backslashed("'"), QUOTING),
+    ("conf/app.json", '"password": "{v}",', _json, QUOTING),
+    ("conf/web.xml", '<datasource user="app" password="{v}" />', xml_escape, QUOTING),
+    ("conf/settings.xml", "<password>{v}</password>", xml_escape, QUOTING),
+    # an ADO.NET string in JSON: to its `;` (a quote there opens a quoted value)
+    (
+        "conf/appsettings.json",
+        '{"Db": "Server=db;User Id=app;Password={v};"}',
+        _json,
+        _without_quoting(";'\"\\"),
+    ),
+    # the rest of the line, nothing escaped (a backslash escapes in a properties file)
+    ("conf/app.properties", "spring.datasource.password={v}", _as_is, _without_quoting("\\")),
+    ("conf/app.ini", "password = {v}", _as_is, QUOTING),
+]
+
+
+def written_masked(path: str, template: str, written: str) -> int:
+    """How many of the written password's characters the detector masks."""
+    line = template.replace("{v}", written)
+    start = line.index(written)
+    masked: set[int] = set()
+    for hit in find_secrets(line, path):
+        masked.update(range(max(hit.start, start), min(hit.end, start + len(written))))
+    return len(masked)
+
+
+def draw_inner_spaced(rng: random.Random, symbols: str) -> str:
+    """A password drawn from `symbols`, a space never at either end (a settings file
+    trims it, and a person does not type one there)."""
+    while True:
+        value = draw_password(rng, symbols)
+        if value == value.strip():
+            return value
 
 
 # Machine-made tokens: (alphabet's name, characters, lengths). Under a secret's name each is
@@ -188,31 +292,69 @@ def main() -> None:
         help="machine-made tokens (hex, base64, base64url, letters and digits; 20 to 1,600 "
         "characters) under secrets' names instead of passwords",
     )
+    ap.add_argument(
+        "--written",
+        action="store_true",
+        help="passwords with quotes, a backslash and a space, written as each place escapes them",
+    )
     args = ap.parse_args()
     rng = random.Random(args.seed)
     if args.tokens:
         _tokens(rng, args.draws, args.show)
         return
+    if args.written:
+        _written(rng, args.draws, args.show)
+        return
     total_found = total = total_cut = 0
     print(f"{'found':>6} {'cut':>4}  place")
     for path, template, symbols in PLACES:
-        found = cut = 0
-        missed: list[str] = []
-        cut_short: list[str] = []
-        for _ in range(args.draws):
-            value = draw_password(rng, symbols)
-            masked = masked_characters(path, template, value)
-            found += bool(masked)
-            if masked and masked < len(value):
-                cut += 1
-                cut_short.append(value)
-            if not masked:
-                missed.append(value)
+        found, cut, shown = _tally(
+            args.draws,
+            args.show,
+            lambda s=symbols: draw_password(rng, s),
+            lambda v, p=path, t=template: masked_characters(p, t, v),
+        )
         total_found, total, total_cut = total_found + found, total + args.draws, total_cut + cut
-        shown = f"  missed e.g. {missed[: args.show]}" if missed and args.show else ""
-        shown += f"  cut: {cut_short[: args.show]}" if cut_short and args.show else ""
         print(f"{found / args.draws:6.3f} {cut:4d}  {path}: {template!r}{shown}")
     print(f"{total_found / total:6.3f} {total_cut:4d}  all {len(PLACES)} places, {total} draws")
+
+
+def _tally(
+    draws: int, show: int, draw: Callable[[], str], masked_of: Callable[[str], int]
+) -> tuple[int, int, str]:
+    """(found, cut short, the misses and cuts to show) over `draws` values of one place."""
+    found = cut = 0
+    missed: list[str] = []
+    cut_short: list[str] = []
+    for _ in range(draws):
+        value = draw()
+        masked = masked_of(value)
+        found += bool(masked)
+        if masked and masked < len(value):
+            cut += 1
+            cut_short.append(value)
+        if not masked:
+            missed.append(value)
+    shown = f"  missed e.g. {missed[:show]}" if missed and show else ""
+    shown += f"  cut: {cut_short[:show]}" if cut_short and show else ""
+    return found, cut, shown
+
+
+def _written(rng: random.Random, draws: int, show: int) -> None:
+    """Each written place: found, cut, misses (as written)."""
+    total_found = total = total_cut = 0
+    print(f"{'found':>6} {'cut':>4}  place (passwords written with their escapes)")
+    for path, template, write, symbols in WRITTEN_PLACES:
+        found, cut, shown = _tally(
+            draws,
+            show,
+            lambda w=write, s=symbols: w(draw_inner_spaced(rng, s)),
+            lambda v, p=path, t=template: written_masked(p, t, v),
+        )
+        total_found, total, total_cut = total_found + found, total + draws, total_cut + cut
+        print(f"{found / draws:6.3f} {cut:4d}  {path}: {template!r}{shown}")
+    places = len(WRITTEN_PLACES)
+    print(f"{total_found / total:6.3f} {total_cut:4d}  all {places} places, {total} draws")
 
 
 def _tokens(rng: random.Random, draws: int, show: int) -> None:

@@ -130,10 +130,12 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     # are a generated password's; gitleaks' rule reads letters, digits and `$@.-` only).
     command(r"curl\b" + ARGS + r"(?:-u|--user)(?:\s+|=)[^\s:\"'`]{1,64}:", "curl"),
     command(r"redis-cli\b" + ARGS + r"-a\s+", "redis-cli"),
-    # PowerShell: `-Password "..."`, and `ConvertTo-SecureString "..." -AsPlainText`.
+    # PowerShell: `-Password "..."`, and `ConvertTo-SecureString "..." -AsPlainText` (a
+    # quote written in the string doubled: `'Xk9''Qv7'`).
     command(r"-Password\s+", "-password"),
     command(
-        r"ConvertTo-SecureString\s+(?:-String\s+)?(?=[\"'][^\"'\n]+[\"']\s+-AsPlainText)",
+        r"ConvertTo-SecureString\s+(?:-String\s+)?"
+        r"(?=(?:\"(?:[^\"\n]|\"\")+\"|'(?:[^'\n]|'')+')\s+-AsPlainText)",
         "securestring",
     ),
     # `mysql -pPASSWORD`, `-p'PASSWORD'`: attached; a bare `-p` prompts for it.

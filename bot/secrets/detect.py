@@ -120,18 +120,29 @@ def find_secrets_and_allowed(
     # Quotes written as character references (`&quot;`): read again as quotes, the same
     # length, so the spans found there are the text's (entities.py).
     more, more_allowed = _found(view, path)
-    return _merged(hits, more), _merged(allowed, more_allowed)
+    return _merged(hits, more, text), _merged(allowed, more_allowed, text)
 
 
-def _merged(first: list[SecretHit], more: list[SecretHit]) -> list[SecretHit]:
+def _merged(first: list[SecretHit], more: list[SecretHit], text: str) -> list[SecretHit]:
     """`first` and `more`, in order; where two overlap, the one of `more` when it lies
-    within the other (the value without `&apos;…&apos;</code>` around it), else the first."""
+    within the other (the value without `&apos;…&apos;</code>` around it), else the first.
+    A value between real quotes is whole, references and all: in `password="Xk&quot;9"`
+    the `&quot;` is a quote inside the password, and the rest of it was sent."""
     kept = list(first)
     for h in more:
         over = [k for k in kept if not (h.end <= k.start or h.start >= k.end)]
-        if all(k.start <= h.start and h.end <= k.end for k in over):
+        if all(k.start <= h.start and h.end <= k.end and not _quoted(k, text) for k in over):
             kept = [k for k in kept if k not in over] + [h]
     return sorted(kept, key=lambda h: h.start)
+
+
+def _quoted(hit: SecretHit, text: str) -> bool:
+    """Whether the same real quote stands on both sides of `hit`, or an XML element's
+    tags do (`<password>Xk&quot;9</password>`)."""
+    if hit.start == 0 or hit.end >= len(text):
+        return False
+    before, after = text[hit.start - 1], text[hit.end]
+    return before == after in "\"'" or (before, after) == (">", "<")
 
 
 def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit]]:

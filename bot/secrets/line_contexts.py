@@ -170,9 +170,36 @@ _LINE_SETTING = re.compile(_SETTING_START + r"(?P<v>[^\w\s#;\"'`]" + _SETTING_RE
 _WHOLE_LINE_SETTING = re.compile(_SETTING_START + r"(?P<v>[^\w\s\"'`]" + _SETTING_REST)
 # A YAML mapping's plain scalar may open with `)` or `;` (no indicator of YAML's), which the
 # assignment pattern reads as code's.
+# In a properties or INI file a password's value is all the rest of its line, quotes,
+# spaces and brackets included (`password=ODH_Ag(M]'9`, `password = )W YiKys7;j`): the
+# assignment pattern stops at them, or reads the value as code's, and let it through.
+_WHOLE_LINE_VALUE = re.compile(
+    r"^[ \t]*(?P<key>[A-Za-z_][\w.\-]{0,80})[ \t]*=[ \t]*"
+    rf"(?P<v>\S(?:[^\n]{{0,{MAX_VALUE - 2}}}\S)?)[ \t]*\r?$"
+)
+_CODE_STOPS = frozenset(" ()[]{}\"'`,;#")
+_QUOTED_WHOLE = re.compile(r"([\"'`]).*\1")
+# A call closed at the value's end: Jasypt's `ENC(…)`, a function's result.
+_CLOSED_CALL = re.compile(r"[A-Za-z_][\w.]*\(.*\)")
 _YAML_SETTING = re.compile(
     r"^[ \t]*(?:-[ \t]+)?(?P<key>[A-Za-z_][\w.\-]{0,80}):[ \t]+(?P<v>[);]" + _SETTING_REST
 )
+
+
+def _whole_line_password(line: str, base: int, test: bool) -> list[Candidate]:
+    """A password's value to its line's end in a properties or INI file, where it holds a
+    character the assignment pattern stops at (_CODE_STOPS)."""
+    m = _WHOLE_LINE_VALUE.match(line)
+    if m is None or not names.key_is_password(m.group("key")):
+        return []
+    value = m.group("v")
+    if _CODE_STOPS.isdisjoint(value) or _QUOTED_WHOLE.fullmatch(value):
+        return []  # the assignment pattern reads it whole
+    if not looks_random(value):
+        return []  # words, a list (`[alpha, beta]`), a comment left in the value's place
+    if _CLOSED_CALL.fullmatch(value) or not password_ok(value, test, quoted=True):
+        return []
+    return [_candidate(base, m.span("v"), SETTING_TO_LINE_END)]
 
 
 def line_settings(line: str, base: int, kind: str, test: bool) -> list[Candidate]:
@@ -181,6 +208,8 @@ def line_settings(line: str, base: int, kind: str, test: bool) -> list[Candidate
     open the value), or in YAML (`kind` "item": a `- NAME=value` item, or a mapping's
     value opening with `)` or `;`). Only a value that looks generated counts: a bracket or
     a brace opens a list or a structure as often."""
+    if kind == "whole" and (whole := _whole_line_password(line, base, test)):
+        return whole
     m = (_WHOLE_LINE_SETTING if kind == "whole" else _LINE_SETTING).match(line)
     if kind == "item":
         if m is None or m.group("item") is None:

@@ -34,7 +34,9 @@ from bot.secrets.value_ends import (
     in_flow,
     plain_scalar,
     quote_before,
+    quoted_end,
     setting_end,
+    unquoted,
 )
 
 SWITCHYARD = "switchyard"
@@ -235,6 +237,9 @@ def assignments(
         group = "qv" if quoted else "uv"
         value = m.group(group)
         s, e = m.span(group)
+        if quoted and (written := quoted_end(line, s, e, m.group("q"))) > e:
+            value, e = unquoted(line[s:written], m.group("q")), written
+            pos = e + 1
         if quoted and ("\\" + m.group("q") in value or _OTHER_QUOTE[m.group("q")] in value):
             # `body = "{\"token\":\"…\"}"`, `body = '{"token": "…"}'`: the literal holds
             # assignments of its own

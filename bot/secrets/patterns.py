@@ -282,16 +282,19 @@ _ASSIGN_VALUE = (
     r"\s*(?P<op>:=|=>|===|==|\|\|=|\?\?=|\?=|=|:|<-)\s*"
     # Quoted: to the closing quote, past escaped ones (`"9f6b\"Tk"` is all value); or, with
     # the quotes themselves escaped (JSON inside a string), to the escaped closing quote.
-    r"(?:(?P<wrap>" + WRAPPER + r")?[rbuRBUf]{0,2}(?P<esc>\\)?(?P<q>[\"'`])"
+    # (A literal's prefix: Python's `r`, `b`, `f`; C#'s verbatim `@` and interpolated `$`.)
+    r"(?:(?P<wrap>" + WRAPPER + r")?[rbuRBUf@$]{0,2}(?P<esc>\\)?(?P<q>[\"'`])"
     rf"(?P<qv>(?(esc)[^\n]{{0,{MAX_VALUE}}}?|(?:\\.|[^\\\n]){{0,{MAX_VALUE}}}?))(?(esc)\\)(?P=q)"
     # Unquoted, glued to `=` or `:`, a `#` or `;` opens the value (`DB_PASSWORD=#Xk9…`):
     # dotenv, properties and shell read a comment only after a space.
     r"|(?P<uv>(?:(?<=[=:])[#;])?[^\s\"'`,;#)\]}]" + VALUE_LENGTH + "))"
 )
 ASSIGNMENT = re.compile(
-    # (Rust's `: &str`, `: &'static str`; Go's and C's `*T` are types too.)
+    # (Rust's `: &str`, `: &'static str`; Go's and C's `*T` are types too; Visual Basic's
+    # `Dim password As String = "…"`.)
     ASSIGN_KEY
-    + r"(?P<ann>\s*:\s*[A-Za-z_&*][\w.\[\]<>?|, &'*]{0,40}?(?=\s*=[^=>]))?"
+    + r"(?P<ann>\s*:\s*[A-Za-z_&*][\w.\[\]<>?|, &'*]{0,40}?(?=\s*=[^=>])"
+    + r"|\s+(?:As|AS)\s+[A-Za-z_][\w.]{0,40}(?=\s*=[^=>]))?"
     + _ASSIGN_VALUE
 )
 # The same outside code, without type annotations: in `password: XM=4H~6y` the value

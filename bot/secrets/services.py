@@ -31,6 +31,7 @@ _OP = r"\s*(?::=|=>|[:=>])\s*"
 # "`, `Header.Set("Authorization", "`.
 AUTHORIZATION_HEADER = re.compile(r"authorization[\"']?\s*[:=,]\s*[\"']?$")
 NPM_CREDENTIALS = "npm registry credentials"
+CONNECTION_PASSWORD = "password in connection string"
 SEED_PHRASE = "wallet seed phrase"
 CONNECTION_FIELD = re.compile(
     r"\b(?:user\s?id|uid|user(?:name)?|server|data\s?source|host|database)\s*=[^;\n]{0,128};"
@@ -386,7 +387,7 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
     # `Password=` in an ADO.NET/ODBC/JDBC connection string; another of the string's fields
     # must come before it on the line (CONNECTION_FIELD, checked in token_checks.token_ok).
     TokenPattern(
-        "password in connection string",
+        CONNECTION_PASSWORD,
         re.compile(r"(?:[Pp]ass[Ww]ord|PASSWORD|[Pp]wd|PWD)\s*=\s*([^;\"'\s]" + VALUE_LENGTH + ")"),
         group=1,
         keywords=("password", "pwd"),

@@ -22,12 +22,30 @@ from bot.secrets.services import (
 )
 from bot.secrets.stand_ins import published_crypt_hash, published_seed_phrase
 
+# Where an ADO.NET or ODBC string's value ends: at its field's `;`, or where the literal
+# holding the string closes.
+_FIELD_END = re.compile(r"[;\"'\n]|$")
+
+
+def connection_password(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | None:
+    """The span of `Password=` in a connection string, when another of the string's fields
+    comes before it. Where those fields end at `;` (ADO.NET, ODBC, JDBC's properties) the
+    value runs to its `;`, spaces and all (`Password=Lg @.StQz;`: masked to its first
+    space, the rest was sent); in libpq's form fields are apart by spaces."""
+    fields = [f.group(0) for f in CONNECTION_FIELD.finditer(_before(m, 384))]
+    if not fields:
+        return None
+    text = m.string
+    s, e = m.span(1)
+    if fields[-1].endswith(";"):
+        end = _FIELD_END.search(text, e)
+        e = s + len(text[s : end.start() if end else e].rstrip())
+    if not rules.literal_ok("password", text[s:e], test=test):
+        return None
+    return s, e
+
 
 def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) -> bool:
-    if pattern.kind == "password in connection string":
-        return CONNECTION_FIELD.search(_before(m, 384)) is not None and rules.literal_ok(
-            "password", value, test=test
-        )
     if pattern.kind == "password in URL":
         if value.startswith("[") or (not m.group("user") and not rules.looks_random(value)):
             return False  # `redis://[[user]:[password]]@`, `dotenv://:key_1234@`

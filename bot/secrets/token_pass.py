@@ -28,8 +28,8 @@ from bot.secrets.patterns import (
     TokenPattern,
 )
 from bot.secrets.prefixed import PREFIXED_PATTERNS
-from bot.secrets.services import SERVICE_PATTERNS
-from bot.secrets.token_checks import token_ok
+from bot.secrets.services import CONNECTION_PASSWORD, SERVICE_PATTERNS
+from bot.secrets.token_checks import connection_password, token_ok
 from bot.secrets.url_secrets import URL_PATTERNS
 from bot.secrets.word_led import merged_windows, occurrences
 
@@ -78,6 +78,7 @@ _READERS: dict[str, Callable[[str, re.Match[str], bool], tuple[int, int] | None]
     **dict.fromkeys(CONTEXT_KINDS, context_value),
     **dict.fromkeys(DEVICE_KINDS, device_value),
     **dict.fromkeys(DAEMON_KINDS, daemon_value),
+    CONNECTION_PASSWORD: connection_password,
 }
 
 

@@ -1,7 +1,8 @@
-"""Where an unquoted value found by the assignment pattern really ends on its line. The
-pattern stops at a space, a quote, `#`, a bracket, `,` or `;`, as code's expressions do; a
-config file's value may run on past them, and a value masked only to where the pattern
-stopped sends its rest to the model."""
+"""Where a value found by the assignment pattern really ends on its line. The pattern
+stops an unquoted value at a space, a quote, `#`, a bracket, `,` or `;`, as code's
+expressions do, and a quoted one at its first unescaped quote; a config file's value may
+run on past them, a quoted one past a quote written inside it, and a value masked only to
+where the pattern stopped sends its rest to the model."""
 
 from __future__ import annotations
 
@@ -52,6 +53,36 @@ def setting_end(line: str, key_start: int, end: int, kind: str | None) -> int:
     if kind != "whole" and (comment := _INLINE_COMMENT.search(line, end)) is not None:
         stop = comment.start()
     return max(end, stop)
+
+
+# A quote written inside a quoted value, after the quote the pattern closed it at: doubled
+# (YAML's, SQL's and PowerShell's `''`, VB's and C#'s verbatim `""`; adjacent literals in
+# Python and C concatenate), or the shell's `'\''` and `'"'"'` (the string closed, a quote,
+# the string opened again). Longest first.
+_WRITTEN_QUOTES = {"'": ("'\"'\"'", "'\\''", "''"), '"': ('""',)}
+
+
+def quoted_end(line: str, start: int, end: int, quote: str) -> int:
+    """Where a value quoted with `quote` that the pattern closed at `end` really ends:
+    past each quote written inside it (`'Xk9''Qv'`, `'Xk9'\''Qv'`, YAML's `'''Xk9'` for
+    `'Xk9`). Masked only to the first quote, the rest of the password was sent. A
+    triple-quoted string (`'''Xk9'''`) is not one: its reader takes it."""
+    if end == start and line.startswith(quote * 2, end) and quote * 3 in line[end + 2 :]:
+        return end
+    for written in _WRITTEN_QUOTES.get(quote, ()):
+        if line.startswith(written, end):
+            close = line.find(quote, end + len(written))
+            if close == -1 or "\n" in line[end:close]:
+                return end
+            return quoted_end(line, start, close, quote)
+    return end
+
+
+def unquoted(value: str, quote: str) -> str:
+    """A value `quoted_end` ran past written quotes in, as its program reads it."""
+    for written in _WRITTEN_QUOTES.get(quote, ()):
+        value = value.replace(written, quote)
+    return value
 
 
 def quote_before(line: str, at: int) -> str | None:

@@ -1,0 +1,141 @@
+"""A password with symbols, written as its file's syntax writes it, is masked whole.
+
+A generated password holds quotes, spaces, brackets and `=`; each syntax writes them its
+own way (`''` in YAML, `'\\''` in a shell, `&quot;` in an XML attribute, to the `;` in a
+connection string, to the line's end in a properties file). Masked only to where the
+value's first such character stood, the rest of it was sent to the model.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from bench.secrets_drawn import WRITTEN_PLACES, draw_inner_spaced, written_masked
+from bot.secrets import find_secrets, redact
+
+
+def _masked_spans(text: str, path: str) -> set[int]:
+    return {i for h in find_secrets(text, path) for s, e in h.parts for i in range(s, e)}
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "written"),
+    [
+        # YAML's single-quoted scalar doubles a quote
+        ("config.yml", "db_password: 'Xk9''Qv7!mZ2p'\n", "Xk9''Qv7!mZ2p"),
+        ("config.yml", "db_password: 'Mtl8lH.fxPs)2QtpxBHsim'''\n", "Mtl8lH.fxPs)2QtpxBHsim''"),
+        (
+            "docker-compose.yml",
+            "    environment:\n      POSTGRES_PASSWORD: 'q3[x2oC''U{Ovuj'\n",
+            "q3[x2oC''U{Ovuj",
+        ),
+        # a shell closes the string, writes a quote, and opens it again
+        ("deploy.sh", "export DB_PASSWORD='ODH_Ag(M]'\\''9zQ'\n", "ODH_Ag(M]'\\''9zQ"),
+        ("deploy.sh", "export DB_PASSWORD='ACMzP5'\"'\"'OWyE8_.jW6'\n", "ACMzP5'\"'\"'OWyE8_.jW6"),
+        # PowerShell doubles it too
+        ("setup.ps1", "$DbPassword = 'K0tY&|~iII3''Rk8'\n", "K0tY&|~iII3''Rk8"),
+        # a command's or a construct's quoted argument, the same ways
+        ("deploy.sh", "mysql -u root -p'Xk9'\\''Qv7!mZ2p' app\n", "Xk9'\\''Qv7!mZ2p"),
+        ("deploy.sh", "docker login -u bob -p 'Xk9'\\''Qv7!mZ2p' reg\n", "Xk9'\\''Qv7!mZ2p"),
+        ("deploy.sh", "curl -u admin:'Xk9'\\''Qv7!mZ2p' https://ci.internal\n", "Xk9'\\''Qv7!mZ2p"),
+        ("k8s.yaml", "  - name: DB_PASSWORD\n    value: 'Xk9''Qv7!mZ2p'\n", "Xk9''Qv7!mZ2p"),
+        (
+            "setup.ps1",
+            "$pw = ConvertTo-SecureString 'Xk9''Qv7!mZ2p' -AsPlainText -Force\n",
+            "Xk9''Qv7!mZ2p",
+        ),
+        # C#'s verbatim string doubles `"`; Objective-C's `@"…"`, Visual Basic's `As String`
+        ("src/Db.cs", 'var password = @"Xk9""Qv7!mZ2p";\n', 'Xk9""Qv7!mZ2p'),
+        ("src/Db.m", 'password = @"Xk9Qv7!mZ2p";\n', "Xk9Qv7!mZ2p"),
+        ("src/Db.vb", 'Dim password As String = "Xk9""Qv7!mZ2p"\n', 'Xk9""Qv7!mZ2p'),
+        # bash's ANSI-C quoting
+        ("deploy.sh", "DB_PASSWORD=$'Xk9Qv7!mZ2p'\n", "Xk9Qv7!mZ2p"),
+        # a quote reference inside an attribute's real quotes is part of the value
+        (
+            "web.xml",
+            '<datasource user="app" password="??zwJ7?FMP&quot;3q" />\n',
+            "??zwJ7?FMP&quot;3q",
+        ),
+        # an ADO.NET string's value runs to its `;`, spaces and all
+        (
+            "appsettings.json",
+            '{"ConnectionStrings": {"Db": "Server=db;User Id=app;Password=Lg @.StQzUc5x;"}}\n',
+            "Lg @.StQzUc5x",
+        ),
+        (
+            "src/Data.cs",
+            'var cs = "Data Source=db;Initial Catalog=app;User ID=sa;Password=Zom@oE4QS!WX Q6Z";\n',
+            "Zom@oE4QS!WX Q6Z",
+        ),
+        # a properties or INI value is the rest of its line
+        ("app.properties", "spring.datasource.password=ODH_Ag(M]'9\n", "ODH_Ag(M]'9"),
+        ("app.properties", "spring.datasource.password=)W YiKysNf7;j\n", ")W YiKysNf7;j"),
+        (
+            "app.properties",
+            "spring.datasource.password=`jFNW;IZhU8AqooyzkZ8iNBF\n",
+            "`jFNW;IZhU8AqooyzkZ8iNBF",
+        ),
+        ("app.ini", "[db]\npassword = ,yQa'oD6E9M[\n", ",yQa'oD6E9M["),
+        ("app.ini", '[db]\npassword = "U1xf2U`|cdh,RNgklLP8w8\n', '"U1xf2U`|cdh,RNgklLP8w8'),
+        # one `=` in a drawn password is not a nested setting
+        (".env", "DB_PASSWORD=Hrwp=ucz0ef\n", "Hrwp=ucz0ef"),
+        ("config.yml", "db_password: Hrwp=ucz0ef\n", "Hrwp=ucz0ef"),
+    ],
+)
+def test_a_password_written_with_its_syntax_is_masked_whole(
+    path: str, text: str, written: str
+) -> None:
+    at = text.index(written)
+    assert set(range(at, at + len(written))) <= _masked_spans(text, path)
+    masked = redact(text, path).text
+    # no piece of the password is left: every run of its letters and digits is gone
+    assert not [p for p in written.replace("'", " ").split() if len(p) >= 4 and p in masked]
+
+
+def test_libpq_fields_stay_apart_by_spaces() -> None:
+    text = 'sql.Open("postgres", "host=db user=app password=Tq8mLz2pVx9wRk dbname=app")\n'
+    assert [text[h.start : h.end] for h in find_secrets(text, "main.go")] == ["Tq8mLz2pVx9wRk"]
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        # Jasypt's encrypted value, a reference, a list of settings, a description
+        ("app.properties", "db.password=ENC(G6N718UuyPE5bHyWKyuLQSm02auQPUtm)\n"),
+        ("app.properties", "db.password=${DB_PASSWORD}\n"),
+        ("app.properties", "ldap.password=cn=admin,dc=example,dc=org\n"),
+        ("app.ini", "[db]\npassword = The password of the admin user\n"),
+        ("app.ini", "[db]\npassword = <your password here>\n"),
+        ("app.ini", "[db]\npassword = %(db_pass)s\n"),
+        (".env", "DB_PASSWORD=uid=user\n"),
+        # an empty string, and a Python docstring's triple quotes, hold no password
+        ("config.yml", "db_password: ''\nuser: 'app'\n"),
+        ("app.py", "password = '''\n'''\n"),
+    ],
+)
+def test_what_is_no_password_stays_unmasked(path: str, text: str) -> None:
+    assert find_secrets(text, path) == []
+
+
+def test_drawn_passwords_written_with_their_escapes_are_masked_whole() -> None:
+    """Passwords drawn with quotes, a backtick and spaces among their symbols, written as
+    each place escapes them (bench/secrets_drawn.py --written): one that is reported is
+    masked to its end, and nearly every one is reported. (A backslash is left out of the
+    draw: in a single-quoted YAML or shell string, a C# verbatim or a VB string it is no
+    escape, and a password ending in one is read as escaping its closing quote; see
+    docs/security.md.)"""
+    draw = random.Random(22)
+    cut: list[str] = []
+    found = tried = 0
+    for path, template, write, symbols in WRITTEN_PLACES:
+        for _ in range(40):
+            written = write(draw_inner_spaced(draw, symbols.replace("\\", "")))
+            masked = written_masked(path, template, written)
+            tried += 1
+            found += bool(masked)
+            if masked and masked < len(written):
+                cut.append(template.replace("{v}", written))
+    assert cut == []
+    assert found >= tried * 0.97
