@@ -50,6 +50,9 @@ def _masked_spans(text: str, path: str) -> set[int]:
         ("src/Db.cs", 'var password = @"Xk9""Qv7!mZ2p";\n', 'Xk9""Qv7!mZ2p'),
         ("src/Db.m", 'password = @"Xk9Qv7!mZ2p";\n', "Xk9Qv7!mZ2p"),
         ("src/Db.vb", 'Dim password As String = "Xk9""Qv7!mZ2p"\n', 'Xk9""Qv7!mZ2p'),
+        # Rust's and Swift's raw strings close only with their hashes
+        ("src/main.rs", 'let password = r#"Xk9"Qv7!mZ2p"#;\n', 'Xk9"Qv7!mZ2p'),
+        ("Sources/Db.swift", 'let password = #"Xk9"Qv7!mZ2p"#\n', 'Xk9"Qv7!mZ2p'),
         # bash's ANSI-C quoting
         ("deploy.sh", "DB_PASSWORD=$'Xk9Qv7!mZ2p'\n", "Xk9Qv7!mZ2p"),
         # a quote reference inside an attribute's real quotes is part of the value

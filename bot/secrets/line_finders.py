@@ -237,7 +237,10 @@ def assignments(
         group = "qv" if quoted else "uv"
         value = m.group(group)
         s, e = m.span(group)
-        if quoted and (written := quoted_end(line, s, e, m.group("q"))) > e:
+        if quoted and m.group("raw") and (close := line.find(m.group("q") + m.group("raw"), s)) > e:
+            value, e = line[s:close], close  # `r#"Xk9"Qv"#`: to the quote and its hashes
+            pos = e + 1
+        elif quoted and (written := quoted_end(line, s, e, m.group("q"))) > e:
             value, e = unquoted(line[s:written], m.group("q")), written
             pos = e + 1
         if quoted and ("\\" + m.group("q") in value or _OTHER_QUOTE[m.group("q")] in value):

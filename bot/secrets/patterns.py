@@ -282,8 +282,9 @@ _ASSIGN_VALUE = (
     r"\s*(?P<op>:=|=>|===|==|\|\|=|\?\?=|\?=|=|:|<-)\s*"
     # Quoted: to the closing quote, past escaped ones (`"9f6b\"Tk"` is all value); or, with
     # the quotes themselves escaped (JSON inside a string), to the escaped closing quote.
-    # (A literal's prefix: Python's `r`, `b`, `f`; C#'s verbatim `@` and interpolated `$`.)
-    r"(?:(?P<wrap>" + WRAPPER + r")?[rbuRBUf@$]{0,2}(?P<esc>\\)?(?P<q>[\"'`])"
+    # (A literal's prefix: Python's `r`, `b`, `f`; C#'s verbatim `@` and interpolated `$`;
+    # the hashes of Rust's `r#"…"#` and Swift's `#"…"#`, which close only with them.)
+    r"(?:(?P<wrap>" + WRAPPER + r")?[rbuRBUf@$]{0,2}(?P<raw>#{1,3})?(?P<esc>\\)?(?P<q>[\"'`])"
     rf"(?P<qv>(?(esc)[^\n]{{0,{MAX_VALUE}}}?|(?:\\.|[^\\\n]){{0,{MAX_VALUE}}}?))(?(esc)\\)(?P=q)"
     # Unquoted, glued to `=` or `:`, a `#` or `;` opens the value (`DB_PASSWORD=#Xk9…`):
     # dotenv, properties and shell read a comment only after a space.
