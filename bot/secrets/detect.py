@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from bot.secrets import allow as allowlist
 from bot.secrets import paths, rules, wording
+from bot.secrets.continued import with_pieces
 from bot.secrets.cookies import COOKIE_WORDS, session_cookies
 from bot.secrets.entities import quotes_read
 from bot.secrets.entropy_strings import entropy_tokens, named_not_secret
@@ -221,6 +222,8 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
         found = [c for c in found if not sealed_value(text[c.start : c.end])]
     if paths.is_doc_path(path):
         found = [c for c in found if not _illustrated(c, text)]
+    # A value written in pieces over lines: each piece is the value's (continued.py).
+    found = [with_pieces(c, text) for c in found]
     kept = _resolve(found)
     allowed = [c for c in kept if allow and allow.value_allowed(hit_value(c, text))]
     return [_to_hit(c, lines) for c in kept if c not in allowed], [

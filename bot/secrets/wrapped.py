@@ -10,8 +10,10 @@ YAML block scalar, `password: |`, is contexts.py's.)
 Here the name's part of the first line and the value are joined into one line and read by
 the assignment finder (line_finders.assignments): a value written below its name meets
 exactly the rules it would meet beside it. Only a value alone on its line (or the one line
-of a block) is joined; a concatenation (`"abc" +`, Python's adjacent literals) is left,
-since one piece of it is not the secret. Run on the lines that name a secret."""
+of a block) is joined, or a literal written in pieces, each alone on its line (Python's
+adjacent literals, `"abc" +`): the pieces joined are the value, and each is masked. A
+piece followed by code (`"abc" + suffix`) is left: the value is not all written there.
+Run on the lines that name a secret."""
 
 from __future__ import annotations
 
@@ -61,6 +63,7 @@ _TRIPLE_ON_LINE = re.compile(
 _BLOCK_LINE = re.compile(rf"(?P<v>\S(?:[^\n]{{0,{MAX_VALUE - 2}}}\S)?)[ \t]*\r?$")
 _PREFIX = re.compile(LINE_PREFIX)
 _MAX_BLOCK_LINES = 4
+_MAX_PIECES = 40
 
 
 def wrapped_values(
@@ -93,8 +96,10 @@ def wrapped_values(
         s, e = lines.bounds(i + 1)
         prefix = _PREFIX.match(text, s, e)
         lone = _LONE_LITERAL.match(text, prefix.end() if prefix else s, e)
-        if lone is None or _continues(text, lines, i + 2):
-            return []
+        if lone is None:
+            return _pieces_value(head, text, lines, i, path, config, test)
+        if _continues(text, lines, i + 2):
+            return _pieces_value(head, text, lines, i, path, config, test)
         return _judged(head, "", lone.start(), lone.end(), text, path, config, test)
     return [] if body is None else _block_value(head, body, text, path, config, test)
 
@@ -156,6 +161,43 @@ def _continues(text: str, lines: Lines, j: int) -> bool:
         return False
     _, e, cs = _content(text, lines, j, _marker(text, lines, j - 2))
     return text[cs:e].startswith(('"', "'", "`", "+", ". ", ".."))
+
+
+# A piece of a literal written over several lines: alone on its line but for the operator
+# that joins it to the line before or after (`+`, PHP's `.`, VB's `&`, SQL's `||`).
+_JOIN = r"(?:\+|\.|&|\|\|)"
+_PIECE_LINE = re.compile(
+    rf"[ \t]*{_JOIN}?[ \t]*(?P<q>[\"'])(?P<v>" + IN_QUOTES + VALUE_LENGTH + rf")(?P=q)"
+    rf"[ \t]*(?P<op>{_JOIN}|\\)?[ \t]*(?P<end>[,;)\]]*)[ \t]*(?:(?://|#).*)?\r?$"
+)
+
+
+def _pieces_value(
+    head: str, text: str, lines: Lines, i: int, path: str | None, config: bool, test: bool
+) -> list[Candidate]:
+    """A literal written in pieces on the lines after its name (Black's `API_KEY = (` then
+    adjacent literals, `"…" +` lines): judged joined, each piece masked (its parts). One
+    piece alone is not the secret, and was not judged as one."""
+    pieces: list[tuple[int, int]] = []
+    for j in range(i + 1, min(i + 1 + _MAX_PIECES, len(lines.starts))):
+        s, e = lines.bounds(j)
+        prefix = _PREFIX.match(text, s, e)
+        m = _PIECE_LINE.match(text, prefix.end() if prefix else s, e)
+        if m is None:
+            break
+        pieces.append(m.span("v"))
+        if m.group("end"):
+            break  # the literal ends (on its first piece: a list's item, a value of its own)
+    if len(pieces) < 2:
+        return []
+    value = "".join(text[ps:pe] for ps, pe in pieces)
+    joined = f'{head} "{value}"'
+    found = [c for c in assignments(joined, 0, path, config, test) if c.start > len(head)]
+    if not found:
+        return []
+    return [
+        dataclasses.replace(found[0], start=pieces[0][0], end=pieces[-1][1], parts=tuple(pieces))
+    ]
 
 
 def _judged(

@@ -1,0 +1,74 @@
+"""A secret written in pieces over several lines: the pieces after the one a finder
+reported, so that redaction masks each.
+
+A long key is split into literals joined by an operator (`"MIIB…" +` then `"…"` on the
+next line, PHP's `.`, Visual Basic's `&`, SQL's `||`, a backslash's line continuation), and
+a YAML block scalar holds its value on every line of the block. The finders read a line
+and report the first piece; masked alone, the rest of the key was sent. The pieces join
+the candidate as its parts (one per line, as a key block's), and its span runs to the last.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from bot.secrets.contexts import BLOCK_SCALAR
+from bot.secrets.line_finders import Candidate
+
+# After a piece's closing quote, to its line's end: an operator that joins the next line's
+# piece, or a line continuation (Python's and the shell's `\`, Visual Basic's `_`).
+_TAIL = re.compile(r"[ \t]*(?P<op>\+|\.|&|\|\||\\|&[ \t]+_)?[ \t]*\r?")
+# The next line's piece: a literal, the operator before it if the line before had none.
+_PIECE = re.compile(
+    r"[ \t]*(?P<op>\+|\.|&|\|\|)?[ \t]*(?P<q>[\"'])(?P<v>(?:\\.|(?!(?P=q))[^\\\n])+)(?P=q)"
+)
+_QUOTES = ("'", '"')
+
+
+def with_pieces(c: Candidate, text: str) -> Candidate:
+    """`c` with the pieces that continue its value on the next lines, if it has any."""
+    if c.parts is not None:
+        return c  # a key block's lines are its parts already
+    if c.kind == BLOCK_SCALAR:
+        return _block_lines(c, text)
+    quote = text[c.end : c.end + 1]
+    if quote not in _QUOTES or text[c.start - 1 : c.start] != quote:
+        return c
+    parts = [(c.start, c.end)]
+    at = c.end + 1
+    while (le := text.find("\n", at)) != -1:
+        tail = _TAIL.fullmatch(text, at, le)
+        if tail is None:
+            break
+        next_end = text.find("\n", le + 1)
+        piece = _PIECE.match(text, le + 1, len(text) if next_end == -1 else next_end)
+        if piece is None or not (tail.group("op") or piece.group("op")):
+            break
+        parts.append(piece.span("v"))
+        at = piece.end()
+    if len(parts) == 1:
+        return c
+    return replace(c, end=parts[-1][1], parts=tuple(parts))
+
+
+def _block_lines(c: Candidate, text: str) -> Candidate:
+    """A block scalar's value on each of its lines: every line after the first indented at
+    least as far (blank lines inside it too), to the first line indented less."""
+    ls = text.rfind("\n", 0, c.start) + 1
+    indent = text[ls : c.start]
+    if indent.strip():
+        return c  # behind a diff's row prefix: one line is what the pattern can place
+    parts = [(c.start, c.end)]
+    at = text.find("\n", c.end)
+    while at != -1:
+        le = text.find("\n", at + 1)
+        line = text[at + 1 : len(text) if le == -1 else le].rstrip()
+        if line and not line.startswith(indent):
+            break
+        if line.strip():
+            parts.append((at + 1 + len(indent), at + 1 + len(line)))
+        at = le
+    if len(parts) == 1:
+        return c
+    return replace(c, end=parts[-1][1], parts=tuple(parts))
