@@ -10,7 +10,7 @@ import string
 
 import pytest
 
-from bot.secrets import find_secrets, redact
+from bot.secrets import find_secrets, redact, secret_values
 
 _RNG = random.Random("pieces")
 
@@ -82,3 +82,11 @@ def test_the_lines_after_a_block_are_not_its_own() -> None:
 )
 def test_pieces_that_are_no_secret_are_not_reported(path: str, text: str) -> None:
     assert find_secrets(text, path) == []
+
+
+def test_a_key_written_in_pieces_is_masked_where_it_is_used_whole() -> None:
+    text = f'API_TOKEN = (\n    "{A}"\n    "{B}"\n)\n\ncurl -H "X-Token: {A}{B}" https://api\n'
+    masked = redact(text, "app/settings.py")
+    assert A not in masked.text and B not in masked.text
+    assert len(set(masked.markers)) == 1
+    assert secret_values(text, "app/settings.py") >= {A, B, A + B}

@@ -114,11 +114,11 @@ def secret_values(text: str, path: str | None = None) -> set[str]:
 
 
 def hit_values(hit: SecretHit, text: str, offset: int = 0) -> set[str]:
-    """What to mask wherever one hit's value turns up: the value whole, each line of a
-    multi-line one on its own, and what a base64 one decodes to (`text` holds the hit at
-    `offset`)."""
+    """What to mask wherever one hit's value turns up: the value whole (its lines joined
+    with and without their breaks), each line of a multi-line one on its own, and what a
+    base64 one decodes to (`text` holds the hit at `offset`)."""
     parts = [text[offset + s : offset + e] for s, e in hit.parts]
-    values = {"\n".join(parts), *parts}
+    values = {"\n".join(parts), "".join(parts), *parts}
     if len(parts) == 1:
         values |= decoded_forms(parts[0], hit.kind)
     return values
@@ -171,6 +171,9 @@ def _replace(text: str, path: str | None, *, numbered: bool) -> Redacted:
             else:
                 marker = f"[REDACTED:{hit.slug}]"
             by_value[value] = marker
+            if len(parts) > 1:
+                # Written in pieces (a key split over lines), used whole elsewhere.
+                by_value.setdefault("".join(text[s:e] for s, e in parts), marker)
         spans.extend((s, e, marker) for s, e in parts)
     spans.extend(_other_uses(text, by_value, spans))
     if not spans:
