@@ -8,6 +8,15 @@ import re
 
 # Words of a key name that carry a secret, and pairs that do ("api key", "access key").
 _SECRET_WORDS = ("password", "passwd", "passphrase", "secret", "credential", "apikey")
+# "Password" in the languages code is written in besides English: `DB_SENHA`, `passwort`,
+# `contraseña`, `mot_de_passe` (read joined), `wachtwoord`, `lösenord`, `salasana`,
+# `adgangskode`, `passord`, `heslo`, `jelszó`, `şifre`. (Not Italian's `parola`, which is
+# "word" as often; `hasło` is a slogan too.)
+FOREIGN_PASSWORDS = (
+    "senha", "passwort", "kennwort", "contrasena", "contraseña", "motdepasse", "wachtwoord",
+    "losenord", "lösenord", "salasana", "adgangskode", "passord", "heslo", "jelszo", "jelszó",
+    "sifre", "şifre",
+)  # fmt: skip
 # Words that start like a secret word and are not one.
 _NOT_SECRET_PREFIXES = ("secretar", "passport", "passage", "passenger", "nopasswd")
 # `psk`: a pre-shared key (wpa_supplicant's `psk="…"`, NetworkManager's, IPsec's).
@@ -73,7 +82,7 @@ _CSRF = ("csrf", "xsrf")
 # A word starts at a capital after a lower-case letter or a digit, and after an acronym
 # (`MACKey` -> MAC, Key; `RSAPublicKey` -> RSA, Public, Key), not inside `OAuth` or `IDs`.
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z]{2})(?=[A-Z][a-z]{2})")
-_WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+")
+_WORD_SPLIT = re.compile(r"[\W_]+")  # (a letter outside ASCII is a word's: `contraseña`)
 
 
 def key_words(key: str) -> list[str]:
@@ -84,7 +93,10 @@ def key_words(key: str) -> list[str]:
 
 # Every secret-ish name holds one of these (each rule of key_is_secretish asks for one):
 # a minified bundle's ten thousand `a=b` are turned down without cutting names into words.
-SECRETISH_PARTS = ("pw", "pass", "token", "cred", "secret", "psk", "key")
+SECRETISH_PARTS = (
+    "pw", "pass", "token", "cred", "secret", "psk", "key",
+    *(w for w in FOREIGN_PASSWORDS if "pass" not in w),
+)  # fmt: skip
 SECRETISH_PART = re.compile("|".join(SECRETISH_PARTS), re.IGNORECASE)
 
 
@@ -103,6 +115,8 @@ def key_is_secretish(key: str) -> bool:
         before = key_words(parts[-2]) if len(parts) > 1 else []
         if before and (before[-1] in _KEY_QUALIFIERS or (before[-1], "key") in _KEY_PAIRS):
             return True
+    if _foreign_password(words):
+        return True
     for i, w in enumerate(words):
         if w.startswith(_NOT_SECRET_PREFIXES):
             continue
@@ -172,7 +186,16 @@ def _glued_descriptor(word: str) -> bool:
 
 
 def key_is_password(key: str) -> bool:
-    return any(
+    words = key_words(key)
+    return _foreign_password(words) or any(
         w in {"pwd", "pw", "pass"} or "passw" in w or "passphrase" in w or _owned_password(w)
-        for w in key_words(key)
+        for w in words
+    )
+
+
+def _foreign_password(words: list[str]) -> bool:
+    """A word that opens or closes with "password" in another language (`dbsenha`,
+    `senhabanco`; not inside one: `statusEnhancements` holds `senha`), or French's three."""
+    return any(w.startswith(FOREIGN_PASSWORDS) or w.endswith(FOREIGN_PASSWORDS) for w in words) or (
+        "passe" in words and "motdepasse" in "".join(words)
     )

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from bot.secrets.lazy_regex import Regex
+from bot.secrets.names import FOREIGN_PASSWORDS
 
 # A token ends where no other token character touches it, and starts likewise: a key
 # embedded in a longer identifier ("xghp_...") is not half-matched. The start is checked in
@@ -312,11 +313,14 @@ KEY_BEFORE = re.compile(
 # checks (the assignment pattern and detect-secrets' plugins). KEYWORD_WORDS are found by
 # the gitleaks scanner's keyword pass (one Aho-Corasick pass for every layer); SECRET_WORD
 # then confirms the line on its own.
-KEYWORD_WORDS = ("pass", "pwd", "pw", "secret", "token", "key", "cred", "contrase", "psk")
+# (and "password" in other languages, names.FOREIGN_PASSWORDS, less those holding "pass")
+_FOREIGN = tuple(w for w in FOREIGN_PASSWORDS if "pass" not in w)
+KEYWORD_WORDS = ("pass", "pwd", "pw", "secret", "token", "key", "cred", "psk", *_FOREIGN)
 KEYWORD_LINE = re.compile("|".join(KEYWORD_WORDS))
 SECRET_WORD = re.compile(
-    r"pass|pwd|(?<![a-z])pw(?![a-z])|pw(?=\s*[:=])|secret|token|cred|contrase|psk"
-    r"|(?:api|access|private|auth|signing|encryption|master|client|service|account|db"
+    r"pass|pwd|(?<![a-z])pw(?![a-z])|pw(?=\s*[:=])|secret|token|cred|psk|"
+    + "|".join(_FOREIGN)
+    + r"|(?:api|access|private|auth|signing|encryption|master|client|service|account|db"
     r"|database|priv|license|licence|jwt|hmac|mac|aes|cipher|crypto|shared)[_.\-]?key"
 )
 # A run of 20+ token characters with a digit in it: every vendor format detect-secrets
