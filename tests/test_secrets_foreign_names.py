@@ -1,5 +1,5 @@
 """A password named in the language its code is written in (`DB_SENHA`, `passwort`,
-`contraseña`, `mot_de_passe`) is a password, as `DB_PASSWORD` is; the same names over a
+`contraseña`, `mot_de_passe`), or a passcode, is a password, as `DB_PASSWORD` is; the same names over a
 form's label, a reference or a word that only holds the letters are not."""
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ VALUE = "Xk9Qv7mZ2pW4"
         "DB_SENHA", "senhaBanco", "passwort", "DB_KENNWORT", "contraseña", "contrasena",
         "mot_de_passe", "motDePasse", "wachtwoord", "lösenord", "salasana", "adgangskode",
         "passord", "heslo", "jelszó", "db_sifre",
+        # and English's other word for one
+        "passcode", "devicePasscode",
     ],
 )  # fmt: skip
 @pytest.mark.parametrize(

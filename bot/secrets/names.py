@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 # Words of a key name that carry a secret, and pairs that do ("api key", "access key").
-_SECRET_WORDS = ("password", "passwd", "passphrase", "secret", "credential", "apikey")
+_SECRET_WORDS = ("password", "passwd", "passphrase", "passcode", "secret", "credential", "apikey")
 # "Password" in the languages code is written in besides English: `DB_SENHA`, `passwort`,
 # `contraseña`, `mot_de_passe` (read joined), `wachtwoord`, `lösenord`, `salasana`,
 # `adgangskode`, `passord`, `heslo`, `jelszó`, `şifre`. (Not Italian's `parola`, which is
@@ -188,7 +188,11 @@ def _glued_descriptor(word: str) -> bool:
 def key_is_password(key: str) -> bool:
     words = key_words(key)
     return _foreign_password(words) or any(
-        w in {"pwd", "pw", "pass"} or "passw" in w or "passphrase" in w or _owned_password(w)
+        w in {"pwd", "pw", "pass"}
+        or "passw" in w
+        or "passphrase" in w
+        or "passcode" in w
+        or _owned_password(w)
         for w in words
     )
 
