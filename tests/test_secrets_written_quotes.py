@@ -82,6 +82,13 @@ def _masked_spans(text: str, path: str) -> set[int]:
         ),
         ("app.ini", "[db]\npassword = ,yQa'oD6E9M[\n", ",yQa'oD6E9M["),
         ("app.ini", '[db]\npassword = "U1xf2U`|cdh,RNgklLP8w8\n', '"U1xf2U`|cdh,RNgklLP8w8'),
+        # a backslash and a letter in a drawn password are no pattern's class escape
+        (
+            "k8s.yaml",
+            "  - name: DB_PASSWORD\n    value: '9S7d1#i\\b)dc$CD9'\n",
+            "9S7d1#i\\b)dc$CD9",
+        ),
+        ("config.yml", "db_password: 'Xk9\\Wq7mZ2p'\n", "Xk9\\Wq7mZ2p"),
         # one `=` in a drawn password is not a nested setting
         (".env", "DB_PASSWORD=Hrwp=ucz0ef\n", "Hrwp=ucz0ef"),
         ("config.yml", "db_password: Hrwp=ucz0ef\n", "Hrwp=ucz0ef"),
@@ -105,6 +112,9 @@ def test_libpq_fields_stay_apart_by_spaces() -> None:
 @pytest.mark.parametrize(
     ("path", "text"),
     [
+        # a pattern a validator checks passwords with
+        ("config.yml", 'password: "\\\\d{4}-\\\\d{2}-[A-Z]+"\n'),
+        ("config.yml", 'password: "^\\\\w{12,}$"\n'),
         # Jasypt's encrypted value, a reference, a list of settings, a description
         ("app.properties", "db.password=ENC(G6N718UuyPE5bHyWKyuLQSm02auQPUtm)\n"),
         ("app.properties", "db.password=${DB_PASSWORD}\n"),
