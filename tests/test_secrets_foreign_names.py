@@ -1,6 +1,7 @@
 """A password named in the language its code is written in (`DB_SENHA`, `passwort`,
-`contraseña`, `mot_de_passe`), or a passcode, is a password, as `DB_PASSWORD` is; the same names over a
-form's label, a reference or a word that only holds the letters are not."""
+`contraseña`, `mot_de_passe`), or a passcode, is a password, as `DB_PASSWORD` is; the
+same names over a form's label, a reference or a word that only holds the letters are
+not."""
 
 from __future__ import annotations
 

@@ -125,25 +125,6 @@ _PLACEHOLDER_WORDS = frozenset(
 _NOT_SECRET_SHAPE = re.compile(
     r"#[0-9a-fA-F]{3,8}|v?\d+(?:\.\d+)+(?:[-+][\w.]+)?|\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+Z?)?"
 )
-# A pattern's syntax: a group's flag, a class escape, a counted or negated class (closed:
-# a generated password holds an unclosed `[^` by chance).
-_REGEX_SYNTAX = re.compile(r"\(\?[:=!<P]|\\[wsdbWSD]|\[[^\]]*\]\{\d|\[\^[^\]\s]*\]")
-# More of a pattern's syntax: a quantifier after a class, an escape or a group, an anchor
-# at either end. A class escape alone is a backslash and a letter in a drawn password by
-# chance (`9S7d1#i\b)dc$CD9`); a pattern has more of its syntax than that.
-_REGEX_MORE = re.compile(
-    r"(?:[\])]|\\[wsdbWSD])(?:[+*?]|\{\d+,?\d*\})|^\^|\$$|\\[wsdbWSD].*\\[wsdbWSD]"
-)
-
-
-def _regex(value: str) -> bool:
-    """A pattern, not a value: its syntax twice or more."""
-    m = _REGEX_SYNTAX.search(value)
-    if m is None:
-        return False
-    if m.group().startswith(("(?", "[")):
-        return True  # a group's flag or a class, closed: no password's chance
-    return _REGEX_MORE.search(value) is not None
 # Words joined by underscores or dots ("crypto_scalarmult_ed25519_SCALARBYTES"): a name.
 _WORDY = re.compile(
     r"[A-Za-z][a-z0-9]+(?:[_.][A-Za-z0-9]+){2,}|[A-Z][A-Z0-9]+(?:[_.][A-Z0-9]+){2,}"
@@ -340,7 +321,7 @@ def assigned_value_ok(
     compound = key.strip("$@").lower()
     if len(key_words(key)) > 1 and len(compound) >= 8 and compound in low:
         return False  # `try_except_pass = bandit.plugins.try_except_pass:...`: a name
-    if _regex(v):
+    if wording.is_pattern(v):
         return False  # a pattern that matches secrets, in a scanner or validator
     if not quoted:
         # In a config file a generated password is written bare, brackets and all; a call
@@ -405,7 +386,7 @@ def entropy_value_ok(value: str, key: str | None, line: str, path: str | None) -
         paths.is_test_path(path) or paths.is_doc_path(path) or paths.is_bundle_path(path)
     ):
         return False  # test vectors, documented encodings, a bundler's tables
-    if _WORDY.fullmatch(value) or _regex(value) or wording.encoded_text(value):
+    if _WORDY.fullmatch(value) or wording.is_pattern(value) or wording.encoded_text(value):
         return False
     return len(value) >= MIN_ENTROPY_UNNAMED and looks_random(value)
 

@@ -1,8 +1,8 @@
 """Values that read as language or as a name rather than as a secret: prose in any script,
 a translated word, lower-case names and slugs, a constant that spells its own name, a
-file's name, a schema's type. The secret rules (rules.py) ask; the finders ask
-`natural_language` and `reads_as_name` for a value's context. `encoded_text`: base64
-that decodes to a sentence or to a JOSE header; `is_text`: bytes a person typed."""
+file's name, a schema's type, a regular expression. The secret rules (rules.py) ask; the
+finders ask `natural_language` and `reads_as_name` for a value's context. `encoded_text`:
+base64 that decodes to a sentence or to a JOSE header; `is_text`: bytes a person typed."""
 
 from __future__ import annotations
 
@@ -209,3 +209,25 @@ def looks_random(value: str) -> bool:
         and any(c.isupper() for c in value)
         and any(c.islower() for c in value)
     )
+
+
+# A pattern's syntax: a group's flag, a class escape, a counted or negated class (closed:
+# a generated password holds an unclosed `[^` by chance).
+_REGEX_SYNTAX = re.compile(r"\(\?[:=!<P]|\\[wsdbWSD]|\[[^\]]*\]\{\d|\[\^[^\]\s]*\]")
+# More of a pattern's syntax: a quantifier after a class, an escape or a group, an anchor
+# at either end. A class escape alone is a backslash and a letter in a drawn password by
+# chance (`9S7d1#i\b)dc$CD9`); a pattern has more of its syntax than that.
+_REGEX_MORE = re.compile(
+    r"(?:[\])]|\\[wsdbWSD])(?:[+*?]|\{\d+,?\d*\})|^\^|\$$|\\[wsdbWSD].*\\[wsdbWSD]"
+)
+
+
+def is_pattern(value: str) -> bool:
+    """A regular expression (a scanner's or a validator's), not a value: its syntax
+    twice or more."""
+    m = _REGEX_SYNTAX.search(value)
+    if m is None:
+        return False
+    if m.group().startswith(("(?", "[")):
+        return True  # a group's flag or a class, closed: no password's chance
+    return _REGEX_MORE.search(value) is not None
