@@ -16,12 +16,14 @@ from dataclasses import replace
 from bot.secrets.contexts import BLOCK_SCALAR
 from bot.secrets.line_finders import Candidate
 
+# An operator that joins two literals: `+`, PHP's `.`, Visual Basic's `&`, SQL's `||`.
+JOIN = r"(?:\+|\.|&|\|\|)"
 # After a piece's closing quote, to its line's end: an operator that joins the next line's
-# piece, or a line continuation (Python's and the shell's `\`, Visual Basic's `_`).
-_TAIL = re.compile(r"[ \t]*(?P<op>\+|\.|&|\|\||\\|&[ \t]+_)?[ \t]*\r?")
+# piece, or a line continuation (Python's and the shell's `\`, Visual Basic's `& _`).
+_TAIL = re.compile(rf"[ \t]*(?P<op>{JOIN}|\\|&[ \t]+_)?[ \t]*\r?")
 # The next line's piece: a literal, the operator before it if the line before had none.
 _PIECE = re.compile(
-    r"[ \t]*(?P<op>\+|\.|&|\|\|)?[ \t]*(?P<q>[\"'])(?P<v>(?:\\.|(?!(?P=q))[^\\\n])+)(?P=q)"
+    rf"[ \t]*(?P<op>{JOIN})?[ \t]*" r"(?P<q>[\"'])(?P<v>(?:\\.|(?!(?P=q))[^\\\n])+)(?P=q)"
 )
 _QUOTES = ("'", '"')
 

@@ -168,11 +168,9 @@ _SETTING_START = r"^[ \t]*(?P<item>-[ \t]+)?(?P<key>[A-Za-z_][\w.\-]{0,80})[ \t]
 _SETTING_REST = rf"[^\s\"'`]{{0,{MAX_VALUE - 1}}})[ \t]*\r?$"
 _LINE_SETTING = re.compile(_SETTING_START + r"(?P<v>[^\w\s#;\"'`]" + _SETTING_REST)
 _WHOLE_LINE_SETTING = re.compile(_SETTING_START + r"(?P<v>[^\w\s\"'`]" + _SETTING_REST)
-# A YAML mapping's plain scalar may open with `)` or `;` (no indicator of YAML's), which the
-# assignment pattern reads as code's.
 # In a properties or INI file a password's value is all the rest of its line, quotes,
 # spaces and brackets included (`password=ODH_Ag(M]'9`, `password = )W YiKys7;j`): the
-# assignment pattern stops at them, or reads the value as code's, and let it through.
+# assignment pattern stops at them or reads the value as code, and the value went through.
 _WHOLE_LINE_VALUE = re.compile(
     r"^[ \t]*(?P<key>[A-Za-z_][\w.\-]{0,80})[ \t]*=[ \t]*"
     rf"(?P<v>\S(?:[^\n]{{0,{MAX_VALUE - 2}}}\S)?)[ \t]*\r?$"
@@ -181,6 +179,8 @@ _CODE_STOPS = frozenset(" ()[]{}\"'`,;#")
 _QUOTED_WHOLE = re.compile(r"([\"'`]).*\1")
 # A call closed at the value's end: Jasypt's `ENC(…)`, a function's result.
 _CLOSED_CALL = re.compile(r"[A-Za-z_][\w.]*\(.*\)")
+# A YAML mapping's plain scalar may open with `)` or `;` (no indicator of YAML's), which the
+# assignment pattern reads as code's.
 _YAML_SETTING = re.compile(
     r"^[ \t]*(?:-[ \t]+)?(?P<key>[A-Za-z_][\w.\-]{0,80}):[ \t]+(?P<v>[);]" + _SETTING_REST
 )

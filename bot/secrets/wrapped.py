@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from bot.secrets.continued import JOIN
 from bot.secrets.line_finders import Candidate, Lines, assignments
 from bot.secrets.patterns import (
     ASSIGN_KEY,
@@ -96,9 +97,7 @@ def wrapped_values(
         s, e = lines.bounds(i + 1)
         prefix = _PREFIX.match(text, s, e)
         lone = _LONE_LITERAL.match(text, prefix.end() if prefix else s, e)
-        if lone is None:
-            return _pieces_value(head, text, lines, i, path, config, test)
-        if _continues(text, lines, i + 2):
+        if lone is None or _continues(text, lines, i + 2):
             return _pieces_value(head, text, lines, i, path, config, test)
         return _judged(head, "", lone.start(), lone.end(), text, path, config, test)
     return [] if body is None else _block_value(head, body, text, path, config, test)
@@ -164,11 +163,10 @@ def _continues(text: str, lines: Lines, j: int) -> bool:
 
 
 # A piece of a literal written over several lines: alone on its line but for the operator
-# that joins it to the line before or after (`+`, PHP's `.`, VB's `&`, SQL's `||`).
-_JOIN = r"(?:\+|\.|&|\|\|)"
+# that joins it to the line before or after (continued.JOIN) or a line continuation.
 _PIECE_LINE = re.compile(
-    rf"[ \t]*{_JOIN}?[ \t]*(?P<q>[\"'])(?P<v>" + IN_QUOTES + VALUE_LENGTH + rf")(?P=q)"
-    rf"[ \t]*(?P<op>{_JOIN}|\\)?[ \t]*(?P<end>[,;)\]]*)[ \t]*(?:(?://|#).*)?\r?$"
+    rf"[ \t]*{JOIN}?[ \t]*(?P<q>[\"'])(?P<v>" + IN_QUOTES + VALUE_LENGTH + rf")(?P=q)"
+    rf"[ \t]*(?P<op>{JOIN}|\\)?[ \t]*(?P<end>[,;)\]]*)[ \t]*(?:(?://|#).*)?\r?$"
 )
 
 
