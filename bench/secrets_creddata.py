@@ -36,7 +36,8 @@ replace.
 repository's conventions seen while tuning do not reappear in the holdout. Each split's
 figure is also printed without its largest repository (the one with the most credentials),
 so that one project's conventions do not carry a split. --show lists tune misses and false
-alarms only; --families prints both splits' figures per category (numbers, no cases).
+alarms only; --families prints both splits' figures per category (numbers, no cases),
+with how many of each category's flagged values are masked whole and how many cut short.
 
     .venv/bin/python bench/secrets_creddata.py [--creddata PATH] [--mirrors DIR]
         [--families] [--show N] [--no-detect-secrets]
@@ -88,14 +89,17 @@ def switchyard_lines(repo: str, file_id: str, path: str, text: str) -> set[int]:
     return lines
 
 
-def value_coverage(loaded: Loaded, split: str) -> tuple[int, int, int]:
+def value_coverage(loaded: Loaded, split: str, family: str | None = None) -> tuple[int, int, int]:
     """Of the credentials flagged on their line whose value CredData marks, how many lie
     wholly inside what Switchyard reported (and so are masked), and how many are cut short
-    (partly masked; the rest is sent): (flagged with a marked value, whole, partly)."""
+    (partly masked; the rest is sent): (flagged with a marked value, whole, partly); of one
+    CredData category with `family`."""
     flagged = covered = partly = 0
     starts: dict[tuple[str, str], list[int]] = {}
     for case in loaded.cases:
         if case.split != split or not case.secret or case.value is None or case.line is None:
+            continue
+        if family is not None and case.family != family:
             continue
         key = (case.repo, case.file_id)
         if key not in starts:
@@ -239,9 +243,12 @@ def main() -> None:
         for key in fams:
             a, b = ours[key], theirs[key] if theirs else None
             other = f" | {b.recall:5.2f} / {b.fpr:5.2f}" if b else ""
+            family = key.split("/", 1)[1]
+            flagged, covered, partly = value_coverage(loaded, split, family)
+            whole = f"   masked whole {covered}/{flagged}, cut {partly}" if flagged else ""
             print(
-                f"    {key.split('/', 1)[1]:30s} {a.recall:5.2f} / {a.fpr:5.2f}{other}"
-                f"   (n={a.tp + a.fn}+{a.fp + a.tn})"
+                f"    {family:30s} {a.recall:5.2f} / {a.fpr:5.2f}{other}"
+                f"   (n={a.tp + a.fn}+{a.fp + a.tn}){whole}"
             )
     if args.show:
         t = ours["tune"]
