@@ -152,3 +152,31 @@ def test_drawn_passwords_written_with_their_escapes_are_masked_whole() -> None:
                 cut.append(template.replace("{v}", written))
     assert cut == []
     assert found >= tried * 0.97
+
+
+def test_a_format_inside_a_longer_secret_leaves_the_rest_masked() -> None:
+    """An AWS key id and its secret in one value: the key id is the more specific reading,
+    and the secret beside it was dropped with the value it belonged to."""
+    secret = "Xk9Qv7mZ2pW4rT8yQw3Er5Ty7Ui9Op1Zx2Cv7Bn"
+    text = f'credentials="AKIAQWERTYUIOP7Z3456,{secret}"\n'
+    masked = redact(text, "deploy.sh").text
+    assert "AKIAQWERTYUIOP7Z3456" not in masked and secret not in masked
+    assert masked.count("[REDACTED:") == 2
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "kept"),
+    [
+        # a URL's scheme, user and host around its password, a scheme before a token
+        (
+            "app/settings.py",
+            'password = "postgres://app:Xk9Qv7mZ2pW4@db.internal.example.com:5432/appdb"\n',
+            "@db.internal.example.com:5432/appdb",
+        ),
+        ("app/client.py", 'auth = "Bearer ghp_Xk9Qv7mZ2pW4rT8yQw3Er5Ty7Ui9Op1Zx2Cv"\n', "Bearer "),
+    ],
+)
+def test_what_surrounds_a_format_in_a_value_stays(path: str, text: str, kept: str) -> None:
+    masked = redact(text, path)
+    assert kept in masked.text
+    assert masked.count == 1

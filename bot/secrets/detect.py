@@ -29,6 +29,7 @@ are resolved in favour of the most specific kind.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from bot.secrets import allow as allowlist
@@ -224,7 +225,7 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
         found = [c for c in found if not _illustrated(c, text)]
     # A value written in pieces over lines: each piece is the value's (continued.py).
     found = [with_pieces(c, text) for c in found]
-    kept = _resolve(found)
+    kept = _resolve(found, text)
     allowed = [c for c in kept if allow and allow.value_allowed(hit_value(c, text))]
     return [_to_hit(c, lines) for c in kept if c not in allowed], [
         _to_hit(c, lines) for c in allowed
@@ -315,10 +316,45 @@ def _to_hit(c: Candidate, lines: Lines) -> SecretHit:
     )
 
 
-def _resolve(found: list[Candidate]) -> list[Candidate]:
-    """Most specific first, then longest; a candidate overlapping a kept one is dropped."""
+def _resolve(found: list[Candidate], text: str) -> list[Candidate]:
+    """Most specific first, then longest; a candidate overlapping a kept one is dropped, but
+    for what it holds beyond them that is still a secret's length (_rest)."""
     kept: list[Candidate] = []
     for c in sorted(found, key=lambda c: (c.priority, c.start - c.end, c.start)):
-        if all(c.end <= k.start or c.start >= k.end for k in kept):
+        over = [k for k in kept if not (c.end <= k.start or c.start >= k.end)]
+        if not over:
             kept.append(c)
+        elif c.parts is None:
+            kept.extend(_rest(c, over, text))
     return sorted(kept, key=lambda c: c.start)
+
+
+# What of a value a more specific candidate inside it leaves uncovered counts when it is
+# this long once its separators are stripped, and drawn: `credentials="AKIA…,<secret
+# key>"` is an AWS key id and its secret, and masked as the key id alone, the secret was
+# sent; `Bearer ` around a token, or a URL's scheme, user and host around its password,
+# is not one.
+_REST_MIN = 12
+_SEPARATORS = " \t,;:=|'\"`"
+
+
+def _drawn(run: str) -> bool:
+    return rules.looks_random(run) or rules.generated(run)
+
+
+def _rest(c: Candidate, over: list[Candidate], text: str) -> list[Candidate]:
+    """The runs of `c` that the kept candidates `over` leave uncovered and that still hold
+    a secret's length, each a candidate of `c`'s kind."""
+    out: list[Candidate] = []
+    pos = c.start
+    for k_start, k_end in [*sorted((k.start, k.end) for k in over), (c.end, c.end)]:
+        s, e = pos, min(k_start, c.end)
+        while s < e and text[s] in _SEPARATORS:
+            s += 1
+        while e > s and text[e - 1] in _SEPARATORS:
+            e -= 1
+        run = text[s:e]
+        if len(run) >= _REST_MIN and "\n" not in run and _drawn(run):
+            out.append(dataclasses.replace(c, start=s, end=e))
+        pos = max(pos, k_end)
+    return out
