@@ -89,6 +89,13 @@ def _masked_spans(text: str, path: str) -> set[int]:
             "9S7d1#i\\b)dc$CD9",
         ),
         ("config.yml", "db_password: 'Xk9\\Wq7mZ2p'\n", "Xk9\\Wq7mZ2p"),
+        # drawn runs apart by a space under a key's name: a key and its secret, not words
+        ("config.yml", 'credentials: "Xk9Qv7mZ2pW4 rT8yQw3Er5"\n', "Xk9Qv7mZ2pW4 rT8yQw3Er5"),
+        (
+            "app/settings.py",
+            'api_credentials = "appid=Xk9Qv7mZ2pW4 secret=rT8yQw3Er5Ty"\n',
+            "appid=Xk9Qv7mZ2pW4 secret=rT8yQw3Er5Ty",
+        ),
         # one `=` in a drawn password is not a nested setting
         (".env", "DB_PASSWORD=Hrwp=ucz0ef\n", "Hrwp=ucz0ef"),
         ("config.yml", "db_password: Hrwp=ucz0ef\n", "Hrwp=ucz0ef"),
@@ -120,6 +127,7 @@ def test_libpq_fields_stay_apart_by_spaces() -> None:
         ("app.properties", "db.password=${DB_PASSWORD}\n"),
         ("app.properties", "ldap.password=cn=admin,dc=example,dc=org\n"),
         ("app.ini", "[db]\npassword = The password of the admin user\n"),
+        ("app/errors.py", 'token_error = "Invalid token provided"\n'),
         ("app.ini", "[db]\npassword = <your password here>\n"),
         ("app.ini", "[db]\npassword = %(db_pass)s\n"),
         (".env", "DB_PASSWORD=uid=user\n"),

@@ -308,7 +308,7 @@ def assigned_value_ok(
         return False  # `AUTH_SHA2_PASSWORD = "sha2_password"`, `next_token = "nextToken1"`
     if is_filler(v):
         return False  # `"1111-4444-8444-cccc..."`: a handful of characters, typed
-    if " " in v and not key_is_password(key):
+    if " " in v and not key_is_password(key) and not wording.drawn_parts(v):
         return False  # words under a token's name: "Invalid token provided"
     if described(key, v):
         return False  # prose or a translated word under any name: "top secret", "Passwort"
@@ -331,7 +331,7 @@ def assigned_value_ok(
         generated_setting = (config or env_style) and looks_random(v) and not opens
         if not generated_setting and (any(c in v for c in "()[]") or v.endswith("{")):
             return False  # a call, a literal opening (`gin.H{`)
-        if _NESTED_SETTING.search(v) and not _drawn_with_equals(v):
+        if _NESTED_SETTING.search(v) and not wording.drawn_with_equals(v):
             return False  # nested settings
         if _CMDLET.fullmatch(v):
             return False  # `$pw = ConvertTo-SecureString '…'`: PowerShell's Verb-Noun
@@ -342,12 +342,6 @@ def assigned_value_ok(
         if config and "." in v and is_identifier_chain(v) and not any(c.isdigit() for c in v):
             return False
     return True
-
-
-def _drawn_with_equals(value: str) -> bool:
-    """A generated password that holds one `=` (`Hrwp=ucz0ef`), not a setting: nothing
-    else of a list of settings in it, and the whole mixes digits with both cases."""
-    return value.count("=") == 1 and not any(c in value for c in ",;&") and looks_random(value)
 
 
 def _encodes_a_placeholder(value: str) -> bool:

@@ -2,7 +2,9 @@
 a translated word, lower-case names and slugs, a constant that spells its own name, a
 file's name, a schema's type, a regular expression. The secret rules (rules.py) ask; the
 finders ask `natural_language` and `reads_as_name` for a value's context. `encoded_text`:
-base64 that decodes to a sentence or to a JOSE header; `is_text`: bytes a person typed."""
+base64 that decodes to a sentence or to a JOSE header; `is_text`: bytes a person typed;
+`drawn_parts`, `drawn_with_equals`: the other way, drawn runs that a space or an `=` in
+them made read as words or settings."""
 
 from __future__ import annotations
 
@@ -209,6 +211,20 @@ def looks_random(value: str) -> bool:
         and any(c.isupper() for c in value)
         and any(c.islower() for c in value)
     )
+
+
+def drawn_parts(value: str) -> bool:
+    """Drawn values apart by spaces (`"Xk9Qv7mZ2p rT8yQw3E"`, `appid=… secret=…`): a key
+    and its secret in one string, not words; masked as its first part alone, the rest was
+    sent."""
+    parts = value.split()
+    return all(looks_random(p) for p in parts)
+
+
+def drawn_with_equals(value: str) -> bool:
+    """A generated password that holds one `=` (`Hrwp=ucz0ef`), not a setting: nothing
+    else of a list of settings in it, and the whole mixes digits with both cases."""
+    return value.count("=") == 1 and not any(c in value for c in ",;&") and looks_random(value)
 
 
 # A pattern's syntax: a group's flag, a class escape, a counted or negated class (closed:
