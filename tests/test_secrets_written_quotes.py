@@ -188,3 +188,12 @@ def test_what_surrounds_a_format_in_a_value_stays(path: str, text: str, kept: st
     masked = redact(text, path)
     assert kept in masked.text
     assert masked.count == 1
+
+
+def test_a_bootstrap_token_is_masked_whole() -> None:
+    """`kubeadm join --token <id>.<secret>`: the id is public, but the flag takes both, and
+    CredData labels the two as one credential; half of it was left on the line."""
+    text = "kubeadm join 10.0.0.1:6443 --token r7q2xk.m4p9w2v7c3b8n5zt --discovery-token-unsafe\n"
+    masked = redact(text, "docs/k8s.md").text
+    assert "r7q2xk" not in masked and "m4p9w2v7c3b8n5zt" not in masked
+    assert "--token [REDACTED:" in masked

@@ -278,12 +278,14 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         group=1,
         keywords=("ado", "azure", "devops", "vsts"),
     ),
-    # Kubernetes bootstrap tokens: a 6-character id, a dot, a 16-character secret; and the
-    # secret alone in a bootstrap token's Secret manifest.
+    # Kubernetes bootstrap tokens: a 6-character id, a dot, a 16-character secret, masked
+    # whole (the id is public, but `--token` takes both, and a reader of a masked line
+    # should not see half a credential); and the secret alone in a bootstrap token's Secret
+    # manifest.
     TokenPattern(
         "Kubernetes bootstrap token",
         re.compile(
-            r"(?:bootstrap-token|kubeadm[^\n]{0,80}?--token)[=\s\"':]+[a-z0-9]{6}\.([a-z0-9]{16})"
+            r"(?:bootstrap-token|kubeadm[^\n]{0,80}?--token)[=\s\"':]+([a-z0-9]{6}\.[a-z0-9]{16})"
             + _E
         ),
         group=1,
