@@ -67,3 +67,27 @@ def test_most_drawn_keys_are_literals_wherever_they_are_written() -> None:
         bool(find_secrets(f"# api_key = {_drawn(32)}\n", "app/settings.py")) for _ in range(400)
     )
     assert found >= 0.95 * 400, found
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("src/auth.c", "/* api_key: {v} */\n"),
+        ("src/Auth.java", "   * @param token={v}\n"),
+        ("app/auth.py", "retries = 3  # token={v}\n"),
+        ("db/seed.sql", "-- password={v}\n"),
+    ],
+)
+def test_a_shorter_drawn_value_in_a_comment_is_a_literal(path: str, text: str) -> None:
+    """In a comment nothing is read as code, so a drawn value shorter than a name could be
+    (16 characters) is the secret it looks like; in code it may name a variable."""
+    line = text.format(v=_SHORT_DRAWN)
+    assert [line[h.start : h.end] for h in find_secrets(line, path)] == [_SHORT_DRAWN]
+
+
+_SHORT_DRAWN = "Xk9Qv7mZ2pW4rT8y"
+
+
+@pytest.mark.parametrize("path", ["src/auth.c", "app/auth.py", "src/Auth.java"])
+def test_the_same_value_in_code_may_name_a_variable(path: str) -> None:
+    assert find_secrets(f"token = {_SHORT_DRAWN};\n", path) == []

@@ -1,7 +1,8 @@
 """Unquoted values in source code: an expression (`password = new_password`), unless no
 program reads the value as code. A commented-out setting (`# API_TOKEN = 3c88e4…`), a
 docstring's `export TOKEN=…` or a `.env` line pasted into a script is written so, and is a
-literal (line_finders.assignments judges it as a quoted one)."""
+literal (line_finders.assignments judges it as a quoted one); so is a drawn value in a
+comment, whatever it looks like (`in_comment`)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from bot.secrets import wording
 from bot.secrets.rules import generated, is_identifier_chain
 
 
-def no_expression(value: str) -> bool:
+def no_expression(value: str, *, commented: bool = False) -> bool:
     """An unquoted value in source code that no program reads as code, so a literal after
     all (a commented-out setting, a docstring's example, a pasted `.env` line): machine-made
     (`generated`), not a number literal (`0x9E37…`) nor a name in camel case, and either
     no name at all (`3c88e493…`, `a1B+c3/…`) or a long one drawn rather than named: mixed
     case with digits, and no word spelled in lower case (`Nh7vRf3mKp9wXc5t…`;
-    `X509Certificate2Collection` spells one)."""
+    `X509Certificate2Collection` spells one). `commented`: the value stands in a comment
+    (`/* api_key: Xk9Qv7mZ2pW4rT8y */`), where a shorter drawn one is no name either."""
     v = value.strip()
     if not _TOKEN_CHARS.fullmatch(v) or not generated(v) or _NUMBER_LITERAL.match(v):
         return False  # a call, a member, a literal of some type: code (`b64decode(secret)`)
@@ -28,7 +30,7 @@ def no_expression(value: str) -> bool:
     if _HEX_NAME.fullmatch(v):
         return True  # 20+ hex digits: no one names a variable so
     return (
-        len(v) >= _DRAWN_NAME_MIN
+        (commented or len(v) >= _DRAWN_NAME_MIN)
         and wording.looks_random(v)
         and not any(wording.spelled_word(run) for run in _LOWER_RUN.findall(v))
     )
@@ -40,3 +42,12 @@ _NUMBER_LITERAL = re.compile(r"0[xXbBoO]|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?[lLuUfFdD
 _HEX_NAME = re.compile(r"(?=.*\d)[a-f][0-9a-f]{19,}|(?=.*\d)[A-F][0-9A-F]{19,}")
 _LOWER_RUN = re.compile(r"[a-z]+")
 _DRAWN_NAME_MIN = 24
+# Where a comment opens before a value on its line: `//`, `/*` and its `*` lines, `#`,
+# SQL's and Lua's `--`, `;`, batch's `REM`, HTML's `<!--` (at the line's start, or after a
+# space for a trailing one).
+_COMMENT_OPENS = re.compile(r"^[ \t]*(?://|/?\*|#|--|;|REM\b|<!--)|[ \t](?://|/\*|#|--)[ \t]")
+
+
+def in_comment(line: str, at: int) -> bool:
+    """Whether `at` stands after a comment's opening on `line`."""
+    return _COMMENT_OPENS.search(line, 0, at) is not None

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from bot.secrets import names, paths, plugins, references, rules
-from bot.secrets.code_literals import no_expression
+from bot.secrets.code_literals import in_comment, no_expression
 from bot.secrets.gitleaks import Found
 from bot.secrets.long_lines import named_operators, search_near
 from bot.secrets.passphrases import described
@@ -290,7 +290,7 @@ def assignments(
             ):
                 # In code, unless no program reads the value as code: a commented-out
                 # `# API_TOKEN = 3c88e4…`, a docstring's `export TOKEN=…` (judged as a literal).
-                if not no_expression(value):
+                if not no_expression(value, commented=in_comment(line, m.start())):
                     continue
                 code_literal = True
         if not quoted and described(key, line[s:].strip()):
