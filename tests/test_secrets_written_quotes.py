@@ -197,3 +197,12 @@ def test_a_bootstrap_token_is_masked_whole() -> None:
     masked = redact(text, "docs/k8s.md").text
     assert "r7q2xk" not in masked and "m4p9w2v7c3b8n5zt" not in masked
     assert "--token [REDACTED:" in masked
+
+
+def test_a_line_of_thousands_of_written_quotes_is_read_to_its_end() -> None:
+    """A dump's or a generated file's line may hold thousands of `''`: the value is read
+    to its end without a recursion per quote (which stopped at Python's limit)."""
+    written = "Xk''" * 5000 + "9Qv7mZ2p"
+    text = f"db_password: '{written}'\n"
+    [hit] = find_secrets(text, "config.yml")
+    assert text[hit.start : hit.end] == written

@@ -69,12 +69,13 @@ def quoted_end(line: str, start: int, end: int, quote: str) -> int:
     triple-quoted string (`'''Xk9'''`) is not one: its reader takes it."""
     if end == start and line.startswith(quote * 2, end) and quote * 3 in line[end + 2 :]:
         return end
-    for written in _WRITTEN_QUOTES.get(quote, ()):
-        if line.startswith(written, end):
-            close = line.find(quote, end + len(written))
-            if close == -1 or "\n" in line[end:close]:
-                return end
-            return quoted_end(line, start, close, quote)
+    writings = _WRITTEN_QUOTES.get(quote, ())
+    # (A loop, not a recursion: a dump's line may hold thousands of `''`.)
+    while (written := next((w for w in writings if line.startswith(w, end)), None)) is not None:
+        close = line.find(quote, end + len(written))
+        if close == -1 or "\n" in line[end:close]:
+            return end
+        end = close
     return end
 
 
