@@ -290,8 +290,10 @@ def assignments(
             ):
                 # In code, unless no program reads the value as code: a commented-out
                 # `# API_TOKEN = 3c88e4…`, a docstring's `export TOKEN=…` (judged as a literal).
-                if not no_expression(value, commented=in_comment(line, m.start())):
-                    continue
+                if not no_expression(value) and not (
+                    no_expression(value, commented=True) and in_comment(line, m.start())
+                ):
+                    continue  # (the comment asked last: a long line's search is not free)
                 code_literal = True
         if not quoted and described(key, line[s:].strip()):
             continue  # `DOMAIN_PASSWORD= WebLogic admin user for the domain`: a description
