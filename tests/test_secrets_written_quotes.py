@@ -31,6 +31,8 @@ def _masked_spans(text: str, path: str) -> set[int]:
             "    environment:\n      POSTGRES_PASSWORD: 'q3[x2oC''U{Ovuj'\n",
             "q3[x2oC''U{Ovuj",
         ),
+        # a backslash escapes nothing in YAML's single quotes: `\''` is a backslash and a quote
+        ("config.yml", "db_password: 'wG9tHvr/\\''74&0TZ'\n", "wG9tHvr/\\''74&0TZ"),
         # a shell closes the string, writes a quote, and opens it again
         ("deploy.sh", "export DB_PASSWORD='ODH_Ag(M]'\\''9zQ'\n", "ODH_Ag(M]'\\''9zQ"),
         ("deploy.sh", "export DB_PASSWORD='ACMzP5'\"'\"'OWyE8_.jW6'\n", "ACMzP5'\"'\"'OWyE8_.jW6"),

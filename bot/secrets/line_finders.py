@@ -34,9 +34,8 @@ from bot.secrets.value_ends import (
     in_flow,
     plain_scalar,
     quote_before,
-    quoted_end,
+    quoted_value,
     setting_end,
-    unquoted,
 )
 
 SWITCHYARD = "switchyard"
@@ -226,7 +225,8 @@ def assignments(
     unpack = _UNPACK.match(line)
     if unpack is not None:
         out.extend(_unpacked(unpack, base, config, test, bare_key))
-    pattern = PLAIN_ASSIGNMENT if path is not None and not paths.is_code_path(path) else ASSIGNMENT
+    code = paths.is_code_path(path)
+    pattern = PLAIN_ASSIGNMENT if path is not None and not code else ASSIGNMENT
     pos = 0
     ops = named_operators(line)
     while (m := search_near(pattern, line, pos, ops)) is not None:
@@ -237,11 +237,8 @@ def assignments(
         group = "qv" if quoted else "uv"
         value = m.group(group)
         s, e = m.span(group)
-        if quoted and m.group("raw") and (close := line.find(m.group("q") + m.group("raw"), s)) > e:
-            value, e = line[s:close], close  # `r#"Xk9"Qv"#`: to the quote and its hashes
-            pos = e + 1
-        elif quoted and (written := quoted_end(line, s, e, m.group("q"))) > e:
-            value, e = unquoted(line[s:written], m.group("q")), written
+        if quoted and (read := quoted_value(line, s, e, m.group("q"), m.group("raw"), code)):
+            value, e = read
             pos = e + 1
         if quoted and ("\\" + m.group("q") in value or _OTHER_QUOTE[m.group("q")] in value):
             # `body = "{\"token\":\"…\"}"`, `body = '{"token": "…"}'`: the literal holds
@@ -281,7 +278,7 @@ def assignments(
             # Outside source code (a .txt, a log, a file without a suffix) `name: value` and
             # `name=value` are settings, as in a config file; in code an unquoted value is
             # an expression. Text without a path (an answer, a comment) keeps the old rule.
-            plain = path is not None and not paths.is_code_path(path)
+            plain = path is not None and not code
             # Without a path, a machine-made value is a literal even where it could parse as
             # a name (`api_key=o9ynnj1wfw33a50g9009ti0ne1kqe8ac` in a log line).
             config = config or plain or (path is None and rules.generated(value))

@@ -79,6 +79,35 @@ def quoted_end(line: str, start: int, end: int, quote: str) -> int:
     return end
 
 
+def raw_single_end(line: str, start: int) -> int:
+    """Where a single-quoted value that opens at `start` closes when a backslash is no
+    escape in it (YAML, a shell, SQL, PowerShell, TOML's literal strings): at the first `'`
+    that is not a quote written inside it; -1 when it does not close on the line."""
+    close = line.find("'", start)
+    if close == -1 or "\n" in line[start:close]:
+        return -1
+    return quoted_end(line, start, close, "'") if close > start else close
+
+
+def quoted_value(
+    line: str, start: int, end: int, quote: str, hashes: str | None, code: bool
+) -> tuple[str, int] | None:
+    """(value, end) of a quoted literal the pattern closed short at `end`, as its program
+    reads it: to its quote and hashes (Rust's `r#"Xk9"Qv"#`), past quotes written inside
+    it, or, outside code, past a backslash that escapes nothing in single quotes (YAML's
+    `'wG9t\''74&0'`: the `\'` the pattern read as an escape is a backslash); None when
+    the pattern's reading stands."""
+    if hashes and (close := line.find(quote + hashes, start)) > end:
+        return line[start:close], close
+    if (written := quoted_end(line, start, end, quote)) > end:
+        return unquoted(line[start:written], quote), written
+    if quote == "'" and not code and "\\" in line[start:end]:
+        raw = raw_single_end(line, start)
+        if raw > end:
+            return unquoted(line[start:raw], quote), raw
+    return None
+
+
 def unquoted(value: str, quote: str) -> str:
     """A value `quoted_end` ran past written quotes in, as its program reads it."""
     for written in _WRITTEN_QUOTES.get(quote, ()):
