@@ -44,7 +44,7 @@ from bot.secrets.setters import (
     setter_value_ok,
 )
 from bot.secrets.stand_ins import published_crypt_hash
-from bot.secrets.value_ends import quoted_end, unquoted
+from bot.secrets.value_ends import quoted_value
 
 CRYPT_HASH = "password hash"
 XML_SECRET = "secret in an XML element"
@@ -304,8 +304,8 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
     s, e = m.span("v")
     text, value = m.string, m.string[s:e]
     quote = text[s - 1 : s]
-    if quote in ("'", '"') and (written := quoted_end(text, s, e, quote)) > e:
-        value, e = unquoted(text[s:written], quote), written  # `-p'Xk9'\''Qv7'`, `'Xk9''Qv7'`
+    if quote in ("'", '"') and (read := quoted_value(text, s, e, quote, None, code=True)):
+        value, e = read  # `-p'Xk9'\''Qv7'`, `'Xk9''Qv7'`: past the quotes written inside it
     ls = text.rfind("\n", 0, m.start()) + 1
     if kind == BLOCK_SCALAR:
         key_m = _KEY_BEFORE_COLON.search(text, ls, m.start())

@@ -387,7 +387,8 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         keywords=('auth"', "auth'", "auth\\"),
     ),
     # `Password=` in an ADO.NET/ODBC/JDBC connection string; another of the string's fields
-    # must come before it on the line (CONNECTION_FIELD, checked in token_checks.token_ok).
+    # must come before it on the line (CONNECTION_FIELD, read in
+    # token_checks.connection_password, which also finds where the value ends).
     TokenPattern(
         CONNECTION_PASSWORD,
         re.compile(r"(?:[Pp]ass[Ww]ord|PASSWORD|[Pp]wd|PWD)\s*=\s*([^;\"'\s]" + VALUE_LENGTH + ")"),

@@ -62,7 +62,7 @@ def setting_end(line: str, key_start: int, end: int, kind: str | None) -> int:
 _WRITTEN_QUOTES = {"'": ("'\"'\"'", "'\\''", "''"), '"': ('""',)}
 
 
-def quoted_end(line: str, start: int, end: int, quote: str) -> int:
+def _quoted_end(line: str, start: int, end: int, quote: str) -> int:
     """Where a value quoted with `quote` that the pattern closed at `end` really ends:
     past each quote written inside it (`'Xk9''Qv'`, `'Xk9'\''Qv'`, YAML's `'''Xk9'` for
     `'Xk9`). Masked only to the first quote, the rest of the password was sent. A
@@ -79,14 +79,14 @@ def quoted_end(line: str, start: int, end: int, quote: str) -> int:
     return end
 
 
-def raw_single_end(line: str, start: int) -> int:
+def _raw_single_end(line: str, start: int) -> int:
     """Where a single-quoted value that opens at `start` closes when a backslash is no
     escape in it (YAML, a shell, SQL, PowerShell, TOML's literal strings): at the first `'`
     that is not a quote written inside it; -1 when it does not close on the line."""
     close = line.find("'", start)
     if close == -1 or "\n" in line[start:close]:
         return -1
-    return quoted_end(line, start, close, "'") if close > start else close
+    return _quoted_end(line, start, close, "'")
 
 
 def quoted_value(
@@ -99,17 +99,17 @@ def quoted_value(
     the pattern's reading stands."""
     if hashes and (close := line.find(quote + hashes, start)) > end:
         return line[start:close], close
-    if (written := quoted_end(line, start, end, quote)) > end:
-        return unquoted(line[start:written], quote), written
+    if (written := _quoted_end(line, start, end, quote)) > end:
+        return _unquoted(line[start:written], quote), written
     if quote == "'" and not code and "\\" in line[start:end]:
-        raw = raw_single_end(line, start)
+        raw = _raw_single_end(line, start)
         if raw > end:
-            return unquoted(line[start:raw], quote), raw
+            return _unquoted(line[start:raw], quote), raw
     return None
 
 
-def unquoted(value: str, quote: str) -> str:
-    """A value `quoted_end` ran past written quotes in, as its program reads it."""
+def _unquoted(value: str, quote: str) -> str:
+    """A value `_quoted_end` ran past written quotes in, as its program reads it."""
     for written in _WRITTEN_QUOTES.get(quote, ()):
         value = value.replace(written, quote)
     return value
