@@ -33,6 +33,8 @@ PIECES = [
     ("app/settings.py", f'API_TOKEN = "{A}" \\\n    "{B}"\n'),
     # Black's parentheses, adjacent literals below the name
     ("app/settings.py", f'API_TOKEN = (\n    "{A}"\n    "{B}"\n    "{C}"\n)\n'),
+    # pieces quoted with `'` that hold a `"` (judged joined under a quote they lack)
+    ("app/settings.py", f"API_TOKEN = (\n    'Xk9\"{A}'\n    '{B}'\n)\n"),
     # a YAML block scalar's lines
     ("config.yml", f"auth:\n  api_token: >-\n    {A}\n    {B}\n  region: eu\n"),
     ("k8s/secret.yml", f"stringData:\n  api_token: |\n    {A}\n    {B}\n"),

@@ -107,8 +107,13 @@ def _block_value(
     head: str, body: tuple[int, int], text: str, path: str | None, config: bool, test: bool
 ) -> list[Candidate]:
     """A block's line judged as a literal: quoted with a quote it does not hold."""
-    quote = next((q for q in "\"'" if q not in text[body[0] : body[1]]), None)
+    quote = _free_quote(text[body[0] : body[1]])
     return [] if quote is None else _judged(head, quote, *body, text, path, config, test)
+
+
+def _free_quote(value: str) -> str | None:
+    """A quote `value` does not hold, to write it as a literal; None when it holds both."""
+    return next((q for q in "\"'" if q not in value), None)
 
 
 def _content(text: str, lines: Lines, j: int, marker: str) -> tuple[int, int, int]:
@@ -166,7 +171,7 @@ def _continues(text: str, lines: Lines, j: int) -> bool:
 # that joins it to the line before or after (continued.JOIN) or a line continuation.
 _PIECE_LINE = re.compile(
     rf"[ \t]*{JOIN}?[ \t]*(?P<q>[\"'])(?P<v>" + IN_QUOTES + VALUE_LENGTH + rf")(?P=q)"
-    rf"[ \t]*(?P<op>{JOIN}|\\)?[ \t]*(?P<end>[,;)\]]*)[ \t]*(?:(?://|#).*)?\r?$"
+    rf"[ \t]*(?:{JOIN}|\\)?[ \t]*(?P<end>[,;)\]]*)[ \t]*(?:(?://|#).*)?\r?$"
 )
 
 
@@ -189,7 +194,10 @@ def _pieces_value(
     if len(pieces) < 2:
         return []
     value = "".join(text[ps:pe] for ps, pe in pieces)
-    joined = f'{head} "{value}"'
+    quote = _free_quote(value)
+    if quote is None:
+        return []
+    joined = f"{head} {quote}{value}{quote}"
     found = [c for c in assignments(joined, 0, path, config, test) if c.start > len(head)]
     if not found:
         return []
