@@ -365,6 +365,12 @@ def _decoding(value: str) -> str:
     return "".join(f"(it decodes to {d}) " for d in _decoded(value))
 
 
+# The echo's reply quotes every value (~24,000 tokens a call): streamed a token a chunk, the
+# SDK's parsing of each chunk took 10 s of the run. A runner started with vLLM's
+# `--stream-interval 16` sends it so; what the reply says, and where, is unchanged.
+_ECHO_INTERVAL = 16
+
+
 def _echo(body: dict[str, Any]) -> Reply:
     """A model that quotes every secret it was shown, in its summary and its findings."""
     sent = json.dumps(body.get("messages"))
@@ -387,6 +393,7 @@ def _echo(body: dict[str, Any]) -> Reply:
 def echo_run(change: Change, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     with FakeOpenAIServer("vllm", models=["m"]) as fake:
         fake.responder = _echo
+        fake.stream_interval = _ECHO_INTERVAL
         yield _review(change, tmp_path_factory.mktemp("echo"), fake, "local", cloud=False)
 
 
@@ -442,6 +449,7 @@ def pr_run(change: Change, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     tmp = tmp_path_factory.mktemp("pr")
     with FakeOpenAIServer("vllm", models=["m"]) as fake:
         fake.responder = _echo
+        fake.stream_interval = _ECHO_INTERVAL
         org = _org_file(tmp, fake, "local", cloud=False)
         gh = FakeGitHub().start()
         try:

@@ -28,7 +28,8 @@ Chat completions answer from a script (`enqueue`) and then from `responder`; a r
 trickle its body (`trickle_s`), a slow stream.
 
 A request with "stream": true is answered as the real servers stream: text/event-stream,
-one chat.completion.chunk per token (a role chunk first, then content, then one with the
+one chat.completion.chunk per token (per `stream_interval` tokens, as vLLM's
+`--stream-interval` sends them; a role chunk first, then content, then one with the
 finish_reason), a usage chunk when `stream_options.include_usage` asks for one and the
 flavour honours it (llama-cpp-python does not), and `data: [DONE]`. Errors are answered
 before any stream starts, as the servers do. A client that closes the stream before its
@@ -139,6 +140,8 @@ class FakeOpenAIServer(FakeHTTPServer[Reply]):
         self.refused_stream_resets = False
         # Queue depth reported by /metrics, for overflow tests: a busy runner, in numbers.
         self.waiting = 0
+        # Tokens per streamed chunk: vLLM's `--stream-interval` (1 by default, as there).
+        self.stream_interval = 1
 
     @property
     def base_url(self) -> str:
@@ -434,7 +437,11 @@ class _Handler(FakeHandler):
             return {**head, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
 
         chunks = [chunk({"role": "assistant", "content": ""})]
-        chunks += [chunk({"content": piece}) for piece in _PIECES.findall(reply.text)]
+        pieces = _PIECES.findall(reply.text)
+        step = self.fake.stream_interval
+        chunks += [
+            chunk({"content": "".join(pieces[i : i + step])}) for i in range(0, len(pieces), step)
+        ]
         chunks.append(chunk({}, reply.finish_reason))
         asked = (body.get("stream_options") or {}).get("include_usage")
         if asked and self.fake.flavour in _STREAM_USAGE:
