@@ -98,6 +98,19 @@ def _masked_spans(text: str, path: str) -> set[int]:
             'api_credentials = "appid=Xk9Qv7mZ2pW4 secret=rT8yQw3Er5Ty"\n',
             "appid=Xk9Qv7mZ2pW4 secret=rT8yQw3Er5Ty",
         ),
+        # a password ending in a backslash where a backslash escapes nothing: YAML's, a
+        # shell's and PowerShell's single quotes, C#'s verbatim and Visual Basic's strings
+        ("config.yml", "db_password: 'Xk9Qv7!mZ2p\\'\n", "Xk9Qv7!mZ2p\\"),
+        ("config.yml", "db_password: 'Xk9Qv7!mZ2p\\'  # rotated\n", "Xk9Qv7!mZ2p\\"),
+        ("deploy.sh", "export DB_PASSWORD='Xk9Qv7!mZ2p\\'\n", "Xk9Qv7!mZ2p\\"),
+        ("deploy.sh", "docker login -u bob -p 'Xk9Qv7!mZ2p\\' reg\n", "Xk9Qv7!mZ2p\\"),
+        ("k8s.yaml", "  - name: DB_PASSWORD\n    value: 'Xk9Qv7!mZ2p\\'\n", "Xk9Qv7!mZ2p\\"),
+        ("setup.ps1", "$DbPassword = 'Xk9Qv7!mZ2p\\'\n", "Xk9Qv7!mZ2p\\"),
+        ("src/Db.cs", 'var password = @"Xk9Qv7!mZ2p\\";\n', "Xk9Qv7!mZ2p\\"),
+        ("src/Db.vb", 'Dim password As String = "Xk9Qv7!mZ2p\\"\n', "Xk9Qv7!mZ2p\\"),
+        # where a backslash escapes, `\"` inside the value is still a quote in it
+        ("app/settings.py", 'DB_PASSWORD = "Xk9\\"Qv7!mZ2p"\n', 'Xk9\\"Qv7!mZ2p'),
+        ("src/app.js", "const dbPassword = 'Xk9\\' Qv7!mZ2p';\n", "Xk9\\' Qv7!mZ2p"),
         # one `=` in a drawn password is not a nested setting
         (".env", "DB_PASSWORD=Hrwp=ucz0ef\n", "Hrwp=ucz0ef"),
         ("config.yml", "db_password: Hrwp=ucz0ef\n", "Hrwp=ucz0ef"),
@@ -145,16 +158,13 @@ def test_what_is_no_password_stays_unmasked(path: str, text: str) -> None:
 def test_drawn_passwords_written_with_their_escapes_are_masked_whole() -> None:
     """Passwords drawn with quotes, a backtick and spaces among their symbols, written as
     each place escapes them (bench/secrets_drawn.py --written): one that is reported is
-    masked to its end, and nearly every one is reported. (A backslash is left out of the
-    draw: in a single-quoted YAML or shell string, a C# verbatim or a VB string it is no
-    escape, and a password ending in one is read as escaping its closing quote; see
-    docs/security.md.)"""
+    masked to its end, and nearly every one is reported, one ending in a backslash too."""
     draw = random.Random(22)
     cut: list[str] = []
     found = tried = 0
     for path, template, write, symbols in WRITTEN_PLACES:
         for _ in range(40):
-            written = write(draw_inner_spaced(draw, symbols.replace("\\", "")))
+            written = write(draw_inner_spaced(draw, symbols))
             masked = written_masked(path, template, written)
             tried += 1
             found += bool(masked)

@@ -244,9 +244,18 @@ AWS_SECRET = re.compile(
 # What a diff or a prompt puts before a line ("  12    14 + | ", "+", "> 12 | ").
 LINE_PREFIX = r"[ \t\d]*[-+>]?[ \t\d]*\|?[ \t]*"
 
+# A backslash that ends a quoted value where a backslash escapes nothing (`'Xk9\'` in YAML,
+# a shell or PowerShell; `@"Xk9\"` in C#, `"Xk9\"` in Visual Basic): read as escaping the
+# quote, the value never closed and was not found at all. It is the value's own character
+# where the quote after it is the last of its kind on the line: read as an escape there,
+# the string would never close, which no valid program writes. (Looked for to the next
+# such quote, and no further than a value's length: a long line costs what it did.)
+_LAST_BACKSLASH = rf"(?:'(?![^'\n]{{0,{MAX_VALUE}}}')|\"(?![^\"\n]{{0,{MAX_VALUE}}}\"))"
+# An escape, or that last backslash.
+ESCAPE = rf"(?:\\(?!{_LAST_BACKSLASH}).|\\(?={_LAST_BACKSLASH}))"
 # Inside quotes `q` (a group named so before it): up to the closing one, past escaped
 # characters (`"9f6b\"Tk"`) and the other kind of quote.
-IN_QUOTES = r"(?:\\.|(?!(?P=q))[^\\\n])"
+IN_QUOTES = rf"(?:{ESCAPE}|(?!(?P=q))[^\\\n])"
 # A quoted literal argument: its quote in group `q`, its text in group `v`.
 QUOTED_ARGUMENT = r"(?P<q>[\"'])(?P<v>" + IN_QUOTES + VALUE_LENGTH + r")(?P=q)"
 
@@ -286,7 +295,7 @@ _ASSIGN_VALUE = (
     # (A literal's prefix: Python's `r`, `b`, `f`; C#'s verbatim `@` and interpolated `$`;
     # the hashes of Rust's `r#"…"#` and Swift's `#"…"#`, which close only with them.)
     r"(?:(?P<wrap>" + WRAPPER + r")?[rbuRBUf@$]{0,2}(?P<raw>#{1,3})?(?P<esc>\\)?(?P<q>[\"'`])"
-    rf"(?P<qv>(?(esc)[^\n]{{0,{MAX_VALUE}}}?|(?:\\.|[^\\\n]){{0,{MAX_VALUE}}}?))(?(esc)\\)(?P=q)"
+    rf"(?P<qv>(?(esc)[^\n]{{0,{MAX_VALUE}}}?|(?:{ESCAPE}|[^\\\n]){{0,{MAX_VALUE}}}?))(?(esc)\\)(?P=q)"
     # Unquoted, glued to `=` or `:`, a `#` or `;` opens the value (`DB_PASSWORD=#Xk9…`):
     # dotenv, properties and shell read a comment only after a space.
     r"|(?P<uv>(?:(?<=[=:])[#;])?[^\s\"'`,;#)\]}]" + VALUE_LENGTH + "))"
