@@ -87,6 +87,14 @@ PLACES: list[tuple[str, str, str]] = [
     # Told in a sentence (a pull request's description, a README): a sentence's end after it.
     ("docs/STAGING.md", "The admin password is {v} until Friday.", SYMBOLS),
     ("docs/STAGING.md", "The staging DB password was changed to `{v}` today.", _without("`")),
+    # Settings of build and deploy files, unquoted: what each file would read as syntax is
+    # left out (Make's `#` and `$`, cmd's `%^&|<>`, systemd's `%` specifiers).
+    ("Makefile", "DB_PASSWORD = {v}", _without("#$")),
+    ("scripts/env.cmd", "set DB_PASSWORD={v}", _without("%^&|<>")),
+    ("Dockerfile", "ARG DB_PASSWORD={v}", _without("$")),
+    ("inventory/hosts", "web1 ansible_host=10.0.0.5 ansible_password={v}", _without("#")),
+    ("deploy/app.service", "Environment=DB_PASSWORD={v}", _without("%")),
+    ("deploy/app.service", 'Environment="DB_PASSWORD={v}"', _without("%")),
     # Tools' own flags, a row inserted under its column, a key in its signing call.
     ("ci/sign.sh", "keytool -importkeystore -srcstorepass '{v}' -v", _without("'")),
     ("ci/pack.sh", "openssl pkcs12 -export -passout 'pass:{v}' -out app.p12", _without("'")),

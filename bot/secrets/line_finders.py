@@ -244,14 +244,15 @@ def assignments(
             # `body = "{\"token\":\"…\"}"`, `body = '{"token": "…"}'`: the literal holds
             # assignments of its own
             pos = s
+        elif _INNER_SETTING.match(value):
+            # `web: API_KEY=… node index.js` (a Procfile), `args: TOKEN=…`, systemd's
+            # `Environment="DB_PASSWORD=…"`: the value opens with a setting of its own,
+            # whatever brackets the setting's value holds.
+            pos = s
         elif not quoted and (opening := _OPENING.search(value)) is not None:
             # `c = Client(api_key='…')`, `want := &Config{Token: String("…")}`: a call's
             # arguments, a composite literal's fields (`${NAME:default}` is a reference).
             pos = s + opening.end()
-        elif not quoted and _INNER_SETTING.match(value):
-            # `web: API_KEY=… node index.js` (a Procfile), `args: TOKEN=…`: the value
-            # opens with a setting of its own.
-            pos = s
         if unpack is not None and m.start() < unpack.end():
             continue  # one of several names assigned at once: `_unpacked` pairs them up
         if not names.may_be_secretish(key):

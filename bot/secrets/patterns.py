@@ -296,9 +296,11 @@ _ASSIGN_VALUE = (
     # the hashes of Rust's `r#"…"#` and Swift's `#"…"#`, which close only with them.)
     r"(?:(?P<wrap>" + WRAPPER + r")?[rbuRBUf@$]{0,2}(?P<raw>#{1,3})?(?P<esc>\\)?(?P<q>[\"'`])"
     rf"(?P<qv>(?(esc)[^\n]{{0,{MAX_VALUE}}}?|(?:{ESCAPE}|[^\\\n]){{0,{MAX_VALUE}}}?))(?(esc)\\)(?P=q)"
-    # Unquoted, glued to `=` or `:`, a `#` or `;` opens the value (`DB_PASSWORD=#Xk9…`):
-    # dotenv, properties and shell read a comment only after a space.
-    r"|(?P<uv>(?:(?<=[=:])[#;])?[^\s\"'`,;#)\]}]" + VALUE_LENGTH + "))"
+    # Unquoted, a closing bracket or a `,` may open the value, as a drawn password's first
+    # character (`ARG DB_PASSWORD=]{~1wq…`, `password = ,{UaZ9…`): no expression opens so;
+    # glued to `=` or `:`, a `#` or `;` too (`DB_PASSWORD=#Xk9…`): dotenv, properties and
+    # shell read a comment only after a space.
+    r"|(?P<uv>(?:(?<=[=:])[#;,)\]}]|(?<=[=:][ \t])[,)\]}])?[^\s\"'`,;#)\]}]" + VALUE_LENGTH + "))"
 )
 ASSIGNMENT = re.compile(
     # (Rust's `: &str`, `: &'static str`; Go's and C's `*T` are types too; Visual Basic's

@@ -262,7 +262,10 @@ def opens_call_or_list(value: str) -> bool:
         return False
     if m.group("open"):
         return _CLOSER[m.group("open")] in value
-    return spells_a_name(m.group("callee"))
+    callee = m.group("callee")
+    # A callee of one or two characters calls only when the call closes the value: in a
+    # drawn password `P(Zww3,7KK…` or `QS({=r.J2…` is no call.
+    return spells_a_name(callee) and (len(callee) > 2 or value.rstrip(",;").endswith(")"))
 
 
 def is_identifier_chain(value: str) -> bool:
