@@ -92,6 +92,7 @@ PLACES: list[tuple[str, str, str]] = [
     ("Makefile", "DB_PASSWORD = {v}", _without("#$")),
     ("scripts/env.cmd", "set DB_PASSWORD={v}", _without("%^&|<>")),
     ("Dockerfile", "ARG DB_PASSWORD={v}", _without("$")),
+    ("Dockerfile", "ENV DB_PASSWORD {v}", _without("$")),
     ("inventory/hosts", "web1 ansible_host=10.0.0.5 ansible_password={v}", _without("#")),
     ("deploy/app.service", "Environment=DB_PASSWORD={v}", _without("%")),
     ("deploy/app.service", 'Environment="DB_PASSWORD={v}"', _without("%")),

@@ -39,6 +39,9 @@ from bot.secrets import find_secrets, redact
             "web1 ansible_host=10.0.0.5 ansible_password=}u$p4d0Bqp9.x3#x\n",
             "}u$p4d0Bqp9.x3#x",
         ),
+        # a Dockerfile's older `ENV NAME value`: the rest of the line, `;`, `&` and `)` too
+        ("Dockerfile", "ENV DB_PASSWORD )0024xik&sSQq[(J\n", ")0024xik&sSQq[(J"),
+        ("Dockerfile", "ENV DB_PASSWORD jl7858mAs|tE#V<@\n", "jl7858mAs|tE#V<@"),
         # a letter or two before `(` is no function's name
         ("Makefile", "DB_PASSWORD = P(Zww3,7KKY>98d,\n", "P(Zww3,7KKY>98d,"),
         ("Dockerfile", "ARG DB_PASSWORD=J0(U:40P}}Yk0CiW\n", "J0(U:40P}}Yk0CiW"),
@@ -63,6 +66,8 @@ def test_a_drawn_password_in_a_setting_is_masked_whole(path: str, text: str, pas
         ("ci/run.sh", 'echo "${DB_PASSWORD:=}"\n'),
         ("app.properties", "db.password=ENC(G6N718UuyPE5bHyWKyuLQSm02auQPUtm)\n"),
         ("Makefile", "DB_PASSWORD = $(shell cat .db_password)\n"),
+        ("Dockerfile", "ENV DB_PASSWORD ${DB_PASSWORD}\n"),
+        ("Dockerfile", "ENV DB_PASSWORD change me at first start\n"),
         # code: a call's keyword arguments, a slice
         ("app/db.py", "conn = connect(password=get_password(user), host=h)\n"),
         ("app/db.py", "secret = tokens[key: ]\n"),

@@ -26,6 +26,12 @@ def quoted_or_bare(stops: str, most: int) -> str:
 # A value on a command line. A bare word stops at a quote, so `-p"$PASS"` in a larger
 # string ends where the string does.
 ARG = quoted_or_bare("`;|&)", MAX_VALUE)
+# A value that is the rest of its line (a Dockerfile's `ENV NAME value`): quoted, or bare
+# with any symbol and space in it, to its last character.
+LINE_ARG = (
+    rf"(?P<q>[\"'])?(?P<v>(?(q){IN_QUOTES}{{1,{MAX_VALUE}}}|[^\s\"'][^\n]{{0,{MAX_VALUE - 1}}}?))"
+    r"(?(q)(?P=q))[ \t\r]*$"
+)
 # A directive's argument (redis.conf's): no flag follows a directive, so a leading `-` is
 # the password's own (the empty group marks the pattern as one).
 DIRECTIVE_ARG = r"(?P<directive>)" + quoted_or_bare("", MAX_VALUE)

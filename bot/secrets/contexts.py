@@ -20,6 +20,7 @@ from bot.secrets.command_lines import (
     ARG,
     COMMAND_PASSWORD,
     COMMAND_PATTERNS,
+    LINE_ARG,
     TOKEN_ARGUMENT,
     command,
     flag_word,
@@ -29,13 +30,7 @@ from bot.secrets.env_defaults import ENV_DEFAULT, ENV_DEFAULT_PATTERNS
 from bot.secrets.jwk import JWK_PRIVATE, JWK_PRIVATE_PATTERN, jwk_private_value
 from bot.secrets.key_calls import KEY_ARGUMENT, KEY_CALL_PATTERNS
 from bot.secrets.keyed_forms import KEYED_FORM, KEYED_PATTERNS
-from bot.secrets.patterns import (
-    LINE_PREFIX,
-    MAX_VALUE,
-    QUOTED_ARGUMENT,
-    VALUE_LENGTH,
-    TokenPattern,
-)
+from bot.secrets.patterns import LINE_PREFIX, MAX_VALUE, QUOTED_ARGUMENT, VALUE_LENGTH, TokenPattern
 from bot.secrets.setters import (
     SET_BY_NAME,
     SET_BY_NAME_PATTERNS,
@@ -116,11 +111,11 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     ),
     *PAIR_PATTERNS,
     *ENV_DEFAULT_PATTERNS,
-    # A Dockerfile's `ENV NAME value` (the older form, without `=`; the `NAME=value` form
-    # is an assignment). Checked to start its line in context_value.
+    # A Dockerfile's `ENV NAME value` (the older form, without `=`, its value the rest of
+    # the line; `NAME=value` is an assignment). Checked to start its line in context_value.
     TokenPattern(
         DOCKER_ENV,
-        re.compile(r"ENV[ \t]+(?P<name>[A-Za-z_]\w*)[ \t]+" + ARG + r"[ \t]*$", re.MULTILINE),
+        re.compile(r"ENV[ \t]+(?P<name>[A-Za-z_]\w*)[ \t]+" + LINE_ARG, re.MULTILINE),
         keywords=("env ",),
     ),
     JWK_PRIVATE_PATTERN,
