@@ -75,6 +75,10 @@ PLACES: list[tuple[str, str, str]] = [
     ("src/Db.java", 'props.setProperty("password", "{v}");', SYMBOLS),
     ("src/app.js", "const client = new Client({ password: '{v}' });", SYMBOLS),
     ("src/app.go", 'Password: "{v}",', SYMBOLS),
+    # C and C++ (firmware): a macro, a string declared as an array, Arduino's Wi-Fi login.
+    ("src/config.h", '#define WIFI_PASSWORD "{v}"', SYMBOLS),
+    ("src/main.cpp", 'static const char mqtt_password[] = "{v}";', SYMBOLS),
+    ("src/main.ino", 'WiFi.begin(ssid, "{v}");', SYMBOLS),
     ("src/App.cs", 'var cs = "Server=db;User Id=sa;Password={v};";', _without(";")),
     ("src/app.py", "conn = psycopg2.connect(password='{v}')", SYMBOLS),
     # In a URL's userinfo only RFC 3986's sub-delimiters and unreserved symbols stand

@@ -51,3 +51,17 @@ _COMMENT_OPENS = re.compile(r"^[ \t]*(?://|/?\*|#|--|;|REM\b|<!--)|[ \t](?://|/\
 def in_comment(line: str, at: int) -> bool:
     """Whether `at` stands after a comment's opening on `line`."""
     return _COMMENT_OPENS.search(line, 0, at) is not None
+
+
+# A C or C++ string declared as an array (`static const char wifi_password[] = "…"`, `[32]`):
+# the element type stands before the name.
+_CHAR_ARRAY_TYPE = re.compile(
+    r"\b(?:(?:unsigned\s+|signed\s+)?char|wchar_t|char(?:8|16|32)_t|TCHAR|WCHAR|uint8_t)"
+    r"(?:\s+const)?\s*$"
+)
+
+
+def declares_char_array(line: str, key_start: int) -> bool:
+    """Whether the name at `key_start`, followed by `[…]`, declares a string of characters:
+    `tokens[0] = "…"` indexes a list instead, and `name[] = …` in a config file is an item."""
+    return _CHAR_ARRAY_TYPE.search(line, 0, key_start) is not None

@@ -171,6 +171,8 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     login(r"simple_bind(?:_s)?\(" + A, "simple_bind"),
     login(r"mysqli(?:_connect|_real_connect)?\(" + A + A, "mysqli"),
     login(r"PDO\(" + A + A, "pdo("),
+    # Arduino's and ESP's Wi-Fi: `WiFi.begin(ssid, "…")`, an access point's `softAP`.
+    login(r"WiFi\.(?:begin|softAP)\(" + A, "wifi.begin(", "wifi.softap("),
 )
 
 

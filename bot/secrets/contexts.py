@@ -29,7 +29,7 @@ from bot.secrets.command_lines import (
 from bot.secrets.env_defaults import ENV_DEFAULT, ENV_DEFAULT_PATTERNS
 from bot.secrets.jwk import JWK_PRIVATE, JWK_PRIVATE_PATTERN, jwk_private_value
 from bot.secrets.key_calls import KEY_ARGUMENT, KEY_CALL_PATTERNS
-from bot.secrets.keyed_forms import KEYED_FORM, KEYED_PATTERNS
+from bot.secrets.keyed_forms import CONSTANT_PATTERNS, KEYED_FORM, KEYED_PATTERNS, SECRET_CONSTANT
 from bot.secrets.patterns import LINE_PREFIX, MAX_VALUE, QUOTED_ARGUMENT, VALUE_LENGTH, TokenPattern
 from bot.secrets.setters import (
     SET_BY_NAME,
@@ -45,7 +45,6 @@ CRYPT_HASH = "password hash"
 XML_SECRET = "secret in an XML element"
 NETRC_PASSWORD = "netrc password"
 COMPARED_PASSWORD = "password compared with a literal"
-SECRET_CONSTANT = "secret constant"
 SECRET_FLAG = "secret on a command line"
 NAMED_PAIR = "secret in a name/value pair"
 DOCKER_ENV = "secret in a Dockerfile ENV"
@@ -102,13 +101,7 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     *COMMAND_PATTERNS,
     *KEY_CALL_PATTERNS,
     *KEYED_PATTERNS,
-    # PHP's `define('DB_PASSWORD', '...')` (wp-config.php's keys and salts): a constant
-    # whose name says secret (checked in context_value).
-    TokenPattern(
-        SECRET_CONSTANT,
-        re.compile(r"define\(\s*[\"'](?P<name>\w[\w.\-]*)[\"']\s*,\s*" + _QV + r"\s*\)"),
-        keywords=("define(",),
-    ),
+    *CONSTANT_PATTERNS,
     *PAIR_PATTERNS,
     *ENV_DEFAULT_PATTERNS,
     # A Dockerfile's `ENV NAME value` (the older form, without `=`, its value the rest of

@@ -8,8 +8,10 @@ generated fields (`buildConfigField "String", "API_KEY", "\\"…\\""`, `resValue
 (`<name>fs.s3a.secret.key</name>` then `<value>…</value>`), an element named by its
 `name` attribute (`<parameter name="password">…</parameter>`), Clojure's and EDN's maps
 (`{:db-password "…"}`) and Erlang's and Elixir's
-terms (`{password, "…"}` in a sys.config). contexts.py runs them and judges each value by
-its name (context_value)."""
+terms (`{password, "…"}` in a sys.config); and a constant, PHP's `define('DB_PASSWORD',
+'…')` (wp-config.php's keys and salts) and C's and C++'s `#define WIFI_PASSWORD "…"` (a
+wide, UTF-8 or Arduino's flash string's too). contexts.py runs them and judges each value
+by its name (context_value)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import re
 from bot.secrets.patterns import LINE_PREFIX, MAX_VALUE, QUOTED_ARGUMENT, TokenPattern
 
 KEYED_FORM = "secret in a platform's key/value form"
+SECRET_CONSTANT = "secret constant"
 
 _NAME = r"(?P<name>[\w.\-]{1,80})"
 _TEXT = rf"(?P<v>[^<\s][^<\n]{{0,{MAX_VALUE}}}?)"
@@ -138,5 +141,24 @@ KEYED_PATTERNS: tuple[TokenPattern, ...] = (
     _on_secret_lines(
         r"\{\s*:?(?P<name>[a-z]\w{0,60})\s*,\s*(?:<<)?\"(?P<v>[^\"\n]"
         rf"{{1,{MAX_VALUE}}})\"(?:>>)?\s*\}}"
+    ),
+)
+
+
+CONSTANT_PATTERNS: tuple[TokenPattern, ...] = (
+    TokenPattern(
+        SECRET_CONSTANT,
+        re.compile(
+            r"define\(\s*[\"'](?P<name>\w[\w.\-]*)[\"']\s*,\s*" + QUOTED_ARGUMENT + r"\s*\)"
+        ),
+        keywords=("define(",),
+    ),
+    TokenPattern(
+        SECRET_CONSTANT,
+        re.compile(
+            r"#[ \t]*define[ \t]+(?P<name>[A-Za-z_]\w*)[ \t]+(?:L|u8|u|U|(?:_T|TEXT|F|PSTR)\(\s*)?"
+            + QUOTED_ARGUMENT
+        ),
+        keywords=("define",),
     ),
 )

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from bot.secrets import names, paths, plugins, references, rules
-from bot.secrets.code_literals import in_comment, no_expression
+from bot.secrets.code_literals import declares_char_array, in_comment, no_expression
 from bot.secrets.gitleaks import Found
 from bot.secrets.long_lines import named_operators, search_near
 from bot.secrets.passphrases import described
@@ -255,6 +255,8 @@ def assignments(
             pos = s + opening.end()
         if unpack is not None and m.start() < unpack.end():
             continue  # one of several names assigned at once: `_unpacked` pairs them up
+        if line.startswith("[", m.end("key")) and not declares_char_array(line, m.start("key")):
+            continue  # `tokens[0] = "…"` indexes a list: only a C string's array declares
         if not names.may_be_secretish(key):
             continue  # (a bare `key` holds "key" too)
         if bare_key:

@@ -268,10 +268,15 @@ QUOTED_ARGUMENT = r"(?P<q>[\"'])(?P<v>" + IN_QUOTES + VALUE_LENGTH + r")(?P=q)"
 # (a 10 KB base64url line took 6 s). A name still starts after a digit (`2fa_secret`) or
 # a dash (`--password`).
 # PowerShell's scope comes before the name (`$env:API_KEY = "…"`): the name is what follows.
-ASSIGN_KEY = (
+_KEY_NAME = (
     r"(?<![A-Za-z_$@])(?:\$(?i:env|global|script|local|private|using):)?"
-    r"(?P<key>[A-Za-z_$@][\w.\-$@]{0,127})(?:\\?[\"'\]]){0,2}"
+    r"(?P<key>[A-Za-z_$@][\w.\-$@]{0,127})"
 )
+_KEY_END = r"(?:\\?[\"'\]]){0,2}"
+ASSIGN_KEY = _KEY_NAME + _KEY_END
+# In code, C's array declarator may follow the name (`char wifi_password[] = "…"`, `[32]`;
+# a config file's `name[] = …` is a list's item).
+_CODE_KEY = _KEY_NAME + r"(?:\[\d{0,5}\])?" + _KEY_END
 # A call that only converts or decodes the literal it is given: the value assigned is
 # still the literal (`Password: aws.String("…")`, `String::from("…")`, `Some("…")`,
 # `key = unhexlify('…')`, `Buffer.from('…', 'hex')`, `hex.DecodeString("…")`). A getter
@@ -305,7 +310,7 @@ _ASSIGN_VALUE = (
 ASSIGNMENT = re.compile(
     # (Rust's `: &str`, `: &'static str`; Go's and C's `*T` are types too; Visual Basic's
     # `Dim password As String = "…"`.)
-    ASSIGN_KEY
+    _CODE_KEY
     + r"(?P<ann>\s*:\s*[A-Za-z_&*][\w.\[\]<>?|, &'*]{0,40}?(?=\s*=[^=>])"
     + r"|\s+(?:As|AS)\s+[A-Za-z_][\w.]{0,40}(?=\s*=[^=>]))?"
     + _ASSIGN_VALUE
@@ -329,7 +334,7 @@ _FOREIGN = tuple(w for w in FOREIGN_PASSWORDS if "pass" not in w)
 KEYWORD_WORDS = ("pass", "pwd", "pw", "secret", "token", "key", "cred", "psk", *_FOREIGN)
 KEYWORD_LINE = re.compile("|".join(KEYWORD_WORDS))
 SECRET_WORD = re.compile(
-    r"pass|pwd|(?<![a-z])pw(?![a-z])|pw(?=\s*[:=])|secret|token|cred|psk|"
+    r"pass|pwd|(?<![a-z])pw(?![a-z])|pw(?=\s*[:=])|(?:bind|root)pw|secret|token|cred|psk|"
     + "|".join(_FOREIGN)
     + r"|(?:api|access|private|auth|signing|encryption|master|client|service|account|db"
     r"|database|priv|license|licence|jwt|hmac|mac|aes|cipher|crypto|shared)[_.\-]?key"
