@@ -46,6 +46,11 @@ TOLD = [
     # a key of a kind no word names as secret: as random as a bare `key`'s value
     ("notes.md", f"The hasura key is {KEY}.", KEY),
     ("notes.md", f"our license key is `{KEY}`", KEY),
+    # the name and the value quoted or in a code span after it, no verb between
+    ("docs/SETUP.md", f"Log in as `admin` with password `{PASSWORD}`.", PASSWORD),
+    ("README.md", f"Use username `admin` and password `{PASSWORD}` to log in.", PASSWORD),
+    ("notes.md", f'Set the password "{PASSWORD}" in the vault.', PASSWORD),
+    ("notes.md", f"Send it with the api key `{KEY}` in a header.", KEY),
 ]
 
 
@@ -79,6 +84,11 @@ SENTENCES = [
     f"The sort key is {KEY[:12]}.",  # too short for a bare key
     "The idempotency key is 123e4567-e89b-12d3-a456-426614174000.",
     't.Fatalf("Password is incorrect.\\nexpected: %s", want)',
+    "Log in with password `<your password>` on first start.",
+    "Pass the token `${GITHUB_TOKEN}` to the action.",
+    "Store the password `correct-horse-battery` nowhere.",
+    "The env var password `DB_PASSWORD` is read at start.",
+    "Use the password `--password-stdin` flag.",
 ]
 
 

@@ -32,6 +32,13 @@ _TOLD = re.compile(
     r"(?:password|passphrase|passwd|pwd|secret|token|api[ _-]?key|key))"
     r"[ \t]+" + _VERB + rf"[ \t]*:?[ \t]+(?P<q>[\"'`]?)(?P<v>[^\s\"'`]{{6,{MAX_VALUE}}})(?P=q)"
 )
+# Or the name and the value quoted or in a code span right after it: `with password
+# \`Kq8#vLm2\``, "username `admin` and password `Kq8#vLm2`" (a README's default login).
+_TOLD_QUOTED = re.compile(
+    r"(?i)(?<![\w.$@-])(?P<name>(?:[a-z][\w-]{0,30}[ \t]+)?"
+    r"(?:password|passphrase|passwd|pwd|secret|token|api[ _-]?key|key))"
+    rf"[ \t]+(?P<q>[\"'`])(?P<v>[^\s\"'`]{{6,{MAX_VALUE}}})(?P=q)"
+)
 _TOLD_LEAD = 64
 # Around a value in Markdown (`**…**`), and a sentence's end after it.
 _EMPHASIS = "*_"
@@ -48,7 +55,11 @@ def told_secrets(line: str, base: int, test: bool) -> list[Candidate]:
     out: list[Candidate] = []
     # On a long line, tried only before the name's secret-ish word (a word of 31 characters
     # and a space or two may stand before it).
-    for m in led_matches(_TOLD, line, secretish_parts(line), _TOLD_LEAD):
+    parts = secretish_parts(line)
+    told = [*led_matches(_TOLD, line, parts, _TOLD_LEAD)]
+    if "`" in line or "'" in line or '"' in line:
+        told += led_matches(_TOLD_QUOTED, line, parts, _TOLD_LEAD)
+    for m in told:
         s, e = m.span("v")
         # Judged without a sentence's end after it; masked with it, since a password may
         # end in `.` or `,` as well (9 of 200 drawn ones were cut short before).
