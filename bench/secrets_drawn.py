@@ -81,6 +81,7 @@ PLACES: list[tuple[str, str, str]] = [
     ("src/main.ino", 'WiFi.begin(ssid, "{v}");', SYMBOLS),
     ("src/App.cs", 'var cs = "Server=db;User Id=sa;Password={v};";', _without(";")),
     ("src/app.py", "conn = psycopg2.connect(password='{v}')", SYMBOLS),
+    ("src/db.py", 'psycopg2.connect("host=db user=app password={v} dbname=app")', SYMBOLS),
     # In a URL's userinfo only RFC 3986's sub-delimiters and unreserved symbols stand
     # unencoded; the rest (`/?#@[]<>{}|^%`) are percent-encoded.
     ("src/app.py", 'DATABASE_URL = "postgresql://app:{v}@db/app"', "!$&()*+,;=-._~:"),

@@ -131,6 +131,12 @@ def test_libpq_fields_stay_apart_by_spaces() -> None:
     assert [text[h.start : h.end] for h in find_secrets(text, "main.go")] == ["Tq8mLz2pVx9wRk"]
 
 
+def test_a_libpq_password_runs_past_a_semicolon_to_its_space() -> None:
+    """A `;` separates ADO.NET's fields, not libpq's: there it is the password's own."""
+    text = 'psycopg2.connect("host=db user=app password=Tq8m;Lz2p}Vx9 dbname=app")\n'
+    assert [text[h.start : h.end] for h in find_secrets(text, "app/db.py")] == ["Tq8m;Lz2p}Vx9"]
+
+
 @pytest.mark.parametrize(
     ("path", "text"),
     [

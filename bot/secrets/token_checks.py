@@ -23,8 +23,9 @@ from bot.secrets.services import (
 from bot.secrets.stand_ins import published_crypt_hash, published_seed_phrase
 
 # Where an ADO.NET or ODBC string's value ends: at its field's `;`, or where the literal
-# holding the string closes.
+# holding the string closes; a libpq string's, at a space (a `;` is the password's own).
 _FIELD_END = re.compile(r"[;\"'\n]|$")
+_SPACED_FIELD_END = re.compile(r"[\s\"']|$")
 
 
 def connection_password(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | None:
@@ -40,6 +41,8 @@ def connection_password(kind: str, m: re.Match[str], test: bool) -> tuple[int, i
     if fields[-1].endswith(";"):
         end = _FIELD_END.search(text, e)
         e = s + len(text[s : end.start() if end else e].rstrip())
+    elif (end := _SPACED_FIELD_END.search(text, e)) is not None:
+        e = end.start()
     if not rules.literal_ok("password", text[s:e], test=test):
         return None
     return s, e
