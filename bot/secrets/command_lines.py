@@ -112,7 +112,19 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     command(r"mongo(?:sh)?\b" + ARGS + r"-p\s+", "mongo"),
     # Samba's `-U user%password`; RabbitMQ's `add_user NAME PASSWORD`; htpasswd's batch
     # mode, `-b FILE USER PASSWORD`.
-    *(command(rf"{tool}\b" + ARGS + r"-U\s*[^\s%]+%", tool) for tool in ("smbclient", "rpcclient")),
+    *(
+        command(rf"{tool}\b" + ARGS + r"-U\s*[^\s%'\"]+%", tool)
+        for tool in ("smbclient", "rpcclient")
+    ),
+    # (quoted whole, `-U 'app%…'`: the password runs to the closing quote)
+    TokenPattern(
+        COMMAND_PASSWORD,
+        re.compile(
+            r"(?:smb|rpc)client\b" + ARGS + r"-U\s*(?P<q>[\"'])[^\s%'\"]+%"
+            rf"(?P<v>(?:(?!(?P=q))[^\n]){{1,{MAX_VALUE}}})(?P=q)"
+        ),
+        keywords=("smbclient", "rpcclient"),
+    ),
     command(r"rabbitmqctl\s+(?:add_user|change_password)\s+\S+\s+", "rabbitmqctl"),
     command(r"htpasswd\s+(?:-\w+\s+)*?-\w*b\w*\s+(?:-\w+\s+)*\S+\s+\S+\s+", "htpasswd"),
     # `echo "user:password" | chpasswd`.
@@ -173,6 +185,27 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     login(r"PDO\(" + A + A, "pdo("),
     # Arduino's and ESP's Wi-Fi: `WiFi.begin(ssid, "…")`, an access point's `softAP`.
     login(r"WiFi\.(?:begin|softAP)\(" + A, "wifi.begin(", "wifi.softap("),
+)
+
+
+SET_BY_COMMAND = "secret set by a command"
+# A variable or a secret set by its name on a command line, judged by that name
+# (contexts.context_name): Windows' `setx DB_PASSWORD "…"`, the GitHub CLI's `gh secret set
+# DB_PASSWORD --body "…"`.
+SET_COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
+    TokenPattern(
+        SET_BY_COMMAND,
+        re.compile(r"setx\s+(?P<name>[A-Za-z_]\w*)\s+" + ARG),
+        keywords=("setx",),
+    ),
+    TokenPattern(
+        SET_BY_COMMAND,
+        re.compile(
+            r"gh\s+secret\s+set\s+(?P<name>[A-Za-z_]\w*)[^\n;|&]{0,120}?\s(?:--body|-b)(?:\s+|=)"
+            + ARG
+        ),
+        keywords=("gh secret",),
+    ),
 )
 
 

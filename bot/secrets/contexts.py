@@ -21,6 +21,8 @@ from bot.secrets.command_lines import (
     COMMAND_PASSWORD,
     COMMAND_PATTERNS,
     LINE_ARG,
+    SET_BY_COMMAND,
+    SET_COMMAND_PATTERNS,
     TOKEN_ARGUMENT,
     command,
     flag_word,
@@ -213,13 +215,17 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         keywords=("@tcp(", "@tcp6(", "@udp(", "@unix("),
         on_keyword_lines=True,
     ),
-    # `echo 'pw' | docker login -u app --password-stdin` (and helm's, podman's, oras'):
-    # the echoed word is the password.
+    # `echo 'pw' | docker login -u app --password-stdin` (and helm's, podman's, oras'), and
+    # `echo 'pw' | sudo -S …`: the echoed word is the password.
     TokenPattern(
         COMMAND_PASSWORD,
-        re.compile(r"echo\s+(?:-[neE]{1,3}\s+)?" + ARG + r"(?=[ \t]*\|[^\n|]*--password-stdin)"),
-        keywords=("--password-stdin",),
+        re.compile(
+            r"echo\s+(?:-[neE]{1,3}\s+)?" + ARG + r"(?=[ \t]*\|[^\n|]*(?:--password-stdin"
+            r"|\bsudo\s+(?:-\w+\s+)*-[A-Za-z]*S\b))"
+        ),
+        keywords=("--password-stdin", "sudo"),
     ),
+    *SET_COMMAND_PATTERNS,
     # curl's `--proxy-user user:password`.
     command(r"--proxy-user\s+[^\s:\"']{1,64}:", "--proxy-user"),
     # crypt(3) hashes in a passwd/shadow/htpasswd line: `root:$6$salt$hash:19000:...` (the
@@ -271,6 +277,7 @@ _NAMED_KINDS = frozenset(
         NAMED_PAIR,
         ENV_DEFAULT,
         DOCKER_ENV,
+        SET_BY_COMMAND,
         SET_BY_NAME,
         VARIABLE_DEFAULT,
         MAPPED_PAIR,
