@@ -51,7 +51,6 @@ SECRET_FLAG = "secret on a command line"
 NAMED_PAIR = "secret in a name/value pair"
 DOCKER_ENV = "secret in a Dockerfile ENV"
 SPACED_SECRET = "secret after its name"
-SQL_PASSWORD = "password in SQL"
 BLOCK_SCALAR = "secret in a YAML block scalar"
 QUERY_PASSWORD = "password in a URL's query"
 DSN_PASSWORD = "password in a DSN"
@@ -89,11 +88,6 @@ def _pair(field: str) -> TokenPattern:
 
 
 PAIR_PATTERNS = (_pair("name"), _pair("key"))
-
-
-# A character of SQL's string literal, on one line: a quote doubled inside it is one quote.
-SQL_CHAR = r"(?:''|[^'\n])"
-_SQL_LITERAL = r"'(?P<v>" + SQL_CHAR + VALUE_LENGTH + ")'"
 
 
 # Every pattern starts with a literal: Python's engine then skips to its occurrences
@@ -169,18 +163,6 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         re.compile(r"[\"'](?P<name>[\w.\-]{1,80})[\"']\s*(?:->|\bto\b)\s*" + _QV),
         keywords=('" to "', "' to '", '" -> "', "' -> '", '"->"', "'->'"),
     ),
-    # SQL: `CREATE USER app IDENTIFIED BY 'pw'` (MySQL, Oracle; Oracle's may be bare), and
-    # PostgreSQL's `CREATE|ALTER ROLE|USER … [WITH] [ENCRYPTED] PASSWORD 'pw'` (a USER or
-    # ROLE must come before it on the line: context_value).
-    TokenPattern(
-        SQL_PASSWORD,
-        re.compile(
-            r"(?i:identified\s+by)\s+(?:" + _SQL_LITERAL + r"|(?P<bare>\w" + VALUE_LENGTH + "))"
-        ),
-        keywords=("identified",),
-    ),
-    TokenPattern(SQL_PASSWORD, re.compile(r"PASSWORD\s+" + _SQL_LITERAL), keywords=("password '",)),
-    TokenPattern(SQL_PASSWORD, re.compile(r"password\s+" + _SQL_LITERAL), keywords=("password '",)),
     # A YAML block scalar under a secret's name (`password: |`, a Kubernetes Secret's
     # stringData): the value is the next, indented line (its key: context_value).
     TokenPattern(
@@ -284,8 +266,6 @@ _NAMED_KINDS = frozenset(
         KEYED_FORM,
     }
 )
-_SQL_ACCOUNT = re.compile(r"\b(?:user|role)\b", re.IGNORECASE)
-_SQL_ACCOUNT_NAMED = re.compile(r"\b(?:user|role)\s+\S+\s+$", re.IGNORECASE)
 _KEY_BEFORE_COLON = re.compile(r"(?P<key>[A-Za-z_][\w.\-]*)[\"']?[ \t]*$")
 _USER_BEFORE = re.compile(r"(?:^|[^\w.$@-])[A-Za-z_][\w.-]{0,31}$", re.MULTILINE)
 
@@ -294,8 +274,6 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
     """The span of the credential in a match of the pattern for `kind`, or None when the
     value is not one: a reference, a placeholder, the next flag or, in tests, a weak
     fixture."""
-    if kind == SQL_PASSWORD:
-        return _sql_password(m, test)
     s, e = m.span("v")
     text, value = m.string, m.string[s:e]
     quote = text[s - 1 : s]
@@ -360,20 +338,6 @@ def context_name(kind: str, m: re.Match[str]) -> str | None:
     if kind not in _NAMED_KINDS:
         return None
     return m.group("tag").rsplit(":", 1)[-1] if kind == XML_SECRET else m.group("name")
-
-
-def _sql_password(m: re.Match[str], test: bool) -> tuple[int, int] | None:
-    group = "v" if m.group("v") is not None else "bare"
-    s, e = m.span(group)
-    text = m.string
-    ls = text.rfind("\n", 0, m.start()) + 1
-    before = text[ls : m.start()]
-    if m.group(0)[0] in "iI":
-        if _SQL_ACCOUNT_NAMED.search(before) is None:
-            return None  # "the type identified by full_name": prose, not `USER x IDENTIFIED BY`
-    elif _SQL_ACCOUNT.search(before) is None:
-        return None  # `PASSWORD '…'` outside CREATE/ALTER USER|ROLE
-    return (s, e) if password_ok(text[s:e].replace("''", "'"), test, quoted=True) else None
 
 
 def password_ok(value: str, test: bool, *, quoted: bool = False) -> bool:

@@ -1,6 +1,7 @@
 """A literal fallback for a secret-named environment variable: `os.getenv("API_TOKEN",
 "…")`, Go's `getEnv("DB_PASSWORD", "…")` helpers, `System.getenv("X") ?: "…"`,
-`process.env.X || "…"`, Rust's `env::var("X").unwrap_or("…")`. The secret is in the code
+`process.env.X || "…"`, Rust's `env::var("X").unwrap_or("…")`; a system property's
+default, `System.getProperty("db.password", "…")`. The secret is in the code
 for every run without the variable. contexts.py runs them; context_value checks that the
 variable's name says secret and judges the value as a literal under that name."""
 
@@ -34,6 +35,8 @@ ENV_DEFAULT_PATTERNS: tuple[TokenPattern, ...] = (
     _default(r"ENV\.fetch" + _NAME_ARG, "env.fetch("),
     _default(r"getOrElse" + _NAME_ARG, "getorelse("),
     _default(r"getOrDefault" + _NAME_ARG, "getordefault("),
+    # Java's and Spring's `getProperty("db.password", "…")`: a property's name is dotted.
+    _default(r"getProperty\(\s*[\"'](?P<name>[\w.\-]{1,80})[\"']\s*,\s*", "getproperty("),
     # A read without a default, then `?:` (Groovy, Kotlin), `??` (C#), `||`, `or`.
     _default(
         r"(?:getenv|getEnv|GetEnvironmentVariable|environ\.get)" + _NAME_ONLY,

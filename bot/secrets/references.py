@@ -130,3 +130,13 @@ def _unless_unnamed(m: re.Match[str]) -> str:
 def spells_a_name(text: str) -> bool:
     """`get_password`, `os.getenv`, `DB_PASS2`, `md5`: each part a name's run."""
     return all(_NAME_RUN.fullmatch(part) for part in _NAME_SEPARATORS.split(text) if part)
+
+
+# What a shell or a template interpolates: `$NAME`, `${…}`, `$(…)` (`$5` and `$#` in a
+# drawn password are no variable).
+_SHELL_EXPANSION = re.compile(r"\$[A-Za-z_{(]")
+
+
+def interpolates(value: str) -> bool:
+    """Whether a shell or a template would put something in place of part of `value`."""
+    return _SHELL_EXPANSION.search(value) is not None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from bot.secrets import names, rules
-from bot.secrets.patterns import QUOTED_ARGUMENT, WRAPPER, TokenPattern
+from bot.secrets.patterns import MAX_VALUE, QUOTED_ARGUMENT, WRAPPER, TokenPattern
 
 SETTER = "secret passed to its setter"
 SET_BY_NAME = "secret set by its name"
@@ -83,4 +83,14 @@ SET_BY_NAME_PATTERNS: tuple[TokenPattern, ...] = (
     _set_by_name("[Ss]etenv", "setenv("),
     _set_by_name("putenv"),
     _set_by_name("SetEnvironmentVariable"),
+    # Rust's `env::set_var("DB_PASSWORD", "…")`; PHP's `putenv("DB_PASSWORD=…")`, one literal.
+    _set_by_name("set_var", "set_var("),
+    TokenPattern(
+        SET_BY_NAME,
+        re.compile(
+            r"putenv\(\s*(?P<q>[\"'])(?P<name>[A-Za-z_]\w{0,80})="
+            rf"(?P<v>(?:(?!(?P=q))[^\n]){{1,{MAX_VALUE}}})(?P=q)\s*\)"
+        ),
+        keywords=("putenv(",),
+    ),
 )

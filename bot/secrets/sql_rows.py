@@ -14,10 +14,11 @@ import re
 from collections.abc import Iterator
 
 from bot.secrets import names
-from bot.secrets.contexts import SQL_CHAR, password_ok
+from bot.secrets.contexts import password_ok
 from bot.secrets.line_contexts import machine_made_value
 from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
 from bot.secrets.patterns import MAX_VALUE
+from bot.secrets.sql_passwords import SQL_CHAR
 
 SQL_ROW = "secret in an inserted row"
 

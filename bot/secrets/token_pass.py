@@ -29,6 +29,7 @@ from bot.secrets.patterns import (
 )
 from bot.secrets.prefixed import PREFIXED_PATTERNS
 from bot.secrets.services import CONNECTION_PASSWORD, SERVICE_PATTERNS
+from bot.secrets.sql_passwords import SQL_KINDS, SQL_PATTERNS, sql_password
 from bot.secrets.token_checks import connection_password, token_ok
 from bot.secrets.url_secrets import URL_PATTERNS
 from bot.secrets.word_led import merged_windows, occurrences
@@ -42,6 +43,7 @@ ALL_TOKEN_PATTERNS = (
     *URL_PATTERNS,
     *PREFIXED_PATTERNS,
     *CONTEXT_PATTERNS,
+    *SQL_PATTERNS,
     *DEVICE_PATTERNS,
     *DAEMON_PATTERNS,
     AUTHORIZATION_SCHEME_PATTERN,
@@ -78,6 +80,7 @@ _READERS: dict[str, Callable[[str, re.Match[str], bool], tuple[int, int] | None]
     **dict.fromkeys(CONTEXT_KINDS, context_value),
     **dict.fromkeys(DEVICE_KINDS, device_value),
     **dict.fromkeys(DAEMON_KINDS, daemon_value),
+    **dict.fromkeys(SQL_KINDS, sql_password),
     CONNECTION_PASSWORD: connection_password,
 }
 
