@@ -180,6 +180,16 @@ def test_drawn_passwords_written_with_their_escapes_are_masked_whole() -> None:
     assert found >= tried * 0.97
 
 
+def test_a_key_and_its_secret_in_a_markdown_code_span_are_both_masked() -> None:
+    """Backticks in Markdown are a code span, not a shell's command substitution: the key's
+    first run was masked and its secret, after the space, was sent."""
+    key, secret = "Xk9Qv7mZ2pW4rT8yQw3E", "rT8yQw3Er5Ty7Ui9Op1Zx2Cv7Bn4Mm8Kk2Jj6Hh1G"
+    masked = redact(f"credentials: `{key} {secret}`\n", "README.md").text
+    assert key not in masked and secret not in masked
+    # words in a code span still run as a command
+    assert find_secrets("password: `cat /run/secrets/db`\n", "README.md") == []
+
+
 def test_a_format_inside_a_longer_secret_leaves_the_rest_masked() -> None:
     """An AWS key id and its secret in one value: the key id is the more specific reading,
     and the secret beside it was dropped with the value it belonged to."""

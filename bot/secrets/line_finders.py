@@ -268,8 +268,8 @@ def assignments(
             env_style = False
             if _closes_its_string(line, m):
                 continue  # `expect "Password:" { send "…" }`: a prompt's text, not a name
-            if m.group("q") == "`" and (" " in value or references.interpolates(value)):
-                continue  # a shell's command substitution, a template (Go's raw string is none)
+            if m.group("q") == "`" and references.backticks_run(value, path):
+                continue  # a shell's command substitution, a template (not Go's raw string)
             if _CONCATENATED.search(value):
                 continue  # `"&password=" + escape(x) + "`, `"&pwd="+f("pwd")`: two literals' quotes
             if m.group("op") in ("==", "===") and not rules.looks_random(value):

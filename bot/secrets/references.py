@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 
+from bot.secrets import paths
 from bot.secrets.stand_ins import heuristic
-from bot.secrets.wording import looks_random
+from bot.secrets.wording import drawn_parts, looks_random
 
 _RUNS = re.compile(r"[A-Za-z0-9]+")
 _NAME_SEPARATORS = re.compile(r"[._:]+")
@@ -137,6 +138,11 @@ def spells_a_name(text: str) -> bool:
 _SHELL_EXPANSION = re.compile(r"\$[A-Za-z_{(]")
 
 
-def interpolates(value: str) -> bool:
-    """Whether a shell or a template would put something in place of part of `value`."""
-    return _SHELL_EXPANSION.search(value) is not None
+def backticks_run(value: str, path: str | None) -> bool:
+    """Whether backticks around `value` are a shell's command substitution or a template
+    (Go's raw string is neither): a variable expanded in it, or words apart by spaces (in
+    a Markdown code span, drawn runs apart by spaces are a key and its secret:
+    `` credentials: `Xk9… rT8…` ``)."""
+    if _SHELL_EXPANSION.search(value) is not None:
+        return True
+    return " " in value and not (paths.is_markup_path(path) and drawn_parts(value))
