@@ -101,6 +101,16 @@ PLACES: list[tuple[str, str, str]] = [
     ("inventory/hosts", "web1 ansible_host=10.0.0.5 ansible_password={v}", _without("#")),
     ("deploy/app.service", "Environment=DB_PASSWORD={v}", _without("%")),
     ("deploy/app.service", 'Environment="DB_PASSWORD={v}"', _without("%")),
+    # Set by name for later, handed to a command, granted in SQL, set or defaulted in code.
+    ("scripts/env.cmd", 'setx DB_PASSWORD "{v}"', _without("%^&|<>")),
+    ("ci/secrets.sh", "gh secret set DB_PASSWORD --body '{v}'", SYMBOLS),
+    ("ci/setup.sh", "echo '{v}' | sudo -S apt-get update", SYMBOLS),
+    ("ci/backup.sh", "smbclient //srv/share -U 'app%{v}' -c ls", _without("%")),
+    ("db/grants.sql", "GRANT ALL ON app.* TO 'app'@'%' IDENTIFIED BY '{v}';", SYMBOLS),
+    ("db/users.sql", "SET PASSWORD FOR 'app'@'%' = PASSWORD('{v}');", SYMBOLS),
+    ("app/boot.php", 'putenv("DB_PASSWORD={v}");', _without("$")),
+    ("src/main.rs", 'env::set_var("DB_PASSWORD", "{v}");', SYMBOLS),
+    ("src/Main.java", 'String pw = System.getProperty("db.password", "{v}");', SYMBOLS),
     # Tools' own flags, a row inserted under its column, a key in its signing call.
     ("ci/sign.sh", "keytool -importkeystore -srcstorepass '{v}' -v", _without("'")),
     ("ci/pack.sh", "openssl pkcs12 -export -passout 'pass:{v}' -out app.p12", _without("'")),
