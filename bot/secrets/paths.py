@@ -97,13 +97,13 @@ def is_code_path(path: str | None) -> bool:
     return path is not None and PurePosixPath(path).suffix.lower() in _CODE_SUFFIXES
 
 
-@lru_cache(maxsize=4096)
 def is_markup_path(path: str | None) -> bool:
     """Text whose backticks are code spans: a Markdown, reStructuredText or AsciiDoc file,
     and text without a path (a pull request's description, a comment, a model's answer)."""
     return path is None or PurePosixPath(path).suffix.lower() in _DOC_SUFFIXES
 
 
+@lru_cache(maxsize=4096)
 def is_doc_path(path: str | None) -> bool:
     if path is None:
         return False
