@@ -23,6 +23,8 @@ PASSWORD = "c-+S:k0d5u;m_07e)"
         ("ci/setup.sh", f"echo '{PASSWORD}' | sudo -S apt-get update"),
         ("ci/setup.sh", f"echo '{PASSWORD}' | sudo -k -S systemctl restart app"),
         ("ci/backup.sh", f"smbclient //srv/share -U 'app%{PASSWORD}' -c 'ls'"),
+        # cmd.exe reads `;` and `)` as the password's own
+        ("scripts/map.cmd", f"net use \\\\srv\\share /user:app {PASSWORD} /persistent:no"),
     ],
 )
 def test_a_password_handed_to_a_command_is_masked_whole(path: str, line: str) -> None:
@@ -41,6 +43,7 @@ def test_a_password_handed_to_a_command_is_masked_whole(path: str, line: str) ->
         ("ci/secrets.sh", "gh secret set DB_PASSWORD < db_password.txt"),
         ("ci/secrets.sh", 'gh secret set API_TOKEN --body "$API_TOKEN"'),
         ("ci/setup.sh", 'echo "$SUDO_PASSWORD" | sudo -S apt-get update'),
+        ("scripts/map.cmd", "net use Z: \\\\srv\\share /user:app * /persistent:no"),
         # a pipe into sudo without -S reads no password
         ("ci/setup.sh", 'echo "Xk9Qv7!mZ2pW" | sudo tee /etc/motd'),
     ],

@@ -106,7 +106,10 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     *(command(rf"{tool}\b" + ARGS + r"-P\s+", tool) for tool in ("zip", "unzip")),
     command(r"7z\b" + ARGS + r"-p(?=[^\s-])", "7z"),
     # Windows' `net use \\server\share /user:NAME PASSWORD`.
-    command(r"net\s+use\b" + ARGS + r"/user:\S+\s+", "net use"),
+    # (cmd.exe reads `&|<>^` as its own; a `;` or `)` is the password's)
+    command(
+        r"net\s+use\b" + ARGS + r"/user:\S+\s+", "net use", arg=quoted_or_bare("&|<>^", MAX_VALUE)
+    ),
     # SQL Server's sqlcmd, osql and bcp, MongoDB's shells: `-P X`, `-p X`.
     *(command(rf"{tool}\b" + ARGS + r"-P\s*", tool) for tool in ("sqlcmd", "osql", "bcp")),
     command(r"mongo(?:sh)?\b" + ARGS + r"-p\s+", "mongo"),
