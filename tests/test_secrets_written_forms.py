@@ -1,0 +1,101 @@
+"""A password in the forms build, deploy, firmware and database files write it, none of
+which was read before, so each was sent whole or cut at its first `;` or `)`:
+
+- C's and C++'s `#define WIFI_PASSWORD "…"`, a string declared as a character array
+  (`static const char mqtt_password[] = "…"`), Arduino's `WiFi.begin(ssid, "…")`, and the
+  LDAP daemons' `bindpw` and `rootpw`;
+- set by name for later (`setx DB_PASSWORD "…"`, `gh secret set DB_PASSWORD --body "…"`),
+  piped to `sudo -S`, written with its user in one quoted argument (`smbclient -U
+  'app%…'`), or after `net use`'s user;
+- a database account's in MySQL's and SQL Server's SQL, an environment variable or a
+  system property set or defaulted in code, a Go raw string.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.secrets import find_secrets, redact
+
+PASSWORD = "c-+S:k0d5u;m_07e)"
+
+
+@pytest.mark.parametrize(
+    ("path", "line"),
+    [
+        # C and C++ (firmware), LDAP's daemons
+        ("src/config.h", f'#define WIFI_PASSWORD "{PASSWORD}"'),
+        ("src/config.h", f'#  define MQTT_PASS "{PASSWORD}"'),
+        ("src/secrets.h", f'#define DB_PASSWORD F("{PASSWORD}")'),
+        ("src/secrets.h", f'#define API_SECRET L"{PASSWORD}"'),
+        ("src/main.cpp", f'static const char WIFI_PASS[] = "{PASSWORD}";'),
+        ("src/main.cpp", f'constexpr char kDbPassword[] = "{PASSWORD}";'),
+        ("src/main.c", f'char ssid_password[32] = "{PASSWORD}";'),
+        ("src/main.ino", f'WiFi.begin(ssid, "{PASSWORD}");'),
+        ("src/main.ino", f'WiFi.softAP("setup-ap", "{PASSWORD}");'),
+        ("etc/ldap.conf", f"bindpw {PASSWORD}"),
+        ("etc/openldap/slapd.conf", f"rootpw {PASSWORD}"),
+        # handed to a command in a script or a CI job
+        ("scripts/env.cmd", f'setx DB_PASSWORD "{PASSWORD}"'),
+        ("scripts/env.cmd", f'setx DB_PASSWORD "{PASSWORD}" /M'),
+        ("ci/secrets.sh", f"gh secret set DB_PASSWORD --body '{PASSWORD}'"),
+        ("ci/secrets.sh", f"gh secret set DB_PASSWORD --repo acme/app -b '{PASSWORD}'"),
+        ("ci/setup.sh", f"echo '{PASSWORD}' | sudo -S apt-get update"),
+        ("ci/setup.sh", f"echo '{PASSWORD}' | sudo -k -S systemctl restart app"),
+        ("ci/backup.sh", f"smbclient //srv/share -U 'app%{PASSWORD}' -c 'ls'"),
+        # cmd.exe reads `;` and `)` as the password's own
+        ("scripts/map.cmd", f"net use \\\\srv\\share /user:app {PASSWORD} /persistent:no"),
+        # SQL's accounts, a variable or a property set or defaulted in code
+        ("db/grants.sql", f"GRANT ALL ON app.* TO 'app'@'%' IDENTIFIED BY '{PASSWORD}';"),
+        ("db/grants.sql", f"GRANT SELECT ON app.* TO app@localhost IDENTIFIED BY '{PASSWORD}';"),
+        ("db/users.sql", f"SET PASSWORD FOR 'app'@'%' = '{PASSWORD}';"),
+        ("db/users.sql", f"SET PASSWORD FOR 'app'@'localhost' = PASSWORD('{PASSWORD}');"),
+        ("db/users.sql", f"set password = '{PASSWORD}';"),
+        ("db/logins.sql", f"EXEC sp_addlogin 'app', '{PASSWORD}'"),
+        ("db/logins.sql", f"EXEC sp_addlogin @loginame = 'app', @passwd = '{PASSWORD}'"),
+        ("src/main.rs", f'env::set_var("DB_PASSWORD", "{PASSWORD}");'),
+        ("app/boot.php", f'putenv("DB_PASSWORD={PASSWORD}");'),
+        ("src/Main.java", f'String pw = System.getProperty("db.password", "{PASSWORD}");'),
+        ("cmd/main.go", f"password := `{PASSWORD}$5`"),
+    ],
+)
+def test_a_password_in_these_forms_is_masked_whole(path: str, line: str) -> None:
+    text = f"{line}\n"
+    value = PASSWORD + ("$5" if "`" in line else "")
+    [hit] = find_secrets(text, path)
+    assert text[hit.start : hit.end] == value
+    assert PASSWORD not in redact(text, path).text
+
+
+@pytest.mark.parametrize(
+    ("path", "line"),
+    [
+        # a macro's or an array's text that is no password, a variable passed along
+        ("src/config.h", '#define PASSWORD_PROMPT "Enter your password: "'),
+        ("src/config.h", '#define PASSWORD_MIN_LENGTH "12"'),
+        ("src/config.h", '#define TOKEN_HEADER "X-Auth-Token"'),
+        ("src/main.c", 'char password[64] = "";'),
+        ("src/main.ino", "WiFi.begin(ssid, password);"),
+        ("etc/ldap.conf", "bindpw ${LDAP_BIND_PASSWORD}"),
+        # a variable whose name says no secret, a reference, a file or a variable handed on
+        ("scripts/env.cmd", 'setx JAVA_HOME "C:\\Program Files\\Java"'),
+        ("scripts/env.cmd", 'setx DB_PASSWORD "%DB_PASSWORD%"'),
+        ("ci/secrets.sh", "gh secret set DB_PASSWORD < db_password.txt"),
+        ("ci/secrets.sh", 'gh secret set API_TOKEN --body "$API_TOKEN"'),
+        ("ci/setup.sh", 'echo "$SUDO_PASSWORD" | sudo -S apt-get update'),
+        ("scripts/map.cmd", "net use Z: \\\\srv\\share /user:app * /persistent:no"),
+        # a pipe into sudo without -S reads no password
+        ("ci/setup.sh", 'echo "Xk9Qv7!mZ2pW" | sudo tee /etc/motd'),
+        # prose that says "identified by", a grant without a password, a name, a reference
+        ("docs/model.md", "Each row is to be identified by its_primary_key."),
+        ("db/grants.sql", "GRANT ALL ON app.* TO 'app'@'%';"),
+        ("src/main.rs", 'env::set_var("RUST_LOG", "debug,hyper=info");'),
+        ("app/boot.php", 'putenv("DB_PASSWORD=${DB_PASSWORD}");'),
+        ("src/Main.java", 'String home = System.getProperty("user.home", "/tmp");'),
+        # a shell's command substitution and a template in backticks
+        ("ci/run.sh", "DB_PASSWORD=`cat /run/secrets/db`"),
+        ("src/app.js", "const password = `${prefix}Xk9Qv7mZ2p`;"),
+    ],
+)
+def test_what_is_no_password_in_these_forms_stays(path: str, line: str) -> None:
+    assert find_secrets(f"{line}\n", path) == []
