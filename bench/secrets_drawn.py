@@ -41,88 +41,8 @@ from xml.sax.saxutils import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.secrets_drawn_places import PLACES, SYMBOLS
 from bot.secrets import find_secrets
-
-SYMBOLS = "!#$%&()*+,-./:;<=>?@[]^_{|}~"
-
-
-def _without(chars: str) -> str:
-    return "".join(c for c in SYMBOLS if c not in chars)
-
-
-# (path, line with {v}, the symbols the place holds unescaped)
-PLACES: list[tuple[str, str, str]] = [
-    ("conf/app.yml", "password: {v}", SYMBOLS),
-    ("conf/app.properties", "spring.datasource.password={v}", SYMBOLS),
-    ("conf/app.ini", "password = {v}", SYMBOLS),
-    ("deploy/.env", "DB_PASSWORD='{v}'", SYMBOLS),
-    ("deploy/compose.yml", "      - POSTGRES_PASSWORD={v}", SYMBOLS),
-    ("k8s/secret.yml", 'stringData:\n  password: "{v}"', SYMBOLS),
-    ("conf/app.toml", 'password = "{v}"', SYMBOLS),
-    ("conf/settings.xml", "<password>{v}</password>", _without("<&")),
-    ("conf/app.json", '"password": "{v}",', SYMBOLS),
-    ("ci/restore.sh", "mysql -u root -p'{v}' app", SYMBOLS),
-    ("ci/deploy.sh", "sshpass -p '{v}' ssh app@web1", SYMBOLS),
-    ("ci/push.sh", "docker login -u app -p '{v}' registry.example.org", SYMBOLS),
-    ("db/init.sql", "CREATE USER app IDENTIFIED BY '{v}';", SYMBOLS),
-    ("home/ci/.netrc", "machine git.example.org login ci password {v}", SYMBOLS),
-    ("conf/redis.conf", "requirepass {v}", SYMBOLS),
-    ("home/ci/.pgpass", "db.internal:5432:*:app:{v}", SYMBOLS),
-    ("src/wp-config.php", "define('DB_PASSWORD', '{v}');", SYMBOLS),
-    ("infra/main.tf", '  password = "{v}"', SYMBOLS),
-    ("infra/variables.tf", 'variable "db_password" {\n  default = "{v}"\n}', SYMBOLS),
-    ("src/Config.kt", 'val props = mapOf("password" to "{v}")', SYMBOLS),
-    ("src/Db.java", 'props.setProperty("password", "{v}");', SYMBOLS),
-    ("src/app.js", "const client = new Client({ password: '{v}' });", SYMBOLS),
-    ("src/app.go", 'Password: "{v}",', SYMBOLS),
-    # C and C++ (firmware): a macro, a string declared as an array, Arduino's Wi-Fi login.
-    ("src/config.h", '#define WIFI_PASSWORD "{v}"', SYMBOLS),
-    ("src/main.cpp", 'static const char mqtt_password[] = "{v}";', SYMBOLS),
-    ("src/main.ino", 'WiFi.begin(ssid, "{v}");', SYMBOLS),
-    ("src/App.cs", 'var cs = "Server=db;User Id=sa;Password={v};";', _without(";")),
-    ("src/app.py", "conn = psycopg2.connect(password='{v}')", SYMBOLS),
-    ("src/db.py", 'psycopg2.connect("host=db user=app password={v} dbname=app")', SYMBOLS),
-    # In a URL's userinfo only RFC 3986's sub-delimiters and unreserved symbols stand
-    # unencoded; the rest (`/?#@[]<>{}|^%`) are percent-encoded.
-    ("src/app.py", 'DATABASE_URL = "postgresql://app:{v}@db/app"', "!$&()*+,;=-._~:"),
-    # Below its name: a formatter's wrap, an HCL heredoc, a TOML multi-line string.
-    ("src/upload.ts", "const db = {\n  password:\n    '{v}',\n};", _without("'\\")),
-    ("infra/db.tf", "  password = <<-EOT\n    {v}\n  EOT", SYMBOLS),
-    ("conf/app.toml", 'password = """\n{v}"""', _without('"\\')),
-    # Told in a sentence (a pull request's description, a README): a sentence's end after it.
-    ("docs/STAGING.md", "The admin password is {v} until Friday.", SYMBOLS),
-    ("docs/STAGING.md", "The staging DB password was changed to `{v}` today.", _without("`")),
-    # Settings of build and deploy files, unquoted: what each file would read as syntax is
-    # left out (Make's `#` and `$`, cmd's `%^&|<>`, systemd's `%` specifiers).
-    ("Makefile", "DB_PASSWORD = {v}", _without("#$")),
-    ("scripts/env.cmd", "set DB_PASSWORD={v}", _without("%^&|<>")),
-    ("Dockerfile", "ARG DB_PASSWORD={v}", _without("$")),
-    ("Dockerfile", "ENV DB_PASSWORD {v}", _without("$")),
-    ("inventory/hosts", "web1 ansible_host=10.0.0.5 ansible_password={v}", _without("#")),
-    ("deploy/app.service", "Environment=DB_PASSWORD={v}", _without("%")),
-    ("deploy/app.service", 'Environment="DB_PASSWORD={v}"', _without("%")),
-    # Set by name for later, handed to a command, granted in SQL, set or defaulted in code.
-    ("scripts/env.cmd", 'setx DB_PASSWORD "{v}"', _without("%^&|<>")),
-    ("ci/secrets.sh", "gh secret set DB_PASSWORD --body '{v}'", SYMBOLS),
-    ("ci/setup.sh", "echo '{v}' | sudo -S apt-get update", SYMBOLS),
-    ("ci/backup.sh", "smbclient //srv/share -U 'app%{v}' -c ls", _without("%")),
-    ("db/grants.sql", "GRANT ALL ON app.* TO 'app'@'%' IDENTIFIED BY '{v}';", SYMBOLS),
-    ("db/users.sql", "SET PASSWORD FOR 'app'@'%' = PASSWORD('{v}');", SYMBOLS),
-    ("app/boot.php", 'putenv("DB_PASSWORD={v}");', _without("$")),
-    ("src/main.rs", 'env::set_var("DB_PASSWORD", "{v}");', SYMBOLS),
-    ("src/Main.java", 'String pw = System.getProperty("db.password", "{v}");', SYMBOLS),
-    # Tools' own flags, a row inserted under its column, a key in its signing call.
-    ("ci/sign.sh", "keytool -importkeystore -srcstorepass '{v}' -v", _without("'")),
-    ("ci/pack.sh", "openssl pkcs12 -export -passout 'pass:{v}' -out app.p12", _without("'")),
-    ("ci/backup.sh", "zip -r -P '{v}' backup.zip data/", _without("'")),
-    (
-        "db/seed.sql",
-        "INSERT INTO users (email, password) VALUES ('ada@corp.example', '{v}');",
-        _without("'"),
-    ),
-    ("src/auth.js", "const t = jwt.sign(payload, '{v}');", _without("'\\")),
-]
-
 
 # Passwords whose symbols include quotes, a backslash and a space, written as each place
 # writes them (`--written`): a quote doubled, backslashed, closed and reopened by a shell,

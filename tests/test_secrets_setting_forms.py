@@ -14,7 +14,8 @@ import random
 
 import pytest
 
-from bench.secrets_drawn import PLACES, draw_password
+from bench.secrets_drawn import draw_password
+from bench.secrets_drawn_places import PLACES
 from bot.secrets import find_secrets, redact
 
 
