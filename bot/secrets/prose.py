@@ -27,18 +27,16 @@ _VERB = (
     r"(?:(?:(?:is|was|has[ \t]+been)[ \t]+)?(?:now[ \t]+)?(?:set|changed|reset)[ \t]+to"
     r"|(?:will|would|should)[ \t]+be|is|was)"
 )
-_TOLD = re.compile(
+# A secret's name, a word of up to 31 characters before it allowed ("the admin password").
+_NAME = (
     r"(?i)(?<![\w.$@-])(?P<name>(?:[a-z][\w-]{0,30}[ \t]+)?"
     r"(?:password|passphrase|passwd|pwd|secret|token|api[ _-]?key|key))"
-    r"[ \t]+" + _VERB + rf"[ \t]*:?[ \t]+(?P<q>[\"'`]?)(?P<v>[^\s\"'`]{{6,{MAX_VALUE}}})(?P=q)"
 )
-# Or the name and the value quoted or in a code span right after it: `with password
-# \`Kq8#vLm2\``, "username `admin` and password `Kq8#vLm2`" (a README's default login).
-_TOLD_QUOTED = re.compile(
-    r"(?i)(?<![\w.$@-])(?P<name>(?:[a-z][\w-]{0,30}[ \t]+)?"
-    r"(?:password|passphrase|passwd|pwd|secret|token|api[ _-]?key|key))"
-    rf"[ \t]+(?P<q>[\"'`])(?P<v>[^\s\"'`]{{6,{MAX_VALUE}}})(?P=q)"
-)
+_VALUE = rf"(?P<v>[^\s\"'`]{{6,{MAX_VALUE}}})(?P=q)"
+_TOLD = re.compile(_NAME + r"[ \t]+" + _VERB + r"[ \t]*:?[ \t]+(?P<q>[\"'`]?)" + _VALUE)
+# Or the value quoted or in a code span right after the name ("log in with password
+# `Kq8#vLm2`", a README's "username `admin` and password `Kq8#vLm2`").
+_TOLD_QUOTED = re.compile(_NAME + r"[ \t]+(?P<q>[\"'`])" + _VALUE)
 _TOLD_LEAD = 64
 # Around a value in Markdown (`**…**`), and a sentence's end after it.
 _EMPHASIS = "*_"
