@@ -62,6 +62,6 @@ _CHAR_ARRAY_TYPE = re.compile(
 
 
 def declares_char_array(line: str, key_start: int) -> bool:
-    """Whether the name at `key_start`, followed by `[…]`, declares a string of characters:
-    `tokens[0] = "…"` indexes a list instead, and `name[] = …` in a config file is an item."""
+    """Whether the name at `key_start`, followed by `[…]`, declares a string of characters
+    (`char password[] = "…"`): `tokens[0] = "…"` sets a list's element instead."""
     return _CHAR_ARRAY_TYPE.search(line, 0, key_start) is not None
