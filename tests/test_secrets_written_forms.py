@@ -31,6 +31,7 @@ PASSWORD = "c-+S:k0d5u;m_07e)"
         ("src/main.cpp", f'static const char WIFI_PASS[] = "{PASSWORD}";'),
         ("src/main.cpp", f'constexpr char kDbPassword[] = "{PASSWORD}";'),
         ("src/main.c", f'char ssid_password[32] = "{PASSWORD}";'),
+        ("src/main.ino", f'const char mqtt_password[] PROGMEM = "{PASSWORD}";'),
         ("src/main.ino", f'WiFi.begin(ssid, "{PASSWORD}");'),
         ("src/main.ino", f'WiFi.softAP("setup-ap", "{PASSWORD}");'),
         ("etc/ldap.conf", f"bindpw {PASSWORD}"),

@@ -18,7 +18,7 @@ _CONFIG_SUFFIXES = frozenset(
 _CODE_SUFFIXES = frozenset(
     {".py", ".pyi", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".go",
      ".java", ".kt", ".kts", ".scala", ".groovy", ".gradle", ".rb", ".php", ".cs", ".fs",
-     ".vb", ".c", ".cc", ".cpp", ".cxx", ".h", ".hh", ".hpp", ".m", ".mm", ".rs", ".swift",
+     ".vb", ".c", ".cc", ".cpp", ".cxx", ".h", ".hh", ".hpp", ".ino", ".m", ".mm", ".rs", ".swift",
      ".dart", ".lua", ".pl", ".pm", ".r", ".jl", ".ex", ".exs", ".erl", ".clj", ".hs",
      ".ml", ".vue", ".svelte", ".sql", ".tf", ".hcl", ".ps1", ".psm1"}
 )  # fmt: skip

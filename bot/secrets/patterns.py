@@ -274,9 +274,9 @@ _KEY_NAME = (
 )
 _KEY_END = r"(?:\\?[\"'\]]){0,2}"
 ASSIGN_KEY = _KEY_NAME + _KEY_END
-# In code, C's array declarator may follow the name (`char wifi_password[] = "…"`, `[32]`;
-# a config file's `name[] = …` is a list's item).
-_CODE_KEY = _KEY_NAME + r"(?:\[\d{0,5}\])?" + _KEY_END
+# In code, C's array declarator may follow the name (`char wifi_password[] = "…"`, `[32]`,
+# Arduino's `PROGMEM` after it; a config file's `name[] = …` is a list's item).
+_CODE_KEY = _KEY_NAME + r"(?:\[\d{0,5}\](?:[ \t]+PROGMEM)?)?" + _KEY_END
 # A call that only converts or decodes the literal it is given: the value assigned is
 # still the literal (`Password: aws.String("…")`, `String::from("…")`, `Some("…")`,
 # `key = unhexlify('…')`, `Buffer.from('…', 'hex')`, `hex.DecodeString("…")`). A getter
