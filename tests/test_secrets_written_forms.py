@@ -68,6 +68,16 @@ def test_a_password_in_these_forms_is_masked_whole(path: str, line: str) -> None
     assert PASSWORD not in redact(text, path).text
 
 
+def test_a_password_in_a_notebooks_cell_is_read_past_its_escaped_quotes() -> None:
+    """A notebook stores a cell's lines as JSON strings: an escaped quote there closes no
+    string of its own, so a password opening with `]` after it is a value, not code after a
+    string."""
+    password = "]3!s6k6U3AX-KjG>"
+    text = f'    "DB_PASSWORD = \\"{password}\\"\\n",\n'
+    [hit] = find_secrets(text, "notebooks/explore.ipynb")
+    assert text[hit.start : hit.end] == password
+
+
 @pytest.mark.parametrize(
     ("path", "line"),
     [

@@ -205,8 +205,8 @@ def _closes_its_string(line: str, m: re.Match[str]) -> bool:
     { send "…" }`, `message:"Password:",required:!0`. Glued to the quote, it is the value
     (shell's `"PASSWORD="$X`)."""
     q = quote_before(line, m.start("key"))
-    if q is None or q != m.group("q"):
-        return False
+    if q is None or q != m.group("q") or m.group("esc"):
+        return False  # (an escaped quote, `\"`, closes no string: a notebook's JSON line)
     if q in line[m.end("key") : m.start("op")]:
         return False  # closed after the name: `"password": "…"`
     first = m.group("qv")[:1]
