@@ -16,11 +16,14 @@ PROMPT_ANSWER = "password sent to a prompt"
 TOKEN_ARGUMENT = "token on a command line"
 
 
+def quoted_or(bare: str, most: int = MAX_VALUE) -> str:
+    """A value quoted (group `q`, then the value in group `v`) or, without a quote, `bare`."""
+    return rf"(?P<q>[\"'])?(?P<v>(?(q){IN_QUOTES}{{1,{most}}}|{bare}))(?(q)(?P=q))"
+
+
 def quoted_or_bare(stops: str, most: int) -> str:
-    """A value quoted (group `q`, then the value in group `v`) or bare, a bare one ending
-    at whitespace, a quote or one of `stops`."""
-    quoted, bare = rf"{IN_QUOTES}{{1,{most}}}", rf"[^\s\"'{stops}]{{1,{most}}}"
-    return rf"(?P<q>[\"'])?(?P<v>(?(q){quoted}|{bare}))(?(q)(?P=q))"
+    """A value quoted or bare, a bare one ending at whitespace, a quote or one of `stops`."""
+    return quoted_or(rf"[^\s\"'{stops}]{{1,{most}}}", most)
 
 
 # A value on a command line. A bare word stops at a quote, so `-p"$PASS"` in a larger
@@ -28,10 +31,7 @@ def quoted_or_bare(stops: str, most: int) -> str:
 ARG = quoted_or_bare("`;|&)", MAX_VALUE)
 # A value that is the rest of its line (a Dockerfile's `ENV NAME value`): quoted, or bare
 # with any symbol and space in it, to its last character.
-LINE_ARG = (
-    rf"(?P<q>[\"'])?(?P<v>(?(q){IN_QUOTES}{{1,{MAX_VALUE}}}|[^\s\"'][^\n]{{0,{MAX_VALUE - 1}}}?))"
-    r"(?(q)(?P=q))[ \t\r]*$"
-)
+LINE_ARG = quoted_or(rf"[^\s\"'][^\n]{{0,{MAX_VALUE - 1}}}?") + r"[ \t\r]*$"
 # A directive's argument (redis.conf's): no flag follows a directive, so a leading `-` is
 # the password's own (the empty group marks the pattern as one).
 DIRECTIVE_ARG = r"(?P<directive>)" + quoted_or_bare("", MAX_VALUE)
@@ -124,7 +124,7 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
         COMMAND_PASSWORD,
         re.compile(
             r"(?:smb|rpc)client\b" + ARGS + r"-U\s*(?P<q>[\"'])[^\s%'\"]+%"
-            rf"(?P<v>(?:(?!(?P=q))[^\n]){{1,{MAX_VALUE}}})(?P=q)"
+            rf"(?P<v>{IN_QUOTES}{{1,{MAX_VALUE}}})(?P=q)"
         ),
         keywords=("smbclient", "rpcclient"),
     ),

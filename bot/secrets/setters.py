@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from bot.secrets import names, rules
-from bot.secrets.patterns import MAX_VALUE, QUOTED_ARGUMENT, WRAPPER, TokenPattern
+from bot.secrets.patterns import IN_QUOTES, MAX_VALUE, QUOTED_ARGUMENT, WRAPPER, TokenPattern
 
 SETTER = "secret passed to its setter"
 SET_BY_NAME = "secret set by its name"
@@ -89,7 +89,7 @@ SET_BY_NAME_PATTERNS: tuple[TokenPattern, ...] = (
         SET_BY_NAME,
         re.compile(
             r"putenv\(\s*(?P<q>[\"'])(?P<name>[A-Za-z_]\w{0,80})="
-            rf"(?P<v>(?:(?!(?P=q))[^\n]){{1,{MAX_VALUE}}})(?P=q)\s*\)"
+            rf"(?P<v>{IN_QUOTES}{{1,{MAX_VALUE}}})(?P=q)\s*\)"
         ),
         keywords=("putenv(",),
     ),
