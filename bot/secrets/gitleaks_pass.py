@@ -18,7 +18,7 @@ from bot.secrets.gitleaks import scanner as gitleaks_scanner
 from bot.secrets.line_finders import KEY_REACH, RANK_GENERIC, RANK_TOKEN, Candidate, whole_run
 from bot.secrets.patterns import KEY_BEFORE, KEYWORD_WORDS
 from bot.secrets.restated import named_values, restated, unescaped_lines
-from bot.secrets.token_checks import jwt_header_ok
+from bot.secrets.token_checks import jwt_ok
 from bot.secrets.token_pass import TOKEN_KEYWORDS
 
 GITLEAKS = "gitleaks"
@@ -63,7 +63,7 @@ def _gitleaks_candidate(text: str, m: Match, config: bool, test: bool) -> Candid
     else:
         if rules.token_is_placeholder(value, service=True):
             return None
-        if m.rule.id == "jwt" and not jwt_header_ok(value):
+        if m.rule.id == "jwt" and not jwt_ok(value, test):
             return None
         if m.rule.semi_generic and wording.camel_name(value):
             # A rule led by its service's name takes any 25 letters after it:

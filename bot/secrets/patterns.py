@@ -167,7 +167,11 @@ TOKEN_PATTERNS: tuple[TokenPattern, ...] = (
     ),
     TokenPattern(
         "JWT",
-        re.compile(r"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}" + _E),
+        # A JOSE header, then any claims (checked to be JSON: token_checks.jwt_ok): a short
+        # set, one written with spaces (`eyAi…`), and no signature (`alg: none`) as well.
+        re.compile(
+            r"eyJ[A-Za-z0-9_\-]{8,}=*\.[A-Za-z0-9_\-]{2,}=*(?:\.(?:[A-Za-z0-9_\-]+=*)?)?" + _E
+        ),
         keywords=("eyj",),
     ),
     TokenPattern(

@@ -6,6 +6,7 @@ down."""
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.parse
 
@@ -80,7 +81,7 @@ def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) ->
         return _query_token_ok(m.group(1), value, test)
     if rules.token_is_placeholder(value, service=True):
         return False
-    if pattern.kind == "JWT" and not jwt_header_ok(value):
+    if pattern.kind == "JWT" and not jwt_ok(value, test):
         return False
     if pattern.kind == "token authorization":
         if AUTHORIZATION_HEADER.search(_before(m, 24)) is None:
@@ -95,6 +96,37 @@ def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) ->
         return rules.looks_random(value) or rules.generated(value)
     # (`NF-` and 32 letters is still a Nightfall key: one random body in 300 has no digit.)
     return not pattern.random or rules.looks_random(value) or wording.has_drawn_letters(value)
+
+
+def jwt_ok(value: str, test: bool) -> bool:
+    """A JWT: its header (jwt_header_ok), then claims. Before a signature, a claims part
+    that opens as JSON does (`ey…`, 8+ after it) is taken as gitleaks takes it; without
+    one, the claims must decode to JSON. A signed token cut short (`header.claims`, no
+    dot after) still carries its session's claims: detect-secrets', semgrep's and
+    ripsecrets' rules report it; in a test, a token without its signature is the fixture
+    of a test that it is turned down (CredData's annotators mark one no credential). An
+    unsecured token (`"alg": "none"`, RFC 7519 section 6) proves nothing, and empty claims
+    (`e30`, `{}`) are a format's example: CredData marks both no credential."""
+    parts = value.split(".")
+    if len(parts) < 2 or not jwt_header_ok(value) or _unsecured(parts[0]):
+        return False
+    signed = len(parts) == 3 and parts[2] != ""
+    if test and not signed:
+        return False
+    claims = parts[1].rstrip("=")
+    if signed and claims.startswith("ey") and len(claims) >= 10:
+        return True
+    raw = wording.decoded_base64(claims)
+    try:
+        decoded = json.loads(raw) if raw is not None else None
+    except ValueError:  # not UTF-8, or not JSON
+        return False
+    return isinstance(decoded, dict | list) and len(decoded) > 0
+
+
+def _unsecured(header: str) -> bool:
+    raw = wording.decoded_base64(header) or b""
+    return b'"alg":"none"' in raw.replace(b" ", b"").lower()
 
 
 def jwt_header_ok(value: str) -> bool:
