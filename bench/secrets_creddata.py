@@ -30,7 +30,8 @@ scan` on the same file. X rows are counted as look-alikes, as CredData's README 
 short of the value, or cover another value on the line. Where CredData marks the value
 (ValueStart/ValueEnd on a one-line row), "value masked whole" counts the flagged credentials
 whose value lies wholly inside Switchyard's reported spans, which is what `mask`/`redact`
-replace.
+replace; of those cut short, how many leave a letter or digit of the value outside them
+(a separator between two masked parts sends nothing of the secret).
 
 **Split.** By repository (`bench.public_suites.split_of("creddata", repo)`), so that a
 repository's conventions seen while tuning do not reappear in the holdout. Each split's
@@ -57,6 +58,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -89,12 +91,20 @@ def switchyard_lines(repo: str, file_id: str, path: str, text: str) -> set[int]:
     return lines
 
 
-def value_coverage(loaded: Loaded, split: str, family: str | None = None) -> tuple[int, int, int]:
+class Coverage(NamedTuple):
+    flagged: int  # flagged on their line, with a value CredData marks
+    whole: int  # the value wholly inside what Switchyard reported (masked)
+    partly: int  # some of the value outside it
+    sent: int  # of `partly`, those with a letter or digit outside it: a separator
+    # between two masked parts (`key secret`, `user:pass`) or a scheme word's quote
+    # is outside too, and sends no character of the secret
+
+
+def value_coverage(loaded: Loaded, split: str, family: str | None = None) -> Coverage:
     """Of the credentials flagged on their line whose value CredData marks, how many lie
     wholly inside what Switchyard reported (and so are masked), and how many are cut short
-    (partly masked; the rest is sent): (flagged with a marked value, whole, partly); of one
-    CredData category with `family`."""
-    flagged = covered = partly = 0
+    (partly masked; the rest is sent); of one CredData category with `family`."""
+    flagged = covered = partly = sent = 0
     starts: dict[tuple[str, str], list[int]] = {}
     for case in loaded.cases:
         if case.split != split or not case.secret or case.value is None or case.line is None:
@@ -102,8 +112,8 @@ def value_coverage(loaded: Loaded, split: str, family: str | None = None) -> tup
         if family is not None and case.family != family:
             continue
         key = (case.repo, case.file_id)
+        text = loaded.files[key][1]
         if key not in starts:
-            text = loaded.files[key][1]
             starts[key] = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
         base = starts[key][case.line - 1]
         line_end = base + len(case.text)
@@ -112,10 +122,14 @@ def value_coverage(loaded: Loaded, split: str, family: str | None = None) -> tup
             continue
         flagged += 1
         start, end = base + case.value[0], base + case.value[1]
-        masked = sum(max(0, min(e, end) - max(s, start)) for s, e in _merged(spans))
+        inside = [(max(s, start), min(e, end)) for s, e in _merged(spans) if s < end and e > start]
+        masked = sum(e - s for s, e in inside)
         covered += masked == end - start
-        partly += 0 < masked < end - start
-    return flagged, covered, partly
+        if 0 < masked < end - start:
+            partly += 1
+            outside = set(range(start, end)).difference(*(range(s, e) for s, e in inside))
+            sent += any(text[i].isalnum() for i in outside)
+    return Coverage(flagged, covered, partly, sent)
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -228,11 +242,11 @@ def main() -> None:
             print(f"  {key:20s} detect-secrets  {theirs[key].line()}")
     print(f"  switchyard scanned {len(loaded.files)} files in {took:.1f} s")
     for split in ("tune", "holdout"):
-        flagged, covered, partly = value_coverage(loaded, split)
+        flagged, covered, partly, sent = value_coverage(loaded, split)
         print(
             f"  {split:20s} value masked whole: {covered} of {flagged} credentials flagged on "
             f"their line with a marked value ({covered / max(flagged, 1):.3f}); "
-            f"cut short: {partly}"
+            f"cut short: {partly}, {sent} of them with a letter or digit of the value sent"
         )
     for split in ("tune", "holdout") if args.families else ():
         fams = sorted(
@@ -244,8 +258,9 @@ def main() -> None:
             a, b = ours[key], theirs[key] if theirs else None
             other = f" | {b.recall:5.2f} / {b.fpr:5.2f}" if b else ""
             family = key.split("/", 1)[1]
-            flagged, covered, partly = value_coverage(loaded, split, family)
-            whole = f"   masked whole {covered}/{flagged}, cut {partly}" if flagged else ""
+            flagged, covered, partly, sent = value_coverage(loaded, split, family)
+            whole = f"   masked whole {covered}/{flagged}, cut {partly} ({sent} sent)"
+            whole = whole if flagged else ""
             print(
                 f"    {family:30s} {a.recall:5.2f} / {a.fpr:5.2f}{other}"
                 f"   (n={a.tp + a.fn}+{a.fp + a.tn}){whole}"
