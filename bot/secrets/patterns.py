@@ -167,8 +167,8 @@ TOKEN_PATTERNS: tuple[TokenPattern, ...] = (
     ),
     TokenPattern(
         "JWT",
-        # A JOSE header, then any claims (checked to be JSON: token_checks.jwt_ok): a short
-        # set, one written with spaces (`eyAi…`), and no signature (`alg: none`) as well.
+        # A JOSE header, then any claims (token_checks.jwt_ok checks them): a short set, one
+        # written with spaces (`eyAi…`), and a token cut short of its signature as well.
         re.compile(
             r"eyJ[A-Za-z0-9_\-]{8,}=*\.[A-Za-z0-9_\-]{2,}=*(?:\.(?:[A-Za-z0-9_\-]+=*)?)?" + _E
         ),
