@@ -26,6 +26,10 @@ PLACES: list[tuple[str, str, str]] = [
     ("ci/restore.sh", "mysql -u root -p'{v}' app", SYMBOLS),
     ("ci/deploy.sh", "sshpass -p '{v}' ssh app@web1", SYMBOLS),
     ("ci/push.sh", "docker login -u app -p '{v}' registry.example.org", SYMBOLS),
+    # A command continued over lines: its flag on a later line is still the command's.
+    ("ci/restore.sh", "mysql -h db -u root \\\n  -p'{v}' \\\n  app < dump.sql", SYMBOLS),
+    ("ci/health.sh", "curl -sS \\\n  -u 'admin:{v}' \\\n  https://api.internal/v1", SYMBOLS),
+    ("deploy/db.sh", "sqlcmd -S db -U sa \\\n  -P '{v}' -i init.sql", without("'")),
     ("db/init.sql", "CREATE USER app IDENTIFIED BY '{v}';", SYMBOLS),
     ("home/ci/.netrc", "machine git.example.org login ci password {v}", SYMBOLS),
     ("conf/redis.conf", "requirepass {v}", SYMBOLS),

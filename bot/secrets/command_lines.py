@@ -35,8 +35,10 @@ LINE_ARG = quoted_or(rf"[^\s\"'][^\n]{{0,{MAX_VALUE - 1}}}?") + r"[ \t\r]*$"
 # A directive's argument (redis.conf's): no flag follows a directive, so a leading `-` is
 # the password's own (the empty group marks the pattern as one).
 DIRECTIVE_ARG = r"(?P<directive>)" + quoted_or_bare("", MAX_VALUE)
-# The rest of a command, up to its flag: never past the command's end.
-ARGS = r"[^\n;|&]{0,120}?\s"
+# The rest of a command, up to its flag: never past the command's end. A line that ends
+# in `\` (a shell's; a Jenkinsfile's `\\`), a backtick (PowerShell's) or `^` (cmd.exe's)
+# goes on to the next: `docker login -u bot \` with `-p …` below it is one command.
+ARGS = r"(?:[^\n;|&]|(?<=[\\`^])\r?\n){0,240}?\s"
 # An argument before the password (a literal, a name, an attribute).
 A = r"\s*(?:\"[^\"\n]*\"|'[^'\n]*'|[\w.\[\]$>-]+)\s*,\s*"
 
@@ -62,7 +64,7 @@ def login(regex: str, *keywords: str) -> TokenPattern:
 # Every pattern starts with a literal: Python's engine then skips to its occurrences
 # instead of trying the pattern at each of a 100 KB prompt's positions.
 COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
-    command(r"sshpass\s+-p\s*", "sshpass"),
+    command(r"sshpass\b" + ARGS + r"-p\s*", "sshpass"),
     # `docker login -p`, `helm registry login --password`, `az login -p`: any login.
     command(r"login\b" + ARGS + r"(?:-p|--password)(?:\s+|=)", " login"),
     # `--password X`, and a password flag of any tool: `--db-password`, `--proxy-pass`,
@@ -150,6 +152,15 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     # curl's `-u user:password` unquoted: the password runs to the next space (`#`, `%`, `!`
     # are a generated password's; gitleaks' rule reads letters, digits and `$@.-` only).
     command(r"curl\b" + ARGS + r"(?:-u|--user)(?:\s+|=)[^\s:\"'`]{1,64}:", "curl"),
+    # (quoted whole, `-u 'admin:…'`: the password runs to the closing quote)
+    TokenPattern(
+        COMMAND_PASSWORD,
+        re.compile(
+            r"curl\b" + ARGS + r"(?:-u|--user)(?:\s+|=)(?P<q>[\"'])[^\s:'\"]{1,64}:"
+            rf"(?P<v>{IN_QUOTES}{{1,{MAX_VALUE}}})(?P=q)"
+        ),
+        keywords=("curl",),
+    ),
     command(r"redis-cli\b" + ARGS + r"-a\s+", "redis-cli"),
     # PowerShell: `-Password "..."`, and `ConvertTo-SecureString "..." -AsPlainText` (a
     # quote written in the string doubled: `'Xk9''Qv7'`).
