@@ -30,6 +30,9 @@ PLACES: list[tuple[str, str, str]] = [
     ("ci/restore.sh", "mysql -h db -u root \\\n  -p'{v}' \\\n  app < dump.sql", SYMBOLS),
     ("ci/health.sh", "curl -sS \\\n  -u 'admin:{v}' \\\n  https://api.internal/v1", SYMBOLS),
     ("deploy/db.sh", "sqlcmd -S db -U sa \\\n  -P '{v}' -i init.sql", without("'")),
+    # A tool's own way: Oracle's `user/password@db`, a secret store's `--value`.
+    ("db/export.sh", "sqlplus system/'{v}'@//db:1521/ORCL @export.sql", without("'")),
+    ("ci/params.sh", "aws ssm put-parameter --name /db --value '{v}'", without("'")),
     ("db/init.sql", "CREATE USER app IDENTIFIED BY '{v}';", SYMBOLS),
     ("home/ci/.netrc", "machine git.example.org login ci password {v}", SYMBOLS),
     ("conf/redis.conf", "requirepass {v}", SYMBOLS),

@@ -162,6 +162,38 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
         keywords=("curl",),
     ),
     command(r"redis-cli\b" + ARGS + r"-a\s+", "redis-cli"),
+    # Tools whose password flag is their own: twine's and influx's `-p`, Mosquitto's `-P`,
+    # lftp's `-u user,password`, FreeRDP's `/p:`, cmdkey's `/pass:`, wpa_passphrase's
+    # second argument, MinIO's client's secret key after its access key.
+    *(command(rf"{tool}\b" + ARGS + r"-p\s+", tool) for tool in ("twine", "influx")),
+    command(r"mosquitto_(?:pub|sub|rr)\b" + ARGS + r"-P\s+", "mosquitto_"),
+    command(r"lftp\b" + ARGS + r"-u\s+[^\s,'\"]+,", "lftp"),
+    command(r"(?:xfreerdp|wlfreerdp|sdl-freerdp)\b" + ARGS + r"/p:", "freerdp"),
+    command(r"cmdkey\b" + ARGS + r"/pass:", "cmdkey"),
+    command(r"wpa_passphrase\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\S+)\s+", "wpa_passphrase"),
+    command(
+        r"mc\s+(?:alias\s+set|config\s+host\s+add)\s+\S+\s+\S+\s+\S+\s+", "mc alias", "mc config"
+    ),
+    # A secret store's value: `aws ssm put-parameter … --value`, `az keyvault secret set …
+    # --value`.
+    command(
+        r"(?:ssm\s+put-parameter|keyvault\s+secret\s+set)\b" + ARGS + r"--value(?:\s+|=)",
+        "put-parameter",
+        "keyvault secret",
+    ),
+    # Oracle's tools log in with `user/password@db` (sqlplus, SQL*Loader, Data Pump, RMAN):
+    # the password runs to its `@`, a space or a quote.
+    command(
+        r"(?:sqlplus|sqlldr|expdp|impdp|rman|dgmgrl)\b(?:\s+-\w+)*\s+(?:target\s*=?\s*|userid=)?"
+        r"[\"']?[A-Za-z_][\w$#]{0,63}/",
+        "sqlplus",
+        "sqlldr",
+        "expdp",
+        "impdp",
+        "rman",
+        "dgmgrl",
+        arg=quoted_or_bare("@`;|&)", MAX_VALUE),
+    ),
     # PowerShell: `-Password "..."`, and `ConvertTo-SecureString "..." -AsPlainText` (a
     # quote written in the string doubled: `'Xk9''Qv7'`).
     command(r"-Password\s+", "-password"),
@@ -211,6 +243,20 @@ SET_COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
         SET_BY_COMMAND,
         re.compile(r"setx\s+(?P<name>[A-Za-z_]\w*)\s+" + ARG),
         keywords=("setx",),
+    ),
+    # `aws configure set aws_secret_access_key …`; npm's, pnpm's and yarn's `config set
+    # //registry/:_authToken …`, `config set npmAuthToken …`.
+    TokenPattern(
+        SET_BY_COMMAND,
+        re.compile(r"aws\s+configure\s+set\s+(?:[\w-]+\.)*(?P<name>[A-Za-z_]\w*)\s+" + ARG),
+        keywords=("aws configure",),
+    ),
+    TokenPattern(
+        SET_BY_COMMAND,
+        re.compile(
+            r"(?:npm|pnpm|yarn)\s+config\s+set\s+(?:\S*:)?(?P<name>[A-Za-z_]\w*)(?:\s+|=)" + ARG
+        ),
+        keywords=("config set",),
     ),
     TokenPattern(
         SET_BY_COMMAND,

@@ -1,0 +1,60 @@
+"""Passwords and keys handed to a tool in the way that tool takes them (command_lines.py):
+Oracle's `user/password@db`, a secret store's `--value`, a client's own flag, and a
+setting set by its name (`aws configure set`, `npm config set`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.secrets.detect import find_secrets
+from bot.secrets.redact import redact
+
+PASSWORD = "Vq9#mT2w!Lp4~Zx8"
+KEY = "wJ7tKp2Rz9XqL4mN8vB3cY6hD1sF5gA0eU2iO7kQ"
+
+FOUND = [
+    ("db/export.sh", "sqlplus system/'{v}'@//db.internal:1521/ORCL @export.sql"),
+    ("db/export.sh", "sqlplus -s 'app/{v}@db.internal:1521/ORCL'"),
+    ("db/export.sh", "expdp system/{v} directory=dump dumpfile=app.dmp"),
+    ("db/backup.sh", "rman target sys/{v}@prod"),
+    ("ci/params.sh", "aws ssm put-parameter --name /app/db --type SecureString --value '{v}'"),
+    ("ci/params.sh", "az keyvault secret set --vault-name kv --name db --value '{v}'"),
+    ("ci/release.sh", "twine upload -u deploy -p '{v}' dist/*"),
+    ("ci/setup.sh", "influx setup -u admin -p '{v}' -o corp -b metrics -f"),
+    ("ci/notify.sh", "mosquitto_pub -h broker -u dev -P '{v}' -t builds -m done"),
+    ("ci/fetch.sh", "lftp -u bot,'{v}' sftp://files.internal"),
+    ("ops/rdp.cmd", "xfreerdp /v:jump.internal /u:admin /p:'{v}'"),
+    ("ops/creds.cmd", "cmdkey /generic:jump.internal /user:admin /pass:{v}"),
+    ("ops/wifi.sh", "wpa_passphrase Office '{v}' > /etc/wpa.conf"),
+    ("ci/minio.sh", "mc alias set store http://minio:9000 admin '{v}'"),
+    ("ci/aws.sh", "aws configure set aws_secret_access_key {k}"),
+    ("ci/aws.sh", "aws configure set profile.deploy.aws_secret_access_key {k}"),
+    ("ci/npm.sh", "npm config set //registry.npmjs.org/:_authToken {k}"),
+    ("ci/yarn.sh", "yarn config set npmAuthToken {k}"),
+]
+
+
+@pytest.mark.parametrize(("path", "line"), FOUND)
+def test_a_secret_given_to_a_tool_its_own_way_is_masked_whole(path: str, line: str) -> None:
+    text = line.format(v=PASSWORD, k=KEY) + "\n"
+    value = PASSWORD if "{v}" in line else KEY
+    assert value in [text[h.start : h.end] for h in find_secrets(text, path)]
+    assert value[:6] not in redact(text, path).text
+
+
+NOT_FOUND = [
+    "sqlplus / as sysdba",
+    "sqlplus -s /nolog @install.sql",
+    'sqlplus "$DB_USER/$DB_PASSWORD@$DB_HOST"',
+    "aws ssm put-parameter --name /app/port --type String --value 8080",
+    "twine upload -u __token__ -p $PYPI_TOKEN dist/*",
+    "mc alias set store http://minio:9000 $MINIO_ACCESS_KEY $MINIO_SECRET_KEY",
+    "aws configure set region eu-west-1",
+    "aws configure set default.output json",
+    "npm config set registry https://registry.npmjs.org/",
+]
+
+
+@pytest.mark.parametrize("line", NOT_FOUND)
+def test_a_tool_s_other_arguments_and_references_are_not_reported(line: str) -> None:
+    assert find_secrets(line + "\n", "ci/setup.sh") == []
