@@ -58,3 +58,41 @@ NOT_FOUND = [
 @pytest.mark.parametrize("line", NOT_FOUND)
 def test_a_tool_s_other_arguments_and_references_are_not_reported(line: str) -> None:
     assert find_secrets(line + "\n", "ci/setup.sh") == []
+
+
+BY_PLACE = [
+    ("app/sync.py", "ftp = FTP('files.internal', 'bot', '{v}')"),
+    ("app/db.py", "conn = cx_Oracle.connect('system', '{v}', 'db/ORCL')"),
+    ("app/queue.py", "creds = pika.PlainCredentials('app', '{v}')"),
+    ("src/db.js", "const sequelize = new Sequelize('app', 'app', '{v}', { host: 'db' });"),
+    (
+        "src/Auth.java",
+        'auth.authenticate(new UsernamePasswordAuthenticationToken("admin", "{v}"));',
+    ),
+    ("src/Cache.java", 'Jedis jedis = new Jedis("cache"); jedis.auth("{v}");'),
+    ("mail/send.go", 'auth := smtp.PlainAuth("", "bot@corp.example", "{v}", "smtp.corp.example")'),
+    ("lib/mailer.rb", "Net::SMTP.start('smtp.corp', 25, 'corp', 'bot', '{v}', :plain)"),
+    ("test/api.js", "await request(app).get('/admin').auth('admin', '{v}');"),
+]
+
+
+@pytest.mark.parametrize(("path", "line"), BY_PLACE)
+def test_a_password_known_by_its_place_in_a_login_call_is_masked_whole(
+    path: str, line: str
+) -> None:
+    text = line.replace("{v}", PASSWORD) + "\n"
+    assert PASSWORD in [text[h.start : h.end] for h in find_secrets(text, path)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "ftp = FTP('files.internal')",
+        "creds = pika.PlainCredentials('app', os.environ['RABBIT_PASSWORD'])",
+        "await request(app).get('/me').auth(token, { type: 'bearer' });",
+        "await redis.auth(process.env.REDIS_PASSWORD);",
+        "conn = cx_Oracle.connect(user, password, dsn)",
+    ],
+)
+def test_a_login_call_given_no_literal_password_is_not_reported(line: str) -> None:
+    assert find_secrets(line + "\n", "app/client.py") == []

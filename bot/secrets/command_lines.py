@@ -231,6 +231,21 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     login(r"PDO\(" + A + A, "pdo("),
     # Arduino's and ESP's Wi-Fi: `WiFi.begin(ssid, "…")`, an access point's `softAP`.
     login(r"WiFi\.(?:begin|softAP)\(" + A, "wifi.begin(", "wifi.softap("),
+    # The password by its place in the call: ftplib's `FTP(host, user, passwd)`, cx_Oracle's
+    # and python-oracledb's `connect(user, password, dsn)`, pika's `PlainCredentials`,
+    # Sequelize's `new Sequelize(db, user, password)`, Spring Security's
+    # `UsernamePasswordAuthenticationToken(user, password)`, Go's `smtp.PlainAuth(identity,
+    # user, password, host)`, Ruby's `Net::SMTP.start(host, port, helo, user, secret)`,
+    # superagent's and Jedis' `.auth(user, password)`, and a Redis client's `auth(password)`.
+    login(r"FTP(?:_TLS)?\(" + A + A, "ftp("),
+    login(r"(?:cx_Oracle|oracledb)\.connect\(" + A, "cx_oracle.connect(", "oracledb.connect("),
+    login(r"PlainCredentials\(" + A, "plaincredentials("),
+    login(r"new\s+Sequelize\(" + A + A, "sequelize("),
+    login(r"UsernamePasswordAuthenticationToken\(" + A, "usernamepasswordauthenticationtoken("),
+    login(r"smtp\.PlainAuth\(" + A + A, "smtp.plainauth("),
+    login(r"Net::SMTP\.start\(" + A + A + A + A, "net::smtp.start("),
+    login(r"\.auth\(" + A, ".auth("),
+    login(r"(?:[Rr]|[Jj])edis\w*\.auth\(\s*", "redis", "jedis"),
 )
 
 
