@@ -96,3 +96,36 @@ def test_a_password_known_by_its_place_in_a_login_call_is_masked_whole(
 )
 def test_a_login_call_given_no_literal_password_is_not_reported(line: str) -> None:
     assert find_secrets(line + "\n", "app/client.py") == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "netlify deploy --prod --auth {k}",
+        "snyk auth {k}",
+        "cargo login {k}",
+        "codecov -f coverage.xml -t {k}",
+        "poetry config pypi-token.internal {k}",
+        "poetry config http-basic.internal bot '{v}'",
+        "dotnet nuget add source https://nuget.internal -u bot -p '{v}' --store-password-in-clear",
+    ],
+)
+def test_a_tool_s_login_with_a_token_or_password_is_masked_whole(line: str) -> None:
+    text = line.format(v=PASSWORD, k=KEY) + "\n"
+    value = PASSWORD if "{v}" in line else KEY
+    assert value in [text[h.start : h.end] for h in find_secrets(text, "ci/publish.sh")]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "cargo login",
+        "snyk auth",
+        "codecov -t ${CODECOV_TOKEN}",
+        "poetry config pypi-token.internal $PYPI_TOKEN",
+        "proxy --auth basic --port 8080",
+        "curl --auth digest https://api.internal",
+    ],
+)
+def test_a_tool_s_login_without_a_literal_is_not_reported(line: str) -> None:
+    assert find_secrets(line + "\n", "ci/publish.sh") == []

@@ -149,6 +149,18 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
         re.compile(r"vault\s+login(?:\s+-[\w-]+(?:=\S*)?)*\s+(?![^\s=]*=)(?!-)" + ARG),
         keywords=("vault",),
     ),
+    # A tool's login with a token: `snyk auth …`, `cargo login …`, codecov's `-t`, Poetry's
+    # `config pypi-token.NAME …` (its `http-basic.NAME USER PASSWORD` below).
+    TokenPattern(
+        TOKEN_ARGUMENT,
+        re.compile(
+            r"(?:snyk\s+auth|cargo\s+login|codecov\b" + ARGS + r"-t|poetry\s+config\s+"
+            r"pypi-token\.\S+)\s+(?!-)" + ARG
+        ),
+        keywords=("snyk auth", "cargo login", "codecov", "pypi-token"),
+    ),
+    command(r"poetry\s+config\s+http-basic\.\S+\s+\S+\s+", "http-basic"),
+    command(r"nuget\b" + ARGS + r"-p\s+", "nuget"),
     # curl's `-u user:password` unquoted: the password runs to the next space (`#`, `%`, `!`
     # are a generated password's; gitleaks' rule reads letters, digits and `$@.-` only).
     command(r"curl\b" + ARGS + r"(?:-u|--user)(?:\s+|=)[^\s:\"'`]{1,64}:", "curl"),

@@ -115,7 +115,9 @@ _SPACED = re.compile(
 
 
 def flag_values(line: str, base: int, test: bool) -> list[Candidate]:
-    """Machine-made values given to a secret-named command-line flag on `line`."""
+    """Machine-made values given to a secret-named command-line flag on `line`, or to an
+    `--auth` flag (`netlify deploy --auth …`): a word or `user:pass` there is no such
+    value, and a machine-made one is the token."""
     return _machine_made(_FLAG, "flag", line, base, test, SECRET_FLAG, bare_key=True)
 
 
@@ -142,7 +144,9 @@ def _machine_made(
         name, value = m.group(group).replace("-", "_"), m.group("v")
         if not spells_a_name(name) and looks_random(name):
             continue  # a run of base64 is no name (`PWNvbG9y b3JpYW5D…`, a list of tokens)
-        named = names.key_is_secretish(name) or (bare_key and names.key_is_bare_key(name))
+        named = names.key_is_secretish(name) or (
+            bare_key and (names.key_is_bare_key(name) or name.lower() == "auth")
+        )
         if named and machine_made_value(name, value, test):
             # Known by a name only: a format or a context that knows the value
             # (`--ks-pass pass:…`, a bootstrap token) names it better.
