@@ -4,7 +4,8 @@ and its value, so the assignment finders never read them:
 - strongSwan's `ipsec.secrets`: `[selectors] : PSK "…"` (an IPsec VPN's pre-shared key,
   also as `0x…` hex or `0s…` base64), `: EAP "…"`, `user : XAUTH "…"`, `: NTLM "…"`;
 - HAProxy's statistics page login, `stats auth admin:…`, and a userlist's
-  `user admin insecure-password …` (its `password $6$…` is a crypt hash: hashes.py).
+  `user admin insecure-password …` (its `password $6$…` is a crypt hash: hashes.py);
+- a password under a plain-text scheme, `{PLAIN}…` (Dovecot's users file, LDAP).
 
 Quoted and plain values are judged by a password's rules (references, placeholders, weak
 fixtures in tests); strongSwan's `0x`/`0s` forms are encoded key material.
@@ -20,7 +21,8 @@ from bot.secrets.patterns import TokenPattern, value_span
 
 VPN_SECRET = "VPN pre-shared key or password"
 PROXY_PASSWORD = "proxy login password"
-DAEMON_KINDS = frozenset({VPN_SECRET, PROXY_PASSWORD})
+SCHEMED_PASSWORD = "password under a plain-text scheme"
+DAEMON_KINDS = frozenset({VPN_SECRET, PROXY_PASSWORD, SCHEMED_PASSWORD})
 
 DAEMON_PATTERNS: tuple[TokenPattern, ...] = (
     TokenPattern(
@@ -45,6 +47,13 @@ DAEMON_PATTERNS: tuple[TokenPattern, ...] = (
         ),
         keywords=("stats auth", "insecure-password"),
         on_keyword_lines=True,
+    ),
+    # Dovecot's passwd-file and an LDAP `userPassword` name a password's scheme in braces;
+    # `{PLAIN}`, `{CLEAR}` and `{CLEARTEXT}` keep it as it is (`{SHA512-CRYPT}` is a hash).
+    TokenPattern(
+        SCHEMED_PASSWORD,
+        re.compile(r"\{(?:PLAIN|CLEAR|CLEARTEXT)\}(?P<v>[^\s:\"'<>]{1,256})"),
+        keywords=("{plain}", "{clear"),
     ),
 )
 

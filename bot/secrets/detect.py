@@ -65,6 +65,7 @@ from bot.secrets.line_finders import (
 )
 from bot.secrets.lists import listed_values
 from bot.secrets.manifests import SEALED_KIND, sealed_value, secret_data
+from bot.secrets.password_files import password_file_secrets
 from bot.secrets.patterns import (
     GITLEAKS_PEERS,
     slug,
@@ -159,6 +160,7 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
     found.extend(private_keys(text, lines))
     found.extend(pgpass_passwords(text, path, test))
     found.extend(key_file_secrets(text, path, test))
+    found.extend(password_file_secrets(text, path, test))
     found.extend(secret_data(text, test))
     lowered = _lower(text)
     found.extend(inserted_secrets(text, lowered, test))

@@ -19,6 +19,7 @@ from bot.secrets.daemon_configs import DAEMON_KINDS, DAEMON_PATTERNS, daemon_val
 from bot.secrets.device_configs import DEVICE_KINDS, DEVICE_PATTERNS, device_value
 from bot.secrets.gitleaks import Found
 from bot.secrets.hashes import HASH_PATTERNS
+from bot.secrets.installers import INSTALLER_KINDS, INSTALLER_PATTERNS
 from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate, whole_run
 from bot.secrets.microsoft import MICROSOFT_PATTERNS
 from bot.secrets.patterns import (
@@ -46,6 +47,7 @@ ALL_TOKEN_PATTERNS = (
     *SQL_PATTERNS,
     *DEVICE_PATTERNS,
     *DAEMON_PATTERNS,
+    *INSTALLER_PATTERNS,
     AUTHORIZATION_SCHEME_PATTERN,
     *MICROSOFT_PATTERNS,
 )
@@ -80,6 +82,7 @@ _READERS: dict[str, Callable[[str, re.Match[str], bool], tuple[int, int] | None]
     **dict.fromkeys(CONTEXT_KINDS, context_value),
     **dict.fromkeys(DEVICE_KINDS, device_value),
     **dict.fromkeys(DAEMON_KINDS, daemon_value),
+    **dict.fromkeys(INSTALLER_KINDS, daemon_value),
     **dict.fromkeys(SQL_KINDS, sql_password),
     CONNECTION_PASSWORD: connection_password,
 }

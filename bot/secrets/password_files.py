@@ -1,0 +1,72 @@
+"""Password files in a daemon's own columns, known by their name: nothing on the line
+names the password, so only the file's grammar says which column holds it.
+
+- Postfix's `sasl_passwd`: `[smtp.example.com]:587 user:password`;
+- PgBouncer's `userlist.txt`: `"user" "password"` (an `md5…`/`SCRAM-SHA-256$…` verifier
+  too: PgBouncer logs in with the md5 one as it is);
+- pppd's `chap-secrets` and `pap-secrets`: `client server secret [addresses]`;
+- davfs2's `secrets`: `url-or-mountpoint user password`;
+- msmtp's `msmtprc` and `.msmtprc`: a `password …` line.
+
+A value is judged as a password literal (contexts.password_ok): `*` and references
+(`$PASSWORD`) are not passwords."""
+
+from __future__ import annotations
+
+import re
+
+from bot.secrets.contexts import password_ok
+from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
+
+PASSWORD_FILE = "password in a password file"
+
+# A column: quoted (its text in a group of its own) or bare.
+_FIELD = r"(?:\"[^\"\n]*\"|[^\s\"]+)"
+
+
+def _value(field: str) -> str:
+    return rf"(?:\"(?P<q{field}>[^\"\n]+)\"|(?P<{field}>[^\s\"]+))"
+
+
+_SASL_PASSWD = re.compile(r"^[ \t]*[^\s#]\S*[ \t]+[^\s:]+:(?P<v>\S+)[ \t]*\r?$", re.MULTILINE)
+_USERLIST = re.compile(r"^[ \t]*\"[^\"\n]*\"[ \t]+\"(?P<v>[^\"\n]+)\"", re.MULTILINE)
+_THIRD_COLUMN = re.compile(
+    rf"^[ \t]*(?!#|@@ ){_FIELD}[ \t]+{_FIELD}[ \t]+{_value('v')}(?=[ \t]|\r?$)", re.MULTILINE
+)
+_MSMTP_PASSWORD = re.compile(r"^[ \t]*password[ \t]+" + _value("v") + r"[ \t]*\r?$", re.MULTILINE)
+
+_BY_NAME: dict[str, re.Pattern[str]] = {
+    "sasl_passwd": _SASL_PASSWD,
+    "userlist.txt": _USERLIST,
+    "chap-secrets": _THIRD_COLUMN,
+    "pap-secrets": _THIRD_COLUMN,
+    "msmtprc": _MSMTP_PASSWORD,
+    ".msmtprc": _MSMTP_PASSWORD,
+}
+# davfs2's file is named `secrets` alone: only in its own folders.
+_DAVFS2 = re.compile(r"(?:^|/)\.?davfs2/secrets$")
+
+
+def _pattern(path: str) -> re.Pattern[str] | None:
+    norm = path.replace("\\", "/")
+    name = norm.rsplit("/", 1)[-1]
+    if name == "secrets":
+        return _THIRD_COLUMN if _DAVFS2.search(norm) else None
+    return _BY_NAME.get(name)
+
+
+def password_file_secrets(text: str, path: str | None, test: bool) -> list[Candidate]:
+    """The passwords in `text` when `path` names one of these files."""
+    pattern = _pattern(path) if path is not None else None
+    if pattern is None:
+        return []
+    return [c for m in pattern.finditer(text) if (c := _candidate(m, test)) is not None]
+
+
+def _candidate(m: re.Match[str], test: bool) -> Candidate | None:
+    group = "qv" if "qv" in m.re.groupindex and m.group("qv") is not None else "v"
+    s, e = m.span(group)
+    # (no flag follows a column: a leading `-` is the password's own)
+    if s < 0 or not password_ok(m.string[s:e], test, quoted=True):
+        return None
+    return Candidate(s, e, PASSWORD_FILE, RANK_TOKEN, SWITCHYARD)
