@@ -44,6 +44,11 @@ PLACES: list[tuple[str, str, str]] = [
     ("ops/rdp.sh", "xfreerdp /v:jump /u:admin /p:'{v}'", without("'")),
     ("ops/wifi.sh", "wpa_passphrase Office '{v}' > wpa.conf", without("'")),
     ("ci/minio.sh", "mc alias set store http://minio:9000 admin '{v}'", without("'")),
+    # A password file's column, an installer's answers.
+    ("etc/postfix/sasl_passwd", "[smtp.example.org]:587 relay@corp.example:{v}", SYMBOLS),
+    ("etc/ppp/chap-secrets", 'vpnuser * "{v}" *', without('"')),
+    ("preseed/server.cfg", "d-i passwd/root-password password {v}", SYMBOLS),
+    ("deploy/autounattend.xml", "<Password>\n  <Value>{v}</Value>\n</Password>", without("<&")),
     # A login call's password by its place among the arguments.
     ("app/sync.py", "ftp = FTP('files.internal', 'bot', '{v}')", without("'\\")),
     ("app/db.py", "conn = cx_Oracle.connect('system', '{v}', 'db/ORCL')", without("'\\")),
