@@ -65,6 +65,7 @@ from bot.secrets.line_finders import (
 )
 from bot.secrets.lists import listed_values
 from bot.secrets.manifests import SEALED_KIND, sealed_value, secret_data
+from bot.secrets.md_tables import table_secrets
 from bot.secrets.password_files import password_file_secrets
 from bot.secrets.patterns import (
     GITLEAKS_PEERS,
@@ -164,6 +165,7 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
     found.extend(secret_data(text, test))
     lowered = _lower(text)
     found.extend(inserted_secrets(text, lowered, test))
+    found.extend(table_secrets(text, test))
     found_words = scanner().keywords(text, lowered)
     own, microsoft = token_patterns(found_words)
     found.extend(token_candidates(text, lowered, own, found_words, test))

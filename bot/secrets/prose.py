@@ -28,15 +28,26 @@ _VERB = (
     r"|(?:will|would|should)[ \t]+be|is|was)"
 )
 # A secret's name, a word of up to 31 characters before it allowed ("the admin password").
-_NAME = (
-    r"(?i)(?<![\w.$@-])(?P<name>(?:[a-z][\w-]{0,30}[ \t]+)?"
+_NAME_GROUP = (
+    r"(?P<name>(?:[a-z][\w-]{0,30}[ \t]+)?"
     r"(?:password|passphrase|passwd|pwd|secret|token|api[ _-]?key|key))"
 )
+_NAME = r"(?i)(?<![\w.$@-])" + _NAME_GROUP
 _VALUE = rf"(?P<v>[^\s\"'`]{{6,{MAX_VALUE}}})(?P=q)"
 _TOLD = re.compile(_NAME + r"[ \t]+" + _VERB + r"[ \t]*:?[ \t]+(?P<q>[\"'`]?)" + _VALUE)
 # Or the value quoted or in a code span right after the name ("log in with password
 # `Kq8#vLm2`", a README's "username `admin` and password `Kq8#vLm2`").
 _TOLD_QUOTED = re.compile(_NAME + r"[ \t]+(?P<q>[\"'`])" + _VALUE)
+# Or a Markdown label in bold or italics (`- **Password:** …`, `__Token__: …`): the
+# assignment finders read a bare `Password: …`, not one through the emphasis.
+_MARK = r"(?:\*\*|__|\*|_)"
+_TOLD_LABELLED = re.compile(
+    r"(?i)(?<![\w.$@-])"
+    + _MARK
+    + _NAME_GROUP
+    + rf"(?:{_MARK}[ \t]*:|[ \t]*:[ \t]*{_MARK})[ \t]+(?P<q>[\"'`]?)"
+    + _VALUE
+)
 _TOLD_LEAD = 64
 # Around a value in Markdown (`**…**`), and a sentence's end after it.
 _EMPHASIS = "*_"
@@ -57,6 +68,8 @@ def told_secrets(line: str, base: int, test: bool) -> list[Candidate]:
     told = [*led_matches(_TOLD, line, parts, _TOLD_LEAD)]
     if "`" in line or "'" in line or '"' in line:
         told += led_matches(_TOLD_QUOTED, line, parts, _TOLD_LEAD)
+    if "*" in line or "_" in line:
+        told += led_matches(_TOLD_LABELLED, line, parts, _TOLD_LEAD)
     for m in told:
         s, e = m.span("v")
         # Judged without a sentence's end after it; masked with it, since a password may

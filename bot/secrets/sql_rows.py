@@ -109,12 +109,15 @@ def _secrets(
         value = item.group("v").replace("''", "'")
         if _CONCATENATION.search(value):
             continue
-        name = named[i]
-        if names.key_is_password(name):
-            ok = password_ok(value, test, quoted=True)
-        else:
-            ok = machine_made_value(name, value, test)
-        if ok:
+        if column_value_ok(named[i], value, test):
             s, e = item.span("v")
             out.append(Candidate(s, e, SQL_ROW, RANK_TOKEN, SWITCHYARD))
     return out
+
+
+def column_value_ok(name: str, value: str, test: bool) -> bool:
+    """A value under a column that names a secret (a row's, a table's): a password
+    column's as a password, another secret's only when machine-made."""
+    if names.key_is_password(name):
+        return password_ok(value, test, quoted=True)
+    return machine_made_value(name, value, test)
