@@ -94,7 +94,11 @@ def test_labels_are_matched_to_files_at_the_pinned_commit(tmp_path: Path) -> Non
     assert (t.tp, t.fn, t.fp, t.tn) == (1, 0, 0, 2)
     # Row 1 marks the password at columns 13-25 of its line: masked whole.
     assert by_id["1"].value == (13, 25)
-    assert value_coverage(loaded, split) == (1, 1, 0)
-    # Marked wider than what is reported (as if the name were part of the value): cut short.
+    assert value_coverage(loaded, split) == (1, 1, 0, 0)
+    # Marked wider than what is reported (as if the name were part of the value): cut short,
+    # with letters of the value outside the masked span.
     loaded.cases = [replace(c, value=(3, 25)) if c.case_id == "1" else c for c in loaded.cases]
-    assert value_coverage(loaded, split) == (1, 0, 1)
+    assert value_coverage(loaded, split) == (1, 0, 1, 1)
+    # Wider by the space before it only: cut short, but nothing of the secret is sent.
+    loaded.cases = [replace(c, value=(12, 25)) if c.case_id == "1" else c for c in loaded.cases]
+    assert value_coverage(loaded, split) == (1, 0, 1, 0)
