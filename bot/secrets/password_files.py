@@ -48,10 +48,10 @@ _DAVFS2 = re.compile(r"(?:^|/)\.?davfs2/secrets$")
 
 
 def _pattern(path: str) -> re.Pattern[str] | None:
-    norm = path.replace("\\", "/")
-    name = norm.rsplit("/", 1)[-1]
+    # (asked for each file of every prompt: the name first, then the rest)
+    name = path[max(path.rfind("/"), path.rfind("\\")) + 1 :]
     if name == "secrets":
-        return _THIRD_COLUMN if _DAVFS2.search(norm) else None
+        return _THIRD_COLUMN if _DAVFS2.search(path.replace("\\", "/")) else None
     return _BY_NAME.get(name)
 
 

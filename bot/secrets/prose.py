@@ -68,7 +68,7 @@ def told_secrets(line: str, base: int, test: bool) -> list[Candidate]:
     told = [*led_matches(_TOLD, line, parts, _TOLD_LEAD)]
     if "`" in line or "'" in line or '"' in line:
         told += led_matches(_TOLD_QUOTED, line, parts, _TOLD_LEAD)
-    if "*" in line or "_" in line:
+    if "*" in line or "__" in line or "_:" in line or ":_" in line:  # (`_Password:_`)
         told += led_matches(_TOLD_LABELLED, line, parts, _TOLD_LEAD)
     for m in told:
         s, e = m.span("v")
