@@ -262,36 +262,27 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
 
 
 SET_BY_COMMAND = "secret set by a command"
+
+
+def set_by(regex: str, *keywords: str) -> TokenPattern:
+    """A command that sets a value by its name (group `name`), then the value."""
+    return TokenPattern(SET_BY_COMMAND, re.compile(regex + ARG), keywords=keywords)
+
+
 # A variable or a secret set by its name on a command line, judged by that name
 # (contexts.context_name): Windows' `setx DB_PASSWORD "…"`, the GitHub CLI's `gh secret set
-# DB_PASSWORD --body "…"`.
+# DB_PASSWORD --body "…"`, `aws configure set aws_secret_access_key …`, npm's, pnpm's and
+# yarn's `config set //registry/:_authToken …` and `config set npmAuthToken …`.
 SET_COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
-    TokenPattern(
-        SET_BY_COMMAND,
-        re.compile(r"setx\s+(?P<name>[A-Za-z_]\w*)\s+" + ARG),
-        keywords=("setx",),
+    set_by(r"setx\s+(?P<name>[A-Za-z_]\w*)\s+", "setx"),
+    set_by(r"aws\s+configure\s+set\s+(?:[\w-]+\.)*(?P<name>[A-Za-z_]\w*)\s+", "aws configure"),
+    set_by(
+        r"(?:npm|pnpm|yarn)\s+config\s+set\s+(?:\S*:)?(?P<name>[A-Za-z_]\w*)(?:\s+|=)",
+        "config set",
     ),
-    # `aws configure set aws_secret_access_key …`; npm's, pnpm's and yarn's `config set
-    # //registry/:_authToken …`, `config set npmAuthToken …`.
-    TokenPattern(
-        SET_BY_COMMAND,
-        re.compile(r"aws\s+configure\s+set\s+(?:[\w-]+\.)*(?P<name>[A-Za-z_]\w*)\s+" + ARG),
-        keywords=("aws configure",),
-    ),
-    TokenPattern(
-        SET_BY_COMMAND,
-        re.compile(
-            r"(?:npm|pnpm|yarn)\s+config\s+set\s+(?:\S*:)?(?P<name>[A-Za-z_]\w*)(?:\s+|=)" + ARG
-        ),
-        keywords=("config set",),
-    ),
-    TokenPattern(
-        SET_BY_COMMAND,
-        re.compile(
-            r"gh\s+secret\s+set\s+(?P<name>[A-Za-z_]\w*)[^\n;|&]{0,120}?\s(?:--body|-b)(?:\s+|=)"
-            + ARG
-        ),
-        keywords=("gh secret",),
+    set_by(
+        r"gh\s+secret\s+set\s+(?P<name>[A-Za-z_]\w*)[^\n;|&]{0,120}?\s(?:--body|-b)(?:\s+|=)",
+        "gh secret",
     ),
 )
 
