@@ -27,7 +27,7 @@ _MARKUP = "*_` \t"
 
 def table_secrets(text: str, test: bool) -> list[Candidate]:
     """Secrets in the columns of `text`'s Markdown tables whose header names a secret."""
-    if "---" not in text or "|" not in text:
+    if "|" not in text:  # (detect.py asks only of a text with a `---`)
         return []
     out: list[Candidate] = []
     for m in _DELIMITER.finditer(text):

@@ -8,32 +8,29 @@ names the password, so only the file's grammar says which column holds it.
 - davfs2's `secrets`: `url-or-mountpoint user password`;
 - msmtp's `msmtprc` and `.msmtprc`: a `password …` line.
 
-A value is judged as a password literal (contexts.password_ok): `*` and references
-(`$PASSWORD`) are not passwords."""
+A value is judged as a daemon's password is (daemon_configs.daemon_value): `*` and
+references (`$PASSWORD`) are not passwords."""
 
 from __future__ import annotations
 
 import re
 
-from bot.secrets.contexts import password_ok
+from bot.secrets.daemon_configs import daemon_value
 from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
 
 PASSWORD_FILE = "password in a password file"
 
-# A column: quoted (its text in a group of its own) or bare.
+# A column, and the password's: quoted (its text in group `q`) or bare (in group `v`).
 _FIELD = r"(?:\"[^\"\n]*\"|[^\s\"]+)"
-
-
-def _value(field: str) -> str:
-    return rf"(?:\"(?P<q{field}>[^\"\n]+)\"|(?P<{field}>[^\s\"]+))"
+_VALUE = r"(?:\"(?P<q>[^\"\n]+)\"|(?P<v>[^\s\"]+))"
 
 
 _SASL_PASSWD = re.compile(r"^[ \t]*[^\s#]\S*[ \t]+[^\s:]+:(?P<v>\S+)[ \t]*\r?$", re.MULTILINE)
 _USERLIST = re.compile(r"^[ \t]*\"[^\"\n]*\"[ \t]+\"(?P<v>[^\"\n]+)\"", re.MULTILINE)
 _THIRD_COLUMN = re.compile(
-    rf"^[ \t]*(?!#|@@ ){_FIELD}[ \t]+{_FIELD}[ \t]+{_value('v')}(?=[ \t]|\r?$)", re.MULTILINE
+    rf"^[ \t]*(?!#|@@ ){_FIELD}[ \t]+{_FIELD}[ \t]+{_VALUE}(?=[ \t]|\r?$)", re.MULTILINE
 )
-_MSMTP_PASSWORD = re.compile(r"^[ \t]*password[ \t]+" + _value("v") + r"[ \t]*\r?$", re.MULTILINE)
+_MSMTP_PASSWORD = re.compile(r"^[ \t]*password[ \t]+" + _VALUE + r"[ \t]*\r?$", re.MULTILINE)
 
 _BY_NAME: dict[str, re.Pattern[str]] = {
     "sasl_passwd": _SASL_PASSWD,
@@ -64,9 +61,7 @@ def password_file_secrets(text: str, path: str | None, test: bool) -> list[Candi
 
 
 def _candidate(m: re.Match[str], test: bool) -> Candidate | None:
-    group = "qv" if "qv" in m.re.groupindex and m.group("qv") is not None else "v"
-    s, e = m.span(group)
-    # (no flag follows a column: a leading `-` is the password's own)
-    if s < 0 or not password_ok(m.string[s:e], test, quoted=True):
-        return None
-    return Candidate(s, e, PASSWORD_FILE, RANK_TOKEN, SWITCHYARD)
+    # Judged as a daemon's password is (a leading `-` is the password's own: no flag
+    # follows a column).
+    span = daemon_value(PASSWORD_FILE, m, test)
+    return None if span is None else Candidate(*span, PASSWORD_FILE, RANK_TOKEN, SWITCHYARD)

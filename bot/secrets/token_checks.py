@@ -99,7 +99,7 @@ def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) ->
 
 
 def jwt_ok(value: str, test: bool) -> bool:
-    """A JWT: its header (jwt_header_ok), then claims. Before a signature, a claims part
+    """A JWT: its JOSE header (_jose_header), then claims. Before a signature, a claims part
     that opens as JSON does (`ey…`, 8+ after it) is taken as gitleaks takes it; without
     one, the claims must decode to JSON. A signed token cut short (`header.claims`, no
     dot after) still carries its session's claims: detect-secrets', semgrep's and
@@ -108,7 +108,8 @@ def jwt_ok(value: str, test: bool) -> bool:
     unsecured token (`"alg": "none"`, RFC 7519 section 6) proves nothing, and empty claims
     (`e30`, `{}`) are a format's example: CredData marks both no credential."""
     parts = value.split(".")
-    if len(parts) < 2 or not jwt_header_ok(value) or _unsecured(parts[0]):
+    header = _jose_header(parts[0])
+    if len(parts) < 2 or header is None or b'"alg":"none"' in b"".join(header.split()).lower():
         return False
     signed = len(parts) == 3 and parts[2] != ""
     if test and not signed:
@@ -124,20 +125,16 @@ def jwt_ok(value: str, test: bool) -> bool:
     return isinstance(decoded, dict | list) and len(decoded) > 0
 
 
-def _unsecured(header: str) -> bool:
-    raw = wording.decoded_base64(header) or b""
-    return b'"alg":"none"' in b"".join(raw.split()).lower()
-
-
-def jwt_header_ok(value: str) -> bool:
-    """A JWT opens with its JOSE header, base64url of a JSON object (`{"alg": …}`). A first
-    part that decodes to no object's braces was cut short, and one that decodes to binary
-    was typed over (detect-secrets' JWT plugin turns both down); a header edited inside its
-    braces is still taken, as gitleaks' tests take it: the token's other parts may be real."""
-    raw = wording.decoded_base64(value.split(".", 1)[0])
+def _jose_header(part: str) -> bytes | None:
+    """A JWT's first part decoded, when it is a JOSE header: base64url of a JSON object
+    (`{"alg": …}`). A first part that decodes to no object's braces was cut short, and one
+    that decodes to binary was typed over (detect-secrets' JWT plugin turns both down); a
+    header edited inside its braces is still taken, as gitleaks' tests take it: the token's
+    other parts may be real."""
+    raw = wording.decoded_base64(part)
     if raw is None or not (raw.strip().startswith(b"{") and raw.strip().endswith(b"}")):
-        return False
-    return sum(32 <= b < 127 or b in (9, 10, 13) for b in raw) >= 0.9 * len(raw)
+        return None
+    return raw if sum(32 <= b < 127 or b in (9, 10, 13) for b in raw) >= 0.9 * len(raw) else None
 
 
 _QUOTES = ('"', "'", "`")
