@@ -128,11 +128,17 @@ TOKEN_PATTERNS: tuple[TokenPattern, ...] = (
         re.compile(r"(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})" + _E),
         keywords=("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
     ),
+    # A GitLab token's length is its kind's: most are Devise's 20 characters, but a trigger
+    # token is 40 (SecureRandom.hex(20)), an incoming mail token 25, an agent token 50 or
+    # more, an OAuth application secret 64 (GitLab's token overview; gitleaks' rules and
+    # detect-secrets' plugin agree on each minimum). A shorter body after those prefixes
+    # is a near-miss: detect-secrets' tests list `glptt-`, `glagent-` and `gloas-` ones.
     TokenPattern(
         "GitLab token",
         re.compile(
-            r"(?:glpat|gldt|glft|glsoat|glrt|glptt|gloas|glagent|glimt|glcbt)"
-            r"-[A-Za-z0-9_\-]{20,}" + _E
+            r"(?:(?:glpat|gldt|glft|glffct|glsoat|glrt|glcbt)-[A-Za-z0-9_\-]{20,}"
+            r"|glimt-[A-Za-z0-9_\-]{25,}|glptt-[A-Za-z0-9_\-]{40,}"
+            r"|glagent-[A-Za-z0-9_\-]{50,}|gloas-[A-Za-z0-9_\-]{64,})" + _E
         ),
         keywords=("gl",),
     ),
