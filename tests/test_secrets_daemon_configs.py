@@ -78,3 +78,15 @@ def test_a_mosquitto_password_file_s_hashes_are_found() -> None:
 )
 def test_look_alikes_in_daemon_configs_are_not_flagged(line: str) -> None:
     assert find_secrets(line + "\n", "etc/ipsec.secrets") == []
+
+
+def test_sssd_s_bind_password_is_found_and_its_type_is_not() -> None:
+    """sssd (and PAM) call the password an `authtok`."""
+    password = _password()
+    text = f"""[domain/corp]
+id_provider = ldap
+ldap_default_bind_dn = cn=sssd,ou=services,dc=corp,dc=example
+ldap_default_authtok_type = password
+ldap_default_authtok = {password}
+"""
+    assert _found(text, "etc/sssd/sssd.conf") == {password: "password assignment"}

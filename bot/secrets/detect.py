@@ -39,6 +39,7 @@ from bot.secrets.cookies import COOKIE_WORDS, session_cookies
 from bot.secrets.entities import quotes_read
 from bot.secrets.entropy_strings import entropy_tokens, named_not_secret
 from bot.secrets.gitleaks_pass import GITLEAKS, gitleaks_candidates, restated_candidates, scanner
+from bot.secrets.installers import chpasswd_passwords
 from bot.secrets.jwk import jwk_public_member
 from bot.secrets.key_blocks import private_keys
 from bot.secrets.key_files import key_file_secrets
@@ -162,6 +163,8 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
     found.extend(pgpass_passwords(text, path, test))
     found.extend(key_file_secrets(text, path, test))
     found.extend(password_file_secrets(text, path, test))
+    if "chpasswd:" in text:
+        found.extend(chpasswd_passwords(text, test))
     found.extend(secret_data(text, test))
     lowered = _lower(text)
     found.extend(inserted_secrets(text, lowered, test))

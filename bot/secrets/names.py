@@ -19,8 +19,11 @@ FOREIGN_PASSWORDS = (
 )  # fmt: skip
 # Words that start like a secret word and are not one.
 _NOT_SECRET_PREFIXES = ("secretar", "passport", "passage", "passenger", "nopasswd")
-# `psk`: a pre-shared key (wpa_supplicant's `psk="…"`, NetworkManager's, IPsec's).
-_SECRET_EXACT = frozenset({"pwd", "pw", "pass", "token", "creds", "secrets", "credentials", "psk"})
+# `psk`: a pre-shared key (wpa_supplicant's `psk="…"`, NetworkManager's, IPsec's);
+# `authtok`: PAM's and sssd's word for the password (`ldap_default_authtok`).
+_SECRET_EXACT = frozenset(
+    {"pwd", "pw", "pass", "token", "creds", "secrets", "credentials", "psk", "authtok"}
+)
 # Whose password a compound word names (`dbpass`, `rootpass`, `bindpw`): `bypass`,
 # `compass` and `surpass` name no owner.
 _PASS_OWNERS = frozenset(
@@ -94,7 +97,7 @@ def key_words(key: str) -> list[str]:
 # Every secret-ish name holds one of these (each rule of key_is_secretish asks for one):
 # a minified bundle's ten thousand `a=b` are turned down without cutting names into words.
 SECRETISH_PARTS = (
-    "pw", "pass", "token", "cred", "secret", "psk", "key",
+    "pw", "pass", "token", "cred", "secret", "psk", "key", "authtok",
     *(w for w in FOREIGN_PASSWORDS if "pass" not in w),
 )  # fmt: skip
 SECRETISH_PART = re.compile("|".join(SECRETISH_PARTS), re.IGNORECASE)
@@ -188,7 +191,7 @@ def _glued_descriptor(word: str) -> bool:
 def key_is_password(key: str) -> bool:
     words = key_words(key)
     return _foreign_password(words) or any(
-        w in {"pwd", "pw", "pass"}
+        w in {"pwd", "pw", "pass", "authtok"}
         or "passw" in w
         or "passphrase" in w
         or "passcode" in w

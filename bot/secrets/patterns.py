@@ -341,10 +341,13 @@ KEY_BEFORE = re.compile(
 # then confirms the line on its own.
 # (and "password" in other languages, names.FOREIGN_PASSWORDS, less those holding "pass")
 _FOREIGN = tuple(w for w in FOREIGN_PASSWORDS if "pass" not in w)
-KEYWORD_WORDS = ("pass", "pwd", "pw", "secret", "token", "key", "cred", "psk", *_FOREIGN)
+# `authtok`: PAM's and sssd's name for a password (`ldap_default_authtok = …`).
+KEYWORD_WORDS = (
+    "pass", "pwd", "pw", "secret", "token", "key", "cred", "psk", "authtok", *_FOREIGN
+)  # fmt: skip
 KEYWORD_LINE = re.compile("|".join(KEYWORD_WORDS))
 SECRET_WORD = re.compile(
-    r"pass|pwd|(?<![a-z])pw(?![a-z])|pw(?=\s*[:=])|(?:bind|root)pw|secret|token|cred|psk|"
+    r"pass|pwd|(?<![a-z])pw(?![a-z])|pw(?=\s*[:=])|(?:bind|root)pw|secret|token|cred|psk|authtok|"
     + "|".join(_FOREIGN)
     + r"|(?:api|access|private|auth|signing|encryption|master|client|service|account|db"
     r"|database|priv|license|licence|jwt|hmac|mac|aes|cipher|crypto|shared)[_.\-]?key"
