@@ -51,6 +51,13 @@ TOLD = [
     ("README.md", f"Use username `admin` and password `{PASSWORD}` to log in.", PASSWORD),
     ("notes.md", f'Set the password "{PASSWORD}" in the vault.', PASSWORD),
     ("notes.md", f"Send it with the api key `{KEY}` in a header.", KEY),
+    # a label that says whose secret it is before its colon
+    ("notes.md", f"Password for the router: {PASSWORD}", PASSWORD),
+    ("docs/wifi.md", f"PIN/password for the office access point: `{PASSWORD}`", PASSWORD),
+    ("notes.md", f"The API key of the billing service: {KEY}", KEY),
+    # French writes the name in three words, and a space before the colon
+    ("docs/wiki.md", f"Mot de passe : {PASSWORD}", PASSWORD),
+    ("docs/wiki.md", f"- Le mot de passe: {PASSWORD}", PASSWORD),
 ]
 
 
@@ -89,6 +96,10 @@ SENTENCES = [
     "Store the password `correct-horse-battery` nowhere.",
     "The env var password `DB_PASSWORD` is read at start.",
     "Use the password `--password-stdin` flag.",
+    "The password for the admin account: see the vault entry.",
+    "Password for the router: changeme",
+    "Key of the map: user_id",
+    "Mot de passe : voir le coffre-fort",
 ]
 
 

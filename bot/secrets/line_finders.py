@@ -50,6 +50,7 @@ _RUN = b"t" * LONG_TOKEN_MIN
 _RUN_END = re.compile(rb"t*")
 # How far back from a value to look for the name it is assigned to.
 KEY_REACH = 120
+_FRENCH_PASSWORD = re.compile(r"(?i)(?<![\w])mot[ _-]de[ _-]\Z")
 _ENV_STYLE = re.compile(r"[A-Z][A-Z0-9_]*=[^\s=]")
 
 
@@ -257,6 +258,8 @@ def assignments(
             continue  # one of several names assigned at once: `_unpacked` pairs them up
         if line.startswith("[", m.end("key")) and not declares_char_array(line, m.start("key")):
             continue  # `tokens[0] = "…"` indexes a list: only a C string's array declares
+        if key.lower() == "passe" and _FRENCH_PASSWORD.search(line, 0, m.start("key")):
+            key = "mot_de_passe"  # French's "Mot de passe : …", the name in three words
         if not names.may_be_secretish(key):
             continue  # (a bare `key` holds "key" too)
         if bare_key:

@@ -48,6 +48,10 @@ _TOLD_LABELLED = re.compile(
     + rf"(?:{_MARK}[ \t]*:|[ \t]*:[ \t]*{_MARK})[ \t]+(?P<q>[\"'`]?)"
     + _VALUE
 )
+# Or a label that says whose it is before its colon ("Password for the router: …",
+# "PIN/password for the admin account: …"): a name and a value the assignment finders do
+# not pair, since the words before the colon are not the secret's name.
+_TOLD_FOR = re.compile(_NAME + r"[ \t]+(?:for|of)[ \t]+[^:\n]{1,40}?:[ \t]+(?P<q>[\"'`]?)" + _VALUE)
 _TOLD_LEAD = 64
 # Around a value in Markdown (`**…**`), and a sentence's end after it.
 _EMPHASIS = "*_"
@@ -68,6 +72,8 @@ def told_secrets(line: str, base: int, test: bool) -> list[Candidate]:
     told = [*led_matches(_TOLD, line, parts, _TOLD_LEAD)]
     if "`" in line or "'" in line or '"' in line:
         told += led_matches(_TOLD_QUOTED, line, parts, _TOLD_LEAD)
+    if ":" in line:
+        told += led_matches(_TOLD_FOR, line, parts, _TOLD_LEAD)
     if "*" in line or "__" in line or "_:" in line or ":_" in line:  # (`_Password:_`)
         told += led_matches(_TOLD_LABELLED, line, parts, _TOLD_LEAD)
     for m in told:
