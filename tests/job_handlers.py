@@ -3,8 +3,10 @@ tests.job_handlers:record`): no forge, no model; what ran is written to a file.
 
 Each event is one JSON line appended to $SWITCHYARD_TEST_RECORD: {"event": "start" |
 "end" | "transient", "pid", "number", "head", "delivery", "t"}. A job sleeps
-$SWITCHYARD_TEST_SLEEP seconds between start and end (a model call). A job whose
-`extra` has "transient": true raises TransientError instead (with its "retry_after").
+$SWITCHYARD_TEST_SLEEP seconds between start and end (a model call), or its `extra`'s
+"sleep"; with "first_run_only": true, a run after the first does not (a test of the hand-
+back waits for the rerun to end, not for its length). A job whose `extra` has
+"transient": true raises TransientError instead (with its "retry_after").
 """
 
 from __future__ import annotations
@@ -41,8 +43,17 @@ def record(job: Job) -> None:
     if job.extra.get("transient"):
         _write("transient", job)
         raise TransientError("the forge answered 503", retry_after=job.extra.get("retry_after"))
-    time.sleep(float(job.extra.get("sleep", os.environ.get(SLEEP_ENV, "0"))))
+    sleep = float(job.extra.get("sleep", os.environ.get(SLEEP_ENV, "0")))
+    if job.extra.get("first_run_only") and _starts(job) > 1:
+        sleep = 0
+    time.sleep(sleep)
     _write("end", job)
+
+
+def _starts(job: Job) -> int:
+    """How many times this job has started, this run included."""
+    got = events(Path(os.environ[RECORD_ENV]))
+    return sum(e["event"] == "start" and e["delivery"] == job.delivery for e in got)
 
 
 def events(path: Path) -> list[dict[str, Any]]:

@@ -142,7 +142,7 @@ def test_a_job_longer_than_its_lease_keeps_it_while_it_runs(workers: Workers) ->
 
 
 def test_sigterm_past_the_timeout_hands_the_job_back_and_exits(workers: Workers) -> None:
-    JobQueue(workers.url).submit(replace(PR, extra={"sleep": 4.0}))
+    JobQueue(workers.url).submit(replace(PR, extra={"sleep": 4.0, "first_run_only": True}))
     first = workers.start("--shutdown-timeout", "0.5")
     started = workers.wait_for(_named("start"))[0]
     first.send_signal(signal.SIGTERM)
