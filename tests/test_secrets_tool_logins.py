@@ -31,6 +31,11 @@ FOUND = [
     ("ci/aws.sh", "aws configure set profile.deploy.aws_secret_access_key {k}"),
     ("ci/npm.sh", "npm config set //registry.npmjs.org/:_authToken {k}"),
     ("ci/yarn.sh", "yarn config set npmAuthToken {k}"),
+    # a here-string or a file made on the fly, read by a command that takes its secret so
+    ("ci/run.sh", "gh auth login --with-token <<< {k}"),
+    ("ci/run.sh", "docker login -u bot --password-stdin registry.internal <<< '{v}'"),
+    ("ci/secrets.sh", "gcloud secrets create db --data-file=- <<< '{v}'"),
+    ("ci/sync.sh", "rsync -av --password-file=<(echo '{v}') src/ rsync://bot@files/mod"),
 ]
 
 
@@ -52,6 +57,11 @@ NOT_FOUND = [
     "aws configure set region eu-west-1",
     "aws configure set default.output json",
     "npm config set registry https://registry.npmjs.org/",
+    'gh auth login --with-token <<< "$GH_TOKEN"',
+    "docker login -u bot --password-stdin registry.internal <<< ${REGISTRY_PASSWORD}",
+    'gcloud secrets create db --data-file=- <<< "$(cat db.txt)"',
+    'rsync -av --password-file=<(echo "$RSYNC_PASSWORD") src/ rsync://bot@files/mod',
+    "grep -c error <<< 'build log: 3 warnings'",
 ]
 
 

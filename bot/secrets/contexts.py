@@ -207,6 +207,29 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         ),
         keywords=("--password-stdin", "sudo"),
     ),
+    # A here-string into a command that reads its secret from standard input: `gh auth
+    # login --with-token <<< …`, `docker login --password-stdin <<< …`, `gcloud secrets
+    # create … --data-file=- <<< …`, `sudo -S … <<< …`.
+    TokenPattern(
+        COMMAND_PASSWORD,
+        re.compile(
+            r"(?:--password-stdin|--with-token|--data-file[= ]-(?![\w-])"
+            r"|\bsudo\s+(?:-\w+\s+)*-[A-Za-z]*S\b)[^\n<|;&]{0,200}<<<[ \t]*" + ARG
+        ),
+        keywords=("<<<",),
+        on_keyword_lines=True,
+    ),
+    # A file of one secret made on the fly: `rsync --password-file=<(echo '…')`, gpg's
+    # `--passphrase-file <(printf …)`.
+    TokenPattern(
+        COMMAND_PASSWORD,
+        re.compile(
+            r"--(?:password|passphrase|pass|token)-file[= ]<\([ \t]*(?:echo|printf)[ \t]+"
+            r"(?:-[neE]{1,3}[ \t]+)?" + ARG
+        ),
+        keywords=("<(echo", "<(printf", "<( echo", "<( printf"),
+        on_keyword_lines=True,
+    ),
     *SET_COMMAND_PATTERNS,
     # curl's `--proxy-user user:password`.
     command(r"--proxy-user\s+[^\s:\"']{1,64}:", "--proxy-user"),
