@@ -36,6 +36,10 @@ FOUND = [
     ("ci/run.sh", "docker login -u bot --password-stdin registry.internal <<< '{v}'"),
     ("ci/secrets.sh", "gcloud secrets create db --data-file=- <<< '{v}'"),
     ("ci/sync.sh", "rsync -av --password-file=<(echo '{v}') src/ rsync://bot@files/mod"),
+    # an FTP client's script in a here-document
+    ("ci/upload.sh", "ftp -n <<EOF\nopen files.internal\nuser bot {v}\nput app.tgz\nEOF"),
+    ("ci/upload.sh", "ftp -n $HOST <<END\nquote USER bot\nquote PASS {v}\nquit\nEND"),
+    ("ci/upload.sh", "lftp <<'EOF'\nopen sftp://files\nuser deploy '{v}'\nmirror -R dist\nEOF"),
 ]
 
 
@@ -62,6 +66,9 @@ NOT_FOUND = [
     'gcloud secrets create db --data-file=- <<< "$(cat db.txt)"',
     'rsync -av --password-file=<(echo "$RSYNC_PASSWORD") src/ rsync://bot@files/mod',
     "grep -c error <<< 'build log: 3 warnings'",
+    "ftp -n $HOST <<END\nquote USER $FTP_USER\nquote PASS $FTP_PASSWORD\nquit\nEND",
+    # the here-document has ended: `user` below it is no FTP command
+    "ftp -n <<EOF\nopen files.internal\nEOF\nuser bot Vq9#mT2w!Lp4~Zx8",
 ]
 
 

@@ -219,6 +219,17 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         keywords=("<<<",),
         on_keyword_lines=True,
     ),
+    # An FTP client's script in a here-document (`ftp -n host <<EOF`, lftp's too): its
+    # `user <name> <password>` command, or the protocol's own `quote PASS <password>`.
+    TokenPattern(
+        COMMAND_PASSWORD,
+        re.compile(
+            r"(?:lftp|ftp)[^\n<]{0,200}<<-?[ \t]*[\"']?(?P<eof>\w+)(?!\w)[\"']?[^\n]*\n"
+            r"(?:(?![ \t]*(?P=eof)\b)[^\n]*\n){0,30}?"
+            r"[ \t]*(?:user[ \t]+\S+|quote[ \t]+(?i:pass))[ \t]+" + ARG
+        ),
+        keywords=("ftp",),
+    ),
     # A file of one secret made on the fly: `rsync --password-file=<(echo '…')`, gpg's
     # `--passphrase-file <(printf …)`.
     TokenPattern(
