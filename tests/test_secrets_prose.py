@@ -58,6 +58,10 @@ TOLD = [
     # French writes the name in three words, and a space before the colon
     ("docs/wiki.md", f"Mot de passe : {PASSWORD}", PASSWORD),
     ("docs/wiki.md", f"- Le mot de passe: {PASSWORD}", PASSWORD),
+    # a user and a password told as a pair after "credentials"
+    ("notes.md", f"The credentials are admin/{PASSWORD} for staging.", PASSWORD),
+    ("notes.md", f"Credentials: deploy / {PASSWORD}", PASSWORD),
+    (None, f"creds: admin:{PASSWORD} (rotate monthly)", PASSWORD),
 ]
 
 
@@ -100,6 +104,9 @@ SENTENCES = [
     "Password for the router: changeme",
     "Key of the map: user_id",
     "Mot de passe : voir le coffre-fort",
+    "The credentials are user/pass by default.",
+    "Credentials: https://vault.internal/v1/secret/app",
+    "creds: admin:${ADMIN_PASSWORD}",
 ]
 
 

@@ -52,6 +52,12 @@ _TOLD_LABELLED = re.compile(
 # "PIN/password for the admin account: …"): a name and a value the assignment finders do
 # not pair, since the words before the colon are not the secret's name.
 _TOLD_FOR = re.compile(_NAME + r"[ \t]+(?:for|of)[ \t]+[^:\n]{1,40}?:[ \t]+(?P<q>[\"'`]?)" + _VALUE)
+# Or a user and a password told as a pair ("The credentials are admin/…", "creds:
+# admin:…"): judged as a password, since the pair's separator keeps it from the name.
+_TOLD_PAIR = re.compile(
+    r"(?i)(?<![\w.$@-])(?P<name>cred(?:ential)?s)\b[ \t]*(?:(?:are|were)[ \t]+|:[ \t]*)"
+    r"(?P<user>[a-z_][\w.@-]{0,39}?)(?:[ \t]*/[ \t]*|:)(?P<q>[\"'`]?)" + _VALUE
+)
 _TOLD_LEAD = 64
 # Around a value in Markdown (`**…**`), and a sentence's end after it.
 _EMPHASIS = "*_"
@@ -74,6 +80,8 @@ def told_secrets(line: str, base: int, test: bool) -> list[Candidate]:
         told += led_matches(_TOLD_QUOTED, line, parts, _TOLD_LEAD)
     if ":" in line:
         told += led_matches(_TOLD_FOR, line, parts, _TOLD_LEAD)
+    if "/" in line or ":" in line:
+        told += led_matches(_TOLD_PAIR, line, parts, _TOLD_LEAD)
     if "*" in line or "__" in line or "_:" in line or ":_" in line:  # (`_Password:_`)
         told += led_matches(_TOLD_LABELLED, line, parts, _TOLD_LEAD)
     for m in told:
@@ -91,7 +99,10 @@ def told_secrets(line: str, base: int, test: bool) -> list[Candidate]:
             not m.group("q") and je - js > 2 and line[js] in _EMPHASIS and line[je - 1] == line[js]
         ):
             js, je = js + 1, je - 1
-        name = re.sub(r"[ \t-]+", "_", m.group("name").lower())
+        # (a pair's second part is its password, whatever word led it)
+        name = (
+            "password" if m.re is _TOLD_PAIR else re.sub(r"[ \t-]+", "_", m.group("name").lower())
+        )
         if _told(name, line[js:je], test):
             masked_end = e if je == end else je
             out.append(Candidate(base + js, base + masked_end, TOLD_SECRET, RANK_TOKEN, SWITCHYARD))
