@@ -27,6 +27,8 @@ FOUND = [
         "</AdministratorPassword>\n",
     ),
     ("etc/dovecot/users", "bot:{{PLAIN}}{v}::::::\n"),
+    ("etc/nagios/resource.cfg", "$USER1$=/usr/lib/nagios/plugins\n$USER3$={v}\n"),
+    ("etc/icinga/resource.cfg", '$USER7$="{v}"\n'),
 ]
 
 
@@ -67,6 +69,11 @@ def test_a_windows_answer_file_s_encoded_password_is_a_password() -> None:
         ("etc/postfix/sasl_passwd", "[smtp.gmail.com]:587 relay@corp.example:$RELAY_PASSWORD\n"),
         ("ks/server.cfg", "rootpw --iscrypted $6$rounds=4096$saltsalt$hash\n"),
         ("preseed/server.cfg", "d-i passwd/root-login boolean false\n"),
+        # the plugins' folder, a macro that names another, one commented out
+        (
+            "etc/nagios/resource.cfg",
+            "$USER1$=/usr/lib/nagios/plugins\n$USER5$=$HOSTADDRESS$\n#$USER3$=Vq9#mT2w!Lp4\n",
+        ),
         # a file named `secrets` anywhere else has no such columns
         ("docs/secrets", "How we rotate the database password every month\n"),
     ],

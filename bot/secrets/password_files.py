@@ -6,7 +6,10 @@ names the password, so only the file's grammar says which column holds it.
   too: PgBouncer logs in with the md5 one as it is);
 - pppd's `chap-secrets` and `pap-secrets`: `client server secret [addresses]`;
 - davfs2's `secrets`: `url-or-mountpoint user password`;
-- msmtp's `msmtprc` and `.msmtprc`: a `password …` line.
+- msmtp's `msmtprc` and `.msmtprc`: a `password …` line;
+- Nagios' and Icinga's `resource.cfg`: its `$USERn$=…` macros, where the plugins'
+  passwords are kept out of the object files (`$USER1$`, by custom the plugins' folder, is
+  a path, which is no password).
 
 A value is judged as a daemon's password is (daemon_configs.daemon_value): `*` and
 references (`$PASSWORD`) are not passwords."""
@@ -30,6 +33,9 @@ _USERLIST = re.compile(r"^[ \t]*\"[^\"\n]*\"[ \t]+\"(?P<v>[^\"\n]+)\"", re.MULTI
 _THIRD_COLUMN = re.compile(
     rf"^[ \t]*(?!#|@@ ){_FIELD}[ \t]+{_FIELD}[ \t]+{_VALUE}(?=[ \t]|\r?$)", re.MULTILINE
 )
+_RESOURCE_MACRO = re.compile(
+    r"^[ \t]*\$USER\d{1,3}\$[ \t]*=[ \t]*" + _VALUE + r"[ \t]*\r?$", re.MULTILINE
+)
 _MSMTP_PASSWORD = re.compile(r"^[ \t]*password[ \t]+" + _VALUE + r"[ \t]*\r?$", re.MULTILINE)
 
 _BY_NAME: dict[str, re.Pattern[str]] = {
@@ -39,6 +45,7 @@ _BY_NAME: dict[str, re.Pattern[str]] = {
     "pap-secrets": _THIRD_COLUMN,
     "msmtprc": _MSMTP_PASSWORD,
     ".msmtprc": _MSMTP_PASSWORD,
+    "resource.cfg": _RESOURCE_MACRO,
 }
 # davfs2's file is named `secrets` alone: only in its own folders.
 _DAVFS2 = re.compile(r"(?:^|/)\.?davfs2/secrets$")
