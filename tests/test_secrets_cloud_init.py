@@ -51,3 +51,9 @@ def test_lines_after_the_chpasswd_block_are_not_its_pairs() -> None:
     a = _password()
     text = f"chpasswd:\n  list: |\n    ubuntu:{a}\nruncmd:\n  - echo ok:done\n"
     assert _found(text) == {a: INSTALLER_PASSWORD}
+
+
+def test_a_later_key_s_items_are_not_the_list_s_pairs() -> None:
+    a = _password()
+    text = f"chpasswd:\n  list: |\n    ubuntu:{a}\n  users:\n    - name:ops-team-2024!\n"
+    assert _found(text) == {a: INSTALLER_PASSWORD}

@@ -61,7 +61,7 @@ TOLD = [
     # a user and a password told as a pair after "credentials"
     ("notes.md", f"The credentials are admin/{PASSWORD} for staging.", PASSWORD),
     ("notes.md", f"Credentials: deploy / {PASSWORD}", PASSWORD),
-    (None, f"creds: admin:{PASSWORD} (rotate monthly)", PASSWORD),
+    (None, f"Staging creds were ops/{PASSWORD} until the rotation.", PASSWORD),
 ]
 
 

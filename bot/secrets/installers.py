@@ -66,7 +66,7 @@ def chpasswd_passwords(text: str, test: bool) -> list[Candidate]:
     out: list[Candidate] = []
     for m in _CHPASSWD.finditer(text):
         lines = _block(text, m.end(), len(m.group("indent")))
-        for i, (ls, le) in enumerate(lines):
+        for ls, le in lines:
             listed = _LIST.match(text, ls, le)
             if listed is None:
                 continue
@@ -74,11 +74,9 @@ def chpasswd_passwords(text: str, test: bool) -> list[Candidate]:
             if rest.startswith("["):
                 spans = [p.span("v") for p in _FLOW_PAIR.finditer(text, listed.start("rest"), le)]
             else:
-                indent = _indent(text, ls)
                 spans = [
                     p.span("v")
-                    for ps, pe in lines[i + 1 :]
-                    if _indent(text, ps) > indent
+                    for ps, pe in _block(text, le, _indent(text, ls))
                     if (p := _PAIR.match(text, ps, pe)) is not None
                 ]
             out.extend(

@@ -15,7 +15,7 @@ import re
 from bot.secrets import names, references, rules, wording
 from bot.secrets.contexts import password_ok
 from bot.secrets.line_contexts import machine_made_value
-from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
+from bot.secrets.line_finders import RANK_GENERIC, RANK_TOKEN, SWITCHYARD, Candidate
 from bot.secrets.long_lines import secretish_parts
 from bot.secrets.patterns import MAX_VALUE
 from bot.secrets.word_led import led_matches
@@ -105,7 +105,10 @@ def told_secrets(line: str, base: int, test: bool) -> list[Candidate]:
         )
         if _told(name, line[js:je], test):
             masked_end = e if je == end else je
-            out.append(Candidate(base + js, base + masked_end, TOLD_SECRET, RANK_TOKEN, SWITCHYARD))
+            # A pair's reading yields to an assignment's of the same text: `credentials:
+            # N1V/I4?T` is one value there, and the pair would mask only its second part.
+            rank = RANK_GENERIC if m.re is _TOLD_PAIR else RANK_TOKEN
+            out.append(Candidate(base + js, base + masked_end, TOLD_SECRET, rank, SWITCHYARD))
     return out
 
 
