@@ -59,7 +59,6 @@ from bot.secrets.line_finders import (
     RANK_PRIVATE_KEY,
     SWITCHYARD,
     Candidate,
-    Lines,
     assignments,
     aws_secrets,
     plugin_tokens,
@@ -74,6 +73,7 @@ from bot.secrets.patterns import (
 )
 from bot.secrets.prose import told_secrets
 from bot.secrets.sql_rows import inserted_secrets
+from bot.secrets.text_lines import Lines
 from bot.secrets.token_pass import (
     lines_holding,
     token_candidates,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from bot.secrets import rules, wording
-from bot.secrets.line_finders import RANK_PRIVATE_KEY, SWITCHYARD, Candidate, Lines
+from bot.secrets.line_finders import RANK_PRIVATE_KEY, SWITCHYARD, Candidate
 from bot.secrets.patterns import (
     KEY_BODY,
     KEY_MATERIAL,
@@ -21,6 +21,7 @@ from bot.secrets.patterns import (
     PUTTY_END,
     PUTTY_MARK,
 )
+from bot.secrets.text_lines import Lines
 
 
 def private_keys(text: str, lines: Lines) -> list[Candidate]:

@@ -6,26 +6,19 @@ are key_blocks.py's.)"""
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import re
 from dataclasses import dataclass
 
 from bot.secrets import names, paths, plugins, references, rules
 from bot.secrets.code_literals import declares_char_array, in_comment, no_expression
-from bot.secrets.gitleaks import Found
 from bot.secrets.long_lines import named_operators, search_near
 from bot.secrets.passphrases import described
 from bot.secrets.patterns import (
     ASSIGNMENT,
     AWS_SECRET,
     IN_QUOTES,
-    KEYWORD_WORDS,
-    LONG_TOKEN_MIN,
     PLAIN_ASSIGNMENT,
-    SECRET_WORD,
     TOKEN_CHARS,
-    TOKEN_MASK,
     WRAPPER,
 )
 from bot.secrets.value_ends import (
@@ -45,9 +38,6 @@ SWITCHYARD = "switchyard"
 RANK_PRIVATE_KEY, RANK_TOKEN, RANK_PLUGIN_TOKEN, RANK_NAMED = range(4)
 RANK_ASSIGNED, RANK_GENERIC, RANK_ENTROPY = range(4, 7)
 _MIN_PLUGIN_VALUE = 8  # shorter plugin results are prefixes or noise (see plugins.py)
-_DIGIT_BYTES = re.compile(rb"[0-9]")
-_RUN = b"t" * LONG_TOKEN_MIN
-_RUN_END = re.compile(rb"t*")
 # How far back from a value to look for the name it is assigned to.
 KEY_REACH = 120
 _FRENCH_PASSWORD = re.compile(r"(?i)(?<![\w])mot[ _-]de[ _-]\Z")
@@ -65,65 +55,6 @@ class Candidate:
     # The gitleaks rules whose allow-lists apply, where not the kind's (GITLEAKS_PEERS): a
     # value a construct names as an assignment does is judged as an assignment is.
     peers: tuple[str, ...] | None = None
-
-
-_PLUS_ONE = (1).__add__
-
-
-class Lines:
-    """Offsets of the text's lines; a line excludes its newline."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        # (each line's length and its newline summed in C: no Python frame per line)
-        lengths = itertools.accumulate(map(_PLUS_ONE, map(len, text.split("\n"))))
-        self.starts = [0, *lengths]
-        self.starts.pop()  # the offset past the end is no line
-
-    def index(self, offset: int) -> int:
-        """0-based index of the line holding `offset`."""
-        return bisect.bisect_right(self.starts, offset) - 1
-
-    def bounds(self, i: int) -> tuple[int, int]:
-        start = self.starts[i]
-        end = self.starts[i + 1] - 1 if i + 1 < len(self.starts) else len(self.text)
-        return start, end
-
-    def keyword_lines(self, lowered: str, found: Found) -> set[int]:
-        """Lines that name a secret-ish word: the keyword pass found KEYWORD_WORDS, and
-        SECRET_WORD confirms them ("key" alone is too common to count)."""
-        out: set[int] = set()
-        held = [found[w] for w in KEYWORD_WORDS if w in found]
-        if not held:
-            return out
-        starts = set().union(*held)
-        for ls in starts:
-            i = self.index(ls)
-            start, end = self.bounds(i)
-            if SECRET_WORD.search(lowered, start, end) is not None:
-                out.add(i)
-        return out
-
-    def long_token_lines(self, lowered: str) -> set[int]:
-        """Lines with a run of LONG_TOKEN_MIN+ token characters that has a digit in it.
-        Works on UTF-8 bytes (see TOKEN_MASK): their offsets differ from the text's after a
-        non-ASCII character, but newlines do not, and only line numbers come out."""
-        raw = lowered.encode("utf-8", "surrogatepass")
-        mask = raw.translate(TOKEN_MASK)
-        found: set[int] = set()
-        line = counted = pos = 0
-        while (pos := mask.find(_RUN, pos)) != -1:
-            end = _RUN_END.match(mask, pos + LONG_TOKEN_MIN).end()  # type: ignore[union-attr]
-            if _DIGIT_BYTES.search(raw, pos, end) is None:
-                pos = end
-                continue
-            line += mask.count(b"\n", counted, pos)
-            counted = pos
-            found.add(line)
-            pos = mask.find(b"\n", end)
-            if pos == -1:
-                break
-        return found
 
 
 def aws_secrets(line: str, base: int) -> list[Candidate]:

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 
 from bot.secrets import names, rules
-from bot.secrets.line_finders import RANK_ASSIGNED, SWITCHYARD, Candidate, Lines
+from bot.secrets.line_finders import RANK_ASSIGNED, SWITCHYARD, Candidate
 from bot.secrets.patterns import IN_QUOTES, LINE_PREFIX, MAX_VALUE, VALUE_LENGTH
+from bot.secrets.text_lines import Lines
 
 LISTED_SECRET = "secret in a list"
 

@@ -21,7 +21,7 @@ import dataclasses
 import re
 
 from bot.secrets.continued import JOIN
-from bot.secrets.line_finders import Candidate, Lines, assignments
+from bot.secrets.line_finders import Candidate, assignments
 from bot.secrets.patterns import (
     ASSIGN_KEY,
     IN_QUOTES,
@@ -30,6 +30,7 @@ from bot.secrets.patterns import (
     VALUE_LENGTH,
     WRAPPER,
 )
+from bot.secrets.text_lines import Lines
 
 # The name and its operator closing a line, then what opens the value: nothing (the value
 # is on the next line), `(`, a heredoc's tag or triple quotes.
