@@ -72,6 +72,7 @@ from bot.secrets.patterns import (
     slug,
 )
 from bot.secrets.prose import told_secrets
+from bot.secrets.scan_memo import Memo
 from bot.secrets.sql_rows import inserted_secrets
 from bot.secrets.text_lines import Lines
 from bot.secrets.token_pass import (
@@ -117,15 +118,29 @@ def find_secrets_and_allowed(
     text: str, path: str | None = None
 ) -> tuple[list[SecretHit], list[SecretHit]]:
     """find_secrets' hits, and those the allow-list's fingerprints let through: the
-    security scan drops the other scanners' reports of a hard-coded secret on their lines."""
+    security scan drops the other scanners' reports of a hard-coded secret on their lines.
+    A text scanned before under the same path and allow-list is answered from MEMO."""
+    allow = allowlist.current()
+    known = MEMO.get(text, path, allow)
+    if known is None:
+        known = _scanned(text, path)
+        MEMO.put(text, path, allow, known)
+    return list(known[0]), list(known[1])
+
+
+# The answers of texts scanned lately (scan_memo.py): hits are frozen, shared as they are.
+MEMO: Memo[tuple[tuple[SecretHit, ...], tuple[SecretHit, ...]]] = Memo()
+
+
+def _scanned(text: str, path: str | None) -> tuple[tuple[SecretHit, ...], tuple[SecretHit, ...]]:
     hits, allowed = _found(text, path)
     view = quotes_read(text)
     if view is None:
-        return hits, allowed
+        return tuple(hits), tuple(allowed)
     # Quotes written as character references (`&quot;`): read again as quotes, the same
     # length, so the spans found there are the text's (entities.py).
     more, more_allowed = _found(view, path)
-    return _merged(hits, more, text), _merged(allowed, more_allowed, text)
+    return tuple(_merged(hits, more, text)), tuple(_merged(allowed, more_allowed, text))
 
 
 def _merged(first: list[SecretHit], more: list[SecretHit], text: str) -> list[SecretHit]:
