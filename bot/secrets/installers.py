@@ -58,6 +58,7 @@ _LIST = re.compile(r"[ \t]*list:[ \t]*(?P<rest>[^\r\n]*)")
 _PAIR = re.compile(r"""[-\s]*(?P<q>["']?)[^\s:"'\[\]]+:(?P<v>[^\r\n]*?)(?P=q)[ \t]*,?[ \t]*\r?$""")
 _FLOW_PAIR = re.compile(r"""(?P<q>["']?)[^\s:"',\[\]]+:(?P<v>[^,\]\r\n]*?)(?P=q)[ \t]*(?=[,\]])""")
 _HASHED = re.compile(r"\$[0-9a-z]{1,2}\$")
+_INDENT = re.compile(r"[ \t]*")
 _BLOCK_MAX = 50
 
 
@@ -65,8 +66,7 @@ def chpasswd_passwords(text: str, test: bool) -> list[Candidate]:
     """The passwords of cloud-init's `chpasswd: list:` in `text`."""
     out: list[Candidate] = []
     for m in _CHPASSWD.finditer(text):
-        lines = _block(text, m.end(), len(m.group("indent")))
-        for ls, le in lines:
+        for ls, le in _block(text, m.end(), len(m.group("indent"))):
             listed = _LIST.match(text, ls, le)
             if listed is None:
                 continue
@@ -110,7 +110,4 @@ def _block(text: str, at: int, indent: int) -> list[tuple[int, int]]:
 
 
 def _indent(text: str, ls: int) -> int:
-    i = ls
-    while i < len(text) and text[i] in " \t":
-        i += 1
-    return i - ls
+    return _INDENT.match(text, ls).end() - ls  # type: ignore[union-attr]

@@ -100,14 +100,13 @@ def told_secrets(line: str, base: int, test: bool) -> list[Candidate]:
         ):
             js, je = js + 1, je - 1
         # (a pair's second part is its password, whatever word led it)
-        name = (
-            "password" if m.re is _TOLD_PAIR else re.sub(r"[ \t-]+", "_", m.group("name").lower())
-        )
+        pair = m.re is _TOLD_PAIR
+        name = "password" if pair else re.sub(r"[ \t-]+", "_", m.group("name").lower())
         if _told(name, line[js:je], test):
             masked_end = e if je == end else je
             # A pair's reading yields to an assignment's of the same text: `credentials:
             # N1V/I4?T` is one value there, and the pair would mask only its second part.
-            rank = RANK_GENERIC if m.re is _TOLD_PAIR else RANK_TOKEN
+            rank = RANK_GENERIC if pair else RANK_TOKEN
             out.append(Candidate(base + js, base + masked_end, TOLD_SECRET, rank, SWITCHYARD))
     return out
 

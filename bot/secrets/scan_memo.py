@@ -1,18 +1,19 @@
 """The answers of the texts scanned lately, so that a text scanned again costs a lookup.
 
 A cloud-bound prompt is scanned several times in one run: routing asks whether it shows a
-secret (tasks/routed.py), each cloud target counts its tokens on the redacted text
-(egress.Gate.count), and the gate redacts it once more to send it (Gate.clear). Redaction
-cuts a prompt into its files' parts (sections.py), and a file's part recurs in every
-prompt that shows it. find_secrets answers from the text, its path and the allow-list
-alone, so a part seen before has the answer it had.
+secret (tasks/routed.py), the gate counts its tokens for its first target on the redacted
+text (planning.py, egress.Gate.count), and the gate redacts it once more to send it
+(Gate.clear). Redaction cuts a prompt into its files' parts (sections.py), and a file's
+part recurs in every prompt that shows it. find_secrets answers from the text, its path
+and the allow-list alone, so a part seen before has the answer it had.
 
 A text is its own key: the dictionary compares it whole once its hash matches, so two
-texts never share an answer (a digest would cost a first scan more: SHA-256 of a 100 KB
-prompt is 0.1 ms; Python's own string hash is a third of that). The texts held are
-those the run holds anyway, for as long as MAX_CHARACTERS of them fit, the least recently
-used dropped first. An answer is kept with the allow-list it was made under and is not
-given under another. Thread-safe: the gate counts for several targets at once.
+texts never share an answer. A digest key alone would not hold that: Python's string hash
+can be made to collide, and a colliding text would get another's hits while its own
+secrets went out; SHA-256 would, at 0.1 ms more for a 100 KB prompt's first scan. The
+texts held are those the run holds anyway, for as long as MAX_CHARACTERS of them fit, the
+least recently used dropped first. An answer is kept with the allow-list it was made under
+and is not given under another. Thread-safe: the gate counts items in parallel.
 """
 
 from __future__ import annotations
