@@ -25,6 +25,13 @@ is for. detect-secrets alone (`detect_secrets_alone()` of bench/secrets_eval.py,
 `scan_line` per line) reports values without reliable offsets, so for it a case counts as
 flagged when it reports anything on the input.
 
+**Redaction, not only detection.** A case found may still send part of its secret: a hit
+that stops inside the value, or a second value of the input that nothing found. For each
+found case, every use in its input of a want that is one token (no scheme, separator or
+space: the value itself, not `user:password@host`) is counted as masked whole (each of its
+letters and digits inside a hit's parts, or inside another use of a found value, which
+redaction masks too), cut short, or missed. --show lists the tune split's cut short cases.
+
 Every input is scanned with no path (`path=None`): the text is what a detector reads, not
 a Go test file, and no path means neither a test file's nor a config file's rules apply.
 
@@ -290,6 +297,34 @@ def covered(case: TruffleCase, spans: list[tuple[int, int]]) -> bool:
     return False
 
 
+# A want that is one token (no scheme, separator or space) is the value itself; a want that
+# glues parts (`user:password@host`, a JSON of both, a whole connection string) holds text
+# that is no secret (a host, a scheme), which no detector should hide.
+_ONE_TOKEN = re.compile(r"[A-Za-z0-9_\-+/=.~]{8,}")
+_REUSED = 8  # bot.secrets.redact masks every other use of a found value this long
+
+
+def redaction_of(case: TruffleCase) -> Counter[str]:
+    """Each use of a one-token want in the input, by what redaction does to it: `whole`
+    (every letter and digit of it inside what is replaced: a hit's parts, or another use
+    of a found value), `cut short` (some of it, so the rest is sent) or `missed`."""
+    text = case.text
+    covered = bytearray(len(text))
+    for hit in find_secrets(text, case.path):
+        for s, e in hit.parts:
+            covered[s:e] = b"\x01" * (e - s)
+            value = text[s:e]
+            if len(value) >= _REUSED:
+                for m in re.finditer(rf"(?<![A-Za-z0-9]){re.escape(value)}(?![A-Za-z0-9])", text):
+                    covered[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
+    out: Counter[str] = Counter()
+    for want in {w for w in case.wants if _ONE_TOKEN.fullmatch(w)}:
+        for m in re.finditer(re.escape(want), text):
+            seen = [covered[i] for i in range(m.start(), m.end()) if text[i].isalnum()]
+            out["whole" if all(seen) else "cut short" if any(seen) else "missed"] += 1
+    return out
+
+
 def switchyard(case: SecretCase) -> bool:
     assert isinstance(case, TruffleCase)
     return covered(case, [(h.start, h.end) for h in find_secrets(case.text, case.path)])
@@ -355,7 +390,22 @@ def main() -> None:
     print(
         f"  time: load {loaded:.1f} s, switchyard {ours_s:.1f} s, detect-secrets {theirs_s:.1f} s"
     )
-
+    # Redaction, not only detection: of the cases found, does each value go out whole?
+    uses: dict[str, Counter[str]] = defaultdict(Counter)
+    cut: list[TruffleCase] = []
+    for case in cases:
+        if switchyard(case):
+            found = redaction_of(case)
+            uses[case.split] += found
+            if case.split == "tune" and found["cut short"]:
+                cut.append(case)
+    for split in ("tune", "holdout"):
+        u = uses[split]
+        print(
+            f"  {split:8s} one-token values of the cases found: {u['whole']} masked whole, "
+            f"{u['cut short']} cut short (some of it sent), {u['missed']} missed (another "
+            f"value of a case found)"
+        )
     if args.families:
         fams = sorted(f for s, f in ours if s == "tune" and f != "*")
         print(f"  tune per family (switchyard | detect-secrets), {len(fams)} families:")
@@ -365,6 +415,8 @@ def main() -> None:
     for c in ours[("tune", "*")].misses[: args.show]:
         assert isinstance(c, TruffleCase)
         print(f"  missed: {c.rule} | {c.test} | {c.text[:200]!r}")
+    for c in cut[: args.show]:
+        print(f"  cut short: {c.rule} | {c.test} | {c.text[:200]!r}")
 
 
 if __name__ == "__main__":
