@@ -358,6 +358,32 @@ def test_a_config_value_is_redacted_whole_past_hash_and_brackets(path: str, temp
     assert value[:2] not in redacted and value[-3:] not in redacted, redacted
 
 
+@pytest.mark.parametrize("template", ["user: admin pass: {value}", "password: {value}"])
+@pytest.mark.parametrize("glued", ["#", ","])
+def test_text_without_a_path_masks_a_value_past_a_glued_hash_or_comma(
+    template: str, glued: str
+) -> None:
+    """A description or an answer (no file, so no config file's rules) that gives a
+    drawn password with `#` or `,` inside it: masked to the mark, the rest was sent; so
+    short before it, the value was not reported at all."""
+    for head in (_r(2), _r(9)):
+        value = f"{head}{glued}x7{_r(4)}K"  # digits and both cases: drawn, not a word
+        redacted = mask(template.format(value=value))
+        assert value[-5:] not in redacted and head not in redacted, redacted
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "password: hunter2, then log in",  # a comma before a space ends the value in prose
+        "the token # is read from the vault",
+        "x = password#fragment",  # code: a name and a comment
+    ],
+)
+def test_text_without_a_path_keeps_words_after_a_spaced_mark(line: str) -> None:
+    assert mask(line) == line
+
+
 _SYMBOLS = "!#$%&()*+,-./:;<=>?@[]^_{|}~"
 _SETTINGS = [  # (path, line): config files, where an unquoted value runs to the next space
     ("conf/app.yml", "password: {v}"),

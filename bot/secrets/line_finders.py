@@ -212,6 +212,13 @@ def assignments(
             if m.group("op") in ("==", "==="):
                 continue
             env_style = _ENV_STYLE.match(m.group(0)) is not None
+            if path is None and not in_flow(line, m.start()):
+                # Text without a path (an answer, a description) reads `pass: U%~Yu9s^H#0OJ!E`
+                # as a config file's setting: past a `#` or `,` glued to a drawn value, which
+                # masked to where the pattern stopped sent the rest.
+                longer = plain_scalar(line, s, e)
+                if longer > e:
+                    value, e, code_literal = line[s:longer], longer, True
             # Outside source code (a .txt, a log, a file without a suffix) `name: value` and
             # `name=value` are settings, as in a config file; in code an unquoted value is
             # an expression. Text without a path (an answer, a comment) keeps the old rule.
