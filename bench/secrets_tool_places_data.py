@@ -63,6 +63,17 @@ TOOL_PLACES: list[tuple[str, str | None, str, str]] = [
     ('commands', 'ci.sh', 'ftp -n <<EOF\nopen files.internal\nuser bot {v}\nEOF', 'pw'),
     ('commands', 'ci.sh', 'psql -c "ALTER USER app WITH PASSWORD \'{v}\'"', 'pw'),
     ('commands', 'ci.sh', 'mysql -e "CREATE USER \'app\'@\'%\' IDENTIFIED BY \'{v}\'"', 'pw'),
+    # commands that create, change or use an account
+    ('commands', 'kdc.sh', "kadmin.local -q \"addprinc -pw '{v}' bot@CORP\"", 'pw'),
+    ('commands', 'ldap.sh', "ldappasswd -x -D cn=admin,dc=corp -W -s '{v}' uid=bot,dc=corp", 'pw'),
+    ('commands', 'db.sh', "mysqladmin -u root password '{v}'", 'pw'),
+    ('commands', 'users.cmd', 'net user bot "{v}" /add', 'pw'),
+    ('commands', 'tasks.cmd', 'schtasks /create /tn backup /tr b.cmd /ru bot /rp "{v}"', 'pw'),
+    ('commands', 'remote.cmd', 'psexec \\\\build01 -u bot -p "{v}" cmd /c deploy.cmd', 'pw'),
+    ('commands', 'ci.sh', "rar a -hp'{v}' release.rar dist", 'pw'),
+    ('commands', 'vnc.sh', "vncpasswd -f <<< '{v}' > ~/.vnc/passwd", 'pw'),
+    ('commands', 'users.sh', "echo -e '{v}\\n{v}' | passwd bot", 'pw'),
+    ('commands', 'samba.sh', "(echo '{v}'; echo '{v}') | smbpasswd -a -s bot", 'pw'),
     # login calls in seven languages
     ('calls', 'app.py', "conn = pymysql.connect(host='db', user='app', passwd='{v}', db='app')", 'pw'),
     ('calls', 'app.py', "engine = create_engine(URL.create('postgresql', username='app', password='{v}', host='db'))", 'pw'),

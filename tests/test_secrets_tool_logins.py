@@ -40,6 +40,24 @@ FOUND = [
     ("ci/upload.sh", "ftp -n <<EOF\nopen files.internal\nuser bot {v}\nput app.tgz\nEOF"),
     ("ci/upload.sh", "ftp -n $HOST <<END\nquote USER bot\nquote PASS {v}\nquit\nEND"),
     ("ci/upload.sh", "lftp <<'EOF'\nopen sftp://files\nuser deploy '{v}'\nmirror -R dist\nEOF"),
+    # commands that create, change or use an account (account_commands.py)
+    ("docker/kdc.sh", "kadmin.local -q \"addprinc -pw '{v}' bot@CORP\""),
+    ("docker/kdc.sh", "kadmin -p admin/admin -w '{v}' -q listprincs"),
+    ("ops/ldap.sh", "ldappasswd -x -D cn=admin,dc=corp -W -s '{v}' uid=bot,dc=corp"),
+    ("docker/db.sh", "mysqladmin -u root password '{v}'"),
+    ("ops/users.cmd", 'net user "Build Bot" "{v}" /add /domain'),
+    ("ops/tasks.cmd", "schtasks /create /tn backup /tr c:\\b.cmd /ru CORP\\bot /rp {v}"),
+    ("ops/remote.cmd", "psexec \\\\build01 -u CORP\\bot -p {v} cmd /c deploy.cmd"),
+    ("ops/rdp.sh", "rdesktop -u bot -p '{v}' jump.internal"),
+    ("ops/wifi.sh", "nmcli dev wifi connect Office password '{v}'"),
+    ("ops/wifi.sh", "nmcli con modify Office wifi-sec.psk '{v}'"),
+    ("ci/pack.sh", "rar a -hp'{v}' release.rar dist"),
+    ("docker/vnc.sh", "vncpasswd -f <<< '{v}' > ~/.vnc/passwd"),
+    ("ops/ipa.sh", "ipa user-add bot --first=Build --last=Bot --password <<< '{v}'"),
+    ("docker/users.sh", "echo -e '{v}\\n{v}' | passwd bot"),
+    ("docker/samba.sh", "printf '{v}\\n{v}\\n' | smbpasswd -a -s bot"),
+    ("docker/samba.sh", "(echo '{v}'; echo '{v}') | smbpasswd -a -s bot"),
+    ("ops/users.ps1", "$p = ConvertTo-SecureString {k} -AsPlainText -Force"),
 ]
 
 
@@ -69,6 +87,21 @@ NOT_FOUND = [
     "ftp -n $HOST <<END\nquote USER $FTP_USER\nquote PASS $FTP_PASSWORD\nquit\nEND",
     # the here-document has ended: `user` below it is no FTP command
     "ftp -n <<EOF\nopen files.internal\nEOF\nuser bot Vq9#mT2w!Lp4~Zx8",
+    "kadmin.local -q 'addprinc -randkey host/web.corp'",
+    'kadmin.local -q "addprinc -pw $BOT_PASSWORD bot"',
+    "net user bot * /add",
+    "net user bot /delete",
+    "schtasks /create /tn backup /tr c:\\b.cmd /ru SYSTEM",
+    "rdesktop -u bot -p - jump.internal",
+    "unrar x -p- release.rar",
+    "rar a -p release.rar dist",
+    'nmcli dev wifi connect Office password "$WIFI_PSK"',
+    'echo -e "$PW\\n$PW" | passwd bot',
+    "(echo $PW; echo $PW) | smbpasswd -a -s bot",
+    "mysqladmin -u root -p status",
+    "$p = ConvertTo-SecureString $plain -AsPlainText -Force",
+    "$p = ConvertTo-SecureString (Get-Content pw.txt) -AsPlainText -Force",
+    "the library rar -p option asks for a password",
 ]
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from bot.secrets import names, references, rules, wording
+from bot.secrets.account_commands import ACCOUNT_COMMAND_PATTERNS
 from bot.secrets.command_lines import (
     ARG,
     COMMAND_PASSWORD,
@@ -95,6 +96,7 @@ PAIR_PATTERNS = (_pair("name"), _pair("key"))
 # a leading `\b` made these five times slower than all the other layers together).
 CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     *COMMAND_PATTERNS,
+    *ACCOUNT_COMMAND_PATTERNS,
     *KEY_CALL_PATTERNS,
     *KEYED_PATTERNS,
     *CONSTANT_PATTERNS,
