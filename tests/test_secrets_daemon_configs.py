@@ -1,5 +1,6 @@
 """Network daemons' own grammars: strongSwan's ipsec.secrets, HAProxy's logins, Mosquitto's
-password file (bot/secrets/daemon_configs.py, contexts.py)."""
+password file, ProFTPD's and Exim's database logins, Net-SNMP's users and communities
+(bot/secrets/daemon_configs.py, contexts.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import string
 import pytest
 
 from bot.secrets import find_secrets
-from bot.secrets.daemon_configs import PROXY_PASSWORD, VPN_SECRET
+from bot.secrets.daemon_configs import DATABASE_LOGIN, PROXY_PASSWORD, SNMP_SECRET, VPN_SECRET
 
 _RNG = random.Random("daemon-configs")
 
@@ -65,6 +66,38 @@ def test_a_mosquitto_password_file_s_hashes_are_found() -> None:
     assert line[hit.start : hit.end] == f"$7$101${salt}${digest}"
 
 
+def test_a_daemon_s_database_login_is_found() -> None:
+    ftp, mail, backup = _password(), _password(), _password()
+    proftpd = (
+        f'SQLBackend mysql\nSQLConnectInfo ftpd@db.internal:3306 proftpd "{ftp}" PERCONNECTION\n'
+    )
+    assert _found(proftpd, "etc/proftpd/sql.conf") == {ftp: DATABASE_LOGIN}
+    # Exim's list of servers: each is host/database/user/password, `:` between them
+    exim = f"hide mysql_servers = db1.internal/mail/exim/{mail} : db2.internal/mail/exim/{backup}\n"
+    assert _found(exim, "etc/exim4/exim4.conf") == {mail: DATABASE_LOGIN, backup: DATABASE_LOGIN}
+
+
+def test_net_snmp_s_passphrases_and_communities_are_found() -> None:
+    auth, priv, community = _password(), _password(), _password()
+    text = f"""createUser monitor SHA-256 "{auth}" AES {priv}
+rouser monitor priv
+rocommunity {community} 10.0.0.0/8
+rocommunity public localhost
+"""
+    assert _found(text, "etc/snmp/snmpd.conf") == {
+        auth: SNMP_SECRET,
+        priv: SNMP_SECRET,
+        community: SNMP_SECRET,
+    }  # `public`, every agent's default, is known to all
+
+
+def test_an_owner_glued_to_pass_names_a_password() -> None:
+    """offlineimap's `remotepass`, as `dbpass` and `rootpass` are passwords."""
+    password = _password()
+    text = f"[Repository corp]\ntype = IMAP\nremotehost = imap.corp\nremotepass = {password}\n"
+    assert _found(text, "home/ci/.offlineimaprc") == {password: "password assignment"}
+
+
 @pytest.mark.parametrize(
     "line",
     [
@@ -74,6 +107,10 @@ def test_a_mosquitto_password_file_s_hashes_are_found() -> None:
         "stats auth admin:admin",
         "    stats auth ${STATS_USER}:${STATS_PASSWORD}",
         "    user alice insecure-password changeme",
+        "rwcommunity private 10.0.0.0/8",
+        "com2sec readonly default $SNMP_COMMUNITY",
+        "SQLConnectInfo ftpd@db proftpd %{env:FTP_DB_PASSWORD}",
+        "see https://docs.example/exim/mysql_servers/host/db/user/password",
     ],
 )
 def test_look_alikes_in_daemon_configs_are_not_flagged(line: str) -> None:

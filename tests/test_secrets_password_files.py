@@ -29,6 +29,16 @@ FOUND = [
     ("etc/dovecot/users", "bot:{{PLAIN}}{v}::::::\n"),
     ("etc/nagios/resource.cfg", "$USER1$=/usr/lib/nagios/plugins\n$USER3$={v}\n"),
     ("etc/icinga/resource.cfg", '$USER7$="{v}"\n'),
+    ("etc/rsyncd.secrets", "# user:password\nbackup:{v}\n"),
+    ("etc/rsyncd.secrets", "@operators:{v}\n"),
+    ("docker/mosquitto/config/passwd", "sensor:{v}\n"),
+    ("etc/mosquitto.passwd", "bridge:{v}\n"),
+    ("home/ci/.fetchmailrc", "poll imap.corp.example protocol imap user bot password '{v}'\n"),
+    ("home/ci/.fetchmailrc", 'poll pop.corp.example\n  user bot pass "{v}" is ci here\n'),
+    (
+        "couchdb/etc/local.ini",
+        "[couchdb]\nsingle_node = true\n\n[admins]\n; set here\nadmin = {v}\n",
+    ),
 ]
 
 
@@ -57,6 +67,22 @@ def test_a_windows_answer_file_s_encoded_password_is_a_password() -> None:
 
 
 @pytest.mark.parametrize(
+    ("path", "line"),
+    [
+        ("etc/ntp.keys", "1 M {k}  # the key after its id and type"),
+        ("chrony.keys", "10 SHA1 HEX:{h}"),
+    ],
+)
+def test_a_time_server_s_symmetric_key_is_masked_whole(path: str, line: str) -> None:
+    """NTP's and chrony's key files: `keyid type key`, where `#` opens a comment."""
+    key, hexkey = "Vq9mT2w!Lp4~Zx8", "4d5a1c0f9b7e2a3c6d8f0e1b2a4c6e8f0a1b3c5d"
+    text = "# keyid type key\n" + line.format(k=key, h=hexkey) + "\n"
+    assert [text[h.start : h.end] for h in find_secrets(text, path)] == [
+        key if "{k}" in line else hexkey
+    ]
+
+
+@pytest.mark.parametrize(
     ("path", "text"),
     [
         # what Windows Setup writes over a password once used
@@ -76,6 +102,13 @@ def test_a_windows_answer_file_s_encoded_password_is_a_password() -> None:
         ),
         # a file named `secrets` anywhere else has no such columns
         ("docs/secrets", "How we rotate the database password every month\n"),
+        ("etc/rsyncd.secrets", "# backup:Vq9#mT2w!Lp4 (old)\n"),
+        # /etc/passwd has no passwords
+        ("etc/passwd", "backup:x:34:34:backup:/var/backups:/usr/sbin/nologin\n"),
+        ("home/ci/.fetchmailrc", "poll imap.corp.example protocol imap user bot password $PW\n"),
+        ("etc/ntp.keys", "# 1 M Vq9#mT2w!Lp4\n"),
+        # the other sections of CouchDB's file are settings, not logins
+        ("couchdb/etc/local.ini", "[admins]\n\n[chttpd]\nbind_address = any\nport = 5984\n"),
     ],
 )
 def test_such_files_other_lines_are_not_reported(path: str, text: str) -> None:

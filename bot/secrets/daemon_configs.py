@@ -5,7 +5,12 @@ and its value, so the assignment finders never read them:
   also as `0x…` hex or `0s…` base64), `: EAP "…"`, `user : XAUTH "…"`, `: NTLM "…"`;
 - HAProxy's statistics page login, `stats auth admin:…`, and a userlist's
   `user admin insecure-password …` (its `password $6$…` is a crypt hash: hashes.py);
-- a password under a plain-text scheme, `{PLAIN}…` (Dovecot's users file, LDAP).
+- a password under a plain-text scheme, `{PLAIN}…` (Dovecot's users file, LDAP);
+- ProFTPD's `SQLConnectInfo db@host user password`, Exim's `mysql_servers =
+  host/db/user/password` (and its other databases' lists);
+- Net-SNMP's `createUser name SHA authpass AES privpass` and its community strings
+  (`rocommunity`, `rwcommunity`, `com2sec name source community`), which are passwords
+  for SNMP v1 and v2c.
 
 Quoted and plain values are judged by a password's rules (references, placeholders, weak
 fixtures in tests); strongSwan's `0x`/`0s` forms are encoded key material.
@@ -22,7 +27,29 @@ from bot.secrets.patterns import TokenPattern, value_span
 VPN_SECRET = "VPN pre-shared key or password"
 PROXY_PASSWORD = "proxy login password"
 SCHEMED_PASSWORD = "password under a plain-text scheme"
-DAEMON_KINDS = frozenset({VPN_SECRET, PROXY_PASSWORD, SCHEMED_PASSWORD})
+DATABASE_LOGIN = "database password in a daemon's settings"
+SNMP_SECRET = "SNMP community or passphrase"
+DAEMON_KINDS = frozenset(
+    {VPN_SECRET, PROXY_PASSWORD, SCHEMED_PASSWORD, DATABASE_LOGIN, SNMP_SECRET}
+)
+# A directive's argument, quoted or bare, up to a space or the line's end (`#` is a
+# generated password's as often as a comment's).
+_ARG = r"(?:\"(?P<q>[^\"\n]{1,256})\"|(?P<v>[^\s\"]{1,256}))(?=[ \t]|\r?$)"
+# `createUser [-e engine] name MD5|SHA… authpass [DES|AES… privpass]`
+_SNMP_USER = (
+    r"^[ \t]*createUser[ \t]+(?:-e[ \t]+\S+[ \t]+)?\S+[ \t]+"
+    r"(?:MD5|SHA(?:-224|-256|-384|-512)?)[ \t]+"
+)
+# Every SNMP agent's documented defaults: known to all, so no secret.
+_SNMP_DEFAULTS = frozenset({"public", "private"})
+
+
+def _directive(kind: str, regex: str, *keywords: str) -> TokenPattern:
+    """A directive's pattern, tried on the lines that hold one of its keywords."""
+    return TokenPattern(
+        kind, re.compile(regex, re.MULTILINE), keywords=keywords, on_keyword_lines=True
+    )
+
 
 DAEMON_PATTERNS: tuple[TokenPattern, ...] = (
     TokenPattern(
@@ -55,13 +82,38 @@ DAEMON_PATTERNS: tuple[TokenPattern, ...] = (
         re.compile(r"\{(?:PLAIN|CLEAR|CLEARTEXT)\}(?P<v>[^\s:\"'<>]{1,256})"),
         keywords=("{plain}", "{clear"),
     ),
+    _directive(
+        DATABASE_LOGIN, r"^[ \t]*SQLConnectInfo[ \t]+\S+[ \t]+\S+[ \t]+" + _ARG, "sqlconnectinfo"
+    ),
+    # Each server of the list (`:` between them) is host/database/user/password.
+    _directive(
+        DATABASE_LOGIN,
+        r"(?<=[=:\s])[^\s/:=]+(?:::?\d+)?/[^\s/:]*/[^\s/:]+/(?P<v>[^\s/:]{1,256})(?=\s|:|$)",
+        "_servers",
+    ),
+    # createUser's authentication passphrase, then its privacy one.
+    _directive(SNMP_SECRET, _SNMP_USER + _ARG, "createuser"),
+    _directive(
+        SNMP_SECRET,
+        _SNMP_USER + r"\S+[ \t]+(?:DES|AES(?:128|192|256)?C?)[ \t]+" + _ARG,
+        "createuser",
+    ),
+    _directive(
+        SNMP_SECRET,
+        r"^[ \t]*(?:r[ow]community6?[ \t]+"
+        r"|com2sec6?[ \t]+(?:-Cn[ \t]+\S+[ \t]+)?\S+[ \t]+\S+[ \t]+)" + _ARG,
+        "community",
+        "com2sec",
+    ),
 )
 
 
 def daemon_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | None:
     """The credential's span in a match of a daemon pattern, or None when it is none."""
-    group, s, e = value_span(m, ("q", "v"))
+    group, s, e = value_span(m, ("q", "sq", "v"))
     value = m.string[s:e]
     if kind == VPN_SECRET and group == "v":  # strongSwan's `0x…`/`0s…` key material
         return None if rules.token_is_placeholder(value[2:]) else (s, e)
+    if kind == SNMP_SECRET and value.lower() in _SNMP_DEFAULTS:
+        return None
     return (s, e) if password_ok(value, test, quoted=True) else None

@@ -66,7 +66,7 @@ from bot.secrets.line_finders import (
 from bot.secrets.lists import listed_values
 from bot.secrets.manifests import SEALED_KIND, sealed_value, secret_data
 from bot.secrets.md_tables import table_secrets
-from bot.secrets.password_files import password_file_secrets
+from bot.secrets.password_files import couchdb_admins, password_file_secrets
 from bot.secrets.patterns import (
     GITLEAKS_PEERS,
     slug,
@@ -180,6 +180,8 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
     found.extend(password_file_secrets(text, path, test))
     if "chpasswd:" in text:
         found.extend(chpasswd_passwords(text, test))
+    if "[admins]" in text:
+        found.extend(couchdb_admins(text, test))
     found.extend(secret_data(text, test))
     lowered = _lower(text)
     found.extend(inserted_secrets(text, lowered, test))

@@ -29,7 +29,8 @@ _SECRET_EXACT = frozenset(
 _PASS_OWNERS = frozenset(
     {"db", "user", "admin", "root", "app", "sys", "mail", "smtp", "ftp", "sftp", "ldap",
      "bind", "vnc", "ssh", "sa", "web", "api", "svc", "master", "sql", "mysql", "pg",
-     "redis", "rabbit", "mq", "proxy", "wifi", "vpn", "login", "auth", "key", "store"}
+     "redis", "rabbit", "mq", "proxy", "wifi", "vpn", "login", "auth", "key", "store",
+     "remote", "local", "imap", "pop", "server", "client", "ssl", "guest", "priv"}
 )  # fmt: skip
 
 

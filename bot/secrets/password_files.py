@@ -10,6 +10,14 @@ names the password, so only the file's grammar says which column holds it.
 - Nagios' and Icinga's `resource.cfg`: its `$USERn$=…` macros, where the plugins'
   passwords are kept out of the object files (`$USER1$`, by custom the plugins' folder, is
   a path, which is no password).
+- rsync daemon's `rsyncd.secrets`: `user:password` (`@group:password`; the password runs
+  to the line's end, `:` and all, as rsync splits at the first);
+- Mosquitto's password file before `mosquitto_passwd -U` hashes it: `user:password` (a
+  `$6$`/`$7$` hash is hashes.py's);
+- fetchmail's `.fetchmailrc`: `poll … user NAME password …` (or `pass`);
+- NTP's and chrony's key files: `keyid type key` (`1 SHA1 HEX:…`);
+- CouchDB's ini files: each `name = password` of its `[admins]` section (CouchDB hashes
+  them on start, `-pbkdf2-…`, and rewrites the file; a committed one may not have been).
 
 A value is judged as a daemon's password is (daemon_configs.daemon_value): `*` and
 references (`$PASSWORD`) are not passwords."""
@@ -26,6 +34,8 @@ PASSWORD_FILE = "password in a password file"
 # A column, and the password's: quoted (its text in group `q`) or bare (in group `v`).
 _FIELD = r"(?:\"[^\"\n]*\"|[^\s\"]+)"
 _VALUE = r"(?:\"(?P<q>[^\"\n]+)\"|(?P<v>[^\s\"]+))"
+# fetchmail quotes with either quote.
+_VALUE_ANY_QUOTE = r"(?:\"(?P<q>[^\"\n]+)\"|'(?P<sq>[^'\n]+)'|(?P<v>[^\s\"']+))"
 
 
 _SASL_PASSWD = re.compile(r"^[ \t]*[^\s#]\S*[ \t]+[^\s:]+:(?P<v>\S+)[ \t]*\r?$", re.MULTILINE)
@@ -37,6 +47,13 @@ _RESOURCE_MACRO = re.compile(
     r"^[ \t]*\$USER\d{1,3}\$[ \t]*=[ \t]*" + _VALUE + r"[ \t]*\r?$", re.MULTILINE
 )
 _MSMTP_PASSWORD = re.compile(r"^[ \t]*password[ \t]+" + _VALUE + r"[ \t]*\r?$", re.MULTILINE)
+_USER_COLON_PASSWORD = re.compile(
+    r"^[ \t]*@?[^\s:#]+:(?P<v>(?!\$\d?[a-z]?\$)\S+)[ \t]*\r?$", re.MULTILINE
+)
+_FETCHMAIL_PASSWORD = re.compile(r"(?<!\S)(?:password|pass|passwd)[ \t]+" + _VALUE_ANY_QUOTE)
+_KEY_LINE = re.compile(
+    r"^[ \t]*\d{1,5}[ \t]+[A-Za-z][\w-]{0,15}[ \t]+(?:HEX:|ASCII:)?(?P<v>[^\s#]+)", re.MULTILINE
+)
 
 _BY_NAME: dict[str, re.Pattern[str]] = {
     "sasl_passwd": _SASL_PASSWD,
@@ -46,7 +63,15 @@ _BY_NAME: dict[str, re.Pattern[str]] = {
     "msmtprc": _MSMTP_PASSWORD,
     ".msmtprc": _MSMTP_PASSWORD,
     "resource.cfg": _RESOURCE_MACRO,
+    "rsyncd.secrets": _USER_COLON_PASSWORD,
+    "mosquitto.passwd": _USER_COLON_PASSWORD,
+    ".fetchmailrc": _FETCHMAIL_PASSWORD,
+    "fetchmailrc": _FETCHMAIL_PASSWORD,
+    "ntp.keys": _KEY_LINE,
+    "chrony.keys": _KEY_LINE,
 }
+# Mosquitto's password file has no fixed name: one of these in a `mosquitto` folder.
+_MOSQUITTO_NAMES = frozenset({"passwd", "pwfile", "passwordfile", "password_file", "passwords"})
 # davfs2's file is named `secrets` alone: only in its own folders.
 _DAVFS2 = re.compile(r"(?:^|/)\.?davfs2/secrets$")
 
@@ -56,6 +81,8 @@ def _pattern(path: str) -> re.Pattern[str] | None:
     name = path[max(path.rfind("/"), path.rfind("\\")) + 1 :]
     if name == "secrets":
         return _THIRD_COLUMN if _DAVFS2.search(path.replace("\\", "/")) else None
+    if name in _MOSQUITTO_NAMES:
+        return _USER_COLON_PASSWORD if "mosquitto" in path.lower() else None
     return _BY_NAME.get(name)
 
 
@@ -65,6 +92,25 @@ def password_file_secrets(text: str, path: str | None, test: bool) -> list[Candi
     if pattern is None:
         return []
     return [c for m in pattern.finditer(text) if (c := _candidate(m, test)) is not None]
+
+
+_ADMINS = re.compile(r"^\[admins\][ \t]*\r?$", re.MULTILINE)
+_ADMIN = re.compile(r"^[ \t]*[^\s=;#\[][^=\n]*?[ \t]*=[ \t]*(?P<v>[^\s;]+)[ \t]*\r?$", re.MULTILINE)
+
+
+def couchdb_admins(text: str, test: bool) -> list[Candidate]:
+    """The passwords of CouchDB's `[admins]` sections: each `name = password` up to the
+    next section."""
+    out: list[Candidate] = []
+    for header in _ADMINS.finditer(text):
+        end = text.find("\n[", header.end())
+        end = len(text) if end == -1 else end
+        out.extend(
+            c
+            for m in _ADMIN.finditer(text, header.end(), end)
+            if (c := _candidate(m, test)) is not None
+        )
+    return out
 
 
 def _candidate(m: re.Match[str], test: bool) -> Candidate | None:

@@ -39,8 +39,8 @@ _REFERENCE = re.compile(
     # CredHub's `((name))`.
     r"|^ENC\(|^\(\([\w./-]+\)\)$"
     r"|^projects/.+/secrets/|"
-    # Symfony's `%env(NAME)%`.
-    r"%env\(|"
+    # Symfony's `%env(NAME)%`; ProFTPD's and Apache's `%{env:NAME}`.
+    r"%env\(|%\{env:|"
     # Template and token-replacement markers: `###ORACLE_PWD###`, `@DB_PASS@`,
     # `@@dbPassword@@`, `__DbPassword__` (Azure DevOps' Replace Tokens).
     r"^#{2,}[A-Za-z_]\w*#{2,}$|^@[A-Z][A-Z0-9_]+@$|^@@[A-Za-z_][\w.-]*@@$|^__[A-Za-z][\w.-]*__$|"
