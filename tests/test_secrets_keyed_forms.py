@@ -57,6 +57,13 @@ FOUND = [
     # a daemon's directive and its one argument (keepalived, bitcoind)
     ("etc/keepalived/keepalived.conf", f"    auth_pass {PASSWORD}", PASSWORD),
     ("bitcoin.conf", f"rpcpassword {PASSWORD}", PASSWORD),
+    # an Azure Resource Manager parameters file, on one line or over three
+    ("azuredeploy.parameters.json", f'"adminPassword": {{ "value": "{PASSWORD}" }}', PASSWORD),
+    (
+        "infra/main.parameters.json",
+        f'"parameters": {{\n  "sqlAdminPassword": {{\n    "value": "{PASSWORD}"\n  }}\n}}',
+        PASSWORD,
+    ),
     # R's and F#'s `<-`
     ("R/db.R", f'password <- "{PASSWORD}"', PASSWORD),
     ("src/Db.fs", f'conn.Password <- "{PASSWORD}"', PASSWORD),
@@ -103,6 +110,11 @@ NOT_SECRETS = [
     ("etc/app.conf", "password required"),
     ("etc/app.conf", "api_key YOUR_API_KEY"),
     ("cmd/main.go", 'tokens <- "next"'),
+    ("azuredeploy.parameters.json", '"location": { "value": "westeurope" }'),
+    ("azuredeploy.parameters.json", '"adminPassword": { "reference": { "secretName": "db" } }'),
+    ("azuredeploy.parameters.json", '"adminPassword": { "value": "[parameters(\'pw\')]" }'),
+    # a template's expression is a reference to a value given elsewhere
+    ("azuredeploy.json", '"adminPassword": "[parameters(\'adminPassword\')]"'),
 ]
 
 

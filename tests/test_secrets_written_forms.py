@@ -54,6 +54,17 @@ PASSWORD = "c-+S:k0d5u;m_07e)"
         ("db/users.sql", f"set password = '{PASSWORD}';"),
         ("db/logins.sql", f"EXEC sp_addlogin 'app', '{PASSWORD}'"),
         ("db/logins.sql", f"EXEC sp_addlogin @loginame = 'app', @passwd = '{PASSWORD}'"),
+        ("db/links.sql", f"EXEC sp_addlinkedsrvlogin 'erp', 'false', NULL, 'app', '{PASSWORD}'"),
+        (
+            "db/links.sql",
+            "EXEC sp_addlinkedsrvlogin @rmtsrvname = N'erp', @useself = N'False', "
+            f"@locallogin = NULL, @rmtuser = N'app', @rmtpassword = N'{PASSWORD}'",
+        ),
+        # login calls that take the password by its place
+        ("app/ldap.py", f'conn = ldap3.Connection(server, "cn=admin,dc=corp", "{PASSWORD}")'),
+        ("app/search.py", f'es = Elasticsearch(url, basic_auth=("elastic", "{PASSWORD}"))'),
+        ("app/search.py", f'es = Elasticsearch(url, http_auth=("elastic", "{PASSWORD}"))'),
+        ("lib/Db.pm", f'my $dbh = DBI->connect("dbi:Pg:dbname=app", "app", "{PASSWORD}");'),
         ("src/main.rs", f'env::set_var("DB_PASSWORD", "{PASSWORD}");'),
         ("app/boot.php", f'putenv("DB_PASSWORD={PASSWORD}");'),
         ("src/Main.java", f'String pw = System.getProperty("db.password", "{PASSWORD}");'),

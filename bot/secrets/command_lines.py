@@ -223,11 +223,13 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     TokenPattern(PROMPT_ANSWER, _PROMPT_ANSWER, keywords=("expect",)),
     # A password literal as a login API's password argument: smtplib/ftplib/imaplib and
     # most clients' `.login(user, "...")`, JDBC's getConnection(url, user, "..."), .NET's
-    # NetworkCredential and DirectoryEntry, requests' auth tuple and HTTPBasicAuth, Apache
-    # HttpClient's UsernamePasswordCredentials, java.net's PasswordAuthentication, LDAP's
-    # simple_bind, PHP's mysqli and PDO; a Basic header's pair: Go's and Spring's
-    # `SetBasicAuth`/`setBasicAuth`, aiohttp's `BasicAuth`, Spring's `basicAuthentication`,
-    # OkHttp's `Credentials.basic`, REST Assured's `auth().basic` and `preemptive().basic`.
+    # NetworkCredential and DirectoryEntry, requests' auth tuple (elasticsearch-py's and
+    # the JIRA client's `basic_auth=(…)`) and HTTPBasicAuth, Apache HttpClient's
+    # UsernamePasswordCredentials, java.net's PasswordAuthentication, LDAP's simple_bind
+    # and ldap3's Connection, Perl's DBI, PHP's mysqli and PDO; a Basic header's pair: Go's
+    # and Spring's `SetBasicAuth`/`setBasicAuth`, aiohttp's `BasicAuth`, Spring's
+    # `basicAuthentication`, OkHttp's `Credentials.basic`, REST Assured's `auth().basic` and
+    # `preemptive().basic`.
     login(r"\.login\(" + A, ".login("),
     login(r"getConnection\(" + A + A, "getconnection("),
     login(r"NetworkCredential\(" + A, "networkcredential("),
@@ -235,10 +237,12 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     login(r"HTTP(?:Basic|Digest|Proxy)Auth\(" + A, "basicauth(", "digestauth(", "proxyauth("),
     login(r"(?:[Ss]etBasicAuth|[Bb]asicAuth)(?:entication)?\(" + A, "basicauth"),
     login(r"(?:Credentials|\(\))\.basic\(" + A, ".basic("),
-    login(r"auth\s*=\s*\(" + A, "auth"),
+    login(r"(?:basic_auth|http_auth|proxy_auth|auth)\s*=\s*\(" + A, "auth"),
     login(r"UsernamePasswordCredentials\(" + A, "usernamepasswordcredentials("),
     login(r"PasswordAuthentication\(" + A, "passwordauthentication("),
     login(r"simple_bind(?:_s)?\(" + A, "simple_bind"),
+    login(r"ldap3\.Connection\(" + A + A, "ldap3.connection("),
+    login(r"DBI->connect(?:_cached)?\(" + A + A, "dbi->connect"),
     login(r"mysqli(?:_connect|_real_connect)?\(" + A + A, "mysqli"),
     login(r"PDO\(" + A + A, "pdo("),
     # Arduino's and ESP's Wi-Fi: `WiFi.begin(ssid, "…")`, an access point's `softAP`.

@@ -7,11 +7,11 @@ generated fields (`buildConfigField "String", "API_KEY", "\\"…\\""`, `resValue
 (`<setting name="ApiKey" …>` then `<value>…</value>`), Hadoop's configuration
 (`<name>fs.s3a.secret.key</name>` then `<value>…</value>`), an element named by its
 `name` attribute (`<parameter name="password">…</parameter>`), Clojure's and EDN's maps
-(`{:db-password "…"}`) and Erlang's and Elixir's
-terms (`{password, "…"}` in a sys.config); and a constant, PHP's `define('DB_PASSWORD',
-'…')` (wp-config.php's keys and salts) and C's and C++'s `#define WIFI_PASSWORD "…"` (a
-wide, UTF-8 or Arduino's flash string's too). contexts.py runs them and judges each value
-by its name (context_value)."""
+(`{:db-password "…"}`), Erlang's and Elixir's terms (`{password, "…"}` in a sys.config)
+and an Azure Resource Manager parameters file (`"adminPassword": {"value": "…"}`); and a
+constant, PHP's `define('DB_PASSWORD', '…')` (wp-config.php's keys and salts) and C's and
+C++'s `#define WIFI_PASSWORD "…"` (a wide, UTF-8 or Arduino's flash string's too).
+contexts.py runs them and judges each value by its name (context_value)."""
 
 from __future__ import annotations
 
@@ -89,6 +89,16 @@ KEYED_PATTERNS: tuple[TokenPattern, ...] = (
             + r"</value>"
         ),
         keywords=("<name>",),
+    ),
+    # An Azure Resource Manager parameters file: `"adminPassword": { "value": "…" }`, on
+    # one line or over three.
+    TokenPattern(
+        KEYED_FORM,
+        re.compile(
+            r"\"" + _SECRET_NAMED + _NAME + r"\"\s*:\s*\{\s*\"value\"\s*:\s*"
+            rf"\"(?P<v>[^\"\\\n]{{1,{MAX_VALUE}}})\""
+        ),
+        keywords=('"value"',),
     ),
     TokenPattern(
         KEYED_FORM,

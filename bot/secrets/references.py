@@ -44,8 +44,9 @@ _REFERENCE = re.compile(
     # Template and token-replacement markers: `###ORACLE_PWD###`, `@DB_PASS@`,
     # `@@dbPassword@@`, `__DbPassword__` (Azure DevOps' Replace Tokens).
     r"^#{2,}[A-Za-z_]\w*#{2,}$|^@[A-Z][A-Z0-9_]+@$|^@@[A-Za-z_][\w.-]*@@$|^__[A-Za-z][\w.-]*__$|"
-    # A bracketed word where a value was left out: `[omitted]`, `[REDACTED]`.
-    r"^\[[A-Za-z][A-Za-z _-]*\]$",
+    # A bracketed word where a value was left out: `[omitted]`, `[REDACTED]`; an Azure
+    # Resource Manager template's expression: `[parameters('adminPassword')]`.
+    r"^\[[A-Za-z][A-Za-z _-]*\]$|^\[[A-Za-z]\w*\(.*\)\]$",
     re.IGNORECASE,
 )
 # The same syntax by chance in a generated password: `Mm8Bp$_R3}}7oFC5`, `$x41Q(2kux_r9_Hu`,

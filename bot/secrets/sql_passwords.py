@@ -1,7 +1,8 @@
 """A database account's password in SQL: `CREATE USER app IDENTIFIED BY '…'` (MySQL,
 Oracle; Oracle's may be bare), MySQL's `GRANT … TO 'app'@'%' IDENTIFIED BY '…'` and `SET
 PASSWORD [FOR 'app'@'%'] = ['…' | PASSWORD('…')]`, PostgreSQL's `CREATE|ALTER ROLE|USER …
-[WITH] [ENCRYPTED] PASSWORD '…'`, SQL Server's `sp_addlogin 'app', '…'`. token_pass.py
+[WITH] [ENCRYPTED] PASSWORD '…'`, SQL Server's `sp_addlogin 'app', '…'` and a linked
+server's `sp_addlinkedsrvlogin …, @rmtpassword = '…'`. token_pass.py
 runs the patterns; `sql_password` reads each match's value and judges it as a password."""
 
 from __future__ import annotations
@@ -42,6 +43,20 @@ SQL_PATTERNS: tuple[TokenPattern, ...] = (
             r"sp_addlogin\s+(?:@loginame\s*=\s*)?'[^'\n]*'\s*,\s*(?:@passwd\s*=\s*)?" + _SQL_LITERAL
         ),
         keywords=("sp_addlogin",),
+    ),
+    # A linked server's login: the remote password is the fifth argument, or named.
+    TokenPattern(
+        SQL_PASSWORD,
+        re.compile(
+            r"sp_addlinkedsrvlogin\s+(?:(?:@\w+\s*=\s*)?(?:N?'[^'\n]*'|\w+)\s*,\s*){4}"
+            r"(?:@rmtpassword\s*=\s*)?N?" + _SQL_LITERAL
+        ),
+        keywords=("sp_addlinkedsrvlogin",),
+    ),
+    TokenPattern(
+        SQL_PASSWORD,
+        re.compile(r"@rmtpassword\s*=\s*N?" + _SQL_LITERAL),
+        keywords=("@rmtpassword",),
     ),
 )
 SQL_KINDS = frozenset({SQL_PASSWORD})
