@@ -74,6 +74,10 @@ TOOL_PLACES: list[tuple[str, str | None, str, str]] = [
     ('commands', 'vnc.sh', "vncpasswd -f <<< '{v}' > ~/.vnc/passwd", 'pw'),
     ('commands', 'users.sh', "echo -e '{v}\\n{v}' | passwd bot", 'pw'),
     ('commands', 'samba.sh', "(echo '{v}'; echo '{v}') | smbpasswd -a -s bot", 'pw'),
+    # a command given as the list of its arguments
+    ('commands', 'tools/sync.py', 'subprocess.run(["sshpass", "-p", "{v}", "ssh", host])', 'pw'),
+    ('commands', 'cmd/dump.go', 'exec.Command("mysqldump", "-uroot", "-p{v}", "app")', 'pw'),
+    ('commands', 'docker-compose.yml', '      test: ["CMD", "mysqladmin", "ping", "-p{v}"]', 'pw'),
     # login calls in seven languages
     ('calls', 'app.py', "conn = pymysql.connect(host='db', user='app', passwd='{v}', db='app')", 'pw'),
     ('calls', 'app.py', "engine = create_engine(URL.create('postgresql', username='app', password='{v}', host='db'))", 'pw'),

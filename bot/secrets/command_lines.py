@@ -66,7 +66,7 @@ def login(regex: str, *keywords: str) -> TokenPattern:
 COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     command(r"sshpass\b" + ARGS + r"-p\s*", "sshpass"),
     # `docker login -p`, `helm registry login --password`, `az login -p`: any login.
-    command(r"login\b" + ARGS + r"(?:-p|--password)(?:\s+|=)", " login"),
+    command(r"login\b" + ARGS + r"(?:-p|--password)(?:\s+|=)", " login", '"login"', "'login'"),
     # `--password X`, and a password flag of any tool: `--db-password`, `--proxy-pass`,
     # curl's `--tlspassword`, `--keystore-password=X` (a glued word only before
     # "password": `--bypass` is no password's flag).

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 from bot.secrets import allow as allowlist
 from bot.secrets import paths, rules, wording
+from bot.secrets.argv_view import argv_candidates
 from bot.secrets.continued import with_pieces
 from bot.secrets.cookies import COOKIE_WORDS, session_cookies
 from bot.secrets.entities import quotes_read
@@ -194,6 +195,8 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
     found.extend(restated_candidates(text, path, test, found_words))
     # Microsoft's formats after gitleaks' and ours: a value one of those names keeps its name.
     found.extend(token_candidates(text, lowered, microsoft, found_words, test))
+    # A command given as a list of its arguments, read as its command line (argv_view.py).
+    found.extend(argv_candidates(text, own, found_words, test))
     keyword_lines = lines.keyword_lines(lowered, found_words)
     token_lines = lines.long_token_lines(lowered)
     config = paths.is_config_path(path)
