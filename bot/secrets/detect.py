@@ -67,6 +67,7 @@ from bot.secrets.line_finders import (
 from bot.secrets.lists import listed_values
 from bot.secrets.manifests import SEALED_KIND, sealed_value, secret_data
 from bot.secrets.md_tables import table_secrets
+from bot.secrets.parameter_defaults import parameter_defaults
 from bot.secrets.password_files import couchdb_admins, password_file_secrets
 from bot.secrets.patterns import (
     GITLEAKS_PEERS,
@@ -183,6 +184,8 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
         found.extend(chpasswd_passwords(text, test))
     if "[admins]" in text:
         found.extend(couchdb_admins(text, test))
+    if "Default:" in text:
+        found.extend(parameter_defaults(text, test))
     found.extend(secret_data(text, test))
     lowered = _lower(text)
     found.extend(inserted_secrets(text, lowered, test))

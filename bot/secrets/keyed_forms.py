@@ -7,8 +7,9 @@ generated fields (`buildConfigField "String", "API_KEY", "\\"…\\""`, `resValue
 (`<setting name="ApiKey" …>` then `<value>…</value>`), Hadoop's configuration
 (`<name>fs.s3a.secret.key</name>` then `<value>…</value>`), an element named by its
 `name` attribute (`<parameter name="password">…</parameter>`), Clojure's and EDN's maps
-(`{:db-password "…"}`), Erlang's and Elixir's terms (`{password, "…"}` in a sys.config)
-and an Azure Resource Manager parameters file (`"adminPassword": {"value": "…"}`); and a
+(`{:db-password "…"}`), Erlang's and Elixir's terms (`{password, "…"}` in a sys.config),
+an Azure Resource Manager parameters file (`"adminPassword": {"value": "…"}`) and a
+CloudFormation parameter's default in JSON (`"DBPassword": {…, "Default": "…"}`); and a
 constant, PHP's `define('DB_PASSWORD', '…')` (wp-config.php's keys and salts) and C's and
 C++'s `#define WIFI_PASSWORD "…"` (a wide, UTF-8 or Arduino's flash string's too).
 contexts.py runs them and judges each value by its name (context_value)."""
@@ -99,6 +100,16 @@ KEYED_PATTERNS: tuple[TokenPattern, ...] = (
             rf"\"(?P<v>[^\"\\\n]{{1,{MAX_VALUE}}})\""
         ),
         keywords=('"value"',),
+    ),
+    # A CloudFormation parameter in JSON: `"DBPassword": {"Type": "String", "NoEcho":
+    # "true", "Default": "…"}` (YAML's is parameter_defaults.py's).
+    TokenPattern(
+        KEYED_FORM,
+        re.compile(
+            r"\"" + _SECRET_NAMED + _NAME + r"\"\s*:\s*\{[^{}]{0,400}?\"Default\"\s*:\s*"
+            rf"\"(?P<v>[^\"\\\n]{{1,{MAX_VALUE}}})\""
+        ),
+        keywords=('"default"',),
     ),
     TokenPattern(
         KEYED_FORM,
