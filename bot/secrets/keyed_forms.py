@@ -40,6 +40,19 @@ def _on_secret_lines(regex: str) -> TokenPattern:
     )
 
 
+def _json_member(field: str, before: str) -> TokenPattern:
+    """`"<secret's name>": {…, "<field>": "<value>"}`, `before` what may come between the
+    brace and the field."""
+    return TokenPattern(
+        KEYED_FORM,
+        re.compile(
+            r"\"" + _SECRET_NAMED + _NAME + r"\"\s*:\s*\{" + before + rf"\"{field}\"\s*:\s*"
+            rf"\"(?P<v>[^\"\\\n]{{1,{MAX_VALUE}}})\""
+        ),
+        keywords=(f'"{field.lower()}"',),
+    )
+
+
 KEYED_PATTERNS: tuple[TokenPattern, ...] = (
     TokenPattern(
         KEYED_FORM,
@@ -92,25 +105,10 @@ KEYED_PATTERNS: tuple[TokenPattern, ...] = (
         keywords=("<name>",),
     ),
     # An Azure Resource Manager parameters file: `"adminPassword": { "value": "…" }`, on
-    # one line or over three.
-    TokenPattern(
-        KEYED_FORM,
-        re.compile(
-            r"\"" + _SECRET_NAMED + _NAME + r"\"\s*:\s*\{\s*\"value\"\s*:\s*"
-            rf"\"(?P<v>[^\"\\\n]{{1,{MAX_VALUE}}})\""
-        ),
-        keywords=('"value"',),
-    ),
-    # A CloudFormation parameter in JSON: `"DBPassword": {"Type": "String", "NoEcho":
-    # "true", "Default": "…"}` (YAML's is parameter_defaults.py's).
-    TokenPattern(
-        KEYED_FORM,
-        re.compile(
-            r"\"" + _SECRET_NAMED + _NAME + r"\"\s*:\s*\{[^{}]{0,400}?\"Default\"\s*:\s*"
-            rf"\"(?P<v>[^\"\\\n]{{1,{MAX_VALUE}}})\""
-        ),
-        keywords=('"default"',),
-    ),
+    # one line or over three; a CloudFormation parameter in JSON: `"DBPassword": {"Type":
+    # "String", "NoEcho": "true", "Default": "…"}` (YAML's is parameter_defaults.py's).
+    _json_member("value", r"\s*"),
+    _json_member("Default", r"[^{}]{0,400}?"),
     TokenPattern(
         KEYED_FORM,
         re.compile(
