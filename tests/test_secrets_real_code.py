@@ -372,6 +372,19 @@ def test_text_without_a_path_masks_a_value_past_a_glued_hash_or_comma(
         assert value[-5:] not in redacted and head not in redacted, redacted
 
 
+@pytest.mark.parametrize("template", ["user: admin\npassword: {v}\n", "pw: {v}\n"])
+def test_text_without_a_path_reads_a_drawn_password_after_a_colon(template: str) -> None:
+    """A description or an answer: `password: Xk9mQ2zLp7wR` is a password, not a type
+    annotation (whose name holds a number once or twice, `Int64Array`)."""
+    value = "x7" + _r(3) + "Q4" + _r(3) + "9k"  # letters and digits alternating
+    assert value not in mask(template.format(v=value))
+
+
+@pytest.mark.parametrize("line", ["password: Int64Array", "token: OAuth2Token"])
+def test_text_without_a_path_keeps_a_type_name_after_a_colon(line: str) -> None:
+    assert mask(line) == line
+
+
 @pytest.mark.parametrize(
     "line",
     [

@@ -39,6 +39,8 @@ PASSWORD = "c-+S:k0d5u;m_07e)"
         # handed to a command in a script or a CI job
         ("scripts/env.cmd", f'setx DB_PASSWORD "{PASSWORD}"'),
         ("scripts/env.cmd", f'setx DB_PASSWORD "{PASSWORD}" /M'),
+        ("scripts/env.csh", f"setenv DB_PASSWORD '{PASSWORD}'"),
+        ("config/fish/config.fish", f"set -gx DB_PASSWORD '{PASSWORD}'"),
         ("ci/secrets.sh", f"gh secret set DB_PASSWORD --body '{PASSWORD}'"),
         ("ci/secrets.sh", f"gh secret set DB_PASSWORD --repo acme/app -b '{PASSWORD}'"),
         ("ci/setup.sh", f"echo '{PASSWORD}' | sudo -S apt-get update"),

@@ -274,11 +274,16 @@ def set_by(regex: str, *keywords: str) -> TokenPattern:
 
 
 # A variable or a secret set by its name on a command line, judged by that name
-# (contexts.context_name): Windows' `setx DB_PASSWORD "…"`, the GitHub CLI's `gh secret set
-# DB_PASSWORD --body "…"`, `aws configure set aws_secret_access_key …`, npm's, pnpm's and
-# yarn's `config set //registry/:_authToken …` and `config set npmAuthToken …`.
+# (contexts.context_name): Windows' `setx DB_PASSWORD "…"`, csh's `setenv`, fish's `set
+# -x`, the GitHub CLI's `gh secret set DB_PASSWORD --body "…"`, `aws configure set
+# aws_secret_access_key …`, npm's, pnpm's and yarn's `config set //registry/:_authToken …`
+# and `config set npmAuthToken …`.
 SET_COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     set_by(r"setx\s+(?P<name>[A-Za-z_]\w*)\s+", "setx"),
+    # csh's `setenv NAME value`, fish's `set -gx NAME value` (an export flag: a bare `set`
+    # is too common a word to read)
+    set_by(r"setenv\s+(?P<name>[A-Za-z_]\w*)\s+", "setenv"),
+    set_by(r"set\s+(?:-[a-zA-Z]*x[a-zA-Z]*\s+)+(?P<name>[A-Za-z_]\w*)\s+", "set -"),
     set_by(r"aws\s+configure\s+set\s+(?:[\w-]+\.)*(?P<name>[A-Za-z_]\w*)\s+", "aws configure"),
     set_by(
         r"(?:npm|pnpm|yarn)\s+config\s+set\s+(?:\S*:)?(?P<name>[A-Za-z_]\w*)(?:\s+|=)",

@@ -224,8 +224,9 @@ def assignments(
             # an expression. Text without a path (an answer, a comment) keeps the old rule.
             plain = path is not None and not code
             # Without a path, a machine-made value is a literal even where it could parse as
-            # a name (`api_key=o9ynnj1wfw33a50g9009ti0ne1kqe8ac` in a log line).
-            config = config or plain or (path is None and rules.generated(value))
+            # a name (`api_key=o9ynnj1wfw33a50g9009ti0ne1kqe8ac` in a log line), and so is a
+            # drawn password (`password: Xk9mQ2zLp7wR` in a description is no annotation).
+            config = config or plain or (path is None and drawn_literal(value))
             if not (
                 config or (path is None and (env_style or not rules.is_identifier_chain(value)))
             ):
@@ -286,6 +287,10 @@ def assignments(
 
 
 _INNER_SETTING = re.compile(r"[A-Za-z_][\w.-]{0,80}=")
+
+
+def drawn_literal(value: str) -> bool:
+    return rules.generated(value) or rules.interleaved(value)
 
 
 _OPENING = re.compile(r"\(|(?<![$#{])\{(?!\{)")
