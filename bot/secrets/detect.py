@@ -37,6 +37,7 @@ from bot.secrets import paths, rules, wording
 from bot.secrets.argv_view import argv_candidates
 from bot.secrets.continued import with_pieces
 from bot.secrets.cookies import COOKIE_WORDS, session_cookies
+from bot.secrets.csv_tables import csv_secrets
 from bot.secrets.entities import quotes_read
 from bot.secrets.entropy_strings import entropy_tokens, named_not_secret
 from bot.secrets.gitleaks_pass import GITLEAKS, gitleaks_candidates, restated_candidates, scanner
@@ -191,6 +192,7 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
     found.extend(inserted_secrets(text, lowered, test))
     if "---" in text:  # (a Markdown table's delimiter row; most texts have none)
         found.extend(table_secrets(text, test))
+    found.extend(csv_secrets(text, path, test))
     found_words = scanner().keywords(text, lowered)
     own, microsoft = token_patterns(found_words)
     found.extend(token_candidates(text, lowered, own, found_words, test))
