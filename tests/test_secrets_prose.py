@@ -60,6 +60,8 @@ TOLD = [
     ("docs/wiki.md", f"- Le mot de passe: {PASSWORD}", PASSWORD),
     # a user and a password told as a pair after "credentials"
     ("notes.md", f"The credentials are admin/{PASSWORD} for staging.", PASSWORD),
+    ("README.md", f"Default credentials: `admin` / `{PASSWORD}`", PASSWORD),
+    ("README.md", f"Default credentials: **admin** / **{PASSWORD}**", PASSWORD),
     ("notes.md", f"Credentials: deploy / {PASSWORD}", PASSWORD),
     (None, f"Staging creds were ops/{PASSWORD} until the rotation.", PASSWORD),
 ]

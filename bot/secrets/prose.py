@@ -53,10 +53,12 @@ _TOLD_LABELLED = re.compile(
 # not pair, since the words before the colon are not the secret's name.
 _TOLD_FOR = re.compile(_NAME + r"[ \t]+(?:for|of)[ \t]+[^:\n]{1,40}?:[ \t]+(?P<q>[\"'`]?)" + _VALUE)
 # Or a user and a password told as a pair ("The credentials are admin/…", "creds:
-# admin:…"): judged as a password, since the pair's separator keeps it from the name.
+# admin:…", "Default credentials: `admin` / `…`"): judged as a password, since the pair's
+# separator keeps it from the name.
 _TOLD_PAIR = re.compile(
     r"(?i)(?<![\w.$@-])(?P<name>cred(?:ential)?s)\b[ \t]*(?:(?:are|were)[ \t]+|:[ \t]*)"
-    r"(?P<user>[a-z_][\w.@-]{0,39}?)(?:[ \t]*/[ \t]*|:)(?P<q>[\"'`]?)" + _VALUE
+    r"[`'\"*]{0,2}(?P<user>[a-z_][\w.@-]{0,39}?)[`'\"*]{0,2}(?:[ \t]*/[ \t]*|:)(?P<q>[\"'`]?)"
+    + _VALUE
 )
 _TOLD_LEAD = 64
 # Around a value in Markdown (`**…**`), and a sentence's end after it.
