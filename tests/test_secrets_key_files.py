@@ -1,5 +1,6 @@
-"""Files whose whole content is a secret (bot/secrets/key_files.py): Rails' master key and
-an Ansible Vault password file, known by their paths. Values are drawn at run time."""
+"""Files whose whole content is a secret (bot/secrets/key_files.py): Rails' master key, an
+Ansible Vault password file and a pre-shared key file, known by their paths. Values are
+drawn at run time."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from bot.secrets import find_secrets, redact
 _RNG = random.Random("key-files")
 KEY = "".join(_RNG.choice("0123456789abcdef") for _ in range(32))
 PASSWORD = "Vq7" + "".join(_RNG.choice(string.ascii_letters + string.digits) for _ in range(20))
+PSK_HEX = "".join(_RNG.choice("0123456789abcdef") for _ in range(64))
+PSK_BASE64 = base64.b64encode(_RNG.randbytes(32)).decode()
 
 
 @pytest.mark.parametrize(
@@ -25,10 +28,12 @@ PASSWORD = "Vq7" + "".join(_RNG.choice(string.ascii_letters + string.digits) for
         ("app/config/credentials/production.key", KEY + "\n", "Rails master key"),
         ("deploy/.vault_pass", PASSWORD + "\n", "Ansible Vault password"),
         ("vault_password.txt", "  " + PASSWORD + "  \r\n", "Ansible Vault password"),
+        ("etc/zabbix/zabbix_agentd.psk", PSK_HEX + "\n", "pre-shared key file"),
+        ("wireguard/peer1.psk", PSK_BASE64 + "\n", "pre-shared key file"),
     ],
 )
 def test_the_file_is_the_secret(path: str, text: str, kind: str) -> None:
-    value = KEY if kind == "Rails master key" else PASSWORD
+    value = text.strip()
     hits = find_secrets(text, path)
     assert [(h.kind, text[h.start : h.end]) for h in hits] == [(kind, value)]
     assert value not in redact(text, path).text
@@ -62,6 +67,8 @@ def test_a_prompt_shows_the_file_under_its_header() -> None:
         ("deploy/.vault_pass", "#!/bin/sh\npass show ansible/vault\n"),  # a script
         ("deploy/.vault_pass", ""),
         ("tests/fixtures/.vault_pass", "hunter2\n"),  # a test's weak fixture
+        ("etc/zabbix/zabbix_agentd.psk", "0" * 64 + "\n"),  # a stand-in
+        ("docs/keys.psk", "Generate one with `openssl rand -hex 32`.\n"),
     ],
 )
 def test_other_files_and_other_contents_are_not_read(path: str, text: str) -> None:

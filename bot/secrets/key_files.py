@@ -1,9 +1,11 @@
 """Files whose whole content is a secret, known by their path: Rails' master key
 (`config/master.key`, `config/credentials/<env>.key`: 32 hex digits that decrypt the
-committed `credentials.yml.enc`) and an Ansible Vault password file (`.vault_pass`,
-`vault_password.txt`, ...: one line that decrypts every vaulted file). Nothing in the text
-says "secret", so no other finder sees them; both are meant to stay out of the repository
-(Rails' generator puts `master.key` in `.gitignore`) and are committed by mistake.
+committed `credentials.yml.enc`), an Ansible Vault password file (`.vault_pass`,
+`vault_password.txt`, ...: one line that decrypts every vaulted file) and a pre-shared key
+file (`*.psk`: Zabbix's TLS key as hex, a WireGuard preshared key as base64). Nothing in
+the text says "secret", so no other finder sees them; all are meant to stay out of the
+repository (Rails' generator puts `master.key` in `.gitignore`) and are committed by
+mistake.
 
 In a prompt the file is shown under its header (`### config/master.key (added, …)`) and a
 hunk's `@@` line: those lines are not the file's."""
@@ -12,13 +14,14 @@ from __future__ import annotations
 
 import re
 
-from bot.secrets import sections
+from bot.secrets import rules, sections
 from bot.secrets.contexts import password_ok
 from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
 from bot.secrets.patterns import MAX_VALUE
 
 RAILS_MASTER_KEY = "Rails master key"
 VAULT_PASSWORD_FILE = "Ansible Vault password"
+PRE_SHARED_KEY = "pre-shared key file"
 
 _RAILS_KEY_PATH = re.compile(r"(?:^|/)config/(?:master|credentials/[\w.-]+)\.key$")
 _VAULT_PASS_NAMES = frozenset(
@@ -27,6 +30,9 @@ _VAULT_PASS_NAMES = frozenset(
      "vault-password.txt", ".vault_pass.txt", ".ansible_vault_pass"}
 )  # fmt: skip
 _HEX_KEY = re.compile(r"[0-9a-f]{32}")
+# A TLS pre-shared key file's one line (Zabbix's `openssl rand -hex 32`, 32 to 512 hex
+# digits) or a WireGuard preshared key (`wg genpsk`: 32 bytes in base64).
+_PSK = re.compile(r"[0-9A-Fa-f]{32,512}|[A-Za-z0-9+/]{43}=")
 _BASE64_LINE = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 _HUNK = re.compile(r"@@ -\d")
 
@@ -38,11 +44,20 @@ def key_file_secrets(text: str, path: str | None, test: bool) -> list[Candidate]
     norm = path.replace("\\", "/")
     name = norm.rsplit("/", 1)[-1]
     rails = name.endswith(".key") and _RAILS_KEY_PATH.search(norm) is not None
-    if not rails and name not in _VAULT_PASS_NAMES:
+    psk = name.endswith(".psk")
+    if not (rails or psk) and name not in _VAULT_PASS_NAMES:
         return []
     lines = _content_lines(text)
     if not lines:
         return []
+    if psk:
+        s, e = lines[0]
+        key = (
+            len(lines) == 1
+            and _PSK.fullmatch(text, s, e) is not None
+            and not rules.token_is_placeholder(text[s:e])
+        )
+        return [_candidate(lines, PRE_SHARED_KEY)] if key else []
     if len(lines) == 1:
         s, e = lines[0]
         if rails:
