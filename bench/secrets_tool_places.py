@@ -15,6 +15,7 @@ import base64
 import random
 import string
 import sys
+import zlib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -62,10 +63,14 @@ def main() -> None:
     ap.add_argument("--below", type=float, default=0.97, help="list places below this share")
     args = ap.parse_args()
     shares: dict[str, list[float]] = {}
-    for i, (name, path, template, kind) in enumerate(TOOL_PLACES):
+    for name, path, template, kind in TOOL_PLACES:
         if args.set and name not in args.set:
             continue
-        share = masked_share(path, template, kind, args.draws, args.seed + i)
+        # Seeded by the place itself, not its index: a place added before another leaves
+        # the other's draws, and its figure, as they were.
+        share = masked_share(
+            path, template, kind, args.draws, args.seed + zlib.crc32(template.encode())
+        )
         shares.setdefault(name, []).append(share)
         if share < args.below:
             print(f"{share:6.3f}  {name}: {path}: {template[:90]!r}")
