@@ -221,7 +221,8 @@ def assignments(
                     value, e, code_literal = line[s:longer], longer, True
             # Outside source code (a .txt, a log, a file without a suffix) `name: value` and
             # `name=value` are settings, as in a config file; in code an unquoted value is
-            # an expression. Text without a path (an answer, a comment) keeps the old rule.
+            # an expression. Text without a path (an answer, a comment) keeps that rule but
+            # for drawn values (below).
             plain = path is not None and not code
             # Without a path, a machine-made value is a literal even where it could parse as
             # a name (`api_key=o9ynnj1wfw33a50g9009ti0ne1kqe8ac` in a log line), and so is a
