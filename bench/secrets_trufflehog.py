@@ -62,6 +62,7 @@ from urllib.parse import unquote
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.go_tables import GoFile, GoValue, Tok, Unresolved
+from bench.redaction_uses import redaction_of
 from bench.secrets_eval import SecretCase, Tally, detect_secrets_alone
 from bot.secrets import find_secrets
 
@@ -297,34 +298,6 @@ def covered(case: TruffleCase, spans: list[tuple[int, int]]) -> bool:
     return False
 
 
-# A want that is one token (no scheme, separator or space) is the value itself; a want that
-# glues parts (`user:password@host`, a JSON of both, a whole connection string) holds text
-# that is no secret (a host, a scheme), which no detector should hide.
-_ONE_TOKEN = re.compile(r"[A-Za-z0-9_\-+/=.~]{8,}")
-_REUSED = 8  # bot.secrets.redact masks every other use of a found value this long
-
-
-def redaction_of(case: TruffleCase) -> Counter[str]:
-    """Each use of a one-token want in the input, by what redaction does to it: `whole`
-    (every letter and digit of it inside what is replaced: a hit's parts, or another use
-    of a found value), `cut short` (some of it, so the rest is sent) or `missed`."""
-    text = case.text
-    covered = bytearray(len(text))
-    for hit in find_secrets(text, case.path):
-        for s, e in hit.parts:
-            covered[s:e] = b"\x01" * (e - s)
-            value = text[s:e]
-            if len(value) >= _REUSED:
-                for m in re.finditer(rf"(?<![A-Za-z0-9]){re.escape(value)}(?![A-Za-z0-9])", text):
-                    covered[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
-    out: Counter[str] = Counter()
-    for want in {w for w in case.wants if _ONE_TOKEN.fullmatch(w)}:
-        for m in re.finditer(re.escape(want), text):
-            seen = [covered[i] for i in range(m.start(), m.end()) if text[i].isalnum()]
-            out["whole" if all(seen) else "cut short" if any(seen) else "missed"] += 1
-    return out
-
-
 def switchyard(case: SecretCase) -> bool:
     assert isinstance(case, TruffleCase)
     return covered(case, [(h.start, h.end) for h in find_secrets(case.text, case.path)])
@@ -395,7 +368,7 @@ def main() -> None:
     cut: list[TruffleCase] = []
     for case in cases:
         if switchyard(case):
-            found = redaction_of(case)
+            found = redaction_of(case.text, case.path, case.wants)
             uses[case.split] += found
             if case.split == "tune" and found["cut short"]:
                 cut.append(case)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.secrets import names, paths, plugins, references, rules
+from bot.secrets import names, paths, plugins, references, rules, wording
 from bot.secrets.code_literals import declares_char_array, in_comment, no_expression
 from bot.secrets.long_lines import named_operators, search_near
 from bot.secrets.passphrases import described
@@ -291,7 +291,7 @@ _INNER_SETTING = re.compile(r"[A-Za-z_][\w.-]{0,80}=")
 
 
 def drawn_literal(value: str) -> bool:
-    return rules.generated(value) or rules.interleaved(value)
+    return rules.generated(value) or wording.interleaved(value)
 
 
 _OPENING = re.compile(r"\(|(?<![$#{])\{(?!\{)")

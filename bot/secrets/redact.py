@@ -197,10 +197,10 @@ def _replace(text: str, path: str | None, *, numbered: bool) -> Redacted:
     return Redacted(text="".join(out), count=count, markers=tuple(used))
 
 
-_MIN_REUSE = 8  # shorter values could be ordinary words elsewhere in the text
+MIN_REUSE = 8  # shorter values could be ordinary words elsewhere in the text
 # A use stands apart from the word before it, or follows an escaped line break or tab
 # written in a string (`'pw\npw' | passwd`, a JSON string's `\nTOKEN=…`).
-_BEFORE_USE = r"(?:(?<![A-Za-z0-9])|(?<=\\[nrt]))"
+BEFORE_USE = r"(?:(?<![A-Za-z0-9])|(?<=\\[nrt]))"
 
 
 def _other_uses(
@@ -211,9 +211,9 @@ def _other_uses(
     taken = {(s, e) for s, e, _ in spans}
     extra: list[tuple[int, int, str]] = []
     for value, marker in by_value.items():
-        if len(value) < _MIN_REUSE or "\n" in value:
+        if len(value) < MIN_REUSE or "\n" in value:
             continue
-        rx = re.compile(_BEFORE_USE + re.escape(value) + r"(?![A-Za-z0-9])")
+        rx = re.compile(BEFORE_USE + re.escape(value) + r"(?![A-Za-z0-9])")
         for m in rx.finditer(text):
             if m.span() not in taken:
                 extra.append((m.start(), m.end(), marker))

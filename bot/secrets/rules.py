@@ -48,7 +48,6 @@ the review its best model. The rules below keep ordinary code unrestricted:
 
 from __future__ import annotations
 
-import itertools
 import re
 from functools import cache
 
@@ -150,23 +149,6 @@ _BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 # A path's segments: a word of three or more lower-case letters between slashes.
 _PATH_LIKE = re.compile(r"(?:^|/)[a-z]{3,}(?:/|$)")
 _SWITCHES = re.compile(r"[A-Za-z][0-9]|[0-9][A-Za-z]")
-
-
-def interleaved(value: str) -> bool:
-    """Eight characters or more whose letters and digits alternate four times or more
-    (`Xk9mQ2zLp7wR`): drawn, where a type's or a variable's name holds a number once or
-    twice (`Int64Array`, `OAuth2Token`)."""
-    if len(value) < 8:
-        return False
-    switches = sum(
-        a.isdigit() != b.isdigit()
-        for a, b in itertools.pairwise(value)
-        if a.isascii() and a.isalnum() and b.isascii() and b.isalnum()
-    )
-    return switches >= _INTERLEAVED
-
-
-_INTERLEAVED = 4
 
 
 def generated(value: str) -> bool:

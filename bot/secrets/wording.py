@@ -9,6 +9,7 @@ them made read as words or settings."""
 from __future__ import annotations
 
 import base64
+import itertools
 import re
 
 from bot.secrets.names import key_words
@@ -247,3 +248,20 @@ def is_pattern(value: str) -> bool:
     if m.group().startswith(("(?", "[")):
         return True  # a group's flag or a class, closed: no password's chance
     return _REGEX_MORE.search(value) is not None
+
+
+def interleaved(value: str) -> bool:
+    """Eight characters or more whose letters and digits alternate four times or more
+    (`Xk9mQ2zLp7wR`): drawn, where a type's or a variable's name holds a number once or
+    twice (`Int64Array`, `OAuth2Token`)."""
+    if len(value) < 8:
+        return False
+    switches = sum(
+        a.isdigit() != b.isdigit()
+        for a, b in itertools.pairwise(value)
+        if a.isascii() and a.isalnum() and b.isascii() and b.isalnum()
+    )
+    return switches >= _INTERLEAVED
+
+
+_INTERLEAVED = 4
