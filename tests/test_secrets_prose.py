@@ -61,6 +61,9 @@ TOLD = [
     # a user and a password told as a pair after "credentials"
     ("notes.md", f"The credentials are admin/{PASSWORD} for staging.", PASSWORD),
     ("README.md", f"Default credentials: `admin` / `{PASSWORD}`", PASSWORD),
+    # a setting's name set to its value in a sentence
+    ("notes.md", f"I set DB_PASSWORD to {PASSWORD} in the staging .env", PASSWORD),
+    ("notes.md", f"changed the API_TOKEN to `{KEY}` yesterday.", KEY),
     ("README.md", f"Default credentials: **admin** / **{PASSWORD}**", PASSWORD),
     ("notes.md", f"Credentials: deploy / {PASSWORD}", PASSWORD),
     (None, f"Staging creds were ops/{PASSWORD} until the rotation.", PASSWORD),
@@ -79,6 +82,9 @@ def test_a_secret_told_in_a_sentence_is_found_and_redacted(
 
 SENTENCES = [
     "The token is invalid or has expired.",
+    "I set DB_PASSWORD to the value from the vault.",
+    "Reset GITHUB_TOKEN to $NEW_TOKEN after the rotation.",
+    "Set the password to something stronger than the default.",
     "The password is stored in Vault, never in this file.",
     "A password is at least 12 characters long.",
     "The default password is admin.",

@@ -60,6 +60,13 @@ _TOLD_PAIR = re.compile(
     r"[`'\"*]{0,2}(?P<user>[a-z_][\w.@-]{0,39}?)[`'\"*]{0,2}(?:[ \t]*/[ \t]*|:)(?P<q>[\"'`]?)"
     + _VALUE
 )
+# Or a setting's name set to its value in a sentence ("I set DB_PASSWORD to …", "changed
+# the API_TOKEN to …"): the name is a variable's, glued, which _NAME does not read.
+_TOLD_SET = re.compile(
+    r"(?i)(?<![\w.$@-])(?:set|changed|updated|reset)[ \t]+(?:the[ \t]+)?"
+    r"(?P<name>[a-z_][\w.-]{0,60}?(?:password|passwd|pwd|secret|token|api_?key))"
+    r"[ \t]+to[ \t]+(?P<q>[\"'`]?)" + _VALUE
+)
 _TOLD_LEAD = 64
 # Around a value in Markdown (`**…**`), and a sentence's end after it.
 _EMPHASIS = "*_"
@@ -84,6 +91,8 @@ def told_secrets(line: str, base: int, test: bool) -> list[Candidate]:
         told += led_matches(_TOLD_FOR, line, parts, _TOLD_LEAD)
     if "/" in line or ":" in line:
         told += led_matches(_TOLD_PAIR, line, parts, _TOLD_LEAD)
+    if " to " in line:
+        told += led_matches(_TOLD_SET, line, parts, _TOLD_LEAD)
     if "*" in line or "__" in line or "_:" in line or ":_" in line:  # (`_Password:_`)
         told += led_matches(_TOLD_LABELLED, line, parts, _TOLD_LEAD)
     for m in told:
