@@ -1,16 +1,17 @@
 """Passwords given to the commands that create, change or use an account: Kerberos'
 `kadmin`, OpenLDAP's `ldappasswd`, `mysqladmin password`, Windows' `net user`, `schtasks`
-and PsExec, rdesktop, NetworkManager's `nmcli`, RAR's archive password, and the password
-fed to `passwd`, `smbpasswd`, `vncpasswd` or FreeIPA on standard input. Setup scripts,
-Dockerfiles and CI jobs write these with the password in the clear; each match is judged
-as command_lines.py's are (contexts.context_value), so `$PASSWORD` and `*` (a prompt) are
-not reported."""
+and PsExec, rdesktop, NetworkManager's `nmcli`, RAR's archive password, and a password
+echoed into `passwd` or `smbpasswd` (a here-string into `vncpasswd`, `passwd --stdin` or
+FreeIPA is contexts.py's, with the other here-strings). Setup scripts, Dockerfiles and CI
+jobs write these with the password in the clear; each match is judged as
+command_lines.py's are (contexts.context_value), so `$PASSWORD` and `*` (a prompt) are not
+reported."""
 
 from __future__ import annotations
 
 import re
 
-from bot.secrets.command_lines import ARG, ARGS, COMMAND_PASSWORD, command, quoted_or_bare
+from bot.secrets.command_lines import ARGS, COMMAND_PASSWORD, command, quoted_or_bare
 from bot.secrets.patterns import MAX_VALUE, TokenPattern
 
 # cmd.exe reads `&|<>^` as its own; `/` opens the next switch, `*` asks for the password.
@@ -25,13 +26,10 @@ ACCOUNT_COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     # kadmin's own password (`-w`), and a principal's (`addprinc -pw …`, `cpw -pw …`)
     # in a query or a kadmin script.
     command(r"kadmin(?:\.local)?\b" + ARGS + r"-w\s+", "kadmin"),
-    TokenPattern(
-        COMMAND_PASSWORD,
-        re.compile(
-            r"(?:addprinc|add_principal|ank|cpw|change_password)\s+(?:-\w+\s+)*?-pw\s+" + ARG
-        ),
-        keywords=("-pw",),
-        on_keyword_lines=True,
+    command(
+        r"(?:addprinc|add_principal|ank|cpw|change_password)\s+(?:-\w+\s+)*?-pw\s+",
+        "-pw",
+        lines=True,
     ),
     # ldappasswd's new password (`-s`) and old one (`-a`); its bind password `-w` is
     # command_lines.py's, as every OpenLDAP tool's.
@@ -51,16 +49,6 @@ ACCOUNT_COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     *(
         command(rf"{tool}(?<![\w./-]{tool})\s" + ARGS + r"-h?p(?=[^\s-])", "rar")
         for tool in ("rar", "unrar")
-    ),
-    # A here-string into a command that reads the password from standard input.
-    TokenPattern(
-        COMMAND_PASSWORD,
-        re.compile(
-            r"(?:vncpasswd\b|passwd\s+--stdin\b|ipa\s+[\w-]+\b[^\n<|;&]{0,200}?--password\b)"
-            r"[^\n<|;&]{0,200}<<<[ \t]*" + quoted_or_bare("`;|&)", MAX_VALUE)
-        ),
-        keywords=("<<<",),
-        on_keyword_lines=True,
     ),
     # `echo -e 'pw\npw' | passwd bot`, `printf 'pw\npw\n' | smbpasswd -a -s bot`.
     TokenPattern(

@@ -35,27 +35,31 @@ _ARGV_PATTERNS: frozenset[int] = frozenset(
 
 
 def argv_candidates(
-    text: str, patterns: list[TokenPattern], found_words: Found, test: bool
+    text: str, lowered: str, patterns: list[TokenPattern], found_words: Found, test: bool
 ) -> list[Candidate]:
     """What the command patterns among `patterns` find on the lines of `text` that give a
-    command its arguments as a list."""
+    command its arguments as a list (`lowered`: the text lower-cased, the same length)."""
     commands = [p for p in patterns if id(p) in _ARGV_PATTERNS]
     if not commands or ('", ' not in text and "', " not in text and ").arg" not in text):
         return []
-    views: dict[int, str | None] = {}
+    # line start -> the line and its lower case with the separators blanked, or None
+    views: dict[int, tuple[str, str] | None] = {}
     out: list[Candidate] = []
     for pattern in commands:
         for ls, le in lines_holding(text, found_words, pattern.keywords):
             if ls not in views:
                 line = text[ls:le]
-                view = _SEPARATOR.sub(lambda m: " " * len(m.group()), line)
-                views[ls] = view if view != line else None
-            view = views[ls]
-            if view is None:
+                view = _SEPARATOR.sub(_blank, line)
+                views[ls] = (view, _SEPARATOR.sub(_blank, lowered[ls:le])) if view != line else None
+            if (seen := views[ls]) is None:
                 continue
             here = {w: {0} for w in pattern.keywords if ls in found_words.get(w, ())}
             out.extend(
                 dataclasses.replace(c, start=c.start + ls, end=c.end + ls)
-                for c in token_candidates(view, view.lower(), [pattern], here, test)
+                for c in token_candidates(*seen, [pattern], here, test)
             )
     return out
+
+
+def _blank(m: re.Match[str]) -> str:
+    return " " * len(m.group())

@@ -43,8 +43,12 @@ ARGS = r"(?:[^\n;|&]|(?<=[\\`^])\r?\n){0,240}?\s"
 A = r"\s*(?:\"[^\"\n]*\"|'[^'\n]*'|[\w.\[\]$>-]+)\s*,\s*"
 
 
-def command(regex: str, *keywords: str, arg: str = ARG) -> TokenPattern:
-    return TokenPattern(COMMAND_PASSWORD, re.compile(regex + arg), keywords=keywords)
+def command(regex: str, *keywords: str, arg: str = ARG, lines: bool = False) -> TokenPattern:
+    """A password after `regex`; with `lines`, tried on its keywords' lines only (a pattern
+    that opens with no literal of its own)."""
+    return TokenPattern(
+        COMMAND_PASSWORD, re.compile(regex + arg), keywords=keywords, on_keyword_lines=lines
+    )
 
 
 # Expect and pexpect scripts answer a password prompt: on the prompt's line (`expect

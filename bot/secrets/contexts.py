@@ -211,15 +211,14 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     ),
     # A here-string into a command that reads its secret from standard input: `gh auth
     # login --with-token <<< …`, `docker login --password-stdin <<< …`, `gcloud secrets
-    # create … --data-file=- <<< …`, `sudo -S … <<< …`.
-    TokenPattern(
-        COMMAND_PASSWORD,
-        re.compile(
-            r"(?:--password-stdin|--with-token|--data-file[= ]-(?![\w-])"
-            r"|\bsudo\s+(?:-\w+\s+)*-[A-Za-z]*S\b)[^\n<|;&]{0,200}<<<[ \t]*" + ARG
-        ),
-        keywords=("<<<",),
-        on_keyword_lines=True,
+    # create … --data-file=- <<< …`, `sudo -S … <<< …`, `vncpasswd -f`, `passwd --stdin`,
+    # FreeIPA's `--password`.
+    command(
+        r"(?:--password-stdin|--with-token|--data-file[= ]-(?![\w-])"
+        r"|\bsudo\s+(?:-\w+\s+)*-[A-Za-z]*S\b|\bvncpasswd\b|\bpasswd\s+--stdin\b"
+        r"|\bipa\s+[\w-]+\b[^\n<|;&]{0,200}?--password\b)[^\n<|;&]{0,200}<<<[ \t]*",
+        "<<<",
+        lines=True,
     ),
     # An FTP client's script in a here-document (`ftp -n host <<EOF`, lftp's too): its
     # `user <name> <password>` command, or the protocol's own `quote PASS <password>`.
@@ -234,14 +233,14 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     ),
     # A file of one secret made on the fly: `rsync --password-file=<(echo '…')`, gpg's
     # `--passphrase-file <(printf …)`.
-    TokenPattern(
-        COMMAND_PASSWORD,
-        re.compile(
-            r"--(?:password|passphrase|pass|token)-file[= ]<\([ \t]*(?:echo|printf)[ \t]+"
-            r"(?:-[neE]{1,3}[ \t]+)?" + ARG
-        ),
-        keywords=("<(echo", "<(printf", "<( echo", "<( printf"),
-        on_keyword_lines=True,
+    command(
+        r"--(?:password|passphrase|pass|token)-file[= ]<\([ \t]*(?:echo|printf)[ \t]+"
+        r"(?:-[neE]{1,3}[ \t]+)?",
+        "<(echo",
+        "<(printf",
+        "<( echo",
+        "<( printf",
+        lines=True,
     ),
     *SET_COMMAND_PATTERNS,
     # curl's `--proxy-user user:password`.

@@ -6,11 +6,12 @@ when machine-made."""
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterator
 
-from bot.secrets import names
 from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
-from bot.secrets.md_tables import TABLE_CELL
+from bot.secrets.md_tables import TABLE_CELL, secret_columns
 from bot.secrets.sql_rows import column_value_ok
 
 # The delimiters each kind of file may use; the header's most frequent one is the file's.
@@ -25,7 +26,7 @@ def csv_secrets(text: str, path: str | None, test: bool) -> list[Candidate]:
     delimiters = _DELIMITERS.get(path.rsplit(".", 1)[-1].lower()) if path and "." in path else None
     if delimiters is None:
         return []
-    lines = iter(_lines(text))
+    lines = _lines(text)
     header_line = next(lines, None)
     if header_line is None:
         return []
@@ -35,15 +36,11 @@ def csv_secrets(text: str, path: str | None, test: bool) -> list[Candidate]:
     if delimiter not in head:
         return []
     header = [text[s:e].strip("\"' ") for s, e in _cells(text, start, end, delimiter)]
-    secret = [
-        i
-        for i, n in enumerate(header)
-        if n and names.key_is_secretish(n) and not names.key_is_excluded(n)
-    ]
+    secret = secret_columns(header)
+    if not secret:
+        return []
     out: list[Candidate] = []
-    for row, (s, e) in enumerate(lines):
-        if not secret or row >= _ROWS:
-            break
+    for s, e in itertools.islice(lines, _ROWS):
         cells = _cells(text, s, e, delimiter)
         if len(cells) != len(header):
             continue
@@ -60,17 +57,16 @@ def csv_secrets(text: str, path: str | None, test: bool) -> list[Candidate]:
     return out
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each line that is not blank."""
-    out: list[tuple[int, int]] = []
+def _lines(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line that is not blank, found as they are read: a dump's rows
+    past _ROWS are never looked at."""
     pos = 0
     while pos < len(text):
         end = text.find("\n", pos)
         end = len(text) if end == -1 else end
         if text[pos:end].strip():
-            out.append((pos, end))
+            yield pos, end
         pos = end + 1
-    return out
 
 
 def _cells(text: str, start: int, end: int, delimiter: str) -> list[tuple[int, int]]:

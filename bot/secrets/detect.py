@@ -201,7 +201,7 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
     # Microsoft's formats after gitleaks' and ours: a value one of those names keeps its name.
     found.extend(token_candidates(text, lowered, microsoft, found_words, test))
     # A command given as a list of its arguments, read as its command line (argv_view.py).
-    found.extend(argv_candidates(text, own, found_words, test))
+    found.extend(argv_candidates(text, lowered, own, found_words, test))
     keyword_lines = lines.keyword_lines(lowered, found_words)
     token_lines = lines.long_token_lines(lowered)
     config = paths.is_config_path(path)

@@ -165,7 +165,7 @@ def assignments(
         pos = m.end()
         key = m.group("key")
         quoted = m.group("q") is not None
-        code_literal = False
+        code_literal = scalar = False
         group = "qv" if quoted else "uv"
         value = m.group(group)
         s, e = m.span(group)
@@ -212,22 +212,27 @@ def assignments(
             if m.group("op") in ("==", "==="):
                 continue
             env_style = _ENV_STYLE.match(m.group(0)) is not None
-            if path is None and not in_flow(line, m.start()):
-                # Text without a path (an answer, a description) reads `pass: U%~Yu9s^H#0OJ!E`
-                # as a config file's setting: past a `#` or `,` glued to a drawn value, which
-                # masked to where the pattern stopped sent the rest.
-                longer = plain_scalar(line, s, e)
-                if longer > e:
-                    value, e, code_literal = line[s:longer], longer, True
             # Outside source code (a .txt, a log, a file without a suffix) `name: value` and
             # `name=value` are settings, as in a config file; in code an unquoted value is
             # an expression. Text without a path (an answer, a comment) keeps that rule but
             # for drawn values (below).
             plain = path is not None and not code
+            if (config or plain or path is None) and not in_flow(line, m.start()):
+                # `password: Qm#3DU]pP8a=CK}`: a YAML plain scalar or a properties value runs
+                # on past `#`, `]` and `}`, and so does a drawn value in text without a path
+                # (`pass: U%~Yu9s^H#0OJ!E` in a description); masked to where the pattern
+                # stopped, the rest was sent. A literal, judged as a quoted one.
+                longer = plain_scalar(line, s, e)
+                if longer > e:
+                    value, e, scalar = line[s:longer], longer, True
             # Without a path, a machine-made value is a literal even where it could parse as
             # a name (`api_key=o9ynnj1wfw33a50g9009ti0ne1kqe8ac` in a log line), and so is a
             # drawn password (`password: Xk9mQ2zLp7wR` in a description is no annotation).
-            config = config or plain or (path is None and drawn_literal(value))
+            config = (
+                config
+                or plain
+                or (path is None and (rules.generated(value) or wording.interleaved(value)))
+            )
             if not (
                 config or (path is None and (env_style or not rules.is_identifier_chain(value)))
             ):
@@ -244,16 +249,11 @@ def assignments(
         to_space = NON_SPACE.match(line, e).end()
         if not quoted and config and references.is_reference(line[s:to_space]):
             continue  # `DB_PASSWORD={password}`: a slot the pattern cut at its `}`
-        literal = quoted or code_literal
-        # an unquoted config value outside a flow mapping: it may run past where it stopped
+        literal = quoted or code_literal or scalar
+        # an unquoted config value outside a flow mapping: it may run to its line's end
         setting = not quoted and config and not in_flow(line, m.start())
         whole_end = e
         if setting:
-            longer = plain_scalar(line, s, e)
-            if longer > e:
-                # `password: Qm#3DU]pP8a=CK}`: a YAML plain scalar or a properties value
-                # runs on past `#`, `]` and `}`; a literal, judged as a quoted one.
-                value, e, literal = line[s:longer], longer, True
             whole_end = setting_end(line, m.start("key"), e, paths.line_value_kind(path))
         if quoted and (scheme := _SCHEME_WORD.match(value)) is not None:
             token = value[scheme.end() :]
@@ -288,10 +288,6 @@ def assignments(
 
 
 _INNER_SETTING = re.compile(r"[A-Za-z_][\w.-]{0,80}=")
-
-
-def drawn_literal(value: str) -> bool:
-    return rules.generated(value) or wording.interleaved(value)
 
 
 _OPENING = re.compile(r"\(|(?<![$#{])\{(?!\{)")

@@ -36,11 +36,7 @@ def table_secrets(text: str, test: bool) -> list[Candidate]:
             continue
         header_start = text.rfind("\n", 0, header_end) + 1
         header = [_cell_text(text, s, e) for s, e in _cells(text, header_start, header_end)]
-        secret = [
-            i
-            for i, name in enumerate(header)
-            if name and names.key_is_secretish(name) and not names.key_is_excluded(name)
-        ]
+        secret = secret_columns(header)
         if not secret:
             continue
         pos = m.end() + 1
@@ -54,6 +50,15 @@ def table_secrets(text: str, test: bool) -> list[Candidate]:
                 out.extend(_secrets(text, cells, header, secret, test))
             pos = end + 1
     return out
+
+
+def secret_columns(header: list[str]) -> list[int]:
+    """The columns whose name in `header` names a secret (a table's, a CSV file's)."""
+    return [
+        i
+        for i, name in enumerate(header)
+        if name and names.key_is_secretish(name) and not names.key_is_excluded(name)
+    ]
 
 
 def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
