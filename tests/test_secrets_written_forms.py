@@ -66,6 +66,11 @@ PASSWORD = "c-+S:k0d5u;m_07e)"
         ("app/ldap.py", f'conn = ldap3.Connection(server, "cn=admin,dc=corp", "{PASSWORD}")'),
         ("app/search.py", f'es = Elasticsearch(url, basic_auth=("elastic", "{PASSWORD}"))'),
         ("app/search.py", f'es = Elasticsearch(url, http_auth=("elastic", "{PASSWORD}"))'),
+        # a pair kept for such a call, and an XML element named for it
+        ("app/client.py", f'creds = ("admin", "{PASSWORD}")'),
+        ("app/client.py", f'CREDENTIALS = ["admin", "{PASSWORD}"]'),
+        ("conf/agent.xml", f"<credentials>{PASSWORD}</credentials>"),
+        ("conf/agent.xml", f"<apiCredential>{PASSWORD}</apiCredential>"),
         ("lib/Db.pm", f'my $dbh = DBI->connect("dbi:Pg:dbname=app", "app", "{PASSWORD}");'),
         ("src/main.rs", f'env::set_var("DB_PASSWORD", "{PASSWORD}");'),
         ("app/boot.php", f'putenv("DB_PASSWORD={PASSWORD}");'),
@@ -116,6 +121,9 @@ def test_a_password_in_a_notebooks_cell_is_read_past_its_escaped_quotes() -> Non
         ("src/main.rs", 'env::set_var("RUST_LOG", "debug,hyper=info");'),
         ("app/boot.php", 'putenv("DB_PASSWORD=${DB_PASSWORD}");'),
         ("src/Main.java", 'String home = System.getProperty("user.home", "/tmp");'),
+        # a pair of names, not a login; an element that says where the credentials are
+        ("app/client.py", 'credentials = ("service-account.json", "scope")'),
+        ("conf/agent.xml", "<credentials>default</credentials>"),
         # a shell's command substitution and a template in backticks
         ("ci/run.sh", "DB_PASSWORD=`cat /run/secrets/db`"),
         ("src/app.js", "const password = `${prefix}Xk9Qv7mZ2p`;"),

@@ -242,6 +242,8 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     login(r"(?:[Ss]etBasicAuth|[Bb]asicAuth)(?:entication)?\(" + A, "basicauth"),
     login(r"(?:Credentials|\(\))\.basic\(" + A, ".basic("),
     login(r"(?:basic_auth|http_auth|proxy_auth|auth)\s*=\s*\(" + A, "auth"),
+    # a pair kept for such a call: `creds = ("admin", "…")`, `CREDENTIALS = ["admin", "…"]`
+    login(r"(?i:creds|credentials?)\s*=\s*[(\[]" + A, "creds", "credential"),
     login(r"UsernamePasswordCredentials\(" + A, "usernamepasswordcredentials("),
     login(r"PasswordAuthentication\(" + A, "passwordauthentication("),
     login(r"simple_bind(?:_s)?\(" + A, "simple_bind"),

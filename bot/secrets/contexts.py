@@ -264,11 +264,11 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     TokenPattern(
         XML_SECRET,
         re.compile(
-            r"<(?P<tag>(?:[\w-]+:)?[\w.-]{0,40}(?i:pass(?:word|wd|phrase)?|pwd|secret|token|key))"
+            r"<(?P<tag>(?:[\w-]+:)?[\w.-]{0,40}(?i:pass(?:word|wd|phrase)?|pwd|secret|token|key|credentials?))"
             r"(?:\s[^>\n]{0,120})?>[ \t]*"
             rf"(?P<v>[^<\s][^<\n]{{0,{MAX_VALUE - 1}}}?)[ \t]*</(?P=tag)>"
         ),
-        keywords=("pass", "pwd>", "secret>", "token>", "key>"),
+        keywords=("pass", "pwd>", "secret>", "token>", "key>", "credential>", "credentials>"),
     ),
     # A .netrc entry, on one line or over the next few: `machine host login user password
     # secret` (a prompt's line prefixes may sit between them).
