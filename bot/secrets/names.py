@@ -38,6 +38,23 @@ def _owned_password(word: str) -> bool:
     return any(word.endswith(t) and word[: -len(t)] in _PASS_OWNERS for t in ("pass", "pw"))
 
 
+# Who issues personal access tokens under the name "PAT" (`GITHUB_PAT`, `AZURE_DEVOPS_EXT_PAT`,
+# the Azure CLI's own variable, `ASANA_PAT`): "pat" alone is as often a pattern (`url_pat`).
+_PAT_ISSUERS = frozenset(
+    {"github", "gh", "gitlab", "gl", "glab", "gitea", "forgejo", "codeberg", "bitbucket",
+     "azure", "az", "ado", "devops", "vsts", "tfs", "asana", "figma", "atlassian", "jira",
+     "confluence", "databricks", "dbx", "airtable", "notion", "hf", "huggingface", "sonar",
+     "sonarqube", "sonarcloud", "circleci", "docker", "dockerhub", "quay", "harbor", "jfrog",
+     "artifactory", "nexus", "buildkite", "linear", "clickup", "npm", "pypi", "tfe", "tfc",
+     "terraform", "grafana", "snowflake", "tableau", "personal", "git", "repo", "ci", "bot",
+     "release", "deploy"}
+)  # fmt: skip
+
+
+def _issued_pat(words: list[str]) -> bool:
+    return "pat" in words and not _PAT_ISSUERS.isdisjoint(words)
+
+
 _KEY_PAIRS = frozenset(
     {("api", "key"), ("access", "key"), ("private", "key"), ("auth", "key"),
      ("signing", "key"), ("encryption", "key"), ("master", "key"), ("client", "key"),
@@ -98,10 +115,13 @@ def key_words(key: str) -> list[str]:
 # Every secret-ish name holds one of these (each rule of key_is_secretish asks for one):
 # a minified bundle's ten thousand `a=b` are turned down without cutting names into words.
 SECRETISH_PARTS = (
-    "pw", "pass", "token", "cred", "secret", "psk", "key", "authtok",
+    "pw", "pass", "token", "cred", "secret", "psk", "key", "authtok", "pat",
     *(w for w in FOREIGN_PASSWORDS if "pass" not in w),
 )  # fmt: skip
-SECRETISH_PART = re.compile("|".join(SECRETISH_PARTS), re.IGNORECASE)
+# (`pat` only where no letter follows: `path` and `dispatch` are the commonest names of all)
+SECRETISH_PART = re.compile(
+    "|".join(p if p != "pat" else "pat(?![a-z])" for p in SECRETISH_PARTS), re.IGNORECASE
+)
 
 
 def may_be_secretish(key: str) -> bool:
@@ -119,7 +139,7 @@ def key_is_secretish(key: str) -> bool:
         before = key_words(parts[-2]) if len(parts) > 1 else []
         if before and (before[-1] in _KEY_QUALIFIERS or (before[-1], "key") in _KEY_PAIRS):
             return True
-    if _foreign_password(words):
+    if _foreign_password(words) or _issued_pat(words):
         return True
     for i, w in enumerate(words):
         if w.startswith(_NOT_SECRET_PREFIXES):

@@ -341,9 +341,10 @@ KEY_BEFORE = re.compile(
 # then confirms the line on its own.
 # (and "password" in other languages, names.FOREIGN_PASSWORDS, less those holding "pass")
 _FOREIGN = tuple(w for w in FOREIGN_PASSWORDS if "pass" not in w)
-# `authtok`: PAM's and sssd's name for a password (`ldap_default_authtok = …`).
+# `authtok`: PAM's and sssd's name for a password (`ldap_default_authtok = …`); `pat`: a
+# personal access token's (`GITHUB_PAT`), confirmed by text_lines where it ends a word.
 KEYWORD_WORDS = (
-    "pass", "pwd", "pw", "secret", "token", "key", "cred", "psk", "authtok", *_FOREIGN
+    "pass", "pwd", "pw", "secret", "token", "key", "cred", "psk", "authtok", "pat", *_FOREIGN
 )  # fmt: skip
 KEYWORD_LINE = re.compile("|".join(KEYWORD_WORDS))
 SECRET_WORD = re.compile(

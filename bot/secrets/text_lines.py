@@ -16,6 +16,8 @@ _DIGIT_BYTES = re.compile(rb"[0-9]")
 _RUN = b"t" * LONG_TOKEN_MIN
 _RUN_END = re.compile(rb"t*")
 _PLUS_ONE = (1).__add__
+# KEYWORD_WORDS that name a secret only where no letter follows them
+_WORD_ENDS = {"pat": re.compile("pat(?![a-z])(?<!compat)")}
 
 
 class Lines:
@@ -41,15 +43,18 @@ class Lines:
         """Lines that name a secret-ish word: the keyword pass found KEYWORD_WORDS, and
         SECRET_WORD confirms them ("key" alone is too common to count)."""
         out: set[int] = set()
-        held = [found[w] for w in KEYWORD_WORDS if w in found]
-        if not held:
-            return out
-        starts = set().union(*held)
-        for ls in starts:
+        held = [found[w] for w in KEYWORD_WORDS if w in found and w not in _WORD_ENDS]
+        for ls in set().union(*held):
             i = self.index(ls)
-            start, end = self.bounds(i)
-            if SECRET_WORD.search(lowered, start, end) is not None:
+            if i not in out and SECRET_WORD.search(lowered, *self.bounds(i)) is not None:
                 out.add(i)
+        # "pat" stands in `path` and `pattern` on most lines of code: only where it ends a
+        # word (`github_pat`, `githubpat`), found by its own literal-led pattern
+        for w, ending in _WORD_ENDS.items():
+            for ls in found.get(w, ()):
+                i = self.index(ls)
+                if i not in out and ending.search(lowered, *self.bounds(i)) is not None:
+                    out.add(i)
         return out
 
     def long_token_lines(self, lowered: str) -> set[int]:
