@@ -372,7 +372,7 @@ def test_text_without_a_path_masks_a_value_past_a_glued_hash_or_comma(
         assert value[-5:] not in redacted and head not in redacted, redacted
 
 
-@pytest.mark.parametrize("template", ["user: admin\npassword: {v}\n", "pw: {v}\n"])
+@pytest.mark.parametrize("template", ["user: admin\npassword: {v}\n", "pw: {v}\n", "(pw: {v})"])
 def test_text_without_a_path_reads_a_drawn_password_after_a_colon(template: str) -> None:
     """A description or an answer: `password: Xk9mQ2zLp7wR` is a password, not a type
     annotation (whose name holds a number once or twice, `Int64Array`)."""
@@ -380,7 +380,16 @@ def test_text_without_a_path_reads_a_drawn_password_after_a_colon(template: str)
     assert value not in mask(template.format(v=value))
 
 
-@pytest.mark.parametrize("line", ["password: Int64Array", "token: OAuth2Token"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "password: Int64Array",
+        "token: OAuth2Token",
+        # a parameter's annotation in a signature: the run past it only closes brackets
+        "def login(user: str, password: SecretStr2): ...",
+        "async def f(password: SecretStr2) -> None:",
+    ],
+)
 def test_text_without_a_path_keeps_a_type_name_after_a_colon(line: str) -> None:
     assert mask(line) == line
 

@@ -223,7 +223,9 @@ def assignments(
                 # (`pass: U%~Yu9s^H#0OJ!E` in a description); masked to where the pattern
                 # stopped, the rest was sent. A literal, judged as a quoted one.
                 longer = plain_scalar(line, s, e)
-                if longer > e:
+                if longer > e and not (
+                    path is None and not config and _closers_only(line[e:longer])
+                ):
                     value, e, scalar = line[s:longer], longer, True
             # Without a path, a machine-made value is a literal even where it could parse as
             # a name (`api_key=o9ynnj1wfw33a50g9009ti0ne1kqe8ac` in a log line), and so is a
@@ -288,6 +290,14 @@ def assignments(
 
 
 _INNER_SETTING = re.compile(r"[A-Za-z_][\w.-]{0,80}=")
+_CLOSERS = re.compile(r"[)\]}:,;]+")
+
+
+def _closers_only(run: str) -> bool:
+    """What an unquoted value ran on to is only brackets closing and punctuation: in text
+    without a path, `def f(password: SecretStr2): ...` annotates a parameter; a drawn
+    value's own characters go on past them (`U%~Yu9s^H#0OJ!E`)."""
+    return _CLOSERS.fullmatch(run) is not None
 
 
 _OPENING = re.compile(r"\(|(?<![$#{])\{(?!\{)")
