@@ -48,6 +48,7 @@ from bot.secrets.detect import MEMO, find_secrets
 from bot.secrets.gitleaks.ruleset import pinned
 from bot.secrets.microsoft import MICROSOFT_PATTERNS
 from bot.secrets.redact import KnownValues, Redacted, mask, redact
+from bot.secrets.token_pass import ALL_TOKEN_PATTERNS
 from bot.tasks.diff_render import file_header, render_hunk
 
 _SUFFIXES = {".py", ".pyi", ".js", ".ts", ".json", ".yaml", ".yml", ".toml", ".cfg", ".ini",
@@ -209,6 +210,16 @@ def mask_answer(n_values: int = 470) -> None:
           f"{per_string:.2f} s CPU, once {per_answer:.2f} s (ratio {ratio:.3f})")  # fmt: skip
 
 
+def every_keyword(text: str) -> str:
+    """`text` with a line that names every token pattern's keywords in its middle, cut
+    back to its length: one file of a prompt that wakes every pattern, the worst case of
+    those that read the whole text (a keyword in a file wakes its patterns over all of it)."""
+    words = sorted({k for p in ALL_TOKEN_PATTERNS for k in p.keywords})
+    line = "\n# " + " ".join(words) + "\n"
+    half = len(text) // 2
+    return (text[:half] + line + text[half:])[: len(text)]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--files", type=int, default=2000)
@@ -241,9 +252,11 @@ def main() -> None:
     print(f"first call (imports, {rules} gitleaks rules, compiled when woken): {took:.0f} ms")
     prompt = rendered[:PROMPT_BYTES]
     redact(prompt)  # paths seen once, as a running server has seen them
+    woken = every_keyword(prompt)
     for name, fn in (
         ("redact (100 KB prompt, per file)", lambda: redact(prompt)),
         ("find_secrets (100 KB, one text)", lambda: find_secrets(prompt)),
+        ("find_secrets (the same, every keyword)", lambda: find_secrets(woken)),
     ):
         wall, cpu = median_ms(fn, args.repeat)
         print(f"{name:38s} {wall:8.1f} ms wall {cpu:8.1f} ms CPU (median of {args.repeat})")

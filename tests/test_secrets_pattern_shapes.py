@@ -20,17 +20,19 @@ _WHOLE_TEXT_BY_DESIGN = {JWK_PRIVATE}
 
 
 def _opens_with_a_character(items: list[tuple[Any, Any]]) -> bool:
+    """A character, a class or a choice of them, cased. A case-folded opening (`(?i:vault`)
+    and a repeated class (`[A-Za-z0-9]{76}AZDO`) are tried at each position as a
+    lookbehind is: over js-tiktoken's 5.6 MB bundle 50-270 ms each, where a literal opening
+    costs 3-8 ms and a class or a choice of literals 25-40 ms."""
     if not items:
         return False
     op, arg = items[0]
     if op in (sre.LITERAL, sre.NOT_LITERAL, sre.IN):
         return True
     if op is sre.SUBPATTERN:
-        return _opens_with_a_character(list(arg[-1]))
+        return not arg[1] & sre.SRE_FLAG_IGNORECASE and _opens_with_a_character(list(arg[-1]))
     if op is sre.BRANCH:
         return all(_opens_with_a_character(list(branch)) for branch in arg[1])
-    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
-        return arg[0] >= 1 and _opens_with_a_character(list(arg[2]))
     return False
 
 
@@ -51,3 +53,4 @@ def test_the_check_tells_the_two_shapes_apart() -> None:
 
     assert opens(r"sk_pr_[a-z]+") and opens(r"(?:sandbox_sk_pr_|sk_pr_)x") and opens(r"[sS]l")
     assert not opens(r"(?:sandbox_)?sk_pr_") and not opens(r"\bSSWS") and not opens(r"(?<!\w)a")
+    assert not opens(r"(?i:vault)token") and not opens(r"[0-9]{8,10}:AA")

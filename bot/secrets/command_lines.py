@@ -61,8 +61,15 @@ _PROMPT_ANSWER = re.compile(
 )
 
 
-def login(regex: str, *keywords: str) -> TokenPattern:
-    return TokenPattern(LOGIN_ARGUMENT, re.compile(regex + QUOTED_ARGUMENT), keywords=keywords)
+def login(regex: str, *keywords: str, lines: bool = False) -> TokenPattern:
+    """A password as a login call's argument after `regex`; with `lines`, tried on its
+    keywords' lines only (a pattern that opens with no literal of its own)."""
+    return TokenPattern(
+        LOGIN_ARGUMENT,
+        re.compile(regex + QUOTED_ARGUMENT),
+        keywords=keywords,
+        on_keyword_lines=lines,
+    )
 
 
 # Every pattern starts with a literal: Python's engine then skips to its occurrences
@@ -239,11 +246,16 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     login(r"NetworkCredential\(" + A, "networkcredential("),
     login(r"DirectoryEntry\(" + A + A, "directoryentry("),
     login(r"HTTP(?:Basic|Digest|Proxy)Auth\(" + A, "basicauth(", "digestauth(", "proxyauth("),
-    login(r"(?:[Ss]etBasicAuth|[Bb]asicAuth)(?:entication)?\(" + A, "basicauth"),
+    # (each spelling opens with its own literal: a choice of first letters costs the engine
+    # a try at each position of a call spread over lines, which the literal skips to)
+    *(
+        login(name + r"(?:entication)?\(" + A, "basicauth")
+        for name in ("SetBasicAuth", "setBasicAuth", "BasicAuth", "basicAuth")
+    ),
     login(r"(?:Credentials|\(\))\.basic\(" + A, ".basic("),
     login(r"(?:basic_auth|http_auth|proxy_auth|auth)\s*=\s*\(" + A, "auth"),
     # a pair kept for such a call: `creds = ("admin", "…")`, `CREDENTIALS = ["admin", "…"]`
-    login(r"(?i:creds|credentials?)\s*=\s*[(\[]" + A, "creds", "credential"),
+    login(r"(?i:creds|credentials?)\s*=\s*[(\[]" + A, "creds", "credential", lines=True),
     login(r"UsernamePasswordCredentials\(" + A, "usernamepasswordcredentials("),
     login(r"PasswordAuthentication\(" + A, "passwordauthentication("),
     login(r"simple_bind(?:_s)?\(" + A, "simple_bind"),

@@ -79,9 +79,16 @@ def word_windows(
 
 
 def _parts(line: str) -> list[int]:
-    """Where SECRETISH_PARTS stand in a line."""
-    found = _found(line, SECRETISH_PARTS)
-    return [m.start() for m in SECRETISH_PART.finditer(line)] if found is None else found
+    """Where SECRETISH_PARTS stand in a line (SECRETISH_PART's: "pat" only where no letter
+    follows it, not in the `path` and `pattern` a minified bundle is full of)."""
+    lowered = line.lower()
+    if len(lowered) != len(line):
+        return [m.start() for m in SECRETISH_PART.finditer(line)]
+    return [
+        p
+        for p in occurrences(lowered, SECRETISH_PARTS)
+        if not (lowered.startswith("pat", p) and lowered[p + 3 : p + 4].isalpha())
+    ]
 
 
 def _found(line: str, words: tuple[str, ...]) -> list[int] | None:

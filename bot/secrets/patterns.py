@@ -196,6 +196,7 @@ TOKEN_PATTERNS: tuple[TokenPattern, ...] = (
         group=1,
         keywords=("bearer",),
         random=True,
+        on_keyword_lines=True,
     ),
     # The `Token` scheme (Django REST framework, GitHub's `token ghp_…`) after an
     # Authorization header's name: a header line, a dict entry, a `Header.Set` call.

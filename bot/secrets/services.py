@@ -46,6 +46,7 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         "Azure DevOps token",
         re.compile(r"[A-Za-z0-9]{76}AZDO[A-Za-z0-9]{4}" + _E),
         keywords=("azdo",),
+        on_keyword_lines=True,
     ),
     TokenPattern(
         "Azure connection key",
@@ -126,6 +127,7 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
             r"|NRI[IQ]-[A-Za-z0-9_\-]{32})" + _E
         ),
         keywords=("nraa-", "nral", "nrak-", "nraj-", "nrai-", "nras-", "nrii-", "nriq-"),
+        on_keyword_lines=True,
     ),
     TokenPattern("NuGet API key", re.compile(r"oy2[a-z0-9]{43}" + _E), keywords=("oy2",)),
     TokenPattern(
@@ -152,6 +154,7 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         "Telegram bot token",
         re.compile(r"[0-9]{8,10}:AA[A-Za-z0-9_\-]{33}" + _E),
         keywords=(":aa",),
+        on_keyword_lines=True,
     ),
     TokenPattern(
         "TeamCity token",
@@ -266,6 +269,7 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         ),
         group=1,
         keywords=("vault",),
+        on_keyword_lines=True,
     ),
     # Azure DevOps personal access tokens before 2024: 52 characters of base32, under a
     # name that says Azure DevOps.
@@ -277,6 +281,7 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         ),
         group=1,
         keywords=("ado", "azure", "devops", "vsts"),
+        on_keyword_lines=True,
     ),
     # Kubernetes bootstrap tokens: a 6-character id, a dot, a 16-character secret, masked
     # whole (the id is public, but `--token` takes both, and a reader of a masked line
@@ -302,6 +307,7 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         re.compile(r"(?i:postmark)[\w.\-]{0,30}[\"']?" + _OP + r"[\"']?(" + UUID + ")" + _E),
         group=1,
         keywords=("postmark",),
+        on_keyword_lines=True,
     ),
     # Vault AppRole's secret ID, with its role ID a login: a UUID under `secret_id`,
     # `secretId`, `VAULT_SECRET_ID` or `--secret-id`. (`client_secret_id` names an Azure
@@ -347,6 +353,7 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         "Google OAuth client ID",
         re.compile(r"[0-9]{6,}-[a-z0-9]{32}\.apps\.googleusercontent\.com"),
         keywords=("googleusercontent",),
+        on_keyword_lines=True,
     ),
     TokenPattern(
         "Hugging Face organization token",
@@ -394,5 +401,6 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         re.compile(r"(?:[Pp]ass[Ww]ord|PASSWORD|[Pp]wd|PWD)\s*=\s*([^;\"'\s]" + VALUE_LENGTH + ")"),
         group=1,
         keywords=("password", "pwd"),
+        on_keyword_lines=True,
     ),
 )

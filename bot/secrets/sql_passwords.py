@@ -25,6 +25,7 @@ SQL_PATTERNS: tuple[TokenPattern, ...] = (
             r"(?i:identified\s+by)\s+(?:" + _SQL_LITERAL + r"|(?P<bare>\w" + VALUE_LENGTH + "))"
         ),
         keywords=("identified",),
+        on_keyword_lines=True,
     ),
     # (a USER or ROLE must come before `PASSWORD '…'` on its line: sql_password)
     TokenPattern(SQL_PASSWORD, re.compile(r"PASSWORD\s+" + _SQL_LITERAL), keywords=("password '",)),
@@ -36,6 +37,7 @@ SQL_PATTERNS: tuple[TokenPattern, ...] = (
             + _SQL_LITERAL
         ),
         keywords=("set password",),
+        on_keyword_lines=True,
     ),
     TokenPattern(
         SQL_PASSWORD,
