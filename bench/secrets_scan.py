@@ -6,7 +6,9 @@ virtual environment (25 added lines from each file), then times:
 - redact and find_secrets over the first 100 KB of the change rendered as one prompt
   (redact cuts it at each file's header and scans each part with its path): target
   <= 10 ms, median of --repeat runs, wall clock and CPU time of this process (on a shared
-  2-core machine the CPU time is the figure that does not depend on the neighbours);
+  2-core machine the CPU time is the figure that does not depend on the neighbours); and
+  find_secrets over the same 100 KB as one text, as it is and with a line naming every
+  token pattern's keywords in its middle (one big file of a prompt that wakes them all);
 - redact, mask and find_secrets over the whole rendered change;
 - with --long-lines, one 100 KB line of hex, base64, base64url and dotted words after each
   of several openings (`token: `, `password=`, `Cookie: `, ...): what a minified bundle, a

@@ -7,12 +7,17 @@ bench/secrets_scan.py's corpus."""
 
 from __future__ import annotations
 
+import random
+import string
 from re import _constants as sre
 from re import _parser as sre_parse
 from typing import Any
 
+from bot.secrets.gitleaks_pass import scanner
 from bot.secrets.jwk import JWK_PRIVATE
+from bot.secrets.pattern_openings import _openings, keyword_led
 from bot.secrets.token_pass import ALL_TOKEN_PATTERNS as _TOKEN_PATTERNS
+from bot.secrets.token_pass import _matches
 
 # A JSON Web Key's private members (`"d": "…"`) sit on other lines than the `kty` that
 # tells they are a key's, so that pattern reads the whole text (and only when `kty` occurs).
@@ -54,3 +59,38 @@ def test_the_check_tells_the_two_shapes_apart() -> None:
     assert opens(r"sk_pr_[a-z]+") and opens(r"(?:sandbox_sk_pr_|sk_pr_)x") and opens(r"[sS]l")
     assert not opens(r"(?:sandbox_)?sk_pr_") and not opens(r"\bSSWS") and not opens(r"(?<!\w)a")
     assert not opens(r"(?i:vault)token") and not opens(r"[0-9]{8,10}:AA")
+
+
+def test_the_openings_of_a_pattern_are_read_through_groups_and_small_classes() -> None:
+    def openings(pattern: str) -> list[str] | None:
+        return _openings(list(sre_parse.parse(pattern)))
+
+    assert openings(r"A(?:KIA|SIA)[A-Z0-9]{16}") == ["AKIA", "ASIA"]
+    assert openings(r"gh[pos]_\w+") == ["ghp_", "gho_", "ghs_"]
+    assert openings(r"(?:xoxb|xoxp)-\d") == ["xoxb-", "xoxp-"]
+    # a range, a case-folded word, an optional part or an assertion opens no literal
+    for pattern in (r"[A-Z]{3}_x", r"(?i:vault)_x", r"(?:sk_)?live_", r"\bSSWS", r"(?<!\w)ab"):
+        assert openings(pattern) is None, pattern
+
+
+def test_a_pattern_tried_at_its_keywords_finds_what_a_whole_text_search_finds() -> None:
+    """Over a long text, a pattern whose every match opens with its keyword is tried only
+    where the keyword pass saw it: the matches must be those of finditer, keyword by
+    keyword, with formats written beside look-alikes and on lines of their own."""
+    rng = random.Random(14)
+    alphabet = string.ascii_letters + string.digits
+    led = [p for p in _TOKEN_PATTERNS if not p.on_keyword_lines and keyword_led(p)]
+    assert len(led) > 150  # most of the service formats open with their prefix
+    filler = "\n".join(f"line {i} = {''.join(rng.choices(alphabet, k=60))}" for i in range(120))
+    parts = [filler]
+    for p in led:
+        for opening in _openings(list(sre_parse.parse(p.regex.pattern, p.regex.flags))) or ():
+            body = "".join(rng.choices(alphabet + "_-", k=rng.choice((24, 40, 64))))
+            parts.append(f"x = '{opening}{body}' {opening}{body[:8]} {opening.upper()}{body}")
+    text = "\n".join(parts)
+    lowered = text.lower()
+    found = scanner().keywords(text, lowered)
+    assert len(text) > 4096
+    for p in led:
+        whole = [m.span() for m in p.regex.finditer(text)]
+        assert [m.span() for m in _matches(p, text, lowered, found)] == whole, p.kind

@@ -5,7 +5,8 @@ the candidates they find.
 
 A pattern runs only when the keyword pass (gitleaks' Aho-Corasick scanner, which also looks
 for these patterns' words) saw one of its keywords; one that no literal opens runs on those
-keywords' lines only (tests/test_secrets_pattern_shapes.py).
+keywords' lines only (tests/test_secrets_pattern_shapes.py), and one that its keyword opens
+is tried where the keyword stands (pattern_openings.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.secrets.hashes import HASH_PATTERNS
 from bot.secrets.installers import INSTALLER_KINDS, INSTALLER_PATTERNS
 from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate, whole_run
 from bot.secrets.microsoft import MICROSOFT_PATTERNS
+from bot.secrets.pattern_openings import keyword_led
 from bot.secrets.patterns import (
     AUTHORIZATION_SCHEME_PATTERN,
     GITLEAKS_PEERS,
@@ -33,7 +35,7 @@ from bot.secrets.services import CONNECTION_PASSWORD, SERVICE_PATTERNS
 from bot.secrets.sql_passwords import SQL_KINDS, SQL_PATTERNS, sql_password
 from bot.secrets.token_checks import connection_password, token_ok
 from bot.secrets.url_secrets import URL_PATTERNS
-from bot.secrets.word_led import merged_windows, occurrences
+from bot.secrets.word_led import led_matches, merged_windows, occurrences
 
 # Microsoft's last: detect.py runs them after gitleaks' rules, so that a value gitleaks or
 # Switchyard already names keeps that name.
@@ -112,11 +114,26 @@ def token_candidates(
     return out
 
 
+# A text this short is searched whole: finding its keywords' places costs more than the
+# search they would spare.
+_SHORT = 4096
+
+
 def _matches(
     pattern: TokenPattern, text: str, lowered: str, found_words: Found
 ) -> Iterator[re.Match[str]]:
     if not pattern.on_keyword_lines:
-        yield from pattern.regex.finditer(text)
+        if len(text) > _SHORT and keyword_led(pattern):
+            # tried where its keywords stand (on the lines the keyword pass saw them on)
+            # only: no read of the whole text; a match may still run on past its line
+            at = [
+                x
+                for ls, le in lines_holding(text, found_words, pattern.keywords)
+                for x in occurrences(lowered, pattern.keywords, ls, le)
+            ]
+            yield from led_matches(pattern.regex, text, at, 0)
+        else:
+            yield from pattern.regex.finditer(text)
         return
     for ls, le in lines_holding(text, found_words, pattern.keywords):
         if not pattern.reach:
