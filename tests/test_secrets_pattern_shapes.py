@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.secrets.gitleaks_pass import scanner
 from bot.secrets.jwk import JWK_PRIVATE
-from bot.secrets.pattern_openings import _openings, keyword_led
+from bot.secrets.pattern_openings import _openings, keyword_lead
 from bot.secrets.token_pass import ALL_TOKEN_PATTERNS as _TOKEN_PATTERNS
 from bot.secrets.token_pass import _matches
 
@@ -74,12 +74,13 @@ def test_the_openings_of_a_pattern_are_read_through_groups_and_small_classes() -
 
 
 def test_a_pattern_tried_at_its_keywords_finds_what_a_whole_text_search_finds() -> None:
-    """Over a long text, a pattern whose every match opens with its keyword is tried only
-    where the keyword pass saw it: the matches must be those of finditer, keyword by
-    keyword, with formats written beside look-alikes and on lines of their own."""
+    """Over a long text, a pattern whose every match opens with a literal holding its
+    keyword is tried only a fixed reach before where the keyword pass saw it: the matches
+    must be those of finditer, with each opening written beside look-alikes (cut short,
+    upper-cased)."""
     rng = random.Random(14)
     alphabet = string.ascii_letters + string.digits
-    led = [p for p in _TOKEN_PATTERNS if not p.on_keyword_lines and keyword_led(p)]
+    led = [p for p in _TOKEN_PATTERNS if not p.on_keyword_lines and keyword_lead(p) is not None]
     assert len(led) > 150  # most of the service formats open with their prefix
     filler = "\n".join(f"line {i} = {''.join(rng.choices(alphabet, k=60))}" for i in range(120))
     parts = [filler]

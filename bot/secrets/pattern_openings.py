@@ -1,13 +1,14 @@
-"""Whether a pattern's every match opens with one of its keywords.
+"""Whether a pattern's every match opens with one of its keywords, and how far before it.
 
 A token pattern runs over a whole text once its keyword occurs in it; Python's engine then
 reads every position of the text for the pattern's opening (a literal it skips to with a
 fast search, a class or a choice of literals one position at a time). Over one 100 KB file
 that names many formats' keywords (a lockfile, a vendored bundle, a configuration
 reference) those whole-text reads added up to most of its scan. A pattern whose every
-match opens with its keyword, as written (`aio_…`, `sgp_…`, `xoxb-…`), can match only where
-the keyword pass already saw that keyword: it is tried there alone (word_led.led_matches),
-with the same matches as a whole-text search.
+match opens with a literal holding its keyword, as written (`aio_…`, `sgp_…`, `xoxb-…`,
+`sk_live_…` for `_live_`), can match only where the keyword pass already saw that keyword,
+a fixed reach before it: it is tried there alone (word_led.led_matches), with the same
+matches as a whole-text search.
 """
 
 from __future__ import annotations
@@ -19,28 +20,37 @@ from typing import Any
 
 from bot.secrets.patterns import TokenPattern
 
-_LED: dict[int, bool] = {}  # id(pattern) -> keyword_led (patterns are module constants)
+_LEADS: dict[int, int | None] = {}  # id(pattern) -> keyword_lead (patterns are constants)
 
 
-def keyword_led(pattern: TokenPattern) -> bool:
-    """Every match of `pattern` opens with one of its keywords (lower-cased text): a cased
-    literal whose lower case starts with a keyword opens each way the regex can start."""
-    led = _LED.get(id(pattern))
-    if led is None:
-        led = _LED[id(pattern)] = _keyword_led(pattern)
-    return led
+def keyword_lead(pattern: TokenPattern) -> int | None:
+    """How far before one of its keywords (in the lower-cased text) a match of `pattern`
+    can open: each way the regex can start is a cased literal holding a keyword, at most
+    this many characters in (`sk_live_` holds `_live_` two in). None where a way holds none
+    (a match may then stand where no keyword does)."""
+    key = id(pattern)
+    if key not in _LEADS:
+        _LEADS[key] = _keyword_lead(pattern)
+    return _LEADS[key]
 
 
-def _keyword_led(pattern: TokenPattern) -> bool:
+def _keyword_lead(pattern: TokenPattern) -> int | None:
     if not pattern.keywords or pattern.regex.flags & re.IGNORECASE:
-        return False
+        return None
     parsed = sre_parse.parse(pattern.regex.pattern, pattern.regex.flags)
     if parsed.state.flags & re.IGNORECASE:
-        return False  # an inline `(?i)` for the whole pattern
+        return None  # an inline `(?i)` for the whole pattern
     openings = _openings(list(parsed))
-    return openings is not None and all(
-        o.isascii() and o.lower().startswith(pattern.keywords) for o in openings
-    )
+    if openings is None or not all(o.isascii() for o in openings):
+        return None
+    lead = 0
+    for o in openings:
+        low = o.lower()
+        at = [i for k in pattern.keywords if (i := low.find(k)) != -1]
+        if not at:
+            return None
+        lead = max(lead, min(at))
+    return lead
 
 
 _MOST = 64  # ways of opening followed, at most (a class of letters is no literal)

@@ -23,7 +23,7 @@ from bot.secrets.hashes import HASH_PATTERNS
 from bot.secrets.installers import INSTALLER_KINDS, INSTALLER_PATTERNS
 from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate, whole_run
 from bot.secrets.microsoft import MICROSOFT_PATTERNS
-from bot.secrets.pattern_openings import keyword_led
+from bot.secrets.pattern_openings import keyword_lead
 from bot.secrets.patterns import (
     AUTHORIZATION_SCHEME_PATTERN,
     GITLEAKS_PEERS,
@@ -123,7 +123,8 @@ def _matches(
     pattern: TokenPattern, text: str, lowered: str, found_words: Found
 ) -> Iterator[re.Match[str]]:
     if not pattern.on_keyword_lines:
-        if len(text) > _SHORT and keyword_led(pattern):
+        lead = keyword_lead(pattern) if len(text) > _SHORT else None
+        if lead is not None:
             # tried where its keywords stand (on the lines the keyword pass saw them on)
             # only: no read of the whole text; a match may still run on past its line
             at = [
@@ -131,7 +132,7 @@ def _matches(
                 for ls, le in lines_holding(text, found_words, pattern.keywords)
                 for x in occurrences(lowered, pattern.keywords, ls, le)
             ]
-            yield from led_matches(pattern.regex, text, at, 0)
+            yield from led_matches(pattern.regex, text, at, lead)
         else:
             yield from pattern.regex.finditer(text)
         return
