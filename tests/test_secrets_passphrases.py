@@ -39,6 +39,8 @@ WRITTEN = [
     ("signing.yml", f"gpg_passphrase: {FOUR}  # the release key\n", FOUR),
     ("app.properties", f"db.password={SIX}\n", SIX),
     ("app.ini", f"[db]\npassword = {FOUR}\n", FOUR),
+    # drawn words joined as a name's are still drawn (their words are no sentence's)
+    ("backup.env", f"RESTIC_PASSWORD={FIVE.replace(' ', '-')}\n", FIVE.replace(" ", "-")),
 ]
 
 
@@ -61,6 +63,11 @@ PROSE = [
     ("settings.py", 'password = "Enter New Passphrase"\n'),
     ("settings.py", 'password = "top secret"\n'),  # two words: a phrase, not a draw
     ("config.yml", "DOMAIN_PASSWORD: WebLogic admin user for the domain\n"),
+    # a sentence written as a name: what the value must be, not a value
+    ("config/app.conf", 'jwt-secret = "secret_with_at_least_32_characters"\n'),
+    ("settings.py", 'JWT_SECRET = "a-string-secret-at-least-256-bits-long"\n'),
+    # a scheme's name under a password's: what hashes it, not what it is
+    ("dovecot/conf.d/auth-sql.conf", "default_pass_scheme = SHA512-CRYPT\n"),
     # the drawn words, but under a name that holds no password
     ("settings.py", f'label = "{FOUR}"\n'),
     ("settings.py", f'title = "{TITLED}"\n'),

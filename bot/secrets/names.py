@@ -90,7 +90,8 @@ _DESCRIPTOR = frozenset(
      "form", "widget", "column", "table", "attr", "attribute", "property", "schema", "source",
      "manager", "backend", "loader", "getter", "setter", "handler", "factory", "service",
      "client", "cls", "strength", "key_id", "usage", "created", "updated",
-     "at", "ts", "mask", "masked", "char", "chars", "rule", "rules", "check", "validator"}
+     "at", "ts", "mask", "masked", "char", "chars", "rule", "rules", "check", "validator",
+     "scheme", "schemes"}
 )  # fmt: skip
 _FEW_CHARACTERS = frozenset({"last4", "last8", "first4", "first8"})
 _HOW_MANY = frozenset({"four", "six", "eight", "4", "6", "8", "chars", "characters", "digits"})

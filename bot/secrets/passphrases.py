@@ -62,4 +62,17 @@ def drawn_password(key: str, value: str) -> bool:
 def described(key: str, value: str) -> bool:
     """`value` under `key` is prose (a description, a label, a translated word), not a
     passphrase of drawn words under a password's name."""
-    return natural_language(value) and not drawn_password(key, value)
+    return (natural_language(value) or _joined_prose(value)) and not drawn_password(key, value)
+
+
+_JOINED = re.compile(r"[a-z]+(?:[-_](?:[a-z]+|[0-9]+))+")
+
+
+def _joined_prose(value: str) -> bool:
+    """A sentence written as a name (`secret_with_at_least_32_characters`): four pieces or
+    more joined by `_` or `-`, three or more of its words and most of them prose's."""
+    if not _JOINED.fullmatch(value):
+        return False
+    words = [w for w in re.split(r"[-_]", value) if w.isalpha()]
+    prose = sum(w in _PROSE_WORDS for w in words)
+    return len(words) >= 4 and prose >= 3 and prose * 2 > len(words)
