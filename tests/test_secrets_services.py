@@ -561,6 +561,10 @@ LOOK_ALIKES = [
     'if (typeof password === "string") {',
     'if password == "" or secret != "":',
     'if api_key == "test" or access_key != "abc":',
+    # what a credential's field is compared with to tell how to send it: a scheme, a
+    # forge's token login
+    "if ($auth['password'] === 'bearer') {",
+    "if ($auth['password'] === 'private-token' || $auth['password'] === 'gitlab-ci-token') {",
     # A name/value pair, a default, an ENV that holds no secret or only a reference.
     "env:\n  - name: LOG_LEVEL\n    value: debug-verbose-42",
     "env:\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef: {name: db, key: pw}",

@@ -131,3 +131,23 @@ def test_a_password_in_a_notebooks_cell_is_read_past_its_escaped_quotes() -> Non
 )
 def test_what_is_no_password_in_these_forms_stays(path: str, line: str) -> None:
     assert find_secrets(f"{line}\n", path) == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["app/views/devise/mailer/reset_password_instructions.html.erb", "app/views/users/new.haml"],
+)
+def test_a_views_template_reads_its_ruby_as_code(path: str) -> None:
+    """`reset_password_token: @token` in a view is Ruby's hash argument, an instance
+    variable handed on; a password literal there is still one."""
+    line = "<%= link_to 'Change', edit_password_url(@resource, reset_password_token: @token) %>"
+    assert find_secrets(f"{line}\n", path) == []
+    text = f"<%= render 'session', password: '{PASSWORD}' %>\n"
+    assert [text[h.start : h.end] for h in find_secrets(text, path)] == [PASSWORD]
+
+
+def test_a_yaml_files_erb_template_is_still_configuration() -> None:
+    text = f"production:\n  password: {PASSWORD}\n"
+    assert [text[h.start : h.end] for h in find_secrets(text, "config/database.yml.erb")] == [
+        PASSWORD
+    ]

@@ -44,6 +44,13 @@ _TYPE_TEST = re.compile(r"\btypeof\s+[\w.]*$|\binstanceof\s*$")
 _NAME_WORDS = ("passw", "pwd", "passphrase", "secret", "apikey", "api_key", "accesskey",
                "access_key", "authkey", "auth_key")  # fmt: skip
 _COMPARING = re.compile(r"[=!]=|\.equals\(")
+# What a credential's field is compared with to tell how to send it, not what it is: HTTP's
+# schemes, and the user names or passwords forges define for a token's login (GitHub's
+# `x-oauth-basic`, GitLab's `oauth2`, `gitlab-ci-token`, `private-token`).
+_SENTINELS = frozenset(
+    {"bearer", "basic", "digest", "negotiate", "ntlm", "token", "oauth", "oauth2",
+     "x-oauth-basic", "x-access-token", "private-token", "gitlab-ci-token"}
+)  # fmt: skip
 _COMPARED_REACH = MAX_VALUE + 128
 
 
@@ -59,6 +66,8 @@ def compared_passwords(line: str, base: int, test: bool) -> list[Candidate]:
         if _TYPE_TEST.search(line, 0, m.start()) or " " in m.group(group):
             continue  # `typeof password === "string"`, `url.password == "a secret"`
         value = m.group(group)
+        if value.lower() in _SENTINELS:
+            continue  # `$auth['password'] === 'bearer'`: a marker the protocol defines
         named = line[m.start() : m.start(group)] + line[m.end(group) : m.end()]
         if (key := _KEY_NAME.search(named)) is not None:
             if machine_made_value(key.group(), value, test):

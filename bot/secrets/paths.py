@@ -35,6 +35,8 @@ _TEST_NAME = re.compile(
     r"^(?:test_.*|.*_test\.[a-z]+|.*\.(?:test|spec)\.[a-z]+|.*Tests?\.[a-z]+|conftest\.py)$"
 )
 _DOC_SUFFIXES = frozenset({".md", ".markdown", ".rst", ".adoc", ".asciidoc"})
+# (a YAML file's `.yml.erb` is configuration still: only a view's)
+_VIEW_TEMPLATE = re.compile(r"\.(?:html|text|txt|js|md)\.erb$|\.(?:haml|slim|markerb)$", re.I)
 _DOC_DIRS = frozenset({"docs", "doc", "documentation"})
 _BUNDLE_SUFFIXES = frozenset({".js", ".mjs", ".cjs"})
 _BUNDLE_NAME = re.compile(r"\.(?:min|umd|bundle|prod|production)\.[cm]?js$", re.IGNORECASE)
@@ -93,8 +95,13 @@ def line_value_kind(path: str | None) -> Literal["line", "whole", "item"] | None
 
 @lru_cache(maxsize=4096)
 def is_code_path(path: str | None) -> bool:
-    """Source code, where an unquoted value after `=` is an expression, not a literal."""
-    return path is not None and PurePosixPath(path).suffix.lower() in _CODE_SUFFIXES
+    """Source code, where an unquoted value after `=` is an expression, not a literal; and
+    a web view's template (`reset_password.html.erb`, `.haml`, `.slim`, `.markerb`), whose
+    `token: @token` is Ruby's."""
+    if path is None:
+        return False
+    p = PurePosixPath(path)
+    return p.suffix.lower() in _CODE_SUFFIXES or _VIEW_TEMPLATE.search(p.name) is not None
 
 
 def is_markup_path(path: str | None) -> bool:
