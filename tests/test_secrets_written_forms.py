@@ -124,6 +124,10 @@ def test_a_password_in_a_notebooks_cell_is_read_past_its_escaped_quotes() -> Non
         # a pair of names, not a login; an element that says where the credentials are
         ("app/client.py", 'credentials = ("service-account.json", "scope")'),
         ("conf/agent.xml", "<credentials>default</credentials>"),
+        # a hash's or a key derivation's name: how a password is kept
+        ("dovecot/conf.d/10-logging.conf", "auth_verbose_passwords = sha1:6"),
+        ("config/security.yml", "password_encoder: bcrypt"),
+        ("config/security.yml", "password_hash: argon2id"),
         # a shell's command substitution and a template in backticks
         ("ci/run.sh", "DB_PASSWORD=`cat /run/secrets/db`"),
         ("src/app.js", "const password = `${prefix}Xk9Qv7mZ2p`;"),
