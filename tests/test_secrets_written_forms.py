@@ -124,6 +124,9 @@ def test_a_password_in_a_notebooks_cell_is_read_past_its_escaped_quotes() -> Non
         # a pair of names, not a login; an element that says where the credentials are
         ("app/client.py", 'credentials = ("service-account.json", "scope")'),
         ("conf/agent.xml", "<credentials>default</credentials>"),
+        # a pair's own stand-in, as a relay's docs write it
+        ("ci/relay.sh", '-e SASL_PASSWD="relay.corp.net username:password" \\'),
+        ("ci/relay.sh", 'SASL_PASSWD="smtp.corp.net user:password"'),
         # a hash's or a key derivation's name: how a password is kept
         ("dovecot/conf.d/10-logging.conf", "auth_verbose_passwords = sha1:6"),
         ("config/security.yml", "password_encoder: bcrypt"),
