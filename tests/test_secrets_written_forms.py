@@ -124,6 +124,9 @@ def test_a_password_in_a_notebooks_cell_is_read_past_its_escaped_quotes() -> Non
         # a pair of names, not a login; an element that says where the credentials are
         ("app/client.py", 'credentials = ("service-account.json", "scope")'),
         ("conf/agent.xml", "<credentials>default</credentials>"),
+        # filler typed into a value
+        ("config/settings.yml", "hash_secret: f8c07cf79094ec06f77b6024b5d7936c79b5227274fbblaha"),
+        ("config/settings.yml", "api_token: blahblahblah"),
         # a pair's own stand-in, as a relay's docs write it
         ("ci/relay.sh", '-e SASL_PASSWD="relay.corp.net username:password" \\'),
         ("ci/relay.sh", 'SASL_PASSWD="smtp.corp.net user:password"'),

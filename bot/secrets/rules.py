@@ -93,7 +93,7 @@ _PLACEHOLDER_PARTS = (
     "to-be-replaced", "to_be_replaced", "goes_here", "goes-here", "notset", "not_set",
     "not-set", "fillme", "fill_me", "fill-me", "set-via-", "set_via_", "overridden",
     "dont-use", "do-not-use", "do_not_use", "-here", "_here", "notareal", "not_real",
-    "not-real", "username:password", "user:password",
+    "not-real", "username:password", "user:password", "blah",
 )  # fmt: skip
 # A setting's value that is itself settings (`uid=user,userPassword=password`,
 # `audit_trail=none,...`, `uniqueIdentifier=user,...`): an unquoted list of assignments,
