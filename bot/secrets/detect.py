@@ -83,6 +83,7 @@ from bot.secrets.token_pass import (
     token_candidates,
     token_patterns,
 )
+from bot.secrets.told_pairs import told_pairs
 from bot.secrets.wrapped import wrapped_values
 
 
@@ -202,6 +203,8 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
     found.extend(token_candidates(text, lowered, microsoft, found_words, test))
     # A command given as a list of its arguments, read as its command line (argv_view.py).
     found.extend(argv_candidates(text, lowered, own, found_words, test))
+    if path is None:  # (what a user writes to the model: told_pairs.py says why only there)
+        found.extend(told_pairs(text, lowered))
     keyword_lines = lines.keyword_lines(lowered, found_words)
     token_lines = lines.long_token_lines(lowered)
     config = paths.is_config_path(path)
