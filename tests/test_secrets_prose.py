@@ -64,6 +64,9 @@ TOLD = [
     # a setting's name set to its value in a sentence
     ("notes.md", f"I set DB_PASSWORD to {PASSWORD} in the staging .env", PASSWORD),
     ("notes.md", f"changed the API_TOKEN to `{KEY}` yesterday.", KEY),
+    # the verb before a secret's word, not a variable's name
+    (None, f"I rotated the token to {KEY} this morning.", KEY),
+    ("notes.md", f"I changed the password to {PASSWORD} for now", PASSWORD),
     ("README.md", f"Default credentials: **admin** / **{PASSWORD}**", PASSWORD),
     ("notes.md", f"Credentials: deploy / {PASSWORD}", PASSWORD),
     (None, f"Staging creds were ops/{PASSWORD} until the rotation.", PASSWORD),
@@ -85,6 +88,8 @@ SENTENCES = [
     "I set DB_PASSWORD to the value from the vault.",
     "Reset GITHUB_TOKEN to $NEW_TOKEN after the rotation.",
     "Set the password to something stronger than the default.",
+    "We reset the token to zero after each run.",
+    "I set the password to expire in 90 days.",
     "The password is stored in Vault, never in this file.",
     "A password is at least 12 characters long.",
     "The default password is admin.",

@@ -61,10 +61,12 @@ _TOLD_PAIR = re.compile(
     + _VALUE
 )
 # Or a setting's name set to its value in a sentence ("I set DB_PASSWORD to …", "changed
-# the API_TOKEN to …"): the name is a variable's, glued, which _NAME does not read.
+# the API_TOKEN to …", "rotated the token to …"): the verb before the name, which _TOLD
+# reads after it.
 _TOLD_SET = re.compile(
-    r"(?i)(?<![\w.$@-])(?:set|changed|updated|reset)[ \t]+(?:the[ \t]+)?"
-    r"(?P<name>[a-z_][\w.-]{0,60}?(?:password|passwd|pwd|secret|token|api_?key))"
+    r"(?i)(?<![\w.$@-])(?:set|changed|updated|reset|rotated|regenerated)[ \t]+"
+    r"(?:(?:the|my|our|your|its)[ \t]+)?"
+    r"(?P<name>(?:[a-z_][\w.-]{0,60}?)?(?:password|passwd|pwd|secret|token|api[_ ]?key))"
     r"[ \t]+to[ \t]+(?P<q>[\"'`]?)" + _VALUE
 )
 _TOLD_LEAD = 64
