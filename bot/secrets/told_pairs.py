@@ -72,11 +72,12 @@ def told_pairs(text: str, lowered: str) -> list[Candidate]:
 
 def _drawn(value: str) -> bool:
     """Made by a machine, letters and digits alternating four times or more, or letters of
-    both cases with a digit or a symbol (`Xk#pQ_mW!rTz`): not a word, a name or a version."""
+    both cases with a symbol (`Xk#pQ_mW!rTz`): not a word, a name or a version."""
     if rules.is_placeholder(value) or references.is_reference(value):
         return False
     if rules.generated(value) or wording.interleaved(value):
         return True
+    # (a digit alone does not mark one: `SecretStr2` is a type's name in a signature)
     cased = any(c.isupper() for c in value) and any(c.islower() for c in value)
-    marked = any(c.isdigit() or (not c.isalnum() and c not in _SENTENCE_END) for c in value)
+    marked = any(not c.isalnum() and c not in _SENTENCE_END for c in value)
     return cased and marked and not wording.reads_as_name(value)
