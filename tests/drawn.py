@@ -14,3 +14,12 @@ def drawn_key(rng: random.Random, n: int) -> str:
         v = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(n))
         if any(c.isdigit() for c in v) and any(c.isupper() for c in v):
             return v
+
+
+# A secret-named setting as Python, YAML and a .env file write it ({n}: the name, {v}: the
+# value): where a name's reading is checked in every syntax that names it.
+NAMED_SETTINGS = [
+    ("app/settings.py", '{n} = "{v}"\n'),
+    ("config/app.yml", "{n}: {v}\n"),
+    (".env", "{n}={v}\n"),
+]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bot.secrets import find_secrets, redact
+from tests.drawn import NAMED_SETTINGS
 
 VALUE = "Xk9Qv7mZ2pW4"
 
@@ -22,14 +23,7 @@ VALUE = "Xk9Qv7mZ2pW4"
         "passcode", "devicePasscode",
     ],
 )  # fmt: skip
-@pytest.mark.parametrize(
-    ("path", "template"),
-    [
-        ("app/settings.py", '{n} = "{v}"\n'),
-        ("config/app.yml", "{n}: {v}\n"),
-        (".env", "{n}={v}\n"),
-    ],
-)
+@pytest.mark.parametrize(("path", "template"), NAMED_SETTINGS)
 def test_a_password_named_in_another_language_is_masked(
     name: str, path: str, template: str
 ) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.secrets import find_secrets, redact
+from tests.drawn import NAMED_SETTINGS
 
 VALUE = "q3x7hbbm5vy6fnd2ylfjz6b4"
 
@@ -16,15 +17,7 @@ VALUE = "q3x7hbbm5vy6fnd2ylfjz6b4"
     ["GITHUB_PAT", "GH_PAT", "githubPat", "AZURE_DEVOPS_EXT_PAT", "ado_pat", "asana_pat",
      "GITLAB_PAT", "HF_PAT", "CI_BOT_PAT"],
 )  # fmt: skip
-@pytest.mark.parametrize(
-    ("path", "template"),
-    [
-        ("app/settings.py", '{n} = "{v}"\n'),
-        ("config/app.yml", "{n}: {v}\n"),
-        (".env", "{n}={v}\n"),
-        (None, "export {n}={v}\n"),
-    ],
-)
+@pytest.mark.parametrize(("path", "template"), [*NAMED_SETTINGS, (None, "export {n}={v}\n")])
 def test_a_token_named_pat_by_its_issuer_is_masked(
     name: str, path: str | None, template: str
 ) -> None:
