@@ -99,12 +99,6 @@ _PLACEHOLDER_PARTS = (
 # `audit_trail=none,...`, `uniqueIdentifier=user,...`): an unquoted list of assignments,
 # not one secret. A random `NtZ=2v…` (three letters, mixed case) is not one.
 _NESTED_SETTING = re.compile(r"^(?:[a-z_]{2,}|[A-Z_]{2,}|[A-Za-z_]{4,})=\w")
-# A hash's or a key derivation's name, with its parameter (`sha1:6`, `SHA512-CRYPT`,
-# `pbkdf2_sha256`, `argon2id`): a setting of how a password is kept, not a password.
-_ALGORITHM = re.compile(
-    r"(?i:s?(?:md5|sha(?:1|224|256|384|512|3-(?:256|384|512))|blf|bcrypt|scrypt|argon2(?:i|d|id)?"
-    r"|pbkdf2|yescrypt)(?:[-_](?:crypt|sha(?:1|256|512)|hmac))?(?:[:-]\d{1,4})?)"
-)
 # PowerShell's Verb-Noun: `ConvertTo-SecureString`, `Get-Credential`.
 _CMDLET = re.compile(r"[A-Z][A-Za-z]+-[A-Z][A-Za-z]+")
 # A call or a literal list opening a value (which may be cut at its first space or
@@ -332,7 +326,7 @@ def assigned_value_ok(
         return False  # `try_except_pass = bandit.plugins.try_except_pass:...`: a name
     if wording.is_pattern(v):
         return False  # a pattern that matches secrets, in a scanner or validator
-    if _ALGORITHM.fullmatch(v):
+    if wording.names_an_algorithm(v):
         return False  # `password_encoder: bcrypt`, `sha1:6`: how a password is kept
     if not quoted:
         # In a config file a generated password is written bare, brackets and all; a call

@@ -13,31 +13,15 @@ import re
 
 from bot.secrets.patterns import (
     MAX_VALUE,
-    QUERY_END,
     TOKEN_END,
     UUID,
-    VALUE_LENGTH,
     TokenPattern,
 )
 
 _E = TOKEN_END
-REGISTRY_AUTH = "container registry login"
 # Between a service's name and its value: `=`, `:`, Go's `:=`, Ruby's `=>`, an XML tag's `>`.
 _OP = r"\s*(?::=|=>|[:=>])\s*"
-
-# What must precede a header's `Basic` value, and a connection string's `Password=`, on the
-# same line (searched in the few characters before, lower-cased).
-# An Authorization header's name before its value: `Authorization: `, `"Authorization":
-# "`, `Header.Set("Authorization", "`.
-AUTHORIZATION_HEADER = re.compile(r"authorization[\"']?\s*[:=,]\s*[\"']?$")
-NPM_CREDENTIALS = "npm registry credentials"
-CONNECTION_PASSWORD = "password in connection string"
 SEED_PHRASE = "wallet seed phrase"
-CONNECTION_FIELD = re.compile(
-    r"\b(?:user\s?id|uid|user(?:name)?|server|data\s?source|host|database)\s*=[^;\n]{0,128};"
-    # libpq's keyword/value form, fields apart by spaces: `host=db user=app password=…`
-    r"|(?<![\w-])(?:host|hostaddr|dbname|user|port|sslmode)=[\w.\-/:%@+]{1,128}[ \t]"
-)
 
 SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
     TokenPattern("Adafruit IO key", re.compile(r"aio_[A-Za-z0-9]{28}" + _E), keywords=("aio_",)),
@@ -359,48 +343,5 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         "Hugging Face organization token",
         re.compile(r"api_org_[A-Za-z]{34}" + _E),
         keywords=("api_org_",),
-    ),
-    # .npmrc's registry credentials: `_auth` (base64 of user:password) and `_password`,
-    # starting a line or a string, or after a registry's path (`//registry.example/:_auth=`);
-    # not a private field in code (`Users::Cols::_password = "password"`): where it starts
-    # is checked in token_checks.token_ok, so that the regex starts with a literal.
-    TokenPattern(
-        NPM_CREDENTIALS,
-        re.compile(
-            r"_(?:auth|password)\s*=\s*[\"']?([A-Za-z0-9+/]{6,}=*)(?=[\s\"';,]|$)",
-            re.MULTILINE,
-        ),
-        group=1,
-        keywords=("_auth", "_password"),
-    ),
-    # Base64 of "user:password" (checked decoded: token_checks.token_ok) after the scheme in
-    # any case (RFC 9110; git's `http.extraheader` holds `AUTHORIZATION: basic …`), or as
-    # .NET's `AuthenticationHeaderValue("Basic", "…")` takes it. Three
-    # spellings leave no literal to skip to: on the lines that say "basic" only.
-    TokenPattern(
-        "HTTP basic credentials",
-        re.compile(r"(?:[Bb]asic|BASIC)(?:\s+|\"\s*,\s*\")([A-Za-z0-9+/]{8,}={0,2})" + QUERY_END),
-        group=1,
-        keywords=("basic",),
-        on_keyword_lines=True,
-    ),
-    # A container registry's login as Docker's config.json keeps it, `"auth": "<base64 of
-    # user:password>"` (checked decoded, as a Basic header's), also where the JSON sits
-    # escaped in a string: GitLab Runner's `environment = ["DOCKER_AUTH_CONFIG={\"auths\":…"]`.
-    TokenPattern(
-        REGISTRY_AUTH,
-        re.compile(r"auth\\{0,3}[\"']\s*:\s*\\{0,3}[\"']([A-Za-z0-9+/]{8,}={0,2})\\{0,3}[\"']"),
-        group=1,
-        keywords=('auth"', "auth'", "auth\\"),
-    ),
-    # `Password=` in an ADO.NET/ODBC/JDBC connection string; another of the string's fields
-    # must come before it on the line (CONNECTION_FIELD, read in
-    # token_checks.connection_password, which also finds where the value ends).
-    TokenPattern(
-        CONNECTION_PASSWORD,
-        re.compile(r"(?:[Pp]ass[Ww]ord|PASSWORD|[Pp]wd|PWD)\s*=\s*([^;\"'\s]" + VALUE_LENGTH + ")"),
-        group=1,
-        keywords=("password", "pwd"),
-        on_keyword_lines=True,
     ),
 )

@@ -11,16 +11,16 @@ import re
 import urllib.parse
 
 from bot.secrets import names, references, rules, wording
-from bot.secrets.hashes import CRYPT_HASH_BARE, PASSWORD_HASHES
-from bot.secrets.line_finders import KEY_REACH
-from bot.secrets.patterns import AUTHORIZATION_SCHEME, TokenPattern
-from bot.secrets.services import (
+from bot.secrets.config_credentials import (
     AUTHORIZATION_HEADER,
     CONNECTION_FIELD,
     NPM_CREDENTIALS,
     REGISTRY_AUTH,
-    SEED_PHRASE,
 )
+from bot.secrets.hashes import CRYPT_HASH_BARE, PASSWORD_HASHES
+from bot.secrets.line_finders import KEY_REACH
+from bot.secrets.patterns import AUTHORIZATION_SCHEME, TokenPattern
+from bot.secrets.services import SEED_PHRASE
 from bot.secrets.stand_ins import published_crypt_hash, published_seed_phrase
 
 # Where an ADO.NET or ODBC string's value ends: at its field's `;`, or where the literal

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from bot.secrets import names
+from bot.secrets.config_credentials import CONFIG_CREDENTIAL_PATTERNS, CONNECTION_PASSWORD
 from bot.secrets.contexts import CONTEXT_KINDS, CONTEXT_PATTERNS, context_name, context_value
 from bot.secrets.daemon_configs import DAEMON_KINDS, DAEMON_PATTERNS, daemon_value
 from bot.secrets.device_configs import DEVICE_KINDS, DEVICE_PATTERNS, device_value
@@ -31,7 +32,7 @@ from bot.secrets.patterns import (
     TokenPattern,
 )
 from bot.secrets.prefixed import PREFIXED_PATTERNS
-from bot.secrets.services import CONNECTION_PASSWORD, SERVICE_PATTERNS
+from bot.secrets.services import SERVICE_PATTERNS
 from bot.secrets.sql_passwords import SQL_KINDS, SQL_PATTERNS, sql_password
 from bot.secrets.token_checks import connection_password, token_ok
 from bot.secrets.url_secrets import URL_PATTERNS
@@ -42,6 +43,7 @@ from bot.secrets.word_led import led_matches, merged_windows, occurrences
 ALL_TOKEN_PATTERNS = (
     *TOKEN_PATTERNS,
     *SERVICE_PATTERNS,
+    *CONFIG_CREDENTIAL_PATTERNS,
     *HASH_PATTERNS,
     *URL_PATTERNS,
     *PREFIXED_PATTERNS,

@@ -265,3 +265,16 @@ def interleaved(value: str) -> bool:
 
 
 _INTERLEAVED = 4
+
+
+# A hash's or a key derivation's name, with its parameter (`sha1:6`, `SHA512-CRYPT`,
+# `pbkdf2_sha256`, `argon2id`).
+_ALGORITHM = re.compile(
+    r"(?i:s?(?:md5|sha(?:1|224|256|384|512|3-(?:256|384|512))|blf|bcrypt|scrypt|argon2(?:i|d|id)?"
+    r"|pbkdf2|yescrypt)(?:[-_](?:crypt|sha(?:1|256|512)|hmac))?(?:[:-]\d{1,4})?)"
+)
+
+
+def names_an_algorithm(value: str) -> bool:
+    """A setting of how a password is kept (`bcrypt`, `sha1:6`), not a password."""
+    return _ALGORITHM.fullmatch(value) is not None
