@@ -164,6 +164,7 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         MAPPED_PAIR,
         re.compile(r"[\"'](?P<name>[\w.\-]{1,80})[\"']\s*(?:->|\bto\b)\s*" + _QV),
         keywords=('" to "', "' to '", '" -> "', "' -> '", '"->"', "'->'"),
+        on_keyword_lines=True,
     ),
     # A YAML block scalar under a secret's name (`password: |`, a Kubernetes Secret's
     # stringData): the value is the next, indented line (its key: context_value).
@@ -186,6 +187,7 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
             r"(?P<v>[^&\s\"'`#;<>]" + VALUE_LENGTH + ")"
         ),
         keywords=("pass=", "password=", "passwd=", "pwd="),
+        on_keyword_lines=True,
     ),
     # go-sql-driver/mysql's DSN, `user:password@tcp(host:3306)/db`: the password runs to
     # the `@` before the protocol's parenthesis.

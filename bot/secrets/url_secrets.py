@@ -50,6 +50,7 @@ URL_PATTERNS: tuple[TokenPattern, ...] = (
         ),
         group=1,
         keywords=("/webhook",),
+        on_keyword_lines=True,
     ),
     # ThingsBoard devices send telemetry with their access token in the URL's path.
     TokenPattern(
