@@ -14,9 +14,13 @@ matches as a whole-text search.
 from __future__ import annotations
 
 import re
-from re import _constants as sre
-from re import _parser as sre_parse
 from typing import Any
+
+try:  # CPython's own parser of its regexes (3.11+), not a public API
+    from re import _constants as sre
+    from re import _parser as sre_parse
+except ImportError:  # pragma: no cover - a Python without them: every pattern read whole
+    sre = sre_parse = None  # type: ignore[assignment]
 
 from bot.secrets.patterns import TokenPattern
 
@@ -35,7 +39,7 @@ def keyword_lead(pattern: TokenPattern) -> int | None:
 
 
 def _keyword_lead(pattern: TokenPattern) -> int | None:
-    if not pattern.keywords or pattern.regex.flags & re.IGNORECASE:
+    if sre_parse is None or not pattern.keywords or pattern.regex.flags & re.IGNORECASE:
         return None
     parsed = sre_parse.parse(pattern.regex.pattern, pattern.regex.flags)
     if parsed.state.flags & re.IGNORECASE:
