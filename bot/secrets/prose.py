@@ -72,7 +72,7 @@ _TOLD_SET = re.compile(
 _TOLD_LEAD = 64
 # Around a value in Markdown (`**…**`), and a sentence's end after it.
 _EMPHASIS = "*_"
-_SENTENCE_END = ".,;:)"
+SENTENCE_END = ".,;:)"
 _PASSWORD_MIN = 8
 # A storage key's path: a directory of a word or a number, or a file's suffix.
 _PATH_LIKE = re.compile(r"(?:^|/)(?:[a-z]{3,}|\d{2,})/|\.[a-z]{2,4}$")
@@ -101,10 +101,7 @@ def told_secrets(line: str, base: int, test: bool) -> list[Candidate]:
         s, e = m.span("v")
         # Judged without a sentence's end after it; masked with it, since a password may
         # end in `.` or `,` as well (9 of 200 drawn ones were cut short before).
-        end = e
-        if not m.group("q"):
-            while end > s and line[end - 1] in _SENTENCE_END:
-                end -= 1
+        end = e if m.group("q") else sentence_unended(line, s, e)
         js, je = s, end
         # Markdown's emphasis around a value is not the value's; inside quotes or a code
         # span, `_` and `*` are (they were sent).
@@ -122,6 +119,15 @@ def told_secrets(line: str, base: int, test: bool) -> list[Candidate]:
             rank = RANK_GENERIC if pair else RANK_TOKEN
             out.append(Candidate(base + js, base + masked_end, TOLD_SECRET, rank, SWITCHYARD))
     return out
+
+
+def sentence_unended(text: str, s: int, e: int) -> int:
+    """Where text[s:e], a value told in a sentence, ends without the sentence's end after
+    it (`.`, `,`, `)`: a password may end in one, so it is judged without it and masked
+    with it)."""
+    while e > s and text[e - 1] in SENTENCE_END:
+        e -= 1
+    return e
 
 
 def _told(name: str, value: str, test: bool) -> bool:

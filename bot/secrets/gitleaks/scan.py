@@ -135,15 +135,7 @@ class Scanner:
             return found
         words = self._words
         ls = le = -1
-        try:
-            # Character offsets, as the text's own.
-            hits = self._keywords.find_matches_as_indexes(lowered, overlapping=True)
-        except UnicodeEncodeError:
-            # A lone surrogate (bytes decoded with surrogateescape) cannot cross into Rust;
-            # one character for one keeps every offset.
-            hits = self._keywords.find_matches_as_indexes(
-                _SURROGATE.sub("?", lowered), overlapping=True
-            )
+        hits = keyword_hits(self._keywords, lowered)
         size = len(text)
         for k, p, _ in hits:
             if p > le or p < ls:  # (inlined: a prompt's parts hold hundreds of hits)
@@ -230,6 +222,19 @@ class Scanner:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def keyword_hits(automaton: ahocorasick_rs.AhoCorasick, lowered: str) -> list[tuple[int, int, int]]:
+    """(word index, start, end) of every word of `automaton` in `lowered`, overlapping, at
+    the text's own character offsets."""
+    try:
+        return automaton.find_matches_as_indexes(lowered, overlapping=True)
+    except UnicodeEncodeError:
+        # A lone surrogate (bytes decoded with surrogateescape) cannot cross into Rust;
+        # one character for one keeps every offset.
+        return automaton.find_matches_as_indexes(_SURROGATE.sub("?", lowered), overlapping=True)
+
+
 # Characters a pattern without a capture group consumes after the value to mark its end
 # (`(?:[^a-zA-Z0-9+/]|\z)`): not part of the secret, and redaction must keep them.
 _TERMINATORS = "\"'`;,)]}> \t\r\n"
