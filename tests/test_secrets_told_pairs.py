@@ -66,3 +66,10 @@ def test_in_a_file_the_pair_is_left_to_the_files_rules() -> None:
     text = f"Login: admin / {_drawn()}\n"
     assert [h.kind for h in find_secrets(text)] == ["login told as a pair"]
     assert [h.kind for h in find_secrets(text, "docs/setup.md")] != ["login told as a pair"]
+
+
+def test_a_told_value_ending_in_a_sentences_mark_is_masked_with_it() -> None:
+    """Judged without the `.` after it, masked with it: a drawn password may end in one."""
+    value = "Xk#pQ_mW!rT."
+    assert mask(f"Login: admin / {value}") == mask(f"Login: admin / {value[:-1]}")
+    assert "rT" not in mask(f"Login: admin / {value}")

@@ -87,8 +87,9 @@ def told_pairs(text: str, lowered: str) -> list[Candidate]:
             continue
         for m in led_matches(pattern, text, sorted(set(at[i])), 0):
             s, e = m.span("v")
-            e = sentence_unended(text, s, e)
-            if _drawn(text[s:e]):
+            # judged without a sentence's end, masked with it, as prose.py's (a drawn
+            # password may end in `.` or `)`: cut there, its last character was sent)
+            if _drawn(text[s : sentence_unended(text, s, e)]):
                 out.append(Candidate(s, e, TOLD_PAIR, RANK_GENERIC, SWITCHYARD))
     return out
 
