@@ -81,13 +81,11 @@ def word_windows(
 def _parts(line: str) -> list[int]:
     """Where SECRETISH_PARTS stand in a line (SECRETISH_PART's: "pat" only where no letter
     follows it, not in the `path` and `pattern` a minified bundle is full of)."""
-    lowered = line.lower()
-    if len(lowered) != len(line):
+    found = _found(line, SECRETISH_PARTS)
+    if found is None:
         return [m.start() for m in SECRETISH_PART.finditer(line)]
     return [
-        p
-        for p in occurrences(lowered, SECRETISH_PARTS)
-        if not (lowered.startswith("pat", p) and lowered[p + 3 : p + 4].isalpha())
+        p for p in found if not (line[p : p + 3].lower() == "pat" and line[p + 3 : p + 4].isalpha())
     ]
 
 
