@@ -176,6 +176,10 @@ TOOL_PLACES: list[tuple[str, str | None, str, str]] = [
     ('flags', 'ci/run.sh', "helm repo add internal https://charts.internal --username bot --password '{v}'", 'pw'),
     ('flags', 'ci/run.sh', "git config --global http.extraheader 'AUTHORIZATION: basic {b}'", 'b64'),
     ('flags', 'ci/run.sh', "git -c http.extraHeader='Authorization: Bearer {k}' clone https://git.internal/app", 'tok'),
+    # a command's arguments as a list: exec-form configuration, a YAML sequence's items
+    ('flags', 'k8s/agent.yaml', '      args: ["agent", "--token", "{k}"]', 'tok'),
+    ('flags', 'k8s/agent.yaml', '      args:\n        - agent\n        - --token\n        - {k}', 'tok'),
+    ('flags', 'docker-compose.yml', '    command:\n      - --db-password\n      - "{v}"', 'pw'),
     # daemon and system config files
     ('files', 'rabbitmq.conf', 'default_user = app\ndefault_pass = {v}', 'pw'),
     ('files', 'pgbouncer/userlist.txt', '"app" "{v}"', 'pw'),

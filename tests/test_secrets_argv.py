@@ -52,3 +52,45 @@ NOT_FOUND = [
 @pytest.mark.parametrize("line", NOT_FOUND)
 def test_an_argument_list_without_a_literal_password_is_not_reported(line: str) -> None:
     assert find_secrets(line + "\n", "tools/run.py") == []
+
+
+TOKEN = "tK7qW2mZ9xLp4RvB8nYc"  # 20 drawn characters: a token a flag is given
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("tools/release.py", 'subprocess.run(["./publish", "--token", "{t}"], check=True)\n'),
+        ("cmd/sync.go", 'exec.Command("sync", "--api-key", "{t}", "--dry-run").Run()\n'),
+        ("k8s/agent.yaml", '      args: ["--secret", "{t}"]\n'),
+        # a YAML sequence gives a flag and its value an item each
+        ("k8s/agent.yaml", "      args:\n        - agent\n        - --token\n        - {t}\n"),
+        ("k8s/agent.yaml", '      args:\n      - "--api-key"\n      - "{t}"\n'),
+        ("docker-compose.yml", "    command:\n      - --db-password\n      - {p}\n"),
+        (
+            "k8s/redis.yaml",
+            "    command:\n      - redis-server\n      - --requirepass\n      - '{p}'\n",
+        ),
+    ],
+)
+def test_a_secret_flags_value_in_an_argument_list_is_masked_whole(path: str, text: str) -> None:
+    text = text.format(t=TOKEN, p=PASSWORD)
+    value = TOKEN if TOKEN in text else PASSWORD
+    assert value in [text[h.start : h.end] for h in find_secrets(text, path)]
+    assert value[:6] not in redact(text, path).text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "      args:\n        - --token\n        - $(AGENT_TOKEN)\n",
+        "      args:\n        - --token-file\n        - /var/run/secrets/agent/token\n",
+        "      args:\n        - --api-key\n        - --verbose\n",
+        "      args:\n        - --token\n      env:\n        - name: LOG_LEVEL\n",
+        "      args:\n        - --token\n        # - an_old_token_value_here_1\n",
+        'parser.add_argument("--token", "--access-token", help="the API token")\n',
+        'subprocess.run(["gh", "--token", token, "repo", "list"])\n',
+    ],
+)
+def test_a_flag_list_without_a_literal_secret_is_not_reported(text: str) -> None:
+    assert find_secrets(text, "k8s/agent.yaml") == []

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from bot.secrets import allow as allowlist
 from bot.secrets import paths, rules, wording
-from bot.secrets.argv_view import argv_candidates
+from bot.secrets.argv_view import argv_candidates, sequence_candidates
 from bot.secrets.continued import with_pieces
 from bot.secrets.cookies import COOKIE_WORDS, session_cookies
 from bot.secrets.csv_tables import csv_secrets
@@ -224,6 +224,8 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
                 found.extend(wrapped_values(text, lines, i, path, config, test))
             found.extend(compared_passwords(line, base, test))
             found.extend(dsl_calls(line, base, test))
+            if "-" in line:  # (a flag given as a YAML sequence's item: argv_view.py)
+                found.extend(sequence_candidates(text, lines, i, own, found_words, test))
             if line_value is not None:
                 found.extend(line_settings(line, base, line_value, test))
         # On a token line a name no prefilter word spells counts too ("your API key is …").

@@ -106,12 +106,14 @@ def _candidate(base: int, span: tuple[int, int], kind: str, rank: int = RANK_TOK
 
 
 # A command-line flag named for a secret, its value after a space or `=`: `--token X`,
-# `-storagekey X`, `--api-key=X`. Run on the lines with a long token run or a secret's word
-# and a dash (detect.py), and the value must look machine-made: a flag's value is otherwise
-# a word or a file name.
+# `-storagekey X`, `--api-key=X`, or the next string of an argument list (`["--token",
+# "X"]`: exec-form configuration, `exec.Command`, `subprocess.run`). Run on the lines with
+# a long token run or a secret's word and a dash (detect.py), and the value must look
+# machine-made: a flag's value is otherwise a word or a file name.
 _FLAG = re.compile(
-    r"(?:^|[\s\"'(])--?(?P<flag>[A-Za-z][\w-]{0,40})(?:\s+|=)(?P<q>[\"']?)"
-    rf"(?P<v>[^\s\"'`;|&)]{{16,{MAX_VALUE}}})(?P=q)(?=[\s\"'`;|&)]|$)"
+    r"(?:^|[\s\"'(])--?(?P<flag>[A-Za-z][\w-]{0,40})"
+    r"(?:\s+|=|[\"'][ \t]*,[ \t]*(?=[\"']))(?P<q>[\"']?)"
+    rf"(?P<v>[^\s\"'`;|&)]{{16,{MAX_VALUE}}})(?P=q)(?=[\s\"'`;|&),\]}}]|$)"
 )
 
 
