@@ -6,8 +6,11 @@ a real token. Prefixes are split ("bk" + "ua_") so this file does not trip scann
 
 from __future__ import annotations
 
+import base64
+import json
 import random
 import string
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -177,3 +180,55 @@ def test_prefix_in_ordinary_text_is_not_reported() -> None:
         "cfg = {'pk_': pk_value, 'ion_': function_name, 'NF-': nf_count}\n"
     )
     assert find_secrets(text, "src/app.py") == []
+
+
+def _tunnel_token(secret_bytes: int = 32) -> str:
+    """What `cloudflared tunnel token` prints: base64 of the account tag, the tunnel's id
+    and its secret, random here."""
+    fields = {
+        "a": "".join(_RANDOM.choice(_HEX) for _ in range(32)),
+        "t": str(uuid.UUID(int=_RANDOM.getrandbits(128), version=4)),
+        "s": base64.b64encode(_RANDOM.randbytes(secret_bytes)).decode(),
+    }
+    return base64.b64encode(json.dumps(fields, separators=(",", ":")).encode()).decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "template"),
+    [
+        (".env", "TUNNEL_TOKEN={v}\n"),
+        ("docker-compose.yml", "    command: tunnel --no-autoupdate run --token {v}\n"),
+        (
+            "k8s/cloudflared.yaml",
+            "    args:\n      - tunnel\n      - run\n      - --token\n      - {v}\n",
+        ),
+        ("notes.txt", "tunnel for the lab box: {v}\n"),
+        ("src/tunnel.go", 'exec.Command("cloudflared", "tunnel", "run", "--token", "{v}")\n'),
+    ],
+)
+def test_a_cloudflare_tunnel_token_is_found_wherever_it_is_written(
+    path: str, template: str
+) -> None:
+    """A tunnel token runs the tunnel as its owner; it is base64 of JSON, which read as a
+    JOSE header's few fields had let it through under a token's name."""
+    token = _tunnel_token()
+    text = template.format(v=token)
+    assert [(h.kind, text[h.start : h.end]) for h in find_secrets(text, path)] == [
+        ("Cloudflare Tunnel token", token)
+    ]
+
+
+def test_base64_json_without_a_drawn_value_is_not_a_tunnel_token_or_a_key() -> None:
+    """A JOSE header (its `kid` hex) and a base64 object of ids and words are data; under
+    a token's name, one holding random bytes in base64 is the token."""
+    kid = "".join(_RANDOM.choice(_HEX) for _ in range(40))
+    header = base64.urlsafe_b64encode(f'{{"alg":"RS256","kid":"{kid}","typ":"JWT"}}'.encode())
+    ids = base64.b64encode(b'{"a":"acme","t":"3f0c2a8e-5d1b-4c6e-9a7f-1b2c3d4e5f60","u":"me"}')
+    assert find_secrets(f'protected = "{header.decode().rstrip("=")}"\n', "src/jws.py") == []
+    assert find_secrets(f'state = "{ids.decode()}"\n', "src/app.py") == []
+    drawn = base64.b64encode(
+        json.dumps({"u": "acme", "k": base64.b64encode(_RANDOM.randbytes(32)).decode()}).encode()
+    ).decode()
+    assert [h.kind for h in find_secrets(f'token = "{drawn}"\n', "src/app.py")] == [
+        "secret assignment"
+    ]

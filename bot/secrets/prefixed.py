@@ -55,6 +55,12 @@ PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
     # Teamwork's API tokens: "tkn.v1_" and base64 of `<uuid>-<account>.<user>.<region>`, 72
     # characters with 6-digit ids (Teamwork Desk docs, Bearer tokens; Kingfisher).
     _token("Teamwork token", r"tkn\.v1_[A-Za-z0-9+/]{60,100}={0,2}", "tkn.v1_", end=_E64),
+    # Cloudflare Tunnel tokens, which run a tunnel as its owner: base64 of
+    # `{"a":"<account tag>","t":"<tunnel id>","s":"<secret>"}` (cloudflared's `tunnel
+    # token` prints it; the secret is 32 random bytes or more), so always `eyJhIjoi`.
+    _token(
+        "Cloudflare Tunnel token", r"eyJhIjoi[A-Za-z0-9+/]{100,400}={0,2}", "eyjhijoi", end=_E64
+    ),
     # Contentful's personal access tokens (Contentful CMA docs; Kingfisher, TruffleHog).
     _token("Contentful token", r"CFPAT-[A-Za-z0-9_\-]{43}", "cfpat-"),
     # Doppler's CLI, service (optionally named), service account, SCIM and audit tokens

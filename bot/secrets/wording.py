@@ -93,6 +93,17 @@ def reads_as_name(value: str) -> bool:
 
 _JOSE_HEADER_MAX = 200
 _SECRET_FIELD = re.compile(r'"[^"]*(?:key|secret|password|token|credential)', re.IGNORECASE)
+# A JSON string that is base64 of 24 bytes or more: a JOSE header's `kid` is hex or a
+# name, a claim an id; random bytes in base64 are a key's.
+_JSON_STRING = re.compile(r'"([A-Za-z0-9+/]{32,}={0,2})"')
+
+
+def _drawn_base64(value: str) -> bool:
+    return not value.isalnum() or (
+        any(c.isupper() for c in value)
+        and any(c.islower() for c in value)
+        and any(c.isdigit() for c in value)
+    )
 
 
 def decoded_base64(value: str) -> bytes | None:
@@ -120,7 +131,13 @@ def encoded_text(value: str) -> bool:
         return False
     if decoded.startswith('{"'):
         # A header's few fields, not a credential file in base64 (a service account's JSON)
-        return len(decoded) <= _JOSE_HEADER_MAX and not _SECRET_FIELD.search(decoded)
+        # nor a token made of fields (cloudflared's `{"a":…,"t":…,"s":…}`, its secret 32
+        # random bytes in base64).
+        return (
+            len(decoded) <= _JOSE_HEADER_MAX
+            and not _SECRET_FIELD.search(decoded)
+            and ('"alg"' in decoded or not any(map(_drawn_base64, _JSON_STRING.findall(decoded))))
+        )
     return decoded.count(" ") >= 2
 
 
