@@ -232,3 +232,24 @@ def test_base64_json_without_a_drawn_value_is_not_a_tunnel_token_or_a_key() -> N
     assert [h.kind for h in find_secrets(f'token = "{drawn}"\n', "src/app.py")] == [
         "secret assignment"
     ]
+
+
+def test_jenkins_encrypted_secrets_are_found_in_its_xml() -> None:
+    """Jenkins keeps every credential in config.xml and credentials.xml as `{…}`: base64
+    of a version byte, the IV's length, the IV and the ciphertext; with the controller's
+    master key (a committed JENKINS_HOME holds it) each one reads back."""
+    body = base64.b64encode(
+        b"\x01" + (16).to_bytes(4, "big") + (32).to_bytes(4, "big") + _RANDOM.randbytes(48)
+    ).decode()
+    text = (
+        "<com.cloudbees.plugins.credentials.impl.UsernamePasswordCredentialsImpl>\n"
+        "  <username>deploy</username>\n"
+        f"  <password>{{{body}}}</password>\n"
+        "</com.cloudbees.plugins.credentials.impl.UsernamePasswordCredentialsImpl>\n"
+    )
+    assert [(h.kind, text[h.start : h.end]) for h in find_secrets(text, "credentials.xml")] == [
+        ("Jenkins encrypted secret", "{" + body + "}")
+    ]
+    # the header alone, or a brace before other base64, is no secret
+    assert find_secrets("<password>{AQAAABAAAAA=}</password>\n", "credentials.xml") == []
+    assert find_secrets("<hash>{AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRo=}</hash>\n", "x.xml") == []

@@ -61,6 +61,16 @@ PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
     _token(
         "Cloudflare Tunnel token", r"eyJhIjoi[A-Za-z0-9+/]{100,400}={0,2}", "eyjhijoi", end=_E64
     ),
+    # Jenkins' encrypted secrets (hudson.util.Secret), as its config.xml and credentials.xml
+    # keep every password, token and key: `{`, base64 of version 1, a 16-byte IV's length,
+    # the IV and the AES ciphertext, `}`. Whoever holds the controller's master key reads
+    # them, and one `JENKINS_HOME` committed whole holds both.
+    _token(
+        "Jenkins encrypted secret",
+        r"\{AQAAABAAAA[A-Za-z0-9+/]{30,4000}={0,2}\}",
+        "{aqaaabaaaa",
+        end="",
+    ),
     # Contentful's personal access tokens (Contentful CMA docs; Kingfisher, TruffleHog).
     _token("Contentful token", r"CFPAT-[A-Za-z0-9_\-]{43}", "cfpat-"),
     # Doppler's CLI, service (optionally named), service account, SCIM and audit tokens
