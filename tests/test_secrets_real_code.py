@@ -824,3 +824,22 @@ def test_a_name_that_opens_with_an_acronym_is_read_word_by_word() -> None:
         assert [line[h.start : h.end] for h in hits] == [value], name
     for name in ("RSAPublicKey", "withXSRFToken", "AWSAccessKeyId"):
         assert find_secrets(f"{name}: {value}", "config/keys.yml") == [], name
+
+
+def test_a_django_key_that_holds_a_slots_look_is_still_found() -> None:
+    """`get_random_secret_key()` draws 50 characters from lower-case letters, digits and
+    `!@#$%^&*(-_=+)`; one in a hundred holds `%s` or `$(` by chance, which had read as a
+    template's slot and let the key through."""
+    rng = random.Random(50)
+    alphabet = string.ascii_lowercase + string.digits + "!@#$%^&*(-_=+)"
+    keys: list[str] = []
+    while len(keys) < 4:
+        key = "".join(rng.choice(alphabet) for _ in range(50))
+        if "%s" in key or "$(" in key:
+            keys.append(key)
+    for key in keys:
+        text = f"SECRET_KEY = '{key}'\n"
+        assert [text[h.start : h.end] for h in find_secrets(text, "mysite/settings.py")] == [key]
+    # a template's slots around names are still no key
+    for text in ('DSN = "%s:%s@%s:%d/%s"\n', 'SECRET_KEY = "$(cat /run/secrets/django_key)"\n'):
+        assert find_secrets(text, "mysite/settings.py") == []

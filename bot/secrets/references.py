@@ -115,7 +115,23 @@ def _drawn_around_syntax(value: str) -> bool:
         return False  # a hash's scheme opens it: what is kept is a hash
     rest = _REFERENCE_TOKEN.sub(_unless_unnamed, value)
     unnamed = sum(len(run) for run in _RUNS.findall(rest) if not _NAME_RUN.fullmatch(run))
-    return unnamed >= _DRAWN_RUN_CHARS and looks_random(rest)
+    return unnamed >= _DRAWN_RUN_CHARS and (looks_random(rest) or _drawn_lower(rest))
+
+
+# Django's `get_random_secret_key()` draws 50 characters from lower-case letters, digits
+# and `!@#$%^&*(-_=+)`: one key in a hundred holds `%s`, `$(` or `$d` by chance, read as a
+# template's slot. A long rest with digits and several of a password's symbols is drawn.
+_DRAWN_LOWER_MIN = 32
+_DRAWN_LOWER_DIGITS = 4
+_DRAWN_LOWER_SYMBOLS = 4
+
+
+def _drawn_lower(rest: str) -> bool:
+    return (
+        len(rest) >= _DRAWN_LOWER_MIN
+        and sum(c.isdigit() for c in rest) >= _DRAWN_LOWER_DIGITS
+        and len(_PASSWORD_SYMBOLS.intersection(rest)) >= _DRAWN_LOWER_SYMBOLS
+    )
 
 
 def _drawn_symbols(value: str) -> bool:
