@@ -53,6 +53,8 @@ def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) ->
     if pattern.kind == "password in URL":
         if value.startswith("[") or (not m.group("user") and not rules.looks_random(value)):
             return False  # `redis://[[user]:[password]]@`, `dotenv://:key_1234@`
+        if value == "x-oauth-basic":
+            return False  # GitHub's fixed password after a token given as the user
         if _MASKED.match(value):
             return False  # masked in a log or a comment: `postgres://ad***:9f2**@`
         if _MULTI_HOST.match(value):

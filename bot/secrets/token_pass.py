@@ -35,7 +35,7 @@ from bot.secrets.prefixed import PREFIXED_PATTERNS
 from bot.secrets.services import SERVICE_PATTERNS
 from bot.secrets.sql_passwords import SQL_KINDS, SQL_PATTERNS, sql_password
 from bot.secrets.token_checks import connection_password, token_ok
-from bot.secrets.url_secrets import URL_PATTERNS
+from bot.secrets.url_secrets import URL_PATTERNS, URL_USER_TOKEN, url_user_token
 from bot.secrets.word_led import led_matches, merged_windows, occurrences
 
 # Microsoft's last: detect.py runs them after gitleaks' rules, so that a value gitleaks or
@@ -89,6 +89,7 @@ _READERS: dict[str, Callable[[str, re.Match[str], bool], tuple[int, int] | None]
     **dict.fromkeys(INSTALLER_KINDS, daemon_value),
     **dict.fromkeys(SQL_KINDS, sql_password),
     CONNECTION_PASSWORD: connection_password,
+    URL_USER_TOKEN: url_user_token,
 }
 
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import re
 
+from bot.secrets import rules
 from bot.secrets.patterns import QUERY_END, TOKEN_END, UUID, TokenPattern
 
 _E = TOKEN_END
+URL_USER_TOKEN = "token as a URL's user"
+_HEX32 = re.compile(r"[0-9a-f]{32}")
 
 URL_PATTERNS: tuple[TokenPattern, ...] = (
     # A Telegram bot's token in the Bot API's URL (`https://api.telegram.org/bot<token>/…`):
@@ -76,6 +79,17 @@ URL_PATTERNS: tuple[TokenPattern, ...] = (
         group=2,
         keywords=("token=", "key=", "secret=", "sig="),
     ),
+    # A token given as a URL's user, no password after it (`https://<token>@github.com/…`,
+    # git's and pip's `git+https://…`; GitHub's `<token>:x-oauth-basic@`, whose password
+    # is a fixed word). Read by url_user_token.
+    TokenPattern(
+        URL_USER_TOKEN,
+        re.compile(
+            r"://([A-Za-z0-9_\-]{20,128})(?::(?:x-oauth-basic)?)?@(?P<host>[A-Za-z0-9.\-]+)(?::\d+)?(?P<project>/\d+(?![\w/.]))?"
+        ),
+        group=1,
+        keywords=("://",),
+    ),
     # An authenticator's seed in a key URI (what a 2FA QR code holds): base32, often only 16
     # characters, too short for the URL rule above; whoever holds it makes the codes.
     TokenPattern(
@@ -88,3 +102,14 @@ URL_PATTERNS: tuple[TokenPattern, ...] = (
         keywords=("otpauth://",),
     ),
 )
+
+
+def url_user_token(_kind: str, m: re.Match[str], _test: bool) -> tuple[int, int] | None:
+    """The span of a URL's user that is a token: machine-made (a user's name is not), and
+    not a Sentry DSN's public key (`https://<key>@o1.ingest.sentry.io/2`, 32 hex digits
+    before a project's number on a self-hosted Sentry), which is meant for client code.
+    Exactly the user: the `//` before it is the URL's, not the value's."""
+    user = m.group(1)
+    if "sentry" in m.group("host") or (_HEX32.fullmatch(user) and m.group("project")):
+        return None
+    return m.span(1) if rules.random_key_value(user) else None
