@@ -253,3 +253,17 @@ def test_jenkins_encrypted_secrets_are_found_in_its_xml() -> None:
     # the header alone, or a brace before other base64, is no secret
     assert find_secrets("<password>{AQAAABAAAAA=}</password>\n", "credentials.xml") == []
     assert find_secrets("<hash>{AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRo=}</hash>\n", "x.xml") == []
+
+
+def test_mavens_master_password_is_found_and_the_passwords_it_encrypts_are_not() -> None:
+    """settings-security.xml's master is encrypted with a key every Maven holds: it reads
+    back at once. settings.xml's `{…}` server passwords need that master, and are made to
+    be shared, as an Ansible vault is."""
+    master = "{" + base64.b64encode(_RANDOM.randbytes(33)).decode() + "}"
+    text = f"<settingsSecurity>\n  <master>{master}</master>\n</settingsSecurity>\n"
+    assert [
+        (h.kind, text[h.start : h.end]) for h in find_secrets(text, "settings-security.xml")
+    ] == [("Maven master password", master)]
+    server = "{" + base64.b64encode(_RANDOM.randbytes(33)).decode() + "}"
+    text = f"<server>\n  <id>nexus</id>\n  <password>{server}</password>\n</server>\n"
+    assert find_secrets(text, ".m2/settings.xml") == []

@@ -70,4 +70,20 @@ CONFIG_CREDENTIAL_PATTERNS: tuple[TokenPattern, ...] = (
         keywords=("password", "pwd"),
         on_keyword_lines=True,
     ),
+    # Maven's master password (`mvn --encrypt-master-password`) in settings-security.xml:
+    # base64 in braces, Maven 4's with `[name=…,cipher=…]` first. It is encrypted with a key
+    # every Maven holds, so it reads back at once, and with it every server password
+    # settings.xml keeps encrypted. Those (`<password>{…}</password>`) are left alone: made
+    # to be shared, they read back only with the master, as an Ansible vault's do with its
+    # password. (Jenkins' `{AQAAABAAAA…}` is its own format: prefixed.py.)
+    TokenPattern(
+        "Maven master password",
+        re.compile(
+            r"<master>[ \t]*(\{(?:\[[^\]\n]{0,200}\])?[A-Za-z0-9+/]{22,1000}={0,2}\})"
+            r"[ \t]*</master>"
+        ),
+        group=1,
+        keywords=("<master>",),
+        random=True,
+    ),
 )
