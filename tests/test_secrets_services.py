@@ -323,6 +323,14 @@ CASES = [  # (kind, line)
     ("password passed to a login call", 'Credentials.basic("ci", "Wq5zK8vM2xTp")'),
     ("password passed to a login call", 'given().auth().preemptive().basic("ci", "Wq5zK8vM2xTp")'),
     ("password passed to a login call", "$db = new PDO($dsn, 'app', 'Lm3xQ7vK9zWp');"),
+    # Ruby's basic_auth with parentheses or without, PHP curl's `user:password`, sbt's
+    ("password passed to a login call", "req.basic_auth 'ci', 'Wq5zK8vM2xTp'"),
+    ("password passed to a login call", 'conn.basic_auth("ci", "Wq5zK8vM2xTp")'),
+    ("password passed to a login call", 'curl_setopt($ch, CURLOPT_USERPWD, "ci:Wq5zK8vM2xTp");'),
+    (
+        "password passed to a login call",
+        'credentials += Credentials("Sonatype", "oss.sonatype.org", "ci", "Wq5zK8vM2xTp")',
+    ),
     ("secret constant", "define( 'DB_PASSWORD', 'Jv6pR2xK8mQz' );"),
     ("secret constant", "define('mail.smtp-password', 'Jv6pR2xK8mQz');"),  # any string names it
     ("password compared with a literal", 'if (!"Rrhh1234".equals(password)) {'),
@@ -530,6 +538,9 @@ LOOK_ALIKES = [
     # not a secret; WordPress' placeholder salt.
     "server.login(user, password)",
     "req.SetBasicAuth(user, password)",
+    'conn.basic_auth(ENV["API_USER"], ENV["API_PASSWORD"])',
+    'curl_setopt($ch, CURLOPT_USERPWD, "$user:$pass");',
+    'credentials += Credentials(Path.userHome / ".sbt" / ".credentials")',
     'req.SetBasicAuth("ci", "")',
     "Basic authentication is configured per route",  # prose, no base64 pair
     # a list of base64 tokens (a tokenizer's ranks): `PWNvbG9y` is no `pw` name

@@ -280,6 +280,19 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     login(r"Net::SMTP\.start\(" + A + A + A + A, "net::smtp.start("),
     login(r"\.auth\(" + A, ".auth("),
     login(r"(?:[Rr]|[Jj])edis\w*\.auth\(\s*", "redis", "jedis"),
+    # Ruby's `basic_auth` without parentheses or with (Net::HTTP's request, HTTParty,
+    # Faraday's `conn.basic_auth`), sbt's `Credentials(realm, host, user, password)`.
+    login(r"basic_auth(?:[ \t]*\(|[ \t]+)" + A, "basic_auth"),
+    login(r"Credentials\(" + A + A + A, "credentials("),
+    # PHP's curl: `curl_setopt($ch, CURLOPT_USERPWD, "user:password")`.
+    TokenPattern(
+        LOGIN_ARGUMENT,
+        re.compile(
+            r"CURLOPT_(?:PROXY)?USERPWD\s*,\s*(?P<q>[\"'])[^\"'\s:]{1,64}:"
+            rf"(?P<v>{IN_QUOTES}{{1,{MAX_VALUE}}})(?P=q)"
+        ),
+        keywords=("curlopt_userpwd", "curlopt_proxyuserpwd"),
+    ),
 )
 
 
