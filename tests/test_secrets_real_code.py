@@ -843,3 +843,36 @@ def test_a_django_key_that_holds_a_slots_look_is_still_found() -> None:
     # a template's slots around names are still no key
     for text in ('DSN = "%s:%s@%s:%d/%s"\n', 'SECRET_KEY = "$(cat /run/secrets/django_key)"\n'):
         assert find_secrets(text, "mysite/settings.py") == []
+
+
+@pytest.mark.parametrize(
+    ("path", "line"),
+    [
+        # AWS's documented example account ids, as its docs and every library's tests write them
+        ("chalice/local.py", "LOCAL_ACCOUNT_ID = '123456789012'"),
+        ("tests/unit/test_app.py", '"account": "111122223333",'),
+        # a path that is all names (WebLogic's MBean tree in a WLST script)
+        (
+            "wls/config.py",
+            "cd('/JdbcSystemResource/opss-audit-DBDS/JdbcResource/JdbcDriverParams/NO_NAME_0')",
+        ),
+        # base64 of a UTF-8 sentence (a JWS example's payload: "It’s a dangerous business, …")
+        (
+            "src/jws/verify.ts",
+            " *   payload: 'SXTigJlzIGEgZGFuZ2Vyb3VzIGJ1c2luZXNzLCBGcm9kbywgZ29pbmcgb3V0IHlvdXI"
+            "gZG9vci4',",
+        ),
+    ],
+)
+def test_published_ids_named_paths_and_encoded_sentences_are_not_secrets(
+    path: str, line: str
+) -> None:
+    assert find_secrets(line + "\n", path) == []
+
+
+def test_an_account_id_and_a_drawn_path_are_still_reported() -> None:
+    text = 'aws_account_id = "493817265034"\n'
+    assert [text[h.start : h.end] for h in find_secrets(text, "infra/app.py")] == ["493817265034"]
+    drawn = "/" + "/".join(_r(12) for _ in range(3))  # base64 with slashes
+    text = f"blob = '{drawn}'\n"
+    assert [text[h.start : h.end] for h in find_secrets(text, "src/app.py")] == [drawn]

@@ -387,7 +387,21 @@ def entropy_value_ok(value: str, key: str | None, line: str, path: str | None) -
         return False  # test vectors, documented encodings, a bundler's tables
     if _WORDY.fullmatch(value) or wording.is_pattern(value) or wording.encoded_text(value):
         return False
+    if _path_of_names(value):
+        return False  # `/JdbcSystemResource/opss-audit-DBDS/JdbcDriverParams/NO_NAME_0`
     return len(value) >= MIN_ENTROPY_UNNAMED and looks_random(value)
+
+
+_PATH_SEGMENTS_MIN = 3
+
+
+def _path_of_names(value: str) -> bool:
+    """A path whose every segment spells names (WebLogic's MBean tree, a URL's route): a
+    long mix of cases and digits, but named, not drawn."""
+    segments = [s for s in value.split("/") if s]
+    return len(segments) >= _PATH_SEGMENTS_MIN and all(
+        spells_a_name(s.replace("-", "_")) for s in segments
+    )
 
 
 def names_a_hash(before: str) -> bool:

@@ -81,6 +81,8 @@ def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) ->
         return not rules.names_a_hash(_before(m, KEY_REACH))
     if pattern.kind == "token in URL":
         return _query_token_ok(m.group(1), value, test)
+    if pattern.kind == "AWS account ID" and value in _AWS_EXAMPLE_ACCOUNTS:
+        return False
     if rules.token_is_placeholder(value, service=True):
         return False
     if pattern.kind == "JWT" and not jwt_ok(value, test):
@@ -156,6 +158,10 @@ def _npm_key_starts(m: re.Match[str]) -> bool:
 
 
 # A port's digits and a comma: the next host (`4,Re67x…` opens a generated password).
+# The account ids AWS's own documentation writes in every example ARN and policy
+# (`arn:aws:iam::123456789012:…`): an account id alone, not inside another value, since
+# suites' fixtures build keys and ids around them.
+_AWS_EXAMPLE_ACCOUNTS = frozenset({"123456789012", "111122223333", "444455556666", "777788889999"})
 _MULTI_HOST = re.compile(r"\d{2,5},")
 # Stars hiding a value but for a few characters at its ends (`9f2**`, `ad***`, `p**d`,
 # `********`); a generated password may hold `**` between longer runs.

@@ -124,9 +124,13 @@ def encoded_text(value: str) -> bool:
     """Base64 of a sentence (docs showing a base64 field) or of a JSON object (a JOSE
     header, `eyJhbGciOi…` alone, with no signature after it) is not a key."""
     raw = decoded_base64(value)
-    if raw is None or not raw.isascii():
+    if raw is None:
         return False
-    decoded = raw.decode("ascii")
+    try:
+        # (UTF-8: a sentence's `’` or `é`; random bytes seldom decode, and not to print)
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
     if not decoded.isprintable():
         return False
     if decoded.startswith('{"'):
