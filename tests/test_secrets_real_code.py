@@ -876,3 +876,66 @@ def test_an_account_id_and_a_drawn_path_are_still_reported() -> None:
     drawn = "/" + "/".join(_r(12) for _ in range(3))  # base64 with slashes
     text = f"blob = '{drawn}'\n"
     assert [text[h.start : h.end] for h in find_secrets(text, "src/app.py")] == [drawn]
+
+
+# Lines from public repositories' files that no label marks, each reported before: values
+# made to be committed or shared, and names that only look like a secret's.
+_CI_CIPHERTEXT = "dopn4dUR3YruM9pZmdOPlUeAibxBZ9vcWZkG9lQo4KCXBsrqU/B1oeRy9fd9/dOewJHGlaY23gH"
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        # CI services' encrypted variables: only the service decrypts them
+        (".travis.yml", f'deploy:\n  api_key:\n    secure: "{_CI_CIPHERTEXT}"\n'),
+        (
+            ".cirrus.yml",
+            "env:\n  TOKEN: ENCRYPTED[c99babbf04e8a33962ffbbc75bf20d3abe408f9bede5ed5d]\n",
+        ),
+        # a Zoom meeting's invite link, its passcode made to be shared
+        (
+            "sig-list.md",
+            "- office hours: [Mondays](https://zoom.us/j/423312508?pwd=Tk9OWnZ4WHg2T2xRek9xZXA1eFQ4dz09)\n",
+        ),
+        # nginx passes a request on; Apache's pass phrase dialog is a program's kind
+        (
+            "nginx.conf",
+            "location ~ \\.php$ {\n    fastcgi_pass   127.0.0.1:9000;\n"
+            "    uwsgi_pass unix:/run/app.sock;\n}\n",
+        ),
+        ("extra/httpd-ssl.conf", "SSLPassPhraseDialog  builtin\n"),
+        # a dependency's version range under a package's name
+        (
+            "package.json",
+            '{"dependencies": {"jsonwebtoken": "^8.5.1", "secret-handshake": ">=1.1.0"}}\n',
+        ),
+        # a wallet's address is public; a lockfile's checksum
+        ("src/app/payment.component.ts", "  address: '1AbKfgvw9psQ41NbLi8kufDQTezwG8DRZm',\n"),
+        (
+            "examples/jsonnetfile.lock.json",
+            '      "sum": "QVUm2JrNnhjorXlfsNBDV0uvPgSWUolMYG9UzWLo1qQ="\n',
+        ),
+        # a heading whose words are joined by dashes, not a PowerShell flag
+        (
+            "docs/5-authentication.md",
+            "### Enabling Email-and-Password Authentication & Updating the Schema\n",
+        ),
+    ],
+)
+def test_committed_ciphertext_shared_links_and_look_alike_names_are_not_reported(
+    path: str, text: str
+) -> None:
+    assert find_secrets(text, path) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "value"),
+    [
+        ("keepalived.conf", "    auth_pass Kq8vM2xZ7wTp\n", "Kq8vM2xZ7wTp"),
+        ("app.yml", "db:\n  url: jdbc:mysql://db/app?user=app&pwd=Kq8vM2xZ7wTp\n", "Kq8vM2xZ7wTp"),
+        ("deploy.ps1", "New-LocalUser -Name bot -Password Kq8vM2xZ7wTp9\n", "Kq8vM2xZ7wTp9"),
+        (".travis.yml", "env:\n  secure_password: Kq8vM2xZ7wTp\n", "Kq8vM2xZ7wTp"),
+    ],
+)
+def test_the_same_places_with_a_secret_are_still_reported(path: str, text: str, value: str) -> None:
+    assert value in [text[h.start : h.end] for h in find_secrets(text, path)]

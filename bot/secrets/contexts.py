@@ -303,6 +303,11 @@ _NAMED_KINDS = frozenset(
         KEYED_FORM,
     }
 )
+# A Zoom meeting's link (`https://zoom.us/j/<id>?pwd=…`, a company's `acme.zoom.us`),
+# whose `pwd` joins in one click: it is what an invitation is sent to share.
+_ZOOM_INVITE = re.compile(r"zoom\.us/(?:j|w|my)/[\w.]+$")
+# A flag's dash glued to the word before it.
+_GLUED_FLAG = re.compile(r"[\w-]-[A-Za-z]")
 _KEY_BEFORE_COLON = re.compile(r"(?P<key>[A-Za-z_][\w.\-]*)[\"']?[ \t]*$")
 _USER_BEFORE = re.compile(r"(?:^|[^\w.$@-])[A-Za-z_][\w.-]{0,31}$", re.MULTILINE)
 
@@ -335,6 +340,8 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
     word = text[m.start()].isalnum()
     if word and m.start() > ls and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
         return None  # inside a word: `xmachine`, `no_login`
+    if m.start() > ls and _GLUED_FLAG.match(text, m.start() - 1) is not None:
+        return None  # `Email-and-Password Authentication`: a word's part, not a flag
     if kind == DOCKER_ENV and not _PREFIX_ONLY.fullmatch(text, ls, m.start()):
         return None  # `ENV` inside a line: not the instruction
     if kind == ENV_DEFAULT and wording.reads_as_name(value):
@@ -358,6 +365,8 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
         return None  # a verifier's public key or certificate (a private key is key_blocks')
     if kind == QUERY_PASSWORD and not names.key_is_password(text[m.start() + 1 : s - 1]):
         return None  # `?bypass=…`: a word that ends in "pass"
+    if kind == QUERY_PASSWORD and _ZOOM_INVITE.search(text, ls, m.start()) is not None:
+        return None  # a Zoom meeting's invite link: its passcode is made to be shared
     # (a .netrc and a directive have no flags: a password there may open with `-` as a
     # quoted one may)
     groups = m.re.groupindex

@@ -258,6 +258,8 @@ def _directive(line: str, base: int, test: bool) -> list[Candidate]:
     if m is None:
         return []
     key, value = m.group("key"), m.group("v")
+    if names.key_is_excluded(key):
+        return []  # `SSLPassPhraseDialog builtin`, nginx's `fastcgi_pass 127.0.0.1:9000;`
     if names.key_is_password(key):
         ok = password_ok(value, test)
     else:

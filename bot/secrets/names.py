@@ -91,9 +91,11 @@ _DESCRIPTOR = frozenset(
      "manager", "backend", "loader", "getter", "setter", "handler", "factory", "service",
      "client", "cls", "strength", "key_id", "usage", "created", "updated",
      "at", "ts", "mask", "masked", "char", "chars", "rule", "rules", "check", "validator",
-     "scheme", "schemes"}
+     "scheme", "schemes", "dialog", "address", "addr"}
 )  # fmt: skip
 _FEW_CHARACTERS = frozenset({"last4", "last8", "first4", "first8"})
+# nginx's directives that pass a request on to an upstream: `proxy_pass`, `fastcgi_pass`.
+_PASSED_ON = frozenset({"proxy", "fastcgi", "uwsgi", "scgi", "grpc", "memcached"})
 _HOW_MANY = frozenset({"four", "six", "eight", "4", "6", "8", "chars", "characters", "digits"})
 _FIXTURE_WORDS = frozenset(
     {"fake", "dummy", "mock", "test", "tests", "example", "sample", "stub", "placeholder"}
@@ -189,6 +191,10 @@ def key_is_excluded(key: str) -> bool:
         return True
     if len(words) > 1 and words[-2] == "encrypted":
         return True  # `encryptedKey`, `encrypted_key`: ciphertext (a JWE's wrapped key)
+    if words == ["secure"]:
+        return True  # Travis CI's `secure: "…"`: encrypted to the repository's key, to commit
+    if len(words) > 1 and words[-1] == "pass" and words[-2] in _PASSED_ON:
+        return True  # nginx's `fastcgi_pass 127.0.0.1:9000;`: where a request is passed on
     if "hashed" in words[:-1]:
         return True  # `hashed_password`, `hashedTokenKey`: what is kept is a hash
     if words[-1] in _FEW_CHARACTERS or (

@@ -146,7 +146,8 @@ _LOCK_NAMES = frozenset(
     {"yarn.lock", "package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "bun.lock",
      "pipfile.lock", "poetry.lock", "uv.lock", "pdm.lock", "cargo.lock", "composer.lock",
      "gemfile.lock", "go.sum", "packages.lock.json", "podfile.lock", "mix.lock",
-     "pubspec.lock", "flake.lock", "gradle.lockfile"}
+     "pubspec.lock", "flake.lock", "gradle.lockfile", "jsonnetfile.lock.json",
+     "package.resolved", "deno.lock", "conan.lock", "paket.lock"}
 )  # fmt: skip
 
 

@@ -35,9 +35,10 @@ _INTERPOLATION = re.compile(
 _REFERENCE = re.compile(
     r"^(?:<|&lt;).*(?:>|&gt;)$|^\{.*\}$|os\.environ|getenv|process\.env|"
     r"^env[.\[(:]|ENV\[|^secrets\.|^vault:|^ref\+|^!!?[A-Za-z][A-Za-z.:]*(?:\s|$)|^ENC\[|^arn:"
-    # Jasypt's ciphertext (`ENC(…)`, its key kept elsewhere); Concourse's, BOSH's and
+    # Jasypt's ciphertext (`ENC(…)`, its key kept elsewhere); Cirrus CI's encrypted
+    # variables (`ENCRYPTED[…]`, only Cirrus decrypts them); Concourse's, BOSH's and
     # CredHub's `((name))`.
-    r"|^ENC\(|^\(\([\w./-]+\)\)$"
+    r"|^ENC\(|^ENCRYPTED\[!?[0-9a-f]{32,}!?\]$|^\(\([\w./-]+\)\)$"
     r"|^projects/.+/secrets/|"
     # Symfony's `%env(NAME)%`; ProFTPD's and Apache's `%{env:NAME}`.
     r"%env\(|%\{env:|"

@@ -98,6 +98,8 @@ _PLACEHOLDER_PARTS = (
 # A setting's value that is itself settings (`uid=user,userPassword=password`,
 # `audit_trail=none,...`, `uniqueIdentifier=user,...`): an unquoted list of assignments,
 # not one secret. A random `NtZ=2v…` (three letters, mixed case) is not one.
+# A version or a package manager's range of them: `^8.5.1`, `~4.0.0`, `>=1.1.0`, `2.x`.
+_VERSION = re.compile(r"(?:[\^~]|[<>]=?|==?)?v?\d+(?:\.(?:\d+|x|\*)){1,3}(?:-[0-9A-Za-z.]+)?")
 _NESTED_SETTING = re.compile(r"^(?:[a-z_]{2,}|[A-Z_]{2,}|[A-Za-z_]{4,})=\w")
 # PowerShell's Verb-Noun: `ConvertTo-SecureString`, `Get-Credential`.
 _CMDLET = re.compile(r"[A-Z][A-Za-z]+-[A-Z][A-Za-z]+")
@@ -300,6 +302,8 @@ def assigned_value_ok(
         return False
     if not any(c.isalnum() for c in v):
         return False  # punctuation only: a separator or a mask, not a credential
+    if _VERSION.fullmatch(v):
+        return False  # `"jsonwebtoken": "^8.5.1"`: a dependency's version range
     if "." in v and is_identifier_chain(v) and key_is_secretish(last_part(v)):
         return False  # `formModel.password`, `payload.password`: where a secret is kept
     if wording.reads_as_name(v) and not key_is_password(key):
