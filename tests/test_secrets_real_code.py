@@ -880,6 +880,9 @@ def test_an_account_id_and_a_drawn_path_are_still_reported() -> None:
 
 # Lines from public repositories' files that no label marks, each reported before: values
 # made to be committed or shared, and names that only look like a secret's.
+_SHA = "0fdf78d4dbf609455f3277d6169a987aef0384d4"
+_BASIC_PAIR = base64.b64encode(b"deploy-bot:Kq8vM2xZ7wTp9Lm4Rv").decode()
+_RANDOM_B64 = base64.b64encode(random.Random(5).randbytes(36)).decode()
 _CI_CIPHERTEXT = "dopn4dUR3YruM9pZmdOPlUeAibxBZ9vcWZkG9lQo4KCXBsrqU/B1oeRy9fd9/dOewJHGlaY23gH"
 
 
@@ -920,6 +923,31 @@ _CI_CIPHERTEXT = "dopn4dUR3YruM9pZmdOPlUeAibxBZ9vcWZkG9lQo4KCXBsrqU/B1oeRy9fd9/d
             "docs/5-authentication.md",
             "### Enabling Email-and-Password Authentication & Updating the Schema\n",
         ),
+        # Laravel's validation rules; a password getter's call between two strings
+        ("app/Http/Requests/Register.php", "  'password' => 'required|string|min:8|confirmed',\n"),
+        ("Settings.java", '//log.info("Omit pwd: "+snmp.getPassword()+", "+snmp.getUser());\n'),
+        # a container's name before Docker's `-p` ports; a changelog's commit link
+        ("docs/Mongo.md", "`docker run --name cloud-mongo -p 27017:27017 -d mongo:3.4`\n"),
+        (
+            "CHANGELOG.md",
+            f"- Prevent throw on null secret ([{_SHA}](https://github.com/a/b/commit/{_SHA}))\n",
+        ),
+        # ROTP's and PyOTP's README example seed
+        (
+            "README.md",
+            "totp.provisioning_uri('alice') # => 'otpauth://totp/alice?secret=base32secret3232'\n",
+        ),
+        # base64 of bytes that name things: a class file's constants, a CBOR test vector; an
+        # SSH public key's blob
+        (
+            "src/Serialization.java",
+            '+ "AQAEQ29kZQEAD0xpbmVOdW1iZXJUYWJsZQEAEkxvY2FsVmFyaWFibGVUYWJsZQEABHRoaXMBACFM"\n',
+        ),
+        ("codec/test-cbor-goldens.json", '    "cbor": "2CB2aHR0cDovL3d3dy5leGFtcGxlLmNvbQ==",\n'),
+        (
+            "demos/demo_server.py",
+            '    b"AAAAB3NzaC1yc2EAAAABIwAAAIEAyO4it3fHlmGZWJaGrfeHOVY7RWO3P9M7hp"\n',
+        ),
     ],
 )
 def test_committed_ciphertext_shared_links_and_look_alike_names_are_not_reported(
@@ -935,6 +963,9 @@ def test_committed_ciphertext_shared_links_and_look_alike_names_are_not_reported
         ("app.yml", "db:\n  url: jdbc:mysql://db/app?user=app&pwd=Kq8vM2xZ7wTp\n", "Kq8vM2xZ7wTp"),
         ("deploy.ps1", "New-LocalUser -Name bot -Password Kq8vM2xZ7wTp9\n", "Kq8vM2xZ7wTp9"),
         (".travis.yml", "env:\n  secure_password: Kq8vM2xZ7wTp\n", "Kq8vM2xZ7wTp"),
+        # base64 of text (a Basic pair) or of random bytes, unnamed, is still reported
+        ("src/client.js", f"fetch(url, {{h: '{_BASIC_PAIR}'}})\n", _BASIC_PAIR),
+        ("src/keys.py", f"K = '{_RANDOM_B64}'\n", _RANDOM_B64),
     ],
 )
 def test_the_same_places_with_a_secret_are_still_reported(path: str, text: str, value: str) -> None:

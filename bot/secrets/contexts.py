@@ -306,6 +306,9 @@ _NAMED_KINDS = frozenset(
 # A Zoom meeting's link (`https://zoom.us/j/<id>?pwd=…`, a company's `acme.zoom.us`),
 # whose `pwd` joins in one click: it is what an invitation is sent to share.
 _ZOOM_INVITE = re.compile(r"zoom\.us/(?:j|w|my)/[\w.]+$")
+# A word and a dash just before a command's name: the name is another's part
+# (`cloud-mongo`), where `--requirepass` is a flag.
+_NAME_BEFORE = re.compile(r"[A-Za-z0-9]-")
 # A flag's dash glued to the word before it.
 _GLUED_FLAG = re.compile(r"[\w-]-[A-Za-z]")
 _KEY_BEFORE_COLON = re.compile(r"(?P<key>[A-Za-z_][\w.\-]*)[\"']?[ \t]*$")
@@ -340,6 +343,9 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
     word = text[m.start()].isalnum()
     if word and m.start() > ls and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
         return None  # inside a word: `xmachine`, `no_login`
+    glued = m.start() - 2 >= ls and _NAME_BEFORE.match(text, m.start() - 2) is not None
+    if word and kind == COMMAND_PASSWORD and glued:
+        return None  # a name's part: `docker run --name cloud-mongo -p 27017:27017`
     if m.start() > ls and _GLUED_FLAG.match(text, m.start() - 1) is not None:
         return None  # `Email-and-Password Authentication`: a word's part, not a flag
     if kind == DOCKER_ENV and not _PREFIX_ONLY.fullmatch(text, ls, m.start()):

@@ -153,6 +153,8 @@ def _machine_made(
     out: list[Candidate] = []
     for m in regex.finditer(line):
         name, value = m.group(group).replace("-", "_"), m.group("v")
+        if "](" in value:
+            continue  # a Markdown link's text and target: a changelog's commit
         if not spells_a_name(name) and looks_random(name):
             continue  # a run of base64 is no name (`PWNvbG9y b3JpYW5D…`, a list of tokens)
         named = names.key_is_secretish(name) or (

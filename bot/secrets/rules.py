@@ -100,6 +100,8 @@ _PLACEHOLDER_PARTS = (
 # not one secret. A random `NtZ=2v…` (three letters, mixed case) is not one.
 # A version or a package manager's range of them: `^8.5.1`, `~4.0.0`, `>=1.1.0`, `2.x`.
 _VERSION = re.compile(r"(?:[\^~]|[<>]=?|==?)?v?\d+(?:\.(?:\d+|x|\*)){1,3}(?:-[0-9A-Za-z.]+)?")
+# A validator's rules, lower-case names apart by `|`, each with its arguments after `:`.
+_VALIDATION_RULES = re.compile(r"[a-z_]+(?::[^|\s]*)?(?:\|[a-z_]+(?::[^|\s]*)?)+")
 _NESTED_SETTING = re.compile(r"^(?:[a-z_]{2,}|[A-Z_]{2,}|[A-Za-z_]{4,})=\w")
 # PowerShell's Verb-Noun: `ConvertTo-SecureString`, `Get-Credential`.
 _CMDLET = re.compile(r"[A-Z][A-Za-z]+-[A-Z][A-Za-z]+")
@@ -304,6 +306,10 @@ def assigned_value_ok(
         return False  # punctuation only: a separator or a mask, not a credential
     if _VERSION.fullmatch(v):
         return False  # `"jsonwebtoken": "^8.5.1"`: a dependency's version range
+    if _VALIDATION_RULES.fullmatch(v):
+        return False  # Laravel's `'password' => 'required|min:8|confirmed'`: its rules
+    if v.startswith("+") and v.endswith("+") and is_identifier_chain(v.strip("+ ")):
+        return False  # `"pwd: "+cfg.getPassword()+", "`: the string closed, then code
     if "." in v and is_identifier_chain(v) and key_is_secretish(last_part(v)):
         return False  # `formModel.password`, `payload.password`: where a secret is kept
     if wording.reads_as_name(v) and not key_is_password(key):
@@ -374,8 +380,8 @@ def entropy_value_ok(value: str, key: str | None, line: str, path: str | None) -
         return False
     if key is not None and key_is_excluded(key):
         return False
-    if public_der(value):
-        return False  # a certificate or a signature, public by what it is
+    if public_der(value) or value.startswith(_SSH_PUBLIC_BLOBS):
+        return False  # a certificate, a signature, an SSH public key: public by what it is
     if key is not None and key_is_secretish(key):
         return len(value) >= MIN_ENTROPY_NAMED and not is_placeholder(value)
     # The line around the value: a long random value holds `md5` or `sha` by chance (with
@@ -393,10 +399,15 @@ def entropy_value_ok(value: str, key: str | None, line: str, path: str | None) -
         return False
     if _path_of_names(value):
         return False  # `/JdbcSystemResource/opss-audit-DBDS/JdbcDriverParams/NO_NAME_0`
+    if wording.decodes_to_data(value):
+        return False  # base64 of a class file's or a test vector's bytes, names in them
     return len(value) >= MIN_ENTROPY_UNNAMED and looks_random(value)
 
 
 _PATH_SEGMENTS_MIN = 3
+# An SSH public key's blob (`ssh-rsa`, `ssh-ed25519`, `ssh-dss`, `ecdsa-sha2-…` after its
+# length), as authorized_keys and known_hosts write it.
+_SSH_PUBLIC_BLOBS = ("AAAAB3NzaC1", "AAAAC3NzaC1", "AAAAE2VjZHNh")
 
 
 def _path_of_names(value: str) -> bool:

@@ -115,6 +115,24 @@ def decoded_base64(value: str) -> bytes | None:
         return None
 
 
+# Printable ASCII this long in decoded bytes: random bytes hold such a run about once in
+# 10^5 values of a key's length; a class file, a serialized object or a CBOR test vector
+# holds its names (`LineNumberTable`, `http://www.example.com`).
+_DATA_RUN = re.compile(rb"[ -~]{16,}")
+
+
+def decodes_to_data(value: str) -> bool:
+    """Base64 of binary bytes that hold a long printable run: data that names things, not
+    a key. Text throughout (`user:password`, a credentials file's JSON) is encoded_text's to
+    judge. (A line of a longer value may start off the 4-character grid: each offset is
+    tried.)"""
+    for start in range(4):
+        raw = decoded_base64(value[start : start + (len(value) - start) // 4 * 4])
+        if raw is not None and not is_text(raw) and _DATA_RUN.search(raw) is not None:
+            return True
+    return False
+
+
 def is_text(raw: bytes) -> bool:
     """Printable ASCII, lines and tabs allowed: typed, where key material is binary."""
     return all(32 <= b < 127 or b in (9, 10, 13) for b in raw)

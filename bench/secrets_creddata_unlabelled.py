@@ -1,0 +1,126 @@
+"""Secrets reported on the lines Samsung's CredData labels nothing, in its repositories' files.
+
+CredData's reviewers labelled the lines their scanners raised, credentials or not; a line
+none of them raised carries no label. Switchyard's reports there are either credentials
+every one of those scanners missed or false alarms nobody counted. Real repositories'
+code, configuration and docs at the commits CredData pins, nobody on this project wrote a
+line of them; so the rate per thousand files, and the listing of what was reported, is
+where false alarms the labelled suites cannot show (CI ciphertext, invite links, version
+ranges, nginx's directives) turn up.
+
+Repositories fall into `tune` and `holdout` as in bench/secrets_creddata.py (by
+repository): `--show` lists the tune half's reports only; the holdout prints counts.
+
+    .venv/bin/python bench/secrets_creddata_unlabelled.py [--show 40] [--files 150]
+        [--creddata PATH] [--mirrors DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import hashlib
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.creddata_source import (  # noqa: E402
+    CREDDATA_MIRROR,
+    MIRRORS,
+    Repo,
+    Source,
+    decode,
+    mirror_of,
+)
+from bench.public_suites import split_of  # noqa: E402
+from bot.secrets import find_secrets  # noqa: E402
+
+SUFFIXES = (".py", ".js", ".ts", ".go", ".java", ".rb", ".php", ".yml", ".yaml", ".json",
+            ".sh", ".md", ".env", ".conf", ".properties", ".toml", ".ini", ".cfg",
+            ".xml")  # fmt: skip
+MAX_BYTES = 300_000
+
+
+def _git(git_dir: Path, *args: str) -> bytes:
+    return subprocess.run(
+        ["git", f"--git-dir={git_dir}", *args], capture_output=True, check=True
+    ).stdout
+
+
+def _labelled_lines(repo: Repo) -> dict[str, set[int]]:
+    """FileID -> the lines any of the repository's rows covers."""
+    out: dict[str, set[int]] = collections.defaultdict(set)
+    for row in repo.rows:
+        out[row["FileID"]].update(range(int(row["LineStart"]), int(row["LineEnd"]) + 1))
+    return out
+
+
+def _sample(git_dir: Path, commit: str, per_repo: int, rng: random.Random) -> list[str]:
+    listing = _git(git_dir, "ls-tree", "-r", "--name-only", "-z", commit).split(b"\0")
+    paths = [p.decode("utf-8", "surrogateescape") for p in listing if p]
+    paths = sorted(p for p in paths if p.endswith(SUFFIXES))
+    rng.shuffle(paths)
+    return paths[:per_repo]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--creddata", type=Path, default=CREDDATA_MIRROR)
+    ap.add_argument("--mirrors", type=Path, default=MIRRORS)
+    ap.add_argument("--files", type=int, default=150, help="files drawn per repository")
+    ap.add_argument("--show", type=int, default=0, help="list this many tune reports")
+    args = ap.parse_args()
+    counts = {s: collections.Counter() for s in ("tune", "holdout")}
+    scanned = collections.Counter()
+    hit_files = collections.Counter()
+    shown: list[str] = []
+    started = time.perf_counter()
+    for repo in Source(args.creddata).repos():
+        git_dir = mirror_of(repo.url, args.mirrors)
+        if git_dir is None:
+            continue
+        split = split_of("creddata", repo.rid)
+        labelled = _labelled_lines(repo)
+        rng = random.Random(repo.rid)  # the same files on every run
+        try:
+            paths = _sample(git_dir, repo.commit, args.files, rng)
+        except subprocess.CalledProcessError:
+            continue  # the pinned commit is not in the mirror
+        for path in paths:
+            try:
+                data = _git(git_dir, "show", f"{repo.commit}:{path}")
+            except subprocess.CalledProcessError:
+                continue
+            if len(data) > MAX_BYTES:
+                continue
+            scanned[split] += 1
+            text = decode(data)
+            file_id = hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+            hits = [h for h in find_secrets(text, path) if h.line not in labelled[file_id]]
+            hit_files[split] += bool(hits)
+            for h in hits:
+                counts[split][h.kind] += 1
+                if split == "tune" and len(shown) < args.show:
+                    ls = text.rfind("\n", 0, h.start) + 1
+                    le = text.find("\n", h.end)
+                    line = text[ls : len(text) if le == -1 else le].strip()
+                    shown.append(f"  {repo.rid} {path[-48:]:48s} {h.kind[:30]:30s} | {line[:120]}")
+    print(f"{sum(scanned.values())} files in {time.perf_counter() - started:.1f} s")
+    for split in ("tune", "holdout"):
+        n, hits = scanned[split], sum(counts[split].values())
+        rate = 1000 * hit_files[split] / max(n, 1)
+        top = dict(counts[split].most_common(8))
+        print(
+            f"  {split:8s} files with a report on an unlabelled line: {hit_files[split]} of {n} "
+            f"({rate:.1f} per 1,000); reports: {hits}  {top}"
+        )
+    print("\n".join(shown))
+
+
+if __name__ == "__main__":
+    main()
