@@ -944,6 +944,18 @@ _CI_CIPHERTEXT = "dopn4dUR3YruM9pZmdOPlUeAibxBZ9vcWZkG9lQo4KCXBsrqU/B1oeRy9fd9/d
             '+ "AQAEQ29kZQEAD0xpbmVOdW1iZXJUYWJsZQEAEkxvY2FsVmFyaWFibGVUYWJsZQEABHRoaXMBACFM"\n',
         ),
         ("codec/test-cbor-goldens.json", '    "cbor": "2CB2aHR0cDovL3d3dy5leGFtcGxlLmNvbQ==",\n'),
+        # a sentence about Redis' directive, and the password redis.conf's comment suggests
+        (
+            "redis/database.go",
+            "\t// requirepass server configuration option (Redis 5.0 or lower),\n",
+        ),
+        ("docs/Redis.md", "- 找到默认是被注释的这一行：`# requirepass foobared`\n"),
+        # the account that owns Canonical's official images; a constructor, not a scheme
+        ("modules/aws/ami.go", '\tCanonicalAccountId = "099720109477"\n'),
+        (
+            "OAuth20Service.java",
+            "  final OAuth2Authorization authorization = new OAuth2Authorization();\n",
+        ),
         (
             "demos/demo_server.py",
             '    b"AAAAB3NzaC1yc2EAAAABIwAAAIEAyO4it3fHlmGZWJaGrfeHOVY7RWO3P9M7hp"\n',
@@ -963,6 +975,7 @@ def test_committed_ciphertext_shared_links_and_look_alike_names_are_not_reported
         ("app.yml", "db:\n  url: jdbc:mysql://db/app?user=app&pwd=Kq8vM2xZ7wTp\n", "Kq8vM2xZ7wTp"),
         ("deploy.ps1", "New-LocalUser -Name bot -Password Kq8vM2xZ7wTp9\n", "Kq8vM2xZ7wTp9"),
         (".travis.yml", "env:\n  secure_password: Kq8vM2xZ7wTp\n", "Kq8vM2xZ7wTp"),
+        ("run.sh", "redis-server --requirepass Kq8vM2xZ7wTp --port 6380\n", "Kq8vM2xZ7wTp"),
         # base64 of text (a Basic pair) or of random bytes, unnamed, is still reported
         ("src/client.js", f"fetch(url, {{h: '{_BASIC_PAIR}'}})\n", _BASIC_PAIR),
         ("src/keys.py", f"K = '{_RANDOM_B64}'\n", _RANDOM_B64),

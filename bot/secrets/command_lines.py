@@ -35,6 +35,10 @@ LINE_ARG = quoted_or(rf"[^\s\"'][^\n]{{0,{MAX_VALUE - 1}}}?") + r"[ \t\r]*$"
 # A directive's argument (redis.conf's): no flag follows a directive, so a leading `-` is
 # the password's own (the empty group marks the pattern as one).
 DIRECTIVE_ARG = r"(?P<directive>)" + quoted_or_bare("", MAX_VALUE)
+# What may follow a directive's or a flag's one argument: the line's end, a comment, the
+# next flag, a closing quote or code span, the shell's next command. A word after it is a
+# sentence's (`// requirepass server configuration option`).
+_ARG_ENDS = r"(?=[ \t]*(?:\r?\n|$|[-#\"'`;|&)\\]))"
 # The rest of a command, up to its flag: never past the command's end. A line that ends
 # in `\` (a shell's; a Jenkinsfile's `\\`), a backtick (PowerShell's) or `^` (cmd.exe's)
 # goes on to the next: `docker login -u bot \` with `-p …` below it is one command.
@@ -229,8 +233,8 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     command(r"mysql(?:dump|admin|import|show|check)?\b" + ARGS + r"-p(?=[^\s-])", "mysql"),
     # redis.conf's `requirepass` and `masterauth` take the password as their argument, a
     # directive's: up to the next space (`;`, `|`, `)` are a generated password's).
-    command(r"requirepass\s+", "requirepass", arg=DIRECTIVE_ARG),
-    command(r"masterauth\s+", "masterauth", arg=DIRECTIVE_ARG),
+    command(r"requirepass\s+", "requirepass", arg=DIRECTIVE_ARG + _ARG_ENDS),
+    command(r"masterauth\s+", "masterauth", arg=DIRECTIVE_ARG + _ARG_ENDS),
     TokenPattern(PROMPT_ANSWER, _PROMPT_ANSWER, keywords=("expect",)),
     # A password literal as a login API's password argument: smtplib/ftplib/imaplib and
     # most clients' `.login(user, "...")`, JDBC's getConnection(url, user, "..."), .NET's

@@ -94,6 +94,8 @@ def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) ->
     if pattern.kind == AUTHORIZATION_SCHEME:
         if m.group(1).lower() in _SCHEMES_READ_ELSEWHERE or "=" in value.rstrip("="):
             return False  # their own patterns; `Credential=…, Signature=…` are parameters
+        if m.group(1) in _CODE_WORDS or m.string.startswith("(", m.end()):
+            return False  # `authorization = new OAuth2Authorization();`: code, not a header
         return rules.looks_random(value) or rules.generated(value) or rules.is_uuid(value)
     if pattern.kind == "bearer token":
         # Opaque tokens are often lower-case hex or base36 (`Bearer 7b266a22...`).
@@ -159,9 +161,16 @@ def _npm_key_starts(m: re.Match[str]) -> bool:
 
 # A port's digits and a comma: the next host (`4,Re67x…` opens a generated password).
 # The account ids AWS's own documentation writes in every example ARN and policy
-# (`arn:aws:iam::123456789012:…`): an account id alone, not inside another value, since
-# suites' fixtures build keys and ids around them.
-_AWS_EXAMPLE_ACCOUNTS = frozenset({"123456789012", "111122223333", "444455556666", "777788889999"})
+# (`arn:aws:iam::123456789012:…`), and those that own the official images everyone looks
+# up by owner (Canonical's, Amazon's, Red Hat's, CentOS', Debian's AMIs): public, each an
+# account id alone, not inside another value, since suites' fixtures build keys and ids
+# around them.
+_AWS_EXAMPLE_ACCOUNTS = frozenset(
+    {"123456789012", "111122223333", "444455556666", "777788889999", "099720109477",
+     "137112412989", "309956199498", "679593333241", "136693071363", "379101102735"}
+)  # fmt: skip
+# A language's words before a name, not an Authorization scheme's.
+_CODE_WORDS = frozenset({"new", "await", "return", "typeof", "this", "self", "const", "let"})
 _MULTI_HOST = re.compile(r"\d{2,5},")
 # Stars hiding a value but for a few characters at its ends (`9f2**`, `ad***`, `p**d`,
 # `********`); a generated password may hold `**` between longer runs.
