@@ -81,7 +81,7 @@ _ITEM_GAP = re.compile(r"(?P<q>[\"']?)[ \t]*\r?\n" + LINE_PREFIX + r"-[ \t]+(?P=
 
 
 def sequence_candidates(
-    text: str, lines: Lines, i: int, patterns: list[TokenPattern], found_words: Found, test: bool
+    text: str, lines: Lines, i: int, patterns: list[TokenPattern], test: bool
 ) -> list[Candidate]:
     """What a flag given as YAML sequence item `i` of `text` (`- --token`) and the next item
     (its value) hold, read as one command line: the command patterns among `patterns`, and
@@ -90,10 +90,10 @@ def sequence_candidates(
     flag = _FLAG_ITEM.match(text, ls, le)
     if flag is None or i + 1 >= len(lines.starts):
         return []
-    gap = _ITEM_GAP.match(text, flag.end(), lines.bounds(i + 1)[1])
+    end = lines.bounds(i + 1)[1]
+    gap = _ITEM_GAP.match(text, flag.end(), end)
     if gap is None:
         return []
-    end = lines.bounds(i + 1)[1]
     view = text[ls : gap.start()] + " " * (gap.end() - gap.start()) + text[gap.end() : end]
     out = flag_values(view, ls, test)
     commands = [p for p in patterns if id(p) in _ARGV_PATTERNS]

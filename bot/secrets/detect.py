@@ -225,7 +225,7 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
             found.extend(compared_passwords(line, base, test))
             found.extend(dsl_calls(line, base, test))
             if "-" in line:  # (a flag given as a YAML sequence's item: argv_view.py)
-                found.extend(sequence_candidates(text, lines, i, own, found_words, test))
+                found.extend(sequence_candidates(text, lines, i, own, test))
             if line_value is not None:
                 found.extend(line_settings(line, base, line_value, test))
         # On a token line a name no prefilter word spells counts too ("your API key is …").

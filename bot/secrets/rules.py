@@ -83,6 +83,10 @@ MIN_ASSIGNED = 6
 MIN_ENTROPY_NAMED = 16
 MIN_ENTROPY_UNNAMED = 32
 
+# A version or a package manager's range of them: `^8.5.1`, `~4.0.0`, `>=1.1.0`, `2.x`.
+_VERSION = re.compile(r"(?:[\^~]|[<>]=?|==?)?v?\d+(?:\.(?:\d+|x|\*)){1,3}(?:-[0-9A-Za-z.]+)?")
+# A validator's rules, lower-case names apart by `|`, each with its arguments after `:`.
+_VALIDATION_RULES = re.compile(r"[a-z_]+(?::[^|\s]*)?(?:\|[a-z_]+(?::[^|\s]*)?)+")
 _PLACEHOLDER_PARTS = (
     "changeme", "change_me", "change-me", "example", "sample", "dummy", "fake", "placeholder",
     "redacted", "your_", "your-", "yourkey", "your key", "<your", "xxxx", "***", "...",
@@ -98,10 +102,6 @@ _PLACEHOLDER_PARTS = (
 # A setting's value that is itself settings (`uid=user,userPassword=password`,
 # `audit_trail=none,...`, `uniqueIdentifier=user,...`): an unquoted list of assignments,
 # not one secret. A random `NtZ=2v…` (three letters, mixed case) is not one.
-# A version or a package manager's range of them: `^8.5.1`, `~4.0.0`, `>=1.1.0`, `2.x`.
-_VERSION = re.compile(r"(?:[\^~]|[<>]=?|==?)?v?\d+(?:\.(?:\d+|x|\*)){1,3}(?:-[0-9A-Za-z.]+)?")
-# A validator's rules, lower-case names apart by `|`, each with its arguments after `:`.
-_VALIDATION_RULES = re.compile(r"[a-z_]+(?::[^|\s]*)?(?:\|[a-z_]+(?::[^|\s]*)?)+")
 _NESTED_SETTING = re.compile(r"^(?:[a-z_]{2,}|[A-Z_]{2,}|[A-Za-z_]{4,})=\w")
 # PowerShell's Verb-Noun: `ConvertTo-SecureString`, `Get-Credential`.
 _CMDLET = re.compile(r"[A-Z][A-Za-z]+-[A-Z][A-Za-z]+")

@@ -85,7 +85,8 @@ URL_PATTERNS: tuple[TokenPattern, ...] = (
     TokenPattern(
         URL_USER_TOKEN,
         re.compile(
-            r"://([A-Za-z0-9_\-]{20,128})(?::(?:x-oauth-basic)?)?@(?P<host>[A-Za-z0-9.\-]+)(?::\d+)?(?P<project>/\d+(?![\w/.]))?"
+            r"://([A-Za-z0-9_\-]{20,128})(?::(?:x-oauth-basic)?)?@(?P<host>[A-Za-z0-9.\-]+)"
+            r"(?::\d+)?(?P<project>/\d+(?![\w/.]))?"
         ),
         group=1,
         keywords=("://",),
