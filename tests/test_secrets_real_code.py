@@ -890,6 +890,11 @@ _CI_CIPHERTEXT = "dopn4dUR3YruM9pZmdOPlUeAibxBZ9vcWZkG9lQo4KCXBsrqU/B1oeRy9fd9/d
     ("path", "text"),
     [
         # CI services' encrypted variables: only the service decrypts them
+        (
+            "pillar/secrets.sls",
+            "db_password: |\n  -----BEGIN PGP MESSAGE-----\n"
+            "  hQEMA9Xk9mPq2vL7AQf/Xk9mPq2vL7wRt4zAb3Cd5\n  =Xk9m\n  -----END PGP MESSAGE-----\n",
+        ),
         (".travis.yml", f'deploy:\n  api_key:\n    secure: "{_CI_CIPHERTEXT}"\n'),
         (
             ".cirrus.yml",

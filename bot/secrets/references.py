@@ -39,6 +39,9 @@ _REFERENCE = re.compile(
     # variables (`ENCRYPTED[…]`, only Cirrus decrypts them); Concourse's, BOSH's and
     # CredHub's `((name))`.
     r"|^ENC\(|^ENCRYPTED\[!?[0-9a-f]{32,}!?\]$|^\(\([\w./-]+\)\)$"
+    # A PGP or age message where a value goes (Salt's GPG renderer, SOPS with PGP): the
+    # value encrypted to a key kept elsewhere, made to be committed.
+    r"|^-----BEGIN (?:PGP MESSAGE|AGE ENCRYPTED FILE)-----"
     r"|^projects/.+/secrets/|"
     # Symfony's `%env(NAME)%`; ProFTPD's and Apache's `%{env:NAME}`.
     r"%env\(|%\{env:|"
