@@ -126,3 +126,33 @@ SENTENCES = [
 @pytest.mark.parametrize("text", SENTENCES)
 def test_a_sentence_about_a_secret_that_tells_none_is_not_flagged(text: str) -> None:
     assert find_secrets(text, "notes.md") == []
+
+
+# What a user writes to the model (no path): a drawn value right after the secret's name,
+# bare or in brackets, and a setting of two words set to its value.
+TOLD_WITHOUT_A_PATH = [
+    f"Here is the key {KEY}, please rotate it after the demo.",
+    f"I pasted the API key ({KEY}) into the config but it still says 401.",
+    f"Set the webhook secret to {KEY} in the repo settings.",
+]
+
+
+@pytest.mark.parametrize("text", TOLD_WITHOUT_A_PATH)
+def test_a_drawn_value_right_after_its_name_is_masked_without_a_path(text: str) -> None:
+    # (masked with the sentence's `,` or `)` after it, as a password may end in one)
+    assert [text[h.start : h.end].rstrip(".,;:)") for h in find_secrets(text, None)] == [KEY]
+    assert KEY not in redact(text, None).text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our Secret Santa2024Party is on Friday.",  # one switch of case, words
+        "Pass the key K8sCluster01 to kubectl.",
+        "The token A1b2C3 is short.",
+        "the API key (see docs) is in vault",
+        "Bump jsonwebtoken from 8.5.1 to 9.0.0",
+    ],
+)
+def test_words_and_short_values_after_a_secrets_name_are_not(text: str) -> None:
+    assert find_secrets(text, None) == []

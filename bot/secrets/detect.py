@@ -229,7 +229,7 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
             if line_value is not None:
                 found.extend(line_settings(line, base, line_value, test))
         # On a token line a name no prefilter word spells counts too ("your API key is …").
-        found.extend(told_secrets(line, base, test))
+        found.extend(told_secrets(line, base, test, pathless=path is None))
         if i in token_lines or (i in keyword_lines and "-" in line):
             # A flag's value may be 16-19 characters, shorter than a token line's run.
             found.extend(flag_values(line, base, test))

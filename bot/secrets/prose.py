@@ -66,9 +66,14 @@ _TOLD_PAIR = re.compile(
 _TOLD_SET = re.compile(
     r"(?i)(?<![\w.$@-])(?:set|changed|updated|reset|rotated|regenerated)[ \t]+"
     r"(?:(?:the|my|our|your|its)[ \t]+)?"
-    r"(?P<name>(?:[a-z_][\w.-]{0,60}?)?(?:password|passwd|pwd|secret|token|api[_ ]?key))"
+    r"(?P<name>(?:[a-z][\w-]{0,30}[ \t]+)?"
+    r"(?:[a-z_][\w.-]{0,60}?)?(?:password|passwd|pwd|secret|token|api[_ ]?key))"
     r"[ \t]+to[ \t]+(?P<q>[\"'`]?)" + _VALUE
 )
+# Or a drawn value right after the name, bare or in brackets ("Here is the key …, please
+# rotate it", "I pasted the API key (…) into the config"): letters of both cases and
+# digits, since without a verb or a quote nothing else says it is the value.
+_TOLD_BARE = re.compile(_NAME + r"[ \t]+\(?(?P<q>)" + _VALUE)
 _TOLD_LEAD = 64
 # Around a value in Markdown (`**…**`), and a sentence's end after it.
 _EMPHASIS = "*_"
@@ -80,8 +85,10 @@ _PATH_LIKE = re.compile(r"(?:^|/)(?:[a-z]{3,}|\d{2,})/|\.[a-z]{2,4}$")
 _PASSWORD_SYMBOLS = frozenset("#@&%*+=^~|<>[]{}$")
 
 
-def told_secrets(line: str, base: int, test: bool) -> list[Candidate]:
-    """Secrets a sentence on `line` (at `base`) says are some secret's value."""
+def told_secrets(line: str, base: int, test: bool, *, pathless: bool = False) -> list[Candidate]:
+    """Secrets a sentence on `line` (at `base`) says are some secret's value; with
+    `pathless` (text without a path: what a user writes to the model) also a drawn value
+    right after the name."""
     out: list[Candidate] = []
     # On a long line, tried only before the name's secret-ish word (a word of 31 characters
     # and a space or two may stand before it).
@@ -97,6 +104,11 @@ def told_secrets(line: str, base: int, test: bool) -> list[Candidate]:
         told += led_matches(_TOLD_SET, line, parts, _TOLD_LEAD)
     if "*" in line or "__" in line or "_:" in line or ":_" in line:  # (`_Password:_`)
         told += led_matches(_TOLD_LABELLED, line, parts, _TOLD_LEAD)
+    if pathless:
+        # (a file's lines keep their rules: in files this form took two CredData holdout
+        # look-alikes for one Kingfisher secret)
+        bare = led_matches(_TOLD_BARE, line, parts, _TOLD_LEAD)
+        told += (m for m in bare if _drawn(m.group("v")))
     for m in told:
         s, e = m.span("v")
         # Judged without a sentence's end after it; masked with it, since a password may
@@ -116,9 +128,14 @@ def told_secrets(line: str, base: int, test: bool) -> list[Candidate]:
             masked_end = e if je == end else je
             # A pair's reading yields to an assignment's of the same text: `credentials:
             # N1V/I4?T` is one value there, and the pair would mask only its second part.
-            rank = RANK_GENERIC if pair else RANK_TOKEN
+            # (so does a bare value's: another reading of the line names it better)
+            rank = RANK_GENERIC if pair or m.re is _TOLD_BARE else RANK_TOKEN
             out.append(Candidate(base + js, base + masked_end, TOLD_SECRET, rank, SWITCHYARD))
     return out
+
+
+def _drawn(value: str) -> bool:
+    return rules.looks_random(value.rstrip(SENTENCE_END))
 
 
 def sentence_unended(text: str, s: int, e: int) -> int:
