@@ -38,6 +38,7 @@ from bench.creddata_source import (  # noqa: E402
     mirror_of,
 )
 from bench.public_suites import split_of  # noqa: E402
+from bench.secrets_real_code import print_rates  # noqa: E402
 from bot.secrets import find_secrets  # noqa: E402
 
 SUFFIXES = (".py", ".js", ".ts", ".go", ".java", ".rb", ".php", ".yml", ".yaml", ".json",
@@ -75,9 +76,9 @@ def main() -> None:
     ap.add_argument("--files", type=int, default=150, help="files drawn per repository")
     ap.add_argument("--show", type=int, default=0, help="list this many tune reports")
     args = ap.parse_args()
-    counts = {s: collections.Counter() for s in ("tune", "holdout")}
-    scanned = collections.Counter()
-    hit_files = collections.Counter()
+    counts: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    scanned = collections.Counter[str]()
+    hit_files = collections.Counter[str]()
     shown: list[str] = []
     started = time.perf_counter()
     for repo in Source(args.creddata).repos():
@@ -110,15 +111,8 @@ def main() -> None:
                     le = text.find("\n", h.end)
                     line = text[ls : len(text) if le == -1 else le].strip()
                     shown.append(f"  {repo.rid} {path[-48:]:48s} {h.kind[:30]:30s} | {line[:120]}")
-    print(f"{sum(scanned.values())} files in {time.perf_counter() - started:.1f} s")
-    for split in ("tune", "holdout"):
-        n, hits = scanned[split], sum(counts[split].values())
-        rate = 1000 * hit_files[split] / max(n, 1)
-        top = dict(counts[split].most_common(8))
-        print(
-            f"  {split:8s} files with a report on an unlabelled line: {hit_files[split]} of {n} "
-            f"({rate:.1f} per 1,000); reports: {hits}  {top}"
-        )
+    took = time.perf_counter() - started
+    print_rates(took, scanned, hit_files, counts, "a report on an unlabelled line")
     print("\n".join(shown))
 
 

@@ -75,15 +75,25 @@ def main() -> None:
                 le = text.find("\n", hit.end)
                 line = text[ls : le if le != -1 else len(text)].strip()
                 shown.append(f"  {hit.kind}: {path}:{hit.line}: {line[:140]!r}")
-    took = time.perf_counter() - started
+    print_rates(time.perf_counter() - started, scanned, flagged, kinds, "a hit")
+    print("\n".join(shown))
+
+
+def print_rates(
+    took: float,
+    scanned: collections.Counter[str],
+    flagged: collections.Counter[str],
+    kinds: dict[str, collections.Counter[str]],
+    what: str,
+) -> None:
+    """Each split's files with `what` in them, per thousand, and the kinds reported most."""
     print(f"{sum(scanned.values())} files in {took:.1f} s")
     for split in ("tune", "holdout"):
         n, f = scanned[split], flagged[split]
         print(
-            f"  {split:8s} files with a hit: {f} of {n} ({1000 * f / max(n, 1):.1f} per 1,000);"
-            f" hits: {sum(kinds[split].values())}  {dict(kinds[split].most_common(8))}"
+            f"  {split:8s} files with {what}: {f} of {n} ({1000 * f / max(n, 1):.1f} per 1,000);"
+            f" reports: {sum(kinds[split].values())}  {dict(kinds[split].most_common(8))}"
         )
-    print("\n".join(shown))
 
 
 if __name__ == "__main__":
