@@ -4,8 +4,8 @@ and PsExec, rdesktop, NetworkManager's `nmcli`, RAR's archive password, and a pa
 echoed into `passwd` or `smbpasswd` (a here-string into `vncpasswd`, `passwd --stdin` or
 FreeIPA is contexts.py's, with the other here-strings). Setup scripts, Dockerfiles and CI
 jobs write these with the password in the clear; each match is judged as
-command_lines.py's are (contexts.context_value), so `$PASSWORD` and `*` (a prompt) are not
-reported."""
+command_lines.py's are (context_values.context_value), so `$PASSWORD` and `*` (a prompt)
+are not reported."""
 
 from __future__ import annotations
 

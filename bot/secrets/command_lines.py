@@ -2,7 +2,8 @@
 (`sshpass -p`, `docker login -p`, `mysql -pPASSWORD`, `ldapsearch -w`, `redis-cli -a`,
 PowerShell's `-Password`, redis.conf's `requirepass`) and a login API's password argument
 (`.login(user, "…")`, JDBC's `getConnection`, `NetworkCredential`, `HTTPBasicAuth`, …).
-contexts.py runs them first among its patterns and judges each value (context_value)."""
+contexts.py runs them first among its patterns and judges each value
+(context_values.context_value)."""
 
 from __future__ import annotations
 
@@ -309,7 +310,7 @@ def set_by(regex: str, *keywords: str) -> TokenPattern:
 
 
 # A variable or a secret set by its name on a command line, judged by that name
-# (contexts.context_name): Windows' `setx DB_PASSWORD "…"`, csh's `setenv`, fish's `set
+# (context_values.context_name): Windows' `setx DB_PASSWORD "…"`, csh's `setenv`, fish's `set
 # -x`, the GitHub CLI's `gh secret set DB_PASSWORD --body "…"`, `aws configure set
 # aws_secret_access_key …`, npm's, pnpm's and yarn's `config set //registry/:_authToken …`
 # and `config set npmAuthToken …`.

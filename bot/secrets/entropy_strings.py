@@ -6,7 +6,7 @@ before it (`public_key = "…"`) or given by a construct that names it
 
 from __future__ import annotations
 
-from bot.secrets import names, plugins, rules
+from bot.secrets import der, names, paths, plugins, references, rules, stand_ins, wording
 from bot.secrets.contexts import NAMING_PATTERNS
 from bot.secrets.line_finders import KEY_REACH, RANK_ENTROPY, Candidate, occurrences_of
 from bot.secrets.patterns import KEY_BEFORE
@@ -20,7 +20,7 @@ def entropy_tokens(line: str, base: int, path: str | None) -> list[Candidate]:
                 continue
             key_m = KEY_BEFORE.search(line, max(0, s - KEY_REACH), s)
             key = key_m.group("key") if key_m else None
-            if rules.entropy_value_ok(hit.value, key, line, path):
+            if value_ok(hit.value, key, line, path):
                 out.append(
                     Candidate(
                         base + s, base + s + len(hit.value), hit.kind, RANK_ENTROPY, hit.plugin
@@ -45,3 +45,49 @@ def named_not_secret(text: str, start: int, end: int) -> bool:
             if s <= start and end <= e and names.key_is_excluded(m.group("name")):
                 return True
     return False
+
+
+def value_ok(value: str, key: str | None, line: str, path: str | None) -> bool:
+    """A quoted high-entropy string: a secret only under a secret-ish name, or when it looks
+    random, is long, and is not a hash, UUID, id or test vector."""
+    if stand_ins.heuristic().is_potential_uuid(value) or stand_ins.token_is_placeholder(value):
+        return False
+    if key is not None and names.key_is_excluded(key):
+        return False
+    if der.public_der(value) or value.startswith(_SSH_PUBLIC_BLOBS):
+        return False  # a certificate, a signature, an SSH public key: public by what it is
+    if key is not None and names.key_is_secretish(key):
+        return len(value) >= rules.MIN_ENTROPY_NAMED and not rules.is_placeholder(value)
+    # The line around the value: a long random value holds `md5` or `sha` by chance (with
+    # a stand-in's marker spelled by chance, 9 of 300 unarmoured base64 private keys were
+    # let through).
+    if rules.HASH_CONTEXT.search(line.replace(value, " ")) or (
+        key is not None and rules.HASH_CONTEXT.search(key)
+    ):
+        return False
+    if path is not None and (
+        paths.is_test_path(path) or paths.is_doc_path(path) or paths.is_bundle_path(path)
+    ):
+        return False  # test vectors, documented encodings, a bundler's tables
+    if rules.WORDY.fullmatch(value) or wording.is_pattern(value) or wording.encoded_text(value):
+        return False
+    if _path_of_names(value):
+        return False  # `/JdbcSystemResource/opss-audit-DBDS/JdbcDriverParams/NO_NAME_0`
+    if wording.decodes_to_data(value):
+        return False  # base64 of a class file's or a test vector's bytes, names in them
+    return len(value) >= rules.MIN_ENTROPY_UNNAMED and wording.looks_random(value)
+
+
+_PATH_SEGMENTS_MIN = 3
+# An SSH public key's blob (`ssh-rsa`, `ssh-ed25519`, `ssh-dss`, `ecdsa-sha2-…` after its
+# length), as authorized_keys and known_hosts write it.
+_SSH_PUBLIC_BLOBS = ("AAAAB3NzaC1", "AAAAC3NzaC1", "AAAAE2VjZHNh")
+
+
+def _path_of_names(value: str) -> bool:
+    """A path whose every segment spells names (WebLogic's MBean tree, a URL's route): a
+    long mix of cases and digits, but named, not drawn."""
+    segments = [s for s in value.split("/") if s]
+    return len(segments) >= _PATH_SEGMENTS_MIN and all(
+        references.spells_a_name(s.replace("-", "_")) for s in segments
+    )

@@ -2,8 +2,9 @@
 "…")`, Go's `getEnv("DB_PASSWORD", "…")` helpers, `System.getenv("X") ?: "…"`,
 `process.env.X || "…"`, Rust's `env::var("X").unwrap_or("…")`; a system property's
 default, `System.getProperty("db.password", "…")`. The secret is in the code
-for every run without the variable. contexts.py runs them; context_value checks that the
-variable's name says secret and judges the value as a literal under that name."""
+for every run without the variable. contexts.py runs them; context_values.context_value
+checks that the variable's name says secret and judges the value as a literal under that
+name."""
 
 from __future__ import annotations
 

@@ -3,8 +3,8 @@
 "AES")`, `new SymmetricSecurityKey(Encoding.UTF8.GetBytes("…"))`. The call says the
 literal is a key whatever its name (it often has none); whoever holds a JWT signing key
 forges any session. contexts.py runs them and judges each value as a password literal
-(context_value), so a placeholder ("secret", "your-256-bit-secret", "shhhhh") or, in
-tests, a weak fixture is not one."""
+(context_values.context_value), so a placeholder ("secret", "your-256-bit-secret",
+"shhhhh") or, in tests, a weak fixture is not one."""
 
 from __future__ import annotations
 

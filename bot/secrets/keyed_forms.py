@@ -12,7 +12,7 @@ an Azure Resource Manager parameters file (`"adminPassword": {"value": "…"}`) 
 CloudFormation parameter's default in JSON (`"DBPassword": {…, "Default": "…"}`); and a
 constant, PHP's `define('DB_PASSWORD', '…')` (wp-config.php's keys and salts) and C's and
 C++'s `#define WIFI_PASSWORD "…"` (a wide, UTF-8 or Arduino's flash string's too).
-contexts.py runs them and judges each value by its name (context_value)."""
+contexts.py runs them and judges each value by its name (context_values.context_value)."""
 
 from __future__ import annotations
 

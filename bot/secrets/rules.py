@@ -51,8 +51,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from bot.secrets import paths, wording
-from bot.secrets.der import public_der
+from bot.secrets import wording
 from bot.secrets.gitleaks.ruleset import Rule, pinned, shannon_entropy
 from bot.secrets.names import (
     key_is_bare_key,
@@ -75,7 +74,9 @@ from bot.secrets.stand_ins import (
     is_filler,
     mostly_one_character,
     set_apart,
-    token_is_placeholder,
+)
+from bot.secrets.stand_ins import (
+    token_is_placeholder as token_is_placeholder,  # (read as rules.token_is_placeholder)
 )
 from bot.secrets.wording import looks_random
 
@@ -130,11 +131,9 @@ _NOT_SECRET_SHAPE = re.compile(
     r"#[0-9a-fA-F]{3,8}|v?\d+(?:\.\d+)+(?:[-+][\w.]+)?|\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+Z?)?"
 )
 # Words joined by underscores or dots ("crypto_scalarmult_ed25519_SCALARBYTES"): a name.
-_WORDY = re.compile(
-    r"[A-Za-z][a-z0-9]+(?:[_.][A-Za-z0-9]+){2,}|[A-Z][A-Z0-9]+(?:[_.][A-Z0-9]+){2,}"
-)
+WORDY = re.compile(r"[A-Za-z][a-z0-9]+(?:[_.][A-Za-z0-9]+){2,}|[A-Z][A-Z0-9]+(?:[_.][A-Z0-9]+){2,}")
 _IDENT_CHAIN = re.compile(r"[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)*(?:\(\)?|\[)?")
-_HASH_CONTEXT = re.compile(
+HASH_CONTEXT = re.compile(
     r"integrity|checksum|digest|sha\d*|md5|hash|etag|commit|revision|fingerprint|uuid|guid"
     r"|signature|authenticity_token|csrf",
     re.IGNORECASE,
@@ -170,7 +169,7 @@ def generated(value: str) -> bool:
         # base64's `+` and `/` cut a drawn value into short runs (7 digits in 44 characters,
         # a run with one): its letters and digits are read as one run
         chunks = ["".join(chunks)]
-    if _WORDY.fullmatch(v) or wording.is_slug(v):
+    if WORDY.fullmatch(v) or wording.is_slug(v):
         # Words joined by separators are a name, unless one part is itself long and
         # random: a token behind a short prefix (`bb_pr_7f3c2b40ef44e1d9...`).
         return any(
@@ -373,54 +372,8 @@ def literal_ok(key: str, value: str, *, test: bool) -> bool:
     return assigned_value_ok(key, value, quoted=True, config=True, env_style=False, test=test)
 
 
-def entropy_value_ok(value: str, key: str | None, line: str, path: str | None) -> bool:
-    """A quoted high-entropy string: a secret only under a secret-ish name, or when it looks
-    random, is long, and is not a hash, UUID, id or test vector."""
-    if heuristic().is_potential_uuid(value) or token_is_placeholder(value):
-        return False
-    if key is not None and key_is_excluded(key):
-        return False
-    if public_der(value) or value.startswith(_SSH_PUBLIC_BLOBS):
-        return False  # a certificate, a signature, an SSH public key: public by what it is
-    if key is not None and key_is_secretish(key):
-        return len(value) >= MIN_ENTROPY_NAMED and not is_placeholder(value)
-    # The line around the value: a long random value holds `md5` or `sha` by chance (with
-    # a stand-in's marker spelled by chance, 9 of 300 unarmoured base64 private keys were
-    # let through).
-    if _HASH_CONTEXT.search(line.replace(value, " ")) or (
-        key is not None and _HASH_CONTEXT.search(key)
-    ):
-        return False
-    if path is not None and (
-        paths.is_test_path(path) or paths.is_doc_path(path) or paths.is_bundle_path(path)
-    ):
-        return False  # test vectors, documented encodings, a bundler's tables
-    if _WORDY.fullmatch(value) or wording.is_pattern(value) or wording.encoded_text(value):
-        return False
-    if _path_of_names(value):
-        return False  # `/JdbcSystemResource/opss-audit-DBDS/JdbcDriverParams/NO_NAME_0`
-    if wording.decodes_to_data(value):
-        return False  # base64 of a class file's or a test vector's bytes, names in them
-    return len(value) >= MIN_ENTROPY_UNNAMED and looks_random(value)
-
-
-_PATH_SEGMENTS_MIN = 3
-# An SSH public key's blob (`ssh-rsa`, `ssh-ed25519`, `ssh-dss`, `ecdsa-sha2-…` after its
-# length), as authorized_keys and known_hosts write it.
-_SSH_PUBLIC_BLOBS = ("AAAAB3NzaC1", "AAAAC3NzaC1", "AAAAE2VjZHNh")
-
-
-def _path_of_names(value: str) -> bool:
-    """A path whose every segment spells names (WebLogic's MBean tree, a URL's route): a
-    long mix of cases and digits, but named, not drawn."""
-    segments = [s for s in value.split("/") if s]
-    return len(segments) >= _PATH_SEGMENTS_MIN and all(
-        spells_a_name(s.replace("-", "_")) for s in segments
-    )
-
-
 def names_a_hash(before: str) -> bool:
     """Whether the name a value is assigned to (in `before`, the line up to the value)
     says it is a hash or a digest."""
     key_m = _KEY_AT_END.search(before)
-    return key_m is not None and _HASH_CONTEXT.search(key_m.group(1)) is not None
+    return key_m is not None and HASH_CONTEXT.search(key_m.group(1)) is not None

@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterator
 
 from bot.secrets import names
 from bot.secrets.config_credentials import CONFIG_CREDENTIAL_PATTERNS, CONNECTION_PASSWORD
-from bot.secrets.contexts import CONTEXT_KINDS, CONTEXT_PATTERNS, context_name, context_value
+from bot.secrets.context_values import context_name, context_value
+from bot.secrets.contexts import CONTEXT_KINDS, CONTEXT_PATTERNS
 from bot.secrets.daemon_configs import DAEMON_KINDS, DAEMON_PATTERNS, daemon_value
 from bot.secrets.device_configs import DEVICE_KINDS, DEVICE_PATTERNS, device_value
 from bot.secrets.gitleaks import Found
