@@ -33,6 +33,23 @@ def _uuid() -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+def _b64(n: int) -> str:
+    return base64.b64encode(_RANDOM.randbytes(n)).decode()
+
+
+def _tunnel_token() -> str:
+    """What `cloudflared tunnel token` prints: base64 of an account tag, a tunnel id and
+    its secret, random here."""
+    fields = f'{{"a":"{_r(32, "0123456789abcdef")}","t":"{_uuid()}","s":"{_b64(32)}"}}'
+    return base64.b64encode(fields.encode()).decode()
+
+
+def _jenkins_secret() -> str:
+    """hudson.util.Secret's form: version 1, a 16-byte IV's length, the data's, then both."""
+    raw = b"\x01" + (16).to_bytes(4, "big") + (32).to_bytes(4, "big") + _RANDOM.randbytes(48)
+    return "{" + base64.b64encode(raw).decode() + "}"
+
+
 # Made-up words of BIP39's shape (3-8 lower-case letters): no real wallet's phrase.
 SEED_WORDS = [
     "amber", "bishop", "cobalt", "dune", "ember", "fjord", "gravel", "harbor", "island",
@@ -236,6 +253,11 @@ CASES = [  # (kind, line)
     ("Vault AppRole secret ID", '{"secretId": "c3b8e2a7-5d1f-4a96-8e0c-7b4d2f9a1e63"}'),
     ("ThingsBoard access token", "https://thingsboard.cloud/api/v1/Ab3Kz9Qp2Lm7Xw4Rt8Yn/telemetry"),
     ("Kolide API key", "KOLIDE_API_KEY=k2sk_v1_Hq7Tz2Vw9Kp4Lm8Xr3Nc6By1"),
+    # the twenty-eighth session's formats, here so the families' end-to-end test plants them
+    ("Cloudflare Tunnel token", f"TUNNEL_TOKEN={_tunnel_token()}"),
+    ("Jenkins encrypted secret", f"<password>{_jenkins_secret()}</password>"),
+    ("Maven master password", f"<master>{{{_b64(33)}}}</master>"),
+    ("token as a URL's user", f"git clone https://{_r(40, '0123456789abcdef')}@github.com/o/a.git"),
     (
         "Django secret key",
         "SECRET_KEY = 'django-insecure-q8#v2k!m7x(z3p-w9r)t=4b+n6c^j1h&y5g@s0d%f*a_e2l7u9'",
