@@ -63,7 +63,7 @@ class Source:
     def read(self, name: str) -> str:
         if not self.bare:
             return (self.root / name).read_text(encoding="utf-8")
-        return _git(self.root, "show", f"HEAD:{name}").decode("utf-8")
+        return git(self.root, "show", f"HEAD:{name}").decode("utf-8")
 
     def repos(self) -> list[Repo]:
         snapshot: dict[str, str] = json.loads(self.read("snapshot.json"))
@@ -80,7 +80,7 @@ class Source:
         return out
 
 
-def _git(git_dir: Path, *args: str, stdin: bytes | None = None) -> bytes:
+def git(git_dir: Path, *args: str, stdin: bytes | None = None) -> bytes:
     return subprocess.run(
         ["git", f"--git-dir={git_dir}", *args], input=stdin, capture_output=True, check=True
     ).stdout
@@ -101,7 +101,7 @@ def mirror_of(url: str, mirrors: Path) -> Path | None:
 def labelled_files(repo: Repo, git_dir: Path) -> dict[str, tuple[str, bytes]]:
     """FileID -> (path in the repository, content) for the files repo's rows label."""
     wanted = {row["FileID"] for row in repo.rows}
-    listing = _git(git_dir, "ls-tree", "-r", "-z", repo.commit).split(b"\0")
+    listing = git(git_dir, "ls-tree", "-r", "-z", repo.commit).split(b"\0")
     blobs: dict[str, tuple[str, str]] = {}
     for entry in listing:
         if not entry:
@@ -115,7 +115,7 @@ def labelled_files(repo: Repo, git_dir: Path) -> dict[str, tuple[str, bytes]]:
             blobs[file_id] = (path, sha)
     if not blobs:
         return {}
-    batch = _git(
+    batch = git(
         git_dir,
         "cat-file",
         "--batch",

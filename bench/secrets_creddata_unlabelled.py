@@ -35,6 +35,7 @@ from bench.creddata_source import (  # noqa: E402
     Repo,
     Source,
     decode,
+    git,
     mirror_of,
 )
 from bench.public_suites import split_of  # noqa: E402
@@ -47,12 +48,6 @@ SUFFIXES = (".py", ".js", ".ts", ".go", ".java", ".rb", ".php", ".yml", ".yaml",
 MAX_BYTES = 300_000
 
 
-def _git(git_dir: Path, *args: str) -> bytes:
-    return subprocess.run(
-        ["git", f"--git-dir={git_dir}", *args], capture_output=True, check=True
-    ).stdout
-
-
 def _labelled_lines(repo: Repo) -> dict[str, set[int]]:
     """FileID -> the lines any of the repository's rows covers."""
     out: dict[str, set[int]] = collections.defaultdict(set)
@@ -62,7 +57,7 @@ def _labelled_lines(repo: Repo) -> dict[str, set[int]]:
 
 
 def _sample(git_dir: Path, commit: str, per_repo: int, rng: random.Random) -> list[str]:
-    listing = _git(git_dir, "ls-tree", "-r", "--name-only", "-z", commit).split(b"\0")
+    listing = git(git_dir, "ls-tree", "-r", "--name-only", "-z", commit).split(b"\0")
     paths = [p.decode("utf-8", "surrogateescape") for p in listing if p]
     paths = sorted(p for p in paths if p.endswith(SUFFIXES))
     rng.shuffle(paths)
@@ -94,7 +89,7 @@ def main() -> None:
             continue  # the pinned commit is not in the mirror
         for path in paths:
             try:
-                data = _git(git_dir, "show", f"{repo.commit}:{path}")
+                data = git(git_dir, "show", f"{repo.commit}:{path}")
             except subprocess.CalledProcessError:
                 continue
             if len(data) > MAX_BYTES:

@@ -60,10 +60,7 @@ def argv_candidates(
             if (seen := views[ls]) is None:
                 continue
             here = {w: {0} for w in pattern.keywords if ls in found_words.get(w, ())}
-            out.extend(
-                dataclasses.replace(c, start=c.start + ls, end=c.end + ls)
-                for c in token_candidates(*seen, [pattern], here, test)
-            )
+            out.extend(_view_candidates(*seen, ls, [pattern], here, test))
     return out
 
 
@@ -100,8 +97,16 @@ def sequence_candidates(
     lowered = view.lower()
     here = {w: {0} for p in commands for w in p.keywords if w in lowered}
     commands = [p for p in commands if any(w in here for w in p.keywords)]
-    out.extend(
-        dataclasses.replace(c, start=c.start + ls, end=c.end + ls)
-        for c in token_candidates(view, lowered, commands, here, test)
-    )
+    out.extend(_view_candidates(view, lowered, ls, commands, here, test))
     return out
+
+
+def _view_candidates(
+    view: str, lowered: str, ls: int, patterns: list[TokenPattern], here: Found, test: bool
+) -> list[Candidate]:
+    """What `patterns` find in `view`, a line's same-length reading starting at `ls` of the
+    text, at the text's offsets."""
+    return [
+        dataclasses.replace(c, start=c.start + ls, end=c.end + ls)
+        for c in token_candidates(view, lowered, patterns, here, test)
+    ]

@@ -98,12 +98,9 @@ _SECRET_FIELD = re.compile(r'"[^"]*(?:key|secret|password|token|credential)', re
 _JSON_STRING = re.compile(r'"([A-Za-z0-9+/]{32,}={0,2})"')
 
 
-def _drawn_base64(value: str) -> bool:
-    return not value.isalnum() or (
-        any(c.isupper() for c in value)
-        and any(c.islower() for c in value)
-        and any(c.isdigit() for c in value)
-    )
+def _drawn_json_string(value: str) -> bool:
+    # (`+`, `/` or `=` are base64's own; letters and digits alone must mix as a draw does)
+    return not value.isalnum() or looks_random(value)
 
 
 def decoded_base64(value: str) -> bytes | None:
@@ -158,7 +155,10 @@ def encoded_text(value: str) -> bool:
         return (
             len(decoded) <= _JOSE_HEADER_MAX
             and not _SECRET_FIELD.search(decoded)
-            and ('"alg"' in decoded or not any(map(_drawn_base64, _JSON_STRING.findall(decoded))))
+            and (
+                '"alg"' in decoded
+                or not any(map(_drawn_json_string, _JSON_STRING.findall(decoded)))
+            )
         )
     return decoded.count(" ") >= 2
 
