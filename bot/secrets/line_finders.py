@@ -251,6 +251,8 @@ def assignments(
         to_space = NON_SPACE.match(line, e).end()
         if not quoted and config and references.is_reference(line[s:to_space]):
             continue  # `DB_PASSWORD={password}`: a slot the pattern cut at its `}`
+        if not quoted and line.startswith(";", e) and to_space == e + 1 and _variable(value):
+            continue  # `payload.password = hashedPassword;` in a document's code block
         literal = quoted or code_literal or scalar
         # an unquoted config value outside a flow mapping: it may run to its line's end
         setting = not quoted and config and not in_flow(line, m.start())
@@ -287,6 +289,11 @@ def assignments(
         kind = "password assignment" if names.key_is_password(key) else "secret assignment"
         out.append(Candidate(base + s, base + e, kind, RANK_ASSIGNED, SWITCHYARD))
     return out
+
+
+def _variable(value: str) -> bool:
+    """A name that names a secret (`hashedPassword`, `new_token`): a statement's variable."""
+    return rules.is_identifier_chain(value) and names.key_is_secretish(value)
 
 
 _INNER_SETTING = re.compile(r"[A-Za-z_][\w.-]{0,80}=")

@@ -54,10 +54,10 @@ _TOLD_LABELLED = re.compile(
 _TOLD_FOR = re.compile(_NAME + r"[ \t]+(?:for|of)[ \t]+[^:\n]{1,40}?:[ \t]+(?P<q>[\"'`]?)" + _VALUE)
 # Or a user and a password told as a pair ("The credentials are admin/…", "creds:
 # admin:…", "Default credentials: `admin` / `…`"): judged as a password, since the pair's
-# separator keeps it from the name.
+# separator keeps it from the name. (`::` is a namespace's: `Aws::Credentials.new(…)`.)
 _TOLD_PAIR = re.compile(
     r"(?i)(?<![\w.$@-])(?P<name>cred(?:ential)?s)\b[ \t]*(?:(?:are|were)[ \t]+|:[ \t]*)"
-    r"[`'\"*]{0,2}(?P<user>[a-z_][\w.@-]{0,39}?)[`'\"*]{0,2}(?:[ \t]*/[ \t]*|:)(?P<q>[\"'`]?)"
+    r"[`'\"*]{0,2}(?P<user>[a-z_][\w.@-]{0,39}?)[`'\"*]{0,2}(?:[ \t]*/[ \t]*|:(?!:))(?P<q>[\"'`]?)"
     + _VALUE
 )
 # Or a setting's name set to its value in a sentence ("I set DB_PASSWORD to …", "changed

@@ -104,6 +104,13 @@ _PLACEHOLDER_PARTS = (
 # `audit_trail=none,...`, `uniqueIdentifier=user,...`): an unquoted list of assignments,
 # not one secret. A random `NtZ=2v…` (three letters, mixed case) is not one.
 _NESTED_SETTING = re.compile(r"^(?:[a-z_]{2,}|[A-Z_]{2,}|[A-Za-z_]{4,})=\w")
+# A string closed by the other quote, then an operator joining code to it (PHP's `.`,
+# `+`, SQL's `||`, VB's `&`): the value is built, not written.
+# (the code a variable, or a name that is called, indexed or joined to the next string)
+_SPLICED = re.compile(
+    r"[\"'`][ \t]*(?:\+|\.|\|\||&)[ \t]*"
+    r"(?:[$@]\w|[A-Za-z_][\w.]*(?:[(\[]|[ \t]*(?:\+|\.|\|\||&)[ \t]*[\"'`]?$))"
+)
 # PowerShell's Verb-Noun: `ConvertTo-SecureString`, `Get-Credential`.
 _CMDLET = re.compile(r"[A-Z][A-Za-z]+-[A-Z][A-Za-z]+")
 # A call or a literal list opening a value (which may be cut at its first space or
@@ -309,6 +316,8 @@ def assigned_value_ok(
         return False  # Laravel's `'password' => 'required|min:8|confirmed'`: its rules
     if v.startswith("+") and v.endswith("+") and is_identifier_chain(v.strip("+ ")):
         return False  # `"pwd: "+cfg.getPassword()+", "`: the string closed, then code
+    if _SPLICED.match(v):
+        return False  # `password='" . $_GET['password'] . "'`: SQL with a field spliced in
     if "." in v and is_identifier_chain(v) and key_is_secretish(last_part(v)):
         return False  # `formModel.password`, `payload.password`: where a secret is kept
     if wording.reads_as_name(v) and not key_is_password(key):

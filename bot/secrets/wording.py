@@ -264,7 +264,12 @@ def drawn_parts(value: str) -> bool:
 def drawn_with_equals(value: str) -> bool:
     """A generated password that holds one `=` (`Hrwp=ucz0ef`), not a setting: nothing
     else of a list of settings in it, and the whole mixes digits with both cases."""
-    return value.count("=") == 1 and not any(c in value for c in ",;&") and looks_random(value)
+    return (
+        value.count("=") == 1
+        and not any(c in value for c in ",;&")
+        and "://" not in value  # `url=https://…/ACCC4CF8.asc`: Ansible's module arguments
+        and looks_random(value)
+    )
 
 
 # A pattern's syntax: a group's flag, a class escape, a counted or negated class (closed:

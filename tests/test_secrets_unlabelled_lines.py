@@ -1,0 +1,67 @@
+"""Lines of public repositories' files that Samsung's CredData labels nothing and that were
+reported (bench/secrets_creddata_unlabelled.py's tune listing): code around a secret's
+name, not a secret. Each line is written here in the shape seen, with its own names and
+values; beside each, the same place holding a secret is still reported.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.secrets import find_secrets
+
+
+def _reported(text: str, path: str) -> list[str]:
+    return [text[h.start : h.end] for h in find_secrets(text, path)]
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        # Ruby's namespace separator after `credentials:`, not a user and a password
+        (
+            "config/initializers/s3.rb",
+            "  credentials: Aws::Credentials.new(conf[Rails.env]['key_id'], conf['secret_key'])\n",
+        ),
+        # SQL built by closing the string and splicing a request's field in
+        (
+            "api/Login.php",
+            "$q = \"select * from users where name='\" . $_GET['name'] .\"' and "
+            "password='\" . $_GET['password'] .\"'\";\n",
+        ),
+        (
+            "routes/login.js",
+            'const q = "SELECT * FROM users WHERE password=\'"+req.body.password+"\'";\n',
+        ),
+        # Ansible's free-form module arguments: a public key's address
+        (
+            "roles/db/tasks/main.yml",
+            "- name: repository key\n  apt_key: url=https://www.pkgrepo.org/media/keys/ACCC4CF8.asc\n",
+        ),
+        # a statement in a Markdown code block: the value is a variable
+        ("docs/middleware.md", "```js\npayload.password = hashedPassword;\n```\n"),
+    ],
+)
+def test_code_around_a_secrets_name_is_not_reported(path: str, text: str) -> None:
+    assert find_secrets(text, path) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "value"),
+    [
+        ("notes.md", "credentials: deploy:Kq8vM2xZ7wTp\n", "Kq8vM2xZ7wTp"),
+        (
+            "api/Login.php",
+            "$q = \"select * from users where password='Kq8vM2xZ7wTp'\";\n",
+            "Kq8vM2xZ7wTp",
+        ),
+        (
+            "roles/db/tasks/main.yml",
+            "- name: repository key\n  apt_key: Kq8vM2xZ7wTp=Lm4Rv9\n",
+            "Kq8vM2xZ7wTp=Lm4Rv9",
+        ),
+        ("docs/setup.md", "```sh\nDB_PASSWORD=Kq8vM2xZ7wTp;\n```\n", "Kq8vM2xZ7wTp"),
+    ],
+)
+def test_the_same_places_with_a_secret_are_still_reported(path: str, text: str, value: str) -> None:
+    assert any(value in found for found in _reported(text, path)), _reported(text, path)
