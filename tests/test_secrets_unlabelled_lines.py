@@ -40,6 +40,13 @@ def _reported(text: str, path: str) -> list[str]:
         ),
         # a statement in a Markdown code block: the value is a variable
         ("docs/middleware.md", "```js\npayload.password = hashedPassword;\n```\n"),
+        ("docs/endpoints.md", "await api.update(model, id, {password: hashedPassword}, log)\n"),
+        # values nobody picks: a Rails duration, an HTTP grammar's rule, a minified
+        # bundle's name in dunders, a mock generator's call
+        (".env.example", "RESET_PASSWORD_WITHIN=6.hours\n"),
+        ("rfc/http-semantics.md", "     token = 1*tchar\n"),
+        ("dist/player.js", 'var pw="__closure_events_fn_"+(1E6*Math.random()>>>0);\n'),
+        ("src/mock/users.ts", "  password: '@word(6)',\n"),
     ],
 )
 def test_code_around_a_secrets_name_is_not_reported(path: str, text: str) -> None:
@@ -61,6 +68,9 @@ def test_code_around_a_secrets_name_is_not_reported(path: str, text: str) -> Non
             "Kq8vM2xZ7wTp=Lm4Rv9",
         ),
         ("docs/setup.md", "```sh\nDB_PASSWORD=Kq8vM2xZ7wTp;\n```\n", "Kq8vM2xZ7wTp"),
+        ("docs/endpoints.md", "api.update(id, {password: Kq8vM2xZ7wTp})\n", "Kq8vM2xZ7wTp"),
+        (".env.example", "RESET_PASSWORD=6.hoursKq8vM2x\n", "6.hoursKq8vM2x"),
+        ("src/mock/users.ts", "  password: '@Kq8vM2xZ7wTp',\n", "@Kq8vM2xZ7wTp"),
     ],
 )
 def test_the_same_places_with_a_secret_are_still_reported(path: str, text: str, value: str) -> None:

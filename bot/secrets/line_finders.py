@@ -251,8 +251,10 @@ def assignments(
         to_space = NON_SPACE.match(line, e).end()
         if not quoted and config and references.is_reference(line[s:to_space]):
             continue  # `DB_PASSWORD={password}`: a slot the pattern cut at its `}`
-        if not quoted and line.startswith(";", e) and to_space == e + 1 and _variable(value):
-            continue  # `payload.password = hashedPassword;` in a document's code block
+        if not quoted and line[e : e + 1] in _STATEMENT_ENDS and _variable(value):
+            # `payload.password = hashedPassword;`, `{password: hashedPassword}` in a
+            # document's code block
+            continue
         literal = quoted or code_literal or scalar
         # an unquoted config value outside a flow mapping: it may run to its line's end
         setting = not quoted and config and not in_flow(line, m.start())
@@ -291,9 +293,18 @@ def assignments(
     return out
 
 
+_STATEMENT_ENDS = frozenset(";,})")
+
+
 def _variable(value: str) -> bool:
-    """A name that names a secret (`hashedPassword`, `new_token`): a statement's variable."""
-    return rules.is_identifier_chain(value) and names.key_is_secretish(value)
+    """A name that names a secret (`hashedPassword`, `new_token`), with no digit and
+    written as code names are (lower-case first or dotted): a statement's variable."""
+    return (
+        rules.is_identifier_chain(value)
+        and names.key_is_secretish(value)
+        and not any(c.isdigit() for c in value)
+        and (value[0].islower() or "." in value)
+    )
 
 
 _INNER_SETTING = re.compile(r"[A-Za-z_][\w.-]{0,80}=")

@@ -88,6 +88,15 @@ MIN_ENTROPY_UNNAMED = 32
 _VERSION = re.compile(r"(?:[\^~]|[<>]=?|==?)?v?\d+(?:\.(?:\d+|x|\*)){1,3}(?:-[0-9A-Za-z.]+)?")
 # A validator's rules, lower-case names apart by `|`, each with its arguments after `:`.
 _VALIDATION_RULES = re.compile(r"[a-z_]+(?::[^|\s]*)?(?:\|[a-z_]+(?::[^|\s]*)?)+")
+# Not a value a person or a generator picks: Rails' duration (`6.hours`), an ABNF rule
+# (`token = 1*tchar`, an HTTP spec's grammar), a name in dunders (`__closure_fn_`), a
+# mock generator's call (`'@word(6)'`, Mock.js).
+_NOT_PICKED = re.compile(
+    r"\d+\.(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)"
+    r"|\d*\*\d*[a-z][a-z-]*"
+    r"|__[a-z][a-z0-9]*(?:_[a-z0-9]+)*_{0,2}"
+    r"|@[a-z]+\([^()]*\)"
+)
 _PLACEHOLDER_PARTS = (
     "changeme", "change_me", "change-me", "example", "sample", "dummy", "fake", "placeholder",
     "redacted", "your_", "your-", "yourkey", "your key", "<your", "xxxx", "***", "...",
@@ -314,6 +323,8 @@ def assigned_value_ok(
         return False  # `"jsonwebtoken": "^8.5.1"`: a dependency's version range
     if _VALIDATION_RULES.fullmatch(v):
         return False  # Laravel's `'password' => 'required|min:8|confirmed'`: its rules
+    if _NOT_PICKED.fullmatch(v):
+        return False
     if v.startswith("+") and v.endswith("+") and is_identifier_chain(v.strip("+ ")):
         return False  # `"pwd: "+cfg.getPassword()+", "`: the string closed, then code
     if _SPLICED.match(v):
