@@ -47,6 +47,35 @@ def _reported(text: str, path: str) -> list[str]:
         ("rfc/http-semantics.md", "     token = 1*tchar\n"),
         ("dist/player.js", 'var pw="__closure_events_fn_"+(1E6*Math.random()>>>0);\n'),
         ("src/mock/users.ts", "  password: '@word(6)',\n"),
+        # Go's import alias; WebLogic Deploy Tooling's file token; Markdown's emphasis
+        # around a URL's placeholder
+        (
+            "pkg/api/handler.go",
+            'import (\n\tcredential "github.com/acme/cloudkit/credentials"\n)\n',
+        ),
+        (
+            "model/domain.yaml",
+            "    AdminPassword: '@@FILE:/u01/oracle/properties/adminpass.properties@@'\n",
+        ),
+        ("docs/connecting/userpass.md", "> nats://_user_:_password_@server:port\n"),
+        # a README's status badge and its read-only token, made to be published with it
+        (
+            "README.md",
+            "[![CircleCI](https://circleci.com/gh/acme/tool.svg?style=svg&circle-token="
+            "e48019e09fc3b8bf6e0315a84048501c8c2ab6e2)](https://circleci.com/gh/acme/tool)\n",
+        ),
+        # a JWE's ciphertext in a doc comment; a DNS-01 challenge's TXT value (a digest)
+        ("src/jwe/decrypt.ts", " *   ciphertext: 'Xq4zTn8vPw2mLc7RbK5sYd9HfJ3aUe6GgQ1oVi0Nt',\n"),
+        (
+            "providers/dns/exec.toml",
+            './update-dns.sh "present" "_acme-challenge.my.example.org." '
+            '"Ms8jOYZxqyjGnFGwhjrhfgXgbl5r68WPda0J9EgqqI"\n',
+        ),
+        # a WebLogic MBean path whose segments end in an acronym
+        (
+            "scripts/config.py",
+            "cd('/JdbcSystemResource/app-audit-viewDS/JdbcDriverParams/NO_NAME_0')\n",
+        ),
     ],
 )
 def test_code_around_a_secrets_name_is_not_reported(path: str, text: str) -> None:
@@ -71,6 +100,16 @@ def test_code_around_a_secrets_name_is_not_reported(path: str, text: str) -> Non
         ("docs/endpoints.md", "api.update(id, {password: Kq8vM2xZ7wTp})\n", "Kq8vM2xZ7wTp"),
         (".env.example", "RESET_PASSWORD=6.hoursKq8vM2x\n", "6.hoursKq8vM2x"),
         ("src/mock/users.ts", "  password: '@Kq8vM2xZ7wTp',\n", "@Kq8vM2xZ7wTp"),
+        (
+            "README.md",
+            "see https://api.acme.io/v1/items?style=svg&api_token=e48019e09fc3b8bf6e0315a84\n",
+            "e48019e09fc3b8bf6e0315a84",
+        ),
+        (
+            "src/jwe/decrypt.ts",
+            " *   secret: 'Xq4zTn8vPw2mLc7RbK5sYd9HfJ3aUe6GgQ1oVi0Nt',\n",
+            "Xq4z",
+        ),
     ],
 )
 def test_the_same_places_with_a_secret_are_still_reported(path: str, text: str, value: str) -> None:

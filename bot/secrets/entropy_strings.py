@@ -71,23 +71,13 @@ def value_ok(value: str, key: str | None, line: str, path: str | None) -> bool:
         return False  # test vectors, documented encodings, a bundler's tables
     if rules.WORDY.fullmatch(value) or wording.is_pattern(value) or wording.encoded_text(value):
         return False
-    if _path_of_names(value):
+    if references.path_of_names(value):
         return False  # `/JdbcSystemResource/opss-audit-DBDS/JdbcDriverParams/NO_NAME_0`
     if wording.decodes_to_data(value):
         return False  # base64 of a class file's or a test vector's bytes, names in them
     return len(value) >= rules.MIN_ENTROPY_UNNAMED and wording.looks_random(value)
 
 
-_PATH_SEGMENTS_MIN = 3
 # An SSH public key's blob (`ssh-rsa`, `ssh-ed25519`, `ssh-dss`, `ecdsa-sha2-…` after its
 # length), as authorized_keys and known_hosts write it.
 _SSH_PUBLIC_BLOBS = ("AAAAB3NzaC1", "AAAAC3NzaC1", "AAAAE2VjZHNh")
-
-
-def _path_of_names(value: str) -> bool:
-    """A path whose every segment spells names (WebLogic's MBean tree, a URL's route): a
-    long mix of cases and digits, but named, not drawn."""
-    segments = [s for s in value.split("/") if s]
-    return len(segments) >= _PATH_SEGMENTS_MIN and all(
-        references.spells_a_name(s.replace("-", "_")) for s in segments
-    )

@@ -189,7 +189,7 @@ def key_is_excluded(key: str) -> bool:
         return True  # `remote_login_passwordfile`, `tokenurl`: one word, still a pointer
     if any(w in _FIXTURE_WORDS for w in words):
         return True
-    if len(words) > 1 and words[-2] == "encrypted":
+    if (len(words) > 1 and words[-2] == "encrypted") or words[-1] == "ciphertext":
         return True  # `encryptedKey`, `encrypted_key`: ciphertext (a JWE's wrapped key)
     if words == ["secure"]:
         return True  # Travis CI's `secure: "…"`: encrypted to the repository's key, to commit

@@ -46,8 +46,10 @@ _REFERENCE = re.compile(
     # Symfony's `%env(NAME)%`; ProFTPD's and Apache's `%{env:NAME}`.
     r"%env\(|%\{env:|"
     # Template and token-replacement markers: `###ORACLE_PWD###`, `@DB_PASS@`,
-    # `@@dbPassword@@`, `__DbPassword__` (Azure DevOps' Replace Tokens).
-    r"^#{2,}[A-Za-z_]\w*#{2,}$|^@[A-Z][A-Z0-9_]+@$|^@@[A-Za-z_][\w.-]*@@$|^__[A-Za-z][\w.-]*__$|"
+    # `@@dbPassword@@`, `__DbPassword__` (Azure DevOps' Replace Tokens); WebLogic Deploy
+    # Tooling's `@@FILE:/path@@`, `@@SECRET:name:key@@`.
+    r"^#{2,}[A-Za-z_]\w*#{2,}$|^@[A-Z][A-Z0-9_]+@$|^@@[A-Za-z_][\w.-]*(?::[^@\s]+)?@@$"
+    r"|^__[A-Za-z][\w.-]*__$|"
     # A bracketed word where a value was left out: `[omitted]`, `[REDACTED]`; an Azure
     # Resource Manager template's expression: `[parameters('adminPassword')]`.
     r"^\[[A-Za-z][A-Za-z _-]*\]$|^\[[A-Za-z]\w*\(.*\)\]$",
@@ -65,7 +67,10 @@ _REFERENCE_TOKEN = re.compile(
 )
 # A run spelled as names are: a word, camelCase or CAPS with digits at its end, a number;
 # or one or two letters of a word (`x`, `db`, `Id`, `DB`).
-_NAME_RUN = re.compile(r"(?:[A-Za-z][a-z]+|[A-Z]+)(?:[A-Z][a-z]+)*\d*|\d+|[A-Za-z][a-z]?|[A-Z]{2}")
+# (a camel-case name may end in an acronym: `viewDS`, `parseJSON`)
+_NAME_RUN = re.compile(
+    r"(?:[A-Za-z][a-z]+|[A-Z]+)(?:[A-Z][a-z]+)*(?:[A-Z]{2,4})?\d*|\d+|[A-Za-z][a-z]?|[A-Z]{2}"
+)
 _DRAWN_RUN_CHARS = 6
 # A hash where a password would be: crypt(3)'s and passlib's `$id$` (`$6$rounds=5000$…`,
 # `$pbkdf2-sha256$29000$…`), LDAP's and Spring Security's `{SSHA}`, `{bcrypt}` (their
@@ -147,6 +152,19 @@ def _unless_unnamed(m: re.Match[str]) -> str:
     counted as the password's own letters."""
     name = m.group("var") or m.group("batch") or m.group("slot")
     return m.group(0) if name and not spells_a_name(name) else " "
+
+
+_PATH_SEGMENTS_MIN = 3
+
+
+def path_of_names(value: str) -> bool:
+    """A path whose every segment spells names (WebLogic's MBean tree, a URL's route, Go's
+    `github.com/org/module/credentials`): a long mix of cases and digits, but named, not
+    drawn."""
+    segments = [s for s in value.split("/") if s]
+    return len(segments) >= _PATH_SEGMENTS_MIN and all(
+        spells_a_name(s.replace("-", "_")) for s in segments
+    )
 
 
 def spells_a_name(text: str) -> bool:

@@ -64,6 +64,7 @@ from bot.secrets.names import (
 from bot.secrets.passphrases import described
 from bot.secrets.references import (
     is_reference,
+    path_of_names,
     spells_a_name,
 )
 from bot.secrets.stand_ins import (
@@ -151,7 +152,8 @@ WORDY = re.compile(r"[A-Za-z][a-z0-9]+(?:[_.][A-Za-z0-9]+){2,}|[A-Z][A-Z0-9]+(?:
 _IDENT_CHAIN = re.compile(r"[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)*(?:\(\)?|\[)?")
 HASH_CONTEXT = re.compile(
     r"integrity|checksum|digest|sha\d*|md5|hash|etag|commit|revision|fingerprint|uuid|guid"
-    r"|signature|authenticity_token|csrf",
+    r"|signature|authenticity_token|csrf"
+    r"|_acme-challenge",  # a DNS-01 TXT record's value: a digest, published in DNS
     re.IGNORECASE,
 )
 
@@ -246,7 +248,9 @@ def _generic_rule() -> Rule | None:
 def is_placeholder(value: str, min_len: int = MIN_ASSIGNED) -> bool:
     v = value.strip()
     low = v.lower()
-    if len(v) < min_len or low in _PLACEHOLDER_WORDS or holds_published_example(v):
+    if low.strip("_*") in _PLACEHOLDER_WORDS:
+        return True  # (in Markdown's emphasis too: `nats://_user_:_password_@server`)
+    if len(v) < min_len or holds_published_example(v):
         return True
     if v.isdigit() and len(v) < _DIGITS_KEY_MIN:
         return True
@@ -348,8 +352,8 @@ def assigned_value_ok(
         return False  # base64 of a sentence under a key's name (a password may be a phrase)
     if _encodes_a_placeholder(v):
         return False  # `password: cGFzc3dvcmQ=`: base64 of "password", a Secret's stand-in
-    if wording.names_a_file_or_type(v):
-        return False
+    if wording.names_a_file_or_type(v) or ("/" in v and path_of_names(v)):
+        return False  # (a module's import path: Go's `credential "github.com/org/x/creds"`)
     compound = key.strip("$@").lower()
     if len(key_words(key)) > 1 and len(compound) >= 8 and compound in low:
         return False  # `try_except_pass = bandit.plugins.try_except_pass:...`: a name

@@ -22,6 +22,7 @@ from bot.secrets.line_finders import KEY_REACH
 from bot.secrets.patterns import AUTHORIZATION_SCHEME, TokenPattern
 from bot.secrets.services import SEED_PHRASE
 from bot.secrets.stand_ins import published_crypt_hash, published_seed_phrase
+from bot.secrets.url_secrets import badge_query
 
 # Where an ADO.NET or ODBC string's value ends: at its field's `;`, or where the literal
 # holding the string closes; a libpq string's, at a space (a `;` is the password's own).
@@ -80,7 +81,7 @@ def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) ->
         # purpose; a bare one (a users table's dump, a CSV row) is someone's password.
         return not rules.names_a_hash(_before(m, KEY_REACH))
     if pattern.kind == "token in URL":
-        return _query_token_ok(m.group(1), value, test)
+        return not badge_query(m.string, m.start()) and _query_token_ok(m.group(1), value, test)
     if pattern.kind == "AWS account ID" and value in _AWS_EXAMPLE_ACCOUNTS:
         return False
     if rules.token_is_placeholder(value, service=True):

@@ -105,6 +105,22 @@ URL_PATTERNS: tuple[TokenPattern, ...] = (
 )
 
 
+# Where a URL opens, looking back from its query; and an image's path before the query.
+_URL_OPENS = re.compile(r"[\s\"'`(<\[]")
+_IMAGE_PATH = re.compile(r"\.(?:svg|png|gif)$", re.IGNORECASE)
+
+
+def badge_query(text: str, at: int) -> bool:
+    """Whether the query at `at` (its `?`, `&` or `#`) is a badge image's: a README's
+    CircleCI, Codecov or Travis status badge carries a read-only status token, made to be
+    published with the image (`…/badge.svg?token=…`, `….svg?circle-token=…`)."""
+    start = at
+    while start > 0 and not _URL_OPENS.match(text, start - 1):
+        start -= 1
+    path = text[start:at].split("?", 1)[0]
+    return "://" in path and _IMAGE_PATH.search(path) is not None
+
+
 def url_user_token(_kind: str, m: re.Match[str], _test: bool) -> tuple[int, int] | None:
     """The span of a URL's user that is a token: machine-made (a user's name is not), and
     not a Sentry DSN's public key (`https://<key>@o1.ingest.sentry.io/2`, 32 hex digits
