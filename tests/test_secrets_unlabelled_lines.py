@@ -76,6 +76,18 @@ def _reported(text: str, path: str) -> list[str]:
             "scripts/config.py",
             "cd('/JdbcSystemResource/app-audit-viewDS/JdbcDriverParams/NO_NAME_0')\n",
         ),
+        # a test that checks a key's header, long names on the lines after it; a
+        # command line's flag after `-p password`, a `machine` three lines above
+        (
+            "src/test/java/RegenerateTest.java",
+            '    assertTrue(rsa.getPrivateKey().contains("-----BEGIN RSA PRIVATE KEY-----"));\n'
+            "    assertThat(originalCredential.getPublicKey(), not(equalTo(rsa.getKey())));\n",
+        ),
+        (
+            "docker/README.md",
+            "Log in on machine ci-01, then:\n\n"
+            "`credhub login -s https://localhost:9000 -u credhub -p password --ca-cert ca.pem`\n",
+        ),
     ],
 )
 def test_code_around_a_secrets_name_is_not_reported(path: str, text: str) -> None:

@@ -266,11 +266,12 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         keywords=("pass", "pwd>", "secret>", "token>", "key>", "credential>", "credentials>"),
     ),
     # A .netrc entry, on one line or over the next few: `machine host login user password
-    # secret` (a prompt's line prefixes may sit between them).
+    # secret` (a prompt's line prefixes may sit between them). A long flag after the word
+    # is a command line's (`-p password --ca-cert …`), not a password.
     TokenPattern(
         NETRC_PASSWORD,
         re.compile(
-            r"machine\s+[\w.\-]+(?:[^\n]*\n){0,3}?[^\n]*?\bpassword\s+(?P<v>[^\s\"'`]"
+            r"machine\s+[\w.\-]+(?:[^\n]*\n){0,3}?[^\n]*?\bpassword\s+(?P<v>(?!--)[^\s\"'`]"
             + VALUE_LENGTH
             + ")"
         ),

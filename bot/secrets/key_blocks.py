@@ -83,7 +83,15 @@ def _unterminated_end(text: str, lines: Lines, after: int) -> int:
     while i + 1 < len(lines.starts):
         i += 1
         ls, le = lines.bounds(i)
-        if KEY_BODY.search(text, ls, le) is None or le - after > MAX_KEY_BLOCK:
+        if not _key_line(text, ls, le) or le - after > MAX_KEY_BLOCK:
             break
         end = le
     return end
+
+
+def _key_line(text: str, start: int, end: int) -> bool:
+    """A line of a key's body: base64 most of it (a diff's or a listing's columns beside
+    it), not code whose long names are runs of letters (`assertThat(originalCredential…`
+    after a test's "-----BEGIN RSA PRIVATE KEY-----")."""
+    runs = [m.end() - m.start() for m in KEY_BODY.finditer(text, start, end)]
+    return bool(runs) and max(runs) * 3 >= len(text[start:end].strip()) * 2
