@@ -47,6 +47,15 @@ HANDED = [  # (path, line, value)
     ("src/Sign.java", f'ByteString secret = ByteString.decodeHex("{_H[:24]}");', _H[:24]),
     # A composite literal's field, past the literal's opening brace.
     ("api/runners_test.go", f'want := &RemoveToken{{Token: String("{_U}"), At: &ts}}', _U),
+    # Azure Identity's client secret, the call's third argument; MSAL's keyword argument
+    # after another whose name holds an allow-listed word (`authority`)
+    ("app/azure.py", f'cred = ClientSecretCredential(TENANT, CLIENT, "{_V}")', _V),
+    ("web/azure.ts", f'const c = new ClientSecretCredential(tenantId, clientId, "{_V}");', _V),
+    (
+        "app/msal_app.py",
+        f'app = msal.ConfidentialClientApplication(CID, authority=AUTH, client_credential="{_V}")',
+        _V,
+    ),
 ]
 
 

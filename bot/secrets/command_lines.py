@@ -239,16 +239,18 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     TokenPattern(PROMPT_ANSWER, _PROMPT_ANSWER, keywords=("expect",)),
     # A password literal as a login API's password argument: smtplib/ftplib/imaplib and
     # most clients' `.login(user, "...")`, JDBC's getConnection(url, user, "..."), .NET's
-    # NetworkCredential and DirectoryEntry, requests' auth tuple (elasticsearch-py's and
-    # the JIRA client's `basic_auth=(…)`) and HTTPBasicAuth, Apache HttpClient's
-    # UsernamePasswordCredentials, java.net's PasswordAuthentication, LDAP's simple_bind
-    # and ldap3's Connection, Perl's DBI, PHP's mysqli and PDO; a Basic header's pair: Go's
-    # and Spring's `SetBasicAuth`/`setBasicAuth`, aiohttp's `BasicAuth`, Spring's
-    # `basicAuthentication`, OkHttp's `Credentials.basic`, REST Assured's `auth().basic` and
-    # `preemptive().basic`.
+    # NetworkCredential and DirectoryEntry, Azure's ClientSecretCredential, requests' auth
+    # tuple (elasticsearch-py's and the JIRA client's `basic_auth=(…)`) and HTTPBasicAuth,
+    # Apache HttpClient's UsernamePasswordCredentials, java.net's PasswordAuthentication,
+    # LDAP's simple_bind and ldap3's Connection, Perl's DBI, PHP's mysqli and PDO; a Basic
+    # header's pair: Go's and Spring's `SetBasicAuth`/`setBasicAuth`, aiohttp's `BasicAuth`,
+    # Spring's `basicAuthentication`, OkHttp's `Credentials.basic`, REST Assured's
+    # `auth().basic` and `preemptive().basic`.
     login(r"\.login\(" + A, ".login("),
     login(r"getConnection\(" + A + A, "getconnection("),
     login(r"NetworkCredential\(" + A, "networkcredential("),
+    # Azure Identity's ClientSecretCredential(tenant, client, secret): Python, .NET, JS.
+    login(r"ClientSecretCredential\(" + A + A, "clientsecretcredential("),
     login(r"DirectoryEntry\(" + A + A, "directoryentry("),
     login(r"HTTP(?:Basic|Digest|Proxy)Auth\(" + A, "basicauth(", "digestauth(", "proxyauth("),
     # (each spelling opens with its own literal: a choice of first letters costs the engine

@@ -303,7 +303,10 @@ def _allowed(c: Candidate, text: str, path: str | None) -> bool:
     line = _line_of(c, text)
     value = text[c.start : c.end]
     assigned = c.priority == RANK_ASSIGNED or c.peers is not None
-    match = text[ls : c.end] if assigned else value
+    # gitleaks' match opens at the name (`client_credential="…"`), not at what stands before
+    # it on the line (`X(authority=AUTH, …` holds an allow-listed word)
+    key_at = rules.key_start(text[ls : c.start]) if assigned else None
+    match = text[ls + (key_at or 0) : c.end] if assigned else value
     # A stopword inside a value that mixes cases and digits is a coincidence, not a word;
     # so is a short one inside a machine-made lower-case value (`pk_q7w2e9fun4r8...` holds
     # "fun" by chance), while a long one ("hardcoded", "example") was typed there.

@@ -396,6 +396,12 @@ def literal_ok(key: str, value: str, *, test: bool) -> bool:
     return assigned_value_ok(key, value, quoted=True, config=True, env_style=False, test=test)
 
 
+def key_start(before: str) -> int | None:
+    """Where the name that the value after `before` is assigned to starts in `before`."""
+    key_m = _KEY_AT_END.search(before)
+    return None if key_m is None else key_m.start(1)
+
+
 def names_a_hash(before: str) -> bool:
     """Whether the name a value is assigned to (in `before`, the line up to the value)
     says it is a hash or a digest."""
