@@ -68,6 +68,17 @@ def test_a_secret_handed_to_a_setter_or_wrapped_in_a_conversion_is_found_and_red
     assert value not in redact(line, path).text
 
 
+def test_a_twilio_auth_token_after_its_account_sid_is_found_with_it() -> None:
+    sid, token = "AC" + _hex(32), _hex(32)
+    for line in (f'client = Client("{sid}", "{token}")', f"const c = twilio('{sid}', '{token}');"):
+        found = [line[h.start : h.end] for h in find_secrets(line, "app/sms.py")]
+        assert found == [sid, token]
+        assert token not in redact(line, "app/sms.py").text
+    # a hex value after another id is no auth token
+    line = f'client = Client("{_hex(34)}", "{token}")'
+    assert token not in [line[h.start : h.end] for h in find_secrets(line, "app/sms.py")]
+
+
 NOT_HANDED = [  # (path, line)
     ("src/main/java/app/Vault.java", 'String pw = vault.getSecret("prod-db-password");'),
     ("src/main/java/app/Login.java", f'if (encoder.checkPassword("{_V}")) {{'),

@@ -336,6 +336,24 @@ CASES = [  # (kind, line)
         'DriverManager.getConnection("jdbc:mysql://db/app", "svc", "Tz4qW8mK2vXp");',
     ),
     ("password passed to a login call", 'new NetworkCredential("svc_ldap", "Rrhh1234", "CORP")'),
+    # positional connects (legacy PHP, MySQLdb), Azure's client secret, pysmb, python-ldap
+    (
+        "password passed to a login call",
+        '$db = mysql_connect("localhost", "shop", "Tz4qW8mK2vXp");',
+    ),
+    (
+        "password passed to a login call",
+        'db = MySQLdb.connect("db", "shop", "Tz4qW8mK2vXp", "shop")',
+    ),
+    (
+        "password passed to a login call",
+        'c = ClientSecretCredential(TENANT, CID, "Tz4q~W8mK2vXp.Lm4")',
+    ),
+    (
+        "password passed to a login call",
+        'conn = SMBConnection("svc", "Tz4qW8mK2vXp", "me", "fs01")',
+    ),
+    ("password passed to a login call", 'l.bind_s("cn=admin,dc=corp,dc=example", "Tz4qW8mK2vXp")'),
     ("password passed to a login call", 'requests.get(url, auth=("api", "Wq5zK8vM2xTp"))'),
     # a Basic header's pair handed to a client: Go, Spring, aiohttp, OkHttp, REST Assured
     ("password passed to a login call", 'req.SetBasicAuth("ci", "Wq5zK8vM2xTp")'),

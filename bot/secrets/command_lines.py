@@ -269,6 +269,14 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     login(r"ldap3\.Connection\(" + A + A, "ldap3.connection("),
     login(r"DBI->connect(?:_cached)?\(" + A + A, "dbi->connect"),
     login(r"mysqli(?:_connect|_real_connect)?\(" + A + A, "mysqli"),
+    # and the older positional connects: PHP's mysql_connect(host, user, password),
+    # MySQLdb's and PyMySQL's connect(host, user, passwd, db)
+    login(r"mysql_p?connect\(" + A + A, "mysql_connect(", "mysql_pconnect("),
+    login(r"MySQLdb\.connect\(" + A + A, "mysqldb.connect("),
+    login(r"pymysql\.connect\(" + A + A, "pymysql.connect("),
+    # pysmb's SMBConnection(user, password, …); python-ldap's bind_s(who, cred)
+    login(r"SMBConnection\(" + A, "smbconnection("),
+    login(r"\.bind_s\(" + A, ".bind_s("),
     login(r"PDO\(" + A + A, "pdo("),
     # Arduino's and ESP's Wi-Fi: `WiFi.begin(ssid, "…")`, an access point's `softAP`.
     login(r"WiFi\.(?:begin|softAP)\(" + A, "wifi.begin(", "wifi.softap("),

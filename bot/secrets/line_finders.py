@@ -334,7 +334,21 @@ def plugin_tokens(line: str, base: int) -> list[Candidate]:
         for s in occurrences_of(line, hit.value):
             s, e = whole_run(line, s, s + len(hit.value))
             out.append(Candidate(base + s, base + e, hit.kind, RANK_PLUGIN_TOKEN, hit.plugin))
+            if hit.value.startswith("AC") and (pair := _TWILIO_TOKEN.match(line, e)):
+                ts, te = pair.span(1)
+                out.append(
+                    Candidate(
+                        base + ts, base + te, TWILIO_AUTH_TOKEN, RANK_PLUGIN_TOKEN, SWITCHYARD
+                    )
+                )
     return out
+
+
+TWILIO_AUTH_TOKEN = "Twilio auth token"
+# After an account's SID (`AC` and 32 hex digits, detect-secrets' Twilio plugin), the auth
+# token as the next argument: `Client("AC…", "…")`, `twilio(sid, token)`,
+# `Twilio.init(…)`. The SID names the account; the token is the secret.
+_TWILIO_TOKEN = re.compile(r"[\"']\s*,\s*[\"']([0-9a-f]{32})[\"']")
 
 
 # Characters that carry a token on past a format's match. Many formats' patterns have no
