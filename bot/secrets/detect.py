@@ -33,14 +33,19 @@ import dataclasses
 from dataclasses import dataclass
 
 from bot.secrets import allow as allowlist
-from bot.secrets import paths, rules, wording
+from bot.secrets import paths, rules
 from bot.secrets.argv_view import argv_candidates, sequence_candidates
 from bot.secrets.continued import with_pieces
 from bot.secrets.cookies import COOKIE_WORDS, session_cookies
 from bot.secrets.csv_tables import csv_secrets
 from bot.secrets.entities import quotes_read
 from bot.secrets.entropy_strings import entropy_tokens, named_not_secret
-from bot.secrets.gitleaks_pass import GITLEAKS, gitleaks_candidates, restated_candidates, scanner
+from bot.secrets.gitleaks_pass import (
+    allow_listed,
+    gitleaks_candidates,
+    restated_candidates,
+    scanner,
+)
 from bot.secrets.installers import chpasswd_passwords
 from bot.secrets.jwk import jwk_public_member
 from bot.secrets.key_blocks import private_keys
@@ -55,10 +60,8 @@ from bot.secrets.line_contexts import (
     spaced_values,
 )
 from bot.secrets.line_finders import (
-    RANK_ASSIGNED,
     RANK_ENTROPY,
     RANK_PLUGIN_TOKEN,
-    RANK_PRIVATE_KEY,
     SWITCHYARD,
     Candidate,
     assignments,
@@ -71,7 +74,6 @@ from bot.secrets.md_tables import table_secrets
 from bot.secrets.parameter_defaults import parameter_defaults
 from bot.secrets.password_files import couchdb_admins, password_file_secrets
 from bot.secrets.patterns import (
-    GITLEAKS_PEERS,
     slug,
 )
 from bot.secrets.prose import told_secrets
@@ -247,7 +249,7 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
         found.extend(byte_array_keys(text, ls, le))
     for ls, le in lines_holding(text, found_words, COOKIE_WORDS):
         found.extend(session_cookies(text, ls, le))
-    found = [c for c in found if not _allowed(c, text, path)]
+    found = [c for c in found if not allow_listed(c, text, path)]
     if "kty" in lowered:  # a JSON Web Key's public members are random, and public
         found = [
             c for c in found if c.priority != RANK_ENTROPY or not jwk_public_member(text, c.start)
@@ -293,42 +295,6 @@ def _line_of(c: Candidate, text: str) -> str:
     ls = text.rfind("\n", 0, c.start) + 1
     le = text.find("\n", c.end)
     return text[ls : len(text) if le == -1 else le]
-
-
-def _allowed(c: Candidate, text: str, path: str | None) -> bool:
-    """gitleaks' allow-lists over our own detectors' hits (its rules applied their own)."""
-    if c.priority == RANK_PRIVATE_KEY or c.detector.startswith(GITLEAKS):
-        return False
-    ls = text.rfind("\n", 0, c.start) + 1
-    line = _line_of(c, text)
-    value = text[c.start : c.end]
-    assigned = c.priority == RANK_ASSIGNED or c.peers is not None
-    # gitleaks' match opens at the name (`client_credential="…"`), not at what stands before
-    # it on the line (`X(authority=AUTH, …` holds an allow-listed word)
-    key_at = rules.key_start(text[ls : c.start]) if assigned else None
-    match = text[ls + (key_at or 0) : c.end] if assigned else value
-    # A stopword inside a value that mixes cases and digits is a coincidence, not a word;
-    # so is a short one inside a machine-made lower-case value (`pk_q7w2e9fun4r8...` holds
-    # "fun" by chance), while a long one ("hardcoded", "example") was typed there.
-    stopwords = not rules.looks_random(value)
-    machine_made = rules.generated(value) and not rules.token_is_placeholder(value)
-    return scanner().allowed(
-        c.peers if c.peers is not None else GITLEAKS_PEERS.get(c.kind, ()),
-        value,
-        match,
-        line,
-        path,
-        stopwords=stopwords,
-        stopword_min=_CHANCE_WORD if machine_made else 0,
-        # Random letters under a secret's name are drawn, not a name (`KUVcZImFPqjahAcr`).
-        shapes=not (assigned and wording.random_letters(value)),
-    )
-
-
-# Stopwords shorter than this turn up by chance in random lower-case tokens: a given
-# four-letter word sits in a random 40-character base-36 value about once in 45,000, and
-# gitleaks lists hundreds of them.
-_CHANCE_WORD = 5
 
 
 def _lower(text: str) -> str:

@@ -15,8 +15,16 @@ from bot.secrets import names, paths, rules, wording
 from bot.secrets.cookies import COOKIE_WORDS
 from bot.secrets.gitleaks import Found, Match, Scanner
 from bot.secrets.gitleaks import scanner as gitleaks_scanner
-from bot.secrets.line_finders import KEY_REACH, RANK_GENERIC, RANK_TOKEN, Candidate, whole_run
-from bot.secrets.patterns import KEY_BEFORE, KEYWORD_WORDS
+from bot.secrets.line_finders import (
+    KEY_REACH,
+    RANK_ASSIGNED,
+    RANK_GENERIC,
+    RANK_PRIVATE_KEY,
+    RANK_TOKEN,
+    Candidate,
+    whole_run,
+)
+from bot.secrets.patterns import GITLEAKS_PEERS, KEY_BEFORE, KEYWORD_WORDS
 from bot.secrets.restated import named_values, restated, unescaped_lines
 from bot.secrets.token_checks import jwt_ok
 from bot.secrets.token_pass import TOKEN_KEYWORDS
@@ -148,3 +156,40 @@ def _generic_ok(text: str, m: Match, value: str, config: bool, test: bool) -> bo
     return kind_ok and rules.assigned_value_ok(
         key, value, quoted=quoted, config=config, env_style=False, test=test
     )
+
+
+def allow_listed(c: Candidate, text: str, path: str | None) -> bool:
+    """gitleaks' allow-lists over our own detectors' hits (its rules applied their own)."""
+    if c.priority == RANK_PRIVATE_KEY or c.detector.startswith(GITLEAKS):
+        return False
+    ls = text.rfind("\n", 0, c.start) + 1
+    le = text.find("\n", c.end)
+    line = text[ls : len(text) if le == -1 else le]
+    value = text[c.start : c.end]
+    assigned = c.priority == RANK_ASSIGNED or c.peers is not None
+    # gitleaks' match opens at the name (`client_credential="…"`), not at what stands before
+    # it on the line (`X(authority=AUTH, …` holds an allow-listed word)
+    key_at = rules.key_start(text[ls : c.start]) if assigned else None
+    match = text[ls + (key_at or 0) : c.end] if assigned else value
+    # A stopword inside a value that mixes cases and digits is a coincidence, not a word;
+    # so is a short one inside a machine-made lower-case value (`pk_q7w2e9fun4r8...` holds
+    # "fun" by chance), while a long one ("hardcoded", "example") was typed there.
+    stopwords = not rules.looks_random(value)
+    machine_made = rules.generated(value) and not rules.token_is_placeholder(value)
+    return scanner().allowed(
+        c.peers if c.peers is not None else GITLEAKS_PEERS.get(c.kind, ()),
+        value,
+        match,
+        line,
+        path,
+        stopwords=stopwords,
+        stopword_min=_CHANCE_WORD if machine_made else 0,
+        # Random letters under a secret's name are drawn, not a name (`KUVcZImFPqjahAcr`).
+        shapes=not (assigned and wording.random_letters(value)),
+    )
+
+
+# Stopwords shorter than this turn up by chance in random lower-case tokens: a given
+# four-letter word sits in a random 40-character base-36 value about once in 45,000, and
+# gitleaks lists hundreds of them.
+_CHANCE_WORD = 5

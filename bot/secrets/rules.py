@@ -79,25 +79,13 @@ from bot.secrets.stand_ins import (
 from bot.secrets.stand_ins import (
     token_is_placeholder as token_is_placeholder,  # (read as rules.token_is_placeholder)
 )
+from bot.secrets.value_shapes import not_picked, spliced
 from bot.secrets.wording import looks_random
 
 MIN_ASSIGNED = 6
 MIN_ENTROPY_NAMED = 16
 MIN_ENTROPY_UNNAMED = 32
 
-# A version or a package manager's range of them: `^8.5.1`, `~4.0.0`, `>=1.1.0`, `2.x`.
-_VERSION = re.compile(r"(?:[\^~]|[<>]=?|==?)?v?\d+(?:\.(?:\d+|x|\*)){1,3}(?:-[0-9A-Za-z.]+)?")
-# A validator's rules, lower-case names apart by `|`, each with its arguments after `:`.
-_VALIDATION_RULES = re.compile(r"[a-z_]+(?::[^|\s]*)?(?:\|[a-z_]+(?::[^|\s]*)?)+")
-# Not a value a person or a generator picks: Rails' duration (`6.hours`), an ABNF rule
-# (`token = 1*tchar`, an HTTP spec's grammar), a name in dunders (`__closure_fn_`), a
-# mock generator's call (`'@word(6)'`, Mock.js).
-_NOT_PICKED = re.compile(
-    r"\d+\.(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)"
-    r"|\d*\*\d*[a-z][a-z-]*"
-    r"|__[a-z][a-z0-9]*(?:_[a-z0-9]+)*_{0,2}"
-    r"|@[a-z]+\([^()]*\)"
-)
 _PLACEHOLDER_PARTS = (
     "changeme", "change_me", "change-me", "example", "sample", "dummy", "fake", "placeholder",
     "redacted", "your_", "your-", "yourkey", "your key", "<your", "xxxx", "***", "...",
@@ -114,13 +102,6 @@ _PLACEHOLDER_PARTS = (
 # `audit_trail=none,...`, `uniqueIdentifier=user,...`): an unquoted list of assignments,
 # not one secret. A random `NtZ=2v…` (three letters, mixed case) is not one.
 _NESTED_SETTING = re.compile(r"^(?:[a-z_]{2,}|[A-Z_]{2,}|[A-Za-z_]{4,})=\w")
-# A string closed by the other quote, then an operator joining code to it (PHP's `.`,
-# `+`, SQL's `||`, VB's `&`): the value is built, not written.
-# (the code a variable, or a name that is called, indexed or joined to the next string)
-_SPLICED = re.compile(
-    r"[\"'`][ \t]*(?:\+|\.|\|\||&)[ \t]*"
-    r"(?:[$@]\w|[A-Za-z_][\w.]*(?:[(\[]|[ \t]*(?:\+|\.|\|\||&)[ \t]*[\"'`]?$))"
-)
 # PowerShell's Verb-Noun: `ConvertTo-SecureString`, `Get-Credential`.
 _CMDLET = re.compile(r"[A-Z][A-Za-z]+-[A-Z][A-Za-z]+")
 # A call or a literal list opening a value (which may be cut at its first space or
@@ -323,16 +304,10 @@ def assigned_value_ok(
         return False
     if not any(c.isalnum() for c in v):
         return False  # punctuation only: a separator or a mask, not a credential
-    if _VERSION.fullmatch(v):
-        return False  # `"jsonwebtoken": "^8.5.1"`: a dependency's version range
-    if _VALIDATION_RULES.fullmatch(v):
-        return False  # Laravel's `'password' => 'required|min:8|confirmed'`: its rules
-    if _NOT_PICKED.fullmatch(v):
-        return False
+    if not_picked(v) or spliced(v):
+        return False  # a version range, a validator's rules, …; a string built with code
     if v.startswith("+") and v.endswith("+") and is_identifier_chain(v.strip("+ ")):
         return False  # `"pwd: "+cfg.getPassword()+", "`: the string closed, then code
-    if _SPLICED.match(v):
-        return False  # `password='" . $_GET['password'] . "'`: SQL with a field spliced in
     if "." in v and is_identifier_chain(v) and key_is_secretish(last_part(v)):
         return False  # `formModel.password`, `payload.password`: where a secret is kept
     if wording.reads_as_name(v) and not key_is_password(key):

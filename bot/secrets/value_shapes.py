@@ -1,0 +1,39 @@
+"""Values no person or generator picks, and strings built with code: what sits under a
+secret's name in real files without being a secret (assigned_value_ok's shapes)."""
+
+from __future__ import annotations
+
+import re
+
+# A version or a package manager's range of them: `^8.5.1`, `~4.0.0`, `>=1.1.0`, `2.x`.
+_VERSION = re.compile(r"(?:[\^~]|[<>]=?|==?)?v?\d+(?:\.(?:\d+|x|\*)){1,3}(?:-[0-9A-Za-z.]+)?")
+# A validator's rules, lower-case names apart by `|`, each with its arguments after `:`.
+_VALIDATION_RULES = re.compile(r"[a-z_]+(?::[^|\s]*)?(?:\|[a-z_]+(?::[^|\s]*)?)+")
+# Not a value a person or a generator picks: Rails' duration (`6.hours`), an ABNF rule
+# (`token = 1*tchar`, an HTTP spec's grammar), a name in dunders (`__closure_fn_`), a
+# mock generator's call (`'@word(6)'`, Mock.js).
+_NOT_PICKED = re.compile(
+    r"\d+\.(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)"
+    r"|\d*\*\d*[a-z][a-z-]*"
+    r"|__[a-z][a-z0-9]*(?:_[a-z0-9]+)*_{0,2}"
+    r"|@[a-z]+\([^()]*\)"
+)
+
+# A string closed by the other quote, then an operator joining code to it (PHP's `.`,
+# `+`, SQL's `||`, VB's `&`): the value is built, not written.
+# (the code a variable, or a name that is called, indexed or joined to the next string)
+_SPLICED = re.compile(
+    r"[\"'`][ \t]*(?:\+|\.|\|\||&)[ \t]*"
+    r"(?:[$@]\w|[A-Za-z_][\w.]*(?:[(\[]|[ \t]*(?:\+|\.|\|\||&)[ \t]*[\"'`]?$))"
+)
+
+
+def not_picked(value: str) -> bool:
+    """A version range (`"jsonwebtoken": "^8.5.1"`), a validator's rules (Laravel's
+    `'required|min:8|confirmed'`), a duration, an ABNF rule, a dunder name, a mock call."""
+    return any(p.fullmatch(value) for p in (_VERSION, _VALIDATION_RULES, _NOT_PICKED))
+
+
+def spliced(value: str) -> bool:
+    """`password='" . $_GET['password'] . "'`: SQL with a request's field spliced in."""
+    return _SPLICED.match(value) is not None
