@@ -354,6 +354,17 @@ CASES = [  # (kind, line)
         'conn = SMBConnection("svc", "Tz4qW8mK2vXp", "me", "fs01")',
     ),
     ("password passed to a login call", 'l.bind_s("cn=admin,dc=corp,dc=example", "Tz4qW8mK2vXp")'),
+    # PHP's ftp_login, ssh2_auth_password, ldap_bind and imap_open; Perl's `->login`;
+    # Ruby's Net::FTP; gomail's dialer; JavaMail's transport and store
+    ("password passed to a login call", '$ok = ftp_login($conn, "deploy", "Tz4qW8mK2vXp");'),
+    ("password passed to a login call", 'ssh2_auth_password($c, "deploy", "Tz4qW8mK2vXp");'),
+    ("password passed to a login call", '$r = ldap_bind($ds, "cn=admin", "Tz4qW8mK2vXp");'),
+    ("password passed to a login call", '$m = imap_open("{imap}INBOX", "bot", "Tz4qW8mK2vXp");'),
+    ("password passed to a login call", '$ftp->login("deploy", "Tz4qW8mK2vXp") or die;'),
+    ("password passed to a login call", 'ftp = Net::FTP.new("files", "deploy", "Tz4qW8mK2vXp")'),
+    ("password passed to a login call", 'd := gomail.NewDialer("smtp", 25, "bot", "Tz4qW8mK2vX")'),
+    ("password passed to a login call", 'transport.connect("smtp.corp", "bot", "Tz4qW8mK2vXp");'),
+    ("password passed to a login call", 'Transport.send(message, "bot", "Tz4qW8mK2vXp");'),
     ("password passed to a login call", 'requests.get(url, auth=("api", "Wq5zK8vM2xTp"))'),
     # a Basic header's pair handed to a client: Go, Spring, aiohttp, OkHttp, REST Assured
     ("password passed to a login call", 'req.SetBasicAuth("ci", "Wq5zK8vM2xTp")'),

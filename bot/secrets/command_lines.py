@@ -277,6 +277,20 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     # pysmb's SMBConnection(user, password, …); python-ldap's bind_s(who, cred)
     login(r"SMBConnection\(" + A, "smbconnection("),
     login(r"\.bind_s\(" + A, ".bind_s("),
+    # PHP's ftp_login, ssh2_auth_password, ldap_bind (a handle, a user, the password) and
+    # imap_open (a mailbox, a user, the password); Perl's and PHP's `->login(user, …)`
+    login(r"ftp_login\(" + A + A, "ftp_login("),
+    login(r"ssh2_auth_password\(" + A + A, "ssh2_auth_password("),
+    login(r"ldap_bind\(" + A + A, "ldap_bind("),
+    login(r"imap_open\(" + A + A, "imap_open("),
+    login(r"->login\(" + A, "->login("),
+    # Ruby's Net::FTP.new/open(host, user, password); gomail's NewDialer(host, port, user,
+    # password); JavaMail's Transport and Store `connect(host, user, password)` and
+    # `Transport.send(message, user, password)`
+    login(r"Net::FTP\.(?:new|open)\(" + A + A, "net::ftp."),
+    login(r"NewDialer\(" + A + A + A, "newdialer("),
+    login(r"(?:[Tt]ransport|[Ss]tore)\.connect\(" + A + A, "transport.", "store.", lines=True),
+    login(r"Transport\.send\(" + A + A, "transport.send("),
     login(r"PDO\(" + A + A, "pdo("),
     # Arduino's and ESP's Wi-Fi: `WiFi.begin(ssid, "…")`, an access point's `softAP`.
     login(r"WiFi\.(?:begin|softAP)\(" + A, "wifi.begin(", "wifi.softap("),
