@@ -413,6 +413,33 @@ CASES = [  # (kind, line)
         "secret as an environment variable's default",
         'pw = os.environ.get("DB_PASSWORD") or "Zp4kV8mX2qWt"',
     ),
+    # Laravel's env(), python-decouple's and django-environ's keyword default, Ruby's
+    # block and `||` forms, Elixir's get_env, Rust's closure with an argument
+    (
+        "secret as an environment variable's default",
+        "'password' => env('DB_PASSWORD', 'Zp4kV8mX2qWt'),",
+    ),
+    (
+        "secret as an environment variable's default",
+        'KEY = config("SECRET_KEY", cast=str, default="Zp4kV8mX2qWt")',
+    ),
+    (
+        "secret as an environment variable's default",
+        'SECRET_KEY = env.str("SECRET_KEY", default="Zp4kV8mX2qWt")',
+    ),
+    (
+        "secret as an environment variable's default",
+        'pw = ENV.fetch("DB_PASSWORD") { "Zp4kV8mX2qWt" }',
+    ),
+    ("secret as an environment variable's default", 'pw = ENV["DB_PASSWORD"] || "Zp4kV8mX2qWt"'),
+    (
+        "secret as an environment variable's default",
+        'pw: System.get_env("DB_PASSWORD", "Zp4kV8mX2qWt"),',
+    ),
+    (
+        "secret as an environment variable's default",
+        'let pw = env::var("DB_PASSWORD").unwrap_or_else(|_| "Zp4kV8mX2qWt".into());',
+    ),
     # Rust's type annotation between the name and `=`
     ("password assignment", 'static DB_PASSWORD: &\'static str = "Zp4kV8mX2qWt";'),
     (
@@ -518,6 +545,10 @@ def test_service_format_is_found_under_its_kind(kind: str, text: str) -> None:
 
 
 LOOK_ALIKES = [
+    # an environment variable's default under a name that says no secret, or empty
+    "'name' => env('APP_NAME', 'Laravel'),",
+    "'password' => env('DB_PASSWORD', ''),",
+    'TIMEOUT = config("HTTP_TIMEOUT", cast=int, default="Zp4kV8mX2qWt")',
     "Authorization: Basic dXNlcjpwYXNzd29yZA==",  # user:password
     "Authorization: Basic aGVsbG8gd29ybGQ=",  # "hello world": no user:password pair
     '{"auths": {"r.io": {"auth": "Y2ktYm90Og=="}}}',  # "ci-bot:", no password
