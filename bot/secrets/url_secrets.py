@@ -108,14 +108,15 @@ URL_PATTERNS: tuple[TokenPattern, ...] = (
 # Where a URL opens, looking back from its query; and an image's path before the query.
 _URL_OPENS = re.compile(r"[\s\"'`(<\[]")
 _IMAGE_PATH = re.compile(r"\.(?:svg|png|gif)$", re.IGNORECASE)
+_URL_MAX = 2048  # (a URL is read back this far at most: a minified line has no end)
 
 
 def badge_query(text: str, at: int) -> bool:
     """Whether the query at `at` (its `?`, `&` or `#`) is a badge image's: a README's
     CircleCI, Codecov or Travis status badge carries a read-only status token, made to be
     published with the image (`…/badge.svg?token=…`, `….svg?circle-token=…`)."""
-    start = at
-    while start > 0 and not _URL_OPENS.match(text, start - 1):
+    start, least = at, max(0, at - _URL_MAX)
+    while start > least and not _URL_OPENS.match(text, start - 1):
         start -= 1
     path = text[start:at].split("?", 1)[0]
     return "://" in path and _IMAGE_PATH.search(path) is not None
