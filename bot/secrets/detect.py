@@ -79,7 +79,7 @@ from bot.secrets.patterns import (
 from bot.secrets.prose import told_secrets
 from bot.secrets.scan_memo import Memo
 from bot.secrets.sql_rows import inserted_secrets
-from bot.secrets.text_lines import Lines
+from bot.secrets.text_lines import Lines, line_around
 from bot.secrets.token_pass import (
     lines_holding,
     token_candidates,
@@ -283,18 +283,12 @@ def _illustrated(c: Candidate, text: str) -> bool:
     host (`client.connect('ssh.example.com', password='thecheat')`) whose value has no
     service's format and is no machine-made key (a real token pasted into a curl line for
     `api.example.org` is one)."""
-    line = _line_of(c, text)
+    line = line_around(text, c.start, c.end)
     if paths.marked_as_example(line):
         return True
     if c.priority <= RANK_PLUGIN_TOKEN:
         return False  # a service's format (`glpat-…`) is a key whatever host it is sent to
     return paths.names_example_host(line) and not rules.generated(text[c.start : c.end])
-
-
-def _line_of(c: Candidate, text: str) -> str:
-    ls = text.rfind("\n", 0, c.start) + 1
-    le = text.find("\n", c.end)
-    return text[ls : len(text) if le == -1 else le]
 
 
 def _lower(text: str) -> str:

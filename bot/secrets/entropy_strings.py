@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from bot.secrets import der, names, paths, plugins, references, rules, stand_ins, wording
 from bot.secrets.contexts import NAMING_PATTERNS
-from bot.secrets.line_finders import KEY_REACH, RANK_ENTROPY, Candidate, occurrences_of
-from bot.secrets.patterns import KEY_BEFORE
+from bot.secrets.line_finders import RANK_ENTROPY, Candidate, occurrences_of
+from bot.secrets.patterns import KEY_BEFORE, KEY_REACH
 
 
 def entropy_tokens(line: str, base: int, path: str | None) -> list[Candidate]:

@@ -45,10 +45,11 @@ ENV_DEFAULT_PATTERNS: tuple[TokenPattern, ...] = (
     # Laravel's `env('DB_PASSWORD', '…')` (every config/*.php), Elixir's
     # `System.get_env("X", "…")`; python-decouple's `config("X", default="…")` and
     # django-environ's `env("X", default="…")`, `env.str(…)` (a cast may come first).
-    _default(r"env(?<![\w$]env)" + _NAME_ARG, "env("),
+    _default(
+        r"env(?<![\w$]env)(?:\.\w+)?" + _NAME_ARG + f"(?:{_KEYWORD_DEFAULT})?", "env(", "env."
+    ),
     _default(r"get_env" + _NAME_ARG, "get_env("),
     _default(r"config(?<![\w$]config)" + _NAME_ARG + _KEYWORD_DEFAULT, "config("),
-    _default(r"env(?<![\w$]env)(?:\.\w+)?" + _NAME_ARG + _KEYWORD_DEFAULT, "env(", "env."),
     _default(r"getOrElse" + _NAME_ARG, "getorelse("),
     _default(r"getOrDefault" + _NAME_ARG, "getordefault("),
     # Java's and Spring's `getProperty("db.password", "…")`: a property's name is dotted.

@@ -16,7 +16,6 @@ from bot.secrets.cookies import COOKIE_WORDS
 from bot.secrets.gitleaks import Found, Match, Scanner
 from bot.secrets.gitleaks import scanner as gitleaks_scanner
 from bot.secrets.line_finders import (
-    KEY_REACH,
     RANK_ASSIGNED,
     RANK_GENERIC,
     RANK_PRIVATE_KEY,
@@ -24,8 +23,9 @@ from bot.secrets.line_finders import (
     Candidate,
     whole_run,
 )
-from bot.secrets.patterns import GITLEAKS_PEERS, KEY_BEFORE, KEYWORD_WORDS
+from bot.secrets.patterns import GITLEAKS_PEERS, KEY_BEFORE, KEY_REACH, KEYWORD_WORDS
 from bot.secrets.restated import named_values, restated, unescaped_lines
+from bot.secrets.text_lines import line_around
 from bot.secrets.token_checks import jwt_ok
 from bot.secrets.token_pass import TOKEN_KEYWORDS
 
@@ -163,17 +163,12 @@ def allow_listed(c: Candidate, text: str, path: str | None) -> bool:
     if c.priority == RANK_PRIVATE_KEY or c.detector.startswith(GITLEAKS):
         return False
     ls = text.rfind("\n", 0, c.start) + 1
-    le = text.find("\n", c.end)
-    line = text[ls : len(text) if le == -1 else le]
     value = text[c.start : c.end]
     assigned = c.priority == RANK_ASSIGNED or c.peers is not None
     # gitleaks' match opens at the name (`client_credential="…"`), not at what stands before
-    # it on the line (`X(authority=AUTH, …` holds an allow-listed word). The name is sought
-    # within a name's reach: a search anchored at the value over a minified line's 50 KB
-    # before it costs the engine a scan from each position (40 s on a 100 KB line).
-    reach = max(ls, c.start - KEY_REACH)
-    key_at = rules.key_start(text[reach : c.start]) if assigned else None
-    match = text[ls if key_at is None else reach + key_at : c.end] if assigned else value
+    # it on the line (`X(authority=AUTH, …` holds an allow-listed word)
+    key_at = rules.key_start(text[ls : c.start]) if assigned else None
+    match = text[ls + (key_at or 0) : c.end] if assigned else value
     # A stopword inside a value that mixes cases and digits is a coincidence, not a word;
     # so is a short one inside a machine-made lower-case value (`pk_q7w2e9fun4r8...` holds
     # "fun" by chance), while a long one ("hardcoded", "example") was typed there.
@@ -183,7 +178,7 @@ def allow_listed(c: Candidate, text: str, path: str | None) -> bool:
         c.peers if c.peers is not None else GITLEAKS_PEERS.get(c.kind, ()),
         value,
         match,
-        line,
+        line_around(text, c.start, c.end),
         path,
         stopwords=stopwords,
         stopword_min=_CHANCE_WORD if machine_made else 0,

@@ -38,8 +38,6 @@ SWITCHYARD = "switchyard"
 RANK_PRIVATE_KEY, RANK_TOKEN, RANK_PLUGIN_TOKEN, RANK_NAMED = range(4)
 RANK_ASSIGNED, RANK_GENERIC, RANK_ENTROPY = range(4, 7)
 _MIN_PLUGIN_VALUE = 8  # shorter plugin results are prefixes or noise (see plugins.py)
-# How far back from a value to look for the name it is assigned to.
-KEY_REACH = 120
 _FRENCH_PASSWORD = re.compile(r"(?i)(?<![\w])mot[ _-]de[ _-]\Z")
 _ENV_STYLE = re.compile(r"[A-Z][A-Z0-9_]*=[^\s=]")
 

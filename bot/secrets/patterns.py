@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from bot.secrets.lazy_regex import Regex
 from bot.secrets.names import FOREIGN_PASSWORDS
 
+# How far back from a value to look for the name it is assigned to.
+KEY_REACH = 120
+
 # A token ends where no other token character touches it, and starts likewise: a key
 # embedded in a longer identifier ("xghp_...") is not half-matched. The start is checked in
 # code (TokenPattern.before): a look-behind at the head of a pattern costs Python's regex

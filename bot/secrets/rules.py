@@ -62,6 +62,7 @@ from bot.secrets.names import (
     last_part,
 )
 from bot.secrets.passphrases import described
+from bot.secrets.patterns import KEY_REACH
 from bot.secrets.references import (
     is_reference,
     path_of_names,
@@ -371,14 +372,20 @@ def literal_ok(key: str, value: str, *, test: bool) -> bool:
     return assigned_value_ok(key, value, quoted=True, config=True, env_style=False, test=test)
 
 
+def _key_at_end(before: str) -> re.Match[str] | None:
+    # Within a name's reach of the value only: searched over a minified line's 50 KB before
+    # a value, the pattern anchored at its end is tried from each position (40 s a line).
+    return _KEY_AT_END.search(before, max(0, len(before) - KEY_REACH))
+
+
 def key_start(before: str) -> int | None:
     """Where the name that the value after `before` is assigned to starts in `before`."""
-    key_m = _KEY_AT_END.search(before)
+    key_m = _key_at_end(before)
     return None if key_m is None else key_m.start(1)
 
 
 def names_a_hash(before: str) -> bool:
     """Whether the name a value is assigned to (in `before`, the line up to the value)
     says it is a hash or a digest."""
-    key_m = _KEY_AT_END.search(before)
+    key_m = _key_at_end(before)
     return key_m is not None and HASH_CONTEXT.search(key_m.group(1)) is not None

@@ -20,6 +20,13 @@ _PLUS_ONE = (1).__add__
 _WORD_ENDS = {"pat": re.compile("pat(?![a-z])(?<!compat)")}
 
 
+def line_around(text: str, start: int, end: int) -> str:
+    """The whole line (or lines) of `text` that `text[start:end]` stands on."""
+    ls = text.rfind("\n", 0, start) + 1
+    le = text.find("\n", end)
+    return text[ls : len(text) if le == -1 else le]
+
+
 class Lines:
     """Offsets of the text's lines; a line excludes its newline."""
 

@@ -18,8 +18,7 @@ from bot.secrets.config_credentials import (
     REGISTRY_AUTH,
 )
 from bot.secrets.hashes import CRYPT_HASH_BARE, PASSWORD_HASHES
-from bot.secrets.line_finders import KEY_REACH
-from bot.secrets.patterns import AUTHORIZATION_SCHEME, TokenPattern
+from bot.secrets.patterns import AUTHORIZATION_SCHEME, KEY_REACH, TokenPattern
 from bot.secrets.services import SEED_PHRASE
 from bot.secrets.stand_ins import published_crypt_hash, published_seed_phrase
 from bot.secrets.url_secrets import badge_query

@@ -106,7 +106,7 @@ URL_PATTERNS: tuple[TokenPattern, ...] = (
 
 
 # Where a URL opens, looking back from its query; and an image's path before the query.
-_URL_OPENS = re.compile(r"[\s\"'`(<\[]")
+_URL_OPENS = " \t\r\n\"'`(<["
 _IMAGE_PATH = re.compile(r"\.(?:svg|png|gif)$", re.IGNORECASE)
 _URL_MAX = 2048  # (a URL is read back this far at most: a minified line has no end)
 
@@ -115,9 +115,8 @@ def badge_query(text: str, at: int) -> bool:
     """Whether the query at `at` (its `?`, `&` or `#`) is a badge image's: a README's
     CircleCI, Codecov or Travis status badge carries a read-only status token, made to be
     published with the image (`…/badge.svg?token=…`, `….svg?circle-token=…`)."""
-    start, least = at, max(0, at - _URL_MAX)
-    while start > least and not _URL_OPENS.match(text, start - 1):
-        start -= 1
+    least = max(0, at - _URL_MAX)
+    start = max(text.rfind(c, least, at) for c in _URL_OPENS) + 1 or least
     path = text[start:at].split("?", 1)[0]
     return "://" in path and _IMAGE_PATH.search(path) is not None
 
