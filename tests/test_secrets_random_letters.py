@@ -1,7 +1,8 @@
 """A key of random letters and no digit under a secret's name. gitleaks' generic rule lets
 every letters-only value through as a name (`^[a-zA-Z_.-]+$`); one random 16-letter key in
-sixteen has no digit, and that one went to the cloud unredacted. A camel-case name or a
-word under the same names stays quiet.
+sixteen has no digit, and that one went to the cloud unredacted. So did drawn lower-case
+letters (a fixture's generated `credential_value`). A camel-case name, words run together
+or a keyboard's row under the same names stays quiet.
 
 Every value here is drawn at random for this file.
 """
@@ -14,7 +15,7 @@ import string
 import pytest
 
 from bot.secrets import find_secrets, redact
-from bot.secrets.wording import random_letters
+from bot.secrets.wording import random_letters, random_lower
 
 _RANDOM = random.Random(1618)
 
@@ -24,6 +25,11 @@ def _letters(n: int) -> str:
 
 
 _DRAWS = [_letters(n) for n in (16, 20, 24, 32) for _ in range(50)]
+_LOWER_DRAWS = [
+    "".join(_RANDOM.choice(string.ascii_lowercase) for _ in range(n))
+    for n in (20, 24, 32, 50)
+    for _ in range(50)
+]
 
 # (path, line with {v} where the value goes)
 _PLACES = [
@@ -49,6 +55,20 @@ def test_random_letters_under_a_secret_name_are_found_and_redacted_whole(
         assert value not in redact(line, path).text
 
 
+@pytest.mark.parametrize(("path", "template"), _PLACES, ids=[p for p, _ in _PLACES])
+def test_random_lower_case_letters_under_a_secret_name_are_found_and_redacted_whole(
+    path: str, template: str
+) -> None:
+    drawn = [v for v in _LOWER_DRAWS if random_lower(v)]
+    # Six in ten 20-letter draws read as drawn, more of the longer ones.
+    assert len(drawn) >= 0.7 * len(_LOWER_DRAWS)
+    for value in drawn:
+        line = template.format(v=value)
+        hits = find_secrets(line, path)
+        assert [line[h.start : h.end] for h in hits] == [value], line
+        assert value not in redact(line, path).text
+
+
 NAMES = [  # letters only under a secret's name, and a name or words rather than a key
     'token = "GetEntPropString"',
     'api_key = "XMLHttpRequestUpload"',
@@ -56,6 +76,11 @@ NAMES = [  # letters only under a secret's name, and a name or words rather than
     'AUTH_TOKEN = "BearerTokenProvider"',
     "auth.secret=HTTPSProxyURLConfig",
     'client_secret = "YourClientSecretHere"',
+    'jwt_secret = "mysupersecretsigningkeyforjwts"',
+    "secret_key: thisisnotarealsecretjustaplaceholder",
+    'api_token = "qwertyuiopasdfghjklzxcvbnm"',
+    'SECRET_KEY = "abcdefghijklmnopqrstuvwxyz"',
+    'session_secret = "keyboardcatkeyboardcatkeyboardcat"',
 ]
 
 

@@ -173,7 +173,13 @@ def allow_listed(c: Candidate, text: str, path: str | None) -> bool:
     # so is a short one inside a machine-made lower-case value (`pk_q7w2e9fun4r8...` holds
     # "fun" by chance), while a long one ("hardcoded", "example") was typed there.
     stopwords = not rules.looks_random(value)
-    machine_made = rules.generated(value) and not rules.token_is_placeholder(value)
+    # Drawn letters under a secret's name (`KUVcZImFPqjahAcr`, `gcperfxrtqymqml…`) are
+    # not a name, and hold short words by chance as a machine-made value does.
+    typed = rules.token_is_placeholder(value)  # (`qwertyuiop…`: a keyboard's row)
+    drawn = assigned and (
+        wording.random_letters(value) or (wording.random_lower(value) and not typed)
+    )
+    machine_made = drawn or (rules.generated(value) and not typed)
     return scanner().allowed(
         c.peers if c.peers is not None else GITLEAKS_PEERS.get(c.kind, ()),
         value,
@@ -182,8 +188,7 @@ def allow_listed(c: Candidate, text: str, path: str | None) -> bool:
         path,
         stopwords=stopwords,
         stopword_min=_CHANCE_WORD if machine_made else 0,
-        # Random letters under a secret's name are drawn, not a name (`KUVcZImFPqjahAcr`).
-        shapes=not (assigned and wording.random_letters(value)),
+        shapes=not drawn,
     )
 
 

@@ -87,8 +87,29 @@ def _sentence(value: str) -> bool:
 
 
 def reads_as_name(value: str) -> bool:
-    """Lower-case words, alone or joined (`comment`, `not-set`, `github-token`)."""
-    return bool(_SLUG.fullmatch(value) or _WORD.fullmatch(value))
+    """Lower-case words, alone or joined (`comment`, `not-set`, `github-token`), but not
+    lower-case letters drawn at random (random_lower)."""
+    return bool(_SLUG.fullmatch(value) or (_WORD.fullmatch(value) and not random_lower(value)))
+
+
+_LOWER_DRAWN_MIN = 20
+# Four consonants together (`y` read as a vowel): words joined into one name have few such
+# runs (`strengths`), drawn letters one in every eight characters or so.
+_CONSONANT_RUN = re.compile(r"[^aeiouy]{4}")
+_LOWER_VOWEL_SHARE = 0.3
+
+
+def random_lower(value: str) -> bool:
+    """Lower-case letters drawn rather than words run together: a fixture's generated
+    credential (`gcperfxrtqymqmluvskxzyiyxxfnj…`) against `mysupersecretsigningkey`. Twenty
+    letters or more, vowels (with `y`) under three in ten, and two runs of four
+    consonants; random 20-letter values pass six times in ten, 32-letter ones eight."""
+    return (
+        len(value) >= _LOWER_DRAWN_MIN
+        and _WORD.fullmatch(value) is not None
+        and sum(c in "aeiouy" for c in value) < _LOWER_VOWEL_SHARE * len(value)
+        and len(_CONSONANT_RUN.findall(value)) >= 2
+    )
 
 
 _JOSE_HEADER_MAX = 200
