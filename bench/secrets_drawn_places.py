@@ -49,6 +49,7 @@ PLACES: list[tuple[str, str, str]] = [
     ("etc/ppp/chap-secrets", 'vpnuser * "{v}" *', without('"')),
     ("preseed/server.cfg", "d-i passwd/root-password password {v}", SYMBOLS),
     ("deploy/autounattend.xml", "<Password>\n  <Value>{v}</Value>\n</Password>", without("<&")),
+    ("vpn/office.ovpn", "<auth-user-pass>\nalice\n{v}\n</auth-user-pass>", SYMBOLS),
     # A login call's password by its place among the arguments.
     ("app/sync.py", "ftp = FTP('files.internal', 'bot', '{v}')", without("'\\")),
     ("app/db.py", "conn = cx_Oracle.connect('system', '{v}', 'db/ORCL')", without("'\\")),

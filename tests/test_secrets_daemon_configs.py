@@ -1,6 +1,6 @@
 """Network daemons' own grammars: strongSwan's ipsec.secrets, HAProxy's logins, Mosquitto's
-password file, ProFTPD's and Exim's database logins, Net-SNMP's users and communities
-(bot/secrets/daemon_configs.py, contexts.py)."""
+password file, ProFTPD's and Exim's database logins, Net-SNMP's users and communities,
+OpenVPN's inline logins (bot/secrets/daemon_configs.py, contexts.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import string
 
 import pytest
 
-from bot.secrets import find_secrets
+from bot.secrets import find_secrets, redact
 from bot.secrets.daemon_configs import DATABASE_LOGIN, PROXY_PASSWORD, SNMP_SECRET, VPN_SECRET
 
 _RNG = random.Random("daemon-configs")
@@ -96,6 +96,34 @@ def test_an_owner_glued_to_pass_names_a_password() -> None:
     password = _password()
     text = f"[Repository corp]\ntype = IMAP\nremotehost = imap.corp\nremotepass = {password}\n"
     assert _found(text, "home/ci/.offlineimaprc") == {password: "password assignment"}
+
+
+def test_an_openvpn_client_s_inline_logins_are_found_and_masked_whole() -> None:
+    """`<auth-user-pass>` holds what the file `auth-user-pass` names would: a user name,
+    then the password, read whole, spaces and all."""
+    login, proxy = _password(), _password(9) + " " + _password(9)
+    text = f"""client
+dev tun
+remote vpn.corp.example 1194
+http-proxy proxy.corp.example 3128 auto
+<auth-user-pass>
+alice
+{login}
+</auth-user-pass>
+<http-proxy-user-pass>
+  proxyuser
+  {proxy}
+</http-proxy-user-pass>
+"""
+    assert _found(text, "vpn/office.ovpn") == {login: VPN_SECRET, proxy: VPN_SECRET}
+    masked = redact(text, "vpn/office.ovpn").text
+    assert login not in masked and proxy not in masked
+    assert "alice" in masked  # the user name is no secret
+
+
+def test_an_openvpn_login_written_as_a_guide_s_stand_ins_is_not_flagged() -> None:
+    text = "auth-user-pass\n<auth-user-pass>\nusername\npassword\n</auth-user-pass>\n"
+    assert find_secrets(text, "docs/client.ovpn") == []
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,9 @@ and its value, so the assignment finders never read them:
   host/db/user/password` (and its other databases' lists);
 - Net-SNMP's `createUser name SHA authpass AES privpass` and its community strings
   (`rocommunity`, `rwcommunity`, `com2sec name source community`), which are passwords
-  for SNMP v1 and v2c.
+  for SNMP v1 and v2c;
+- OpenVPN's inline `<auth-user-pass>` and `<http-proxy-user-pass>` blocks: a user name on
+  one line, the password on the next, as the file `auth-user-pass` names would hold them.
 
 Quoted and plain values are judged by a password's rules (references, placeholders, weak
 fixtures in tests); strongSwan's `0x`/`0s` forms are encoded key material.
@@ -98,6 +100,16 @@ DAEMON_PATTERNS: tuple[TokenPattern, ...] = (
         _SNMP_USER + r"\S+[ \t]+(?:DES|AES(?:128|192|256)?C?)[ \t]+" + _ARG,
         "createuser",
     ),
+    # OpenVPN reads the second line whole, spaces and all, as the password.
+    TokenPattern(
+        VPN_SECRET,
+        re.compile(
+            r"<(?P<tag>auth-user-pass|http-proxy-user-pass)>[ \t]*\r?\n"
+            r"[ \t]*[^\s<][^\n]{0,255}\n[ \t]*(?P<v>(?!</)\S[^\r\n]{0,255}?)[ \t]*\r?\n"
+            r"[ \t]*</(?P=tag)>"
+        ),
+        keywords=("<auth-user-pass>", "<http-proxy-user-pass>"),
+    ),
     _directive(
         SNMP_SECRET,
         r"^[ \t]*(?:r[ow]community6?[ \t]+"
@@ -112,7 +124,8 @@ def daemon_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | N
     """The credential's span in a match of a daemon pattern, or None when it is none."""
     group, s, e = value_span(m, ("q", "sq", "v"))
     value = m.string[s:e]
-    if kind == VPN_SECRET and group == "v":  # strongSwan's `0x…`/`0s…` key material
+    if kind == VPN_SECRET and group == "v" and value.startswith(("0x", "0s")):
+        # strongSwan's `0x…`/`0s…` key material
         return None if rules.token_is_placeholder(value[2:]) else (s, e)
     if kind == SNMP_SECRET and value.lower() in _SNMP_DEFAULTS:
         return None
