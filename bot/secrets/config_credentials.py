@@ -21,7 +21,8 @@ CONNECTION_PASSWORD = "password in connection string"
 # "`, `Header.Set("Authorization", "`.
 AUTHORIZATION_HEADER = re.compile(r"authorization[\"']?\s*[:=,]\s*[\"']?$")
 CONNECTION_FIELD = re.compile(
-    r"\b(?:user\s?id|uid|user(?:name)?|server|data\s?source|host|database)\s*=[^;\n]{0,128};"
+    # (not a property set in minified code: `e.form.username=t.data.username});`)
+    r"\b(?<!\.)(?:user\s?id|uid|user(?:name)?|server|data\s?source|host|database)\s*=[^;\n]{0,128};"
     # libpq's keyword/value form, fields apart by spaces: `host=db user=app password=…`
     r"|(?<![\w-])(?:host|hostaddr|dbname|user|port|sslmode)=[\w.\-/:%@+]{1,128}[ \t]"
 )

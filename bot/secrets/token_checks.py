@@ -34,10 +34,12 @@ def connection_password(kind: str, m: re.Match[str], test: bool) -> tuple[int, i
     comes before it. Where those fields end at `;` (ADO.NET, ODBC, JDBC's properties) the
     value runs to its `;`, spaces and all (`Password=Lg @.StQz;`: masked to its first
     space, the rest was sent); in libpq's form fields are apart by spaces."""
+    text = m.string
+    if text[m.start() - 1 : m.start()] == ".":
+        return None  # `e.form.password=null,…`: a property set in code (assignments' part)
     fields = [f.group(0) for f in CONNECTION_FIELD.finditer(_before(m, 384))]
     if not fields:
         return None
-    text = m.string
     s, e = m.span(1)
     if fields[-1].endswith(";"):
         end = _FIELD_END.search(text, e)
