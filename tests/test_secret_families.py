@@ -41,7 +41,7 @@ from bot.secrets import find_secrets
 from bot.secrets.allow import AllowList, configure, fingerprint
 from bot.secrets.device_configs import junos_decoded, type7_decoded
 from bot.secrets.passphrases import drawn_phrase
-from bot.secrets.wording import random_letters
+from bot.secrets.wording import random_letters, random_lower
 from tests.cli import Result, base_env, switchyard
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
@@ -93,6 +93,8 @@ def _own_families() -> list[tuple[str, str, str]]:
     # A key of letters only (`_rand` insists on a digit).
     drawn = ("".join(_RNG.choice(string.ascii_letters) for _ in range(24)) for _ in range(50))
     letters = next(v for v in drawn if random_letters(v))
+    lowers = ("".join(_RNG.choice(string.ascii_lowercase) for _ in range(32)) for _ in range(50))
+    lower = next(v for v in lowers if random_lower(v))
     # A passphrase of drawn words (diceware), none of them one that prose would use.
     phrases = (" ".join(_RNG.sample(SEED_WORDS, 5)) for _ in range(50))
     phrase = next(p for p in phrases if drawn_phrase(p))
@@ -113,6 +115,7 @@ def _own_families() -> list[tuple[str, str, str]]:
         ("csrf-signing-secret", "app/csrf.py", f'WTF_CSRF_SECRET_KEY = "{_rand(32)}"\n'),
         ("key-bytes", "src/crypt.c", f"static const uint8_t key[16] = {{{key_bytes}}};\n"),
         ("random-letters-key", "config/app.properties", f"app.secret={letters}\n"),
+        ("random-lower-key", "fixtures/credentials.json", f'  "credential_value": "{lower}",\n'),
         ("drawn-passphrase", "backup/restic.env", f"RESTIC_PASSWORD={phrase}\n"),
         (
             "session-cookie",
@@ -186,6 +189,11 @@ def _own_families() -> list[tuple[str, str, str]]:
         ("snmp-community", "configs/core-sw3", f"snmp-server community {_rand(14)} RW\n"),
         ("strongswan-psk", "etc/ipsec.secrets", f': PSK "{_rand(20)}"\n'),
         ("haproxy-stats-auth", "haproxy/haproxy.cfg", f"    stats auth admin:{_rand(16)}\n"),
+        (
+            "openvpn-inline-login",
+            "vpn/office.ovpn",
+            f"<auth-user-pass>\nalice\n{_rand(16)}\n</auth-user-pass>\n",
+        ),
         (
             "junos-secret",
             "junos/edge1.conf",
