@@ -89,6 +89,8 @@ FORMATS = [
     Format("AWS AppSync key", "da" + "2-", ((_LOWER, 26),)),
     Format("Fly.io token", "FlyV1 " + "fm2_", ((_URL + "+/=,", 100),)),
     Format("TruffleHog Enterprise secret", "thog-" + "secret-", ((_HEX, 32),)),
+    Format("Docker Swarm join token", "SWM" + "TKN-1-", ((_LOWER, 50), "-", (_LOWER, 25))),
+    Format("Docker Swarm unlock key", "SWM" + "KEY-1-", ((_ALNUM + "+/", 43),)),
     Format("Sentry token", "sntr" + "ys_eyJ", ((_ALNUM + "+/_", 100),)),
     Format("Langfuse secret key", "sk-" + "lf-", _UUID),
     Format(

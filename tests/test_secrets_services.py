@@ -743,6 +743,12 @@ LOOK_ALIKES = [
     'want := &RegistrationToken{Token: String("LLBF3JGZDX3P5PMEXLND6TS6FCWO6")}',
     '{"key_id": "012345678912345678", "key": "2Sg8iYjAxxmI2LvUXpJjkYrMxURPc8r+dB7TJyvv1234"}',
     '"temp_clone_token": "ABTLWHOULUVAXGTRYU7OC2876QJ2O",',
+    # a token's name in an RTF document, its formatting after it (the value runs on below)
+    "curl -H 'x-api-token: }{\\loch\\ul\\ulc0\\loch",
+    # the Docker Engine API's examples of a swarm's join token and unlock key
+    "JoinToken: SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl"
+    "-7p73s1dx5in4tatdymyhg9hu2",
+    "UnlockKey: SWMKEY-1-7c37Cc8654o6p38HnroywCi19pllOnGtbdZEgtKxZu8",
     '"password": "provide-password-here!"',  # what to put here, in an API's example
     '--data \'{"username":"notarealuser","password":"notarealpassword"}\'',
     # the last characters shown to tell tokens apart

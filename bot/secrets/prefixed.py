@@ -165,6 +165,12 @@ PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
     ),
     # TruffleHog Enterprise API secrets (TruffleHog's own detector).
     _token("TruffleHog Enterprise secret", r"thog-secret-[a-f0-9]{32}", "thog-secret-"),
+    # Docker Swarm's join tokens, `SWMTKN-1-` with the CA certificate's digest (50 base-36
+    # characters) and the secret (25) that lets a node join as a worker or a manager, and
+    # its unlock key, `SWMKEY-1-` and 32 bytes in base64 (Docker docs, `docker swarm
+    # join-token`, `docker swarm unlock-key`; the Engine API's examples are published).
+    _token("Docker Swarm join token", r"SWMTKN-1-[a-z0-9]{50}-[a-z0-9]{25}", "swmtkn-1-"),
+    _token("Docker Swarm unlock key", r"SWMKEY-1-[A-Za-z0-9+/]{43}", "swmkey-1-", end=_E64),
     # Sentry organisation auth tokens: "sntrys_" and a base64 JSON payload (Sentry docs,
     # auth tokens; TruffleHog). User tokens, sntryu_, gitleaks finds.
     _token("Sentry token", r"sntrys_eyJ[A-Za-z0-9+/_=]{100,400}", "sntrys_eyj", end=_E64),

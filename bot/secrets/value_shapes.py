@@ -11,12 +11,14 @@ _VERSION = re.compile(r"(?:[\^~]|[<>]=?|==?)?v?\d+(?:\.(?:\d+|x|\*)){1,3}(?:-[0-
 _VALIDATION_RULES = re.compile(r"[a-z_]+(?::[^|\s]*)?(?:\|[a-z_]+(?::[^|\s]*)?)+")
 # Not a value a person or a generator picks: Rails' duration (`6.hours`), an ABNF rule
 # (`token = 1*tchar`, an HTTP spec's grammar), a name in dunders (`__closure_fn_`), a
-# mock generator's call (`'@word(6)'`, Mock.js).
+# mock generator's call (`'@word(6)'`, Mock.js), RTF's groups and control words
+# (`}{\loch\ul\ulc0\loch`: a token's text in a `.rtf` runs on after its formatting).
 _NOT_PICKED = re.compile(
     r"\d+\.(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)"
     r"|\d*\*\d*[a-z][a-z-]*"
     r"|__[a-z][a-z0-9]*(?:_[a-z0-9]+)*_{0,2}"
     r"|@[a-z]+\([^()]*\)"
+    r"|[{}]*(?:\\[a-z]{1,32}-?\d{0,10} ?[{}]*)+"
 )
 
 # A string closed by the other quote, then an operator joining code to it (PHP's `.`,
@@ -30,7 +32,8 @@ _SPLICED = re.compile(
 
 def not_picked(value: str) -> bool:
     """A version range (`"jsonwebtoken": "^8.5.1"`), a validator's rules (Laravel's
-    `'required|min:8|confirmed'`), a duration, an ABNF rule, a dunder name, a mock call."""
+    `'required|min:8|confirmed'`), a duration, an ABNF rule, a dunder name, a mock call,
+    RTF's markup."""
     return any(p.fullmatch(value) for p in (_VERSION, _VALIDATION_RULES, _NOT_PICKED))
 
 
