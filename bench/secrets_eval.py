@@ -39,8 +39,13 @@ Suites (tests/fixtures/public/<suite>/cases.jsonl, each with ORIGIN.md and its l
   each expected message are secrets, the non-blank lines of inputs that expect none are
   look-alikes (114 + 227; its `ok` inputs hold the near-misses secretlint's authors chose:
   placeholders in URLs, tokens one character short, a prefix inside a longer word).
+- credsweeper-samples: Samsung CredSweeper's sample files (MIT), scanned whole: the lines
+  of its default run's expected reports are secrets; the lines its rules report and its
+  authors' filters turn down, and the lines of its samples named as negative, are
+  look-alikes (812 + 128). Split by whole sample (a sample holds one rule's examples).
 
-Every case falls into `tune` or `holdout` by a hash of its id (bench.public_suites.split_of);
+Every case falls into `tune` or `holdout` by a hash of its id, or of its group where the
+suite names one (bench.public_suites.split_of);
 both are printed. A case counts as flagged when the detector reports anything in its text.
 A gitleaks false positive for rule R means "R must not match"; when the pinned gitleaks set
 matches it under another rule it is a true positive of that rule, so it is left out of the
@@ -90,6 +95,7 @@ SUITES = (
     "whispers-tests",
     "trivy-secrets",
     "secretlint-rules",
+    "credsweeper-samples",
 )
 SEMGREP_RULES_MIRROR = Path("/work/.mirror/semgrep+semgrep-rules/repo")
 
@@ -106,10 +112,12 @@ class SecretCase:
     # For a case that is one line of a whole file: that file's text, and the line (1-based).
     file_text: str | None = None
     line: int | None = None
+    # Cases split together (one sample's lines), where the suite groups them.
+    group: str | None = None
 
     @property
     def split(self) -> Split:
-        return split_of(self.suite, self.case_id)
+        return split_of(self.suite, self.group or self.case_id)
 
 
 def load(suite: str, semgrep_rules: Path | None = None) -> Iterator[SecretCase]:
@@ -137,6 +145,7 @@ def load(suite: str, semgrep_rules: Path | None = None) -> Iterator[SecretCase]:
                 rule,
                 file_text=files.get(file) if file is not None else None,
                 line=raw.get("line"),
+                group=raw.get("group"),
             )
 
 
