@@ -179,6 +179,14 @@ def assignments(
             # `Environment="DB_PASSWORD=…"`: the value opens with a setting of its own,
             # whatever brackets the setting's value holds.
             pos = s
+        elif (
+            not quoted
+            and not names.may_be_secretish(key)
+            and (pair := _PAIRED_NAME.search(value)) is not None
+        ):
+            # `Username:master/Password:…`, `ID:master/PW:…`: a user and a password told as
+            # one pair apart by `/`; the user's value ran on over the password's name
+            pos = s + pair.end()
         elif not quoted and (opening := _OPENING.search(value)) is not None:
             # `c = Client(api_key='…')`, `want := &Config{Token: String("…")}`: a call's
             # arguments, a composite literal's fields (`${NAME:default}` is a reference).
@@ -306,6 +314,7 @@ def _variable(value: str) -> bool:
 
 
 _INNER_SETTING = re.compile(r"[A-Za-z_][\w.-]{0,80}=")
+_PAIRED_NAME = re.compile(r"/[ \t]*(?=[A-Za-z][\w -]{0,40}?[ \t]*[:=])")
 _CLOSERS = re.compile(r"[)\]}:,;]+")
 
 

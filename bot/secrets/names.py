@@ -24,6 +24,8 @@ _NOT_SECRET_PREFIXES = ("secretar", "passport", "passage", "passenger", "nopassw
 _SECRET_EXACT = frozenset(
     {"pwd", "pw", "pass", "token", "creds", "secrets", "credentials", "psk", "authtok"}
 )
+# "Password" shortened or misspelt as names are (`DB_PSWD`, `PSSWRD`, `pasword`).
+_PASSWORD_SPELT = re.compile(r"pa?s{1,2}w(?:o?r)?d")
 # Whose password a compound word names (`dbpass`, `rootpass`, `bindpw`): `bypass`,
 # `compass` and `surpass` name no owner.
 _PASS_OWNERS = frozenset(
@@ -118,8 +120,8 @@ def key_words(key: str) -> list[str]:
 # Every secret-ish name holds one of these (each rule of key_is_secretish asks for one):
 # a minified bundle's ten thousand `a=b` are turned down without cutting names into words.
 SECRETISH_PARTS = (
-    "pw", "pass", "token", "cred", "secret", "psk", "key", "authtok", "pat",
-    *(w for w in FOREIGN_PASSWORDS if "pass" not in w),
+    "pw", "pass", "token", "cred", "secret", "psk", "key", "authtok", "pat", "psw", "pssw",
+    "pasw", *(w for w in FOREIGN_PASSWORDS if "pass" not in w),
 )  # fmt: skip
 # (`pat` only where no letter follows: `path` and `dispatch` are the commonest names of all)
 SECRETISH_PART = re.compile(
@@ -148,6 +150,8 @@ def key_is_secretish(key: str) -> bool:
         if w.startswith(_NOT_SECRET_PREFIXES):
             continue
         if w in _SECRET_EXACT or any(s in w for s in _SECRET_WORDS) or w.endswith("token"):
+            return True
+        if _PASSWORD_SPELT.fullmatch(w):
             return True
         if _owned_password(w):
             return True
@@ -221,6 +225,7 @@ def key_is_password(key: str) -> bool:
     return _foreign_password(words) or any(
         w in {"pwd", "pw", "pass", "authtok"}
         or "passw" in w
+        or _PASSWORD_SPELT.fullmatch(w) is not None
         or "passphrase" in w
         or "passcode" in w
         or _owned_password(w)

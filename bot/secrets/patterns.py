@@ -348,11 +348,13 @@ _FOREIGN = tuple(w for w in FOREIGN_PASSWORDS if "pass" not in w)
 # `authtok`: PAM's and sssd's name for a password (`ldap_default_authtok = …`); `pat`: a
 # personal access token's (`GITHUB_PAT`), confirmed by text_lines where it ends a word.
 KEYWORD_WORDS = (
-    "pass", "pwd", "pw", "secret", "token", "key", "cred", "psk", "authtok", "pat", *_FOREIGN
+    "pass", "pwd", "pw", "secret", "token", "key", "cred", "psk", "authtok", "pat", "psw",
+    "pssw", "pasw", *_FOREIGN
 )  # fmt: skip
 KEYWORD_LINE = re.compile("|".join(KEYWORD_WORDS))
 SECRET_WORD = re.compile(
     r"pass|pwd|(?<![a-z])pw(?![a-z])|pw(?=\s*[:=])|(?:bind|root)pw|secret|token|cred|psk|authtok|"
+    r"pa?s{1,2}w(?:o?r)?d|"
     + "|".join(_FOREIGN)
     + r"|(?:api|access|private|auth|signing|encryption|master|client|service|account|db"
     r"|database|priv|license|licence|jwt|hmac|mac|aes|cipher|crypto|shared)[_.\-]?key"
