@@ -136,6 +136,7 @@ TOOL_PLACES: list[tuple[str, str | None, str, str]] = [
     ('calls', 'Main.java', 'AWSCredentials creds = new BasicAWSCredentials("AKIAIOSFODNN7EXAMPLF", "{k}");', 'tok'),
     ('calls', 'app.php', "$ok = ftp_login($conn, 'deploy', '{v}');", 'pw'),
     ('calls', 'app.php', "$mbox = imap_open('{{imap.corp:993/ssl}}INBOX', 'bot', '{v}');", 'pw'),
+    ('calls', 'src/fetch.c', 'curl_easy_setopt(curl, CURLOPT_PASSWORD, "{v}");', 'pw'),
     ('calls', 'app.pl', "$ftp->login('deploy', '{v}') or die;", 'pw'),
     ('calls', 'app.rb', "ftp = Net::FTP.new('files.corp', 'deploy', '{v}')", 'pw'),
     ('calls', 'main.go', 'd := gomail.NewDialer("smtp.corp", 587, "bot", "{v}")', 'pw'),

@@ -278,6 +278,8 @@ CASES = [  # (kind, line)
     ("password on a command line", "sshpass -p 'Vq9#mT2w' ssh deploy@10.0.4.7 uptime"),
     ("password on a command line", "mysql -h db -u app -pK7vQ2mX9wLp app < dump.sql"),
     ("password on a command line", "docker login -u ci --password Rt5vZ8qW2nKx registry.corp"),
+    # a .NET tool's capitalised flag
+    ("password on a command line", "dotnet run -- --Username ci --Password Rt5vZ8qW2nKx"),
     ("password on a command line", 'Connect-VIServer vc01 -User admin -Password "Tq4!Lm8zPw"'),
     ("password on a command line", "$pw = ConvertTo-SecureString 'Zx8#Kq2wVm' -AsPlainText -Force"),
     ("password on a command line", "ldapsearch -x -D cn=admin,dc=corp -w Hw3kP9xQ -b dc=corp"),
@@ -378,6 +380,12 @@ CASES = [  # (kind, line)
     ("password passed to a login call", "req.basic_auth 'ci', 'Wq5zK8vM2xTp'"),
     ("password passed to a login call", 'conn.basic_auth("ci", "Wq5zK8vM2xTp")'),
     ("password passed to a login call", 'curl_setopt($ch, CURLOPT_USERPWD, "ci:Wq5zK8vM2xTp");'),
+    # libcurl's password options (C, PHP): the server's, the proxy's
+    (
+        "password passed to a login call",
+        'curl_easy_setopt(curl, CURLOPT_PASSWORD, "Wq5zK8vM2xTp");',
+    ),
+    ("password passed to a login call", 'curl_setopt($ch, CURLOPT_PROXYPASSWORD, "Wq5zK8vM2xTp");'),
     (
         "password passed to a login call",
         'credentials += Credentials("Sonatype", "oss.sonatype.org", "ci", "Wq5zK8vM2xTp")',
@@ -622,6 +630,7 @@ LOOK_ALIKES = [
     "req.SetBasicAuth(user, password)",
     'conn.basic_auth(ENV["API_USER"], ENV["API_PASSWORD"])',
     'curl_setopt($ch, CURLOPT_USERPWD, "$user:$pass");',
+    "curl_easy_setopt(curl, CURLOPT_PASSWORD, cfg->password);",
     'credentials += Credentials(Path.userHome / ".sbt" / ".credentials")',
     'req.SetBasicAuth("ci", "")',
     "Basic authentication is configured per route",  # prose, no base64 pair

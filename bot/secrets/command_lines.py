@@ -86,9 +86,10 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     # `--password X`, and a password flag of any tool: `--db-password`, `--proxy-pass`,
     # curl's `--tlspassword`, `--keystore-password=X` (a glued word only before
     # "password": `--bypass` is no password's flag).
-    # (apksigner's `--ks-pass pass:X` writes the password after a `pass:`.)
+    # (apksigner's `--ks-pass pass:X` writes the password after a `pass:`; .NET's tools
+    # capitalise theirs, `--Password X`.)
     command(
-        r"--(?:[A-Za-z0-9]+[-_])*(?:pass(?:word|wd|phrase)?|pwd|[A-Za-z]+password)(?:\s+|=)"
+        r"--(?:[A-Za-z0-9]+[-_])*(?i:pass(?:word|wd|phrase)?|pwd|[a-z]+password)(?:\s+|=)"
         r"(?:pass:)?",
         "pass",
         "pwd",
@@ -313,6 +314,26 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     # Faraday's `conn.basic_auth`), sbt's `Credentials(realm, host, user, password)`.
     login(r"basic_auth(?:[ \t]*\(|[ \t]+)" + A, "basic_auth"),
     login(r"Credentials\(" + A + A + A, "credentials("),
+    # libcurl's options that take a password alone (C's `curl_easy_setopt(h, CURLOPT_PASSWORD,
+    # "…")`, PHP's `curl_setopt`): the server's, the proxy's, a client key's.
+    login(
+        r"CURLOPT_(?:PROXY_)?(?:PASSWORD|PROXYPASSWORD|KEYPASSWD|SSLKEYPASSWD|SSLCERTPASSWD"
+        r"|TLSAUTH_PASSWORD)\s*,\s*",
+        *(
+            f"curlopt_{o}"
+            for o in (
+                "password",
+                "proxypassword",
+                "keypasswd",
+                "sslkeypasswd",
+                "sslcertpasswd",
+                "tlsauth_password",
+                "proxy_keypasswd",
+                "proxy_sslkeypasswd",
+                "proxy_tlsauth_password",
+            )
+        ),
+    ),
     # PHP's curl: `curl_setopt($ch, CURLOPT_USERPWD, "user:password")`.
     TokenPattern(
         LOGIN_ARGUMENT,
