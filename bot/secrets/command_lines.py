@@ -319,20 +319,7 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     login(
         r"CURLOPT_(?:PROXY_)?(?:PASSWORD|PROXYPASSWORD|KEYPASSWD|SSLKEYPASSWD|SSLCERTPASSWD"
         r"|TLSAUTH_PASSWORD)\s*,\s*",
-        *(
-            f"curlopt_{o}"
-            for o in (
-                "password",
-                "proxypassword",
-                "keypasswd",
-                "sslkeypasswd",
-                "sslcertpasswd",
-                "tlsauth_password",
-                "proxy_keypasswd",
-                "proxy_sslkeypasswd",
-                "proxy_tlsauth_password",
-            )
-        ),
+        "curlopt_",
     ),
     # PHP's curl: `curl_setopt($ch, CURLOPT_USERPWD, "user:password")`.
     TokenPattern(

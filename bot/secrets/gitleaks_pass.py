@@ -175,11 +175,12 @@ def allow_listed(c: Candidate, text: str, path: str | None) -> bool:
     stopwords = not rules.looks_random(value)
     # Drawn letters under a secret's name (`KUVcZImFPqjahAcr`, `gcperfxrtqymqml…`) are
     # not a name, and hold short words by chance as a machine-made value does.
-    typed = rules.token_is_placeholder(value)  # (`qwertyuiop…`: a keyboard's row)
+    # (`qwertyuiop…` is a keyboard's row, typed: token_is_placeholder)
     drawn = assigned and (
-        wording.random_letters(value) or (wording.random_lower(value) and not typed)
+        wording.random_letters(value)
+        or (wording.random_lower(value) and not rules.token_is_placeholder(value))
     )
-    machine_made = drawn or (rules.generated(value) and not typed)
+    machine_made = drawn or (rules.generated(value) and not rules.token_is_placeholder(value))
     return scanner().allowed(
         c.peers if c.peers is not None else GITLEAKS_PEERS.get(c.kind, ()),
         value,
