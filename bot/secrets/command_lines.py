@@ -309,7 +309,9 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     login(r"smtp\.PlainAuth\(" + A + A, "smtp.plainauth("),
     login(r"Net::SMTP\.start\(" + A + A + A + A, "net::smtp.start("),
     login(r"\.auth\(" + A, ".auth("),
-    login(r"(?:[Rr]|[Jj])edis\w*\.auth\(\s*", "redis", "jedis"),
+    # (a client's name, not a word run: `\w*` read a line of `redis` repeated to its end
+    # from each one)
+    login(r"(?:[Rr]|[Jj])edis\w{0,64}\.auth\(\s*", "redis", "jedis"),
     # Ruby's `basic_auth` without parentheses or with (Net::HTTP's request, HTTParty,
     # Faraday's `conn.basic_auth`), sbt's `Credentials(realm, host, user, password)`.
     login(r"basic_auth(?:[ \t]*\(|[ \t]+)" + A, "basic_auth"),

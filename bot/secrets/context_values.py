@@ -12,7 +12,6 @@ from bot.secrets.command_lines import COMMAND_PASSWORD, TOKEN_ARGUMENT, flag_wor
 from bot.secrets.contexts import (
     BLOCK_SCALAR,
     CRYPT_HASH,
-    DOCKER_ENV,
     NAMED_KINDS,
     NETRC_PASSWORD,
     QUERY_PASSWORD,
@@ -22,12 +21,10 @@ from bot.secrets.contexts import (
 from bot.secrets.env_defaults import ENV_DEFAULT
 from bot.secrets.jwk import JWK_PRIVATE, jwk_private_value
 from bot.secrets.key_calls import KEY_ARGUMENT
-from bot.secrets.patterns import LINE_PREFIX
 from bot.secrets.setters import SETTER, setter_value_ok
 from bot.secrets.stand_ins import published_crypt_hash
 from bot.secrets.value_ends import quoted_value
 
-_PREFIX_ONLY = re.compile(LINE_PREFIX)
 # A Zoom meeting's link (`https://zoom.us/j/<id>?pwd=…`, a company's `acme.zoom.us`),
 # whose `pwd` joins in one click: it is what an invitation is sent to share.
 _ZOOM_INVITE = re.compile(r"zoom\.us/(?:j|w|my)/[\w.]+$")
@@ -73,8 +70,6 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
         return None  # a name's part: `docker run --name cloud-mongo -p 27017:27017`
     if m.start() > ls and _GLUED_FLAG.match(text, m.start() - 1) is not None:
         return None  # `Email-and-Password Authentication`: a word's part, not a flag
-    if kind == DOCKER_ENV and not _PREFIX_ONLY.fullmatch(text, ls, m.start()):
-        return None  # `ENV` inside a line: not the instruction
     if kind == ENV_DEFAULT and wording.reads_as_name(value):
         return None  # `process.env.DB_PASSWORD || "not-set"`: a sentinel, not a password
     if kind == SETTER:

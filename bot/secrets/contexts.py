@@ -96,11 +96,17 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     *PAIR_PATTERNS,
     *ENV_DEFAULT_PATTERNS,
     # A Dockerfile's `ENV NAME value` (the older form, without `=`, its value the rest of
-    # the line; `NAME=value` is an assignment). Checked to start its line in context_value.
+    # the line; `NAME=value` is an assignment), at its line's start.
     TokenPattern(
         DOCKER_ENV,
-        re.compile(r"ENV[ \t]+(?P<name>[A-Za-z_]\w*)[ \t]+" + LINE_ARG, re.MULTILINE),
+        # Anchored at its line's start, as the instruction is: tried at every `ENV`, its
+        # value read to the line's end from each, a line of `ENV ` repeated cost its
+        # length squared.
+        re.compile(
+            r"^" + LINE_PREFIX + r"ENV[ \t]+(?P<name>[A-Za-z_]\w*)[ \t]+" + LINE_ARG, re.MULTILINE
+        ),
         keywords=("env ",),
+        on_keyword_lines=True,
     ),
     JWK_PRIVATE_PATTERN,
     SETTER_PATTERN,

@@ -20,8 +20,9 @@ from bot.secrets.line_finders import (
     RANK_GENERIC,
     RANK_PRIVATE_KEY,
     RANK_TOKEN,
+    UNJUDGED,
     Candidate,
-    whole_run,
+    RunWidener,
 )
 from bot.secrets.patterns import GITLEAKS_PEERS, KEY_BEFORE, KEY_REACH, KEYWORD_WORDS
 from bot.secrets.restated import named_values, restated, unescaped_lines
@@ -52,14 +53,18 @@ def gitleaks_candidates(
     text: str, lowered: str, path: str | None, test: bool, found_words: Found
 ) -> list[Candidate]:
     config = paths.is_config_path(path)
+    widen = RunWidener(text)
     found = (
-        _gitleaks_candidate(text, m, config, test)
+        _gitleaks_candidate(text, m, config, test, widen)
         for m in scanner().scan(text, lowered, path, found_words)
     )
-    return [c for c in found if c is not None]
+    # one candidate for matches widened to one run (`fio-u-` repeated over a line)
+    return list({(c.start, c.end, c.detector): c for c in found if c is not None}.values())
 
 
-def _gitleaks_candidate(text: str, m: Match, config: bool, test: bool) -> Candidate | None:
+def _gitleaks_candidate(
+    text: str, m: Match, config: bool, test: bool, widen: RunWidener
+) -> Candidate | None:
     if m.rule.id in _OWN_RULES:
         return None
     value = text[m.start : m.end]
@@ -87,7 +92,7 @@ def _gitleaks_candidate(text: str, m: Match, config: bool, test: bool) -> Candid
             return None  # `Sogho_ICANVAS...`: a format's prefix at the end of a longer word
         kind = m.rule.id.replace("-", " ")
         priority = RANK_TOKEN
-    start, end = (m.start, m.end) if m.rule.generic else whole_run(text, m.start, m.end)
+    start, end = (m.start, m.end) if m.rule.generic else widen(m.start, m.end)
     return Candidate(start, end, kind, priority, f"{GITLEAKS}:{m.rule.id}")
 
 
@@ -112,8 +117,9 @@ def restated_candidates(
 
 def _service_led(line: str, path: str | None, test: bool) -> Iterator[Candidate]:
     """What gitleaks' service-led rules report in `line`, offsets within it."""
+    widen = RunWidener(line)
     for m in scanner().scan(line, line.lower(), path):
-        c = _gitleaks_candidate(line, m, False, test) if m.rule.service_led else None
+        c = _gitleaks_candidate(line, m, False, test, widen) if m.rule.service_led else None
         if c is not None:
             yield c
 
@@ -160,7 +166,7 @@ def _generic_ok(text: str, m: Match, value: str, config: bool, test: bool) -> bo
 
 def allow_listed(c: Candidate, text: str, path: str | None) -> bool:
     """gitleaks' allow-lists over our own detectors' hits (its rules applied their own)."""
-    if c.priority == RANK_PRIVATE_KEY or c.detector.startswith(GITLEAKS):
+    if c.priority == RANK_PRIVATE_KEY or c.detector.startswith(GITLEAKS) or c.detector == UNJUDGED:
         return False
     ls = text.rfind("\n", 0, c.start) + 1
     value = text[c.start : c.end]

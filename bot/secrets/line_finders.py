@@ -6,6 +6,7 @@ are key_blocks.py's.)"""
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -17,21 +18,25 @@ from bot.secrets.patterns import (
     ASSIGNMENT,
     AWS_SECRET,
     IN_QUOTES,
+    MAX_VALUE,
     PLAIN_ASSIGNMENT,
     TOKEN_CHARS,
     WRAPPER,
 )
 from bot.secrets.value_ends import (
-    NON_SPACE,
+    Flow,
     closing_mark,
-    in_flow,
     plain_scalar,
     quote_before,
     quoted_value,
+    reach,
     setting_end,
+    to_space,
 )
 
 SWITCHYARD = "switchyard"
+# A line's values past its judging budget (assignments), masked without a judgement.
+UNJUDGED = "switchyard-unjudged"
 # Which of two overlapping candidates wins: lower first. RANK_NAMED: a value known by the
 # secret's name before it in a syntax of its own (a flag), which names it better than an
 # assignment's reading of the same text does, and worse than a format.
@@ -158,6 +163,8 @@ def assignments(
     code = paths.is_code_path(path)
     pattern = PLAIN_ASSIGNMENT if path is not None and not code else ASSIGNMENT
     pos = 0
+    judged, budget = 0, _JUDGED_MIN + _JUDGED_PER_CHAR * len(line)
+    in_flow = Flow(line)
     ops = named_operators(line)
     while (m := search_near(pattern, line, pos, ops)) is not None:
         pos = m.end()
@@ -199,6 +206,11 @@ def assignments(
             key = "mot_de_passe"  # French's "Mot de passe : …", the name in three words
         if not names.may_be_secretish(key):
             continue  # (a bare `key` holds "key" too)
+        judged += e - s  # (and below, what a check reads past `e`)
+        if judged > budget:
+            rest = len(line.rstrip())
+            out.append(Candidate(base + s, base + rest, _kind(key), RANK_ASSIGNED, UNJUDGED))
+            break
         if bare_key:
             if not (names.key_is_bare_key(key) and rules.random_key_value(value)):
                 continue
@@ -223,12 +235,13 @@ def assignments(
             # an expression. Text without a path (an answer, a comment) keeps that rule but
             # for drawn values (below).
             plain = path is not None and not code
-            if (config or plain or path is None) and not in_flow(line, m.start()):
+            if (config or plain or path is None) and not in_flow(m.start()):
                 # `password: Qm#3DU]pP8a=CK}`: a YAML plain scalar or a properties value runs
                 # on past `#`, `]` and `}`, and so does a drawn value in text without a path
                 # (`pass: U%~Yu9s^H#0OJ!E` in a description); masked to where the pattern
                 # stopped, the rest was sent. A literal, judged as a quoted one.
                 longer = plain_scalar(line, s, e)
+                judged += to_space(line, s, e) - e  # (what it read, kept or not)
                 if longer > e and not (
                     path is None and not config and _closers_only(line[e:longer])
                 ):
@@ -251,19 +264,21 @@ def assignments(
                 ):
                     continue  # (the comment asked last: a long line's search is not free)
                 code_literal = True
-        if not quoted and described(key, line[s:].strip()):
+        if not quoted and described(key, line[s : reach(line, s)].strip()):
             continue  # `DOMAIN_PASSWORD= WebLogic admin user for the domain`: a description
         # (where an unquoted value that stopped at a bracket or `#` meets the next space)
-        to_space = NON_SPACE.match(line, e).end()
-        if not quoted and config and references.is_reference(line[s:to_space]):
-            continue  # `DB_PASSWORD={password}`: a slot the pattern cut at its `}`
+        space = to_space(line, s, e)
+        if not quoted and config and space - s <= _SLOT_MAX:
+            judged += space - e
+            if references.is_reference(line[s:space]):
+                continue  # `DB_PASSWORD={password}`: a slot the pattern cut at its `}`
         if not quoted and line[e : e + 1] in _STATEMENT_ENDS and _variable(value):
             # `payload.password = hashedPassword;`, `{password: hashedPassword}` in a
             # document's code block
             continue
         literal = quoted or code_literal or scalar
         # an unquoted config value outside a flow mapping: it may run to its line's end
-        setting = not quoted and config and not in_flow(line, m.start())
+        setting = not quoted and config and not in_flow(m.start())
         whole_end = e
         if setting:
             whole_end = setting_end(line, m.start("key"), e, paths.line_value_kind(path))
@@ -280,6 +295,7 @@ def assignments(
         )
         if not ok and whole_end > e and names.key_is_password(key):
             # `password = Xk9m QvL8 pR4t`: a password with a space, judged whole
+            judged += whole_end - e
             ok = rules.assigned_value_ok(
                 key, line[s:whole_end], quoted=False, config=config, env_style=env_style, test=test
             )
@@ -290,13 +306,30 @@ def assignments(
             # value with `(`, `,` or `>` in it (`password: JB2m?J7,(x`) would be sent, and
             # from a `>` the `=>` took (`PASS=>rp2A…` in a .env file); where a file holds
             # a setting to its line's end, to there.
-            e = max(to_space, whole_end)
+            e = max(space, whole_end)
             if m.group("op") == "=>" and line[s - 1] == ">":
                 s -= 1
             e = closing_mark(line, m.start("key"), s, e)
-        kind = "password assignment" if names.key_is_password(key) else "secret assignment"
-        out.append(Candidate(base + s, base + e, kind, RANK_ASSIGNED, SWITCHYARD))
+        out.append(Candidate(base + s, base + e, _kind(key), RANK_ASSIGNED, SWITCHYARD))
     return out
+
+
+# How many characters of values one line's assignments may judge (real lines judge at most
+# about one and a half times their length) before the rest of the line, from the value
+# that went past it, is masked unjudged (fail closed). A value that opens with a setting
+# of its own is read again from there (`web: API_KEY=…`), so on a line of one setting
+# repeated without a space (`password=password=…`, untrusted text in a pull request)
+# every value ran on for MAX_VALUE characters: judging them all took minutes for 100 KB.
+_JUDGED_PER_CHAR = 4
+_JUDGED_MIN = 4 * MAX_VALUE
+# A template's slot that the pattern cut at a bracket runs on to the next space within
+# this many characters (`{password}`, `<%= pw %>`): a JSON line without a space has
+# kilobytes after each unquoted `{`, which no slot is.
+_SLOT_MAX = 256
+
+
+def _kind(key: str) -> str:
+    return "password assignment" if names.key_is_password(key) else "secret assignment"
 
 
 _STATEMENT_ENDS = frozenset(";,})")
@@ -331,7 +364,16 @@ _ESCAPE = re.compile(r"\\(.)")
 
 def plugin_tokens(line: str, base: int) -> list[Candidate]:
     out: list[Candidate] = []
+    # A value found again, or a run widened to again, is one candidate: a line of one
+    # format's prefix repeated (`sq0csp-…sq0csp-…`, untrusted text) gives thousands of
+    # matches in one run, each widened to the whole line.
+    seen: set[tuple[str, str]] = set()
+    spans: set[tuple[int, int, str]] = set()
+    widen = RunWidener(line)
     for hit in plugins.token_hits(line):
+        if (hit.kind, hit.value) in seen:
+            continue
+        seen.add((hit.kind, hit.value))
         if len(hit.value) < _MIN_PLUGIN_VALUE or rules.token_is_placeholder(hit.value):
             continue
         if hit.kind == "password in URL" and (
@@ -339,7 +381,10 @@ def plugin_tokens(line: str, base: int) -> list[Candidate]:
         ):
             continue
         for s in occurrences_of(line, hit.value):
-            s, e = whole_run(line, s, s + len(hit.value))
+            s, e = widen(s, s + len(hit.value))
+            if (s, e, hit.kind) in spans:
+                continue
+            spans.add((s, e, hit.kind))
             out.append(Candidate(base + s, base + e, hit.kind, RANK_PLUGIN_TOKEN, hit.plugin))
             if hit.value.startswith("AC") and (pair := _TWILIO_TOKEN.match(line, e)):
                 ts, te = pair.span(1)
@@ -370,16 +415,57 @@ def whole_run(line: str, s: int, e: int) -> tuple[int, int]:
     or `/` or one stands next to it: a plugin's 44 characters cut from a longer base64
     value at its first `+` left the rest unmasked)."""
     base64 = any(c in "+/" for c in line[s:e]) or line[e : e + 1] in ("+", "/")
-    on = _BASE64_ON if base64 or (s > 0 and line[s - 1] in "+/") else TOKEN_CHARS
+    base64 = base64 or (s > 0 and line[s - 1] in "+/")
+    on, chars = (_BASE64_ON, _BASE64_RUN) if base64 else (TOKEN_CHARS, _TOKEN_RUN)
+    # (str and re methods, not a loop over characters: a run may be a 100 KB line)
     if line[s] in on:
-        while s > 0 and line[s - 1] in on:
-            s -= 1
+        s = _run_start(line, s, chars)
     if line[e - 1] in on:
-        while e < len(line) and line[e] in on:
-            e += 1
-    if on is _BASE64_ON:  # and its padding
+        e = (_BASE64_RUN_AT if base64 else _TOKEN_RUN_AT).match(line, e).end()
+    if base64:  # and its padding
         e += len(line[e : e + 2]) - len(line[e : e + 2].lstrip("="))
     return s, e
+
+
+def _run_start(line: str, s: int, chars: str) -> int:
+    """Where the run of `chars` that ends at `s` starts: windows before `s`, doubled while
+    the run fills them (`line[:s]` whole would copy a megabyte text for each match)."""
+    size = 64
+    while True:
+        lo = max(0, s - size)
+        left = len(line[lo:s].rstrip(chars))
+        if left or lo == 0:
+            return lo + left
+        size *= 2
+
+
+_TOKEN_RUN = "".join(sorted(TOKEN_CHARS))
+_BASE64_RUN = "".join(sorted(_BASE64_ON))
+_TOKEN_RUN_AT = re.compile(r"[A-Za-z0-9_\-]*")
+_BASE64_RUN_AT = re.compile(r"[A-Za-z0-9_\-+/]*")
+
+
+class RunWidener:
+    """whole_run over one text, for many matches: a match strictly inside a run widened
+    before is given that run (its own widening gives the same run, or one inside it where
+    the earlier was a base64 run). A line of one format's prefix repeated (`sq0csp-…`,
+    untrusted text) holds thousands of matches in one run, each read to both its ends."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts: list[int] = []  # the runs widened, by start
+        self.ends: list[int] = []
+
+    def __call__(self, s: int, e: int) -> tuple[int, int]:
+        i = bisect.bisect_left(self.starts, s) - 1  # the nearest run that starts before s
+        if i >= 0 and e < self.ends[i]:
+            return self.starts[i], self.ends[i]
+        # (at a run's edge a match may widen further, over a `+` or `/` beside it)
+        s, e = whole_run(self.text, s, e)
+        at = bisect.bisect_left(self.starts, s)
+        self.starts.insert(at, s)
+        self.ends.insert(at, e)
+        return s, e
 
 
 def occurrences_of(line: str, value: str) -> list[int]:

@@ -57,6 +57,12 @@ class TokenPattern:
     # (0: the whole line). For formats whose value sits at a fixed distance from a
     # signature (Microsoft's `…+ASt…==`): fifty such patterns over a 1 MB line cost 1.2 s.
     reach: int = 0
+    # For a pattern tried where its keywords stand (word_led.led_matches): the run its
+    # opening reads through to a character outside it, as a pattern whose greedy body
+    # must be followed by something else (a JWT's `.`). A try that fails at one start
+    # fails at every later start in the same run, so the next try is after it: a line of
+    # `eyJ` repeated, untrusted text, had each try read the rest of the line.
+    run: re.Pattern[str] | None = None
 
 
 AUTHORIZATION_SCHEME = "credentials in an Authorization header"
@@ -182,6 +188,7 @@ TOKEN_PATTERNS: tuple[TokenPattern, ...] = (
             r"eyJ[A-Za-z0-9_\-]{8,}=*\.[A-Za-z0-9_\-]{2,}=*(?:\.(?:[A-Za-z0-9_\-]+=*)?)?" + _E
         ),
         keywords=("eyj",),
+        run=re.compile(r"[A-Za-z0-9_\-]*"),
     ),
     TokenPattern(
         "password in URL",

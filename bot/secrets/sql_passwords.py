@@ -68,13 +68,19 @@ _SQL_ACCOUNT = re.compile(r"\b(?:user|role)\b", re.IGNORECASE)
 _SQL_ACCOUNT_NAMED = re.compile(r"\b(?:(?:user|role)\s+\S+|to\s+\S*@\S*)\s+$", re.IGNORECASE)
 
 
+# How far before PASSWORD its statement's account is looked for (`CREATE ROLE app WITH LOGIN
+# … PASSWORD`): the whole line before it, searched for each match, made a long line of
+# `password '…'` repeated cost its length squared.
+_STATEMENT_REACH = 1024
+
+
 def sql_password(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | None:
     """The password's span in a match of an SQL pattern, or None when it is none."""
     group = "v" if m.group("v") is not None else "bare"
     s, e = m.span(group)
     text = m.string
     ls = text.rfind("\n", 0, m.start()) + 1
-    before = text[ls : m.start()]
+    before = text[max(ls, m.start() - _STATEMENT_REACH) : m.start()]
     opening = m.group(0)[:3].lower()
     if opening == "ide":
         if _SQL_ACCOUNT_NAMED.search(before) is None:

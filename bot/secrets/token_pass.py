@@ -23,7 +23,7 @@ from bot.secrets.device_configs import DEVICE_KINDS, DEVICE_PATTERNS, device_val
 from bot.secrets.gitleaks import Found
 from bot.secrets.hashes import HASH_PATTERNS
 from bot.secrets.installers import INSTALLER_KINDS, INSTALLER_PATTERNS
-from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate, whole_run
+from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate, RunWidener
 from bot.secrets.microsoft import MICROSOFT_PATTERNS
 from bot.secrets.pattern_openings import keyword_lead
 from bot.secrets.patterns import (
@@ -98,6 +98,8 @@ def token_candidates(
     text: str, lowered: str, patterns: list[TokenPattern], found_words: Found, test: bool
 ) -> list[Candidate]:
     out: list[Candidate] = []
+    widen = RunWidener(text)
+    widened: set[tuple[int, int, str]] = set()  # (a run widened to again is one candidate)
     for pattern in patterns:
         for m in _matches(pattern, text, lowered, found_words):
             read = _READERS.get(pattern.kind)
@@ -114,7 +116,10 @@ def token_candidates(
             if pattern.group == 0 and s > 0 and text[s - 1] in pattern.before:
                 continue
             if token_ok(pattern, text[s:e], m, test):
-                out.append(Candidate(*whole_run(text, s, e), pattern.kind, RANK_TOKEN, SWITCHYARD))
+                s, e = widen(s, e)
+                if (s, e, pattern.kind) not in widened:
+                    widened.add((s, e, pattern.kind))
+                    out.append(Candidate(s, e, pattern.kind, RANK_TOKEN, SWITCHYARD))
     return out
 
 
@@ -136,7 +141,7 @@ def _matches(
                 for ls, le in lines_holding(text, found_words, pattern.keywords)
                 for x in occurrences(lowered, pattern.keywords, ls, le)
             ]
-            yield from led_matches(pattern.regex, text, at, lead)
+            yield from led_matches(pattern.regex, text, at, lead, run=pattern.run)
         else:
             yield from pattern.regex.finditer(text)
         return

@@ -6,9 +6,11 @@ where the pattern stopped sends its rest to the model."""
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from bot.secrets import rules
+from bot.secrets.patterns import MAX_VALUE
 
 # What an unquoted value stopped at, when it is still the value in a config file: a `#`
 # not after a space (YAML's comments need one), a closing bracket, a `,` or `;` (a YAML
@@ -22,17 +24,51 @@ _INLINE_COMMENT = re.compile(r"[ \t]+#")
 _SETTING_OPENS = re.compile(r"[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?")
 
 
-def in_flow(line: str, key_start: int) -> bool:
-    """Whether the key sits inside a flow mapping or sequence (`{user: a, password: b}`),
-    where brackets and commas close a value."""
-    before = line[:key_start]
-    return before.count("{") > before.count("}") or before.count("[") > before.count("]")
+class Flow:
+    """Whether a key of `line` sits inside a flow mapping or sequence (`{user: a,
+    password: b}`), where brackets and commas close a value: more `{` than `}`, or `[` than
+    `]`, before it. The brackets are found once per line; counting them before each key
+    anew made a long line of repeated settings cost its length squared."""
+
+    def __init__(self, line: str) -> None:
+        self.line = line
+        self._at: dict[str, list[int]] | None = None
+
+    def __call__(self, key_start: int) -> bool:
+        if self._at is None:
+            self._at = {b: [] for b in "{}[]"}
+            for m in _BRACKET.finditer(self.line):
+                self._at[m.group()].append(m.start())
+        at = self._at
+        return _before(at["{"], key_start) > _before(at["}"], key_start) or _before(
+            at["["], key_start
+        ) > _before(at["]"], key_start)
+
+
+_BRACKET = re.compile(r"[{}\[\]]")
+
+
+def _before(positions: list[int], at: int) -> int:
+    return bisect.bisect_left(positions, at)
+
+
+def reach(line: str, start: int) -> int:
+    """How far a value that starts at `start` may run on: MAX_VALUE characters, as far as
+    the patterns read one. Each extension below stops there, or a line of one repeated
+    setting without a space (`password=password=…`, untrusted text a pull request may
+    hold) would have every candidate read to the line's end, a 100 KB line in minutes."""
+    return min(len(line), start + MAX_VALUE)
+
+
+def to_space(line: str, start: int, end: int) -> int:
+    """Where the next space after `end` stands, within the value's reach."""
+    return NON_SPACE.match(line, end, max(end, reach(line, start))).end()
 
 
 def plain_scalar(line: str, start: int, end: int) -> int:
     """Where an unquoted config value outside a flow mapping that stopped at `end` really
     ends."""
-    tail = _SCALAR_TAIL.match(line, end)
+    tail = _SCALAR_TAIL.match(line, end, max(end, reach(line, start)))
     if tail is None:
         return end
     longer = line[start : tail.end()]
@@ -49,8 +85,9 @@ def setting_end(line: str, key_start: int, end: int, kind: str | None) -> int:
     files, a comment after a space. `end` elsewhere (`command: API_SECRET=… ./run.sh`)."""
     if kind is None or _SETTING_OPENS.fullmatch(line, 0, key_start) is None:
         return end
-    stop = len(line.rstrip())
-    if kind != "whole" and (comment := _INLINE_COMMENT.search(line, end)) is not None:
+    far = max(end, reach(line, key_start))
+    stop = len(line[:far].rstrip())
+    if kind != "whole" and (comment := _INLINE_COMMENT.search(line, end, far)) is not None:
         stop = comment.start()
     return max(end, stop)
 

@@ -38,11 +38,13 @@ def led_matches(
     lead: int,
     start: int = 0,
     end: int | None = None,
+    run: re.Pattern[str] | None = None,
 ) -> Iterator[re.Match[str]]:
     """regex.finditer(text, start, end), for a regex each match of which holds one of the
     sorted `positions` at most `lead` characters after its start: tried only where such a match
     can start, left to right and not overlapping, as finditer tries every position.
-    Without `positions`, finditer itself."""
+    Without `positions`, finditer itself. With `run` (TokenPattern.run), a failed try
+    skips the starts inside the run it read through."""
     end = len(text) if end is None else end
     if positions is None:
         yield from regex.finditer(text, start, end)
@@ -58,6 +60,8 @@ def led_matches(
         if (m := match(text, x, end)) is not None:
             yield m
             after = max(m.end(), x + 1)
+        elif run is not None:
+            after = max(run.match(text, x, end).end(), x + 1)
 
 
 def merged_windows(positions: list[int], reach: int, start: int, end: int) -> list[tuple[int, int]]:

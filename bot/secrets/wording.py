@@ -267,11 +267,18 @@ def has_drawn_letters(value: str) -> bool:
 
 def looks_random(value: str) -> bool:
     """Digits and letters of both cases: a drawn value's mix, which names seldom have."""
+    if value.isascii():  # (the engine's search, not a loop over a long value's characters)
+        return bool(_DIGIT.search(value) and _UPPER.search(value) and _LOWER.search(value))
     return (
         any(c.isdigit() for c in value)
         and any(c.isupper() for c in value)
         and any(c.islower() for c in value)
     )
+
+
+_DIGIT = re.compile(r"[0-9]")
+_UPPER = re.compile(r"[A-Z]")
+_LOWER = re.compile(r"[a-z]")
 
 
 def drawn_parts(value: str) -> bool:
