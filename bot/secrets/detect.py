@@ -72,6 +72,7 @@ from bot.secrets.line_finders import (
 from bot.secrets.lists import listed_values
 from bot.secrets.manifests import SEALED_KIND, sealed_value, secret_data
 from bot.secrets.md_tables import table_secrets
+from bot.secrets.notebooks import code_cell_lines, is_notebook
 from bot.secrets.parameter_defaults import parameter_defaults
 from bot.secrets.password_files import couchdb_admins, password_file_secrets
 from bot.secrets.patterns import (
@@ -215,6 +216,8 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
     # A lockfile's names, versions and integrity hashes, a message catalogue's translations:
     # named values that are never secrets there (a service's format still is).
     lockfile = paths.is_lock_path(path)
+    # A notebook's code cells are code, whatever its suffix says (notebooks.py).
+    cells = dict.fromkeys(code_cell_lines(text), True) if is_notebook(path) else {}
     named = not (lockfile or paths.is_locale_path(path))
     for i in sorted(keyword_lines | token_lines):
         base, end = lines.bounds(i)
@@ -222,7 +225,7 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
         if i in keyword_lines:
             found.extend(aws_secrets(line, base))
             if named:
-                found.extend(assignments(line, base, path, config, test))
+                found.extend(assignments(line, base, path, config, test, code=cells.get(i)))
                 found.extend(listed_values(text, lines, i, test))
                 found.extend(wrapped_values(text, lines, i, path, config, test))
             found.extend(compared_passwords(line, base, test))
@@ -241,7 +244,9 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
             if i in keyword_lines:
                 found.extend(spaced_values(line, base, test))
             if named and "key" in lowered[base:end]:  # only a `...key` name is a bare key
-                found.extend(assignments(line, base, path, config, test, bare_key=True))
+                found.extend(
+                    assignments(line, base, path, config, test, bare_key=True, code=cells.get(i))
+                )
         if not lockfile:
             found.extend(entropy_tokens(line, base, path))
     # A key written as its bytes (`aesKey := AES128Key{95, 234, …}`): its line names a key,

@@ -149,18 +149,27 @@ def _closes_its_string(line: str, m: re.Match[str]) -> bool:
 
 
 def assignments(
-    line: str, base: int, path: str | None, config: bool, test: bool, *, bare_key: bool = False
+    line: str,
+    base: int,
+    path: str | None,
+    config: bool,
+    test: bool,
+    *,
+    bare_key: bool = False,
+    code: bool | None = None,
 ) -> list[Candidate]:
     """Secrets assigned to secret-ish names. With `bare_key`, instead: random-looking values
     of 20+ characters assigned to a plain `key` (`Key=qsCG…`, `app_key: …`), a name too
-    common in code to count on its own (cache keys, dict keys, i18n keys are not random)."""
+    common in code to count on its own (cache keys, dict keys, i18n keys are not random).
+    `code`: whether the line is source code where its path does not tell (a notebook's
+    code cell)."""
     out: list[Candidate] = []
     if "=" not in line and ":" not in line and "<-" not in line:
         return out  # every operator the patterns know holds one of these
     unpack = _UNPACK.match(line)
     if unpack is not None:
         out.extend(_unpacked(unpack, base, config, test, bare_key))
-    code = paths.is_code_path(path)
+    code = paths.is_code_path(path) if code is None else code  # (a notebook's code cell)
     pattern = PLAIN_ASSIGNMENT if path is not None and not code else ASSIGNMENT
     pos = 0
     judged, budget = 0, _JUDGED_MIN + _JUDGED_PER_CHAR * len(line)
@@ -290,6 +299,10 @@ def assignments(
                 value, s = token, s + scheme.end()
         if quoted and "\\" in value:
             value = _ESCAPE.sub(r"\1", value)  # judged as the program reads it: `it\'s`
+        elif not quoted and value.endswith("\\n"):
+            # a line of text kept in a JSON string (a notebook's printed output,
+            # `"Pass@5: 80.92%\n",`): its line end, escaped, is not the value's
+            value = _ESCAPED_LINE_END.sub("", value) or value
         ok = rules.assigned_value_ok(
             key, value, quoted=literal, config=config, env_style=env_style, test=test
         )
@@ -360,6 +373,7 @@ def _closers_only(run: str) -> bool:
 
 _OPENING = re.compile(r"\(|(?<![$#{])\{(?!\{)")
 _ESCAPE = re.compile(r"\\(.)")
+_ESCAPED_LINE_END = re.compile(r"(?:\\r)?\\n$")
 
 
 def plugin_tokens(line: str, base: int) -> list[Candidate]:
