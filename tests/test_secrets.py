@@ -175,6 +175,8 @@ NOT_SECRETS: list[tuple[str, str]] = [
     ("app/conf.py", "secret = settings.SECRET_KEY\n"),
     ("tests/test_git.py", 'commit = "9fceb02d0ae598e95dc970b74767f19372d61af8"\n'),
     ("pygments/styles/dark.py", "    Token: '#d0d0d0',\n"),
+    # a measure printed under a name that reads as a password's: a pass@k rate
+    ("eval/report.txt", "Pass@5: 80.92%\n"),
     ("app/keys.py", 'if pem.startswith("-----BEGIN RSA PRIVATE KEY-----"):\n'),
     # shaped like a JWT, but its header is cut short (no closing brace) or typed over
     ("docs/jwt.md", f"{JWT_SAMPLE.replace('XVCJ9.', 'XVCJ.')}\n"),

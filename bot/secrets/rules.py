@@ -125,9 +125,11 @@ _PLACEHOLDER_WORDS = frozenset(
      "foobared"}
 )  # fmt: skip
 # "tiger": Oracle's scott/tiger; "foobared": the example in redis.conf's comments.
-# Colours, versions and dates sit under names like `Token` (pygments) or `secret_version`.
+# Colours, versions and dates sit under names like `Token` (pygments) or `secret_version`;
+# a percentage is a measure (a notebook's printed `Pass@5: 80.92%`, a pass rate).
 _NOT_SECRET_SHAPE = re.compile(
     r"#[0-9a-fA-F]{3,8}|v?\d+(?:\.\d+)+(?:[-+][\w.]+)?|\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+Z?)?"
+    r"|\d+(?:\.\d+)?%"
 )
 # Words joined by underscores or dots ("crypto_scalarmult_ed25519_SCALARBYTES"): a name.
 WORDY = re.compile(r"[A-Za-z][a-z0-9]+(?:[_.][A-Za-z0-9]+){2,}|[A-Z][A-Z0-9]+(?:[_.][A-Z0-9]+){2,}")
