@@ -16,7 +16,8 @@ import string
 import pytest
 
 from bot.secrets import find_secrets, mask
-from bot.secrets.line_finders import UNJUDGED, whole_run
+from bot.secrets.line_finders import UNJUDGED
+from bot.secrets.token_runs import whole_run
 
 _DRAWN = "Xk9mQ2zLp7wR4tYv8bNc"
 _JWT = (

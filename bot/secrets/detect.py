@@ -67,7 +67,6 @@ from bot.secrets.line_finders import (
     Candidate,
     assignments,
     aws_secrets,
-    plugin_tokens,
 )
 from bot.secrets.lists import listed_values
 from bot.secrets.manifests import SEALED_KIND, sealed_value, secret_data
@@ -78,6 +77,7 @@ from bot.secrets.password_files import couchdb_admins, password_file_secrets
 from bot.secrets.patterns import (
     slug,
 )
+from bot.secrets.plugin_candidates import plugin_tokens
 from bot.secrets.prose import told_secrets
 from bot.secrets.scan_memo import Memo
 from bot.secrets.sql_rows import inserted_secrets

@@ -22,13 +22,13 @@ from bot.secrets.line_finders import (
     RANK_TOKEN,
     UNJUDGED,
     Candidate,
-    RunWidener,
 )
 from bot.secrets.patterns import GITLEAKS_PEERS, KEY_BEFORE, KEY_REACH, KEYWORD_WORDS
 from bot.secrets.restated import named_values, restated, unescaped_lines
 from bot.secrets.text_lines import line_around
 from bot.secrets.token_checks import jwt_ok
 from bot.secrets.token_pass import TOKEN_KEYWORDS
+from bot.secrets.token_runs import RunWidener
 
 GITLEAKS = "gitleaks"
 

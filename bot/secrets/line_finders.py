@@ -6,11 +6,10 @@ are key_blocks.py's.)"""
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 
-from bot.secrets import names, paths, plugins, references, rules, wording
+from bot.secrets import names, paths, references, rules, wording
 from bot.secrets.code_literals import declares_char_array, in_comment, no_expression
 from bot.secrets.long_lines import named_operators, search_near
 from bot.secrets.passphrases import described
@@ -20,7 +19,6 @@ from bot.secrets.patterns import (
     IN_QUOTES,
     MAX_VALUE,
     PLAIN_ASSIGNMENT,
-    TOKEN_CHARS,
     WRAPPER,
 )
 from bot.secrets.value_ends import (
@@ -42,7 +40,6 @@ UNJUDGED = "switchyard-unjudged"
 # assignment's reading of the same text does, and worse than a format.
 RANK_PRIVATE_KEY, RANK_TOKEN, RANK_PLUGIN_TOKEN, RANK_NAMED = range(4)
 RANK_ASSIGNED, RANK_GENERIC, RANK_ENTROPY = range(4, 7)
-_MIN_PLUGIN_VALUE = 8  # shorter plugin results are prefixes or noise (see plugins.py)
 _FRENCH_PASSWORD = re.compile(r"(?i)(?<![\w])mot[ _-]de[ _-]\Z")
 _ENV_STYLE = re.compile(r"[A-Z][A-Z0-9_]*=[^\s=]")
 
@@ -374,119 +371,3 @@ def _closers_only(run: str) -> bool:
 _OPENING = re.compile(r"\(|(?<![$#{])\{(?!\{)")
 _ESCAPE = re.compile(r"\\(.)")
 _ESCAPED_LINE_END = re.compile(r"(?:\\r)?\\n$")
-
-
-def plugin_tokens(line: str, base: int) -> list[Candidate]:
-    out: list[Candidate] = []
-    # A value found again, or a run widened to again, is one candidate: a line of one
-    # format's prefix repeated (`sq0csp-…sq0csp-…`, untrusted text) gives thousands of
-    # matches in one run, each widened to the whole line.
-    seen: set[tuple[str, str]] = set()
-    spans: set[tuple[int, int, str]] = set()
-    widen = RunWidener(line)
-    for hit in plugins.token_hits(line):
-        if (hit.kind, hit.value) in seen:
-            continue
-        seen.add((hit.kind, hit.value))
-        if len(hit.value) < _MIN_PLUGIN_VALUE or rules.token_is_placeholder(hit.value):
-            continue
-        if hit.kind == "password in URL" and (
-            rules.is_placeholder(hit.value, min_len=4) or references.is_reference(hit.value)
-        ):
-            continue
-        for s in occurrences_of(line, hit.value):
-            s, e = widen(s, s + len(hit.value))
-            if (s, e, hit.kind) in spans:
-                continue
-            spans.add((s, e, hit.kind))
-            out.append(Candidate(base + s, base + e, hit.kind, RANK_PLUGIN_TOKEN, hit.plugin))
-            if hit.value.startswith("AC") and (pair := _TWILIO_TOKEN.match(line, e)):
-                ts, te = pair.span(1)
-                out.append(
-                    Candidate(
-                        base + ts, base + te, TWILIO_AUTH_TOKEN, RANK_PLUGIN_TOKEN, SWITCHYARD
-                    )
-                )
-    return out
-
-
-TWILIO_AUTH_TOKEN = "Twilio auth token"
-# After an account's SID (`AC` and 32 hex digits, detect-secrets' Twilio plugin), the auth
-# token as the next argument: `Client("AC…", "…")`, `twilio(sid, token)`,
-# `Twilio.init(…)`. The SID names the account; the token is the secret.
-_TWILIO_TOKEN = re.compile(r"[\"']\s*,\s*[\"']([0-9a-f]{32})[\"']")
-
-
-# Characters that carry a token on past a format's match. Many formats' patterns have no
-# end (detect-secrets' Discord pattern takes 27 characters of today's 38 in the third part;
-# gitleaks' Shopify, Twilio and Linear rules stop at their length): redacting the match
-# alone would send the rest of a longer run, so the span grows to the whole run.
-_BASE64_ON = TOKEN_CHARS | frozenset("+/")
-
-
-def whole_run(line: str, s: int, e: int) -> tuple[int, int]:
-    """line[s:e] widened to the token run it is part of (a base64 run when it holds `+`
-    or `/` or one stands next to it: a plugin's 44 characters cut from a longer base64
-    value at its first `+` left the rest unmasked)."""
-    base64 = any(c in "+/" for c in line[s:e]) or line[e : e + 1] in ("+", "/")
-    base64 = base64 or (s > 0 and line[s - 1] in "+/")
-    on, chars = (_BASE64_ON, _BASE64_RUN) if base64 else (TOKEN_CHARS, _TOKEN_RUN)
-    # (str and re methods, not a loop over characters: a run may be a 100 KB line)
-    if line[s] in on:
-        s = _run_start(line, s, chars)
-    if line[e - 1] in on:
-        e = (_BASE64_RUN_AT if base64 else _TOKEN_RUN_AT).match(line, e).end()
-    if base64:  # and its padding
-        e += len(line[e : e + 2]) - len(line[e : e + 2].lstrip("="))
-    return s, e
-
-
-def _run_start(line: str, s: int, chars: str) -> int:
-    """Where the run of `chars` that ends at `s` starts: windows before `s`, doubled while
-    the run fills them (`line[:s]` whole would copy a megabyte text for each match)."""
-    size = 64
-    while True:
-        lo = max(0, s - size)
-        left = len(line[lo:s].rstrip(chars))
-        if left or lo == 0:
-            return lo + left
-        size *= 2
-
-
-_TOKEN_RUN = "".join(sorted(TOKEN_CHARS))
-_BASE64_RUN = "".join(sorted(_BASE64_ON))
-_TOKEN_RUN_AT = re.compile(r"[A-Za-z0-9_\-]*")
-_BASE64_RUN_AT = re.compile(r"[A-Za-z0-9_\-+/]*")
-
-
-class RunWidener:
-    """whole_run over one text, for many matches: a match strictly inside a run widened
-    before is given that run (its own widening gives the same run, or one inside it where
-    the earlier was a base64 run). A line of one format's prefix repeated (`sq0csp-…`,
-    untrusted text) holds thousands of matches in one run, each read to both its ends."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.starts: list[int] = []  # the runs widened, by start
-        self.ends: list[int] = []
-
-    def __call__(self, s: int, e: int) -> tuple[int, int]:
-        i = bisect.bisect_left(self.starts, s) - 1  # the nearest run that starts before s
-        if i >= 0 and e < self.ends[i]:
-            return self.starts[i], self.ends[i]
-        # (at a run's edge a match may widen further, over a `+` or `/` beside it)
-        s, e = whole_run(self.text, s, e)
-        at = bisect.bisect_left(self.starts, s)
-        self.starts.insert(at, s)
-        self.ends.insert(at, e)
-        return s, e
-
-
-def occurrences_of(line: str, value: str) -> list[int]:
-    """Where `value` stands in `line`, not overlapping."""
-    out: list[int] = []
-    i = line.find(value)
-    while i != -1:
-        out.append(i)
-        i = line.find(value, i + len(value))
-    return out

@@ -23,7 +23,7 @@ from bot.secrets.device_configs import DEVICE_KINDS, DEVICE_PATTERNS, device_val
 from bot.secrets.gitleaks import Found
 from bot.secrets.hashes import HASH_PATTERNS
 from bot.secrets.installers import INSTALLER_KINDS, INSTALLER_PATTERNS
-from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate, RunWidener
+from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
 from bot.secrets.microsoft import MICROSOFT_PATTERNS
 from bot.secrets.pattern_openings import keyword_lead
 from bot.secrets.patterns import (
@@ -36,6 +36,7 @@ from bot.secrets.prefixed import PREFIXED_PATTERNS
 from bot.secrets.services import SERVICE_PATTERNS
 from bot.secrets.sql_passwords import SQL_KINDS, SQL_PATTERNS, sql_password
 from bot.secrets.token_checks import connection_password, token_ok
+from bot.secrets.token_runs import RunWidener
 from bot.secrets.url_secrets import URL_PATTERNS, URL_USER_TOKEN, url_user_token
 from bot.secrets.word_led import led_matches, merged_windows, occurrences
 
