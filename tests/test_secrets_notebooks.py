@@ -62,3 +62,12 @@ def test_a_measure_a_cell_printed_is_not_a_password() -> None:
     judged without it, a percentage is a measure."""
     text = _notebook(("code", ["report(scores)\n"], ["Pass@5: 80.92%\n", "Pass@10: 87.15%\n"]))
     assert _values(text) == []
+
+
+def test_a_widgets_model_id_in_the_saved_state_is_not_a_key() -> None:
+    """ipywidgets name each widget `IPY_MODEL_` and 32 hex digits in the notebook's saved
+    state; a quoted random value there is still one."""
+    ids = '"children": ["IPY_MODEL_5d3be9a81edd4644b8ec27c139762ff0"],\n'
+    drawn = '"children": ["Xk9mQ2zLp7wRt5Ybc8Nd3Fg6Hj1Kl4MnQz"],\n'
+    assert find_secrets(ids, "analysis/eval.ipynb") == []
+    assert find_secrets(drawn, "analysis/eval.ipynb") != []

@@ -6,6 +6,8 @@ before it (`public_key = "…"`) or given by a construct that names it
 
 from __future__ import annotations
 
+import re
+
 from bot.secrets import der, names, paths, plugins, references, rules, stand_ins, wording
 from bot.secrets.contexts import NAMING_PATTERNS
 from bot.secrets.line_finders import RANK_ENTROPY, Candidate
@@ -53,6 +55,8 @@ def value_ok(value: str, key: str | None, line: str, path: str | None) -> bool:
     random, is long, and is not a hash, UUID, id or test vector."""
     if stand_ins.heuristic().is_potential_uuid(value) or stand_ins.token_is_placeholder(value):
         return False
+    if _WIDGET_MODEL.fullmatch(value):
+        return False  # a notebook's widget, named in its saved state: an id, not a key
     if key is not None and names.key_is_excluded(key):
         return False
     if der.public_der(value) or value.startswith(_SSH_PUBLIC_BLOBS):
@@ -79,6 +83,9 @@ def value_ok(value: str, key: str | None, line: str, path: str | None) -> bool:
     return len(value) >= rules.MIN_ENTROPY_UNNAMED and wording.looks_random(value)
 
 
+# ipywidgets' model ids, `IPY_MODEL_` and a UUID's 32 hex digits, in a notebook's saved
+# widget state (`"children": ["IPY_MODEL_5d3be9a8…"]`).
+_WIDGET_MODEL = re.compile(r"IPY_MODEL_[0-9a-f]{32}")
 # An SSH public key's blob (`ssh-rsa`, `ssh-ed25519`, `ssh-dss`, `ecdsa-sha2-…` after its
 # length), as authorized_keys and known_hosts write it.
 _SSH_PUBLIC_BLOBS = ("AAAAB3NzaC1", "AAAAC3NzaC1", "AAAAE2VjZHNh")
