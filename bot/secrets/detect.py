@@ -217,7 +217,7 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
     # named values that are never secrets there (a service's format still is).
     lockfile = paths.is_lock_path(path)
     # A notebook's code cells are code, whatever its suffix says (notebooks.py).
-    cells = dict.fromkeys(code_cell_lines(text), True) if is_notebook(path) else {}
+    cells = code_cell_lines(text) if is_notebook(path) else set()
     named = not (lockfile or paths.is_locale_path(path))
     for i in sorted(keyword_lines | token_lines):
         base, end = lines.bounds(i)
@@ -225,7 +225,7 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
         if i in keyword_lines:
             found.extend(aws_secrets(line, base))
             if named:
-                found.extend(assignments(line, base, path, config, test, code=cells.get(i)))
+                found.extend(assignments(line, base, path, config, test, code=i in cells))
                 found.extend(listed_values(text, lines, i, test))
                 found.extend(wrapped_values(text, lines, i, path, config, test))
             found.extend(compared_passwords(line, base, test))
@@ -245,7 +245,7 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
                 found.extend(spaced_values(line, base, test))
             if named and "key" in lowered[base:end]:  # only a `...key` name is a bare key
                 found.extend(
-                    assignments(line, base, path, config, test, bare_key=True, code=cells.get(i))
+                    assignments(line, base, path, config, test, bare_key=True, code=i in cells)
                 )
         if not lockfile:
             found.extend(entropy_tokens(line, base, path))

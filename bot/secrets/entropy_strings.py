@@ -12,7 +12,7 @@ from bot.secrets import der, names, paths, plugins, references, rules, stand_ins
 from bot.secrets.contexts import NAMING_PATTERNS
 from bot.secrets.line_finders import RANK_ENTROPY, Candidate
 from bot.secrets.patterns import KEY_BEFORE, KEY_REACH
-from bot.secrets.plugin_candidates import occurrences_of
+from bot.secrets.text_lines import occurrences_of
 
 
 def entropy_tokens(line: str, base: int, path: str | None) -> list[Candidate]:

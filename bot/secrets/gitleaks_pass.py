@@ -58,8 +58,7 @@ def gitleaks_candidates(
         _gitleaks_candidate(text, m, config, test, widen)
         for m in scanner().scan(text, lowered, path, found_words)
     )
-    # one candidate for matches widened to one run (`fio-u-` repeated over a line)
-    return list({(c.start, c.end, c.detector): c for c in found if c is not None}.values())
+    return [c for c in found if c is not None]
 
 
 def _gitleaks_candidate(
@@ -92,8 +91,9 @@ def _gitleaks_candidate(
             return None  # `Sogho_ICANVAS...`: a format's prefix at the end of a longer word
         kind = m.rule.id.replace("-", " ")
         priority = RANK_TOKEN
-    start, end = (m.start, m.end) if m.rule.generic else widen(m.start, m.end)
-    return Candidate(start, end, kind, priority, f"{GITLEAKS}:{m.rule.id}")
+    # (one candidate for the matches widened to one run: `fio-u-` repeated over a line)
+    span = (m.start, m.end) if m.rule.generic else widen.once(m.start, m.end, m.rule.id)
+    return None if span is None else Candidate(*span, kind, priority, f"{GITLEAKS}:{m.rule.id}")
 
 
 def restated_candidates(

@@ -153,20 +153,19 @@ def assignments(
     test: bool,
     *,
     bare_key: bool = False,
-    code: bool | None = None,
+    code: bool = False,
 ) -> list[Candidate]:
     """Secrets assigned to secret-ish names. With `bare_key`, instead: random-looking values
     of 20+ characters assigned to a plain `key` (`Key=qsCG…`, `app_key: …`), a name too
     common in code to count on its own (cache keys, dict keys, i18n keys are not random).
-    `code`: whether the line is source code where its path does not tell (a notebook's
-    code cell)."""
+    `code`: the line is source code whatever its path says (a notebook's code cell)."""
     out: list[Candidate] = []
     if "=" not in line and ":" not in line and "<-" not in line:
         return out  # every operator the patterns know holds one of these
     unpack = _UNPACK.match(line)
     if unpack is not None:
         out.extend(_unpacked(unpack, base, config, test, bare_key))
-    code = paths.is_code_path(path) if code is None else code  # (a notebook's code cell)
+    code = code or paths.is_code_path(path)
     pattern = PLAIN_ASSIGNMENT if path is not None and not code else ASSIGNMENT
     pos = 0
     judged, budget = 0, _JUDGED_MIN + _JUDGED_PER_CHAR * len(line)

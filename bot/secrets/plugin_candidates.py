@@ -8,6 +8,7 @@ import re
 
 from bot.secrets import plugins, references, rules
 from bot.secrets.line_finders import RANK_PLUGIN_TOKEN, SWITCHYARD, Candidate
+from bot.secrets.text_lines import occurrences_of
 from bot.secrets.token_runs import RunWidener
 
 _MIN_PLUGIN_VALUE = 8  # shorter plugin results are prefixes or noise (see plugins.py)
@@ -19,7 +20,6 @@ def plugin_tokens(line: str, base: int) -> list[Candidate]:
     # format's prefix repeated (`sq0csp-…sq0csp-…`, untrusted text) gives thousands of
     # matches in one run, each widened to the whole line.
     seen: set[tuple[str, str]] = set()
-    spans: set[tuple[int, int, str]] = set()
     widen = RunWidener(line)
     for hit in plugins.token_hits(line):
         if (hit.kind, hit.value) in seen:
@@ -31,11 +31,10 @@ def plugin_tokens(line: str, base: int) -> list[Candidate]:
             rules.is_placeholder(hit.value, min_len=4) or references.is_reference(hit.value)
         ):
             continue
-        for s in occurrences_of(line, hit.value):
-            s, e = widen(s, s + len(hit.value))
-            if (s, e, hit.kind) in spans:
+        for at in occurrences_of(line, hit.value):
+            if (span := widen.once(at, at + len(hit.value), hit.kind)) is None:
                 continue
-            spans.add((s, e, hit.kind))
+            s, e = span
             out.append(Candidate(base + s, base + e, hit.kind, RANK_PLUGIN_TOKEN, hit.plugin))
             if hit.value.startswith("AC") and (pair := _TWILIO_TOKEN.match(line, e)):
                 ts, te = pair.span(1)
@@ -52,13 +51,3 @@ TWILIO_AUTH_TOKEN = "Twilio auth token"
 # token as the next argument: `Client("AC…", "…")`, `twilio(sid, token)`,
 # `Twilio.init(…)`. The SID names the account; the token is the secret.
 _TWILIO_TOKEN = re.compile(r"[\"']\s*,\s*[\"']([0-9a-f]{32})[\"']")
-
-
-def occurrences_of(line: str, value: str) -> list[int]:
-    """Where `value` stands in `line`, not overlapping."""
-    out: list[int] = []
-    i = line.find(value)
-    while i != -1:
-        out.append(i)
-        i = line.find(value, i + len(value))
-    return out

@@ -27,6 +27,16 @@ def line_around(text: str, start: int, end: int) -> str:
     return text[ls : len(text) if le == -1 else le]
 
 
+def occurrences_of(line: str, value: str) -> list[int]:
+    """Where `value` stands in `line`, not overlapping."""
+    out: list[int] = []
+    i = line.find(value)
+    while i != -1:
+        out.append(i)
+        i = line.find(value, i + len(value))
+    return out
+
+
 class Lines:
     """Offsets of the text's lines; a line excludes its newline."""
 

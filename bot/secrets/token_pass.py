@@ -100,7 +100,6 @@ def token_candidates(
 ) -> list[Candidate]:
     out: list[Candidate] = []
     widen = RunWidener(text)
-    widened: set[tuple[int, int, str]] = set()  # (a run widened to again is one candidate)
     for pattern in patterns:
         for m in _matches(pattern, text, lowered, found_words):
             read = _READERS.get(pattern.kind)
@@ -116,11 +115,10 @@ def token_candidates(
             s, e = m.span(pattern.group)
             if pattern.group == 0 and s > 0 and text[s - 1] in pattern.before:
                 continue
-            if token_ok(pattern, text[s:e], m, test):
-                s, e = widen(s, e)
-                if (s, e, pattern.kind) not in widened:
-                    widened.add((s, e, pattern.kind))
-                    out.append(Candidate(s, e, pattern.kind, RANK_TOKEN, SWITCHYARD))
+            if not token_ok(pattern, text[s:e], m, test):
+                continue
+            if (span := widen.once(s, e, pattern.kind)) is not None:
+                out.append(Candidate(*span, pattern.kind, RANK_TOKEN, SWITCHYARD))
     return out
 
 

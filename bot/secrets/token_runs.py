@@ -62,6 +62,7 @@ class RunWidener:
         self.text = text
         self.starts: list[int] = []  # the runs widened, by start
         self.ends: list[int] = []
+        self.given: set[tuple[int, int, str]] = set()
 
     def __call__(self, s: int, e: int) -> tuple[int, int]:
         i = bisect.bisect_left(self.starts, s) - 1  # the nearest run that starts before s
@@ -73,3 +74,12 @@ class RunWidener:
         self.starts.insert(at, s)
         self.ends.insert(at, e)
         return s, e
+
+    def once(self, s: int, e: int, kind: str) -> tuple[int, int] | None:
+        """The run `s`..`e` widens to, or None where it was given for `kind` before: one
+        candidate for the matches of one run."""
+        span = self(s, e)
+        if (*span, kind) in self.given:
+            return None
+        self.given.add((*span, kind))
+        return span

@@ -39,17 +39,13 @@ class Flow:
             self._at = {b: [] for b in "{}[]"}
             for m in _BRACKET.finditer(self.line):
                 self._at[m.group()].append(m.start())
-        at = self._at
-        return _before(at["{"], key_start) > _before(at["}"], key_start) or _before(
-            at["["], key_start
-        ) > _before(at["]"], key_start)
+        return any(
+            bisect.bisect_left(self._at[o], key_start) > bisect.bisect_left(self._at[c], key_start)
+            for o, c in ("{}", "[]")
+        )
 
 
 _BRACKET = re.compile(r"[{}\[\]]")
-
-
-def _before(positions: list[int], at: int) -> int:
-    return bisect.bisect_left(positions, at)
 
 
 def reach(line: str, start: int) -> int:
