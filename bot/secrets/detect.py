@@ -88,6 +88,7 @@ from bot.secrets.token_pass import (
     token_patterns,
 )
 from bot.secrets.told_pairs import told_pairs
+from bot.secrets.value_ends import run_on
 from bot.secrets.wrapped import wrapped_values
 
 
@@ -271,7 +272,7 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
         found = [c for c in found if not _illustrated(c, text)]
     # A value written in pieces over lines: each piece is the value's (continued.py).
     found = [with_pieces(c, text) for c in found]
-    kept = _resolve(found, text)
+    kept = _resolve(run_on(found, text), text)
     allowed = [c for c in kept if allow and allow.value_allowed(hit_value(c, text))]
     return [_to_hit(c, lines) for c in kept if c not in allowed], [
         _to_hit(c, lines) for c in allowed

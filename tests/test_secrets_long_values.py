@@ -1,0 +1,79 @@
+"""Values longer than the patterns read (MAX_VALUE, 4,096 characters). The reach bounds
+what detection judges, so that a line written to be slow stays linear; it must not bound
+what is masked. A kubeconfig's `client-key-data` for an RSA-4096 key is about 4,400
+characters of base64, and masked only to the reach, the key's tail went out.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+
+import pytest
+
+from bot.secrets import find_secrets, mask, redact
+from bot.secrets.patterns import MAX_VALUE
+
+
+def _drawn_base64(size: int, seed: int = 7) -> str:
+    rng = random.Random(seed)
+    return base64.b64encode(rng.randbytes(size * 3 // 4)).decode()[:size]
+
+
+_VALUE = _drawn_base64(MAX_VALUE + 300)
+
+
+def _pieces(value: str, size: int = 16) -> list[str]:
+    return [value[i : i + size] for i in range(0, len(value) - size + 1, size)]
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "kept"),
+    [
+        (
+            "kubeconfig.yaml",
+            "users:\n- name: admin\n  user:\n    client-key-data: {v}\n",
+            "- name: admin",
+        ),
+        (".env", "SIGNING_KEY={v}\n", "SIGNING_KEY="),
+        ("deploy.sh", "export API_TOKEN={v}\n./deploy\n", "./deploy"),
+        ("application.properties", "spring.datasource.password={v}\n", "password="),
+        ("notes.txt", "the api_key={v} rotates monthly\n", " rotates monthly"),
+    ],
+)
+def test_an_unquoted_value_longer_than_the_reach_is_masked_whole(
+    path: str, text: str, kept: str
+) -> None:
+    text = text.format(v=_VALUE)
+    for shown in (mask(text, path), redact(text, path).text):
+        left = [p for p in _pieces(_VALUE) if p in shown]
+        assert not left, f"{len(left)} pieces of the value shown, first {left[0]!r}"
+        assert kept in shown  # and the text around it stays
+
+
+def test_masking_a_long_value_stops_at_its_comment_and_line_end() -> None:
+    text = f"api_key={_VALUE} # rotated by ops\nregion=eu-west-1\n"
+    shown = mask(text, ".env")
+    assert "# rotated by ops" in shown
+    assert "region=eu-west-1" in shown
+
+
+def test_a_long_quoted_value_does_not_swallow_the_next_member() -> None:
+    """A quote closes the value: the members after it on a minified line are not masked."""
+    text = '{"token":"' + _VALUE + '","user":"alice","region":"eu-west-1"}\n'
+    hits = find_secrets(text, "config.json")
+    assert any(_VALUE in text[h.start : h.end] for h in hits)
+    shown = mask(text, "config.json")
+    assert '"user":"alice"' in shown
+    assert not [p for p in _pieces(_VALUE) if p in shown]
+
+
+def test_many_long_values_on_one_line_are_each_masked() -> None:
+    """Values past the reach, one after another on a line without a space: each masked,
+    the run read once (a line of them is untrusted text a pull request may hold)."""
+    values = [_drawn_base64(MAX_VALUE + 100, seed) for seed in range(5)]
+    text = "".join(f"password={v};" for v in values) + " done\n"
+    shown = mask(text, "settings.txt")
+    for v in values:
+        assert not [p for p in _pieces(v) if p in shown]
+    assert shown.endswith(" done\n")
