@@ -51,6 +51,25 @@ def test_an_unquoted_value_longer_than_the_reach_is_masked_whole(
         assert kept in shown  # and the text around it stays
 
 
+_WORDS = " ".join(_drawn_base64(60, seed) for seed in range(80))  # 4,879 characters
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("db.properties", "db.password = {v}\nnext=1\n"),
+        ("values.yaml", "auth:\n  password: {v}\nnext: 1\n"),
+    ],
+)
+def test_a_setting_held_to_its_line_end_is_masked_past_the_reach(path: str, text: str) -> None:
+    """A properties or YAML value runs to its line's end, spaces and all: past the reach,
+    to there too."""
+    text = text.format(v=_WORDS)
+    shown = mask(text, path)
+    assert not [p for p in _pieces(_WORDS) if p in shown]
+    assert "next" in shown
+
+
 def test_masking_a_long_value_stops_at_its_comment_and_line_end() -> None:
     text = f"api_key={_VALUE} # rotated by ops\nregion=eu-west-1\n"
     shown = mask(text, ".env")

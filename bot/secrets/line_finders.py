@@ -23,12 +23,12 @@ from bot.secrets.patterns import (
 )
 from bot.secrets.value_ends import (
     Flow,
+    SettingEnds,
     closing_mark,
     plain_scalar,
     quote_before,
     quoted_value,
     reach,
-    setting_end,
     to_space,
 )
 
@@ -169,6 +169,7 @@ def assignments(
     pattern = PLAIN_ASSIGNMENT if path is not None and not code else ASSIGNMENT
     pos = 0
     judged, budget = 0, _JUDGED_MIN + _JUDGED_PER_CHAR * len(line)
+    setting_ends = SettingEnds(line, paths.line_value_kind(path))
     in_flow = Flow(line)
     ops = named_operators(line)
     while (m := search_near(pattern, line, pos, ops)) is not None:
@@ -286,7 +287,7 @@ def assignments(
         setting = not quoted and config and not in_flow(m.start())
         whole_end = e
         if setting:
-            whole_end = setting_end(line, m.start("key"), e, paths.line_value_kind(path))
+            whole_end = setting_ends(m.start("key"), e)
         if quoted and (scheme := _SCHEME_WORD.match(value)) is not None:
             token = value[scheme.end() :]
             if not names.key_is_password(key) and rules.generated(token):
@@ -304,9 +305,15 @@ def assignments(
         )
         if not ok and whole_end > e and names.key_is_password(key):
             # `password = Xk9m QvL8 pR4t`: a password with a space, judged whole
-            judged += whole_end - e
+            judged_end = min(whole_end, reach(line, s))  # (judged to its reach, masked whole)
+            judged += judged_end - e
             ok = rules.assigned_value_ok(
-                key, line[s:whole_end], quoted=False, config=config, env_style=env_style, test=test
+                key,
+                line[s:judged_end],
+                quoted=False,
+                config=config,
+                env_style=env_style,
+                test=test,
             )
         if not ok:
             continue

@@ -104,19 +104,34 @@ def plain_scalar(line: str, start: int, end: int) -> int:
     return tail.end() if rules.looks_random(longer) else end
 
 
-def setting_end(line: str, key_start: int, end: int, kind: str | None) -> int:
+class SettingEnds:
     """Where a setting's unquoted value that stopped at `end` ends, in a file that holds
     it to the line's end (paths.line_value_kind `kind`: properties, INI, dotenv, YAML) and
     when its name opens the line: a password with a space in it (`password = Xk9m QvL8
     pR4t`) runs on to the line's end, less trailing space and, but in properties and INI
-    files, a comment after a space. `end` elsewhere (`command: API_SECRET=… ./run.sh`)."""
-    if kind is None or _SETTING_OPENS.fullmatch(line, 0, key_start) is None:
-        return end
-    far = max(end, reach(line, key_start))
-    stop = len(line[:far].rstrip())
-    if kind != "whole" and (comment := _INLINE_COMMENT.search(line, end, far)) is not None:
-        stop = comment.start()
-    return max(end, stop)
+    files, a comment after a space. `end` elsewhere (`command: API_SECRET=… ./run.sh`).
+    The line's end and its comments are found once per line: read to its end from each
+    setting, a line of settings repeated cost its length squared."""
+
+    def __init__(self, line: str, kind: str | None) -> None:
+        self.line = line
+        self.kind = kind
+        self._content_end: int | None = None
+        self._comments: list[tuple[int, int]] | None = None  # (spaces' start, `#`)
+
+    def __call__(self, key_start: int, end: int) -> int:
+        if self.kind is None or _SETTING_OPENS.fullmatch(self.line, 0, key_start) is None:
+            return end
+        if self._content_end is None:
+            self._content_end = len(self.line.rstrip())
+            self._comments = [(m.start(), m.end()) for m in _INLINE_COMMENT.finditer(self.line)]
+        stop = self._content_end
+        if self.kind != "whole" and self._comments:
+            # the first comment whose `#` stands after a space at or after `end`
+            at = bisect.bisect_right(self._comments, end, key=lambda c: c[1] - 1)
+            if at < len(self._comments):
+                stop = max(end, self._comments[at][0])
+        return max(end, stop)
 
 
 # A quote written inside a quoted value, after the quote the pattern closed it at: doubled
