@@ -24,7 +24,7 @@ JavaScript and JSON; XML's references; nothing in a properties or INI line): `cu
 those masked only in part.
 
 `--tokens` draws machine-made tokens instead (hex, base64, base64url, letters and digits,
-20 to 1,600 characters) under secrets' names: a long random value spells `mock`, `md5` or
+20 to 5,000 characters) under secrets' names: a long random value spells `mock`, `md5` or
 `your` by chance, which a rule that reads such words anywhere in a value lets through.
 """
 
@@ -148,7 +148,7 @@ UPPER_DIGITS = string.ascii_uppercase + string.digits
 # (name, prefix, alphabet of the random body, body lengths): a service's prefix, or none.
 TOKEN_KINDS: list[tuple[str, str, str, tuple[int, ...]]] = [
     ("hex", "", HEX, (32, 40, 64)),
-    ("base64", "", B64, (44, 88, 344, 1600)),
+    ("base64", "", B64, (44, 88, 344, 1600, 5000)),  # (5,000: past the patterns' reach)
     ("base64url", "", B64URL, (43, 86, 256)),
     ("alnum", "", ALNUM, (20, 32, 40, 64, 128)),
     ("github", "ghp_", ALNUM, (36,)),
@@ -233,7 +233,7 @@ def main() -> None:
     ap.add_argument(
         "--tokens",
         action="store_true",
-        help="machine-made tokens (hex, base64, base64url, letters and digits; 20 to 1,600 "
+        help="machine-made tokens (hex, base64, base64url, letters and digits; 20 to 5,000 "
         "characters) under secrets' names instead of passwords",
     )
     ap.add_argument(
