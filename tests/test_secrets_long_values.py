@@ -11,8 +11,10 @@ import random
 
 import pytest
 
+from bot.change.model import FileChange, FileStatus
 from bot.secrets import find_secrets, mask, redact
 from bot.secrets.patterns import MAX_VALUE
+from bot.tasks.diff_render import file_header
 
 
 def _drawn_base64(size: int, seed: int = 7) -> str:
@@ -96,3 +98,15 @@ def test_many_long_values_on_one_line_are_each_masked() -> None:
     for v in values:
         assert not [p for p in _pieces(v) if p in shown]
     assert shown.endswith(" done\n")
+
+
+def test_a_long_value_in_a_rendered_diff_is_masked_whole() -> None:
+    """As a review's prompt shows it: the file's rows behind the diff's columns, under the
+    header the diff renderer writes."""
+    lines = ["users:", "- name: admin", "  user:", f"    client-key-data: {_VALUE}"]
+    rows = [f"{'':>5} {i + 1:>5} + | {line}" for i, line in enumerate(lines)]
+    header = file_header(FileChange("deploy/kubeconfig.yaml", None, FileStatus.ADDED, []))
+    prompt = "\n".join([header, "@@ -0,0 +1,4 @@", *rows]) + "\n"
+    shown = redact(prompt).text
+    assert not [p for p in _pieces(_VALUE) if p in shown]
+    assert "- name: admin" in shown
