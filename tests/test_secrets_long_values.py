@@ -110,3 +110,46 @@ def test_a_long_value_in_a_rendered_diff_is_masked_whole() -> None:
     shown = redact(prompt).text
     assert not [p for p in _pieces(_VALUE) if p in shown]
     assert "- name: admin" in shown
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "kept"),
+    [
+        (
+            "conf/settings.xml",
+            "<apiKey>{v}</apiKey> <user>bob</user>\n",
+            "</apiKey> <user>bob</user>",
+        ),
+        ("ci/release.sh", "gh release create v1 --token {v} --draft\n", " --draft"),
+        ("values.yaml", "auth:\n  token: |\n    {v}\n  user: bob\n", "  user: bob"),
+        (
+            "ci/clone.sh",
+            "git clone https://ci:{u}@git.example.org/o/r.git\n",
+            "@git.example.org/o/r.git",
+        ),
+    ],
+)
+def test_a_value_whose_end_a_pattern_needs_is_found_past_the_reach(
+    path: str, text: str, kept: str
+) -> None:
+    """Patterns that need what follows a value (a closing tag, the space or line end after
+    a flag's or a block scalar's value, a URL's `@`) read at most MAX_VALUE characters of
+    it, and found nothing where it was longer: a PFX's base64 in a config's element."""
+    encoded = _VALUE.replace("+", "%2B").replace("/", "%2F")
+    text = text.format(v=_VALUE, u=encoded)
+    value = encoded if "{u}" in text or encoded in text else _VALUE
+    shown = mask(text, path)
+    assert not [p for p in _pieces(value) if p in shown]
+    assert kept in shown
+
+
+def test_secrets_around_a_long_run_keep_their_lines() -> None:
+    """The text is read again around its long runs only; what is found there and elsewhere
+    keeps its line and its span."""
+    lines = [f"line {i} = ordinary" for i in range(40)]
+    lines[5] = f"<apiKey>{_VALUE}</apiKey>"
+    lines[8] = "api_key = Xk9mQ2zLp7wR4tYv8bNc"
+    lines[30] = "db_password = Qw3rTy8uI0pLm2Nb"
+    text = "\n".join(lines) + "\n"
+    hits = {h.line: text[h.start : h.end] for h in find_secrets(text, "conf/app.conf")}
+    assert hits == {6: _VALUE, 9: "Xk9mQ2zLp7wR4tYv8bNc", 31: "Qw3rTy8uI0pLm2Nb"}

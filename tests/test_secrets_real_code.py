@@ -442,10 +442,10 @@ def test_a_reported_config_value_is_masked_whole_whatever_symbols_it_holds() -> 
 
 def test_a_drawn_token_under_a_secrets_name_is_found_and_masked_whole() -> None:
     """Machine-made tokens (hex, base64 with `+`, `/` and padding, base64url, letters and
-    digits; up to 1,600 characters) under secrets' names: a long one spells `mock`, `md5`
-    or `your` by chance and a base64 one is cut into short runs by `+` and `/`, which let
-    such values through or cut them. Drawn with two digits and both cases at least, so
-    that no draw reads as a name by chance."""
+    digits; up to 5,000 characters, past the patterns' reach) under secrets' names: a long
+    one spells `mock`, `md5` or `your` by chance and a base64 one is cut into short runs by
+    `+` and `/`, which let such values through or cut them. Drawn with two digits and both
+    cases at least, so that no draw reads as a name by chance."""
     draw = random.Random(5)
     missed, cut = [], []
     for path, template in TOKEN_PLACES:

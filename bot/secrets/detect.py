@@ -69,6 +69,7 @@ from bot.secrets.line_finders import (
     aws_secrets,
 )
 from bot.secrets.lists import listed_values
+from bot.secrets.long_runs import cut_view
 from bot.secrets.manifests import SEALED_KIND, sealed_value, secret_data
 from bot.secrets.md_tables import table_secrets
 from bot.secrets.notebooks import code_cell_lines, is_notebook
@@ -88,7 +89,6 @@ from bot.secrets.token_pass import (
     token_patterns,
 )
 from bot.secrets.told_pairs import told_pairs
-from bot.secrets.value_ends import run_on
 from bot.secrets.wrapped import wrapped_values
 
 
@@ -143,6 +143,11 @@ MEMO: Memo[tuple[tuple[SecretHit, ...], tuple[SecretHit, ...]]] = Memo()
 
 def _scanned(text: str, path: str | None) -> tuple[tuple[SecretHit, ...], tuple[SecretHit, ...]]:
     hits, allowed = _found(text, path)
+    cut = cut_view(text)
+    if cut is not None:
+        # Values longer than the patterns read (long_runs.py), masked to their run's end.
+        more, more_allowed = _found(cut.text, path)
+        hits, allowed = cut.merged(hits, more), cut.merged(allowed, more_allowed)
     view = quotes_read(text)
     if view is None:
         return tuple(hits), tuple(allowed)
@@ -272,7 +277,7 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
         found = [c for c in found if not _illustrated(c, text)]
     # A value written in pieces over lines: each piece is the value's (continued.py).
     found = [with_pieces(c, text) for c in found]
-    kept = _resolve(run_on(found, text), text)
+    kept = _resolve(found, text)
     allowed = [c for c in kept if allow and allow.value_allowed(hit_value(c, text))]
     return [_to_hit(c, lines) for c in kept if c not in allowed], [
         _to_hit(c, lines) for c in allowed

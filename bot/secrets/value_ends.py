@@ -7,9 +7,7 @@ where the pattern stopped sends its rest to the model."""
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import re
-from typing import Protocol, TypeVar
 
 from bot.secrets import rules
 from bot.secrets.patterns import MAX_VALUE
@@ -56,35 +54,6 @@ def reach(line: str, start: int) -> int:
     setting without a space (`password=password=…`, untrusted text a pull request may
     hold) would have every candidate read to the line's end, a 100 KB line in minutes."""
     return min(len(line), start + MAX_VALUE)
-
-
-class _Span(Protocol):
-    start: int
-    end: int
-    parts: tuple[tuple[int, int], ...] | None
-
-
-S = TypeVar("S", bound=_Span)
-# What carries a value cut at its reach on: anything but a space or a quote.
-_RUN_ON = re.compile(r"[^\s\"'`]*")
-
-
-def run_on(found: list[S], text: str) -> list[S]:
-    """`found`, each value that its pattern read MAX_VALUE characters of and that goes on
-    past them without a space or a quote widened to where it stops. The reach bounds
-    what is judged, not what is masked: a kubeconfig's `client-key-data:` holds 4,364
-    characters of base64 for an RSA-4096 key, and masked to its reach, the key's last 268
-    were sent. Read once per run however many values it holds (`password=` repeated)."""
-    out: list[S] = []
-    run_from, run_end = -1, -1  # the last run read, text[run_from:run_end]
-    for c in sorted(found, key=lambda c: c.end):
-        if c.parts is None and c.end - c.start >= MAX_VALUE and c.end < len(text):
-            if not run_from <= c.end <= run_end:
-                run_from, run_end = c.end, _RUN_ON.match(text, c.end).end()
-            if run_end > c.end:
-                c = dataclasses.replace(c, end=run_end)
-        out.append(c)
-    return out
 
 
 def to_space(line: str, start: int, end: int) -> int:
