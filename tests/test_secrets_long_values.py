@@ -12,7 +12,8 @@ import random
 import pytest
 
 from bot.change.model import FileChange, FileStatus
-from bot.secrets import find_secrets, mask, redact
+from bot.secrets import allow, find_secrets, mask, redact
+from bot.secrets.allow import AllowList, fingerprint
 from bot.secrets.patterns import MAX_VALUE
 from bot.tasks.diff_render import file_header
 
@@ -153,3 +154,26 @@ def test_secrets_around_a_long_run_keep_their_lines() -> None:
     text = "\n".join(lines) + "\n"
     hits = {h.line: text[h.start : h.end] for h in find_secrets(text, "conf/app.conf")}
     assert hits == {6: _VALUE, 9: "Xk9mQ2zLp7wR4tYv8bNc", 31: "Qw3rTy8uI0pLm2Nb"}
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("conf/settings.xml", "<apiKey>{v}</apiKey>\n"),
+        (".env", "SIGNING_KEY={v}\n"),
+        ("values.yaml", "auth:\n  token: |\n    {v}\n"),
+    ],
+)
+def test_a_long_value_allowed_by_its_fingerprint_is_let_through(path: str, text: str) -> None:
+    """The server's allow-list fingerprints a value whole, as `switchyard` prints it; a
+    value longer than the reach is judged on its start, but allowed as it is written."""
+    text = text.format(v=_VALUE)
+    before = allow.current()
+    try:
+        allow.configure(AllowList.of(fingerprints=[fingerprint(_VALUE)]))
+        assert find_secrets(text, path) == []
+        assert _VALUE in mask(text, path)
+        allow.configure(AllowList.of(fingerprints=[fingerprint(_VALUE[:MAX_VALUE])]))
+        assert find_secrets(text, path) != []
+    finally:
+        allow.configure(before)

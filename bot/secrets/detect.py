@@ -147,7 +147,13 @@ def _scanned(text: str, path: str | None) -> tuple[tuple[SecretHit, ...], tuple[
     if cut is not None:
         # Values longer than the patterns read (long_runs.py), masked to their run's end.
         more, more_allowed = _found(cut.text, path)
-        hits, allowed = cut.merged(hits, more), cut.merged(allowed, more_allowed)
+        allow = allowlist.current()
+        hits, allowed = cut.into(
+            hits,
+            allowed,
+            [*more, *more_allowed],
+            lambda h: bool(allow) and allow.value_allowed(hit_value(h, text)),
+        )
     view = quotes_read(text)
     if view is None:
         return tuple(hits), tuple(allowed)

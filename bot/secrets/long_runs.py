@@ -19,7 +19,8 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Protocol, TypeVar
 
 from bot.secrets.patterns import MAX_VALUE
@@ -59,22 +60,47 @@ class CutView:
         i = bisect.bisect_right(self.at, pos)
         return pos + (self.shift[i - 1] if i else 0)
 
-    def merged(self, hits: Sequence[H], found: Sequence[H]) -> list[H]:
-        """`hits` (the text's), and each of `found` (the view's) in the text where it
-        overlaps none of them or holds those it overlaps (the value the text's scan cut
-        at its reach), by start."""
-        kept = list(hits)
-        for h in map(self.in_text, found):
-            over = [k for k in kept if k.start < h.end and h.start < k.end]
-            if all(h.start <= k.start and k.end <= h.end for k in over):
-                kept = [k for k in kept if k not in over] + [h]
-        return sorted(kept, key=lambda k: k.start)
+    def into(
+        self, hits: Sequence[H], allowed: Sequence[H], found: Sequence[H], let: Callable[[H], bool]
+    ) -> tuple[list[H], list[H]]:
+        """The text's `hits` and `allowed` (each by start, none overlapping) with what the
+        view `found` (reported or allowed there): each found value where it overlaps none
+        of the text's hits or holds those it overlaps (a value the text's scan cut at its
+        reach), allowed when `let` allows it whole (the view judged its first MAX_VALUE
+        characters only). By start."""
+        spans = sorted(map(self.in_text, found), key=attrgetter("start"))
+        starts = [k.start for k in hits]
+        ends = [k.end for k in hits]
+        dropped: set[int] = set()
+        added: list[H] = []
+        for h in spans:
+            # (by bisection: the hits never overlap, so their ends are in order too)
+            over = range(bisect.bisect_right(ends, h.start), bisect.bisect_left(starts, h.end))
+            if all(h.start <= hits[i].start and hits[i].end <= h.end for i in over):
+                dropped.update(over)
+                added.append(h)
+        let_through: list[H] = []
+        kept = [k for i, k in enumerate(hits) if i not in dropped]
+        for h in added:
+            (let_through if let(h) else kept).append(h)
+        span_starts = [h.start for h in spans]
+        held = [a for a in allowed if not _within(a, spans, span_starts)]
+        return (
+            sorted(kept, key=attrgetter("start")),
+            sorted([*held, *let_through], key=attrgetter("start")),
+        )
 
     def in_text(self, hit: H) -> H:
         parts = tuple((self.to_text(s), self.to_text(e)) for s, e in hit.parts)
         return dataclasses.replace(
             hit, start=self.to_text(hit.start), end=self.to_text(hit.end), parts=parts
         )
+
+
+def _within(hit: _Hit, spans: Sequence[_Hit], starts: list[int]) -> bool:
+    """Whether `hit` lies within one of `spans` (by start, none overlapping)."""
+    i = bisect.bisect_right(starts, hit.start) - 1
+    return i >= 0 and hit.end <= spans[i].end
 
 
 # Lines around a long run kept in the view: what names a value may stand a few lines before
