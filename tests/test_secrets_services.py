@@ -489,6 +489,8 @@ CASES = [  # (kind, line)
     # a name glued to a service's, in any case (one word of the name in capitals)
     ("secret after its name", "weatherTOKEN Zr4Kq8Xv2Lm7Nc3By9Tw5Hp1"),
     ("secret in an XML element", "<password>  Mv7qK2zX9wLp  </password>"),
+    # alone on its line between its tags, as an indenting writer puts a long value
+    ("secret in an XML element", f"<settings>\n  <apiKey>\n    {_r(40)}\n  </apiKey>\n"),
     ("private member of a JSON Web Key", f'{{"kty": "oct", "k": "{_r(22, _URL)}"}}'),
     ("NATS nkey seed", f"nkey seed: SU{_r(56, string.ascii_uppercase + '234567')}"),
     ("bearer token", f"      - Bearer {_r(64, '0123456789abcdef')}"),

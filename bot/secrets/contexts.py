@@ -261,13 +261,14 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         keywords=("$1$", "$5$", "$6$", "$7$", "$y$", "$gy$", "$apr1$", "$md5", "$sha1$", "{sha}"),
     ),
     # Maven's settings.xml `<password>`, `<apiKey>`, `<client-secret>` and the like (the
-    # element's name must say secret: names.key_is_secretish).
+    # element's name must say secret: names.key_is_secretish), the value beside its tags
+    # or alone on the line between them, as an indenting writer puts a long one.
     TokenPattern(
         XML_SECRET,
         re.compile(
             r"<(?P<tag>(?:[\w-]+:)?[\w.-]{0,40}(?i:pass(?:word|wd|phrase)?|pwd|secret|token|key|credentials?))"
-            r"(?:\s[^>\n]{0,120})?>[ \t]*"
-            rf"(?P<v>[^<\s][^<\n]{{0,{MAX_VALUE - 1}}}?)[ \t]*</(?P=tag)>"
+            r"(?:\s[^>\n]{0,120})?>(?:[ \t]*|[ \t]*\r?\n[ \t]*)"
+            rf"(?P<v>[^<\s][^<\n]{{0,{MAX_VALUE - 1}}}?)(?:[ \t]*|[ \t]*\r?\n[ \t]*)</(?P=tag)>"
         ),
         keywords=("pass", "pwd>", "secret>", "token>", "key>", "credential>", "credentials>"),
     ),
