@@ -160,6 +160,7 @@ TOKEN_PLACES: list[tuple[str, str]] = [
     ("app/settings.py", 'API_TOKEN = "{v}"'),
     ("conf/app.toml", "token = '{v}'"),
     ("conf/settings.xml", "<apiKey>{v}</apiKey>"),
+    ("conf/app.xml", "<settings>\n  <clientSecret>\n    {v}\n  </clientSecret>\n</settings>"),
     ("conf/app.properties", "app.secret={v}"),
     ("ci/env.sh", "export GITHUB_TOKEN={v}"),
     ("Dockerfile", "ENV API_KEY={v}"),
