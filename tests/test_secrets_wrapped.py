@@ -42,6 +42,9 @@ WRAPPED = [
     ("config.toml", f"password = '''{V}'''\n"),
     ("config.toml", f'password = """\n{V}"""\n'),
     ("config.toml", f'password = """\n{V}\n"""\n'),
+    # a YAML plain scalar alone on the line below its key, indented deeper
+    ("deploy/values.yaml", f"db:\n  password:\n    {V}\n  user: app\n"),
+    ("deploy/values.yaml", f"db:\n  api_token:\n    {V}  # rotated\n"),
     # a unified diff's added lines, and CRLF line ends
     ("src/Db.java", f'+    String password =\n+        "{V}";\n'),
     ("src/Db.java", f'    String password =\r\n        "{V}";\r\n'),
@@ -74,6 +77,11 @@ LOOK_ALIKES = [
     ("infra/db.tf", "  password = <<EOF\n${var.db_password}\nEOF\n"),
     # a name inside a string's text is no assignment
     ("src/doc.py", 'HELP = """\npassword = "x"\n"""\n'),
+    # YAML: a nested mapping, the next key, a scalar folded over lines, a reference
+    ("deploy/values.yaml", "db:\n  password:\n    valueFrom: vault\n"),
+    ("deploy/values.yaml", "db:\n  password:\n  user: app\n"),
+    ("deploy/values.yaml", f"db:\n  password:\n    {V[:10]}\n    and more words\n"),
+    ("deploy/values.yaml", "db:\n  password:\n    ${DB_PASSWORD}\n"),
     # a message under a token's name
     ("src/err.ts", "const token =\n  'Invalid token provided, try again';\n"),
 ]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from bot.secrets import paths
 from bot.secrets.continued import JOIN
 from bot.secrets.line_finders import Candidate, assignments
 from bot.secrets.patterns import (
@@ -98,10 +99,39 @@ def wrapped_values(
         s, e = lines.bounds(i + 1)
         prefix = _PREFIX.match(text, s, e)
         lone = _LONE_LITERAL.match(text, prefix.end() if prefix else s, e)
+        if lone is None and m.group("op") == ":" and paths.line_value_kind(path) == "item":
+            scalar = _next_line_scalar(text, lines, i)
+            if scalar is not None:
+                return _judged(head, "", *scalar, text, path, config, test)
         if lone is None or _continues(text, lines, i + 2):
             return _pieces_value(head, text, lines, i, path, config, test)
         return _judged(head, "", lone.start(), lone.end(), text, path, config, test)
     return [] if body is None else _block_value(head, body, text, path, config, test)
+
+
+# A YAML plain scalar alone on its line: no indicator opening it (a sequence's `- `, a
+# flow collection, an anchor, a tag, a block scalar's `|` or `>`, a quote, a comment), no
+# `: ` in it (a mapping's key), perhaps a comment after a space.
+_PLAIN_SCALAR_LINE = re.compile(
+    r"(?P<indent>[ \t]*)(?P<v>[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:(?!:\s|\s#)[^\n])*?)"
+    r"[ \t]*(?:[ \t]#[^\n]*)?\r?$"
+)
+
+
+def _next_line_scalar(text: str, lines: Lines, i: int) -> tuple[int, int] | None:
+    """The span of a YAML plain scalar written alone on the line after its key's (`password:`
+    closing line `i`), indented deeper, when the scalar ends there (the line after it is
+    indented no deeper than the key); None otherwise."""
+    key_line = text[lines.starts[i] : lines.bounds(i)[1]]
+    key_indent = len(key_line) - len(key_line.lstrip(" "))
+    m = _PLAIN_SCALAR_LINE.match(text, *lines.bounds(i + 1))
+    if m is None or len(m.group("indent")) <= key_indent:
+        return None
+    if i + 2 < len(lines.starts):
+        after = text[lines.starts[i + 2] : lines.bounds(i + 2)[1]]
+        if after.strip() and len(after) - len(after.lstrip(" ")) > key_indent:
+            return None  # more of the scalar (folded over lines) or a nested key
+    return m.span("v")
 
 
 def _block_value(
