@@ -42,6 +42,9 @@ WRAPPED = [
     ("config.toml", f"password = '''{V}'''\n"),
     ("config.toml", f'password = """\n{V}"""\n'),
     ("config.toml", f'password = """\n{V}\n"""\n'),
+    # a line continuation after the operator: Python's, a shell's
+    ("app/settings.py", f'API_TOKEN = \\\n    "{V}"\n'),
+    ("deploy.sh", f"export API_TOKEN=\\\n  '{V}'\n"),
     # a YAML plain scalar alone on the line below its key, indented deeper
     ("deploy/values.yaml", f"db:\n  password:\n    {V}\n  user: app\n"),
     ("deploy/values.yaml", f"db:\n  api_token:\n    {V}  # rotated\n"),
@@ -77,6 +80,7 @@ LOOK_ALIKES = [
     ("infra/db.tf", "  password = <<EOF\n${var.db_password}\nEOF\n"),
     # a name inside a string's text is no assignment
     ("src/doc.py", 'HELP = """\npassword = "x"\n"""\n'),
+    ("src/app.py", "API_TOKEN = \\\n    get_token()\n"),
     # YAML: a nested mapping, the next key, a scalar folded over lines, a reference
     ("deploy/values.yaml", "db:\n  password:\n    valueFrom: vault\n"),
     ("deploy/values.yaml", "db:\n  password:\n  user: app\n"),

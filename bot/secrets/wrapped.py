@@ -34,7 +34,7 @@ from bot.secrets.patterns import (
 from bot.secrets.text_lines import Lines
 
 # The name and its operator closing a line, then what opens the value: nothing (the value
-# is on the next line), `(`, a heredoc's tag or triple quotes.
+# is on the next line), `(`, a heredoc's tag or triple quotes; or a line continuation.
 _NAME_AND_OP = (
     ASSIGN_KEY  # then perhaps a type annotation: `password: str =`
     + r"(?:[ \t]*:[ \t]*[A-Za-z_][\w.\[\]<>?|, ]{0,40}?(?=[ \t]*=))?"
@@ -43,11 +43,11 @@ _NAME_AND_OP = (
 _NAME_OPENS = re.compile(
     _NAME_AND_OP + r"(?:(?P<paren>\()|<<[-~]?[ \t]*(?P<hq>[\"']?)(?P<tag>[A-Za-z_]\w{0,30})(?P=hq)"
     r"|(?P<triple>\"\"\"|'''))?"
-    r"[ \t]*\r?$"
+    r"[ \t]*(?:\\[ \t]*)?\r?$"  # (or a line continuation: Python's, a shell's, C's)
 )
 # What a line that opens a value ends with (a heredoc has `<<` in it): most keyword lines end
 # otherwise, and this check skips them before the pattern above is tried at each position.
-_OPENER_ENDS = ("=", ">", ":", "(", '"""', "'''")
+_OPENER_ENDS = ("=", ">", ":", "(", '"""', "'''", "\\")
 
 # The value alone on its line: a quoted literal, perhaps inside a converting call, then at
 # most a closing bracket, a comma or a semicolon and a comment.
