@@ -23,6 +23,7 @@ from bot.secrets.jwk import JWK_PRIVATE, jwk_private_value
 from bot.secrets.key_calls import KEY_ARGUMENT
 from bot.secrets.setters import SETTER, setter_value_ok
 from bot.secrets.stand_ins import published_crypt_hash
+from bot.secrets.template_defaults import TEMPLATE_DEFAULT
 from bot.secrets.value_ends import quoted_value
 
 # A Zoom meeting's link (`https://zoom.us/j/<id>?pwd=…`, a company's `acme.zoom.us`),
@@ -70,7 +71,7 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
         return None  # a name's part: `docker run --name cloud-mongo -p 27017:27017`
     if m.start() > ls and _GLUED_FLAG.match(text, m.start() - 1) is not None:
         return None  # `Email-and-Password Authentication`: a word's part, not a flag
-    if kind == ENV_DEFAULT and wording.reads_as_name(value):
+    if kind in (ENV_DEFAULT, TEMPLATE_DEFAULT) and wording.reads_as_name(value):
         return None  # `process.env.DB_PASSWORD || "not-set"`: a sentinel, not a password
     if kind == SETTER:
         return (s, e) if setter_value_ok(m.group("name"), value, test) else None

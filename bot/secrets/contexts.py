@@ -37,6 +37,7 @@ from bot.secrets.setters import (
     SET_BY_NAME_PATTERNS,
     SETTER_PATTERN,
 )
+from bot.secrets.template_defaults import TEMPLATE_DEFAULT, TEMPLATE_DEFAULT_PATTERNS
 
 CRYPT_HASH = "password hash"
 XML_SECRET = "secret in an XML element"
@@ -95,6 +96,7 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     *CONSTANT_PATTERNS,
     *PAIR_PATTERNS,
     *ENV_DEFAULT_PATTERNS,
+    *TEMPLATE_DEFAULT_PATTERNS,
     # A Dockerfile's `ENV NAME value` (the older form, without `=`, its value the rest of
     # the line; `NAME=value` is an assignment), at its line's start.
     TokenPattern(
@@ -296,6 +298,7 @@ NAMED_KINDS = frozenset(
         SECRET_CONSTANT,
         NAMED_PAIR,
         ENV_DEFAULT,
+        TEMPLATE_DEFAULT,
         DOCKER_ENV,
         SET_BY_COMMAND,
         SET_BY_NAME,
