@@ -95,3 +95,20 @@ def test_drawn_passwords_in_build_settings_are_nearly_all_found(
         text = template.replace("{v}", password) + "\n"
         found += password not in redact(text, path).text
     assert found >= 38
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "helm upgrade app ./chart --set auth.user=app,auth.password={p},image.tag=1.2\n",
+        "helm install app ./chart --set-string db.password={p},db.user=app\n",
+        "  - helm install app ./chart --set db.password={p},db.user=app\n",
+    ],
+)
+def test_a_list_of_settings_is_masked_setting_by_setting(text: str) -> None:
+    """Helm's `--set a=…,b=…`: the password is masked, the settings after it are not (a
+    value masked to the next space took them with it)."""
+    password = "Xk9mQ2zLp7wR4tYv"
+    text = text.format(p=password)
+    hits = find_secrets(text, "ci/deploy.yml")
+    assert [text[h.start : h.end] for h in hits] == [password]

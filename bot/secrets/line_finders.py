@@ -24,6 +24,7 @@ from bot.secrets.patterns import (
 from bot.secrets.value_ends import (
     Flow,
     SettingEnds,
+    before_next_setting,
     closing_mark,
     plain_scalar,
     quote_before,
@@ -322,7 +323,7 @@ def assignments(
             # value with `(`, `,` or `>` in it (`password: JB2m?J7,(x`) would be sent, and
             # from a `>` the `=>` took (`PASS=>rp2A…` in a .env file); where a file holds
             # a setting to its line's end, to there.
-            e = max(space, whole_end)
+            e = max(before_next_setting(line, e, space), whole_end)
             if m.group("op") == "=>" and line[s - 1] == ">":
                 s -= 1
             e = closing_mark(line, m.start("key"), s, e)

@@ -61,11 +61,23 @@ def to_space(line: str, start: int, end: int) -> int:
     return NON_SPACE.match(line, end, max(end, reach(line, start))).end()
 
 
+# A `,` or `;` and a setting's name and `=`: the next of a list of settings (Helm's `--set
+# a=…,b=…`, a connection string's `…;Database=app`), not the value's own.
+_NEXT_SETTING = re.compile(r"[,;][A-Za-z_][\w.\-]{0,80}=")
+
+
+def before_next_setting(line: str, end: int, space: int) -> int:
+    """`space`, or where the next setting of a list opens between `end` and it: a value
+    masked to the next space took `,auth.user=x` after `--set auth.password=…`."""
+    m = _NEXT_SETTING.search(line, end, space)
+    return space if m is None else m.start()
+
+
 def plain_scalar(line: str, start: int, end: int) -> int:
     """Where an unquoted config value outside a flow mapping that stopped at `end` really
     ends."""
     tail = _SCALAR_TAIL.match(line, end, max(end, reach(line, start)))
-    if tail is None:
+    if tail is None or _NEXT_SETTING.match(line, end) is not None:
         return end
     longer = line[start : tail.end()]
     if rules.opens_call_or_list(longer):
