@@ -112,3 +112,12 @@ def test_a_list_of_settings_is_masked_setting_by_setting(text: str) -> None:
     text = text.format(p=password)
     hits = find_secrets(text, "ci/deploy.yml")
     assert [text[h.start : h.end] for h in hits] == [password]
+
+
+def test_a_password_with_a_comma_and_an_equals_sign_outside_a_set_list_is_masked_whole() -> None:
+    """Only Helm's `--set` list splits at `,name=`: elsewhere they may be the password's
+    own, and masked to the first of them its rest was sent."""
+    text = "export DB_PASSWORD=Ab3,k=9zQ!Xk9mQ\n"
+    assert [text[h.start : h.end] for h in find_secrets(text, "ci/deploy.sh")] == [
+        "Ab3,k=9zQ!Xk9mQ"
+    ]

@@ -26,6 +26,7 @@ from bot.secrets.value_ends import (
     SettingEnds,
     before_next_setting,
     closing_mark,
+    in_set_list,
     plain_scalar,
     quote_before,
     quoted_value,
@@ -247,7 +248,8 @@ def assignments(
                 # on past `#`, `]` and `}`, and so does a drawn value in text without a path
                 # (`pass: U%~Yu9s^H#0OJ!E` in a description); masked to where the pattern
                 # stopped, the rest was sent. A literal, judged as a quoted one.
-                longer = plain_scalar(line, s, e)
+                listed = in_set_list(line, m.start("key"))
+                longer = plain_scalar(line, s, e, listed)
                 judged += to_space(line, s, e) - e  # (what it read, kept or not)
                 if longer > e and not (
                     path is None and not config and _closers_only(line[e:longer])
@@ -323,7 +325,9 @@ def assignments(
             # value with `(`, `,` or `>` in it (`password: JB2m?J7,(x`) would be sent, and
             # from a `>` the `=>` took (`PASS=>rp2A…` in a .env file); where a file holds
             # a setting to its line's end, to there.
-            e = max(before_next_setting(line, e, space), whole_end)
+            if in_set_list(line, m.start("key")):
+                space = before_next_setting(line, e, space)
+            e = max(space, whole_end)
             if m.group("op") == "=>" and line[s - 1] == ">":
                 s -= 1
             e = closing_mark(line, m.start("key"), s, e)

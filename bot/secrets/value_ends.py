@@ -61,23 +61,31 @@ def to_space(line: str, start: int, end: int) -> int:
     return NON_SPACE.match(line, end, max(end, reach(line, start))).end()
 
 
-# A `,` or `;` and a setting's name and `=`: the next of a list of settings (Helm's `--set
-# a=…,b=…`, a connection string's `…;Database=app`), not the value's own.
-_NEXT_SETTING = re.compile(r"[,;][A-Za-z_][\w.\-]{0,80}=")
+# Helm's list of settings, `--set a=…,b=…` (and `--set-string`, `--set-file`...): what
+# stands before a setting's name in one. Helm splits the list at each `,` (a value's own is
+# written `\,`), so there a `,` and a name and `=` open the next setting; elsewhere they may
+# be a password's own (`export DB_PASSWORD=Ab3,k=9z`), and the value is read on past them.
+_IN_SET_LIST = re.compile(r"(?:--set(?:-[a-z]+)?[ \t=]+(?:[\w.\-]+=[^\s,]*,)*)$")
+_NEXT_SETTING = re.compile(r"(?<!\\),[A-Za-z_][\w.\-]{0,80}=")
+
+
+def in_set_list(line: str, key_start: int) -> bool:
+    """Whether the setting whose name opens at `key_start` is one of a `--set` list."""
+    return _IN_SET_LIST.search(line, max(0, key_start - 512), key_start) is not None
 
 
 def before_next_setting(line: str, end: int, space: int) -> int:
-    """`space`, or where the next setting of a list opens between `end` and it: a value
-    masked to the next space took `,auth.user=x` after `--set auth.password=…`."""
+    """`space`, or where the next setting of a `--set` list opens between `end` and it: a
+    value masked to the next space took `,image.tag=1` after `--set auth.password=…`."""
     m = _NEXT_SETTING.search(line, end, space)
     return space if m is None else m.start()
 
 
-def plain_scalar(line: str, start: int, end: int) -> int:
+def plain_scalar(line: str, start: int, end: int, listed: bool = False) -> int:
     """Where an unquoted config value outside a flow mapping that stopped at `end` really
-    ends."""
+    ends (`listed`: one of a `--set` list, where the next setting ends it)."""
     tail = _SCALAR_TAIL.match(line, end, max(end, reach(line, start)))
-    if tail is None or _NEXT_SETTING.match(line, end) is not None:
+    if tail is None or (listed and _NEXT_SETTING.match(line, end) is not None):
         return end
     longer = line[start : tail.end()]
     if rules.opens_call_or_list(longer):
