@@ -172,6 +172,7 @@ def assignments(
     pos = 0
     judged, budget = 0, _JUDGED_MIN + _JUDGED_PER_CHAR * len(line)
     setting_ends = SettingEnds(line, paths.line_value_kind(path))
+    set_lists = "--set" in line  # (Helm's: what ends a value in one, value_ends.in_set_list)
     in_flow = Flow(line)
     ops = named_operators(line)
     while (m := search_near(pattern, line, pos, ops)) is not None:
@@ -248,7 +249,7 @@ def assignments(
                 # on past `#`, `]` and `}`, and so does a drawn value in text without a path
                 # (`pass: U%~Yu9s^H#0OJ!E` in a description); masked to where the pattern
                 # stopped, the rest was sent. A literal, judged as a quoted one.
-                listed = in_set_list(line, m.start("key"))
+                listed = set_lists and in_set_list(line, m.start("key"))
                 longer = plain_scalar(line, s, e, listed)
                 judged += to_space(line, s, e) - e  # (what it read, kept or not)
                 if longer > e and not (
@@ -325,7 +326,7 @@ def assignments(
             # value with `(`, `,` or `>` in it (`password: JB2m?J7,(x`) would be sent, and
             # from a `>` the `=>` took (`PASS=>rp2A…` in a .env file); where a file holds
             # a setting to its line's end, to there.
-            if in_set_list(line, m.start("key")):
+            if set_lists and in_set_list(line, m.start("key")):
                 space = before_next_setting(line, e, space)
             e = max(space, whole_end)
             if m.group("op") == "=>" and line[s - 1] == ">":
