@@ -42,7 +42,10 @@ def named_not_secret(text: str, start: int, end: int) -> bool:
     window_start = text.rfind("\n", 0, max(line_start - 1, 0)) + 1 if line_start else 0
     window_end = text.find("\n", end)
     window_end = len(text) if window_end == -1 else window_end
+    window = text[window_start:window_end].lower()
     for pattern in NAMING_PATTERNS:
+        if pattern.keywords and not any(k in window for k in pattern.keywords):
+            continue  # (as the scan itself asks: most constructs hold a word of their own)
         for m in pattern.regex.finditer(text, window_start, window_end):
             s, e = m.span("v")
             if s <= start and end <= e and names.key_is_excluded(m.group("name")):
