@@ -1,7 +1,8 @@
 """A literal in a template's slot under a secret's name (bot/secrets/template_defaults.py):
-Helm's and Go templates' `default`, Jinja's (Ansible's) `default(…)` and a literal piped
-through a filter. A slot reads as a reference, so the literal in it was let through; it is
-the secret every install that sets nothing runs with. Values are drawn at run time."""
+Helm's and Go templates' `default`, Jinja's (Ansible's) `default(…)`, a literal piped
+through a filter, a fallback's last operand (GitHub Actions' `${{ secrets.X || '…' }}`).
+A slot reads as a reference, so the literal in it was let through; it is the secret every
+install (or every run without the secret) gets. Values are drawn at run time."""
 
 from __future__ import annotations
 
@@ -30,6 +31,9 @@ FOUND = [
         f"    api_token: \"{{{{ lookup('env', 'API_TOKEN') | d('{V}') }}}}\"",
     ),
     ("roles/users/tasks/main.yml", f"    password: \"{{{{ '{V}' | password_hash('sha512') }}}}\""),
+    # a fallback's last operand: GitHub Actions' expression, Jinja's `or`
+    (".github/workflows/ci.yml", f"      DB_PASSWORD: ${{{{ secrets.DB_PASSWORD || '{V}' }}}}"),
+    ("group_vars/all.yml", f"db_password: \"{{{{ vault_db_password or '{V}' }}}}\""),
 ]
 
 
@@ -49,6 +53,11 @@ LOOK_ALIKES = [
     "db_password: \"{{ vault_db_password | default('changeme') }}\"",
     '  password: {{ .Values.db.password | default "not-set" }}',
     "db_password: \"{{ vault_db_password | default('') }}\"",
+    # a fallback to a value, to nothing, to a sentinel; a condition's operands
+    "      TOKEN: ${{ secrets.GH_TOKEN || github.token }}",
+    "      API_KEY: ${{ secrets.API_KEY || '' }}",
+    "      token: ${{ secrets.NPM_TOKEN || 'not-set' }}",
+    "      SECRET_NAME: ${{ inputs.env == 'prod' && 'PROD_TOKEN' || 'DEV_TOKEN' }}",
     # a name that says no secret
     '  image: {{ .Values.image | default "nginx:1.25" }}',
     f'  username: {{{{ .Values.user | default "{V}" }}}}',
