@@ -220,6 +220,7 @@ def assignments(
             rest = len(line.rstrip())
             out.append(Candidate(base + s, base + rest, _kind(key), RANK_ASSIGNED, UNJUDGED))
             break
+        listed = set_lists and in_set_list(line, m.start("key"))  # (a `--set` list's setting)
         if bare_key:
             if not (names.key_is_bare_key(key) and rules.random_key_value(value)):
                 continue
@@ -249,7 +250,6 @@ def assignments(
                 # on past `#`, `]` and `}`, and so does a drawn value in text without a path
                 # (`pass: U%~Yu9s^H#0OJ!E` in a description); masked to where the pattern
                 # stopped, the rest was sent. A literal, judged as a quoted one.
-                listed = set_lists and in_set_list(line, m.start("key"))
                 longer = plain_scalar(line, s, e, listed)
                 judged += to_space(line, s, e) - e  # (what it read, kept or not)
                 if longer > e and not (
@@ -326,7 +326,7 @@ def assignments(
             # value with `(`, `,` or `>` in it (`password: JB2m?J7,(x`) would be sent, and
             # from a `>` the `=>` took (`PASS=>rp2A…` in a .env file); where a file holds
             # a setting to its line's end, to there.
-            if set_lists and in_set_list(line, m.start("key")):
+            if listed:
                 space = before_next_setting(line, e, space)
             e = max(space, whole_end)
             if m.group("op") == "=>" and line[s - 1] == ">":

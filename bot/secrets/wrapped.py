@@ -109,12 +109,11 @@ def wrapped_values(
     return [] if body is None else _block_value(head, body, text, path, config, test)
 
 
-# A YAML plain scalar alone on its line: no indicator opening it (a sequence's `- `, a
-# flow collection, an anchor, a tag, a block scalar's `|` or `>`, a quote, a comment), no
-# `: ` in it (a mapping's key), perhaps a comment after a space.
+# A YAML plain scalar alone on its line, from its first character: no indicator opening it
+# (a sequence's `- `, a flow collection, an anchor, a tag, a block scalar's `|` or `>`, a
+# quote, a comment), no `: ` in it (a mapping's key), perhaps a comment after a space.
 _PLAIN_SCALAR_LINE = re.compile(
-    r"(?P<indent>[ \t]*)(?P<v>[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:(?!:\s|\s#)[^\n])*?)"
-    r"[ \t]*(?:[ \t]#[^\n]*)?\r?$"
+    r"(?P<v>[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:(?!:\s|\s#)[^\n])*?)[ \t]*(?:[ \t]#[^\n]*)?\r?$"
 )
 
 
@@ -122,14 +121,16 @@ def _next_line_scalar(text: str, lines: Lines, i: int) -> tuple[int, int] | None
     """The span of a YAML plain scalar written alone on the line after its key's (`password:`
     closing line `i`), indented deeper, when the scalar ends there (the line after it is
     indented no deeper than the key); None otherwise."""
-    key_line = text[lines.starts[i] : lines.bounds(i)[1]]
-    key_indent = len(key_line) - len(key_line.lstrip(" "))
-    m = _PLAIN_SCALAR_LINE.match(text, *lines.bounds(i + 1))
-    if m is None or len(m.group("indent")) <= key_indent:
+    marker = _marker(text, lines, i)
+    s, _, cs = _content(text, lines, i, marker)
+    key_indent = cs - s
+    s, e, cs = _content(text, lines, i + 1, marker)
+    m = _PLAIN_SCALAR_LINE.match(text, cs, e)
+    if m is None or cs - s <= key_indent:
         return None
     if i + 2 < len(lines.starts):
-        after = text[lines.starts[i + 2] : lines.bounds(i + 2)[1]]
-        if after.strip() and len(after) - len(after.lstrip(" ")) > key_indent:
+        s, e, cs = _content(text, lines, i + 2, marker)
+        if text[cs:e].strip() and cs - s > key_indent:
             return None  # more of the scalar (folded over lines) or a nested key
     return m.span("v")
 
