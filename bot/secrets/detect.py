@@ -41,6 +41,7 @@ from bot.secrets.cookies import COOKIE_WORDS, session_cookies
 from bot.secrets.csv_tables import csv_secrets
 from bot.secrets.entities import quotes_read
 from bot.secrets.entropy_strings import entropy_tokens, named_not_secret
+from bot.secrets.fallbacks import fallback_literals
 from bot.secrets.gitleaks_pass import (
     allow_listed,
     gitleaks_candidates,
@@ -240,6 +241,7 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
                 found.extend(assignments(line, base, path, config, test, code=i in cells))
                 found.extend(listed_values(text, lines, i, test))
                 found.extend(wrapped_values(text, lines, i, path, config, test))
+                found.extend(fallback_literals(line, base, test))
             found.extend(compared_passwords(line, base, test))
             found.extend(dsl_calls(line, base, test))
             if "-" in line:  # (a flag given as a YAML sequence's item: argv_view.py)
