@@ -34,6 +34,10 @@ FOUND = [
     # a here-string or a file made on the fly, read by a command that takes its secret so
     ("ci/run.sh", "gh auth login --with-token <<< {k}"),
     ("ci/run.sh", "docker login -u bot --password-stdin registry.internal <<< '{v}'"),
+    # printed into one: as printf's argument or as its format
+    ("ci/run.sh", "printf '%s' '{v}' | docker login -u bot --password-stdin registry.internal"),
+    ("ci/run.sh", 'printf "%s\\n" "{v}" | helm registry login r --password-stdin'),
+    ("ci/run.sh", "printf '{v}' | podman login -u bot --password-stdin quay.io"),
     ("ci/secrets.sh", "gcloud secrets create db --data-file=- <<< '{v}'"),
     ("ci/sync.sh", "rsync -av --password-file=<(echo '{v}') src/ rsync://bot@files/mod"),
     # an FTP client's script in a here-document
@@ -97,6 +101,7 @@ NOT_FOUND = [
     "rar a -p release.rar dist",
     'nmcli dev wifi connect Office password "$WIFI_PSK"',
     'echo -e "$PW\\n$PW" | passwd bot',
+    "printf '%s' \"$CI_REGISTRY_PASSWORD\" | docker login -u bot --password-stdin",
     "(echo $PW; echo $PW) | smbpasswd -a -s bot",
     "mysqladmin -u root -p status",
     "$p = ConvertTo-SecureString $plain -AsPlainText -Force",

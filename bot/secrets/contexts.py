@@ -203,12 +203,14 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         on_keyword_lines=True,
     ),
     # `echo 'pw' | docker login -u app --password-stdin` (and helm's, podman's, oras'), and
-    # `echo 'pw' | sudo -S …`: the echoed word is the password.
+    # `echo 'pw' | sudo -S …`: the echoed word is the password; printf's too, after a
+    # format that prints it (`printf '%s' 'pw' | …`, `printf '%s\n'`), or as its format.
     TokenPattern(
         COMMAND_PASSWORD,
         re.compile(
-            r"echo\s+(?:-[neE]{1,3}\s+)?" + ARG + r"(?=[ \t]*\|[^\n|]*(?:--password-stdin"
-            r"|\bsudo\s+(?:-\w+\s+)*-[A-Za-z]*S\b))"
+            r"(?:echo\s+(?:-[neE]{1,3}\s+)?|printf\s+(?:(?P<f>[\"']?)%s(?:\\n)?(?P=f)\s+)?)"
+            + ARG
+            + r"(?=[ \t]*\|[^\n|]*(?:--password-stdin|\bsudo\s+(?:-\w+\s+)*-[A-Za-z]*S\b))"
         ),
         keywords=("--password-stdin", "sudo"),
     ),
