@@ -103,6 +103,9 @@ WRITTEN_PLACES: list[tuple[str, str, Callable[[str], str], str]] = [
     ("src/Db.vb", 'Dim password As String = "{v}"', _doubled('"'), QUOTING),
     ("app/settings.py", 'DB_PASSWORD = "{v}"', _backslashed('"'), QUOTING),
     ("src/app.js", "const dbPassword = '{v}';", _backslashed("'"), QUOTING),
+    # what a value falls back to where it is unset
+    ("src/app.js", "const dbPassword = opts.password || '{v}';", _backslashed("'"), QUOTING),
+    ("deploy/run.ps1", "$password = $env:DB_PASSWORD ?? '{v}'", _doubled("'"), QUOTING),
     ("conf/app.json", '"password": "{v}",', _json, QUOTING),
     ("conf/web.xml", '<datasource user="app" password="{v}" />', xml_escape, QUOTING),
     ("conf/settings.xml", "<password>{v}</password>", xml_escape, QUOTING),

@@ -105,6 +105,11 @@ PLACES: list[tuple[str, str, str]] = [
     ("app/boot.php", 'putenv("DB_PASSWORD={v}");', without("$")),
     ("src/main.rs", 'env::set_var("DB_PASSWORD", "{v}");', SYMBOLS),
     ("src/Main.java", 'String pw = System.getProperty("db.password", "{v}");', SYMBOLS),
+    # What a value falls back to where it is unset (bot/secrets/fallbacks.py).
+    ("src/db.ts", "const password = opts.password ?? '{v}';", without("'\\")),
+    ("deploy/run.ps1", "$password = $env:DB_PASSWORD ?? '{v}'", without("'")),
+    ("app/db.py", "password = settings.get('db_password') or '{v}'", without("'\\")),
+    ("infra/main.tf", '  password = coalesce(var.db_password, "{v}")', without('"\\')),
     # Tools' own flags, a row inserted under its column, a key in its signing call.
     ("ci/sign.sh", "keytool -importkeystore -srcstorepass '{v}' -v", without("'")),
     ("ci/pack.sh", "openssl pkcs12 -export -passout 'pass:{v}' -out app.p12", without("'")),

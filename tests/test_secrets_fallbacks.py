@@ -89,3 +89,17 @@ LOOK_ALIKES = [
 @pytest.mark.parametrize("line", LOOK_ALIKES)
 def test_what_is_no_secret_a_value_falls_back_to_is_not_flagged(line: str) -> None:
     assert find_secrets(f"{line}\n", "src/app.py") == []
+
+
+@pytest.mark.parametrize(
+    ("path", "line", "written"),
+    [
+        # PowerShell writes a quote twice inside single quotes; JavaScript escapes it
+        ("deploy.ps1", "$password = $env:DB_PASSWORD ?? '{w}'", f"{V[:6]}''{V[6:]}"),
+        ("src/db.js", "const password = opts.password || '{w}';", f"{V[:6]}\\'{V[6:]}"),
+    ],
+)
+def test_a_fallback_with_a_quote_inside_is_masked_whole(path: str, line: str, written: str) -> None:
+    text = line.format(w=written) + "\n"
+    assert [text[h.start : h.end] for h in find_secrets(text, path)] == [written]
+    assert V[6:] not in mask(text, path)
