@@ -307,6 +307,28 @@ def test_npm_registry_credentials_are_found_where_npm_reads_them() -> None:
         assert [text[h.start : h.end] for h in find_secrets(text, path)] == [value], text
 
 
+def test_yarn_registry_credentials_are_found_where_yarn_reads_them() -> None:
+    password = _r(14)
+    ident = base64.b64encode(f"ci:{password}".encode()).decode()
+    for text, path, value in (
+        (
+            f'npmRegistries:\n  "https://npm.corp":\n    npmAuthIdent: "ci:{password}"\n',
+            ".yarnrc.yml",
+            password,
+        ),
+        (f"npmAuthIdent: {ident}\n", ".yarnrc.yml", ident),
+        (f'yarn config set npmAuthIdent "ci:{password}"\n', "ci/setup.sh", password),
+        (f"export YARN_NPM_AUTH_IDENT=ci:{password}\n", "ci/setup.sh", password),
+    ):
+        assert [text[h.start : h.end] for h in find_secrets(text, path)] == [value], text
+    for text in (
+        'npmAuthIdent: "ci:${NPM_PASSWORD}"\n',
+        'npmAuthIdent: "username:password"\n',
+        "Set `npmAuthIdent` to `user:password`, or to its base64.\n",
+    ):
+        assert find_secrets(text, ".yarnrc.yml") == [], text
+
+
 def test_a_token_in_a_service_format_is_found_in_a_lockfile_too() -> None:
     token = "npm" + "_" + _r(36)
     text = f'  "registry": "https://registry.npmjs.org/",\n  "_authToken": "{token}"\n'

@@ -132,8 +132,8 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     # SQL Server's sqlcmd, osql and bcp, MongoDB's shells: `-P X`, `-p X`.
     *(command(rf"{tool}\b" + ARGS + r"-P\s*", tool) for tool in ("sqlcmd", "osql", "bcp")),
     command(r"mongo(?:sh)?\b" + ARGS + r"-p\s+", "mongo"),
-    # Samba's `-U user%password`; RabbitMQ's `add_user NAME PASSWORD`; htpasswd's batch
-    # mode, `-b FILE USER PASSWORD`.
+    # Samba's `-U user%password`; RabbitMQ's `add_user NAME PASSWORD`; htpasswd's and
+    # Mosquitto's mosquitto_passwd's batch mode, `-b FILE USER PASSWORD`.
     *(
         command(rf"{tool}\b" + ARGS + r"-U\s*[^\s%'\"]+%", tool)
         for tool in ("smbclient", "rpcclient")
@@ -148,7 +148,10 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
         keywords=("smbclient", "rpcclient"),
     ),
     command(r"rabbitmqctl\s+(?:add_user|change_password)\s+\S+\s+", "rabbitmqctl"),
-    command(r"htpasswd\s+(?:-\w+\s+)*?-\w*b\w*\s+(?:-\w+\s+)*\S+\s+\S+\s+", "htpasswd"),
+    *(
+        command(rf"{tool}\s+(?:-\w+\s+)*?-\w*b\w*\s+(?:-\w+\s+)*\S+\s+\S+\s+", tool)
+        for tool in ("htpasswd", "mosquitto_passwd")
+    ),
     # `echo "user:password" | chpasswd`.
     TokenPattern(
         COMMAND_PASSWORD,

@@ -41,6 +41,27 @@ CONFIG_CREDENTIAL_PATTERNS: tuple[TokenPattern, ...] = (
         group=1,
         keywords=("_auth", "_password"),
     ),
+    # Yarn 2+'s `npmAuthIdent` (its `_auth`, in .yarnrc.yml, `yarn config set`, or the
+    # YARN_NPM_AUTH_IDENT variable): `user:password` in plain text, the password taken; or
+    # base64 of it, checked decoded as a Basic header's.
+    TokenPattern(
+        NPM_CREDENTIALS,
+        re.compile(
+            r"(?:npmAuthIdent|NPM_AUTH_IDENT)[\"']?(?:\s*[:=]\s*|\s+)[\"']?[^\s\"':=]{1,128}:"
+            r"([^\s\"']" + VALUE_LENGTH + ")"
+        ),
+        group=1,
+        keywords=("npmauthident", "npm_auth_ident"),
+    ),
+    TokenPattern(
+        "HTTP basic credentials",
+        re.compile(
+            r"(?:npmAuthIdent|NPM_AUTH_IDENT)[\"']?(?:\s*[:=]\s*|\s+)[\"']?"
+            r"([A-Za-z0-9+/]{8,}={0,2})(?![\w+/=:])"
+        ),
+        group=1,
+        keywords=("npmauthident", "npm_auth_ident"),
+    ),
     # Base64 of "user:password" (checked decoded: token_checks.token_ok) after the scheme in
     # any case (RFC 9110; git's `http.extraheader` holds `AUTHORIZATION: basic …`), or as
     # .NET's `AuthenticationHeaderValue("Basic", "…")` takes it. Three

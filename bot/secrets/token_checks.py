@@ -71,6 +71,9 @@ def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) ->
         # Wherever the scheme's word stands (a header, a string, a log, a runbook): base64
         # that decodes to printable `user:password` is hardly chance, so that decides.
         return _basic_ok(value, test)
+    if pattern.kind == NPM_CREDENTIALS and not m.group().startswith("_"):
+        # Yarn's `npmAuthIdent: "user:password"`: the password after the user, a literal
+        return rules.literal_ok("password", value, test=test)
     if pattern.kind == NPM_CREDENTIALS and not _npm_key_starts(m):
         return False
     if pattern.kind == SEED_PHRASE:
