@@ -124,6 +124,17 @@ def test_a_key_written_as_its_bytes_is_found(path: str, line: str, value: str) -
     assert value not in redact(line, path).text
 
 
+def test_a_key_written_as_its_bytes_on_a_bundles_long_line_is_found() -> None:
+    # A minified bundle's line: number tables under short names all along it, the key's
+    # list under a key's name in the middle.
+    table = ",".join(str(_RANDOM.randrange(256)) for _ in range(40))
+    filler = "".join(f"var t{i}=[{table}];" for i in range(60))
+    for name in ("encKey", "SECRET_KEY"):
+        line = f"{filler}var {name}=[{_DEC}];{filler}"
+        assert len(line) > 4096
+        assert [line[h.start : h.end] for h in find_secrets(line, "dist/app.min.js")] == [_DEC]
+
+
 def test_bytes_under_other_names_typed_or_published_are_not_keys() -> None:
     typed = ", ".join(f"0x{17 * i:02x}" for i in range(16))  # 0x00, 0x11, 0x22, ...
     # FIPS-197's example key, in countless tests.
