@@ -135,6 +135,8 @@ def test_detect_secrets_assignment_patterns_give_what_the_plugins_give_on_a_long
             # formats led by a literal: Artifactory's, Mailchimp's
             pieces.append(rng.choice(("AKC", "AP6", "xAKC", "")) + value[: rng.randint(6, 20)])
             pieces.append(value[:32].lower() + rng.choice(("-us1", "-us12", "-usa", "-u")))
+            # npm's registry token, whose pattern runs only where its literal stands
+            pieces.append(rng.choice(("", f"//npm.corp/:_authToken=npm_{value[:36]}", "//")))
         line = rng.choice(("", " ", ";")).join(pieces)
         line += "x" * max(0, 4096 - len(line))
         parts = secretish_parts(line)
@@ -147,6 +149,15 @@ def test_a_secret_in_a_minified_line_is_found() -> None:
     blob = "".join(_RNG.choice(_URL64) for _ in range(100_000))
     value = "Kq8" + "".join(_RNG.choice(string.ascii_letters + string.digits) for _ in range(29))
     line = f'{blob[:50_000]};const apiToken="{value}";{blob[50_000:]}'
+    hits = find_secrets(line + "\n", "dist/app.min.js")
+    assert any(line[h.start : h.end] == value for h in hits), hits
+
+
+def test_a_secret_in_a_minified_line_with_a_dotted_capital_i_is_found_in_place() -> None:
+    # `İ` lower-cases to two characters; the line's words are still found where they stand
+    blob = "".join(_RNG.choice(_URL64) for _ in range(100_000))
+    value = "Kq8" + "".join(_RNG.choice(string.ascii_letters + string.digits) for _ in range(29))
+    line = f'var s="İSTANBUL";{blob[:50_000]};const apiToken="{value}";{blob[50_000:]}'
     hits = find_secrets(line + "\n", "dist/app.min.js")
     assert any(line[h.start : h.end] == value for h in hits), hits
 

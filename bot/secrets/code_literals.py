@@ -59,9 +59,16 @@ _CHAR_ARRAY_TYPE = re.compile(
     r"\b(?:(?:unsigned\s+|signed\s+)?char|wchar_t|char(?:8|16|32)_t|TCHAR|WCHAR|uint8_t)"
     r"(?:\s+const)?\s*$"
 )
+# How far before the spaces ahead of a name the type may start (`unsigned char const`).
+_CHAR_ARRAY_TYPE_MAX = 64
 
 
 def declares_char_array(line: str, key_start: int) -> bool:
     """Whether the name at `key_start`, followed by `[…]`, declares a string of characters
     (`char password[] = "…"`): `tokens[0] = "…"` sets a list's element instead."""
-    return _CHAR_ARRAY_TYPE.search(line, 0, key_start) is not None
+    # (the type ends where the spaces before the name start, and is a few words long: a
+    # search from the line's start cost 11 ms a name on a bundle's megabyte line)
+    at = key_start
+    while at > 0 and line[at - 1] in " \t":
+        at -= 1
+    return _CHAR_ARRAY_TYPE.search(line, max(0, at - _CHAR_ARRAY_TYPE_MAX), key_start) is not None

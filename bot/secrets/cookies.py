@@ -49,6 +49,10 @@ _SESSION_NAME = re.compile(
 )
 _NOT_SESSION = re.compile(r"(?i)csrf|xsrf")
 _VALUE_MIN = 16
+# A Cookie header's pairs stand within this of its start: servers refuse longer headers
+# (nginx's and Apache's limits are 8 KB). On a bundle's megabyte line after its first
+# `document.cookie=`, every `a=b` to the line's end was read as a pair.
+_HEADER_MAX = 16_384
 
 
 def session_cookies(text: str, ls: int, le: int) -> list[Candidate]:
@@ -67,7 +71,7 @@ def session_cookies(text: str, ls: int, le: int) -> list[Candidate]:
     start = _COOKIE_START.search(line)
     if start is None:
         return []
-    return _pairs(text, ls + start.end(), le)
+    return _pairs(text, ls + start.end(), min(le, ls + start.end() + _HEADER_MAX))
 
 
 def _lines_from(text: str, pos: int, count: int | None = None) -> Iterator[tuple[int, int]]:

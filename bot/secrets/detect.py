@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from bot.secrets import allow as allowlist
 from bot.secrets import paths, rules
 from bot.secrets.argv_view import argv_candidates, sequence_candidates
+from bot.secrets.caseless import same_length_lower
 from bot.secrets.continued import with_pieces
 from bot.secrets.cookies import COOKIE_WORDS, session_cookies
 from bot.secrets.csv_tables import csv_secrets
@@ -206,7 +207,7 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
     if "Default:" in text:
         found.extend(parameter_defaults(text, test))
     found.extend(secret_data(text, test))
-    lowered = _lower(text)
+    lowered = same_length_lower(text)
     found.extend(inserted_secrets(text, lowered, test))
     if "---" in text:  # (a Markdown table's delimiter row; most texts have none)
         found.extend(table_secrets(text, test))
@@ -309,15 +310,6 @@ def _illustrated(c: Candidate, text: str) -> bool:
     if c.priority <= RANK_PLUGIN_TOKEN:
         return False  # a service's format (`glpat-…`) is a key whatever host it is sent to
     return paths.names_example_host(line) and not rules.generated(text[c.start : c.end])
-
-
-def _lower(text: str) -> str:
-    """text.lower() with the same length: a few characters ('İ') lower to two, which would
-    shift every offset after them."""
-    low = text.lower()
-    if len(low) == len(text):
-        return low
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
 _BYTE_KEY_WORDS = ("key", "secret", "token")

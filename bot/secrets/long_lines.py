@@ -26,7 +26,8 @@ from __future__ import annotations
 import bisect
 import re
 
-from bot.secrets.names import SECRETISH_PART, SECRETISH_PARTS
+from bot.secrets.caseless import same_length_lower
+from bot.secrets.names import SECRETISH_PARTS
 from bot.secrets.patterns import MAX_VALUE
 from bot.secrets.word_led import merged_windows, occurrences
 
@@ -82,18 +83,14 @@ def _parts(line: str) -> list[int]:
     """Where SECRETISH_PARTS stand in a line (SECRETISH_PART's: "pat" only where no letter
     follows it, not in the `path` and `pattern` a minified bundle is full of)."""
     found = _found(line, SECRETISH_PARTS)
-    if found is None:
-        return [m.start() for m in SECRETISH_PART.finditer(line)]
     return [
         p for p in found if not (line[p : p + 3].lower() == "pat" and line[p + 3 : p + 4].isalpha())
     ]
 
 
-def _found(line: str, words: tuple[str, ...]) -> list[int] | None:
-    """Where `words` stand in a line, found in its lower-cased copy; None where
-    lower-casing changes the line's length (`İ` lower-cases to two characters)."""
-    lowered = line.lower()
-    return occurrences(lowered, words) if len(lowered) == len(line) else None
+def _found(line: str, words: tuple[str, ...]) -> list[int]:
+    """Where `words` stand in a line, found in its lower-cased copy."""
+    return occurrences(same_length_lower(line), words)
 
 
 def operators(line: str) -> list[int]:
