@@ -118,6 +118,23 @@ def test_a_tool_s_other_arguments_and_references_are_not_reported(line: str) -> 
     assert find_secrets(line + "\n", "ci/setup.sh") == []
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        # PowerShell's cmdlet syntax kept as JSON data (PSScriptAnalyzer's settings): each
+        # `<` and `>` escaped, a placeholder still
+        '"ParameterSets": "[-FilePath] \\u003cstring\\u003e '
+        '[-Password \\u003csecurestring\\u003e]"',
+        '"ParameterSets": "-RecoveryPassword \\u003cstring\\u003e [-WhatIf] [-Confirm]"',
+        '"ParameterSets": "-DomainName \\u003cstring\\u003e '
+        '-Credential \\u003cpscredential\\u003e"',
+        "const usage = 'login -p \\x3cpassword\\x3e';",
+    ],
+)
+def test_a_placeholder_with_its_angle_brackets_escaped_is_not_reported(line: str) -> None:
+    assert find_secrets(line + "\n", "Engine/Settings/desktop-5.1-windows.json") == []
+
+
 BY_PLACE = [
     ("app/sync.py", "ftp = FTP('files.internal', 'bot', '{v}')"),
     ("app/db.py", "conn = cx_Oracle.connect('system', '{v}', 'db/ORCL')"),

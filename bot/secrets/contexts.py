@@ -311,13 +311,18 @@ NAMED_KINDS = frozenset(
 )
 
 
+_PLACEHOLDER_OPENINGS = ("<", "(", "\\u003c", "\\u003C", "\\x3c", "\\x3C")
+
+
 def password_ok(value: str, test: bool, *, quoted: bool = False) -> bool:
     """A password literal's rules; `quoted`: the value was written in quotes, where a
     leading `-` is one of a generated password's symbols rather than the next flag."""
     if value.startswith("-") and not quoted:
         return False  # the next flag
-    if value.startswith(("<", "(")) and not rules.looks_random(value):
-        return False  # a placeholder: `<password>`, `(optional)`
+    if value.startswith(_PLACEHOLDER_OPENINGS) and not rules.looks_random(value):
+        # a placeholder: `<password>`, `(optional)`, `\u003csecurestring\u003e` (a
+        # command's syntax in JSON, its `<` escaped: PowerShell's help as data)
+        return False
     # A format's slot (`{}`, `{0}`, `{password}`) is a reference (references.is_reference); a
     # brace elsewhere is one of a generated password's symbols.
     return rules.literal_ok("password", value, test=test)

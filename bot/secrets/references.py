@@ -33,7 +33,7 @@ _INTERPOLATION = re.compile(
     re.IGNORECASE,
 )
 _REFERENCE = re.compile(
-    r"^(?:<|&lt;).*(?:>|&gt;)$|^\{.*\}$|os\.environ|getenv|process\.env|"
+    r"^(?:<|&lt;|\\u003c|\\x3c).*(?:>|&gt;|\\u003e|\\x3e)$|^\{.*\}$|os\.environ|getenv|process\.env|"
     r"^env[.\[(:]|ENV\[|^secrets\.|^vault:|^ref\+|^!!?[A-Za-z][A-Za-z.:]*(?:\s|$)|^ENC\[|^arn:"
     # Jasypt's ciphertext (`ENC(…)`, its key kept elsewhere); Cirrus CI's encrypted
     # variables (`ENCRYPTED[…]`, only Cirrus decrypts them); Concourse's, BOSH's and
