@@ -10,6 +10,7 @@ labels); none is copied from CredData or the repositories it labels.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import random
 import string
@@ -905,6 +906,7 @@ def test_an_account_id_and_a_drawn_path_are_still_reported() -> None:
 _SHA = "0fdf78d4dbf609455f3277d6169a987aef0384d4"
 _BASIC_PAIR = base64.b64encode(b"deploy-bot:Kq8vM2xZ7wTp9Lm4Rv").decode()
 _RANDOM_B64 = base64.b64encode(random.Random(5).randbytes(36)).decode()
+_DIGEST = base64.b64encode(hashlib.sha256(b"crosstool-ng-1.26.0.tar.xz").digest()).decode()
 _CI_CIPHERTEXT = "dopn4dUR3YruM9pZmdOPlUeAibxBZ9vcWZkG9lQo4KCXBsrqU/B1oeRy9fd9/dOewJHGlaY23gH"
 
 
@@ -944,6 +946,17 @@ _CI_CIPHERTEXT = "dopn4dUR3YruM9pZmdOPlUeAibxBZ9vcWZkG9lQo4KCXBsrqU/B1oeRy9fd9/d
         (
             "examples/jsonnetfile.lock.json",
             '      "sum": "QVUm2JrNnhjorXlfsNBDV0uvPgSWUolMYG9UzWLo1qQ="\n',
+        ),
+        # a source's pinned digest in Subresource Integrity form (Nix's tables), a
+        # PostgreSQL cast, a variable before the escaped quote of a JSON string
+        (
+            "nix/pkgs/crosstool/hashes.nix",
+            f'  "aarch64-rpi3-linux-gnu" = "sha256-{_DIGEST}";\n',
+        ),
+        ("docs/users.rst", "      xorsum := ext_pgcrypto.HMAC(the_last, pw::bytea, algorithm);\n"),
+        (
+            "data/indexed_docs.json",
+            '{"text": "curl --header \\"x-api-key: $ANTHROPIC_API_KEY\\" https://api.x/v1"}\n',
         ),
         # a heading whose words are joined by dashes, not a PowerShell flag
         (

@@ -64,6 +64,8 @@ def value_ok(value: str, key: str | None, line: str, path: str | None) -> bool:
         return False
     if der.public_der(value) or value.startswith(_SSH_PUBLIC_BLOBS):
         return False  # a certificate, a signature, an SSH public key: public by what it is
+    if rules.INTEGRITY_HASH.fullmatch(value):
+        return False  # `sha256-…=`: a digest
     if key is not None and names.key_is_secretish(key):
         return len(value) >= rules.MIN_ENTROPY_NAMED and not rules.is_placeholder(value)
     # The line around the value: a long random value holds `md5` or `sha` by chance (with

@@ -315,7 +315,8 @@ _ASSIGN_VALUE = (
     # `||=` and `??=` (Ruby, JavaScript) assign a default: `ENV["DB_PASSWORD"] ||= "…"`.
     # R's and F#'s `<-` assign too: `password <- "…"`, `conn.Password <- "…"`.
     # Make's `?=` assigns when unset: `API_TOKEN ?= …`.
-    r"\s*(?P<op>:=|=>|===|==|\|\|=|\?\?=|\?=|=|:|<-)\s*"
+    # (`::` is a path's or a cast's, never an assignment: `pw::bytea`, `Secret::new`)
+    r"\s*(?P<op>:=|=>|===|==|\|\|=|\?\?=|\?=|=|:(?!:)|<-)\s*"
     # Quoted: to the closing quote, past escaped ones (`"9f6b\"Tk"` is all value); or, with
     # the quotes themselves escaped (JSON inside a string), to the escaped closing quote.
     # (A literal's prefix: Python's `r`, `b`, `f`; C#'s verbatim `@` and interpolated `$`;

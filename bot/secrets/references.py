@@ -21,12 +21,13 @@ _NAME_SEPARATORS = re.compile(r"[._:]+")
 # about one time in fifty; read as a reference, it went unredacted. So `${` must open a
 # name (`${DB_PASS}`, `${DB_PASS:-x}`, `${hash(pw)}`, or cut at the value's end), `$` (or
 # Compose's `$$`) a variable that ends the value or goes on as code, a path or another
-# variable (`$cfg->pw`, `$_ENV['X']`, `$pw[0]`, `$HOME/pw.txt`, `"$user$host"`), `!` a YAML
+# variable (`$cfg->pw`, `$_ENV['X']`, `$pw[0]`, `$HOME/pw.txt`, `"$user$host"`), or ends
+# it before an escaped quote (`\"x-api-key: $API_KEY\"` in a JSON string), `!` a YAML
 # tag's word; `$aOX-4+j…` and `$ShL8[e2…` are a generated password's `$`, not a variable's.
 _INTERPOLATION = re.compile(
     r"\$\{\s*[A-Za-z_][\w.]*(?:\s|[}:\-?=,|\[(+*/%&<>!)]|$)|#\{\s*[A-Za-z_@$]"
     r"|%\(\w+\)|%s\b|\$\([A-Za-z_]|^\$\$?(?:[A-Za-z_]\w*|\d+[a-z]?)"
-    r"(?:[.:{($/]|->|\[(?:[\"'$]|\w+\])|$)"
+    r"(?:[.:{($/]|->|\[(?:[\"'$]|\w+\])|\\$|$)"
     # Batch variables and template markers: `%RANDOM%`, `%%PWD%%`. Azure Pipelines'
     # runtime expressions: `$[variables.dbPassword]`.
     r"|^%%?[A-Z_][A-Z0-9_]*%|\$\[\s*[A-Za-z_][\w.]*",

@@ -134,6 +134,13 @@ _NOT_SECRET_SHAPE = re.compile(
 # Words joined by underscores or dots ("crypto_scalarmult_ed25519_SCALARBYTES"): a name.
 WORDY = re.compile(r"[A-Za-z][a-z0-9]+(?:[_.][A-Za-z0-9]+){2,}|[A-Z][A-Z0-9]+(?:[_.][A-Z0-9]+){2,}")
 _IDENT_CHAIN = re.compile(r"[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)*(?:\(\)?|\[)?")
+# A Subresource Integrity value (W3C SRI; npm's, Nix's and Deno's lockfiles and
+# pinned-source tables write them): an algorithm's name, a dash and base64 of a digest of
+# its length: a hash (Nix's `"aarch64-linux" = "sha256-…=";`), not a random value.
+INTEGRITY_HASH = re.compile(
+    r"sha1-[A-Za-z0-9+/]{27}=|sha256-[A-Za-z0-9+/]{43}=|sha384-[A-Za-z0-9+/]{64}"
+    r"|sha512-[A-Za-z0-9+/]{86}=="
+)
 HASH_CONTEXT = re.compile(
     r"integrity|checksum|digest|sha\d*|md5|hash|etag|commit|revision|fingerprint|uuid|guid"
     r"|signature|authenticity_token|csrf"
