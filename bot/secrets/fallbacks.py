@@ -58,11 +58,11 @@ _HEAD = re.compile(
     + r"(?:[A-Za-z_][\w<>\[\]?.,]*[ \t]+){0,4}[$@]?[\"']?(?P<name>[A-Za-z_][\w.\-]{0,80})"
     + r"[\"']?[ \t]*(?:=|:=|:|<-)(?!=)[ \t]*"
 )
-# What the assigned expression falls back to, to the statement's end.
 # The literal that ends the statement: a quote written twice inside it is one of its
 # characters (PowerShell's, SQL's, Visual Basic's, YAML's way to escape it), as a quote
 # escaped with a backslash is; the statement's end after it says which reading holds.
 _LAST_LITERAL = r"(?P<q>[\"'])(?P<v>(?:(?P=q)(?P=q)|" + IN_QUOTES + ")" + VALUE_LENGTH + ")(?P=q)"
+# What the assigned expression falls back to, to the statement's end.
 _TAIL = re.compile(r"[^\n]{0,300}?(?:" + _FALLS_BACK + ")" + _LAST_LITERAL + _STATEMENT_END)
 # What a line must hold for _TAIL to be tried there (most lines that name a secret fall
 # back to nothing, and _TAIL tries each of its forms at each of 300 characters).
