@@ -330,6 +330,15 @@ def test_yarn_registry_credentials_are_found_where_yarn_reads_them() -> None:
         assert find_secrets(text, ".yarnrc.yml") == [], text
 
 
+def test_a_secret_in_a_meta_tag_is_found_by_the_tags_name() -> None:
+    token = _r(32)
+    for text in (
+        f'<meta name="api-token" content="{token}">\n',
+        f"meta: [{{ name: 'api-token',\n  content: '{token}' }}]\n",
+    ):
+        assert [text[h.start : h.end] for h in find_secrets(text, "index.html")] == [token]
+
+
 def test_a_token_in_a_service_format_is_found_in_a_lockfile_too() -> None:
     token = "npm" + "_" + _r(36)
     text = f'  "registry": "https://registry.npmjs.org/",\n  "_authToken": "{token}"\n'
@@ -957,6 +966,17 @@ _CI_CIPHERTEXT = "dopn4dUR3YruM9pZmdOPlUeAibxBZ9vcWZkG9lQo4KCXBsrqU/B1oeRy9fd9/d
         (
             "data/indexed_docs.json",
             '{"text": "curl --header \\"x-api-key: $ANTHROPIC_API_KEY\\" https://api.x/v1"}\n',
+        ),
+        # a site's ownership token for a search engine, published in the page it verifies
+        (
+            "src/components/seo.jsx",
+            "  meta={[\n    {\n      name: 'google-site-verification',\n"
+            "      content: '58TM3lGyGn6c2Bj0PvPQSNzrd9_yBsHs2BjJ6KMHlRU',\n    },\n",
+        ),
+        (
+            "_layouts/default.html",
+            '<meta name="google-site-verification" '
+            'content="58TM3lGyGn6c2Bj0PvPQSNzrd9_yBsHs2BjJ6KMHlRU" />\n',
         ),
         # a heading whose words are joined by dashes, not a PowerShell flag
         (

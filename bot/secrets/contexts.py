@@ -67,7 +67,7 @@ _QV = QUOTED_ARGUMENT
 _PAIR_VALUE = quoted_or_bare(r",}\]#", MAX_VALUE)
 
 
-def _pair(field: str) -> TokenPattern:
+def _pair(field: str, value_field: str = "value") -> TokenPattern:
     """`- name: DB_PASSWORD` then `value: ...` (a Kubernetes container's env, an ECS task
     definition, `{"key": "Password", "value": ...}`): the secret's name sits in one field
     and its value in the next, on the same line or the one after."""
@@ -76,13 +76,15 @@ def _pair(field: str) -> TokenPattern:
         re.compile(
             field + r"[\"']?\s*[:=]\s*[\"']?(?P<name>[A-Za-z_][\w.-]{1,80})[\"']?\s*,?[ \t]*"
             r"(?:\r?\n" + LINE_PREFIX + r"(?:-[ \t]+)?)?"
-            r"[\"']?value[\"']?\s*[:=][ \t]*" + _PAIR_VALUE
+            rf"[\"']?{value_field}[\"']?\s*[:=][ \t]*" + _PAIR_VALUE
         ),
-        keywords=("value",),
+        keywords=(value_field,),
     )
 
 
-PAIR_PATTERNS = (_pair("name"), _pair("key"))
+# (a `<meta name="…" content="…">` tag, or the object a framework writes it as, is a
+# name/value pair too: `google-site-verification`'s token is published on every page)
+PAIR_PATTERNS = (_pair("name"), _pair("key"), _pair("name", "content"))
 
 
 # Every pattern starts with a literal: Python's engine then skips to its occurrences

@@ -199,6 +199,10 @@ def key_is_excluded(key: str) -> bool:
         return True  # Travis CI's `secure: "…"`: encrypted to the repository's key, to commit
     if len(words) > 1 and words[-1] == "pass" and words[-2] in _PASSED_ON:
         return True  # nginx's `fastcgi_pass 127.0.0.1:9000;`: where a request is passed on
+    if words[-1] == "verification" and words[-2:-1] in (["site"], ["domain"], ["yandex"]):
+        return True  # `google-site-verification`: a site's ownership token, on every page
+    if words[0] == "msvalidate":
+        return True  # Bing's `msvalidate.01`, the same
     if "hashed" in words[:-1]:
         return True  # `hashed_password`, `hashedTokenKey`: what is kept is a hash
     if words[-1] in _FEW_CHARACTERS or (
