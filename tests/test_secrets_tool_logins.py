@@ -34,6 +34,8 @@ FOUND = [
     # a here-string or a file made on the fly, read by a command that takes its secret so
     ("ci/run.sh", "gh auth login --with-token <<< {k}"),
     ("ci/run.sh", "docker login -u bot --password-stdin registry.internal <<< '{v}'"),
+    # a flag's value on the next line after a continuation
+    ("ci/run.sh", "deploy-tool push \\\n  --password \\\n  '{v}' \\\n  --verbose"),
     # printed into one: as printf's argument or as its format
     ("ci/run.sh", "printf '%s' '{v}' | docker login -u bot --password-stdin registry.internal"),
     ("ci/run.sh", 'printf "%s\\n" "{v}" | helm registry login r --password-stdin'),
@@ -105,6 +107,11 @@ NOT_FOUND = [
     "printf '%s' \"$CI_REGISTRY_PASSWORD\" | docker login -u bot --password-stdin",
     'mosquitto_passwd -b /etc/mosquitto/passwd bot "$MQTT_PASSWORD"',
     "mosquitto_passwd -c /etc/mosquitto/passwd bot",
+    # Docker's published ports after a `-p` on a line that names mongo; a flag that ends
+    # its line, its prompt's answer below it
+    "docker run -v /data/mongo/db:/data/db -p 27017:27017 -d mongo:3.4",
+    "docker run -p 127.0.0.1:27017:27017/tcp --name db mongo",
+    "$ python users.py --test-password\nUsername: myusername\nPassword:",
     "(echo $PW; echo $PW) | smbpasswd -a -s bot",
     "mysqladmin -u root -p status",
     "$p = ConvertTo-SecureString $plain -AsPlainText -Force",

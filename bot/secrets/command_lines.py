@@ -88,9 +88,11 @@ COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
     # "password": `--bypass` is no password's flag).
     # (apksigner's `--ks-pass pass:X` writes the password after a `pass:`; .NET's tools
     # capitalise theirs, `--Password X`.)
+    # (its value on the same line, or on the next after a continuation's `\`: a flag at a
+    # line's end is prose's or a prompt's, `$ users.py --test-password` then `Username:`)
     command(
-        r"--(?:[A-Za-z0-9]+[-_])*(?i:pass(?:word|wd|phrase)?|pwd|[a-z]+password)(?:\s+|=)"
-        r"(?:pass:)?",
+        r"--(?:[A-Za-z0-9]+[-_])*(?i:pass(?:word|wd|phrase)?|pwd|[a-z]+password)"
+        r"(?:[ \t]*\\\r?\n[ \t]*|[ \t]+|=)(?:pass:)?",
         "pass",
         "pwd",
     ),

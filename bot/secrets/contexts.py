@@ -313,6 +313,10 @@ NAMED_KINDS = frozenset(
 )
 
 
+# Docker's and Compose's published ports: `[ip:]host:container[/proto]`.
+_PORT_MAPPING = re.compile(
+    r"(?:[\d.]{7,15}:)?\d{1,5}(?:-\d{1,5})?:\d{1,5}(?:-\d{1,5})?(?:/(?:tcp|udp))?"
+)
 _PLACEHOLDER_OPENINGS = ("<", "(", "\\u003c", "\\u003C", "\\x3c", "\\x3C")
 
 
@@ -321,6 +325,8 @@ def password_ok(value: str, test: bool, *, quoted: bool = False) -> bool:
     leading `-` is one of a generated password's symbols rather than the next flag."""
     if value.startswith("-") and not quoted:
         return False  # the next flag
+    if _PORT_MAPPING.fullmatch(value):
+        return False  # `docker run … -p 27017:27017 mongo`: Docker's ports, after a `-p`
     if value.startswith(_PLACEHOLDER_OPENINGS) and not rules.looks_random(value):
         # a placeholder: `<password>`, `(optional)`, `\u003csecurestring\u003e` (a
         # command's syntax in JSON, its `<` escaped: PowerShell's help as data)
