@@ -162,6 +162,26 @@ def test_a_secret_in_a_minified_line_with_a_dotted_capital_i_is_found_in_place()
     assert any(line[h.start : h.end] == value for h in hits), hits
 
 
+def test_formats_led_by_their_keyword_are_found_on_a_long_line_as_on_a_short_one() -> None:
+    # patterns run on their keywords' lines, tried on a long one only where the keyword
+    # stands: a bearer token, a connection string's password, a mail store's login
+    blob = "".join(_RNG.choice(_URL64) for _ in range(60_000))
+    token = "".join(_RNG.choice(string.ascii_letters + string.digits) for _ in range(40))
+    pw = "Kq8" + "".join(_RNG.choice(string.ascii_letters + string.digits) for _ in range(13))
+    pieces = [
+        f'h.set("Authorization","Bearer {token}")',
+        f'c="Server=db;User Id=sa;Password={pw};"',
+        f'store.connect("imap.corp","bot","{pw}")',
+    ]
+    for piece in pieces:
+        short = piece + "\n"
+        long = f"{blob[:30_000]};{piece};{blob[30_000:]}\n"
+        want = [short[h.start : h.end] for h in find_secrets(short, "dist/app.min.js")]
+        assert want, piece
+        got = [long[h.start : h.end] for h in find_secrets(long, "dist/app.min.js")]
+        assert set(want) <= set(got), piece
+
+
 def test_the_cheap_name_test_turns_down_no_secret_name() -> None:
     """may_be_secretish is False only where key_is_secretish is: names built from secret
     words, their owners and qualifiers and plain words, in every case and joining."""

@@ -144,9 +144,16 @@ def _matches(
         else:
             yield from pattern.regex.finditer(text)
         return
+    # (on a long line, a pattern that opens with its keyword is tried where it stands, as
+    # over a long text above: the same matches, without a read of a bundle's whole line)
+    lead = keyword_lead(pattern) if not pattern.reach else None
     for ls, le in lines_holding(text, found_words, pattern.keywords):
         if not pattern.reach:
-            yield from pattern.regex.finditer(text, ls, le)
+            if lead is not None and le - ls > _SHORT:
+                at = occurrences(lowered, pattern.keywords, ls, le)
+                yield from led_matches(pattern.regex, text, at, lead, ls, le, run=pattern.run)
+            else:
+                yield from pattern.regex.finditer(text, ls, le)
             continue
         at_words = occurrences(lowered, pattern.keywords, ls, le)
         for ws, we in merged_windows(at_words, pattern.reach, ls, le):
