@@ -145,19 +145,27 @@ def test_detect_secrets_assignment_patterns_give_what_the_plugins_give_on_a_long
             assert list(_values(plugin, line, parts)) == list(plugin.analyze_string(line))
 
 
+def _minified(piece: str, size: int = 100_000, head: str = "") -> str:
+    """A bundle's long line of base64url with `piece` in its middle."""
+    blob = "".join(_RNG.choice(_URL64) for _ in range(size))
+    return f"{head}{blob[: size // 2]};{piece};{blob[size // 2 :]}"
+
+
+def _drawn(n: int) -> str:
+    return "Kq8" + "".join(_RNG.choice(string.ascii_letters + string.digits) for _ in range(n))
+
+
 def test_a_secret_in_a_minified_line_is_found() -> None:
-    blob = "".join(_RNG.choice(_URL64) for _ in range(100_000))
-    value = "Kq8" + "".join(_RNG.choice(string.ascii_letters + string.digits) for _ in range(29))
-    line = f'{blob[:50_000]};const apiToken="{value}";{blob[50_000:]}'
+    value = _drawn(29)
+    line = _minified(f'const apiToken="{value}"')
     hits = find_secrets(line + "\n", "dist/app.min.js")
     assert any(line[h.start : h.end] == value for h in hits), hits
 
 
 def test_a_secret_in_a_minified_line_with_a_dotted_capital_i_is_found_in_place() -> None:
     # `İ` lower-cases to two characters; the line's words are still found where they stand
-    blob = "".join(_RNG.choice(_URL64) for _ in range(100_000))
-    value = "Kq8" + "".join(_RNG.choice(string.ascii_letters + string.digits) for _ in range(29))
-    line = f'var s="İSTANBUL";{blob[:50_000]};const apiToken="{value}";{blob[50_000:]}'
+    value = _drawn(29)
+    line = _minified(f'const apiToken="{value}"', head='var s="İSTANBUL";')
     hits = find_secrets(line + "\n", "dist/app.min.js")
     assert any(line[h.start : h.end] == value for h in hits), hits
 
@@ -165,9 +173,7 @@ def test_a_secret_in_a_minified_line_with_a_dotted_capital_i_is_found_in_place()
 def test_formats_led_by_their_keyword_are_found_on_a_long_line_as_on_a_short_one() -> None:
     # patterns run on their keywords' lines, tried on a long one only where the keyword
     # stands: a bearer token, a connection string's password, a mail store's login
-    blob = "".join(_RNG.choice(_URL64) for _ in range(60_000))
-    token = "".join(_RNG.choice(string.ascii_letters + string.digits) for _ in range(40))
-    pw = "Kq8" + "".join(_RNG.choice(string.ascii_letters + string.digits) for _ in range(13))
+    token, pw = _drawn(37), _drawn(13)
     pieces = [
         f'h.set("Authorization","Bearer {token}")',
         f'c="Server=db;User Id=sa;Password={pw};"',
@@ -175,7 +181,7 @@ def test_formats_led_by_their_keyword_are_found_on_a_long_line_as_on_a_short_one
     ]
     for piece in pieces:
         short = piece + "\n"
-        long = f"{blob[:30_000]};{piece};{blob[30_000:]}\n"
+        long = _minified(piece, 60_000) + "\n"
         want = [short[h.start : h.end] for h in find_secrets(short, "dist/app.min.js")]
         assert want, piece
         got = [long[h.start : h.end] for h in find_secrets(long, "dist/app.min.js")]
