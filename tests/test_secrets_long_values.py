@@ -138,7 +138,7 @@ def test_a_value_whose_end_a_pattern_needs_is_found_past_the_reach(
     it, and found nothing where it was longer: a PFX's base64 in a config's element."""
     encoded = _VALUE.replace("+", "%2B").replace("/", "%2F")
     text = text.format(v=_VALUE, u=encoded)
-    value = encoded if "{u}" in text or encoded in text else _VALUE
+    value = encoded if encoded in text else _VALUE
     shown = mask(text, path)
     assert not [p for p in _pieces(value) if p in shown]
     assert kept in shown

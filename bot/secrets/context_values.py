@@ -77,10 +77,7 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
         return (s, e) if setter_value_ok(m.group("name"), value, test) else None
     key = context_name(kind, m)
     if key is not None:
-        # The names an assignment takes: its own and gitleaks' generic rule's.
-        named = rules.names_a_secret(key, value) or rules.generic_name(key, value)
-        ok = named and rules.literal_ok(key, value, test=test)
-        return (s, e) if ok else None
+        return (s, e) if rules.named_literal_ok(key, value, test=test) else None
     if flag_word(m, value):
         return None
     if kind == TOKEN_ARGUMENT:  # a token is machine-made: `vault login root` is a dev server's

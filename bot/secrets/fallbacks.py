@@ -14,9 +14,8 @@ from __future__ import annotations
 import re
 
 from bot.secrets import names, rules, wording
-from bot.secrets.line_finders import RANK_NAMED, SWITCHYARD, Candidate
+from bot.secrets.line_finders import RANK_NAMED, SWITCHYARD, Candidate, assigned_peers
 from bot.secrets.patterns import (
-    GITLEAKS_PEERS,
     IN_QUOTES,
     LINE_PREFIX,
     QUOTED_ARGUMENT,
@@ -34,9 +33,11 @@ _KEYED_READERS = (
 _ONE_ARGUMENT = r"orElse|orElseGet|getOrElse|or_else|unwrap_or|unwrap_or_else|unwrapOr|value_or"
 # An argument list's text without a literal's call of its own: a call nested one deep.
 _ARGUMENTS = r"(?:[^\n()]|\([^\n()]*\)){1,200}?"
+# The operators that fall back: `x ?? '…'`, `x || '…'`, `x or '…'`, `x ?: '…'`.
+_OPERATOR = r"(?:\?\?|\|\||\bor\b|\?:)"
 _FALLS_BACK = (
-    # `x ?? '…'`, `x || '…'`, `x or '…'`, `x ?: '…'`; `… else '…'`, `… else { '…' }`
-    r"(?:\?\?|\|\||\bor\b|\?:|\belse\b[ \t]*\{?)[ \t]*"
+    # an operator; `… else '…'`, `… else { '…' }`
+    rf"(?:{_OPERATOR}|\belse\b[ \t]*\{{?)[ \t]*"
     # a condition's last branch: `cond ? x : '…'`
     r"|\?[^\n?:]{1,200}:[ \t]*"
     + rf"|\b(?:{_KEYED_READERS})\({_ARGUMENTS},[ \t]*(?:(?:default|fallback)[ \t]*=[ \t]*)?"
@@ -73,7 +74,7 @@ _MARKS = ("??", "||", " or ", "?", "else", "(")
 _KEYED_DEFAULT = re.compile(
     r"(?<!environ)\.get(?:String)?\(\s*(?:[\"'][\w.\-]{1,80}[\"']\s*,\s*)?"
     r"[\"'](?P<name>[\w.\-]{1,80})[\"']\s*"
-    r"(?:,\s*(?:(?:default|fallback)\s*=\s*)?|\)\s*(?:\?\?|\|\||\bor\b|\?:)\s*)" + QUOTED_ARGUMENT
+    rf"(?:,\s*(?:(?:default|fallback)\s*=\s*)?|\)\s*{_OPERATOR}\s*)" + QUOTED_ARGUMENT
 )
 
 
@@ -100,11 +101,9 @@ def _judged(m: re.Match[str], base: int, test: bool, name: str) -> list[Candidat
     value = m.group("v")
     if wording.reads_as_name(value):
         return []  # `opts.token || "not-set"`: a sentinel, not a secret
-    named = rules.names_a_secret(name, value) or rules.generic_name(name, value)
-    if not (named and rules.literal_ok(name, value, test=test)):
+    if not rules.named_literal_ok(name, value, test=test):
         return []
     s, e = m.span("v")
-    # Named as in an assignment, judged as one: gitleaks' generic allow-list (its stopwords
-    # and shapes) where the name is not a password's, as token_pass does for named kinds.
-    peers = None if names.key_is_password(name) else GITLEAKS_PEERS["secret assignment"]
+    # (named as in an assignment, judged as one: gitleaks' generic allow-list too)
+    peers = assigned_peers(name)
     return [Candidate(base + s, base + e, FALLBACK, RANK_NAMED, SWITCHYARD, peers=peers)]

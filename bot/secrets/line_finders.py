@@ -16,6 +16,7 @@ from bot.secrets.passphrases import described
 from bot.secrets.patterns import (
     ASSIGNMENT,
     AWS_SECRET,
+    GITLEAKS_PEERS,
     IN_QUOTES,
     MAX_VALUE,
     PLAIN_ASSIGNMENT,
@@ -44,6 +45,12 @@ RANK_PRIVATE_KEY, RANK_TOKEN, RANK_PLUGIN_TOKEN, RANK_NAMED = range(4)
 RANK_ASSIGNED, RANK_GENERIC, RANK_ENTROPY = range(4, 7)
 _FRENCH_PASSWORD = re.compile(r"(?i)(?<![\w])mot[ _-]de[ _-]\Z")
 _ENV_STYLE = re.compile(r"[A-Z][A-Z0-9_]*=[^\s=]")
+
+
+def assigned_peers(name: str | None) -> tuple[str, ...] | None:
+    """The gitleaks rules whose allow-lists a value a construct names takes: an
+    assignment's (its stopwords and shapes) where the name is not a password's."""
+    return GITLEAKS_PEERS["secret assignment"] if name and not names.key_is_password(name) else None
 
 
 @dataclass(slots=True)

@@ -152,10 +152,9 @@ class _View:
     def leave_out(self, piece: str, lines: bool = True) -> None:
         """`piece` left out of the view (its line ends kept, where `lines`)."""
         kept = "\n" * piece.count("\n") if lines else ""
-        if len(piece) == len(kept):
-            self.keep(kept)
-            return
         self.keep(kept)
+        if len(piece) == len(kept):
+            return
         self.cut_out += len(piece) - len(kept)
         self.at.append(self.length)
         self.shift.append(self.cut_out)

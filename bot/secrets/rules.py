@@ -381,6 +381,13 @@ def literal_ok(key: str, value: str, *, test: bool) -> bool:
     return assigned_value_ok(key, value, quoted=True, config=True, env_style=False, test=test)
 
 
+def named_literal_ok(key: str, value: str, *, test: bool) -> bool:
+    """Whether a literal a construct gives the name `key` is a secret there: the names an
+    assignment takes (its own and gitleaks' generic rule's), then a literal's rules."""
+    named = names_a_secret(key, value) or generic_name(key, value)
+    return named and literal_ok(key, value, test=test)
+
+
 def _key_at_end(before: str) -> re.Match[str] | None:
     # Within a name's reach of the value only: searched over a minified line's 50 KB before
     # a value, the pattern anchored at its end is tried from each position (40 s a line).

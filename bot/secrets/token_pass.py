@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from bot.secrets import names
 from bot.secrets.config_credentials import CONFIG_CREDENTIAL_PATTERNS, CONNECTION_PASSWORD
 from bot.secrets.context_values import context_name, context_value
 from bot.secrets.contexts import CONTEXT_KINDS, CONTEXT_PATTERNS
@@ -23,12 +22,11 @@ from bot.secrets.device_configs import DEVICE_KINDS, DEVICE_PATTERNS, device_val
 from bot.secrets.gitleaks import Found
 from bot.secrets.hashes import HASH_PATTERNS
 from bot.secrets.installers import INSTALLER_KINDS, INSTALLER_PATTERNS
-from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate
+from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate, assigned_peers
 from bot.secrets.microsoft import MICROSOFT_PATTERNS
 from bot.secrets.pattern_openings import keyword_lead
 from bot.secrets.patterns import (
     AUTHORIZATION_SCHEME_PATTERN,
-    GITLEAKS_PEERS,
     TOKEN_PATTERNS,
     TokenPattern,
 )
@@ -66,7 +64,6 @@ _BY_KEYWORD: dict[str, list[int]] = {}
 for _i, _p in enumerate(ALL_TOKEN_PATTERNS):
     for _k in _p.keywords:
         _BY_KEYWORD.setdefault(_k, []).append(_i)
-_ASSIGNED = GITLEAKS_PEERS["secret assignment"]
 _UNKEYED = frozenset(i for i, p in enumerate(ALL_TOKEN_PATTERNS) if not p.keywords)
 
 
@@ -107,9 +104,8 @@ def token_candidates(
                 span = read(pattern.kind, m, test)
                 if span is not None:
                     name = context_name(pattern.kind, m)
-                    # Named as in an assignment, judged as one: gitleaks' generic allow-list
-                    # (its stopwords and shapes) where the name is not a password's.
-                    peers = _ASSIGNED if name and not names.key_is_password(name) else None
+                    # Named as in an assignment, judged as one (gitleaks' generic allow-list).
+                    peers = assigned_peers(name)
                     out.append(Candidate(*span, pattern.kind, RANK_TOKEN, SWITCHYARD, peers=peers))
                 continue
             s, e = m.span(pattern.group)
