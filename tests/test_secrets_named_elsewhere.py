@@ -28,6 +28,14 @@ _SYNTAXES = [
     ("src/app.go", '\tos.Setenv("{n}", "{v}")\n'),
     ("deploy/api.yaml", '          env:\n            - name: {n}\n              value: "{v}"\n'),
     ("src/app.py", 'os.environ.setdefault("{n}", "{v}")\n'),
+    # a request's header, a settings library's, a test's environment, configparser's option
+    ("src/client.go", '\treq.Header.Set("{n}", "{v}")\n'),
+    ("src/api.js", "xhr.setRequestHeader('{n}', '{v}');\n"),
+    ("src/config.go", '\tviper.SetDefault("{n}", "{v}")\n'),
+    ("app/src/main/java/Prefs.java", '        editor.putString("{n}", "{v}");\n'),
+    ("src/setup.ts", 'vi.stubEnv("{n}", "{v}")\n'),
+    ("lib/boot.rb", "ENV.store('{n}', '{v}')\n"),
+    ("src/settings.py", 'cfg.set("database", "{n}", "{v}")\n'),
 ]
 
 
@@ -164,3 +172,22 @@ def test_a_low_entropy_value_under_such_a_name_is_not_taken(path: str, template:
     # error code under `STATUS_NO_KEY`).
     assert _found('STATUS_NO_KEY = "0xC000090A"\n', "src/app.py") == []
     assert _found(template.format(n="STATUS_NO_KEY", v="0xC000090A"), path) == []
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "monkeypatch.setenv",  # `monkey` holds `key`: gitleaks allow-lists the word
+        "rapidClient.setProperty",  # `rapid` holds `api`
+        "author_config.put",
+    ],
+)
+def test_a_word_the_allow_list_holds_before_the_name_does_not_let_the_value_through(
+    before: str,
+) -> None:
+    # gitleaks' match opens at the name (its generic rule takes `,` as an operator), so its
+    # allow-list is read over `"API_KEY", "…"`, not over what stands before the call.
+    value = _drawn(40)
+    text = f'{before}("API_KEY", "{value}")\n'
+    assert [v for _, v in _found(text, "tests/test_app.py")] == [value]
+    assert value not in redact(text, "tests/test_app.py").text

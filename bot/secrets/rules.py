@@ -149,6 +149,9 @@ HASH_CONTEXT = re.compile(
 )
 
 _KEY_AT_END = re.compile(r"([A-Za-z_$@][\w.\-$@]*)[\"'\]]{0,2}\s*(?::=|=>|=|:)\s*[\"'`]?$")
+# A name given as a call's argument before its value (`setenv("API_KEY", "…`): gitleaks'
+# generic rule takes the comma as an assignment's operator too.
+_NAME_ARGUMENT_AT_END = re.compile(r"[\"']([A-Za-z_$@][\w.\-$@]*)[\"']\s*,\s*[\"'`]?$")
 
 _BARE_KEY_MIN = 20
 # A number under a secret's name is a port, a PIN, an id or a counter; 24 digits and more
@@ -395,8 +398,11 @@ def _key_at_end(before: str) -> re.Match[str] | None:
 
 
 def key_start(before: str) -> int | None:
-    """Where the name that the value after `before` is assigned to starts in `before`."""
-    key_m = _key_at_end(before)
+    """Where the name that the value after `before` is assigned to, or set under by a
+    call, starts in `before`."""
+    key_m = _key_at_end(before) or _NAME_ARGUMENT_AT_END.search(
+        before, max(0, len(before) - KEY_REACH)
+    )
     return None if key_m is None else key_m.start(1)
 
 

@@ -76,8 +76,31 @@ def _set_by_name(call: str, keyword: str = "") -> TokenPattern:
 SET_BY_NAME_PATTERNS: tuple[TokenPattern, ...] = (
     _set_by_name("setProperty"),
     _set_by_name("put"),
-    _set_by_name("set"),
+    # Go's `req.Header.Set("X-Api-Key", "…")` and viper's `viper.Set(…)` and
+    # `.SetDefault(…)` too
+    _set_by_name("[Ss]et", "set("),
+    _set_by_name("SetDefault"),
     _set_by_name("setItem"),
+    # a request's header: Java's `setHeader`, XHR's `setRequestHeader`, Go's `Header.Add`
+    _set_by_name("setHeader"),
+    _set_by_name("setRequestHeader"),
+    _set_by_name(r"Header\.Add", "header.add("),
+    # Android's `editor.putString("api_key", "…")`, Flink's and Hadoop's `setString`
+    _set_by_name("putString"),
+    _set_by_name("setString"),
+    # Vitest's `vi.stubEnv("API_KEY", "…")`, Ruby's `ENV.store("API_KEY", "…")`
+    _set_by_name("stubEnv"),
+    _set_by_name(r"ENV\.store", "env.store("),
+    # configparser's `cfg.set("database", "password", "…")`: a section, then the option
+    TokenPattern(
+        SET_BY_NAME,
+        re.compile(
+            r"\.set\(\s*[\"'][^\"'\n]{1,80}[\"']\s*,\s*[\"'](?P<name>[\w.\-]{1,80})[\"']\s*,\s*"
+            + QUOTED_ARGUMENT
+            + r"\s*\)"
+        ),
+        keywords=("set(",),
+    ),
     # Go's `os.Setenv("DB_PASSWORD", "…")`, Python's `os.putenv(…)`, pytest's
     # `monkeypatch.setenv(…)`, .NET's `Environment.SetEnvironmentVariable(…, "User")`.
     _set_by_name("[Ss]etenv", "setenv("),
