@@ -1043,3 +1043,61 @@ def test_committed_ciphertext_shared_links_and_look_alike_names_are_not_reported
 )
 def test_the_same_places_with_a_secret_are_still_reported(path: str, text: str, value: str) -> None:
     assert value in [text[h.start : h.end] for h in find_secrets(text, path)]
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        # Ruby's rake task depends on `:environment`: a symbol, in a .rake file (code) and
+        # quoted in documentation; a dovecot lookup's variable
+        (
+            "lib/tasks/rotate.rake",
+            "  task :rotate_tokens, [:refresh_token] => :environment do |_t, args|\n",
+        ),
+        ("docs/tasks.md", "    task :rotate, [:api_token] => :environment do\n"),
+        ("config/auth-ldap.conf.ext", "  password = %{ldap:userPassword}\n"),
+        # a class literal as an annotation's value; a wasm-opt flag that passes an argument
+        (
+            "src/requests/Generate.kt",
+            '    JsonSubTypes.Type(name = "password", value = PasswordRequest::class),\n',
+        ),
+        (
+            "package.json",
+            '  "wasm:build": "wasm-opt a.wasm --asyncify'
+            ' --pass-arg=asyncify-imports@env.await_promise_sync -Oz -o b.wasm",\n',
+        ),
+        # a path with JSON's escaped slashes, a cache's name at its end
+        (
+            "src/metadata.cpp",
+            '    "\\/var\\/lib\\/app\\/krbdir\\/7c2ee0ba8f155083d331\\/ccname_Svc01_QxTrWa",\n',
+        ),
+        # the shell's `${X:+word}` gives `word` only where X is set: no default
+        ("mvnw", 'case "${MVNW_PASSWORD:+has-password}" in\n'),
+        # a Solidity contract's token address, a cast of it
+        (
+            "contracts/Pot.sol",
+            "    IERC20 public token = IERC20(0x4a1c2E9b7D3f5A6c8B0e1D2f3A4b5C6d7E8f9A0b);\n",
+        ),
+    ],
+)
+def test_symbols_variables_class_literals_and_markers_are_not_reported(
+    path: str, text: str
+) -> None:
+    assert find_secrets(text, path) == []
+
+
+_ESCAPED_KEY = f"{_r(22)}\\/{_r(26)}"
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "value"),
+    [
+        ("lib/tasks/boot.rake", "  ENV['API_TOKEN'] = 'Kq8vM2xZ7wTpR4nB'\n", "Kq8vM2xZ7wTpR4nB"),
+        ("docs/deploy.md", "password: :Kq8vM2xZ7wTp\n", ":Kq8vM2xZ7wTp"),
+        ("start.sh", "X=${DB_PASSWORD:-Kq8vM2xZ7wTp}\n", "Kq8vM2xZ7wTp"),
+        ("src/Generate.kt", '  Type(name = "password", value = "Kq8vM2xZ7wTp"),\n', "Kq8vM2xZ7wTp"),
+        ("src/keys.cpp", f'    "{_ESCAPED_KEY}",\n', _ESCAPED_KEY),
+    ],
+)
+def test_a_secret_in_those_places_is_still_reported(path: str, text: str, value: str) -> None:
+    assert value in [text[h.start : h.end] for h in find_secrets(text, path)]

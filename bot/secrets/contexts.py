@@ -129,10 +129,12 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
     # A reference's default under a secret's name: the shell's and Compose's
     # `${DB_PASSWORD:-…}` (`-`, `:=`, `=` too), Spring's `${DB_PASSWORD:…}`. The reference
     # is not a secret, its default is: it is what runs wherever the variable is unset.
+    # (`${X:?message}` fails where X is unset; `${X:+word}` gives `word` only where it is
+    # set, a marker, not the secret: `${MVNW_PASSWORD:+has-password}`)
     TokenPattern(
         REFERENCE_DEFAULT,
         re.compile(
-            r"\$\{(?P<name>[A-Za-z_][\w.\-]{0,80})(?::-|:=|:|-|=)(?P<v>[^}${\s?][^}${\s]{0,"
+            r"\$\{(?P<name>[A-Za-z_][\w.\-]{0,80})(?::-|:=|:|-|=)(?P<v>[^}${\s?+][^}${\s]{0,"
             + str(MAX_VALUE - 1)
             + r"})\}"
         ),

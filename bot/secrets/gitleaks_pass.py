@@ -169,12 +169,13 @@ def allow_listed(c: Candidate, text: str, path: str | None) -> bool:
     if c.priority == RANK_PRIVATE_KEY or c.detector.startswith(GITLEAKS) or c.detector == UNJUDGED:
         return False
     ls = text.rfind("\n", 0, c.start) + 1
-    value = text[c.start : c.end]
+    # (read as JSON's escaped slashes mean it: `"\/usr\/share\/…"` is the path it spells)
+    value = text[c.start : c.end].replace("\\/", "/")
     assigned = c.priority == RANK_ASSIGNED or c.peers is not None
     # gitleaks' match opens at the name (`client_credential="…"`), not at what stands before
     # it on the line (`X(authority=AUTH, …` holds an allow-listed word)
     key_at = rules.key_start(text[ls : c.start]) if assigned else None
-    match = text[ls + (key_at or 0) : c.end] if assigned else value
+    match = text[ls + (key_at or 0) : c.end].replace("\\/", "/") if assigned else value
     # A stopword inside a value that mixes cases and digits is a coincidence, not a word;
     # so is a short one inside a machine-made lower-case value (`pk_q7w2e9fun4r8...` holds
     # "fun" by chance), while a long one ("hardcoded", "example") was typed there.

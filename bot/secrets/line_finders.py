@@ -218,6 +218,8 @@ def assignments(
             continue  # one of several names assigned at once: `_unpacked` pairs them up
         if line.startswith("[", m.end("key")) and not declares_char_array(line, m.start("key")):
             continue  # `tokens[0] = "…"` indexes a list: only a C string's array declares
+        if value[:1] in ("+", "?") and line.endswith("${", 0, m.start("key")):
+            continue  # the shell's `${PASSWORD:+word}`, `${PASSWORD:?message}`: no default
         if key.lower() == "passe" and _FRENCH_PASSWORD.search(line, 0, m.start("key")):
             key = "mot_de_passe"  # French's "Mot de passe : …", the name in three words
         if not names.may_be_secretish(key):

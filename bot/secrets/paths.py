@@ -20,7 +20,14 @@ _CODE_SUFFIXES = frozenset(
      ".java", ".kt", ".kts", ".scala", ".groovy", ".gradle", ".rb", ".php", ".cs", ".fs",
      ".vb", ".c", ".cc", ".cpp", ".cxx", ".h", ".hh", ".hpp", ".ino", ".m", ".mm", ".rs", ".swift",
      ".dart", ".lua", ".pl", ".pm", ".r", ".jl", ".ex", ".exs", ".erl", ".clj", ".hs",
-     ".ml", ".vue", ".svelte", ".sql", ".tf", ".hcl", ".ps1", ".psm1"}
+     ".ml", ".vue", ".svelte", ".sql", ".tf", ".hcl", ".ps1", ".psm1", ".rake", ".gemspec",
+     ".podspec", ".ru", ".jbuilder", ".coffee", ".cljs", ".cljc", ".sol", ".vy"}
+)  # fmt: skip
+# Code by its name alone: Ruby's DSL files (`task :x => :environment`, `gem "…"`), a
+# Jenkinsfile's Groovy.
+_CODE_NAMES = frozenset(
+    {"rakefile", "gemfile", "guardfile", "podfile", "fastfile", "appfile", "vagrantfile",
+     "brewfile", "capfile", "dangerfile", "berksfile", "jenkinsfile"}
 )  # fmt: skip
 _CONFIG_NAMES = re.compile(
     r"^(?:\.env(?:\..+)?|[^/]*\.env|dockerfile(?:\..+)?|containerfile|docker-compose[^/]*"
@@ -101,7 +108,11 @@ def is_code_path(path: str | None) -> bool:
     if path is None:
         return False
     p = PurePosixPath(path)
-    return p.suffix.lower() in _CODE_SUFFIXES or _VIEW_TEMPLATE.search(p.name) is not None
+    return (
+        p.suffix.lower() in _CODE_SUFFIXES
+        or p.name.lower() in _CODE_NAMES
+        or _VIEW_TEMPLATE.search(p.name) is not None
+    )
 
 
 def is_markup_path(path: str | None) -> bool:

@@ -30,7 +30,13 @@ _INTERPOLATION = re.compile(
     r"(?:[.:{($/]|->|\[(?:[\"'$]|\w+\])|\\$|$)"
     # Batch variables and template markers: `%RANDOM%`, `%%PWD%%`. Azure Pipelines'
     # runtime expressions: `$[variables.dbPassword]`.
-    r"|^%%?[A-Z_][A-Z0-9_]*%|\$\[\s*[A-Za-z_][\w.]*",
+    r"|^%%?[A-Z_][A-Z0-9_]*%|\$\[\s*[A-Za-z_][\w.]*"
+    # Dovecot's, Apache's and fluentd's `%{ldap:userPassword}`, `%{HTTP:Authorization}` (a
+    # prompt's text may end the value before its brace)
+    r"|^%\{[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?\}?$"
+    # a Ruby symbol where a value goes (`=> :environment`, `password: :from_vault`),
+    # spelled as Ruby's symbols are: lower-case words
+    r"|(?-i:^:[a-z_][a-z0-9_]*[?!]?$)",
     re.IGNORECASE,
 )
 _REFERENCE = re.compile(

@@ -130,6 +130,9 @@ _PLACEHOLDER_WORDS = frozenset(
 _NOT_SECRET_SHAPE = re.compile(
     r"#[0-9a-fA-F]{3,8}|v?\d+(?:\.\d+)+(?:[-+][\w.]+)?|\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+Z?)?"
     r"|\d+(?:\.\d+)?%"
+    # a class literal, the brackets of the call it is an argument of after it (Kotlin's
+    # `value = PasswordGenerateRequest::class)`, Java's `Foo.class`)
+    r"|[A-Z]\w*(?:::class(?:\.java)?|\.class)\)*"
 )
 # Words joined by underscores or dots ("crypto_scalarmult_ed25519_SCALARBYTES"): a name.
 WORDY = re.compile(r"[A-Za-z][a-z0-9]+(?:[_.][A-Za-z0-9]+){2,}|[A-Z][A-Z0-9]+(?:[_.][A-Z0-9]+){2,}")
