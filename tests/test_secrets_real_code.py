@@ -1073,6 +1073,27 @@ def test_the_same_places_with_a_secret_are_still_reported(path: str, text: str, 
         ),
         # the shell's `${X:+word}` gives `word` only where X is set: no default
         ("mvnw", 'case "${MVNW_PASSWORD:+has-password}" in\n'),
+        # an error's code under the name of the error; a token's lifetime; an LDAP filter
+        # that finds a password; code kept as text
+        ("src/Error.hs", '  code JwtSecretMissing = "PGRST300"\n'),
+        ("docs/policy.md", '  "{\\"Policy\\":{\\"AccessTokenLifetime\\":\\"12:00:00\\"}}"\n'),
+        (
+            "test/mail_with_ldap.bats",
+            "  local QUERY_PASS='(&(userID=%{user | username})(objectClass=MailAccount))'\n",
+        ),
+        (
+            "data/chunks.json",
+            "  for (;;)\\n  {\\n    String password = PepperGenerator.generate(12);\\n  }\\n\n",
+        ),
+        # a template's bound attribute holds an expression; RFC 7520's example password;
+        # PL/SQL's package body (code) setting a date beside a password
+        (
+            "src/app/reset.component.html",
+            '  <app-strength [passwordComponent]="passwordStrength"></app-strength>\n',
+        ),
+        ("src/components/Login.vue", '  <PasswordField :password="userPassword" />\n'),
+        ("cookbook/jwe.mjs", "  password: 'entrap_o\u2013peter_long\u2013credit_tun',\n"),
+        ("scripts/USER_PKG.pck", "      x_password_date := sysdate;\n"),
         # a Solidity contract's token address, a cast of it
         (
             "contracts/Pot.sol",
@@ -1097,6 +1118,9 @@ _ESCAPED_KEY = f"{_r(22)}\\/{_r(26)}"
         ("start.sh", "X=${DB_PASSWORD:-Kq8vM2xZ7wTp}\n", "Kq8vM2xZ7wTp"),
         ("src/Generate.kt", '  Type(name = "password", value = "Kq8vM2xZ7wTp"),\n', "Kq8vM2xZ7wTp"),
         ("src/keys.cpp", f'    "{_ESCAPED_KEY}",\n', _ESCAPED_KEY),
+        ("src/app.py", 'password = "Kq8vM2.xZ7w(Tp"\n', "Kq8vM2.xZ7w(Tp"),
+        ("src/app/login.component.html", '  <db-login password="Kq8vM2xZ7wTp">\n', "Kq8vM2xZ7wTp"),
+        ("docs/policy.md", '  "{\\"AccessToken\\":\\"Kq8vM2xZ7wTp\\"}"\n', "Kq8vM2xZ7wTp"),
     ],
 )
 def test_a_secret_in_those_places_is_still_reported(path: str, text: str, value: str) -> None:

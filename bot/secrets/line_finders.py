@@ -154,6 +154,15 @@ def _closes_its_string(line: str, m: re.Match[str]) -> bool:
     return first.isspace() or first in _AFTER_A_STRING
 
 
+def _bound(line: str, m: re.Match[str]) -> bool:
+    """Whether the name is a template's bound attribute, whose value is an expression:
+    Angular's `[name]="…"`, Vue's `:name="…"` and `v-bind:name="…"`."""
+    ks, ke = m.span("key")
+    if line.endswith("[", 0, ks):
+        return line.startswith("]", ke)
+    return line.endswith((" :", "\t:", "v-bind:"), 0, ks)
+
+
 def assignments(
     line: str,
     base: int,
@@ -220,6 +229,8 @@ def assignments(
             continue  # `tokens[0] = "…"` indexes a list: only a C string's array declares
         if value[:1] in ("+", "?") and line.endswith("${", 0, m.start("key")):
             continue  # the shell's `${PASSWORD:+word}`, `${PASSWORD:?message}`: no default
+        if quoted and _bound(line, m) and rules.is_identifier_chain(value):
+            continue  # Angular's `[password]="userPassword"`, Vue's `:password="…"`: code
         if key.lower() == "passe" and _FRENCH_PASSWORD.search(line, 0, m.start("key")):
             key = "mot_de_passe"  # French's "Mot de passe : …", the name in three words
         if not names.may_be_secretish(key):

@@ -94,7 +94,7 @@ _DESCRIPTOR = frozenset(
      "client", "cls", "strength", "key_id", "usage", "created", "updated",
      "at", "ts", "mask", "masked", "char", "chars", "rule", "rules", "check", "validator",
      "scheme", "schemes", "dialog", "address", "addr", "arg", "args", "argument",
-     "arguments"}
+     "arguments", "missing", "expired", "lifetime", "lifespan", "duration", "date"}
 )  # fmt: skip
 _FEW_CHARACTERS = frozenset({"last4", "last8", "first4", "first8"})
 # nginx's directives that pass a request on to an upstream: `proxy_pass`, `fastcgi_pass`.

@@ -21,7 +21,8 @@ _CODE_SUFFIXES = frozenset(
      ".vb", ".c", ".cc", ".cpp", ".cxx", ".h", ".hh", ".hpp", ".ino", ".m", ".mm", ".rs", ".swift",
      ".dart", ".lua", ".pl", ".pm", ".r", ".jl", ".ex", ".exs", ".erl", ".clj", ".hs",
      ".ml", ".vue", ".svelte", ".sql", ".tf", ".hcl", ".ps1", ".psm1", ".rake", ".gemspec",
-     ".podspec", ".ru", ".jbuilder", ".coffee", ".cljs", ".cljc", ".sol", ".vy"}
+     ".podspec", ".ru", ".jbuilder", ".coffee", ".cljs", ".cljc", ".sol", ".vy", ".pck",
+     ".pkb", ".pks", ".pls", ".plsql"}
 )  # fmt: skip
 # Code by its name alone: Ruby's DSL files (`task :x => :environment`, `gem "…"`), a
 # Jenkinsfile's Groovy.

@@ -133,7 +133,16 @@ _NOT_SECRET_SHAPE = re.compile(
     # a class literal, the brackets of the call it is an argument of after it (Kotlin's
     # `value = PasswordGenerateRequest::class)`, Java's `Foo.class`)
     r"|[A-Z]\w*(?:::class(?:\.java)?|\.class)\)*"
+    # a time of day or a duration (`"AccessTokenLifetime": "12:00:00"`, .NET's `1.00:00:00`)
+    r"|(?:\d+\.)?\d{1,2}:\d{2}:\d{2}(?:\.\d+)?"
 )
+# Code shown as text where a value goes: a call on a dotted name (`password =
+# PepperGenerator.generate(12)` in a JSON file of code chunks); an LDAP search filter
+# (`(&(userID=%u)(objectClass=…))`, a query that finds the password, not one).
+_DOTTED_CALL = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+\(")
+# (an attribute's name of letters, then a conjunction's `(&(` or a placeholder after `=`:
+# a generated password opens `(K87S=…` or `(e=9l…` by chance)
+_LDAP_FILTER = re.compile(r"\([&|!]\([A-Za-z][A-Za-z\-]*[~<>]?=|\([A-Za-z][A-Za-z\-]+[~<>]?=[%*$]")
 # Words joined by underscores or dots ("crypto_scalarmult_ed25519_SCALARBYTES"): a name.
 WORDY = re.compile(r"[A-Za-z][a-z0-9]+(?:[_.][A-Za-z0-9]+){2,}|[A-Z][A-Z0-9]+(?:[_.][A-Z0-9]+){2,}")
 _IDENT_CHAIN = re.compile(r"[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)*(?:\(\)?|\[)?")
@@ -350,6 +359,10 @@ def assigned_value_ok(
         return False  # `try_except_pass = bandit.plugins.try_except_pass:...`: a name
     if wording.is_pattern(v):
         return False  # a pattern that matches secrets, in a scanner or validator
+    if _LDAP_FILTER.match(v) or (
+        (call := _DOTTED_CALL.match(v)) is not None and spells_a_name(call.group()[:-1])
+    ):
+        return False
     if wording.names_an_algorithm(v):
         return False  # `password_encoder: bcrypt`, `sha1:6`: how a password is kept
     if not quoted:

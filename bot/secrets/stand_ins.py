@@ -26,7 +26,8 @@ from bot.secrets.caseless import CaselessWords
 # the `ghu_`/`ghs_` token body, the legacy token, `temp_clone_token`, an app manifest's
 # client and webhook secrets, runner registration tokens, the Actions secrets' public key;
 # tests of GitHub integrations copy those responses. And the Docker Engine API's examples
-# of a swarm's join token (its CA digest part) and unlock key.
+# of a swarm's join token (its CA digest part) and unlock key. And the password of RFC 7520's
+# PBES2 example (JOSE's cookbook, which JOSE libraries' tests replay), dashes and all.
 PUBLISHED_EXAMPLES = frozenset(
     {"2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA", "SplxlOBeZQQYbYS6WxSbIA",
      "7Fjfp0ZBr1KtDRbnfVdmIw", "mF_9.B5f-4.1JqM", "8xLOxBtZp8", "0685bd9184jfhq22",
@@ -40,7 +41,7 @@ PUBLISHED_EXAMPLES = frozenset(
      "e340154128314309424b7c8e90325147d99fdafa", "LLBF3JGZDX3P5PMEXLND6TS6FCWO6",
      "AABF3JGZDX3P5PMEXLND6TS6FCWO6", "2Sg8iYjAxxmI2LvUXpJjkYrMxURPc8r+dB7TJy",
      "3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl",
-     "7c37Cc8654o6p38HnroywCi19pllOnGtbdZEgtKxZu8"}
+     "7c37Cc8654o6p38HnroywCi19pllOnGtbdZEgtKxZu8", "entrap_o\u2013peter_long\u2013credit_tun"}
 )  # fmt: skip
 # Inside a value too: a detector's match may hold its name (`AccountKey=Eby8…`), a header
 # its scheme (`Bearer 2Yot…`).
