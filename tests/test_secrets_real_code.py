@@ -1091,9 +1091,16 @@ def test_the_same_places_with_a_secret_are_still_reported(path: str, text: str, 
             "src/app/reset.component.html",
             '  <app-strength [passwordComponent]="passwordStrength"></app-strength>\n',
         ),
-        ("src/components/Login.vue", '  <PasswordField :password="userPassword" />\n'),
+        ("public/login.html", '  <password-field :password="userPassword"></password-field>\n'),
         ("cookbook/jwe.mjs", "  password: 'entrap_o\u2013peter_long\u2013credit_tun',\n"),
         ("scripts/USER_PKG.pck", "      x_password_date := sysdate;\n"),
+        # a tarball's digest after a name that opens with `sl`; C#'s private field, not an
+        # .npmrc's `_password`
+        (
+            "modules/slang",
+            "slang_hash := 54f0c3007fde918039c058965dffdfd6c5aec0bad0f4227192cc486021f08c36\n",
+        ),
+        ("src/Credentials.cs", "    _password = password ?? throw new ArgumentNullException();\n"),
         # a Solidity contract's token address, a cast of it
         (
             "contracts/Pot.sol",
@@ -1108,6 +1115,7 @@ def test_symbols_variables_class_literals_and_markers_are_not_reported(
 
 
 _ESCAPED_KEY = f"{_r(22)}\\/{_r(26)}"
+_SOFTLAYER_KEY = _r(64, string.ascii_lowercase + string.digits)
 
 
 @pytest.mark.parametrize(
@@ -1119,6 +1127,8 @@ _ESCAPED_KEY = f"{_r(22)}\\/{_r(26)}"
         ("src/Generate.kt", '  Type(name = "password", value = "Kq8vM2xZ7wTp"),\n', "Kq8vM2xZ7wTp"),
         ("src/keys.cpp", f'    "{_ESCAPED_KEY}",\n', _ESCAPED_KEY),
         ("src/app.py", 'password = "Kq8vM2.xZ7w(Tp"\n', "Kq8vM2.xZ7w(Tp"),
+        (".env", f"SL_API_KEY={_SOFTLAYER_KEY}\n", _SOFTLAYER_KEY),
+        (".npmrc", "_password=S3E4dk0yeFo3d1Rw\n", "S3E4dk0yeFo3d1Rw"),
         ("src/app/login.component.html", '  <db-login password="Kq8vM2xZ7wTp">\n', "Kq8vM2xZ7wTp"),
         ("docs/policy.md", '  "{\\"AccessToken\\":\\"Kq8vM2xZ7wTp\\"}"\n', "Kq8vM2xZ7wTp"),
     ],

@@ -222,7 +222,9 @@ SERVICE_PATTERNS: tuple[TokenPattern, ...] = (
         re.compile(
             # `sl` starts a word; the letter leads so that Python's engine skips to it (a
             # leading `\b` made this one pattern half of find_secrets' time on 100 KB).
-            r"[sS](?:(?<!\w[sS])[lL]|(?i:oftlayer))[\w.\-]{0,20}[\"']?\s*(?::=|=|:)\s*[\"']?"
+            # (after `sl`, a word that says secret: `slang_hash := <sha256>` is a tarball's)
+            r"[sS](?:(?<!\w[sS])[lL](?=[\w.\-]{0,20}?(?i:key|pwd|pass|token|secret))"
+            r"|(?i:oftlayer))[\w.\-]{0,20}[\"']?\s*(?::=|=|:)\s*[\"']?"
             r"([a-z0-9]{64})" + _E
         ),
         group=1,

@@ -76,6 +76,8 @@ def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) ->
         return rules.literal_ok("password", value, test=test)
     if pattern.kind == NPM_CREDENTIALS and not _npm_key_starts(m):
         return False
+    if pattern.kind == NPM_CREDENTIALS and rules.is_placeholder(value):
+        return False  # C#'s `_password = password ?? throw …`: a private field, not .npmrc's
     if pattern.kind == SEED_PHRASE:
         return seed_phrase_ok(value)
     if pattern.kind == CRYPT_HASH_BARE and published_crypt_hash(value):
