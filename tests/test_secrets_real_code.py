@@ -1101,6 +1101,12 @@ def test_the_same_places_with_a_secret_are_still_reported(path: str, text: str, 
             "slang_hash := 54f0c3007fde918039c058965dffdfd6c5aec0bad0f4227192cc486021f08c36\n",
         ),
         ("src/Credentials.cs", "    _password = password ?? throw new ArgumentNullException();\n"),
+        # a message about a password's rules, a number and its comma in it
+        (
+            "src/main/java/Messages.java",
+            '  static final String PASSWORD_MUST = "Minimum length of 8, including upper and'
+            ' lower case letters, numbers and symbols";\n',
+        ),
         # a Solidity contract's token address, a cast of it
         (
             "contracts/Pot.sol",

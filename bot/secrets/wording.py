@@ -22,7 +22,9 @@ _PROSE = re.compile(
     r"(?:(?:[-'’,.;:!?]?[ \u3000]|[,;](?=[^\W\d_]))[^\W\d_]+(?:['’][^\W\d_]+)?)+[.!?:…。！？]?"
 )
 # A number standing as a word between words, and a word of letters.
-_NUMBER_WORD = re.compile(r"(?<= )\d+ ")
+# (its space before it taken with it, so that the punctuation after it stays on the word
+# before: "Minimum length of 8, including …")
+_NUMBER_WORD = re.compile(r" \d+(?=[,;.:]? )")
 _LETTER_WORD = re.compile(r"(?<![^\W\d_])[^\W\d_]{2,}(?![^\W\d_])")
 # A file's name ("resetOSPassword.sh", "server.key"): where a secret lives, not the secret.
 _FILE_NAME = re.compile(
