@@ -21,6 +21,7 @@ from bot.secrets.contexts import (
 from bot.secrets.env_defaults import ENV_DEFAULT
 from bot.secrets.jwk import JWK_PRIVATE, jwk_private_value
 from bot.secrets.key_calls import KEY_ARGUMENT
+from bot.secrets.name_before import names_a_hash
 from bot.secrets.setters import SETTER, setter_value_ok
 from bot.secrets.stand_ins import published_crypt_hash
 from bot.secrets.template_defaults import TEMPLATE_DEFAULT
@@ -56,7 +57,7 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
     if kind == CRYPT_HASH:
         if _USER_BEFORE.search(text, ls, m.start()) is None:
             return None
-        if rules.names_a_hash(text[ls : m.start()].lower()) or rules.token_is_placeholder(value):
+        if names_a_hash(text[ls : m.start()].lower()) or rules.token_is_placeholder(value):
             return None
         if published_crypt_hash(value):
             return None

@@ -23,6 +23,7 @@ from bot.secrets.line_finders import (
     UNJUDGED,
     Candidate,
 )
+from bot.secrets.name_before import key_start
 from bot.secrets.patterns import GITLEAKS_PEERS, KEY_BEFORE, KEY_REACH, KEYWORD_WORDS
 from bot.secrets.restated import named_values, restated, unescaped_lines
 from bot.secrets.text_lines import line_around
@@ -174,7 +175,7 @@ def allow_listed(c: Candidate, text: str, path: str | None) -> bool:
     assigned = c.priority == RANK_ASSIGNED or c.peers is not None
     # gitleaks' match opens at the name (`client_credential="…"`), not at what stands before
     # it on the line (`X(authority=AUTH, …` holds an allow-listed word)
-    key_at = rules.key_start(text[ls : c.start]) if assigned else None
+    key_at = key_start(text[ls : c.start]) if assigned else None
     match = text[ls + (key_at or 0) : c.end].replace("\\/", "/") if assigned else value
     # A stopword inside a value that mixes cases and digits is a coincidence, not a word;
     # so is a short one inside a machine-made lower-case value (`pk_q7w2e9fun4r8...` holds

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.secrets import names, paths, references, rules, wording
 from bot.secrets.code_literals import declares_char_array, in_comment, no_expression
 from bot.secrets.long_lines import named_operators, search_near
+from bot.secrets.name_before import bound_attribute, closes_its_string
 from bot.secrets.passphrases import described
 from bot.secrets.patterns import (
     ASSIGNMENT,
@@ -29,7 +30,6 @@ from bot.secrets.value_ends import (
     closing_mark,
     in_set_list,
     plain_scalar,
-    quote_before,
     quoted_value,
     reach,
     to_space,
@@ -136,31 +136,6 @@ def _unpacked(
 _OTHER_QUOTE = {'"': "'", "'": '"', "`": '"'}
 # An Authorization scheme's word before the token it carries.
 _SCHEME_WORD = re.compile(r"[A-Za-z][\w-]{1,30} +(?=\S+$)")
-# What follows a string in code, never a value glued to it: `"Password:",required:!0`.
-_AFTER_A_STRING = frozenset(",;)]}{")
-
-
-def _closes_its_string(line: str, m: re.Match[str]) -> bool:
-    """Whether the name opens a string that is still open at the operator, so that the
-    quote after it closes that string and what follows is other code: `expect "Password:"
-    { send "…" }`, `message:"Password:",required:!0`. Glued to the quote, it is the value
-    (shell's `"PASSWORD="$X`)."""
-    q = quote_before(line, m.start("key"))
-    if q is None or q != m.group("q") or m.group("esc"):
-        return False  # (an escaped quote, `\"`, closes no string: a notebook's JSON line)
-    if q in line[m.end("key") : m.start("op")]:
-        return False  # closed after the name: `"password": "…"`
-    first = m.group("qv")[:1]
-    return first.isspace() or first in _AFTER_A_STRING
-
-
-def _bound(line: str, m: re.Match[str]) -> bool:
-    """Whether the name is a template's bound attribute, whose value is an expression:
-    Angular's `[name]="…"`, Vue's `:name="…"` and `v-bind:name="…"`."""
-    ks, ke = m.span("key")
-    if line.endswith("[", 0, ks):
-        return line.startswith("]", ke)
-    return line.endswith((" :", "\t:", "v-bind:"), 0, ks)
 
 
 def assignments(
@@ -229,7 +204,7 @@ def assignments(
             continue  # `tokens[0] = "…"` indexes a list: only a C string's array declares
         if value[:1] in ("+", "?") and line.endswith("${", 0, m.start("key")):
             continue  # the shell's `${PASSWORD:+word}`, `${PASSWORD:?message}`: no default
-        if quoted and _bound(line, m) and rules.is_identifier_chain(value):
+        if quoted and bound_attribute(line, m) and rules.is_identifier_chain(value):
             continue  # Angular's `[password]="userPassword"`, Vue's `:password="…"`: code
         if key.lower() == "passe" and _FRENCH_PASSWORD.search(line, 0, m.start("key")):
             key = "mot_de_passe"  # French's "Mot de passe : …", the name in three words
@@ -248,7 +223,7 @@ def assignments(
             continue
         if quoted:
             env_style = False
-            if _closes_its_string(line, m):
+            if closes_its_string(line, m):
                 continue  # `expect "Password:" { send "…" }`: a prompt's text, not a name
             if m.group("q") == "`" and references.backticks_run(value, path):
                 continue  # a shell's command substitution, a template (not Go's raw string)

@@ -62,7 +62,6 @@ from bot.secrets.names import (
     last_part,
 )
 from bot.secrets.passphrases import described
-from bot.secrets.patterns import KEY_REACH
 from bot.secrets.references import (
     is_reference,
     path_of_names,
@@ -80,7 +79,7 @@ from bot.secrets.stand_ins import (
 from bot.secrets.stand_ins import (
     token_is_placeholder as token_is_placeholder,  # (read as rules.token_is_placeholder)
 )
-from bot.secrets.value_shapes import not_picked, spliced
+from bot.secrets.value_shapes import code_as_text, not_picked, spliced
 from bot.secrets.wording import looks_random
 
 MIN_ASSIGNED = 6
@@ -136,13 +135,6 @@ _NOT_SECRET_SHAPE = re.compile(
     # a time of day or a duration (`"AccessTokenLifetime": "12:00:00"`, .NET's `1.00:00:00`)
     r"|(?:\d+\.)?\d{1,2}:\d{2}:\d{2}(?:\.\d+)?"
 )
-# Code shown as text where a value goes: a call on a dotted name (`password =
-# PepperGenerator.generate(12)` in a JSON file of code chunks); an LDAP search filter
-# (`(&(userID=%u)(objectClass=…))`, a query that finds the password, not one).
-_DOTTED_CALL = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+\(")
-# (an attribute's name of letters, then a conjunction's `(&(` or a placeholder after `=`:
-# a generated password opens `(K87S=…` or `(e=9l…` by chance)
-_LDAP_FILTER = re.compile(r"\([&|!]\([A-Za-z][A-Za-z\-]*[~<>]?=|\([A-Za-z][A-Za-z\-]+[~<>]?=[%*$]")
 # Words joined by underscores or dots ("crypto_scalarmult_ed25519_SCALARBYTES"): a name.
 WORDY = re.compile(r"[A-Za-z][a-z0-9]+(?:[_.][A-Za-z0-9]+){2,}|[A-Z][A-Z0-9]+(?:[_.][A-Z0-9]+){2,}")
 _IDENT_CHAIN = re.compile(r"[A-Za-z_$][\w$]*(?:(?:\.|::|->)[A-Za-z_$][\w$]*)*(?:\(\)?|\[)?")
@@ -160,10 +152,6 @@ HASH_CONTEXT = re.compile(
     re.IGNORECASE,
 )
 
-_KEY_AT_END = re.compile(r"([A-Za-z_$@][\w.\-$@]*)[\"'\]]{0,2}\s*(?::=|=>|=|:)\s*[\"'`]?$")
-# A name given as a call's argument before its value (`setenv("API_KEY", "…`): gitleaks'
-# generic rule takes the comma as an assignment's operator too.
-_NAME_ARGUMENT_AT_END = re.compile(r"[\"']([A-Za-z_$@][\w.\-$@]*)[\"']\s*,\s*[\"'`]?$")
 
 _BARE_KEY_MIN = 20
 # A number under a secret's name is a port, a PIN, an id or a counter; 24 digits and more
@@ -359,10 +347,8 @@ def assigned_value_ok(
         return False  # `try_except_pass = bandit.plugins.try_except_pass:...`: a name
     if wording.is_pattern(v):
         return False  # a pattern that matches secrets, in a scanner or validator
-    if _LDAP_FILTER.match(v) or (
-        (call := _DOTTED_CALL.match(v)) is not None and spells_a_name(call.group()[:-1])
-    ):
-        return False
+    if code_as_text(v):
+        return False  # `PepperGenerator.generate(12)` in a JSON of code, an LDAP filter
     if wording.names_an_algorithm(v):
         return False  # `password_encoder: bcrypt`, `sha1:6`: how a password is kept
     if not quoted:
@@ -405,25 +391,3 @@ def named_literal_ok(key: str, value: str, *, test: bool) -> bool:
     assignment takes (its own and gitleaks' generic rule's), then a literal's rules."""
     named = names_a_secret(key, value) or generic_name(key, value)
     return named and literal_ok(key, value, test=test)
-
-
-def _key_at_end(before: str) -> re.Match[str] | None:
-    # Within a name's reach of the value only: searched over a minified line's 50 KB before
-    # a value, the pattern anchored at its end is tried from each position (40 s a line).
-    return _KEY_AT_END.search(before, max(0, len(before) - KEY_REACH))
-
-
-def key_start(before: str) -> int | None:
-    """Where the name that the value after `before` is assigned to, or set under by a
-    call, starts in `before`."""
-    key_m = _key_at_end(before) or _NAME_ARGUMENT_AT_END.search(
-        before, max(0, len(before) - KEY_REACH)
-    )
-    return None if key_m is None else key_m.start(1)
-
-
-def names_a_hash(before: str) -> bool:
-    """Whether the name a value is assigned to (in `before`, the line up to the value)
-    says it is a hash or a digest."""
-    key_m = _key_at_end(before)
-    return key_m is not None and HASH_CONTEXT.search(key_m.group(1)) is not None

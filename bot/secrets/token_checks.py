@@ -18,6 +18,7 @@ from bot.secrets.config_credentials import (
     REGISTRY_AUTH,
 )
 from bot.secrets.hashes import CRYPT_HASH_BARE, PASSWORD_HASHES
+from bot.secrets.name_before import names_a_hash
 from bot.secrets.patterns import AUTHORIZATION_SCHEME, KEY_REACH, TokenPattern
 from bot.secrets.services import SEED_PHRASE
 from bot.secrets.stand_ins import published_crypt_hash, published_seed_phrase
@@ -85,7 +86,7 @@ def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) ->
     if pattern.kind in PASSWORD_HASHES:
         # Named as a hash (`password_hash = "$2b$..."`): a fixture or a stored hash on
         # purpose; a bare one (a users table's dump, a CSV row) is someone's password.
-        return not rules.names_a_hash(_before(m, KEY_REACH))
+        return not names_a_hash(_before(m, KEY_REACH))
     if pattern.kind == "token in URL":
         return not badge_query(m.string, m.start()) and _query_token_ok(m.group(1), value, test)
     if pattern.kind == "AWS account ID" and value in _AWS_EXAMPLE_ACCOUNTS:

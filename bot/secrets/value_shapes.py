@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from bot.secrets.references import spells_a_name
+
 # A version or a package manager's range of them: `^8.5.1`, `~4.0.0`, `>=1.1.0`, `2.x`.
 _VERSION = re.compile(r"(?:[\^~]|[<>]=?|==?)?v?\d+(?:\.(?:\d+|x|\*)){1,3}(?:-[0-9A-Za-z.]+)?")
 # A validator's rules, lower-case names apart by `|`, each with its arguments after `:`.
@@ -29,6 +31,14 @@ _SPLICED = re.compile(
     r"(?:[$@]\w|[A-Za-z_][\w.]*(?:[(\[]|[ \t]*(?:\+|\.|\|\||&)[ \t]*[\"'`]?$))"
 )
 
+# Code shown as text where a value goes: a call on a dotted name (`password =
+# PepperGenerator.generate(12)` in a JSON file of code chunks); an LDAP search filter
+# (`(&(userID=%u)(objectClass=…))`, a query that finds the password, not one).
+_DOTTED_CALL = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+\(")
+# (an attribute's name of letters, then a conjunction's `(&(` or a placeholder after `=`:
+# a generated password opens `(K87S=…` or `(e=9l…` by chance)
+_LDAP_FILTER = re.compile(r"\([&|!]\([A-Za-z][A-Za-z\-]*[~<>]?=|\([A-Za-z][A-Za-z\-]+[~<>]?=[%*$]")
+
 
 def not_picked(value: str) -> bool:
     """A version range (`"jsonwebtoken": "^8.5.1"`), a validator's rules (Laravel's
@@ -40,3 +50,12 @@ def not_picked(value: str) -> bool:
 def spliced(value: str) -> bool:
     """`password='" . $_GET['password'] . "'`: SQL with a request's field spliced in."""
     return _SPLICED.match(value) is not None
+
+
+def code_as_text(value: str) -> bool:
+    """A call on a dotted name whose parts spell names, or an LDAP search filter: code or
+    a query kept as text where a value goes, not the value."""
+    if _LDAP_FILTER.match(value):
+        return True
+    call = _DOTTED_CALL.match(value)
+    return call is not None and spells_a_name(call.group()[:-1])
