@@ -1,5 +1,5 @@
-"""Certificates and signatures in base64 are public; a private key in base64 is not, though
-all three are DER and read as high-entropy strings."""
+"""Certificates, public keys and signatures in base64 are public; a private key in base64
+is not, though all are DER and read as high-entropy strings."""
 
 from __future__ import annotations
 
@@ -78,3 +78,23 @@ def test_a_private_key_in_base64_is_still_reported(
     text = json.dumps({"data": value})
     hits = find_secrets(text, "deploy/values.json")
     assert [text[h.start : h.end] for h in hits] == [value]
+
+
+@pytest.mark.parametrize(
+    ("key", "form"),
+    [
+        (ec.generate_private_key(ec.SECP256R1()), ser.PublicFormat.SubjectPublicKeyInfo),
+        (rsa.generate_private_key(65537, 2048), ser.PublicFormat.SubjectPublicKeyInfo),
+        (rsa.generate_private_key(65537, 2048), ser.PublicFormat.PKCS1),
+        (ed25519.Ed25519PrivateKey.generate(), ser.PublicFormat.SubjectPublicKeyInfo),
+    ],
+    ids=["ec-spki", "rsa-spki", "rsa-pkcs1", "ed25519-spki"],
+)
+def test_a_public_key_in_base64_is_not_reported(
+    key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey,
+    form: ser.PublicFormat,
+) -> None:
+    # a sigstore trusted root lists its authorities' keys so: `publicKey.rawBytes`
+    value = _b64(key.public_key().public_bytes(ser.Encoding.DER, form))
+    text = json.dumps({"publicKey": {"rawBytes": value, "keyDetails": "PKIX_ECDSA_P256"}})
+    assert find_secrets(text, "trusted_root.json") == []

@@ -1,10 +1,12 @@
 """Base64 of DER that is public by what it is: an X.509 certificate (a SAML identity
-provider's certificate in a settings file, a JWKS's `x5c`, a sigstore bundle's `rawBytes`)
-or an ECDSA or DSA signature (`MEUCI…`). Both travel openly with what they vouch for, and
-both read as high-entropy strings. A private key's DER is neither: PKCS#8, PKCS#1 and
-SEC1 keys are no certificate and hold more than a signature's two integers (the tests load
-each). Parsed with `cryptography` (PyCA), not by hand; imported on first use, since few
-values get this far."""
+provider's certificate in a settings file, a JWKS's `x5c`, a sigstore bundle's `rawBytes`),
+a public key (SubjectPublicKeyInfo, as a sigstore trusted root's `publicKey.rawBytes`,
+`MFkwEwYHKoZIzj0CAQYI…`, or PKCS#1's RSAPublicKey) or an ECDSA or DSA signature
+(`MEUCI…`). Each travels openly with what it vouches for, and each reads as a high-entropy
+string. A private key's DER is none of them: PKCS#8, PKCS#1 and SEC1 private keys are no
+certificate, no public key's structure, and hold more than a signature's two integers
+(the tests load each). Parsed with `cryptography` (PyCA), not by hand; imported on first
+use, since few values get this far."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from bot.secrets.wording import decoded_base64
 
 
 def public_der(value: str) -> bool:
-    """Whether base64 `value` is a certificate's or a signature's DER, whole."""
+    """Whether base64 `value` is a certificate's, a public key's or a signature's DER,
+    whole."""
     if not value.startswith("M"):  # a DER SEQUENCE (0x30) encodes to "M…"
         return False
     raw = decoded_base64(value)
@@ -20,8 +23,9 @@ def public_der(value: str) -> bool:
         return False
     from cryptography import x509
     from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+    from cryptography.hazmat.primitives.serialization import load_der_public_key
 
-    for parse in (decode_dss_signature, x509.load_der_x509_certificate):
+    for parse in (decode_dss_signature, x509.load_der_x509_certificate, load_der_public_key):
         try:
             parse(raw)
         except ValueError:

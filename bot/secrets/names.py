@@ -174,7 +174,8 @@ def key_is_bare_key(key: str) -> bool:
         and words[-1] == "key"
         and not key_is_excluded(key)
         and not any(
-            w.startswith(("pub", "sort", "cache", "primary", "foreign", "partition")) for w in words
+            w.startswith(("pub", "sort", "cache", "primary", "foreign", "partition", "unique"))
+            for w in words
         )
     )
 
