@@ -98,3 +98,18 @@ def test_a_public_key_in_base64_is_not_reported(
     value = _b64(key.public_key().public_bytes(ser.Encoding.DER, form))
     text = json.dumps({"publicKey": {"rawBytes": value, "keyDetails": "PKIX_ECDSA_P256"}})
     assert find_secrets(text, "trusted_root.json") == []
+
+
+def test_a_public_key_under_a_keys_name_is_not_reported_and_its_private_key_is() -> None:
+    # an RSA test's pair: the public half under `encKey`, the private half under `decKey`
+    key = rsa.generate_private_key(65537, 1024)
+    public = _b64(
+        key.public_key().public_bytes(ser.Encoding.DER, ser.PublicFormat.SubjectPublicKeyInfo)
+    )
+    private = _b64(key.private_bytes(ser.Encoding.DER, ser.PrivateFormat.PKCS8, ser.NoEncryption()))
+    text = (
+        f'    private final String encKey = "{public.rstrip("=")}";\n'
+        f'    private final String decKey = "{private}";\n'
+    )
+    hits = find_secrets(text, "src/main/java/Crypto.java")
+    assert [text[h.start : h.end] for h in hits] == [private]

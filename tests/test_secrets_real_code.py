@@ -1122,6 +1122,8 @@ def test_the_same_places_with_a_secret_are_still_reported(path: str, text: str, 
             '  static final String PASSWORD_MUST = "Minimum length of 8, including upper and'
             ' lower case letters, numbers and symbols";\n',
         ),
+        # PostgREST's `@file`: the secret read from that file
+        ("docs/references/auth.rst", '  jwt-secret = "@rsa.jwk.pub"\n'),
         # an index's name in SQL's DDL, as Hibernate draws it
         ("db/migration/V1__initial.sql", "  UNIQUE KEY `UK_q3w8e1r6t0y4u9i2o5p7a1s3d` (`name`)\n"),
         # a Solidity contract's token address, a cast of it

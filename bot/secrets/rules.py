@@ -51,7 +51,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from bot.secrets import wording
+from bot.secrets import der, wording
 from bot.secrets.gitleaks.ruleset import Rule, pinned, shannon_entropy
 from bot.secrets.names import (
     key_is_bare_key,
@@ -340,6 +340,8 @@ def assigned_value_ok(
         return False  # base64 of a sentence under a key's name (a password may be a phrase)
     if _encodes_a_placeholder(v):
         return False  # `password: cGFzc3dvcmQ=`: base64 of "password", a Secret's stand-in
+    if der.public_der(v):
+        return False  # a public key's or a certificate's DER under a key's name: public
     if wording.names_a_file_or_type(v) or ("/" in v and path_of_names(v)):
         return False  # (a module's import path: Go's `credential "github.com/org/x/creds"`)
     compound = key.strip("$@").lower()

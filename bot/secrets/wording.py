@@ -26,9 +26,10 @@ _PROSE = re.compile(
 # before: "Minimum length of 8, including …")
 _NUMBER_WORD = re.compile(r" \d+(?=[,;.:]? )")
 _LETTER_WORD = re.compile(r"(?<![^\W\d_])[^\W\d_]{2,}(?![^\W\d_])")
-# A file's name ("resetOSPassword.sh", "server.key"): where a secret lives, not the secret.
+# A file's name ("resetOSPassword.sh", "server.key", "rsa.jwk.pub"; after curl's and
+# PostgREST's `@`, read from that file): where a secret lives, not the secret.
 _FILE_NAME = re.compile(
-    r"[A-Za-z][\w-]*\.(?:sh|bash|ps1|bat|cmd|py|rb|js|ts|php|jsp|pl|json|ya?ml|xml|toml|ini"
+    r"@?[A-Za-z][\w.-]*\.(?:sh|bash|ps1|bat|cmd|py|rb|js|ts|php|jsp|pl|json|ya?ml|xml|toml|ini"
     r"|cfg|conf|properties|txt|log|sql|html?|pem|key|crt|cer|der|p12|pfx|jks|keystore|gpg"
     r"|asc|pub|env)",
     re.IGNORECASE,
