@@ -202,8 +202,8 @@ def assignments(
             continue  # one of several names assigned at once: `_unpacked` pairs them up
         if line.startswith("[", m.end("key")) and not declares_char_array(line, m.start("key")):
             continue  # `tokens[0] = "…"` indexes a list: only a C string's array declares
-        if value[:1] in ("+", "?") and line.endswith("${", 0, m.start("key")):
-            continue  # the shell's `${PASSWORD:+word}`, `${PASSWORD:?message}`: no default
+        if line.endswith("${", 0, m.start("key")):
+            continue  # `${PASSWORD:-…}`, `${PASSWORD:+word}`: a reference (contexts.py's)
         if quoted and bound_attribute(line, m) and rules.is_identifier_chain(value):
             continue  # Angular's `[password]="userPassword"`, Vue's `:password="…"`: code
         if key.lower() == "passe" and _FRENCH_PASSWORD.search(line, 0, m.start("key")):

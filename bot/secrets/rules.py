@@ -152,7 +152,6 @@ HASH_CONTEXT = re.compile(
     re.IGNORECASE,
 )
 
-
 _BARE_KEY_MIN = 20
 # A number under a secret's name is a port, a PIN, an id or a counter; 24 digits and more
 # is longer than any of those (a 64-bit id has 20) and is a numeric key.
