@@ -16,6 +16,10 @@ _KEY_AT_END = re.compile(r"([A-Za-z_$@][\w.\-$@]*)[\"'\]]{0,2}\s*(?::=|=>|=|:)\s
 # A name given as a call's argument before its value (`setenv("API_KEY", "…`): gitleaks'
 # generic rule takes the comma as an assignment's operator too.
 _NAME_ARGUMENT_AT_END = re.compile(r"[\"']([A-Za-z_$@][\w.\-$@]*)[\"']\s*,\s*[\"'`]?$")
+# A name a command sets before its value (`aws configure set aws_secret_access_key …`,
+# `setx API_KEY …`): read from the line's start instead, the match held an earlier name
+# on the line (`aws_access_key_id`, which gitleaks' allow-list lets through).
+_NAME_THEN_SPACE_AT_END = re.compile(r"(?<![\w.\-$@])([A-Za-z_$@][\w.\-$@]*)[ \t]+[\"'`]?$")
 # What follows a string in code, never a value glued to it: `"Password:",required:!0`.
 _AFTER_A_STRING = frozenset(",;)]}{")
 
@@ -29,8 +33,11 @@ def _key_at_end(before: str) -> re.Match[str] | None:
 def key_start(before: str) -> int | None:
     """Where the name that the value after `before` is assigned to, or set under by a
     call, starts in `before`."""
-    key_m = _key_at_end(before) or _NAME_ARGUMENT_AT_END.search(
-        before, max(0, len(before) - KEY_REACH)
+    start = max(0, len(before) - KEY_REACH)
+    key_m = (
+        _key_at_end(before)
+        or _NAME_ARGUMENT_AT_END.search(before, start)
+        or _NAME_THEN_SPACE_AT_END.search(before, start)
     )
     return None if key_m is None else key_m.start(1)
 

@@ -1,0 +1,56 @@
+"""An AWS secret access key written just after its access key ID, under no name of its own:
+s3fs' password file, a table's row, a command's two arguments, a client's constructor.
+The ID is useless without the secret; masking the ID alone sent the secret."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.secrets.detect import find_secrets
+from bot.secrets.redact import redact
+
+KEY_ID = "AKIAQ3EGRTNX5WPK7L2M"
+SECRET = "q8Zr4Tn1Vb7Yc2Hs9Kd5Wf3Lp6Xj0Mg4Ea8Ru1Ni"
+
+FOUND = [
+    (".passwd-s3fs", "{i}:{s}\n"),  # s3fs' `ACCESS_KEY_ID:SECRET_ACCESS_KEY`
+    ("etc/passwd-s3fs", "media-bucket:{i}:{s}\n"),  # the same, for one bucket
+    ("docs/setup.md", "| deploy | {i} | {s} |\n"),
+    ("docs/setup.md", "Access key: `{i}`\nSecret: `{s}`\n"),  # over a line break
+    ("notes.txt", "{i} {s}\n"),
+    ("ops/creds.ps1", "Set-AWSCredential -AccessKey {i} -SecretKey {s} -StoreAs default\n"),
+    ("src/upload.py", 'boto3.client("s3", "us-east-1", "{i}", "{s}")\n'),
+    ("src/s3.js", "const creds = new AWS.Credentials('{i}', '{s}');\n"),
+    ("store/s3.go", 'credentials.NewStaticCredentials("{i}", "{s}", "")\n'),
+    # the secret's value may hold `/` and `+`
+    ("notes.txt", "{i}:{s_slash}\n"),
+]
+
+
+@pytest.mark.parametrize(("path", "text"), FOUND)
+def test_a_secret_key_after_its_key_id_is_masked_whole(path: str, text: str) -> None:
+    secret = SECRET[:10] + "/" + SECRET[11:20] + "+" + SECRET[21:]
+    value = secret if "{s_slash}" in text else SECRET
+    text = text.format(i=KEY_ID, s=SECRET, s_slash=secret)
+    hits = {text[h.start : h.end]: h.kind for h in find_secrets(text, path)}
+    assert hits.get(value) == "AWS secret key"
+    assert KEY_ID in hits
+    sent = redact(text, path).text
+    assert value[:8] not in sent and value[-8:] not in sent
+
+
+NOT_A_SECRET = [
+    # AWS' documented example pair, and an example ID beside a drawn value
+    "AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "AKIAIOSFODNN7EXAMPLE:q8Zr4Tn1Vb7Yc2Hs9Kd5Wf3Lp6Xj0Mg4Ea8Ru1Ni",
+    # a commit's id, a path, a word after the ID: no key drawn from base64
+    f"rotated {KEY_ID} in 3f2a9c1d4e5b6a7980c1d2e3f4a5b6c7d8e9f0a1",
+    f"{KEY_ID} /usr/local/share/something/abc/defgh/ijk",
+    f"{KEY_ID} aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+]
+
+
+@pytest.mark.parametrize("text", NOT_A_SECRET)
+def test_what_follows_a_key_id_is_not_masked_unless_drawn_like_a_key(text: str) -> None:
+    found = [text[h.start : h.end] for h in find_secrets(text + "\n", "notes.txt")]
+    assert all(len(v) != 40 for v in found), found
