@@ -133,19 +133,6 @@ TOKEN_PATTERNS: tuple[TokenPattern, ...] = (
         before=_UPPER_DIGITS,
         keywords=("akia", "asia", "abia", "acca", "a3t"),
     ),
-    # An AWS secret key has no prefix, but the key ID it pairs with has: written just after
-    # it (s3fs' `ID:SECRET` file, a table's row, `ID SECRET` on a command line, over a line
-    # break too) the 40 characters are its secret, whatever names them, as Nosey Parker's
-    # np.aws.6 reads it. The ID alone is no use without them.
-    TokenPattern(
-        AWS_SECRET_KEY,
-        re.compile(
-            r"(?P<id>A(?:KIA|SIA|BIA|CCA|3T[A-Z0-9])[A-Z0-9]{16})(?![A-Z0-9])[\s\S]{0,40}?"
-            r"(?<![A-Za-z0-9/+=_\-])(?P<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=_\-])"
-        ),
-        group="v",
-        keywords=("akia", "asia", "abia", "acca", "a3t"),
-    ),
     TokenPattern(
         "GitHub token",
         re.compile(r"(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})" + _E),

@@ -18,8 +18,9 @@ from bot.secrets.config_credentials import (
     REGISTRY_AUTH,
 )
 from bot.secrets.hashes import CRYPT_HASH_BARE, PASSWORD_HASHES
+from bot.secrets.key_pairs import KEY_PAIR_KINDS, pair_ok
 from bot.secrets.name_before import names_a_hash
-from bot.secrets.patterns import AUTHORIZATION_SCHEME, AWS_SECRET_KEY, KEY_REACH, TokenPattern
+from bot.secrets.patterns import AUTHORIZATION_SCHEME, KEY_REACH, TokenPattern
 from bot.secrets.services import SEED_PHRASE
 from bot.secrets.stand_ins import published_crypt_hash, published_seed_phrase
 from bot.secrets.url_secrets import badge_query
@@ -93,13 +94,7 @@ def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) ->
         return False
     if rules.token_is_placeholder(value, service=True):
         return False
-    if pattern.kind == AWS_SECRET_KEY and (
-        rules.token_is_placeholder(m.group("id"), service=True)
-        or not _mixes_kinds(value)
-        or _SHA1.fullmatch(value)
-    ):
-        # the documentation's `AKIAIOSFODNN7EXAMPLE`, a run of one letter, a commit's id
-        # (a key drawn from base64 is never all lower-case hex)
+    if pattern.kind in KEY_PAIR_KINDS and not pair_ok(m, value):
         return False
     if pattern.kind == "JWT" and not jwt_ok(value, test):
         return False
@@ -118,16 +113,6 @@ def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) ->
         return rules.looks_random(value) or rules.generated(value)
     # (`NF-` and 32 letters is still a Nightfall key: one random body in 300 has no digit.)
     return not pattern.random or rules.looks_random(value) or wording.has_drawn_letters(value)
-
-
-def _mixes_kinds(value: str) -> bool:
-    """Two of digits, upper case and lower case: a key drawn from base64 lacks one of them
-    about once in a thousand (no digit), a path or a word has only one."""
-    return sum(bool(r.search(value)) for r in _KINDS) >= 2
-
-
-_KINDS = (re.compile("[0-9]"), re.compile("[A-Z]"), re.compile("[a-z]"))
-_SHA1 = re.compile("[0-9a-f]{40}")
 
 
 def jwt_ok(value: str, test: bool) -> bool:

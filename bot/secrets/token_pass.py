@@ -22,6 +22,7 @@ from bot.secrets.device_configs import DEVICE_KINDS, DEVICE_PATTERNS, device_val
 from bot.secrets.gitleaks import Found
 from bot.secrets.hashes import HASH_PATTERNS
 from bot.secrets.installers import INSTALLER_KINDS, INSTALLER_PATTERNS
+from bot.secrets.key_pairs import KEY_PAIR_PATTERNS
 from bot.secrets.line_finders import RANK_TOKEN, SWITCHYARD, Candidate, assigned_peers
 from bot.secrets.microsoft import MICROSOFT_PATTERNS
 from bot.secrets.pattern_openings import keyword_lead
@@ -42,6 +43,7 @@ from bot.secrets.word_led import led_matches, merged_windows, occurrences
 # Switchyard already names keeps that name.
 ALL_TOKEN_PATTERNS = (
     *TOKEN_PATTERNS,
+    *KEY_PAIR_PATTERNS,
     *SERVICE_PATTERNS,
     *CONFIG_CREDENTIAL_PATTERNS,
     *HASH_PATTERNS,

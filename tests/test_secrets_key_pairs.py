@@ -1,6 +1,7 @@
-"""An AWS secret access key written just after its access key ID, under no name of its own:
-s3fs' password file, a table's row, a command's two arguments, a client's constructor.
-The ID is useless without the secret; masking the ID alone sent the secret."""
+"""A cloud key's secret written just after its key ID, under no name of its own
+(bot/secrets/key_pairs.py): s3fs' password file, a table's row, a command's two
+arguments, a client's constructor. The ID is useless without the secret; masking the ID
+alone sent the secret."""
 
 from __future__ import annotations
 
@@ -27,6 +28,28 @@ FOUND = [
 ]
 
 
+# Alibaba Cloud's AccessKey (`LTAI` and 20, its secret 30) and Tencent Cloud's SecretId
+# (`AKID` and 32, its SecretKey 32), made up in their shapes.
+ALIBABA_ID, ALIBABA_SECRET = "LTAIUZKC97i4xgciFnq9RBXO", "2tAG1yKwILALo5vR67b2rMQSkVw0nE"
+TENCENT_ID, TENCENT_SECRET = (
+    "AKIDpLIix6MEOLeMa61EqJomTEI1JEzO3joO",
+    "j37HyVaQXekW9bTz4uRdGp2LsNc8Ym5F",
+)
+OTHER_CLOUDS = [
+    ("src/oss.py", f'client = AcsClient("{ALIBABA_ID}", "{ALIBABA_SECRET}", "cn-hangzhou")'),
+    ("deploy/ossutil.txt", f"{ALIBABA_ID}:{ALIBABA_SECRET}"),
+    ("src/cvm.py", f'cred = credential.Credential("{TENCENT_ID}", "{TENCENT_SECRET}")'),
+    ("docs/keys.md", f"SecretId: {TENCENT_ID}\nSecretKey: {TENCENT_SECRET}"),
+]
+
+
+@pytest.mark.parametrize(("path", "text"), OTHER_CLOUDS)
+def test_alibaba_s_and_tencent_s_secret_after_their_ids_are_masked(path: str, text: str) -> None:
+    secret = ALIBABA_SECRET if ALIBABA_ID in text else TENCENT_SECRET
+    assert secret in [text[h.start : h.end] for h in find_secrets(text + "\n", path)]
+    assert secret[:8] not in redact(text + "\n", path).text
+
+
 @pytest.mark.parametrize(("path", "text"), FOUND)
 def test_a_secret_key_after_its_key_id_is_masked_whole(path: str, text: str) -> None:
     secret = SECRET[:10] + "/" + SECRET[11:20] + "+" + SECRET[21:]
@@ -47,10 +70,13 @@ NOT_A_SECRET = [
     f"rotated {KEY_ID} in 3f2a9c1d4e5b6a7980c1d2e3f4a5b6c7d8e9f0a1",
     f"{KEY_ID} /usr/local/share/something/abc/defgh/ijk",
     f"{KEY_ID} aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    # an MD5 after a Tencent SecretId, a word run after an Alibaba ID
+    "AKIDpLIix6MEOLeMa61EqJomTEI1JEzO3joO d41d8cd98f00b204e9800998ecf8427e",
+    "LTAIUZKC97i4xgciFnq9RBXO configurationmanagementsetting",
 ]
 
 
 @pytest.mark.parametrize("text", NOT_A_SECRET)
 def test_what_follows_a_key_id_is_not_masked_unless_drawn_like_a_key(text: str) -> None:
     found = [text[h.start : h.end] for h in find_secrets(text + "\n", "notes.txt")]
-    assert all(len(v) != 40 for v in found), found
+    assert all(len(v) not in (30, 32, 40) for v in found), found
