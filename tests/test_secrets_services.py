@@ -398,6 +398,12 @@ CASES = [  # (kind, line)
     ("key compared with a literal", f'if (req.query.apiKey === "{_r(32)}") {{'),
     ("secret in a name/value pair", "env:\n  - name: POSTGRES_PASSWORD\n    value: Kq8vM2xZ7wTp"),
     ("secret in a name/value pair", '{"name": "STRIPE_SECRET", "value": "Vx3mQ9kZ2wLp"}'),
+    # CloudFormation's `Name`/`Value` (an ECS container's Environment), in YAML and JSON
+    (
+        "secret in a name/value pair",
+        "Environment:\n  - Name: POSTGRES_PASSWORD\n    Value: Kq8vM2xZ7wTp",
+    ),
+    ("secret in a name/value pair", '{"Name": "STRIPE_SECRET", "Value": "Vx3mQ9kZ2wLp"}'),
     ("secret as an environment variable's default", 'os.getenv("API_TOKEN", "Zp4kV8mX2qWt")'),
     # the same fallback in other languages and in the helpers Go code writes for it
     ("secret as an environment variable's default", 'pw := getEnv("DB_PASSWORD", "Zp4kV8mX2qWt")'),
@@ -673,6 +679,8 @@ LOOK_ALIKES = [
     "env:\n  - name: LOG_LEVEL\n    value: debug-verbose-42",
     "env:\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef: {name: db, key: pw}",
     '{"name": "DB_PASSWORD", "value": "${DB_PASSWORD}"}',
+    "Environment:\n  - Name: DB_PASSWORD\n    Value: !Ref DbPassword",
+    "Tags:\n  - Key: KeyPairName\n    Value: prod-bastion-keypair-2021",
     'const password = process.env.REACT_APP_PASSWORD || "not-set"',
     'os.getenv("API_TOKEN", "")',
     'host := getEnv("DB_HOST", "db.internal.example")',

@@ -67,16 +67,22 @@ _QV = QUOTED_ARGUMENT
 _PAIR_VALUE = quoted_or_bare(r",}\]#", MAX_VALUE)
 
 
+def _either_case(field: str) -> str:
+    return f"[{field[0].upper()}{field[0]}]{field[1:]}"
+
+
 def _pair(field: str, value_field: str = "value") -> TokenPattern:
     """`- name: DB_PASSWORD` then `value: ...` (a Kubernetes container's env, an ECS task
     definition, `{"key": "Password", "value": ...}`): the secret's name sits in one field
-    and its value in the next, on the same line or the one after."""
+    and its value in the next, on the same line or the one after. CloudFormation spells
+    the fields `Name` and `Value`."""
     return TokenPattern(
         NAMED_PAIR,
         re.compile(
-            field + r"[\"']?\s*[:=]\s*[\"']?(?P<name>[A-Za-z_][\w.-]{1,80})[\"']?\s*,?[ \t]*"
+            _either_case(field)
+            + r"[\"']?\s*[:=]\s*[\"']?(?P<name>[A-Za-z_][\w.-]{1,80})[\"']?\s*,?[ \t]*"
             r"(?:\r?\n" + LINE_PREFIX + r"(?:-[ \t]+)?)?"
-            rf"[\"']?{value_field}[\"']?\s*[:=][ \t]*" + _PAIR_VALUE
+            rf"[\"']?{_either_case(value_field)}[\"']?\s*[:=][ \t]*" + _PAIR_VALUE
         ),
         keywords=(value_field,),
     )
