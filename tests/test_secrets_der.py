@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import datetime
 import json
+from collections.abc import Callable
 
 import pytest
 from cryptography import x509
@@ -113,3 +114,55 @@ def test_a_public_key_under_a_keys_name_is_not_reported_and_its_private_key_is()
     )
     hits = find_secrets(text, "src/main/java/Crypto.java")
     assert [text[h.start : h.end] for h in hits] == [private]
+
+
+def _as_js_pieces(pem: str) -> str:
+    """A PEM text as a test fixture in JavaScript writes it: a literal a line, joined."""
+    lines = pem.strip().splitlines()
+    return "const fixture =\n" + " +\n".join(f"  '{line}\\n'" for line in lines) + ";\n"
+
+
+def _pem_certificate() -> str:
+    der = base64.b64decode(_certificate())
+    return x509.load_der_x509_certificate(der).public_bytes(ser.Encoding.PEM).decode()
+
+
+@pytest.mark.parametrize(
+    "pem",
+    [
+        pytest.param(_pem_certificate, id="certificate"),
+        pytest.param(
+            lambda: (
+                rsa.generate_private_key(65537, 2048)
+                .public_key()
+                .public_bytes(ser.Encoding.PEM, ser.PublicFormat.SubjectPublicKeyInfo)
+                .decode()
+            ),
+            id="rsa-public-key",
+        ),
+        pytest.param(
+            lambda: (
+                ed25519.Ed25519PrivateKey.generate()
+                .public_key()
+                .public_bytes(ser.Encoding.PEM, ser.PublicFormat.SubjectPublicKeyInfo)
+                .decode()
+            ),
+            id="ed25519-public-key-one-line",
+        ),
+    ],
+)
+def test_a_public_pem_block_written_as_string_pieces_is_not_reported(
+    pem: Callable[[], str],
+) -> None:
+    """panva/jose's fixtures: each line a quoted literal ending in `\\n`, read one by one as
+    high-entropy strings though none of them is secret."""
+    assert find_secrets(_as_js_pieces(pem()), "tap/fixtures.ts") == []
+
+
+def test_a_private_pem_block_written_as_string_pieces_is_still_reported() -> None:
+    key = ec.generate_private_key(ec.SECP256R1())
+    pem = key.private_bytes(ser.Encoding.PEM, ser.PrivateFormat.PKCS8, ser.NoEncryption()).decode()
+    text = _as_js_pieces(pem)
+    body = pem.splitlines()[1]
+    hits = find_secrets(text, "tap/fixtures.ts")
+    assert any(text[h.start : h.end].count(body[:20]) for h in hits)

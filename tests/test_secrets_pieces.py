@@ -1,4 +1,4 @@
-"""A secret written in pieces over several lines (bot/secrets/continued.py, and
+"""A secret written in pieces on one line or over several (bot/secrets/continued.py, and
 wrapped.py's pieces below a name): a long key split into literals joined by an operator,
 Python's adjacent literals, a YAML block scalar's lines. Every piece is masked; one piece
 masked alone sent the rest of the key. Values are drawn at run time."""
@@ -35,6 +35,11 @@ PIECES = [
     ("app/settings.py", f'API_TOKEN = (\n    "{A}"\n    "{B}"\n    "{C}"\n)\n'),
     # pieces quoted with `'` that hold a `"` (judged joined under a quote they lack)
     ("app/settings.py", f"API_TOKEN = (\n    'Xk9\"{A}'\n    '{B}'\n)\n"),
+    # pieces joined on the name's own line, by an operator or, in Python and C, by none
+    ("src/App.java", f'String apiToken = "{A}" + "{B}";\n'),
+    ("app/settings.py", f'API_TOKEN = "{A}" "{B}"\n'),
+    ("app/settings.py", f'API_TOKEN = ("{A}"\n    "{B}")\n'),
+    ("src/keys.c", f'static const char *api_token = "{A}"\n    "{B}";\n'),
     # a YAML block scalar's lines
     ("config.yml", f"auth:\n  api_token: >-\n    {A}\n    {B}\n  region: eu\n"),
     ("k8s/secret.yml", f"stringData:\n  api_token: |\n    {A}\n    {B}\n"),

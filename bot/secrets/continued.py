@@ -1,11 +1,12 @@
-"""A secret written in pieces over several lines: the pieces after the one a finder
-reported, so that redaction masks each.
+"""A secret written in pieces: the pieces after the one a finder reported, on its line
+and the lines below, so that redaction masks each.
 
 A long key is split into literals joined by an operator (`"MIIB…" +` then `"…"` on the
 next line, PHP's `.`, Visual Basic's `&`, SQL's `||`, a backslash's line continuation), and
 a YAML block scalar holds its value on every line of the block. The finders read a line
-and report the first piece; masked alone, the rest of the key was sent. The pieces join
-the candidate as its parts (one per line, as a key block's), and its span runs to the last.
+and report the first piece; masked alone, the rest of the key was sent. Python and C join
+adjacent literals with no operator (`("…"` then `"…")` below it). The pieces join
+the candidate as its parts (as a key block's lines do), and its span runs to the last.
 """
 
 from __future__ import annotations
@@ -28,8 +29,14 @@ _PIECE = re.compile(
 _QUOTES = ("'", '"')
 
 
-def with_pieces(c: Candidate, text: str) -> Candidate:
-    """`c` with the pieces that continue its value on the next lines, if it has any."""
+# Languages that join adjacent literals with no operator (`"…" "…"`): Python, C and its
+# kin. Elsewhere a literal after a literal is another value (or no code at all).
+_ADJACENT_JOINED = (".py", ".pyi", ".c", ".h", ".cc", ".cpp", ".cxx", ".hpp", ".hh", ".m", ".mm")
+
+
+def with_pieces(c: Candidate, text: str, path: str | None = None) -> Candidate:
+    """`c` with the pieces that continue its value after it, on its line (`"…" + "…"`)
+    and on the next lines, if it has any."""
     if c.parts is not None:
         return c  # a key block's lines are its parts already
     if c.kind == BLOCK_SCALAR:
@@ -37,15 +44,22 @@ def with_pieces(c: Candidate, text: str) -> Candidate:
     quote = text[c.end : c.end + 1]
     if quote not in _QUOTES or text[c.start - 1 : c.start] != quote:
         return c
+    adjacent = path is not None and path.lower().endswith(_ADJACENT_JOINED)
     parts = [(c.start, c.end)]
     at = c.end + 1
-    while (le := text.find("\n", at)) != -1:
-        tail = _TAIL.fullmatch(text, at, le)
-        if tail is None:
+    while True:
+        le = text.find("\n", at)
+        line_end = len(text) if le == -1 else le
+        piece = _PIECE.match(text, at, line_end)  # on the same line
+        if piece is not None and (piece.group("op") or adjacent):
+            parts.append(piece.span("v"))
+            at = piece.end()
+            continue
+        if le == -1 or (tail := _TAIL.fullmatch(text, at, le)) is None:
             break
         next_end = text.find("\n", le + 1)
         piece = _PIECE.match(text, le + 1, len(text) if next_end == -1 else next_end)
-        if piece is None or not (tail.group("op") or piece.group("op")):
+        if piece is None or not (tail.group("op") or piece.group("op") or adjacent):
             break
         parts.append(piece.span("v"))
         at = piece.end()

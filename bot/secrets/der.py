@@ -10,12 +10,15 @@ use, since few values get this far."""
 
 from __future__ import annotations
 
+import re
+
 from bot.secrets.wording import decoded_base64
 
 
 def public_der(value: str) -> bool:
     """Whether base64 `value` is a certificate's, a public key's or a signature's DER,
     whole."""
+    value = value.removesuffix("\\n")  # a PEM line kept in a string: `'MCow…=\\n' +`
     if not value.startswith("M"):  # a DER SEQUENCE (0x30) encodes to "M…"
         return False
     raw = decoded_base64(value)
@@ -32,3 +35,30 @@ def public_der(value: str) -> bool:
             continue
         return True
     return False
+
+
+# The armour of what PEM carries openly: a certificate, a request for one, a revocation
+# list, a public key, a PKCS#7 or CMS bundle, a PGP public key or signature.
+_ARMOUR = re.compile(r"-----(BEGIN|END) ([A-Z0-9 ]{1,40})-----")
+_PUBLIC_LABEL = re.compile(
+    r"(?:X509 |TRUSTED |NEW )?CERTIFICATE(?: REQUEST)?|(?:RSA |EC |DSA )?PUBLIC KEY|X509 CRL"
+    r"|PKCS7|CMS|PGP PUBLIC KEY BLOCK|PGP SIGNATURE"
+)
+# How far back a line of a block is looked up from: a 4096-bit RSA certificate's armour
+# holds about 2 KB, a chain several of them.
+_BLOCK_REACH = 16_384
+
+
+def in_public_armour(text: str, at: int) -> bool:
+    """Whether `at` lies inside a PEM block of a public kind, its lines written as they are
+    or as string literals joined in code (`'-----BEGIN CERTIFICATE-----\\n' +` then
+    `'MIIBoTCC…\\n' +`): a line of a certificate is public as the whole is, though no one
+    line parses."""
+    last = None
+    for m in _ARMOUR.finditer(text, max(0, at - _BLOCK_REACH), at):
+        last = m
+    return (
+        last is not None
+        and last.group(1) == "BEGIN"
+        and _PUBLIC_LABEL.fullmatch(last.group(2)) is not None
+    )

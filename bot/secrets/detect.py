@@ -40,6 +40,7 @@ from bot.secrets.caseless import same_length_lower
 from bot.secrets.continued import with_pieces
 from bot.secrets.cookies import COOKIE_WORDS, session_cookies
 from bot.secrets.csv_tables import csv_secrets
+from bot.secrets.der import in_public_armour
 from bot.secrets.entities import quotes_read
 from bot.secrets.entropy_strings import entropy_tokens, named_not_secret
 from bot.secrets.fallbacks import fallback_literals
@@ -275,6 +276,10 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
         found = [
             c for c in found if c.priority != RANK_ENTROPY or not jwk_public_member(text, c.start)
         ]
+    if "-----BEGIN " in text:  # a line of a certificate's or a public key's armour
+        found = [
+            c for c in found if c.priority != RANK_ENTROPY or not in_public_armour(text, c.start)
+        ]
     # A value a construct names as no secret (`define('public_key', …)`) is let through as
     # it is under that name in an assignment (entropy_strings.named_not_secret).
     found = [
@@ -285,7 +290,7 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
     if paths.is_doc_path(path):
         found = [c for c in found if not _illustrated(c, text)]
     # A value written in pieces over lines: each piece is the value's (continued.py).
-    found = [with_pieces(c, text) for c in found]
+    found = [with_pieces(c, text, path) for c in found]
     kept = _resolve(found, text)
     allowed = [c for c in kept if allow and allow.value_allowed(hit_value(c, text))]
     return [_to_hit(c, lines) for c in kept if c not in allowed], [
