@@ -1,7 +1,8 @@
 """What the secret scan costs on lines written to make it slow: one setting or one format's
 prefix repeated without end (`password=password=…`, `eyJeyJ…`, `sq0csp-…` with drawn
-bodies). A pull request's text is untrusted and every prompt and changed file is scanned,
-so a shape whose cost grows with the square of its length would hold a review for minutes.
+bodies), tokens joined into one value (`"ghp_…" + "ghp_…" + …`). A pull request's text
+is untrusted and every prompt and changed file is scanned, so a shape whose cost grows
+with the square of its length would hold a review for minutes.
 
 For each shape, one line of 100 KB and of half that (--size), scanned as a code file
 (app.py), a text file (notes.txt) and a prompt (no path); printed: the slowest of the three
@@ -83,6 +84,11 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "password= and drawn values;": _bodies("password=", 12, ";"),
     "password: and drawn values,": _bodies("password:", 40, ","),
     "https://u: and drawn passwords": _bodies("https://u:", 12, "@h/"),
+    # literals each reported, joined into one value (continued.py walked the chain from
+    # each of them: 20 s at 100 KB over lines before it walked each chain once)
+    '"ghp_…" + joined on a line': _bodies('"ghp_', 36, '" + '),
+    '"ghp_…" adjacent on a line': _bodies('"ghp_', 36, '" '),
+    '"ghp_…" + joined over lines': _bodies('"ghp_', 36, '" +\n'),
     "random printable": lambda size: "".join(_RNG.choice(string.printable) for _ in range(size)),
 }
 

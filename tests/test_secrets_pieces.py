@@ -97,3 +97,13 @@ def test_a_key_written_in_pieces_is_masked_where_it_is_used_whole() -> None:
     assert A not in masked.text and B not in masked.text
     assert len(set(masked.markers)) == 1
     assert secret_values(text, "app/settings.py") >= {A, B, A + B}
+
+
+def test_tokens_joined_into_one_value_are_all_masked() -> None:
+    """Each literal of the chain is reported on its own and is a piece of the first one's
+    value: read once, as the first one's pieces, none is left unmasked."""
+    tokens = [f"ghp_{_drawn(36)}" for _ in range(40)]
+    for joint in (" + ", " +\n    "):
+        text = "x = " + joint.join(f'"{t}"' for t in tokens) + "\n"
+        masked = redact(text, "src/app.py").text
+        assert not any(t[4:] in masked for t in tokens)

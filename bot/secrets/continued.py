@@ -34,6 +34,24 @@ _QUOTES = ("'", '"')
 _ADJACENT_JOINED = (".py", ".pyi", ".c", ".h", ".cc", ".cpp", ".cxx", ".hpp", ".hh", ".m", ".mm")
 
 
+def with_all_pieces(found: list[Candidate], text: str, path: str | None) -> list[Candidate]:
+    """Each candidate with its pieces (with_pieces), and none that is a piece of an earlier
+    one: that piece is masked as the earlier value's part already, and a chain of N
+    literals each reported (`"ghp_…" + "ghp_…" + …`, untrusted text) was walked from each of
+    them, N² steps (20 s for 100 KB)."""
+    claimed: set[tuple[int, int]] = set()
+    kept: dict[int, Candidate] = {}
+    for i in sorted(range(len(found)), key=lambda i: found[i].start):
+        c = found[i]
+        if (c.start, c.end) in claimed:
+            continue
+        c = with_pieces(c, text, path)
+        if c.parts is not None and found[i].parts is None:
+            claimed.update(c.parts[1:])
+        kept[i] = c
+    return [kept[i] for i in range(len(found)) if i in kept]
+
+
 def with_pieces(c: Candidate, text: str, path: str | None = None) -> Candidate:
     """`c` with the pieces that continue its value after it, on its line (`"…" + "…"`)
     and on the next lines, if it has any."""

@@ -37,7 +37,7 @@ from bot.secrets import allow as allowlist
 from bot.secrets import paths, rules
 from bot.secrets.argv_view import argv_candidates, sequence_candidates
 from bot.secrets.caseless import same_length_lower
-from bot.secrets.continued import with_pieces
+from bot.secrets.continued import with_all_pieces
 from bot.secrets.cookies import COOKIE_WORDS, session_cookies
 from bot.secrets.csv_tables import csv_secrets
 from bot.secrets.der import in_public_armour
@@ -290,7 +290,7 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
     if paths.is_doc_path(path):
         found = [c for c in found if not _illustrated(c, text)]
     # A value written in pieces over lines: each piece is the value's (continued.py).
-    found = [with_pieces(c, text, path) for c in found]
+    found = with_all_pieces(found, text, path)
     kept = _resolve(found, text)
     allowed = [c for c in kept if allow and allow.value_allowed(hit_value(c, text))]
     return [_to_hit(c, lines) for c in kept if c not in allowed], [

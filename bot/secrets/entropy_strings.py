@@ -7,6 +7,7 @@ before it (`public_key = "…"`) or given by a construct that names it
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bot.secrets import der, names, paths, plugins, references, rules, stand_ins, wording
 from bot.secrets.contexts import NAMING_PATTERNS
@@ -17,19 +18,34 @@ from bot.secrets.text_lines import occurrences_of
 
 def entropy_tokens(line: str, base: int, path: str | None) -> list[Candidate]:
     out: list[Candidate] = []
+    hashes: list[tuple[int, int]] | None = None  # where the line says md5, sha, hash, …
     for hit in plugins.entropy_hits(line, rules.MIN_ENTROPY_NAMED):
         for s in occurrences_of(line, hit.value):
             if s == 0 or line[s - 1] not in "\"'":
                 continue
             key_m = KEY_BEFORE.search(line, max(0, s - KEY_REACH), s)
             key = key_m.group("key") if key_m else None
-            if value_ok(hit.value, key, line, path):
+            e = s + len(hit.value)
+
+            def hash_word(s: int = s, e: int = e) -> bool:
+                # (the line read once, when a value first asks: searched again for each
+                # value, a 50 KB line of values cost the line's length times their number)
+                nonlocal hashes
+                if hashes is None:
+                    hashes = [m.span() for m in rules.HASH_CONTEXT.finditer(line)]
+                return any(me <= s or ms >= e for ms, me in hashes)
+
+            if value_ok(hit.value, key, hash_word, path):
                 out.append(
                     Candidate(
                         base + s, base + s + len(hit.value), hit.kind, RANK_ENTROPY, hit.plugin
                     )
                 )
     return out
+
+
+# How much of a line either side of a value is read as its surroundings.
+_AROUND = 512
 
 
 def named_not_secret(text: str, start: int, end: int) -> bool:
@@ -42,6 +58,8 @@ def named_not_secret(text: str, start: int, end: int) -> bool:
     window_start = text.rfind("\n", 0, max(line_start - 1, 0)) + 1 if line_start else 0
     window_end = text.find("\n", end)
     window_end = len(text) if window_end == -1 else window_end
+    # (a construct is short: what lies farther along a long line names nothing here)
+    window_start, window_end = max(window_start, start - _AROUND), min(window_end, end + _AROUND)
     window = text[window_start:window_end].lower()
     for pattern in NAMING_PATTERNS:
         if pattern.keywords and not any(k in window for k in pattern.keywords):
@@ -53,9 +71,10 @@ def named_not_secret(text: str, start: int, end: int) -> bool:
     return False
 
 
-def value_ok(value: str, key: str | None, line: str, path: str | None) -> bool:
+def value_ok(value: str, key: str | None, hash_word: Callable[[], bool], path: str | None) -> bool:
     """A quoted high-entropy string: a secret only under a secret-ish name, or when it looks
-    random, is long, and is not a hash, UUID, id or test vector."""
+    random, is long, and is not a hash, UUID, id or test vector. `hash_word()`: whether the
+    line says `md5`, `sha`, `hash`, … outside the value."""
     if stand_ins.heuristic().is_potential_uuid(value) or stand_ins.token_is_placeholder(value):
         return False
     if _WIDGET_MODEL.fullmatch(value):
@@ -68,12 +87,10 @@ def value_ok(value: str, key: str | None, line: str, path: str | None) -> bool:
         return False  # `sha256-…=`: a digest
     if key is not None and names.key_is_secretish(key):
         return len(value) >= rules.MIN_ENTROPY_NAMED and not rules.is_placeholder(value)
-    # The line around the value: a long random value holds `md5` or `sha` by chance (with
+    # The line outside the value: a long random value holds `md5` or `sha` by chance (with
     # a stand-in's marker spelled by chance, 9 of 300 unarmoured base64 private keys were
     # let through).
-    if rules.HASH_CONTEXT.search(line.replace(value, " ")) or (
-        key is not None and rules.HASH_CONTEXT.search(key)
-    ):
+    if hash_word() or (key is not None and rules.HASH_CONTEXT.search(key)):
         return False
     if path is not None and (
         paths.is_test_path(path) or paths.is_doc_path(path) or paths.is_bundle_path(path)

@@ -34,6 +34,7 @@ _JWK_PUBLIC = re.compile(
     r"(?<![\w$.-])[\"']?(?:n|e|x|y|x5c|x5t(?:#S256)?)[\"']?\s*:\s*\[?\s*[\"']$"
 )
 _OPENS_LIST = re.compile(r"[\"']?x5c[\"']?\s*:\s*\[\s*$")
+_NAME_REACH = 64
 
 
 def jwk_private_value(m: re.Match[str]) -> tuple[int, int] | None:
@@ -50,7 +51,9 @@ def jwk_public_member(text: str, start: int) -> bool:
     """Whether the string at `start` is a public member of a JSON Web Key: its name just
     before it (or `"x5c": [` a line up) and the key's `kty` near."""
     ls = text.rfind("\n", 0, start) + 1
-    if _JWK_PUBLIC.search(text, ls, start) is None:
+    # (the name and its syntax are short: searched from the line's start, each of a long
+    # line's strings read the line up to it)
+    if _JWK_PUBLIC.search(text, max(ls, start - _NAME_REACH), start) is None:
         above = text.rfind("\n", 0, max(ls - 1, 0)) + 1
         if not (text[ls:start].strip() in ('"', "'") and _OPENS_LIST.search(text, above, ls)):
             return False
