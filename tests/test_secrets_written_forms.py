@@ -43,6 +43,7 @@ PASSWORD = "c-+S:k0d5u;m_07e)"
         ("config/fish/config.fish", f"set -gx DB_PASSWORD '{PASSWORD}'"),
         ("ci/secrets.sh", f"gh secret set DB_PASSWORD --body '{PASSWORD}'"),
         ("ci/secrets.sh", f"gh secret set DB_PASSWORD --repo acme/app -b '{PASSWORD}'"),
+        ("ci/secrets.sh", f"gh secret set DB_PASSWORD -b'{PASSWORD}'"),  # glued to its flag
         ("ci/setup.sh", f"echo '{PASSWORD}' | sudo -S apt-get update"),
         ("ci/setup.sh", f"echo '{PASSWORD}' | sudo -k -S systemctl restart app"),
         ("ci/backup.sh", f"smbclient //srv/share -U 'app%{PASSWORD}' -c 'ls'"),

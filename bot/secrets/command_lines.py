@@ -365,7 +365,9 @@ SET_COMMAND_PATTERNS: tuple[TokenPattern, ...] = (
         "config set",
     ),
     set_by(
-        r"gh\s+secret\s+set\s+(?P<name>[A-Za-z_]\w*)[^\n;|&]{0,120}?\s(?:--body|-b)(?:\s+|=)",
+        # (a shorthand flag takes its value glued too: `-b"…"`, `-b…`)
+        r"gh\s+secret\s+set\s+(?P<name>[A-Za-z_]\w*)[^\n;|&]{0,120}?\s"
+        r"(?:--body(?:\s+|=)|-b(?:\s+|=)?)",
         "gh secret",
     ),
 )

@@ -67,10 +67,6 @@ _QV = QUOTED_ARGUMENT
 _PAIR_VALUE = quoted_or_bare(r",}\]#", MAX_VALUE)
 
 
-def _either_case(field: str) -> str:
-    return f"[{field[0].upper()}{field[0]}]{field[1:]}"
-
-
 def _pair(field: str, value_field: str = "value") -> TokenPattern:
     """`- name: DB_PASSWORD` then `value: ...` (a Kubernetes container's env, an ECS task
     definition, `{"key": "Password", "value": ...}`): the secret's name sits in one field
@@ -79,18 +75,25 @@ def _pair(field: str, value_field: str = "value") -> TokenPattern:
     return TokenPattern(
         NAMED_PAIR,
         re.compile(
-            _either_case(field)
-            + r"[\"']?\s*[:=]\s*[\"']?(?P<name>[A-Za-z_][\w.-]{1,80})[\"']?\s*,?[ \t]*"
+            field + r"[\"']?\s*[:=]\s*[\"']?(?P<name>[A-Za-z_][\w.-]{1,80})[\"']?\s*,?[ \t]*"
             r"(?:\r?\n" + LINE_PREFIX + r"(?:-[ \t]+)?)?"
-            rf"[\"']?{_either_case(value_field)}[\"']?\s*[:=][ \t]*" + _PAIR_VALUE
+            rf"[\"']?{value_field}[\"']?\s*[:=][ \t]*" + _PAIR_VALUE
         ),
-        keywords=(value_field,),
+        keywords=(value_field.lower(),),
     )
 
 
 # (a `<meta name="…" content="…">` tag, or the object a framework writes it as, is a
 # name/value pair too: `google-site-verification`'s token is published on every page)
-PAIR_PATTERNS = (_pair("name"), _pair("key"), _pair("name", "content"))
+# (CloudFormation's fields are `Name` and `Value`: a pattern of its own, each opening with
+# a literal, as CONTEXT_PATTERNS' comment asks)
+PAIR_PATTERNS = (
+    _pair("name"),
+    _pair("Name", "Value"),
+    _pair("key"),
+    _pair("Key", "Value"),
+    _pair("name", "content"),
+)
 
 
 # Every pattern starts with a literal: Python's engine then skips to its occurrences
