@@ -31,21 +31,26 @@ FOUND = [
 # Alibaba Cloud's AccessKey (`LTAI` and 20, its secret 30) and Tencent Cloud's SecretId
 # (`AKID` and 32, its SecretKey 32), made up in their shapes.
 ALIBABA_ID, ALIBABA_SECRET = "LTAIUZKC97i4xgciFnq9RBXO", "2tAG1yKwILALo5vR67b2rMQSkVw0nE"
+GOOGLE_ID = "304167046824-45h8no7j0s38akv998nivvb7i17ckqeh.apps.googleusercontent.com"
+GOOGLE_SECRET = "1QcFpNjHoAf4_XczYwhYicTl"
 TENCENT_ID, TENCENT_SECRET = (
     "AKIDpLIix6MEOLeMa61EqJomTEI1JEzO3joO",
     "j37HyVaQXekW9bTz4uRdGp2LsNc8Ym5F",
 )
+_SECRETS = {ALIBABA_ID: ALIBABA_SECRET, TENCENT_ID: TENCENT_SECRET, GOOGLE_ID: GOOGLE_SECRET}
 OTHER_CLOUDS = [
     ("src/oss.py", f'client = AcsClient("{ALIBABA_ID}", "{ALIBABA_SECRET}", "cn-hangzhou")'),
     ("deploy/ossutil.txt", f"{ALIBABA_ID}:{ALIBABA_SECRET}"),
     ("src/cvm.py", f'cred = credential.Credential("{TENCENT_ID}", "{TENCENT_SECRET}")'),
     ("docs/keys.md", f"SecretId: {TENCENT_ID}\nSecretKey: {TENCENT_SECRET}"),
+    # a Google OAuth client's ID and its unprefixed secret, as a call's two arguments
+    ("app/auth.py", f'flow = OAuth2WebServerFlow("{GOOGLE_ID}", "{GOOGLE_SECRET}", scope)'),
 ]
 
 
 @pytest.mark.parametrize(("path", "text"), OTHER_CLOUDS)
 def test_alibaba_s_and_tencent_s_secret_after_their_ids_are_masked(path: str, text: str) -> None:
-    secret = ALIBABA_SECRET if ALIBABA_ID in text else TENCENT_SECRET
+    secret = next(v for k, v in _SECRETS.items() if k in text)
     assert secret in [text[h.start : h.end] for h in find_secrets(text + "\n", path)]
     assert secret[:8] not in redact(text + "\n", path).text
 
@@ -64,19 +69,23 @@ def test_a_secret_key_after_its_key_id_is_masked_whole(path: str, text: str) -> 
 
 NOT_A_SECRET = [
     # AWS' documented example pair, and an example ID beside a drawn value
-    "AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-    "AKIAIOSFODNN7EXAMPLE:q8Zr4Tn1Vb7Yc2Hs9Kd5Wf3Lp6Xj0Mg4Ea8Ru1Ni",
-    # a commit's id, a path, a word after the ID: no key drawn from base64
-    f"rotated {KEY_ID} in 3f2a9c1d4e5b6a7980c1d2e3f4a5b6c7d8e9f0a1",
-    f"{KEY_ID} /usr/local/share/something/abc/defgh/ijk",
-    f"{KEY_ID} aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    ("AKIAIOSFODNN7EXAMPLE ", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+    ("AKIAIOSFODNN7EXAMPLE:", "q8Zr4Tn1Vb7Yc2Hs9Kd5Wf3Lp6Xj0Mg4Ea8Ru1Ni"),
+    # a commit's id, a path, a run of one letter after the ID: no key drawn from base64
+    (f"rotated {KEY_ID} in ", "3f2a9c1d4e5b6a7980c1d2e3f4a5b6c7d8e9f0a1"),
+    (f"{KEY_ID} ", "/usr/local/share/something/abc/defgh/ijk"),
+    (f"{KEY_ID} ", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
     # an MD5 after a Tencent SecretId, a word run after an Alibaba ID
-    "AKIDpLIix6MEOLeMa61EqJomTEI1JEzO3joO d41d8cd98f00b204e9800998ecf8427e",
-    "LTAIUZKC97i4xgciFnq9RBXO configurationmanagementsetting",
+    (f"{TENCENT_ID} ", "d41d8cd98f00b204e9800998ecf8427e"),
+    (f"{ALIBABA_ID} ", "configurationmanagementsetting"),
+    # Google's domain with no client ID before it
+    ("see https://apps.googleusercontent.com and ", "1QcFpNjHoAf4_XczYwhYicTl"),
 ]
 
 
-@pytest.mark.parametrize("text", NOT_A_SECRET)
-def test_what_follows_a_key_id_is_not_masked_unless_drawn_like_a_key(text: str) -> None:
-    found = [text[h.start : h.end] for h in find_secrets(text + "\n", "notes.txt")]
-    assert all(len(v) not in (30, 32, 40) for v in found), found
+@pytest.mark.parametrize(("head", "follower"), NOT_A_SECRET)
+def test_what_follows_a_key_id_is_not_masked_unless_drawn_like_a_key(
+    head: str, follower: str
+) -> None:
+    text = head + follower + "\n"
+    assert follower not in [text[h.start : h.end] for h in find_secrets(text, "notes.txt")]

@@ -18,7 +18,7 @@ from bot.secrets.config_credentials import (
     REGISTRY_AUTH,
 )
 from bot.secrets.hashes import CRYPT_HASH_BARE, PASSWORD_HASHES
-from bot.secrets.key_pairs import KEY_PAIR_KINDS, pair_ok
+from bot.secrets.key_pairs import pair_ok
 from bot.secrets.name_before import names_a_hash
 from bot.secrets.patterns import AUTHORIZATION_SCHEME, KEY_REACH, TokenPattern
 from bot.secrets.services import SEED_PHRASE
@@ -94,7 +94,7 @@ def token_ok(pattern: TokenPattern, value: str, m: re.Match[str], test: bool) ->
         return False
     if rules.token_is_placeholder(value, service=True):
         return False
-    if pattern.kind in KEY_PAIR_KINDS and not pair_ok(m, value):
+    if "id" in m.re.groupindex and not pair_ok(m, value):  # a key ID's pair (key_pairs.py)
         return False
     if pattern.kind == "JWT" and not jwt_ok(value, test):
         return False
