@@ -39,7 +39,6 @@ def public_der(value: str) -> bool:
 
 # The armour of what PEM carries openly: a certificate, a request for one, a revocation
 # list, a public key, a PKCS#7 or CMS bundle, a PGP public key or signature.
-_ARMOUR = re.compile(r"-----(BEGIN|END) ([A-Z0-9 ]{1,40})-----")
 _PUBLIC_LABEL = re.compile(
     r"(?:X509 |TRUSTED |NEW )?CERTIFICATE(?: REQUEST)?|(?:RSA |EC |DSA )?PUBLIC KEY|X509 CRL"
     r"|PKCS7|CMS|PGP PUBLIC KEY BLOCK|PGP SIGNATURE"
@@ -54,11 +53,9 @@ def in_public_armour(text: str, at: int) -> bool:
     or as string literals joined in code (`'-----BEGIN CERTIFICATE-----\\n' +` then
     `'MIIBoTCC…\\n' +`): a line of a certificate is public as the whole is, though no one
     line parses."""
-    last = None
-    for m in _ARMOUR.finditer(text, max(0, at - _BLOCK_REACH), at):
-        last = m
-    return (
-        last is not None
-        and last.group(1) == "BEGIN"
-        and _PUBLIC_LABEL.fullmatch(last.group(2)) is not None
-    )
+    reach = max(0, at - _BLOCK_REACH)
+    begin = text.rfind("-----BEGIN ", reach, at)
+    if begin == -1 or text.rfind("-----END ", begin, at) != -1:
+        return False
+    label_end = text.find("-----", begin + 11, at)
+    return label_end != -1 and _PUBLIC_LABEL.fullmatch(text, begin + 11, label_end) is not None
