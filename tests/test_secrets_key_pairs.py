@@ -28,11 +28,12 @@ FOUND = [
 ]
 
 
-# Alibaba Cloud's AccessKey (`LTAI` and 20, its secret 30) and Tencent Cloud's SecretId
-# (`AKID` and 32, its SecretKey 32), made up in their shapes.
+# Alibaba Cloud's AccessKey (`LTAI` and 20, its secret 30), Tencent Cloud's SecretId
+# (`AKID` and 32, its SecretKey 32) and a Google OAuth client's ID and secret (24), made
+# up in their shapes.
 ALIBABA_ID, ALIBABA_SECRET = "LTAIUZKC97i4xgciFnq9RBXO", "2tAG1yKwILALo5vR67b2rMQSkVw0nE"
-GOOGLE_ID = "304167046824-45h8no7j0s38akv998nivvb7i17ckqeh.apps.googleusercontent.com"
-GOOGLE_SECRET = "1QcFpNjHoAf4_XczYwhYicTl"
+GOOGLE_ID = "731846250913-k2q9v7x4m1n8b5c3z6w0r4t7y2u9i5o3.apps.googleusercontent.com"
+GOOGLE_SECRET = "Zq4xW9pL2mK7vB3nR8tY5sJ1"
 TENCENT_ID, TENCENT_SECRET = (
     "AKIDpLIix6MEOLeMa61EqJomTEI1JEzO3joO",
     "j37HyVaQXekW9bTz4uRdGp2LsNc8Ym5F",
@@ -49,7 +50,7 @@ OTHER_CLOUDS = [
 
 
 @pytest.mark.parametrize(("path", "text"), OTHER_CLOUDS)
-def test_alibaba_s_and_tencent_s_secret_after_their_ids_are_masked(path: str, text: str) -> None:
+def test_other_clouds_secrets_after_their_ids_are_masked(path: str, text: str) -> None:
     secret = next(v for k, v in _SECRETS.items() if k in text)
     assert secret in [text[h.start : h.end] for h in find_secrets(text + "\n", path)]
     assert secret[:8] not in redact(text + "\n", path).text
@@ -79,7 +80,7 @@ NOT_A_SECRET = [
     (f"{TENCENT_ID} ", "d41d8cd98f00b204e9800998ecf8427e"),
     (f"{ALIBABA_ID} ", "configurationmanagementsetting"),
     # Google's domain with no client ID before it
-    ("see https://apps.googleusercontent.com and ", "1QcFpNjHoAf4_XczYwhYicTl"),
+    ("see https://apps.googleusercontent.com and ", "Zq4xW9pL2mK7vB3nR8tY5sJ1"),
 ]
 
 
