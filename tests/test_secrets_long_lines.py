@@ -15,7 +15,7 @@ import string
 
 import pytest
 
-from bot.secrets import find_secrets, line_contexts, names, prose
+from bot.secrets import find_secrets, line_contexts, names, prose, word_led
 from bot.secrets.long_lines import named_operators, operators, search_near, secretish_parts
 from bot.secrets.patterns import ASSIGNMENT, PLAIN_ASSIGNMENT
 from bot.secrets.plugins import _plugins, _values
@@ -278,3 +278,24 @@ def test_secrets_told_in_sentences_on_a_long_line_are_found_as_on_the_whole_line
     monkeypatch.setattr(prose, "secretish_parts", lambda line: None)
     assert windowed == [prose.told_secrets(line, 0, False) for line in lines]
     assert sum(map(len, windowed)) > 30  # the sentences' values were found
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_words_on_a_long_span_are_found_where_they_stand_one_by_one(seed: int) -> None:
+    """One Aho-Corasick pass over a span past 64 KB (word_led.occurrences) gives the
+    positions `str.find` gives word by word: overlapping words, a word inside another,
+    characters outside ASCII and a lone surrogate before them keep every offset."""
+    rng = random.Random(seed)
+    words = ("pass", "password", "sword", "key", "token", "ke", "tok")
+    pieces = [*words, "é", "İ", "\udcff", "x", " ", "=", "😀", "PASS"]
+    text = "".join(rng.choice(pieces) for _ in range(40_000))
+    start, end = 17, len(text) - 5
+    assert end - start > 65_536
+    expected = sorted(
+        {
+            m.start() + start
+            for w in words
+            for m in re.finditer(f"(?={re.escape(w)})", text[start:end])
+        }
+    )
+    assert word_led.occurrences(text, words, start, end) == expected

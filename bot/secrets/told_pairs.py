@@ -19,11 +19,10 @@ from functools import cache
 import ahocorasick_rs
 
 from bot.secrets import references, rules, wording
-from bot.secrets.gitleaks.scan import keyword_hits
 from bot.secrets.line_finders import RANK_GENERIC, SWITCHYARD, Candidate
 from bot.secrets.patterns import MAX_VALUE
 from bot.secrets.prose import SENTENCE_END, sentence_unended
-from bot.secrets.word_led import led_matches
+from bot.secrets.word_led import keyword_hits, led_matches
 
 TOLD_PAIR = "login told as a pair"
 

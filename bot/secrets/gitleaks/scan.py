@@ -29,7 +29,7 @@ from functools import lru_cache
 import ahocorasick_rs
 
 from bot.secrets.gitleaks.ruleset import Allowlist, Rule, RuleSet, shannon_entropy
-from bot.secrets.word_led import led_matches, occurrences
+from bot.secrets.word_led import keyword_hits, led_matches, occurrences
 
 # Rules that match any value under a secret-ish name rather than a service's format.
 GENERIC_RULES = frozenset({"generic-api-key"})
@@ -219,20 +219,6 @@ class Scanner:
         if any(a.allows(secret, match, line, path) for a in rule.allowlists):
             return None
         return Match(rule, start, start + len(secret))
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def keyword_hits(automaton: ahocorasick_rs.AhoCorasick, lowered: str) -> list[tuple[int, int, int]]:
-    """(word index, start, end) of every word of `automaton` in `lowered`, overlapping, at
-    the text's own character offsets."""
-    try:
-        return automaton.find_matches_as_indexes(lowered, overlapping=True)
-    except UnicodeEncodeError:
-        # A lone surrogate (bytes decoded with surrogateescape) cannot cross into Rust;
-        # one character for one keeps every offset.
-        return automaton.find_matches_as_indexes(_SURROGATE.sub("?", lowered), overlapping=True)
 
 
 # Characters a pattern without a capture group consumes after the value to mark its end
