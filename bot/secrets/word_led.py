@@ -3,8 +3,9 @@
 Python's engine skips to a pattern's literal opening; a pattern that opens with a class, a
 case-folded alternation or an optional prefix it tries at every position, which over a
 prompt costs milliseconds and over a minified bundle's megabyte line seconds. Where every
-match holds one of a few words a fixed reach from its start, str.find finds the words and
-the pattern is tried there alone: gitleaks' generic rule (gitleaks/scan.py), Switchyard's
+match holds one of a few words a fixed reach from its start, str.find finds the words (one
+Aho-Corasick pass for all of them over a span past 64 KB) and the pattern is tried there
+alone: gitleaks' generic rule (gitleaks/scan.py), Switchyard's
 patterns that run near their keywords (token_pass.py), and the finders of a long line
 (long_lines.py).
 """
