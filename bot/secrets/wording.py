@@ -279,6 +279,11 @@ def looks_random(value: str) -> bool:
     )
 
 
+def character_kinds(value: str) -> int:
+    """How many of digits, upper-case and lower-case ASCII letters `value` holds."""
+    return sum(r.search(value) is not None for r in (_DIGIT, _UPPER, _LOWER))
+
+
 _DIGIT = re.compile(r"[0-9]")
 _UPPER = re.compile(r"[A-Z]")
 _LOWER = re.compile(r"[a-z]")
