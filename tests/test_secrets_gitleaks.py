@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.secrets import find_secrets
+from bot.secrets import allow, find_secrets
 from bot.secrets.gitleaks import PINNED, Scanner, load, scanner
 from bot.secrets.gitleaks.re2 import UnsupportedPattern, compile_re2, to_python
 from bot.secrets.gitleaks.ruleset import _holds_a_stopword
 from bot.secrets.gitleaks.scan import KEYWORD_LED, keyword_led
+from bot.secrets.redact import redact
 from bot.secrets.word_led import led_matches, occurrences
 
 CASES = Path(__file__).parent / "fixtures" / "public" / "gitleaks-rules" / "cases.jsonl"
@@ -184,6 +185,38 @@ def test_a_lone_surrogate_does_not_stop_the_scan() -> None:
     text = f'caf\udce9 = 1\nid = "{value}"\n'
     hits = find_secrets(text)
     assert [text[h.start : h.end] for h in hits] == [value]
+
+
+def test_a_lone_surrogate_inside_a_value_does_not_stop_the_scan() -> None:
+    """The same byte inside a generic value reaches gitleaks' stopword check (another
+    Rust automaton): found by a fuzzer, the scan raised UnicodeEncodeError and the file
+    was neither classified nor redacted."""
+    value = "1234567890abcdef1678" + "\udce9" + "efdef"
+    text = f"secret={value}\n"
+    hits = find_secrets(text, "notes.md")
+    assert [text[h.start : h.end] for h in hits] == [value]
+    assert value not in redact(text, "notes.md").text
+
+
+def test_a_lone_surrogate_in_a_value_with_an_entropy_floor_is_measured() -> None:
+    """gitleaks measures a value's entropy over its bytes; a surrogate has none in strict
+    UTF-8 (found by the same fuzzer: the scan raised)."""
+    text = 'curl --user "deploy:Qx7rTb2m\udce9Kw9pLs4Vn"\n'
+    hits = find_secrets(text, "ci/deploy.sh")
+    assert [h.kind for h in hits] == ["curl auth user"]
+    assert "Qx7rTb2m" not in redact(text, "ci/deploy.sh").text
+
+
+def test_a_value_holding_a_lone_surrogate_can_be_allowed_by_its_fingerprint() -> None:
+    value = "Qx7rTb2m\udce9Kw9pLs4VnZ8c"
+    text = f'password = "{value}"\n'
+    assert find_secrets(text, "app/settings.py")
+    before = allow.current()
+    try:
+        allow.configure(allow.AllowList.of(fingerprints=[allow.fingerprint(value)]))
+        assert find_secrets(text, "app/settings.py") == []
+    finally:
+        allow.configure(before)
 
 
 def test_a_rule_that_no_longer_opens_with_its_keywords_is_searched_whole() -> None:

@@ -29,7 +29,7 @@ PREFIX = "sha256:"
 
 
 def fingerprint(value: str) -> str:
-    return PREFIX + hashlib.sha256(value.encode()).hexdigest()
+    return PREFIX + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ import ahocorasick_rs
 
 from bot.secrets.gitleaks.re2 import UnsupportedPattern, lazy_re2
 from bot.secrets.lazy_regex import Regex
+from bot.secrets.word_led import keyword_hits
 
 PINNED = Path(__file__).with_name("gitleaks.toml")
 
@@ -91,7 +92,7 @@ def _holds_a_stopword(allowlist: Allowlist, secret: str, minimum: int) -> bool:
         standard = ahocorasick_rs.MatchKind.Standard
         held = (words, ahocorasick_rs.AhoCorasick(kept, matchkind=standard) if kept else None)
         _STOPWORD_FINDERS[key] = held
-    return held[1] is not None and bool(held[1].find_matches_as_indexes(secret.lower()))
+    return held[1] is not None and bool(keyword_hits(held[1], secret.lower()))
 
 
 # gitleaks runs its allow-lists with RE2, in linear time; Python's engine backtracks, and
@@ -234,7 +235,7 @@ def _allowlist(raw: dict[str, Any]) -> Allowlist:
 
 def shannon_entropy(value: str) -> float:
     """Bits per character, over the value's bytes as gitleaks counts them."""
-    data = value.encode()
+    data = value.encode("utf-8", "surrogatepass")  # (a byte decoded with surrogateescape)
     if not data:
         return 0.0
     n = len(data)
