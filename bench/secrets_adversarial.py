@@ -89,6 +89,11 @@ SHAPES: dict[str, Callable[[int], str]] = {
     '"ghp_…" + joined on a line': _bodies('"ghp_', 36, '" + '),
     '"ghp_…" adjacent on a line': _bodies('"ghp_', 36, '" '),
     '"ghp_…" + joined over lines': _bodies('"ghp_', 36, '" +\n'),
+    # a list's opening bracket at the line's end after one long word or run of spaces
+    # (line_contexts' key-as-bytes head read a name from each of the run's characters:
+    # 7 s at 16 KB; found by bench/secrets_fuzz.py)
+    "base64 run, then `{`": lambda size: 'if ("' + _repeated("AwMD")(size) + '" == key) {',
+    "a name, spaces, then `{`": lambda size: "key" + " " * size + "x {",
     "random printable": lambda size: "".join(_RNG.choice(string.printable) for _ in range(size)),
 }
 

@@ -117,6 +117,13 @@ _DEC, _HEXA = _bytes_text(_KEY_BYTES, False), _bytes_text(_KEY_BYTES, True)
         ("src/Crypto.cs", f"var key = new byte[] {{ {_HEXA} }};", _HEXA),
         ("src/crypt.c", f"static const uint8_t key[16] = {{{_HEXA}}};", _HEXA),
         ("app/crypto.py", f"SECRET_KEY = bytes([{_DEC}])", _DEC),
+        # spaced out, where the bytes pattern's runs of spaces are read once each
+        ("src/crypt.c", f"static const uint8_t key [ 16 ]  =  {{  {_HEXA} ,  }} ;", _HEXA),
+        (
+            "src/crypt.c",
+            f"uint8_t aes_key[]={{{_HEXA.replace(', ', ',')}}};",
+            _HEXA.replace(", ", ","),
+        ),
     ],
 )
 def test_a_key_written_as_its_bytes_is_found(path: str, line: str, value: str) -> None:
@@ -129,7 +136,7 @@ def test_a_key_written_as_its_bytes_on_a_bundles_long_line_is_found() -> None:
     # list under a key's name in the middle.
     table = ",".join(str(_RANDOM.randrange(256)) for _ in range(40))
     filler = "".join(f"var t{i}=[{table}];" for i in range(60))
-    for name in ("encKey", "SECRET_KEY"):
+    for name in ("encKey", "SECRET_KEY", "this.secretKey", "0,aesKey"):
         line = f"{filler}var {name}=[{_DEC}];{filler}"
         assert len(line) > 4096
         assert [line[h.start : h.end] for h in find_secrets(line, "dist/app.min.js")] == [_DEC]
@@ -154,7 +161,7 @@ def test_bytes_under_other_names_typed_or_published_are_not_keys() -> None:
 def test_a_key_written_as_its_bytes_over_several_lines_is_found_and_redacted_row_by_row() -> None:
     rows = [_HEXA.split(", ")[:8], _HEXA.split(", ")[8:]]
     body = [", ".join(r) + "," for r in rows]
-    text = "var key = []byte{\n\t" + "\n\t".join(body) + "\n}\n"
+    text = "var key = []byte{  \n\t" + "\n\t".join(body) + "  \n}\n"
     [hit] = find_secrets(text, "internal/crypt.go")
     assert [text[s:e] for s, e in hit.parts] == [b.rstrip(",") for b in body]
     # In a review's prompt each row keeps its columns; no byte of the key is left.

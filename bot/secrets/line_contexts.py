@@ -274,13 +274,16 @@ def _directive(line: str, base: int, test: bool) -> list[Candidate]:
 # `byte[] key = {0x2b, …}` / `new byte[] {…}`, C's `uint8_t key[16] = {…}`, Python's
 # `key = bytes([…])`. Sixteen bytes or more.
 _BYTE = r"(?:0[xX][0-9a-fA-F]{1,2}|\d{1,3})"
-_BYTES = _BYTE + r"(?:\s*,\s*" + _BYTE + r")*"
-# The name, its assignment and type, up to the list's opening bracket.
+_BYTES = _BYTE + r"(?:\s*+,\s*+" + _BYTE + r")*"
+# The name, its assignment and type, up to the list's opening bracket. The name opens a
+# word (digits before it are not its) and is read whole, once: tried from each character
+# of a long run of word characters and read to the run's end each time, it cost time
+# quadratic in the run (16 KB of base64 on a line ending in `{`: 7 s; found by fuzzing).
 _BYTE_ARRAY_HEAD = (
-    r"(?P<name>[A-Za-z_]\w*)\s*(?:\[\s*\d*\s*\])?\s*(?::=|=|:)\s*(?:new\s+)?"
-    r"(?:(?:\[\s*\d*\s*\])*[\w.]*(?:\[\s*\d*\s*\])*\s*)?(?:\(\s*)?[\[{(]\s*"
+    r"(?<!\w)\d*(?P<name>[A-Za-z_]\w*+)\s*+(?:\[\s*+\d*+\s*+\])?\s*+(?::=|=|:)\s*+(?:new\s++)?"
+    r"(?:(?:\[\s*+\d*+\s*+\])*[\w.]*+(?:\[\s*+\d*+\s*+\])*\s*+)?(?:\(\s*+)?[\[{(]\s*+"
 )
-_BYTE_ARRAY = re.compile(_BYTE_ARRAY_HEAD + r"(?P<v>" + _BYTES + r")\s*,?\s*[\]})]")
+_BYTE_ARRAY = re.compile(_BYTE_ARRAY_HEAD + r"(?P<v>" + _BYTES + r")\s*+,?\s*+[\]})]")
 _BYTE_LIST_START = re.compile(r"[\[{(]\s*" + _BYTE + r"\s*,\s*" + _BYTE + r"\s*,")
 _COMMA = re.compile(r"\s*,\s*")
 _BYTES_MIN_DISTINCT = 12
@@ -291,7 +294,7 @@ KEY_BYTES = "key written as its bytes"
 # The same list opened at a line's end and written over the lines after it, up to its
 # closing bracket: `var key = []byte{` then rows of `0x2b, 0x7e, …,` then `}`.
 _BYTE_ARRAY_OPEN = re.compile(_BYTE_ARRAY_HEAD + r"$")
-_BYTE_ROW = re.compile(r"[ \t]*(?P<v>" + _BYTES + r")\s*,?[ \t]*\r?$")
+_BYTE_ROW = re.compile(r"[ \t]*+(?P<v>" + _BYTES + r")\s*+,?[ \t]*+\r?$")
 _BYTE_ROWS_MAX = 64
 
 
@@ -337,11 +340,9 @@ def _byte_arrays(line: str) -> list[re.Match[str]]:
 
 
 def _word_start(line: str, at: int) -> int:
-    """Where the name holding `at` starts (a name opens with a letter or `_`)."""
+    """Where the word holding `at` starts (_BYTE_ARRAY_HEAD reads the name in it)."""
     while at > 0 and (line[at - 1].isalnum() or line[at - 1] == "_"):
         at -= 1
-    while line[at].isdigit():
-        at += 1
     return at
 
 
