@@ -94,6 +94,21 @@ SHAPES: dict[str, Callable[[int], str]] = {
     # 7 s at 16 KB; found by bench/secrets_fuzz.py)
     "base64 run, then `{`": lambda size: 'if ("' + _repeated("AwMD")(size) + '" == key) {',
     "a name, spaces, then `{`": lambda size: "key" + " " * size + "x {",
+    # more found by bench/secrets_fuzz.py --grow: runs of spaces split every way among the
+    # runs of a pattern (detect-secrets' assignment separator, a diff's line prefix before
+    # a YAML item, a Markdown table's delimiter row), curl's continued lines over `\r`s,
+    # one high-entropy value repeated on its line
+    "ibm_api_key, spaces, a short value": lambda size: (
+        "ibm_api_key" + " " * size + '= "832d2129-a84-4e27-99f4-7004b6ad53ef"'
+    ),
+    "- --token-file, a line of spaces": lambda size: "- --token-file\n" + " " * size + "x",
+    "spaces, then `-----`": lambda size: " " * size + "PRIVATE KEY-----B DB_PASSWORD",
+    "curl, then `\r/devices` repeated": lambda size: (
+        "curl -d x=1 \\\r" + _repeated("/devices\r")(size)
+    ),
+    'one hex value repeated `"…"`': lambda size: (
+        'k: "shpss_7b4b39ab0c003bce81e"' + _repeated('4b39ab0c003bce81e"')(size)
+    ),
     "random printable": lambda size: "".join(_RNG.choice(string.printable) for _ in range(size)),
 }
 

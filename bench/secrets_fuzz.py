@@ -10,9 +10,12 @@ lower case is longer, U+2028, NUL), under one of the paths the scanner reads dif
 Each is given to find_secrets, redact and mask; a failure prints its case (as repr), the
 first of each kind of failure only. The slowest cases per kilobyte are printed at the end:
 a shape that grows with its own repetition is a cost a pull request's author controls
-(bench/secrets_adversarial.py times such shapes at 100 KB).
+(bench/secrets_adversarial.py times such shapes at 100 KB). With --grow, instead: one
+short slice of each case repeated to 2-4 KB and to twice that, and the cases whose scan
+took more than three times as long at twice the size (quadratic growth shows x4).
 
     .venv/bin/python bench/secrets_fuzz.py [--seed 1] [--seconds 300] [--slowest 5] [--save FILE]
+    .venv/bin/python bench/secrets_fuzz.py --grow [--seed 1] [--seconds 300]
 """
 
 from __future__ import annotations
@@ -24,11 +27,11 @@ import re
 import sys
 import time
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.secrets_adversarial import cpu
 from bench.secrets_eval import SUITES, load
 from bot.secrets.detect import find_secrets
 from bot.secrets.redact import BEFORE_USE, MIN_REUSE, mask, redact
@@ -114,27 +117,70 @@ def problems(text: str, path: str | None) -> str | None:
     return None
 
 
+def grown(rng: random.Random, text: str, size: int) -> tuple[str, str]:
+    """`text` with one short slice of it repeated to about `size` characters, and to
+    twice that: a shape whose scan takes four times as long at twice the size grows with
+    its square."""
+    i = rng.randint(0, max(0, len(text) - 1))
+    piece = text[i : i + rng.randint(1, 24)] or "a"
+    k = max(1, size // len(piece))
+    return text[:i] + piece * k + text[i:], text[:i] + piece * (2 * k) + text[i:]
+
+
+def grow(rng: random.Random, texts: list[str], seconds: float, top: int, limit: float) -> list[str]:
+    """Cases whose scan grows faster than their length, worst first (at least 20 ms at
+    the larger size, so that a scan's fixed cost is not read as growth); a scan past
+    `limit` seconds is stopped and its case printed at once."""
+    found: list[tuple[float, float, str, str | None]] = []
+    n = 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        small, big = grown(rng, mutate(rng, texts), rng.choice((2_000, 4_000)))
+        path = rng.choice(PATHS)
+        n += 1
+        t_big = cpu(big, path, limit)
+        if t_big == float("inf"):
+            print(f"  past {limit:.0f} s at {len(big)} characters ({path!r}): {big!r}", flush=True)
+        if t_big < 0.02:
+            continue
+        ratio = t_big / max(cpu(small, path, limit), 1e-4)
+        if ratio > 3:
+            found.append((ratio, t_big, big, path))
+            found = sorted(found, key=lambda f: -f[0])[:top]
+    print(f"{n} grown cases")
+    for ratio, took, text, path in found:
+        print(f"  x{ratio:.1f} from {len(text) // 2} to {len(text)} characters "
+              f"({took * 1000:.0f} ms, {path!r}): {text[:160]!r}")  # fmt: skip
+    return [repr((text, path)) for _, _, text, path in found]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--seconds", type=float, default=300)
     ap.add_argument("--slowest", type=int, default=5)
     ap.add_argument("--save", help="write the slowest cases here, as a Python literal")
+    ap.add_argument("--grow", action="store_true", help="look for superlinear shapes")
+    ap.add_argument("--limit", type=float, default=10, help="seconds a scan may take (--grow)")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     texts = seeds()
     print(f"{len(texts)} seeds; seed {args.seed}, {args.seconds:.0f} s", flush=True)
+    if args.grow:
+        worst = grow(rng, texts, args.seconds, args.slowest, args.limit)
+        if args.save and worst:
+            Path(args.save).write_text("[" + ",\n".join(worst) + "]")
+        return
     failures: dict[str, str] = {}
     slow: list[tuple[float, float, str, str | None]] = []
     n = 0
     end = time.monotonic() + args.seconds
-    check: Callable[[str, str | None], str | None] = problems
     while time.monotonic() < end:
         text, path = mutate(rng, texts), rng.choice(PATHS)
         n += 1
         started = time.process_time()
         try:
-            wrong = check(text, path)
+            wrong = problems(text, path)
         except Exception as exc:  # a raise is what this bench looks for
             where = traceback.extract_tb(exc.__traceback__)[-1]
             wrong = f"{type(exc).__name__} at {Path(where.filename).name}:{where.lineno}: {exc}"

@@ -11,6 +11,7 @@ import json
 import random
 import re
 import string
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -217,6 +218,41 @@ def test_a_value_holding_a_lone_surrogate_can_be_allowed_by_its_fingerprint() ->
         assert find_secrets(text, "app/settings.py") == []
     finally:
         allow.configure(before)
+
+
+def _curl_rule(rule_id: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The rule as Switchyard runs it, and as the pinned file writes it."""
+    rule = next(r for r in load(PINNED).rules if r.id == rule_id)
+    raw = next(r for r in tomllib.loads(PINNED.read_text())["rules"] if r["id"] == rule_id)
+    return rule.regex.compiled, compile_re2(raw["regex"])
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "flag"),
+    [("curl-auth-header", '-H "Authorization: Bearer {}"'), ("curl-auth-user", '-u "deploy:{}"')],
+)
+def test_curls_rules_read_a_command_over_its_continued_lines_as_written(
+    rule_id: str, flag: str
+) -> None:
+    """curl's rules take a line break as one or two `\\n`s, not `\\r`s, which `.` takes
+    (a `\\r` read as either cost time in the fifth power of the `\\r`s:
+    ruleset._lines_once): a command continued over LF or CRLF lines is read as the pinned
+    rule reads it, up to five lines on, and drawn texts give the pinned rule's matches."""
+    ours, pinned = _curl_rule(rule_id)
+    token = "Zt8qWm3Rk5Nv2Xp7Lc4Hy9Bd6Fj1"
+    rng = random.Random(rule_id)
+    pieces = ("curl", " -s", " https://api.corp.io/v1", " -d x=1", " \\", "\n", "\r\n",
+              "\n\n", " ", "  ", "#", flag.format(token), " --data @f")  # fmt: skip
+    for lines in range(1, 8):
+        sep = rng.choice(("\n", "\r\n"))
+        text = "curl -X POST https://api.corp.io" + f" \\{sep}  -d x=1" * lines
+        text += f" \\{sep}  {flag.format(token)}{sep}"
+        m = ours.search(text)
+        assert (m is not None and token in m.group()) == (lines < 5), lines
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(3, 30)))
+        a, b = ours.search(text), pinned.search(text)
+        assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups())), text
 
 
 def test_a_rule_that_no_longer_opens_with_its_keywords_is_searched_whole() -> None:

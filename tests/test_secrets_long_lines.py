@@ -145,6 +145,25 @@ def test_detect_secrets_assignment_patterns_give_what_the_plugins_give_on_a_long
             assert list(_values(plugin, line, parts)) == list(plugin.analyze_string(line))
 
 
+def test_detect_secrets_assignment_patterns_read_once_find_what_the_library_finds() -> None:
+    """The plugins' assignment separator, rewritten so that a run of spaces is read once
+    (plugins._linear), finds on drawn lines what detect-secrets' own pattern finds: every
+    operator, spaces alone, quotes, brackets, no value at all."""
+    rng = random.Random("separators")
+    seps = ("=", ":", ":=", "=>", "::", " ", "  ", " = ", ":  ", "  =>  ", " :: ", "", "\t")
+    rewritten = [p for p in _plugins().tokens if p.denylist != type(p).denylist]
+    assert {type(p).__name__ for p in rewritten} >= {"IbmCloudIamDetector", "CloudantDetector"}
+    for _ in range(400):
+        name = rng.choice(_VENDOR_NAMES)
+        name = rng.choice(("{}", '"{}"', "[{}]", "['{}']", "x.{}")).format(name)
+        value = "".join(rng.choice(_URL64) for _ in range(rng.choice((24, 40, 44, 48, 64))))
+        quote = rng.choice(("", '"', "'"))
+        tail = rng.choice(("", quote, " ", ";", "-x"))
+        line = f"{name}{rng.choice(seps)}{quote}{value}{tail}"
+        for plugin in rewritten:
+            assert list(plugin.analyze_string(line)) == list(type(plugin)().analyze_string(line))
+
+
 def _minified(piece: str, size: int = 100_000, head: str = "") -> str:
     """A bundle's long line of base64url with `piece` in its middle."""
     blob = "".join(_RNG.choice(_URL64) for _ in range(size))

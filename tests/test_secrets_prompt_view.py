@@ -8,6 +8,7 @@ Every value here is drawn at random for this file.
 from __future__ import annotations
 
 import random
+import re
 import string
 
 import pytest
@@ -16,6 +17,7 @@ from bench.secrets_prompt_parity import context as context_rows
 from bench.secrets_prompt_parity import rendered as review_rows
 from bench.secrets_prompt_parity import unified as description_diff
 from bot.secrets import find_secrets, redact
+from bot.secrets.patterns import LINE_PREFIX
 from bot.secrets.prompt_view import View
 
 _RANDOM = random.Random(5309)
@@ -73,3 +75,28 @@ def test_the_view_maps_each_part_back_inside_its_own_row() -> None:
 def test_text_without_rows_is_scanned_as_it_is() -> None:
     text = "Notes\n\n  | a table | cell |\n- item: 3\n"
     assert not View(text).changed
+
+
+# patterns.LINE_PREFIX as it was written before its runs were read once: three runs that
+# may each be empty, which split a line of spaces every way (cubic).
+_PREFIX_AS_WRITTEN = r"[ \t\d]*[-+>]?[ \t\d]*\|?[ \t]*"
+
+
+def test_the_line_prefix_read_once_takes_what_it_took() -> None:
+    """What a diff or a prompt puts before a line, and a YAML item after it, match as they
+    did when the prefix was written as three runs."""
+    rng = random.Random("line prefix")
+    pieces = (" ", "  ", "\t", "1", "42", "-", "+", ">", "|", "- ", "x", "--token", '"')
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        for tail in ("", r"-[ \t]+(?P<q>[\"']?)--?[A-Za-z][\w-]*", r"[ \t]*x"):
+            ours, written = (
+                re.match(LINE_PREFIX + tail, text),
+                re.match(_PREFIX_AS_WRITTEN + tail, text),
+            )
+            assert (ours and ours.span()) == (written and written.span()), (text, tail)
+            full = (
+                re.fullmatch(LINE_PREFIX + tail, text),
+                re.fullmatch(_PREFIX_AS_WRITTEN + tail, text),
+            )
+            assert (full[0] is None) == (full[1] is None), (text, tail)

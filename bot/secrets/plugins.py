@@ -16,6 +16,7 @@ rule and our own assignment pattern (detect.py).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -83,8 +84,25 @@ def _plugins() -> _Plugins:
         Base64HighEntropyString(limit=4.5),
         HexHighEntropyString(limit=3.0),
     )
-
+    for plugin in token_plugins:
+        plugin.denylist = [_linear(regex) for regex in plugin.denylist]  # (on the instance)
     return _Plugins(token_plugins, entropy_plugins)
+
+
+# detect-secrets' build_assignment_regex puts this between a name and its value: three runs
+# of spaces (the middle one an alternative) that split a run every way when no value
+# follows (a name, 8,000 spaces, then no value: minutes, cubic; found by
+# bench/secrets_fuzz.py). Read once instead, with the same matches: an operator and the
+# spaces after it, or spaces alone (one or more; what stands before them is a name, a
+# quote or a bracket, never a space).
+_SEPARATOR = r"(?: *)(?:=|:|:=|=>| +|::)(?: *)"
+_SEPARATOR_ONCE = r" *+(?:(?::=|=>|::|=|:) *+|(?<= ))"
+
+
+def _linear(regex: re.Pattern[str]) -> re.Pattern[str]:
+    if _SEPARATOR not in regex.pattern:
+        return regex
+    return re.compile(regex.pattern.replace(_SEPARATOR, _SEPARATOR_ONCE), regex.flags)
 
 
 @dataclass(frozen=True, slots=True)

@@ -193,8 +193,23 @@ _VALUE_END = r"""(?:[\x60'"\s;]|\\[nr]|$"""
 _VALUE_END_TAG = r"""(?:[\x60'"\s;<]|\\[nr]|$"""
 
 
+# curl's rules read a command over up to five more lines, `.` between the breaks and
+# `[\r\n]{1,2}` at each: a `\r` is either's, and RE2 runs that in linear time, Python's
+# engine in time that grows with the fifth power of the `\r`s (a line of `\r/devices`
+# repeated, 8 KB: minutes; found by bench/secrets_fuzz.py). A break here is one or two
+# `\n`s and a `\r` only `.`'s: the same commands, each read one way (a CRLF break is a `\r`
+# that `.` takes, then its `\n`).
+_ANY_LINES = (r"(?:.*?|.*?(?:[\r\n]{1,2}.*?){1,5})", r"(?:.*|.*(?:[\r\n]{1,2}.*){1,5})")
+
+
+def _lines_once(pattern: str) -> str:
+    for lines in _ANY_LINES:
+        pattern = pattern.replace(lines, lines.replace(r"[\r\n]{1,2}", r"\n{1,2}"))
+    return pattern
+
+
 def _rule(raw: dict[str, Any]) -> Rule:
-    pattern: str = raw["regex"].replace(_VALUE_END, _VALUE_END_TAG)
+    pattern: str = _lines_once(raw["regex"].replace(_VALUE_END, _VALUE_END_TAG))
     search, prefix = None, 0
     if head := _SEMI_GENERIC.match(pattern):
         search, prefix = lazy_re2("(?i)" + pattern[head.end() :]), int(head.group(1))
