@@ -109,6 +109,9 @@ SHAPES: dict[str, Callable[[int], str]] = {
     'one hex value repeated `"…"`': lambda size: (
         'k: "shpss_7b4b39ab0c003bce81e"' + _repeated('4b39ab0c003bce81e"')(size)
     ),
+    # left as found: each secret-named operator's window (4 KB past it) searched whole
+    # when no assignment matches, the windows overlapping (long_lines.search_near)
+    '_TOKEN :::= "… repeated': lambda size: "GENERIC" + _repeated('_TOKEN :::= "Zf3DC')(size),
     "random printable": lambda size: "".join(_RNG.choice(string.printable) for _ in range(size)),
 }
 
