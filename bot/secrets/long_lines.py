@@ -104,13 +104,20 @@ def search_near(
     """pattern.search(line, pos), searching only around `ops` when there are some."""
     if ops is None:
         return pattern.search(line, pos)
+    tried = pos - 1
     for q in ops[bisect.bisect_left(ops, pos) :]:
-        start = max(pos, q - _BEFORE - _spaces_before(line, q))
+        start = max(tried + 1, q - _BEFORE - _spaces_before(line, q))
         end = min(len(line), q + _AFTER + _spaces_after(line, q))
-        if (m := pattern.search(line, start, end)) is not None:
-            # found in the window of an operator before its own: its value may run on
-            # past this window's end
-            return pattern.match(line, m.start()) or m if m.end() == end else m
+        # A match opens with its name, before its operator: tried from each start up to
+        # the operator, each start once. (Searched over the whole window, a window where
+        # nothing matched was read whole, 4 KB past its operator, and the windows of
+        # operators a few characters apart overlap: `_TOKEN :::= "…` repeated, 17 s for
+        # 100 KB; found by bench/secrets_fuzz.py.)
+        for x in range(start, q + 1):
+            if (m := pattern.match(line, x, end)) is not None:
+                # its value may run on past this window's end
+                return pattern.match(line, x) or m if m.end() == end else m
+        tried = max(tried, q)
     return None
 
 
