@@ -15,7 +15,7 @@ short slice of each case repeated to 2-4 KB and to twice that, and the cases who
 took more than three times as long at twice the size (quadratic growth shows x4).
 
     .venv/bin/python bench/secrets_fuzz.py [--seed 1] [--seconds 300] [--slowest 5] [--save FILE]
-    .venv/bin/python bench/secrets_fuzz.py --grow [--seed 1] [--seconds 300]
+    .venv/bin/python bench/secrets_fuzz.py --grow [--seed 1] [--seconds 300] [--limit 10]
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def seeds() -> list[str]:
     out: list[str] = []
     for suite in SUITES:
         if suite == "semgrep-rules-secrets":
-            continue  # (read from a mirror; its tune split is in the others' shapes)
+            continue  # (read from a mirror, which a fresh machine may lack)
         for case in load(suite):
             if case.split == "tune":
                 whole = case.file_text
@@ -155,7 +155,10 @@ def grow(rng: random.Random, texts: list[str], seconds: float, top: int, limit: 
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="example: .venv/bin/python bench/secrets_fuzz.py --grow --seconds 480 --seed 21",
+    )
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--seconds", type=float, default=300)
     ap.add_argument("--slowest", type=int, default=5)
