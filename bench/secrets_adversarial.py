@@ -112,6 +112,9 @@ SHAPES: dict[str, Callable[[int], str]] = {
     # each secret-named operator's window (4 KB past it) was searched whole when no
     # assignment matched, the windows overlapping (long_lines.search_near): 17 s
     '_TOKEN :::= "… repeated': lambda size: "GENERIC" + _repeated('_TOKEN :::= "Zf3DC')(size),
+    "names unpacked, spaces, a `[` and no literal": lambda size: (
+        "const [user, token] =" + " " * size + "[x, 'y'];"
+    ),
     "random printable": lambda size: "".join(_RNG.choice(string.printable) for _ in range(size)),
 }
 

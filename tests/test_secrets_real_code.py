@@ -247,6 +247,8 @@ def test_a_key_in_a_urls_query_is_found_under_a_camel_case_name() -> None:
         ("cmd/main.go", 'user, pass := "admin", "{value}"'),
         ("cmd/main.go", 'var user, pass string = "admin", "{value}"'),
         ("src/auth.js", "const [user, token] = ['me', '{value}'];"),
+        # spaced out, where the spaces around the values' `[` are read once
+        ("src/auth.js", "const [user, token] =   [  'me',   '{value}'  ];"),
     ],
 )
 def test_names_assigned_at_once_each_get_the_value_at_their_place(path: str, template: str) -> None:
