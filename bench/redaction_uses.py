@@ -11,7 +11,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.secrets import find_secrets
-from bot.secrets.redact import BEFORE_USE, MIN_REUSE
+from bot.secrets.redact import MIN_REUSE, uses_of
 
 # A want that is one token (no scheme, separator or space) is the value itself; a want that
 # glues parts (`user:password@host`, a JSON of both, a whole connection string) holds text
@@ -30,7 +30,7 @@ def redaction_of(text: str, path: str | None, wants: tuple[str, ...]) -> Counter
             covered[s:e] = b"\x01" * (e - s)
             value = text[s:e]
             if len(value) >= MIN_REUSE:
-                for m in re.finditer(BEFORE_USE + re.escape(value) + r"(?![A-Za-z0-9])", text):
+                for m in uses_of(value).finditer(text):
                     covered[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
     out: Counter[str] = Counter()
     for want in {w for w in wants if _ONE_TOKEN.fullmatch(w)}:

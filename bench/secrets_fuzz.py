@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.secrets_adversarial import cpu
 from bench.secrets_eval import SUITES, load
 from bot.secrets.detect import find_secrets
-from bot.secrets.redact import BEFORE_USE, MIN_REUSE, mask, redact
+from bot.secrets.redact import MIN_REUSE, mask, redact, uses_of
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -110,8 +110,7 @@ def problems(text: str, path: str | None) -> str | None:
         for s, e in h.parts if len(h.parts) == 1 else ():
             value = text[s:e]
             # (a use glued to a word is another word: `mastexIhq…` is not `IhqSb…`)
-            use = re.compile(BEFORE_USE + re.escape(value) + r"(?![A-Za-z0-9])")
-            if len(value) >= MIN_REUSE and value.strip() and use.search(redacted):
+            if len(value) >= MIN_REUSE and value.strip() and uses_of(value).search(redacted):
                 return f"reported value left in the redacted text: {value!r}"
     mask(text, path)
     return None

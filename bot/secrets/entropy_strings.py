@@ -6,6 +6,7 @@ before it (`public_key = "…"`) or given by a construct that names it
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -16,9 +17,25 @@ from bot.secrets.patterns import KEY_BEFORE, KEY_REACH
 from bot.secrets.text_lines import occurrences_of
 
 
+class _HashWords:
+    """Where a line says `md5`, `sha`, `hash`, …: the line read once, when a value first
+    asks (searched again for each value, a 50 KB line of values cost the line's length
+    times their number)."""
+
+    def __init__(self, line: str) -> None:
+        self._line = line
+        self._spans: list[tuple[int, int]] | None = None
+
+    def outside(self, start: int, end: int) -> bool:
+        """Whether one stands wholly outside `start`..`end`."""
+        if self._spans is None:
+            self._spans = [m.span() for m in rules.HASH_CONTEXT.finditer(self._line)]
+        return any(e <= start or s >= end for s, e in self._spans)
+
+
 def entropy_tokens(line: str, base: int, path: str | None) -> list[Candidate]:
     out: list[Candidate] = []
-    hashes: list[tuple[int, int]] | None = None  # where the line says md5, sha, hash, …
+    hash_words = _HashWords(line)
     # Each value once: the plugins yield it again for each place it stands, and each time
     # every place was read again (a value repeated 500 times on a line: 250,000 reads).
     for hit in dict.fromkeys(plugins.entropy_hits(line, rules.MIN_ENTROPY_NAMED)):
@@ -27,17 +44,8 @@ def entropy_tokens(line: str, base: int, path: str | None) -> list[Candidate]:
                 continue
             key_m = KEY_BEFORE.search(line, max(0, s - KEY_REACH), s)
             key = key_m.group("key") if key_m else None
-            e = s + len(hit.value)
-
-            def hash_word(s: int = s, e: int = e) -> bool:
-                # (the line read once, when a value first asks: searched again for each
-                # value, a 50 KB line of values cost the line's length times their number)
-                nonlocal hashes
-                if hashes is None:
-                    hashes = [m.span() for m in rules.HASH_CONTEXT.finditer(line)]
-                return any(me <= s or ms >= e for ms, me in hashes)
-
-            if value_ok(hit.value, key, hash_word, path):
+            outside = functools.partial(hash_words.outside, s, s + len(hit.value))
+            if value_ok(hit.value, key, outside, path):
                 out.append(
                     Candidate(
                         base + s, base + s + len(hit.value), hit.kind, RANK_ENTROPY, hit.plugin

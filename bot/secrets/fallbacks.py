@@ -53,9 +53,7 @@ _STATEMENT_END = (
 # and a type first (`private static final String`, `const`, `val`, `my`), the name quoted
 # as an object's key or behind a sigil (`$password`, `@token`), then the operator.
 _HEAD = re.compile(
-    # (the prefix atomic: its three runs of spaces can split an indentation many ways, and
-    # a line that assigns nothing tried each)
-    f"(?>{LINE_PREFIX})"
+    LINE_PREFIX
     + r"(?:[A-Za-z_][\w<>\[\]?.,]*[ \t]+){0,4}[$@]?[\"']?(?P<name>[A-Za-z_][\w.\-]{0,80})"
     + r"[\"']?[ \t]*(?:=|:=|:|<-)(?!=)[ \t]*"
 )

@@ -101,7 +101,8 @@ def operators(line: str) -> list[int]:
 def search_near(
     pattern: re.Pattern[str], line: str, pos: int, ops: list[int] | None
 ) -> re.Match[str] | None:
-    """pattern.search(line, pos), searching only around `ops` when there are some."""
+    """pattern.search(line, pos); with `ops`, the first match from the starts within a
+    name's reach before each operator at or after `pos`, in order."""
     if ops is None:
         return pattern.search(line, pos)
     tried = pos - 1

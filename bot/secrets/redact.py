@@ -203,6 +203,11 @@ MIN_REUSE = 8  # shorter values could be ordinary words elsewhere in the text
 BEFORE_USE = r"(?:(?<![A-Za-z0-9])|(?<=\\[nrt]))"
 
 
+def uses_of(value: str) -> re.Pattern[str]:
+    """Where `value` stands in a text as a use of its own, not inside a longer word."""
+    return re.compile(BEFORE_USE + re.escape(value) + r"(?![A-Za-z0-9])")
+
+
 def _other_uses(
     text: str, by_value: dict[str, str], spans: list[tuple[int, int, str]]
 ) -> list[tuple[int, int, str]]:
@@ -213,8 +218,7 @@ def _other_uses(
     for value, marker in by_value.items():
         if len(value) < MIN_REUSE or "\n" in value:
             continue
-        rx = re.compile(BEFORE_USE + re.escape(value) + r"(?![A-Za-z0-9])")
-        for m in rx.finditer(text):
+        for m in uses_of(value).finditer(text):
             if m.span() not in taken:
                 extra.append((m.start(), m.end(), marker))
     return extra

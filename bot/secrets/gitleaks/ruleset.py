@@ -27,7 +27,7 @@ import ahocorasick_rs
 
 from bot.secrets.gitleaks.re2 import UnsupportedPattern, lazy_re2
 from bot.secrets.lazy_regex import Regex
-from bot.secrets.word_led import keyword_hits
+from bot.secrets.word_led import automaton, keyword_hits
 
 PINNED = Path(__file__).with_name("gitleaks.toml")
 
@@ -88,9 +88,8 @@ def _holds_a_stopword(allowlist: Allowlist, secret: str, minimum: int) -> bool:
     key = (id(words), minimum)
     held = _STOPWORD_FINDERS.get(key)
     if held is None or held[0] is not words:  # (an id is reused only once its tuple is gone)
-        kept = [w for w in words if w and len(w) >= minimum]
-        standard = ahocorasick_rs.MatchKind.Standard
-        held = (words, ahocorasick_rs.AhoCorasick(kept, matchkind=standard) if kept else None)
+        kept = tuple(w for w in words if w and len(w) >= minimum)
+        held = (words, automaton(kept) if kept else None)
         _STOPWORD_FINDERS[key] = held
     return held[1] is not None and bool(keyword_hits(held[1], secret.lower()))
 
