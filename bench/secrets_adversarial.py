@@ -115,6 +115,12 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "names unpacked, spaces, a `[` and no literal": lambda size: (
         "const [user, token] =" + " " * size + "[x, 'y'];"
     ),
+    # a key block read up from its END line (a hunk that opens inside it): each END the
+    # start of a walk up the lines, each walk stopping at the previous END
+    "a drawn line and an END line, repeated": _bodies("", 64, "\n-----END PRIVATE KEY-----\n"),
+    "a long base64 line, `!`, an END line": lambda size: (
+        _repeated("QmFzZTY0")(size) + "!\n-----END PRIVATE KEY-----\n"
+    ),
     "random printable": lambda size: "".join(_RNG.choice(string.printable) for _ in range(size)),
 }
 

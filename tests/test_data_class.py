@@ -138,6 +138,27 @@ def test_a_secret_on_a_removed_line_still_counts() -> None:
     )
 
 
+def test_a_change_just_below_a_key_makes_the_file_restricted() -> None:
+    # The hunk's context is the key's last lines and its END line, its BEGIN line above the
+    # hunk: sent with the change unless the file is kept on premises.
+    b64 = string.ascii_letters + string.digits + "+/"
+    body = ["".join(_RNG.choice(b64) for _ in range(64)) for _ in range(3)]
+    tail = [*body, "-----END " + "RSA PRIVATE KEY-----"]
+    lines = [DiffLine(LineKind.CONTEXT, 27 + i, 27 + i, "    " + t) for i, t in enumerate(tail)]
+    lines += [
+        DiffLine(LineKind.REMOVED, 31, None, "  port: 8443"),
+        DiffLine(LineKind.ADDED, None, 31, "  port: 9443"),
+    ]
+    f = FileChange(
+        path="deploy/values.yaml",
+        old_path="deploy/values.yaml",
+        status=FileStatus.MODIFIED,
+        hunks=[Hunk(27, 5, 27, 5, "", lines)],
+    )
+    cls = classify_change(change_of(f), policy(), None, None)
+    assert cls["deploy/values.yaml"] == (R, "restricted: secret detected (private key, line 27)")
+
+
 def test_several_secrets_are_counted_in_the_reason() -> None:
     f = changed("app/keys.py", [f'A = "{GH}"', f'B = "{GH}"'])
     reason = classify_change(change_of(f), policy(), None, None)["app/keys.py"][1]

@@ -298,6 +298,36 @@ def test_a_key_block_cut_off_by_the_hunk_is_still_redacted() -> None:
     assert red.text.splitlines()[-1] == "next: 1"
 
 
+def test_a_hunk_that_opens_inside_a_key_block_hides_the_keys_last_lines() -> None:
+    """A change just below a key (a setting after it in YAML, a certificate appended to a
+    bundle) shows the key's last lines and its END line as context, its BEGIN line outside
+    the hunk. The body's short last line does not stop the block."""
+    tail = [*PEM_BODY[1:], rand(11) + "="]
+    hunk = Hunk(old_start=20, old_len=5, new_start=20, new_len=6, section="")
+    hunk.lines = [
+        *(DiffLine(LineKind.CONTEXT, 20 + i, 20 + i, "    " + t) for i, t in enumerate(tail)),
+        DiffLine(LineKind.CONTEXT, 24, 24, "    " + END),
+        DiffLine(LineKind.ADDED, None, 25, "  port: 8443"),
+    ]
+    rendered = "### deploy/values.yaml (modified)\n" + render_hunk(hunk)
+    (hit,) = find_secrets(rendered)
+    assert hit.kind == "private key"
+    red = redact(rendered).text
+    assert not any(line in red for line in tail)
+    assert red.splitlines()[-1].endswith("|   port: 8443")
+    assert len(red.splitlines()) == len(rendered.splitlines())
+
+
+def test_an_end_line_alone_is_no_key() -> None:
+    """Code that checks for a key's armour, and prose that shows where one ends, hold an
+    END line with no body above it."""
+    for path, text in (
+        ("app/keys.py", 'if pem.rstrip().endswith("-----END RSA PRIVATE KEY-----"):\n'),
+        ("docs/keys.md", "The file ends with this line:\n\n    -----END RSA PRIVATE KEY-----\n"),
+    ):
+        assert find_secrets(text, path) == [], path
+
+
 def test_redaction_keeps_the_rendered_diff_columns() -> None:
     hunk = Hunk(old_start=10, old_len=2, new_start=10, new_len=3, section="def connect():")
     hunk.lines = [

@@ -641,6 +641,37 @@ def test_a_json_web_keys_public_members_are_not_secrets_beside_its_private_one()
     assert find_secrets(f"const cfg = {{ x: '{b64(32)}' }};", "src/cfg.ts") != []
 
 
+def test_a_hunk_of_a_json_web_key_without_its_kty_hides_its_private_members() -> None:
+    """A change below a key in a JWKS document shows its last members, its `kty` above the
+    hunk: the CRT members (any one of which, with the public key, factors the modulus) and
+    an EC key's `d` beside its curve are still a key's, in a test's fixture too."""
+
+    def b64(n: int) -> str:
+        return base64.urlsafe_b64encode(_RANDOM.randbytes(n)).decode().rstrip("=")
+
+    dp, dq, qi, d = b64(128), b64(128), b64(128), b64(32)
+    rsa_tail = (
+        f'      "dp": "{dp}",\n      "dq": "{dq}",\n      "qi": "{qi}"\n    }}\n  ],\n'
+        '  "rotated": "2026-12-01"\n'
+    )
+    ec_tail = f'      crv: "P-256",\n      d: "{d}",\n    }},\n  }});\n'
+    for path, text, values in (
+        ("config/jwks.json", rsa_tail, [dp, dq, qi]),
+        ("test/keys.test.mjs", ec_tail, [d]),
+    ):
+        hits = find_secrets(text, path)
+        assert [text[h.start : h.end] for h in hits] == values, path
+        assert {h.kind for h in hits} == {"private member of a JSON Web Key"}
+        assert not any(v in redact(text).text for v in values)
+    # The names alone tell nothing: a word under `dp`, a drawn value under `d` with no
+    # member only a key has near.
+    assert find_secrets('{"dp": "layout_margin_large_value"}\n', "res/dimens.json") == []
+    other = f'{{"d": "{b64(32)}", "p": "{b64(15)}"}}\n'
+    assert "private member of a JSON Web Key" not in {
+        h.kind for h in find_secrets(other, "test/points.test.json")
+    }
+
+
 _CODE = [  # (path, line): a quoted literal in code or JSON
     ("src/app.py", "password = '{v}'"),
     ("src/App.java", 'String password = "{v}";'),

@@ -1,6 +1,7 @@
 """A JSON Web Key's members (RFC 7517, 7518): the private ones are secrets, the public ones
 random-looking strings an entropy check would otherwise report. Both only in a key object:
-its `kty` must be near."""
+its `kty` must be near, or, for a private member, another member only a key has (a hunk
+shows a few lines of a key, its `kty` often not among them)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 
 from bot.secrets.patterns import TokenPattern
 from bot.secrets.stand_ins import token_is_placeholder
+from bot.secrets.wording import looks_random
 
 JWK_PRIVATE = "private member of a JSON Web Key"
 
@@ -24,7 +26,14 @@ JWK_PRIVATE_PATTERN = TokenPattern(
         r"(?<![\w$.-])[\"']?(?:d|p|q|dp|dq|qi|k)[\"']?\s*:\s*"
         r"(?P<q>[\"'])(?P<v>[A-Za-z0-9_\-]{16,})(?P=q)"
     ),
-    keywords=("kty",),
+    # `kty`, or a member only a key object has, written as a name (quoted, or before `:`):
+    # in base64, where two letters occur by chance, a name's quote or colon does not.
+    keywords=(
+        "kty",
+        *(f"{q}{name}{q}" for name in ("dp", "dq", "qi", "crv") for q in "\"'"),
+        *(f"{name}:" for name in ("dp", "dq", "qi", "crv")),
+        "aqab",
+    ),
 )
 
 # The public members: an RSA key's modulus and exponent, an EC or OKP key's point, a
@@ -41,10 +50,24 @@ def jwk_private_value(m: re.Match[str]) -> tuple[int, int] | None:
     """The span of a private member's value, when a key object is near and the value is
     no stand-in."""
     s, e = m.span("v")
+    value = m.string[s:e]
     near = m.string[max(0, m.start() - _JWK_REACH) : e + _JWK_REACH]
-    if "kty" not in near or token_is_placeholder(m.string[s:e]):
+    if token_is_placeholder(value):
+        return None
+    if "kty" in near:
+        return s, e
+    # Without `kty`: the CRT members (`dp`, `dq`, `qi`: with the public key, any one of them
+    # factors the modulus), an EC key's `crv` or its point (`x`, `y` in base64url) or an RSA
+    # key's usual exponent `"AQAB"` tell a key object, and the value must look drawn.
+    if _KEY_OBJECT.search(near) is None or len(value) < 20 or not looks_random(value):
         return None
     return s, e
+
+
+_KEY_OBJECT = re.compile(
+    r"""(?<![\w$.-])["']?(?:(?:dp|dq|qi|crv)["']?\s*:|[xy]["']?\s*:\s*["'][\w-]{32,}["'])"""
+    r"""|["']AQAB["']"""
+)
 
 
 def jwk_public_member(text: str, start: int) -> bool:

@@ -54,25 +54,51 @@ def _key_blocks(
     kind: str = "private key",
 ) -> list[Candidate]:
     out: list[Candidate] = []
+    opened: list[tuple[int, int]] = []  # each BEGIN's block, in order
     pos = 0
     while (m := begin.search(text, pos)) is not None:
         end_m = end_re.search(text, m.end(), m.end() + MAX_KEY_BLOCK)
         end = end_m.end() if end_m else _unterminated_end(text, lines, m.end())
         pos = max(end, m.end())
-        body = "".join(b.group() for b in KEY_BODY.finditer(text, m.end(), end))
-        if not body:
-            continue  # "-----BEGIN RSA PRIVATE KEY-----" in code that checks for one
-        if rules.is_filler(body) or _not_key_material(body):
-            continue  # a body of "ababab...", or of base64 text: a stand-in in docs or tests
-        parts: list[tuple[int, int]] = []
-        for i in range(lines.index(m.start()), lines.index(end - 1) + 1):
-            ls, le = lines.bounds(i)
-            seg_s, seg_e = max(ls, m.start()), min(le, end)
-            runs = list(KEY_MATERIAL.finditer(text, seg_s, seg_e))
-            if runs:
-                parts.append((runs[0].start(), runs[-1].end()))
-        out.append(Candidate(m.start(), end, kind, RANK_PRIVATE_KEY, SWITCHYARD, tuple(parts)))
-    return out
+        opened.append((m.start(), end))
+        found = _block(text, lines, m.start(), m.end(), end, kind)
+        if found is not None:
+            out.append(found)
+    # An END line with no BEGIN before it: a hunk that opens inside the block, its context
+    # the last lines of a key above a changed line. As a block cut off before its END
+    # runs down while lines carry key material, this one runs up.
+    pos = j = 0
+    while (m := end_re.search(text, pos)) is not None:
+        pos = m.end()
+        while j < len(opened) and opened[j][1] <= m.start():
+            j += 1
+        if j < len(opened) and opened[j][0] <= m.start():
+            continue  # the END of a block read from its BEGIN
+        start = _unopened_start(text, lines, m.start())
+        found = _block(text, lines, start, start, m.end(), kind)
+        if found is not None:
+            out.append(found)
+    return sorted(out, key=lambda c: c.start)
+
+
+def _block(
+    text: str, lines: Lines, start: int, body_start: int, end: int, kind: str
+) -> Candidate | None:
+    """The block from `start` to `end`, each line's key material a part; None when its
+    body (from `body_start`) is empty or no key's."""
+    body = "".join(b.group() for b in KEY_BODY.finditer(text, body_start, end))
+    if not body:
+        return None  # "-----BEGIN RSA PRIVATE KEY-----" in code that checks for one
+    if rules.is_filler(body) or _not_key_material(body):
+        return None  # a body of "ababab...", or of base64 text: a stand-in in docs or tests
+    parts: list[tuple[int, int]] = []
+    for i in range(lines.index(start), lines.index(end - 1) + 1):
+        ls, le = lines.bounds(i)
+        seg_s, seg_e = max(ls, start), min(le, end)
+        runs = list(KEY_MATERIAL.finditer(text, seg_s, seg_e))
+        if runs:
+            parts.append((runs[0].start(), runs[-1].end()))
+    return Candidate(start, end, kind, RANK_PRIVATE_KEY, SWITCHYARD, tuple(parts))
 
 
 def _unterminated_end(text: str, lines: Lines, after: int) -> int:
@@ -87,6 +113,41 @@ def _unterminated_end(text: str, lines: Lines, after: int) -> int:
             break
         end = le
     return end
+
+
+def _unopened_start(text: str, lines: Lines, end_at: int) -> int:
+    """Where a block whose END line stands at `end_at` and whose BEGIN is not in the text
+    starts: the first of the lines above that carry key material without a break (the
+    END line's own material before the armour counts too), or a line above them that
+    opens it in a form the BEGIN pattern does not read."""
+    i = lines.index(end_at)
+    start = lines.bounds(i)[0]
+    while i > 0:
+        ls, le = lines.bounds(i - 1)
+        if "BEGIN" in text[ls:le].upper():
+            # An opening the BEGIN pattern does not take (lower case, `_`, a long type:
+            # gitleaks' rule takes them): the block is from there.
+            return ls
+        key_line = _key_line(text, ls, le) or (
+            # The body's last line is often short (`qwI=`): right above the END line,
+            # under a full line of the body, it is the body's.
+            start == lines.bounds(lines.index(end_at))[0]
+            and i > 1
+            and _ends_in_base64(text[ls:le])
+            and _key_line(text, *lines.bounds(i - 2))
+        )
+        if not key_line or end_at - ls > MAX_KEY_BLOCK:
+            break
+        i -= 1
+        start = ls
+    return start
+
+
+def _ends_in_base64(line: str) -> bool:
+    """Whether a base64 run ends `line` (a string's closing quote or `\\n` after it)."""
+    tail = line.rstrip("\"'`,;+ \t\r")
+    tail = tail.removesuffix("\\n")
+    return bool(tail) and tail[-1].isascii() and (tail[-1].isalnum() or tail[-1] in "+/=")
 
 
 def _key_line(text: str, start: int, end: int) -> bool:

@@ -1,0 +1,154 @@
+"""What the file scan finds, a hunk must hide: secrets found in a file whole, looked for in
+the hunks a one-line change near them or inside them produces.
+
+A review's prompt shows a file as its diff's hunks: the changed line and three lines of
+context each side (git's default). A value that spans lines (a private key, a value
+written in pieces) is then shown in part, its armour or its name maybe outside the hunk;
+a value whose name sits a few lines above it may be shown without the name. The file
+scan (classification, the security scan, when the file is read whole) sees all of it;
+the egress gate sees only the hunk. bench/secrets_prompt_parity.py shows whole files;
+this shows the hunks.
+
+For each secret the file scan reports (each line of it that carries the value), a change
+is made, one line at a time, on each of the four lines before and after the secret's lines
+("a neighbour's change": its context shows the value's first or last lines) and on each of
+the secret's own lines ("its own line's change"); each hunk is rendered as a review prompt
+shows it (bot.tasks.diff_render), redacted (bot.secrets.redact), and a value that its own
+row still holds is counted as left. A secret counts once per kind of change, whatever the
+number of hunks that left it.
+
+Texts: every file of the public suites (bench/secrets_eval.py) and, where the mirrors
+are here, every file CredData labels; data this project did not write. Cases are listed
+(--show) only from the tune splits; the holdout's are counted.
+
+    .venv/bin/python bench/secrets_hunk_windows.py [--no-creddata] [--show 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.public_suites import Split
+from bench.secrets_prompt_parity import creddata_texts, suite_texts
+from bot.change.model import DiffLine, FileChange, FileStatus, Hunk, LineKind
+from bot.secrets import SecretHit, find_secrets
+from bot.secrets.redact import redact
+from bot.tasks.diff_render import file_header, render_hunk
+
+CONTEXT = 3  # git diff's default
+NEIGHBOURS = 4  # changes this far before and after a secret's lines
+
+
+def hunk_prompt(path: str, lines: list[str], changed: int) -> tuple[str, int]:
+    """The review prompt's text for a change of line `changed` (0-based, shown added),
+    and the index of the file's line its first row shows."""
+    lo, hi = max(0, changed - CONTEXT), min(len(lines), changed + CONTEXT + 1)
+    rows = [
+        DiffLine(
+            LineKind.ADDED if i == changed else LineKind.CONTEXT,
+            None if i == changed else i + (1 if i < changed else 0),
+            i + 1,
+            lines[i],
+        )
+        for i in range(lo, hi)
+    ]
+    hunk = Hunk(
+        old_start=lo + 1, old_len=hi - lo - 1, new_start=lo + 1, new_len=hi - lo, section=""
+    )
+    hunk.lines = rows
+    f = FileChange(path=path, old_path=None, status=FileStatus.MODIFIED, hunks=[hunk])
+    return file_header(f) + "\n" + render_hunk(hunk), lo
+
+
+# A key block's armour lines are parts of its hit, and no secret.
+_ARMOUR = re.compile(r"-----(?:BEGIN|END)[^\n]*-----")
+
+
+def value_lines(text: str, hit: SecretHit) -> dict[int, list[str]]:
+    """line index -> the hit's values on it."""
+    out: dict[int, list[str]] = {}
+    for s, e in hit.parts:
+        if text[s:e].strip() and not _ARMOUR.fullmatch(text, s, e):
+            out.setdefault(text.count("\n", 0, s), []).append(text[s:e])
+    return out
+
+
+def left_by(path: str, lines: list[str], values: dict[int, list[str]], changed: int) -> bool:
+    """Whether the hunk of a change at `changed` leaves one of `values` on its row."""
+    prompt, lo = hunk_prompt(path, lines, changed)
+    rows = redact(prompt).text.split("\n")
+    for i, vals in values.items():
+        row = 2 + i - lo  # the file header and the @@ line come first
+        if 2 <= row < len(rows) and any(v in rows[row] for v in vals):
+            return True
+    return False
+
+
+def cases(text: str, path: str) -> Iterator[tuple[SecretHit, dict[int, list[str]], bool, bool]]:
+    """(hit, its values by line, left by a neighbour's change, left by its own line's)."""
+    lines = text.split("\n")  # as the hits' offsets count lines
+    for hit in find_secrets(text, path):
+        values = value_lines(text, hit)
+        if not values:
+            continue
+        first, last = min(values), max(values)
+        near = [
+            c
+            for c in [*range(first - NEIGHBOURS, first), *range(last + 1, last + 1 + NEIGHBOURS)]
+            if 0 <= c < len(lines)
+        ]
+        by_neighbour = any(left_by(path, lines, values, c) for c in near)
+        by_own = any(left_by(path, lines, values, c) for c in range(first, last + 1))
+        yield hit, values, by_neighbour, by_own
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--no-creddata", action="store_true", help="the public suites only")
+    ap.add_argument("--show", type=int, default=0, help="list this many tune cases left")
+    args = ap.parse_args()
+    texts = list(suite_texts())
+    if not args.no_creddata:
+        texts += list(creddata_texts())
+    started = time.perf_counter()
+    tally: Counter[tuple[str, Split, str]] = Counter()
+    kinds: Counter[tuple[str, str, str]] = Counter()
+    shown = 0
+    for source, split, path, text in texts:
+        for hit, values, by_neighbour, by_own in cases(text, path):
+            tally[(source, split, "secrets")] += 1
+            tally[(source, split, "neighbour")] += by_neighbour
+            tally[(source, split, "own")] += by_own
+            if by_neighbour:
+                kinds[(split, "a neighbour's change", hit.kind)] += 1
+            if by_own:
+                kinds[(split, "its own line's change", hit.kind)] += 1
+            if split == "tune" and (by_neighbour or by_own) and shown < args.show:
+                shown += 1
+                where = "a neighbour's change" if by_neighbour else "its own line's change"
+                print(f"  left ({where}): {source} {path} line {min(values) + 1}: {hit.kind}")
+    for source, split in sorted({(s, p) for s, p, _ in tally}):
+        n, near, own = (tally[(source, split, k)] for k in ("secrets", "neighbour", "own"))
+        print(
+            f"  {source:22s} {split:8s} secrets {n:5d}; left in a hunk: "
+            f"a neighbour's change {near:4d}, its own line's change {own:4d}"
+        )
+    for split in ("tune", "holdout"):
+        for where in ("a neighbour's change", "its own line's change"):
+            by_kind = ", ".join(
+                f"{k} {c}" for (s, w, k), c in kinds.most_common() if (s, w) == (split, where)
+            )
+            print(f"  {split}, left by {where}, by kind: {by_kind or 'none'}")
+    print(f"  time: {time.perf_counter() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
