@@ -68,16 +68,22 @@ def hunk_prompt(path: str, lines: list[str], changed: int) -> tuple[str, int]:
     return file_header(f) + "\n" + render_hunk(hunk), lo
 
 
-# A key block's armour lines are parts of its hit, and no secret.
+# A key block's armour lines and its headers (`Proc-Type:`, `DEK-Info:` and its public IV,
+# PGP's `Version:` and `Comment:`) are parts of its hit, and no secret.
 _ARMOUR = re.compile(r"-----(?:BEGIN|END)[^\n]*-----")
+_HEADER = re.compile(r"[^\w\n]*[A-Za-z][\w-]*: ")
 
 
 def value_lines(text: str, hit: SecretHit) -> dict[int, list[str]]:
     """line index -> the hit's values on it."""
     out: dict[int, list[str]] = {}
     for s, e in hit.parts:
-        if text[s:e].strip() and not _ARMOUR.fullmatch(text, s, e):
-            out.setdefault(text.count("\n", 0, s), []).append(text[s:e])
+        if not text[s:e].strip() or _ARMOUR.fullmatch(text, s, e):
+            continue
+        ls = text.rfind("\n", 0, s) + 1
+        if hit.kind == "private key" and _HEADER.match(text, ls, s + 1):
+            continue
+        out.setdefault(text.count("\n", 0, s), []).append(text[s:e])
     return out
 
 

@@ -318,6 +318,30 @@ def test_a_hunk_that_opens_inside_a_key_block_hides_the_keys_last_lines() -> Non
     assert len(red.splitlines()) == len(rendered.splitlines())
 
 
+def test_a_hunk_that_cuts_a_key_block_past_its_headers_hides_the_body() -> None:
+    """An encrypted PEM key's headers and a PGP block's, and the blank line after them,
+    stand between the BEGIN line and the body; a PGP block's checksum line between the
+    body and its END line. A hunk that shows the armour with a few lines of the body on
+    either side hides those lines."""
+    pem_head = [
+        BEGIN,
+        "Proc-Type: 4,ENCRYPTED",
+        "DEK-Info: AES-128-CBC," + rand(32, HEX).upper(),
+        "",
+        *PEM_BODY[:2],
+    ]
+    pgp_tail = [*PEM_BODY[2:], rand(8) + "=", "=" + rand(4), "-----END PGP PRIVATE KEY BLOCK-----"]
+    for path, shown, body in (
+        ("tests/fixtures/client-enc.key", pem_head, PEM_BODY[:2]),
+        ("spec/support/gpg_keys.rb", pgp_tail, PEM_BODY[2:]),
+    ):
+        rows = "\n".join(f"{i + 1:>5} {i + 1:>5}   | {line}" for i, line in enumerate(shown))
+        prompt = f"### {path} (modified)\n@@ -1,5 +1,6 @@\n" + rows
+        red = redact(prompt).text
+        assert not any(line in red for line in body), path
+        assert [h.kind for h in find_secrets(prompt)] == ["private key"], path
+
+
 def test_an_end_line_alone_is_no_key() -> None:
     """Code that checks for a key's armour, and prose that shows where one ends, hold an
     END line with no body above it."""

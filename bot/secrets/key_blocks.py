@@ -11,6 +11,7 @@ from bot.secrets.line_finders import RANK_PRIVATE_KEY, SWITCHYARD, Candidate
 from bot.secrets.patterns import (
     KEY_BODY,
     KEY_MATERIAL,
+    LINE_PREFIX,
     MAX_KEY_BLOCK,
     OPENVPN_BEGIN,
     OPENVPN_END,
@@ -103,16 +104,28 @@ def _block(
 
 def _unterminated_end(text: str, lines: Lines, after: int) -> int:
     """A block cut off before its END line (a truncated hunk) runs while lines carry key
-    material: redacting too much is better than leaving the tail of a key."""
+    material: redacting too much is better than leaving the tail of a key. Before its
+    body, an encrypted PEM key's headers (`Proc-Type:`, `DEK-Info:`) or a PGP block's
+    (`Version:`, `Comment:`) and the blank line after them belong to it."""
     i = lines.index(after)
     end = lines.bounds(i)[1]
+    body = False
     while i + 1 < len(lines.starts):
         i += 1
         ls, le = lines.bounds(i)
-        if not _key_line(text, ls, le) or le - after > MAX_KEY_BLOCK:
+        if le - after > MAX_KEY_BLOCK:
+            break
+        if _key_line(text, ls, le):
+            body = True
+        elif body or _ARMOUR_HEADER.fullmatch(text, ls, le) is None:
             break
         end = le
     return end
+
+
+# A line of an armour's headers, or the blank line that ends them, after a diff's or a
+# listing's columns.
+_ARMOUR_HEADER = re.compile(LINE_PREFIX + r"(?:[A-Za-z][\w-]*: [^\n]*)?[ \t\r]*")
 
 
 def _unopened_start(text: str, lines: Lines, end_at: int) -> int:
@@ -122,24 +135,25 @@ def _unopened_start(text: str, lines: Lines, end_at: int) -> int:
     opens it in a form the BEGIN pattern does not read."""
     i = lines.index(end_at)
     start = lines.bounds(i)[0]
-    while i > 0:
-        ls, le = lines.bounds(i - 1)
+    # Right above the END line, short lines ending in base64: the body's last line
+    # (`qwI=`) and a PGP block's checksum (`=6Acw`). They are the block's once a full line
+    # of the body is found above them.
+    tails = 0
+    body = False
+    while i - tails > 0:
+        ls, le = lines.bounds(i - tails - 1)
+        if end_at - ls > MAX_KEY_BLOCK:
+            break
         if "BEGIN" in text[ls:le].upper():
             # An opening the BEGIN pattern does not take (lower case, `_`, a long type:
             # gitleaks' rule takes them): the block is from there.
             return ls
-        key_line = _key_line(text, ls, le) or (
-            # The body's last line is often short (`qwI=`): right above the END line,
-            # under a full line of the body, it is the body's.
-            start == lines.bounds(lines.index(end_at))[0]
-            and i > 1
-            and _ends_in_base64(text[ls:le])
-            and _key_line(text, *lines.bounds(i - 2))
-        )
-        if not key_line or end_at - ls > MAX_KEY_BLOCK:
+        if _key_line(text, ls, le):
+            i, start, tails, body = i - tails - 1, ls, 0, True
+        elif not body and tails < 2 and _ends_in_base64(text[ls:le]):
+            tails += 1
+        else:
             break
-        i -= 1
-        start = ls
     return start
 
 
