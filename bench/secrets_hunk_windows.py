@@ -21,7 +21,7 @@ Texts: every file of the public suites (bench/secrets_eval.py) and, where the mi
 are here, every file CredData labels; data this project did not write. Cases are listed
 (--show) only from the tune splits; the holdout's are counted.
 
-    .venv/bin/python bench/secrets_hunk_windows.py [--no-creddata] [--show 10]
+    .venv/bin/python bench/secrets_hunk_windows.py [--no-creddata] [--show 10] [--form unified]
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.public_suites import Split
 from bench.secrets_prompt_parity import creddata_texts, suite_texts
 from bot.change.model import DiffLine, FileChange, FileStatus, Hunk, LineKind
+from bot.describe.task import render_file
 from bot.secrets import SecretHit, find_secrets
 from bot.secrets.redact import redact
 from bot.tasks.diff_render import file_header, render_hunk
@@ -47,9 +48,12 @@ CONTEXT = 3  # git diff's default
 NEIGHBOURS = 4  # changes this far before and after a secret's lines
 
 
-def hunk_prompt(path: str, lines: list[str], changed: int) -> tuple[str, int]:
-    """The review prompt's text for a change of line `changed` (0-based, shown added),
-    and the index of the file's line its first row shows."""
+def hunk_prompt(
+    path: str, lines: list[str], changed: int, form: str = "rendered"
+) -> tuple[str, int]:
+    """The prompt's text for a change of line `changed` (0-based, shown added), as a review
+    shows it (`rendered`: numbered rows) or a description (`unified`: a unified diff), and
+    the index of the file's line its first row shows."""
     lo, hi = max(0, changed - CONTEXT), min(len(lines), changed + CONTEXT + 1)
     rows = [
         DiffLine(
@@ -65,6 +69,8 @@ def hunk_prompt(path: str, lines: list[str], changed: int) -> tuple[str, int]:
     )
     hunk.lines = rows
     f = FileChange(path=path, old_path=None, status=FileStatus.MODIFIED, hunks=[hunk])
+    if form == "unified":
+        return render_file(f), lo
     return file_header(f) + "\n" + render_hunk(hunk), lo
 
 
@@ -87,9 +93,11 @@ def value_lines(text: str, hit: SecretHit) -> dict[int, list[str]]:
     return out
 
 
-def left_by(path: str, lines: list[str], values: dict[int, list[str]], changed: int) -> bool:
+def left_by(
+    path: str, lines: list[str], values: dict[int, list[str]], changed: int, form: str
+) -> bool:
     """Whether the hunk of a change at `changed` leaves one of `values` on its row."""
-    prompt, lo = hunk_prompt(path, lines, changed)
+    prompt, lo = hunk_prompt(path, lines, changed, form)
     rows = redact(prompt).text.split("\n")
     for i, vals in values.items():
         row = 2 + i - lo  # the file header and the @@ line come first
@@ -98,7 +106,9 @@ def left_by(path: str, lines: list[str], values: dict[int, list[str]], changed: 
     return False
 
 
-def cases(text: str, path: str) -> Iterator[tuple[SecretHit, dict[int, list[str]], bool, bool]]:
+def cases(
+    text: str, path: str, form: str = "rendered"
+) -> Iterator[tuple[SecretHit, dict[int, list[str]], bool, bool]]:
     """(hit, its values by line, left by a neighbour's change, left by its own line's)."""
     lines = text.split("\n")  # as the hits' offsets count lines
     for hit in find_secrets(text, path):
@@ -111,8 +121,8 @@ def cases(text: str, path: str) -> Iterator[tuple[SecretHit, dict[int, list[str]
             for c in [*range(first - NEIGHBOURS, first), *range(last + 1, last + 1 + NEIGHBOURS)]
             if 0 <= c < len(lines)
         ]
-        by_neighbour = any(left_by(path, lines, values, c) for c in near)
-        by_own = any(left_by(path, lines, values, c) for c in range(first, last + 1))
+        by_neighbour = any(left_by(path, lines, values, c, form) for c in near)
+        by_own = any(left_by(path, lines, values, c, form) for c in range(first, last + 1))
         yield hit, values, by_neighbour, by_own
 
 
@@ -120,6 +130,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--no-creddata", action="store_true", help="the public suites only")
     ap.add_argument("--show", type=int, default=0, help="list this many tune cases left")
+    ap.add_argument(
+        "--form",
+        choices=("rendered", "unified"),
+        default="rendered",
+        help="a review's numbered rows, or a description's unified diff",
+    )
     args = ap.parse_args()
     texts = list(suite_texts())
     if not args.no_creddata:
@@ -129,7 +145,7 @@ def main() -> None:
     kinds: Counter[tuple[str, str, str]] = Counter()
     shown = 0
     for source, split, path, text in texts:
-        for hit, values, by_neighbour, by_own in cases(text, path):
+        for hit, values, by_neighbour, by_own in cases(text, path, args.form):
             tally[(source, split, "secrets")] += 1
             tally[(source, split, "neighbour")] += by_neighbour
             tally[(source, split, "own")] += by_own
