@@ -22,6 +22,7 @@ are here, every file CredData labels; data this project did not write. Cases are
 (--show) only from the tune splits; the holdout's are counted.
 
     .venv/bin/python bench/secrets_hunk_windows.py [--no-creddata] [--show 10] [--form unified]
+        [--classified]
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.public_suites import Split
 from bench.secrets_prompt_parity import creddata_texts, suite_texts
-from bot.change.model import DiffLine, FileChange, FileStatus, Hunk, LineKind
+from bot.change.model import Change, DiffLine, FileChange, FileStatus, Hunk, LineKind
+from bot.classify import classify_change
+from bot.config.classes import DataClass, DataClassConfig
 from bot.describe.task import render_file
 from bot.secrets import SecretHit, find_secrets
 from bot.secrets.redact import redact
@@ -74,6 +77,27 @@ def hunk_prompt(
     return file_header(f) + "\n" + render_hunk(hunk), lo
 
 
+def kept_local(path: str, lines: list[str], changed: int) -> bool:
+    """Whether classification restricts the file of that hunk, the file's text loadable
+    (as from a repository or a pull request; both sides read as the head)."""
+    lo, hi = max(0, changed - CONTEXT), min(len(lines), changed + CONTEXT + 1)
+    hunk = Hunk(lo + 1, hi - lo - 1, lo + 1, hi - lo, "")
+    hunk.lines = [
+        DiffLine(
+            LineKind.ADDED if i == changed else LineKind.CONTEXT,
+            None if i == changed else i + 1,
+            i + 1,
+            lines[i],
+        )
+        for i in range(lo, hi)
+    ]
+    f = FileChange(path=path, old_path=None, status=FileStatus.MODIFIED, hunks=[hunk])
+    text = "\n".join(lines)
+    change = Change(files=[f], source="bench", load_content=lambda _p, _s: text)
+    cls = classify_change(change, DataClassConfig(), None, None)
+    return cls[path][0] is DataClass.RESTRICTED
+
+
 # A key block's armour lines and its headers (`Proc-Type:`, `DEK-Info:` and its public IV,
 # PGP's `Version:` and `Comment:`) are parts of its hit, and no secret.
 _ARMOUR = re.compile(r"-----(?:BEGIN|END)[^\n]*-----")
@@ -94,20 +118,26 @@ def value_lines(text: str, hit: SecretHit) -> dict[int, list[str]]:
 
 
 def left_by(
-    path: str, lines: list[str], values: dict[int, list[str]], changed: int, form: str
+    path: str,
+    lines: list[str],
+    values: dict[int, list[str]],
+    changed: int,
+    form: str,
+    classified: bool = False,
 ) -> bool:
-    """Whether the hunk of a change at `changed` leaves one of `values` on its row."""
+    """Whether the hunk of a change at `changed` leaves one of `values` on its row; with
+    `classified`, only when classification does not keep the file on premises."""
     prompt, lo = hunk_prompt(path, lines, changed, form)
     rows = redact(prompt).text.split("\n")
     for i, vals in values.items():
         row = 2 + i - lo  # the file header and the @@ line come first
         if 2 <= row < len(rows) and any(v in rows[row] for v in vals):
-            return True
+            return not (classified and kept_local(path, lines, changed))
     return False
 
 
 def cases(
-    text: str, path: str, form: str = "rendered"
+    text: str, path: str, form: str = "rendered", classified: bool = False
 ) -> Iterator[tuple[SecretHit, dict[int, list[str]], bool, bool]]:
     """(hit, its values by line, left by a neighbour's change, left by its own line's)."""
     lines = text.split("\n")  # as the hits' offsets count lines
@@ -121,8 +151,10 @@ def cases(
             for c in [*range(first - NEIGHBOURS, first), *range(last + 1, last + 1 + NEIGHBOURS)]
             if 0 <= c < len(lines)
         ]
-        by_neighbour = any(left_by(path, lines, values, c, form) for c in near)
-        by_own = any(left_by(path, lines, values, c, form) for c in range(first, last + 1))
+        by_neighbour = any(left_by(path, lines, values, c, form, classified) for c in near)
+        by_own = any(
+            left_by(path, lines, values, c, form, classified) for c in range(first, last + 1)
+        )
         yield hit, values, by_neighbour, by_own
 
 
@@ -136,6 +168,11 @@ def main() -> None:
         default="rendered",
         help="a review's numbered rows, or a description's unified diff",
     )
+    ap.add_argument(
+        "--classified",
+        action="store_true",
+        help="count a value left only when classification, the file loadable, sends it",
+    )
     args = ap.parse_args()
     texts = list(suite_texts())
     if not args.no_creddata:
@@ -145,7 +182,7 @@ def main() -> None:
     kinds: Counter[tuple[str, str, str]] = Counter()
     shown = 0
     for source, split, path, text in texts:
-        for hit, values, by_neighbour, by_own in cases(text, path, args.form):
+        for hit, values, by_neighbour, by_own in cases(text, path, args.form, args.classified):
             tally[(source, split, "secrets")] += 1
             tally[(source, split, "neighbour")] += by_neighbour
             tally[(source, split, "own")] += by_own

@@ -159,6 +159,67 @@ def test_a_change_just_below_a_key_makes_the_file_restricted() -> None:
     assert cls["deploy/values.yaml"] == (R, "restricted: secret detected (private key, line 27)")
 
 
+def _key_file(n_body: int = 25) -> list[str]:
+    b64 = string.ascii_letters + string.digits + "+/"
+    body = ["    " + "".join(_RNG.choice(b64) for _ in range(64)) for _ in range(n_body)]
+    return [
+        "server:",
+        "  tls_key: |",
+        "    -----BEGIN " + "RSA PRIVATE KEY-----",
+        *body,
+        "    -----END " + "RSA PRIVATE KEY-----",
+        "  port: 8443",
+    ]
+
+
+def _one_line_changed(path: str, head: list[str], n: int, old: str) -> Change:
+    """A change of line `n` (1-based) of `head`, git's three lines of context each side,
+    with the file's contents loadable as from a repository."""
+    lo, hi = max(1, n - 3), min(len(head), n + 3)
+    lines = [DiffLine(LineKind.CONTEXT, i, i, head[i - 1]) for i in range(lo, n)]
+    lines += [
+        DiffLine(LineKind.REMOVED, n, None, old),
+        DiffLine(LineKind.ADDED, None, n, head[n - 1]),
+    ]
+    lines += [DiffLine(LineKind.CONTEXT, i, i, head[i - 1]) for i in range(n + 1, hi + 1)]
+    base = [*head[: n - 1], old, *head[n:]]
+    f = FileChange(
+        path=path,
+        old_path=path,
+        status=FileStatus.MODIFIED,
+        hunks=[Hunk(lo, hi - lo + 1, lo, hi - lo + 1, "", lines)],
+    )
+
+    def load(_path: str, side: Side) -> str:
+        return "\n".join(head if side is Side.RIGHT else base)
+
+    return Change(files=[f], source="test", load_content=load)
+
+
+def test_a_change_inside_a_keys_body_makes_the_file_restricted() -> None:
+    # The hunk shows seven lines of the body and neither armour line: base64 alone does
+    # not tell a private key from a certificate, the file does.
+    head = _key_file()
+    change = _one_line_changed("deploy/values.yaml", head, 15, "    " + "A" * 64)
+    cls = classify_change(change, policy(), None, None)
+    assert cls["deploy/values.yaml"] == (
+        R,
+        "restricted: secret detected (private key, line 12; 1 more)",
+    )
+    # Without the file (a patch), the hunk is all there is to judge.
+    patch = Change(files=change.files, source="test")
+    assert classify_change(patch, policy(), None, None)["deploy/values.yaml"][0] is I
+
+
+def test_a_key_elsewhere_in_the_file_leaves_an_unrelated_change_alone() -> None:
+    # A drawn-looking run in the hunk (a checksum) has the file read whole, and only the
+    # secrets a shown line is part of count.
+    digest = "".join(_RNG.choice(string.ascii_letters + string.digits) for _ in range(44))
+    head = [*_key_file(), "", *(f"  opt{i}: {i}" for i in range(20)), f"  checksum: {digest}"]
+    change = _one_line_changed("deploy/values.yaml", head, len(head) - 2, "  opt18: 0")
+    assert classify_change(change, policy(), None, None)["deploy/values.yaml"][0] is I
+
+
 def test_several_secrets_are_counted_in_the_reason() -> None:
     f = changed("app/keys.py", [f'A = "{GH}"', f'B = "{GH}"'])
     reason = classify_change(change_of(f), policy(), None, None)["app/keys.py"][1]

@@ -15,13 +15,18 @@ added, context and removed lines, since the rendered diff shows all three (remov
 hard-coded key still sends the key) — plus, when `extra_context` is given and contents can
 be loaded, the head-file lines the renderer shows around each hunk. The rest of the file is
 not scanned: it is not sent, and a key elsewhere in the file should not take the review of an
-unrelated change away from the cloud. A task that shows more (ask's whole head files,
+unrelated change away from the cloud. One exception, where contents can be loaded: when a
+shown line is a long drawn-looking base64 run and the shown lines hold no secret, the file
+is scanned whole, at the head and at the base, and a secret counts if a shown line is one
+of its lines (a hunk inside a key's body shows neither armour line, and base64 alone does
+not tell a private key from a certificate). A task that shows more (ask's whole head files,
 testgen's functions and the test file it copies, docs' definitions) is classified by the
 text its prompt shows too (bot/tasks/routed.routed_item).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -29,6 +34,8 @@ from bot.change.filters import glob_match
 from bot.change.model import Change, FileChange, LineKind, Side
 from bot.config.classes import DataClass, DataClassConfig
 from bot.secrets.detect import find_secrets
+from bot.secrets.paths import is_lock_path
+from bot.secrets.wording import looks_random
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +179,53 @@ def file_secrets(f: FileChange, change: Change, extra_context: int = 0) -> tuple
         if key not in seen:
             seen.add(key)
             out.append(found)
+    if not out and _shows_a_run(texts):
+        out.extend(_pieces_shown(f, change, rows))
     return tuple(out)
+
+
+# A shown line that may be a piece of a secret the hunk cuts: mostly one long, drawn-looking
+# run of base64 (a line of a private key's body, whose BEGIN and END lines the hunk need not
+# show). Over 2,000 hunks of installed packages' files, 7 lines are such runs (long names).
+_RUN = re.compile(r"[A-Za-z0-9+/=_-]{40,}")
+# Files read whole to judge such a piece; a larger one is judged by its hunks alone.
+_WHOLE_MAX = 1_000_000
+
+
+def _shows_a_run(texts: list[str]) -> bool:
+    for text in texts:
+        line = text.strip()
+        if (
+            len(line) >= 40
+            and (m := _RUN.search(line))
+            and (m.end() - m.start()) * 3 >= len(line) * 2
+            and looks_random(m.group())
+        ):
+            return True
+    return False
+
+
+def _pieces_shown(
+    f: FileChange, change: Change, rows: list[tuple[Side, int] | None]
+) -> list[FileSecret]:
+    """The secrets of the whole file, at the head and at the base, that a shown line is a
+    line of. A hunk shows a few lines of a value written over many (a key's body without
+    its armour) and the hunk alone cannot tell them a secret's; the file can. Only what is
+    shown counts: a key elsewhere in the file does not make an unrelated change restricted.
+    Lockfiles are left out: their integrity hashes are such runs, and they can be large."""
+    if change.load_content is None or is_lock_path(f.path):
+        return []
+    out: list[FileSecret] = []
+    for side in (Side.RIGHT, Side.LEFT):
+        shown = {row[1] for row in rows if row is not None and row[0] is side}
+        text = change.load_content(f.path, side) if shown else None
+        if not text or len(text) > _WHOLE_MAX:
+            continue
+        for hit in find_secrets(text, f.path):
+            at = next((n for n in range(hit.line, hit.end_line + 1) if n in shown), None)
+            if at is not None:
+                out.append(FileSecret(hit.kind, at, side))
+    return out
 
 
 def _shown_lines(
