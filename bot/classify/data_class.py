@@ -26,7 +26,6 @@ text its prompt shows too (bot/tasks/routed.routed_item).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -34,8 +33,8 @@ from bot.change.filters import glob_match
 from bot.change.model import Change, FileChange, LineKind, Side
 from bot.config.classes import DataClass, DataClassConfig
 from bot.secrets.detect import find_secrets
+from bot.secrets.key_blocks import holds_a_bare_body_line
 from bot.secrets.paths import is_lock_path
-from bot.secrets.wording import looks_random
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +169,8 @@ def file_secrets(f: FileChange, change: Change, extra_context: int = 0) -> tuple
         return ()
     seen: set[tuple[str, int, Side]] = set()
     out: list[FileSecret] = []
-    for hit in find_secrets("\n".join(texts), f.path):
+    shown = "\n".join(texts)
+    for hit in find_secrets(shown, f.path):
         row = rows[hit.line - 1]
         if row is None:
             continue
@@ -179,30 +179,16 @@ def file_secrets(f: FileChange, change: Change, extra_context: int = 0) -> tuple
         if key not in seen:
             seen.add(key)
             out.append(found)
-    if not out and _shows_a_run(texts):
+    # A shown line that may be a line of a key's body, its armour outside the hunk: over
+    # 2,000 hunks of installed packages' files, 7 hold one (long names that mix case and
+    # digits).
+    if not out and holds_a_bare_body_line(shown):
         out.extend(_pieces_shown(f, change, rows))
     return tuple(out)
 
 
-# A shown line that may be a piece of a secret the hunk cuts: mostly one long, drawn-looking
-# run of base64 (a line of a private key's body, whose BEGIN and END lines the hunk need not
-# show). Over 2,000 hunks of installed packages' files, 7 lines are such runs (long names).
-_RUN = re.compile(r"[A-Za-z0-9+/=_-]{40,}")
 # Files read whole to judge such a piece; a larger one is judged by its hunks alone.
 _WHOLE_MAX = 1_000_000
-
-
-def _shows_a_run(texts: list[str]) -> bool:
-    for text in texts:
-        line = text.strip()
-        if (
-            len(line) >= 40
-            and (m := _RUN.search(line))
-            and (m.end() - m.start()) * 3 >= len(line) * 2
-            and looks_random(m.group())
-        ):
-            return True
-    return False
 
 
 def _pieces_shown(
