@@ -17,6 +17,11 @@ shows it (bot.tasks.diff_render), redacted (bot.secrets.redact), and a value tha
 row still holds is counted as left. A secret counts once per kind of change, whatever the
 number of hunks that left it.
 
+`--form unified` renders each hunk as a description's unified diff instead. `--classified`
+counts a value left only where it is sent: the file, loadable as from a repository or a
+pull request, is not restricted by classification (bot/classify), which keeps a file
+whose shown lines hold a secret on premises.
+
 Texts: every file of the public suites (bench/secrets_eval.py) and, where the mirrors
 are here, every file CredData labels; data this project did not write. Cases are listed
 (--show) only from the tune splits; the holdout's are counted.
@@ -51,14 +56,14 @@ CONTEXT = 3  # git diff's default
 NEIGHBOURS = 4  # changes this far before and after a secret's lines
 
 
-def hunk_prompt(
-    path: str, lines: list[str], changed: int, form: str = "rendered"
-) -> tuple[str, int]:
-    """The prompt's text for a change of line `changed` (0-based, shown added), as a review
-    shows it (`rendered`: numbered rows) or a description (`unified`: a unified diff), and
-    the index of the file's line its first row shows."""
+def one_line_change(path: str, lines: list[str], changed: int) -> tuple[FileChange, int]:
+    """The diff of a line `changed` (0-based) inserted into the file, git's context around
+    it, and the index of the file's line its hunk's first row shows."""
     lo, hi = max(0, changed - CONTEXT), min(len(lines), changed + CONTEXT + 1)
-    rows = [
+    hunk = Hunk(
+        old_start=lo + 1, old_len=hi - lo - 1, new_start=lo + 1, new_len=hi - lo, section=""
+    )
+    hunk.lines = [
         DiffLine(
             LineKind.ADDED if i == changed else LineKind.CONTEXT,
             None if i == changed else i + (1 if i < changed else 0),
@@ -67,31 +72,25 @@ def hunk_prompt(
         )
         for i in range(lo, hi)
     ]
-    hunk = Hunk(
-        old_start=lo + 1, old_len=hi - lo - 1, new_start=lo + 1, new_len=hi - lo, section=""
-    )
-    hunk.lines = rows
-    f = FileChange(path=path, old_path=None, status=FileStatus.MODIFIED, hunks=[hunk])
+    return FileChange(path=path, old_path=None, status=FileStatus.MODIFIED, hunks=[hunk]), lo
+
+
+def hunk_prompt(
+    path: str, lines: list[str], changed: int, form: str = "rendered"
+) -> tuple[str, int]:
+    """The prompt's text for that change, as a review shows it (`rendered`: numbered rows)
+    or a description (`unified`: a unified diff), and the index of the file's line its
+    first row shows."""
+    f, lo = one_line_change(path, lines, changed)
     if form == "unified":
         return render_file(f), lo
-    return file_header(f) + "\n" + render_hunk(hunk), lo
+    return file_header(f) + "\n" + render_hunk(f.hunks[0]), lo
 
 
 def kept_local(path: str, lines: list[str], changed: int) -> bool:
-    """Whether classification restricts the file of that hunk, the file's text loadable
+    """Whether classification restricts the file of that change, the file's text loadable
     (as from a repository or a pull request; both sides read as the head)."""
-    lo, hi = max(0, changed - CONTEXT), min(len(lines), changed + CONTEXT + 1)
-    hunk = Hunk(lo + 1, hi - lo - 1, lo + 1, hi - lo, "")
-    hunk.lines = [
-        DiffLine(
-            LineKind.ADDED if i == changed else LineKind.CONTEXT,
-            None if i == changed else i + 1,
-            i + 1,
-            lines[i],
-        )
-        for i in range(lo, hi)
-    ]
-    f = FileChange(path=path, old_path=None, status=FileStatus.MODIFIED, hunks=[hunk])
+    f, _ = one_line_change(path, lines, changed)
     text = "\n".join(lines)
     change = Change(files=[f], source="bench", load_content=lambda _p, _s: text)
     cls = classify_change(change, DataClassConfig(), None, None)
@@ -159,7 +158,10 @@ def cases(
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="example: .venv/bin/python bench/secrets_hunk_windows.py --classified --show 20",
+    )
     ap.add_argument("--no-creddata", action="store_true", help="the public suites only")
     ap.add_argument("--show", type=int, default=0, help="list this many tune cases left")
     ap.add_argument(
