@@ -32,7 +32,6 @@ are here, every file CredData labels; data this project did not write. Cases are
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 import time
@@ -43,7 +42,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.public_suites import Split
-from bench.secrets_prompt_parity import creddata_texts, suite_texts
+from bench.secrets_prompt_parity import creddata_texts, suite_texts, texts_parser
 from bot.change.model import Change, DiffLine, FileChange, FileStatus, Hunk, LineKind
 from bot.classify import classify_change
 from bot.config.classes import DataClass, DataClassConfig
@@ -158,12 +157,9 @@ def cases(
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        epilog="example: .venv/bin/python bench/secrets_hunk_windows.py --classified --show 20",
+    ap = texts_parser(
+        __doc__, ".venv/bin/python bench/secrets_hunk_windows.py --classified --show 20"
     )
-    ap.add_argument("--no-creddata", action="store_true", help="the public suites only")
-    ap.add_argument("--show", type=int, default=0, help="list this many tune cases left")
     ap.add_argument(
         "--form",
         choices=("rendered", "unified"),

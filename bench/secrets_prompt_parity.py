@@ -126,13 +126,18 @@ def leaks(path: str, text: str) -> dict[str, list[str]]:
     return out
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        epilog="example: .venv/bin/python bench/secrets_prompt_parity.py --no-creddata --show 20",
-    )
+def texts_parser(doc: str, example: str) -> argparse.ArgumentParser:
+    """The options of a bench over these texts: --no-creddata, --show."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0], epilog=f"example: {example}")
     ap.add_argument("--no-creddata", action="store_true", help="the public suites only")
-    ap.add_argument("--show", type=int, default=0, help="list this many tune leaks")
+    ap.add_argument("--show", type=int, default=0, help="list this many tune cases left")
+    return ap
+
+
+def main() -> None:
+    ap = texts_parser(
+        __doc__, ".venv/bin/python bench/secrets_prompt_parity.py --no-creddata --show 20"
+    )
     args = ap.parse_args()
 
     sources: list[Iterator[tuple[str, Split, str, str]]] = [suite_texts()]
