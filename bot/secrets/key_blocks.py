@@ -168,8 +168,8 @@ def _key_line(text: str, start: int, end: int) -> bool:
     """A line of a key's body: base64 most of it (a diff's or a listing's columns beside
     it), not code whose long names are runs of letters (`assertThat(originalCredential…`
     after a test's "-----BEGIN RSA PRIVATE KEY-----")."""
-    run = _longest_run(text, start, end)
-    return run is not None and len(run) * 3 >= len(text[start:end].strip()) * 2
+    runs = [m.end() - m.start() for m in KEY_BODY.finditer(text, start, end)]
+    return bool(runs) and max(runs) * 3 >= len(text[start:end].strip()) * 2
 
 
 def holds_a_bare_body_line(text: str) -> bool:
@@ -203,8 +203,3 @@ _BASE64_MASK = bytes.maketrans(
 )
 _RUN_40 = b"t" * 40
 _RUN_END = re.compile(rb"t*")
-
-
-def _longest_run(text: str, start: int, end: int, runs: re.Pattern[str] = KEY_BODY) -> str | None:
-    found = [m.group() for m in runs.finditer(text, start, end)]
-    return max(found, key=len) if found else None
