@@ -1,0 +1,71 @@
+"""A hunk that shows part of a private key keeps its file on premises, end to end.
+
+A review's prompt shows a file as its hunks, and classification judges the lines the
+prompt shows. A change just below a key shows the key's last lines and its END line, its
+BEGIN line above the hunk; a change of a line inside the key shows body lines and neither
+armour line. Each is run through `switchyard review --base` in a real repository, with
+only the OpenAI cloud fake configured: the file must be restricted (no local target: exit
+3, the file named as not reviewed) and no line of the key may reach the cloud, while an
+ordinary file of the same change does (the positive control).
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from pathlib import Path
+
+import pytest
+
+from tests.cli import base_env, switchyard
+from tests.fakes.openai_server import FakeOpenAIServer, Reply
+from tests.gitrepo import GitRepo
+
+_RNG = random.Random(20261207)
+_B64 = string.ascii_letters + string.digits + "+/"
+_BODY = ["".join(_RNG.choice(_B64) for _ in range(64)) for _ in range(24)] + ["Zq8w3xQ="]
+
+
+def _values_file(port: int, body: list[str]) -> str:
+    key = ["-----BEGIN " + "RSA PRIVATE KEY-----", *body, "-----END " + "RSA PRIVATE KEY-----"]
+    return (
+        "server:\n  tls_key: |\n" + "".join(f"    {line}\n" for line in key) + f"  port: {port}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "head_port", "head_body"),
+    [
+        ("a change just below the key", 9443, _BODY),
+        ("a change inside the key's body", 8443, [*_BODY[:12], "A" * 64, *_BODY[13:]]),
+    ],
+)
+def test_a_hunk_showing_part_of_a_key_keeps_the_file_local(
+    name: str, head_port: int, head_body: list[str], tmp_path: Path
+) -> None:
+    repo = GitRepo.init(tmp_path / "repo")
+    repo.write("deploy/values.yaml", _values_file(8443, _BODY))
+    repo.write("app/main.py", "def main() -> int:\n    return 0\n")
+    repo.commit("base")
+    repo.git("switch", "-q", "-c", "feature")
+    repo.write("deploy/values.yaml", _values_file(head_port, head_body))
+    repo.write("app/main.py", "def main() -> int:\n    return 1  # INTERNAL_MARK\n")
+    repo.commit(name)
+    with FakeOpenAIServer("cloud", models=["m"]) as fake:
+        fake.responder = lambda body: Reply({"summary": "ok", "findings": []})
+        (tmp_path / "openai.key").write_text("sk-org-" + "k" * 32 + "\n")
+        org = tmp_path / "org.yml"
+        org.write_text(
+            f"providers:\n  openai:\n    base_url: {fake.base_url}\n    model: m\n"
+            f"    api_key_file: {tmp_path / 'openai.key'}\n    max_retries: 0\n"
+            "routing:\n  order: [openai]\n"
+        )
+        result = switchyard(
+            "review", "--base", "main", "--format", "json", "--config", str(org),
+            cwd=repo.path, env=base_env(tmp_path), timeout=120,
+        )  # fmt: skip
+        assert result.code == 3, result.both
+        assert "deploy/values.yaml" in result.both
+        assert fake.where("INTERNAL_MARK"), "the ordinary file never reached the cloud"
+        for line in _BODY:
+            assert not fake.where(line[:16]), f"{name}: the cloud received a line of the key"
