@@ -98,8 +98,8 @@ def kept_local(path: str, lines: list[str], changed: int) -> bool:
 
 # A key block's armour lines and its headers (`Proc-Type:`, `DEK-Info:` and its public IV,
 # PGP's `Version:` and `Comment:`) are parts of its hit, and no secret.
-_ARMOUR = re.compile(r"-----(?:BEGIN|END)[^\n]*-----")
-_HEADER = re.compile(r"[^\w\n]*[A-Za-z][\w-]*: ")
+_ARMOUR = re.compile(r"-----(?:BEGIN|END)[ A-Za-z0-9]*-----")
+_HEADER = re.compile(r"[^\w\n]*(?:Proc-Type|DEK-Info|Version|Comment|Hash|Charset|MessageID): ")
 
 
 def value_lines(text: str, hit: SecretHit) -> dict[int, list[str]]:
