@@ -9,6 +9,7 @@ import re
 from bot.secrets import rules, wording
 from bot.secrets.line_finders import RANK_PRIVATE_KEY, SWITCHYARD, Candidate
 from bot.secrets.patterns import (
+    BASE64_MASK,
     KEY_BODY,
     KEY_MATERIAL,
     LINE_PREFIX,
@@ -22,7 +23,7 @@ from bot.secrets.patterns import (
     PUTTY_END,
     PUTTY_MARK,
 )
-from bot.secrets.text_lines import Lines
+from bot.secrets.text_lines import Lines, next_run
 
 
 def private_keys(text: str, lines: Lines) -> list[Candidate]:
@@ -181,10 +182,10 @@ def holds_a_bare_body_line(text: str) -> bool:
     # Runs found as text_lines.long_token_lines finds its own, in the UTF-8 bytes mapped to
     # b"t" and b" " (a character-class regex cost 23 ms over 2,000 hunks, this 3 ms).
     raw = text.encode("utf-8", "surrogatepass")
-    mask = raw.translate(_BASE64_MASK)
+    mask = raw.translate(BASE64_MASK)
     pos, le, width = 0, -1, 0
-    while (pos := mask.find(_RUN_40, pos)) != -1:
-        end = _RUN_END.match(mask, pos).end()  # type: ignore[union-attr]
+    while (run := next_run(mask, pos, 40)) is not None:
+        pos, end = run
         if pos > le:  # each line's width measured once: a bundle's line holds many runs
             ls = mask.rfind(b"\n", 0, pos) + 1
             le = mask.find(b"\n", end)
@@ -194,12 +195,3 @@ def holds_a_bare_body_line(text: str) -> bool:
             return True
         pos = end
     return False
-
-
-_BASE64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_-"
-_BASE64_MASK = bytes.maketrans(
-    _BASE64 + b"\n" + bytes(c for c in range(256) if c not in _BASE64 and c != 10),
-    b"t" * len(_BASE64) + b"\n" + b" " * (255 - len(_BASE64)),
-)
-_RUN_40 = b"t" * 40
-_RUN_END = re.compile(rb"t*")

@@ -375,11 +375,18 @@ SECRET_WORD = re.compile(
 # A run of 20+ token characters with a digit in it: every vendor format detect-secrets
 # knows has one, and long snake_case names (common in tests) do not.
 LONG_TOKEN_MIN = 20
-# Found without a regex: over 100 KB a character-class run costs Python's engine ~2 ms, its
-# per-position overhead. The lower-cased text's UTF-8 bytes are mapped to b"t" for a token
-# character and b" " for anything else (newlines kept), and bytes.find looks for the run.
-TOKEN_MASK = bytes.maketrans(
-    b"abcdefghijklmnopqrstuvwxyz0123456789+/=_-\n"
-    + bytes(c for c in range(256) if chr(c) not in "abcdefghijklmnopqrstuvwxyz0123456789+/=_-\n"),
-    b"t" * 41 + b"\n" + b" " * 214,
-)
+
+
+def run_mask(chars: bytes) -> bytes:
+    """A bytes.translate table mapping each of `chars` to b"t", a newline to itself and
+    any other byte to b" ": a run of characters is then found without a regex (over 100 KB
+    a character-class run costs Python's engine ~2 ms, its per-position overhead) by
+    text_lines.next_run."""
+    others = bytes(c for c in range(256) if c not in chars and c != 10)
+    return bytes.maketrans(chars + b"\n" + others, b"t" * len(chars) + b"\n" + b" " * len(others))
+
+
+# The lower-cased text's UTF-8 bytes: a token's characters.
+TOKEN_MASK = run_mask(b"abcdefghijklmnopqrstuvwxyz0123456789+/=_-")
+# The text's own UTF-8 bytes: base64's and base64url's characters.
+BASE64_MASK = run_mask(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_-")

@@ -13,7 +13,6 @@ from bot.secrets.gitleaks import Found
 from bot.secrets.patterns import KEYWORD_WORDS, LONG_TOKEN_MIN, SECRET_WORD, TOKEN_MASK
 
 _DIGIT_BYTES = re.compile(rb"[0-9]")
-_RUN = b"t" * LONG_TOKEN_MIN
 _RUN_END = re.compile(rb"t*")
 _PLUS_ONE = (1).__add__
 # KEYWORD_WORDS that name a secret only where no letter follows them
@@ -25,6 +24,15 @@ def line_around(text: str, start: int, end: int) -> str:
     ls = text.rfind("\n", 0, start) + 1
     le = text.find("\n", end)
     return text[ls : len(text) if le == -1 else le]
+
+
+def next_run(mask: bytes, pos: int, least: int) -> tuple[int, int] | None:
+    """The first run of `least` b"t"s or more in `mask` (bytes mapped by patterns.run_mask)
+    from `pos`, as (start, end); None when there is none."""
+    start = mask.find(b"t" * least, pos)
+    if start == -1:
+        return None
+    return start, _RUN_END.match(mask, start + least).end()  # type: ignore[union-attr]
 
 
 def occurrences_of(line: str, value: str) -> list[int]:
@@ -82,8 +90,8 @@ class Lines:
         mask = raw.translate(TOKEN_MASK)
         found: set[int] = set()
         line = counted = pos = 0
-        while (pos := mask.find(_RUN, pos)) != -1:
-            end = _RUN_END.match(mask, pos + LONG_TOKEN_MIN).end()  # type: ignore[union-attr]
+        while (run := next_run(mask, pos, LONG_TOKEN_MIN)) is not None:
+            pos, end = run
             if _DIGIT_BYTES.search(raw, pos, end) is None:
                 pos = end
                 continue
