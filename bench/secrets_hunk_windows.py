@@ -20,14 +20,16 @@ number of hunks that left it.
 `--form unified` renders each hunk as a description's unified diff instead. `--classified`
 counts a value left only where it is sent: the file, loadable as from a repository or a
 pull request, is not restricted by classification (bot/classify), which keeps a file
-whose shown lines hold a secret on premises.
+whose shown lines hold a secret on premises. `--unrestricted` counts what is sent where an
+organisation turned that off (`data_classes.secrets_make_restricted: false`): the hunk
+redacted with the values classification found given to the gate.
 
 Texts: every file of the public suites (bench/secrets_eval.py) and, where the mirrors
 are here, every file CredData labels; data this project did not write. Cases are listed
 (--show) only from the tune splits; the holdout's are counted.
 
     .venv/bin/python bench/secrets_hunk_windows.py [--no-creddata] [--show 10] [--form unified]
-        [--classified]
+        [--classified | --unrestricted]
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.public_suites import Split
 from bench.secrets_prompt_parity import creddata_texts, suite_texts, texts_parser
 from bot.change.model import Change, DiffLine, FileChange, FileStatus, Hunk, LineKind
-from bot.classify import classify_change
+from bot.classify import Classification, classify_change
 from bot.config.classes import DataClass, DataClassConfig
 from bot.describe.task import render_file
 from bot.secrets import SecretHit, find_secrets
@@ -86,14 +88,13 @@ def hunk_prompt(
     return file_header(f) + "\n" + render_hunk(f.hunks[0]), lo
 
 
-def kept_local(path: str, lines: list[str], changed: int) -> bool:
-    """Whether classification restricts the file of that change, the file's text loadable
-    (as from a repository or a pull request; both sides read as the head)."""
+def classified(path: str, lines: list[str], changed: int, restrict: bool = True) -> Classification:
+    """Classification of that change, the file's text loadable (as from a repository or a
+    pull request; both sides read as the head)."""
     f, _ = one_line_change(path, lines, changed)
     text = "\n".join(lines)
     change = Change(files=[f], source="bench", load_content=lambda _p, _s: text)
-    cls = classify_change(change, DataClassConfig(), None, None)
-    return cls[path][0] is DataClass.RESTRICTED
+    return classify_change(change, DataClassConfig(secrets_make_restricted=restrict), None, None)
 
 
 # A key block's armour lines and its headers (`Proc-Type:`, `DEK-Info:` and its public IV,
@@ -121,21 +122,28 @@ def left_by(
     values: dict[int, list[str]],
     changed: int,
     form: str,
-    classified: bool = False,
+    mode: str = "hunk",
 ) -> bool:
-    """Whether the hunk of a change at `changed` leaves one of `values` on its row; with
-    `classified`, only when classification does not keep the file on premises."""
+    """Whether the hunk of a change at `changed` leaves one of `values` on its row, as
+    `mode` counts it: "hunk", in the redacted hunk; "classified", sent (the file not kept
+    on premises by classification); "unrestricted", sent with `secrets_make_restricted`
+    off, the gate given the values classification found (Classification.withheld)."""
     prompt, lo = hunk_prompt(path, lines, changed, form)
-    rows = redact(prompt).text.split("\n")
+    withheld = None
+    if mode == "unrestricted":
+        withheld = classified(path, lines, changed, restrict=False).withheld([path])
+    rows = redact(prompt, known=withheld).text.split("\n")
     for i, vals in values.items():
         row = 2 + i - lo  # the file header and the @@ line come first
         if 2 <= row < len(rows) and any(v in rows[row] for v in vals):
-            return not (classified and kept_local(path, lines, changed))
+            if mode == "classified":
+                return classified(path, lines, changed)[path][0] is not DataClass.RESTRICTED
+            return True
     return False
 
 
 def cases(
-    text: str, path: str, form: str = "rendered", classified: bool = False
+    text: str, path: str, form: str = "rendered", mode: str = "hunk"
 ) -> Iterator[tuple[SecretHit, dict[int, list[str]], bool, bool]]:
     """(hit, its values by line, left by a neighbour's change, left by its own line's)."""
     lines = text.split("\n")  # as the hits' offsets count lines
@@ -149,10 +157,8 @@ def cases(
             for c in [*range(first - NEIGHBOURS, first), *range(last + 1, last + 1 + NEIGHBOURS)]
             if 0 <= c < len(lines)
         ]
-        by_neighbour = any(left_by(path, lines, values, c, form, classified) for c in near)
-        by_own = any(
-            left_by(path, lines, values, c, form, classified) for c in range(first, last + 1)
-        )
+        by_neighbour = any(left_by(path, lines, values, c, form, mode) for c in near)
+        by_own = any(left_by(path, lines, values, c, form, mode) for c in range(first, last + 1))
         yield hit, values, by_neighbour, by_own
 
 
@@ -171,7 +177,14 @@ def main() -> None:
         action="store_true",
         help="count a value left only when classification, the file loadable, sends it",
     )
+    ap.add_argument(
+        "--unrestricted",
+        action="store_true",
+        help="count what is sent with data_classes.secrets_make_restricted off: the gate "
+        "given the values classification found, the file loadable",
+    )
     args = ap.parse_args()
+    mode = "unrestricted" if args.unrestricted else "classified" if args.classified else "hunk"
     texts = list(suite_texts())
     if not args.no_creddata:
         texts += list(creddata_texts())
@@ -180,7 +193,7 @@ def main() -> None:
     kinds: Counter[tuple[str, str, str]] = Counter()
     shown = 0
     for source, split, path, text in texts:
-        for hit, values, by_neighbour, by_own in cases(text, path, args.form, args.classified):
+        for hit, values, by_neighbour, by_own in cases(text, path, args.form, mode):
             tally[(source, split, "secrets")] += 1
             tally[(source, split, "neighbour")] += by_neighbour
             tally[(source, split, "own")] += by_own

@@ -63,13 +63,21 @@ class Gate:
         self._counters: dict[str, TokenCounter] = {}
         self._lock = threading.Lock()
 
-    def clear(self, target: str, data_class: DataClass, request: CompletionRequest) -> Cleared:
-        """`request` as it may leave for `target`; EgressRefused if it may not at all."""
+    def clear(
+        self,
+        target: str,
+        data_class: DataClass,
+        request: CompletionRequest,
+        withheld: Mapping[str, str] | None = None,
+    ) -> Cleared:
+        """`request` as it may leave for `target`; EgressRefused if it may not at all.
+        `withheld` ({value: kind's slug}): values classification found in the files the
+        request shows, taken out too wherever they stand (bot/classify/data_class.py)."""
         location = self._location(target)
         check(target, location, data_class)
         if location == "local":
             return Cleared(target, location, request, 0)
-        redacted, count = _redacted(request)
+        redacted, count = _redacted(request, withheld)
         return Cleared(target, location, redacted, count)
 
     def send(self, cleared: Cleared) -> Completion:
@@ -80,13 +88,19 @@ class Gate:
             raise EgressRefused(f"{cleared.target}: cleared for another location")
         return complete_structured(provider, cleared.request)
 
-    def count(self, target: str, data_class: DataClass, text: str) -> Count:
+    def count(
+        self,
+        target: str,
+        data_class: DataClass,
+        text: str,
+        withheld: Mapping[str, str] | None = None,
+    ) -> Count:
         """Tokens of `text` as `target` will count them, asking the target's own tokenizer
-        only with what the target may see (redacted for the cloud)."""
+        only with what the target may see (redacted for the cloud, as `clear` does)."""
         location = self._location(target)
         check(target, location, data_class)
         if location != "local":
-            text = redact(text).text
+            text = redact(text, known=withheld).text
         counter = self._counter(target)
         return Count(counter.count(text), counter.method)
 
@@ -120,13 +134,15 @@ def check(target: str, location: str, data_class: DataClass) -> None:
         raise EgressRefused(f"{target}: restricted code stays on premises ({location} target)")
 
 
-def _redacted(request: CompletionRequest) -> tuple[CompletionRequest, int]:
+def _redacted(
+    request: CompletionRequest, withheld: Mapping[str, str] | None
+) -> tuple[CompletionRequest, int]:
     """The request with secret values taken out of every message. The system prompt too:
     it carries the repository's `review.instructions`, which are not the product's words."""
     total = 0
     messages: list[Message] = []
     for m in request.messages:
-        r = redact(m.content)
+        r = redact(m.content, known=withheld)
         total += r.count
         messages.append(Message(m.role, r.text))
     if total:

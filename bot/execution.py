@@ -204,6 +204,7 @@ class Execution:
                 task=item.task,
                 data_class=planned.data_class,
                 prompt_tokens=item.prompt_tokens,
+                withheld=planned.withheld,
             )
 
         result = attempt()

@@ -51,6 +51,9 @@ class PlannedItem:
     route: Route
     data_class: DataClass
     class_reason: str
+    # {value: kind's slug}: secrets classification found in the files the item shows, for
+    # the gate to take out wherever they stand (Classification.withheld). Never shown.
+    withheld: dict[str, str] = field(default_factory=dict, repr=False)
 
 
 @dataclass(slots=True)
@@ -217,7 +220,13 @@ def _routed(
         repository=ctx.repository,
         labels=ctx.labels,
     )
-    return PlannedItem(it, route(request, targets, settings.routing.rules), item_class, reason)
+    return PlannedItem(
+        it,
+        route(request, targets, settings.routing.rules),
+        item_class,
+        reason,
+        classes.withheld(it.files),
+    )
 
 
 def _exact_counts(gate: Gate, planned: list[PlannedItem], settings: Settings) -> list[Count | None]:
@@ -229,7 +238,7 @@ def _exact_counts(gate: Gate, planned: list[PlannedItem], settings: Settings) ->
             return None
         text = "\n".join(m.content for m in p.item.messages)
         try:
-            c = gate.count(p.route.targets[0].name, p.data_class, text)
+            c = gate.count(p.route.targets[0].name, p.data_class, text, p.withheld)
         except EgressRefused:
             return None
         return Count(c.tokens + 8 * len(p.item.messages), c.method)
@@ -315,6 +324,7 @@ def _repacked(
     sub = Change(files=files, source=change.source, load_content=change.load_content)
     units, skipped = plan.task.units(sub, room, estimate_tokens)
     items = plan.task.items(units, room, estimate_tokens, target.max_output_tokens, first_id)
-    return [PlannedItem(it, route, planned.data_class, planned.class_reason) for it in items], [
-        s for s in skipped if s.path in planned.item.lines_by_file
-    ]
+    return [
+        PlannedItem(it, route, planned.data_class, planned.class_reason, planned.withheld)
+        for it in items
+    ], [s for s in skipped if s.path in planned.item.lines_by_file]

@@ -209,6 +209,11 @@ def test_a_change_inside_a_keys_body_makes_the_file_restricted() -> None:
     # Without the file (a patch), the hunk is all there is to judge.
     patch = Change(files=change.files, source="test")
     assert classify_change(patch, policy(), None, None)["deploy/values.yaml"][0] is I
+    # The values go to the gate, which sees only the hunk: every body line it shows.
+    withheld = cls.withheld(["deploy/values.yaml", "app/main.py"])
+    assert {line.strip() for line in head[11:18]} <= set(withheld)
+    assert set(withheld.values()) == {"private-key"}
+    assert head[12].strip() not in repr(cls)
 
 
 def test_a_key_elsewhere_in_the_file_leaves_an_unrelated_change_alone() -> None:
@@ -231,6 +236,7 @@ def test_secrets_can_be_left_to_redaction() -> None:
     cls = classify_change(change_of(f), policy(secrets_make_restricted=False), None, None)
     assert cls["app/client.py"] == (I, "internal: org default")
     assert [s.kind for s in cls.secrets["app/client.py"]] == ["GitHub token"]
+    assert cls.withheld(["app/client.py"]) == {GH: "github-token"}
 
 
 def test_a_policy_restricted_file_keeps_its_policy_reason() -> None:

@@ -78,6 +78,28 @@ def test_secrets_are_redacted_for_the_cloud_and_left_for_the_premises(
     assert TOKEN in str(local.chat_requests())
 
 
+# A line of a key's body: nothing in it tells a key; the file it came from did.
+BODY_LINE = "Mq7RkT0vXbZ2pLw9Yc4NfJ8sHd1GaEu6Vy3KoQi5Bn+WmSr/Tx0DlCe7Ag2Ph9Uj"
+
+
+def test_values_found_in_the_file_are_taken_out_though_the_prompt_alone_hides_them(
+    servers: tuple[FakeOpenAIServer, FakeOpenAIServer],
+) -> None:
+    local, cloud = servers
+    gate = gate_for(local, cloud)
+    hunk = f"### deploy/values.yaml (modified)\n 14 | {BODY_LINE}\n 15 + {'A' * 64}\n"
+    assert gate.clear("gateway", DataClass.INTERNAL, request(hunk)).redactions == 0
+    withheld = {BODY_LINE: "private-key"}
+    to_cloud = gate.clear("gateway", DataClass.INTERNAL, request(hunk), withheld)
+    assert to_cloud.redactions == 1
+    gate.send(to_cloud)
+    sent = str(cloud.chat_requests())
+    assert BODY_LINE not in sent and "[REDACTED:private-key#1]" in sent
+    # The self-hosted target sees the file as it is.
+    gate.send(gate.clear("gpu", DataClass.INTERNAL, request(hunk), withheld))
+    assert BODY_LINE in str(local.chat_requests())
+
+
 def test_an_exact_count_asks_only_what_the_target_may_see(
     servers: tuple[FakeOpenAIServer, FakeOpenAIServer],
 ) -> None:
@@ -106,6 +128,8 @@ def test_a_cloud_tokenizer_set_explicitly_gets_the_redacted_text(
     assert gate.count("gateway", DataClass.INTERNAL, CODE).method == "server"
     counted = str(cloud.bodies("POST", "/tokenize"))
     assert TOKEN not in counted and "REDACTED" in counted
+    gate.count("gateway", DataClass.INTERNAL, BODY_LINE, {BODY_LINE: "private-key"})
+    assert BODY_LINE not in str(cloud.bodies("POST", "/tokenize"))
 
 
 def test_the_tokenizer_setting_is_honoured(

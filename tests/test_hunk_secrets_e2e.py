@@ -69,3 +69,76 @@ def test_a_hunk_showing_part_of_a_key_keeps_the_file_local(
         assert fake.where("INTERNAL_MARK"), "the ordinary file never reached the cloud"
         for line in _BODY:
             assert not fake.where(line[:16]), f"{name}: the cloud received a line of the key"
+
+
+def _inside_the_body(tmp_path: Path) -> GitRepo:
+    """A change of one line inside the key's body: the hunk shows body lines only."""
+    repo = GitRepo.init(tmp_path / "repo")
+    repo.write("deploy/values.yaml", _values_file(8443, _BODY))
+    repo.commit("base")
+    repo.git("switch", "-q", "-c", "feature")
+    repo.write("deploy/values.yaml", _values_file(8443, [*_BODY[:12], "A" * 64, *_BODY[13:]]))
+    repo.commit("inside the key")
+    return repo
+
+
+def test_with_secrets_not_restricting_the_gate_still_takes_out_what_the_file_showed(
+    tmp_path: Path,
+) -> None:
+    """An organisation that lets a file with a secret go to the cloud, the value redacted
+    (`secrets_make_restricted: false`), relies on the gate; the hunk's body lines do not
+    tell the gate a key, the file did (classification read it)."""
+    repo = _inside_the_body(tmp_path)
+    with FakeOpenAIServer("cloud", models=["m"]) as fake:
+        fake.responder = lambda body: Reply({"summary": "ok", "findings": []})
+        (tmp_path / "openai.key").write_text("sk-org-" + "k" * 32 + "\n")
+        org = tmp_path / "org.yml"
+        org.write_text(
+            f"providers:\n  openai:\n    base_url: {fake.base_url}\n    model: m\n"
+            f"    api_key_file: {tmp_path / 'openai.key'}\n    max_retries: 0\n"
+            "routing:\n  order: [openai]\n"
+            "data_classes:\n  secrets_make_restricted: false\n"
+        )
+        result = switchyard(
+            "review", "--base", "main", "--format", "json", "--config", str(org),
+            cwd=repo.path, env=base_env(tmp_path), timeout=120,
+        )  # fmt: skip
+        assert result.code == 0, result.both
+        shown = fake.where("[REDACTED:private-key#")
+        assert shown, "the file's review never reached the cloud, or nothing was redacted"
+        for line in _BODY:
+            assert not fake.where(line[:16]), "the cloud received a line of the key"
+
+
+def test_a_local_model_quoting_a_body_line_it_was_shown_is_masked_in_the_report(
+    tmp_path: Path,
+) -> None:
+    """A self-hosted model sees the restricted file as it is; what it quotes back ends in
+    comments and reports, so the answer is masked for the values the file scan found."""
+    repo = _inside_the_body(tmp_path)
+    quoted = _BODY[11]  # shown as context above the changed line
+    with FakeOpenAIServer("vllm", models=["m"]) as fake:
+        fake.responder = lambda body: Reply(
+            {
+                "summary": f"The key line {quoted} was touched.",
+                "findings": [
+                    {
+                        "path": "deploy/values.yaml", "line": 16, "severity": "major",
+                        "category": "security", "title": "Key in the repository",
+                        "body": f"`{quoted}` is part of a private key.",
+                    }
+                ],
+            }
+        )  # fmt: skip
+        org = tmp_path / "org.yml"
+        org.write_text(
+            f"providers:\n  gpu:\n    base_url: {fake.base_url}\n    model: m\n"
+            "    location: local\n    max_retries: 0\nrouting:\n  order: [gpu]\n"
+        )
+        result = switchyard(
+            "review", "--base", "main", "--format", "json", "--config", str(org),
+            cwd=repo.path, env=base_env(tmp_path), timeout=120,
+        )  # fmt: skip
+        assert fake.where(quoted[:16]), "the local model was not shown the key's lines"
+        assert "Key in the repository" in result.out, result.both
+        assert quoted[:16] not in result.both, "the report quotes a line of the key"

@@ -22,7 +22,7 @@ _FILE = "\n".join(_LINES)
 def test_a_value_a_hunk_leaves_is_counted_for_each_kind_of_change(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(windows, "redact", lambda text: Redacted(text=text, count=0))
+    monkeypatch.setattr(windows, "redact", lambda text, known=None: Redacted(text=text, count=0))
     ((_, values, by_neighbour, by_own),) = windows.cases(_FILE, "app/settings.py")
     assert values == {3: [_VALUE]}
     assert (by_neighbour, by_own) == (True, True)
@@ -36,9 +36,25 @@ def test_a_masked_value_is_not_counted() -> None:
 def test_a_value_left_in_a_file_kept_on_premises_is_not_sent(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(windows, "redact", lambda text: Redacted(text=text, count=0))
-    ((_, _, by_neighbour, by_own),) = windows.cases(_FILE, "app/settings.py", classified=True)
+    monkeypatch.setattr(windows, "redact", lambda text, known=None: Redacted(text=text, count=0))
+    ((_, _, by_neighbour, by_own),) = windows.cases(_FILE, "app/settings.py", mode="classified")
     assert (by_neighbour, by_own) == (False, False)
+
+
+def _key_file() -> list[str]:
+    alphabet = string.ascii_letters + string.digits + "+/"
+    body = ["".join(_RANDOM.choice(alphabet) for _ in range(64)) for _ in range(16)]
+    key = ["-----BEGIN RSA PRIVATE KEY-----", *body, "-----END RSA PRIVATE KEY-----"]
+    return ["service:", "  port: 8080", "  key: |", *(f"    {line}" for line in key), "  tls: on"]
+
+
+def test_a_key_body_the_gate_is_given_by_classification_is_not_counted_unrestricted() -> None:
+    text = "\n".join(_key_file())
+    ((_, _, _, own_hunk),) = windows.cases(text, "deploy/values.yaml")
+    ((_, _, _, own_sent),) = windows.cases(text, "deploy/values.yaml", mode="unrestricted")
+    # A change inside the body shows neither armour line: the hunk alone leaves the lines,
+    # the gate given the file's values does not.
+    assert (own_hunk, own_sent) == (True, False)
 
 
 def test_the_hunk_shows_the_changed_line_and_three_lines_each_side() -> None:

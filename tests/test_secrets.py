@@ -276,6 +276,18 @@ def test_a_value_found_once_is_redacted_where_it_repeats_without_its_name() -> N
     assert red.text.count("[REDACTED:password#1]") == 2
 
 
+def test_values_found_where_the_text_came_from_are_redacted_where_they_stand() -> None:
+    """The file scan saw a key whose body lines a hunk shows bare; given those values,
+    redaction takes them out, each use on its own, and leaves a longer word that holds
+    one, and a value too short to tell from a word, alone."""
+    line = PEM_BODY[1]
+    hunk = f" 14 | {line}\n 15 + {line}AB\n 16 | x = {PY_PW}\n 17 | Zq8w\n"
+    red = redact(hunk, "deploy/values.yaml", known={line: "private-key", "Zq8w": "private-key"})
+    assert red.text.splitlines()[0] == " 14 | [REDACTED:private-key#1]"
+    assert red.text.splitlines()[1:] == hunk.splitlines()[1:]
+    assert redact(hunk, "deploy/values.yaml").text == hunk
+
+
 def test_private_key_block_keeps_every_line() -> None:
     red = redact(PEM_PY, "app/keys.py")
     before, after = PEM_PY.splitlines(), red.text.splitlines()

@@ -32,9 +32,10 @@ from dataclasses import dataclass, field
 from bot.change.filters import glob_match
 from bot.change.model import Change, FileChange, LineKind, Side
 from bot.config.classes import DataClass, DataClassConfig
-from bot.secrets.detect import find_secrets
+from bot.secrets.detect import SecretHit, find_secrets
 from bot.secrets.key_blocks import holds_a_bare_body_line
 from bot.secrets.paths import is_lock_path
+from bot.secrets.redact import hit_values
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,9 @@ class Classification(Mapping[str, tuple[DataClass, str]]):
     files: dict[str, FileClass]
     repository: FileClass  # what applies to the repository as a whole (no file named)
     secrets: dict[str, tuple[FileSecret, ...]] = field(default_factory=dict)
+    # path -> {value: kind's slug} of those secrets: the values themselves, for the gate and
+    # the answer's mask only (never shown, hence out of repr).
+    values: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
     _policy: Callable[[str], FileClass] | None = field(default=None, repr=False)
 
     def __getitem__(self, path: str) -> tuple[DataClass, str]:
@@ -105,6 +109,16 @@ class Classification(Mapping[str, tuple[DataClass, str]]):
             return fc.data_class, f"{fc.data_class.value}: {path}: {fc.detail}"
         return fc.data_class, fc.reason
 
+    def withheld(self, paths: Iterable[str]) -> dict[str, str]:
+        """{value: kind's slug} of the secrets found in `paths`: what the gate takes out of
+        a cloud-bound prompt besides what it detects there itself. A hunk can show a piece
+        of a value whose context only the file had (a key's body lines without its armour),
+        and a secret found anywhere is hidden everywhere."""
+        out: dict[str, str] = {}
+        for path in paths:
+            out.update(self.values.get(path, {}))
+        return out
+
     @property
     def highest(self) -> tuple[DataClass, str]:
         return self.of(self.files)
@@ -127,11 +141,13 @@ def classify_change(
 
     files: dict[str, FileClass] = {}
     secrets: dict[str, tuple[FileSecret, ...]] = {}
+    values: dict[str, dict[str, str]] = {}
     for f in change.files:
         fc = classify_path(f.path, dc, repo_floor, repository, old_path=f.old_path)
-        found = file_secrets(f, change, extra_context)
+        found, found_values = file_secrets(f, change, extra_context)
         if found:
             secrets[f.path] = found
+            values[f.path] = found_values
             if dc.secrets_make_restricted and fc.data_class is not DataClass.RESTRICTED:
                 more = f"; {len(found) - 1} more" if len(found) > 1 else ""
                 fc = FileClass(
@@ -141,7 +157,9 @@ def classify_change(
     repo = _repository_class(dc, repository)
     if repo_floor is not None and repo_floor.rank > repo.data_class.rank:
         repo = _floor(repo_floor)
-    return Classification(files=files, repository=repo, secrets=secrets, _policy=policy)
+    return Classification(
+        files=files, repository=repo, secrets=secrets, values=values, _policy=policy
+    )
 
 
 def classify_path(
@@ -162,18 +180,23 @@ def classify_path(
     return best
 
 
-def file_secrets(f: FileChange, change: Change, extra_context: int = 0) -> tuple[FileSecret, ...]:
-    """Secrets on the lines a prompt would show for `f` (see the module docstring)."""
+def file_secrets(
+    f: FileChange, change: Change, extra_context: int = 0
+) -> tuple[tuple[FileSecret, ...], dict[str, str]]:
+    """Secrets on the lines a prompt would show for `f` (see the module docstring), and
+    their values ({value: kind's slug})."""
     rows, texts = _shown_lines(f, change, extra_context)
     if not texts:
-        return ()
+        return (), {}
     seen: set[tuple[str, int, Side]] = set()
     out: list[FileSecret] = []
+    values: dict[str, str] = {}
     shown = "\n".join(texts)
     for hit in find_secrets(shown, f.path):
         row = rows[hit.line - 1]
         if row is None:
             continue
+        _keep(values, hit, shown)
         found = FileSecret(hit.kind, row[1], row[0])
         key = (found.kind, found.line, found.side)
         if key not in seen:
@@ -183,8 +206,13 @@ def file_secrets(f: FileChange, change: Change, extra_context: int = 0) -> tuple
     # 2,000 hunks of installed packages' files, 7 hold one (long names that mix case and
     # digits).
     if not out and holds_a_bare_body_line(shown):
-        out.extend(_pieces_shown(f, change, rows))
-    return tuple(out)
+        out.extend(_pieces_shown(f, change, rows, values))
+    return tuple(out), values
+
+
+def _keep(values: dict[str, str], hit: SecretHit, text: str) -> None:
+    for value in hit_values(hit, text):
+        values.setdefault(value, hit.slug)
 
 
 # Files read whole to judge such a piece; a larger one is judged by its hunks alone.
@@ -192,13 +220,17 @@ _WHOLE_MAX = 1_000_000
 
 
 def _pieces_shown(
-    f: FileChange, change: Change, rows: list[tuple[Side, int] | None]
+    f: FileChange,
+    change: Change,
+    rows: list[tuple[Side, int] | None],
+    values: dict[str, str],
 ) -> list[FileSecret]:
     """The secrets of the whole file, at the head and at the base, that a shown line is a
-    line of. A hunk shows a few lines of a value written over many (a key's body without
-    its armour) and the hunk alone cannot tell them a secret's; the file can. Only what is
-    shown counts: a key elsewhere in the file does not make an unrelated change restricted.
-    Lockfiles are left out: their integrity hashes are such runs, and they can be large."""
+    line of (their values into `values`). A hunk shows a few lines of a value written over
+    many (a key's body without its armour) and the hunk alone cannot tell them a secret's;
+    the file can. Only what is shown counts: a key elsewhere in the file does not make an
+    unrelated change restricted. Lockfiles are left out: their integrity hashes are such
+    runs, and they can be large."""
     if change.load_content is None or is_lock_path(f.path):
         return []
     out: list[FileSecret] = []
@@ -211,6 +243,7 @@ def _pieces_shown(
             at = next((n for n in range(hit.line, hit.end_line + 1) if n in shown), None)
             if at is not None:
                 out.append(FileSecret(hit.kind, at, side))
+                _keep(values, hit, text)
     return out
 
 

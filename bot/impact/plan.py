@@ -139,8 +139,9 @@ def routed(
     for path, cls in it.shown.items():
         if cls.rank > data_class.rank:
             data_class, reason = cls, f"{path} (shown as a use): {cls.value}"
+    withheld = classes.withheld(it.item.files)
     if fixed is not None:
-        return PlannedItem(it.item, fixed, data_class, reason)
+        return PlannedItem(it.item, fixed, data_class, reason, withheld)
     request = RouteRequest(
         task=it.item.task,
         prompt_tokens=it.item.prompt_tokens,
@@ -152,7 +153,9 @@ def routed(
         repository=ctx.repository,
         labels=ctx.labels,
     )
-    return PlannedItem(it.item, route(request, targets, settings.routing.rules), data_class, reason)
+    return PlannedItem(
+        it.item, route(request, targets, settings.routing.rules), data_class, reason, withheld
+    )
 
 
 def _impacts(

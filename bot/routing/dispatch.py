@@ -104,7 +104,10 @@ class Dispatcher:
         task: str,
         data_class: DataClass,
         prompt_tokens: int,
+        withheld: Mapping[str, str] | None = None,
     ) -> ChainResult:
+        """`withheld`: values found in the files the request shows, which the gate takes
+        out of a cloud-bound request and the answer is masked for (Gate.clear)."""
         arranged = self.live.arrange(route, data_class)
         result = ChainResult(completion=None, notes=list(arranged.notes))
         for target in arranged.targets:
@@ -114,7 +117,7 @@ class Dispatcher:
                 max_output_tokens=min(request.max_output_tokens, target.max_output_tokens),
             )
             try:
-                cleared = self.gate.clear(target.name, data_class, outgoing)
+                cleared = self.gate.clear(target.name, data_class, outgoing, withheld)
             except EgressRefused as refused:
                 result.notes.append(refused.why)
                 continue
@@ -146,7 +149,7 @@ class Dispatcher:
                 attempt.cost_usd = self._cost(target, spent.prompt_tokens, spent.completion_tokens)
                 self._settle(reservation, attempt.cost_usd)
                 continue
-            attempt.completion = _masked(attempt.completion, request)
+            attempt.completion = _masked(attempt.completion, request, withheld)
             result.attempts.append(attempt)
             self.live.breakers[target.name].record_success()
             usage = attempt.completion.usage
@@ -192,10 +195,13 @@ class Dispatcher:
         return cost_usd(self.prices[target.name], tokens_in, tokens_out)
 
 
-def _masked(completion: Completion, request: CompletionRequest) -> Completion:
+def _masked(
+    completion: Completion, request: CompletionRequest, withheld: Mapping[str, str] | None = None
+) -> Completion:
     """The completion with secret values masked in every string of its answer: those the
-    prompt held (a local target sees them as they are) and any that detection finds."""
-    known: set[str] = set()
+    prompt held (a local target sees them as they are), those withheld, and any that
+    detection finds."""
+    known: set[str] = set(withheld or ())
     for m in request.messages:
         if m.role != "system":
             known |= secret_values(m.content)

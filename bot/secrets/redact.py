@@ -12,7 +12,7 @@ columns never change, so answers still cite the right lines.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from bot.secrets import sections
@@ -38,9 +38,11 @@ class Redacted:
         return self.count > 0
 
 
-def redact(text: str, path: str | None = None) -> Redacted:
-    """`text` with every secret value replaced by a numbered marker."""
-    return _replace(text, path, numbered=True)
+def redact(text: str, path: str | None = None, known: Mapping[str, str] | None = None) -> Redacted:
+    """`text` with every secret value replaced by a numbered marker; with `known` ({value:
+    kind's slug}, values found where `text` came from), those values too wherever they
+    stand, though `text` alone would not tell them secrets."""
+    return _replace(text, path, numbered=True, known=known)
 
 
 def mask(text: str, path: str | None = None) -> str:
@@ -156,25 +158,37 @@ def _found(text: str, path: str | None) -> Iterator[tuple[int, str | None, Secre
             yield start, part_path, view.hit(hit)
 
 
-def _replace(text: str, path: str | None, *, numbered: bool) -> Redacted:
+def _replace(
+    text: str, path: str | None, *, numbered: bool, known: Mapping[str, str] | None = None
+) -> Redacted:
     spans: list[tuple[int, int, str]] = []  # (start, end, marker) over `text`
     by_value: dict[str, str] = {}
     per_kind: dict[str, int] = {}
+
+    def marker_for(slug: str) -> str:
+        if not numbered:
+            return f"[REDACTED:{slug}]"
+        per_kind[slug] = per_kind.get(slug, 0) + 1
+        return f"[REDACTED:{slug}#{per_kind[slug]}]"
+
     for offset, hit in _hits(text, path):
         parts = [(offset + s, offset + e) for s, e in hit.parts]
         value = "\n".join(text[s:e] for s, e in parts)
         marker = by_value.get(value)
         if marker is None:
-            if numbered:
-                per_kind[hit.slug] = per_kind.get(hit.slug, 0) + 1
-                marker = f"[REDACTED:{hit.slug}#{per_kind[hit.slug]}]"
-            else:
-                marker = f"[REDACTED:{hit.slug}]"
-            by_value[value] = marker
+            marker = by_value[value] = marker_for(hit.slug)
             if len(parts) > 1:
                 # Written in pieces (a key split over lines), used whole elsewhere.
                 by_value.setdefault("".join(text[s:e] for s, e in parts), marker)
         spans.extend((s, e, marker) for s, e in parts)
+    taken = {(s, e) for s, e, _ in spans}
+    for value, slug in (known or {}).items():
+        # Found where the text came from, not in it: each use stands on its own.
+        if value not in by_value and len(value) >= MIN_REUSE and value in text:
+            uses = [m.span() for m in uses_of(value).finditer(text) if m.span() not in taken]
+            if uses:
+                marker = by_value[value] = marker_for(slug)
+                spans.extend((s, e, marker) for s, e in uses)
     spans.extend(_other_uses(text, by_value, spans))
     if not spans:
         return Redacted(text=text, count=0)

@@ -214,7 +214,11 @@ def _triage(
         )
         planned.append(
             PlannedItem(
-                ti.item, route(request, targets, settings.routing.rules), data_class, reason
+                ti.item,
+                route(request, targets, settings.routing.rules),
+                data_class,
+                reason,
+                classes.withheld([ti.path]),
             )
         )
     run = Execution.start(

@@ -83,7 +83,13 @@ def routed_item(
         repository=ctx.repository,
         labels=ctx.labels,
     )
-    return PlannedItem(item, route(request, targets, settings.routing.rules), data_class, reason)
+    return PlannedItem(
+        item,
+        route(request, targets, settings.routing.rules),
+        data_class,
+        reason,
+        classes.withheld(reads),
+    )
 
 
 def require_targets(has_work: bool, targets: Sequence[Target]) -> None:

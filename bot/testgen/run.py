@@ -177,7 +177,7 @@ def _again(routes: dict[str, PlannedItem], t: TestItem) -> PlannedItem:
     """A repair item goes where its first item's route said: the same code, the same
     class, the same targets."""
     first = routes[t.origin]
-    planned = PlannedItem(t.item, first.route, first.data_class, first.class_reason)
+    planned = PlannedItem(t.item, first.route, first.data_class, first.class_reason, first.withheld)
     routes[t.item.id] = planned
     return planned
 
