@@ -98,9 +98,13 @@ def classified(path: str, lines: list[str], changed: int, restrict: bool = True)
 
 
 # A key block's armour lines and its headers (`Proc-Type:`, `DEK-Info:` and its public IV,
-# PGP's `Version:` and `Comment:`) are parts of its hit, and no secret.
+# PGP's `Version:` and `Comment:`, a PuTTY file's `Encryption:`, `Private-MAC:` and the
+# like) are parts of its hit, and no secret.
 _ARMOUR = re.compile(r"-----(?:BEGIN|END)[ A-Za-z0-9]*-----")
-_HEADER = re.compile(r"[^\w\n]*(?:Proc-Type|DEK-Info|Version|Comment|Hash|Charset|MessageID): ")
+_HEADER = re.compile(
+    r"[^\w\n]*(?:Proc-Type|DEK-Info|Version|Comment|Hash|Charset|MessageID|Encryption"
+    r"|Public-Lines|Private-Lines|Private-MAC|Private-Hash|Key-Derivation|Argon2-\w+): "
+)
 
 
 def value_lines(text: str, hit: SecretHit) -> dict[int, list[str]]:
@@ -110,7 +114,7 @@ def value_lines(text: str, hit: SecretHit) -> dict[int, list[str]]:
         if not text[s:e].strip() or _ARMOUR.fullmatch(text, s, e):
             continue
         ls = text.rfind("\n", 0, s) + 1
-        if hit.kind == "private key" and _HEADER.match(text, ls, s + 1):
+        if hit.kind == "private key" and _HEADER.match(text, ls):
             continue
         out.setdefault(text.count("\n", 0, s), []).append(text[s:e])
     return out

@@ -216,6 +216,42 @@ def test_a_change_inside_a_keys_body_makes_the_file_restricted() -> None:
     assert head[12].strip() not in repr(cls)
 
 
+def test_the_gate_gets_every_shown_line_of_a_key_though_the_hunk_found_some() -> None:
+    # A key written as a list of strings: each full body line the hunk shows is a
+    # high-entropy string on its own, its short last line is not; the file tells all.
+    body = [line.strip() for line in _key_file()[3:-2]]
+    tail = "".join(_RNG.choice(string.ascii_letters) for _ in range(18)) + "Qw=="
+    key = [
+        "-----BEGIN " + "RSA PRIVATE KEY-----",
+        *body,
+        tail,
+        "-----END " + "RSA PRIVATE KEY-----",
+    ]
+    head = ["KEY_LINES = [", *(f'    "{line}",' for line in key), "]"]
+    n = head.index(f'    "{tail}",') - 2  # the tail shown, the END line not
+    change = _one_line_changed("app/keys.py", head, n, '    "' + "A" * 64 + '",')
+    cls = classify_change(change, policy(secrets_make_restricted=False), None, None)
+    assert cls["app/keys.py"][0] is I
+    assert tail in cls.withheld(["app/keys.py"])
+
+
+def test_a_change_inside_an_openvpn_static_key_makes_the_file_restricted() -> None:
+    # Its lines are 32 hex digits each, as a digest's: the file tells a key.
+    hexes = ["".join(_RNG.choice("0123456789abcdef") for _ in range(32)) for _ in range(16)]
+    head = [
+        "client",
+        "<tls-auth>",
+        "-----BEGIN OpenVPN Static key V1-----",
+        *hexes,
+        "-----END OpenVPN Static key V1-----",
+        "</tls-auth>",
+    ]
+    change = _one_line_changed("vpn/client.ovpn", head, 11, "0" * 32)
+    cls = classify_change(change, policy(), None, None)
+    assert cls["vpn/client.ovpn"][0] is R
+    assert set(hexes[4:11]) <= set(cls.withheld(["vpn/client.ovpn"]))
+
+
 def test_a_key_elsewhere_in_the_file_leaves_an_unrelated_change_alone() -> None:
     # A drawn-looking run in the hunk (a checksum) has the file read whole, and only the
     # secrets a shown line is part of count.

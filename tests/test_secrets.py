@@ -354,11 +354,28 @@ def test_a_hunk_that_cuts_a_key_block_past_its_headers_hides_the_body() -> None:
         assert [h.kind for h in find_secrets(prompt)] == ["private key"], path
 
 
+def test_a_hunk_showing_only_the_end_of_a_putty_or_openvpn_key_hides_its_lines() -> None:
+    """A PuTTY file's private lines end at its `Private-MAC:` line and an OpenVPN static
+    key at its END line; a hunk opening inside either shows neither's first line, which was
+    what told the scan to look for one at all."""
+    ppk_tail = [*PEM_BODY[2:], rand(20) + "=="]
+    ovpn_tail = [rand(32, HEX).lower() for _ in range(4)]
+    for path, body, end in (
+        ("deploy/id_rsa.ppk", ppk_tail, "Private-MAC: " + rand(40, HEX).lower()),
+        ("vpn/client.ovpn", ovpn_tail, "-----END OpenVPN Static key V1-----"),
+    ):
+        rows = "\n".join(f"{i + 20:>5} {i + 20:>5}   | {line}" for i, line in enumerate(body))
+        prompt = f"### {path} (modified)\n@@ -20,5 +20,6 @@\n{rows}\n{24:>5} {24:>5}   | {end}"
+        red = redact(prompt).text
+        assert not any(line in red for line in body), path
+
+
 def test_an_end_line_alone_is_no_key() -> None:
     """Code that checks for a key's armour, and prose that shows where one ends, hold an
     END line with no body above it."""
     for path, text in (
         ("app/keys.py", 'if pem.rstrip().endswith("-----END RSA PRIVATE KEY-----"):\n'),
+        ("docs/putty.md", "The MAC line reads `Private-MAC: 5d8268e68b7a5ca0f7cca99009cc1524`.\n"),
         ("docs/keys.md", "The file ends with this line:\n\n    -----END RSA PRIVATE KEY-----\n"),
     ):
         assert find_secrets(text, path) == [], path

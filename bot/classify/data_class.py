@@ -204,9 +204,15 @@ def file_secrets(
             out.append(found)
     # A shown line that may be a line of a key's body, its armour outside the hunk: over
     # 2,000 hunks of installed packages' files, 7 hold one (long names that mix case and
-    # digits).
-    if not out and holds_a_bare_body_line(shown):
-        out.extend(_pieces_shown(f, change, rows, values))
+    # digits). Read even when the hunk showed a secret: the gate needs every line's value
+    # (a key's body lines written as strings are each a high-entropy string, its short last
+    # line none).
+    if holds_a_bare_body_line(shown):
+        for found in _pieces_shown(f, change, rows, values):
+            key = (found.kind, found.line, found.side)
+            if key not in seen:
+                seen.add(key)
+                out.append(found)
     return tuple(out), values
 
 

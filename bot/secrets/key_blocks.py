@@ -16,12 +16,12 @@ from bot.secrets.patterns import (
     MAX_KEY_BLOCK,
     OPENVPN_BEGIN,
     OPENVPN_END,
-    OPENVPN_MARK,
+    OPENVPN_MARKS,
     PRIVATE_KEY_BEGIN,
     PRIVATE_KEY_END,
     PUTTY_BEGIN,
     PUTTY_END,
-    PUTTY_MARK,
+    PUTTY_MARKS,
 )
 from bot.secrets.text_lines import Lines, next_run
 
@@ -30,9 +30,10 @@ def private_keys(text: str, lines: Lines) -> list[Candidate]:
     """PEM/OpenSSH/PGP private key blocks, PuTTY's .ppk files (their private lines run from
     the header to the `Private-MAC:` line) and OpenVPN's static keys."""
     out = _key_blocks(text, lines, PRIVATE_KEY_BEGIN, PRIVATE_KEY_END)
-    if PUTTY_MARK in text:  # a substring test spares a second regex pass over every text
+    # Substring tests spare a second regex pass over every text.
+    if any(mark in text for mark in PUTTY_MARKS):
         out.extend(_key_blocks(text, lines, PUTTY_BEGIN, PUTTY_END))
-    if OPENVPN_MARK in text:
+    if any(mark in text for mark in OPENVPN_MARKS):
         out.extend(_key_blocks(text, lines, OPENVPN_BEGIN, OPENVPN_END, OPENVPN_KEY))
     return out
 
@@ -77,18 +78,26 @@ def _key_blocks(
         if j < len(opened) and opened[j][0] <= m.start():
             continue  # the END of a block read from its BEGIN
         start = _unopened_start(text, lines, m.start())
-        found = _block(text, lines, start, start, m.end(), kind)
+        # The body is above the END line (a PuTTY file's MAC line holds hex of its own).
+        found = _block(text, lines, start, start, m.end(), kind, body_end=m.start())
         if found is not None:
             out.append(found)
     return sorted(out, key=lambda c: c.start)
 
 
 def _block(
-    text: str, lines: Lines, start: int, body_start: int, end: int, kind: str
+    text: str,
+    lines: Lines,
+    start: int,
+    body_start: int,
+    end: int,
+    kind: str,
+    body_end: int | None = None,
 ) -> Candidate | None:
     """The block from `start` to `end`, each line's key material a part; None when its
-    body (from `body_start`) is empty or no key's."""
-    body = "".join(b.group() for b in KEY_BODY.finditer(text, body_start, end))
+    body (from `body_start` to `body_end`, else `end`) is empty or no key's."""
+    stop = end if body_end is None else body_end
+    body = "".join(b.group() for b in KEY_BODY.finditer(text, body_start, stop))
     if not body:
         return None  # "-----BEGIN RSA PRIVATE KEY-----" in code that checks for one
     if rules.is_filler(body) or _not_key_material(body):
@@ -173,12 +182,19 @@ def _key_line(text: str, start: int, end: int) -> bool:
     return bool(runs) and max(runs) * 3 >= len(text[start:end].strip()) * 2
 
 
+# A line of `openvpn --genkey`'s static key: 16 bytes in lowercase hex, nothing else.
+_HEX_KEY_LINE = re.compile(r"^[ \t]*[0-9a-f]{32}[ \t]*\r?$", re.MULTILINE)
+
+
 def holds_a_bare_body_line(text: str) -> bool:
     """Whether a line of `text` could be a line of a value written over many lines, seen
     without what tells it a secret's (a key's body without its armour, a JSON Web Key's
     member without its key object): base64 or base64url most of it, a run of 40
-    characters or more that looks drawn. Such lines alone do not tell a private key from a
-    certificate: the caller asks the whole file (bot/classify/data_class.py)."""
+    characters or more that looks drawn; or 32 hex digits alone, an OpenVPN static key's
+    line. Such lines alone do not tell a private key from a certificate, or a key's line
+    from a digest: the caller asks the whole file (bot/classify/data_class.py)."""
+    if _HEX_KEY_LINE.search(text):
+        return True
     # Runs found as text_lines.long_token_lines finds its own, in the UTF-8 bytes mapped to
     # b"t" and b" " (a character-class regex cost 23 ms over 2,000 hunks, this 3 ms).
     raw = text.encode("utf-8", "surrogatepass")

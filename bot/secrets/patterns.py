@@ -239,10 +239,11 @@ AUTHORIZATION_SCHEME_PATTERN = TokenPattern(
 PRIVATE_KEY_BEGIN = re.compile(r"-----BEGIN[ A-Z0-9]{0,30}PRIVATE KEY(?: BLOCK)?-----")
 PRIVATE_KEY_END = re.compile(r"-----END[ A-Z0-9]{0,30}PRIVATE KEY(?: BLOCK)?-----")
 # PuTTY's private key files: a header line, then public and private lines, then a MAC.
-PUTTY_MARK = "PuTTY-User-Key-File-"
+# Either end marks one: a hunk may show only the private lines' last rows and the MAC.
+PUTTY_MARKS = ("PuTTY-User-Key-File-", "Private-MAC: ", "Private-Hash: ")
 # OpenVPN's shared key for tls-auth/tls-crypt (`openvpn --genkey`: 256 bytes of hex) and
 # its tls-crypt-v2 client and server keys (base64).
-OPENVPN_MARK = "-----BEGIN OpenVPN "
+OPENVPN_MARKS = ("-----BEGIN OpenVPN ", "-----END OpenVPN ")
 _OPENVPN_KIND = r"OpenVPN (?:Static key V[12]|tls-crypt-v2 (?:client|server) key)"
 OPENVPN_BEGIN = re.compile(r"-----BEGIN " + _OPENVPN_KIND + "-----")
 OPENVPN_END = re.compile(r"-----END " + _OPENVPN_KIND + "-----")
