@@ -26,6 +26,7 @@ from bot.secrets.setters import SETTER, setter_value_ok
 from bot.secrets.stand_ins import published_crypt_hash
 from bot.secrets.template_defaults import TEMPLATE_DEFAULT
 from bot.secrets.value_ends import quoted_value
+from bot.secrets.xml_keys import XML_KEY_PRIVATE, xml_key_private_value
 
 # A Zoom meeting's link (`https://zoom.us/j/<id>?pwd=…`, a company's `acme.zoom.us`),
 # whose `pwd` joins in one click: it is what an invitation is sent to share.
@@ -64,6 +65,8 @@ def context_value(kind: str, m: re.Match[str], test: bool) -> tuple[int, int] | 
         return s, e
     if kind == JWK_PRIVATE:
         return jwk_private_value(m)
+    if kind == XML_KEY_PRIVATE:
+        return xml_key_private_value(m)
     word = text[m.start()].isalnum()
     if word and m.start() > ls and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
         return None  # inside a word: `xmachine`, `no_login`

@@ -38,6 +38,7 @@ from bot.secrets.setters import (
     SETTER_PATTERN,
 )
 from bot.secrets.template_defaults import TEMPLATE_DEFAULT, TEMPLATE_DEFAULT_PATTERNS
+from bot.secrets.xml_keys import XML_KEY_PRIVATE_PATTERN
 
 CRYPT_HASH = "password hash"
 XML_SECRET = "secret in an XML element"
@@ -122,6 +123,7 @@ CONTEXT_PATTERNS: tuple[TokenPattern, ...] = (
         on_keyword_lines=True,
     ),
     JWK_PRIVATE_PATTERN,
+    XML_KEY_PRIVATE_PATTERN,
     SETTER_PATTERN,
     *SET_BY_NAME_PATTERNS,
     # Terraform's `variable "db_password" { default = "…" }`: the default of a variable
