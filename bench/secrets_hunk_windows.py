@@ -133,10 +133,12 @@ def left_by(
     on premises by classification); "unrestricted", sent with `secrets_make_restricted`
     off, the gate given the values classification found (Classification.withheld)."""
     prompt, lo = hunk_prompt(path, lines, changed, form)
-    withheld = None
     if mode == "unrestricted":
         withheld = classified(path, lines, changed, restrict=False).withheld([path])
-    rows = redact(prompt, known=withheld).text.split("\n")
+        red = redact(prompt, known=withheld)
+    else:
+        red = redact(prompt)  # as a tree before the gate took values (a same-run baseline)
+    rows = red.text.split("\n")
     for i, vals in values.items():
         row = 2 + i - lo  # the file header and the @@ line come first
         if 2 <= row < len(rows) and any(v in rows[row] for v in vals):

@@ -2,7 +2,9 @@
 
 Builds a 2,000-file, 50,000-line change from real third-party source installed in the
 virtual environment (25 added lines from each file), then times:
-- classify_change (one find_secrets per file, over its hunk lines): target <= 2 s;
+- classify_change (one find_secrets per file, over its hunk lines): target <= 2 s; and
+  the same lines as context where they stand in their files, contents loadable, with the
+  number of files read whole (a shown value only the file can judge);
 - redact and find_secrets over the first 100 KB of the change rendered as one prompt
   (redact cuts it at each file's header and scans each part with its path): target
   <= 10 ms, median of --repeat runs, wall clock and CPU time of this process (on a shared
@@ -90,6 +92,34 @@ def build_change(files: list[tuple[str, list[str]]]) -> Change:
         hunk.lines = [DiffLine(LineKind.ADDED, None, i + 1, t) for i, t in enumerate(lines)]
         changed.append(FileChange(path=path, old_path=None, status=FileStatus.ADDED, hunks=[hunk]))
     return Change(files=changed, source="bench")
+
+
+def loadable_change(files: list[tuple[str, list[str]]]) -> tuple[Change, list[int]]:
+    """The same lines as context of a hunk where they stand in their installed file
+    (a third of the way in), each file's contents loadable as from a repository; and a
+    counter of the loads, as classification reads a file whole when a hunk shows a value
+    only the file can judge (bot/secrets/unjudged.py)."""
+    roots = [Path(p) for p in site.getsitepackages()]
+    texts: dict[str, str] = {}
+    changed: list[FileChange] = []
+    for path, lines in files:
+        source = next(r / path for r in roots if (r / path).is_file())
+        texts[path] = source.read_text(encoding="utf-8")
+        start = len(texts[path].splitlines()) // 3 + 1  # as corpus() cut them
+        hunk = Hunk(start, len(lines), start, len(lines), section="")
+        hunk.lines = [
+            DiffLine(LineKind.CONTEXT, start + i, start + i, t) for i, t in enumerate(lines)
+        ]
+        changed.append(
+            FileChange(path=path, old_path=path, status=FileStatus.MODIFIED, hunks=[hunk])
+        )
+    loads = [0]
+
+    def load(path: str, _side: object) -> str | None:
+        loads[0] += 1
+        return texts.get(path)
+
+    return Change(files=changed, source="bench", load_content=load), loads
 
 
 PROMPT_BYTES = 100_000
@@ -309,6 +339,11 @@ def main() -> None:
         print(f"{name:38s} {wall * 1000:8.1f} ms wall {cpu * 1000:8.1f} ms CPU")
 
     timed("classify_change (per-file scan)", lambda: classify_change(change, dc, None, "acme/app"))
+    mid, loads = loadable_change(files)
+    timed(
+        "classify_change (mid-file, loadable)", lambda: classify_change(mid, dc, None, "acme/app")
+    )
+    print(f"  files read whole to judge a shown value: {loads[0]} of {len(files)}")
     timed("redact (rendered prompt)", lambda: redact(rendered))
     timed("mask (rendered prompt)", lambda: mask(rendered))
     timed("find_secrets (one text, no paths)", lambda: find_secrets(rendered))

@@ -252,6 +252,67 @@ def test_a_change_inside_an_openvpn_static_key_makes_the_file_restricted() -> No
     assert set(hexes[4:11]) <= set(cls.withheld(["vpn/client.ovpn"]))
 
 
+def test_a_value_whose_name_is_above_the_hunk_makes_the_file_restricted() -> None:
+    # CloudFormation's name/value pairs: a change two lines below shows the `Value:` line,
+    # its `Name:` one row above the hunk. A drawn value the hunk cannot judge has the file
+    # read, and the file knows the name.
+    value = "".join(_RNG.choice(string.ascii_letters) for _ in range(14)) + "7Qw2xZ"
+    head = [
+        "Resources:",
+        "  Task:",
+        "    Properties:",
+        "      Environment:",
+        "        - Name: DB_PASSWORD",
+        f"          Value: {value}",
+        "        - Name: LOG_LEVEL",
+        "          Value: info",
+        "        - Name: PORT",
+        '          Value: "8080"',
+    ]
+    change = _one_line_changed("cfn/stack.yml", head, 9, "        - Name: HOST")
+    assert min(ln.new_no or 99 for ln in change.files[0].hunks[0].lines) == 6  # no Name line
+    cls = classify_change(change, policy(), None, None)
+    assert cls["cfn/stack.yml"] == (
+        R,
+        "restricted: secret detected (secret in a name/value pair, line 6)",
+    )
+    assert value in cls.withheld(["cfn/stack.yml"])
+
+
+def test_a_drawn_id_in_a_file_without_secrets_leaves_the_change_alone() -> None:
+    # A workspace id in an example: drawn-looking, so the file is read, and holds no secret.
+    head = [
+        "def example(client):",
+        "    # the workspace of the example account",
+        '    workspace = "wrkspc_011CZkZaBF1tNoB5wlCeusgy"',
+        "    return client.runs.list(workspace=workspace)",
+        "",
+        "",
+        "def other():",
+        "    return 2",
+    ]
+    change = _one_line_changed("docs/example.py", head, 5, "# end")
+    assert classify_change(change, policy(), None, None)["docs/example.py"][0] is I
+
+
+def test_a_value_deep_in_a_large_file_is_judged_by_the_lines_around_the_hunk() -> None:
+    # A large file is read from 64 KB above the shown lines, not whole: the reason gives
+    # the file's own line number.
+    value = "".join(_RNG.choice(string.ascii_letters) for _ in range(14)) + "7Qw2xZ"
+    filler = [f"# {i:05d} {'x' * 40}" for i in range(8000)]  # ~400 KB
+    pair = ["        - Name: DB_PASSWORD", f"          Value: {value}"]
+    tail = [f"        - Name: OPT{i}\n          Value: {i}" for i in range(4)]
+    head = [*filler, "Environment:", *pair, *"\n".join(tail).split("\n")]
+    at = head.index(pair[1]) + 1
+    change = _one_line_changed("cfn/stack.yml", head, at + 3, "        - Name: HOST")
+    cls = classify_change(change, policy(), None, None)
+    assert cls["cfn/stack.yml"] == (
+        R,
+        f"restricted: secret detected (secret in a name/value pair, line {at})",
+    )
+    assert value in cls.withheld(["cfn/stack.yml"])
+
+
 def test_a_key_elsewhere_in_the_file_leaves_an_unrelated_change_alone() -> None:
     # A drawn-looking run in the hunk (a checksum) has the file read whole, and only the
     # secrets a shown line is part of count.

@@ -22,7 +22,7 @@ _FILE = "\n".join(_LINES)
 def test_a_value_a_hunk_leaves_is_counted_for_each_kind_of_change(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(windows, "redact", lambda text, known=None: Redacted(text=text, count=0))
+    monkeypatch.setattr(windows, "redact", lambda text: Redacted(text=text, count=0))
     ((_, values, by_neighbour, by_own),) = windows.cases(_FILE, "app/settings.py")
     assert values == {3: [_VALUE]}
     assert (by_neighbour, by_own) == (True, True)
@@ -36,7 +36,7 @@ def test_a_masked_value_is_not_counted() -> None:
 def test_a_value_left_in_a_file_kept_on_premises_is_not_sent(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(windows, "redact", lambda text, known=None: Redacted(text=text, count=0))
+    monkeypatch.setattr(windows, "redact", lambda text: Redacted(text=text, count=0))
     ((_, _, by_neighbour, by_own),) = windows.cases(_FILE, "app/settings.py", mode="classified")
     assert (by_neighbour, by_own) == (False, False)
 

@@ -9,7 +9,6 @@ import re
 from bot.secrets import rules, wording
 from bot.secrets.line_finders import RANK_PRIVATE_KEY, SWITCHYARD, Candidate
 from bot.secrets.patterns import (
-    BASE64_MASK,
     KEY_BODY,
     KEY_MATERIAL,
     LINE_PREFIX,
@@ -23,7 +22,7 @@ from bot.secrets.patterns import (
     PUTTY_END,
     PUTTY_MARKS,
 )
-from bot.secrets.text_lines import Lines, next_run
+from bot.secrets.text_lines import Lines
 
 
 def private_keys(text: str, lines: Lines) -> list[Candidate]:
@@ -180,34 +179,3 @@ def _key_line(text: str, start: int, end: int) -> bool:
     after a test's "-----BEGIN RSA PRIVATE KEY-----")."""
     runs = [m.end() - m.start() for m in KEY_BODY.finditer(text, start, end)]
     return bool(runs) and max(runs) * 3 >= len(text[start:end].strip()) * 2
-
-
-# A line of `openvpn --genkey`'s static key: 16 bytes in lowercase hex, nothing else.
-_HEX_KEY_LINE = re.compile(r"^[ \t]*[0-9a-f]{32}[ \t]*\r?$", re.MULTILINE)
-
-
-def holds_a_bare_body_line(text: str) -> bool:
-    """Whether a line of `text` could be a line of a value written over many lines, seen
-    without what tells it a secret's (a key's body without its armour, a JSON Web Key's
-    member without its key object): base64 or base64url most of it, a run of 40
-    characters or more that looks drawn; or 32 hex digits alone, an OpenVPN static key's
-    line. Such lines alone do not tell a private key from a certificate, or a key's line
-    from a digest: the caller asks the whole file (bot/classify/data_class.py)."""
-    if _HEX_KEY_LINE.search(text):
-        return True
-    # Runs found as text_lines.long_token_lines finds its own, in the UTF-8 bytes mapped to
-    # b"t" and b" " (a character-class regex cost 23 ms over 2,000 hunks, this 3 ms).
-    raw = text.encode("utf-8", "surrogatepass")
-    mask = raw.translate(BASE64_MASK)
-    pos, le, width = 0, -1, 0
-    while (run := next_run(mask, pos, 40)) is not None:
-        pos, end = run
-        if pos > le:  # each line's width measured once: a bundle's line holds many runs
-            ls = mask.rfind(b"\n", 0, pos) + 1
-            le = mask.find(b"\n", end)
-            le = len(mask) if le == -1 else le
-            width = len(raw[ls:le].strip())
-        if (end - pos) * 3 >= width * 2 and wording.looks_random(raw[pos:end].decode()):
-            return True
-        pos = end
-    return False

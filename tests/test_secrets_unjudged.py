@@ -1,0 +1,35 @@
+"""Which shown pieces have classification read the whole file: a drawn value the hunk
+cannot judge, not the long names and words of ordinary code (each read costs a file)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.secrets.unjudged import holds_an_unjudged_value
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "          Value: Xk9mQ2vR7tLw4ZpN8sYb",  # a name/value pair's value, its name above
+        "  - tesla-auth.sid=s%3A3cYTHTFWso2Vw-uGb1FL6C_3WyOjPvMd.plTqAcQU4Dvt7nyuuF;",
+        "    'HuQFHIpvDPyfqIRWAgQw==',",  # a key's last line: drawn letters, no digit
+        "6f1e0c3d9b8a7f6e5d4c3b2a19081716",  # an OpenVPN static key's line
+    ],
+)
+def test_a_drawn_value_without_its_context_asks_the_file(line: str) -> None:
+    assert holds_an_unjudged_value(f"x = 1\n{line}\ny = 2\n")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "def test_handles_unicode_in_a_path_2024(tmp_path):",
+        "    raise PytestRemovedIn10Warning(message)",
+        "    assert response.status_code == 200, response.content",
+        '    checksum = "d41d8cd98f00b204e9800998ecf8427e"  # md5 of nothing',
+        "    short = 'Ab3dE9fGh2'",  # too short to be more than a word
+    ],
+)
+def test_ordinary_code_does_not(line: str) -> None:
+    assert not holds_an_unjudged_value(f"x = 1\n{line}\ny = 2\n")
