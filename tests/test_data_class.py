@@ -279,6 +279,28 @@ def test_a_value_whose_name_is_above_the_hunk_makes_the_file_restricted() -> Non
     assert value in cls.withheld(["cfn/stack.yml"])
 
 
+def test_a_password_whose_name_is_above_the_hunk_makes_the_file_restricted() -> None:
+    # Not drawn, so no value looks like a secret's; the hunk opens with a `Value:` line,
+    # whose name is the line above it.
+    head = [
+        "      Environment:",
+        "        - Name: MONGO_INITDB_ROOT_PASSWORD",
+        "          Value: orchard-lantern-stapler",
+        "        - Name: MONGO_INITDB_ROOT_USERNAME",
+        "          Value: admin",
+        "      Image: mongo:6",
+        "      Essential: true",
+    ]
+    change = _one_line_changed("cfn/stack.yml", head, 6, "      Image: mongo:5")
+    cls = classify_change(change, policy(), None, None)
+    assert cls["cfn/stack.yml"][0] is R
+    assert "orchard-lantern-stapler" in cls.withheld(["cfn/stack.yml"])
+    # Its name shown too, the hunk judges it alone (the file is not needed).
+    shown = _one_line_changed("cfn/stack.yml", head, 5, "          Value: root")
+    patch = Change(files=shown.files, source="test")
+    assert classify_change(patch, policy(), None, None)["cfn/stack.yml"][0] is R
+
+
 def test_a_drawn_id_in_a_file_without_secrets_leaves_the_change_alone() -> None:
     # A workspace id in an example: drawn-looking, so the file is read, and holds no secret.
     head = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.secrets.unjudged import holds_an_unjudged_value
+from bot.secrets.unjudged import holds_an_unjudged_value, opens_with_a_bare_value
 
 
 @pytest.mark.parametrize(
@@ -33,3 +33,15 @@ def test_a_drawn_value_without_its_context_asks_the_file(line: str) -> None:
 )
 def test_ordinary_code_does_not(line: str) -> None:
     assert not holds_an_unjudged_value(f"x = 1\n{line}\ny = 2\n")
+
+
+def test_a_hunk_opening_with_a_pairs_value_asks_the_file() -> None:
+    assert opens_with_a_bare_value(["          Value: orchard-lantern-stapler"])
+    assert opens_with_a_bare_value(['    "value": "hunter2",'])
+    assert opens_with_a_bare_value(["- value: s3cret"])
+    assert opens_with_a_bare_value(['  - "Hardcoded1"'])  # a list under `passwords:`
+    # Its name first, or a value that is a word of code rather than a pair's.
+    assert not opens_with_a_bare_value(["        - Name: LOG_LEVEL"])
+    assert not opens_with_a_bare_value(["    return value"])
+    assert not opens_with_a_bare_value(["    values: []"])
+    assert not opens_with_a_bare_value(["- Fixed the parser when a line is empty."])

@@ -16,8 +16,9 @@ hard-coded key still sends the key) — plus, when `extra_context` is given and 
 be loaded, the head-file lines the renderer shows around each hunk. The rest of the file is
 not scanned: it is not sent, and a key elsewhere in the file should not take the review of an
 unrelated change away from the cloud. One exception, where contents can be loaded: when a
-shown line holds a drawn-looking value that no secret found in the hunk covers
-(bot/secrets/unjudged.py), the file is scanned whole, at the head and at the base, and a
+shown line holds a drawn-looking value that no secret found in the hunk covers, or a hunk
+opens with a name/value pair's value or a list's item (bot/secrets/unjudged.py), the file
+is scanned (whole, or around the shown lines when large), at the head and the base, and a
 secret counts if a shown line is one of its lines: a hunk shows a key's body without its
 armour, a `Value:` without the `Name:` a line above it, a cookie list without its
 `Set-Cookie:` key, and only the file tells those secrets. The values found (in the hunk or
@@ -39,7 +40,7 @@ from bot.config.classes import DataClass, DataClassConfig
 from bot.secrets.detect import SecretHit, find_secrets
 from bot.secrets.paths import is_lock_path
 from bot.secrets.redact import hit_values
-from bot.secrets.unjudged import holds_an_unjudged_value
+from bot.secrets.unjudged import holds_an_unjudged_value, opens_with_a_bare_value
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +214,8 @@ def file_secrets(
     # even when the hunk showed a secret, so the gate gets every shown value (a key written
     # as a list of strings: its full lines are each a high-entropy string, its short last
     # line none).
-    if holds_an_unjudged_value(_unjudged(shown, hits)):
+    openings = [t for i, t in enumerate(texts) if i == 0 or rows[i - 1] is None]
+    if holds_an_unjudged_value(_unjudged(shown, hits)) or opens_with_a_bare_value(openings):
         for found in _pieces_shown(f, change, rows, values):
             add(found)
     return tuple(out), values

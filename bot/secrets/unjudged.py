@@ -7,6 +7,7 @@ cannot judge them; classification asks the whole file when one is shown
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from bot.secrets import wording
 from bot.secrets.patterns import BASE64_MASK
@@ -44,3 +45,20 @@ def holds_an_unjudged_value(text: str) -> bool:
             return True
         pos = end
     return False
+
+
+# A name/value pair's value (CloudFormation's and Kubernetes' `Value:`, a HAR's
+# `"value": `), or a list's item that is one scalar (`- "s3cret"`): a hunk that opens
+# with one shows it without its name, a line or more above.
+_BARE_VALUE = re.compile(
+    r"""[ \t]*(?:(?:-[ \t]+)?["']?value["']?[ \t]*[:=][ \t]*\S"""
+    r"""|-[ \t]+["']?[^\s"'#]+["']?,?[ \t]*$)""",
+    re.IGNORECASE,
+)
+
+
+def opens_with_a_bare_value(first_lines: Iterable[str]) -> bool:
+    """Whether a hunk opens (its first shown line) with a name/value pair's value line or
+    a list's one-scalar item: its name is above, outside the hunk. A password need not
+    look drawn."""
+    return any(_BARE_VALUE.match(line) for line in first_lines)
