@@ -121,6 +121,12 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "a long base64 line, `!`, an END line": lambda size: (
         _repeated("QmFzZTY0")(size) + "!\n-----END PRIVATE KEY-----\n"
     ),
+    # PuTTY's MAC line read up, and an XML key's member opened and never closed
+    "a drawn line and a MAC line, repeated": _bodies("", 64, "\nPrivate-MAC: 0a1b2c3d4e5f\n"),
+    "<InverseQ> and drawn bodies, no closing tag": _bodies("<InverseQ>", 40),
+    "<D> then a long base64 run, RSAKeyValue": lambda size: (
+        "<RSAKeyValue><D>" + _repeated("QmFzZTY0")(size) + "</P>"
+    ),
     "random printable": lambda size: "".join(_RNG.choice(string.printable) for _ in range(size)),
 }
 

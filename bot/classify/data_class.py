@@ -21,12 +21,12 @@ opens with a name/value pair's value or a list's item (bot/secrets/unjudged.py),
 is scanned (whole, or around the shown lines when large), at the head and the base, and a
 secret counts if a shown line is one of its lines: a hunk shows a key's body without its
 armour, a `Value:` without the `Name:` a line above it, a cookie list without its
-`Set-Cookie:` key, and only the file tells those secrets. The values found (in the hunk or
-so) are kept for the gate (`Classification.withheld`), which sees only the prompt: with
-`secrets_make_restricted` off the file goes to the cloud, those values taken out. A task
-that shows more (ask's whole head files,
-testgen's functions and the test file it copies, docs' definitions) is classified by the
-text its prompt shows too (bot/tasks/routed.routed_item).
+`Set-Cookie:` key, and only the file tells those secrets. The values found, in the hunk or
+in the file, are kept for the gate (`Classification.withheld`), which sees only the
+prompt: with `secrets_make_restricted` off such a file goes to the cloud, those values
+taken out. A task that shows more (ask's whole head files, testgen's functions and the
+test file it copies, docs' definitions) is classified by the text its prompt shows too
+(bot/tasks/routed.routed_item).
 """
 
 from __future__ import annotations
