@@ -172,6 +172,25 @@ def _own_families() -> list[tuple[str, str, str]]:
             f"  ('billing', '{_rand(32)}');\n",
         ),
         (
+            "xml-rsa-private-key",
+            "config/signing-key.xml",
+            "<RSAKeyValue>\n"
+            f"  <Modulus>{_rand(342, b64)}==</Modulus>\n  <Exponent>AQAB</Exponent>\n"
+            + "".join(f"  <{n}>{_rand(171, b64)}=</{n}>\n" for n in ("P", "Q", "DP", "DQ"))
+            + f"  <InverseQ>{_rand(171, b64)}=</InverseQ>\n  <D>{_rand(342, b64)}==</D>\n"
+            "</RSAKeyValue>\n",
+        ),
+        (
+            "putty-private-key",
+            "deploy/id_rsa.ppk",
+            "PuTTY-User-Key-File-2: ssh-rsa\nEncryption: none\nComment: deploy\n"
+            "Public-Lines: 2\n"
+            + "".join(_rand(64, b64) + "\n" for _ in range(2))
+            + "Private-Lines: 4\n"
+            + "".join(_rand(64, b64) + "\n" for _ in range(4))
+            + f"Private-MAC: {_rand(40, '0123456789abcdef')}\n",
+        ),
+        (
             "openvpn-static-key",
             "vpn/ta.key",
             "-----BEGIN OpenVPN Static key V1-----\n"
