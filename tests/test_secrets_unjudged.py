@@ -15,6 +15,7 @@ from bot.secrets.unjudged import holds_an_unjudged_value, opens_with_a_bare_valu
         "  - tesla-auth.sid=s%3A3cYTHTFWso2Vw-uGb1FL6C_3WyOjPvMd.plTqAcQU4Dvt7nyuuF;",
         "    'HuQFHIpvDPyfqIRWAgQw==',",  # a key's last line: drawn letters, no digit
         "6f1e0c3d9b8a7f6e5d4c3b2a19081716",  # an OpenVPN static key's line
+        "    # SUAKQ7RZ3XPL5MGE2WNVHC4TYB6DJ2KF7QAXLS3MZ5RWN4HV6PTG2YCBEU",  # a NATS seed
     ],
 )
 def test_a_drawn_value_without_its_context_asks_the_file(line: str) -> None:
@@ -29,6 +30,7 @@ def test_a_drawn_value_without_its_context_asks_the_file(line: str) -> None:
         "    assert response.status_code == 200, response.content",
         '    checksum = "d41d8cd98f00b204e9800998ecf8427e"  # md5 of nothing',
         "    short = 'Ab3dE9fGh2'",  # too short to be more than a word
+        "MAX_CONNECTIONS_PER_HOST_DEFAULT_VALUE = 32",  # upper-case words, no base32 run
     ],
 )
 def test_ordinary_code_does_not(line: str) -> None:

@@ -10,29 +10,38 @@ import re
 from collections.abc import Iterable
 
 from bot.secrets import wording
-from bot.secrets.patterns import BASE64_MASK
+from bot.secrets.patterns import BASE64_MASK, run_mask
 from bot.secrets.text_lines import next_run
 
-# A line of `openvpn --genkey`'s static key: 16 bytes in lowercase hex, nothing else.
-_HEX_KEY_LINE = re.compile(r"^[ \t]*[0-9a-f]{32}[ \t]*\r?$", re.MULTILINE)
+# The text's UTF-8 bytes: upper-case base32's characters, and lower-case hex digits.
+_BASE32_MASK = run_mask(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+_HEX_MASK = run_mask(b"0123456789abcdef")
+_ALNUM = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 
 # A drawn value this long or longer: a 16-byte key in base64 (a JSON Web Key's `k` of 22
 # characters, a session cookie's signature of 27) and up. Over 2,000 hunks of installed
 # packages' files, 100 hold one (ids in examples, long identifiers with digits).
 _LEAST = 20
+# Upper-case base32 of 20 bytes or more, digits among the letters: a NATS seed (`SU…`,
+# its `nkey` line elsewhere), a TOTP secret; the mixed-case test is no help there.
+_BASE32_LEAST = 32
+# A line of `openvpn --genkey`'s static key: 16 bytes in lower-case hex, nothing else.
+_HEX_LINE = 32
 
 
 def holds_an_unjudged_value(text: str) -> bool:
     """Whether `text` (a hunk's lines, its detected values blanked) holds a piece that
     may be a secret's whose context is outside it: a run of 20 or more base64 or base64url
     characters that looks drawn (digits and letters of both cases, or letters drawn: a
-    key's last line may have no digit) and is no camel-case name, or an OpenVPN key's
-    line."""
-    if _HEX_KEY_LINE.search(text):
-        return True
+    key's last line may have no digit) and is no camel-case name, upper-case base32 of 32
+    characters or more, or an OpenVPN key's line."""
     # Runs found in the UTF-8 bytes mapped to b"t" and b" " (a character-class regex cost
     # 23 ms over 2,000 hunks, this 3 ms).
     raw = text.encode("utf-8", "surrogatepass")
+    return _drawn_run(raw) or _base32_run(raw) or _hex_key_line(raw)
+
+
+def _drawn_run(raw: bytes) -> bool:
     mask = raw.translate(BASE64_MASK)
     pos = 0
     while (run := next_run(mask, pos, _LEAST)) is not None:
@@ -42,6 +51,34 @@ def holds_an_unjudged_value(text: str) -> bool:
         if drawn and not any(
             wording.camel_name(part) for part in value.replace("-", "_").split("_")
         ):
+            return True
+        pos = end
+    return False
+
+
+def _base32_run(raw: bytes) -> bool:
+    mask = raw.translate(_BASE32_MASK)
+    pos = 0
+    while (run := next_run(mask, pos, _BASE32_LEAST)) is not None:
+        pos, end = run
+        alone = (pos == 0 or raw[pos - 1] not in _ALNUM) and (
+            end == len(raw) or raw[end] not in _ALNUM
+        )
+        if alone and any(c in b"234567" for c in raw[pos:end]):
+            return True
+        pos = end
+    return False
+
+
+def _hex_key_line(raw: bytes) -> bool:
+    mask = raw.translate(_HEX_MASK)
+    pos = 0
+    while (run := next_run(mask, pos, _HEX_LINE)) is not None:
+        pos, end = run
+        ls = raw.rfind(b"\n", 0, pos) + 1
+        le = raw.find(b"\n", end)
+        le = len(raw) if le == -1 else le
+        if end - pos == _HEX_LINE and not raw[ls:pos].strip() and not raw[end:le].strip():
             return True
         pos = end
     return False
