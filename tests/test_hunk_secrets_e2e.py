@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli import base_env, switchyard
+from tests.cli import Result, base_env, switchyard
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.gitrepo import GitRepo
 
@@ -31,6 +31,24 @@ def _values_file(port: int, body: list[str]) -> str:
     return (
         "server:\n  tls_key: |\n" + "".join(f"    {line}\n" for line in key) + f"  port: {port}\n"
     )
+
+
+def _review_in_the_cloud(
+    repo: GitRepo, fake: FakeOpenAIServer, tmp: Path, more: str = ""
+) -> Result:
+    """`switchyard review --base main` with the OpenAI cloud fake as the only target."""
+    fake.responder = lambda body: Reply({"summary": "ok", "findings": []})
+    (tmp / "openai.key").write_text("sk-org-" + "k" * 32 + "\n")
+    org = tmp / "org.yml"
+    org.write_text(
+        f"providers:\n  openai:\n    base_url: {fake.base_url}\n    model: m\n"
+        f"    api_key_file: {tmp / 'openai.key'}\n    max_retries: 0\n"
+        "routing:\n  order: [openai]\n" + more
+    )
+    return switchyard(
+        "review", "--base", "main", "--format", "json", "--config", str(org),
+        cwd=repo.path, env=base_env(tmp), timeout=120,
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -52,18 +70,7 @@ def test_a_hunk_showing_part_of_a_key_keeps_the_file_local(
     repo.write("app/main.py", "def main() -> int:\n    return 1  # INTERNAL_MARK\n")
     repo.commit(name)
     with FakeOpenAIServer("cloud", models=["m"]) as fake:
-        fake.responder = lambda body: Reply({"summary": "ok", "findings": []})
-        (tmp_path / "openai.key").write_text("sk-org-" + "k" * 32 + "\n")
-        org = tmp_path / "org.yml"
-        org.write_text(
-            f"providers:\n  openai:\n    base_url: {fake.base_url}\n    model: m\n"
-            f"    api_key_file: {tmp_path / 'openai.key'}\n    max_retries: 0\n"
-            "routing:\n  order: [openai]\n"
-        )
-        result = switchyard(
-            "review", "--base", "main", "--format", "json", "--config", str(org),
-            cwd=repo.path, env=base_env(tmp_path), timeout=120,
-        )  # fmt: skip
+        result = _review_in_the_cloud(repo, fake, tmp_path)
         assert result.code == 3, result.both
         assert "deploy/values.yaml" in result.both
         assert fake.where("INTERNAL_MARK"), "the ordinary file never reached the cloud"
@@ -90,19 +97,8 @@ def test_with_secrets_not_restricting_the_gate_still_takes_out_what_the_file_sho
     tell the gate a key, the file did (classification read it)."""
     repo = _inside_the_body(tmp_path)
     with FakeOpenAIServer("cloud", models=["m"]) as fake:
-        fake.responder = lambda body: Reply({"summary": "ok", "findings": []})
-        (tmp_path / "openai.key").write_text("sk-org-" + "k" * 32 + "\n")
-        org = tmp_path / "org.yml"
-        org.write_text(
-            f"providers:\n  openai:\n    base_url: {fake.base_url}\n    model: m\n"
-            f"    api_key_file: {tmp_path / 'openai.key'}\n    max_retries: 0\n"
-            "routing:\n  order: [openai]\n"
-            "data_classes:\n  secrets_make_restricted: false\n"
-        )
-        result = switchyard(
-            "review", "--base", "main", "--format", "json", "--config", str(org),
-            cwd=repo.path, env=base_env(tmp_path), timeout=120,
-        )  # fmt: skip
+        more = "data_classes:\n  secrets_make_restricted: false\n"
+        result = _review_in_the_cloud(repo, fake, tmp_path, more)
         assert result.code == 0, result.both
         shown = fake.where("[REDACTED:private-key#")
         assert shown, "the file's review never reached the cloud, or nothing was redacted"

@@ -7,7 +7,7 @@ cannot judge them; classification asks the whole file when one is shown
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from bot.secrets import wording
 from bot.secrets.patterns import BASE64_MASK, run_mask
@@ -41,46 +41,42 @@ def holds_an_unjudged_value(text: str) -> bool:
     return _drawn_run(raw) or _base32_run(raw) or _hex_key_line(raw)
 
 
-def _drawn_run(raw: bytes) -> bool:
-    mask = raw.translate(BASE64_MASK)
+def _runs(raw: bytes, table: bytes, least: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of each run of `least`+ of the characters `table` maps to b"t"."""
+    mask = raw.translate(table)
     pos = 0
-    while (run := next_run(mask, pos, _LEAST)) is not None:
-        pos, end = run
+    while (run := next_run(mask, pos, least)) is not None:
+        yield run
+        pos = run[1]
+
+
+def _drawn_run(raw: bytes) -> bool:
+    for pos, end in _runs(raw, BASE64_MASK, _LEAST):
         value = raw[pos:end].decode().rstrip("=")
         drawn = wording.looks_random(value) or wording.random_letters(value)
         if drawn and not any(
             wording.camel_name(part) for part in value.replace("-", "_").split("_")
         ):
             return True
-        pos = end
     return False
 
 
 def _base32_run(raw: bytes) -> bool:
-    mask = raw.translate(_BASE32_MASK)
-    pos = 0
-    while (run := next_run(mask, pos, _BASE32_LEAST)) is not None:
-        pos, end = run
-        alone = (pos == 0 or raw[pos - 1] not in _ALNUM) and (
-            end == len(raw) or raw[end] not in _ALNUM
-        )
-        if alone and any(c in b"234567" for c in raw[pos:end]):
+    for pos, end in _runs(raw, _BASE32_MASK, _BASE32_LEAST):
+        before = pos == 0 or raw[pos - 1] not in _ALNUM
+        after = end == len(raw) or raw[end] not in _ALNUM
+        if before and after and any(c in b"234567" for c in raw[pos:end]):
             return True
-        pos = end
     return False
 
 
 def _hex_key_line(raw: bytes) -> bool:
-    mask = raw.translate(_HEX_MASK)
-    pos = 0
-    while (run := next_run(mask, pos, _HEX_LINE)) is not None:
-        pos, end = run
+    for pos, end in _runs(raw, _HEX_MASK, _HEX_LINE):
         ls = raw.rfind(b"\n", 0, pos) + 1
         le = raw.find(b"\n", end)
         le = len(raw) if le == -1 else le
         if end - pos == _HEX_LINE and not raw[ls:pos].strip() and not raw[end:le].strip():
             return True
-        pos = end
     return False
 
 
