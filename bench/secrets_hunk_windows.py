@@ -138,10 +138,14 @@ def left_by(
         red = redact(prompt, known=withheld)
     else:
         red = redact(prompt)  # as a tree before the gate took values (a same-run baseline)
-    rows = red.text.split("\n")
+    rows, shown = red.text.split("\n"), prompt.split("\n")
     for i, vals in values.items():
         row = 2 + i - lo  # the file header and the @@ line come first
-        if 2 <= row < len(rows) and any(v in rows[row] for v in vals):
+        # Left: no use of the value on its row was masked (a password equal to a word of
+        # the row, `-uzabbix -pzabbix`, is still on the row once its own use is masked).
+        if 2 <= row < len(rows) and any(
+            v in rows[row] and rows[row].count(v) >= shown[row].count(v) for v in vals
+        ):
             if mode == "classified":
                 return classified(path, lines, changed)[path][0] is not DataClass.RESTRICTED
             return True

@@ -41,6 +41,14 @@ def test_a_value_left_in_a_file_kept_on_premises_is_not_sent(
     assert (by_neighbour, by_own) == (False, False)
 
 
+def test_a_masked_value_that_is_also_a_word_of_its_row_is_not_counted() -> None:
+    # The password is the user's name too: its own use is masked, the name stays.
+    lines = ["cd /opt/app", "mysql -uzabbix -pzabbix -hlocalhost zabbix < schema.sql", "done"]
+    ((_, values, by_neighbour, by_own),) = windows.cases("\n".join(lines), "install.sh")
+    assert values == {1: ["zabbix"]}
+    assert (by_neighbour, by_own) == (False, False)
+
+
 def _key_file() -> list[str]:
     alphabet = string.ascii_letters + string.digits + "+/"
     body = ["".join(_RANDOM.choice(alphabet) for _ in range(64)) for _ in range(16)]
