@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 import string
 
@@ -299,6 +300,24 @@ def test_a_password_whose_name_is_above_the_hunk_makes_the_file_restricted() -> 
     shown = _one_line_changed("cfn/stack.yml", head, 5, "          Value: root")
     patch = Change(files=shown.files, source="test")
     assert classify_change(patch, policy(), None, None)["cfn/stack.yml"][0] is R
+
+
+def test_a_hex_secret_continued_below_its_name_makes_the_file_restricted() -> None:
+    # A long string continued on the next line: a change just below shows the hex alone.
+    secret = hashlib.sha512(b"a secret written for this test").hexdigest()
+    head = [
+        "Devise.setup do |config|",
+        "  config.secret_key =",
+        f'    "{secret}"',
+        "",
+        "  # ==> Mailer Configuration",
+        '  config.mailer_sender = "please-change-me@example.com"',
+        "end",
+    ]
+    change = _one_line_changed("config/initializers/devise.rb", head, 6, "  # mailer")
+    cls = classify_change(change, policy(), None, None)
+    assert cls["config/initializers/devise.rb"][0] is R
+    assert secret in cls.withheld(["config/initializers/devise.rb"])
 
 
 def test_a_drawn_id_in_a_file_without_secrets_leaves_the_change_alone() -> None:

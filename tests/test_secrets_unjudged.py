@@ -16,6 +16,8 @@ from bot.secrets.unjudged import holds_an_unjudged_value, opens_with_a_bare_valu
         "    'HuQFHIpvDPyfqIRWAgQw==',",  # a key's last line: drawn letters, no digit
         "6f1e0c3d9b8a7f6e5d4c3b2a19081716",  # an OpenVPN static key's line
         "    # SUAKQ7RZ3XPL5MGE2WNVHC4TYB6DJ2KF7QAXLS3MZ5RWN4HV6PTG2YCBEU",  # a NATS seed
+        # a secret in hex, its name on the line above (a digest looks the same: cheap)
+        '    "06c8aef0b4e92d8f7b461ab49ea3c1462c84fe5a0e02d53145d69fbc2fe8a587"',
     ],
 )
 def test_a_drawn_value_without_its_context_asks_the_file(line: str) -> None:
@@ -28,7 +30,7 @@ def test_a_drawn_value_without_its_context_asks_the_file(line: str) -> None:
         "def test_handles_unicode_in_a_path_2024(tmp_path):",
         "    raise PytestRemovedIn10Warning(message)",
         "    assert response.status_code == 200, response.content",
-        '    checksum = "d41d8cd98f00b204e9800998ecf8427e"  # md5 of nothing',
+        '    version = "3.12.1"  # digits and dots, no run',
         "    short = 'Ab3dE9fGh2'",  # too short to be more than a word
         "MAX_CONNECTIONS_PER_HOST_DEFAULT_VALUE = 32",  # upper-case words, no base32 run
     ],
