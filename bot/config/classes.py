@@ -44,7 +44,9 @@ class DataClassConfig(Strict):
         default_factory=list, description="Path globs with their class; the highest match wins"
     )
     secrets_make_restricted: bool = Field(
-        default=True, description="A file in which a secret is detected is restricted for the run"
+        default=True,
+        description="A file in which a secret is detected is restricted for the run; off, it "
+        "may go to the cloud with every value found in it (in the prompt or the file) redacted",
     )
 
 
