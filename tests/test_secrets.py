@@ -288,6 +288,20 @@ def test_values_found_where_the_text_came_from_are_redacted_where_they_stand() -
     assert redact(hunk, "deploy/values.yaml").text == hunk
 
 
+def test_uses_found_by_search_are_the_patterns_uses() -> None:
+    """`use_spans` (str.find, for speed) gives the spans the regex `uses_of` gives: a use
+    apart from the word before it or after an escaped `\\n`, and not inside a longer word;
+    over short texts of the characters that decide it."""
+    from bot.secrets.redact import use_spans, uses_of
+
+    rng = random.Random(11)
+    for _ in range(20_000):
+        value = "".join(rng.choice("ab1\\n_") for _ in range(rng.randint(1, 4)))
+        text = "".join(rng.choice("ab1\\nrt _-='\"\n") for _ in range(rng.randint(0, 30)))
+        expected = [m.span() for m in uses_of(value).finditer(text)]
+        assert list(use_spans(text, value)) == expected, (value, text)
+
+
 def test_private_key_block_keeps_every_line() -> None:
     red = redact(PEM_PY, "app/keys.py")
     before, after = PEM_PY.splitlines(), red.text.splitlines()

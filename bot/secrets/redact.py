@@ -12,6 +12,7 @@ columns never change, so answers still cite the right lines.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -185,7 +186,7 @@ def _replace(
     for value, slug in (known or {}).items():
         # Found where the text came from, not in it: each use stands on its own.
         if value not in by_value and len(value) >= MIN_REUSE and value in text:
-            uses = [m.span() for m in uses_of(value).finditer(text) if m.span() not in taken]
+            uses = [span for span in use_spans(text, value) if span not in taken]
             if uses:
                 marker = by_value[value] = marker_for(slug)
                 spans.extend((s, e, marker) for s, e in uses)
@@ -222,6 +223,29 @@ def uses_of(value: str) -> re.Pattern[str]:
     return re.compile(BEFORE_USE + re.escape(value) + r"(?![A-Za-z0-9])")
 
 
+_WORD = frozenset(string.ascii_letters + string.digits)
+
+
+def use_spans(text: str, value: str) -> Iterator[tuple[int, int]]:
+    """The spans `uses_of(value).finditer(text)` gives, found with str.find: a pattern
+    that opens with a look-behind is tried at every position of the text, and 470 values
+    known from a file (a fixture full of keys) took 1.8 s over a 136 KB prompt."""
+    n = len(value)
+    i = text.find(value)
+    while i != -1:
+        e = i + n
+        apart = (
+            i == 0
+            or text[i - 1] not in _WORD
+            or (i >= 2 and text[i - 2] == "\\" and text[i - 1] in "nrt")
+        )
+        if apart and (e == len(text) or text[e] not in _WORD):
+            yield i, e
+            i = text.find(value, e)
+        else:
+            i = text.find(value, i + 1)
+
+
 def _other_uses(
     text: str, by_value: dict[str, str], spans: list[tuple[int, int, str]]
 ) -> list[tuple[int, int, str]]:
@@ -232,7 +256,7 @@ def _other_uses(
     for value, marker in by_value.items():
         if len(value) < MIN_REUSE or "\n" in value:
             continue
-        for m in uses_of(value).finditer(text):
-            if m.span() not in taken:
-                extra.append((m.start(), m.end(), marker))
+        for span in use_spans(text, value):
+            if span not in taken:
+                extra.append((*span, marker))
     return extra
