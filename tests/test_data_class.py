@@ -253,6 +253,16 @@ def test_a_change_inside_an_openvpn_static_key_makes_the_file_restricted() -> No
     assert set(hexes[4:11]) <= set(cls.withheld(["vpn/client.ovpn"]))
 
 
+def _restricted_by_the_file(path: str, head: list[str], n: int, old: str, value: str) -> str:
+    """Classifies a change of line `n` of `head`, the file loadable: the file must be
+    restricted and `value` given to the gate. The reason is returned."""
+    cls = classify_change(_one_line_changed(path, head, n, old), policy(), None, None)
+    data_class, reason = cls[path]
+    assert data_class is R, reason
+    assert value in cls.withheld([path])
+    return reason
+
+
 def test_a_value_whose_name_is_above_the_hunk_makes_the_file_restricted() -> None:
     # CloudFormation's name/value pairs: a change two lines below shows the `Value:` line,
     # its `Name:` one row above the hunk. A drawn value the hunk cannot judge has the file
@@ -272,12 +282,8 @@ def test_a_value_whose_name_is_above_the_hunk_makes_the_file_restricted() -> Non
     ]
     change = _one_line_changed("cfn/stack.yml", head, 9, "        - Name: HOST")
     assert min(ln.new_no or 99 for ln in change.files[0].hunks[0].lines) == 6  # no Name line
-    cls = classify_change(change, policy(), None, None)
-    assert cls["cfn/stack.yml"] == (
-        R,
-        "restricted: secret detected (secret in a name/value pair, line 6)",
-    )
-    assert value in cls.withheld(["cfn/stack.yml"])
+    reason = _restricted_by_the_file("cfn/stack.yml", head, 9, "        - Name: HOST", value)
+    assert reason == "restricted: secret detected (secret in a name/value pair, line 6)"
 
 
 def test_a_password_whose_name_is_above_the_hunk_makes_the_file_restricted() -> None:
@@ -292,10 +298,9 @@ def test_a_password_whose_name_is_above_the_hunk_makes_the_file_restricted() -> 
         "      Image: mongo:6",
         "      Essential: true",
     ]
-    change = _one_line_changed("cfn/stack.yml", head, 6, "      Image: mongo:5")
-    cls = classify_change(change, policy(), None, None)
-    assert cls["cfn/stack.yml"][0] is R
-    assert "orchard-lantern-stapler" in cls.withheld(["cfn/stack.yml"])
+    _restricted_by_the_file(
+        "cfn/stack.yml", head, 6, "      Image: mongo:5", "orchard-lantern-stapler"
+    )
     # Its name shown too, the hunk judges it alone (the file is not needed).
     shown = _one_line_changed("cfn/stack.yml", head, 5, "          Value: root")
     patch = Change(files=shown.files, source="test")
@@ -314,10 +319,7 @@ def test_a_hex_secret_continued_below_its_name_makes_the_file_restricted() -> No
         '  config.mailer_sender = "please-change-me@example.com"',
         "end",
     ]
-    change = _one_line_changed("config/initializers/devise.rb", head, 6, "  # mailer")
-    cls = classify_change(change, policy(), None, None)
-    assert cls["config/initializers/devise.rb"][0] is R
-    assert secret in cls.withheld(["config/initializers/devise.rb"])
+    _restricted_by_the_file("config/initializers/devise.rb", head, 6, "  # mailer", secret)
 
 
 def test_a_drawn_id_in_a_file_without_secrets_leaves_the_change_alone() -> None:
