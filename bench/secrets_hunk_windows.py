@@ -100,7 +100,7 @@ def classified(path: str, lines: list[str], changed: int, restrict: bool = True)
 # A key block's armour lines and its headers (`Proc-Type:`, `DEK-Info:` and its public IV,
 # PGP's `Version:` and `Comment:`, a PuTTY file's `Encryption:`, `Private-MAC:` and the
 # like) are parts of its hit, and no secret.
-_ARMOUR = re.compile(r"-----(?:BEGIN|END)[ A-Za-z0-9]*-----")
+_ARMOUR = re.compile(r"-----(?:BEGIN|END)[ A-Za-z0-9]*-----|---- (?:BEGIN|END) [ A-Z0-9]*----")
 _HEADER = re.compile(
     r"[^\w\n]*(?:Proc-Type|DEK-Info|Version|Comment|Hash|Charset|MessageID|Encryption"
     r"|Public-Lines|Private-Lines|Private-MAC|Private-Hash|Key-Derivation|Argon2-\w+): "

@@ -181,6 +181,13 @@ def _own_families() -> list[tuple[str, str, str]]:
             "</RSAKeyValue>\n",
         ),
         (
+            "ssh-com-private-key",
+            "deploy/id_rsa.ssh2",
+            '---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\nComment: "deploy"\n'
+            + "".join(_rand(70, b64) + "\n" for _ in range(8))
+            + "---- END SSH2 ENCRYPTED PRIVATE KEY ----\n",
+        ),
+        (
             "putty-private-key",
             "deploy/id_rsa.ppk",
             "PuTTY-User-Key-File-2: ssh-rsa\nEncryption: none\nComment: deploy\n"

@@ -384,6 +384,28 @@ def test_a_hunk_showing_only_the_end_of_a_putty_or_openvpn_key_hides_its_lines()
         assert not any(line in red for line in body), path
 
 
+def test_an_ssh_com_private_key_is_found_and_its_public_key_is_not() -> None:
+    """RFC 4716's armour, four dashes and spaces: SSH Communications' (Tectia) private key,
+    which PuTTYgen exports as "ssh.com", whole and as a hunk shows its end; the same
+    armour around a public key is no secret."""
+    body = [rand(70, string.ascii_letters + string.digits + "+/") for _ in range(10)]
+    begin, end = (
+        "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----",
+        "---- END SSH2 ENCRYPTED PRIVATE KEY ----",
+    )
+    key = "\n".join([begin, 'Comment: "rsa-key-20240102"', *body, end]) + "\n"
+    for path, text, shown in (
+        ("keys/deploy.ssh2", key, body),
+        ("keys/deploy.ssh2", "\n".join([*body[6:], end, ""]), body[6:]),
+    ):
+        (hit,) = find_secrets(text, path)
+        assert hit.kind == "private key"
+        red = redact(text, path).text
+        assert not any(line in red for line in shown)
+    public = "\n".join(["---- BEGIN SSH2 PUBLIC KEY ----", 'Comment: "deploy"', *body[:5]])
+    assert find_secrets(public + "\n---- END SSH2 PUBLIC KEY ----\n", "keys/deploy.pub") == []
+
+
 def test_an_end_line_alone_is_no_key() -> None:
     """Code that checks for a key's armour, and prose that shows where one ends, hold an
     END line with no body above it."""

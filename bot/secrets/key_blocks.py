@@ -21,19 +21,25 @@ from bot.secrets.patterns import (
     PUTTY_BEGIN,
     PUTTY_END,
     PUTTY_MARKS,
+    SSH2_BEGIN,
+    SSH2_END,
+    SSH2_MARKS,
 )
 from bot.secrets.text_lines import Lines
 
 
 def private_keys(text: str, lines: Lines) -> list[Candidate]:
     """PEM/OpenSSH/PGP private key blocks, PuTTY's .ppk files (their private lines run from
-    the header to the `Private-MAC:` line) and OpenVPN's static keys."""
+    the header to the `Private-MAC:` line), OpenVPN's static keys and SSH Communications'
+    (RFC 4716 armour) private keys."""
     out = _key_blocks(text, lines, PRIVATE_KEY_BEGIN, PRIVATE_KEY_END)
     # Substring tests spare a second regex pass over every text.
     if any(mark in text for mark in PUTTY_MARKS):
         out.extend(_key_blocks(text, lines, PUTTY_BEGIN, PUTTY_END))
     if any(mark in text for mark in OPENVPN_MARKS):
         out.extend(_key_blocks(text, lines, OPENVPN_BEGIN, OPENVPN_END, OPENVPN_KEY))
+    if any(mark in text for mark in SSH2_MARKS):
+        out.extend(_key_blocks(text, lines, SSH2_BEGIN, SSH2_END))
     return out
 
 

@@ -249,9 +249,21 @@ OPENVPN_BEGIN = re.compile(r"-----BEGIN " + _OPENVPN_KIND + "-----")
 OPENVPN_END = re.compile(r"-----END " + _OPENVPN_KIND + "-----")
 PUTTY_BEGIN = re.compile(r"PuTTY-User-Key-File-[23]: [\w-]+")
 PUTTY_END = re.compile(r"Private-(?:MAC|Hash): [0-9a-fA-F]+")
-# Key material on one line of a block: the armour lines and base64 runs. Short runs are left
-# alone so a rendered diff's line-number columns survive inside the block.
-KEY_MATERIAL = re.compile(r"-----(?:BEGIN|END)[^\n]*?-----|[A-Za-z0-9+/=]{8,}")
+# The SSH Communications (Tectia) private key, RFC 4716's armour with four dashes, which
+# PuTTYgen exports as "ssh.com": "ENCRYPTED" even when its cipher is "none". Its public
+# key, `---- BEGIN SSH2 PUBLIC KEY ----`, is left alone.
+SSH2_MARKS = (
+    "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----",
+    "---- END SSH2 ENCRYPTED PRIVATE KEY ----",
+)
+SSH2_BEGIN = re.compile(SSH2_MARKS[0])
+SSH2_END = re.compile(SSH2_MARKS[1])
+# Key material on one line of a block: the armour lines (RFC 4716's with four dashes) and
+# base64 runs. Short runs are left alone so a rendered diff's line-number columns survive
+# inside the block.
+KEY_MATERIAL = re.compile(
+    r"-----(?:BEGIN|END)[^\n]*?-----|---- (?:BEGIN|END) [^\n]*?----|[A-Za-z0-9+/=]{8,}"
+)
 KEY_BODY = re.compile(r"[A-Za-z0-9+/=]{16,}")
 # A block longer than this without an END line is cut at the first line without key material.
 MAX_KEY_BLOCK = 16_000
