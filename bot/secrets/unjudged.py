@@ -37,8 +37,8 @@ def holds_an_unjudged_value(text: str) -> bool:
     characters that looks drawn (digits and letters of both cases, or letters drawn: a
     key's last line may have no digit) and is no camel-case name; upper-case base32 of 32
     characters or more; lower-case hex of 32 or more."""
-    # Runs found in the UTF-8 bytes mapped to b"t" and b" " (a character-class regex cost
-    # 23 ms over 2,000 hunks, this 3 ms).
+    # Runs found in the UTF-8 bytes mapped to b"t" and b" " (patterns.run_mask): over
+    # 2,000 hunks character-class regexes for the three runs cost ~70 ms, the masks ~7.
     raw = text.encode("utf-8", "surrogatepass")
     return _drawn_run(raw) or _base32_run(raw) or _hex_run(raw)
 
