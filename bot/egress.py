@@ -72,7 +72,7 @@ class Gate:
     ) -> Cleared:
         """`request` as it may leave for `target`; EgressRefused if it may not at all.
         `withheld` ({value: kind's slug}): values classification found in the files the
-        request shows, taken out too wherever they stand (bot/classify/data_class.py)."""
+        request shows, taken out too wherever they stand (bot/classify/shown_secrets.py)."""
         location = self._location(target)
         check(target, location, data_class)
         if location == "local":

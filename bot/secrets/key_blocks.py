@@ -1,49 +1,27 @@
-"""Key blocks: PEM, OpenSSH and PGP private keys, PuTTY's .ppk files and OpenVPN's static
-keys, from their armour to its end. Each line's key material is its own part, so redaction
-keeps every line and its columns."""
+"""Key blocks: PEM, OpenSSH and PGP private keys, PuTTY's .ppk files, OpenVPN's static
+keys and SSH Communications' keys, from their armour to its end. Each line's key material
+is its own part, so redaction keeps every line and its columns."""
 
 from __future__ import annotations
 
 import re
 
 from bot.secrets import rules, wording
+from bot.secrets.key_armour import KEY_BODY, KEY_FORMATS, KEY_MATERIAL, MAX_KEY_BLOCK, KeyFormat
 from bot.secrets.line_finders import RANK_PRIVATE_KEY, SWITCHYARD, Candidate
-from bot.secrets.patterns import (
-    KEY_BODY,
-    KEY_MATERIAL,
-    LINE_PREFIX,
-    MAX_KEY_BLOCK,
-    OPENVPN_BEGIN,
-    OPENVPN_END,
-    OPENVPN_MARKS,
-    PRIVATE_KEY_BEGIN,
-    PRIVATE_KEY_END,
-    PUTTY_BEGIN,
-    PUTTY_END,
-    PUTTY_MARKS,
-    SSH2_BEGIN,
-    SSH2_END,
-    SSH2_MARKS,
-)
+from bot.secrets.patterns import LINE_PREFIX
 from bot.secrets.text_lines import Lines
 
 
 def private_keys(text: str, lines: Lines) -> list[Candidate]:
     """PEM/OpenSSH/PGP private key blocks, PuTTY's .ppk files (their private lines run from
     the header to the `Private-MAC:` line), OpenVPN's static keys and SSH Communications'
-    (RFC 4716 armour) private keys."""
-    out = _key_blocks(text, lines, PRIVATE_KEY_BEGIN, PRIVATE_KEY_END)
-    # Substring tests spare a second regex pass over every text.
-    if any(mark in text for mark in PUTTY_MARKS):
-        out.extend(_key_blocks(text, lines, PUTTY_BEGIN, PUTTY_END))
-    if any(mark in text for mark in OPENVPN_MARKS):
-        out.extend(_key_blocks(text, lines, OPENVPN_BEGIN, OPENVPN_END, OPENVPN_KEY))
-    if any(mark in text for mark in SSH2_MARKS):
-        out.extend(_key_blocks(text, lines, SSH2_BEGIN, SSH2_END))
+    (RFC 4716 armour) private keys (bot/secrets/key_armour.py)."""
+    out: list[Candidate] = []
+    for fmt in KEY_FORMATS:
+        if not fmt.marks or any(mark in text for mark in fmt.marks):
+            out.extend(_key_blocks(text, lines, fmt))
     return out
-
-
-OPENVPN_KEY = "OpenVPN static key"
 
 
 def _not_key_material(body: str) -> bool:
@@ -54,13 +32,8 @@ def _not_key_material(body: str) -> bool:
     return raw is not None and wording.is_text(raw)
 
 
-def _key_blocks(
-    text: str,
-    lines: Lines,
-    begin: re.Pattern[str],
-    end_re: re.Pattern[str],
-    kind: str = "private key",
-) -> list[Candidate]:
+def _key_blocks(text: str, lines: Lines, fmt: KeyFormat) -> list[Candidate]:
+    begin, end_re, kind = fmt.begin, fmt.end, fmt.kind
     out: list[Candidate] = []
     opened: list[tuple[int, int]] = []  # each BEGIN's block, in order
     pos = 0

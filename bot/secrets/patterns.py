@@ -236,38 +236,6 @@ AUTHORIZATION_SCHEME_PATTERN = TokenPattern(
     on_keyword_lines=True,
 )
 
-PRIVATE_KEY_BEGIN = re.compile(r"-----BEGIN[ A-Z0-9]{0,30}PRIVATE KEY(?: BLOCK)?-----")
-PRIVATE_KEY_END = re.compile(r"-----END[ A-Z0-9]{0,30}PRIVATE KEY(?: BLOCK)?-----")
-# PuTTY's private key files: a header line, then public and private lines, then a MAC.
-# Either end marks one: a hunk may show only the private lines' last rows and the MAC.
-PUTTY_MARKS = ("PuTTY-User-Key-File-", "Private-MAC: ", "Private-Hash: ")
-# OpenVPN's shared key for tls-auth/tls-crypt (`openvpn --genkey`: 256 bytes of hex) and
-# its tls-crypt-v2 client and server keys (base64).
-OPENVPN_MARKS = ("-----BEGIN OpenVPN ", "-----END OpenVPN ")
-_OPENVPN_KIND = r"OpenVPN (?:Static key V[12]|tls-crypt-v2 (?:client|server) key)"
-OPENVPN_BEGIN = re.compile(r"-----BEGIN " + _OPENVPN_KIND + "-----")
-OPENVPN_END = re.compile(r"-----END " + _OPENVPN_KIND + "-----")
-PUTTY_BEGIN = re.compile(r"PuTTY-User-Key-File-[23]: [\w-]+")
-PUTTY_END = re.compile(r"Private-(?:MAC|Hash): [0-9a-fA-F]+")
-# The SSH Communications (Tectia) private key, RFC 4716's armour with four dashes, which
-# PuTTYgen exports as "ssh.com": "ENCRYPTED" even when its cipher is "none". Its public
-# key, `---- BEGIN SSH2 PUBLIC KEY ----`, is left alone.
-SSH2_MARKS = (
-    "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----",
-    "---- END SSH2 ENCRYPTED PRIVATE KEY ----",
-)
-SSH2_BEGIN = re.compile(SSH2_MARKS[0])
-SSH2_END = re.compile(SSH2_MARKS[1])
-# Key material on one line of a block: the armour lines (RFC 4716's with four dashes) and
-# base64 runs. Short runs are left alone so a rendered diff's line-number columns survive
-# inside the block.
-KEY_MATERIAL = re.compile(
-    r"-----(?:BEGIN|END)[^\n]*?-----|---- (?:BEGIN|END) [^\n]*?----|[A-Za-z0-9+/=]{8,}"
-)
-KEY_BODY = re.compile(r"[A-Za-z0-9+/=]{16,}")
-# A block longer than this without an END line is cut at the first line without key material.
-MAX_KEY_BLOCK = 16_000
-
 # An AWS secret key has no prefix; it is known by its name. Tried on keyword lines only.
 AWS_SECRET = re.compile(
     r"(?i:aws[\w.\-]{0,20}?(?:secret|sk)|secret[_.\-]?access[_.\-]?key)[\w.\-]{0,20}?"

@@ -184,11 +184,12 @@ def _replace(
         spans.extend((s, e, marker) for s, e in parts)
     taken = {(s, e) for s, e, _ in spans}
     for value, slug in (known or {}).items():
-        # Found where the text came from, not in it: each use stands on its own.
+        # Found where the text came from, not in it: each use stands on its own. (Not
+        # added to by_value: _other_uses would only look for the same uses again.)
         if value not in by_value and len(value) >= MIN_REUSE and value in text:
             uses = [span for span in use_spans(text, value) if span not in taken]
             if uses:
-                marker = by_value[value] = marker_for(slug)
+                marker = marker_for(slug)
                 spans.extend((s, e, marker) for s, e in uses)
     spans.extend(_other_uses(text, by_value, spans))
     if not spans:

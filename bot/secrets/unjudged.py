@@ -2,7 +2,7 @@
 without its armour, a `Value:` whose `Name:` is a line above the hunk, a cookie list's
 items under a `Set-Cookie:` key above it, an OpenVPN key's hex lines. The hunk alone
 cannot judge them; classification asks the whole file when one is shown
-(bot/classify/data_class.py). A cheap test: it only decides whether the file is read."""
+(bot/classify/shown_secrets.py). A cheap test: it only decides whether the file is read."""
 
 from __future__ import annotations
 
