@@ -21,9 +21,10 @@ class CaselessWords:
         self.words = tuple(dict.fromkeys(w.lower() for w in words))
         self._regex = re.compile("|".join(map(re.escape, self.words)), re.IGNORECASE)
 
-    def found_in(self, value: str) -> bool:
-        if value.isascii():
-            low = value.lower()
+    def found_in(self, value: str, ascii_lower: str | None = None) -> bool:
+        """`ascii_lower`: value.lower() of an ASCII value, when the caller has it."""
+        if ascii_lower is not None or value.isascii():
+            low = value.lower() if ascii_lower is None else ascii_lower
             return any(w in low for w in self.words)
         # Outside ASCII case folding is the engine's: `ſ` (long s) matches `s`, and its
         # lower case is itself.

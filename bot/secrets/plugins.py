@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from bot.secrets.caseless import CaselessWords
 from bot.secrets.long_lines import secretish_parts
 from bot.secrets.word_led import led_matches, occurrences
 
@@ -113,12 +114,49 @@ class PluginHit:
     entropy: bool = False  # needs the entropy rules before it counts
 
 
+# A word every match of a plugin's patterns holds: a line without any is not read by them
+# (twenty findall calls on each token line, the most of a changelog's scan: commit hashes
+# make a token line of every entry), nor by npm's `//.+/:_authToken=`, which reads the rest
+# of a line from each `//` (base64 holds one every 4,096 characters: 5.7 s for a 0.9 MB
+# line of it). Written as the patterns spell the words, so a plain `in` is exact; the
+# case-folded patterns' words are asked as re.IGNORECASE reads them.
+_HELD_WORDS: dict[str, tuple[str, ...]] = {
+    "ArtifactoryDetector": ("AKC", "AP"),
+    "AzureStorageKeyDetector": ("AccountKey=",),
+    "DiscordBotTokenDetector": (".",),
+    "MailchimpDetector": ("-us",),
+    "NpmDetector": (":_authToken=",),
+    "PypiTokenDetector": ("pypi-AgE",),
+    "SendGridDetector": ("SG.",),
+    "SquareOAuthDetector": ("sq0csp-",),
+    "TwilioKeyDetector": ("AC", "SK"),
+}
+_HELD_CASELESS: dict[str, CaselessWords] = {
+    "CloudantDetector": CaselessWords(("cl",)),
+    "IbmCloudIamDetector": CaselessWords(("key", "pwd", "pass", "token")),
+    "IbmCosHmacDetector": CaselessWords(("secret",)),
+    "SoftlayerDetector": CaselessWords(("sl", "softlayer")),
+}
+
+
 def token_hits(line: str) -> Iterator[PluginHit]:
     parts = secretish_parts(line)
-    for plugin in _plugins().tokens:
+    ascii_lower = line.lower() if line.isascii() else None
+    for plugin, name, words, caseless in _gated():
+        if words and not any(w in line for w in words):
+            continue
+        if caseless is not None and not caseless.found_in(line, ascii_lower):
+            continue
         values = plugin.analyze_string(line) if parts is None else _values(plugin, line, parts)
         for value in values:
-            yield PluginHit(plugin.secret_type, value, type(plugin).__name__)
+            yield PluginHit(plugin.secret_type, value, name)
+
+
+@cache
+def _gated() -> tuple[tuple[BasePlugin, str, tuple[str, ...], CaselessWords | None], ...]:
+    """Each token plugin with its name and the words its matches hold."""
+    named = ((p, type(p).__name__) for p in _plugins().tokens)
+    return tuple((p, n, _HELD_WORDS.get(n, ()), _HELD_CASELESS.get(n)) for p, n in named)
 
 
 # detect-secrets' build_assignment_regex opens every pattern it builds with this, then
@@ -137,21 +175,12 @@ _LITERAL_LED: dict[str, tuple[tuple[str, ...], int]] = {
 }
 
 
-# Formats whose every match holds a literal that no short run of a long line does: npm's
-# `//registry/:_authToken=` (its `//.+/:` read the rest of the line from each `//`, and
-# base64 holds one every 4,096 characters: 5.7 s for a 0.9 MB line of it).
-_LITERAL_HELD: dict[str, str] = {"NpmDetector": ":_authToken="}
-
-
 def _values(plugin: BasePlugin, line: str, parts: list[int]) -> Iterator[str]:
     """plugin.analyze_string(line) on a long line: its assignment patterns tried only
     before a secret-ish part (each such pattern costs ~0.1 s a megabyte tried everywhere,
     and a minified bundle's line is megabytes), the formats _LITERAL_LED knows only
     before their literal, its other patterns as it runs them."""
     literal = _LITERAL_LED.get(type(plugin).__name__)
-    held = _LITERAL_HELD.get(type(plugin).__name__)
-    if held is not None and held not in line:
-        return
     for regex in plugin.denylist:
         if regex.pattern.startswith(_ASSIGNMENT_BEGIN):
             matches = led_matches(regex, line, parts, _ASSIGNMENT_LEAD)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from bot.secrets import names, references, rules, wording
+from bot.secrets.caseless import CaselessWords
 from bot.secrets.contexts import password_ok
 from bot.secrets.line_contexts import machine_made_value
 from bot.secrets.line_finders import RANK_GENERIC, RANK_TOKEN, SWITCHYARD, Candidate
@@ -75,6 +76,9 @@ _TOLD_SET = re.compile(
 # digits, since without a verb or a quote nothing else says it is the value.
 _TOLD_BARE = re.compile(_NAME + r"[ \t]+\(?(?P<q>)" + _VALUE)
 _TOLD_LEAD = 64
+# The words of _NAME_GROUP's secrets ("passphrase", "passwd", "api key", ...) and of the pair's.
+_NAME_WORDS = CaselessWords(("pass", "pwd", "secret", "token", "key"))
+_PAIR_WORDS = CaselessWords(("cred",))
 # Around a value in Markdown (`**…**`), and a sentence's end after it.
 _EMPHASIS = "*_"
 SENTENCE_END = ".,;:)"
@@ -93,18 +97,22 @@ def told_secrets(line: str, base: int, test: bool, *, pathless: bool = False) ->
     # On a long line, tried only before the name's secret-ish word (a word of 31 characters
     # and a space or two may stand before it).
     parts = secretish_parts(line)
-    told = [*led_matches(_TOLD, line, parts, _TOLD_LEAD)]
-    if "`" in line or "'" in line or '"' in line:
+    # Every form but the pair's names the secret with one of _NAME_WORDS: a token line
+    # without one (a changelog's entry and its commit hash) is not read by them.
+    named = _NAME_WORDS.found_in(line)
+    told = [*led_matches(_TOLD, line, parts, _TOLD_LEAD)] if named else []
+    if named and ("`" in line or "'" in line or '"' in line):
         told += led_matches(_TOLD_QUOTED, line, parts, _TOLD_LEAD)
-    if ":" in line:
+    if named and ":" in line:
         told += led_matches(_TOLD_FOR, line, parts, _TOLD_LEAD)
-    if "/" in line or ":" in line:
+    if ("/" in line or ":" in line) and _PAIR_WORDS.found_in(line):
         told += led_matches(_TOLD_PAIR, line, parts, _TOLD_LEAD)
-    if " to " in line:
+    if named and " to " in line:
         told += led_matches(_TOLD_SET, line, parts, _TOLD_LEAD)
-    if "*" in line or "__" in line or "_:" in line or ":_" in line:  # (`_Password:_`)
+    # (`_Password:_`)
+    if named and ("*" in line or "__" in line or "_:" in line or ":_" in line):
         told += led_matches(_TOLD_LABELLED, line, parts, _TOLD_LEAD)
-    if pathless:
+    if pathless and named:
         # (a file's lines keep their rules: in files this form took two CredData holdout
         # look-alikes for one Kingfisher secret)
         bare = led_matches(_TOLD_BARE, line, parts, _TOLD_LEAD)
