@@ -23,10 +23,6 @@ SUBJECT_CHARS = 72
 BODY_CHARS = 2000
 
 # The Conventional Commits types most tools accept (commitlint's config-conventional).
-COMMIT_TYPES = (
-    "feat", "fix", "docs", "style", "refactor", "perf", "test", "build", "ci", "chore",
-    "revert",
-)  # fmt: skip
 CommitType = Literal[
     "feat", "fix", "docs", "style", "refactor", "perf", "test", "build", "ci", "chore", "revert"
 ]

@@ -35,7 +35,6 @@ _SUMMARY_RE = re.compile(
     r"^<!-- switchyard:summary task=(?P<task>[a-z0-9-]+)(?: head=(?P<head>[0-9a-f]{7,64}))? -->$"
 )
 _FP_RE = re.compile(r"^<!-- switchyard:fp=(?P<fp>[A-Za-z0-9._:+=/-]{1,128}) -->$")
-_REVIEW_RE = re.compile(r"^<!-- switchyard:review task=(?P<task>[a-z0-9-]+)")
 _REFUSED_RE = re.compile(r"^<!-- switchyard:refused who=(?P<who>[a-z0-9._-]{1,64}) -->$")
 _REPLY_RE = re.compile(
     r"^<!-- switchyard:reply task=(?P<task>[a-z0-9-]+) key=(?P<key>[A-Za-z0-9._:-]{1,128}) -->$"
@@ -96,11 +95,6 @@ def parse_fingerprint_marker(body: str | None) -> str | None:
 
 def review_marker(task: str, head_sha: str | None) -> str:
     return f"<!-- {PREFIX}:review task={task_slug(task)}{_head_part(head_sha)} -->"
-
-
-def is_review_for(body: str | None, task: str) -> bool:
-    m = _REVIEW_RE.match(_first_line(body))
-    return m is not None and m.group("task") == task_slug(task)
 
 
 def _who(login: str) -> str:

@@ -113,13 +113,6 @@ class JobQueue:
                 self.metrics.jobs_superseded.labels(stage="queue").inc()
         return Submission(task_id=job_id, superseded=superseded)
 
-    def is_latest(self, job: Job) -> bool:
-        """False when a newer push to the same pull request has been submitted since."""
-        if not job.head_sha:
-            return True
-        latest = self.store.latest_head(job.key)
-        return latest is None or latest == job.head_sha
-
     # -- inspection --------------------------------------------------------------------------
 
     def pending_count(self) -> int:

@@ -197,12 +197,6 @@ class RedisJobStore:
             return []
         return [_text(d) for d in self.redis.hmget(self.prefix + "data", ids) if d is not None]
 
-    def latest_head(self, key: str) -> str | None:
-        import json
-
-        raw = self.redis.hget(self.prefix + "latest", key)
-        return str(json.loads(raw)["head"]) if raw else None
-
     def close(self) -> None:
         self.redis.close()
 

@@ -161,12 +161,6 @@ class SqlJobStore:
         with self.engine.connect() as conn:
             return [r[0] for r in conn.execute(query)]
 
-    def latest_head(self, key: str) -> str | None:
-        t = self.jobs
-        query = select(t.c.head_sha).where(t.c.key == key, t.c.head_sha != "")
-        with self.engine.connect() as conn:
-            return conn.execute(query.order_by(t.c.seq.desc()).limit(1)).scalar_one_or_none()
-
     def close(self) -> None:
         self.engine.dispose()
 

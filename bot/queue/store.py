@@ -61,9 +61,6 @@ class JobStore(Protocol):
     def queued(self, limit: int | None = None) -> list[str]:
         """The queued jobs' data, oldest first."""
 
-    def latest_head(self, key: str) -> str | None:
-        """The head of the newest job for `key` that has one."""
-
     def close(self) -> None: ...
 
 

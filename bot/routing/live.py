@@ -7,7 +7,6 @@ queue is deep, targets with an open circuit left out — and says why in words.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.config.classes import DataClass
@@ -85,7 +84,3 @@ class LiveState:
 
     def warnings(self) -> list[str]:
         return self.budget.warnings() if self.budget else []
-
-
-def limits_by_name(settings: Settings) -> Mapping[str, int]:
-    return {name: cfg.concurrency for name, cfg in settings.providers.items()}

@@ -345,7 +345,6 @@ KEYWORD_WORDS = (
     "pass", "pwd", "pw", "secret", "token", "key", "cred", "psk", "authtok", "pat", "psw",
     "pssw", "pasw", *_FOREIGN
 )  # fmt: skip
-KEYWORD_LINE = re.compile("|".join(KEYWORD_WORDS))
 SECRET_WORD = re.compile(
     r"pass|pwd|(?<![a-z])pw(?![a-z])|pw(?=\s*[:=])|(?:bind|root)pw|secret|token|cred|psk|authtok|"
     r"pa?s{1,2}w(?:o?r)?d|"

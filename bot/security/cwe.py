@@ -108,10 +108,6 @@ def cwe_label(number: int) -> str:
     return f"CWE-{number}"
 
 
-def cwe_name(number: int) -> str:
-    return CWE_NAMES.get(number, f"CWE-{number}")
-
-
 def cwe_url(number: int) -> str:
     return f"https://cwe.mitre.org/data/definitions/{number}.html"
 
