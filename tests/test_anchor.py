@@ -82,3 +82,25 @@ def test_fingerprint_survives_the_code_moving() -> None:
     )
     [b] = anchor_findings([moved], change, LineMap(change.files)).findings
     assert a.fingerprint == b.fingerprint
+
+
+def test_a_suggestion_holding_a_mask_is_shown_but_not_committable() -> None:
+    """The model quoted a secret on the line (masked in its answer) or a marker it was
+    shown: committed, the suggestion would write the mask over the value in the code."""
+    for masked in ('b = "[REDACTED:secret]"', 'b = "[REDACTED:password#1]"'):
+        [f], _ = _run(start_line=11, end_line=11, suggestion=masked)
+        assert (f.start_line, f.end_line) == (11, 11), "still on its line"
+        assert f.suggestion is None and masked in f.body
+        assert "mask" in (f.anchor_note or "")
+
+
+def test_a_marker_the_lines_already_hold_is_code_and_stays_committable() -> None:
+    diff = DIFF.replace("+b = 3\n", '+b = "[REDACTED:secret]"\n')
+    change = Change(files=parse_diff(diff, "t"), source="t")
+    suggestion = 'b = "[REDACTED:secret]"  # the marker, as the masker writes it'
+    finding = Finding(
+        path="svc.py", severity=Severity.MINOR, category="style", title="t", body="b",
+        start_line=11, end_line=11, suggestion=suggestion,
+    )  # fmt: skip
+    [f] = anchor_findings([finding], change, LineMap(change.files)).findings
+    assert f.suggestion == suggestion

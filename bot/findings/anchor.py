@@ -12,6 +12,7 @@ from bot.change.linemap import LineMap
 from bot.change.model import Change, FileChange, LineKind, Side
 from bot.findings.fingerprint import fingerprint
 from bot.findings.model import Finding
+from bot.secrets.markers import markers_in
 
 
 @dataclass(slots=True)
@@ -33,7 +34,9 @@ def anchor_findings(findings: list[Finding], change: Change, line_map: LineMap) 
             )
             continue
         placed = _place(finding.model_copy(update={"path": f.path}), line_map)
-        placed.fingerprint = fingerprint(placed, _cited_text(f, placed))
+        cited = _cited_text(f, placed)
+        placed = _without_markers_to_commit(placed, cited)
+        placed.fingerprint = fingerprint(placed, cited)
         out.findings.append(placed)
     return out
 
@@ -69,6 +72,17 @@ def _place(finding: Finding, line_map: LineMap) -> Finding:
     if finding.suggestion is not None:
         return _move_suggestion_to_body(demoted, None)
     return demoted
+
+
+def _without_markers_to_commit(finding: Finding, cited: str) -> Finding:
+    """A committable suggestion holding a secret's marker that its lines do not hold (the
+    model quoted the value, or a marker it was shown, and the answer was masked) would
+    write the marker over the value in the code: kept readable, not committable."""
+    if finding.suggestion is None or not markers_in(finding.suggestion) - markers_in(cited):
+        return finding
+    return _move_suggestion_to_body(
+        finding, "it shows a secret masked, and committing it would write the mask into the code"
+    )
 
 
 def _move_suggestion_to_body(finding: Finding, why: str | None) -> Finding:

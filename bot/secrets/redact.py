@@ -16,7 +16,7 @@ import string
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from bot.secrets import sections
+from bot.secrets import markers, sections
 from bot.secrets.decoded import decoded_forms
 from bot.secrets.detect import SecretHit, find_secrets
 from bot.secrets.prompt_view import View
@@ -51,7 +51,7 @@ def mask(text: str, path: str | None = None) -> str:
     return _replace(text, path, numbered=False).text
 
 
-KNOWN_MARKER = "[REDACTED:secret]"
+KNOWN_MARKER = markers.marker("secret")
 
 
 def mask_values(text: str, known: Iterable[str] = ()) -> str:
@@ -79,12 +79,15 @@ class KnownValues:
         )
 
     def mask(self, text: str) -> str:
-        if not text:
-            return text
+        return mask(self.mask_known(text)) if text else text
+
+    def mask_known(self, text: str) -> str:
+        """`text` with the known values, and long runs of them, replaced; nothing detected
+        anew (text cut from a file whose scan found them: the file is the authority)."""
         for value in self._longest_first:
             if value in text:
                 text = text.replace(value, KNOWN_MARKER)
-        return mask(self._mask_pieces(text))
+        return self._mask_pieces(text)
 
     def _mask_pieces(self, text: str) -> str:
         pieces = self._pieces
@@ -168,9 +171,9 @@ def _replace(
 
     def marker_for(slug: str) -> str:
         if not numbered:
-            return f"[REDACTED:{slug}]"
+            return markers.marker(slug)
         per_kind[slug] = per_kind.get(slug, 0) + 1
-        return f"[REDACTED:{slug}#{per_kind[slug]}]"
+        return markers.marker(slug, per_kind[slug])
 
     for offset, hit in _hits(text, path):
         parts = [(offset + s, offset + e) for s, e in hit.parts]

@@ -18,6 +18,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
+from bot.secrets.markers import marker
 from bot.security.cwe import (
     CONFIDENCE_SCORE,
     bandit_cwes,
@@ -211,7 +212,7 @@ def _finding(r: dict[str, Any], root: Path, known: list[str]) -> ScanFinding | N
     cwes = bandit_cwes(test_id, _int(reported.get("id")))
     level = str(r.get("issue_severity", "MEDIUM")).upper()
     confidence = str(r.get("issue_confidence", "MEDIUM")).upper()
-    text = _QUOTED_VALUE.sub(r"\1[REDACTED:password]", str(r.get("issue_text", "")).strip())
+    text = _QUOTED_VALUE.sub(r"\1" + marker("password"), str(r.get("issue_text", "")).strip())
     text = scrub(text, known)
     title = f"{text.rstrip('.')} (bandit {test_id})"
     body_parts = [text, f"bandit {test_id} {test_name}: severity {level}, confidence {confidence}."]
