@@ -31,6 +31,7 @@ from bot.docs_task.mentions import (
     window_block,
 )
 from bot.docs_task.render import Placement, apply, place
+from bot.docs_task.shown_secrets import file_secrets, masked_patch
 from bot.docs_task.style import Detected, detect_style
 from bot.docs_task.task import TASK, DocsAnswer, DocsItem, DocsTask, EditsAnswer
 from bot.execution import Progress, Services
@@ -226,7 +227,8 @@ def run_docs_task(
     anchored = anchor_findings(raw, change, line_map)
     report.notes += anchored.notes
     report.findings = anchored.findings
-    report.patch = patch_of(plan.edits) or None
+    edited = {path: plan.edits.texts[path] for path in plan.edits.edits}
+    report.patch = masked_patch(patch_of(plan.edits), edited, report.notes) or None
     _summarise(report, change, plan, failed, started)
     report.headline = _headline(plan, report)
     run.finish(report)
@@ -244,6 +246,9 @@ def _findings(
     out: list[Finding] = []
     head = plan.heads[d.path]
     lines = head.split("\n")
+    # A suggestion repeats the definition's header: what the file's scan finds there is
+    # masked (and anchor.py keeps such a suggestion readable, not committable).
+    secrets = file_secrets({d.path: head})
     for gap in d.gaps:
         text = written.get(gap.qualname) or written.get(gap.qualname.rsplit(".", 1)[-1])
         if text is None and len(d.gaps) == 1 and len(answer.docs) == 1:
@@ -268,7 +273,7 @@ def _findings(
                     else f"{gap.qualname} has no doc comment"
                 ),
                 body=body,
-                suggestion=placement.text,
+                suggestion=secrets.mask_known(placement.text),
                 source="model",
                 task=TASK,
             )
