@@ -10,24 +10,31 @@ line, bot.tasks.diff_render), packs them in order into prompts of 100 KB, and ti
 `redact` over each prompt, a first scan each time (detect.MEMO emptied): the lowest of
 --repeat runs per prompt, CPU time of this process. It prints the distribution over the
 prompts and the share over the issue's 10 ms; with --show, the slowest prompts' slowest
-files, each scanned alone under its path.
+files, each scanned alone under its path. With --classify N, instead: a change that adds N
+of those files whole (the issue's 2,000-file change, of real files rather than 25-line
+cuts), classified as a review classifies it (bot/classify/data_class.classify_change),
+against the issue's 2 s.
 
     .venv/bin/python bench/secrets_prompt_speed.py [--prompts 200] [--repeat 3] [--show 5]
+    .venv/bin/python bench/secrets_prompt_speed.py --classify 2000
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.secrets_real_code import files
 from bench.secrets_scan import PROMPT_BYTES, build_change
+from bot.classify.data_class import classify_change
+from bot.config.classes import DataClassConfig
 from bot.secrets.detect import MEMO, find_secrets
 from bot.secrets.redact import redact
 from bot.secrets.sections import parts
@@ -37,21 +44,26 @@ TARGET_MS = 10.0
 _SEED = 1  # the same files in the same prompts on every run
 
 
-def prompts(count: int) -> list[str]:
-    """`count` prompts of PROMPT_BYTES, each of whole rendered files (the last one cut)."""
+def real_files() -> Iterator[tuple[str, str]]:
+    """(path, text) of the installed files, shuffled the same way on every run."""
     paths = files(20_000)
     random.Random(_SEED).shuffle(paths)
-    out: list[str] = []
-    pending: list[str] = []
-    size = 0
     for path in paths:
         try:
             text = path.read_text(encoding="utf-8")
         except (UnicodeDecodeError, OSError):
             continue
-        if not text.strip() or len(text) > PROMPT_BYTES:
-            continue
-        f = build_change([(str(path), text.splitlines())]).files[0]
+        if text.strip() and len(text) <= PROMPT_BYTES:
+            yield str(path), text
+
+
+def prompts(count: int) -> list[str]:
+    """`count` prompts of PROMPT_BYTES, each of whole rendered files (the last one cut)."""
+    out: list[str] = []
+    pending: list[str] = []
+    size = 0
+    for path, text in real_files():
+        f = build_change([(path, text.splitlines())]).files[0]
         rendered = file_header(f) + "\n" + "\n".join(render_hunk(h) for h in f.hunks)
         pending.append(rendered)
         size += len(rendered) + 2
@@ -73,12 +85,27 @@ def lowest_ms(fn: Callable[[], object], repeat: int) -> float:
     return best * 1000
 
 
+def classify(count: int, repeat: int) -> None:
+    added = list(itertools.islice(real_files(), count))
+    change = build_change([(path, text.splitlines()) for path, text in added])
+    size = sum(len(text) for _, text in added) / 1e6
+    find_secrets("warm up = 'imports and regex caches'")
+    config = DataClassConfig()
+    took = lowest_ms(lambda: classify_change(change, config, None, "acme/app"), repeat)
+    print(f"classify_change, {len(added)} files added whole ({size:.1f} MB), lowest of {repeat}:")
+    print(f"  {took / 1000:.2f} s CPU (target 2 s)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--prompts", type=int, default=200)
     ap.add_argument("--repeat", type=int, default=3, help="runs per prompt; the lowest counts")
     ap.add_argument("--show", type=int, default=0, help="the slowest prompts' slowest files")
+    ap.add_argument("--classify", type=int, default=0, metavar="N", help="time classifying N files")
     args = ap.parse_args()
+    if args.classify:
+        classify(args.classify, args.repeat)
+        return
     texts = prompts(args.prompts)
     if not texts:
         sys.exit("no installed files found to build prompts from (see bench/secrets_real_code.py)")
