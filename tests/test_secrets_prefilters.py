@@ -14,6 +14,7 @@ import pytest
 
 from bench.secrets_eval import SUITES, load
 from bot.secrets import prose
+from bot.secrets.key_armour import KEY_FORMATS
 from bot.secrets.patterns import KEYWORD_WORDS, SECRET_WORD
 from bot.secrets.plugins import PluginHit, _plugins, token_hits
 from bot.secrets.text_lines import SECRET_WORD_LEAD, names_a_secret
@@ -166,3 +167,31 @@ def test_the_lead_covers_every_secret_word_before_its_keyword() -> None:
     assert alternatives, "the `...key` prefixes are where the test reads them"
     longest = max(len(p) for p in alternatives[0].split("|"))
     assert longest + 1 == SECRET_WORD_LEAD
+
+
+_ARMOUR = [
+    f"-----{side} {kind} PRIVATE KEY{block}-----"
+    for side in ("BEGIN", "END")
+    for kind in ("RSA", "EC", "DSA", "OPENSSH", "ENCRYPTED", "PGP", "ANY")
+    for block in ("", " BLOCK")
+] + [
+    "-----BEGIN PRIVATE KEY-----",
+    "-----END PRIVATE KEY-----",
+    "PuTTY-User-Key-File-3: ssh-ed25519",
+    "Private-MAC: 8f0c6e0b4f2d",
+    "Private-Hash: 8f0c6e0b4f2d",
+    "-----BEGIN OpenVPN Static key V1-----",
+    "-----END OpenVPN tls-crypt-v2 client key-----",
+    "---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----",
+    "---- END SSH2 ENCRYPTED PRIVATE KEY ----",
+]
+
+
+def test_a_key_format_is_searched_in_every_text_holding_its_armour() -> None:
+    """private_keys searches a format only in a text holding one of its marks."""
+    for line in _ARMOUR:
+        text = f"key = '''\n{line}\n'''"
+        matched = [f for f in KEY_FORMATS if f.begin.search(text) or f.end.search(text)]
+        assert matched, line
+        for fmt in matched:
+            assert not fmt.marks or any(mark in text for mark in fmt.marks), line

@@ -25,6 +25,7 @@ class KeyFormat:
 PEM = KeyFormat(
     re.compile(r"-----BEGIN[ A-Z0-9]{0,30}PRIVATE KEY(?: BLOCK)?-----"),
     re.compile(r"-----END[ A-Z0-9]{0,30}PRIVATE KEY(?: BLOCK)?-----"),
+    ("PRIVATE KEY",),
 )
 # PuTTY's private key files: a header line, then public and private lines, then a MAC.
 PUTTY = KeyFormat(
