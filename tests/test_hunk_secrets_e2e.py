@@ -34,9 +34,10 @@ def _values_file(port: int, body: list[str]) -> str:
 
 
 def _review_in_the_cloud(
-    repo: GitRepo, fake: FakeOpenAIServer, tmp: Path, more: str = ""
+    repo: GitRepo, fake: FakeOpenAIServer, tmp: Path, more: str = "", patch: str | None = None
 ) -> Result:
-    """`switchyard review --base main` with the OpenAI cloud fake as the only target."""
+    """`switchyard review --base main` with the OpenAI cloud fake as the only target; with
+    `patch`, `review --diff -` reading it, in the repository's checkout."""
     fake.responder = lambda body: Reply({"summary": "ok", "findings": []})
     (tmp / "openai.key").write_text("sk-org-" + "k" * 32 + "\n")
     org = tmp / "org.yml"
@@ -45,9 +46,10 @@ def _review_in_the_cloud(
         f"    api_key_file: {tmp / 'openai.key'}\n    max_retries: 0\n"
         "routing:\n  order: [openai]\n" + more
     )
+    change = ("--base", "main") if patch is None else ("--diff", "-")
     return switchyard(
-        "review", "--base", "main", "--format", "json", "--config", str(org),
-        cwd=repo.path, env=base_env(tmp), timeout=120,
+        "review", *change, "--format", "json", "--config", str(org),
+        cwd=repo.path, env=base_env(tmp), stdin=patch, timeout=120,
     )  # fmt: skip
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from bot.change.checkout import CheckoutLoader
 from bot.change.filters import apply_filters
 from bot.change.model import Change
 from bot.change.parse import parse_diff
@@ -46,8 +47,12 @@ def read_patch(path_or_dash: str) -> tuple[str, str]:
     return text.removeprefix("\ufeff"), source
 
 
-def change_from_patch(text: str, source: str, filters: FilterConfig | None = None) -> Change:
-    """Parse and filter a patch. The base file contents are unknown, so load_content is None.
+def change_from_patch(
+    text: str, source: str, filters: FilterConfig | None = None, checkout: Path | None = None
+) -> Change:
+    """Parse and filter a patch. File contents are read from `checkout`, the checkout the
+    patch was made in, where it holds them (bot/change/checkout.py); without one they are
+    unknown, and load_content is None.
 
     Raises InputError when the text is empty or not a diff. A diff whose every file is
     filtered is not an error here; Change.files is then empty.
@@ -56,4 +61,5 @@ def change_from_patch(text: str, source: str, filters: FilterConfig | None = Non
         raise InputError(f"{source} is empty: no diff to review")
     files = parse_diff(text, source)
     kept, skipped = apply_filters(files, filters or FilterConfig())
-    return Change(files=kept, skipped=skipped, source=source, load_content=None)
+    loader = CheckoutLoader(checkout, kept) if checkout is not None else None
+    return Change(files=kept, skipped=skipped, source=source, load_content=loader)

@@ -47,7 +47,11 @@ def change_options(func: F) -> F:
                 "--head", default="HEAD", show_default=True, metavar="REF", help="Commit to review."
             ),
             click.option(
-                "--diff", "diff_path", metavar="FILE|-", help="A unified diff file, or stdin."
+                "--diff",
+                "diff_path",
+                metavar="FILE|-",
+                help="A unified diff file, or stdin. Run in the checkout of its head (or give "
+                "--repo), a file there that matches the patch is read whole.",
             ),
             settings_options,
             click.option(
@@ -109,7 +113,7 @@ def prepare(
             raise click.UsageError("give either --base or --diff, not both")
         config_dir = _config_dir(ci.repo_dir, ci.diff_path)
         loaded = load(config_dir, ci.config_path, overrides, flag_names)
-        change = _patch_change(ci.diff_path, loaded.settings)
+        change = _patch_change(ci.diff_path, loaded.settings, config_dir)
         return Prepared(loaded, loaded.settings, change, ctx, config_dir)
     # A branch: read unfiltered first, since the filters belong to the settings of the
     # change's base, which only the change (its merge-base) can locate.
@@ -149,11 +153,11 @@ def _config_dir(repo_dir: Path, diff_path: str | None) -> Path | None:
     return repo_dir if diff_path and repo_dir.is_dir() else None
 
 
-def _patch_change(diff_path: str, settings: Settings) -> Change:
+def _patch_change(diff_path: str, settings: Settings, checkout: Path | None) -> Change:
     from bot.change.patch_source import change_from_patch, read_patch
 
     text, source = read_patch(diff_path)
-    return change_from_patch(text, source, settings.filters)
+    return change_from_patch(text, source, settings.filters, checkout)
 
 
 def _guess_base(repo_dir: Path) -> str:

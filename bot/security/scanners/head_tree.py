@@ -10,8 +10,9 @@ unreadable rather than left out.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
+from bot.change.checkout import differs_from_patch, safe_relative
 from bot.change.model import Change, FileChange, FileStatus, LineKind, Side
 
 _SYMLINK_MODE = "120000"
@@ -35,14 +36,6 @@ class HeadTree:
             for p in self.contents
             if self.languages.get(p) == "python" or p.lower().endswith(PYTHON_SUFFIXES)
         ]
-
-
-def safe_relative(path: str) -> PurePosixPath | None:
-    """The path as a relative one inside the tree, or None if it would leave it."""
-    p = PurePosixPath(path.replace("\\", "/"))
-    if p.is_absolute() or not p.parts or any(part in ("..", "") for part in p.parts):
-        return None
-    return p
 
 
 def write_head_tree(change: Change, root: Path, head_root: Path | None = None) -> HeadTree:
@@ -96,7 +89,8 @@ def _head_text(change: Change, f: FileChange, head_root: Path | None) -> tuple[s
         else:
             if text is not None:
                 return text, ""
-            problems.append("the change's source has no text for it")
+            if head_root is None:  # (else the checkout's own reading says why)
+                problems.append("the change's source has no text for it")
     if head_root is not None:
         rel = safe_relative(f.path)
         candidate = head_root.joinpath(*rel.parts) if rel else None
@@ -108,7 +102,7 @@ def _head_text(change: Change, f: FileChange, head_root: Path | None) -> tuple[s
             except OSError as exc:
                 problems.append(f"reading the checkout failed ({exc.strerror or exc})")
             else:
-                mismatch = _differs_from_patch(f, text)
+                mismatch = differs_from_patch(f, text)
                 if mismatch is None:
                     return text, ""
                 # Scanning another version than the patch's head would report findings on
@@ -127,20 +121,6 @@ def _head_text(change: Change, f: FileChange, head_root: Path | None) -> tuple[s
             "scan the branch with --base instead)"
         )
     return None, "; ".join(problems)
-
-
-def _differs_from_patch(f: FileChange, text: str) -> str | None:
-    """Where `text` (a file in a checkout) departs from the head side of `f`'s hunks, or
-    None when every added and context line is where the patch puts it."""
-    lines = text.splitlines()
-    for h in f.hunks:
-        for ln in h.lines:
-            if ln.new_no is None:
-                continue
-            have = lines[ln.new_no - 1] if 0 < ln.new_no <= len(lines) else None
-            if have is None or have.rstrip("\r") != ln.text.rstrip("\r"):
-                return f"line {ln.new_no} differs"
-    return None
 
 
 def _added_text(f: FileChange) -> str:

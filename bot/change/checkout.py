@@ -1,0 +1,104 @@
+"""A patch's files read from the checkout it was made in, when the checkout holds them.
+
+A patch alone (`--diff`, the CI recipe `git diff main | switchyard review --diff -`) has
+hunks and no files: classification could not judge a value shown without its name (a key's
+body lines as context), review had no lines around a hunk. CI runs it in the checkout of
+the change's head, so a file there whose every line the patch shows is where the patch puts
+it is the head; the base is the head with the hunks taken back. A file that departs from
+the patch anywhere is not read (another version would put lines where the change has
+none), nor one outside the checkout, through a symbolic link or `..`: the checkout is the
+pull request author's, and its files are read only to judge or show what the patch changes.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path, PurePosixPath
+
+from bot.change.model import FileChange, FileStatus, LineKind, Side
+
+
+def differs_from_patch(f: FileChange, text: str) -> str | None:
+    """Where `text` (a file in a checkout) departs from the head side of `f`'s hunks, or
+    None when every added and context line is where the patch puts it."""
+    lines = text.splitlines()
+    for h in f.hunks:
+        for ln in h.lines:
+            if ln.new_no is None:
+                continue
+            have = lines[ln.new_no - 1] if 0 < ln.new_no <= len(lines) else None
+            if have is None or have.rstrip("\r") != ln.text.rstrip("\r"):
+                return f"line {ln.new_no} differs"
+    return None
+
+
+def safe_relative(path: str) -> PurePosixPath | None:
+    """The path as a relative one inside a tree, or None if it would leave it."""
+    p = PurePosixPath(path.replace("\\", "/"))
+    if p.is_absolute() or not p.parts or any(part in ("..", "") for part in p.parts):
+        return None
+    return p
+
+
+def base_of(f: FileChange, head: str) -> str:
+    """The base text of `f`, from its head text (which matches the patch) with each hunk's
+    lines put back as they were."""
+    lines = head.split("\n")
+    out: list[str] = []
+    pos = 0
+    for h in sorted(f.hunks, key=lambda h: h.new_start):
+        # A hunk that only removes lines stands after head line new_start.
+        at = h.new_start - 1 if h.new_len else h.new_start
+        out += lines[pos:at]
+        out += [ln.text for ln in h.lines if ln.kind is not LineKind.ADDED]
+        pos = at + h.new_len
+    return "\n".join(out + lines[pos:])
+
+
+class CheckoutLoader:
+    """load_content for a patch's change: each file's head read from `root` when it matches
+    the patch, its base rebuilt from that head; None otherwise. Read once, cached."""
+
+    def __init__(self, root: Path, files: list[FileChange]) -> None:
+        self._root = root.resolve()
+        self._files = {f.path: f for f in files}
+        self._heads: dict[str, str | None] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, path: str, side: Side) -> str | None:
+        f = self._files.get(path)
+        if f is None or f.binary:
+            return None
+        if side is Side.LEFT:
+            if f.status is FileStatus.ADDED:
+                return None
+            if f.status is FileStatus.DELETED:
+                old = [ln.text for h in f.hunks for ln in h.lines if ln.kind is not LineKind.ADDED]
+                return "\n".join(old) + "\n" if old else None
+        if f.status is FileStatus.DELETED:
+            return None
+        head = self._head(f)
+        if head is None or side is Side.RIGHT:
+            return head
+        return base_of(f, head)
+
+    def _head(self, f: FileChange) -> str | None:
+        with self._lock:
+            if f.path not in self._heads:
+                self._heads[f.path] = self._read(f)
+            return self._heads[f.path]
+
+    def _read(self, f: FileChange) -> str | None:
+        rel = safe_relative(f.path)
+        if rel is None:
+            return None
+        candidate = self._root.joinpath(*rel.parts)
+        try:
+            if candidate.is_symlink() or not candidate.is_file():
+                return None
+            if not candidate.resolve().is_relative_to(self._root):
+                return None  # (a folder on the way is a link out of the checkout)
+            text = candidate.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        return text if differs_from_patch(f, text) is None else None

@@ -1,0 +1,120 @@
+"""A patch's files read from the checkout it was made in: the head when every line the
+patch shows is where it puts it, the base rebuilt from that head, nothing otherwise; and,
+through `switchyard review --diff`, the file a hunk cuts into judged whole."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from bot.change.model import Side
+from bot.change.patch_source import change_from_patch
+from tests.fakes.openai_server import FakeOpenAIServer
+from tests.gitrepo import GitRepo
+from tests.test_hunk_secrets_e2e import _BODY, _inside_the_body, _review_in_the_cloud
+
+_LINES = [f"line {i}" for i in range(1, 41)]
+
+
+def _text(lines: list[str]) -> str:
+    return "\n".join(lines) + "\n"
+
+
+def _repo(tmp: Path) -> tuple[GitRepo, str]:
+    """A change of every kind a patch holds, and its patch."""
+    repo = GitRepo.init(tmp / "repo")
+    base = {
+        "app/many.py": _text(_LINES),
+        "app/gone.py": "old = 1\nolder = 2\n",
+        "app/moved.py": _text(_LINES[:12]),
+        "app/tail.py": _text(_LINES[:10]),
+    }
+    head = _LINES[:]
+    head[2] = "line 3 changed"  # a change near the top
+    del head[14:17]  # lines taken out, none put in
+    head.insert(25, "a new line")  # a line put in, none taken out
+    head[-1] = "the last line"
+    for rel, text in base.items():
+        repo.write(rel, text)
+    repo.commit("base")
+    repo.switch("feature", create=True)
+    for rel in ("app/gone.py", "app/moved.py"):
+        (repo.path / rel).unlink()
+    heads = {
+        "app/many.py": _text(head),
+        "app/new.py": "added = True\n",
+        "app/renamed.py": _text([*_LINES[:11], "line 12, moved"]),
+        "app/tail.py": _text(_LINES[:10]) + "line 11\n",
+    }
+    for rel, text in heads.items():
+        repo.write(rel, text)
+    repo.commit("feature")
+    return repo, _git(repo, "diff", "-M", "main...HEAD")
+
+
+def _git(repo: GitRepo, *args: str) -> str:
+    """git's output as it is (GitRepo.git strips the last newline)."""
+    done = subprocess.run(["git", *args], cwd=repo.path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_each_side_is_the_file_as_git_has_it(tmp_path: Path) -> None:
+    repo, patch = _repo(tmp_path)
+    change = change_from_patch(patch, "test", checkout=repo.path)
+    load = change.load_content
+    assert load is not None
+    seen = 0
+    for f in change.files:
+        head = None if f.status.value == "deleted" else f.path
+        for side, rev, path in ((Side.RIGHT, "HEAD", head), (Side.LEFT, "main", f.old_path)):
+            want = _git(repo, "show", f"{rev}:{path}") if path else None
+            assert load(f.path, side) == want, (f.path, side)
+            seen += want is not None
+    assert seen == 8, "every side that exists was read"
+
+
+def test_a_checkout_that_departs_from_the_patch_is_not_read(tmp_path: Path) -> None:
+    repo, patch = _repo(tmp_path)
+    many = repo.path / "app/many.py"
+    many.write_text(many.read_text().replace("a new line", "another line"))
+    change = change_from_patch(patch, "test", checkout=repo.path)
+    assert change.load_content is not None
+    assert change.load_content("app/many.py", Side.RIGHT) is None
+    assert change.load_content("app/many.py", Side.LEFT) is None
+    assert change.load_content("app/new.py", Side.RIGHT) == "added = True\n"  # the others are
+
+
+def test_a_link_or_a_path_out_of_the_checkout_is_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "secret.txt"
+    outside.write_text("added = True\n")
+    repo, patch = _repo(tmp_path)
+    new = repo.path / "app/new.py"
+    new.unlink()
+    os.symlink(outside, new)  # the same text, through a link out of the checkout
+    change = change_from_patch(patch, "test", checkout=repo.path)
+    assert change.load_content is not None
+    assert change.load_content("app/new.py", Side.RIGHT) is None
+    escaping = "diff --git a/../secret.txt b/../secret.txt\n--- a/../secret.txt\n"
+    escaping += "+++ b/../secret.txt\n@@ -1 +1 @@\n-x\n+added = True\n"
+    change = change_from_patch(escaping, "test", checkout=repo.path)
+    assert change.load_content is not None
+    assert change.load_content("../secret.txt", Side.RIGHT) is None
+
+
+def test_a_patch_given_in_its_checkout_has_the_key_its_hunk_cuts_into_judged(
+    tmp_path: Path,
+) -> None:
+    """`git diff main | switchyard review --diff -` in CI: a change of one line inside a
+    key's body shows body lines and neither armour line. Read from the checkout, the file
+    shows the key: it stays on premises (no local target: exit 3), and no line of it reaches
+    the cloud."""
+    repo = _inside_the_body(tmp_path)
+    patch = _git(repo, "diff", "main...HEAD")
+    with FakeOpenAIServer("cloud", models=["m"]) as fake:
+        result = _review_in_the_cloud(repo, fake, tmp_path, patch=patch)
+        assert result.code == 3, result.both
+        assert "deploy/values.yaml" in result.both
+        for line in _BODY:
+            assert not fake.where(line[:16]), "the cloud received a line of the key"
