@@ -269,7 +269,8 @@ def _staged(params: dict[str, Any]) -> tuple[LoadedSettings, Change, RunContext]
     diff = staged_diff(top)
     if not diff.strip():
         raise InputError("nothing is staged", hint="git add the files to commit first")
-    change = change_from_patch(diff, "staged changes", loaded.settings.filters)
+    # (the working tree holds the staged files, unless some are staged only in part)
+    change = change_from_patch(diff, "staged changes", loaded.settings.filters, top)
     ctx = RunContext(repository=params.get("repository"), change_ref="staged")
     return loaded, change, ctx
 
