@@ -8,6 +8,7 @@ import os
 import subprocess
 from pathlib import Path
 
+from bot.change.checkout import CheckoutLoader
 from bot.change.model import Side
 from bot.change.patch_source import change_from_patch
 from tests.fakes.openai_server import FakeOpenAIServer
@@ -101,6 +102,14 @@ def test_a_link_or_a_path_out_of_the_checkout_is_not_read(tmp_path: Path) -> Non
     change = change_from_patch(escaping, "test", checkout=repo.path)
     assert change.load_content is not None
     assert change.load_content("../secret.txt", Side.RIGHT) is None
+
+
+def test_a_file_over_the_size_limit_is_not_read(tmp_path: Path) -> None:
+    repo, patch = _repo(tmp_path)
+    files = change_from_patch(patch, "test").files
+    size = len((repo.path / "app/many.py").read_bytes())
+    assert CheckoutLoader(repo.path, files, max_bytes=size)("app/many.py", Side.RIGHT)
+    assert CheckoutLoader(repo.path, files, max_bytes=size - 1)("app/many.py", Side.RIGHT) is None
 
 
 def test_a_patch_given_in_its_checkout_has_the_key_its_hunk_cuts_into_judged(

@@ -55,12 +55,18 @@ def base_of(f: FileChange, head: str) -> str:
     return "\n".join(out + lines[pos:])
 
 
+# A file larger than this is not read (a pull request may commit one of gigabytes): no
+# reader here would use more of it (classification stops at 20 MB).
+MAX_BYTES = 20_000_000
+
+
 class CheckoutLoader:
     """load_content for a patch's change: each file's head read from `root` when it matches
     the patch, its base rebuilt from that head; None otherwise. Read once, cached."""
 
-    def __init__(self, root: Path, files: list[FileChange]) -> None:
+    def __init__(self, root: Path, files: list[FileChange], max_bytes: int = MAX_BYTES) -> None:
         self._root = root.resolve()
+        self._max_bytes = max_bytes
         self._files = {f.path: f for f in files}
         self._heads: dict[str, str | None] = {}
         self._lock = threading.Lock()
@@ -95,6 +101,8 @@ class CheckoutLoader:
         candidate = self._root.joinpath(*rel.parts)
         try:
             if candidate.is_symlink() or not candidate.is_file():
+                return None
+            if candidate.stat().st_size > self._max_bytes:
                 return None
             if not candidate.resolve().is_relative_to(self._root):
                 return None  # (a folder on the way is a link out of the checkout)
