@@ -30,6 +30,7 @@ def _repo(tmp: Path) -> tuple[GitRepo, str]:
         "app/gone.py": "old = 1\nolder = 2\n",
         "app/moved.py": _text(_LINES[:12]),
         "app/tail.py": _text(_LINES[:10]),
+        "app/windows.bat": "@echo off\r\nset A=1\r\nset B=2\r\nset C=3\r\n",
     }
     head = _LINES[:]
     head[2] = "line 3 changed"  # a change near the top
@@ -47,6 +48,7 @@ def _repo(tmp: Path) -> tuple[GitRepo, str]:
         "app/new.py": "added = True\n",
         "app/renamed.py": _text([*_LINES[:11], "line 12, moved"]),
         "app/tail.py": _text(_LINES[:10]) + "line 11\n",
+        "app/windows.bat": "@echo off\r\nset A=1\r\nset B=two\r\nset C=3\r\n",
     }
     for rel, text in heads.items():
         repo.write(rel, text)
@@ -56,9 +58,9 @@ def _repo(tmp: Path) -> tuple[GitRepo, str]:
 
 def _git(repo: GitRepo, *args: str) -> str:
     """git's output as it is (GitRepo.git strips the last newline)."""
-    done = subprocess.run(["git", *args], cwd=repo.path, capture_output=True, text=True)
+    done = subprocess.run(["git", *args], cwd=repo.path, capture_output=True)
     assert done.returncode == 0, done.stderr
-    return done.stdout
+    return done.stdout.decode()  # (line ends as they are: a CRLF file keeps its)
 
 
 def test_each_side_is_the_file_as_git_has_it(tmp_path: Path) -> None:
@@ -73,7 +75,7 @@ def test_each_side_is_the_file_as_git_has_it(tmp_path: Path) -> None:
             want = _git(repo, "show", f"{rev}:{path}") if path else None
             assert load(f.path, side) == want, (f.path, side)
             seen += want is not None
-    assert seen == 8, "every side that exists was read"
+    assert seen == 10, "every side that exists was read"
 
 
 def test_a_checkout_that_departs_from_the_patch_is_not_read(tmp_path: Path) -> None:

@@ -44,13 +44,20 @@ def base_of(f: FileChange, head: str) -> str:
     """The base text of `f`, from its head text (which matches the patch) with each hunk's
     lines put back as they were."""
     lines = head.split("\n")
+    # A hunk's lines are parsed without a carriage return: a context line is taken from the
+    # head as it is, a removed one ends as most of the file's lines do.
+    end = "\r" if head.count("\r\n") * 2 > head.count("\n") else ""
     out: list[str] = []
     pos = 0
     for h in sorted(f.hunks, key=lambda h: h.new_start):
         # A hunk that only removes lines stands after head line new_start.
         at = h.new_start - 1 if h.new_len else h.new_start
         out += lines[pos:at]
-        out += [ln.text for ln in h.lines if ln.kind is not LineKind.ADDED]
+        for ln in h.lines:
+            if ln.kind is LineKind.CONTEXT and ln.new_no is not None:
+                out.append(lines[ln.new_no - 1])
+            elif ln.kind is LineKind.REMOVED:
+                out.append(ln.text if ln.text.endswith("\r") else ln.text + end)
         pos = at + h.new_len
     return "\n".join(out + lines[pos:])
 
@@ -106,7 +113,7 @@ class CheckoutLoader:
                 return None
             if not candidate.resolve().is_relative_to(self._root):
                 return None  # (a folder on the way is a link out of the checkout)
-            text = candidate.read_text(encoding="utf-8")
+            text = candidate.read_bytes().decode("utf-8")  # (line ends as they are, as git's)
         except (OSError, UnicodeDecodeError):
             return None
         return text if differs_from_patch(f, text) is None else None
