@@ -87,7 +87,7 @@ def test_fingerprint_survives_the_code_moving() -> None:
 def test_a_suggestion_holding_a_mask_is_shown_but_not_committable() -> None:
     """The model quoted a secret on the line (masked in its answer) or a marker it was
     shown: committed, the suggestion would write the mask over the value in the code."""
-    for masked in ('b = "[REDACTED:secret]"', 'b = "[REDACTED:password#1]"'):
+    for masked in ('b = "[REDACTED:secret]"', 'b = "[REDACTED:password#1]"', 'b = "<redacted>"'):
         [f], _ = _run(start_line=11, end_line=11, suggestion=masked)
         assert (f.start_line, f.end_line) == (11, 11), "still on its line"
         assert f.suggestion is None and masked in f.body

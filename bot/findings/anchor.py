@@ -12,7 +12,7 @@ from bot.change.linemap import LineMap
 from bot.change.model import Change, FileChange, LineKind, Side
 from bot.findings.fingerprint import fingerprint
 from bot.findings.model import Finding
-from bot.secrets.markers import markers_in
+from bot.secrets.markers import brings_a_mask
 
 
 @dataclass(slots=True)
@@ -75,10 +75,10 @@ def _place(finding: Finding, line_map: LineMap) -> Finding:
 
 
 def _without_markers_to_commit(finding: Finding, cited: str) -> Finding:
-    """A committable suggestion holding a secret's marker that its lines do not hold (the
-    model quoted the value, or a marker it was shown, and the answer was masked) would
-    write the marker over the value in the code: kept readable, not committable."""
-    if finding.suggestion is None or not markers_in(finding.suggestion) - markers_in(cited):
+    """A committable suggestion that brings a secret's mask into its lines (the model
+    quoted the value and the answer was masked, or it wrote back a marker it was shown)
+    would write the mask over the value in the code: kept readable, not committable."""
+    if finding.suggestion is None or not brings_a_mask(finding.suggestion, cited):
         return finding
     return _move_suggestion_to_body(
         finding, "it shows a secret masked, and committing it would write the mask into the code"

@@ -22,3 +22,15 @@ def marker(slug: str, number: int | None = None) -> str:
 def markers_in(text: str) -> set[str]:
     """The markers `text` holds."""
     return set(_MARKER.findall(text)) if PREFIX in text else set()
+
+
+def brings_a_mask(new: str, old: str) -> bool:
+    """Whether `new` (code to replace `old`) holds a marker `old` does not, or the mask's
+    word where `old` has none: a model shown `[REDACTED:password#1]` may write it back as
+    `<REDACTED>` or `"REDACTED"`, which would overwrite the value just the same."""
+    if markers_in(new) - markers_in(old):
+        return True
+    return _WORD in new.lower() and _WORD not in old.lower()
+
+
+_WORD = "redacted"
