@@ -455,6 +455,7 @@ def test_marker_note_explains_the_marker() -> None:
     assert "Switchyard" in MARKER_NOTE
     assert "real secret" in MARKER_NOTE
     assert "finding" in MARKER_NOTE
+    assert "Never write a marker into a suggestion" in MARKER_NOTE
 
 
 def test_test_files_tolerate_random_strings_but_not_real_tokens() -> None:

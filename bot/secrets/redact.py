@@ -24,7 +24,9 @@ from bot.secrets.prompt_view import View
 MARKER_NOTE = (
     "Text like [REDACTED:github-token#1] marks a secret value that Switchyard removed before "
     "sending this code; treat it as a real secret present in the code at that spot (the same "
-    "marker means the same value), and report a hard-coded secret as a finding in itself."
+    "marker means the same value), and report a hard-coded secret as a finding in itself. "
+    "Never write a marker into a suggestion: committed, it would replace the secret in the "
+    "code; suggest reading the value from configuration instead."
 )
 
 
