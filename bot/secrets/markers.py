@@ -11,6 +11,7 @@ import re
 
 PREFIX = "[REDACTED:"
 _MARKER = re.compile(r"\[REDACTED:[a-z0-9][a-z0-9-]*(?:#[0-9]+)?\]")
+_WORD = "redacted"
 
 
 def marker(slug: str, number: int | None = None) -> str:
@@ -32,5 +33,3 @@ def brings_a_mask(new: str, old: str) -> bool:
         return True
     return _WORD in new.lower() and _WORD not in old.lower()
 
-
-_WORD = "redacted"
