@@ -32,4 +32,3 @@ def brings_a_mask(new: str, old: str) -> bool:
     if markers_in(new) - markers_in(old):
         return True
     return _WORD in new.lower() and _WORD not in old.lower()
-
