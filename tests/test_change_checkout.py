@@ -5,6 +5,7 @@ through `switchyard review --diff`, the file a hunk cuts into judged whole."""
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 from pathlib import Path
 
@@ -129,3 +130,36 @@ def test_a_patch_given_in_its_checkout_has_the_key_its_hunk_cuts_into_judged(
         assert "deploy/values.yaml" in result.both
         for line in _BODY:
             assert not fake.where(line[:16]), "the cloud received a line of the key"
+
+
+def test_the_base_is_rebuilt_for_any_edit(tmp_path: Path) -> None:
+    """Random edits (lines put in, taken out, changed; hunks that merge or stand apart; a
+    file with no last newline), each rebuilt from the head and the patch as git has it."""
+    rng = random.Random(7)
+    repo = GitRepo.init(tmp_path / "repo")
+    bases = {}
+    for i in range(24):
+        lines = [f"l{i}.{n}" for n in range(rng.randint(0, 60))]
+        bases[f"f{i}.txt"] = "\n".join(lines) + rng.choice(("\n", ""))
+    for rel, text in bases.items():
+        repo.write(rel, text)
+    repo.commit("base")
+    repo.switch("feature", create=True)
+    for rel, text in bases.items():
+        lines = text.split("\n")
+        for _ in range(rng.randint(1, 6)):
+            at = rng.randint(0, len(lines))
+            kind = rng.choice(("put", "take", "change"))
+            if kind == "put":
+                lines[at:at] = [f"new {rng.random():.6f}" for _ in range(rng.randint(1, 3))]
+            elif kind == "take":
+                del lines[at : at + rng.randint(1, 3)]
+            elif at < len(lines):
+                lines[at] = f"changed {rng.random():.6f}"
+        repo.write(rel, "\n".join(lines))
+    repo.commit("feature")
+    change = change_from_patch(_git(repo, "diff", "main...HEAD"), "test", checkout=repo.path)
+    assert change.load_content is not None and len(change.files) >= 20
+    for f in change.files:
+        if f.status.value != "deleted":
+            assert change.load_content(f.path, Side.LEFT) == _git(repo, "show", f"main:{f.path}")

@@ -42,8 +42,11 @@ def safe_relative(path: str) -> PurePosixPath | None:
 
 def base_of(f: FileChange, head: str) -> str:
     """The base text of `f`, from its head text (which matches the patch) with each hunk's
-    lines put back as they were."""
+    lines put back as they were, and the last newline as the patch says it was."""
     lines = head.split("\n")
+    head_terminated = lines[-1] == ""
+    if head_terminated:
+        lines.pop()
     # A hunk's lines are parsed without a carriage return: a context line is taken from the
     # head as it is, a removed one ends as most of the file's lines do.
     end = "\r" if head.count("\r\n") * 2 > head.count("\n") else ""
@@ -59,7 +62,14 @@ def base_of(f: FileChange, head: str) -> str:
             elif ln.kind is LineKind.REMOVED:
                 out.append(ln.text if ln.text.endswith("\r") else ln.text + end)
         pos = at + h.new_len
-    return "\n".join(out + lines[pos:])
+    out += lines[pos:]
+    if any(h.old_unterminated for h in f.hunks):
+        terminated = False
+    elif any(h.new_unterminated for h in f.hunks):
+        terminated = True  # (the head lost its last newline; the base had one)
+    else:
+        terminated = head_terminated
+    return "\n".join(out) + ("\n" if terminated and out else "")
 
 
 # A file larger than this is not read (a pull request may commit one of gigabytes): no

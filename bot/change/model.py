@@ -43,6 +43,9 @@ class Hunk:
     new_len: int
     section: str  # the text after the second @@ (enclosing function), may be ""
     lines: list[DiffLine] = field(default_factory=list)
+    # "\ No newline at end of file" after the hunk's last base or head line
+    old_unterminated: bool = False
+    new_unterminated: bool = False
 
     @property
     def added(self) -> int:

@@ -148,9 +148,14 @@ def _hunk(h: UnidiffHunk) -> Hunk:
     kinds = _KINDS
     lines: list[DiffLine] = []
     append = lines.append
+    unterminated = {LineKind.REMOVED: False, LineKind.ADDED: False}
     for ln in h:
         kind = kinds.get(ln.line_type)
         if kind is None:
+            if ln.line_type == "\\" and lines:  # the line before has no newline
+                last = lines[-1].kind
+                for side in unterminated:
+                    unterminated[side] |= last in (side, LineKind.CONTEXT)
             continue
         text = ln.value
         if text.endswith("\n"):
@@ -165,6 +170,8 @@ def _hunk(h: UnidiffHunk) -> Hunk:
         new_len=h.target_length,
         section=h.section_header.rstrip("\r\n"),
         lines=lines,
+        old_unterminated=unterminated[LineKind.REMOVED],
+        new_unterminated=unterminated[LineKind.ADDED],
     )
 
 
