@@ -405,17 +405,26 @@ def _decoding(value: str) -> str:
 _ECHO_INTERVAL = 16
 
 
+def _value_line(f: Family) -> tuple[int, str]:
+    """(number, text) of the line holding the value's first line (the first line else)."""
+    lines = f.text.splitlines() or [""]
+    first = f.value.splitlines()[0] if f.value else ""
+    return next(((i, ln) for i, ln in enumerate(lines, 1) if first and first in ln), (1, lines[0]))
+
+
 def _echo(body: dict[str, Any]) -> Reply:
-    """A model that quotes every secret it was shown, in its summary and its findings."""
+    """A model that quotes every secret it was shown, in its summary and its findings, and
+    suggests the value's line back as it was (a style fix that keeps the value)."""
     sent = json.dumps(body.get("messages"))
     shown = [f for f in FAMILIES if json.dumps(f.value)[1:-1] in sent]
     findings = [
         {
             "path": f.path,
-            "line": 1,
+            "line": _value_line(f)[0],
             "severity": "major",
             "title": f"Hard-coded {f.name}: {f.value.splitlines()[0][:150]}",
             "body": f"The value {f.value} {_decoding(f.value)}is in the code.",
+            "suggestion": _value_line(f)[1],
         }
         for f in shown
     ]
@@ -462,7 +471,7 @@ def test_the_quoting_findings_are_kept_with_markers(echo_run: Run) -> None:
     report = json.loads(echo_run.result.out)
     bodies = [f["body"] for f in report["findings"] if f["body"].startswith("The value ")]
     assert len(bodies) >= len(FAMILIES) // 2, report["findings"][:3]
-    assert all("[REDACTED:" in b and b.endswith("is in the code.") for b in bodies)
+    assert all("[REDACTED:" in b and "is in the code." in b for b in bodies)
 
 
 # -- the pull-request door: comments, reviews and check runs on the fake GitHub ---------------
@@ -517,6 +526,18 @@ def test_nothing_posted_on_the_pull_request_quotes_the_value(
     for piece in _pieces(family):
         assert not pr_run.github.where(piece), f"GitHub received {family.name}"
         assert piece not in pr_run.reports, f"the report shows {family.name}"
+
+
+def test_no_posted_suggestion_would_commit_a_mask(pr_run: PullRequestRun) -> None:
+    """The echo model suggests each value's line back; masked, it is shown as code, never
+    as a suggestion a reviewer could commit over the value."""
+    comments = [c["body"] for c in pr_run.github.pr(7, repo=GH_REPO).review_comments]
+    assert comments, "nothing was posted on a line"
+    for body in comments:
+        for block in body.split("```suggestion")[1:]:
+            assert "REDACTED" not in block.split("```")[0], body
+    shown = [b for b in comments if "Suggested code:" in b and "[REDACTED:" in b]
+    assert shown, "no masked suggestion was shown as code"
 
 
 # -- look-alikes ----------------------------------------------------------------------------
