@@ -125,15 +125,15 @@ def main() -> None:
         f"  median {at(0.5):.1f} ms  p75 {at(0.75):.1f}  p90 {at(0.9):.1f}  p99 {at(0.99):.1f}"
         f"  max {ms[-1]:.1f}  over {TARGET_MS:.0f} ms: {over} ({over / len(ms):.0%})"
     )
-    for t, i in reversed(took[-args.show :] if args.show else []):
+    for prompt_ms, i in reversed(took[-args.show :] if args.show else []):
         text = texts[i]
         slow = sorted(
-            (lowest_ms(lambda t=text[s:e], p=p: find_secrets(t, p), args.repeat), p, e - s)
+            (lowest_ms(lambda part=text[s:e], p=p: find_secrets(part, p), args.repeat), p, e - s)
             for s, e, p in parts(text)
         )
-        print(f"  prompt {i}: {t:.1f} ms; slowest files:")
-        for part_ms, path, size in reversed(slow[-3:]):
-            print(f"    {part_ms:6.1f} ms  {size / 1000:5.1f} KB  {path}")
+        print(f"  prompt {i}: {prompt_ms:.1f} ms; slowest files:")
+        for part_ms, path, length in reversed(slow[-3:]):
+            print(f"    {part_ms:6.1f} ms  {length / 1000:5.1f} KB  {path}")
 
 
 if __name__ == "__main__":
