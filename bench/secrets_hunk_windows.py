@@ -22,14 +22,16 @@ counts a value left only where it is sent: the file, loadable as from a reposito
 pull request, is not restricted by classification (bot/classify), which keeps a file
 whose shown lines hold a secret on premises. `--unrestricted` counts what is sent where an
 organisation turned that off (`data_classes.secrets_make_restricted: false`): the hunk
-redacted with the values classification found given to the gate.
+redacted with the values classification found given to the gate. `--patch-alone` counts
+as `--classified` with no file to read: a patch given without its checkout (`--diff`
+elsewhere), what every `--diff` was before bot/change/checkout.py read the checkout.
 
 Texts: every file of the public suites (bench/secrets_eval.py) and, where the mirrors
 are here, every file CredData labels; data this project did not write. Cases are listed
 (--show) only from the tune splits; the holdout's are counted.
 
     .venv/bin/python bench/secrets_hunk_windows.py [--no-creddata] [--show 10] [--form unified]
-        [--classified | --unrestricted]
+        [--classified | --unrestricted | --patch-alone]
 """
 
 from __future__ import annotations
@@ -88,12 +90,16 @@ def hunk_prompt(
     return file_header(f) + "\n" + render_hunk(f.hunks[0]), lo
 
 
-def classified(path: str, lines: list[str], changed: int, restrict: bool = True) -> Classification:
+def classified(
+    path: str, lines: list[str], changed: int, restrict: bool = True, loadable: bool = True
+) -> Classification:
     """Classification of that change, the file's text loadable (as from a repository or a
-    pull request; both sides read as the head)."""
+    pull request, or a patch in its checkout; both sides read as the head), or, without
+    `loadable`, not (a patch alone)."""
     f, _ = one_line_change(path, lines, changed)
     text = "\n".join(lines)
-    change = Change(files=[f], source="bench", load_content=lambda _p, _s: text)
+    load = (lambda _p, _s: text) if loadable else None
+    change = Change(files=[f], source="bench", load_content=load)
     return classify_change(change, DataClassConfig(secrets_make_restricted=restrict), None, None)
 
 
@@ -130,8 +136,9 @@ def left_by(
 ) -> bool:
     """Whether the hunk of a change at `changed` leaves one of `values` on its row, as
     `mode` counts it: "hunk", in the redacted hunk; "classified", sent (the file not kept
-    on premises by classification); "unrestricted", sent with `secrets_make_restricted`
-    off, the gate given the values classification found (Classification.withheld)."""
+    on premises by classification); "patch-alone", the same with no file to read;
+    "unrestricted", sent with `secrets_make_restricted` off, the gate given the values
+    classification found (Classification.withheld)."""
     prompt, lo = hunk_prompt(path, lines, changed, form)
     if mode == "unrestricted":
         withheld = classified(path, lines, changed, restrict=False).withheld([path])
@@ -146,8 +153,10 @@ def left_by(
         if 2 <= row < len(rows) and any(
             v in rows[row] and rows[row].count(v) >= shown[row].count(v) for v in vals
         ):
-            if mode == "classified":
-                return classified(path, lines, changed)[path][0] is not DataClass.RESTRICTED
+            if mode in ("classified", "patch-alone"):
+                loadable = mode == "classified"
+                found = classified(path, lines, changed, loadable=loadable)
+                return found[path][0] is not DataClass.RESTRICTED
             return True
     return False
 
@@ -193,8 +202,15 @@ def main() -> None:
         help="count what is sent with data_classes.secrets_make_restricted off: the gate "
         "given the values classification found, the file loadable",
     )
+    ap.add_argument(
+        "--patch-alone",
+        action="store_true",
+        help="as --classified, the file not loadable: a patch given without its checkout",
+    )
     args = ap.parse_args()
-    mode = "unrestricted" if args.unrestricted else "classified" if args.classified else "hunk"
+    modes = {"unrestricted": args.unrestricted, "classified": args.classified}
+    modes["patch-alone"] = args.patch_alone
+    mode = next((m for m, on in modes.items() if on), "hunk")
     texts = list(suite_texts())
     if not args.no_creddata:
         texts += list(creddata_texts())

@@ -65,6 +65,14 @@ def test_a_key_body_the_gate_is_given_by_classification_is_not_counted_unrestric
     assert (own_hunk, own_sent) == (True, False)
 
 
+def test_a_patch_alone_sends_what_its_checkout_would_have_kept_on_premises() -> None:
+    text = "\n".join(_key_file())
+    ((_, _, _, own_kept),) = windows.cases(text, "deploy/values.yaml", mode="classified")
+    ((_, _, _, own_alone),) = windows.cases(text, "deploy/values.yaml", mode="patch-alone")
+    # The body lines alone do not tell a key; the file read from the checkout does.
+    assert (own_kept, own_alone) == (False, True)
+
+
 def test_the_hunk_shows_the_changed_line_and_three_lines_each_side() -> None:
     lines = [f"line {i}" for i in range(1, 21)]
     prompt, first = windows.hunk_prompt("notes.txt", lines, 9)
