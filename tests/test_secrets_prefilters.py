@@ -195,3 +195,20 @@ def test_a_key_format_is_searched_in_every_text_holding_its_armour() -> None:
         assert matched, line
         for fmt in matched:
             assert not fmt.marks or any(mark in text for mark in fmt.marks), line
+
+
+def test_every_pattern_of_a_gated_plugin_spells_its_words() -> None:
+    """A guard for a newer detect-secrets: a pattern added to a plugin without any of the
+    words its gate asks for would never run."""
+    from bot.secrets.plugins import _HELD_CASELESS, _HELD_WORDS
+
+    for plugin in _plugins().tokens:
+        name = type(plugin).__name__
+        exact = _HELD_WORDS.get(name)
+        caseless = _HELD_CASELESS.get(name)
+        for regex in plugin.denylist:
+            source = regex.pattern.replace("\\", "")
+            if exact is not None:
+                assert any(w in source for w in exact), (name, regex.pattern)
+            if caseless is not None:
+                assert any(w in source.lower() for w in caseless.words), (name, regex.pattern)
