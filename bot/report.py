@@ -186,6 +186,13 @@ def target_infos(targets: Sequence[Target]) -> list[TargetInfo]:
     ]
 
 
+def redacted_text(calls: list[CallRecord]) -> str:
+    """`3 secrets redacted for the cloud`: what the egress gate took out of the calls'
+    prompts (each use of a value counts), or "" when nothing was."""
+    n = sum(c.redactions for c in calls if not c.cache_hit)
+    return f"{plural(n, 'secret')} redacted for the cloud" if n else ""
+
+
 def plural(n: int, noun: str, many: str | None = None) -> str:
     """`1 file`, `3 files`: a count with its noun agreeing."""
     return f"{n} {noun if n == 1 else (many or noun + 's')}"

@@ -11,6 +11,7 @@ from rich.console import Console
 
 from bot.change.model import Side
 from bot.findings.model import Finding, Severity
+from bot.forges.summary import footer
 from bot.publish import FORMATS, parse_json, print_report, render
 from bot.publish.markdown import block, code_block, location_text, render_markdown
 from bot.report import CallRecord, RunReport, SkippedEntry, Summary
@@ -195,6 +196,21 @@ def test_cache_hits_are_not_failures_and_cost_is_shown() -> None:
     assert "Model calls: 2, tokens 6,200 in / 1,100 out, 1 failed, 1 file from the cache" in md
     assert "cost $0.0123 (all-cloud $0.0456)" in md
     assert "| from the cache |" in md
+
+
+def test_secrets_redacted_for_the_cloud_are_counted_where_calls_are() -> None:
+    """What the egress gate took out of the run's cloud calls (each use of a value),
+    beside the calls' figures in every view; nothing is said when nothing was taken."""
+    report = sample_report()
+    assert "redacted" not in render_markdown(report) and "redacted" not in _console_text(report)
+    report.calls[1].redactions = 3
+    report.calls.append(
+        CallRecord(item="review-3", task="review", target="cloud", model="m", location="cloud",
+                   redactions=1)
+    )  # fmt: skip
+    assert ", 4 secrets redacted for the cloud" in render_markdown(report)
+    assert "4 secrets redacted for the cloud" in _console_text(report)
+    assert "4 secrets redacted for the cloud" in footer(report)
 
 
 def test_markdown_untrusted_text_cannot_break_layout() -> None:

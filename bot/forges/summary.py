@@ -47,6 +47,7 @@ from bot.report import (
     not_posted_text,
     plural,
     posted_findings,
+    redacted_text,
 )
 
 
@@ -305,6 +306,8 @@ def footer(report: RunReport) -> str:
     cached = len(report.calls) - len(sent)
     if cached:
         parts.append(f"{cached} from the cache")
+    if redacted := redacted_text(report.calls):
+        parts.append(redacted)
     tokens_in, tokens_out = _tokens(report.calls, report)
     parts.append(f"tokens {tokens_in:,} in / {tokens_out:,} out")
     s = report.summary

@@ -15,7 +15,7 @@ from bot.publish.markdown import (
     scope_parts,
     skipped_files,
 )
-from bot.report import RunReport, plural
+from bot.report import RunReport, plural, redacted_text
 
 if TYPE_CHECKING:
     # rich costs 50-100 ms to import: only paid when something is printed.
@@ -92,6 +92,8 @@ def _calls_line(report: RunReport) -> Text:
         parts.append(f"{failed} failed")
     if cached:
         parts.append(f"{plural(cached, 'file')} from the cache")
+    if redacted := redacted_text(report.calls):
+        parts.append(redacted)
     detail = f" ({', '.join(parts)})" if parts else ""
     latency = sum(c.latency_s for c in calls)
     cost = report.summary.cost_usd

@@ -7,7 +7,7 @@ from collections import Counter
 
 from bot.change.model import Side
 from bot.findings.model import Finding, Severity
-from bot.report import CallRecord, RunReport, incomplete_text, plural
+from bot.report import CallRecord, RunReport, incomplete_text, plural, redacted_text
 
 SEVERITY_ORDER: tuple[Severity, ...] = (
     Severity.CRITICAL,
@@ -305,6 +305,8 @@ def _calls(report: RunReport) -> list[str]:
     cached = len(report.calls) - len(sent)
     if cached:
         summary += f", {plural(cached, 'file')} from the cache"
+    if redacted := redacted_text(report.calls):
+        summary += f", {redacted}"
     if report.summary.cost_usd or report.summary.cloud_equivalent_usd:
         summary += (
             f", cost ${report.summary.cost_usd:.4f} "
