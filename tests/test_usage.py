@@ -76,6 +76,7 @@ def seed(ledger: Ledger) -> None:
                 cost_usd=0.02,
                 latency_s=latency,
                 outcome=outcome,
+                redactions=2,  # two secret values taken out of each cloud prompt
                 at=NOW,
             ),
         )
@@ -120,6 +121,7 @@ def test_usage_by_provider(db_url: str, tmp_path: Path) -> None:
     assert cloud.p50_s == pytest.approx(4.0)  # failures keep their time: 2, 4, 30
     assert cloud.local_share == 0.0
     assert cloud.all_cloud_usd == pytest.approx(cloud.cost_usd) == pytest.approx(0.06)
+    assert (cloud.redactions, local.redactions) == (6, 0)
 
 
 def test_usage_by_task_repo_and_day(seeded: Ledger) -> None:
@@ -165,6 +167,8 @@ def test_csv_has_one_line_per_group_and_a_total(seeded: Ledger) -> None:
     assert all(len(line) == len(lines[0]) for line in lines)
     review = dict(zip(lines[0], lines[2], strict=True))
     assert (review["calls"], review["p50_s"], review["local_share"]) == ("11", "5.5", "1.0")
+    total = dict(zip(lines[0], lines[3], strict=True))
+    assert total["redactions"] == "6"
 
 
 def test_json_shape(seeded: Ledger) -> None:
@@ -191,6 +195,7 @@ def test_table_lists_groups_total_and_budget(seeded: Ledger) -> None:
     for expected in ("openai", "local", "(total)", "5.5s", "85%", "$0.17", "budget openai"):
         assert expected in text, expected
     assert "(86%, warning)" in text
+    assert "secret values redacted from cloud prompts: 6" in text
 
 
 def test_an_empty_period_says_so(tmp_path: Path) -> None:

@@ -33,6 +33,7 @@ _COLUMNS = (
     "latency_s",
     "cache_hit",
     "outcome",
+    "redactions",
 )
 # SQLAlchemy rows resolve attributes by name on each access; a namedtuple's are slots,
 # several times faster over a few hundred thousand rows.
@@ -67,6 +68,7 @@ class UsageRow:
     p99_s: float | None
     cache_hit_ratio: float | None
     local_share: float | None
+    redactions: int = 0  # secret values the gate took out of cloud-bound prompts
 
     @property
     def saved_usd(self) -> float:
@@ -163,11 +165,12 @@ def group(rows: Iterable[Any], by: str) -> list[UsageRow]:
 
 def aggregate(name: str, rows: Sequence[Any]) -> UsageRow:
     # One pass with plain locals: this loop is most of a report's time on a big ledger.
-    answered = hits = local = tokens_in = tokens_out = 0
+    answered = hits = local = tokens_in = tokens_out = redactions = 0
     cost = all_cloud = 0.0
     latencies: list[float] = []
     for r in rows:
         tokens_in += r.tokens_in
+        redactions += r.redactions
         tokens_out += r.tokens_out
         cost += r.cost_usd
         cloud = r.location == "cloud"
@@ -193,6 +196,7 @@ def aggregate(name: str, rows: Sequence[Any]) -> UsageRow:
         p99_s=percentile(latencies, 99),
         cache_hit_ratio=hits / answered if answered else None,
         local_share=local / answered if answered else None,
+        redactions=redactions,
     )
 
 

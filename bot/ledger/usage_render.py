@@ -28,6 +28,7 @@ CSV_FIELDS = (
     "p99_s",
     "cache_hit_ratio",
     "local_share",
+    "redactions",
 )
 
 
@@ -46,6 +47,7 @@ def row_dict(row: UsageRow) -> dict[str, Any]:
         "p99_s": _round(row.p99_s, 3),
         "cache_hit_ratio": _round(row.cache_hit_ratio, 4),
         "local_share": _round(row.local_share, 4),
+        "redactions": row.redactions,
     }
 
 
@@ -103,6 +105,8 @@ def print_table(report: UsageReport, console: Console) -> None:
     console.print(table)
     if not report.rows:
         console.print("no calls recorded in this period")
+    if report.total.redactions:
+        console.print(f"secret values redacted from cloud prompts: {report.total.redactions:,}")
     for burn in report.budget:
         share = "no cap" if math.isinf(burn.share) else f"{burn.share:.0%}"
         console.print(
