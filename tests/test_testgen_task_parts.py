@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from pydantic import ValidationError
@@ -15,7 +16,8 @@ from bot.change.git_source import change_from_git
 from bot.config.model import Settings, TestsConfig
 from bot.publish.markdown import render_markdown
 from bot.report import RunReport
-from bot.testgen.report import patch_of
+from bot.testgen.loop import Candidate, Checked, Outcome
+from bot.testgen.report import kept_lines, patch_of
 from bot.testgen.run import checked, write_kept
 from bot.testgen.sandbox import RunResult
 from bot.testgen.subjects import _import_hint, find_subjects
@@ -232,3 +234,18 @@ def test_written_files_never_replace_a_file_or_follow_a_link_out(tmp_path: Path)
     ]
     assert (root / "tests" / "test_old.py").read_text() == "kept\n"
     assert list(outside.iterdir()) == []
+
+
+def test_a_kept_file_holding_a_masked_secret_says_so() -> None:
+    """The model quoted a secret, masked in its answer: the kept test holds the mask (it
+    ran with it), and the report says why a reader will find `[REDACTED:…]` in it."""
+
+    def kept(content: str) -> Outcome:
+        candidate = Candidate("tests/test_db.py", content, ["connect"], cast(Any, None))
+        return Outcome(candidate, Checked(kept=True, outcome="passed", proves_change=True))
+
+    masked = kept('def test_connect():\n    assert connect("[REDACTED:secret]")\n')
+    plain = kept("def test_connect():\n    assert connect()\n")
+    lines = kept_lines([masked, plain])
+    assert lines[1].endswith("it holds a masked secret, `[REDACTED:…]`")
+    assert "masked" not in lines[2]

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from bot.change.model import Change
 from bot.pipeline import UNREVIEWED
 from bot.report import RunReport, SkippedEntry, Summary, plural
+from bot.secrets.markers import markers_in
 from bot.testgen.loop import LoopResult, Outcome
 from bot.testgen.subjects import Found
 from bot.testgen.task import TestItem
@@ -114,7 +115,9 @@ def kept_lines(kept: Sequence[Outcome]) -> list[str]:
         how = PROVES if o.verdict.proves_change else PASSES_BOTH
         repaired = " (after a repair round)" if c.round else ""
         run = f"; {o.verdict.coverage}" if o.verdict.coverage else ""
-        lines.append(f"kept {c.path}{repaired}: covers {', '.join(c.covers)}; {how}{run}")
+        # (the model quoted a secret, masked in its answer: the test ran with the mask)
+        masked = "; it holds a masked secret, `[REDACTED:…]`" if markers_in(c.content) else ""
+        lines.append(f"kept {c.path}{repaired}: covers {', '.join(c.covers)}; {how}{run}{masked}")
     return lines
 
 
