@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import random
+import string
 import subprocess
 from pathlib import Path
 
@@ -163,3 +164,24 @@ def test_the_base_is_rebuilt_for_any_edit(tmp_path: Path) -> None:
     for f in change.files:
         if f.status.value != "deleted":
             assert change.load_content(f.path, Side.LEFT) == _git(repo, "show", f"main:{f.path}")
+
+
+def test_a_patch_in_its_checkout_is_reviewed_with_lines_around_its_hunks(
+    tmp_path: Path,
+) -> None:
+    """`review.extra_context_lines` (8) beyond git's three: read from the checkout, as from a
+    branch, and a token among them redacted for the cloud."""
+    drawn = random.Random(3)
+    token = "ghp_" + "".join(drawn.choice(string.ascii_letters + string.digits) for _ in range(36))
+    lines = [f"x{i} = {i}" for i in range(1, 20)]
+    lines[9] = f'GITHUB_TOKEN = "{token}"'
+    base = "\n".join(lines) + "\n"
+    repo = GitRepo.init(tmp_path / "repo")
+    repo.feature({"app/conf.py": base.replace("x2 = 2\n", "x2 = 22\n")}, base={"app/conf.py": base})
+    patch = _git(repo, "diff", "main...HEAD")
+    with FakeOpenAIServer("cloud", models=["m"]) as fake:
+        more = "data_classes:\n  secrets_make_restricted: false\n"
+        result = _review_in_the_cloud(repo, fake, tmp_path, more, patch=patch)
+        assert result.code == 0, result.both
+        assert fake.where("x9 = 9"), "no line beyond git's context was shown"
+        assert fake.where("[REDACTED:") and not fake.where(token[4:20])
