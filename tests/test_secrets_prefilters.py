@@ -1,6 +1,7 @@
 """The words a line must hold before a pattern is tried there never turn away a line the
 pattern matches: detect-secrets' plugins behind the words their matches hold, the told
-forms behind their secret names, SECRET_WORD tried only near its keywords on a long line.
+forms behind their secret names, SECRET_WORD tried only near its keywords on a long line,
+a key format only in a text holding its armour's marks.
 Each gated answer is compared with the pattern run everywhere, over the lines of the public
 suites' tune splits (every plugin fires on some of them) and lines drawn around the words."""
 
