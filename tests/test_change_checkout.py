@@ -13,9 +13,10 @@ from pathlib import Path
 from bot.change.checkout import CheckoutLoader
 from bot.change.model import Side
 from bot.change.patch_source import change_from_patch
-from tests.fakes.openai_server import FakeOpenAIServer
+from tests.cli import base_env, switchyard
+from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.gitrepo import GitRepo
-from tests.test_hunk_secrets_e2e import _BODY, _inside_the_body, _review_in_the_cloud
+from tests.test_hunk_secrets_e2e import _BODY, _inside_the_body, _review_in_the_cloud, _values_file
 
 _LINES = [f"line {i}" for i in range(1, 41)]
 
@@ -185,3 +186,32 @@ def test_a_patch_in_its_checkout_is_reviewed_with_lines_around_its_hunks(
         assert result.code == 0, result.both
         assert fake.where("x9 = 9"), "no line beyond git's context was shown"
         assert fake.where("[REDACTED:") and not fake.where(token[4:20])
+
+
+def test_a_staged_change_inside_a_key_keeps_the_commit_message_on_premises(
+    tmp_path: Path,
+) -> None:
+    """`describe --commit-message` (the prepare-commit-msg hook) reads the staged diff, and
+    the staged files from the working tree where they match it: a key's body lines staged
+    without either armour line are a key's, and with only a cloud target nothing is sent
+    (the hook then leaves the message empty and says why)."""
+    repo = GitRepo.init(tmp_path / "repo")
+    repo.write("deploy/values.yaml", _values_file(8443, _BODY))
+    repo.commit("base")
+    repo.write("deploy/values.yaml", _values_file(8443, [*_BODY[:12], "A" * 64, *_BODY[13:]]))
+    repo.git("add", "-A")
+    with FakeOpenAIServer("cloud", models=["m"]) as fake:
+        fake.responder = lambda body: Reply({"type": "chore", "subject": "update values"})
+        (tmp_path / "openai.key").write_text("sk-org-" + "k" * 32 + "\n")
+        org = tmp_path / "org.yml"
+        org.write_text(
+            f"providers:\n  openai:\n    base_url: {fake.base_url}\n    model: m\n"
+            f"    api_key_file: {tmp_path / 'openai.key'}\n    max_retries: 0\n"
+            "routing:\n  order: [openai]\n"
+        )
+        result = switchyard(
+            "describe", "--commit-message", "--config", str(org),
+            cwd=repo.path, env=base_env(tmp_path), timeout=60,
+        )  # fmt: skip
+        assert result.code == 3 and "restricted code stays on premises" in result.err
+        assert not fake.chat_requests(), "the staged key's lines were sent to the cloud"
