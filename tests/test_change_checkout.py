@@ -215,3 +215,19 @@ def test_a_staged_change_inside_a_key_keeps_the_commit_message_on_premises(
         )  # fmt: skip
         assert result.code == 3 and "restricted code stays on premises" in result.err
         assert not fake.chat_requests(), "the staged key's lines were sent to the cloud"
+
+
+def test_a_patch_away_from_its_checkout_is_said_to_be_judged_by_its_hunks(
+    tmp_path: Path,
+) -> None:
+    repo, patch = _repo(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    runs = {}
+    for name, cwd in (("checkout", repo.path), ("elsewhere", elsewhere)):
+        runs[name] = switchyard(
+            "review", "--diff", "-", "--dry-run", cwd=cwd, env=base_env(tmp_path), stdin=patch
+        )
+    assert "none of the patch's" not in runs["checkout"].err
+    note = "none of the patch's 5 changed files is in"
+    assert note in runs["elsewhere"].err and "run it in the checkout" in runs["elsewhere"].err

@@ -114,6 +114,7 @@ def prepare(
         config_dir = _config_dir(ci.repo_dir, ci.diff_path)
         loaded = load(config_dir, ci.config_path, overrides, flag_names)
         change = _patch_change(ci.diff_path, loaded.settings, config_dir)
+        _say_if_no_file_is_read(change, config_dir)
         return Prepared(loaded, loaded.settings, change, ctx, config_dir)
     # A branch: read unfiltered first, since the filters belong to the settings of the
     # change's base, which only the change (its merge-base) can locate.
@@ -151,6 +152,24 @@ def _config_dir(repo_dir: Path, diff_path: str | None) -> Path | None:
     if top.returncode == 0:
         return Path(top.stdout.strip())
     return repo_dir if diff_path and repo_dir.is_dir() else None
+
+
+def _say_if_no_file_is_read(change: Change, checkout: Path | None) -> None:
+    """A patch run away from its checkout: none of its files is there as it has them, so a
+    secret a hunk cuts into is judged from the hunk alone. Said once, on stderr."""
+    from bot.change.model import FileStatus, Side
+
+    heads = [f for f in change.files if f.status is not FileStatus.DELETED and not f.binary]
+    load = change.load_content
+    if not heads or (load is not None and any(load(f.path, Side.RIGHT) is not None for f in heads)):
+        return
+    where = f"in {checkout}" if checkout is not None else "here"
+    click.echo(
+        f"switchyard: note: none of the patch's {len(heads)} changed files is {where} as the "
+        "patch has them, so each is judged from its hunks alone; run it in the checkout of "
+        "its head, or give --repo",
+        err=True,
+    )
 
 
 def _patch_change(diff_path: str, settings: Settings, checkout: Path | None) -> Change:
