@@ -89,6 +89,10 @@ def test_a_checkout_that_departs_from_the_patch_is_not_read(tmp_path: Path) -> N
     assert change.load_content is not None
     assert change.load_content("app/many.py", Side.RIGHT) is None
     assert change.load_content("app/many.py", Side.LEFT) is None
+    assert isinstance(change.load_content, CheckoutLoader)
+    assert "not the patch's head (line 26 differs)" in str(
+        change.load_content.why_unread("app/many.py")
+    )
     assert change.load_content("app/new.py", Side.RIGHT) == "added = True\n"  # the others are
 
 
@@ -102,6 +106,8 @@ def test_a_link_or_a_path_out_of_the_checkout_is_not_read(tmp_path: Path) -> Non
     change = change_from_patch(patch, "test", checkout=repo.path)
     assert change.load_content is not None
     assert change.load_content("app/new.py", Side.RIGHT) is None
+    assert isinstance(change.load_content, CheckoutLoader)
+    assert "symbolic link" in str(change.load_content.why_unread("app/new.py"))
     escaping = "diff --git a/../secret.txt b/../secret.txt\n--- a/../secret.txt\n"
     escaping += "+++ b/../secret.txt\n@@ -1 +1 @@\n-x\n+added = True\n"
     change = change_from_patch(escaping, "test", checkout=repo.path)

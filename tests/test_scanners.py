@@ -17,6 +17,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from bot.change.checkout import CheckoutLoader
 from bot.change.git_source import change_from_git
 from bot.change.model import Change, Side
 from bot.change.patch_source import change_from_patch
@@ -238,10 +239,11 @@ def test_patch_without_checkout_lists_modified_files_and_rebuilds_added_ones() -
     assert [f.path for f in scan.findings] == ["n.py"]
 
 
-def test_patch_with_a_checkout_reads_head_root(tmp_path: Path) -> None:
+def test_patch_with_a_checkout_reads_it(tmp_path: Path) -> None:
     (tmp_path / "m.py").write_text(f'a = 2\nKEY = "{TOKEN}"\n', encoding="utf-8")
     change = make_change({"m.py": ("a = 1\n", f'a = 2\nKEY = "{TOKEN}"\n')}, loader=False)
-    scan = run_scanners(change, head_root=tmp_path, scanners=("secrets",))
+    change.load_content = CheckoutLoader(tmp_path, change.files)
+    scan = run_scanners(change, scanners=("secrets",))
     assert scan.unreadable == []
     assert [f.start_line for f in scan.findings] == [2]
 

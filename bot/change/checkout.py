@@ -79,14 +79,20 @@ MAX_BYTES = 20_000_000
 
 class CheckoutLoader:
     """load_content for a patch's change: each file's head read from `root` when it matches
-    the patch, its base rebuilt from that head; None otherwise. Read once, cached."""
+    the patch, its base rebuilt from that head; None otherwise, and `why_unread` says why.
+    Read once, cached."""
 
     def __init__(self, root: Path, files: list[FileChange], max_bytes: int = MAX_BYTES) -> None:
-        self._root = root.resolve()
+        self.root = root.resolve()
         self._max_bytes = max_bytes
         self._files = {f.path: f for f in files}
         self._heads: dict[str, str | None] = {}
+        self._why: dict[str, str] = {}
         self._lock = threading.Lock()
+
+    def why_unread(self, path: str) -> str | None:
+        """Why the head of `path` was not read from the checkout (once it was asked for)."""
+        return self._why.get(path)
 
     def __call__(self, path: str, side: Side) -> str | None:
         f = self._files.get(path)
@@ -112,18 +118,29 @@ class CheckoutLoader:
             return self._heads[f.path]
 
     def _read(self, f: FileChange) -> str | None:
+        text, why = self._text(f)
+        if text is not None and (mismatch := differs_from_patch(f, text)) is not None:
+            text, why = None, f"the checkout's copy is not the patch's head ({mismatch})"
+        if text is None:
+            self._why[f.path] = why
+        return text
+
+    def _text(self, f: FileChange) -> tuple[str | None, str]:
         rel = safe_relative(f.path)
         if rel is None:
-            return None
-        candidate = self._root.joinpath(*rel.parts)
+            return None, "its path leaves the checkout"
+        candidate = self.root.joinpath(*rel.parts)
         try:
             if candidate.is_symlink() or not candidate.is_file():
-                return None
+                return None, f"not found in {self.root}, or a symbolic link there"
             if candidate.stat().st_size > self._max_bytes:
-                return None
-            if not candidate.resolve().is_relative_to(self._root):
-                return None  # (a folder on the way is a link out of the checkout)
-            text = candidate.read_bytes().decode("utf-8")  # (line ends as they are, as git's)
-        except (OSError, UnicodeDecodeError):
-            return None
-        return text if differs_from_patch(f, text) is None else None
+                return None, f"over {self._max_bytes // 1_000_000} MB in the checkout"
+            if not candidate.resolve().is_relative_to(self.root):
+                # (a folder on the way is a link out of the checkout)
+                return None, f"not found in {self.root}, or a symbolic link there"
+            # (line ends as they are, as git's)
+            return candidate.read_bytes().decode("utf-8"), ""
+        except UnicodeDecodeError:
+            return None, "not UTF-8 text in the checkout"
+        except OSError as exc:
+            return None, f"reading the checkout failed ({exc.strerror or exc})"

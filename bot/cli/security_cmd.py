@@ -113,9 +113,6 @@ def security(
                 use_model=not no_model,
                 semgrep_configs=[Path(p) for p in semgrep_configs] or None,
                 repo_rules=repo_rules,
-                # A patch: its files at head are read from the checkout (--repo) where it
-                # matches the patch, as in `git diff main | switchyard security --diff -`.
-                head_root=prepared.config_dir if prepared.change.repo_root is None else None,
             )
     finally:
         for p in providers.values():

@@ -32,7 +32,7 @@ from bot.secrets.patterns import MAX_VALUE
 from bot.secrets.word_led import merged_windows, occurrences
 
 # Lines shorter than this are searched whole: the windows cost more than they save.
-_LONG = 4096
+LONG_LINE = 4096
 _OPERATOR = re.compile(r"[:=]|<-")
 # From a name's start to its operator: the name (128), a `$env:` scope (9), quotes and
 # brackets (4), `||` (2); spaces before the operator are added per operator.
@@ -46,14 +46,14 @@ def named_operators(line: str) -> list[int] | None:
     """The operators on a long line with a secret-ish name part within a name's reach
     before them (spaces before an operator do not count against it); None for a short
     line, searched whole."""
-    if len(line) < _LONG:
+    if len(line) < LONG_LINE:
         return None
     out: set[int] = set()
     for w in _parts(line):
         reach = w + _BEFORE
         out.update(m.start() for m in _OPERATOR.finditer(line, w, reach + 2))
         # `token        =`: past the reach, spaces up to an operator
-        tail = line[reach + 1 : reach + 1 + _LONG]
+        tail = line[reach + 1 : reach + 1 + LONG_LINE]
         gap = len(tail) - len(tail.lstrip())
         if gap and _OPERATOR.match(line, reach + 1 + gap):
             out.add(reach + 1 + gap)
@@ -62,7 +62,7 @@ def named_operators(line: str) -> list[int] | None:
 
 def secretish_parts(line: str) -> list[int] | None:
     """Where a secret-ish name part stands on a long line; None for a short one."""
-    return _parts(line) if len(line) >= _LONG else None
+    return _parts(line) if len(line) >= LONG_LINE else None
 
 
 def word_windows(
@@ -72,7 +72,7 @@ def word_windows(
     (lower-case) with `near` matching within a name's reach of it, and reaches at most
     `reach` characters either side of that word: the whole of a short line; on a long one
     those windows around each such word, overlapping ones merged."""
-    positions = _found(line, words) if len(line) >= _LONG else None
+    positions = _found(line, words) if len(line) >= LONG_LINE else None
     if positions is None:
         return [(0, len(line))]
     named = [w for w in positions if near.search(line, max(0, w - _BEFORE), w + _BEFORE)]
@@ -123,10 +123,10 @@ def search_near(
 
 
 def _spaces_before(line: str, at: int) -> int:
-    head = line[max(0, at - _LONG) : at]
+    head = line[max(0, at - LONG_LINE) : at]
     return len(head) - len(head.rstrip())
 
 
 def _spaces_after(line: str, at: int) -> int:
-    tail = line[at + 1 : at + 1 + _LONG]
+    tail = line[at + 1 : at + 1 + LONG_LINE]
     return len(tail) - len(tail.lstrip(" \t=>-:"))

@@ -10,6 +10,7 @@ import itertools
 import re
 
 from bot.secrets.gitleaks import Found
+from bot.secrets.long_lines import LONG_LINE
 from bot.secrets.patterns import KEYWORD_WORDS, LONG_TOKEN_MIN, SECRET_WORD, TOKEN_MASK
 from bot.secrets.word_led import led_matches, occurrences
 
@@ -31,12 +32,11 @@ def line_around(text: str, start: int, end: int) -> str:
 # 44 KB minified line. Every match holds one of KEYWORD_WORDS at most this far from its
 # start (`encryption_` before `key`); on a long line it is tried only there.
 SECRET_WORD_LEAD = 11
-_LONG_LINE = 4096
 
 
 def names_a_secret(lowered: str, start: int, end: int) -> bool:
     """Whether SECRET_WORD matches in lowered[start:end], a line."""
-    if end - start < _LONG_LINE:
+    if end - start < LONG_LINE:
         return SECRET_WORD.search(lowered, start, end) is not None
     at = occurrences(lowered, KEYWORD_WORDS, start, end)
     tried = led_matches(SECRET_WORD, lowered, at, SECRET_WORD_LEAD, start, end)

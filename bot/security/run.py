@@ -45,15 +45,13 @@ def run_security(
     use_model: bool = True,
     semgrep_configs: list[Path] | None = None,
     repo_rules: list[Path] | None = None,
-    head_root: Path | None = None,
 ) -> RunReport:
     """`semgrep_configs`: extra rule files or folders (the command line's). The
     repository's own rules (`security.semgrep_rules`, paths in the repository) are
     `repo_rules` when the caller read them (from a pull request's or a branch's base, so a
     change cannot alter the rules it is scanned under), else read from the change's
-    checkout; a change with neither gets a note that they did not run. `head_root`: a
-    checkout at the change's head, for a patch (its files are read there when they match
-    the patch)."""
+    checkout; a change with neither gets a note that they did not run. A patch's files are
+    read from its checkout by the change's loader (bot/change/checkout.py)."""
     from bot.security.scanners import run_scanners
 
     started = time.perf_counter()
@@ -63,7 +61,6 @@ def run_security(
     configs = [*(semgrep_configs or []), *configs]
     scan = run_scanners(
         change,
-        head_root=head_root,
         semgrep_configs=configs or None,
         mode=mode or cfg.mode,
         bandit_args=[

@@ -49,7 +49,6 @@ _MODE_WORDS = {
 def run_scanners(
     change: Change,
     *,
-    head_root: Path | None = None,
     semgrep_configs: list[Path] | None = None,
     timeout_s: float = 120,
     mode: str = "added",
@@ -76,7 +75,7 @@ def run_scanners(
     executables = executables or {}
     result = ScanResult(mode=filter_mode.value, started_at=_now())
     with tempfile.TemporaryDirectory(prefix="switchyard-scan-") as scratch:
-        tree = write_head_tree(change, Path(scratch), head_root)
+        tree = write_head_tree(change, Path(scratch))
         result.unreadable.extend(tree.unreadable)
         known: set[str] = set()
         runs: list[ScannerRun] = []

@@ -1,10 +1,10 @@
 """The head versions of the changed files, written into a scratch folder for the scanners.
 
 Scanners read files, not diffs. The head contents come from the change's own loader (git,
-a forge's API), else from a checkout (`head_root`, for a patch whose head is checked out
-there; used only when the file's lines match the patch's head side), else, for a file the
-change adds, from its hunks, which hold all of it. A file with none of these is listed as
-unreadable rather than left out.
+a forge's API, or a patch's checkout: bot/change/checkout.py, which reads a file only where
+its lines match the patch's head side), else, for a file the change adds, from its hunks,
+which hold all of it. A file with none of these is listed as unreadable rather than left
+out, with the loader's reason.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.change.checkout import differs_from_patch, safe_relative
+from bot.change.checkout import CheckoutLoader, safe_relative
 from bot.change.model import Change, FileChange, FileStatus, LineKind, Side
 
 _SYMLINK_MODE = "120000"
@@ -38,7 +38,7 @@ class HeadTree:
         ]
 
 
-def write_head_tree(change: Change, root: Path, head_root: Path | None = None) -> HeadTree:
+def write_head_tree(change: Change, root: Path) -> HeadTree:
     tree = HeadTree(root=root)
     for f in change.files:
         if f.status is FileStatus.DELETED:
@@ -51,7 +51,7 @@ def write_head_tree(change: Change, root: Path, head_root: Path | None = None) -
         if rel is None:
             tree.unreadable.append((f.path, "path leaves the repository: not written"))
             continue
-        text, why = _head_text(change, f, head_root)
+        text, why = _head_text(change, f)
         if text is None:
             tree.unreadable.append((f.path, why))
             continue
@@ -77,11 +77,12 @@ def _not_scannable(f: FileChange) -> str | None:
     return None
 
 
-def _head_text(change: Change, f: FileChange, head_root: Path | None) -> tuple[str | None, str]:
+def _head_text(change: Change, f: FileChange) -> tuple[str | None, str]:
     problems: list[str] = []
-    if change.load_content is not None:
+    load = change.load_content
+    if load is not None:
         try:
-            text = change.load_content(f.path, Side.RIGHT)
+            text = load(f.path, Side.RIGHT)
         # A loader may be git, an HTTP client or a test double: whatever it raises, this
         # file goes unread and says why, and the other files are still scanned.
         except Exception as exc:
@@ -89,30 +90,15 @@ def _head_text(change: Change, f: FileChange, head_root: Path | None) -> tuple[s
         else:
             if text is not None:
                 return text, ""
-            if head_root is None:  # (else the checkout's own reading says why)
-                problems.append("the change's source has no text for it")
-    if head_root is not None:
-        rel = safe_relative(f.path)
-        candidate = head_root.joinpath(*rel.parts) if rel else None
-        if candidate is not None and candidate.is_file():
-            try:
-                text = candidate.read_text(encoding="utf-8")
-            except UnicodeDecodeError:
-                return None, "not UTF-8 text in the checkout: not scanned"
-            except OSError as exc:
-                problems.append(f"reading the checkout failed ({exc.strerror or exc})")
-            else:
-                mismatch = differs_from_patch(f, text)
-                if mismatch is None:
-                    return text, ""
+            if isinstance(load, CheckoutLoader) and (why := load.why_unread(f.path)):
                 # Scanning another version than the patch's head would report findings on
                 # lines the change does not have.
-                problems.append(f"the checkout's copy is not the patch's head ({mismatch})")
-        else:
-            problems.append(
-                f"not scanned: not found in {head_root} (a patch is scanned against a "
-                "checkout of its head: run it there, or give --repo)"
-            )
+                problems.append(
+                    f"not scanned: {why} (a patch is scanned against a checkout of its head: "
+                    "run it there, or give --repo)"
+                )
+            else:
+                problems.append("the change's source has no text for it")
     if f.status is FileStatus.ADDED and f.hunks:
         return _added_text(f), ""
     if not problems:
