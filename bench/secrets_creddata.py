@@ -41,7 +41,12 @@ alarms only; --families prints both splits' figures per category (numbers, no ca
 with how many of each category's flagged values are masked whole and how many cut short.
 
     .venv/bin/python bench/secrets_creddata.py [--creddata PATH] [--mirrors DIR]
-        [--families] [--show N] [--no-detect-secrets]
+        [--families] [--show N] [--no-detect-secrets] [--peer kingfisher]
+
+--peer (repeatable) runs another detector of bench/secrets_peers.py once over every file,
+written under its path in its repository, and prints its figures beside Switchyard's.
+Kingfisher is independent of CredData; CredSweeper is not (its machine-learning filter
+was trained on CredData's labels), so its figures here flatter it.
 
 detect-secrets scans one file at a time in a process per core (it is ~20x slower than
 Switchyard here); Switchyard's scan runs in this process and is timed.
@@ -71,6 +76,7 @@ from bench.creddata_source import (
     load,
 )
 from bench.secrets_eval import SecretCase, Tally
+from bench.secrets_peers import peer_hits, peer_version
 from bot.secrets import find_secrets
 
 # --- detectors -------------------------------------------------------------------------
@@ -163,6 +169,30 @@ def detect_secrets_lines(repo: str, file_id: str, path: str, text: str) -> set[i
         target.unlink()
 
 
+def peer_flags(loaded: Loaded, name: str) -> Callable[[SecretCase], bool]:
+    """Peer `name` run once over every file, each written as `<repo>/<file id>/<path>`
+    (its name and folders as in the repository, for detectors that judge by them)."""
+    with tempfile.TemporaryDirectory(prefix="creddata-peer-") as tmp:
+        target = Path(tmp) / "files"
+        where: dict[tuple[str, str], Path] = {}
+        for (repo, file_id), (path, text) in loaded.files.items():
+            parts = [p for p in Path(path).parts if p not in ("/", "..", ".")] or ["file"]
+            rel = Path(repo, file_id, *parts)
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            (target / rel).write_text(text, encoding="utf-8", errors="surrogateescape")
+            where[(repo, file_id)] = rel
+        started = time.perf_counter()
+        hits = peer_hits(name, target, Path(tmp))
+    print(f"  ({name}: {len(where)} files in {time.perf_counter() - started:.0f} s)")
+
+    def flagged(case: SecretCase) -> bool:
+        assert isinstance(case, CredCase)
+        rel = where[(case.repo, case.file_id)]
+        return any((rel, n) in hits for n in range(case.line or 0, case.last_line + 1))
+
+    return flagged
+
+
 def _call(job: tuple[FileLines, str, str, str, str]) -> set[int]:
     detector, *args = job
     return detector(*args)
@@ -213,7 +243,12 @@ def main() -> None:
     ap.add_argument("--families", action="store_true", help="per CredData category")
     ap.add_argument("--show", type=int, default=0, help="list this many tune misses/alarms")
     ap.add_argument("--no-detect-secrets", action="store_true")
+    ap.add_argument(
+        "--peer", choices=("kingfisher", "secretlint", "credsweeper"), action="append", default=[]
+    )
     args = ap.parse_args()
+    for peer in args.peer:
+        print(f"peer {peer}: {peer_version(peer)}")
 
     started = time.perf_counter()
     loaded = load(Source(args.creddata), args.mirrors, sys.stderr.isatty())
@@ -236,10 +271,13 @@ def main() -> None:
         if args.no_detect_secrets
         else tallies(cases, flags(loaded, detect_secrets_lines, os.cpu_count() or 1))
     )
+    peers = {name: tallies(cases, peer_flags(loaded, name)) for name in args.peer}
     for key in ("tune", "holdout", "tune w/o largest", "holdout w/o largest"):
         print(f"  {key:20s} switchyard      {ours[key].line()}")
         if theirs is not None:
             print(f"  {key:20s} detect-secrets  {theirs[key].line()}")
+        for name, tally in peers.items():
+            print(f"  {key:20s} {name:15s} {tally[key].line()}")
     print(f"  switchyard scanned {len(loaded.files)} files in {took:.1f} s")
     for split in ("tune", "holdout"):
         flagged, covered, partly, sent = value_coverage(loaded, split)
@@ -253,10 +291,12 @@ def main() -> None:
             (k for k in ours if k.startswith(f"{split}/")),
             key=lambda k: -(ours[k].tp + ours[k].fn + ours[k].fp + ours[k].tn),
         )
-        print(f"  {split} per category, recall / FPR (switchyard | detect-secrets):")
+        names = " | ".join(["switchyard", *(["detect-secrets"] if theirs else []), *peers])
+        print(f"  {split} per category, recall / FPR ({names}):")
         for key in fams:
-            a, b = ours[key], theirs[key] if theirs else None
-            other = f" | {b.recall:5.2f} / {b.fpr:5.2f}" if b else ""
+            a = ours[key]
+            others = [t[key] for t in ([theirs] if theirs else []) + list(peers.values())]
+            other = "".join(f" | {b.recall:5.2f} / {b.fpr:5.2f}" for b in others)
             family = key.split("/", 1)[1]
             flagged, covered, partly, sent = value_coverage(loaded, split, family)
             whole = f"   masked whole {covered}/{flagged}, cut {partly} ({sent} sent)"

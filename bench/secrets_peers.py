@@ -10,6 +10,18 @@
   semgrep-rules-secrets suite into a temporary folder; their licence (Commons Clause)
   forbids bundling them. On the semgrep-rules-secrets suite these rules meet their own
   tests, so a score near 1.0 there says nothing; elsewhere the peer is independent.
+- kingfisher: MongoDB's Kingfisher (Apache-2.0), the pip wheel `kingfisher-bin` (a Rust
+  binary: its own rules, Betterleaks' (gitleaks' successor) and Google's Veles detectors),
+  in the same `.venv-peers` or named by $KINGFISHER; run with its defaults (`medium`
+  confidence, its parsers' context checks) but offline: `--no-validate` (no secret is sent
+  to its service to be tried), `--no-update-check`, and `--no-dedup`, so that a value
+  written in two case files is reported in both. On the kingfisher-rules suite it meets
+  its own rules' examples.
+- secretlint: secretlint (MIT, npm) with its recommended preset
+  (`@secretlint/secretlint-rule-preset-recommend`), installed outside the product's
+  node_modules in `.peers-node` (`mkdir .peers-node && cd .peers-node && npm init -y &&
+  npm install secretlint @secretlint/secretlint-rule-preset-recommend`) or named by
+  $SECRETLINT. On the secretlint-rules suite it meets its own rules' tests.
 
 Each peer runs once per suite over a temporary folder holding one file per one-line case
 (under the case's own path when it has one) and each whole file of the file cases, so that
@@ -34,29 +46,43 @@ if TYPE_CHECKING:
     from bench.secrets_eval import SecretCase
 
 ROOT = Path(__file__).resolve().parent.parent
-PEERS = ("credsweeper", "semgrep-registry")
+PEERS = ("credsweeper", "semgrep-registry", "kingfisher", "secretlint")
 PEER_VENV = ROOT / ".venv-peers"
 INSTALL_HINT = (
-    "python3 -m venv .venv-peers && .venv-peers/bin/pip install credsweeper "
-    "(in the repository root; or set $CREDSWEEPER to a credsweeper executable)"
+    "python3 -m venv .venv-peers && .venv-peers/bin/pip install credsweeper kingfisher-bin "
+    "(in the repository root; or set $CREDSWEEPER / $KINGFISHER to the executable)"
 )
+
+PEER_NODE = ROOT / ".peers-node"
+SECRETLINT_HINT = (
+    "mkdir .peers-node && cd .peers-node && npm init -y && npm install secretlint "
+    "@secretlint/secretlint-rule-preset-recommend (in the repository root; or set $SECRETLINT)"
+)
+_SECRETLINT_RC = '{"rules":[{"id":"@secretlint/secretlint-rule-preset-recommend"}]}'
 
 # (case file relative to the scanned folder, line) for each line a finding covers.
 Hits = set[tuple[Path, int]]
 
 
-def credsweeper_executable() -> Path:
-    """CredSweeper's command, or a clear exit saying how to install it."""
-    named = os.environ.get("CREDSWEEPER")
-    exe = Path(named) if named else PEER_VENV / "bin" / "credsweeper"
+def peer_executable(name: str) -> Path:
+    """A peer installed in PEER_VENV (or named by $<NAME>), or a clear exit saying how to
+    install it."""
+    named = os.environ.get(name.upper())
+    if named:
+        exe = Path(named)
+    elif name == "secretlint":
+        exe = PEER_NODE / "node_modules" / ".bin" / name
+    else:
+        exe = PEER_VENV / "bin" / name
     if not exe.is_file() or not os.access(exe, os.X_OK):
-        raise SystemExit(f"--peer credsweeper: {exe} not found; install it with {INSTALL_HINT}")
+        hint = SECRETLINT_HINT if name == "secretlint" else INSTALL_HINT
+        raise SystemExit(f"--peer {name}: {exe} not found; install it with {hint}")
     return exe
 
 
 def peer_version(name: str) -> str:
-    if name == "credsweeper":
-        cmd = [str(credsweeper_executable()), "--version"]
+    if name in ("credsweeper", "kingfisher", "secretlint"):
+        cmd = [str(peer_executable(name)), "--version"]
     else:  # without the flag semgrep waits a minute and more for the unreachable registry
         cmd = [_semgrep(), "--version", "--disable-version-check"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -71,10 +97,7 @@ def peer_detector(
         target = Path(tmp) / "cases"
         where = _write_cases(cases, target)
         started = time.perf_counter()
-        if name == "credsweeper":
-            hits = _credsweeper(target, Path(tmp) / "report.json")
-        else:
-            hits = _semgrep_registry(target, Path(tmp) / "rules", semgrep_rules)
+        hits = peer_hits(name, target, Path(tmp), semgrep_rules)
     written = len(set(where.values()))
     print(f"  ({name}: {written} files in {time.perf_counter() - started:.0f} s)")
     files = {path for path, _ in hits}
@@ -86,6 +109,20 @@ def peer_detector(
         return (path, case.line) in hits
 
     return flagged
+
+
+def peer_hits(name: str, target: Path, work: Path, semgrep_rules: Path | None = None) -> Hits:
+    """(file relative to `target`, line) of each line peer `name`'s findings in the folder
+    `target` cover; `work` is a scratch folder beside it."""
+    if name == "credsweeper":
+        return _credsweeper(target, work / "report.json")
+    if name == "kingfisher":
+        return _kingfisher(target, work / "report.json")
+    if name == "secretlint":
+        return _secretlint(target, work / "report.json")
+    if semgrep_rules is None:
+        raise SystemExit("--peer semgrep-registry needs a semgrep-rules checkout")
+    return _semgrep_registry(target, work / "rules", semgrep_rules)
 
 
 def _write_cases(cases: Iterable[SecretCase], target: Path) -> dict[str, Path]:
@@ -113,7 +150,7 @@ def _safe(path: str) -> Path:
 
 def _credsweeper(target: Path, report: Path) -> Hits:
     cmd = [
-        str(credsweeper_executable()),
+        str(peer_executable("credsweeper")),
         "--path",
         str(target),
         "--save-json",
@@ -130,6 +167,59 @@ def _credsweeper(target: Path, report: Path) -> Hits:
         for candidate in json.loads(report.read_text(encoding="utf-8"))
         for data in candidate["line_data_list"]
     }
+
+
+def _kingfisher(target: Path, report: Path) -> Hits:
+    cmd = [
+        str(peer_executable("kingfisher")),
+        "scan",
+        str(target),
+        "--no-validate",
+        "--no-update-check",
+        "--no-dedup",
+        "--format",
+        "json",
+        "--output",
+        str(report),
+        "--quiet",
+    ]
+    # Its exit status says whether it found anything (200 and up), not whether it failed.
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=target)
+    if not report.is_file():
+        raise SystemExit(f"kingfisher exited {proc.returncode}: {proc.stderr[-2000:]}")
+    hits: Hits = set()
+    for item in json.loads(report.read_text(encoding="utf-8").splitlines()[0])["findings"]:
+        found = item["finding"]
+        path = _relative(Path(found["path"]), target)
+        first = int(found["line"])
+        hits.update((path, first + n) for n in range(found["snippet"].count("\n") + 1))
+    return hits
+
+
+def _secretlint(target: Path, report: Path) -> Hits:
+    cmd = [
+        str(peer_executable("secretlint")),
+        "**/*",
+        "--secretlintrcJSON",
+        _SECRETLINT_RC,
+        "--format",
+        "json",
+        "--output",
+        str(report),
+        "--no-gitignore",
+        "--no-color",
+    ]
+    # It exits 1 when it found something, 2 when it could not run.
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=target)
+    if proc.returncode not in (0, 1) or not report.is_file():
+        raise SystemExit(f"secretlint exited {proc.returncode}: {proc.stderr[-2000:]}")
+    hits: Hits = set()
+    for result in json.loads(report.read_text(encoding="utf-8")):
+        path = _relative(Path(result["filePath"]), target)
+        for message in result["messages"]:
+            first, last = message["loc"]["start"]["line"], message["loc"]["end"]["line"]
+            hits.update((path, line) for line in range(first, last + 1))
+    return hits
 
 
 def _semgrep() -> str:
