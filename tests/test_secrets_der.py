@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 import datetime
 import json
+import shutil
+import subprocess
 from collections.abc import Callable
 
 import pytest
@@ -15,7 +17,8 @@ from cryptography.hazmat.primitives import serialization as ser
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import NameOID
 
-from bot.secrets import find_secrets
+from bot.secrets import find_secrets, redact
+from tests.tools import missing_tool
 
 
 def _b64(der: bytes) -> str:
@@ -166,3 +169,60 @@ def test_a_private_pem_block_written_as_string_pieces_is_still_reported() -> Non
     body = pem.splitlines()[1]
     hits = find_secrets(text, "tap/fixtures.ts")
     assert any(text[h.start : h.end].count(body[:20]) for h in hits)
+
+
+# --- an EC key that writes out its curve ----------------------------------------------------
+
+
+def _openssl_explicit_ec_key() -> str:
+    """A P-256 private key that spells out its curve's parameters instead of naming the
+    curve (`-param_enc explicit`, which `cryptography` cannot write), with its EC PARAMETERS
+    block before it, as `openssl ecparam -genkey` writes a key file. P-256's prime is
+    `/////wAAAAEAAAAAAAAAAAAAAAA…` in base64, in every such key."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        missing_tool("openssl is not installed (apt-get install openssl)")
+    cmd = [openssl, "ecparam", "-name", "prime256v1", "-param_enc", "explicit", "-genkey"]
+    return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+
+
+def _key_lines(pem: str) -> list[str]:
+    block = pem[pem.index("-----BEGIN EC PRIVATE KEY-----") :].splitlines()
+    return [line for line in block if line and not line.startswith("-----")]
+
+
+def _body(pem: str) -> str:
+    return "".join(_key_lines(pem))
+
+
+@pytest.mark.parametrize(
+    ("path", "form"),
+    [
+        ("test/ecdsa-private.pem", lambda pem: pem),
+        ("keys/signing.pem", lambda pem: pem[pem.index("-----BEGIN EC PRIVATE") :]),
+        ("config/service.json", lambda pem: json.dumps({"private_key": pem})),
+        ("app/settings.py", lambda pem: f'SIGNING_KEY = "{_body(pem)}"\n'),
+        ("deploy/values.yaml", lambda pem: f"signing:\n  key: {_body(pem)}\n"),
+    ],
+    ids=["key-file", "key-block", "json-escaped", "der-in-code", "der-in-yaml"],
+)
+def test_an_ec_key_with_its_curve_written_out_is_reported_whole(
+    path: str, form: Callable[[str], str]
+) -> None:
+    # Its DER's runs of `A` (zero bytes) read as typed filler, and every such key was let
+    # through, whole, to a cloud model.
+    pem = _openssl_explicit_ec_key()
+    text = form(pem)
+    body = _body(pem)
+    covered = {i for h in find_secrets(text, path) for i in range(h.start, h.end)}
+    for piece in [body] if body in text else _key_lines(pem):
+        at = text.index(piece)
+        assert set(range(at, at + len(piece))) <= covered, piece[:16]
+    assert body[:20] not in redact(text, path).text
+
+
+def test_a_key_block_of_typed_filler_is_still_not_a_key() -> None:
+    # Filler over half the body, not a run inside real key material.
+    armour = "-----BEGIN EC PRIVATE KEY-----\n{}\n-----END EC PRIVATE KEY-----\n"
+    for body in ("MHcCAQEEI" + "A" * 120, "ab" * 40, "MHcCAQEEIxxxxxxxx" + "x" * 60):
+        assert find_secrets(armour.format(body), "docs/keys.md") == []

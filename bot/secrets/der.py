@@ -6,7 +6,8 @@ a public key (SubjectPublicKeyInfo, as a sigstore trusted root's `publicKey.rawB
 string. A private key's DER is none of them: PKCS#8, PKCS#1 and SEC1 private keys are no
 certificate, no public key's structure, and hold more than a signature's two integers
 (the tests load each). Parsed with `cryptography` (PyCA), not by hand; imported on first
-use, since few values get this far."""
+use, since few values get this far. private_der says the other way round: a value that
+looks typed (runs of `A`, zero bytes) is still material when it is a private key's DER."""
 
 from __future__ import annotations
 
@@ -35,6 +36,26 @@ def public_der(value: str) -> bool:
             continue
         return True
     return False
+
+
+def private_der(value: str) -> bool:
+    """Whether base64 `value` is a private key's DER, whole (PKCS#8, PKCS#1 or SEC1, as
+    `cryptography` loads them; an encrypted PKCS#8 key counts too)."""
+    if not value.startswith("M"):
+        return False
+    raw = decoded_base64(value)
+    if raw is None or len(raw) < 32 or raw[0] != 0x30:
+        return False
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives.serialization import load_der_private_key
+
+    try:
+        load_der_private_key(raw, None)
+    except TypeError:
+        return True  # encrypted: it wants a password
+    except (ValueError, UnsupportedAlgorithm):
+        return False
+    return True
 
 
 # The armour of what PEM carries openly: a certificate, a request for one, a revocation

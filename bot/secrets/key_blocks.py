@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 
-from bot.secrets import rules, wording
+from bot.secrets import wording
 from bot.secrets.key_armour import KEY_BODY, KEY_FORMATS, KEY_MATERIAL, MAX_KEY_BLOCK, KeyFormat
 from bot.secrets.line_finders import RANK_PRIVATE_KEY, SWITCHYARD, Candidate
 from bot.secrets.patterns import LINE_PREFIX
+from bot.secrets.stand_ins import mostly_filler
 from bot.secrets.text_lines import Lines
 
 
@@ -78,7 +79,7 @@ def _block(
     body = "".join(b.group() for b in KEY_BODY.finditer(text, body_start, stop))
     if not body:
         return None  # "-----BEGIN RSA PRIVATE KEY-----" in code that checks for one
-    if rules.is_filler(body) or _not_key_material(body):
+    if mostly_filler(body) or _not_key_material(body):
         return None  # a body of "ababab...", or of base64 text: a stand-in in docs or tests
     parts: list[tuple[int, int]] = []
     for i in range(lines.index(start), lines.index(end - 1) + 1):

@@ -12,6 +12,7 @@ from functools import cache
 from types import ModuleType
 
 from bot.secrets.caseless import CaselessWords
+from bot.secrets.der import private_der
 
 # Values published as examples in the specifications that define their format: RFC 6749
 # (OAuth 2.0: access, refresh and authorization-code tokens, client secret) and RFC 5849
@@ -173,8 +174,11 @@ def set_apart(value: str, start: int, end: int) -> bool:
 
 def is_filler(value: str) -> bool:
     """Typed filler rather than material: a long run of a handful of characters
-    ("ababab..."), or half the value one character."""
-    return _few_characters(value) or mostly_one_character(value)
+    ("ababab..."), or half the value one character. A private key's DER in base64 holds
+    such runs of its own (mostly_filler says why), and is material."""
+    if mostly_one_character(value):
+        return True
+    return _few_characters(value) and not private_der(value)
 
 
 def _few_characters(value: str) -> bool:
@@ -184,6 +188,18 @@ def _few_characters(value: str) -> bool:
         return True
     # A UUID's hyphens cut every run short: "11111111-1111-4111-a111-111111111111".
     return any(len(set(m.group()) - {"-"}) <= _FEW_MAX for m in UUID_SHAPE.finditer(value))
+
+
+def mostly_filler(value: str) -> bool:
+    """Half the value or more typed filler: runs of a handful of characters ("abab…",
+    "xxxx…"), or one character repeated. A key block's body is judged so, not by
+    is_filler's single run: DER writes zero bytes as runs of `A`, and an EC key that spells
+    out its curve's parameters (`-param_enc explicit`) holds P-256's prime,
+    `/////wAAAAEAAAAAAAAAAAAAAAA////…`, in every key."""
+    if mostly_one_character(value):
+        return True
+    few = sum(len(m.group()) for m in _ALNUM_RUN.finditer(value) if len(set(m.group())) <= _FEW_MAX)
+    return few * 2 >= len(value)
 
 
 def mostly_one_character(value: str) -> bool:
