@@ -47,6 +47,7 @@ from tests.fakes.github_server import FakeGitHub
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 from tests.gitrepo import GitRepo
 from tests.test_secrets_device_configs import junos, type7
+from tests.test_secrets_encoded_keys import encoded_pkcs12, encoded_private_key
 from tests.test_secrets_microsoft import VALUES as MICROSOFT_VALUES
 from tests.test_secrets_prefixed import FORMATS as PREFIXED_FORMATS
 from tests.test_secrets_services import CASES as SERVICE_CASES
@@ -225,6 +226,9 @@ def _own_families() -> list[tuple[str, str, str]]:
             "junos/edge1.conf",
             f'    pre-shared-key ascii-text "{junos(_rand(16), _RNG)}"; ## SECRET-DATA\n',
         ),
+        # A key or a keystore in base64 under a name that says nothing of a secret.
+        ("private-key-der", "deploy/.env", f"RELEASE_BUNDLE={encoded_private_key()}\n"),
+        ("pkcs12-keystore", "android/keystore.properties", f"storeData={encoded_pkcs12()}\n"),
     ]
 
 

@@ -41,6 +41,7 @@ from bot.secrets.continued import with_all_pieces
 from bot.secrets.cookies import COOKIE_WORDS, session_cookies
 from bot.secrets.csv_tables import csv_secrets
 from bot.secrets.der import in_public_armour
+from bot.secrets.encoded_keys import encoded_keys
 from bot.secrets.entities import quotes_read
 from bot.secrets.entropy_strings import entropy_tokens, named_not_secret
 from bot.secrets.fallbacks import fallback_literals
@@ -257,6 +258,7 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
             found.extend(flag_values(line, base, test))
         if i in token_lines:
             found.extend(plugin_tokens(line, base))
+            found.extend(encoded_keys(line, base))
             if i in keyword_lines:
                 found.extend(spaced_values(line, base, test))
             if named and "key" in lowered[base:end]:  # only a `...key` name is a bare key

@@ -1,0 +1,93 @@
+"""Private keys and keystores written as one base64 value, known by what they decode to.
+
+A key's DER (PKCS#8, PKCS#1, SEC1), a PKCS#12 bundle (`.p12`, `.pfx`: a key and its
+certificate) or a Java keystore (JKS, JCEKS) in base64 is how CI variables, `.env` files,
+Kubernetes values and Android signing set-ups carry one (`KEYSTORE_BASE64=MIIKXgIBAzCC…`,
+`signing: MIIEvQIBADANBgkq…`). Under a name no rule takes for a secret's, and unquoted,
+no name or entropy rule reported one: the value is what says it is a key, whatever its
+name. Each value of a token line that opens as DER (`M`) or as a Java keystore's magic
+number (0xFEEDFEED, 0xCECECECE: `/u3+7`, `zs7O`) is decoded and read: a private key as
+`cryptography` loads it (der.private_der), a PKCS#12 PFX by its structure (RFC 7292:
+version 3, then the authenticated content as PKCS#7 data or signed data), a keystore by
+its magic number and version. Certificates and public keys, which open the same way, are
+none of these."""
+
+from __future__ import annotations
+
+import re
+
+from bot.secrets.der import private_der
+from bot.secrets.line_finders import RANK_PRIVATE_KEY, SWITCHYARD, Candidate
+from bot.secrets.wording import decoded_base64
+
+PRIVATE_KEY = "private key"
+KEYSTORE = "keystore"
+
+# The shortest: an Ed25519 key's PKCS#8 (48 bytes) is 64 characters.
+_VALUE = re.compile(r"(?:M[C-I]|/u3\+7|zs7O)[A-Za-z0-9+/]{60,}={0,2}")
+_BASE64 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+_RUN_ON = _BASE64 | {"="}  # after a value: its padding is taken, a third `=` is not one
+_OPENINGS = ("M", "/u3+7", "zs7O")
+
+_PKCS7_DATA = bytes.fromhex("06092a864886f70d010701")  # OID 1.2.840.113549.1.7.1
+_PKCS7_SIGNED = bytes.fromhex("06092a864886f70d010702")  # OID 1.2.840.113549.1.7.2
+_JAVA_MAGIC = (b"\xfe\xed\xfe\xed", b"\xce\xce\xce\xce")  # JKS, JCEKS
+
+
+def encoded_keys(line: str, base: int) -> list[Candidate]:
+    """The base64 values of `line` (at offset `base` of its text) that decode to a private
+    key or a keystore."""
+    if not any(opening in line for opening in _OPENINGS):
+        return []
+    out: list[Candidate] = []
+    for m in _VALUE.finditer(line):
+        s, e = m.span()
+        if (s and line[s - 1] in _BASE64) or (e < len(line) and line[e] in _RUN_ON):
+            continue  # inside a longer run: not a value that starts here
+        kind = _kind(m.group())
+        if kind is not None:
+            out.append(Candidate(base + s, base + e, kind, RANK_PRIVATE_KEY, SWITCHYARD))
+    return out
+
+
+def _kind(value: str) -> str | None:
+    if value.startswith("M"):
+        if private_der(value):
+            return PRIVATE_KEY
+        raw = decoded_base64(value)
+        return KEYSTORE if raw is not None and _pkcs12(raw) else None
+    raw = decoded_base64(value)
+    if raw is None or raw[:4] not in _JAVA_MAGIC:
+        return None
+    return KEYSTORE if raw[4:8] in (b"\x00\x00\x00\x01", b"\x00\x00\x00\x02") else None
+
+
+def _pkcs12(raw: bytes) -> bool:
+    """Whether `raw` is a PKCS#12 PFX whole: a SEQUENCE over all of it that opens with
+    version 3 and a ContentInfo of PKCS#7 data or signed data."""
+    body = _sequence_body(raw)
+    if body is None or not raw.startswith(b"\x02\x01\x03\x30", body):
+        return False
+    info = _sequence_body(raw, body + 3, whole=False)
+    return info is not None and raw.startswith((_PKCS7_DATA, _PKCS7_SIGNED), info)
+
+
+def _sequence_body(raw: bytes, at: int = 0, *, whole: bool = True) -> int | None:
+    """Where the contents of the DER SEQUENCE at `at` start; with `whole`, only when its
+    length runs to the end of `raw`."""
+    if len(raw) < at + 2 or raw[at] != 0x30:
+        return None
+    first = raw[at + 1]
+    if first == 0x80:  # BER's indefinite length, as Windows writes a PFX: to `00 00`
+        return at + 2 if not whole or raw.endswith(b"\x00\x00") else None
+    if first < 0x80:
+        start, length = at + 2, first
+    else:
+        count = first & 0x7F
+        if not 1 <= count <= 4 or len(raw) < at + 2 + count:
+            return None
+        start, length = at + 2 + count, int.from_bytes(raw[at + 2 : at + 2 + count], "big")
+    end = start + length
+    if end > len(raw) or (whole and end != len(raw)):
+        return None
+    return start
