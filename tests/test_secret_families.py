@@ -56,6 +56,7 @@ from tests.test_trust_boundaries import GH_REPO, GH_TOKEN, Setup, run_pull_reque
 
 FIXTURE = Path(__file__).parent / "fixtures" / "public" / "gitleaks-rules" / "cases.jsonl"
 _RNG = random.Random("secret-families")
+OTP_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"  # base32's
 _BANNED = ("test", "mock", "fake", "your", "todo", "xxxx", "example", "sample", "dummy")
 
 
@@ -229,6 +230,8 @@ def _own_families() -> list[tuple[str, str, str]]:
         # A key or a keystore in base64 under a name that says nothing of a secret.
         ("private-key-der", "deploy/.env", f"RELEASE_BUNDLE={encoded_private_key()}\n"),
         ("pkcs12-keystore", "android/keystore.properties", f"storeData={encoded_pkcs12()}\n"),
+        # A TOTP seed given to the library that computes the codes.
+        ("otp-seed", "app/mfa.py", f'totp = pyotp.TOTP("{_rand(32, OTP_ALPHABET)}")\n'),
     ]
 
 

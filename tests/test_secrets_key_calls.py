@@ -4,6 +4,7 @@ is a real key."""
 
 from __future__ import annotations
 
+import base64
 import random
 
 import pytest
@@ -49,6 +50,34 @@ def test_a_key_given_to_a_signing_or_cipher_call_is_found(path: str, text: str) 
     assert KEY not in redact(text, path).text
 
 
+# A TOTP/HOTP seed (base32, as authenticator apps take it), drawn here.
+SEED = base64.b32encode(_RANDOM.randbytes(20)).decode()
+
+OTP_SEEDS = [
+    ("app/mfa.py", f'totp = pyotp.TOTP("{SEED}")'),
+    ("app/mfa.py", f"code = pyotp.totp.TOTP('{SEED}').now()"),
+    ("lib/mfa.rb", f'otp = ROTP::TOTP.new("{SEED}", issuer: "Acme")'),
+    ("src/Mfa.php", f"$otp = TOTP::create('{SEED}');"),
+    ("mfa/code.go", f'code, err := totp.GenerateCode("{SEED}", time.Now())'),
+    ("mfa/code.go", f'ok := totp.Validate(passcode, "{SEED}")'),
+    ("src/mfa.js", f'const code = authenticator.generate("{SEED}");'),
+    ("src/mfa.js", f'const ok = authenticator.check(token, "{SEED}");'),
+    (
+        "src/Mfa.java",
+        f'String c = TimeBasedOneTimePasswordUtil.generateCurrentNumberString("{SEED}");',
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "text"), OTP_SEEDS)
+def test_a_seed_given_to_a_one_time_password_library_is_found(path: str, text: str) -> None:
+    hits = find_secrets(text, path)
+    assert [(h.kind, text[h.start : h.end]) for h in hits] == [
+        ("seed passed to a one-time password call", SEED)
+    ]
+    assert SEED not in redact(text, path).text
+
+
 NOT_KEYS = [
     # a reference, the documented stand-ins, a variable
     ("src/auth.js", "jwt.sign(payload, process.env.JWT_SECRET)"),
@@ -66,6 +95,11 @@ NOT_KEYS = [
     ("tests/test_auth.py", 'jwt.encode(payload, "test-signing-key")'),
     # a session's or a cache's key is a name, not a key
     ("app/views.py", 'session_key = "user:42:cart"'),
+    # a seed drawn at run time, and the libraries' documented example seeds
+    ("app/mfa.py", "totp = pyotp.TOTP(pyotp.random_base32())"),
+    ("app/mfa.py", 'totp = pyotp.TOTP("base32secret3232")'),
+    ("lib/mfa.rb", 'totp = ROTP::TOTP.new("JBSWY3DPEHPK3PXP")'),
+    ("src/mfa.js", "const code = authenticator.generate(user.totpSecret);"),
 ]
 
 

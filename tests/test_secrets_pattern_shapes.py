@@ -95,3 +95,17 @@ def test_a_pattern_tried_at_its_keywords_finds_what_a_whole_text_search_finds() 
     for p in led:
         whole = [m.span() for m in p.regex.finditer(text)]
         assert [m.span() for m in _matches(p, text, lowered, found)] == whole, p.kind
+
+
+def test_every_pattern_read_as_a_context_has_the_value_group_it_reads() -> None:
+    # A match is read by the reader its kind names (token_pass._READERS). A context
+    # pattern given a kind another family's pattern already had sent that pattern's
+    # matches to context_value, which reads group `v`: an `otpauth://` URI's seed and a
+    # seed given to pyotp, both "one-time password seed", crashed every scan of a text
+    # holding such a URI.
+    from bot.secrets.context_values import context_value
+    from bot.secrets.token_pass import _READERS
+
+    for pattern in _TOKEN_PATTERNS:
+        if _READERS.get(pattern.kind) is context_value:
+            assert "v" in pattern.regex.groupindex, (pattern.kind, pattern.regex.pattern[:60])

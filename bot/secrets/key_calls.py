@@ -13,6 +13,7 @@ import re
 from bot.secrets.patterns import QUOTED_ARGUMENT, TokenPattern
 
 KEY_ARGUMENT = "key passed to a signing or cipher call"
+OTP_SEED = "seed passed to a one-time password call"
 
 # An argument before the key: a literal, a name or attribute, a flat dict or list literal
 # (`jwt.encode({"sub": uid}, "…")`).
@@ -21,8 +22,12 @@ _ARG = r"\s*(?:\"[^\"\n]*\"|'[^'\n]*'|[\w.\[\]$>-]+|\{[^{}\n]*\}|\[[^\[\]\n]*\])
 _KEY = r"\s*[bB@]?" + QUOTED_ARGUMENT
 
 
-def _call(regex: str, *keywords: str) -> TokenPattern:
-    return TokenPattern(KEY_ARGUMENT, re.compile(regex + _KEY), keywords=keywords)
+def _call(regex: str, *keywords: str, kind: str = KEY_ARGUMENT) -> TokenPattern:
+    return TokenPattern(kind, re.compile(regex + _KEY), keywords=keywords)
+
+
+def _otp(regex: str, *keywords: str) -> TokenPattern:
+    return _call(regex, *keywords, kind=OTP_SEED)
 
 
 # Every pattern starts with a literal (the engine skips to its occurrences).
@@ -56,4 +61,16 @@ KEY_CALL_PATTERNS: tuple[TokenPattern, ...] = (
     _call(r"cookieParser\(", "cookieparser("),
     _call(r"URLSafe(?:Timed)?Serializer\(", "urlsafetimedserializer(", "urlsafeserializer("),
     _call(r"TimestampSigner\(", "timestampsigner("),
+    # A TOTP/HOTP seed given to the one-time password library that computes codes from it
+    # (RFC 6238: the seed is the HMAC key; whoever holds it has the second factor): pyotp,
+    # ROTP (Ruby), OTPHP (PHP), pquerna/otp (Go; Validate takes the code first), otplib
+    # (Node; check takes the code first), j256's two-factor-auth (Java).
+    _otp(r"pyotp\.(?:totp\.|hotp\.)?[TH]OTP\(", "pyotp."),
+    _otp(r"ROTP::[TH]OTP\.new\(", "rotp::"),
+    _otp(r"[TH]OTP::create\(", "totp::create(", "hotp::create("),
+    _otp(r"[th]otp\.GenerateCode\(", "totp.generatecode(", "hotp.generatecode("),
+    _otp(r"totp\.Validate\(" + _ARG, "totp.validate("),
+    _otp(r"(?:authenticator|totp|hotp)\.generate\(", "authenticator.", "totp.", "hotp."),
+    _otp(r"(?:authenticator|totp)\.check\(" + _ARG, "authenticator.", "totp."),
+    _otp(r"TimeBasedOneTimePasswordUtil\.\w+\(", "timebasedonetimepasswordutil."),
 )
