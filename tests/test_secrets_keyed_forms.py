@@ -123,3 +123,30 @@ def test_a_reference_or_a_plain_setting_in_those_forms_is_not_a_secret(
     path: str, text: str
 ) -> None:
     assert find_secrets(text, path) == []
+
+
+# What WordPress's generator (api.wordpress.org/secret-key/1.1/salt/) writes: 64 printable
+# characters, neither quote nor backslash.
+_WP_ALPHABET = "".join(chr(c) for c in range(33, 127) if chr(c) not in "'\"\\")
+WP_NAMES = [
+    "AUTH_KEY", "SECURE_AUTH_KEY", "LOGGED_IN_KEY", "NONCE_KEY",
+    "AUTH_SALT", "SECURE_AUTH_SALT", "LOGGED_IN_SALT", "NONCE_SALT",
+]  # fmt: skip
+
+
+def test_each_of_wordpress_keys_and_salts_is_found_whole() -> None:
+    # Together they sign WordPress's login cookies and nonces; `NONCE_KEY`, `LOGGED_IN_KEY`
+    # and the four salts were let through.
+    values = {name: "".join(_RANDOM.choice(_WP_ALPHABET) for _ in range(64)) for name in WP_NAMES}
+    text = "".join(
+        f"define( '{name}',{' ' * (17 - len(name))}'{v}' );\n" for name, v in values.items()
+    )
+    found = [text[h.start : h.end] for h in find_secrets(text, "wp-config.php")]
+    assert found == list(values.values())
+
+
+def test_wordpress_stand_in_phrase_and_other_salts_are_not_secrets() -> None:
+    # wp-config-sample.php's stand-in; a salt elsewhere is stored beside its hash.
+    text = "define( 'NONCE_SALT',       'put your unique phrase here' );\n"
+    assert find_secrets(text, "wp-config-sample.php") == []
+    assert find_secrets('salt = "kq8Hf7dlPw2x"\n', "app/users.py") == []

@@ -135,10 +135,22 @@ def may_be_secretish(key: str) -> bool:
     return SECRETISH_PART.search(key) is not None
 
 
+# WordPress's keys and salts, which wp-config.php defines: together the secret that signs
+# its login cookies and nonces (`NONCE_KEY` names no kind of key a rule knows, and a salt
+# elsewhere is stored beside its hash).
+_WORDPRESS_SECRETS = frozenset(
+    (*prefix, last)
+    for prefix in (("auth",), ("secure", "auth"), ("logged", "in"), ("nonce",))
+    for last in ("key", "salt")
+)
+
+
 def key_is_secretish(key: str) -> bool:
     """`db_password`, `apiKey`, `GITHUB_TOKEN`, `client_secret`; for an attribute or a
     dotted config key only the last part counts (`token.markup` is not a token)."""
     words = key_words(last_part(key))
+    if tuple(words) in _WORDPRESS_SECRETS:
+        return True
     if words == ["key"]:
         # A dotted setting's qualifier sits one part up: `webflow.encryption.key`.
         parts = re.split(r"\.|::|->", key.strip("$@"))
