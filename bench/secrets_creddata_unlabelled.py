@@ -11,8 +11,14 @@ ranges, nginx's directives) turn up.
 Repositories fall into `tune` and `holdout` as in bench/secrets_creddata.py (by
 repository): `--show` lists the tune half's reports only; the holdout prints counts.
 
+With `--peer kingfisher` (or another detector of bench/secrets_peers.py), the same files
+are also scanned by it, and the unlabelled lines it reports where Switchyard reports nothing
+are counted per split, and listed for the tune half with --show: where a peer with few
+false alarms (Kingfisher's rate on CredData's look-alikes is 0.2 %) finds what Switchyard
+does not, a format or a context Switchyard misses is likely.
+
     .venv/bin/python bench/secrets_creddata_unlabelled.py [--show 40] [--files 150]
-        [--creddata PATH] [--mirrors DIR]
+        [--creddata PATH] [--mirrors DIR] [--peer kingfisher]
 """
 
 from __future__ import annotations
@@ -21,8 +27,10 @@ import argparse
 import collections
 import hashlib
 import random
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -39,6 +47,7 @@ from bench.creddata_source import (  # noqa: E402
     mirror_of,
 )
 from bench.public_suites import split_of  # noqa: E402
+from bench.secrets_peers import PEERS, peer_hits  # noqa: E402
 from bench.secrets_real_code import print_rates  # noqa: E402
 from bot.secrets import find_secrets  # noqa: E402
 
@@ -70,7 +79,10 @@ def main() -> None:
     ap.add_argument("--mirrors", type=Path, default=MIRRORS)
     ap.add_argument("--files", type=int, default=150, help="files drawn per repository")
     ap.add_argument("--show", type=int, default=0, help="list this many tune reports")
+    ap.add_argument("--peer", choices=[p for p in PEERS if p != "semgrep-registry"])
     args = ap.parse_args()
+    peer_files: dict[Path, tuple[str, str, set[int], set[int]]] = {}  # -> split, text, ...
+    scratch = Path(tempfile.mkdtemp(prefix="creddata-unlabelled-"))
     counts: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     scanned = collections.Counter[str]()
     hit_files = collections.Counter[str]()
@@ -97,7 +109,14 @@ def main() -> None:
             scanned[split] += 1
             text = decode(data)
             file_id = hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest()[:8]
-            hits = [h for h in find_secrets(text, path) if h.line not in labelled[file_id]]
+            found = find_secrets(text, path)
+            hits = [h for h in found if h.line not in labelled[file_id]]
+            if args.peer:
+                rel = Path(repo.rid, *[p for p in Path(path).parts if p not in ("..", "/")])
+                (scratch / "files" / rel).parent.mkdir(parents=True, exist_ok=True)
+                (scratch / "files" / rel).write_bytes(data)
+                ours = {n for h in found for n in range(h.line, h.end_line + 1)}
+                peer_files[rel] = (split, text, labelled[file_id], ours)
             hit_files[split] += bool(hits)
             for h in hits:
                 counts[split][h.kind] += 1
@@ -109,6 +128,37 @@ def main() -> None:
     took = time.perf_counter() - started
     print_rates(took, scanned, hit_files, counts, "a report on an unlabelled line")
     print("\n".join(shown))
+    if args.peer:
+        _peer_only(args.peer, scratch, peer_files, args.show)
+
+
+def _peer_only(
+    peer: str,
+    scratch: Path,
+    files: dict[Path, tuple[str, str, set[int], set[int]]],
+    show: int,
+) -> None:
+    """The unlabelled lines `peer` reports and Switchyard does not, per split, as runs of
+    lines (a multi-line finding is one), each listed by its first line."""
+    only: collections.Counter[str] = collections.Counter()
+    listed: list[str] = []
+    previous: tuple[Path, int] | None = None
+    for rel, line in sorted(peer_hits(peer, scratch / "files", scratch)):
+        split, text, labelled, ours = files[rel]
+        if line in labelled or line in ours:
+            continue
+        run_goes_on = previous == (rel, line - 1)
+        previous = (rel, line)
+        if run_goes_on:
+            continue
+        only[split] += 1
+        if split == "tune" and len(listed) < show:
+            lines = text.splitlines()
+            shown = lines[line - 1].strip() if line <= len(lines) else ""
+            listed.append(f"  {str(rel)[-60:]:60s}:{line} | {shown[:120]}")
+    print(f"\nunlabelled findings {peer} reports and switchyard does not: {dict(only)}")
+    print("\n".join(listed))
+    shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -191,8 +191,12 @@ def _kingfisher(target: Path, report: Path) -> Hits:
     for item in json.loads(report.read_text(encoding="utf-8").splitlines()[0])["findings"]:
         found = item["finding"]
         path = _relative(Path(found["path"]), target)
-        first = int(found["line"])
-        hits.update((path, first + n) for n in range(found["snippet"].count("\n") + 1))
+        first, snippet = int(found["line"]), found["snippet"]
+        # A finding in what it decoded (a private key inside a base64 value) has a snippet
+        # of the decoded lines, which are not the file's: only its line counts.
+        text = (target / path).read_text(encoding="utf-8", errors="replace")
+        spanned = snippet.count("\n") + 1 if snippet in text else 1
+        hits.update((path, first + n) for n in range(spanned))
     return hits
 
 
