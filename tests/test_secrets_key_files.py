@@ -18,6 +18,8 @@ KEY = "".join(_RNG.choice("0123456789abcdef") for _ in range(32))
 PASSWORD = "Vq7" + "".join(_RNG.choice(string.ascii_letters + string.digits) for _ in range(20))
 PSK_HEX = "".join(_RNG.choice("0123456789abcdef") for _ in range(64))
 PSK_BASE64 = base64.b64encode(_RNG.randbytes(32)).decode()
+# What Erlang writes when no cookie exists: 20 upper-case letters.
+COOKIE = "".join(_RNG.choice(string.ascii_uppercase) for _ in range(20))
 
 
 @pytest.mark.parametrize(
@@ -30,6 +32,8 @@ PSK_BASE64 = base64.b64encode(_RNG.randbytes(32)).decode()
         ("vault_password.txt", "  " + PASSWORD + "  \r\n", "Ansible Vault password"),
         ("etc/zabbix/zabbix_agentd.psk", PSK_HEX + "\n", "pre-shared key file"),
         ("wireguard/peer1.psk", PSK_BASE64 + "\n", "pre-shared key file"),
+        ("docker/rabbitmq/.erlang.cookie", COOKIE, "Erlang cookie"),
+        (".erlang.cookie", PASSWORD + "\n", "Erlang cookie"),
     ],
 )
 def test_the_file_is_the_secret(path: str, text: str, kind: str) -> None:
@@ -69,6 +73,8 @@ def test_a_prompt_shows_the_file_under_its_header() -> None:
         ("tests/fixtures/.vault_pass", "hunter2\n"),  # a test's weak fixture
         ("etc/zabbix/zabbix_agentd.psk", "0" * 64 + "\n"),  # a stand-in
         ("docs/keys.psk", "Generate one with `openssl rand -hex 32`.\n"),
+        ("docker/rabbitmq/.erlang.cookie", "changeme\n"),  # a stand-in
+        ("docker/rabbitmq/erlang.cookie.md", COOKIE),  # not the file Erlang reads
     ],
 )
 def test_other_files_and_other_contents_are_not_read(path: str, text: str) -> None:

@@ -150,3 +150,22 @@ def test_wordpress_stand_in_phrase_and_other_salts_are_not_secrets() -> None:
     text = "define( 'NONCE_SALT',       'put your unique phrase here' );\n"
     assert find_secrets(text, "wp-config-sample.php") == []
     assert find_secrets('salt = "kq8Hf7dlPw2x"\n', "app/users.py") == []
+
+
+def test_two_words_that_name_a_platforms_secret_together() -> None:
+    # Drupal's hash salt signs one-time login links; the Erlang cookie lets its holder run
+    # code on every node of a RabbitMQ cluster (Erlang writes 20 upper-case letters).
+    salt = _r(43)
+    text = f"$settings['hash_salt'] = '{salt}';\n"
+    assert [text[h.start : h.end] for h in find_secrets(text, "sites/default/settings.php")] == [
+        salt
+    ]
+    cookie = "QHXLNQLUEHZKWPMDTRAB"
+    for path, line in (
+        (".env", f"RABBITMQ_ERLANG_COOKIE={cookie}\n"),
+        ("docker-compose.yml", f"      RABBITMQ_ERLANG_COOKIE: {cookie}\n"),
+    ):
+        assert [line[h.start : h.end] for h in find_secrets(line, path)] == [cookie], path
+    # neither word alone: a salt kept beside its hash, a cookie's name
+    assert find_secrets(f'salt = "{_r(16)}"\n', "app/users.py") == []
+    assert find_secrets("cookie_name: sessionid\n", "config/app.yml") == []

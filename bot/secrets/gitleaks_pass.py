@@ -181,12 +181,18 @@ def allow_listed(c: Candidate, text: str, path: str | None) -> bool:
     # so is a short one inside a machine-made lower-case value (`pk_q7w2e9fun4r8...` holds
     # "fun" by chance), while a long one ("hardcoded", "example") was typed there.
     stopwords = not rules.looks_random(value)
-    # Drawn letters under a secret's name (`KUVcZImFPqjahAcr`, `gcperfxrtqymqml…`) are
-    # not a name, and hold short words by chance as a machine-made value does.
+    # Drawn letters under a secret's name (`KUVcZImFPqjahAcr`, `gcperfxrtqymqml…`, an
+    # Erlang cookie's `QHXLNQLUEHZKWPMDTRAB`) are not a name, and hold short words by chance
+    # as a machine-made value does.
     # (`qwertyuiop…` is a keyboard's row, typed: token_is_placeholder)
+    one_case = value.islower() or value.isupper()
     drawn = assigned and (
         wording.random_letters(value)
-        or (wording.random_lower(value) and not rules.token_is_placeholder(value))
+        or (
+            one_case
+            and wording.random_lower(value.lower())
+            and not rules.token_is_placeholder(value)
+        )
     )
     machine_made = drawn or (rules.generated(value) and not rules.token_is_placeholder(value))
     return scanner().allowed(

@@ -1,8 +1,10 @@
 """Files whose whole content is a secret, known by their path: Rails' master key
 (`config/master.key`, `config/credentials/<env>.key`: 32 hex digits that decrypt the
 committed `credentials.yml.enc`), an Ansible Vault password file (`.vault_pass`,
-`vault_password.txt`, ...: one line that decrypts every vaulted file) and a pre-shared key
-file (`*.psk`: Zabbix's TLS key as hex, a WireGuard preshared key as base64). Nothing in
+`vault_password.txt`, ...: one line that decrypts every vaulted file), a pre-shared key
+file (`*.psk`: Zabbix's TLS key as hex, a WireGuard preshared key as base64) and an
+Erlang cookie (`.erlang.cookie`: RabbitMQ's and every Erlang cluster's shared secret,
+which lets its holder run code on each node). Nothing in
 the text says "secret", so no other finder sees them; all are meant to stay out of the
 repository (Rails' generator puts `master.key` in `.gitignore`) and are committed by
 mistake.
@@ -22,6 +24,7 @@ from bot.secrets.patterns import MAX_VALUE
 RAILS_MASTER_KEY = "Rails master key"
 VAULT_PASSWORD_FILE = "Ansible Vault password"
 PRE_SHARED_KEY = "pre-shared key file"
+ERLANG_COOKIE = "Erlang cookie"
 
 _RAILS_KEY_PATH = re.compile(r"(?:^|/)config/(?:master|credentials/[\w.-]+)\.key$")
 _VAULT_PASS_NAMES = frozenset(
@@ -45,11 +48,16 @@ def key_file_secrets(text: str, path: str | None, test: bool) -> list[Candidate]
     name = norm.rsplit("/", 1)[-1]
     rails = name.endswith(".key") and _RAILS_KEY_PATH.search(norm) is not None
     psk = name.endswith(".psk")
-    if not (rails or psk) and name not in _VAULT_PASS_NAMES:
+    cookie = name == ".erlang.cookie"
+    if not (rails or psk or cookie) and name not in _VAULT_PASS_NAMES:
         return []
     lines = _content_lines(text)
     if not lines:
         return []
+    if cookie:
+        s, e = lines[0]
+        ok = len(lines) == 1 and e - s <= MAX_VALUE and password_ok(text[s:e], test)
+        return [_candidate(lines, ERLANG_COOKIE)] if ok else []
     if psk:
         s, e = lines[0]
         key = (

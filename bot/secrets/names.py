@@ -122,7 +122,7 @@ def key_words(key: str) -> list[str]:
 # a minified bundle's ten thousand `a=b` are turned down without cutting names into words.
 SECRETISH_PARTS = (
     "pw", "pass", "token", "cred", "secret", "psk", "key", "authtok", "pat", "psw", "pssw",
-    "pasw", *(w for w in FOREIGN_PASSWORDS if "pass" not in w),
+    "pasw", "salt", "erlang", *(w for w in FOREIGN_PASSWORDS if "pass" not in w),
 )  # fmt: skip
 # (`pat` only where no letter follows: `path` and `dispatch` are the commonest names of all)
 SECRETISH_PART = re.compile(
@@ -144,12 +144,17 @@ _WORDPRESS_SECRETS = frozenset(
     for last in ("key", "salt")
 )
 
+# Two words that name a platform's secret though neither does alone: Drupal's
+# `$settings['hash_salt']` (it signs one-time login links and form tokens) and the Erlang
+# cookie (`RABBITMQ_ERLANG_COOKIE`: whoever has it runs code on every node of the cluster).
+_PLATFORM_SECRETS = frozenset({("hash", "salt"), ("erlang", "cookie")})
+
 
 def key_is_secretish(key: str) -> bool:
     """`db_password`, `apiKey`, `GITHUB_TOKEN`, `client_secret`; for an attribute or a
     dotted config key only the last part counts (`token.markup` is not a token)."""
     words = key_words(last_part(key))
-    if tuple(words) in _WORDPRESS_SECRETS:
+    if tuple(words) in _WORDPRESS_SECRETS or tuple(words[-2:]) in _PLATFORM_SECRETS:
         return True
     if words == ["key"]:
         # A dotted setting's qualifier sits one part up: `webflow.encryption.key`.

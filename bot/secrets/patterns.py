@@ -340,14 +340,16 @@ KEY_BEFORE = re.compile(
 # (and "password" in other languages, names.FOREIGN_PASSWORDS, less those holding "pass")
 _FOREIGN = tuple(w for w in FOREIGN_PASSWORDS if "pass" not in w)
 # `authtok`: PAM's and sssd's name for a password (`ldap_default_authtok = …`); `pat`: a
-# personal access token's (`GITHUB_PAT`), confirmed by text_lines where it ends a word.
+# personal access token's (`GITHUB_PAT`), confirmed by text_lines where it ends a word;
+# `salt` and `erlang`: Drupal's `hash_salt` and the Erlang cookie (names.py's platform
+# secrets).
 KEYWORD_WORDS = (
     "pass", "pwd", "pw", "secret", "token", "key", "cred", "psk", "authtok", "pat", "psw",
-    "pssw", "pasw", *_FOREIGN
+    "pssw", "pasw", "salt", "erlang", *_FOREIGN
 )  # fmt: skip
 SECRET_WORD = re.compile(
     r"pass|pwd|(?<![a-z])pw(?![a-z])|pw(?=\s*[:=])|(?:bind|root)pw|secret|token|cred|psk|authtok|"
-    r"pa?s{1,2}w(?:o?r)?d|"
+    r"pa?s{1,2}w(?:o?r)?d|hash[_.\-]?salt|erlang[_.\-]?cookie|"
     + "|".join(_FOREIGN)
     + r"|(?:api|access|private|auth|signing|encryption|master|client|service|account|db"
     r"|database|priv|license|licence|jwt|hmac|mac|aes|cipher|crypto|shared)[_.\-]?key"
