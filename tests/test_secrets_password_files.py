@@ -13,6 +13,7 @@ PASSWORD = "Vq9#mT2w!Lp4~Zx8"
 
 FOUND = [
     ("etc/postfix/sasl_passwd", "[smtp.gmail.com]:587 relay@corp.example:{v}\n"),
+    ("etc/exim4/passwd.client", "# host:login:password\n*.corp.example:bot:{v}\n"),
     ("etc/pgbouncer/userlist.txt", '"app" "{v}"\n"stats" "md5{h}"\n'),
     ("etc/ppp/chap-secrets", '# client server secret IP\nvpnuser * "{v}" *\n'),
     ("etc/ppp/pap-secrets", "vpnuser pptpd {v} 10.0.0.2\n"),
@@ -103,6 +104,8 @@ def test_a_time_server_s_symmetric_key_is_masked_whole(path: str, line: str) -> 
         # a file named `secrets` anywhere else has no such columns
         ("docs/secrets", "How we rotate the database password every month\n"),
         ("etc/rsyncd.secrets", "# backup:Vq9#mT2w!Lp4 (old)\n"),
+        ("etc/exim4/passwd.client", "# *.corp.example:bot:Vq9#mT2w!Lp4\n"),
+        ("etc/exim4/passwd.client", "smtp.corp.example:bot:$SMARTHOST_PASSWORD\n"),
         # /etc/passwd has no passwords
         ("etc/passwd", "backup:x:34:34:backup:/var/backups:/usr/sbin/nologin\n"),
         ("home/ci/.fetchmailrc", "poll imap.corp.example protocol imap user bot password $PW\n"),

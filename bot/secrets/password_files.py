@@ -2,6 +2,8 @@
 names the password, so only the file's grammar says which column holds it.
 
 - Postfix's `sasl_passwd`: `[smtp.example.com]:587 user:password`;
+- Exim's `passwd.client` (Debian's smarthost logins): `host:user:password`, the password
+  to the line's end;
 - PgBouncer's `userlist.txt`: `"user" "password"` (an `md5…`/`SCRAM-SHA-256$…` verifier
   too: PgBouncer logs in with the md5 one as it is);
 - pppd's `chap-secrets` and `pap-secrets`: `client server secret [addresses]`;
@@ -50,6 +52,9 @@ _MSMTP_PASSWORD = re.compile(r"^[ \t]*password[ \t]+" + _VALUE + r"[ \t]*\r?$", 
 _USER_COLON_PASSWORD = re.compile(
     r"^[ \t]*@?[^\s:#]+:(?P<v>(?!\$\d?[a-z]?\$)\S+)[ \t]*\r?$", re.MULTILINE
 )
+_HOST_USER_PASSWORD = re.compile(
+    r"^[ \t]*[^\s:#][^\s:]*:[^\s:]*:(?P<v>\S+)[ \t]*\r?$", re.MULTILINE
+)
 _FETCHMAIL_PASSWORD = re.compile(r"(?<!\S)(?:password|pass|passwd)[ \t]+" + _VALUE_ANY_QUOTE)
 _KEY_LINE = re.compile(
     r"^[ \t]*\d{1,5}[ \t]+[A-Za-z][\w-]{0,15}[ \t]+(?:HEX:|ASCII:)?(?P<v>[^\s#]+)", re.MULTILINE
@@ -57,6 +62,7 @@ _KEY_LINE = re.compile(
 
 _BY_NAME: dict[str, re.Pattern[str]] = {
     "sasl_passwd": _SASL_PASSWD,
+    "passwd.client": _HOST_USER_PASSWORD,
     "userlist.txt": _USERLIST,
     "chap-secrets": _THIRD_COLUMN,
     "pap-secrets": _THIRD_COLUMN,
