@@ -4,7 +4,6 @@ is not, though all are DER and read as high-entropy strings."""
 from __future__ import annotations
 
 import base64
-import datetime
 import json
 import shutil
 import subprocess
@@ -15,9 +14,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import serialization as ser
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from cryptography.x509.oid import NameOID
 
 from bot.secrets import find_secrets, redact
+from tests.certificates import self_signed
 from tests.tools import missing_tool
 
 
@@ -26,19 +25,7 @@ def _b64(der: bytes) -> str:
 
 
 def _certificate() -> str:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "idp.example")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
+    cert = self_signed(ec.generate_private_key(ec.SECP256R1()), "idp.example")
     return _b64(cert.public_bytes(ser.Encoding.DER))
 
 

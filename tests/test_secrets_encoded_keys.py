@@ -4,7 +4,6 @@ is under and whether or not it is quoted; a certificate or a public key in base6
 from __future__ import annotations
 
 import base64
-import datetime
 import json
 import shutil
 import subprocess
@@ -12,34 +11,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import serialization as ser
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
 
 from bot.secrets import find_secrets, redact
+from tests.certificates import self_signed
 from tests.tools import missing_tool
 
 
 def _b64(der: bytes) -> str:
     return base64.b64encode(der).decode()
-
-
-def _certificate(key: rsa.RSAPrivateKey) -> x509.Certificate:
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "release-signing")])
-    now = datetime.datetime.now(datetime.UTC)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
 
 
 def _der(key: object, form: ser.PrivateFormat, encryption: object = None) -> str:
@@ -51,7 +33,9 @@ def _pkcs12(password: bytes | None) -> str:
     key = rsa.generate_private_key(65537, 2048)
     crypt = ser.BestAvailableEncryption(password) if password else ser.NoEncryption()
     return _b64(
-        pkcs12.serialize_key_and_certificates(b"release", key, _certificate(key), None, crypt)
+        pkcs12.serialize_key_and_certificates(
+            b"release", key, self_signed(key, "release-signing"), None, crypt
+        )
     )
 
 
@@ -128,7 +112,7 @@ def _public_values() -> dict[str, str]:
     key = rsa.generate_private_key(65537, 2048)
     public = key.public_key()
     return {
-        "certificate": _b64(_certificate(key).public_bytes(ser.Encoding.DER)),
+        "certificate": _b64(self_signed(key, "release-signing").public_bytes(ser.Encoding.DER)),
         "public-key": _b64(
             public.public_bytes(ser.Encoding.DER, ser.PublicFormat.SubjectPublicKeyInfo)
         ),
