@@ -15,7 +15,9 @@ from cryptography.hazmat.primitives import serialization as ser
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
+from bot.change.model import DiffLine, Hunk, LineKind
 from bot.secrets import find_secrets, redact
+from bot.tasks.diff_render import render_hunk
 from tests.certificates import self_signed
 from tests.tools import missing_tool
 
@@ -130,3 +132,45 @@ def test_a_run_that_only_opens_like_der_is_not_decoded_as_one() -> None:
     # Base64 of other bytes that happens to open with `MII` (a font, an image): no key.
     blob = _b64(b"\x30\x82\x01\x00" + json.dumps({"glyphs": list(range(200))}).encode())
     assert find_secrets(f"font: {blob}\n", "deploy/values.yaml") == []
+
+
+def _wrapped(value: str, width: int, indent: str = "") -> str:
+    return "\n".join(indent + value[i : i + width] for i in range(0, len(value), width))
+
+
+@pytest.mark.parametrize("width", [64, 76], ids=["openssl-base64", "coreutils-base64"])
+@pytest.mark.parametrize("make", [VALUES["pkcs12"], VALUES["rsa-pkcs8"]], ids=["pkcs12", "rsa"])
+def test_a_key_wrapped_over_lines_is_reported_line_by_line(
+    make: Callable[[], str], width: int
+) -> None:
+    # `base64 release.p12` wraps at 76 characters, `openssl base64` at 64: pasted into a YAML
+    # block scalar, or kept as a `.b64` file beside the build.
+    value = make()
+    for path, text in (
+        ("deploy/values.yaml", f"signing:\n  keystore: |\n{_wrapped(value, width, '    ')}\n"),
+        ("android/release.keystore.b64", _wrapped(value, width) + "\n"),
+    ):
+        masked = redact(text, path).text
+        assert masked.count("\n") == text.count("\n"), path  # each line kept, masked
+        for line in _wrapped(value, width).splitlines():
+            assert line not in masked, (path, line[:16])
+
+
+def test_a_certificate_wrapped_over_lines_is_not_reported() -> None:
+    value = _public_values()["certificate"]
+    assert find_secrets(_wrapped(value, 64) + "\n", "certs/ca.b64") == []
+    pem = "-----BEGIN CERTIFICATE-----\n" + _wrapped(value, 64) + "\n-----END CERTIFICATE-----\n"
+    assert find_secrets(pem, "certs/ca.pem") == []
+
+
+def test_a_wrapped_keystore_in_a_rendered_hunk_is_masked_line_by_line() -> None:
+    # The prompt's columns (`    8 + |     MIIJ…`) stand before each line, and the line
+    # numbers grow a digit inside the value.
+    value = VALUES["pkcs12"]()
+    rows = ["signing:", "  keystore: |", *(f"    {r}" for r in _wrapped(value, 76).splitlines())]
+    hunk = Hunk(old_start=0, old_len=0, new_start=5, new_len=len(rows), section="")
+    hunk.lines = [DiffLine(LineKind.ADDED, None, 5 + i, row) for i, row in enumerate(rows)]
+    rendered = "### deploy/values.yaml (added)\n" + render_hunk(hunk)
+    masked = redact(rendered).text
+    assert len(masked.splitlines()) == len(rendered.splitlines())
+    assert not any(line in masked for line in _wrapped(value, 76).splitlines())

@@ -44,7 +44,12 @@ def private_der(value: str) -> bool:
     if not value.startswith("M"):
         return False
     raw = decoded_base64(value)
-    if raw is None or len(raw) < 32 or raw[0] != 0x30:
+    return raw is not None and private_der_bytes(raw)
+
+
+def private_der_bytes(raw: bytes) -> bool:
+    """private_der of the decoded bytes."""
+    if len(raw) < 32 or raw[0] != 0x30:
         return False
     from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives.serialization import load_der_private_key

@@ -41,7 +41,7 @@ from bot.secrets.continued import with_all_pieces
 from bot.secrets.cookies import COOKIE_WORDS, session_cookies
 from bot.secrets.csv_tables import csv_secrets
 from bot.secrets.der import in_public_armour
-from bot.secrets.encoded_keys import encoded_keys
+from bot.secrets.encoded_keys import armoured_lines, encoded_keys, wrapped_keys
 from bot.secrets.entities import quotes_read
 from bot.secrets.entropy_strings import entropy_tokens, named_not_secret
 from bot.secrets.fallbacks import fallback_literals
@@ -227,6 +227,7 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
         found.extend(told_pairs(text, lowered))
     keyword_lines = lines.keyword_lines(lowered, found_words)
     token_lines = lines.long_token_lines(lowered)
+    armoured = armoured_lines(text, lines) if "-----BEGIN " in text else set()
     config = paths.is_config_path(path)
     line_value = paths.line_value_kind(path)
     # A lockfile's names, versions and integrity hashes, a message catalogue's translations:
@@ -258,7 +259,9 @@ def _found(text: str, path: str | None) -> tuple[list[SecretHit], list[SecretHit
             found.extend(flag_values(line, base, test))
         if i in token_lines:
             found.extend(plugin_tokens(line, base))
-            found.extend(encoded_keys(line, base))
+            if i not in armoured:
+                found.extend(encoded_keys(line, base))
+                found.extend(wrapped_keys(text, lines, i))
             if i in keyword_lines:
                 found.extend(spaced_values(line, base, test))
             if named and "key" in lowered[base:end]:  # only a `...key` name is a bare key
