@@ -215,6 +215,10 @@ CASES = [  # (kind, line)
     ),
     ("secret in a call without parentheses", "set :scm_passphrase, 'Wn4kPq7zLx2mVb'"),
     ("secret in a call without parentheses", 'set db_password "Wn4kPq7zLx2mVb"'),
+    # Elixir's module attribute, Erlang's macro, Clojure's var
+    ("secret in a call without parentheses", '  @db_password "Wn4kPq7zLx2mVb"'),
+    ("secret constant", '-define(DB_PASSWORD, "Wn4kPq7zLx2mVb").'),
+    ("secret constant", '(def ^:private db-password "Wn4kPq7zLx2mVb")'),
     ("password encoded for a Basic header", 'const auth = "Basic " + btoa("ci:Tq8mLz2pVx9wRk");'),
     ("password encoded for a Basic header", 'token = base64.b64encode(b"ci:Tq8mLz2pVx9wRk")'),
     ("wallet seed phrase", f'    accounts: {{ mnemonic: "{_phrase(12)}" }},'),

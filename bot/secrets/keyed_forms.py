@@ -10,8 +10,9 @@ generated fields (`buildConfigField "String", "API_KEY", "\\"…\\""`, `resValue
 (`{:db-password "…"}`), Erlang's and Elixir's terms (`{password, "…"}` in a sys.config),
 an Azure Resource Manager parameters file (`"adminPassword": {"value": "…"}`) and a
 CloudFormation parameter's default in JSON (`"DBPassword": {…, "Default": "…"}`); and a
-constant, PHP's `define('DB_PASSWORD', '…')` (wp-config.php's keys and salts) and C's and
-C++'s `#define WIFI_PASSWORD "…"` (a wide, UTF-8 or Arduino's flash string's too).
+constant, PHP's `define('DB_PASSWORD', '…')` (wp-config.php's keys and salts), C's and
+C++'s `#define WIFI_PASSWORD "…"` (a wide, UTF-8 or Arduino's flash string's too),
+Erlang's `-define(DB_PASSWORD, "…").` and Clojure's `(def db-password "…")`.
 contexts.py runs them and judges each value by its name (context_values.context_value)."""
 
 from __future__ import annotations
@@ -179,5 +180,21 @@ CONSTANT_PATTERNS: tuple[TokenPattern, ...] = (
             + QUOTED_ARGUMENT
         ),
         keywords=("define",),
+    ),
+    # Erlang's macro, `-define(DB_PASSWORD, "…").`, and Clojure's var, `(def db-password
+    # "…")` (`defonce`, and a `^:private` or `^String` hint before the name).
+    TokenPattern(
+        SECRET_CONSTANT,
+        re.compile(r"-define\(\s*(?P<name>\w+)\s*,\s*" + QUOTED_ARGUMENT + r"\s*\)"),
+        keywords=("-define(",),
+    ),
+    TokenPattern(
+        SECRET_CONSTANT,
+        re.compile(
+            r"\(def(?:once)?\s+(?:\^:?\w+\s+)*(?P<name>[A-Za-z][\w*+!?<>-]{0,60})\s+"
+            + QUOTED_ARGUMENT
+            + r"\s*\)"
+        ),
+        keywords=("(def ", "(defonce "),
     ),
 )

@@ -79,11 +79,11 @@ def compared_passwords(line: str, base: int, test: bool) -> list[Candidate]:
 
 # A secret-named call without parentheses, alone on its line: Gradle's Groovy DSL
 # (`storePassword "…"`, `password '…'` in `credentials { }`), Chef's and other Ruby DSLs,
-# Tcl's `set NAME "…"` and csh's `setenv NAME "…"`. A diff's or a prompt's prefix may come
-# first, a comment after.
+# Tcl's `set NAME "…"`, csh's `setenv NAME "…"` and Elixir's module attribute
+# (`@db_password "…"`). A diff's or a prompt's prefix may come first, a comment after.
 _DSL_CALL = re.compile(
     LINE_PREFIX
-    + r"(?:(?:set|setenv)[ \t]+)?(?P<name>[A-Za-z_]\w{0,60})[ \t]+"
+    + r"(?:(?:set|setenv)[ \t]+|@)?(?P<name>[A-Za-z_]\w{0,60})[ \t]+"
     + QUOTED_ARGUMENT
     + r"[ \t]*(?:(?://|#).*)?\r?$"
 )
