@@ -99,6 +99,9 @@ NOT_KEYS = [
     ("app/mfa.py", "totp = pyotp.TOTP(pyotp.random_base32())"),
     ("app/mfa.py", 'totp = pyotp.TOTP("base32secret3232")'),
     ("lib/mfa.rb", 'totp = ROTP::TOTP.new("JBSWY3DPEHPK3PXP")'),
+    ("README.md", 'hotp = ROTP::HOTP.new("base32secretkey3232")'),
+    # RFC 4226's test secret, "12345678901234567890", in base32
+    ("spec/hotp_spec.rb", "let(:hotp) { ROTP::HOTP.new('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ') }"),
     ("src/mfa.js", "const code = authenticator.generate(user.totpSecret);"),
 ]
 

@@ -70,6 +70,18 @@ TOLD = [
     ("README.md", f"Default credentials: **admin** / **{PASSWORD}**", PASSWORD),
     ("notes.md", f"Credentials: deploy / {PASSWORD}", PASSWORD),
     (None, f"Staging creds were ops/{PASSWORD} until the rotation.", PASSWORD),
+    # whose it is, then the verb; a key's setting set to a value
+    (None, f"The password for the staging VM is `{PASSWORD}` (rotate it).", PASSWORD),
+    ("notes.md", f"The token of the deploy bot was {KEY}, now revoked.", KEY),
+    (None, f"I set SECRET_KEY to {KEY} in prod, please don't share.", KEY),
+    # a label in another script: Russian, Chinese (a full-width colon), Japanese, Korean
+    (None, f"пароль: {PASSWORD}", PASSWORD),
+    ("docs/deploy.md", f"Пароль от сервера: {PASSWORD}", PASSWORD),
+    (None, f"数据库密码：{PASSWORD}", PASSWORD),
+    ("README.ja.md", f"パスワード: `{PASSWORD}`", PASSWORD),
+    (None, f"비밀번호: {PASSWORD}", PASSWORD),
+    # a full-width comma ends the value as a space does
+    (None, f"数据库密码：{PASSWORD}，请妥善保管", PASSWORD),
 ]
 
 
@@ -120,6 +132,14 @@ SENTENCES = [
     "The credentials are user/pass by default.",
     "Credentials: https://vault.internal/v1/secret/app",
     "creds: admin:${ADMIN_PASSWORD}",
+    "The password for the account is stored in Vault.",
+    "The key of this cache is user_42 for now.",
+    "I set the primary key to user_id in the migration.",
+    "пароль: ${DB_PASSWORD}",
+    "密码：请见保险库",
+    "パスワード: 8文字以上",
+    "把密码改为：123456，进入 MySQL 命令后执行",  # a weak password, then the sentence
+    "* 无密码登陆标示, 0:否,1:是,默认为0",  # "password-less login flag": the label's own text
 ]
 
 

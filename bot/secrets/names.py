@@ -12,10 +12,15 @@ _SECRET_WORDS = ("password", "passwd", "passphrase", "passcode", "secret", "cred
 # `contraseña`, `mot_de_passe` (read joined), `wachtwoord`, `lösenord`, `salasana`,
 # `adgangskode`, `passord`, `heslo`, `jelszó`, `şifre`. (Not Italian's `parola`, which is
 # "word" as often; `hasło` is a slogan too.)
+# "Password" in Russian and Ukrainian, Chinese (simplified and traditional), Japanese and
+# Korean.
+NON_LATIN_PASSWORDS = ("пароль", "密码", "密碼", "パスワード", "비밀번호")
 FOREIGN_PASSWORDS = (
     "senha", "passwort", "kennwort", "contrasena", "contraseña", "motdepasse", "wachtwoord",
     "losenord", "lösenord", "salasana", "adgangskode", "passord", "heslo", "jelszo", "jelszó",
-    "sifre", "şifre",
+    "sifre", "şifre", "hasło", "haslo",
+    # written in other scripts (prose.py reads them as a label's name: `пароль: …`)
+    *NON_LATIN_PASSWORDS,
 )  # fmt: skip
 # Words that start like a secret word and are not one.
 _NOT_SECRET_PREFIXES = ("secretar", "passport", "passage", "passenger", "nopasswd")

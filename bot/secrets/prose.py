@@ -52,7 +52,12 @@ _TOLD_LABELLED = re.compile(
 # Or a label that says whose it is before its colon ("Password for the router: …",
 # "PIN/password for the admin account: …"): a name and a value the assignment finders do
 # not pair, since the words before the colon are not the secret's name.
-_TOLD_FOR = re.compile(_NAME + r"[ \t]+(?:for|of)[ \t]+[^:\n]{1,40}?:[ \t]+(?P<q>[\"'`]?)" + _VALUE)
+# ("The password for the staging VM is `…`" says it with a verb.)
+_TOLD_FOR = re.compile(
+    _NAME
+    + r"[ \t]+(?:for|of)[ \t]+[^:\n]{1,40}?(?::|[ \t]+(?:is|was))[ \t]+(?P<q>[\"'`]?)"
+    + _VALUE
+)
 # Or a user and a password told as a pair ("The credentials are admin/…", "creds:
 # admin:…", "Default credentials: `admin` / `…`"): judged as a password, since the pair's
 # separator keeps it from the name. (`::` is a namespace's: `Aws::Credentials.new(…)`.)
@@ -68,9 +73,21 @@ _TOLD_SET = re.compile(
     r"(?i)(?<![\w.$@-])(?:set|changed|updated|reset|rotated|regenerated)[ \t]+"
     r"(?:(?:the|my|our|your|its)[ \t]+)?"
     r"(?P<name>(?:[a-z][\w-]{0,30}[ \t]+)?"
-    r"(?:[a-z_][\w.-]{0,60}?)?(?:password|passwd|pwd|secret|token|api[_ ]?key))"
+    r"(?:[a-z_][\w.-]{0,60}?)?(?:password|passwd|pwd|secret|token|key))"
     r"[ \t]+to[ \t]+(?P<q>[\"'`]?)" + _VALUE
 )
+# Or a label in another script ("пароль: …", "Пароль от сервера: …", "数据库密码：…",
+# "パスワード: …"), whose name the assignment finders, which read names in Latin letters,
+# do not take. (Chinese and Japanese write words without spaces: no boundary before it.)
+_TOLD_FOREIGN = re.compile(
+    r"(?i)(?P<name>"
+    + "|".join(names.NON_LATIN_PASSWORDS)
+    + r")[^:：\n]{0,40}?[ \t]*[:：][ \t]*(?P<q>[\"'`]?)"
+    # (a password written in ASCII: a label's text in its script is not one, and a
+    # full-width comma or stop ends the value as a space does, `123456，进入…`)
+    + rf"(?P<v>[!#-&(-_a-~]{{6,{MAX_VALUE}}})(?P=q)"
+)
+_FOREIGN_WORDS = CaselessWords(names.NON_LATIN_PASSWORDS)
 # Or a drawn value right after the name, bare or in brackets ("Here is the key …, please
 # rotate it", "I pasted the API key (…) into the config"): letters of both cases and
 # digits, since without a verb or a quote nothing else says it is the value.
@@ -103,8 +120,10 @@ def told_secrets(line: str, base: int, test: bool, *, pathless: bool = False) ->
     told = [*led_matches(_TOLD, line, parts, _TOLD_LEAD)] if named else []
     if named and ("`" in line or "'" in line or '"' in line):
         told += led_matches(_TOLD_QUOTED, line, parts, _TOLD_LEAD)
-    if named and ":" in line:
+    if named and (":" in line or " is " in line or " was " in line):
         told += led_matches(_TOLD_FOR, line, parts, _TOLD_LEAD)
+    if (":" in line or "：" in line) and _FOREIGN_WORDS.found_in(line):
+        told += _TOLD_FOREIGN.finditer(line)
     if ("/" in line or ":" in line) and _PAIR_WORDS.found_in(line):
         told += led_matches(_TOLD_PAIR, line, parts, _TOLD_LEAD)
     if named and " to " in line:
@@ -131,7 +150,8 @@ def told_secrets(line: str, base: int, test: bool, *, pathless: bool = False) ->
             js, je = js + 1, je - 1
         # (a pair's second part is its password, whatever word led it)
         pair = m.re is _TOLD_PAIR
-        name = "password" if pair else re.sub(r"[ \t-]+", "_", m.group("name").lower())
+        password = pair or m.re is _TOLD_FOREIGN
+        name = "password" if password else re.sub(r"[ \t-]+", "_", m.group("name").lower())
         if _told(name, line[js:je], test):
             masked_end = e if je == end else je
             # A pair's reading yields to an assignment's of the same text: `credentials:

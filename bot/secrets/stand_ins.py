@@ -17,7 +17,9 @@ from bot.secrets.der import private_der
 # Values published as examples in the specifications that define their format: RFC 6749
 # (OAuth 2.0: access, refresh and authorization-code tokens, client secret) and RFC 5849
 # (OAuth 1.0: consumer keys and secrets, tokens), and the authenticator seed of Google
-# Authenticator's key-URI documentation and ROTP's and PyOTP's READMEs, and the password
+# Authenticator's key-URI documentation and ROTP's and PyOTP's READMEs (and RFC 4226's
+# test secret, "12345678901234567890" in base32, which every OTP library's tests use),
+# and the password
 # redis.conf's own comment suggests (`# requirepass foobared`). Library docs and tests
 # copy them. Also the one account key of Azure's storage emulators (Azurite, the
 # Storage Emulator before it: `devstoreaccount1`) and the Cosmos DB emulator's, fixed and
@@ -34,7 +36,8 @@ PUBLISHED_EXAMPLES = frozenset(
      "7Fjfp0ZBr1KtDRbnfVdmIw", "mF_9.B5f-4.1JqM", "8xLOxBtZp8", "0685bd9184jfhq22",
      "ad180jjd733klru7", "dpf43f3p2l4k3l03", "kd94hf93k423kf44", "nnch734d00sl2jdk",
      "pfkkdhi9sl3r4s00", "hh5s93j4hdidpola", "hdhd0244k9j7ao03", "j49sk3j29djd", "9zJQ9zCP",
-     "JBSWY3DPEHPK3PXP", "base32secret3232", "foobared",
+     "JBSWY3DPEHPK3PXP", "base32secret3232", "base32secretkey3232",
+     "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", "foobared",
      "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
      "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==",
      "16C7e42F292c6912E7710c838347Ae178B4a", "e72e16c7e42f292c6912e7710c838347ae178b4a",
