@@ -169,3 +169,12 @@ def test_two_words_that_name_a_platforms_secret_together() -> None:
     # neither word alone: a salt kept beside its hash, a cookie's name
     assert find_secrets(f'salt = "{_r(16)}"\n', "app/users.py") == []
     assert find_secrets("cookie_name: sessionid\n", "config/app.yml") == []
+
+
+def test_wordpress_keys_and_salts_as_bedrock_sets_them_in_its_env_file() -> None:
+    # Roots' Bedrock keeps them in `.env`, quoted; its `.env.example` says `generateme`.
+    values = {name: "".join(_RANDOM.choice(_WP_ALPHABET) for _ in range(64)) for name in WP_NAMES}
+    text = "".join(f"{name}='{v}'\n" for name, v in values.items())
+    assert [text[h.start : h.end] for h in find_secrets(text, ".env")] == list(values.values())
+    example = "".join(f"{name}='generateme'\n" for name in WP_NAMES)
+    assert find_secrets(example, ".env.example") == []

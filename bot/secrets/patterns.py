@@ -350,6 +350,8 @@ KEYWORD_WORDS = (
 SECRET_WORD = re.compile(
     r"pass|pwd|(?<![a-z])pw(?![a-z])|pw(?=\s*[:=])|(?:bind|root)pw|secret|token|cred|psk|authtok|"
     r"pa?s{1,2}w(?:o?r)?d|hash[_.\-]?salt|erlang[_.\-]?cookie|"
+    # WordPress's keys and salts but `AUTH_KEY` (below), as Bedrock's `.env` sets them
+    r"(?:nonce|logged[_.\-]?in)[_.\-]?key|(?:auth|nonce|logged[_.\-]?in)[_.\-]?salt|"
     + "|".join(_FOREIGN)
     + r"|(?:api|access|private|auth|signing|encryption|master|client|service|account|db"
     r"|database|priv|license|licence|jwt|hmac|mac|aes|cipher|crypto|shared)[_.\-]?key"
