@@ -56,6 +56,8 @@ class Format:
 
 FORMATS = [
     Format("Buildkite token", "bk" + "ua_", ((_LOWER, 40),)),
+    Format("Together AI key", "tgp" + "_v1_", ((_URL, 43),)),
+    Format("Cerebras key", "cs" + "k-", ((_LOWER, 48),)),
     Format("CircleCI token", "CCIP" + "RJ_", ((_ALNUM, 22), "_", (_HEX, 40))),
     Format("Mapbox secret token", "s" + "k.eyJ1Ijoi", ((_URL, 8), ".", (_URL, 20))),
     Format("Teamwork token", "tkn" + ".v1_", ((_ALNUM, 60),)),

@@ -5,7 +5,8 @@ alphabet), never copied from another tool's rule file. They run like services.py
 patterns: one pass each, only when the keyword pass saw the prefix.
 
 "Kingfisher" and "TruffleHog" below name the detector whose description of the format
-(mongodb/kingfisher's data/rules, trufflesecurity/trufflehog's pkg/detectors) was read.
+(mongodb/kingfisher's data/rules, trufflesecurity/trufflehog's pkg/detectors) was read;
+"Betterleaks" the rules Kingfisher 2.14 carries from gitleaks' successor.
 Public and publishable keys (PubNub's, Langfuse's pk-lf-, Stripe's pk_) are left out: they
 are meant to ship in client code.
 """
@@ -212,6 +213,11 @@ PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
     _token("SaladCloud key", r"salad_cloud_[A-Za-z0-9]{1,7}_[A-Za-z0-9]{20,235}", "salad_cloud_"),
     # OpenRouter API keys: "sk-or-v1-" and 64 hex digits (OpenRouter docs; TruffleHog).
     _token("OpenRouter key", r"sk-or-v1-[a-f0-9]{64}", "sk-or-v1-"),
+    # Together AI's API keys, "tgp_v1_" and 43 base64url characters, and Cerebras', "csk-"
+    # and 48 letters and digits (Betterleaks' rules, as Kingfisher 2.14 lists them:
+    # `kingfisher rules list`). Both are model providers' keys a router's users hold.
+    _token("Together AI key", r"tgp_v1_[A-Za-z0-9_\-]{43}", "tgp_v1_", end=_E64),
+    _token("Cerebras key", r"csk-[a-z0-9]{48}", "csk-"),
     # SonarCloud tokens (TruffleHog: "sqco_" and 59 characters) and SonarQube's user,
     # project and global analysis tokens, "squ_", "sqp_", "sqa_" and 40 hex digits
     # (SonarQube docs, "Managing your tokens").
