@@ -8,19 +8,17 @@ import re
 
 # Words of a key name that carry a secret, and pairs that do ("api key", "access key").
 _SECRET_WORDS = ("password", "passwd", "passphrase", "passcode", "secret", "credential", "apikey")
+# "Password" in Russian and Ukrainian, Chinese (simplified and traditional), Japanese and
+# Korean: a label's name in prose and docs (prose.py reads them: `пароль: …`).
+NON_LATIN_PASSWORDS = ("пароль", "密码", "密碼", "パスワード", "비밀번호")
 # "Password" in the languages code is written in besides English: `DB_SENHA`, `passwort`,
 # `contraseña`, `mot_de_passe` (read joined), `wachtwoord`, `lösenord`, `salasana`,
-# `adgangskode`, `passord`, `heslo`, `jelszó`, `şifre`. (Not Italian's `parola`, which is
-# "word" as often; `hasło` is a slogan too.)
-# "Password" in Russian and Ukrainian, Chinese (simplified and traditional), Japanese and
-# Korean.
-NON_LATIN_PASSWORDS = ("пароль", "密码", "密碼", "パスワード", "비밀번호")
+# `adgangskode`, `passord`, `heslo`, `jelszó`, `şifre`, and those in other scripts. (Not
+# Italian's `parola`, which is "word" as often; `hasło` is a slogan too.)
 FOREIGN_PASSWORDS = (
     "senha", "passwort", "kennwort", "contrasena", "contraseña", "motdepasse", "wachtwoord",
     "losenord", "lösenord", "salasana", "adgangskode", "passord", "heslo", "jelszo", "jelszó",
-    "sifre", "şifre", "hasło", "haslo",
-    # written in other scripts (prose.py reads them as a label's name: `пароль: …`)
-    *NON_LATIN_PASSWORDS,
+    "sifre", "şifre", *NON_LATIN_PASSWORDS,
 )  # fmt: skip
 # Words that start like a secret word and are not one.
 _NOT_SECRET_PREFIXES = ("secretar", "passport", "passage", "passenger", "nopasswd")
