@@ -218,6 +218,37 @@ PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
     # `kingfisher rules list`). Both are model providers' keys a router's users hold.
     _token("Together AI key", r"tgp_v1_[A-Za-z0-9_\-]{43}", "tgp_v1_", end=_E64),
     _token("Cerebras key", r"csk-[a-z0-9]{48}", "csk-"),
+    # More vendors' formats from Betterleaks' rule descriptions (its config/betterleaks.toml,
+    # MIT, at 6381fa4), which the pinned gitleaks file lacks: a sample drawn from each rule's
+    # pattern went through unreported. A length range over a word's alphabet asks for a
+    # random-looking body.
+    _token("Aikido CI token", r"AIK_CI_[A-Za-z0-9]{20,44}", "aik_ci_"),
+    _token("Neon API key", r"napi_[A-Za-z0-9]{64}", "napi_"),
+    _token(
+        "Paddle API key",
+        r"pdl_live_apikey_[a-z0-9]{26}_[A-Za-z0-9]{22}_[A-Za-z0-9]{3}",
+        "pdl_live_apikey_",
+    ),
+    _token(
+        "Polar token",
+        r"polar_(?:pat|oat|at)_[A-Za-z0-9_\-]{20,100}",
+        "polar_pat_",
+        "polar_oat_",
+        "polar_at_",
+        random=True,
+    ),
+    _token("Weights & Biases API key", r"wandb_v1_[A-Za-z0-9_]{77}", "wandb_v1_"),
+    _token("Zuplo API key", r"zpka_[a-z0-9]{32}_[0-9a-f]{8}", "zpka_"),
+    _token(
+        "Mergify key",
+        r"mergify_application_key_[A-Za-z0-9_\-]{40,200}",
+        "mergify_application_key_",
+        random=True,
+    ),
+    _token("MailerSend token", r"mlsn\.[A-Za-z0-9]{30,100}", "mlsn.", random=True),
+    _token("UpCloud token", r"ucat_[0-9A-Za-z]{24,32}", "ucat_", random=True),
+    _token("Unkey root key", r"unkey_[A-Za-z0-9]{20,32}", "unkey_", random=True),
+    _token("Val Town token", r"vtwn_[A-Za-z0-9_\-]{20,80}", "vtwn_", random=True),
     # SonarCloud tokens (TruffleHog: "sqco_" and 59 characters) and SonarQube's user,
     # project and global analysis tokens, "squ_", "sqp_", "sqa_" and 40 hex digits
     # (SonarQube docs, "Managing your tokens").
