@@ -23,11 +23,11 @@ from __future__ import annotations
 import re
 
 from bot.secrets.der import private_der_bytes
+from bot.secrets.key_armour import PRIVATE_KEY
 from bot.secrets.line_finders import RANK_PRIVATE_KEY, SWITCHYARD, Candidate
 from bot.secrets.text_lines import Lines
 from bot.secrets.wording import decoded_base64
 
-PRIVATE_KEY = "private key"
 KEYSTORE = "keystore"
 
 # The shortest: an Ed25519 key's PKCS#8 (48 bytes) is 64 characters.
