@@ -111,7 +111,8 @@ PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
     # identifiers, so the body must look random.
     _token("Nightfall key", r"NF-[A-Za-z0-9]{32}", "nf-", random=True),
     # NVIDIA API catalogue keys (build.nvidia.com docs; Kingfisher, TruffleHog).
-    _token("NVIDIA API key", r"nvapi-[A-Za-z0-9_\-]{64}", "nvapi-"),
+    # (60 to 70 characters, as Betterleaks' rule reads them)
+    _token("NVIDIA API key", r"nvapi-[A-Za-z0-9_\-]{60,70}", "nvapi-"),
     # ElevenLabs API keys: "sk_" and 48 hex digits (TruffleHog; Stripe's keys go on with
     # live_/test_, not hex).
     _token("ElevenLabs API key", r"sk_[a-f0-9]{48}", "sk_"),
@@ -249,6 +250,28 @@ PREFIXED_PATTERNS: tuple[TokenPattern, ...] = (
     _token("UpCloud token", r"ucat_[0-9A-Za-z]{24,32}", "ucat_", random=True),
     _token("Unkey root key", r"unkey_[A-Za-z0-9]{20,32}", "unkey_", random=True),
     _token("Val Town token", r"vtwn_[A-Za-z0-9_\-]{20,80}", "vtwn_", random=True),
+    _token("Lichess token", r"lip_[A-Za-z0-9_]{16,60}", "lip_", random=True),
+    _token(
+        "Mercury token",
+        r"mercury_production_[a-z]{3,6}_[A-Za-z0-9]{40,50}_yrucrem",
+        "mercury_production_",
+    ),
+    _token(
+        "Onfido live token",
+        r"api_live(?:_ca|_us)?\.[A-Za-z0-9_\-]{20,80}",
+        "api_live.",
+        "api_live_ca.",
+        "api_live_us.",
+    ),
+    _token(
+        "Persona key",
+        r"persona_production_[a-z0-9_\-]{20,80}",
+        "persona_production_",
+    ),
+    _token("Pinterest token", r"pina_[A-Za-z0-9_\-]{20,200}", "pina_", random=True),
+    _token("Samsara token", r"samsara_api_[A-Za-z0-9]{26,32}", "samsara_api_"),
+    _token("Thunderstore token", r"tss_[A-Za-z0-9_\-]{20,80}", "tss_", random=True),
+    _token("WakaTime key", r"waka_[a-z0-9]{36,64}", "waka_"),
     # SonarCloud tokens (TruffleHog: "sqco_" and 59 characters) and SonarQube's user,
     # project and global analysis tokens, "squ_", "sqp_", "sqa_" and 40 hex digits
     # (SonarQube docs, "Managing your tokens").
