@@ -76,7 +76,7 @@ from bench.creddata_source import (
     load,
 )
 from bench.secrets_eval import SecretCase, Tally
-from bench.secrets_peers import peer_hits, peer_version
+from bench.secrets_peers import peer_hits, peer_version, safe_path
 from bot.secrets import find_secrets
 
 # --- detectors -------------------------------------------------------------------------
@@ -176,8 +176,7 @@ def peer_flags(loaded: Loaded, name: str) -> Callable[[SecretCase], bool]:
         target = Path(tmp) / "files"
         where: dict[tuple[str, str], Path] = {}
         for (repo, file_id), (path, text) in loaded.files.items():
-            parts = [p for p in Path(path).parts if p not in ("/", "..", ".")] or ["file"]
-            rel = Path(repo, file_id, *parts)
+            rel = Path(repo, file_id) / safe_path(path)
             (target / rel).parent.mkdir(parents=True, exist_ok=True)
             (target / rel).write_text(text, encoding="utf-8", errors="surrogateescape")
             where[(repo, file_id)] = rel

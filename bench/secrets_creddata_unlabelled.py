@@ -47,7 +47,7 @@ from bench.creddata_source import (  # noqa: E402
     mirror_of,
 )
 from bench.public_suites import split_of  # noqa: E402
-from bench.secrets_peers import PEERS, peer_hits  # noqa: E402
+from bench.secrets_peers import PEERS, peer_hits, safe_path  # noqa: E402
 from bench.secrets_real_code import print_rates  # noqa: E402
 from bot.secrets import find_secrets  # noqa: E402
 
@@ -112,7 +112,7 @@ def main() -> None:
             found = find_secrets(text, path)
             hits = [h for h in found if h.line not in labelled[file_id]]
             if args.peer:
-                rel = Path(repo.rid, *[p for p in Path(path).parts if p not in ("..", "/")])
+                rel = Path(repo.rid) / safe_path(path)
                 (scratch / "files" / rel).parent.mkdir(parents=True, exist_ok=True)
                 (scratch / "files" / rel).write_bytes(data)
                 ours = {n for h in found for n in range(h.line, h.end_line + 1)}

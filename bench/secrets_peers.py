@@ -130,10 +130,10 @@ def _write_cases(cases: Iterable[SecretCase], target: Path) -> dict[str, Path]:
     where: dict[str, Path] = {}
     for number, case in enumerate(cases):
         if case.file_text is not None:
-            rel = Path("files") / _safe(case.path or case.case_id)
+            rel = Path("files") / safe_path(case.path or case.case_id)
             text = case.file_text
         else:
-            rel = Path(f"c{number}") / _safe(case.path or "case")
+            rel = Path(f"c{number}") / safe_path(case.path or "case")
             text = case.text if case.text.endswith("\n") else case.text + "\n"
         where[case.case_id] = rel
         out = target / rel
@@ -143,7 +143,7 @@ def _write_cases(cases: Iterable[SecretCase], target: Path) -> dict[str, Path]:
     return where
 
 
-def _safe(path: str) -> Path:
+def safe_path(path: str) -> Path:
     parts = [p for p in PurePosixPath(path).parts if p not in ("/", "..", ".")]
     return Path(*parts) if parts else Path("case")
 
@@ -188,14 +188,16 @@ def _kingfisher(target: Path, report: Path) -> Hits:
     if not report.is_file():
         raise SystemExit(f"kingfisher exited {proc.returncode}: {proc.stderr[-2000:]}")
     hits: Hits = set()
+    texts: dict[Path, str] = {}
     for item in json.loads(report.read_text(encoding="utf-8").splitlines()[0])["findings"]:
         found = item["finding"]
         path = _relative(Path(found["path"]), target)
         first, snippet = int(found["line"]), found["snippet"]
         # A finding in what it decoded (a private key inside a base64 value) has a snippet
         # of the decoded lines, which are not the file's: only its line counts.
-        text = (target / path).read_text(encoding="utf-8", errors="replace")
-        spanned = snippet.count("\n") + 1 if snippet in text else 1
+        if path not in texts:
+            texts[path] = (target / path).read_text(encoding="utf-8", errors="replace")
+        spanned = snippet.count("\n") + 1 if snippet in texts[path] else 1
         hits.update((path, first + n) for n in range(spanned))
     return hits
 

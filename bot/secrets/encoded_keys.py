@@ -21,6 +21,7 @@ and neither finder reads them."""
 from __future__ import annotations
 
 import re
+import string
 
 from bot.secrets.der import private_der_bytes
 from bot.secrets.key_armour import PRIVATE_KEY
@@ -32,9 +33,10 @@ KEYSTORE = "keystore"
 
 # The shortest: an Ed25519 key's PKCS#8 (48 bytes) is 64 characters.
 _VALUE = re.compile(r"(?:M[C-I]|/u3\+7|zs7O)[A-Za-z0-9+/]{60,}={0,2}")
-_BASE64 = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+_BASE64 = frozenset(string.ascii_letters + string.digits + "+/")
 _RUN_ON = _BASE64 | {"="}  # after a value: its padding is taken, a third `=` is not one
 _OPENINGS = ("M", "/u3+7", "zs7O")
+_WRAPPED_OPENINGS = ("MI", "/u3+7", "zs7O")  # (a wrapped value is long: DER's `M` then `I`)
 
 _PKCS7_DATA = bytes.fromhex("06092a864886f70d010701")  # OID 1.2.840.113549.1.7.1
 _PKCS7_SIGNED = bytes.fromhex("06092a864886f70d010702")  # OID 1.2.840.113549.1.7.2
@@ -114,9 +116,6 @@ def armoured_lines(text: str, lines: Lines) -> set[int]:
     return out
 
 
-_WRAPPED_OPENINGS = ("MI", "/u3+7", "zs7O")  # (a wrapped value is long: DER's `M` then `I`)
-
-
 def _kind(value: str) -> str | None:
     raw = decoded_base64(value)
     if raw is None:
@@ -124,21 +123,21 @@ def _kind(value: str) -> str | None:
     if value.startswith("M"):
         # DER whole, or no key: a PEM block's first line (a certificate's, in a CA bundle
         # one in every block) opens so too, and is not parsed.
-        if _sequence_body(raw) is None:
+        body = _sequence_body(raw)
+        if body is None:
             return None
         if private_der_bytes(raw):
             return PRIVATE_KEY
-        return KEYSTORE if _pkcs12(raw) else None
+        return KEYSTORE if _pkcs12(raw, body) else None
     if raw[:4] not in _JAVA_MAGIC:
         return None
     return KEYSTORE if raw[4:8] in (b"\x00\x00\x00\x01", b"\x00\x00\x00\x02") else None
 
 
-def _pkcs12(raw: bytes) -> bool:
-    """Whether `raw` is a PKCS#12 PFX whole: a SEQUENCE over all of it that opens with
-    version 3 and a ContentInfo of PKCS#7 data or signed data."""
-    body = _sequence_body(raw)
-    if body is None or not raw.startswith(b"\x02\x01\x03\x30", body):
+def _pkcs12(raw: bytes, body: int) -> bool:
+    """Whether `raw`, a SEQUENCE over all of it whose contents start at `body`, is a
+    PKCS#12 PFX: version 3, then a ContentInfo of PKCS#7 data or signed data."""
+    if not raw.startswith(b"\x02\x01\x03\x30", body):
         return False
     info = _sequence_body(raw, body + 3, whole=False)
     return info is not None and raw.startswith((_PKCS7_DATA, _PKCS7_SIGNED), info)

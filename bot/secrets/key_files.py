@@ -54,10 +54,6 @@ def key_file_secrets(text: str, path: str | None, test: bool) -> list[Candidate]
     lines = _content_lines(text)
     if not lines:
         return []
-    if cookie:
-        s, e = lines[0]
-        ok = len(lines) == 1 and e - s <= MAX_VALUE and password_ok(text[s:e], test)
-        return [_candidate(lines, ERLANG_COOKIE)] if ok else []
     if psk:
         s, e = lines[0]
         key = (
@@ -71,10 +67,11 @@ def key_file_secrets(text: str, path: str | None, test: bool) -> list[Candidate]
         if rails:
             return [_candidate(lines, RAILS_MASTER_KEY)] if _HEX_KEY.fullmatch(text, s, e) else []
         ok = e - s <= MAX_VALUE and password_ok(text[s:e], test)
-        return [_candidate(lines, VAULT_PASSWORD_FILE)] if ok else []
+        kind = ERLANG_COOKIE if cookie else VAULT_PASSWORD_FILE
+        return [_candidate(lines, kind)] if ok else []
     # `openssl rand -base64 2048 > .vault_pass` wraps at 64 characters: every line is base64
-    # (a password client script's lines are not).
-    if rails or not all(_BASE64_LINE.fullmatch(text, s, e) for s, e in lines):
+    # (a password client script's lines are not; an Erlang cookie is one line).
+    if rails or cookie or not all(_BASE64_LINE.fullmatch(text, s, e) for s, e in lines):
         return []
     return [_candidate(lines, VAULT_PASSWORD_FILE)]
 
